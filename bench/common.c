@@ -1,0 +1,1 @@
+/* common.c — timing helpers shared by the benchmarks (see common.h). */

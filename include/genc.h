@@ -1,0 +1,21 @@
+/* genc.h — GenC, Gen's probabilistic programming system in C.
+ *
+ * The layers, each a header, each using only those above it in this list:
+ *   genc/core.h      status codes, error messages, the allocator hook, scopes
+ *   genc/array.h     n-d arrays, broadcasting, elementwise math, reductions, shapes,
+ *                    linear algebra
+ *   genc/autodiff.h  vjp, grad, value_and_grad, jvp, custom VJPs
+ *   genc/random.h    splittable counter-based keys and raw draws
+ * See docs/ for the design choices behind them. */
+#ifndef GENC_H
+#define GENC_H
+
+#include "genc/core.h"
+#include "genc/array.h"
+#include "genc/autodiff.h"
+#include "genc/random.h"
+
+#define GENC_VERSION_MAJOR 0
+#define GENC_VERSION_MINOR 1
+
+#endif

@@ -1,0 +1,246 @@
+/* genc/array.h — n-dimensional arrays and the operations on them.
+ *
+ * Arrays are immutable values: an operation returns a new array. Element types are
+ * f64 (the default), f32, i64 and bool; at most GEN_MAX_DIMS dimensions; storage is
+ * contiguous and row-major. Binary operations broadcast by NumPy's rules.
+ *
+ * Ownership: every function returning gen_array* returns a new reference. If a scope
+ * is open (gen_scope_begin) the scope owns it and releases it at gen_scope_end;
+ * otherwise the caller owns it and calls gen_array_release. Arguments are borrowed.
+ *
+ * Errors: functions returning gen_array* return NULL on failure and record the error
+ * (gen_error_status / gen_error_message). Given a NULL argument they return NULL and
+ * keep the error already recorded, so operations can be chained and checked once.
+ *
+ * Type promotion: bool < i64 < f32 < f64. Operations that need floating point (exp,
+ * div, mean, ...) turn bool and i64 into f64. Axes may be negative (counted from the
+ * end). */
+#ifndef GENC_ARRAY_H
+#define GENC_ARRAY_H
+
+#include "genc/core.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define GEN_MAX_DIMS 8
+
+typedef enum gen_dtype { GEN_BOOL = 0, GEN_I64 = 1, GEN_F32 = 2, GEN_F64 = 3 } gen_dtype;
+
+typedef struct gen_array gen_array;
+
+/* Shape and axis literals: gen_zeros(GEN_F64, GEN_DIMS(3, 4)) passes ndim = 2 and the
+ * dims {3, 4}; gen_sum(a, GEN_AXES(0, 2), false) passes naxes = 2 and axes {0, 2}. */
+#define GEN_DIMS(...) \
+    (int)(sizeof((int64_t[]){__VA_ARGS__}) / sizeof(int64_t)), (const int64_t[]){__VA_ARGS__}
+#define GEN_AXES(...) (int)(sizeof((int[]){__VA_ARGS__}) / sizeof(int)), (const int[]){__VA_ARGS__}
+
+/* ---- reference counting ---------------------------------------------------------- */
+
+/* Adds a reference (thread-safe); returns a. The caller then owns that reference. */
+gen_array *gen_array_retain(gen_array *a);
+/* Drops a reference; frees the array when none remain. NULL is ignored. */
+void gen_array_release(gen_array *a);
+/* Keeps a past the end of the innermost scope: the enclosing scope owns the new
+ * reference, or the caller if there is none. Returns a (NULL stays NULL). */
+gen_array *gen_scope_return(gen_array *a);
+
+/* ---- creation ---------------------------------------------------------------------- */
+
+gen_array *gen_scalar(double v); /* 0-d f64 */
+gen_array *gen_scalar_f32(float v);
+gen_array *gen_scalar_i64(int64_t v);
+gen_array *gen_scalar_bool(bool v);
+/* Copies shape-many elements of dtype from data (row-major). */
+gen_array *gen_array_from(gen_dtype dtype, int ndim, const int64_t *shape, const void *data);
+/* Copies f64 data (the common case of gen_array_from). */
+gen_array *gen_array_from_f64(int ndim, const int64_t *shape, const double *data);
+gen_array *gen_zeros(gen_dtype dtype, int ndim, const int64_t *shape);
+gen_array *gen_ones(gen_dtype dtype, int ndim, const int64_t *shape);
+gen_array *gen_full(gen_dtype dtype, int ndim, const int64_t *shape, double value);
+/* [start, start + step, ...) while < stop (> stop for negative step); 1-d. */
+gen_array *gen_arange(double start, double stop, double step, gen_dtype dtype);
+/* n points from a to b, both included (n >= 1); f64. */
+gen_array *gen_linspace(double a, double b, int64_t n);
+/* n x n identity. */
+gen_array *gen_eye(int64_t n, gen_dtype dtype);
+/* indices (i64, any shape, values in 0..k-1) -> shape + [k] of 0/1 in dtype. */
+gen_array *gen_one_hot(const gen_array *indices, int64_t k, gen_dtype dtype);
+/* A contiguous copy (a new array with the same values). */
+gen_array *gen_copy(const gen_array *a);
+
+/* ---- queries and read-out -------------------------------------------------------- */
+
+gen_dtype gen_array_dtype(const gen_array *a);
+int gen_array_ndim(const gen_array *a);
+/* Borrowed pointer to ndim dims. */
+const int64_t *gen_array_shape(const gen_array *a);
+int64_t gen_array_dim(const gen_array *a, int axis); /* -1 if axis is invalid */
+int64_t gen_array_size(const gen_array *a);          /* number of elements */
+const char *gen_dtype_name(gen_dtype dtype);
+size_t gen_dtype_size(gen_dtype dtype);
+/* Borrowed read-only pointer to the elements on the host (row-major). */
+const void *gen_array_data(const gen_array *a);
+/* The single element of a size-1 array, converted to double / int64. */
+gen_status gen_item(const gen_array *a, double *out);
+gen_status gen_item_i64(const gen_array *a, int64_t *out);
+/* Copies all elements, converted to dtype, into buf of nbytes bytes (which must hold
+ * size * gen_dtype_size(dtype) bytes). */
+gen_status gen_array_copy_to(const gen_array *a, gen_dtype dtype, void *buf, size_t nbytes);
+/* Writes a short human-readable form ("f64[2,3] [[1, 2, 3], [4, 5, 6]]") into buf. */
+gen_status gen_array_format(const gen_array *a, char *buf, size_t nbytes);
+
+/* ---- elementwise, one argument ------------------------------------------------------
+ * neg, abs, sign, square keep integer types; floor, ceil, round are the identity on
+ * integers; the rest compute in floating point. */
+gen_array *gen_neg(const gen_array *a);
+gen_array *gen_abs(const gen_array *a);
+gen_array *gen_sign(const gen_array *a);
+gen_array *gen_exp(const gen_array *a);
+gen_array *gen_expm1(const gen_array *a);
+gen_array *gen_log(const gen_array *a);   /* log(0) = -inf, log(x<0) = nan */
+gen_array *gen_log1p(const gen_array *a);
+gen_array *gen_sqrt(const gen_array *a);
+gen_array *gen_square(const gen_array *a);
+gen_array *gen_reciprocal(const gen_array *a);
+gen_array *gen_sin(const gen_array *a);
+gen_array *gen_cos(const gen_array *a);
+gen_array *gen_tan(const gen_array *a);
+gen_array *gen_tanh(const gen_array *a);
+gen_array *gen_sigmoid(const gen_array *a);
+gen_array *gen_log_sigmoid(const gen_array *a); /* log(1 / (1 + exp(-x))), stable */
+gen_array *gen_softplus(const gen_array *a);    /* log(1 + exp(x)), stable */
+gen_array *gen_floor(const gen_array *a);
+gen_array *gen_ceil(const gen_array *a);
+gen_array *gen_round(const gen_array *a); /* half to even, like NumPy */
+gen_array *gen_erf(const gen_array *a);
+gen_array *gen_erfc(const gen_array *a);
+gen_array *gen_erfinv(const gen_array *a); /* erfinv(+-1) = +-inf */
+gen_array *gen_lgamma(const gen_array *a); /* log|Gamma(x)|; +inf at poles */
+gen_array *gen_digamma(const gen_array *a);
+gen_array *gen_trigamma(const gen_array *a); /* has no gradient rule */
+gen_array *gen_log_ndtr(const gen_array *a); /* log of the standard normal CDF, stable */
+gen_array *gen_logical_not(const gen_array *a); /* -> bool */
+gen_array *gen_isfinite(const gen_array *a);    /* -> bool */
+gen_array *gen_isnan(const gen_array *a);       /* -> bool */
+/* Converts to dtype (float -> int truncates toward zero; nonzero -> true). */
+gen_array *gen_cast(const gen_array *a, gen_dtype dtype);
+/* The same values, through which no gradient flows. */
+gen_array *gen_stop_gradient(const gen_array *a);
+
+/* ---- elementwise, two or three arguments (broadcasting) ------------------------------ */
+gen_array *gen_add(const gen_array *a, const gen_array *b);
+gen_array *gen_sub(const gen_array *a, const gen_array *b);
+gen_array *gen_mul(const gen_array *a, const gen_array *b);
+gen_array *gen_div(const gen_array *a, const gen_array *b); /* always floating point */
+gen_array *gen_pow(const gen_array *a, const gen_array *b); /* floating point */
+gen_array *gen_maximum(const gen_array *a, const gen_array *b);
+gen_array *gen_minimum(const gen_array *a, const gen_array *b);
+gen_array *gen_atan2(const gen_array *y, const gen_array *x);
+gen_array *gen_mod(const gen_array *a, const gen_array *b); /* sign of b, like NumPy */
+gen_array *gen_logaddexp(const gen_array *a, const gen_array *b);
+gen_array *gen_eq(const gen_array *a, const gen_array *b); /* comparisons -> bool */
+gen_array *gen_ne(const gen_array *a, const gen_array *b);
+gen_array *gen_lt(const gen_array *a, const gen_array *b);
+gen_array *gen_le(const gen_array *a, const gen_array *b);
+gen_array *gen_gt(const gen_array *a, const gen_array *b);
+gen_array *gen_ge(const gen_array *a, const gen_array *b);
+gen_array *gen_logical_and(const gen_array *a, const gen_array *b);
+gen_array *gen_logical_or(const gen_array *a, const gen_array *b);
+/* cond ? x : y elementwise; cond is cast to bool. */
+gen_array *gen_where(const gen_array *cond, const gen_array *x, const gen_array *y);
+/* min(max(a, lo), hi). */
+gen_array *gen_clip(const gen_array *a, const gen_array *lo, const gen_array *hi);
+
+/* ---- reductions ---------------------------------------------------------------------
+ * Over the naxes axes listed (naxes == 0 with axes == NULL: over all axes). keepdims
+ * keeps reduced axes with size 1. sum/prod/max/min keep the type (bool sums to i64);
+ * mean and logsumexp are floating point; all/any give bool. Reducing an empty axis
+ * with max/min/argmax/argmin is an error. */
+gen_array *gen_sum(const gen_array *a, int naxes, const int *axes, bool keepdims);
+gen_array *gen_prod(const gen_array *a, int naxes, const int *axes, bool keepdims);
+gen_array *gen_mean(const gen_array *a, int naxes, const int *axes, bool keepdims);
+gen_array *gen_max(const gen_array *a, int naxes, const int *axes, bool keepdims);
+gen_array *gen_min(const gen_array *a, int naxes, const int *axes, bool keepdims);
+gen_array *gen_logsumexp(const gen_array *a, int naxes, const int *axes, bool keepdims);
+gen_array *gen_all(const gen_array *a, int naxes, const int *axes, bool keepdims);
+gen_array *gen_any(const gen_array *a, int naxes, const int *axes, bool keepdims);
+/* Index (i64) of the first maximum / minimum along one axis. */
+gen_array *gen_argmax(const gen_array *a, int axis, bool keepdims);
+gen_array *gen_argmin(const gen_array *a, int axis, bool keepdims);
+/* Running sum / running logsumexp along axis (same shape as a). */
+gen_array *gen_cumsum(const gen_array *a, int axis);
+gen_array *gen_cumlogsumexp(const gen_array *a, int axis);
+/* Ascending, stable; NaN sorts last. argsort gives i64 indices. */
+gen_array *gen_sort(const gen_array *a, int axis);
+gen_array *gen_argsort(const gen_array *a, int axis);
+
+/* ---- shapes ---------------------------------------------------------------------- */
+/* One dimension may be -1 (inferred). */
+gen_array *gen_reshape(const gen_array *a, int ndim, const int64_t *shape);
+/* Reverses the axes. */
+gen_array *gen_transpose(const gen_array *a);
+/* Output axis i is input axis perm[i]; naxes must equal ndim. */
+gen_array *gen_permute(const gen_array *a, int naxes, const int *perm);
+/* Inserts a size-1 axis at position axis (in the result; -1 appends). */
+gen_array *gen_expand_dims(const gen_array *a, int axis);
+/* Removes the listed size-1 axes (naxes == 0: all size-1 axes). */
+gen_array *gen_squeeze(const gen_array *a, int naxes, const int *axes);
+gen_array *gen_broadcast_to(const gen_array *a, int ndim, const int64_t *shape);
+/* Arrays must share dtype... promoted to the widest; shapes equal but along axis. */
+gen_array *gen_concatenate(int n, gen_array *const *arrays, int axis);
+/* New axis at position axis; shapes must be equal. */
+gen_array *gen_stack(int n, gen_array *const *arrays, int axis);
+/* Elements start, start+step, ... before stop along axis (Python's rules: negative
+ * start/stop count from the end and are clamped; step != 0, may be negative).
+ * GEN_END as stop means "to the end" (for either sign of step). */
+#define GEN_END INT64_MAX
+gen_array *gen_slice(const gen_array *a, int axis, int64_t start, int64_t stop, int64_t step);
+/* Gathers along axis: result shape a.shape[:axis] + indices.shape + a.shape[axis+1:].
+ * indices are integers; negative ones count from the end; out of range is an error. */
+gen_array *gen_take(const gen_array *a, const gen_array *indices, int axis);
+/* Copy of a with a[..., indices[j], ...] (along axis) set to / incremented by
+ * values[..., j, ...]; values broadcast to the shape gen_take would give. With index_add,
+ * repeated indices accumulate. */
+gen_array *gen_index_set(const gen_array *a, int axis, const gen_array *indices,
+                         const gen_array *values);
+gen_array *gen_index_add(const gen_array *a, int axis, const gen_array *indices,
+                         const gen_array *values);
+gen_array *gen_flip(const gen_array *a, int axis);
+/* Repeats a reps[i] times along each axis (NumPy's tile). */
+gen_array *gen_tile(const gen_array *a, int nreps, const int64_t *reps);
+
+/* ---- linear algebra ----------------------------------------------------------------
+ * Matrices are the last two axes; leading axes are batch axes and broadcast. Floating
+ * point only (f32 or f64). */
+/* NumPy's matmul: 1-d arguments are promoted to a row / column and that axis dropped. */
+gen_array *gen_matmul(const gen_array *a, const gen_array *b);
+/* Swaps the last two axes. */
+gen_array *gen_matrix_transpose(const gen_array *a);
+/* a[..., i] * b[..., j] -> [..., i, j]. */
+gen_array *gen_outer(const gen_array *a, const gen_array *b);
+/* Lower Cholesky factor L with L L^T = a; GEN_ERR_LINALG if a is not positive definite
+ * (a's upper triangle is not read). */
+gen_array *gen_cholesky(const gen_array *a);
+/* Solves op(t) x = b for x, t triangular ([..., n, n]), b [..., n, k] or [..., n];
+ * lower says which triangle of t is used; transpose solves with t^T. */
+gen_array *gen_triangular_solve(const gen_array *t, const gen_array *b, bool lower,
+                                bool transpose);
+/* Solves a x = b (LU with pivoting); b is [..., n, k] or [..., n]. GEN_ERR_LINALG if
+ * a is singular. */
+gen_array *gen_solve(const gen_array *a, const gen_array *b);
+gen_array *gen_inv(const gen_array *a);
+/* log |det a|; -inf for singular a. */
+gen_array *gen_logdet(const gen_array *a);
+/* The diagonal [..., n] of [..., n, n]. */
+gen_array *gen_diag(const gen_array *a);
+/* The diagonal matrix [..., n, n] with v [..., n] on its diagonal. */
+gen_array *gen_diag_embed(const gen_array *v);
+/* Sum of the diagonal of [..., n, n] -> [...]. */
+gen_array *gen_trace(const gen_array *a);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

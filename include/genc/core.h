@@ -1,0 +1,74 @@
+/* genc/core.h — status codes, error messages, the allocator hook and scopes.
+ *
+ * Errors: every public function either returns a gen_status or, for functions that
+ * return an object (arrays), returns NULL on failure. In both cases the failure is
+ * recorded in a thread-local error slot: gen_error_status() and gen_error_message()
+ * read it. Array operations given a NULL argument return NULL and leave the recorded
+ * error untouched, so a chain of operations reports the first thing that went wrong
+ * (like cairo's sticky error objects). The library never aborts the process. */
+#ifndef GENC_CORE_H
+#define GENC_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum gen_status {
+    GEN_OK = 0,
+    GEN_ERR_SHAPE,       /* incompatible or invalid shapes */
+    GEN_ERR_DTYPE,       /* an operation does not accept this element type */
+    GEN_ERR_VALUE,       /* an invalid argument value (negative size, bad axis, ...) */
+    GEN_ERR_INDEX,       /* an index out of range */
+    GEN_ERR_OOM,         /* an allocation failed */
+    GEN_ERR_NOGRAD,      /* differentiating an operation that has no gradient rule */
+    GEN_ERR_LINALG,      /* a matrix is singular or not positive definite */
+    GEN_ERR_MISUSE,      /* the API was used wrongly (NULL argument, unbalanced scope) */
+    GEN_ERR_UNSUPPORTED, /* valid request that this build or backend cannot do */
+    GEN_ERR_CALLBACK,    /* a user callback reported failure */
+    GEN_ERR_INTERNAL     /* a bug in GenC: please report it */
+} gen_status;
+
+/* The status of the last recorded error on this thread (GEN_OK if none). */
+gen_status gen_error_status(void);
+/* The message of the last recorded error on this thread ("" if none). Borrowed; valid
+ * until the next error on this thread. */
+const char *gen_error_message(void);
+/* Where in GenC's sources the last error was raised, "file:line" (for bug reports). */
+const char *gen_error_location(void);
+/* Forget the recorded error. */
+void gen_error_clear(void);
+/* A constant name for a status, e.g. "GEN_ERR_SHAPE". */
+const char *gen_status_name(gen_status s);
+/* Record an error from user code (e.g. a callback). Returns s. */
+gen_status gen_error_set(gen_status s, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* The allocator: one function with Lua's contract. With nsize == 0 it frees ptr and
+ * returns NULL; otherwise it returns a block of nsize bytes (reallocating ptr, whose
+ * size is osize, when ptr is not NULL) or NULL on failure. Tests install one that
+ * fails on demand. Passing fn == NULL restores the default (malloc/realloc/free).
+ * Change it only while no GenC object is alive. */
+typedef void *(*gen_alloc_fn)(void *ud, void *ptr, size_t osize, size_t nsize);
+void gen_set_allocator(gen_alloc_fn fn, void *ud);
+
+/* Scopes (DESIGN decision 4). Every array created while a scope is open on this thread
+ * belongs to that scope and is released by gen_scope_end(), unless it was kept with
+ * gen_scope_return() or retained by the caller (gen_array_retain). Arrays created with
+ * no scope open belong to the caller, who releases them with gen_array_release().
+ * Scopes nest; gen_scope_end() closes the innermost. */
+gen_status gen_scope_begin(void);
+gen_status gen_scope_end(void);
+/* Depth of the scope stack on this thread (0: no scope open). */
+int gen_scope_depth(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,37 @@
+/* genc/random.h — explicit, splittable, counter-based randomness (DESIGN decision 5).
+ *
+ * A key is a small value passed by value; there is no global generator. Draws are a
+ * pure function of (key, shape): the same key and shape give the same values on every
+ * run and platform (Threefry-2x64-20 from Random123, which runs unchanged in CUDA).
+ * Never reuse a key for two different purposes: split it or fold data into it. */
+#ifndef GENC_RANDOM_H
+#define GENC_RANDOM_H
+
+#include "genc/array.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct gen_key {
+    uint64_t k[2];
+} gen_key;
+
+/* A key from a seed. */
+gen_key gen_key_new(uint64_t seed);
+/* n independent keys derived from key, written to out[0..n-1]. */
+gen_status gen_key_split(gen_key key, int64_t n, gen_key *out);
+/* A key derived from key and an integer (e.g. a particle or iteration index). */
+gen_key gen_key_fold_in(gen_key key, uint64_t data);
+
+/* Raw 64-bit draws, stored as i64 (reinterpret as uint64_t). */
+gen_array *gen_random_bits(gen_key key, int ndim, const int64_t *shape);
+/* Uniform on the open interval (0, 1); dtype GEN_F64 or GEN_F32. */
+gen_array *gen_random_uniform(gen_key key, gen_dtype dtype, int ndim, const int64_t *shape);
+/* Standard normal; dtype GEN_F64 or GEN_F32. */
+gen_array *gen_random_normal(gen_key key, gen_dtype dtype, int ndim, const int64_t *shape);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,18 @@
+#!/bin/sh
+# test.sh — builds GenC and runs the whole test suite through CTest.
+#   scripts/test.sh            release build in build/
+#   scripts/test.sh sanitize   ASan + UBSan build in build-sanitize/
+#   scripts/test.sh clang      clang build in build-clang/ (warnings are errors too)
+set -eu
+cd "$(dirname "$0")/.."
+mode="${1:-release}"
+case "$mode" in
+  release)  dir=build;          opts="-DCMAKE_BUILD_TYPE=RelWithDebInfo" ;;
+  sanitize) dir=build-sanitize; opts="-DCMAKE_BUILD_TYPE=Debug -DGENC_SANITIZE=ON -DGENC_BENCH=OFF" ;;
+  clang)    dir=build-clang;    opts="-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang -DGENC_BENCH=OFF" ;;
+  *) echo "usage: $0 [release|sanitize|clang]" >&2; exit 2 ;;
+esac
+cmake -S . -B "$dir" $opts >/dev/null
+cmake --build "$dir" -j "$(nproc)"
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --test-dir "$dir" --output-on-failure -j "$(nproc)"

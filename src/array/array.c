@@ -1,0 +1,238 @@
+/* array.c — array headers and storage: allocation, views, refcounts, publishing into
+ * scopes, and the dtype conversions every other file uses. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "array_int.h"
+#include "autodiff_int.h"
+#include "../backend/backend.h"
+
+static const size_t dtype_sizes[] = {[GEN_BOOL] = 1, [GEN_I64] = 8, [GEN_F32] = 4, [GEN_F64] = 8};
+static const char *const dtype_names[] = {
+    [GEN_BOOL] = "bool", [GEN_I64] = "i64", [GEN_F32] = "f32", [GEN_F64] = "f64"};
+
+size_t gen_dtype_size(gen_dtype t) { return (unsigned)t <= GEN_F64 ? dtype_sizes[t] : 0; }
+const char *gen_dtype_name(gen_dtype t) { return (unsigned)t <= GEN_F64 ? dtype_names[t] : "?"; }
+
+gen_dtype arr_promote(gen_dtype a, gen_dtype b) { return a > b ? a : b; }
+gen_dtype arr_float_type(gen_dtype t) { return t == GEN_F32 ? GEN_F32 : GEN_F64; }
+
+int64_t arr_shape_size(int ndim, const int64_t *shape) {
+    int64_t n = 1;
+    for (int i = 0; i < ndim; i++) n *= shape[i];
+    return n;
+}
+
+gen_status arr_check_shape(const char *op, int ndim, const int64_t *shape) {
+    if (ndim < 0 || ndim > GEN_MAX_DIMS)
+        return GEN_FAIL(GEN_ERR_SHAPE, "%s: %d dimensions (at most %d are supported)", op, ndim,
+                        GEN_MAX_DIMS);
+    if (ndim > 0 && !shape) return GEN_FAIL(GEN_ERR_MISUSE, "%s: shape is NULL", op);
+    int64_t n = 1;
+    for (int i = 0; i < ndim; i++) {
+        if (shape[i] < 0)
+            return GEN_FAIL(GEN_ERR_SHAPE, "%s: dimension %d is negative (%lld)", op, i,
+                            (long long)shape[i]);
+        if (shape[i] && n > INT64_MAX / 16 / shape[i])
+            return GEN_FAIL(GEN_ERR_SHAPE, "%s: shape is too large", op);
+        n *= shape[i];
+    }
+    return GEN_OK;
+}
+
+const char *arr_shape_str(int ndim, const int64_t *shape, char *buf, size_t n) {
+    size_t used = 0;
+    used += (size_t)snprintf(buf, n, "[");
+    for (int i = 0; i < ndim && used < n; i++)
+        used += (size_t)snprintf(buf + used, n - used, i ? ",%lld" : "%lld", (long long)shape[i]);
+    if (used < n) snprintf(buf + used, n - used, "]");
+    return buf;
+}
+
+gen_status arr_norm_axis(const char *op, int axis, int ndim, int *out) {
+    int a = axis < 0 ? axis + ndim : axis;
+    if (a < 0 || a >= ndim)
+        return GEN_FAIL(GEN_ERR_VALUE, "%s: axis %d is out of range for %d dimensions", op, axis,
+                        ndim);
+    *out = a;
+    return GEN_OK;
+}
+
+gen_status arr_broadcast_shapes(const char *op, int na, const int64_t *sa, int nb,
+                                const int64_t *sb, int *out_ndim, int64_t *out_shape) {
+    int n = na > nb ? na : nb;
+    int64_t tmp[GEN_MAX_DIMS];
+    for (int i = 0; i < n; i++) {
+        int ia = i - (n - na), ib = i - (n - nb);
+        int64_t da = ia >= 0 ? sa[ia] : 1, db = ib >= 0 ? sb[ib] : 1;
+        if (da != db && da != 1 && db != 1) {
+            char s1[ARR_SHAPE_STR_MAX], s2[ARR_SHAPE_STR_MAX];
+            return GEN_FAIL(GEN_ERR_SHAPE, "%s: shapes %s and %s do not broadcast", op,
+                            arr_shape_str(na, sa, s1, sizeof s1), arr_shape_str(nb, sb, s2, sizeof s2));
+        }
+        tmp[i] = da == 1 ? db : da;
+    }
+    memcpy(out_shape, tmp, (size_t)n * sizeof *tmp);
+    *out_ndim = n;
+    return GEN_OK;
+}
+
+void arr_broadcast_strides(const gen_array *a, int ndim, const int64_t *shape, int64_t *strides) {
+    int64_t s = 1;
+    for (int i = ndim - 1; i >= 0; i--) {
+        int ia = i - (ndim - a->ndim);
+        if (ia >= 0 && a->shape[ia] == shape[i] && shape[i] != 1) {
+            strides[i] = s;
+            s *= a->shape[ia];
+        } else {
+            strides[i] = 0;
+        }
+    }
+}
+
+/* ---- allocation ---- */
+
+static size_t header_bytes(size_t inline_bytes) { return sizeof(gen_array) + inline_bytes; }
+
+gen_array *arr_alloc(gen_dtype dtype, int ndim, const int64_t *shape) {
+    int64_t size = arr_shape_size(ndim, shape);
+    size_t nbytes = (size_t)size * gen_dtype_size(dtype);
+    size_t inl = nbytes <= ARR_INLINE_BYTES ? ARR_INLINE_BYTES : 0;
+    gen_array *a = core_alloc(header_bytes(inl));
+    if (!a) return NULL;
+    atomic_init(&a->refcount, 1);
+    a->dtype = (uint8_t)dtype;
+    a->ndim = (uint8_t)ndim;
+    a->size = size;
+    if (ndim) memcpy(a->shape, shape, (size_t)ndim * sizeof *shape);
+    a->ad = NULL;
+    if (inl) {
+        a->buf = NULL;
+        a->data = a->inline_data;
+        return a;
+    }
+    a->buf = backend_buffer_new(&cpu_backend, nbytes);
+    if (!a->buf) {
+        core_free(a, header_bytes(0));
+        return NULL;
+    }
+    a->data = a->buf->data;
+    return a;
+}
+
+gen_array *arr_view(const gen_array *a, int ndim, const int64_t *shape) {
+    if (!a->buf) {
+        gen_array *v = arr_alloc(a->dtype, ndim, shape);
+        if (v) memcpy(v->data, a->data, (size_t)a->size * gen_dtype_size(a->dtype));
+        return v;
+    }
+    gen_array *v = core_alloc(header_bytes(0));
+    if (!v) return NULL;
+    atomic_init(&v->refcount, 1);
+    v->dtype = a->dtype;
+    v->ndim = (uint8_t)ndim;
+    v->size = a->size;
+    if (ndim) memcpy(v->shape, shape, (size_t)ndim * sizeof *shape);
+    v->ad = NULL;
+    v->buf = a->buf;
+    atomic_fetch_add_explicit(&a->buf->refcount, 1, memory_order_relaxed);
+    v->data = a->data;
+    return v;
+}
+
+gen_array *gen_array_retain(gen_array *a) {
+    if (a) atomic_fetch_add_explicit(&a->refcount, 1, memory_order_relaxed);
+    return a;
+}
+
+void gen_array_release(gen_array *a) {
+    if (!a) return;
+    if (atomic_fetch_sub_explicit(&a->refcount, 1, memory_order_acq_rel) != 1) return;
+    if (a->ad) ad_links_free(a);
+    if (a->buf) {
+        backend_buffer_release(a->buf);
+        core_free(a, header_bytes(0));
+    } else {
+        core_free(a, header_bytes(ARR_INLINE_BYTES));
+    }
+}
+
+void arr_release_void(void *a) { gen_array_release(a); }
+
+gen_array *arr_publish(gen_array *a) {
+    if (!a) return NULL;
+    gen_status s = core_scope_own(a, arr_release_void);
+    if (s == GEN_OK || s == GEN_ERR_MISUSE) return a; /* MISUSE: no scope, caller owns */
+    gen_array_release(a);
+    return NULL;
+}
+
+gen_array *gen_scope_return(gen_array *a) {
+    if (!a) return NULL;
+    gen_array_retain(a);
+    gen_status s = core_scope_own_parent(a, arr_release_void);
+    if (s == GEN_OK || s == GEN_ERR_MISUSE) return a;
+    gen_array_release(a);
+    return NULL;
+}
+
+/* ---- dtype conversion ---- */
+
+double arr_get_f64(const gen_array *a, int64_t i) {
+    switch ((gen_dtype)a->dtype) {
+    case GEN_BOOL: return ((const uint8_t *)a->data)[i] ? 1.0 : 0.0;
+    case GEN_I64: return (double)((const int64_t *)a->data)[i];
+    case GEN_F32: return (double)((const float *)a->data)[i];
+    case GEN_F64: return ((const double *)a->data)[i];
+    }
+    return NAN;
+}
+
+static int64_t f64_to_i64(double v) {
+    /* Saturating, NaN -> 0: C leaves out-of-range conversion undefined. */
+    if (v != v) return 0;
+    if (v >= 9.2233720368547758e18) return INT64_MAX;
+    if (v <= -9.2233720368547758e18) return INT64_MIN;
+    return (int64_t)v;
+}
+
+void arr_set_f64(gen_dtype t, void *data, int64_t i, double v) {
+    switch (t) {
+    case GEN_BOOL: ((uint8_t *)data)[i] = v != 0.0; break;
+    case GEN_I64: ((int64_t *)data)[i] = f64_to_i64(v); break;
+    case GEN_F32: ((float *)data)[i] = (float)v; break;
+    case GEN_F64: ((double *)data)[i] = v; break;
+    }
+}
+
+#define CONVERT_LOOP(TD, TS, EXPR)                                                          \
+    do {                                                                                    \
+        TD *d_ = dst;                                                                       \
+        const TS *s_ = src;                                                                 \
+        for (int64_t i = 0; i < n; i++) {                                                   \
+            TS x = s_[i];                                                                   \
+            d_[i] = (EXPR);                                                                 \
+        }                                                                                   \
+    } while (0)
+
+void arr_convert(gen_dtype td, void *dst, gen_dtype ts, const void *src, int64_t n) {
+    if (td == ts) {
+        memcpy(dst, src, (size_t)n * gen_dtype_size(td));
+        return;
+    }
+    switch (td * 4 + ts) {
+    case GEN_BOOL * 4 + GEN_I64: CONVERT_LOOP(uint8_t, int64_t, x != 0); break;
+    case GEN_BOOL * 4 + GEN_F32: CONVERT_LOOP(uint8_t, float, x != 0); break;
+    case GEN_BOOL * 4 + GEN_F64: CONVERT_LOOP(uint8_t, double, x != 0); break;
+    case GEN_I64 * 4 + GEN_BOOL: CONVERT_LOOP(int64_t, uint8_t, x != 0); break;
+    case GEN_I64 * 4 + GEN_F32: CONVERT_LOOP(int64_t, float, f64_to_i64(x)); break;
+    case GEN_I64 * 4 + GEN_F64: CONVERT_LOOP(int64_t, double, f64_to_i64(x)); break;
+    case GEN_F32 * 4 + GEN_BOOL: CONVERT_LOOP(float, uint8_t, x != 0); break;
+    case GEN_F32 * 4 + GEN_I64: CONVERT_LOOP(float, int64_t, (float)x); break;
+    case GEN_F32 * 4 + GEN_F64: CONVERT_LOOP(float, double, (float)x); break;
+    case GEN_F64 * 4 + GEN_BOOL: CONVERT_LOOP(double, uint8_t, x != 0); break;
+    case GEN_F64 * 4 + GEN_I64: CONVERT_LOOP(double, int64_t, (double)x); break;
+    case GEN_F64 * 4 + GEN_F32: CONVERT_LOOP(double, float, (double)x); break;
+    }
+}

@@ -1,0 +1,88 @@
+/* array_int.h — the array layer's private structures: the array header, its storage,
+ * and the internal helpers every op file uses (prefix arr_). */
+#ifndef GENC_SRC_ARRAY_INT_H
+#define GENC_SRC_ARRAY_INT_H
+
+#include <stdatomic.h>
+
+#include "../core/core.h"
+#include "genc/array.h"
+
+struct backend;
+struct ad_link;
+
+/* Shared storage, for arrays too large to store inline and for views that share
+ * elements (reshape). Refcounted; freed by its backend. */
+typedef struct arr_buffer {
+    atomic_int refcount;
+    const struct backend *backend;
+    size_t nbytes;
+    void *data;
+} arr_buffer;
+
+/* Arrays whose elements fit in ARR_INLINE_BYTES live in the same block as the header. */
+#define ARR_INLINE_BYTES 64
+
+struct gen_array {
+    atomic_int refcount;
+    uint8_t dtype;
+    uint8_t ndim;
+    int64_t size;
+    int64_t shape[GEN_MAX_DIMS];
+    void *data;          /* host pointer to the first element */
+    arr_buffer *buf;     /* NULL when the elements are inline */
+    struct ad_link *ad;  /* autodiff links while transforms run (autodiff.c) */
+    _Alignas(16) unsigned char inline_data[]; /* ARR_INLINE_BYTES when used */
+};
+
+/* A new array with uninitialized elements and refcount 1, owned by nobody yet (the
+ * caller): publish it with arr_publish or release it. Records the error on failure. */
+gen_array *arr_alloc(gen_dtype dtype, int ndim, const int64_t *shape);
+/* A new array header (refcount 1) viewing a's elements with another shape of the same
+ * size (shares a's storage). */
+gen_array *arr_view(const gen_array *a, int ndim, const int64_t *shape);
+/* Hands a fresh array to its owner: the innermost scope, or the caller when no scope
+ * is open. On OOM releases a and returns NULL. */
+gen_array *arr_publish(gen_array *a);
+/* Releases through the scope machinery's function-pointer type. */
+void arr_release_void(void *a);
+
+/* Shape helpers. Each validates and records an error naming op on failure. */
+int64_t arr_shape_size(int ndim, const int64_t *shape);
+gen_status arr_check_shape(const char *op, int ndim, const int64_t *shape);
+/* NumPy broadcasting of two shapes into out (ndim in *out_ndim). */
+gen_status arr_broadcast_shapes(const char *op, int na, const int64_t *sa, int nb,
+                                const int64_t *sb, int *out_ndim, int64_t *out_shape);
+/* Element strides (in elements, 0 on broadcast axes) of a seen as shape (ndim, shape),
+ * which a broadcasts to. */
+void arr_broadcast_strides(const gen_array *a, int ndim, const int64_t *shape,
+                           int64_t *strides);
+/* Normalizes a possibly negative axis for an array of ndim dims (ndim+1 for
+ * insertion points when allow_end); records GEN_ERR_VALUE naming op otherwise. */
+gen_status arr_norm_axis(const char *op, int axis, int ndim, int *out);
+/* Formats a shape as "[2,3]" into buf (for messages). Returns buf. */
+const char *arr_shape_str(int ndim, const int64_t *shape, char *buf, size_t n);
+#define ARR_SHAPE_STR_MAX 128
+
+/* dtype helpers. */
+gen_dtype arr_promote(gen_dtype a, gen_dtype b);
+/* The floating type an op on t computes in: f32 stays f32, everything else f64. */
+gen_dtype arr_float_type(gen_dtype t);
+static inline int arr_is_float(gen_dtype t) { return t == GEN_F32 || t == GEN_F64; }
+/* Element i of a, converted to double. */
+double arr_get_f64(const gen_array *a, int64_t i);
+/* Stores v, converted to dtype t, at element i of data. */
+void arr_set_f64(gen_dtype t, void *data, int64_t i, double v);
+/* Converts n elements from type ts at src to type td at dst (the cast kernel). */
+void arr_convert(gen_dtype td, void *dst, gen_dtype ts, const void *src, int64_t n);
+
+/* Internal temporaries: op wrappers that create intermediate arrays open a scope
+ * (gen_scope_begin), build the result, and close with ARR_SCOPE_RETURN(result), which
+ * keeps the result for the caller's scope (or the caller) and frees the rest. */
+static inline gen_array *arr_scope_return(gen_array *r) {
+    r = gen_scope_return(r);
+    gen_scope_end();
+    return r;
+}
+
+#endif

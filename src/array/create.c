@@ -1,0 +1,244 @@
+/* create.c — creating arrays from values and reading them back out. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "array_int.h"
+
+static gen_status check_dtype(const char *fn, gen_dtype t) {
+    if ((unsigned)t > GEN_F64) return GEN_FAIL(GEN_ERR_DTYPE, "%s: unknown dtype %d", fn, (int)t);
+    return GEN_OK;
+}
+
+static gen_array *new_checked(const char *fn, gen_dtype t, int ndim, const int64_t *shape) {
+    if (check_dtype(fn, t) != GEN_OK || arr_check_shape(fn, ndim, shape) != GEN_OK) return NULL;
+    return arr_alloc(t, ndim, shape);
+}
+
+gen_array *gen_array_from(gen_dtype dtype, int ndim, const int64_t *shape, const void *data) {
+    gen_array *a = new_checked("gen_array_from", dtype, ndim, shape);
+    if (!a) return NULL;
+    if (!data && a->size) {
+        gen_array_release(a);
+        GEN_FAIL(GEN_ERR_MISUSE, "gen_array_from: data is NULL");
+        return NULL;
+    }
+    if (a->size) memcpy(a->data, data, (size_t)a->size * gen_dtype_size(dtype));
+    return arr_publish(a);
+}
+
+gen_array *gen_array_from_f64(int ndim, const int64_t *shape, const double *data) {
+    return gen_array_from(GEN_F64, ndim, shape, data);
+}
+
+gen_array *gen_full(gen_dtype dtype, int ndim, const int64_t *shape, double value) {
+    gen_array *a = new_checked("gen_full", dtype, ndim, shape);
+    if (!a) return NULL;
+    if (dtype == GEN_F64) {
+        double *d = a->data;
+        for (int64_t i = 0; i < a->size; i++) d[i] = value;
+    } else {
+        for (int64_t i = 0; i < a->size; i++) arr_set_f64(dtype, a->data, i, value);
+    }
+    return arr_publish(a);
+}
+
+gen_array *gen_zeros(gen_dtype dtype, int ndim, const int64_t *shape) {
+    gen_array *a = new_checked("gen_zeros", dtype, ndim, shape);
+    if (!a) return NULL;
+    memset(a->data, 0, (size_t)a->size * gen_dtype_size(dtype)); /* 0.0 is all-zero bits */
+    return arr_publish(a);
+}
+
+gen_array *gen_ones(gen_dtype dtype, int ndim, const int64_t *shape) {
+    return gen_full(dtype, ndim, shape, 1.0);
+}
+
+gen_array *gen_scalar(double v) {
+    gen_array *a = arr_alloc(GEN_F64, 0, NULL);
+    if (a) *(double *)a->data = v;
+    return arr_publish(a);
+}
+gen_array *gen_scalar_f32(float v) {
+    gen_array *a = arr_alloc(GEN_F32, 0, NULL);
+    if (a) *(float *)a->data = v;
+    return arr_publish(a);
+}
+gen_array *gen_scalar_i64(int64_t v) {
+    gen_array *a = arr_alloc(GEN_I64, 0, NULL);
+    if (a) *(int64_t *)a->data = v;
+    return arr_publish(a);
+}
+gen_array *gen_scalar_bool(bool v) {
+    gen_array *a = arr_alloc(GEN_BOOL, 0, NULL);
+    if (a) *(uint8_t *)a->data = v;
+    return arr_publish(a);
+}
+
+gen_array *gen_arange(double start, double stop, double step, gen_dtype dtype) {
+    if (check_dtype("gen_arange", dtype) != GEN_OK) return NULL;
+    if (step == 0 || !isfinite(start) || !isfinite(stop) || !isfinite(step)) {
+        GEN_FAIL(GEN_ERR_VALUE, "gen_arange: needs finite start, stop and a nonzero step (got %g, %g, %g)",
+                 start, stop, step);
+        return NULL;
+    }
+    double n = ceil((stop - start) / step);
+    int64_t len = n > 0 ? (int64_t)n : 0;
+    gen_array *a = arr_alloc(dtype, 1, &len);
+    if (!a) return NULL;
+    for (int64_t i = 0; i < len; i++) arr_set_f64(dtype, a->data, i, start + (double)i * step);
+    return arr_publish(a);
+}
+
+gen_array *gen_linspace(double lo, double hi, int64_t n) {
+    if (n < 1) {
+        GEN_FAIL(GEN_ERR_VALUE, "gen_linspace: n must be at least 1, got %lld", (long long)n);
+        return NULL;
+    }
+    gen_array *a = arr_alloc(GEN_F64, 1, &n);
+    if (!a) return NULL;
+    double *d = a->data;
+    double step = n > 1 ? (hi - lo) / (double)(n - 1) : 0.0;
+    for (int64_t i = 0; i < n; i++) d[i] = lo + (double)i * step;
+    d[n - 1] = n > 1 ? hi : lo; /* exact endpoint */
+    return arr_publish(a);
+}
+
+gen_array *gen_eye(int64_t n, gen_dtype dtype) {
+    if (n < 0) {
+        GEN_FAIL(GEN_ERR_VALUE, "gen_eye: n must be >= 0, got %lld", (long long)n);
+        return NULL;
+    }
+    gen_array *a = new_checked("gen_eye", dtype, 2, (int64_t[]){n, n});
+    if (!a) return NULL;
+    memset(a->data, 0, (size_t)a->size * gen_dtype_size(dtype));
+    for (int64_t i = 0; i < n; i++) arr_set_f64(dtype, a->data, i * n + i, 1.0);
+    return arr_publish(a);
+}
+
+gen_array *gen_one_hot(const gen_array *indices, int64_t k, gen_dtype dtype) {
+    if (!indices) {
+        if (!core_error_pending()) GEN_FAIL(GEN_ERR_MISUSE, "gen_one_hot: indices is NULL");
+        return NULL;
+    }
+    if (indices->dtype != GEN_I64) {
+        GEN_FAIL(GEN_ERR_DTYPE, "gen_one_hot: indices must be i64, got %s", gen_dtype_name(indices->dtype));
+        return NULL;
+    }
+    if (indices->ndim == GEN_MAX_DIMS || k < 0) {
+        GEN_FAIL(GEN_ERR_VALUE, "gen_one_hot: k must be >= 0 and indices have < %d dims", GEN_MAX_DIMS);
+        return NULL;
+    }
+    int64_t shape[GEN_MAX_DIMS];
+    memcpy(shape, indices->shape, (size_t)indices->ndim * sizeof *shape);
+    shape[indices->ndim] = k;
+    const int64_t *idx = indices->data;
+    for (int64_t i = 0; i < indices->size; i++)
+        if (idx[i] < 0 || idx[i] >= k) {
+            GEN_FAIL(GEN_ERR_INDEX, "gen_one_hot: index %lld at position %lld is outside 0..%lld",
+                     (long long)idx[i], (long long)i, (long long)k - 1);
+            return NULL;
+        }
+    gen_array *a = new_checked("gen_one_hot", dtype, indices->ndim + 1, shape);
+    if (!a) return NULL;
+    memset(a->data, 0, (size_t)a->size * gen_dtype_size(dtype));
+    for (int64_t i = 0; i < indices->size; i++) arr_set_f64(dtype, a->data, i * k + idx[i], 1.0);
+    return arr_publish(a);
+}
+
+/* ---- queries ---- */
+
+gen_dtype gen_array_dtype(const gen_array *a) { return a ? (gen_dtype)a->dtype : GEN_F64; }
+int gen_array_ndim(const gen_array *a) { return a ? a->ndim : 0; }
+const int64_t *gen_array_shape(const gen_array *a) { return a ? a->shape : NULL; }
+int64_t gen_array_size(const gen_array *a) { return a ? a->size : 0; }
+const void *gen_array_data(const gen_array *a) { return a ? a->data : NULL; }
+
+int64_t gen_array_dim(const gen_array *a, int axis) {
+    if (!a) return -1;
+    int ax = axis < 0 ? axis + a->ndim : axis;
+    return ax >= 0 && ax < a->ndim ? a->shape[ax] : -1;
+}
+
+static gen_status check_arg(const char *fn, const gen_array *a) {
+    if (a) return GEN_OK;
+    if (core_error_pending()) return core_error_pending();
+    return GEN_FAIL(GEN_ERR_MISUSE, "%s: the array is NULL", fn);
+}
+
+gen_status gen_item(const gen_array *a, double *out) {
+    gen_status st = check_arg("gen_item", a);
+    if (st != GEN_OK) return st;
+    if (!out) return GEN_FAIL(GEN_ERR_MISUSE, "gen_item: out is NULL");
+    if (a->size != 1) {
+        char s[ARR_SHAPE_STR_MAX];
+        return GEN_FAIL(GEN_ERR_SHAPE, "gen_item: needs a single element, got shape %s",
+                        arr_shape_str(a->ndim, a->shape, s, sizeof s));
+    }
+    *out = arr_get_f64(a, 0);
+    return GEN_OK;
+}
+
+gen_status gen_item_i64(const gen_array *a, int64_t *out) {
+    gen_status st = check_arg("gen_item_i64", a);
+    if (st != GEN_OK) return st;
+    if (!out) return GEN_FAIL(GEN_ERR_MISUSE, "gen_item_i64: out is NULL");
+    if (a->size != 1) {
+        char s[ARR_SHAPE_STR_MAX];
+        return GEN_FAIL(GEN_ERR_SHAPE, "gen_item_i64: needs a single element, got shape %s",
+                        arr_shape_str(a->ndim, a->shape, s, sizeof s));
+    }
+    arr_convert(GEN_I64, out, (gen_dtype)a->dtype, a->data, 1);
+    return GEN_OK;
+}
+
+gen_status gen_array_copy_to(const gen_array *a, gen_dtype dtype, void *buf, size_t nbytes) {
+    gen_status st = check_arg("gen_array_copy_to", a);
+    if (st != GEN_OK) return st;
+    if ((st = check_dtype("gen_array_copy_to", dtype)) != GEN_OK) return st;
+    size_t need = (size_t)a->size * gen_dtype_size(dtype);
+    if (nbytes < need || (need && !buf))
+        return GEN_FAIL(GEN_ERR_VALUE, "gen_array_copy_to: buffer of %zu bytes, need %zu", nbytes, need);
+    arr_convert(dtype, buf, (gen_dtype)a->dtype, a->data, a->size);
+    return GEN_OK;
+}
+
+/* Appends to buf, tracking how much is used (snprintf semantics: truncates safely). */
+static void put(char *buf, size_t n, size_t *used, const char *fmt, double v, int is_int) {
+    if (*used >= n) return;
+    int w = is_int ? snprintf(buf + *used, n - *used, fmt, (long long)v)
+                   : snprintf(buf + *used, n - *used, fmt, v);
+    if (w > 0) *used += (size_t)w;
+}
+
+gen_status gen_array_format(const gen_array *a, char *buf, size_t n) {
+    gen_status st = check_arg("gen_array_format", a);
+    if (st != GEN_OK) return st;
+    if (!buf || n == 0) return GEN_FAIL(GEN_ERR_MISUSE, "gen_array_format: empty buffer");
+    char s[ARR_SHAPE_STR_MAX];
+    size_t used = 0;
+    buf[0] = '\0';
+    used += (size_t)snprintf(buf, n, "%s%s ", gen_dtype_name(a->dtype),
+                             arr_shape_str(a->ndim, a->shape, s, sizeof s));
+    for (int64_t i = 0; i < a->size && used < n; i++) {
+        int64_t rem = i;
+        for (int d = a->ndim - 1; d >= 0; d--) { /* open the axes that start here */
+            if (rem % a->shape[d]) break;
+            rem /= a->shape[d];
+            put(buf, n, &used, "[", 0, 0);
+        }
+        double v = arr_get_f64(a, i);
+        if (a->dtype == GEN_I64) put(buf, n, &used, "%lld", v, 1);
+        else if (a->dtype == GEN_BOOL) put(buf, n, &used, v ? "true" : "false", 0, 0);
+        else put(buf, n, &used, "%.6g", v, 0);
+        rem = i + 1;
+        for (int d = a->ndim - 1; d >= 0; d--) { /* close the axes that end here */
+            if (rem % a->shape[d]) break;
+            rem /= a->shape[d];
+            put(buf, n, &used, "]", 0, 0);
+        }
+        if (i + 1 < a->size) put(buf, n, &used, ", ", 0, 0);
+    }
+    if (a->size == 0) put(buf, n, &used, "[]", 0, 0);
+    return GEN_OK;
+}

@@ -1,0 +1,381 @@
+/* tape.c — recording op applications on tapes and propagating cotangents (reverse
+ * mode) or tangents (forward mode). Rules are written with public array ops, so the
+ * backward pass is itself recorded by any enclosing transform: that is how nested
+ * transforms (grad of grad, jvp of grad) work. */
+#include <string.h>
+
+#include "autodiff_int.h"
+
+#define AD_MAX_DEPTH 32
+#define AD_LEAF ((op_id)-1)
+#define AD_CUSTOM ((op_id)-2)
+
+typedef struct ad_node {
+    op_id op; /* or AD_LEAF / AD_CUSTOM */
+    int n_in, n_out;
+    gen_array **in;  /* retained */
+    gen_array **out; /* retained */
+    gen_array **cot; /* accumulated output cotangents (owned by the backward scope) */
+    op_params p;
+    gen_vjp_rule rule; /* AD_CUSTOM */
+    void *payload;
+} ad_node;
+
+struct ad_tape {
+    bool forward, enabled;
+    ad_node *nodes;
+    size_t n, cap;
+    core_ptrvec linked; /* forward mode: arrays carrying a tangent link (retained) */
+};
+
+_Thread_local int ad_depth;
+static _Thread_local ad_tape *stack[AD_MAX_DEPTH];
+
+/* ---- links ---- */
+
+static ad_link *link_find(const gen_array *a, const ad_tape *t) {
+    for (ad_link *l = a->ad; l; l = l->next)
+        if (l->tape == t) return l;
+    return NULL;
+}
+
+static ad_link *link_add(gen_array *a, ad_tape *t) {
+    ad_link *l = core_calloc(1, sizeof *l);
+    if (!l) return NULL;
+    l->tape = t;
+    l->next = a->ad;
+    a->ad = l;
+    return l;
+}
+
+static void link_remove(gen_array *a, const ad_tape *t) {
+    for (ad_link **pl = &a->ad; *pl; pl = &(*pl)->next) {
+        if ((*pl)->tape == t) {
+            ad_link *l = *pl;
+            *pl = l->next;
+            gen_array_release(l->tangent);
+            core_free(l, sizeof *l);
+            return;
+        }
+    }
+}
+
+void ad_links_free(gen_array *a) {
+    while (a->ad) {
+        ad_link *l = a->ad;
+        a->ad = l->next;
+        gen_array_release(l->tangent);
+        core_free(l, sizeof *l);
+    }
+}
+
+/* ---- tapes ---- */
+
+ad_tape *ad_tape_push(bool forward) {
+    if (ad_depth == AD_MAX_DEPTH) {
+        GEN_FAIL(GEN_ERR_MISUSE, "autodiff: more than %d nested transforms", AD_MAX_DEPTH);
+        return NULL;
+    }
+    ad_tape *t = core_calloc(1, sizeof *t);
+    if (!t) return NULL;
+    t->forward = forward;
+    t->enabled = true;
+    stack[ad_depth++] = t;
+    return t;
+}
+
+static void node_free(ad_tape *t, ad_node *nd) {
+    for (int j = 0; j < nd->n_out; j++) {
+        link_remove(nd->out[j], t);
+        gen_array_release(nd->out[j]);
+    }
+    for (int i = 0; i < nd->n_in; i++) gen_array_release(nd->in[i]);
+    core_free(nd->in, (size_t)nd->n_in * sizeof *nd->in);
+    core_free(nd->out, (size_t)nd->n_out * sizeof *nd->out);
+    core_free(nd->cot, (size_t)nd->n_out * sizeof *nd->cot);
+}
+
+void ad_tape_pop(ad_tape *t) {
+    /* Transforms are strictly nested, so t is the top of the stack. */
+    if (ad_depth > 0 && stack[ad_depth - 1] == t) ad_depth--;
+    for (size_t k = 0; k < t->n; k++) node_free(t, &t->nodes[k]);
+    core_free(t->nodes, t->cap * sizeof *t->nodes);
+    for (size_t k = 0; k < t->linked.len; k++) {
+        link_remove(t->linked.items[k], t);
+        gen_array_release(t->linked.items[k]);
+    }
+    core_ptrvec_free(&t->linked);
+    core_free(t, sizeof *t);
+}
+
+unsigned ad_pause_all(void) {
+    unsigned token = 0;
+    for (int d = 0; d < ad_depth; d++) {
+        if (stack[d]->enabled) token |= 1u << d;
+        stack[d]->enabled = false;
+    }
+    return token;
+}
+
+void ad_resume_all(unsigned token) {
+    for (int d = 0; d < ad_depth; d++) stack[d]->enabled = (token >> d) & 1u;
+}
+
+/* Appends a node with copies of the argument lists (retaining every array). */
+static ad_node *node_push(ad_tape *t, op_id op, int n_in, gen_array *const *in, int n_out,
+                          gen_array *const *out) {
+    if (t->n == t->cap) {
+        size_t ncap = t->cap ? 2 * t->cap : 64;
+        ad_node *nn = core_realloc(t->nodes, t->cap * sizeof *nn, ncap * sizeof *nn);
+        if (!nn) return NULL;
+        t->nodes = nn;
+        t->cap = ncap;
+    }
+    ad_node *nd = &t->nodes[t->n];
+    memset(nd, 0, sizeof *nd);
+    nd->in = n_in ? core_alloc((size_t)n_in * sizeof *nd->in) : NULL;
+    nd->out = core_alloc((size_t)n_out * sizeof *nd->out);
+    nd->cot = core_calloc((size_t)n_out, sizeof *nd->cot);
+    if ((n_in && !nd->in) || !nd->out || !nd->cot) {
+        core_free(nd->in, (size_t)n_in * sizeof *nd->in);
+        core_free(nd->out, (size_t)n_out * sizeof *nd->out);
+        core_free(nd->cot, (size_t)n_out * sizeof *nd->cot);
+        return NULL;
+    }
+    for (int j = 0; j < n_out; j++) {
+        ad_link *l = link_add(out[j], t);
+        if (!l) {
+            for (int k = 0; k < j; k++) link_remove(out[k], t);
+            core_free(nd->in, (size_t)n_in * sizeof *nd->in);
+            core_free(nd->out, (size_t)n_out * sizeof *nd->out);
+            core_free(nd->cot, (size_t)n_out * sizeof *nd->cot);
+            return NULL;
+        }
+        l->node = (int32_t)t->n;
+        l->out_index = j;
+    }
+    nd->op = op;
+    nd->n_in = n_in;
+    nd->n_out = n_out;
+    for (int i = 0; i < n_in; i++) nd->in[i] = gen_array_retain(in[i]);
+    for (int j = 0; j < n_out; j++) nd->out[j] = gen_array_retain(out[j]);
+    t->n++;
+    return nd;
+}
+
+/* Leaves are fresh headers made by an op (reshape to the same shape), so transforms
+ * enclosing this one still see them as functions of the primal. */
+gen_array *ad_leaf(ad_tape *t, const gen_array *primal) {
+    gen_array *v = gen_reshape(primal, primal->ndim, primal->shape);
+    if (!v) return NULL;
+    return node_push(t, AD_LEAF, 0, NULL, 1, &v) ? v : NULL; /* v stays owned by the scope */
+}
+
+gen_array *ad_tangent_leaf(ad_tape *t, const gen_array *primal, gen_array *tangent) {
+    gen_array *v = gen_reshape(primal, primal->ndim, primal->shape);
+    if (!v || !tangent) return v;
+    ad_link *l = link_add(v, t);
+    if (!l) return NULL;
+    if (core_ptrvec_push(&t->linked, v) != GEN_OK) {
+        link_remove(v, t);
+        return NULL;
+    }
+    l->tangent = gen_array_retain(tangent);
+    gen_array_retain(v);
+    return v;
+}
+
+gen_array *ad_tangent_of(ad_tape *t, const gen_array *a) {
+    ad_link *l = link_find(a, t);
+    return l ? l->tangent : NULL;
+}
+
+/* ---- recording ---- */
+
+/* Casts and broadcasts a tangent to out's dtype and shape. Published. */
+static gen_array *fit_tangent(gen_array *tan, const gen_array *out) {
+    if (tan->dtype != out->dtype) tan = gen_cast(tan, (gen_dtype)out->dtype);
+    if (tan && (tan->ndim != out->ndim ||
+                memcmp(tan->shape, out->shape, out->ndim * sizeof *out->shape)))
+        tan = gen_broadcast_to(tan, out->ndim, out->shape);
+    return tan;
+}
+
+static gen_status record_forward(ad_tape *t, op_id op, int n_in, gen_array *const *in,
+                                 const op_params *p, gen_array *out) {
+    gen_array *tans_small[4], **tans = tans_small;
+    if (n_in > 4) {
+        tans = core_alloc((size_t)n_in * sizeof *tans);
+        if (!tans) return GEN_ERR_OOM;
+    }
+    bool any = false;
+    for (int i = 0; i < n_in; i++) {
+        tans[i] = ad_tangent_of(t, in[i]);
+        any |= tans[i] != NULL;
+    }
+    gen_status st = GEN_OK;
+    if (any) {
+        const op_call c = {op, n_in, in, p, out};
+        t->enabled = false;
+        gen_scope_begin();
+        gen_array *tan = op_table[op].jvp(&c, tans);
+        if (tan) tan = fit_tangent(tan, out);
+        if (tan) gen_array_retain(tan);
+        gen_scope_end();
+        t->enabled = true;
+        ad_link *l = tan ? link_add(out, t) : NULL;
+        if (!l || core_ptrvec_push(&t->linked, out) != GEN_OK) {
+            if (l) link_remove(out, t); /* also releases tan */
+            else gen_array_release(tan);
+            st = core_error_pending() ? core_error_pending() : GEN_ERR_INTERNAL;
+        } else {
+            l->tangent = tan;
+            gen_array_retain(out);
+        }
+    }
+    if (tans != tans_small) core_free(tans, (size_t)n_in * sizeof *tans);
+    return st;
+}
+
+gen_status ad_record(op_id op, int n_in, gen_array *const *in, const op_params *p,
+                     gen_array *out) {
+    if (!arr_is_float(out->dtype)) return GEN_OK; /* integer/bool results carry no gradient */
+    if (op_table[op].vjp == op_zero_vjp) return GEN_OK; /* constant: nothing to record */
+    for (int d = 0; d < ad_depth; d++) {
+        ad_tape *t = stack[d];
+        if (!t->enabled) continue;
+        if (t->forward) {
+            gen_status st = record_forward(t, op, n_in, in, p, out);
+            if (st != GEN_OK) return st;
+            continue;
+        }
+        bool depends = false;
+        for (int i = 0; i < n_in && !depends; i++) depends = link_find(in[i], t) != NULL;
+        if (!depends) continue;
+        ad_node *nd = node_push(t, op, n_in, in, 1, &out);
+        if (!nd) return GEN_ERR_OOM;
+        nd->p = *p;
+    }
+    return GEN_OK;
+}
+
+gen_status ad_record_custom(gen_vjp_rule rule, void *payload, int n_in, gen_array *const *in,
+                            int n_out, gen_array *const *out) {
+    for (int d = 0; d < ad_depth; d++) {
+        ad_tape *t = stack[d];
+        if (!t->enabled) continue;
+        bool depends = false;
+        for (int i = 0; i < n_in && !depends; i++) depends = link_find(in[i], t) != NULL;
+        if (!depends) continue;
+        if (t->forward)
+            return GEN_FAIL(GEN_ERR_NOGRAD,
+                            "gen_jvp: a custom VJP has no forward-mode rule; use gen_vjp");
+        ad_node *nd = node_push(t, AD_CUSTOM, n_in, in, n_out, out);
+        if (!nd) return GEN_ERR_OOM;
+        nd->rule = rule;
+        nd->payload = payload;
+    }
+    return GEN_OK;
+}
+
+/* ---- reverse pass ---- */
+
+gen_array *ad_sum_to(gen_array *g, gen_dtype dtype, int ndim, const int64_t *shape) {
+    if (!g) return NULL;
+    if (g->ndim != ndim || memcmp(g->shape, shape, (size_t)ndim * sizeof *shape)) {
+        int axes[GEN_MAX_DIMS], naxes = 0;
+        int lead = g->ndim - ndim;
+        if (lead < 0) { /* a lower-rank cotangent: broadcast it up */
+            g = gen_broadcast_to(g, ndim, shape);
+        } else {
+            for (int i = 0; i < g->ndim; i++)
+                if (i < lead || (shape[i - lead] == 1 && g->shape[i] != 1)) axes[naxes++] = i;
+            if (naxes) g = gen_sum(g, naxes, axes, true);
+            if (g) g = gen_reshape(g, ndim, shape);
+            if (g && arr_shape_size(ndim, shape) != g->size) g = gen_broadcast_to(g, ndim, shape);
+        }
+    }
+    if (g && g->dtype != dtype) g = gen_cast(g, dtype);
+    return g;
+}
+
+/* cot += g for output j of node k (g already fits the output). */
+static gen_status accumulate(ad_node *nd, int j, gen_array *g) {
+    if (!g) return core_error_pending() ? core_error_pending() : GEN_ERR_INTERNAL;
+    const gen_array *o = nd->out[j];
+    g = ad_sum_to(g, (gen_dtype)o->dtype, o->ndim, o->shape);
+    if (!g) return core_error_pending();
+    nd->cot[j] = nd->cot[j] ? gen_add(nd->cot[j], g) : g;
+    return nd->cot[j] ? GEN_OK : core_error_pending();
+}
+
+static gen_status accumulate_into(ad_tape *t, const gen_array *a, gen_array *g) {
+    ad_link *l = link_find(a, t);
+    if (!l) return GEN_OK; /* a constant: its cotangent is not needed */
+    return accumulate(&t->nodes[l->node], l->out_index, g);
+}
+
+static gen_status backward_custom(ad_tape *t, ad_node *nd) {
+    gen_status st = GEN_OK;
+    gen_array **cots = core_calloc((size_t)nd->n_out, sizeof *cots);
+    gen_array **cin = core_calloc((size_t)nd->n_in, sizeof *cin);
+    if (!cots || !cin) st = GEN_ERR_OOM;
+    for (int j = 0; st == GEN_OK && j < nd->n_out; j++) {
+        cots[j] = nd->cot[j] ? nd->cot[j]
+                             : gen_zeros((gen_dtype)nd->out[j]->dtype, nd->out[j]->ndim,
+                                         nd->out[j]->shape);
+        if (!cots[j]) st = core_error_pending();
+    }
+    if (st == GEN_OK) {
+        st = nd->rule(nd->payload, nd->n_in, nd->in, nd->n_out, nd->out, cots, cin);
+        if (st != GEN_OK) core_error_prefix("custom VJP rule");
+    }
+    for (int i = 0; st == GEN_OK && i < nd->n_in; i++)
+        if (cin[i]) st = accumulate_into(t, nd->in[i], cin[i]);
+    core_free(cots, (size_t)nd->n_out * sizeof *cots);
+    core_free(cin, (size_t)nd->n_in * sizeof *cin);
+    return st;
+}
+
+static gen_status backward_op(ad_tape *t, ad_node *nd) {
+    const op_info *info = &op_table[nd->op];
+    const op_call c = {nd->op, nd->n_in, nd->in, &nd->p, nd->out[0]};
+    for (int i = 0; i < nd->n_in; i++) {
+        if (!link_find(nd->in[i], t)) continue;
+        gen_array *g = info->vjp(&c, i, nd->cot[0]);
+        if (!g) {
+            gen_status st = core_error_pending();
+            return st ? st : GEN_FAIL(GEN_ERR_INTERNAL, "%s: VJP rule failed", info->name);
+        }
+        const gen_array *a = nd->in[i];
+        g = ad_sum_to(g, (gen_dtype)a->dtype, a->ndim, a->shape);
+        gen_status st = g ? accumulate_into(t, a, g) : core_error_pending();
+        if (st != GEN_OK) return st;
+    }
+    return GEN_OK;
+}
+
+gen_status ad_backward(ad_tape *t, int n_out, gen_array *const *outs, gen_array *const *cots,
+                       int n_leaves, gen_array *const *leaves, gen_array **leaf_cot) {
+    gen_status st = GEN_OK;
+    t->enabled = false;
+    for (int j = 0; j < n_out && st == GEN_OK; j++)
+        if (cots[j]) st = accumulate_into(t, outs[j], cots[j]);
+    for (size_t k = t->n; k-- > 0 && st == GEN_OK;) {
+        ad_node *nd = &t->nodes[k];
+        if (nd->op == AD_LEAF) continue;
+        bool any = false;
+        for (int j = 0; j < nd->n_out; j++) any |= nd->cot[j] != NULL;
+        if (!any) continue;
+        st = nd->op == AD_CUSTOM ? backward_custom(t, nd) : backward_op(t, nd);
+    }
+    for (int i = 0; i < n_leaves && st == GEN_OK; i++) {
+        const gen_array *a = leaves[i];
+        ad_link *l = link_find(a, t);
+        gen_array *g = l ? t->nodes[l->node].cot[0] : NULL;
+        leaf_cot[i] = g ? g : gen_zeros((gen_dtype)a->dtype, a->ndim, a->shape);
+        if (!leaf_cot[i]) st = core_error_pending();
+    }
+    t->enabled = true;
+    return st;
+}

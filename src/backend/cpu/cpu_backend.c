@@ -1,0 +1,32 @@
+/* cpu_backend.c — the reference backend: host memory, and the CPU kernel column of
+ * the op table. */
+#include <string.h>
+
+#include "../backend.h"
+
+static void *cpu_alloc(size_t nbytes) { return core_alloc(nbytes); }
+static void cpu_free(void *p, size_t nbytes) { core_free(p, nbytes); }
+
+static gen_status cpu_memcpy(void *dst, const void *src, size_t nbytes) {
+    memcpy(dst, src, nbytes);
+    return GEN_OK;
+}
+
+#define OP(ID, name, arity, shape, cpu, vjp, jvp) gen_status cpu(const op_call *);
+#include "../../array/ops.def"
+#undef OP
+
+static const op_kernel_fn cpu_kernels[OP_COUNT] = {
+#define OP(ID, name, arity, shape, cpu, vjp, jvp) [OP_##ID] = cpu,
+#include "../../array/ops.def"
+#undef OP
+};
+
+const backend cpu_backend = {
+    .name = "cpu",
+    .mem_alloc = cpu_alloc,
+    .mem_free = cpu_free,
+    .to_host = cpu_memcpy,
+    .from_host = cpu_memcpy,
+    .kernels = cpu_kernels,
+};

@@ -1,0 +1,70 @@
+/* alloc.c — every allocation in GenC goes through here, so tests can swap in an
+ * allocator that fails on demand and prove the out-of-memory paths. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+
+static void *default_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
+    (void)ud;
+    (void)osize;
+    if (nsize == 0) {
+        free(ptr);
+        return NULL;
+    }
+    return realloc(ptr, nsize);
+}
+
+static gen_alloc_fn alloc_fn = default_alloc;
+static void *alloc_ud = NULL;
+
+void gen_set_allocator(gen_alloc_fn fn, void *ud) {
+    alloc_fn = fn ? fn : default_alloc;
+    alloc_ud = fn ? ud : NULL;
+}
+
+void *core_alloc(size_t nbytes) {
+    void *p = alloc_fn(alloc_ud, NULL, 0, nbytes ? nbytes : 1);
+    if (CORE_UNLIKELY(!p)) GEN_FAIL(GEN_ERR_OOM, "out of memory allocating %zu bytes", nbytes);
+    return p;
+}
+
+void *core_calloc(size_t n, size_t size) {
+    if (size && n > SIZE_MAX / size) {
+        GEN_FAIL(GEN_ERR_OOM, "allocation of %zu x %zu bytes overflows", n, size);
+        return NULL;
+    }
+    void *p = core_alloc(n * size);
+    if (p) memset(p, 0, n * size);
+    return p;
+}
+
+void *core_realloc(void *ptr, size_t old_nbytes, size_t new_nbytes) {
+    void *p = alloc_fn(alloc_ud, ptr, old_nbytes, new_nbytes ? new_nbytes : 1);
+    if (CORE_UNLIKELY(!p))
+        GEN_FAIL(GEN_ERR_OOM, "out of memory growing a block to %zu bytes", new_nbytes);
+    return p;
+}
+
+void core_free(void *ptr, size_t nbytes) {
+    if (ptr) alloc_fn(alloc_ud, ptr, nbytes, 0);
+}
+
+gen_status core_ptrvec_push(core_ptrvec *v, void *item) {
+    if (v->len == v->cap) {
+        size_t ncap = v->cap ? 2 * v->cap : 16;
+        void **n = core_realloc(v->items, v->cap * sizeof *n, ncap * sizeof *n);
+        if (!n) return GEN_ERR_OOM;
+        v->items = n;
+        v->cap = ncap;
+    }
+    v->items[v->len++] = item;
+    return GEN_OK;
+}
+
+void core_ptrvec_free(core_ptrvec *v) {
+    core_free(v->items, v->cap * sizeof *v->items);
+    v->items = NULL;
+    v->len = v->cap = 0;
+}

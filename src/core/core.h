@@ -1,0 +1,52 @@
+/* core.h — internal interface of the core layer: error recording, allocation,
+ * growable vectors. Internal names carry the prefix of their file (core_*). */
+#ifndef GENC_SRC_CORE_H
+#define GENC_SRC_CORE_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#include "genc/core.h"
+
+#if defined(__GNUC__)
+#define CORE_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#define CORE_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define CORE_PRINTF(a, b)
+#define CORE_UNLIKELY(x) (x)
+#endif
+
+/* Records an error (overwriting any earlier one) and returns s. */
+gen_status core_error_at(const char *file, int line, gen_status s, const char *fmt, ...)
+    CORE_PRINTF(4, 5);
+#define GEN_FAIL(s, ...) core_error_at(__FILE__, __LINE__, (s), __VA_ARGS__)
+/* Puts "prefix: " in front of the recorded message (adds context, e.g. an address). */
+void core_error_prefix(const char *fmt, ...) CORE_PRINTF(1, 2);
+/* Saves and restores the error slot around code that may fail harmlessly. */
+gen_status core_error_pending(void);
+
+/* Allocation through the installed allocator. core_alloc records GEN_ERR_OOM on
+ * failure (and returns NULL). Sizes are checked for overflow. */
+void *core_alloc(size_t nbytes);
+void *core_calloc(size_t n, size_t size);
+void *core_realloc(void *ptr, size_t old_nbytes, size_t new_nbytes);
+void core_free(void *ptr, size_t nbytes);
+
+/* A growable array of pointers. */
+typedef struct core_ptrvec {
+    void **items;
+    size_t len, cap;
+} core_ptrvec;
+gen_status core_ptrvec_push(core_ptrvec *v, void *item);
+void core_ptrvec_free(core_ptrvec *v);
+
+#endif
+
+/* Scopes (see genc/core.h). A scope owns objects together with the function that
+ * releases them. core_scope_own adds obj to the innermost open scope and returns
+ * GEN_OK, returns GEN_ERR_MISUSE (recording nothing) when no scope is open — the
+ * caller then keeps ownership — or GEN_ERR_OOM. core_scope_own_parent adds to the
+ * scope enclosing the innermost one (same return convention). */
+typedef void (*core_release_fn)(void *obj);
+gen_status core_scope_own(void *obj, core_release_fn release);
+gen_status core_scope_own_parent(void *obj, core_release_fn release);

@@ -1,0 +1,74 @@
+/* scope.c — the per-thread stack of scopes that own temporaries (DESIGN decision 4).
+ * Each scope is a vector of (object, release) pairs; the storage is kept while any
+ * scope is open and freed when the outermost one ends, so threads leak nothing. */
+#include "core.h"
+
+#define SCOPE_MAX_DEPTH 256
+
+typedef struct scope_entry {
+    void *obj;
+    core_release_fn release;
+} scope_entry;
+
+typedef struct scope {
+    scope_entry *items;
+    size_t len, cap;
+} scope;
+
+static _Thread_local scope scopes[SCOPE_MAX_DEPTH];
+static _Thread_local int depth;
+static _Thread_local int high_water; /* deepest scope with storage */
+
+int gen_scope_depth(void) { return depth; }
+
+gen_status gen_scope_begin(void) {
+    if (depth == SCOPE_MAX_DEPTH)
+        return GEN_FAIL(GEN_ERR_MISUSE, "gen_scope_begin: more than %d nested scopes",
+                        SCOPE_MAX_DEPTH);
+    scopes[depth++].len = 0;
+    return GEN_OK;
+}
+
+gen_status gen_scope_end(void) {
+    if (depth == 0) return GEN_FAIL(GEN_ERR_MISUSE, "gen_scope_end: no scope is open");
+    scope *s = &scopes[depth - 1];
+    /* Release in reverse order of creation; a release may not open or close scopes. */
+    for (size_t i = s->len; i-- > 0;) s->items[i].release(s->items[i].obj);
+    s->len = 0;
+    depth--;
+    if (depth == 0) {
+        for (int d = 0; d < high_water; d++) {
+            core_free(scopes[d].items, scopes[d].cap * sizeof(scope_entry));
+            scopes[d].items = NULL;
+            scopes[d].cap = 0;
+        }
+        high_water = 0;
+    }
+    return GEN_OK;
+}
+
+static gen_status own_at(int d, void *obj, core_release_fn release) {
+    if (d < 0) return GEN_ERR_MISUSE;
+    scope *s = &scopes[d];
+    if (CORE_UNLIKELY(s->len == s->cap)) {
+        size_t ncap = s->cap ? 2 * s->cap : 64;
+        scope_entry *n =
+            core_realloc(s->items, s->cap * sizeof(scope_entry), ncap * sizeof(scope_entry));
+        if (!n) return GEN_ERR_OOM;
+        s->items = n;
+        s->cap = ncap;
+        if (d + 1 > high_water) high_water = d + 1;
+    }
+    s->items[s->len].obj = obj;
+    s->items[s->len].release = release;
+    s->len++;
+    return GEN_OK;
+}
+
+gen_status core_scope_own(void *obj, core_release_fn release) {
+    return own_at(depth - 1, obj, release);
+}
+
+gen_status core_scope_own_parent(void *obj, core_release_fn release) {
+    return own_at(depth - 2, obj, release);
+}

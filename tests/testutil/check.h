@@ -1,0 +1,63 @@
+/* check.h — the tiny assertion kit of GenC's tests. A test program calls its test
+ * functions with RUN(fn) and returns check_finish(); failures print file:line and the
+ * recorded GenC error. */
+#ifndef GENC_TEST_CHECK_H
+#define GENC_TEST_CHECK_H
+
+#include <stdio.h>
+
+#include "genc.h"
+
+extern int check_failures;
+extern int check_count;
+
+void check_fail(const char *file, int line, const char *fmt, ...);
+/* |got - want| <= atol + rtol * |want|, with NaN == NaN and equal infinities. */
+int check_close_at(const char *file, int line, const char *what, double got, double want,
+                   double rtol, double atol);
+/* Each element of a (converted to double) against want[0..n-1]. */
+int check_array_at(const char *file, int line, const char *what, const gen_array *a,
+                   const double *want, int64_t n, double rtol, double atol);
+/* Shape of a equals (ndim, shape). */
+int check_shape_at(const char *file, int line, const gen_array *a, int ndim, const int64_t *shape);
+int check_finish(void);
+
+#define CHECK(cond)                                                                         \
+    do {                                                                                    \
+        check_count++;                                                                      \
+        if (!(cond)) check_fail(__FILE__, __LINE__, "CHECK(%s) failed", #cond);             \
+    } while (0)
+#define CHECK_OK(expr)                                                                      \
+    do {                                                                                    \
+        check_count++;                                                                      \
+        gen_status st_ = (expr);                                                            \
+        if (st_ != GEN_OK)                                                                  \
+            check_fail(__FILE__, __LINE__, "%s returned %s: %s", #expr,                     \
+                       gen_status_name(st_), gen_error_message());                          \
+    } while (0)
+/* expr (a gen_array*) is not NULL. */
+#define CHECK_ARR(expr) check_not_null(__FILE__, __LINE__, #expr, (expr))
+#define CHECK_CLOSE(got, want, rtol) \
+    check_close_at(__FILE__, __LINE__, #got, (got), (want), (rtol), 0.0)
+#define CHECK_NEAR(got, want, atol) \
+    check_close_at(__FILE__, __LINE__, #got, (got), (want), 0.0, (atol))
+#define CHECK_ARRAY(a, want, n, rtol, atol) \
+    check_array_at(__FILE__, __LINE__, #a, (a), (want), (n), (rtol), (atol))
+#define CHECK_SHAPE(a, ...) check_shape_at(__FILE__, __LINE__, (a), GEN_DIMS(__VA_ARGS__))
+/* An error with status s whose message contains substring msg (then clears it). */
+#define CHECK_ERROR(s, msg) check_error_at(__FILE__, __LINE__, (s), (msg))
+
+gen_array *check_not_null(const char *file, int line, const char *what, gen_array *a);
+int check_error_at(const char *file, int line, gen_status s, const char *msg);
+/* The value of a size-1 array (NaN and a failure if it is not). */
+double check_item(const gen_array *a);
+
+#define RUN(fn)                                                                             \
+    do {                                                                                    \
+        gen_error_clear();                                                                  \
+        gen_scope_begin();                                                                  \
+        fn();                                                                               \
+        gen_scope_end();                                                                    \
+    } while (0)
+
+#endif
