@@ -1,1 +1,44 @@
-/* common.c — timing helpers shared by the benchmarks (see common.h). */
+/* common.c — see common.h. */
+#include "common.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+double bench_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+double bench_median(void (*fn)(void *), void *arg, int reps, int64_t inner) {
+    double *t = malloc((size_t)reps * sizeof *t);
+    fn(arg); /* warm-up */
+    for (int r = 0; r < reps; r++) {
+        double t0 = bench_now();
+        fn(arg);
+        t[r] = (bench_now() - t0) / (double)inner;
+    }
+    qsort(t, (size_t)reps, sizeof *t, cmp_double);
+    double m = t[reps / 2];
+    free(t);
+    return m;
+}
+
+void bench_report(const char *bench, const char *name, double value, const char *unit,
+                  const char *baseline, double baseline_value) {
+    if (baseline) {
+        printf("%-44s %12.3f %-4s  %6.2fx %s\n", name, value, unit, value / baseline_value, baseline);
+        printf("{\"bench\":\"%s\",\"name\":\"%s\",\"median\":%.6g,\"unit\":\"%s\",\"baseline\":\"%s\",\"ratio\":%.4f}\n",
+               bench, name, value, unit, baseline, value / baseline_value);
+    } else {
+        printf("%-44s %12.3f %-4s\n", name, value, unit);
+        printf("{\"bench\":\"%s\",\"name\":\"%s\",\"median\":%.6g,\"unit\":\"%s\"}\n", bench, name,
+               value, unit);
+    }
+}
