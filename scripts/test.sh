@@ -3,6 +3,7 @@
 #   scripts/test.sh            release build in build/
 #   scripts/test.sh sanitize   ASan + UBSan build in build-sanitize/
 #   scripts/test.sh clang      clang build in build-clang/ (warnings are errors too)
+#   scripts/test.sh valgrind   the release build's tests under valgrind (leaks are errors)
 set -eu
 cd "$(dirname "$0")/.."
 mode="${1:-release}"
@@ -10,9 +11,14 @@ case "$mode" in
   release)  dir=build;          opts="-DCMAKE_BUILD_TYPE=RelWithDebInfo" ;;
   sanitize) dir=build-sanitize; opts="-DCMAKE_BUILD_TYPE=Debug -DGENC_SANITIZE=ON -DGENC_BENCH=OFF" ;;
   clang)    dir=build-clang;    opts="-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang -DGENC_BENCH=OFF" ;;
-  *) echo "usage: $0 [release|sanitize|clang]" >&2; exit 2 ;;
+  valgrind) dir=build;          opts="-DCMAKE_BUILD_TYPE=RelWithDebInfo" ;;
+  *) echo "usage: $0 [release|sanitize|clang|valgrind]" >&2; exit 2 ;;
 esac
 cmake -S . -B "$dir" $opts >/dev/null
 cmake --build "$dir" -j "$(nproc)"
+if [ "$mode" = valgrind ]; then
+  exec ctest --test-dir "$dir" --output-on-failure -j "$(nproc)" -T memcheck \
+    --overwrite MemoryCheckCommandOptions="--leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=3"
+fi
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir "$dir" --output-on-failure -j "$(nproc)"
