@@ -307,7 +307,27 @@ static void test_errors(void) {
     CHECK_ERROR(GEN_ERR_MISUSE, "gen_key_split: out is NULL");
 }
 
+/* An allocator that refuses blocks over 1 MB (else behaves like the default). */
+static void *alloc_small_only(void *ud, void *ptr, size_t osize, size_t nsize) {
+    (void)ud, (void)osize;
+    if (nsize == 0) {
+        free(ptr);
+        return NULL;
+    }
+    return nsize > (1u << 20) ? NULL : realloc(ptr, nsize);
+}
+
+/* Out of memory: NULL and GEN_ERR_OOM, no crash, no leak. */
+static void test_oom(void) {
+    gen_set_allocator(alloc_small_only, NULL);
+    CHECK(!gen_random_normal(gen_key_new(1), GEN_F64, GEN_DIMS(1 << 20)));
+    CHECK(gen_error_status() == GEN_ERR_OOM);
+    gen_error_clear();
+    gen_set_allocator(NULL, NULL);
+}
+
 int main(void) {
+    test_oom(); /* first: no GenC object may be alive while the allocator changes */
     RUN(test_kat);
     RUN(test_golden);
     RUN(test_distributions);
