@@ -11,6 +11,8 @@
 
 #include "genc.h"
 
+#define HALF_LOG_2PI 0.91893853320467274178 /* log(2 pi) / 2 */
+
 /* The log-likelihood of params = [mu, log_sigma] given data y (the payload). */
 static gen_status loglik(void *payload, int n_in, gen_array *const *in, int n_out, gen_array **out) {
     (void)n_in, (void)n_out;
@@ -19,7 +21,7 @@ static gen_status loglik(void *payload, int n_in, gen_array *const *in, int n_ou
     gen_array *log_sigma = gen_take(in[0], gen_scalar_i64(1), 0);
     gen_array *z = gen_div(gen_sub(y, mu), gen_exp(log_sigma));
     gen_array *terms = gen_sub(gen_mul(gen_scalar(-0.5), gen_square(z)),
-                               gen_add(log_sigma, gen_scalar(0.5 * log(2 * M_PI))));
+                               gen_add(log_sigma, gen_scalar(HALF_LOG_2PI)));
     out[0] = gen_sum(terms, 0, NULL, false);
     return out[0] ? GEN_OK : gen_error_status();
 }
