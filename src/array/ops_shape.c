@@ -152,8 +152,12 @@ gen_array *jvp_concatenate(const op_call *c, gen_array *const *t) {
 /* Checks the argument list of a variadic op; a NULL array keeps the error already
  * recorded (NULL propagates). */
 static bool arrays_valid(const char *op, int n, gen_array *const *arrays) {
-    if (n < 1 || !arrays) {
-        GEN_FAIL(GEN_ERR_VALUE, "%s: needs at least one array (got %d)", op, arrays ? n : 0);
+    if (n < 1) {
+        GEN_FAIL(GEN_ERR_VALUE, "%s: needs at least one array (got %d)", op, n);
+        return false;
+    }
+    if (!arrays) {
+        GEN_FAIL(GEN_ERR_MISUSE, "%s: the list of arrays is NULL", op);
         return false;
     }
     for (int i = 0; i < n; i++) {
@@ -326,7 +330,9 @@ gen_array *vjp_tile(const op_call *c, int i, gen_array *g) {
     for (int d = 0; d < a->ndim && g; d++) {
         int64_t r = c->p->shape[d], after = 1;
         for (int e = d + 1; e < a->ndim; e++) after *= a->shape[e] * c->p->shape[e];
-        if (r != 1) g = gen_sum(gen_reshape(g, GEN_DIMS(before, r, a->shape[d], after)), GEN_AXES(1), false);
+        if (r != 1)
+            g = gen_sum(gen_reshape(g, GEN_DIMS(before, r, a->shape[d], after)), GEN_AXES(1),
+                        false);
         before *= a->shape[d];
     }
     return gen_reshape(g, a->ndim, a->shape);

@@ -8,11 +8,14 @@
 /* The shape take gives: a.shape[:axis] + indices.shape + a.shape[axis+1:]. */
 static gen_status take_shape(const char *op, const gen_array *a, const gen_array *idx, int axis,
                              int *ndim, int64_t *shape) {
+    if (idx->dtype != GEN_I64) /* the wrappers check this too; kernels read int64_t */
+        return GEN_FAIL(GEN_ERR_DTYPE, "%s: indices must be i64, got %s", op,
+                        gen_dtype_name((gen_dtype)idx->dtype));
     int nd = a->ndim - 1 + idx->ndim;
     if (nd > GEN_MAX_DIMS) {
         char s1[ARR_SHAPE_STR_MAX], s2[ARR_SHAPE_STR_MAX];
-        return GEN_FAIL(GEN_ERR_SHAPE, "%s: array %s with indices %s gives %d dimensions (at most %d)",
-                        op, arr_shape_str(a->ndim, a->shape, s1, sizeof s1),
+        return GEN_FAIL(GEN_ERR_SHAPE,
+                        "%s: array %s with indices %s gives %d dimensions (at most %d)", op, arr_shape_str(a->ndim, a->shape, s1, sizeof s1),
                         arr_shape_str(idx->ndim, idx->shape, s2, sizeof s2), nd, GEN_MAX_DIMS);
     }
     int k = 0;
@@ -43,7 +46,8 @@ gen_array *vjp_take(const op_call *c, int i, gen_array *g) {
     if (i != 0) return op_zero_vjp(c, i, g);
     const gen_array *a = c->in[0];
     /* Scatter-add: repeated indices accumulate their cotangents. */
-    return gen_index_add(gen_zeros((gen_dtype)g->dtype, a->ndim, a->shape), c->p->axis, c->in[1], g);
+    gen_array *z = gen_zeros((gen_dtype)g->dtype, a->ndim, a->shape);
+    return gen_index_add(z, c->p->axis, c->in[1], g);
 }
 gen_array *jvp_take(const op_call *c, gen_array *const *t) {
     return gen_take(t[0], c->in[1], c->p->axis);
@@ -56,7 +60,11 @@ gen_array *gen_take(const gen_array *a, const gen_array *indices, int axis) {
     return op_apply2(OP_TAKE, a, indices, &p);
 }
 
-/* ---- index_set / index_add ---- */
+/* ---- index_set / index_add ----
+ * The result has the promoted dtype of a and values (like add). Writes happen in
+ * row-major order of take's shape, so with index_set a repeated index keeps the value
+ * of its last occurrence in indices (and only that occurrence gets a cotangent);
+ * index_add sums all of them (bool: logical or; i64 wraps on overflow). */
 
 gen_status shape_index_update(const op_call *c, op_sig *s) {
     const char *op = op_table[c->op].name;

@@ -163,7 +163,18 @@ static gen_array *set_rep(const gen_array *a, const gen_array *v) { return gen_i
 static gen_array *set_rep_neg(const gen_array *a, const gen_array *v) { return gen_index_set(a, 1, I64S(-3, 3, 1), v); }
 static gen_array *set_distinct(const gen_array *a, const gen_array *v) { return gen_index_set(a, 0, I64S(2, 0), v); }
 
+/* Constant a or constant values: NULL tangents in forward mode. */
+static gen_array *add_const_a(const gen_array *v) { return gen_index_add(gen_ones(GEN_F64, GEN_DIMS(3, 4)), 0, I64S(1, 1), v); }
+static gen_array *add_const_v(const gen_array *a) { return gen_index_add(a, 0, I64S(1, 1), gen_scalar(2)); }
+static gen_array *set_const_a(const gen_array *v) { return gen_index_set(gen_ones(GEN_F64, GEN_DIMS(3, 4)), 0, I64S(1, 1), v); }
+static gen_array *set_const_v(const gen_array *a) { return gen_index_set(a, 0, I64S(1, 1), gen_scalar(2)); }
+
 static void test_grads(void) {
+    FD_CHECK1(add_const_a, fd_uniform(11, -1, 1, GEN_DIMS(2, 4)), 1e-8, 1e-10);
+    FD_CHECK1(add_const_v, fd_uniform(12, -1, 1, GEN_DIMS(3, 4)), 1e-8, 1e-10);
+    FD_CHECK1(set_const_a, fd_uniform(13, -1, 1, GEN_DIMS(2, 4)), 1e-8, 1e-10);
+    FD_CHECK1(set_const_v, fd_uniform(14, -1, 1, GEN_DIMS(3, 4)), 1e-8, 1e-10);
+
     FD_CHECK1(take_rep, fd_uniform(1, -1, 1, GEN_DIMS(2, 4)), 1e-8, 1e-10);
     FD_CHECK1(take_2d, fd_uniform(2, -1, 1, GEN_DIMS(2, 3, 2)), 1e-8, 1e-10);
     FD_CHECK1(take_0d, fd_uniform(3, -1, 1, GEN_DIMS(3, 2)), 1e-8, 1e-10);

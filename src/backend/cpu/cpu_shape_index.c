@@ -12,7 +12,9 @@ static gen_status check_indices(const op_call *c, int64_t n) {
         int64_t pos[GEN_MAX_DIMS], r = j;
         for (int d = idx->ndim - 1; d >= 0; d--) pos[d] = r % idx->shape[d], r /= idx->shape[d];
         char s1[ARR_SHAPE_STR_MAX], s2[ARR_SHAPE_STR_MAX];
-        return GEN_FAIL(GEN_ERR_INDEX, "%s: index %lld at indices%s is out of range for axis %d of size %lld (array %s)",
+        return GEN_FAIL(GEN_ERR_INDEX,
+                        "%s: index %lld at indices%s is out of range for axis %d of size %lld "
+                        "(array %s)",
                         op_table[c->op].name, (long long)ix[j],
                         arr_shape_str(idx->ndim, pos, s1, sizeof s1), c->p->axis, (long long)n,
                         arr_shape_str(c->in[0]->ndim, c->in[0]->shape, s2, sizeof s2));
@@ -40,7 +42,8 @@ gen_status cpu_take(const op_call *c) {
 }
 
 /* dst[k] (+)= src[s] for one element of dtype t. */
-static inline void update_one(gen_dtype t, bool add, char *dst, int64_t k, const char *src, int64_t s) {
+static inline void update_one(gen_dtype t, bool add, char *dst, int64_t k, const char *src,
+                              int64_t s) {
     if (!add) {
         size_t es = gen_dtype_size(t);
         memcpy(dst + (size_t)k * es, src + (size_t)s * es, es);
@@ -49,9 +52,11 @@ static inline void update_one(gen_dtype t, bool add, char *dst, int64_t k, const
     switch (t) {
     case GEN_F64: ((double *)dst)[k] += ((const double *)src)[s]; break;
     case GEN_F32: ((float *)dst)[k] += ((const float *)src)[s]; break;
-    case GEN_I64: /* wraps on overflow (through unsigned: no undefined behaviour) */
-        ((int64_t *)dst)[k] = (int64_t)((uint64_t)((int64_t *)dst)[k] + (uint64_t)((const int64_t *)src)[s]);
+    case GEN_I64: { /* wraps on overflow (through unsigned: no undefined behaviour) */
+        int64_t *d = (int64_t *)dst;
+        d[k] = (int64_t)((uint64_t)d[k] + (uint64_t)((const int64_t *)src)[s]);
         break;
+    }
     case GEN_BOOL: ((uint8_t *)dst)[k] |= ((const uint8_t *)src)[s]; break;
     }
 }
