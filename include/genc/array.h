@@ -188,21 +188,25 @@ gen_array *gen_expand_dims(const gen_array *a, int axis);
 /* Removes the listed size-1 axes (naxes == 0: all size-1 axes). */
 gen_array *gen_squeeze(const gen_array *a, int naxes, const int *axes);
 gen_array *gen_broadcast_to(const gen_array *a, int ndim, const int64_t *shape);
-/* Arrays must share dtype... promoted to the widest; shapes equal but along axis. */
+/* Joins along axis; dtypes are promoted to the widest; shapes must be equal except
+ * along axis. */
 gen_array *gen_concatenate(int n, gen_array *const *arrays, int axis);
 /* New axis at position axis; shapes must be equal. */
 gen_array *gen_stack(int n, gen_array *const *arrays, int axis);
 /* Elements start, start+step, ... before stop along axis (Python's rules: negative
  * start/stop count from the end and are clamped; step != 0, may be negative).
  * GEN_END as stop means "to the end" (for either sign of step). */
-#define GEN_END INT64_MAX
+#define GEN_END INT64_MAX /* as start it is just a large index, clamped to the end */
 gen_array *gen_slice(const gen_array *a, int axis, int64_t start, int64_t stop, int64_t step);
 /* Gathers along axis: result shape a.shape[:axis] + indices.shape + a.shape[axis+1:].
- * indices are integers; negative ones count from the end; out of range is an error. */
+ * indices must be i64 (bool and float indices are GEN_ERR_DTYPE); negative ones count
+ * from the end; out of range is GEN_ERR_INDEX. */
 gen_array *gen_take(const gen_array *a, const gen_array *indices, int axis);
 /* Copy of a with a[..., indices[j], ...] (along axis) set to / incremented by
- * values[..., j, ...]; values broadcast to the shape gen_take would give. With index_add,
- * repeated indices accumulate. */
+ * values[..., j, ...]; values broadcast to the shape gen_take would give. The result has
+ * the promoted dtype of a and values. With index_add, repeated indices accumulate; with
+ * index_set, a repeated index keeps the value of its last occurrence (row-major order of
+ * indices). */
 gen_array *gen_index_set(const gen_array *a, int axis, const gen_array *indices,
                          const gen_array *values);
 gen_array *gen_index_add(const gen_array *a, int axis, const gen_array *indices,
