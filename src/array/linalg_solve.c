@@ -41,10 +41,14 @@ gen_status shape_logdet(const op_call *c, op_sig *s) {
     return GEN_OK;
 }
 
-/* ---- public solves: b is [..., n] (a vector per matrix) when it is 1-d or has one
- * dimension fewer than a (NumPy's rule before 2.0), else [..., n, k]. So with a
- * [B, n, n], b [B, n] is B vectors; a matrix b shared by the batch is [n, k] or
- * [1, n, k], a vector shared by the batch is [n]. ---- */
+/* ---- public solves. b is a batch of vectors [..., n] when it is 1-d, or when its
+ * shape is a's without the last axis (PyTorch's rule: a [B, n, n] with b [B, n] solves
+ * B vectors); otherwise b is [..., n, k] and its batch axes broadcast with a's. ---- */
+
+static bool is_vector_rhs(const gen_array *a, const gen_array *b) {
+    return b->ndim == 1 ||
+           (b->ndim == a->ndim - 1 && !memcmp(b->shape, a->shape, (size_t)b->ndim * sizeof *b->shape));
+}
 
 static gen_array *solve_public(op_id op, const gen_array *a, const gen_array *b,
                                const op_params *p) {
@@ -52,7 +56,7 @@ static gen_array *solve_public(op_id op, const gen_array *a, const gen_array *b,
     if (!a || !b) return op_apply2(op, a, b, p);
     if (lin_check_square(name, a) != GEN_OK) return NULL;
     if (b->ndim == 0) return lin_fail2(name, "b needs at least 1 dimension", a, b), NULL;
-    bool vec = b->ndim == 1 || b->ndim == a->ndim - 1;
+    bool vec = is_vector_rhs(a, b);
     int rows_axis = vec ? b->ndim - 1 : b->ndim - 2;
     if (b->shape[rows_axis] != a->shape[a->ndim - 1])
         return lin_fail2(name, "b needs as many rows as the matrix", a, b), NULL;

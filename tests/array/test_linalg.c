@@ -390,8 +390,8 @@ static void test_solve(void) {
     double h[] = {2, 1, 1, 3}, hb[] = {3, 5};
     CHECK_ARRAY(gen_solve(gen_array_from_f64(GEN_DIMS(2, 2), h), gen_array_from_f64(GEN_DIMS(2), hb)),
                 ((double[]){0.8, 1.4}), 2, 1e-15, 0);
-    /* batched a [2,3,3] with b [1,3,2] (broadcast), b [2,3] (a vector per matrix: b has
-     * one dimension fewer than a), b [3] */
+    /* batched a [2,3,3] with b [1,3,2] (broadcast), b [2,3] (a vector per matrix: b's
+     * shape is a's without the last axis), b [3] */
     gen_array *ab = general(23, GEN_DIMS(2, 3, 3)), *bm = general(24, GEN_DIMS(1, 3, 2));
     gen_array *bv2 = general(25, GEN_DIMS(2, 3)), *b1 = general(26, GEN_DIMS(3));
     gen_array *x1 = gen_solve(ab, bm), *x2 = gen_solve(ab, bv2), *x3 = gen_solve(ab, b1);
@@ -407,6 +407,8 @@ static void test_solve(void) {
     CHECK_ARRAY(x1, w1, 12, 1e-12, 1e-14);
     CHECK_ARRAY(x2, w2, 6, 1e-12, 1e-14);
     CHECK_ARRAY(x3, w3, 6, 1e-12, 1e-14);
+    /* b [3,2] with a [2,3,3] is a matrix shared by the batch */
+    CHECK_ARRAY(gen_solve(ab, gen_reshape(bm, GEN_DIMS(3, 2))), w1, 12, 1e-12, 1e-14);
     /* f32, and integers (promoted to f64) */
     gen_array *x32 = gen_solve(gen_cast(a, GEN_F32), gen_cast(b, GEN_F32));
     CHECK(gen_array_dtype(x32) == GEN_F32);
