@@ -217,7 +217,7 @@ gen_array *gen_tile(const gen_array *a, int nreps, const int64_t *reps);
 
 /* ---- linear algebra ----------------------------------------------------------------
  * Matrices are the last two axes; leading axes are batch axes and broadcast. Floating
- * point only (f32 or f64). */
+ * point: bool and i64 arguments are converted to f64. */
 /* NumPy's matmul: 1-d arguments are promoted to a row / column and that axis dropped. */
 gen_array *gen_matmul(const gen_array *a, const gen_array *b);
 /* Swaps the last two axes. */
@@ -225,13 +225,16 @@ gen_array *gen_matrix_transpose(const gen_array *a);
 /* a[..., i] * b[..., j] -> [..., i, j]. */
 gen_array *gen_outer(const gen_array *a, const gen_array *b);
 /* Lower Cholesky factor L with L L^T = a; GEN_ERR_LINALG if a is not positive definite
- * (a's upper triangle is not read). */
+ * (a's upper triangle is not read). Gradients treat a as symmetric (the cotangent of a
+ * is symmetric). A NaN in the lower triangle gives a NaN factor. */
 gen_array *gen_cholesky(const gen_array *a);
-/* Solves op(t) x = b for x, t triangular ([..., n, n]), b [..., n, k] or [..., n];
- * lower says which triangle of t is used; transpose solves with t^T. */
+/* Solves op(t) x = b for x, t triangular ([..., n, n]); lower says which triangle of t
+ * is used; transpose solves with t^T. b is [..., n] (vectors) when it is 1-d or its
+ * shape is t's without the last axis; otherwise [..., n, k], its batch axes broadcasting
+ * with t's. A zero on the diagonal gives inf/nan (no error). */
 gen_array *gen_triangular_solve(const gen_array *t, const gen_array *b, bool lower,
                                 bool transpose);
-/* Solves a x = b (LU with pivoting); b is [..., n, k] or [..., n]. GEN_ERR_LINALG if
+/* Solves a x = b (LU with pivoting); b as for gen_triangular_solve. GEN_ERR_LINALG if
  * a is singular. */
 gen_array *gen_solve(const gen_array *a, const gen_array *b);
 gen_array *gen_inv(const gen_array *a);
