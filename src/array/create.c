@@ -83,10 +83,22 @@ gen_array *gen_arange(double start, double stop, double step, gen_dtype dtype) {
         return NULL;
     }
     double n = ceil((stop - start) / step);
+    if (!(n < 0x1p62)) { /* also inf and nan from an overflowing stop - start */
+        GEN_FAIL(GEN_ERR_SHAPE, "gen_arange: too many elements (start %g, stop %g, step %g)",
+                 start, stop, step);
+        return NULL;
+    }
     int64_t len = n > 0 ? (int64_t)n : 0;
-    gen_array *a = arr_alloc(dtype, 1, &len);
+    gen_array *a = new_checked("gen_arange", dtype, 1, &len);
     if (!a) return NULL;
-    for (int64_t i = 0; i < len; i++) arr_set_f64(dtype, a->data, i, start + (double)i * step);
+    /* Integral start and step give exact i64 values even beyond 2^53, where
+     * start + i * step in double would round (the bounds keep i * step in range). */
+    bool exact = dtype == GEN_I64 && start == trunc(start) && step == trunc(step) &&
+                 fabs(start) < 0x1p61 && fabs(step) < 0x1p61 && fabs(stop) < 0x1p61;
+    for (int64_t i = 0; i < len; i++) {
+        if (exact) ((int64_t *)a->data)[i] = (int64_t)start + i * (int64_t)step;
+        else arr_set_f64(dtype, a->data, i, start + (double)i * step);
+    }
     return arr_publish(a);
 }
 
@@ -95,10 +107,12 @@ gen_array *gen_linspace(double lo, double hi, int64_t n) {
         GEN_FAIL(GEN_ERR_VALUE, "gen_linspace: n must be at least 1, got %lld", (long long)n);
         return NULL;
     }
-    gen_array *a = arr_alloc(GEN_F64, 1, &n);
+    gen_array *a = new_checked("gen_linspace", GEN_F64, 1, &n);
     if (!a) return NULL;
     double *d = a->data;
     double step = n > 1 ? (hi - lo) / (double)(n - 1) : 0.0;
+    if (isinf(step) && isfinite(lo) && isfinite(hi)) /* hi - lo overflowed */
+        step = hi / (double)(n - 1) - lo / (double)(n - 1);
     for (int64_t i = 0; i < n; i++) d[i] = lo + (double)i * step;
     d[n - 1] = n > 1 ? hi : lo; /* exact endpoint */
     return arr_publish(a);
@@ -199,16 +213,26 @@ gen_status gen_array_copy_to(const gen_array *a, gen_dtype dtype, void *buf, siz
     size_t need = (size_t)a->size * gen_dtype_size(dtype);
     if (nbytes < need || (need && !buf))
         return GEN_FAIL(GEN_ERR_VALUE, "gen_array_copy_to: buffer of %zu bytes, need %zu", nbytes, need);
-    arr_convert(dtype, buf, (gen_dtype)a->dtype, a->data, a->size);
+    if (a->size) arr_convert(dtype, buf, (gen_dtype)a->dtype, a->data, a->size); /* buf may be NULL */
     return GEN_OK;
 }
 
-/* Appends to buf, tracking how much is used (snprintf semantics: truncates safely). */
-static void put(char *buf, size_t n, size_t *used, const char *fmt, double v, int is_int) {
+/* Appends text to buf, tracking how much is used (truncates safely, stays
+ * NUL-terminated). */
+static void put(char *buf, size_t n, size_t *used, const char *text) {
     if (*used >= n) return;
-    int w = is_int ? snprintf(buf + *used, n - *used, fmt, (long long)v)
-                   : snprintf(buf + *used, n - *used, fmt, v);
+    int w = snprintf(buf + *used, n - *used, "%s", text);
     if (w > 0) *used += (size_t)w;
+}
+
+/* Element i of a as text. i64 is printed from the integer itself: through double it
+ * would lose digits beyond 2^53 (and INT64_MAX would overflow converting back). */
+static void format_elem(const gen_array *a, int64_t i, char *s, size_t n) {
+    switch ((gen_dtype)a->dtype) {
+    case GEN_I64: snprintf(s, n, "%lld", (long long)((const int64_t *)a->data)[i]); break;
+    case GEN_BOOL: snprintf(s, n, "%s", ((const uint8_t *)a->data)[i] ? "true" : "false"); break;
+    default: snprintf(s, n, "%.6g", arr_get_f64(a, i)); break;
+    }
 }
 
 gen_status gen_array_format(const gen_array *a, char *buf, size_t n) {
@@ -225,20 +249,19 @@ gen_status gen_array_format(const gen_array *a, char *buf, size_t n) {
         for (int d = a->ndim - 1; d >= 0; d--) { /* open the axes that start here */
             if (rem % a->shape[d]) break;
             rem /= a->shape[d];
-            put(buf, n, &used, "[", 0, 0);
+            put(buf, n, &used, "[");
         }
-        double v = arr_get_f64(a, i);
-        if (a->dtype == GEN_I64) put(buf, n, &used, "%lld", v, 1);
-        else if (a->dtype == GEN_BOOL) put(buf, n, &used, v ? "true" : "false", 0, 0);
-        else put(buf, n, &used, "%.6g", v, 0);
+        char e[32];
+        format_elem(a, i, e, sizeof e);
+        put(buf, n, &used, e);
         rem = i + 1;
         for (int d = a->ndim - 1; d >= 0; d--) { /* close the axes that end here */
             if (rem % a->shape[d]) break;
             rem /= a->shape[d];
-            put(buf, n, &used, "]", 0, 0);
+            put(buf, n, &used, "]");
         }
-        if (i + 1 < a->size) put(buf, n, &used, ", ", 0, 0);
+        if (i + 1 < a->size) put(buf, n, &used, ", ");
     }
-    if (a->size == 0) put(buf, n, &used, "[]", 0, 0);
+    if (a->size == 0) put(buf, n, &used, "[]");
     return GEN_OK;
 }
