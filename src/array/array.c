@@ -1,5 +1,6 @@
 /* array.c — array headers and storage: allocation, views, refcounts, publishing into
  * scopes, and the dtype conversions every other file uses. */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -197,11 +198,16 @@ static int64_t f64_to_i64(double v) {
     return (int64_t)v;
 }
 
+/* Out-of-range double -> float is undefined in ISO C; IEEE gives +-inf, so say so. */
+static float f64_to_f32(double v) {
+    return fabs(v) > FLT_MAX && isfinite(v) ? copysignf(INFINITY, (float)(v > 0 ? 1 : -1)) : (float)v;
+}
+
 void arr_set_f64(gen_dtype t, void *data, int64_t i, double v) {
     switch (t) {
     case GEN_BOOL: ((uint8_t *)data)[i] = v != 0.0; break;
     case GEN_I64: ((int64_t *)data)[i] = f64_to_i64(v); break;
-    case GEN_F32: ((float *)data)[i] = (float)v; break;
+    case GEN_F32: ((float *)data)[i] = f64_to_f32(v); break;
     case GEN_F64: ((double *)data)[i] = v; break;
     }
 }
@@ -217,6 +223,7 @@ void arr_set_f64(gen_dtype t, void *data, int64_t i, double v) {
     } while (0)
 
 void arr_convert(gen_dtype td, void *dst, gen_dtype ts, const void *src, int64_t n) {
+    if (n == 0) return; /* dst/src may be NULL then; memcpy(NULL, ..., 0) is undefined */
     if (td == ts) {
         memcpy(dst, src, (size_t)n * gen_dtype_size(td));
         return;
@@ -230,7 +237,7 @@ void arr_convert(gen_dtype td, void *dst, gen_dtype ts, const void *src, int64_t
     case GEN_I64 * 4 + GEN_F64: CONVERT_LOOP(int64_t, double, f64_to_i64(x)); break;
     case GEN_F32 * 4 + GEN_BOOL: CONVERT_LOOP(float, uint8_t, x != 0); break;
     case GEN_F32 * 4 + GEN_I64: CONVERT_LOOP(float, int64_t, (float)x); break;
-    case GEN_F32 * 4 + GEN_F64: CONVERT_LOOP(float, double, (float)x); break;
+    case GEN_F32 * 4 + GEN_F64: CONVERT_LOOP(float, double, f64_to_f32(x)); break;
     case GEN_F64 * 4 + GEN_BOOL: CONVERT_LOOP(double, uint8_t, x != 0); break;
     case GEN_F64 * 4 + GEN_I64: CONVERT_LOOP(double, int64_t, (double)x); break;
     case GEN_F64 * 4 + GEN_F32: CONVERT_LOOP(double, float, (double)x); break;
