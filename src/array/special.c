@@ -224,8 +224,10 @@ double sf_trigamma(double x) {
  * the low part of 1/sqrt 2) corrects it to first order: erfc(t + d) ~ erfc(t)(1 - 2td). */
 static double ndtr_upper(double x) {
     double t = x * SF_SQRT1_2;
+    double q = 0.5 * erfc(t);
+    if (q == 0.0) return q; /* also keeps t * d (inf * 0 at x = inf) out */
     double d = fma(x, SF_SQRT1_2, -t) + x * SF_SQRT1_2_LO;
-    return 0.5 * erfc(t) * (1.0 - 2.0 * t * d);
+    return q * (1.0 - 2.0 * t * d);
 }
 
 /* log Phi(x). Upper half: log1p(-Q(x)) (so log_ndtr(10) = -7.6e-24, not 0). Lower
