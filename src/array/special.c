@@ -95,9 +95,9 @@ double sf_erfinv(double y) {
 
 /* ---- gamma family ---- */
 
-/* sin(pi x) / cos(pi x) reduced to pi r with r = x - round(x) in [-0.5, 0.5] (exact
- * for |x| < 2^52), so values near integers keep relative accuracy. sinpi returns
- * |sin(pi x)|, cotpi cot(pi x) (period 1). */
+/* |sin(pi x)| and cot(pi x) (both of period 1 in x) evaluated at pi r with
+ * r = x - round(x) in [-0.5, 0.5], exact for |x| < 2^52: values near the integers keep
+ * relative accuracy, which sin(pi * x) would lose. */
 static double abs_sinpi(double x) { return fabs(sin(SF_PI * (x - round(x)))); }
 static double cotpi(double x) { return 1.0 / tan(SF_PI * (x - round(x))); }
 
