@@ -1,9 +1,67 @@
 /* cpu_unary.c — CPU kernels of ops_unary.def. */
+#include "../../array/special.h"
 #include "cpu_elementwise.h"
 
-CPU_UNARY_NUMERIC(neg, -x)
+/* Integer forms of neg/abs/square wrap around on overflow (like NumPy) instead of
+ * being undefined: they compute in uint64_t. */
+static inline int64_t i64_neg(int64_t x) { return (int64_t)(0u - (uint64_t)x); }
+static inline int64_t i64_abs(int64_t x) { return x < 0 ? i64_neg(x) : x; }
+static inline int64_t i64_square(int64_t x) { return (int64_t)((uint64_t)x * (uint64_t)x); }
+
+/* A kernel for ops on f64, f32 and i64 that keep the type, with a separate integer
+ * expression IEXPR (x is the element in both). */
+#define CPU_UNARY_SPLIT(NAME, FEXPR, IEXPR)                                                 \
+    gen_status cpu_##NAME(const op_call *c) {                                               \
+        switch (c->out->dtype) {                                                            \
+        case GEN_F64: CPU_MAP1(double, double, FEXPR); break;                               \
+        case GEN_F32: CPU_MAP1(float, float, FEXPR); break;                                 \
+        default: CPU_MAP1(int64_t, int64_t, IEXPR); break;                                  \
+        }                                                                                   \
+        return GEN_OK;                                                                      \
+    }
+
+/* A kernel giving bool from an argument of any dtype (x is the element). */
+#define CPU_UNARY_TO_BOOL(NAME, FEXPR, IEXPR)                                               \
+    gen_status cpu_##NAME(const op_call *c) {                                               \
+        switch (c->in[0]->dtype) {                                                          \
+        case GEN_F64: CPU_MAP1(uint8_t, double, FEXPR); break;                              \
+        case GEN_F32: CPU_MAP1(uint8_t, float, FEXPR); break;                               \
+        case GEN_I64: CPU_MAP1(uint8_t, int64_t, IEXPR); break;                             \
+        default: CPU_MAP1(uint8_t, uint8_t, IEXPR); break;                                  \
+        }                                                                                   \
+        return GEN_OK;                                                                      \
+    }
+
+CPU_UNARY_SPLIT(neg, -x, i64_neg(x))
+CPU_UNARY_SPLIT(abs, fabs(x), i64_abs(x))
+CPU_UNARY_SPLIT(sign, isnan(x) ? x : (x > 0) - (x < 0), (x > 0) - (x < 0))
+CPU_UNARY_SPLIT(square, x * x, i64_square(x))
+/* floor, ceil, round: the identity on integers (no trip through double) */
+CPU_UNARY_SPLIT(floor, floor(x), x)
+CPU_UNARY_SPLIT(ceil, ceil(x), x)
+CPU_UNARY_SPLIT(round, sf_round_even(x), x)
+
 CPU_UNARY_FLOAT(exp, exp(x))
+CPU_UNARY_FLOAT(expm1, expm1(x))
 CPU_UNARY_FLOAT(log, log(x))
+CPU_UNARY_FLOAT(log1p, log1p(x))
 CPU_UNARY_FLOAT(sqrt, sqrt(x))
-CPU_UNARY_NUMERIC(square, x * x)
 CPU_UNARY_FLOAT(reciprocal, 1.0 / x)
+CPU_UNARY_FLOAT(sin, sin(x))
+CPU_UNARY_FLOAT(cos, cos(x))
+CPU_UNARY_FLOAT(tan, tan(x))
+CPU_UNARY_FLOAT(tanh, tanh(x))
+CPU_UNARY_FLOAT(sigmoid, sf_sigmoid(x))
+CPU_UNARY_FLOAT(log_sigmoid, sf_log_sigmoid(x))
+CPU_UNARY_FLOAT(softplus, sf_softplus(x))
+CPU_UNARY_FLOAT(erf, erf(x))
+CPU_UNARY_FLOAT(erfc, erfc(x))
+CPU_UNARY_FLOAT(erfinv, sf_erfinv(x))
+CPU_UNARY_FLOAT(lgamma, sf_lgamma(x))
+CPU_UNARY_FLOAT(digamma, sf_digamma(x))
+CPU_UNARY_FLOAT(trigamma, sf_trigamma(x))
+CPU_UNARY_FLOAT(log_ndtr, sf_log_ndtr(x))
+
+CPU_UNARY_TO_BOOL(logical_not, x == 0, x == 0)
+CPU_UNARY_TO_BOOL(isfinite, isfinite(x), ((void)x, 1))
+CPU_UNARY_TO_BOOL(isnan, isnan(x), ((void)x, 0))
