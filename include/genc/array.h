@@ -118,7 +118,7 @@ gen_array *gen_erf(const gen_array *a);
 gen_array *gen_erfc(const gen_array *a);
 gen_array *gen_erfinv(const gen_array *a); /* erfinv(+-1) = +-inf */
 gen_array *gen_lgamma(const gen_array *a); /* log|Gamma(x)|; +inf at poles */
-gen_array *gen_digamma(const gen_array *a);
+gen_array *gen_digamma(const gen_array *a); /* -inf at +0, nan at negative integers (SciPy) */
 gen_array *gen_trigamma(const gen_array *a); /* has no gradient rule */
 gen_array *gen_log_ndtr(const gen_array *a); /* log of the standard normal CDF, stable */
 gen_array *gen_logical_not(const gen_array *a); /* -> bool */
