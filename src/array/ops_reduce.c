@@ -15,8 +15,10 @@ gen_status red_params(const char *op, const gen_array *a, int naxes, const int *
         for (int d = 0; d < a->ndim; d++) p->axes[d] = d;
         return GEN_OK;
     }
-    if (naxes < 0 || naxes > a->ndim || (naxes && !axes))
-        return GEN_FAIL(GEN_ERR_VALUE, "%s: %d axes given for %d dimensions", op, naxes, a->ndim);
+    /* more axes than dimensions fail below as out of range or repeated */
+    if (naxes < 0 || (naxes && !axes))
+        return GEN_FAIL(GEN_ERR_VALUE, "%s: %d axes given (axes %s)", op, naxes,
+                        axes ? "listed" : "NULL");
     bool seen[GEN_MAX_DIMS] = {false};
     for (int k = 0; k < naxes; k++) {
         int ax;

@@ -185,7 +185,7 @@ static void test_zero_d(void) {
     CHECK(check_item(gen_all(s, 0, NULL, false)) == 1.0);
     CHECK(check_item(gen_any(gen_scalar(0.0), 0, NULL, false)) == 0.0);
     CHECK(gen_sum(s, GEN_AXES(0), false) == NULL);
-    CHECK_ERROR(GEN_ERR_VALUE, "sum: 1 axes given for 0 dimensions");
+    CHECK_ERROR(GEN_ERR_VALUE, "sum: axis 0 is out of range for 0 dimensions");
 }
 
 static void test_empty(void) {
@@ -251,9 +251,9 @@ static void test_errors(void) {
     CHECK(gen_prod(x, GEN_AXES(1, -2), false) == NULL);
     CHECK_ERROR(GEN_ERR_VALUE, "prod: axis -2 is listed twice");
     CHECK(gen_mean(x, GEN_AXES(0, 1, 2, 0), false) == NULL);
-    CHECK_ERROR(GEN_ERR_VALUE, "mean: 4 axes given for 3 dimensions");
+    CHECK_ERROR(GEN_ERR_VALUE, "mean: axis 0 is listed twice");
     CHECK(gen_logsumexp(x, 2, NULL, false) == NULL);
-    CHECK_ERROR(GEN_ERR_VALUE, "logsumexp: 2 axes given");
+    CHECK_ERROR(GEN_ERR_VALUE, "logsumexp: 2 axes given (axes NULL)");
     CHECK(gen_all(x, -1, NULL, false) == NULL);
     CHECK_ERROR(GEN_ERR_VALUE, "all:");
     /* NULL arguments propagate and keep the first error */

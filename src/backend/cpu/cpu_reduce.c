@@ -85,7 +85,7 @@ static void acc_end(const op_call *c, double *acc) {
 
 gen_status cpu_sum(const op_call *c) {
     if (arr_is_float(c->out->dtype)) FLOAT_KERNEL(0.0, *a += x);
-    else REDUCE_ACCUMULATE(int64_t, 0, *acc += x);
+    else REDUCE_ACCUMULATE(int64_t, 0, *acc = (int64_t)((uint64_t)*acc + (uint64_t)x));
     return GEN_OK;
 }
 
