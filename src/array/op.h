@@ -32,6 +32,7 @@ typedef struct op_params {
     int64_t k;                  /* an integer parameter (one_hot depth, ...) */
     gen_dtype dtype;            /* cast target */
     bool lower, transpose;      /* triangular_solve */
+    bool reverse;               /* reduce: cumulative ops run from the end */
 } op_params;
 
 /* One application of an op: what kernels and rules see. in are the arguments (already
