@@ -9,103 +9,103 @@
 #include "cpu.h"
 
 /* out[i] = EXPR with x = in[i]. TO/TI: output and input C types. */
-#define CPU_MAP1(TO, TI, EXPR)                                                              \
-    do {                                                                                    \
-        const TI *in_ = c->in[0]->data;                                                     \
-        TO *o_ = c->out->data;                                                              \
-        const int64_t n_ = c->out->size;                                                    \
-        for (int64_t i_ = 0; i_ < n_; i_++) {                                               \
-            TI x = in_[i_];                                                                 \
-            o_[i_] = (TO)(EXPR);                                                            \
-        }                                                                                   \
+#define CPU_MAP1(TO, TI, EXPR)                                                          \
+    do {                                                                                \
+        const TI *restrict in_ = c->in[0]->data;                                        \
+        TO *restrict o_ = c->out->data;                                                 \
+        const int64_t n_ = c->out->size;                                                \
+        for (int64_t i_ = 0; i_ < n_; i_++) {                                           \
+            TI x = in_[i_];                                                             \
+            o_[i_] = (TO)(EXPR);                                                        \
+        }                                                                               \
     } while (0)
 
 /* A kernel for float-only unary ops (f32 computed through double). */
-#define CPU_UNARY_FLOAT(NAME, EXPR)                                                         \
-    gen_status cpu_##NAME(const op_call *c) {                                               \
-        if (c->out->dtype == GEN_F64) CPU_MAP1(double, double, EXPR);                       \
-        else CPU_MAP1(float, float, EXPR);                                                  \
-        return GEN_OK;                                                                      \
+#define CPU_UNARY_FLOAT(NAME, EXPR)                                                     \
+    gen_status cpu_##NAME(const op_call *c) {                                           \
+        if (c->out->dtype == GEN_F64) CPU_MAP1(double, double, EXPR);                   \
+        else CPU_MAP1(float, float, EXPR);                                              \
+        return GEN_OK;                                                                  \
     }
 
 /* A kernel for unary ops on f64, f32 and i64 that keep the type. */
-#define CPU_UNARY_NUMERIC(NAME, EXPR)                                                       \
-    gen_status cpu_##NAME(const op_call *c) {                                               \
-        switch (c->out->dtype) {                                                            \
-        case GEN_F64: CPU_MAP1(double, double, EXPR); break;                                \
-        case GEN_F32: CPU_MAP1(float, float, EXPR); break;                                  \
-        default: CPU_MAP1(int64_t, int64_t, EXPR); break;                                   \
-        }                                                                                   \
-        return GEN_OK;                                                                      \
+#define CPU_UNARY_NUMERIC(NAME, EXPR)                                                   \
+    gen_status cpu_##NAME(const op_call *c) {                                           \
+        switch (c->out->dtype) {                                                        \
+        case GEN_F64: CPU_MAP1(double, double, EXPR); break;                            \
+        case GEN_F32: CPU_MAP1(float, float, EXPR); break;                              \
+        default: CPU_MAP1(int64_t, int64_t, EXPR); break;                               \
+        }                                                                               \
+        return GEN_OK;                                                                  \
     }
 
 /* out = EXPR(a, b) over broadcast operands in[0], in[1] of C type TI. */
-#define CPU_MAP2(TO, TI, EXPR)                                                              \
-    do {                                                                                    \
-        const TI *A_ = c->in[0]->data, *B_ = c->in[1]->data;                                \
-        TO *O_ = c->out->data;                                                              \
-        const int64_t n_ = c->out->size, na_ = c->in[0]->size, nb_ = c->in[1]->size;        \
-        if (na_ == n_ && nb_ == n_) {                                                       \
-            for (int64_t i_ = 0; i_ < n_; i_++) {                                           \
-                TI a = A_[i_], b = B_[i_];                                                  \
-                O_[i_] = (TO)(EXPR);                                                        \
-            }                                                                               \
-        } else if (na_ == n_ && nb_ == 1) {                                                 \
-            const TI b = B_[0];                                                             \
-            for (int64_t i_ = 0; i_ < n_; i_++) {                                           \
-                TI a = A_[i_];                                                              \
-                O_[i_] = (TO)(EXPR);                                                        \
-            }                                                                               \
-        } else if (na_ == 1 && nb_ == n_) {                                                 \
-            const TI a = A_[0];                                                             \
-            for (int64_t i_ = 0; i_ < n_; i_++) {                                           \
-                TI b = B_[i_];                                                              \
-                O_[i_] = (TO)(EXPR);                                                        \
-            }                                                                               \
-        } else {                                                                            \
-            cpu_iter it_;                                                                   \
-            cpu_iter_broadcast(&it_, c, 2);                                                 \
-            int64_t o_ = 0;                                                                 \
-            if (!it_.done) do {                                                             \
-                for (int64_t j_ = 0; j_ < it_.inner; j_++) {                                \
-                    TI a = A_[it_.off[0] + j_ * it_.step[0]];                               \
-                    TI b = B_[it_.off[1] + j_ * it_.step[1]];                               \
-                    O_[o_ + j_] = (TO)(EXPR);                                               \
-                }                                                                           \
-                o_ += it_.inner;                                                            \
-            } while (cpu_iter_next(&it_));                                                  \
-        }                                                                                   \
+#define CPU_MAP2(TO, TI, EXPR)                                                          \
+    do {                                                                                \
+        const TI *restrict A_ = c->in[0]->data, *restrict B_ = c->in[1]->data;          \
+        TO *restrict O_ = c->out->data;                                                 \
+        const int64_t n_ = c->out->size, na_ = c->in[0]->size, nb_ = c->in[1]->size;    \
+        if (na_ == n_ && nb_ == n_) {                                                   \
+            for (int64_t i_ = 0; i_ < n_; i_++) {                                       \
+                TI a = A_[i_], b = B_[i_];                                              \
+                O_[i_] = (TO)(EXPR);                                                    \
+            }                                                                           \
+        } else if (na_ == n_ && nb_ == 1) {                                             \
+            const TI b = B_[0];                                                         \
+            for (int64_t i_ = 0; i_ < n_; i_++) {                                       \
+                TI a = A_[i_];                                                          \
+                O_[i_] = (TO)(EXPR);                                                    \
+            }                                                                           \
+        } else if (na_ == 1 && nb_ == n_) {                                             \
+            const TI a = A_[0];                                                         \
+            for (int64_t i_ = 0; i_ < n_; i_++) {                                       \
+                TI b = B_[i_];                                                          \
+                O_[i_] = (TO)(EXPR);                                                    \
+            }                                                                           \
+        } else {                                                                        \
+            cpu_iter it_;                                                               \
+            cpu_iter_broadcast(&it_, c, 2);                                             \
+            int64_t o_ = 0;                                                             \
+            if (!it_.done) do {                                                         \
+                for (int64_t j_ = 0; j_ < it_.inner; j_++) {                            \
+                    TI a = A_[it_.off[0] + j_ * it_.step[0]];                           \
+                    TI b = B_[it_.off[1] + j_ * it_.step[1]];                           \
+                    O_[o_ + j_] = (TO)(EXPR);                                           \
+                }                                                                       \
+                o_ += it_.inner;                                                        \
+            } while (cpu_iter_next(&it_));                                              \
+        }                                                                               \
     } while (0)
 
 /* Binary ops that keep the (common) type of f64, f32 or i64 arguments. */
-#define CPU_BINARY_NUMERIC(NAME, EXPR)                                                      \
-    gen_status cpu_##NAME(const op_call *c) {                                               \
-        switch (c->out->dtype) {                                                            \
-        case GEN_F64: CPU_MAP2(double, double, EXPR); break;                                \
-        case GEN_F32: CPU_MAP2(float, float, EXPR); break;                                  \
-        default: CPU_MAP2(int64_t, int64_t, EXPR); break;                                   \
-        }                                                                                   \
-        return GEN_OK;                                                                      \
+#define CPU_BINARY_NUMERIC(NAME, EXPR)                                                  \
+    gen_status cpu_##NAME(const op_call *c) {                                           \
+        switch (c->out->dtype) {                                                        \
+        case GEN_F64: CPU_MAP2(double, double, EXPR); break;                            \
+        case GEN_F32: CPU_MAP2(float, float, EXPR); break;                              \
+        default: CPU_MAP2(int64_t, int64_t, EXPR); break;                               \
+        }                                                                               \
+        return GEN_OK;                                                                  \
     }
 
 /* Binary float-only ops (f32 computed through double). */
-#define CPU_BINARY_FLOAT(NAME, EXPR)                                                        \
-    gen_status cpu_##NAME(const op_call *c) {                                               \
-        if (c->out->dtype == GEN_F64) CPU_MAP2(double, double, EXPR);                       \
-        else CPU_MAP2(float, float, (EXPR));                                                \
-        return GEN_OK;                                                                      \
+#define CPU_BINARY_FLOAT(NAME, EXPR)                                                    \
+    gen_status cpu_##NAME(const op_call *c) {                                           \
+        if (c->out->dtype == GEN_F64) CPU_MAP2(double, double, EXPR);                   \
+        else CPU_MAP2(float, float, (EXPR));                                            \
+        return GEN_OK;                                                                  \
     }
 
 /* Binary ops giving bool from arguments of any (common) type. */
-#define CPU_BINARY_TO_BOOL(NAME, EXPR)                                                      \
-    gen_status cpu_##NAME(const op_call *c) {                                               \
-        switch (c->in[0]->dtype) {                                                          \
-        case GEN_F64: CPU_MAP2(uint8_t, double, EXPR); break;                               \
-        case GEN_F32: CPU_MAP2(uint8_t, float, EXPR); break;                                \
-        case GEN_I64: CPU_MAP2(uint8_t, int64_t, EXPR); break;                              \
-        default: CPU_MAP2(uint8_t, uint8_t, EXPR); break;                                   \
-        }                                                                                   \
-        return GEN_OK;                                                                      \
+#define CPU_BINARY_TO_BOOL(NAME, EXPR)                                                  \
+    gen_status cpu_##NAME(const op_call *c) {                                           \
+        switch (c->in[0]->dtype) {                                                      \
+        case GEN_F64: CPU_MAP2(uint8_t, double, EXPR); break;                           \
+        case GEN_F32: CPU_MAP2(uint8_t, float, EXPR); break;                            \
+        case GEN_I64: CPU_MAP2(uint8_t, int64_t, EXPR); break;                          \
+        default: CPU_MAP2(uint8_t, uint8_t, EXPR); break;                               \
+        }                                                                               \
+        return GEN_OK;                                                                  \
     }
 
 #endif
