@@ -25,7 +25,8 @@ static void scalar_ops(void *arg) {
 
 /* Baseline for the scalar op: what a bare malloc + free of a result costs. */
 static void scalar_malloc(void *arg) {
-    volatile double acc = *(double *)arg;
+    (void)arg;
+    volatile double acc = 1.0;
     for (int i = 0; i < SCALAR_OPS; i++) {
         double *p = malloc(sizeof(double) + 96);
         *p = acc + 1.0;
@@ -116,24 +117,25 @@ static void eval100(void *arg) {
 }
 
 int main(void) {
-    printf("bench_array: medians; ratios are against the baseline measured in this run\n");
+    /* One core for GenC and the baselines alike: OpenBLAS's idle worker threads would
+     * otherwise compete with the single-threaded paths on a small machine. */
+    openblas_set_num_threads(1);
+    printf("bench_array: medians; ratios are against the baseline measured in this run (1 thread)\n");
     gen_array *x = gen_scalar(1e-9);
-    double one = 1.0;
-    double t_op = bench_median(scalar_ops, x, 51, SCALAR_OPS) * 1e9;
-    double t_malloc = bench_median(scalar_malloc, &one, 51, SCALAR_OPS) * 1e9;
-    bench_report("array", "scalar add incl. scope (ns/op)", t_op, "ns", "malloc+free", t_malloc);
+    double t_op, t_malloc;
+    bench_pair(scalar_ops, scalar_malloc, x, 101, SCALAR_OPS, &t_op, &t_malloc);
+    bench_report("array", "scalar add incl. scope (ns/op)", t_op * 1e9, "ns", "malloc+free", t_malloc * 1e9);
 
     elem_args e = {0};
     e.src = malloc(N_ELEM * sizeof *e.src);
     e.dst = calloc(1, sizeof *e.dst);
     for (int i = 0; i < N_ELEM; i++) e.src[i] = (double)i / N_ELEM;
     e.a = gen_array_from_f64(GEN_DIMS(N_ELEM), e.src);
-    double t_exp = bench_median(elem_genc, &e, 31, 1) * 1e3;
-    double t_exp_c = bench_median(elem_loop, &e, 31, 1) * 1e3;
-    bench_report("array", "exp over 1e6 f64 (ms)", t_exp, "ms", "C loop", t_exp_c);
-    double t_add = bench_median(elem_add_genc, &e, 31, 1) * 1e3;
-    double t_add_c = bench_median(elem_add_loop, &e, 31, 1) * 1e3;
-    bench_report("array", "add over 1e6 f64 (ms)", t_add, "ms", "C loop", t_add_c);
+    double t_exp, t_exp_c, t_add, t_add_c;
+    bench_pair(elem_genc, elem_loop, &e, 41, 1, &t_exp, &t_exp_c);
+    bench_report("array", "exp over 1e6 f64 (ms)", t_exp * 1e3, "ms", "C loop", t_exp_c * 1e3);
+    bench_pair(elem_add_genc, elem_add_loop, &e, 41, 1, &t_add, &t_add_c);
+    bench_report("array", "add over 1e6 f64 (ms)", t_add * 1e3, "ms", "C loop", t_add_c * 1e3);
 
     mm_args m = {0};
     m.ad = malloc(MM * MM * sizeof *m.ad);
@@ -142,14 +144,14 @@ int main(void) {
     for (int i = 0; i < MM * MM; i++) m.ad[i] = sin(i), m.bd[i] = cos(i);
     m.a = gen_array_from_f64(GEN_DIMS(MM, MM), m.ad);
     m.b = gen_array_from_f64(GEN_DIMS(MM, MM), m.bd);
-    double t_mm = bench_median(mm_genc, &m, 21, 1) * 1e3;
-    double t_blas = bench_median(mm_blas, &m, 21, 1) * 1e3;
-    bench_report("array", "matmul 512x512 f64 (ms)", t_mm, "ms", "cblas_dgemm", t_blas);
+    double t_mm, t_blas;
+    bench_pair(mm_genc, mm_blas, &m, 21, 1, &t_mm, &t_blas);
+    bench_report("array", "matmul 512x512 f64 (ms)", t_mm * 1e3, "ms", "cblas_dgemm", t_blas * 1e3);
 
     gen_array *x1 = gen_scalar(0.3);
-    double t_g = bench_median(grad100, x1, 201, 1) * 1e6;
-    double t_e = bench_median(eval100, x1, 201, 1) * 1e6;
-    bench_report("array", "grad of a 100-op scalar function (us)", t_g, "us", "forward only", t_e);
+    double t_g, t_e;
+    bench_pair(grad100, eval100, x1, 201, 1, &t_g, &t_e);
+    bench_report("array", "grad of a 100-op scalar function (us)", t_g * 1e6, "us", "forward only", t_e * 1e6);
 
     gen_array_release(x);
     gen_array_release(x1);

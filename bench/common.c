@@ -16,20 +16,6 @@ static int cmp_double(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-double bench_median(void (*fn)(void *), void *arg, int reps, int64_t inner) {
-    double *t = malloc((size_t)reps * sizeof *t);
-    fn(arg); /* warm-up */
-    for (int r = 0; r < reps; r++) {
-        double t0 = bench_now();
-        fn(arg);
-        t[r] = (bench_now() - t0) / (double)inner;
-    }
-    qsort(t, (size_t)reps, sizeof *t, cmp_double);
-    double m = t[reps / 2];
-    free(t);
-    return m;
-}
-
 void bench_report(const char *bench, const char *name, double value, const char *unit,
                   const char *baseline, double baseline_value) {
     if (baseline) {
@@ -41,4 +27,25 @@ void bench_report(const char *bench, const char *name, double value, const char 
         printf("{\"bench\":\"%s\",\"name\":\"%s\",\"median\":%.6g,\"unit\":\"%s\"}\n", bench, name,
                value, unit);
     }
+}
+
+void bench_pair(void (*fn)(void *), void (*baseline)(void *), void *arg, int reps, int64_t inner,
+                double *fn_median, double *baseline_median) {
+    double *ta = malloc((size_t)reps * sizeof *ta), *tb = malloc((size_t)reps * sizeof *tb);
+    fn(arg), baseline(arg); /* warm-up */
+    for (int r = 0; r < reps; r++) {
+        double t0 = bench_now();
+        fn(arg);
+        double t1 = bench_now();
+        baseline(arg);
+        double t2 = bench_now();
+        ta[r] = (t1 - t0) / (double)inner;
+        tb[r] = (t2 - t1) / (double)inner;
+    }
+    qsort(ta, (size_t)reps, sizeof *ta, cmp_double);
+    qsort(tb, (size_t)reps, sizeof *tb, cmp_double);
+    *fn_median = ta[reps / 2];
+    *baseline_median = tb[reps / 2];
+    free(ta);
+    free(tb);
 }

@@ -6,9 +6,10 @@
 #include <stdint.h>
 
 double bench_now(void); /* seconds, monotonic */
-/* Runs fn(arg) `reps` times (after one warm-up run) and returns the median seconds per
- * call of fn divided by `inner` (the number of operations one call performs). */
-double bench_median(void (*fn)(void *), void *arg, int reps, int64_t inner);
+/* Times fn and its baseline alternately (rep by rep, so drift in machine load hits both
+ * alike); writes the two medians (seconds per call / inner). */
+void bench_pair(void (*fn)(void *), void (*baseline)(void *), void *arg, int reps, int64_t inner,
+                double *fn_median, double *baseline_median);
 /* Prints "name  value unit  (ratio x baseline_name)" and a JSON line for scripts. */
 void bench_report(const char *bench, const char *name, double value, const char *unit,
                   const char *baseline, double baseline_value);
