@@ -11,31 +11,12 @@
 
 #include "fd.h"
 
-typedef gen_array *(*op1)(const gen_array *);
-typedef double (*ref1)(double);
-
-/* Applies op to the n points x (one f64 array) and compares each result with ref(x):
- * |got - want| <= atol + rtol |want|; a failure names the point. */
-#define CHECK_GRID(op, ref, n, x, rtol, atol) \
-    check_grid(__FILE__, __LINE__, #op, op, ref, n, x, rtol, atol)
-static void check_grid(const char *file, int line, const char *name, op1 op, ref1 ref, int n,
-                       const double *x, double rtol, double atol) {
-    gen_array *y = check_not_null(file, line, name, op(gen_array_from_f64(1, (int64_t[]){n}, x)));
-    if (!y) return;
-    const double *d = gen_array_data(y);
-    for (int i = 0; i < n; i++) {
-        char what[96];
-        snprintf(what, sizeof what, "%s(%.17g)", name, x[i]);
-        check_close_at(file, line, what, d[i], ref(x[i]), rtol, atol);
-    }
-}
-
 /* Reference values (x, f(x)) computed with python3 mpmath at 50 digits, e.g.
  * mpmath.loggamma / log(ncdf(x)) / log1p(-ncdf(-x)) for x > 0, printed with %.17e. */
 typedef struct { double x, want; } ref_point;
 #define CHECK_POINTS(op, pts, rtol) \
     check_points(__FILE__, __LINE__, #op, op, pts, (int)(sizeof pts / sizeof *pts), rtol)
-static void check_points(const char *file, int line, const char *name, op1 op,
+static void check_points(const char *file, int line, const char *name, fd_fn1 op,
                          const ref_point *p, int n, double rtol) {
     for (int i = 0; i < n; i++) {
         char what[96];
@@ -320,8 +301,8 @@ static void test_log_ndtr(void) {
 static void test_dtypes(void) {
     float xf[] = {0.5f, 3.25f, -2.5f};
     gen_array *af = gen_array_from(GEN_F32, GEN_DIMS(3), xf);
-    op1 ops[] = {gen_lgamma, gen_digamma, gen_trigamma, gen_erf, gen_erfc, gen_log_ndtr};
-    ref1 refs[] = {gsl_sf_lngamma, gsl_sf_psi, gsl_sf_psi_1, gsl_sf_erf, gsl_sf_erfc, log_ndtr_ref};
+    fd_fn1 ops[] = {gen_lgamma, gen_digamma, gen_trigamma, gen_erf, gen_erfc, gen_log_ndtr};
+    check_ref1 refs[] = {gsl_sf_lngamma, gsl_sf_psi, gsl_sf_psi_1, gsl_sf_erf, gsl_sf_erfc, log_ndtr_ref};
     for (int k = 0; k < 6; k++) {
         gen_array *r = ops[k](af);
         CHECK(r && gen_array_dtype(r) == GEN_F32);

@@ -12,25 +12,6 @@
 
 #define PI 3.14159265358979323846
 
-typedef gen_array *(*op1)(const gen_array *);
-typedef double (*ref1)(double);
-
-/* Applies op to the n points x and compares each result with ref(x) (rtol, atol); a
- * failure names the point. */
-#define CHECK_GRID(op, ref, n, x, rtol, atol) \
-    check_grid(__FILE__, __LINE__, #op, op, ref, n, x, rtol, atol)
-static void check_grid(const char *file, int line, const char *name, op1 op, ref1 ref, int n,
-                       const double *x, double rtol, double atol) {
-    gen_array *y = check_not_null(file, line, name, op(gen_array_from_f64(1, (int64_t[]){n}, x)));
-    if (!y) return;
-    const double *d = gen_array_data(y);
-    for (int i = 0; i < n; i++) {
-        char what[96];
-        snprintf(what, sizeof what, "%s(%.17g)", name, x[i]);
-        check_close_at(file, line, what, d[i], ref(x[i]), rtol, atol);
-    }
-}
-
 /* n points: a grid from lo to hi, then pseudo-random ones in the same range. */
 #define NPTS 1200
 static double xs[NPTS];
@@ -141,7 +122,7 @@ static void test_edges(void) {
     EDGE(gen_log_sigmoid, 40.0, -exp(-40.0), 1e-14);
     EDGE(gen_log_sigmoid, -INFINITY, -INFINITY, 0);
     /* nan propagates through every float op */
-    op1 ops[] = {gen_neg, gen_abs, gen_sign, gen_exp, gen_expm1, gen_log, gen_log1p,
+    fd_fn1 ops[] = {gen_neg, gen_abs, gen_sign, gen_exp, gen_expm1, gen_log, gen_log1p,
                  gen_sqrt, gen_square, gen_reciprocal, gen_sin, gen_cos, gen_tan, gen_tanh,
                  gen_sigmoid, gen_log_sigmoid, gen_softplus, gen_floor, gen_ceil, gen_round,
                  gen_erf, gen_erfc, gen_erfinv, gen_lgamma, gen_digamma, gen_trigamma,
@@ -176,7 +157,7 @@ static void test_rounding(void) {
     /* identity on integers: exact beyond 2^53, dtype kept; bool becomes i64 */
     int64_t big[] = {(1LL << 60) + 1, -7};
     gen_array *bi = gen_array_from(GEN_I64, GEN_DIMS(2), big);
-    op1 rops[] = {gen_floor, gen_ceil, gen_round};
+    fd_fn1 rops[] = {gen_floor, gen_ceil, gen_round};
     for (int k = 0; k < 3; k++) {
         gen_array *ri = rops[k](bi);
         CHECK(ri && gen_array_dtype(ri) == GEN_I64);
@@ -191,7 +172,7 @@ static void test_rounding(void) {
 static void test_integer_types(void) {
     int64_t xi[] = {-3, 0, 5, INT64_MIN};
     gen_array *a = gen_array_from(GEN_I64, GEN_DIMS(4), xi);
-    struct { op1 op; int64_t want[4]; } cases[] = {
+    struct { fd_fn1 op; int64_t want[4]; } cases[] = {
         {gen_neg, {3, 0, -5, INT64_MIN}}, /* wraps like NumPy */
         {gen_abs, {3, 0, 5, INT64_MIN}},
         {gen_sign, {-1, 0, 1, -1}},
@@ -224,7 +205,7 @@ static void test_integer_types(void) {
 static void test_f32(void) {
     float xf[] = {-2.5f, -0.25f, 0.75f, 3.0f};
     gen_array *a = gen_array_from(GEN_F32, GEN_DIMS(4), xf);
-    struct { op1 op; ref1 ref; } cases[] = {
+    struct { fd_fn1 op; check_ref1 ref; } cases[] = {
         {gen_exp, exp},         {gen_expm1, expm1},     {gen_sin, sin},
         {gen_cos, cos},         {gen_tan, tan},         {gen_tanh, tanh},
         {gen_sigmoid, ref_sigmoid}, {gen_softplus, ref_softplus},
@@ -336,11 +317,11 @@ static void test_gradients(void) {
 
 static gen_status call_op(void *p, int n_in, gen_array *const *in, int n_out, gen_array **out) {
     (void)n_in, (void)n_out;
-    out[0] = (*(op1 *)p)(in[0]);
+    out[0] = (*(fd_fn1 *)p)(in[0]);
     return out[0] ? GEN_OK : gen_error_status();
 }
 /* grad of x -> op(x) at the scalar x */
-static double grad_at(op1 *op, gen_array *x) {
+static double grad_at(fd_fn1 *op, gen_array *x) {
     gen_array *g = NULL;
     gen_status st = gen_grad((gen_closure){call_op, op}, 1, &x, &g);
     return st == GEN_OK ? check_item(g) : NAN;
@@ -348,7 +329,7 @@ static double grad_at(op1 *op, gen_array *x) {
 
 /* Derivatives where the naive formulas under/overflow. */
 static void test_gradient_tails(void) {
-    op1 sig = gen_sigmoid, sp = gen_softplus, ls = gen_log_sigmoid, ln = gen_log_ndtr,
+    fd_fn1 sig = gen_sigmoid, sp = gen_softplus, ls = gen_log_sigmoid, ln = gen_log_ndtr,
         ei = gen_erfinv, ab = gen_abs;
     CHECK_CLOSE(grad_at(&sig, gen_scalar(40)), exp(-40.0), 1e-12);   /* not 0 */
     CHECK_CLOSE(grad_at(&sig, gen_scalar(-40)), exp(-40.0), 1e-12);
@@ -364,7 +345,7 @@ static void test_gradient_tails(void) {
     CHECK_CLOSE(grad_at(&ab, gen_scalar(-2)), -1, 0);
     CHECK_CLOSE(grad_at(&ab, gen_scalar(0)), 0, 0);
     /* f32 arguments get f32 gradients */
-    op1 sn = gen_sin;
+    fd_fn1 sn = gen_sin;
     gen_array *xf = gen_scalar_f32(0.3f), *g = NULL;
     CHECK_OK(gen_grad((gen_closure){call_op, &sn}, 1, &xf, &g));
     CHECK(g && gen_array_dtype(g) == GEN_F32);
@@ -378,7 +359,7 @@ static gen_status call_grad(void *p, int n_in, gen_array *const *in, int n_out, 
 }
 
 static void test_second_order(void) {
-    op1 lg = gen_lgamma, dg = gen_digamma, sp = gen_softplus;
+    fd_fn1 lg = gen_lgamma, dg = gen_digamma, sp = gen_softplus;
     gen_array *x = gen_scalar(2.5), *g2 = NULL, *t = NULL;
     /* lgamma'' = digamma' = trigamma */
     CHECK_OK(gen_grad((gen_closure){call_grad, &lg}, 1, &x, &g2));
@@ -396,7 +377,7 @@ static void test_second_order(void) {
 /* trigamma is the documented op without a gradient rule: differentiating it fails
  * with GEN_ERR_NOGRAD naming it, in both modes; evaluating it still works. */
 static void test_trigamma_nograd(void) {
-    op1 tg = gen_trigamma;
+    fd_fn1 tg = gen_trigamma;
     gen_array *x = fd_uniform(5, 0.5, 2, GEN_DIMS(2, 3)), *s = gen_scalar(1.5), *g = NULL;
     gen_array *cot = gen_ones(GEN_F64, GEN_DIMS(2, 3)), *out = NULL, *t = NULL;
     CHECK(gen_grad((gen_closure){call_op, &tg}, 1, &s, &g) == GEN_ERR_NOGRAD);

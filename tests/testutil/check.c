@@ -102,3 +102,16 @@ int check_finish(void) {
     else printf("all %d checks passed\n", check_count);
     return check_failures ? 1 : 0;
 }
+
+void check_grid_at(const char *file, int line, const char *name,
+                   gen_array *(*op)(const gen_array *), check_ref1 ref, int n, const double *x,
+                   double rtol, double atol) {
+    gen_array *y = check_not_null(file, line, name, op(gen_array_from_f64(1, (int64_t[]){n}, x)));
+    if (!y) return;
+    const double *d = gen_array_data(y);
+    for (int i = 0; i < n; i++) {
+        char what[96];
+        snprintf(what, sizeof what, "%s(%.17g)", name, x[i]);
+        check_close_at(file, line, what, d[i], ref(x[i]), rtol, atol);
+    }
+}

@@ -52,6 +52,15 @@ int check_error_at(const char *file, int line, gen_status s, const char *msg);
 /* The value of a size-1 array (NaN and a failure if it is not). */
 double check_item(const gen_array *a);
 
+/* Applies op to the n f64 points x (one array) and compares each result with ref(x[i])
+ * to rtol/atol; a failure names the point. */
+typedef double (*check_ref1)(double);
+void check_grid_at(const char *file, int line, const char *name,
+                   gen_array *(*op)(const gen_array *), check_ref1 ref, int n, const double *x,
+                   double rtol, double atol);
+#define CHECK_GRID(op, ref, n, x, rtol, atol) \
+    check_grid_at(__FILE__, __LINE__, #op, op, ref, n, x, rtol, atol)
+
 #define RUN(fn)                                                                             \
     do {                                                                                    \
         gen_error_clear();                                                                  \
