@@ -6,6 +6,7 @@
  *                    linear algebra
  *   genc/autodiff.h  vjp, grad, value_and_grad, jvp, custom VJPs
  *   genc/random.h    splittable counter-based keys and raw draws
+ *   genc/dist.h      distributions, supports and bijections (the modeling library)
  * See docs/ for the design choices behind them. */
 #ifndef GENC_H
 #define GENC_H
@@ -14,6 +15,7 @@
 #include "genc/array.h"
 #include "genc/autodiff.h"
 #include "genc/random.h"
+#include "genc/dist.h"
 
 #define GENC_VERSION_MAJOR 0
 #define GENC_VERSION_MINOR 1

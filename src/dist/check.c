@@ -1,0 +1,148 @@
+/* check.c — parameter checks shared by the families: each scans the values once and
+ * names the family, the parameter, the bad value and its index. */
+#include <math.h>
+#include <stdio.h>
+
+#include "dist_int.h"
+
+const char *dist_index_str(const gen_array *a, int64_t i, char *buf, size_t n) {
+    int64_t idx[GEN_MAX_DIMS];
+    for (int d = a->ndim - 1; d >= 0; d--) {
+        idx[d] = a->shape[d] ? i % a->shape[d] : 0;
+        i = a->shape[d] ? i / a->shape[d] : 0;
+    }
+    return arr_shape_str(a->ndim, idx, buf, n);
+}
+
+static gen_status check_null(const char *family, const char *name, const gen_array *a) {
+    if (a) return GEN_OK;
+    if (core_error_pending()) return core_error_pending();
+    return GEN_FAIL(GEN_ERR_MISUSE, "%s: parameter %s is NULL", family, name);
+}
+
+/* Checks pred on every element; the message says what is required. */
+#define CHECK_EACH(PRED, REQUIREMENT)                                                       \
+    gen_status st = check_null(family, name, a);                                            \
+    if (st != GEN_OK) return st;                                                            \
+    for (int64_t i = 0; i < a->size; i++) {                                                 \
+        double v = arr_get_f64(a, i);                                                       \
+        if (!(PRED)) {                                                                      \
+            char buf[ARR_SHAPE_STR_MAX];                                                    \
+            return GEN_FAIL(GEN_ERR_VALUE, "%s: %s must be %s, got %g at index %s", family, \
+                            name, REQUIREMENT, v, dist_index_str(a, i, buf, sizeof buf));   \
+        }                                                                                   \
+    }                                                                                       \
+    return GEN_OK;
+
+gen_status dist_check_positive(const char *family, const char *name, const gen_array *a) {
+    CHECK_EACH(v > 0 && !isnan(v), "> 0")
+}
+
+gen_status dist_check_nonnegative(const char *family, const char *name, const gen_array *a) {
+    CHECK_EACH(v >= 0, ">= 0")
+}
+
+gen_status dist_check_finite(const char *family, const char *name, const gen_array *a) {
+    CHECK_EACH(isfinite(v), "finite")
+}
+
+gen_status dist_check_not_nan(const char *family, const char *name, const gen_array *a) {
+    CHECK_EACH(!isnan(v), "a number (not NaN)")
+}
+
+gen_status dist_check_unit_interval(const char *family, const char *name, const gen_array *a) {
+    CHECK_EACH(v >= 0 && v <= 1, "in [0, 1]")
+}
+
+gen_status dist_check_count(const char *family, const char *name, const gen_array *a) {
+    CHECK_EACH(v >= 0 && v == floor(v) && isfinite(v), "a nonnegative integer")
+}
+
+gen_status dist_check_less(const char *family, const char *name_a, const gen_array *a,
+                           const char *name_b, const gen_array *b) {
+    gen_status st = check_null(family, name_a, a);
+    if (st == GEN_OK) st = check_null(family, name_b, b);
+    if (st != GEN_OK) return st;
+    int nd;
+    int64_t shape[GEN_MAX_DIMS], sa[GEN_MAX_DIMS], sb[GEN_MAX_DIMS];
+    if ((st = arr_broadcast_shapes(family, a->ndim, a->shape, b->ndim, b->shape, &nd, shape)) != GEN_OK)
+        return st;
+    arr_broadcast_strides(a, nd, shape, sa);
+    arr_broadcast_strides(b, nd, shape, sb);
+    int64_t n = arr_shape_size(nd, shape);
+    for (int64_t i = 0; i < n; i++) {
+        int64_t rem = i, ia = 0, ib = 0;
+        for (int d = nd - 1; d >= 0; d--) {
+            int64_t k = rem % shape[d];
+            rem /= shape[d];
+            ia += k * sa[d];
+            ib += k * sb[d];
+        }
+        double va = arr_get_f64(a, ia), vb = arr_get_f64(b, ib);
+        if (!(va < vb))
+            return GEN_FAIL(GEN_ERR_VALUE, "%s: %s must be < %s, got %g and %g", family, name_a,
+                            name_b, va, vb);
+    }
+    return GEN_OK;
+}
+
+gen_status dist_check_rank(const char *family, const char *name, const gen_array *a, int ndim,
+                           bool square) {
+    gen_status st = check_null(family, name, a);
+    if (st != GEN_OK) return st;
+    char s[ARR_SHAPE_STR_MAX];
+    if (a->ndim < ndim)
+        return GEN_FAIL(GEN_ERR_SHAPE, "%s: %s must have at least %d dimension%s, got shape %s",
+                        family, name, ndim, ndim == 1 ? "" : "s",
+                        arr_shape_str(a->ndim, a->shape, s, sizeof s));
+    if (square && a->shape[a->ndim - 1] != a->shape[a->ndim - 2])
+        return GEN_FAIL(GEN_ERR_SHAPE, "%s: %s must be square, got shape %s", family, name,
+                        arr_shape_str(a->ndim, a->shape, s, sizeof s));
+    return GEN_OK;
+}
+
+gen_status dist_check_simplex(const char *family, const char *name, const gen_array *a) {
+    gen_status st = dist_check_rank(family, name, a, 1, false);
+    if (st != GEN_OK) return st;
+    int64_t k = a->shape[a->ndim - 1], rows = k ? a->size / k : 0;
+    for (int64_t r = 0; r < rows; r++) {
+        double sum = 0;
+        for (int64_t j = 0; j < k; j++) {
+            double v = arr_get_f64(a, r * k + j);
+            if (!(v >= 0)) {
+                char buf[ARR_SHAPE_STR_MAX];
+                return GEN_FAIL(GEN_ERR_VALUE, "%s: %s must be >= 0, got %g at index %s", family,
+                                name, v, dist_index_str(a, r * k + j, buf, sizeof buf));
+            }
+            sum += v;
+        }
+        if (!(fabs(sum - 1) <= 1e-8 * (double)k)) {
+            char buf[ARR_SHAPE_STR_MAX];
+            return GEN_FAIL(GEN_ERR_VALUE, "%s: %s must sum to 1, got %.17g for the row at index %s",
+                            family, name, sum, dist_index_str(a, r * k, buf, sizeof buf));
+        }
+    }
+    return GEN_OK;
+}
+
+/* ---- logpdf helpers ---- */
+
+gen_array *dist_const(const gen_array *like, double v) {
+    gen_dtype t = like && like->dtype == GEN_F32 ? GEN_F32 : GEN_F64;
+    return t == GEN_F32 ? gen_scalar_f32((float)v) : gen_scalar(v);
+}
+
+gen_array *dist_mask_support(const gen_array *ok, const gen_array *value) {
+    return gen_where(ok, value, dist_const(value, -INFINITY));
+}
+
+gen_array *dist_safe(const gen_array *ok, const gen_array *x, double safe) {
+    return gen_where(ok, x, dist_const(x, safe));
+}
+
+gen_array *dist_sum_last(const gen_array *x, int n) {
+    if (!x || n == 0) return (gen_array *)x;
+    int axes[GEN_MAX_DIMS];
+    for (int i = 0; i < n; i++) axes[i] = x->ndim - n + i;
+    return gen_sum(x, n, axes, false);
+}

@@ -1,0 +1,216 @@
+/* dist.c — distribution values: creation, refcounts, queries, and the generic entry
+ * points (sample, rsample, logpdf, support, enumerate, bijection) that check shapes and
+ * dispatch to the family. */
+#include <string.h>
+
+#include "dist_int.h"
+#include "../array/autodiff_int.h"
+
+static void dist_free(gen_dist *d) {
+    if (d->family->free_extra) d->family->free_extra(d);
+    for (int i = 0; i < d->n_params; i++) gen_array_release(d->params[i]);
+    core_free(d, sizeof *d);
+}
+
+gen_dist *gen_dist_retain(gen_dist *d) {
+    if (d) atomic_fetch_add_explicit(&d->refcount, 1, memory_order_relaxed);
+    return d;
+}
+
+void gen_dist_release(gen_dist *d) {
+    if (d && atomic_fetch_sub_explicit(&d->refcount, 1, memory_order_acq_rel) == 1) dist_free(d);
+}
+
+static void release_void(void *d) { gen_dist_release(d); }
+
+gen_dist *gen_dist_scope_return(gen_dist *d) {
+    if (!d) return NULL;
+    gen_dist_retain(d);
+    gen_status s = core_scope_own_parent(d, release_void);
+    if (s == GEN_OK || s == GEN_ERR_MISUSE) return d;
+    gen_dist_release(d);
+    return NULL;
+}
+
+gen_dist *dist_new(const dist_family *f, gen_dtype dtype, int n_params, gen_array *const *params,
+                   int batch_ndim, const int64_t *batch_shape, int event_ndim,
+                   const int64_t *event_shape) {
+    if (n_params > DIST_MAX_PARAMS || batch_ndim + event_ndim > GEN_MAX_DIMS) {
+        GEN_FAIL(GEN_ERR_SHAPE, "%s: batch and event shapes have more than %d dimensions", f->name,
+                 GEN_MAX_DIMS);
+        return NULL;
+    }
+    gen_dist *d = core_calloc(1, sizeof *d);
+    if (!d) return NULL;
+    atomic_init(&d->refcount, 1);
+    d->family = f;
+    d->dtype = dtype;
+    d->n_params = n_params;
+    for (int i = 0; i < n_params; i++) d->params[i] = gen_array_retain(params[i]);
+    d->batch_ndim = batch_ndim;
+    d->event_ndim = event_ndim;
+    if (batch_ndim) memcpy(d->batch_shape, batch_shape, (size_t)batch_ndim * sizeof *batch_shape);
+    if (event_ndim) memcpy(d->event_shape, event_shape, (size_t)event_ndim * sizeof *event_shape);
+    gen_status s = core_scope_own(d, release_void);
+    if (s == GEN_OK || s == GEN_ERR_MISUSE) return d;
+    dist_free(d);
+    return NULL;
+}
+
+gen_dist *dist_new_scalar(const dist_family *f, int n_params, const gen_array *const *params,
+                          int dtype_override) {
+    int nd = 0;
+    int64_t shape[GEN_MAX_DIMS];
+    bool all_f32 = true;
+    for (int i = 0; i < n_params; i++) {
+        if (!params[i]) {
+            if (!core_error_pending())
+                GEN_FAIL(GEN_ERR_MISUSE, "%s: parameter %s is NULL", f->name, f->param_names[i]);
+            return NULL;
+        }
+        if (arr_broadcast_shapes(f->name, nd, shape, params[i]->ndim, params[i]->shape, &nd,
+                                 shape) != GEN_OK)
+            return NULL;
+        if (arr_is_float(params[i]->dtype)) all_f32 &= params[i]->dtype == GEN_F32;
+    }
+    gen_dtype t = dtype_override >= 0 ? (gen_dtype)dtype_override : (all_f32 && n_params ? GEN_F32 : GEN_F64);
+    return dist_new(f, t, n_params, (gen_array *const *)params, nd, shape, 0, NULL);
+}
+
+/* ---- queries ---- */
+
+const char *gen_dist_name(const gen_dist *d) { return d ? d->family->name : "(null)"; }
+gen_dtype gen_dist_dtype(const gen_dist *d) { return d ? d->dtype : GEN_F64; }
+int gen_dist_batch_ndim(const gen_dist *d) { return d ? d->batch_ndim : 0; }
+const int64_t *gen_dist_batch_shape(const gen_dist *d) { return d ? d->batch_shape : NULL; }
+int gen_dist_event_ndim(const gen_dist *d) { return d ? d->event_ndim : 0; }
+const int64_t *gen_dist_event_shape(const gen_dist *d) { return d ? d->event_shape : NULL; }
+bool gen_dist_is_discrete(const gen_dist *d) { return d && d->family->discrete; }
+int gen_dist_num_params(const gen_dist *d) { return d ? d->n_params : 0; }
+bool gen_dist_has_rsample(const gen_dist *d) { return d && d->family->sample && d->family->rsample; }
+
+const gen_array *gen_dist_param(const gen_dist *d, int i) {
+    return d && i >= 0 && i < d->n_params ? d->params[i] : NULL;
+}
+
+const char *gen_dist_param_name(const gen_dist *d, int i) {
+    return d && i >= 0 && i < d->n_params ? d->family->param_names[i] : NULL;
+}
+
+static gen_status check_dist(const char *fn, const gen_dist *d) {
+    if (d) return GEN_OK;
+    if (core_error_pending()) return core_error_pending();
+    return GEN_FAIL(GEN_ERR_MISUSE, "%s: the distribution is NULL", fn);
+}
+
+/* ---- sampling ---- */
+
+static gen_array *sample(const char *fn, const gen_dist *d, gen_key key, int ndim,
+                         const int64_t *sample_shape, bool reparam) {
+    if (check_dist(fn, d) != GEN_OK || arr_check_shape(fn, ndim, sample_shape) != GEN_OK) return NULL;
+    if (!d->family->sample) {
+        GEN_FAIL(GEN_ERR_UNSUPPORTED, "%s: %s cannot be simulated (an improper prior)", fn, d->family->name);
+        return NULL;
+    }
+    if (reparam && !d->family->rsample) {
+        GEN_FAIL(GEN_ERR_UNSUPPORTED, "%s: %s has no reparameterized sampler", fn, d->family->name);
+        return NULL;
+    }
+    int n = ndim + d->batch_ndim + d->event_ndim;
+    if (n > GEN_MAX_DIMS) {
+        GEN_FAIL(GEN_ERR_SHAPE, "%s: %s: sample, batch and event shapes have %d dimensions (at most %d)",
+                 fn, d->family->name, n, GEN_MAX_DIMS);
+        return NULL;
+    }
+    int64_t shape[GEN_MAX_DIMS];
+    if (ndim) memcpy(shape, sample_shape, (size_t)ndim * sizeof *shape);
+    memcpy(shape + ndim, d->batch_shape, (size_t)d->batch_ndim * sizeof *shape);
+    memcpy(shape + ndim + d->batch_ndim, d->event_shape, (size_t)d->event_ndim * sizeof *shape);
+    if (reparam) return d->family->sample(d, key, n, shape);
+    /* A plain draw carries no gradient: run the sampler unrecorded. */
+    unsigned token = ad_pause_all();
+    gen_array *x = d->family->sample(d, key, n, shape);
+    ad_resume_all(token);
+    return x;
+}
+
+gen_array *gen_dist_sample(const gen_dist *d, gen_key key, int ndim, const int64_t *sample_shape) {
+    return sample("gen_dist_sample", d, key, ndim, sample_shape, false);
+}
+
+gen_array *gen_dist_rsample(const gen_dist *d, gen_key key, int ndim, const int64_t *sample_shape) {
+    return sample("gen_dist_rsample", d, key, ndim, sample_shape, true);
+}
+
+/* ---- density ---- */
+
+gen_array *gen_dist_logpdf(const gen_dist *d, const gen_array *x) {
+    if (check_dist("gen_dist_logpdf", d) != GEN_OK) return NULL;
+    if (!x) {
+        if (!core_error_pending()) GEN_FAIL(GEN_ERR_MISUSE, "%s: logpdf: the value is NULL", d->family->name);
+        return NULL;
+    }
+    int lead = x->ndim - d->event_ndim;
+    bool ok = lead >= 0 && !memcmp(x->shape + (lead > 0 ? lead : 0), d->event_shape,
+                                   (size_t)d->event_ndim * sizeof(int64_t));
+    if (!ok) {
+        char s1[ARR_SHAPE_STR_MAX], s2[ARR_SHAPE_STR_MAX];
+        GEN_FAIL(GEN_ERR_SHAPE, "%s: logpdf: value of shape %s does not end in the event shape %s",
+                 d->family->name, arr_shape_str(x->ndim, x->shape, s1, sizeof s1),
+                 arr_shape_str(d->event_ndim, d->event_shape, s2, sizeof s2));
+        return NULL;
+    }
+    int nd;
+    int64_t sh[GEN_MAX_DIMS];
+    if (arr_broadcast_shapes(d->family->name, lead, x->shape, d->batch_ndim, d->batch_shape, &nd, sh) != GEN_OK) {
+        core_error_prefix("logpdf (value and batch shapes)");
+        return NULL;
+    }
+    if (gen_scope_begin() != GEN_OK) return NULL;
+    return arr_scope_return(d->family->logpdf(d, x));
+}
+
+gen_status gen_dist_support(const gen_dist *d, gen_support *out) {
+    gen_status st = check_dist("gen_dist_support", d);
+    if (st != GEN_OK) return st;
+    if (!out) return GEN_FAIL(GEN_ERR_MISUSE, "gen_dist_support: out is NULL");
+    out->lo = out->hi = NULL;
+    return d->family->support(d, out);
+}
+
+gen_array *gen_dist_enumerate(const gen_dist *d) {
+    if (check_dist("gen_dist_enumerate", d) != GEN_OK) return NULL;
+    if (!d->family->enumerate) {
+        GEN_FAIL(GEN_ERR_UNSUPPORTED, "gen_dist_enumerate: %s has no finite support to enumerate",
+                 d->family->name);
+        return NULL;
+    }
+    if (gen_scope_begin() != GEN_OK) return NULL;
+    return arr_scope_return(d->family->enumerate(d));
+}
+
+gen_bijection *gen_dist_bijection(const gen_dist *d) {
+    if (check_dist("gen_dist_bijection", d) != GEN_OK) return NULL;
+    if (d->family->bijection) return d->family->bijection(d);
+    gen_support s = {0};
+    if (d->family->support(d, &s) != GEN_OK) return NULL;
+    return bij_for_support(d->family->name, &s);
+}
+
+const char *gen_support_name(gen_support_kind kind) {
+    switch (kind) {
+    case GEN_SUPPORT_REAL: return "real";
+    case GEN_SUPPORT_POSITIVE: return "positive";
+    case GEN_SUPPORT_GREATER_THAN: return "greater_than";
+    case GEN_SUPPORT_INTERVAL: return "interval";
+    case GEN_SUPPORT_INTEGER_RANGE: return "integer_range";
+    case GEN_SUPPORT_BOOLEAN: return "boolean";
+    case GEN_SUPPORT_SIMPLEX: return "simplex";
+    case GEN_SUPPORT_POSITIVE_DEFINITE: return "positive_definite";
+    case GEN_SUPPORT_CORR_CHOLESKY: return "corr_cholesky";
+    case GEN_SUPPORT_POINT: return "point";
+    case GEN_SUPPORT_INTEGER_VECTOR: return "integer_vector";
+    case GEN_SUPPORT_CUSTOM: return "custom";
+    }
+    return "?";
+}
