@@ -1,10 +1,11 @@
 /* blocks.c — the bulk Threefry loop behind every draw. Blocks are independent, so the
- * loop vectorizes; it is compiled at -O3 (CMakeLists.txt) and, on x86-64 with GCC or
- * Clang, cloned for AVX-512 and AVX2 and picked at load time. Every clone computes the
+ * loop vectorizes; it is compiled at -O3 (CMakeLists.txt) and, on x86-64 with GCC,
+ * cloned for AVX-512 and AVX2 and picked at load time (clang 14 mis-emits target_clones
+ * across translation units, so clang builds get the portable loop). Every clone computes the
  * same integer words, so results never depend on the machine. */
 #include "random_int.h"
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(__SANITIZE_ADDRESS__)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
 #define RND_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define RND_CLONES
