@@ -17,16 +17,16 @@ typedef struct beta_prm {
     int logspace;
 } beta_prm;
 
+/* X reads the blocks T({j, DRAW}, k), Y the blocks T({j, BETA}, k). */
 static double beta_draw(const beta_prm *s, gen_key k) {
-    threefry2x64_ctr_t kx = rnd_block(k, 0, RND_TAG_SPLIT), ky = rnd_block(k, 1, RND_TAG_SPLIT);
-    gen_key kx_key = {{kx.v[0], kx.v[1]}}, ky_key = {{ky.v[0], ky.v[1]}};
     if (!s->logspace) {
-        double x = smp_gamma_draw(&s->ga, kx_key, NULL), y = smp_gamma_draw(&s->gb, ky_key, NULL);
+        double x = smp_gamma_draw(&s->ga, k, RND_TAG_DRAW, NULL);
+        double y = smp_gamma_draw(&s->gb, k, RND_TAG_BETA, NULL);
         return x / (x + y);
     }
     double lx, ly;
-    smp_gamma_draw(&s->ga, kx_key, &lx);
-    smp_gamma_draw(&s->gb, ky_key, &ly);
+    smp_gamma_draw(&s->ga, k, RND_TAG_DRAW, &lx);
+    smp_gamma_draw(&s->gb, k, RND_TAG_BETA, &ly);
     return ratio_from_logs(lx, ly);
 }
 

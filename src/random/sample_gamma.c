@@ -11,14 +11,14 @@ void smp_gamma_init(smp_gamma_prm *g, double alpha) {
 
 /* Attempt j reads blocks 2j (Box–Muller normal z from both words) and 2j+1 (word 0:
  * the acceptance uniform u; word 1: the boost uniform, used if the attempt is accepted). */
-double smp_gamma_draw(const smp_gamma_prm *g, gen_key k, double *log_x) {
+double smp_gamma_draw(const smp_gamma_prm *g, gen_key k, uint64_t tag, double *log_x) {
     const double d = g->d, c = g->c;
     for (uint64_t j = 0;; j++) {
-        double z = smp_normal(smp_block(k, 2 * j));
+        double z = smp_normal(rnd_block(k, 2 * j, tag));
         double v = 1 + c * z;
         if (v <= 0) continue;
         v = v * v * v;
-        threefry2x64_ctr_t b = smp_block(k, 2 * j + 1);
+        threefry2x64_ctr_t b = rnd_block(k, 2 * j + 1, tag);
         double u = rnd_u64_to_f64(b.v[0]), z2 = z * z;
         if (u >= 1 - 0.0331 * z2 * z2 && log(u) >= 0.5 * z2 + d * (1 - v + log(v))) continue;
         double x = d * v;
@@ -53,7 +53,7 @@ gen_array *gen_random_gamma(gen_key key, const gen_array *alpha) {
     smp_gamma_prm g = {.alpha = NAN};
     for (int64_t i = 0; i < out->size; i++) {
         if (ad[i] != g.alpha) smp_gamma_init(&g, ad[i]); /* set up once per run of equal alphas */
-        double x = smp_gamma_draw(&g, smp_key(key, i, RND_TAG_GAMMA), NULL);
+        double x = smp_gamma_draw(&g, smp_key(key, i, RND_TAG_GAMMA), RND_TAG_DRAW, NULL);
         if (t == GEN_F64) ((double *)out->data)[i] = x;
         else ((float *)out->data)[i] = (float)x;
     }

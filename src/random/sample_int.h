@@ -72,8 +72,10 @@ typedef struct smp_gamma_prm {
     int boost;          /* alpha < 1 */
 } smp_gamma_prm;
 void smp_gamma_init(smp_gamma_prm *g, double alpha);
-/* One draw from element key k; stores its logarithm in *log_x when log_x is not NULL
- * (computed in log space when boosted, so it is finite even where the draw underflows). */
-double smp_gamma_draw(const smp_gamma_prm *g, gen_key k, double *log_x);
+/* One draw from element key k, reading the blocks T({j, tag}, k) (tag DRAW for gamma
+ * draws; beta's second gamma uses its own tag under the same key); stores its logarithm
+ * in *log_x when log_x is not NULL (computed in log space when boosted, so it is finite
+ * even where the draw underflows). */
+double smp_gamma_draw(const smp_gamma_prm *g, gen_key k, uint64_t tag, double *log_x);
 
 #endif
