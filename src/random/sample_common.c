@@ -1,6 +1,5 @@
 /* sample_common.c — what the raw samplers share: parameter validation with messages that
  * name the bad element, casts, broadcasting of two parameters, log-factorials. */
-#include <stdio.h>
 #include <string.h>
 
 #include "sample_int.h"
