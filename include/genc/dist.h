@@ -172,7 +172,8 @@ gen_dist *gen_lkj_cholesky(int64_t dim, const gen_array *eta);
 gen_dist *gen_bernoulli(const gen_array *p);
 /* Bernoulli with log-odds logit. */
 gen_dist *gen_bernoulli_logit(const gen_array *logit);
-/* Categorical(probs [..., K]) on 0..K-1 (i64); probs >= 0 summing to 1 (tolerance 1e-8 K). */
+/* Categorical(probs [..., K]) on 0..K-1 (i64); probs >= 0 summing to 1 (tolerance 1e-8 K,
+ * 1e-6 K for f32). */
 gen_dist *gen_categorical(const gen_array *probs);
 /* Categorical from unnormalized log-probabilities logits [..., K]. */
 gen_dist *gen_categorical_logits(const gen_array *logits);
@@ -201,7 +202,8 @@ gen_dist *gen_mixture(const gen_array *weights, const gen_dist *components);
 /* Mixture of n distributions of equal event shape and dtype, weights [n]. */
 gen_dist *gen_mixture_of(int n, gen_dist *const *components, const gen_array *weights);
 /* n independent draws of d with shape (ndim, shape) as one choice: the event shape becomes
- * shape + d's event shape; logpdf sums. */
+ * shape + d's event shape (a value is laid out as d's batch + shape + d's event); logpdf
+ * sums. */
 gen_dist *gen_iid(const gen_dist *d, int ndim, const int64_t *shape);
 /* Treats the last nbatch batch axes of d as event axes (numpyro's to_event). */
 gen_dist *gen_independent(const gen_dist *d, int nbatch);
@@ -225,7 +227,10 @@ typedef struct gen_dist_callbacks {
     gen_array *(*enumerate)(void *payload, int n_params, gen_array *const *params);
     void (*free_payload)(void *payload); /* called when the distribution dies; may be NULL */
 } gen_dist_callbacks;
-/* The batch shape is the broadcast of the parameters' shapes. cb is copied. */
+/* The batch shape is the broadcast of the parameters' shapes (at most 4 parameters). cb is
+ * copied. The payload belongs to the distribution once it is created (free_payload runs
+ * when it dies); if gen_dist_custom fails the caller still owns it. Custom distributions
+ * have no reparameterized sampler. */
 gen_dist *gen_dist_custom(const gen_dist_callbacks *cb, void *payload, int n_params,
                           gen_array *const *params);
 

@@ -129,12 +129,14 @@ static gen_array *sample(const char *fn, const gen_dist *d, gen_key key, int ndi
     if (ndim) memcpy(shape, sample_shape, (size_t)ndim * sizeof *shape);
     memcpy(shape + ndim, d->batch_shape, (size_t)d->batch_ndim * sizeof *shape);
     memcpy(shape + ndim + d->batch_ndim, d->event_shape, (size_t)d->event_ndim * sizeof *shape);
-    if (reparam) return d->family->sample(d, key, n, shape);
+    /* The family's temporaries die in this scope (also when the caller has none open). */
+    if (gen_scope_begin() != GEN_OK) return NULL;
+    if (reparam) return arr_scope_return(d->family->sample(d, key, n, shape));
     /* A plain draw carries no gradient: run the sampler unrecorded. */
     unsigned token = ad_pause_all();
     gen_array *x = d->family->sample(d, key, n, shape);
     ad_resume_all(token);
-    return x;
+    return arr_scope_return(x);
 }
 
 gen_array *gen_dist_sample(const gen_dist *d, gen_key key, int ndim, const int64_t *sample_shape) {
