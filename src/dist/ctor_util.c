@@ -77,7 +77,7 @@ gen_array *ctor_draw(const gen_dist *c, gen_key key, int ns, const int64_t *S, i
  * does not depend on m, so stopping its gradient is exact). */
 gen_array *ctor_mix_logpdf(const gen_array *w, const gen_array *lp) {
     if (!w || !lp) return NULL;
-    int ax = lp->ndim - 1;
+    int ax = -1; /* the last axis (w and lp may differ in rank) */
     gen_array *m = gen_stop_gradient(gen_max(lp, 1, &ax, true));
     m = gen_where(gen_isfinite(m), m, dist_const(lp, 0));
     gen_array *s = gen_sum(gen_mul(w, gen_exp(gen_sub(lp, m))), 1, &ax, false);
