@@ -170,7 +170,7 @@ gen_dist *gen_iid(const gen_dist *d, int ndim, const int64_t *shape) {
     }
     if (arr_check_shape("iid", ndim, shape) != GEN_OK) return NULL;
     int64_t ev[GEN_MAX_DIMS];
-    memcpy(ev, shape, (size_t)ndim * sizeof *ev);
+    if (ndim) memcpy(ev, shape, (size_t)ndim * sizeof *ev);
     memcpy(ev + ndim, d->event_shape, (size_t)d->event_ndim * sizeof *ev);
     iid_extra *ex = extra_new(d, ndim, &iid_template);
     if (!ex) return NULL;
