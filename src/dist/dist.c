@@ -61,7 +61,7 @@ gen_dist *dist_new_scalar(const dist_family *f, int n_params, const gen_array *c
                           int dtype_override) {
     int nd = 0;
     int64_t shape[GEN_MAX_DIMS];
-    bool all_f32 = true;
+    bool all_f32 = true, any_float = false;
     for (int i = 0; i < n_params; i++) {
         if (!params[i]) {
             if (!core_error_pending())
@@ -71,9 +71,12 @@ gen_dist *dist_new_scalar(const dist_family *f, int n_params, const gen_array *c
         if (arr_broadcast_shapes(f->name, nd, shape, params[i]->ndim, params[i]->shape, &nd,
                                  shape) != GEN_OK)
             return NULL;
-        if (arr_is_float(params[i]->dtype)) all_f32 &= params[i]->dtype == GEN_F32;
+        if (arr_is_float(params[i]->dtype)) {
+            any_float = true;
+            all_f32 &= params[i]->dtype == GEN_F32;
+        }
     }
-    gen_dtype t = dtype_override >= 0 ? (gen_dtype)dtype_override : (all_f32 && n_params ? GEN_F32 : GEN_F64);
+    gen_dtype t = dtype_override >= 0 ? (gen_dtype)dtype_override : (all_f32 && any_float ? GEN_F32 : GEN_F64);
     return dist_new(f, t, n_params, (gen_array *const *)params, nd, shape, 0, NULL);
 }
 

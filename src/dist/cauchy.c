@@ -1,0 +1,91 @@
+/* cauchy.c — Cauchy(loc, scale) and HalfCauchy(scale) = |Cauchy(0, scale)|:
+ * reparameterized inverse-CDF draws, logpdfs stable in the far tails (cauchy_int.h). */
+#include <math.h>
+
+#include "cauchy_int.h"
+
+#define LOG_PI 1.14472988584940017414
+#define LOG_2_OVER_PI -0.45158270528945486473 /* log(2 / pi) */
+#define PI 3.14159265358979323846
+
+static const char *const cauchy_names[] = {"loc", "scale"};
+static const char *const half_names[] = {"scale"};
+
+/* loc + scale tan(pi (u - 1/2)). */
+static gen_array *cauchy_sample(const gen_dist *d, gen_key key, int ndim, const int64_t *shape) {
+    gen_array *u = gen_random_uniform(key, d->dtype, ndim, shape);
+    gen_array *t = gen_tan(gen_mul(dist_const(u, PI), gen_sub(u, dist_const(u, 0.5))));
+    return gen_add(d->params[0], gen_mul(d->params[1], t));
+}
+
+/* -log(pi scale) - log1p(z^2); x = +-inf (and NaN) is outside the reals: -inf with a
+ * zero gradient (z = inf would give 0 * inf in d/dscale). */
+static gen_array *cauchy_logpdf(const gen_dist *d, const gen_array *x) {
+    gen_array *ok = gen_isfinite(x);
+    gen_array *z = gen_div(gen_sub(dist_safe(ok, x, 0), d->params[0]), d->params[1]);
+    gen_array *lp = gen_neg(gen_add(cauchy_log1p_square(z), gen_log(d->params[1])));
+    return dist_mask_support(ok, gen_sub(lp, dist_const(lp, LOG_PI)));
+}
+
+static gen_status real_support(const gen_dist *d, gen_support *out) {
+    (void)d;
+    out->kind = GEN_SUPPORT_REAL;
+    return GEN_OK;
+}
+
+static const dist_family cauchy_family = {
+    .name = "cauchy",
+    .param_names = cauchy_names,
+    .sample = cauchy_sample,
+    .rsample = true,
+    .logpdf = cauchy_logpdf,
+    .support = real_support,
+};
+
+gen_dist *gen_cauchy(const gen_array *loc, const gen_array *scale) {
+    const gen_array *p[2] = {loc, scale};
+    if (loc && scale && (dist_check_finite("cauchy", "loc", loc) != GEN_OK ||
+                         dist_check_positive("cauchy", "scale", scale) != GEN_OK ||
+                         dist_check_finite("cauchy", "scale", scale) != GEN_OK))
+        return NULL;
+    return dist_new_scalar(&cauchy_family, 2, p, -1);
+}
+
+/* ---- half-Cauchy ---- */
+
+/* scale tan(pi u / 2). */
+static gen_array *half_cauchy_sample(const gen_dist *d, gen_key key, int ndim, const int64_t *shape) {
+    gen_array *u = gen_random_uniform(key, d->dtype, ndim, shape);
+    return gen_mul(d->params[0], gen_tan(gen_mul(dist_const(u, PI / 2), u)));
+}
+
+/* log(2 / pi) - log scale - log1p(z^2) on [0, inf). */
+static gen_array *half_cauchy_logpdf(const gen_dist *d, const gen_array *x) {
+    gen_array *ok = gen_logical_and(gen_ge(x, gen_scalar(0)), gen_lt(x, gen_scalar(INFINITY)));
+    gen_array *z = gen_div(dist_safe(ok, x, 0), d->params[0]);
+    gen_array *lp = gen_neg(gen_add(cauchy_log1p_square(z), gen_log(d->params[0])));
+    return dist_mask_support(ok, gen_add(lp, dist_const(lp, LOG_2_OVER_PI)));
+}
+
+static gen_status positive_support(const gen_dist *d, gen_support *out) {
+    (void)d;
+    out->kind = GEN_SUPPORT_POSITIVE;
+    return GEN_OK;
+}
+
+static const dist_family half_cauchy_family = {
+    .name = "half_cauchy",
+    .param_names = half_names,
+    .sample = half_cauchy_sample,
+    .rsample = true,
+    .logpdf = half_cauchy_logpdf,
+    .support = positive_support,
+};
+
+gen_dist *gen_half_cauchy(const gen_array *scale) {
+    const gen_array *p[1] = {scale};
+    if (scale && (dist_check_positive("half_cauchy", "scale", scale) != GEN_OK ||
+                  dist_check_finite("half_cauchy", "scale", scale) != GEN_OK))
+        return NULL;
+    return dist_new_scalar(&half_cauchy_family, 1, p, -1);
+}
