@@ -260,6 +260,36 @@ static void test_support(void) {
     CHECK_ERROR(GEN_ERR_UNSUPPORTED, "mixture_of has no finite support");
 }
 
+/* A coin with P(true) = p (bool values), to exercise selection of bool draws. */
+static gen_array *coin_sample(void *pl, gen_key key, int ndim, const int64_t *shape, int n, gen_array *const *p) {
+    (void)pl, (void)n;
+    return gen_lt(gen_random_uniform(key, GEN_F64, ndim, shape), p[0]);
+}
+static gen_array *coin_logpdf(void *pl, const gen_array *x, int n, gen_array *const *p) {
+    (void)pl, (void)n;
+    return gen_where(x, gen_log(p[0]), gen_log1p(gen_neg(p[0])));
+}
+
+static void test_dtypes(void) {
+    /* f32 weights and components: f32 draws and log densities (weights exact in f32:
+     * dist_check_simplex's 1e-8 K tolerance rejects f32 0.4 + 0.6) */
+    gen_array *w = gen_cast(VEC(0.25, 0.75), GEN_F32);
+    gen_dist *d = gen_mixture(w, gen_normal(gen_cast(VEC(0, 1), GEN_F32), gen_cast(VEC(2.3, 1), GEN_F32)));
+    CHECK(gen_dist_dtype(d) == GEN_F32);
+    gen_array *lp = gen_dist_logpdf(d, gen_scalar_f32(1.123f));
+    CHECK(gen_array_dtype(lp) == GEN_F32);
+    CHECK_CLOSE(check_item(lp), log(0.25 * gsl_ran_gaussian_pdf(1.123, 2.3) + 0.75 * gsl_ran_gaussian_pdf(0.123, 1)), 1e-6);
+    CHECK(gen_array_dtype(gen_dist_sample(d, gen_key_new(1), GEN_DIMS(3))) == GEN_F32);
+    /* bool components */
+    gen_dist_callbacks cb = {.name = "coin", .dtype = GEN_BOOL, .support = GEN_SUPPORT_BOOLEAN,
+                             .sample = coin_sample, .logpdf = coin_logpdf};
+    gen_dist *c = gen_mixture(VEC(0.5, 0.5), gen_dist_custom(&cb, NULL, 1, (gen_array *[]){VEC(0.2, 0.9)}));
+    gen_array *s = gen_dist_sample(c, gen_key_new(2), GEN_DIMS(100000));
+    CHECK(gen_array_dtype(s) == GEN_BOOL);
+    STATS_CHISQ("coin mixture", gen_cast(s, GEN_I64), ((double[]){0.45, 0.55}), 2);
+    CHECK_CLOSE(check_item(gen_dist_logpdf(c, gen_scalar_bool(true))), log(0.55), 1e-14);
+}
+
 static void test_errors(void) {
     gen_dist *n2 = gen_normal(VEC(0, 1), VEC(1, 1));
     CHECK(gen_mixture(VEC(0.4, 0.5), n2) == NULL);
@@ -312,6 +342,7 @@ int main(void) {
     RUN(test_gradients);
     RUN(test_mixture_of);
     RUN(test_support);
+    RUN(test_dtypes);
     RUN(test_errors);
     return check_finish();
 }
