@@ -152,7 +152,7 @@ gen_status ctor_support_union(int n, gen_dist *const *comps, bool reduce_last, c
     out->kind = GEN_SUPPORT_CUSTOM;
     out->lo = out->hi = NULL;
     gen_support s[64];
-    if (n > 64) return GEN_OK; /* many heterogeneous parts: leave the support custom */
+    if (n < 1 || n > 64) return GEN_OK; /* none, or many parts: leave the support custom */
     for (int i = 0; i < n; i++) {
         gen_status st = gen_dist_support(comps[i], &s[i]);
         if (st != GEN_OK) return st;

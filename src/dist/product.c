@@ -138,7 +138,7 @@ static gen_status check_components(int n, gen_dist *const *comps, gen_dtype *dty
 }
 
 gen_dist *gen_product(int n, gen_dist *const *components) {
-    gen_dtype dtype;
+    gen_dtype dtype = GEN_F64; /* set by check_components */
     int nb;
     int64_t batch[GEN_MAX_DIMS], ev[GEN_MAX_DIMS];
     if (check_components(n, components, &dtype, &nb, batch) != GEN_OK) return NULL;
