@@ -31,35 +31,38 @@ static gen_array *log_sinh(const gen_array *h) {
     return gen_add(gen_sub(h, dist_const(h, 0.69314718055994530942)), gen_log(e));
 }
 
-/* log(cosh g - cos d) = log 2 + log(A^2 + B^2), A = sinh(g/2), B = sin(d/2) (no
- * cancellation for small g or d). log(A^2 + B^2) factors out the larger term:
- *   A >= |B|: 2 log A + log1p((B / A)^2), with log A from log_sinh (no overflow);
- *   A <  |B|: log B^2 + log1p((A / B)^2) (then A < 1: A = sinh(min(g/2, 1))).
- * The unselected branch is computed at substituted values so it stays finite. */
-static gen_array *log_sum_squares(const gen_array *g, const gen_array *dx) {
+/* log sinh(g) - log(cosh g - cos d) with cosh g - cos d = 2 (A^2 + B^2),
+ * A = sinh(g/2), B = sin(d/2) (no cancellation for small g or d). The larger of A, |B|
+ * is factored out, so nothing overflows and large g loses nothing:
+ *   A >= |B|: sinh g / (2 A^2) = coth(g/2): log1p(2 / expm1(g)) - log1p((B/A)^2);
+ *   A <  |B| (then g/2 < 0.9): log sinh g - log 2 B^2 - log1p((A/B)^2).
+ * Each branch is computed at substituted values where unselected (finite, and no
+ * NaN gradients); g/2 is capped at 300 in the first, where coth is 1 to 1e-260. */
+static gen_array *log_ratio(const gen_array *g, const gen_array *dx) {
     gen_array *h = gen_mul(g, dist_const(g, 0.5));
     gen_array *b = gen_sin(gen_mul(dx, dist_const(dx, 0.5)));
     gen_array *lsa = log_sinh(h);
     gen_array *a_ge = gen_ge(lsa, gen_log(gen_abs(gen_stop_gradient(b))));
-    gen_array *b1 = gen_where(a_ge, b, dist_const(b, 0.0));
-    gen_array *r1 = gen_mul(b1, gen_exp(gen_neg(lsa)));
-    gen_array *v1 = gen_add(gen_mul(lsa, dist_const(lsa, 2.0)), gen_log1p(gen_square(r1)));
-    gen_array *b2 = gen_where(a_ge, dist_const(b, 1.0), b);
+    gen_array *hc = gen_minimum(h, dist_const(h, 300.0));
+    gen_array *coth = gen_log1p(gen_div(dist_const(hc, 2.0), gen_expm1(gen_mul(hc, dist_const(hc, 2.0)))));
+    gen_array *r1 = gen_mul(gen_where(a_ge, b, dist_const(b, 0.0)), gen_exp(gen_neg(lsa)));
+    gen_array *v1 = gen_sub(coth, gen_log1p(gen_square(r1)));
     gen_array *hs = gen_minimum(h, dist_const(h, 1.0));
     gen_array *a2 = gen_mul(gen_sub(gen_expm1(hs), gen_expm1(gen_neg(hs))), dist_const(hs, 0.5));
-    gen_array *v2 = gen_add(gen_log(gen_square(b2)), gen_log1p(gen_square(gen_div(a2, b2))));
+    gen_array *b2 = gen_where(a_ge, dist_const(b, 1.0), b);
+    gen_array *v2 = gen_sub(log_sinh(gen_mul(hs, dist_const(hs, 2.0))),
+                            gen_log(gen_mul(dist_const(b2, 2.0), gen_square(b2))));
+    v2 = gen_sub(v2, gen_log1p(gen_square(gen_div(a2, b2))));
     return gen_where(a_ge, v1, v2);
 }
 
-/* log sinh(gamma) - log(4 pi) - log(A^2 + B^2): the density sinh(g) / (2 pi (cosh g - cos d)). */
+/* The density sinh(g) / (2 pi (cosh g - cos d)): log_ratio - log(2 pi). */
 static gen_array *wrapped_cauchy_logpdf(const gen_dist *d, const gen_array *x) {
     const gen_array *mu = d->params[0], *g = d->params[1];
     gen_array *ok = circ_in_support(x);
-    gen_array *dx = gen_sub(dist_safe(ok, x, 0.0), mu);
-    gen_array *lp = gen_sub(log_sinh(g), log_sum_squares(g, dx));
-    return dist_mask_support(ok, gen_sub(lp, dist_const(lp, log(2.0 * CIRC_2PI))));
+    gen_array *lp = log_ratio(g, gen_sub(dist_safe(ok, x, 0.0), mu));
+    return dist_mask_support(ok, gen_sub(lp, dist_const(lp, log(CIRC_2PI))));
 }
-
 static const dist_family wrapped_cauchy_family = {
     .name = "wrapped_cauchy",
     .param_names = names,
