@@ -1,0 +1,49 @@
+/* broadcasted_normal.c — BroadcastedNormal(mu, sigma): one array-valued choice of
+ * independent Normal(mu, sigma) elements; the event shape is broadcast(mu, sigma) and the
+ * batch shape is empty (Gen.jl's broadcasted_normal). Reparameterized. */
+#include "dist_int.h"
+
+#define HALF_LOG_2PI 0.91893853320467274178 /* log(2 pi) / 2 */
+
+static const char *const names[] = {"mu", "sigma"};
+
+static gen_array *broadcasted_normal_sample(const gen_dist *d, gen_key key, int ndim, const int64_t *shape) {
+    if (gen_scope_begin() != GEN_OK) return NULL;
+    gen_array *z = gen_random_normal(key, d->dtype, ndim, shape);
+    return arr_scope_return(gen_add(d->params[0], gen_mul(d->params[1], z)));
+}
+
+/* The normal log density of each element, summed over the event axes. */
+static gen_array *broadcasted_normal_logpdf(const gen_dist *d, const gen_array *x) {
+    gen_array *z = gen_div(gen_sub(x, d->params[0]), d->params[1]);
+    gen_array *lp = gen_sub(gen_mul(dist_const(z, -0.5), gen_square(z)), gen_log(d->params[1]));
+    return dist_sum_last(gen_sub(lp, dist_const(lp, HALF_LOG_2PI)), d->event_ndim);
+}
+
+static gen_status broadcasted_normal_support(const gen_dist *d, gen_support *out) {
+    (void)d;
+    out->kind = GEN_SUPPORT_REAL;
+    return GEN_OK;
+}
+
+static const dist_family broadcasted_normal_family = {
+    .name = "broadcasted_normal",
+    .param_names = names,
+    .sample = broadcasted_normal_sample,
+    .rsample = true,
+    .logpdf = broadcasted_normal_logpdf,
+    .support = broadcasted_normal_support,
+};
+
+gen_dist *gen_broadcasted_normal(const gen_array *mu, const gen_array *sigma) {
+    const char *f = "broadcasted_normal";
+    if (dist_check_finite(f, "mu", mu) != GEN_OK || dist_check_positive(f, "sigma", sigma) != GEN_OK)
+        return NULL;
+    int nd;
+    int64_t shape[GEN_MAX_DIMS];
+    if (arr_broadcast_shapes(f, mu->ndim, mu->shape, sigma->ndim, sigma->shape, &nd, shape) != GEN_OK)
+        return NULL;
+    gen_dtype t = mu->dtype == GEN_F32 && sigma->dtype == GEN_F32 ? GEN_F32 : GEN_F64;
+    gen_array *p[2] = {(gen_array *)mu, (gen_array *)sigma};
+    return dist_new(&broadcasted_normal_family, t, 2, p, 0, NULL, nd, shape);
+}
