@@ -49,6 +49,7 @@ static void test_sampling(void) {
     for (uint64_t seed = 0; seed < 3; seed++) {
         gen_array *s = gen_dist_sample(d, gen_key_new(seed), GEN_DIMS(100000));
         STATS_CHISQ("uniform_discrete(-2, 3)", gen_add(s, gen_scalar_i64(2)), p, 6);
+        CHECK_RANGE(s, -2, 3);
         STATS_MOMENTS("uniform_discrete(-2, 3)", s, 0.5, 35.0 / 12);
     }
     CHECK(check_item(gen_max(gen_dist_sample(gen_uniform_discrete(gen_scalar(7), gen_scalar(7)), gen_key_new(3), GEN_DIMS(100)), 0, NULL, false)) == 7);
