@@ -94,10 +94,10 @@ static gen_array *multinomial_enumerate(const gen_dist *d) {
         count += compositions(ns[i], k, MULTINOMIAL_ENUM_MAX);
     }
     if (count > MULTINOMIAL_ENUM_MAX || count * (double)k > DISC_ENUM_MAX) {
-        core_free(ns, (size_t)(m ? m : 1) * sizeof *ns);
         GEN_FAIL(GEN_ERR_UNSUPPORTED,
                  "gen_dist_enumerate: multinomial: more than %d count vectors (n up to %lld, %lld categories)",
-                 MULTINOMIAL_ENUM_MAX, (long long)(distinct ? ns[distinct - 1] : 0), (long long)k);
+                 MULTINOMIAL_ENUM_MAX, (long long)ns[distinct - 1], (long long)k);
+        core_free(ns, (size_t)(m ? m : 1) * sizeof *ns);
         return NULL;
     }
     total = (int64_t)(count + 0.5);
