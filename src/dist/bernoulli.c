@@ -23,12 +23,15 @@ static gen_array *bernoulli_logit_logpdf(const gen_dist *d, const gen_array *x) 
 
 /* u < p with u uniform on (0, 1): exactly never for p = 0 and always for p = 1. */
 static gen_array *bernoulli_sample(const gen_dist *d, gen_key key, int ndim, const int64_t *shape) {
-    return gen_lt(gen_random_uniform(key, GEN_F64, ndim, shape), d->params[0]);
+    if (gen_scope_begin() != GEN_OK) return NULL;
+    return arr_scope_return(gen_lt(gen_random_uniform(key, GEN_F64, ndim, shape), d->params[0]));
 }
 
 static gen_array *bernoulli_logit_sample(const gen_dist *d, gen_key key, int ndim,
                                          const int64_t *shape) {
-    return gen_lt(gen_random_uniform(key, GEN_F64, ndim, shape), gen_sigmoid(d->params[0]));
+    if (gen_scope_begin() != GEN_OK) return NULL;
+    gen_array *u = gen_random_uniform(key, GEN_F64, ndim, shape);
+    return arr_scope_return(gen_lt(u, gen_sigmoid(d->params[0])));
 }
 
 static gen_status bernoulli_support(const gen_dist *d, gen_support *out) {

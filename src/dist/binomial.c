@@ -19,8 +19,9 @@ static gen_array *binomial_logpdf(const gen_dist *d, const gen_array *x) {
 
 static gen_array *binomial_sample(const gen_dist *d, gen_key key, int ndim, const int64_t *shape) {
     gen_dtype t = arr_float_type((gen_dtype)d->params[1]->dtype);
-    return gen_random_binomial(key, gen_cast(d->params[0], GEN_I64),
-                               gen_broadcast_to(gen_cast(d->params[1], t), ndim, shape));
+    if (gen_scope_begin() != GEN_OK) return NULL;
+    gen_array *p = gen_broadcast_to(gen_cast(d->params[1], t), ndim, shape);
+    return arr_scope_return(gen_random_binomial(key, gen_cast(d->params[0], GEN_I64), p));
 }
 
 static gen_array *binomial_enumerate(const gen_dist *d) {

@@ -51,21 +51,24 @@ static gen_status shape_with_k(const char *name, int ndim, const int64_t *shape,
  * exactly 1 after normalization, hence left out). */
 static gen_array *categorical_sample(const gen_dist *d, gen_key key, int ndim, const int64_t *shape) {
     int64_t k = num_categories(d);
+    if (gen_scope_begin() != GEN_OK) return NULL;
     gen_array *c = gen_cumsum(d->params[0], -1);
     gen_array *total = gen_slice(c, -1, k - 1, k, 1);
     c = gen_div(gen_slice(c, -1, 0, k - 1, 1), total);
     gen_array *u = gen_expand_dims(gen_random_uniform(key, GEN_F64, ndim, shape), -1);
-    return gen_sum(gen_gt(u, c), GEN_AXES(-1), false);
+    return arr_scope_return(gen_sum(gen_gt(u, c), GEN_AXES(-1), false));
 }
 
 /* Gumbel-max: argmax_j (logits_j + G_j), G_j = -log(-log u_j). */
 static gen_array *categorical_logits_sample(const gen_dist *d, gen_key key, int ndim,
                                             const int64_t *shape) {
     int64_t full[GEN_MAX_DIMS];
-    if (shape_with_k("categorical_logits", ndim, shape, num_categories(d), full) != GEN_OK) return NULL;
+    if (shape_with_k("categorical_logits", ndim, shape, num_categories(d), full) != GEN_OK ||
+        gen_scope_begin() != GEN_OK)
+        return NULL;
     gen_array *u = gen_random_uniform(key, GEN_F64, ndim + 1, full);
     gen_array *g = gen_neg(gen_log(gen_neg(gen_log(u))));
-    return gen_argmax(gen_add(d->params[0], g), -1, false);
+    return arr_scope_return(gen_argmax(gen_add(d->params[0], g), -1, false));
 }
 
 static gen_array *categorical_enumerate(const gen_dist *d) {

@@ -13,9 +13,10 @@ static gen_array *geometric_logpdf(const gen_dist *d, const gen_array *x) {
 
 /* p = 1 gives log u / -inf = -0, i.e. 0; huge draws saturate at INT64_MAX (the cast). */
 static gen_array *geometric_sample(const gen_dist *d, gen_key key, int ndim, const int64_t *shape) {
+    if (gen_scope_begin() != GEN_OK) return NULL;
     gen_array *u = gen_random_uniform(key, GEN_F64, ndim, shape);
     gen_array *v = gen_floor(gen_div(gen_log(u), gen_log1p(gen_neg(d->params[0]))));
-    return gen_cast(v, GEN_I64);
+    return arr_scope_return(gen_cast(v, GEN_I64));
 }
 
 static const dist_family geometric_family = {

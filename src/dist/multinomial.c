@@ -29,13 +29,16 @@ static gen_array *multinomial_logpdf(const gen_dist *d, const gen_array *x) {
 static gen_array *multinomial_sample(const gen_dist *d, gen_key key, int ndim, const int64_t *shape) {
     int64_t k = num_categories(d);
     int bnd = ndim - 1; /* sample + batch */
+    gen_array **cols = core_calloc((size_t)k, sizeof *cols);
+    if (!cols || gen_scope_begin() != GEN_OK) {
+        core_free(cols, (size_t)k * sizeof *cols);
+        return NULL;
+    }
     gen_array *p = gen_cast(d->params[1], GEN_F64);
     gen_array *tail = gen_flip(gen_cumsum(gen_flip(p, -1), -1), -1);
     gen_array *pos = gen_gt(tail, gen_scalar(0));
     gen_array *q = gen_where(pos, gen_minimum(gen_div(p, dist_safe(pos, tail, 1)), gen_scalar(1)), gen_scalar(0));
     gen_array *rest = gen_broadcast_to(gen_cast(d->params[0], GEN_I64), bnd, shape);
-    gen_array **cols = core_calloc((size_t)k, sizeof *cols);
-    if (!cols) return NULL;
     for (int64_t j = 0; j + 1 < k && rest; j++) {
         gen_array *qj = gen_broadcast_to(gen_squeeze(gen_slice(q, -1, j, j + 1, 1), GEN_AXES(-1)), bnd, shape);
         cols[j] = gen_random_binomial(gen_key_fold_in(key, (uint64_t)j), rest, qj);
@@ -44,7 +47,7 @@ static gen_array *multinomial_sample(const gen_dist *d, gen_key key, int ndim, c
     cols[k - 1] = rest;
     gen_array *x = rest ? gen_stack((int)k, cols, -1) : NULL;
     core_free(cols, (size_t)k * sizeof *cols);
-    return x;
+    return arr_scope_return(x);
 }
 
 static int cmp_i64(const void *a, const void *b) {

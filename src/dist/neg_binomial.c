@@ -17,12 +17,13 @@ static gen_array *neg_binomial_logpdf(const gen_dist *d, const gen_array *x) {
 
 /* The gamma-Poisson mixture; rates beyond i64 saturate (only for p below ~1e-18 r). */
 static gen_array *neg_binomial_sample(const gen_dist *d, gen_key key, int ndim, const int64_t *shape) {
+    if (gen_scope_begin() != GEN_OK) return NULL;
     gen_array *r = gen_broadcast_to(gen_cast(d->params[0], GEN_F64), ndim, shape);
     gen_array *p = gen_cast(d->params[1], GEN_F64);
     gen_array *g = gen_random_gamma(gen_key_fold_in(key, 0), r);
     gen_array *rate = gen_mul(g, gen_div(gen_sub(gen_scalar(1), p), p));
     rate = gen_minimum(rate, gen_scalar(9.2e18));
-    return gen_random_poisson(gen_key_fold_in(key, 1), rate);
+    return arr_scope_return(gen_random_poisson(gen_key_fold_in(key, 1), rate));
 }
 
 static const dist_family neg_binomial_family = {

@@ -14,7 +14,8 @@ static gen_array *poisson_logpdf(const gen_dist *d, const gen_array *x) {
 }
 
 static gen_array *poisson_sample(const gen_dist *d, gen_key key, int ndim, const int64_t *shape) {
-    return gen_random_poisson(key, gen_broadcast_to(d->params[0], ndim, shape));
+    if (gen_scope_begin() != GEN_OK) return NULL;
+    return arr_scope_return(gen_random_poisson(key, gen_broadcast_to(d->params[0], ndim, shape)));
 }
 
 static const dist_family poisson_family = {

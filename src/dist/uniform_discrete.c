@@ -19,11 +19,12 @@ static gen_array *uniform_discrete_logpdf(const gen_dist *d, const gen_array *x)
 /* lo + floor(u n), capped at n - 1 (u n may round up to n for huge n). */
 static gen_array *uniform_discrete_sample(const gen_dist *d, gen_key key, int ndim,
                                           const int64_t *shape) {
+    if (gen_scope_begin() != GEN_OK) return NULL;
     gen_array *n = count(d);
     gen_array *u = gen_random_uniform(key, GEN_F64, ndim, shape);
     gen_array *off = gen_cast(gen_floor(gen_mul(u, gen_cast(n, GEN_F64))), GEN_I64);
     off = gen_minimum(off, gen_sub(n, gen_scalar_i64(1)));
-    return gen_add(disc_lo(d), off);
+    return arr_scope_return(gen_add(disc_lo(d), off));
 }
 
 static gen_array *uniform_discrete_enumerate(const gen_dist *d) {
