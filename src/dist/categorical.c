@@ -1,0 +1,146 @@
+/* categorical.c — Categorical(probs [..., K]) and Categorical(logits [..., K]) on
+ * 0..K-1: logpdf by a one-hot selection of log probabilities (no NaN gradients at zero
+ * probabilities), sampling by inverse CDF (probs) or Gumbel-max (logits). */
+#include <math.h>
+
+#include "discrete_util.h"
+
+static const char *const probs_names[] = {"probs"};
+static const char *const logits_names[] = {"logits"};
+
+static int64_t num_categories(const gen_dist *d) {
+    const gen_array *a = d->params[0];
+    return a->shape[a->ndim - 1];
+}
+
+/* logp[..., x] for x in 0..K-1 (broadcast against the batch), -inf elsewhere. The
+ * selection is a where over a one-hot mask, so unselected -inf entries never meet a
+ * zero multiplier and their cotangent is exactly zero. */
+static gen_array *cat_select(const gen_array *x, const gen_array *logp, int64_t k) {
+    gen_array *ok = gen_logical_and(disc_is_int(x), gen_logical_and(gen_ge(x, gen_scalar_i64(0)),
+                                                                    gen_lt(x, gen_scalar_i64(k))));
+    gen_array *xi = gen_cast(gen_where(ok, x, gen_scalar_i64(0)), GEN_I64);
+    gen_array *hot = gen_one_hot(xi, k, GEN_BOOL);
+    gen_array *v = dist_sum_last(gen_where(hot, logp, dist_const(logp, 0)), 1);
+    return dist_mask_support(ok, v);
+}
+
+static gen_array *categorical_logpdf(const gen_dist *d, const gen_array *x) {
+    return cat_select(x, disc_log(d->params[0]), num_categories(d));
+}
+
+static gen_array *categorical_logits_logpdf(const gen_dist *d, const gen_array *x) {
+    const gen_array *l = d->params[0];
+    gen_array *logp = gen_sub(l, gen_logsumexp(l, GEN_AXES(-1), true));
+    return cat_select(x, logp, num_categories(d));
+}
+
+/* The full shape with K appended (for draws that need one value per category). */
+static gen_status shape_with_k(const char *name, int ndim, const int64_t *shape, int64_t k,
+                               int64_t *out) {
+    if (ndim + 1 > GEN_MAX_DIMS)
+        return GEN_FAIL(GEN_ERR_SHAPE, "%s: sampling needs %d dimensions (at most %d)", name,
+                        ndim + 1, GEN_MAX_DIMS);
+    for (int i = 0; i < ndim; i++) out[i] = shape[i];
+    out[ndim] = k;
+    return GEN_OK;
+}
+
+/* Inverse CDF: the number of normalized cumulative sums c_0..c_{K-2} below u. A zero
+ * probability repeats a cumulative sum, so its category is never drawn (the last sum is
+ * exactly 1 after normalization, hence left out). */
+static gen_array *categorical_sample(const gen_dist *d, gen_key key, int ndim, const int64_t *shape) {
+    int64_t k = num_categories(d);
+    if (gen_scope_begin() != GEN_OK) return NULL;
+    gen_array *c = gen_cumsum(d->params[0], -1);
+    gen_array *total = gen_slice(c, -1, k - 1, k, 1);
+    c = gen_div(gen_slice(c, -1, 0, k - 1, 1), total);
+    gen_array *u = gen_expand_dims(gen_random_uniform(key, GEN_F64, ndim, shape), -1);
+    return arr_scope_return(gen_sum(gen_gt(u, c), GEN_AXES(-1), false));
+}
+
+/* Gumbel-max: argmax_j (logits_j + G_j), G_j = -log(-log u_j). */
+static gen_array *categorical_logits_sample(const gen_dist *d, gen_key key, int ndim,
+                                            const int64_t *shape) {
+    int64_t full[GEN_MAX_DIMS];
+    if (shape_with_k("categorical_logits", ndim, shape, num_categories(d), full) != GEN_OK ||
+        gen_scope_begin() != GEN_OK)
+        return NULL;
+    gen_array *u = gen_random_uniform(key, GEN_F64, ndim + 1, full);
+    gen_array *g = gen_neg(gen_log(gen_neg(gen_log(u))));
+    return arr_scope_return(gen_argmax(gen_add(d->params[0], g), -1, false));
+}
+
+static gen_array *categorical_enumerate(const gen_dist *d) {
+    return gen_arange(0, (double)num_categories(d), 1, GEN_I64);
+}
+
+static const dist_family categorical_family = {
+    .name = "categorical",
+    .param_names = probs_names,
+    .discrete = true,
+    .sample = categorical_sample,
+    .logpdf = categorical_logpdf,
+    .support = disc_support_range,
+    .enumerate = categorical_enumerate,
+    .free_extra = disc_free_bounds,
+};
+
+static const dist_family categorical_logits_family = {
+    .name = "categorical_logits",
+    .param_names = logits_names,
+    .discrete = true,
+    .sample = categorical_logits_sample,
+    .logpdf = categorical_logits_logpdf,
+    .support = disc_support_range,
+    .enumerate = categorical_enumerate,
+    .free_extra = disc_free_bounds,
+};
+
+/* Batch = a.shape[:-1], scalar events, support 0..K-1. */
+static gen_dist *cat_new(const dist_family *f, const gen_array *a) {
+    if (gen_scope_begin() != GEN_OK) return NULL;
+    int64_t k = a->shape[a->ndim - 1];
+    gen_dist *d = disc_new(f, GEN_I64, 1, &a, a->ndim - 1, a->shape, 0, NULL, gen_scalar_i64(0),
+                           gen_scalar_i64(k - 1));
+    return disc_scope_return(d);
+}
+
+gen_dist *gen_categorical(const gen_array *probs) {
+    if (disc_check_categories("categorical", "probs", probs) != GEN_OK ||
+        dist_check_simplex("categorical", "probs", probs) != GEN_OK)
+        return NULL;
+    return cat_new(&categorical_family, probs);
+}
+
+/* Each row needs a finite logit (logsumexp), and +inf would make the others NaN. */
+static gen_status check_logits(const gen_array *l) {
+    gen_status st = disc_check_categories("categorical_logits", "logits", l);
+    if (st == GEN_OK) st = dist_check_not_nan("categorical_logits", "logits", l);
+    if (st != GEN_OK) return st;
+    int64_t k = l->shape[l->ndim - 1];
+    for (int64_t r = 0; r < l->size / k; r++) {
+        bool finite = false;
+        for (int64_t j = 0; j < k; j++) {
+            double v = arr_get_f64(l, r * k + j);
+            char buf[ARR_SHAPE_STR_MAX];
+            if (v == INFINITY)
+                return GEN_FAIL(GEN_ERR_VALUE, "categorical_logits: logits must be < inf, got inf at index %s",
+                                dist_index_str(l, r * k + j, buf, sizeof buf));
+            finite |= isfinite(v);
+        }
+        if (!finite) {
+            char buf[ARR_SHAPE_STR_MAX];
+            return GEN_FAIL(GEN_ERR_VALUE,
+                            "categorical_logits: logits must have a finite entry in every row, "
+                            "the row at index %s is all -inf",
+                            dist_index_str(l, r * k, buf, sizeof buf));
+        }
+    }
+    return GEN_OK;
+}
+
+gen_dist *gen_categorical_logits(const gen_array *logits) {
+    if (check_logits(logits) != GEN_OK) return NULL;
+    return cat_new(&categorical_logits_family, logits);
+}
