@@ -132,7 +132,8 @@ gen_dist *gen_pareto(const gen_array *scale, const gen_array *alpha);
 gen_dist *gen_chi2(const gen_array *df);
 /* Gumbel(loc, scale) (maximum), density e^(-(z + e^(-z))) / scale, z = (x - loc)/scale. */
 gen_dist *gen_gumbel(const gen_array *loc, const gen_array *scale);
-/* VonMises(mu, kappa) on [-pi, pi), density e^(kappa cos(x - mu)) / (2 pi I0(kappa)). */
+/* VonMises(mu, kappa) on [-pi, pi), density e^(kappa cos(x - mu)) / (2 pi I0(kappa));
+ * kappa >= 0 (0: uniform on the circle). */
 gen_dist *gen_von_mises(const gen_array *mu, const gen_array *kappa);
 /* WrappedCauchy(mu, gamma) on [-pi, pi), density sinh(g) / (2 pi (cosh(g) - cos(x - mu))). */
 gen_dist *gen_wrapped_cauchy(const gen_array *mu, const gen_array *gamma);
