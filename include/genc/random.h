@@ -31,6 +31,23 @@ gen_array *gen_random_uniform(gen_key key, gen_dtype dtype, int ndim, const int6
 /* Standard normal; dtype GEN_F64 or GEN_F32. */
 gen_array *gen_random_normal(gen_key key, gen_dtype dtype, int ndim, const int64_t *shape);
 
+/* Raw samplers (batch-native: one draw per element of the broadcast parameters; element
+ * i is a pure function of (key, i, its parameters), see docs/random.md "Samplers").
+ * Invalid parameters are GEN_ERR_VALUE naming the first bad element. */
+/* Gamma(alpha, scale 1) draws, one per element of alpha (f64 or f32; i64/bool alpha
+ * are converted to f64); the result has alpha's shape and float type. alpha must be
+ * > 0 and finite. */
+gen_array *gen_random_gamma(gen_key key, const gen_array *alpha);
+/* Poisson(rate) draws (i64), one per element of rate (rate >= 0, finite, at most
+ * 9.22e18 so that draws fit in i64). */
+gen_array *gen_random_poisson(gen_key key, const gen_array *rate);
+/* Binomial(n, p) draws (i64); n (i64, or integral float >= 0) and p (f64 or f32, in
+ * [0, 1]) broadcast together. */
+gen_array *gen_random_binomial(gen_key key, const gen_array *n, const gen_array *p);
+/* Beta(a, b) draws (float), a and b > 0 and finite, broadcast together; accurate for
+ * tiny a, b (computed from gamma draws in log space). */
+gen_array *gen_random_beta(gen_key key, const gen_array *a, const gen_array *b);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,6 +1,8 @@
 /* draw.c — arrays of random values: raw bits, uniforms, standard normals. Element i is
- * a pure function of (key, i): block j = Threefry(key, {j, DRAW}) gives elements 2j
- * and 2j+1, so a shape's draws are a prefix of any larger shape's (same key). */
+ * a pure function of (key, i): block j = Threefry(key, {j, DRAW}) gives the words of
+ * elements 2j and 2j+1, so a shape's draws are a prefix of any larger shape's (same
+ * key). Uniforms are exact functions of the word; normals use the ziggurat
+ * (ziggurat.c). */
 #include <math.h>
 
 #include "random_int.h"
@@ -8,68 +10,44 @@
 
 typedef enum { DRAW_BITS, DRAW_UNIFORM, DRAW_NORMAL } draw_kind;
 
-/* Box–Muller on the block's two uniforms: (r cos t, r sin t). */
-static inline void box_muller(threefry2x64_ctr_t b, double *z0, double *z1) {
-    double r = sqrt(-2.0 * log(rnd_u64_to_f64(b.v[0])));
-    double t = 6.283185307179586 * rnd_u64_to_f64(b.v[1]); /* 2*pi rounded to double */
-    *z0 = r * cos(t);
-    *z1 = r * sin(t);
+/* Element i is word i % 2 of block i / 2: the draw words of the first n elements, in
+ * chunks of RND_CHUNK (start is even). */
+static void chunk_words(gen_key key, int64_t start, int64_t len, uint64_t *w) {
+    rnd_fill_blocks(key, RND_TAG_DRAW, (uint64_t)start / 2, (len + 1) / 2, w);
 }
 
-/* One fill loop per (kind, dtype); n2 = n/2 full blocks, then the odd tail. */
+#define FILL_LOOP(BODY)                                                                     \
+    do {                                                                                    \
+        uint64_t w[RND_CHUNK];                                                              \
+        for (int64_t s = 0; s < n; s += RND_CHUNK) {                                        \
+            int64_t len = n - s < RND_CHUNK ? n - s : RND_CHUNK;                            \
+            chunk_words(key, s, len, w);                                                    \
+            for (int64_t j = 0; j < len; j++) BODY;                                         \
+        }                                                                                   \
+    } while (0)
+
 static void fill_bits(gen_key key, int64_t n, uint64_t *d) {
-    int64_t j = 0;
-    for (; 2 * j + 1 < n; j++) {
-        threefry2x64_ctr_t b = rnd_block(key, (uint64_t)j, RND_TAG_DRAW);
-        d[2 * j] = b.v[0];
-        d[2 * j + 1] = b.v[1];
-    }
-    if (n & 1) d[n - 1] = rnd_block(key, (uint64_t)j, RND_TAG_DRAW).v[0];
+    if (n > 1) rnd_fill_blocks(key, RND_TAG_DRAW, 0, n / 2, d);
+    if (n & 1) d[n - 1] = rnd_block(key, (uint64_t)(n / 2), RND_TAG_DRAW).v[0];
 }
 
 static void fill_uniform_f64(gen_key key, int64_t n, double *d) {
-    int64_t j = 0;
-    for (; 2 * j + 1 < n; j++) {
-        threefry2x64_ctr_t b = rnd_block(key, (uint64_t)j, RND_TAG_DRAW);
-        d[2 * j] = rnd_u64_to_f64(b.v[0]);
-        d[2 * j + 1] = rnd_u64_to_f64(b.v[1]);
-    }
-    if (n & 1) d[n - 1] = rnd_u64_to_f64(rnd_block(key, (uint64_t)j, RND_TAG_DRAW).v[0]);
+    FILL_LOOP(d[s + j] = rnd_u64_to_f64(w[j]));
 }
 
 static void fill_uniform_f32(gen_key key, int64_t n, float *d) {
-    int64_t j = 0;
-    for (; 2 * j + 1 < n; j++) {
-        threefry2x64_ctr_t b = rnd_block(key, (uint64_t)j, RND_TAG_DRAW);
-        d[2 * j] = rnd_u64_to_f32(b.v[0]);
-        d[2 * j + 1] = rnd_u64_to_f32(b.v[1]);
-    }
-    if (n & 1) d[n - 1] = rnd_u64_to_f32(rnd_block(key, (uint64_t)j, RND_TAG_DRAW).v[0]);
-}
-
-static void fill_normal_f64(gen_key key, int64_t n, double *d) {
-    int64_t j = 0;
-    for (; 2 * j + 1 < n; j++)
-        box_muller(rnd_block(key, (uint64_t)j, RND_TAG_DRAW), &d[2 * j], &d[2 * j + 1]);
-    if (n & 1) {
-        double z1;
-        box_muller(rnd_block(key, (uint64_t)j, RND_TAG_DRAW), &d[n - 1], &z1);
-    }
+    FILL_LOOP(d[s + j] = rnd_u64_to_f32(w[j]));
 }
 
 /* f32 normals are the f64 normals rounded to f32 (one definition to reproduce). */
+static void fill_normal_f64(gen_key key, int64_t n, double *d) {
+    gen_key kz = rnd_ziggurat_key(key);
+    FILL_LOOP(d[s + j] = rnd_normal_from_word(w[j], kz, (uint64_t)(s + j)));
+}
+
 static void fill_normal_f32(gen_key key, int64_t n, float *d) {
-    int64_t j = 0;
-    double z0, z1;
-    for (; 2 * j + 1 < n; j++) {
-        box_muller(rnd_block(key, (uint64_t)j, RND_TAG_DRAW), &z0, &z1);
-        d[2 * j] = (float)z0;
-        d[2 * j + 1] = (float)z1;
-    }
-    if (n & 1) {
-        box_muller(rnd_block(key, (uint64_t)j, RND_TAG_DRAW), &z0, &z1);
-        d[n - 1] = (float)z0;
-    }
+    gen_key kz = rnd_ziggurat_key(key);
+    FILL_LOOP(d[s + j] = (float)rnd_normal_from_word(w[j], kz, (uint64_t)(s + j)));
 }
 
 static gen_array *draw(const char *fn, draw_kind kind, gen_key key, gen_dtype dtype, int ndim,

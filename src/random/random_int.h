@@ -32,4 +32,22 @@ static inline float rnd_u64_to_f32(uint64_t b) {
     return ((float)(b >> 41) + 0.5f) * 0x1p-23f;
 }
 
+/* Fills out[2j], out[2j+1] with the words of block first + j (counter {first + j, tag})
+ * for j < nblocks. The hot loop of every draw: compiled for several instruction sets
+ * (blocks.c), all giving the same words. */
+void rnd_fill_blocks(gen_key key, uint64_t tag, uint64_t first, int64_t nblocks, uint64_t *out);
+
+/* Elements are drawn in chunks of this many words through a stack buffer. */
+#define RND_CHUNK 1024
+
+/* The ziggurat tables (ziggurat_tables.c) and the standard normal of element index i
+ * whose first word is w (ziggurat.c); rejections draw more words from the key kz. */
+extern const uint64_t rnd_zig_k[256];
+extern const double rnd_zig_w[256];
+extern const double rnd_zig_f[256];
+double rnd_normal_from_word(uint64_t w, gen_key kz, uint64_t i);
+/* The key of the rejection stream: Threefry(key, {0, ZIGG}). */
+gen_key rnd_ziggurat_key(gen_key key);
+#define RND_TAG_ZIGG UINT64_C(0x47656e435a696767) /* "GenCZigg": ziggurat rejections */
+
 #endif

@@ -63,14 +63,51 @@ def u64_to_f32(b):
     return ((b >> 41) + 0.5) * 2.0 ** -23  # exact in binary32
 
 
+def ziggurat_tables():  # as scripts/gen_ziggurat_tables.py (Marsaglia & Tsang, 256 layers)
+    r, v, m1 = 3.6541528853610088, 0.00492867323399, 2.0 ** 52
+    ki, wi, fi = [0] * 256, [0.0] * 256, [0.0] * 256
+    dn = tn = r
+    q = v / math.exp(-0.5 * dn * dn)
+    ki[0], wi[0], wi[255], fi[0], fi[255] = int((dn / q) * m1), q / m1, dn / m1, 1.0, math.exp(-0.5 * dn * dn)
+    for i in range(254, 0, -1):
+        dn = math.sqrt(-2.0 * math.log(v / dn + math.exp(-0.5 * dn * dn)))
+        ki[i + 1] = int((dn / tn) * m1)
+        tn = dn
+        fi[i] = math.exp(-0.5 * dn * dn)
+        wi[i] = dn / m1
+    return ki, wi, fi
+
+
+TAG_ZIGG = tag("GenCZigg")
+ZK, ZW, ZF = ziggurat_tables()
+
+
+def normal_at(key, kz, i, w):
+    a = 1
+    while True:
+        idx, sign, rabs = w & 0xFF, (w >> 8) & 1, (w >> 12) & 0xFFFFFFFFFFFFF
+        x = rabs * ZW[idx]
+        x = -x if sign else x
+        if rabs < ZK[idx]:
+            return x
+        b = threefry2x64((i, a), kz)
+        if idx == 0:
+            while True:
+                xx = -(1.0 / 3.6541528853610088) * math.log(u64_to_f64(b[0]))
+                yy = -math.log(u64_to_f64(b[1]))
+                if yy + yy > xx * xx:
+                    return -(3.6541528853610088 + xx) if sign else 3.6541528853610088 + xx
+                a += 1
+                b = threefry2x64((i, a), kz)
+        if (ZF[idx - 1] - ZF[idx]) * u64_to_f64(b[1]) + ZF[idx] < math.exp(-0.5 * x * x):
+            return x
+        w = b[0]
+        a += 1
+
+
 def normal(key, n):
-    out = []
-    for i in range(n):
-        b0, b1 = threefry2x64((i >> 1, TAG_DRAW), key)
-        r = math.sqrt(-2.0 * math.log(u64_to_f64(b0)))
-        t = 2.0 * math.pi * u64_to_f64(b1)
-        out.append(r * math.cos(t) if i % 2 == 0 else r * math.sin(t))
-    return out
+    kz = threefry2x64((0, TAG_ZIGG), key)
+    return [normal_at(key, kz, i, w) for i, w in enumerate(bits(key, n))]
 
 
 def f32(x):
@@ -98,3 +135,5 @@ if __name__ == "__main__":
     print("uniform f32:", ", ".join(repr(f32(u64_to_f32(b))) for b in bits(k, 5)))
     print("normal f64:", ", ".join(repr(z) for z in normal(k, 5)))
     print("normal f32:", ", ".join(repr(f32(z)) for z in normal(k, 5)))
+    zs = normal(k, 4096)
+    print("normal f64 x 4096: sum %r, sum of squares %r" % (math.fsum(zs), math.fsum(z * z for z in zs)))
