@@ -11,9 +11,11 @@
 typedef enum { SPD_OK, SPD_NONFINITE, SPD_ASYM, SPD_NOT_PD } spd_result;
 
 /* Matrix k (n x n) of a: finite, symmetric within MV_SYM_TOL, and with Cholesky pivots
- * above n eps times the diagonal (a margin, so LAPACK also succeeds). w holds n * n
- * doubles; *where gets the flat in-matrix index of a bad entry. */
-static spd_result spd_matrix(const gen_array *a, int64_t k, int64_t n, double *w, int64_t *where) {
+ * above margin times the diagonal entry (numerically singular matrices are not PD; the
+ * margin keeps LAPACK, which rounds differently, from failing where this succeeded). w
+ * holds n * n doubles; *where gets the flat in-matrix index of a bad entry. */
+static spd_result spd_matrix(const gen_array *a, int64_t k, int64_t n, double *w, int64_t *where,
+                             double margin) {
     double mx = 0;
     for (int64_t i = 0; i < n * n; i++) {
         w[i] = arr_get_f64(a, k * n * n + i);
@@ -26,7 +28,7 @@ static spd_result spd_matrix(const gen_array *a, int64_t k, int64_t n, double *w
     for (int64_t j = 0; j < n; j++) {
         double d = w[j * n + j], orig = d;
         for (int64_t q = 0; q < j; q++) d -= w[j * n + q] * w[j * n + q];
-        if (!(d > (double)n * DBL_EPSILON * orig)) return *where = j * n + j, SPD_NOT_PD;
+        if (!(d > margin * orig)) return *where = j * n + j, SPD_NOT_PD;
         double l = sqrt(d);
         w[j * n + j] = l;
         for (int64_t i = j + 1; i < n; i++) {
@@ -37,6 +39,9 @@ static spd_result spd_matrix(const gen_array *a, int64_t k, int64_t n, double *w
     }
     return SPD_OK;
 }
+
+/* The default relative pivot margin: a few rounding errors of an n-term dot product. */
+static double pd_margin(int64_t n) { return 64 * (double)n * DBL_EPSILON; }
 
 /* Bytes of an n x n double workspace (at least one element). */
 static size_t wbytes(int64_t n) { return (size_t)(n > 0 ? n * n : 1) * sizeof(double); }
@@ -60,7 +65,7 @@ gen_status mv_check_spd(const char *family, const char *name, const gen_array *a
     if (!w) return GEN_ERR_OOM;
     for (int64_t k = 0; k < count && st == GEN_OK; k++) {
         int64_t at = 0;
-        spd_result r = spd_matrix(a, k, n, w, &at);
+        spd_result r = spd_matrix(a, k, n, w, &at, pd_margin(n));
         char note[2 * ARR_SHAPE_STR_MAX];
         const char *bn = batch_note(a, 2, k, note, sizeof note);
         int64_t i = at / (n ? n : 1), j = at % (n ? n : 1);
@@ -101,7 +106,7 @@ gen_status mv_check_lower_chol(const char *family, const char *name, const gen_a
     return GEN_OK;
 }
 
-gen_array *mv_spd_mask(const gen_array *x) {
+static gen_array *spd_mask(const gen_array *x, double margin) {
     if (!x) return NULL;
     int64_t n = x->shape[x->ndim - 1], count = arr_shape_size(x->ndim - 2, x->shape);
     gen_array *m = arr_alloc(GEN_BOOL, x->ndim - 2, x->shape);
@@ -113,10 +118,30 @@ gen_array *mv_spd_mask(const gen_array *x) {
     }
     for (int64_t k = 0; k < count; k++) {
         int64_t at;
-        arr_set_f64(GEN_BOOL, m->data, k, spd_matrix(x, k, n, w, &at) == SPD_OK);
+        arr_set_f64(GEN_BOOL, m->data, k, spd_matrix(x, k, n, w, &at, margin) == SPD_OK);
     }
     core_free(w, wbytes(n));
     return arr_publish(m);
+}
+
+gen_array *mv_spd_mask(const gen_array *x) {
+    return x ? spd_mask(x, pd_margin(x->shape[x->ndim - 1])) : NULL;
+}
+
+gen_array *mv_masked_cholesky(const gen_array *x, gen_array **ok) {
+    *ok = NULL;
+    if (!x) return NULL;
+    int64_t n = x->shape[x->ndim - 1];
+    bool had_error = core_error_pending() != GEN_OK;
+    for (int pass = 0; pass < 2; pass++) {
+        *ok = spd_mask(x, pass ? 1e-8 : pd_margin(n));
+        gen_array *ok2 = gen_expand_dims(gen_expand_dims(*ok, -1), -1);
+        gen_array *l = gen_cholesky(gen_where(ok2, x, gen_eye(n, (gen_dtype)x->dtype)));
+        if (l || gen_error_status() != GEN_ERR_LINALG) return l;
+        /* LAPACK disagreed at the edge of singularity: retry with a wide margin */
+        if (!had_error) gen_error_clear();
+    }
+    return NULL;
 }
 
 gen_array *mv_cholesky(const char *family, const char *name, const gen_array *a) {

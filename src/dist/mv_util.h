@@ -18,6 +18,9 @@ gen_status mv_check_lower_chol(const char *family, const char *name, const gen_a
 /* Bool [...]: which matrices of x are (numerically) symmetric positive definite. Never
  * fails on bad values (logpdf uses it to mask out-of-support values). */
 gen_array *mv_spd_mask(const gen_array *x);
+/* The Cholesky factor of x [..., n, n] (float) where it is SPD by mv_spd_mask and of
+ * the identity elsewhere; *ok receives the mask. Fails only on allocation errors. */
+gen_array *mv_masked_cholesky(const gen_array *x, gen_array **ok);
 /* gen_cholesky(a) for a checked by mv_check_spd (a LAPACK failure becomes GEN_ERR_VALUE). */
 gen_array *mv_cholesky(const char *family, const char *name, const gen_array *a);
 /* Broadcast of a's leading shape (without its last adims axes) and b's (without its
