@@ -31,7 +31,7 @@ static void test_normalizer(void) {
         double want[3];
         for (int e = 0; e < 3; e++) {
             want[e] = -mp[d - 2][e];
-            CHECK_CLOSE((double)-lkj_log_c(d, etas[e]), want[e], 1e-15);
+            CHECK_CLOSE((double)-lkj_log_c(d, etas[e]), want[e], 1e-13); /* valgrind runs long double as double */
         }
         CHECK_ARRAY(lp, want, 3, 1e-14, 1e-15);
     }
