@@ -45,6 +45,7 @@ gen_bijection *bij_new(const bij_kind *k, const gen_array *p0, const gen_array *
     atomic_init(&b->refcount, 1);
     b->kind = k;
     b->event_ndim = k->event_ndim;
+    b->in_event_ndim = k->event_ndim > 1 ? 1 : k->event_ndim;
     b->params[0] = gen_array_retain((gen_array *)p0);
     b->params[1] = gen_array_retain((gen_array *)p1);
     b->extra = extra;
@@ -62,28 +63,30 @@ static bool check_bij(const char *fn, const gen_bijection *b, const gen_array *x
     return false;
 }
 
-static bool check_event(const char *fn, const gen_bijection *b, const gen_array *x) {
-    if (x->ndim >= b->event_ndim) return true;
+/* u (forward, log_det) has in_event_ndim event axes, x (inverse) event_ndim. */
+static bool check_event(const char *fn, const gen_bijection *b, const gen_array *x, bool unconstrained) {
+    int need = unconstrained ? b->in_event_ndim : b->event_ndim;
+    if (x->ndim >= need) return true;
     GEN_FAIL(GEN_ERR_SHAPE, "%s: %s needs values with at least %d dimensions, got %d", fn,
-             b->kind->name, b->event_ndim, x->ndim);
+             b->kind->name, need, x->ndim);
     return false;
 }
 
 gen_array *gen_bijection_forward(const gen_bijection *b, const gen_array *u) {
-    if (!check_bij("gen_bijection_forward", b, u) || !check_event("gen_bijection_forward", b, u)) return NULL;
+    if (!check_bij("gen_bijection_forward", b, u) || !check_event("gen_bijection_forward", b, u, true)) return NULL;
     if (gen_scope_begin() != GEN_OK) return NULL;
     return arr_scope_return(b->kind->forward(b, u));
 }
 
 gen_array *gen_bijection_inverse(const gen_bijection *b, const gen_array *x) {
-    if (!check_bij("gen_bijection_inverse", b, x) || !check_event("gen_bijection_inverse", b, x)) return NULL;
+    if (!check_bij("gen_bijection_inverse", b, x) || !check_event("gen_bijection_inverse", b, x, false)) return NULL;
     if (gen_scope_begin() != GEN_OK) return NULL;
     return arr_scope_return(b->kind->inverse(b, x));
 }
 
 gen_array *gen_bijection_log_det_jacobian(const gen_bijection *b, const gen_array *u) {
     if (!check_bij("gen_bijection_log_det_jacobian", b, u) ||
-        !check_event("gen_bijection_log_det_jacobian", b, u))
+        !check_event("gen_bijection_log_det_jacobian", b, u, true))
         return NULL;
     if (gen_scope_begin() != GEN_OK) return NULL;
     return arr_scope_return(b->kind->log_det(b, u));
@@ -248,10 +251,11 @@ static gen_array *compose_inv(const gen_bijection *b, const gen_array *x) {
 }
 static gen_array *compose_logdet(const gen_bijection *b, const gen_array *u) {
     const compose_pair *c = b->extra;
-    /* Each part's log-det is summed over its own event axes; sum the rest to b's. */
-    gen_array *lg = dist_sum_last(c->g->kind->log_det(c->g, u), b->event_ndim - c->g->event_ndim);
+    /* Each part's log-det is summed over its own unconstrained event axes; sum the rest
+     * to the composite's. */
+    gen_array *lg = dist_sum_last(c->g->kind->log_det(c->g, u), b->in_event_ndim - c->g->in_event_ndim);
     gen_array *v = c->g->kind->forward(c->g, u);
-    gen_array *lf = dist_sum_last(c->f->kind->log_det(c->f, v), b->event_ndim - c->f->event_ndim);
+    gen_array *lf = dist_sum_last(c->f->kind->log_det(c->f, v), b->in_event_ndim - c->f->in_event_ndim);
     return gen_add(lg, lf);
 }
 static gen_status compose_shape(const gen_bijection *b, int ndim, const int64_t *shape, int *on,
@@ -283,6 +287,7 @@ gen_bijection *gen_bijection_compose(const gen_bijection *f, const gen_bijection
     gen_bijection *b = bij_new(&compose_kind, NULL, NULL, c);
     if (!b) return NULL; /* bij_new freed c through compose_free */
     b->event_ndim = f->event_ndim > g->event_ndim ? f->event_ndim : g->event_ndim;
+    b->in_event_ndim = f->in_event_ndim > g->in_event_ndim ? f->in_event_ndim : g->in_event_ndim;
     return b;
 }
 
@@ -332,6 +337,7 @@ gen_bijection *gen_bijection_custom(const gen_bijection_callbacks *cb, void *pay
     atomic_init(&b->refcount, 1);
     b->kind = &c->kind;
     b->event_ndim = cb->event_ndim;
+    b->in_event_ndim = cb->event_ndim > 1 ? 1 : cb->event_ndim;
     b->extra = c;
     gen_status s = core_scope_own(b, release_void);
     if (s == GEN_OK || s == GEN_ERR_MISUSE) return b;

@@ -110,7 +110,8 @@ typedef struct bij_kind {
 struct gen_bijection {
     atomic_int refcount;
     const bij_kind *kind;
-    int event_ndim;
+    int event_ndim;    /* of the constrained values x */
+    int in_event_ndim; /* of the unconstrained values u: vectors for matrix bijections */
     gen_array *params[2]; /* retained, may be NULL */
     void *extra;
 };
