@@ -117,6 +117,7 @@ gen_status shape_broadcast_to(const op_call *c, op_sig *s) {
     s->dtype = (gen_dtype)a->dtype;
     s->ndim = p->ndim;
     memcpy(s->shape, p->shape, (size_t)p->ndim * sizeof *p->shape);
+    s->view = a->size == arr_shape_size(p->ndim, p->shape); /* nothing repeats: share */
     return GEN_OK;
 }
 gen_array *vjp_broadcast_to(const op_call *c, int i, gen_array *g) {

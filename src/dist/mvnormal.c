@@ -14,7 +14,13 @@ static const gen_array *mvn_chol(const gen_dist *d) { return d->extra ? d->extra
 
 static gen_array *mvn_sample(const gen_dist *d, gen_key key, int ndim, const int64_t *shape) {
     gen_array *z = gen_random_normal(key, d->dtype, ndim, shape);
-    gen_array *lz = gen_matmul(mvn_chol(d), gen_expand_dims(z, -1)); /* [..., n, 1] */
+    const gen_array *l = mvn_chol(d);
+    if (l->ndim == 2) { /* one factor for all draws: a single [M, n] x [n, n] product */
+        gen_array *rows = gen_reshape(z, 2, (int64_t[]){-1, d->event_shape[0]});
+        gen_array *lz = gen_matmul(rows, gen_matrix_transpose(l));
+        return gen_add(d->params[0], gen_reshape(lz, ndim, shape));
+    }
+    gen_array *lz = gen_matmul(l, gen_expand_dims(z, -1)); /* [..., n, 1] */
     return gen_add(d->params[0], gen_reshape(lz, ndim, shape));
 }
 
@@ -32,8 +38,16 @@ static gen_array *mvn_logpdf(const gen_dist *d, const gen_array *x) {
                              d->batch_shape, &nd, sh) != GEN_OK)
         return NULL;
     sh[nd] = d->event_shape[0];
-    gen_array *z = mv_solve_lower(l, gen_expand_dims(gen_broadcast_to(diff, nd + 1, sh), -1));
-    gen_array *q = dist_sum_last(gen_square(z), 2);
+    gen_array *q;
+    if (l->ndim == 2) { /* one factor: solve for all M values at once, L Z = D^T [n, M] */
+        gen_array *cols = gen_matrix_transpose(gen_reshape(gen_broadcast_to(diff, nd + 1, sh), 2,
+                                                           (int64_t[]){-1, sh[nd]}));
+        gen_array *z = mv_solve_lower(l, cols);
+        q = gen_reshape(gen_sum(gen_square(z), GEN_AXES(0), false), nd, sh);
+    } else {
+        gen_array *z = mv_solve_lower(l, gen_expand_dims(gen_broadcast_to(diff, nd + 1, sh), -1));
+        q = dist_sum_last(gen_square(z), 2);
+    }
     gen_array *lp = gen_sub(gen_mul(dist_const(q, -0.5), q), mv_sum_log_diag(l));
     lp = gen_sub(lp, dist_const(lp, HALF_LOG_2PI * (double)d->event_shape[0]));
     return dist_mask_support(gen_squeeze(ok, GEN_AXES(-1)), lp);
