@@ -34,4 +34,8 @@ bool cpu_iter_next(cpu_iter *it);
 /* Sets up strides[k] for c->in[k] broadcast to c->out's shape, k < n, and inits. */
 void cpu_iter_broadcast(cpu_iter *it, const op_call *c, int n);
 
+/* Whether a (broadcast against out) repeats as a whole block: its shape, leading 1s
+ * aside, is out's trailing shape, so element i of out pairs with a[i % a->size]. */
+bool cpu_is_suffix(const gen_array *a, const gen_array *out);
+
 #endif

@@ -62,6 +62,18 @@
                 TI b = B_[i_];                                                          \
                 O_[i_] = (TO)(EXPR);                                                    \
             }                                                                           \
+        } else if (na_ == n_ && cpu_is_suffix(c->in[1], c->out)) {                      \
+            for (int64_t o_ = 0; o_ < n_; o_ += nb_)                                    \
+                for (int64_t j_ = 0; j_ < nb_; j_++) {                                  \
+                    TI a = A_[o_ + j_], b = B_[j_];                                     \
+                    O_[o_ + j_] = (TO)(EXPR);                                           \
+                }                                                                       \
+        } else if (nb_ == n_ && cpu_is_suffix(c->in[0], c->out)) {                      \
+            for (int64_t o_ = 0; o_ < n_; o_ += na_)                                    \
+                for (int64_t j_ = 0; j_ < na_; j_++) {                                  \
+                    TI a = A_[j_], b = B_[o_ + j_];                                     \
+                    O_[o_ + j_] = (TO)(EXPR);                                           \
+                }                                                                       \
         } else {                                                                        \
             cpu_iter it_;                                                               \
             cpu_iter_broadcast(&it_, c, 2);                                             \

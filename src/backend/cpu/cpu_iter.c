@@ -36,3 +36,13 @@ void cpu_iter_broadcast(cpu_iter *it, const op_call *c, int n) {
     for (int k = 0; k < n; k++) arr_broadcast_strides(c->in[k], c->out->ndim, c->out->shape, strides[k]);
     cpu_iter_init(it, c->out->ndim, c->out->shape, n, strides);
 }
+
+bool cpu_is_suffix(const gen_array *a, const gen_array *out) {
+    if (a->size == 0) return false;
+    int k = a->ndim;
+    while (k > 0 && a->shape[a->ndim - k] == 1) k--; /* drop leading 1s */
+    if (k > out->ndim) return false;
+    for (int i = 1; i <= k; i++)
+        if (a->shape[a->ndim - i] != out->shape[out->ndim - i]) return false;
+    return true;
+}

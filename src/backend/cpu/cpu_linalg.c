@@ -52,6 +52,12 @@ static gen_status batch_fail(const char *op, const gen_array *x, int mdims, int6
 /* Matrix idx (rows x cols, row-major) of x into dst, column-major doubles. */
 static void load_cm(double *dst, const gen_array *x, int64_t idx, int64_t rows, int64_t cols) {
     int64_t base = idx * rows * cols;
+    if (x->dtype == GEN_F64) { /* the common case, without per-element conversion */
+        const double *src = (const double *)x->data + base;
+        for (int64_t i = 0; i < rows; i++)
+            for (int64_t j = 0; j < cols; j++) dst[j * rows + i] = src[i * cols + j];
+        return;
+    }
     for (int64_t i = 0; i < rows; i++)
         for (int64_t j = 0; j < cols; j++) dst[j * rows + i] = arr_get_f64(x, base + i * cols + j);
 }
@@ -59,6 +65,12 @@ static void load_cm(double *dst, const gen_array *x, int64_t idx, int64_t rows, 
 /* Column-major src (rows x cols) into matrix idx of o (row-major). */
 static void store_rm(gen_array *o, int64_t idx, const double *src, int64_t rows, int64_t cols) {
     int64_t base = idx * rows * cols;
+    if (o->dtype == GEN_F64) {
+        double *dst = (double *)o->data + base;
+        for (int64_t i = 0; i < rows; i++)
+            for (int64_t j = 0; j < cols; j++) dst[i * cols + j] = src[j * rows + i];
+        return;
+    }
     for (int64_t i = 0; i < rows; i++)
         for (int64_t j = 0; j < cols; j++)
             arr_set_f64((gen_dtype)o->dtype, o->data, base + i * cols + j, src[j * rows + i]);
