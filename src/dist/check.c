@@ -58,8 +58,9 @@ gen_status dist_check_count(const char *family, const char *name, const gen_arra
     CHECK_EACH(v >= 0 && v == floor(v) && isfinite(v), "a nonnegative integer")
 }
 
-gen_status dist_check_less(const char *family, const char *name_a, const gen_array *a,
-                           const char *name_b, const gen_array *b) {
+/* a < b (strict) or a <= b elementwise after broadcasting. */
+static gen_status check_ordered(const char *family, const char *name_a, const gen_array *a,
+                                const char *name_b, const gen_array *b, bool strict) {
     gen_status st = check_null(family, name_a, a);
     if (st == GEN_OK) st = check_null(family, name_b, b);
     if (st != GEN_OK) return st;
@@ -79,11 +80,21 @@ gen_status dist_check_less(const char *family, const char *name_a, const gen_arr
             ib += k * sb[d];
         }
         double va = arr_get_f64(a, ia), vb = arr_get_f64(b, ib);
-        if (!(va < vb))
-            return GEN_FAIL(GEN_ERR_VALUE, "%s: %s must be < %s, got %g and %g", family, name_a,
-                            name_b, va, vb);
+        if (strict ? !(va < vb) : !(va <= vb))
+            return GEN_FAIL(GEN_ERR_VALUE, "%s: %s must be %s %s, got %g and %g", family, name_a,
+                            strict ? "<" : "<=", name_b, va, vb);
     }
     return GEN_OK;
+}
+
+gen_status dist_check_less(const char *family, const char *name_a, const gen_array *a,
+                           const char *name_b, const gen_array *b) {
+    return check_ordered(family, name_a, a, name_b, b, true);
+}
+
+gen_status dist_check_less_equal(const char *family, const char *name_a, const gen_array *a,
+                                 const char *name_b, const gen_array *b) {
+    return check_ordered(family, name_a, a, name_b, b, false);
 }
 
 gen_status dist_check_rank(const char *family, const char *name, const gen_array *a, int ndim,

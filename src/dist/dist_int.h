@@ -70,6 +70,9 @@ gen_status dist_check_unit_interval(const char *family, const char *name, const 
 /* a < b elementwise after broadcasting. */
 gen_status dist_check_less(const char *family, const char *name_a, const gen_array *a,
                            const char *name_b, const gen_array *b);
+/* a <= b elementwise after broadcasting. */
+gen_status dist_check_less_equal(const char *family, const char *name_a, const gen_array *a,
+                                 const char *name_b, const gen_array *b);
 /* Integral values >= 0 (any dtype). */
 gen_status dist_check_count(const char *family, const char *name, const gen_array *a);
 /* Rows along the last axis are >= 0 and sum to 1 within 1e-8 * K. */
