@@ -11,6 +11,7 @@ gen_status shape_cast(const op_call *c, op_sig *s) {
     if ((unsigned)c->p->dtype > GEN_F64)
         return GEN_FAIL(GEN_ERR_DTYPE, "cast: unknown dtype %d", (int)c->p->dtype);
     s->dtype = c->p->dtype;
+    s->view = c->p->dtype == c->in[0]->dtype; /* nothing to convert: share the elements */
     return GEN_OK;
 }
 gen_array *vjp_cast(const op_call *c, int i, gen_array *g) {
