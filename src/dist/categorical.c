@@ -14,16 +14,22 @@ static int64_t num_categories(const gen_dist *d) {
     return a->shape[a->ndim - 1];
 }
 
-/* logp[..., x] for x in 0..K-1 (broadcast against the batch), -inf elsewhere. The
- * selection is a where over a one-hot mask, so unselected -inf entries never meet a
- * zero multiplier and their cotangent is exactly zero. */
+/* logp[..., x] for x in 0..K-1 (broadcast against the batch), -inf elsewhere. Under
+ * autodiff the selection is a take (unbatched) or a where over a one-hot mask, so
+ * unselected -inf entries never meet a zero multiplier and their cotangent is exactly
+ * zero. */
 static gen_array *cat_select(const gen_array *x, const gen_array *logp, int64_t k) {
     if (disc_plain()) return disc_gather_last("categorical", x, logp);
     gen_array *ok = gen_logical_and(disc_is_int(x), gen_logical_and(gen_ge(x, gen_scalar_i64(0)),
                                                                     gen_lt(x, gen_scalar_i64(k))));
     gen_array *xi = gen_cast(gen_where(ok, x, gen_scalar_i64(0)), GEN_I64);
-    gen_array *hot = gen_one_hot(xi, k, GEN_BOOL);
-    gen_array *v = dist_sum_last(gen_where(hot, logp, dist_const(logp, 0)), 1);
+    gen_array *v;
+    if (logp->ndim == 1) { /* unbatched: a gather (take's VJP is an index_add) */
+        v = gen_take(logp, xi, 0);
+    } else {
+        gen_array *hot = gen_one_hot(xi, k, GEN_BOOL);
+        v = dist_sum_last(gen_where(hot, logp, dist_const(logp, 0)), 1);
+    }
     return dist_mask_support(ok, v);
 }
 

@@ -57,6 +57,19 @@ static gen_array *broadcast_out(const char *name, const gen_array *x, int nb, co
     return arr_alloc(t, nd, shape);
 }
 
+/* od[j] = row[x[j * sx]], -inf for indices outside [0, k); unit stride unrolled apart. */
+static void gather_i64(double *restrict od, const double *restrict row, const int64_t *restrict x,
+                       int64_t sx, int64_t n, int64_t k) {
+    if (sx == 1) {
+        for (int64_t j = 0; j < n; j++) od[j] = (uint64_t)x[j] < (uint64_t)k ? row[x[j]] : -INFINITY;
+        return;
+    }
+    for (int64_t j = 0; j < n; j++) {
+        int64_t v = x[j * sx];
+        od[j] = (uint64_t)v < (uint64_t)k ? row[v] : -INFINITY;
+    }
+}
+
 gen_array *disc_gather_last(const char *name, const gen_array *x, const gen_array *table) {
     if (!x || !table) return NULL;
     int64_t k = table->shape[table->ndim - 1];
@@ -72,11 +85,7 @@ gen_array *disc_gather_last(const char *name, const gen_array *x, const gen_arra
             const double *row = (const double *)table->data + it.off[1];
             double *od = (double *)out->data + o;
             if (tx == GEN_I64 && it.step[1] == 0) { /* the common case: one row */
-                const int64_t *xi = (const int64_t *)xs + ox;
-                for (int64_t j = 0; j < it.inner; j++) {
-                    int64_t v = xi[j * sx];
-                    od[j] = (uint64_t)v < (uint64_t)k ? row[v] : -INFINITY;
-                }
+                gather_i64(od, row, (const int64_t *)xs + ox, sx, it.inner, k);
                 continue;
             }
             for (int64_t j = 0; j < it.inner; j++) {
@@ -99,18 +108,18 @@ gen_array *disc_gather_last(const char *name, const gen_array *x, const gen_arra
  * per value the number of c_j <= u (searchsorted, side right). A zero weight repeats a
  * cumulative sum, so its category is never drawn for u in (0, 1). */
 static int64_t search(const double *c, int64_t n, double u) {
-    if (n <= 16) {
+    if (n <= 32) { /* branch-free count: draws land anywhere, so branches mispredict */
         int64_t j = 0;
-        while (j < n && c[j] <= u) j++;
+        for (int64_t i = 0; i < n; i++) j += c[i] <= u;
         return j;
     }
-    int64_t lo = 0, hi = n; /* first j with c_j > u */
-    while (lo < hi) {
-        int64_t mid = lo + (hi - lo) / 2;
-        if (c[mid] <= u) lo = mid + 1;
-        else hi = mid;
+    const double *b = c; /* branch-free lower part of a binary search: first j with c_j > u */
+    while (n > 1) {
+        int64_t half = n / 2;
+        b = b[half - 1] <= u ? b + half : b;
+        n -= half;
     }
-    return lo;
+    return (b - c) + (*b <= u);
 }
 
 /* Row r's weights into w (exp(l - max l) for logits). */
