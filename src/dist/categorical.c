@@ -1,6 +1,7 @@
 /* categorical.c — Categorical(probs [..., K]) and Categorical(logits [..., K]) on
- * 0..K-1: logpdf by a one-hot selection of log probabilities (no NaN gradients at zero
- * probabilities), sampling by inverse CDF (probs) or Gumbel-max (logits). */
+ * 0..K-1: logpdf by a gather of log probabilities (a single C pass; under autodiff a
+ * one-hot selection, without NaN gradients at zero probabilities), sampling by inverse
+ * CDF of one uniform per value (discrete_kernels.c). */
 #include <math.h>
 
 #include "discrete_util.h"
@@ -13,15 +14,22 @@ static int64_t num_categories(const gen_dist *d) {
     return a->shape[a->ndim - 1];
 }
 
-/* logp[..., x] for x in 0..K-1 (broadcast against the batch), -inf elsewhere. The
- * selection is a where over a one-hot mask, so unselected -inf entries never meet a
- * zero multiplier and their cotangent is exactly zero. */
+/* logp[..., x] for x in 0..K-1 (broadcast against the batch), -inf elsewhere. Under
+ * autodiff the selection is a take (unbatched) or a where over a one-hot mask, so
+ * unselected -inf entries never meet a zero multiplier and their cotangent is exactly
+ * zero. */
 static gen_array *cat_select(const gen_array *x, const gen_array *logp, int64_t k) {
+    if (disc_plain()) return disc_gather_last("categorical", x, logp);
     gen_array *ok = gen_logical_and(disc_is_int(x), gen_logical_and(gen_ge(x, gen_scalar_i64(0)),
                                                                     gen_lt(x, gen_scalar_i64(k))));
     gen_array *xi = gen_cast(gen_where(ok, x, gen_scalar_i64(0)), GEN_I64);
-    gen_array *hot = gen_one_hot(xi, k, GEN_BOOL);
-    gen_array *v = dist_sum_last(gen_where(hot, logp, dist_const(logp, 0)), 1);
+    gen_array *v;
+    if (logp->ndim == 1) { /* unbatched: a gather (take's VJP is an index_add) */
+        v = gen_take(logp, xi, 0);
+    } else {
+        gen_array *hot = gen_one_hot(xi, k, GEN_BOOL);
+        v = dist_sum_last(gen_where(hot, logp, dist_const(logp, 0)), 1);
+    }
     return dist_mask_support(ok, v);
 }
 
@@ -35,40 +43,13 @@ static gen_array *categorical_logits_logpdf(const gen_dist *d, const gen_array *
     return cat_select(x, logp, num_categories(d));
 }
 
-/* The full shape with K appended (for draws that need one value per category). */
-static gen_status shape_with_k(const char *name, int ndim, const int64_t *shape, int64_t k,
-                               int64_t *out) {
-    if (ndim + 1 > GEN_MAX_DIMS)
-        return GEN_FAIL(GEN_ERR_SHAPE, "%s: sampling needs %d dimensions (at most %d)", name,
-                        ndim + 1, GEN_MAX_DIMS);
-    for (int i = 0; i < ndim; i++) out[i] = shape[i];
-    out[ndim] = k;
-    return GEN_OK;
-}
-
-/* Inverse CDF: the number of normalized cumulative sums c_0..c_{K-2} below u. A zero
- * probability repeats a cumulative sum, so its category is never drawn (the last sum is
- * exactly 1 after normalization, hence left out). */
 static gen_array *categorical_sample(const gen_dist *d, gen_key key, int ndim, const int64_t *shape) {
-    int64_t k = num_categories(d);
-    if (gen_scope_begin() != GEN_OK) return NULL;
-    gen_array *c = gen_cumsum(d->params[0], -1);
-    gen_array *total = gen_slice(c, -1, k - 1, k, 1);
-    c = gen_div(gen_slice(c, -1, 0, k - 1, 1), total);
-    gen_array *u = gen_expand_dims(gen_random_uniform(key, GEN_F64, ndim, shape), -1);
-    return arr_scope_return(gen_sum(gen_gt(u, c), GEN_AXES(-1), false));
+    return disc_categorical_sample(d->params[0], false, key, ndim, shape);
 }
 
-/* Gumbel-max: argmax_j (logits_j + G_j), G_j = -log(-log u_j). */
 static gen_array *categorical_logits_sample(const gen_dist *d, gen_key key, int ndim,
                                             const int64_t *shape) {
-    int64_t full[GEN_MAX_DIMS];
-    if (shape_with_k("categorical_logits", ndim, shape, num_categories(d), full) != GEN_OK ||
-        gen_scope_begin() != GEN_OK)
-        return NULL;
-    gen_array *u = gen_random_uniform(key, GEN_F64, ndim + 1, full);
-    gen_array *g = gen_neg(gen_log(gen_neg(gen_log(u))));
-    return arr_scope_return(gen_argmax(gen_add(d->params[0], g), -1, false));
+    return disc_categorical_sample(d->params[0], true, key, ndim, shape);
 }
 
 static gen_array *categorical_enumerate(const gen_dist *d) {

@@ -23,6 +23,22 @@ gen_array *disc_xlogy(const gen_array *k, const gen_array *logp);
 /* log n! = lgamma(n + 1). */
 gen_array *disc_lfact(const gen_array *n);
 
+/* ---- single-pass kernels (discrete_kernels.c) ---- */
+/* No autodiff transform runs: the logpdf kernels below may replace the public-op
+ * formulas (their values are the same; only the formulas carry gradients). */
+bool disc_plain(void);
+/* table[..., x] (table [batch..., K], float) broadcast between x and the batch, -inf
+ * where x is not an integer in [0, K); name is the family for shape errors. */
+gen_array *disc_gather_last(const char *name, const gen_array *x, const gen_array *table);
+/* i64 draws of the full shape (ndim, shape) = sample + batch from the categorical rows
+ * of a [batch..., K] (probabilities, or logits when logits is set): inverse CDF of one
+ * uniform per value, so value i depends only on (key, i). */
+gen_array *disc_categorical_sample(const gen_array *a, bool logits, gen_key key, int ndim,
+                                   const int64_t *shape);
+/* The Poisson log mass k log rate - rate - log k! as float type t, broadcast between x
+ * and rate, -inf where x is not a non-negative integer. */
+gen_array *disc_poisson_logpmf(const gen_array *x, const gen_array *rate, gen_dtype t);
+
 /* A new discrete distribution with integer-range bounds lo and hi (either may be NULL:
  * unbounded), kept as batch-shaped i64 arrays that gen_dist_support lends out. The batch
  * shape is given (batch_ndim < 0: the broadcast of the parameters' shapes; NULL

@@ -1,11 +1,13 @@
 /* poisson.c — Poisson(rate) on 0, 1, 2, ...: log mass k log rate - rate - log k!
- * (rate = 0 puts all mass on 0, without NaN), sampled by gen_random_poisson. */
+ * (rate = 0 puts all mass on 0, without NaN; a single C pass outside autodiff), sampled
+ * by gen_random_poisson. */
 #include "discrete_util.h"
 
 static const char *const names[] = {"rate"};
 
 static gen_array *poisson_logpdf(const gen_dist *d, const gen_array *x) {
     gen_dtype t = disc_ftype(d);
+    if (disc_plain()) return disc_poisson_logpmf(x, d->params[0], t);
     gen_array *rate = gen_cast(d->params[0], t);
     gen_array *ok = gen_logical_and(disc_is_int(x), gen_ge(x, gen_scalar_i64(0)));
     gen_array *k = disc_value(dist_safe(ok, x, 0), t);

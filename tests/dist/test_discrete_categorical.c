@@ -122,6 +122,54 @@ static void test_sampling(void) {
     }
 }
 
+/* More than 17 categories (a binary search of the cumulative table), with zeros. */
+static void test_sampling_many(void) {
+    double p[40], w = 0;
+    for (int j = 0; j < 40; j++) w += p[j] = j % 7 == 3 ? 0 : 1 + j % 5;
+    for (int j = 0; j < 40; j++) p[j] /= w;
+    gen_array *pa = gen_array_from_f64(GEN_DIMS(40), p);
+    check_sampler("categorical K=40", gen_categorical(pa), p, 40);
+    check_sampler("categorical_logits K=40", gen_categorical_logits(gen_sub(gen_log(pa), gen_scalar(50))), p, 40);
+    /* value i depends only on (key, i): a longer draw starts with the shorter one */
+    gen_dist *d = gen_categorical(gen_array_from_f64(GEN_DIMS(2, 3), (double[]){0.6, 0.3, 0.1, 0.05, 0.15, 0.8}));
+    gen_array *a = gen_dist_sample(d, gen_key_new(5), GEN_DIMS(100)), *b = gen_dist_sample(d, gen_key_new(5), GEN_DIMS(300));
+    CHECK(check_item(gen_sum(gen_ne(a, gen_slice(b, 0, 0, 100, 1)), 0, NULL, false)) == 0);
+}
+
+/* The single-pass kernels (plain calls) against the formulas (traced under gen_vjp):
+ * float values off the support, bool values, batch axes of length 1, f32, zeros. */
+static gen_array *xmix(void) {
+    return gen_array_from_f64(GEN_DIMS(2, 1, 8), (double[]){0, 1, 2, 3, 4, -1, 1.5, NAN, INFINITY, 3, 2, 1, 0, -INFINITY, 2.0000001, 1});
+}
+static gen_array *pl_probs(const gen_array *p) { return gen_dist_logpdf(gen_categorical(p), xmix()); }
+static gen_array *pl_probs_i64(const gen_array *p) {
+    return gen_dist_logpdf(gen_categorical(p), gen_array_from(GEN_I64, GEN_DIMS(5), (int64_t[]){0, 3, -1, 4, 2}));
+}
+static gen_array *pl_probs_bool(const gen_array *p) {
+    return gen_dist_logpdf(gen_categorical(p), gen_array_from(GEN_BOOL, GEN_DIMS(3), (bool[]){true, false, true}));
+}
+static gen_array *pl_logits(const gen_array *l) { return gen_dist_logpdf(gen_categorical_logits(l), xmix()); }
+
+static void test_plain_vs_traced(void) {
+    gen_array *p = rows(10);
+    CHECK_SAME_UNDER_AD(pl_probs, gen_reshape(gen_slice(p, 0, 0, 3, 1), GEN_DIMS(3, 1, K)), 0); /* batch [3,1] */
+    CHECK_SAME_UNDER_AD(pl_probs, gen_slice(p, 0, 0, 1, 1), 0);                               /* batch [1] */
+    CHECK_SAME_UNDER_AD(pl_probs, gen_slice(p, 0, 0, 1, 1), 0);
+    CHECK_SAME_UNDER_AD(pl_probs, gen_array_from_f64(GEN_DIMS(4), (double[]){0, 0.5, 0.5, 0}), 0);
+    CHECK_SAME_UNDER_AD(pl_probs_i64, gen_reshape(gen_slice(p, 0, 0, 5, 1), GEN_DIMS(5, K)), 0);
+    CHECK_SAME_UNDER_AD(pl_probs_i64, gen_cast(gen_array_from_f64(GEN_DIMS(K), (double[]){0.25, 0, 0.5, 0.25}), GEN_F32), 0);
+    CHECK_SAME_UNDER_AD(pl_probs_bool, gen_slice(p, 0, 0, 3, 1), 0);
+    CHECK_SAME_UNDER_AD(pl_probs_bool, gen_ones(GEN_F64, GEN_DIMS(1, 1)), 0); /* one category */
+    CHECK_SAME_UNDER_AD(pl_logits, fd_uniform(11, -5, 5, GEN_DIMS(8, K)), 0);
+    CHECK_SAME_UNDER_AD(pl_logits, gen_array_from_f64(GEN_DIMS(K), (double[]){-INFINITY, 2, 1, -INFINITY}), 0);
+    CHECK_SAME_UNDER_AD(pl_logits, gen_cast(fd_uniform(12, -5, 5, GEN_DIMS(K)), GEN_F32), 0);
+    /* empty values and an empty batch */
+    CHECK_SHAPE(gen_dist_logpdf(gen_categorical(p), gen_zeros(GEN_I64, GEN_DIMS(0, 1))), 0, R);
+    CHECK_SHAPE(gen_dist_logpdf(gen_categorical(gen_zeros(GEN_F64, GEN_DIMS(0, K))), gen_scalar_i64(1)), 0);
+    CHECK_SHAPE(gen_dist_sample(gen_categorical(gen_zeros(GEN_F64, GEN_DIMS(0, K))), gen_key_new(1), GEN_DIMS(3)), 3, 0);
+    CHECK_SHAPE(gen_dist_sample(gen_categorical(p), gen_key_new(1), GEN_DIMS(0)), 0, R);
+}
+
 static gen_array *xk(void) { return gen_array_from(GEN_I64, GEN_DIMS(R), (int64_t[]){0, 3, 1, 2, 3, 0}); }
 /* Normalized inside, so finite differences stay on the simplex. */
 static gen_array *lp_probs(const gen_array *w) {
@@ -206,6 +254,8 @@ int main(void) {
     RUN(test_edges);
     RUN(test_shapes);
     RUN(test_sampling);
+    RUN(test_sampling_many);
+    RUN(test_plain_vs_traced);
     RUN(test_gradients);
     RUN(test_errors);
     RUN(test_support);

@@ -74,6 +74,30 @@ static void test_sampling(void) {
     STATS_MOMENTS("poisson batch 1", gen_slice(s, 1, 1, 2, 1), 1e6, 1e6);
 }
 
+/* The single-pass kernel (plain calls) against the formula (traced under gen_vjp): float,
+ * bool and i64 values, counts past the log-factorial table, rate 0, f32, broadcasting. */
+static gen_array *pl_float(const gen_array *r) {
+    return gen_dist_logpdf(gen_poisson(r), gen_array_from_f64(GEN_DIMS(2, 1, 9), (double[]){0, 1, 2, -1, 0.5, NAN, INFINITY, 255, 256,
+                                                                                            300, 1e4, 7, -INFINITY, 3, 1e6, 254, 40, 2.5}));
+}
+static gen_array *pl_i64(const gen_array *r) {
+    return gen_dist_logpdf(gen_poisson(r), gen_array_from(GEN_I64, GEN_DIMS(7), (int64_t[]){0, 5, -3, 255, 256, 100000, 12}));
+}
+static gen_array *pl_bool(const gen_array *r) {
+    return gen_dist_logpdf(gen_poisson(r), gen_array_from(GEN_BOOL, GEN_DIMS(2), (bool[]){true, false}));
+}
+
+static void test_plain_vs_traced(void) {
+    CHECK_SAME_UNDER_AD(pl_float, fd_uniform(3, 0.1, 300, GEN_DIMS(1, 3, 1)), 1e-15);
+    CHECK_SAME_UNDER_AD(pl_float, gen_array_from_f64(GEN_DIMS(9), (double[]){0, 1, 0, 2, 0, 1e4, 7, 0, 3}), 1e-15);
+    CHECK_SAME_UNDER_AD(pl_i64, fd_uniform(4, 0.1, 300, GEN_DIMS(7)), 1e-15);
+    CHECK_SAME_UNDER_AD(pl_i64, gen_scalar(0), 0);
+    CHECK_SAME_UNDER_AD(pl_bool, gen_array_from_f64(GEN_DIMS(3, 1), (double[]){0, 0.5, 20}), 1e-15);
+    CHECK_SAME_UNDER_AD(pl_i64, gen_cast(fd_uniform(5, 0.1, 30, GEN_DIMS(7)), GEN_F32), 1e-6);
+    CHECK_SHAPE(gen_dist_logpdf(gen_poisson(gen_zeros(GEN_F64, GEN_DIMS(0))), gen_scalar_i64(1)), 0);
+    CHECK_SHAPE(gen_dist_logpdf(gen_poisson(gen_scalar(1)), gen_zeros(GEN_I64, GEN_DIMS(3, 0))), 3, 0);
+}
+
 static gen_array *xk(void) { return gen_floor(fd_uniform(9, 0, 25, GEN_DIMS(N))); }
 static gen_array *lp_rate(const gen_array *r) { return gen_dist_logpdf(gen_poisson(r), xk()); }
 static gen_array *lp_zero(const gen_array *r) {
@@ -113,6 +137,7 @@ int main(void) {
     RUN(test_edges);
     RUN(test_shapes);
     RUN(test_sampling);
+    RUN(test_plain_vs_traced);
     RUN(test_gradients);
     RUN(test_errors);
     RUN(test_support);

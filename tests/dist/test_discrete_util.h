@@ -52,6 +52,31 @@ static inline void check_grad_no_nan_at(const char *file, int line, const char *
     check_no_nan_at(file, line, what, t);
 }
 
+/* fn(x) gives the same dtype, shape and values (within rtol) as a plain call and under
+ * gen_vjp, where x is tracked (the logpdf kernels outside autodiff vs the formulas). */
+#define CHECK_SAME_UNDER_AD(fn, x, rtol) check_same_under_ad_at(__FILE__, __LINE__, #fn, fn, (x), (rtol))
+static inline void check_same_under_ad_at(const char *file, int line, const char *what,
+                                          fd_fn1 fn, gen_array *x, double rtol) {
+    static fd_fn1 slot;
+    slot = fn;
+    gen_array *plain = fn(x), *traced = NULL, *g = NULL;
+    check_count++;
+    if (!plain || gen_vjp(fd_closure1(&slot), 1, &x, 1, (gen_array *const[]){NULL}, &traced, &g) != GEN_OK) {
+        check_fail(file, line, "%s failed: %s", what, gen_error_message());
+        return;
+    }
+    if (gen_array_dtype(plain) != gen_array_dtype(traced) || gen_array_ndim(plain) != gen_array_ndim(traced) ||
+        memcmp(gen_array_shape(plain), gen_array_shape(traced), (size_t)gen_array_ndim(plain) * sizeof(int64_t))) {
+        check_fail(file, line, "%s: plain and traced results differ in dtype or shape", what);
+        return;
+    }
+    int64_t n = gen_array_size(plain);
+    double *want = calloc((size_t)(n ? n : 1), sizeof *want);
+    gen_array_copy_to(traced, GEN_F64, want, (size_t)n * sizeof *want);
+    check_array_at(file, line, what, plain, want, n, rtol, 0);
+    free(want);
+}
+
 /* logsumexp over the enumerated values of logpdf is 0 (within 1e-12) for every batch
  * member: the values are reshaped to [K, 1, ..., 1] + event to broadcast over the batch. */
 #define CHECK_ENUM_SUMS_TO_ONE(d) check_enum_at(__FILE__, __LINE__, #d, (d))
