@@ -20,42 +20,50 @@ static gen_status check_null(const char *family, const char *name, const gen_arr
     return GEN_FAIL(GEN_ERR_MISUSE, "%s: parameter %s is NULL", family, name);
 }
 
-/* Checks pred on every element; the message says what is required. */
-#define CHECK_EACH(PRED, REQUIREMENT)                                                       \
-    gen_status st = check_null(family, name, a);                                            \
-    if (st != GEN_OK) return st;                                                            \
-    for (int64_t i = 0; i < a->size; i++) {                                                 \
-        double v = arr_get_f64(a, i);                                                       \
-        if (!(PRED)) {                                                                      \
-            char buf[ARR_SHAPE_STR_MAX];                                                    \
-            return GEN_FAIL(GEN_ERR_VALUE, "%s: %s must be %s, got %g at index %s", family, \
-                            name, REQUIREMENT, v, dist_index_str(a, i, buf, sizeof buf));   \
-        }                                                                                   \
-    }                                                                                       \
+gen_status dist_check_each(const char *family, const char *name, const gen_array *a,
+                           bool (*pred)(double), const char *what) {
+    gen_status st = check_null(family, name, a);
+    if (st != GEN_OK) return st;
+    for (int64_t i = 0; i < a->size; i++) {
+        double v = arr_get_f64(a, i);
+        if (!pred(v)) {
+            char buf[ARR_SHAPE_STR_MAX];
+            return GEN_FAIL(GEN_ERR_VALUE, "%s: %s must be %s, got %g at index %s", family, name,
+                            what, v, dist_index_str(a, i, buf, sizeof buf));
+        }
+    }
     return GEN_OK;
+}
+
+static bool is_positive(double v) { return v > 0; }
+static bool is_nonnegative(double v) { return v >= 0; }
+static bool is_finite(double v) { return isfinite(v); }
+static bool is_number(double v) { return !isnan(v); }
+static bool is_probability(double v) { return v >= 0 && v <= 1; }
+static bool is_count(double v) { return v >= 0 && v == floor(v) && isfinite(v); }
 
 gen_status dist_check_positive(const char *family, const char *name, const gen_array *a) {
-    CHECK_EACH(v > 0 && !isnan(v), "> 0")
+    return dist_check_each(family, name, a, is_positive, "> 0");
 }
 
 gen_status dist_check_nonnegative(const char *family, const char *name, const gen_array *a) {
-    CHECK_EACH(v >= 0, ">= 0")
+    return dist_check_each(family, name, a, is_nonnegative, ">= 0");
 }
 
 gen_status dist_check_finite(const char *family, const char *name, const gen_array *a) {
-    CHECK_EACH(isfinite(v), "finite")
+    return dist_check_each(family, name, a, is_finite, "finite");
 }
 
 gen_status dist_check_not_nan(const char *family, const char *name, const gen_array *a) {
-    CHECK_EACH(!isnan(v), "a number (not NaN)")
+    return dist_check_each(family, name, a, is_number, "a number (not NaN)");
 }
 
 gen_status dist_check_unit_interval(const char *family, const char *name, const gen_array *a) {
-    CHECK_EACH(v >= 0 && v <= 1, "in [0, 1]")
+    return dist_check_each(family, name, a, is_probability, "in [0, 1]");
 }
 
 gen_status dist_check_count(const char *family, const char *name, const gen_array *a) {
-    CHECK_EACH(v >= 0 && v == floor(v) && isfinite(v), "a nonnegative integer")
+    return dist_check_each(family, name, a, is_count, "a nonnegative integer");
 }
 
 /* a < b (strict) or a <= b elementwise after broadcasting. */

@@ -115,66 +115,15 @@ gen_status disc_support_range(const gen_dist *d, gen_support *out) {
 
 /* ---- parameter checks ---- */
 
-static gen_status check_null(const char *family, const char *name, const gen_array *a) {
-    if (a) return GEN_OK;
-    if (core_error_pending()) return core_error_pending();
-    return GEN_FAIL(GEN_ERR_MISUSE, "%s: parameter %s is NULL", family, name);
-}
-
-/* The first element failing pred, reported as "family: name must be what, got v at
- * index [i]". */
-static gen_status check_each(const char *family, const char *name, const gen_array *a,
-                             bool (*pred)(double), const char *what) {
-    gen_status st = check_null(family, name, a);
-    if (st != GEN_OK) return st;
-    for (int64_t i = 0; i < a->size; i++) {
-        double v = arr_get_f64(a, i);
-        if (!pred(v)) {
-            char buf[ARR_SHAPE_STR_MAX];
-            return GEN_FAIL(GEN_ERR_VALUE, "%s: %s must be %s, got %g at index %s", family, name,
-                            what, v, dist_index_str(a, i, buf, sizeof buf));
-        }
-    }
-    return GEN_OK;
-}
-
 static bool is_integer(double v) { return isfinite(v) && v == floor(v); }
 static bool is_prob_pos(double v) { return v > 0 && v <= 1; }
 
 gen_status disc_check_integer(const char *family, const char *name, const gen_array *a) {
-    return check_each(family, name, a, is_integer, "an integer");
+    return dist_check_each(family, name, a, is_integer, "an integer");
 }
 
 gen_status disc_check_prob_pos(const char *family, const char *name, const gen_array *a) {
-    return check_each(family, name, a, is_prob_pos, "in (0, 1]");
-}
-
-gen_status disc_check_le(const char *family, const char *name_a, const gen_array *a,
-                         const char *name_b, const gen_array *b) {
-    gen_status st = check_null(family, name_a, a);
-    if (st == GEN_OK) st = check_null(family, name_b, b);
-    if (st != GEN_OK) return st;
-    int nd;
-    int64_t shape[GEN_MAX_DIMS], sa[GEN_MAX_DIMS], sb[GEN_MAX_DIMS];
-    if ((st = arr_broadcast_shapes(family, a->ndim, a->shape, b->ndim, b->shape, &nd, shape)) != GEN_OK)
-        return st;
-    arr_broadcast_strides(a, nd, shape, sa);
-    arr_broadcast_strides(b, nd, shape, sb);
-    int64_t n = arr_shape_size(nd, shape);
-    for (int64_t i = 0; i < n; i++) {
-        int64_t rem = i, ia = 0, ib = 0;
-        for (int k = nd - 1; k >= 0; k--) {
-            int64_t j = rem % shape[k];
-            rem /= shape[k];
-            ia += j * sa[k];
-            ib += j * sb[k];
-        }
-        double va = arr_get_f64(a, ia), vb = arr_get_f64(b, ib);
-        if (!(va <= vb))
-            return GEN_FAIL(GEN_ERR_VALUE, "%s: %s must be <= %s, got %g and %g", family, name_a,
-                            name_b, va, vb);
-    }
-    return GEN_OK;
+    return dist_check_each(family, name, a, is_prob_pos, "in (0, 1]");
 }
 
 gen_status disc_check_categories(const char *family, const char *name, const gen_array *a) {

@@ -70,9 +70,6 @@ gen_status disc_support_range(const gen_dist *d, gen_support *out);
 
 /* Checks that every element is an integer (any dtype). */
 gen_status disc_check_integer(const char *family, const char *name, const gen_array *a);
-/* Checks a <= b elementwise after broadcasting. */
-gen_status disc_check_le(const char *family, const char *name_a, const gen_array *a,
-                         const char *name_b, const gen_array *b);
 /* Checks 0 < a <= 1. */
 gen_status disc_check_prob_pos(const char *family, const char *name, const gen_array *a);
 /* Checks the last axis of a is not empty. */

@@ -60,6 +60,9 @@ gen_dist *dist_new_scalar(const dist_family *f, int n_params, const gen_array *c
                           int dtype_override);
 
 /* ---- parameter checks: GEN_ERR_VALUE "family: name must be ..., got v at index [i]" -- */
+/* The first element failing pred is reported as "family: name must be <what>, ...". */
+gen_status dist_check_each(const char *family, const char *name, const gen_array *a,
+                           bool (*pred)(double), const char *what);
 gen_status dist_check_positive(const char *family, const char *name, const gen_array *a);
 gen_status dist_check_nonnegative(const char *family, const char *name, const gen_array *a);
 gen_status dist_check_finite(const char *family, const char *name, const gen_array *a);

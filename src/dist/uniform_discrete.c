@@ -46,7 +46,7 @@ gen_dist *gen_uniform_discrete(const gen_array *lo, const gen_array *hi) {
     const gen_array *p[2] = {lo, hi};
     if (lo && hi && (disc_check_integer("uniform_discrete", "lo", lo) != GEN_OK ||
                      disc_check_integer("uniform_discrete", "hi", hi) != GEN_OK ||
-                     disc_check_le("uniform_discrete", "lo", lo, "hi", hi) != GEN_OK))
+                     dist_check_less_equal("uniform_discrete", "lo", lo, "hi", hi) != GEN_OK))
         return NULL;
     return disc_new(&uniform_discrete_family, GEN_I64, 2, p, -1, NULL, 0, NULL, lo, hi);
 }
