@@ -54,6 +54,7 @@ static void bench(const char *name, int kind, gen_array *a, gen_array *b) {
 int main(void) {
     printf("bench_samplers: median ns per draw over 1e6 draws; ratios against gen_random_normal\n");
     bench("gamma alpha=0.5 (ns/draw)", 0, gen_full(GEN_F64, GEN_DIMS(N_DRAW), 0.5), NULL);
+    bench("gamma alpha=2.5 (ns/draw)", 0, gen_full(GEN_F64, GEN_DIMS(N_DRAW), 2.5), NULL);
     bench("gamma alpha=3 (ns/draw)", 0, gen_full(GEN_F64, GEN_DIMS(N_DRAW), 3), NULL);
     bench("gamma alpha=30 (ns/draw)", 0, gen_full(GEN_F64, GEN_DIMS(N_DRAW), 30), NULL);
     bench("gamma alpha mixed 0.5/3/30 (ns/draw)", 0, mixed(0.5, 3, 30), NULL);
@@ -65,6 +66,7 @@ int main(void) {
     bench("binomial n=1000 p=0.3 (ns/draw)", 2, gen_scalar(1000), gen_full(GEN_F64, GEN_DIMS(N_DRAW), 0.3));
     bench("binomial n=1000 p mixed (ns/draw)", 2, gen_scalar(1000), mixed(0.001, 0.3, 0.9));
     bench("beta a=0.5 b=2 (ns/draw)", 3, gen_full(GEN_F64, GEN_DIMS(N_DRAW), 0.5), gen_scalar(2));
+    bench("beta a=2 b=3 (ns/draw)", 3, gen_full(GEN_F64, GEN_DIMS(N_DRAW), 2), gen_scalar(3));
     bench("beta a=3 b=3 (ns/draw)", 3, gen_full(GEN_F64, GEN_DIMS(N_DRAW), 3), gen_scalar(3));
     return 0;
 }

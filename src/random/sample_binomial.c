@@ -69,12 +69,17 @@ static int64_t bino_inversion(bino_prm *s, double u) {
     return k;
 }
 
-/* BTRS; attempt j reads block j: U = u0 - 0.5, V = u1. */
-static int64_t bino_btrs(const bino_prm *s, gen_key key) {
+/* BTRS; attempt j reads block T({i, j}, A) (w: the words of attempt 0):
+ * U = u0 - 0.5, V = u1. */
+static int64_t bino_btrs(const bino_prm *s, const smp_stream *st, uint64_t i, const uint64_t *w) {
     const double a = s->a, b = s->b, n = s->dn;
+    uint64_t w0 = w[0], w1 = w[1];
     for (uint64_t j = 0;; j++) {
-        threefry2x64_ctr_t blk = smp_block(key, j);
-        double U = rnd_u64_to_f64(blk.v[0]) - 0.5, V = rnd_u64_to_f64(blk.v[1]);
+        if (j > 0) {
+            threefry2x64_ctr_t blk = smp_attempt(st, i, j);
+            w0 = blk.v[0], w1 = blk.v[1];
+        }
+        double U = rnd_u64_to_f64(w0) - 0.5, V = rnd_u64_to_f64(w1);
         double us = 0.5 - fabs(U);
         double k = floor((2 * a / us + b) * U + s->c);
         if (k < 0 || k > n) continue;
@@ -85,10 +90,10 @@ static int64_t bino_btrs(const bino_prm *s, gen_key key) {
     }
 }
 
-static int64_t bino_draw(bino_prm *s, gen_key key) {
+static int64_t bino_draw(bino_prm *s, const smp_stream *st, uint64_t i, const uint64_t *w) {
     int64_t k = s->kind == BINO_ZERO  ? 0
-                : s->kind == BINO_INV ? bino_inversion(s, rnd_u64_to_f64(smp_block(key, 0).v[0]))
-                                      : bino_btrs(s, key);
+                : s->kind == BINO_INV ? bino_inversion(s, rnd_u64_to_f64(w[0]))
+                                      : bino_btrs(s, st, i, w);
     return s->flip ? s->n - k : k;
 }
 
@@ -124,11 +129,17 @@ gen_array *gen_random_binomial(gen_key key, const gen_array *n, const gen_array 
     const double *pd = pf->data;
     int64_t *o = out->data;
     bino_prm s = {.n = -1};
-    for (int64_t i = 0; i < out->size; i++, smp_next(&bc)) {
-        int64_t nv = nd[bc.off[0]];
-        double pv = pd[bc.off[1]];
-        if (nv != s.n || pv != s.p) bino_init(&s, nv, pv); /* once per run of equal (n, p) */
-        o[i] = bino_draw(&s, smp_key(key, i, RND_TAG_BINO));
+    smp_stream st = smp_stream_new(key, RND_TAG_BINO, 0);
+    uint64_t w[2 * SMP_CHUNK];
+    for (int64_t c = 0; c < out->size; c += SMP_CHUNK) {
+        int64_t len = out->size - c < SMP_CHUNK ? out->size - c : SMP_CHUNK;
+        smp_first_attempts(&st, c, len, w);
+        for (int64_t k = 0; k < len; k++, smp_next(&bc)) {
+            int64_t nv = nd[bc.off[0]];
+            double pv = pd[bc.off[1]];
+            if (nv != s.n || pv != s.p) bino_init(&s, nv, pv); /* once per run of equal (n, p) */
+            o[c + k] = bino_draw(&s, &st, (uint64_t)(c + k), &w[2 * k]);
+        }
     }
     return arr_scope_return(arr_publish(out));
 }

@@ -1,8 +1,14 @@
-/* sample_common.c — what the raw samplers share: parameter validation with messages that
+/* sample_common.c — what the raw samplers share: stream keys, parameter validation with messages that
  * name the bad element, casts, broadcasting of two parameters, log-factorials. */
 #include <string.h>
 
 #include "sample_int.h"
+
+smp_stream smp_stream_new(gen_key key, uint64_t tag, uint64_t s) {
+    threefry2x64_ctr_t a = rnd_block(key, 3 * s, tag), z = rnd_block(key, 3 * s + 1, tag),
+                       v = rnd_block(key, 3 * s + 2, tag);
+    return (smp_stream){{{a.v[0], a.v[1]}}, {{z.v[0], z.v[1]}}, {{v.v[0], v.v[1]}}};
+}
 
 /* k! for k <= 22: exact in binary64. */
 static const double FACT[23] = {
@@ -20,7 +26,7 @@ double smp_log_factorial(double k) {
     return (x - 0.5) * log(x) - x + 0.91893853320467274178 + s; /* 0.5 log(2 pi) */
 }
 
-gen_status smp_check(const char *fn, const char *name, const gen_array *a, smp_bad_fn bad) {
+gen_status smp_check_slow(const char *fn, const char *name, const gen_array *a, smp_bad_fn bad) {
     for (int64_t i = 0; i < a->size; i++) {
         double x = arr_get_f64(a, i);
         const char *want = bad(x);

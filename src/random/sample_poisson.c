@@ -53,12 +53,17 @@ static int64_t pois_inversion(pois_prm *s, double u) {
     return k;
 }
 
-/* PTRS; attempt j reads block j: U = u0 - 0.5, V = u1. */
-static int64_t pois_ptrs(const pois_prm *s, gen_key key) {
+/* PTRS; attempt j reads block T({i, j}, A) (w: the words of attempt 0):
+ * U = u0 - 0.5, V = u1. */
+static int64_t pois_ptrs(const pois_prm *s, const smp_stream *st, uint64_t i, const uint64_t *w) {
     const double lam = s->rate, a = s->a, b = s->b;
+    uint64_t w0 = w[0], w1 = w[1];
     for (uint64_t j = 0;; j++) {
-        threefry2x64_ctr_t blk = smp_block(key, j);
-        double U = rnd_u64_to_f64(blk.v[0]) - 0.5, V = rnd_u64_to_f64(blk.v[1]);
+        if (j > 0) {
+            threefry2x64_ctr_t blk = smp_attempt(st, i, j);
+            w0 = blk.v[0], w1 = blk.v[1];
+        }
+        double U = rnd_u64_to_f64(w0) - 0.5, V = rnd_u64_to_f64(w1);
         double us = 0.5 - fabs(U);
         double k = floor((2 * a / us + b) * U + lam + 0.43);
         if (us >= 0.07 && V <= s->vr) return (int64_t)k;
@@ -88,11 +93,17 @@ gen_array *gen_random_poisson(gen_key key, const gen_array *rate) {
     const double *rd = r->data;
     int64_t *o = out->data;
     pois_prm s = {.rate = NAN};
-    for (int64_t i = 0; i < out->size; i++) {
-        if (rd[i] != s.rate) pois_init(&s, rd[i]); /* once per run of equal rates */
-        gen_key k = smp_key(key, i, RND_TAG_POIS);
-        o[i] = s.rate < 10 ? pois_inversion(&s, rnd_u64_to_f64(smp_block(k, 0).v[0]))
-                           : pois_ptrs(&s, k);
+    smp_stream st = smp_stream_new(key, RND_TAG_POIS, 0);
+    uint64_t w[2 * SMP_CHUNK];
+    for (int64_t c = 0; c < out->size; c += SMP_CHUNK) {
+        int64_t len = out->size - c < SMP_CHUNK ? out->size - c : SMP_CHUNK;
+        smp_first_attempts(&st, c, len, w);
+        for (int64_t k = 0; k < len; k++) {
+            int64_t i = c + k;
+            if (rd[i] != s.rate) pois_init(&s, rd[i]); /* once per run of equal rates */
+            o[i] = s.rate < 10 ? pois_inversion(&s, rnd_u64_to_f64(w[2 * k]))
+                               : pois_ptrs(&s, &st, (uint64_t)i, &w[2 * k]);
+        }
     }
     return arr_scope_return(arr_publish(out));
 }
