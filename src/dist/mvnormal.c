@@ -24,33 +24,45 @@ static gen_array *mvn_sample(const gen_dist *d, gen_key key, int ndim, const int
     return gen_add(d->params[0], gen_reshape(lz, ndim, shape));
 }
 
-/* -|L^-1 (x - mean)|^2 / 2 - sum log diag L - n log(2 pi) / 2. The difference is
- * broadcast to the full batch first so the solve sees one column per batch member.
- * Values with an infinite (or NaN) entry get -inf (the solve would mix inf - inf). */
+/* Whether every element of a bool array is true (read directly: no gradient involved). */
+static bool all_true(const gen_array *ok) {
+    const uint8_t *v = ok->data;
+    for (int64_t i = 0; i < ok->size; i++)
+        if (!v[i]) return false;
+    return true;
+}
+
+/* -|L^-1 (x - mean)|^2 / 2 - sum log diag L - n log(2 pi) / 2. A value with an infinite
+ * or NaN entry (its row sum is not finite) gets -inf; such rows are replaced by the mean
+ * before the algebra so no inf - inf reaches values or gradients. */
 static gen_array *mvn_logpdf(const gen_dist *d, const gen_array *x) {
     const gen_array *l = mvn_chol(d);
-    gen_array *ok = gen_all(gen_isfinite(x), GEN_AXES(-1), true);
-    gen_array *diff = gen_sub(dist_safe(ok, x, 0), d->params[0]);
+    int64_t n = d->event_shape[0];
+    gen_array *ok = gen_isfinite(gen_sum(x, GEN_AXES(-1), true));
+    bool clean = ok && all_true(ok);
+    gen_array *diff = gen_sub(clean ? x : dist_safe(ok, x, 0), d->params[0]);
     if (!diff) return NULL;
     int nd;
     int64_t sh[GEN_MAX_DIMS];
     if (arr_broadcast_shapes(d->family->name, diff->ndim - 1, diff->shape, d->batch_ndim,
                              d->batch_shape, &nd, sh) != GEN_OK)
         return NULL;
-    sh[nd] = d->event_shape[0];
+    sh[nd] = n;
     gen_array *q;
-    if (l->ndim == 2) { /* one factor: solve for all M values at once, L Z = D^T [n, M] */
-        gen_array *cols = gen_matrix_transpose(gen_reshape(gen_broadcast_to(diff, nd + 1, sh), 2,
-                                                           (int64_t[]){-1, sh[nd]}));
-        gen_array *z = mv_solve_lower(l, cols);
-        q = gen_reshape(gen_sum(gen_square(z), GEN_AXES(0), false), nd, sh);
+    if (l->ndim == 2) {
+        /* One factor for every value: z = D L^-T as a single [M, n] x [n, n] product, with
+         * the (triangular) inverse formed once per call. */
+        gen_array *linv = mv_solve_lower(l, gen_eye(n, (gen_dtype)l->dtype));
+        gen_array *rows = gen_reshape(gen_broadcast_to(diff, nd + 1, sh), 2, (int64_t[]){-1, n});
+        gen_array *z = gen_matmul(rows, gen_matrix_transpose(linv));
+        q = gen_reshape(gen_sum(gen_square(z), GEN_AXES(-1), false), nd, sh);
     } else {
         gen_array *z = mv_solve_lower(l, gen_expand_dims(gen_broadcast_to(diff, nd + 1, sh), -1));
         q = dist_sum_last(gen_square(z), 2);
     }
-    gen_array *lp = gen_sub(gen_mul(dist_const(q, -0.5), q), mv_sum_log_diag(l));
-    lp = gen_sub(lp, dist_const(lp, HALF_LOG_2PI * (double)d->event_shape[0]));
-    return dist_mask_support(gen_squeeze(ok, GEN_AXES(-1)), lp);
+    gen_array *c = gen_add(mv_sum_log_diag(l), dist_const(q, HALF_LOG_2PI * (double)n));
+    gen_array *lp = gen_sub(gen_mul(dist_const(q, -0.5), q), c);
+    return clean ? lp : dist_mask_support(gen_squeeze(ok, GEN_AXES(-1)), lp);
 }
 
 static gen_status mvn_support(const gen_dist *d, gen_support *out) {
