@@ -21,12 +21,13 @@ static gen_array *beta_sample(const gen_dist *d, gen_key key, int ndim, const in
 
 static gen_array *beta_logpdf(const gen_dist *d, const gen_array *x) {
     gen_array *a = d->params[0], *b = d->params[1];
-    gen_array *ok = gen_logical_and(gen_ge(x, gen_scalar(0)), gen_le(x, gen_scalar(1)));
-    gen_array *xs = dist_safe(ok, x, 0.5);
+    bool clean = dist_all_between(x, 0, 1); /* nothing to mask */
+    gen_array *ok = clean ? NULL : gen_logical_and(gen_ge(x, gen_scalar(0)), gen_le(x, gen_scalar(1)));
+    gen_array *xs = clean ? (gen_array *)x : dist_safe(ok, x, 0.5);
     gen_array *lp = gen_add(gamma_xlogy(gen_sub(a, dist_const(a, 1)), xs),
                             gamma_xlog1py(gen_sub(b, dist_const(b, 1)), gen_neg(xs)));
     gen_array *lbeta = gen_sub(gen_add(gen_lgamma(a), gen_lgamma(b)), gen_lgamma(gen_add(a, b)));
-    return dist_mask_support(ok, gen_sub(lp, lbeta));
+    return clean ? gen_sub(lp, lbeta) : dist_mask_support(ok, gen_sub(lp, lbeta));
 }
 
 static gen_status beta_support(const gen_dist *d, gen_support *out) {

@@ -166,3 +166,25 @@ gen_array *dist_sum_last(const gen_array *x, int n) {
     for (int i = 0; i < n; i++) axes[i] = x->ndim - n + i;
     return gen_sum(x, n, axes, false);
 }
+
+/* ---- support scans: read values directly (they pick a code path, not a value) ---- */
+
+bool dist_all_true(const gen_array *mask) {
+    for (int64_t i = 0; i < mask->size; i++)
+        if (arr_get_f64(mask, i) == 0) return false;
+    return true;
+}
+
+bool dist_all_between(const gen_array *x, double lo, double hi) {
+    if (x->dtype == GEN_F64) {
+        const double *v = x->data;
+        for (int64_t i = 0; i < x->size; i++)
+            if (!(v[i] >= lo && v[i] <= hi)) return false;
+        return true;
+    }
+    for (int64_t i = 0; i < x->size; i++) {
+        double v = arr_get_f64(x, i);
+        if (!(v >= lo && v <= hi)) return false;
+    }
+    return true;
+}

@@ -1,7 +1,9 @@
 /* dirichlet.c — Dirichlet(alpha [..., K]) on the simplex: density in log space, -inf off
  * the simplex, and draws as normalized gamma variates formed in log space (so tiny alpha,
  * whose gamma draws underflow to 0, never gives 0/0). Not reparameterized. */
-#include "dist_int.h"
+#include <math.h>
+
+#include "gamma_int.h"
 
 static const char *const names[] = {"alpha"};
 
@@ -33,11 +35,33 @@ static gen_array *dirichlet_sample(const gen_dist *d, gen_key key, int ndim, con
 /* lgamma(sum a) - sum lgamma(a) + sum (a - 1) log x on the simplex (entries >= 0 summing
  * to 1 within 1e-10 K; 1e-5 K when everything is f32). An entry 0 with a = 1 contributes
  * 0 (not 0 * -inf). */
+/* Whether every row of x (last axis) is on the simplex within tol: then nothing needs
+ * masking (a scan of the values, choosing the code path only). */
+static bool all_on_simplex(const gen_array *x, int64_t k, double tol) {
+    int64_t rows = k ? x->size / k : 0;
+    for (int64_t r = 0; r < rows; r++) {
+        double sum = 0;
+        for (int64_t j = 0; j < k; j++) {
+            double v = arr_get_f64(x, r * k + j);
+            if (!(v >= 0)) return false;
+            sum += v;
+        }
+        if (!(fabs(sum - 1) <= tol)) return false;
+    }
+    return true;
+}
+
 static gen_array *dirichlet_logpdf(const gen_dist *d, const gen_array *x) {
     const gen_array *a = d->params[0];
     int64_t k = d->event_shape[0];
     bool f32 = d->dtype == GEN_F32 && x->dtype == GEN_F32;
     gen_array *xf = gen_cast(x, arr_float_type((gen_dtype)x->dtype));
+    gen_array *norm = gen_sub(gen_lgamma(gen_sum(a, GEN_AXES(-1), false)),
+                              gen_sum(gen_lgamma(a), GEN_AXES(-1), false));
+    if (xf && all_on_simplex(xf, k, (f32 ? 1e-5 : 1e-10) * (double)k)) {
+        gen_array *one = dist_const(xf, 1); /* gamma_xlogy: an entry 0 with a = 1 gives 0 */
+        return gen_add(norm, gen_sum(gamma_xlogy(gen_sub(a, one), xf), GEN_AXES(-1), false));
+    }
     gen_array *nonneg = gen_all(gen_ge(xf, dist_const(xf, 0)), GEN_AXES(-1), true);
     gen_array *err = gen_abs(gen_sub(gen_sum(xf, GEN_AXES(-1), true), dist_const(xf, 1)));
     gen_array *ok = gen_logical_and(nonneg, gen_le(err, dist_const(xf, (f32 ? 1e-5 : 1e-10) * (double)k)));
@@ -45,8 +69,6 @@ static gen_array *dirichlet_logpdf(const gen_dist *d, const gen_array *x) {
     gen_array *one = dist_const(xs, 1);
     xs = gen_where(gen_logical_and(gen_eq(xs, dist_const(xs, 0)), gen_eq(a, one)), one, xs);
     gen_array *terms = gen_sum(gen_mul(gen_sub(a, one), gen_log(xs)), GEN_AXES(-1), false);
-    gen_array *norm = gen_sub(gen_lgamma(gen_sum(a, GEN_AXES(-1), false)),
-                              gen_sum(gen_lgamma(a), GEN_AXES(-1), false));
     return dist_mask_support(gen_squeeze(ok, GEN_AXES(-1)), gen_add(norm, terms));
 }
 

@@ -87,6 +87,11 @@ gen_status dist_check_rank(const char *family, const char *name, const gen_array
 const char *dist_index_str(const gen_array *a, int64_t i, char *buf, size_t n);
 
 /* ---- helpers for logpdf implementations ----------------------------------------------- */
+/* Scans of the values themselves, used to skip masking work when nothing is out of
+ * support (the choice of code path never changes a value or a gradient). */
+bool dist_all_true(const gen_array *mask);
+/* lo <= x <= hi for every element (NaN fails). */
+bool dist_all_between(const gen_array *x, double lo, double hi);
 /* where(ok, value, -inf) with a safe gradient: value must already have been computed at
  * safe inputs (see dist_safe). */
 gen_array *dist_mask_support(const gen_array *ok, const gen_array *value);

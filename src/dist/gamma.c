@@ -2,6 +2,7 @@
  * draws from the random layer's gamma sampler (not reparameterized); logpdf
  * (k-1) log x - x/theta - lgamma(k) - k log theta, whose value at x = 0 is the density's
  * limit (+inf for k < 1, -log theta for k = 1, -inf for k > 1). */
+#include <float.h>
 #include <math.h>
 
 #include "gamma_int.h"
@@ -20,11 +21,12 @@ static gen_array *standard_gamma(const gen_dist *d, gen_key key, const gen_array
 /* The log density at x for shape k, scale theta and log theta (chi2 passes a constant). */
 static gen_array *gamma_lp(const gen_array *x, const gen_array *k, const gen_array *theta,
                            const gen_array *log_theta) {
-    gen_array *ok = gen_logical_and(gen_ge(x, gen_scalar(0)), gen_lt(x, gen_scalar(INFINITY)));
-    gen_array *xs = dist_safe(ok, x, 1);
+    bool clean = dist_all_between(x, 0, DBL_MAX); /* nothing to mask */
+    gen_array *ok = clean ? NULL : gen_logical_and(gen_ge(x, gen_scalar(0)), gen_lt(x, gen_scalar(INFINITY)));
+    gen_array *xs = clean ? (gen_array *)x : dist_safe(ok, x, 1);
     gen_array *lp = gen_sub(gamma_xlogy(gen_sub(k, dist_const(k, 1)), xs), gen_div(xs, theta));
     lp = gen_sub(lp, gen_add(gen_lgamma(k), gen_mul(k, log_theta)));
-    return dist_mask_support(ok, lp);
+    return clean ? lp : dist_mask_support(ok, lp);
 }
 
 static gen_status positive_support(const gen_dist *d, gen_support *out) {
