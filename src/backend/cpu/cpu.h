@@ -37,5 +37,8 @@ void cpu_iter_broadcast(cpu_iter *it, const op_call *c, int n);
 /* Whether a (broadcast against out) repeats as a whole block: its shape, leading 1s
  * aside, is out's trailing shape, so element i of out pairs with a[i % a->size]. */
 bool cpu_is_suffix(const gen_array *a, const gen_array *out);
+/* Whether a (broadcast against out) has out's leading shape and size-1 trailing axes, so
+ * element i of out pairs with a[i / (out->size / a->size)]. */
+bool cpu_is_prefix(const gen_array *a, const gen_array *out);
 
 #endif

@@ -74,6 +74,24 @@
                     TI a = A_[j_], b = B_[o_ + j_];                                     \
                     O_[o_ + j_] = (TO)(EXPR);                                           \
                 }                                                                       \
+        } else if (na_ == n_ && cpu_is_prefix(c->in[1], c->out)) {                      \
+            const int64_t r_ = n_ / nb_; /* each b repeats r_ times in a row */         \
+            for (int64_t o_ = 0; o_ < nb_; o_++) {                                      \
+                const TI b = B_[o_];                                                    \
+                for (int64_t j_ = 0; j_ < r_; j_++) {                                   \
+                    TI a = A_[o_ * r_ + j_];                                            \
+                    O_[o_ * r_ + j_] = (TO)(EXPR);                                      \
+                }                                                                       \
+            }                                                                           \
+        } else if (nb_ == n_ && cpu_is_prefix(c->in[0], c->out)) {                      \
+            const int64_t r_ = n_ / na_;                                                \
+            for (int64_t o_ = 0; o_ < na_; o_++) {                                      \
+                const TI a = A_[o_];                                                    \
+                for (int64_t j_ = 0; j_ < r_; j_++) {                                   \
+                    TI b = B_[o_ * r_ + j_];                                            \
+                    O_[o_ * r_ + j_] = (TO)(EXPR);                                      \
+                }                                                                       \
+            }                                                                           \
         } else {                                                                        \
             cpu_iter it_;                                                               \
             cpu_iter_broadcast(&it_, c, 2);                                             \

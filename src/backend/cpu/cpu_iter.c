@@ -46,3 +46,15 @@ bool cpu_is_suffix(const gen_array *a, const gen_array *out) {
         if (a->shape[a->ndim - i] != out->shape[out->ndim - i]) return false;
     return true;
 }
+
+bool cpu_is_prefix(const gen_array *a, const gen_array *out) {
+    if (a->size == 0 || a->ndim > out->ndim) return false;
+    int lead = out->ndim - a->ndim, d = 0;
+    for (; d < out->ndim; d++) { /* out's leading shape ... */
+        int64_t ad = d < lead ? 1 : a->shape[d - lead];
+        if (ad != out->shape[d]) break;
+    }
+    for (; d < out->ndim; d++) /* ... then only size-1 axes */
+        if ((d < lead ? 1 : a->shape[d - lead]) != 1) return false;
+    return true;
+}
