@@ -2,7 +2,7 @@
  * log-likelihood from array ops, and fit it by gradient ascent with gen_value_and_grad.
  *
  *   data  y_i ~ Normal(mu = 2.0, sigma = 1.5), i = 1..1000
- *   model log p(y | mu, log_sigma) = sum_i -(y_i - mu)^2 / (2 sigma^2) - log sigma - log(2 pi)/2
+ *   model log p(y | mu, log_sigma) = sum_i log Normal(y_i; mu, exp(log_sigma))
  *
  * The maximum-likelihood estimate has a closed form (the sample mean and standard
  * deviation), so the demo prints both and their difference. */
@@ -11,18 +11,15 @@
 
 #include "genc.h"
 
-#define HALF_LOG_2PI 0.91893853320467274178 /* log(2 pi) / 2 */
 
-/* The log-likelihood of params = [mu, log_sigma] given data y (the payload). */
+/* The log-likelihood of params = [mu, log_sigma] given data y (the payload), through the
+ * modeling library: Normal(mu, exp(log_sigma)).logpdf(y), summed. */
 static gen_status loglik(void *payload, int n_in, gen_array *const *in, int n_out, gen_array **out) {
     (void)n_in, (void)n_out;
     gen_array *y = payload;
     gen_array *mu = gen_take(in[0], gen_scalar_i64(0), 0);
-    gen_array *log_sigma = gen_take(in[0], gen_scalar_i64(1), 0);
-    gen_array *z = gen_div(gen_sub(y, mu), gen_exp(log_sigma));
-    gen_array *terms = gen_sub(gen_mul(gen_scalar(-0.5), gen_square(z)),
-                               gen_add(log_sigma, gen_scalar(HALF_LOG_2PI)));
-    out[0] = gen_sum(terms, 0, NULL, false);
+    gen_array *sigma = gen_exp(gen_take(in[0], gen_scalar_i64(1), 0));
+    out[0] = gen_sum(gen_dist_logpdf(gen_normal(mu, sigma), y), 0, NULL, false);
     return out[0] ? GEN_OK : gen_error_status();
 }
 
@@ -46,8 +43,7 @@ int main(void) {
     if (gen_key_split(key, 2, keys) != GEN_OK) return fail("gen_key_split");
 
     /* Data: 1000 draws from Normal(2, 1.5). */
-    gen_array *eps = gen_random_normal(keys[0], GEN_F64, GEN_DIMS(1000));
-    gen_array *y = gen_add(gen_scalar(2.0), gen_mul(gen_scalar(1.5), eps));
+    gen_array *y = gen_dist_sample(gen_normal(gen_scalar(2.0), gen_scalar(1.5)), keys[0], GEN_DIMS(1000));
     if (!y) return fail("drawing the data");
     double mean, sd;
     gen_item(gen_mean(y, 0, NULL, false), &mean);
