@@ -7,6 +7,7 @@
  *   genc/autodiff.h  vjp, grad, value_and_grad, jvp, custom VJPs
  *   genc/random.h    splittable counter-based keys and raw draws
  *   genc/dist.h      distributions, supports and bijections (the modeling library)
+ *   genc/choice.h    addresses, interned symbols, choice maps and selections
  * See docs/ for the design choices behind them. */
 #ifndef GENC_H
 #define GENC_H
@@ -16,6 +17,7 @@
 #include "genc/autodiff.h"
 #include "genc/random.h"
 #include "genc/dist.h"
+#include "genc/choice.h"
 
 #define GENC_VERSION_MAJOR 0
 #define GENC_VERSION_MINOR 1

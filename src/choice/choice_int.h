@@ -1,0 +1,91 @@
+/* choice_int.h — the choice layer's private structures (prefix cm_ for choice maps,
+ * sel_ for selections, addr_ and intern_ for addresses and symbols).
+ *
+ * A choice map node is one block: a value (leaf), or n children sorted by part (the
+ * part's 64-bit encoding compared as unsigned), or neither (the empty map). Children
+ * are never empty maps. Nodes are immutable once published and shared by refcount.
+ * Internal functions return references the caller owns, not yet given to a scope;
+ * public wrappers publish them (cm_publish / sel_publish). */
+#ifndef GENC_SRC_CHOICE_INT_H
+#define GENC_SRC_CHOICE_INT_H
+
+#include <stdatomic.h>
+
+#include "../core/core.h"
+#include "genc/choice.h"
+
+/* ---- choice maps ---- */
+
+typedef struct cm_entry {
+    uint64_t key;
+    gen_choicemap *child; /* owned reference, never empty */
+} cm_entry;
+
+struct gen_choicemap {
+    atomic_int refcount;
+    bool immortal;     /* the static empty map */
+    int64_t count;     /* values in the whole tree */
+    gen_array *value;  /* leaf value (owned), or NULL */
+    int64_t n;         /* number of children */
+    cm_entry entries[]; /* n children, sorted by key */
+};
+
+extern gen_choicemap cm_empty_map;
+
+/* A new internal node with room for n entries (refcount 1, count 0). NULL on OOM. */
+gen_choicemap *cm_alloc(int64_t n);
+/* A new leaf holding value (retained). NULL on OOM. */
+gen_choicemap *cm_leaf(const gen_array *value);
+/* Frees a node never published whose first `filled` entries hold owned children. */
+void cm_discard(gen_choicemap *m, int64_t filled);
+/* Sums the children's counts into m->count; returns m. An internal node with no
+ * children is freed and the empty map returned. */
+gen_choicemap *cm_seal(gen_choicemap *m);
+/* Gives an owned reference to the innermost scope (or the caller). NULL on OOM. */
+gen_choicemap *cm_publish(gen_choicemap *m);
+/* Index of key among m's children, or -1. */
+int64_t cm_find(const gen_choicemap *m, uint64_t key);
+/* Index where key would be inserted (first entry with a key >= key). */
+int64_t cm_lower_bound(const gen_choicemap *m, uint64_t key);
+/* A new reference to the borrowed m (the empty map stays immortal). */
+static inline gen_choicemap *cm_ref(const gen_choicemap *m) {
+    return gen_choicemap_retain((gen_choicemap *)m);
+}
+/* Checks a map argument of function fn: NULL propagates (error set if none pending). */
+bool cm_check_arg(const char *fn, const gen_choicemap *m, const char *name);
+bool cm_check_addr(const char *fn, const gen_addr *a);
+
+/* ---- selections ---- */
+
+typedef struct sel_entry {
+    uint64_t key;
+    gen_selection *child; /* owned reference */
+} sel_entry;
+
+/* A node: whether its own address is contained (self), what parts without an entry
+ * select (dflt: all or none), and the exceptions (n entries sorted by key). all is
+ * {1, 1, none}, none is {0, 0, none}; nodes are normalized to those singletons. */
+struct gen_selection {
+    atomic_int refcount;
+    bool immortal;
+    bool self, dflt;
+    int64_t n;
+    sel_entry entries[];
+};
+
+extern gen_selection sel_all, sel_none;
+
+/* The child under key (borrowed; the default singleton when absent). */
+const gen_selection *sel_sub(const gen_selection *s, uint64_t key);
+/* True when s selects the same thing at every address below it (all or none). */
+static inline bool sel_uniform(const gen_selection *s) { return s->n == 0 && s->self == s->dflt; }
+
+/* ---- addresses ---- */
+
+/* Formats a for a message into buf (GEN_ADDR_FORMAT_MAX bytes); "(root)" for the root.
+ * Returns buf. */
+const char *addr_str(const gen_addr *a, char *buf);
+/* Parses one part from s[0..len) (the component syntax of gen_addr_parse). */
+gen_status addr_parse_part(const char *s, size_t len, gen_part *out, const char *what);
+
+#endif

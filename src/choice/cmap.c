@@ -1,0 +1,267 @@
+/* cmap.c — choice map nodes: creation, refcounts, lookups, iteration and equality. */
+#include <string.h>
+
+#include "choice_int.h"
+
+gen_choicemap cm_empty_map = {.refcount = 1, .immortal = true};
+
+static size_t node_bytes(int64_t n) { return sizeof(gen_choicemap) + (size_t)n * sizeof(cm_entry); }
+
+gen_choicemap *cm_alloc(int64_t n) {
+    gen_choicemap *m = core_alloc(node_bytes(n));
+    if (!m) return NULL;
+    atomic_init(&m->refcount, 1);
+    m->immortal = false;
+    m->count = 0;
+    m->value = NULL;
+    m->n = n;
+    return m;
+}
+
+gen_choicemap *cm_leaf(const gen_array *value) {
+    gen_choicemap *m = cm_alloc(0);
+    if (!m) return NULL;
+    m->value = gen_array_retain((gen_array *)value);
+    m->count = 1;
+    return m;
+}
+
+static void cm_free(gen_choicemap *m) {
+    gen_array_release(m->value);
+    for (int64_t i = 0; i < m->n; i++) gen_choicemap_release(m->entries[i].child);
+    core_free(m, node_bytes(m->n));
+}
+
+void cm_discard(gen_choicemap *m, int64_t filled) {
+    for (int64_t i = 0; i < filled; i++) gen_choicemap_release(m->entries[i].child);
+    gen_array_release(m->value);
+    core_free(m, node_bytes(m->n));
+}
+
+gen_choicemap *cm_seal(gen_choicemap *m) {
+    if (m->n == 0 && !m->value) {
+        cm_free(m);
+        return &cm_empty_map;
+    }
+    int64_t c = m->value ? 1 : 0;
+    for (int64_t i = 0; i < m->n; i++) c += m->entries[i].child->count;
+    m->count = c;
+    return m;
+}
+
+gen_choicemap *gen_choicemap_retain(gen_choicemap *m) {
+    if (m && !m->immortal) atomic_fetch_add_explicit(&m->refcount, 1, memory_order_relaxed);
+    return m;
+}
+
+void gen_choicemap_release(gen_choicemap *m) {
+    if (m && !m->immortal &&
+        atomic_fetch_sub_explicit(&m->refcount, 1, memory_order_acq_rel) == 1)
+        cm_free(m);
+}
+
+static void release_void(void *m) { gen_choicemap_release(m); }
+
+gen_choicemap *cm_publish(gen_choicemap *m) {
+    if (!m || m->immortal) return m;
+    gen_status s = core_scope_own(m, release_void);
+    if (s == GEN_OK || s == GEN_ERR_MISUSE) return m;
+    gen_choicemap_release(m);
+    return NULL;
+}
+
+gen_choicemap *gen_choicemap_scope_return(gen_choicemap *m) {
+    if (!m || m->immortal) return m;
+    gen_choicemap_retain(m);
+    gen_status s = core_scope_own_parent(m, release_void);
+    if (s == GEN_OK || s == GEN_ERR_MISUSE) return m;
+    gen_choicemap_release(m);
+    return NULL;
+}
+
+bool cm_check_arg(const char *fn, const gen_choicemap *m, const char *name) {
+    if (m) return true;
+    if (!core_error_pending()) GEN_FAIL(GEN_ERR_MISUSE, "%s: %s is NULL", fn, name);
+    return false;
+}
+
+bool cm_check_addr(const char *fn, const gen_addr *a) {
+    if (!a) {
+        GEN_FAIL(GEN_ERR_MISUSE, "%s: the address is NULL", fn);
+        return false;
+    }
+    if (a->len < 0 || a->len > GEN_ADDR_MAX_DEPTH) {
+        GEN_FAIL(GEN_ERR_VALUE, "%s: the address has %d parts (0 to %d)", fn, a->len,
+                 GEN_ADDR_MAX_DEPTH);
+        return false;
+    }
+    return true;
+}
+
+gen_choicemap *gen_choicemap_empty(void) { return &cm_empty_map; }
+
+gen_choicemap *gen_choicemap_of_value(const gen_array *value) {
+    if (!value) {
+        if (!core_error_pending())
+            GEN_FAIL(GEN_ERR_MISUSE, "gen_choicemap_of_value: the value is NULL");
+        return NULL;
+    }
+    return cm_publish(cm_leaf(value));
+}
+
+bool gen_choicemap_is_empty(const gen_choicemap *m) { return !m || m->count == 0; }
+bool gen_choicemap_is_value(const gen_choicemap *m) { return m && m->value; }
+const gen_array *gen_choicemap_value(const gen_choicemap *m) { return m ? m->value : NULL; }
+int64_t gen_choicemap_count(const gen_choicemap *m) { return m ? m->count : 0; }
+
+int64_t cm_lower_bound(const gen_choicemap *m, uint64_t key) {
+    int64_t lo = 0, hi = m->n;
+    while (lo < hi) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if (m->entries[mid].key < key) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+int64_t cm_find(const gen_choicemap *m, uint64_t key) {
+    int64_t n = m->n;
+    if (n == 0) return -1;
+    /* Integer children are often 0..n-1 or another run: guess the slot first. */
+    uint64_t d = key - m->entries[0].key;
+    if (d < (uint64_t)n && m->entries[d].key == key) return (int64_t)d;
+    int64_t i = cm_lower_bound(m, key);
+    return (i < n && m->entries[i].key == key) ? i : -1;
+}
+
+const gen_choicemap *gen_choicemap_child(const gen_choicemap *m, gen_part p) {
+    if (!m) return NULL;
+    int64_t i = cm_find(m, p.v);
+    return i >= 0 ? m->entries[i].child : &cm_empty_map;
+}
+
+/* The node at a->parts[0..depth) or NULL; *stop is how many parts were walked. */
+static const gen_choicemap *walk(const gen_choicemap *m, const gen_addr *a, int *stop) {
+    int k = 0;
+    for (; k < a->len; k++) {
+        int64_t i = cm_find(m, a->parts[k].v);
+        if (i < 0) break;
+        m = m->entries[i].child;
+    }
+    *stop = k;
+    return k == a->len ? m : NULL;
+}
+
+const gen_array *gen_choicemap_find(const gen_choicemap *m, const gen_addr *addr) {
+    if (!m || !addr) return NULL;
+    int k;
+    const gen_choicemap *n = walk(m, addr, &k);
+    return n ? n->value : NULL;
+}
+
+bool gen_choicemap_has_value(const gen_choicemap *m, const gen_addr *addr) {
+    return gen_choicemap_find(m, addr) != NULL;
+}
+
+const gen_array *gen_choicemap_get_value(const gen_choicemap *m, const gen_addr *addr) {
+    if (!cm_check_arg("gen_choicemap_get_value", m, "the map") ||
+        !cm_check_addr("gen_choicemap_get_value", addr))
+        return NULL;
+    int k;
+    const gen_choicemap *n = walk(m, addr, &k);
+    if (n && n->value) return n->value;
+    char buf[GEN_ADDR_FORMAT_MAX];
+    if (n)
+        GEN_FAIL(GEN_ERR_INDEX, "choicemap: no value at %s (it holds a map of %lld values)",
+                 addr_str(addr, buf), (long long)n->count);
+    else
+        GEN_FAIL(GEN_ERR_INDEX, "choicemap: no value at %s", addr_str(addr, buf));
+    return NULL;
+}
+
+const gen_choicemap *gen_choicemap_get_submap(const gen_choicemap *m, const gen_addr *addr) {
+    if (!cm_check_arg("gen_choicemap_get_submap", m, "the map") ||
+        !cm_check_addr("gen_choicemap_get_submap", addr))
+        return NULL;
+    int k;
+    const gen_choicemap *n = walk(m, addr, &k);
+    return n ? n : &cm_empty_map;
+}
+
+int64_t gen_choicemap_num_children(const gen_choicemap *m) { return m ? m->n : 0; }
+
+const gen_choicemap *gen_choicemap_child_at(const gen_choicemap *m, int64_t i, gen_part *part) {
+    if (!m || i < 0 || i >= m->n) return NULL;
+    if (part) part->v = m->entries[i].key;
+    return m->entries[i].child;
+}
+
+/* ---- deep iteration: a stack of (node, next child index); addr tracks the path ---- */
+
+void gen_choicemap_iter_init(gen_choicemap_iter *it, const gen_choicemap *m) {
+    it->addr.len = 0;
+    it->value = NULL;
+    it->top_ = m ? 0 : -1;
+    it->node_[0] = m;
+    it->pos_[0] = -1; /* -1: the node's own value not yet visited */
+}
+
+bool gen_choicemap_iter_next(gen_choicemap_iter *it) {
+    while (it->top_ >= 0) {
+        const gen_choicemap *n = it->node_[it->top_];
+        int64_t p = it->pos_[it->top_]++;
+        it->addr.len = it->top_;
+        if (p < 0) {
+            if (n->value) {
+                it->value = n->value;
+                return true;
+            }
+            continue;
+        }
+        if (p < n->n) {
+            it->addr.parts[it->top_].v = n->entries[p].key;
+            it->top_++;
+            it->node_[it->top_] = n->entries[p].child;
+            it->pos_[it->top_] = -1;
+            it->addr.len = it->top_;
+            continue;
+        }
+        it->top_--;
+    }
+    it->value = NULL;
+    it->addr.len = 0;
+    return false;
+}
+
+gen_status gen_choicemap_foreach(const gen_choicemap *m, gen_choicemap_visit_fn fn, void *ud) {
+    if (!cm_check_arg("gen_choicemap_foreach", m, "the map")) return gen_error_status();
+    if (!fn) return GEN_FAIL(GEN_ERR_MISUSE, "gen_choicemap_foreach: the callback is NULL");
+    gen_choicemap_iter it;
+    gen_choicemap_iter_init(&it, m);
+    while (gen_choicemap_iter_next(&it)) {
+        gen_status s = fn(ud, &it.addr, it.value);
+        if (s != GEN_OK) return s;
+    }
+    return GEN_OK;
+}
+
+static bool value_equal(const gen_array *a, const gen_array *b) {
+    if (a == b) return true;
+    int nd = gen_array_ndim(a);
+    if (gen_array_dtype(a) != gen_array_dtype(b) || nd != gen_array_ndim(b) ||
+        memcmp(gen_array_shape(a), gen_array_shape(b), (size_t)nd * sizeof(int64_t)) != 0)
+        return false;
+    size_t bytes = (size_t)gen_array_size(a) * gen_dtype_size(gen_array_dtype(a));
+    return bytes == 0 || memcmp(gen_array_data(a), gen_array_data(b), bytes) == 0;
+}
+
+bool gen_choicemap_equal(const gen_choicemap *a, const gen_choicemap *b) {
+    if (a == b) return true;
+    if (!a || !b || a->count != b->count || a->n != b->n || !a->value != !b->value) return false;
+    if (a->value && !value_equal(a->value, b->value)) return false;
+    for (int64_t i = 0; i < a->n; i++)
+        if (a->entries[i].key != b->entries[i].key ||
+            !gen_choicemap_equal(a->entries[i].child, b->entries[i].child))
+            return false;
+    return true;
+}
