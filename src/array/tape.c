@@ -21,11 +21,22 @@ typedef struct ad_node {
     void *payload;
 } ad_node;
 
+/* Links come from chunks owned by their tape (one allocation per 64 links instead of
+ * one per link); every link of a tape is unlinked before the tape frees its chunks,
+ * because the tape holds a reference to every array that carries one. */
+#define LINK_CHUNK 64
+typedef struct link_chunk {
+    struct link_chunk *next;
+    int used;
+    ad_link links[LINK_CHUNK];
+} link_chunk;
+
 struct ad_tape {
     bool forward, enabled;
     ad_node *nodes;
     size_t n, cap;
     core_ptrvec linked; /* forward mode: arrays carrying a tangent link (retained) */
+    link_chunk *chunks;
 };
 
 _Thread_local int ad_depth;
@@ -40,8 +51,15 @@ static ad_link *link_find(const gen_array *a, const ad_tape *t) {
 }
 
 static ad_link *link_add(gen_array *a, ad_tape *t) {
-    ad_link *l = core_calloc(1, sizeof *l);
-    if (!l) return NULL;
+    if (!t->chunks || t->chunks->used == LINK_CHUNK) {
+        link_chunk *c = core_alloc(sizeof *c);
+        if (!c) return NULL;
+        c->next = t->chunks;
+        c->used = 0;
+        t->chunks = c;
+    }
+    ad_link *l = &t->chunks->links[t->chunks->used++];
+    memset(l, 0, sizeof *l);
     l->tape = t;
     l->next = a->ad;
     a->ad = l;
@@ -53,19 +71,17 @@ static void link_remove(gen_array *a, const ad_tape *t) {
         if ((*pl)->tape == t) {
             ad_link *l = *pl;
             *pl = l->next;
-            gen_array_release(l->tangent);
-            core_free(l, sizeof *l);
+            gen_array_release(l->tangent); /* the link's memory belongs to the tape */
             return;
         }
     }
 }
 
 void ad_links_free(gen_array *a) {
-    while (a->ad) {
+    while (a->ad) { /* the memory belongs to the links' tapes */
         ad_link *l = a->ad;
         a->ad = l->next;
         gen_array_release(l->tangent);
-        core_free(l, sizeof *l);
     }
 }
 
@@ -84,15 +100,18 @@ ad_tape *ad_tape_push(bool forward) {
     return t;
 }
 
+/* A node's three lists share one block: in[n_in], out[n_out], cot[n_out]. */
+static size_t node_lists_bytes(int n_in, int n_out) {
+    return (size_t)(n_in + 2 * n_out) * sizeof(gen_array *);
+}
+
 static void node_free(ad_tape *t, ad_node *nd) {
     for (int j = 0; j < nd->n_out; j++) {
         link_remove(nd->out[j], t);
         gen_array_release(nd->out[j]);
     }
     for (int i = 0; i < nd->n_in; i++) gen_array_release(nd->in[i]);
-    core_free(nd->in, (size_t)nd->n_in * sizeof *nd->in);
-    core_free(nd->out, (size_t)nd->n_out * sizeof *nd->out);
-    core_free(nd->cot, (size_t)nd->n_out * sizeof *nd->cot);
+    core_free(nd->out - nd->n_in, node_lists_bytes(nd->n_in, nd->n_out));
 }
 
 void ad_tape_pop(ad_tape *t) {
@@ -105,6 +124,11 @@ void ad_tape_pop(ad_tape *t) {
         gen_array_release(t->linked.items[k]);
     }
     core_ptrvec_free(&t->linked);
+    while (t->chunks) {
+        link_chunk *c = t->chunks;
+        t->chunks = c->next;
+        core_free(c, sizeof *c);
+    }
     core_free(t, sizeof *t);
 }
 
@@ -133,22 +157,17 @@ static ad_node *node_push(ad_tape *t, op_id op, int n_in, gen_array *const *in, 
     }
     ad_node *nd = &t->nodes[t->n];
     memset(nd, 0, sizeof *nd);
-    nd->in = n_in ? core_alloc((size_t)n_in * sizeof *nd->in) : NULL;
-    nd->out = core_alloc((size_t)n_out * sizeof *nd->out);
-    nd->cot = core_calloc((size_t)n_out, sizeof *nd->cot);
-    if ((n_in && !nd->in) || !nd->out || !nd->cot) {
-        core_free(nd->in, (size_t)n_in * sizeof *nd->in);
-        core_free(nd->out, (size_t)n_out * sizeof *nd->out);
-        core_free(nd->cot, (size_t)n_out * sizeof *nd->cot);
-        return NULL;
-    }
+    gen_array **lists = core_alloc(node_lists_bytes(n_in, n_out));
+    if (!lists) return NULL;
+    nd->in = lists;
+    nd->out = lists + n_in;
+    nd->cot = lists + n_in + n_out;
+    for (int j = 0; j < n_out; j++) nd->cot[j] = NULL;
     for (int j = 0; j < n_out; j++) {
         ad_link *l = link_add(out[j], t);
         if (!l) {
             for (int k = 0; k < j; k++) link_remove(out[k], t);
-            core_free(nd->in, (size_t)n_in * sizeof *nd->in);
-            core_free(nd->out, (size_t)n_out * sizeof *nd->out);
-            core_free(nd->cot, (size_t)n_out * sizeof *nd->cot);
+            core_free(lists, node_lists_bytes(n_in, n_out));
             return NULL;
         }
         l->node = (int32_t)t->n;
