@@ -152,7 +152,9 @@ static void test_errors(void) {
 static void test_no_scope(void) {
     gen_scope_end(); /* RUN opened one */
     gen_gf *f = gen_dynamic("model", model);
-    gen_choicemap *c = data_constraints(true);
+    gen_scope_begin(); /* the constraint values are temporaries of this scope */
+    gen_choicemap *c = gen_choicemap_scope_return(data_constraints(true));
+    gen_scope_end();
     gen_tr *tr = NULL;
     gen_array *w = NULL;
     CHECK_OK(gen_generate(f, gen_key_new(1), NULL, c, &tr, &w));
