@@ -8,6 +8,8 @@
  *   genc/random.h    splittable counter-based keys and raw draws
  *   genc/dist.h      distributions, supports and bijections (the modeling library)
  *   genc/choice.h    addresses, interned symbols, choice maps and selections
+ *   genc/gfi.h       generative functions, traces and the GFI operations
+ *   genc/dsl.h       the dynamic modeling language (model bodies in C)
  * See docs/ for the design choices behind them. */
 #ifndef GENC_H
 #define GENC_H
@@ -18,6 +20,8 @@
 #include "genc/random.h"
 #include "genc/dist.h"
 #include "genc/choice.h"
+#include "genc/gfi.h"
+#include "genc/dsl.h"
 
 #define GENC_VERSION_MAJOR 0
 #define GENC_VERSION_MINOR 1

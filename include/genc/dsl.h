@@ -1,0 +1,64 @@
+/* genc/dsl.h — the dynamic modeling language: generative functions written as C bodies.
+ *
+ * A body is a C function that makes random choices through a context:
+ *
+ *   static gen_status model(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+ *       gen_array *a = gen_choose(ctx, "a", gen_normal(gen_scalar(0), gen_scalar(1)));
+ *       ...
+ *       *retval = a;
+ *       return gen_ctx_status(ctx);
+ *   }
+ *   gen_gf *f = gen_dynamic("model", model);
+ *
+ * What a choice does depends on the GFI operation running the body (DESIGN decision 8:
+ * the context carries that operation's handler); the body never knows which one runs
+ * it. The body runs inside a scope opened by the operation: every array it creates is
+ * freed when it returns, except the traced values and the return value, which the
+ * trace keeps. The key of a choice is fold_in(op key, hash of its address), so draws
+ * depend on addresses, not on the order of statements.
+ *
+ * Errors. A DSL call that fails records an error naming the address ("y/3: normal:
+ * sigma must be > 0, ...") and returns NULL (or a status); every later DSL call of the
+ * same run returns NULL at once, and the operation returns that error whatever status
+ * the body returns. A body returning a non-OK status on its own makes the operation
+ * fail with the message prefixed by the function's name. */
+#ifndef GENC_DSL_H
+#define GENC_DSL_H
+
+#include "genc/dist.h"
+#include "genc/gfi.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct gen_ctx gen_ctx;
+
+/* The body of a dynamic generative function. *retval (initially NULL) may be set to the
+ * return value: an array created in the body, or an argument. */
+typedef gen_status (*gen_body)(gen_ctx *ctx, const gen_args *args, gen_array **retval);
+
+/* A new generative function running body (name: for messages; copied). */
+gen_gf *gen_dynamic(const char *name, gen_body body);
+
+/* name ~ d: the value of the random choice at address name (a single part), borrowed
+ * (valid until the body returns). NULL on error. */
+gen_array *gen_choose(gen_ctx *ctx, const char *name, const gen_dist *d);
+/* The same at addr (e.g. y/3), relative to the running function's namespace. */
+gen_array *gen_choose_at(gen_ctx *ctx, const gen_addr *addr, const gen_dist *d);
+/* Calls f on a with its choices under name/...; returns f's return value (borrowed;
+ * NULL if f returns none or on error: check gen_ctx_status). */
+gen_array *gen_call(gen_ctx *ctx, const char *name, const gen_gf *f, const gen_args *a);
+/* Calls the dynamic function f on a with its choices in the caller's namespace, as if
+ * its body were written inline. */
+gen_array *gen_splice(gen_ctx *ctx, const gen_gf *f, const gen_args *a);
+/* Adds log_weight (an array, summed to a scalar) to the score: Stan's target +=. In
+ * generate and assess it adds to the weight too. */
+gen_status gen_factor(gen_ctx *ctx, const gen_array *log_weight);
+/* GEN_OK, or the first error of this run of the body. */
+gen_status gen_ctx_status(const gen_ctx *ctx);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,72 @@
+/* dsl.c — the body-facing calls (gen_choose, gen_choose_at, gen_call, gen_splice,
+ * gen_factor): argument checks, then the running operation's handler. */
+#include "dsl_int.h"
+
+/* The failed-run and NULL-context checks shared by every call. */
+static bool ctx_ok(gen_ctx *ctx, const char *fn) {
+    if (!ctx) {
+        GEN_FAIL(GEN_ERR_MISUSE, "%s: the context is NULL", fn);
+        return false;
+    }
+    return ctx->status == GEN_OK;
+}
+
+static bool name_addr(gen_ctx *ctx, const char *fn, const char *name, gen_addr *a) {
+    gen_sym s = name ? gen_intern(name) : GEN_SYM_INVALID;
+    if (s == GEN_SYM_INVALID) {
+        ctx->status = GEN_FAIL(GEN_ERR_VALUE, "%s: the address name is NULL or empty", fn);
+        return false;
+    }
+    a->len = 1;
+    a->parts[0] = gen_part_sym(s);
+    return true;
+}
+
+gen_array *gen_choose_at(gen_ctx *ctx, const gen_addr *addr, const gen_dist *d) {
+    if (!ctx_ok(ctx, "gen_choose_at")) return NULL;
+    if (!addr) {
+        ctx->status = GEN_FAIL(GEN_ERR_MISUSE, "gen_choose_at: the address is NULL");
+        return NULL;
+    }
+    return ctx->h->on_choice(ctx, addr, d);
+}
+
+gen_array *gen_choose(gen_ctx *ctx, const char *name, const gen_dist *d) {
+    gen_addr a;
+    if (!ctx_ok(ctx, "gen_choose") || !name_addr(ctx, "gen_choose", name, &a)) return NULL;
+    return ctx->h->on_choice(ctx, &a, d);
+}
+
+gen_array *gen_call(gen_ctx *ctx, const char *name, const gen_gf *f, const gen_args *args) {
+    gen_addr a;
+    if (!ctx_ok(ctx, "gen_call") || !name_addr(ctx, "gen_call", name, &a)) return NULL;
+    return ctx->h->on_call(ctx, &a, f, args);
+}
+
+gen_array *gen_splice(gen_ctx *ctx, const gen_gf *f, const gen_args *args) {
+    if (!ctx_ok(ctx, "gen_splice")) return NULL;
+    gen_status s = gfi_check_call("gen_splice", f, args);
+    if (s == GEN_OK && f->vt != &dsl_vtable)
+        s = GEN_FAIL(GEN_ERR_UNSUPPORTED, "gen_splice: %s is not a dynamic function (only those "
+                     "can be spliced; use gen_call)", f->name);
+    if (s != GEN_OK) {
+        ctx->status = s;
+        return NULL;
+    }
+    gen_array *ret = NULL;
+    return dsl_run_body(f, ctx, args, &ret) == GEN_OK ? ret : NULL;
+}
+
+gen_status gen_factor(gen_ctx *ctx, const gen_array *log_weight) {
+    if (!ctx_ok(ctx, "gen_factor")) return ctx ? ctx->status : GEN_ERR_MISUSE;
+    if (!log_weight) {
+        gen_status s = core_error_pending();
+        return ctx->status = s ? s : GEN_FAIL(GEN_ERR_MISUSE, "gen_factor: the log weight is NULL");
+    }
+    const gen_array *w = log_weight;
+    if (gen_array_ndim(w) > 0) w = gen_sum(w, 0, NULL, false);
+    if (!w) return ctx->status = core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
+    return ctx->h->on_factor(ctx, w);
+}
+
+gen_status gen_ctx_status(const gen_ctx *ctx) { return ctx ? ctx->status : GEN_ERR_MISUSE; }

@@ -1,0 +1,72 @@
+/* dsl_int.h — the dynamic DSL's private structures (prefix dsl_): the context a body
+ * runs with, the per-operation handlers, the records a run leaves (the per-trace data
+ * that project walks) and the table of traced addresses. */
+#ifndef GENC_SRC_DSL_INT_H
+#define GENC_SRC_DSL_INT_H
+
+#include "../gfi/gfi_int.h"
+#include "genc/dsl.h"
+
+/* One traced site of a run: a choice (value set) or a call (sub set in generate). */
+typedef struct dsl_rec {
+    gen_addr addr;     /* relative to the running function */
+    gen_array *value;  /* choice value, retained (NULL for a call) */
+    gen_array *score;  /* 0-d log density of the choice / score of the call, retained */
+    gen_array *weight; /* its part of the generate/assess weight (NULL: none), retained */
+    gen_tr *sub;    /* the callee's trace (calls in generate), retained */
+} dsl_rec;
+
+/* The per-trace data of a dynamic function (gen_tr.data). */
+typedef struct dsl_data {
+    dsl_rec *recs;
+    int64_t n, cap;
+    gen_array *factors; /* 0-d sum of gen_factor terms, retained (NULL: none) */
+} dsl_data;
+
+typedef struct dsl_handler {
+    gen_array *(*on_choice)(gen_ctx *ctx, const gen_addr *a, const gen_dist *d);
+    gen_array *(*on_call)(gen_ctx *ctx, const gen_addr *a, const gen_gf *f, const gen_args *args);
+    gen_status (*on_factor)(gen_ctx *ctx, const gen_array *logw); /* logw: 0-d */
+} dsl_handler;
+
+typedef struct dsl_slot {
+    uint64_t hash;
+    int64_t rec; /* record whose address (truncated to len parts) is the key */
+    int len;
+    int kind; /* DSL_SLOT_* */
+} dsl_slot;
+
+enum { DSL_SLOT_EMPTY, DSL_SLOT_CHOICE, DSL_SLOT_CALL, DSL_SLOT_PREFIX };
+
+struct gen_ctx {
+    const dsl_handler *h;
+    const char *op; /* "generate" or "assess", for messages */
+    gen_status status; /* first error of the run (sticky) */
+    gen_key key;
+    const gen_choicemap *constraints; /* never NULL */
+    int64_t used;                     /* constraint values used */
+    dsl_data data;                    /* records, moved into the trace at the end */
+    dsl_slot *table;                  /* open addressing, power-of-two capacity */
+    int64_t tcap, tn;
+};
+
+extern const dsl_handler dsl_generate_handler, dsl_assess_handler;
+extern const gfi_vtable dsl_vtable;
+
+/* Claims address a for a choice or call (kind): fails with "a: address already traced"
+ * when a, a prefix of a, or an address below a was traced. Pushes a record for a and
+ * returns its index, or -1 (ctx->status set). */
+int64_t dsl_claim(gen_ctx *ctx, const gen_addr *a, int kind);
+/* The kind of the slot holding exactly a (DSL_SLOT_EMPTY if none). */
+int dsl_lookup_kind(const gen_ctx *ctx, const gen_addr *a);
+void dsl_table_free(gen_ctx *ctx);
+/* Records the failure at address a: prefixes the pending error with the address path
+ * (or records GEN_ERR_INTERNAL if none is pending), sets ctx->status; returns NULL. */
+gen_array *dsl_fail_at(gen_ctx *ctx, const gen_addr *a);
+/* Runs f's body (f must be dynamic) with ctx; returns its status, the body's own
+ * failures prefixed with f's name. */
+gen_status dsl_run_body(const gen_gf *f, gen_ctx *ctx, const gen_args *args, gen_array **ret);
+/* Releases what the records hold and frees them. */
+void dsl_data_clear(dsl_data *d);
+
+#endif

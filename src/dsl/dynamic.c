@@ -1,0 +1,201 @@
+/* dynamic.c — generative functions written as C bodies (gen_dynamic): the GFI vtable
+ * that runs a body under a handler and turns its records into a trace, a weight, or a
+ * projection. */
+#include "dsl_int.h"
+
+typedef struct dyn_data {
+    gen_body body;
+} dyn_data;
+
+static void dyn_free(gen_gf *f) { core_free(f->data, sizeof(dyn_data)); }
+
+void dsl_data_clear(dsl_data *d) {
+    for (int64_t i = 0; i < d->n; i++) {
+        dsl_rec *r = &d->recs[i];
+        gen_array_release(r->value);
+        gen_array_release(r->score);
+        gen_array_release(r->weight);
+        gen_trace_release(r->sub);
+    }
+    if (d->recs) core_free(d->recs, (size_t)d->cap * sizeof *d->recs);
+    gen_array_release(d->factors);
+    *d = (dsl_data){0};
+}
+
+static void dyn_free_trace(gen_tr *tr) {
+    dsl_data_clear(tr->data);
+    core_free(tr->data, sizeof(dsl_data));
+}
+
+gen_status dsl_run_body(const gen_gf *f, gen_ctx *ctx, const gen_args *args, gen_array **ret) {
+    static const gen_args none = {0, NULL, NULL};
+    gen_status s = ((const dyn_data *)f->data)->body(ctx, args ? args : &none, ret);
+    if (ctx->status != GEN_OK) return ctx->status; /* a DSL call failed: already named */
+    if (s != GEN_OK) {
+        if (core_error_pending()) core_error_prefix("%s", f->name);
+        else GEN_FAIL(s, "%s: the body returned %s", f->name, gen_status_name(s));
+        ctx->status = s;
+    }
+    return s;
+}
+
+static void ctx_init(gen_ctx *ctx, const dsl_handler *h, const char *op, gen_key key,
+                     const gen_choicemap *constraints) {
+    *ctx = (gen_ctx){.h = h, .op = op, .key = key, .constraints = constraints};
+}
+
+static void ctx_free(gen_ctx *ctx) {
+    dsl_data_clear(&ctx->data);
+    dsl_table_free(ctx);
+}
+
+/* Every constraint must have been used; otherwise name the first one that was not. A
+ * value is used when its address is a traced choice or lies under a traced call. */
+static gen_status check_used(gen_ctx *ctx) {
+    if (ctx->used == gen_choicemap_count(ctx->constraints)) return GEN_OK;
+    gen_choicemap_iter it;
+    gen_choicemap_iter_init(&it, ctx->constraints);
+    while (gen_choicemap_iter_next(&it)) {
+        gen_addr p = it.addr;
+        bool used = dsl_lookup_kind(ctx, &p) == DSL_SLOT_CHOICE;
+        for (int k = 1; k < it.addr.len && !used; k++) {
+            p.len = k;
+            used = dsl_lookup_kind(ctx, &p) == DSL_SLOT_CALL;
+        }
+        if (!used) {
+            char buf[GEN_ADDR_FORMAT_MAX];
+            gen_addr_format(&it.addr, buf, sizeof buf);
+            return ctx->status = GEN_FAIL(GEN_ERR_VALUE, "%s: %s at %s was not used by the model",
+                                          ctx->op, ctx->h == &dsl_assess_handler ? "choice" : "constraint", buf);
+        }
+    }
+    return ctx->status = GEN_FAIL(GEN_ERR_INTERNAL, "%s: constraint count mismatch", ctx->op);
+}
+
+/* Score (every record and factor) and weight (records with a weight, and factors), in
+ * the current scope. */
+static gen_status totals(gen_ctx *ctx, gen_array **score, gen_array **weight) {
+    gen_array *zero = gen_scalar(0.0);
+    gen_array *s = ctx->data.factors ? ctx->data.factors : zero, *w = s;
+    for (int64_t i = 0; i < ctx->data.n && s && w; i++) {
+        const dsl_rec *r = &ctx->data.recs[i];
+        s = gen_add(s, r->score);
+        if (r->weight) w = gen_add(w, r->weight);
+    }
+    *score = s;
+    *weight = w;
+    return s && w ? GEN_OK : core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
+}
+
+static gen_choicemap *build_choices(const gen_ctx *ctx) {
+    gen_choicemap_builder *b = gen_choicemap_builder_new();
+    if (!b) return NULL;
+    gen_status s = GEN_OK;
+    for (int64_t i = 0; i < ctx->data.n && s == GEN_OK; i++) {
+        const dsl_rec *r = &ctx->data.recs[i];
+        s = r->sub ? gen_choicemap_builder_set_submap(b, &r->addr, r->sub->choices)
+                   : gen_choicemap_builder_set(b, &r->addr, r->value);
+    }
+    gen_choicemap *m = s == GEN_OK ? gen_choicemap_builder_finish(b) : NULL;
+    gen_choicemap_builder_free(b);
+    return m;
+}
+
+static gen_status pending_or_oom(void) {
+    return core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
+}
+
+static gen_status dyn_generate(const gen_gf *f, gen_key key, const gen_args *args,
+                               const gen_choicemap *constraints, gen_tr **tr,
+                               gen_array **weight) {
+    gen_status s = gen_scope_begin();
+    if (s != GEN_OK) return s;
+    gen_ctx ctx;
+    ctx_init(&ctx, &dsl_generate_handler, "generate", key, constraints);
+    gen_array *ret = NULL, *score = NULL, *w = NULL;
+    gen_choicemap *cm = NULL;
+    gen_tr *t = NULL;
+    s = dsl_run_body(f, &ctx, args, &ret);
+    if (s == GEN_OK) s = check_used(&ctx);
+    if (s == GEN_OK) s = totals(&ctx, &score, &w);
+    if (s == GEN_OK && !(cm = build_choices(&ctx))) s = pending_or_oom();
+    dsl_data *data = NULL;
+    if (s == GEN_OK && !(data = core_alloc(sizeof *data))) s = GEN_ERR_OOM;
+    if (s == GEN_OK) {
+        *data = ctx.data; /* the trace takes the records */
+        ctx.data = (dsl_data){0};
+        if (!(t = gfi_trace_new(f, args, ret, cm, score, data))) s = pending_or_oom();
+    }
+    if (s == GEN_OK && weight && !(*weight = gen_scope_return(w))) s = pending_or_oom();
+    ctx_free(&ctx);
+    gen_scope_end();
+    if (s != GEN_OK) {
+        gen_trace_release(t);
+        return s;
+    }
+    *tr = gfi_trace_publish(t);
+    return *tr ? GEN_OK : GEN_ERR_OOM;
+}
+
+static gen_status dyn_assess(const gen_gf *f, const gen_args *args, const gen_choicemap *choices,
+                             gen_array **weight, gen_array **retval) {
+    gen_status s = gen_scope_begin();
+    if (s != GEN_OK) return s;
+    gen_ctx ctx;
+    ctx_init(&ctx, &dsl_assess_handler, "assess", (gen_key){0}, choices);
+    gen_array *ret = NULL, *score = NULL, *w = NULL;
+    s = dsl_run_body(f, &ctx, args, &ret);
+    if (s == GEN_OK) s = check_used(&ctx);
+    if (s == GEN_OK) s = totals(&ctx, &score, &w);
+    if (s == GEN_OK && !(*weight = gen_scope_return(score))) s = pending_or_oom();
+    if (s == GEN_OK && retval && ret && !(*retval = gen_scope_return(ret))) s = pending_or_oom();
+    ctx_free(&ctx);
+    gen_scope_end();
+    return s;
+}
+
+/* The selection below a (borrowed), walking one part at a time. */
+static const gen_selection *sub_selection(const gen_selection *sel, const gen_addr *a) {
+    for (int k = 0; k < a->len; k++) sel = gen_selection_sub(sel, a->parts[k]);
+    return sel;
+}
+
+/* Selected choices, projections of the calls, and every factor: Gen.jl's dynamic DSL
+ * has no factors; ours belong to no address, so no selection can leave them out. */
+static gen_status dyn_project(const gen_tr *tr, const gen_selection *sel, gen_array **weight) {
+    gen_status s = gen_scope_begin();
+    if (s != GEN_OK) return s;
+    const dsl_data *d = tr->data;
+    gen_array *w = d->factors ? d->factors : gen_scalar(0.0);
+    for (int64_t i = 0; i < d->n && w && s == GEN_OK; i++) {
+        const dsl_rec *r = &d->recs[i];
+        if (r->sub) {
+            gen_array *sw = NULL;
+            s = gen_project(r->sub, sub_selection(sel, &r->addr), &sw);
+            if (s != GEN_OK) {
+                char buf[GEN_ADDR_FORMAT_MAX];
+                gen_addr_format(&r->addr, buf, sizeof buf);
+                core_error_prefix("%s", buf);
+            } else
+                w = gen_add(w, sw);
+        } else if (gen_selection_contains(sel, &r->addr))
+            w = gen_add(w, r->score);
+    }
+    if (s == GEN_OK && !(*weight = gen_scope_return(w))) s = pending_or_oom();
+    gen_scope_end();
+    return s;
+}
+
+const gfi_vtable dsl_vtable = {"dynamic", dyn_generate, dyn_assess, dyn_project, dyn_free,
+                               dyn_free_trace};
+
+gen_gf *gen_dynamic(const char *name, gen_body body) {
+    if (!name || !body) {
+        GEN_FAIL(GEN_ERR_MISUSE, "gen_dynamic: the %s is NULL", name ? "body" : "name");
+        return NULL;
+    }
+    dyn_data *d = core_alloc(sizeof *d);
+    if (!d) return NULL;
+    d->body = body;
+    return gfi_gf_new(&dsl_vtable, name, d);
+}

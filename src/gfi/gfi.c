@@ -1,0 +1,234 @@
+/* gfi.c — generative function and trace objects (refcounts, accessors) and the public
+ * GFI operations, which check arguments and dispatch through the vtable. */
+#include <string.h>
+
+#include "gfi_int.h"
+
+/* ---- generative functions ---- */
+
+static void gf_free(gen_gf *f) {
+    if (f->vt->free_data) f->vt->free_data(f);
+    if (f->name) core_free(f->name, strlen(f->name) + 1);
+    core_free(f, sizeof *f);
+}
+
+gen_gf *gen_gf_retain(gen_gf *f) {
+    if (f) atomic_fetch_add_explicit(&f->refcount, 1, memory_order_relaxed);
+    return f;
+}
+
+void gen_gf_release(gen_gf *f) {
+    if (f && atomic_fetch_sub_explicit(&f->refcount, 1, memory_order_acq_rel) == 1) gf_free(f);
+}
+
+static void gf_release_void(void *f) { gen_gf_release(f); }
+
+gen_gf *gen_gf_scope_return(gen_gf *f) {
+    if (!f) return NULL;
+    gen_gf_retain(f);
+    gen_status s = core_scope_own_parent(f, gf_release_void);
+    if (s == GEN_OK || s == GEN_ERR_MISUSE) return f;
+    gen_gf_release(f);
+    return NULL;
+}
+
+const char *gen_gf_name(const gen_gf *f) { return f ? f->name : "(null)"; }
+
+gen_gf *gfi_gf_new(const gfi_vtable *vt, const char *name, void *data) {
+    gen_gf *f = core_calloc(1, sizeof *f);
+    if (!f) {
+        gen_gf tmp = {.vt = vt, .data = data};
+        if (vt->free_data) vt->free_data(&tmp);
+        return NULL;
+    }
+    atomic_init(&f->refcount, 1);
+    f->vt = vt;
+    f->data = data;
+    size_t n = strlen(name) + 1;
+    f->name = core_alloc(n);
+    if (!f->name) {
+        gf_free(f);
+        return NULL;
+    }
+    memcpy(f->name, name, n);
+    gen_status s = core_scope_own(f, gf_release_void);
+    if (s == GEN_OK || s == GEN_ERR_MISUSE) return f;
+    gf_free(f);
+    return NULL;
+}
+
+/* ---- traces ---- */
+
+static void trace_free(gen_tr *tr) {
+    if (tr->data && tr->gf->vt->free_trace_data) tr->gf->vt->free_trace_data(tr);
+    for (int i = 0; i < tr->args.n; i++) gen_array_release(tr->argv[i]);
+    if (tr->argv) core_free(tr->argv, (size_t)tr->args.n * sizeof *tr->argv);
+    gen_array_release(tr->retval);
+    gen_choicemap_release(tr->choices);
+    gen_array_release(tr->score);
+    gen_gf_release(tr->gf);
+    core_free(tr, sizeof *tr);
+}
+
+gen_tr *gen_trace_retain(gen_tr *tr) {
+    if (tr) atomic_fetch_add_explicit(&tr->refcount, 1, memory_order_relaxed);
+    return tr;
+}
+
+void gen_trace_release(gen_tr *tr) {
+    if (tr && atomic_fetch_sub_explicit(&tr->refcount, 1, memory_order_acq_rel) == 1)
+        trace_free(tr);
+}
+
+static void trace_release_void(void *tr) { gen_trace_release(tr); }
+
+gen_tr *gen_trace_scope_return(gen_tr *tr) {
+    if (!tr) return NULL;
+    gen_trace_retain(tr);
+    gen_status s = core_scope_own_parent(tr, trace_release_void);
+    if (s == GEN_OK || s == GEN_ERR_MISUSE) return tr;
+    gen_trace_release(tr);
+    return NULL;
+}
+
+gen_tr *gfi_trace_publish(gen_tr *tr) {
+    if (!tr) return NULL;
+    gen_status s = core_scope_own(tr, trace_release_void);
+    if (s == GEN_OK || s == GEN_ERR_MISUSE) return tr;
+    gen_trace_release(tr);
+    return NULL;
+}
+
+gen_tr *gfi_trace_new(const gen_gf *f, const gen_args *args, gen_array *retval,
+                         gen_choicemap *choices, gen_array *score, void *data) {
+    gen_tr *tr = core_calloc(1, sizeof *tr);
+    if (!tr) {
+        gen_tr tmp = {.data = data};
+        if (data && f->vt->free_trace_data) f->vt->free_trace_data(&tmp);
+        return NULL;
+    }
+    atomic_init(&tr->refcount, 1);
+    tr->gf = gen_gf_retain((gen_gf *)f);
+    tr->data = data;
+    tr->retval = gen_array_retain(retval);
+    tr->choices = gen_choicemap_retain(choices);
+    tr->score = gen_array_retain(score);
+    int n = args ? args->n : 0;
+    if (n > 0) {
+        tr->argv = core_calloc((size_t)n, sizeof *tr->argv);
+        if (!tr->argv) {
+            trace_free(tr);
+            return NULL;
+        }
+        for (int i = 0; i < n; i++) tr->argv[i] = gen_array_retain(args->v[i]);
+    }
+    tr->args.n = n;
+    tr->args.v = tr->argv;
+    tr->args.user = args ? args->user : NULL;
+    return tr;
+}
+
+const gen_gf *gen_trace_gf(const gen_tr *tr) { return tr ? tr->gf : NULL; }
+const gen_args *gen_trace_args(const gen_tr *tr) { return tr ? &tr->args : NULL; }
+const gen_array *gen_trace_retval(const gen_tr *tr) { return tr ? tr->retval : NULL; }
+const gen_choicemap *gen_trace_choices(const gen_tr *tr) { return tr ? tr->choices : NULL; }
+const gen_array *gen_trace_score(const gen_tr *tr) { return tr ? tr->score : NULL; }
+
+const gen_array *gen_trace_value(const gen_tr *tr, const gen_addr *addr) {
+    if (!tr) {
+        if (!core_error_pending()) GEN_FAIL(GEN_ERR_MISUSE, "gen_trace_value: the trace is NULL");
+        return NULL;
+    }
+    return gen_choicemap_get_value(tr->choices, addr);
+}
+
+/* ---- the operations ---- */
+
+gen_status gfi_check_call(const char *op, const gen_gf *f, const gen_args *args) {
+    if (!f) {
+        gen_status s = core_error_pending();
+        return s ? s : GEN_FAIL(GEN_ERR_MISUSE, "%s: the generative function is NULL", op);
+    }
+    if (args && (args->n < 0 || (args->n > 0 && !args->v)))
+        return GEN_FAIL(GEN_ERR_MISUSE, "%s: %s: args has n = %d but no array pointer", op,
+                        f->name, args->n);
+    for (int i = 0; args && i < args->n; i++)
+        if (!args->v[i]) {
+            gen_status s = core_error_pending();
+            return s ? s : GEN_FAIL(GEN_ERR_MISUSE, "%s: %s: argument %d is NULL", op, f->name, i);
+        }
+    return GEN_OK;
+}
+
+static gen_status check_out(const char *op, const void *out, const char *name) {
+    return out ? GEN_OK : GEN_FAIL(GEN_ERR_MISUSE, "%s: %s is NULL", op, name);
+}
+
+static gen_status check_map(const char *op, const void *m, const char *name) {
+    if (m) return GEN_OK;
+    gen_status s = core_error_pending();
+    return s ? s : GEN_FAIL(GEN_ERR_MISUSE, "%s: %s is NULL", op, name);
+}
+
+gen_status gen_generate(const gen_gf *f, gen_key key, const gen_args *args,
+                        const gen_choicemap *constraints, gen_tr **tr, gen_array **weight) {
+    if (tr) *tr = NULL;
+    if (weight) *weight = NULL;
+    gen_status s = check_out("gen_generate", tr, "tr");
+    if (s == GEN_OK) s = gfi_check_call("gen_generate", f, args);
+    if (s == GEN_OK) s = check_map("gen_generate", constraints, "constraints");
+    if (s != GEN_OK) return s;
+    return f->vt->generate(f, key, args, constraints, tr, weight);
+}
+
+gen_status gen_simulate(const gen_gf *f, gen_key key, const gen_args *args, gen_tr **tr) {
+    if (tr) *tr = NULL;
+    gen_status s = check_out("gen_simulate", tr, "tr");
+    if (s == GEN_OK) s = gfi_check_call("gen_simulate", f, args);
+    if (s != GEN_OK) return s;
+    return f->vt->generate(f, key, args, gen_choicemap_empty(), tr, NULL);
+}
+
+gen_status gen_assess(const gen_gf *f, const gen_args *args, const gen_choicemap *choices,
+                      gen_array **weight, gen_array **retval) {
+    if (weight) *weight = NULL;
+    if (retval) *retval = NULL;
+    gen_status s = check_out("gen_assess", weight, "weight");
+    if (s == GEN_OK) s = gfi_check_call("gen_assess", f, args);
+    if (s == GEN_OK) s = check_map("gen_assess", choices, "choices");
+    if (s != GEN_OK) return s;
+    return f->vt->assess(f, args, choices, weight, retval);
+}
+
+/* Generic propose: simulate, then hand out the trace's parts (the weight of f as its own
+ * proposal is the score). */
+gen_status gen_propose(const gen_gf *f, gen_key key, const gen_args *args,
+                       gen_choicemap **choices, gen_array **weight, gen_array **retval) {
+    if (choices) *choices = NULL;
+    if (weight) *weight = NULL;
+    if (retval) *retval = NULL;
+    gen_status s = check_out("gen_propose", choices, "choices");
+    if (s == GEN_OK) s = gfi_check_call("gen_propose", f, args);
+    if (s != GEN_OK) return s;
+    if ((s = gen_scope_begin()) != GEN_OK) return s;
+    gen_tr *tr = NULL;
+    s = f->vt->generate(f, key, args, gen_choicemap_empty(), &tr, NULL);
+    if (s == GEN_OK) {
+        *choices = gen_choicemap_scope_return(tr->choices);
+        if (weight) *weight = gen_scope_return(tr->score);
+        if (retval) *retval = gen_scope_return(tr->retval);
+        if (!*choices || (weight && !*weight) || (retval && tr->retval && !*retval))
+            s = core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
+    }
+    gen_scope_end();
+    return s;
+}
+
+gen_status gen_project(const gen_tr *tr, const gen_selection *sel, gen_array **weight) {
+    if (weight) *weight = NULL;
+    gen_status s = check_out("gen_project", weight, "weight");
+    if (s == GEN_OK) s = check_map("gen_project", tr, "the trace");
+    if (s == GEN_OK) s = check_map("gen_project", sel, "the selection");
+    if (s != GEN_OK) return s;
+    return tr->gf->vt->project(tr, sel, weight);
+}

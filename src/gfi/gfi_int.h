@@ -1,0 +1,55 @@
+/* gfi_int.h — the GFI layer's private structures (prefix gfi_): the vtable every kind
+ * of generative function implements, and the generic gf and trace objects. */
+#ifndef GENC_SRC_GFI_INT_H
+#define GENC_SRC_GFI_INT_H
+
+#include <stdatomic.h>
+
+#include "../core/core.h"
+#include "genc/gfi.h"
+
+/* One kind of generative function (DESIGN decision 7). The public operations check
+ * their arguments (non-NULL, out-parameters present) before calling these; the
+ * implementations publish results as the public functions document. */
+typedef struct gfi_vtable {
+    const char *kind;
+    gen_status (*generate)(const gen_gf *f, gen_key key, const gen_args *args,
+                           const gen_choicemap *constraints, gen_tr **tr, gen_array **weight);
+    gen_status (*assess)(const gen_gf *f, const gen_args *args, const gen_choicemap *choices,
+                         gen_array **weight, gen_array **retval);
+    gen_status (*project)(const gen_tr *tr, const gen_selection *sel, gen_array **weight);
+    void (*free_data)(gen_gf *f);          /* frees f->data */
+    void (*free_trace_data)(gen_tr *tr); /* frees tr->data */
+} gfi_vtable;
+
+struct gen_gf {
+    atomic_int refcount;
+    const gfi_vtable *vt;
+    char *name; /* owned copy */
+    void *data; /* the kind's payload */
+};
+
+struct gen_tr {
+    atomic_int refcount;
+    gen_gf *gf;          /* retained */
+    gen_args args;       /* v points to argv */
+    gen_array **argv;    /* retained copies */
+    gen_array *retval;   /* retained, may be NULL */
+    gen_choicemap *choices; /* retained */
+    gen_array *score;    /* retained 0-d */
+    void *data;          /* the kind's per-trace data (subtraces, per-choice scores) */
+};
+
+/* A new gf of kind vt owning data (freed by vt->free_data, also on failure). Published
+ * like an array. NULL on error. */
+gen_gf *gfi_gf_new(const gfi_vtable *vt, const char *name, void *data);
+/* A new unpublished trace (refcount 1) of f, retaining f, args, retval, choices and
+ * score and owning data. On failure frees data (vt->free_trace_data) and returns NULL. */
+gen_tr *gfi_trace_new(const gen_gf *f, const gen_args *args, gen_array *retval,
+                         gen_choicemap *choices, gen_array *score, void *data);
+/* Gives an owned trace reference to the innermost scope (or the caller). */
+gen_tr *gfi_trace_publish(gen_tr *tr);
+/* Checks f is not NULL (a NULL propagates the pending error) and args is well formed. */
+gen_status gfi_check_call(const char *op, const gen_gf *f, const gen_args *args);
+
+#endif
