@@ -28,7 +28,7 @@ static gen_choicemap *at(const gen_choicemap *m, const char *name, gen_array *va
     return gen_choicemap_set(m, &addr, value);
 }
 
-static double value_of(const gen_tr *tr, const char *name) {
+static double value_of(const gen_trace *tr, const char *name) {
     gen_addr addr = {1, {gen_part_name(name)}};
     double v = NAN;
     gen_item(gen_trace_value(tr, &addr), &v);
@@ -44,7 +44,7 @@ int main(void) {
     /* Synthetic data: run the model with the true coefficients fixed. */
     gen_choicemap *truth = at(at(at(gen_choicemap_empty(), "a", gen_scalar(0.5)), "b",
                                  gen_scalar(-1.25)), "c", gen_scalar(2.0));
-    gen_tr *sim = NULL;
+    gen_trace *sim = NULL;
     if (gen_generate(model, gen_key_new(42), &args, truth, &sim, NULL) != GEN_OK) goto fail;
     gen_choicemap *data = at(gen_choicemap_empty(), "y", (gen_array *)gen_trace_retval(sim));
 
@@ -54,7 +54,7 @@ int main(void) {
     gen_key key = gen_key_new(7);
     for (int i = 0; i < N_PARTICLES; i++) {
         gen_scope_begin(); /* one particle's temporaries */
-        gen_tr *tr = NULL;
+        gen_trace *tr = NULL;
         gen_array *w = NULL;
         gen_status s = gen_generate(model, gen_key_fold_in(key, (uint64_t)i), &args, data, &tr, &w);
         if (s == GEN_OK) {

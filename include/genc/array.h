@@ -244,8 +244,8 @@ gen_array *gen_logdet(const gen_array *a);
 gen_array *gen_diag(const gen_array *a);
 /* The diagonal matrix [..., n, n] with v [..., n] on its diagonal. */
 gen_array *gen_diag_embed(const gen_array *v);
-/* Sum of the diagonal of [..., n, n] -> [...]. */
-gen_array *gen_trace(const gen_array *a);
+/* Sum of the diagonal of [..., n, n] -> [...] (named so that gen_trace means a GFI trace). */
+gen_array *gen_matrix_trace(const gen_array *a);
 
 #ifdef __cplusplus
 }

@@ -2,15 +2,15 @@
  *
  * A generative function (gen_gf) is an immutable, refcounted value implementing the
  * GFI through an internal vtable (DESIGN decision 7): dynamic-DSL functions
- * (genc/dsl.h) today, combinators later. A trace (gen_tr; the name gen_trace is array.h's
- * matrix trace) is an immutable, refcounted record of one execution: the function, its
+ * (genc/dsl.h) today, combinators later. A trace (gen_trace) is an immutable, refcounted
+ * record of one execution: the function, its
  * arguments, return value, random choices (a gen_choicemap) and score (their log density).
  *
  * Values. Arguments are arrays plus one opaque user pointer; return values are an
  * array (NULL for none). Scores and weights are 0-d f64 arrays (differentiable), read
  * out with gen_item. Semantics and weights follow Gen.jl.
  *
- * Ownership follows array.h: new gen_gf*, gen_tr*, arrays and choice maps returned
+ * Ownership follows array.h: new gen_gf*, gen_trace*, arrays and choice maps returned
  * through out-parameters belong to the innermost open scope, or to the caller if none
  * is open (then release them). Getters return borrowed pointers, valid while the
  * trace is. Arguments are borrowed. An operation fails with a status and a message
@@ -35,7 +35,7 @@ typedef struct gen_args {
 } gen_args;
 
 typedef struct gen_gf gen_gf;
-typedef struct gen_tr gen_tr;
+typedef struct gen_trace gen_trace;
 
 /* ---- generative functions ------------------------------------------------------------ */
 
@@ -48,30 +48,30 @@ const char *gen_gf_name(const gen_gf *f);
 
 /* ---- traces ------------------------------------------------------------------------ */
 
-gen_tr *gen_trace_retain(gen_tr *tr);
-void gen_trace_release(gen_tr *tr);
-gen_tr *gen_trace_scope_return(gen_tr *tr);
+gen_trace *gen_trace_retain(gen_trace *tr);
+void gen_trace_release(gen_trace *tr);
+gen_trace *gen_trace_scope_return(gen_trace *tr);
 
 /* All borrowed, valid while tr is. */
-const gen_gf *gen_trace_gf(const gen_tr *tr);
-const gen_args *gen_trace_args(const gen_tr *tr);
-const gen_array *gen_trace_retval(const gen_tr *tr); /* NULL if the function returns none */
-const gen_choicemap *gen_trace_choices(const gen_tr *tr);
-const gen_array *gen_trace_score(const gen_tr *tr);   /* 0-d f64 */
+const gen_gf *gen_trace_gf(const gen_trace *tr);
+const gen_args *gen_trace_args(const gen_trace *tr);
+const gen_array *gen_trace_retval(const gen_trace *tr); /* NULL if the function returns none */
+const gen_choicemap *gen_trace_choices(const gen_trace *tr);
+const gen_array *gen_trace_score(const gen_trace *tr);   /* 0-d f64 */
 /* The choice at addr, or NULL with GEN_ERR_INDEX naming the address. */
-const gen_array *gen_trace_value(const gen_tr *tr, const gen_addr *addr);
+const gen_array *gen_trace_value(const gen_trace *tr, const gen_addr *addr);
 
 /* ---- the operations -------------------------------------------------------------- */
 
 /* Runs f on args, sampling every choice; *tr gets the trace. */
-gen_status gen_simulate(const gen_gf *f, gen_key key, const gen_args *args, gen_tr **tr);
+gen_status gen_simulate(const gen_gf *f, gen_key key, const gen_args *args, gen_trace **tr);
 
 /* Runs f with the choices in constraints fixed and the others sampled from the prior.
  * *weight = log p(all choices) - log q(unconstrained ones) = the sum of the constrained
  * choices' log densities (and every gen_factor term). Every constraint must be visited
  * ("generate: constraint at z was not used by the model"). weight may be NULL. */
 gen_status gen_generate(const gen_gf *f, gen_key key, const gen_args *args,
-                        const gen_choicemap *constraints, gen_tr **tr, gen_array **weight);
+                        const gen_choicemap *constraints, gen_trace **tr, gen_array **weight);
 
 /* The log density of choices under f (every choice f makes must be in choices, and
  * every value in choices must be used) and f's return value. retval may be NULL. */
@@ -85,7 +85,7 @@ gen_status gen_propose(const gen_gf *f, gen_key key, const gen_args *args,
 
 /* The sum of the log densities of the choices of tr that sel contains (plus gen_factor
  * terms, which belong to no address and are always counted). */
-gen_status gen_project(const gen_tr *tr, const gen_selection *sel, gen_array **weight);
+gen_status gen_project(const gen_trace *tr, const gen_selection *sel, gen_array **weight);
 
 #ifdef __cplusplus
 }

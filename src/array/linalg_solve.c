@@ -150,5 +150,5 @@ gen_array *vjp_logdet(const op_call *c, int i, gen_array *g) {
 }
 /* d logdet = trace(a^-1 da). */
 gen_array *jvp_logdet(const op_call *c, gen_array *const *t) {
-    return gen_trace(lin_solve_mat(c->in[0], t[0]));
+    return gen_matrix_trace(lin_solve_mat(c->in[0], t[0]));
 }

@@ -64,7 +64,7 @@ static gen_array *generate_call(gen_ctx *ctx, const gen_addr *a, const gen_gf *f
     int64_t i = dsl_claim(ctx, a, DSL_SLOT_CALL);
     if (i < 0) return NULL;
     const gen_choicemap *sub = gen_choicemap_get_submap(ctx->constraints, a);
-    gen_tr *t = NULL;
+    gen_trace *t = NULL;
     gen_array *w = NULL;
     gen_key k = gen_key_fold_in(ctx->key, gen_addr_hash(a));
     if (gen_generate(f, k, args, sub, &t, &w) != GEN_OK) return dsl_fail_at(ctx, a);

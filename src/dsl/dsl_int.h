@@ -13,10 +13,10 @@ typedef struct dsl_rec {
     gen_array *value;  /* choice value, retained (NULL for a call) */
     gen_array *score;  /* 0-d log density of the choice / score of the call, retained */
     gen_array *weight; /* its part of the generate/assess weight (NULL: none), retained */
-    gen_tr *sub;    /* the callee's trace (calls in generate), retained */
+    gen_trace *sub;    /* the callee's trace (calls in generate), retained */
 } dsl_rec;
 
-/* The per-trace data of a dynamic function (gen_tr.data). */
+/* The per-trace data of a dynamic function (gen_trace.data). */
 typedef struct dsl_data {
     dsl_rec *recs;
     int64_t n, cap;

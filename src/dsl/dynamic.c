@@ -22,7 +22,7 @@ void dsl_data_clear(dsl_data *d) {
     *d = (dsl_data){0};
 }
 
-static void dyn_free_trace(gen_tr *tr) {
+static void dyn_free_trace(gen_trace *tr) {
     dsl_data_clear(tr->data);
     core_free(tr->data, sizeof(dsl_data));
 }
@@ -106,7 +106,7 @@ static gen_status pending_or_oom(void) {
 }
 
 static gen_status dyn_generate(const gen_gf *f, gen_key key, const gen_args *args,
-                               const gen_choicemap *constraints, gen_tr **tr,
+                               const gen_choicemap *constraints, gen_trace **tr,
                                gen_array **weight) {
     gen_status s = gen_scope_begin();
     if (s != GEN_OK) return s;
@@ -114,7 +114,7 @@ static gen_status dyn_generate(const gen_gf *f, gen_key key, const gen_args *arg
     ctx_init(&ctx, &dsl_generate_handler, "generate", key, constraints);
     gen_array *ret = NULL, *score = NULL, *w = NULL;
     gen_choicemap *cm = NULL;
-    gen_tr *t = NULL;
+    gen_trace *t = NULL;
     s = dsl_run_body(f, &ctx, args, &ret);
     if (s == GEN_OK) s = check_used(&ctx);
     if (s == GEN_OK) s = totals(&ctx, &score, &w);
@@ -162,7 +162,7 @@ static const gen_selection *sub_selection(const gen_selection *sel, const gen_ad
 
 /* Selected choices, projections of the calls, and every factor: Gen.jl's dynamic DSL
  * has no factors; ours belong to no address, so no selection can leave them out. */
-static gen_status dyn_project(const gen_tr *tr, const gen_selection *sel, gen_array **weight) {
+static gen_status dyn_project(const gen_trace *tr, const gen_selection *sel, gen_array **weight) {
     gen_status s = gen_scope_begin();
     if (s != GEN_OK) return s;
     const dsl_data *d = tr->data;

@@ -59,7 +59,7 @@ gen_gf *gfi_gf_new(const gfi_vtable *vt, const char *name, void *data) {
 
 /* ---- traces ---- */
 
-static void trace_free(gen_tr *tr) {
+static void trace_free(gen_trace *tr) {
     if (tr->data && tr->gf->vt->free_trace_data) tr->gf->vt->free_trace_data(tr);
     for (int i = 0; i < tr->args.n; i++) gen_array_release(tr->argv[i]);
     if (tr->argv) core_free(tr->argv, (size_t)tr->args.n * sizeof *tr->argv);
@@ -70,19 +70,19 @@ static void trace_free(gen_tr *tr) {
     core_free(tr, sizeof *tr);
 }
 
-gen_tr *gen_trace_retain(gen_tr *tr) {
+gen_trace *gen_trace_retain(gen_trace *tr) {
     if (tr) atomic_fetch_add_explicit(&tr->refcount, 1, memory_order_relaxed);
     return tr;
 }
 
-void gen_trace_release(gen_tr *tr) {
+void gen_trace_release(gen_trace *tr) {
     if (tr && atomic_fetch_sub_explicit(&tr->refcount, 1, memory_order_acq_rel) == 1)
         trace_free(tr);
 }
 
 static void trace_release_void(void *tr) { gen_trace_release(tr); }
 
-gen_tr *gen_trace_scope_return(gen_tr *tr) {
+gen_trace *gen_trace_scope_return(gen_trace *tr) {
     if (!tr) return NULL;
     gen_trace_retain(tr);
     gen_status s = core_scope_own_parent(tr, trace_release_void);
@@ -91,7 +91,7 @@ gen_tr *gen_trace_scope_return(gen_tr *tr) {
     return NULL;
 }
 
-gen_tr *gfi_trace_publish(gen_tr *tr) {
+gen_trace *gfi_trace_publish(gen_trace *tr) {
     if (!tr) return NULL;
     gen_status s = core_scope_own(tr, trace_release_void);
     if (s == GEN_OK || s == GEN_ERR_MISUSE) return tr;
@@ -99,11 +99,11 @@ gen_tr *gfi_trace_publish(gen_tr *tr) {
     return NULL;
 }
 
-gen_tr *gfi_trace_new(const gen_gf *f, const gen_args *args, gen_array *retval,
+gen_trace *gfi_trace_new(const gen_gf *f, const gen_args *args, gen_array *retval,
                          gen_choicemap *choices, gen_array *score, void *data) {
-    gen_tr *tr = core_calloc(1, sizeof *tr);
+    gen_trace *tr = core_calloc(1, sizeof *tr);
     if (!tr) {
-        gen_tr tmp = {.data = data};
+        gen_trace tmp = {.data = data};
         if (data && f->vt->free_trace_data) f->vt->free_trace_data(&tmp);
         return NULL;
     }
@@ -128,13 +128,13 @@ gen_tr *gfi_trace_new(const gen_gf *f, const gen_args *args, gen_array *retval,
     return tr;
 }
 
-const gen_gf *gen_trace_gf(const gen_tr *tr) { return tr ? tr->gf : NULL; }
-const gen_args *gen_trace_args(const gen_tr *tr) { return tr ? &tr->args : NULL; }
-const gen_array *gen_trace_retval(const gen_tr *tr) { return tr ? tr->retval : NULL; }
-const gen_choicemap *gen_trace_choices(const gen_tr *tr) { return tr ? tr->choices : NULL; }
-const gen_array *gen_trace_score(const gen_tr *tr) { return tr ? tr->score : NULL; }
+const gen_gf *gen_trace_gf(const gen_trace *tr) { return tr ? tr->gf : NULL; }
+const gen_args *gen_trace_args(const gen_trace *tr) { return tr ? &tr->args : NULL; }
+const gen_array *gen_trace_retval(const gen_trace *tr) { return tr ? tr->retval : NULL; }
+const gen_choicemap *gen_trace_choices(const gen_trace *tr) { return tr ? tr->choices : NULL; }
+const gen_array *gen_trace_score(const gen_trace *tr) { return tr ? tr->score : NULL; }
 
-const gen_array *gen_trace_value(const gen_tr *tr, const gen_addr *addr) {
+const gen_array *gen_trace_value(const gen_trace *tr, const gen_addr *addr) {
     if (!tr) {
         if (!core_error_pending()) GEN_FAIL(GEN_ERR_MISUSE, "gen_trace_value: the trace is NULL");
         return NULL;
@@ -171,7 +171,7 @@ static gen_status check_map(const char *op, const void *m, const char *name) {
 }
 
 gen_status gen_generate(const gen_gf *f, gen_key key, const gen_args *args,
-                        const gen_choicemap *constraints, gen_tr **tr, gen_array **weight) {
+                        const gen_choicemap *constraints, gen_trace **tr, gen_array **weight) {
     if (tr) *tr = NULL;
     if (weight) *weight = NULL;
     gen_status s = check_out("gen_generate", tr, "tr");
@@ -181,7 +181,7 @@ gen_status gen_generate(const gen_gf *f, gen_key key, const gen_args *args,
     return f->vt->generate(f, key, args, constraints, tr, weight);
 }
 
-gen_status gen_simulate(const gen_gf *f, gen_key key, const gen_args *args, gen_tr **tr) {
+gen_status gen_simulate(const gen_gf *f, gen_key key, const gen_args *args, gen_trace **tr) {
     if (tr) *tr = NULL;
     gen_status s = check_out("gen_simulate", tr, "tr");
     if (s == GEN_OK) s = gfi_check_call("gen_simulate", f, args);
@@ -211,7 +211,7 @@ gen_status gen_propose(const gen_gf *f, gen_key key, const gen_args *args,
     if (s == GEN_OK) s = gfi_check_call("gen_propose", f, args);
     if (s != GEN_OK) return s;
     if ((s = gen_scope_begin()) != GEN_OK) return s;
-    gen_tr *tr = NULL;
+    gen_trace *tr = NULL;
     s = f->vt->generate(f, key, args, gen_choicemap_empty(), &tr, NULL);
     if (s == GEN_OK) {
         *choices = gen_choicemap_scope_return(tr->choices);
@@ -224,7 +224,7 @@ gen_status gen_propose(const gen_gf *f, gen_key key, const gen_args *args,
     return s;
 }
 
-gen_status gen_project(const gen_tr *tr, const gen_selection *sel, gen_array **weight) {
+gen_status gen_project(const gen_trace *tr, const gen_selection *sel, gen_array **weight) {
     if (weight) *weight = NULL;
     gen_status s = check_out("gen_project", weight, "weight");
     if (s == GEN_OK) s = check_map("gen_project", tr, "the trace");

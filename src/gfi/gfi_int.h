@@ -14,12 +14,12 @@
 typedef struct gfi_vtable {
     const char *kind;
     gen_status (*generate)(const gen_gf *f, gen_key key, const gen_args *args,
-                           const gen_choicemap *constraints, gen_tr **tr, gen_array **weight);
+                           const gen_choicemap *constraints, gen_trace **tr, gen_array **weight);
     gen_status (*assess)(const gen_gf *f, const gen_args *args, const gen_choicemap *choices,
                          gen_array **weight, gen_array **retval);
-    gen_status (*project)(const gen_tr *tr, const gen_selection *sel, gen_array **weight);
+    gen_status (*project)(const gen_trace *tr, const gen_selection *sel, gen_array **weight);
     void (*free_data)(gen_gf *f);          /* frees f->data */
-    void (*free_trace_data)(gen_tr *tr); /* frees tr->data */
+    void (*free_trace_data)(gen_trace *tr); /* frees tr->data */
 } gfi_vtable;
 
 struct gen_gf {
@@ -29,7 +29,7 @@ struct gen_gf {
     void *data; /* the kind's payload */
 };
 
-struct gen_tr {
+struct gen_trace {
     atomic_int refcount;
     gen_gf *gf;          /* retained */
     gen_args args;       /* v points to argv */
@@ -45,10 +45,10 @@ struct gen_tr {
 gen_gf *gfi_gf_new(const gfi_vtable *vt, const char *name, void *data);
 /* A new unpublished trace (refcount 1) of f, retaining f, args, retval, choices and
  * score and owning data. On failure frees data (vt->free_trace_data) and returns NULL. */
-gen_tr *gfi_trace_new(const gen_gf *f, const gen_args *args, gen_array *retval,
+gen_trace *gfi_trace_new(const gen_gf *f, const gen_args *args, gen_array *retval,
                          gen_choicemap *choices, gen_array *score, void *data);
 /* Gives an owned trace reference to the innermost scope (or the caller). */
-gen_tr *gfi_trace_publish(gen_tr *tr);
+gen_trace *gfi_trace_publish(gen_trace *tr);
 /* Checks f is not NULL (a NULL propagates the pending error) and args is well formed. */
 gen_status gfi_check_call(const char *op, const gen_gf *f, const gen_args *args);
 

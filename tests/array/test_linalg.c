@@ -500,7 +500,7 @@ static void test_diagonals(void) {
     gen_array *d = gen_diag(a);
     CHECK_SHAPE(d, 2, 3);
     CHECK_ARRAY(d, ((double[]){1, 5, 9, -1, -5, -9}), 6, 0, 0);
-    gen_array *t = gen_trace(a);
+    gen_array *t = gen_matrix_trace(a);
     CHECK_SHAPE(t, 2);
     CHECK_ARRAY(t, ((double[]){15, -15}), 2, 0, 0);
     gen_array *e = gen_diag_embed(d);
@@ -516,21 +516,21 @@ static void test_diagonals(void) {
     gen_array *ei = gen_diag_embed(gen_array_from(GEN_I64, GEN_DIMS(2), iv));
     CHECK(gen_array_dtype(ei) == GEN_F64);
     CHECK_ARRAY(ei, ((double[]){1, 0, 0, 2}), 4, 0, 0);
-    CHECK_CLOSE(check_item(gen_trace(gen_eye(4, GEN_BOOL))), 4, 0);
-    CHECK(gen_array_dtype(gen_trace(gen_eye(4, GEN_I64))) == GEN_F64);
+    CHECK_CLOSE(check_item(gen_matrix_trace(gen_eye(4, GEN_BOOL))), 4, 0);
+    CHECK(gen_array_dtype(gen_matrix_trace(gen_eye(4, GEN_I64))) == GEN_F64);
     /* empty */
     CHECK_SHAPE(gen_diag(gen_zeros(GEN_F64, GEN_DIMS(0, 0))), 0);
-    CHECK_CLOSE(check_item(gen_trace(gen_zeros(GEN_F64, GEN_DIMS(0, 0)))), 0, 0);
+    CHECK_CLOSE(check_item(gen_matrix_trace(gen_zeros(GEN_F64, GEN_DIMS(0, 0)))), 0, 0);
     CHECK_SHAPE(gen_diag_embed(gen_zeros(GEN_F64, GEN_DIMS(2, 0))), 2, 0, 0);
     /* errors */
     CHECK(!gen_diag(gen_zeros(GEN_F64, GEN_DIMS(2, 3))));
     CHECK_ERROR(GEN_ERR_SHAPE, "diag: needs square matrices [..., n, n], got [2,3]");
-    CHECK(!gen_trace(gen_zeros(GEN_F64, GEN_DIMS(3))));
+    CHECK(!gen_matrix_trace(gen_zeros(GEN_F64, GEN_DIMS(3))));
     CHECK_ERROR(GEN_ERR_SHAPE, "diag: needs square matrices");
     CHECK(!gen_diag_embed(gen_scalar(1)));
     CHECK_ERROR(GEN_ERR_SHAPE, "diag_embed: needs [..., n]");
     gen_error_set(GEN_ERR_VALUE, "earlier");
-    CHECK(!gen_trace(NULL));
+    CHECK(!gen_matrix_trace(NULL));
     CHECK(!gen_outer(NULL, NULL));
     CHECK(!gen_cholesky(NULL));
     CHECK(!gen_solve(NULL, gen_scalar(1)));

@@ -43,8 +43,8 @@ static void test_outer_grad(void) {
 static void test_diag_grad(void) {
     FD_CHECK1(gen_diag, u(23, GEN_DIMS(2, 3, 3)), RTOL, ATOL);
     FD_CHECK1(gen_diag_embed, u(24, GEN_DIMS(2, 3)), RTOL, ATOL);
-    FD_CHECK1(gen_trace, u(25, GEN_DIMS(2, 3, 3)), RTOL, ATOL);
-    FD_CHECK1(gen_trace, u(26, GEN_DIMS(4, 4)), RTOL, ATOL);
+    FD_CHECK1(gen_matrix_trace, u(25, GEN_DIMS(2, 3, 3)), RTOL, ATOL);
+    FD_CHECK1(gen_matrix_trace, u(26, GEN_DIMS(4, 4)), RTOL, ATOL);
 }
 
 /* ---- cholesky: through symmetric parameterizations ---- */

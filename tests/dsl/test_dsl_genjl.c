@@ -38,7 +38,7 @@ static gen_choicemap *data_constraints(bool with_a) {
 
 static void test_all_constrained(void) {
     gen_gf *f = gen_dynamic("model", model);
-    gen_tr *tr = NULL;
+    gen_trace *tr = NULL;
     gen_array *w = NULL;
     CHECK_OK(gen_generate(f, gen_key_new(1), NULL, data_constraints(true), &tr, &w));
     CHECK_CLOSE(check_item(w), 6 * LOG_N01_AT_0, 1e-12);
@@ -52,7 +52,7 @@ static void test_all_constrained(void) {
 
 static void test_a_free(void) {
     gen_gf *f = gen_dynamic("model", model);
-    gen_tr *tr = NULL;
+    gen_trace *tr = NULL;
     gen_array *w = NULL;
     CHECK_OK(gen_generate(f, gen_key_new(7), NULL, data_constraints(false), &tr, &w));
     gen_addr a_addr = {1, {gen_part_name("a")}};
@@ -63,7 +63,7 @@ static void test_a_free(void) {
     CHECK_CLOSE(check_item(w), want, 1e-12);
     CHECK_CLOSE(check_item(gen_trace_score(tr)), want + LOG_N01_AT_0 - 0.5 * a * a, 1e-12);
     /* same key, same draw; another key, another draw */
-    gen_tr *tr2 = NULL, *tr3 = NULL;
+    gen_trace *tr2 = NULL, *tr3 = NULL;
     CHECK_OK(gen_generate(f, gen_key_new(7), NULL, data_constraints(false), &tr2, NULL));
     CHECK_OK(gen_generate(f, gen_key_new(8), NULL, data_constraints(false), &tr3, NULL));
     CHECK(check_item(gen_trace_value(tr2, &a_addr)) == a);
@@ -109,7 +109,7 @@ static gen_status model_prefix(gen_ctx *ctx, const gen_args *args, gen_array **r
 
 static void test_errors(void) {
     gen_gf *f = gen_dynamic("model", model);
-    gen_tr *tr = (gen_tr *)1;
+    gen_trace *tr = (gen_trace *)1;
     gen_array *w = NULL;
     gen_choicemap *c = gen_choicemap_set(data_constraints(true), &(gen_addr){1, {gen_part_name("z")}},
                                          gen_scalar(1));
@@ -155,7 +155,7 @@ static void test_no_scope(void) {
     gen_scope_begin(); /* the constraint values are temporaries of this scope */
     gen_choicemap *c = gen_choicemap_scope_return(data_constraints(true));
     gen_scope_end();
-    gen_tr *tr = NULL;
+    gen_trace *tr = NULL;
     gen_array *w = NULL;
     CHECK_OK(gen_generate(f, gen_key_new(1), NULL, c, &tr, &w));
     CHECK_CLOSE(check_item(w), 6 * LOG_N01_AT_0, 1e-12);

@@ -17,7 +17,7 @@ static gen_status polynomial(gen_ctx *ctx, const gen_args *args, gen_array **ret
     return gen_ctx_status(ctx);
 }
 
-static double value_of(const gen_tr *tr, const char *name) {
+static double value_of(const gen_trace *tr, const char *name) {
     gen_addr addr = {1, {gen_part_name(name)}};
     return check_item(gen_trace_value(tr, &addr));
 }
@@ -35,7 +35,7 @@ static void test_weight(void) {
     gen_choicemap *data = gen_choicemap_set(gen_choicemap_empty(), &y_addr,
                                             gen_array_from_f64(GEN_DIMS(N), ys));
     for (uint64_t seed = 1; seed <= 5; seed++) {
-        gen_tr *tr = NULL;
+        gen_trace *tr = NULL;
         gen_array *w = NULL;
         CHECK_OK(gen_generate(f, gen_key_new(seed), &args, data, &tr, &w));
         double a = value_of(tr, "a"), b = value_of(tr, "b"), c = value_of(tr, "c");

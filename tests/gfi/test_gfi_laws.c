@@ -54,7 +54,7 @@ static gen_status with_factor(gen_ctx *ctx, const gen_args *args, gen_array **re
     return gen_ctx_status(ctx);
 }
 
-static double factor_total(gen_body body, const gen_tr *tr) {
+static double factor_total(gen_body body, const gen_trace *tr) {
     if (body != with_factor) return 0;
     double x = check_item(gen_trace_retval(tr));
     return -0.25 * x * x;
@@ -63,7 +63,7 @@ static double factor_total(gen_body body, const gen_tr *tr) {
 static void laws(const char *name, gen_body body) {
     gen_gf *f = gen_dynamic(name, body);
     for (uint64_t seed = 1; seed <= 20; seed++) {
-        gen_tr *tr = NULL;
+        gen_trace *tr = NULL;
         CHECK_OK(gen_simulate(f, gen_key_new(seed), NULL, &tr));
         if (!tr) return;
         double score = check_item(gen_trace_score(tr));
@@ -73,7 +73,7 @@ static void laws(const char *name, gen_body body) {
         CHECK_OK(gen_assess(f, NULL, cm, &aw, &ret));
         CHECK_CLOSE(check_item(aw), score, 1e-12);
         CHECK_CLOSE(check_item(ret), check_item(gen_trace_retval(tr)), 0);
-        gen_tr *tr2 = NULL;
+        gen_trace *tr2 = NULL;
         CHECK_OK(gen_generate(f, gen_key_new(seed + 100), NULL, cm, &tr2, &gw));
         CHECK_CLOSE(check_item(gw), score, 1e-12);
         CHECK_CLOSE(check_item(gen_trace_score(tr2)), score, 1e-12);
@@ -100,7 +100,7 @@ static void test_laws(void) {
     laws("with_factor", with_factor);
 }
 
-static const gen_array *at(const gen_tr *tr, const char *path) {
+static const gen_array *at(const gen_trace *tr, const char *path) {
     gen_addr a;
     gen_addr_parse(&a, path);
     return gen_trace_value(tr, &a);
@@ -112,7 +112,7 @@ static void test_call_structure(void) {
     gen_addr w_addr;
     gen_addr_parse(&w_addr, "sub/w");
     gen_choicemap *c = gen_choicemap_set(gen_choicemap_empty(), &w_addr, gen_scalar(1.5));
-    gen_tr *tr = NULL;
+    gen_trace *tr = NULL;
     gen_array *w = NULL;
     CHECK_OK(gen_generate(f, gen_key_new(3), NULL, c, &tr, &w));
     CHECK(gen_choicemap_count(gen_trace_choices(tr)) == 4);
@@ -135,7 +135,7 @@ static void test_call_structure(void) {
     CHECK_ERROR(gen_generate(f, gen_key_new(3), NULL, gen_choicemap_set(c, &q, gen_scalar(0)), &tr, NULL),
                 "sub: generate: constraint at q was not used by the model");
     /* the spliced function's choices are the caller's own */
-    gen_tr *ts = NULL;
+    gen_trace *ts = NULL;
     CHECK_OK(gen_simulate(gen_dynamic("with_splice", with_splice), gen_key_new(4), NULL, &ts));
     CHECK(at(ts, "z") && at(ts, "w") && at(ts, "y"));
 }
@@ -174,7 +174,7 @@ static gen_status bad_factor(gen_ctx *ctx, const gen_args *args, gen_array **ret
 }
 
 static void test_call_errors(void) {
-    gen_tr *tr = NULL;
+    gen_trace *tr = NULL;
     CHECK_ERROR(gen_simulate(gen_dynamic("calls_twice", calls_twice), gen_key_new(1), NULL, &tr),
                 "sub: address already traced");
     CHECK_ERROR(gen_simulate(gen_dynamic("calls_bad", calls_bad), gen_key_new(1), NULL, &tr),
