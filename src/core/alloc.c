@@ -20,6 +20,7 @@ static gen_alloc_fn alloc_fn = default_alloc;
 static void *alloc_ud = NULL;
 
 void gen_set_allocator(gen_alloc_fn fn, void *ud) {
+    core_cache_flush(); /* cached blocks belong to the old allocator */
     alloc_fn = fn ? fn : default_alloc;
     alloc_ud = fn ? ud : NULL;
 }
@@ -67,4 +68,33 @@ void core_ptrvec_free(core_ptrvec *v) {
     core_free(v->items, v->cap * sizeof *v->items);
     v->items = NULL;
     v->len = v->cap = 0;
+}
+
+/* ---- the small-block cache ---- */
+
+#define CACHE_MAX 256
+
+static _Thread_local struct {
+    void *blocks[CACHE_MAX];
+    int n;
+    size_t size; /* the one block size cached (0: none yet) */
+} cache;
+
+void *core_alloc_small(size_t nbytes) {
+    if (cache.n > 0 && nbytes == cache.size) return cache.blocks[--cache.n];
+    return core_alloc(nbytes);
+}
+
+void core_free_small(void *ptr, size_t nbytes) {
+    if (!ptr) return;
+    if (gen_scope_depth() > 0 && cache.n < CACHE_MAX && (cache.size == nbytes || cache.n == 0)) {
+        cache.size = nbytes;
+        cache.blocks[cache.n++] = ptr;
+        return;
+    }
+    core_free(ptr, nbytes);
+}
+
+void core_cache_flush(void) {
+    while (cache.n > 0) core_free(cache.blocks[--cache.n], cache.size);
 }

@@ -37,6 +37,7 @@ gen_status gen_scope_end(void) {
     s->len = 0;
     depth--;
     if (depth == 0) {
+        core_cache_flush();
         for (int d = 0; d < high_water; d++) {
             core_free(scopes[d].items, scopes[d].cap * sizeof(scope_entry));
             scopes[d].items = NULL;
