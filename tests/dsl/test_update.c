@@ -302,6 +302,61 @@ static void test_update_branch(void) {
     }
 }
 
+/* ---- a call whose callee changes: the old subtrace is dropped, the new one generated ---- */
+
+static gen_status near0(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+    (void)args;
+    *retval = gen_choose(ctx, "z", gen_normal(gen_scalar(0), gen_scalar(1)));
+    return gen_ctx_status(ctx);
+}
+
+static gen_status near5(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+    (void)args;
+    *retval = gen_choose(ctx, "z", gen_normal(gen_scalar(5), gen_scalar(1)));
+    return gen_ctx_status(ctx);
+}
+
+static gen_status switches_callee(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+    (void)args;
+    gen_array *c = gen_choose(ctx, "c", gen_bernoulli(gen_scalar(0.5)));
+    int64_t ci = 0;
+    if (!c || gen_item_i64(c, &ci) != GEN_OK) return gen_ctx_status(ctx);
+    *retval = gen_call(ctx, "s", gen_dynamic(ci ? "near0" : "near5", ci ? near0 : near5), NULL);
+    return gen_ctx_status(ctx);
+}
+
+static void test_callee_changes(void) {
+    gen_gf *f = gen_dynamic("switches_callee", switches_callee);
+    for (uint64_t seed = 1; seed <= 6; seed++) {
+        gen_trace *tr = NULL, *t2 = NULL, *t3 = NULL;
+        gen_array *w = NULL, *wb = NULL;
+        gen_choicemap *disc = NULL, *disc2 = NULL;
+        CHECK_OK(gen_simulate(f, gen_key_new(seed), NULL, &tr));
+        if (!tr) return;
+        int64_t c = branch_of(tr);
+        double z = val(tr, "s/z");
+        gen_addr ca, za;
+        gen_addr_parse(&ca, "c");
+        gen_addr_parse(&za, "s/z");
+        gen_choicemap *cons = gen_choicemap_set(one("s/z", 1.0), &ca, gen_scalar_bool(!c));
+        CHECK_OK(gen_update(tr, gen_key_new(seed + 1), NULL, NULL, cons, &t2, &w, NULL, &disc));
+        if (!t2) return;
+        /* Bernoulli(0.5) cancels; the old call's score goes; the new z is constrained */
+        double want = log_normal(1.0, c ? 5 : 0, 1) - log_normal(z, c ? 0 : 5, 1);
+        CHECK_CLOSE(check_item(w), want, 1e-12);
+        CHECK_CLOSE(check_item(w), check_item(gen_trace_score(t2)) - check_item(gen_trace_score(tr)), 1e-12);
+        CHECK(gen_choicemap_count(disc) == 2 && check_item(gen_choicemap_find(disc, &za)) == z);
+        CHECK_OK(gen_update(t2, gen_key_new(seed + 2), NULL, NULL, disc, &t3, &wb, NULL, &disc2));
+        CHECK(gen_choicemap_equal(gen_trace_choices(t3), gen_trace_choices(tr)));
+        CHECK_CLOSE(check_item(wb), -check_item(w), 1e-12);
+        /* regenerate c: the switched call is new (weight 0: no factors), the old dropped */
+        const char *cpath[] = {"c"};
+        CHECK_OK(gen_regenerate(tr, gen_key_new(seed + 3), NULL, NULL, gen_select_paths(1, cpath), &t2, &w, NULL));
+        if (branch_of(t2) != c) CHECK(check_item(w) == 0.0);
+        else CHECK(check_item(w) == 0.0 && val(t2, "s/z") == z);
+    }
+}
+
 /* ---- changed arguments ---- */
 
 static void test_changed_args(void) {
@@ -398,6 +453,7 @@ int main(void) {
     RUN(test_laws);
     RUN(test_regenerate_weight);
     RUN(test_update_branch);
+    RUN(test_callee_changes);
     RUN(test_changed_args);
     RUN(test_errors);
     RUN(test_no_scope);
