@@ -37,6 +37,22 @@ typedef struct gen_args {
 typedef struct gen_gf gen_gf;
 typedef struct gen_trace gen_trace;
 
+/* How a value (an argument, a return value) changed between two traces. Only the two
+ * generic kinds exist today; vector / int / set / map diffs for the combinators come
+ * later and will carry their payload in `detail` (NULL for the generic kinds). */
+typedef enum gen_diff_kind {
+    GEN_DIFF_NO_CHANGE = 0, /* the same value */
+    GEN_DIFF_UNKNOWN = 1    /* may have changed in any way */
+} gen_diff_kind;
+
+typedef struct gen_diff {
+    gen_diff_kind kind;
+    const void *detail; /* reserved for richer diffs; NULL */
+} gen_diff;
+
+static inline gen_diff gen_diff_no_change(void) { return (gen_diff){GEN_DIFF_NO_CHANGE, NULL}; }
+static inline gen_diff gen_diff_unknown(void) { return (gen_diff){GEN_DIFF_UNKNOWN, NULL}; }
+
 /* ---- generative functions ------------------------------------------------------------ */
 
 gen_gf *gen_gf_retain(gen_gf *f);
@@ -86,6 +102,41 @@ gen_status gen_propose(const gen_gf *f, gen_key key, const gen_args *args,
 /* The sum of the log densities of the choices of tr that sel contains (plus gen_factor
  * terms, which belong to no address and are always counted). */
 gen_status gen_project(const gen_trace *tr, const gen_selection *sel, gen_array **weight);
+
+/* Gen.jl's update: reruns tr's function on args (argdiffs: one diff per argument, or
+ * NULL for all GEN_DIFF_UNKNOWN) with the choices in constraints fixed. A choice keeps
+ * its value from tr unless constrained; a choice tr lacks is sampled from the prior
+ * (key folded with its address, as in generate). *new_tr gets the new trace, and
+ *   *weight  = log p(new) / p(old) without the log densities of freshly sampled choices
+ *            = sum over choices in both traces of (new - old log density)
+ *              + sum over constrained new choices of their log density
+ *              - sum over choices of tr the new run does not visit of their log density
+ *              + new gen_factor total - old gen_factor total,
+ *   *discard = the old values of constrained choices that tr had, and every choice of
+ *              tr the new run does not visit (so update(new_tr, old args, discard)
+ *              gives tr back with weight -*weight),
+ *   *retdiff = GEN_DIFF_NO_CHANGE when the return value is the very same array as tr's,
+ *              else GEN_DIFF_UNKNOWN.
+ * Every constraint must be visited ("update: constraint at z was not used by the
+ * model"). weight, retdiff and discard may be NULL. */
+gen_status gen_update(const gen_trace *tr, gen_key key, const gen_args *args,
+                      const gen_diff *argdiffs, const gen_choicemap *constraints,
+                      gen_trace **new_tr, gen_array **weight, gen_diff *retdiff,
+                      gen_choicemap **discard);
+
+/* Gen.jl's regenerate: reruns tr's function on args (argdiffs as in gen_update) and
+ * resamples the choices sel contains from the prior; the others keep tr's values, and
+ * choices tr lacks are sampled from the prior. *weight is Gen.jl's (an MH acceptance
+ * ratio for the prior as proposal):
+ *   sum over kept (unselected, in both traces) choices of (new - old log density)
+ *   + the weights of the calls (their own regenerate weights; generate's for new calls)
+ *   + new gen_factor total - old gen_factor total
+ *   - the gen_factor totals of calls the new run drops;
+ * resampled, newly sampled and dropped choices contribute nothing (they are proposed
+ * from the prior, forward or backward). weight and retdiff may be NULL. */
+gen_status gen_regenerate(const gen_trace *tr, gen_key key, const gen_args *args,
+                          const gen_diff *argdiffs, const gen_selection *sel,
+                          gen_trace **new_tr, gen_array **weight, gen_diff *retdiff);
 
 #ifdef __cplusplus
 }

@@ -14,7 +14,7 @@ gen_array *dsl_fail_at(gen_ctx *ctx, const gen_addr *a) {
 }
 
 /* The 0-d log density of x under d (summed over batch axes: one choice, one term). */
-static gen_array *choice_logpdf(const gen_dist *d, const gen_array *x) {
+gen_array *dsl_choice_logpdf(const gen_dist *d, const gen_array *x) {
     gen_array *lp = gen_dist_logpdf(d, x);
     return lp && gen_array_ndim(lp) > 0 ? gen_sum(lp, 0, NULL, false) : lp;
 }
@@ -26,7 +26,7 @@ static gen_array *generate_choice(gen_ctx *ctx, const gen_addr *a, const gen_dis
     const gen_array *c = gen_choicemap_find(ctx->constraints, a);
     gen_array *x = c ? (gen_array *)c
                      : gen_dist_sample(d, gen_key_fold_in(ctx->key, gen_addr_hash(a)), 0, NULL);
-    gen_array *lp = x ? choice_logpdf(d, x) : NULL;
+    gen_array *lp = x ? dsl_choice_logpdf(d, x) : NULL;
     if (!lp) return dsl_fail_at(ctx, a);
     dsl_rec *r = &ctx->data.recs[i];
     r->value = gen_array_retain(x);
@@ -49,7 +49,7 @@ static gen_array *assess_choice(gen_ctx *ctx, const gen_addr *a, const gen_dist 
         ctx->status = GEN_FAIL(GEN_ERR_VALUE, "%s: assess: the choices have no value at %s", buf, buf);
         return NULL;
     }
-    gen_array *lp = choice_logpdf(d, c);
+    gen_array *lp = dsl_choice_logpdf(d, c);
     if (!lp) return dsl_fail_at(ctx, a);
     dsl_rec *r = &ctx->data.recs[i];
     r->value = gen_array_retain((gen_array *)c);
@@ -91,7 +91,7 @@ static gen_array *assess_call(gen_ctx *ctx, const gen_addr *a, const gen_gf *f,
 }
 
 /* Factors count in the score and in every weight (generate, assess, project). */
-static gen_status add_factor(gen_ctx *ctx, const gen_array *logw) {
+gen_status dsl_add_factor(gen_ctx *ctx, const gen_array *logw) {
     gen_array *sum = ctx->data.factors ? gen_add(ctx->data.factors, logw) : (gen_array *)logw;
     if (!sum) return ctx->status = core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
     gen_array_retain(sum);
@@ -100,5 +100,5 @@ static gen_status add_factor(gen_ctx *ctx, const gen_array *logw) {
     return GEN_OK;
 }
 
-const dsl_handler dsl_generate_handler = {generate_choice, generate_call, add_factor};
-const dsl_handler dsl_assess_handler = {assess_choice, assess_call, add_factor};
+const dsl_handler dsl_generate_handler = {generate_choice, generate_call, dsl_add_factor};
+const dsl_handler dsl_assess_handler = {assess_choice, assess_call, dsl_add_factor};

@@ -38,6 +38,15 @@ typedef struct dsl_slot {
 
 enum { DSL_SLOT_EMPTY, DSL_SLOT_CHOICE, DSL_SLOT_CALL, DSL_SLOT_PREFIX };
 
+/* The records of the trace being edited (update, regenerate), found by address; each
+ * record taken by the new run is marked visited, the others were dropped. */
+typedef struct dsl_prev {
+    const dsl_data *d;
+    int64_t *slots; /* record index + 1 (0: empty), open addressing, power-of-two cap */
+    int64_t cap;
+    bool *visited; /* one per record */
+} dsl_prev;
+
 struct gen_ctx {
     const dsl_handler *h;
     const char *op; /* "generate" or "assess", for messages */
@@ -48,9 +57,13 @@ struct gen_ctx {
     dsl_data data;                    /* records, moved into the trace at the end */
     dsl_slot *table;                  /* open addressing, power-of-two capacity */
     int64_t tcap, tn;
+    dsl_prev old;                     /* update, regenerate: the old trace's records */
+    const gen_selection *sel;         /* regenerate: what to resample */
+    gen_choicemap_builder *discard;   /* update: the discarded old values */
 };
 
-extern const dsl_handler dsl_generate_handler, dsl_assess_handler;
+extern const dsl_handler dsl_generate_handler, dsl_assess_handler, dsl_update_handler,
+    dsl_regenerate_handler;
 extern const gfi_vtable dsl_vtable;
 
 /* Claims address a for a choice or call (kind): fails with "a: address already traced"
@@ -68,5 +81,51 @@ gen_array *dsl_fail_at(gen_ctx *ctx, const gen_addr *a);
 gen_status dsl_run_body(const gen_gf *f, gen_ctx *ctx, const gen_args *args, gen_array **ret);
 /* Releases what the records hold and frees them. */
 void dsl_data_clear(dsl_data *d);
+/* Frees the records and the address table of ctx. */
+void dsl_ctx_free(gen_ctx *ctx);
+
+/* ---- shared by the operations (dynamic.c, dsl_handlers.c) ---- */
+
+/* The 0-d log density of x under d (summed over batch axes). NULL on error. */
+gen_array *dsl_choice_logpdf(const gen_dist *d, const gen_array *x);
+/* Adds a 0-d factor to ctx's factor total. */
+gen_status dsl_add_factor(gen_ctx *ctx, const gen_array *logw);
+/* Every constraint was used, or an error naming the first unused one. */
+gen_status dsl_check_used(gen_ctx *ctx);
+/* Score (records and factors) and weight (records' weights and factors), in the current
+ * scope. */
+gen_status dsl_totals(gen_ctx *ctx, gen_array **score, gen_array **weight);
+/* The choice map of ctx's records (new reference). NULL on error. */
+gen_choicemap *dsl_build_choices(const gen_ctx *ctx);
+/* Moves ctx's records into a new unpublished trace of f. */
+gen_status dsl_new_trace(const gen_gf *f, gen_ctx *ctx, const gen_args *args, gen_array *ret,
+                         gen_choicemap *cm, gen_array *score, gen_trace **tr);
+/* The pending error, or GEN_ERR_OOM. */
+gen_status dsl_pending_or_oom(void);
+/* The selection below a (borrowed). */
+const gen_selection *dsl_sub_selection(const gen_selection *sel, const gen_addr *a);
+/* True if a and b are the same generative function (the same object, or dynamic
+ * functions with the same body): a call's old subtrace is then updated in place. */
+bool dsl_same_gf(const gen_gf *a, const gen_gf *b);
+
+/* ---- update and regenerate (prev.c, edit.c, update.c, regenerate.c) ---- */
+
+gen_status dsl_prev_init(dsl_prev *p, const dsl_data *d);
+void dsl_prev_free(dsl_prev *p);
+/* The old record at a if it is of the same kind (a choice, or a call of the same
+ * function f), marking it visited; NULL otherwise. */
+const dsl_rec *dsl_prev_take(dsl_prev *p, const gen_addr *a, const gen_gf *f);
+/* Runs prev's function on args under ctx (handler, op, key, constraints, sel set by the
+ * caller) and publishes the new trace, weight, retdiff and discard (update only). */
+gen_status dsl_edit(const gen_trace *prev, gen_ctx *ctx, const gen_args *args,
+                    gen_trace **new_tr, gen_array **weight, gen_diff *retdiff,
+                    gen_choicemap **discard);
+gen_status dsl_update(const gen_trace *tr, gen_key key, const gen_args *args,
+                      const gen_diff *argdiffs, const gen_choicemap *constraints,
+                      gen_trace **new_tr, gen_array **weight, gen_diff *retdiff,
+                      gen_choicemap **discard);
+gen_status dsl_regenerate(const gen_trace *tr, gen_key key, const gen_args *args,
+                          const gen_diff *argdiffs, const gen_selection *sel,
+                          gen_trace **new_tr, gen_array **weight, gen_diff *retdiff);
 
 #endif

@@ -44,14 +44,14 @@ static void ctx_init(gen_ctx *ctx, const dsl_handler *h, const char *op, gen_key
     *ctx = (gen_ctx){.h = h, .op = op, .key = key, .constraints = constraints};
 }
 
-static void ctx_free(gen_ctx *ctx) {
+void dsl_ctx_free(gen_ctx *ctx) {
     dsl_data_clear(&ctx->data);
     dsl_table_free(ctx);
 }
 
 /* Every constraint must have been used; otherwise name the first one that was not. A
  * value is used when its address is a traced choice or lies under a traced call. */
-static gen_status check_used(gen_ctx *ctx) {
+gen_status dsl_check_used(gen_ctx *ctx) {
     if (ctx->used == gen_choicemap_count(ctx->constraints)) return GEN_OK;
     gen_choicemap_iter it;
     gen_choicemap_iter_init(&it, ctx->constraints);
@@ -74,7 +74,7 @@ static gen_status check_used(gen_ctx *ctx) {
 
 /* Score (every record and factor) and weight (records with a weight, and factors), in
  * the current scope. */
-static gen_status totals(gen_ctx *ctx, gen_array **score, gen_array **weight) {
+gen_status dsl_totals(gen_ctx *ctx, gen_array **score, gen_array **weight) {
     gen_array *zero = gen_scalar(0.0);
     gen_array *s = ctx->data.factors ? ctx->data.factors : zero, *w = s;
     for (int64_t i = 0; i < ctx->data.n && s && w; i++) {
@@ -87,7 +87,7 @@ static gen_status totals(gen_ctx *ctx, gen_array **score, gen_array **weight) {
     return s && w ? GEN_OK : core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
 }
 
-static gen_choicemap *build_choices(const gen_ctx *ctx) {
+gen_choicemap *dsl_build_choices(const gen_ctx *ctx) {
     gen_choicemap_builder *b = gen_choicemap_builder_new();
     if (!b) return NULL;
     gen_status s = GEN_OK;
@@ -101,8 +101,24 @@ static gen_choicemap *build_choices(const gen_ctx *ctx) {
     return m;
 }
 
-static gen_status pending_or_oom(void) {
+gen_status dsl_pending_or_oom(void) {
     return core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
+}
+
+gen_status dsl_new_trace(const gen_gf *f, gen_ctx *ctx, const gen_args *args, gen_array *ret,
+                         gen_choicemap *cm, gen_array *score, gen_trace **tr) {
+    dsl_data *data = core_alloc(sizeof *data);
+    if (!data) return GEN_ERR_OOM;
+    *data = ctx->data; /* the trace takes the records */
+    ctx->data = (dsl_data){0};
+    *tr = gfi_trace_new(f, args, ret, cm, score, data);
+    return *tr ? GEN_OK : dsl_pending_or_oom();
+}
+
+bool dsl_same_gf(const gen_gf *a, const gen_gf *b) {
+    if (a == b) return true;
+    return a && b && a->vt == &dsl_vtable && b->vt == &dsl_vtable &&
+           ((const dyn_data *)a->data)->body == ((const dyn_data *)b->data)->body;
 }
 
 static gen_status dyn_generate(const gen_gf *f, gen_key key, const gen_args *args,
@@ -116,18 +132,12 @@ static gen_status dyn_generate(const gen_gf *f, gen_key key, const gen_args *arg
     gen_choicemap *cm = NULL;
     gen_trace *t = NULL;
     s = dsl_run_body(f, &ctx, args, &ret);
-    if (s == GEN_OK) s = check_used(&ctx);
-    if (s == GEN_OK) s = totals(&ctx, &score, &w);
-    if (s == GEN_OK && !(cm = build_choices(&ctx))) s = pending_or_oom();
-    dsl_data *data = NULL;
-    if (s == GEN_OK && !(data = core_alloc(sizeof *data))) s = GEN_ERR_OOM;
-    if (s == GEN_OK) {
-        *data = ctx.data; /* the trace takes the records */
-        ctx.data = (dsl_data){0};
-        if (!(t = gfi_trace_new(f, args, ret, cm, score, data))) s = pending_or_oom();
-    }
-    if (s == GEN_OK && weight && !(*weight = gen_scope_return(w))) s = pending_or_oom();
-    ctx_free(&ctx);
+    if (s == GEN_OK) s = dsl_check_used(&ctx);
+    if (s == GEN_OK) s = dsl_totals(&ctx, &score, &w);
+    if (s == GEN_OK && !(cm = dsl_build_choices(&ctx))) s = dsl_pending_or_oom();
+    if (s == GEN_OK) s = dsl_new_trace(f, &ctx, args, ret, cm, score, &t);
+    if (s == GEN_OK && weight && !(*weight = gen_scope_return(w))) s = dsl_pending_or_oom();
+    dsl_ctx_free(&ctx);
     gen_scope_end();
     if (s != GEN_OK) {
         gen_trace_release(t);
@@ -145,17 +155,17 @@ static gen_status dyn_assess(const gen_gf *f, const gen_args *args, const gen_ch
     ctx_init(&ctx, &dsl_assess_handler, "assess", (gen_key){0}, choices);
     gen_array *ret = NULL, *score = NULL, *w = NULL;
     s = dsl_run_body(f, &ctx, args, &ret);
-    if (s == GEN_OK) s = check_used(&ctx);
-    if (s == GEN_OK) s = totals(&ctx, &score, &w);
-    if (s == GEN_OK && !(*weight = gen_scope_return(score))) s = pending_or_oom();
-    if (s == GEN_OK && retval && ret && !(*retval = gen_scope_return(ret))) s = pending_or_oom();
-    ctx_free(&ctx);
+    if (s == GEN_OK) s = dsl_check_used(&ctx);
+    if (s == GEN_OK) s = dsl_totals(&ctx, &score, &w);
+    if (s == GEN_OK && !(*weight = gen_scope_return(score))) s = dsl_pending_or_oom();
+    if (s == GEN_OK && retval && ret && !(*retval = gen_scope_return(ret))) s = dsl_pending_or_oom();
+    dsl_ctx_free(&ctx);
     gen_scope_end();
     return s;
 }
 
 /* The selection below a (borrowed), walking one part at a time. */
-static const gen_selection *sub_selection(const gen_selection *sel, const gen_addr *a) {
+const gen_selection *dsl_sub_selection(const gen_selection *sel, const gen_addr *a) {
     for (int k = 0; k < a->len; k++) sel = gen_selection_sub(sel, a->parts[k]);
     return sel;
 }
@@ -171,7 +181,7 @@ static gen_status dyn_project(const gen_trace *tr, const gen_selection *sel, gen
         const dsl_rec *r = &d->recs[i];
         if (r->sub) {
             gen_array *sw = NULL;
-            s = gen_project(r->sub, sub_selection(sel, &r->addr), &sw);
+            s = gen_project(r->sub, dsl_sub_selection(sel, &r->addr), &sw);
             if (s != GEN_OK) {
                 char buf[GEN_ADDR_FORMAT_MAX];
                 gen_addr_format(&r->addr, buf, sizeof buf);
@@ -181,13 +191,13 @@ static gen_status dyn_project(const gen_trace *tr, const gen_selection *sel, gen
         } else if (gen_selection_contains(sel, &r->addr))
             w = gen_add(w, r->score);
     }
-    if (s == GEN_OK && !(*weight = gen_scope_return(w))) s = pending_or_oom();
+    if (s == GEN_OK && !(*weight = gen_scope_return(w))) s = dsl_pending_or_oom();
     gen_scope_end();
     return s;
 }
 
-const gfi_vtable dsl_vtable = {"dynamic", dyn_generate, dyn_assess, dyn_project, dyn_free,
-                               dyn_free_trace};
+const gfi_vtable dsl_vtable = {"dynamic",      dyn_generate, dyn_assess, dyn_project,
+                               dsl_update,     dsl_regenerate, dyn_free, dyn_free_trace};
 
 gen_gf *gen_dynamic(const char *name, gen_body body) {
     if (!name || !body) {

@@ -232,3 +232,48 @@ gen_status gen_project(const gen_trace *tr, const gen_selection *sel, gen_array 
     if (s != GEN_OK) return s;
     return tr->gf->vt->project(tr, sel, weight);
 }
+
+/* Checks shared by update and regenerate: the trace, the new args, the argdiffs (one
+ * known kind per argument), the out-parameter and that tr's kind implements op. */
+static gen_status check_edit(const char *op, const gen_trace *tr, const gen_args *args,
+                             const gen_diff *argdiffs, gen_trace **new_tr, bool has_op) {
+    gen_status s = check_out(op, new_tr, "new_tr");
+    if (s == GEN_OK) s = check_map(op, tr, "the trace");
+    if (s == GEN_OK) s = gfi_check_call(op, tr->gf, args);
+    for (int i = 0; s == GEN_OK && argdiffs && args && i < args->n; i++)
+        if (argdiffs[i].kind != GEN_DIFF_NO_CHANGE && argdiffs[i].kind != GEN_DIFF_UNKNOWN)
+            s = GEN_FAIL(GEN_ERR_VALUE, "%s: %s: argdiff %d has unknown kind %d", op,
+                         tr->gf->name, i, (int)argdiffs[i].kind);
+    if (s == GEN_OK && !has_op)
+        s = GEN_FAIL(GEN_ERR_UNSUPPORTED, "%s: %s (%s) does not implement it", op, tr->gf->name,
+                     tr->gf->vt->kind);
+    return s;
+}
+
+gen_status gen_update(const gen_trace *tr, gen_key key, const gen_args *args,
+                      const gen_diff *argdiffs, const gen_choicemap *constraints,
+                      gen_trace **new_tr, gen_array **weight, gen_diff *retdiff,
+                      gen_choicemap **discard) {
+    if (new_tr) *new_tr = NULL;
+    if (weight) *weight = NULL;
+    if (discard) *discard = NULL;
+    if (retdiff) *retdiff = gen_diff_unknown();
+    gen_status s = check_edit("gen_update", tr, args, argdiffs, new_tr, tr && tr->gf->vt->update);
+    if (s == GEN_OK) s = check_map("gen_update", constraints, "constraints");
+    if (s != GEN_OK) return s;
+    return tr->gf->vt->update(tr, key, args, argdiffs, constraints, new_tr, weight, retdiff,
+                              discard);
+}
+
+gen_status gen_regenerate(const gen_trace *tr, gen_key key, const gen_args *args,
+                          const gen_diff *argdiffs, const gen_selection *sel,
+                          gen_trace **new_tr, gen_array **weight, gen_diff *retdiff) {
+    if (new_tr) *new_tr = NULL;
+    if (weight) *weight = NULL;
+    if (retdiff) *retdiff = gen_diff_unknown();
+    gen_status s = check_edit("gen_regenerate", tr, args, argdiffs, new_tr,
+                              tr && tr->gf->vt->regenerate);
+    if (s == GEN_OK) s = check_map("gen_regenerate", sel, "the selection");
+    if (s != GEN_OK) return s;
+    return tr->gf->vt->regenerate(tr, key, args, argdiffs, sel, new_tr, weight, retdiff);
+}

@@ -18,6 +18,14 @@ typedef struct gfi_vtable {
     gen_status (*assess)(const gen_gf *f, const gen_args *args, const gen_choicemap *choices,
                          gen_array **weight, gen_array **retval);
     gen_status (*project)(const gen_trace *tr, const gen_selection *sel, gen_array **weight);
+    /* argdiffs: checked, or NULL (all unknown); weight, retdiff and discard may be NULL. */
+    gen_status (*update)(const gen_trace *tr, gen_key key, const gen_args *args,
+                         const gen_diff *argdiffs, const gen_choicemap *constraints,
+                         gen_trace **new_tr, gen_array **weight, gen_diff *retdiff,
+                         gen_choicemap **discard);
+    gen_status (*regenerate)(const gen_trace *tr, gen_key key, const gen_args *args,
+                             const gen_diff *argdiffs, const gen_selection *sel,
+                             gen_trace **new_tr, gen_array **weight, gen_diff *retdiff);
     void (*free_data)(gen_gf *f);          /* frees f->data */
     void (*free_trace_data)(gen_trace *tr); /* frees tr->data */
 } gfi_vtable;

@@ -1,0 +1,58 @@
+/* regenerate.c — Gen.jl's regenerate for dynamic functions: the handler (a selected or
+ * new choice is drawn from the prior, the others keep their old values) and the vtable
+ * entry. */
+#include "dsl_int.h"
+
+/* Weight terms (Gen.jl, dynamic/regenerate.jl): only a kept choice (in the old trace
+ * and not selected) adds new - old log density; resampled and new choices add nothing,
+ * as the prior proposes them. The driver subtracts the old factors and dropped calls'
+ * factor totals; dropped choices add nothing. */
+static gen_array *regenerate_choice(gen_ctx *ctx, const gen_addr *a, const gen_dist *d) {
+    if (!d) return dsl_fail_at(ctx, a);
+    int64_t i = dsl_claim(ctx, a, DSL_SLOT_CHOICE);
+    if (i < 0) return NULL;
+    const dsl_rec *old = dsl_prev_take(&ctx->old, a, NULL);
+    bool keep = old && !gen_selection_contains(ctx->sel, a);
+    gen_array *x = keep ? old->value
+                        : gen_dist_sample(d, gen_key_fold_in(ctx->key, gen_addr_hash(a)), 0, NULL);
+    gen_array *lp = x ? dsl_choice_logpdf(d, x) : NULL;
+    gen_array *w = lp && keep ? gen_sub(lp, old->score) : NULL;
+    if (!lp || (keep && !w)) return dsl_fail_at(ctx, a);
+    dsl_rec *r = &ctx->data.recs[i];
+    r->value = gen_array_retain(x);
+    r->score = gen_array_retain(lp);
+    r->weight = gen_array_retain(w);
+    return x;
+}
+
+/* An old call (same function) is regenerated with the selection below its address; a
+ * new one is generated without constraints (its weight is its factor total). */
+static gen_array *regenerate_call(gen_ctx *ctx, const gen_addr *a, const gen_gf *f,
+                                  const gen_args *args) {
+    int64_t i = dsl_claim(ctx, a, DSL_SLOT_CALL);
+    if (i < 0) return NULL;
+    const dsl_rec *old = dsl_prev_take(&ctx->old, a, f);
+    gen_key k = gen_key_fold_in(ctx->key, gen_addr_hash(a));
+    gen_trace *t = NULL;
+    gen_array *w = NULL;
+    gen_status s = old ? gen_regenerate(old->sub, k, args, NULL,
+                                        dsl_sub_selection(ctx->sel, a), &t, &w, NULL)
+                       : gen_generate(f, k, args, gen_choicemap_empty(), &t, &w);
+    if (s != GEN_OK) return dsl_fail_at(ctx, a);
+    dsl_rec *r = &ctx->data.recs[i];
+    r->sub = gen_trace_retain(t);
+    r->score = gen_array_retain(t->score);
+    r->weight = gen_array_retain(w);
+    return t->retval;
+}
+
+const dsl_handler dsl_regenerate_handler = {regenerate_choice, regenerate_call, dsl_add_factor};
+
+gen_status dsl_regenerate(const gen_trace *tr, gen_key key, const gen_args *args,
+                          const gen_diff *argdiffs, const gen_selection *sel,
+                          gen_trace **new_tr, gen_array **weight, gen_diff *retdiff) {
+    (void)argdiffs; /* the dynamic DSL reruns the whole body (as Gen.jl's does) */
+    gen_ctx ctx = {.h = &dsl_regenerate_handler, .op = "regenerate", .key = key,
+                   .constraints = gen_choicemap_empty(), .sel = sel};
+    return dsl_edit(tr, &ctx, args, new_tr, weight, retdiff, NULL);
+}

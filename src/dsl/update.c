@@ -1,0 +1,65 @@
+/* update.c — Gen.jl's update for dynamic functions: the handler (a choice takes its
+ * constraint, else its old value, else a prior draw) and the vtable entry. */
+#include "dsl_int.h"
+
+/* Weight terms (Gen.jl, dynamic/update.jl): a choice the old trace had adds new - old
+ * log density; a new constrained choice adds its log density; a freshly sampled one
+ * adds nothing. The driver (edit.c) subtracts the dropped choices and old factors. */
+static gen_array *update_choice(gen_ctx *ctx, const gen_addr *a, const gen_dist *d) {
+    if (!d) return dsl_fail_at(ctx, a);
+    int64_t i = dsl_claim(ctx, a, DSL_SLOT_CHOICE);
+    if (i < 0) return NULL;
+    const dsl_rec *old = dsl_prev_take(&ctx->old, a, NULL);
+    const gen_array *c = gen_choicemap_find(ctx->constraints, a);
+    gen_array *x = c     ? (gen_array *)c
+                   : old ? old->value
+                         : gen_dist_sample(d, gen_key_fold_in(ctx->key, gen_addr_hash(a)), 0, NULL);
+    gen_array *lp = x ? dsl_choice_logpdf(d, x) : NULL;
+    gen_array *w = !lp ? NULL : old ? gen_sub(lp, old->score) : c ? lp : NULL;
+    if (!lp || ((old || c) && !w)) return dsl_fail_at(ctx, a);
+    if (c && old && gen_choicemap_builder_set(ctx->discard, a, old->value) != GEN_OK)
+        return dsl_fail_at(ctx, a);
+    dsl_rec *r = &ctx->data.recs[i];
+    r->value = gen_array_retain(x);
+    r->score = gen_array_retain(lp);
+    r->weight = gen_array_retain(w);
+    if (c) ctx->used++;
+    return x;
+}
+
+/* A call the old trace made (to the same function) is updated with its part of the
+ * constraints, its discard nested under the call's address; a new one is generated. */
+static gen_array *update_call(gen_ctx *ctx, const gen_addr *a, const gen_gf *f,
+                              const gen_args *args) {
+    int64_t i = dsl_claim(ctx, a, DSL_SLOT_CALL);
+    if (i < 0) return NULL;
+    const dsl_rec *old = dsl_prev_take(&ctx->old, a, f);
+    const gen_choicemap *sub = gen_choicemap_get_submap(ctx->constraints, a);
+    gen_key k = gen_key_fold_in(ctx->key, gen_addr_hash(a));
+    gen_trace *t = NULL;
+    gen_array *w = NULL;
+    gen_choicemap *disc = NULL;
+    gen_status s = old ? gen_update(old->sub, k, args, NULL, sub, &t, &w, NULL, &disc)
+                       : gen_generate(f, k, args, sub, &t, &w);
+    if (s == GEN_OK && disc && !gen_choicemap_is_empty(disc))
+        s = gen_choicemap_builder_set_submap(ctx->discard, a, disc);
+    if (s != GEN_OK) return dsl_fail_at(ctx, a);
+    dsl_rec *r = &ctx->data.recs[i];
+    r->sub = gen_trace_retain(t);
+    r->score = gen_array_retain(t->score);
+    r->weight = gen_array_retain(w);
+    ctx->used += gen_choicemap_count(sub);
+    return t->retval;
+}
+
+const dsl_handler dsl_update_handler = {update_choice, update_call, dsl_add_factor};
+
+gen_status dsl_update(const gen_trace *tr, gen_key key, const gen_args *args,
+                      const gen_diff *argdiffs, const gen_choicemap *constraints,
+                      gen_trace **new_tr, gen_array **weight, gen_diff *retdiff,
+                      gen_choicemap **discard) {
+    (void)argdiffs; /* the dynamic DSL reruns the whole body (as Gen.jl's does) */
+    gen_ctx ctx = {.h = &dsl_update_handler, .op = "update", .key = key,
+                   .constraints = constraints};
+    return dsl_edit(tr, &ctx, args, new_tr, weight, retdiff, discard);
+}
