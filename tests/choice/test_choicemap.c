@@ -346,25 +346,6 @@ static void test_scopes(void) {
 
 /* ---- out of memory: every allocation of a workload fails in turn ---- */
 
-typedef struct counting {
-    long live_blocks, live_bytes, calls, fail_after;
-} counting;
-
-static void *counting_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
-    counting *c = ud;
-    if (nsize == 0) {
-        if (ptr) c->live_blocks--, c->live_bytes -= (long)osize;
-        free(ptr);
-        return NULL;
-    }
-    if (c->fail_after >= 0 && c->calls++ >= c->fail_after) return NULL;
-    void *p = realloc(ptr, nsize);
-    if (p) {
-        if (!ptr) c->live_blocks++;
-        c->live_bytes += (long)nsize - (long)(ptr ? osize : 0);
-    }
-    return p;
-}
 
 static gen_status workload(void) {
     gen_choicemap_builder *b = gen_choicemap_builder_new();
@@ -401,8 +382,8 @@ static void test_out_of_memory(void) {
     int d = gen_scope_depth();
     for (int i = 0; i < d; i++) gen_scope_end();
     gen_intern("y"), gen_intern("w"); /* symbols come from malloc, not the hook */
-    counting c = {0, 0, 0, -1};
-    gen_set_allocator(counting_alloc, &c);
+    check_counting c = {0, 0, 0, -1};
+    gen_set_allocator(check_counting_alloc, &c);
     int n;
     for (n = 0; n < 5000; n++) {
         c.calls = 0;

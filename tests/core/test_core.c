@@ -71,25 +71,6 @@ static void test_scope_misuse(void) {
 
 /* ---- the allocator hook ---- */
 
-typedef struct {
-    long live_blocks, live_bytes, calls, fail_after; /* fail_after < 0: never fail */
-} counting;
-
-static void *counting_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
-    counting *c = ud;
-    if (nsize == 0) {
-        if (ptr) c->live_blocks--, c->live_bytes -= (long)osize;
-        free(ptr);
-        return NULL;
-    }
-    if (c->fail_after >= 0 && c->calls++ >= c->fail_after) return NULL;
-    void *p = realloc(ptr, nsize);
-    if (p) {
-        if (!ptr) c->live_blocks++;
-        c->live_bytes += (long)nsize - (long)(ptr ? osize : 0);
-    }
-    return p;
-}
 
 static gen_status grad_target(void *p, int n_in, gen_array *const *in, int n_out, gen_array **out) {
     (void)p, (void)n_in, (void)n_out;
@@ -101,8 +82,8 @@ static gen_status grad_target(void *p, int n_in, gen_array *const *in, int n_out
 static void test_out_of_memory(void) {
     int d = gen_scope_depth();
     for (int i = 0; i < d; i++) gen_scope_end(); /* the scope storage must be ours too */
-    counting c = {0, 0, 0, -1};
-    gen_set_allocator(counting_alloc, &c);
+    check_counting c = {0, 0, 0, -1};
+    gen_set_allocator(check_counting_alloc, &c);
     int failures = 0, n;
     for (n = 0; n < 10000; n++) {
         c.calls = 0;

@@ -68,49 +68,9 @@ static void test_genjl_example(void) {
     CHECK(rd.kind == GEN_DIFF_UNKNOWN);
 }
 
-/* ---- the models of test_gfi_laws.c ---- */
+/* ---- the models of the GFI law tests (testutil/gfi_models.h) ---- */
 
-static gen_status sub(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
-    gen_array *z = gen_choose(ctx, "z", gen_normal(args->v[0], gen_scalar(1)));
-    *retval = gen_choose(ctx, "w", gen_normal(z, gen_scalar(0.5)));
-    return gen_ctx_status(ctx);
-}
-
-static gen_gf *sub_gf(void) { return gen_dynamic("sub", sub); }
-
-static gen_status with_call(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
-    (void)args;
-    gen_array *m = gen_choose(ctx, "m", gen_normal(gen_scalar(0), gen_scalar(1)));
-    gen_array *r = gen_call(ctx, "sub", sub_gf(), &(gen_args){1, &m, NULL});
-    *retval = gen_choose(ctx, "y", gen_normal(r, gen_scalar(1)));
-    return gen_ctx_status(ctx);
-}
-
-static gen_status with_splice(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
-    (void)args;
-    gen_array *mu = gen_scalar(0.3);
-    gen_array *r = gen_splice(ctx, sub_gf(), &(gen_args){1, &mu, NULL});
-    *retval = gen_choose(ctx, "y", gen_normal(r, gen_scalar(2)));
-    return gen_ctx_status(ctx);
-}
-
-static gen_status with_branch(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
-    (void)args;
-    gen_array *c = gen_choose(ctx, "c", gen_bernoulli(gen_scalar(0.3)));
-    int64_t ci = 0;
-    if (!c || gen_item_i64(c, &ci) != GEN_OK) return gen_ctx_status(ctx);
-    if (ci) *retval = gen_choose(ctx, "x", gen_normal(gen_scalar(0), gen_scalar(1)));
-    else *retval = gen_choose(ctx, "t", gen_exponential(gen_scalar(2)));
-    return gen_ctx_status(ctx);
-}
-
-static gen_status with_factor(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
-    (void)args;
-    gen_array *x = gen_choose(ctx, "x", gen_normal(gen_scalar(0), gen_scalar(1)));
-    gen_factor(ctx, gen_mul(gen_scalar(-0.25), gen_mul(x, x)));
-    *retval = x;
-    return gen_ctx_status(ctx);
-}
+#include "gfi_models.h"
 
 /* A continuous choice each model makes whatever the branch. */
 static const char *changed_path(gen_body body, const gen_trace *tr) {

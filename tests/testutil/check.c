@@ -115,3 +115,19 @@ void check_grid_at(const char *file, int line, const char *name,
         check_close_at(file, line, what, d[i], ref(x[i]), rtol, atol);
     }
 }
+
+void *check_counting_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
+    check_counting *c = ud;
+    if (nsize == 0) {
+        if (ptr) c->live_blocks--, c->live_bytes -= (long)osize;
+        free(ptr);
+        return NULL;
+    }
+    if (c->fail_after >= 0 && c->calls++ >= c->fail_after) return NULL;
+    void *p = realloc(ptr, nsize);
+    if (p) {
+        if (!ptr) c->live_blocks++;
+        c->live_bytes += (long)nsize - (long)(ptr ? osize : 0);
+    }
+    return p;
+}

@@ -61,6 +61,14 @@ void check_grid_at(const char *file, int line, const char *name,
 #define CHECK_GRID(op, ref, n, x, rtol, atol) \
     check_grid_at(__FILE__, __LINE__, #op, op, ref, n, x, rtol, atol)
 
+/* An allocator (gen_set_allocator) that counts live blocks and bytes and fails every
+ * call after the first fail_after (fail_after < 0: never fails): out-of-memory tests make
+ * each allocation of a workload fail in turn and check nothing leaks. */
+typedef struct check_counting {
+    long live_blocks, live_bytes, calls, fail_after;
+} check_counting;
+void *check_counting_alloc(void *ud, void *ptr, size_t osize, size_t nsize);
+
 #define RUN(fn)                                                                             \
     do {                                                                                    \
         gen_error_clear();                                                                  \
