@@ -87,7 +87,9 @@ void *core_alloc_small(size_t nbytes) {
 
 void core_free_small(void *ptr, size_t nbytes) {
     if (!ptr) return;
-    if (gen_scope_depth() > 0 && cache.n < CACHE_MAX && (cache.size == nbytes || cache.n == 0)) {
+    /* Only inside nested scopes: blocks freed by an outermost scope's end would be
+     * flushed right away, so caching them would only cost. */
+    if (gen_scope_depth() > 1 && cache.n < CACHE_MAX && (cache.size == nbytes || cache.n == 0)) {
         cache.size = nbytes;
         cache.blocks[cache.n++] = ptr;
         return;

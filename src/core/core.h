@@ -32,8 +32,8 @@ void *core_calloc(size_t n, size_t size);
 void *core_realloc(void *ptr, size_t old_nbytes, size_t new_nbytes);
 void core_free(void *ptr, size_t nbytes);
 
-/* A per-thread cache of small blocks of one size (the first size cached), used only
- * while a scope is open and emptied when the outermost scope ends (and when the
+/* A per-thread cache of small blocks of one size (the first size cached), filled only
+ * inside nested scopes and emptied when the outermost scope ends (and when the
  * allocator changes), so it never outlives a computation: it spares model code's many
  * tiny arrays a malloc/free pair each. */
 void *core_alloc_small(size_t nbytes);
