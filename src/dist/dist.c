@@ -108,6 +108,19 @@ static gen_status check_dist(const char *fn, const gen_dist *d) {
 
 /* ---- sampling ---- */
 
+/* Whether d and (optionally) x take the scalar kernels: no transform running, f64
+ * scalars everywhere. Fills p with the parameters. */
+static bool scalar_case(const gen_dist *d, const gen_array *x, double *p) {
+    if (ad_active() || d->dtype != GEN_F64 || d->batch_ndim || d->event_ndim) return false;
+    if (x && (x->ndim != 0 || x->dtype != GEN_F64)) return false;
+    for (int i = 0; i < d->n_params; i++) {
+        const gen_array *a = d->params[i];
+        if (a->size != 1 || a->dtype != GEN_F64) return false;
+        p[i] = *(const double *)a->data;
+    }
+    return true;
+}
+
 static gen_array *sample(const char *fn, const gen_dist *d, gen_key key, int ndim,
                          const int64_t *sample_shape, bool reparam) {
     if (check_dist(fn, d) != GEN_OK || arr_check_shape(fn, ndim, sample_shape) != GEN_OK) return NULL;
@@ -129,6 +142,9 @@ static gen_array *sample(const char *fn, const gen_dist *d, gen_key key, int ndi
     if (ndim) memcpy(shape, sample_shape, (size_t)ndim * sizeof *shape);
     memcpy(shape + ndim, d->batch_shape, (size_t)d->batch_ndim * sizeof *shape);
     memcpy(shape + ndim + d->batch_ndim, d->event_shape, (size_t)d->event_ndim * sizeof *shape);
+    double p[DIST_MAX_PARAMS];
+    if (!reparam && n == 0 && d->family->sample1 && scalar_case(d, NULL, p))
+        return gen_scalar(d->family->sample1(p, key));
     /* The family's temporaries die in this scope (also when the caller has none open). */
     if (gen_scope_begin() != GEN_OK) return NULL;
     if (reparam) return arr_scope_return(d->family->sample(d, key, n, shape));
@@ -171,6 +187,9 @@ gen_array *gen_dist_logpdf(const gen_dist *d, const gen_array *x) {
         core_error_prefix("logpdf (value and batch shapes)");
         return NULL;
     }
+    double p[DIST_MAX_PARAMS];
+    if (d->family->logpdf1 && scalar_case(d, x, p))
+        return gen_scalar(d->family->logpdf1(p, *(const double *)x->data));
     if (gen_scope_begin() != GEN_OK) return NULL;
     return arr_scope_return(d->family->logpdf(d, x));
 }

@@ -34,6 +34,12 @@ typedef struct dist_family {
     gen_bijection *(*bijection)(const gen_dist *d);
     /* Frees d->extra (constructors holding other distributions, user payloads). */
     void (*free_extra)(gen_dist *d);
+    /* Optional scalar kernels: the same formulas in plain C for one f64 value with f64
+     * scalar parameters (p[i] = parameter i), used when no autodiff transform runs and
+     * everything is a scalar (model code's common case). They must give exactly what
+     * the array path gives (tests compare them). */
+    double (*logpdf1)(const double *p, double x);
+    double (*sample1)(const double *p, gen_key key);
 } dist_family;
 
 struct gen_dist {

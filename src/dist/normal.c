@@ -3,6 +3,7 @@
 #include <math.h>
 
 #include "dist_int.h"
+#include "../random/random_int.h"
 
 #define HALF_LOG_2PI 0.91893853320467274178 /* log(2 pi) / 2 */
 
@@ -22,6 +23,18 @@ static gen_array *normal_logpdf(const gen_dist *d, const gen_array *x) {
     return gen_sub(lp, dist_const(lp, HALF_LOG_2PI));
 }
 
+/* The scalar kernels: the operations of normal_sample / normal_logpdf in the same order,
+ * so results are identical. z is element 0 of gen_random_normal(key, f64, []). */
+static double normal_sample1(const double *p, gen_key key) {
+    double z = rnd_normal_from_word(rnd_block(key, 0, RND_TAG_DRAW).v[0], rnd_ziggurat_key(key), 0);
+    return p[0] + p[1] * z;
+}
+
+static double normal_logpdf1(const double *p, double x) {
+    double z = (x - p[0]) / p[1];
+    return (-0.5 * (z * z) - log(p[1])) - HALF_LOG_2PI;
+}
+
 static gen_status normal_support(const gen_dist *d, gen_support *out) {
     (void)d;
     out->kind = GEN_SUPPORT_REAL;
@@ -35,6 +48,8 @@ static const dist_family normal_family = {
     .rsample = true,
     .logpdf = normal_logpdf,
     .support = normal_support,
+    .logpdf1 = normal_logpdf1,
+    .sample1 = normal_sample1,
 };
 
 gen_dist *gen_normal(const gen_array *mu, const gen_array *sigma) {

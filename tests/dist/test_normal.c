@@ -85,6 +85,27 @@ static void test_support(void) {
     CHECK(b && strcmp(gen_bijection_name(b), "identity") == 0);
 }
 
+/* The scalar kernels (used when everything is an f64 scalar and no transform runs) give
+ * exactly what the array path gives (forced here by running under gen_jvp / rsample). */
+static gen_status lp_closure(void *p, int n_in, gen_array *const *in, int n_out, gen_array **out) {
+    (void)p, (void)n_in, (void)n_out;
+    out[0] = gen_dist_logpdf(gen_normal(in[0], in[1]), in[2]);
+    return out[0] ? GEN_OK : gen_error_status();
+}
+
+static void test_scalar_kernels(void) {
+    for (int i = 0; i < 200; i++) {
+        double mu = 4 * (i % 7) - 12.5 + 0.37 * i, sigma = 0.01 + 0.73 * (i % 11), x = -30 + 0.31 * i;
+        gen_array *in[3] = {gen_scalar(mu), gen_scalar(sigma), gen_scalar(x)}, *out, *t;
+        double fast = check_item(gen_dist_logpdf(gen_normal(in[0], in[1]), in[2]));
+        CHECK_OK(gen_jvp((gen_closure){lp_closure, NULL}, 3, in, NULL, 1, &out, &t));
+        CHECK(fast == check_item(out));
+        gen_dist *d = gen_normal(in[0], in[1]);
+        CHECK(check_item(gen_dist_sample(d, gen_key_new((uint64_t)i), 0, NULL)) ==
+              check_item(gen_dist_rsample(d, gen_key_new((uint64_t)i), 0, NULL)));
+    }
+}
+
 int main(void) {
     RUN(test_logpdf);
     RUN(test_shapes);
@@ -92,5 +113,6 @@ int main(void) {
     RUN(test_gradients);
     RUN(test_errors);
     RUN(test_support);
+    RUN(test_scalar_kernels);
     return check_finish();
 }
