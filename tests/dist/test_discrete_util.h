@@ -109,18 +109,6 @@ static inline void check_enum_at(const char *file, int line, const char *what, c
     free(buf);
 }
 
-/* How many of the k leading probabilities to pass to STATS_CHISQ for n draws so that the
- * tail bin it adds (values >= the result) expects at least 5 draws, like every other
- * bin: stats.c pools small bins forward, which leaves a tiny last bin in which a single
- * rare draw dominates the statistic. (Values >= the result are then pooled, so tests
- * of finite supports check the range of the draws separately.) */
-static inline int chisq_bins(const double *probs, int k, double n) {
-    double tail = 1;
-    for (int i = 0; i < k; i++) tail -= probs[i];
-    while (k > 1 && tail * n < 5) tail += probs[--k];
-    return k;
-}
-
 /* Every draw lies in lo..hi. */
 #define CHECK_RANGE(s, lo, hi)                                                              \
     do {                                                                                    \

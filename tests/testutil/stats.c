@@ -62,22 +62,29 @@ int stats_chisq_check_at(const char *file, int line, const char *what, const gen
             return 0;
         }
     }
-    /* Pool neighbouring bins until each expected count is at least 5. */
-    double stat = 0, obs = 0, exp = 0;
+    /* Pool neighbouring bins until each expected count is at least 5; a small last
+     * pool (the tail) is folded into the one before it. */
+    double *po = calloc((size_t)k + 1, sizeof *po), *pe = calloc((size_t)k + 1, sizeof *pe);
+    double obs = 0, exp = 0;
     int bins = 0;
     for (int i = 0; i <= k; i++) {
         obs += count[i];
         exp += (i < k ? probs[i] : fmax(rest, 0)) * (double)n;
         if (exp >= 5 || i == k) {
-            if (exp > 0) {
-                stat += (obs - exp) * (obs - exp) / exp;
-                bins++;
-            } else if (obs > 0) {
-                stat = INFINITY;
-            }
+            po[bins] = obs, pe[bins] = exp, bins++;
             obs = exp = 0;
         }
     }
+    if (bins > 1 && pe[bins - 1] < 5) {
+        po[bins - 2] += po[bins - 1], pe[bins - 2] += pe[bins - 1];
+        bins--;
+    }
+    double stat = 0;
+    for (int i = 0; i < bins; i++) {
+        if (pe[i] > 0) stat += (po[i] - pe[i]) * (po[i] - pe[i]) / pe[i];
+        else if (po[i] > 0) stat = INFINITY;
+    }
+    free(po), free(pe);
     double crit = bins > 1 ? gsl_cdf_chisq_Pinv(0.999, bins - 1) : 0;
     int ok = bins <= 1 ? stat == 0 : stat < crit;
     if (!ok) check_fail(file, line, "%s: chi-square %.3f >= %.3f (0.999 quantile, %d bins)", what, stat, crit, bins);
