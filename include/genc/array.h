@@ -91,6 +91,37 @@ gen_status gen_array_copy_to(const gen_array *a, gen_dtype dtype, void *buf, siz
 /* Writes a short human-readable form ("f64[2,3] [[1, 2, 3], [4, 5, 6]]") into buf. */
 gen_status gen_array_format(const gen_array *a, char *buf, size_t nbytes);
 
+/* ---- batched mode (DESIGN decision 9) ------------------------------------------------
+ * The same model code runs for N particles at once: an array marked batched carries a
+ * leading particle axis of size N. Between gen_batch_begin(N) and gen_batch_end():
+ *   - elementwise ops (arithmetic, comparisons, where, math functions) see a batched
+ *     argument by its per-particle shape: a batched [N] (one scalar per particle) times an
+ *     unbatched [50] gives a batched [N, 50], as the unbatched code would give [50];
+ *   - reductions over all axes reduce each particle's axes, keeping the particle axis;
+ *   - every other op sees the physical shape, particle axis first: give axes counted
+ *     from the end (negative) so the code means the same in both modes;
+ *   - a result is batched when an argument was and the result keeps the leading axis.
+ * Outside batched mode the mark is carried but changes nothing. gen_array_ndim and
+ * gen_array_shape always give the physical shape. Gradient rules run on physical
+ * shapes, so transforms work inside batched mode. */
+/* Enters batched mode with n particles (n >= 1). Calls nest when n is the same. */
+gen_status gen_batch_begin(int64_t n);
+/* Leaves the innermost gen_batch_begin. */
+void gen_batch_end(void);
+/* The particle count of the running batched mode, 0 outside it (and while suspended). */
+int64_t gen_batch_size(void);
+/* Suspends batched mode (ops see physical shapes) and returns the particle count to give
+ * gen_batch_resume; for code that keeps its own per-particle bookkeeping inside a
+ * batched run (the DSL's handlers, custom generative functions). */
+int64_t gen_batch_suspend(void);
+void gen_batch_resume(int64_t n);
+/* A view of a marked batched (a must have ndim >= 1; in batched mode, a leading axis of
+ * the particle count). */
+gen_array *gen_batched(const gen_array *a);
+/* A view of a without the mark. */
+gen_array *gen_unbatched(const gen_array *a);
+bool gen_array_is_batched(const gen_array *a);
+
 /* ---- elementwise, one argument ------------------------------------------------------
  * neg, abs, sign, square keep integer types; floor, ceil, round are the identity on
  * integers; the rest compute in floating point. */

@@ -211,6 +211,12 @@ gen_choicemap *gen_choicemap_remove(const gen_choicemap *m, const gen_addr *addr
  * address when both have a value there, or one has a value where the other has a map. */
 gen_choicemap *gen_choicemap_merge(const gen_choicemap *a, const gen_choicemap *b);
 
+/* Particle i of a batched choice map (genc/array.h: batched mode; a batched trace's
+ * choices): every batched value indexed at i along its particle axis, every other value
+ * (shared by all particles, e.g. observed data) kept. GEN_ERR_INDEX naming the address
+ * when i is out of range. */
+gen_choicemap *gen_choicemap_particle(const gen_choicemap *m, int64_t i);
+
 /* ---- builder ---------------------------------------------------------------------- */
 
 /* A mutable map under construction (not thread-safe, not scope-owned): set values and

@@ -67,6 +67,9 @@ const int64_t *gen_dist_batch_shape(const gen_dist *d);
 int gen_dist_event_ndim(const gen_dist *d);
 const int64_t *gen_dist_event_shape(const gen_dist *d);
 bool gen_dist_is_discrete(const gen_dist *d);
+/* True when a parameter (or a component distribution) is batched (array.h: batched
+ * mode): the batch shape then starts with the particle axis. */
+bool gen_dist_is_batched(const gen_dist *d);
 /* Parameters, in the order of the constructor (borrowed). */
 int gen_dist_num_params(const gen_dist *d);
 const gen_array *gen_dist_param(const gen_dist *d, int i);

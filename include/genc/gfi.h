@@ -73,7 +73,9 @@ const gen_gf *gen_trace_gf(const gen_trace *tr);
 const gen_args *gen_trace_args(const gen_trace *tr);
 const gen_array *gen_trace_retval(const gen_trace *tr); /* NULL if the function returns none */
 const gen_choicemap *gen_trace_choices(const gen_trace *tr);
-const gen_array *gen_trace_score(const gen_trace *tr);   /* 0-d f64 */
+const gen_array *gen_trace_score(const gen_trace *tr);   /* 0-d f64; [N] if batched */
+/* The particle count N of a batched trace (gen_simulate_batched), 0 for a scalar one. */
+int64_t gen_trace_batch_size(const gen_trace *tr);
 /* The choice at addr, or NULL with GEN_ERR_INDEX naming the address. */
 const gen_array *gen_trace_value(const gen_trace *tr, const gen_addr *addr);
 
@@ -137,6 +139,34 @@ gen_status gen_update(const gen_trace *tr, gen_key key, const gen_args *args,
 gen_status gen_regenerate(const gen_trace *tr, gen_key key, const gen_args *args,
                           const gen_diff *argdiffs, const gen_selection *sel,
                           gen_trace **new_tr, gen_array **weight, gen_diff *retdiff);
+
+/* ---- batched execution (DESIGN decision 9) -------------------------------------------
+ * The same function runs for n particles at once (genc/array.h: batched mode). Every
+ * choice is an array with a leading particle axis of n, marked batched: a distribution
+ * whose parameters are not batched is sampled n times (sample shape [n]); one whose
+ * parameters are (they depend on earlier choices) has batch shape [n, ...] and is sampled
+ * once. Scores and weights have shape [n]; the trace is one batched trace (struct of
+ * arrays: gen_trace_batch_size gives n; gen_choicemap_particle takes one particle's
+ * choices out). Calls and splices run batched too. A constraint is either shared by all
+ * particles (the per-particle shape, e.g. observed data: kept once in the trace) or one
+ * value per particle (shape [n] + the per-particle shape).
+ *
+ * Keys: the draws at an address are elements 0..n-1 of the stream fold_in(key, address
+ * hash), so particle i is not the scalar run with any one key: batched and scalar runs
+ * are statistically equal, and scoring a particle's choices with gen_assess gives its
+ * batched score (the tests check both).
+ *
+ * gen_project, gen_update and gen_regenerate accept batched traces (constraints as
+ * above, a selection applies to every particle) and run batched. */
+gen_status gen_simulate_batched(const gen_gf *f, gen_key key, int64_t n, const gen_args *args,
+                                gen_trace **tr);
+gen_status gen_generate_batched(const gen_gf *f, gen_key key, int64_t n, const gen_args *args,
+                                const gen_choicemap *constraints, gen_trace **tr,
+                                gen_array **weight);
+/* The [n] log densities of batched choices (every value batched or shared, as above). */
+gen_status gen_assess_batched(const gen_gf *f, int64_t n, const gen_args *args,
+                              const gen_choicemap *choices, gen_array **weight,
+                              gen_array **retval);
 
 #ifdef __cplusplus
 }

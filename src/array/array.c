@@ -105,6 +105,7 @@ gen_array *arr_alloc(gen_dtype dtype, int ndim, const int64_t *shape) {
     atomic_init(&a->refcount, 1);
     a->dtype = (uint8_t)dtype;
     a->ndim = (uint8_t)ndim;
+    a->batched = 0;
     a->size = size;
     if (ndim) memcpy(a->shape, shape, (size_t)ndim * sizeof *shape);
     a->ad = NULL;
@@ -133,6 +134,7 @@ gen_array *arr_view(const gen_array *a, int ndim, const int64_t *shape) {
     atomic_init(&v->refcount, 1);
     v->dtype = a->dtype;
     v->ndim = (uint8_t)ndim;
+    v->batched = 0;
     v->size = a->size;
     if (ndim) memcpy(v->shape, shape, (size_t)ndim * sizeof *shape);
     v->ad = NULL;

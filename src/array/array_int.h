@@ -27,6 +27,7 @@ struct gen_array {
     atomic_int refcount;
     uint8_t dtype;
     uint8_t ndim;
+    uint8_t batched;     /* leading axis is the particle axis (batch.c) */
     int64_t size;
     int64_t shape[GEN_MAX_DIMS];
     void *data;          /* host pointer to the first element */
@@ -46,6 +47,24 @@ gen_array *arr_view(const gen_array *a, int ndim, const int64_t *shape);
 gen_array *arr_publish(gen_array *a);
 /* Releases through the scope machinery's function-pointer type. */
 void arr_release_void(void *a);
+
+/* Batched mode (batch.c): the particle count of the running gen_batch_begin, 0 when
+ * off. op_apply hands calls with a batched argument to arr_batch_apply while it is on. */
+extern _Thread_local int64_t arr_batch_n;
+gen_array *arr_batch_apply(int op, int n_in, gen_array *const *in, const void *p);
+/* Turns batched mode off (physical shapes) until arr_batch_resume(saved); for code that
+ * computes on physical shapes inside a batched run (gradient rules, distributions). */
+static inline int64_t arr_batch_suspend(void) {
+    int64_t n = arr_batch_n;
+    arr_batch_n = 0;
+    return n;
+}
+static inline void arr_batch_resume(int64_t saved) { arr_batch_n = saved; }
+/* Pads batched arguments in place (in[i] replaced by a new view in the current scope)
+ * so every batched one has the same per-particle rank as the largest of all n (its
+ * particle axis first, then size-1 axes); what elementwise ops and distribution
+ * parameters need. Returns the error status (NULL entries propagate). */
+gen_status arr_batch_align(int n, gen_array **in);
 
 /* Shape helpers. Each validates and records an error naming op on failure. */
 int64_t arr_shape_size(int ndim, const int64_t *shape);

@@ -14,6 +14,7 @@ static const backend *backend_of(const gen_array *a) {
 gen_array *op_apply(op_id op, int n_in, gen_array *const *in, const op_params *p) {
     static const op_params no_params;
     const op_info *info = &op_table[op];
+    if (CORE_UNLIKELY(arr_batch_n)) return arr_batch_apply(op, n_in, in, p);
     for (int i = 0; i < n_in; i++) {
         if (CORE_UNLIKELY(!in[i])) {
             if (!core_error_pending()) GEN_FAIL(GEN_ERR_MISUSE, "%s: argument %d is NULL", info->name, i);

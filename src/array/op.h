@@ -98,5 +98,7 @@ gen_status op_shape_same(const op_call *c, op_sig *s);       /* out = in[0] */
 gen_status op_shape_same_bool(const op_call *c, op_sig *s);  /* in[0]'s shape, bool */
 gen_status op_shape_broadcast(const op_call *c, op_sig *s);  /* broadcast all, dtype of in[0] */
 gen_status op_shape_broadcast_bool(const op_call *c, op_sig *s);
+/* where(cond, a, b): the broadcast of the three (ops_binary.c). */
+gen_status shape_where(const op_call *c, op_sig *s);
 
 #endif

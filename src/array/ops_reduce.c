@@ -10,9 +10,9 @@ gen_status red_params(const char *op, const gen_array *a, int naxes, const int *
                       bool keepdims, op_params *p) {
     memset(p, 0, sizeof *p);
     p->keepdims = keepdims;
-    if (naxes == 0 && !axes) {
-        p->naxes = a->ndim;
-        for (int d = 0; d < a->ndim; d++) p->axes[d] = d;
+    if (naxes == 0 && !axes) { /* every axis; in batched mode, every axis of a particle */
+        int first = arr_batch_n && a->batched ? 1 : 0;
+        for (int d = first; d < a->ndim; d++) p->axes[p->naxes++] = d;
         return GEN_OK;
     }
     /* more axes than dimensions fail below as out of range or repeated */

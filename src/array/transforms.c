@@ -88,7 +88,11 @@ static gen_status run_vjp(const char *fn, gen_closure f, int n_in, gen_array *co
         }
         if (st == GEN_OK && !cot && !seeds[j]) st = core_error_pending();
     }
-    if (st == GEN_OK) st = ad_backward(t, n_out, res, seeds, n_in, leaves, in_cot);
+    if (st == GEN_OK) { /* gradient rules compute on physical shapes */
+        int64_t batch = arr_batch_suspend();
+        st = ad_backward(t, n_out, res, seeds, n_in, leaves, in_cot);
+        arr_batch_resume(batch);
+    }
     if (st == GEN_OK) {
         /* Fresh headers for the results, so none leaves still linked to the tape; a
          * reshape (not a raw view) so enclosing transforms still track them. */

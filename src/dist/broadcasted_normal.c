@@ -1,6 +1,7 @@
 /* broadcasted_normal.c — BroadcastedNormal(mu, sigma): one array-valued choice of
  * independent Normal(mu, sigma) elements; the event shape is broadcast(mu, sigma) and the
- * batch shape is empty (Gen.jl's broadcasted_normal). Reparameterized. */
+ * batch shape is empty (Gen.jl's broadcasted_normal; in batched mode, the particle axis).
+ * Reparameterized. */
 #include "dist_int.h"
 
 #define HALF_LOG_2PI 0.91893853320467274178 /* log(2 pi) / 2 */
@@ -41,9 +42,12 @@ gen_dist *gen_broadcasted_normal(const gen_array *mu, const gen_array *sigma) {
         return NULL;
     int nd;
     int64_t shape[GEN_MAX_DIMS];
-    if (arr_broadcast_shapes(f, mu->ndim, mu->shape, sigma->ndim, sigma->shape, &nd, shape) != GEN_OK)
+    gen_array *p[2] = {(gen_array *)mu, (gen_array *)sigma};
+    if (arr_batch_n && arr_batch_align(2, p) != GEN_OK) return NULL; /* batched mode */
+    if (arr_broadcast_shapes(f, p[0]->ndim, p[0]->shape, p[1]->ndim, p[1]->shape, &nd, shape) != GEN_OK)
         return NULL;
     gen_dtype t = mu->dtype == GEN_F32 && sigma->dtype == GEN_F32 ? GEN_F32 : GEN_F64;
-    gen_array *p[2] = {(gen_array *)mu, (gen_array *)sigma};
-    return dist_new(&broadcasted_normal_family, t, 2, p, 0, NULL, nd, shape);
+    /* batched parameters: the particle axis is a batch axis, the rest one event */
+    int nb = (p[0]->batched || p[1]->batched) && nd > 0 ? 1 : 0;
+    return dist_new(&broadcasted_normal_family, t, 2, p, nb, shape, nd - nb, shape + nb);
 }

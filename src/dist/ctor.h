@@ -19,6 +19,8 @@ typedef struct ctor_extra {
 gen_dist *ctor_new(ctor_extra *ex, gen_dtype dtype, int n_params, gen_array *const *params,
                    int batch_ndim, const int64_t *batch_shape, int event_ndim,
                    const int64_t *event_shape);
+/* Marks d batched when one of the n children is (d may be NULL); returns d. */
+gen_dist *ctor_inherit_batched(gen_dist *d, int n, gen_dist *const *children);
 /* The free_extra of every constructor family. */
 void ctor_free_extra(gen_dist *d);
 

@@ -18,6 +18,11 @@ gen_dist *ctor_new(ctor_extra *ex, gen_dtype dtype, int n_params, gen_array *con
     return d;
 }
 
+gen_dist *ctor_inherit_batched(gen_dist *d, int n, gen_dist *const *children) {
+    for (int i = 0; d && i < n; i++) d->batched |= children[i]->batched;
+    return d;
+}
+
 void ctor_free_extra(gen_dist *d) {
     ctor_extra *ex = d->extra;
     d->extra = NULL;

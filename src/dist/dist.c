@@ -46,7 +46,10 @@ gen_dist *dist_new(const dist_family *f, gen_dtype dtype, int n_params, gen_arra
     d->family = f;
     d->dtype = dtype;
     d->n_params = n_params;
-    for (int i = 0; i < n_params; i++) d->params[i] = gen_array_retain(params[i]);
+    for (int i = 0; i < n_params; i++) {
+        d->params[i] = gen_array_retain(params[i]);
+        d->batched |= params[i]->batched;
+    }
     d->batch_ndim = batch_ndim;
     d->event_ndim = event_ndim;
     if (batch_ndim) memcpy(d->batch_shape, batch_shape, (size_t)batch_ndim * sizeof *batch_shape);
@@ -68,6 +71,14 @@ gen_dist *dist_new_scalar(const dist_family *f, int n_params, const gen_array *c
                 GEN_FAIL(GEN_ERR_MISUSE, "%s: parameter %s is NULL", f->name, f->param_names[i]);
             return NULL;
         }
+    }
+    gen_array *aligned[DIST_MAX_PARAMS];
+    if (arr_batch_n && n_params <= DIST_MAX_PARAMS) { /* batched mode: per-particle shapes broadcast */
+        memcpy(aligned, params, (size_t)n_params * sizeof *aligned);
+        if (arr_batch_align(n_params, aligned) != GEN_OK) return NULL;
+        params = (const gen_array *const *)aligned;
+    }
+    for (int i = 0; i < n_params; i++) {
         if (arr_broadcast_shapes(f->name, nd, shape, params[i]->ndim, params[i]->shape, &nd,
                                  shape) != GEN_OK)
             return NULL;
@@ -89,6 +100,7 @@ const int64_t *gen_dist_batch_shape(const gen_dist *d) { return d ? d->batch_sha
 int gen_dist_event_ndim(const gen_dist *d) { return d ? d->event_ndim : 0; }
 const int64_t *gen_dist_event_shape(const gen_dist *d) { return d ? d->event_shape : NULL; }
 bool gen_dist_is_discrete(const gen_dist *d) { return d && d->family->discrete; }
+bool gen_dist_is_batched(const gen_dist *d) { return d && d->batched; }
 int gen_dist_num_params(const gen_dist *d) { return d ? d->n_params : 0; }
 bool gen_dist_has_rsample(const gen_dist *d) { return d && d->family->sample && d->family->rsample; }
 
@@ -147,11 +159,16 @@ static gen_array *sample(const char *fn, const gen_dist *d, gen_key key, int ndi
         return gen_scalar(d->family->sample1(p, key));
     /* The family's temporaries die in this scope (also when the caller has none open). */
     if (gen_scope_begin() != GEN_OK) return NULL;
-    if (reparam) return arr_scope_return(d->family->sample(d, key, n, shape));
-    /* A plain draw carries no gradient: run the sampler unrecorded. */
-    unsigned token = ad_pause_all();
-    gen_array *x = d->family->sample(d, key, n, shape);
-    ad_resume_all(token);
+    int64_t batch = arr_batch_suspend(); /* families compute on physical shapes */
+    gen_array *x;
+    if (reparam) {
+        x = d->family->sample(d, key, n, shape);
+    } else { /* a plain draw carries no gradient: run the sampler unrecorded */
+        unsigned token = ad_pause_all();
+        x = d->family->sample(d, key, n, shape);
+        ad_resume_all(token);
+    }
+    arr_batch_resume(batch);
     return arr_scope_return(x);
 }
 
@@ -191,7 +208,10 @@ gen_array *gen_dist_logpdf(const gen_dist *d, const gen_array *x) {
     if (d->family->logpdf1 && scalar_case(d, x, p))
         return gen_scalar(d->family->logpdf1(p, *(const double *)x->data));
     if (gen_scope_begin() != GEN_OK) return NULL;
-    return arr_scope_return(d->family->logpdf(d, x));
+    int64_t batch = arr_batch_suspend(); /* families compute on physical shapes */
+    gen_array *lp = d->family->logpdf(d, x);
+    arr_batch_resume(batch);
+    return arr_scope_return(lp);
 }
 
 gen_status gen_dist_support(const gen_dist *d, gen_support *out) {

@@ -51,6 +51,7 @@ struct gen_dist {
     int batch_ndim, event_ndim;
     int64_t batch_shape[GEN_MAX_DIMS];
     int64_t event_shape[GEN_MAX_DIMS];
+    bool batched; /* a parameter (or a child distribution) carries the particle axis */
     void *extra; /* family-specific data, freed by family->free_extra */
 };
 

@@ -178,7 +178,8 @@ gen_dist *gen_iid(const gen_dist *d, int ndim, const int64_t *shape) {
         iid_free(&ex->h);
         return NULL;
     }
-    return ctor_new(&ex->h, d->dtype, 0, NULL, d->batch_ndim, d->batch_shape, ndim + d->event_ndim, ev);
+    gen_dist *out = ctor_new(&ex->h, d->dtype, 0, NULL, d->batch_ndim, d->batch_shape, ndim + d->event_ndim, ev);
+    return ctor_inherit_batched(out, 1, (gen_dist *const *)&d);
 }
 
 /* ---- independent ---- */
@@ -235,5 +236,6 @@ gen_dist *gen_independent(const gen_dist *d, int nbatch) {
     int64_t ev[GEN_MAX_DIMS];
     memcpy(ev, d->batch_shape + nb, (size_t)nbatch * sizeof *ev);
     memcpy(ev + nbatch, d->event_shape, (size_t)d->event_ndim * sizeof *ev);
-    return ctor_new(&ex->h, d->dtype, 0, NULL, nb, d->batch_shape, nbatch + d->event_ndim, ev);
+    gen_dist *out = ctor_new(&ex->h, d->dtype, 0, NULL, nb, d->batch_shape, nbatch + d->event_ndim, ev);
+    return ctor_inherit_batched(out, 1, (gen_dist *const *)&d);
 }

@@ -131,8 +131,9 @@ gen_dist *gen_mixture(const gen_array *weights, const gen_dist *components) {
     if (!ex) return NULL;
     if (components->family->enumerate) ex->h.fam.enumerate = mix_enumerate;
     gen_array *p[1] = {(gen_array *)weights};
-    return ctor_new(&ex->h, components->dtype, 1, p, nb, batch, components->event_ndim,
-                    components->event_shape);
+    return ctor_inherit_batched(ctor_new(&ex->h, components->dtype, 1, p, nb, batch,
+                                         components->event_ndim, components->event_shape),
+                                1, comps);
 }
 
 /* ---- gen_mixture_of ---- */
@@ -242,6 +243,7 @@ gen_dist *gen_mixture_of(int n, gen_dist *const *components, const gen_array *we
     mix_extra *ex = mix_extra_new(n, components, &mixof_template);
     if (!ex) return NULL;
     gen_array *p[1] = {(gen_array *)weights};
-    return ctor_new(&ex->h, components[0]->dtype, 1, p, nb, batch, components[0]->event_ndim,
-                    components[0]->event_shape);
+    return ctor_inherit_batched(ctor_new(&ex->h, components[0]->dtype, 1, p, nb, batch,
+                                         components[0]->event_ndim, components[0]->event_shape),
+                                n, components);
 }

@@ -163,5 +163,6 @@ gen_dist *gen_product(int n, gen_dist *const *components) {
         prod_free(&ex->h);
         return NULL;
     }
-    return ctor_new(&ex->h, dtype, 0, NULL, nb, batch, components[0]->event_ndim + 1, ev);
+    return ctor_inherit_batched(ctor_new(&ex->h, dtype, 0, NULL, nb, batch, components[0]->event_ndim + 1, ev),
+                                n, components);
 }

@@ -154,6 +154,7 @@ gen_dist *gen_transformed(const gen_dist *base, const gen_bijection *f) {
     ex->ysafe = gen_array_retain(y0);
     gen_scope_end();
     /* the new distribution belongs to the caller's scope, not the one closed above */
-    return ctor_new(&ex->h, (gen_dtype)ex->ysafe->dtype, 0, NULL, nb, ex->ysafe->shape, ne,
-                    ex->ysafe->shape + nb);
+    gen_dist *d = ctor_new(&ex->h, (gen_dtype)ex->ysafe->dtype, 0, NULL, nb, ex->ysafe->shape, ne,
+                           ex->ysafe->shape + nb);
+    return ctor_inherit_batched(d, 1, (gen_dist *const *)&base);
 }

@@ -28,19 +28,19 @@ gen_array *gen_choose_at(gen_ctx *ctx, const gen_addr *addr, const gen_dist *d) 
         ctx->status = GEN_FAIL(GEN_ERR_MISUSE, "gen_choose_at: the address is NULL");
         return NULL;
     }
-    return ctx->h->on_choice(ctx, addr, d);
+    return dsl_on_choice(ctx, addr, d);
 }
 
 gen_array *gen_choose(gen_ctx *ctx, const char *name, const gen_dist *d) {
     gen_addr a;
     if (!ctx_ok(ctx, "gen_choose") || !name_addr(ctx, "gen_choose", name, &a)) return NULL;
-    return ctx->h->on_choice(ctx, &a, d);
+    return dsl_on_choice(ctx, &a, d);
 }
 
 gen_array *gen_call(gen_ctx *ctx, const char *name, const gen_gf *f, const gen_args *args) {
     gen_addr a;
     if (!ctx_ok(ctx, "gen_call") || !name_addr(ctx, "gen_call", name, &a)) return NULL;
-    return ctx->h->on_call(ctx, &a, f, args);
+    return dsl_on_call(ctx, &a, f, args);
 }
 
 gen_array *gen_splice(gen_ctx *ctx, const gen_gf *f, const gen_args *args) {
@@ -66,7 +66,10 @@ gen_status gen_factor(gen_ctx *ctx, const gen_array *log_weight) {
     const gen_array *w = log_weight;
     if (gen_array_ndim(w) > 0) w = gen_sum(w, 0, NULL, false);
     if (!w) return ctx->status = core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
-    return ctx->h->on_factor(ctx, w);
+    int64_t saved = gen_batch_suspend(); /* w: 0-d, or [n] per particle in batched mode */
+    gen_status s = ctx->h->on_factor(ctx, w);
+    gen_batch_resume(saved);
+    return s;
 }
 
 gen_status gen_ctx_status(const gen_ctx *ctx) { return ctx ? ctx->status : GEN_ERR_MISUSE; }

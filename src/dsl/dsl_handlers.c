@@ -1,6 +1,9 @@
 /* dsl_handlers.c — what gen_choose, gen_call and gen_factor do under each operation:
  * the generate handler (simulate is generate with no constraints) and the assess
  * handler. */
+#include <stdio.h>
+#include <string.h>
+
 #include "dsl_int.h"
 
 gen_array *dsl_fail_at(gen_ctx *ctx, const gen_addr *a) {
@@ -13,10 +16,78 @@ gen_array *dsl_fail_at(gen_ctx *ctx, const gen_addr *a) {
     return NULL;
 }
 
-/* The 0-d log density of x under d (summed over batch axes: one choice, one term). */
-gen_array *dsl_choice_logpdf(const gen_dist *d, const gen_array *x) {
+/* Per particle in batched mode: the axes after the particle axis are summed (a value
+ * and distribution without one give the same density to every particle). */
+gen_array *dsl_choice_logpdf(const gen_ctx *ctx, const gen_dist *d, const gen_array *x) {
     gen_array *lp = gen_dist_logpdf(d, x);
-    return lp && gen_array_ndim(lp) > 0 ? gen_sum(lp, 0, NULL, false) : lp;
+    if (!lp) return NULL;
+    bool per_particle = ctx->n && (gen_array_is_batched(x) || gen_dist_is_batched(d));
+    int nd = gen_array_ndim(lp);
+    if (!per_particle) {
+        lp = nd > 0 ? gen_sum(lp, 0, NULL, false) : lp;
+        return ctx->n && lp ? gen_broadcast_to(lp, 1, &ctx->n) : lp;
+    }
+    if (nd == 1) return lp;
+    int axes[GEN_MAX_DIMS];
+    for (int k = 1; k < nd; k++) axes[k - 1] = k;
+    return gen_sum(lp, nd - 1, axes, false);
+}
+
+/* The per-particle shape of d's values (batch without the particle axis, then event). */
+static int unit_shape(const gen_ctx *ctx, const gen_dist *d, int64_t *shape) {
+    int nb = gen_dist_batch_ndim(d), ne = gen_dist_event_ndim(d), skip = gen_dist_is_batched(d) ? 1 : 0;
+    const int64_t *b = gen_dist_batch_shape(d), *e = gen_dist_event_shape(d);
+    (void)ctx;
+    int k = 0;
+    for (int i = skip; i < nb; i++) shape[k++] = b[i];
+    for (int i = 0; i < ne; i++) shape[k++] = e[i];
+    return k;
+}
+
+static bool particle_axis_ok(const gen_ctx *ctx, const gen_dist *d) {
+    if (!gen_dist_is_batched(d)) return true;
+    if (gen_dist_batch_ndim(d) >= 1 && gen_dist_batch_shape(d)[0] == ctx->n) return true;
+    char buf[128];
+    int nb = gen_dist_batch_ndim(d), k = 0;
+    k += snprintf(buf + k, sizeof buf - (size_t)k, "[");
+    for (int i = 0; i < nb && k < 100; i++)
+        k += snprintf(buf + k, sizeof buf - (size_t)k, "%s%lld", i ? "," : "", (long long)gen_dist_batch_shape(d)[i]);
+    snprintf(buf + k, sizeof buf - (size_t)k, "]");
+    GEN_FAIL(GEN_ERR_SHAPE, "%s: batched parameters but batch shape %s does not start with the %lld particles",
+             gen_dist_name(d), buf, (long long)ctx->n);
+    return false;
+}
+
+gen_array *dsl_draw(const gen_ctx *ctx, const gen_addr *a, const gen_dist *d) {
+    gen_key key = gen_key_fold_in(ctx->key, gen_addr_hash(a));
+    if (!ctx->n) return gen_dist_sample(d, key, 0, NULL);
+    if (!particle_axis_ok(ctx, d)) return NULL;
+    bool batched = gen_dist_is_batched(d);
+    return gen_batched(gen_dist_sample(d, key, batched ? 0 : 1, batched ? NULL : &ctx->n));
+}
+
+gen_array *dsl_given(const gen_ctx *ctx, const gen_dist *d, const gen_array *c) {
+    if (!ctx->n) return (gen_array *)c;
+    if (!particle_axis_ok(ctx, d)) return NULL;
+    int64_t u[GEN_MAX_DIMS];
+    int nu = unit_shape(ctx, d, u), nc = gen_array_ndim(c);
+    const int64_t *sc = gen_array_shape(c);
+    if (nc == nu + 1 && sc[0] == ctx->n && !memcmp(sc + 1, u, (size_t)nu * sizeof *u))
+        return gen_array_is_batched(c) ? (gen_array *)c : gen_batched(c);
+    if (nc == nu && !memcmp(sc, u, (size_t)nu * sizeof *u) && !gen_array_is_batched(c))
+        return (gen_array *)c;
+    GEN_FAIL(GEN_ERR_SHAPE, "batched %s: a value of %s shape [%d dims] fits neither one value per "
+             "particle ([%lld] + the %d-dim per-particle shape) nor one shared value (the "
+             "per-particle shape)", gen_dist_name(d), gen_array_is_batched(c) ? "batched" : "unbatched",
+             nc, (long long)ctx->n, nu);
+    return NULL;
+}
+
+gen_status dsl_batch_totals(const gen_ctx *ctx, gen_array **score, gen_array **weight) {
+    if (!ctx->n) return GEN_OK;
+    if (gen_array_ndim(*score) == 0) *score = gen_broadcast_to(*score, 1, &ctx->n);
+    if (gen_array_ndim(*weight) == 0) *weight = gen_broadcast_to(*weight, 1, &ctx->n);
+    return *score && *weight ? GEN_OK : dsl_pending_or_oom();
 }
 
 static gen_array *generate_choice(gen_ctx *ctx, const gen_addr *a, const gen_dist *d) {
@@ -24,9 +95,8 @@ static gen_array *generate_choice(gen_ctx *ctx, const gen_addr *a, const gen_dis
     int64_t i = dsl_claim(ctx, a, DSL_SLOT_CHOICE);
     if (i < 0) return NULL;
     const gen_array *c = gen_choicemap_find(ctx->constraints, a);
-    gen_array *x = c ? (gen_array *)c
-                     : gen_dist_sample(d, gen_key_fold_in(ctx->key, gen_addr_hash(a)), 0, NULL);
-    gen_array *lp = x ? dsl_choice_logpdf(d, x) : NULL;
+    gen_array *x = c ? dsl_given(ctx, d, c) : dsl_draw(ctx, a, d);
+    gen_array *lp = x ? dsl_choice_logpdf(ctx, d, x) : NULL;
     if (!lp) return dsl_fail_at(ctx, a);
     dsl_rec *r = &ctx->data.recs[i];
     r->value = gen_array_retain(x);
@@ -49,14 +119,15 @@ static gen_array *assess_choice(gen_ctx *ctx, const gen_addr *a, const gen_dist 
         ctx->status = GEN_FAIL(GEN_ERR_VALUE, "%s: assess: the choices have no value at %s", buf, buf);
         return NULL;
     }
-    gen_array *lp = dsl_choice_logpdf(d, c);
+    gen_array *x = dsl_given(ctx, d, c);
+    gen_array *lp = x ? dsl_choice_logpdf(ctx, d, x) : NULL;
     if (!lp) return dsl_fail_at(ctx, a);
     dsl_rec *r = &ctx->data.recs[i];
-    r->value = gen_array_retain((gen_array *)c);
+    r->value = gen_array_retain(x);
     r->score = gen_array_retain(lp);
     r->weight = gen_array_retain(lp);
     ctx->used++;
-    return (gen_array *)c;
+    return x;
 }
 
 static gen_array *generate_call(gen_ctx *ctx, const gen_addr *a, const gen_gf *f,
@@ -67,7 +138,10 @@ static gen_array *generate_call(gen_ctx *ctx, const gen_addr *a, const gen_gf *f
     gen_trace *t = NULL;
     gen_array *w = NULL;
     gen_key k = gen_key_fold_in(ctx->key, gen_addr_hash(a));
-    if (gen_generate(f, k, args, sub, &t, &w) != GEN_OK) return dsl_fail_at(ctx, a);
+    int64_t saved = dsl_callee_begin(ctx);
+    gen_status s = gen_generate(f, k, args, sub, &t, &w);
+    dsl_callee_end(saved);
+    if (s != GEN_OK) return dsl_fail_at(ctx, a);
     dsl_rec *r = &ctx->data.recs[i];
     r->sub = gen_trace_retain(t);
     r->score = gen_array_retain(t->score);
@@ -82,7 +156,10 @@ static gen_array *assess_call(gen_ctx *ctx, const gen_addr *a, const gen_gf *f,
     if (i < 0) return NULL;
     const gen_choicemap *sub = gen_choicemap_get_submap(ctx->constraints, a);
     gen_array *w = NULL, *ret = NULL;
-    if (gen_assess(f, args, sub, &w, &ret) != GEN_OK) return dsl_fail_at(ctx, a);
+    int64_t saved = dsl_callee_begin(ctx);
+    gen_status s = gen_assess(f, args, sub, &w, &ret);
+    dsl_callee_end(saved);
+    if (s != GEN_OK) return dsl_fail_at(ctx, a);
     dsl_rec *r = &ctx->data.recs[i];
     r->score = gen_array_retain(w);
     r->weight = gen_array_retain(w);

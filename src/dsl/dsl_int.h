@@ -60,6 +60,7 @@ struct gen_ctx {
     dsl_prev old;                     /* update, regenerate: the old trace's records */
     const gen_selection *sel;         /* regenerate: what to resample */
     gen_choicemap_builder *discard;   /* update: the discarded old values */
+    int64_t n;                        /* particle count in batched mode, else 0 */
 };
 
 extern const dsl_handler dsl_generate_handler, dsl_assess_handler, dsl_update_handler,
@@ -86,8 +87,42 @@ void dsl_ctx_free(gen_ctx *ctx);
 
 /* ---- shared by the operations (dynamic.c, dsl_handlers.c) ---- */
 
-/* The 0-d log density of x under d (summed over batch axes). NULL on error. */
-gen_array *dsl_choice_logpdf(const gen_dist *d, const gen_array *x);
+/* ---- one choice, scalar or batched (dsl_handlers.c). Handlers run with batched mode
+ * suspended: they keep the particle axis themselves. ---- */
+
+/* The log density of choice value x under d: 0-d (summed over batch axes), or [n] per
+ * particle in batched mode. NULL on error. */
+gen_array *dsl_choice_logpdf(const gen_ctx *ctx, const gen_dist *d, const gen_array *x);
+/* A prior draw at address a (key folded with a's hash): in batched mode n draws (or one
+ * of a batched distribution), marked batched. NULL on error. */
+gen_array *dsl_draw(const gen_ctx *ctx, const gen_addr *a, const gen_dist *d);
+/* A given value (constraint, choice to assess) for d: itself in scalar mode; in batched
+ * mode a value shared by the particles (the per-particle shape) or one per particle
+ * (leading axis n, returned marked batched). NULL with an error naming the shapes. */
+gen_array *dsl_given(const gen_ctx *ctx, const gen_dist *d, const gen_array *c);
+/* Score and weight of shape [n] in batched mode (broadcasting 0-d totals). */
+gen_status dsl_batch_totals(const gen_ctx *ctx, gen_array **score, gen_array **weight);
+/* Calls a GFI operation of a callee from a handler: with ctx's batched mode on. */
+static inline int64_t dsl_callee_begin(const gen_ctx *ctx) {
+    int64_t saved = gen_batch_suspend();
+    gen_batch_resume(ctx->n);
+    return saved;
+}
+static inline void dsl_callee_end(int64_t saved) { gen_batch_resume(saved); }
+/* The body's DSL calls reach the handler with batched mode suspended. */
+static inline gen_array *dsl_on_choice(gen_ctx *ctx, const gen_addr *a, const gen_dist *d) {
+    int64_t saved = gen_batch_suspend();
+    gen_array *x = ctx->h->on_choice(ctx, a, d);
+    gen_batch_resume(saved);
+    return x;
+}
+static inline gen_array *dsl_on_call(gen_ctx *ctx, const gen_addr *a, const gen_gf *f,
+                                     const gen_args *args) {
+    int64_t saved = gen_batch_suspend();
+    gen_array *x = ctx->h->on_call(ctx, a, f, args);
+    gen_batch_resume(saved);
+    return x;
+}
 /* Adds a 0-d factor to ctx's factor total. */
 gen_status dsl_add_factor(gen_ctx *ctx, const gen_array *logw);
 /* Every constraint was used, or an error naming the first unused one. */

@@ -29,7 +29,9 @@ static void dyn_free_trace(gen_trace *tr) {
 
 gen_status dsl_run_body(const gen_gf *f, gen_ctx *ctx, const gen_args *args, gen_array **ret) {
     static const gen_args none = {0, NULL, NULL};
+    int64_t saved = dsl_callee_begin(ctx); /* the body runs batched; handlers do not */
     gen_status s = ((const dyn_data *)f->data)->body(ctx, args ? args : &none, ret);
+    dsl_callee_end(saved);
     if (ctx->status != GEN_OK) return ctx->status; /* a DSL call failed: already named */
     if (s != GEN_OK) {
         if (core_error_pending()) core_error_prefix("%s", f->name);
@@ -41,7 +43,8 @@ gen_status dsl_run_body(const gen_gf *f, gen_ctx *ctx, const gen_args *args, gen
 
 static void ctx_init(gen_ctx *ctx, const dsl_handler *h, const char *op, gen_key key,
                      const gen_choicemap *constraints) {
-    *ctx = (gen_ctx){.h = h, .op = op, .key = key, .constraints = constraints};
+    *ctx = (gen_ctx){.h = h, .op = op, .key = key, .constraints = constraints,
+                     .n = gen_batch_suspend()};
 }
 
 void dsl_ctx_free(gen_ctx *ctx) {
@@ -112,6 +115,7 @@ gen_status dsl_new_trace(const gen_gf *f, gen_ctx *ctx, const gen_args *args, ge
     *data = ctx->data; /* the trace takes the records */
     ctx->data = (dsl_data){0};
     *tr = gfi_trace_new(f, args, ret, cm, score, data);
+    if (*tr) (*tr)->batch = ctx->n;
     return *tr ? GEN_OK : dsl_pending_or_oom();
 }
 
@@ -134,11 +138,13 @@ static gen_status dyn_generate(const gen_gf *f, gen_key key, const gen_args *arg
     s = dsl_run_body(f, &ctx, args, &ret);
     if (s == GEN_OK) s = dsl_check_used(&ctx);
     if (s == GEN_OK) s = dsl_totals(&ctx, &score, &w);
+    if (s == GEN_OK) s = dsl_batch_totals(&ctx, &score, &w);
     if (s == GEN_OK && !(cm = dsl_build_choices(&ctx))) s = dsl_pending_or_oom();
     if (s == GEN_OK) s = dsl_new_trace(f, &ctx, args, ret, cm, score, &t);
     if (s == GEN_OK && weight && !(*weight = gen_scope_return(w))) s = dsl_pending_or_oom();
     dsl_ctx_free(&ctx);
     gen_scope_end();
+    gen_batch_resume(ctx.n);
     if (s != GEN_OK) {
         gen_trace_release(t);
         return s;
@@ -157,10 +163,12 @@ static gen_status dyn_assess(const gen_gf *f, const gen_args *args, const gen_ch
     s = dsl_run_body(f, &ctx, args, &ret);
     if (s == GEN_OK) s = dsl_check_used(&ctx);
     if (s == GEN_OK) s = dsl_totals(&ctx, &score, &w);
+    if (s == GEN_OK) s = dsl_batch_totals(&ctx, &score, &w);
     if (s == GEN_OK && !(*weight = gen_scope_return(score))) s = dsl_pending_or_oom();
     if (s == GEN_OK && retval && ret && !(*retval = gen_scope_return(ret))) s = dsl_pending_or_oom();
     dsl_ctx_free(&ctx);
     gen_scope_end();
+    gen_batch_resume(ctx.n);
     return s;
 }
 
@@ -176,6 +184,7 @@ static gen_status dyn_project(const gen_trace *tr, const gen_selection *sel, gen
     gen_status s = gen_scope_begin();
     if (s != GEN_OK) return s;
     const dsl_data *d = tr->data;
+    int64_t batch = gen_batch_suspend(); /* scores carry the particle axis themselves */
     gen_array *w = d->factors ? d->factors : gen_scalar(0.0);
     for (int64_t i = 0; i < d->n && w && s == GEN_OK; i++) {
         const dsl_rec *r = &d->recs[i];
@@ -191,8 +200,10 @@ static gen_status dyn_project(const gen_trace *tr, const gen_selection *sel, gen
         } else if (gen_selection_contains(sel, &r->addr))
             w = gen_add(w, r->score);
     }
+    if (w && tr->batch && gen_array_ndim(w) == 0) w = gen_broadcast_to(w, 1, &tr->batch);
     if (s == GEN_OK && !(*weight = gen_scope_return(w))) s = dsl_pending_or_oom();
     gen_scope_end();
+    gen_batch_resume(batch);
     return s;
 }
 

@@ -36,6 +36,7 @@ static gen_status edit_body(const gen_trace *prev, gen_ctx *ctx, const gen_args 
     if (s == GEN_OK) s = dsl_run_body(prev->gf, ctx, args, ret);
     if (s == GEN_OK) s = dsl_check_used(ctx);
     if (s == GEN_OK) s = dsl_totals(ctx, &score, w);
+    if (s == GEN_OK) s = dsl_batch_totals(ctx, &score, w);
     if (s == GEN_OK) s = account_dropped(ctx, w);
     if (s == GEN_OK && !(cm = dsl_build_choices(ctx))) s = dsl_pending_or_oom();
     if (s == GEN_OK) s = dsl_new_trace(prev->gf, ctx, args, *ret, cm, score, t);
@@ -47,6 +48,7 @@ gen_status dsl_edit(const gen_trace *prev, gen_ctx *ctx, const gen_args *args,
                     gen_choicemap **discard) {
     gen_status s = gen_scope_begin();
     if (s != GEN_OK) return s;
+    ctx->n = gen_batch_suspend();
     gen_trace *t = NULL;
     gen_array *w = NULL, *ret = NULL;
     gen_choicemap *disc = NULL;
@@ -62,8 +64,10 @@ gen_status dsl_edit(const gen_trace *prev, gen_ctx *ctx, const gen_args *args,
         *retdiff = ret == prev->retval ? gen_diff_no_change() : gen_diff_unknown();
     if (ctx->discard) gen_choicemap_builder_free(ctx->discard);
     if (ctx->old.d) dsl_prev_free(&ctx->old);
+    int64_t n = ctx->n;
     dsl_ctx_free(ctx);
     gen_scope_end();
+    gen_batch_resume(n);
     if (s != GEN_OK) {
         if (weight) *weight = NULL;
         if (discard) *discard = NULL;

@@ -13,9 +13,8 @@ static gen_array *regenerate_choice(gen_ctx *ctx, const gen_addr *a, const gen_d
     if (i < 0) return NULL;
     const dsl_rec *old = dsl_prev_take(&ctx->old, a, NULL);
     bool keep = old && !gen_selection_contains(ctx->sel, a);
-    gen_array *x = keep ? old->value
-                        : gen_dist_sample(d, gen_key_fold_in(ctx->key, gen_addr_hash(a)), 0, NULL);
-    gen_array *lp = x ? dsl_choice_logpdf(d, x) : NULL;
+    gen_array *x = keep ? old->value : dsl_draw(ctx, a, d);
+    gen_array *lp = x ? dsl_choice_logpdf(ctx, d, x) : NULL;
     gen_array *w = lp && keep ? gen_sub(lp, old->score) : NULL;
     if (!lp || (keep && !w)) return dsl_fail_at(ctx, a);
     dsl_rec *r = &ctx->data.recs[i];
@@ -35,9 +34,11 @@ static gen_array *regenerate_call(gen_ctx *ctx, const gen_addr *a, const gen_gf 
     gen_key k = gen_key_fold_in(ctx->key, gen_addr_hash(a));
     gen_trace *t = NULL;
     gen_array *w = NULL;
+    int64_t saved = dsl_callee_begin(ctx);
     gen_status s = old ? gen_regenerate(old->sub, k, args, NULL,
                                         dsl_sub_selection(ctx->sel, a), &t, &w, NULL)
                        : gen_generate(f, k, args, gen_choicemap_empty(), &t, &w);
+    dsl_callee_end(saved);
     if (s != GEN_OK) return dsl_fail_at(ctx, a);
     dsl_rec *r = &ctx->data.recs[i];
     r->sub = gen_trace_retain(t);

@@ -11,10 +11,8 @@ static gen_array *update_choice(gen_ctx *ctx, const gen_addr *a, const gen_dist 
     if (i < 0) return NULL;
     const dsl_rec *old = dsl_prev_take(&ctx->old, a, NULL);
     const gen_array *c = gen_choicemap_find(ctx->constraints, a);
-    gen_array *x = c     ? (gen_array *)c
-                   : old ? old->value
-                         : gen_dist_sample(d, gen_key_fold_in(ctx->key, gen_addr_hash(a)), 0, NULL);
-    gen_array *lp = x ? dsl_choice_logpdf(d, x) : NULL;
+    gen_array *x = c ? dsl_given(ctx, d, c) : old ? old->value : dsl_draw(ctx, a, d);
+    gen_array *lp = x ? dsl_choice_logpdf(ctx, d, x) : NULL;
     gen_array *w = !lp ? NULL : old ? gen_sub(lp, old->score) : c ? lp : NULL;
     if (!lp || ((old || c) && !w)) return dsl_fail_at(ctx, a);
     if (c && old && gen_choicemap_builder_set(ctx->discard, a, old->value) != GEN_OK)
@@ -39,8 +37,10 @@ static gen_array *update_call(gen_ctx *ctx, const gen_addr *a, const gen_gf *f,
     gen_trace *t = NULL;
     gen_array *w = NULL;
     gen_choicemap *disc = NULL;
+    int64_t saved = dsl_callee_begin(ctx);
     gen_status s = old ? gen_update(old->sub, k, args, NULL, sub, &t, &w, NULL, &disc)
                        : gen_generate(f, k, args, sub, &t, &w);
+    dsl_callee_end(saved);
     if (s == GEN_OK && disc && !gen_choicemap_is_empty(disc))
         s = gen_choicemap_builder_set_submap(ctx->discard, a, disc);
     if (s != GEN_OK) return dsl_fail_at(ctx, a);

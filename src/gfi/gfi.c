@@ -230,7 +230,10 @@ gen_status gen_project(const gen_trace *tr, const gen_selection *sel, gen_array 
     if (s == GEN_OK) s = check_map("gen_project", tr, "the trace");
     if (s == GEN_OK) s = check_map("gen_project", sel, "the selection");
     if (s != GEN_OK) return s;
-    return tr->gf->vt->project(tr, sel, weight);
+    if ((s = gfi_batch_enter(tr->batch)) != GEN_OK) return s;
+    s = tr->gf->vt->project(tr, sel, weight);
+    gfi_batch_leave(tr->batch);
+    return s;
 }
 
 /* Checks shared by update and regenerate: the trace, the new args, the argdiffs (one
@@ -261,8 +264,10 @@ gen_status gen_update(const gen_trace *tr, gen_key key, const gen_args *args,
     gen_status s = check_edit("gen_update", tr, args, argdiffs, new_tr, tr && tr->gf->vt->update);
     if (s == GEN_OK) s = check_map("gen_update", constraints, "constraints");
     if (s != GEN_OK) return s;
-    return tr->gf->vt->update(tr, key, args, argdiffs, constraints, new_tr, weight, retdiff,
-                              discard);
+    if ((s = gfi_batch_enter(tr->batch)) != GEN_OK) return s;
+    s = tr->gf->vt->update(tr, key, args, argdiffs, constraints, new_tr, weight, retdiff, discard);
+    gfi_batch_leave(tr->batch);
+    return s;
 }
 
 gen_status gen_regenerate(const gen_trace *tr, gen_key key, const gen_args *args,
@@ -275,5 +280,54 @@ gen_status gen_regenerate(const gen_trace *tr, gen_key key, const gen_args *args
                               tr && tr->gf->vt->regenerate);
     if (s == GEN_OK) s = check_map("gen_regenerate", sel, "the selection");
     if (s != GEN_OK) return s;
-    return tr->gf->vt->regenerate(tr, key, args, argdiffs, sel, new_tr, weight, retdiff);
+    if ((s = gfi_batch_enter(tr->batch)) != GEN_OK) return s;
+    s = tr->gf->vt->regenerate(tr, key, args, argdiffs, sel, new_tr, weight, retdiff);
+    gfi_batch_leave(tr->batch);
+    return s;
+}
+
+/* ---- batched execution ---- */
+
+int64_t gen_trace_batch_size(const gen_trace *tr) { return tr ? tr->batch : 0; }
+
+gen_status gfi_batch_enter(int64_t batch) { return batch > 0 ? gen_batch_begin(batch) : GEN_OK; }
+void gfi_batch_leave(int64_t batch) {
+    if (batch > 0) gen_batch_end();
+}
+
+gen_status gen_generate_batched(const gen_gf *f, gen_key key, int64_t n, const gen_args *args,
+                                const gen_choicemap *constraints, gen_trace **tr,
+                                gen_array **weight) {
+    if (tr) *tr = NULL;
+    if (weight) *weight = NULL;
+    if (n < 1) return GEN_FAIL(GEN_ERR_VALUE, "gen_generate_batched: the particle count must be >= 1, got %lld", (long long)n);
+    gen_status s = gen_batch_begin(n);
+    if (s != GEN_OK) return s;
+    s = gen_generate(f, key, args, constraints, tr, weight);
+    gen_batch_end();
+    return s;
+}
+
+gen_status gen_simulate_batched(const gen_gf *f, gen_key key, int64_t n, const gen_args *args,
+                                gen_trace **tr) {
+    if (tr) *tr = NULL;
+    if (n < 1) return GEN_FAIL(GEN_ERR_VALUE, "gen_simulate_batched: the particle count must be >= 1, got %lld", (long long)n);
+    gen_status s = gen_batch_begin(n);
+    if (s != GEN_OK) return s;
+    s = gen_simulate(f, key, args, tr);
+    gen_batch_end();
+    return s;
+}
+
+gen_status gen_assess_batched(const gen_gf *f, int64_t n, const gen_args *args,
+                              const gen_choicemap *choices, gen_array **weight,
+                              gen_array **retval) {
+    if (weight) *weight = NULL;
+    if (retval) *retval = NULL;
+    if (n < 1) return GEN_FAIL(GEN_ERR_VALUE, "gen_assess_batched: the particle count must be >= 1, got %lld", (long long)n);
+    gen_status s = gen_batch_begin(n);
+    if (s != GEN_OK) return s;
+    s = gen_assess(f, args, choices, weight, retval);
+    gen_batch_end();
+    return s;
 }

@@ -44,7 +44,8 @@ struct gen_trace {
     gen_array **argv;    /* retained copies */
     gen_array *retval;   /* retained, may be NULL */
     gen_choicemap *choices; /* retained */
-    gen_array *score;    /* retained 0-d */
+    gen_array *score;    /* retained: 0-d, or [batch] for a batched trace */
+    int64_t batch;       /* particle count of a batched trace, 0 for a scalar one */
     void *data;          /* the kind's per-trace data (subtraces, per-choice scores) */
 };
 
@@ -57,6 +58,10 @@ gen_trace *gfi_trace_new(const gen_gf *f, const gen_args *args, gen_array *retva
                          gen_choicemap *choices, gen_array *score, void *data);
 /* Gives an owned trace reference to the innermost scope (or the caller). */
 gen_trace *gfi_trace_publish(gen_trace *tr);
+/* Runs a GFI operation of a batched trace (batch > 0) in batched mode: enters it
+ * (gfi_batch_enter returns the status) and leaves it (gfi_batch_leave). No-ops for 0. */
+gen_status gfi_batch_enter(int64_t batch);
+void gfi_batch_leave(int64_t batch);
 /* Checks f is not NULL (a NULL propagates the pending error) and args is well formed. */
 gen_status gfi_check_call(const char *op, const gen_gf *f, const gen_args *args);
 
