@@ -97,6 +97,57 @@ void core_free_small(void *ptr, size_t nbytes) {
     core_free(ptr, nbytes);
 }
 
+/* ---- the large-block cache ---- */
+
+/* Batched model code makes the same big temporaries run after run; malloc hands such
+ * blocks back to the kernel on free (mmap, heap trimming), so every run would pay page
+ * faults on fresh memory. A few are kept per thread, by exact size, within a budget. */
+#define LARGE_MAX 64
+#define LARGE_BUDGET ((size_t)256 << 20)
+
+static _Thread_local struct {
+    void *blocks[LARGE_MAX];
+    size_t sizes[LARGE_MAX];
+    int n;
+    size_t bytes;
+} large;
+
+void *core_alloc_large(size_t nbytes) {
+    for (int i = large.n - 1; i >= 0; i--)
+        if (large.sizes[i] == nbytes) {
+            void *p = large.blocks[i];
+            large.bytes -= nbytes;
+            large.n--;
+            large.blocks[i] = large.blocks[large.n];
+            large.sizes[i] = large.sizes[large.n];
+            return p;
+        }
+    return core_alloc(nbytes);
+}
+
+void core_free_large(void *ptr, size_t nbytes) {
+    if (!ptr) return;
+    if (gen_scope_depth() <= 1 || nbytes > LARGE_BUDGET / 4) {
+        core_free(ptr, nbytes);
+        return;
+    }
+    while (large.n > 0 && (large.n == LARGE_MAX || large.bytes + nbytes > LARGE_BUDGET)) {
+        core_free(large.blocks[0], large.sizes[0]); /* the oldest goes */
+        large.bytes -= large.sizes[0];
+        large.n--;
+        memmove(large.blocks, large.blocks + 1, (size_t)large.n * sizeof *large.blocks);
+        memmove(large.sizes, large.sizes + 1, (size_t)large.n * sizeof *large.sizes);
+    }
+    large.blocks[large.n] = ptr;
+    large.sizes[large.n++] = nbytes;
+    large.bytes += nbytes;
+}
+
 void core_cache_flush(void) {
     while (cache.n > 0) core_free(cache.blocks[--cache.n], cache.size);
+    while (large.n > 0) {
+        large.n--;
+        core_free(large.blocks[large.n], large.sizes[large.n]);
+    }
+    large.bytes = 0;
 }

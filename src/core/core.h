@@ -38,6 +38,10 @@ void core_free(void *ptr, size_t nbytes);
  * tiny arrays a malloc/free pair each. */
 void *core_alloc_small(size_t nbytes);
 void core_free_small(void *ptr, size_t nbytes);
+/* The same for large blocks (array storage): a few per thread, matched by exact size. */
+void *core_alloc_large(size_t nbytes);
+void core_free_large(void *ptr, size_t nbytes);
+/* Empties both caches. */
 void core_cache_flush(void);
 
 /* A growable array of pointers. */

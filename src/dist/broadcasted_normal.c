@@ -2,7 +2,11 @@
  * independent Normal(mu, sigma) elements; the event shape is broadcast(mu, sigma) and the
  * batch shape is empty (Gen.jl's broadcasted_normal; in batched mode, the particle axis).
  * Reparameterized. */
+#include <math.h>
+#include <string.h>
+
 #include "dist_int.h"
+#include "../array/autodiff_int.h"
 
 #define HALF_LOG_2PI 0.91893853320467274178 /* log(2 pi) / 2 */
 
@@ -14,8 +18,47 @@ static gen_array *broadcasted_normal_sample(const gen_dist *d, gen_key key, int 
     return arr_scope_return(gen_add(d->params[0], gen_mul(d->params[1], z)));
 }
 
+/* One pass in C (fused_logpdf) when nothing is differentiated and the common shapes hold (f64, one
+ * sigma, mu of the full batch + event shape, x of that shape or of the event shape):
+ * the same sums as the array path, without its temporaries. NULL: not this case. */
+static bool fused_case(const gen_dist *d, const gen_array *x, bool *full) {
+    const gen_array *mu = d->params[0], *sg = d->params[1];
+    int nb = d->batch_ndim, ne = d->event_ndim;
+    if (ad_active() || mu->dtype != GEN_F64 || sg->dtype != GEN_F64 || x->dtype != GEN_F64 ||
+        sg->size != 1 || mu->ndim != nb + ne ||
+        memcmp(mu->shape, d->batch_shape, (size_t)nb * sizeof(int64_t)) ||
+        memcmp(mu->shape + nb, d->event_shape, (size_t)ne * sizeof(int64_t)))
+        return false;
+    *full = x->ndim == mu->ndim && !memcmp(x->shape, mu->shape, (size_t)mu->ndim * sizeof(int64_t));
+    bool shared = x->ndim == ne && !memcmp(x->shape, d->event_shape, (size_t)ne * sizeof(int64_t));
+    return *full || shared;
+}
+
+static gen_array *fused_logpdf(const gen_dist *d, const gen_array *x, bool full) {
+    const gen_array *mu = d->params[0], *sg = d->params[1];
+    int nb = d->batch_ndim;
+    gen_array *out = arr_alloc(GEN_F64, nb, d->batch_shape);
+    if (!out) return NULL;
+    int64_t rows = out->size, m = rows ? mu->size / rows : 0;
+    double sigma = *(const double *)sg->data, norm = (double)m * (log(sigma) + HALF_LOG_2PI);
+    const double *xv = x->data, *mv = mu->data;
+    double *o = out->data;
+    for (int64_t r = 0; r < rows; r++) {
+        const double *xr = full ? xv + r * m : xv, *mr = mv + r * m;
+        double acc = 0;
+        for (int64_t j = 0; j < m; j++) {
+            double z = (xr[j] - mr[j]) / sigma;
+            acc += z * z;
+        }
+        o[r] = -0.5 * acc - norm;
+    }
+    return arr_publish(out);
+}
+
 /* The normal log density of each element, summed over the event axes. */
 static gen_array *broadcasted_normal_logpdf(const gen_dist *d, const gen_array *x) {
+    bool full;
+    if (fused_case(d, x, &full)) return fused_logpdf(d, x, full);
     gen_array *z = gen_div(gen_sub(x, d->params[0]), d->params[1]);
     gen_array *lp = gen_sub(gen_mul(dist_const(z, -0.5), gen_square(z)), gen_log(d->params[1]));
     return dist_sum_last(gen_sub(lp, dist_const(lp, HALF_LOG_2PI)), d->event_ndim);

@@ -20,10 +20,33 @@ static gen_status check_null(const char *family, const char *name, const gen_arr
     return GEN_FAIL(GEN_ERR_MISUSE, "%s: parameter %s is NULL", family, name);
 }
 
+static bool is_positive(double v) { return v > 0; }
+static bool is_nonnegative(double v) { return v >= 0; }
+static bool is_finite(double v) { return isfinite(v); }
+
+/* A vectorizable scan of f64 elements for the common predicates: true when all pass
+ * (false also means "not known": the exact loop below then finds the culprit). */
+static bool fast_all(const gen_array *a, bool (*pred)(double)) {
+    if (a->dtype != GEN_F64) return false;
+    const double *x = a->data;
+    int64_t n = a->size;
+    int bad = 0;
+    if (pred == is_finite) /* x - x is NaN exactly for infinities and NaN */
+        for (int64_t i = 0; i < n; i++) bad |= !(x[i] - x[i] == 0);
+    else if (pred == is_positive)
+        for (int64_t i = 0; i < n; i++) bad |= !(x[i] > 0);
+    else if (pred == is_nonnegative)
+        for (int64_t i = 0; i < n; i++) bad |= !(x[i] >= 0);
+    else
+        return false;
+    return !bad;
+}
+
 gen_status dist_check_each(const char *family, const char *name, const gen_array *a,
                            bool (*pred)(double), const char *what) {
     gen_status st = check_null(family, name, a);
     if (st != GEN_OK) return st;
+    if (fast_all(a, pred)) return GEN_OK;
     for (int64_t i = 0; i < a->size; i++) {
         double v = arr_get_f64(a, i);
         if (!pred(v)) {
@@ -35,9 +58,6 @@ gen_status dist_check_each(const char *family, const char *name, const gen_array
     return GEN_OK;
 }
 
-static bool is_positive(double v) { return v > 0; }
-static bool is_nonnegative(double v) { return v >= 0; }
-static bool is_finite(double v) { return isfinite(v); }
 static bool is_number(double v) { return !isnan(v); }
 static bool is_probability(double v) { return v >= 0 && v <= 1; }
 static bool is_count(double v) { return v >= 0 && v == floor(v) && isfinite(v); }

@@ -4,8 +4,15 @@
 
 #include "../backend.h"
 
-static void *cpu_alloc(size_t nbytes) { return core_alloc(nbytes); }
-static void cpu_free(void *p, size_t nbytes) { core_free(p, nbytes); }
+/* Big buffers go through the large-block cache (see core.h). */
+#define CPU_LARGE ((size_t)64 << 10)
+static void *cpu_alloc(size_t nbytes) {
+    return nbytes >= CPU_LARGE ? core_alloc_large(nbytes) : core_alloc(nbytes);
+}
+static void cpu_free(void *p, size_t nbytes) {
+    if (nbytes >= CPU_LARGE) core_free_large(p, nbytes);
+    else core_free(p, nbytes);
+}
 
 static gen_status cpu_memcpy(void *dst, const void *src, size_t nbytes) {
     memcpy(dst, src, nbytes);
