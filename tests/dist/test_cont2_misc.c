@@ -165,6 +165,47 @@ static void test_bn(void) {
     CHECK(sp.kind == GEN_SUPPORT_REAL && strcmp(gen_bijection_name(gen_dist_bijection(d)), "identity") == 0);
 }
 
+/* The fused one-pass logpdf (one f64 sigma, no transform running) against GSL and
+ * against the array path (forced by running under gen_jvp), for a value of the full
+ * shape and one of the event shape shared by the batch. */
+static gen_status bn_closure(void *p, int n_in, gen_array *const *in, int n_out, gen_array **out) {
+    (void)p, (void)n_in, (void)n_out;
+    out[0] = gen_dist_logpdf(gen_broadcasted_normal(in[0], in[1]), in[2]);
+    return out[0] ? GEN_OK : gen_error_status();
+}
+
+static void test_bn_fused(void) {
+    gen_array *mu = fd_uniform(4, -2, 2, GEN_DIMS(2, 3)), *sigma = gen_scalar(0.7);
+    const double *md = gen_array_data(mu);
+    gen_array *xs[2] = {fd_uniform(5, -3, 3, GEN_DIMS(2, 3)), fd_uniform(6, -3, 3, GEN_DIMS(2, 3))};
+    for (int k = 0; k < 2; k++) {
+        gen_array *x = xs[k];
+        const double *xd = gen_array_data(x);
+        double want = 0;
+        for (int i = 0; i < 6; i++) want += log(gsl_ran_gaussian_pdf(xd[i] - md[i], 0.7));
+        gen_array *in[3] = {mu, sigma, x}, *out = NULL, *t = NULL;
+        double fast = check_item(gen_dist_logpdf(gen_broadcasted_normal(mu, sigma), x));
+        CHECK_CLOSE(fast, want, 1e-13);
+        CHECK_OK(gen_jvp((gen_closure){bn_closure, NULL}, 3, in, NULL, 1, &out, &t));
+        if (out) CHECK_CLOSE(fast, check_item(out), 1e-14);
+    }
+    /* batched mode: mu [N, 3] per particle, x [3] shared; one density per particle */
+    gen_array *mb = fd_uniform(7, -2, 2, GEN_DIMS(4, 3)), *xe = fd_uniform(8, -3, 3, GEN_DIMS(3));
+    CHECK_OK(gen_batch_begin(4));
+    gen_dist *d = gen_broadcasted_normal(gen_batched(mb), sigma);
+    gen_batch_end();
+    CHECK(d && gen_dist_batch_ndim(d) == 1 && gen_dist_event_ndim(d) == 1);
+    gen_array *lp = gen_dist_logpdf(d, xe);
+    CHECK_SHAPE(lp, 4);
+    for (int r = 0; lp && r < 4; r++) {
+        double want = 0;
+        for (int j = 0; j < 3; j++)
+            want += log(gsl_ran_gaussian_pdf(((const double *)gen_array_data(xe))[j] -
+                                             ((const double *)gen_array_data(mb))[r * 3 + j], 0.7));
+        CHECK_CLOSE(((const double *)gen_array_data(lp))[r], want, 1e-13);
+    }
+}
+
 static gen_array *bn_lp_x(const gen_array *x) {
     return gen_dist_logpdf(gen_broadcasted_normal(gen_array_from_f64(GEN_DIMS(3), (double[]){0, 1, -1}), gen_scalar(1.3)), x);
 }
@@ -302,6 +343,7 @@ int main(void) {
     RUN(test_pw_errors);
     RUN(test_bn);
     RUN(test_bn_gradients);
+    RUN(test_bn_fused);
     RUN(test_delta);
     RUN(test_delta_gradients);
     RUN(test_improper);
