@@ -31,9 +31,12 @@ static bool fast_all(const gen_array *a, bool (*pred)(double)) {
     const double *x = a->data;
     int64_t n = a->size;
     int bad = 0;
-    if (pred == is_finite) /* x - x is NaN exactly for infinities and NaN */
-        for (int64_t i = 0; i < n; i++) bad |= !(x[i] - x[i] == 0);
-    else if (pred == is_positive)
+    if (pred == is_finite) { /* all exponent bits set: an infinity or NaN */
+        const uint64_t *u = a->data, e = (uint64_t)0x7ff << 52;
+        uint64_t any = 0;
+        for (int64_t i = 0; i < n; i++) any |= (u[i] & e) == e;
+        return !any;
+    } else if (pred == is_positive)
         for (int64_t i = 0; i < n; i++) bad |= !(x[i] > 0);
     else if (pred == is_nonnegative)
         for (int64_t i = 0; i < n; i++) bad |= !(x[i] >= 0);

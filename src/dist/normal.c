@@ -3,6 +3,7 @@
 #include <math.h>
 
 #include "dist_int.h"
+#include "../array/autodiff_int.h"
 #include "../random/random_int.h"
 
 #define HALF_LOG_2PI 0.91893853320467274178 /* log(2 pi) / 2 */
@@ -15,9 +16,41 @@ static gen_array *normal_sample(const gen_dist *d, gen_key key, int ndim, const 
     return gen_add(d->params[0], gen_mul(d->params[1], z));
 }
 
+/* The same arithmetic in one C pass (identical results) when nothing is differentiated,
+ * everything is f64 and each of x, mu, sigma is a single value or of the result's full
+ * shape (the batched-mode case: [N] choices against scalar parameters). NULL with
+ * *used = false when this is not the case. */
+static gen_array *fused_logpdf(const gen_dist *d, const gen_array *x, bool *used) {
+    const gen_array *mu = d->params[0], *sg = d->params[1];
+    *used = false;
+    if (ad_active() || x->dtype != GEN_F64 || mu->dtype != GEN_F64 || sg->dtype != GEN_F64) return NULL;
+    int nd;
+    int64_t shape[GEN_MAX_DIMS];
+    if (arr_broadcast_shapes("normal", x->ndim, x->shape, d->batch_ndim, d->batch_shape, &nd, shape) != GEN_OK)
+        return NULL; /* not reached: gen_dist_logpdf checked the shapes */
+    int64_t n = arr_shape_size(nd, shape);
+    if ((x->size != 1 && x->size != n) || (mu->size != 1 && mu->size != n) ||
+        (sg->size != 1 && sg->size != n) || n < 2)
+        return NULL;
+    *used = true;
+    gen_array *out = arr_alloc(GEN_F64, nd, shape);
+    if (!out) return NULL;
+    const double *xv = x->data, *mv = mu->data, *sv = sg->data;
+    int64_t sx = x->size == n, sm = mu->size == n, ss = sg->size == n;
+    double *o = out->data;
+    for (int64_t i = 0; i < n; i++) {
+        double z = (xv[i * sx] - mv[i * sm]) / sv[i * ss];
+        o[i] = (-0.5 * (z * z) - log(sv[i * ss])) - HALF_LOG_2PI;
+    }
+    return arr_publish(out);
+}
+
 /* -((x - mu)/sigma)^2 / 2 - log sigma - log(2 pi)/2; exact at huge |x| (no overflow of
  * the square before the division: z is formed first). */
 static gen_array *normal_logpdf(const gen_dist *d, const gen_array *x) {
+    bool used;
+    gen_array *fused = fused_logpdf(d, x, &used);
+    if (used) return fused;
     gen_array *z = gen_div(gen_sub(x, d->params[0]), d->params[1]);
     gen_array *lp = gen_sub(gen_mul(dist_const(z, -0.5), gen_square(z)), gen_log(d->params[1]));
     return gen_sub(lp, dist_const(lp, HALF_LOG_2PI));

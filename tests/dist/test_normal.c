@@ -106,6 +106,22 @@ static void test_scalar_kernels(void) {
     }
 }
 
+/* The fused array kernel (no transform, f64, each argument one value or full-shaped)
+ * gives exactly what the array path gives, element by element. */
+static void test_fused_kernel(void) {
+    gen_array *x = fd_uniform(1, -30, 30, GEN_DIMS(40)), *mu = fd_uniform(2, -5, 5, GEN_DIMS(40));
+    gen_array *sd = fd_uniform(3, 0.01, 8, GEN_DIMS(40));
+    gen_array *cases[4][3] = {{x, mu, sd}, {x, gen_scalar(0.3), gen_scalar(2)},
+                              {gen_scalar(1.5), mu, gen_scalar(0.7)}, {x, mu, gen_scalar(1e-3)}};
+    for (int k = 0; k < 4; k++) {
+        gen_array *out = NULL, *t = NULL;
+        gen_array *fast = gen_dist_logpdf(gen_normal(cases[k][1], cases[k][2]), cases[k][0]);
+        CHECK_OK(gen_jvp((gen_closure){lp_closure, NULL}, 3, (gen_array *[]){cases[k][1], cases[k][2], cases[k][0]}, NULL, 1, &out, &t));
+        CHECK_SHAPE(fast, 40);
+        if (fast && out) CHECK_ARRAY(fast, (const double *)gen_array_data(out), 40, 0, 0);
+    }
+}
+
 int main(void) {
     RUN(test_logpdf);
     RUN(test_shapes);
@@ -114,5 +130,6 @@ int main(void) {
     RUN(test_errors);
     RUN(test_support);
     RUN(test_scalar_kernels);
+    RUN(test_fused_kernel);
     return check_finish();
 }

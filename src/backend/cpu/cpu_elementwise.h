@@ -92,6 +92,24 @@
                     O_[o_ * r_ + j_] = (TO)(EXPR);                                      \
                 }                                                                       \
             }                                                                           \
+        } else if (na_ * nb_ == n_ && cpu_is_prefix(c->in[0], c->out) &&               \
+                   cpu_is_suffix(c->in[1], c->out)) { /* outer: [R,1] with [C] */       \
+            for (int64_t o_ = 0; o_ < na_; o_++) {                                      \
+                const TI a = A_[o_];                                                    \
+                for (int64_t j_ = 0; j_ < nb_; j_++) {                                  \
+                    TI b = B_[j_];                                                      \
+                    O_[o_ * nb_ + j_] = (TO)(EXPR);                                     \
+                }                                                                       \
+            }                                                                           \
+        } else if (na_ * nb_ == n_ && cpu_is_prefix(c->in[1], c->out) &&               \
+                   cpu_is_suffix(c->in[0], c->out)) {                                   \
+            for (int64_t o_ = 0; o_ < nb_; o_++) {                                      \
+                const TI b = B_[o_];                                                    \
+                for (int64_t j_ = 0; j_ < na_; j_++) {                                  \
+                    TI a = A_[j_];                                                      \
+                    O_[o_ * na_ + j_] = (TO)(EXPR);                                     \
+                }                                                                       \
+            }                                                                           \
         } else {                                                                        \
             cpu_iter it_;                                                               \
             cpu_iter_broadcast(&it_, c, 2);                                             \
