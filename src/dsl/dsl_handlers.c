@@ -1,6 +1,7 @@
 /* dsl_handlers.c — what gen_choose, gen_call and gen_factor do under each operation:
  * the generate handler (simulate is generate with no constraints) and the assess
  * handler. */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,11 +17,28 @@ gen_array *dsl_fail_at(gen_ctx *ctx, const gen_addr *a) {
     return NULL;
 }
 
+gen_status dsl_check_log_density(const gen_array *lp, const char *what) {
+    const double *v = gen_array_data(lp);
+    int64_t n = gen_array_size(lp);
+    if (gen_array_dtype(lp) != GEN_F64) return GEN_OK; /* f32 models: not checked */
+    for (int64_t i = 0; i < n; i++)
+        if (isnan(v[i]) || v[i] == INFINITY) {
+            char at[48] = "";
+            if (gen_array_ndim(lp) > 0) snprintf(at, sizeof at, " (particle %lld)", (long long)i);
+            return GEN_FAIL(GEN_ERR_VALUE, "%s is %s%s; only finite values and -inf are allowed",
+                            what, isnan(v[i]) ? "NaN" : "+inf", at);
+        }
+    return GEN_OK;
+}
+
 /* Per particle in batched mode: the axes after the particle axis are summed (a value
  * and distribution without one give the same density to every particle). */
 gen_array *dsl_choice_logpdf(const gen_ctx *ctx, const gen_dist *d, const gen_array *x) {
     gen_array *lp = gen_dist_logpdf(d, x);
     if (!lp) return NULL;
+    char what[96];
+    snprintf(what, sizeof what, "%s: the log density", gen_dist_name(d));
+    if (dsl_check_log_density(lp, what) != GEN_OK) return NULL;
     bool per_particle = ctx->n && (gen_array_is_batched(x) || gen_dist_is_batched(d));
     int nd = gen_array_ndim(lp);
     if (!per_particle) {

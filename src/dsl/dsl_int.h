@@ -90,6 +90,9 @@ void dsl_ctx_free(gen_ctx *ctx);
 /* ---- one choice, scalar or batched (dsl_handlers.c). Handlers run with batched mode
  * suspended: they keep the particle axis themselves. ---- */
 
+/* GEN_ERR_VALUE "<what> is NaN" (or +inf) unless every element of the f64 array lp is
+ * finite or -inf (an impossible value is allowed: its weight is -inf). */
+gen_status dsl_check_log_density(const gen_array *lp, const char *what);
 /* The log density of choice value x under d: 0-d (summed over batch axes), or [n] per
  * particle in batched mode. NULL on error. */
 gen_array *dsl_choice_logpdf(const gen_ctx *ctx, const gen_dist *d, const gen_array *x);
