@@ -7,8 +7,10 @@
 
 static bool slot_matches(const gen_ctx *ctx, const dsl_slot *s, const gen_addr *a, uint64_t h) {
     if (s->hash != h || s->len != a->len) return false;
-    const gen_addr *r = &ctx->data.recs[s->rec].addr;
-    return !memcmp(r->parts, a->parts, (size_t)a->len * sizeof a->parts[0]);
+    const gen_part *r = ctx->data.recs[s->rec].addr.parts;
+    for (int k = 0; k < a->len; k++) /* addresses are short: no memcmp call */
+        if (r[k].v != a->parts[k].v) return false;
+    return true;
 }
 
 /* The slot holding a, or the empty slot where it would go. */
@@ -48,8 +50,11 @@ static gen_status push_record(gen_ctx *ctx, const gen_addr *a) {
         d->cap = ncap;
     }
     dsl_rec *r = &d->recs[d->n++];
-    memset(r, 0, sizeof *r);
-    r->addr = *a;
+    /* Only the address's parts are copied: a gen_addr is mostly unused room. */
+    r->addr.len = a->len;
+    memcpy(r->addr.parts, a->parts, (size_t)a->len * sizeof a->parts[0]);
+    r->value = r->score = r->weight = NULL;
+    r->sub = NULL;
     return GEN_OK;
 }
 
@@ -83,7 +88,8 @@ int64_t dsl_claim(gen_ctx *ctx, const gen_addr *a, int kind) {
     uint64_t h = gen_addr_hash(a);
     int64_t i = find_slot(ctx, a, h);
     if (ctx->table[i].kind != DSL_SLOT_EMPTY) return fail_traced(ctx, a, NULL, ctx->table[i].kind);
-    gen_addr p = *a;
+    gen_addr p; /* the prefixes of a, in place; parts beyond a->len are never read */
+    memcpy(p.parts, a->parts, (size_t)(a->len - 1) * sizeof a->parts[0]);
     for (int k = 1; k < a->len; k++) {
         p.len = k;
         uint64_t hp = gen_addr_hash(&p);
