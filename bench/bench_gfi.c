@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "common.h"
 #include "genc.h"
@@ -160,6 +161,8 @@ static void c_simulate(void *arg) {
 }
 
 static void report(const char *model, const char *op, void (*fn)(void *), void (*base)(void *), run *r) {
+    const char *only = getenv("BENCH_GFI_ONLY"); /* e.g. "generate", for profiling one op */
+    if (only && strcmp(only, op) != 0) return;
     double t, tb;
     bench_pair(fn, base, r, 11, INNER, &t, &tb);
     char name[96];

@@ -6,6 +6,7 @@
 #include "dsl_int.h"
 
 #include "../array/autodiff_int.h"
+#include "../choice/cmap_items.h"
 
 typedef struct dyn_data {
     gen_body body;
@@ -120,17 +121,18 @@ gen_status dsl_totals(gen_ctx *ctx, gen_array **score, gen_array **weight) {
     return s && w ? GEN_OK : core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
 }
 
+/* Records' addresses are distinct and prefix-free (dsl_claim), and usually in order:
+ * the map is emitted straight from them. */
 gen_choicemap *dsl_build_choices(const gen_ctx *ctx) {
-    gen_choicemap_builder *b = gen_choicemap_builder_new();
-    if (!b) return NULL;
-    gen_status s = GEN_OK;
-    for (int64_t i = 0; i < ctx->data.n && s == GEN_OK; i++) {
+    int64_t n = ctx->data.n;
+    cm_item *items = n ? core_alloc((size_t)n * sizeof *items) : NULL;
+    if (n && !items) return NULL;
+    for (int64_t i = 0; i < n; i++) {
         const dsl_rec *r = &ctx->data.recs[i];
-        s = r->sub ? gen_choicemap_builder_set_submap(b, &r->addr, r->sub->choices)
-                   : gen_choicemap_builder_set(b, &r->addr, r->value);
+        items[i] = (cm_item){&r->addr, r->sub ? NULL : r->value, r->sub ? r->sub->choices : NULL};
     }
-    gen_choicemap *m = s == GEN_OK ? gen_choicemap_builder_finish(b) : NULL;
-    gen_choicemap_builder_free(b);
+    gen_choicemap *m = cm_from_items(items, n);
+    if (items) core_free(items, (size_t)n * sizeof *items);
     return m;
 }
 
