@@ -21,10 +21,17 @@ static int64_t find_slot(const gen_ctx *ctx, const gen_addr *a, uint64_t h) {
     return i;
 }
 
+/* How many records the run will likely make, so the first allocations fit: the old
+ * trace's count in update and regenerate (generate and assess have no good guess: the
+ * constraint count includes the choices under calls). */
+static int64_t size_hint(const gen_ctx *ctx) { return ctx->old.d ? ctx->old.d->n : 0; }
+
 /* Room for `more` insertions at load <= 1/2. */
 static gen_status table_reserve(gen_ctx *ctx, int64_t more) {
     if (2 * (ctx->tn + more) <= ctx->tcap) return GEN_OK;
     int64_t ncap = ctx->tcap ? ctx->tcap : 64;
+    if (!ctx->tcap)
+        while (ncap < 4 * size_hint(ctx)) ncap *= 2; /* room for the hint and its prefixes */
     while (2 * (ctx->tn + more) > ncap) ncap *= 2;
     dsl_slot *t = core_calloc((size_t)ncap, sizeof *t);
     if (!t) return GEN_ERR_OOM;
@@ -43,7 +50,7 @@ static gen_status table_reserve(gen_ctx *ctx, int64_t more) {
 static gen_status push_record(gen_ctx *ctx, const gen_addr *a) {
     dsl_data *d = &ctx->data;
     if (d->n == d->cap) {
-        int64_t ncap = d->cap ? 2 * d->cap : 16;
+        int64_t hint = d->cap ? 0 : size_hint(ctx), ncap = d->cap ? 2 * d->cap : hint > 16 ? hint : 16;
         dsl_rec *r = core_realloc(d->recs, (size_t)d->cap * sizeof *r, (size_t)ncap * sizeof *r);
         if (!r) return GEN_ERR_OOM;
         d->recs = r;
