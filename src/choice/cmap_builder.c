@@ -1,9 +1,12 @@
 /* cmap_builder.c — a mutable tree for building big choice maps in one pass.
  *
  * Each builder node is a value, a shared immutable submap ("frozen", thawed one level
- * when a set goes below it), or a vector of children found through a small open-
- * addressing index once it has more than a few. finish sorts each node's children once
- * (skipped when they were added in order) and emits immutable nodes bottom-up. */
+ * when a set goes below it), or a vector of children. While children arrive in
+ * increasing order (the usual case: a model's addresses) they are found by binary
+ * search; once out of order, through a small open-addressing index when there are more
+ * than a few. finish sorts each node's children once (skipped when they were added in
+ * order) and emits immutable nodes bottom-up. Nodes come from an arena owned by the
+ * builder (one allocation per many nodes, reused after finish). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,29 +25,68 @@ struct bnode {
     gen_choicemap *frozen; /* owned, or NULL */
     bchild *kids;
     int64_t n, cap;
-    int64_t *index; /* kid positions by hash, -1 empty; index_cap slots */
+    bool unsorted;  /* the kids' keys are not strictly increasing */
+    int64_t *index; /* kid positions by hash, -1 empty; index_cap slots (unsorted only) */
     int64_t index_cap;
 };
 
+/* A block of nodes; nodes are never freed one by one, only cleared. */
+typedef struct bchunk {
+    struct bchunk *next;
+    int64_t cap, used;
+    bnode nodes[];
+} bchunk;
+
+#define BCHUNK_MIN 16
+#define BCHUNK_MAX 1024
+
 struct gen_choicemap_builder {
     bnode root;
+    bchunk *chunks; /* newest first; only the newest has free nodes */
 };
 
-static void bnode_clear(bnode *b);
-
-static void bnode_free(bnode *b) {
-    bnode_clear(b);
-    core_free(b, sizeof *b);
+/* A zeroed node from the arena; NULL (error recorded) on OOM. */
+static bnode *bnode_new(gen_choicemap_builder *bl) {
+    bchunk *c = bl->chunks;
+    if (!c || c->used == c->cap) {
+        int64_t cap = c ? (c->cap < BCHUNK_MAX ? 2 * c->cap : BCHUNK_MAX) : BCHUNK_MIN;
+        bchunk *n = core_alloc(sizeof *n + (size_t)cap * sizeof(bnode));
+        if (!n) return NULL;
+        n->next = c;
+        n->cap = cap;
+        n->used = 0;
+        bl->chunks = c = n;
+    }
+    bnode *b = &c->nodes[c->used++];
+    memset(b, 0, sizeof *b);
+    return b;
 }
 
-/* Empties b (keeping the struct). */
+/* Empties b (its memory stays in the arena). */
 static void bnode_clear(bnode *b) {
     gen_array_release(b->value);
     gen_choicemap_release(b->frozen);
-    for (int64_t i = 0; i < b->n; i++) bnode_free(b->kids[i].node);
+    for (int64_t i = 0; i < b->n; i++) bnode_clear(b->kids[i].node);
     core_free(b->kids, (size_t)b->cap * sizeof(bchild));
     core_free(b->index, (size_t)b->index_cap * sizeof(int64_t));
     memset(b, 0, sizeof *b);
+}
+
+/* Empties the whole tree; the arena keeps its newest chunk for reuse. */
+static void builder_clear(gen_choicemap_builder *bl, bool keep_chunk) {
+    bnode_clear(&bl->root);
+    bchunk *c = bl->chunks, *keep = keep_chunk ? c : NULL;
+    if (keep) {
+        c = c->next;
+        keep->next = NULL;
+        keep->used = 0;
+    }
+    while (c) {
+        bchunk *next = c->next;
+        core_free(c, sizeof *c + (size_t)c->cap * sizeof(bnode));
+        c = next;
+    }
+    bl->chunks = keep;
 }
 
 static size_t slot_of(uint64_t key, int64_t cap) {
@@ -68,7 +110,19 @@ static gen_status reindex(bnode *b, int64_t cap) {
 }
 
 static bnode *find_kid(const bnode *b, uint64_t key) {
-    if (b->n && b->kids[b->n - 1].key == key) return b->kids[b->n - 1].node;
+    if (b->n == 0) return NULL;
+    uint64_t last = b->kids[b->n - 1].key;
+    if (last == key) return b->kids[b->n - 1].node;
+    if (!b->unsorted) { /* a key past the last is absent; otherwise binary search */
+        if (key > last) return NULL;
+        int64_t lo = 0, hi = b->n - 1;
+        while (lo < hi) {
+            int64_t mid = lo + (hi - lo) / 2;
+            if (b->kids[mid].key < key) lo = mid + 1;
+            else hi = mid;
+        }
+        return b->kids[lo].key == key ? b->kids[lo].node : NULL;
+    }
     if (!b->index) {
         for (int64_t i = 0; i < b->n; i++)
             if (b->kids[i].key == key) return b->kids[i].node;
@@ -81,7 +135,8 @@ static bnode *find_kid(const bnode *b, uint64_t key) {
     }
 }
 
-static bnode *add_kid(bnode *b, uint64_t key) {
+/* Appends a new child under key (absent from b). */
+static bnode *add_kid(gen_choicemap_builder *bl, bnode *b, uint64_t key) {
     if (b->n == b->cap) {
         int64_t ncap = b->cap ? 2 * b->cap : 4;
         bchild *k = core_realloc(b->kids, (size_t)b->cap * sizeof(bchild),
@@ -90,16 +145,20 @@ static bnode *add_kid(bnode *b, uint64_t key) {
         b->kids = k;
         b->cap = ncap;
     }
-    bnode *c = core_calloc(1, sizeof *c);
+    bnode *c = bnode_new(bl);
     if (!c) return NULL;
+    bool was_unsorted = b->unsorted;
+    if (b->n && key < b->kids[b->n - 1].key) b->unsorted = true;
     b->kids[b->n].key = key;
     b->kids[b->n].node = c;
     b->n++;
-    if (b->n > BN_SCAN) {
+    if (b->unsorted && b->n > BN_SCAN) {
         if (2 * b->n > b->index_cap) {
-            if (reindex(b, b->index_cap ? 2 * b->index_cap : 32) != GEN_OK) {
-                b->n--;
-                core_free(c, sizeof *c);
+            int64_t cap = b->index_cap ? 2 * b->index_cap : 32;
+            while (2 * b->n > cap) cap *= 2;
+            if (reindex(b, cap) != GEN_OK) {
+                b->n--; /* c stays in the arena, unused */
+                b->unsorted = was_unsorted;
                 return NULL;
             }
         } else {
@@ -112,15 +171,16 @@ static bnode *add_kid(bnode *b, uint64_t key) {
 }
 
 /* Turns a frozen internal map into children that are frozen one level down. */
-static gen_status thaw(bnode *b) {
+static gen_status thaw(gen_choicemap_builder *bl, bnode *b) {
     gen_choicemap *f = b->frozen;
     b->frozen = NULL;
-    for (int64_t i = 0; i < f->n; i++) {
-        bnode *c = add_kid(b, f->entries[i].key);
+    for (int64_t i = 0; i < f->n; i++) { /* in order: no index needed */
+        bnode *c = add_kid(bl, b, f->entries[i].key);
         if (!c) {
             b->frozen = f; /* restore: drop the partial children */
-            for (int64_t j = 0; j < b->n; j++) bnode_free(b->kids[j].node);
+            for (int64_t j = 0; j < b->n; j++) bnode_clear(b->kids[j].node);
             b->n = 0;
+            b->unsorted = false;
             core_free(b->index, (size_t)b->index_cap * sizeof(int64_t));
             b->index = NULL;
             b->index_cap = 0;
@@ -153,9 +213,9 @@ static bnode *descend(gen_choicemap_builder *bl, const gen_addr *a, const char *
                      addr_str(&prefix, bp), addr_str(a, ba));
             return NULL;
         }
-        if (b->frozen && thaw(b) != GEN_OK) return NULL;
+        if (b->frozen && thaw(bl, b) != GEN_OK) return NULL;
         bnode *c = find_kid(b, a->parts[d].v);
-        if (!c && !(c = add_kid(b, a->parts[d].v))) return NULL;
+        if (!c && !(c = add_kid(bl, b, a->parts[d].v))) return NULL;
         b = c;
     }
     return b;
@@ -167,7 +227,7 @@ gen_choicemap_builder *gen_choicemap_builder_new(void) {
 
 void gen_choicemap_builder_free(gen_choicemap_builder *b) {
     if (!b) return;
-    bnode_clear(&b->root);
+    builder_clear(b, false);
     core_free(b, sizeof *b);
 }
 
@@ -204,7 +264,11 @@ static int cmp_child(const void *x, const void *y) {
 /* The immutable map of b (owned), consuming b's contents; NULL on OOM. */
 static gen_choicemap *emit(bnode *b) {
     if (b->value) {
-        gen_choicemap *m = cm_leaf(b->value);
+        gen_choicemap *m = cm_alloc(0);
+        if (!m) return NULL;
+        m->value = b->value; /* moves b's reference */
+        m->count = 1;
+        b->value = NULL;
         return m;
     }
     if (b->frozen) {
@@ -212,9 +276,7 @@ static gen_choicemap *emit(bnode *b) {
         b->frozen = NULL;
         return m;
     }
-    bool sorted = true;
-    for (int64_t i = 1; i < b->n && sorted; i++) sorted = b->kids[i - 1].key < b->kids[i].key;
-    if (!sorted) qsort(b->kids, (size_t)b->n, sizeof(bchild), cmp_child);
+    if (b->unsorted) qsort(b->kids, (size_t)b->n, sizeof(bchild), cmp_child);
     gen_choicemap *r = cm_alloc(b->n);
     if (!r) return NULL;
     int64_t k = 0;
@@ -247,6 +309,6 @@ gen_choicemap *gen_choicemap_builder_finish(gen_choicemap_builder *bl) {
         return NULL;
     }
     gen_choicemap *m = emit(&bl->root);
-    bnode_clear(&bl->root);
+    builder_clear(bl, true);
     return cm_publish(m);
 }

@@ -1,5 +1,7 @@
 /* dsl.c — the body-facing calls (gen_choose, gen_choose_at, gen_call, gen_splice,
  * gen_factor): argument checks, then the running operation's handler. */
+#include <string.h>
+
 #include "dsl_int.h"
 
 /* The failed-run and NULL-context checks shared by every call. */
@@ -11,8 +13,27 @@ static bool ctx_ok(gen_ctx *ctx, const char *fn) {
     return ctx->status == GEN_OK;
 }
 
+/* gen_intern through a small per-thread cache keyed by the name's pointer: bodies pass
+ * the same string literals run after run. The pointer alone proves nothing (a buffer
+ * may have been rewritten, the table reset), so a hit is confirmed by the text. */
+static gen_sym intern_cached(const char *name) {
+    static _Thread_local struct {
+        const char *p;
+        gen_sym s;
+    } cache[64];
+    size_t i = (size_t)(((uintptr_t)name >> 3) ^ ((uintptr_t)name >> 9)) & 63;
+    const char *known = cache[i].p == name ? gen_sym_name(cache[i].s) : NULL;
+    if (known && strcmp(known, name) == 0) return cache[i].s;
+    gen_sym s = gen_intern(name);
+    if (s != GEN_SYM_INVALID) {
+        cache[i].p = name;
+        cache[i].s = s;
+    }
+    return s;
+}
+
 static bool name_addr(gen_ctx *ctx, const char *fn, const char *name, gen_addr *a) {
-    gen_sym s = name ? gen_intern(name) : GEN_SYM_INVALID;
+    gen_sym s = name ? intern_cached(name) : GEN_SYM_INVALID;
     if (s == GEN_SYM_INVALID) {
         ctx->status = GEN_FAIL(GEN_ERR_VALUE, "%s: the address name is NULL or empty", fn);
         return false;

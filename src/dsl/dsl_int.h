@@ -45,6 +45,8 @@ typedef struct dsl_prev {
     int64_t *slots; /* record index + 1 (0: empty), open addressing, power-of-two cap */
     int64_t cap;
     bool *visited; /* one per record */
+    int64_t next;  /* cursor: the record after the last one taken (runs repeat in order) */
+    bool filled;   /* slots filled (on the first lookup the cursor misses) */
 } dsl_prev;
 
 struct gen_ctx {

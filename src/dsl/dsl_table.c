@@ -7,8 +7,10 @@
 
 static bool slot_matches(const gen_ctx *ctx, const dsl_slot *s, const gen_addr *a, uint64_t h) {
     if (s->hash != h || s->len != a->len) return false;
-    const gen_addr *r = &ctx->data.recs[s->rec].addr;
-    return !memcmp(r->parts, a->parts, (size_t)a->len * sizeof a->parts[0]);
+    const gen_part *r = ctx->data.recs[s->rec].addr.parts;
+    for (int k = 0; k < a->len; k++) /* addresses are short: no memcmp call */
+        if (r[k].v != a->parts[k].v) return false;
+    return true;
 }
 
 /* The slot holding a, or the empty slot where it would go. */
@@ -19,10 +21,17 @@ static int64_t find_slot(const gen_ctx *ctx, const gen_addr *a, uint64_t h) {
     return i;
 }
 
+/* How many records the run will likely make, so the first allocations fit: the old
+ * trace's count in update and regenerate (generate and assess have no good guess: the
+ * constraint count includes the choices under calls). */
+static int64_t size_hint(const gen_ctx *ctx) { return ctx->old.d ? ctx->old.d->n : 0; }
+
 /* Room for `more` insertions at load <= 1/2. */
 static gen_status table_reserve(gen_ctx *ctx, int64_t more) {
     if (2 * (ctx->tn + more) <= ctx->tcap) return GEN_OK;
     int64_t ncap = ctx->tcap ? ctx->tcap : 64;
+    if (!ctx->tcap)
+        while (ncap < 4 * size_hint(ctx)) ncap *= 2; /* room for the hint and its prefixes */
     while (2 * (ctx->tn + more) > ncap) ncap *= 2;
     dsl_slot *t = core_calloc((size_t)ncap, sizeof *t);
     if (!t) return GEN_ERR_OOM;
@@ -41,15 +50,18 @@ static gen_status table_reserve(gen_ctx *ctx, int64_t more) {
 static gen_status push_record(gen_ctx *ctx, const gen_addr *a) {
     dsl_data *d = &ctx->data;
     if (d->n == d->cap) {
-        int64_t ncap = d->cap ? 2 * d->cap : 16;
+        int64_t hint = d->cap ? 0 : size_hint(ctx), ncap = d->cap ? 2 * d->cap : hint > 16 ? hint : 16;
         dsl_rec *r = core_realloc(d->recs, (size_t)d->cap * sizeof *r, (size_t)ncap * sizeof *r);
         if (!r) return GEN_ERR_OOM;
         d->recs = r;
         d->cap = ncap;
     }
     dsl_rec *r = &d->recs[d->n++];
-    memset(r, 0, sizeof *r);
-    r->addr = *a;
+    /* Only the address's parts are copied: a gen_addr is mostly unused room. */
+    r->addr.len = a->len;
+    memcpy(r->addr.parts, a->parts, (size_t)a->len * sizeof a->parts[0]);
+    r->value = r->score = r->weight = NULL;
+    r->sub = NULL;
     return GEN_OK;
 }
 
@@ -83,7 +95,8 @@ int64_t dsl_claim(gen_ctx *ctx, const gen_addr *a, int kind) {
     uint64_t h = gen_addr_hash(a);
     int64_t i = find_slot(ctx, a, h);
     if (ctx->table[i].kind != DSL_SLOT_EMPTY) return fail_traced(ctx, a, NULL, ctx->table[i].kind);
-    gen_addr p = *a;
+    gen_addr p; /* the prefixes of a, in place; parts beyond a->len are never read */
+    memcpy(p.parts, a->parts, (size_t)(a->len - 1) * sizeof a->parts[0]);
     for (int k = 1; k < a->len; k++) {
         p.len = k;
         uint64_t hp = gen_addr_hash(&p);

@@ -1,7 +1,12 @@
 /* dynamic.c — generative functions written as C bodies (gen_dynamic): the GFI vtable
  * that runs a body under a handler and turns its records into a trace, a weight, or a
  * projection. */
+#include <string.h>
+
 #include "dsl_int.h"
+
+#include "../array/autodiff_int.h"
+#include "../choice/cmap_items.h"
 
 typedef struct dyn_data {
     gen_body body;
@@ -75,9 +80,38 @@ gen_status dsl_check_used(gen_ctx *ctx) {
     return ctx->status = GEN_FAIL(GEN_ERR_INTERNAL, "%s: constraint count mismatch", ctx->op);
 }
 
+static bool is_f64_scalar(const gen_array *a) {
+    return !a || (gen_array_ndim(a) == 0 && gen_array_dtype(a) == GEN_F64);
+}
+
+/* The totals as plain doubles, when no transform is running and every term is an f64
+ * scalar: the same sums in the same order as the gen_add chain, without an array per
+ * term. False (nothing written) otherwise. */
+static bool totals_f64(const gen_ctx *ctx, double *score, double *weight) {
+    if (ad_active() || !is_f64_scalar(ctx->data.factors)) return false;
+    for (int64_t i = 0; i < ctx->data.n; i++)
+        if (!is_f64_scalar(ctx->data.recs[i].score) || !is_f64_scalar(ctx->data.recs[i].weight))
+            return false;
+    double s = ctx->data.factors ? *(const double *)gen_array_data(ctx->data.factors) : 0.0, w = s;
+    for (int64_t i = 0; i < ctx->data.n; i++) {
+        const dsl_rec *r = &ctx->data.recs[i];
+        s += *(const double *)gen_array_data(r->score);
+        if (r->weight) w += *(const double *)gen_array_data(r->weight);
+    }
+    *score = s;
+    *weight = w;
+    return true;
+}
+
 /* Score (every record and factor) and weight (records with a weight, and factors), in
  * the current scope. */
 gen_status dsl_totals(gen_ctx *ctx, gen_array **score, gen_array **weight) {
+    double sd, wd;
+    if (totals_f64(ctx, &sd, &wd)) {
+        *score = gen_scalar(sd);
+        *weight = *score && !memcmp(&wd, &sd, sizeof sd) ? *score : gen_scalar(wd); /* same bits: share */
+        return *score && *weight ? GEN_OK : dsl_pending_or_oom();
+    }
     gen_array *zero = gen_scalar(0.0);
     gen_array *s = ctx->data.factors ? ctx->data.factors : zero, *w = s;
     for (int64_t i = 0; i < ctx->data.n && s && w; i++) {
@@ -90,17 +124,18 @@ gen_status dsl_totals(gen_ctx *ctx, gen_array **score, gen_array **weight) {
     return s && w ? GEN_OK : core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
 }
 
+/* Records' addresses are distinct and prefix-free (dsl_claim), and usually in order:
+ * the map is emitted straight from them. */
 gen_choicemap *dsl_build_choices(const gen_ctx *ctx) {
-    gen_choicemap_builder *b = gen_choicemap_builder_new();
-    if (!b) return NULL;
-    gen_status s = GEN_OK;
-    for (int64_t i = 0; i < ctx->data.n && s == GEN_OK; i++) {
+    int64_t n = ctx->data.n;
+    cm_item *items = n ? core_alloc((size_t)n * sizeof *items) : NULL;
+    if (n && !items) return NULL;
+    for (int64_t i = 0; i < n; i++) {
         const dsl_rec *r = &ctx->data.recs[i];
-        s = r->sub ? gen_choicemap_builder_set_submap(b, &r->addr, r->sub->choices)
-                   : gen_choicemap_builder_set(b, &r->addr, r->value);
+        items[i] = (cm_item){&r->addr, r->sub ? NULL : r->value, r->sub ? r->sub->choices : NULL};
     }
-    gen_choicemap *m = s == GEN_OK ? gen_choicemap_builder_finish(b) : NULL;
-    gen_choicemap_builder_free(b);
+    gen_choicemap *m = cm_from_items(items, n);
+    if (items) core_free(items, (size_t)n * sizeof *items);
     return m;
 }
 

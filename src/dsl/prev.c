@@ -4,6 +4,8 @@
 
 #include "dsl_int.h"
 
+/* The index is allocated here (so running out of memory fails the operation up front)
+ * but filled only when the cursor first misses (fill_slots). */
 gen_status dsl_prev_init(dsl_prev *p, const dsl_data *d) {
     *p = (dsl_prev){.d = d};
     if (d->n == 0) return GEN_OK;
@@ -16,12 +18,17 @@ gen_status dsl_prev_init(dsl_prev *p, const dsl_data *d) {
         return GEN_ERR_OOM;
     }
     p->cap = cap;
+    return GEN_OK;
+}
+
+static void fill_slots(dsl_prev *p) {
+    const dsl_data *d = p->d;
     for (int64_t r = 0; r < d->n; r++) { /* addresses are unique within a trace */
-        int64_t i = (int64_t)(gen_addr_hash(&d->recs[r].addr) & (uint64_t)(cap - 1));
-        while (p->slots[i]) i = (i + 1) & (cap - 1);
+        int64_t i = (int64_t)(gen_addr_hash(&d->recs[r].addr) & (uint64_t)(p->cap - 1));
+        while (p->slots[i]) i = (i + 1) & (p->cap - 1);
         p->slots[i] = r + 1;
     }
-    return GEN_OK;
+    p->filled = true;
 }
 
 void dsl_prev_free(dsl_prev *p) {
@@ -30,17 +37,25 @@ void dsl_prev_free(dsl_prev *p) {
     *p = (dsl_prev){0};
 }
 
+/* Record r if it is of the same kind as the new site, marked visited; else NULL. */
+static const dsl_rec *take(dsl_prev *p, int64_t r, const gen_gf *f) {
+    const dsl_rec *rec = &p->d->recs[r];
+    bool same = f ? rec->sub && dsl_same_gf(rec->sub->gf, f) : !rec->sub;
+    if (!same) return NULL; /* a choice became a call or the callee changed: dropped */
+    p->visited[r] = true;
+    p->next = r + 1;
+    return rec;
+}
+
 const dsl_rec *dsl_prev_take(dsl_prev *p, const gen_addr *a, const gen_gf *f) {
+    const dsl_data *d = p->d;
     if (!p->cap) return NULL;
+    if (p->next < d->n && gen_addr_equal(&d->recs[p->next].addr, a)) return take(p, p->next, f);
+    if (!p->filled) fill_slots(p);
     int64_t i = (int64_t)(gen_addr_hash(a) & (uint64_t)(p->cap - 1));
     for (; p->slots[i]; i = (i + 1) & (p->cap - 1)) {
         int64_t r = p->slots[i] - 1;
-        const dsl_rec *rec = &p->d->recs[r];
-        if (!gen_addr_equal(&rec->addr, a)) continue;
-        bool same = f ? rec->sub && dsl_same_gf(rec->sub->gf, f) : !rec->sub;
-        if (!same) return NULL; /* a choice became a call or the callee changed: dropped */
-        p->visited[r] = true;
-        return rec;
+        if (gen_addr_equal(&d->recs[r].addr, a)) return take(p, r, f);
     }
     return NULL;
 }
