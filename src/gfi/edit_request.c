@@ -187,6 +187,7 @@ static gen_status run(const gen_trace *tr, gen_key key, const gen_edit_request *
             ? gen_update(tr, key, args, argdiffs, req->constraints, t, w, retdiff,
                          back ? &discard : NULL)
             : gen_regenerate(tr, key, args, argdiffs, req->sel, t, w, retdiff);
+    if (s != GEN_OK) core_error_prefix("gen_edit");
     if (s == GEN_OK && back && !(*back = backward_of(tr, req, discard))) s = pending_or_oom();
     if (s == GEN_OK && back && !(*back = publish(*back))) s = pending_or_oom();
     return s;
