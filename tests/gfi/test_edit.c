@@ -274,10 +274,10 @@ static void test_no_scope(void) {
     CHECK_OK(gen_edit(tr, gen_key_new(2), req, &t2, &w, NULL, &back));
     CHECK_OK(gen_edit(t2, gen_key_new(3), back, &t3, &w3, NULL, &back2));
     CHECK(gen_choicemap_equal(gen_trace_choices(t3), gen_trace_choices(tr)));
-    gen_edit_request *kept = gen_edit_request_scope_return(gen_edit_request_retain(req));
+    gen_edit_request *kept = gen_edit_request_scope_return(req); /* no scope: a new reference */
     CHECK(kept == req);
     gen_edit_request_release(kept);
-    gen_edit_request_release(kept);
+    gen_edit_request_release(req);
     gen_edit_request_release(back);
     gen_edit_request_release(back2);
     gen_array_release(w);
