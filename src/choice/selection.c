@@ -268,6 +268,8 @@ gen_status gen_selection_foreach_named(const gen_selection *s, gen_selection_vis
                                        void *ud) {
     if (!check_sel("gen_selection_foreach_named", s)) return core_error_pending();
     if (!fn) return GEN_FAIL(GEN_ERR_MISUSE, "gen_selection_foreach_named: fn is NULL");
-    gen_addr a = {.len = 0};
+    if (s->n == 0) return GEN_OK; /* all, none: the common case */
+    gen_addr a;
+    a.len = 0;
     return named_rec(s, &a, fn, ud);
 }

@@ -256,7 +256,8 @@ static gen_status named_visit(void *ud, const gen_addr *addr) {
  * then, if report, fails naming it. Other statuses are real errors. */
 static gen_status check_named(const char *op, const gen_trace *tr, const gen_selection *sel,
                               const gen_choicemap *b, bool report, bool *missing) {
-    named_check c = {.a = tr->choices, .b = b};
+    named_check c; /* missing is written only when found: no need to clear it */
+    c.a = tr->choices, c.b = b, c.found = false;
     gen_status s = gen_selection_foreach_named(sel, named_visit, &c);
     *missing = c.found;
     if (!c.found) return s;
