@@ -71,13 +71,13 @@ static void edit_laws(const char *name, gen_body body) {
         gen_trace *tu = NULL, *te = NULL, *tb = NULL;
         gen_array *wu = NULL, *we = NULL, *wb = NULL;
         gen_edit_request *back = NULL, *back2 = NULL;
-        gen_diff rd = gen_diff_no_change();
-        CHECK_OK(gen_update(tr, key, NULL, NULL, c, &tu, &wu, NULL, NULL));
+        gen_diff rd = {(gen_diff_kind)-1, {NULL}}, rdu = {(gen_diff_kind)-1, {NULL}};
+        CHECK_OK(gen_update(tr, key, NULL, NULL, c, &tu, &wu, &rdu, NULL));
         CHECK_OK(gen_edit(tr, key, gen_edit_update(NULL, NULL, c), &te, &we, &rd, &back));
         if (!te || !back) return;
         CHECK(check_item(we) == check_item(wu));
         CHECK(gen_choicemap_equal(gen_trace_choices(te), gen_trace_choices(tu)));
-        CHECK(rd.kind == GEN_DIFF_UNKNOWN || rd.kind == GEN_DIFF_NO_CHANGE);
+        CHECK(rd.kind == rdu.kind && (rd.kind == GEN_DIFF_UNKNOWN || rd.kind == GEN_DIFF_NO_CHANGE));
         CHECK(gen_edit_request_kind(back) == GEN_EDIT_UPDATE);
         CHECK(gen_edit_request_args(back) && gen_edit_request_args(back)->n == 0);
         CHECK_OK(gen_edit(te, gen_key_new(seed + 60), back, &tb, &wb, NULL, &back2));
