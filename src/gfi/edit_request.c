@@ -103,8 +103,9 @@ static gen_status check_new(const char *op, const gen_args *args, const gen_diff
     return GEN_OK;
 }
 
-/* A request holding its own references; argdiffs copied (inverted if invert; src NULL
- * with has_args and keep_diffs gives all no-change). NULL on OOM. */
+/* A request holding its own references; argdiffs deep-copied (inverted if invert;
+ * argdiffs NULL with no_change gives all no-change, without it all unknown). NULL on
+ * OOM. */
 static gen_edit_request *request_new(gen_edit_kind kind, const gen_args *args,
                                      const gen_diff *argdiffs, bool invert, bool no_change,
                                      const gen_choicemap *constraints, const gen_selection *sel) {
