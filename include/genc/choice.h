@@ -263,6 +263,15 @@ const gen_selection *gen_selection_sub(const gen_selection *s, gen_part p);
 bool gen_selection_contains(const gen_selection *s, const gen_addr *addr);
 bool gen_selection_is_all(const gen_selection *s);
 bool gen_selection_is_none(const gen_selection *s);
+/* Calls fn for each address s names, in address order, stopping at the first status
+ * other than GEN_OK (returned). s names address a (not the root) when s selects
+ * something at a itself (a, or everything below a but exceptions) while a's parent
+ * selects nothing by default: for a selection made by gen_select (and unions of
+ * those), the listed addresses not below another listed one; all, none and
+ * complements name none. Costs O(size of s), not of any choice map. */
+typedef gen_status (*gen_selection_visit_fn)(void *ud, const gen_addr *addr);
+gen_status gen_selection_foreach_named(const gen_selection *s, gen_selection_visit_fn fn,
+                                       void *ud);
 
 /* ---- choice maps and selections ---------------------------------------------------- */
 

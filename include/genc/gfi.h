@@ -37,21 +37,134 @@ typedef struct gen_args {
 typedef struct gen_gf gen_gf;
 typedef struct gen_trace gen_trace;
 
-/* How a value (an argument, a return value) changed between two traces. Only the two
- * generic kinds exist today; vector / int / set / map diffs for the combinators come
- * later and will carry their payload in `detail` (NULL for the generic kinds). */
+/* ---- diffs ------------------------------------------------------------------------ */
+
+/* How a value (an argument, a return value) changed between two traces (Gen.jl's
+ * diffs). Generative functions use argdiffs to skip work: the dynamic DSL treats every
+ * kind but GEN_DIFF_NO_CHANGE as unknown and reruns its body; combinators read the rich
+ * kinds (which elements of a vector, which keys of a map changed).
+ *
+ * A gen_diff is a small immutable value: build it on the stack with the constructors
+ * below. The rich kinds point (vector, set, map) to a payload struct the caller owns,
+ * whose arrays the caller owns too; a diff only borrows them, and they must outlive
+ * every call that receives the diff (an edit request copies them: see gen_edit_update).
+ * The zero-initialized gen_diff is GEN_DIFF_NO_CHANGE. */
 typedef enum gen_diff_kind {
     GEN_DIFF_NO_CHANGE = 0, /* the same value */
-    GEN_DIFF_UNKNOWN = 1    /* may have changed in any way */
+    GEN_DIFF_UNKNOWN = 1,   /* may have changed in any way */
+    GEN_DIFF_VECTOR = 2,    /* a vector: length change and changed elements (vector) */
+    GEN_DIFF_INT = 3,       /* an integer: new - old (delta) */
+    GEN_DIFF_SET = 4,       /* a set of parts: added and deleted elements (set) */
+    GEN_DIFF_MAP = 5        /* a map keyed by parts: added, deleted, updated keys (map) */
 } gen_diff_kind;
+
+struct gen_vector_diff;
+struct gen_set_diff;
+struct gen_map_diff;
 
 typedef struct gen_diff {
     gen_diff_kind kind;
-    const void *detail; /* reserved for richer diffs; NULL */
+    union {
+        const void *detail;                   /* NO_CHANGE, UNKNOWN: NULL */
+        const struct gen_vector_diff *vector; /* GEN_DIFF_VECTOR (borrowed) */
+        const struct gen_set_diff *set;       /* GEN_DIFF_SET (borrowed) */
+        const struct gen_map_diff *map;       /* GEN_DIFF_MAP (borrowed) */
+        int64_t delta;                        /* GEN_DIFF_INT: new - old */
+    };
 } gen_diff;
 
-static inline gen_diff gen_diff_no_change(void) { return (gen_diff){GEN_DIFF_NO_CHANGE, NULL}; }
-static inline gen_diff gen_diff_unknown(void) { return (gen_diff){GEN_DIFF_UNKNOWN, NULL}; }
+/* Gen.jl's VectorDiff. The vector went from prev_length to new_length elements:
+ * elements [0, min) were retained, [prev_length, new_length) are new and
+ * [new_length, prev_length) were deleted. Of the retained ones, exactly the
+ * n_updated indices in updated (strictly increasing, each in [0, min(prev_length,
+ * new_length))) may have changed, element updated[k] as updated_diffs[k] says
+ * (updated_diffs NULL: all GEN_DIFF_UNKNOWN); the others are unchanged. */
+typedef struct gen_vector_diff {
+    int64_t new_length, prev_length;
+    int64_t n_updated;
+    const int64_t *updated;
+    const gen_diff *updated_diffs;
+} gen_vector_diff;
+
+/* Gen.jl's SetDiff: the elements added and deleted, each list strictly increasing in
+ * gen_part_compare's order (sort with qsort and gen_part_compare), the two disjoint.
+ * Parts make elements integers or symbols. */
+typedef struct gen_set_diff {
+    int64_t n_added;
+    const gen_part *added;
+    int64_t n_deleted;
+    const gen_part *deleted;
+} gen_set_diff;
+
+/* Gen.jl's DictDiff, keys only: keys added, deleted, and kept keys whose value changed
+ * (updated[k] as updated_diffs[k] says; updated_diffs NULL: all GEN_DIFF_UNKNOWN). Each
+ * key list is strictly increasing in gen_part_compare's order; the three are disjoint.
+ * Other keys kept their values. */
+typedef struct gen_map_diff {
+    int64_t n_added;
+    const gen_part *added;
+    int64_t n_deleted;
+    const gen_part *deleted;
+    int64_t n_updated;
+    const gen_part *updated;
+    const gen_diff *updated_diffs;
+} gen_map_diff;
+
+static inline gen_diff gen_diff_no_change(void) {
+    gen_diff d = {GEN_DIFF_NO_CHANGE, {NULL}};
+    return d;
+}
+static inline gen_diff gen_diff_unknown(void) {
+    gen_diff d = {GEN_DIFF_UNKNOWN, {NULL}};
+    return d;
+}
+static inline gen_diff gen_diff_int(int64_t delta) {
+    gen_diff d = {GEN_DIFF_INT, {NULL}};
+    d.delta = delta;
+    return d;
+}
+static inline gen_diff gen_diff_vector(const gen_vector_diff *v) {
+    gen_diff d = {GEN_DIFF_VECTOR, {NULL}};
+    d.vector = v;
+    return d;
+}
+static inline gen_diff gen_diff_set(const gen_set_diff *s) {
+    gen_diff d = {GEN_DIFF_SET, {NULL}};
+    d.set = s;
+    return d;
+}
+static inline gen_diff gen_diff_map(const gen_map_diff *m) {
+    gen_diff d = {GEN_DIFF_MAP, {NULL}};
+    d.map = m;
+    return d;
+}
+
+/* Checks d is well formed: a known kind; no NULL payload (nor NULL arrays with
+ * non-zero counts); lengths and counts non-negative; vector indices in range and
+ * strictly increasing; set and map parts valid, strictly increasing and the lists
+ * disjoint; nested diffs well formed (at most 64 levels deep). GEN_ERR_VALUE naming
+ * the problem ("diff element 3: vector diff: updated index 7 is not below min(prev
+ * length 5, new length 9)"), or GEN_ERR_MISUSE for a NULL d. The GFI operations check
+ * their argdiffs with it. */
+gen_status gen_diff_check(const gen_diff *d);
+
+/* True if d says the value is unchanged: GEN_DIFF_NO_CHANGE, an int diff of 0, a
+ * vector diff of equal lengths whose updated elements are all unchanged, a set or map
+ * diff with nothing added or deleted and (map) every updated key unchanged. False for
+ * NULL and GEN_DIFF_UNKNOWN. d must be well formed. */
+bool gen_diff_is_no_change(const gen_diff *d);
+
+/* The diff of element i of the new vector: GEN_DIFF_NO_CHANGE for a retained element
+ * not updated (or any element when d is GEN_DIFF_NO_CHANGE), its updated diff when it
+ * is updated (binary search), GEN_DIFF_UNKNOWN for a new element, for i outside [0,
+ * new_length), and for any other kind of d. d must be well formed. */
+gen_diff gen_diff_element(const gen_diff *d, int64_t i);
+/* !gen_diff_is_no_change(gen_diff_element(d, i)): may element i have changed? */
+bool gen_diff_element_changed(const gen_diff *d, int64_t i);
+/* The diff of the value at key of a map (set: of the membership of key): its updated
+ * diff, GEN_DIFF_UNKNOWN when added or deleted, GEN_DIFF_NO_CHANGE otherwise (and for
+ * any key when d is GEN_DIFF_NO_CHANGE); GEN_DIFF_UNKNOWN for other kinds of d. */
+gen_diff gen_diff_key(const gen_diff *d, gen_part key);
 
 /* ---- generative functions ------------------------------------------------------------ */
 
@@ -102,7 +215,12 @@ gen_status gen_propose(const gen_gf *f, gen_key key, const gen_args *args,
                        gen_choicemap **choices, gen_array **weight, gen_array **retval);
 
 /* The sum of the log densities of the choices of tr that sel contains (plus gen_factor
- * terms, which belong to no address and are always counted). */
+ * terms, which belong to no address and are always counted). Every address sel names
+ * (gen_selection_foreach_named: those given to gen_select, not all / none /
+ * complements) must be in tr's choices, as a value or a submap: else GEN_ERR_VALUE
+ * "gen_project: the selection names y/7, which the trace does not have". Nested
+ * project and regenerate calls (on the subtraces of the one running) skip this check:
+ * the outermost call made it for the whole tree. */
 gen_status gen_project(const gen_trace *tr, const gen_selection *sel, gen_array **weight);
 
 /* Gen.jl's update: reruns tr's function on args (argdiffs: one diff per argument, or
@@ -120,7 +238,9 @@ gen_status gen_project(const gen_trace *tr, const gen_selection *sel, gen_array 
  *   *retdiff = GEN_DIFF_NO_CHANGE when the return value is the very same array as tr's,
  *              else GEN_DIFF_UNKNOWN.
  * Every constraint must be visited ("update: constraint at z was not used by the
- * model"). weight, retdiff and discard may be NULL. */
+ * model"). Each argdiff must pass gen_diff_check, and an int diff of an argument that
+ * is a 0-d i64 array in both tr and args must equal new - old. weight, retdiff and
+ * discard may be NULL. */
 gen_status gen_update(const gen_trace *tr, gen_key key, const gen_args *args,
                       const gen_diff *argdiffs, const gen_choicemap *constraints,
                       gen_trace **new_tr, gen_array **weight, gen_diff *retdiff,
@@ -135,7 +255,9 @@ gen_status gen_update(const gen_trace *tr, gen_key key, const gen_args *args,
  *   + new gen_factor total - old gen_factor total
  *   - the gen_factor totals of calls the new run drops;
  * resampled, newly sampled and dropped choices contribute nothing (they are proposed
- * from the prior, forward or backward). weight and retdiff may be NULL. */
+ * from the prior, forward or backward). argdiffs are checked as in gen_update. Every
+ * address sel names must be in tr's choices or the new trace's (else GEN_ERR_VALUE as
+ * for gen_project). weight and retdiff may be NULL. */
 gen_status gen_regenerate(const gen_trace *tr, gen_key key, const gen_args *args,
                           const gen_diff *argdiffs, const gen_selection *sel,
                           gen_trace **new_tr, gen_array **weight, gen_diff *retdiff);
@@ -167,6 +289,57 @@ gen_status gen_generate_batched(const gen_gf *f, gen_key key, int64_t n, const g
 gen_status gen_assess_batched(const gen_gf *f, int64_t n, const gen_args *args,
                               const gen_choicemap *choices, gen_array **weight,
                               gen_array **retval);
+
+/* ---- edit requests (GenJAX's edit) --------------------------------------------------- */
+
+/* What to do to a trace: an immutable, refcounted value, scope-owned like a trace. It
+ * holds its own references to the args' arrays, the constraints or the selection, and
+ * a deep copy of the argdiffs (payloads included), so the caller's copies may go once
+ * it is made; args->user is copied as a pointer (the caller keeps it alive). */
+typedef struct gen_edit_request gen_edit_request;
+
+typedef enum gen_edit_kind {
+    GEN_EDIT_UPDATE = 1,    /* gen_update with the request's constraints */
+    GEN_EDIT_REGENERATE = 2 /* gen_regenerate with the request's selection */
+} gen_edit_kind;
+
+/* An update request: new args with their argdiffs (NULL: all GEN_DIFF_UNKNOWN) and the
+ * constraints. args NULL keeps the trace's own arguments (argdiffs must then be NULL:
+ * they are all GEN_DIFF_NO_CHANGE). Fails (NULL, error recorded) on a NULL argument
+ * array or constraints, or an argdiff gen_diff_check rejects ("gen_edit_update: argdiff
+ * 1 has unknown kind 9"). */
+gen_edit_request *gen_edit_update(const gen_args *args, const gen_diff *argdiffs,
+                                  const gen_choicemap *constraints);
+/* A regenerate request: the same with the selection to resample. */
+gen_edit_request *gen_edit_regenerate(const gen_args *args, const gen_diff *argdiffs,
+                                      const gen_selection *sel);
+
+gen_edit_request *gen_edit_request_retain(gen_edit_request *r);
+void gen_edit_request_release(gen_edit_request *r);
+gen_edit_request *gen_edit_request_scope_return(gen_edit_request *r);
+
+/* Accessors (borrowed, valid while r is). args is NULL when the request keeps the
+ * trace's arguments; argdiffs NULL means all unknown (or, with args NULL, no change);
+ * constraints NULL for a regenerate request, selection NULL for an update request. */
+gen_edit_kind gen_edit_request_kind(const gen_edit_request *r);
+const gen_args *gen_edit_request_args(const gen_edit_request *r);
+const gen_diff *gen_edit_request_argdiffs(const gen_edit_request *r);
+const gen_choicemap *gen_edit_request_constraints(const gen_edit_request *r);
+const gen_selection *gen_edit_request_selection(const gen_edit_request *r);
+
+/* Applies req to tr with gen_update or gen_regenerate (same key, same results: *new_tr,
+ * *weight and *retdiff are theirs) and, if backward is not NULL, returns the request
+ * that undoes it, to be applied to *new_tr:
+ *   update:     an update request with tr's args, the inverse argdiffs (no change
+ *               stays no change, an int delta is negated, vector lengths and set / map
+ *               additions and deletions swap, unknown stays unknown) and the discard
+ *               as constraints: it gives tr back, with weight -*weight;
+ *   regenerate: a regenerate request with tr's args, the inverse argdiffs and the same
+ *               selection (the reverse move of an MH kernel).
+ * weight, retdiff and backward may be NULL. */
+gen_status gen_edit(const gen_trace *tr, gen_key key, const gen_edit_request *req,
+                    gen_trace **new_tr, gen_array **weight, gen_diff *retdiff,
+                    gen_edit_request **backward);
 
 #ifdef __cplusplus
 }

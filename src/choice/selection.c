@@ -243,3 +243,33 @@ done:
     core_free(a, (size_t)(n ? n : 1) * sizeof *a);
     return s;
 }
+
+/* ---- the addresses a selection names ---- */
+
+/* Walks the node s at *a: an entry of a node that selects nothing by default is named
+ * when its child selects its own address or a default-everything region. Descends
+ * everywhere, so unions with complements still report what they add. */
+static gen_status named_rec(const gen_selection *s, gen_addr *a, gen_selection_visit_fn fn,
+                            void *ud) {
+    for (int64_t i = 0; i < s->n; i++) {
+        const gen_selection *c = s->entries[i].child;
+        if (a->len >= GEN_ADDR_MAX_DEPTH) return GEN_FAIL(GEN_ERR_INTERNAL, "selection too deep");
+        a->parts[a->len++].v = s->entries[i].key;
+        gen_status st = GEN_OK;
+        if (!s->dflt && (c->self || c->dflt)) st = fn(ud, a);
+        if (st == GEN_OK && c->n > 0) st = named_rec(c, a, fn, ud);
+        a->len--;
+        if (st != GEN_OK) return st;
+    }
+    return GEN_OK;
+}
+
+gen_status gen_selection_foreach_named(const gen_selection *s, gen_selection_visit_fn fn,
+                                       void *ud) {
+    if (!check_sel("gen_selection_foreach_named", s)) return core_error_pending();
+    if (!fn) return GEN_FAIL(GEN_ERR_MISUSE, "gen_selection_foreach_named: fn is NULL");
+    if (s->n == 0) return GEN_OK; /* all, none: the common case */
+    gen_addr a;
+    a.len = 0;
+    return named_rec(s, &a, fn, ud);
+}

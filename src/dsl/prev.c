@@ -13,11 +13,11 @@ gen_status dsl_prev_init(dsl_prev *p, const dsl_data *d) {
     while (cap < 2 * d->n) cap *= 2;
     p->slots = core_calloc((size_t)cap, sizeof *p->slots);
     p->visited = core_calloc((size_t)d->n, sizeof *p->visited);
+    p->cap = cap; /* dsl_prev_free needs the size, also on failure */
     if (!p->slots || !p->visited) {
         dsl_prev_free(p);
         return GEN_ERR_OOM;
     }
-    p->cap = cap;
     return GEN_OK;
 }
 

@@ -1,5 +1,6 @@
 /* gfi.c — generative function and trace objects (refcounts, accessors) and the public
  * GFI operations, which check arguments and dispatch through the vtable. */
+#include <stdio.h>
 #include <string.h>
 
 #include "gfi_int.h"
@@ -224,29 +225,109 @@ gen_status gen_propose(const gen_gf *f, gen_key key, const gen_args *args,
     return s;
 }
 
+/* ---- the addresses a selection names must be in the trace ---- */
+
+/* Nested project / regenerate calls (a function walking its subtraces) skip the check:
+ * the outermost call made it for the whole tree, and its error names the full path. */
+static _Thread_local int sel_nesting;
+
+typedef struct named_check {
+    const gen_choicemap *a, *b; /* b may be NULL */
+    gen_addr missing;
+    bool found;
+} named_check;
+
+/* A value or a non-empty submap at addr: one child lookup per part. */
+static bool has_addr(const gen_choicemap *m, const gen_addr *addr) {
+    for (int k = 0; k < addr->len && !gen_choicemap_is_empty(m); k++)
+        m = gen_choicemap_child(m, addr->parts[k]);
+    return !gen_choicemap_is_empty(m);
+}
+
+static gen_status named_visit(void *ud, const gen_addr *addr) {
+    named_check *c = ud;
+    if (has_addr(c->a, addr) || (c->b && has_addr(c->b, addr))) return GEN_OK;
+    c->missing = *addr;
+    c->found = true;
+    return GEN_ERR_VALUE; /* stops the walk; no message yet */
+}
+
+/* Sets *missing if sel names an address neither tr's choices nor b (may be NULL) has;
+ * then, if report, fails naming it. Other statuses are real errors. */
+static gen_status check_named(const char *op, const gen_trace *tr, const gen_selection *sel,
+                              const gen_choicemap *b, bool report, bool *missing) {
+    named_check c; /* missing is written only when found: no need to clear it */
+    c.a = tr->choices, c.b = b, c.found = false;
+    gen_status s = gen_selection_foreach_named(sel, named_visit, &c);
+    *missing = c.found;
+    if (!c.found) return s;
+    if (!report) return GEN_OK;
+    char buf[GEN_ADDR_FORMAT_MAX];
+    gen_addr_format(&c.missing, buf, sizeof buf);
+    return GEN_FAIL(GEN_ERR_VALUE, "%s: %s: the selection names %s, which %s", op, tr->gf->name,
+                    buf, b ? "neither the trace nor the new trace has" : "the trace does not have");
+}
+
 gen_status gen_project(const gen_trace *tr, const gen_selection *sel, gen_array **weight) {
     if (weight) *weight = NULL;
     gen_status s = check_out("gen_project", weight, "weight");
     if (s == GEN_OK) s = check_map("gen_project", tr, "the trace");
     if (s == GEN_OK) s = check_map("gen_project", sel, "the selection");
+    bool missing = false;
+    if (s == GEN_OK && sel_nesting == 0)
+        s = check_named("gen_project", tr, sel, NULL, true, &missing);
     if (s != GEN_OK) return s;
     if ((s = gfi_batch_enter(tr->batch)) != GEN_OK) return s;
+    sel_nesting++;
     s = tr->gf->vt->project(tr, sel, weight);
+    sel_nesting--;
     gfi_batch_leave(tr->batch);
     return s;
 }
 
+/* An int diff of an argument that is a 0-d i64 array before and after must be exact. */
+static gen_status check_int_diff(const char *op, const gen_trace *tr, const gen_args *args,
+                                 int i, const gen_diff *d) {
+    if (d->kind != GEN_DIFF_INT || i >= tr->args.n) return GEN_OK;
+    const gen_array *now = args->v[i], *before = tr->args.v[i];
+    if (gen_array_ndim(now) != 0 || gen_array_ndim(before) != 0 ||
+        gen_array_dtype(now) != GEN_I64 || gen_array_dtype(before) != GEN_I64)
+        return GEN_OK;
+    int64_t a = 0, b = 0;
+    gen_status s = gen_item_i64(before, &a);
+    if (s == GEN_OK) s = gen_item_i64(now, &b);
+    if (s != GEN_OK) return s;
+    if ((int64_t)((uint64_t)b - (uint64_t)a) == d->delta) return GEN_OK;
+    return GEN_FAIL(GEN_ERR_VALUE,
+                    "%s: %s: argdiff %d is an int diff of %lld, but the argument went from %lld "
+                    "to %lld",
+                    op, tr->gf->name, i, (long long)d->delta, (long long)a, (long long)b);
+}
+
+/* Each argdiff well formed (gen_diff_check) and consistent where that is cheap to see. */
+static gen_status check_argdiffs(const char *op, const gen_trace *tr, const gen_args *args,
+                                 const gen_diff *argdiffs) {
+    for (int i = 0; argdiffs && args && i < args->n; i++) {
+        char what[32];
+        snprintf(what, sizeof what, "argdiff %d", i);
+        gen_status s = gfi_diff_check_as(&argdiffs[i], what);
+        if (s != GEN_OK) {
+            core_error_prefix("%s: %s", op, tr->gf->name);
+            return s;
+        }
+        if ((s = check_int_diff(op, tr, args, i, &argdiffs[i])) != GEN_OK) return s;
+    }
+    return GEN_OK;
+}
+
 /* Checks shared by update and regenerate: the trace, the new args, the argdiffs (one
- * known kind per argument), the out-parameter and that tr's kind implements op. */
+ * well-formed diff per argument), the out-parameter and that tr's kind implements op. */
 static gen_status check_edit(const char *op, const gen_trace *tr, const gen_args *args,
                              const gen_diff *argdiffs, gen_trace **new_tr, bool has_op) {
     gen_status s = check_out(op, new_tr, "new_tr");
     if (s == GEN_OK) s = check_map(op, tr, "the trace");
     if (s == GEN_OK) s = gfi_check_call(op, tr->gf, args);
-    for (int i = 0; s == GEN_OK && argdiffs && args && i < args->n; i++)
-        if (argdiffs[i].kind != GEN_DIFF_NO_CHANGE && argdiffs[i].kind != GEN_DIFF_UNKNOWN)
-            s = GEN_FAIL(GEN_ERR_VALUE, "%s: %s: argdiff %d has unknown kind %d", op,
-                         tr->gf->name, i, (int)argdiffs[i].kind);
+    if (s == GEN_OK) s = check_argdiffs(op, tr, args, argdiffs);
     if (s == GEN_OK && !has_op)
         s = GEN_FAIL(GEN_ERR_UNSUPPORTED, "%s: %s (%s) does not implement it", op, tr->gf->name,
                      tr->gf->vt->kind);
@@ -270,6 +351,30 @@ gen_status gen_update(const gen_trace *tr, gen_key key, const gen_args *args,
     return s;
 }
 
+/* The rare path of regenerate: sel names an address tr lacks, which the new trace must
+ * have. Runs inside a scope so that a failed check leaves nothing behind. */
+static gen_status regenerate_checked(const gen_trace *tr, gen_key key, const gen_args *args,
+                                     const gen_diff *argdiffs, const gen_selection *sel,
+                                     gen_trace **new_tr, gen_array **weight, gen_diff *retdiff) {
+    gen_status s = gen_scope_begin();
+    if (s != GEN_OK) return s;
+    gen_trace *t = NULL;
+    gen_array *w = NULL;
+    bool missing = false;
+    sel_nesting++;
+    s = tr->gf->vt->regenerate(tr, key, args, argdiffs, sel, &t, weight ? &w : NULL, retdiff);
+    sel_nesting--;
+    if (s == GEN_OK) s = check_named("gen_regenerate", tr, sel, t->choices, true, &missing);
+    if (s == GEN_OK && weight && !(*weight = gen_scope_return(w))) s = GEN_ERR_OOM;
+    if (s == GEN_OK && !(*new_tr = gen_trace_scope_return(t))) s = GEN_ERR_OOM;
+    gen_scope_end();
+    if (s != GEN_OK) {
+        if (weight) *weight = NULL; /* if kept, the outer scope owns it */
+        if (retdiff) *retdiff = gen_diff_unknown();
+    }
+    return s;
+}
+
 gen_status gen_regenerate(const gen_trace *tr, gen_key key, const gen_args *args,
                           const gen_diff *argdiffs, const gen_selection *sel,
                           gen_trace **new_tr, gen_array **weight, gen_diff *retdiff) {
@@ -279,9 +384,18 @@ gen_status gen_regenerate(const gen_trace *tr, gen_key key, const gen_args *args
     gen_status s = check_edit("gen_regenerate", tr, args, argdiffs, new_tr,
                               tr && tr->gf->vt->regenerate);
     if (s == GEN_OK) s = check_map("gen_regenerate", sel, "the selection");
+    bool missing = false;
+    if (s == GEN_OK && sel_nesting == 0)
+        s = check_named("gen_regenerate", tr, sel, NULL, false, &missing);
     if (s != GEN_OK) return s;
     if ((s = gfi_batch_enter(tr->batch)) != GEN_OK) return s;
-    s = tr->gf->vt->regenerate(tr, key, args, argdiffs, sel, new_tr, weight, retdiff);
+    if (missing) {
+        s = regenerate_checked(tr, key, args, argdiffs, sel, new_tr, weight, retdiff);
+    } else {
+        sel_nesting++;
+        s = tr->gf->vt->regenerate(tr, key, args, argdiffs, sel, new_tr, weight, retdiff);
+        sel_nesting--;
+    }
     gfi_batch_leave(tr->batch);
     return s;
 }

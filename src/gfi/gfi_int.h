@@ -65,4 +65,13 @@ void gfi_batch_leave(int64_t batch);
 /* Checks f is not NULL (a NULL propagates the pending error) and args is well formed. */
 gen_status gfi_check_call(const char *op, const gen_gf *f, const gen_args *args);
 
+/* ---- diffs (diff.c) ---- */
+
+/* gen_diff_check with messages naming the diff as what ("argdiff 2"). */
+gen_status gfi_diff_check_as(const gen_diff *d, const char *what);
+/* A deep copy of the n well-formed diffs src (inverted if invert: see gen_edit) in one
+ * block of *bytes bytes (free with core_free); src NULL gives n GEN_DIFF_NO_CHANGE.
+ * NULL (and *bytes 0) when n is 0 or on OOM. */
+gen_diff *gfi_diffs_copy(int n, const gen_diff *src, bool invert, size_t *bytes);
+
 #endif

@@ -371,7 +371,7 @@ static void test_errors(void) {
     CHECK_ERROR(gen_regenerate(tr, gen_key_new(2), &bad, NULL, gen_select_all(), &t2, &w, NULL),
                 "gen_regenerate: model: argument 0 is NULL");
     argv[0] = gen_scalar(1);
-    gen_diff bogus = {(gen_diff_kind)7, NULL};
+    gen_diff bogus = {(gen_diff_kind)7, {NULL}};
     CHECK_ERROR(gen_update(tr, gen_key_new(2), &bad, &bogus, gen_choicemap_empty(), &t2, &w, NULL, NULL),
                 "gen_update: model: argdiff 0 has unknown kind 7");
     CHECK_ERROR(gen_regenerate(NULL, gen_key_new(2), NULL, NULL, gen_select_all(), &t2, &w, NULL),
