@@ -17,7 +17,7 @@ gen_array *dsl_fail_at(gen_ctx *ctx, const gen_addr *a) {
     return NULL;
 }
 
-gen_status dsl_check_log_density(const gen_array *lp, const char *what) {
+gen_status dsl_check_log_density(const gen_array *lp, const char *who, const char *what) {
     const double *v = gen_array_data(lp);
     int64_t n = gen_array_size(lp);
     if (gen_array_dtype(lp) != GEN_F64) return GEN_OK; /* f32 models: not checked */
@@ -25,8 +25,8 @@ gen_status dsl_check_log_density(const gen_array *lp, const char *what) {
         if (isnan(v[i]) || v[i] == INFINITY) {
             char at[48] = "";
             if (gen_array_ndim(lp) > 0) snprintf(at, sizeof at, " (particle %lld)", (long long)i);
-            return GEN_FAIL(GEN_ERR_VALUE, "%s is %s%s; only finite values and -inf are allowed",
-                            what, isnan(v[i]) ? "NaN" : "+inf", at);
+            return GEN_FAIL(GEN_ERR_VALUE, "%s: %s is %s%s; only finite values and -inf are allowed",
+                            who, what, isnan(v[i]) ? "NaN" : "+inf", at);
         }
     return GEN_OK;
 }
@@ -36,9 +36,7 @@ gen_status dsl_check_log_density(const gen_array *lp, const char *what) {
 gen_array *dsl_choice_logpdf(const gen_ctx *ctx, const gen_dist *d, const gen_array *x) {
     gen_array *lp = gen_dist_logpdf(d, x);
     if (!lp) return NULL;
-    char what[96];
-    snprintf(what, sizeof what, "%s: the log density", gen_dist_name(d));
-    if (dsl_check_log_density(lp, what) != GEN_OK) return NULL;
+    if (dsl_check_log_density(lp, gen_dist_name(d), "the log density") != GEN_OK) return NULL;
     bool per_particle = ctx->n && (gen_array_is_batched(x) || gen_dist_is_batched(d));
     int nd = gen_array_ndim(lp);
     if (!per_particle) {

@@ -92,9 +92,9 @@ void dsl_ctx_free(gen_ctx *ctx);
 /* ---- one choice, scalar or batched (dsl_handlers.c). Handlers run with batched mode
  * suspended: they keep the particle axis themselves. ---- */
 
-/* GEN_ERR_VALUE "<what> is NaN" (or +inf) unless every element of the f64 array lp is
+/* GEN_ERR_VALUE "<who>: <what> is NaN" (or +inf) unless every element of the f64 array lp is
  * finite or -inf (an impossible value is allowed: its weight is -inf). */
-gen_status dsl_check_log_density(const gen_array *lp, const char *what);
+gen_status dsl_check_log_density(const gen_array *lp, const char *who, const char *what);
 /* The log density of choice value x under d: 0-d (summed over batch axes), or [n] per
  * particle in batched mode. NULL on error. */
 gen_array *dsl_choice_logpdf(const gen_ctx *ctx, const gen_dist *d, const gen_array *x);
@@ -155,6 +155,13 @@ void dsl_prev_free(dsl_prev *p);
 /* The old record at a if it is of the same kind (a choice, or a call of the same
  * function f), marking it visited; NULL otherwise. */
 const dsl_rec *dsl_prev_take(dsl_prev *p, const gen_addr *a, const gen_gf *f);
+/* True when an old call can keep its subtrace as it is (update with no constraint below
+ * it, regenerate with nothing selected below it): the very same argument values (the
+ * same arrays, or equal dtype, shape and elements; the same user pointer) and no
+ * autodiff transform running (which must see the new arguments flow into the scores).
+ * Bodies are functions of their arguments and choices, so rerunning would reproduce the
+ * subtrace with weight 0. */
+bool dsl_call_unchanged(const dsl_rec *old, const gen_args *args);
 /* Runs prev's function on args under ctx (handler, op, key, constraints, sel set by the
  * caller) and publishes the new trace, weight, retdiff and discard (update only). */
 gen_status dsl_edit(const gen_trace *prev, gen_ctx *ctx, const gen_args *args,

@@ -34,11 +34,16 @@ static gen_array *regenerate_call(gen_ctx *ctx, const gen_addr *a, const gen_gf 
     gen_key k = gen_key_fold_in(ctx->key, gen_addr_hash(a));
     gen_trace *t = NULL;
     gen_array *w = NULL;
-    int64_t saved = dsl_callee_begin(ctx);
-    gen_status s = old ? gen_regenerate(old->sub, k, args, NULL,
-                                        dsl_sub_selection(ctx->sel, a), &t, &w, NULL)
-                       : gen_generate(f, k, args, gen_choicemap_empty(), &t, &w);
-    dsl_callee_end(saved);
+    const gen_selection *below = dsl_sub_selection(ctx->sel, a);
+    gen_status s = GEN_OK;
+    if (old && gen_selection_is_none(below) && dsl_call_unchanged(old, args)) {
+        t = old->sub; /* kept as it is: weight 0 */
+    } else {
+        int64_t saved = dsl_callee_begin(ctx);
+        s = old ? gen_regenerate(old->sub, k, args, NULL, below, &t, &w, NULL)
+                : gen_generate(f, k, args, gen_choicemap_empty(), &t, &w);
+        dsl_callee_end(saved);
+    }
     if (s != GEN_OK) return dsl_fail_at(ctx, a);
     dsl_rec *r = &ctx->data.recs[i];
     r->sub = gen_trace_retain(t);

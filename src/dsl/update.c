@@ -26,7 +26,8 @@ static gen_array *update_choice(gen_ctx *ctx, const gen_addr *a, const gen_dist 
 }
 
 /* A call the old trace made (to the same function) is updated with its part of the
- * constraints, its discard nested under the call's address; a new one is generated. */
+ * constraints, its discard nested under the call's address (or kept as it is when
+ * nothing about it changed); a new one is generated. */
 static gen_array *update_call(gen_ctx *ctx, const gen_addr *a, const gen_gf *f,
                               const gen_args *args) {
     int64_t i = dsl_claim(ctx, a, DSL_SLOT_CALL);
@@ -37,10 +38,15 @@ static gen_array *update_call(gen_ctx *ctx, const gen_addr *a, const gen_gf *f,
     gen_trace *t = NULL;
     gen_array *w = NULL;
     gen_choicemap *disc = NULL;
-    int64_t saved = dsl_callee_begin(ctx);
-    gen_status s = old ? gen_update(old->sub, k, args, NULL, sub, &t, &w, NULL, &disc)
-                       : gen_generate(f, k, args, sub, &t, &w);
-    dsl_callee_end(saved);
+    gen_status s = GEN_OK;
+    if (old && gen_choicemap_is_empty(sub) && dsl_call_unchanged(old, args)) {
+        t = old->sub; /* kept as it is: weight 0, nothing discarded */
+    } else {
+        int64_t saved = dsl_callee_begin(ctx);
+        s = old ? gen_update(old->sub, k, args, NULL, sub, &t, &w, NULL, &disc)
+                : gen_generate(f, k, args, sub, &t, &w);
+        dsl_callee_end(saved);
+    }
     if (s == GEN_OK && disc && !gen_choicemap_is_empty(disc))
         s = gen_choicemap_builder_set_submap(ctx->discard, a, disc);
     if (s != GEN_OK) return dsl_fail_at(ctx, a);
