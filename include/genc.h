@@ -22,6 +22,7 @@
 #include "genc/choice.h"
 #include "genc/gfi.h"
 #include "genc/dsl.h"
+#include "genc/comb.h"
 
 #define GENC_VERSION_MAJOR 0
 #define GENC_VERSION_MINOR 1

@@ -162,6 +162,10 @@ const dsl_rec *dsl_prev_take(dsl_prev *p, const gen_addr *a, const gen_gf *f);
  * Bodies are functions of their arguments and choices, so rerunning would reproduce the
  * subtrace with weight 0. */
 bool dsl_call_unchanged(const dsl_rec *old, const gen_args *args);
+/* The argdiffs of an old call's new arguments: GEN_DIFF_NO_CHANGE for each the same
+ * value (as above), GEN_DIFF_UNKNOWN otherwise, into buf (cap entries); NULL (all
+ * unknown) when they do not fit, the count changed or a transform runs. */
+gen_diff *dsl_call_argdiffs(const dsl_rec *old, const gen_args *args, gen_diff *buf, int cap);
 /* Runs prev's function on args under ctx (handler, op, key, constraints, sel set by the
  * caller) and publishes the new trace, weight, retdiff and discard (update only). */
 gen_status dsl_edit(const gen_trace *prev, gen_ctx *ctx, const gen_args *args,

@@ -154,10 +154,10 @@ gen_status dsl_new_trace(const gen_gf *f, gen_ctx *ctx, const gen_args *args, ge
     return *tr ? GEN_OK : dsl_pending_or_oom();
 }
 
-bool dsl_same_gf(const gen_gf *a, const gen_gf *b) {
-    if (a == b) return true;
-    return a && b && a->vt == &dsl_vtable && b->vt == &dsl_vtable &&
-           ((const dyn_data *)a->data)->body == ((const dyn_data *)b->data)->body;
+bool dsl_same_gf(const gen_gf *a, const gen_gf *b) { return gfi_same_gf(a, b); }
+
+static bool dyn_same(const gen_gf *a, const gen_gf *b) {
+    return ((const dyn_data *)a->data)->body == ((const dyn_data *)b->data)->body;
 }
 
 static gen_status dyn_generate(const gen_gf *f, gen_key key, const gen_args *args,
@@ -242,8 +242,9 @@ static gen_status dyn_project(const gen_trace *tr, const gen_selection *sel, gen
     return s;
 }
 
-const gfi_vtable dsl_vtable = {"dynamic",      dyn_generate, dyn_assess, dyn_project,
-                               dsl_update,     dsl_regenerate, dyn_free, dyn_free_trace};
+const gfi_vtable dsl_vtable = {"dynamic",      dyn_generate,   dyn_assess, dyn_project,
+                               dsl_update,     dsl_regenerate, dyn_free,   dyn_free_trace,
+                               dyn_same};
 
 gen_gf *gen_dynamic(const char *name, gen_body body) {
     if (!name || !body) {

@@ -73,6 +73,15 @@ static bool same_array(const gen_array *a, const gen_array *b) {
     return !memcmp(gen_array_data(a), gen_array_data(b), bytes);
 }
 
+gen_diff *dsl_call_argdiffs(const dsl_rec *old, const gen_args *args, gen_diff *buf, int cap) {
+    const gen_args *was = &old->sub->args;
+    int n = args ? args->n : 0;
+    if (ad_active() || n > cap || n != was->n || was->user != (args ? args->user : NULL)) return NULL;
+    for (int i = 0; i < n; i++)
+        buf[i] = same_array(was->v[i], args->v[i]) ? gen_diff_no_change() : gen_diff_unknown();
+    return buf;
+}
+
 bool dsl_call_unchanged(const dsl_rec *old, const gen_args *args) {
     static const gen_args none = {0, NULL, NULL};
     const gen_args *was = &old->sub->args, *now = args ? args : &none;

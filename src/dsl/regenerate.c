@@ -39,8 +39,9 @@ static gen_array *regenerate_call(gen_ctx *ctx, const gen_addr *a, const gen_gf 
     if (old && gen_selection_is_none(below) && dsl_call_unchanged(old, args)) {
         t = old->sub; /* kept as it is: weight 0 */
     } else {
+        gen_diff ad[16];
         int64_t saved = dsl_callee_begin(ctx);
-        s = old ? gen_regenerate(old->sub, k, args, NULL, below, &t, &w, NULL)
+        s = old ? gen_regenerate(old->sub, k, args, dsl_call_argdiffs(old, args, ad, 16), below, &t, &w, NULL)
                 : gen_generate(f, k, args, gen_choicemap_empty(), &t, &w);
         dsl_callee_end(saved);
     }

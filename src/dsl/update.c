@@ -42,8 +42,9 @@ static gen_array *update_call(gen_ctx *ctx, const gen_addr *a, const gen_gf *f,
     if (old && gen_choicemap_is_empty(sub) && dsl_call_unchanged(old, args)) {
         t = old->sub; /* kept as it is: weight 0, nothing discarded */
     } else {
+        gen_diff ad[16];
         int64_t saved = dsl_callee_begin(ctx);
-        s = old ? gen_update(old->sub, k, args, NULL, sub, &t, &w, NULL, &disc)
+        s = old ? gen_update(old->sub, k, args, dsl_call_argdiffs(old, args, ad, 16), sub, &t, &w, NULL, &disc)
                 : gen_generate(f, k, args, sub, &t, &w);
         dsl_callee_end(saved);
     }

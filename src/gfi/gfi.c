@@ -35,6 +35,11 @@ gen_gf *gen_gf_scope_return(gen_gf *f) {
 
 const char *gen_gf_name(const gen_gf *f) { return f ? f->name : "(null)"; }
 
+bool gfi_same_gf(const gen_gf *a, const gen_gf *b) {
+    if (a == b) return true;
+    return a && b && a->vt == b->vt && a->vt->same && a->vt->same(a, b);
+}
+
 gen_gf *gfi_gf_new(const gfi_vtable *vt, const char *name, void *data) {
     gen_gf *f = core_calloc(1, sizeof *f);
     if (!f) {

@@ -28,6 +28,9 @@ typedef struct gfi_vtable {
                              gen_trace **new_tr, gen_array **weight, gen_diff *retdiff);
     void (*free_data)(gen_gf *f);          /* frees f->data */
     void (*free_trace_data)(gen_trace *tr); /* frees tr->data */
+    /* Optional: a and b (both of this kind) compute the same function (a model body that
+     * builds its combinators anew on every run still updates its old subtraces). */
+    bool (*same)(const gen_gf *a, const gen_gf *b);
 } gfi_vtable;
 
 struct gen_gf {
@@ -62,6 +65,9 @@ gen_trace *gfi_trace_publish(gen_trace *tr);
  * (gfi_batch_enter returns the status) and leaves it (gfi_batch_leave). No-ops for 0. */
 gen_status gfi_batch_enter(int64_t batch);
 void gfi_batch_leave(int64_t batch);
+/* a and b are the same generative function: the same object, or equal by their kind's
+ * `same` (dynamic functions with one body, combinators of the same kernels). */
+bool gfi_same_gf(const gen_gf *a, const gen_gf *b);
 /* Checks f is not NULL (a NULL propagates the pending error) and args is well formed. */
 gen_status gfi_check_call(const char *op, const gen_gf *f, const gen_args *args);
 

@@ -1,0 +1,45 @@
+/* genc/comb.h — combinators: generative functions built from generative functions.
+ *
+ * Each combinator is a gen_gf implementing the whole GFI (genc/gfi.h), scalar and
+ * batched, with Gen.jl's semantics and weights. Its trace keeps one subtrace per call
+ * of its kernel, so update and regenerate redo only what changed: the argdiffs (and the
+ * constraints or selection) say which calls to revisit; the rest keep their subtraces
+ * (weight 0, choices shared with the old trace). Addresses are 0-based integers where
+ * Gen.jl's are 1-based.
+ *
+ * Retdiffs with a payload (a vector diff) point into the new trace: valid while it is.
+ *
+ * Batched mode (gen_simulate_batched and friends): kernels run batched; an argument
+ * marked batched has the particle axis first, so its elements are along axis 1.
+ *
+ * Constructors retain their kernels and return a new gen_gf (scope-owned like every
+ * gf), or NULL with the error recorded. */
+#ifndef GENC_COMB_H
+#define GENC_COMB_H
+
+#include "genc/gfi.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Map(kernel): applies kernel independently to the elements of its arguments. Every
+ * argument is an array whose leading axis (axis 1 if batched) has the same length n;
+ * call i gets element i of each (args->user is passed through) and its choices live at
+ * address i. The return value stacks the kernel's return values along the leading axis
+ * (NULL if the kernel returns none). With no arguments there is nothing to map over: an
+ * error.
+ *
+ * update/regenerate: argument j's argdiff may be a vector diff (which elements changed,
+ * and the new / previous lengths), GEN_DIFF_NO_CHANGE or GEN_DIFF_UNKNOWN (every element
+ * may have changed). Call i is revisited only when an argument's element i may have
+ * changed, or constraints (update) or the selection (regenerate) reach below address i;
+ * calls beyond the new length are dropped (their choices discarded), new ones
+ * generated. The retdiff is a vector diff of the elements whose return value changed
+ * (GEN_DIFF_NO_CHANGE if none and the length is the same). */
+gen_gf *gen_map(const gen_gf *kernel);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
