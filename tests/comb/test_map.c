@@ -5,6 +5,7 @@
 #include <math.h>
 
 #include "../testutil/check.h"
+#include "../testutil/gfi_laws.h"
 
 static const double HALF_LOG_2PI = 0.91893853320467274178;
 static int runs; /* kernel body executions */
@@ -270,6 +271,19 @@ static void test_batched(void) {
         CHECK_CLOSE(elem(w, i), elem(gen_trace_score(t2), i) - elem(gen_trace_score(tr), i), 1e-12);
 }
 
+static void test_laws(void) {
+    gen_array *xa = vec(6, (double[]){0, 1, -1, 2, 0.5, 3});
+    gen_args args = {1, &xa, NULL};
+    CHECK_GFI_LAWS("map(kernel)", map_of_kernel(), &args, 10, 8);
+    gen_array *x5 = vec(5, (double[]){0, 0.1, 0.2, 0.3, 0.4});
+    gen_args hargs = {1, &x5, NULL};
+    CHECK_GFI_LAWS("hier: a map in a dynamic model", gen_dynamic("hier", hier), &hargs, 10, 8);
+    /* a map of maps: elements are rows */
+    gen_array *xm = gen_reshape(gen_arange(0, 6, 1, GEN_F64), 2, (int64_t[]){2, 3});
+    gen_args margs = {1, &xm, NULL};
+    CHECK_GFI_LAWS("map(map(kernel))", gen_map(map_of_kernel()), &margs, 10, 8);
+}
+
 static void test_errors(void) {
     gen_gf *f = map_of_kernel();
     gen_trace *tr = NULL;
@@ -297,6 +311,7 @@ int main(void) {
     RUN(test_regenerate);
     RUN(test_in_dynamic_model);
     RUN(test_batched);
+    RUN(test_laws);
     RUN(test_errors);
     return check_finish();
 }
