@@ -260,6 +260,16 @@ static gen_status ret_sum(void *p, int n_in, gen_array *const *in, int n_out, ge
     return GEN_OK;
 }
 
+/* Packs (x, x^2) and unpacks item 1: the items are the tracked arrays themselves, so
+ * gradients flow through a tuple built and taken apart inside a transform. */
+static gen_status through_tuple(void *p, int n_in, gen_array *const *in, int n_out,
+                                gen_array **out) {
+    (void)p, (void)n_in, (void)n_out;
+    gen_array *t = gen_tuple(2, ARRS(in[0], gen_square(in[0])));
+    out[0] = gen_sum(gen_tuple_get(t, 1), 0, NULL, false);
+    return GEN_OK;
+}
+
 static gen_status no_rule(void *p, int n_in, gen_array *const *in, int n_out,
                           gen_array *const *out, gen_array *const *cot, gen_array **cot_in) {
     (void)p, (void)n_in, (void)in, (void)n_out, (void)out, (void)cot, (void)cot_in;
@@ -289,6 +299,9 @@ static void test_autodiff_rejects(void) {
     /* The same closures work on arrays. */
     CHECK_OK(gen_grad(fs, 1, ARRS(x), g));
     CHECK_ARRAY(g[0], ((const double[]){1, 1}), 2, 0, 0);
+    gen_array *x2 = gen_array_from_f64(GEN_DIMS(2), (const double[]){1.5, -3});
+    CHECK_OK(gen_grad((gen_closure){through_tuple, NULL}, 1, ARRS(x2), g));
+    CHECK_ARRAY(g[0], ((const double[]){3, -6}), 2, 0, 0);
 }
 
 /* ---- other layers: choice maps, distributions, samplers ---- */
