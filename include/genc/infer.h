@@ -85,6 +85,39 @@ gen_status gen_mh_proposal(const gen_trace *tr, const gen_gf *proposal,
                            const gen_args *proposal_args, gen_key key, gen_trace **out,
                            bool *accepted);
 
+/* ---- unconstrained targets (gradient-based inference) ------------------------------------
+ * A trace's selected continuous (f64 / f32) choices as one point theta in R^d: each
+ * choice is mapped by the bijection of its distribution's support (gen_dist_bijection:
+ * exp for positive values, a scaled sigmoid for intervals, stick-breaking for simplices,
+ * ...), so every theta is valid. The log density at theta is the model's (assess of the
+ * trace's choices with the selected ones at theta) plus the log-Jacobians of the
+ * bijections; bijections with parameter-dependent bounds are evaluated inside the model
+ * run, as Stan does. Selected choices that are not floats (discrete) stay fixed. The
+ * user writes no transform. The trace must be scalar (not batched), and its function
+ * may call other functions and combinators (they take part). */
+typedef struct gen_target gen_target;
+
+/* A new target (caller-owned: gen_target_free) for tr's choices in sel; NULL with the
+ * error (e.g. a selected float choice whose support has no bijection, naming it). */
+gen_target *gen_target_new(const gen_trace *tr, const gen_selection *sel);
+void gen_target_free(gen_target *t);
+/* d, the number of unconstrained coordinates (-1 for NULL). */
+int64_t gen_target_dim(const gen_target *t);
+/* The trace's own point, [d] (borrowed, valid while t is). */
+const gen_array *gen_target_position(const gen_target *t);
+/* The trace the target was made from (borrowed). */
+const gen_trace *gen_target_base(const gen_target *t);
+/* The log density at theta ([d]): a 0-d array, differentiable in theta (use it inside
+ * gen_grad and friends). NULL on error. */
+gen_array *gen_target_logpdf(const gen_target *t, const gen_array *theta);
+/* The log density and its gradient [d] at theta, by reverse-mode autodiff. logp may be
+ * NULL. */
+gen_status gen_target_logpdf_grad(const gen_target *t, const gen_array *theta, double *logp,
+                                  gen_array **grad);
+/* The trace at theta: the base trace updated with the selected choices' constrained
+ * values. */
+gen_status gen_target_trace(const gen_target *t, const gen_array *theta, gen_trace **tr);
+
 /* ---- kernels and chains --------------------------------------------------------------- */
 
 /* An MCMC kernel: a function from a trace to a trace (the input is borrowed; *out is a

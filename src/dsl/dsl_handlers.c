@@ -124,6 +124,37 @@ static gen_array *generate_choice(gen_ctx *ctx, const gen_addr *a, const gen_dis
     return x;
 }
 
+/* Unconstrained assess (gfi_int.h): a selected float choice is given in unconstrained
+ * space (forward) or mapped there (inverse); *lp gets its density term. */
+static gen_array *uc_choice(gen_ctx *ctx, const gen_addr *a, const gen_dist *d, const gen_array *c,
+                            gen_array **lp) {
+    gen_addr abs;
+    gfi_uc_absolute(a, &abs);
+    gen_dtype t = gen_array_dtype(c);
+    if (ctx->n) {
+        GEN_FAIL(GEN_ERR_UNSUPPORTED, "unconstrained assess does not run batched");
+        return NULL;
+    }
+    if ((t != GEN_F64 && t != GEN_F32) || !gen_selection_contains(gfi_uc.sel, &abs)) {
+        *lp = dsl_choice_logpdf(ctx, d, c);
+        return (gen_array *)c;
+    }
+    gen_bijection *b = gen_dist_bijection(d);
+    if (!b) return NULL;
+    if (gfi_uc.active == GFI_UC_INVERSE) {
+        gen_array *u = gen_bijection_inverse(b, c);
+        if (!u || gen_choicemap_builder_set(gfi_uc.out, &abs, u) != GEN_OK) return NULL;
+        *lp = dsl_choice_logpdf(ctx, d, c);
+        return (gen_array *)c;
+    }
+    gen_array *x = gen_bijection_forward(b, c), *ld = gen_bijection_log_det_jacobian(b, c);
+    if (ld && gen_array_ndim(ld) > 0) ld = gen_sum(ld, 0, NULL, false);
+    if (!x || !ld || (gfi_uc.out && gen_choicemap_builder_set(gfi_uc.out, &abs, x) != GEN_OK)) return NULL;
+    gen_array *lpx = dsl_choice_logpdf(ctx, d, x);
+    *lp = lpx ? gen_add(lpx, ld) : NULL;
+    return x;
+}
+
 static gen_array *assess_choice(gen_ctx *ctx, const gen_addr *a, const gen_dist *d) {
     if (!d) return dsl_fail_at(ctx, a);
     int64_t i = dsl_claim(ctx, a, DSL_SLOT_CHOICE);
@@ -135,9 +166,10 @@ static gen_array *assess_choice(gen_ctx *ctx, const gen_addr *a, const gen_dist 
         ctx->status = GEN_FAIL(GEN_ERR_VALUE, "%s: assess: the choices have no value at %s", buf, buf);
         return NULL;
     }
-    gen_array *x = dsl_given(ctx, d, c);
-    gen_array *lp = x ? dsl_choice_logpdf(ctx, d, x) : NULL;
-    if (!lp) return dsl_fail_at(ctx, a);
+    gen_array *x, *lp = NULL;
+    if (CORE_UNLIKELY(gfi_uc.active)) x = uc_choice(ctx, a, d, c, &lp);
+    else if ((x = dsl_given(ctx, d, c))) lp = dsl_choice_logpdf(ctx, d, x);
+    if (!x || !lp) return dsl_fail_at(ctx, a);
     dsl_rec *r = &ctx->data.recs[i];
     r->value = gen_array_retain(x);
     r->score = gen_array_retain(lp);
@@ -173,7 +205,9 @@ static gen_array *assess_call(gen_ctx *ctx, const gen_addr *a, const gen_gf *f,
     const gen_choicemap *sub = gen_choicemap_get_submap(ctx->constraints, a);
     gen_array *w = NULL, *ret = NULL;
     int64_t saved = dsl_callee_begin(ctx);
-    gen_status s = gen_assess(f, args, sub, &w, &ret);
+    int uc = gfi_uc_enter(a);
+    gen_status s = uc < 0 ? GEN_ERR_VALUE : gen_assess(f, args, sub, &w, &ret);
+    gfi_uc_leave(uc);
     dsl_callee_end(saved);
     if (s != GEN_OK) return dsl_fail_at(ctx, a);
     dsl_rec *r = &ctx->data.recs[i];

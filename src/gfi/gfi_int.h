@@ -80,4 +80,44 @@ gen_status gfi_diff_check_as(const gen_diff *d, const char *what);
  * NULL (and *bytes 0) when n is 0 or on OOM. */
 gen_diff *gfi_diffs_copy(int n, const gen_diff *src, bool invert, size_t *bytes);
 
+/* ---- unconstrained assess (uc.c) ----
+ * Gradient-based inference evaluates a model's log density as a function of its
+ * selected continuous choices mapped to unconstrained space by their supports'
+ * bijections. gen_assess runs in that mode while gfi_uc.active: the running call's
+ * absolute address is gfi_uc.prefix (calls and combinator elements push their parts
+ * around the GFI calls they make), and a selected float choice is transformed:
+ *   GFI_UC_FORWARD: the value given is u; the choice is forward(u) and its density
+ *                   gains log |det J|; x is recorded into gfi_uc.out if set;
+ *   GFI_UC_INVERSE: the value given is x; inverse(x) is recorded into gfi_uc.out. */
+enum { GFI_UC_FORWARD = 1, GFI_UC_INVERSE = 2 };
+typedef struct gfi_uc_state {
+    int active; /* GFI_UC_FORWARD, GFI_UC_INVERSE, or 0 */
+    const gen_selection *sel;    /* absolute */
+    gen_addr prefix;
+    gen_choicemap_builder *out;  /* may be NULL */
+} gfi_uc_state;
+extern _Thread_local gfi_uc_state gfi_uc;
+/* Enters / leaves the namespace a (relative to the running call) in uc mode; a no-op
+ * outside it. gfi_uc_enter returns the length to give gfi_uc_leave, or -1 (GEN_ERR_VALUE
+ * recorded) beyond the depth limit. */
+static inline int gfi_uc_enter(const gen_addr *a) {
+    int len = gfi_uc.prefix.len;
+    if (!gfi_uc.active) return len;
+    if (len + a->len > GEN_ADDR_MAX_DEPTH) {
+        GEN_FAIL(GEN_ERR_VALUE, "unconstrained assess: an address deeper than %d parts", GEN_ADDR_MAX_DEPTH);
+        return -1;
+    }
+    for (int k = 0; k < a->len; k++) gfi_uc.prefix.parts[len + k] = a->parts[k];
+    gfi_uc.prefix.len = len + a->len;
+    return len;
+}
+static inline void gfi_uc_leave(int len) {
+    if (len >= 0) gfi_uc.prefix.len = len;
+}
+/* The absolute address of the choice at a (relative to the running call). */
+static inline void gfi_uc_absolute(const gen_addr *a, gen_addr *out) {
+    *out = gfi_uc.prefix;
+    for (int k = 0; k < a->len && out->len < GEN_ADDR_MAX_DEPTH; k++) out->parts[out->len++] = a->parts[k];
+}
+
 #endif

@@ -3,6 +3,7 @@
 #define GENC_SRC_INFER_INT_H
 
 #include "../core/core.h"
+#include "genc/autodiff.h"
 #include "genc/choice.h"
 #include "genc/gfi.h"
 #include "genc/infer.h"

@@ -1,0 +1,157 @@
+/* target.c — a trace's selected continuous choices as a point in unconstrained space
+ * (each mapped by its support's bijection), with the model's log density there (plus
+ * the log-Jacobians), its gradient, and the trace at any point: what gradient-based
+ * kernels move on. Built on the GFI's unconstrained assess (src/gfi/gfi_int.h). */
+#include <string.h>
+
+#include "infer_int.h"
+#include "../gfi/gfi_int.h"
+
+struct gen_target {
+    gen_trace *tr;            /* retained */
+    gen_selection *sel;       /* retained */
+    gen_choicemap *template_; /* tr's choices with the selected float values unconstrained */
+    gen_array *theta0;        /* retained: the trace's point */
+    int64_t dim;
+};
+
+/* Runs assess of tr's function on choices in unconstrained mode. */
+static gen_status uc_assess(const gen_target *t, int mode, const gen_choicemap *choices,
+                            gen_choicemap_builder *out, gen_array **w) {
+    if (gfi_uc.active)
+        return GEN_FAIL(GEN_ERR_MISUSE, "gen_target: an unconstrained evaluation is already running on this thread");
+    gfi_uc = (gfi_uc_state){mode, t->sel, {0, {{0}}}, out};
+    gen_status s = gen_assess(gen_trace_gf(t->tr), gen_trace_args(t->tr), choices, w, NULL);
+    gfi_uc = (gfi_uc_state){0};
+    return s;
+}
+
+/* tr's choices with each value that u has replaced by u's. */
+static gen_choicemap *with_values(const gen_choicemap *m, const gen_choicemap *u) {
+    gen_choicemap_builder *b = gen_choicemap_builder_new();
+    if (!b) return NULL;
+    gen_choicemap_iter it;
+    gen_choicemap_iter_init(&it, m);
+    gen_status s = GEN_OK;
+    while (s == GEN_OK && gen_choicemap_iter_next(&it)) {
+        const gen_array *v = gen_choicemap_find(u, &it.addr);
+        s = gen_choicemap_builder_set(b, &it.addr, v ? v : it.value);
+    }
+    gen_choicemap *out = s == GEN_OK ? gen_choicemap_builder_finish(b) : NULL;
+    gen_choicemap_builder_free(b);
+    return out;
+}
+
+void gen_target_free(gen_target *t) {
+    if (!t) return;
+    gen_trace_release(t->tr);
+    gen_selection_release(t->sel);
+    gen_choicemap_release(t->template_);
+    gen_array_release(t->theta0);
+    core_free(t, sizeof *t);
+}
+
+gen_target *gen_target_new(const gen_trace *tr, const gen_selection *sel) {
+    if (!tr || !sel) {
+        infer_null("gen_target_new", tr ? "the selection" : "the trace");
+        return NULL;
+    }
+    if (gen_trace_batch_size(tr)) {
+        GEN_FAIL(GEN_ERR_UNSUPPORTED, "gen_target_new: the trace is batched");
+        return NULL;
+    }
+    gen_target *t = core_calloc(1, sizeof *t);
+    if (!t) return NULL;
+    t->tr = gen_trace_retain((gen_trace *)tr);
+    t->sel = gen_selection_retain((gen_selection *)sel);
+    if (gen_scope_begin() != GEN_OK) {
+        gen_target_free(t);
+        return NULL;
+    }
+    gen_choicemap_builder *b = gen_choicemap_builder_new();
+    gen_array *w = NULL;
+    gen_status s = b ? uc_assess(t, GFI_UC_INVERSE, gen_trace_choices(tr), b, &w) : GEN_ERR_OOM;
+    gen_choicemap *u = s == GEN_OK ? gen_choicemap_builder_finish(b) : NULL;
+    gen_choicemap *tmpl = u ? with_values(gen_trace_choices(tr), u) : NULL;
+    gen_array *theta = tmpl ? gen_choicemap_flatten(tmpl, sel) : NULL;
+    if (s == GEN_OK && !theta) s = infer_pending();
+    if (s == GEN_OK) {
+        t->template_ = gen_choicemap_retain(tmpl);
+        t->theta0 = gen_array_retain(theta);
+        t->dim = gen_array_size(theta);
+    } else {
+        core_error_prefix("gen_target_new");
+    }
+    if (b) gen_choicemap_builder_free(b);
+    gen_scope_end();
+    if (s != GEN_OK) {
+        gen_target_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+int64_t gen_target_dim(const gen_target *t) { return t ? t->dim : -1; }
+const gen_array *gen_target_position(const gen_target *t) { return t ? t->theta0 : NULL; }
+const gen_trace *gen_target_base(const gen_target *t) { return t ? t->tr : NULL; }
+
+static gen_status check_theta(const char *fn, const gen_target *t, const gen_array *theta) {
+    if (!t) return infer_null(fn, "the target");
+    if (!theta) return infer_null(fn, "theta");
+    if (gen_array_ndim(theta) != 1 || gen_array_size(theta) != t->dim)
+        return GEN_FAIL(GEN_ERR_SHAPE, "%s: theta must be 1-d of %lld elements", fn, (long long)t->dim);
+    return GEN_OK;
+}
+
+gen_array *gen_target_logpdf(const gen_target *t, const gen_array *theta) {
+    if (check_theta("gen_target_logpdf", t, theta) != GEN_OK) return NULL;
+    if (gen_scope_begin() != GEN_OK) return NULL;
+    gen_choicemap *c = gen_choicemap_unflatten(t->template_, t->sel, theta);
+    gen_array *w = NULL;
+    gen_status s = c ? uc_assess(t, GFI_UC_FORWARD, c, NULL, &w) : infer_pending();
+    w = s == GEN_OK ? gen_scope_return(w) : NULL;
+    gen_scope_end();
+    return w;
+}
+
+static gen_status logpdf_fn(void *payload, int n_in, gen_array *const *in, int n_out, gen_array **out) {
+    (void)n_in;
+    (void)n_out;
+    out[0] = gen_target_logpdf(payload, in[0]);
+    return out[0] ? GEN_OK : infer_pending();
+}
+
+gen_status gen_target_logpdf_grad(const gen_target *t, const gen_array *theta, double *logp,
+                                  gen_array **grad) {
+    if (grad) *grad = NULL;
+    gen_status s = check_theta("gen_target_logpdf_grad", t, theta);
+    if (s != GEN_OK) return s;
+    if (!grad) return GEN_FAIL(GEN_ERR_MISUSE, "gen_target_logpdf_grad: grad is NULL");
+    gen_array *v = NULL;
+    s = gen_value_and_grad((gen_closure){logpdf_fn, (void *)t}, 1, (gen_array *const *)&theta, &v, grad);
+    if (s == GEN_OK && logp) s = gen_item(v, logp);
+    return s;
+}
+
+gen_status gen_target_trace(const gen_target *t, const gen_array *theta, gen_trace **tr) {
+    if (tr) *tr = NULL;
+    gen_status s = check_theta("gen_target_trace", t, theta);
+    if (s == GEN_OK && !tr) s = GEN_FAIL(GEN_ERR_MISUSE, "gen_target_trace: tr is NULL");
+    if (s != GEN_OK || (s = gen_scope_begin()) != GEN_OK) return s;
+    gen_choicemap_builder *b = gen_choicemap_builder_new();
+    gen_choicemap *c = gen_choicemap_unflatten(t->template_, t->sel, theta), *x = NULL;
+    gen_array *w = NULL;
+    if (!b || !c) s = infer_pending();
+    if (s == GEN_OK) s = uc_assess(t, GFI_UC_FORWARD, c, b, &w);
+    if (s == GEN_OK && !(x = gen_choicemap_builder_finish(b))) s = infer_pending();
+    gen_diff nc[16];
+    int n = gen_trace_args(t->tr)->n;
+    for (int i = 0; i < n && i < 16; i++) nc[i] = gen_diff_no_change();
+    gen_trace *out = NULL;
+    if (s == GEN_OK)
+        s = gen_update(t->tr, gen_key_new(0), gen_trace_args(t->tr), n <= 16 ? nc : NULL, x, &out, NULL, NULL, NULL);
+    if (s == GEN_OK && !(*tr = gen_trace_scope_return(out))) s = infer_pending();
+    if (b) gen_choicemap_builder_free(b);
+    gen_scope_end();
+    return s;
+}
