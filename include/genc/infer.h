@@ -118,6 +118,28 @@ gen_status gen_target_logpdf_grad(const gen_target *t, const gen_array *theta, d
  * values. */
 gen_status gen_target_trace(const gen_target *t, const gen_array *theta, gen_trace **tr);
 
+/* ---- gradient-based kernels and optimization -------------------------------------------- */
+
+/* One HMC step on tr's choices in sel (in unconstrained space, see gen_target): momentum
+ * p ~ N(0, M), n_leapfrog leapfrog steps of size step, accepted with probability
+ * min(1, exp(H0 - H1)), H = -log density + p^T M^-1 p / 2. inv_metric is M^-1: NULL
+ * (identity), an f64 [d] diagonal or an f64 [d, d] dense matrix. A trajectory that
+ * reaches a non-finite density is rejected. */
+gen_status gen_hmc(const gen_trace *tr, const gen_selection *sel, double step, int n_leapfrog,
+                   const gen_array *inv_metric, gen_key key, gen_trace **out, bool *accepted);
+
+/* One MALA step: theta' = theta + step^2/2 grad + step z, with the Metropolis-Hastings
+ * correction for the asymmetric proposal. */
+gen_status gen_mala(const gen_trace *tr, const gen_selection *sel, double step, gen_key key,
+                    gen_trace **out, bool *accepted);
+
+/* MAP: gradient ascent on the log density in unconstrained space (so with the
+ * log-Jacobians: the mode of the unconstrained density) with a backtracking (Armijo) line
+ * search, until the gradient norm or the relative change of the log density is below
+ * tol, or max_iters. *out is the trace at the optimum, *logp (may be NULL) its value. */
+gen_status gen_map_optimize(const gen_trace *tr, const gen_selection *sel, int max_iters,
+                            double tol, gen_trace **out, double *logp);
+
 /* ---- kernels and chains --------------------------------------------------------------- */
 
 /* An MCMC kernel: a function from a trace to a trace (the input is borrowed; *out is a
@@ -140,6 +162,20 @@ typedef struct gen_mh_proposal_kernel {
     const gen_args *proposal_args; /* may be NULL */
 } gen_mh_proposal_kernel;
 gen_kernel gen_kernel_mh_proposal(gen_mh_proposal_kernel *k);
+
+typedef struct gen_hmc_kernel {
+    const gen_selection *sel;
+    double step;
+    int n_leapfrog;
+    const gen_array *inv_metric; /* may be NULL */
+} gen_hmc_kernel;
+gen_kernel gen_kernel_hmc(gen_hmc_kernel *k);
+
+typedef struct gen_mala_kernel {
+    const gen_selection *sel;
+    double step;
+} gen_mala_kernel;
+gen_kernel gen_kernel_mala(gen_mala_kernel *k);
 
 /* Composition: apply kernels in order (cycle), one picked at random with the given
  * probabilities (mixture), or one kernel repeated. The payload structs hold the parts. */

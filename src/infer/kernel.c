@@ -28,6 +28,20 @@ static gen_status mh_proposal_fn(void *p, const gen_trace *tr, gen_key key, gen_
 
 gen_kernel gen_kernel_mh_proposal(gen_mh_proposal_kernel *k) { return (gen_kernel){mh_proposal_fn, k}; }
 
+static gen_status hmc_fn(void *p, const gen_trace *tr, gen_key key, gen_trace **out, bool *acc) {
+    const gen_hmc_kernel *k = p;
+    return gen_hmc(tr, k->sel, k->step, k->n_leapfrog, k->inv_metric, key, out, acc);
+}
+
+gen_kernel gen_kernel_hmc(gen_hmc_kernel *k) { return (gen_kernel){hmc_fn, k}; }
+
+static gen_status mala_fn(void *p, const gen_trace *tr, gen_key key, gen_trace **out, bool *acc) {
+    const gen_mala_kernel *k = p;
+    return gen_mala(tr, k->sel, k->step, key, out, acc);
+}
+
+gen_kernel gen_kernel_mala(gen_mala_kernel *k) { return (gen_kernel){mala_fn, k}; }
+
 /* Applies n kernels in order: ks[0], ks[stride], ks[2 stride], ... (stride 0 repeats
  * one kernel). Accepted if any step accepted. */
 static gen_status run_steps(int n, const gen_kernel *ks, int stride, const gen_trace *tr,
