@@ -100,7 +100,7 @@ gen_array *arr_alloc(gen_dtype dtype, int ndim, const int64_t *shape) {
     int64_t size = arr_shape_size(ndim, shape);
     size_t nbytes = (size_t)size * gen_dtype_size(dtype);
     size_t inl = nbytes <= ARR_INLINE_BYTES ? ARR_INLINE_BYTES : 0;
-    gen_array *a = inl ? core_alloc_small(header_bytes(inl)) : core_alloc(header_bytes(0));
+    gen_array *a = core_alloc_small(header_bytes(inl));
     if (!a) return NULL;
     atomic_init(&a->refcount, 1);
     a->dtype = (uint8_t)dtype;
@@ -129,7 +129,7 @@ gen_array *arr_view(const gen_array *a, int ndim, const int64_t *shape) {
         if (v) memcpy(v->data, a->data, (size_t)a->size * gen_dtype_size(a->dtype));
         return v;
     }
-    gen_array *v = core_alloc(header_bytes(0));
+    gen_array *v = core_alloc_small(header_bytes(0));
     if (!v) return NULL;
     atomic_init(&v->refcount, 1);
     v->dtype = a->dtype;
@@ -155,7 +155,7 @@ void gen_array_release(gen_array *a) {
     if (a->ad) ad_links_free(a);
     if (a->buf) {
         backend_buffer_release(a->buf);
-        core_free(a, header_bytes(0));
+        core_free_small(a, header_bytes(0));
     } else {
         core_free_small(a, header_bytes(ARR_INLINE_BYTES));
     }

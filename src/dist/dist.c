@@ -9,7 +9,7 @@
 static void dist_free(gen_dist *d) {
     if (d->family->free_extra) d->family->free_extra(d);
     for (int i = 0; i < d->n_params; i++) gen_array_release(d->params[i]);
-    core_free(d, sizeof *d);
+    core_free_small(d, sizeof *d);
 }
 
 gen_dist *gen_dist_retain(gen_dist *d) {
@@ -40,8 +40,9 @@ gen_dist *dist_new(const dist_family *f, gen_dtype dtype, int n_params, gen_arra
                  GEN_MAX_DIMS);
         return NULL;
     }
-    gen_dist *d = core_calloc(1, sizeof *d);
+    gen_dist *d = core_alloc_small(sizeof *d);
     if (!d) return NULL;
+    memset(d, 0, sizeof *d); /* families read unused shape entries as 0 */
     atomic_init(&d->refcount, 1);
     d->family = f;
     d->dtype = dtype;

@@ -126,16 +126,30 @@ gen_status dsl_totals(gen_ctx *ctx, gen_array **score, gen_array **weight) {
 
 /* Records' addresses are distinct and prefix-free (dsl_claim), and usually in order:
  * the map is emitted straight from them. */
-gen_choicemap *dsl_build_choices(const gen_ctx *ctx) {
-    int64_t n = ctx->data.n;
+gen_choicemap *dsl_build_choices(const dsl_data *d) {
+    int64_t n = d->n;
     cm_item *items = n ? core_alloc((size_t)n * sizeof *items) : NULL;
     if (n && !items) return NULL;
     for (int64_t i = 0; i < n; i++) {
-        const dsl_rec *r = &ctx->data.recs[i];
-        items[i] = (cm_item){&r->addr, r->sub ? NULL : r->value, r->sub ? r->sub->choices : NULL};
+        const dsl_rec *r = &d->recs[i];
+        const gen_choicemap *sub = r->sub ? gfi_trace_choices(r->sub) : NULL;
+        if (r->sub && !sub) {
+            core_free(items, (size_t)n * sizeof *items);
+            return NULL;
+        }
+        items[i] = (cm_item){&r->addr, r->sub ? NULL : r->value, sub};
     }
     gen_choicemap *m = cm_from_items(items, n);
     if (items) core_free(items, (size_t)n * sizeof *items);
+    return m;
+}
+
+/* The trace's map, built on first use (gfi_trace_choices): many traces (importance
+ * sampling, rejected proposals) are never asked for it. */
+static gen_choicemap *dyn_build_choices(const gen_trace *tr) {
+    if (gen_scope_begin() != GEN_OK) return NULL;
+    gen_choicemap *m = gen_choicemap_retain(dsl_build_choices(tr->data));
+    gen_scope_end();
     return m;
 }
 
@@ -168,14 +182,12 @@ static gen_status dyn_generate(const gen_gf *f, gen_key key, const gen_args *arg
     gen_ctx ctx;
     ctx_init(&ctx, &dsl_generate_handler, "generate", key, constraints);
     gen_array *ret = NULL, *score = NULL, *w = NULL;
-    gen_choicemap *cm = NULL;
     gen_trace *t = NULL;
     s = dsl_run_body(f, &ctx, args, &ret);
     if (s == GEN_OK) s = dsl_check_used(&ctx);
     if (s == GEN_OK) s = dsl_totals(&ctx, &score, &w);
     if (s == GEN_OK) s = dsl_batch_totals(&ctx, &score, &w);
-    if (s == GEN_OK && !(cm = dsl_build_choices(&ctx))) s = dsl_pending_or_oom();
-    if (s == GEN_OK) s = dsl_new_trace(f, &ctx, args, ret, cm, score, &t);
+    if (s == GEN_OK) s = dsl_new_trace(f, &ctx, args, ret, NULL, score, &t);
     if (s == GEN_OK && weight && !(*weight = gen_scope_return(w))) s = dsl_pending_or_oom();
     dsl_ctx_free(&ctx);
     gen_scope_end();
@@ -242,8 +254,9 @@ static gen_status dyn_project(const gen_trace *tr, const gen_selection *sel, gen
     return s;
 }
 
-const gfi_vtable dsl_vtable = {"dynamic",      dyn_generate, dyn_assess, dyn_project,
-                               dsl_update,     dsl_regenerate, dyn_free, dyn_free_trace};
+const gfi_vtable dsl_vtable = {"dynamic",      dyn_generate,   dyn_assess, dyn_project,
+                               dsl_update,     dsl_regenerate, dyn_free,   dyn_free_trace,
+                               dyn_build_choices};
 
 gen_gf *gen_dynamic(const char *name, gen_body body) {
     if (!name || !body) {
