@@ -97,6 +97,19 @@ void arr_broadcast_strides(const gen_array *a, int ndim, const int64_t *shape, i
 static size_t header_bytes(size_t inline_bytes) { return sizeof(gen_array) + inline_bytes; }
 
 gen_array *arr_alloc(gen_dtype dtype, int ndim, const int64_t *shape) {
+    if (ndim == 0) { /* scalars: the most common case, inline */
+        gen_array *a = core_alloc_small(header_bytes(ARR_INLINE_BYTES));
+        if (!a) return NULL;
+        atomic_init(&a->refcount, 1);
+        a->dtype = (uint8_t)dtype;
+        a->ndim = 0;
+        a->batched = 0;
+        a->size = 1;
+        a->ad = NULL;
+        a->buf = NULL;
+        a->data = a->inline_data;
+        return a;
+    }
     int64_t size = arr_shape_size(ndim, shape);
     size_t nbytes = (size_t)size * gen_dtype_size(dtype);
     size_t inl = nbytes <= ARR_INLINE_BYTES ? ARR_INLINE_BYTES : 0;

@@ -94,7 +94,7 @@ void core_free_small(void *ptr, size_t nbytes) {
     if (!ptr) return;
     /* Only inside nested scopes: blocks freed by an outermost scope's end would be
      * flushed right away, so caching them would only cost. */
-    if (gen_scope_depth() > 1) {
+    if (core_scope_depth_ > 1) {
         int empty = -1;
         for (int c = 0; c < CACHE_CLASSES; c++) {
             if (cache.n[c] == 0) {

@@ -73,6 +73,12 @@ gen_dist *dist_new_scalar(const dist_family *f, int n_params, const gen_array *c
             return NULL;
         }
     }
+    bool all_scalar = !arr_batch_n && n_params <= DIST_MAX_PARAMS;
+    for (int i = 0; i < n_params && all_scalar; i++)
+        all_scalar = params[i]->ndim == 0 && params[i]->dtype == GEN_F64;
+    if (all_scalar) /* the common case: f64 scalars, nothing to broadcast */
+        return dist_new(f, dtype_override >= 0 ? (gen_dtype)dtype_override : GEN_F64, n_params,
+                        (gen_array *const *)params, 0, NULL, 0, NULL);
     gen_array *aligned[DIST_MAX_PARAMS];
     if (arr_batch_n && n_params <= DIST_MAX_PARAMS) { /* batched mode: per-particle shapes broadcast */
         memcpy(aligned, params, (size_t)n_params * sizeof *aligned);
@@ -189,6 +195,9 @@ gen_array *gen_dist_logpdf(const gen_dist *d, const gen_array *x) {
         if (!core_error_pending()) GEN_FAIL(GEN_ERR_MISUSE, "%s: logpdf: the value is NULL", d->family->name);
         return NULL;
     }
+    double p[DIST_MAX_PARAMS];
+    if (d->family->logpdf1 && !d->batch_ndim && !d->event_ndim && scalar_case(d, x, p))
+        return gen_scalar(d->family->logpdf1(p, *(const double *)x->data)); /* 0-d: shapes agree */
     int lead = x->ndim - d->event_ndim;
     bool ok = lead >= 0 && !memcmp(x->shape + (lead > 0 ? lead : 0), d->event_shape,
                                    (size_t)d->event_ndim * sizeof(int64_t));
@@ -205,9 +214,6 @@ gen_array *gen_dist_logpdf(const gen_dist *d, const gen_array *x) {
         core_error_prefix("logpdf (value and batch shapes)");
         return NULL;
     }
-    double p[DIST_MAX_PARAMS];
-    if (d->family->logpdf1 && scalar_case(d, x, p))
-        return gen_scalar(d->family->logpdf1(p, *(const double *)x->data));
     if (gen_scope_begin() != GEN_OK) return NULL;
     int64_t batch = arr_batch_suspend(); /* families compute on physical shapes */
     gen_array *lp = d->family->logpdf(d, x);

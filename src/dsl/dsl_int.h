@@ -63,6 +63,7 @@ struct gen_ctx {
     const gen_selection *sel;         /* regenerate: what to resample */
     gen_choicemap_builder *discard;   /* update: the discarded old values */
     int64_t n;                        /* particle count in batched mode, else 0 */
+    int64_t hint;                     /* expected record count (0: unknown) */
 };
 
 extern const dsl_handler dsl_generate_handler, dsl_assess_handler, dsl_update_handler,

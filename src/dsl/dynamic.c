@@ -10,7 +10,20 @@
 
 typedef struct dyn_data {
     gen_body body;
+    /* Records of the last generate or assess, so the next one sizes its arrays once
+     * (a hint only: relaxed, racy updates are fine). */
+    _Atomic int64_t last_n;
 } dyn_data;
+
+static int64_t last_count(const gen_gf *f) {
+    return atomic_load_explicit(&((dyn_data *)f->data)->last_n, memory_order_relaxed);
+}
+
+static void note_count(const gen_gf *f, const gen_ctx *ctx) {
+    int64_t n = ctx->data.n > 4096 ? 4096 : ctx->data.n; /* a hint, not a promise */
+    if (n != last_count(f))
+        atomic_store_explicit(&((dyn_data *)f->data)->last_n, n, memory_order_relaxed);
+}
 
 static void dyn_free(gen_gf *f) { core_free(f->data, sizeof(dyn_data)); }
 
@@ -181,9 +194,11 @@ static gen_status dyn_generate(const gen_gf *f, gen_key key, const gen_args *arg
     if (s != GEN_OK) return s;
     gen_ctx ctx;
     ctx_init(&ctx, &dsl_generate_handler, "generate", key, constraints);
+    ctx.hint = last_count(f);
     gen_array *ret = NULL, *score = NULL, *w = NULL;
     gen_trace *t = NULL;
     s = dsl_run_body(f, &ctx, args, &ret);
+    if (s == GEN_OK) note_count(f, &ctx);
     if (s == GEN_OK) s = dsl_check_used(&ctx);
     if (s == GEN_OK) s = dsl_totals(&ctx, &score, &w);
     if (s == GEN_OK) s = dsl_batch_totals(&ctx, &score, &w);
@@ -206,8 +221,10 @@ static gen_status dyn_assess(const gen_gf *f, const gen_args *args, const gen_ch
     if (s != GEN_OK) return s;
     gen_ctx ctx;
     ctx_init(&ctx, &dsl_assess_handler, "assess", (gen_key){0}, choices);
+    ctx.hint = last_count(f);
     gen_array *ret = NULL, *score = NULL, *w = NULL;
     s = dsl_run_body(f, &ctx, args, &ret);
+    if (s == GEN_OK) note_count(f, &ctx);
     if (s == GEN_OK) s = dsl_check_used(&ctx);
     if (s == GEN_OK) s = dsl_totals(&ctx, &score, &w);
     if (s == GEN_OK) s = dsl_batch_totals(&ctx, &score, &w);
@@ -266,5 +283,6 @@ gen_gf *gen_dynamic(const char *name, gen_body body) {
     dyn_data *d = core_alloc(sizeof *d);
     if (!d) return NULL;
     d->body = body;
+    atomic_init(&d->last_n, 0);
     return gfi_gf_new(&dsl_vtable, name, d);
 }
