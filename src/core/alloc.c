@@ -79,7 +79,7 @@ void core_ptrvec_free(core_ptrvec *v) {
 #define CACHE_MAX 1024
 
 static _Thread_local struct {
-    size_t size[CACHE_CLASSES]; /* the block size of each class (any when n is 0) */
+    size_t size[CACHE_CLASSES]; /* the block size of each class (0: unclaimed), distinct */
     int n[CACHE_CLASSES];
     void *blocks[CACHE_CLASSES][CACHE_MAX];
 } cache;
@@ -95,21 +95,21 @@ void core_free_small(void *ptr, size_t nbytes) {
     /* Only inside nested scopes: blocks freed by an outermost scope's end would be
      * flushed right away, so caching them would only cost. */
     if (core_scope_depth_ > 1) {
-        int empty = -1;
-        for (int c = 0; c < CACHE_CLASSES; c++) {
-            if (cache.n[c] == 0) {
-                if (empty < 0) empty = c;
-            } else if (cache.size[c] == nbytes) {
-                if (cache.n[c] < CACHE_MAX) cache.blocks[c][cache.n[c]++] = ptr;
-                else core_free(ptr, nbytes);
+        for (int c = 0; c < CACHE_CLASSES; c++)
+            if (cache.size[c] == nbytes) { /* a class keeps its size while empty */
+                if (cache.n[c] < CACHE_MAX) {
+                    cache.blocks[c][cache.n[c]++] = ptr;
+                    return;
+                }
+                core_free(ptr, nbytes);
                 return;
             }
-        }
-        if (empty >= 0) {
-            cache.size[empty] = nbytes;
-            cache.blocks[empty][cache.n[empty]++] = ptr;
-            return;
-        }
+        for (int c = 0; c < CACHE_CLASSES; c++)
+            if (cache.n[c] == 0) { /* an empty class changes size */
+                cache.size[c] = nbytes;
+                cache.blocks[c][cache.n[c]++] = ptr;
+                return;
+            }
     }
     core_free(ptr, nbytes);
 }

@@ -11,7 +11,9 @@
 #if defined(__GNUC__)
 #define CORE_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #define CORE_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define CORE_NOINLINE __attribute__((noinline))
 #else
+#define CORE_NOINLINE
 #define CORE_PRINTF(a, b)
 #define CORE_UNLIKELY(x) (x)
 #endif

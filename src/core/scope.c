@@ -48,18 +48,22 @@ gen_status gen_scope_end(void) {
     return GEN_OK;
 }
 
+/* Grows scope d's storage (the rare path of own_at, kept out of line). */
+static CORE_NOINLINE gen_status grow(int d) {
+    scope *s = &scopes[d];
+    size_t ncap = s->cap ? 2 * s->cap : 64;
+    scope_entry *n = core_realloc(s->items, s->cap * sizeof(scope_entry), ncap * sizeof(scope_entry));
+    if (!n) return GEN_ERR_OOM;
+    s->items = n;
+    s->cap = ncap;
+    if (d + 1 > high_water) high_water = d + 1;
+    return GEN_OK;
+}
+
 static gen_status own_at(int d, void *obj, core_release_fn release) {
     if (d < 0) return GEN_ERR_MISUSE;
     scope *s = &scopes[d];
-    if (CORE_UNLIKELY(s->len == s->cap)) {
-        size_t ncap = s->cap ? 2 * s->cap : 64;
-        scope_entry *n =
-            core_realloc(s->items, s->cap * sizeof(scope_entry), ncap * sizeof(scope_entry));
-        if (!n) return GEN_ERR_OOM;
-        s->items = n;
-        s->cap = ncap;
-        if (d + 1 > high_water) high_water = d + 1;
-    }
+    if (CORE_UNLIKELY(s->len == s->cap) && grow(d) != GEN_OK) return GEN_ERR_OOM;
     s->items[s->len].obj = obj;
     s->items[s->len].release = release;
     s->len++;
