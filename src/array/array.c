@@ -97,10 +97,24 @@ void arr_broadcast_strides(const gen_array *a, int ndim, const int64_t *shape, i
 static size_t header_bytes(size_t inline_bytes) { return sizeof(gen_array) + inline_bytes; }
 
 gen_array *arr_alloc(gen_dtype dtype, int ndim, const int64_t *shape) {
+    if (ndim == 0) { /* scalars: the most common case, inline */
+        gen_array *a = core_alloc_small(header_bytes(ARR_INLINE_BYTES));
+        if (!a) return NULL;
+        atomic_init(&a->refcount, 1);
+        a->dtype = (uint8_t)dtype;
+        a->ndim = 0;
+        a->batched = 0;
+        a->tuple = 0;
+        a->size = 1;
+        a->ad = NULL;
+        a->buf = NULL;
+        a->data = a->inline_data;
+        return a;
+    }
     int64_t size = arr_shape_size(ndim, shape);
     size_t nbytes = (size_t)size * gen_dtype_size(dtype);
     size_t inl = nbytes <= ARR_INLINE_BYTES ? ARR_INLINE_BYTES : 0;
-    gen_array *a = inl ? core_alloc_small(header_bytes(inl)) : core_alloc(header_bytes(0));
+    gen_array *a = core_alloc_small(header_bytes(inl));
     if (!a) return NULL;
     atomic_init(&a->refcount, 1);
     a->dtype = (uint8_t)dtype;
@@ -130,7 +144,7 @@ gen_array *arr_view(const gen_array *a, int ndim, const int64_t *shape) {
         if (v) memcpy(v->data, a->data, (size_t)a->size * gen_dtype_size(a->dtype));
         return v;
     }
-    gen_array *v = core_alloc(header_bytes(0));
+    gen_array *v = core_alloc_small(header_bytes(0));
     if (!v) return NULL;
     atomic_init(&v->refcount, 1);
     v->dtype = a->dtype;
@@ -158,7 +172,7 @@ void gen_array_release(gen_array *a) {
     if (CORE_UNLIKELY(a->tuple)) arr_tuple_release_items(a);
     if (a->buf) {
         backend_buffer_release(a->buf);
-        core_free(a, header_bytes(0));
+        core_free_small(a, header_bytes(0));
     } else {
         core_free_small(a, header_bytes(ARR_INLINE_BYTES));
     }

@@ -2,6 +2,7 @@
  * through the op's shape rule, allocate, run the kernel of the arguments' backend,
  * record for active autodiff transforms, publish into the current scope. Also the
  * rule sentinels and the shape rules shared by many ops. */
+#include <math.h>
 #include <string.h>
 
 #include "autodiff_int.h"
@@ -19,10 +20,45 @@ static gen_array *bad_argument(const op_info *info, int i, const gen_array *a) {
     return NULL;
 }
 
+/* An f64 0-d argument stored inline (on the CPU). */
+static inline bool is_plain_f64_scalar(const gen_array *a) {
+    return a && a->ndim == 0 && a->dtype == GEN_F64 && !a->buf;
+}
+
+/* The scalar fast path: the common elementwise ops on f64 0-d arguments, with no
+ * transform running, computed here with the kernels' own formulas (identical results)
+ * instead of through the shape rule and the kernel. False when it does not apply. */
+static bool scalar_apply(op_id op, int n_in, gen_array *const *in, double *r) {
+    if (n_in < 1 || n_in > 2 || ad_active() || !is_plain_f64_scalar(in[0]) ||
+        (n_in == 2 && !is_plain_f64_scalar(in[1])))
+        return false;
+    double a = *(const double *)in[0]->data, b = n_in == 2 ? *(const double *)in[1]->data : 0.0;
+    switch (op) {
+    case OP_ADD: *r = a + b; return true;
+    case OP_SUB: *r = a - b; return true;
+    case OP_MUL: *r = a * b; return true;
+    case OP_DIV: *r = a / b; return true;
+    case OP_NEG: *r = -a; return true;
+    case OP_SQUARE: *r = a * a; return true;
+    case OP_EXP: *r = exp(a); return true;
+    case OP_LOG: *r = log(a); return true;
+    case OP_SQRT: *r = sqrt(a); return true;
+    case OP_RECIPROCAL: *r = 1.0 / a; return true;
+    default: return false;
+    }
+}
+
 gen_array *op_apply(op_id op, int n_in, gen_array *const *in, const op_params *p) {
     static const op_params no_params;
     const op_info *info = &op_table[op];
     if (CORE_UNLIKELY(arr_batch_n)) return arr_batch_apply(op, n_in, in, p);
+    double r;
+    if (scalar_apply(op, n_in, in, &r)) {
+        gen_array *out = arr_alloc(GEN_F64, 0, NULL);
+        if (!out) return NULL;
+        *(double *)out->data = r;
+        return arr_publish(out);
+    }
     for (int i = 0; i < n_in; i++)
         if (CORE_UNLIKELY(!in[i] || in[i]->tuple)) return bad_argument(info, i, in[i]);
     op_call c = {op, n_in, in, p ? p : &no_params, NULL};

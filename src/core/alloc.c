@@ -72,16 +72,21 @@ void core_ptrvec_free(core_ptrvec *v) {
 
 /* ---- the small-block cache ---- */
 
-#define CACHE_MAX 256
+/* A few size classes (array headers, distributions, ...), each a stack of blocks of
+ * one exact size; a class is claimed by the first size freed into it while it is
+ * empty. Room for the temporaries of a typical model run (hundreds per particle). */
+#define CACHE_CLASSES 4
+#define CACHE_MAX 1024
 
 static _Thread_local struct {
-    void *blocks[CACHE_MAX];
-    int n;
-    size_t size; /* the one block size cached (0: none yet) */
+    size_t size[CACHE_CLASSES]; /* the block size of each class (0: unclaimed), distinct */
+    int n[CACHE_CLASSES];
+    void *blocks[CACHE_CLASSES][CACHE_MAX];
 } cache;
 
 void *core_alloc_small(size_t nbytes) {
-    if (cache.n > 0 && nbytes == cache.size) return cache.blocks[--cache.n];
+    for (int c = 0; c < CACHE_CLASSES; c++)
+        if (cache.size[c] == nbytes && cache.n[c] > 0) return cache.blocks[c][--cache.n[c]];
     return core_alloc(nbytes);
 }
 
@@ -89,10 +94,22 @@ void core_free_small(void *ptr, size_t nbytes) {
     if (!ptr) return;
     /* Only inside nested scopes: blocks freed by an outermost scope's end would be
      * flushed right away, so caching them would only cost. */
-    if (gen_scope_depth() > 1 && cache.n < CACHE_MAX && (cache.size == nbytes || cache.n == 0)) {
-        cache.size = nbytes;
-        cache.blocks[cache.n++] = ptr;
-        return;
+    if (core_scope_depth_ > 1) {
+        for (int c = 0; c < CACHE_CLASSES; c++)
+            if (cache.size[c] == nbytes) { /* a class keeps its size while empty */
+                if (cache.n[c] < CACHE_MAX) {
+                    cache.blocks[c][cache.n[c]++] = ptr;
+                    return;
+                }
+                core_free(ptr, nbytes);
+                return;
+            }
+        for (int c = 0; c < CACHE_CLASSES; c++)
+            if (cache.n[c] == 0) { /* an empty class changes size */
+                cache.size[c] = nbytes;
+                cache.blocks[c][cache.n[c]++] = ptr;
+                return;
+            }
     }
     core_free(ptr, nbytes);
 }
@@ -144,7 +161,8 @@ void core_free_large(void *ptr, size_t nbytes) {
 }
 
 void core_cache_flush(void) {
-    while (cache.n > 0) core_free(cache.blocks[--cache.n], cache.size);
+    for (int c = 0; c < CACHE_CLASSES; c++)
+        while (cache.n[c] > 0) core_free(cache.blocks[c][--cache.n[c]], cache.size[c]);
     while (large.n > 0) {
         large.n--;
         core_free(large.blocks[large.n], large.sizes[large.n]);

@@ -11,7 +11,9 @@
 #if defined(__GNUC__)
 #define CORE_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #define CORE_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define CORE_NOINLINE __attribute__((noinline))
 #else
+#define CORE_NOINLINE
 #define CORE_PRINTF(a, b)
 #define CORE_UNLIKELY(x) (x)
 #endif
@@ -32,7 +34,9 @@ void *core_calloc(size_t n, size_t size);
 void *core_realloc(void *ptr, size_t old_nbytes, size_t new_nbytes);
 void core_free(void *ptr, size_t nbytes);
 
-/* A per-thread cache of small blocks of one size (the first size cached), filled only
+/* The number of open scopes on this thread (gen_scope_depth), for hot paths. */
+extern _Thread_local int core_scope_depth_;
+/* A per-thread cache of small blocks of a few sizes (claimed by the first sizes cached), filled only
  * inside nested scopes and emptied when the outermost scope ends (and when the
  * allocator changes), so it never outlives a computation: it spares model code's many
  * tiny arrays a malloc/free pair each. */

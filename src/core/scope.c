@@ -16,27 +16,27 @@ typedef struct scope {
 } scope;
 
 static _Thread_local scope scopes[SCOPE_MAX_DEPTH];
-static _Thread_local int depth;
+_Thread_local int core_scope_depth_; /* the open scopes (read inline by core.h users) */
 static _Thread_local int high_water; /* deepest scope with storage */
 
-int gen_scope_depth(void) { return depth; }
+int gen_scope_depth(void) { return core_scope_depth_; }
 
 gen_status gen_scope_begin(void) {
-    if (depth == SCOPE_MAX_DEPTH)
+    if (core_scope_depth_ == SCOPE_MAX_DEPTH)
         return GEN_FAIL(GEN_ERR_MISUSE, "gen_scope_begin: more than %d nested scopes",
                         SCOPE_MAX_DEPTH);
-    scopes[depth++].len = 0;
+    scopes[core_scope_depth_++].len = 0;
     return GEN_OK;
 }
 
 gen_status gen_scope_end(void) {
-    if (depth == 0) return GEN_FAIL(GEN_ERR_MISUSE, "gen_scope_end: no scope is open");
-    scope *s = &scopes[depth - 1];
+    if (core_scope_depth_ == 0) return GEN_FAIL(GEN_ERR_MISUSE, "gen_scope_end: no scope is open");
+    scope *s = &scopes[core_scope_depth_ - 1];
     /* Release in reverse order of creation; a release may not open or close scopes. */
     for (size_t i = s->len; i-- > 0;) s->items[i].release(s->items[i].obj);
     s->len = 0;
-    depth--;
-    if (depth == 0) {
+    core_scope_depth_--;
+    if (core_scope_depth_ == 0) {
         core_cache_flush();
         for (int d = 0; d < high_water; d++) {
             core_free(scopes[d].items, scopes[d].cap * sizeof(scope_entry));
@@ -48,18 +48,22 @@ gen_status gen_scope_end(void) {
     return GEN_OK;
 }
 
+/* Grows scope d's storage (the rare path of own_at, kept out of line). */
+static CORE_NOINLINE gen_status grow(int d) {
+    scope *s = &scopes[d];
+    size_t ncap = s->cap ? 2 * s->cap : 64;
+    scope_entry *n = core_realloc(s->items, s->cap * sizeof(scope_entry), ncap * sizeof(scope_entry));
+    if (!n) return GEN_ERR_OOM;
+    s->items = n;
+    s->cap = ncap;
+    if (d + 1 > high_water) high_water = d + 1;
+    return GEN_OK;
+}
+
 static gen_status own_at(int d, void *obj, core_release_fn release) {
     if (d < 0) return GEN_ERR_MISUSE;
     scope *s = &scopes[d];
-    if (CORE_UNLIKELY(s->len == s->cap)) {
-        size_t ncap = s->cap ? 2 * s->cap : 64;
-        scope_entry *n =
-            core_realloc(s->items, s->cap * sizeof(scope_entry), ncap * sizeof(scope_entry));
-        if (!n) return GEN_ERR_OOM;
-        s->items = n;
-        s->cap = ncap;
-        if (d + 1 > high_water) high_water = d + 1;
-    }
+    if (CORE_UNLIKELY(s->len == s->cap) && grow(d) != GEN_OK) return GEN_ERR_OOM;
     s->items[s->len].obj = obj;
     s->items[s->len].release = release;
     s->len++;
@@ -67,9 +71,9 @@ static gen_status own_at(int d, void *obj, core_release_fn release) {
 }
 
 gen_status core_scope_own(void *obj, core_release_fn release) {
-    return own_at(depth - 1, obj, release);
+    return own_at(core_scope_depth_ - 1, obj, release);
 }
 
 gen_status core_scope_own_parent(void *obj, core_release_fn release) {
-    return own_at(depth - 2, obj, release);
+    return own_at(core_scope_depth_ - 2, obj, release);
 }

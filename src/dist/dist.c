@@ -10,7 +10,7 @@
 static void dist_free(gen_dist *d) {
     if (d->family->free_extra) d->family->free_extra(d);
     for (int i = 0; i < d->n_params; i++) gen_array_release(d->params[i]);
-    core_free(d, sizeof *d);
+    core_free_small(d, sizeof *d);
 }
 
 gen_dist *gen_dist_retain(gen_dist *d) {
@@ -48,8 +48,9 @@ gen_dist *dist_new(const dist_family *f, gen_dtype dtype, int n_params, gen_arra
             arr_tuple_fail(f->name, what);
             return NULL;
         }
-    gen_dist *d = core_calloc(1, sizeof *d);
+    gen_dist *d = core_alloc_small(sizeof *d);
     if (!d) return NULL;
+    memset(d, 0, sizeof *d); /* families read unused shape entries as 0 */
     atomic_init(&d->refcount, 1);
     d->family = f;
     d->dtype = dtype;
@@ -80,6 +81,12 @@ gen_dist *dist_new_scalar(const dist_family *f, int n_params, const gen_array *c
             return NULL;
         }
     }
+    bool all_scalar = !arr_batch_n && n_params <= DIST_MAX_PARAMS;
+    for (int i = 0; i < n_params && all_scalar; i++)
+        all_scalar = params[i]->ndim == 0 && params[i]->dtype == GEN_F64;
+    if (all_scalar) /* the common case: f64 scalars, nothing to broadcast */
+        return dist_new(f, dtype_override >= 0 ? (gen_dtype)dtype_override : GEN_F64, n_params,
+                        (gen_array *const *)params, 0, NULL, 0, NULL);
     gen_array *aligned[DIST_MAX_PARAMS];
     if (arr_batch_n && n_params <= DIST_MAX_PARAMS) { /* batched mode: per-particle shapes broadcast */
         memcpy(aligned, params, (size_t)n_params * sizeof *aligned);
@@ -200,6 +207,9 @@ gen_array *gen_dist_logpdf(const gen_dist *d, const gen_array *x) {
         arr_tuple_fail(d->family->name, "the logpdf value");
         return NULL;
     }
+    double p[DIST_MAX_PARAMS];
+    if (d->family->logpdf1 && !d->batch_ndim && !d->event_ndim && scalar_case(d, x, p))
+        return gen_scalar(d->family->logpdf1(p, *(const double *)x->data)); /* 0-d: shapes agree */
     int lead = x->ndim - d->event_ndim;
     bool ok = lead >= 0 && !memcmp(x->shape + (lead > 0 ? lead : 0), d->event_shape,
                                    (size_t)d->event_ndim * sizeof(int64_t));
@@ -216,9 +226,6 @@ gen_array *gen_dist_logpdf(const gen_dist *d, const gen_array *x) {
         core_error_prefix("logpdf (value and batch shapes)");
         return NULL;
     }
-    double p[DIST_MAX_PARAMS];
-    if (d->family->logpdf1 && scalar_case(d, x, p))
-        return gen_scalar(d->family->logpdf1(p, *(const double *)x->data));
     if (gen_scope_begin() != GEN_OK) return NULL;
     int64_t batch = arr_batch_suspend(); /* families compute on physical shapes */
     gen_array *lp = d->family->logpdf(d, x);

@@ -85,8 +85,18 @@ static const dist_family normal_family = {
     .sample1 = normal_sample1,
 };
 
+/* A single f64 value (the scalar case of the checks below, done inline). */
+static bool f64_scalar(const gen_array *a, double *v) {
+    if (a->ndim != 0 || a->dtype != GEN_F64) return false;
+    *v = *(const double *)a->data;
+    return true;
+}
+
 gen_dist *gen_normal(const gen_array *mu, const gen_array *sigma) {
     const gen_array *p[2] = {mu, sigma};
+    double m, s;
+    if (mu && sigma && f64_scalar(mu, &m) && f64_scalar(sigma, &s) && isfinite(m) && s > 0)
+        return dist_new_scalar(&normal_family, 2, p, -1); /* checks pass: skip them */
     if (mu && sigma && (dist_check_finite("normal", "mu", mu) != GEN_OK ||
                         dist_check_positive("normal", "sigma", sigma) != GEN_OK))
         return NULL;

@@ -63,6 +63,7 @@ struct gen_ctx {
     const gen_selection *sel;         /* regenerate: what to resample */
     gen_choicemap_builder *discard;   /* update: the discarded old values */
     int64_t n;                        /* particle count in batched mode, else 0 */
+    int64_t hint;                     /* expected record count (0: unknown) */
 };
 
 extern const dsl_handler dsl_generate_handler, dsl_assess_handler, dsl_update_handler,
@@ -135,9 +136,10 @@ gen_status dsl_check_used(gen_ctx *ctx);
 /* Score (records and factors) and weight (records' weights and factors), in the current
  * scope. */
 gen_status dsl_totals(gen_ctx *ctx, gen_array **score, gen_array **weight);
-/* The choice map of ctx's records (new reference). NULL on error. */
-gen_choicemap *dsl_build_choices(const gen_ctx *ctx);
-/* Moves ctx's records into a new unpublished trace of f. */
+/* The choice map of the records d (published in the current scope). NULL on error. */
+gen_choicemap *dsl_build_choices(const dsl_data *d);
+/* Moves ctx's records into a new unpublished trace of f (cm NULL: the map is built
+ * from the records on first use). */
 gen_status dsl_new_trace(const gen_gf *f, gen_ctx *ctx, const gen_args *args, gen_array *ret,
                          gen_choicemap *cm, gen_array *score, gen_trace **tr);
 /* The pending error, or GEN_ERR_OOM. */

@@ -22,9 +22,9 @@ static int64_t find_slot(const gen_ctx *ctx, const gen_addr *a, uint64_t h) {
 }
 
 /* How many records the run will likely make, so the first allocations fit: the old
- * trace's count in update and regenerate (generate and assess have no good guess: the
- * constraint count includes the choices under calls). */
-static int64_t size_hint(const gen_ctx *ctx) { return ctx->old.d ? ctx->old.d->n : 0; }
+ * trace's count in update and regenerate, else the count of the function's last run
+ * (ctx->hint; the constraint count would include the choices under calls). */
+static int64_t size_hint(const gen_ctx *ctx) { return ctx->old.d ? ctx->old.d->n : ctx->hint; }
 
 /* Room for `more` insertions at load <= 1/2. */
 static gen_status table_reserve(gen_ctx *ctx, int64_t more) {

@@ -10,7 +10,20 @@
 
 typedef struct dyn_data {
     gen_body body;
+    /* Records of the last generate or assess, so the next one sizes its arrays once
+     * (a hint only: relaxed, racy updates are fine). */
+    _Atomic int64_t last_n;
 } dyn_data;
+
+static int64_t last_count(const gen_gf *f) {
+    return atomic_load_explicit(&((dyn_data *)f->data)->last_n, memory_order_relaxed);
+}
+
+static void note_count(const gen_gf *f, const gen_ctx *ctx) {
+    int64_t n = ctx->data.n > 4096 ? 4096 : ctx->data.n; /* a hint, not a promise */
+    if (n != last_count(f))
+        atomic_store_explicit(&((dyn_data *)f->data)->last_n, n, memory_order_relaxed);
+}
 
 static void dyn_free(gen_gf *f) { core_free(f->data, sizeof(dyn_data)); }
 
@@ -126,16 +139,30 @@ gen_status dsl_totals(gen_ctx *ctx, gen_array **score, gen_array **weight) {
 
 /* Records' addresses are distinct and prefix-free (dsl_claim), and usually in order:
  * the map is emitted straight from them. */
-gen_choicemap *dsl_build_choices(const gen_ctx *ctx) {
-    int64_t n = ctx->data.n;
+gen_choicemap *dsl_build_choices(const dsl_data *d) {
+    int64_t n = d->n;
     cm_item *items = n ? core_alloc((size_t)n * sizeof *items) : NULL;
     if (n && !items) return NULL;
     for (int64_t i = 0; i < n; i++) {
-        const dsl_rec *r = &ctx->data.recs[i];
-        items[i] = (cm_item){&r->addr, r->sub ? NULL : r->value, r->sub ? r->sub->choices : NULL};
+        const dsl_rec *r = &d->recs[i];
+        const gen_choicemap *sub = r->sub ? gfi_trace_choices(r->sub) : NULL;
+        if (r->sub && !sub) {
+            core_free(items, (size_t)n * sizeof *items);
+            return NULL;
+        }
+        items[i] = (cm_item){&r->addr, r->sub ? NULL : r->value, sub};
     }
     gen_choicemap *m = cm_from_items(items, n);
     if (items) core_free(items, (size_t)n * sizeof *items);
+    return m;
+}
+
+/* The trace's map, built on first use (gfi_trace_choices): many traces (importance
+ * sampling, rejected proposals) are never asked for it. */
+static gen_choicemap *dyn_build_choices(const gen_trace *tr) {
+    if (gen_scope_begin() != GEN_OK) return NULL;
+    gen_choicemap *m = gen_choicemap_retain(dsl_build_choices(tr->data));
+    gen_scope_end();
     return m;
 }
 
@@ -167,15 +194,15 @@ static gen_status dyn_generate(const gen_gf *f, gen_key key, const gen_args *arg
     if (s != GEN_OK) return s;
     gen_ctx ctx;
     ctx_init(&ctx, &dsl_generate_handler, "generate", key, constraints);
+    ctx.hint = last_count(f);
     gen_array *ret = NULL, *score = NULL, *w = NULL;
-    gen_choicemap *cm = NULL;
     gen_trace *t = NULL;
     s = dsl_run_body(f, &ctx, args, &ret);
+    if (s == GEN_OK) note_count(f, &ctx);
     if (s == GEN_OK) s = dsl_check_used(&ctx);
     if (s == GEN_OK) s = dsl_totals(&ctx, &score, &w);
     if (s == GEN_OK) s = dsl_batch_totals(&ctx, &score, &w);
-    if (s == GEN_OK && !(cm = dsl_build_choices(&ctx))) s = dsl_pending_or_oom();
-    if (s == GEN_OK) s = dsl_new_trace(f, &ctx, args, ret, cm, score, &t);
+    if (s == GEN_OK) s = dsl_new_trace(f, &ctx, args, ret, NULL, score, &t);
     if (s == GEN_OK && weight && !(*weight = gen_scope_return(w))) s = dsl_pending_or_oom();
     dsl_ctx_free(&ctx);
     gen_scope_end();
@@ -194,8 +221,10 @@ static gen_status dyn_assess(const gen_gf *f, const gen_args *args, const gen_ch
     if (s != GEN_OK) return s;
     gen_ctx ctx;
     ctx_init(&ctx, &dsl_assess_handler, "assess", (gen_key){0}, choices);
+    ctx.hint = last_count(f);
     gen_array *ret = NULL, *score = NULL, *w = NULL;
     s = dsl_run_body(f, &ctx, args, &ret);
+    if (s == GEN_OK) note_count(f, &ctx);
     if (s == GEN_OK) s = dsl_check_used(&ctx);
     if (s == GEN_OK) s = dsl_totals(&ctx, &score, &w);
     if (s == GEN_OK) s = dsl_batch_totals(&ctx, &score, &w);
@@ -244,7 +273,7 @@ static gen_status dyn_project(const gen_trace *tr, const gen_selection *sel, gen
 
 const gfi_vtable dsl_vtable = {"dynamic",      dyn_generate,   dyn_assess, dyn_project,
                                dsl_update,     dsl_regenerate, dyn_free,   dyn_free_trace,
-                               dyn_same};
+                               dyn_same,   dyn_build_choices};
 
 gen_gf *gen_dynamic(const char *name, gen_body body) {
     if (!name || !body) {
@@ -254,5 +283,6 @@ gen_gf *gen_dynamic(const char *name, gen_body body) {
     dyn_data *d = core_alloc(sizeof *d);
     if (!d) return NULL;
     d->body = body;
+    atomic_init(&d->last_n, 0);
     return gfi_gf_new(&dsl_vtable, name, d);
 }

@@ -18,8 +18,10 @@ static gen_status account_dropped(gen_ctx *ctx, gen_array **w) {
         gen_array *drop = NULL;
         if (update) {
             drop = r->score;
-            s = r->sub ? gen_choicemap_builder_set_submap(ctx->discard, &r->addr, r->sub->choices)
-                       : gen_choicemap_builder_set(ctx->discard, &r->addr, r->value);
+            const gen_choicemap *sub = r->sub ? gfi_trace_choices(r->sub) : NULL;
+            s = !r->sub ? gen_choicemap_builder_set(ctx->discard, &r->addr, r->value)
+                : sub   ? gen_choicemap_builder_set_submap(ctx->discard, &r->addr, sub)
+                        : dsl_pending_or_oom();
         } else if (r->sub)
             s = gen_project(r->sub, gen_select_none(), &drop);
         if (s != GEN_OK) return s;
@@ -31,15 +33,13 @@ static gen_status account_dropped(gen_ctx *ctx, gen_array **w) {
 static gen_status edit_body(const gen_trace *prev, gen_ctx *ctx, const gen_args *args,
                             gen_trace **t, gen_array **w, gen_array **ret) {
     gen_array *score = NULL;
-    gen_choicemap *cm = NULL;
     gen_status s = dsl_prev_init(&ctx->old, prev->data);
     if (s == GEN_OK) s = dsl_run_body(prev->gf, ctx, args, ret);
     if (s == GEN_OK) s = dsl_check_used(ctx);
     if (s == GEN_OK) s = dsl_totals(ctx, &score, w);
     if (s == GEN_OK) s = dsl_batch_totals(ctx, &score, w);
     if (s == GEN_OK) s = account_dropped(ctx, w);
-    if (s == GEN_OK && !(cm = dsl_build_choices(ctx))) s = dsl_pending_or_oom();
-    if (s == GEN_OK) s = dsl_new_trace(prev->gf, ctx, args, *ret, cm, score, t);
+    if (s == GEN_OK) s = dsl_new_trace(prev->gf, ctx, args, *ret, NULL, score, t);
     return s;
 }
 

@@ -70,7 +70,7 @@ static void trace_free(gen_trace *tr) {
     for (int i = 0; i < tr->args.n; i++) gen_array_release(tr->argv[i]);
     if (tr->argv) core_free(tr->argv, (size_t)tr->args.n * sizeof *tr->argv);
     gen_array_release(tr->retval);
-    gen_choicemap_release(tr->choices);
+    gen_choicemap_release(atomic_load_explicit(&((gen_trace *)tr)->choices, memory_order_acquire));
     gen_array_release(tr->score);
     gen_gf_release(tr->gf);
     core_free(tr, sizeof *tr);
@@ -117,7 +117,7 @@ gen_trace *gfi_trace_new(const gen_gf *f, const gen_args *args, gen_array *retva
     tr->gf = gen_gf_retain((gen_gf *)f);
     tr->data = data;
     tr->retval = gen_array_retain(retval);
-    tr->choices = gen_choicemap_retain(choices);
+    atomic_init(&tr->choices, gen_choicemap_retain(choices));
     tr->score = gen_array_retain(score);
     int n = args ? args->n : 0;
     if (n > 0) {
@@ -137,7 +137,22 @@ gen_trace *gfi_trace_new(const gen_gf *f, const gen_args *args, gen_array *retva
 const gen_gf *gen_trace_gf(const gen_trace *tr) { return tr ? tr->gf : NULL; }
 const gen_args *gen_trace_args(const gen_trace *tr) { return tr ? &tr->args : NULL; }
 const gen_array *gen_trace_retval(const gen_trace *tr) { return tr ? tr->retval : NULL; }
-const gen_choicemap *gen_trace_choices(const gen_trace *tr) { return tr ? tr->choices : NULL; }
+const gen_choicemap *gfi_trace_choices(const gen_trace *tr) {
+    gen_trace *t = (gen_trace *)tr; /* the map is a cache: filled in once, then fixed */
+    gen_choicemap *m = atomic_load_explicit(&t->choices, memory_order_acquire);
+    if (m || !tr->gf->vt->build_choices) return m;
+    gen_choicemap *built = tr->gf->vt->build_choices(tr);
+    if (!built) return NULL;
+    if (atomic_compare_exchange_strong_explicit(&t->choices, &m, built, memory_order_acq_rel,
+                                                memory_order_acquire))
+        return built;
+    gen_choicemap_release(built); /* another thread was first: m is its map */
+    return m;
+}
+
+const gen_choicemap *gen_trace_choices(const gen_trace *tr) {
+    return tr ? gfi_trace_choices(tr) : NULL;
+}
 const gen_array *gen_trace_score(const gen_trace *tr) { return tr ? tr->score : NULL; }
 
 const gen_array *gen_trace_value(const gen_trace *tr, const gen_addr *addr) {
@@ -145,7 +160,8 @@ const gen_array *gen_trace_value(const gen_trace *tr, const gen_addr *addr) {
         if (!core_error_pending()) GEN_FAIL(GEN_ERR_MISUSE, "gen_trace_value: the trace is NULL");
         return NULL;
     }
-    return gen_choicemap_get_value(tr->choices, addr);
+    const gen_choicemap *m = gfi_trace_choices(tr);
+    return m ? gen_choicemap_get_value(m, addr) : NULL;
 }
 
 /* ---- the operations ---- */
@@ -220,7 +236,7 @@ gen_status gen_propose(const gen_gf *f, gen_key key, const gen_args *args,
     gen_trace *tr = NULL;
     s = f->vt->generate(f, key, args, gen_choicemap_empty(), &tr, NULL);
     if (s == GEN_OK) {
-        *choices = gen_choicemap_scope_return(tr->choices);
+        *choices = gen_choicemap_scope_return((gen_choicemap *)gfi_trace_choices(tr));
         if (weight) *weight = gen_scope_return(tr->score);
         if (retval) *retval = gen_scope_return(tr->retval);
         if (!*choices || (weight && !*weight) || (retval && tr->retval && !*retval))
@@ -262,7 +278,8 @@ static gen_status named_visit(void *ud, const gen_addr *addr) {
 static gen_status check_named(const char *op, const gen_trace *tr, const gen_selection *sel,
                               const gen_choicemap *b, bool report, bool *missing) {
     named_check c; /* missing is written only when found: no need to clear it */
-    c.a = tr->choices, c.b = b, c.found = false;
+    c.a = gfi_trace_choices(tr), c.b = b, c.found = false;
+    if (!c.a) return core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
     gen_status s = gen_selection_foreach_named(sel, named_visit, &c);
     *missing = c.found;
     if (!c.found) return s;
@@ -369,7 +386,9 @@ static gen_status regenerate_checked(const gen_trace *tr, gen_key key, const gen
     sel_nesting++;
     s = tr->gf->vt->regenerate(tr, key, args, argdiffs, sel, &t, weight ? &w : NULL, retdiff);
     sel_nesting--;
-    if (s == GEN_OK) s = check_named("gen_regenerate", tr, sel, t->choices, true, &missing);
+    const gen_choicemap *now = s == GEN_OK ? gfi_trace_choices(t) : NULL;
+    if (s == GEN_OK && !now) s = core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
+    if (s == GEN_OK) s = check_named("gen_regenerate", tr, sel, now, true, &missing);
     if (s == GEN_OK && weight && !(*weight = gen_scope_return(w))) s = GEN_ERR_OOM;
     if (s == GEN_OK && !(*new_tr = gen_trace_scope_return(t))) s = GEN_ERR_OOM;
     gen_scope_end();

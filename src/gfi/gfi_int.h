@@ -31,6 +31,10 @@ typedef struct gfi_vtable {
     /* Optional: a and b (both of this kind) compute the same function (a model body that
      * builds its combinators anew on every run still updates its old subtraces). */
     bool (*same)(const gen_gf *a, const gen_gf *b);
+    /* Optional: builds the choice map of a trace made with choices NULL (a new
+     * reference, owned by nobody; NULL with the error recorded). Traces of kinds that
+     * set it build their map on first use (gfi_trace_choices). */
+    gen_choicemap *(*build_choices)(const gen_trace *tr);
 } gfi_vtable;
 
 struct gen_gf {
@@ -46,7 +50,9 @@ struct gen_trace {
     gen_args args;       /* v points to argv */
     gen_array **argv;    /* retained copies */
     gen_array *retval;   /* retained, may be NULL */
-    gen_choicemap *choices; /* retained */
+    /* retained; NULL until first use when the kind builds it lazily: read it through
+     * gfi_trace_choices / gen_trace_choices, never directly */
+    _Atomic(gen_choicemap *) choices;
     gen_array *score;    /* retained: 0-d, or [batch] for a batched trace */
     int64_t batch;       /* particle count of a batched trace, 0 for a scalar one */
     void *data;          /* the kind's per-trace data (subtraces, per-choice scores) */
@@ -59,6 +65,9 @@ gen_gf *gfi_gf_new(const gfi_vtable *vt, const char *name, void *data);
  * score and owning data. On failure frees data (vt->free_trace_data) and returns NULL. */
 gen_trace *gfi_trace_new(const gen_gf *f, const gen_args *args, gen_array *retval,
                          gen_choicemap *choices, gen_array *score, void *data);
+/* tr's choice map (borrowed), built on first use when tr's kind builds it lazily (safe
+ * to call from several threads at once). NULL with the error recorded on failure. */
+const gen_choicemap *gfi_trace_choices(const gen_trace *tr);
 /* Gives an owned trace reference to the innermost scope (or the caller). */
 gen_trace *gfi_trace_publish(gen_trace *tr);
 /* Runs a GFI operation of a batched trace (batch > 0) in batched mode: enters it
