@@ -193,7 +193,7 @@ static void test_arrays(void) {
 /* ---- statistical sanity: the ESS of AR(1) chains is n (1 - phi) / (1 + phi) ---- */
 
 /* Over R independent sets of 4 chains, the mean of ESS / expected is 1 within 4 standard
- * errors plus 3% for the estimator's bias at this length (Geyer's truncation). */
+ * errors (measured: within 1.4 for every phi here). */
 static void check_ar1_ess(double phi, int64_t nd) {
     enum { R = 20, NC = 4 };
     double *x = malloc(sizeof(double) * NC * (size_t)nd), ratio[3][R];
@@ -214,7 +214,7 @@ static void check_ar1_ess(double phi, int64_t nd) {
         m /= R;
         for (int k = 0; k < R; k++) v += (ratio[j][k] - m) * (ratio[j][k] - m);
         double se = sqrt(v / (R - 1) / R);
-        CHECK_NEAR(m, 1.0, 4 * se + 0.03);
+        CHECK_NEAR(m, 1.0, 4 * se);
     }
     for (int k = 0; k < R; k++) CHECK(ratio[2][k] > 0.3 && ratio[2][k] < 3);
     free(x);
