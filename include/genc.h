@@ -24,6 +24,7 @@
 #include "genc/dsl.h"
 #include "genc/comb.h"
 #include "genc/infer.h"
+#include "genc/diag.h"
 
 #define GENC_VERSION_MAJOR 0
 #define GENC_VERSION_MINOR 1
