@@ -135,8 +135,7 @@ gen_status gen_mala(const gen_trace *tr, const gen_selection *sel, double step, 
 
 /* MAP: gradient ascent on the log density in unconstrained space (so with the
  * log-Jacobians: the mode of the unconstrained density) with a backtracking (Armijo) line
- * search, until the gradient norm or the relative change of the log density is below
- * tol, or max_iters. *out is the trace at the optimum, *logp (may be NULL) its value. */
+ * search, until the gradient norm is below tol, no step improves, or max_iters. *out is the trace at the optimum, *logp (may be NULL) its value. */
 gen_status gen_map_optimize(const gen_trace *tr, const gen_selection *sel, int max_iters,
                             double tol, gen_trace **out, double *logp);
 

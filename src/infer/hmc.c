@@ -31,19 +31,19 @@ typedef struct metric {
     double *chol_m; /* dense: L with L L^T = M = minv^-1 (row-major) */
 } metric;
 
-static gen_status metric_init(const char *fn, const gen_array *inv_metric, int64_t d, metric *m) {
+static gen_status metric_init(const gen_array *inv_metric, int64_t d, metric *m) {
     *m = (metric){0};
     if (!inv_metric) return GEN_OK;
     int nd = gen_array_ndim(inv_metric);
     const int64_t *sh = gen_array_shape(inv_metric);
     if (gen_array_dtype(inv_metric) != GEN_F64 || !((nd == 1 && sh[0] == d) || (nd == 2 && sh[0] == d && sh[1] == d)))
-        return GEN_FAIL(GEN_ERR_SHAPE, "%s: the inverse metric must be f64 [%lld] or [%lld, %lld]", fn,
+        return GEN_FAIL(GEN_ERR_SHAPE, "the inverse metric must be f64 [%lld] or [%lld, %lld]",
                         (long long)d, (long long)d, (long long)d);
     m->kind = nd;
     m->minv = gen_array_data(inv_metric);
     if (nd == 1) {
         for (int64_t i = 0; i < d; i++)
-            if (!(m->minv[i] > 0)) return GEN_FAIL(GEN_ERR_VALUE, "%s: the inverse metric must be positive, got %g at %lld", fn, m->minv[i], (long long)i);
+            if (!(m->minv[i] > 0)) return GEN_FAIL(GEN_ERR_VALUE, "the inverse metric must be positive, got %g at %lld", m->minv[i], (long long)i);
         return GEN_OK;
     }
     gen_status s = gen_scope_begin();
@@ -51,7 +51,7 @@ static gen_status metric_init(const char *fn, const gen_array *inv_metric, int64
     gen_array *L = gen_cholesky(gen_inv(inv_metric));
     if (!L) {
         s = infer_pending();
-        core_error_prefix("%s: the dense inverse metric", fn);
+        core_error_prefix("the dense inverse metric");
     } else if (!(m->chol_m = core_alloc((size_t)(d * d) * sizeof(double)))) {
         s = GEN_ERR_OOM;
     } else {
@@ -154,7 +154,7 @@ gen_status gen_hmc(const gen_trace *tr, const gen_selection *sel, double step, i
     if (!t) return infer_pending();
     int64_t d = gen_target_dim(t);
     metric m;
-    gen_status s = metric_init(fn, inv_metric, d, &m);
+    gen_status s = metric_init(inv_metric, d, &m);
     double *buf = s == GEN_OK ? core_alloc((size_t)(5 * d + 1) * sizeof(double)) : NULL;
     if (s == GEN_OK && !buf) s = GEN_ERR_OOM;
     gen_key k[2];
@@ -258,10 +258,8 @@ gen_status gen_map_optimize(const gen_trace *tr, const gen_selection *sel, int m
         if (s != GEN_OK || !moved) break;
         memcpy(th, th2, (size_t)d * sizeof *th);
         memcpy(g, g2, (size_t)d * sizeof *g);
-        bool small = fabs(lp2 - lp) < tol * fmax(1, fabs(lp));
         lp = lp2;
         rate *= 2; /* try a longer step next time */
-        if (small) break;
     }
     if (s == GEN_OK && logp) *logp = lp;
     if (s == GEN_OK) {

@@ -1,0 +1,136 @@
+/* test_hmc.c — HMC (identity, diagonal and dense metrics), MALA and MAP on models with
+ * exact posteriors: normal–normal (unbounded) and gamma–poisson (a positive choice
+ * moved in log space), a correlated Gaussian for the dense metric; moments within Monte
+ * Carlo error (batch means), modes exactly; the errors. */
+#include <math.h>
+
+#include "../testutil/check.h"
+
+static const double Y[5] = {0.8, 1.9, 1.1, 0.4, 1.5};
+
+/* mu ~ N(0, 1); y/i ~ N(mu, 1): posterior N(5.7/6, 1/6) */
+static gen_status normal_model(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+    (void)args;
+    gen_array *mu = gen_choose(ctx, "mu", gen_normal(gen_scalar(0), gen_scalar(1)));
+    for (int i = 0; i < 5; i++) {
+        gen_addr a = {2, {gen_part_name("y"), gen_part_int(i)}};
+        gen_choose_at(ctx, &a, gen_normal(mu, gen_scalar(1)));
+    }
+    *retval = mu;
+    return gen_ctx_status(ctx);
+}
+
+/* l ~ Gamma(3, scale 0.5); k/i ~ Poisson(l), counts 2, 4, 0, 3: posterior Gamma(12, rate 6) */
+static gen_status counts(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+    (void)args;
+    gen_array *l = gen_choose(ctx, "l", gen_gamma(gen_scalar(3), gen_scalar(0.5)));
+    for (int i = 0; i < 4; i++) {
+        gen_addr a = {2, {gen_part_name("k"), gen_part_int(i)}};
+        gen_choose_at(ctx, &a, gen_poisson(l));
+    }
+    *retval = l;
+    return gen_ctx_status(ctx);
+}
+
+/* (a, b) ~ N(0, [[1, 0.9], [0.9, 1]]) written as a ~ N(0,1); b ~ N(0.9 a, sqrt(0.19)) */
+static gen_status corr(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+    (void)args;
+    gen_array *a = gen_choose(ctx, "a", gen_normal(gen_scalar(0), gen_scalar(1)));
+    *retval = gen_choose(ctx, "b", gen_normal(gen_mul(gen_scalar(0.9), a), gen_scalar(sqrt(0.19))));
+    return gen_ctx_status(ctx);
+}
+
+static gen_trace *observed(gen_body body, const char *name, int n, const double *v, bool ints) {
+    gen_choicemap *m = gen_choicemap_empty();
+    for (int i = 0; i < n; i++) {
+        gen_addr a = {2, {gen_part_name(name), gen_part_int(i)}};
+        m = gen_choicemap_set(m, &a, ints ? gen_scalar_i64((int64_t)v[i]) : gen_scalar(v[i]));
+    }
+    gen_trace *tr = NULL;
+    gen_generate(gen_dynamic("model", body), gen_key_new(1), NULL, m, &tr, NULL);
+    return tr;
+}
+
+/* Mean within 5 batch-means standard errors and variance within 10%. */
+static void check_moments(const char *what, const double *d, int64_t n, int64_t stride, double m, double v) {
+    enum { B = 40 };
+    double mean = 0, var = 0, bm[B] = {0};
+    for (int64_t i = 0; i < n; i++) mean += d[i * stride];
+    mean /= (double)n;
+    for (int64_t i = 0; i < n; i++) var += (d[i * stride] - mean) * (d[i * stride] - mean);
+    var /= (double)(n - 1);
+    int64_t per = n / B;
+    for (int b = 0; b < B; b++) {
+        for (int64_t i = 0; i < per; i++) bm[b] += d[(b * per + i) * stride];
+        bm[b] /= (double)per;
+    }
+    double sb = 0;
+    for (int b = 0; b < B; b++) sb += (bm[b] - mean) * (bm[b] - mean);
+    double se = sqrt(sb / (B - 1) / B);
+    if (fabs(mean - m) > 5 * se) check_fail(__FILE__, __LINE__, "%s: mean %g, want %g (se %g)", what, mean, m, se);
+    if (fabs(var - v) > 0.1 * v) check_fail(__FILE__, __LINE__, "%s: variance %g, want %g", what, var, v);
+}
+
+static void run(const char *what, gen_kernel k, gen_trace *init, const gen_selection *rec, int64_t n,
+                int64_t col, int64_t ncol, double m, double v) {
+    gen_chain_config cfg = {.burn_in = 200, .draws = n, .thin = 1, .sel = rec};
+    gen_array *s = NULL;
+    double rate = 0;
+    CHECK_OK(gen_run_chain(k, init, gen_key_new(42), &cfg, &s, NULL, &rate));
+    if (!s) return;
+    check_moments(what, (const double *)gen_array_data(s) + col, n, ncol, m, v);
+    CHECK(rate > 0.3);
+}
+
+static void test_hmc(void) {
+    gen_trace *tn = observed(normal_model, "y", 5, Y, false);
+    gen_addr mu = {1, {gen_part_name("mu")}}, l = {1, {gen_part_name("l")}};
+    gen_hmc_kernel hk = {gen_select(1, &mu), 0.3, 5, NULL};
+    run("hmc normal", gen_kernel_hmc(&hk), tn, hk.sel, 6000, 0, 1, 5.7 / 6, 1.0 / 6);
+    gen_mala_kernel mk = {gen_select(1, &mu), 0.5};
+    run("mala normal", gen_kernel_mala(&mk), tn, mk.sel, 12000, 0, 1, 5.7 / 6, 1.0 / 6);
+    /* the positive rate moves in log space; its draws are Gamma(12, rate 6) */
+    double ks[4] = {2, 4, 0, 3};
+    gen_trace *tc = observed(counts, "k", 4, ks, true);
+    gen_hmc_kernel hc = {gen_select(1, &l), 0.2, 6, gen_array_from(GEN_F64, 1, (int64_t[]){1}, (double[]){0.1})};
+    run("hmc gamma-poisson", gen_kernel_hmc(&hc), tc, hc.sel, 6000, 0, 1, 2.0, 1.0 / 3);
+    /* dense metric: the posterior covariance itself */
+    gen_trace *tr = NULL;
+    CHECK_OK(gen_simulate(gen_dynamic("corr", corr), gen_key_new(2), NULL, &tr));
+    gen_array *cov = gen_array_from(GEN_F64, 2, (int64_t[]){2, 2}, (double[]){1, 0.9, 0.9, 1});
+    gen_hmc_kernel hd = {gen_select_all(), 0.5, 4, cov};
+    run("hmc dense a", gen_kernel_hmc(&hd), tr, NULL, 6000, 0, 2, 0, 1);
+    run("hmc dense b", gen_kernel_hmc(&hd), tr, NULL, 6000, 1, 2, 0, 1);
+}
+
+static void test_map(void) {
+    gen_trace *tn = observed(normal_model, "y", 5, Y, false), *out = NULL;
+    double lp = 0;
+    gen_addr mu = {1, {gen_part_name("mu")}}, l = {1, {gen_part_name("l")}};
+    CHECK_OK(gen_map_optimize(tn, gen_select(1, &mu), 200, 1e-10, &out, &lp));
+    if (out) CHECK_NEAR(check_item(gen_trace_value(out, &mu)), 5.7 / 6, 1e-6);
+    /* in log space the gamma(12, rate 6) density of log l peaks at l = 12 / 6 */
+    double ks[4] = {2, 4, 0, 3};
+    gen_trace *tc = observed(counts, "k", 4, ks, true);
+    CHECK_OK(gen_map_optimize(tc, gen_select(1, &l), 500, 1e-12, &out, &lp));
+    if (out) CHECK_NEAR(check_item(gen_trace_value(out, &l)), 2.0, 1e-5);
+}
+
+static void test_errors(void) {
+    gen_trace *tn = observed(normal_model, "y", 5, Y, false), *out = NULL;
+    gen_addr mu = {1, {gen_part_name("mu")}};
+    gen_selection *sel = gen_select(1, &mu);
+    CHECK_ERROR(gen_hmc(tn, sel, -1, 5, NULL, gen_key_new(1), &out, NULL), "need step > 0");
+    gen_array *bad = gen_zeros(GEN_F64, 1, (int64_t[]){3});
+    CHECK_ERROR(gen_hmc(tn, sel, 0.1, 5, bad, gen_key_new(1), &out, NULL), "gen_hmc: the inverse metric must be f64 [1]");
+    CHECK_ERROR(gen_hmc(tn, sel, 0.1, 5, gen_zeros(GEN_F64, 1, (int64_t[]){1}), gen_key_new(1), &out, NULL),
+                "inverse metric must be positive");
+    CHECK(!out);
+}
+
+int main(void) {
+    RUN(test_hmc);
+    RUN(test_map);
+    RUN(test_errors);
+    return check_finish();
+}
