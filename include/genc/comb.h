@@ -39,6 +39,38 @@ extern "C" {
  * (GEN_DIFF_NO_CHANGE if none and the length is the same). */
 gen_gf *gen_map(const gen_gf *kernel);
 
+/* Switch(branches...) (Gen.jl's Switch): argument 0, a 0-d i64 index in [0, k), picks
+ * the branch; branches[index] runs on the other arguments (args->user passed through).
+ * Its choices live at the Switch's own namespace (no index part), its return value is
+ * the Switch's. The index is an argument, not a choice (see gen_mix for a traced one).
+ *
+ * update/regenerate: the index's value decides (whatever its argdiff says). The same
+ * index revisits the branch with the other arguments' argdiffs; its retdiff is the
+ * branch's. A new index discards every choice of the old branch (update's discard) and
+ * generates the new branch with the constraints, unconstrained choices sampled:
+ * update's weight = the new branch's generate weight - the old trace's score (Gen.jl's
+ * switch/update.jl; Gen.jl also reuses old values at addresses both branches make,
+ * which GenC's generate cannot: it rejects unused constraints); regenerate's = the new
+ * branch's generate weight with no constraints - the old branch's gen_factor terms
+ * (both branches proposed from the prior). The retdiff is then GEN_DIFF_UNKNOWN.
+ *
+ * Batched mode: an unbatched index (or a batched one holding the same value for every
+ * particle) runs its branch batched. A per-particle index that differs between
+ * particles fails with GEN_ERR_UNSUPPORTED: it needs masking (each branch run on all
+ * particles, choices present for some particles only), which batched choice maps
+ * cannot express yet. k >= 1; the branches are retained; none may be NULL. */
+gen_gf *gen_switch(int k, const gen_gf *const *branches);
+
+/* Mask(f): argument 0, a 0-d bool flag, says whether f runs on the other arguments.
+ * On: f's choices at the Mask's namespace, its score and return value. Off: no
+ * choices, score 0, no return value (NULL), and constraints there are an error.
+ * update/regenerate switch f on and off as a Switch over {nothing, f} changes branch
+ * (off -> on: f generated with the constraints, weight its generate weight; on -> off:
+ * f's choices discarded, weight -f's score); with the flag unchanged, f is revisited
+ * (retdiff f's) or, off, nothing happens (weight 0, GEN_DIFF_NO_CHANGE). Batched mode as
+ * for Switch: a per-particle flag must be the same for every particle. */
+gen_gf *gen_mask(const gen_gf *f);
+
 #ifdef __cplusplus
 }
 #endif
