@@ -71,6 +71,28 @@ gen_gf *gen_switch(int k, const gen_gf *const *branches);
  * for Switch: a per-particle flag must be the same for every particle. */
 gen_gf *gen_mask(const gen_gf *f);
 
+/* Mix(components...): a mixture with a traced component index (GenJAX's mix). Argument
+ * 0 is the logits: a [k] float array of unnormalized log weights (weights w_i =
+ * exp(logits_i) / sum_j exp(logits_j); pass log(weights) for weights); the other
+ * arguments go to the component (all components get the same ones: adapt them with
+ * gen_contramap). Addresses: "index", the component's index (0-d i64, a categorical
+ * choice from the logits), and "component/...", the chosen component's choices. The
+ * return value is the component's. Its density: log w_index + the component's.
+ *
+ * update: a constraint at "index" (its old value discarded) or new logits change the
+ * index's density (new - old); the component is then revisited (same index: with the
+ * other arguments' argdiffs) or replaced (new index: as gen_switch, the old component's
+ * choices discarded, the new one generated with the constraints under "component").
+ * regenerate: a selected index is resampled from the prior (it adds nothing to the
+ * weight; a kept one adds its density change), then the component as a Switch does.
+ * The retdiff is the component's (GEN_DIFF_UNKNOWN when it changes).
+ *
+ * Batched mode: the index is a choice per particle, and different components for
+ * different particles would need masking (see gen_switch): it runs when the particles'
+ * indices are all equal (e.g. the index constrained to one shared value, or k == 1),
+ * and fails with GEN_ERR_UNSUPPORTED otherwise. */
+gen_gf *gen_mix(int k, const gen_gf *const *components);
+
 #ifdef __cplusplus
 }
 #endif
