@@ -93,6 +93,36 @@ gen_gf *gen_mask(const gen_gf *f);
  * and fails with GEN_ERR_UNSUPPORTED otherwise. */
 gen_gf *gen_mix(int k, const gen_gf *const *components);
 
+/* Contramap(f, pre) / Dimap(f, pre, post): f called on pre(arguments), its return value
+ * post(f's return value); the choices (at the combinator's own namespace), score and
+ * weights are f's.
+ *
+ * pre writes the arguments f gets into out[0..*n_out) (at most cap =
+ * GEN_DIMAP_MAX_ARGS); args->user is passed through. post writes the new return value
+ * to *out (ret is NULL when f returns none; *out may be NULL for none). Both get the
+ * payload given at construction (borrowed: it must outlive the gf and its traces) and
+ * must be deterministic. Arrays they create belong to the current scope as usual (the
+ * combinator opens one around them and keeps what it needs); they may also give back
+ * arrays of their input (borrowed). They run in batched mode when the combinator does,
+ * seeing per-particle shapes. A non-OK status fails the operation: with the message
+ * the callback recorded (gen_error_set), or "the argument transform returned <status>",
+ * prefixed by the combinator's name and the operation.
+ *
+ * update/regenerate: pre runs on the new arguments; f gets GEN_DIFF_NO_CHANGE for each
+ * transformed argument with the same value as before (the same array, or equal dtype,
+ * shape and contents), GEN_DIFF_UNKNOWN for the others (the outer argdiffs are not
+ * used). The retdiff is f's without post; with post, GEN_DIFF_NO_CHANGE (the old return
+ * value kept) when f's says no change, else GEN_DIFF_UNKNOWN. */
+#define GEN_DIMAP_MAX_ARGS 16
+typedef gen_status (*gen_args_fn)(void *payload, const gen_args *in, gen_array **out, int cap, int *n_out);
+typedef gen_status (*gen_retval_fn)(void *payload, const gen_array *ret, gen_array **out);
+
+/* pre and post may be NULL (the identity): gen_dimap(f, NULL, post, p) transforms the
+ * return value only. Named "dimap(f)", or "contramap(f)" without post. */
+gen_gf *gen_dimap(const gen_gf *f, gen_args_fn pre, gen_retval_fn post, void *payload);
+/* gen_dimap(f, pre, NULL, payload); pre must not be NULL. */
+gen_gf *gen_contramap(const gen_gf *f, gen_args_fn pre, void *payload);
+
 #ifdef __cplusplus
 }
 #endif

@@ -48,7 +48,8 @@ gen_status comb_check_indexed(const char *who, const char *op, const gen_choicem
                               int64_t n);
 
 /* a and b hold the same values: the same array, or equal dtype, shape, batch mark and
- * contents (never while an autodiff transform records: the values may be its inputs). */
+ * contents, tuples item by item (never while an autodiff transform records: the values
+ * may be its inputs). */
 bool comb_same_array(const gen_array *a, const gen_array *b);
 /* The address of m's first value (deep order) written into buf ("" if m is empty). */
 void comb_first_addr(const gen_choicemap *m, char *buf, size_t n);
