@@ -123,6 +123,32 @@ gen_gf *gen_dimap(const gen_gf *f, gen_args_fn pre, gen_retval_fn post, void *pa
 /* gen_dimap(f, pre, NULL, payload); pre must not be NULL. */
 gen_gf *gen_contramap(const gen_gf *f, gen_args_fn pre, void *payload);
 
+/* Recurse(production, aggregation, max_branch) (Gen.jl's Recurse): recursive models
+ * such as probabilistic grammars. Arguments: (root input) or (root input, root node id:
+ * a 0-d i64 >= 0, default 0; Gen.jl's root_idx). A tree of nodes is grown from the root:
+ * node i's production kernel gets one argument, its input (the root input, or the item
+ * its parent gave it), and returns a tuple (value, children) where children is a tuple
+ * of k <= max_branch child inputs (genc/array.h: tuples); node i's child c (0-based) is
+ * node i * max_branch + c + 1 (Gen.jl's numbering, 0-based). Then, children first, node
+ * i's aggregation kernel gets (value, tuple of its children's aggregation results) and
+ * returns its result; the root's is the return value. Addresses: i/production/... and
+ * i/aggregation/... (Gen.jl's (i, :production), (i, :aggregation)). Constraints
+ * elsewhere are an error.
+ *
+ * update/regenerate grow the new tree from the new root input: a node the old tree had
+ * is revisited only when its kernel's arguments changed value (compared by content;
+ * its argdiffs say which) or constraints / the selection reach it, and kept otherwise
+ * (weight 0); new nodes are generated; nodes the new tree lacks are dropped (update:
+ * their choices discarded, their scores subtracted; regenerate: their gen_factor terms
+ * subtracted). The outer argdiffs are not used. The root node id cannot change (as in
+ * Gen.jl). retdiff: GEN_DIFF_NO_CHANGE when the root's result is the very same array,
+ * else GEN_DIFF_UNKNOWN. assess runs generate with the choices and fails when they do
+ * not hold every choice of the tree.
+ *
+ * Batched mode: the kernels run batched; the tree's shape (tuple sizes) is one for all
+ * particles, so it may depend on arguments but not on batched choices. */
+gen_gf *gen_recurse(const gen_gf *production, const gen_gf *aggregation, int64_t max_branch);
+
 #ifdef __cplusplus
 }
 #endif
