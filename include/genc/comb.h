@@ -39,6 +39,116 @@ extern "C" {
  * (GEN_DIFF_NO_CHANGE if none and the length is the same). */
 gen_gf *gen_map(const gen_gf *kernel);
 
+/* Switch(branches...) (Gen.jl's Switch): argument 0, a 0-d i64 index in [0, k), picks
+ * the branch; branches[index] runs on the other arguments (args->user passed through).
+ * Its choices live at the Switch's own namespace (no index part), its return value is
+ * the Switch's. The index is an argument, not a choice (see gen_mix for a traced one).
+ *
+ * update/regenerate: the index's value decides (whatever its argdiff says). The same
+ * index revisits the branch with the other arguments' argdiffs; its retdiff is the
+ * branch's. A new index discards every choice of the old branch (update's discard) and
+ * generates the new branch with the constraints, unconstrained choices sampled:
+ * update's weight = the new branch's generate weight - the old trace's score (Gen.jl's
+ * switch/update.jl; Gen.jl also reuses old values at addresses both branches make,
+ * which GenC's generate cannot: it rejects unused constraints); regenerate's = the new
+ * branch's generate weight with no constraints - the old branch's gen_factor terms
+ * (both branches proposed from the prior). The retdiff is then GEN_DIFF_UNKNOWN.
+ *
+ * Batched mode: an unbatched index (or a batched one holding the same value for every
+ * particle) runs its branch batched. A per-particle index that differs between
+ * particles fails with GEN_ERR_UNSUPPORTED: it needs masking (each branch run on all
+ * particles, choices present for some particles only), which batched choice maps
+ * cannot express yet. k >= 1; the branches are retained; none may be NULL. */
+gen_gf *gen_switch(int k, const gen_gf *const *branches);
+
+/* Mask(f): argument 0, a 0-d bool flag, says whether f runs on the other arguments.
+ * On: f's choices at the Mask's namespace, its score and return value. Off: no
+ * choices, score 0, no return value (NULL), and constraints there are an error.
+ * update/regenerate switch f on and off as a Switch over {nothing, f} changes branch
+ * (off -> on: f generated with the constraints, weight its generate weight; on -> off:
+ * f's choices discarded, weight -f's score); with the flag unchanged, f is revisited
+ * (retdiff f's) or, off, nothing happens (weight 0, GEN_DIFF_NO_CHANGE). Batched mode as
+ * for Switch: a per-particle flag must be the same for every particle. */
+gen_gf *gen_mask(const gen_gf *f);
+
+/* Mix(components...): a mixture with a traced component index (GenJAX's mix). Argument
+ * 0 is the logits: a [k] float array of unnormalized log weights (weights w_i =
+ * exp(logits_i) / sum_j exp(logits_j); pass log(weights) for weights); the other
+ * arguments go to the component (all components get the same ones: adapt them with
+ * gen_contramap). Addresses: "index", the component's index (0-d i64, a categorical
+ * choice from the logits), and "component/...", the chosen component's choices. The
+ * return value is the component's. Its density: log w_index + the component's.
+ *
+ * update: a constraint at "index" (its old value discarded) or new logits change the
+ * index's density (new - old); the component is then revisited (same index: with the
+ * other arguments' argdiffs) or replaced (new index: as gen_switch, the old component's
+ * choices discarded, the new one generated with the constraints under "component").
+ * regenerate: a selected index is resampled from the prior (it adds nothing to the
+ * weight; a kept one adds its density change), then the component as a Switch does.
+ * The retdiff is the component's (GEN_DIFF_UNKNOWN when it changes).
+ *
+ * Batched mode: the index is a choice per particle, and different components for
+ * different particles would need masking (see gen_switch): it runs when the particles'
+ * indices are all equal (e.g. the index constrained to one shared value, or k == 1),
+ * and fails with GEN_ERR_UNSUPPORTED otherwise. */
+gen_gf *gen_mix(int k, const gen_gf *const *components);
+
+/* Contramap(f, pre) / Dimap(f, pre, post): f called on pre(arguments), its return value
+ * post(f's return value); the choices (at the combinator's own namespace), score and
+ * weights are f's.
+ *
+ * pre writes the arguments f gets into out[0..*n_out) (at most cap =
+ * GEN_DIMAP_MAX_ARGS); args->user is passed through. post writes the new return value
+ * to *out (ret is NULL when f returns none; *out may be NULL for none). Both get the
+ * payload given at construction (borrowed: it must outlive the gf and its traces) and
+ * must be deterministic. Arrays they create belong to the current scope as usual (the
+ * combinator opens one around them and keeps what it needs); they may also give back
+ * arrays of their input (borrowed). They run in batched mode when the combinator does,
+ * seeing per-particle shapes. A non-OK status fails the operation: with the message
+ * the callback recorded (gen_error_set), or "the argument transform returned <status>",
+ * prefixed by the combinator's name and the operation.
+ *
+ * update/regenerate: pre runs on the new arguments; f gets GEN_DIFF_NO_CHANGE for each
+ * transformed argument with the same value as before (the same array, or equal dtype,
+ * shape and contents), GEN_DIFF_UNKNOWN for the others (the outer argdiffs are not
+ * used). The retdiff is f's without post; with post, GEN_DIFF_NO_CHANGE (the old return
+ * value kept) when f's says no change, else GEN_DIFF_UNKNOWN. */
+#define GEN_DIMAP_MAX_ARGS 16
+typedef gen_status (*gen_args_fn)(void *payload, const gen_args *in, gen_array **out, int cap, int *n_out);
+typedef gen_status (*gen_retval_fn)(void *payload, const gen_array *ret, gen_array **out);
+
+/* pre and post may be NULL (the identity): gen_dimap(f, NULL, post, p) transforms the
+ * return value only. Named "dimap(f)", or "contramap(f)" without post. */
+gen_gf *gen_dimap(const gen_gf *f, gen_args_fn pre, gen_retval_fn post, void *payload);
+/* gen_dimap(f, pre, NULL, payload); pre must not be NULL. */
+gen_gf *gen_contramap(const gen_gf *f, gen_args_fn pre, void *payload);
+
+/* Recurse(production, aggregation, max_branch) (Gen.jl's Recurse): recursive models
+ * such as probabilistic grammars. Arguments: (root input) or (root input, root node id:
+ * a 0-d i64 >= 0, default 0; Gen.jl's root_idx). A tree of nodes is grown from the root:
+ * node i's production kernel gets one argument, its input (the root input, or the item
+ * its parent gave it), and returns a tuple (value, children) where children is a tuple
+ * of k <= max_branch child inputs (genc/array.h: tuples); node i's child c (0-based) is
+ * node i * max_branch + c + 1 (Gen.jl's numbering, 0-based). Then, children first, node
+ * i's aggregation kernel gets (value, tuple of its children's aggregation results) and
+ * returns its result; the root's is the return value. Addresses: i/production/... and
+ * i/aggregation/... (Gen.jl's (i, :production), (i, :aggregation)). Constraints
+ * elsewhere are an error.
+ *
+ * update/regenerate grow the new tree from the new root input: a node the old tree had
+ * is revisited only when its kernel's arguments changed value (compared by content;
+ * its argdiffs say which) or constraints / the selection reach it, and kept otherwise
+ * (weight 0); new nodes are generated; nodes the new tree lacks are dropped (update:
+ * their choices discarded, their scores subtracted; regenerate: their gen_factor terms
+ * subtracted). The outer argdiffs are not used. The root node id cannot change (as in
+ * Gen.jl). retdiff: GEN_DIFF_NO_CHANGE when the root's result is the very same array,
+ * else GEN_DIFF_UNKNOWN. assess runs generate with the choices and fails when they do
+ * not hold every choice of the tree.
+ *
+ * Batched mode: the kernels run batched; the tree's shape (tuple sizes) is one for all
+ * particles, so it may depend on arguments but not on batched choices. */
+gen_gf *gen_recurse(const gen_gf *production, const gen_gf *aggregation, int64_t max_branch);
+
 #ifdef __cplusplus
 }
 #endif

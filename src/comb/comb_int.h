@@ -47,6 +47,19 @@ gen_choicemap *comb_indexed_choices(int64_t n, gen_trace *const *subs);
 gen_status comb_check_indexed(const char *who, const char *op, const gen_choicemap *m,
                               int64_t n);
 
+/* a and b hold the same values: the same array, or equal dtype, shape, batch mark and
+ * contents, tuples item by item (never while an autodiff transform records: the values
+ * may be its inputs). */
+bool comb_same_array(const gen_array *a, const gen_array *b);
+/* The address of m's first value (deep order) written into buf ("" if m is empty). */
+void comb_first_addr(const gen_choicemap *m, char *buf, size_t n);
+
+/* Branching (switch.c; used by Switch and Mask): a gf whose argument 0 picks one of k
+ * branches (an i64 index, or a bool flag picking branches[1] when true, branches[0]
+ * when false) and passes it the other arguments; a NULL branch makes no choices and
+ * returns none. Retains the branches. */
+gen_gf *comb_branch_new(const char *name, int k, const gen_gf *const *branches, bool flag);
+
 /* The pending error, or GEN_ERR_OOM. */
 gen_status comb_pending(void);
 /* Prefixes the pending error with "who: i" (the element's address) and returns it. */

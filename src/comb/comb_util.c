@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../array/autodiff_int.h"
 #include "comb_int.h"
 
 gen_status comb_pending(void) { return core_error_pending() ? core_error_pending() : GEN_ERR_OOM; }
@@ -106,4 +107,41 @@ gen_status comb_check_indexed(const char *who, const char *op, const gen_choicem
     if (gen_choicemap_is_value(m))
         return GEN_FAIL(GEN_ERR_VALUE, "%s: %s: a value at the root is not an element", who, op);
     return GEN_OK;
+}
+
+bool comb_same_array(const gen_array *a, const gen_array *b) {
+    if (a == b) return true;
+    if (!a || !b || ad_active()) return false;
+    if (gen_array_is_tuple(a) || gen_array_is_tuple(b)) {
+        int n = gen_array_is_tuple(a) && gen_array_is_tuple(b) ? gen_tuple_size(a) : -1;
+        if (n < 0 || n != gen_tuple_size(b)) return false;
+        for (int i = 0; i < n; i++)
+            if (!comb_same_array(gen_tuple_get(a, i), gen_tuple_get(b, i))) return false;
+        return true;
+    }
+    int nd = gen_array_ndim(a);
+    if (gen_array_dtype(a) != gen_array_dtype(b) || nd != gen_array_ndim(b) ||
+        gen_array_is_batched(a) != gen_array_is_batched(b) ||
+        memcmp(gen_array_shape(a), gen_array_shape(b), (size_t)nd * sizeof(int64_t)))
+        return false;
+    size_t bytes = (size_t)gen_array_size(a) * gen_dtype_size(gen_array_dtype(a));
+    return !memcmp(gen_array_data(a), gen_array_data(b), bytes);
+}
+
+typedef struct first_addr {
+    char *buf;
+    size_t n;
+} first_addr;
+
+static gen_status take_first(void *ud, const gen_addr *addr, const gen_array *v) {
+    (void)v;
+    first_addr *f = ud;
+    if (f->n && !f->buf[0]) gen_addr_format(addr, f->buf, f->n); /* error paths only */
+    return GEN_OK;
+}
+
+void comb_first_addr(const gen_choicemap *m, char *buf, size_t n) {
+    if (n) buf[0] = 0;
+    first_addr f = {buf, n};
+    gen_choicemap_foreach(m, take_first, &f);
 }
