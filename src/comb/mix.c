@@ -300,7 +300,7 @@ static bool mix_same(const gen_gf *a, const gen_gf *b) {
 
 static const gfi_vtable mix_vtable = {"mix",      mix_generate,   mix_assess, mix_project,
                                       mix_update, mix_regenerate, mix_free,   mix_free_trace,
-                                      mix_same};
+                                      mix_same,   NULL};
 
 gen_gf *gen_mix(int k, const gen_gf *const *components) {
     if (k < 1 || !components) {
