@@ -39,6 +39,32 @@ extern "C" {
  * (GEN_DIFF_NO_CHANGE if none and the length is the same). */
 gen_gf *gen_map(const gen_gf *kernel);
 
+/* Unfold(kernel): a state-space chain (Gen.jl's Unfold). Arguments: (n, init_state,
+ * params...), n a 0-d i64 array (not batched) >= 0. Step t = 0..n-1 calls the kernel on
+ * (t as a 0-d i64, state, params...) (args->user passed through), where state is
+ * init_state for step 0 and step t-1's return value after; the kernel returns the next
+ * state, an array shaped like init_state (per particle if batched). Step t's choices
+ * live at address t (Gen.jl's step t+1). The return value stacks the n states along the
+ * leading axis (axis 1 if batched); n = 0 gives the empty stack: shape [0] + init_state's
+ * shape, its dtype. The trace's choices and return value are built on first read, so an
+ * update touching the last steps costs time independent of n (when nobody reads them).
+ *
+ * update/regenerate: the argdiff of n is not needed (the length is read from n); those
+ * of init_state and the params may be GEN_DIFF_NO_CHANGE or anything else (unknown).
+ * When init_state and the params are unchanged, the steps before the first constrained
+ * (update) or selected (regenerate) step keep their subtraces; from there a step reruns
+ * when it is constrained / selected or its incoming state changed (the previous step's
+ * retdiff is not GEN_DIFF_NO_CHANGE), and the rerun stops as soon as a step's state is
+ * unchanged and no later step is reached. A changed init_state reruns step 0 onward
+ * the same way; changed params rerun every kept step. Growing n generates the new steps
+ * only (new constrained steps add their densities to the weight); shrinking drops the
+ * last steps (update: their choices discarded and their scores subtracted; regenerate:
+ * only what is not choices subtracted, as Gen.jl). The retdiff is a vector diff of the
+ * states that changed (the kept steps whose retdiff was not GEN_DIFF_NO_CHANGE, with
+ * that retdiff) and the new / previous lengths; GEN_DIFF_NO_CHANGE if none changed and
+ * n is the same. */
+gen_gf *gen_unfold(const gen_gf *kernel);
+
 #ifdef __cplusplus
 }
 #endif

@@ -32,6 +32,13 @@ gen_array *comb_element(comb_mode m, const gen_array *a, int64_t i);
  * must have one shape. n >= 1. NULL on error. */
 gen_array *comb_stack(comb_mode m, int64_t n, gen_array *const *items);
 
+/* The stack of no items shaped like item: [0] + its shape, or [N, 0] + its per-particle
+ * shape when it is batched (marked). NULL on error. */
+gen_array *comb_stack_empty(comb_mode m, const gen_array *item);
+/* a and b have one per-particle shape (the shape without the particle axis of a batched
+ * array in mode m). */
+bool comb_same_item_shape(comb_mode m, const gen_array *a, const gen_array *b);
+
 /* *acc += term (a NULL *acc is 0). GEN_OK or the error. */
 gen_status comb_add(gen_array **acc, const gen_array *term);
 /* *acc -= term. */
@@ -46,6 +53,32 @@ gen_choicemap *comb_indexed_choices(int64_t n, gen_trace *const *subs);
  * constraint at <addr> is not an element (n elements)". */
 gen_status comb_check_indexed(const char *who, const char *op, const gen_choicemap *m,
                               int64_t n);
+
+/* A persistent vector of subtraces (comb_pvec.c): Unfold and Scan keep their steps'
+ * subtraces in one, so that updating or appending a step costs O(log n) and shares the
+ * rest with the old trace. Every function returning a vector returns a new reference
+ * (NULL on OOM) and leaves its argument unchanged; elements are retained by the vector. */
+typedef struct comb_pvec comb_pvec;
+comb_pvec *comb_pvec_new(void);
+comb_pvec *comb_pvec_retain(comb_pvec *v);
+void comb_pvec_release(comb_pvec *v);
+int64_t comb_pvec_len(const comb_pvec *v);
+/* Element i (borrowed), 0 <= i < len. */
+gen_trace *comb_pvec_get(const comb_pvec *v, int64_t i);
+/* v with element i replaced by t (0 <= i < len), or appended when i == len. */
+comb_pvec *comb_pvec_set(const comb_pvec *v, int64_t i, gen_trace *t);
+comb_pvec *comb_pvec_push(const comb_pvec *v, gen_trace *t);
+/* v's first n elements. */
+comb_pvec *comb_pvec_truncate(const comb_pvec *v, int64_t n);
+/* The elements in a new array of len borrowed pointers (NULL when empty; free with
+ * core_free(*out, len * sizeof **out)). */
+gen_status comb_pvec_gather(const comb_pvec *v, gen_trace ***out);
+
+/* Ends a combinator operation (opened with gen_scope_begin and comb_enter): on success
+ * gives w (NULL: zero) to the caller's scope as *weight (if weight) and publishes t
+ * (a new unpublished reference) as *tr; on failure releases t. Returns s or the error. */
+gen_status comb_publish(comb_mode m, gen_status s, gen_trace *t, gen_array *w, gen_array **weight,
+                        gen_trace **tr);
 
 /* The pending error, or GEN_ERR_OOM. */
 gen_status comb_pending(void);

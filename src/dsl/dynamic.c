@@ -132,7 +132,7 @@ gen_choicemap *dsl_build_choices(const gen_ctx *ctx) {
     if (n && !items) return NULL;
     for (int64_t i = 0; i < n; i++) {
         const dsl_rec *r = &ctx->data.recs[i];
-        items[i] = (cm_item){&r->addr, r->sub ? NULL : r->value, r->sub ? r->sub->choices : NULL};
+        items[i] = (cm_item){&r->addr, r->sub ? NULL : r->value, r->sub ? gen_trace_choices(r->sub) : NULL};
     }
     gen_choicemap *m = cm_from_items(items, n);
     if (items) core_free(items, (size_t)n * sizeof *items);

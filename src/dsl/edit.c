@@ -18,7 +18,7 @@ static gen_status account_dropped(gen_ctx *ctx, gen_array **w) {
         gen_array *drop = NULL;
         if (update) {
             drop = r->score;
-            s = r->sub ? gen_choicemap_builder_set_submap(ctx->discard, &r->addr, r->sub->choices)
+            s = r->sub ? gen_choicemap_builder_set_submap(ctx->discard, &r->addr, gen_trace_choices(r->sub))
                        : gen_choicemap_builder_set(ctx->discard, &r->addr, r->value);
         } else if (r->sub)
             s = gen_project(r->sub, gen_select_none(), &drop);

@@ -114,6 +114,7 @@ gen_trace *gfi_trace_new(const gen_gf *f, const gen_args *args, gen_array *retva
         return NULL;
     }
     atomic_init(&tr->refcount, 1);
+    atomic_init(&tr->lazy, 0);
     tr->gf = gen_gf_retain((gen_gf *)f);
     tr->data = data;
     tr->retval = gen_array_retain(retval);
@@ -134,10 +135,38 @@ gen_trace *gfi_trace_new(const gen_gf *f, const gen_args *args, gen_array *retva
     return tr;
 }
 
+gen_trace *gfi_trace_new_lazy(const gen_gf *f, const gen_args *args, gen_array *score, void *data,
+                              gfi_materialize_fn materialize) {
+    gen_trace *tr = gfi_trace_new(f, args, NULL, NULL, score, data);
+    if (!tr) return NULL;
+    tr->materialize = materialize;
+    atomic_store_explicit(&tr->lazy, 1, memory_order_relaxed);
+    return tr;
+}
+
+bool gfi_trace_ready(const gen_trace *tr) {
+    gen_trace *t = (gen_trace *)tr; /* filling in what the trace already determines */
+    for (;;) {
+        int state = 1;
+        if (atomic_compare_exchange_weak_explicit(&t->lazy, &state, 2, memory_order_acquire,
+                                                  memory_order_acquire))
+            break;
+        if (state == 0) return true; /* built (or never lazy) */
+    }                                /* 2: another thread is building it; wait */
+    gen_choicemap *cm = NULL;
+    gen_array *ret = NULL;
+    int64_t batch = gen_batch_suspend();
+    gen_status s = t->materialize(t, &cm, &ret);
+    gen_batch_resume(batch);
+    if (s == GEN_OK) t->choices = cm, t->retval = ret;
+    atomic_store_explicit(&t->lazy, s == GEN_OK ? 0 : 1, memory_order_release);
+    return s == GEN_OK;
+}
+
 const gen_gf *gen_trace_gf(const gen_trace *tr) { return tr ? tr->gf : NULL; }
 const gen_args *gen_trace_args(const gen_trace *tr) { return tr ? &tr->args : NULL; }
-const gen_array *gen_trace_retval(const gen_trace *tr) { return tr ? tr->retval : NULL; }
-const gen_choicemap *gen_trace_choices(const gen_trace *tr) { return tr ? tr->choices : NULL; }
+const gen_array *gen_trace_retval(const gen_trace *tr) { return tr && gfi_trace_ready(tr) ? tr->retval : NULL; }
+const gen_choicemap *gen_trace_choices(const gen_trace *tr) { return tr && gfi_trace_ready(tr) ? tr->choices : NULL; }
 const gen_array *gen_trace_score(const gen_trace *tr) { return tr ? tr->score : NULL; }
 
 const gen_array *gen_trace_value(const gen_trace *tr, const gen_addr *addr) {
@@ -145,7 +174,7 @@ const gen_array *gen_trace_value(const gen_trace *tr, const gen_addr *addr) {
         if (!core_error_pending()) GEN_FAIL(GEN_ERR_MISUSE, "gen_trace_value: the trace is NULL");
         return NULL;
     }
-    return gen_choicemap_get_value(tr->choices, addr);
+    return gen_choicemap_get_value(gen_trace_choices(tr), addr);
 }
 
 /* ---- the operations ---- */
@@ -219,6 +248,7 @@ gen_status gen_propose(const gen_gf *f, gen_key key, const gen_args *args,
     if ((s = gen_scope_begin()) != GEN_OK) return s;
     gen_trace *tr = NULL;
     s = f->vt->generate(f, key, args, gen_choicemap_empty(), &tr, NULL);
+    if (s == GEN_OK && !gfi_trace_ready(tr)) s = core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
     if (s == GEN_OK) {
         *choices = gen_choicemap_scope_return(tr->choices);
         if (weight) *weight = gen_scope_return(tr->score);
@@ -262,7 +292,8 @@ static gen_status named_visit(void *ud, const gen_addr *addr) {
 static gen_status check_named(const char *op, const gen_trace *tr, const gen_selection *sel,
                               const gen_choicemap *b, bool report, bool *missing) {
     named_check c; /* missing is written only when found: no need to clear it */
-    c.a = tr->choices, c.b = b, c.found = false;
+    c.a = gen_trace_choices(tr), c.b = b, c.found = false;
+    if (!c.a) return core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
     gen_status s = gen_selection_foreach_named(sel, named_visit, &c);
     *missing = c.found;
     if (!c.found) return s;
@@ -369,7 +400,7 @@ static gen_status regenerate_checked(const gen_trace *tr, gen_key key, const gen
     sel_nesting++;
     s = tr->gf->vt->regenerate(tr, key, args, argdiffs, sel, &t, weight ? &w : NULL, retdiff);
     sel_nesting--;
-    if (s == GEN_OK) s = check_named("gen_regenerate", tr, sel, t->choices, true, &missing);
+    if (s == GEN_OK) s = check_named("gen_regenerate", tr, sel, gen_trace_choices(t), true, &missing);
     if (s == GEN_OK && weight && !(*weight = gen_scope_return(w))) s = GEN_ERR_OOM;
     if (s == GEN_OK && !(*new_tr = gen_trace_scope_return(t))) s = GEN_ERR_OOM;
     gen_scope_end();
