@@ -23,6 +23,7 @@
 #include "genc/gfi.h"
 #include "genc/dsl.h"
 #include "genc/comb.h"
+#include "genc/infer.h"
 
 #define GENC_VERSION_MAJOR 0
 #define GENC_VERSION_MINOR 1

@@ -80,7 +80,8 @@ int64_t gen_array_dim(const gen_array *a, int axis); /* -1 if axis is invalid */
 int64_t gen_array_size(const gen_array *a);          /* number of elements */
 const char *gen_dtype_name(gen_dtype dtype);
 size_t gen_dtype_size(gen_dtype dtype);
-/* Borrowed read-only pointer to the elements on the host (row-major). */
+/* Borrowed read-only pointer to the elements on the host (row-major); for a tuple, its
+ * items (see tuples below). */
 const void *gen_array_data(const gen_array *a);
 /* The single element of a size-1 array, converted to double / int64. */
 gen_status gen_item(const gen_array *a, double *out);
@@ -90,6 +91,41 @@ gen_status gen_item_i64(const gen_array *a, int64_t *out);
 gen_status gen_array_copy_to(const gen_array *a, gen_dtype dtype, void *buf, size_t nbytes);
 /* Writes a short human-readable form ("f64[2,3] [[1, 2, 3], [4, 5, 6]]") into buf. */
 gen_status gen_array_format(const gen_array *a, char *buf, size_t nbytes);
+
+/* ---- tuples (DESIGN decision 1) -----------------------------------------------------
+ * A tuple is a gen_array that holds references to n other arrays (its items), so that a
+ * function (a generative function's return value, a combinator's kernel) can return or
+ * take several arrays as one: gen_tuple(2, (gen_array *[]){carry, out}). Items may be
+ * tuples themselves. A tuple is immutable like every array; it is refcounted and scoped
+ * like every array (gen_array_retain/release, gen_scope_return), and it keeps its items
+ * alive: releasing its last reference releases each item once.
+ *
+ * A tuple is not an array of numbers:
+ *   - every array operation (gen_add, gen_sum, gen_reshape, gen_copy, gen_cast, ...)
+ *     given a tuple fails with GEN_ERR_DTYPE "<op>: argument k is a tuple, not an array
+ *     of numbers" (an operation built from others names the one that met the tuple:
+ *     gen_transpose says permute, gen_mean sum, gen_matmul reshape); so do gen_item, gen_item_i64, gen_array_copy_to, gen_one_hot,
+ *     gen_batched / gen_unbatched, the autodiff transforms (inputs, outputs, tangents
+ *     and cotangents), distributions and samplers (parameters and values), and choice
+ *     maps (a tuple is never a choice value: GEN_ERR_VALUE "choicemap: the value at y
+ *     is a tuple");
+ *   - gen_array_format writes "(tuple of 2: f64[] 1, i64[2] [1, 2])";
+ *   - queries answer so that generic code does not crash: gen_array_ndim 1,
+ *     gen_array_shape [n], gen_array_size n, gen_array_dtype GEN_F64 (meaningless:
+ *     test gen_array_is_tuple first), gen_array_is_batched false, and gen_array_data
+ *     the item pointers (gen_array *const *, n of them, borrowed). */
+/* A new tuple of items[0..n) (n >= 0; each retained). A NULL item returns NULL,
+ * keeping the error already recorded (GEN_ERR_MISUSE if none). */
+gen_array *gen_tuple(int n, gen_array *const *items);
+/* Whether a is a tuple (false for NULL). */
+bool gen_array_is_tuple(const gen_array *a);
+/* The number of items; -1 and GEN_ERR_DTYPE if t is not a tuple (GEN_ERR_MISUSE, or
+ * the pending error, if t is NULL). */
+int gen_tuple_size(const gen_array *t);
+/* Item i (borrowed: valid while t is); NULL and GEN_ERR_INDEX "gen_tuple_get: index 2
+ * is out of range for a tuple of 2" when i is not in 0..n-1; errors as gen_tuple_size
+ * when t is not a tuple. */
+gen_array *gen_tuple_get(const gen_array *t, int i);
 
 /* ---- batched mode (DESIGN decision 9) ------------------------------------------------
  * The same model code runs for N particles at once: an array marked batched carries a

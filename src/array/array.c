@@ -106,6 +106,7 @@ gen_array *arr_alloc(gen_dtype dtype, int ndim, const int64_t *shape) {
     a->dtype = (uint8_t)dtype;
     a->ndim = (uint8_t)ndim;
     a->batched = 0;
+    a->tuple = 0;
     a->size = size;
     if (ndim) memcpy(a->shape, shape, (size_t)ndim * sizeof *shape);
     a->ad = NULL;
@@ -135,6 +136,7 @@ gen_array *arr_view(const gen_array *a, int ndim, const int64_t *shape) {
     v->dtype = a->dtype;
     v->ndim = (uint8_t)ndim;
     v->batched = 0;
+    v->tuple = 0;
     v->size = a->size;
     if (ndim) memcpy(v->shape, shape, (size_t)ndim * sizeof *shape);
     v->ad = NULL;
@@ -153,6 +155,7 @@ void gen_array_release(gen_array *a) {
     if (!a) return;
     if (atomic_fetch_sub_explicit(&a->refcount, 1, memory_order_acq_rel) != 1) return;
     if (a->ad) ad_links_free(a);
+    if (CORE_UNLIKELY(a->tuple)) arr_tuple_release_items(a);
     if (a->buf) {
         backend_buffer_release(a->buf);
         core_free(a, header_bytes(0));

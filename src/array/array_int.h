@@ -28,6 +28,7 @@ struct gen_array {
     uint8_t dtype;
     uint8_t ndim;
     uint8_t batched;     /* leading axis is the particle axis (batch.c) */
+    uint8_t tuple;       /* data holds `size` owned gen_array* items, not numbers (tuple.c) */
     int64_t size;
     int64_t shape[GEN_MAX_DIMS];
     void *data;          /* host pointer to the first element */
@@ -65,6 +66,25 @@ static inline void arr_batch_resume(int64_t saved) { arr_batch_n = saved; }
  * particle axis first, then size-1 axes); what elementwise ops and distribution
  * parameters need. Returns the error status (NULL entries propagate). */
 gen_status arr_batch_align(int n, gen_array **in);
+
+/* Tuples (tuple.c): an array flagged tuple holds size references to other arrays in
+ * its data (as f64 [n] storage: 8 bytes an item). Every reader of numbers rejects it. */
+_Static_assert(sizeof(gen_array *) <= sizeof(double), "tuple items are stored as f64 slots");
+static inline gen_array *const *arr_tuple_items(const gen_array *t) {
+    return (gen_array *const *)t->data;
+}
+/* Releases a dying tuple's items (gen_array_release, when its count reaches zero). */
+void arr_tuple_release_items(gen_array *t);
+/* Record GEN_ERR_DTYPE "<op>: argument k is a tuple, not an array of numbers" (or
+ * "<op>: <what> is a tuple, ..."); return the status. */
+gen_status arr_tuple_arg_fail(const char *op, int k);
+gen_status arr_tuple_fail(const char *op, const char *what);
+/* gen_array_format of a tuple: "(tuple of 2: f64[] 1, i64[2] [1, 2])". */
+gen_status arr_tuple_format(const gen_array *t, char *buf, size_t n);
+/* GEN_OK, or the error above when a (non-NULL) is a tuple. */
+static inline gen_status arr_check_not_tuple(const char *op, const char *what, const gen_array *a) {
+    return CORE_UNLIKELY(a && a->tuple) ? arr_tuple_fail(op, what) : GEN_OK;
+}
 
 /* Shape helpers. Each validates and records an error naming op on failure. */
 int64_t arr_shape_size(int ndim, const int64_t *shape);

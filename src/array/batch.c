@@ -38,6 +38,7 @@ static gen_array *marked_view(const gen_array *a, bool mark, const char *fn) {
         if (!core_error_pending()) GEN_FAIL(GEN_ERR_MISUSE, "%s: the array is NULL", fn);
         return NULL;
     }
+    if (arr_check_not_tuple(fn, "the argument", a) != GEN_OK) return NULL;
     if (mark && (a->ndim == 0 || (arr_batch_n && a->shape[0] != arr_batch_n))) {
         char buf[ARR_SHAPE_STR_MAX];
         GEN_FAIL(GEN_ERR_SHAPE, "%s: shape %s has no particle axis of %lld", fn,

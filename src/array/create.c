@@ -135,6 +135,7 @@ gen_array *gen_one_hot(const gen_array *indices, int64_t k, gen_dtype dtype) {
         if (!core_error_pending()) GEN_FAIL(GEN_ERR_MISUSE, "gen_one_hot: indices is NULL");
         return NULL;
     }
+    if (arr_check_not_tuple("gen_one_hot", "indices", indices) != GEN_OK) return NULL;
     if (indices->dtype != GEN_I64) {
         GEN_FAIL(GEN_ERR_DTYPE, "gen_one_hot: indices must be i64, got %s", gen_dtype_name(indices->dtype));
         return NULL;
@@ -174,8 +175,9 @@ int64_t gen_array_dim(const gen_array *a, int axis) {
     return ax >= 0 && ax < a->ndim ? a->shape[ax] : -1;
 }
 
+/* a must be an array of numbers (not NULL, not a tuple). */
 static gen_status check_arg(const char *fn, const gen_array *a) {
-    if (a) return GEN_OK;
+    if (a) return arr_check_not_tuple(fn, "argument 0", a);
     if (core_error_pending()) return core_error_pending();
     return GEN_FAIL(GEN_ERR_MISUSE, "%s: the array is NULL", fn);
 }
@@ -236,9 +238,10 @@ static void format_elem(const gen_array *a, int64_t i, char *s, size_t n) {
 }
 
 gen_status gen_array_format(const gen_array *a, char *buf, size_t n) {
-    gen_status st = check_arg("gen_array_format", a);
+    gen_status st = a && a->tuple ? GEN_OK : check_arg("gen_array_format", a);
     if (st != GEN_OK) return st;
     if (!buf || n == 0) return GEN_FAIL(GEN_ERR_MISUSE, "gen_array_format: empty buffer");
+    if (a->tuple) return arr_tuple_format(a, buf, n);
     char s[ARR_SHAPE_STR_MAX];
     size_t used = 0;
     buf[0] = '\0';

@@ -11,16 +11,20 @@ static const backend *backend_of(const gen_array *a) {
     return a->buf ? a->buf->backend : &cpu_backend;
 }
 
+/* Argument i of op is NULL (propagate, or report) or a tuple (not numbers). Out of line:
+ * op_apply tests both with one predictable branch per argument. */
+static gen_array *bad_argument(const op_info *info, int i, const gen_array *a) {
+    if (a) arr_tuple_arg_fail(info->name, i);
+    else if (!core_error_pending()) GEN_FAIL(GEN_ERR_MISUSE, "%s: argument %d is NULL", info->name, i);
+    return NULL;
+}
+
 gen_array *op_apply(op_id op, int n_in, gen_array *const *in, const op_params *p) {
     static const op_params no_params;
     const op_info *info = &op_table[op];
     if (CORE_UNLIKELY(arr_batch_n)) return arr_batch_apply(op, n_in, in, p);
-    for (int i = 0; i < n_in; i++) {
-        if (CORE_UNLIKELY(!in[i])) {
-            if (!core_error_pending()) GEN_FAIL(GEN_ERR_MISUSE, "%s: argument %d is NULL", info->name, i);
-            return NULL;
-        }
-    }
+    for (int i = 0; i < n_in; i++)
+        if (CORE_UNLIKELY(!in[i] || in[i]->tuple)) return bad_argument(info, i, in[i]);
     op_call c = {op, n_in, in, p ? p : &no_params, NULL};
     op_sig sig;
     sig.view = false;

@@ -30,6 +30,7 @@ static gen_status take_shape(const char *op, const gen_array *a, const gen_array
 static gen_status index_args(const char *op, const gen_array *a, const gen_array *idx, int axis,
                              op_params *p) {
     memset(p, 0, sizeof *p);
+    if (idx->tuple) return arr_tuple_arg_fail(op, 1); /* before its meaningless dtype */
     if (idx->dtype != GEN_I64)
         return GEN_FAIL(GEN_ERR_DTYPE, "%s: indices must be i64, got %s", op,
                         gen_dtype_name((gen_dtype)idx->dtype));

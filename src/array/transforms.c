@@ -6,6 +6,11 @@
 
 #include "autodiff_int.h"
 
+/* A tuple given or returned where a differentiable array is needed. */
+static gen_status not_numbers(const char *fn, const char *what, int i) {
+    return GEN_FAIL(GEN_ERR_DTYPE, "%s: %s %d is a tuple, not an array of numbers", fn, what, i);
+}
+
 static gen_status check_inputs(const char *fn, int n_in, gen_array *const *primals) {
     if (n_in < 0 || (n_in > 0 && !primals))
         return GEN_FAIL(GEN_ERR_MISUSE, "%s: bad input list (n_in = %d)", fn, n_in);
@@ -14,6 +19,7 @@ static gen_status check_inputs(const char *fn, int n_in, gen_array *const *prima
             if (core_error_pending()) return core_error_pending();
             return GEN_FAIL(GEN_ERR_MISUSE, "%s: input %d is NULL", fn, i);
         }
+        if (primals[i]->tuple) return not_numbers(fn, "input", i);
         if (!arr_is_float(primals[i]->dtype))
             return GEN_FAIL(GEN_ERR_DTYPE,
                             "%s: input %d is %s; only f32 and f64 inputs can be differentiated",
@@ -37,6 +43,8 @@ static gen_status call_closure(const char *fn, gen_closure f, int n_in, gen_arra
         if (!out[j]) {
             if (core_error_pending()) return core_error_pending();
             return GEN_FAIL(GEN_ERR_CALLBACK, "%s: the function left output %d NULL", fn, j);
+        } else if (out[j]->tuple) {
+            return not_numbers(fn, "output", j);
         }
     return GEN_OK;
 }
@@ -78,6 +86,8 @@ static gen_status run_vjp(const char *fn, gen_closure f, int n_in, gen_array *co
                               gen_dtype_name(res[j]->dtype),
                               arr_shape_str(res[j]->ndim, res[j]->shape, s1, sizeof s1));
             else seeds[j] = gen_ones((gen_dtype)res[j]->dtype, res[j]->ndim, res[j]->shape);
+        } else if (cot[j] && cot[j]->tuple) {
+            st = not_numbers(fn, "cotangent", j);
         } else if (cot[j]) {
             if (cot[j]->ndim != res[j]->ndim ||
                 memcmp(cot[j]->shape, res[j]->shape, (size_t)res[j]->ndim * sizeof(int64_t)))
@@ -142,6 +152,7 @@ gen_status gen_jvp(gen_closure f, int n_in, gen_array *const *primals,
         return GEN_FAIL(GEN_ERR_MISUSE, "gen_jvp: n_out must be >= 1 and out_tan non-NULL");
     for (int i = 0; i < n_in && tangents; i++) {
         const gen_array *tg = tangents[i], *p = primals[i];
+        if (tg && tg->tuple) return not_numbers("gen_jvp", "tangent", i);
         if (tg && (tg->ndim != p->ndim || memcmp(tg->shape, p->shape, p->ndim * sizeof(int64_t)))) {
             char s1[ARR_SHAPE_STR_MAX], s2[ARR_SHAPE_STR_MAX];
             return GEN_FAIL(GEN_ERR_SHAPE, "gen_jvp: tangent %d has shape %s but input %d has %s",
@@ -194,6 +205,9 @@ gen_status gen_custom_vjp(gen_closure fwd, gen_vjp_rule rule, void *rule_payload
             clear_all(n_out, out);
             return core_error_pending() ? core_error_pending()
                                         : GEN_FAIL(GEN_ERR_MISUSE, "gen_custom_vjp: input %d is NULL", i);
+        } else if (in[i]->tuple) {
+            clear_all(n_out, out);
+            return not_numbers("gen_custom_vjp", "input", i);
         }
     gen_status st = gen_scope_begin();
     if (st != GEN_OK) return st;

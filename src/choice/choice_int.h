@@ -54,6 +54,12 @@ static inline gen_choicemap *cm_ref(const gen_choicemap *m) {
 /* Checks a map argument of function fn: NULL propagates (error set if none pending). */
 bool cm_check_arg(const char *fn, const gen_choicemap *m, const char *name);
 bool cm_check_addr(const char *fn, const gen_addr *a);
+/* A tuple is never a choice value: records GEN_ERR_VALUE "choicemap: the value at
+ * <addr> is a tuple" and returns false when value is one. */
+bool cm_fail_tuple(const gen_addr *addr);
+static inline bool cm_check_value(const gen_array *value, const gen_addr *addr) {
+    return CORE_UNLIKELY(gen_array_is_tuple(value)) ? cm_fail_tuple(addr) : true;
+}
 
 /* ---- selections ---- */
 

@@ -100,12 +100,20 @@ bool cm_check_addr(const char *fn, const gen_addr *a) {
 
 gen_choicemap *gen_choicemap_empty(void) { return &cm_empty_map; }
 
+bool cm_fail_tuple(const gen_addr *addr) {
+    char buf[GEN_ADDR_FORMAT_MAX];
+    GEN_FAIL(GEN_ERR_VALUE, "choicemap: the value at %s is a tuple (choice values are arrays "
+             "of numbers)", addr_str(addr, buf));
+    return false;
+}
+
 gen_choicemap *gen_choicemap_of_value(const gen_array *value) {
     if (!value) {
         if (!core_error_pending())
             GEN_FAIL(GEN_ERR_MISUSE, "gen_choicemap_of_value: the value is NULL");
         return NULL;
     }
+    if (!cm_check_value(value, NULL)) return NULL;
     return cm_publish(cm_leaf(value));
 }
 

@@ -238,6 +238,7 @@ gen_status gen_choicemap_builder_set(gen_choicemap_builder *bl, const gen_addr *
             GEN_FAIL(GEN_ERR_MISUSE, "gen_choicemap_builder_set: the value is NULL");
         return gen_error_status();
     }
+    if (!cm_check_value(value, addr)) return gen_error_status();
     bnode *b = descend(bl, addr, "gen_choicemap_builder_set");
     if (!b) return gen_error_status();
     bnode_clear(b);

@@ -81,6 +81,7 @@ gen_choicemap *gen_choicemap_set(const gen_choicemap *m, const gen_addr *addr,
         return NULL;
     }
     if (!cm_check_arg("gen_choicemap_set", m, "the map")) return NULL;
+    if (!cm_check_value(value, addr)) return NULL;
     gen_choicemap *leaf = cm_leaf(value);
     if (!leaf) return NULL;
     gen_choicemap *r = set_public("gen_choicemap_set", m, addr, leaf);

@@ -15,7 +15,7 @@ const char *dist_index_str(const gen_array *a, int64_t i, char *buf, size_t n) {
 }
 
 static gen_status check_null(const char *family, const char *name, const gen_array *a) {
-    if (a) return GEN_OK;
+    if (a) return CORE_UNLIKELY(a->tuple) ? arr_tuple_fail(family, name) : GEN_OK;
     if (core_error_pending()) return core_error_pending();
     return GEN_FAIL(GEN_ERR_MISUSE, "%s: parameter %s is NULL", family, name);
 }

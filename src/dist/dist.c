@@ -1,6 +1,7 @@
 /* dist.c — distribution values: creation, refcounts, queries, and the generic entry
  * points (sample, rsample, logpdf, support, enumerate, bijection) that check shapes and
  * dispatch to the family. */
+#include <stdio.h>
 #include <string.h>
 
 #include "dist_int.h"
@@ -40,6 +41,13 @@ gen_dist *dist_new(const dist_family *f, gen_dtype dtype, int n_params, gen_arra
                  GEN_MAX_DIMS);
         return NULL;
     }
+    for (int i = 0; i < n_params; i++) /* the families' own checks may not have looked */
+        if (CORE_UNLIKELY(params[i]->tuple)) {
+            char what[64];
+            snprintf(what, sizeof what, "parameter %s", f->param_names[i]);
+            arr_tuple_fail(f->name, what);
+            return NULL;
+        }
     gen_dist *d = core_calloc(1, sizeof *d);
     if (!d) return NULL;
     atomic_init(&d->refcount, 1);
@@ -186,6 +194,10 @@ gen_array *gen_dist_logpdf(const gen_dist *d, const gen_array *x) {
     if (check_dist("gen_dist_logpdf", d) != GEN_OK) return NULL;
     if (!x) {
         if (!core_error_pending()) GEN_FAIL(GEN_ERR_MISUSE, "%s: logpdf: the value is NULL", d->family->name);
+        return NULL;
+    }
+    if (CORE_UNLIKELY(x->tuple)) {
+        arr_tuple_fail(d->family->name, "the logpdf value");
         return NULL;
     }
     int lead = x->ndim - d->event_ndim;

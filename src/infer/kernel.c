@@ -1,0 +1,86 @@
+/* kernel.c — MCMC kernels as values: MH kernels, and their composition (cycle, mixture,
+ * repetition). */
+#include <math.h>
+
+#include "infer_int.h"
+
+gen_status gen_kernel_apply(gen_kernel k, const gen_trace *tr, gen_key key, gen_trace **out,
+                            bool *accepted) {
+    if (out) *out = NULL;
+    if (!k.fn) return GEN_FAIL(GEN_ERR_MISUSE, "gen_kernel_apply: the kernel has no function");
+    if (!out) return GEN_FAIL(GEN_ERR_MISUSE, "gen_kernel_apply: out is NULL");
+    bool acc = false;
+    gen_status s = k.fn(k.payload, tr, key, out, &acc);
+    if (accepted) *accepted = acc;
+    return s;
+}
+
+static gen_status mh_select_fn(void *p, const gen_trace *tr, gen_key key, gen_trace **out, bool *acc) {
+    return gen_mh_select(tr, ((gen_mh_select_kernel *)p)->sel, key, out, acc);
+}
+
+gen_kernel gen_kernel_mh_select(gen_mh_select_kernel *k) { return (gen_kernel){mh_select_fn, k}; }
+
+static gen_status mh_proposal_fn(void *p, const gen_trace *tr, gen_key key, gen_trace **out, bool *acc) {
+    const gen_mh_proposal_kernel *k = p;
+    return gen_mh_proposal(tr, k->proposal, k->proposal_args, key, out, acc);
+}
+
+gen_kernel gen_kernel_mh_proposal(gen_mh_proposal_kernel *k) { return (gen_kernel){mh_proposal_fn, k}; }
+
+/* Applies n kernels in order: ks[0], ks[stride], ks[2 stride], ... (stride 0 repeats
+ * one kernel). Accepted if any step accepted. */
+static gen_status run_steps(int n, const gen_kernel *ks, int stride, const gen_trace *tr,
+                            gen_key key, gen_trace **out, bool *acc) {
+    gen_status s = gen_scope_begin();
+    if (s != GEN_OK) return s;
+    const gen_trace *cur = tr;
+    *acc = false;
+    for (int i = 0; i < n && s == GEN_OK; i++) {
+        gen_trace *next = NULL;
+        bool a = false;
+        s = gen_kernel_apply(ks[i * stride], cur, gen_key_fold_in(key, (uint64_t)i), &next, &a);
+        *acc |= a;
+        cur = next;
+    }
+    if (s == GEN_OK && !(*out = gen_trace_scope_return((gen_trace *)cur))) s = infer_pending();
+    gen_scope_end();
+    return s;
+}
+
+static gen_status cycle_fn(void *p, const gen_trace *tr, gen_key key, gen_trace **out, bool *acc) {
+    const gen_kernel_list *l = p;
+    return run_steps(l->n, l->kernels, 1, tr, key, out, acc);
+}
+
+gen_kernel gen_kernel_cycle(gen_kernel_list *parts) { return (gen_kernel){cycle_fn, parts}; }
+
+static gen_status mixture_fn(void *p, const gen_trace *tr, gen_key key, gen_trace **out, bool *acc) {
+    const gen_kernel_list *l = p;
+    if (l->n < 1 || !l->probs)
+        return GEN_FAIL(GEN_ERR_VALUE, "kernel mixture: needs n >= 1 kernels and their probabilities");
+    gen_key k[2];
+    gen_status s = gen_key_split(key, 2, k);
+    if (s != GEN_OK) return s;
+    double u = exp(infer_log_uniform(k[0])), c = 0;
+    int pick = l->n - 1;
+    for (int i = 0; i < l->n; i++) {
+        if (!(l->probs[i] >= 0)) return GEN_FAIL(GEN_ERR_VALUE, "kernel mixture: probability %d is %g", i, l->probs[i]);
+        c += l->probs[i];
+        if (u < c) {
+            pick = i;
+            break;
+        }
+    }
+    return gen_kernel_apply(l->kernels[pick], tr, k[1], out, acc);
+}
+
+gen_kernel gen_kernel_mixture(gen_kernel_list *parts) { return (gen_kernel){mixture_fn, parts}; }
+
+static gen_status repeat_fn(void *p, const gen_trace *tr, gen_key key, gen_trace **out, bool *acc) {
+    const gen_kernel_repeat *r = p;
+    if (r->times < 1) return GEN_FAIL(GEN_ERR_VALUE, "kernel repeat: times must be >= 1, got %d", r->times);
+    return run_steps(r->times, &r->kernel, 0, tr, key, out, acc);
+}
+
+gen_kernel gen_kernel_repeated(gen_kernel_repeat *r) { return (gen_kernel){repeat_fn, r}; }

@@ -1,0 +1,129 @@
+/* weights.c — log weights: the log mean of exponentials, the effective sample size and
+ * resampling (multinomial, systematic, stratified, residual). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "infer_int.h"
+
+/* The weights as doubles with their max, checked (1-d, n > 0, no NaN). */
+static gen_status read_weights(const char *fn, const gen_array *lw, double **w, int64_t *n, double *max) {
+    if (!lw) return infer_null(fn, "the log weights");
+    if (gen_array_ndim(lw) != 1 || gen_array_size(lw) == 0)
+        return GEN_FAIL(GEN_ERR_SHAPE, "%s: the log weights must be a non-empty 1-d array", fn);
+    *n = gen_array_size(lw);
+    *w = core_alloc((size_t)*n * sizeof **w);
+    if (!*w) return GEN_ERR_OOM;
+    gen_status s = gen_array_copy_to(lw, GEN_F64, *w, (size_t)*n * sizeof **w);
+    *max = -INFINITY;
+    for (int64_t i = 0; s == GEN_OK && i < *n; i++) {
+        if (isnan((*w)[i])) s = GEN_FAIL(GEN_ERR_VALUE, "%s: log weight %lld is NaN", fn, (long long)i);
+        else if ((*w)[i] > *max) *max = (*w)[i];
+    }
+    if (s != GEN_OK) core_free(*w, (size_t)*n * sizeof **w);
+    return s;
+}
+
+gen_status gen_log_mean_exp(const gen_array *log_weights, double *out) {
+    double *w, max;
+    int64_t n;
+    if (!out) return GEN_FAIL(GEN_ERR_MISUSE, "gen_log_mean_exp: out is NULL");
+    gen_status s = read_weights("gen_log_mean_exp", log_weights, &w, &n, &max);
+    if (s != GEN_OK) return s;
+    double sum = 0;
+    for (int64_t i = 0; i < n; i++) sum += exp(w[i] - max);
+    *out = max == -INFINITY || max == INFINITY ? max : max + log(sum / (double)n);
+    core_free(w, (size_t)n * sizeof *w);
+    return GEN_OK;
+}
+
+gen_status gen_ess_of_log_weights(const gen_array *log_weights, double *out) {
+    double *w, max;
+    int64_t n;
+    if (!out) return GEN_FAIL(GEN_ERR_MISUSE, "gen_ess_of_log_weights: out is NULL");
+    gen_status s = read_weights("gen_ess_of_log_weights", log_weights, &w, &n, &max);
+    if (s != GEN_OK) return s;
+    double sum = 0, sum2 = 0;
+    for (int64_t i = 0; max > -INFINITY && i < n; i++) {
+        double e = exp(w[i] - max);
+        sum += e;
+        sum2 += e * e;
+    }
+    *out = max == -INFINITY ? 0 : sum * sum / sum2;
+    core_free(w, (size_t)n * sizeof *w);
+    return GEN_OK;
+}
+
+/* u[k] for k < m: uniforms in (0, 1) from key. */
+static gen_status uniforms(gen_key key, int64_t m, double *u) {
+    gen_status s = gen_scope_begin();
+    if (s != GEN_OK) return s;
+    gen_array *a = gen_random_uniform(key, GEN_F64, 1, &m);
+    s = a ? gen_array_copy_to(a, GEN_F64, u, (size_t)m * sizeof *u) : infer_pending();
+    gen_scope_end();
+    return s;
+}
+
+/* Inverts the CDF at sorted points pts[0..m) into out. */
+static void invert_sorted(const double *cdf, int64_t n, const double *pts, int64_t m, int64_t *out) {
+    int64_t j = 0;
+    for (int64_t k = 0; k < m; k++) {
+        while (j < n - 1 && cdf[j] <= pts[k]) j++;
+        out[k] = j;
+    }
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+gen_status gen_resample(gen_key key, const gen_array *log_weights, gen_resampling method,
+                        int64_t n_out, int64_t *out) {
+    const char *fn = "gen_resample";
+    if (n_out < 0 || (n_out > 0 && !out)) return GEN_FAIL(GEN_ERR_MISUSE, "%s: need n_out >= 0 and an output array", fn);
+    if (method < GEN_RESAMPLE_MULTINOMIAL || method > GEN_RESAMPLE_RESIDUAL)
+        return GEN_FAIL(GEN_ERR_VALUE, "%s: unknown method %d", fn, (int)method);
+    double *w, max;
+    int64_t n;
+    gen_status s = read_weights(fn, log_weights, &w, &n, &max);
+    if (s != GEN_OK) return s;
+    if (max == -INFINITY || max == INFINITY) {
+        core_free(w, (size_t)n * sizeof *w);
+        return GEN_FAIL(GEN_ERR_VALUE, "%s: every weight is %s", fn, max < 0 ? "zero (log weight -inf)" : "infinite at once");
+    }
+    double total = 0;
+    for (int64_t i = 0; i < n; i++) total += (w[i] = exp(w[i] - max));
+    for (int64_t i = 0; i < n; i++) w[i] /= total; /* normalized probabilities */
+    int64_t m = n_out > 0 ? n_out : 1, done = 0;
+    double *pts = core_alloc((size_t)m * sizeof *pts), *cdf = core_alloc((size_t)n * sizeof *cdf);
+    if (!pts || !cdf) s = GEN_ERR_OOM;
+    if (s == GEN_OK && method == GEN_RESAMPLE_RESIDUAL) { /* floor(n_out w_i) copies, the rest multinomial */
+        for (int64_t i = 0; i < n; i++) {
+            int64_t c = (int64_t)floor((double)n_out * w[i]);
+            for (int64_t k = 0; k < c && done < n_out; k++) out[done++] = i;
+            w[i] = (double)n_out * w[i] - (double)c;
+        }
+        double rest = 0;
+        for (int64_t i = 0; i < n; i++) rest += w[i];
+        for (int64_t i = 0; i < n && rest > 0; i++) w[i] /= rest;
+    }
+    double acc = 0;
+    for (int64_t i = 0; s == GEN_OK && i < n; i++) cdf[i] = (acc += w[i]);
+    int64_t left = n_out - done;
+    if (s == GEN_OK && left > 0) s = uniforms(key, left, pts);
+    if (s == GEN_OK && left > 0) {
+        if (method == GEN_RESAMPLE_SYSTEMATIC)
+            for (int64_t k = 0; k < left; k++) pts[k] = ((double)k + pts[0]) / (double)left;
+        else if (method == GEN_RESAMPLE_STRATIFIED)
+            for (int64_t k = 0; k < left; k++) pts[k] = ((double)k + pts[k]) / (double)left;
+        else
+            qsort(pts, (size_t)left, sizeof *pts, cmp_double);
+        for (int64_t k = 0; k < left; k++) pts[k] *= acc; /* the CDF's own total (rounding) */
+        invert_sorted(cdf, n, pts, left, out + done);
+    }
+    if (pts) core_free(pts, (size_t)m * sizeof *pts);
+    if (cdf) core_free(cdf, (size_t)n * sizeof *cdf);
+    core_free(w, (size_t)n * sizeof *w);
+    return s;
+}
