@@ -65,6 +65,30 @@ gen_gf *gen_map(const gen_gf *kernel);
  * n is the same. */
 gen_gf *gen_unfold(const gen_gf *kernel);
 
+/* Scan(kernel): state threading with a per-step output (jax.lax.scan, GenJAX's Scan).
+ * Arguments: (init_carry, xs, params...), xs an array whose leading axis (axis 1 if
+ * batched) has the length n >= 0. Step t = 0..n-1 calls the kernel on (carry, xs[t],
+ * params...) (args->user passed through), carry being init_carry for step 0 and the
+ * carry step t-1 returned after; the kernel returns the tuple (new carry, y_t)
+ * (gen_tuple): the carry shaped like init_carry (per particle; a tuple carry is allowed,
+ * with as many items), y_t an array shaped like y_0. Step t's choices live at address t.
+ * The return value is the tuple (final carry, ys), ys stacking the y_t along the leading
+ * axis (axis 1 if batched); with n = 0 it is (init_carry, an f64 array of shape [0]): the
+ * kernel never ran, so y's shape is unknown. Choices and return value are built on
+ * first read, as Unfold's.
+ *
+ * update/regenerate: argdiffs for init_carry and the params as Unfold's (NO_CHANGE or
+ * unknown); xs's may be a vector diff (which elements changed, new / previous lengths).
+ * A kept step reruns when its x may have changed, it is constrained / selected, its
+ * incoming carry changed or the params did; a rerun step whose carry is the same value
+ * as before (its retdiff is GEN_DIFF_NO_CHANGE, or the carry the same array or equal
+ * bits) stops the propagation. Growing xs generates the new steps only; shrinking drops
+ * the last steps (as Unfold). The retdiff is GEN_DIFF_NO_CHANGE when the length, the
+ * final carry and every y are the same values, else a vector diff over the tuple's two
+ * items (length 2): item 0 (the final carry, GEN_DIFF_UNKNOWN) if it changed, item 1
+ * (ys) if its length or a y changed, with a vector diff of the steps whose y changed. */
+gen_gf *gen_scan(const gen_gf *kernel);
+
 #ifdef __cplusplus
 }
 #endif

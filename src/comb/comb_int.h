@@ -80,6 +80,37 @@ gen_status comb_pvec_gather(const comb_pvec *v, gen_trace ***out);
 gen_status comb_publish(comb_mode m, gen_status s, gen_trace *t, gen_array *w, gen_array **weight,
                         gen_trace **tr);
 
+/* ---- update / regenerate of a chain of steps (comb_chain.c: Unfold, Scan) ---- */
+
+/* What an update (constraints, and a discard builder if wanted) or a regenerate (sel)
+ * asks of the steps; marks are the constrained steps, increasing (comb_edit_marks). */
+typedef struct comb_edit {
+    const gen_choicemap *constraints; /* update */
+    const gen_selection *sel;         /* regenerate */
+    gen_choicemap_builder *discard;   /* update, if wanted */
+    int64_t *marks, n_marks;
+} comb_edit;
+/* Collects the marks from the constraints (their top-level keys, already checked to be
+ * steps with comb_check_indexed). */
+gen_status comb_edit_marks(comb_edit *e);
+/* Do the constraints / the selection reach below step t? */
+bool comb_edit_reaches(const comb_edit *e, int64_t t);
+/* The first step in [from, limit) they reach, else limit (O(log) for update). */
+int64_t comb_edit_next(const comb_edit *e, int64_t from, int64_t limit);
+/* Updates / regenerates old step t (subtrace old) with the kernel arguments ea and their
+ * argdiffs ead; the discard goes under address t. Errors prefixed "f's name: t". */
+gen_status comb_edit_revisit(comb_mode m, const gen_gf *f, const comb_edit *e, gen_key key,
+                             const gen_trace *old, const gen_args *ea, const gen_diff *ead, int64_t t,
+                             gen_trace **sub, gen_array **wi, gen_diff *rd);
+/* A dropped step (Map's rule, from Gen.jl): update subtracts its score from *w and
+ * discards its choices; regenerate subtracts only what is not choices. */
+gen_status comb_edit_drop(comb_mode m, const comb_edit *e, const gen_trace *old, int64_t t, gen_array **w);
+void comb_edit_free(comb_edit *e);
+/* a and b are the same value: the same array, or (outside autodiff transforms) equal
+ * dtype, shape, batched mark and bits, tuples item by item. A step whose output is the
+ * same value need not propagate. */
+bool comb_same_value(const gen_array *a, const gen_array *b);
+
 /* The pending error, or GEN_ERR_OOM. */
 gen_status comb_pending(void);
 /* Prefixes the pending error with "who: i" (the element's address) and returns it. */

@@ -4,7 +4,6 @@
  * built only when read (a lazy trace), so that extending the chain or updating its last
  * steps costs time independent of its length. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "comb_int.h"
@@ -257,99 +256,11 @@ static gen_status unfold_materialize(const gen_trace *tr, gen_choicemap **choice
 
 /* ---- update and regenerate ---- */
 
-typedef struct unfold_edit {
-    const gen_choicemap *constraints; /* update */
-    const gen_selection *sel;         /* regenerate */
-    gen_choicemap_builder *discard;   /* update, if wanted */
-    int64_t *marks, n_marks;          /* update: the constrained steps, increasing */
-} unfold_edit;
-
-static int cmp_i64(const void *a, const void *b) {
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
-}
-
-/* The constrained steps (already checked to be steps), sorted. */
-static gen_status collect_marks(unfold_edit *e) {
-    int64_t k = gen_choicemap_num_children(e->constraints);
-    if (k == 0) return GEN_OK;
-    if (!(e->marks = core_alloc((size_t)k * sizeof *e->marks))) return GEN_ERR_OOM;
-    for (int64_t j = 0; j < k; j++) {
-        gen_part p;
-        gen_choicemap_child_at(e->constraints, j, &p);
-        e->marks[j] = gen_part_get_int(p);
-    }
-    e->n_marks = k;
-    qsort(e->marks, (size_t)k, sizeof *e->marks, cmp_i64);
-    return GEN_OK;
-}
-
-static bool reaches(const unfold_edit *e, int64_t t) {
-    gen_part p = gen_part_int(t);
-    return e->sel ? !gen_selection_is_none(gen_selection_sub(e->sel, p))
-                  : !gen_choicemap_is_empty(gen_choicemap_child(e->constraints, p));
-}
-
-/* The first step >= from (and < limit, else limit) that the constraints or the
- * selection reach. */
-static int64_t next_reached(const unfold_edit *e, int64_t from, int64_t limit) {
-    if (e->sel) {
-        if (gen_selection_is_none(e->sel)) return limit;
-        for (int64_t t = from; t < limit; t++)
-            if (reaches(e, t)) return t;
-        return limit;
-    }
-    int64_t lo = 0, hi = e->n_marks; /* first mark >= from */
-    while (lo < hi) {
-        int64_t mid = lo + (hi - lo) / 2;
-        if (e->marks[mid] < from) lo = mid + 1;
-        else hi = mid;
-    }
-    return lo < e->n_marks && e->marks[lo] < limit ? e->marks[lo] : limit;
-}
-
-/* Revisits old step t (update or regenerate) with argdiffs ead. */
-static gen_status revisit(comb_mode m, const gen_gf *f, const unfold_edit *e, gen_key key,
-                          const gen_trace *old, const gen_args *ea, const gen_diff *ead, int64_t t,
-                          gen_trace **sub, gen_array **wi, gen_diff *rd) {
-    gen_part p = gen_part_int(t);
-    gen_key k = gen_key_fold_in(key, (uint64_t)t);
-    gen_choicemap *disc = NULL;
-    int64_t saved = comb_kernel_begin(m);
-    gen_status s = e->sel ? gen_regenerate(old, k, ea, ead, gen_selection_sub(e->sel, p), sub, wi, rd)
-                          : gen_update(old, k, ea, ead, gen_choicemap_child(e->constraints, p), sub, wi, rd,
-                                       e->discard ? &disc : NULL);
-    comb_kernel_end(saved);
-    if (s == GEN_OK && disc && !gen_choicemap_is_empty(disc)) {
-        gen_addr a = {1, {p}};
-        s = gen_choicemap_builder_set_submap(e->discard, &a, disc);
-    }
-    return s == GEN_OK ? GEN_OK : comb_fail_at(f->name, t);
-}
-
-/* A dropped step (Map's rule, from Gen.jl): update subtracts its score and discards its
- * choices; regenerate subtracts only what is not choices (they are proposed backward
- * from the prior). */
-static gen_status drop(comb_mode m, const unfold_edit *e, const gen_trace *old, int64_t t, gen_array **w) {
-    if (!e->sel) {
-        gen_addr a = {1, {gen_part_int(t)}};
-        gen_status s = e->discard && !gen_choicemap_is_empty(gen_trace_choices(old))
-                           ? gen_choicemap_builder_set_submap(e->discard, &a, gen_trace_choices(old))
-                           : GEN_OK;
-        return s == GEN_OK ? comb_sub(w, gen_trace_score(old)) : s;
-    }
-    gen_array *rest = NULL;
-    int64_t saved = comb_kernel_begin(m);
-    gen_status s = gen_project(old, gen_select_none(), &rest);
-    comb_kernel_end(saved);
-    return s == GEN_OK ? comb_sub(w, rest) : s;
-}
-
 /* What the update of one chain carries from step to step. */
 typedef struct chain {
     comb_mode m;
     const gen_gf *f;
-    const unfold_edit *e;
+    const comb_edit *e;
     gen_key key;
     const gen_args *args;
     gen_array **ev;
@@ -368,10 +279,10 @@ static gen_status rerun_kept(chain *c, const comb_pvec *old, const gen_diff *arg
     for (int j = 2; argdiffs && j < args->n; j++) params_changed |= !gen_diff_is_no_change(&argdiffs[j]);
     if (argdiffs) state_changed = !gen_diff_is_no_change(&argdiffs[1]);
     gen_diff sd = argdiffs ? argdiffs[1] : gen_diff_unknown();
-    int64_t t = params_changed || state_changed ? 0 : next_reached(c->e, 0, keep);
+    int64_t t = params_changed || state_changed ? 0 : comb_edit_next(c->e, 0, keep);
     while (t < keep) {
-        if (!params_changed && !state_changed && !reaches(c->e, t)) {
-            t = next_reached(c->e, t, keep);
+        if (!params_changed && !state_changed && !comb_edit_reaches(c->e, t)) {
+            t = comb_edit_next(c->e, t, keep);
             continue;
         }
         const gen_trace *prev = comb_pvec_get(old, t);
@@ -384,7 +295,7 @@ static gen_status rerun_kept(chain *c, const comb_pvec *old, const gen_diff *arg
         c->ead[1] = state_changed ? sd : gen_diff_no_change();
         for (int j = 2; j < args->n; j++) c->ead[j] = argdiffs ? argdiffs[j] : gen_diff_unknown();
         gen_status s = step_args(args, t, state_before(args, c->d->subs, t), c->ev, &ea);
-        if (s == GEN_OK) s = revisit(c->m, c->f, c->e, c->key, prev, &ea, c->ead, t, &sub, &wi, &rd);
+        if (s == GEN_OK) s = comb_edit_revisit(c->m, c->f, c->e, c->key, prev, &ea, c->ead, t, &sub, &wi, &rd);
         if (s == GEN_OK) s = step_state(c->m, c->f, args, t, sub, &x);
         comb_pvec *next = s == GEN_OK ? comb_pvec_set(c->d->subs, t, sub) : NULL;
         if (s == GEN_OK && !next) s = GEN_ERR_OOM;
@@ -393,8 +304,9 @@ static gen_status rerun_kept(chain *c, const comb_pvec *old, const gen_diff *arg
         c->d->subs = next;
         if ((s = comb_add(&c->w, wi)) == GEN_OK && (s = comb_add(&c->score, gen_trace_score(sub))) == GEN_OK)
             s = comb_sub(&c->score, gen_trace_score(prev));
-        state_changed = !gen_diff_is_no_change(&rd);
-        sd = rd; /* its payload lives in sub, which the new trace keeps */
+        /* a rerun step returning the same value (kept choice, or equal bits) stops here */
+        state_changed = !gen_diff_is_no_change(&rd) && !comb_same_value(x, gen_trace_retval(prev));
+        sd = state_changed ? rd : gen_diff_no_change(); /* rd's payload lives in sub, kept */
         if (s == GEN_OK && state_changed) s = note_updated(c->d, t, rd);
         if (s != GEN_OK) return s;
         t++;
@@ -402,8 +314,8 @@ static gen_status rerun_kept(chain *c, const comb_pvec *old, const gen_diff *arg
     return GEN_OK;
 }
 
-static gen_status unfold_edit_run(const gen_trace *tr, gen_key key, const gen_args *args,
-                                  const gen_diff *argdiffs, unfold_edit *e, gen_trace **new_tr,
+static gen_status comb_edit_run(const gen_trace *tr, gen_key key, const gen_args *args,
+                                  const gen_diff *argdiffs, comb_edit *e, gen_trace **new_tr,
                                   gen_array **weight, gen_diff *retdiff) {
     const gen_gf *f = tr->gf;
     const unfold_trace *old = tr->data;
@@ -415,7 +327,7 @@ static gen_status unfold_edit_run(const gen_trace *tr, gen_key key, const gen_ar
     gen_trace *t = NULL;
     s = unfold_length(f, op, args, &n);
     if (s == GEN_OK && !e->sel && (s = comb_check_indexed(f->name, op, e->constraints, n)) == GEN_OK)
-        s = collect_marks(e);
+        s = comb_edit_marks(e);
     if (s == GEN_OK && (!(c.d = core_calloc(1, sizeof *c.d)) || !(c.ev = core_alloc((size_t)args->n * sizeof *c.ev)) ||
                         !(c.ead = core_alloc((size_t)args->n * sizeof *c.ead))))
         s = GEN_ERR_OOM;
@@ -429,7 +341,7 @@ static gen_status unfold_edit_run(const gen_trace *tr, gen_key key, const gen_ar
                           i, &c.d->subs, &c.score, &c.w);
     for (int64_t i = n; s == GEN_OK && i < n_old; i++) {
         const gen_trace *prev = comb_pvec_get(old->subs, i);
-        if ((s = drop(c.m, e, prev, i, &c.w)) == GEN_OK) s = comb_sub(&c.score, gen_trace_score(prev));
+        if ((s = comb_edit_drop(c.m, e, prev, i, &c.w)) == GEN_OK) s = comb_sub(&c.score, gen_trace_score(prev));
         if (s != GEN_OK) s = comb_fail_at(f->name, i);
     }
     if (c.ev) core_free(c.ev, (size_t)args->n * sizeof *c.ev);
@@ -447,33 +359,28 @@ static gen_status unfold_edit_run(const gen_trace *tr, gen_key key, const gen_ar
     return comb_publish(c.m, s, t, c.w, weight, new_tr);
 }
 
-static void edit_free(unfold_edit *e) {
-    if (e->marks) core_free(e->marks, (size_t)e->n_marks * sizeof *e->marks);
-    if (e->discard) gen_choicemap_builder_free(e->discard);
-}
-
 static gen_status unfold_update(const gen_trace *tr, gen_key key, const gen_args *args,
                                 const gen_diff *argdiffs, const gen_choicemap *constraints,
                                 gen_trace **new_tr, gen_array **weight, gen_diff *retdiff,
                                 gen_choicemap **discard) {
-    unfold_edit e = {.constraints = constraints};
+    comb_edit e = {.constraints = constraints};
     if (discard && !(e.discard = gen_choicemap_builder_new())) return GEN_ERR_OOM;
-    gen_status s = unfold_edit_run(tr, key, args, argdiffs, &e, new_tr, weight, retdiff);
+    gen_status s = comb_edit_run(tr, key, args, argdiffs, &e, new_tr, weight, retdiff);
     if (s == GEN_OK && discard && !(*discard = gen_choicemap_builder_finish(e.discard))) {
         s = comb_pending();
         if (weight) *weight = NULL; /* left to the scope */
         *new_tr = NULL;
     }
-    edit_free(&e);
+    comb_edit_free(&e);
     return s;
 }
 
 static gen_status unfold_regenerate(const gen_trace *tr, gen_key key, const gen_args *args,
                                     const gen_diff *argdiffs, const gen_selection *sel,
                                     gen_trace **new_tr, gen_array **weight, gen_diff *retdiff) {
-    unfold_edit e = {.sel = sel};
-    gen_status s = unfold_edit_run(tr, key, args, argdiffs, &e, new_tr, weight, retdiff);
-    edit_free(&e);
+    comb_edit e = {.sel = sel};
+    gen_status s = comb_edit_run(tr, key, args, argdiffs, &e, new_tr, weight, retdiff);
+    comb_edit_free(&e);
     return s;
 }
 
