@@ -146,6 +146,7 @@ gen_trace *gfi_trace_new_lazy(const gen_gf *f, const gen_args *args, gen_array *
 
 bool gfi_trace_ready(const gen_trace *tr) {
     gen_trace *t = (gen_trace *)tr; /* filling in what the trace already determines */
+    if (atomic_load_explicit(&t->lazy, memory_order_acquire) == 0) return true; /* the usual case */
     for (;;) {
         int state = 1;
         if (atomic_compare_exchange_weak_explicit(&t->lazy, &state, 2, memory_order_acquire,
