@@ -32,6 +32,13 @@ gen_array *comb_element(comb_mode m, const gen_array *a, int64_t i);
  * must have one shape. n >= 1. NULL on error. */
 gen_array *comb_stack(comb_mode m, int64_t n, gen_array *const *items);
 
+/* The stack of no items shaped like item: [0] + its shape, or [N, 0] + its per-particle
+ * shape when it is batched (marked). NULL on error. */
+gen_array *comb_stack_empty(comb_mode m, const gen_array *item);
+/* a and b have one per-particle shape (the shape without the particle axis of a batched
+ * array in mode m). */
+bool comb_same_item_shape(comb_mode m, const gen_array *a, const gen_array *b);
+
 /* *acc += term (a NULL *acc is 0). GEN_OK or the error. */
 gen_status comb_add(gen_array **acc, const gen_array *term);
 /* *acc -= term. */
@@ -59,6 +66,63 @@ void comb_first_addr(const gen_choicemap *m, char *buf, size_t n);
  * when false) and passes it the other arguments; a NULL branch makes no choices and
  * returns none. Retains the branches. */
 gen_gf *comb_branch_new(const char *name, int k, const gen_gf *const *branches, bool flag);
+
+/* A persistent vector of subtraces (comb_pvec.c): Unfold and Scan keep their steps'
+ * subtraces in one, so that updating or appending a step costs O(log n) and shares the
+ * rest with the old trace. Every function returning a vector returns a new reference
+ * (NULL on OOM) and leaves its argument unchanged; elements are retained by the vector. */
+typedef struct comb_pvec comb_pvec;
+comb_pvec *comb_pvec_new(void);
+comb_pvec *comb_pvec_retain(comb_pvec *v);
+void comb_pvec_release(comb_pvec *v);
+int64_t comb_pvec_len(const comb_pvec *v);
+/* Element i (borrowed), 0 <= i < len. */
+gen_trace *comb_pvec_get(const comb_pvec *v, int64_t i);
+/* v with element i replaced by t (0 <= i < len), or appended when i == len. */
+comb_pvec *comb_pvec_set(const comb_pvec *v, int64_t i, gen_trace *t);
+comb_pvec *comb_pvec_push(const comb_pvec *v, gen_trace *t);
+/* v's first n elements. */
+comb_pvec *comb_pvec_truncate(const comb_pvec *v, int64_t n);
+/* The elements in a new array of len borrowed pointers (NULL when empty; free with
+ * core_free(*out, len * sizeof **out)). */
+gen_status comb_pvec_gather(const comb_pvec *v, gen_trace ***out);
+
+/* Ends a combinator operation (opened with gen_scope_begin and comb_enter): on success
+ * gives w (NULL: zero) to the caller's scope as *weight (if weight) and publishes t
+ * (a new unpublished reference) as *tr; on failure releases t. Returns s or the error. */
+gen_status comb_publish(comb_mode m, gen_status s, gen_trace *t, gen_array *w, gen_array **weight,
+                        gen_trace **tr);
+
+/* ---- update / regenerate of a chain of steps (comb_chain.c: Unfold, Scan) ---- */
+
+/* What an update (constraints, and a discard builder if wanted) or a regenerate (sel)
+ * asks of the steps; marks are the constrained steps, increasing (comb_edit_marks). */
+typedef struct comb_edit {
+    const gen_choicemap *constraints; /* update */
+    const gen_selection *sel;         /* regenerate */
+    gen_choicemap_builder *discard;   /* update, if wanted */
+    int64_t *marks, n_marks;
+} comb_edit;
+/* Collects the marks from the constraints (their top-level keys, already checked to be
+ * steps with comb_check_indexed). */
+gen_status comb_edit_marks(comb_edit *e);
+/* Do the constraints / the selection reach below step t? */
+bool comb_edit_reaches(const comb_edit *e, int64_t t);
+/* The first step in [from, limit) they reach, else limit (O(log) for update). */
+int64_t comb_edit_next(const comb_edit *e, int64_t from, int64_t limit);
+/* Updates / regenerates old step t (subtrace old) with the kernel arguments ea and their
+ * argdiffs ead; the discard goes under address t. Errors prefixed "f's name: t". */
+gen_status comb_edit_revisit(comb_mode m, const gen_gf *f, const comb_edit *e, gen_key key,
+                             const gen_trace *old, const gen_args *ea, const gen_diff *ead, int64_t t,
+                             gen_trace **sub, gen_array **wi, gen_diff *rd);
+/* A dropped step (Map's rule, from Gen.jl): update subtracts its score from *w and
+ * discards its choices; regenerate subtracts only what is not choices. */
+gen_status comb_edit_drop(comb_mode m, const comb_edit *e, const gen_trace *old, int64_t t, gen_array **w);
+void comb_edit_free(comb_edit *e);
+/* a and b are the same value: the same array, or (outside autodiff transforms) equal
+ * dtype, shape, batched mark and bits, tuples item by item. A step whose output is the
+ * same value need not propagate. */
+bool comb_same_value(const gen_array *a, const gen_array *b);
 
 /* The pending error, or GEN_ERR_OOM. */
 gen_status comb_pending(void);

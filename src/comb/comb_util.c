@@ -59,6 +59,40 @@ gen_array *comb_stack(comb_mode m, int64_t n, gen_array *const *items) {
     return out;
 }
 
+gen_array *comb_stack_empty(comb_mode m, const gen_array *item) {
+    int nd = gen_array_ndim(item), b = m.n && gen_array_is_batched(item) ? 1 : 0;
+    int64_t shape[GEN_MAX_DIMS + 1];
+    if (nd >= GEN_MAX_DIMS) {
+        GEN_FAIL(GEN_ERR_SHAPE, "stacking: an item of %d dims has no room for the element axis", nd);
+        return NULL;
+    }
+    memcpy(shape, gen_array_shape(item), (size_t)nd * sizeof *shape);
+    memmove(shape + b + 1, shape + b, (size_t)(nd - b) * sizeof *shape);
+    shape[b] = 0;
+    gen_array *z = gen_zeros(gen_array_dtype(item), nd + 1, shape);
+    return b ? gen_batched(z) : z;
+}
+
+bool comb_same_item_shape(comb_mode m, const gen_array *a, const gen_array *b) {
+    int ba = m.n && gen_array_is_batched(a), bb = m.n && gen_array_is_batched(b);
+    int na = gen_array_ndim(a) - ba, nb = gen_array_ndim(b) - bb;
+    return na == nb && !memcmp(gen_array_shape(a) + ba, gen_array_shape(b) + bb, (size_t)na * sizeof(int64_t));
+}
+
+gen_status comb_publish(comb_mode m, gen_status s, gen_trace *t, gen_array *w, gen_array **weight,
+                        gen_trace **tr) {
+    if (s == GEN_OK && weight && !(*weight = gen_scope_return(w ? w : comb_zero(m)))) s = comb_pending();
+    gen_scope_end();
+    comb_leave(m);
+    if (s != GEN_OK) {
+        if (weight) *weight = NULL;
+        gen_trace_release(t);
+        return s;
+    }
+    *tr = gfi_trace_publish(t);
+    return *tr ? GEN_OK : GEN_ERR_OOM;
+}
+
 gen_status comb_add(gen_array **acc, const gen_array *term) {
     gen_array *r = *acc ? gen_add(*acc, term) : (gen_array *)term;
     if (!r) return comb_pending();

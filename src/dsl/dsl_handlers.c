@@ -195,7 +195,7 @@ static gen_array *generate_call(gen_ctx *ctx, const gen_addr *a, const gen_gf *f
     r->score = gen_array_retain(t->score);
     r->weight = gen_array_retain(w);
     ctx->used += gen_choicemap_count(sub);
-    return t->retval;
+    return (gen_array *)gen_trace_retval(t);
 }
 
 static gen_array *assess_call(gen_ctx *ctx, const gen_addr *a, const gen_gf *f,

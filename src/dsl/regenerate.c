@@ -50,7 +50,7 @@ static gen_array *regenerate_call(gen_ctx *ctx, const gen_addr *a, const gen_gf 
     r->sub = gen_trace_retain(t);
     r->score = gen_array_retain(t->score);
     r->weight = gen_array_retain(w);
-    return t->retval;
+    return (gen_array *)gen_trace_retval(t);
 }
 
 const dsl_handler dsl_regenerate_handler = {regenerate_choice, regenerate_call, dsl_add_factor};

@@ -56,7 +56,7 @@ static gen_array *update_call(gen_ctx *ctx, const gen_addr *a, const gen_gf *f,
     r->score = gen_array_retain(t->score);
     r->weight = gen_array_retain(w);
     ctx->used += gen_choicemap_count(sub);
-    return t->retval;
+    return (gen_array *)gen_trace_retval(t);
 }
 
 const dsl_handler dsl_update_handler = {update_choice, update_call, dsl_add_factor};

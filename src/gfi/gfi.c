@@ -114,6 +114,7 @@ gen_trace *gfi_trace_new(const gen_gf *f, const gen_args *args, gen_array *retva
         return NULL;
     }
     atomic_init(&tr->refcount, 1);
+    atomic_init(&tr->lazy, 0);
     tr->gf = gen_gf_retain((gen_gf *)f);
     tr->data = data;
     tr->retval = gen_array_retain(retval);
@@ -134,10 +135,43 @@ gen_trace *gfi_trace_new(const gen_gf *f, const gen_args *args, gen_array *retva
     return tr;
 }
 
+gen_trace *gfi_trace_new_lazy(const gen_gf *f, const gen_args *args, gen_array *score, void *data,
+                              gfi_materialize_fn materialize) {
+    gen_trace *tr = gfi_trace_new(f, args, NULL, NULL, score, data);
+    if (!tr) return NULL;
+    tr->materialize = materialize;
+    atomic_store_explicit(&tr->lazy, 1, memory_order_relaxed);
+    return tr;
+}
+
+bool gfi_trace_ready(const gen_trace *tr) {
+    gen_trace *t = (gen_trace *)tr; /* filling in what the trace already determines */
+    if (atomic_load_explicit(&t->lazy, memory_order_acquire) == 0) return true; /* the usual case */
+    for (;;) {
+        int state = 1;
+        if (atomic_compare_exchange_weak_explicit(&t->lazy, &state, 2, memory_order_acquire,
+                                                  memory_order_acquire))
+            break;
+        if (state == 0) return true; /* built (or never lazy) */
+    }                                /* 2: another thread is building it; wait */
+    gen_choicemap *cm = NULL;
+    gen_array *ret = NULL;
+    int64_t batch = gen_batch_suspend();
+    gen_status s = t->materialize(t, &cm, &ret);
+    gen_batch_resume(batch);
+    if (s == GEN_OK) {
+        atomic_store_explicit(&t->choices, cm, memory_order_relaxed); /* published below */
+        t->retval = ret;
+    }
+    atomic_store_explicit(&t->lazy, s == GEN_OK ? 0 : 1, memory_order_release);
+    return s == GEN_OK;
+}
+
 const gen_gf *gen_trace_gf(const gen_trace *tr) { return tr ? tr->gf : NULL; }
 const gen_args *gen_trace_args(const gen_trace *tr) { return tr ? &tr->args : NULL; }
-const gen_array *gen_trace_retval(const gen_trace *tr) { return tr ? tr->retval : NULL; }
+const gen_array *gen_trace_retval(const gen_trace *tr) { return tr && gfi_trace_ready(tr) ? tr->retval : NULL; }
 const gen_choicemap *gfi_trace_choices(const gen_trace *tr) {
+    if (!gfi_trace_ready(tr)) return NULL; /* a lazy combinator trace (gfi_trace_new_lazy) */
     gen_trace *t = (gen_trace *)tr; /* the map is a cache: filled in once, then fixed */
     gen_choicemap *m = atomic_load_explicit(&t->choices, memory_order_acquire);
     if (m || !tr->gf->vt->build_choices) return m;
@@ -235,6 +269,7 @@ gen_status gen_propose(const gen_gf *f, gen_key key, const gen_args *args,
     if ((s = gen_scope_begin()) != GEN_OK) return s;
     gen_trace *tr = NULL;
     s = f->vt->generate(f, key, args, gen_choicemap_empty(), &tr, NULL);
+    if (s == GEN_OK && !gfi_trace_ready(tr)) s = core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
     if (s == GEN_OK) {
         *choices = gen_choicemap_scope_return((gen_choicemap *)gfi_trace_choices(tr));
         if (weight) *weight = gen_scope_return(tr->score);

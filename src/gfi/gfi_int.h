@@ -37,6 +37,11 @@ typedef struct gfi_vtable {
     gen_choicemap *(*build_choices)(const gen_trace *tr);
 } gfi_vtable;
 
+/* Builds the choices and return value of a lazy trace (gfi_trace_new_lazy) as new
+ * references given to no scope. */
+typedef gen_status (*gfi_materialize_fn)(const gen_trace *tr, gen_choicemap **choices,
+                                         gen_array **retval);
+
 struct gen_gf {
     atomic_int refcount;
     const gfi_vtable *vt;
@@ -56,6 +61,9 @@ struct gen_trace {
     gen_array *score;    /* retained: 0-d, or [batch] for a batched trace */
     int64_t batch;       /* particle count of a batched trace, 0 for a scalar one */
     void *data;          /* the kind's per-trace data (subtraces, per-choice scores) */
+    atomic_int lazy;     /* 0: choices and retval are set; 1: materialize builds them on
+                          * first use (gfi_trace_ready); 2: being built */
+    gfi_materialize_fn materialize;
 };
 
 /* A new gf of kind vt owning data (freed by vt->free_data, also on failure). Published
@@ -68,6 +76,16 @@ gen_trace *gfi_trace_new(const gen_gf *f, const gen_args *args, gen_array *retva
 /* tr's choice map (borrowed), built on first use when tr's kind builds it lazily (safe
  * to call from several threads at once). NULL with the error recorded on failure. */
 const gen_choicemap *gfi_trace_choices(const gen_trace *tr);
+/* A new unpublished lazy trace: choices and retval are built by materialize when first
+ * read (gen_trace_choices, gen_trace_retval, gfi_trace_ready). Combinators whose choice
+ * map and return value grow with their length (Unfold, Scan) use it, so that an update
+ * touching one step costs time independent of the length. */
+gen_trace *gfi_trace_new_lazy(const gen_gf *f, const gen_args *args, gen_array *score, void *data,
+                              gfi_materialize_fn materialize);
+/* Builds a lazy trace's choices and retval if not yet done (once, thread-safe); false
+ * with the error recorded if that fails. Internal code reading tr->choices or
+ * tr->retval directly calls it first (or uses the public getters). */
+bool gfi_trace_ready(const gen_trace *tr);
 /* Gives an owned trace reference to the innermost scope (or the caller). */
 gen_trace *gfi_trace_publish(gen_trace *tr);
 /* Runs a GFI operation of a batched trace (batch > 0) in batched mode: enters it

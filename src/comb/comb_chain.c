@@ -1,0 +1,120 @@
+/* comb_chain.c — what the chain combinators (Unfold, Scan) share in update and
+ * regenerate: which steps the constraints or the selection reach, revisiting a step,
+ * dropping one, and whether a step's output changed. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../array/autodiff_int.h"
+#include "comb_int.h"
+
+static int cmp_i64(const void *a, const void *b) {
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The constrained steps (already checked to be steps), sorted. */
+gen_status comb_edit_marks(comb_edit *e) {
+    int64_t k = gen_choicemap_num_children(e->constraints);
+    if (k == 0) return GEN_OK;
+    if (!(e->marks = core_alloc((size_t)k * sizeof *e->marks))) return GEN_ERR_OOM;
+    for (int64_t j = 0; j < k; j++) {
+        gen_part p;
+        gen_choicemap_child_at(e->constraints, j, &p);
+        e->marks[j] = gen_part_get_int(p);
+    }
+    e->n_marks = k;
+    qsort(e->marks, (size_t)k, sizeof *e->marks, cmp_i64);
+    return GEN_OK;
+}
+
+bool comb_edit_reaches(const comb_edit *e, int64_t t) {
+    gen_part p = gen_part_int(t);
+    return e->sel ? !gen_selection_is_none(gen_selection_sub(e->sel, p))
+                  : !gen_choicemap_is_empty(gen_choicemap_child(e->constraints, p));
+}
+
+/* The first step >= from (and < limit, else limit) that the constraints or the
+ * selection reach. */
+int64_t comb_edit_next(const comb_edit *e, int64_t from, int64_t limit) {
+    if (e->sel) {
+        if (gen_selection_is_none(e->sel)) return limit;
+        for (int64_t t = from; t < limit; t++)
+            if (comb_edit_reaches(e, t)) return t;
+        return limit;
+    }
+    int64_t lo = 0, hi = e->n_marks; /* first mark >= from */
+    while (lo < hi) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if (e->marks[mid] < from) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < e->n_marks && e->marks[lo] < limit ? e->marks[lo] : limit;
+}
+
+/* Revisits old step t (update or regenerate) with argdiffs ead. */
+gen_status comb_edit_revisit(comb_mode m, const gen_gf *f, const comb_edit *e, gen_key key,
+                          const gen_trace *old, const gen_args *ea, const gen_diff *ead, int64_t t,
+                          gen_trace **sub, gen_array **wi, gen_diff *rd) {
+    gen_part p = gen_part_int(t);
+    gen_key k = gen_key_fold_in(key, (uint64_t)t);
+    gen_choicemap *disc = NULL;
+    int64_t saved = comb_kernel_begin(m);
+    gen_status s = e->sel ? gen_regenerate(old, k, ea, ead, gen_selection_sub(e->sel, p), sub, wi, rd)
+                          : gen_update(old, k, ea, ead, gen_choicemap_child(e->constraints, p), sub, wi, rd,
+                                       e->discard ? &disc : NULL);
+    comb_kernel_end(saved);
+    if (s == GEN_OK && disc && !gen_choicemap_is_empty(disc)) {
+        gen_addr a = {1, {p}};
+        s = gen_choicemap_builder_set_submap(e->discard, &a, disc);
+    }
+    return s == GEN_OK ? GEN_OK : comb_fail_at(f->name, t);
+}
+
+/* A dropped step (Map's rule, from Gen.jl): update subtracts its score and discards its
+ * choices; regenerate subtracts only what is not choices (they are proposed backward
+ * from the prior). */
+gen_status comb_edit_drop(comb_mode m, const comb_edit *e, const gen_trace *old, int64_t t, gen_array **w) {
+    if (!e->sel) {
+        gen_addr a = {1, {gen_part_int(t)}};
+        gen_status s = e->discard && !gen_choicemap_is_empty(gen_trace_choices(old))
+                           ? gen_choicemap_builder_set_submap(e->discard, &a, gen_trace_choices(old))
+                           : GEN_OK;
+        return s == GEN_OK ? comb_sub(w, gen_trace_score(old)) : s;
+    }
+    gen_array *rest = NULL;
+    int64_t saved = comb_kernel_begin(m);
+    gen_status s = gen_project(old, gen_select_none(), &rest);
+    comb_kernel_end(saved);
+    return s == GEN_OK ? comb_sub(w, rest) : s;
+}
+
+
+static bool same_array(const gen_array *a, const gen_array *b) {
+    if (a == b) return true;
+    if (!a || !b || gen_array_is_tuple(a) || gen_array_is_tuple(b)) return false;
+    int nd = gen_array_ndim(a);
+    if (gen_array_dtype(a) != gen_array_dtype(b) || nd != gen_array_ndim(b) ||
+        gen_array_is_batched(a) != gen_array_is_batched(b) ||
+        memcmp(gen_array_shape(a), gen_array_shape(b), (size_t)nd * sizeof(int64_t)))
+        return false;
+    size_t bytes = (size_t)gen_array_size(a) * gen_dtype_size(gen_array_dtype(a));
+    return !memcmp(gen_array_data(a), gen_array_data(b), bytes);
+}
+
+bool comb_same_value(const gen_array *a, const gen_array *b) {
+    if (a == b) return true;
+    if (ad_active()) return false; /* under a transform, equal values may differ in what they depend on */
+    if (gen_array_is_tuple(a) && gen_array_is_tuple(b)) {
+        int n = gen_tuple_size(a);
+        if (n != gen_tuple_size(b)) return false;
+        for (int i = 0; i < n; i++)
+            if (!comb_same_value(gen_tuple_get(a, i), gen_tuple_get(b, i))) return false;
+        return true;
+    }
+    return same_array(a, b);
+}
+
+void comb_edit_free(comb_edit *e) {
+    if (e->marks) core_free(e->marks, (size_t)e->n_marks * sizeof *e->marks);
+    if (e->discard) gen_choicemap_builder_free(e->discard);
+}
