@@ -5,6 +5,7 @@
  * where(idx == b, ret_b, ...), and branch b's choices carry the presence mask idx == b
  * (genc/choice.h: masked values). update / regenerate apply Gen.jl's rule to each
  * particle (switch.c: revisit for the same branch, replace for a new one). */
+#include <stdio.h>
 #include <string.h>
 
 #include "switch_int.h"
@@ -16,6 +17,25 @@ typedef struct pset {
 } pset;
 
 enum { IN_NEW, SAME, GAINED, DROPPED };
+
+/* Per-branch scratch of one operation: the particles in the branch, its return value,
+ * its new and old subtraces. */
+typedef struct slot {
+    pset in;
+    gen_array *ret;
+    gen_trace *sub;
+    const gen_trace *old;
+} slot;
+
+/* k zeroed slots (free with slots_free); NULL with the error on OOM. */
+static slot *slots_new(const gen_gf *f) {
+    slot *sl = core_calloc((size_t)((const branch_data *)f->data)->k, sizeof *sl);
+    if (!sl) GEN_FAIL(GEN_ERR_OOM, "%s: out of memory", f->name);
+    return sl;
+}
+static void slots_free(const gen_gf *f, slot *sl) {
+    core_free(sl, (size_t)((const branch_data *)f->data)->k * sizeof *sl);
+}
 
 /* The particles whose branch is b now (IN_NEW), before and now (SAME), now only
  * (GAINED), before only (DROPPED); old may be NULL for IN_NEW. */
@@ -64,34 +84,44 @@ static gen_array *set_for(const pset *p, int nd) {
     return gen_reshape(p->a, nd + 1, shape);
 }
 
-/* The return value: where(idx == b, rets[b]) over the branches taken (in[b].count > 0).
- * Mask (flag) with the flag differing: none (the off particles have no value). */
-static gen_status combine_ret(comb_mode m, const gen_gf *f, const char *op, const pset *in, gen_array **rets,
-                              gen_array **out) {
+/* "f64[N, 3]": a value's dtype and shape, for messages ("none" for NULL, "a tuple"). */
+static const char *describe(const gen_array *r, char *buf, size_t n) {
+    if (!r) return "none";
+    if (gen_array_is_tuple(r)) return "a tuple";
+    size_t len = (size_t)snprintf(buf, n, "%s[", gen_dtype_name(gen_array_dtype(r)));
+    for (int d = 0; d < gen_array_ndim(r) && len < n; d++)
+        len += (size_t)snprintf(buf + len, n - len, "%s%lld", d ? ", " : "", (long long)gen_array_shape(r)[d]);
+    if (len < n) snprintf(buf + len, n - len, "]");
+    return buf;
+}
+
+/* The return value: where(idx == b, rets[b]) over the branches taken (in[b].count > 0):
+ * none if none returns one; an error if they differ in shape or dtype or some return
+ * none (Mask: f returning a value while some flags are off), as no per-particle value
+ * could stand for every particle. */
+static gen_status combine_ret(comb_mode m, const gen_gf *f, const char *op, const slot *sl, gen_array **out) {
     const branch_data *d = f->data;
     int first = -1;
-    bool any_null = false;
-    for (int b = 0; b < d->k; b++) {
-        if (!in[b].count) continue;
-        any_null = any_null || !rets[b];
-        if (first < 0) first = b;
-    }
+    for (int b = 0; b < d->k && first < 0; b++)
+        if (sl[b].in.count) first = b;
     *out = NULL;
-    if (any_null && d->flag) return GEN_OK;
     gen_array *acc = NULL;
     for (int b = 0; b < d->k; b++) {
-        if (!in[b].count) continue;
-        const gen_array *r = rets[b], *r0 = rets[first];
+        if (!sl[b].in.count) continue;
+        const gen_array *r = sl[b].ret, *r0 = sl[first].ret;
         if (!r && !r0) continue;
         if (!r || !r0 || gen_array_is_tuple(r) || gen_array_is_tuple(r0) || gen_array_dtype(r) != gen_array_dtype(r0) ||
             !comb_same_item_shape(m, r, r0)) {
-            char s0[64] = "none", s1[64] = "none";
-            if (r0) gen_array_format(r0, s0, sizeof s0);
-            if (r) gen_array_format(r, s1, sizeof s1);
+            char s0[96], s1[96];
+            if (d->flag)
+                return GEN_FAIL(GEN_ERR_SHAPE,
+                                "%s: %s: the flag differs between particles and f returns a value (%s): the "
+                                "off particles would have none (return none from f, or give one flag)",
+                                f->name, op, describe(r ? r : r0, s0, sizeof s0));
             return GEN_FAIL(GEN_ERR_SHAPE,
                             "%s: %s: particles take branches %d and %d whose return values differ in shape or "
                             "dtype (%s and %s): a per-particle return value needs one shape",
-                            f->name, op, first, b, s0, s1);
+                            f->name, op, first, b, describe(r0, s0, sizeof s0), describe(r, s1, sizeof s1));
         }
         int nd = gen_array_ndim(r) - (gen_array_is_batched(r) ? 1 : 0);
         if (!acc) {
@@ -100,48 +130,48 @@ static gen_status combine_ret(comb_mode m, const gen_gf *f, const char *op, cons
             memcpy(shape + 1, gen_array_shape(r) + gen_array_ndim(r) - nd, (size_t)nd * sizeof *shape);
             acc = gen_broadcast_to(gen_unbatched(r), nd + 1, shape);
         } else
-            acc = gen_where(set_for(&in[b], nd), gen_unbatched(r), acc);
+            acc = gen_where(set_for(&sl[b].in, nd), gen_unbatched(r), acc);
         if (!acc) return comb_pending();
     }
     *out = acc ? gen_batched(acc) : NULL;
     return !acc || *out ? GEN_OK : comb_pending();
 }
 
-/* The trace of f with each particle in branch idx[i]; subs (k entries) taken. */
+/* The trace of f with each particle in branch idx[i]; the slots' subtraces taken (the
+ * slots freed). */
 static gen_status pp_finish(comb_mode m, const gen_gf *f, const char *op, const gen_args *args, const gen_array *idx,
-                            gen_trace **subs, gen_trace **tr) {
+                            slot *sl, gen_trace **tr) {
     const branch_data *d = f->data;
-    const int64_t *ix = gen_array_data(idx);
-    pset in[d->k];
     int taken = -1, n_taken = 0;
     gen_status s = GEN_OK;
     for (int b = 0; b < d->k && s == GEN_OK; b++) {
-        s = pset_of(m.n, NULL, ix, b, IN_NEW, &in[b]);
-        if (s == GEN_OK && in[b].count) taken = b, n_taken++;
+        s = pset_of(m.n, NULL, gen_array_data(idx), b, IN_NEW, &sl[b].in);
+        if (s == GEN_OK && sl[b].in.count) taken = b, n_taken++;
     }
-    if (s == GEN_OK && n_taken == 1) { /* one branch for every particle: a uniform trace */
-        for (int b = 0; b < d->k; b++)
-            if (b != taken) gen_trace_release(subs[b]);
-        return sw_finish_trace(m, f, args, taken, subs[taken], tr);
-    }
-    gen_array *score = s == GEN_OK ? comb_zero(m) : NULL, *ret = NULL, *rets[d->k];
+    gen_array *score = s == GEN_OK ? comb_zero(m) : NULL, *ret = NULL;
     gen_choicemap *cm = gen_choicemap_empty();
     if (s == GEN_OK && !score) s = comb_pending();
-    for (int b = 0; b < d->k && s == GEN_OK; b++) {
-        rets[b] = subs[b] ? (gen_array *)gen_trace_retval(subs[b]) : NULL;
-        if (!subs[b]) continue;
-        s = add_where(&score, &in[b], m.n, gen_trace_score(subs[b]), false);
-        if (s == GEN_OK) s = add_choices(f, op, &cm, &in[b], m.n, gen_trace_choices(subs[b]));
+    for (int b = 0; b < d->k && s == GEN_OK && n_taken > 1; b++) {
+        if (!sl[b].sub) continue;
+        sl[b].ret = (gen_array *)gen_trace_retval(sl[b].sub);
+        s = add_where(&score, &sl[b].in, m.n, gen_trace_score(sl[b].sub), false);
+        if (s == GEN_OK) s = add_choices(f, op, &cm, &sl[b].in, m.n, gen_trace_choices(sl[b].sub));
     }
-    if (s == GEN_OK) s = combine_ret(m, f, op, in, rets, &ret);
-    branch_trace *data = s == GEN_OK ? core_calloc(1, sizeof *data) : NULL;
+    if (s == GEN_OK && n_taken > 1) s = combine_ret(m, f, op, sl, &ret);
+    branch_trace *data = s == GEN_OK && n_taken > 1 ? core_calloc(1, sizeof *data) : NULL;
     gen_trace **keep = data ? core_alloc((size_t)d->k * sizeof *keep) : NULL;
-    if (!keep) {
-        if (data) core_free(data, sizeof *data);
-        for (int b = 0; b < d->k; b++) gen_trace_release(subs[b]);
-        return s != GEN_OK ? s : GEN_FAIL(GEN_ERR_OOM, "%s: out of memory", f->name);
+    if (s == GEN_OK && n_taken > 1 && !keep) s = GEN_FAIL(GEN_ERR_OOM, "%s: out of memory", f->name);
+    for (int b = 0; b < d->k; b++) {
+        if (keep) keep[b] = sl[b].sub;
+        else if (s != GEN_OK || b != taken) gen_trace_release(sl[b].sub);
     }
-    memcpy(keep, subs, (size_t)d->k * sizeof *keep);
+    gen_trace *one = s == GEN_OK && taken >= 0 ? sl[taken].sub : NULL;
+    slots_free(f, sl);
+    if (s != GEN_OK) {
+        if (data) core_free(data, sizeof *data);
+        return s;
+    }
+    if (n_taken == 1) return sw_finish_trace(m, f, args, taken, one, tr); /* every particle: a uniform trace */
     *data = (branch_trace){.index = -1, .idx = gen_array_retain((gen_array *)idx), .subs = keep, .k = d->k};
     *tr = gfi_trace_new(f, args, ret, cm, score, data);
     if (!*tr) return comb_pending();
@@ -152,48 +182,48 @@ static gen_status pp_finish(comb_mode m, const gen_gf *f, const char *op, const 
 gen_status sw_pp_generate(comb_mode m, const gen_gf *f, gen_key key, const gen_args *args, const gen_array *idx,
                           const gen_choicemap *constraints, gen_trace **tr, gen_array **w) {
     const branch_data *d = f->data;
-    gen_trace *subs[d->k];
-    memset(subs, 0, sizeof subs);
-    gen_status s = (*w = comb_zero(m)) ? GEN_OK : comb_pending();
+    slot *sl = slots_new(f);
+    gen_status s = sl && (*w = comb_zero(m)) ? GEN_OK : comb_pending();
     for (int b = 0; b < d->k && s == GEN_OK; b++) {
         pset in;
         gen_array *wb = NULL;
         s = pset_of(m.n, NULL, gen_array_data(idx), b, IN_NEW, &in);
         if (s != GEN_OK || !in.count) continue;
         const gen_choicemap *c = gen_choicemap_for_particles(constraints, in.a);
-        s = c ? sw_gen_branch(m, f, "generate", b, gen_key_fold_in(key, (uint64_t)b), args, c, &subs[b], &wb)
+        s = c ? sw_gen_branch(m, f, "generate", b, gen_key_fold_in(key, (uint64_t)b), args, c, &sl[b].sub, &wb)
               : comb_pending();
         if (s == GEN_OK) s = add_where(w, &in, m.n, wb, false);
     }
-    if (s == GEN_OK) return pp_finish(m, f, "generate", args, idx, subs, tr);
-    for (int b = 0; b < d->k; b++) gen_trace_release(subs[b]);
+    if (s == GEN_OK) return pp_finish(m, f, "generate", args, idx, sl, tr);
+    for (int b = 0; sl && b < d->k; b++) gen_trace_release(sl[b].sub);
+    if (sl) slots_free(f, sl);
     return s;
 }
 
 gen_status sw_pp_assess(comb_mode m, const gen_gf *f, const gen_args *args, const gen_array *idx,
                         const gen_choicemap *choices, gen_array **w, gen_array **ret) {
     const branch_data *d = f->data;
-    pset in[d->k];
-    gen_array *rets[d->k];
+    slot *sl = slots_new(f);
     gen_args ra = sw_rest_of(args);
-    gen_status s = (*w = comb_zero(m)) ? GEN_OK : comb_pending();
+    gen_status s = sl && (*w = comb_zero(m)) ? GEN_OK : comb_pending();
     for (int b = 0; b < d->k && s == GEN_OK; b++) {
         gen_array *wb = NULL;
-        rets[b] = NULL;
-        s = pset_of(m.n, NULL, gen_array_data(idx), b, IN_NEW, &in[b]);
-        if (s != GEN_OK || !in[b].count) continue;
-        const gen_choicemap *c = gen_choicemap_for_particles(choices, in[b].a);
+        s = pset_of(m.n, NULL, gen_array_data(idx), b, IN_NEW, &sl[b].in);
+        if (s != GEN_OK || !sl[b].in.count) continue;
+        const gen_choicemap *c = gen_choicemap_for_particles(choices, sl[b].in.a);
         if (!c) s = comb_pending();
         else if (!d->gf[b]) s = sw_check_unused(f, "assess", c);
         else {
             int64_t saved = comb_kernel_begin(m);
-            s = gen_assess(d->gf[b], &ra, c, &wb, &rets[b]);
+            s = gen_assess(d->gf[b], &ra, c, &wb, &sl[b].ret);
             comb_kernel_end(saved);
             if (s != GEN_OK) s = sw_fail_in(f, b);
         }
-        if (s == GEN_OK) s = add_where(w, &in[b], m.n, wb, false);
+        if (s == GEN_OK) s = add_where(w, &sl[b].in, m.n, wb, false);
     }
-    return s == GEN_OK ? combine_ret(m, f, "assess", in, rets, ret) : s;
+    if (s == GEN_OK) s = combine_ret(m, f, "assess", sl, ret);
+    if (sl) slots_free(f, sl);
+    return s;
 }
 
 gen_status sw_pp_project(comb_mode m, const gen_trace *tr, const gen_selection *sel, gen_array **w) {
@@ -288,10 +318,9 @@ gen_status sw_pp_edit(comb_mode m, const gen_trace *tr, gen_key key, const gen_a
     const branch_data *d = f->data;
     const branch_trace *o = tr->data;
     const char *op = e->sel ? "regenerate" : "update";
-    gen_trace *subs[d->k];
-    const gen_trace *olds[d->k];
-    memset(subs, 0, sizeof subs);
-    for (int b = 0; b < d->k; b++) olds[b] = o->index < 0 ? o->subs[b] : b == o->index ? o->sub : NULL;
+    slot *sl = slots_new(f);
+    if (!sl) return comb_pending();
+    for (int b = 0; b < d->k; b++) sl[b].old = o->index < 0 ? o->subs[b] : b == o->index ? o->sub : NULL;
     gen_array *oidx = o->index < 0 ? o->idx : gen_full(GEN_I64, 1, &m.n, (double)o->index);
     gen_choicemap *disc = NULL;
     gen_status s = oidx && (*w = comb_zero(m)) ? GEN_OK : comb_pending();
@@ -304,26 +333,27 @@ gen_status sw_pp_edit(comb_mode m, const gen_trace *tr, gen_key key, const gen_a
             (s = pset_of(m.n, was, now, b, DROPPED, &dropped)) != GEN_OK)
             break;
         gen_key kb = gen_key_fold_in(key, (uint64_t)b);
-        if (same.count) s = pp_revisit(m, tr, b, gen_key_fold_in(kb, 0), args, argdiffs, e, &same, olds[b], &u, w, &disc);
+        if (same.count) s = pp_revisit(m, tr, b, gen_key_fold_in(kb, 0), args, argdiffs, e, &same, sl[b].old, &u, w, &disc);
         if (s == GEN_OK && gained.count) {
             const gen_choicemap *c = e->sel ? gen_choicemap_empty() : gen_choicemap_for_particles(e->constraints, gained.a);
             gen_array *wg = NULL;
             s = c ? sw_gen_branch(m, f, op, b, gen_key_fold_in(kb, 1), args, c, &g, &wg) : comb_pending();
             if (s == GEN_OK) s = add_where(w, &gained, m.n, wg, false);
         }
-        if (s == GEN_OK && dropped.count) s = pp_drop(m, tr, b, e, &dropped, olds[b], w, &disc);
+        if (s == GEN_OK && dropped.count) s = pp_drop(m, tr, b, e, &dropped, sl[b].old, w, &disc);
         if (s == GEN_OK && u && g) {
-            s = pp_join(m, f, b, gen_key_fold_in(kb, 2), args, &same, u, g, &subs[b]); /* takes u, g */
+            s = pp_join(m, f, b, gen_key_fold_in(kb, 2), args, &same, u, g, &sl[b].sub); /* takes u, g */
             u = g = NULL;
         } else if (s == GEN_OK) {
-            subs[b] = u ? u : g;
+            sl[b].sub = u ? u : g;
             u = g = NULL;
         }
         gen_trace_release(u);
         gen_trace_release(g);
     }
     if (s == GEN_OK && e->want_discard) e->discard = disc;
-    if (s == GEN_OK) return pp_finish(m, f, op, args, idx, subs, t);
-    for (int b = 0; b < d->k; b++) gen_trace_release(subs[b]);
+    if (s == GEN_OK) return pp_finish(m, f, op, args, idx, sl, t);
+    for (int b = 0; b < d->k; b++) gen_trace_release(sl[b].sub);
+    slots_free(f, sl);
     return s;
 }

@@ -172,7 +172,8 @@ static gen_status cat_switch(gen_ctx *ctx, const gen_args *args, gen_array **ret
 
 /* f: z ~ N(x, 2), factor -0.3; on ~ bernoulli(0.6); mask(f)(on, 1); y ~ N(0, 1) */
 static gen_status f_body(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
-    *retval = gen_choose(ctx, "z", gen_normal(args->v[0], gen_scalar(2)));
+    gen_choose(ctx, "z", gen_normal(args->v[0], gen_scalar(2)));
+    *retval = NULL; /* a per-particle Mask returns none */
     gen_factor(ctx, gen_scalar(-0.3));
     return gen_ctx_status(ctx);
 }
