@@ -180,6 +180,7 @@ const gen_choicemap *gen_choicemap_child_at(const gen_choicemap *m, int64_t i, g
 typedef struct gen_choicemap_iter {
     gen_addr addr;          /* address of the current value */
     const gen_array *value; /* the current value (borrowed) */
+    const gen_array *mask;  /* its presence mask (borrowed; NULL: every particle) */
     const gen_choicemap *node_[GEN_ADDR_MAX_DEPTH + 1];
     int64_t pos_[GEN_ADDR_MAX_DEPTH + 1];
     int top_;
@@ -192,8 +193,42 @@ typedef gen_status (*gen_choicemap_visit_fn)(void *ud, const gen_addr *addr,
                                              const gen_array *value);
 gen_status gen_choicemap_foreach(const gen_choicemap *m, gen_choicemap_visit_fn fn, void *ud);
 
-/* Same structure and, at each address, values of the same dtype, shape and bits. */
+/* Same structure and, at each address, values of the same dtype, shape and bits (for a
+ * masked value: the same mask, and the same bits for the particles present). */
 bool gen_choicemap_equal(const gen_choicemap *a, const gen_choicemap *b);
+
+/* ---- masked values (batched maps: per-particle branching) ------------------------------
+ * In a batched choice map (genc/array.h: batched mode), a value may be present for some
+ * particles only: it carries a presence mask, a bool [N] array (true: particle i has
+ * this choice); the value is batched, [N] + the per-particle shape, and its entries for
+ * absent particles mean nothing. Switch, Mask and Mix make such maps when particles take
+ * different branches (genc/comb.h). A masked value counts as one value (count,
+ * iteration; gen_choicemap_iter's mask field gives the mask); gen_choicemap_particle(m,
+ * i) leaves out the values absent for particle i; merge joins two values at one address
+ * when their masks are disjoint (see gen_choicemap_merge); restrict, set and remove keep
+ * masks; JSON writes the mask ("mask": [true, false, ...]); flattening a masked value is
+ * an error (GEN_ERR_UNSUPPORTED). A mask is never all true (such a value is stored
+ * unmasked) nor all false (nothing is stored). */
+
+/* The presence mask of the value at addr (borrowed), or NULL: no value there, or one
+ * present for every particle. */
+const gen_array *gen_choicemap_mask_at(const gen_choicemap *m, const gen_addr *addr);
+/* A new map: m with value at addr, present for the particles where mask is true (an all
+ * true mask sets value as gen_choicemap_set; an all false one removes addr). value must
+ * be batched (array.h) with N = mask's length particles, mask a bool [N] array:
+ * GEN_ERR_VALUE / GEN_ERR_SHAPE naming the address otherwise. */
+gen_choicemap *gen_choicemap_set_masked(const gen_choicemap *m, const gen_addr *addr,
+                                        const gen_array *value, const gen_array *mask);
+/* The choices of m for the particles where keep (bool [N]) is true: each value's
+ * presence is its mask (or all) and keep; values then present for no particle are left
+ * out; a shared (unbatched) value becomes a batched one broadcast over the N particles.
+ * A new map. */
+gen_choicemap *gen_choicemap_keep_particles(const gen_choicemap *m, const gen_array *keep);
+/* m as seen by a batched run whose particles outside only (bool [N]) do not matter
+ * (their results are thrown away): a value present for every particle in only becomes
+ * unmasked, one present for none of them is left out, others keep mask and only. A new
+ * map. */
+gen_choicemap *gen_choicemap_for_particles(const gen_choicemap *m, const gen_array *only);
 
 /* ---- persistent updates --------------------------------------------------------------- */
 
@@ -208,13 +243,16 @@ gen_choicemap *gen_choicemap_set_submap(const gen_choicemap *m, const gen_addr *
 /* A new map without anything at addr (m's contents if nothing is there). */
 gen_choicemap *gen_choicemap_remove(const gen_choicemap *m, const gen_addr *addr);
 /* The union of a and b, sharing subtrees present in one only. GEN_ERR_VALUE naming the
- * address when both have a value there, or one has a value where the other has a map. */
+ * address when both have a value there, or one has a value where the other has a map.
+ * Two masked values with disjoint masks, one dtype and one shape merge into one value
+ * present for either's particles (each particle's entries from the map that has it). */
 gen_choicemap *gen_choicemap_merge(const gen_choicemap *a, const gen_choicemap *b);
 
 /* Particle i of a batched choice map (genc/array.h: batched mode; a batched trace's
  * choices): every batched value indexed at i along its particle axis, every other value
- * (shared by all particles, e.g. observed data) kept. GEN_ERR_INDEX naming the address
- * when i is out of range. */
+ * (shared by all particles, e.g. observed data) kept, masked values absent for particle
+ * i left out (and the submaps they leave empty). GEN_ERR_INDEX naming the address when
+ * i is out of range. */
 gen_choicemap *gen_choicemap_particle(const gen_choicemap *m, int64_t i);
 
 /* ---- builder ---------------------------------------------------------------------- */
@@ -231,6 +269,9 @@ gen_choicemap_builder *gen_choicemap_builder_new(void);
 void gen_choicemap_builder_free(gen_choicemap_builder *b);
 gen_status gen_choicemap_builder_set(gen_choicemap_builder *b, const gen_addr *addr,
                                      const gen_array *value);
+/* Sets value present for the particles where mask is true (as gen_choicemap_set_masked). */
+gen_status gen_choicemap_builder_set_masked(gen_choicemap_builder *b, const gen_addr *addr,
+                                            const gen_array *value, const gen_array *mask);
 /* Sets sub (retained, shared) at addr; an empty sub removes what is there. */
 gen_status gen_choicemap_builder_set_submap(gen_choicemap_builder *b, const gen_addr *addr,
                                             const gen_choicemap *sub);
@@ -284,7 +325,8 @@ gen_choicemap *gen_choicemap_restrict_complement(const gen_choicemap *m, const g
 
 /* Flattening sees only floating-point values (f64, f32): integer and bool values are
  * discrete, carry no gradient, and are skipped. sel restricts to the selected values
- * (NULL: all). */
+ * (NULL: all). Batched values are flattened whole (all particles); a selected masked
+ * float value is an error (GEN_ERR_UNSUPPORTED naming its address). */
 
 /* Number of elements gen_choicemap_flatten gives. */
 int64_t gen_choicemap_flat_size(const gen_choicemap *m, const gen_selection *sel);
@@ -304,7 +346,8 @@ gen_choicemap *gen_choicemap_unflatten(const gen_choicemap *template_, const gen
  * address ("3" is the integer 3, "\\3" — the JSON spelling of \3 — the symbol named 3,
  * "y" the symbol y); a value is {"dtype": "f64"|"f32"|"i64"|"bool", "shape": [...],
  * "data": [...]} with data flat in row-major order (an object is a value iff its
- * "dtype" member is a string). Non-finite floats are written as the strings "inf",
+ * "dtype" member is a string), plus "mask": [true, false, ...] for a masked value (its
+ * leading axis is the particle axis: read back batched). Non-finite floats are written as the strings "inf",
  * "-inf", "nan"; integers beyond +-2^53 as decimal strings, so everything round-trips
  * exactly. The empty map is {}. */
 

@@ -56,9 +56,19 @@ gen_gf *gen_map(const gen_gf *kernel);
  *
  * Batched mode: an unbatched index (or a batched one holding the same value for every
  * particle) runs its branch batched. A per-particle index that differs between
- * particles fails with GEN_ERR_UNSUPPORTED: it needs masking (each branch run on all
- * particles, choices present for some particles only), which batched choice maps
- * cannot express yet. k >= 1; the branches are retained; none may be NULL. */
+ * particles is done by masking (DESIGN decision 9): each branch some particle takes runs
+ * on all N particles, and per particle only its own branch counts: the score (and
+ * weights) sum where(index == b, branch b's, 0); the return value is where(index == b,
+ * branch b's) when the branches taken return arrays of one per-particle shape and dtype
+ * (else an error); branch b's choices carry the presence mask index == b (genc/choice.h:
+ * masked values; two branches' values at one address merge into one value, and a value
+ * where another branch has choices below it is an error naming the address). update /
+ * regenerate apply the rule above to each particle (same branch: revisited; new branch:
+ * generated, the old one's choices discarded with their masks, so updating back with
+ * the discard restores every particle); the retdiff is then GEN_DIFF_UNKNOWN. A
+ * constraint reaches the branch run of the particles that have it; a constraint for a
+ * particle whose branch does not use it is an error. k >= 1; the branches are retained;
+ * none may be NULL. */
 gen_gf *gen_switch(int k, const gen_gf *const *branches);
 
 /* Mask(f): argument 0, a 0-d bool flag, says whether f runs on the other arguments.
@@ -68,7 +78,9 @@ gen_gf *gen_switch(int k, const gen_gf *const *branches);
  * (off -> on: f generated with the constraints, weight its generate weight; on -> off:
  * f's choices discarded, weight -f's score); with the flag unchanged, f is revisited
  * (retdiff f's) or, off, nothing happens (weight 0, GEN_DIFF_NO_CHANGE). Batched mode as
- * for Switch: a per-particle flag must be the same for every particle. */
+ * for Switch: a per-particle flag that differs between particles masks f's choices with
+ * the flag; f must then return none (the off particles would have no return value: an
+ * error otherwise). */
 gen_gf *gen_mask(const gen_gf *f);
 
 /* Mix(components...): a mixture with a traced component index (GenJAX's mix). Argument
@@ -87,10 +99,10 @@ gen_gf *gen_mask(const gen_gf *f);
  * weight; a kept one adds its density change), then the component as a Switch does.
  * The retdiff is the component's (GEN_DIFF_UNKNOWN when it changes).
  *
- * Batched mode: the index is a choice per particle, and different components for
- * different particles would need masking (see gen_switch): it runs when the particles'
- * indices are all equal (e.g. the index constrained to one shared value, or k == 1),
- * and fails with GEN_ERR_UNSUPPORTED otherwise. */
+ * Batched mode: the index is a choice per particle, and particles in different
+ * components are masked as in gen_switch (the component's choices under "component"
+ * carry masks). A masked index constraint (e.g. from a discard) constrains the index of
+ * the particles that have it only. */
 gen_gf *gen_mix(int k, const gen_gf *const *components);
 
 /* Contramap(f, pre) / Dimap(f, pre, post): f called on pre(arguments), its return value

@@ -26,6 +26,8 @@ struct gen_choicemap {
     bool immortal;     /* the static empty map */
     int64_t count;     /* values in the whole tree */
     gen_array *value;  /* leaf value (owned), or NULL */
+    gen_array *mask;   /* leaf only: bool [N] presence per particle (owned), NULL: all.
+                        * Never all true nor all false (cm_leaf_masked normalizes). */
     int64_t n;         /* number of children */
     cm_entry entries[]; /* n children, sorted by key */
 };
@@ -36,6 +38,17 @@ extern gen_choicemap cm_empty_map;
 gen_choicemap *cm_alloc(int64_t n);
 /* A new leaf holding value (retained). NULL on OOM. */
 gen_choicemap *cm_leaf(const gen_array *value);
+/* A new leaf holding value present for the particles where mask (bool [N], value
+ * batched [N] + shape; both retained) is true: an unmasked leaf when mask is all true,
+ * the empty map when it is all false. NULL on OOM. Arguments checked by the caller. */
+gen_choicemap *cm_leaf_masked(const gen_array *value, const gen_array *mask);
+/* GEN_OK when mask fits value (bool [N], value batched with N particles), else a
+ * GEN_ERR_VALUE / GEN_ERR_SHAPE naming fn and addr. */
+gen_status cm_check_mask(const char *fn, const gen_array *value, const gen_array *mask,
+                         const gen_addr *addr);
+/* The merge of two values at path (gen_choicemap_merge): masked ones with disjoint
+ * masks, one dtype and one shape join (an owned leaf); else NULL with the error. */
+gen_choicemap *cm_merge_masked(const gen_choicemap *a, const gen_choicemap *b, const gen_addr *path);
 /* Frees a node never published whose first `filled` entries hold owned children. */
 void cm_discard(gen_choicemap *m, int64_t filled);
 /* Sums the children's counts into m->count; returns m. An internal node with no

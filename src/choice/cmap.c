@@ -14,6 +14,7 @@ gen_choicemap *cm_alloc(int64_t n) {
     m->immortal = false;
     m->count = 0;
     m->value = NULL;
+    m->mask = NULL;
     m->n = n;
     return m;
 }
@@ -28,6 +29,7 @@ gen_choicemap *cm_leaf(const gen_array *value) {
 
 static void cm_free(gen_choicemap *m) {
     gen_array_release(m->value);
+    gen_array_release(m->mask);
     for (int64_t i = 0; i < m->n; i++) gen_choicemap_release(m->entries[i].child);
     core_free(m, node_bytes(m->n));
 }
@@ -35,6 +37,7 @@ static void cm_free(gen_choicemap *m) {
 void cm_discard(gen_choicemap *m, int64_t filled) {
     for (int64_t i = 0; i < filled; i++) gen_choicemap_release(m->entries[i].child);
     gen_array_release(m->value);
+    gen_array_release(m->mask);
     core_free(m, node_bytes(m->n));
 }
 
@@ -209,6 +212,7 @@ const gen_choicemap *gen_choicemap_child_at(const gen_choicemap *m, int64_t i, g
 void gen_choicemap_iter_init(gen_choicemap_iter *it, const gen_choicemap *m) {
     it->addr.len = 0;
     it->value = NULL;
+    it->mask = NULL;
     it->top_ = m ? 0 : -1;
     it->node_[0] = m;
     it->pos_[0] = -1; /* -1: the node's own value not yet visited */
@@ -222,6 +226,7 @@ bool gen_choicemap_iter_next(gen_choicemap_iter *it) {
         if (p < 0) {
             if (n->value) {
                 it->value = n->value;
+                it->mask = n->mask;
                 return true;
             }
             continue;
@@ -237,6 +242,7 @@ bool gen_choicemap_iter_next(gen_choicemap_iter *it) {
         it->top_--;
     }
     it->value = NULL;
+    it->mask = NULL;
     it->addr.len = 0;
     return false;
 }
@@ -263,10 +269,30 @@ static bool value_equal(const gen_array *a, const gen_array *b) {
     return bytes == 0 || memcmp(gen_array_data(a), gen_array_data(b), bytes) == 0;
 }
 
+/* Masked leaves: equal masks, and values equal for the particles present. */
+static bool masked_equal(const gen_choicemap *a, const gen_choicemap *b) {
+    if (!value_equal(a->mask, b->mask)) return false;
+    const gen_array *x = a->value, *y = b->value;
+    int nd = gen_array_ndim(x);
+    if (gen_array_dtype(x) != gen_array_dtype(y) || nd != gen_array_ndim(y) ||
+        memcmp(gen_array_shape(x), gen_array_shape(y), (size_t)nd * sizeof(int64_t)) != 0)
+        return false;
+    int64_t n = gen_array_shape(x)[0];
+    size_t block = n ? (size_t)(gen_array_size(x) / n) * gen_dtype_size(gen_array_dtype(x)) : 0;
+    const bool *mk = gen_array_data(a->mask);
+    const char *px = gen_array_data(x), *py = gen_array_data(y);
+    for (int64_t i = 0; i < n; i++)
+        if (mk[i] && block && memcmp(px + (size_t)i * block, py + (size_t)i * block, block) != 0) return false;
+    return true;
+}
+
 bool gen_choicemap_equal(const gen_choicemap *a, const gen_choicemap *b) {
     if (a == b) return true;
     if (!a || !b || a->count != b->count || a->n != b->n || !a->value != !b->value) return false;
-    if (a->value && !value_equal(a->value, b->value)) return false;
+    if (CORE_UNLIKELY(a->mask || b->mask)) {
+        if (!a->mask || !b->mask || !masked_equal(a, b)) return false;
+    } else if (a->value && !value_equal(a->value, b->value))
+        return false;
     for (int64_t i = 0; i < a->n; i++)
         if (a->entries[i].key != b->entries[i].key ||
             !gen_choicemap_equal(a->entries[i].child, b->entries[i].child))

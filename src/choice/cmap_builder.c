@@ -22,6 +22,7 @@ typedef struct bchild {
 
 struct bnode {
     gen_array *value;      /* owned, or NULL */
+    gen_array *mask;       /* the value's presence mask (owned), or NULL: all */
     gen_choicemap *frozen; /* owned, or NULL */
     bchild *kids;
     int64_t n, cap;
@@ -65,6 +66,7 @@ static bnode *bnode_new(gen_choicemap_builder *bl) {
 /* Empties b (its memory stays in the arena). */
 static void bnode_clear(bnode *b) {
     gen_array_release(b->value);
+    gen_array_release(b->mask);
     gen_choicemap_release(b->frozen);
     for (int64_t i = 0; i < b->n; i++) bnode_clear(b->kids[i].node);
     core_free(b->kids, (size_t)b->cap * sizeof(bchild));
@@ -246,6 +248,30 @@ gen_status gen_choicemap_builder_set(gen_choicemap_builder *bl, const gen_addr *
     return GEN_OK;
 }
 
+gen_status gen_choicemap_builder_set_masked(gen_choicemap_builder *bl, const gen_addr *addr,
+                                            const gen_array *value, const gen_array *mask) {
+    const char *fn = "gen_choicemap_builder_set_masked";
+    if (!value) {
+        if (!core_error_pending()) GEN_FAIL(GEN_ERR_MISUSE, "%s: the value is NULL", fn);
+        return gen_error_status();
+    }
+    if (!cm_check_value(value, addr) || cm_check_mask(fn, value, mask, addr) != GEN_OK) return gen_error_status();
+    gen_choicemap *leaf = cm_leaf_masked(value, mask); /* normalized: all, some or no particles */
+    if (!leaf) return GEN_FAIL(GEN_ERR_OOM, "%s: out of memory", fn);
+    bnode *b = descend(bl, addr, fn);
+    if (!b) {
+        gen_choicemap_release(leaf);
+        return gen_error_status();
+    }
+    bnode_clear(b);
+    if (leaf->count) {
+        b->value = gen_array_retain(leaf->value);
+        b->mask = leaf->mask ? gen_array_retain(leaf->mask) : NULL;
+    }
+    gen_choicemap_release(leaf);
+    return GEN_OK;
+}
+
 gen_status gen_choicemap_builder_set_submap(gen_choicemap_builder *bl, const gen_addr *addr,
                                             const gen_choicemap *sub) {
     if (!cm_check_arg("gen_choicemap_builder_set_submap", sub, "the submap"))
@@ -267,9 +293,11 @@ static gen_choicemap *emit(bnode *b) {
     if (b->value) {
         gen_choicemap *m = cm_alloc(0);
         if (!m) return NULL;
-        m->value = b->value; /* moves b's reference */
+        m->value = b->value; /* moves b's references */
+        m->mask = b->mask;
         m->count = 1;
         b->value = NULL;
+        b->mask = NULL;
         return m;
     }
     if (b->frozen) {

@@ -12,11 +12,24 @@ static bool is_float(const gen_array *v) {
 /* Visits the selected float values of m in deep order. */
 typedef gen_status (*flat_fn)(void *ud, const gen_array *v);
 
-static gen_status visit(const gen_choicemap *m, const gen_selection *s, flat_fn fn, void *ud) {
+/* A masked value (present for some particles only) has no flat form. */
+static gen_status fail_masked(const gen_addr *path) {
+    char buf[GEN_ADDR_FORMAT_MAX];
+    return GEN_FAIL(GEN_ERR_UNSUPPORTED, "choicemap flatten: the value at %s is masked (present for some "
+                    "particles only): masked values cannot be flattened", addr_str(path, buf));
+}
+
+/* path: m's address (for messages). */
+static gen_status visit(const gen_choicemap *m, const gen_selection *s, flat_fn fn, void *ud, gen_addr *path) {
     if (m->count == 0 || (sel_uniform(s) && !s->self)) return GEN_OK;
-    if (m->value) return (s->self && is_float(m->value)) ? fn(ud, m->value) : GEN_OK;
+    if (m->value) {
+        if (!s->self || !is_float(m->value)) return GEN_OK;
+        return CORE_UNLIKELY(m->mask != NULL) ? fail_masked(path) : fn(ud, m->value);
+    }
     for (int64_t i = 0; i < m->n; i++) {
-        gen_status st = visit(m->entries[i].child, sel_sub(s, m->entries[i].key), fn, ud);
+        path->parts[path->len++].v = m->entries[i].key;
+        gen_status st = visit(m->entries[i].child, sel_sub(s, m->entries[i].key), fn, ud, path);
+        path->len--;
         if (st != GEN_OK) return st;
     }
     return GEN_OK;
@@ -38,14 +51,15 @@ static bool check_args(const char *fn, const gen_choicemap *m) {
 int64_t gen_choicemap_flat_size(const gen_choicemap *m, const gen_selection *sel) {
     if (!check_args("gen_choicemap_flat_size", m)) return -1;
     int64_t n = 0;
-    visit(m, sel ? sel : &sel_all, add_size, &n);
-    return n;
+    gen_addr path = {0};
+    return visit(m, sel ? sel : &sel_all, add_size, &n, &path) == GEN_OK ? n : -1;
 }
 
 gen_array *gen_choicemap_flatten(const gen_choicemap *m, const gen_selection *sel) {
     if (!check_args("gen_choicemap_flatten", m)) return NULL;
     core_ptrvec vals = {0};
-    if (visit(m, sel ? sel : &sel_all, push_value, &vals) != GEN_OK) {
+    gen_addr path = {0};
+    if (visit(m, sel ? sel : &sel_all, push_value, &vals, &path) != GEN_OK) {
         core_ptrvec_free(&vals);
         return NULL;
     }
@@ -112,6 +126,7 @@ gen_choicemap *gen_choicemap_unflatten(const gen_choicemap *template_, const gen
     }
     const gen_selection *s = sel ? sel : &sel_all;
     int64_t want = gen_choicemap_flat_size(template_, s);
+    if (want < 0) return NULL;
     if (gen_array_ndim(flat) != 1 || gen_array_size(flat) != want) {
         GEN_FAIL(GEN_ERR_SHAPE, "%s: flat must be 1-d with %lld elements (the map's selected "
                                 "float values), got ndim %d and %lld elements",

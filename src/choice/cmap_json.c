@@ -66,8 +66,28 @@ fail:
     return NULL;
 }
 
+/* A masked value: its object with "mask" added. */
+static cJSON *masked_json(const gen_choicemap *m) {
+    cJSON *o = value_json(m->value), *mk = o ? cJSON_CreateArray() : NULL;
+    const bool *p = gen_array_data(m->mask);
+    for (int64_t i = 0, n = gen_array_size(m->mask); mk && i < n; i++) {
+        cJSON *e = cJSON_CreateBool(p[i]);
+        if (!e || !cJSON_AddItemToArray(mk, e)) {
+            cJSON_Delete(e);
+            cJSON_Delete(mk);
+            mk = NULL;
+        }
+    }
+    if (!mk || !cJSON_AddItemToObject(o, "mask", mk)) {
+        cJSON_Delete(mk);
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
 static cJSON *node_json(const gen_choicemap *m) {
-    if (m->value) return value_json(m->value);
+    if (m->value) return CORE_UNLIKELY(m->mask != NULL) ? masked_json(m) : value_json(m->value);
     cJSON *o = cJSON_CreateObject();
     if (!o) return NULL;
     for (int64_t i = 0; i < m->n; i++) {
@@ -157,6 +177,35 @@ static bool read_elem(const cJSON *e, gen_dtype t, void *data, int64_t i) {
     return true;
 }
 
+/* The leaf of value a (borrowed) with the presence mask mk: a bool per particle along
+ * a's leading axis, which becomes its particle axis. */
+static gen_choicemap *masked_from(jctx *c, const gen_array *a, const cJSON *mk) {
+    int64_t n = cJSON_IsArray(mk) ? cJSON_GetArraySize(mk) : -1;
+    if (n < 0 || gen_array_ndim(a) < 1 || gen_array_shape(a)[0] != n) {
+        jfail(c, "\"mask\" must be an array of a bool per particle (the value's leading axis)", NULL);
+        return NULL;
+    }
+    gen_array *mask = arr_alloc(GEN_BOOL, 1, &n);
+    if (!mask) return NULL;
+    int64_t i = 0;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, mk) {
+        if (!read_elem(e, GEN_BOOL, mask->data, i++)) {
+            gen_array_release(mask);
+            jfail(c, "\"mask\" entries must be true or false", NULL);
+            return NULL;
+        }
+    }
+    gen_choicemap *m = NULL;
+    if (gen_scope_begin() == GEN_OK) {
+        gen_array *b = gen_batched(a);
+        m = b ? cm_leaf_masked(b, mask) : NULL;
+        gen_scope_end();
+    }
+    gen_array_release(mask);
+    return m;
+}
+
 static gen_choicemap *value_from(jctx *c, const cJSON *o) {
     gen_dtype t;
     const cJSON *dt = cJSON_GetObjectItemCaseSensitive(o, "dtype");
@@ -210,7 +259,8 @@ static gen_choicemap *value_from(jctx *c, const cJSON *o) {
             return NULL;
         }
     }
-    gen_choicemap *m = cm_leaf(a);
+    const cJSON *mk = cJSON_GetObjectItemCaseSensitive(o, "mask");
+    gen_choicemap *m = mk ? masked_from(c, a, mk) : cm_leaf(a);
     gen_array_release(a);
     return m;
 }

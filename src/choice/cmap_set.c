@@ -89,6 +89,22 @@ gen_choicemap *gen_choicemap_set(const gen_choicemap *m, const gen_addr *addr,
     return r;
 }
 
+gen_choicemap *gen_choicemap_set_masked(const gen_choicemap *m, const gen_addr *addr,
+                                        const gen_array *value, const gen_array *mask) {
+    const char *fn = "gen_choicemap_set_masked";
+    if (!value) {
+        if (!core_error_pending()) GEN_FAIL(GEN_ERR_MISUSE, "%s: the value is NULL", fn);
+        return NULL;
+    }
+    if (!cm_check_arg(fn, m, "the map") || !cm_check_addr(fn, addr)) return NULL;
+    if (!cm_check_value(value, addr) || cm_check_mask(fn, value, mask, addr) != GEN_OK) return NULL;
+    gen_choicemap *leaf = cm_leaf_masked(value, mask);
+    if (!leaf) return NULL;
+    gen_choicemap *r = set_public(fn, m, addr, leaf);
+    gen_choicemap_release(leaf);
+    return r;
+}
+
 gen_choicemap *gen_choicemap_set_submap(const gen_choicemap *m, const gen_addr *addr,
                                         const gen_choicemap *sub) {
     if (!cm_check_arg("gen_choicemap_set_submap", sub, "the submap")) return NULL;
@@ -116,6 +132,7 @@ gen_choicemap *gen_choicemap_remove(const gen_choicemap *m, const gen_addr *addr
 static gen_choicemap *merge_rec(const gen_choicemap *a, const gen_choicemap *b, gen_addr *path) {
     if (a->count == 0) return cm_ref(b);
     if (b->count == 0) return cm_ref(a);
+    if (a->value && b->value && (a->mask || b->mask)) return cm_merge_masked(a, b, path);
     if (a->value || b->value) {
         char buf[GEN_ADDR_FORMAT_MAX];
         if (a->value && b->value)

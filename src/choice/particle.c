@@ -1,5 +1,6 @@
 /* particle.c — one particle of a batched choice map: each batched value (array.h:
- * batched mode) indexed at the particle, shared values kept as they are. */
+ * batched mode) indexed at the particle, shared values kept as they are, masked values
+ * absent for the particle left out. */
 #include "choice_int.h"
 
 gen_choicemap *gen_choicemap_particle(const gen_choicemap *m, int64_t i) {
@@ -24,6 +25,7 @@ gen_choicemap *gen_choicemap_particle(const gen_choicemap *m, int64_t i) {
                              (long long)i, (long long)n, buf);
                 break;
             }
+            if (it.mask && !((const bool *)gen_array_data(it.mask))[i]) continue; /* absent here */
             v = gen_take(v, index, 0);
         }
         s = v ? gen_choicemap_builder_set(b, &it.addr, v) : (core_error_pending() ? core_error_pending() : GEN_ERR_OOM);

@@ -89,6 +89,18 @@ static gen_array *draw_index(comb_mode m, const gen_dist *c, gen_key key) {
     return x ? gen_batched(x) : NULL;
 }
 
+/* A per-particle value [N] (marked) of the index x (0-d shared, or [N]). */
+static gen_array *per_particle(comb_mode m, const gen_array *x) {
+    return gen_array_is_batched(x) ? (gen_array *)x : gen_batched(gen_broadcast_to(x, 1, &m.n));
+}
+
+/* A masked index constraint (batched maps, genc/choice.h: present for the particles in
+ * mask): the given value there, other's elsewhere. */
+static gen_array *index_where(comb_mode m, const gen_array *mask, const gen_array *given, const gen_array *other) {
+    gen_array *x = gen_where(mask, gen_unbatched(per_particle(m, given)), gen_unbatched(per_particle(m, other)));
+    return x ? gen_batched(x) : NULL;
+}
+
 /* The Switch's arguments: the index, then the components' arguments. */
 static gen_status switch_args(const gen_args *args, gen_array *index, gen_array ***buf, gen_args *out) {
     if (!(*buf = core_alloc((size_t)args->n * sizeof **buf))) return GEN_ERR_OOM;
@@ -149,12 +161,14 @@ static gen_status mix_generate(const gen_gf *f, gen_key key, const gen_args *arg
     comb_mode m = comb_enter();
     gen_dist *c = index_dist(m, f, "generate", args);
     const gen_array *given = gen_choicemap_value(gen_choicemap_child(constraints, p_index()));
+    const gen_array *gmask = gen_choicemap_mask_at(constraints, &(gen_addr){1, {p_index()}});
     gen_array *index = NULL, *lp = NULL, *w = NULL, **buf = NULL;
     gen_trace *sw = NULL, *t = NULL;
     gen_args sa;
     s = c ? check_keys(f, "generate", constraints) : comb_pending();
-    if (s == GEN_OK && !(index = given ? (gen_array *)given : draw_index(m, c, gen_key_fold_in(key, 0))))
+    if (s == GEN_OK && !(index = given && !gmask ? (gen_array *)given : draw_index(m, c, gen_key_fold_in(key, 0))))
         s = comb_pending();
+    if (s == GEN_OK && gmask && !(index = index_where(m, gmask, given, index))) s = comb_pending();
     if (s == GEN_OK) s = switch_args(args, index, &buf, &sa);
     if (s == GEN_OK) {
         int64_t saved = comb_kernel_begin(m);
@@ -165,7 +179,8 @@ static gen_status mix_generate(const gen_gf *f, gen_key key, const gen_args *arg
     }
     if (buf) core_free(buf, (size_t)args->n * sizeof *buf);
     if (s == GEN_OK && !(lp = index_lp(f, c, index))) s = comb_pending();
-    if (s == GEN_OK && given) s = comb_add(&w, lp); /* a constrained index counts */
+    if (s == GEN_OK && given) /* a constrained index counts (where it is given) */
+        s = comb_add(&w, gmask ? gen_where(gmask, lp, gen_scalar(0.0)) : lp);
     if (s == GEN_OK) s = finish_trace(m, f, args, sw, index, lp, &t);
     else gen_trace_release(sw);
     return publish(m, s, t, w, weight, tr);
@@ -182,6 +197,8 @@ static gen_status mix_assess(const gen_gf *f, const gen_args *args, const gen_ch
     gen_args sa;
     s = c ? check_keys(f, "assess", choices) : comb_pending();
     if (s == GEN_OK && !index) s = GEN_FAIL(GEN_ERR_VALUE, "%s: assess: no value at index", f->name);
+    if (s == GEN_OK && gen_choicemap_mask_at(choices, &(gen_addr){1, {p_index()}}))
+        s = GEN_FAIL(GEN_ERR_VALUE, "%s: assess: the index is masked (some particles have none)", f->name);
     if (s == GEN_OK) s = switch_args(args, (gen_array *)index, &buf, &sa);
     if (s == GEN_OK) {
         int64_t saved = comb_kernel_begin(m);
@@ -239,6 +256,7 @@ static gen_status mix_edit_run(const gen_trace *tr, gen_key key, const gen_args 
     gen_dist *c = index_dist(m, f, op, args);
     gen_addr ai = {1, {p_index()}}, ac = {1, {p_component()}};
     const gen_array *given = sel ? NULL : gen_choicemap_value(gen_choicemap_child(constraints, p_index()));
+    const gen_array *gmask = sel ? NULL : gen_choicemap_mask_at(constraints, &ai);
     bool resample = sel && gen_selection_contains(sel, &ai);
     gen_array *index = NULL, *lp = NULL, *w = NULL, **buf = NULL;
     gen_trace *sw = NULL, *t = NULL;
@@ -248,6 +266,7 @@ static gen_status mix_edit_run(const gen_trace *tr, gen_key key, const gen_args 
     s = c ? (sel ? GEN_OK : check_keys(f, op, constraints)) : comb_pending();
     if (s == GEN_OK) {
         index = resample ? draw_index(m, c, gen_key_fold_in(key, 0)) : given ? (gen_array *)given : old->index;
+        if (index && gmask) index = index_where(m, gmask, given, old->index);
         if (!index) s = comb_pending();
     }
     if (s == GEN_OK) s = switch_args(args, index, &buf, &sa);
@@ -271,7 +290,9 @@ static gen_status mix_edit_run(const gen_trace *tr, gen_key key, const gen_args 
     }
     if (s == GEN_OK && discard) {
         gen_choicemap *dm = sdisc ? gen_choicemap_set_submap(gen_choicemap_empty(), &ac, sdisc) : gen_choicemap_empty();
-        if (dm && given) dm = gen_choicemap_set(dm, &ai, old->index);
+        if (dm && given)
+            dm = gmask ? gen_choicemap_set_masked(dm, &ai, per_particle(m, old->index), gmask)
+                       : gen_choicemap_set(dm, &ai, old->index);
         if (!dm || !(*discard = gen_choicemap_scope_return(dm))) s = comb_pending();
     }
     if (s == GEN_OK) s = finish_trace(m, f, args, sw, index, lp, &t);

@@ -6,18 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "comb_int.h"
-
-typedef struct branch_data {
-    int k;
-    gen_gf **gf; /* retained; NULL: the empty branch */
-    bool flag;   /* argument 0 is a bool (Mask), else an i64 index (Switch) */
-} branch_data;
-
-typedef struct branch_trace {
-    int64_t index;
-    gen_trace *sub; /* retained; NULL for the empty branch */
-} branch_trace;
+#include "switch_int.h"
 
 static void branch_free(gen_gf *f) {
     branch_data *d = f->data;
@@ -26,54 +15,59 @@ static void branch_free(gen_gf *f) {
     core_free(d, sizeof *d);
 }
 
-static void branch_free_trace(gen_trace *tr) {
-    branch_trace *d = tr->data;
+void sw_free_trace_data(branch_trace *d) {
     gen_trace_release(d->sub);
+    gen_array_release(d->idx);
+    if (d->subs) {
+        for (int b = 0; b < d->k; b++) gen_trace_release(d->subs[b]);
+        core_free(d->subs, (size_t)d->k * sizeof *d->subs);
+    }
     core_free(d, sizeof *d);
 }
 
+static void branch_free_trace(gen_trace *tr) { sw_free_trace_data(tr->data); }
+
 static const char *selector(const branch_data *d) { return d->flag ? "flag" : "index"; }
 
-/* The branch argument 0 picks. A batched one (a value per particle) must hold the same
- * value for every particle: branching per particle needs masked choice maps (DESIGN
- * decision 9), which batched traces do not have yet. */
+/* The branch argument 0 picks: *out, or -1 and *idx (i64 [N], each particle's branch)
+ * when a batched one differs between particles (masking: switch_masked.c). */
 static gen_status read_index(comb_mode m, const gen_gf *f, const char *op, const gen_args *args,
-                             int64_t *out) {
+                             int64_t *out, gen_array **idx) {
     const branch_data *d = f->data;
+    *idx = NULL;
     if (!args || args->n < 1)
         return GEN_FAIL(GEN_ERR_VALUE, "%s: %s: no %s argument (argument 0)", f->name, op, selector(d));
     const gen_array *a = args->v[0];
     gen_dtype want = d->flag ? GEN_BOOL : GEN_I64;
     bool batched = m.n && gen_array_is_batched(a);
     int nd = gen_array_ndim(a);
-    if (gen_array_dtype(a) != want || nd != (batched ? 1 : 0)) {
+    if (gen_array_dtype(a) != want || nd != (batched ? 1 : 0) || (batched && gen_array_shape(a)[0] != m.n)) {
         char buf[64];
         gen_array_format(a, buf, sizeof buf);
         return GEN_FAIL(GEN_ERR_VALUE, "%s: %s: the %s (argument 0) must be a 0-d %s array, got %s", f->name,
                         op, selector(d), gen_dtype_name(want), buf);
     }
     int64_t n = batched ? gen_array_shape(a)[0] : 1, v0 = 0;
+    bool same = true;
     const void *data = gen_array_data(a);
     for (int64_t i = 0; i < n; i++) {
         int64_t v = d->flag ? ((const bool *)data)[i] : ((const int64_t *)data)[i];
         if (i == 0) v0 = v;
-        else if (v != v0)
-            return GEN_FAIL(GEN_ERR_UNSUPPORTED,
-                            "%s: %s: the %s differs between particles (particle 0: %lld, particle %lld: %lld): "
-                            "per-particle branching (masking) is not supported; give an unbatched %s",
-                            f->name, op, selector(d), (long long)v0, (long long)i, (long long)v, selector(d));
+        same = same && v == v0;
+        if (v < 0 || v >= d->k)
+            return GEN_FAIL(GEN_ERR_INDEX, "%s: %s: index %lld%s is not a branch (%d branches)", f->name, op,
+                            (long long)v, batched ? " (a particle's)" : "", d->k);
     }
-    if (v0 < 0 || v0 >= d->k)
-        return GEN_FAIL(GEN_ERR_INDEX, "%s: %s: index %lld is not a branch (%d branches)", f->name, op,
-                        (long long)v0, d->k);
-    *out = v0;
-    return GEN_OK;
+    *out = same ? v0 : -1;
+    if (same) return GEN_OK;
+    *idx = d->flag ? gen_cast(gen_unbatched(a), GEN_I64) : gen_unbatched(a);
+    return *idx ? GEN_OK : comb_pending();
 }
 
-static gen_args rest_of(const gen_args *args) { return (gen_args){args->n - 1, args->v + 1, args->user}; }
+gen_args sw_rest_of(const gen_args *args) { return (gen_args){args->n - 1, args->v + 1, args->user}; }
 
 /* The empty branch uses no constraints (or choices). */
-static gen_status check_unused(const gen_gf *f, const char *op, const gen_choicemap *m) {
+gen_status sw_check_unused(const gen_gf *f, const char *op, const gen_choicemap *m) {
     if (gen_choicemap_is_empty(m)) return GEN_OK;
     char buf[GEN_ADDR_FORMAT_MAX];
     comb_first_addr(m, buf, sizeof buf);
@@ -83,7 +77,7 @@ static gen_status check_unused(const gen_gf *f, const char *op, const gen_choice
 }
 
 /* Prefixes the pending error with the branch's name. */
-static gen_status fail_in(const gen_gf *f, int64_t index) {
+gen_status sw_fail_in(const gen_gf *f, int64_t index) {
     gen_status s = comb_pending();
     const branch_data *d = f->data;
     if (d->flag) core_error_prefix("%s", f->name);
@@ -92,34 +86,33 @@ static gen_status fail_in(const gen_gf *f, int64_t index) {
 }
 
 /* Generates branch index (NULL sub for the empty one). */
-static gen_status gen_branch(comb_mode m, const gen_gf *f, const char *op, int64_t index, gen_key key,
-                             const gen_args *args, const gen_choicemap *constraints, gen_trace **sub,
-                             gen_array **w) {
+gen_status sw_gen_branch(comb_mode m, const gen_gf *f, const char *op, int64_t index, gen_key key,
+                         const gen_args *args, const gen_choicemap *constraints, gen_trace **sub, gen_array **w) {
     const gen_gf *b = ((const branch_data *)f->data)->gf[index];
     *sub = NULL;
     if (!b) {
         *w = comb_zero(m);
-        gen_status s = check_unused(f, op, constraints);
+        gen_status s = sw_check_unused(f, op, constraints);
         return s != GEN_OK ? s : *w ? GEN_OK : comb_pending();
     }
-    gen_args ra = rest_of(args);
+    gen_args ra = sw_rest_of(args);
     int64_t saved = comb_kernel_begin(m);
     gen_status s = gen_generate(b, key, &ra, constraints, sub, w);
     comb_kernel_end(saved);
-    if (s != GEN_OK) return fail_in(f, index);
+    if (s != GEN_OK) return sw_fail_in(f, index);
     gen_trace_retain(*sub);
     return GEN_OK;
 }
 
 /* The trace of f with branch index's subtrace sub (taken). */
-static gen_status finish_trace(comb_mode m, const gen_gf *f, const gen_args *args, int64_t index,
-                               gen_trace *sub, gen_trace **tr) {
+gen_status sw_finish_trace(comb_mode m, const gen_gf *f, const gen_args *args, int64_t index, gen_trace *sub,
+                           gen_trace **tr) {
     branch_trace *d = core_calloc(1, sizeof *d);
     if (!d) {
         gen_trace_release(sub);
         return GEN_ERR_OOM;
     }
-    *d = (branch_trace){index, sub};
+    *d = (branch_trace){.index = index, .sub = sub};
     gen_array *score = sub ? (gen_array *)gen_trace_score(sub) : comb_zero(m);
     gen_choicemap *cm = sub ? (gen_choicemap *)gen_trace_choices(sub) : gen_choicemap_empty();
     *tr = score ? gfi_trace_new(f, args, sub ? (gen_array *)gen_trace_retval(sub) : NULL, cm, score, d) : NULL;
@@ -151,10 +144,11 @@ static gen_status branch_generate(const gen_gf *f, gen_key key, const gen_args *
     comb_mode m = comb_enter();
     int64_t index = 0;
     gen_trace *sub = NULL, *t = NULL;
-    gen_array *w = NULL;
-    s = read_index(m, f, "generate", args, &index);
-    if (s == GEN_OK) s = gen_branch(m, f, "generate", index, key, args, constraints, &sub, &w);
-    if (s == GEN_OK) s = finish_trace(m, f, args, index, sub, &t);
+    gen_array *w = NULL, *idx = NULL;
+    s = read_index(m, f, "generate", args, &index, &idx);
+    if (s == GEN_OK && idx) s = sw_pp_generate(m, f, key, args, idx, constraints, &t, &w);
+    else if (s == GEN_OK) s = sw_gen_branch(m, f, "generate", index, key, args, constraints, &sub, &w);
+    if (s == GEN_OK && !idx) s = sw_finish_trace(m, f, args, index, sub, &t);
     return publish(m, s, t, w, weight, tr);
 }
 
@@ -164,18 +158,20 @@ static gen_status branch_assess(const gen_gf *f, const gen_args *args, const gen
     if (s != GEN_OK) return s;
     comb_mode m = comb_enter();
     int64_t index = 0;
-    gen_array *w = NULL, *ret = NULL;
-    s = read_index(m, f, "assess", args, &index);
-    const gen_gf *b = s == GEN_OK ? ((const branch_data *)f->data)->gf[index] : NULL;
-    if (s == GEN_OK && !b) {
-        s = check_unused(f, "assess", choices);
+    gen_array *w = NULL, *ret = NULL, *idx = NULL;
+    s = read_index(m, f, "assess", args, &index, &idx);
+    const gen_gf *b = s == GEN_OK && !idx ? ((const branch_data *)f->data)->gf[index] : NULL;
+    if (s == GEN_OK && idx)
+        s = sw_pp_assess(m, f, args, idx, choices, &w, &ret);
+    else if (s == GEN_OK && !b) {
+        s = sw_check_unused(f, "assess", choices);
         if (s == GEN_OK && !(w = comb_zero(m))) s = comb_pending();
     } else if (s == GEN_OK) {
-        gen_args ra = rest_of(args);
+        gen_args ra = sw_rest_of(args);
         int64_t saved = comb_kernel_begin(m);
         s = gen_assess(b, &ra, choices, &w, &ret);
         comb_kernel_end(saved);
-        if (s != GEN_OK) s = fail_in(f, index);
+        if (s != GEN_OK) s = sw_fail_in(f, index);
     }
     if (s == GEN_OK && !(*weight = gen_scope_return(w))) s = comb_pending();
     if (s == GEN_OK && retval) *retval = ret ? gen_scope_return(ret) : NULL;
@@ -195,12 +191,13 @@ static gen_status branch_project(const gen_trace *tr, const gen_selection *sel, 
     if (s != GEN_OK) return s;
     comb_mode m = comb_enter();
     gen_array *w = NULL;
-    if (!d->sub) w = comb_zero(m);
+    if (d->index < 0) s = sw_pp_project(m, tr, sel, &w);
+    else if (!d->sub) w = comb_zero(m);
     else {
         int64_t saved = comb_kernel_begin(m);
         s = gen_project(d->sub, sel, &w);
         comb_kernel_end(saved);
-        if (s != GEN_OK) s = fail_in(tr->gf, d->index);
+        if (s != GEN_OK) s = sw_fail_in(tr->gf, d->index);
     }
     if (s == GEN_OK && !(*weight = gen_scope_return(w))) s = comb_pending();
     gen_scope_end();
@@ -209,13 +206,6 @@ static gen_status branch_project(const gen_trace *tr, const gen_selection *sel, 
 }
 
 /* ---- update and regenerate ---- */
-
-typedef struct branch_edit {
-    const gen_choicemap *constraints; /* update */
-    const gen_selection *sel;         /* regenerate */
-    gen_choicemap *discard;           /* update: the discard (scope-owned), if wanted */
-    bool want_discard;
-} branch_edit;
 
 /* The same branch again: the branch's own update / regenerate with the other
  * arguments' argdiffs (Gen.jl: process! for an unchanged index). */
@@ -227,16 +217,16 @@ static gen_status revisit(comb_mode m, const gen_trace *tr, gen_key key, const g
     *rd = gen_diff_no_change();
     if (!old->sub) { /* nothing to revisit: no choices, no return value */
         *w = comb_zero(m);
-        gen_status s = e->sel ? GEN_OK : check_unused(tr->gf, op, e->constraints);
+        gen_status s = e->sel ? GEN_OK : sw_check_unused(tr->gf, op, e->constraints);
         return s != GEN_OK ? s : *w ? GEN_OK : comb_pending();
     }
-    gen_args ra = rest_of(args);
+    gen_args ra = sw_rest_of(args);
     int64_t saved = comb_kernel_begin(m);
     gen_status s = e->sel ? gen_regenerate(old->sub, key, &ra, argdiffs ? argdiffs + 1 : NULL, e->sel, sub, w, rd)
                           : gen_update(old->sub, key, &ra, argdiffs ? argdiffs + 1 : NULL, e->constraints, sub, w,
                                        rd, e->want_discard ? &e->discard : NULL);
     comb_kernel_end(saved);
-    if (s != GEN_OK) return fail_in(tr->gf, old->index);
+    if (s != GEN_OK) return sw_fail_in(tr->gf, old->index);
     gen_trace_retain(*sub);
     return GEN_OK;
 }
@@ -256,7 +246,7 @@ static gen_status replace(comb_mode m, const gen_trace *tr, gen_key key, const g
                           branch_edit *e, gen_trace **sub, gen_array **w) {
     const branch_trace *old = tr->data;
     const char *op = e->sel ? "regenerate" : "update";
-    gen_status s = gen_branch(m, tr->gf, op, index, key, args, e->sel ? gen_choicemap_empty() : e->constraints,
+    gen_status s = sw_gen_branch(m, tr->gf, op, index, key, args, e->sel ? gen_choicemap_empty() : e->constraints,
                               sub, w);
     if (s != GEN_OK || !old->sub) return s;
     gen_array *rest = NULL;
@@ -267,7 +257,7 @@ static gen_status replace(comb_mode m, const gen_trace *tr, gen_key key, const g
     int64_t saved = comb_kernel_begin(m);
     s = gen_project(old->sub, gen_select_none(), &rest);
     comb_kernel_end(saved);
-    return s == GEN_OK ? comb_sub(w, rest) : fail_in(tr->gf, old->index);
+    return s == GEN_OK ? comb_sub(w, rest) : sw_fail_in(tr->gf, old->index);
 }
 
 static gen_status branch_edit_run(const gen_trace *tr, gen_key key, const gen_args *args,
@@ -279,13 +269,17 @@ static gen_status branch_edit_run(const gen_trace *tr, gen_key key, const gen_ar
     comb_mode m = comb_enter();
     int64_t index = 0;
     gen_trace *sub = NULL, *t = NULL;
-    gen_array *w = NULL;
+    gen_array *w = NULL, *idx = NULL;
     gen_diff rd = gen_diff_unknown();
-    s = read_index(m, tr->gf, e->sel ? "regenerate" : "update", args, &index);
+    s = read_index(m, tr->gf, e->sel ? "regenerate" : "update", args, &index, &idx);
+    /* Branches per particle (before or now): each particle by Gen.jl's rule. */
+    if (s == GEN_OK && !idx && old->index < 0 && !(idx = gen_full(GEN_I64, 1, &m.n, (double)index)))
+        s = comb_pending();
+    if (s == GEN_OK && idx) s = sw_pp_edit(m, tr, key, args, argdiffs, e, idx, &t, &w);
     /* The index's value decides, whatever its argdiff says. */
-    if (s == GEN_OK && index == old->index) s = revisit(m, tr, key, args, argdiffs, e, &sub, &w, &rd);
+    else if (s == GEN_OK && index == old->index) s = revisit(m, tr, key, args, argdiffs, e, &sub, &w, &rd);
     else if (s == GEN_OK) s = replace(m, tr, key, args, index, e, &sub, &w);
-    if (s == GEN_OK) s = finish_trace(m, tr->gf, args, index, sub, &t);
+    if (s == GEN_OK && !idx) s = sw_finish_trace(m, tr->gf, args, index, sub, &t);
     if (s == GEN_OK && discard &&
         !(*discard = gen_choicemap_scope_return(e->discard ? e->discard : gen_choicemap_empty())))
         s = comb_pending();

@@ -336,17 +336,19 @@ static void test_batched(void) {
     gen_args argsb = {1, &kb, NULL};
     CHECK_OK(gen_simulate_batched(f, gen_key_new(3), P, &argsb, &tr));
     if (tr) CHECK_SHAPE(gen_trace_value(tr, &(gen_addr){2, {gen_part_name("s"), gen_part_name("c")}}), P);
-    /* one that differs between particles needs masking: unsupported */
+    /* one that differs between particles: masking (tests/comb/test_masked.c) */
     int64_t ks[P] = {0};
     ks[5] = 1;
     gen_array *kd = gen_batched(gen_array_from(GEN_I64, 1, (int64_t[]){P}, ks));
     gen_args argsd = {1, &kd, NULL};
-    CHECK_ERROR(gen_simulate_batched(f, gen_key_new(4), P, &argsd, &tr),
-                "switch(b0, b1, b2): generate: the index differs between particles (particle 0: 0, particle 5: 1)");
+    CHECK_OK(gen_simulate_batched(f, gen_key_new(4), P, &argsd, &tr));
     CHECK_OK(gen_simulate_batched(f, gen_key_new(5), P, &args, &tr));
-    if (tr)
-        CHECK_ERROR(gen_update(tr, gen_key_new(6), &argsd, NULL, gen_choicemap_empty(), &t2, &w, NULL, NULL),
-                    "per-particle branching (masking) is not supported");
+    if (tr) CHECK_OK(gen_update(tr, gen_key_new(6), &argsd, NULL, gen_choicemap_empty(), &t2, &w, NULL, NULL));
+    for (int i = 0; t2 && i < P; i++) {
+        gen_array *aw = NULL, *ki = gen_scalar_i64(ks[i]);
+        CHECK_OK(gen_assess(f, &(gen_args){1, &ki, NULL}, gen_choicemap_particle(gen_trace_choices(t2), i), &aw, NULL));
+        if (aw) CHECK_CLOSE(check_item(aw), elem(gen_trace_score(t2), i), 1e-13);
+    }
     CHECK_GFI_LAWS("batched switch in a model", f, &args, 3, 8);
 }
 
