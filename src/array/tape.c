@@ -338,9 +338,13 @@ gen_array *ad_sum_to(gen_array *g, gen_dtype dtype, int ndim, const int64_t *sha
         } else {
             for (int i = 0; i < g->ndim; i++)
                 if (i < lead || (shape[i - lead] == 1 && g->shape[i] != 1)) axes[naxes++] = i;
-            if (naxes) g = gen_sum(g, naxes, axes, true);
-            if (g) g = gen_reshape(g, ndim, shape);
-            if (g && arr_shape_size(ndim, shape) != g->size) g = gen_broadcast_to(g, ndim, shape);
+            if (ndim == 0) { /* down to a scalar: every axis summed, no reshape needed */
+                g = gen_sum(g, naxes, axes, false);
+            } else {
+                if (naxes) g = gen_sum(g, naxes, axes, true);
+                if (g) g = gen_reshape(g, ndim, shape);
+                if (g && arr_shape_size(ndim, shape) != g->size) g = gen_broadcast_to(g, ndim, shape);
+            }
         }
     }
     if (g && g->dtype != dtype) g = gen_cast(g, dtype);
