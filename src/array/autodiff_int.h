@@ -47,6 +47,10 @@ gen_status ad_backward(ad_tape *t, int n_out, gen_array *const *outs, gen_array 
  * depends on; fails for forward tapes. */
 gen_status ad_record_custom(gen_vjp_rule rule, void *payload, int n_in, gen_array *const *in,
                             int n_out, gen_array *const *out);
+/* True when exactly one transform runs, in reverse mode, and records: a fused
+ * computation may then record itself as one custom node (ad_record_custom) whose rule
+ * computes in plain C, since no enclosing transform would need to record the rule. */
+bool ad_single_reverse(void);
 /* Disables every tape on this thread (for running code that must not be recorded);
  * returns a token for ad_resume. */
 unsigned ad_pause_all(void);

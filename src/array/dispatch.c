@@ -25,13 +25,15 @@ static inline bool is_plain_f64_scalar(const gen_array *a) {
     return a && a->ndim == 0 && a->dtype == GEN_F64 && !a->buf;
 }
 
-/* The scalar fast path: the common elementwise ops on f64 0-d arguments, with no
- * transform running, computed here with the kernels' own formulas (identical results)
- * instead of through the shape rule and the kernel. False when it does not apply. */
+/* The scalar fast path: the common elementwise ops on f64 0-d arguments that no
+ * running transform tracks (no tape link: ad_record would record nothing), computed
+ * here with the kernels' own formulas (identical results) instead of through the shape
+ * rule and the kernel. False when it does not apply. */
 static bool scalar_apply(op_id op, int n_in, gen_array *const *in, double *r) {
-    if (n_in < 1 || n_in > 2 || ad_active() || !is_plain_f64_scalar(in[0]) ||
+    if (n_in < 1 || n_in > 2 || !is_plain_f64_scalar(in[0]) ||
         (n_in == 2 && !is_plain_f64_scalar(in[1])))
         return false;
+    if (ad_active() && (in[0]->ad || (n_in == 2 && in[1]->ad))) return false;
     double a = *(const double *)in[0]->data, b = n_in == 2 ? *(const double *)in[1]->data : 0.0;
     switch (op) {
     case OP_ADD: *r = a + b; return true;

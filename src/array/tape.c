@@ -9,6 +9,8 @@
 #define AD_MAX_DEPTH 32
 #define AD_LEAF ((op_id)-1)
 #define AD_CUSTOM ((op_id)-2)
+#define AD_SMALL_LISTS 6  /* in + 2 out pointers of most nodes (binary ops, small custom ones) */
+#define AD_INLINE_NODES 96 /* nodes stored in the tape's own block before it grows */
 
 typedef struct ad_node {
     op_id op; /* or AD_LEAF / AD_CUSTOM */
@@ -19,6 +21,7 @@ typedef struct ad_node {
     op_params p;
     gen_vjp_rule rule; /* AD_CUSTOM */
     void *payload;
+    gen_array *small[AD_SMALL_LISTS]; /* the lists when they fit (no allocation) */
 } ad_node;
 
 /* Links come from chunks owned by their tape (one allocation per 64 links instead of
@@ -31,12 +34,17 @@ typedef struct link_chunk {
     ad_link links[LINK_CHUNK];
 } link_chunk;
 
+/* A tape, its first link chunk and its first nodes are one block from the large-block
+ * cache (core_alloc_large): a gradient evaluation allocates nothing else per node
+ * until it outgrows them. */
 struct ad_tape {
     bool forward, enabled;
-    ad_node *nodes;
+    ad_node *nodes; /* inline_nodes, or a heap block once grown */
     size_t n, cap;
     core_ptrvec linked; /* forward mode: arrays carrying a tangent link (retained) */
-    link_chunk *chunks;
+    link_chunk *chunks; /* the last one is first_chunk */
+    link_chunk first_chunk;
+    ad_node inline_nodes[AD_INLINE_NODES];
 };
 
 _Thread_local int ad_depth;
@@ -92,10 +100,17 @@ ad_tape *ad_tape_push(bool forward) {
         GEN_FAIL(GEN_ERR_MISUSE, "autodiff: more than %d nested transforms", AD_MAX_DEPTH);
         return NULL;
     }
-    ad_tape *t = core_calloc(1, sizeof *t);
+    ad_tape *t = core_alloc_large(sizeof *t);
     if (!t) return NULL;
     t->forward = forward;
     t->enabled = true;
+    t->nodes = t->inline_nodes;
+    t->n = 0;
+    t->cap = AD_INLINE_NODES;
+    t->linked = (core_ptrvec){0};
+    t->first_chunk.next = NULL;
+    t->first_chunk.used = 0;
+    t->chunks = &t->first_chunk;
     stack[ad_depth++] = t;
     return t;
 }
@@ -111,25 +126,29 @@ static void node_free(ad_tape *t, ad_node *nd) {
         gen_array_release(nd->out[j]);
     }
     for (int i = 0; i < nd->n_in; i++) gen_array_release(nd->in[i]);
-    core_free(nd->out - nd->n_in, node_lists_bytes(nd->n_in, nd->n_out));
+    if (nd->in != nd->small) core_free(nd->in, node_lists_bytes(nd->n_in, nd->n_out));
 }
 
 void ad_tape_pop(ad_tape *t) {
     /* Transforms are strictly nested, so t is the top of the stack. */
     if (ad_depth > 0 && stack[ad_depth - 1] == t) ad_depth--;
     for (size_t k = 0; k < t->n; k++) node_free(t, &t->nodes[k]);
-    core_free(t->nodes, t->cap * sizeof *t->nodes);
+    if (t->nodes != t->inline_nodes) core_free(t->nodes, t->cap * sizeof *t->nodes);
     for (size_t k = 0; k < t->linked.len; k++) {
         link_remove(t->linked.items[k], t);
         gen_array_release(t->linked.items[k]);
     }
     core_ptrvec_free(&t->linked);
-    while (t->chunks) {
+    while (t->chunks != &t->first_chunk) {
         link_chunk *c = t->chunks;
         t->chunks = c->next;
         core_free(c, sizeof *c);
     }
-    core_free(t, sizeof *t);
+    core_free_large(t, sizeof *t);
+}
+
+bool ad_single_reverse(void) {
+    return ad_depth == 1 && !stack[0]->forward && stack[0]->enabled;
 }
 
 unsigned ad_pause_all(void) {
@@ -149,15 +168,25 @@ void ad_resume_all(unsigned token) {
 static ad_node *node_push(ad_tape *t, op_id op, int n_in, gen_array *const *in, int n_out,
                           gen_array *const *out) {
     if (t->n == t->cap) {
-        size_t ncap = t->cap ? 2 * t->cap : 64;
-        ad_node *nn = core_realloc(t->nodes, t->cap * sizeof *nn, ncap * sizeof *nn);
+        size_t ncap = 2 * t->cap;
+        ad_node *nn = core_alloc(ncap * sizeof *nn);
         if (!nn) return NULL;
+        memcpy(nn, t->nodes, t->n * sizeof *nn);
+        for (size_t k = 0; k < t->n; k++) /* inline lists moved with their nodes */
+            if (nn[k].in == t->nodes[k].small) {
+                nn[k].in = nn[k].small;
+                nn[k].out = nn[k].small + nn[k].n_in;
+                nn[k].cot = nn[k].small + nn[k].n_in + nn[k].n_out;
+            }
+        if (t->nodes != t->inline_nodes) core_free(t->nodes, t->cap * sizeof *nn);
         t->nodes = nn;
         t->cap = ncap;
     }
     ad_node *nd = &t->nodes[t->n];
-    memset(nd, 0, sizeof *nd);
-    gen_array **lists = core_alloc(node_lists_bytes(n_in, n_out));
+    nd->rule = NULL;
+    nd->payload = NULL;
+    bool small = n_in + 2 * n_out <= AD_SMALL_LISTS;
+    gen_array **lists = small ? nd->small : core_alloc(node_lists_bytes(n_in, n_out));
     if (!lists) return NULL;
     nd->in = lists;
     nd->out = lists + n_in;
@@ -167,7 +196,7 @@ static ad_node *node_push(ad_tape *t, op_id op, int n_in, gen_array *const *in, 
         ad_link *l = link_add(out[j], t);
         if (!l) {
             for (int k = 0; k < j; k++) link_remove(out[k], t);
-            core_free(lists, node_lists_bytes(n_in, n_out));
+            if (!small) core_free(lists, node_lists_bytes(n_in, n_out));
             return NULL;
         }
         l->node = (int32_t)t->n;
@@ -309,9 +338,13 @@ gen_array *ad_sum_to(gen_array *g, gen_dtype dtype, int ndim, const int64_t *sha
         } else {
             for (int i = 0; i < g->ndim; i++)
                 if (i < lead || (shape[i - lead] == 1 && g->shape[i] != 1)) axes[naxes++] = i;
-            if (naxes) g = gen_sum(g, naxes, axes, true);
-            if (g) g = gen_reshape(g, ndim, shape);
-            if (g && arr_shape_size(ndim, shape) != g->size) g = gen_broadcast_to(g, ndim, shape);
+            if (ndim == 0) { /* down to a scalar: every axis summed, no reshape needed */
+                g = gen_sum(g, naxes, axes, false);
+            } else {
+                if (naxes) g = gen_sum(g, naxes, axes, true);
+                if (g) g = gen_reshape(g, ndim, shape);
+                if (g && arr_shape_size(ndim, shape) != g->size) g = gen_broadcast_to(g, ndim, shape);
+            }
         }
     }
     if (g && g->dtype != dtype) g = gen_cast(g, dtype);

@@ -3,6 +3,7 @@
  * batch shape is empty (Gen.jl's broadcasted_normal; in batched mode, the particle axis).
  * Reparameterized. */
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "dist_int.h"
@@ -62,10 +63,57 @@ static gen_array *fused_logpdf(const gen_dist *d, const gen_array *x, bool full)
     return arr_publish(out);
 }
 
+/* Under one reverse-mode transform (ad_single_reverse), the unbatched f64 case with one
+ * sigma and x, mu of the event shape is one tape node: fused_logpdf's value, and the
+ * cotangents of x, mu and sigma computed in C by ad_vjp below (payload: a bit per
+ * input that carries a tape link, so only those are computed). */
+static bool ad_case(const gen_dist *d, const gen_array *x) {
+    const gen_array *mu = d->params[0], *sg = d->params[1];
+    int ne = d->event_ndim;
+    return d->batch_ndim == 0 && ad_single_reverse() && mu->dtype == GEN_F64 && sg->dtype == GEN_F64 &&
+           x->dtype == GEN_F64 && sg->size == 1 && mu->ndim == ne && x->ndim == ne &&
+           !memcmp(mu->shape, d->event_shape, (size_t)ne * sizeof(int64_t)) &&
+           !memcmp(x->shape, d->event_shape, (size_t)ne * sizeof(int64_t));
+}
+
+/* d lp / d mu_j = (x_j - mu_j) / sigma^2 = -d lp / d x_j; d lp / d sigma = (sum z^2 - m) / sigma. */
+static gen_status ad_vjp(void *payload, int n_in, gen_array *const *in, int n_out,
+                         gen_array *const *out, gen_array *const *cot, gen_array **cin) {
+    (void)n_in, (void)n_out, (void)out;
+    unsigned need = (unsigned)(uintptr_t)payload;
+    const gen_array *x = in[0], *mu = in[1], *sg = in[2];
+    gen_array *gx = need & 1 ? arr_alloc(GEN_F64, x->ndim, x->shape) : NULL;
+    gen_array *gm = need & 2 ? arr_alloc(GEN_F64, mu->ndim, mu->shape) : NULL;
+    gen_array *gs = need & 4 ? arr_alloc(GEN_F64, sg->ndim, sg->shape) : NULL;
+    cin[0] = arr_publish(gx), cin[1] = arr_publish(gm), cin[2] = arr_publish(gs);
+    if ((need & 1 && !cin[0]) || (need & 2 && !cin[1]) || (need & 4 && !cin[2])) return core_error_pending();
+    double g = *(const double *)cot[0]->data, inv = 1 / *(const double *)sg->data, zz = 0;
+    const double *xv = x->data, *mv = mu->data;
+    double *dx = gx ? gx->data : NULL, *dm = gm ? gm->data : NULL;
+    for (int64_t j = 0; j < mu->size; j++) {
+        double z = (xv[j] - mv[j]) * inv, dmu = g * z * inv;
+        if (dx) dx[j] = -dmu;
+        if (dm) dm[j] = dmu;
+        zz += z * z;
+    }
+    if (gs) *(double *)gs->data = g * (zz - (double)mu->size) * inv;
+    return GEN_OK;
+}
+
+static gen_array *ad_logpdf(const gen_dist *d, const gen_array *x) {
+    gen_array *in[3] = {(gen_array *)x, d->params[0], d->params[1]};
+    unsigned need = 0;
+    for (int i = 0; i < 3; i++) need |= in[i]->ad ? 1u << i : 0u;
+    gen_array *lp = fused_logpdf(d, x, true);
+    if (lp && need && ad_record_custom(ad_vjp, (void *)(uintptr_t)need, 3, in, 1, &lp) != GEN_OK) return NULL;
+    return lp;
+}
+
 /* The normal log density of each element, summed over the event axes. */
 static gen_array *broadcasted_normal_logpdf(const gen_dist *d, const gen_array *x) {
     bool full;
     if (fused_case(d, x, &full)) return fused_logpdf(d, x, full);
+    if (ad_case(d, x)) return ad_logpdf(d, x);
     gen_array *z = gen_div(gen_sub(x, d->params[0]), d->params[1]);
     gen_array *lp = gen_sub(gen_mul(dist_const(z, -0.5), gen_square(z)), gen_log(d->params[1]));
     return dist_sum_last(gen_sub(lp, dist_const(lp, HALF_LOG_2PI)), d->event_ndim);

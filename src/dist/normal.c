@@ -1,6 +1,7 @@
 /* normal.c — Normal(mu, sigma): the reference family (reparameterized sampling, closed
  * form logpdf, real support). Other families follow the same shape. */
 #include <math.h>
+#include <stdint.h>
 
 #include "dist_int.h"
 #include "../array/autodiff_int.h"
@@ -45,12 +46,49 @@ static gen_array *fused_logpdf(const gen_dist *d, const gen_array *x, bool *used
     return arr_publish(out);
 }
 
+static double normal_logpdf1(const double *p, double x);
+
+/* Under one reverse-mode transform (ad_single_reverse), a 0-d f64 value with 0-d f64
+ * parameters is one tape node: normal_logpdf1's value (the arithmetic of the array
+ * path) and the cotangents of x, mu and sigma computed in C by ad_vjp (payload: a bit
+ * per input that carries a tape link, so only those are computed). */
+static bool ad_case(const gen_dist *d, const gen_array *x) {
+    const gen_array *mu = d->params[0], *sg = d->params[1];
+    return d->batch_ndim == 0 && x->ndim == 0 && mu->ndim == 0 && sg->ndim == 0 && x->dtype == GEN_F64 &&
+           mu->dtype == GEN_F64 && sg->dtype == GEN_F64 && ad_single_reverse();
+}
+
+/* d lp / d mu = (x - mu) / sigma^2 = -d lp / d x; d lp / d sigma = (z^2 - 1) / sigma. */
+static gen_status ad_vjp(void *payload, int n_in, gen_array *const *in, int n_out,
+                         gen_array *const *out, gen_array *const *cot, gen_array **cin) {
+    (void)n_in, (void)n_out, (void)out;
+    unsigned need = (unsigned)(uintptr_t)payload;
+    double x = *(const double *)in[0]->data, mu = *(const double *)in[1]->data;
+    double inv = 1 / *(const double *)in[2]->data, g = *(const double *)cot[0]->data;
+    double z = (x - mu) * inv, dmu = g * z * inv;
+    double v[3] = {-dmu, dmu, g * (z * z - 1) * inv};
+    for (int i = 0; i < 3; i++)
+        if (need & (1u << i) && !(cin[i] = gen_scalar(v[i]))) return core_error_pending();
+    return GEN_OK;
+}
+
+static gen_array *ad_logpdf(const gen_dist *d, const gen_array *x) {
+    gen_array *in[3] = {(gen_array *)x, d->params[0], d->params[1]};
+    unsigned need = 0;
+    for (int i = 0; i < 3; i++) need |= in[i]->ad ? 1u << i : 0u;
+    double p[2] = {*(const double *)in[1]->data, *(const double *)in[2]->data};
+    gen_array *lp = gen_scalar(normal_logpdf1(p, *(const double *)x->data));
+    if (lp && need && ad_record_custom(ad_vjp, (void *)(uintptr_t)need, 3, in, 1, &lp) != GEN_OK) return NULL;
+    return lp;
+}
+
 /* -((x - mu)/sigma)^2 / 2 - log sigma - log(2 pi)/2; exact at huge |x| (no overflow of
  * the square before the division: z is formed first). */
 static gen_array *normal_logpdf(const gen_dist *d, const gen_array *x) {
     bool used;
     gen_array *fused = fused_logpdf(d, x, &used);
     if (used) return fused;
+    if (ad_case(d, x)) return ad_logpdf(d, x);
     gen_array *z = gen_div(gen_sub(x, d->params[0]), d->params[1]);
     gen_array *lp = gen_sub(gen_mul(dist_const(z, -0.5), gen_square(z)), gen_log(d->params[1]));
     return gen_sub(lp, dist_const(lp, HALF_LOG_2PI));

@@ -130,6 +130,13 @@ static gen_array *uc_choice(gen_ctx *ctx, const gen_addr *a, const gen_dist *d, 
                             gen_array **lp) {
     gen_addr abs;
     gfi_uc_absolute(a, &abs);
+    if (gfi_uc.table && gfi_uc.active == GFI_UC_FORWARD) {
+        int64_t k = gfi_uc_table_find(gfi_uc.table, &abs);
+        if (k >= 0) {
+            c = gfi_uc.values[k];
+            gfi_uc.hits++;
+        }
+    }
     gen_dtype t = gen_array_dtype(c);
     if (ctx->n) {
         GEN_FAIL(GEN_ERR_UNSUPPORTED, "unconstrained assess does not run batched");
@@ -141,6 +148,13 @@ static gen_array *uc_choice(gen_ctx *ctx, const gen_addr *a, const gen_dist *d, 
     }
     gen_bijection *b = gen_dist_bijection(d);
     if (!b) return NULL;
+    if (!strcmp(gen_bijection_name(b), "identity")) {
+        /* u is x and log |det J| is 0 (in both directions): skip the view, the zero
+         * log-Jacobian and the addition */
+        if (gfi_uc.out && gen_choicemap_builder_set(gfi_uc.out, &abs, c) != GEN_OK) return NULL;
+        *lp = dsl_choice_logpdf(ctx, d, c);
+        return (gen_array *)c;
+    }
     if (gfi_uc.active == GFI_UC_INVERSE) {
         gen_array *u = gen_bijection_inverse(b, c);
         if (!u || gen_choicemap_builder_set(gfi_uc.out, &abs, u) != GEN_OK) return NULL;

@@ -127,10 +127,15 @@ gen_status dsl_totals(gen_ctx *ctx, gen_array **score, gen_array **weight) {
     }
     gen_array *zero = gen_scalar(0.0);
     gen_array *s = ctx->data.factors ? ctx->data.factors : zero, *w = s;
+    /* Every weight the score itself (assess): the two sums are the same additions, so
+     * make them once (under a transform, half the recorded nodes). */
+    bool same = true;
+    for (int64_t i = 0; i < ctx->data.n && same; i++) same = ctx->data.recs[i].weight == ctx->data.recs[i].score;
     for (int64_t i = 0; i < ctx->data.n && s && w; i++) {
         const dsl_rec *r = &ctx->data.recs[i];
         s = gen_add(s, r->score);
-        if (r->weight) w = gen_add(w, r->weight);
+        if (same) w = s;
+        else if (r->weight) w = gen_add(w, r->weight);
     }
     *score = s;
     *weight = w;

@@ -117,11 +117,31 @@ gen_diff *gfi_diffs_copy(int n, const gen_diff *src, bool invert, size_t *bytes)
  *                   gains log |det J|; x is recorded into gfi_uc.out if set;
  *   GFI_UC_INVERSE: the value given is x; inverse(x) is recorded into gfi_uc.out. */
 enum { GFI_UC_FORWARD = 1, GFI_UC_INVERSE = 2 };
+/* A set of absolute addresses (open addressing on their hashes): the selected values
+ * a forward run may take from gfi_uc.values instead of from the choices given, so a
+ * caller evaluating many points (gen_target) builds no choice map per point. */
+typedef struct gfi_uc_table {
+    int64_t n, cap;  /* cap: a power of two > n, or 0 */
+    gen_addr *addrs; /* n */
+    int64_t *slots;  /* cap: index + 1, 0 empty */
+} gfi_uc_table;
+/* A table of the n addresses (distinct); GEN_ERR_OOM leaves it empty. */
+gen_status gfi_uc_table_init(gfi_uc_table *t, int64_t n, const gen_addr *addrs);
+void gfi_uc_table_free(gfi_uc_table *t);
+/* The index of a in t, or -1. */
+int64_t gfi_uc_table_find(const gfi_uc_table *t, const gen_addr *a);
+
 typedef struct gfi_uc_state {
     int active; /* GFI_UC_FORWARD, GFI_UC_INVERSE, or 0 */
     const gen_selection *sel;    /* absolute */
     gen_addr prefix;
     gen_choicemap_builder *out;  /* may be NULL */
+    /* Forward, optional: the value of a choice at table->addrs[i] is values[i] (not the
+     * one in the choices); hits counts the values taken, so the caller can tell whether
+     * every one was (a choice read another way would have missed its new value). */
+    const gfi_uc_table *table;
+    gen_array *const *values;
+    int64_t hits;
 } gfi_uc_state;
 extern _Thread_local gfi_uc_state gfi_uc;
 /* Enters / leaves the namespace a (relative to the running call) in uc mode; a no-op

@@ -13,17 +13,106 @@ struct gen_target {
     gen_choicemap *template_; /* tr's choices with the selected float values unconstrained */
     gen_array *theta0;        /* retained: the trace's point */
     int64_t dim;
+    /* The template's selected float values (deep order, as flatten takes them): their
+     * absolute addresses, offsets in theta and template values (borrowed from
+     * template_). An evaluation hands the model theta's slices through gfi_uc instead
+     * of building a choice map (unflatten); table.n 0: unflatten is used. */
+    gfi_uc_table table;
+    int64_t *off;
+    const gen_array **like;
+    int64_t table_cap; /* slots of off and like */
 };
 
-/* Runs assess of tr's function on choices in unconstrained mode. */
+/* Runs assess of tr's function on choices in unconstrained mode; vals (NULL: none) are
+ * the values of t->table's addresses. *hits: how many of them the run took. */
 static gen_status uc_assess(const gen_target *t, int mode, const gen_choicemap *choices,
-                            gen_choicemap_builder *out, gen_array **w) {
+                            gen_array *const *vals, gen_choicemap_builder *out, gen_array **w,
+                            int64_t *hits) {
     if (gfi_uc.active)
         return GEN_FAIL(GEN_ERR_MISUSE, "gen_target: an unconstrained evaluation is already running on this thread");
-    gfi_uc = (gfi_uc_state){mode, t->sel, {0, {{0}}}, out};
+    gfi_uc = (gfi_uc_state){mode, t->sel, {0, {{0}}}, out, vals ? &t->table : NULL, vals, 0};
     gen_status s = gen_assess(gen_trace_gf(t->tr), gen_trace_args(t->tr), choices, w, NULL);
+    if (hits) *hits = gfi_uc.hits;
     gfi_uc = (gfi_uc_state){0};
     return s;
+}
+
+static bool is_float(const gen_array *v) {
+    return gen_array_dtype(v) == GEN_F64 || gen_array_dtype(v) == GEN_F32;
+}
+
+/* Fills t's table from its template; left empty (unflatten is used) when the values
+ * found do not add up to theta (so the two orders could differ) or on OOM. */
+static void table_init(gen_target *t) {
+    int64_t n = 0, cap = 0, sum = 0;
+    gen_addr *addrs = NULL;
+    gen_choicemap_iter it;
+    gen_choicemap_iter_init(&it, t->template_);
+    bool ok = true;
+    while (ok && gen_choicemap_iter_next(&it)) {
+        if (!is_float(it.value) || gen_array_size(it.value) == 0 || !gen_selection_contains(t->sel, &it.addr))
+            continue;
+        if (n == cap) {
+            int64_t nc = cap ? 2 * cap : 8;
+            gen_addr *na = core_realloc(addrs, (size_t)cap * sizeof *addrs, (size_t)nc * sizeof *addrs);
+            const gen_array **nl = core_realloc(t->like, (size_t)cap * sizeof *t->like, (size_t)nc * sizeof *t->like);
+            int64_t *no = core_realloc(t->off, (size_t)cap * sizeof *t->off, (size_t)nc * sizeof *t->off);
+            if (na) addrs = na;
+            if (nl) t->like = nl;
+            if (no) t->off = no;
+            ok = na && nl && no;
+            if (!ok) break;
+            for (int64_t k = cap; k < nc; k++) t->like[k] = NULL, t->off[k] = 0;
+            cap = nc;
+        }
+        addrs[n] = it.addr;
+        t->like[n] = it.value;
+        t->off[n] = sum;
+        sum += gen_array_size(it.value);
+        n++;
+    }
+    if (ok && sum == t->dim && gfi_uc_table_init(&t->table, n, addrs) == GEN_OK && n) {
+        t->table_cap = cap;
+    } else {
+        core_free(t->like, (size_t)cap * sizeof *t->like);
+        core_free(t->off, (size_t)cap * sizeof *t->off);
+        t->like = NULL;
+        t->off = NULL;
+        t->table = (gfi_uc_table){0};
+    }
+    core_free(addrs, (size_t)cap * sizeof *addrs);
+    gen_error_clear(); /* an OOM here only means no table */
+}
+
+/* The table's values at theta: the slices unflatten would make (the same ops, so the
+ * same gradients), into vals (t->table.n slots). */
+static gen_status slot_values(const gen_target *t, const gen_array *theta, gen_array **vals) {
+    for (int64_t k = 0; k < t->table.n; k++) {
+        const gen_array *v = t->like[k];
+        int64_t n = gen_array_size(v);
+        gen_array *p = gen_slice(theta, 0, t->off[k], t->off[k] + n, 1);
+        p = gen_reshape(p, gen_array_ndim(v), gen_array_shape(v));
+        if (p && gen_array_dtype(p) != gen_array_dtype(v)) p = gen_cast(p, gen_array_dtype(v));
+        if (!(vals[k] = p)) return infer_pending();
+    }
+    return GEN_OK;
+}
+
+/* Forward assess at theta: with the table when it serves (every value taken) and
+ * nothing is recorded (out NULL), else with the unflattened map. In the current scope. */
+static gen_status forward_at(const gen_target *t, const gen_array *theta, gen_choicemap_builder *out,
+                             gen_array **w) {
+    if (t->table.n && !out) {
+        gen_array *small[16] = {0}, **vals = t->table.n <= 16 ? small : core_alloc((size_t)t->table.n * sizeof *vals);
+        if (!vals) return GEN_ERR_OOM;
+        int64_t hits = 0;
+        gen_status s = slot_values(t, theta, vals);
+        if (s == GEN_OK) s = uc_assess(t, GFI_UC_FORWARD, t->template_, vals, out, w, &hits);
+        if (vals != small) core_free(vals, (size_t)t->table.n * sizeof *vals);
+        if (s != GEN_OK || hits == t->table.n) return s;
+    }
+    gen_choicemap *c = gen_choicemap_unflatten(t->template_, t->sel, theta);
+    return c ? uc_assess(t, GFI_UC_FORWARD, c, NULL, out, w, NULL) : infer_pending();
 }
 
 /* tr's choices with each value that u has replaced by u's. */
@@ -48,6 +137,9 @@ void gen_target_free(gen_target *t) {
     gen_selection_release(t->sel);
     gen_choicemap_release(t->template_);
     gen_array_release(t->theta0);
+    gfi_uc_table_free(&t->table);
+    core_free(t->like, (size_t)t->table_cap * sizeof *t->like);
+    core_free(t->off, (size_t)t->table_cap * sizeof *t->off);
     core_free(t, sizeof *t);
 }
 
@@ -70,7 +162,7 @@ gen_target *gen_target_new(const gen_trace *tr, const gen_selection *sel) {
     }
     gen_choicemap_builder *b = gen_choicemap_builder_new();
     gen_array *w = NULL;
-    gen_status s = b ? uc_assess(t, GFI_UC_INVERSE, gen_trace_choices(tr), b, &w) : GEN_ERR_OOM;
+    gen_status s = b ? uc_assess(t, GFI_UC_INVERSE, gen_trace_choices(tr), NULL, b, &w, NULL) : GEN_ERR_OOM;
     gen_choicemap *u = s == GEN_OK ? gen_choicemap_builder_finish(b) : NULL;
     gen_choicemap *tmpl = u ? with_values(gen_trace_choices(tr), u) : NULL;
     gen_array *theta = tmpl ? gen_choicemap_flatten(tmpl, sel) : NULL;
@@ -79,6 +171,7 @@ gen_target *gen_target_new(const gen_trace *tr, const gen_selection *sel) {
         t->template_ = gen_choicemap_retain(tmpl);
         t->theta0 = gen_array_retain(theta);
         t->dim = gen_array_size(theta);
+        table_init(t);
     } else {
         core_error_prefix("gen_target_new");
     }
@@ -106,9 +199,8 @@ static gen_status check_theta(const char *fn, const gen_target *t, const gen_arr
 gen_array *gen_target_logpdf(const gen_target *t, const gen_array *theta) {
     if (check_theta("gen_target_logpdf", t, theta) != GEN_OK) return NULL;
     if (gen_scope_begin() != GEN_OK) return NULL;
-    gen_choicemap *c = gen_choicemap_unflatten(t->template_, t->sel, theta);
     gen_array *w = NULL;
-    gen_status s = c ? uc_assess(t, GFI_UC_FORWARD, c, NULL, &w) : infer_pending();
+    gen_status s = forward_at(t, theta, NULL, &w);
     w = s == GEN_OK ? gen_scope_return(w) : NULL;
     gen_scope_end();
     return w;
@@ -139,10 +231,10 @@ gen_status gen_target_trace(const gen_target *t, const gen_array *theta, gen_tra
     if (s == GEN_OK && !tr) s = GEN_FAIL(GEN_ERR_MISUSE, "gen_target_trace: tr is NULL");
     if (s != GEN_OK || (s = gen_scope_begin()) != GEN_OK) return s;
     gen_choicemap_builder *b = gen_choicemap_builder_new();
-    gen_choicemap *c = gen_choicemap_unflatten(t->template_, t->sel, theta), *x = NULL;
+    gen_choicemap *x = NULL;
     gen_array *w = NULL;
-    if (!b || !c) s = infer_pending();
-    if (s == GEN_OK) s = uc_assess(t, GFI_UC_FORWARD, c, b, &w);
+    if (!b) s = infer_pending();
+    if (s == GEN_OK) s = forward_at(t, theta, b, &w);
     if (s == GEN_OK && !(x = gen_choicemap_builder_finish(b))) s = infer_pending();
     gen_diff nc[16];
     int n = gen_trace_args(t->tr)->n;
