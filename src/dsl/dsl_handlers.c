@@ -106,19 +106,41 @@ gen_status dsl_batch_totals(const gen_ctx *ctx, gen_array **score, gen_array **w
     return *score && *weight ? GEN_OK : dsl_pending_or_oom();
 }
 
+gen_array *dsl_where_particles(const gen_array *mask, const gen_array *a, const gen_array *b) {
+    int nd = gen_array_ndim(a) > gen_array_ndim(b) ? gen_array_ndim(a) : gen_array_ndim(b);
+    int64_t shape[GEN_MAX_DIMS];
+    shape[0] = gen_array_shape(mask)[0];
+    for (int k = 1; k < nd; k++) shape[k] = 1;
+    gen_array *m = nd > 1 ? gen_reshape(mask, nd, shape) : (gen_array *)mask;
+    return gen_where(m, a, b);
+}
+
+gen_array *dsl_masked_given(const gen_ctx *ctx, const gen_dist *d, const gen_array *c,
+                            const gen_array *mask, const gen_array *elsewhere) {
+    gen_array *x = dsl_given(ctx, d, c);
+    if (!x || !elsewhere) return NULL;
+    gen_array *v = dsl_where_particles(mask, x, elsewhere);
+    return gen_array_is_batched(v) ? v : gen_batched(v);
+}
+
 static gen_array *generate_choice(gen_ctx *ctx, const gen_addr *a, const gen_dist *d) {
     if (!d) return dsl_fail_at(ctx, a);
     int64_t i = dsl_claim(ctx, a, DSL_SLOT_CHOICE);
     if (i < 0) return NULL;
     const gen_array *c = gen_choicemap_find(ctx->constraints, a);
-    gen_array *x = c ? dsl_given(ctx, d, c) : dsl_draw(ctx, a, d);
+    const gen_array *mask = c && ctx->n ? gen_choicemap_mask_at(ctx->constraints, a) : NULL;
+    gen_array *x = !c ? dsl_draw(ctx, a, d)
+                   : mask ? dsl_masked_given(ctx, d, c, mask, dsl_draw(ctx, a, d))
+                          : dsl_given(ctx, d, c);
     gen_array *lp = x ? dsl_choice_logpdf(ctx, d, x) : NULL;
-    if (!lp) return dsl_fail_at(ctx, a);
+    /* a masked constraint weighs only where it is given; the rest was sampled */
+    gen_array *w = lp && mask ? dsl_where_particles(mask, lp, gen_scalar(0.0)) : lp;
+    if (!lp || !w) return dsl_fail_at(ctx, a);
     dsl_rec *r = &ctx->data.recs[i];
     r->value = gen_array_retain(x);
     r->score = gen_array_retain(lp);
     if (c) {
-        r->weight = gen_array_retain(lp);
+        r->weight = gen_array_retain(w);
         ctx->used++;
     }
     return x;
@@ -174,6 +196,12 @@ static gen_array *assess_choice(gen_ctx *ctx, const gen_addr *a, const gen_dist 
     int64_t i = dsl_claim(ctx, a, DSL_SLOT_CHOICE);
     if (i < 0) return NULL;
     const gen_array *c = gen_choicemap_find(ctx->constraints, a);
+    if (c && gen_choicemap_mask_at(ctx->constraints, a)) {
+        char buf[GEN_ADDR_FORMAT_MAX];
+        gen_addr_format(a, buf, sizeof buf);
+        ctx->status = GEN_FAIL(GEN_ERR_VALUE, "%s: assess: the value at %s is present for some particles only (masked)", buf, buf);
+        return NULL;
+    }
     if (!c) {
         char buf[GEN_ADDR_FORMAT_MAX];
         gen_addr_format(a, buf, sizeof buf);

@@ -106,6 +106,12 @@ gen_array *dsl_draw(const gen_ctx *ctx, const gen_addr *a, const gen_dist *d);
  * mode a value shared by the particles (the per-particle shape) or one per particle
  * (leading axis n, returned marked batched). NULL with an error naming the shapes. */
 gen_array *dsl_given(const gen_ctx *ctx, const gen_dist *d, const gen_array *c);
+/* where(mask, a, b) per particle: mask is bool [n], a and b [n] + shapes. */
+gen_array *dsl_where_particles(const gen_array *mask, const gen_array *a, const gen_array *b);
+/* A masked constraint c (present for the particles in mask, genc/choice.h): the given
+ * value there, elsewhere's value for the other particles; marked batched. */
+gen_array *dsl_masked_given(const gen_ctx *ctx, const gen_dist *d, const gen_array *c,
+                            const gen_array *mask, const gen_array *elsewhere);
 /* Score and weight of shape [n] in batched mode (broadcasting 0-d totals). */
 gen_status dsl_batch_totals(const gen_ctx *ctx, gen_array **score, gen_array **weight);
 /* Calls a GFI operation of a callee from a handler: with ctx's batched mode on. */

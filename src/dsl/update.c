@@ -11,11 +11,17 @@ static gen_array *update_choice(gen_ctx *ctx, const gen_addr *a, const gen_dist 
     if (i < 0) return NULL;
     const dsl_rec *old = dsl_prev_take(&ctx->old, a, NULL);
     const gen_array *c = gen_choicemap_find(ctx->constraints, a);
-    gen_array *x = c ? dsl_given(ctx, d, c) : old ? old->value : dsl_draw(ctx, a, d);
+    /* a masked constraint (batched, genc/choice.h) holds for its particles only */
+    const gen_array *mask = c && ctx->n ? gen_choicemap_mask_at(ctx->constraints, a) : NULL;
+    gen_array *x = !c     ? (old ? old->value : dsl_draw(ctx, a, d))
+                   : mask ? dsl_masked_given(ctx, d, c, mask, old ? old->value : dsl_draw(ctx, a, d))
+                          : dsl_given(ctx, d, c);
     gen_array *lp = x ? dsl_choice_logpdf(ctx, d, x) : NULL;
-    gen_array *w = !lp ? NULL : old ? gen_sub(lp, old->score) : c ? lp : NULL;
+    gen_array *w = !lp ? NULL : old ? gen_sub(lp, old->score)
+                   : mask ? dsl_where_particles(mask, lp, gen_scalar(0.0)) : c ? lp : NULL;
     if (!lp || ((old || c) && !w)) return dsl_fail_at(ctx, a);
-    if (c && old && gen_choicemap_builder_set(ctx->discard, a, old->value) != GEN_OK)
+    if (c && old && (mask ? gen_choicemap_builder_set_masked(ctx->discard, a, old->value, mask)
+                          : gen_choicemap_builder_set(ctx->discard, a, old->value)) != GEN_OK)
         return dsl_fail_at(ctx, a);
     dsl_rec *r = &ctx->data.recs[i];
     r->value = gen_array_retain(x);

@@ -218,6 +218,56 @@ static void test_regenerate(void) {
     check_particles(f, NULL, t2);
 }
 
+/* Masked constraints (present for some particles only): given where the mask holds,
+ * sampled (generate) or kept (update) elsewhere, weighed only where given; the discard
+ * is masked alike and restores the trace. */
+static void test_masked_constraints(void) {
+    gen_gf *f = gen_dynamic("two", two);
+    double av[N];
+    bool mv[N];
+    for (int i = 0; i < N; i++) av[i] = 0.01 * i, mv[i] = i % 2 == 0;
+    gen_array *a = gen_batched(gen_array_from(GEN_F64, 1, (int64_t[]){N}, av));
+    gen_array *mask = gen_batched(gen_array_from(GEN_BOOL, 1, (int64_t[]){N}, mv));
+    gen_addr aa = addr("a"), ya = addr("y");
+    gen_choicemap *c = gen_choicemap_set_masked(with(gen_choicemap_empty(), "y", gen_scalar(0.8)), &aa, a, mask);
+    gen_trace *tr = NULL;
+    gen_array *w = NULL;
+    CHECK_OK(gen_generate_batched(f, gen_key_new(21), N, NULL, c, &tr, &w));
+    if (!tr) return;
+    for (int i = 0; i < N; i++) {
+        double ai = elem(gen_trace_value(tr, &aa), i);
+        if (mv[i]) CHECK(ai == av[i]);
+        else CHECK(ai != av[i]);
+        double want = log_normal(0.8, ai, 1) + (mv[i] ? log_normal(ai, 0, 1) : 0);
+        CHECK_CLOSE(elem(w, i), want, 1e-12);
+    }
+    CHECK(gen_trace_value(tr, &ya) != NULL);
+    check_particles(f, NULL, tr);
+    /* update with a masked constraint: a moves for the odd particles only */
+    bool odd[N];
+    for (int i = 0; i < N; i++) odd[i] = !mv[i];
+    gen_array *omask = gen_batched(gen_array_from(GEN_BOOL, 1, (int64_t[]){N}, odd));
+    gen_choicemap *c2 = gen_choicemap_set_masked(gen_choicemap_empty(), &aa, gen_batched(gen_zeros(GEN_F64, 1, (int64_t[]){N})), omask);
+    gen_trace *t2 = NULL, *t3 = NULL;
+    gen_array *w2 = NULL, *w3 = NULL;
+    gen_choicemap *disc = NULL;
+    CHECK_OK(gen_update(tr, gen_key_new(22), NULL, NULL, c2, &t2, &w2, NULL, &disc));
+    if (!t2) return;
+    for (int i = 0; i < N; i++) {
+        double a0 = elem(gen_trace_value(tr, &aa), i), a1 = elem(gen_trace_value(t2, &aa), i);
+        CHECK(odd[i] ? a1 == 0 : a1 == a0);
+        CHECK_CLOSE(elem(w2, i), elem(gen_trace_score(t2), i) - elem(gen_trace_score(tr), i), 1e-12);
+    }
+    CHECK(disc && gen_choicemap_mask_at(disc, &aa) != NULL);
+    CHECK_OK(gen_update(t2, gen_key_new(23), NULL, NULL, disc, &t3, &w3, NULL, NULL));
+    for (int i = 0; t3 && i < N; i++) {
+        CHECK(elem(gen_trace_value(t3, &aa), i) == elem(gen_trace_value(tr, &aa), i));
+        CHECK_CLOSE(elem(w3, i), -elem(w2, i), 1e-12);
+    }
+    gen_array *aw = NULL;
+    CHECK_ERROR(gen_assess_batched(f, N, NULL, c, &aw, NULL), "a: assess: the value at a is present for some particles only");
+}
+
 /* x ~ N(v, 1) where v is a batched argument built outside. */
 static gen_status bad_param(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
     (void)args;
@@ -252,6 +302,7 @@ int main(void) {
     RUN(test_distributions);
     RUN(test_per_particle_constraints);
     RUN(test_regenerate);
+    RUN(test_masked_constraints);
     RUN(test_errors);
     return check_finish();
 }
