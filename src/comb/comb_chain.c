@@ -89,31 +89,6 @@ gen_status comb_edit_drop(comb_mode m, const comb_edit *e, const gen_trace *old,
 }
 
 
-static bool same_array(const gen_array *a, const gen_array *b) {
-    if (a == b) return true;
-    if (!a || !b || gen_array_is_tuple(a) || gen_array_is_tuple(b)) return false;
-    int nd = gen_array_ndim(a);
-    if (gen_array_dtype(a) != gen_array_dtype(b) || nd != gen_array_ndim(b) ||
-        gen_array_is_batched(a) != gen_array_is_batched(b) ||
-        memcmp(gen_array_shape(a), gen_array_shape(b), (size_t)nd * sizeof(int64_t)))
-        return false;
-    size_t bytes = (size_t)gen_array_size(a) * gen_dtype_size(gen_array_dtype(a));
-    return !memcmp(gen_array_data(a), gen_array_data(b), bytes);
-}
-
-bool comb_same_value(const gen_array *a, const gen_array *b) {
-    if (a == b) return true;
-    if (ad_active()) return false; /* under a transform, equal values may differ in what they depend on */
-    if (gen_array_is_tuple(a) && gen_array_is_tuple(b)) {
-        int n = gen_tuple_size(a);
-        if (n != gen_tuple_size(b)) return false;
-        for (int i = 0; i < n; i++)
-            if (!comb_same_value(gen_tuple_get(a, i), gen_tuple_get(b, i))) return false;
-        return true;
-    }
-    return same_array(a, b);
-}
-
 void comb_edit_free(comb_edit *e) {
     if (e->marks) core_free(e->marks, (size_t)e->n_marks * sizeof *e->marks);
     if (e->discard) gen_choicemap_builder_free(e->discard);

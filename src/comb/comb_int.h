@@ -54,10 +54,6 @@ gen_choicemap *comb_indexed_choices(int64_t n, gen_trace *const *subs);
 gen_status comb_check_indexed(const char *who, const char *op, const gen_choicemap *m,
                               int64_t n);
 
-/* a and b hold the same values: the same array, or equal dtype, shape, batch mark and
- * contents, tuples item by item (never while an autodiff transform records: the values
- * may be its inputs). */
-bool comb_same_array(const gen_array *a, const gen_array *b);
 /* The address of m's first value (deep order) written into buf ("" if m is empty). */
 void comb_first_addr(const gen_choicemap *m, char *buf, size_t n);
 
@@ -119,10 +115,6 @@ gen_status comb_edit_revisit(comb_mode m, const gen_gf *f, const comb_edit *e, g
  * discards its choices; regenerate subtracts only what is not choices. */
 gen_status comb_edit_drop(comb_mode m, const comb_edit *e, const gen_trace *old, int64_t t, gen_array **w);
 void comb_edit_free(comb_edit *e);
-/* a and b are the same value: the same array, or (outside autodiff transforms) equal
- * dtype, shape, batched mark and bits, tuples item by item. A step whose output is the
- * same value need not propagate. */
-bool comb_same_value(const gen_array *a, const gen_array *b);
 
 /* The pending error, or GEN_ERR_OOM. */
 gen_status comb_pending(void);

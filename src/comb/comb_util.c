@@ -143,25 +143,6 @@ gen_status comb_check_indexed(const char *who, const char *op, const gen_choicem
     return GEN_OK;
 }
 
-bool comb_same_array(const gen_array *a, const gen_array *b) {
-    if (a == b) return true;
-    if (!a || !b || ad_active()) return false;
-    if (gen_array_is_tuple(a) || gen_array_is_tuple(b)) {
-        int n = gen_array_is_tuple(a) && gen_array_is_tuple(b) ? gen_tuple_size(a) : -1;
-        if (n < 0 || n != gen_tuple_size(b)) return false;
-        for (int i = 0; i < n; i++)
-            if (!comb_same_array(gen_tuple_get(a, i), gen_tuple_get(b, i))) return false;
-        return true;
-    }
-    int nd = gen_array_ndim(a);
-    if (gen_array_dtype(a) != gen_array_dtype(b) || nd != gen_array_ndim(b) ||
-        gen_array_is_batched(a) != gen_array_is_batched(b) ||
-        memcmp(gen_array_shape(a), gen_array_shape(b), (size_t)nd * sizeof(int64_t)))
-        return false;
-    size_t bytes = (size_t)gen_array_size(a) * gen_dtype_size(gen_array_dtype(a));
-    return !memcmp(gen_array_data(a), gen_array_data(b), bytes);
-}
-
 typedef struct first_addr {
     char *buf;
     size_t n;

@@ -142,7 +142,7 @@ static gen_status dimap_project(const gen_trace *tr, const gen_selection *sel, g
 static gen_diff *inner_argdiffs(const gen_trace *old, const gen_args *fa, gen_diff *buf) {
     const gen_args *was = gen_trace_args(old);
     for (int j = 0; j < fa->n; j++)
-        buf[j] = j < was->n && comb_same_array(was->v[j], fa->v[j]) ? gen_diff_no_change() : gen_diff_unknown();
+        buf[j] = j < was->n && gfi_same_value(was->v[j], fa->v[j]) ? gen_diff_no_change() : gen_diff_unknown();
     return buf;
 }
 

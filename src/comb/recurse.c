@@ -112,13 +112,13 @@ static gen_status call(comb_mode m, const gen_gf *f, const gen_gf *k, rec_op *op
     gen_key kk = gen_key_fold_in(gen_key_fold_in(key, (uint64_t)id), gen_part_equal(which, p_prod()) ? 0 : 1);
     gen_diff ad[2];
     bool same = prev && gen_trace_args(prev)->n == a->n;
-    for (int j = 0; same && j < a->n; j++) same = comb_same_array(gen_trace_args(prev)->v[j], a->v[j]);
+    for (int j = 0; same && j < a->n; j++) same = gfi_same_value(gen_trace_args(prev)->v[j], a->v[j]);
     if (same && !reaches(op, id, which)) {
         *t = gen_trace_retain((gen_trace *)prev);
         return comb_add(&op->score, gen_trace_score(prev));
     }
     for (int j = 0; prev && j < a->n && j < 2; j++)
-        ad[j] = j < gen_trace_args(prev)->n && comb_same_array(gen_trace_args(prev)->v[j], a->v[j]) ? gen_diff_no_change()
+        ad[j] = j < gen_trace_args(prev)->n && gfi_same_value(gen_trace_args(prev)->v[j], a->v[j]) ? gen_diff_no_change()
                                                                                               : gen_diff_unknown();
     const gen_diff *adp = prev && a->n <= 2 && gen_trace_args(prev)->n == a->n ? ad : NULL;
     gen_array *w = NULL;

@@ -320,9 +320,9 @@ static gen_status rerun_kept(chain *c, const comb_pvec *old, int64_t keep) {
         if ((s = comb_add(&c->w, wi)) == GEN_OK && (s = comb_add(&c->score, gen_trace_score(sub))) == GEN_OK)
             s = comb_sub(&c->score, gen_trace_score(prev));
         bool same = gen_diff_is_no_change(&rd);
-        carry_changed = !same && !comb_same_value(carry_of(sub), carry_of(prev));
+        carry_changed = !same && !gfi_same_value(carry_of(sub), carry_of(prev));
         cd = carry_changed ? gen_diff_unknown() : gen_diff_no_change();
-        if (s == GEN_OK && !same && !comb_same_value(y_of(sub), y_of(prev))) s = note_updated(c->d, t);
+        if (s == GEN_OK && !same && !gfi_same_value(y_of(sub), y_of(prev))) s = note_updated(c->d, t);
         if (s != GEN_OK) return s;
         t++;
     }
@@ -374,7 +374,7 @@ static gen_status scan_edit_run(const gen_trace *tr, gen_key key, const gen_args
     if (s == GEN_OK) {
         const gen_array *was = n_old ? carry_of(comb_pvec_get(old->subs, n_old - 1)) : tr->args.v[0];
         const gen_array *now = n ? carry_of(comb_pvec_get(c.d->subs, n - 1)) : args->v[0];
-        gen_diff rd = scan_retdiff(c.d, n, n_old, !comb_same_value(was, now));
+        gen_diff rd = scan_retdiff(c.d, n, n_old, !gfi_same_value(was, now));
         if (retdiff) *retdiff = rd;
         s = finish_trace(c.m, f, args, c.d, c.score, &t);
         c.d = NULL;

@@ -305,7 +305,7 @@ static gen_status rerun_kept(chain *c, const comb_pvec *old, const gen_diff *arg
         if ((s = comb_add(&c->w, wi)) == GEN_OK && (s = comb_add(&c->score, gen_trace_score(sub))) == GEN_OK)
             s = comb_sub(&c->score, gen_trace_score(prev));
         /* a rerun step returning the same value (kept choice, or equal bits) stops here */
-        state_changed = !gen_diff_is_no_change(&rd) && !comb_same_value(x, gen_trace_retval(prev));
+        state_changed = !gen_diff_is_no_change(&rd) && !gfi_same_value(x, gen_trace_retval(prev));
         sd = state_changed ? rd : gen_diff_no_change(); /* rd's payload lives in sub, kept */
         if (s == GEN_OK && state_changed) s = note_updated(c->d, t, rd);
         if (s != GEN_OK) return s;

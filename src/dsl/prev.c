@@ -62,23 +62,12 @@ const dsl_rec *dsl_prev_take(dsl_prev *p, const gen_addr *a, const gen_gf *f) {
     return NULL;
 }
 
-static bool same_array(const gen_array *a, const gen_array *b) {
-    if (a == b) return true;
-    int nd = gen_array_ndim(a);
-    if (gen_array_dtype(a) != gen_array_dtype(b) || nd != gen_array_ndim(b) ||
-        gen_array_is_batched(a) != gen_array_is_batched(b) ||
-        memcmp(gen_array_shape(a), gen_array_shape(b), (size_t)nd * sizeof(int64_t)))
-        return false;
-    size_t bytes = (size_t)gen_array_size(a) * gen_dtype_size(gen_array_dtype(a));
-    return !memcmp(gen_array_data(a), gen_array_data(b), bytes);
-}
-
 gen_diff *dsl_call_argdiffs(const dsl_rec *old, const gen_args *args, gen_diff *buf, int cap) {
     const gen_args *was = &old->sub->args;
     int n = args ? args->n : 0;
     if (ad_active() || n > cap || n != was->n || was->user != (args ? args->user : NULL)) return NULL;
     for (int i = 0; i < n; i++)
-        buf[i] = same_array(was->v[i], args->v[i]) ? gen_diff_no_change() : gen_diff_unknown();
+        buf[i] = gfi_same_value(was->v[i], args->v[i]) ? gen_diff_no_change() : gen_diff_unknown();
     return buf;
 }
 
@@ -87,6 +76,6 @@ bool dsl_call_unchanged(const dsl_rec *old, const gen_args *args) {
     const gen_args *was = &old->sub->args, *now = args ? args : &none;
     if (ad_active() || was->n != now->n || was->user != now->user) return false;
     for (int i = 0; i < now->n; i++)
-        if (!same_array(was->v[i], now->v[i])) return false;
+        if (!gfi_same_value(was->v[i], now->v[i])) return false;
     return true;
 }

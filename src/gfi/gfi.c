@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "gfi_int.h"
+#include "../array/autodiff_int.h"
 
 /* ---- generative functions ---- */
 
@@ -34,6 +35,25 @@ gen_gf *gen_gf_scope_return(gen_gf *f) {
 }
 
 const char *gen_gf_name(const gen_gf *f) { return f ? f->name : "(null)"; }
+
+bool gfi_same_value(const gen_array *a, const gen_array *b) {
+    if (a == b) return true;
+    if (!a || !b || ad_active()) return false; /* under a transform, equal values may differ in what they depend on */
+    if (gen_array_is_tuple(a) || gen_array_is_tuple(b)) {
+        int n = gen_array_is_tuple(a) && gen_array_is_tuple(b) ? gen_tuple_size(a) : -1;
+        if (n < 0 || n != gen_tuple_size(b)) return false;
+        for (int i = 0; i < n; i++)
+            if (!gfi_same_value(gen_tuple_get(a, i), gen_tuple_get(b, i))) return false;
+        return true;
+    }
+    int nd = gen_array_ndim(a);
+    if (gen_array_dtype(a) != gen_array_dtype(b) || nd != gen_array_ndim(b) ||
+        gen_array_is_batched(a) != gen_array_is_batched(b) ||
+        memcmp(gen_array_shape(a), gen_array_shape(b), (size_t)nd * sizeof(int64_t)))
+        return false;
+    size_t bytes = (size_t)gen_array_size(a) * gen_dtype_size(gen_array_dtype(a));
+    return !memcmp(gen_array_data(a), gen_array_data(b), bytes);
+}
 
 bool gfi_same_gf(const gen_gf *a, const gen_gf *b) {
     if (a == b) return true;

@@ -92,6 +92,11 @@ gen_trace *gfi_trace_publish(gen_trace *tr);
  * (gfi_batch_enter returns the status) and leaves it (gfi_batch_leave). No-ops for 0. */
 gen_status gfi_batch_enter(int64_t batch);
 void gfi_batch_leave(int64_t batch);
+/* a and b hold the same value: the same array, or (outside autodiff transforms, where
+ * equal values may differ in what they depend on) equal dtype, shape, batched mark and
+ * elements, tuples item by item. What lets an update skip work whose inputs did not
+ * change. */
+bool gfi_same_value(const gen_array *a, const gen_array *b);
 /* a and b are the same generative function: the same object, or equal by their kind's
  * `same` (dynamic functions with one body, combinators of the same kernels). */
 bool gfi_same_gf(const gen_gf *a, const gen_gf *b);
