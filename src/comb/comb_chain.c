@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../array/autodiff_int.h"
 #include "comb_int.h"
 
 static int cmp_i64(const void *a, const void *b) {

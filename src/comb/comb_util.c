@@ -2,7 +2,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../array/autodiff_int.h"
 #include "comb_int.h"
 
 gen_status comb_pending(void) { return core_error_pending() ? core_error_pending() : GEN_ERR_OOM; }
