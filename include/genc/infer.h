@@ -285,6 +285,54 @@ typedef struct gen_involutive_kernel {
 } gen_involutive_kernel;
 gen_kernel gen_kernel_involutive(gen_involutive_kernel *k);
 
+/* ---- elliptical slice sampling -----------------------------------------------------------
+ * Gen.jl's elliptical_slice(trace, addr, mu, cov) (Murray, Adams & MacKay 2010) for a
+ * choice whose prior is N(mu, cov): a scalar (mu 0-d, cov 0-d: the variance) or a vector
+ * (mu [n], cov [n, n]), the rest of the model being the likelihood. The likelihood ratio
+ * of a candidate is update's weight minus the prior's ratio (Gen.jl uses update's weight
+ * alone, which counts the prior twice). The step always moves (a slice sampler has no
+ * rejection); if the bracket collapses (1000 shrinkages) the trace is kept. The caller
+ * vouches that the model's prior at addr is N(mu, cov). */
+gen_status gen_elliptical_slice(const gen_trace *tr, const gen_addr *addr, const gen_array *mu,
+                                const gen_array *cov, gen_key key, gen_trace **out);
+
+typedef struct gen_elliptical_kernel {
+    gen_addr addr;
+    const gen_array *mu, *cov;
+} gen_elliptical_kernel;
+gen_kernel gen_kernel_elliptical_slice(gen_elliptical_kernel *k);
+
+/* ---- Gibbs sampling of choices with finite support -----------------------------------------
+ * Each choice of tr that sel contains (in deep order; one that an earlier step removed is
+ * skipped) is drawn from its exact conditional given the others: every candidate value v
+ * is scored with update(tr, {addr: v}), whose weight is log p(v, rest) / p(current, rest),
+ * and one is drawn in proportion. This is right for any model (the choice's distribution
+ * may depend on other choices) as long as no candidate changes which choices the model
+ * makes (else GEN_ERR_VALUE naming the address). Candidates must be distinct and cover the
+ * choice's support (values outside it get probability 0).
+ *
+ * The candidates: the DSL does not tell which distribution made a choice, so they come
+ * from the caller: fn(ud, trace, addr) giving a [K, ...] array for the choice at addr
+ * (borrowed or in the current scope), else the [K, ...] array values for every choice,
+ * else {false, true} for a bool choice; any other choice is an error naming it. Values
+ * are cast to the choice's dtype. */
+typedef gen_array *(*gen_candidates_fn)(void *ud, const gen_trace *tr, const gen_addr *addr);
+typedef struct gen_candidates {
+    gen_candidates_fn fn;    /* may be NULL */
+    void *ud;
+    const gen_array *values; /* may be NULL */
+} gen_candidates;
+
+/* One systematic scan over sel's choices; cand may be NULL (bool choices only). */
+gen_status gen_gibbs(const gen_trace *tr, const gen_selection *sel, const gen_candidates *cand,
+                     gen_key key, gen_trace **out);
+
+typedef struct gen_gibbs_kernel {
+    const gen_selection *sel;
+    const gen_candidates *candidates; /* may be NULL */
+} gen_gibbs_kernel;
+gen_kernel gen_kernel_gibbs(gen_gibbs_kernel *k);
+
 /* ---- exact enumeration ------------------------------------------------------------------
  * The posterior of model(args) given obs over a grid of its choices: each axis lists the
  * values of one choice. Discrete choices list their support (volumes NULL); continuous
