@@ -285,6 +285,31 @@ typedef struct gen_involutive_kernel {
 } gen_involutive_kernel;
 gen_kernel gen_kernel_involutive(gen_involutive_kernel *k);
 
+/* ---- reversible jump: birth and death --------------------------------------------------
+ * For a model with a count choice K (a 0-d i64 at count) whose components' choices live
+ * under components/0 .. components/K-1 (and nothing else depends on which exist): a birth
+ * (probability 1/2, 1 at min_count, 0 at max_count) adds components/K, its choices
+ * proposed by component_proposal (a generative function whose args->user is the current
+ * trace; its choices must be the component's, at the same addresses relative to
+ * components/K); a death removes components/K-1, scored by component_proposal for the
+ * way back. An involutive move (gen_mh_involutive; check as there): the acceptance ratio
+ * is the model's ratio times the ratio of the move probabilities over the proposal's
+ * density of the component born (or died). K must stay in [min_count, max_count]. */
+typedef struct gen_birth_death {
+    gen_addr count;
+    gen_addr components;
+    int64_t min_count, max_count;
+    const gen_gf *component_proposal;
+} gen_birth_death;
+gen_status gen_mh_birth_death(const gen_trace *tr, const gen_birth_death *bd, bool check,
+                              gen_key key, gen_trace **out, bool *accepted);
+
+typedef struct gen_birth_death_kernel {
+    gen_birth_death config;
+    bool check;
+} gen_birth_death_kernel;
+gen_kernel gen_kernel_birth_death(gen_birth_death_kernel *k);
+
 /* ---- elliptical slice sampling -----------------------------------------------------------
  * Gen.jl's elliptical_slice(trace, addr, mu, cov) (Murray, Adams & MacKay 2010) for a
  * choice whose prior is N(mu, cov): a scalar (mu 0-d, cov 0-d: the variance) or a vector

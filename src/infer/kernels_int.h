@@ -20,7 +20,7 @@ static inline gen_status infer_update(const gen_trace *tr, gen_key key, const ge
     return gen_update(tr, key, gen_trace_args(tr), infer_same_args(tr, nc), c, out, w, NULL, discard);
 }
 
-/* The addresses of m's values in deep order: *addrs (core_malloc'd, *n of them; free
+/* The addresses of m's values in deep order: *addrs (core_alloc'd, *n of them; free
  * with core_free(*addrs, *n * sizeof **addrs)); NULL and 0 when m is empty. */
 gen_status infer_addrs(const gen_choicemap *m, gen_addr **addrs, int64_t *n);
 

@@ -298,6 +298,91 @@ static void test_split_merge(void) {
     CHECK(rate > 0.2);
 }
 
+
+/* ---- birth / death on the same mixture, each component's mean at mu/j/m ------------- */
+
+static gen_addr comp_m(int64_t j) {
+    gen_addr a = {3, {gen_part_name("mu"), gen_part_int(j), gen_part_name("m")}};
+    return a;
+}
+
+static gen_status mixture_bd(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+    (void)args;
+    (void)retval;
+    gen_array *k = gen_choose(ctx, "k", gen_uniform_discrete(gen_scalar_i64(1), gen_scalar_i64(2)));
+    int64_t K = 0;
+    if (!k || gen_item_i64(k, &K) != GEN_OK) return gen_ctx_status(ctx);
+    gen_array *mus[2];
+    for (int j = 0; j < K; j++) {
+        gen_addr a = comp_m(j);
+        if (!(mus[j] = gen_choose_at(ctx, &a, gen_normal(gen_scalar(0), gen_scalar(2))))) return gen_ctx_status(ctx);
+    }
+    gen_dist *comp = gen_mixture(gen_full(GEN_F64, GEN_DIMS(K), 1.0 / (double)K),
+                                 gen_normal(gen_stack((int)K, mus, 0), gen_scalar(1)));
+    for (int i = 0; i < 5; i++) {
+        gen_addr a = {2, {gen_part_name("y"), gen_part_int(i)}};
+        gen_choose_at(ctx, &a, comp);
+    }
+    return gen_ctx_status(ctx);
+}
+
+/* a new component: m ~ N(0.5, 1.5) */
+static gen_status new_component(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+    (void)args;
+    (void)retval;
+    gen_choose(ctx, "m", gen_normal(gen_scalar(0.5), gen_scalar(1.5)));
+    return gen_ctx_status(ctx);
+}
+
+static gen_status walk_bd(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+    (void)retval;
+    int64_t k = trace_k(args->user);
+    for (int j = 0; j < k; j++) {
+        gen_addr a = comp_m(j);
+        gen_choose_at(ctx, &a, gen_normal(gen_trace_value(args->user, &a), gen_scalar(0.7)));
+    }
+    return gen_ctx_status(ctx);
+}
+
+static void test_birth_death(void) {
+    gen_choicemap *c = cm_set(cm_set(gen_choicemap_empty(), "k", gen_scalar_i64(1)), "mu/0/m", gen_scalar(0.1));
+    for (int i = 0; i < 5; i++) {
+        gen_addr a = {2, {gen_part_name("y"), gen_part_int(i)}};
+        c = gen_choicemap_set(c, &a, gen_scalar(Y[i]));
+    }
+    gen_trace *t1 = NULL, *out = NULL;
+    CHECK_OK(gen_generate(gen_dynamic("mixture_bd", mixture_bd), gen_key_new(7), NULL, c, &t1, NULL));
+    gen_birth_death bd = {A("k"), A("mu"), 1, 2, gen_dynamic("new_component", new_component)};
+    /* at the minimum the move is a birth: accepted or not, with the check on */
+    bool acc = false;
+    int births = 0;
+    for (int i = 0; i < 20 && t1; i++) {
+        CHECK_OK(gen_mh_birth_death(t1, &bd, true, gen_key_new(30 + i), &out, &acc));
+        if (out && acc) {
+            births++;
+            CHECK(trace_k(out) == 2);
+            CHECK_NEAR(tr_get(out, "mu/0/m"), 0.1, 0);
+        } else if (out) {
+            CHECK(out == t1);
+        }
+    }
+    CHECK(births > 0);
+    gen_birth_death_kernel kb = {bd, true};
+    gen_mh_proposal_kernel kw = {gen_dynamic("walk_bd", walk_bd), NULL};
+    gen_kernel parts[2] = {gen_kernel_birth_death(&kb), gen_kernel_mh_proposal(&kw)};
+    gen_kernel_list cyc = {2, parts, NULL};
+    double frac = 0, se = 0, rate = 0;
+    run_k_chain(gen_kernel_cycle(&cyc), t1, 20000, 12, &frac, &se, &rate);
+    if (fabs(frac - P_K2) > 5 * se || se > 0.03)
+        check_fail(__FILE__, __LINE__, "birth/death: p(k = 2) %g, want %g (se %g)", frac, P_K2, se);
+    gen_birth_death bad = bd;
+    bad.max_count = 1;
+    CHECK_ERROR(gen_mh_birth_death(t1, &bad, false, gen_key_new(1), &out, &acc), "needs 0 <= min_count < max_count (got 1, 1)");
+    bad = bd;
+    bad.count = A("y/0");
+    CHECK_ERROR(gen_mh_birth_death(t1, &bad, false, gen_key_new(1), &out, &acc), "the count at y/0 must be a 0-d i64");
+}
+
 /* ---- errors -------------------------------------------------------------------------- */
 
 static gen_status shift_inv(void *ud, const gen_args *margs, const gen_choicemap *model,
@@ -373,6 +458,7 @@ int main(void) {
     RUN(test_swap);
     RUN(test_scale_jacobian);
     RUN(test_split_merge);
+    RUN(test_birth_death);
     RUN(test_errors);
     return check_finish();
 }
