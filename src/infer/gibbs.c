@@ -45,8 +45,9 @@ static gen_status gibbs_one(const gen_trace *tr, const gen_addr *a, const gen_ca
                             gen_key key, gen_trace **out) {
     const gen_array *v = gen_trace_value(tr, a);
     const gen_array *vals = v ? candidates(c, tr, a, v) : NULL;
-    if (!vals) return infer_pending();
-    int64_t k = gen_array_dim(vals, 0), n0 = gen_choicemap_count(gen_trace_choices(tr));
+    const gen_choicemap *c0 = NULL, *c1 = NULL;
+    if (!vals || infer_choices(tr, &c0) != GEN_OK) return infer_pending();
+    int64_t k = gen_array_dim(vals, 0), n0 = gen_choicemap_count(c0);
     gen_trace **trs = core_calloc((size_t)k, sizeof *trs);
     double *lw = core_alloc((size_t)k * sizeof *lw);
     gen_status s = trs && lw ? GEN_OK : infer_pending();
@@ -58,8 +59,9 @@ static gen_status gibbs_one(const gen_trace *tr, const gen_addr *a, const gen_ca
         gen_choicemap *discard = NULL;
         s = cm ? infer_update(tr, gen_key_fold_in(key, (uint64_t)j), cm, &trs[j], &w, &discard) : infer_pending();
         if (s == GEN_OK) s = gen_item(w, &lw[j]);
+        if (s == GEN_OK) s = infer_choices(trs[j], &c1);
         if (s != GEN_OK) core_error_prefix("%s: candidate %lld of %s", FN, (long long)j, buf);
-        else if (gen_choicemap_count(discard) != 1 || gen_choicemap_count(gen_trace_choices(trs[j])) != n0)
+        else if (gen_choicemap_count(discard) != 1 || gen_choicemap_count(c1) != n0)
             s = GEN_FAIL(GEN_ERR_VALUE, "%s: candidate %lld of %s changes which choices the model makes: Gibbs needs a fixed structure",
                          FN, (long long)j, buf);
     }
@@ -85,11 +87,13 @@ gen_status gen_gibbs(const gen_trace *tr, const gen_selection *sel, const gen_ca
     if (s != GEN_OK) return s;
     gen_addr *addrs = NULL;
     int64_t n = 0;
-    gen_choicemap *picked = gen_choicemap_restrict(gen_trace_choices(tr), sel);
+    const gen_choicemap *cm = NULL;
+    gen_choicemap *picked = infer_choices(tr, &cm) == GEN_OK ? gen_choicemap_restrict(cm, sel) : NULL;
     s = picked ? infer_addrs(picked, &addrs, &n) : infer_pending();
     const gen_trace *cur = tr;
     for (int64_t i = 0; i < n && s == GEN_OK; i++) {
-        if (!gen_choicemap_find(gen_trace_choices(cur), &addrs[i])) continue;
+        if ((s = infer_choices(cur, &cm)) != GEN_OK) break;
+        if (!gen_choicemap_find(cm, &addrs[i])) continue;
         if ((s = gen_scope_begin()) != GEN_OK) break;
         gen_trace *next = NULL;
         s = gibbs_one(cur, &addrs[i], cand, gen_key_fold_in(key, (uint64_t)i), &next);

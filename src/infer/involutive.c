@@ -104,13 +104,16 @@ static gen_status check_inverse(gen_involution inv, const gen_trace *tr, const g
     gen_choicemap *nm2 = NULL, *aux2 = NULL, *discard = NULL;
     gen_trace *tr3 = NULL;
     char where[GEN_ADDR_FORMAT_MAX + 160];
-    gen_status s = call_inv(inv, gen_trace_args(tr2), gen_trace_choices(tr2), bwd, ret_bwd, &nm2, &aux2);
+    const gen_choicemap *c0 = NULL, *c2 = NULL, *c3 = NULL;
+    gen_status s = infer_choices(tr2, &c2);
+    if (s == GEN_OK) s = call_inv(inv, gen_trace_args(tr2), c2, bwd, ret_bwd, &nm2, &aux2);
     if (s == GEN_OK) s = infer_update(tr2, key, nm2, &tr3, NULL, &discard);
+    if (s == GEN_OK && (s = infer_choices(tr, &c0)) == GEN_OK) s = infer_choices(tr3, &c3);
     if (s != GEN_OK) {
         core_error_prefix("%s: check: applying the involution twice", FN);
         return s;
     }
-    if (!infer_maps_close(gen_trace_choices(tr), gen_trace_choices(tr3), 1e-10, where, sizeof where))
+    if (!infer_maps_close(c0, c3, 1e-10, where, sizeof where))
         return GEN_FAIL(GEN_ERR_VALUE, "%s: the involution is not its own inverse: applied twice it gives model choices with %s", FN, where);
     if (!infer_maps_close(aux, aux2, 1e-10, where, sizeof where))
         return GEN_FAIL(GEN_ERR_VALUE, "%s: the involution is not its own inverse: applied twice it gives auxiliary choices with %s", FN, where);
@@ -136,16 +139,18 @@ static gen_status propose_move(const gen_trace *tr, const gen_gf *proposal, cons
     gen_args fwd = {pargs ? pargs->n : 0, pargs ? pargs->v : NULL, (void *)tr};
     gen_choicemap *aux = NULL, *nm = NULL, *bwd = NULL, *discard = NULL;
     gen_array *w_fwd = NULL, *ret = NULL, *w = NULL, *w_bwd = NULL, *ret_bwd = NULL;
+    const gen_choicemap *c0 = NULL, *c1 = NULL;
     gen_status s = gen_key_split(key, 3, k);
+    if (s == GEN_OK) s = infer_choices(tr, &c0);
     if (s == GEN_OK) s = gen_propose(proposal, k[0], &fwd, &aux, &w_fwd, &ret);
-    if (s == GEN_OK) s = call_inv(inv, gen_trace_args(tr), gen_trace_choices(tr), aux, ret, &nm, &bwd);
+    if (s == GEN_OK) s = call_inv(inv, gen_trace_args(tr), c0, aux, ret, &nm, &bwd);
     if (s == GEN_OK && (s = infer_update(tr, k[1], nm, prop, &w, &discard)) != GEN_OK)
         core_error_prefix("%s: applying the involution's model choices", FN);
-    if (s == GEN_OK && gen_choicemap_count(gen_trace_choices(*prop)) !=
-                           gen_choicemap_count(gen_trace_choices(tr)) - gen_choicemap_count(discard) + gen_choicemap_count(nm))
+    if (s == GEN_OK) s = infer_choices(*prop, &c1);
+    if (s == GEN_OK && gen_choicemap_count(c1) != gen_choicemap_count(c0) - gen_choicemap_count(discard) + gen_choicemap_count(nm))
         s = GEN_FAIL(GEN_ERR_VALUE, "%s: the new model choices leave some choices of the new trace unconstrained (update sampled them): the involution must give every new choice",
                      FN);
-    jac_ctx j = {inv, gen_trace_args(tr), gen_trace_choices(tr), aux, NULL, ret, 0, 0};
+    jac_ctx j = {inv, gen_trace_args(tr), c0, aux, NULL, ret, 0, 0};
     if (s == GEN_OK) s = log_abs_det(&j, discard, nm, bwd, &info->log_abs_det);
     if (s == GEN_OK) {
         gen_args b = {fwd.n, fwd.v, *prop};

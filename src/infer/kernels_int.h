@@ -13,6 +13,12 @@ static inline const gen_diff *infer_same_args(const gen_trace *tr, gen_diff *buf
     return buf;
 }
 
+/* tr's choices in *out (a lazily built map: building it may run out of memory). */
+static inline gen_status infer_choices(const gen_trace *tr, const gen_choicemap **out) {
+    *out = gen_trace_choices(tr);
+    return *out ? GEN_OK : infer_pending();
+}
+
 /* update(tr, constraints) with tr's own arguments (no change). */
 static inline gen_status infer_update(const gen_trace *tr, gen_key key, const gen_choicemap *c,
                                       gen_trace **out, gen_array **w, gen_choicemap **discard) {

@@ -30,20 +30,27 @@ gen_selection *infer_select_values(const gen_choicemap *m) {
     return s;
 }
 
+/* Element i of a as a double (no allocation: the data is contiguous, row-major). */
+static double elem(const gen_array *a, int64_t i) {
+    const void *d = gen_array_data(a);
+    switch (gen_array_dtype(a)) {
+    case GEN_F64: return ((const double *)d)[i];
+    case GEN_F32: return ((const float *)d)[i];
+    case GEN_I64: return (double)((const int64_t *)d)[i];
+    default: return ((const bool *)d)[i];
+    }
+}
+
 static bool values_close(const gen_array *x, const gen_array *y, double tol) {
     if (gen_array_dtype(x) != gen_array_dtype(y) || gen_array_ndim(x) != gen_array_ndim(y)) return false;
     for (int d = 0; d < gen_array_ndim(x); d++)
         if (gen_array_shape(x)[d] != gen_array_shape(y)[d]) return false;
-    int64_t n = gen_array_size(x);
     bool fl = gen_array_dtype(x) == GEN_F64 || gen_array_dtype(x) == GEN_F32;
-    double *a = core_alloc((size_t)(2 * n + 1) * sizeof *a), *b = a + n;
-    if (!a) return false;
-    bool ok = gen_array_copy_to(x, GEN_F64, a, (size_t)n * sizeof *a) == GEN_OK &&
-              gen_array_copy_to(y, GEN_F64, b, (size_t)n * sizeof *b) == GEN_OK;
-    for (int64_t i = 0; ok && i < n; i++)
-        ok = fl ? fabs(a[i] - b[i]) <= tol * (1 + fabs(a[i])) : a[i] == b[i];
-    core_free(a, (size_t)(2 * n + 1) * sizeof *a);
-    return ok;
+    for (int64_t i = 0; i < gen_array_size(x); i++) {
+        double a = elem(x, i), b = elem(y, i);
+        if (fl ? !(fabs(a - b) <= tol * (1 + fabs(a))) : a != b) return false;
+    }
+    return true;
 }
 
 bool infer_maps_close(const gen_choicemap *a, const gen_choicemap *b, double tol, char *where,

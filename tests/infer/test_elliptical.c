@@ -4,7 +4,7 @@
  * with a flat likelihood keeps the prior; the errors. */
 #include <math.h>
 
-#include "../testutil/check.h"
+#include "oom_loop.h"
 
 enum { N = 5 };
 static const double XS[N] = {0, 0.5, 1.0, 1.5, 2.0};
@@ -139,9 +139,23 @@ static void test_errors(void) {
     CHECK_ERROR(gen_elliptical_slice(ct, &c, gen_scalar(0), gen_scalar(1), gen_key_new(1), &out), "the choice is bool, not a float");
 }
 
+static gen_status oom_workload(void) {
+    gen_trace *tr = NULL, *out = NULL;
+    gen_args none = {0, NULL, (void *)1};
+    gen_gf *f = gen_dynamic("nn", normal_normal);
+    gen_addr mu = {1, {gen_part_name("mu")}};
+    gen_array *m = gen_scalar(0), *v = gen_scalar(1);
+    gen_status s = f && m && v ? gen_simulate(f, gen_key_new(1), &none, &tr) : gen_error_status();
+    if (s == GEN_OK) s = gen_elliptical_slice(tr, &mu, m, v, gen_key_new(2), &out);
+    return s;
+}
+
+static void test_out_of_memory(void) { check_oom("elliptical", oom_workload); }
+
 int main(void) {
     RUN(test_gp);
     RUN(test_normal_normal);
     RUN(test_errors);
+    RUN(test_out_of_memory);
     return check_finish();
 }

@@ -3,6 +3,7 @@
  * likelihood and posterior by a 1-d grid of cells, the one-or-two-component mixture's
  * marginal likelihoods by 1-d and 2-d grids against numerical integration, errors. */
 #include "hmm_model.h"
+#include "oom_loop.h"
 
 static void test_hmm(void) {
     double exact[HMM_T][HMM_S];
@@ -145,10 +146,22 @@ static void test_errors(void) {
     CHECK_ERROR(gen_enumerate(NULL, NULL, NULL, 1, &ax, NULL, &lml), "gen_enumerate: the model is NULL");
 }
 
+static gen_status oom_workload(void) {
+    gen_gf *f = gen_dynamic("nn", normal_normal);
+    gen_choicemap *obs = y_obs(gen_choicemap_empty(), Y, 5);
+    gen_grid_axis ax = cells("mu", -3, 3, 3);
+    gen_array *lp = NULL;
+    double lml = 0;
+    return f && obs && ax.values && ax.volumes ? gen_enumerate(f, NULL, obs, 1, &ax, &lp, &lml) : gen_error_status();
+}
+
+static void test_out_of_memory(void) { check_oom("enumerate", oom_workload); }
+
 int main(void) {
     RUN(test_hmm);
     RUN(test_normal_normal);
     RUN(test_mixture);
     RUN(test_errors);
+    RUN(test_out_of_memory);
     return check_finish();
 }

@@ -3,6 +3,7 @@
  * a choice whose conditional is computed through a dependent distribution; bool
  * choices without candidates; the errors. */
 #include "hmm_model.h"
+#include "oom_loop.h"
 
 static gen_trace *hmm_trace(uint64_t seed) {
     gen_trace *tr = NULL;
@@ -131,9 +132,23 @@ static void test_errors(void) {
                 "no candidate values for the f64 choice at x/0");
 }
 
+static gen_status oom_workload(void) {
+    gen_addr ca = {1, {gen_part_name("c")}};
+    gen_trace *tr = NULL, *out = NULL;
+    gen_gf *f = gen_dynamic("coins", coins);
+    gen_choicemap *c = gen_choicemap_set(gen_choicemap_empty(), &ca, gen_scalar_bool(true));
+    gen_selection *sel = gen_select_paths(1, (const char *[]){"b"});
+    gen_status s = f && c && sel ? gen_generate(f, gen_key_new(1), NULL, c, &tr, NULL) : gen_error_status();
+    if (s == GEN_OK) s = gen_gibbs(tr, sel, NULL, gen_key_new(2), &out);
+    return s;
+}
+
+static void test_out_of_memory(void) { check_oom("gibbs", oom_workload); }
+
 int main(void) {
     RUN(test_hmm_marginals);
     RUN(test_bool_default);
     RUN(test_errors);
+    RUN(test_out_of_memory);
     return check_finish();
 }
