@@ -428,6 +428,29 @@ static gen_status const_inv(void *ud, const gen_args *margs, const gen_choicemap
     return GEN_OK;
 }
 
+/* k ~ U{0, 2}; x/j ~ N(0, 1) for j < k: raising k without giving x/k leaves it to update */
+static gen_status grow(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+    (void)args;
+    (void)retval;
+    gen_array *k = gen_choose(ctx, "k", gen_uniform_discrete(gen_scalar_i64(0), gen_scalar_i64(2)));
+    int64_t K = 0;
+    if (!k || gen_item_i64(k, &K) != GEN_OK) return gen_ctx_status(ctx);
+    for (int j = 0; j < K; j++) {
+        gen_addr a = {2, {gen_part_name("x"), gen_part_int(j)}};
+        gen_choose_at(ctx, &a, gen_normal(gen_scalar(0), gen_scalar(1)));
+    }
+    return gen_ctx_status(ctx);
+}
+
+static gen_status grow_inv(void *ud, const gen_args *margs, const gen_choicemap *model,
+                           const gen_choicemap *aux, const gen_array *ret, gen_choicemap **nm,
+                           gen_choicemap **bwd) {
+    (void)ud, (void)margs, (void)model, (void)aux, (void)ret;
+    *nm = cm_set(gen_choicemap_empty(), "k", gen_scalar_i64(1));
+    *bwd = gen_choicemap_empty();
+    return GEN_OK;
+}
+
 static void test_errors(void) {
     gen_trace *tr = ab_trace(1.5, 0.5), *out = NULL;
     gen_gf *none = gen_dynamic("none", no_choices);
@@ -446,6 +469,11 @@ static void test_errors(void) {
                 "the involution returned no model choices");
     CHECK_ERROR(gen_mh_involutive(tr, none, NULL, (gen_involution){const_inv, NULL}, false, gen_key_new(1), &out, &acc),
                 "applying the involution's model choices: update: constraint at c was not used by the model");
+    gen_trace *g = NULL;
+    CHECK_OK(gen_generate(gen_dynamic("grow", grow), gen_key_new(1), NULL, cm_set(gen_choicemap_empty(), "k", gen_scalar_i64(0)), &g,
+                          NULL));
+    CHECK_ERROR(gen_mh_involutive(g, none, NULL, (gen_involution){grow_inv, NULL}, false, gen_key_new(1), &out, &acc),
+                "the new model choices leave some choices of the new trace unconstrained");
     CHECK_ERROR(gen_mh_involutive(NULL, none, NULL, (gen_involution){swap_inv, NULL}, false, gen_key_new(1), &out, &acc),
                 "gen_mh_involutive: the trace is NULL");
     CHECK_ERROR(gen_mh_involutive(tr, none, NULL, (gen_involution){NULL, NULL}, false, gen_key_new(1), &out, &acc),
