@@ -219,6 +219,167 @@ gen_status gen_run_chains(gen_kernel k, int n_chains, gen_trace *const *init, ge
                           const gen_chain_config *cfg, int n_threads, gen_array **samples,
                           double *accept_rates);
 
+/* ---- involutive MCMC (reversible jump) ---------------------------------------------------
+ * Gen.jl's mh(trace, proposal, proposal_args, involution). The proposal is a generative
+ * function that reads the current trace (its args->user, as for gen_mh_proposal) and
+ * proposes auxiliary choices u. The involution maps (the model's choices t, u) to (the new
+ * model's choices t', the backward auxiliary choices u'); t' is applied with update. The
+ * move is accepted with probability min(1, exp(log_alpha)),
+ *   log_alpha = update weight - proposal score of u (at t) + proposal score of u'
+ *               (assess at t') + log |det J|,
+ * J the Jacobian of the involution's continuous part, computed by forward-mode autodiff.
+ *
+ * The involution's contract (so that it can run under autodiff):
+ *  - it reads every continuous quantity from the maps it is given (model, aux), and
+ *    builds the continuous values it returns with array operations from them: the
+ *    library evaluates it once on the plain values and, for the Jacobian, on maps whose
+ *    values are differentiable functions of a flat vector (gen_choicemap_unflatten);
+ *  - discrete values (i64, bool) decide its structure (which addresses it writes);
+ *    its structure must depend on nothing else. proposal_retval is the proposal's return
+ *    value, for discrete information only (it is a constant under autodiff);
+ *  - *new_model holds the model choices to change (constraints for update: new values,
+ *    and every choice the new model run makes that t lacks); choices it leaves out keep
+ *    their values, and choices the new run no longer makes are dropped. *bwd_aux holds
+ *    the auxiliary choices that make the proposal at t' propose the move back. Both are
+ *    new maps in the current scope; return GEN_OK or an error status (record a message
+ *    with gen_error_set).
+ * The Jacobian's inputs are the continuous values of the model's choices the move
+ * consumes (those update discards: changed or dropped) and of u; its outputs those of
+ * *new_model and *bwd_aux (choices kept unchanged map to themselves and drop out). Their
+ * counts must match (GEN_ERR_VALUE naming both). The model args are passed for reading. */
+typedef gen_status (*gen_involution_fn)(void *ud, const gen_args *model_args,
+                                        const gen_choicemap *model, const gen_choicemap *aux,
+                                        const gen_array *proposal_retval,
+                                        gen_choicemap **new_model, gen_choicemap **bwd_aux);
+typedef struct gen_involution {
+    gen_involution_fn fn;
+    void *ud;
+} gen_involution;
+
+/* The parts of a move's acceptance ratio. */
+typedef struct gen_involutive_info {
+    double log_alpha;     /* the sum below */
+    double update_weight; /* log p(t') / p(t) from update */
+    double fwd_score;     /* log q(u; t) */
+    double bwd_score;     /* log q(u'; t') */
+    double log_abs_det;   /* log |det J| (0 without continuous values) */
+} gen_involutive_info;
+
+/* One involutive MH step: *out is the new trace or tr (retained); *accepted may be NULL.
+ * check: also apply the involution to (t', u') and fail (GEN_ERR_VALUE, naming the
+ * address) unless it gives back t and u, each value within 1e-10 (1 + |value|). */
+gen_status gen_mh_involutive(const gen_trace *tr, const gen_gf *proposal,
+                             const gen_args *proposal_args, gen_involution inv, bool check,
+                             gen_key key, gen_trace **out, bool *accepted);
+/* The move without the accept step: the proposed trace t' and the parts of its
+ * acceptance ratio (info may be NULL). */
+gen_status gen_involutive_propose(const gen_trace *tr, const gen_gf *proposal,
+                                  const gen_args *proposal_args, gen_involution inv, bool check,
+                                  gen_key key, gen_trace **proposed, gen_involutive_info *info);
+
+typedef struct gen_involutive_kernel {
+    const gen_gf *proposal;
+    const gen_args *proposal_args; /* may be NULL */
+    gen_involution involution;
+    bool check;
+} gen_involutive_kernel;
+gen_kernel gen_kernel_involutive(gen_involutive_kernel *k);
+
+/* ---- reversible jump: birth and death --------------------------------------------------
+ * For a model with a count choice K (a 0-d i64 at count) whose components' choices live
+ * under components/0 .. components/K-1 (and nothing else depends on which exist): a birth
+ * (probability 1/2, 1 at min_count, 0 at max_count) adds components/K, its choices
+ * proposed by component_proposal (a generative function whose args->user is the current
+ * trace; its choices must be the component's, at the same addresses relative to
+ * components/K); a death removes components/K-1, scored by component_proposal for the
+ * way back. An involutive move (gen_mh_involutive; check as there): the acceptance ratio
+ * is the model's ratio times the ratio of the move probabilities over the proposal's
+ * density of the component born (or died). K must stay in [min_count, max_count]. */
+typedef struct gen_birth_death {
+    gen_addr count;
+    gen_addr components;
+    int64_t min_count, max_count;
+    const gen_gf *component_proposal;
+} gen_birth_death;
+gen_status gen_mh_birth_death(const gen_trace *tr, const gen_birth_death *bd, bool check,
+                              gen_key key, gen_trace **out, bool *accepted);
+
+typedef struct gen_birth_death_kernel {
+    gen_birth_death config;
+    bool check;
+} gen_birth_death_kernel;
+gen_kernel gen_kernel_birth_death(gen_birth_death_kernel *k);
+
+/* ---- elliptical slice sampling -----------------------------------------------------------
+ * Gen.jl's elliptical_slice(trace, addr, mu, cov) (Murray, Adams & MacKay 2010) for a
+ * choice whose prior is N(mu, cov): a scalar (mu 0-d, cov 0-d: the variance) or a vector
+ * (mu [n], cov [n, n]), the rest of the model being the likelihood. The likelihood ratio
+ * of a candidate is update's weight minus the prior's ratio (Gen.jl uses update's weight
+ * alone, which counts the prior twice). The step always moves (a slice sampler has no
+ * rejection); if the bracket collapses (1000 shrinkages) the trace is kept. The caller
+ * vouches that the model's prior at addr is N(mu, cov). */
+gen_status gen_elliptical_slice(const gen_trace *tr, const gen_addr *addr, const gen_array *mu,
+                                const gen_array *cov, gen_key key, gen_trace **out);
+
+typedef struct gen_elliptical_kernel {
+    gen_addr addr;
+    const gen_array *mu, *cov;
+} gen_elliptical_kernel;
+gen_kernel gen_kernel_elliptical_slice(gen_elliptical_kernel *k);
+
+/* ---- Gibbs sampling of choices with finite support -----------------------------------------
+ * Each choice of tr that sel contains (in deep order; one that an earlier step removed is
+ * skipped) is drawn from its exact conditional given the others: every candidate value v
+ * is scored with update(tr, {addr: v}), whose weight is log p(v, rest) / p(current, rest),
+ * and one is drawn in proportion. This is right for any model (the choice's distribution
+ * may depend on other choices) as long as no candidate changes which choices the model
+ * makes (else GEN_ERR_VALUE naming the address). Candidates must be distinct and cover the
+ * choice's support (values outside it get probability 0).
+ *
+ * The candidates: the DSL does not tell which distribution made a choice, so they come
+ * from the caller: fn(ud, trace, addr) giving a [K, ...] array for the choice at addr
+ * (borrowed or in the current scope), else the [K, ...] array values for every choice,
+ * else {false, true} for a bool choice; any other choice is an error naming it. Values
+ * are cast to the choice's dtype. */
+typedef gen_array *(*gen_candidates_fn)(void *ud, const gen_trace *tr, const gen_addr *addr);
+typedef struct gen_candidates {
+    gen_candidates_fn fn;    /* may be NULL */
+    void *ud;
+    const gen_array *values; /* may be NULL */
+} gen_candidates;
+
+/* One systematic scan over sel's choices; cand may be NULL (bool choices only). */
+gen_status gen_gibbs(const gen_trace *tr, const gen_selection *sel, const gen_candidates *cand,
+                     gen_key key, gen_trace **out);
+
+typedef struct gen_gibbs_kernel {
+    const gen_selection *sel;
+    const gen_candidates *candidates; /* may be NULL */
+} gen_gibbs_kernel;
+gen_kernel gen_kernel_gibbs(gen_gibbs_kernel *k);
+
+/* ---- exact enumeration ------------------------------------------------------------------
+ * The posterior of model(args) given obs over a grid of its choices: each axis lists the
+ * values of one choice. Discrete choices list their support (volumes NULL); continuous
+ * ones are covered by cells, each listed by a point and its volume (e.g. midpoints of
+ * [lo, hi] cut in n, volume (hi - lo) / n): the density at the point times the volume
+ * stands for the cell's probability. Every choice the model makes must be observed or on
+ * an axis (each grid point is scored with gen_assess). */
+typedef struct gen_grid_axis {
+    gen_addr addr;
+    const gen_array *values;  /* [K, ...]: values[j] is the j-th value of the choice */
+    const gen_array *volumes; /* NULL (discrete: 1), a 0-d volume for all, or [K] */
+} gen_grid_axis;
+
+/* Scores all prod K_i grid points. *log_probs (may be NULL) gets the normalized log
+ * probabilities of the points, a flat [prod K_i] array in row-major order (axis 0
+ * slowest); *log_ml (may be NULL) the log marginal likelihood log sum_p p(obs, x_p) vol_p.
+ * obs may be NULL. Errors: an assess failure names the grid point; all points with
+ * probability zero is GEN_ERR_VALUE; at most 64 axes and 2^32 points. */
+gen_status gen_enumerate(const gen_gf *model, const gen_args *args, const gen_choicemap *obs,
+                         int n_axes, const gen_grid_axis *axes, gen_array **log_probs,
+                         double *log_ml);
+
 #ifdef __cplusplus
 }
 #endif

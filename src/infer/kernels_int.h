@@ -1,0 +1,47 @@
+/* kernels_int.h — what the involutive, elliptical slice, Gibbs and enumeration files
+ * share (prefix infer_): no-change argdiffs and the choice addresses of a map. */
+#ifndef GENC_SRC_INFER_KERNELS_INT_H
+#define GENC_SRC_INFER_KERNELS_INT_H
+
+#include "infer_int.h"
+
+/* No-change argdiffs for tr's arguments in buf (at most 16; NULL beyond: all unknown). */
+static inline const gen_diff *infer_same_args(const gen_trace *tr, gen_diff *buf) {
+    int n = gen_trace_args(tr)->n;
+    if (n > 16) return NULL;
+    for (int i = 0; i < n; i++) buf[i] = gen_diff_no_change();
+    return buf;
+}
+
+/* tr's choices in *out (a lazily built map: building it may run out of memory). */
+static inline gen_status infer_choices(const gen_trace *tr, const gen_choicemap **out) {
+    *out = gen_trace_choices(tr);
+    return *out ? GEN_OK : infer_pending();
+}
+
+/* update(tr, constraints) with tr's own arguments (no change). */
+static inline gen_status infer_update(const gen_trace *tr, gen_key key, const gen_choicemap *c,
+                                      gen_trace **out, gen_array **w, gen_choicemap **discard) {
+    gen_diff nc[16];
+    return gen_update(tr, key, gen_trace_args(tr), infer_same_args(tr, nc), c, out, w, NULL, discard);
+}
+
+/* The addresses of m's values in deep order: *addrs (core_alloc'd, *n of them; free
+ * with core_free(*addrs, *n * sizeof **addrs)); NULL and 0 when m is empty. */
+gen_status infer_addrs(const gen_choicemap *m, gen_addr **addrs, int64_t *n);
+
+/* The selection of m's value addresses (NULL on error). */
+gen_selection *infer_select_values(const gen_choicemap *m);
+
+/* Whether maps a and b have the same addresses and, at each, values of the same dtype
+ * and shape whose elements differ by at most tol (1 + |a|) (discrete ones: equal). On
+ * a difference, where gets a description naming the address. */
+bool infer_maps_close(const gen_choicemap *a, const gen_choicemap *b, double tol, char *where,
+                      size_t n);
+
+/* Accepts the proposed trace when log U < alpha, else keeps tr; *out is published in
+ * the caller's scope. */
+gen_status infer_decide(const gen_trace *tr, gen_trace *proposed, double alpha, gen_key key,
+                        gen_trace **out, bool *accepted);
+
+#endif

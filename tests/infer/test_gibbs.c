@@ -1,0 +1,154 @@
+/* test_gibbs.c — Gibbs sampling of the discrete HMM's states: posterior marginals
+ * against the exact forward-backward algorithm within Monte Carlo error (batch means);
+ * a choice whose conditional is computed through a dependent distribution; bool
+ * choices without candidates; the errors. */
+#include "hmm_model.h"
+#include "oom_loop.h"
+
+static gen_trace *hmm_trace(uint64_t seed) {
+    gen_trace *tr = NULL;
+    CHECK_OK(gen_generate(gen_dynamic("hmm", hmm_body), gen_key_new(seed), NULL, hmm_obs(), &tr, NULL));
+    return tr;
+}
+
+static gen_selection *z_sel(void) { return gen_select_paths(1, (const char *[]){"z"}); }
+
+static void test_hmm_marginals(void) {
+    enum { SWEEPS = 3000, BURN = 100, B = 40 };
+    double exact[HMM_T][HMM_S], bm[B][HMM_T][HMM_S] = {{{0}}};
+    hmm_forward_backward(exact);
+    gen_candidates cand = {NULL, NULL, gen_arange(0, HMM_S, 1, GEN_I64)};
+    gen_gibbs_kernel gk = {z_sel(), &cand};
+    gen_kernel k = gen_kernel_gibbs(&gk);
+    gen_trace *cur = gen_trace_retain(hmm_trace(1));
+    const int per = SWEEPS / B;
+    for (int i = 0; i < BURN + SWEEPS && cur; i++) {
+        gen_scope_begin();
+        gen_trace *next = NULL;
+        CHECK_OK(gen_kernel_apply(k, cur, gen_key_fold_in(gen_key_new(2), (uint64_t)i), &next, NULL));
+        gen_trace_release(cur);
+        cur = next ? gen_trace_retain(next) : NULL;
+        gen_scope_end();
+        if (i < BURN || !cur) continue;
+        for (int t = 0; t < HMM_T; t++) {
+            gen_addr a = hmm_addr("z", t);
+            int64_t z = -1;
+            gen_item_i64(gen_trace_value(cur, &a), &z);
+            bm[(i - BURN) / per][t][z] += 1.0 / per;
+        }
+    }
+    gen_trace_release(cur);
+    for (int t = 0; t < HMM_T; t++)
+        for (int s = 0; s < HMM_S; s++) {
+            double m = 0, v = 0;
+            for (int b = 0; b < B; b++) m += bm[b][t][s] / B;
+            for (int b = 0; b < B; b++) v += (bm[b][t][s] - m) * (bm[b][t][s] - m);
+            double se = sqrt(v / (B - 1) / B);
+            if (fabs(m - exact[t][s]) > 5 * se + 1e-3 || se > 0.03)
+                check_fail(__FILE__, __LINE__, "p(z/%d = %d): %g, exact %g (se %g)", t, s, m, exact[t][s], se);
+        }
+}
+
+/* b ~ bernoulli(0.3); c ~ bernoulli(b ? 0.9 : 0.2) observed true: p(b | c) = .27 / .41 */
+static gen_status coins(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+    (void)args;
+    (void)retval;
+    gen_array *b = gen_choose(ctx, "b", gen_bernoulli(gen_scalar(0.3)));
+    if (!b) return gen_ctx_status(ctx);
+    gen_choose(ctx, "c", gen_bernoulli(gen_where(b, gen_scalar(0.9), gen_scalar(0.2))));
+    return gen_ctx_status(ctx);
+}
+
+static void test_bool_default(void) {
+    gen_addr ca = {1, {gen_part_name("c")}};
+    gen_trace *tr = NULL;
+    CHECK_OK(gen_generate(gen_dynamic("coins", coins), gen_key_new(1), NULL,
+                          gen_choicemap_set(gen_choicemap_empty(), &ca, gen_scalar_bool(true)), &tr, NULL));
+    gen_selection *sel = gen_select_paths(1, (const char *[]){"b"});
+    gen_addr ba = {1, {gen_part_name("b")}};
+    int n = 20000, hits = 0;
+    for (int i = 0; i < n && tr; i++) {
+        gen_scope_begin();
+        gen_trace *out = NULL;
+        CHECK_OK(gen_gibbs(tr, sel, NULL, gen_key_new(10 + i), &out));
+        int64_t b = 0;
+        if (out) gen_item_i64(gen_trace_value(out, &ba), &b);
+        hits += (int)b;
+        gen_scope_end();
+    }
+    double p = 0.27 / 0.41, se = sqrt(p * (1 - p) / n); /* independent draws: exact conditional */
+    if (fabs(hits / (double)n - p) > 5 * se) check_fail(__FILE__, __LINE__, "p(b | c) %g, want %g", hits / (double)n, p);
+}
+
+/* k ~ U{0, 2}; x/j ~ N(0, 1) for j < k: changing k changes the structure */
+static gen_status varying(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+    (void)args;
+    (void)retval;
+    gen_array *k = gen_choose(ctx, "k", gen_uniform_discrete(gen_scalar_i64(0), gen_scalar_i64(2)));
+    int64_t K = 0;
+    if (!k || gen_item_i64(k, &K) != GEN_OK) return gen_ctx_status(ctx);
+    for (int j = 0; j < K; j++) {
+        gen_addr a = {2, {gen_part_name("x"), gen_part_int(j)}};
+        gen_choose_at(ctx, &a, gen_normal(gen_scalar(0), gen_scalar(1)));
+    }
+    return gen_ctx_status(ctx);
+}
+
+static gen_status one_cat(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+    (void)args;
+    (void)retval;
+    gen_choose(ctx, "w", gen_categorical(gen_array_from_f64(GEN_DIMS(2), (const double[]){0.5, 0.5})));
+    return gen_ctx_status(ctx);
+}
+
+static gen_array *bad_candidates(void *ud, const gen_trace *tr, const gen_addr *a) {
+    (void)ud, (void)tr, (void)a;
+    return NULL;
+}
+
+static void test_errors(void) {
+    gen_trace *tr = hmm_trace(3), *out = NULL;
+    CHECK_ERROR(gen_gibbs(tr, z_sel(), NULL, gen_key_new(1), &out), "gen_gibbs: no candidate values for the i64 choice at z/0");
+    CHECK(out == NULL);
+    gen_candidates bad = {bad_candidates, NULL, NULL};
+    CHECK_ERROR(gen_gibbs(tr, z_sel(), &bad, gen_key_new(1), &out), "the candidates callback gave no values for z/0");
+    gen_candidates flat = {NULL, NULL, gen_scalar_i64(1)};
+    CHECK_ERROR(gen_gibbs(tr, z_sel(), &flat, gen_key_new(1), &out), "the candidates of z/0 must be [K, ...]");
+    gen_candidates big = {NULL, NULL, gen_arange(5, 7, 1, GEN_I64)}; /* outside the support */
+    gen_trace *ct = NULL;
+    CHECK_OK(gen_simulate(gen_dynamic("one_cat", one_cat), gen_key_new(1), NULL, &ct));
+    CHECK_ERROR(gen_gibbs(ct, gen_select_all(), &big, gen_key_new(1), &out), "gen_gibbs: the conditional of w:");
+    gen_trace *vt = NULL;
+    gen_addr ka = {1, {gen_part_name("k")}};
+    CHECK_OK(gen_generate(gen_dynamic("varying", varying), gen_key_new(1), NULL,
+                          gen_choicemap_set(gen_choicemap_empty(), &ka, gen_scalar_i64(1)), &vt, NULL));
+    gen_candidates ks = {NULL, NULL, gen_arange(0, 3, 1, GEN_I64)};
+    CHECK_ERROR(gen_gibbs(vt, gen_select(1, &ka), &ks, gen_key_new(1), &out),
+                "candidate 0 of k changes which choices the model makes");
+    CHECK_ERROR(gen_gibbs(NULL, z_sel(), &ks, gen_key_new(1), &out), "gen_gibbs: the trace is NULL");
+    CHECK_ERROR(gen_gibbs(tr, NULL, &ks, gen_key_new(1), &out), "gen_gibbs: the selection is NULL");
+    /* a float choice needs candidates too */
+    CHECK_ERROR(gen_gibbs(vt, gen_select_paths(1, (const char *[]){"x"}), NULL, gen_key_new(1), &out),
+                "no candidate values for the f64 choice at x/0");
+}
+
+static gen_status oom_workload(void) {
+    gen_addr ca = {1, {gen_part_name("c")}};
+    gen_trace *tr = NULL, *out = NULL;
+    gen_gf *f = gen_dynamic("coins", coins);
+    gen_choicemap *c = gen_choicemap_set(gen_choicemap_empty(), &ca, gen_scalar_bool(true));
+    gen_selection *sel = gen_select_paths(1, (const char *[]){"b"});
+    gen_status s = f && c && sel ? gen_generate(f, gen_key_new(1), NULL, c, &tr, NULL) : gen_error_status();
+    if (s == GEN_OK) s = gen_gibbs(tr, sel, NULL, gen_key_new(2), &out);
+    return s;
+}
+
+static void test_out_of_memory(void) { check_oom("gibbs", oom_workload); }
+
+int main(void) {
+    RUN(test_hmm_marginals);
+    RUN(test_bool_default);
+    RUN(test_errors);
+    RUN(test_out_of_memory);
+    return check_finish();
+}
