@@ -32,7 +32,7 @@ typedef struct pdb_draw {
     const int *(*cols)(const void *, const char *);
     const void *ctx;
 } pdb_draw;
-static double pdb_get(const pdb_draw *d, const char *name, int i) { return d->row[d->cols(d->ctx, name)[i]]; }
+static inline double pdb_get(const pdb_draw *d, const char *name, int i) { return d->row[d->cols(d->ctx, name)[i]]; }
 
 typedef struct pdb_posterior {
     const char *name; /* the folder in posteriordb */
@@ -53,7 +53,7 @@ typedef struct pdb_posterior {
 
 /* ---- JSON ---------------------------------------------------------------------------- */
 
-static cJSON *pdb_read_json(const char *dir, const char *post, const char *file) {
+static inline cJSON *pdb_read_json(const char *dir, const char *post, const char *file) {
     char path[1024];
     snprintf(path, sizeof path, "%s/%s/%s", dir, post, file);
     FILE *f = fopen(path, "rb");
@@ -73,7 +73,7 @@ static cJSON *pdb_read_json(const char *dir, const char *post, const char *file)
 }
 
 /* A numeric array (or number) of the data as doubles; *n its length. */
-static double *pdb_numbers(const cJSON *j, const char *key, int64_t *n) {
+static inline double *pdb_numbers(const cJSON *j, const char *key, int64_t *n) {
     const cJSON *a = cJSON_GetObjectItemCaseSensitive(j, key);
     if (cJSON_IsNumber(a)) {
         double *v = malloc(sizeof *v);
@@ -99,22 +99,22 @@ static double *pdb_numbers(const cJSON *j, const char *key, int64_t *n) {
     return v;
 }
 
-static gen_array *pdb_vec(const double *v, int64_t n) { return gen_array_from(GEN_F64, 1, &n, v); }
+static inline gen_array *pdb_vec(const double *v, int64_t n) { return gen_array_from(GEN_F64, 1, &n, v); }
 
-static gen_addr pdb_addr(const char *name) { return (gen_addr){1, {gen_part_name(name)}}; }
-static gen_choicemap *pdb_set(gen_choicemap *m, const char *name, gen_array *v) {
+static inline gen_addr pdb_addr(const char *name) { return (gen_addr){1, {gen_part_name(name)}}; }
+static inline gen_choicemap *pdb_set(gen_choicemap *m, const char *name, gen_array *v) {
     gen_addr a = pdb_addr(name);
     return gen_choicemap_set(m, &a, v);
 }
-static gen_array *pdb_full(int64_t n, double v) { return gen_full(GEN_F64, 1, &n, v); }
-static gen_array *pdb_sc(double v) { return gen_scalar(v); }
+static inline gen_array *pdb_full(int64_t n, double v) { return gen_full(GEN_F64, 1, &n, v); }
+static inline gen_array *pdb_sc(double v) { return gen_scalar(v); }
 
 /* ---- the models -------------------------------------------------------------------- */
 
 /* arK: alpha ~ N(0, 10); beta[K] ~ N(0, 10); sigma ~ half-Cauchy(2.5);
  * y[t] ~ N(alpha + sum_k beta[k] y[t - k], sigma), t > K. Args: the lag matrix [T-K, K]
  * (row t: y[t-1], ..., y[t-K]). */
-static gen_status pdb_ark(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+static inline gen_status pdb_ark(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
     gen_array *X = args->v[0];
     int64_t K = gen_array_shape(X)[1];
     gen_array *alpha = gen_choose(ctx, "alpha", gen_normal(pdb_sc(0), pdb_sc(10)));
@@ -127,7 +127,7 @@ static gen_status pdb_ark(gen_ctx *ctx, const gen_args *args, gen_array **retval
 
 /* Linear regression with flat priors: beta[2] flat, sigma half-flat (earnings) or
  * half-Cauchy(2.5) (kidiq); y ~ N(beta[1] + beta[2] x, sigma). Args: x. */
-static gen_status pdb_linreg(gen_ctx *ctx, const gen_args *args, gen_array **retval, bool cauchy) {
+static inline gen_status pdb_linreg(gen_ctx *ctx, const gen_args *args, gen_array **retval, bool cauchy) {
     gen_array *x = args->v[0];
     gen_array *beta = gen_choose(ctx, "beta", gen_flat(1, (int64_t[]){2}));
     gen_array *sigma = gen_choose(ctx, "sigma", cauchy ? gen_half_cauchy(pdb_sc(2.5)) : gen_half_flat(0, NULL));
@@ -135,16 +135,16 @@ static gen_status pdb_linreg(gen_ctx *ctx, const gen_args *args, gen_array **ret
     *retval = gen_choose(ctx, "y", gen_broadcasted_normal(gen_add(b0, gen_mul(b1, x)), sigma));
     return gen_ctx_status(ctx);
 }
-static gen_status pdb_earnings(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+static inline gen_status pdb_earnings(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
     return pdb_linreg(ctx, args, retval, false);
 }
-static gen_status pdb_kidiq(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+static inline gen_status pdb_kidiq(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
     return pdb_linreg(ctx, args, retval, true);
 }
 
 /* eight schools, noncentered: theta_trans[J] ~ N(0, 1); mu ~ N(0, 5); tau ~ half-Cauchy(5);
  * y ~ N(theta_trans tau + mu, sigma). Args: sigma. */
-static gen_status pdb_eight(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+static inline gen_status pdb_eight(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
     gen_array *sigma = args->v[0];
     int64_t J = gen_array_size(sigma);
     gen_array *tt = gen_choose(ctx, "theta_trans", gen_broadcasted_normal(pdb_full(J, 0), pdb_sc(1)));
@@ -161,7 +161,7 @@ static gen_status pdb_eight(gen_ctx *ctx, const gen_args *args, gen_array **retv
  * c[t] = alpha0 + alpha1 (y[t-1] - mu)^2, s[t] = sum_{j <= t} beta1^(t - j) c[j], computed
  * in log space as exp(t log beta1 + cumlogsumexp_j(log c[j] - j log beta1)): O(T), stable.
  * Args: y[1..T-1] (the lagged values), the indices 0..T-1, sigma1^2 as a [1] vector. */
-static gen_status pdb_garch(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+static inline gen_status pdb_garch(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
     gen_array *ylag = args->v[0], *idx = args->v[1], *s1 = args->v[2];
     gen_array *mu = gen_choose(ctx, "mu", gen_flat(0, NULL));
     gen_array *alpha0 = gen_choose(ctx, "alpha0", gen_half_flat(0, NULL));
@@ -181,7 +181,7 @@ static gen_status pdb_garch(gen_ctx *ctx, const gen_args *args, gen_array **retv
 /* GP Poisson regression: rho ~ Gamma(25, rate 4); alpha ~ half-N(2); f_tilde[N] ~ N(0, 1);
  * f = chol(alpha^2 exp(-d^2 / (2 rho^2)) + 1e-10 I) f_tilde; k ~ poisson_log(f).
  * Args: the squared distances d^2 [N, N], k (f64). */
-static gen_status pdb_gp(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+static inline gen_status pdb_gp(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
     gen_array *d2 = args->v[0], *k = args->v[1];
     int64_t N = gen_array_size(k);
     gen_array *rho = gen_choose(ctx, "rho", gen_gamma(pdb_sc(25), pdb_sc(0.25)));
@@ -200,7 +200,7 @@ static gen_status pdb_gp(gen_ctx *ctx, const gen_args *args, gen_array **retval)
  * mu2 = mu1 + gap, whose exp bijection is Stan's ordered transform, Jacobian included);
  * sigma[2] ~ half-N(2); theta ~ Beta(5, 5);
  * target += sum_n log_mix(theta, N(y_n | mu1, sigma1), N(y_n | mu2, sigma2)). Args: y. */
-static gen_status pdb_mix(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+static inline gen_status pdb_mix(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
     gen_array *y = args->v[0];
     gen_array *mu1 = gen_choose(ctx, "mu1", gen_flat(0, NULL));
     gen_array *gap = gen_choose(ctx, "gap", gen_half_flat(0, NULL));
@@ -219,7 +219,7 @@ static gen_status pdb_mix(gen_ctx *ctx, const gen_args *args, gen_array **retval
 
 /* Bayesian linear regression: beta[D] ~ N(0, 10); sigma ~ half-N(10); y ~ N(X beta, sigma).
  * Args: X [N, D]. */
-static gen_status pdb_blr(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+static inline gen_status pdb_blr(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
     gen_array *X = args->v[0];
     int64_t D = gen_array_shape(X)[1];
     gen_array *beta = gen_choose(ctx, "beta", gen_broadcasted_normal(pdb_full(D, 0), pdb_sc(10)));
@@ -230,7 +230,7 @@ static gen_status pdb_blr(gen_ctx *ctx, const gen_args *args, gen_array **retval
 
 /* ---- transformed parameters -------------------------------------------------------- */
 
-static void pdb_derive_plain(const pdb_posterior *p, const pdb_draw *d, double *out) {
+static inline void pdb_derive_plain(const pdb_posterior *p, const pdb_draw *d, double *out) {
     /* reference names are name or name[i] (1-based) of recorded choices */
     for (int k = 0; k < p->n_ref; k++) {
         char name[32];
@@ -245,7 +245,7 @@ static void pdb_derive_plain(const pdb_posterior *p, const pdb_draw *d, double *
     }
 }
 
-static void pdb_derive_eight(const pdb_posterior *p, const pdb_draw *d, double *out) {
+static inline void pdb_derive_eight(const pdb_posterior *p, const pdb_draw *d, double *out) {
     for (int k = 0; k < p->n_ref; k++) {
         const char *n = p->ref_names[k];
         if (!strncmp(n, "theta[", 6)) {
@@ -257,14 +257,14 @@ static void pdb_derive_eight(const pdb_posterior *p, const pdb_draw *d, double *
     }
 }
 
-static void pdb_derive_mix(const pdb_posterior *p, const pdb_draw *d, double *out) {
+static inline void pdb_derive_mix(const pdb_posterior *p, const pdb_draw *d, double *out) {
     double mu1 = pdb_get(d, "mu1", 0), mu2 = mu1 + pdb_get(d, "gap", 0);
     double v[5] = {mu1, mu2, pdb_get(d, "sigma", 0), pdb_get(d, "sigma", 1), pdb_get(d, "theta", 0)};
     for (int k = 0; k < p->n_ref && k < 5; k++) out[k] = v[k]; /* mu[1], mu[2], sigma[1], sigma[2], theta */
 }
 
 /* f = chol(K) f_tilde in doubles. */
-static void pdb_derive_gp(const pdb_posterior *p, const pdb_draw *d, double *out) {
+static inline void pdb_derive_gp(const pdb_posterior *p, const pdb_draw *d, double *out) {
     int64_t N = p->size_n;
     double rho = pdb_get(d, "rho", 0), alpha = pdb_get(d, "alpha", 0), L[32 * 32] = {0};
     const double *d2 = gen_array_data(p->data[0]);
@@ -291,7 +291,7 @@ static const char *const pdb_names[8] = {
 
 /* The posteriordb folder: $GENC_POSTERIORDB, else shared/posteriordb beside or above the
  * source tree (src_file: a file two levels below the repository root), else /work/shared. */
-static const char *pdb_find_dir(const char *src_file, char *buf, size_t n) {
+static inline const char *pdb_find_dir(const char *src_file, char *buf, size_t n) {
     const char *env = getenv("GENC_POSTERIORDB");
     if (env) return env;
     char root[900];
@@ -314,7 +314,7 @@ static const char *pdb_find_dir(const char *src_file, char *buf, size_t n) {
     return NULL;
 }
 
-static bool pdb_load_reference(pdb_posterior *p, const char *dir) {
+static inline bool pdb_load_reference(pdb_posterior *p, const char *dir) {
     cJSON *r = pdb_read_json(dir, p->name, "reference.json");
     if (!r) return false;
     const cJSON *params = cJSON_GetObjectItemCaseSensitive(r, "params"), *e;
@@ -332,7 +332,7 @@ static bool pdb_load_reference(pdb_posterior *p, const char *dir) {
 
 /* Loads posterior `which` (0..7) from dir; arrays and maps are in the current scope.
  * false if a file is missing or malformed. */
-static bool pdb_load(int which, const char *dir, pdb_posterior *p) {
+static inline bool pdb_load(int which, const char *dir, pdb_posterior *p) {
     memset(p, 0, sizeof *p);
     p->name = pdb_names[which];
     cJSON *j = pdb_read_json(dir, p->name, "data.json");
@@ -464,14 +464,14 @@ static bool pdb_load(int which, const char *dir, pdb_posterior *p) {
     return p->body != NULL && p->init != NULL;
 }
 
-static gen_selection *pdb_selection(const pdb_posterior *p) {
+static inline gen_selection *pdb_selection(const pdb_posterior *p) {
     gen_addr a[8];
     for (int i = 0; i < p->n_params; i++) a[i] = pdb_addr(p->params[i]);
     return gen_select(p->n_params, a);
 }
 
 /* The initial trace (the init values), its function and arguments. */
-static gen_trace *pdb_trace(const pdb_posterior *p, gen_gf **gf, gen_args *args) {
+static inline gen_trace *pdb_trace(const pdb_posterior *p, gen_gf **gf, gen_args *args) {
     *gf = gen_dynamic(p->name, p->body);
     *args = (gen_args){p->n_data, p->data, NULL};
     gen_trace *tr = NULL;
@@ -485,14 +485,14 @@ typedef struct pdb_cols {
     int cols[8][64];
 } pdb_cols;
 
-static const int *pdb_cols_of(const void *ctx, const char *name) {
+static inline const int *pdb_cols_of(const void *ctx, const char *name) {
     const pdb_cols *c = ctx;
     for (int i = 0; i < c->p->n_params; i++)
         if (!strcmp(c->p->params[i], name)) return c->cols[i];
     return c->cols[0];
 }
 
-static bool pdb_cols_init(pdb_cols *c, const pdb_posterior *p, const gen_trace *tr, const gen_selection *sel) {
+static inline bool pdb_cols_init(pdb_cols *c, const pdb_posterior *p, const gen_trace *tr, const gen_selection *sel) {
     c->p = p;
     const gen_choicemap *m = gen_trace_choices(tr);
     int64_t dims = gen_choicemap_flat_size(m, sel);

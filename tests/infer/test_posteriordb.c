@@ -87,8 +87,8 @@ int main(void) {
         check_fail(__FILE__, __LINE__, "posteriordb not found (set GENC_POSTERIORDB)");
         return check_finish();
     }
-    int64_t chains = env_int("GENC_PDB_CHAINS", 4), warmup = env_int("GENC_PDB_WARMUP", 1000),
-            draws = env_int("GENC_PDB_DRAWS", 1000);
+    int64_t chains = env_int("GENC_PDB_CHAINS", 4), warmup = env_int("GENC_PDB_WARMUP", 800),
+            draws = env_int("GENC_PDB_DRAWS", 600);
     const char *only = getenv("GENC_PDB_ONLY");
     int passed = 0, ran = 0;
     for (int w = 0; w < 8; w++) {
