@@ -54,7 +54,7 @@ typedef struct pdb_posterior {
 /* ---- JSON ---------------------------------------------------------------------------- */
 
 static inline cJSON *pdb_read_json(const char *dir, const char *post, const char *file) {
-    char path[1024];
+    char path[2200];
     snprintf(path, sizeof path, "%s/%s/%s", dir, post, file);
     FILE *f = fopen(path, "rb");
     if (!f) return NULL;

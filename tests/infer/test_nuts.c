@@ -203,19 +203,21 @@ static void test_funnel(void) {
     gen_trace *tr = NULL;
     gen_choicemap *m = gen_choicemap_set(gen_choicemap_empty(), &(gen_addr){1, {gen_part_name("v")}}, gen_scalar(0));
     CHECK_OK(gen_generate(gen_dynamic("funnel", funnel), gen_key_new(4), NULL, m, &tr, NULL));
-    gen_nuts_config cfg = {.warmup = 300, .draws = 500};
+    /* a step size that suits the mouth (x's scale 1) but not the neck: divergences, and
+     * they come where the funnel is narrow */
+    gen_nuts_config cfg = {.warmup = 0, .draws = 1000, .step = 1.0, .fixed_step = true, .metric = GEN_METRIC_UNIT};
     gen_nuts_result r;
-    sample(tr, gen_select_all(), &cfg, 13, 2, &r);
+    sample(tr, gen_select_all(), &cfg, 13, 1, &r);
     if (!r.stats) return;
-    double div = stat_sum(r.stats, GEN_NUTS_DIVERGENT, 300);
-    CHECK(div > 0);
-    /* a divergent transition's energy error passed 1000 somewhere: its tree stopped early */
+    double div = stat_sum(r.stats, GEN_NUTS_DIVERGENT, 0);
+    CHECK(div > 10);
     printf("  funnel: %g divergent of 1000\n", div);
+    /* with Stan's warm-up too (fewer) */
+    gen_nuts_config adapt = {.warmup = 300, .draws = 500};
+    sample(tr, gen_select_all(), &adapt, 13, 1, &r);
+    if (r.stats) printf("  funnel, adapted: %g divergent of 500\n", stat_sum(r.stats, GEN_NUTS_DIVERGENT, 300));
 }
 
-/* The windows of a 1000-iteration warm-up end where Stan's do: after 75 + 25, then 50,
- * 100, 200, and the last stretched to the terminal buffer (iterations 99, 149, 249, 449,
- * 949); a 140-iteration one shrinks the buffers to 21 / 105 / 14. */
 static void test_windows(void) {
     nuts_windows w;
     nuts_var v;
