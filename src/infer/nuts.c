@@ -297,11 +297,12 @@ gen_status gen_nuts(const gen_trace *tr, const gen_selection *sel, double step,
         if (s == GEN_OK) s = nuts_transition(&n, &x, key, &st);
         if (s == GEN_OK && stats) *stats = st;
         bool moved = s == GEN_OK && memcmp(x.theta, gen_array_data(gen_target_position(t)), (size_t)d * sizeof(double)) != 0;
-        if (s == GEN_OK && !moved && !(*out = gen_trace_scope_return((gen_trace *)tr))) s = infer_pending();
-        if (s == GEN_OK && moved && (s = gen_scope_begin()) == GEN_OK) {
-            gen_array *th = gen_array_from(GEN_F64, 1, &d, x.theta);
-            gen_trace *nt = NULL;
-            s = th ? gen_target_trace(t, th, &nt) : infer_pending();
+        if (s == GEN_OK && (s = gen_scope_begin()) == GEN_OK) { /* *out goes to the caller's scope */
+            gen_trace *nt = (gen_trace *)tr;
+            if (moved) {
+                gen_array *th = gen_array_from(GEN_F64, 1, &d, x.theta);
+                s = th ? gen_target_trace(t, th, &nt) : infer_pending();
+            }
             if (s == GEN_OK && !(*out = gen_trace_scope_return(nt))) s = infer_pending();
             gen_scope_end();
         }
