@@ -7,6 +7,8 @@
 #   Rscript bench/stan/run_stan.R POSTERIORDB_DIR CHAINS WARMUP DRAWS [NAME...]
 suppressMessages({library(rstan); library(jsonlite)})
 rstan_options(auto_write = TRUE)
+# Debian's r-cran-bh is virtual: Boost's headers are the system's
+if (!file.exists(rstan_options("boost_lib"))) rstan_options(boost_lib = "/usr/include")
 args <- commandArgs(trailingOnly = TRUE)
 dir <- args[1]; chains <- as.integer(args[2]); warmup <- as.integer(args[3]); draws <- as.integer(args[4])
 here <- dirname(sub("--file=", "", grep("--file=", commandArgs(FALSE), value = TRUE)))
