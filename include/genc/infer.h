@@ -380,6 +380,107 @@ gen_status gen_enumerate(const gen_gf *model, const gen_args *args, const gen_ch
                          int n_axes, const gen_grid_axis *axes, gen_array **log_probs,
                          double *log_ml);
 
+/* ---- the No-U-Turn sampler and Stan's warm-up ------------------------------------------
+ * NUTS as in Stan (Hoffman and Gelman 2014; Betancourt 2017, "A Conceptual Introduction
+ * to Hamiltonian Monte Carlo"): the trajectory doubles forwards or backwards at random
+ * until the generalized no-U-turn criterion fails (checked on the whole tree, and across
+ * the boundaries of merged subtrees as in Stan >= 2.26) or max_depth doublings; the new
+ * state is drawn from the trajectory by multinomial sampling (biased progressive
+ * sampling between subtrees). A leapfrog step whose energy error exceeds 1000 (or whose
+ * log density is not finite, or whose model run fails with a domain error) is a
+ * divergence: the tree stops growing. Positions are in unconstrained space (gen_target);
+ * inv_metric as for gen_hmc (NULL: identity). */
+
+/* What one transition did (Stan's sampler diagnostics). */
+typedef struct gen_nuts_stats {
+    double logp;        /* log density (with Jacobians) at the new state: lp__ */
+    double accept_stat; /* the mean Metropolis acceptance probability over the tree */
+    double step_size;
+    int tree_depth;     /* completed doublings */
+    int n_leapfrog;     /* leapfrog steps = gradient evaluations */
+    bool divergent;
+    double energy;      /* the Hamiltonian at the new state */
+} gen_nuts_stats;
+
+/* One NUTS transition on tr's choices in sel with step size step and at most max_depth
+ * doublings (<= 0: 10). *out is the trace at the new state (tr retained when it did not
+ * move); stats (may be NULL) receives the diagnostics. */
+gen_status gen_nuts(const gen_trace *tr, const gen_selection *sel, double step,
+                    const gen_array *inv_metric, int max_depth, gen_key key, gen_trace **out,
+                    gen_nuts_stats *stats);
+
+typedef struct gen_nuts_kernel {
+    const gen_selection *sel;
+    double step;
+    const gen_array *inv_metric; /* may be NULL */
+    int max_depth;               /* <= 0: 10 */
+} gen_nuts_kernel;
+/* NUTS as a kernel; "accepted" means the state moved. */
+gen_kernel gen_kernel_nuts(gen_nuts_kernel *k);
+
+typedef enum gen_metric_kind {
+    GEN_METRIC_UNIT = 0,  /* identity */
+    GEN_METRIC_DIAG = 1,  /* diagonal (Stan's default) */
+    GEN_METRIC_DENSE = 2
+} gen_metric_kind;
+
+/* The sampler with Stan's warm-up (defaults in brackets are Stan's):
+ *   step size: the initial step [1] is first doubled or halved until one leapfrog step's
+ *   acceptance probability crosses 0.8, then adapted by dual averaging towards
+ *   target_accept [0.8] (gamma 0.05, t0 10, kappa 0.75, mu = log(10 step)); the final
+ *   step is exp of the averaged log step;
+ *   metric: windows after init_buffer [75] iterations, of base_window [25] doubling,
+ *   ending term_buffer [50] before the warm-up ends (shrunk to 15% / 75% / 10% of a
+ *   warm-up shorter than their sum; none below 20 warm-up iterations); at the end of each
+ *   window the inverse metric becomes the regularized sample (co)variance of its draws,
+ *   (n / (n + 5)) var + 1e-3 (5 / (n + 5)) (times I when dense), and the step-size
+ *   search and dual averaging restart.
+ * Zero fields take the defaults. */
+typedef struct gen_nuts_config {
+    int64_t warmup, draws;       /* iterations of each phase (warmup >= 0, draws >= 1) */
+    gen_metric_kind metric;      /* what warm-up adapts; ignored if inv_metric is given */
+    const gen_array *inv_metric; /* a fixed inverse metric (no metric adaptation); NULL */
+    double step;                 /* initial step size [1] */
+    bool fixed_step;             /* keep step as given (no heuristic, no dual averaging) */
+    int max_depth;               /* [10] */
+    double target_accept;        /* [0.8] */
+    int64_t init_buffer, term_buffer, base_window; /* [75, 50, 25] */
+    double init_radius; /* > 0: start at a uniform(-r, r) point in unconstrained space,
+                           retried until the density and gradient are finite (Stan: 2);
+                           0: at the trace's own point */
+    const gen_selection *record; /* the choices to record; NULL: sel */
+} gen_nuts_config;
+
+/* The columns of gen_nuts_result.stats, in the order of Stan's output. */
+enum {
+    GEN_NUTS_LP = 0,
+    GEN_NUTS_ACCEPT_STAT,
+    GEN_NUTS_STEP_SIZE,
+    GEN_NUTS_TREE_DEPTH,
+    GEN_NUTS_N_LEAPFROG,
+    GEN_NUTS_DIVERGENT,
+    GEN_NUTS_ENERGY,
+    GEN_NUTS_NSTATS
+};
+
+/* What gen_nuts_sample returns (arrays in the current scope). */
+typedef struct gen_nuts_result {
+    gen_array *draws;         /* [chains, draws, dims]: the recorded choices, flattened
+                                 (gen_choicemap_flatten), constrained values */
+    gen_array *unconstrained; /* [chains, draws, d]: the positions */
+    gen_array *stats;         /* [chains, warmup + draws, GEN_NUTS_NSTATS] */
+    gen_array *step_size;     /* [chains]: the adapted step sizes */
+    gen_array *inv_metric;    /* [chains, d] (unit, diagonal) or [chains, d, d] (dense) */
+    gen_array *seconds;       /* [chains, 2]: wall time of warm-up and of sampling */
+} gen_nuts_result;
+
+/* n_chains chains of warm-up then sampling, chain c from init[c] with key
+ * fold_in(key, c), on up to n_threads threads (<= 0: one per chain). Fields of out are
+ * NULL on failure. */
+gen_status gen_nuts_sample(int n_chains, gen_trace *const *init, const gen_selection *sel,
+                           const gen_nuts_config *cfg, gen_key key, int n_threads,
+                           gen_nuts_result *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,176 @@
+/* bench_nuts.c — NUTS on the eight posteriordb posteriors (examples/posteriordb): the
+ * smallest bulk ESS over the reference parameters per second of sampling and of warm-up
+ * plus sampling, leapfrog steps, and gradient evaluations per second; one JSON line per
+ * posterior (bench/run_nuts.sh sets them against Stan's). Also issue 6's HMC benchmark:
+ * HMC on the polynomial regression, step 0.01, 20 leapfrog steps, 50 warm-up steps then
+ * 100 / 500 / 1000 iterations, one chain: ms per run.
+ *   bench_nuts pdb DIR CHAINS WARMUP DRAWS [INDEX...]
+ *   bench_nuts hmc [REPS] */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "common.h"
+#include "genc.h"
+#include "../examples/posteriordb/posteriordb.h"
+
+/* Gradient evaluations per second at the initial point (about one second of them). */
+static double grads_per_second(const gen_trace *tr, const gen_selection *sel) {
+    gen_target *t = gen_target_new(tr, sel);
+    if (!t) return 0;
+    int64_t n = 0;
+    double t0 = bench_now(), el = 0;
+    while ((el = bench_now() - t0) < 1.0) {
+        for (int i = 0; i < 50; i++) {
+            gen_scope_begin();
+            gen_array *g = NULL;
+            double lp;
+            gen_target_logpdf_grad(t, gen_target_position(t), &lp, &g);
+            gen_scope_end();
+        }
+        n += 50;
+    }
+    gen_target_free(t);
+    return (double)n / el;
+}
+
+static int run_pdb(const char *dir, int chains, int64_t warmup, int64_t draws, int which) {
+    gen_scope_begin();
+    pdb_posterior p;
+    gen_gf *gf = NULL;
+    gen_args args;
+    gen_trace *tr = pdb_load(which, dir, &p) ? pdb_trace(&p, &gf, &args) : NULL;
+    if (!tr) {
+        fprintf(stderr, "bench_nuts: cannot load %s: %s\n", pdb_names[which], gen_error_message());
+        gen_scope_end();
+        return 1;
+    }
+    gen_selection *sel = pdb_selection(&p);
+    pdb_cols cols;
+    pdb_cols_init(&cols, &p, tr, sel);
+    gen_nuts_config cfg = {.warmup = warmup, .draws = draws, .metric = GEN_METRIC_DIAG, .init_radius = 2};
+    gen_trace *init[16];
+    for (int c = 0; c < chains && c < 16; c++) init[c] = tr;
+    gen_nuts_result r;
+    /* chains one after another on one thread, as rstan with cores = 1 */
+    if (gen_nuts_sample(chains, init, sel, &cfg, gen_key_new(1), 1, &r) != GEN_OK) {
+        fprintf(stderr, "bench_nuts: %s: %s\n", p.name, gen_error_message());
+        gen_scope_end();
+        return 1;
+    }
+    int64_t dims = gen_array_shape(r.draws)[2], n = chains * draws, iters = warmup + draws;
+    const double *x = gen_array_data(r.draws), *st = gen_array_data(r.stats), *sec = gen_array_data(r.seconds);
+    double *derived = malloc((size_t)(n * p.n_ref) * sizeof *derived), out[PDB_MAX_PARAMS];
+    for (int64_t i = 0; i < n; i++) {
+        pdb_draw d = {x + i * dims, pdb_cols_of, &cols};
+        p.derive(&p, &d, out);
+        for (int k = 0; k < p.n_ref; k++) derived[k * n + i] = out[k];
+    }
+    double min_ess = INFINITY, warm_s = 0, samp_s = 0, leap = 0, leap_all = 0, div = 0;
+    for (int k = 0; k < p.n_ref; k++) {
+        const double *ch[16];
+        int64_t nd[16];
+        for (int c = 0; c < chains; c++) {
+            ch[c] = derived + k * n + c * draws;
+            nd[c] = draws;
+        }
+        double e = NAN;
+        gen_ess_bulk(ch, chains, nd, &e);
+        if (e < min_ess) min_ess = e;
+    }
+    for (int c = 0; c < chains; c++) {
+        warm_s += sec[2 * c];
+        samp_s += sec[2 * c + 1];
+        for (int64_t i = 0; i < iters; i++) {
+            const double *row = st + (c * iters + i) * GEN_NUTS_NSTATS;
+            leap_all += row[GEN_NUTS_N_LEAPFROG];
+            if (i >= warmup) {
+                leap += row[GEN_NUTS_N_LEAPFROG];
+                div += row[GEN_NUTS_DIVERGENT];
+            }
+        }
+    }
+    double gps = grads_per_second(tr, sel);
+    printf("{\"peer\": \"genc\", \"posterior\": \"%s\", \"min_ess_bulk\": %.6g, \"warmup_s\": %.6g, "
+           "\"sampling_s\": %.6g, \"leapfrog_sampling\": %.0f, \"leapfrog_total\": %.0f, \"divergent\": %.0f, "
+           "\"grad_per_s\": %.6g}\n",
+           p.name, min_ess, warm_s, samp_s, leap, leap_all, div, gps);
+    fflush(stdout);
+    free(derived);
+    gen_scope_end();
+    return 0;
+}
+
+/* ---- issue 6's HMC benchmark ---- */
+
+static gen_status polynomial(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+    gen_dist *prior = gen_normal(gen_scalar(0), gen_scalar(1));
+    gen_array *a = gen_choose(ctx, "a", prior), *b = gen_choose(ctx, "b", prior), *c = gen_choose(ctx, "c", prior);
+    gen_array *x = args->v[0];
+    gen_array *mu = gen_add(a, gen_mul(x, gen_add(b, gen_mul(c, x))));
+    *retval = gen_choose(ctx, "y", gen_broadcasted_normal(mu, gen_scalar(0.05)));
+    return gen_ctx_status(ctx);
+}
+
+static int run_hmc(int reps) {
+    gen_scope_begin();
+    gen_gf *f = gen_dynamic("polynomial", polynomial);
+    gen_array *x = gen_linspace(0, 1, 50);
+    gen_args args = {1, &x, NULL};
+    double xs[50], ys[50];
+    gen_array_copy_to(x, GEN_F64, xs, sizeof xs);
+    for (int i = 0; i < 50; i++) ys[i] = 0.5 - 1.25 * xs[i] + 2.0 * xs[i] * xs[i] + 0.05 * sin(7.0 * i);
+    gen_addr ay = {1, {gen_part_name("y")}};
+    gen_choicemap *obs = gen_choicemap_set(gen_choicemap_empty(), &ay, gen_array_from(GEN_F64, 1, (int64_t[]){50}, ys));
+    gen_trace *tr = NULL;
+    if (gen_generate(f, gen_key_new(1), &args, obs, &tr, NULL) != GEN_OK) {
+        fprintf(stderr, "bench_nuts: %s\n", gen_error_message());
+        return 1;
+    }
+    gen_addr ps[3] = {{1, {gen_part_name("a")}}, {1, {gen_part_name("b")}}, {1, {gen_part_name("c")}}};
+    gen_selection *sel = gen_select(3, ps);
+    gen_hmc_kernel k = {sel, 0.01, 20, NULL};
+    int64_t ns[3] = {100, 500, 1000};
+    for (int j = 0; j < 3; j++) {
+        double best = INFINITY, rate = 0, times[64];
+        int nr = reps < 64 ? reps : 64;
+        for (int r = 0; r < nr; r++) {
+            gen_chain_config cfg = {.burn_in = 50, .draws = ns[j], .thin = 1, .sel = sel};
+            gen_scope_begin();
+            double t0 = bench_now();
+            gen_run_chain(gen_kernel_hmc(&k), tr, gen_key_new((uint64_t)r), &cfg, NULL, NULL, &rate);
+            times[r] = bench_now() - t0;
+            gen_scope_end();
+            if (times[r] < best) best = times[r];
+        }
+        /* median */
+        for (int a = 0; a < nr; a++)
+            for (int b = a + 1; b < nr; b++)
+                if (times[b] < times[a]) {
+                    double t = times[a];
+                    times[a] = times[b];
+                    times[b] = t;
+                }
+        double med = times[nr / 2];
+        printf("{\"peer\": \"genc\", \"bench\": \"hmc_polynomial\", \"iterations\": %lld, \"warmup\": 50, "
+               "\"median_ms\": %.4g, \"min_ms\": %.4g, \"ms_per_100\": %.4g, \"accept\": %.3f}\n",
+               (long long)ns[j], med * 1e3, best * 1e3, med * 1e3 * 100 / (double)(ns[j] + 50), rate);
+    }
+    gen_scope_end();
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    if (argc >= 2 && !strcmp(argv[1], "hmc")) return run_hmc(argc > 2 ? atoi(argv[2]) : 5);
+    if (argc < 6 || strcmp(argv[1], "pdb")) {
+        fprintf(stderr, "usage: bench_nuts pdb DIR CHAINS WARMUP DRAWS [INDEX...] | bench_nuts hmc [REPS]\n");
+        return 2;
+    }
+    int chains = atoi(argv[3]), rc = 0;
+    if (chains < 1 || chains > 16) chains = 4;
+    for (int w = 0; w < 8; w++) {
+        bool want = argc == 6;
+        for (int i = 6; i < argc; i++) want |= atoi(argv[i]) == w;
+        if (want) rc |= run_pdb(argv[2], chains, atoll(argv[4]), atoll(argv[5]), w);
+    }
+    return rc;
+}

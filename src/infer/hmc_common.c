@@ -1,0 +1,136 @@
+/* hmc_common.c — the pieces the gradient-based samplers share: density and gradient as
+ * doubles, the Euclidean metric, momenta, the leapfrog step (see hmc_int.h). */
+#include <math.h>
+#include <string.h>
+
+#include "hmc_int.h"
+
+gen_status hmc_eval(const gen_target *t, int64_t d, const double *theta, double *logp, double *grad) {
+    gen_status s = gen_scope_begin();
+    if (s != GEN_OK) return s;
+    gen_array *th = gen_array_from(GEN_F64, 1, &d, theta), *g = NULL;
+    s = th ? gen_target_logpdf_grad(t, th, logp, &g) : infer_pending();
+    if (s == GEN_OK) s = gen_array_copy_to(g, GEN_F64, grad, (size_t)d * sizeof *grad);
+    gen_scope_end();
+    return s;
+}
+
+gen_status hmc_normals(gen_key key, int64_t d, double *z) {
+    gen_status s = gen_scope_begin();
+    if (s != GEN_OK) return s;
+    gen_array *a = gen_random_normal(key, GEN_F64, 1, &d);
+    s = a ? gen_array_copy_to(a, GEN_F64, z, (size_t)d * sizeof *z) : infer_pending();
+    gen_scope_end();
+    return s;
+}
+
+/* In-place lower Cholesky factor of the row-major [d, d] a (upper part zeroed); false
+ * if a is not positive definite. */
+static bool cholesky(double *a, int64_t d) {
+    for (int64_t j = 0; j < d; j++) {
+        double s = a[j * d + j];
+        for (int64_t k = 0; k < j; k++) s -= a[j * d + k] * a[j * d + k];
+        if (!(s > 0) || !isfinite(s)) return false;
+        double l = sqrt(s);
+        a[j * d + j] = l;
+        for (int64_t i = j + 1; i < d; i++) {
+            double r = a[i * d + j];
+            for (int64_t k = 0; k < j; k++) r -= a[i * d + k] * a[j * d + k];
+            a[i * d + j] = r / l;
+        }
+        for (int64_t k = j + 1; k < d; k++) a[j * d + k] = 0;
+    }
+    return true;
+}
+
+void hmc_metric_free(hmc_metric *m) {
+    size_t n = (size_t)(m->kind == 2 ? m->d * m->d : m->d);
+    if (m->minv) core_free(m->minv, n * sizeof(double));
+    if (m->chol) core_free(m->chol, n * sizeof(double));
+    *m = (hmc_metric){0};
+}
+
+gen_status hmc_metric_set(hmc_metric *m, int kind, int64_t d, const double *minv) {
+    hmc_metric_free(m);
+    m->kind = kind;
+    m->d = d;
+    if (kind == 0) return GEN_OK;
+    size_t n = (size_t)(kind == 2 ? d * d : d);
+    if (!(m->minv = core_alloc(n * sizeof(double)))) return GEN_ERR_OOM;
+    for (size_t i = 0; i < n; i++)
+        m->minv[i] = minv ? minv[i] : kind == 1 ? 1.0 : (i % (size_t)(d + 1) == 0 ? 1.0 : 0.0);
+    if (kind == 1) {
+        for (int64_t i = 0; i < d; i++)
+            if (!(m->minv[i] > 0) || !isfinite(m->minv[i]))
+                return GEN_FAIL(GEN_ERR_VALUE, "the inverse metric must be positive, got %g at %lld", m->minv[i], (long long)i);
+        return GEN_OK;
+    }
+    for (int64_t i = 0; i < d; i++)
+        for (int64_t j = 0; j < i; j++)
+            if (fabs(m->minv[i * d + j] - m->minv[j * d + i]) > 1e-12 * (fabs(m->minv[i * d + j]) + fabs(m->minv[j * d + i])))
+                return GEN_FAIL(GEN_ERR_VALUE, "the dense inverse metric is not symmetric at [%lld, %lld]", (long long)i, (long long)j);
+    if (!(m->chol = core_alloc(n * sizeof(double)))) return GEN_ERR_OOM;
+    memcpy(m->chol, m->minv, n * sizeof(double));
+    if (!cholesky(m->chol, d)) return GEN_FAIL(GEN_ERR_VALUE, "the dense inverse metric is not positive definite");
+    return GEN_OK;
+}
+
+gen_status hmc_metric_init(hmc_metric *m, const gen_array *inv_metric, int64_t d) {
+    *m = (hmc_metric){0, d, NULL, NULL};
+    if (!inv_metric) return GEN_OK;
+    int nd = gen_array_ndim(inv_metric);
+    const int64_t *sh = gen_array_shape(inv_metric);
+    if (gen_array_dtype(inv_metric) != GEN_F64 || !((nd == 1 && sh[0] == d) || (nd == 2 && sh[0] == d && sh[1] == d)))
+        return GEN_FAIL(GEN_ERR_SHAPE, "the inverse metric must be f64 [%lld] or [%lld, %lld]",
+                        (long long)d, (long long)d, (long long)d);
+    return hmc_metric_set(m, nd, d, gen_array_data(inv_metric));
+}
+
+void hmc_apply_minv(const hmc_metric *m, const double *p, double *v) {
+    int64_t d = m->d;
+    if (m->kind == 0) {
+        memcpy(v, p, (size_t)d * sizeof *v);
+    } else if (m->kind == 1) {
+        for (int64_t i = 0; i < d; i++) v[i] = m->minv[i] * p[i];
+    } else {
+        for (int64_t i = 0; i < d; i++) {
+            double acc = 0;
+            for (int64_t j = 0; j < d; j++) acc += m->minv[i * d + j] * p[j];
+            v[i] = acc;
+        }
+    }
+}
+
+double hmc_kinetic(const hmc_metric *m, const double *p, double *tmp) {
+    hmc_apply_minv(m, p, tmp);
+    double k = 0;
+    for (int64_t i = 0; i < m->d; i++) k += p[i] * tmp[i];
+    return 0.5 * k;
+}
+
+void hmc_draw_momentum(const hmc_metric *m, const double *z, double *p) {
+    int64_t d = m->d;
+    if (m->kind == 0) {
+        memcpy(p, z, (size_t)d * sizeof *p);
+    } else if (m->kind == 1) {
+        for (int64_t i = 0; i < d; i++) p[i] = z[i] / sqrt(m->minv[i]);
+    } else { /* L L^T = M^-1, so p = L^-T z has covariance (L L^T)^-1 = M */
+        for (int64_t i = d - 1; i >= 0; i--) {
+            double acc = z[i];
+            for (int64_t j = i + 1; j < d; j++) acc -= m->chol[j * d + i] * p[j];
+            p[i] = acc / m->chol[i * d + i];
+        }
+    }
+}
+
+gen_status hmc_leapfrog(const gen_target *t, const hmc_metric *m, double eps, hmc_point *x, double *v) {
+    int64_t d = m->d;
+    for (int64_t i = 0; i < d; i++) x->p[i] += 0.5 * eps * x->grad[i];
+    hmc_apply_minv(m, x->p, v);
+    for (int64_t i = 0; i < d; i++) x->theta[i] += eps * v[i];
+    gen_status s = hmc_eval(t, d, x->theta, &x->logp, x->grad);
+    if (s != GEN_OK || !isfinite(x->logp)) return s;
+    for (int64_t i = 0; i < d; i++) x->p[i] += 0.5 * eps * x->grad[i];
+    hmc_apply_minv(m, x->p, v);
+    return GEN_OK;
+}

@@ -1,0 +1,45 @@
+/* hmc_int.h — what the gradient-based samplers share (HMC, MALA, NUTS and its warm-up):
+ * the log density and gradient as plain doubles, the Euclidean metric (identity,
+ * diagonal or dense inverse metric), momenta and one leapfrog step. */
+#ifndef GENC_SRC_INFER_HMC_INT_H
+#define GENC_SRC_INFER_HMC_INT_H
+
+#include "infer_int.h"
+
+/* logp and grad (d doubles) at theta (d doubles). */
+gen_status hmc_eval(const gen_target *t, int64_t d, const double *theta, double *logp, double *grad);
+/* d standard normal doubles from key. */
+gen_status hmc_normals(gen_key key, int64_t d, double *z);
+
+/* The metric by its inverse M^-1: kind 0 identity, 1 diagonal ([d]), 2 dense ([d, d],
+ * row-major, with chol its lower Cholesky factor: momenta are L^-T z). minv is owned. */
+typedef struct hmc_metric {
+    int kind;
+    int64_t d;
+    double *minv, *chol;
+} hmc_metric;
+
+/* From an f64 [d] or [d, d] array (NULL: identity); checks shape and positivity. */
+gen_status hmc_metric_init(hmc_metric *m, const gen_array *inv_metric, int64_t d);
+/* From kind and d (or d * d) doubles, copied (NULL: ones / the identity). */
+gen_status hmc_metric_set(hmc_metric *m, int kind, int64_t d, const double *minv);
+void hmc_metric_free(hmc_metric *m);
+/* v = M^-1 p */
+void hmc_apply_minv(const hmc_metric *m, const double *p, double *v);
+/* p^T M^-1 p / 2, with tmp (d doubles) scratch. */
+double hmc_kinetic(const hmc_metric *m, const double *p, double *tmp);
+/* p ~ N(0, M) from d standard normals z. */
+void hmc_draw_momentum(const hmc_metric *m, const double *z, double *p);
+
+/* A phase-space point. */
+typedef struct hmc_point {
+    double *theta, *p, *grad;
+    double logp;
+} hmc_point;
+
+/* One leapfrog step of size eps (negative: backwards) in place; v is d doubles of
+ * scratch that ends as M^-1 p at the new point. A non-finite log density is left for the
+ * caller to see (the momentum's second half step is then skipped). */
+gen_status hmc_leapfrog(const gen_target *t, const hmc_metric *m, double eps, hmc_point *x, double *v);
+
+#endif

@@ -1,0 +1,79 @@
+/* nuts_int.h — the No-U-Turn sampler's state and its warm-up, shared by the transition
+ * (nuts.c), the adaptation (nuts_warmup.c) and the chain runner (nuts_sample.c). */
+#ifndef GENC_SRC_INFER_NUTS_INT_H
+#define GENC_SRC_INFER_NUTS_INT_H
+
+#include "hmc_int.h"
+
+#define NUTS_UBUF 64
+
+/* A sampler on one target: the metric, the step size, and the workspace of a
+ * trajectory (the moving edge z, the tree's ends and the per-depth subtree buffers). */
+typedef struct nuts {
+    const gen_target *t;
+    int64_t d;
+    hmc_metric m;
+    double eps;
+    int max_depth;
+    /* the running transition */
+    double H0, sum_metro;
+    int64_t n_leapfrog;
+    bool divergent;
+    /* uniforms drawn in blocks from key */
+    gen_key key;
+    uint64_t block;
+    int upos;
+    double ubuf[NUTS_UBUF];
+    /* workspace */
+    double *ws;
+    size_t ws_n;
+    hmc_point z;
+    double *v, *top, *levels;
+} nuts;
+
+gen_status nuts_init(nuts *n, const gen_target *t, int max_depth);
+void nuts_free(nuts *n);
+/* logp and grad at x->theta. A domain error of the model (an invalid value reached)
+ * counts as log density -inf, as in Stan. */
+gen_status nuts_eval(nuts *n, hmc_point *x);
+/* One transition from x (theta, grad, logp; p is overwritten) to the next state, with
+ * its statistics in st. */
+gen_status nuts_transition(nuts *n, hmc_point *x, gen_key key, gen_nuts_stats *st);
+/* Stan's initial step size heuristic at x: doubles or halves eps until the acceptance
+ * probability of one leapfrog step crosses 0.8. */
+gen_status nuts_init_stepsize(nuts *n, const hmc_point *x, gen_key key);
+
+/* ---- warm-up (Stan's): dual averaging of the step size, windowed metric estimation */
+
+typedef struct nuts_stepsize {
+    double mu, s_bar, x_bar, delta, gamma, t0, kappa;
+    int64_t counter;
+} nuts_stepsize;
+
+void nuts_stepsize_restart(nuts_stepsize *a);
+/* Updates *eps from the acceptance statistic of the last transition. */
+void nuts_stepsize_learn(nuts_stepsize *a, double *eps, double accept_stat);
+
+typedef struct nuts_windows {
+    int64_t num_warmup, init_buffer, term_buffer, base_window;
+    int64_t counter, window_size, next_window;
+    bool off; /* too short a warm-up: no metric adaptation */
+} nuts_windows;
+
+void nuts_windows_init(nuts_windows *w, int64_t num_warmup, int64_t init_buffer,
+                       int64_t term_buffer, int64_t base_window);
+
+/* The running (co)variance of the draws of one window (Welford). */
+typedef struct nuts_var {
+    int kind; /* 1 diagonal, 2 dense */
+    int64_t d, n;
+    double *mean, *m2, *delta;
+} nuts_var;
+
+gen_status nuts_var_init(nuts_var *v, int kind, int64_t d);
+void nuts_var_free(nuts_var *v);
+/* Adds theta when inside an adaptation window; at a window's end writes the regularized
+ * estimate into minv (d or d * d doubles) and returns true. */
+bool nuts_var_learn(nuts_var *v, nuts_windows *w, const double *theta, double *minv);
+
+#endif
