@@ -272,12 +272,12 @@ static gen_status record_forward(ad_tape *t, op_id op, int n_in, gen_array *cons
         gen_scope_end();
         t->enabled = true;
         ad_link *l = tan ? link_add(out, t) : NULL;
+        if (l) l->tangent = tan; /* the link owns it from here: link_remove releases it */
         if (!l || core_ptrvec_push(&t->linked, out) != GEN_OK) {
-            if (l) link_remove(out, t); /* also releases tan */
+            if (l) link_remove(out, t);
             else gen_array_release(tan);
-            st = core_error_pending() ? core_error_pending() : GEN_ERR_INTERNAL;
+            st = core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
         } else {
-            l->tangent = tan;
             gen_array_retain(out);
         }
     }

@@ -21,15 +21,13 @@ static gen_status finish(const gen_target *t, const gen_trace *tr, int64_t d, co
                          double alpha, gen_key key, gen_trace **out, bool *accepted) {
     bool acc = !isnan(alpha) && infer_log_uniform(key) < alpha;
     if (accepted) *accepted = acc;
-    if (!acc) {
-        *out = gen_trace_scope_return((gen_trace *)tr);
-        return *out ? GEN_OK : infer_pending();
-    }
-    gen_status s = gen_scope_begin();
+    gen_status s = gen_scope_begin(); /* so scope_return lands in the caller's scope */
     if (s != GEN_OK) return s;
-    gen_array *th = gen_array_from(GEN_F64, 1, &d, theta);
-    gen_trace *nt = NULL;
-    s = th ? gen_target_trace(t, th, &nt) : infer_pending();
+    gen_trace *nt = (gen_trace *)tr;
+    if (acc) {
+        gen_array *th = gen_array_from(GEN_F64, 1, &d, theta);
+        s = th ? gen_target_trace(t, th, &nt) : infer_pending();
+    }
     if (s == GEN_OK && !(*out = gen_trace_scope_return(nt))) s = infer_pending();
     gen_scope_end();
     return s;

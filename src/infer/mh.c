@@ -3,6 +3,7 @@
 #include <math.h>
 
 #include "infer_int.h"
+#include "kernels_int.h"
 
 double infer_log_uniform(gen_key key) {
     int64_t one = 1;
@@ -13,30 +14,11 @@ double infer_log_uniform(gen_key key) {
     return v;
 }
 
-/* Keeps the proposed trace when log U < alpha, else tr (retained); publishes *out in the
- * caller's scope. */
-static gen_status decide(const gen_trace *tr, gen_trace *proposed, double alpha, gen_key key,
-                         gen_trace **out, bool *accepted) {
-    bool acc = proposed && !isnan(alpha) && infer_log_uniform(key) < alpha;
-    gen_trace *keep = acc ? proposed : (gen_trace *)tr;
-    if (accepted) *accepted = acc;
-    *out = gen_trace_scope_return(keep);
-    return *out ? GEN_OK : infer_pending();
-}
-
 static gen_status check_step(const char *fn, const gen_trace *tr, gen_trace **out) {
     if (out) *out = NULL;
     if (!out) return GEN_FAIL(GEN_ERR_MISUSE, "%s: out is NULL", fn);
     if (!tr) return infer_null(fn, "the trace");
     return GEN_OK;
-}
-
-/* No-change argdiffs for tr's arguments (at most 16; NULL beyond: all unknown). */
-static const gen_diff *same_args(const gen_trace *tr, gen_diff *buf) {
-    int n = gen_trace_args(tr)->n;
-    if (n > 16) return NULL;
-    for (int i = 0; i < n; i++) buf[i] = gen_diff_no_change();
-    return buf;
 }
 
 gen_status gen_mh_select(const gen_trace *tr, const gen_selection *sel, gen_key key,
@@ -51,9 +33,9 @@ gen_status gen_mh_select(const gen_trace *tr, const gen_selection *sel, gen_key 
     gen_array *w = NULL;
     double alpha = NAN;
     s = gen_key_split(key, 2, k);
-    if (s == GEN_OK) s = gen_regenerate(tr, k[0], gen_trace_args(tr), same_args(tr, nc), sel, &prop, &w, NULL);
+    if (s == GEN_OK) s = gen_regenerate(tr, k[0], gen_trace_args(tr), infer_same_args(tr, nc), sel, &prop, &w, NULL);
     if (s == GEN_OK) s = gen_item(w, &alpha);
-    if (s == GEN_OK) s = decide(tr, prop, alpha, k[1], out, accepted);
+    if (s == GEN_OK) s = infer_decide(tr, prop, alpha, k[1], out, accepted);
     gen_scope_end();
     return s;
 }
@@ -76,7 +58,7 @@ gen_status gen_mh_proposal(const gen_trace *tr, const gen_gf *proposal,
     s = gen_key_split(key, 3, k);
     if (s == GEN_OK) s = gen_propose(proposal, k[0], &fwd, &q, &w_fwd, NULL);
     if (s == GEN_OK)
-        s = gen_update(tr, k[1], gen_trace_args(tr), same_args(tr, nc), q, &prop, &w, NULL, &discard);
+        s = gen_update(tr, k[1], gen_trace_args(tr), infer_same_args(tr, nc), q, &prop, &w, NULL, &discard);
     if (s == GEN_OK) {
         gen_args bwd = {fwd.n, fwd.v, prop};
         s = gen_assess(proposal, &bwd, discard, &w_bwd, NULL);
@@ -85,7 +67,7 @@ gen_status gen_mh_proposal(const gen_trace *tr, const gen_gf *proposal,
     if (s == GEN_OK && (s = gen_item(w, &a)) == GEN_OK && (s = gen_item(w_fwd, &b)) == GEN_OK &&
         (s = gen_item(w_bwd, &c)) == GEN_OK)
         alpha = a - b + c;
-    if (s == GEN_OK) s = decide(tr, prop, alpha, k[2], out, accepted);
+    if (s == GEN_OK) s = infer_decide(tr, prop, alpha, k[2], out, accepted);
     gen_scope_end();
     return s;
 }
