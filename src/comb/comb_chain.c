@@ -92,3 +92,22 @@ void comb_edit_free(comb_edit *e) {
     if (e->marks) core_free(e->marks, (size_t)e->n_marks * sizeof *e->marks);
     if (e->discard) gen_choicemap_builder_free(e->discard);
 }
+
+gen_status comb_project_steps(const gen_trace *tr, const comb_pvec *subs, const gen_selection *sel,
+                              gen_array **weight) {
+    gen_status s = gen_scope_begin();
+    if (s != GEN_OK) return s;
+    comb_mode m = comb_enter();
+    gen_array *w = NULL;
+    for (int64_t i = 0; s == GEN_OK && i < comb_pvec_len(subs); i++) {
+        gen_array *wi = NULL;
+        int64_t saved = comb_kernel_begin(m);
+        s = gen_project(comb_pvec_get(subs, i), gen_selection_sub(sel, gen_part_int(i)), &wi);
+        comb_kernel_end(saved);
+        s = s == GEN_OK ? comb_add(&w, wi) : comb_fail_at(tr->gf->name, i);
+    }
+    if (s == GEN_OK && !(*weight = gen_scope_return(w ? w : comb_zero(m)))) s = comb_pending();
+    gen_scope_end();
+    comb_leave(m);
+    return s;
+}

@@ -115,6 +115,10 @@ gen_status comb_edit_revisit(comb_mode m, const gen_gf *f, const comb_edit *e, g
  * discards its choices; regenerate subtracts only what is not choices. */
 gen_status comb_edit_drop(comb_mode m, const comb_edit *e, const gen_trace *old, int64_t t, gen_array **w);
 void comb_edit_free(comb_edit *e);
+/* project of a chain of steps: the sum of each step's projection on the selection below
+ * its address (Unfold, Scan). */
+gen_status comb_project_steps(const gen_trace *tr, const comb_pvec *subs, const gen_selection *sel,
+                              gen_array **weight);
 
 /* The pending error, or GEN_ERR_OOM. */
 gen_status comb_pending(void);

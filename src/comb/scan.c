@@ -120,6 +120,10 @@ static gen_status generate_step(comb_mode m, const gen_gf *f, gen_key key, const
     return s == GEN_OK ? comb_add(w, wi) : s;
 }
 
+static gen_status scan_project(const gen_trace *tr, const gen_selection *sel, gen_array **weight) {
+    return comb_project_steps(tr, ((const scan_trace *)tr->data)->subs, sel, weight);
+}
+
 static gen_status scan_materialize(const gen_trace *tr, gen_choicemap **choices, gen_array **retval);
 
 static gen_status finish_trace(comb_mode m, const gen_gf *f, const gen_args *args, scan_trace *d,
@@ -207,24 +211,6 @@ static gen_status scan_assess(const gen_gf *f, const gen_args *args, const gen_c
     return s;
 }
 
-static gen_status scan_project(const gen_trace *tr, const gen_selection *sel, gen_array **weight) {
-    gen_status s = gen_scope_begin();
-    if (s != GEN_OK) return s;
-    comb_mode m = comb_enter();
-    const scan_trace *d = tr->data;
-    gen_array *w = NULL;
-    for (int64_t i = 0; s == GEN_OK && i < comb_pvec_len(d->subs); i++) {
-        gen_array *wi = NULL;
-        int64_t saved = comb_kernel_begin(m);
-        s = gen_project(comb_pvec_get(d->subs, i), gen_selection_sub(sel, gen_part_int(i)), &wi);
-        comb_kernel_end(saved);
-        s = s == GEN_OK ? comb_add(&w, wi) : comb_fail_at(tr->gf->name, i);
-    }
-    if (s == GEN_OK && !(*weight = gen_scope_return(w ? w : comb_zero(m)))) s = comb_pending();
-    gen_scope_end();
-    comb_leave(m);
-    return s;
-}
 
 static gen_status scan_materialize(const gen_trace *tr, gen_choicemap **choices, gen_array **retval) {
     gen_status s = gen_scope_begin();

@@ -122,6 +122,10 @@ static gen_status generate_step(comb_mode m, const gen_gf *f, gen_key key, const
     return s == GEN_OK && w ? comb_add(w, wi) : s;
 }
 
+static gen_status unfold_project(const gen_trace *tr, const gen_selection *sel, gen_array **weight) {
+    return comb_project_steps(tr, ((const unfold_trace *)tr->data)->subs, sel, weight);
+}
+
 static gen_status unfold_materialize(const gen_trace *tr, gen_choicemap **choices, gen_array **retval);
 
 /* The new lazy trace of f holding subs (taken). */
@@ -207,24 +211,6 @@ static gen_status unfold_assess(const gen_gf *f, const gen_args *args, const gen
     return s;
 }
 
-static gen_status unfold_project(const gen_trace *tr, const gen_selection *sel, gen_array **weight) {
-    gen_status s = gen_scope_begin();
-    if (s != GEN_OK) return s;
-    comb_mode m = comb_enter();
-    const unfold_trace *d = tr->data;
-    gen_array *w = NULL;
-    for (int64_t i = 0; s == GEN_OK && i < comb_pvec_len(d->subs); i++) {
-        gen_array *wi = NULL;
-        int64_t saved = comb_kernel_begin(m);
-        s = gen_project(comb_pvec_get(d->subs, i), gen_selection_sub(sel, gen_part_int(i)), &wi);
-        comb_kernel_end(saved);
-        s = s == GEN_OK ? comb_add(&w, wi) : comb_fail_at(tr->gf->name, i);
-    }
-    if (s == GEN_OK && !(*weight = gen_scope_return(w ? w : comb_zero(m)))) s = comb_pending();
-    gen_scope_end();
-    comb_leave(m);
-    return s;
-}
 
 /* A lazy trace's choices (step t's at address t) and return value (the stacked states). */
 static gen_status unfold_materialize(const gen_trace *tr, gen_choicemap **choices, gen_array **retval) {
