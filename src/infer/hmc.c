@@ -7,10 +7,16 @@
 #include "hmc_int.h"
 
 /* L leapfrog steps of size eps; a non-finite log density stops the trajectory (it is
- * then rejected). */
+ * then rejected), and so does a point the model rejects with a value or linear-algebra
+ * error (e.g. a scale that underflowed to 0), as in NUTS and Stan. */
 static gen_status leapfrog(const gen_target *t, const hmc_metric *m, double eps, int L, hmc_point *x, double *tmp) {
     for (int l = 0; l < L; l++) {
         gen_status s = hmc_leapfrog(t, m, eps, x, tmp);
+        if (s == GEN_ERR_VALUE || s == GEN_ERR_LINALG) {
+            gen_error_clear();
+            x->logp = -INFINITY;
+            return GEN_OK;
+        }
         if (s != GEN_OK || !isfinite(x->logp)) return s;
     }
     return GEN_OK;
