@@ -336,11 +336,14 @@ gen_kernel gen_kernel_elliptical_slice(gen_elliptical_kernel *k);
  * makes (else GEN_ERR_VALUE naming the address). Candidates must be distinct and cover the
  * choice's support (values outside it get probability 0).
  *
- * The candidates: the DSL does not tell which distribution made a choice, so they come
- * from the caller: fn(ud, trace, addr) giving a [K, ...] array for the choice at addr
+ * The candidates: fn(ud, trace, addr) giving a [K, ...] array for the choice at addr
  * (borrowed or in the current scope), else the [K, ...] array values for every choice,
- * else {false, true} for a bool choice; any other choice is an error naming it. Values
- * are cast to the choice's dtype. */
+ * else the support of the distribution that made the choice, when it is finite
+ * (gen_dist_enumerate: bernoulli, categorical, binomial, uniform_discrete, ...; found
+ * by running the model at the current trace, so a support that depends on other
+ * choices is right; models in the DSL and the combinators tell it), else {false, true}
+ * for a bool choice; any other choice is an error naming it. Values are cast to the
+ * choice's dtype. */
 typedef gen_array *(*gen_candidates_fn)(void *ud, const gen_trace *tr, const gen_addr *addr);
 typedef struct gen_candidates {
     gen_candidates_fn fn;    /* may be NULL */
@@ -348,7 +351,7 @@ typedef struct gen_candidates {
     const gen_array *values; /* may be NULL */
 } gen_candidates;
 
-/* One systematic scan over sel's choices; cand may be NULL (bool choices only). */
+/* One systematic scan over sel's choices; cand may be NULL (the supports the model tells). */
 gen_status gen_gibbs(const gen_trace *tr, const gen_selection *sel, const gen_candidates *cand,
                      gen_key key, gen_trace **out);
 

@@ -146,6 +146,18 @@ static gen_array *generate_choice(gen_ctx *ctx, const gen_addr *a, const gen_dis
     return x;
 }
 
+/* GFI_UC_SUPPORT: records d's finite support at abs (nothing when it has none). */
+static gen_status record_support(const gen_dist *d, const gen_addr *abs) {
+    gen_array *vals = gen_dist_enumerate(d);
+    if (!vals) {
+        gen_status s = core_error_pending();
+        if (s != GEN_ERR_UNSUPPORTED) return s;
+        gen_error_clear();
+        return GEN_OK;
+    }
+    return gen_choicemap_builder_set(gfi_uc.out, abs, vals);
+}
+
 /* Unconstrained assess (gfi_int.h): a selected float choice is given in unconstrained
  * space (forward) or mapped there (inverse); *lp gets its density term. */
 static gen_array *uc_choice(gen_ctx *ctx, const gen_addr *a, const gen_dist *d, const gen_array *c,
@@ -163,6 +175,11 @@ static gen_array *uc_choice(gen_ctx *ctx, const gen_addr *a, const gen_dist *d, 
     if (ctx->n) {
         GEN_FAIL(GEN_ERR_UNSUPPORTED, "unconstrained assess does not run batched");
         return NULL;
+    }
+    if (gfi_uc.active == GFI_UC_SUPPORT) {
+        if (gen_selection_contains(gfi_uc.sel, &abs) && record_support(d, &abs) != GEN_OK) return NULL;
+        *lp = dsl_choice_logpdf(ctx, d, c);
+        return (gen_array *)c;
     }
     if ((t != GEN_F64 && t != GEN_F32) || !gen_selection_contains(gfi_uc.sel, &abs)) {
         *lp = dsl_choice_logpdf(ctx, d, c);

@@ -120,8 +120,12 @@ gen_diff *gfi_diffs_copy(int n, const gen_diff *src, bool invert, size_t *bytes)
  * around the GFI calls they make), and a selected float choice is transformed:
  *   GFI_UC_FORWARD: the value given is u; the choice is forward(u) and its density
  *                   gains log |det J|; x is recorded into gfi_uc.out if set;
- *   GFI_UC_INVERSE: the value given is x; inverse(x) is recorded into gfi_uc.out. */
-enum { GFI_UC_FORWARD = 1, GFI_UC_INVERSE = 2 };
+ *   GFI_UC_INVERSE: the value given is x; inverse(x) is recorded into gfi_uc.out;
+ *   GFI_UC_SUPPORT: values are scored as given; for a selected choice of any dtype, its
+ *                   distribution's finite support (gen_dist_enumerate, [K, ...]) is
+ *                   recorded into gfi_uc.out (nothing for an infinite or continuous one):
+ *                   how Gibbs finds the values a choice can take. */
+enum { GFI_UC_FORWARD = 1, GFI_UC_INVERSE = 2, GFI_UC_SUPPORT = 3 };
 /* A set of absolute addresses (open addressing on their hashes): the selected values
  * a forward run may take from gfi_uc.values instead of from the choices given, so a
  * caller evaluating many points (gen_target) builds no choice map per point. */
@@ -137,7 +141,7 @@ void gfi_uc_table_free(gfi_uc_table *t);
 int64_t gfi_uc_table_find(const gfi_uc_table *t, const gen_addr *a);
 
 typedef struct gfi_uc_state {
-    int active; /* GFI_UC_FORWARD, GFI_UC_INVERSE, or 0 */
+    int active; /* GFI_UC_FORWARD, GFI_UC_INVERSE, GFI_UC_SUPPORT, or 0 */
     const gen_selection *sel;    /* absolute */
     gen_addr prefix;
     gen_choicemap_builder *out;  /* may be NULL */

@@ -5,8 +5,42 @@
 #include <math.h>
 
 #include "kernels_int.h"
+#include "../gfi/gfi_int.h"
 
 static const char *FN = "gen_gibbs";
+
+/* The finite support of the distribution that made tr's choice at a, from a run of the
+ * model in support mode (gfi_int.h), in the current scope; NULL with nothing pending
+ * when the distribution has none or the model does not tell (a generative function
+ * other than the DSL's). */
+static const gen_array *model_support(const gen_trace *tr, const gen_addr *a) {
+    if (gfi_uc.active) {
+        GEN_FAIL(GEN_ERR_MISUSE, "%s: called inside an unconstrained evaluation", FN);
+        return NULL;
+    }
+    const gen_choicemap *cm = NULL;
+    gen_selection *sel = gen_select(1, a);
+    gen_choicemap_builder *b = gen_choicemap_builder_new();
+    if (!sel || !b || infer_choices(tr, &cm) != GEN_OK) {
+        gen_choicemap_builder_free(b);
+        infer_pending();
+        return NULL;
+    }
+    gfi_uc = (gfi_uc_state){.active = GFI_UC_SUPPORT, .sel = sel, .out = b};
+    gen_array *w = NULL;
+    gen_status s = gen_assess(gen_trace_gf(tr), gen_trace_args(tr), cm, &w, NULL);
+    gfi_uc = (gfi_uc_state){0};
+    gen_choicemap *found = s == GEN_OK ? gen_choicemap_builder_finish(b) : NULL;
+    gen_choicemap_builder_free(b);
+    if (s == GEN_OK && !found) infer_pending();
+    if (!found) {
+        char buf[GEN_ADDR_FORMAT_MAX];
+        gen_addr_format(a, buf, sizeof buf);
+        core_error_prefix("%s: finding the support of %s", FN, buf);
+        return NULL;
+    }
+    return gen_choicemap_find(found, a);
+}
 
 /* The candidate values ([K, ...]) for the choice at a, whose value is v. */
 static const gen_array *candidates(const gen_candidates *c, const gen_trace *tr, const gen_addr *a,
@@ -23,12 +57,15 @@ static const gen_array *candidates(const gen_candidates *c, const gen_trace *tr,
         }
     } else if (c && c->values) {
         vals = c->values;
+    } else if ((vals = model_support(tr, a))) {
+    } else if (core_error_pending()) {
+        return NULL;
     } else if (gen_array_dtype(v) == GEN_BOOL && gen_array_ndim(v) == 0) {
         vals = gen_array_from(GEN_BOOL, 1, (const int64_t[]){2}, (const bool[]){false, true});
     } else {
         gen_addr_format(a, buf, sizeof buf);
-        GEN_FAIL(GEN_ERR_VALUE, "%s: no candidate values for the %s choice at %s: give them (gen_candidates)", FN,
-                 gen_dtype_name(gen_array_dtype(v)), buf);
+        GEN_FAIL(GEN_ERR_VALUE, "%s: the %s choice at %s has no finite support that the model tells: give its candidate values (gen_candidates)",
+                 FN, gen_dtype_name(gen_array_dtype(v)), buf);
         return NULL;
     }
     if (gen_array_ndim(vals) != gen_array_ndim(v) + 1 || gen_array_dim(vals, 0) < 1) {

@@ -1,7 +1,8 @@
-/* test_gibbs.c — Gibbs sampling of the discrete HMM's states: posterior marginals
- * against the exact forward-backward algorithm within Monte Carlo error (batch means);
- * a choice whose conditional is computed through a dependent distribution; bool
- * choices without candidates; the errors. */
+/* test_gibbs.c — Gibbs sampling of the discrete HMM's states (candidates from the
+ * model's categorical supports): posterior marginals against the exact forward-backward
+ * algorithm within Monte Carlo error (batch means); supports that depend on other
+ * choices; a choice whose conditional is computed through a dependent distribution;
+ * bool choices; the errors. */
 #include "hmm_model.h"
 #include "oom_loop.h"
 
@@ -17,8 +18,7 @@ static void test_hmm_marginals(void) {
     enum { SWEEPS = 3000, BURN = 100, B = 40 };
     double exact[HMM_T][HMM_S], bm[B][HMM_T][HMM_S] = {{{0}}};
     hmm_forward_backward(exact);
-    gen_candidates cand = {NULL, NULL, gen_arange(0, HMM_S, 1, GEN_I64)};
-    gen_gibbs_kernel gk = {z_sel(), &cand};
+    gen_gibbs_kernel gk = {z_sel(), NULL}; /* each z/t's support: its categorical's */
     gen_kernel k = gen_kernel_gibbs(&gk);
     gen_trace *cur = gen_trace_retain(hmm_trace(1));
     const int per = SWEEPS / B;
@@ -80,6 +80,58 @@ static void test_bool_default(void) {
     if (fabs(hits / (double)n - p) > 5 * se) check_fail(__FILE__, __LINE__, "p(b | c) %g, want %g", hits / (double)n, p);
 }
 
+/* n ~ U{1, 3}; x ~ binomial(n, 0.3); y ~ N(x, 1) observed 1.5: the support of x
+ * (0..n) depends on n, and n's conditional is zero below x. */
+static gen_status counts(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+    (void)args;
+    (void)retval;
+    gen_array *n = gen_choose(ctx, "n", gen_uniform_discrete(gen_scalar_i64(1), gen_scalar_i64(3)));
+    gen_array *x = n ? gen_choose(ctx, "x", gen_binomial(n, gen_scalar(0.3))) : NULL;
+    if (x) gen_choose(ctx, "y", gen_normal(gen_cast(x, GEN_F64), gen_scalar(1)));
+    return gen_ctx_status(ctx);
+}
+
+static void test_dependent_support(void) {
+    enum { SWEEPS = 8000, B = 40 };
+    /* exact joint p(n, x | y) on n in 1..3, x in 0..n */
+    double exact[4][4] = {{0}}, z = 0;
+    for (int n = 1; n <= 3; n++)
+        for (int x = 0; x <= n; x++) {
+            double binom = (n == 3 && (x == 1 || x == 2) ? 3 : n == 2 && x == 1 ? 2 : 1) * pow(0.3, x) * pow(0.7, n - x);
+            exact[n][x] = binom * exp(-0.5 * (1.5 - x) * (1.5 - x)) / 3;
+            z += exact[n][x];
+        }
+    gen_addr ya = {1, {gen_part_name("y")}}, na = {1, {gen_part_name("n")}}, xa = {1, {gen_part_name("x")}};
+    gen_trace *tr = NULL;
+    CHECK_OK(gen_generate(gen_dynamic("counts", counts), gen_key_new(5), NULL,
+                          gen_choicemap_set(gen_choicemap_empty(), &ya, gen_scalar(1.5)), &tr, NULL));
+    gen_selection *sel = gen_select_paths(2, (const char *[]){"n", "x"});
+    double bm[B][4][4] = {{{0}}};
+    const int per = SWEEPS / B;
+    gen_trace *cur = tr ? gen_trace_retain(tr) : NULL;
+    for (int i = 0; i < SWEEPS && cur; i++) {
+        gen_scope_begin();
+        gen_trace *next = NULL;
+        CHECK_OK(gen_gibbs(cur, sel, NULL, gen_key_fold_in(gen_key_new(6), (uint64_t)i), &next));
+        gen_trace_release(cur);
+        cur = next ? gen_trace_retain(next) : NULL;
+        int64_t n = 0, x = 0;
+        if (cur) gen_item_i64(gen_trace_value(cur, &na), &n), gen_item_i64(gen_trace_value(cur, &xa), &x);
+        bm[i / per][n][x] += 1.0 / per;
+        gen_scope_end();
+    }
+    gen_trace_release(cur);
+    for (int n = 1; n <= 3; n++)
+        for (int x = 0; x <= n; x++) {
+            double m = 0, v = 0;
+            for (int b = 0; b < B; b++) m += bm[b][n][x] / B;
+            for (int b = 0; b < B; b++) v += (bm[b][n][x] - m) * (bm[b][n][x] - m);
+            double se = sqrt(v / (B - 1) / B);
+            if (fabs(m - exact[n][x] / z) > 5 * se + 1e-3 || se > 0.02)
+                check_fail(__FILE__, __LINE__, "p(n = %d, x = %d | y): %g, exact %g (se %g)", n, x, m, exact[n][x] / z, se);
+        }
+}
+
 /* k ~ U{0, 2}; x/j ~ N(0, 1) for j < k: changing k changes the structure */
 static gen_status varying(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
     (void)args;
@@ -101,6 +153,13 @@ static gen_status one_cat(gen_ctx *ctx, const gen_args *args, gen_array **retval
     return gen_ctx_status(ctx);
 }
 
+static gen_status poisson_count(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+    (void)args;
+    (void)retval;
+    gen_choose(ctx, "k", gen_poisson(gen_scalar(2)));
+    return gen_ctx_status(ctx);
+}
+
 static gen_array *bad_candidates(void *ud, const gen_trace *tr, const gen_addr *a) {
     (void)ud, (void)tr, (void)a;
     return NULL;
@@ -108,7 +167,10 @@ static gen_array *bad_candidates(void *ud, const gen_trace *tr, const gen_addr *
 
 static void test_errors(void) {
     gen_trace *tr = hmm_trace(3), *out = NULL;
-    CHECK_ERROR(gen_gibbs(tr, z_sel(), NULL, gen_key_new(1), &out), "gen_gibbs: no candidate values for the i64 choice at z/0");
+    gen_trace *pt = NULL;
+    CHECK_OK(gen_simulate(gen_dynamic("counts_of", poisson_count), gen_key_new(1), NULL, &pt));
+    CHECK_ERROR(gen_gibbs(pt, gen_select_all(), NULL, gen_key_new(1), &out),
+                "gen_gibbs: the i64 choice at k has no finite support that the model tells: give its candidate values");
     CHECK(out == NULL);
     gen_candidates bad = {bad_candidates, NULL, NULL};
     CHECK_ERROR(gen_gibbs(tr, z_sel(), &bad, gen_key_new(1), &out), "the candidates callback gave no values for z/0");
@@ -127,9 +189,9 @@ static void test_errors(void) {
                 "candidate 0 of k changes which choices the model makes");
     CHECK_ERROR(gen_gibbs(NULL, z_sel(), &ks, gen_key_new(1), &out), "gen_gibbs: the trace is NULL");
     CHECK_ERROR(gen_gibbs(tr, NULL, &ks, gen_key_new(1), &out), "gen_gibbs: the selection is NULL");
-    /* a float choice needs candidates too */
+    /* a continuous choice has no finite support */
     CHECK_ERROR(gen_gibbs(vt, gen_select_paths(1, (const char *[]){"x"}), NULL, gen_key_new(1), &out),
-                "no candidate values for the f64 choice at x/0");
+                "the f64 choice at x/0 has no finite support that the model tells");
 }
 
 static gen_status oom_workload(void) {
@@ -147,6 +209,7 @@ static void test_out_of_memory(void) { check_oom("gibbs", oom_workload); }
 
 int main(void) {
     RUN(test_hmm_marginals);
+    RUN(test_dependent_support);
     RUN(test_bool_default);
     RUN(test_errors);
     RUN(test_out_of_memory);
