@@ -328,8 +328,23 @@ gen_status ad_record_custom(gen_vjp_rule rule, void *payload, int n_in, gen_arra
 
 /* ---- reverse pass ---- */
 
+/* No tape records (backward runs with its own tape disabled): a sum may skip the op. */
+static bool none_recording(void) {
+    for (int d = 0; d < ad_depth; d++)
+        if (stack[d]->enabled) return false;
+    return true;
+}
+
 gen_array *ad_sum_to(gen_array *g, gen_dtype dtype, int ndim, const int64_t *shape) {
     if (!g) return NULL;
+    if (ndim == 0 && g->ndim > 0 && g->dtype == GEN_F64 && dtype == GEN_F64 && none_recording()) {
+        /* the common broadcast scalar parameter: sum in place of a reduction op, adding
+         * in the same order as the sum kernel */
+        const double *x = gen_array_data(g);
+        double acc = 0.0;
+        for (int64_t i = 0; i < g->size; i++) acc += x[i];
+        return gen_scalar(acc);
+    }
     if (g->ndim != ndim || memcmp(g->shape, shape, (size_t)ndim * sizeof *shape)) {
         int axes[GEN_MAX_DIMS], naxes = 0;
         int lead = g->ndim - ndim;
@@ -369,8 +384,9 @@ static gen_status accumulate_into(ad_tape *t, const gen_array *a, gen_array *g) 
 
 static gen_status backward_custom(ad_tape *t, ad_node *nd) {
     gen_status st = GEN_OK;
-    gen_array **cots = core_calloc((size_t)nd->n_out, sizeof *cots);
-    gen_array **cin = core_calloc((size_t)nd->n_in, sizeof *cin);
+    gen_array *cots_small[8] = {0}, *cin_small[8] = {0}; /* the usual few: no heap */
+    gen_array **cots = nd->n_out <= 8 ? cots_small : core_calloc((size_t)nd->n_out, sizeof *cots);
+    gen_array **cin = nd->n_in <= 8 ? cin_small : core_calloc((size_t)nd->n_in, sizeof *cin);
     if (!cots || !cin) st = GEN_ERR_OOM;
     for (int j = 0; st == GEN_OK && j < nd->n_out; j++) {
         cots[j] = nd->cot[j] ? nd->cot[j]
@@ -384,8 +400,8 @@ static gen_status backward_custom(ad_tape *t, ad_node *nd) {
     }
     for (int i = 0; st == GEN_OK && i < nd->n_in; i++)
         if (cin[i]) st = accumulate_into(t, nd->in[i], cin[i]);
-    core_free(cots, (size_t)nd->n_out * sizeof *cots);
-    core_free(cin, (size_t)nd->n_in * sizeof *cin);
+    if (cots != cots_small) core_free(cots, (size_t)nd->n_out * sizeof *cots);
+    if (cin != cin_small) core_free(cin, (size_t)nd->n_in * sizeof *cin);
     return st;
 }
 

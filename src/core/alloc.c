@@ -72,46 +72,49 @@ void core_ptrvec_free(core_ptrvec *v) {
 
 /* ---- the small-block cache ---- */
 
-/* A few size classes (array headers, distributions, ...), each a stack of blocks of
- * one exact size; a class is claimed by the first size freed into it while it is
- * empty. Room for the temporaries of a typical model run (hundreds per particle). */
-#define CACHE_CLASSES 4
-#define CACHE_MAX 1024
+/* Size classes of 16-byte steps up to SMALL_MAX, each a free list linked through the
+ * blocks' first word, holding at most SMALL_BUDGET bytes: room for the temporaries of
+ * a typical model run (array headers and storage, distributions, tables). Blocks of a
+ * class are always allocated at the class's size, so any block of the list fits any
+ * request of the class. */
+#define SMALL_GRAIN 16
+#define SMALL_MAX 4096
+#define SMALL_CLASSES (SMALL_MAX / SMALL_GRAIN)
+#define SMALL_BUDGET ((size_t)64 << 10)
 
 static _Thread_local struct {
-    size_t size[CACHE_CLASSES]; /* the block size of each class (0: unclaimed), distinct */
-    int n[CACHE_CLASSES];
-    void *blocks[CACHE_CLASSES][CACHE_MAX];
+    void *head[SMALL_CLASSES];
+    size_t bytes[SMALL_CLASSES];
 } cache;
 
+static size_t small_class(size_t nbytes) { return (nbytes + SMALL_GRAIN - 1) / SMALL_GRAIN - 1; }
+
 void *core_alloc_small(size_t nbytes) {
-    for (int c = 0; c < CACHE_CLASSES; c++)
-        if (cache.size[c] == nbytes && cache.n[c] > 0) return cache.blocks[c][--cache.n[c]];
-    return core_alloc(nbytes);
+    if (nbytes == 0 || nbytes > SMALL_MAX) return core_alloc(nbytes);
+    size_t c = small_class(nbytes);
+    void *p = cache.head[c];
+    if (!p) return core_alloc((c + 1) * SMALL_GRAIN);
+    memcpy(&cache.head[c], p, sizeof(void *));
+    cache.bytes[c] -= (c + 1) * SMALL_GRAIN;
+    return p;
 }
 
 void core_free_small(void *ptr, size_t nbytes) {
     if (!ptr) return;
+    if (nbytes == 0 || nbytes > SMALL_MAX) {
+        core_free(ptr, nbytes);
+        return;
+    }
+    size_t c = small_class(nbytes), size = (c + 1) * SMALL_GRAIN;
     /* Only inside nested scopes: blocks freed by an outermost scope's end would be
      * flushed right away, so caching them would only cost. */
-    if (core_scope_depth_ > 1) {
-        for (int c = 0; c < CACHE_CLASSES; c++)
-            if (cache.size[c] == nbytes) { /* a class keeps its size while empty */
-                if (cache.n[c] < CACHE_MAX) {
-                    cache.blocks[c][cache.n[c]++] = ptr;
-                    return;
-                }
-                core_free(ptr, nbytes);
-                return;
-            }
-        for (int c = 0; c < CACHE_CLASSES; c++)
-            if (cache.n[c] == 0) { /* an empty class changes size */
-                cache.size[c] = nbytes;
-                cache.blocks[c][cache.n[c]++] = ptr;
-                return;
-            }
+    if (core_scope_depth_ > 1 && cache.bytes[c] + size <= SMALL_BUDGET) {
+        memcpy(ptr, &cache.head[c], sizeof(void *));
+        cache.head[c] = ptr;
+        cache.bytes[c] += size;
+        return;
     }
-    core_free(ptr, nbytes);
+    core_free(ptr, size);
 }
 
 /* ---- the large-block cache ---- */
@@ -161,8 +164,14 @@ void core_free_large(void *ptr, size_t nbytes) {
 }
 
 void core_cache_flush(void) {
-    for (int c = 0; c < CACHE_CLASSES; c++)
-        while (cache.n[c] > 0) core_free(cache.blocks[c][--cache.n[c]], cache.size[c]);
+    for (size_t c = 0; c < SMALL_CLASSES; c++) {
+        while (cache.head[c]) {
+            void *p = cache.head[c];
+            memcpy(&cache.head[c], p, sizeof(void *));
+            core_free(p, (c + 1) * SMALL_GRAIN);
+        }
+        cache.bytes[c] = 0;
+    }
     while (large.n > 0) {
         large.n--;
         core_free(large.blocks[large.n], large.sizes[large.n]);

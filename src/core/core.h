@@ -36,10 +36,11 @@ void core_free(void *ptr, size_t nbytes);
 
 /* The number of open scopes on this thread (gen_scope_depth), for hot paths. */
 extern _Thread_local int core_scope_depth_;
-/* A per-thread cache of small blocks of a few sizes (claimed by the first sizes cached), filled only
- * inside nested scopes and emptied when the outermost scope ends (and when the
+/* A per-thread cache of small blocks (up to 4 KiB, in 16-byte size classes), filled
+ * only inside nested scopes and emptied when the outermost scope ends (and when the
  * allocator changes), so it never outlives a computation: it spares model code's many
- * tiny arrays a malloc/free pair each. */
+ * small arrays and tables a malloc/free pair each. A block from core_alloc_small must
+ * go back through core_free_small with the same size (it is allocated rounded up). */
 void *core_alloc_small(size_t nbytes);
 void core_free_small(void *ptr, size_t nbytes);
 /* The same for large blocks (array storage): a few per thread, matched by exact size. */

@@ -33,15 +33,16 @@ static gen_status table_reserve(gen_ctx *ctx, int64_t more) {
     if (!ctx->tcap)
         while (ncap < 4 * size_hint(ctx)) ncap *= 2; /* room for the hint and its prefixes */
     while (2 * (ctx->tn + more) > ncap) ncap *= 2;
-    dsl_slot *t = core_calloc((size_t)ncap, sizeof *t);
+    dsl_slot *t = core_alloc_small((size_t)ncap * sizeof *t); /* a run's table: cached */
     if (!t) return GEN_ERR_OOM;
+    memset(t, 0, (size_t)ncap * sizeof *t);
     for (int64_t i = 0; i < ctx->tcap; i++) {
         if (ctx->table[i].kind == DSL_SLOT_EMPTY) continue;
         int64_t j = (int64_t)(ctx->table[i].hash & (uint64_t)(ncap - 1));
         while (t[j].kind != DSL_SLOT_EMPTY) j = (j + 1) & (ncap - 1);
         t[j] = ctx->table[i];
     }
-    if (ctx->table) core_free(ctx->table, (size_t)ctx->tcap * sizeof *ctx->table);
+    if (ctx->table) core_free_small(ctx->table, (size_t)ctx->tcap * sizeof *ctx->table);
     ctx->table = t;
     ctx->tcap = ncap;
     return GEN_OK;
@@ -120,7 +121,7 @@ int dsl_lookup_kind(const gen_ctx *ctx, const gen_addr *a) {
 }
 
 void dsl_table_free(gen_ctx *ctx) {
-    if (ctx->table) core_free(ctx->table, (size_t)ctx->tcap * sizeof *ctx->table);
+    if (ctx->table) core_free_small(ctx->table, (size_t)ctx->tcap * sizeof *ctx->table);
     ctx->table = NULL;
     ctx->tcap = ctx->tn = 0;
 }

@@ -125,13 +125,16 @@ gen_status dsl_totals(gen_ctx *ctx, gen_array **score, gen_array **weight) {
         *weight = *score && !memcmp(&wd, &sd, sizeof sd) ? *score : gen_scalar(wd); /* same bits: share */
         return *score && *weight ? GEN_OK : dsl_pending_or_oom();
     }
-    gen_array *zero = gen_scalar(0.0);
-    gen_array *s = ctx->data.factors ? ctx->data.factors : zero, *w = s;
     /* Every weight the score itself (assess): the two sums are the same additions, so
      * make them once (under a transform, half the recorded nodes). */
     bool same = true;
     for (int64_t i = 0; i < ctx->data.n && same; i++) same = ctx->data.recs[i].weight == ctx->data.recs[i].score;
-    for (int64_t i = 0; i < ctx->data.n && s && w; i++) {
+    /* Sums start from the first term, not from zero: one recorded addition fewer. */
+    int64_t i0 = 0;
+    gen_array *s = ctx->data.factors, *w = s;
+    if (!s && same && ctx->data.n > 0) s = w = ctx->data.recs[i0++].score;
+    else if (!s) s = w = gen_scalar(0.0);
+    for (int64_t i = i0; i < ctx->data.n && s && w; i++) {
         const dsl_rec *r = &ctx->data.recs[i];
         s = gen_add(s, r->score);
         if (same) w = s;

@@ -213,6 +213,53 @@ static gen_status logpdf_fn(void *payload, int n_in, gen_array *const *in, int n
     return out[0] ? GEN_OK : infer_pending();
 }
 
+/* The log density as a function of the table's values (one input each): the model
+ * takes them straight from gfi_uc, so no op splits theta under the tape. */
+typedef struct slots_call {
+    const gen_target *t;
+    int64_t hits;
+} slots_call;
+
+static gen_status slots_fn(void *payload, int n_in, gen_array *const *in, int n_out, gen_array **out) {
+    (void)n_in;
+    (void)n_out;
+    slots_call *c = payload;
+    return uc_assess(c->t, GFI_UC_FORWARD, c->t->template_, in, NULL, &out[0], &c->hits);
+}
+
+/* Value and gradient through slots_fn (in the current scope); *served false when the
+ * model did not take every value from the table (the caller then differentiates
+ * through theta). */
+static gen_status slots_grad(const gen_target *t, const gen_array *theta, gen_array **v, gen_array **grad,
+                             bool *served) {
+    int64_t n = t->table.n;
+    *served = false;
+    gen_array *small[32] = {0}, **buf = n <= 16 ? small : core_calloc((size_t)(2 * n), sizeof *buf);
+    if (!buf) return GEN_ERR_OOM;
+    gen_array **in = buf, **g = buf + n;
+    const double *th = gen_array_data(theta);
+    gen_status s = GEN_OK;
+    for (int64_t k = 0; k < n && s == GEN_OK; k++) {
+        const gen_array *like = t->like[k];
+        in[k] = gen_array_from(GEN_F64, gen_array_ndim(like), gen_array_shape(like), th + t->off[k]);
+        if (in[k] && gen_array_dtype(like) != GEN_F64) in[k] = gen_cast(in[k], gen_array_dtype(like));
+        if (!in[k]) s = infer_pending();
+    }
+    slots_call c = {t, 0};
+    if (s == GEN_OK) s = gen_value_and_grad((gen_closure){slots_fn, &c}, (int)n, in, v, g);
+    if (s == GEN_OK && c.hits == n) {
+        *served = true;
+        double local[64], *d = t->dim <= 64 ? local : core_alloc((size_t)t->dim * sizeof *d);
+        if (!d) s = GEN_ERR_OOM;
+        for (int64_t k = 0; k < n && s == GEN_OK; k++)
+            s = gen_array_copy_to(g[k], GEN_F64, d + t->off[k], (size_t)gen_array_size(g[k]) * sizeof *d);
+        if (s == GEN_OK && !(*grad = gen_array_from(GEN_F64, 1, &t->dim, d))) s = infer_pending();
+        if (d && d != local) core_free(d, (size_t)t->dim * sizeof *d);
+    }
+    if (buf != small) core_free(buf, (size_t)(2 * n) * sizeof *buf);
+    return s;
+}
+
 gen_status gen_target_logpdf_grad(const gen_target *t, const gen_array *theta, double *logp,
                                   gen_array **grad) {
     if (grad) *grad = NULL;
@@ -220,6 +267,18 @@ gen_status gen_target_logpdf_grad(const gen_target *t, const gen_array *theta, d
     if (s != GEN_OK) return s;
     if (!grad) return GEN_FAIL(GEN_ERR_MISUSE, "gen_target_logpdf_grad: grad is NULL");
     gen_array *v = NULL;
+    bool served = false;
+    if (t->table.n && t->table.n <= INT32_MAX && gen_array_dtype(theta) == GEN_F64) {
+        if ((s = gen_scope_begin()) != GEN_OK) return s;
+        s = slots_grad(t, theta, &v, grad, &served);
+        if (served && s == GEN_OK) {
+            if (logp) s = gen_item(v, logp);
+            if (s == GEN_OK && !(*grad = gen_scope_return(*grad))) s = infer_pending();
+        }
+        gen_scope_end();
+        if (s != GEN_OK) *grad = NULL;
+        if (served || s != GEN_OK) return s;
+    }
     s = gen_value_and_grad((gen_closure){logpdf_fn, (void *)t}, 1, (gen_array *const *)&theta, &v, grad);
     if (s == GEN_OK && logp) s = gen_item(v, logp);
     return s;

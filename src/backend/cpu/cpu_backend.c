@@ -4,14 +4,15 @@
 
 #include "../backend.h"
 
-/* Big buffers go through the large-block cache (see core.h). */
+/* Big buffers go through the large-block cache, small ones through the small-block
+ * cache (see core.h). */
 #define CPU_LARGE ((size_t)64 << 10)
 static void *cpu_alloc(size_t nbytes) {
-    return nbytes >= CPU_LARGE ? core_alloc_large(nbytes) : core_alloc(nbytes);
+    return nbytes >= CPU_LARGE ? core_alloc_large(nbytes) : core_alloc_small(nbytes);
 }
 static void cpu_free(void *p, size_t nbytes) {
     if (nbytes >= CPU_LARGE) core_free_large(p, nbytes);
-    else core_free(p, nbytes);
+    else core_free_small(p, nbytes);
 }
 
 static gen_status cpu_memcpy(void *dst, const void *src, size_t nbytes) {
