@@ -67,6 +67,18 @@ static gen_array *half_cauchy_logpdf(const gen_dist *d, const gen_array *x) {
     return dist_mask_support(ok, gen_add(lp, dist_const(lp, LOG_2_OVER_PI)));
 }
 
+static double half_cauchy_logpdf1_grad(const double *p, double x, double *g) {
+    double s = p[0], dz;
+    if (!(x >= 0 && x < INFINITY)) {
+        g[0] = g[1] = 0;
+        return -INFINITY;
+    }
+    double z = x / s, l = cauchy_log1p_square1(z, &dz);
+    g[0] = -dz / s;
+    g[1] = dz * z / s - 1 / s;
+    return -(l + log(s)) + LOG_2_OVER_PI;
+}
+
 static gen_status positive_support(const gen_dist *d, gen_support *out) {
     (void)d;
     out->kind = GEN_SUPPORT_POSITIVE;
@@ -80,6 +92,7 @@ static const dist_family half_cauchy_family = {
     .rsample = true,
     .logpdf = half_cauchy_logpdf,
     .support = positive_support,
+    .logpdf1_grad = half_cauchy_logpdf1_grad,
 };
 
 gen_dist *gen_half_cauchy(const gen_array *scale) {

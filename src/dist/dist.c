@@ -148,6 +148,49 @@ static bool scalar_case(const gen_dist *d, const gen_array *x, double *p) {
     return true;
 }
 
+/* The case of logpdf1_grad: one reverse transform records, d and x are scalars. */
+static bool scalar_ad_case(const gen_dist *d, const gen_array *x, double *p) {
+    if (!d->family->logpdf1_grad || d->dtype != GEN_F64 || d->batch_ndim || d->event_ndim || d->batched ||
+        x->ndim != 0 || x->dtype != GEN_F64 || x->batched || !ad_single_reverse())
+        return false;
+    for (int i = 0; i < d->n_params; i++) {
+        const gen_array *a = d->params[i];
+        if (a->ndim != 0 || a->dtype != GEN_F64) return false;
+        p[i] = *(const double *)a->data;
+    }
+    return true;
+}
+
+/* The tape node's rule: the cotangent times logpdf1_grad's partials, for the inputs
+ * (x, then the parameters) that carry a tape link. Payload: the family. */
+static gen_status scalar_ad_vjp(void *payload, int n_in, gen_array *const *in, int n_out,
+                                gen_array *const *out, gen_array *const *cot, gen_array **cin) {
+    (void)n_out, (void)out;
+    const dist_family *f = payload;
+    double p[DIST_MAX_PARAMS] = {0}, g[DIST_MAX_PARAMS + 1] = {0};
+    for (int i = 1; i < n_in; i++) p[i - 1] = *(const double *)in[i]->data;
+    f->logpdf1_grad(p, *(const double *)in[0]->data, g);
+    double c = *(const double *)cot[0]->data;
+    for (int i = 0; i < n_in; i++)
+        if (in[i]->ad && !(cin[i] = gen_scalar(c * g[i]))) return core_error_pending();
+    return GEN_OK;
+}
+
+static gen_array *scalar_ad_logpdf(const gen_dist *d, const gen_array *x, const double *p) {
+    double g[DIST_MAX_PARAMS + 1];
+    gen_array *lp = gen_scalar(d->family->logpdf1_grad(p, *(const double *)x->data, g));
+    gen_array *in[DIST_MAX_PARAMS + 1] = {(gen_array *)x};
+    bool linked = x->ad != NULL;
+    for (int i = 0; i < d->n_params; i++) {
+        in[i + 1] = d->params[i];
+        linked |= in[i + 1]->ad != NULL;
+    }
+    if (lp && linked &&
+        ad_record_custom(scalar_ad_vjp, (void *)d->family, d->n_params + 1, in, 1, &lp) != GEN_OK)
+        return NULL;
+    return lp;
+}
+
 static gen_array *sample(const char *fn, const gen_dist *d, gen_key key, int ndim,
                          const int64_t *sample_shape, bool reparam) {
     if (check_dist(fn, d) != GEN_OK || arr_check_shape(fn, ndim, sample_shape) != GEN_OK) return NULL;
@@ -210,6 +253,7 @@ gen_array *gen_dist_logpdf(const gen_dist *d, const gen_array *x) {
     double p[DIST_MAX_PARAMS];
     if (d->family->logpdf1 && !d->batch_ndim && !d->event_ndim && scalar_case(d, x, p))
         return gen_scalar(d->family->logpdf1(p, *(const double *)x->data)); /* 0-d: shapes agree */
+    if (d->family->logpdf1_grad && scalar_ad_case(d, x, p)) return scalar_ad_logpdf(d, x, p);
     int lead = x->ndim - d->event_ndim;
     bool ok = lead >= 0 && !memcmp(x->shape + (lead > 0 ? lead : 0), d->event_shape,
                                    (size_t)d->event_ndim * sizeof(int64_t));
@@ -258,6 +302,12 @@ gen_bijection *gen_dist_bijection(const gen_dist *d) {
     gen_support s = {0};
     if (d->family->support(d, &s) != GEN_OK) return NULL;
     return bij_for_support(d->family->name, &s);
+}
+
+bool dist_bijection_is_identity(const gen_dist *d) {
+    gen_support s = {0};
+    return d && !d->family->bijection && d->family->support && d->family->support(d, &s) == GEN_OK &&
+           s.kind == GEN_SUPPORT_REAL;
 }
 
 const char *gen_support_name(gen_support_kind kind) {

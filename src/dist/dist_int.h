@@ -40,6 +40,12 @@ typedef struct dist_family {
      * the array path gives (tests compare them). */
     double (*logpdf1)(const double *p, double x);
     double (*sample1)(const double *p, gen_key key);
+    /* Optional: the log density of one f64 value with f64 scalar parameters and its
+     * gradient, g[0] = d/dx and g[1 + i] = d/dp[i] (0 where the density is -inf), in
+     * plain C. Under one reverse-mode transform (ad_single_reverse) such a logpdf is
+     * then one tape node instead of one per op (gen_dist_logpdf); value and gradient
+     * must agree with the array path's to rounding (tests compare them). */
+    double (*logpdf1_grad)(const double *p, double x, double *g);
 } dist_family;
 
 struct gen_dist {
@@ -138,5 +144,8 @@ struct gen_bijection {
 gen_bijection *bij_new(const bij_kind *k, const gen_array *p0, const gen_array *p1, void *extra);
 /* The default bijection onto a support (NULL + GEN_ERR_UNSUPPORTED if none). */
 gen_bijection *bij_for_support(const char *family, const gen_support *s);
+/* Whether d's bijection (gen_dist_bijection) is the identity (a real support), found
+ * without making it: the hot path of unconstrained evaluation. */
+bool dist_bijection_is_identity(const gen_dist *d);
 
 #endif

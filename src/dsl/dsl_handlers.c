@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "dsl_int.h"
+#include "../dist/dist_int.h"
 
 gen_array *dsl_fail_at(gen_ctx *ctx, const gen_addr *a) {
     gen_status s = core_error_pending();
@@ -185,9 +186,10 @@ static gen_array *uc_choice(gen_ctx *ctx, const gen_addr *a, const gen_dist *d, 
         *lp = dsl_choice_logpdf(ctx, d, c);
         return (gen_array *)c;
     }
-    gen_bijection *b = gen_dist_bijection(d);
-    if (!b) return NULL;
-    if (!strcmp(gen_bijection_name(b), "identity")) {
+    bool identity = dist_bijection_is_identity(d);
+    gen_bijection *b = identity ? NULL : gen_dist_bijection(d);
+    if (!identity && !b) return NULL;
+    if (identity || !strcmp(gen_bijection_name(b), "identity")) {
         /* u is x and log |det J| is 0 (in both directions): skip the view, the zero
          * log-Jacobian and the addition */
         if (gfi_uc.out && gen_choicemap_builder_set(gfi_uc.out, &abs, c) != GEN_OK) return NULL;

@@ -1,0 +1,76 @@
+/* test_scalar_grad.c — the fused scalar log densities (a family's logpdf1_grad: one tape
+ * node under a single reverse-mode transform, value and partials in plain C) against the
+ * array path: the same density at [1]-shaped arguments (which the fused path does not
+ * take), value and gradient in every argument, over grids of values inside, at the edge
+ * of and outside the support; and against central finite differences. */
+#include <math.h>
+
+#include "check.h"
+#include "fd.h"
+#include "genc.h"
+
+typedef gen_dist *(*make_fn)(gen_array *const *p);
+
+typedef struct family_case {
+    const char *name;
+    make_fn make;
+    int n_params;
+    double params[3][3]; /* up to three parameter settings */
+    double xs[8];        /* values tried (NAN ends the list early) */
+} family_case;
+
+static gen_dist *make_half_cauchy(gen_array *const *p) { return gen_half_cauchy(p[0]); }
+
+static const family_case CASES[] = {
+    {"half_cauchy", make_half_cauchy, 1, {{5}, {0.3}, {40}}, {0, 1e-3, 0.5, 1, 4.9, 5.1, 300, -1}},
+};
+
+/* logpdf of CASES[*(int *)payload] at in = (x, params...). */
+static gen_status lp_fn(void *payload, int n_in, gen_array *const *in, int n_out, gen_array **out) {
+    (void)n_in, (void)n_out;
+    const family_case *c = &CASES[*(const int *)payload];
+    gen_array *lp = gen_dist_logpdf(c->make(in + 1), in[0]);
+    out[0] = lp ? gen_sum(lp, 0, NULL, false) : NULL;
+    return out[0] ? GEN_OK : gen_error_status();
+}
+
+static void check_case(int k) {
+    const family_case *c = &CASES[k];
+    int n_in = c->n_params + 1;
+    for (int s = 0; s < 3; s++) {
+        for (int i = 0; i < 8 && !isnan(c->xs[i]); i++) {
+            gen_scope_begin();
+            gen_array *scalar_in[4], *vector_in[4], *gs[4], *gv[4], *vs = NULL, *vv = NULL;
+            for (int j = 0; j < n_in; j++) {
+                double v = j ? c->params[s][j - 1] : c->xs[i];
+                scalar_in[j] = gen_scalar(v);
+                vector_in[j] = gen_full(GEN_F64, GEN_DIMS(1), v);
+            }
+            gen_closure f = {lp_fn, &k};
+            CHECK_OK(gen_value_and_grad(f, n_in, scalar_in, &vs, gs));
+            CHECK_OK(gen_value_and_grad(f, n_in, vector_in, &vv, gv));
+            if (!vs || !vv) {
+                gen_scope_end();
+                continue;
+            }
+            double a = check_item(vs), b = check_item(vv);
+            if (!(a == b || fabs(a - b) <= 1e-13 * (1 + fabs(b))))
+                check_fail(__FILE__, __LINE__, "%s(p%d) at x = %g: fused logpdf %.17g, array path %.17g", c->name, s,
+                           c->xs[i], a, b);
+            for (int j = 0; j < n_in; j++) {
+                double ga = check_item(gs[j]), gb = check_item(gv[j]);
+                if (!(ga == gb || fabs(ga - gb) <= 1e-10 * (1 + fabs(gb))))
+                    check_fail(__FILE__, __LINE__, "%s(p%d) at x = %g: d/d%s fused %.17g, array path %.17g", c->name,
+                               s, c->xs[i], j ? "param" : "x", ga, gb);
+            }
+            if (isfinite(a) && c->xs[i] > 0) /* away from the support's edge */
+                FD_CHECK(c->name, f, n_in, scalar_in, 1, 1e-6, 1e-8);
+            gen_scope_end();
+        }
+    }
+}
+
+int main(void) {
+    for (int k = 0; k < (int)(sizeof CASES / sizeof *CASES); k++) check_case(k);
+    return check_finish();
+}
