@@ -110,6 +110,11 @@ gen_status gen_mala(const gen_trace *tr, const gen_selection *sel, double step, 
         if (s == GEN_OK) {
             for (int64_t i = 0; i < d; i++) th2[i] = th[i] + 0.5 * step * step * g[i] + step * z[i];
             s = hmc_eval(t, d, th2, &lp2, g2);
+            if (s == GEN_ERR_VALUE || s == GEN_ERR_LINALG) { /* a point the model refuses: rejected, as in HMC */
+                gen_error_clear();
+                lp2 = -INFINITY;
+                s = GEN_OK;
+            }
         }
         if (s == GEN_OK) {
             double alpha = isfinite(lp2) ? lp2 - lp + mala_logq(d, step, th, th2, g2) - mala_logq(d, step, th2, th, g)

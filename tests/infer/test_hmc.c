@@ -128,9 +128,43 @@ static void test_errors(void) {
     CHECK(!out);
 }
 
+/* s ~ N(1, 1) on the real line; y ~ N(0, s) observed: the model refuses s <= 0 (the
+ * normal's sigma must be > 0), so a proposal there is a rejection, not an error. */
+static gen_status refusing(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+    (void)args;
+    gen_array *s = gen_choose(ctx, "s", gen_normal(gen_scalar(1), gen_scalar(1)));
+    *retval = gen_choose(ctx, "y", gen_normal(gen_scalar(0), s));
+    return gen_ctx_status(ctx);
+}
+
+static void test_refused_points(void) {
+    gen_addr sa = {1, {gen_part_name("s")}}, ya = {1, {gen_part_name("y")}};
+    gen_choicemap *c = gen_choicemap_set(gen_choicemap_set(gen_choicemap_empty(), &ya, gen_scalar(0.3)), &sa, gen_scalar(0.2));
+    gen_trace *tr = NULL;
+    CHECK_OK(gen_generate(gen_dynamic("refusing", refusing), gen_key_new(1), NULL, c, &tr, NULL));
+    gen_selection *sel = gen_select(1, &sa);
+    int rejected[2] = {0, 0};
+    for (int i = 0; i < 40 && tr; i++) {
+        for (int k = 0; k < 2; k++) { /* large steps from s = 0.2 often land below 0 */
+            gen_trace *out = NULL;
+            bool acc = true;
+            gen_status st = k ? gen_mala(tr, sel, 1.5, gen_key_new(100 + (uint64_t)i), &out, &acc)
+                              : gen_hmc(tr, sel, 0.8, 3, NULL, gen_key_new(100 + (uint64_t)i), &out, &acc);
+            CHECK_OK(st);
+            if (st != GEN_OK || !out) continue;
+            double s = check_item(gen_trace_value(out, &sa));
+            CHECK(s > 0);
+            if (!acc) CHECK(out == tr || s == 0.2);
+            rejected[k] += !acc;
+        }
+    }
+    CHECK(rejected[0] > 5 && rejected[1] > 5);
+}
+
 int main(void) {
     RUN(test_hmc);
     RUN(test_map);
     RUN(test_errors);
+    RUN(test_refused_points);
     return check_finish();
 }
