@@ -202,7 +202,11 @@ static gen_status mix_assess(const gen_gf *f, const gen_args *args, const gen_ch
     if (s == GEN_OK) s = switch_args(args, (gen_array *)index, &buf, &sa);
     if (s == GEN_OK) {
         int64_t saved = comb_kernel_begin(m);
-        s = gen_assess(((const mix_data *)f->data)->sw, &sa, gen_choicemap_child(choices, p_component()), &w, &ret);
+        gen_addr ac = {1, {p_component()}};
+        int uc = gfi_uc_enter(&ac);
+        s = uc < 0 ? GEN_ERR_VALUE
+                   : gen_assess(((const mix_data *)f->data)->sw, &sa, gen_choicemap_child(choices, p_component()), &w, &ret);
+        gfi_uc_leave(uc);
         comb_kernel_end(saved);
     }
     if (buf) core_free(buf, (size_t)args->n * sizeof *buf);

@@ -142,8 +142,7 @@ static gen_status call(comb_mode m, const gen_gf *f, const gen_gf *k, rec_op *op
 }
 
 /* The production's return value: (value, tuple of k <= max_branch child inputs). */
-static gen_status children_of(const gen_gf *f, int64_t id, const gen_trace *prod, const gen_array **kids, int *k) {
-    const gen_array *r = gen_trace_retval(prod);
+static gen_status children_of(const gen_gf *f, int64_t id, const gen_array *r, const gen_array **kids, int *k) {
     const rec_data *d = f->data;
     if (r && gen_array_is_tuple(r) && gen_tuple_size(r) == 2 && gen_array_is_tuple(gen_tuple_get(r, 1))) {
         *kids = gen_tuple_get(r, 1);
@@ -229,7 +228,7 @@ static gen_status produce(comb_mode m, const gen_gf *f, rec_op *op, gen_key key,
         s = call(m, f, rd->prod, op, key, slot >= 0 ? op->old->nodes[slot].prod : NULL, &a, id, p_prod(), &nd->prod);
         const gen_array *kids = NULL;
         int k = 0;
-        if (s == GEN_OK) s = children_of(f, id, d->nodes[i].prod, &kids, &k);
+        if (s == GEN_OK) s = children_of(f, id, gen_trace_retval(d->nodes[i].prod), &kids, &k);
         if (s == GEN_OK) d->nodes[i].n_children = k;
         for (int c = 0; s == GEN_OK && c < k; c++) {
             int64_t cid = 0;
@@ -408,11 +407,147 @@ static gen_status rec_project(const gen_trace *tr, const gen_selection *sel, gen
     return s;
 }
 
-/* assess: the tree's log density, grown and folded from the choices (generate with
- * every choice constrained would sample none; assess itself runs the kernels'
- * assess so that a missing choice is an error). */
+/* ---- assess ---- */
+
+/* A node of an assess walk. Nodes are kept in breadth-first order, so node i's
+ * children are the n_children nodes from first_child. */
+typedef struct walk_node {
+    int64_t id, first_child;
+    int n_children;
+    const gen_array *input, *prod_ret, *agg_ret; /* in the walk's scope */
+} walk_node;
+
+typedef struct walk {
+    int64_t n, cap;
+    walk_node *nodes;
+} walk;
+
+static gen_status walk_push(walk *w, walk_node node) {
+    if (w->n == w->cap) {
+        int64_t cap = w->cap ? 2 * w->cap : 8;
+        walk_node *nn = core_realloc(w->nodes, (size_t)w->cap * sizeof *nn, (size_t)cap * sizeof *nn);
+        if (!nn) return GEN_ERR_OOM;
+        w->nodes = nn;
+        w->cap = cap;
+    }
+    w->nodes[w->n++] = node;
+    return GEN_OK;
+}
+
+/* Assesses node id's kernel k on a with the choices at id/which, adding its density to
+ * *w. In unconstrained mode the node's address is pushed, so the kernel's choices get
+ * their absolute addresses (gfi_int.h). *used counts the choices given to it. */
+static gen_status walk_kernel(comb_mode m, const gen_gf *f, const gen_gf *k, const gen_choicemap *choices,
+                              int64_t id, gen_part which, const gen_args *a, gen_array **w, gen_array **ret,
+                              int64_t *used) {
+    gen_addr at = {2, {gen_part_int(id), which}};
+    const gen_choicemap *c = gen_choicemap_child(gen_choicemap_child(choices, at.parts[0]), which);
+    gen_array *wk = NULL;
+    int64_t saved = comb_kernel_begin(m);
+    int uc = gfi_uc_enter(&at);
+    gen_status s = uc < 0 ? GEN_ERR_VALUE : gen_assess(k, a, c, &wk, ret);
+    gfi_uc_leave(uc);
+    comb_kernel_end(saved);
+    if (s != GEN_OK) return fail_node(f, id, gen_part_equal(which, p_prod()) ? "production" : "aggregation");
+    *used += gen_choicemap_count(c);
+    return comb_add(w, wk);
+}
+
+/* Every choice was some kernel's (used of them), else the error naming one that was not. */
+static gen_status walk_check_used(const gen_gf *f, const gen_choicemap *choices, const walk *wk, int64_t used) {
+    if (used == gen_choicemap_count(choices)) return GEN_OK;
+    rec_trace d = {0};
+    gen_status s = GEN_OK;
+    for (int64_t i = 0; s == GEN_OK && i < wk->n; i++) s = push_node(&d, (rec_node){.id = wk->nodes[i].id});
+    if (s == GEN_OK) {
+        qsort(d.nodes, (size_t)d.n, sizeof *d.nodes, by_id);
+        s = check_constraints(f, "assess", choices, &d);
+    }
+    if (s == GEN_OK)
+        s = GEN_FAIL(GEN_ERR_VALUE, "%s: assess: %lld of the choices are not the tree's", f->name,
+                     (long long)(gen_choicemap_count(choices) - used));
+    if (d.nodes) core_free(d.nodes, (size_t)d.cap * sizeof *d.nodes);
+    return s;
+}
+
+/* The tree's log density from the kernels' assess: grown breadth first (production),
+ * then folded children first (aggregation). Arrays stay in the current scope. */
+static gen_status walk_tree(comb_mode m, const gen_gf *f, const gen_args *args, const gen_choicemap *choices,
+                            gen_array **w, const gen_array **ret) {
+    const rec_data *rd = f->data;
+    walk wk = {0};
+    int64_t root = 0, used = 0;
+    gen_status s = root_of(f, "assess", args, &root);
+    if (s == GEN_OK) s = walk_push(&wk, (walk_node){.id = root, .input = args->v[0]});
+    for (int64_t i = 0; s == GEN_OK && i < wk.n; i++) {
+        gen_array *in = (gen_array *)wk.nodes[i].input, *r = NULL;
+        gen_args a = {1, &in, args->user};
+        const gen_array *kids = NULL;
+        int k = 0;
+        int64_t id = wk.nodes[i].id;
+        s = walk_kernel(m, f, rd->prod, choices, id, p_prod(), &a, w, &r, &used);
+        if (s == GEN_OK) s = children_of(f, id, r, &kids, &k);
+        if (s != GEN_OK) break;
+        wk.nodes[i].prod_ret = r;
+        wk.nodes[i].first_child = wk.n;
+        wk.nodes[i].n_children = k;
+        for (int c = 0; s == GEN_OK && c < k; c++) {
+            int64_t cid = 0;
+            s = child_id(f, id, c, &cid);
+            if (s == GEN_OK) s = walk_push(&wk, (walk_node){.id = cid, .input = gen_tuple_get(kids, c)});
+        }
+    }
+    for (int64_t i = wk.n - 1; s == GEN_OK && i >= 0; i--) {
+        const walk_node *nd = &wk.nodes[i];
+        gen_array *items[64], **rs = nd->n_children <= 64 ? items : core_alloc((size_t)nd->n_children * sizeof *rs);
+        if (!rs) s = GEN_ERR_OOM;
+        for (int c = 0; s == GEN_OK && c < nd->n_children; c++) {
+            const walk_node *kid = &wk.nodes[nd->first_child + c];
+            if (!(rs[c] = (gen_array *)kid->agg_ret))
+                s = GEN_FAIL(GEN_ERR_VALUE, "%s: %lld: aggregation: returned no value", f->name, (long long)kid->id);
+        }
+        gen_array *av[2] = {s == GEN_OK ? gen_tuple_get(nd->prod_ret, 0) : NULL,
+                            s == GEN_OK ? gen_tuple(nd->n_children, rs) : NULL};
+        if (rs && rs != items) core_free(rs, (size_t)nd->n_children * sizeof *rs);
+        if (s == GEN_OK && (!av[0] || !av[1])) s = comb_pending();
+        gen_args a = {2, av, args->user};
+        gen_array *r = NULL;
+        if (s == GEN_OK) s = walk_kernel(m, f, rd->agg, choices, nd->id, p_agg(), &a, w, &r, &used);
+        wk.nodes[i].agg_ret = r;
+    }
+    if (s == GEN_OK) s = walk_check_used(f, choices, &wk, used);
+    if (s == GEN_OK) *ret = wk.nodes[0].agg_ret;
+    if (wk.nodes) core_free(wk.nodes, (size_t)wk.cap * sizeof *wk.nodes);
+    return s;
+}
+
+/* Unconstrained assess (gfi_int.h) walks the tree with the kernels' assess, which
+ * transforms their selected choices (generate would take the given values as they are). */
+static gen_status rec_assess_uc(const gen_gf *f, const gen_args *args, const gen_choicemap *choices,
+                                gen_array **weight, gen_array **retval) {
+    gen_status s = gen_scope_begin();
+    if (s != GEN_OK) return s;
+    comb_mode m = comb_enter();
+    gen_array *w = NULL;
+    const gen_array *ret = NULL;
+    s = walk_tree(m, f, args, choices, &w, &ret);
+    if (s == GEN_OK && !(*weight = gen_scope_return(w ? w : comb_zero(m)))) s = comb_pending();
+    if (s == GEN_OK && retval && ret && !(*retval = gen_scope_return((gen_array *)ret))) s = comb_pending();
+    gen_scope_end();
+    comb_leave(m);
+    if (s != GEN_OK) {
+        *weight = NULL;
+        if (retval) *retval = NULL;
+    }
+    return s;
+}
+
+/* assess: the tree's log density, grown and folded from the choices by generate with
+ * every choice constrained, failing when the choices lack some (generate samples them).
+ * In unconstrained mode, the walk above. */
 static gen_status rec_assess(const gen_gf *f, const gen_args *args, const gen_choicemap *choices, gen_array **weight,
                              gen_array **retval) {
+    if (CORE_UNLIKELY(gfi_uc.active)) return rec_assess_uc(f, args, choices, weight, retval);
     gen_trace *tr = NULL;
     gen_status s = gen_scope_begin();
     if (s != GEN_OK) return s;

@@ -186,7 +186,11 @@ static gen_status scan_assess(const gen_gf *f, const gen_args *args, const gen_c
         s = step_args(m, args, i, carry, ev, &ea);
         if (s == GEN_OK) {
             int64_t saved = comb_kernel_begin(m);
-            s = gen_assess(kernel_of(f), &ea, gen_choicemap_child(choices, gen_part_int(i)), &wi, &r);
+            gen_addr ai = {1, {gen_part_int(i)}};
+            int uc = gfi_uc_enter(&ai);
+            s = uc < 0 ? GEN_ERR_VALUE
+                       : gen_assess(kernel_of(f), &ea, gen_choicemap_child(choices, gen_part_int(i)), &wi, &r);
+            gfi_uc_leave(uc);
             comb_kernel_end(saved);
             if (s != GEN_OK) s = comb_fail_at(f->name, i);
         }

@@ -186,7 +186,11 @@ static gen_status unfold_assess(const gen_gf *f, const gen_args *args, const gen
         s = step_args(args, i, i ? states[i - 1] : args->v[1], ev, &ea);
         if (s == GEN_OK) {
             int64_t saved = comb_kernel_begin(m);
-            s = gen_assess(kernel_of(f), &ea, gen_choicemap_child(choices, gen_part_int(i)), &wi, &states[i]);
+            gen_addr ai = {1, {gen_part_int(i)}};
+            int uc = gfi_uc_enter(&ai);
+            s = uc < 0 ? GEN_ERR_VALUE
+                       : gen_assess(kernel_of(f), &ea, gen_choicemap_child(choices, gen_part_int(i)), &wi, &states[i]);
+            gfi_uc_leave(uc);
             comb_kernel_end(saved);
             if (s != GEN_OK) s = comb_fail_at(f->name, i);
         }
