@@ -132,6 +132,47 @@ static void test_dependent_support(void) {
         }
 }
 
+/* Under Unfold, three independent steps (the state unused): k ~ U{0, 2}; c ~
+ * bernoulli(k == 1 ? 0.9 : 0.2) observed true, so p(k = 1 | c) = 0.3 / (0.3 + 0.4 / 3).
+ * The candidates of each k come from the model through the combinator. */
+static gen_status coins_step(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+    gen_array *k = gen_choose(ctx, "k", gen_uniform_discrete(gen_scalar_i64(0), gen_scalar_i64(2)));
+    if (k) gen_choose(ctx, "c", gen_bernoulli(gen_where(gen_eq(k, gen_scalar_i64(1)), gen_scalar(0.9), gen_scalar(0.2))));
+    *retval = args->v[1];
+    return gen_ctx_status(ctx);
+}
+
+static gen_status coins_chain(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+    (void)args;
+    gen_array *v[2] = {gen_scalar_i64(3), gen_scalar(0)};
+    *retval = gen_call(ctx, "steps", gen_unfold(gen_dynamic("coins_step", coins_step)), &(gen_args){2, v, NULL});
+    return gen_ctx_status(ctx);
+}
+
+static void test_support_through_unfold(void) {
+    gen_choicemap *obs = gen_choicemap_empty();
+    for (int i = 0; i < 3; i++) {
+        gen_addr a = {3, {gen_part_name("steps"), gen_part_int(i), gen_part_name("c")}};
+        obs = gen_choicemap_set(obs, &a, gen_scalar_bool(true));
+    }
+    gen_trace *tr = NULL;
+    CHECK_OK(gen_generate(gen_dynamic("coins_chain", coins_chain), gen_key_new(3), NULL, obs, &tr, NULL));
+    gen_addr b1 = {3, {gen_part_name("steps"), gen_part_int(1), gen_part_name("k")}};
+    gen_selection *sel = gen_select(1, &b1);
+    int n = 4000, hits = 0;
+    for (int i = 0; i < n && tr; i++) {
+        gen_scope_begin();
+        gen_trace *out = NULL;
+        CHECK_OK(gen_gibbs(tr, sel, NULL, gen_key_new(500 + (uint64_t)i), &out));
+        int64_t k = 0;
+        if (out) gen_item_i64(gen_trace_value(out, &b1), &k);
+        hits += k == 1;
+        gen_scope_end();
+    }
+    double p = 0.3 / (0.3 + 0.4 / 3), se = sqrt(p * (1 - p) / n);
+    if (fabs(hits / (double)n - p) > 5 * se) check_fail(__FILE__, __LINE__, "p(k = 1 | c) %g, want %g", hits / (double)n, p);
+}
+
 /* k ~ U{0, 2}; x/j ~ N(0, 1) for j < k: changing k changes the structure */
 static gen_status varying(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
     (void)args;
@@ -210,6 +251,7 @@ static void test_out_of_memory(void) { check_oom("gibbs", oom_workload); }
 int main(void) {
     RUN(test_hmm_marginals);
     RUN(test_dependent_support);
+    RUN(test_support_through_unfold);
     RUN(test_bool_default);
     RUN(test_errors);
     RUN(test_out_of_memory);
