@@ -63,20 +63,51 @@ static gen_array *fused_logpdf(const gen_dist *d, const gen_array *x, bool full)
     return arr_publish(out);
 }
 
-/* Under one reverse-mode transform (ad_single_reverse), the unbatched f64 case with one
- * sigma and x, mu of the event shape is one tape node: fused_logpdf's value, and the
- * cotangents of x, mu and sigma computed in C by ad_vjp below (payload: a bit per
- * input that carries a tape link, so only those are computed). */
-static bool ad_case(const gen_dist *d, const gen_array *x) {
-    const gen_array *mu = d->params[0], *sg = d->params[1];
-    int ne = d->event_ndim;
-    return d->batch_ndim == 0 && ad_single_reverse() && mu->dtype == GEN_F64 && sg->dtype == GEN_F64 &&
-           x->dtype == GEN_F64 && sg->size == 1 && mu->ndim == ne && x->ndim == ne &&
-           !memcmp(mu->shape, d->event_shape, (size_t)ne * sizeof(int64_t)) &&
-           !memcmp(x->shape, d->event_shape, (size_t)ne * sizeof(int64_t));
+/* Under one reverse-mode transform (ad_single_reverse), the unbatched f64 case with x of
+ * the event shape and mu, sigma each of the event shape or one value is one tape node:
+ * the log density and the cotangents of x, mu and sigma computed in C (ad_value,
+ * ad_vjp; payload: a bit per input that carries a tape link, so only those are
+ * computed). */
+static bool ad_fits(const gen_array *p, int ne, const int64_t *event_shape) {
+    return p->dtype == GEN_F64 &&
+           (p->size == 1 || (p->ndim == ne && !memcmp(p->shape, event_shape, (size_t)ne * sizeof(int64_t))));
 }
 
-/* d lp / d mu_j = (x_j - mu_j) / sigma^2 = -d lp / d x_j; d lp / d sigma = (sum z^2 - m) / sigma. */
+static bool ad_case(const gen_dist *d, const gen_array *x) {
+    int ne = d->event_ndim;
+    return d->batch_ndim == 0 && ad_single_reverse() && x->dtype == GEN_F64 && x->ndim == ne &&
+           !memcmp(x->shape, d->event_shape, (size_t)ne * sizeof(int64_t)) &&
+           ad_fits(d->params[0], ne, d->event_shape) && ad_fits(d->params[1], ne, d->event_shape);
+}
+
+/* The log density of x (m elements) under mu and sigma (strides 0 for one value, 1 for
+ * all): with one sigma, fused_logpdf's sums; else the sum of -z^2 / 2 - log sigma_j. */
+static double ad_value(const double *xv, const double *mv, int64_t sm, const double *sv, int64_t ss, int64_t m) {
+    double acc[4] = {0, 0, 0, 0};
+    if (!ss) {
+        double inv = 1 / sv[0];
+        int64_t j = 0;
+        for (; j + 4 <= m; j += 4)
+            for (int k = 0; k < 4; k++) {
+                double z = (xv[j + k] - mv[(j + k) * sm]) * inv;
+                acc[k] += z * z;
+            }
+        for (; j < m; j++) {
+            double z = (xv[j] - mv[j * sm]) * inv;
+            acc[0] += z * z;
+        }
+        return -0.5 * ((acc[0] + acc[1]) + (acc[2] + acc[3])) - (double)m * (log(sv[0]) + HALF_LOG_2PI);
+    }
+    double sum = 0;
+    for (int64_t j = 0; j < m; j++) {
+        double z = (xv[j] - mv[j * sm]) / sv[j];
+        sum += -0.5 * (z * z) - log(sv[j]);
+    }
+    return sum - (double)m * HALF_LOG_2PI;
+}
+
+/* d lp / d mu_j = (x_j - mu_j) / sigma_j^2 = -d lp / d x_j; d lp / d sigma_j =
+ * (z_j^2 - 1) / sigma_j; a parameter given as one value gets the sum over j. */
 static gen_status ad_vjp(void *payload, int n_in, gen_array *const *in, int n_out,
                          gen_array *const *out, gen_array *const *cot, gen_array **cin) {
     (void)n_in, (void)n_out, (void)out;
@@ -87,16 +118,21 @@ static gen_status ad_vjp(void *payload, int n_in, gen_array *const *in, int n_ou
     gen_array *gs = need & 4 ? arr_alloc(GEN_F64, sg->ndim, sg->shape) : NULL;
     cin[0] = arr_publish(gx), cin[1] = arr_publish(gm), cin[2] = arr_publish(gs);
     if ((need & 1 && !cin[0]) || (need & 2 && !cin[1]) || (need & 4 && !cin[2])) return core_error_pending();
-    double g = *(const double *)cot[0]->data, inv = 1 / *(const double *)sg->data, zz = 0;
-    const double *xv = x->data, *mv = mu->data;
-    double *dx = gx ? gx->data : NULL, *dm = gm ? gm->data : NULL;
-    for (int64_t j = 0; j < mu->size; j++) {
-        double z = (xv[j] - mv[j]) * inv, dmu = g * z * inv;
+    int64_t m = x->size, sm = mu->size == 1 ? 0 : 1, ss = sg->size == 1 ? 0 : 1;
+    double g = *(const double *)cot[0]->data;
+    const double *xv = x->data, *mv = mu->data, *sv = sg->data;
+    double *dx = gx ? gx->data : NULL, *dm = gm ? gm->data : NULL, *ds = gs ? gs->data : NULL;
+    if (dm && !sm) dm[0] = 0;
+    if (ds && !ss) ds[0] = 0;
+    for (int64_t j = 0; j < m; j++) {
+        double inv = 1 / sv[j * ss], z = (xv[j] - mv[j * sm]) * inv, dmu = g * z * inv;
         if (dx) dx[j] = -dmu;
-        if (dm) dm[j] = dmu;
-        zz += z * z;
+        double dsg = g * (z * z - 1) * inv;
+        if (dm && sm) dm[j] = dmu;
+        else if (dm) dm[0] += dmu; /* one value: the sum */
+        if (ds && ss) ds[j] = dsg;
+        else if (ds) ds[0] += dsg;
     }
-    if (gs) *(double *)gs->data = g * (zz - (double)mu->size) * inv;
     return GEN_OK;
 }
 
@@ -104,7 +140,9 @@ static gen_array *ad_logpdf(const gen_dist *d, const gen_array *x) {
     gen_array *in[3] = {(gen_array *)x, d->params[0], d->params[1]};
     unsigned need = 0;
     for (int i = 0; i < 3; i++) need |= in[i]->ad ? 1u << i : 0u;
-    gen_array *lp = fused_logpdf(d, x, true);
+    const gen_array *mu = in[1], *sg = in[2];
+    gen_array *lp = gen_scalar(ad_value(x->data, mu->data, mu->size == 1 ? 0 : 1, sg->data, sg->size == 1 ? 0 : 1,
+                                        x->size));
     if (lp && need && ad_record_custom(ad_vjp, (void *)(uintptr_t)need, 3, in, 1, &lp) != GEN_OK) return NULL;
     return lp;
 }

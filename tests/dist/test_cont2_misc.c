@@ -206,6 +206,37 @@ static void test_bn_fused(void) {
     }
 }
 
+/* The one-node reverse-mode path (under a single gen_value_and_grad) for x of the event
+ * shape and mu, sigma each one value or of that shape (both one value: the event is 0-d
+ * and the array path runs): the value against GSL and the
+ * gradient in x, mu and sigma against finite differences (whose forward-mode half runs
+ * the array path). */
+static gen_status bn_sum_closure(void *p, int n_in, gen_array *const *in, int n_out, gen_array **out) {
+    (void)p, (void)n_in, (void)n_out;
+    out[0] = gen_sum(gen_dist_logpdf(gen_broadcasted_normal(in[0], in[1]), in[2]), 0, NULL, false);
+    return out[0] ? GEN_OK : gen_error_status();
+}
+
+static void test_bn_reverse_fused(void) {
+    gen_array *x = fd_uniform(11, -3, 3, GEN_DIMS(5));
+    gen_array *mus[2] = {gen_scalar(0.4), fd_uniform(12, -1, 1, GEN_DIMS(5))};
+    gen_array *sgs[2] = {gen_scalar(0.8), fd_uniform(13, 0.3, 2, GEN_DIMS(5))};
+    for (int a = 0; a < 2; a++)
+        for (int b = 0; b < 2; b++) {
+            gen_array *in[3] = {mus[a], sgs[b], x}, *v = NULL, *g[3];
+            double want = 0;
+            for (int j = 0; j < 5; j++) {
+                double m = ((const double *)gen_array_data(mus[a]))[a ? j : 0];
+                double sd = ((const double *)gen_array_data(sgs[b]))[b ? j : 0];
+                want += log(gsl_ran_gaussian_pdf(((const double *)gen_array_data(x))[j] - m, sd));
+            }
+            CHECK_OK(gen_value_and_grad((gen_closure){bn_sum_closure, NULL}, 3, in, &v, g));
+            if (v) CHECK_CLOSE(check_item(v), want, 1e-13);
+            if (v) CHECK(gen_array_size(g[0]) == gen_array_size(mus[a]) && gen_array_size(g[1]) == gen_array_size(sgs[b]));
+            FD_CHECK("broadcasted_normal reverse fused", ((gen_closure){bn_sum_closure, NULL}), 3, in, 1, 1e-7, 1e-9);
+        }
+}
+
 static gen_array *bn_lp_x(const gen_array *x) {
     return gen_dist_logpdf(gen_broadcasted_normal(gen_array_from_f64(GEN_DIMS(3), (double[]){0, 1, -1}), gen_scalar(1.3)), x);
 }
@@ -344,6 +375,7 @@ int main(void) {
     RUN(test_bn);
     RUN(test_bn_gradients);
     RUN(test_bn_fused);
+    RUN(test_bn_reverse_fused);
     RUN(test_delta);
     RUN(test_delta_gradients);
     RUN(test_improper);
