@@ -310,6 +310,62 @@ typedef struct gen_birth_death_kernel {
 } gen_birth_death_kernel;
 gen_kernel gen_kernel_birth_death(gen_birth_death_kernel *k);
 
+/* ---- reversible jump: split and merge ----------------------------------------------------
+ * For a model laid out as for birth/death (a count choice K, a 0-d i64 at count, and the
+ * components' choices under components/0 .. components/K-1; nothing else depends on
+ * which exist): a split (probability 1/2, 1 at min_count, 0 at max_count) picks j
+ * uniformly in 0 .. K-1, draws auxiliary choices u from aux_proposal and replaces
+ * component j by two, written to components/j and the new components/K; a merge picks
+ * j uniformly in 0 .. K-2 and joins components/j and components/K-1 into components/j
+ * (dropping components/K-1), giving back the u that would split it again. A split of j
+ * at K and the merge of j at K + 1 are each other's inverse.
+ *
+ * The move is involutive MCMC (gen_mh_involutive; check as there): the choice between
+ * split and merge, j and u are the choices of the proposal the helper runs, so the
+ * acceptance ratio counts the move probabilities (1/2, 1/K, 1/(K-1)), the density of u
+ * and log |det J| of the transform (by forward-mode autodiff) without user arithmetic.
+ *
+ * aux_proposal: a generative function of one argument, j (a 0-d i64: the component
+ * split), whose args->user is the current trace; its choices are u (under the address u
+ * of the helper's proposal). split and merge: the transform and its inverse, on the
+ * choices of components relative to their own address (a component whose choice is a
+ * single value, e.g. mu/j, is a value map: gen_choicemap_value, gen_choicemap_of_value).
+ * They follow the involution's contract (gen_involution_fn): continuous outputs built
+ * with array operations from the values of the maps given, structure decided by
+ * discrete values only; new maps in the current scope; GEN_OK or an error status (record
+ * a message with gen_error_set). Continuous dimensions must match: those of one
+ * component and u are those of two components. K must stay in [min_count, max_count],
+ * 1 <= min_count < max_count; a count missing, not a 0-d i64 or out of range is an error
+ * naming its address. */
+typedef gen_status (*gen_split_fn)(void *ud, const gen_args *model_args,
+                                   const gen_choicemap *component, const gen_choicemap *aux,
+                                   gen_choicemap **first, gen_choicemap **second);
+typedef gen_status (*gen_merge_fn)(void *ud, const gen_args *model_args,
+                                   const gen_choicemap *first, const gen_choicemap *second,
+                                   gen_choicemap **component, gen_choicemap **aux);
+typedef struct gen_split_merge {
+    gen_addr count;
+    gen_addr components;
+    int64_t min_count, max_count;
+    const gen_gf *aux_proposal;
+    gen_split_fn split;
+    gen_merge_fn merge;
+    void *ud; /* passed to split and merge */
+} gen_split_merge;
+/* One split/merge MH step: *out is the new trace or tr (retained); *accepted may be NULL. */
+gen_status gen_mh_split_merge(const gen_trace *tr, const gen_split_merge *sm, bool check,
+                              gen_key key, gen_trace **out, bool *accepted);
+/* The move without the accept step, as gen_involutive_propose (info may be NULL): the
+ * proposal's scores include the move probabilities. */
+gen_status gen_split_merge_propose(const gen_trace *tr, const gen_split_merge *sm, bool check,
+                                   gen_key key, gen_trace **proposed, gen_involutive_info *info);
+
+typedef struct gen_split_merge_kernel {
+    gen_split_merge config;
+    bool check;
+} gen_split_merge_kernel;
+gen_kernel gen_kernel_split_merge(gen_split_merge_kernel *k);
+
 /* ---- elliptical slice sampling -----------------------------------------------------------
  * Gen.jl's elliptical_slice(trace, addr, mu, cov) (Murray, Adams & MacKay 2010) for a
  * choice whose prior is N(mu, cov): a scalar (mu 0-d, cov 0-d: the variance) or a vector
