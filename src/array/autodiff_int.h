@@ -24,6 +24,9 @@ typedef struct ad_link {
 extern _Thread_local int ad_depth;
 static inline bool ad_active(void) { return ad_depth > 0; }
 
+/* Whether any tape on this thread records (a backward pass runs with its own tape
+ * disabled: gradient rules may then compute in plain C what needs no derivative). */
+bool ad_recording(void);
 /* Records one op application on every enabled tape whose inputs it depends on. */
 gen_status ad_record(op_id op, int n_in, gen_array *const *in, const op_params *p,
                      gen_array *out);

@@ -328,18 +328,18 @@ gen_status ad_record_custom(gen_vjp_rule rule, void *payload, int n_in, gen_arra
 
 /* ---- reverse pass ---- */
 
-/* No tape records (backward runs with its own tape disabled): a sum may skip the op. */
-static bool none_recording(void) {
+bool ad_recording(void) {
     for (int d = 0; d < ad_depth; d++)
-        if (stack[d]->enabled) return false;
-    return true;
+        if (stack[d]->enabled) return true;
+    return false;
 }
 
 gen_array *ad_sum_to(gen_array *g, gen_dtype dtype, int ndim, const int64_t *shape) {
     if (!g) return NULL;
-    if (ndim == 0 && g->ndim > 0 && g->dtype == GEN_F64 && dtype == GEN_F64 && none_recording()) {
-        /* the common broadcast scalar parameter: sum in place of a reduction op, adding
-         * in the same order as the sum kernel */
+    if (ndim == 0 && g->ndim > 0 && g->dtype == GEN_F64 && dtype == GEN_F64 && !ad_recording()) {
+        /* the common broadcast scalar parameter, nothing recording (backward runs with
+         * its tape disabled): sum in place of a reduction op, adding in the same order as
+         * the sum kernel */
         const double *x = gen_array_data(g);
         double acc = 0.0;
         for (int64_t i = 0; i < g->size; i++) acc += x[i];
