@@ -214,7 +214,9 @@ static ad_node *node_push(ad_tape *t, op_id op, int n_in, gen_array *const *in, 
 /* Leaves are fresh headers made by an op (reshape to the same shape), so transforms
  * enclosing this one still see them as functions of the primal. */
 gen_array *ad_leaf(ad_tape *t, const gen_array *primal) {
-    gen_array *v = gen_reshape(primal, primal->ndim, primal->shape);
+    /* A primal no tape tracks needs no recorded reshape: a plain view will do. */
+    gen_array *v = primal->ad || primal->batched ? gen_reshape(primal, primal->ndim, primal->shape)
+                                                 : arr_publish(arr_view(primal, primal->ndim, primal->shape));
     if (!v) return NULL;
     return node_push(t, AD_LEAF, 0, NULL, 1, &v) ? v : NULL; /* v stays owned by the scope */
 }
