@@ -381,6 +381,9 @@ static void test_birth_death(void) {
     bad = bd;
     bad.count = A("y/0");
     CHECK_ERROR(gen_mh_birth_death(t1, &bad, false, gen_key_new(1), &out, &acc), "the count at y/0 must be a 0-d i64");
+    bad.count = A("K");
+    CHECK_ERROR(gen_mh_birth_death(t1, &bad, false, gen_key_new(1), &out, &acc),
+                "gen_mh_birth_death: the model has no count choice at K");
 }
 
 /* ---- errors -------------------------------------------------------------------------- */
