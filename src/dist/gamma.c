@@ -5,6 +5,7 @@
 #include <float.h>
 #include <math.h>
 
+#include "../array/special.h"
 #include "gamma_int.h"
 
 #define LOG_2 0.69314718055994530942
@@ -46,12 +47,30 @@ static gen_array *gamma_logpdf(const gen_dist *d, const gen_array *x) {
     return gamma_lp(x, d->params[0], d->params[1], gen_log(d->params[1]));
 }
 
+/* gamma_lp in plain C with its partials (x, k, theta), in the same order of operations.
+ * At x = 0 the value and partials are the array path's limits: 0 log 0 = 0 when k = 1
+ * (no gradient through log x), else +-inf values with infinite partials in x and k. */
+static double gamma_logpdf1_grad(const double *p, double x, double *g) {
+    double k = p[0], theta = p[1];
+    if (!(x >= 0 && x < INFINITY)) {
+        g[0] = g[1] = g[2] = 0;
+        return -INFINITY;
+    }
+    double a = k - 1, log_theta = log(theta);
+    double lx = a == 0 && x == 0 ? 0 : log(x), dx = a == 0 && x == 0 ? 0 : a * (1 / x);
+    g[0] = dx - 1 / theta;
+    g[1] = lx - (sf_digamma(k) + log_theta);
+    g[2] = x / theta / theta - k * (1 / theta);
+    return (a * lx - x / theta) - (sf_lgamma(k) + k * log_theta);
+}
+
 static const dist_family gamma_family = {
     .name = "gamma",
     .param_names = gamma_names,
     .sample = gamma_sample,
     .logpdf = gamma_logpdf,
     .support = positive_support,
+    .logpdf1_grad = gamma_logpdf1_grad,
 };
 
 gen_dist *gen_gamma(const gen_array *shape, const gen_array *scale) {
