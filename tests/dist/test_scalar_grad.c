@@ -25,6 +25,9 @@ static gen_dist *make_half_cauchy(gen_array *const *p) { return gen_half_cauchy(
 static gen_dist *make_gamma(gen_array *const *p) { return gen_gamma(p[0], p[1]); }
 static gen_dist *make_beta(gen_array *const *p) { return gen_beta(p[0], p[1]); }
 static gen_dist *make_uniform(gen_array *const *p) { return gen_uniform(p[0], p[1]); }
+static gen_dist *make_half_normal(gen_array *const *p) { return gen_half_normal(p[0]); }
+static gen_dist *make_exponential(gen_array *const *p) { return gen_exponential(p[0]); }
+static gen_dist *make_lognormal(gen_array *const *p) { return gen_lognormal(p[0], p[1]); }
 
 static const family_case CASES[] = {
     {"half_cauchy", make_half_cauchy, 1, {{5}, {0.3}, {40}}, {0, 1e-3, 0.5, 1, 4.9, 5.1, 300, -1, NAN}},
@@ -32,6 +35,9 @@ static const family_case CASES[] = {
     {"beta", make_beta, 2, {{2, 3}, {0.5, 0.7}, {1, 1}}, {0, 1e-3, 0.3, 0.5, 0.999, 1, -0.1, 1.5, NAN}},
     {"beta", make_beta, 2, {{1, 4}, {3, 1}, {0.4, 1}}, {0, 1e-3, 0.3, 0.9, 1, 1.5, NAN}},
     {"uniform", make_uniform, 2, {{-1, 2}, {0, 0.5}, {3, 1e3}}, {-1, -0.5, 0, 0.25, 0.5, 2, 3, 999, 1e3, 2e3}},
+    {"half_normal", make_half_normal, 1, {{1}, {0.05}, {30}}, {0, 1e-3, 0.04, 1, 3, 100, -1e-3, INFINITY, NAN}},
+    {"exponential", make_exponential, 1, {{1}, {0.02}, {40}}, {0, 1e-3, 0.5, 3, 250, -1e-3, INFINITY, NAN}},
+    {"lognormal", make_lognormal, 2, {{0, 1}, {-3, 0.2}, {2.5, 4}}, {0, 1e-6, 0.05, 1, 12, 1e4, -1, INFINITY, NAN}},
 };
 
 /* Whether the density is finite a little either side of x (parameters of setting s),
