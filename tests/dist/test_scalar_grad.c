@@ -31,6 +31,8 @@ static gen_dist *make_lognormal(gen_array *const *p) { return gen_lognormal(p[0]
 static gen_dist *make_cauchy(gen_array *const *p) { return gen_cauchy(p[0], p[1]); }
 static gen_dist *make_student_t(gen_array *const *p) { return gen_student_t(p[0], p[1], p[2]); }
 static gen_dist *make_inv_gamma(gen_array *const *p) { return gen_inv_gamma(p[0], p[1]); }
+static gen_dist *make_laplace(gen_array *const *p) { return gen_laplace(p[0], p[1]); }
+static gen_dist *make_logistic(gen_array *const *p) { return gen_logistic(p[0], p[1]); }
 
 static const family_case CASES[] = {
     {"half_cauchy", make_half_cauchy, 1, {{5}, {0.3}, {40}}, {0, 1e-3, 0.5, 1, 4.9, 5.1, 300, -1, NAN}},
@@ -46,6 +48,8 @@ static const family_case CASES[] = {
     {"student_t", make_student_t, 3, {{3, 0, 1}, {0.7, -2, 0.4}, {49.5, 1, 2}}, {-1e4, -3, -2.1, 0, 0.9, 1, 4, 1e3, INFINITY, NAN}},
     {"student_t", make_student_t, 3, {{50.5, 0, 1}, {300, -1, 5}, {1, 2, 0.1}}, {-40, -1, 0, 2, 2.5, 30, 1e6, -INFINITY, NAN}},
     {"inv_gamma", make_inv_gamma, 2, {{2, 1.5}, {0.5, 0.1}, {7, 20}}, {0, 5e-324, 1e-300, 0.02, 0.2, 1, 3, 1e4, -1, INFINITY}},
+    {"laplace", make_laplace, 2, {{0, 1}, {-2, 0.3}, {5, 40}}, {-1e3, -3, -2, -1, 0, 0.5, 5, 300, -INFINITY, INFINITY}},
+    {"logistic", make_logistic, 2, {{0, 1}, {-2, 0.3}, {5, 40}}, {-1e4, -800, -2, -1, 0, 0.5, 5, 300, -INFINITY, INFINITY}},
 };
 
 /* Whether the density is finite a little either side of x (parameters of setting s),
