@@ -23,6 +23,7 @@ typedef struct family_case {
 
 static gen_dist *make_half_cauchy(gen_array *const *p) { return gen_half_cauchy(p[0]); }
 static gen_dist *make_gamma(gen_array *const *p) { return gen_gamma(p[0], p[1]); }
+static gen_dist *make_chi2(gen_array *const *p) { return gen_chi2(p[0]); }
 static gen_dist *make_beta(gen_array *const *p) { return gen_beta(p[0], p[1]); }
 static gen_dist *make_uniform(gen_array *const *p) { return gen_uniform(p[0], p[1]); }
 static gen_dist *make_half_normal(gen_array *const *p) { return gen_half_normal(p[0]); }
@@ -37,6 +38,7 @@ static gen_dist *make_logistic(gen_array *const *p) { return gen_logistic(p[0], 
 static const family_case CASES[] = {
     {"half_cauchy", make_half_cauchy, 1, {{5}, {0.3}, {40}}, {0, 1e-3, 0.5, 1, 4.9, 5.1, 300, -1, NAN}},
     {"gamma", make_gamma, 2, {{2, 1.5}, {0.5, 3}, {1, 0.7}}, {0, 1e-3, 0.5, 2, 7.5, 40, -1, INFINITY, NAN}},
+    {"chi2", make_chi2, 1, {{4}, {1}, {2}}, {0, 1e-3, 0.5, 2, 7.5, 40, -1, INFINITY, NAN}},
     {"beta", make_beta, 2, {{2, 3}, {0.5, 0.7}, {1, 1}}, {0, 1e-3, 0.3, 0.5, 0.999, 1, -0.1, 1.5, NAN}},
     {"beta", make_beta, 2, {{1, 4}, {3, 1}, {0.4, 1}}, {0, 1e-3, 0.3, 0.9, 1, 1.5, NAN}},
     {"uniform", make_uniform, 2, {{-1, 2}, {0, 0.5}, {3, 1e3}}, {-1, -0.5, 0, 0.25, 0.5, 2, 3, 999, 1e3, 2e3}},
