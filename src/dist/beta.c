@@ -42,10 +42,10 @@ static double beta_logpdf1_grad(const double *p, double x, double *g) {
         return -INFINITY;
     }
     double a1 = a - 1, b1 = b - 1;
-    bool lo_limit = a1 == 0 && x == 0, hi_limit = b1 == 0 && -x == -1;
-    double lx = lo_limit ? 0 : log(x), l1x = hi_limit ? 0 : log1p(-x);
+    bool skip_log_x = a1 == 0 && x == 0, skip_log_1mx = b1 == 0 && x == 1;
+    double lx = skip_log_x ? 0 : log(x), l1x = skip_log_1mx ? 0 : log1p(-x);
     double dg_ab = sf_digamma(a + b);
-    g[0] = (lo_limit ? 0 : a1 * (1 / x)) - (hi_limit ? 0 : b1 * (1 / (1 + -x)));
+    g[0] = (skip_log_x ? 0 : a1 * (1 / x)) - (skip_log_1mx ? 0 : b1 * (1 / (1 - x)));
     g[1] = lx - (sf_digamma(a) - dg_ab);
     g[2] = l1x - (sf_digamma(b) - dg_ab);
     double lbeta = (sf_lgamma(a) + sf_lgamma(b)) - sf_lgamma(a + b);
