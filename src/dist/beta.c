@@ -5,6 +5,7 @@
  * constructor and held in d->extra (the support's bounds are borrowed from d). */
 #include <math.h>
 
+#include "../array/special.h"
 #include "gamma_int.h"
 
 static const char *const names[] = {"a", "b"};
@@ -30,6 +31,27 @@ static gen_array *beta_logpdf(const gen_dist *d, const gen_array *x) {
     return clean ? gen_sub(lp, lbeta) : dist_mask_support(ok, gen_sub(lp, lbeta));
 }
 
+/* beta_logpdf in plain C with its partials (x, a, b), in the same order of operations.
+ * At x = 0 (x = 1) the value and partials are the array path's limits: 0 log 0 = 0 when
+ * a = 1 (b = 1), with no gradient through that log; else +-inf values with infinite
+ * partials in x and a (b). */
+static double beta_logpdf1_grad(const double *p, double x, double *g) {
+    double a = p[0], b = p[1];
+    if (!(x >= 0 && x <= 1)) {
+        g[0] = g[1] = g[2] = 0;
+        return -INFINITY;
+    }
+    double a1 = a - 1, b1 = b - 1;
+    bool skip_log_x = a1 == 0 && x == 0, skip_log_1mx = b1 == 0 && x == 1;
+    double lx = skip_log_x ? 0 : log(x), l1x = skip_log_1mx ? 0 : log1p(-x);
+    double dg_ab = sf_digamma(a + b);
+    g[0] = (skip_log_x ? 0 : a1 * (1 / x)) - (skip_log_1mx ? 0 : b1 * (1 / (1 - x)));
+    g[1] = lx - (sf_digamma(a) - dg_ab);
+    g[2] = l1x - (sf_digamma(b) - dg_ab);
+    double lbeta = (sf_lgamma(a) + sf_lgamma(b)) - sf_lgamma(a + b);
+    return (a1 * lx + b1 * l1x) - lbeta;
+}
+
 static gen_status beta_support(const gen_dist *d, gen_support *out) {
     const beta_bounds *bb = d->extra;
     out->kind = GEN_SUPPORT_INTERVAL;
@@ -53,6 +75,7 @@ static const dist_family beta_family = {
     .logpdf = beta_logpdf,
     .support = beta_support,
     .free_extra = beta_free_extra,
+    .logpdf1_grad = beta_logpdf1_grad,
 };
 
 /* Built in a scope of its own, so a failure part-way frees the distribution. */

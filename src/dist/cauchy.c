@@ -27,6 +27,20 @@ static gen_array *cauchy_logpdf(const gen_dist *d, const gen_array *x) {
     return dist_mask_support(ok, gen_sub(lp, dist_const(lp, LOG_PI)));
 }
 
+/* cauchy_logpdf in plain C with its partials (x, loc, scale), as half_cauchy's below. */
+static double cauchy_logpdf1_grad(const double *p, double x, double *g) {
+    double loc = p[0], s = p[1], dz;
+    if (!isfinite(x)) {
+        g[0] = g[1] = g[2] = 0;
+        return -INFINITY;
+    }
+    double z = (x - loc) / s, l = cauchy_log1p_square1(z, &dz);
+    g[0] = -dz / s;
+    g[1] = dz / s;
+    g[2] = dz * z / s - 1 / s;
+    return -(l + log(s)) - LOG_PI;
+}
+
 static gen_status real_support(const gen_dist *d, gen_support *out) {
     (void)d;
     out->kind = GEN_SUPPORT_REAL;
@@ -40,6 +54,7 @@ static const dist_family cauchy_family = {
     .rsample = true,
     .logpdf = cauchy_logpdf,
     .support = real_support,
+    .logpdf1_grad = cauchy_logpdf1_grad,
 };
 
 gen_dist *gen_cauchy(const gen_array *loc, const gen_array *scale) {

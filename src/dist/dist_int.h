@@ -41,8 +41,8 @@ typedef struct dist_family {
     double (*logpdf1)(const double *p, double x);
     double (*sample1)(const double *p, gen_key key);
     /* Optional: the log density of one f64 value with f64 scalar parameters and its
-     * gradient, g[0] = d/dx and g[1 + i] = d/dp[i] (0 where the density is -inf), in
-     * plain C. Under one reverse-mode transform (ad_single_reverse) such a logpdf is
+     * gradient, g[0] = d/dx and g[1 + i] = d/dp[i] (0 outside the support; at its edge
+     * the array path's limits, which may be infinite), in plain C. Under one reverse-mode transform (ad_single_reverse) such a logpdf is
      * then one tape node instead of one per op (gen_dist_logpdf); value and gradient
      * must agree with the array path's to rounding (tests compare them). */
     double (*logpdf1_grad)(const double *p, double x, double *g);

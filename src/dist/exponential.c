@@ -18,6 +18,18 @@ static gen_array *exponential_logpdf(const gen_dist *d, const gen_array *x) {
     return dist_mask_support(ok, gen_sub(gen_log(rate), gen_mul(rate, xs)));
 }
 
+/* exponential_logpdf in plain C with its partials (x, rate) on [0, inf). */
+static double exponential_logpdf1_grad(const double *p, double x, double *g) {
+    double rate = p[0];
+    if (!(x >= 0 && x < INFINITY)) {
+        g[0] = g[1] = 0;
+        return -INFINITY;
+    }
+    g[0] = -rate;
+    g[1] = 1 / rate - x;
+    return log(rate) - rate * x;
+}
+
 static gen_status exponential_support(const gen_dist *d, gen_support *out) {
     (void)d;
     out->kind = GEN_SUPPORT_POSITIVE;
@@ -31,6 +43,7 @@ static const dist_family exponential_family = {
     .rsample = true,
     .logpdf = exponential_logpdf,
     .support = exponential_support,
+    .logpdf1_grad = exponential_logpdf1_grad,
 };
 
 gen_dist *gen_exponential(const gen_array *rate) {

@@ -5,6 +5,7 @@
 #include <float.h>
 #include <math.h>
 
+#include "../array/special.h"
 #include "gamma_int.h"
 
 #define LOG_2 0.69314718055994530942
@@ -29,6 +30,23 @@ static gen_array *gamma_lp(const gen_array *x, const gen_array *k, const gen_arr
     return clean ? lp : dist_mask_support(ok, lp);
 }
 
+/* gamma_lp in plain C with its partials g = d/d(x, k, theta), in the same order of
+ * operations. At x = 0 the value and partials are the array path's limits: 0 log 0 = 0
+ * when k = 1 (no gradient through log x), else +-inf values with infinite partials in x
+ * and k. */
+static double gamma_lp1(double x, double k, double theta, double log_theta, double *g) {
+    if (!(x >= 0 && x < INFINITY)) {
+        g[0] = g[1] = g[2] = 0;
+        return -INFINITY;
+    }
+    double a = k - 1;
+    double lx = a == 0 && x == 0 ? 0 : log(x), dx = a == 0 && x == 0 ? 0 : a * (1 / x);
+    g[0] = dx - 1 / theta;
+    g[1] = lx - (sf_digamma(k) + log_theta);
+    g[2] = x / theta / theta - k * (1 / theta);
+    return (a * lx - x / theta) - (sf_lgamma(k) + k * log_theta);
+}
+
 static gen_status positive_support(const gen_dist *d, gen_support *out) {
     (void)d;
     out->kind = GEN_SUPPORT_POSITIVE;
@@ -46,12 +64,17 @@ static gen_array *gamma_logpdf(const gen_dist *d, const gen_array *x) {
     return gamma_lp(x, d->params[0], d->params[1], gen_log(d->params[1]));
 }
 
+static double gamma_logpdf1_grad(const double *p, double x, double *g) {
+    return gamma_lp1(x, p[0], p[1], log(p[1]), g);
+}
+
 static const dist_family gamma_family = {
     .name = "gamma",
     .param_names = gamma_names,
     .sample = gamma_sample,
     .logpdf = gamma_logpdf,
     .support = positive_support,
+    .logpdf1_grad = gamma_logpdf1_grad,
 };
 
 gen_dist *gen_gamma(const gen_array *shape, const gen_array *scale) {
@@ -77,12 +100,22 @@ static gen_array *chi2_logpdf(const gen_dist *d, const gen_array *x) {
     return gamma_lp(x, k, dist_const(k, 2), dist_const(k, LOG_2));
 }
 
+/* Gamma(df/2, 2): the partial in df is half the one in the shape. */
+static double chi2_logpdf1_grad(const double *p, double x, double *g) {
+    double gk[3];
+    double lp = gamma_lp1(x, p[0] * 0.5, 2, LOG_2, gk);
+    g[0] = gk[0];
+    g[1] = gk[1] * 0.5;
+    return lp;
+}
+
 static const dist_family chi2_family = {
     .name = "chi2",
     .param_names = chi2_names,
     .sample = chi2_sample,
     .logpdf = chi2_logpdf,
     .support = positive_support,
+    .logpdf1_grad = chi2_logpdf1_grad,
 };
 
 gen_dist *gen_chi2(const gen_array *df) {

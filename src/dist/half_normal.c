@@ -20,6 +20,20 @@ static gen_array *half_normal_logpdf(const gen_dist *d, const gen_array *x) {
     return dist_mask_support(ok, gen_add(lp, dist_const(lp, HALF_LOG_2_OVER_PI)));
 }
 
+/* half_normal_logpdf in plain C with its partials (x, sigma): d/dx = -z / sigma,
+ * d/dsigma = (z^2 - 1) / sigma on [0, inf). */
+static double half_normal_logpdf1_grad(const double *p, double x, double *g) {
+    double s = p[0];
+    if (!(x >= 0 && x < INFINITY)) {
+        g[0] = g[1] = 0;
+        return -INFINITY;
+    }
+    double z = x / s;
+    g[0] = -z * (1 / s);
+    g[1] = z * z / s - 1 / s;
+    return (-0.5 * (z * z) - log(s)) + HALF_LOG_2_OVER_PI;
+}
+
 static gen_status half_normal_support(const gen_dist *d, gen_support *out) {
     (void)d;
     out->kind = GEN_SUPPORT_POSITIVE;
@@ -33,6 +47,7 @@ static const dist_family half_normal_family = {
     .rsample = true,
     .logpdf = half_normal_logpdf,
     .support = half_normal_support,
+    .logpdf1_grad = half_normal_logpdf1_grad,
 };
 
 gen_dist *gen_half_normal(const gen_array *sigma) {

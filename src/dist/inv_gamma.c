@@ -5,6 +5,7 @@
  * there, and the gradient would be inf - inf. */
 #include <math.h>
 
+#include "../array/special.h"
 #include "dist_int.h"
 
 static const char *const names[] = {"shape", "scale"};
@@ -24,6 +25,21 @@ static gen_array *inv_gamma_logpdf(const gen_dist *d, const gen_array *x) {
     return dist_mask_support(ok, gen_sub(lp, tail));
 }
 
+/* inv_gamma_logpdf in plain C with its partials (x, a, b), on the same support (x where
+ * (a + b + 1) / x overflows gives -inf). */
+static double inv_gamma_logpdf1_grad(const double *p, double x, double *g) {
+    double a = p[0], b = p[1];
+    if (!(x > 0 && x < INFINITY && isfinite((a + b + 1) / x))) {
+        g[0] = g[1] = g[2] = 0;
+        return -INFINITY;
+    }
+    double lx = log(x), lb = log(b), bx = b / x;
+    g[0] = -((a + 1) * (1 / x) - bx / x);
+    g[1] = lb - sf_digamma(a) - lx;
+    g[2] = a * (1 / b) - 1 / x;
+    return (a * lb - sf_lgamma(a)) - ((a + 1) * lx + bx);
+}
+
 static gen_status inv_gamma_support(const gen_dist *d, gen_support *out) {
     (void)d;
     out->kind = GEN_SUPPORT_POSITIVE;
@@ -36,6 +52,7 @@ static const dist_family inv_gamma_family = {
     .sample = inv_gamma_sample,
     .logpdf = inv_gamma_logpdf,
     .support = inv_gamma_support,
+    .logpdf1_grad = inv_gamma_logpdf1_grad,
 };
 
 gen_dist *gen_inv_gamma(const gen_array *shape, const gen_array *scale) {

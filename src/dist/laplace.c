@@ -27,6 +27,21 @@ static gen_array *laplace_logpdf(const gen_dist *d, const gen_array *x) {
     return dist_mask_support(ok, gen_sub(lp, dist_const(lp, LOG_2)));
 }
 
+/* laplace_logpdf in plain C with its partials (x, loc, scale); at x = loc the partials in
+ * x and loc are 0 (the sign of 0, as the array path's |.|). */
+static double laplace_logpdf1_grad(const double *p, double x, double *g) {
+    double loc = p[0], s = p[1];
+    if (!isfinite(x)) {
+        g[0] = g[1] = g[2] = 0;
+        return -INFINITY;
+    }
+    double d = x - loc, sign = (d > 0) - (d < 0), z = fabs(d) / s;
+    g[0] = -sign * (1 / s);
+    g[1] = sign * (1 / s);
+    g[2] = z / s - 1 / s;
+    return (-z - log(s)) - LOG_2;
+}
+
 static gen_status laplace_support(const gen_dist *d, gen_support *out) {
     (void)d;
     out->kind = GEN_SUPPORT_REAL;
@@ -40,6 +55,7 @@ static const dist_family laplace_family = {
     .rsample = true,
     .logpdf = laplace_logpdf,
     .support = laplace_support,
+    .logpdf1_grad = laplace_logpdf1_grad,
 };
 
 gen_dist *gen_laplace(const gen_array *loc, const gen_array *scale) {

@@ -22,6 +22,21 @@ static gen_array *lognormal_logpdf(const gen_dist *d, const gen_array *x) {
     return dist_mask_support(ok, gen_sub(lp, dist_const(lp, HALF_LOG_2PI)));
 }
 
+/* lognormal_logpdf in plain C with its partials (x, mu, sigma) on (0, inf): through
+ * log x, d/dx = (-z / sigma - 1) / x. */
+static double lognormal_logpdf1_grad(const double *p, double x, double *g) {
+    double mu = p[0], s = p[1];
+    if (!(x > 0 && x < INFINITY)) {
+        g[0] = g[1] = g[2] = 0;
+        return -INFINITY;
+    }
+    double ly = log(x), z = (ly - mu) / s, dz = -z * (1 / s);
+    g[0] = (dz - 1) * (1 / x);
+    g[1] = -dz;
+    g[2] = z * z / s - 1 / s;
+    return ((-0.5 * (z * z) - log(s)) - ly) - HALF_LOG_2PI;
+}
+
 static gen_status lognormal_support(const gen_dist *d, gen_support *out) {
     (void)d;
     out->kind = GEN_SUPPORT_POSITIVE;
@@ -35,6 +50,7 @@ static const dist_family lognormal_family = {
     .rsample = true,
     .logpdf = lognormal_logpdf,
     .support = lognormal_support,
+    .logpdf1_grad = lognormal_logpdf1_grad,
 };
 
 gen_dist *gen_lognormal(const gen_array *mu, const gen_array *sigma) {

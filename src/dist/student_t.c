@@ -5,6 +5,7 @@
  * replaces the difference of lgammas, which would cancel). */
 #include <math.h>
 
+#include "../array/special.h"
 #include "cauchy_int.h"
 
 #define LOG_PI 1.14472988584940017414
@@ -26,8 +27,10 @@ static gen_array *student_t_sample(const gen_dist *d, gen_key key, int ndim, con
 /* lgamma(h + 1/2) - lgamma(h) - log(2 h pi)/2, h = df/2. For h > 25 the expansion
  * lgamma(h + 1/2) - lgamma(h) = log(h)/2 + sum_k c_k h^-k (odd k, c_k from Bernoulli
  * polynomials; terms to h^-9) cancels the log(h)/2 exactly. */
+static const double series_coef[5] = {-1.0 / 8, 1.0 / 192, -1.0 / 640, 17.0 / 14336, -31.0 / 18432};
+
 static gen_array *log_norm_const(const gen_array *df) {
-    static const double c[5] = {-1.0 / 8, 1.0 / 192, -1.0 / 640, 17.0 / 14336, -31.0 / 18432};
+    const double *c = series_coef;
     gen_array *h = gen_mul(df, dist_const(df, 0.5));
     gen_array *big = gen_gt(h, dist_const(h, SERIES_FROM));
     gen_array *r = gen_reciprocal(dist_safe(big, h, 2 * SERIES_FROM)), *r2 = gen_square(r);
@@ -50,6 +53,43 @@ static gen_array *student_t_logpdf(const gen_dist *d, const gen_array *x) {
     return dist_mask_support(ok, gen_sub(lp, gen_add(tail, gen_log(scale))));
 }
 
+/* log_norm_const in plain C for one df, with *d = its derivative in df: through the
+ * series in r = 1/h (Horner's rule and its derivative in r^2), or the digammas. */
+static double log_norm_const1(double df, double *d) {
+    const double *c = series_coef;
+    double h = df * 0.5;
+    if (h > SERIES_FROM) {
+        double r = 1 / h, r2 = r * r, s = c[4], ds = 0;
+        for (int k = 3; k >= 0; k--) {
+            ds = s + r2 * ds;
+            s = c[k] + r2 * s;
+        }
+        *d = -0.5 * r2 * (s + 2 * r2 * ds); /* dr/ddf = -r^2 / 2 */
+        return r * s - HALF_LOG_2PI;
+    }
+    *d = 0.5 * (sf_digamma(h + 0.5) - sf_digamma(h)) - 0.5 * (1 / df);
+    return (sf_lgamma(h + 0.5) - sf_lgamma(h)) - 0.5 * (log(df) + LOG_PI);
+}
+
+/* student_t_logpdf in plain C with its partials (x, df, loc, scale). With w = z/sqrt(df)
+ * the tail is (df+1)/2 log1p(w^2), and dw/ddf = -w / (2 df). */
+static double student_t_logpdf1_grad(const double *p, double x, double *g) {
+    double df = p[0], loc = p[1], s = p[2], dnc, dw;
+    if (!isfinite(x)) {
+        g[0] = g[1] = g[2] = g[3] = 0;
+        return -INFINITY;
+    }
+    double nc = log_norm_const1(df, &dnc);
+    double z = (x - loc) / s, rd = sqrt(df), w = z / rd, dp1 = (df + 1) * 0.5;
+    double l = cauchy_log1p_square1(w, &dw), dtail = dp1 * dw; /* d tail / dw */
+    double dz = dtail / rd;
+    g[0] = -dz / s;
+    g[1] = dnc - (0.5 * l - dtail * (0.5 * w / df));
+    g[2] = dz / s;
+    g[3] = dz * z / s - 1 / s;
+    return nc - (dp1 * l + log(s));
+}
+
 static gen_status student_t_support(const gen_dist *d, gen_support *out) {
     (void)d;
     out->kind = GEN_SUPPORT_REAL;
@@ -62,6 +102,7 @@ static const dist_family student_t_family = {
     .sample = student_t_sample,
     .logpdf = student_t_logpdf,
     .support = student_t_support,
+    .logpdf1_grad = student_t_logpdf1_grad,
 };
 
 gen_dist *gen_student_t(const gen_array *df, const gen_array *loc, const gen_array *scale) {

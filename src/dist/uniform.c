@@ -22,6 +22,22 @@ static gen_array *uniform_logpdf(const gen_dist *d, const gen_array *x) {
     return dist_mask_support(ok, lp);
 }
 
+/* uniform_logpdf in plain C with its partials (x, lo, hi): on [lo, hi] the density does
+ * not depend on x, and d/dlo = -d/dhi = 1 / (hi - lo) (the width's effect only; moving a
+ * bound across x is the support's edge, where the array path has no gradient either). */
+static double uniform_logpdf1_grad(const double *p, double x, double *g) {
+    double lo = p[0], hi = p[1];
+    g[0] = 0;
+    if (!(x >= lo && x <= hi)) {
+        g[1] = g[2] = 0;
+        return -INFINITY;
+    }
+    double w = hi - lo;
+    g[1] = 1 / w;
+    g[2] = -(1 / w);
+    return x * 0 - log(w);
+}
+
 static gen_status uniform_support(const gen_dist *d, gen_support *out) {
     out->kind = GEN_SUPPORT_INTERVAL;
     out->lo = d->params[0];
@@ -36,6 +52,7 @@ static const dist_family uniform_family = {
     .rsample = true,
     .logpdf = uniform_logpdf,
     .support = uniform_support,
+    .logpdf1_grad = uniform_logpdf1_grad,
 };
 
 gen_dist *gen_uniform(const gen_array *lo, const gen_array *hi) {
