@@ -20,7 +20,7 @@ if [ "$mode" = valgrind ]; then
   # The long statistical samplers' tests (seconds natively, many minutes under
   # valgrind) run in reduced form here; their full runs are checked for leaks by
   # LeakSanitizer in the sanitize mode.
-  heavy='infer/test_(nuts|hmc|gibbs|involutive|enumerate|sbc|split_merge)$'
+  heavy='infer/test_(nuts|hmc|gibbs|involutive|enumerate|sbc|split_merge|exact_posteriors)$'
   export GENC_PDB_CHAINS=2 GENC_PDB_WARMUP=40 GENC_PDB_DRAWS=20
   ctest --test-dir "$dir" --output-on-failure -j "$(nproc)" -T memcheck -E "$heavy" \
     --overwrite MemoryCheckCommandOptions="--leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=3"
