@@ -11,18 +11,10 @@ static const char *FN = "gen_mh_birth_death";
 static _Thread_local const gen_birth_death *bd_cur;
 
 static gen_status read_count(const gen_birth_death *bd, const gen_choicemap *m, int64_t *k) {
-    const gen_array *v = gen_choicemap_find(m, &bd->count);
-    char buf[GEN_ADDR_FORMAT_MAX];
-    gen_addr_format(&bd->count, buf, sizeof buf);
-    if (!v) return GEN_FAIL(GEN_ERR_INDEX, "%s: the model has no count choice at %s", FN, buf);
-    if (gen_array_dtype(v) != GEN_I64 || gen_array_ndim(v) != 0)
-        return GEN_FAIL(GEN_ERR_DTYPE, "%s: the count at %s must be a 0-d i64", FN, buf);
-    return gen_item_i64(v, k);
+    return infer_read_count(FN, m, &bd->count, bd->min_count, bd->max_count, k);
 }
 
-static double p_birth(const gen_birth_death *bd, int64_t k) {
-    return k <= bd->min_count ? 1.0 : k >= bd->max_count ? 0.0 : 0.5;
-}
+static double p_birth(const gen_birth_death *bd, int64_t k) { return infer_p_grow(k, bd->min_count, bd->max_count); }
 
 /* birth ~ bernoulli(p_birth(K)); on a birth, new ~ the component proposal. */
 static gen_status bd_proposal(gen_ctx *ctx, const gen_args *args, gen_array **retval) {

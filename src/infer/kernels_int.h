@@ -44,4 +44,14 @@ bool infer_maps_close(const gen_choicemap *a, const gen_choicemap *b, double tol
 gen_status infer_decide(const gen_trace *tr, gen_trace *proposed, double alpha, gen_key key,
                         gen_trace **out, bool *accepted);
 
+/* Reversible jump (birth/death, split/merge): K, the 0-d i64 count choice at count in
+ * the model's choices m, within [min_count, max_count] (errors name fn and the address). */
+gen_status infer_read_count(const char *fn, const gen_choicemap *m, const gen_addr *count, int64_t min_count,
+                            int64_t max_count, int64_t *k);
+/* The probability of the move that adds a component at K: 1 at the minimum, 0 at the
+ * maximum, else 1/2. */
+static inline double infer_p_grow(int64_t k, int64_t min_count, int64_t max_count) {
+    return k <= min_count ? 1.0 : k >= max_count ? 0.0 : 0.5;
+}
+
 #endif

@@ -85,3 +85,18 @@ gen_status infer_decide(const gen_trace *tr, gen_trace *proposed, double alpha, 
     *out = gen_trace_scope_return(acc ? proposed : (gen_trace *)tr);
     return *out ? GEN_OK : infer_pending();
 }
+
+gen_status infer_read_count(const char *fn, const gen_choicemap *m, const gen_addr *count, int64_t min_count,
+                            int64_t max_count, int64_t *k) {
+    const gen_array *v = gen_choicemap_find(m, count);
+    char buf[GEN_ADDR_FORMAT_MAX];
+    gen_addr_format(count, buf, sizeof buf);
+    if (!v) return GEN_FAIL(GEN_ERR_INDEX, "%s: the model has no count choice at %s", fn, buf);
+    if (gen_array_dtype(v) != GEN_I64 || gen_array_ndim(v) != 0)
+        return GEN_FAIL(GEN_ERR_DTYPE, "%s: the count at %s must be a 0-d i64", fn, buf);
+    gen_status s = gen_item_i64(v, k);
+    if (s == GEN_OK && (*k < min_count || *k > max_count))
+        return GEN_FAIL(GEN_ERR_VALUE, "%s: the count at %s is %lld, outside [min_count, max_count] = [%lld, %lld]", fn,
+                        buf, (long long)*k, (long long)min_count, (long long)max_count);
+    return s;
+}

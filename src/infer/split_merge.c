@@ -12,24 +12,11 @@ static const char *FN = "gen_mh_split_merge";
 /* The configuration the proposal reads (the proposal's args->user is the trace). */
 static _Thread_local const gen_split_merge *sm_cur;
 
-/* K from the model's choices m: a 0-d i64 within [min_count, max_count]. */
 static gen_status read_count(const gen_split_merge *sm, const gen_choicemap *m, int64_t *k) {
-    const gen_array *v = gen_choicemap_find(m, &sm->count);
-    char buf[GEN_ADDR_FORMAT_MAX];
-    gen_addr_format(&sm->count, buf, sizeof buf);
-    if (!v) return GEN_FAIL(GEN_ERR_INDEX, "%s: the model has no count choice at %s", FN, buf);
-    if (gen_array_dtype(v) != GEN_I64 || gen_array_ndim(v) != 0)
-        return GEN_FAIL(GEN_ERR_DTYPE, "%s: the count at %s must be a 0-d i64", FN, buf);
-    gen_status s = gen_item_i64(v, k);
-    if (s == GEN_OK && (*k < sm->min_count || *k > sm->max_count))
-        return GEN_FAIL(GEN_ERR_VALUE, "%s: the count at %s is %lld, outside [min_count, max_count] = [%lld, %lld]", FN, buf,
-                        (long long)*k, (long long)sm->min_count, (long long)sm->max_count);
-    return s;
+    return infer_read_count(FN, m, &sm->count, sm->min_count, sm->max_count, k);
 }
 
-static double p_split(const gen_split_merge *sm, int64_t k) {
-    return k <= sm->min_count ? 1.0 : k >= sm->max_count ? 0.0 : 0.5;
-}
+static double p_split(const gen_split_merge *sm, int64_t k) { return infer_p_grow(k, sm->min_count, sm->max_count); }
 
 /* split ~ bernoulli(p_split(K)); j ~ uniform on the components that can split (0 .. K-1)
  * or merge with the last one (0 .. K-2); on a split, u ~ the auxiliary proposal(j). */

@@ -5,6 +5,7 @@
 #define GENC_TEST_HMM_MODEL_H
 
 #include <math.h>
+#include <string.h>
 
 #include "../testutil/check.h"
 
@@ -72,6 +73,46 @@ static double hmm_forward_backward(double marg[HMM_T][HMM_S]) {
         for (int s = 0; s < HMM_S; s++) marg[t][s] /= n;
     }
     return lml;
+}
+
+/* Runs kernel k from a trace of the observations (generated with key seed) for burn +
+ * sweeps steps (step i keyed fold_in(seed + 1, i)) and checks each state's posterior
+ * marginals against forward-backward within 5 batch-means standard errors (40 batches). */
+static inline void hmm_check_chain(const char *what, gen_kernel k, uint64_t seed, int sweeps, int burn) {
+    enum { B = 40 };
+    static double bm[B][HMM_T][HMM_S];
+    double exact[HMM_T][HMM_S];
+    hmm_forward_backward(exact);
+    memset(bm, 0, sizeof bm);
+    gen_trace *tr = NULL;
+    CHECK_OK(gen_generate(gen_dynamic("hmm", hmm_body), gen_key_new(seed), NULL, hmm_obs(), &tr, NULL));
+    gen_trace *cur = tr ? gen_trace_retain(tr) : NULL;
+    const int per = sweeps / B;
+    for (int i = 0; i < burn + sweeps && cur; i++) {
+        gen_scope_begin();
+        gen_trace *next = NULL;
+        CHECK_OK(gen_kernel_apply(k, cur, gen_key_fold_in(gen_key_new(seed + 1), (uint64_t)i), &next, NULL));
+        gen_trace_release(cur);
+        cur = next ? gen_trace_retain(next) : NULL;
+        gen_scope_end();
+        if (i < burn || !cur || (i - burn) / per >= B) continue;
+        for (int t = 0; t < HMM_T; t++) {
+            gen_addr a = hmm_addr("z", t);
+            int64_t z = -1;
+            gen_item_i64(gen_trace_value(cur, &a), &z);
+            bm[(i - burn) / per][t][z] += 1.0 / per;
+        }
+    }
+    gen_trace_release(cur);
+    for (int t = 0; t < HMM_T; t++)
+        for (int s = 0; s < HMM_S; s++) {
+            double m = 0, v = 0;
+            for (int b = 0; b < B; b++) m += bm[b][t][s] / B;
+            for (int b = 0; b < B; b++) v += (bm[b][t][s] - m) * (bm[b][t][s] - m);
+            double se = sqrt(v / (B - 1) / B);
+            if (fabs(m - exact[t][s]) > 5 * se + 1e-3 || se > 0.03)
+                check_fail(__FILE__, __LINE__, "%s: p(z/%d = %d): %g, exact %g (se %g)", what, t, s, m, exact[t][s], se);
+        }
 }
 
 #endif

@@ -168,9 +168,6 @@ static void test_hmm_importance(void) {
 
 /* One MH step per state, each resimulating z/t from its prior given z/t-1. */
 static void test_hmm_mh(void) {
-    enum { SWEEPS = 6000, BURN = 200, B = 40 };
-    double exact[HMM_T][HMM_S], bm[B][HMM_T][HMM_S] = {{{0}}};
-    hmm_forward_backward(exact);
     gen_mh_select_kernel mk[HMM_T];
     gen_kernel ks[HMM_T];
     for (int t = 0; t < HMM_T; t++) {
@@ -179,36 +176,7 @@ static void test_hmm_mh(void) {
         ks[t] = gen_kernel_mh_select(&mk[t]);
     }
     gen_kernel_list sweep = {HMM_T, ks, NULL};
-    gen_kernel k = gen_kernel_cycle(&sweep);
-    gen_trace *tr = NULL;
-    CHECK_OK(gen_generate(gen_dynamic("hmm", hmm_body), gen_key_new(14), NULL, hmm_obs(), &tr, NULL));
-    gen_trace *cur = tr ? gen_trace_retain(tr) : NULL;
-    const int per = SWEEPS / B;
-    for (int i = 0; i < BURN + SWEEPS && cur; i++) {
-        gen_scope_begin();
-        gen_trace *next = NULL;
-        CHECK_OK(gen_kernel_apply(k, cur, gen_key_fold_in(gen_key_new(15), (uint64_t)i), &next, NULL));
-        gen_trace_release(cur);
-        cur = next ? gen_trace_retain(next) : NULL;
-        gen_scope_end();
-        if (i < BURN || !cur) continue;
-        for (int t = 0; t < HMM_T; t++) {
-            gen_addr a = hmm_addr("z", t);
-            int64_t z = -1;
-            gen_item_i64(gen_trace_value(cur, &a), &z);
-            bm[(i - BURN) / per][t][z] += 1.0 / per;
-        }
-    }
-    gen_trace_release(cur);
-    for (int t = 0; t < HMM_T; t++)
-        for (int s = 0; s < HMM_S; s++) {
-            double m = 0, v = 0;
-            for (int b = 0; b < B; b++) m += bm[b][t][s] / B;
-            for (int b = 0; b < B; b++) v += (bm[b][t][s] - m) * (bm[b][t][s] - m);
-            double se = sqrt(v / (B - 1) / B);
-            if (fabs(m - exact[t][s]) > 5 * se + 1e-3 || se > 0.03)
-                check_fail(__FILE__, __LINE__, "MH p(z/%d = %d): %g, exact %g (se %g)", t, s, m, exact[t][s], se);
-        }
+    hmm_check_chain("single-site MH", gen_kernel_cycle(&sweep), 14, 6000, 200);
 }
 
 int main(void) {

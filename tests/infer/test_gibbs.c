@@ -15,38 +15,8 @@ static gen_trace *hmm_trace(uint64_t seed) {
 static gen_selection *z_sel(void) { return gen_select_paths(1, (const char *[]){"z"}); }
 
 static void test_hmm_marginals(void) {
-    enum { SWEEPS = 3000, BURN = 100, B = 40 };
-    double exact[HMM_T][HMM_S], bm[B][HMM_T][HMM_S] = {{{0}}};
-    hmm_forward_backward(exact);
     gen_gibbs_kernel gk = {z_sel(), NULL}; /* each z/t's support: its categorical's */
-    gen_kernel k = gen_kernel_gibbs(&gk);
-    gen_trace *cur = gen_trace_retain(hmm_trace(1));
-    const int per = SWEEPS / B;
-    for (int i = 0; i < BURN + SWEEPS && cur; i++) {
-        gen_scope_begin();
-        gen_trace *next = NULL;
-        CHECK_OK(gen_kernel_apply(k, cur, gen_key_fold_in(gen_key_new(2), (uint64_t)i), &next, NULL));
-        gen_trace_release(cur);
-        cur = next ? gen_trace_retain(next) : NULL;
-        gen_scope_end();
-        if (i < BURN || !cur) continue;
-        for (int t = 0; t < HMM_T; t++) {
-            gen_addr a = hmm_addr("z", t);
-            int64_t z = -1;
-            gen_item_i64(gen_trace_value(cur, &a), &z);
-            bm[(i - BURN) / per][t][z] += 1.0 / per;
-        }
-    }
-    gen_trace_release(cur);
-    for (int t = 0; t < HMM_T; t++)
-        for (int s = 0; s < HMM_S; s++) {
-            double m = 0, v = 0;
-            for (int b = 0; b < B; b++) m += bm[b][t][s] / B;
-            for (int b = 0; b < B; b++) v += (bm[b][t][s] - m) * (bm[b][t][s] - m);
-            double se = sqrt(v / (B - 1) / B);
-            if (fabs(m - exact[t][s]) > 5 * se + 1e-3 || se > 0.03)
-                check_fail(__FILE__, __LINE__, "p(z/%d = %d): %g, exact %g (se %g)", t, s, m, exact[t][s], se);
-        }
+    hmm_check_chain("Gibbs", gen_kernel_gibbs(&gk), 1, 3000, 100);
 }
 
 /* b ~ bernoulli(0.3); c ~ bernoulli(b ? 0.9 : 0.2) observed true: p(b | c) = .27 / .41 */
