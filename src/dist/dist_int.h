@@ -144,6 +144,11 @@ struct gen_bijection {
 gen_bijection *bij_new(const bij_kind *k, const gen_array *p0, const gen_array *p1, void *extra);
 /* The default bijection onto a support (NULL + GEN_ERR_UNSUPPORTED if none). */
 gen_bijection *bij_for_support(const char *family, const gen_support *s);
+/* Under one reverse-mode transform (ad_single_reverse), a 0-d f64 u through b when b is
+ * exp, a lower bound or an interval with finite 0-d f64 bounds: *x = forward(u) and
+ * *ld = log |det J| as one tape node (bijection_scalar.c; *st: GEN_OK or the failure).
+ * False, nothing made, when not this case. */
+bool bij_scalar_forward(const gen_bijection *b, const gen_array *u, gen_array **x, gen_array **ld, gen_status *st);
 /* Whether d's bijection (gen_dist_bijection) is the identity (a real support), found
  * without making it: the hot path of unconstrained evaluation. */
 bool dist_bijection_is_identity(const gen_dist *d);

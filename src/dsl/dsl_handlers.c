@@ -202,8 +202,14 @@ static gen_array *uc_choice(gen_ctx *ctx, const gen_addr *a, const gen_dist *d, 
         *lp = dsl_choice_logpdf(ctx, d, c);
         return (gen_array *)c;
     }
-    gen_array *x = gen_bijection_forward(b, c), *ld = gen_bijection_log_det_jacobian(b, c);
-    if (ld && gen_array_ndim(ld) > 0) ld = gen_sum(ld, 0, NULL, false);
+    gen_array *x = NULL, *ld = NULL;
+    gen_status st;
+    if (bij_scalar_forward(b, c, &x, &ld, &st)) {
+        if (st != GEN_OK) return NULL;
+    } else {
+        x = gen_bijection_forward(b, c), ld = gen_bijection_log_det_jacobian(b, c);
+        if (ld && gen_array_ndim(ld) > 0) ld = gen_sum(ld, 0, NULL, false);
+    }
     if (!x || !ld || (gfi_uc.out && gen_choicemap_builder_set(gfi_uc.out, &abs, x) != GEN_OK)) return NULL;
     gen_array *lpx = dsl_choice_logpdf(ctx, d, x);
     *lp = lpx ? gen_add(lpx, ld) : NULL;

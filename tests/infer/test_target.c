@@ -446,9 +446,56 @@ static void test_errors(void) {
     CHECK(gen_target_new(NULL, gen_select_all()) == NULL);
 }
 
+/* Bounded and positive scalar choices, the bounds depending on other choices: a ~ U(0, 1);
+ * b ~ U(0, 1 - a); c ~ Exponential(2); d ~ Pareto(0.5 + a, 3); y ~ N(a + b + c + d, 1)
+ * observed. Args: a 0-d or a [1] template, so the same model runs with 0-d values (the
+ * one-node scalar bijections) or [1]-shaped ones (the array path). */
+static gen_status bounded(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+    gen_array *z = args->v[0]; /* zero of the template's shape */
+    gen_array *a = gen_choose(ctx, "a", gen_uniform(z, gen_add(z, gen_scalar(1))));
+    gen_array *b = gen_choose(ctx, "b", gen_uniform(z, gen_sub(gen_scalar(1), a)));
+    gen_array *c = gen_choose(ctx, "c", gen_exponential(gen_add(z, gen_scalar(2))));
+    gen_array *d = gen_choose(ctx, "d", gen_pareto(gen_add(a, gen_scalar(0.5)), gen_add(z, gen_scalar(3))));
+    *retval = gen_choose(ctx, "y", gen_normal(gen_add(gen_add(a, b), gen_add(c, d)), gen_add(z, gen_scalar(1))));
+    return gen_ctx_status(ctx);
+}
+
+static gen_target *bounded_target(gen_array *zero) {
+    gen_choicemap *c = gen_choicemap_empty();
+    const char *names[5] = {"a", "b", "c", "d", "y"};
+    const double vals[5] = {0.3, 0.2, 0.7, 1.1, 2.0};
+    for (int i = 0; i < 5; i++) {
+        gen_addr a = at(names[i]);
+        c = gen_choicemap_set(c, &a, gen_add(zero, gen_scalar(vals[i])));
+    }
+    gen_trace *tr = NULL;
+    CHECK_OK(gen_generate(gen_dynamic("bounded", bounded), gen_key_new(1), &(gen_args){1, &zero, NULL}, c, &tr, NULL));
+    return tr ? gen_target_new(tr, gen_select_paths(4, (const char *[]){"a", "b", "c", "d"})) : NULL;
+}
+
+static void test_scalar_bijections(void) {
+    gen_target *ts = bounded_target(gen_scalar(0)), *tv = bounded_target(gen_zeros(GEN_F64, 1, (int64_t[]){1}));
+    CHECK(ts && tv && gen_target_dim(ts) == 4 && gen_target_dim(tv) == 4);
+    if (!ts || !tv) return;
+    const double pts[3][4] = {{0, 0, 0, 0}, {-1.3, 2.1, 0.4, -0.8}, {3.5, -4, -2, 1.7}};
+    for (int k = 0; k < 4; k++) {
+        gen_array *th = k < 3 ? gen_array_from_f64(1, (int64_t[]){4}, pts[k]) : gen_copy(gen_target_position(ts));
+        double ls = 0, lv = 0;
+        gen_array *gs = NULL, *gv = NULL;
+        CHECK_OK(gen_target_logpdf_grad(ts, th, &ls, &gs));
+        CHECK_OK(gen_target_logpdf_grad(tv, th, &lv, &gv));
+        CHECK_CLOSE(ls, lv, 1e-13);
+        if (gs && gv) CHECK_ARRAY(gs, (const double *)gen_array_data(gv), 4, 1e-11, 1e-13);
+        FD_CHECK("scalar bijections", ((gen_closure){logpdf_closure, ts}), 1, &th, 1, 1e-6, 1e-8);
+    }
+    gen_target_free(ts);
+    gen_target_free(tv);
+}
+
 int main(void) {
     RUN(test_point_and_density);
     RUN(test_with_map);
+    RUN(test_scalar_bijections);
     RUN(test_with_unfold);
     RUN(test_with_scan);
     RUN(test_with_mix);
