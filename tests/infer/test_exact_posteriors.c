@@ -6,51 +6,8 @@
  * Chains within 5 MCSE (ESS-based), enumeration to its grid's accuracy. */
 #include <math.h>
 
+#include "conjugate_models.h"
 #include "hmm_model.h"
-
-/* ---- models ---- */
-
-static const int64_t XS[10] = {1, 1, 0, 1, 1, 1, 0, 1, 0, 1}; /* 7 of 10 */
-static const int64_t KS[4] = {2, 4, 0, 3};
-
-/* p ~ Beta(2, 3); x/i ~ bernoulli(p): posterior Beta(9, 6) */
-static gen_status beta_bernoulli(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
-    (void)args;
-    gen_array *p = gen_choose(ctx, "p", gen_beta(gen_scalar(2), gen_scalar(3)));
-    for (int i = 0; i < 10; i++) {
-        gen_addr a = {2, {gen_part_name("x"), gen_part_int(i)}};
-        gen_choose_at(ctx, &a, gen_bernoulli(p));
-    }
-    *retval = p;
-    return gen_ctx_status(ctx);
-}
-
-/* l ~ Gamma(3, scale 0.5); k/i ~ Poisson(l): posterior Gamma(12, rate 6) */
-static gen_status gamma_poisson(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
-    (void)args;
-    gen_array *l = gen_choose(ctx, "l", gen_gamma(gen_scalar(3), gen_scalar(0.5)));
-    for (int i = 0; i < 4; i++) {
-        gen_addr a = {2, {gen_part_name("k"), gen_part_int(i)}};
-        gen_choose_at(ctx, &a, gen_poisson(l));
-    }
-    *retval = l;
-    return gen_ctx_status(ctx);
-}
-
-static gen_choicemap *observed(const char *name, int n, const int64_t *v, bool as_bool) {
-    gen_choicemap *m = gen_choicemap_empty();
-    for (int i = 0; i < n; i++) {
-        gen_addr a = {2, {gen_part_name(name), gen_part_int(i)}};
-        m = gen_choicemap_set(m, &a, as_bool ? gen_scalar_bool(v[i] != 0) : gen_scalar_i64(v[i]));
-    }
-    return m;
-}
-
-static gen_trace *start(gen_body body, gen_choicemap *obs) {
-    gen_trace *tr = NULL;
-    CHECK_OK(gen_generate(gen_dynamic("model", body), gen_key_new(1), NULL, obs, &tr, NULL));
-    return tr;
-}
 
 static gen_selection *sel1(const char *name) {
     gen_addr a = {1, {gen_part_name(name)}};
@@ -62,7 +19,7 @@ static double lbeta(double a, double b) { return lgamma(a) + lgamma(b) - lgamma(
 static double bb_log_ml(void) { return lbeta(9, 6) - lbeta(2, 3); }
 static double gp_log_ml(void) {
     double lml = 3 * log(2.0) - lgamma(3) + lgamma(12) - 12 * log(6.0);
-    for (int i = 0; i < 4; i++) lml -= lgamma((double)KS[i] + 1);
+    for (int i = 0; i < 4; i++) lml -= lgamma(KS[i] + 1);
     return lml;
 }
 
@@ -119,8 +76,8 @@ static void check_grid(const char *what, gen_body body, gen_choicemap *obs, cons
 static const double BB_MEAN = 0.6, BB_SD = 0.12247448713915890491; /* sqrt(54 / 3600) */
 
 static void test_beta_bernoulli(void) {
-    gen_choicemap *obs = observed("x", 10, XS, true);
-    gen_trace *tr = start(beta_bernoulli, obs);
+    gen_choicemap *obs = observations("x", 10, XS, 'b');
+    gen_trace *tr = observed(beta_bernoulli, "x", 10, XS, 'b');
     gen_mh_select_kernel mk = {sel1("p")};
     run_kernel("beta-bernoulli MH", gen_kernel_mh_select(&mk), tr, "p", 20000, BB_MEAN, BB_SD);
     gen_hmc_kernel hk = {sel1("p"), 0.4, 5, NULL};
@@ -137,11 +94,11 @@ static void test_beta_bernoulli(void) {
 /* ---- gamma–poisson ---- */
 
 static void test_gamma_poisson(void) {
-    gen_choicemap *obs = observed("k", 4, KS, false);
-    gen_trace *tr = start(gamma_poisson, obs);
+    gen_choicemap *obs = observations("k", 4, KS, 'i');
+    gen_trace *tr = observed(counts, "k", 4, KS, 'i');
     gen_mh_select_kernel mk = {sel1("l")};
     run_kernel("gamma-poisson MH", gen_kernel_mh_select(&mk), tr, "l", 20000, 2.0, sqrt(12.0) / 6);
-    check_grid("gamma-poisson grid", gamma_poisson, obs, "l", 0, 20, 2.0, gp_log_ml(), 1e-6);
+    check_grid("gamma-poisson grid", counts, obs, "l", 0, 20, 2.0, gp_log_ml(), 1e-6);
 }
 
 /* ---- the HMM ---- */

@@ -4,33 +4,7 @@
  * Carlo error (batch means), modes exactly; the errors. */
 #include <math.h>
 
-#include "../testutil/check.h"
-
-static const double Y[5] = {0.8, 1.9, 1.1, 0.4, 1.5};
-
-/* mu ~ N(0, 1); y/i ~ N(mu, 1): posterior N(5.7/6, 1/6) */
-static gen_status normal_model(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
-    (void)args;
-    gen_array *mu = gen_choose(ctx, "mu", gen_normal(gen_scalar(0), gen_scalar(1)));
-    for (int i = 0; i < 5; i++) {
-        gen_addr a = {2, {gen_part_name("y"), gen_part_int(i)}};
-        gen_choose_at(ctx, &a, gen_normal(mu, gen_scalar(1)));
-    }
-    *retval = mu;
-    return gen_ctx_status(ctx);
-}
-
-/* l ~ Gamma(3, scale 0.5); k/i ~ Poisson(l), counts 2, 4, 0, 3: posterior Gamma(12, rate 6) */
-static gen_status counts(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
-    (void)args;
-    gen_array *l = gen_choose(ctx, "l", gen_gamma(gen_scalar(3), gen_scalar(0.5)));
-    for (int i = 0; i < 4; i++) {
-        gen_addr a = {2, {gen_part_name("k"), gen_part_int(i)}};
-        gen_choose_at(ctx, &a, gen_poisson(l));
-    }
-    *retval = l;
-    return gen_ctx_status(ctx);
-}
+#include "conjugate_models.h"
 
 /* (a, b) ~ N(0, [[1, 0.9], [0.9, 1]]) written as a ~ N(0,1); b ~ N(0.9 a, sqrt(0.19)) */
 static gen_status corr(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
@@ -38,17 +12,6 @@ static gen_status corr(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
     gen_array *a = gen_choose(ctx, "a", gen_normal(gen_scalar(0), gen_scalar(1)));
     *retval = gen_choose(ctx, "b", gen_normal(gen_mul(gen_scalar(0.9), a), gen_scalar(sqrt(0.19))));
     return gen_ctx_status(ctx);
-}
-
-static gen_trace *observed(gen_body body, const char *name, int n, const double *v, bool ints) {
-    gen_choicemap *m = gen_choicemap_empty();
-    for (int i = 0; i < n; i++) {
-        gen_addr a = {2, {gen_part_name(name), gen_part_int(i)}};
-        m = gen_choicemap_set(m, &a, ints ? gen_scalar_i64((int64_t)v[i]) : gen_scalar(v[i]));
-    }
-    gen_trace *tr = NULL;
-    gen_generate(gen_dynamic("model", body), gen_key_new(1), NULL, m, &tr, NULL);
-    return tr;
 }
 
 /* Mean within 5 batch-means standard errors and variance within 10%. */
@@ -83,15 +46,14 @@ static void run(const char *what, gen_kernel k, gen_trace *init, const gen_selec
 }
 
 static void test_hmc(void) {
-    gen_trace *tn = observed(normal_model, "y", 5, Y, false);
+    gen_trace *tn = observed(normal_model, "y", 5, Y, 'f');
     gen_addr mu = {1, {gen_part_name("mu")}}, l = {1, {gen_part_name("l")}};
     gen_hmc_kernel hk = {gen_select(1, &mu), 0.3, 5, NULL};
     run("hmc normal", gen_kernel_hmc(&hk), tn, hk.sel, 6000, 0, 1, 5.7 / 6, 1.0 / 6);
     gen_mala_kernel mk = {gen_select(1, &mu), 0.5};
     run("mala normal", gen_kernel_mala(&mk), tn, mk.sel, 12000, 0, 1, 5.7 / 6, 1.0 / 6);
     /* the positive rate moves in log space; its draws are Gamma(12, rate 6) */
-    double ks[4] = {2, 4, 0, 3};
-    gen_trace *tc = observed(counts, "k", 4, ks, true);
+    gen_trace *tc = observed(counts, "k", 4, KS, 'i');
     gen_hmc_kernel hc = {gen_select(1, &l), 0.2, 6, gen_array_from(GEN_F64, 1, (int64_t[]){1}, (double[]){0.1})};
     run("hmc gamma-poisson", gen_kernel_hmc(&hc), tc, hc.sel, 6000, 0, 1, 2.0, 1.0 / 3);
     /* dense metric: the posterior covariance itself */
@@ -104,20 +66,19 @@ static void test_hmc(void) {
 }
 
 static void test_map(void) {
-    gen_trace *tn = observed(normal_model, "y", 5, Y, false), *out = NULL;
+    gen_trace *tn = observed(normal_model, "y", 5, Y, 'f'), *out = NULL;
     double lp = 0;
     gen_addr mu = {1, {gen_part_name("mu")}}, l = {1, {gen_part_name("l")}};
     CHECK_OK(gen_map_optimize(tn, gen_select(1, &mu), 200, 1e-10, &out, &lp));
     if (out) CHECK_NEAR(check_item(gen_trace_value(out, &mu)), 5.7 / 6, 1e-6);
     /* in log space the gamma(12, rate 6) density of log l peaks at l = 12 / 6 */
-    double ks[4] = {2, 4, 0, 3};
-    gen_trace *tc = observed(counts, "k", 4, ks, true);
+    gen_trace *tc = observed(counts, "k", 4, KS, 'i');
     CHECK_OK(gen_map_optimize(tc, gen_select(1, &l), 500, 1e-12, &out, &lp));
     if (out) CHECK_NEAR(check_item(gen_trace_value(out, &l)), 2.0, 1e-5);
 }
 
 static void test_errors(void) {
-    gen_trace *tn = observed(normal_model, "y", 5, Y, false), *out = NULL;
+    gen_trace *tn = observed(normal_model, "y", 5, Y, 'f'), *out = NULL;
     gen_addr mu = {1, {gen_part_name("mu")}};
     gen_selection *sel = gen_select(1, &mu);
     CHECK_ERROR(gen_hmc(tn, sel, -1, 5, NULL, gen_key_new(1), &out, NULL), "need step > 0");

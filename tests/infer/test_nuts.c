@@ -10,32 +10,7 @@
 #include "check.h"
 #include "stats.h"
 #include "../../src/infer/nuts_int.h"
-
-static const double Y[5] = {0.8, 1.9, 1.1, 0.4, 1.5};
-
-/* mu ~ N(0, 1); y/i ~ N(mu, 1): posterior N(5.7/6, 1/6) */
-static gen_status normal_model(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
-    (void)args;
-    gen_array *mu = gen_choose(ctx, "mu", gen_normal(gen_scalar(0), gen_scalar(1)));
-    for (int i = 0; i < 5; i++) {
-        gen_addr a = {2, {gen_part_name("y"), gen_part_int(i)}};
-        gen_choose_at(ctx, &a, gen_normal(mu, gen_scalar(1)));
-    }
-    *retval = mu;
-    return gen_ctx_status(ctx);
-}
-
-/* l ~ Gamma(3, scale 0.5); k/i ~ Poisson(l), counts 2, 4, 0, 3: posterior Gamma(12, rate 6) */
-static gen_status counts(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
-    (void)args;
-    gen_array *l = gen_choose(ctx, "l", gen_gamma(gen_scalar(3), gen_scalar(0.5)));
-    for (int i = 0; i < 4; i++) {
-        gen_addr a = {2, {gen_part_name("k"), gen_part_int(i)}};
-        gen_choose_at(ctx, &a, gen_poisson(l));
-    }
-    *retval = l;
-    return gen_ctx_status(ctx);
-}
+#include "conjugate_models.h"
 
 /* (a, b) ~ N(0, [[1, 0.95], [0.95, 1]] scaled by (1, 3)): a ~ N(0, 1); b ~ N(2.85 a, 3 sqrt(0.0975)) */
 static gen_status corr(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
@@ -56,17 +31,6 @@ static gen_status funnel(gen_ctx *ctx, const gen_args *args, gen_array **retval)
     }
     *retval = v;
     return gen_ctx_status(ctx);
-}
-
-static gen_trace *observed(gen_body body, const char *name, int n, const double *v, bool ints) {
-    gen_choicemap *m = gen_choicemap_empty();
-    for (int i = 0; i < n; i++) {
-        gen_addr a = {2, {gen_part_name(name), gen_part_int(i)}};
-        m = gen_choicemap_set(m, &a, ints ? gen_scalar_i64((int64_t)v[i]) : gen_scalar(v[i]));
-    }
-    gen_trace *tr = NULL;
-    CHECK_OK(gen_generate(gen_dynamic("model", body), gen_key_new(1), NULL, m, &tr, NULL));
-    return tr;
 }
 
 static gen_selection *sel1(const char *name) {
@@ -120,7 +84,7 @@ static void sample(gen_trace *tr, const gen_selection *sel, const gen_nuts_confi
 }
 
 static void test_normal(void) {
-    gen_trace *tr = observed(normal_model, "y", 5, Y, false);
+    gen_trace *tr = observed(normal_model, "y", 5, Y, 'f');
     gen_nuts_config cfg = {.warmup = 500, .draws = 2000, .metric = GEN_METRIC_DIAG, .init_radius = 2};
     gen_nuts_result r;
     sample(tr, sel1("mu"), &cfg, 3, 4, &r);
@@ -138,8 +102,7 @@ static void test_normal(void) {
 }
 
 static void test_gamma_poisson(void) {
-    double ks[4] = {2, 4, 0, 3};
-    gen_trace *tr = observed(counts, "k", 4, ks, true);
+    gen_trace *tr = observed(counts, "k", 4, KS, 'i');
     gen_nuts_config cfg = {.warmup = 500, .draws = 2000};
     gen_nuts_result r;
     sample(tr, sel1("l"), &cfg, 5, 4, &r);
@@ -319,7 +282,7 @@ static void test_sbc(void) {
 }
 
 static void test_kernel(void) {
-    gen_trace *tr = observed(normal_model, "y", 5, Y, false);
+    gen_trace *tr = observed(normal_model, "y", 5, Y, 'f');
     gen_nuts_kernel k = {sel1("mu"), 0.3, NULL, 0};
     gen_chain_config cfg = {.burn_in = 100, .draws = 4000, .thin = 1, .sel = sel1("mu")};
     gen_array *s = NULL;
@@ -344,7 +307,7 @@ static gen_status flat_model(gen_ctx *ctx, const gen_args *args, gen_array **ret
 }
 
 static void test_errors(void) {
-    gen_trace *tr = observed(normal_model, "y", 5, Y, false), *out = NULL;
+    gen_trace *tr = observed(normal_model, "y", 5, Y, 'f'), *out = NULL;
     gen_selection *sel = sel1("mu");
     CHECK_ERROR(gen_nuts(tr, sel, 0, NULL, 0, gen_key_new(1), &out, NULL), "gen_nuts: need a finite step > 0");
     CHECK_ERROR(gen_nuts(tr, sel, 0.1, NULL, 0, gen_key_new(1), NULL, NULL), "gen_nuts: out is NULL");
