@@ -80,6 +80,17 @@ static void store_rm(gen_array *o, int64_t idx, const double *src, int64_t rows,
 
 static void gemm(gen_dtype t, int64_t m, int64_t n, int64_t k, const void *a, const void *b,
                  void *o) {
+    /* A matrix times a vector (either side): gemv, which skips gemm's packing of its
+     * operands (most of the time for the small products models make). */
+    if (n == 1 || m == 1) {
+        bool col = n == 1; /* o[m] = a[m, k] b[k], else o[n] = b[k, n]^T a[k] */
+        int rows = (int)(col ? m : k), cols = (int)(col ? k : n);
+        const void *mat = col ? a : b, *vec = col ? b : a;
+        CBLAS_TRANSPOSE tr = col ? CblasNoTrans : CblasTrans;
+        if (t == GEN_F32) cblas_sgemv(CblasRowMajor, tr, rows, cols, 1.0f, mat, cols, vec, 1, 0.0f, o, 1);
+        else cblas_dgemv(CblasRowMajor, tr, rows, cols, 1.0, mat, cols, vec, 1, 0.0, o, 1);
+        return;
+    }
     if (t == GEN_F32)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)m, (int)n, (int)k, 1.0f, a,
                     (int)k, b, (int)n, 0.0f, o, (int)n);
