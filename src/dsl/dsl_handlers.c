@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "dsl_int.h"
-#include "../dist/dist_int.h"
+#include "../distributions/dist_int.h"
 
 gen_array *dsl_fail_at(gen_ctx *ctx, const gen_addr *a) {
     gen_status s = core_error_pending();

@@ -1,0 +1,156 @@
+/* dist_int.h — the distribution layer's private structures (prefix dist_ and bij_).
+ *
+ * A family is a table of functions (like a GSL generator type); a gen_dist is a family
+ * plus retained parameter arrays and the batch/event shapes computed by its constructor.
+ * Families write logpdf and (reparameterized) samplers with public array ops, so they
+ * are differentiable and batched for free; non-reparameterizable samplers call the raw
+ * samplers of the random layer. One file per family (src/distributions/families/<family>.c; bijections in bijections/, constructors in constructors/). */
+#ifndef GENC_SRC_DIST_INT_H
+#define GENC_SRC_DIST_INT_H
+
+#include <stdatomic.h>
+
+#include "../array/array_int.h"
+#include "genc/dist.h"
+
+#define DIST_MAX_PARAMS 4
+
+typedef struct dist_family {
+    const char *name;
+    const char *const *param_names; /* n_params names, in constructor order */
+    bool discrete;
+    /* Draws an array of the full shape (sample + batch + event) given in (ndim, shape).
+     * Differentiable in the parameters when the family is reparameterizable (then
+     * rsample is true and the same function serves gen_dist_rsample). NULL: cannot be
+     * simulated (improper priors). */
+    gen_array *(*sample)(const gen_dist *d, gen_key key, int ndim, const int64_t *shape);
+    bool rsample;
+    /* Log density of x (already checked: its shape ends in the event shape; any dtype). */
+    gen_array *(*logpdf)(const gen_dist *d, const gen_array *x);
+    gen_status (*support)(const gen_dist *d, gen_support *out);
+    /* Finite support values [K] + event, or NULL (infinite / continuous). */
+    gen_array *(*enumerate)(const gen_dist *d);
+    /* Overrides the bijection implied by the support (NULL: the default for the kind). */
+    gen_bijection *(*bijection)(const gen_dist *d);
+    /* Frees d->extra (constructors holding other distributions, user payloads). */
+    void (*free_extra)(gen_dist *d);
+    /* Optional scalar kernels: the same formulas in plain C for one f64 value with f64
+     * scalar parameters (p[i] = parameter i), used when no autodiff transform runs and
+     * everything is a scalar (model code's common case). They must give exactly what
+     * the array path gives (tests compare them). */
+    double (*logpdf1)(const double *p, double x);
+    double (*sample1)(const double *p, gen_key key);
+    /* Optional: the log density of one f64 value with f64 scalar parameters and its
+     * gradient, g[0] = d/dx and g[1 + i] = d/dp[i] (0 outside the support; at its edge
+     * the array path's limits, which may be infinite), in plain C. Under one reverse-mode transform (ad_single_reverse) such a logpdf is
+     * then one tape node instead of one per op (gen_dist_logpdf); value and gradient
+     * must agree with the array path's to rounding (tests compare them). */
+    double (*logpdf1_grad)(const double *p, double x, double *g);
+} dist_family;
+
+struct gen_dist {
+    atomic_int refcount;
+    const dist_family *family;
+    gen_dtype dtype;
+    int n_params;
+    gen_array *params[DIST_MAX_PARAMS]; /* retained */
+    int batch_ndim, event_ndim;
+    int64_t batch_shape[GEN_MAX_DIMS];
+    int64_t event_shape[GEN_MAX_DIMS];
+    bool batched; /* a parameter (or a child distribution) carries the particle axis */
+    void *extra; /* family-specific data, freed by family->free_extra */
+};
+
+/* A new distribution of family f holding params (retained), with the given shapes.
+ * Published like an array (scope or caller). NULL on OOM. */
+gen_dist *dist_new(const dist_family *f, gen_dtype dtype, int n_params, gen_array *const *params,
+                   int batch_ndim, const int64_t *batch_shape, int event_ndim,
+                   const int64_t *event_shape);
+/* The common case: scalar events, batch = broadcast of all parameter shapes, value dtype
+ * f64 (or f32 if every float parameter is f32) unless dtype_override >= 0. Checks the
+ * parameters are non-NULL and broadcast (errors name the family). */
+gen_dist *dist_new_scalar(const dist_family *f, int n_params, const gen_array *const *params,
+                          int dtype_override);
+
+/* ---- parameter checks: GEN_ERR_VALUE "family: name must be ..., got v at index [i]" -- */
+/* The first element failing pred is reported as "family: name must be <what>, ...". */
+gen_status dist_check_each(const char *family, const char *name, const gen_array *a,
+                           bool (*pred)(double), const char *what);
+gen_status dist_check_positive(const char *family, const char *name, const gen_array *a);
+gen_status dist_check_nonnegative(const char *family, const char *name, const gen_array *a);
+gen_status dist_check_finite(const char *family, const char *name, const gen_array *a);
+/* Not NaN (infinities allowed, e.g. truncation bounds). */
+gen_status dist_check_not_nan(const char *family, const char *name, const gen_array *a);
+/* 0 <= a <= 1. */
+gen_status dist_check_unit_interval(const char *family, const char *name, const gen_array *a);
+/* a < b elementwise after broadcasting. */
+gen_status dist_check_less(const char *family, const char *name_a, const gen_array *a,
+                           const char *name_b, const gen_array *b);
+/* a <= b elementwise after broadcasting. */
+gen_status dist_check_less_equal(const char *family, const char *name_a, const gen_array *a,
+                                 const char *name_b, const gen_array *b);
+/* Integral values >= 0 (any dtype). */
+gen_status dist_check_count(const char *family, const char *name, const gen_array *a);
+/* Rows along the last axis are >= 0 and sum to 1 within 1e-8 * K. */
+gen_status dist_check_simplex(const char *family, const char *name, const gen_array *a);
+/* At least ndim dimensions, and (when square) the last two equal. */
+gen_status dist_check_rank(const char *family, const char *name, const gen_array *a, int ndim,
+                           bool square);
+/* Formats the multi-index of flat element i of a as "[1,2]". */
+const char *dist_index_str(const gen_array *a, int64_t i, char *buf, size_t n);
+
+/* ---- helpers for logpdf implementations ----------------------------------------------- */
+/* Scans of the values themselves, used to skip masking work when nothing is out of
+ * support (the choice of code path never changes a value or a gradient). */
+bool dist_all_true(const gen_array *mask);
+/* lo <= x <= hi for every element (NaN fails). */
+bool dist_all_between(const gen_array *x, double lo, double hi);
+/* where(ok, value, -inf) with a safe gradient: value must already have been computed at
+ * safe inputs (see dist_safe). */
+gen_array *dist_mask_support(const gen_array *ok, const gen_array *value);
+/* where(ok, x, safe): replaces out-of-support inputs by a harmless value before they
+ * reach functions like log, so gradients are never NaN (the "double where"). */
+gen_array *dist_safe(const gen_array *ok, const gen_array *x, double safe);
+/* A float scalar of the same float type as like. */
+gen_array *dist_const(const gen_array *like, double v);
+/* Sums x over its last n axes (n may be 0). */
+gen_array *dist_sum_last(const gen_array *x, int n);
+
+/* ---- bijections -------------------------------------------------------------------- */
+
+typedef struct bij_kind {
+    const char *name;
+    int event_ndim; /* of the constrained values: 0 elementwise, 1 vectors, 2 matrices */
+    gen_support_kind codomain;
+    gen_array *(*forward)(const gen_bijection *b, const gen_array *u);
+    gen_array *(*inverse)(const gen_bijection *b, const gen_array *x);
+    gen_array *(*log_det)(const gen_bijection *b, const gen_array *u); /* summed over events */
+    /* Unconstrained event shape from the constrained one; NULL means the same shape. */
+    gen_status (*unconstrained_shape)(const gen_bijection *b, int ndim, const int64_t *shape,
+                                      int *out_ndim, int64_t *out_shape);
+    void (*free_extra)(gen_bijection *b);
+} bij_kind;
+
+struct gen_bijection {
+    atomic_int refcount;
+    const bij_kind *kind;
+    int event_ndim;    /* of the constrained values x */
+    int in_event_ndim; /* of the unconstrained values u: vectors for matrix bijections */
+    gen_array *params[2]; /* retained, may be NULL */
+    void *extra;
+};
+
+/* A new bijection of kind k with up to two parameters (retained). Published. */
+gen_bijection *bij_new(const bij_kind *k, const gen_array *p0, const gen_array *p1, void *extra);
+/* The default bijection onto a support (NULL + GEN_ERR_UNSUPPORTED if none). */
+gen_bijection *bij_for_support(const char *family, const gen_support *s);
+/* Under one reverse-mode transform (ad_single_reverse), a 0-d f64 u through b when b is
+ * exp, a lower bound or an interval with finite 0-d f64 bounds: *x = forward(u) and
+ * *ld = log |det J| as one tape node (bijection_scalar.c; *st: GEN_OK or the failure).
+ * False, nothing made, when not this case. */
+bool bij_scalar_forward(const gen_bijection *b, const gen_array *u, gen_array **x, gen_array **ld, gen_status *st);
+/* Whether d's bijection (gen_dist_bijection) is the identity (a real support), found
+ * without making it: the hot path of unconstrained evaluation. */
+bool dist_bijection_is_identity(const gen_dist *d);
+
+#endif
