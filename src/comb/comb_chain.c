@@ -1,6 +1,7 @@
-/* comb_chain.c — what the chain combinators (Unfold, Scan) share in update and
- * regenerate: which steps the constraints or the selection reach, revisiting a step,
- * dropping one, and whether a step's output changed. */
+/* comb_chain.c — what the combinators of indexed steps (Map, and the chain engine of
+ * Scan / Unfold) share in update and regenerate: which steps the constraints or the
+ * selection reach, revisiting a step, dropping one, the update / regenerate wrappers,
+ * and project over the steps. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -93,6 +94,30 @@ void comb_edit_free(comb_edit *e) {
     if (e->discard) gen_choicemap_builder_free(e->discard);
 }
 
+gen_status comb_edit_update(comb_edit_run_fn run, const gen_trace *tr, gen_key key, const gen_args *args,
+                            const gen_diff *argdiffs, const gen_choicemap *constraints, gen_trace **new_tr,
+                            gen_array **weight, gen_diff *retdiff, gen_choicemap **discard) {
+    comb_edit e = {.constraints = constraints};
+    if (discard && !(e.discard = gen_choicemap_builder_new())) return GEN_ERR_OOM;
+    gen_status s = run(tr, key, args, argdiffs, &e, new_tr, weight, retdiff);
+    if (s == GEN_OK && discard && !(*discard = gen_choicemap_builder_finish(e.discard))) {
+        s = comb_pending();
+        if (weight) *weight = NULL; /* left to the scope */
+        *new_tr = NULL;
+    }
+    comb_edit_free(&e);
+    return s;
+}
+
+gen_status comb_edit_regenerate(comb_edit_run_fn run, const gen_trace *tr, gen_key key, const gen_args *args,
+                                const gen_diff *argdiffs, const gen_selection *sel, gen_trace **new_tr,
+                                gen_array **weight, gen_diff *retdiff) {
+    comb_edit e = {.sel = sel};
+    gen_status s = run(tr, key, args, argdiffs, &e, new_tr, weight, retdiff);
+    comb_edit_free(&e);
+    return s;
+}
+
 gen_status comb_project_steps(const gen_trace *tr, const comb_pvec *subs, const gen_selection *sel,
                               gen_array **weight) {
     gen_status s = gen_scope_begin();
@@ -106,8 +131,5 @@ gen_status comb_project_steps(const gen_trace *tr, const comb_pvec *subs, const 
         comb_kernel_end(saved);
         s = s == GEN_OK ? comb_add(&w, wi) : comb_fail_at(tr->gf->name, i);
     }
-    if (s == GEN_OK && !(*weight = gen_scope_return(w ? w : comb_zero(m)))) s = comb_pending();
-    gen_scope_end();
-    comb_leave(m);
-    return s;
+    return comb_return(m, s, w, NULL, weight, NULL);
 }

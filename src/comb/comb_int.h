@@ -63,6 +63,13 @@ void comb_first_addr(const gen_choicemap *m, char *buf, size_t n);
  * returns none. Retains the branches. */
 gen_gf *comb_branch_new(const char *name, int k, const gen_gf *const *branches, bool flag);
 
+/* The chain engine (scan.c; used by Scan and Unfold): steps threading a carry through
+ * the kernel. unfold: Unfold's (n, init_state, params...) arguments, the kernel run on
+ * (t, state, params...) and returning the state, which is also the step's output;
+ * else Scan's (init_carry, xs, params...), the kernel returning (carry, y). who names
+ * the constructor in errors. Retains the kernel. */
+gen_gf *comb_chain_new(const char *who, const gen_gf *kernel, bool unfold);
+
 /* A persistent vector of subtraces (comb_pvec.c): Unfold and Scan keep their steps'
  * subtraces in one, so that updating or appending a step costs O(log n) and shares the
  * rest with the old trace. Every function returning a vector returns a new reference
@@ -83,9 +90,22 @@ comb_pvec *comb_pvec_truncate(const comb_pvec *v, int64_t n);
  * core_free(*out, len * sizeof **out)). */
 gen_status comb_pvec_gather(const comb_pvec *v, gen_trace ***out);
 
-/* Ends a combinator operation (opened with gen_scope_begin and comb_enter): on success
- * gives w (NULL: zero) to the caller's scope as *weight (if weight) and publishes t
- * (a new unpublished reference) as *tr; on failure releases t. Returns s or the error. */
+/* ---- the end of every operation (comb_finish.c) ---- */
+
+/* The new unpublished trace of f holding data (taken: freed on failure), batched as m;
+ * a NULL score is zero. With materialize, a lazy trace (gfi_trace_new_lazy: retval and
+ * choices are built when read); else one with retval and choices. GEN_OK or the error. */
+gen_status comb_trace_new(comb_mode m, const gen_gf *f, const gen_args *args, gen_array *retval,
+                          gen_choicemap *choices, gen_array *score, void *data, gfi_materialize_fn materialize,
+                          gen_trace **tr);
+/* Ends an operation opened with gen_scope_begin and comb_enter: on success gives w (NULL:
+ * zero) to the caller's scope as *weight (if weight) and ret (NULL: none) as *retval (if
+ * retval); closes the scope and resumes batched mode; on failure clears the outputs.
+ * Returns s or the error. The end of assess and project. */
+gen_status comb_return(comb_mode m, gen_status s, gen_array *w, gen_array *ret, gen_array **weight,
+                       gen_array **retval);
+/* The end of generate, update and regenerate: comb_return for the weight, then t (a new
+ * unpublished reference; released on failure) published as *tr. */
 gen_status comb_publish(comb_mode m, gen_status s, gen_trace *t, gen_array *w, gen_array **weight,
                         gen_trace **tr);
 
@@ -115,6 +135,17 @@ gen_status comb_edit_revisit(comb_mode m, const gen_gf *f, const comb_edit *e, g
  * discards its choices; regenerate subtracts only what is not choices. */
 gen_status comb_edit_drop(comb_mode m, const comb_edit *e, const gen_trace *old, int64_t t, gen_array **w);
 void comb_edit_free(comb_edit *e);
+/* A combinator's update / regenerate given as one run over a comb_edit: update makes
+ * the discard (if wanted) from e's builder; both free e. */
+typedef gen_status (*comb_edit_run_fn)(const gen_trace *tr, gen_key key, const gen_args *args,
+                                       const gen_diff *argdiffs, comb_edit *e, gen_trace **new_tr,
+                                       gen_array **weight, gen_diff *retdiff);
+gen_status comb_edit_update(comb_edit_run_fn run, const gen_trace *tr, gen_key key, const gen_args *args,
+                            const gen_diff *argdiffs, const gen_choicemap *constraints, gen_trace **new_tr,
+                            gen_array **weight, gen_diff *retdiff, gen_choicemap **discard);
+gen_status comb_edit_regenerate(comb_edit_run_fn run, const gen_trace *tr, gen_key key, const gen_args *args,
+                                const gen_diff *argdiffs, const gen_selection *sel, gen_trace **new_tr,
+                                gen_array **weight, gen_diff *retdiff);
 /* project of a chain of steps: the sum of each step's projection on the selection below
  * its address (Unfold, Scan). */
 gen_status comb_project_steps(const gen_trace *tr, const comb_pvec *subs, const gen_selection *sel,

@@ -78,20 +78,6 @@ bool comb_same_item_shape(comb_mode m, const gen_array *a, const gen_array *b) {
     return na == nb && !memcmp(gen_array_shape(a) + ba, gen_array_shape(b) + bb, (size_t)na * sizeof(int64_t));
 }
 
-gen_status comb_publish(comb_mode m, gen_status s, gen_trace *t, gen_array *w, gen_array **weight,
-                        gen_trace **tr) {
-    if (s == GEN_OK && weight && !(*weight = gen_scope_return(w ? w : comb_zero(m)))) s = comb_pending();
-    gen_scope_end();
-    comb_leave(m);
-    if (s != GEN_OK) {
-        if (weight) *weight = NULL;
-        gen_trace_release(t);
-        return s;
-    }
-    *tr = gfi_trace_publish(t);
-    return *tr ? GEN_OK : GEN_ERR_OOM;
-}
-
 gen_status comb_add(gen_array **acc, const gen_array *term) {
     gen_array *r = *acc ? gen_add(*acc, term) : (gen_array *)term;
     if (!r) return comb_pending();
