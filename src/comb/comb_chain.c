@@ -118,16 +118,16 @@ gen_status comb_edit_regenerate(comb_edit_run_fn run, const gen_trace *tr, gen_k
     return s;
 }
 
-gen_status comb_project_steps(const gen_trace *tr, const comb_pvec *subs, const gen_selection *sel,
+gen_status comb_project_steps(const gen_trace *tr, int64_t n, gen_trace *const *subs, const gen_selection *sel,
                               gen_array **weight) {
     gen_status s = gen_scope_begin();
     if (s != GEN_OK) return s;
     comb_mode m = comb_enter();
     gen_array *w = NULL;
-    for (int64_t i = 0; s == GEN_OK && i < comb_pvec_len(subs); i++) {
+    for (int64_t i = 0; s == GEN_OK && i < n; i++) {
         gen_array *wi = NULL;
         int64_t saved = comb_kernel_begin(m);
-        s = gen_project(comb_pvec_get(subs, i), gen_selection_sub(sel, gen_part_int(i)), &wi);
+        s = gen_project(subs[i], gen_selection_sub(sel, gen_part_int(i)), &wi);
         comb_kernel_end(saved);
         s = s == GEN_OK ? comb_add(&w, wi) : comb_fail_at(tr->gf->name, i);
     }

@@ -146,9 +146,9 @@ gen_status comb_edit_update(comb_edit_run_fn run, const gen_trace *tr, gen_key k
 gen_status comb_edit_regenerate(comb_edit_run_fn run, const gen_trace *tr, gen_key key, const gen_args *args,
                                 const gen_diff *argdiffs, const gen_selection *sel, gen_trace **new_tr,
                                 gen_array **weight, gen_diff *retdiff);
-/* project of a chain of steps: the sum of each step's projection on the selection below
- * its address (Unfold, Scan). */
-gen_status comb_project_steps(const gen_trace *tr, const comb_pvec *subs, const gen_selection *sel,
+/* project of n indexed steps (subtraces subs): the sum of each step's projection on the
+ * selection below its address (Map, Unfold, Scan). */
+gen_status comb_project_steps(const gen_trace *tr, int64_t n, gen_trace *const *subs, const gen_selection *sel,
                               gen_array **weight);
 
 /* The pending error, or GEN_ERR_OOM. */

@@ -94,7 +94,7 @@ static gen_status stack_retvals(comb_mode m, const gen_gf *f, int64_t n, gen_tra
     return GEN_OK;
 }
 
-/* The new trace of f from d (taken: freed on failure), in the current scope's terms. */
+/* The new trace of f from d (taken: freed on failure). */
 static gen_status finish_trace(comb_mode m, const gen_gf *f, const gen_args *args, map_trace *d,
                                gen_array *retval, gen_array *score, gen_trace **tr) {
     gen_choicemap *cm = comb_indexed_choices(d->n, d->subs);
@@ -102,26 +102,21 @@ static gen_status finish_trace(comb_mode m, const gen_gf *f, const gen_args *arg
         map_trace_free_data(d);
         return comb_pending();
     }
-    *tr = gfi_trace_new(f, args, retval, cm, score ? score : comb_zero(m), d);
-    if (!*tr) return comb_pending();
-    (*tr)->batch = m.n;
-    return GEN_OK;
+    return comb_trace_new(m, f, args, retval, cm, score, d, NULL, tr);
 }
 
-/* Publishes t (new reference, unpublished) and w to the caller's scope and closes the
- * operation's scope. */
-static gen_status publish(comb_mode m, gen_status s, gen_trace *t, gen_array *w, gen_array **weight,
-                          gen_trace **tr) {
-    if (s == GEN_OK && weight && !(*weight = gen_scope_return(w ? w : comb_zero(m)))) s = comb_pending();
-    gen_scope_end();
-    comb_leave(m);
-    if (s != GEN_OK) {
-        if (weight) *weight = NULL;
-        gen_trace_release(t);
-        return s;
-    }
-    *tr = gfi_trace_publish(t);
-    return *tr ? GEN_OK : GEN_ERR_OOM;
+/* Revisits old element i (comb_edit_revisit), or generates new element i when old is
+ * NULL. *t gets the subtrace, *wi its weight, *rd its retdiff. */
+static gen_status visit(comb_mode m, const gen_gf *f, const comb_edit *e, gen_key key, const gen_trace *old,
+                        const gen_args *ea, const gen_diff *ead, int64_t i, gen_trace **t, gen_array **wi,
+                        gen_diff *rd) {
+    if (old) return comb_edit_revisit(m, f, e, key, old, ea, ead, i, t, wi, rd);
+    int64_t saved = comb_kernel_begin(m);
+    gen_status s = gen_generate(kernel_of(f), gen_key_fold_in(key, (uint64_t)i), ea,
+                                e->sel ? gen_choicemap_empty() : gen_choicemap_child(e->constraints, gen_part_int(i)),
+                                t, wi);
+    comb_kernel_end(saved);
+    return s == GEN_OK ? GEN_OK : comb_fail_at(f->name, i);
 }
 
 static gen_status map_generate(const gen_gf *f, gen_key key, const gen_args *args,
@@ -137,22 +132,15 @@ static gen_status map_generate(const gen_gf *f, gen_key key, const gen_args *arg
     if (s == GEN_OK) s = comb_check_indexed(f->name, "generate", constraints, n);
     if (s == GEN_OK && (!(d = map_trace_new(n)) || !(ev = core_alloc((size_t)args->n * sizeof *ev))))
         s = GEN_ERR_OOM;
+    comb_edit e = {.constraints = constraints};
     for (int64_t i = 0; s == GEN_OK && i < n; i++) {
         gen_args ea;
         gen_array *wi = NULL;
-        gen_part p = gen_part_int(i);
         s = element_args(m, args, i, ev, &ea);
-        if (s == GEN_OK) {
-            int64_t saved = comb_kernel_begin(m);
-            s = gen_generate(kernel_of(f), gen_key_fold_in(key, (uint64_t)i), &ea,
-                             gen_choicemap_child(constraints, p), &d->subs[i], &wi);
-            comb_kernel_end(saved);
-        }
-        if (s != GEN_OK) s = comb_fail_at(f->name, i);
-        else {
-            gen_trace_retain(d->subs[i]);
-            if ((s = comb_add(&score, gen_trace_score(d->subs[i]))) == GEN_OK) s = comb_add(&w, wi);
-        }
+        if (s == GEN_OK) s = visit(m, f, &e, key, NULL, &ea, NULL, i, &d->subs[i], &wi, NULL);
+        if (s != GEN_OK) break;
+        gen_trace_retain(d->subs[i]);
+        if ((s = comb_add(&score, gen_trace_score(d->subs[i]))) == GEN_OK) s = comb_add(&w, wi);
     }
     if (ev) core_free(ev, (size_t)args->n * sizeof *ev);
     if (s == GEN_OK) s = stack_retvals(m, f, n, d->subs, &ret);
@@ -161,7 +149,7 @@ static gen_status map_generate(const gen_gf *f, gen_key key, const gen_args *arg
         d = NULL;
     }
     if (d) map_trace_free_data(d);
-    return publish(m, s, t, w, weight, tr);
+    return comb_publish(m, s, t, w, weight, tr);
 }
 
 static gen_status map_assess(const gen_gf *f, const gen_args *args, const gen_choicemap *choices,
@@ -200,47 +188,17 @@ static gen_status map_assess(const gen_gf *f, const gen_args *args, const gen_ch
         else if (!(ret = comb_stack(m, n, rets)))
             s = comb_pending();
     }
-    if (s == GEN_OK && !(*weight = gen_scope_return(w ? w : comb_zero(m)))) s = comb_pending();
-    if (s == GEN_OK && retval && ret && !(*retval = gen_scope_return(ret))) s = comb_pending();
     if (ev) core_free(ev, (size_t)args->n * sizeof *ev);
     if (rets) core_free(rets, (size_t)n * sizeof *rets);
-    gen_scope_end();
-    comb_leave(m);
-    if (s != GEN_OK) {
-        *weight = NULL;
-        if (retval) *retval = NULL;
-    }
-    return s;
+    return comb_return(m, s, w, ret, weight, retval);
 }
 
 static gen_status map_project(const gen_trace *tr, const gen_selection *sel, gen_array **weight) {
-    gen_status s = gen_scope_begin();
-    if (s != GEN_OK) return s;
-    comb_mode m = comb_enter();
     const map_trace *d = tr->data;
-    gen_array *w = NULL;
-    for (int64_t i = 0; s == GEN_OK && i < d->n; i++) {
-        gen_array *wi = NULL;
-        int64_t saved = comb_kernel_begin(m);
-        s = gen_project(d->subs[i], gen_selection_sub(sel, gen_part_int(i)), &wi);
-        comb_kernel_end(saved);
-        s = s == GEN_OK ? comb_add(&w, wi) : comb_fail_at(tr->gf->name, i);
-    }
-    if (s == GEN_OK && !(*weight = gen_scope_return(w ? w : comb_zero(m)))) s = comb_pending();
-    gen_scope_end();
-    comb_leave(m);
-    return s;
+    return comb_project_steps(tr, d->n, d->subs, sel, weight);
 }
 
 /* ---- update and regenerate ---- */
-
-/* What differs between the two: how an old element is revisited and how a dropped one
- * counts. */
-typedef struct map_edit {
-    const gen_choicemap *constraints;  /* update */
-    const gen_selection *sel;          /* regenerate */
-    gen_choicemap_builder *discard;    /* update, if wanted */
-} map_edit;
 
 static bool element_changed(const gen_args *args, const gen_diff *argdiffs, int64_t i) {
     if (!argdiffs) return true;
@@ -249,55 +207,8 @@ static bool element_changed(const gen_args *args, const gen_diff *argdiffs, int6
     return false;
 }
 
-static bool reaches(const map_edit *e, gen_part p) {
-    return e->sel ? !gen_selection_is_none(gen_selection_sub(e->sel, p))
-                  : !gen_choicemap_is_empty(gen_choicemap_child(e->constraints, p));
-}
-
-/* Revisits old element i (or generates new element i when old is NULL). *t gets the
- * subtrace, *wi its weight, *rd its retdiff. */
-static gen_status visit(comb_mode m, const gen_gf *f, const map_edit *e, gen_key key,
-                        const gen_trace *old, const gen_args *ea, const gen_diff *ead, int64_t i,
-                        gen_trace **t, gen_array **wi, gen_diff *rd) {
-    gen_part p = gen_part_int(i);
-    gen_key k = gen_key_fold_in(key, (uint64_t)i);
-    gen_choicemap *disc = NULL;
-    int64_t saved = comb_kernel_begin(m);
-    gen_status s;
-    if (!old)
-        s = gen_generate(kernel_of(f), k, ea, e->sel ? gen_choicemap_empty() : gen_choicemap_child(e->constraints, p), t, wi);
-    else if (e->sel)
-        s = gen_regenerate(old, k, ea, ead, gen_selection_sub(e->sel, p), t, wi, rd);
-    else
-        s = gen_update(old, k, ea, ead, gen_choicemap_child(e->constraints, p), t, wi, rd,
-                       e->discard ? &disc : NULL);
-    comb_kernel_end(saved);
-    if (s == GEN_OK && disc && !gen_choicemap_is_empty(disc)) {
-        gen_addr a = {1, {p}};
-        s = gen_choicemap_builder_set_submap(e->discard, &a, disc);
-    }
-    return s == GEN_OK ? GEN_OK : comb_fail_at(f->name, i);
-}
-
-/* A dropped element: update subtracts its score and discards its choices; regenerate
- * subtracts what is not choices (proposed backward from the prior: Gen.jl). */
-static gen_status drop(comb_mode m, const map_edit *e, const gen_trace *old, int64_t i, gen_array **w) {
-    if (!e->sel) {
-        gen_addr a = {1, {gen_part_int(i)}};
-        gen_status s = e->discard && !gen_choicemap_is_empty(gen_trace_choices(old))
-                           ? gen_choicemap_builder_set_submap(e->discard, &a, gen_trace_choices(old))
-                           : GEN_OK;
-        return s == GEN_OK ? comb_sub(w, gen_trace_score(old)) : s;
-    }
-    gen_array *rest = NULL;
-    int64_t saved = comb_kernel_begin(m);
-    gen_status s = gen_project(old, gen_select_none(), &rest);
-    comb_kernel_end(saved);
-    return s == GEN_OK ? comb_sub(w, rest) : s;
-}
-
 static gen_status map_edit_run(const gen_trace *tr, gen_key key, const gen_args *args,
-                               const gen_diff *argdiffs, map_edit *e, gen_trace **new_tr,
+                               const gen_diff *argdiffs, comb_edit *e, gen_trace **new_tr,
                                gen_array **weight, gen_diff *retdiff) {
     const gen_gf *f = tr->gf;
     const map_trace *old = tr->data;
@@ -319,7 +230,7 @@ static gen_status map_edit_run(const gen_trace *tr, gen_key key, const gen_args 
         s = GEN_ERR_OOM;
     for (int64_t i = 0; s == GEN_OK && i < n; i++) {
         const gen_trace *prev = i < old->n ? old->subs[i] : NULL;
-        if (prev && !element_changed(args, argdiffs, i) && !reaches(e, gen_part_int(i))) {
+        if (prev && !element_changed(args, argdiffs, i) && !comb_edit_reaches(e, i)) {
             d->subs[i] = gen_trace_retain((gen_trace *)prev); /* kept: weight 0 */
             continue;
         }
@@ -341,7 +252,7 @@ static gen_status map_edit_run(const gen_trace *tr, gen_key key, const gen_args 
         }
     }
     for (int64_t i = n; s == GEN_OK && i < old->n; i++) {
-        s = drop(m, e, old->subs[i], i, &w);
+        s = comb_edit_drop(m, e, old->subs[i], i, &w);
         if (s == GEN_OK) s = comb_sub(&score, gen_trace_score(old->subs[i]));
     }
     if (ev) core_free(ev, (size_t)args->n * sizeof *ev);
@@ -359,30 +270,20 @@ static gen_status map_edit_run(const gen_trace *tr, gen_key key, const gen_args 
     }
     if (d) map_trace_free_data(d);
     if (s != GEN_OK && retdiff) *retdiff = gen_diff_unknown();
-    return publish(m, s, t, w, weight, new_tr);
+    return comb_publish(m, s, t, w, weight, new_tr);
 }
 
 static gen_status map_update(const gen_trace *tr, gen_key key, const gen_args *args,
                              const gen_diff *argdiffs, const gen_choicemap *constraints,
                              gen_trace **new_tr, gen_array **weight, gen_diff *retdiff,
                              gen_choicemap **discard) {
-    map_edit e = {.constraints = constraints};
-    if (discard && !(e.discard = gen_choicemap_builder_new())) return GEN_ERR_OOM;
-    gen_status s = map_edit_run(tr, key, args, argdiffs, &e, new_tr, weight, retdiff);
-    if (s == GEN_OK && discard && !(*discard = gen_choicemap_builder_finish(e.discard))) {
-        s = comb_pending();
-        if (weight) *weight = NULL; /* left to the scope */
-        *new_tr = NULL;
-    }
-    if (e.discard) gen_choicemap_builder_free(e.discard);
-    return s;
+    return comb_edit_update(map_edit_run, tr, key, args, argdiffs, constraints, new_tr, weight, retdiff, discard);
 }
 
 static gen_status map_regenerate(const gen_trace *tr, gen_key key, const gen_args *args,
                                  const gen_diff *argdiffs, const gen_selection *sel,
                                  gen_trace **new_tr, gen_array **weight, gen_diff *retdiff) {
-    map_edit e = {.sel = sel};
-    return map_edit_run(tr, key, args, argdiffs, &e, new_tr, weight, retdiff);
+    return comb_edit_regenerate(map_edit_run, tr, key, args, argdiffs, sel, new_tr, weight, retdiff);
 }
 
 static bool map_same(const gen_gf *a, const gen_gf *b) { return gfi_same_gf(a->data, b->data); }

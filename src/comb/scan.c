@@ -219,7 +219,12 @@ static gen_status generate_step(comb_mode m, const gen_gf *f, gen_key key, const
 }
 
 static gen_status chain_project(const gen_trace *tr, const gen_selection *sel, gen_array **weight) {
-    return comb_project_steps(tr, ((const chain_trace *)tr->data)->subs, sel, weight);
+    const comb_pvec *v = ((const chain_trace *)tr->data)->subs;
+    gen_trace **subs = NULL;
+    gen_status s = comb_pvec_gather(v, &subs);
+    if (s == GEN_OK) s = comb_project_steps(tr, comb_pvec_len(v), subs, sel, weight);
+    if (subs) core_free(subs, (size_t)comb_pvec_len(v) * sizeof *subs);
+    return s;
 }
 
 /* A lazy trace's choices (step t's at address t) and return value. */
