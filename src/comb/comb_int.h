@@ -14,6 +14,9 @@ typedef struct comb_mode {
 } comb_mode;
 
 static inline comb_mode comb_enter(void) { return (comb_mode){gen_batch_suspend()}; }
+/* An operation that runs in its caller's mode (Dimap: f sees the particle axis as the
+ * caller does); comb_leave is then a no-op. */
+static inline comb_mode comb_keep(void) { return (comb_mode){gen_batch_size()}; }
 static inline void comb_leave(comb_mode m) { gen_batch_resume(m.n); }
 static inline int64_t comb_kernel_begin(comb_mode m) {
     int64_t saved = gen_batch_suspend();

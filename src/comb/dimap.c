@@ -71,23 +71,12 @@ static gen_status transform_ret(const gen_gf *g, const char *op, const gen_trace
 static gen_status finish(const gen_gf *g, gen_status s, const gen_args *args, gen_trace *sub, gen_array *ret,
                          gen_array *w, gen_array **weight, gen_trace **tr) {
     gen_trace *t = NULL;
-    if (s == GEN_OK) {
-        t = gfi_trace_new(g, args, ret, (gen_choicemap *)gen_trace_choices(sub), (gen_array *)gen_trace_score(sub),
-                          sub);
-        sub = NULL; /* owned by t, or freed */
-        if (!t) s = comb_pending();
-        else t->batch = gen_batch_size();
-    }
-    gen_trace_release(sub);
-    if (s == GEN_OK && weight && !(*weight = gen_scope_return(w))) s = comb_pending();
-    gen_scope_end();
-    if (s != GEN_OK) {
-        if (weight) *weight = NULL;
-        gen_trace_release(t);
-        return s;
-    }
-    *tr = gfi_trace_publish(t);
-    return *tr ? GEN_OK : GEN_ERR_OOM;
+    comb_mode m = comb_keep();
+    if (s == GEN_OK)
+        s = comb_trace_new(m, g, args, ret, (gen_choicemap *)gen_trace_choices(sub), (gen_array *)gen_trace_score(sub),
+                           sub, NULL, &t);
+    else gen_trace_release(sub);
+    return comb_publish(m, s, t, w, weight, tr);
 }
 
 static gen_status dimap_generate(const gen_gf *g, gen_key key, const gen_args *args,
@@ -121,15 +110,7 @@ static gen_status dimap_assess(const gen_gf *g, const gen_args *args, const gen_
         if (!core_error_pending()) GEN_FAIL(s, "the return value transform returned %s", gen_status_name(s));
         core_error_prefix("%s: assess", g->name);
     }
-    if (s == GEN_OK && !(*weight = gen_scope_return(w))) s = comb_pending();
-    if (s == GEN_OK && retval) *retval = ret ? gen_scope_return(ret) : NULL;
-    if (s == GEN_OK && retval && ret && !*retval) s = comb_pending();
-    gen_scope_end();
-    if (s != GEN_OK) {
-        *weight = NULL;
-        if (retval) *retval = NULL;
-    }
-    return s;
+    return comb_return(comb_keep(), s, w, ret, weight, retval);
 }
 
 static gen_status dimap_project(const gen_trace *tr, const gen_selection *sel, gen_array **weight) {

@@ -127,24 +127,7 @@ static gen_status finish_trace(comb_mode m, const gen_gf *f, const gen_args *arg
         return s != GEN_OK ? s : comb_pending();
     }
     *d = (mix_trace){sw, gen_array_retain(lp), gen_array_retain(index)};
-    *tr = gfi_trace_new(f, args, (gen_array *)gen_trace_retval(sw), cm, score, d);
-    if (!*tr) return comb_pending();
-    (*tr)->batch = m.n;
-    return GEN_OK;
-}
-
-static gen_status publish(comb_mode m, gen_status s, gen_trace *t, gen_array *w, gen_array **weight,
-                          gen_trace **tr) {
-    if (s == GEN_OK && weight && !(*weight = gen_scope_return(w))) s = comb_pending();
-    gen_scope_end();
-    comb_leave(m);
-    if (s != GEN_OK) {
-        if (weight) *weight = NULL;
-        gen_trace_release(t);
-        return s;
-    }
-    *tr = gfi_trace_publish(t);
-    return *tr ? GEN_OK : GEN_ERR_OOM;
+    return comb_trace_new(m, f, args, (gen_array *)gen_trace_retval(sw), cm, score, d, NULL, tr);
 }
 
 /* The index's log probability (a NULL lp on error). */
@@ -183,7 +166,7 @@ static gen_status mix_generate(const gen_gf *f, gen_key key, const gen_args *arg
         s = comb_add(&w, gmask ? gen_where(gmask, lp, gen_scalar(0.0)) : lp);
     if (s == GEN_OK) s = finish_trace(m, f, args, sw, index, lp, &t);
     else gen_trace_release(sw);
-    return publish(m, s, t, w, weight, tr);
+    return comb_publish(m, s, t, w, weight, tr);
 }
 
 static gen_status mix_assess(const gen_gf *f, const gen_args *args, const gen_choicemap *choices,
@@ -212,16 +195,7 @@ static gen_status mix_assess(const gen_gf *f, const gen_args *args, const gen_ch
     if (buf) core_free(buf, (size_t)args->n * sizeof *buf);
     if (s == GEN_OK && !(lp = index_lp(f, c, index))) s = comb_pending();
     if (s == GEN_OK) s = comb_add(&w, lp);
-    if (s == GEN_OK && !(*weight = gen_scope_return(w))) s = comb_pending();
-    if (s == GEN_OK && retval) *retval = ret ? gen_scope_return(ret) : NULL;
-    if (s == GEN_OK && retval && ret && !*retval) s = comb_pending();
-    gen_scope_end();
-    comb_leave(m);
-    if (s != GEN_OK) {
-        *weight = NULL;
-        if (retval) *retval = NULL;
-    }
-    return s;
+    return comb_return(m, s, w, ret, weight, retval);
 }
 
 static gen_status mix_project(const gen_trace *tr, const gen_selection *sel, gen_array **weight) {
@@ -235,10 +209,7 @@ static gen_status mix_project(const gen_trace *tr, const gen_selection *sel, gen
     s = gen_project(d->sw, gen_selection_sub(sel, p_component()), &w);
     comb_kernel_end(saved);
     if (s == GEN_OK && gen_selection_contains(sel, &ai)) s = comb_add(&w, d->lp);
-    if (s == GEN_OK && !(*weight = gen_scope_return(w))) s = comb_pending();
-    gen_scope_end();
-    comb_leave(m);
-    return s;
+    return comb_return(m, s, w, NULL, weight, NULL);
 }
 
 /* ---- update and regenerate ---- */
@@ -302,7 +273,7 @@ static gen_status mix_edit_run(const gen_trace *tr, gen_key key, const gen_args 
     if (s == GEN_OK) s = finish_trace(m, f, args, sw, index, lp, &t);
     else gen_trace_release(sw);
     if (retdiff) *retdiff = s == GEN_OK ? rd : gen_diff_unknown();
-    s = publish(m, s, t, w, weight, new_tr);
+    s = comb_publish(m, s, t, w, weight, new_tr);
     if (s != GEN_OK && discard) *discard = NULL;
     return s;
 }

@@ -337,23 +337,12 @@ static gen_status rec_run(const gen_gf *f, gen_key key, const gen_args *args, re
     if (s == GEN_OK) {
         const gen_array *ret = gen_trace_retval(d->nodes[find(d, root)].agg);
         if (retdiff) *retdiff = old_tr && ret == old_tr->retval ? gen_diff_no_change() : gen_diff_unknown();
-        t = gfi_trace_new(f, args, (gen_array *)ret, cm, op->score ? op->score : comb_zero(m), d);
+        s = comb_trace_new(m, f, args, (gen_array *)ret, cm, op->score, d, NULL, &t);
         d = NULL;
-        if (!t) s = comb_pending();
-        else t->batch = m.n;
     }
     if (d) rec_trace_free_data(d);
-    if (s == GEN_OK && weight && !(*weight = gen_scope_return(op->w ? op->w : comb_zero(m)))) s = comb_pending();
-    gen_scope_end();
-    comb_leave(m);
-    if (s != GEN_OK) {
-        if (weight) *weight = NULL;
-        if (retdiff) *retdiff = gen_diff_unknown();
-        gen_trace_release(t);
-        return s;
-    }
-    *tr = gfi_trace_publish(t);
-    return *tr ? GEN_OK : GEN_ERR_OOM;
+    if ((s = comb_publish(m, s, t, op->w, weight, tr)) != GEN_OK && retdiff) *retdiff = gen_diff_unknown();
+    return s;
 }
 
 static gen_status rec_generate(const gen_gf *f, gen_key key, const gen_args *args, const gen_choicemap *constraints,
@@ -401,10 +390,7 @@ static gen_status rec_project(const gen_trace *tr, const gen_selection *sel, gen
         if (s == GEN_OK) s = comb_add(&w, wp);
         if (s == GEN_OK) s = comb_add(&w, wa);
     }
-    if (s == GEN_OK && !(*weight = gen_scope_return(w ? w : comb_zero(m)))) s = comb_pending();
-    gen_scope_end();
-    comb_leave(m);
-    return s;
+    return comb_return(m, s, w, NULL, weight, NULL);
 }
 
 /* ---- assess ---- */
@@ -531,15 +517,7 @@ static gen_status rec_assess_uc(const gen_gf *f, const gen_args *args, const gen
     gen_array *w = NULL;
     const gen_array *ret = NULL;
     s = walk_tree(m, f, args, choices, &w, &ret);
-    if (s == GEN_OK && !(*weight = gen_scope_return(w ? w : comb_zero(m)))) s = comb_pending();
-    if (s == GEN_OK && retval && ret && !(*retval = gen_scope_return((gen_array *)ret))) s = comb_pending();
-    gen_scope_end();
-    comb_leave(m);
-    if (s != GEN_OK) {
-        *weight = NULL;
-        if (retval) *retval = NULL;
-    }
-    return s;
+    return comb_return(m, s, w, (gen_array *)ret, weight, retval);
 }
 
 /* assess: the tree's log density, grown and folded from the choices by generate with
@@ -549,24 +527,15 @@ static gen_status rec_assess(const gen_gf *f, const gen_args *args, const gen_ch
                              gen_array **retval) {
     if (CORE_UNLIKELY(gfi_uc.active)) return rec_assess_uc(f, args, choices, weight, retval);
     gen_trace *tr = NULL;
+    gen_array *w = NULL;
     gen_status s = gen_scope_begin();
     if (s != GEN_OK) return s;
-    s = rec_generate(f, gen_key_new(0), args, choices, &tr, weight);
+    s = rec_generate(f, gen_key_new(0), args, choices, &tr, &w);
     /* generate samples what choices lack; assess requires every choice given */
     if (s == GEN_OK && gen_choicemap_count(gen_trace_choices(tr)) != gen_choicemap_count(choices))
         s = GEN_FAIL(GEN_ERR_VALUE, "%s: assess: the choices lack some of the tree's choices (%lld given, %lld made)",
                      f->name, (long long)gen_choicemap_count(choices), (long long)gen_choicemap_count(gen_trace_choices(tr)));
-    if (s == GEN_OK && !(*weight = gen_scope_return(*weight))) s = comb_pending();
-    if (s == GEN_OK && retval) {
-        const gen_array *r = gen_trace_retval(tr);
-        *retval = r ? gen_scope_return((gen_array *)r) : NULL;
-    }
-    gen_scope_end();
-    if (s != GEN_OK) {
-        *weight = NULL;
-        if (retval) *retval = NULL;
-    }
-    return s;
+    return comb_return(comb_keep(), s, w, s == GEN_OK ? (gen_array *)gen_trace_retval(tr) : NULL, weight, retval);
 }
 
 static bool rec_same(const gen_gf *a, const gen_gf *b) {

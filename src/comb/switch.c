@@ -113,28 +113,9 @@ gen_status sw_finish_trace(comb_mode m, const gen_gf *f, const gen_args *args, i
         return GEN_ERR_OOM;
     }
     *d = (branch_trace){.index = index, .sub = sub};
-    gen_array *score = sub ? (gen_array *)gen_trace_score(sub) : comb_zero(m);
-    gen_choicemap *cm = sub ? (gen_choicemap *)gen_trace_choices(sub) : gen_choicemap_empty();
-    *tr = score ? gfi_trace_new(f, args, sub ? (gen_array *)gen_trace_retval(sub) : NULL, cm, score, d) : NULL;
-    if (!score) branch_free_trace(&(gen_trace){.data = d});
-    if (!*tr) return comb_pending();
-    (*tr)->batch = m.n;
-    return GEN_OK;
-}
-
-/* Publishes t (unpublished) and w to the caller's scope and closes the operation. */
-static gen_status publish(comb_mode m, gen_status s, gen_trace *t, gen_array *w, gen_array **weight,
-                          gen_trace **tr) {
-    if (s == GEN_OK && weight && !(*weight = gen_scope_return(w ? w : comb_zero(m)))) s = comb_pending();
-    gen_scope_end();
-    comb_leave(m);
-    if (s != GEN_OK) {
-        if (weight) *weight = NULL;
-        gen_trace_release(t);
-        return s;
-    }
-    *tr = gfi_trace_publish(t);
-    return *tr ? GEN_OK : GEN_ERR_OOM;
+    return sub ? comb_trace_new(m, f, args, (gen_array *)gen_trace_retval(sub), (gen_choicemap *)gen_trace_choices(sub),
+                                (gen_array *)gen_trace_score(sub), d, NULL, tr)
+               : comb_trace_new(m, f, args, NULL, gen_choicemap_empty(), NULL, d, NULL, tr);
 }
 
 static gen_status branch_generate(const gen_gf *f, gen_key key, const gen_args *args,
@@ -149,7 +130,7 @@ static gen_status branch_generate(const gen_gf *f, gen_key key, const gen_args *
     if (s == GEN_OK && idx) s = sw_pp_generate(m, f, key, args, idx, constraints, &t, &w);
     else if (s == GEN_OK) s = sw_gen_branch(m, f, "generate", index, key, args, constraints, &sub, &w);
     if (s == GEN_OK && !idx) s = sw_finish_trace(m, f, args, index, sub, &t);
-    return publish(m, s, t, w, weight, tr);
+    return comb_publish(m, s, t, w, weight, tr);
 }
 
 static gen_status branch_assess(const gen_gf *f, const gen_args *args, const gen_choicemap *choices,
@@ -173,16 +154,7 @@ static gen_status branch_assess(const gen_gf *f, const gen_args *args, const gen
         comb_kernel_end(saved);
         if (s != GEN_OK) s = sw_fail_in(f, index);
     }
-    if (s == GEN_OK && !(*weight = gen_scope_return(w))) s = comb_pending();
-    if (s == GEN_OK && retval) *retval = ret ? gen_scope_return(ret) : NULL;
-    if (s == GEN_OK && retval && ret && !*retval) s = comb_pending();
-    gen_scope_end();
-    comb_leave(m);
-    if (s != GEN_OK) {
-        *weight = NULL;
-        if (retval) *retval = NULL;
-    }
-    return s;
+    return comb_return(m, s, w, ret, weight, retval);
 }
 
 static gen_status branch_project(const gen_trace *tr, const gen_selection *sel, gen_array **weight) {
@@ -199,10 +171,7 @@ static gen_status branch_project(const gen_trace *tr, const gen_selection *sel, 
         comb_kernel_end(saved);
         if (s != GEN_OK) s = sw_fail_in(tr->gf, d->index);
     }
-    if (s == GEN_OK && !(*weight = gen_scope_return(w))) s = comb_pending();
-    gen_scope_end();
-    comb_leave(m);
-    return s;
+    return comb_return(m, s, w, NULL, weight, NULL);
 }
 
 /* ---- update and regenerate ---- */
@@ -284,7 +253,7 @@ static gen_status branch_edit_run(const gen_trace *tr, gen_key key, const gen_ar
         !(*discard = gen_choicemap_scope_return(e->discard ? e->discard : gen_choicemap_empty())))
         s = comb_pending();
     if (retdiff) *retdiff = s == GEN_OK ? rd : gen_diff_unknown();
-    s = publish(m, s, t, w, weight, new_tr);
+    s = comb_publish(m, s, t, w, weight, new_tr);
     if (s != GEN_OK && discard) *discard = NULL; /* left to the scope */
     return s;
 }

@@ -173,10 +173,7 @@ static gen_status pp_finish(comb_mode m, const gen_gf *f, const char *op, const 
     }
     if (n_taken == 1) return sw_finish_trace(m, f, args, taken, one, tr); /* every particle: a uniform trace */
     *data = (branch_trace){.index = -1, .idx = gen_array_retain((gen_array *)idx), .subs = keep, .k = d->k};
-    *tr = gfi_trace_new(f, args, ret, cm, score, data);
-    if (!*tr) return comb_pending();
-    (*tr)->batch = m.n;
-    return GEN_OK;
+    return comb_trace_new(m, f, args, ret, cm, score, data, NULL, tr);
 }
 
 gen_status sw_pp_generate(comb_mode m, const gen_gf *f, gen_key key, const gen_args *args, const gen_array *idx,
