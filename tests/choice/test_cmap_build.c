@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "oom.h"
 #include "../../src/choice/cmap_items.h"
 
 static gen_addr A(const char *s) {
@@ -151,40 +152,7 @@ static gen_status workload(void) {
     return gen_choicemap_count(m) == 8 ? GEN_OK : GEN_ERR_INTERNAL;
 }
 
-static void test_out_of_memory(void) {
-    int d = gen_scope_depth();
-    for (int i = 0; i < d; i++) gen_scope_end();
-    gen_intern("q"), gen_intern("b"), gen_intern("s"), gen_intern("c"), gen_intern("d");
-    gen_intern("e"), gen_intern("f"), gen_intern("x"), gen_intern("y"), gen_intern("z");
-    gen_intern("a"), gen_intern("g");
-    check_counting c = {0, 0, 0, -1};
-    gen_set_allocator(check_counting_alloc, &c);
-    int n;
-    for (n = 0; n < 5000; n++) {
-        c.calls = 0;
-        c.fail_after = n;
-        gen_error_clear();
-        gen_scope_begin();
-        gen_status st = workload();
-        gen_scope_end();
-        if (st == GEN_OK) break;
-        if (st != GEN_ERR_OOM) {
-            check_fail(__FILE__, __LINE__, "allocation %d failing gave %s: %s", n,
-                       gen_status_name(st), gen_error_message());
-            break;
-        }
-        if (c.live_blocks != 0 || c.live_bytes != 0) {
-            check_fail(__FILE__, __LINE__, "allocation %d failing leaked %ld blocks, %ld bytes", n,
-                       c.live_blocks, c.live_bytes);
-            break;
-        }
-    }
-    CHECK(n > 10 && n < 5000);
-    CHECK(c.live_blocks == 0 && c.live_bytes == 0);
-    gen_set_allocator(NULL, NULL);
-    gen_error_clear();
-    for (int i = 0; i < d; i++) gen_scope_begin();
-}
+static void test_out_of_memory(void) { CHECK_OOM(workload, 11); }
 
 int main(void) {
     RUN(test_builder_lookups);

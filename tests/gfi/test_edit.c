@@ -7,6 +7,7 @@
 #include <math.h>
 
 #include "../testutil/check.h"
+#include "../testutil/oom.h"
 #include "gfi_models.h"
 
 static const gen_array *at(const gen_trace *tr, const char *path) {
@@ -310,40 +311,7 @@ static gen_status workload(void) {
     return gen_choicemap_count(gen_trace_choices(t3)) == 2 ? GEN_OK : GEN_ERR_INTERNAL;
 }
 
-static void test_out_of_memory(void) {
-    int d = gen_scope_depth();
-    for (int i = 0; i < d; i++) gen_scope_end();
-    gen_scope_begin();
-    CHECK_OK(workload()); /* warm up: call-site caches and symbols come from malloc */
-    gen_scope_end();
-    check_counting c = {0, 0, 0, -1};
-    gen_set_allocator(check_counting_alloc, &c);
-    int n;
-    for (n = 0; n < 20000; n++) {
-        c.calls = 0;
-        c.fail_after = n;
-        gen_error_clear();
-        gen_scope_begin();
-        gen_status st = workload();
-        gen_scope_end();
-        if (st == GEN_OK) break;
-        if (st != GEN_ERR_OOM) {
-            check_fail(__FILE__, __LINE__, "allocation %d failing gave %s: %s", n,
-                       gen_status_name(st), gen_error_message());
-            break;
-        }
-        if (c.live_blocks != 0 || c.live_bytes != 0) {
-            check_fail(__FILE__, __LINE__, "allocation %d failing leaked %ld blocks, %ld bytes", n,
-                       c.live_blocks, c.live_bytes);
-            break;
-        }
-    }
-    CHECK(n > 20 && n < 20000);
-    CHECK(c.live_blocks == 0 && c.live_bytes == 0);
-    gen_set_allocator(NULL, NULL);
-    gen_error_clear();
-    for (int i = 0; i < d; i++) gen_scope_begin();
-}
+static void test_out_of_memory(void) { CHECK_OOM(workload, 21); }
 
 int main(void) {
     RUN(test_edit_laws);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "oom.h"
 #include "genc.h"
 
 /* ---- chains: the generator of diag_reference.py, in exact IEEE arithmetic ---- */
@@ -410,37 +411,7 @@ static gen_status workload(void) {
     return st;
 }
 
-static void test_out_of_memory(void) {
-    int d = gen_scope_depth();
-    for (int i = 0; i < d; i++) gen_scope_end();
-    check_counting c = {0, 0, 0, -1};
-    gen_set_allocator(check_counting_alloc, &c);
-    int n;
-    for (n = 0; n < 1000; n++) {
-        c.calls = 0;
-        c.fail_after = n;
-        gen_error_clear();
-        gen_scope_begin();
-        gen_status st = workload();
-        gen_scope_end();
-        if (st == GEN_OK) break;
-        if (st != GEN_ERR_OOM) {
-            check_fail(__FILE__, __LINE__, "allocation %d failing gave %s: %s", n,
-                       gen_status_name(st), gen_error_message());
-            break;
-        }
-        if (c.live_blocks != 0 || c.live_bytes != 0) {
-            check_fail(__FILE__, __LINE__, "allocation %d failing leaked %ld blocks", n,
-                       c.live_blocks);
-            break;
-        }
-    }
-    CHECK(n > 20 && n < 1000);
-    CHECK(c.live_blocks == 0 && c.live_bytes == 0);
-    gen_set_allocator(NULL, NULL);
-    gen_error_clear();
-    for (int i = 0; i < d; i++) gen_scope_begin();
-}
+static void test_out_of_memory(void) { CHECK_OOM(workload, 21); }
 
 int main(void) {
     RUN(test_against_arviz);

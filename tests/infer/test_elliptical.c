@@ -4,7 +4,7 @@
  * with a flat likelihood keeps the prior; the errors. */
 #include <math.h>
 
-#include "oom_loop.h"
+#include "../testutil/oom.h"
 
 enum { N = 5 };
 static const double XS[N] = {0, 0.5, 1.0, 1.5, 2.0};
@@ -150,7 +150,7 @@ static gen_status oom_workload(void) {
     return s;
 }
 
-static void test_out_of_memory(void) { check_oom("elliptical", oom_workload); }
+static void test_out_of_memory(void) { CHECK_OOM(oom_workload, 21); }
 
 int main(void) {
     RUN(test_gp);

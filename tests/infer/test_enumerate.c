@@ -3,7 +3,7 @@
  * likelihood and posterior by a 1-d grid of cells, the one-or-two-component mixture's
  * marginal likelihoods by 1-d and 2-d grids against numerical integration, errors. */
 #include "hmm_model.h"
-#include "oom_loop.h"
+#include "../testutil/oom.h"
 
 static void test_hmm(void) {
     double exact[HMM_T][HMM_S];
@@ -155,7 +155,7 @@ static gen_status oom_workload(void) {
     return f && obs && ax.values && ax.volumes ? gen_enumerate(f, NULL, obs, 1, &ax, &lp, &lml) : gen_error_status();
 }
 
-static void test_out_of_memory(void) { check_oom("enumerate", oom_workload); }
+static void test_out_of_memory(void) { CHECK_OOM(oom_workload, 21); }
 
 int main(void) {
     RUN(test_hmm);

@@ -4,7 +4,7 @@
  * choices; a choice whose conditional is computed through a dependent distribution;
  * bool choices; the errors. */
 #include "hmm_model.h"
-#include "oom_loop.h"
+#include "../testutil/oom.h"
 
 static gen_trace *hmm_trace(uint64_t seed) {
     gen_trace *tr = NULL;
@@ -216,7 +216,7 @@ static gen_status oom_workload(void) {
     return s;
 }
 
-static void test_out_of_memory(void) { check_oom("gibbs", oom_workload); }
+static void test_out_of_memory(void) { CHECK_OOM(oom_workload, 21); }
 
 int main(void) {
     RUN(test_hmm_marginals);

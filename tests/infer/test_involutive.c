@@ -5,7 +5,7 @@
  * and the errors (not an involution, dimension mismatch, callback failures). */
 #include <math.h>
 
-#include "oom_loop.h"
+#include "../testutil/oom.h"
 
 static const double LOG_2PI = 1.8378770664093453;
 
@@ -524,7 +524,7 @@ static gen_status oom_workload(void) {
     return s;
 }
 
-static void test_out_of_memory(void) { check_oom("involutive", oom_workload); }
+static void test_out_of_memory(void) { CHECK_OOM(oom_workload, 21); }
 
 int main(void) {
     RUN(test_swap);

@@ -6,7 +6,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "oom_loop.h"
+#include "../testutil/oom.h"
 
 static const double LOG_2PI = 1.8378770664093453;
 
@@ -514,7 +514,7 @@ static gen_status oom_workload(void) {
     return s;
 }
 
-static void test_out_of_memory(void) { check_oom("split/merge", oom_workload); }
+static void test_out_of_memory(void) { CHECK_OOM(oom_workload, 21); }
 
 /* argv[1], if given, runs only the tests whose names contain it (valgrind runs all but
  * the chain). */
