@@ -42,3 +42,12 @@ gen_status comb_publish(comb_mode m, gen_status s, gen_trace *t, gen_array *w, g
     *tr = gfi_trace_publish(t);
     return *tr ? GEN_OK : GEN_ERR_OOM;
 }
+
+gen_status comb_publish_edit(comb_mode m, gen_status s, gen_trace *t, gen_array *w, gen_diff rd, gen_choicemap *disc,
+                             gen_array **weight, gen_trace **tr, gen_diff *retdiff, gen_choicemap **discard) {
+    if (s == GEN_OK && discard && !(*discard = gen_choicemap_scope_return(disc ? disc : gen_choicemap_empty())))
+        s = comb_pending();
+    if ((s = comb_publish(m, s, t, w, weight, tr)) != GEN_OK && discard) *discard = NULL; /* left to the scope */
+    if (retdiff) *retdiff = s == GEN_OK ? rd : gen_diff_unknown();
+    return s;
+}

@@ -111,6 +111,11 @@ gen_status comb_return(comb_mode m, gen_status s, gen_array *w, gen_array *ret, 
  * unpublished reference; released on failure) published as *tr. */
 gen_status comb_publish(comb_mode m, gen_status s, gen_trace *t, gen_array *w, gen_array **weight,
                         gen_trace **tr);
+/* The end of update and regenerate: comb_publish, and on success *retdiff = rd (if
+ * retdiff) and disc (NULL: empty) given to the caller's scope as *discard (if discard);
+ * on failure GEN_DIFF_UNKNOWN and NULL. */
+gen_status comb_publish_edit(comb_mode m, gen_status s, gen_trace *t, gen_array *w, gen_diff rd, gen_choicemap *disc,
+                             gen_array **weight, gen_trace **tr, gen_diff *retdiff, gen_choicemap **discard);
 
 /* ---- update / regenerate of a chain of steps (comb_chain.c: Unfold, Scan) ---- */
 

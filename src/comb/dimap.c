@@ -66,17 +66,16 @@ static gen_status transform_ret(const gen_gf *g, const char *op, const gen_trace
     return GEN_OK;
 }
 
-/* The trace of g holding sub (a new reference, taken), published with w; closes the
- * operation's scope. */
-static gen_status finish(const gen_gf *g, gen_status s, const gen_args *args, gen_trace *sub, gen_array *ret,
-                         gen_array *w, gen_array **weight, gen_trace **tr) {
-    gen_trace *t = NULL;
-    comb_mode m = comb_keep();
+/* The trace of g holding sub (a new reference, taken: released on failure), its
+ * choices and score f's; NULL when s is not GEN_OK. */
+static gen_status dimap_trace(const gen_gf *g, gen_status s, const gen_args *args, gen_trace *sub, gen_array *ret,
+                              gen_trace **t) {
+    *t = NULL;
     if (s == GEN_OK)
-        s = comb_trace_new(m, g, args, ret, (gen_choicemap *)gen_trace_choices(sub), (gen_array *)gen_trace_score(sub),
-                           sub, NULL, &t);
-    else gen_trace_release(sub);
-    return comb_publish(m, s, t, w, weight, tr);
+        return comb_trace_new(comb_keep(), g, args, ret, (gen_choicemap *)gen_trace_choices(sub),
+                              (gen_array *)gen_trace_score(sub), sub, NULL, t);
+    gen_trace_release(sub);
+    return s;
 }
 
 static gen_status dimap_generate(const gen_gf *g, gen_key key, const gen_args *args,
@@ -94,7 +93,9 @@ static gen_status dimap_generate(const gen_gf *g, gen_key key, const gen_args *a
         gen_trace_retain(sub); /* finish hands this reference to the trace */
         s = transform_ret(g, "generate", sub, &ret);
     }
-    return finish(g, s, args, sub, ret, w, weight, tr);
+    gen_trace *t = NULL;
+    s = dimap_trace(g, s, args, sub, ret, &t);
+    return comb_publish(comb_keep(), s, t, w, weight, tr);
 }
 
 static gen_status dimap_assess(const gen_gf *g, const gen_args *args, const gen_choicemap *choices,
@@ -153,11 +154,9 @@ static gen_status dimap_edit(const gen_trace *tr, gen_key key, const gen_args *a
         s = transform_ret(g, op, sub, &ret);
         if (d->post) rd = gen_diff_unknown();
     }
-    if (s == GEN_OK && discard && !(*discard = gen_choicemap_scope_return(disc))) s = comb_pending();
-    if (retdiff) *retdiff = s == GEN_OK ? rd : gen_diff_unknown();
-    s = finish(g, s, args, sub, ret, w, weight, new_tr);
-    if (s != GEN_OK && discard) *discard = NULL;
-    return s;
+    gen_trace *t = NULL;
+    s = dimap_trace(g, s, args, sub, ret, &t);
+    return comb_publish_edit(comb_keep(), s, t, w, rd, disc, weight, new_tr, retdiff, discard);
 }
 
 static gen_status dimap_update(const gen_trace *tr, gen_key key, const gen_args *args, const gen_diff *argdiffs,

@@ -219,7 +219,7 @@ static gen_status map_edit_run(const gen_trace *tr, gen_key key, const gen_args 
     int64_t n = map_length(m, f, op, args);
     map_trace *d = NULL;
     gen_array **ev = NULL, *w = NULL, *score = tr->score, *ret = NULL;
-    gen_diff *ead = NULL;
+    gen_diff *ead = NULL, retd = gen_diff_unknown();
     gen_trace *t = NULL;
     if (n < 0) s = comb_pending();
     if (s == GEN_OK && !e->sel) s = comb_check_indexed(f->name, op, e->constraints, n);
@@ -264,13 +264,12 @@ static gen_status map_edit_run(const gen_trace *tr, gen_key key, const gen_args 
     }
     if (s == GEN_OK) {
         d->vd = (gen_vector_diff){n, old->n, d->n_updated, d->updated, d->updated_diffs};
-        if (retdiff) *retdiff = same ? gen_diff_no_change() : gen_diff_vector(&d->vd);
+        retd = same ? gen_diff_no_change() : gen_diff_vector(&d->vd);
         s = finish_trace(m, f, args, d, ret, score, &t);
         d = NULL;
     }
     if (d) map_trace_free_data(d);
-    if (s != GEN_OK && retdiff) *retdiff = gen_diff_unknown();
-    return comb_publish(m, s, t, w, weight, new_tr);
+    return comb_publish_edit(m, s, t, w, retd, NULL, weight, new_tr, retdiff, NULL);
 }
 
 static gen_status map_update(const gen_trace *tr, gen_key key, const gen_args *args,

@@ -263,19 +263,17 @@ static gen_status mix_edit_run(const gen_trace *tr, gen_key key, const gen_args 
     if (s == GEN_OK && !resample) { /* kept or constrained: new - old */
         if ((s = comb_add(&w, lp)) == GEN_OK) s = comb_sub(&w, old->lp);
     }
+    gen_choicemap *dm = NULL;
     if (s == GEN_OK && discard) {
-        gen_choicemap *dm = sdisc ? gen_choicemap_set_submap(gen_choicemap_empty(), &ac, sdisc) : gen_choicemap_empty();
+        dm = sdisc ? gen_choicemap_set_submap(gen_choicemap_empty(), &ac, sdisc) : gen_choicemap_empty();
         if (dm && given)
             dm = gmask ? gen_choicemap_set_masked(dm, &ai, per_particle(m, old->index), gmask)
                        : gen_choicemap_set(dm, &ai, old->index);
-        if (!dm || !(*discard = gen_choicemap_scope_return(dm))) s = comb_pending();
+        if (!dm) s = comb_pending();
     }
     if (s == GEN_OK) s = finish_trace(m, f, args, sw, index, lp, &t);
     else gen_trace_release(sw);
-    if (retdiff) *retdiff = s == GEN_OK ? rd : gen_diff_unknown();
-    s = comb_publish(m, s, t, w, weight, new_tr);
-    if (s != GEN_OK && discard) *discard = NULL;
-    return s;
+    return comb_publish_edit(m, s, t, w, rd, dm, weight, new_tr, retdiff, discard);
 }
 
 static gen_status mix_update(const gen_trace *tr, gen_key key, const gen_args *args, const gen_diff *argdiffs,

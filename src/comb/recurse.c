@@ -325,6 +325,7 @@ static gen_status rec_run(const gen_gf *f, gen_key key, const gen_args *args, re
     rec_trace *d = core_calloc(1, sizeof *d);
     gen_trace *t = NULL;
     gen_choicemap *cm = NULL;
+    gen_diff rd = gen_diff_unknown();
     s = d ? root_of(f, op->name, args, &root) : GEN_ERR_OOM;
     if (s == GEN_OK && old_tr && (root_of(f, op->name, &old_tr->args, &old_root), root != old_root))
         s = GEN_FAIL(GEN_ERR_VALUE, "%s: %s: the root node id cannot change (%lld -> %lld)", f->name, op->name,
@@ -336,13 +337,12 @@ static gen_status rec_run(const gen_gf *f, gen_key key, const gen_args *args, re
     if (s == GEN_OK) s = tree_choices(d, &cm);
     if (s == GEN_OK) {
         const gen_array *ret = gen_trace_retval(d->nodes[find(d, root)].agg);
-        if (retdiff) *retdiff = old_tr && ret == old_tr->retval ? gen_diff_no_change() : gen_diff_unknown();
+        if (old_tr && ret == old_tr->retval) rd = gen_diff_no_change();
         s = comb_trace_new(m, f, args, (gen_array *)ret, cm, op->score, d, NULL, &t);
         d = NULL;
     }
     if (d) rec_trace_free_data(d);
-    if ((s = comb_publish(m, s, t, op->w, weight, tr)) != GEN_OK && retdiff) *retdiff = gen_diff_unknown();
-    return s;
+    return comb_publish_edit(m, s, t, op->w, rd, NULL, weight, tr, retdiff, NULL);
 }
 
 static gen_status rec_generate(const gen_gf *f, gen_key key, const gen_args *args, const gen_choicemap *constraints,
@@ -351,27 +351,25 @@ static gen_status rec_generate(const gen_gf *f, gen_key key, const gen_args *arg
     return rec_run(f, key, args, &op, NULL, tr, weight, NULL);
 }
 
+/* update / regenerate: the tree walked again, each node's kernels revisited only when
+ * their inputs' values changed or the edit reaches them (argdiffs are not needed). */
+static gen_status rec_edit_run(const gen_trace *tr, gen_key key, const gen_args *args, const gen_diff *argdiffs,
+                               comb_edit *e, gen_trace **new_tr, gen_array **weight, gen_diff *retdiff) {
+    (void)argdiffs;
+    rec_op op = {.name = e->sel ? "regenerate" : "update", .sel = e->sel, .discard = e->discard, .old = tr->data,
+                 .constraints = e->sel ? gen_choicemap_empty() : e->constraints};
+    return rec_run(tr->gf, key, args, &op, tr, new_tr, weight, retdiff);
+}
+
 static gen_status rec_update(const gen_trace *tr, gen_key key, const gen_args *args, const gen_diff *argdiffs,
                              const gen_choicemap *constraints, gen_trace **new_tr, gen_array **weight,
                              gen_diff *retdiff, gen_choicemap **discard) {
-    (void)argdiffs; /* each node compares its inputs' values */
-    rec_op op = {.name = "update", .constraints = constraints, .old = tr->data};
-    if (discard && !(op.discard = gen_choicemap_builder_new())) return GEN_ERR_OOM;
-    gen_status s = rec_run(tr->gf, key, args, &op, tr, new_tr, weight, retdiff);
-    if (s == GEN_OK && discard && !(*discard = gen_choicemap_builder_finish(op.discard))) {
-        s = comb_pending();
-        if (weight) *weight = NULL; /* left to the scope */
-        *new_tr = NULL;
-    }
-    if (op.discard) gen_choicemap_builder_free(op.discard);
-    return s;
+    return comb_edit_update(rec_edit_run, tr, key, args, argdiffs, constraints, new_tr, weight, retdiff, discard);
 }
 
 static gen_status rec_regenerate(const gen_trace *tr, gen_key key, const gen_args *args, const gen_diff *argdiffs,
                                  const gen_selection *sel, gen_trace **new_tr, gen_array **weight, gen_diff *retdiff) {
-    (void)argdiffs;
-    rec_op op = {.name = "regenerate", .sel = sel, .constraints = gen_choicemap_empty(), .old = tr->data};
-    return rec_run(tr->gf, key, args, &op, tr, new_tr, weight, retdiff);
+    return comb_edit_regenerate(rec_edit_run, tr, key, args, argdiffs, sel, new_tr, weight, retdiff);
 }
 
 static gen_status rec_project(const gen_trace *tr, const gen_selection *sel, gen_array **weight) {

@@ -421,6 +421,7 @@ static gen_status chain_edit_run(const gen_trace *tr, gen_key key, const gen_arg
                .argdiffs = args && args->n == tr->args.n ? argdiffs : NULL}; /* new arity: all new */
     int64_t n = -1, n_old = comb_pvec_len(old->subs);
     gen_trace *t = NULL;
+    gen_diff rd = gen_diff_unknown();
     s = chain_length(c.m, f, op, args, &n);
     if (s == GEN_OK && !e->sel && (s = comb_check_indexed(f->name, op, e->constraints, n)) == GEN_OK)
         s = comb_edit_marks(e);
@@ -442,14 +443,12 @@ static gen_status chain_edit_run(const gen_trace *tr, gen_key key, const gen_arg
     if (c.ev) core_free(c.ev, (size_t)args->n * sizeof *c.ev);
     if (c.ead) core_free(c.ead, (size_t)args->n * sizeof *c.ead);
     if (s == GEN_OK) {
-        gen_diff rd = chain_retdiff(tr, args, c.d, n);
-        if (retdiff) *retdiff = rd;
+        rd = chain_retdiff(tr, args, c.d, n);
         s = comb_trace_new(c.m, f, args, NULL, NULL, c.score, c.d, chain_materialize, &t);
         c.d = NULL;
     }
     if (c.d) chain_trace_free_data(c.d);
-    if (s != GEN_OK && retdiff) *retdiff = gen_diff_unknown();
-    return comb_publish(c.m, s, t, c.w, weight, new_tr);
+    return comb_publish_edit(c.m, s, t, c.w, rd, NULL, weight, new_tr, retdiff, NULL);
 }
 
 static gen_status chain_update(const gen_trace *tr, gen_key key, const gen_args *args, const gen_diff *argdiffs,

@@ -249,13 +249,7 @@ static gen_status branch_edit_run(const gen_trace *tr, gen_key key, const gen_ar
     else if (s == GEN_OK && index == old->index) s = revisit(m, tr, key, args, argdiffs, e, &sub, &w, &rd);
     else if (s == GEN_OK) s = replace(m, tr, key, args, index, e, &sub, &w);
     if (s == GEN_OK && !idx) s = sw_finish_trace(m, tr->gf, args, index, sub, &t);
-    if (s == GEN_OK && discard &&
-        !(*discard = gen_choicemap_scope_return(e->discard ? e->discard : gen_choicemap_empty())))
-        s = comb_pending();
-    if (retdiff) *retdiff = s == GEN_OK ? rd : gen_diff_unknown();
-    s = comb_publish(m, s, t, w, weight, new_tr);
-    if (s != GEN_OK && discard) *discard = NULL; /* left to the scope */
-    return s;
+    return comb_publish_edit(m, s, t, w, rd, e->discard, weight, new_tr, retdiff, discard);
 }
 
 static gen_status branch_update(const gen_trace *tr, gen_key key, const gen_args *args,
