@@ -242,7 +242,7 @@ static gen_status chain_materialize(const gen_trace *tr, gen_choicemap **choices
     if (s == GEN_OK && n > 0 && !(ys = core_alloc((size_t)n * sizeof *ys))) s = GEN_ERR_OOM;
     for (int64_t i = 0; s == GEN_OK && i < n; i++) ys[i] = (gen_array *)y_of(f, gen_trace_retval(subs[i]));
     if (s == GEN_OK && !(cm = comb_indexed_choices(n, subs))) s = comb_pending();
-    const gen_array *carry = n ? carry_of(f, gen_trace_retval(subs[n - 1])) : tr->args.v[carry_pos(f)];
+    const gen_array *carry = s == GEN_OK && n ? carry_of(f, gen_trace_retval(subs[n - 1])) : tr->args.v[carry_pos(f)];
     if (s == GEN_OK && !(ret = chain_retval(m, f, &tr->args, n, ys, carry))) {
         core_error_prefix("%s: stacking the %s", f->name, data_of(f)->unfold ? "states" : "outputs");
         s = comb_pending();
