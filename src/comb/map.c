@@ -239,10 +239,11 @@ static gen_status map_edit_run(const gen_trace *tr, gen_key key, const gen_args 
         gen_diff rd = gen_diff_unknown();
         for (int j = 0; j < args->n; j++)
             ead[j] = argdiffs ? gen_diff_element(&argdiffs[j], i) : gen_diff_unknown();
+        gen_trace *sub = NULL; /* set by a revisit that failed after it, too */
         s = element_args(m, args, i, ev, &ea);
-        if (s == GEN_OK) s = visit(m, f, e, key, prev, &ea, ead, i, &d->subs[i], &wi, &rd);
+        if (s == GEN_OK) s = visit(m, f, e, key, prev, &ea, ead, i, &sub, &wi, &rd);
         if (s != GEN_OK) break;
-        gen_trace_retain(d->subs[i]);
+        d->subs[i] = gen_trace_retain(sub);
         s = comb_add(&w, wi);
         if (s == GEN_OK) s = comb_add(&score, gen_trace_score(d->subs[i]));
         if (s == GEN_OK && prev) s = comb_sub(&score, gen_trace_score(prev));
