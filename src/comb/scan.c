@@ -189,9 +189,10 @@ static const gen_array *carry_before(const gen_gf *f, const gen_args *args, cons
     return t == 0 ? args->v[carry_pos(f)] : carry_of(f, gen_trace_retval(comb_pvec_get(subs, t - 1)));
 }
 
-/* Step t's output when known (NULL for step 0: nothing to compare y_0 with). */
+/* Step 0's output, which step t's must be shaped like: NULL for step 0, and for Unfold
+ * (its states are checked against the initial state). */
 static const gen_array *y0_of(const gen_gf *f, const comb_pvec *subs, int64_t t) {
-    return t ? y_of(f, gen_trace_retval(comb_pvec_get(subs, 0))) : NULL;
+    return t && !data_of(f)->unfold ? y_of(f, gen_trace_retval(comb_pvec_get(subs, 0))) : NULL;
 }
 
 /* Appends step t, generated with constraints c; adds its score and weight. */
