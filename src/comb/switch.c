@@ -249,6 +249,7 @@ static gen_status branch_edit_run(const gen_trace *tr, gen_key key, const gen_ar
     else if (s == GEN_OK && index == old->index) s = revisit(m, tr, key, args, argdiffs, e, &sub, &w, &rd);
     else if (s == GEN_OK) s = replace(m, tr, key, args, index, e, &sub, &w);
     if (s == GEN_OK && !idx) s = sw_finish_trace(m, tr->gf, args, index, sub, &t);
+    else gen_trace_release(sub); /* made by a replace that failed after */
     return comb_publish_edit(m, s, t, w, rd, e->discard, weight, new_tr, retdiff, discard);
 }
 

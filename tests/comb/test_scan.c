@@ -2,12 +2,11 @@
  * against hand-computed references, incremental update / regenerate with kernel runs
  * counted (a changed x reruns its step, a constraint its step and the next, extending
  * xs by one runs one step), the retdiff, n = 0, Scan in a dynamic model, batched mode
- * particle by particle, the GFI laws, the errors, and out of memory anywhere. */
+ * particle by particle, the GFI laws, and the errors. */
 #include <math.h>
 
 #include "../testutil/check.h"
 #include "../testutil/gfi_laws.h"
-#include "../testutil/oom.h"
 
 static const double HALF_LOG_2PI = 0.91893853320467274178;
 static int runs; /* kernel body executions */
@@ -345,37 +344,6 @@ static void test_errors(void) {
     CHECK_ERROR(gen_error_status(), "gen_scan: the kernel is NULL");
 }
 
-/* The chain's operations, for CHECK_OOM: generate, an update growing xs with a changed
- * x and a constraint, one shrinking it, a regenerate, assess of the lazy trace's choices. */
-static gen_status oom_workload(void) {
-    gen_gf *f = scan();
-    const double x[4] = {0.1, 0.2, 0.3, 0.4}, x2[4] = {0.1, 0.5, 0.3, 0.4};
-    sargs c[4];
-    gen_args *a[4] = {mk(&c[0], 0.0, 3, x, 0.5), mk(&c[1], 0.0, 4, x2, 0.5), mk(&c[2], 0.0, 2, x, 0.5),
-                      mk(&c[3], 0.0, 2, x, 0.7)};
-    for (int i = 0; i < 4; i++)
-        for (int j = 0; j < 3; j++)
-            if (!a[i]->v[j]) return gen_error_status();
-    double z = 0.7;
-    gen_addr a1 = zat(1);
-    gen_selection *sel = gen_select(1, &a1);
-    gen_choicemap *cs = zs(1, &z, 3), *disc = NULL;
-    gen_trace *tr = NULL, *t2 = NULL, *t3 = NULL, *t4 = NULL;
-    gen_array *w = NULL;
-    gen_diff rd;
-    if (!f || !sel || !cs) return gen_error_status();
-    gen_status s = gen_simulate(f, gen_key_new(1), a[0], &tr);
-    if (s == GEN_OK) s = gen_update(tr, gen_key_new(2), a[1], NULL, cs, &t2, &w, &rd, &disc);
-    if (s == GEN_OK) s = gen_update(t2, gen_key_new(3), a[2], NULL, gen_choicemap_empty(), &t3, &w, &rd, &disc);
-    if (s == GEN_OK) s = gen_regenerate(t3, gen_key_new(4), a[3], NULL, sel, &t4, &w, &rd);
-    const gen_choicemap *ch = s == GEN_OK ? gen_trace_choices(t4) : NULL;
-    if (s == GEN_OK && !ch) s = gen_error_status();
-    if (s == GEN_OK) s = gen_assess(f, a[3], ch, &w, NULL);
-    return s;
-}
-
-static void test_out_of_memory(void) { CHECK_OOM(oom_workload, 21); }
-
 int main(void) {
     RUN(test_values);
     RUN(test_incremental);
@@ -384,6 +352,5 @@ int main(void) {
     RUN(test_batched);
     RUN(test_laws);
     RUN(test_errors);
-    RUN(test_out_of_memory);
     return check_finish();
 }

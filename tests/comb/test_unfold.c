@@ -3,12 +3,11 @@
  * with kernel runs counted (extending by one step runs the kernel once, a constraint at
  * the last step runs only that step, propagation stops where a state is unchanged),
  * shrinking, n = 0, an Unfold in a dynamic model, a Map inside the kernel, batched mode
- * particle by particle, the GFI laws, the errors, and out of memory anywhere. */
+ * particle by particle, the GFI laws, and the errors. */
 #include <math.h>
 
 #include "../testutil/check.h"
 #include "../testutil/gfi_laws.h"
-#include "../testutil/oom.h"
 
 static const double HALF_LOG_2PI = 0.91893853320467274178;
 static int runs; /* kernel body executions */
@@ -474,37 +473,6 @@ static void test_errors(void) {
     CHECK_ERROR(gen_error_status(), "gen_unfold: the kernel is NULL");
 }
 
-/* The chain's operations, for CHECK_OOM: generate, an update growing the chain with a
- * constraint, one shrinking it, a regenerate, assess of the lazy trace's choices. */
-static gen_status oom_workload(void) {
-    gen_gf *f = chain();
-    cargs c[5];
-    gen_args *a[5] = {mk(&c[0], 5, 0.0, 0.9, 0.1), mk(&c[1], 6, 0.0, 0.9, 0.1), mk(&c[2], 3, 0.0, 0.9, 0.1),
-                      mk(&c[3], 3, 0.5, 0.9, 0.1), mk(&c[4], 3, 0.5, 0.9, 0.1)};
-    for (int i = 0; i < 5; i++)
-        for (int j = 0; j < 4; j++)
-            if (!a[i]->v[j]) return gen_error_status();
-    double y = 0.7;
-    gen_diff grow[4] = {gen_diff_int(1), gen_diff_no_change(), gen_diff_no_change(), gen_diff_no_change()};
-    gen_addr a1 = path("1");
-    gen_selection *sel = gen_select(1, &a1);
-    gen_choicemap *cs = xs(1, &y, 5), *disc = NULL;
-    gen_trace *tr = NULL, *t2 = NULL, *t3 = NULL, *t4 = NULL;
-    gen_array *w = NULL;
-    gen_diff rd;
-    if (!f || !sel || !cs) return gen_error_status();
-    gen_status s = gen_simulate(f, gen_key_new(1), a[0], &tr);
-    if (s == GEN_OK) s = gen_update(tr, gen_key_new(2), a[1], grow, cs, &t2, &w, &rd, &disc);
-    if (s == GEN_OK) s = gen_update(t2, gen_key_new(3), a[2], NULL, gen_choicemap_empty(), &t3, &w, &rd, &disc);
-    if (s == GEN_OK) s = gen_regenerate(t3, gen_key_new(4), a[3], NULL, sel, &t4, &w, &rd);
-    const gen_choicemap *ch = s == GEN_OK ? gen_trace_choices(t4) : NULL;
-    if (s == GEN_OK && !ch) s = gen_error_status();
-    if (s == GEN_OK) s = gen_assess(f, a[4], ch, &w, NULL);
-    return s;
-}
-
-static void test_out_of_memory(void) { CHECK_OOM(oom_workload, 21); }
-
 int main(void) {
     RUN(test_gen_jl_values);
     RUN(test_generate_project);
@@ -515,6 +483,5 @@ int main(void) {
     RUN(test_batched);
     RUN(test_laws);
     RUN(test_errors);
-    RUN(test_out_of_memory);
     return check_finish();
 }
