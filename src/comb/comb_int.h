@@ -1,6 +1,8 @@
 /* comb_int.h — what the combinators share (prefix comb_): batched-mode bookkeeping,
  * elements of arguments, stacking return values, sums of scores and weights, choice
- * maps of indexed subtraces, and the check that every constraint reached a call. */
+ * maps of indexed subtraces, the check that every constraint reached a call, the two
+ * engines other combinators are built on (branching: Switch, Mask, Mix; the chain:
+ * Scan, Unfold), update / regenerate of indexed steps, and the end of every operation. */
 #ifndef GENC_SRC_COMB_INT_H
 #define GENC_SRC_COMB_INT_H
 
@@ -108,7 +110,8 @@ gen_status comb_trace_new(comb_mode m, const gen_gf *f, const gen_args *args, ge
 gen_status comb_return(comb_mode m, gen_status s, gen_array *w, gen_array *ret, gen_array **weight,
                        gen_array **retval);
 /* The end of generate, update and regenerate: comb_return for the weight, then t (a new
- * unpublished reference; released on failure) published as *tr. */
+ * unpublished reference; released on failure) published as *tr; on failure *weight is
+ * NULL (what was given to the caller's scope is left to it). */
 gen_status comb_publish(comb_mode m, gen_status s, gen_trace *t, gen_array *w, gen_array **weight,
                         gen_trace **tr);
 /* The end of update and regenerate: comb_publish, and on success *retdiff = rd (if
@@ -117,7 +120,8 @@ gen_status comb_publish(comb_mode m, gen_status s, gen_trace *t, gen_array *w, g
 gen_status comb_publish_edit(comb_mode m, gen_status s, gen_trace *t, gen_array *w, gen_diff rd, gen_choicemap *disc,
                              gen_array **weight, gen_trace **tr, gen_diff *retdiff, gen_choicemap **discard);
 
-/* ---- update / regenerate of a chain of steps (comb_chain.c: Unfold, Scan) ---- */
+/* ---- update / regenerate of indexed steps (comb_chain.c: Map, Unfold, Scan; the
+ * wrappers also Recurse) ---- */
 
 /* What an update (constraints, and a discard builder if wanted) or a regenerate (sel)
  * asks of the steps; marks are the constrained steps, increasing (comb_edit_marks). */
