@@ -110,7 +110,7 @@ static const gen_array *y_of(const gen_gf *f, const gen_array *r) {
 }
 
 /* The kernel's arguments for step t from carry, into ev: x_t is xs[t] (t for Unfold). */
-static gen_status step_args(comb_mode m, const gen_gf *f, const gen_args *args, int64_t t, const gen_array *carry,
+static inline gen_status step_args(comb_mode m, const gen_gf *f, const gen_args *args, int64_t t, const gen_array *carry,
                             gen_array **ev, gen_args *ea) {
     int c = carry_pos(f);
     ev[c] = (gen_array *)carry;
