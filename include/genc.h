@@ -10,6 +10,20 @@
  *   genc/choice.h    addresses, interned symbols, choice maps and selections
  *   genc/gfi.h       generative functions, traces and the GFI operations
  *   genc/dsl.h       the dynamic modeling language (model bodies in C)
+ *
+ * Where the key goes. Randomness comes only from a gen_key argument (genc/random.h), and
+ * every public signature places it by one rule: the key comes right after the object the
+ * call acts on, its first argument — a distribution (gen_dist_sample(d, key, ...)), a
+ * generative function (gen_simulate(f, key, args, ...), gen_importance_sampling(model,
+ * key, args, ...)), a trace (gen_update(tr, key, ...), gen_mh_select(tr, key, sel, ...),
+ * gen_hmc(tr, key, sel, ...)) or a kernel (gen_kernel_apply(k, key, tr, ...),
+ * gen_run_chain(k, key, init, ...), gen_run_chains(k, key, n_chains, inits, ...): the
+ * chains are the kernel's, so the kernel is the object; a kernel function receives its
+ * payload, the kernel's state, then the key). A call that acts on no one object takes the
+ * key first: raw draws (gen_random_normal(key, ...)), gen_key_split, gen_key_fold_in,
+ * gen_resample(key, log_weights, ...) and gen_nuts_sample(key, n_chains, inits, ...),
+ * which runs several chains over several traces with no kernel value.
+ *
  * See docs/ for the design choices behind them. */
 #ifndef GENC_H
 #define GENC_H

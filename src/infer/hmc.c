@@ -39,8 +39,8 @@ static gen_status finish(const gen_target *t, const gen_trace *tr, int64_t d, co
     return s;
 }
 
-gen_status gen_hmc(const gen_trace *tr, const gen_selection *sel, double step, int n_leapfrog,
-                   const gen_array *inv_metric, gen_key key, gen_trace **out, bool *accepted) {
+gen_status gen_hmc(const gen_trace *tr, gen_key key, const gen_selection *sel, double step,
+                   int n_leapfrog, const gen_array *inv_metric, gen_trace **out, bool *accepted) {
     const char *fn = "gen_hmc";
     if (out) *out = NULL;
     if (accepted) *accepted = false;
@@ -88,7 +88,7 @@ static double mala_logq(int64_t d, double eps, const double *to, const double *f
     return -acc / (2 * eps * eps);
 }
 
-gen_status gen_mala(const gen_trace *tr, const gen_selection *sel, double step, gen_key key,
+gen_status gen_mala(const gen_trace *tr, gen_key key, const gen_selection *sel, double step,
                     gen_trace **out, bool *accepted) {
     const char *fn = "gen_mala";
     if (out) *out = NULL;

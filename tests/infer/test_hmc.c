@@ -39,7 +39,7 @@ static void run(const char *what, gen_kernel k, gen_trace *init, const gen_selec
     gen_chain_config cfg = {.burn_in = 200, .draws = n, .thin = 1, .sel = rec};
     gen_array *s = NULL;
     double rate = 0;
-    CHECK_OK(gen_run_chain(k, init, gen_key_new(42), &cfg, &s, NULL, &rate));
+    CHECK_OK(gen_run_chain(k, gen_key_new(42), init, &cfg, &s, NULL, &rate));
     if (!s) return;
     check_moments(what, (const double *)gen_array_data(s) + col, n, ncol, m, v);
     CHECK(rate > 0.3);
@@ -81,10 +81,10 @@ static void test_errors(void) {
     gen_trace *tn = observed(normal_model, "y", 5, Y, 'f'), *out = NULL;
     gen_addr mu = {1, {gen_part_name("mu")}};
     gen_selection *sel = gen_select(1, &mu);
-    CHECK_ERROR(gen_hmc(tn, sel, -1, 5, NULL, gen_key_new(1), &out, NULL), "need step > 0");
+    CHECK_ERROR(gen_hmc(tn, gen_key_new(1), sel, -1, 5, NULL, &out, NULL), "need step > 0");
     gen_array *bad = gen_zeros(GEN_F64, 1, (int64_t[]){3});
-    CHECK_ERROR(gen_hmc(tn, sel, 0.1, 5, bad, gen_key_new(1), &out, NULL), "gen_hmc: the inverse metric must be f64 [1]");
-    CHECK_ERROR(gen_hmc(tn, sel, 0.1, 5, gen_zeros(GEN_F64, 1, (int64_t[]){1}), gen_key_new(1), &out, NULL),
+    CHECK_ERROR(gen_hmc(tn, gen_key_new(1), sel, 0.1, 5, bad, &out, NULL), "gen_hmc: the inverse metric must be f64 [1]");
+    CHECK_ERROR(gen_hmc(tn, gen_key_new(1), sel, 0.1, 5, gen_zeros(GEN_F64, 1, (int64_t[]){1}), &out, NULL),
                 "inverse metric must be positive");
     CHECK(!out);
 }
@@ -109,8 +109,8 @@ static void test_refused_points(void) {
         for (int k = 0; k < 2; k++) { /* large steps from s = 2 often land below 0 */
             gen_trace *out = NULL;
             bool acc = true;
-            gen_status st = k ? gen_mala(tr, sel, 1.5, gen_key_new(100 + (uint64_t)i), &out, &acc)
-                              : gen_hmc(tr, sel, 0.8, 3, NULL, gen_key_new(100 + (uint64_t)i), &out, &acc);
+            gen_status st = k ? gen_mala(tr, gen_key_new(100 + (uint64_t)i), sel, 1.5, &out, &acc)
+                              : gen_hmc(tr, gen_key_new(100 + (uint64_t)i), sel, 0.8, 3, NULL, &out, &acc);
             CHECK_OK(st);
             if (st != GEN_OK || !out) continue;
             double s = check_item(gen_trace_value(out, &sa));
