@@ -87,7 +87,7 @@ int main(void) {
     gen_addr latent[4] = {addr("a"), addr("b"), addr("c"), addr("sigma")};
     gen_selection *sel = gen_select(4, latent);
     double lp = 0;
-    if (gen_map_optimize(init, sel, 2000, 1e-8, &map, &lp) != GEN_OK) return fail("MAP");
+    if (gen_posterior_mode(init, sel, 2000, 1e-8, &map, &lp) != GEN_OK) return fail("MAP");
     printf("2. MAP (log density %.3f in unconstrained space):\n  ", lp);
     for (int k = 0; k < 4; k++) {
         double v = 0;

@@ -133,11 +133,13 @@ gen_status gen_hmc(const gen_trace *tr, gen_key key, const gen_selection *sel, d
 gen_status gen_mala(const gen_trace *tr, gen_key key, const gen_selection *sel, double step,
                     gen_trace **out, bool *accepted);
 
-/* MAP: gradient ascent on the log density in unconstrained space (so with the
- * log-Jacobians: the mode of the unconstrained density) with a backtracking (Armijo) line
- * search, until the gradient norm is below tol, no step improves, or max_iters. *out is the trace at the optimum, *logp (may be NULL) its value. */
-gen_status gen_map_optimize(const gen_trace *tr, const gen_selection *sel, int max_iters,
-                            double tol, gen_trace **out, double *logp);
+/* The posterior mode (MAP) of tr's choices in sel: gradient ascent on the log density in
+ * unconstrained space (so with the log-Jacobians: the mode of the unconstrained density)
+ * with a backtracking (Armijo) line search, until the gradient norm is below tol, no step
+ * improves, or max_iters. *out is the trace at the optimum, *logp (may be NULL) its value.
+ * Deterministic: no key. (Named apart from the Map combinator's gen_map.) */
+gen_status gen_posterior_mode(const gen_trace *tr, const gen_selection *sel, int max_iters,
+                              double tol, gen_trace **out, double *logp);
 
 /* ---- kernels and chains --------------------------------------------------------------- */
 

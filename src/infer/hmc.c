@@ -1,6 +1,6 @@
-/* hmc.c — Hamiltonian Monte Carlo, MALA and MAP optimization on a trace's selected
- * continuous choices in unconstrained space (gen_target): leapfrog integration with an
- * identity, diagonal or dense metric, Metropolis correction. */
+/* hmc.c — Hamiltonian Monte Carlo, MALA and the posterior mode (MAP: gen_posterior_mode)
+ * on a trace's selected continuous choices in unconstrained space (gen_target): leapfrog
+ * integration with an identity, diagonal or dense metric, Metropolis correction. */
 #include <math.h>
 #include <string.h>
 
@@ -128,9 +128,9 @@ gen_status gen_mala(const gen_trace *tr, gen_key key, const gen_selection *sel, 
     return s;
 }
 
-gen_status gen_map_optimize(const gen_trace *tr, const gen_selection *sel, int max_iters,
-                            double tol, gen_trace **out, double *logp) {
-    const char *fn = "gen_map_optimize";
+gen_status gen_posterior_mode(const gen_trace *tr, const gen_selection *sel, int max_iters,
+                              double tol, gen_trace **out, double *logp) {
+    const char *fn = "gen_posterior_mode";
     if (out) *out = NULL;
     if (!out) return GEN_FAIL(GEN_ERR_MISUSE, "%s: out is NULL", fn);
     if (max_iters < 1 || !(tol > 0)) return GEN_FAIL(GEN_ERR_VALUE, "%s: need max_iters >= 1 and tol > 0", fn);

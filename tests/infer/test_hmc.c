@@ -1,7 +1,7 @@
-/* test_hmc.c — HMC (identity, diagonal and dense metrics), MALA and MAP on models with
- * exact posteriors: normal–normal (unbounded) and gamma–poisson (a positive choice
- * moved in log space), a correlated Gaussian for the dense metric; moments within Monte
- * Carlo error (batch means), modes exactly; the errors. */
+/* test_hmc.c — HMC (identity, diagonal and dense metrics), MALA and the posterior mode
+ * (gen_posterior_mode) on models with exact posteriors: normal–normal (unbounded) and
+ * gamma–poisson (a positive choice moved in log space), a correlated Gaussian for the
+ * dense metric; moments within Monte Carlo error (batch means), modes exactly; the errors. */
 #include <math.h>
 
 #include "conjugate_models.h"
@@ -65,15 +65,15 @@ static void test_hmc(void) {
     run("hmc dense b", gen_kernel_hmc(&hd), tr, NULL, 6000, 1, 2, 0, 1);
 }
 
-static void test_map(void) {
+static void test_posterior_mode(void) {
     gen_trace *tn = observed(normal_model, "y", 5, Y, 'f'), *out = NULL;
     double lp = 0;
     gen_addr mu = {1, {gen_part_name("mu")}}, l = {1, {gen_part_name("l")}};
-    CHECK_OK(gen_map_optimize(tn, gen_select(1, &mu), 200, 1e-10, &out, &lp));
+    CHECK_OK(gen_posterior_mode(tn, gen_select(1, &mu), 200, 1e-10, &out, &lp));
     if (out) CHECK_NEAR(check_item(gen_trace_value(out, &mu)), 5.7 / 6, 1e-6);
     /* in log space the gamma(12, rate 6) density of log l peaks at l = 12 / 6 */
     gen_trace *tc = observed(counts, "k", 4, KS, 'i');
-    CHECK_OK(gen_map_optimize(tc, gen_select(1, &l), 500, 1e-12, &out, &lp));
+    CHECK_OK(gen_posterior_mode(tc, gen_select(1, &l), 500, 1e-12, &out, &lp));
     if (out) CHECK_NEAR(check_item(gen_trace_value(out, &l)), 2.0, 1e-5);
 }
 
@@ -124,7 +124,7 @@ static void test_refused_points(void) {
 
 int main(void) {
     RUN(test_hmc);
-    RUN(test_map);
+    RUN(test_posterior_mode);
     RUN(test_errors);
     RUN(test_refused_points);
     return check_finish();
