@@ -496,7 +496,8 @@ typedef enum gen_metric_kind {
  *   window the inverse metric becomes the regularized sample (co)variance of its draws,
  *   (n / (n + 5)) var + 1e-3 (5 / (n + 5)) (times I when dense), and the step-size
  *   search and dual averaging restart.
- * Zero fields take the defaults. */
+ * Zero fields take the defaults, except metric: zero is GEN_METRIC_UNIT (no metric
+ * adaptation); Stan's default is GEN_METRIC_DIAG. */
 typedef struct gen_nuts_config {
     int64_t warmup, draws;       /* iterations of each phase (warmup >= 0, draws >= 1) */
     gen_metric_kind metric;      /* what warm-up adapts; ignored if inv_metric is given */
