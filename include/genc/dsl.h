@@ -38,8 +38,16 @@ typedef struct gen_ctx gen_ctx;
  * return value: an array created in the body, or an argument. */
 typedef gen_status (*gen_body)(gen_ctx *ctx, const gen_args *args, gen_array **retval);
 
-/* A new generative function running body (name: for messages; copied). */
+/* A new generative function running body (name: for messages; copied). NULL on error
+ * (a NULL name or body: GEN_ERR_MISUSE). Owned like any new object (genc/gfi.h). */
 gen_gf *gen_dynamic(const char *name, gen_body body);
+/* The same with a payload the body reads through gen_ctx_payload: a body with data of
+ * its own (a proposal built from an inference kernel's settings) without globals. The
+ * function owns payload from this call on: free_payload (NULL: nothing to free) is
+ * called once, when the function is released or if this call fails. Two functions are
+ * the same function (an update reuses the old subtraces of a call) when they have the
+ * same body and the same payload pointer. */
+gen_gf *gen_dynamic_with(const char *name, gen_body body, void *payload, void (*free_payload)(void *payload));
 
 /* name ~ d: the value of the random choice at address name (a single part), borrowed
  * (valid until the body returns). NULL on error. */
@@ -57,6 +65,9 @@ gen_array *gen_splice(gen_ctx *ctx, const gen_gf *f, const gen_args *a);
 gen_status gen_factor(gen_ctx *ctx, const gen_array *log_weight);
 /* GEN_OK, or the first error of this run of the body. */
 gen_status gen_ctx_status(const gen_ctx *ctx);
+/* The payload of the function whose body is running (gen_dynamic_with; NULL for
+ * gen_dynamic): a spliced body (gen_splice) sees its own function's payload. Borrowed. */
+void *gen_ctx_payload(const gen_ctx *ctx);
 
 #ifdef __cplusplus
 }

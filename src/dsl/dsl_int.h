@@ -64,6 +64,8 @@ struct gen_ctx {
     gen_choicemap_builder *discard;   /* update: the discarded old values */
     int64_t n;                        /* particle count in batched mode, else 0 */
     int64_t hint;                     /* expected record count (0: unknown) */
+    gen_eval *ev;                     /* assess: the evaluation state (NULL: normal) */
+    void *payload;                    /* the running body's function's payload */
 };
 
 extern const dsl_handler dsl_generate_handler, dsl_assess_handler, dsl_update_handler,
@@ -93,9 +95,6 @@ void dsl_ctx_free(gen_ctx *ctx);
 /* ---- one choice, scalar or batched (dsl_handlers.c). Handlers run with batched mode
  * suspended: they keep the particle axis themselves. ---- */
 
-/* GEN_ERR_VALUE "<who>: <what> is NaN" (or +inf) unless every element of the f64 array lp is
- * finite or -inf (an impossible value is allowed: its weight is -inf). */
-gen_status dsl_check_log_density(const gen_array *lp, const char *who, const char *what);
 /* The log density of choice value x under d: 0-d (summed over batch axes), or [n] per
  * particle in batched mode. NULL on error. */
 gen_array *dsl_choice_logpdf(const gen_ctx *ctx, const gen_dist *d, const gen_array *x);

@@ -265,15 +265,20 @@ gen_status gen_simulate(const gen_gf *f, gen_key key, const gen_args *args, gen_
     return f->vt->generate(f, key, args, gen_choicemap_empty(), tr, NULL);
 }
 
-gen_status gen_assess(const gen_gf *f, const gen_args *args, const gen_choicemap *choices,
-                      gen_array **weight, gen_array **retval) {
+gen_status gfi_assess_in(const gen_gf *f, gen_eval *ev, const gen_args *args,
+                         const gen_choicemap *choices, gen_array **weight, gen_array **retval) {
     if (weight) *weight = NULL;
     if (retval) *retval = NULL;
     gen_status s = check_out("gen_assess", weight, "weight");
     if (s == GEN_OK) s = gfi_check_call("gen_assess", f, args);
     if (s == GEN_OK) s = check_map("gen_assess", choices, "choices");
     if (s != GEN_OK) return s;
-    return f->vt->assess(f, args, choices, weight, retval);
+    return f->vt->assess(f, ev, args, choices, weight, retval);
+}
+
+gen_status gen_assess(const gen_gf *f, const gen_args *args, const gen_choicemap *choices,
+                      gen_array **weight, gen_array **retval) {
+    return gfi_assess_in(f, NULL, args, choices, weight, retval);
 }
 
 /* Generic propose: simulate, then hand out the trace's parts (the weight of f as its own
