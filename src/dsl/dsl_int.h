@@ -65,6 +65,7 @@ struct gen_ctx {
     int64_t n;                        /* particle count in batched mode, else 0 */
     int64_t hint;                     /* expected record count (0: unknown) */
     gen_eval *ev;                     /* assess: the evaluation state (NULL: normal) */
+    bool root;                        /* the root address was traced (dsl_claim) */
     void *payload;                    /* the running body's function's payload */
 };
 

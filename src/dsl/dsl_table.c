@@ -83,9 +83,32 @@ static int64_t fail_traced(gen_ctx *ctx, const gen_addr *a, const gen_addr *othe
     return -1;
 }
 
+/* The root address (a distribution used as a generative function: its one choice) is
+ * the prefix of every other: it may be traced only as the run's one site. */
+static int64_t claim_root(gen_ctx *ctx, int kind) {
+    if (ctx->data.n > 0) {
+        ctx->status = GEN_FAIL(GEN_ERR_VALUE, "the root address: address already traced (choices lie below it)");
+        return -1;
+    }
+    gen_addr root = {0};
+    if (table_reserve(ctx, 1) != GEN_OK || push_record(ctx, &root) != GEN_OK) {
+        ctx->status = GEN_ERR_OOM;
+        return -1;
+    }
+    uint64_t h = gen_addr_hash(&root);
+    ctx->table[find_slot(ctx, &root, h)] = (dsl_slot){h, 0, 0, kind};
+    ctx->tn++;
+    ctx->root = true;
+    return 0;
+}
+
 int64_t dsl_claim(gen_ctx *ctx, const gen_addr *a, int kind) {
-    if (a->len == 0) {
-        ctx->status = GEN_FAIL(GEN_ERR_VALUE, "a dynamic function cannot trace at the root address");
+    if (CORE_UNLIKELY(a->len == 0 || ctx->root)) {
+        if (a->len == 0) return claim_root(ctx, kind);
+        char buf[GEN_ADDR_FORMAT_MAX];
+        gen_addr_format(a, buf, sizeof buf);
+        ctx->status = GEN_FAIL(GEN_ERR_VALUE, "%s: address already traced (the root address is traced, and every "
+                               "address lies below it)", buf);
         return -1;
     }
     if (table_reserve(ctx, a->len) != GEN_OK || push_record(ctx, a) != GEN_OK) {

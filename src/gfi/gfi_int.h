@@ -9,34 +9,11 @@
 #include "genc/gf_impl.h"
 #include "genc/gfi.h"
 
-/* One kind of generative function (DESIGN decision 7). The public operations check
- * their arguments (non-NULL, out-parameters present) before calling these; the
- * implementations publish results as the public functions document. */
-typedef struct gfi_vtable {
-    const char *kind;
-    gen_status (*generate)(const gen_gf *f, gen_key key, const gen_args *args,
-                           const gen_choicemap *constraints, gen_trace **tr, gen_array **weight);
-    gen_status (*assess)(const gen_gf *f, gen_eval *ev, const gen_args *args,
-                         const gen_choicemap *choices, gen_array **weight, gen_array **retval);
-    gen_status (*project)(const gen_trace *tr, const gen_selection *sel, gen_array **weight);
-    /* argdiffs: checked, or NULL (all unknown); weight, retdiff and discard may be NULL. */
-    gen_status (*update)(const gen_trace *tr, gen_key key, const gen_args *args,
-                         const gen_diff *argdiffs, const gen_choicemap *constraints,
-                         gen_trace **new_tr, gen_array **weight, gen_diff *retdiff,
-                         gen_choicemap **discard);
-    gen_status (*regenerate)(const gen_trace *tr, gen_key key, const gen_args *args,
-                             const gen_diff *argdiffs, const gen_selection *sel,
-                             gen_trace **new_tr, gen_array **weight, gen_diff *retdiff);
-    void (*free_data)(gen_gf *f);          /* frees f->data */
-    void (*free_trace_data)(gen_trace *tr); /* frees tr->data */
-    /* Optional: a and b (both of this kind) compute the same function (a model body that
-     * builds its combinators anew on every run still updates its old subtraces). */
-    bool (*same)(const gen_gf *a, const gen_gf *b);
-    /* Optional: builds the choice map of a trace made with choices NULL (a new
-     * reference, owned by nobody; NULL with the error recorded). Traces of kinds that
-     * set it build their map on first use (gfi_trace_choices). */
-    gen_choicemap *(*build_choices)(const gen_trace *tr);
-} gfi_vtable;
+/* One kind of generative function (DESIGN decision 7): the public table of
+ * genc/gf_impl.h, under the name the layers below the public API use. The public
+ * operations check their arguments (non-NULL, out-parameters present) before calling
+ * it; the implementations publish results as the public functions document. */
+typedef gen_gf_vtable gfi_vtable;
 
 /* Builds the choices and return value of a lazy trace (gfi_trace_new_lazy) as new
  * references given to no scope. */
@@ -48,6 +25,7 @@ struct gen_gf {
     const gfi_vtable *vt;
     char *name; /* owned copy */
     void *data; /* the kind's payload */
+    bool user;  /* made by gen_gf_new: its results are checked (gfi_user_result) */
 };
 
 struct gen_trace {
@@ -101,6 +79,11 @@ bool gfi_same_value(const gen_array *a, const gen_array *b);
 /* a and b are the same generative function: the same object, or equal by their kind's
  * `same` (dynamic functions with one body, combinators of the same kernels). */
 bool gfi_same_gf(const gen_gf *a, const gen_gf *b);
+/* What an implementation of a user kind (gen_gf_new) returned for op (s, and whether
+ * its required output is set: `what` names it): GEN_OK, or s with the message prefixed
+ * by f's name, a message for a failure that left none, GEN_ERR_CALLBACK for GEN_OK
+ * without the output. The caller clears its out-parameters when this fails. */
+gen_status gfi_user_result(const gen_gf *f, const char *op, gen_status s, bool produced, const char *what);
 /* Checks f is not NULL (a NULL propagates the pending error) and args is well formed. */
 gen_status gfi_check_call(const char *op, const gen_gf *f, const gen_args *args);
 

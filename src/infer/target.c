@@ -24,19 +24,36 @@ struct gen_target {
     int64_t table_cap; /* slots of off and like */
 };
 
+static bool is_float(const gen_array *v) {
+    return gen_array_dtype(v) == GEN_F64 || gen_array_dtype(v) == GEN_F32;
+}
+
 /* Runs assess of tr's function on choices in unconstrained mode; vals (NULL: none) are
- * the values of t->table's addresses. *hits: how many of them the run took. */
+ * the values of t->table's addresses. *hits: how many of them the run took (inverse:
+ * how many selected float choices it transformed). */
 static gen_status uc_assess(const gen_target *t, int mode, const gen_choicemap *choices,
                             gen_array *const *vals, gen_choicemap_builder *out, gen_array **w,
                             int64_t *hits) {
     gen_eval ev = {.mode = mode, .sel = t->sel, .out = out, .table = vals ? &t->table : NULL, .values = vals};
     gen_status s = gfi_assess_in(gen_trace_gf(t->tr), &ev, gen_trace_args(t->tr), choices, w, NULL);
-    if (hits) *hits = ev.hits;
+    if (hits) *hits = mode == GEN_EVAL_INVERSE ? ev.seen : ev.hits;
     return s;
 }
 
-static bool is_float(const gen_array *v) {
-    return gen_array_dtype(v) == GEN_F64 || gen_array_dtype(v) == GEN_F32;
+/* The selected float choices of m, which an inverse run must have transformed every one
+ * of: a generative function that ignores its evaluation state (genc/gf_impl.h) scores
+ * its choices as given, so gradient-based kernels could not move them. */
+static gen_status check_seen(const gen_trace *tr, const gen_selection *sel, int64_t seen) {
+    const gen_choicemap *m = gen_trace_choices(tr);
+    int64_t n = 0;
+    gen_choicemap_iter it;
+    gen_choicemap_iter_init(&it, m);
+    while (gen_choicemap_iter_next(&it))
+        n += is_float(it.value) && gen_selection_contains(sel, &it.addr);
+    if (n == seen) return GEN_OK;
+    return GEN_FAIL(GEN_ERR_UNSUPPORTED, "%s: %lld of the %lld selected continuous choices were evaluated in "
+                    "unconstrained space: a generative function in the model ignores its evaluation state "
+                    "(genc/gf_impl.h: gen_eval_choice)", gen_gf_name(gen_trace_gf(tr)), (long long)seen, (long long)n);
 }
 
 /* Fills t's table from its template; left empty (unflatten is used) when the values
@@ -160,7 +177,9 @@ gen_target *gen_target_new(const gen_trace *tr, const gen_selection *sel) {
     }
     gen_choicemap_builder *b = gen_choicemap_builder_new();
     gen_array *w = NULL;
-    gen_status s = b ? uc_assess(t, GEN_EVAL_INVERSE, gen_trace_choices(tr), NULL, b, &w, NULL) : GEN_ERR_OOM;
+    int64_t seen = 0;
+    gen_status s = b ? uc_assess(t, GEN_EVAL_INVERSE, gen_trace_choices(tr), NULL, b, &w, &seen) : GEN_ERR_OOM;
+    if (s == GEN_OK) s = check_seen(tr, sel, seen);
     gen_choicemap *u = s == GEN_OK ? gen_choicemap_builder_finish(b) : NULL;
     gen_choicemap *tmpl = u ? with_values(gen_trace_choices(tr), u) : NULL;
     gen_array *theta = tmpl ? gen_choicemap_flatten(tmpl, sel) : NULL;
