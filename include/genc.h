@@ -9,6 +9,7 @@
  *   genc/dist.h      distributions, supports and bijections (the modeling library)
  *   genc/choice.h    addresses, interned symbols, choice maps and selections
  *   genc/gfi.h       generative functions, traces and the GFI operations
+ *   genc/gf_impl.h   implementing a new kind of generative function (the GFI vtable)
  *   genc/dsl.h       the dynamic modeling language (model bodies in C)
  * See docs/ for the design choices behind them. */
 #ifndef GENC_H
@@ -21,6 +22,7 @@
 #include "genc/dist.h"
 #include "genc/choice.h"
 #include "genc/gfi.h"
+#include "genc/gf_impl.h"
 #include "genc/dsl.h"
 #include "genc/comb.h"
 #include "genc/infer.h"

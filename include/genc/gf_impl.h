@@ -73,7 +73,7 @@ enum {
 
 /* ---- the table of a kind -------------------------------------------------------------
  * Every function returns GEN_OK or a failure status with the error recorded
- * (GEN_FAIL), and sets its out-parameters only on success. Weights and scores are 0-d
+ * (gen_error_set), and sets its out-parameters only on success. Weights and scores are 0-d
  * f64 arrays ([N] in batched mode). The formulas are Gen.jl's, as genc/gfi.h states
  * them for the public functions; in short, with p the function's density over its
  * choices (times the exponentiated factors it adds, if any): */

@@ -9,9 +9,11 @@
 gen_array *dsl_fail_at(gen_ctx *ctx, const gen_addr *a) {
     gen_status s = core_error_pending();
     if (!s) s = GEN_FAIL(GEN_ERR_INTERNAL, "failed without a message");
-    char buf[GEN_ADDR_FORMAT_MAX];
-    gen_addr_format(a, buf, sizeof buf);
-    core_error_prefix("%s", buf);
+    if (a->len > 0) { /* a choice at the root: the function's name says where */
+        char buf[GEN_ADDR_FORMAT_MAX];
+        gen_addr_format(a, buf, sizeof buf);
+        core_error_prefix("%s", buf);
+    }
     ctx->status = s;
     return NULL;
 }
@@ -136,16 +138,12 @@ static gen_array *assess_choice(gen_ctx *ctx, const gen_addr *a, const gen_dist 
     int64_t i = dsl_claim(ctx, a, DSL_SLOT_CHOICE);
     if (i < 0) return NULL;
     const gen_array *c = gen_choicemap_find(ctx->constraints, a);
-    if (c && gen_choicemap_mask_at(ctx->constraints, a)) {
-        char buf[GEN_ADDR_FORMAT_MAX];
-        gen_addr_format(a, buf, sizeof buf);
-        ctx->status = GEN_FAIL(GEN_ERR_VALUE, "%s: assess: the value at %s is present for some particles only (masked)", buf, buf);
-        return NULL;
-    }
-    if (!c) {
-        char buf[GEN_ADDR_FORMAT_MAX];
-        gen_addr_format(a, buf, sizeof buf);
-        ctx->status = GEN_FAIL(GEN_ERR_VALUE, "%s: assess: the choices have no value at %s", buf, buf);
+    if (!c || gen_choicemap_mask_at(ctx->constraints, a)) {
+        char path[GEN_ADDR_FORMAT_MAX] = ""; /* a choice at the root: the function's name says where */
+        if (a->len) gen_addr_format(a, path, sizeof path);
+        const char *sep = a->len ? ": " : "", *at = a->len ? path : "the root address";
+        ctx->status = c ? GEN_FAIL(GEN_ERR_VALUE, "%s%sassess: the value at %s is present for some particles only (masked)", path, sep, at)
+                        : GEN_FAIL(GEN_ERR_VALUE, "%s%sassess: the choices have no value at %s", path, sep, at);
         return NULL;
     }
     gen_array *x = NULL, *lp = NULL;
