@@ -60,7 +60,10 @@ gen_status dsl_run_body(const gen_gf *f, gen_ctx *ctx, const gen_args *args, gen
     gen_status s = d->body(ctx, args ? args : &none, ret);
     dsl_callee_end(saved);
     ctx->payload = outer;
-    if (ctx->status != GEN_OK) return ctx->status; /* a DSL call failed: already named */
+    if (ctx->status != GEN_OK) { /* a DSL call failed: already named by its address */
+        if (ctx->root) core_error_prefix("%s", f->name); /* the root's address is the function */
+        return ctx->status;
+    }
     if (s != GEN_OK) {
         if (core_error_pending()) core_error_prefix("%s", f->name);
         else GEN_FAIL(s, "%s: the body returned %s", f->name, gen_status_name(s));
