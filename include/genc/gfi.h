@@ -1,8 +1,9 @@
 /* genc/gfi.h — generative functions and traces: the Generative Function Interface.
  *
  * A generative function (gen_gf) is an immutable, refcounted value implementing the
- * GFI through an internal vtable (DESIGN decision 7): dynamic-DSL functions
- * (genc/dsl.h) today, combinators later. A trace (gen_trace) is an immutable, refcounted
+ * GFI through a vtable (DESIGN decision 7): dynamic-DSL functions (genc/dsl.h),
+ * distributions (gen_dist_gf), combinators (genc/comb.h), and kinds users write in C
+ * (genc/gf_impl.h). A trace (gen_trace) is an immutable, refcounted
  * record of one execution: the function, its
  * arguments, return value, random choices (a gen_choicemap) and score (their log density).
  *
