@@ -139,8 +139,8 @@ typedef struct gen_gf_vtable {
  * static const table) named name (copied; for messages) with payload data, which the
  * function owns from this call on (vt->free_data frees it, also when this fails).
  * Owned like any new object (genc/gfi.h). NULL on error: GEN_ERR_MISUSE for a NULL vt
- * or name or a table without generate, assess or project ("gen_gf_new: coin: the table
- * has no assess"), GEN_ERR_OOM. */
+ * or name or a table without kind, generate, assess or project ("gen_gf_new: coin: the
+ * table's assess is NULL"), GEN_ERR_OOM. */
 gen_gf *gen_gf_new(const gen_gf_vtable *vt, const char *name, void *data);
 /* The payload given to gen_gf_new (borrowed; NULL for a NULL f). */
 void *gen_gf_data(const gen_gf *f);

@@ -5,8 +5,8 @@
 
 gen_gf *gen_gf_new(const gen_gf_vtable *vt, const char *name, void *data) {
     const char *missing = !vt ? "table" : !name ? "name" : NULL;
-    if (!missing) missing = !vt->generate ? "table's generate" : !vt->assess ? "table's assess"
-                          : !vt->project ? "table's project" : NULL;
+    if (!missing) missing = !vt->kind ? "table's kind" : !vt->generate ? "table's generate"
+                          : !vt->assess ? "table's assess" : !vt->project ? "table's project" : NULL;
     if (missing) {
         GEN_FAIL(GEN_ERR_MISUSE, "gen_gf_new: %s: the %s is NULL", name ? name : "(unnamed)", missing);
         if (vt && vt->free_data) {
