@@ -74,9 +74,12 @@ extern const dsl_handler dsl_generate_handler, dsl_assess_handler, dsl_update_ha
 extern const gfi_vtable dsl_vtable;
 
 /* Claims address a for a choice or call (kind): fails with "a: address already traced"
- * when a, a prefix of a, or an address below a was traced. Pushes a record for a and
+ * when a, a prefix of a, or an address below a was traced (the root: see dsl_check_root). Pushes a record for a and
  * returns its index, or -1 (ctx->status set). */
 int64_t dsl_claim(gen_ctx *ctx, const gen_addr *a, int kind);
+/* GEN_OK unless the run traced the root address and another site (the root must be its
+ * only site): GEN_ERR_VALUE naming the second one. */
+gen_status dsl_check_root(gen_ctx *ctx);
 /* The kind of the slot holding exactly a (DSL_SLOT_EMPTY if none). */
 int dsl_lookup_kind(const gen_ctx *ctx, const gen_addr *a);
 void dsl_table_free(gen_ctx *ctx);

@@ -85,7 +85,17 @@ static int64_t fail_traced(gen_ctx *ctx, const gen_addr *a, const gen_addr *othe
 
 /* The root address (a distribution used as a generative function: its one choice) is
  * the prefix of every other: it may be traced only as the run's one site. */
+gen_status dsl_check_root(gen_ctx *ctx) {
+    if (!ctx->root || ctx->data.n == 1) return GEN_OK;
+    char buf[GEN_ADDR_FORMAT_MAX];
+    gen_addr_format(&ctx->data.recs[1].addr, buf, sizeof buf);
+    return ctx->status = GEN_FAIL(GEN_ERR_VALUE, "%s: address already traced (the root address is traced, and "
+                                  "every address lies below it)", buf);
+}
+
 static int64_t claim_root(gen_ctx *ctx, int kind) {
+    /* a site after the root is refused by dsl_check_root when the body returns (not here:
+     * this runs once per choice) */
     if (ctx->data.n > 0) {
         ctx->status = GEN_FAIL(GEN_ERR_VALUE, "the root address: address already traced (choices lie below it)");
         return -1;
@@ -103,14 +113,7 @@ static int64_t claim_root(gen_ctx *ctx, int kind) {
 }
 
 int64_t dsl_claim(gen_ctx *ctx, const gen_addr *a, int kind) {
-    if (CORE_UNLIKELY(a->len == 0 || ctx->root)) {
-        if (a->len == 0) return claim_root(ctx, kind);
-        char buf[GEN_ADDR_FORMAT_MAX];
-        gen_addr_format(a, buf, sizeof buf);
-        ctx->status = GEN_FAIL(GEN_ERR_VALUE, "%s: address already traced (the root address is traced, and every "
-                               "address lies below it)", buf);
-        return -1;
-    }
+    if (CORE_UNLIKELY(a->len == 0)) return claim_root(ctx, kind);
     if (table_reserve(ctx, a->len) != GEN_OK || push_record(ctx, a) != GEN_OK) {
         ctx->status = GEN_ERR_OOM;
         return -1;

@@ -60,6 +60,7 @@ gen_status dsl_run_body(const gen_gf *f, gen_ctx *ctx, const gen_args *args, gen
     gen_status s = d->body(ctx, args ? args : &none, ret);
     dsl_callee_end(saved);
     ctx->payload = outer;
+    if (CORE_UNLIKELY(ctx->root) && ctx->status == GEN_OK) dsl_check_root(ctx);
     if (ctx->status != GEN_OK) { /* a DSL call failed: already named by its address */
         if (ctx->root) core_error_prefix("%s", f->name); /* the root's address is the function */
         return ctx->status;

@@ -8,18 +8,12 @@
 #include "gfi_int.h"
 #include "../distributions/dist_int.h"
 
-gen_status gfi_check_log_density(const gen_array *lp, const char *who, const char *what) {
-    const double *v = gen_array_data(lp);
-    int64_t n = gen_array_size(lp);
-    if (gen_array_dtype(lp) != GEN_F64) return GEN_OK; /* f32 models: not checked */
-    for (int64_t i = 0; i < n; i++)
-        if (isnan(v[i]) || v[i] == INFINITY) {
-            char at[48] = "";
-            if (gen_array_ndim(lp) > 0) snprintf(at, sizeof at, " (particle %lld)", (long long)i);
-            return GEN_FAIL(GEN_ERR_VALUE, "%s: %s is %s%s; only finite values and -inf are allowed",
-                            who, what, isnan(v[i]) ? "NaN" : "+inf", at);
-        }
-    return GEN_OK;
+gen_status gfi_log_density_fail(const gen_array *lp, int64_t i, const char *who, const char *what) {
+    const double v = ((const double *)gen_array_data(lp))[i];
+    char at[48] = "";
+    if (gen_array_ndim(lp) > 0) snprintf(at, sizeof at, " (particle %lld)", (long long)i);
+    return GEN_FAIL(GEN_ERR_VALUE, "%s: %s is %s%s; only finite values and -inf are allowed", who, what,
+                    isnan(v) ? "NaN" : "+inf", at);
 }
 
 /* The log density of x under d summed to 0-d (NaN and +inf refused). */

@@ -3,6 +3,7 @@
 #ifndef GENC_SRC_GFI_INT_H
 #define GENC_SRC_GFI_INT_H
 
+#include <math.h>
 #include <stdatomic.h>
 
 #include "../core/core.h"
@@ -176,7 +177,15 @@ static inline gen_status gfi_assess_at(const gen_gf *f, gen_eval *ev, const gen_
     return s;
 }
 /* GEN_ERR_VALUE "<who>: <what> is NaN" (or +inf) unless every element of the f64 array
- * lp is finite or -inf (an impossible value is allowed: its weight is -inf). */
-gen_status gfi_check_log_density(const gen_array *lp, const char *who, const char *what);
+ * lp is finite or -inf (an impossible value is allowed: its weight is -inf). Inline: it
+ * runs once per choice. */
+gen_status gfi_log_density_fail(const gen_array *lp, int64_t i, const char *who, const char *what);
+static inline gen_status gfi_check_log_density(const gen_array *lp, const char *who, const char *what) {
+    if (gen_array_dtype(lp) != GEN_F64) return GEN_OK; /* f32 models: not checked */
+    const double *v = gen_array_data(lp);
+    for (int64_t i = 0, n = gen_array_size(lp); i < n; i++)
+        if (CORE_UNLIKELY(isnan(v[i]) || v[i] == INFINITY)) return gfi_log_density_fail(lp, i, who, what);
+    return GEN_OK;
+}
 
 #endif

@@ -146,14 +146,13 @@ static gen_status bb_generate1(const gen_gf *f, gen_key key, const gen_args *arg
         return gen_error_set(GEN_ERR_VALUE, "m must be a 0-d f64 array");
     if (mc) w = gen_dist_logpdf(bb_prior_m(), m);
     bb_data *d = calloc(1, sizeof *d);
-    uint8_t *given = n ? calloc((size_t)n, 1) : NULL, *sample = n ? calloc((size_t)n, 1) : NULL;
+    uint8_t *given = n ? calloc((size_t)n, 1) : NULL;
     if (d) d->x = n ? calloc((size_t)n, 1) : NULL;
-    if (!d || (n && (!given || !sample || !d->x))) s = gen_error_set(GEN_ERR_OOM, "out of memory");
+    if (!d || (n && (!given || !d->x))) s = gen_error_set(GEN_ERR_OOM, "out of memory");
     for (int64_t i = 0; i < n && s == GEN_OK; i++) {
         gen_addr ax = bb_addr_x(i);
         const gen_array *v = gen_choicemap_find(cons, &ax);
         if (v && (s = bb_flip_value(&ax, v, &d->x[i])) == GEN_OK) given[i] = 1, used++;
-        sample[i] = !v;
     }
     /* sequentially: a constrained flip adds its conditional probability to the weight,
      * an unconstrained one is drawn from it */
@@ -176,7 +175,6 @@ static gen_status bb_generate1(const gen_gf *f, gen_key key, const gen_args *arg
         h += d->x[i];
     }
     free(given);
-    free(sample);
     if (s == GEN_OK && used != gen_choicemap_count(cons)) {
         gen_choicemap_iter it;
         gen_choicemap_iter_init(&it, cons);
@@ -245,8 +243,8 @@ static gen_status bb_batched(const gen_gf *f, gen_key key, gen_eval *ev, const g
     int64_t n = gen_batch_suspend();
     gen_array **ws = calloc((size_t)n, sizeof *ws), **ss = calloc((size_t)n, sizeof *ss),
               **rs = calloc((size_t)n, sizeof *rs), **ms = calloc((size_t)n, sizeof *ms);
-    gen_status s = ws && ss && rs && ms ? GEN_OK : gen_error_set(GEN_ERR_OOM, "out of memory");
     gen_trace **ts = calloc((size_t)n, sizeof *ts);
+    gen_status s = ws && ss && rs && ms && ts ? GEN_OK : gen_error_set(GEN_ERR_OOM, "out of memory");
     int64_t nflips = 0;
     for (int64_t i = 0; i < n && s == GEN_OK; i++) {
         gen_array *av[2] = {bb_particle_arg(args->v[0], i), bb_particle_arg(args->v[1], i)};
@@ -397,11 +395,9 @@ static gen_status bb_update(const gen_trace *tr, gen_key key, const gen_args *ar
             e->x[i] = v;
         }
     }
-    const gen_array *old_c = gen_trace_args(tr)->v[0];
     gen_array *score = s == GEN_OK ? gen_add(gen_dist_logpdf(bb_prior_m(), e->m), bb_lp_flips(c, e->m, e->h, e->n)) : NULL;
     gen_choicemap *disc = s == GEN_OK ? gen_choicemap_builder_finish(b) : NULL;
     gen_choicemap_builder_free(b);
-    (void)old_c;
     if (s == GEN_OK && (!score || !disc)) s = gen_error_status();
     if (s != GEN_OK) {
         if (e) {
