@@ -138,7 +138,26 @@ static void test_combinators(void) {
     CHECK_CLOSE(check_item(gen_trace_score(tr)), want, 1e-12);
 }
 
+/* The root address is a run's only site when it is traced. */
+static gen_status root_then_y(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+    (void)args, (void)retval;
+    gen_choose_at(ctx, &(gen_addr){0}, gen_normal(gen_scalar(0), gen_scalar(1)));
+    gen_choose(ctx, "y", gen_normal(gen_scalar(0), gen_scalar(1)));
+    return gen_ctx_status(ctx);
+}
+static gen_status y_then_root(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+    (void)args, (void)retval;
+    gen_choose(ctx, "y", gen_normal(gen_scalar(0), gen_scalar(1)));
+    gen_choose_at(ctx, &(gen_addr){0}, gen_normal(gen_scalar(0), gen_scalar(1)));
+    return gen_ctx_status(ctx);
+}
+
 static void test_errors(void) {
+    gen_trace *rt = NULL;
+    CHECK_ERROR(gen_simulate(gen_dynamic("root_then_y", root_then_y), gen_key_new(1), NULL, &rt),
+                "root_then_y: y: address already traced (the root address is traced, and every address lies below it)");
+    CHECK_ERROR(gen_simulate(gen_dynamic("y_then_root", y_then_root), gen_key_new(1), NULL, &rt),
+                "the root address: address already traced (choices lie below it)");
     gen_gf *normal = gen_dist_gf2("normal", gen_normal);
     gen_array *one = gen_scalar(1);
     gen_trace *tr = NULL;
