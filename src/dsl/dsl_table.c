@@ -93,28 +93,23 @@ gen_status dsl_check_root(gen_ctx *ctx) {
                                   "every address lies below it)", buf);
 }
 
-static int64_t claim_root(gen_ctx *ctx, int kind) {
-    /* a site after the root is refused by dsl_check_root when the body returns (not here:
-     * this runs once per choice) */
-    if (ctx->data.n > 0) {
+/* The rest of dsl_claim for the root (slot i, hash h, record rec pushed): it must be the
+ * run's first site. A site after it is refused by dsl_check_root when the body returns
+ * (not in dsl_claim, which runs once per choice). */
+static int64_t claim_root(gen_ctx *ctx, int64_t i, uint64_t h, int64_t rec, int kind) {
+    if (rec > 0) {
         ctx->status = GEN_FAIL(GEN_ERR_VALUE, "the root address: address already traced (choices lie below it)");
         return -1;
     }
-    gen_addr root = {0};
-    if (table_reserve(ctx, 1) != GEN_OK || push_record(ctx, &root) != GEN_OK) {
-        ctx->status = GEN_ERR_OOM;
-        return -1;
-    }
-    uint64_t h = gen_addr_hash(&root);
-    ctx->table[find_slot(ctx, &root, h)] = (dsl_slot){h, 0, 0, kind};
+    ctx->table[i] = (dsl_slot){h, rec, 0, kind};
     ctx->tn++;
     ctx->root = true;
-    return 0;
+    return rec;
 }
 
 int64_t dsl_claim(gen_ctx *ctx, const gen_addr *a, int kind) {
-    if (CORE_UNLIKELY(a->len == 0)) return claim_root(ctx, kind);
-    if (table_reserve(ctx, a->len) != GEN_OK || push_record(ctx, a) != GEN_OK) {
+    /* one slot at least: the root has no parts */
+    if (table_reserve(ctx, a->len ? a->len : 1) != GEN_OK || push_record(ctx, a) != GEN_OK) {
         ctx->status = GEN_ERR_OOM;
         return -1;
     }
@@ -122,6 +117,7 @@ int64_t dsl_claim(gen_ctx *ctx, const gen_addr *a, int kind) {
     uint64_t h = gen_addr_hash(a);
     int64_t i = find_slot(ctx, a, h);
     if (ctx->table[i].kind != DSL_SLOT_EMPTY) return fail_traced(ctx, a, NULL, ctx->table[i].kind);
+    if (CORE_UNLIKELY(a->len == 0)) return claim_root(ctx, i, h, rec, kind);
     gen_addr p; /* the prefixes of a, in place; parts beyond a->len are never read */
     memcpy(p.parts, a->parts, (size_t)(a->len - 1) * sizeof a->parts[0]);
     for (int k = 1; k < a->len; k++) {
