@@ -71,8 +71,8 @@ static const char *kind_name(int kind) {
 }
 
 static int64_t fail_traced(gen_ctx *ctx, const gen_addr *a, const gen_addr *other, int kind) {
-    char s[GEN_ADDR_FORMAT_MAX], o[GEN_ADDR_FORMAT_MAX];
-    gen_addr_format(a, s, sizeof s);
+    char s[GEN_ADDR_FORMAT_MAX] = "the root address", o[GEN_ADDR_FORMAT_MAX];
+    if (a->len) gen_addr_format(a, s, sizeof s);
     if (kind == DSL_SLOT_PREFIX)
         ctx->status = GEN_FAIL(GEN_ERR_VALUE, "%s: address already traced (choices lie below it)", s);
     else if (other)

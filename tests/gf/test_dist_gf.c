@@ -152,7 +152,17 @@ static gen_status y_then_root(gen_ctx *ctx, const gen_args *args, gen_array **re
     return gen_ctx_status(ctx);
 }
 
+static gen_status root_twice(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+    (void)args, (void)retval;
+    gen_choose_at(ctx, &(gen_addr){0}, gen_normal(gen_scalar(0), gen_scalar(1)));
+    gen_choose_at(ctx, &(gen_addr){0}, gen_normal(gen_scalar(0), gen_scalar(1)));
+    return gen_ctx_status(ctx);
+}
+
 static void test_errors(void) {
+    gen_trace *r2 = NULL;
+    CHECK_ERROR(gen_simulate(gen_dynamic("root_twice", root_twice), gen_key_new(1), NULL, &r2),
+                "root_twice: the root address: address already traced");
     gen_trace *rt = NULL;
     CHECK_ERROR(gen_simulate(gen_dynamic("root_then_y", root_then_y), gen_key_new(1), NULL, &rt),
                 "root_then_y: y: address already traced (the root address is traced, and every address lies below it)");
