@@ -92,7 +92,7 @@ static void test_in_dsl(void) {
     gen_hmc_kernel hk = {gen_select(1, &ax), 0.5, 5, NULL};
     gen_chain_config cfg = {0, 30, 1, NULL};
     double rate = 0;
-    CHECK_OK(gen_run_chain(gen_kernel_hmc(&hk), t1, gen_key_new(4), &cfg, NULL, NULL, &rate));
+    CHECK_OK(gen_run_chain(gen_kernel_hmc(&hk), gen_key_new(4), t1, &cfg, NULL, NULL, &rate));
     CHECK(rate > 0.3);
 }
 

@@ -242,7 +242,7 @@ static void check_chains(const char *what, gen_kernel k, const gen_trace *tr, in
     gen_selection *sel = gen_select(1, &am);
     gen_chain_config cfg = {burn_in, 1, 1, sel};
     gen_array *samples = NULL;
-    CHECK_OK(gen_run_chains(k, CHAINS, init, gen_key_new(21), &cfg, 2, &samples, NULL));
+    CHECK_OK(gen_run_chains(k, gen_key_new(21), CHAINS, init, &cfg, 2, &samples, NULL));
     if (samples) STATS_MOMENTS(what, samples, mean, var);
 }
 
@@ -328,7 +328,7 @@ static void test_target(void) {
     gen_trace *out = mt;
     double rate = 0;
     gen_chain_config cfg = {0, 50, 1, NULL};
-    CHECK_OK(gen_run_chain(gen_kernel_hmc(&hk), mt, gen_key_new(4), &cfg, NULL, &out, &rate));
+    CHECK_OK(gen_run_chain(gen_kernel_hmc(&hk), gen_key_new(4), mt, &cfg, NULL, &out, &rate));
     CHECK(rate > 0.3);
     gen_target_free(t2);
 }
