@@ -1,16 +1,14 @@
 /* dispatch.c — the one entry point of every array op (DESIGN decision 2): validate
- * through the op's shape rule, allocate, run the kernel of the arguments' backend,
- * record for active autodiff transforms, publish into the current scope. Also the
- * rule sentinels and the shape rules shared by many ops. */
+ * through the op's shape rule, choose the backend from the arguments (one device for
+ * all; the default device for creation ops), allocate the outputs on it, run its
+ * kernel, record for active autodiff transforms, publish into the current scope. The
+ * only caller of ad_record. Also the rule sentinels and the shape rules shared by many
+ * ops. */
 #include <math.h>
 #include <string.h>
 
 #include "autodiff_int.h"
-#include "../backend/backend.h"
-
-static const backend *backend_of(const gen_array *a) {
-    return a->buf ? a->buf->backend : &cpu_backend;
-}
+#include "backend_api.h"
 
 /* Argument i of op is NULL (propagate, or report) or a tuple (not numbers). Out of line:
  * op_apply tests both with one predictable branch per argument. */
@@ -20,12 +18,19 @@ static gen_array *bad_argument(const op_info *info, int i, const gen_array *a) {
     return NULL;
 }
 
-/* An f64 0-d argument stored inline (on the CPU). */
+/* Arguments 0 and i are on different devices. */
+static gen_array *mixed_devices(const op_info *info, int i, const backend *b0, const backend *bi) {
+    GEN_FAIL(GEN_ERR_MISUSE, "%s: arguments on different devices (argument 0 on %s, argument %d on %s)", info->name,
+             b0->name, i, bi->name);
+    return NULL;
+}
+
+/* An f64 0-d argument stored inline (on the host). */
 static inline bool is_plain_f64_scalar(const gen_array *a) {
     return a && a->ndim == 0 && a->dtype == GEN_F64 && !a->buf;
 }
 
-/* The scalar fast path: the common elementwise ops on f64 0-d arguments that no
+/* The scalar fast path: the common elementwise ops on f64 0-d host arguments that no
  * running transform tracks (no tape link: ad_record would record nothing), computed
  * here with the kernels' own formulas (identical results) instead of through the shape
  * rule and the kernel. False when it does not apply. */
@@ -50,9 +55,80 @@ static bool scalar_apply(op_id op, int n_in, gen_array *const *in, double *r) {
     }
 }
 
-gen_array *op_apply(op_id op, int n_in, gen_array *const *in, const op_params *p) {
+static void release_all(int n, gen_array **outs) {
+    for (int j = 0; j < n; j++) {
+        gen_array_release(outs[j]);
+        outs[j] = NULL;
+    }
+}
+
+/* Everything after the scalar fast path, for an op called for `want` outputs: fills
+ * outs[0..want) with published results, or returns NULL with outs cleared. Returns
+ * outs[0]. */
+static inline gen_array *apply(op_id op, int n_in, gen_array *const *in, const op_params *p, int want,
+                               gen_array **outs) {
     static const op_params no_params;
     const op_info *info = &op_table[op];
+    outs[0] = NULL;
+    const backend *be = arr_default_backend();
+    for (int i = 0; i < n_in; i++) {
+        if (CORE_UNLIKELY(!in[i] || in[i]->tuple)) return bad_argument(info, i, in[i]);
+        if (i == 0) be = arr_backend_of(in[0]);
+        else if (CORE_UNLIKELY(arr_backend_of(in[i]) != be)) return mixed_devices(info, i, be, arr_backend_of(in[i]));
+    }
+    op_call c = {op, n_in, in, p ? p : &no_params, NULL, 1, outs};
+    op_sig sig[OP_MAX_OUT];
+    sig[0].view = false;
+    sig[0].n_out = 1;
+    sig[0].view_of = 0;
+    if (info->shape(&c, sig) != GEN_OK) return NULL;
+    int n_out = sig[0].n_out;
+    if (CORE_UNLIKELY(n_out != want)) {
+        GEN_FAIL(GEN_ERR_INTERNAL, "%s: an op of %d outputs called for %d", info->name, n_out, want);
+        return NULL;
+    }
+    for (int j = 1; j < n_out; j++) outs[j] = NULL;
+    c.n_out = n_out;
+    if (sig[0].view) {
+        for (int j = 0; j < n_out; j++) {
+            const gen_array *src = in[sig[0].view_of + j];
+            if (!(outs[j] = j ? arr_view(src, src->ndim, src->shape) : arr_view(src, sig[0].ndim, sig[0].shape))) {
+                release_all(j, outs);
+                return NULL;
+            }
+        }
+    } else {
+        op_kernel_fn kernel = be->kernels[op];
+        if (CORE_UNLIKELY(!kernel)) {
+            GEN_FAIL(GEN_ERR_UNSUPPORTED, "%s: not supported on the %s backend", info->name, be->name);
+            return NULL;
+        }
+        for (int j = 0; j < n_out; j++)
+            if (!(outs[j] = arr_alloc_on(be, sig[j].dtype, sig[j].ndim, sig[j].shape))) {
+                release_all(j, outs);
+                return NULL;
+            }
+        c.out = outs[0];
+        if (kernel(&c) != GEN_OK) {
+            release_all(n_out, outs);
+            return NULL;
+        }
+    }
+    c.out = outs[0];
+    if (ad_active() && ad_record(&c) != GEN_OK) {
+        release_all(n_out, outs);
+        return NULL;
+    }
+    for (int j = 0; j < n_out; j++) outs[j] = arr_publish(outs[j]);
+    for (int j = 0; j < n_out; j++)
+        if (!outs[j]) { /* out of memory publishing: nothing is returned */
+            for (int k = 0; k < n_out; k++) outs[k] = NULL;
+            return NULL;
+        }
+    return outs[0];
+}
+
+gen_array *op_apply(op_id op, int n_in, gen_array *const *in, const op_params *p) {
     if (CORE_UNLIKELY(arr_batch_n)) return arr_batch_apply(op, n_in, in, p);
     double r;
     if (scalar_apply(op, n_in, in, &r)) {
@@ -61,35 +137,21 @@ gen_array *op_apply(op_id op, int n_in, gen_array *const *in, const op_params *p
         *(double *)out->data = r;
         return arr_publish(out);
     }
-    for (int i = 0; i < n_in; i++)
-        if (CORE_UNLIKELY(!in[i] || in[i]->tuple)) return bad_argument(info, i, in[i]);
-    op_call c = {op, n_in, in, p ? p : &no_params, NULL};
-    op_sig sig;
-    sig.view = false;
-    if (info->shape(&c, &sig) != GEN_OK) return NULL;
-    if (sig.view) {
-        gen_array *out = arr_view(in[0], sig.ndim, sig.shape);
-        if (out && ad_active() && ad_record(op, n_in, in, c.p, out) != GEN_OK) {
-            gen_array_release(out);
-            return NULL;
-        }
-        return arr_publish(out);
+    gen_array *out;
+    return apply(op, n_in, in, p, 1, &out);
+}
+
+gen_status op_apply_n(op_id op, int n_in, gen_array *const *in, const op_params *p, int n_out,
+                      gen_array **outs) {
+    if (n_out < 1) return GEN_FAIL(GEN_ERR_INTERNAL, "%s: called for %d outputs", op_table[op].name, n_out);
+    if (n_out == 1 && arr_batch_n) {
+        outs[0] = arr_batch_apply(op, n_in, in, p);
+        return outs[0] ? GEN_OK : core_error_pending();
     }
-    gen_array *out = arr_alloc(sig.dtype, sig.ndim, sig.shape);
-    if (!out) return NULL;
-    c.out = out;
-    const backend *be = n_in ? backend_of(in[0]) : &cpu_backend;
-    op_kernel_fn kernel = be->kernels[op];
-    if (CORE_UNLIKELY(!kernel)) {
-        gen_array_release(out);
-        GEN_FAIL(GEN_ERR_UNSUPPORTED, "%s: not supported on the %s backend", info->name, be->name);
-        return NULL;
-    }
-    if (kernel(&c) != GEN_OK || (ad_active() && ad_record(op, n_in, in, c.p, out) != GEN_OK)) {
-        gen_array_release(out);
-        return NULL;
-    }
-    return arr_publish(out);
+    if (apply(op, n_in, in, p, n_out, outs)) return GEN_OK;
+    for (int j = 0; j < n_out; j++) outs[j] = NULL;
+    gen_status st = core_error_pending();
+    return st ? st : GEN_FAIL(GEN_ERR_INTERNAL, "%s: failed", op_table[op].name);
 }
 
 gen_array *op_apply1(op_id op, const gen_array *a, const op_params *p) {
@@ -116,6 +178,12 @@ gen_array *op_no_jvp(const op_call *c, gen_array *const *t) {
     (void)t;
     GEN_FAIL(GEN_ERR_NOGRAD, "%s: this operation has no gradient rule (forward mode)",
              op_table[c->op].name);
+    return NULL;
+}
+
+gen_array *op_vjp_via_all(const op_call *c, int i, gen_array *g) {
+    (void)i, (void)g;
+    GEN_FAIL(GEN_ERR_INTERNAL, "%s: its VJP rule takes every cotangent at once", op_table[c->op].name);
     return NULL;
 }
 
