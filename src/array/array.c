@@ -130,6 +130,7 @@ gen_array *arr_alloc_on(const backend *b, gen_dtype dtype, int ndim, const int64
 }
 
 gen_array *arr_alloc(gen_dtype dtype, int ndim, const int64_t *shape) {
+    if (ndim == 0) return header_new(dtype, 0, NULL, 1, true); /* the default device is the host */
     return arr_alloc_on(arr_default_backend(), dtype, ndim, shape);
 }
 

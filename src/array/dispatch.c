@@ -18,11 +18,40 @@ static gen_array *bad_argument(const op_info *info, int i, const gen_array *a) {
     return NULL;
 }
 
-/* Arguments 0 and i are on different devices. */
-static gen_array *mixed_devices(const op_info *info, int i, const backend *b0, const backend *bi) {
-    GEN_FAIL(GEN_ERR_MISUSE, "%s: arguments on different devices (argument 0 on %s, argument %d on %s)", info->name,
-             b0->name, i, bi->name);
+/* Some arguments are on different devices: names the first pair. */
+static gen_array *mixed_devices(const op_info *info, int n_in, gen_array *const *in) {
+    const backend *b0 = arr_backend_of(in[0]);
+    for (int i = 1; i < n_in; i++) {
+        const backend *bi = arr_backend_of(in[i]);
+        if (bi != b0) {
+            GEN_FAIL(GEN_ERR_MISUSE, "%s: arguments on different devices (argument 0 on %s, argument %d on %s)",
+                     info->name, b0->name, i, bi->name);
+            return NULL;
+        }
+    }
+    GEN_FAIL(GEN_ERR_INTERNAL, "%s: arguments on different devices", info->name);
     return NULL;
+}
+
+/* Checks the arguments (not NULL, not tuples, one device) and sets *be to their backend:
+ * NULL when every one is inline (the host's default backend), which spares the common
+ * case a look-up. */
+static inline bool check_arguments(const op_info *info, int n_in, gen_array *const *in, const backend **be) {
+    const backend *b = NULL;
+    bool inl = false, mixed = false;
+    for (int i = 0; i < n_in; i++) {
+        const gen_array *a = in[i];
+        if (CORE_UNLIKELY(!a || a->tuple)) return bad_argument(info, i, a), false;
+        if (a->buf) {
+            mixed |= b && a->buf->backend != b;
+            b = a->buf->backend;
+        } else {
+            inl = true;
+        }
+    }
+    if (CORE_UNLIKELY(mixed || (inl && b && b != arr_default_backend()))) return mixed_devices(info, n_in, in), false;
+    *be = b;
+    return true;
 }
 
 /* An f64 0-d argument stored inline (on the host). */
@@ -62,73 +91,18 @@ static void release_all(int n, gen_array **outs) {
     }
 }
 
-/* Everything after the scalar fast path, for an op called for `want` outputs: fills
- * outs[0..want) with published results, or returns NULL with outs cleared. Returns
- * outs[0]. */
-static inline gen_array *apply(op_id op, int n_in, gen_array *const *in, const op_params *p, int want,
-                               gen_array **outs) {
-    static const op_params no_params;
-    const op_info *info = &op_table[op];
-    outs[0] = NULL;
-    const backend *be = arr_default_backend();
-    for (int i = 0; i < n_in; i++) {
-        if (CORE_UNLIKELY(!in[i] || in[i]->tuple)) return bad_argument(info, i, in[i]);
-        if (i == 0) be = arr_backend_of(in[0]);
-        else if (CORE_UNLIKELY(arr_backend_of(in[i]) != be)) return mixed_devices(info, i, be, arr_backend_of(in[i]));
-    }
-    op_call c = {op, n_in, in, p ? p : &no_params, NULL, 1, outs};
-    op_sig sig[OP_MAX_OUT];
-    sig[0].view = false;
-    sig[0].n_out = 1;
-    sig[0].view_of = 0;
-    if (info->shape(&c, sig) != GEN_OK) return NULL;
-    int n_out = sig[0].n_out;
-    if (CORE_UNLIKELY(n_out != want)) {
-        GEN_FAIL(GEN_ERR_INTERNAL, "%s: an op of %d outputs called for %d", info->name, n_out, want);
-        return NULL;
-    }
-    for (int j = 1; j < n_out; j++) outs[j] = NULL;
-    c.n_out = n_out;
-    if (sig[0].view) {
-        for (int j = 0; j < n_out; j++) {
-            const gen_array *src = in[sig[0].view_of + j];
-            if (!(outs[j] = j ? arr_view(src, src->ndim, src->shape) : arr_view(src, sig[0].ndim, sig[0].shape))) {
-                release_all(j, outs);
-                return NULL;
-            }
-        }
-    } else {
-        op_kernel_fn kernel = be->kernels[op];
-        if (CORE_UNLIKELY(!kernel)) {
-            GEN_FAIL(GEN_ERR_UNSUPPORTED, "%s: not supported on the %s backend", info->name, be->name);
-            return NULL;
-        }
-        for (int j = 0; j < n_out; j++)
-            if (!(outs[j] = arr_alloc_on(be, sig[j].dtype, sig[j].ndim, sig[j].shape))) {
-                release_all(j, outs);
-                return NULL;
-            }
-        c.out = outs[0];
-        if (kernel(&c) != GEN_OK) {
-            release_all(n_out, outs);
-            return NULL;
-        }
-    }
-    c.out = outs[0];
-    if (ad_active() && ad_record(&c) != GEN_OK) {
-        release_all(n_out, outs);
-        return NULL;
-    }
-    for (int j = 0; j < n_out; j++) outs[j] = arr_publish(outs[j]);
-    for (int j = 0; j < n_out; j++)
-        if (!outs[j]) { /* out of memory publishing: nothing is returned */
-            for (int k = 0; k < n_out; k++) outs[k] = NULL;
-            return NULL;
-        }
-    return outs[0];
+/* The kernel of op on be (NULL: the default backend), or NULL with the error recorded. */
+static inline op_kernel_fn kernel_of(const op_info *info, op_id op, const backend **be) {
+    if (!*be) *be = arr_default_backend();
+    op_kernel_fn k = (*be)->kernels[op];
+    if (CORE_UNLIKELY(!k)) GEN_FAIL(GEN_ERR_UNSUPPORTED, "%s: not supported on the %s backend", info->name, (*be)->name);
+    return k;
 }
 
+static const op_params no_params;
+
 gen_array *op_apply(op_id op, int n_in, gen_array *const *in, const op_params *p) {
+    const op_info *info = &op_table[op];
     if (CORE_UNLIKELY(arr_batch_n)) return arr_batch_apply(op, n_in, in, p);
     double r;
     if (scalar_apply(op, n_in, in, &r)) {
@@ -137,21 +111,92 @@ gen_array *op_apply(op_id op, int n_in, gen_array *const *in, const op_params *p
         *(double *)out->data = r;
         return arr_publish(out);
     }
-    gen_array *out;
-    return apply(op, n_in, in, p, 1, &out);
+    const backend *be;
+    if (!check_arguments(info, n_in, in, &be)) return NULL;
+    gen_array *out = NULL;
+    op_call c = {op, n_in, in, p ? p : &no_params, NULL, 1, &out};
+    op_sig sig[OP_MAX_OUT];
+    sig[0].view = false;
+    sig[0].n_out = 1;
+    sig[0].view_of = 0;
+    if (info->shape(&c, sig) != GEN_OK) return NULL;
+    if (CORE_UNLIKELY(sig[0].n_out != 1)) {
+        GEN_FAIL(GEN_ERR_INTERNAL, "%s: an op of %d outputs called for one (op_apply_n)", info->name, sig[0].n_out);
+        return NULL;
+    }
+    if (sig[0].view) {
+        out = arr_view(in[sig[0].view_of], sig[0].ndim, sig[0].shape);
+    } else {
+        op_kernel_fn kernel = kernel_of(info, op, &be);
+        if (!kernel) return NULL;
+        out = arr_alloc_on(be, sig[0].dtype, sig[0].ndim, sig[0].shape);
+        if (!out) return NULL;
+        c.out = out;
+        if (kernel(&c) != GEN_OK) {
+            gen_array_release(out);
+            return NULL;
+        }
+    }
+    c.out = out;
+    if (out && ad_active() && ad_record(&c) != GEN_OK) {
+        gen_array_release(out);
+        return NULL;
+    }
+    return arr_publish(out);
 }
 
 gen_status op_apply_n(op_id op, int n_in, gen_array *const *in, const op_params *p, int n_out,
                       gen_array **outs) {
-    if (n_out < 1) return GEN_FAIL(GEN_ERR_INTERNAL, "%s: called for %d outputs", op_table[op].name, n_out);
-    if (n_out == 1 && arr_batch_n) {
-        outs[0] = arr_batch_apply(op, n_in, in, p);
-        return outs[0] ? GEN_OK : core_error_pending();
-    }
-    if (apply(op, n_in, in, p, n_out, outs)) return GEN_OK;
+    const op_info *info = &op_table[op];
     for (int j = 0; j < n_out; j++) outs[j] = NULL;
-    gen_status st = core_error_pending();
-    return st ? st : GEN_FAIL(GEN_ERR_INTERNAL, "%s: failed", op_table[op].name);
+    if (n_out < 1) return GEN_FAIL(GEN_ERR_INTERNAL, "%s: called for %d outputs", info->name, n_out);
+    if (n_out == 1) {
+        outs[0] = op_apply(op, n_in, in, p);
+        return outs[0] ? GEN_OK : core_error_pending() ? core_error_pending() : GEN_ERR_INTERNAL;
+    }
+    const backend *be;
+    if (!check_arguments(info, n_in, in, &be)) return core_error_pending();
+    op_call c = {op, n_in, in, p ? p : &no_params, NULL, n_out, outs};
+    op_sig sig[OP_MAX_OUT];
+    sig[0].view = false;
+    sig[0].n_out = 1;
+    sig[0].view_of = 0;
+    if (info->shape(&c, sig) != GEN_OK) return core_error_pending();
+    if (sig[0].n_out != n_out)
+        return GEN_FAIL(GEN_ERR_INTERNAL, "%s: an op of %d outputs called for %d", info->name, sig[0].n_out, n_out);
+    if (sig[0].view) {
+        for (int j = 0; j < n_out; j++) {
+            const gen_array *src = in[sig[0].view_of + j];
+            if (!(outs[j] = j ? arr_view(src, src->ndim, src->shape) : arr_view(src, sig[0].ndim, sig[0].shape))) {
+                release_all(j, outs);
+                return core_error_pending();
+            }
+        }
+    } else {
+        op_kernel_fn kernel = kernel_of(info, op, &be);
+        if (!kernel) return core_error_pending();
+        for (int j = 0; j < n_out; j++)
+            if (!(outs[j] = arr_alloc_on(be, sig[j].dtype, sig[j].ndim, sig[j].shape))) {
+                release_all(j, outs);
+                return core_error_pending();
+            }
+        c.out = outs[0];
+        if (kernel(&c) != GEN_OK) {
+            release_all(n_out, outs);
+            return core_error_pending();
+        }
+    }
+    c.out = outs[0];
+    if (ad_active() && ad_record(&c) != GEN_OK) {
+        release_all(n_out, outs);
+        return core_error_pending();
+    }
+    gen_status st = GEN_OK;
+    for (int j = 0; j < n_out; j++)
+        if (!(outs[j] = arr_publish(outs[j]))) st = core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
+    if (st != GEN_OK) /* out of memory publishing: the published ones belong to the scope */
+        for (int j = 0; j < n_out; j++) outs[j] = NULL;
+    return st;
 }
 
 gen_array *op_apply1(op_id op, const gen_array *a, const op_params *p) {
