@@ -17,6 +17,7 @@ typedef struct arr_buffer {
     atomic_int refcount;
     const struct backend *backend;
     bool host;   /* backend->host: its memory is host memory (arr_on_host) */
+    uint8_t device; /* backend->device (dispatch's check that arguments share one) */
     size_t nbytes;
     void *data;  /* the backend's memory (a device address when !host) */
 } arr_buffer;

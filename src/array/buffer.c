@@ -13,6 +13,7 @@ arr_buffer *arr_buffer_new(const backend *b, size_t nbytes) {
     atomic_init(&buf->refcount, 1);
     buf->backend = b;
     buf->host = b->host;
+    buf->device = (uint8_t)b->device;
     buf->nbytes = nbytes;
     return buf;
 }

@@ -34,23 +34,21 @@ static gen_array *mixed_devices(const op_info *info, int n_in, gen_array *const 
 }
 
 /* Checks the arguments (not NULL, not tuples, one device) and sets *be to their backend:
- * NULL when every one is inline (the host's default backend), which spares the common
- * case a look-up. */
+ * NULL when every one is on the CPU (the default backend), which spares the common case
+ * any look-up: one bit per device in a mask, from the device each buffer records. */
 static inline bool check_arguments(const op_info *info, int n_in, gen_array *const *in, const backend **be) {
-    const backend *b = NULL;
-    bool inl = false, mixed = false;
+    unsigned devs = 0;
     for (int i = 0; i < n_in; i++) {
         const gen_array *a = in[i];
         if (CORE_UNLIKELY(!a || a->tuple)) return bad_argument(info, i, a), false;
-        if (a->buf) {
-            mixed |= b && a->buf->backend != b;
-            b = a->buf->backend;
-        } else {
-            inl = true;
-        }
+        devs |= a->buf ? 1u << a->buf->device : 1u << GEN_DEVICE_CPU;
     }
-    if (CORE_UNLIKELY(mixed || (inl && b && b != arr_default_backend()))) return mixed_devices(info, n_in, in), false;
-    *be = b;
+    if (devs <= 1u << GEN_DEVICE_CPU) {
+        *be = NULL;
+        return true;
+    }
+    if (CORE_UNLIKELY(devs & (devs - 1))) return mixed_devices(info, n_in, in), false;
+    *be = arr_backend_table[__builtin_ctz(devs)];
     return true;
 }
 
@@ -113,8 +111,9 @@ gen_array *op_apply(op_id op, int n_in, gen_array *const *in, const op_params *p
     }
     const backend *be;
     if (!check_arguments(info, n_in, in, &be)) return NULL;
-    gen_array *out = NULL;
-    op_call c = {op, n_in, in, p ? p : &no_params, NULL, 1, &out};
+    op_call c = {op, n_in, in, p ? p : &no_params, NULL, 1, NULL};
+    c.outs = &c.out;
+    gen_array *out;
     op_sig sig[OP_MAX_OUT];
     sig[0].view = false;
     sig[0].n_out = 1;

@@ -37,13 +37,10 @@ static void sig_scalar(op_sig *s) {
 
 static double f64_of(const gen_array *a) { return *(const double *)a->data; }
 
-/* The rules below read values in plain C: only on host arrays. */
-static gen_status c_rule_ok(const op_call *c) {
-    for (int i = 0; i < c->n_in; i++) {
-        gen_status st = arr_require_host(op_table[c->op].name, c->in[i]);
-        if (st != GEN_OK) return st;
-    }
-    return GEN_OK;
+/* The rules below read values in plain C: only on host arrays (all arguments are on
+ * one device: dispatch checked). */
+static inline gen_status c_rule_ok(const op_call *c) {
+    return arr_require_host(op_table[c->op].name, c->in[0]);
 }
 
 /* d lp / d (x, mu, sigma) of the normal log density as public ops, times g (which
@@ -79,8 +76,13 @@ static gen_array *normal_tangent(const op_call *c, gen_array *const *t) {
 /* ---- NORMAL_LOGPDF ---- */
 
 gen_status shape_normal_logpdf(const op_call *c, op_sig *s) {
-    gen_status st = need_f64(c);
-    return st != GEN_OK ? st : op_shape_broadcast(c, s);
+    const gen_array *x = c->in[0], *mu = c->in[1], *sg = c->in[2];
+    if (x->dtype != GEN_F64 || mu->dtype != GEN_F64 || sg->dtype != GEN_F64) return need_f64(c);
+    if (!(x->ndim | mu->ndim | sg->ndim)) { /* the scalar case of gradients */
+        sig_scalar(s);
+        return GEN_OK;
+    }
+    return op_shape_broadcast(c, s);
 }
 
 gen_status vjp_normal_logpdf(const op_call *c, gen_array *const *cot, gen_array **cin) {
@@ -249,15 +251,18 @@ gen_status vjp_bijection_scalar(const op_call *c, gen_array *const *cot, gen_arr
 /* ---- SUM_SCALARS ---- */
 
 gen_status shape_sum_scalars(const op_call *c, op_sig *s) {
-    gen_status st = need_scalars(c, 1, INT32_MAX);
-    if (st == GEN_OK) sig_scalar(s);
-    return st;
+    bool ok = c->n_in >= 1;
+    for (int i = 0; i < c->n_in; i++) ok &= !c->in[i]->ndim & (c->in[i]->dtype == GEN_F64);
+    if (!ok) return need_scalars(c, 1, INT32_MAX); /* names the argument */
+    sig_scalar(s);
+    return GEN_OK;
 }
 
-/* The cotangent of a sum reaches every term unchanged. */
-gen_array *vjp_sum_scalars(const op_call *c, int i, gen_array *g) {
-    (void)c, (void)i;
-    return g;
+/* The cotangent of a sum reaches every term unchanged (one call for all terms: the
+ * engine sums nothing down). */
+gen_status vjp_sum_scalars(const op_call *c, gen_array *const *cot, gen_array **cin) {
+    for (int i = 0; i < c->n_in; i++) cin[i] = cot[0];
+    return GEN_OK;
 }
 
 gen_array *jvp_sum_scalars(const op_call *c, gen_array *const *t) {

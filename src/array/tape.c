@@ -288,10 +288,15 @@ static gen_status record_forward(ad_tape *t, const op_call *c) {
     return st;
 }
 
+/* Whether any output is float (integer/bool results carry no gradient). */
+static bool any_float(const op_call *c) {
+    for (int j = 0; j < c->n_out; j++)
+        if (arr_is_float(c->outs[j]->dtype)) return true;
+    return false;
+}
+
 gen_status ad_record(const op_call *c) {
-    bool fl = false; /* integer/bool results carry no gradient */
-    for (int j = 0; j < c->n_out; j++) fl |= arr_is_float(c->outs[j]->dtype);
-    if (!fl) return GEN_OK;
+    if (c->n_out == 1 ? !arr_is_float(c->out->dtype) : !any_float(c)) return GEN_OK;
     if (op_table[c->op].vjp == op_zero_vjp) return GEN_OK; /* constant: nothing to record */
     for (int d = 0; d < ad_depth; d++) {
         ad_tape *t = stack[d];

@@ -21,7 +21,9 @@ static gen_sym intern_cached(const char *name) {
         const char *p;
         gen_sym s;
     } cache[64];
-    size_t i = (size_t)(((uintptr_t)name >> 3) ^ ((uintptr_t)name >> 9)) & 63;
+    /* a multiplicative hash: adjacent literals ("a", "b", "c" two bytes apart) must not
+     * share a slot, or they evict each other at every call */
+    size_t i = (size_t)(((uint64_t)(uintptr_t)name * 0x9E3779B97F4A7C15u) >> 58);
     const char *known = cache[i].p == name ? gen_sym_name(cache[i].s) : NULL;
     if (known && strcmp(known, name) == 0) return cache[i].s;
     gen_sym s = gen_intern(name);

@@ -93,8 +93,8 @@ gen_status dsl_check_used(gen_ctx *ctx) {
     return ctx->status = GEN_FAIL(GEN_ERR_INTERNAL, "%s: constraint count mismatch", ctx->op);
 }
 
-static bool is_f64_scalar(const gen_array *a) {
-    return !a || (gen_array_ndim(a) == 0 && gen_array_dtype(a) == GEN_F64 && arr_on_host(a));
+static inline bool is_f64_scalar(const gen_array *a) {
+    return !a || (a->ndim == 0 && a->dtype == GEN_F64 && arr_on_host(a));
 }
 
 /* The totals as plain doubles, when no transform is running and every term is an f64
