@@ -51,6 +51,11 @@ gen_array *arr_alloc(gen_dtype dtype, int ndim, const int64_t *shape);
  * device cuda0; copy it to the host first (gen_array_to_host)" and returns its status. */
 static inline bool arr_on_host(const gen_array *a) { return !a->buf || a->buf->host; }
 gen_status arr_device_fail(const char *fn, const gen_array *a);
+/* a's elements readable on the host: a itself (retained) when arr_on_host(a), else a new
+ * host copy (a synchronizing copy from its device). The caller releases it. NULL with
+ * the error recorded on failure. For host-only code that must read any array (the
+ * parameter checks of distributions). */
+gen_array *arr_host_ref(const gen_array *a);
 static inline gen_status arr_require_host(const char *fn, const gen_array *a) {
     return CORE_UNLIKELY(!arr_on_host(a)) ? arr_device_fail(fn, a) : GEN_OK;
 }

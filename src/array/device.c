@@ -50,6 +50,10 @@ static gen_array *copy_to(const char *fn, const gen_array *a, const backend *to)
     return r;
 }
 
+gen_array *arr_host_ref(const gen_array *a) {
+    return arr_on_host(a) ? gen_array_retain((gen_array *)a) : copy_to("arr_host_ref", a, arr_default_backend());
+}
+
 static gen_array *move(const char *fn, const gen_array *a, const backend *to) {
     if (!a) {
         if (!core_error_pending()) GEN_FAIL(GEN_ERR_MISUSE, "%s: the array is NULL", fn);

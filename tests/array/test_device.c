@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "genc.h"
 #include "../../src/backend/backend.h"
 
 static long kernel_calls, live_blocks;
@@ -128,6 +129,27 @@ static void test_fused_row_on_device(void) {
     CHECK_CLOSE(v[3], -4.5 - 0.91893853320467274178, 1e-15);
 }
 
+/* Distributions on device parameters: the parameter checks read a host copy (a clear
+ * error for bad values, never a read of device memory), the log density runs on the
+ * device (the fused row), and host values against device parameters are an error naming
+ * the op and both devices. */
+static void test_distribution_on_device(void) {
+    gen_array *x = gen_array_from(GEN_F64, GEN_DIMS(3), (double[]){0.5, -1, 2});
+    gen_array *mu = gen_array_to_device(gen_zeros(GEN_F64, GEN_DIMS(3)), dev);
+    gen_array *sg = gen_array_to_device(gen_full(GEN_F64, GEN_DIMS(3), 2.0), dev);
+    gen_dist *d = gen_normal(mu, sg);
+    CHECK(d != NULL);
+    gen_array *lp = CHECK_ARR(gen_dist_logpdf(d, gen_array_to_device(x, dev)));
+    CHECK(gen_array_device(lp) == dev);
+    gen_array *want = gen_dist_logpdf(gen_normal(gen_zeros(GEN_F64, GEN_DIMS(3)), gen_full(GEN_F64, GEN_DIMS(3), 2.0)), x);
+    CHECK_ARRAY(gen_array_to_host(lp), gen_array_data(want), 3, 0, 0);
+    CHECK(gen_dist_logpdf(d, x) == NULL);
+    CHECK_ERROR(GEN_ERR_MISUSE, "normal_logpdf: arguments on different devices (argument 0 on cpu, argument 1 on cpu2)");
+    gen_array *bad = gen_array_to_device(gen_array_from(GEN_F64, GEN_DIMS(2), (double[]){1, -3}), dev);
+    CHECK(gen_normal(gen_scalar(0), bad) == NULL);
+    CHECK_ERROR(GEN_ERR_VALUE, "normal: sigma must be > 0, got -3 at index [1]");
+}
+
 /* Copies are not differentiated: a tracked array is a clear error. */
 static gen_status to_dev(void *p, int n_in, gen_array *const *in, int n_out, gen_array **out) {
     (void)p, (void)n_in, (void)n_out;
@@ -151,6 +173,7 @@ int main(void) {
     RUN(test_mixing_devices_is_an_error);
     RUN(test_unsupported_op);
     RUN(test_fused_row_on_device);
+    RUN(test_distribution_on_device);
     RUN(test_copy_under_autodiff);
     CHECK(live_blocks == 0); /* every device buffer freed with its arrays */
     return check_finish();
