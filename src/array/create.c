@@ -168,9 +168,15 @@ gen_dtype gen_array_dtype(const gen_array *a) { return a ? (gen_dtype)a->dtype :
 int gen_array_ndim(const gen_array *a) { return a ? a->ndim : 0; }
 const int64_t *gen_array_shape(const gen_array *a) { return a ? a->shape : NULL; }
 int64_t gen_array_size(const gen_array *a) { return a ? a->size : 0; }
+static const void *data_on_device(const gen_array *a) {
+    arr_device_fail("gen_array_data", a);
+    return NULL;
+}
+
 const void *gen_array_data(const gen_array *a) {
-    if (!a) return NULL;
-    return CORE_UNLIKELY(!arr_on_host(a)) && arr_device_fail("gen_array_data", a) ? NULL : a->data;
+    if (CORE_UNLIKELY(!a)) return NULL;
+    if (CORE_UNLIKELY(a->buf != NULL) && !a->buf->host) return data_on_device(a);
+    return a->data;
 }
 
 int64_t gen_array_dim(const gen_array *a, int axis) {
