@@ -139,6 +139,7 @@ gen_status op_apply_n(op_id op, int n_in, gen_array *const *in, const op_params 
 /* op_apply on physical shapes: batched mode suspended for the call (callers that have
  * already placed the particle axis, as the fused rows' callers in distributions). */
 static inline gen_array *op_apply_physical(op_id op, int n_in, gen_array *const *in, const op_params *p) {
+    if (!arr_batch_n) return op_apply(op, n_in, in, p);
     int64_t saved = arr_batch_suspend();
     gen_array *r = op_apply(op, n_in, in, p);
     arr_batch_resume(saved);

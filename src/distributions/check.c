@@ -45,24 +45,20 @@ static bool fast_all(const gen_array *a, bool (*pred)(double)) {
     return !bad;
 }
 
-static gen_status check_each(const char *family, const char *name, const gen_array *a, bool (*pred)(double),
-                             const char *what);
+/* A device's values: checked on a host copy. */
+static gen_status check_each_device(const char *family, const char *name, const gen_array *a,
+                                    bool (*pred)(double), const char *what) {
+    gen_array *h = arr_host_ref(a);
+    gen_status st = h ? dist_check_each(family, name, h, pred, what) : core_error_pending();
+    gen_array_release(h);
+    return st;
+}
 
 gen_status dist_check_each(const char *family, const char *name, const gen_array *a,
                            bool (*pred)(double), const char *what) {
     gen_status st = check_null(family, name, a);
     if (st != GEN_OK) return st;
-    if (CORE_UNLIKELY(!arr_on_host(a))) { /* a device's values: checked on a host copy */
-        gen_array *h = arr_host_ref(a);
-        st = h ? check_each(family, name, h, pred, what) : core_error_pending();
-        gen_array_release(h);
-        return st;
-    }
-    return check_each(family, name, a, pred, what);
-}
-
-static gen_status check_each(const char *family, const char *name, const gen_array *a, bool (*pred)(double),
-                             const char *what) {
+    if (CORE_UNLIKELY(!arr_on_host(a))) return check_each_device(family, name, a, pred, what);
     if (fast_all(a, pred)) return GEN_OK;
     for (int64_t i = 0; i < a->size; i++) {
         double v = arr_get_f64(a, i);

@@ -13,6 +13,10 @@ gen_status cpu_normal_logpdf(const op_call *c) {
     const gen_array *x = c->in[0], *mu = c->in[1], *sg = c->in[2];
     int64_t n = c->out->size;
     double *o = c->out->data;
+    if (n == 1 && x->size == 1 && mu->size == 1 && sg->size == 1) { /* the scalar case of gradients */
+        o[0] = fused_normal_lpdf(f64_of(x), f64_of(mu), f64_of(sg));
+        return GEN_OK;
+    }
     if ((x->size == 1 || x->size == n) && (mu->size == 1 || mu->size == n) && (sg->size == 1 || sg->size == n)) {
         /* each one value or the full shape: one pass */
         const double *xv = x->data, *mv = mu->data, *sv = sg->data;
