@@ -87,7 +87,7 @@ static void run_hmc(void *arg) {
     gen_scope_begin();
     gen_array *samples = NULL;
     double rate = 0;
-    gen_status s = gen_run_chain(gen_kernel_hmc(&hk), b->tr, gen_key_new(7), &cfg, &samples, NULL, &rate);
+    gen_status s = gen_run_chain(gen_kernel_hmc(&hk), gen_key_new(7), b->tr, &cfg, &samples, NULL, &rate);
     if (s != GEN_OK) {
         fprintf(stderr, "hmc failed: %s\n", gen_error_message());
         exit(1);

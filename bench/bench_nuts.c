@@ -52,7 +52,7 @@ static int run_pdb(const char *dir, int chains, int64_t warmup, int64_t draws, i
     for (int c = 0; c < chains && c < 16; c++) init[c] = tr;
     gen_nuts_result r;
     /* chains one after another on one thread, as rstan with cores = 1 */
-    if (gen_nuts_sample(chains, init, sel, &cfg, gen_key_new(1), 1, &r) != GEN_OK) {
+    if (gen_nuts_sample(gen_key_new(1), chains, init, sel, &cfg, 1, &r) != GEN_OK) {
         fprintf(stderr, "bench_nuts: %s: %s\n", p.name, gen_error_message());
         gen_scope_end();
         return 1;
@@ -137,7 +137,7 @@ static int run_hmc(int reps) {
             gen_chain_config cfg = {.burn_in = 50, .draws = ns[j], .thin = 1, .sel = sel};
             gen_scope_begin();
             double t0 = bench_now();
-            gen_run_chain(gen_kernel_hmc(&k), tr, gen_key_new((uint64_t)r), &cfg, NULL, NULL, &rate);
+            gen_run_chain(gen_kernel_hmc(&k), gen_key_new((uint64_t)r), tr, &cfg, NULL, NULL, &rate);
             times[r] = bench_now() - t0;
             gen_scope_end();
             if (times[r] < best) best = times[r];

@@ -65,7 +65,7 @@ int main(void) {
     gen_trace *bt = NULL;
     gen_array *lw = NULL;
     double lml = 0, ess = 0;
-    if (gen_importance_sampling_batched(f, &args, obs, NULL, NULL, n, gen_key_new(2), &bt, &lw, &lml) != GEN_OK ||
+    if (gen_importance_sampling_batched(f, gen_key_new(2), &args, obs, NULL, NULL, n, &bt, &lw, &lml) != GEN_OK ||
         gen_ess_of_log_weights(lw, &ess) != GEN_OK)
         return fail("importance sampling");
     const double *w = gen_array_data(lw);
@@ -87,7 +87,7 @@ int main(void) {
     gen_addr latent[4] = {addr("a"), addr("b"), addr("c"), addr("sigma")};
     gen_selection *sel = gen_select(4, latent);
     double lp = 0;
-    if (gen_map_optimize(init, sel, 2000, 1e-8, &map, &lp) != GEN_OK) return fail("MAP");
+    if (gen_posterior_mode(init, sel, 2000, 1e-8, &map, &lp) != GEN_OK) return fail("MAP");
     printf("2. MAP (log density %.3f in unconstrained space):\n  ", lp);
     for (int k = 0; k < 4; k++) {
         double v = 0;
@@ -102,7 +102,7 @@ int main(void) {
     gen_chain_config cfg = {.burn_in = 300, .draws = 1000, .thin = 1, .sel = sel};
     gen_array *draws = NULL;
     double rates[4];
-    if (gen_run_chains(gen_kernel_hmc(&hk), 4, starts, gen_key_new(4), &cfg, 4, &draws, rates) != GEN_OK)
+    if (gen_run_chains(gen_kernel_hmc(&hk), gen_key_new(4), 4, starts, &cfg, 4, &draws, rates) != GEN_OK)
         return fail("HMC");
     gen_summary s[4];
     if (gen_summarize_array(draws, NULL, 0, s, 4) != GEN_OK) return fail("diagnostics");

@@ -1,16 +1,41 @@
 /* genc.h — GenC, Gen's probabilistic programming system in C.
  *
- * The layers, each a header, each using only those above it in this list:
+ * The layers, in order, each a header using only those above it in this list:
  *   genc/core.h      status codes, error messages, the allocator hook, scopes
  *   genc/array.h     n-d arrays, broadcasting, elementwise math, reductions, shapes,
- *                    linear algebra
+ *                    linear algebra, batched mode (a leading particle axis)
  *   genc/autodiff.h  vjp, grad, value_and_grad, jvp, custom VJPs
  *   genc/random.h    splittable counter-based keys and raw draws
- *   genc/dist.h      distributions, supports and bijections (the modeling library)
+ *   genc/dist.h      distributions, supports and bijections, constructors (the modeling
+ *                    library)
  *   genc/choice.h    addresses, interned symbols, choice maps and selections
- *   genc/gfi.h       generative functions, traces and the GFI operations
+ *   genc/gfi.h       generative functions, traces, diffs, edit requests and the GFI
+ *                    operations (scalar and batched)
  *   genc/dsl.h       the dynamic modeling language (model bodies in C)
- * See docs/ for the design choices behind them. */
+ *   genc/comb.h      combinators: Map, Unfold, Scan, Switch, Mask, Mix, Dimap, Recurse
+ *   genc/infer.h     inference: importance sampling, resampling, MH (selections, custom
+ *                    proposals, involutive, reversible jump), HMC, MALA, NUTS, the
+ *                    posterior mode, elliptical slice, Gibbs, enumeration, kernels, chains
+ *   genc/diag.h      MCMC diagnostics: ESS, R-hat, MCSE, summary tables (over arrays of
+ *                    draws, so it needs only genc/array.h)
+ * Under genc/array.h sits the backend that runs the ops (src/backend: the CPU today);
+ * it has no public header.
+ *
+ * Where the key goes. Randomness comes only from a gen_key argument (genc/random.h), and
+ * every public signature places it by one rule: the key comes right after the object the
+ * call acts on, its first argument — a distribution (gen_dist_sample(d, key, ...)), a
+ * generative function (gen_simulate(f, key, args, ...), gen_importance_sampling(model,
+ * key, args, ...)), a trace (gen_update(tr, key, ...), gen_mh_select(tr, key, sel, ...),
+ * gen_hmc(tr, key, sel, ...)) or a kernel (gen_kernel_apply(k, key, tr, ...),
+ * gen_run_chain(k, key, init, ...), gen_run_chains(k, key, n_chains, inits, ...): the
+ * chains are the kernel's, so the kernel is the object; a kernel function receives its
+ * payload, the kernel's state, then the key). A call that acts on no one object takes the
+ * key first: raw draws (gen_random_normal(key, ...)), gen_key_split, gen_key_fold_in,
+ * gen_resample(key, log_weights, ...) and gen_nuts_sample(key, n_chains, inits, ...),
+ * which runs several chains over several traces with no kernel value.
+ *
+ * docs/tutorial.md walks through a first model and its inference; the rest of docs/
+ * records the design choices behind the layers. */
 #ifndef GENC_H
 #define GENC_H
 

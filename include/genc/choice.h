@@ -161,6 +161,13 @@ const gen_array *gen_choicemap_find(const gen_choicemap *m, const gen_addr *addr
  * (or "... y is a value, not a map" style messages for paths through a value). */
 const gen_array *gen_choicemap_get_value(const gen_choicemap *m, const gen_addr *addr);
 bool gen_choicemap_has_value(const gen_choicemap *m, const gen_addr *addr);
+/* gen_choicemap_get_value at an address given as a path in gen_addr_parse syntax
+ * (gen_choicemap_get_path(m, "y/3")). Borrowed, or NULL with the error prefixed by the
+ * call and the path: GEN_ERR_VALUE for a path that does not parse
+ * ("gen_choicemap_get_path(\"y//3\"): gen_addr_parse: empty part in ..."), GEN_ERR_INDEX
+ * when no value is there ("gen_choicemap_get_path(\"y/7\"): choicemap: no value at
+ * y/7"), GEN_ERR_MISUSE for a NULL map or path. */
+const gen_array *gen_choicemap_get_path(const gen_choicemap *m, const char *path);
 /* The subtree at addr (borrowed): a value map, an internal map, or the empty map when
  * nothing is there. Never NULL for a non-NULL m. */
 const gen_choicemap *gen_choicemap_get_submap(const gen_choicemap *m, const gen_addr *addr);
@@ -237,6 +244,12 @@ gen_choicemap *gen_choicemap_for_particles(const gen_choicemap *m, const gen_arr
  * cannot set y/3" when a proper prefix of addr holds a value; NULL value: GEN_ERR_MISUSE. */
 gen_choicemap *gen_choicemap_set(const gen_choicemap *m, const gen_addr *addr,
                                  const gen_array *value);
+/* gen_choicemap_set at a path in gen_addr_parse syntax: m with value at "y/3" (a new map
+ * in the current scope). NULL with the error prefixed by the call and the path, as for
+ * gen_choicemap_get_path ("gen_choicemap_set_path(\"y/3/z\"): gen_choicemap_set: y/3 is a
+ * value, cannot set y/3/z below it"). */
+gen_choicemap *gen_choicemap_set_path(const gen_choicemap *m, const char *path,
+                                      const gen_array *value);
 /* A new map: m with sub at addr (replacing what was there; an empty sub removes it). */
 gen_choicemap *gen_choicemap_set_submap(const gen_choicemap *m, const gen_addr *addr,
                                         const gen_choicemap *sub);
@@ -269,6 +282,12 @@ gen_choicemap_builder *gen_choicemap_builder_new(void);
 void gen_choicemap_builder_free(gen_choicemap_builder *b);
 gen_status gen_choicemap_builder_set(gen_choicemap_builder *b, const gen_addr *addr,
                                      const gen_array *value);
+/* gen_choicemap_builder_set at a path in gen_addr_parse syntax, in one call:
+ * gen_choicemap_builder_set_path(b, "y/3", value). Errors as gen_choicemap_builder_set's
+ * (the builder keeps what it had), prefixed by the call and the path; a path that does
+ * not parse is GEN_ERR_VALUE, a NULL path GEN_ERR_MISUSE. */
+gen_status gen_choicemap_builder_set_path(gen_choicemap_builder *b, const char *path,
+                                          const gen_array *value);
 /* Sets value present for the particles where mask is true (as gen_choicemap_set_masked). */
 gen_status gen_choicemap_builder_set_masked(gen_choicemap_builder *b, const gen_addr *addr,
                                             const gen_array *value, const gen_array *mask);

@@ -1,10 +1,11 @@
 /* genc/gfi.h — generative functions and traces: the Generative Function Interface.
  *
  * A generative function (gen_gf) is an immutable, refcounted value implementing the
- * GFI through an internal vtable (DESIGN decision 7): dynamic-DSL functions
- * (genc/dsl.h) today, combinators later. A trace (gen_trace) is an immutable, refcounted
- * record of one execution: the function, its
- * arguments, return value, random choices (a gen_choicemap) and score (their log density).
+ * GFI through a vtable (DESIGN decision 7): dynamic-DSL functions (genc/dsl.h) and the
+ * combinators built from them (genc/comb.h: Map, Unfold, Scan, Switch, Mask, Mix, Dimap,
+ * Recurse). A trace (gen_trace) is an immutable, refcounted record of one execution: the
+ * function, its arguments, return value, random choices (a gen_choicemap) and score
+ * (their log density).
  *
  * Values. Arguments are arrays plus one opaque user pointer; return values are an
  * array (NULL for none). Scores and weights are 0-d f64 arrays (differentiable), read
@@ -40,9 +41,10 @@ typedef struct gen_trace gen_trace;
 /* ---- diffs ------------------------------------------------------------------------ */
 
 /* How a value (an argument, a return value) changed between two traces (Gen.jl's
- * diffs). Generative functions use argdiffs to skip work: the dynamic DSL treats every
- * kind but GEN_DIFF_NO_CHANGE as unknown and reruns its body; combinators read the rich
- * kinds (which elements of a vector, which keys of a map changed).
+ * diffs). Generative functions use argdiffs to skip work: the dynamic DSL reruns its
+ * whole body whatever they say (as Gen.jl's does) and gives the functions it calls
+ * GEN_DIFF_NO_CHANGE for an argument that is the very same array; combinators read the
+ * rich kinds (which elements of a vector, which keys of a map changed: genc/comb.h).
  *
  * A gen_diff is a small immutable value: build it on the stack with the constructors
  * below. The rich kinds point (vector, set, map) to a payload struct the caller owns,
@@ -235,8 +237,11 @@ gen_status gen_project(const gen_trace *tr, const gen_selection *sel, gen_array 
  *   *discard = the old values of constrained choices that tr had, and every choice of
  *              tr the new run does not visit (so update(new_tr, old args, discard)
  *              gives tr back with weight -*weight),
- *   *retdiff = GEN_DIFF_NO_CHANGE when the return value is the very same array as tr's,
- *              else GEN_DIFF_UNKNOWN.
+ *   *retdiff = how the return value changed: for a dynamic-DSL function
+ *              GEN_DIFF_NO_CHANGE when it is the very same array as tr's, else
+ *              GEN_DIFF_UNKNOWN; the combinators give rich diffs (e.g. Map and Unfold a
+ *              vector diff of the elements that changed, genc/comb.h), whose payload
+ *              lives as long as *new_tr.
  * Every constraint must be visited ("update: constraint at z was not used by the
  * model"). Each argdiff must pass gen_diff_check, and an int diff of an argument that
  * is a 0-d i64 array in both tr and args must equal new - old. weight, retdiff and

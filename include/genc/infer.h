@@ -4,7 +4,8 @@
  * Everything here is written against the GFI (genc/gfi.h), so it works for every
  * generative function: dynamic-DSL models, combinators, custom ones. Traces, arrays
  * and choice maps returned follow the usual ownership (the innermost open scope, or the
- * caller). Randomness comes from the key argument only. */
+ * caller). Randomness comes from the key argument only; it follows the object a call acts
+ * on (the trace, model or kernel: see genc.h), or comes first where there is none. */
 #ifndef GENC_INFER_H
 #define GENC_INFER_H
 
@@ -45,33 +46,33 @@ gen_status gen_resample(gen_key key, const gen_array *log_weights, gen_resamplin
  * traces (n slots) gets the n traces, *log_weights their [n] unnormalized log weights,
  * *log_ml the log marginal likelihood estimate (log mean of the weights). Particle i
  * uses fold_in(key, i). traces, log_weights and log_ml may each be NULL. */
-gen_status gen_importance_sampling(const gen_gf *model, const gen_args *args,
+gen_status gen_importance_sampling(const gen_gf *model, gen_key key, const gen_args *args,
                                    const gen_choicemap *obs, const gen_gf *proposal,
-                                   const gen_args *proposal_args, int64_t n, gen_key key,
-                                   gen_trace **traces, gen_array **log_weights, double *log_ml);
+                                   const gen_args *proposal_args, int64_t n, gen_trace **traces,
+                                   gen_array **log_weights, double *log_ml);
 
 /* The same with all n particles in one batched run (genc/gfi.h: batched execution):
  * *trace is one batched trace of n particles, *log_weights [n]. The proposal, if any,
  * is proposed batched too. */
-gen_status gen_importance_sampling_batched(const gen_gf *model, const gen_args *args,
+gen_status gen_importance_sampling_batched(const gen_gf *model, gen_key key, const gen_args *args,
                                            const gen_choicemap *obs, const gen_gf *proposal,
                                            const gen_args *proposal_args, int64_t n,
-                                           gen_key key, gen_trace **trace,
-                                           gen_array **log_weights, double *log_ml);
+                                           gen_trace **trace, gen_array **log_weights,
+                                           double *log_ml);
 
 /* Importance resampling (sampling importance resampling): n particles as above, then
  * one trace drawn in proportion to the weights. */
-gen_status gen_importance_resampling(const gen_gf *model, const gen_args *args,
+gen_status gen_importance_resampling(const gen_gf *model, gen_key key, const gen_args *args,
                                      const gen_choicemap *obs, const gen_gf *proposal,
-                                     const gen_args *proposal_args, int64_t n, gen_key key,
-                                     gen_trace **trace, double *log_ml);
+                                     const gen_args *proposal_args, int64_t n, gen_trace **trace,
+                                     double *log_ml);
 
 /* ---- Metropolis–Hastings ------------------------------------------------------------ */
 
 /* One MH step that resimulates the choices sel contains from the prior (regenerate):
  * accepted with probability min(1, exp(regenerate's weight)). *out is the new trace or
  * tr itself (retained); *accepted may be NULL. */
-gen_status gen_mh_select(const gen_trace *tr, const gen_selection *sel, gen_key key,
+gen_status gen_mh_select(const gen_trace *tr, gen_key key, const gen_selection *sel,
                          gen_trace **out, bool *accepted);
 
 /* One MH step with a custom proposal: a generative function that reads the current
@@ -81,9 +82,8 @@ gen_status gen_mh_select(const gen_trace *tr, const gen_selection *sel, gen_key 
  *   w_bwd = assess(proposal, (tr', args), discard); accept with min(1, exp(w - w_fwd + w_bwd)).
  * The proposal must be able to propose the discarded values back (the discard holds
  * exactly the addresses it proposes). */
-gen_status gen_mh_proposal(const gen_trace *tr, const gen_gf *proposal,
-                           const gen_args *proposal_args, gen_key key, gen_trace **out,
-                           bool *accepted);
+gen_status gen_mh_proposal(const gen_trace *tr, gen_key key, const gen_gf *proposal,
+                           const gen_args *proposal_args, gen_trace **out, bool *accepted);
 
 /* ---- unconstrained targets (gradient-based inference) ------------------------------------
  * A trace's selected continuous (f64 / f32) choices as one point theta in R^d: each
@@ -125,25 +125,27 @@ gen_status gen_target_trace(const gen_target *t, const gen_array *theta, gen_tra
  * min(1, exp(H0 - H1)), H = -log density + p^T M^-1 p / 2. inv_metric is M^-1: NULL
  * (identity), an f64 [d] diagonal or an f64 [d, d] dense matrix. A trajectory that
  * reaches a non-finite density is rejected. */
-gen_status gen_hmc(const gen_trace *tr, const gen_selection *sel, double step, int n_leapfrog,
-                   const gen_array *inv_metric, gen_key key, gen_trace **out, bool *accepted);
+gen_status gen_hmc(const gen_trace *tr, gen_key key, const gen_selection *sel, double step,
+                   int n_leapfrog, const gen_array *inv_metric, gen_trace **out, bool *accepted);
 
 /* One MALA step: theta' = theta + step^2/2 grad + step z, with the Metropolis-Hastings
  * correction for the asymmetric proposal. */
-gen_status gen_mala(const gen_trace *tr, const gen_selection *sel, double step, gen_key key,
+gen_status gen_mala(const gen_trace *tr, gen_key key, const gen_selection *sel, double step,
                     gen_trace **out, bool *accepted);
 
-/* MAP: gradient ascent on the log density in unconstrained space (so with the
- * log-Jacobians: the mode of the unconstrained density) with a backtracking (Armijo) line
- * search, until the gradient norm is below tol, no step improves, or max_iters. *out is the trace at the optimum, *logp (may be NULL) its value. */
-gen_status gen_map_optimize(const gen_trace *tr, const gen_selection *sel, int max_iters,
-                            double tol, gen_trace **out, double *logp);
+/* The posterior mode (MAP) of tr's choices in sel: gradient ascent on the log density in
+ * unconstrained space (so with the log-Jacobians: the mode of the unconstrained density)
+ * with a backtracking (Armijo) line search, until the gradient norm is below tol, no step
+ * improves, or max_iters. *out is the trace at the optimum, *logp (may be NULL) its value.
+ * Deterministic: no key. (Named apart from the Map combinator's gen_map.) */
+gen_status gen_posterior_mode(const gen_trace *tr, const gen_selection *sel, int max_iters,
+                              double tol, gen_trace **out, double *logp);
 
 /* ---- kernels and chains --------------------------------------------------------------- */
 
 /* An MCMC kernel: a function from a trace to a trace (the input is borrowed; *out is a
  * new reference in the current scope, or the input retained), with its own payload. */
-typedef gen_status (*gen_kernel_fn)(void *payload, const gen_trace *tr, gen_key key,
+typedef gen_status (*gen_kernel_fn)(void *payload, gen_key key, const gen_trace *tr,
                                     gen_trace **out, bool *accepted);
 typedef struct gen_kernel {
     gen_kernel_fn fn;
@@ -192,7 +194,7 @@ typedef struct gen_kernel_repeat {
 gen_kernel gen_kernel_repeated(gen_kernel_repeat *r);
 
 /* Applies k once: *out and *accepted as the kernel gives them. */
-gen_status gen_kernel_apply(gen_kernel k, const gen_trace *tr, gen_key key, gen_trace **out,
+gen_status gen_kernel_apply(gen_kernel k, gen_key key, const gen_trace *tr, gen_trace **out,
                             bool *accepted);
 
 /* A chain: burn_in steps, then draws * thin steps keeping every thin-th state. What is
@@ -206,7 +208,7 @@ typedef struct gen_chain_config {
     int64_t burn_in, draws, thin; /* thin >= 1 */
     const gen_selection *sel;     /* what to record; NULL: everything */
 } gen_chain_config;
-gen_status gen_run_chain(gen_kernel k, const gen_trace *init, gen_key key,
+gen_status gen_run_chain(gen_kernel k, gen_key key, const gen_trace *init,
                          const gen_chain_config *cfg, gen_array **samples, gen_trace **final,
                          double *accept_rate);
 
@@ -215,7 +217,7 @@ gen_status gen_run_chain(gen_kernel k, const gen_trace *init, gen_key key,
  * accept_rates (n_chains slots, may be NULL) their acceptance rates. The kernel and the
  * traces must be safe to use from several threads: the library's own objects are
  * (immutable, atomically refcounted); a kernel's payload must not be written. */
-gen_status gen_run_chains(gen_kernel k, int n_chains, gen_trace *const *init, gen_key key,
+gen_status gen_run_chains(gen_kernel k, gen_key key, int n_chains, gen_trace *const *init,
                           const gen_chain_config *cfg, int n_threads, gen_array **samples,
                           double *accept_rates);
 
@@ -268,14 +270,14 @@ typedef struct gen_involutive_info {
 /* One involutive MH step: *out is the new trace or tr (retained); *accepted may be NULL.
  * check: also apply the involution to (t', u') and fail (GEN_ERR_VALUE, naming the
  * address) unless it gives back t and u, each value within 1e-10 (1 + |value|). */
-gen_status gen_mh_involutive(const gen_trace *tr, const gen_gf *proposal,
+gen_status gen_mh_involutive(const gen_trace *tr, gen_key key, const gen_gf *proposal,
                              const gen_args *proposal_args, gen_involution inv, bool check,
-                             gen_key key, gen_trace **out, bool *accepted);
+                             gen_trace **out, bool *accepted);
 /* The move without the accept step: the proposed trace t' and the parts of its
  * acceptance ratio (info may be NULL). */
-gen_status gen_involutive_propose(const gen_trace *tr, const gen_gf *proposal,
+gen_status gen_involutive_propose(const gen_trace *tr, gen_key key, const gen_gf *proposal,
                                   const gen_args *proposal_args, gen_involution inv, bool check,
-                                  gen_key key, gen_trace **proposed, gen_involutive_info *info);
+                                  gen_trace **proposed, gen_involutive_info *info);
 
 typedef struct gen_involutive_kernel {
     const gen_gf *proposal;
@@ -301,8 +303,8 @@ typedef struct gen_birth_death {
     int64_t min_count, max_count;
     const gen_gf *component_proposal;
 } gen_birth_death;
-gen_status gen_mh_birth_death(const gen_trace *tr, const gen_birth_death *bd, bool check,
-                              gen_key key, gen_trace **out, bool *accepted);
+gen_status gen_mh_birth_death(const gen_trace *tr, gen_key key, const gen_birth_death *bd,
+                              bool check, gen_trace **out, bool *accepted);
 
 typedef struct gen_birth_death_kernel {
     gen_birth_death config;
@@ -353,12 +355,12 @@ typedef struct gen_split_merge {
     void *ud; /* passed to split and merge */
 } gen_split_merge;
 /* One split/merge MH step: *out is the new trace or tr (retained); *accepted may be NULL. */
-gen_status gen_mh_split_merge(const gen_trace *tr, const gen_split_merge *sm, bool check,
-                              gen_key key, gen_trace **out, bool *accepted);
+gen_status gen_mh_split_merge(const gen_trace *tr, gen_key key, const gen_split_merge *sm,
+                              bool check, gen_trace **out, bool *accepted);
 /* The move without the accept step, as gen_involutive_propose (info may be NULL): the
  * proposal's scores include the move probabilities. */
-gen_status gen_split_merge_propose(const gen_trace *tr, const gen_split_merge *sm, bool check,
-                                   gen_key key, gen_trace **proposed, gen_involutive_info *info);
+gen_status gen_split_merge_propose(const gen_trace *tr, gen_key key, const gen_split_merge *sm,
+                                   bool check, gen_trace **proposed, gen_involutive_info *info);
 
 typedef struct gen_split_merge_kernel {
     gen_split_merge config;
@@ -374,8 +376,8 @@ gen_kernel gen_kernel_split_merge(gen_split_merge_kernel *k);
  * alone, which counts the prior twice). The step always moves (a slice sampler has no
  * rejection); if the bracket collapses (1000 shrinkages) the trace is kept. The caller
  * vouches that the model's prior at addr is N(mu, cov). */
-gen_status gen_elliptical_slice(const gen_trace *tr, const gen_addr *addr, const gen_array *mu,
-                                const gen_array *cov, gen_key key, gen_trace **out);
+gen_status gen_elliptical_slice(const gen_trace *tr, gen_key key, const gen_addr *addr,
+                                const gen_array *mu, const gen_array *cov, gen_trace **out);
 
 typedef struct gen_elliptical_kernel {
     gen_addr addr;
@@ -408,8 +410,8 @@ typedef struct gen_candidates {
 } gen_candidates;
 
 /* One systematic scan over sel's choices; cand may be NULL (the supports the model tells). */
-gen_status gen_gibbs(const gen_trace *tr, const gen_selection *sel, const gen_candidates *cand,
-                     gen_key key, gen_trace **out);
+gen_status gen_gibbs(const gen_trace *tr, gen_key key, const gen_selection *sel,
+                     const gen_candidates *cand, gen_trace **out);
 
 typedef struct gen_gibbs_kernel {
     const gen_selection *sel;
@@ -464,8 +466,8 @@ typedef struct gen_nuts_stats {
 /* One NUTS transition on tr's choices in sel with step size step and at most max_depth
  * doublings (<= 0: 10). *out is the trace at the new state (tr retained when it did not
  * move); stats (may be NULL) receives the diagnostics. */
-gen_status gen_nuts(const gen_trace *tr, const gen_selection *sel, double step,
-                    const gen_array *inv_metric, int max_depth, gen_key key, gen_trace **out,
+gen_status gen_nuts(const gen_trace *tr, gen_key key, const gen_selection *sel, double step,
+                    const gen_array *inv_metric, int max_depth, gen_trace **out,
                     gen_nuts_stats *stats);
 
 typedef struct gen_nuts_kernel {
@@ -494,7 +496,8 @@ typedef enum gen_metric_kind {
  *   window the inverse metric becomes the regularized sample (co)variance of its draws,
  *   (n / (n + 5)) var + 1e-3 (5 / (n + 5)) (times I when dense), and the step-size
  *   search and dual averaging restart.
- * Zero fields take the defaults. */
+ * Zero fields take the defaults, except metric: zero is GEN_METRIC_UNIT (no metric
+ * adaptation); Stan's default is GEN_METRIC_DIAG. */
 typedef struct gen_nuts_config {
     int64_t warmup, draws;       /* iterations of each phase (warmup >= 0, draws >= 1) */
     gen_metric_kind metric;      /* what warm-up adapts; ignored if inv_metric is given */
@@ -536,8 +539,8 @@ typedef struct gen_nuts_result {
 /* n_chains chains of warm-up then sampling, chain c from init[c] with key
  * fold_in(key, c), on up to n_threads threads (<= 0: one per chain). Fields of out are
  * NULL on failure. */
-gen_status gen_nuts_sample(int n_chains, gen_trace *const *init, const gen_selection *sel,
-                           const gen_nuts_config *cfg, gen_key key, int n_threads,
+gen_status gen_nuts_sample(gen_key key, int n_chains, gen_trace *const *init,
+                           const gen_selection *sel, const gen_nuts_config *cfg, int n_threads,
                            gen_nuts_result *out);
 
 #ifdef __cplusplus

@@ -53,21 +53,25 @@ const char *gen_sym_name(gen_sym s) {
 
 uint32_t gen_sym_count(void) { return atomic_load_explicit(&n_syms, memory_order_acquire); }
 
-/* The id of name in t, or GEN_SYM_INVALID; *slot_out is the empty slot it would take. */
-static gen_sym probe(intern_table *t, const char *name, size_t len, uint32_t h,
-                     size_t *slot_out) {
+/* The id of name in t, or GEN_SYM_INVALID. */
+static gen_sym probe(const intern_table *t, const char *name, size_t len, uint32_t h) {
     for (size_t i = h & t->mask;; i = (i + 1) & t->mask) {
         uint64_t w = atomic_load_explicit(&t->slots[i], memory_order_acquire);
-        if (w == 0) {
-            if (slot_out) *slot_out = i;
-            return GEN_SYM_INVALID;
-        }
+        if (w == 0) return GEN_SYM_INVALID;
         if ((uint32_t)(w >> 32) == h) {
             gen_sym id = (gen_sym)(w & 0xFFFFFFFFu) - 1;
             const char *s = gen_sym_name(id);
             if (strncmp(s, name, len) == 0 && s[len] == '\0') return id;
         }
     }
+}
+
+/* Under the lock: the first empty slot of hash h's probe sequence, where a name not in t
+ * goes (the table is never full: ensure_room keeps it at most half full). */
+static size_t empty_slot(const intern_table *t, uint32_t h) {
+    size_t i = h & t->mask;
+    while (atomic_load_explicit(&t->slots[i], memory_order_relaxed)) i = (i + 1) & t->mask;
+    return i;
 }
 
 static intern_table *table_new(size_t nslots) {
@@ -106,9 +110,8 @@ static intern_table *ensure_room(intern_table *t, uint32_t n) {
     for (uint32_t id = 0; id < n; id++) {
         const char *s = gen_sym_name(id);
         uint32_t h = hash_name(s, strlen(s));
-        size_t i = h & g->mask;
-        while (atomic_load_explicit(&g->slots[i], memory_order_relaxed)) i = (i + 1) & g->mask;
-        atomic_store_explicit(&g->slots[i], ((uint64_t)h << 32) | (id + 1), memory_order_relaxed);
+        atomic_store_explicit(&g->slots[empty_slot(g, h)], ((uint64_t)h << 32) | (id + 1),
+                              memory_order_relaxed);
     }
     g->older = t;
     atomic_store_explicit(&table, g, memory_order_release);
@@ -139,17 +142,16 @@ static gen_sym insert(const char *name, size_t len, uint32_t h) {
     pthread_mutex_lock(&insert_lock);
     if (!atexit_done) atexit_done = atexit(at_exit) == 0;
     intern_table *t = atomic_load_explicit(&table, memory_order_relaxed);
-    gen_sym id = t ? probe(t, name, len, h, NULL) : GEN_SYM_INVALID;
+    gen_sym id = t ? probe(t, name, len, h) : GEN_SYM_INVALID;
     if (id != GEN_SYM_INVALID) goto done; /* another thread added it meanwhile */
     uint32_t n = atomic_load_explicit(&n_syms, memory_order_relaxed);
-    size_t slot;
     if (n == GEN_SYM_INVALID - 1 || !(t = ensure_room(t, n)) || !push_name(n, name, len)) {
         GEN_FAIL(GEN_ERR_OOM, "gen_intern: out of memory interning a name of %zu bytes", len);
         goto done;
     }
     atomic_store_explicit(&n_syms, n + 1, memory_order_release); /* publishes the name */
-    probe(t, name, len, h, &slot);
-    atomic_store_explicit(&t->slots[slot], ((uint64_t)h << 32) | (n + 1), memory_order_release);
+    atomic_store_explicit(&t->slots[empty_slot(t, h)], ((uint64_t)h << 32) | (n + 1),
+                          memory_order_release);
     id = n;
 done:
     pthread_mutex_unlock(&insert_lock);
@@ -161,7 +163,7 @@ static gen_sym lookup(const char *name, size_t len) {
     uint32_t h = hash_name(name, len);
     intern_table *t = atomic_load_explicit(&table, memory_order_acquire);
     if (t) {
-        gen_sym id = probe(t, name, len, h, NULL);
+        gen_sym id = probe(t, name, len, h);
         if (id != GEN_SYM_INVALID) return id;
     }
     return insert(name, len, h);

@@ -38,8 +38,9 @@ static void slots_free(const gen_gf *f, slot *sl) {
 }
 
 /* The particles whose branch is b now (IN_NEW), before and now (SAME), now only
- * (GAINED), before only (DROPPED); old may be NULL for IN_NEW. */
+ * (GAINED), before only (DROPPED); old may be NULL for IN_NEW. *out is empty on failure. */
 static gen_status pset_of(int64_t n, const int64_t *old, const int64_t *now, int64_t b, int kind, pset *out) {
+    *out = (pset){NULL, 0};
     bool *f = core_alloc((size_t)n);
     if (!f) return GEN_FAIL(GEN_ERR_OOM, "switch: out of memory");
     out->count = 0;

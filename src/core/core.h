@@ -1,5 +1,6 @@
-/* core.h — internal interface of the core layer: error recording, allocation,
- * growable vectors. Internal names carry the prefix of their file (core_*). */
+/* core.h — internal interface of the core layer: error recording (error.c); allocation,
+ * the per-thread block caches and a growable pointer vector (alloc.c); ownership by
+ * scopes (scope.c). Internal names carry the layer's prefix (core_*). */
 #ifndef GENC_SRC_CORE_H
 #define GENC_SRC_CORE_H
 
@@ -24,7 +25,8 @@ gen_status core_error_at(const char *file, int line, gen_status s, const char *f
 #define GEN_FAIL(s, ...) core_error_at(__FILE__, __LINE__, (s), __VA_ARGS__)
 /* Puts "prefix: " in front of the recorded message (adds context, e.g. an address). */
 void core_error_prefix(const char *fmt, ...) CORE_PRINTF(1, 2);
-/* Saves and restores the error slot around code that may fail harmlessly. */
+/* The status recorded in this thread's error slot (GEN_OK if none): the cause to return
+ * after a callee that reports failure by a NULL result. */
 gen_status core_error_pending(void);
 
 /* Allocation through the installed allocator. core_alloc records GEN_ERR_OOM on
@@ -57,8 +59,6 @@ typedef struct core_ptrvec {
 gen_status core_ptrvec_push(core_ptrvec *v, void *item);
 void core_ptrvec_free(core_ptrvec *v);
 
-#endif
-
 /* Scopes (see genc/core.h). A scope owns objects together with the function that
  * releases them. core_scope_own adds obj to the innermost open scope and returns
  * GEN_OK, returns GEN_ERR_MISUSE (recording nothing) when no scope is open — the
@@ -67,3 +67,5 @@ void core_ptrvec_free(core_ptrvec *v);
 typedef void (*core_release_fn)(void *obj);
 gen_status core_scope_own(void *obj, core_release_fn release);
 gen_status core_scope_own_parent(void *obj, core_release_fn release);
+
+#endif

@@ -59,8 +59,8 @@ static gen_status bd_involution(void *ud, const gen_args *margs, const gen_choic
     return m && b ? GEN_OK : infer_pending();
 }
 
-gen_status gen_mh_birth_death(const gen_trace *tr, const gen_birth_death *bd, bool check,
-                              gen_key key, gen_trace **out, bool *accepted) {
+gen_status gen_mh_birth_death(const gen_trace *tr, gen_key key, const gen_birth_death *bd,
+                              bool check, gen_trace **out, bool *accepted) {
     if (out) *out = NULL;
     if (!bd) return infer_null(FN, "the configuration");
     if (!bd->component_proposal) return infer_null(FN, "the component proposal");
@@ -72,7 +72,7 @@ gen_status gen_mh_birth_death(const gen_trace *tr, const gen_birth_death *bd, bo
     if (s != GEN_OK) return s;
     gen_gf *q = gen_dynamic("birth_death_proposal", bd_proposal);
     bd_cur = bd;
-    s = q ? gen_mh_involutive(tr, q, NULL, (gen_involution){bd_involution, (void *)bd}, check, key, out, accepted)
+    s = q ? gen_mh_involutive(tr, key, q, NULL, (gen_involution){bd_involution, (void *)bd}, check, out, accepted)
           : infer_pending();
     bd_cur = NULL;
     if (s == GEN_OK && !(*out = gen_trace_scope_return(*out))) s = infer_pending();
@@ -80,9 +80,9 @@ gen_status gen_mh_birth_death(const gen_trace *tr, const gen_birth_death *bd, bo
     return s;
 }
 
-static gen_status bd_fn(void *p, const gen_trace *tr, gen_key key, gen_trace **out, bool *acc) {
+static gen_status bd_fn(void *p, gen_key key, const gen_trace *tr, gen_trace **out, bool *acc) {
     const gen_birth_death_kernel *k = p;
-    return gen_mh_birth_death(tr, &k->config, k->check, key, out, acc);
+    return gen_mh_birth_death(tr, key, &k->config, k->check, out, acc);
 }
 
 gen_kernel gen_kernel_birth_death(gen_birth_death_kernel *k) { return (gen_kernel){bd_fn, k}; }

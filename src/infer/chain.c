@@ -20,7 +20,7 @@ static gen_array *record(const gen_trace *tr, const gen_chain_config *cfg) {
     return gen_choicemap_flatten(gen_trace_choices(tr), cfg->sel ? cfg->sel : gen_select_all());
 }
 
-gen_status gen_run_chain(gen_kernel k, const gen_trace *init, gen_key key,
+gen_status gen_run_chain(gen_kernel k, gen_key key, const gen_trace *init,
                          const gen_chain_config *cfg, gen_array **samples, gen_trace **final,
                          double *accept_rate) {
     const char *fn = "gen_run_chain";
@@ -40,7 +40,7 @@ gen_status gen_run_chain(gen_kernel k, const gen_trace *init, gen_key key,
         if ((s = gen_scope_begin()) != GEN_OK) break; /* one step's garbage */
         gen_trace *next = NULL;
         bool acc = false;
-        s = gen_kernel_apply(k, cur, gen_key_fold_in(key, (uint64_t)t), &next, &acc);
+        s = gen_kernel_apply(k, gen_key_fold_in(key, (uint64_t)t), cur, &next, &acc);
         accepted += acc;
         int64_t after = t + 1 - cfg->burn_in;
         if (s == GEN_OK && after > 0 && after % cfg->thin == 0 && dims > 0) {
@@ -104,12 +104,12 @@ static void *worker(void *arg) {
         if (j >= p->n) return NULL;
         chain_job *job = &p->jobs[j];
         gen_error_clear();
-        job->status = gen_run_chain(job->k, job->init, job->key, job->cfg, &job->samples, NULL, &job->accept);
+        job->status = gen_run_chain(job->k, job->key, job->init, job->cfg, &job->samples, NULL, &job->accept);
         if (job->status != GEN_OK) snprintf(job->message, sizeof job->message, "%s", gen_error_message());
     }
 }
 
-gen_status gen_run_chains(gen_kernel k, int n_chains, gen_trace *const *init, gen_key key,
+gen_status gen_run_chains(gen_kernel k, gen_key key, int n_chains, gen_trace *const *init,
                           const gen_chain_config *cfg, int n_threads, gen_array **samples,
                           double *accept_rates) {
     const char *fn = "gen_run_chains";

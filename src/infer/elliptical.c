@@ -92,8 +92,8 @@ static gen_status slice(const gen_trace *tr, const gen_addr *a, const gen_array 
     return GEN_OK;
 }
 
-gen_status gen_elliptical_slice(const gen_trace *tr, const gen_addr *addr, const gen_array *mu,
-                                const gen_array *cov, gen_key key, gen_trace **out) {
+gen_status gen_elliptical_slice(const gen_trace *tr, gen_key key, const gen_addr *addr,
+                                const gen_array *mu, const gen_array *cov, gen_trace **out) {
     if (out) *out = NULL;
     if (!out) return GEN_FAIL(GEN_ERR_MISUSE, "%s: out is NULL", FN);
     if (!tr) return infer_null(FN, "the trace");
@@ -109,10 +109,10 @@ gen_status gen_elliptical_slice(const gen_trace *tr, const gen_addr *addr, const
     return s;
 }
 
-static gen_status ess_fn(void *p, const gen_trace *tr, gen_key key, gen_trace **out, bool *acc) {
+static gen_status ess_fn(void *p, gen_key key, const gen_trace *tr, gen_trace **out, bool *acc) {
     const gen_elliptical_kernel *k = p;
     *acc = true;
-    return gen_elliptical_slice(tr, &k->addr, k->mu, k->cov, key, out);
+    return gen_elliptical_slice(tr, key, &k->addr, k->mu, k->cov, out);
 }
 
 gen_kernel gen_kernel_elliptical_slice(gen_elliptical_kernel *k) { return (gen_kernel){ess_fn, k}; }

@@ -113,8 +113,8 @@ static gen_status gibbs_one(const gen_trace *tr, const gen_addr *a, const gen_ca
     return s;
 }
 
-gen_status gen_gibbs(const gen_trace *tr, const gen_selection *sel, const gen_candidates *cand,
-                     gen_key key, gen_trace **out) {
+gen_status gen_gibbs(const gen_trace *tr, gen_key key, const gen_selection *sel,
+                     const gen_candidates *cand, gen_trace **out) {
     if (out) *out = NULL;
     if (!out) return GEN_FAIL(GEN_ERR_MISUSE, "%s: out is NULL", FN);
     if (!tr) return infer_null(FN, "the trace");
@@ -144,10 +144,10 @@ gen_status gen_gibbs(const gen_trace *tr, const gen_selection *sel, const gen_ca
     return s;
 }
 
-static gen_status gibbs_fn(void *p, const gen_trace *tr, gen_key key, gen_trace **out, bool *acc) {
+static gen_status gibbs_fn(void *p, gen_key key, const gen_trace *tr, gen_trace **out, bool *acc) {
     const gen_gibbs_kernel *k = p;
     *acc = true;
-    return gen_gibbs(tr, k->sel, k->candidates, key, out);
+    return gen_gibbs(tr, key, k->sel, k->candidates, out);
 }
 
 gen_kernel gen_kernel_gibbs(gen_gibbs_kernel *k) { return (gen_kernel){gibbs_fn, k}; }

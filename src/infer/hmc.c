@@ -1,6 +1,6 @@
-/* hmc.c — Hamiltonian Monte Carlo, MALA and MAP optimization on a trace's selected
- * continuous choices in unconstrained space (gen_target): leapfrog integration with an
- * identity, diagonal or dense metric, Metropolis correction. */
+/* hmc.c — Hamiltonian Monte Carlo, MALA and the posterior mode (MAP: gen_posterior_mode)
+ * on a trace's selected continuous choices in unconstrained space (gen_target): leapfrog
+ * integration with an identity, diagonal or dense metric, Metropolis correction. */
 #include <math.h>
 #include <string.h>
 
@@ -39,8 +39,8 @@ static gen_status finish(const gen_target *t, const gen_trace *tr, int64_t d, co
     return s;
 }
 
-gen_status gen_hmc(const gen_trace *tr, const gen_selection *sel, double step, int n_leapfrog,
-                   const gen_array *inv_metric, gen_key key, gen_trace **out, bool *accepted) {
+gen_status gen_hmc(const gen_trace *tr, gen_key key, const gen_selection *sel, double step,
+                   int n_leapfrog, const gen_array *inv_metric, gen_trace **out, bool *accepted) {
     const char *fn = "gen_hmc";
     if (out) *out = NULL;
     if (accepted) *accepted = false;
@@ -88,7 +88,7 @@ static double mala_logq(int64_t d, double eps, const double *to, const double *f
     return -acc / (2 * eps * eps);
 }
 
-gen_status gen_mala(const gen_trace *tr, const gen_selection *sel, double step, gen_key key,
+gen_status gen_mala(const gen_trace *tr, gen_key key, const gen_selection *sel, double step,
                     gen_trace **out, bool *accepted) {
     const char *fn = "gen_mala";
     if (out) *out = NULL;
@@ -128,9 +128,9 @@ gen_status gen_mala(const gen_trace *tr, const gen_selection *sel, double step, 
     return s;
 }
 
-gen_status gen_map_optimize(const gen_trace *tr, const gen_selection *sel, int max_iters,
-                            double tol, gen_trace **out, double *logp) {
-    const char *fn = "gen_map_optimize";
+gen_status gen_posterior_mode(const gen_trace *tr, const gen_selection *sel, int max_iters,
+                              double tol, gen_trace **out, double *logp) {
+    const char *fn = "gen_posterior_mode";
     if (out) *out = NULL;
     if (!out) return GEN_FAIL(GEN_ERR_MISUSE, "%s: out is NULL", fn);
     if (max_iters < 1 || !(tol > 0)) return GEN_FAIL(GEN_ERR_VALUE, "%s: need max_iters >= 1 and tol > 0", fn);

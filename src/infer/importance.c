@@ -31,10 +31,10 @@ static gen_status check_common(const char *fn, const gen_gf *model, const gen_ch
     return GEN_OK;
 }
 
-gen_status gen_importance_sampling(const gen_gf *model, const gen_args *args,
+gen_status gen_importance_sampling(const gen_gf *model, gen_key key, const gen_args *args,
                                    const gen_choicemap *obs, const gen_gf *proposal,
-                                   const gen_args *proposal_args, int64_t n, gen_key key,
-                                   gen_trace **traces, gen_array **log_weights, double *log_ml) {
+                                   const gen_args *proposal_args, int64_t n, gen_trace **traces,
+                                   gen_array **log_weights, double *log_ml) {
     const char *fn = "gen_importance_sampling";
     if (log_weights) *log_weights = NULL;
     for (int64_t i = 0; traces && i < n; i++) traces[i] = NULL;
@@ -71,11 +71,11 @@ gen_status gen_importance_sampling(const gen_gf *model, const gen_args *args,
     return s;
 }
 
-gen_status gen_importance_sampling_batched(const gen_gf *model, const gen_args *args,
+gen_status gen_importance_sampling_batched(const gen_gf *model, gen_key key, const gen_args *args,
                                            const gen_choicemap *obs, const gen_gf *proposal,
                                            const gen_args *proposal_args, int64_t n,
-                                           gen_key key, gen_trace **trace,
-                                           gen_array **log_weights, double *log_ml) {
+                                           gen_trace **trace, gen_array **log_weights,
+                                           double *log_ml) {
     const char *fn = "gen_importance_sampling_batched";
     if (trace) *trace = NULL;
     if (log_weights) *log_weights = NULL;
@@ -102,10 +102,10 @@ gen_status gen_importance_sampling_batched(const gen_gf *model, const gen_args *
     return s;
 }
 
-gen_status gen_importance_resampling(const gen_gf *model, const gen_args *args,
+gen_status gen_importance_resampling(const gen_gf *model, gen_key key, const gen_args *args,
                                      const gen_choicemap *obs, const gen_gf *proposal,
-                                     const gen_args *proposal_args, int64_t n, gen_key key,
-                                     gen_trace **trace, double *log_ml) {
+                                     const gen_args *proposal_args, int64_t n, gen_trace **trace,
+                                     double *log_ml) {
     const char *fn = "gen_importance_resampling";
     if (trace) *trace = NULL;
     if (!trace) return GEN_FAIL(GEN_ERR_MISUSE, "%s: trace is NULL", fn);
@@ -121,7 +121,7 @@ gen_status gen_importance_resampling(const gen_gf *model, const gen_args *args,
     gen_array *lw = NULL;
     int64_t pick = 0;
     s = gen_key_split(key, 2, k);
-    if (s == GEN_OK) s = gen_importance_sampling(model, args, obs, proposal, proposal_args, n, k[0], all, &lw, log_ml);
+    if (s == GEN_OK) s = gen_importance_sampling(model, k[0], args, obs, proposal, proposal_args, n, all, &lw, log_ml);
     if (s == GEN_OK) s = gen_resample(k[1], lw, GEN_RESAMPLE_MULTINOMIAL, 1, &pick);
     if (s == GEN_OK && !(*trace = gen_trace_scope_return(all[pick]))) s = infer_pending();
     gen_scope_end();

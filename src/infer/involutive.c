@@ -169,9 +169,9 @@ static gen_status propose_move(const gen_trace *tr, const gen_gf *proposal, cons
     return s;
 }
 
-gen_status gen_involutive_propose(const gen_trace *tr, const gen_gf *proposal,
+gen_status gen_involutive_propose(const gen_trace *tr, gen_key key, const gen_gf *proposal,
                                   const gen_args *proposal_args, gen_involution inv, bool check,
-                                  gen_key key, gen_trace **proposed, gen_involutive_info *info) {
+                                  gen_trace **proposed, gen_involutive_info *info) {
     gen_status s = check_args(tr, proposal, inv, proposed);
     if (s != GEN_OK || (s = gen_scope_begin()) != GEN_OK) return s;
     gen_involutive_info inf = {NAN, NAN, NAN, NAN, 0};
@@ -183,9 +183,9 @@ gen_status gen_involutive_propose(const gen_trace *tr, const gen_gf *proposal,
     return s;
 }
 
-gen_status gen_mh_involutive(const gen_trace *tr, const gen_gf *proposal,
+gen_status gen_mh_involutive(const gen_trace *tr, gen_key key, const gen_gf *proposal,
                              const gen_args *proposal_args, gen_involution inv, bool check,
-                             gen_key key, gen_trace **out, bool *accepted) {
+                             gen_trace **out, bool *accepted) {
     gen_status s = check_args(tr, proposal, inv, out);
     if (s != GEN_OK || (s = gen_scope_begin()) != GEN_OK) return s;
     gen_key k[2];
@@ -198,9 +198,9 @@ gen_status gen_mh_involutive(const gen_trace *tr, const gen_gf *proposal,
     return s;
 }
 
-static gen_status invol_fn(void *p, const gen_trace *tr, gen_key key, gen_trace **out, bool *acc) {
+static gen_status invol_fn(void *p, gen_key key, const gen_trace *tr, gen_trace **out, bool *acc) {
     const gen_involutive_kernel *k = p;
-    return gen_mh_involutive(tr, k->proposal, k->proposal_args, k->involution, k->check, key, out, acc);
+    return gen_mh_involutive(tr, key, k->proposal, k->proposal_args, k->involution, k->check, out, acc);
 }
 
 gen_kernel gen_kernel_involutive(gen_involutive_kernel *k) { return (gen_kernel){invol_fn, k}; }

@@ -4,40 +4,40 @@
 
 #include "infer_int.h"
 
-gen_status gen_kernel_apply(gen_kernel k, const gen_trace *tr, gen_key key, gen_trace **out,
+gen_status gen_kernel_apply(gen_kernel k, gen_key key, const gen_trace *tr, gen_trace **out,
                             bool *accepted) {
     if (out) *out = NULL;
     if (!k.fn) return GEN_FAIL(GEN_ERR_MISUSE, "gen_kernel_apply: the kernel has no function");
     if (!out) return GEN_FAIL(GEN_ERR_MISUSE, "gen_kernel_apply: out is NULL");
     bool acc = false;
-    gen_status s = k.fn(k.payload, tr, key, out, &acc);
+    gen_status s = k.fn(k.payload, key, tr, out, &acc);
     if (accepted) *accepted = acc;
     return s;
 }
 
-static gen_status mh_select_fn(void *p, const gen_trace *tr, gen_key key, gen_trace **out, bool *acc) {
-    return gen_mh_select(tr, ((gen_mh_select_kernel *)p)->sel, key, out, acc);
+static gen_status mh_select_fn(void *p, gen_key key, const gen_trace *tr, gen_trace **out, bool *acc) {
+    return gen_mh_select(tr, key, ((gen_mh_select_kernel *)p)->sel, out, acc);
 }
 
 gen_kernel gen_kernel_mh_select(gen_mh_select_kernel *k) { return (gen_kernel){mh_select_fn, k}; }
 
-static gen_status mh_proposal_fn(void *p, const gen_trace *tr, gen_key key, gen_trace **out, bool *acc) {
+static gen_status mh_proposal_fn(void *p, gen_key key, const gen_trace *tr, gen_trace **out, bool *acc) {
     const gen_mh_proposal_kernel *k = p;
-    return gen_mh_proposal(tr, k->proposal, k->proposal_args, key, out, acc);
+    return gen_mh_proposal(tr, key, k->proposal, k->proposal_args, out, acc);
 }
 
 gen_kernel gen_kernel_mh_proposal(gen_mh_proposal_kernel *k) { return (gen_kernel){mh_proposal_fn, k}; }
 
-static gen_status hmc_fn(void *p, const gen_trace *tr, gen_key key, gen_trace **out, bool *acc) {
+static gen_status hmc_fn(void *p, gen_key key, const gen_trace *tr, gen_trace **out, bool *acc) {
     const gen_hmc_kernel *k = p;
-    return gen_hmc(tr, k->sel, k->step, k->n_leapfrog, k->inv_metric, key, out, acc);
+    return gen_hmc(tr, key, k->sel, k->step, k->n_leapfrog, k->inv_metric, out, acc);
 }
 
 gen_kernel gen_kernel_hmc(gen_hmc_kernel *k) { return (gen_kernel){hmc_fn, k}; }
 
-static gen_status mala_fn(void *p, const gen_trace *tr, gen_key key, gen_trace **out, bool *acc) {
+static gen_status mala_fn(void *p, gen_key key, const gen_trace *tr, gen_trace **out, bool *acc) {
     const gen_mala_kernel *k = p;
-    return gen_mala(tr, k->sel, k->step, key, out, acc);
+    return gen_mala(tr, key, k->sel, k->step, out, acc);
 }
 
 gen_kernel gen_kernel_mala(gen_mala_kernel *k) { return (gen_kernel){mala_fn, k}; }
@@ -53,7 +53,7 @@ static gen_status run_steps(int n, const gen_kernel *ks, int stride, const gen_t
     for (int i = 0; i < n && s == GEN_OK; i++) {
         gen_trace *next = NULL;
         bool a = false;
-        s = gen_kernel_apply(ks[i * stride], cur, gen_key_fold_in(key, (uint64_t)i), &next, &a);
+        s = gen_kernel_apply(ks[i * stride], gen_key_fold_in(key, (uint64_t)i), cur, &next, &a);
         *acc |= a;
         cur = next;
     }
@@ -62,14 +62,14 @@ static gen_status run_steps(int n, const gen_kernel *ks, int stride, const gen_t
     return s;
 }
 
-static gen_status cycle_fn(void *p, const gen_trace *tr, gen_key key, gen_trace **out, bool *acc) {
+static gen_status cycle_fn(void *p, gen_key key, const gen_trace *tr, gen_trace **out, bool *acc) {
     const gen_kernel_list *l = p;
     return run_steps(l->n, l->kernels, 1, tr, key, out, acc);
 }
 
 gen_kernel gen_kernel_cycle(gen_kernel_list *parts) { return (gen_kernel){cycle_fn, parts}; }
 
-static gen_status mixture_fn(void *p, const gen_trace *tr, gen_key key, gen_trace **out, bool *acc) {
+static gen_status mixture_fn(void *p, gen_key key, const gen_trace *tr, gen_trace **out, bool *acc) {
     const gen_kernel_list *l = p;
     if (l->n < 1 || !l->probs)
         return GEN_FAIL(GEN_ERR_VALUE, "kernel mixture: needs n >= 1 kernels and their probabilities");
@@ -86,12 +86,12 @@ static gen_status mixture_fn(void *p, const gen_trace *tr, gen_key key, gen_trac
             break;
         }
     }
-    return gen_kernel_apply(l->kernels[pick], tr, k[1], out, acc);
+    return gen_kernel_apply(l->kernels[pick], k[1], tr, out, acc);
 }
 
 gen_kernel gen_kernel_mixture(gen_kernel_list *parts) { return (gen_kernel){mixture_fn, parts}; }
 
-static gen_status repeat_fn(void *p, const gen_trace *tr, gen_key key, gen_trace **out, bool *acc) {
+static gen_status repeat_fn(void *p, gen_key key, const gen_trace *tr, gen_trace **out, bool *acc) {
     const gen_kernel_repeat *r = p;
     if (r->times < 1) return GEN_FAIL(GEN_ERR_VALUE, "kernel repeat: times must be >= 1, got %d", r->times);
     return run_steps(r->times, &r->kernel, 0, tr, key, out, acc);

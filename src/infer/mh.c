@@ -21,7 +21,7 @@ static gen_status check_step(const char *fn, const gen_trace *tr, gen_trace **ou
     return GEN_OK;
 }
 
-gen_status gen_mh_select(const gen_trace *tr, const gen_selection *sel, gen_key key,
+gen_status gen_mh_select(const gen_trace *tr, gen_key key, const gen_selection *sel,
                          gen_trace **out, bool *accepted) {
     gen_status s = check_step("gen_mh_select", tr, out);
     if (s == GEN_OK && !sel) s = infer_null("gen_mh_select", "the selection");
@@ -40,9 +40,8 @@ gen_status gen_mh_select(const gen_trace *tr, const gen_selection *sel, gen_key 
     return s;
 }
 
-gen_status gen_mh_proposal(const gen_trace *tr, const gen_gf *proposal,
-                           const gen_args *proposal_args, gen_key key, gen_trace **out,
-                           bool *accepted) {
+gen_status gen_mh_proposal(const gen_trace *tr, gen_key key, const gen_gf *proposal,
+                           const gen_args *proposal_args, gen_trace **out, bool *accepted) {
     const char *fn = "gen_mh_proposal";
     gen_status s = check_step(fn, tr, out);
     if (s == GEN_OK && !proposal) s = infer_null(fn, "the proposal");

@@ -271,8 +271,8 @@ gen_status nuts_init_stepsize(nuts *n, const hmc_point *x, gen_key key) {
     return s;
 }
 
-gen_status gen_nuts(const gen_trace *tr, const gen_selection *sel, double step,
-                    const gen_array *inv_metric, int max_depth, gen_key key, gen_trace **out,
+gen_status gen_nuts(const gen_trace *tr, gen_key key, const gen_selection *sel, double step,
+                    const gen_array *inv_metric, int max_depth, gen_trace **out,
                     gen_nuts_stats *stats) {
     const char *fn = "gen_nuts";
     if (out) *out = NULL;
@@ -317,9 +317,9 @@ gen_status gen_nuts(const gen_trace *tr, const gen_selection *sel, double step,
     return s;
 }
 
-static gen_status nuts_fn(void *p, const gen_trace *tr, gen_key key, gen_trace **out, bool *acc) {
+static gen_status nuts_fn(void *p, gen_key key, const gen_trace *tr, gen_trace **out, bool *acc) {
     const gen_nuts_kernel *k = p;
-    gen_status s = gen_nuts(tr, k->sel, k->step, k->inv_metric, k->max_depth, key, out, NULL);
+    gen_status s = gen_nuts(tr, key, k->sel, k->step, k->inv_metric, k->max_depth, out, NULL);
     *acc = s == GEN_OK && *out != tr;
     return s;
 }

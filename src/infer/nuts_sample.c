@@ -234,8 +234,8 @@ static gen_array *gather(nuts_job *jobs, int n, size_t off, int64_t per, int ndi
     return a;
 }
 
-gen_status gen_nuts_sample(int n_chains, gen_trace *const *init, const gen_selection *sel,
-                           const gen_nuts_config *cfg, gen_key key, int n_threads,
+gen_status gen_nuts_sample(gen_key key, int n_chains, gen_trace *const *init,
+                           const gen_selection *sel, const gen_nuts_config *cfg, int n_threads,
                            gen_nuts_result *out) {
     const char *fn = "gen_nuts_sample";
     if (out) *out = (gen_nuts_result){0};

@@ -127,27 +127,27 @@ static gen_status run(const gen_trace *tr, const gen_split_merge *sm, bool check
     gen_involution inv = {sm_involution, (void *)sm};
     sm_cur = sm;
     if (!q) s = infer_pending();
-    else if (mh) s = gen_mh_involutive(tr, q, NULL, inv, check, key, out, accepted);
-    else s = gen_involutive_propose(tr, q, NULL, inv, check, key, out, info);
+    else if (mh) s = gen_mh_involutive(tr, key, q, NULL, inv, check, out, accepted);
+    else s = gen_involutive_propose(tr, key, q, NULL, inv, check, out, info);
     sm_cur = NULL;
     if (s == GEN_OK && !(*out = gen_trace_scope_return(*out))) s = infer_pending();
     gen_scope_end();
     return s;
 }
 
-gen_status gen_mh_split_merge(const gen_trace *tr, const gen_split_merge *sm, bool check,
-                              gen_key key, gen_trace **out, bool *accepted) {
+gen_status gen_mh_split_merge(const gen_trace *tr, gen_key key, const gen_split_merge *sm,
+                              bool check, gen_trace **out, bool *accepted) {
     return run(tr, sm, check, key, true, out, accepted, NULL);
 }
 
-gen_status gen_split_merge_propose(const gen_trace *tr, const gen_split_merge *sm, bool check,
-                                   gen_key key, gen_trace **proposed, gen_involutive_info *info) {
+gen_status gen_split_merge_propose(const gen_trace *tr, gen_key key, const gen_split_merge *sm,
+                                   bool check, gen_trace **proposed, gen_involutive_info *info) {
     return run(tr, sm, check, key, false, proposed, NULL, info);
 }
 
-static gen_status sm_fn(void *p, const gen_trace *tr, gen_key key, gen_trace **out, bool *acc) {
+static gen_status sm_fn(void *p, gen_key key, const gen_trace *tr, gen_trace **out, bool *acc) {
     const gen_split_merge_kernel *k = p;
-    return gen_mh_split_merge(tr, &k->config, k->check, key, out, acc);
+    return gen_mh_split_merge(tr, key, &k->config, k->check, out, acc);
 }
 
 gen_kernel gen_kernel_split_merge(gen_split_merge_kernel *k) { return (gen_kernel){sm_fn, k}; }

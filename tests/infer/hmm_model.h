@@ -91,7 +91,7 @@ static inline void hmm_check_chain(const char *what, gen_kernel k, uint64_t seed
     for (int i = 0; i < burn + sweeps && cur; i++) {
         gen_scope_begin();
         gen_trace *next = NULL;
-        CHECK_OK(gen_kernel_apply(k, cur, gen_key_fold_in(gen_key_new(seed + 1), (uint64_t)i), &next, NULL));
+        CHECK_OK(gen_kernel_apply(k, gen_key_fold_in(gen_key_new(seed + 1), (uint64_t)i), cur, &next, NULL));
         gen_trace_release(cur);
         cur = next ? gen_trace_retain(next) : NULL;
         gen_scope_end();

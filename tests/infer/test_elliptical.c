@@ -70,7 +70,7 @@ static void test_gp(void) {
     gen_chain_config cfg = {.burn_in = 100, .draws = 20000, .thin = 1, .sel = gen_select(1, &ek.addr)};
     gen_array *s = NULL;
     double rate = 0;
-    CHECK_OK(gen_run_chain(gen_kernel_elliptical_slice(&ek), tr, gen_key_new(2), &cfg, &s, NULL, &rate));
+    CHECK_OK(gen_run_chain(gen_kernel_elliptical_slice(&ek), gen_key_new(2), tr, &cfg, &s, NULL, &rate));
     if (!s || !pm || !pc) return;
     CHECK_SHAPE(s, 20000, N);
     CHECK_NEAR(rate, 1.0, 0);
@@ -103,12 +103,12 @@ static void test_normal_normal(void) {
     gen_elliptical_kernel ek = {{1, {gen_part_name("mu")}}, gen_scalar(0), gen_scalar(1)};
     gen_chain_config cfg = {.burn_in = 100, .draws = 20000, .thin = 1, .sel = gen_select(1, &ek.addr)};
     gen_array *s = NULL;
-    CHECK_OK(gen_run_chain(gen_kernel_elliptical_slice(&ek), tr, gen_key_new(3), &cfg, &s, NULL, NULL));
+    CHECK_OK(gen_run_chain(gen_kernel_elliptical_slice(&ek), gen_key_new(3), tr, &cfg, &s, NULL, NULL));
     if (s) check_column("normal-normal mu", gen_array_data(s), 20000, 1, 0, 5.7 / 6, 1.0 / 6);
     /* no observations: the prior N(0, 1) is kept */
     gen_args none = {0, NULL, (void *)1};
     CHECK_OK(gen_simulate(gen_dynamic("nn", normal_normal), gen_key_new(4), &none, &tr));
-    CHECK_OK(gen_run_chain(gen_kernel_elliptical_slice(&ek), tr, gen_key_new(5), &cfg, &s, NULL, NULL));
+    CHECK_OK(gen_run_chain(gen_kernel_elliptical_slice(&ek), gen_key_new(5), tr, &cfg, &s, NULL, NULL));
     if (s) check_column("prior mu", gen_array_data(s), 20000, 1, 0, 0, 1);
 }
 
@@ -126,17 +126,17 @@ static void test_errors(void) {
     CHECK_OK(gen_generate(gen_dynamic("gp", gp), gen_key_new(1), &args, y_obs(YS, N), &tr, NULL));
     gen_addr f = {1, {gen_part_name("f")}}, g = {1, {gen_part_name("g")}}, c = {1, {gen_part_name("c")}};
     gen_array *z = gen_zeros(GEN_F64, GEN_DIMS(N));
-    CHECK_ERROR(gen_elliptical_slice(tr, &f, gen_zeros(GEN_F64, GEN_DIMS(3)), K, gen_key_new(1), &out),
+    CHECK_ERROR(gen_elliptical_slice(tr, gen_key_new(1), &f, gen_zeros(GEN_F64, GEN_DIMS(3)), K, &out),
                 "gen_elliptical_slice: mu must have the choice's shape (5 values)");
     CHECK(out == NULL);
-    CHECK_ERROR(gen_elliptical_slice(tr, &f, z, gen_eye(3, GEN_F64), gen_key_new(1), &out), "cov must be [n, n] for this choice");
-    CHECK_ERROR(gen_elliptical_slice(tr, &f, z, gen_neg(gen_eye(N, GEN_F64)), gen_key_new(1), &out), "cholesky");
-    CHECK_ERROR(gen_elliptical_slice(tr, &g, z, K, gen_key_new(1), &out), "gen_elliptical_slice: ");
-    CHECK_ERROR(gen_elliptical_slice(tr, &f, NULL, K, gen_key_new(1), &out), "gen_elliptical_slice: mu is NULL");
-    CHECK_ERROR(gen_elliptical_slice(NULL, &f, z, K, gen_key_new(1), &out), "gen_elliptical_slice: the trace is NULL");
+    CHECK_ERROR(gen_elliptical_slice(tr, gen_key_new(1), &f, z, gen_eye(3, GEN_F64), &out), "cov must be [n, n] for this choice");
+    CHECK_ERROR(gen_elliptical_slice(tr, gen_key_new(1), &f, z, gen_neg(gen_eye(N, GEN_F64)), &out), "cholesky");
+    CHECK_ERROR(gen_elliptical_slice(tr, gen_key_new(1), &g, z, K, &out), "gen_elliptical_slice: ");
+    CHECK_ERROR(gen_elliptical_slice(tr, gen_key_new(1), &f, NULL, K, &out), "gen_elliptical_slice: mu is NULL");
+    CHECK_ERROR(gen_elliptical_slice(NULL, gen_key_new(1), &f, z, K, &out), "gen_elliptical_slice: the trace is NULL");
     gen_trace *ct = NULL;
     CHECK_OK(gen_simulate(gen_dynamic("coin", coin), gen_key_new(1), NULL, &ct));
-    CHECK_ERROR(gen_elliptical_slice(ct, &c, gen_scalar(0), gen_scalar(1), gen_key_new(1), &out), "the choice is bool, not a float");
+    CHECK_ERROR(gen_elliptical_slice(ct, gen_key_new(1), &c, gen_scalar(0), gen_scalar(1), &out), "the choice is bool, not a float");
 }
 
 static gen_status oom_workload(void) {
@@ -146,7 +146,7 @@ static gen_status oom_workload(void) {
     gen_addr mu = {1, {gen_part_name("mu")}};
     gen_array *m = gen_scalar(0), *v = gen_scalar(1);
     gen_status s = f && m && v ? gen_simulate(f, gen_key_new(1), &none, &tr) : gen_error_status();
-    if (s == GEN_OK) s = gen_elliptical_slice(tr, &mu, m, v, gen_key_new(2), &out);
+    if (s == GEN_OK) s = gen_elliptical_slice(tr, gen_key_new(2), &mu, m, v, &out);
     return s;
 }
 

@@ -46,7 +46,7 @@ static void run_kernel(const char *what, gen_kernel k, gen_trace *tr, const char
     gen_chain_config cfg = {.burn_in = 500, .draws = draws, .thin = 1, .sel = sel1(name)};
     gen_array *samples = NULL;
     double rate = 0;
-    CHECK_OK(gen_run_chain(k, tr, gen_key_new(11), &cfg, &samples, NULL, &rate));
+    CHECK_OK(gen_run_chain(k, gen_key_new(11), tr, &cfg, &samples, NULL, &rate));
     if (samples) check_draws(what, gen_array_data(samples), 1, draws, mean, sd);
     CHECK(rate > 0.2);
 }
@@ -85,7 +85,7 @@ static void test_beta_bernoulli(void) {
     gen_nuts_config cfg = {.warmup = 500, .draws = 1000};
     gen_nuts_result r;
     gen_trace *init[4] = {tr, tr, tr, tr};
-    CHECK_OK(gen_nuts_sample(4, init, sel1("p"), &cfg, gen_key_new(12), 0, &r));
+    CHECK_OK(gen_nuts_sample(gen_key_new(12), 4, init, sel1("p"), &cfg, 0, &r));
     if (r.draws) check_draws("beta-bernoulli NUTS", gen_array_data(r.draws), 4, 1000, BB_MEAN, BB_SD);
     /* the density is bounded on (0, 1): the midpoint rule converges fast */
     check_grid("beta-bernoulli grid", beta_bernoulli, obs, "p", 0, 1, BB_MEAN, bb_log_ml(), 1e-6);
@@ -109,7 +109,7 @@ static void test_hmm_importance(void) {
     enum { N = 50000 };
     gen_array *lw = NULL;
     double lml = 0;
-    CHECK_OK(gen_importance_sampling(gen_dynamic("hmm", hmm_body), NULL, hmm_obs(), NULL, NULL, N, gen_key_new(13), NULL,
+    CHECK_OK(gen_importance_sampling(gen_dynamic("hmm", hmm_body), gen_key_new(13), NULL, hmm_obs(), NULL, NULL, N, NULL,
                                      &lw, &lml));
     if (!lw) return;
     /* the relative standard error of the mean weight: sd(w) / (mean(w) sqrt(N)) */

@@ -40,7 +40,7 @@ static void test_bool_default(void) {
     for (int i = 0; i < n && tr; i++) {
         gen_scope_begin();
         gen_trace *out = NULL;
-        CHECK_OK(gen_gibbs(tr, sel, NULL, gen_key_new(10 + i), &out));
+        CHECK_OK(gen_gibbs(tr, gen_key_new(10 + i), sel, NULL, &out));
         int64_t b = 0;
         if (out) gen_item_i64(gen_trace_value(out, &ba), &b);
         hits += (int)b;
@@ -82,7 +82,7 @@ static void test_dependent_support(void) {
     for (int i = 0; i < SWEEPS && cur; i++) {
         gen_scope_begin();
         gen_trace *next = NULL;
-        CHECK_OK(gen_gibbs(cur, sel, NULL, gen_key_fold_in(gen_key_new(6), (uint64_t)i), &next));
+        CHECK_OK(gen_gibbs(cur, gen_key_fold_in(gen_key_new(6), (uint64_t)i), sel, NULL, &next));
         gen_trace_release(cur);
         cur = next ? gen_trace_retain(next) : NULL;
         int64_t n = 0, x = 0;
@@ -133,7 +133,7 @@ static void test_support_through_unfold(void) {
     for (int i = 0; i < n && tr; i++) {
         gen_scope_begin();
         gen_trace *out = NULL;
-        CHECK_OK(gen_gibbs(tr, sel, NULL, gen_key_new(500 + (uint64_t)i), &out));
+        CHECK_OK(gen_gibbs(tr, gen_key_new(500 + (uint64_t)i), sel, NULL, &out));
         int64_t k = 0;
         if (out) gen_item_i64(gen_trace_value(out, &b1), &k);
         hits += k == 1;
@@ -180,28 +180,28 @@ static void test_errors(void) {
     gen_trace *tr = hmm_trace(3), *out = NULL;
     gen_trace *pt = NULL;
     CHECK_OK(gen_simulate(gen_dynamic("counts_of", poisson_count), gen_key_new(1), NULL, &pt));
-    CHECK_ERROR(gen_gibbs(pt, gen_select_all(), NULL, gen_key_new(1), &out),
+    CHECK_ERROR(gen_gibbs(pt, gen_key_new(1), gen_select_all(), NULL, &out),
                 "gen_gibbs: the i64 choice at k has no finite support that the model tells: give its candidate values");
     CHECK(out == NULL);
     gen_candidates bad = {bad_candidates, NULL, NULL};
-    CHECK_ERROR(gen_gibbs(tr, z_sel(), &bad, gen_key_new(1), &out), "the candidates callback gave no values for z/0");
+    CHECK_ERROR(gen_gibbs(tr, gen_key_new(1), z_sel(), &bad, &out), "the candidates callback gave no values for z/0");
     gen_candidates flat = {NULL, NULL, gen_scalar_i64(1)};
-    CHECK_ERROR(gen_gibbs(tr, z_sel(), &flat, gen_key_new(1), &out), "the candidates of z/0 must be [K, ...]");
+    CHECK_ERROR(gen_gibbs(tr, gen_key_new(1), z_sel(), &flat, &out), "the candidates of z/0 must be [K, ...]");
     gen_candidates big = {NULL, NULL, gen_arange(5, 7, 1, GEN_I64)}; /* outside the support */
     gen_trace *ct = NULL;
     CHECK_OK(gen_simulate(gen_dynamic("one_cat", one_cat), gen_key_new(1), NULL, &ct));
-    CHECK_ERROR(gen_gibbs(ct, gen_select_all(), &big, gen_key_new(1), &out), "gen_gibbs: the conditional of w:");
+    CHECK_ERROR(gen_gibbs(ct, gen_key_new(1), gen_select_all(), &big, &out), "gen_gibbs: the conditional of w:");
     gen_trace *vt = NULL;
     gen_addr ka = {1, {gen_part_name("k")}};
     CHECK_OK(gen_generate(gen_dynamic("varying", varying), gen_key_new(1), NULL,
                           gen_choicemap_set(gen_choicemap_empty(), &ka, gen_scalar_i64(1)), &vt, NULL));
     gen_candidates ks = {NULL, NULL, gen_arange(0, 3, 1, GEN_I64)};
-    CHECK_ERROR(gen_gibbs(vt, gen_select(1, &ka), &ks, gen_key_new(1), &out),
+    CHECK_ERROR(gen_gibbs(vt, gen_key_new(1), gen_select(1, &ka), &ks, &out),
                 "candidate 0 of k changes which choices the model makes");
-    CHECK_ERROR(gen_gibbs(NULL, z_sel(), &ks, gen_key_new(1), &out), "gen_gibbs: the trace is NULL");
-    CHECK_ERROR(gen_gibbs(tr, NULL, &ks, gen_key_new(1), &out), "gen_gibbs: the selection is NULL");
+    CHECK_ERROR(gen_gibbs(NULL, gen_key_new(1), z_sel(), &ks, &out), "gen_gibbs: the trace is NULL");
+    CHECK_ERROR(gen_gibbs(tr, gen_key_new(1), NULL, &ks, &out), "gen_gibbs: the selection is NULL");
     /* a continuous choice has no finite support */
-    CHECK_ERROR(gen_gibbs(vt, gen_select_paths(1, (const char *[]){"x"}), NULL, gen_key_new(1), &out),
+    CHECK_ERROR(gen_gibbs(vt, gen_key_new(1), gen_select_paths(1, (const char *[]){"x"}), NULL, &out),
                 "the f64 choice at x/0 has no finite support that the model tells");
 }
 
@@ -212,7 +212,7 @@ static gen_status oom_workload(void) {
     gen_choicemap *c = gen_choicemap_set(gen_choicemap_empty(), &ca, gen_scalar_bool(true));
     gen_selection *sel = gen_select_paths(1, (const char *[]){"b"});
     gen_status s = f && c && sel ? gen_generate(f, gen_key_new(1), NULL, c, &tr, NULL) : gen_error_status();
-    if (s == GEN_OK) s = gen_gibbs(tr, sel, NULL, gen_key_new(2), &out);
+    if (s == GEN_OK) s = gen_gibbs(tr, gen_key_new(2), sel, NULL, &out);
     return s;
 }
 

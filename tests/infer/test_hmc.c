@@ -1,7 +1,7 @@
-/* test_hmc.c — HMC (identity, diagonal and dense metrics), MALA and MAP on models with
- * exact posteriors: normal–normal (unbounded) and gamma–poisson (a positive choice
- * moved in log space), a correlated Gaussian for the dense metric; moments within Monte
- * Carlo error (batch means), modes exactly; the errors. */
+/* test_hmc.c — HMC (identity, diagonal and dense metrics), MALA and the posterior mode
+ * (gen_posterior_mode) on models with exact posteriors: normal–normal (unbounded) and
+ * gamma–poisson (a positive choice moved in log space), a correlated Gaussian for the
+ * dense metric; moments within Monte Carlo error (batch means), modes exactly; the errors. */
 #include <math.h>
 
 #include "conjugate_models.h"
@@ -39,7 +39,7 @@ static void run(const char *what, gen_kernel k, gen_trace *init, const gen_selec
     gen_chain_config cfg = {.burn_in = 200, .draws = n, .thin = 1, .sel = rec};
     gen_array *s = NULL;
     double rate = 0;
-    CHECK_OK(gen_run_chain(k, init, gen_key_new(42), &cfg, &s, NULL, &rate));
+    CHECK_OK(gen_run_chain(k, gen_key_new(42), init, &cfg, &s, NULL, &rate));
     if (!s) return;
     check_moments(what, (const double *)gen_array_data(s) + col, n, ncol, m, v);
     CHECK(rate > 0.3);
@@ -65,15 +65,15 @@ static void test_hmc(void) {
     run("hmc dense b", gen_kernel_hmc(&hd), tr, NULL, 6000, 1, 2, 0, 1);
 }
 
-static void test_map(void) {
+static void test_posterior_mode(void) {
     gen_trace *tn = observed(normal_model, "y", 5, Y, 'f'), *out = NULL;
     double lp = 0;
     gen_addr mu = {1, {gen_part_name("mu")}}, l = {1, {gen_part_name("l")}};
-    CHECK_OK(gen_map_optimize(tn, gen_select(1, &mu), 200, 1e-10, &out, &lp));
+    CHECK_OK(gen_posterior_mode(tn, gen_select(1, &mu), 200, 1e-10, &out, &lp));
     if (out) CHECK_NEAR(check_item(gen_trace_value(out, &mu)), 5.7 / 6, 1e-6);
     /* in log space the gamma(12, rate 6) density of log l peaks at l = 12 / 6 */
     gen_trace *tc = observed(counts, "k", 4, KS, 'i');
-    CHECK_OK(gen_map_optimize(tc, gen_select(1, &l), 500, 1e-12, &out, &lp));
+    CHECK_OK(gen_posterior_mode(tc, gen_select(1, &l), 500, 1e-12, &out, &lp));
     if (out) CHECK_NEAR(check_item(gen_trace_value(out, &l)), 2.0, 1e-5);
 }
 
@@ -81,10 +81,10 @@ static void test_errors(void) {
     gen_trace *tn = observed(normal_model, "y", 5, Y, 'f'), *out = NULL;
     gen_addr mu = {1, {gen_part_name("mu")}};
     gen_selection *sel = gen_select(1, &mu);
-    CHECK_ERROR(gen_hmc(tn, sel, -1, 5, NULL, gen_key_new(1), &out, NULL), "need step > 0");
+    CHECK_ERROR(gen_hmc(tn, gen_key_new(1), sel, -1, 5, NULL, &out, NULL), "need step > 0");
     gen_array *bad = gen_zeros(GEN_F64, 1, (int64_t[]){3});
-    CHECK_ERROR(gen_hmc(tn, sel, 0.1, 5, bad, gen_key_new(1), &out, NULL), "gen_hmc: the inverse metric must be f64 [1]");
-    CHECK_ERROR(gen_hmc(tn, sel, 0.1, 5, gen_zeros(GEN_F64, 1, (int64_t[]){1}), gen_key_new(1), &out, NULL),
+    CHECK_ERROR(gen_hmc(tn, gen_key_new(1), sel, 0.1, 5, bad, &out, NULL), "gen_hmc: the inverse metric must be f64 [1]");
+    CHECK_ERROR(gen_hmc(tn, gen_key_new(1), sel, 0.1, 5, gen_zeros(GEN_F64, 1, (int64_t[]){1}), &out, NULL),
                 "inverse metric must be positive");
     CHECK(!out);
 }
@@ -109,8 +109,8 @@ static void test_refused_points(void) {
         for (int k = 0; k < 2; k++) { /* large steps from s = 2 often land below 0 */
             gen_trace *out = NULL;
             bool acc = true;
-            gen_status st = k ? gen_mala(tr, sel, 1.5, gen_key_new(100 + (uint64_t)i), &out, &acc)
-                              : gen_hmc(tr, sel, 0.8, 3, NULL, gen_key_new(100 + (uint64_t)i), &out, &acc);
+            gen_status st = k ? gen_mala(tr, gen_key_new(100 + (uint64_t)i), sel, 1.5, &out, &acc)
+                              : gen_hmc(tr, gen_key_new(100 + (uint64_t)i), sel, 0.8, 3, NULL, &out, &acc);
             CHECK_OK(st);
             if (st != GEN_OK || !out) continue;
             double s = check_item(gen_trace_value(out, &sa));
@@ -124,7 +124,7 @@ static void test_refused_points(void) {
 
 int main(void) {
     RUN(test_hmc);
-    RUN(test_map);
+    RUN(test_posterior_mode);
     RUN(test_errors);
     RUN(test_refused_points);
     return check_finish();

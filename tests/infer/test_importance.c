@@ -72,7 +72,7 @@ static void test_normal_normal(void) {
     static gen_trace *tr[N];
     gen_array *lw = NULL;
     double lml = 0, ess = 0;
-    CHECK_OK(gen_importance_sampling(model, NULL, normal_obs(), NULL, NULL, N, gen_key_new(1), tr, &lw, &lml));
+    CHECK_OK(gen_importance_sampling(model, gen_key_new(1), NULL, normal_obs(), NULL, NULL, N, tr, &lw, &lml));
     if (!lw) return;
     CHECK_OK(gen_ess_of_log_weights(lw, &ess));
     CHECK(ess > 100 && ess < N);
@@ -82,15 +82,15 @@ static void test_normal_normal(void) {
 
     /* the exact posterior as proposal: every log weight is the log marginal likelihood */
     gen_gf *q = gen_dynamic("exact", exact_proposal);
-    CHECK_OK(gen_importance_sampling(model, NULL, normal_obs(), q, NULL, 50, gen_key_new(2), tr, &lw, &lml));
+    CHECK_OK(gen_importance_sampling(model, gen_key_new(2), NULL, normal_obs(), q, NULL, 50, tr, &lw, &lml));
     for (int i = 0; lw && i < 50; i++) CHECK_CLOSE(((const double *)gen_array_data(lw))[i], log_marginal(), 1e-12);
     CHECK_CLOSE(lml, log_marginal(), 1e-12);
 
     /* batched: 200000 particles in one run */
     gen_trace *bt = NULL;
-    CHECK_OK(gen_importance_sampling_batched(model, NULL, normal_obs(), NULL, NULL, 200000, gen_key_new(3), &bt, &lw, &lml));
+    CHECK_OK(gen_importance_sampling_batched(model, gen_key_new(3), NULL, normal_obs(), NULL, NULL, 200000, &bt, &lw, &lml));
     CHECK_NEAR(lml, log_marginal(), 0.02);
-    CHECK_OK(gen_importance_sampling_batched(model, NULL, normal_obs(), q, NULL, 1000, gen_key_new(4), &bt, &lw, &lml));
+    CHECK_OK(gen_importance_sampling_batched(model, gen_key_new(4), NULL, normal_obs(), q, NULL, 1000, &bt, &lw, &lml));
     CHECK_CLOSE(lml, log_marginal(), 1e-12);
 
     /* importance resampling: draws from (nearly) the posterior */
@@ -98,7 +98,7 @@ static void test_normal_normal(void) {
     double draws[R];
     for (int r = 0; r < R; r++) {
         gen_trace *one = NULL;
-        CHECK_OK(gen_importance_resampling(model, NULL, normal_obs(), NULL, NULL, 200, gen_key_new(100 + r), &one, NULL));
+        CHECK_OK(gen_importance_resampling(model, gen_key_new(100 + r), NULL, normal_obs(), NULL, NULL, 200, &one, NULL));
         draws[r] = one ? check_item(gen_trace_retval(one)) : NAN;
     }
     STATS_MOMENTS("SIR draws of mu", gen_array_from(GEN_F64, 1, (int64_t[]){R}, draws), post_m(), post_v() * 1.0);
@@ -155,7 +155,7 @@ static void test_conjugate_batched(void) {
     gen_trace *tr = NULL;
     gen_array *lw = NULL;
     double ess = 0;
-    CHECK_OK(gen_importance_sampling_batched(gen_dynamic("coin", coin), NULL, obs, NULL, NULL, 100000, gen_key_new(5), &tr, &lw, NULL));
+    CHECK_OK(gen_importance_sampling_batched(gen_dynamic("coin", coin), gen_key_new(5), NULL, obs, NULL, NULL, 100000, &tr, &lw, NULL));
     if (tr) {
         double mean = batched_mean(tr, lw, &ess), var = 9.0 * 6 / (15.0 * 15 * 16);
         CHECK_NEAR(mean, 0.6, 5 * sqrt(var / ess));
@@ -166,7 +166,7 @@ static void test_conjugate_batched(void) {
         gen_addr a = {2, {gen_part_name("k"), gen_part_int(i)}};
         kobs = gen_choicemap_set(kobs, &a, gen_scalar_i64(ks[i]));
     }
-    CHECK_OK(gen_importance_sampling_batched(gen_dynamic("counts", counts), NULL, kobs, NULL, NULL, 100000, gen_key_new(6), &tr, &lw, NULL));
+    CHECK_OK(gen_importance_sampling_batched(gen_dynamic("counts", counts), gen_key_new(6), NULL, kobs, NULL, NULL, 100000, &tr, &lw, NULL));
     if (tr) {
         double mean = batched_mean(tr, lw, &ess), var = 12.0 / 36;
         CHECK_NEAR(mean, 2.0, 5 * sqrt(var / ess));
@@ -208,13 +208,13 @@ static void test_resample(void) {
 static void test_errors(void) {
     gen_gf *model = gen_dynamic("normal", normal_model);
     gen_trace *tr[2];
-    CHECK_ERROR(gen_importance_sampling(model, NULL, normal_obs(), NULL, NULL, 0, gen_key_new(1), tr, NULL, NULL),
+    CHECK_ERROR(gen_importance_sampling(model, gen_key_new(1), NULL, normal_obs(), NULL, NULL, 0, tr, NULL, NULL),
                 "particle count must be >= 1");
-    CHECK_ERROR(gen_importance_sampling(NULL, NULL, normal_obs(), NULL, NULL, 2, gen_key_new(1), tr, NULL, NULL),
+    CHECK_ERROR(gen_importance_sampling(NULL, gen_key_new(1), NULL, normal_obs(), NULL, NULL, 2, tr, NULL, NULL),
                 "the model is NULL");
     gen_addr bad = {1, {gen_part_name("nope")}};
     gen_choicemap *obs = gen_choicemap_set(normal_obs(), &bad, gen_scalar(1));
-    CHECK_ERROR(gen_importance_sampling(model, NULL, obs, NULL, NULL, 2, gen_key_new(1), tr, NULL, NULL),
+    CHECK_ERROR(gen_importance_sampling(model, gen_key_new(1), NULL, obs, NULL, NULL, 2, tr, NULL, NULL),
                 "gen_importance_sampling: particle 0: generate: constraint at nope was not used by the model");
     CHECK(tr[0] == NULL && tr[1] == NULL);
 }

@@ -64,14 +64,14 @@ static void test_swap(void) {
     gen_involution inv = {swap_inv, NULL};
     gen_gf *q = gen_dynamic("none", no_choices);
     gen_involutive_info info;
-    CHECK_OK(gen_involutive_propose(tr, q, NULL, inv, true, gen_key_new(3), &out, &info));
+    CHECK_OK(gen_involutive_propose(tr, gen_key_new(3), q, NULL, inv, true, &out, &info));
     /* log N(.5; 0, 1) + log N(1.5; 2, 1) - log N(1.5; 0, 1) - log N(.5; 2, 1) = 2 */
     CHECK_NEAR(info.log_alpha, 2.0, 1e-12);
     CHECK_NEAR(info.update_weight, 2.0, 1e-12);
     CHECK_NEAR(info.log_abs_det, 0.0, 1e-12);
     CHECK_NEAR(info.fwd_score, 0.0, 0);
     bool acc = false;
-    CHECK_OK(gen_mh_involutive(tr, q, NULL, inv, true, gen_key_new(4), &out, &acc));
+    CHECK_OK(gen_mh_involutive(tr, gen_key_new(4), q, NULL, inv, true, &out, &acc));
     CHECK(acc);
     if (out) {
         CHECK_NEAR(tr_get(out, "a"), 0.5, 0);
@@ -82,7 +82,7 @@ static void test_swap(void) {
     gen_trace *back = ab_trace(0.5, 1.5);
     for (int i = 0; i < 4000; i++) {
         gen_scope_begin();
-        CHECK_OK(gen_mh_involutive(back, q, NULL, inv, false, gen_key_new(100 + i), &out, &acc));
+        CHECK_OK(gen_mh_involutive(back, gen_key_new(100 + i), q, NULL, inv, false, &out, &acc));
         n_acc += acc;
         gen_scope_end();
     }
@@ -124,7 +124,7 @@ static void test_scale_jacobian(void) {
     int seen[2] = {0, 0};
     for (int i = 0; i < 20; i++) {
         gen_involutive_info info;
-        CHECK_OK(gen_involutive_propose(tr, gen_dynamic("coin", coin), NULL, inv, true, gen_key_new(10 + i), &out, &info));
+        CHECK_OK(gen_involutive_propose(tr, gen_key_new(10 + i), gen_dynamic("coin", coin), NULL, inv, true, &out, &info));
         if (!out) return;
         double x = tr_get(out, "x");
         int up = x > 0.3;
@@ -237,7 +237,7 @@ static void run_k_chain(gen_kernel k, gen_trace *init, int n, uint64_t seed, dou
         gen_scope_begin();
         gen_trace *next = NULL;
         bool acc = false;
-        gen_status s = gen_kernel_apply(k, cur, gen_key_fold_in(gen_key_new(seed), (uint64_t)i), &next, &acc);
+        gen_status s = gen_kernel_apply(k, gen_key_fold_in(gen_key_new(seed), (uint64_t)i), cur, &next, &acc);
         CHECK_OK(s);
         if (s != GEN_OK) {
             gen_scope_end();
@@ -266,7 +266,7 @@ static void test_split_merge(void) {
     gen_involution inv = {split_merge_inv, NULL};
     /* split then merge with the check on, by hand: log |det| = log 2 and -log 2 */
     gen_involutive_info info;
-    CHECK_OK(gen_involutive_propose(t1, q, NULL, inv, true, gen_key_new(1), &out, &info));
+    CHECK_OK(gen_involutive_propose(t1, gen_key_new(1), q, NULL, inv, true, &out, &info));
     if (!out) return;
     CHECK(trace_k(out) == 2);
     CHECK_NEAR(info.log_abs_det, log(2), 1e-12);
@@ -274,7 +274,7 @@ static void test_split_merge(void) {
     CHECK_NEAR(tr_get(out, "mu/0"), 0.1 - u, 1e-14);
     CHECK_NEAR(info.fwd_score, -0.5 * (u / 1.5) * (u / 1.5) - log(1.5) - 0.5 * LOG_2PI, 1e-12);
     CHECK_NEAR(info.log_alpha, info.update_weight - info.fwd_score + log(2), 1e-12);
-    CHECK_OK(gen_involutive_propose(t2, q, NULL, inv, true, gen_key_new(2), &out, &info));
+    CHECK_OK(gen_involutive_propose(t2, gen_key_new(2), q, NULL, inv, true, &out, &info));
     if (!out) return;
     CHECK(trace_k(out) == 1);
     CHECK_NEAR(tr_get(out, "mu/0"), 0.3, 1e-15);
@@ -357,7 +357,7 @@ static void test_birth_death(void) {
     bool acc = false;
     int births = 0;
     for (int i = 0; i < 20 && t1; i++) {
-        CHECK_OK(gen_mh_birth_death(t1, &bd, true, gen_key_new(30 + i), &out, &acc));
+        CHECK_OK(gen_mh_birth_death(t1, gen_key_new(30 + i), &bd, true, &out, &acc));
         if (out && acc) {
             births++;
             CHECK(trace_k(out) == 2);
@@ -377,12 +377,12 @@ static void test_birth_death(void) {
         check_fail(__FILE__, __LINE__, "birth/death: p(k = 2) %g, want %g (se %g)", frac, P_K2, se);
     gen_birth_death bad = bd;
     bad.max_count = 1;
-    CHECK_ERROR(gen_mh_birth_death(t1, &bad, false, gen_key_new(1), &out, &acc), "needs 0 <= min_count < max_count (got 1, 1)");
+    CHECK_ERROR(gen_mh_birth_death(t1, gen_key_new(1), &bad, false, &out, &acc), "needs 0 <= min_count < max_count (got 1, 1)");
     bad = bd;
     bad.count = A("y/0");
-    CHECK_ERROR(gen_mh_birth_death(t1, &bad, false, gen_key_new(1), &out, &acc), "the count at y/0 must be a 0-d i64");
+    CHECK_ERROR(gen_mh_birth_death(t1, gen_key_new(1), &bad, false, &out, &acc), "the count at y/0 must be a 0-d i64");
     bad.count = A("K");
-    CHECK_ERROR(gen_mh_birth_death(t1, &bad, false, gen_key_new(1), &out, &acc),
+    CHECK_ERROR(gen_mh_birth_death(t1, gen_key_new(1), &bad, false, &out, &acc),
                 "gen_mh_birth_death: the model has no count choice at K");
 }
 
@@ -458,30 +458,30 @@ static void test_errors(void) {
     gen_trace *tr = ab_trace(1.5, 0.5), *out = NULL;
     gen_gf *none = gen_dynamic("none", no_choices);
     bool acc;
-    CHECK_ERROR(gen_mh_involutive(tr, none, NULL, (gen_involution){shift_inv, NULL}, true, gen_key_new(1), &out, &acc),
+    CHECK_ERROR(gen_mh_involutive(tr, gen_key_new(1), none, NULL, (gen_involution){shift_inv, NULL}, true, &out, &acc),
                 "the involution is not its own inverse: applied twice it gives model choices with f64[] 3.5 at a, not f64[] 1.5");
     CHECK(out == NULL);
     /* without the check the same move runs (the user's responsibility) */
-    CHECK_OK(gen_mh_involutive(tr, none, NULL, (gen_involution){shift_inv, NULL}, false, gen_key_new(1), &out, &acc));
-    CHECK_ERROR(gen_mh_involutive(tr, gen_dynamic("walk_a", walk_a), NULL, (gen_involution){drop_aux_inv, NULL}, false,
-                                  gen_key_new(1), &out, &acc),
+    CHECK_OK(gen_mh_involutive(tr, gen_key_new(1), none, NULL, (gen_involution){shift_inv, NULL}, false, &out, &acc));
+    CHECK_ERROR(gen_mh_involutive(tr, gen_key_new(1), gen_dynamic("walk_a", walk_a), NULL, (gen_involution){drop_aux_inv, NULL},
+                                  false, &out, &acc),
                 "the involution maps 1 continuous values (0 of the model, 1 auxiliary) to 0");
-    CHECK_ERROR(gen_mh_involutive(tr, none, NULL, (gen_involution){failing_inv, (void *)1}, false, gen_key_new(1), &out, &acc),
+    CHECK_ERROR(gen_mh_involutive(tr, gen_key_new(1), none, NULL, (gen_involution){failing_inv, (void *)1}, false, &out, &acc),
                 "gen_mh_involutive: the involution: no move from here");
-    CHECK_ERROR(gen_mh_involutive(tr, none, NULL, (gen_involution){failing_inv, NULL}, false, gen_key_new(1), &out, &acc),
+    CHECK_ERROR(gen_mh_involutive(tr, gen_key_new(1), none, NULL, (gen_involution){failing_inv, NULL}, false, &out, &acc),
                 "the involution returned no model choices");
-    CHECK_ERROR(gen_mh_involutive(tr, none, NULL, (gen_involution){const_inv, NULL}, false, gen_key_new(1), &out, &acc),
+    CHECK_ERROR(gen_mh_involutive(tr, gen_key_new(1), none, NULL, (gen_involution){const_inv, NULL}, false, &out, &acc),
                 "applying the involution's model choices: update: constraint at c was not used by the model");
     gen_trace *g = NULL;
     CHECK_OK(gen_generate(gen_dynamic("grow", grow), gen_key_new(1), NULL, cm_set(gen_choicemap_empty(), "k", gen_scalar_i64(0)), &g,
                           NULL));
-    CHECK_ERROR(gen_mh_involutive(g, none, NULL, (gen_involution){grow_inv, NULL}, false, gen_key_new(1), &out, &acc),
+    CHECK_ERROR(gen_mh_involutive(g, gen_key_new(1), none, NULL, (gen_involution){grow_inv, NULL}, false, &out, &acc),
                 "the new model choices leave some choices of the new trace unconstrained");
-    CHECK_ERROR(gen_mh_involutive(NULL, none, NULL, (gen_involution){swap_inv, NULL}, false, gen_key_new(1), &out, &acc),
+    CHECK_ERROR(gen_mh_involutive(NULL, gen_key_new(1), none, NULL, (gen_involution){swap_inv, NULL}, false, &out, &acc),
                 "gen_mh_involutive: the trace is NULL");
-    CHECK_ERROR(gen_mh_involutive(tr, none, NULL, (gen_involution){NULL, NULL}, false, gen_key_new(1), &out, &acc),
+    CHECK_ERROR(gen_mh_involutive(tr, gen_key_new(1), none, NULL, (gen_involution){NULL, NULL}, false, &out, &acc),
                 "the involution has no function");
-    CHECK_ERROR(gen_mh_involutive(tr, NULL, NULL, (gen_involution){swap_inv, NULL}, false, gen_key_new(1), &out, &acc),
+    CHECK_ERROR(gen_mh_involutive(tr, gen_key_new(1), NULL, NULL, (gen_involution){swap_inv, NULL}, false, &out, &acc),
                 "the proposal is NULL");
 }
 
@@ -517,8 +517,8 @@ static gen_status oom_workload(void) {
     gen_status s = c && f && q ? gen_generate(f, gen_key_new(1), NULL, c, &tr, NULL) : gen_error_status();
     bool acc;
     gen_involutive_info info;
-    if (s == GEN_OK) s = gen_mh_involutive(tr, q, NULL, (gen_involution){flip_inv, NULL}, true, gen_key_new(1), &out, &acc);
-    if (s == GEN_OK) s = gen_involutive_propose(tr, q, NULL, (gen_involution){flip_inv, NULL}, true, gen_key_new(2), &out, &info);
+    if (s == GEN_OK) s = gen_mh_involutive(tr, gen_key_new(1), q, NULL, (gen_involution){flip_inv, NULL}, true, &out, &acc);
+    if (s == GEN_OK) s = gen_involutive_propose(tr, gen_key_new(2), q, NULL, (gen_involution){flip_inv, NULL}, true, &out, &info);
     /* log(0.3 * 0.9) - log(0.7 * 0.2) */
     if (s == GEN_OK && fabs(info.log_alpha - log(0.27 / 0.14)) > 1e-12) return GEN_ERR_INTERNAL;
     return s;

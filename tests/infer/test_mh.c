@@ -72,7 +72,7 @@ static void test_mh_select(void) {
     gen_array *s = NULL;
     double rate = 0;
     gen_trace *fin = NULL;
-    CHECK_OK(gen_run_chain(gen_kernel_mh_select(&k), initial(1), gen_key_new(2), &cfg, &s, &fin, &rate));
+    CHECK_OK(gen_run_chain(gen_kernel_mh_select(&k), gen_key_new(2), initial(1), &cfg, &s, &fin, &rate));
     if (!s) return;
     CHECK_SHAPE(s, 20000, 1);
     check_posterior("mh select", gen_array_data(s), 20000);
@@ -80,7 +80,7 @@ static void test_mh_select(void) {
     CHECK(fin != NULL);
     /* the same key gives the same chain */
     gen_array *s2 = NULL;
-    CHECK_OK(gen_run_chain(gen_kernel_mh_select(&k), initial(1), gen_key_new(2), &cfg, &s2, NULL, NULL));
+    CHECK_OK(gen_run_chain(gen_kernel_mh_select(&k), gen_key_new(2), initial(1), &cfg, &s2, NULL, NULL));
     if (s2) CHECK_ARRAY(s2, (const double *)gen_array_data(s), 20000, 0, 0);
 }
 
@@ -89,7 +89,7 @@ static void test_mh_proposal(void) {
     gen_chain_config cfg = {.burn_in = 200, .draws = 10000, .thin = 2, .sel = mu_sel()};
     gen_array *s = NULL;
     double rate = 0;
-    CHECK_OK(gen_run_chain(gen_kernel_mh_proposal(&k), initial(3), gen_key_new(4), &cfg, &s, NULL, &rate));
+    CHECK_OK(gen_run_chain(gen_kernel_mh_proposal(&k), gen_key_new(4), initial(3), &cfg, &s, NULL, &rate));
     if (s) check_posterior("mh random walk", gen_array_data(s), 10000);
     CHECK(rate > 0.3 && rate < 0.9);
 }
@@ -112,13 +112,13 @@ static void test_composition(void) {
     gen_chain_config cfg = {.burn_in = 100, .draws = 8000, .thin = 1, .sel = mu_sel()};
     for (int i = 0; i < 3; i++) {
         gen_array *s = NULL;
-        CHECK_OK(gen_run_chain(kernels[i], initial(5), gen_key_new(6 + i), &cfg, &s, NULL, NULL));
+        CHECK_OK(gen_run_chain(kernels[i], gen_key_new(6 + i), initial(5), &cfg, &s, NULL, NULL));
         if (s) check_posterior(names[i], gen_array_data(s), 8000);
     }
     gen_trace *tr = initial(9), *out = NULL;
     bool acc = false;
     gen_mh_proposal_kernel kstay = {gen_dynamic("stay", stay), NULL};
-    CHECK_OK(gen_kernel_apply(gen_kernel_mh_proposal(&kstay), tr, gen_key_new(10), &out, &acc));
+    CHECK_OK(gen_kernel_apply(gen_kernel_mh_proposal(&kstay), gen_key_new(10), tr, &out, &acc));
     CHECK(acc);
 }
 
@@ -128,13 +128,13 @@ static void test_parallel_chains(void) {
     gen_chain_config cfg = {.burn_in = 100, .draws = 5000, .thin = 1, .sel = mu_sel()};
     gen_array *s = NULL, *s1 = NULL;
     double rates[4] = {0};
-    CHECK_OK(gen_run_chains(gen_kernel_mh_select(&k), 4, init, gen_key_new(15), &cfg, 2, &s, rates));
+    CHECK_OK(gen_run_chains(gen_kernel_mh_select(&k), gen_key_new(15), 4, init, &cfg, 2, &s, rates));
     if (!s) return;
     CHECK_SHAPE(s, 4, 5000, 1);
     check_posterior("4 chains", gen_array_data(s), 20000);
     for (int c = 0; c < 4; c++) CHECK(rates[c] > 0.2 && rates[c] < 0.8);
     /* chain c is gen_run_chain with fold_in(key, c), whatever the threads */
-    CHECK_OK(gen_run_chain(gen_kernel_mh_select(&k), init[2], gen_key_fold_in(gen_key_new(15), 2), &cfg, &s1, NULL, NULL));
+    CHECK_OK(gen_run_chain(gen_kernel_mh_select(&k), gen_key_fold_in(gen_key_new(15), 2), init[2], &cfg, &s1, NULL, NULL));
     if (s1) CHECK_ARRAY(s1, (const double *)gen_array_data(s) + 2 * 5000, 5000, 0, 0);
 }
 
@@ -150,10 +150,10 @@ static gen_status bad_model(gen_ctx *ctx, const gen_args *args, gen_array **retv
 static void test_errors(void) {
     gen_mh_select_kernel k = {mu_sel()};
     gen_chain_config bad = {.burn_in = 0, .draws = 10, .thin = 0};
-    CHECK_ERROR(gen_run_chain(gen_kernel_mh_select(&k), initial(1), gen_key_new(1), &bad, NULL, NULL, NULL),
+    CHECK_ERROR(gen_run_chain(gen_kernel_mh_select(&k), gen_key_new(1), initial(1), &bad, NULL, NULL, NULL),
                 "thin >= 1");
     gen_trace *out = NULL;
-    CHECK_ERROR(gen_mh_select(NULL, mu_sel(), gen_key_new(1), &out, NULL), "the trace is NULL");
+    CHECK_ERROR(gen_mh_select(NULL, gen_key_new(1), mu_sel(), &out, NULL), "the trace is NULL");
     gen_addr sa = {1, {gen_part_name("s")}}, ya = {1, {gen_part_name("y")}};
     gen_choicemap *c = gen_choicemap_set(gen_choicemap_set(gen_choicemap_empty(), &sa, gen_scalar(1)), &ya, gen_scalar(0.5));
     gen_trace *tr = NULL;
@@ -161,7 +161,7 @@ static void test_errors(void) {
     gen_mh_select_kernel ks = {gen_select(1, &sa)};
     gen_chain_config cfg = {.burn_in = 0, .draws = 50, .thin = 1};
     gen_trace *init[2] = {tr, tr};
-    CHECK_ERROR(gen_run_chains(gen_kernel_mh_select(&ks), 2, init, gen_key_new(2), &cfg, 2, NULL, NULL),
+    CHECK_ERROR(gen_run_chains(gen_kernel_mh_select(&ks), gen_key_new(2), 2, init, &cfg, 2, NULL, NULL),
                 "y: normal: sigma must be > 0");
 }
 

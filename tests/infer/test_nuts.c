@@ -80,7 +80,7 @@ static double stat_sum(const gen_array *stats, int col, int64_t first) {
 static void sample(gen_trace *tr, const gen_selection *sel, const gen_nuts_config *cfg, uint64_t seed, int chains,
                    gen_nuts_result *r) {
     gen_trace *init[4] = {tr, tr, tr, tr};
-    CHECK_OK(gen_nuts_sample(chains, init, sel, cfg, gen_key_new(seed), 0, r));
+    CHECK_OK(gen_nuts_sample(gen_key_new(seed), chains, init, sel, cfg, 0, r));
 }
 
 static void test_normal(void) {
@@ -263,7 +263,7 @@ static void test_sbc(void) {
         CHECK_OK(gen_generate(f, gen_key_new((uint64_t)r), NULL, obs, &tr, NULL));
         gen_nuts_config cfg = {.warmup = 150, .draws = L * THIN, .target_accept = 0.9, .record = lat};
         gen_nuts_result res;
-        CHECK_OK(gen_nuts_sample(1, &tr, all, &cfg, gen_key_fold_in(gen_key_new(23), (uint64_t)r), 1, &res));
+        CHECK_OK(gen_nuts_sample(gen_key_fold_in(gen_key_new(23), (uint64_t)r), 1, &tr, all, &cfg, 1, &res));
         double truth[2];
         truth[0] = check_item(gen_trace_value(prior, &amu));
         truth[1] = check_item(gen_trace_value(prior, &atau));
@@ -287,15 +287,15 @@ static void test_kernel(void) {
     gen_chain_config cfg = {.burn_in = 100, .draws = 4000, .thin = 1, .sel = sel1("mu")};
     gen_array *s = NULL;
     double rate = 0;
-    CHECK_OK(gen_run_chain(gen_kernel_nuts(&k), tr, gen_key_new(9), &cfg, &s, NULL, &rate));
+    CHECK_OK(gen_run_chain(gen_kernel_nuts(&k), gen_key_new(9), tr, &cfg, &s, NULL, &rate));
     if (s) STATS_MOMENTS("kernel mu", s, 5.7 / 6, 1.0 / 6);
     CHECK(rate > 0.5);
     gen_trace *out = NULL;
     gen_nuts_stats st;
-    CHECK_OK(gen_nuts(tr, sel1("mu"), 0.5, gen_full(GEN_F64, 1, (int64_t[]){1}, 0.2), 3, gen_key_new(1), &out, &st));
+    CHECK_OK(gen_nuts(tr, gen_key_new(1), sel1("mu"), 0.5, gen_full(GEN_F64, 1, (int64_t[]){1}, 0.2), 3, &out, &st));
     CHECK(out != NULL && st.tree_depth <= 3 && st.n_leapfrog >= 1 && st.step_size == 0.5 && !st.divergent);
     /* an absurd step diverges at once */
-    CHECK_OK(gen_nuts(tr, sel1("mu"), 1e6, NULL, 0, gen_key_new(1), &out, &st));
+    CHECK_OK(gen_nuts(tr, gen_key_new(1), sel1("mu"), 1e6, NULL, 0, &out, &st));
     CHECK(st.divergent && st.tree_depth == 0 && st.n_leapfrog == 1 && out == tr);
 }
 
@@ -309,32 +309,32 @@ static gen_status flat_model(gen_ctx *ctx, const gen_args *args, gen_array **ret
 static void test_errors(void) {
     gen_trace *tr = observed(normal_model, "y", 5, Y, 'f'), *out = NULL;
     gen_selection *sel = sel1("mu");
-    CHECK_ERROR(gen_nuts(tr, sel, 0, NULL, 0, gen_key_new(1), &out, NULL), "gen_nuts: need a finite step > 0");
-    CHECK_ERROR(gen_nuts(tr, sel, 0.1, NULL, 0, gen_key_new(1), NULL, NULL), "gen_nuts: out is NULL");
-    CHECK_ERROR(gen_nuts(tr, sel, 0.1, gen_zeros(GEN_F64, 1, (int64_t[]){2}), 0, gen_key_new(1), &out, NULL),
+    CHECK_ERROR(gen_nuts(tr, gen_key_new(1), sel, 0, NULL, 0, &out, NULL), "gen_nuts: need a finite step > 0");
+    CHECK_ERROR(gen_nuts(tr, gen_key_new(1), sel, 0.1, NULL, 0, NULL, NULL), "gen_nuts: out is NULL");
+    CHECK_ERROR(gen_nuts(tr, gen_key_new(1), sel, 0.1, gen_zeros(GEN_F64, 1, (int64_t[]){2}), 0, &out, NULL),
                 "gen_nuts: the inverse metric must be f64 [1]");
-    CHECK_ERROR(gen_nuts(tr, sel, 0.1, gen_full(GEN_F64, 2, (int64_t[]){1, 1}, -1), 0, gen_key_new(1), &out, NULL),
+    CHECK_ERROR(gen_nuts(tr, gen_key_new(1), sel, 0.1, gen_full(GEN_F64, 2, (int64_t[]){1, 1}, -1), 0, &out, NULL),
                 "not positive definite");
     CHECK(!out);
     gen_nuts_result r;
     gen_nuts_config cfg = {.warmup = 10, .draws = 0};
-    CHECK_ERROR(gen_nuts_sample(1, &tr, sel, &cfg, gen_key_new(1), 1, &r), "need warmup >= 0 and draws >= 1");
+    CHECK_ERROR(gen_nuts_sample(gen_key_new(1), 1, &tr, sel, &cfg, 1, &r), "need warmup >= 0 and draws >= 1");
     CHECK(r.draws == NULL);
     cfg = (gen_nuts_config){.warmup = 10, .draws = 10, .target_accept = 1.5};
-    CHECK_ERROR(gen_nuts_sample(1, &tr, sel, &cfg, gen_key_new(1), 1, &r), "target_accept must be in (0, 1)");
+    CHECK_ERROR(gen_nuts_sample(gen_key_new(1), 1, &tr, sel, &cfg, 1, &r), "target_accept must be in (0, 1)");
     cfg = (gen_nuts_config){.warmup = 10, .draws = 10, .metric = 7};
-    CHECK_ERROR(gen_nuts_sample(1, &tr, sel, &cfg, gen_key_new(1), 1, &r), "unknown metric kind 7");
+    CHECK_ERROR(gen_nuts_sample(gen_key_new(1), 1, &tr, sel, &cfg, 1, &r), "unknown metric kind 7");
     cfg = (gen_nuts_config){.warmup = 10, .draws = 10};
-    CHECK_ERROR(gen_nuts_sample(0, &tr, sel, &cfg, gen_key_new(1), 1, &r), "need 1 to 256 chains");
-    CHECK_ERROR(gen_nuts_sample(1, &tr, sel, NULL, gen_key_new(1), 1, &r), "the configuration is NULL");
-    CHECK_ERROR(gen_nuts_sample(1, &tr, sel, &cfg, gen_key_new(1), 1, NULL), "out is NULL");
+    CHECK_ERROR(gen_nuts_sample(gen_key_new(1), 0, &tr, sel, &cfg, 1, &r), "need 1 to 256 chains");
+    CHECK_ERROR(gen_nuts_sample(gen_key_new(1), 1, &tr, sel, NULL, 1, &r), "the configuration is NULL");
+    CHECK_ERROR(gen_nuts_sample(gen_key_new(1), 1, &tr, sel, &cfg, 1, NULL), "out is NULL");
     gen_trace *none[1] = {NULL};
-    CHECK_ERROR(gen_nuts_sample(1, none, sel, &cfg, gen_key_new(1), 1, &r), "an initial trace is NULL");
+    CHECK_ERROR(gen_nuts_sample(gen_key_new(1), 1, none, sel, &cfg, 1, &r), "an initial trace is NULL");
     /* an improper target: the step size search runs away */
     gen_trace *flat = NULL;
     gen_choicemap *m = gen_choicemap_set(gen_choicemap_empty(), &(gen_addr){1, {gen_part_name("mu")}}, gen_scalar(0));
     CHECK_OK(gen_generate(gen_dynamic("flat", flat_model), gen_key_new(1), NULL, m, &flat, NULL));
-    CHECK_ERROR(gen_nuts_sample(1, &flat, sel, &cfg, gen_key_new(1), 1, &r), "chain 0: the step size search passed 1e7");
+    CHECK_ERROR(gen_nuts_sample(gen_key_new(1), 1, &flat, sel, &cfg, 1, &r), "chain 0: the step size search passed 1e7");
 }
 
 #include <time.h>

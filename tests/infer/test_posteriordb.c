@@ -34,7 +34,7 @@ static bool run_one(int which, const char *dir, int64_t chains, int64_t warmup, 
     gen_nuts_config cfg = {.warmup = warmup, .draws = draws, .metric = GEN_METRIC_DIAG, .init_radius = 2};
     gen_trace *init[8] = {tr, tr, tr, tr, tr, tr, tr, tr};
     gen_nuts_result r = {0};
-    if (tr) CHECK_OK(gen_nuts_sample((int)chains, init, sel, &cfg, gen_key_new(2024 + (uint64_t)which), 0, &r));
+    if (tr) CHECK_OK(gen_nuts_sample(gen_key_new(2024 + (uint64_t)which), (int)chains, init, sel, &cfg, 0, &r));
     bool pass = r.draws != NULL;
     if (!pass) {
         gen_scope_end();

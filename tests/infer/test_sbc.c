@@ -42,7 +42,7 @@ static void sbc(const char *what, gen_kernel k, int64_t burn_in, int64_t thin, u
         CHECK_OK(gen_generate(f, gen_key_fold_in(gen_key_new(seed + 1), (uint64_t)r), NULL, obs, &tr, NULL));
         gen_chain_config cfg = {.burn_in = burn_in, .draws = L, .thin = thin, .sel = rec};
         gen_array *s = NULL;
-        CHECK_OK(gen_run_chain(k, tr, gen_key_fold_in(gen_key_new(seed + 2), (uint64_t)r), &cfg, &s, NULL, NULL));
+        CHECK_OK(gen_run_chain(k, gen_key_fold_in(gen_key_new(seed + 2), (uint64_t)r), tr, &cfg, &s, NULL, NULL));
         for (int p = 0; p < 2; p++) {
             double truth = check_item(gen_trace_value(prior, &params[p]));
             int64_t rank = 0;

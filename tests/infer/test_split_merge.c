@@ -118,7 +118,7 @@ static void test_weighted_moves(void) {
     int splits[2] = {0, 0}, merges = 0, round_trips = 0;
     for (int i = 0; i < 40; i++) {
         gen_involutive_info info;
-        CHECK_OK(gen_split_merge_propose(t, &sm, true, gen_key_new(100 + (uint64_t)i), &out, &info));
+        CHECK_OK(gen_split_merge_propose(t, gen_key_new(100 + (uint64_t)i), &sm, true, &out, &info));
         if (!out) return;
         int64_t k = trace_k(out);
         CHECK(k == 1 || k == 3);
@@ -158,7 +158,7 @@ static void test_weighted_moves(void) {
         CHECK_NEAR(info.update_weight, want, 1e-12);
         /* the merge of j and 2 gives back the start: propose from out until it picks j */
         for (int r = 0; r < 20; r++) {
-            CHECK_OK(gen_split_merge_propose(out, &sm, true, gen_key_new(1000 + (uint64_t)(40 * i + r)), &back, &info));
+            CHECK_OK(gen_split_merge_propose(out, gen_key_new(1000 + (uint64_t)(40 * i + r)), &sm, true, &back, &info));
             if (!back) return;
             if (fabs(tr_at(back, A_int_name("comp", j, "w")) - w[j]) > 1e-9) continue;
             round_trips++;
@@ -179,11 +179,11 @@ static void test_weighted_moves(void) {
     gen_trace *t1 = weighted_trace(1, m, w), *t3 = weighted_trace(3, m3, w3);
     for (int i = 0; i < 10 && t1 && t3; i++) {
         gen_involutive_info info;
-        CHECK_OK(gen_split_merge_propose(t1, &sm, true, gen_key_new(200 + (uint64_t)i), &out, &info));
+        CHECK_OK(gen_split_merge_propose(t1, gen_key_new(200 + (uint64_t)i), &sm, true, &out, &info));
         CHECK(out && trace_k(out) == 2);
         /* split (1) of j = 0 (1); back: merge at 2 (1/2) of j = 0 (1) */
         CHECK_NEAR(info.bwd_score, log(0.5), 1e-12);
-        CHECK_OK(gen_split_merge_propose(t3, &sm, true, gen_key_new(300 + (uint64_t)i), &out, &info));
+        CHECK_OK(gen_split_merge_propose(t3, gen_key_new(300 + (uint64_t)i), &sm, true, &out, &info));
         if (!out) return;
         CHECK(trace_k(out) == 2);
         /* components j and 2 merged into j, the other kept */
@@ -288,7 +288,7 @@ static void test_mean_moves(void) {
     int splits = 0, merges = 0;
     for (int i = 0; i < 20; i++) {
         gen_involutive_info info;
-        CHECK_OK(gen_split_merge_propose(t, &sm, true, gen_key_new(400 + (uint64_t)i), &out, &info));
+        CHECK_OK(gen_split_merge_propose(t, gen_key_new(400 + (uint64_t)i), &sm, true, &out, &info));
         if (!out) return;
         if (trace_k(out) == 1) {
             merges++;
@@ -317,7 +317,7 @@ static void test_mean_moves(void) {
     int accepted = 0;
     for (int i = 0; i < 20; i++) {
         bool acc = false;
-        CHECK_OK(gen_mh_split_merge(t, &sm, false, gen_key_new(500 + (uint64_t)i), &out, &acc));
+        CHECK_OK(gen_mh_split_merge(t, gen_key_new(500 + (uint64_t)i), &sm, false, &out, &acc));
         CHECK(out && (acc ? trace_k(out) != 2 : out == t));
         accepted += acc;
     }
@@ -387,7 +387,7 @@ static void test_posterior_of_k(void) {
         gen_scope_begin();
         gen_trace *next = NULL;
         int64_t before = trace_k(cur);
-        gen_status s = gen_kernel_apply(chain, cur, gen_key_fold_in(gen_key_new(21), (uint64_t)i), &next, NULL);
+        gen_status s = gen_kernel_apply(chain, gen_key_fold_in(gen_key_new(21), (uint64_t)i), cur, &next, NULL);
         CHECK_OK(s);
         if (s == GEN_OK) {
             gen_trace_release(cur);
@@ -451,48 +451,48 @@ static void test_errors(void) {
     gen_split_merge sm = mixture_config(), bad = sm;
     bool acc;
     bad.min_count = 0;
-    CHECK_ERROR(gen_mh_split_merge(t2, &bad, false, gen_key_new(1), &out, &acc),
+    CHECK_ERROR(gen_mh_split_merge(t2, gen_key_new(1), &bad, false, &out, &acc),
                 "gen_mh_split_merge: needs 1 <= min_count < max_count (got 0, 3)");
     bad = sm;
     bad.max_count = 1;
-    CHECK_ERROR(gen_mh_split_merge(t2, &bad, false, gen_key_new(1), &out, &acc), "needs 1 <= min_count < max_count (got 1, 1)");
+    CHECK_ERROR(gen_mh_split_merge(t2, gen_key_new(1), &bad, false, &out, &acc), "needs 1 <= min_count < max_count (got 1, 1)");
     bad = sm;
     bad.max_count = 2;
-    CHECK_ERROR(gen_mh_split_merge(t3, &bad, false, gen_key_new(1), &out, &acc),
+    CHECK_ERROR(gen_mh_split_merge(t3, gen_key_new(1), &bad, false, &out, &acc),
                 "gen_mh_split_merge: the count at k is 3, outside [min_count, max_count] = [1, 2]");
     bad = sm;
     bad.count = A("K");
-    CHECK_ERROR(gen_mh_split_merge(t2, &bad, false, gen_key_new(1), &out, &acc), "gen_mh_split_merge: the model has no count choice at K");
+    CHECK_ERROR(gen_mh_split_merge(t2, gen_key_new(1), &bad, false, &out, &acc), "gen_mh_split_merge: the model has no count choice at K");
     bad.count = A("mu/0");
-    CHECK_ERROR(gen_mh_split_merge(t2, &bad, false, gen_key_new(1), &out, &acc),
+    CHECK_ERROR(gen_mh_split_merge(t2, gen_key_new(1), &bad, false, &out, &acc),
                 "gen_mh_split_merge: the count at mu/0 must be a 0-d i64");
     CHECK(out == NULL);
     bad = sm;
     bad.merge = NULL;
-    CHECK_ERROR(gen_mh_split_merge(t2, &bad, false, gen_key_new(1), &out, &acc), "gen_mh_split_merge: the merge function is NULL");
+    CHECK_ERROR(gen_mh_split_merge(t2, gen_key_new(1), &bad, false, &out, &acc), "gen_mh_split_merge: the merge function is NULL");
     bad = sm;
     bad.aux_proposal = NULL;
-    CHECK_ERROR(gen_split_merge_propose(t2, &bad, false, gen_key_new(1), &out, NULL), "the auxiliary proposal is NULL");
-    CHECK_ERROR(gen_mh_split_merge(NULL, &sm, false, gen_key_new(1), &out, &acc), "gen_mh_split_merge: the trace is NULL");
-    CHECK_ERROR(gen_mh_split_merge(t2, NULL, false, gen_key_new(1), &out, &acc), "gen_mh_split_merge: the configuration is NULL");
-    CHECK_ERROR(gen_mh_split_merge(t2, &sm, false, gen_key_new(1), NULL, &acc), "gen_mh_split_merge: out is NULL");
+    CHECK_ERROR(gen_split_merge_propose(t2, gen_key_new(1), &bad, false, &out, NULL), "the auxiliary proposal is NULL");
+    CHECK_ERROR(gen_mh_split_merge(NULL, gen_key_new(1), &sm, false, &out, &acc), "gen_mh_split_merge: the trace is NULL");
+    CHECK_ERROR(gen_mh_split_merge(t2, gen_key_new(1), NULL, false, &out, &acc), "gen_mh_split_merge: the configuration is NULL");
+    CHECK_ERROR(gen_mh_split_merge(t2, gen_key_new(1), &sm, false, NULL, &acc), "gen_mh_split_merge: out is NULL");
     /* from k = 1 the move is a split: the check finds a transform that is not undone */
     gen_trace *t1 = mixture_trace(K_MAX, 1, mu);
     bad = sm;
     bad.split = lopsided_split;
-    CHECK_ERROR(gen_mh_split_merge(t1, &bad, true, gen_key_new(1), &out, &acc), "the involution is not its own inverse");
+    CHECK_ERROR(gen_mh_split_merge(t1, gen_key_new(1), &bad, true, &out, &acc), "the involution is not its own inverse");
     bad.split = failing_split;
     bad.ud = (void *)1;
-    CHECK_ERROR(gen_mh_split_merge(t1, &bad, false, gen_key_new(1), &out, &acc),
+    CHECK_ERROR(gen_mh_split_merge(t1, gen_key_new(1), &bad, false, &out, &acc),
                 "gen_mh_split_merge: the split: cannot split this one");
     bad.ud = NULL;
-    CHECK_ERROR(gen_mh_split_merge(t1, &bad, false, gen_key_new(1), &out, &acc),
+    CHECK_ERROR(gen_mh_split_merge(t1, gen_key_new(1), &bad, false, &out, &acc),
                 "gen_mh_split_merge: the split returned no first component");
     /* u must carry the dimensions the split adds */
     bad = sm;
     bad.aux_proposal = gen_dynamic("no_aux", no_aux);
     bad.split = copy_split;
-    CHECK_ERROR(gen_mh_split_merge(t1, &bad, false, gen_key_new(1), &out, &acc),
+    CHECK_ERROR(gen_mh_split_merge(t1, gen_key_new(1), &bad, false, &out, &acc),
                 "the involution maps 1 continuous values (1 of the model, 0 auxiliary) to 2");
 }
 
@@ -509,8 +509,8 @@ static gen_status oom_workload(void) {
     gen_status s = c && f && sm.aux_proposal ? gen_generate(f, gen_key_new(5), NULL, c, &tr, NULL) : gen_error_status();
     gen_involutive_info info;
     /* from k = 2 (split or merge), then from its result (k = 1: a split, 3: a merge) */
-    if (s == GEN_OK) s = gen_split_merge_propose(tr, &sm, true, gen_key_new(1), &out, &info);
-    if (s == GEN_OK) s = gen_split_merge_propose(out, &sm, true, gen_key_new(2), &out, &info);
+    if (s == GEN_OK) s = gen_split_merge_propose(tr, gen_key_new(1), &sm, true, &out, &info);
+    if (s == GEN_OK) s = gen_split_merge_propose(out, gen_key_new(2), &sm, true, &out, &info);
     return s;
 }
 

@@ -385,7 +385,7 @@ static void test_nuts_on_unfold(void) {
     gen_selection *sel = gen_select_paths(2, (const char *[]){"steps/0/lam", "steps/2/lam"});
     gen_nuts_config cfg = {.warmup = 200, .draws = 1000};
     gen_nuts_result r;
-    CHECK_OK(gen_nuts_sample(1, &tr, sel, &cfg, gen_key_new(11), 1, &r));
+    CHECK_OK(gen_nuts_sample(gen_key_new(11), 1, &tr, sel, &cfg, 1, &r));
     if (!r.draws) return;
     gen_summary s[2];
     CHECK_OK(gen_summarize_array(r.draws, NULL, 0, s, 2));

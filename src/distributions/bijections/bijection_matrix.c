@@ -83,15 +83,17 @@ gen_bijection *gen_bijection_stick_breaking(void) { return bij_new(&stick_kind, 
 
 /* ---- matrices from packed triangles ---- */
 
-/* n with m = n(n-1)/2 (strict) or n(n+1)/2 entries in the last axis of u. */
-static gen_status tri_n(const char *name, const gen_array *u, bool strict, int64_t *n) {
+/* n with m = n(n-1)/2 (strict) or n(n+1)/2 entries in the last axis of u; -1 with the
+ * error when m is no such count. */
+static int64_t tri_n(const char *name, const gen_array *u, bool strict) {
     int64_t m = u->shape[u->ndim - 1];
     int64_t k = (int64_t)floor((sqrt(8.0 * (double)m + 1) - 1) / 2 + 0.5); /* k(k+1)/2 = m */
-    if (k * (k + 1) / 2 != m)
-        return GEN_FAIL(GEN_ERR_SHAPE, "%s: the last axis of u has length %lld, which is not n(n%s1)/2 for any n",
-                        name, (long long)m, strict ? "-" : "+");
-    *n = strict ? k + 1 : k;
-    return GEN_OK;
+    if (k * (k + 1) / 2 != m) {
+        GEN_FAIL(GEN_ERR_SHAPE, "%s: the last axis of u has length %lld, which is not n(n%s1)/2 for any n", name,
+                 (long long)m, strict ? "-" : "+");
+        return -1;
+    }
+    return strict ? k + 1 : k;
 }
 
 /* u [..., m] into the (strict) lower triangle of [..., n, n], zeros elsewhere. */
@@ -134,8 +136,8 @@ typedef struct cc_parts {
 } cc_parts;
 
 static gen_array *cc_split(const gen_array *u, cc_parts *p, int64_t *n_out) {
-    int64_t n;
-    if (tri_n("corr_cholesky", u, true, &n) != GEN_OK) return NULL;
+    int64_t n = tri_n("corr_cholesky", u, true);
+    if (n < 0) return NULL;
     gen_array *uf = as_float(u);
     gen_dtype t = (gen_dtype)uf->dtype;
     gen_array *x = tri_fill(uf, n, true), *strict = lin_tri_mask(n, 1, 0, 0, t);
@@ -199,8 +201,8 @@ gen_bijection *gen_bijection_corr_cholesky(void) { return bij_new(&corr_kind, NU
  * and exp applied to its diagonal ---- */
 
 static gen_array *pd_factor(const gen_array *u, int64_t *n_out, gen_array **diag_u) {
-    int64_t n;
-    if (tri_n("positive_definite", u, false, &n) != GEN_OK) return NULL;
+    int64_t n = tri_n("positive_definite", u, false);
+    if (n < 0) return NULL;
     gen_array *uf = as_float(u);
     gen_array *a = tri_fill(uf, n, false);
     *diag_u = gen_diag(a);
