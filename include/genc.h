@@ -11,6 +11,8 @@
  *   genc/choice.h    addresses, interned symbols, choice maps and selections
  *   genc/gfi.h       generative functions, traces, diffs, edit requests and the GFI
  *                    operations (scalar and batched)
+ *   genc/gf_impl.h   implementing a new kind of generative function (the GFI vtable),
+ *                    distributions as generative functions use it through genc/dsl.h
  *   genc/dsl.h       the dynamic modeling language (model bodies in C)
  *   genc/comb.h      combinators: Map, Unfold, Scan, Switch, Mask, Mix, Dimap, Recurse
  *   genc/infer.h     inference: importance sampling, resampling, MH (selections, custom
@@ -46,6 +48,7 @@
 #include "genc/dist.h"
 #include "genc/choice.h"
 #include "genc/gfi.h"
+#include "genc/gf_impl.h"
 #include "genc/dsl.h"
 #include "genc/comb.h"
 #include "genc/infer.h"

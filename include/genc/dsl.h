@@ -38,8 +38,16 @@ typedef struct gen_ctx gen_ctx;
  * return value: an array created in the body, or an argument. */
 typedef gen_status (*gen_body)(gen_ctx *ctx, const gen_args *args, gen_array **retval);
 
-/* A new generative function running body (name: for messages; copied). */
+/* A new generative function running body (name: for messages; copied). NULL on error
+ * (a NULL name or body: GEN_ERR_MISUSE). Owned like any new object (genc/gfi.h). */
 gen_gf *gen_dynamic(const char *name, gen_body body);
+/* The same with a payload the body reads through gen_ctx_payload: a body with data of
+ * its own (a proposal built from an inference kernel's settings) without globals. The
+ * function owns payload from this call on: free_payload (NULL: nothing to free) is
+ * called once, when the function is released or if this call fails. Two functions are
+ * the same function (an update reuses the old subtraces of a call) when they have the
+ * same body and the same payload pointer. */
+gen_gf *gen_dynamic_with(const char *name, gen_body body, void *payload, void (*free_payload)(void *payload));
 
 /* name ~ d: the value of the random choice at address name (a single part), borrowed
  * (valid until the body returns). NULL on error. */
@@ -57,6 +65,37 @@ gen_array *gen_splice(gen_ctx *ctx, const gen_gf *f, const gen_args *a);
 gen_status gen_factor(gen_ctx *ctx, const gen_array *log_weight);
 /* GEN_OK, or the first error of this run of the body. */
 gen_status gen_ctx_status(const gen_ctx *ctx);
+/* The payload of the function whose body is running (gen_dynamic_with; NULL for
+ * gen_dynamic): a spliced body (gen_splice) sees its own function's payload. Borrowed. */
+void *gen_ctx_payload(const gen_ctx *ctx);
+
+/* ---- distributions as generative functions ---------------------------------------------
+ * Gen.jl's semantics: a distribution used as a generative function makes one choice, at
+ * the root address (its choice map is a single value: gen_choicemap_value), returns
+ * that choice, and takes the distribution's parameters as its arguments; its score is
+ * the choice's log density. Called from a body with gen_call(ctx, "x", normal_gf, &a),
+ * the choice is at x, exactly as gen_choose(ctx, "x", gen_normal(...)) would make it;
+ * it also serves as the kernel of Map and Unfold, runs batched, and takes part in the
+ * unconstrained evaluation of gradient-based kernels. Each constructor returns a new
+ * function owned like any new object, or NULL on error (GEN_ERR_MISUSE for a NULL
+ * name or distribution / family / callback). A call with the wrong number of
+ * arguments fails with GEN_ERR_VALUE ("normal: takes 2 arguments (the distribution's
+ * parameters), got 1"), and the family's own errors name it ("normal: sigma must be
+ * > 0, got -1"). */
+
+/* A family of one, two or three parameters (gen_exponential, gen_normal,
+ * gen_student_t, ...): the arguments are its parameters in order. */
+gen_gf *gen_dist_gf1(const char *name, gen_dist *(*family)(const gen_array *));
+gen_gf *gen_dist_gf2(const char *name, gen_dist *(*family)(const gen_array *, const gen_array *));
+gen_gf *gen_dist_gf3(const char *name,
+                     gen_dist *(*family)(const gen_array *, const gen_array *, const gen_array *));
+/* Any distribution built from the arguments by make (called on every run; it returns a
+ * distribution in the current scope, or NULL with the error recorded). The function
+ * owns payload as gen_dynamic_with does. */
+gen_gf *gen_dist_gf(const char *name, gen_dist *(*make)(void *payload, const gen_args *args), void *payload,
+                    void (*free_payload)(void *payload));
+/* The fixed distribution d (retained), whatever the arguments. */
+gen_gf *gen_dist_gf_fixed(const char *name, const gen_dist *d);
 
 #ifdef __cplusplus
 }

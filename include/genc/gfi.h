@@ -1,11 +1,12 @@
 /* genc/gfi.h — generative functions and traces: the Generative Function Interface.
  *
  * A generative function (gen_gf) is an immutable, refcounted value implementing the
- * GFI through a vtable (DESIGN decision 7): dynamic-DSL functions (genc/dsl.h) and the
+ * GFI through a vtable (DESIGN decision 7): dynamic-DSL functions (genc/dsl.h), the
  * combinators built from them (genc/comb.h: Map, Unfold, Scan, Switch, Mask, Mix, Dimap,
- * Recurse). A trace (gen_trace) is an immutable, refcounted record of one execution: the
- * function, its arguments, return value, random choices (a gen_choicemap) and score
- * (their log density).
+ * Recurse), distributions (gen_dist_gf, genc/dsl.h) and kinds users write in C
+ * (genc/gf_impl.h: the same vtable). A trace (gen_trace) is an immutable, refcounted
+ * record of one execution: the function, its arguments, return value, random choices (a
+ * gen_choicemap) and score (their log density).
  *
  * Values. Arguments are arrays plus one opaque user pointer; return values are an
  * array (NULL for none). Scores and weights are 0-d f64 arrays (differentiable), read

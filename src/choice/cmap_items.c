@@ -10,21 +10,18 @@ static int cmp_item(const void *x, const void *y) {
     return gen_addr_compare(((const cm_item *)x)->addr, ((const cm_item *)y)->addr);
 }
 
-/* items[0] and items[1] overlap (sorted: the prefix first), or items[0] is the root. */
-static gen_choicemap *fail_overlap(const cm_item *items, int64_t n) {
+/* items[0] and items[1] overlap (sorted: the prefix first). */
+static gen_choicemap *fail_overlap(const cm_item *items) {
     char a[GEN_ADDR_FORMAT_MAX], b[GEN_ADDR_FORMAT_MAX];
-    if (n > 1)
-        GEN_FAIL(GEN_ERR_VALUE, "choicemap from items: %s and %s overlap (the same address, or "
-                 "one a prefix of the other)", addr_str(items[0].addr, a), addr_str(items[1].addr, b));
-    else
-        GEN_FAIL(GEN_ERR_VALUE, "choicemap from items: an entry at the root address");
+    GEN_FAIL(GEN_ERR_VALUE, "choicemap from items: %s and %s overlap (the same address, or "
+             "one a prefix of the other)", addr_str(items[0].addr, a), addr_str(items[1].addr, b));
     return NULL;
 }
 
 /* The map of items[0..n), which share their first d parts (owned, or NULL). */
 static gen_choicemap *build(const cm_item *items, int64_t n, int d) {
     if (items[0].addr->len == d) { /* sorted: a prefix comes first */
-        if (n > 1 || d == 0) return fail_overlap(items, n);
+        if (n > 1) return fail_overlap(items); /* an entry at the root is the whole map */
         if (items[0].value) return cm_leaf(items[0].value);
         if (items[0].sub) return cm_ref(items[0].sub);
         char buf[GEN_ADDR_FORMAT_MAX];

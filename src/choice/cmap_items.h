@@ -15,8 +15,9 @@ typedef struct cm_item {
 } cm_item;
 
 /* The map of the n items (published like any new map), sorting items in place by
- * address if they are not in order already. No address may be the root, repeat, or be
- * a prefix of another (GEN_ERR_VALUE naming it). NULL on error. */
+ * address if they are not in order already. No address may repeat or be a prefix of
+ * another (GEN_ERR_VALUE naming it); an item at the root address is the whole map (a
+ * leaf: a distribution used as a generative function). NULL on error. */
 gen_choicemap *cm_from_items(cm_item *items, int64_t n);
 
 #endif

@@ -108,7 +108,7 @@ static gen_status dimap_generate(const gen_gf *g, gen_key key, const gen_args *a
     return finish(g, s, args, sub, ret, w, weight, tr);
 }
 
-static gen_status dimap_assess(const gen_gf *g, const gen_args *args, const gen_choicemap *choices,
+static gen_status dimap_assess(const gen_gf *g, gen_eval *eval, const gen_args *args, const gen_choicemap *choices,
                                gen_array **weight, gen_array **retval) {
     const dimap_data *d = g->data;
     gen_status s = gen_scope_begin();
@@ -116,7 +116,7 @@ static gen_status dimap_assess(const gen_gf *g, const gen_args *args, const gen_
     gen_array *buf[GEN_DIMAP_MAX_ARGS], *w = NULL, *ret = NULL;
     gen_args fa;
     s = transform_args(g, "assess", args, buf, &fa);
-    if (s == GEN_OK && (s = gen_assess(d->f, &fa, choices, &w, &ret)) != GEN_OK) core_error_prefix("%s", g->name);
+    if (s == GEN_OK && (s = gfi_assess_in(d->f, eval, &fa, choices, &w, &ret)) != GEN_OK) core_error_prefix("%s", g->name);
     if (s == GEN_OK && d->post && (s = d->post(d->payload, ret, &ret)) != GEN_OK) {
         if (!core_error_pending()) GEN_FAIL(s, "the return value transform returned %s", gen_status_name(s));
         core_error_prefix("%s: assess", g->name);

@@ -186,7 +186,7 @@ static gen_status mix_generate(const gen_gf *f, gen_key key, const gen_args *arg
     return publish(m, s, t, w, weight, tr);
 }
 
-static gen_status mix_assess(const gen_gf *f, const gen_args *args, const gen_choicemap *choices,
+static gen_status mix_assess(const gen_gf *f, gen_eval *eval, const gen_args *args, const gen_choicemap *choices,
                              gen_array **weight, gen_array **retval) {
     gen_status s = gen_scope_begin();
     if (s != GEN_OK) return s;
@@ -203,10 +203,7 @@ static gen_status mix_assess(const gen_gf *f, const gen_args *args, const gen_ch
     if (s == GEN_OK) {
         int64_t saved = comb_kernel_begin(m);
         gen_addr ac = {1, {p_component()}};
-        int uc = gfi_uc_enter(&ac);
-        s = uc < 0 ? GEN_ERR_VALUE
-                   : gen_assess(((const mix_data *)f->data)->sw, &sa, gen_choicemap_child(choices, p_component()), &w, &ret);
-        gfi_uc_leave(uc);
+        s = gfi_assess_at(((const mix_data *)f->data)->sw, eval, &ac, &sa, gen_choicemap_child(choices, p_component()), &w, &ret);
         comb_kernel_end(saved);
     }
     if (buf) core_free(buf, (size_t)args->n * sizeof *buf);

@@ -437,16 +437,14 @@ static gen_status walk_push(walk *w, walk_node node) {
 /* Assesses node id's kernel k on a with the choices at id/which, adding its density to
  * *w. In unconstrained mode the node's address is pushed, so the kernel's choices get
  * their absolute addresses (gfi_int.h). *used counts the choices given to it. */
-static gen_status walk_kernel(comb_mode m, const gen_gf *f, const gen_gf *k, const gen_choicemap *choices,
+static gen_status walk_kernel(comb_mode m, gen_eval *eval, const gen_gf *f, const gen_gf *k, const gen_choicemap *choices,
                               int64_t id, gen_part which, const gen_args *a, gen_array **w, gen_array **ret,
                               int64_t *used) {
     gen_addr at = {2, {gen_part_int(id), which}};
     const gen_choicemap *c = gen_choicemap_child(gen_choicemap_child(choices, at.parts[0]), which);
     gen_array *wk = NULL;
     int64_t saved = comb_kernel_begin(m);
-    int uc = gfi_uc_enter(&at);
-    gen_status s = uc < 0 ? GEN_ERR_VALUE : gen_assess(k, a, c, &wk, ret);
-    gfi_uc_leave(uc);
+    gen_status s = gfi_assess_at(k, eval, &at, a, c, &wk, ret);
     comb_kernel_end(saved);
     if (s != GEN_OK) return fail_node(f, id, gen_part_equal(which, p_prod()) ? "production" : "aggregation");
     *used += gen_choicemap_count(c);
@@ -472,7 +470,7 @@ static gen_status walk_check_used(const gen_gf *f, const gen_choicemap *choices,
 
 /* The tree's log density from the kernels' assess: grown breadth first (production),
  * then folded children first (aggregation). Arrays stay in the current scope. */
-static gen_status walk_tree(comb_mode m, const gen_gf *f, const gen_args *args, const gen_choicemap *choices,
+static gen_status walk_tree(comb_mode m, gen_eval *eval, const gen_gf *f, const gen_args *args, const gen_choicemap *choices,
                             gen_array **w, const gen_array **ret) {
     const rec_data *rd = f->data;
     walk wk = {0};
@@ -485,7 +483,7 @@ static gen_status walk_tree(comb_mode m, const gen_gf *f, const gen_args *args, 
         const gen_array *kids = NULL;
         int k = 0;
         int64_t id = wk.nodes[i].id;
-        s = walk_kernel(m, f, rd->prod, choices, id, p_prod(), &a, w, &r, &used);
+        s = walk_kernel(m, eval, f, rd->prod, choices, id, p_prod(), &a, w, &r, &used);
         if (s == GEN_OK) s = children_of(f, id, r, &kids, &k);
         if (s != GEN_OK) break;
         wk.nodes[i].prod_ret = r;
@@ -512,7 +510,7 @@ static gen_status walk_tree(comb_mode m, const gen_gf *f, const gen_args *args, 
         if (s == GEN_OK && (!av[0] || !av[1])) s = comb_pending();
         gen_args a = {2, av, args->user};
         gen_array *r = NULL;
-        if (s == GEN_OK) s = walk_kernel(m, f, rd->agg, choices, nd->id, p_agg(), &a, w, &r, &used);
+        if (s == GEN_OK) s = walk_kernel(m, eval, f, rd->agg, choices, nd->id, p_agg(), &a, w, &r, &used);
         wk.nodes[i].agg_ret = r;
     }
     if (s == GEN_OK) s = walk_check_used(f, choices, &wk, used);
@@ -523,14 +521,14 @@ static gen_status walk_tree(comb_mode m, const gen_gf *f, const gen_args *args, 
 
 /* Unconstrained assess (gfi_int.h) walks the tree with the kernels' assess, which
  * transforms their selected choices (generate would take the given values as they are). */
-static gen_status rec_assess_uc(const gen_gf *f, const gen_args *args, const gen_choicemap *choices,
+static gen_status rec_assess_uc(const gen_gf *f, gen_eval *eval, const gen_args *args, const gen_choicemap *choices,
                                 gen_array **weight, gen_array **retval) {
     gen_status s = gen_scope_begin();
     if (s != GEN_OK) return s;
     comb_mode m = comb_enter();
     gen_array *w = NULL;
     const gen_array *ret = NULL;
-    s = walk_tree(m, f, args, choices, &w, &ret);
+    s = walk_tree(m, eval, f, args, choices, &w, &ret);
     if (s == GEN_OK && !(*weight = gen_scope_return(w ? w : comb_zero(m)))) s = comb_pending();
     if (s == GEN_OK && retval && ret && !(*retval = gen_scope_return((gen_array *)ret))) s = comb_pending();
     gen_scope_end();
@@ -545,9 +543,9 @@ static gen_status rec_assess_uc(const gen_gf *f, const gen_args *args, const gen
 /* assess: the tree's log density, grown and folded from the choices by generate with
  * every choice constrained, failing when the choices lack some (generate samples them).
  * In unconstrained mode, the walk above. */
-static gen_status rec_assess(const gen_gf *f, const gen_args *args, const gen_choicemap *choices, gen_array **weight,
+static gen_status rec_assess(const gen_gf *f, gen_eval *eval, const gen_args *args, const gen_choicemap *choices, gen_array **weight,
                              gen_array **retval) {
-    if (CORE_UNLIKELY(gfi_uc.active)) return rec_assess_uc(f, args, choices, weight, retval);
+    if (CORE_UNLIKELY(eval != NULL)) return rec_assess_uc(f, eval, args, choices, weight, retval);
     gen_trace *tr = NULL;
     gen_status s = gen_scope_begin();
     if (s != GEN_OK) return s;

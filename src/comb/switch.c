@@ -152,7 +152,7 @@ static gen_status branch_generate(const gen_gf *f, gen_key key, const gen_args *
     return publish(m, s, t, w, weight, tr);
 }
 
-static gen_status branch_assess(const gen_gf *f, const gen_args *args, const gen_choicemap *choices,
+static gen_status branch_assess(const gen_gf *f, gen_eval *eval, const gen_args *args, const gen_choicemap *choices,
                                 gen_array **weight, gen_array **retval) {
     gen_status s = gen_scope_begin();
     if (s != GEN_OK) return s;
@@ -169,7 +169,7 @@ static gen_status branch_assess(const gen_gf *f, const gen_args *args, const gen
     } else if (s == GEN_OK) {
         gen_args ra = sw_rest_of(args);
         int64_t saved = comb_kernel_begin(m);
-        s = gen_assess(b, &ra, choices, &w, &ret);
+        s = gfi_assess_in(b, eval, &ra, choices, &w, &ret);
         comb_kernel_end(saved);
         if (s != GEN_OK) s = sw_fail_in(f, index);
     }

@@ -168,7 +168,7 @@ static gen_array *stack_states(comb_mode m, int64_t n, gen_array *const *states,
     return n > 0 ? comb_stack(m, n, states) : comb_stack_empty(m, init);
 }
 
-static gen_status unfold_assess(const gen_gf *f, const gen_args *args, const gen_choicemap *choices,
+static gen_status unfold_assess(const gen_gf *f, gen_eval *eval, const gen_args *args, const gen_choicemap *choices,
                                 gen_array **weight, gen_array **retval) {
     gen_status s = gen_scope_begin();
     if (s != GEN_OK) return s;
@@ -187,10 +187,7 @@ static gen_status unfold_assess(const gen_gf *f, const gen_args *args, const gen
         if (s == GEN_OK) {
             int64_t saved = comb_kernel_begin(m);
             gen_addr ai = {1, {gen_part_int(i)}};
-            int uc = gfi_uc_enter(&ai);
-            s = uc < 0 ? GEN_ERR_VALUE
-                       : gen_assess(kernel_of(f), &ea, gen_choicemap_child(choices, gen_part_int(i)), &wi, &states[i]);
-            gfi_uc_leave(uc);
+            s = gfi_assess_at(kernel_of(f), eval, &ai, &ea, gen_choicemap_child(choices, gen_part_int(i)), &wi, &states[i]);
             comb_kernel_end(saved);
             if (s != GEN_OK) s = comb_fail_at(f->name, i);
         }

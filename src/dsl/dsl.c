@@ -89,7 +89,7 @@ gen_status gen_factor(gen_ctx *ctx, const gen_array *log_weight) {
     const gen_array *w = log_weight;
     if (gen_array_ndim(w) > 0) w = gen_sum(w, 0, NULL, false);
     if (!w) return ctx->status = core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
-    if (dsl_check_log_density(w, "gen_factor", "the log weight") != GEN_OK) return ctx->status = GEN_ERR_VALUE;
+    if (gfi_check_log_density(w, "gen_factor", "the log weight") != GEN_OK) return ctx->status = GEN_ERR_VALUE;
     int64_t saved = gen_batch_suspend(); /* w: 0-d, or [n] per particle in batched mode */
     gen_status s = ctx->h->on_factor(ctx, w);
     gen_batch_resume(saved);
@@ -97,3 +97,5 @@ gen_status gen_factor(gen_ctx *ctx, const gen_array *log_weight) {
 }
 
 gen_status gen_ctx_status(const gen_ctx *ctx) { return ctx ? ctx->status : GEN_ERR_MISUSE; }
+
+void *gen_ctx_payload(const gen_ctx *ctx) { return ctx ? ctx->payload : NULL; }

@@ -1,35 +1,21 @@
 /* dsl_handlers.c — what gen_choose, gen_call and gen_factor do under each operation:
  * the generate handler (simulate is generate with no constraints) and the assess
  * handler. */
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "dsl_int.h"
-#include "../distributions/dist_int.h"
 
 gen_array *dsl_fail_at(gen_ctx *ctx, const gen_addr *a) {
     gen_status s = core_error_pending();
     if (!s) s = GEN_FAIL(GEN_ERR_INTERNAL, "failed without a message");
-    char buf[GEN_ADDR_FORMAT_MAX];
-    gen_addr_format(a, buf, sizeof buf);
-    core_error_prefix("%s", buf);
+    if (a->len > 0) { /* a choice at the root: the function's name says where */
+        char buf[GEN_ADDR_FORMAT_MAX];
+        gen_addr_format(a, buf, sizeof buf);
+        core_error_prefix("%s", buf);
+    }
     ctx->status = s;
     return NULL;
-}
-
-gen_status dsl_check_log_density(const gen_array *lp, const char *who, const char *what) {
-    const double *v = gen_array_data(lp);
-    int64_t n = gen_array_size(lp);
-    if (gen_array_dtype(lp) != GEN_F64) return GEN_OK; /* f32 models: not checked */
-    for (int64_t i = 0; i < n; i++)
-        if (isnan(v[i]) || v[i] == INFINITY) {
-            char at[48] = "";
-            if (gen_array_ndim(lp) > 0) snprintf(at, sizeof at, " (particle %lld)", (long long)i);
-            return GEN_FAIL(GEN_ERR_VALUE, "%s: %s is %s%s; only finite values and -inf are allowed",
-                            who, what, isnan(v[i]) ? "NaN" : "+inf", at);
-        }
-    return GEN_OK;
 }
 
 /* Per particle in batched mode: the axes after the particle axis are summed (a value
@@ -37,7 +23,7 @@ gen_status dsl_check_log_density(const gen_array *lp, const char *who, const cha
 gen_array *dsl_choice_logpdf(const gen_ctx *ctx, const gen_dist *d, const gen_array *x) {
     gen_array *lp = gen_dist_logpdf(d, x);
     if (!lp) return NULL;
-    if (dsl_check_log_density(lp, gen_dist_name(d), "the log density") != GEN_OK) return NULL;
+    if (gfi_check_log_density(lp, gen_dist_name(d), "the log density") != GEN_OK) return NULL;
     bool per_particle = ctx->n && (gen_array_is_batched(x) || gen_dist_is_batched(d));
     int nd = gen_array_ndim(lp);
     if (!per_particle) {
@@ -147,95 +133,25 @@ static gen_array *generate_choice(gen_ctx *ctx, const gen_addr *a, const gen_dis
     return x;
 }
 
-/* GFI_UC_SUPPORT: records d's finite support at abs (nothing when it has none). */
-static gen_status record_support(const gen_dist *d, const gen_addr *abs) {
-    gen_array *vals = gen_dist_enumerate(d);
-    if (!vals) {
-        gen_status s = core_error_pending();
-        if (s != GEN_ERR_UNSUPPORTED) return s;
-        gen_error_clear();
-        return GEN_OK;
-    }
-    return gen_choicemap_builder_set(gfi_uc.out, abs, vals);
-}
-
-/* Unconstrained assess (gfi_int.h): a selected float choice is given in unconstrained
- * space (forward) or mapped there (inverse); *lp gets its density term. */
-static gen_array *uc_choice(gen_ctx *ctx, const gen_addr *a, const gen_dist *d, const gen_array *c,
-                            gen_array **lp) {
-    gen_addr abs;
-    gfi_uc_absolute(a, &abs);
-    if (gfi_uc.table && gfi_uc.active == GFI_UC_FORWARD) {
-        int64_t k = gfi_uc_table_find(gfi_uc.table, &abs);
-        if (k >= 0) {
-            c = gfi_uc.values[k];
-            gfi_uc.hits++;
-        }
-    }
-    gen_dtype t = gen_array_dtype(c);
-    if (ctx->n) {
-        GEN_FAIL(GEN_ERR_UNSUPPORTED, "unconstrained assess does not run batched");
-        return NULL;
-    }
-    if (gfi_uc.active == GFI_UC_SUPPORT) {
-        if (gen_selection_contains(gfi_uc.sel, &abs) && record_support(d, &abs) != GEN_OK) return NULL;
-        *lp = dsl_choice_logpdf(ctx, d, c);
-        return (gen_array *)c;
-    }
-    if ((t != GEN_F64 && t != GEN_F32) || !gen_selection_contains(gfi_uc.sel, &abs)) {
-        *lp = dsl_choice_logpdf(ctx, d, c);
-        return (gen_array *)c;
-    }
-    bool identity = dist_bijection_is_identity(d);
-    gen_bijection *b = identity ? NULL : gen_dist_bijection(d);
-    if (!identity && !b) return NULL;
-    if (identity || !strcmp(gen_bijection_name(b), "identity")) {
-        /* u is x and log |det J| is 0 (in both directions): skip the view, the zero
-         * log-Jacobian and the addition */
-        if (gfi_uc.out && gen_choicemap_builder_set(gfi_uc.out, &abs, c) != GEN_OK) return NULL;
-        *lp = dsl_choice_logpdf(ctx, d, c);
-        return (gen_array *)c;
-    }
-    if (gfi_uc.active == GFI_UC_INVERSE) {
-        gen_array *u = gen_bijection_inverse(b, c);
-        if (!u || gen_choicemap_builder_set(gfi_uc.out, &abs, u) != GEN_OK) return NULL;
-        *lp = dsl_choice_logpdf(ctx, d, c);
-        return (gen_array *)c;
-    }
-    gen_array *x = NULL, *ld = NULL;
-    gen_status st;
-    if (bij_scalar_forward(b, c, &x, &ld, &st)) {
-        if (st != GEN_OK) return NULL;
-    } else {
-        x = gen_bijection_forward(b, c), ld = gen_bijection_log_det_jacobian(b, c);
-        if (ld && gen_array_ndim(ld) > 0) ld = gen_sum(ld, 0, NULL, false);
-    }
-    if (!x || !ld || (gfi_uc.out && gen_choicemap_builder_set(gfi_uc.out, &abs, x) != GEN_OK)) return NULL;
-    gen_array *lpx = dsl_choice_logpdf(ctx, d, x);
-    *lp = lpx ? gen_add(lpx, ld) : NULL;
-    return x;
-}
-
 static gen_array *assess_choice(gen_ctx *ctx, const gen_addr *a, const gen_dist *d) {
     if (!d) return dsl_fail_at(ctx, a);
     int64_t i = dsl_claim(ctx, a, DSL_SLOT_CHOICE);
     if (i < 0) return NULL;
     const gen_array *c = gen_choicemap_find(ctx->constraints, a);
-    if (c && gen_choicemap_mask_at(ctx->constraints, a)) {
-        char buf[GEN_ADDR_FORMAT_MAX];
-        gen_addr_format(a, buf, sizeof buf);
-        ctx->status = GEN_FAIL(GEN_ERR_VALUE, "%s: assess: the value at %s is present for some particles only (masked)", buf, buf);
+    if (!c || gen_choicemap_mask_at(ctx->constraints, a)) {
+        char path[GEN_ADDR_FORMAT_MAX] = ""; /* a choice at the root: the function's name says where */
+        if (a->len) gen_addr_format(a, path, sizeof path);
+        const char *sep = a->len ? ": " : "", *at = a->len ? path : "the root address";
+        ctx->status = c ? GEN_FAIL(GEN_ERR_VALUE, "%s%sassess: the value at %s is present for some particles only (masked)", path, sep, at)
+                        : GEN_FAIL(GEN_ERR_VALUE, "%s%sassess: the choices have no value at %s", path, sep, at);
         return NULL;
     }
-    if (!c) {
-        char buf[GEN_ADDR_FORMAT_MAX];
-        gen_addr_format(a, buf, sizeof buf);
-        ctx->status = GEN_FAIL(GEN_ERR_VALUE, "%s: assess: the choices have no value at %s", buf, buf);
-        return NULL;
-    }
-    gen_array *x, *lp = NULL;
-    if (CORE_UNLIKELY(gfi_uc.active)) x = uc_choice(ctx, a, d, c, &lp);
-    else if ((x = dsl_given(ctx, d, c))) lp = dsl_choice_logpdf(ctx, d, x);
+    gen_array *x = NULL, *lp = NULL;
+    if (CORE_UNLIKELY(ctx->ev != NULL)) {
+        if (ctx->n) GEN_FAIL(GEN_ERR_UNSUPPORTED, "unconstrained assess does not run batched");
+        else gen_eval_choice(ctx->ev, a, d, c, &x, &lp);
+    } else if ((x = dsl_given(ctx, d, c)))
+        lp = dsl_choice_logpdf(ctx, d, x);
     if (!x || !lp) return dsl_fail_at(ctx, a);
     dsl_rec *r = &ctx->data.recs[i];
     r->value = gen_array_retain(x);
@@ -272,9 +188,7 @@ static gen_array *assess_call(gen_ctx *ctx, const gen_addr *a, const gen_gf *f,
     const gen_choicemap *sub = gen_choicemap_get_submap(ctx->constraints, a);
     gen_array *w = NULL, *ret = NULL;
     int64_t saved = dsl_callee_begin(ctx);
-    int uc = gfi_uc_enter(a);
-    gen_status s = uc < 0 ? GEN_ERR_VALUE : gen_assess(f, args, sub, &w, &ret);
-    gfi_uc_leave(uc);
+    gen_status s = gfi_assess_at(f, ctx->ev, a, args, sub, &w, &ret);
     dsl_callee_end(saved);
     if (s != GEN_OK) return dsl_fail_at(ctx, a);
     dsl_rec *r = &ctx->data.recs[i];

@@ -64,6 +64,9 @@ struct gen_ctx {
     gen_choicemap_builder *discard;   /* update: the discarded old values */
     int64_t n;                        /* particle count in batched mode, else 0 */
     int64_t hint;                     /* expected record count (0: unknown) */
+    gen_eval *ev;                     /* assess: the evaluation state (NULL: normal) */
+    bool root;                        /* the root address was traced (dsl_claim) */
+    void *payload;                    /* the running body's function's payload */
 };
 
 extern const dsl_handler dsl_generate_handler, dsl_assess_handler, dsl_update_handler,
@@ -71,9 +74,12 @@ extern const dsl_handler dsl_generate_handler, dsl_assess_handler, dsl_update_ha
 extern const gfi_vtable dsl_vtable;
 
 /* Claims address a for a choice or call (kind): fails with "a: address already traced"
- * when a, a prefix of a, or an address below a was traced. Pushes a record for a and
+ * when a, a prefix of a, or an address below a was traced (the root: see dsl_check_root). Pushes a record for a and
  * returns its index, or -1 (ctx->status set). */
 int64_t dsl_claim(gen_ctx *ctx, const gen_addr *a, int kind);
+/* GEN_OK unless the run traced the root address and another site (the root must be its
+ * only site): GEN_ERR_VALUE naming the second one. */
+gen_status dsl_check_root(gen_ctx *ctx);
 /* The kind of the slot holding exactly a (DSL_SLOT_EMPTY if none). */
 int dsl_lookup_kind(const gen_ctx *ctx, const gen_addr *a);
 void dsl_table_free(gen_ctx *ctx);
@@ -93,9 +99,6 @@ void dsl_ctx_free(gen_ctx *ctx);
 /* ---- one choice, scalar or batched (dsl_handlers.c). Handlers run with batched mode
  * suspended: they keep the particle axis themselves. ---- */
 
-/* GEN_ERR_VALUE "<who>: <what> is NaN" (or +inf) unless every element of the f64 array lp is
- * finite or -inf (an impossible value is allowed: its weight is -inf). */
-gen_status dsl_check_log_density(const gen_array *lp, const char *who, const char *what);
 /* The log density of choice value x under d: 0-d (summed over batch axes), or [n] per
  * particle in batched mode. NULL on error. */
 gen_array *dsl_choice_logpdf(const gen_ctx *ctx, const gen_dist *d, const gen_array *x);

@@ -71,8 +71,8 @@ static const char *kind_name(int kind) {
 }
 
 static int64_t fail_traced(gen_ctx *ctx, const gen_addr *a, const gen_addr *other, int kind) {
-    char s[GEN_ADDR_FORMAT_MAX], o[GEN_ADDR_FORMAT_MAX];
-    gen_addr_format(a, s, sizeof s);
+    char s[GEN_ADDR_FORMAT_MAX] = "the root address", o[GEN_ADDR_FORMAT_MAX];
+    if (a->len) gen_addr_format(a, s, sizeof s);
     if (kind == DSL_SLOT_PREFIX)
         ctx->status = GEN_FAIL(GEN_ERR_VALUE, "%s: address already traced (choices lie below it)", s);
     else if (other)
@@ -83,12 +83,33 @@ static int64_t fail_traced(gen_ctx *ctx, const gen_addr *a, const gen_addr *othe
     return -1;
 }
 
-int64_t dsl_claim(gen_ctx *ctx, const gen_addr *a, int kind) {
-    if (a->len == 0) {
-        ctx->status = GEN_FAIL(GEN_ERR_VALUE, "a dynamic function cannot trace at the root address");
+/* The root address (a distribution used as a generative function: its one choice) is
+ * the prefix of every other: it may be traced only as the run's one site. */
+gen_status dsl_check_root(gen_ctx *ctx) {
+    if (!ctx->root || ctx->data.n == 1) return GEN_OK;
+    char buf[GEN_ADDR_FORMAT_MAX];
+    gen_addr_format(&ctx->data.recs[1].addr, buf, sizeof buf);
+    return ctx->status = GEN_FAIL(GEN_ERR_VALUE, "%s: address already traced (the root address is traced, and "
+                                  "every address lies below it)", buf);
+}
+
+/* The rest of dsl_claim for the root (slot i, hash h, record rec pushed): it must be the
+ * run's first site. A site after it is refused by dsl_check_root when the body returns
+ * (not in dsl_claim, which runs once per choice). */
+static int64_t claim_root(gen_ctx *ctx, int64_t i, uint64_t h, int64_t rec, int kind) {
+    if (rec > 0) {
+        ctx->status = GEN_FAIL(GEN_ERR_VALUE, "the root address: address already traced (choices lie below it)");
         return -1;
     }
-    if (table_reserve(ctx, a->len) != GEN_OK || push_record(ctx, a) != GEN_OK) {
+    ctx->table[i] = (dsl_slot){h, rec, 0, kind};
+    ctx->tn++;
+    ctx->root = true;
+    return rec;
+}
+
+int64_t dsl_claim(gen_ctx *ctx, const gen_addr *a, int kind) {
+    /* one slot at least: the root has no parts */
+    if (table_reserve(ctx, a->len ? a->len : 1) != GEN_OK || push_record(ctx, a) != GEN_OK) {
         ctx->status = GEN_ERR_OOM;
         return -1;
     }
@@ -96,6 +117,7 @@ int64_t dsl_claim(gen_ctx *ctx, const gen_addr *a, int kind) {
     uint64_t h = gen_addr_hash(a);
     int64_t i = find_slot(ctx, a, h);
     if (ctx->table[i].kind != DSL_SLOT_EMPTY) return fail_traced(ctx, a, NULL, ctx->table[i].kind);
+    if (CORE_UNLIKELY(a->len == 0)) return claim_root(ctx, i, h, rec, kind);
     gen_addr p; /* the prefixes of a, in place; parts beyond a->len are never read */
     memcpy(p.parts, a->parts, (size_t)(a->len - 1) * sizeof a->parts[0]);
     for (int k = 1; k < a->len; k++) {

@@ -10,6 +10,8 @@
 
 typedef struct dyn_data {
     gen_body body;
+    void *payload;             /* gen_dynamic_with: read by the body (gen_ctx_payload) */
+    void (*free_payload)(void *payload); /* may be NULL */
     /* Records of the last generate or assess, so the next one sizes its arrays once
      * (a hint only: relaxed, racy updates are fine). */
     _Atomic int64_t last_n;
@@ -25,7 +27,11 @@ static void note_count(const gen_gf *f, const gen_ctx *ctx) {
         atomic_store_explicit(&((dyn_data *)f->data)->last_n, n, memory_order_relaxed);
 }
 
-static void dyn_free(gen_gf *f) { core_free(f->data, sizeof(dyn_data)); }
+static void dyn_free(gen_gf *f) {
+    dyn_data *d = f->data;
+    if (d->free_payload) d->free_payload(d->payload);
+    core_free(d, sizeof *d);
+}
 
 void dsl_data_clear(dsl_data *d) {
     for (int64_t i = 0; i < d->n; i++) {
@@ -47,10 +53,18 @@ static void dyn_free_trace(gen_trace *tr) {
 
 gen_status dsl_run_body(const gen_gf *f, gen_ctx *ctx, const gen_args *args, gen_array **ret) {
     static const gen_args none = {0, NULL, NULL};
+    const dyn_data *d = f->data;
+    void *outer = ctx->payload; /* a spliced body reads its own function's payload */
+    ctx->payload = d->payload;
     int64_t saved = dsl_callee_begin(ctx); /* the body runs batched; handlers do not */
-    gen_status s = ((const dyn_data *)f->data)->body(ctx, args ? args : &none, ret);
+    gen_status s = d->body(ctx, args ? args : &none, ret);
     dsl_callee_end(saved);
-    if (ctx->status != GEN_OK) return ctx->status; /* a DSL call failed: already named */
+    ctx->payload = outer;
+    if (CORE_UNLIKELY(ctx->root) && ctx->status == GEN_OK) dsl_check_root(ctx);
+    if (ctx->status != GEN_OK) { /* a DSL call failed: already named by its address */
+        if (ctx->root) core_error_prefix("%s", f->name); /* the root's address is the function */
+        return ctx->status;
+    }
     if (s != GEN_OK) {
         if (core_error_pending()) core_error_prefix("%s", f->name);
         else GEN_FAIL(s, "%s: the body returned %s", f->name, gen_status_name(s));
@@ -228,7 +242,8 @@ gen_status dsl_new_trace(const gen_gf *f, gen_ctx *ctx, const gen_args *args, ge
 bool dsl_same_gf(const gen_gf *a, const gen_gf *b) { return gfi_same_gf(a, b); }
 
 static bool dyn_same(const gen_gf *a, const gen_gf *b) {
-    return ((const dyn_data *)a->data)->body == ((const dyn_data *)b->data)->body;
+    const dyn_data *x = a->data, *y = b->data;
+    return x->body == y->body && x->payload == y->payload;
 }
 
 static gen_status dyn_generate(const gen_gf *f, gen_key key, const gen_args *args,
@@ -259,12 +274,13 @@ static gen_status dyn_generate(const gen_gf *f, gen_key key, const gen_args *arg
     return *tr ? GEN_OK : GEN_ERR_OOM;
 }
 
-static gen_status dyn_assess(const gen_gf *f, const gen_args *args, const gen_choicemap *choices,
-                             gen_array **weight, gen_array **retval) {
+static gen_status dyn_assess(const gen_gf *f, gen_eval *ev, const gen_args *args,
+                             const gen_choicemap *choices, gen_array **weight, gen_array **retval) {
     gen_status s = gen_scope_begin();
     if (s != GEN_OK) return s;
     gen_ctx ctx;
     ctx_init(&ctx, &dsl_assess_handler, "assess", (gen_key){0}, choices);
+    ctx.ev = ev;
     ctx.hint = last_count(f);
     gen_array *ret = NULL, *score = NULL, *w = NULL;
     s = dsl_run_body(f, &ctx, args, &ret);
@@ -319,14 +335,22 @@ const gfi_vtable dsl_vtable = {"dynamic",      dyn_generate,   dyn_assess, dyn_p
                                dsl_update,     dsl_regenerate, dyn_free,   dyn_free_trace,
                                dyn_same,   dyn_build_choices};
 
-gen_gf *gen_dynamic(const char *name, gen_body body) {
+gen_gf *gen_dynamic_with(const char *name, gen_body body, void *payload, void (*free_payload)(void *)) {
     if (!name || !body) {
         GEN_FAIL(GEN_ERR_MISUSE, "gen_dynamic: the %s is NULL", name ? "body" : "name");
+        if (free_payload) free_payload(payload);
         return NULL;
     }
     dyn_data *d = core_alloc(sizeof *d);
-    if (!d) return NULL;
+    if (!d) {
+        if (free_payload) free_payload(payload);
+        return NULL;
+    }
     d->body = body;
+    d->payload = payload;
+    d->free_payload = free_payload;
     atomic_init(&d->last_n, 0);
     return gfi_gf_new(&dsl_vtable, name, d);
 }
+
+gen_gf *gen_dynamic(const char *name, gen_body body) { return gen_dynamic_with(name, body, NULL, NULL); }

@@ -254,7 +254,13 @@ gen_status gen_generate(const gen_gf *f, gen_key key, const gen_args *args,
     if (s == GEN_OK) s = gfi_check_call("gen_generate", f, args);
     if (s == GEN_OK) s = check_map("gen_generate", constraints, "constraints");
     if (s != GEN_OK) return s;
-    return f->vt->generate(f, key, args, constraints, tr, weight);
+    s = f->vt->generate(f, key, args, constraints, tr, weight);
+    if (CORE_UNLIKELY(f->user) && (s = gfi_user_result(f, "generate", s, *tr && (!weight || *weight),
+                                                       *tr ? "weight" : "trace")) != GEN_OK) {
+        *tr = NULL;
+        if (weight) *weight = NULL;
+    }
+    return s;
 }
 
 gen_status gen_simulate(const gen_gf *f, gen_key key, const gen_args *args, gen_trace **tr) {
@@ -262,18 +268,30 @@ gen_status gen_simulate(const gen_gf *f, gen_key key, const gen_args *args, gen_
     gen_status s = check_out("gen_simulate", tr, "tr");
     if (s == GEN_OK) s = gfi_check_call("gen_simulate", f, args);
     if (s != GEN_OK) return s;
-    return f->vt->generate(f, key, args, gen_choicemap_empty(), tr, NULL);
+    s = f->vt->generate(f, key, args, gen_choicemap_empty(), tr, NULL);
+    if (CORE_UNLIKELY(f->user) && (s = gfi_user_result(f, "generate", s, *tr, "trace")) != GEN_OK) *tr = NULL;
+    return s;
 }
 
-gen_status gen_assess(const gen_gf *f, const gen_args *args, const gen_choicemap *choices,
-                      gen_array **weight, gen_array **retval) {
+gen_status gfi_assess_in(const gen_gf *f, gen_eval *ev, const gen_args *args,
+                         const gen_choicemap *choices, gen_array **weight, gen_array **retval) {
     if (weight) *weight = NULL;
     if (retval) *retval = NULL;
     gen_status s = check_out("gen_assess", weight, "weight");
     if (s == GEN_OK) s = gfi_check_call("gen_assess", f, args);
     if (s == GEN_OK) s = check_map("gen_assess", choices, "choices");
     if (s != GEN_OK) return s;
-    return f->vt->assess(f, args, choices, weight, retval);
+    s = f->vt->assess(f, ev, args, choices, weight, retval);
+    if (CORE_UNLIKELY(f->user) && (s = gfi_user_result(f, "assess", s, *weight, "weight")) != GEN_OK) {
+        *weight = NULL;
+        if (retval) *retval = NULL;
+    }
+    return s;
+}
+
+gen_status gen_assess(const gen_gf *f, const gen_args *args, const gen_choicemap *choices,
+                      gen_array **weight, gen_array **retval) {
+    return gfi_assess_in(f, NULL, args, choices, weight, retval);
 }
 
 /* Generic propose: simulate, then hand out the trace's parts (the weight of f as its own
@@ -289,6 +307,7 @@ gen_status gen_propose(const gen_gf *f, gen_key key, const gen_args *args,
     if ((s = gen_scope_begin()) != GEN_OK) return s;
     gen_trace *tr = NULL;
     s = f->vt->generate(f, key, args, gen_choicemap_empty(), &tr, NULL);
+    if (CORE_UNLIKELY(f->user)) s = gfi_user_result(f, "generate", s, tr, "trace");
     if (s == GEN_OK && !gfi_trace_ready(tr)) s = core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
     if (s == GEN_OK) {
         *choices = gen_choicemap_scope_return((gen_choicemap *)gfi_trace_choices(tr));
@@ -358,6 +377,8 @@ gen_status gen_project(const gen_trace *tr, const gen_selection *sel, gen_array 
     sel_nesting++;
     s = tr->gf->vt->project(tr, sel, weight);
     sel_nesting--;
+    if (CORE_UNLIKELY(tr->gf->user) && (s = gfi_user_result(tr->gf, "project", s, *weight, "weight")) != GEN_OK)
+        *weight = NULL;
     gfi_batch_leave(tr->batch);
     return s;
 }
@@ -425,6 +446,14 @@ gen_status gen_update(const gen_trace *tr, gen_key key, const gen_args *args,
     if ((s = gfi_batch_enter(tr->batch)) != GEN_OK) return s;
     s = tr->gf->vt->update(tr, key, args, argdiffs, constraints, new_tr, weight, retdiff, discard);
     gfi_batch_leave(tr->batch);
+    if (CORE_UNLIKELY(tr->gf->user) &&
+        (s = gfi_user_result(tr->gf, "update", s, *new_tr && (!weight || *weight) && (!discard || *discard),
+                             !*new_tr ? "trace" : weight && !*weight ? "weight" : "discard")) != GEN_OK) {
+        *new_tr = NULL;
+        if (weight) *weight = NULL;
+        if (discard) *discard = NULL;
+        if (retdiff) *retdiff = gen_diff_unknown();
+    }
     return s;
 }
 
@@ -441,6 +470,7 @@ static gen_status regenerate_checked(const gen_trace *tr, gen_key key, const gen
     sel_nesting++;
     s = tr->gf->vt->regenerate(tr, key, args, argdiffs, sel, &t, weight ? &w : NULL, retdiff);
     sel_nesting--;
+    if (CORE_UNLIKELY(tr->gf->user)) s = gfi_user_result(tr->gf, "regenerate", s, t && (!weight || w), t ? "weight" : "trace");
     const gen_choicemap *now = s == GEN_OK ? gfi_trace_choices(t) : NULL;
     if (s == GEN_OK && !now) s = core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
     if (s == GEN_OK) s = check_named("gen_regenerate", tr, sel, now, true, &missing);
@@ -474,6 +504,13 @@ gen_status gen_regenerate(const gen_trace *tr, gen_key key, const gen_args *args
         sel_nesting++;
         s = tr->gf->vt->regenerate(tr, key, args, argdiffs, sel, new_tr, weight, retdiff);
         sel_nesting--;
+        if (CORE_UNLIKELY(tr->gf->user) &&
+            (s = gfi_user_result(tr->gf, "regenerate", s, *new_tr && (!weight || *weight),
+                                 *new_tr ? "weight" : "trace")) != GEN_OK) {
+            *new_tr = NULL;
+            if (weight) *weight = NULL;
+            if (retdiff) *retdiff = gen_diff_unknown();
+        }
     }
     gfi_batch_leave(tr->batch);
     return s;

@@ -3,39 +3,18 @@
 #ifndef GENC_SRC_GFI_INT_H
 #define GENC_SRC_GFI_INT_H
 
+#include <math.h>
 #include <stdatomic.h>
 
 #include "../core/core.h"
+#include "genc/gf_impl.h"
 #include "genc/gfi.h"
 
-/* One kind of generative function (DESIGN decision 7). The public operations check
- * their arguments (non-NULL, out-parameters present) before calling these; the
- * implementations publish results as the public functions document. */
-typedef struct gfi_vtable {
-    const char *kind;
-    gen_status (*generate)(const gen_gf *f, gen_key key, const gen_args *args,
-                           const gen_choicemap *constraints, gen_trace **tr, gen_array **weight);
-    gen_status (*assess)(const gen_gf *f, const gen_args *args, const gen_choicemap *choices,
-                         gen_array **weight, gen_array **retval);
-    gen_status (*project)(const gen_trace *tr, const gen_selection *sel, gen_array **weight);
-    /* argdiffs: checked, or NULL (all unknown); weight, retdiff and discard may be NULL. */
-    gen_status (*update)(const gen_trace *tr, gen_key key, const gen_args *args,
-                         const gen_diff *argdiffs, const gen_choicemap *constraints,
-                         gen_trace **new_tr, gen_array **weight, gen_diff *retdiff,
-                         gen_choicemap **discard);
-    gen_status (*regenerate)(const gen_trace *tr, gen_key key, const gen_args *args,
-                             const gen_diff *argdiffs, const gen_selection *sel,
-                             gen_trace **new_tr, gen_array **weight, gen_diff *retdiff);
-    void (*free_data)(gen_gf *f);          /* frees f->data */
-    void (*free_trace_data)(gen_trace *tr); /* frees tr->data */
-    /* Optional: a and b (both of this kind) compute the same function (a model body that
-     * builds its combinators anew on every run still updates its old subtraces). */
-    bool (*same)(const gen_gf *a, const gen_gf *b);
-    /* Optional: builds the choice map of a trace made with choices NULL (a new
-     * reference, owned by nobody; NULL with the error recorded). Traces of kinds that
-     * set it build their map on first use (gfi_trace_choices). */
-    gen_choicemap *(*build_choices)(const gen_trace *tr);
-} gfi_vtable;
+/* One kind of generative function (DESIGN decision 7): the public table of
+ * genc/gf_impl.h, under the name the layers below the public API use. The public
+ * operations check their arguments (non-NULL, out-parameters present) before calling
+ * it; the implementations publish results as the public functions document. */
+typedef gen_gf_vtable gfi_vtable;
 
 /* Builds the choices and return value of a lazy trace (gfi_trace_new_lazy) as new
  * references given to no scope. */
@@ -47,6 +26,7 @@ struct gen_gf {
     const gfi_vtable *vt;
     char *name; /* owned copy */
     void *data; /* the kind's payload */
+    bool user;  /* made by gen_gf_new: its results are checked (gfi_user_result) */
 };
 
 struct gen_trace {
@@ -100,6 +80,11 @@ bool gfi_same_value(const gen_array *a, const gen_array *b);
 /* a and b are the same generative function: the same object, or equal by their kind's
  * `same` (dynamic functions with one body, combinators of the same kernels). */
 bool gfi_same_gf(const gen_gf *a, const gen_gf *b);
+/* What an implementation of a user kind (gen_gf_new) returned for op (s, and whether
+ * its required output is set: `what` names it): GEN_OK, or s with the message prefixed
+ * by f's name, a message for a failure that left none, GEN_ERR_CALLBACK for GEN_OK
+ * without the output. The caller clears its out-parameters when this fails. */
+gen_status gfi_user_result(const gen_gf *f, const char *op, gen_status s, bool produced, const char *what);
 /* Checks f is not NULL (a NULL propagates the pending error) and args is well formed. */
 gen_status gfi_check_call(const char *op, const gen_gf *f, const gen_args *args);
 
@@ -112,22 +97,24 @@ gen_status gfi_diff_check_as(const gen_diff *d, const char *what);
  * NULL (and *bytes 0) when n is 0 or on OOM. */
 gen_diff *gfi_diffs_copy(int n, const gen_diff *src, bool invert, size_t *bytes);
 
-/* ---- unconstrained assess (uc.c) ----
+/* ---- the evaluation state of assess (eval.c, uc.c; public side in genc/gf_impl.h) ----
  * Gradient-based inference evaluates a model's log density as a function of its
  * selected continuous choices mapped to unconstrained space by their supports'
- * bijections. gen_assess runs in that mode while gfi_uc.active: the running call's
- * absolute address is gfi_uc.prefix (calls and combinator elements push their parts
- * around the GFI calls they make), and a selected float choice is transformed:
- *   GFI_UC_FORWARD: the value given is u; the choice is forward(u) and its density
- *                   gains log |det J|; x is recorded into gfi_uc.out if set;
- *   GFI_UC_INVERSE: the value given is x; inverse(x) is recorded into gfi_uc.out;
- *   GFI_UC_SUPPORT: values are scored as given; for a selected choice of any dtype, its
- *                   distribution's finite support (gen_dist_enumerate, [K, ...]) is
- *                   recorded into gfi_uc.out (nothing for an infinite or continuous one):
- *                   how Gibbs finds the values a choice can take. */
-enum { GFI_UC_FORWARD = 1, GFI_UC_INVERSE = 2, GFI_UC_SUPPORT = 3 };
+ * bijections. An assess runs in that mode when it is given an evaluation state ev
+ * (gfi_assess_in; NULL: the normal mode): the running call's absolute address is
+ * ev->prefix (calls and combinator elements push their parts around the assess they
+ * make with gfi_eval_enter / gfi_eval_leave and hand ev down), and a selected float
+ * choice is transformed (gen_eval_choice):
+ *   GEN_EVAL_FORWARD: the value given is u; the choice is forward(u) and its density
+ *                     gains log |det J|; x is recorded into ev->out if set;
+ *   GEN_EVAL_INVERSE: the value given is x; inverse(x) is recorded into ev->out;
+ *   GEN_EVAL_SUPPORT: values are scored as given; for a selected choice of any dtype,
+ *                     its distribution's finite support (gen_dist_enumerate, [K, ...])
+ *                     is recorded into ev->out (nothing for an infinite or continuous
+ *                     one): how Gibbs finds the values a choice can take. */
+
 /* A set of absolute addresses (open addressing on their hashes): the selected values
- * a forward run may take from gfi_uc.values instead of from the choices given, so a
+ * a forward run may take from ev->values instead of from the choices given, so a
  * caller evaluating many points (gen_target) builds no choice map per point. */
 typedef struct gfi_uc_table {
     int64_t n, cap;  /* cap: a power of two > n, or 0 */
@@ -140,10 +127,10 @@ void gfi_uc_table_free(gfi_uc_table *t);
 /* The index of a in t, or -1. */
 int64_t gfi_uc_table_find(const gfi_uc_table *t, const gen_addr *a);
 
-typedef struct gfi_uc_state {
-    int active; /* GFI_UC_FORWARD, GFI_UC_INVERSE, GFI_UC_SUPPORT, or 0 */
+struct gen_eval {
+    int mode; /* GEN_EVAL_FORWARD, GEN_EVAL_INVERSE or GEN_EVAL_SUPPORT */
     const gen_selection *sel;    /* absolute */
-    gen_addr prefix;
+    gen_addr prefix;             /* the running call's absolute address */
     gen_choicemap_builder *out;  /* may be NULL */
     /* Forward, optional: the value of a choice at table->addrs[i] is values[i] (not the
      * one in the choices); hits counts the values taken, so the caller can tell whether
@@ -151,29 +138,54 @@ typedef struct gfi_uc_state {
     const gfi_uc_table *table;
     gen_array *const *values;
     int64_t hits;
-} gfi_uc_state;
-extern _Thread_local gfi_uc_state gfi_uc;
-/* Enters / leaves the namespace a (relative to the running call) in uc mode; a no-op
- * outside it. gfi_uc_enter returns the length to give gfi_uc_leave, or -1 (GEN_ERR_VALUE
+    /* Forward and inverse: the selected float choices transformed (gen_eval_choice),
+     * so a caller can tell whether every selected choice took part. */
+    int64_t seen;
+};
+
+/* assess of f on choices under ev (NULL: the normal mode), checking its arguments like
+ * gen_assess (which is gfi_assess_in with ev NULL). */
+gen_status gfi_assess_in(const gen_gf *f, gen_eval *ev, const gen_args *args,
+                         const gen_choicemap *choices, gen_array **weight, gen_array **retval);
+
+/* Enters / leaves the namespace a (relative to the running call) of ev; a no-op for
+ * NULL. gfi_eval_enter returns the length to give gfi_eval_leave, or -1 (GEN_ERR_VALUE
  * recorded) beyond the depth limit. */
-static inline int gfi_uc_enter(const gen_addr *a) {
-    int len = gfi_uc.prefix.len;
-    if (!gfi_uc.active) return len;
+static inline int gfi_eval_enter(gen_eval *ev, const gen_addr *a) {
+    if (!ev) return 0;
+    int len = ev->prefix.len;
     if (len + a->len > GEN_ADDR_MAX_DEPTH) {
         GEN_FAIL(GEN_ERR_VALUE, "unconstrained assess: an address deeper than %d parts", GEN_ADDR_MAX_DEPTH);
         return -1;
     }
-    for (int k = 0; k < a->len; k++) gfi_uc.prefix.parts[len + k] = a->parts[k];
-    gfi_uc.prefix.len = len + a->len;
+    for (int k = 0; k < a->len; k++) ev->prefix.parts[len + k] = a->parts[k];
+    ev->prefix.len = len + a->len;
     return len;
 }
-static inline void gfi_uc_leave(int len) {
-    if (len >= 0) gfi_uc.prefix.len = len;
+static inline void gfi_eval_leave(gen_eval *ev, int len) {
+    if (ev && len >= 0) ev->prefix.len = len;
 }
-/* The absolute address of the choice at a (relative to the running call). */
-static inline void gfi_uc_absolute(const gen_addr *a, gen_addr *out) {
-    *out = gfi_uc.prefix;
-    for (int k = 0; k < a->len && out->len < GEN_ADDR_MAX_DEPTH; k++) out->parts[out->len++] = a->parts[k];
+/* assess of f at the address a below the running call: gfi_eval_enter, gfi_assess_in,
+ * gfi_eval_leave. */
+static inline gen_status gfi_assess_at(const gen_gf *f, gen_eval *ev, const gen_addr *a,
+                                       const gen_args *args, const gen_choicemap *choices,
+                                       gen_array **weight, gen_array **retval) {
+    int len = gfi_eval_enter(ev, a);
+    if (len < 0) return GEN_ERR_VALUE;
+    gen_status s = gfi_assess_in(f, ev, args, choices, weight, retval);
+    gfi_eval_leave(ev, len);
+    return s;
+}
+/* GEN_ERR_VALUE "<who>: <what> is NaN" (or +inf) unless every element of the f64 array
+ * lp is finite or -inf (an impossible value is allowed: its weight is -inf). Inline: it
+ * runs once per choice. */
+gen_status gfi_log_density_fail(const gen_array *lp, int64_t i, const char *who, const char *what);
+static inline gen_status gfi_check_log_density(const gen_array *lp, const char *who, const char *what) {
+    if (gen_array_dtype(lp) != GEN_F64) return GEN_OK; /* f32 models: not checked */
+    const double *v = gen_array_data(lp);
+    for (int64_t i = 0, n = gen_array_size(lp); i < n; i++)
+        if (CORE_UNLIKELY(isnan(v[i]) || v[i] == INFINITY)) return gfi_log_density_fail(lp, i, who, what);
+    return GEN_OK;
 }
 
 #endif

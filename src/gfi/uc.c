@@ -1,7 +1,6 @@
-/* uc.c — the thread's unconstrained-assess state and address tables (see gfi_int.h). */
+/* uc.c — the address tables of unconstrained evaluation: the values a forward run takes
+ * by absolute address instead of from a choice map (see gfi_int.h). */
 #include "gfi_int.h"
-
-_Thread_local gfi_uc_state gfi_uc;
 
 static int64_t home(const gfi_uc_table *t, const gen_addr *a) {
     return (int64_t)(gen_addr_hash(a) & (uint64_t)(t->cap - 1));

@@ -7,8 +7,7 @@
 
 static const char *FN = "gen_mh_birth_death";
 
-/* The configuration the proposal reads (the proposal's args->user is the trace). */
-static _Thread_local const gen_birth_death *bd_cur;
+/* The proposal reads the configuration as its payload (gen_ctx_payload) and the trace as args->user. */
 
 static gen_status read_count(const gen_birth_death *bd, const gen_choicemap *m, int64_t *k) {
     return infer_read_count(FN, m, &bd->count, bd->min_count, bd->max_count, k);
@@ -19,7 +18,7 @@ static double p_birth(const gen_birth_death *bd, int64_t k) { return infer_p_gro
 /* birth ~ bernoulli(p_birth(K)); on a birth, new ~ the component proposal. */
 static gen_status bd_proposal(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
     (void)retval;
-    const gen_birth_death *bd = bd_cur;
+    const gen_birth_death *bd = gen_ctx_payload(ctx);
     int64_t k = 0;
     gen_status s = read_count(bd, gen_trace_choices(args->user), &k);
     if (s != GEN_OK) return s;
@@ -67,14 +66,11 @@ gen_status gen_mh_birth_death(const gen_trace *tr, gen_key key, const gen_birth_
     if (bd->min_count < 0 || bd->max_count <= bd->min_count)
         return GEN_FAIL(GEN_ERR_VALUE, "%s: needs 0 <= min_count < max_count (got %lld, %lld)", FN,
                         (long long)bd->min_count, (long long)bd->max_count);
-    if (bd_cur) return GEN_FAIL(GEN_ERR_MISUSE, "%s: a birth/death move is already running on this thread", FN);
     gen_status s = gen_scope_begin();
     if (s != GEN_OK) return s;
-    gen_gf *q = gen_dynamic("birth_death_proposal", bd_proposal);
-    bd_cur = bd;
+    gen_gf *q = gen_dynamic_with("birth_death_proposal", bd_proposal, (void *)bd, NULL);
     s = q ? gen_mh_involutive(tr, key, q, NULL, (gen_involution){bd_involution, (void *)bd}, check, out, accepted)
           : infer_pending();
-    bd_cur = NULL;
     if (s == GEN_OK && !(*out = gen_trace_scope_return(*out))) s = infer_pending();
     gen_scope_end();
     return s;

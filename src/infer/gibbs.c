@@ -14,10 +14,6 @@ static const char *FN = "gen_gibbs";
  * when the distribution has none or the model does not tell (a generative function
  * other than the DSL's). */
 static const gen_array *model_support(const gen_trace *tr, const gen_addr *a) {
-    if (gfi_uc.active) {
-        GEN_FAIL(GEN_ERR_MISUSE, "%s: called inside an unconstrained evaluation", FN);
-        return NULL;
-    }
     const gen_choicemap *cm = NULL;
     gen_selection *sel = gen_select(1, a);
     gen_choicemap_builder *b = gen_choicemap_builder_new();
@@ -26,10 +22,9 @@ static const gen_array *model_support(const gen_trace *tr, const gen_addr *a) {
         infer_pending();
         return NULL;
     }
-    gfi_uc = (gfi_uc_state){.active = GFI_UC_SUPPORT, .sel = sel, .out = b};
+    gen_eval ev = {.mode = GEN_EVAL_SUPPORT, .sel = sel, .out = b};
     gen_array *w = NULL;
-    gen_status s = gen_assess(gen_trace_gf(tr), gen_trace_args(tr), cm, &w, NULL);
-    gfi_uc = (gfi_uc_state){0};
+    gen_status s = gfi_assess_in(gen_trace_gf(tr), &ev, gen_trace_args(tr), cm, &w, NULL);
     gen_choicemap *found = s == GEN_OK ? gen_choicemap_builder_finish(b) : NULL;
     gen_choicemap_builder_free(b);
     if (s == GEN_OK && !found) infer_pending();

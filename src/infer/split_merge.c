@@ -9,8 +9,7 @@
 
 static const char *FN = "gen_mh_split_merge";
 
-/* The configuration the proposal reads (the proposal's args->user is the trace). */
-static _Thread_local const gen_split_merge *sm_cur;
+/* The proposal reads the configuration as its payload (gen_ctx_payload) and the trace as args->user. */
 
 static gen_status read_count(const gen_split_merge *sm, const gen_choicemap *m, int64_t *k) {
     return infer_read_count(FN, m, &sm->count, sm->min_count, sm->max_count, k);
@@ -22,7 +21,7 @@ static double p_split(const gen_split_merge *sm, int64_t k) { return infer_p_gro
  * or merge with the last one (0 .. K-2); on a split, u ~ the auxiliary proposal(j). */
 static gen_status sm_proposal(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
     (void)retval;
-    const gen_split_merge *sm = sm_cur;
+    const gen_split_merge *sm = gen_ctx_payload(ctx);
     const gen_choicemap *c = NULL;
     int64_t k = 0, split = 0;
     gen_status s = infer_choices(args->user, &c);
@@ -105,7 +104,6 @@ static gen_status check_config(const gen_trace *tr, const gen_split_merge *sm) {
         return GEN_FAIL(GEN_ERR_VALUE, "%s: needs 1 <= min_count < max_count (got %lld, %lld)", FN, (long long)sm->min_count,
                         (long long)sm->max_count);
     if (gen_trace_batch_size(tr)) return GEN_FAIL(GEN_ERR_UNSUPPORTED, "%s: the trace is batched", FN);
-    if (sm_cur) return GEN_FAIL(GEN_ERR_MISUSE, "%s: a split/merge move is already running on this thread", FN);
     const gen_choicemap *c = NULL;
     int64_t k = 0;
     gen_status s = infer_choices(tr, &c);
@@ -123,13 +121,11 @@ static gen_status run(const gen_trace *tr, const gen_split_merge *sm, bool check
         gen_scope_end();
         return s;
     }
-    gen_gf *q = gen_dynamic("split_merge_proposal", sm_proposal);
+    gen_gf *q = gen_dynamic_with("split_merge_proposal", sm_proposal, (void *)sm, NULL);
     gen_involution inv = {sm_involution, (void *)sm};
-    sm_cur = sm;
     if (!q) s = infer_pending();
     else if (mh) s = gen_mh_involutive(tr, key, q, NULL, inv, check, out, accepted);
     else s = gen_involutive_propose(tr, key, q, NULL, inv, check, out, info);
-    sm_cur = NULL;
     if (s == GEN_OK && !(*out = gen_trace_scope_return(*out))) s = infer_pending();
     gen_scope_end();
     return s;

@@ -15,7 +15,8 @@ struct gen_target {
     int64_t dim;
     /* The template's selected float values (deep order, as flatten takes them): their
      * absolute addresses, offsets in theta and template values (borrowed from
-     * template_). An evaluation hands the model theta's slices through gfi_uc instead
+     * template_). An evaluation hands the model theta's slices through its evaluation
+     * state (gfi_int.h) instead
      * of building a choice map (unflatten); table.n 0: unflatten is used. */
     gfi_uc_table table;
     int64_t *off;
@@ -23,22 +24,36 @@ struct gen_target {
     int64_t table_cap; /* slots of off and like */
 };
 
+static bool is_float(const gen_array *v) {
+    return gen_array_dtype(v) == GEN_F64 || gen_array_dtype(v) == GEN_F32;
+}
+
 /* Runs assess of tr's function on choices in unconstrained mode; vals (NULL: none) are
- * the values of t->table's addresses. *hits: how many of them the run took. */
+ * the values of t->table's addresses. *hits: how many of them the run took (inverse:
+ * how many selected float choices it transformed). */
 static gen_status uc_assess(const gen_target *t, int mode, const gen_choicemap *choices,
                             gen_array *const *vals, gen_choicemap_builder *out, gen_array **w,
                             int64_t *hits) {
-    if (gfi_uc.active)
-        return GEN_FAIL(GEN_ERR_MISUSE, "gen_target: an unconstrained evaluation is already running on this thread");
-    gfi_uc = (gfi_uc_state){mode, t->sel, {0, {{0}}}, out, vals ? &t->table : NULL, vals, 0};
-    gen_status s = gen_assess(gen_trace_gf(t->tr), gen_trace_args(t->tr), choices, w, NULL);
-    if (hits) *hits = gfi_uc.hits;
-    gfi_uc = (gfi_uc_state){0};
+    gen_eval ev = {.mode = mode, .sel = t->sel, .out = out, .table = vals ? &t->table : NULL, .values = vals};
+    gen_status s = gfi_assess_in(gen_trace_gf(t->tr), &ev, gen_trace_args(t->tr), choices, w, NULL);
+    if (hits) *hits = mode == GEN_EVAL_INVERSE ? ev.seen : ev.hits;
     return s;
 }
 
-static bool is_float(const gen_array *v) {
-    return gen_array_dtype(v) == GEN_F64 || gen_array_dtype(v) == GEN_F32;
+/* The selected float choices of m, which an inverse run must have transformed every one
+ * of: a generative function that ignores its evaluation state (genc/gf_impl.h) scores
+ * its choices as given, so gradient-based kernels could not move them. */
+static gen_status check_seen(const gen_trace *tr, const gen_selection *sel, int64_t seen) {
+    const gen_choicemap *m = gen_trace_choices(tr);
+    int64_t n = 0;
+    gen_choicemap_iter it;
+    gen_choicemap_iter_init(&it, m);
+    while (gen_choicemap_iter_next(&it))
+        n += is_float(it.value) && gen_selection_contains(sel, &it.addr);
+    if (n == seen) return GEN_OK;
+    return GEN_FAIL(GEN_ERR_UNSUPPORTED, "%s: %lld of the %lld selected continuous choices were evaluated in "
+                    "unconstrained space: a generative function in the model ignores its evaluation state "
+                    "(genc/gf_impl.h: gen_eval_choice)", gen_gf_name(gen_trace_gf(tr)), (long long)seen, (long long)n);
 }
 
 /* Fills t's table from its template; left empty (unflatten is used) when the values
@@ -107,12 +122,12 @@ static gen_status forward_at(const gen_target *t, const gen_array *theta, gen_ch
         if (!vals) return GEN_ERR_OOM;
         int64_t hits = 0;
         gen_status s = slot_values(t, theta, vals);
-        if (s == GEN_OK) s = uc_assess(t, GFI_UC_FORWARD, t->template_, vals, out, w, &hits);
+        if (s == GEN_OK) s = uc_assess(t, GEN_EVAL_FORWARD, t->template_, vals, out, w, &hits);
         if (vals != small) core_free(vals, (size_t)t->table.n * sizeof *vals);
         if (s != GEN_OK || hits == t->table.n) return s;
     }
     gen_choicemap *c = gen_choicemap_unflatten(t->template_, t->sel, theta);
-    return c ? uc_assess(t, GFI_UC_FORWARD, c, NULL, out, w, NULL) : infer_pending();
+    return c ? uc_assess(t, GEN_EVAL_FORWARD, c, NULL, out, w, NULL) : infer_pending();
 }
 
 /* tr's choices with each value that u has replaced by u's. */
@@ -162,7 +177,9 @@ gen_target *gen_target_new(const gen_trace *tr, const gen_selection *sel) {
     }
     gen_choicemap_builder *b = gen_choicemap_builder_new();
     gen_array *w = NULL;
-    gen_status s = b ? uc_assess(t, GFI_UC_INVERSE, gen_trace_choices(tr), NULL, b, &w, NULL) : GEN_ERR_OOM;
+    int64_t seen = 0;
+    gen_status s = b ? uc_assess(t, GEN_EVAL_INVERSE, gen_trace_choices(tr), NULL, b, &w, &seen) : GEN_ERR_OOM;
+    if (s == GEN_OK) s = check_seen(tr, sel, seen);
     gen_choicemap *u = s == GEN_OK ? gen_choicemap_builder_finish(b) : NULL;
     gen_choicemap *tmpl = u ? with_values(gen_trace_choices(tr), u) : NULL;
     gen_array *theta = tmpl ? gen_choicemap_flatten(tmpl, sel) : NULL;
@@ -214,7 +231,7 @@ static gen_status logpdf_fn(void *payload, int n_in, gen_array *const *in, int n
 }
 
 /* The log density as a function of the table's values (one input each): the model
- * takes them straight from gfi_uc, so no op splits theta under the tape. */
+ * takes them straight from the evaluation state, so no op splits theta under the tape. */
 typedef struct slots_call {
     const gen_target *t;
     int64_t hits;
@@ -224,7 +241,7 @@ static gen_status slots_fn(void *payload, int n_in, gen_array *const *in, int n_
     (void)n_in;
     (void)n_out;
     slots_call *c = payload;
-    return uc_assess(c->t, GFI_UC_FORWARD, c->t->template_, in, NULL, &out[0], &c->hits);
+    return uc_assess(c->t, GEN_EVAL_FORWARD, c->t->template_, in, NULL, &out[0], &c->hits);
 }
 
 /* Value and gradient through slots_fn (in the current scope); *served false when the

@@ -127,9 +127,13 @@ static void test_items_errors(void) {
     cm_item prefix[2] = {{&y0, gen_scalar(1), NULL}, {&y, gen_scalar(2), NULL}};
     CHECK(!cm_from_items(prefix, 2));
     CHECK_ERROR(gen_error_status(), "y and y/0 overlap (the same address, or one a prefix");
+    /* an entry at the root is the whole map (a distribution as a generative function) */
     cm_item at_root[1] = {{&root, gen_scalar(1), NULL}};
-    CHECK(!cm_from_items(at_root, 1));
-    CHECK_ERROR(gen_error_status(), "an entry at the root address");
+    gen_choicemap *leaf = cm_from_items(at_root, 1);
+    CHECK(leaf && gen_choicemap_count(leaf) == 1 && get(leaf, root) == 1);
+    cm_item root_and_x[2] = {{&x, gen_scalar(2), NULL}, {&root, gen_scalar(1), NULL}};
+    CHECK(!cm_from_items(root_and_x, 2));
+    CHECK_ERROR(gen_error_status(), "overlap (the same address, or one a prefix");
     cm_item nothing[2] = {{&x, NULL, NULL}, {&y, gen_scalar(1), NULL}};
     CHECK(!cm_from_items(nothing, 2));
     CHECK_ERROR(gen_error_status(), "no value or submap at x");

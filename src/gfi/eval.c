@@ -1,0 +1,109 @@
+/* eval.c — one choice scored under an evaluation state (gen_eval_choice): the
+ * unconstrained forward and inverse maps of selected float choices, and the support
+ * enumeration Gibbs uses (see gfi_int.h and genc/gf_impl.h). */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "gfi_int.h"
+#include "../distributions/dist_int.h"
+
+gen_status gfi_log_density_fail(const gen_array *lp, int64_t i, const char *who, const char *what) {
+    const double v = ((const double *)gen_array_data(lp))[i];
+    char at[48] = "";
+    if (gen_array_ndim(lp) > 0) snprintf(at, sizeof at, " (particle %lld)", (long long)i);
+    return GEN_FAIL(GEN_ERR_VALUE, "%s: %s is %s%s; only finite values and -inf are allowed", who, what,
+                    isnan(v) ? "NaN" : "+inf", at);
+}
+
+/* The log density of x under d summed to 0-d (NaN and +inf refused). */
+static gen_array *choice_logpdf(const gen_dist *d, const gen_array *x) {
+    gen_array *lp = gen_dist_logpdf(d, x);
+    if (!lp || gfi_check_log_density(lp, gen_dist_name(d), "the log density") != GEN_OK) return NULL;
+    return gen_array_ndim(lp) > 0 ? gen_sum(lp, 0, NULL, false) : lp;
+}
+
+/* GEN_EVAL_SUPPORT: records d's finite support at abs (nothing when it has none). */
+static gen_status record_support(gen_eval *ev, const gen_dist *d, const gen_addr *abs) {
+    gen_array *vals = gen_dist_enumerate(d);
+    if (!vals) {
+        gen_status s = core_error_pending();
+        if (s != GEN_ERR_UNSUPPORTED) return s;
+        gen_error_clear();
+        return GEN_OK;
+    }
+    return gen_choicemap_builder_set(ev->out, abs, vals);
+}
+
+static gen_status pending(void) { return core_error_pending() ? core_error_pending() : GEN_ERR_OOM; }
+
+/* The transformed choice: *value and *lp set, or a status. */
+static gen_status eval_selected(gen_eval *ev, const gen_addr *abs, const gen_dist *d, const gen_array *c,
+                                gen_array **value, gen_array **lp) {
+    bool identity = dist_bijection_is_identity(d);
+    gen_bijection *b = identity ? NULL : gen_dist_bijection(d);
+    if (!identity && !b) return pending();
+    ev->seen++;
+    if (identity || !strcmp(gen_bijection_name(b), "identity")) {
+        /* u is x and log |det J| is 0 (in both directions): skip the view, the zero
+         * log-Jacobian and the addition */
+        if (ev->out && gen_choicemap_builder_set(ev->out, abs, c) != GEN_OK) return pending();
+        *value = (gen_array *)c;
+        return (*lp = choice_logpdf(d, c)) ? GEN_OK : pending();
+    }
+    if (ev->mode == GEN_EVAL_INVERSE) {
+        gen_array *u = gen_bijection_inverse(b, c);
+        if (!u || (ev->out && gen_choicemap_builder_set(ev->out, abs, u) != GEN_OK)) return pending();
+        *value = (gen_array *)c;
+        return (*lp = choice_logpdf(d, c)) ? GEN_OK : pending();
+    }
+    gen_array *x = NULL, *ld = NULL;
+    gen_status st;
+    if (bij_scalar_forward(b, c, &x, &ld, &st)) {
+        if (st != GEN_OK) return st;
+    } else {
+        x = gen_bijection_forward(b, c), ld = gen_bijection_log_det_jacobian(b, c);
+        if (ld && gen_array_ndim(ld) > 0) ld = gen_sum(ld, 0, NULL, false);
+    }
+    if (!x || !ld || (ev->out && gen_choicemap_builder_set(ev->out, abs, x) != GEN_OK)) return pending();
+    gen_array *lpx = choice_logpdf(d, x);
+    *value = x;
+    return (*lp = lpx ? gen_add(lpx, ld) : NULL) ? GEN_OK : pending();
+}
+
+gen_status gen_eval_choice(gen_eval *ev, const gen_addr *a, const gen_dist *d, const gen_array *given,
+                           gen_array **value, gen_array **logpdf) {
+    if (value) *value = NULL;
+    if (logpdf) *logpdf = NULL;
+    if (!a || !d || !given || !value || !logpdf) {
+        gen_status s = core_error_pending();
+        return s ? s : GEN_FAIL(GEN_ERR_MISUSE, "gen_eval_choice: the %s is NULL",
+                                !a ? "address" : !d ? "distribution" : !given ? "value" : "output");
+    }
+    if (!ev) {
+        *value = (gen_array *)given;
+        return (*logpdf = choice_logpdf(d, given)) ? GEN_OK : pending();
+    }
+    if (gen_batch_size())
+        return GEN_FAIL(GEN_ERR_UNSUPPORTED, "unconstrained assess does not run batched");
+    gen_addr abs = ev->prefix;
+    for (int k = 0; k < a->len && abs.len < GEN_ADDR_MAX_DEPTH; k++) abs.parts[abs.len++] = a->parts[k];
+    const gen_array *c = given;
+    if (ev->table && ev->mode == GEN_EVAL_FORWARD) {
+        int64_t k = gfi_uc_table_find(ev->table, &abs);
+        if (k >= 0) {
+            c = ev->values[k];
+            ev->hits++;
+        }
+    }
+    gen_dtype t = gen_array_dtype(c);
+    if (ev->mode == GEN_EVAL_SUPPORT) {
+        if (gen_selection_contains(ev->sel, &abs) && record_support(ev, d, &abs) != GEN_OK) return pending();
+    } else if ((t == GEN_F64 || t == GEN_F32) && gen_selection_contains(ev->sel, &abs)) {
+        return eval_selected(ev, &abs, d, c, value, logpdf);
+    }
+    *value = (gen_array *)c;
+    return (*logpdf = choice_logpdf(d, c)) ? GEN_OK : pending();
+}
+
+int gen_eval_mode(const gen_eval *ev) { return ev ? ev->mode : GEN_EVAL_NORMAL; }
