@@ -30,6 +30,14 @@ typedef enum gen_dtype { GEN_BOOL = 0, GEN_I64 = 1, GEN_F32 = 2, GEN_F64 = 3 } g
 
 typedef struct gen_array gen_array;
 
+/* Where an array's elements live. Every array is on one device; an operation runs on
+ * the device of its arguments (all on one device: mixing is GEN_ERR_MISUSE naming the
+ * operation and the two devices) and its result is on that device; operations with no
+ * array argument (gen_zeros, gen_scalar, ...) make arrays on the CPU. The CPU is device
+ * 0 and always present; other values are the backends this build registers (the CUDA
+ * backend arrives with its issue), numbered from 1. */
+typedef enum gen_device { GEN_DEVICE_CPU = 0 } gen_device;
+
 /* Shape and axis literals: gen_zeros(GEN_F64, GEN_DIMS(3, 4)) passes ndim = 2 and the
  * dims {3, 4}; gen_sum(a, GEN_AXES(0, 2), false) passes naxes = 2 and axes {0, 2}. */
 #define GEN_DIMS(...) \
@@ -81,8 +89,29 @@ int64_t gen_array_size(const gen_array *a);          /* number of elements */
 const char *gen_dtype_name(gen_dtype dtype);
 size_t gen_dtype_size(gen_dtype dtype);
 /* Borrowed read-only pointer to the elements on the host (row-major); for a tuple, its
- * items (see tuples below). */
+ * items (see tuples below). Host memory only: for an array on another device, NULL and
+ * GEN_ERR_MISUSE "gen_array_data: the array is on device <name>; copy it to the host
+ * first (gen_array_to_host)". NULL (keeping the pending error) for NULL. */
 const void *gen_array_data(const gen_array *a);
+
+/* ---- devices (see gen_device) ------------------------------------------------------ */
+
+/* The device holding a's elements (GEN_DEVICE_CPU for NULL and for tuples). */
+gen_device gen_array_device(const gen_array *a);
+/* The device's name ("cpu"), or "?" for a device this build does not have. */
+const char *gen_device_name(gen_device d);
+/* The number of devices of this build (1 + the registered backends); devices are
+ * 0 .. gen_device_count() - 1. */
+int gen_device_count(void);
+/* a on the host: a itself (a new reference) when it is already in host memory, else a
+ * new host copy with the same dtype, shape and batched flag. NULL propagates; a tuple is
+ * GEN_ERR_DTYPE. Copies are not differentiated: an array tracked by a running autodiff
+ * transform is GEN_ERR_NOGRAD. */
+gen_array *gen_array_to_host(const gen_array *a);
+/* a on device d: a itself (a new reference) when it is there already, else a copy
+ * there. Errors as gen_array_to_host, and GEN_ERR_VALUE for a device this build does
+ * not have. */
+gen_array *gen_array_to_device(const gen_array *a, gen_device d);
 /* The single element of a size-1 array, converted to double / int64. */
 gen_status gen_item(const gen_array *a, double *out);
 gen_status gen_item_i64(const gen_array *a, int64_t *out);

@@ -7,7 +7,7 @@
 
 #include "array_int.h"
 #include "autodiff_int.h"
-#include "../backend/backend.h"
+#include "backend_api.h"
 
 static const size_t dtype_sizes[] = {[GEN_BOOL] = 1, [GEN_I64] = 8, [GEN_F32] = 4, [GEN_F64] = 8};
 static const char *const dtype_names[] = {
@@ -96,25 +96,9 @@ void arr_broadcast_strides(const gen_array *a, int ndim, const int64_t *shape, i
 
 static size_t header_bytes(size_t inline_bytes) { return sizeof(gen_array) + inline_bytes; }
 
-gen_array *arr_alloc(gen_dtype dtype, int ndim, const int64_t *shape) {
-    if (ndim == 0) { /* scalars: the most common case, inline */
-        gen_array *a = core_alloc_small(header_bytes(ARR_INLINE_BYTES));
-        if (!a) return NULL;
-        atomic_init(&a->refcount, 1);
-        a->dtype = (uint8_t)dtype;
-        a->ndim = 0;
-        a->batched = 0;
-        a->tuple = 0;
-        a->size = 1;
-        a->ad = NULL;
-        a->buf = NULL;
-        a->data = a->inline_data;
-        return a;
-    }
-    int64_t size = arr_shape_size(ndim, shape);
-    size_t nbytes = (size_t)size * gen_dtype_size(dtype);
-    size_t inl = nbytes <= ARR_INLINE_BYTES ? ARR_INLINE_BYTES : 0;
-    gen_array *a = core_alloc_small(header_bytes(inl));
+/* A header for an array of size elements with inline storage when inl. */
+static inline gen_array *header_new(gen_dtype dtype, int ndim, const int64_t *shape, int64_t size, bool inl) {
+    gen_array *a = core_alloc_small(header_bytes(inl ? ARR_INLINE_BYTES : 0));
     if (!a) return NULL;
     atomic_init(&a->refcount, 1);
     a->dtype = (uint8_t)dtype;
@@ -124,18 +108,30 @@ gen_array *arr_alloc(gen_dtype dtype, int ndim, const int64_t *shape) {
     a->size = size;
     if (ndim) memcpy(a->shape, shape, (size_t)ndim * sizeof *shape);
     a->ad = NULL;
-    if (inl) {
-        a->buf = NULL;
-        a->data = a->inline_data;
-        return a;
-    }
-    a->buf = backend_buffer_new(&cpu_backend, nbytes);
+    a->buf = NULL;
+    a->data = a->inline_data;
+    return a;
+}
+
+gen_array *arr_alloc_on(const backend *b, gen_dtype dtype, int ndim, const int64_t *shape) {
+    if (ndim == 0 && b->host) return header_new(dtype, 0, NULL, 1, true); /* scalars: the most common case */
+    int64_t size = arr_shape_size(ndim, shape);
+    size_t nbytes = (size_t)size * gen_dtype_size(dtype);
+    bool inl = b->host && nbytes <= ARR_INLINE_BYTES; /* a device's arrays live in its memory */
+    gen_array *a = header_new(dtype, ndim, shape, size, inl);
+    if (!a || inl) return a;
+    a->buf = arr_buffer_new(b, nbytes ? nbytes : 1);
     if (!a->buf) {
-        core_free(a, header_bytes(0));
+        core_free_small(a, header_bytes(0));
         return NULL;
     }
     a->data = a->buf->data;
     return a;
+}
+
+gen_array *arr_alloc(gen_dtype dtype, int ndim, const int64_t *shape) {
+    if (ndim == 0) return header_new(dtype, 0, NULL, 1, true); /* the default device is the host */
+    return arr_alloc_on(arr_default_backend(), dtype, ndim, shape);
 }
 
 gen_array *arr_view(const gen_array *a, int ndim, const int64_t *shape) {
@@ -171,7 +167,7 @@ void gen_array_release(gen_array *a) {
     if (a->ad) ad_links_free(a);
     if (CORE_UNLIKELY(a->tuple)) arr_tuple_release_items(a);
     if (a->buf) {
-        backend_buffer_release(a->buf);
+        arr_buffer_release(a->buf);
         core_free_small(a, header_bytes(0));
     } else {
         core_free_small(a, header_bytes(ARR_INLINE_BYTES));

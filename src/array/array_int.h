@@ -16,8 +16,10 @@ struct ad_link;
 typedef struct arr_buffer {
     atomic_int refcount;
     const struct backend *backend;
+    bool host;   /* backend->host: its memory is host memory (arr_on_host) */
+    uint8_t device; /* backend->device (dispatch's check that arguments share one) */
     size_t nbytes;
-    void *data;
+    void *data;  /* the backend's memory (a device address when !host) */
 } arr_buffer;
 
 /* Arrays whose elements fit in ARR_INLINE_BYTES live in the same block as the header. */
@@ -31,15 +33,32 @@ struct gen_array {
     uint8_t tuple;       /* data holds `size` owned gen_array* items, not numbers (tuple.c) */
     int64_t size;
     int64_t shape[GEN_MAX_DIMS];
-    void *data;          /* host pointer to the first element */
+    void *data;          /* the first element: a host pointer when arr_on_host(a),
+                          * else the device address of the buffer's backend */
     arr_buffer *buf;     /* NULL when the elements are inline */
     struct ad_link *ad;  /* autodiff links while transforms run (autodiff.c) */
     _Alignas(16) unsigned char inline_data[]; /* ARR_INLINE_BYTES when used */
 };
 
-/* A new array with uninitialized elements and refcount 1, owned by nobody yet (the
- * caller): publish it with arr_publish or release it. Records the error on failure. */
+/* A new array on the default device (the CPU) with uninitialized elements and refcount
+ * 1, owned by nobody yet (the caller): publish it with arr_publish or release it.
+ * Records the error on failure. (arr_alloc_on in backend_api.h: on a given backend.) */
 gen_array *arr_alloc(gen_dtype dtype, int ndim, const int64_t *shape);
+
+/* Whether a's elements are in host memory (inline, or a buffer of a host backend):
+ * only then may code outside a backend's kernels read a->data. Host-only code checks
+ * it, or calls arr_require_host, which records GEN_ERR_MISUSE "<fn>: the array is on
+ * device cuda0; copy it to the host first (gen_array_to_host)" and returns its status. */
+static inline bool arr_on_host(const gen_array *a) { return !a->buf || a->buf->host; }
+gen_status arr_device_fail(const char *fn, const gen_array *a);
+/* a's elements readable on the host: a itself (retained) when arr_on_host(a), else a new
+ * host copy (a synchronizing copy from its device). The caller releases it. NULL with
+ * the error recorded on failure. For host-only code that must read any array (the
+ * parameter checks of distributions). */
+gen_array *arr_host_ref(const gen_array *a);
+static inline gen_status arr_require_host(const char *fn, const gen_array *a) {
+    return CORE_UNLIKELY(!arr_on_host(a)) ? arr_device_fail(fn, a) : GEN_OK;
+}
 /* A new array header (refcount 1) viewing a's elements with another shape of the same
  * size (shares a's storage). */
 gen_array *arr_view(const gen_array *a, int ndim, const int64_t *shape);

@@ -27,9 +27,9 @@ static inline bool ad_active(void) { return ad_depth > 0; }
 /* Whether any tape on this thread records (a backward pass runs with its own tape
  * disabled: gradient rules may then compute in plain C what needs no derivative). */
 bool ad_recording(void);
-/* Records one op application on every enabled tape whose inputs it depends on. */
-gen_status ad_record(op_id op, int n_in, gen_array *const *in, const op_params *p,
-                     gen_array *out);
+/* Records one op application (its outputs c->outs[0..c->n_out) made) on every enabled
+ * tape whose inputs it depends on. Called by dispatch (op_apply) only. */
+gen_status ad_record(const op_call *c);
 /* Frees the links an array still carries when it dies. */
 void ad_links_free(gen_array *a);
 
@@ -46,13 +46,9 @@ gen_array *ad_tangent_of(ad_tape *t, const gen_array *a);
  * the cotangent of the i-th leaf created by ad_leaf (published, or a zero array). */
 gen_status ad_backward(ad_tape *t, int n_out, gen_array *const *outs, gen_array *const *cots,
                        int n_leaves, gen_array *const *leaves, gen_array **leaf_cot);
-/* Custom VJP support: records a node with a user rule on each reverse tape any input
- * depends on; fails for forward tapes. */
-gen_status ad_record_custom(gen_vjp_rule rule, void *payload, int n_in, gen_array *const *in,
-                            int n_out, gen_array *const *out);
-/* True when exactly one transform runs, in reverse mode, and records: a fused
- * computation may then record itself as one custom node (ad_record_custom) whose rule
- * computes in plain C, since no enclosing transform would need to record the rule. */
+/* True when exactly one transform runs, in reverse mode, and records: a fused row (see
+ * ops_fused.def) may then stand for a whole formula, since its VJP rule will run with
+ * nothing recording and may compute in plain C. */
 bool ad_single_reverse(void);
 /* Disables every tape on this thread (for running code that must not be recorded);
  * returns a token for ad_resume. */

@@ -147,6 +147,7 @@ gen_array *gen_one_hot(const gen_array *indices, int64_t k, gen_dtype dtype) {
     int64_t shape[GEN_MAX_DIMS];
     memcpy(shape, indices->shape, (size_t)indices->ndim * sizeof *shape);
     shape[indices->ndim] = k;
+    if (arr_require_host("gen_one_hot", indices) != GEN_OK) return NULL;
     const int64_t *idx = indices->data;
     for (int64_t i = 0; i < indices->size; i++)
         if (idx[i] < 0 || idx[i] >= k) {
@@ -167,7 +168,16 @@ gen_dtype gen_array_dtype(const gen_array *a) { return a ? (gen_dtype)a->dtype :
 int gen_array_ndim(const gen_array *a) { return a ? a->ndim : 0; }
 const int64_t *gen_array_shape(const gen_array *a) { return a ? a->shape : NULL; }
 int64_t gen_array_size(const gen_array *a) { return a ? a->size : 0; }
-const void *gen_array_data(const gen_array *a) { return a ? a->data : NULL; }
+static const void *data_on_device(const gen_array *a) {
+    arr_device_fail("gen_array_data", a);
+    return NULL;
+}
+
+const void *gen_array_data(const gen_array *a) {
+    if (CORE_UNLIKELY(!a)) return NULL;
+    if (CORE_UNLIKELY(a->buf != NULL) && !a->buf->host) return data_on_device(a);
+    return a->data;
+}
 
 int64_t gen_array_dim(const gen_array *a, int axis) {
     if (!a) return -1;
@@ -175,9 +185,9 @@ int64_t gen_array_dim(const gen_array *a, int axis) {
     return ax >= 0 && ax < a->ndim ? a->shape[ax] : -1;
 }
 
-/* a must be an array of numbers (not NULL, not a tuple). */
+/* a must be an array of numbers (not NULL, not a tuple) in host memory. */
 static gen_status check_arg(const char *fn, const gen_array *a) {
-    if (a) return arr_check_not_tuple(fn, "argument 0", a);
+    if (a) return a->tuple ? arr_check_not_tuple(fn, "argument 0", a) : arr_require_host(fn, a);
     if (core_error_pending()) return core_error_pending();
     return GEN_FAIL(GEN_ERR_MISUSE, "%s: the array is NULL", fn);
 }

@@ -1,16 +1,14 @@
 /* dispatch.c — the one entry point of every array op (DESIGN decision 2): validate
- * through the op's shape rule, allocate, run the kernel of the arguments' backend,
- * record for active autodiff transforms, publish into the current scope. Also the
- * rule sentinels and the shape rules shared by many ops. */
+ * through the op's shape rule, choose the backend from the arguments (one device for
+ * all; the default device for creation ops), allocate the outputs on it, run its
+ * kernel, record for active autodiff transforms, publish into the current scope. The
+ * only caller of ad_record. Also the rule sentinels and the shape rules shared by many
+ * ops. */
 #include <math.h>
 #include <string.h>
 
 #include "autodiff_int.h"
-#include "../backend/backend.h"
-
-static const backend *backend_of(const gen_array *a) {
-    return a->buf ? a->buf->backend : &cpu_backend;
-}
+#include "backend_api.h"
 
 /* Argument i of op is NULL (propagate, or report) or a tuple (not numbers). Out of line:
  * op_apply tests both with one predictable branch per argument. */
@@ -20,12 +18,46 @@ static gen_array *bad_argument(const op_info *info, int i, const gen_array *a) {
     return NULL;
 }
 
-/* An f64 0-d argument stored inline (on the CPU). */
+/* Some arguments are on different devices: names the first pair. */
+static gen_array *mixed_devices(const op_info *info, int n_in, gen_array *const *in) {
+    const backend *b0 = arr_backend_of(in[0]);
+    for (int i = 1; i < n_in; i++) {
+        const backend *bi = arr_backend_of(in[i]);
+        if (bi != b0) {
+            GEN_FAIL(GEN_ERR_MISUSE, "%s: arguments on different devices (argument 0 on %s, argument %d on %s)",
+                     info->name, b0->name, i, bi->name);
+            return NULL;
+        }
+    }
+    GEN_FAIL(GEN_ERR_INTERNAL, "%s: arguments on different devices", info->name);
+    return NULL;
+}
+
+/* Checks the arguments (not NULL, not tuples, one device) and sets *be to their backend:
+ * NULL when every one is on the CPU (the default backend), which spares the common case
+ * any look-up: one bit per device in a mask, from the device each buffer records. */
+static inline bool check_arguments(const op_info *info, int n_in, gen_array *const *in, const backend **be) {
+    unsigned devs = 0;
+    for (int i = 0; i < n_in; i++) {
+        const gen_array *a = in[i];
+        if (CORE_UNLIKELY(!a || a->tuple)) return bad_argument(info, i, a), false;
+        devs |= a->buf ? 1u << a->buf->device : 1u << GEN_DEVICE_CPU;
+    }
+    if (devs <= 1u << GEN_DEVICE_CPU) {
+        *be = NULL;
+        return true;
+    }
+    if (CORE_UNLIKELY(devs & (devs - 1))) return mixed_devices(info, n_in, in), false;
+    *be = arr_backend_table[__builtin_ctz(devs)];
+    return true;
+}
+
+/* An f64 0-d argument stored inline (on the host). */
 static inline bool is_plain_f64_scalar(const gen_array *a) {
     return a && a->ndim == 0 && a->dtype == GEN_F64 && !a->buf;
 }
 
-/* The scalar fast path: the common elementwise ops on f64 0-d arguments that no
+/* The scalar fast path: the common elementwise ops on f64 0-d host arguments that no
  * running transform tracks (no tape link: ad_record would record nothing), computed
  * here with the kernels' own formulas (identical results) instead of through the shape
  * rule and the kernel. False when it does not apply. */
@@ -50,8 +82,24 @@ static bool scalar_apply(op_id op, int n_in, gen_array *const *in, double *r) {
     }
 }
 
+static void release_all(int n, gen_array **outs) {
+    for (int j = 0; j < n; j++) {
+        gen_array_release(outs[j]);
+        outs[j] = NULL;
+    }
+}
+
+/* The kernel of op on be (NULL: the default backend), or NULL with the error recorded. */
+static inline op_kernel_fn kernel_of(const op_info *info, op_id op, const backend **be) {
+    if (!*be) *be = arr_default_backend();
+    op_kernel_fn k = (*be)->kernels[op];
+    if (CORE_UNLIKELY(!k)) GEN_FAIL(GEN_ERR_UNSUPPORTED, "%s: not supported on the %s backend", info->name, (*be)->name);
+    return k;
+}
+
+static const op_params no_params;
+
 gen_array *op_apply(op_id op, int n_in, gen_array *const *in, const op_params *p) {
-    static const op_params no_params;
     const op_info *info = &op_table[op];
     if (CORE_UNLIKELY(arr_batch_n)) return arr_batch_apply(op, n_in, in, p);
     double r;
@@ -61,35 +109,93 @@ gen_array *op_apply(op_id op, int n_in, gen_array *const *in, const op_params *p
         *(double *)out->data = r;
         return arr_publish(out);
     }
-    for (int i = 0; i < n_in; i++)
-        if (CORE_UNLIKELY(!in[i] || in[i]->tuple)) return bad_argument(info, i, in[i]);
-    op_call c = {op, n_in, in, p ? p : &no_params, NULL};
-    op_sig sig;
-    sig.view = false;
-    if (info->shape(&c, &sig) != GEN_OK) return NULL;
-    if (sig.view) {
-        gen_array *out = arr_view(in[0], sig.ndim, sig.shape);
-        if (out && ad_active() && ad_record(op, n_in, in, c.p, out) != GEN_OK) {
+    const backend *be;
+    if (!check_arguments(info, n_in, in, &be)) return NULL;
+    op_call c = {op, n_in, in, p ? p : &no_params, NULL, 1, NULL};
+    c.outs = &c.out;
+    gen_array *out;
+    op_sig sig[OP_MAX_OUT];
+    sig[0].view = false;
+    sig[0].n_out = 1;
+    sig[0].view_of = 0;
+    if (info->shape(&c, sig) != GEN_OK) return NULL;
+    if (CORE_UNLIKELY(sig[0].n_out != 1)) {
+        GEN_FAIL(GEN_ERR_INTERNAL, "%s: an op of %d outputs called for one (op_apply_n)", info->name, sig[0].n_out);
+        return NULL;
+    }
+    if (sig[0].view) {
+        out = arr_view(in[sig[0].view_of], sig[0].ndim, sig[0].shape);
+    } else {
+        op_kernel_fn kernel = kernel_of(info, op, &be);
+        if (!kernel) return NULL;
+        out = arr_alloc_on(be, sig[0].dtype, sig[0].ndim, sig[0].shape);
+        if (!out) return NULL;
+        c.out = out;
+        if (kernel(&c) != GEN_OK) {
             gen_array_release(out);
             return NULL;
         }
-        return arr_publish(out);
     }
-    gen_array *out = arr_alloc(sig.dtype, sig.ndim, sig.shape);
-    if (!out) return NULL;
     c.out = out;
-    const backend *be = n_in ? backend_of(in[0]) : &cpu_backend;
-    op_kernel_fn kernel = be->kernels[op];
-    if (CORE_UNLIKELY(!kernel)) {
-        gen_array_release(out);
-        GEN_FAIL(GEN_ERR_UNSUPPORTED, "%s: not supported on the %s backend", info->name, be->name);
-        return NULL;
-    }
-    if (kernel(&c) != GEN_OK || (ad_active() && ad_record(op, n_in, in, c.p, out) != GEN_OK)) {
+    if (out && ad_active() && ad_record(&c) != GEN_OK) {
         gen_array_release(out);
         return NULL;
     }
     return arr_publish(out);
+}
+
+gen_status op_apply_n(op_id op, int n_in, gen_array *const *in, const op_params *p, int n_out,
+                      gen_array **outs) {
+    const op_info *info = &op_table[op];
+    for (int j = 0; j < n_out; j++) outs[j] = NULL;
+    if (n_out < 1) return GEN_FAIL(GEN_ERR_INTERNAL, "%s: called for %d outputs", info->name, n_out);
+    if (n_out == 1) {
+        outs[0] = op_apply(op, n_in, in, p);
+        return outs[0] ? GEN_OK : core_error_pending() ? core_error_pending() : GEN_ERR_INTERNAL;
+    }
+    const backend *be;
+    if (!check_arguments(info, n_in, in, &be)) return core_error_pending();
+    op_call c = {op, n_in, in, p ? p : &no_params, NULL, n_out, outs};
+    op_sig sig[OP_MAX_OUT];
+    sig[0].view = false;
+    sig[0].n_out = 1;
+    sig[0].view_of = 0;
+    if (info->shape(&c, sig) != GEN_OK) return core_error_pending();
+    if (sig[0].n_out != n_out)
+        return GEN_FAIL(GEN_ERR_INTERNAL, "%s: an op of %d outputs called for %d", info->name, sig[0].n_out, n_out);
+    if (sig[0].view) {
+        for (int j = 0; j < n_out; j++) {
+            const gen_array *src = in[sig[0].view_of + j];
+            if (!(outs[j] = j ? arr_view(src, src->ndim, src->shape) : arr_view(src, sig[0].ndim, sig[0].shape))) {
+                release_all(j, outs);
+                return core_error_pending();
+            }
+        }
+    } else {
+        op_kernel_fn kernel = kernel_of(info, op, &be);
+        if (!kernel) return core_error_pending();
+        for (int j = 0; j < n_out; j++)
+            if (!(outs[j] = arr_alloc_on(be, sig[j].dtype, sig[j].ndim, sig[j].shape))) {
+                release_all(j, outs);
+                return core_error_pending();
+            }
+        c.out = outs[0];
+        if (kernel(&c) != GEN_OK) {
+            release_all(n_out, outs);
+            return core_error_pending();
+        }
+    }
+    c.out = outs[0];
+    if (ad_active() && ad_record(&c) != GEN_OK) {
+        release_all(n_out, outs);
+        return core_error_pending();
+    }
+    gen_status st = GEN_OK;
+    for (int j = 0; j < n_out; j++)
+        if (!(outs[j] = arr_publish(outs[j]))) st = core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
+    if (st != GEN_OK) /* out of memory publishing: the published ones belong to the scope */
+        for (int j = 0; j < n_out; j++) outs[j] = NULL;
+    return st;
 }
 
 gen_array *op_apply1(op_id op, const gen_array *a, const op_params *p) {
@@ -116,6 +222,12 @@ gen_array *op_no_jvp(const op_call *c, gen_array *const *t) {
     (void)t;
     GEN_FAIL(GEN_ERR_NOGRAD, "%s: this operation has no gradient rule (forward mode)",
              op_table[c->op].name);
+    return NULL;
+}
+
+gen_array *op_vjp_via_all(const op_call *c, int i, gen_array *g) {
+    (void)i, (void)g;
+    GEN_FAIL(GEN_ERR_INTERNAL, "%s: its VJP rule takes every cotangent at once", op_table[c->op].name);
     return NULL;
 }
 

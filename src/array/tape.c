@@ -8,19 +8,16 @@
 
 #define AD_MAX_DEPTH 32
 #define AD_LEAF ((op_id)-1)
-#define AD_CUSTOM ((op_id)-2)
-#define AD_SMALL_LISTS 6  /* in + 2 out pointers of most nodes (binary ops, small custom ones) */
+#define AD_SMALL_LISTS 6  /* in + 2 out pointers of most nodes (binary ops, small fused ones) */
 #define AD_INLINE_NODES 96 /* nodes stored in the tape's own block before it grows */
 
 typedef struct ad_node {
-    op_id op; /* or AD_LEAF / AD_CUSTOM */
+    op_id op; /* or AD_LEAF */
     int n_in, n_out;
     gen_array **in;  /* retained */
     gen_array **out; /* retained */
     gen_array **cot; /* accumulated output cotangents (owned by the backward scope) */
     op_params p;
-    gen_vjp_rule rule; /* AD_CUSTOM */
-    void *payload;
     gen_array *small[AD_SMALL_LISTS]; /* the lists when they fit (no allocation) */
 } ad_node;
 
@@ -183,8 +180,6 @@ static ad_node *node_push(ad_tape *t, op_id op, int n_in, gen_array *const *in, 
         t->cap = ncap;
     }
     ad_node *nd = &t->nodes[t->n];
-    nd->rule = NULL;
-    nd->payload = NULL;
     bool small = n_in + 2 * n_out <= AD_SMALL_LISTS;
     gen_array **lists = small ? nd->small : core_alloc(node_lists_bytes(n_in, n_out));
     if (!lists) return NULL;
@@ -251,8 +246,11 @@ static gen_array *fit_tangent(gen_array *tan, const gen_array *out) {
     return tan;
 }
 
-static gen_status record_forward(ad_tape *t, op_id op, int n_in, gen_array *const *in,
-                                 const op_params *p, gen_array *out) {
+static gen_status record_forward(ad_tape *t, const op_call *c) {
+    op_id op = c->op;
+    int n_in = c->n_in;
+    gen_array *const *in = c->in;
+    gen_array *out = c->out;
     gen_array *tans_small[4], **tans = tans_small;
     if (n_in > 4) {
         tans = core_alloc((size_t)n_in * sizeof *tans);
@@ -265,10 +263,13 @@ static gen_status record_forward(ad_tape *t, op_id op, int n_in, gen_array *cons
     }
     gen_status st = GEN_OK;
     if (any) {
-        const op_call c = {op, n_in, in, p, out};
         t->enabled = false;
         gen_scope_begin();
-        gen_array *tan = op_table[op].jvp(&c, tans);
+        gen_array *tan = op_table[op].jvp(c, tans);
+        if (tan && c->n_out > 1) { /* forward mode carries one tangent per node */
+            tan = NULL;
+            GEN_FAIL(GEN_ERR_NOGRAD, "%s: no forward-mode rule for its %d outputs", op_table[op].name, c->n_out);
+        }
         if (tan) tan = fit_tangent(tan, out);
         if (tan) gen_array_retain(tan);
         gen_scope_end();
@@ -287,43 +288,30 @@ static gen_status record_forward(ad_tape *t, op_id op, int n_in, gen_array *cons
     return st;
 }
 
-gen_status ad_record(op_id op, int n_in, gen_array *const *in, const op_params *p,
-                     gen_array *out) {
-    if (!arr_is_float(out->dtype)) return GEN_OK; /* integer/bool results carry no gradient */
-    if (op_table[op].vjp == op_zero_vjp) return GEN_OK; /* constant: nothing to record */
+/* Whether any output is float (integer/bool results carry no gradient). */
+static bool any_float(const op_call *c) {
+    for (int j = 0; j < c->n_out; j++)
+        if (arr_is_float(c->outs[j]->dtype)) return true;
+    return false;
+}
+
+gen_status ad_record(const op_call *c) {
+    if (c->n_out == 1 ? !arr_is_float(c->out->dtype) : !any_float(c)) return GEN_OK;
+    if (op_table[c->op].vjp == op_zero_vjp) return GEN_OK; /* constant: nothing to record */
     for (int d = 0; d < ad_depth; d++) {
         ad_tape *t = stack[d];
         if (!t->enabled) continue;
         if (t->forward) {
-            gen_status st = record_forward(t, op, n_in, in, p, out);
+            gen_status st = record_forward(t, c);
             if (st != GEN_OK) return st;
             continue;
         }
         bool depends = false;
-        for (int i = 0; i < n_in && !depends; i++) depends = link_find(in[i], t) != NULL;
+        for (int i = 0; i < c->n_in && !depends; i++) depends = link_find(c->in[i], t) != NULL;
         if (!depends) continue;
-        ad_node *nd = node_push(t, op, n_in, in, 1, &out);
+        ad_node *nd = node_push(t, c->op, c->n_in, c->in, c->n_out, c->outs);
         if (!nd) return GEN_ERR_OOM;
-        nd->p = *p;
-    }
-    return GEN_OK;
-}
-
-gen_status ad_record_custom(gen_vjp_rule rule, void *payload, int n_in, gen_array *const *in,
-                            int n_out, gen_array *const *out) {
-    for (int d = 0; d < ad_depth; d++) {
-        ad_tape *t = stack[d];
-        if (!t->enabled) continue;
-        bool depends = false;
-        for (int i = 0; i < n_in && !depends; i++) depends = link_find(in[i], t) != NULL;
-        if (!depends) continue;
-        if (t->forward)
-            return GEN_FAIL(GEN_ERR_NOGRAD,
-                            "gen_jvp: a custom VJP has no forward-mode rule; use gen_vjp");
-        ad_node *nd = node_push(t, AD_CUSTOM, n_in, in, n_out, out);
-        if (!nd) return GEN_ERR_OOM;
-        nd->rule = rule;
-        nd->payload = payload;
+        nd->p = *c->p;
     }
     return GEN_OK;
 }
@@ -384,7 +372,9 @@ static gen_status accumulate_into(ad_tape *t, const gen_array *a, gen_array *g) 
     return accumulate(&t->nodes[l->node], l->out_index, g);
 }
 
-static gen_status backward_custom(ad_tape *t, ad_node *nd) {
+/* An OPX row: its rule gives every argument's cotangent from every output's. */
+static gen_status backward_all(ad_tape *t, ad_node *nd) {
+    const op_info *info = &op_table[nd->op];
     gen_status st = GEN_OK;
     gen_array *cots_small[8] = {0}, *cin_small[8] = {0}; /* the usual few: no heap */
     gen_array **cots = nd->n_out <= 8 ? cots_small : core_calloc((size_t)nd->n_out, sizeof *cots);
@@ -397,8 +387,9 @@ static gen_status backward_custom(ad_tape *t, ad_node *nd) {
         if (!cots[j]) st = core_error_pending();
     }
     if (st == GEN_OK) {
-        st = nd->rule(nd->payload, nd->n_in, nd->in, nd->n_out, nd->out, cots, cin);
-        if (st != GEN_OK) core_error_prefix("custom VJP rule");
+        const op_call c = {nd->op, nd->n_in, nd->in, &nd->p, nd->out[0], nd->n_out, nd->out};
+        st = info->vjp_all(&c, cots, cin);
+        if (st != GEN_OK && !core_error_pending()) GEN_FAIL(st, "%s: VJP rule failed", info->name);
     }
     for (int i = 0; st == GEN_OK && i < nd->n_in; i++)
         if (cin[i]) st = accumulate_into(t, nd->in[i], cin[i]);
@@ -409,7 +400,7 @@ static gen_status backward_custom(ad_tape *t, ad_node *nd) {
 
 static gen_status backward_op(ad_tape *t, ad_node *nd) {
     const op_info *info = &op_table[nd->op];
-    const op_call c = {nd->op, nd->n_in, nd->in, &nd->p, nd->out[0]};
+    const op_call c = {nd->op, nd->n_in, nd->in, &nd->p, nd->out[0], nd->n_out, nd->out};
     for (int i = 0; i < nd->n_in; i++) {
         if (!link_find(nd->in[i], t)) continue;
         gen_array *g = info->vjp(&c, i, nd->cot[0]);
@@ -437,7 +428,7 @@ gen_status ad_backward(ad_tape *t, int n_out, gen_array *const *outs, gen_array 
         bool any = false;
         for (int j = 0; j < nd->n_out; j++) any |= nd->cot[j] != NULL;
         if (!any) continue;
-        st = nd->op == AD_CUSTOM ? backward_custom(t, nd) : backward_op(t, nd);
+        st = op_table[nd->op].vjp_all ? backward_all(t, nd) : backward_op(t, nd);
     }
     for (int i = 0; i < n_leaves && st == GEN_OK; i++) {
         const gen_array *a = leaves[i];

@@ -198,7 +198,7 @@ gen_status gen_jvp(gen_closure f, int n_in, gen_array *const *primals,
 
 gen_status gen_custom_vjp(gen_closure fwd, gen_vjp_rule rule, void *rule_payload, int n_in,
                           gen_array *const *in, int n_out, gen_array **out) {
-    if (!rule || !out || n_out < 1 || n_in < 0 || (n_in && !in))
+    if (!rule || !out || n_out < 1 || n_in < 0 || (n_in && !in) || n_in > INT32_MAX - n_out)
         return GEN_FAIL(GEN_ERR_MISUSE, "gen_custom_vjp: missing rule, inputs or outputs");
     for (int i = 0; i < n_in; i++)
         if (!in[i]) {
@@ -214,11 +214,20 @@ gen_status gen_custom_vjp(gen_closure fwd, gen_vjp_rule rule, void *rule_payload
     unsigned token = ad_pause_all();
     st = call_closure("gen_custom_vjp", fwd, n_in, in, n_out, out);
     ad_resume_all(token);
-    /* Fresh headers, so the outputs are distinct from anything the forward returned. */
-    for (int j = 0; j < n_out && st == GEN_OK; j++)
-        if (!(out[j] = arr_publish(arr_view(out[j], out[j]->ndim, out[j]->shape))))
-            st = core_error_pending();
-    if (st == GEN_OK && ad_active()) st = ad_record_custom(rule, rule_payload, n_in, in, n_out, out);
+    /* The CUSTOM_VJP row over (inputs, forward outputs): fresh headers viewing the
+     * forward's outputs, recorded with the rule as their VJP. */
+    size_t nb = (size_t)(n_in + n_out) * sizeof(gen_array *);
+    gen_array *small[16], **args = n_in + n_out <= 16 ? small : core_alloc(nb);
+    if (st == GEN_OK && !args) st = GEN_ERR_OOM;
+    if (st == GEN_OK) {
+        if (n_in) memcpy(args, in, (size_t)n_in * sizeof *args);
+        memcpy(args + n_in, out, (size_t)n_out * sizeof *args);
+        op_params p = {.k = n_in, .rule = rule, .payload = rule_payload};
+        int64_t batch = arr_batch_suspend(); /* the outputs keep the forward's shapes */
+        st = op_apply_n(OP_CUSTOM_VJP, n_in + n_out, args, &p, n_out, out);
+        arr_batch_resume(batch);
+    }
+    if (args && args != small) core_free(args, nb);
     if (st == GEN_OK) return_all(n_out, out);
     else clear_all(n_out, out);
     gen_scope_end();

@@ -45,10 +45,20 @@ static bool fast_all(const gen_array *a, bool (*pred)(double)) {
     return !bad;
 }
 
+/* A device's values: checked on a host copy. */
+static gen_status check_each_device(const char *family, const char *name, const gen_array *a,
+                                    bool (*pred)(double), const char *what) {
+    gen_array *h = arr_host_ref(a);
+    gen_status st = h ? dist_check_each(family, name, h, pred, what) : core_error_pending();
+    gen_array_release(h);
+    return st;
+}
+
 gen_status dist_check_each(const char *family, const char *name, const gen_array *a,
                            bool (*pred)(double), const char *what) {
     gen_status st = check_null(family, name, a);
     if (st != GEN_OK) return st;
+    if (CORE_UNLIKELY(!arr_on_host(a))) return check_each_device(family, name, a, pred, what);
     if (fast_all(a, pred)) return GEN_OK;
     for (int64_t i = 0; i < a->size; i++) {
         double v = arr_get_f64(a, i);
@@ -90,11 +100,27 @@ gen_status dist_check_count(const char *family, const char *name, const gen_arra
 }
 
 /* a < b (strict) or a <= b elementwise after broadcasting. */
+static gen_status check_ordered_host(const char *family, const char *name_a, const gen_array *a,
+                                     const char *name_b, const gen_array *b, bool strict);
+
 static gen_status check_ordered(const char *family, const char *name_a, const gen_array *a,
                                 const char *name_b, const gen_array *b, bool strict) {
     gen_status st = check_null(family, name_a, a);
     if (st == GEN_OK) st = check_null(family, name_b, b);
     if (st != GEN_OK) return st;
+    if (CORE_UNLIKELY(!arr_on_host(a) || !arr_on_host(b))) { /* checked on host copies */
+        gen_array *ha = arr_host_ref(a), *hb = ha ? arr_host_ref(b) : NULL;
+        st = hb ? check_ordered_host(family, name_a, ha, name_b, hb, strict) : core_error_pending();
+        gen_array_release(ha);
+        gen_array_release(hb);
+        return st;
+    }
+    return check_ordered_host(family, name_a, a, name_b, b, strict);
+}
+
+static gen_status check_ordered_host(const char *family, const char *name_a, const gen_array *a,
+                                     const char *name_b, const gen_array *b, bool strict) {
+    gen_status st;
     int nd;
     int64_t shape[GEN_MAX_DIMS], sa[GEN_MAX_DIMS], sb[GEN_MAX_DIMS];
     if ((st = arr_broadcast_shapes(family, a->ndim, a->shape, b->ndim, b->shape, &nd, shape)) != GEN_OK)
@@ -193,12 +219,14 @@ gen_array *dist_sum_last(const gen_array *x, int n) {
 /* ---- support scans: read values directly (they pick a code path, not a value) ---- */
 
 bool dist_all_true(const gen_array *mask) {
+    if (!arr_on_host(mask)) return false; /* not known without a copy: callers then take the general path */
     for (int64_t i = 0; i < mask->size; i++)
         if (arr_get_f64(mask, i) == 0) return false;
     return true;
 }
 
 bool dist_all_between(const gen_array *x, double lo, double hi) {
+    if (!arr_on_host(x)) return false; /* not known without a copy: callers then take the general path */
     if (x->dtype == GEN_F64) {
         const double *v = x->data;
         for (int64_t i = 0; i < x->size; i++)

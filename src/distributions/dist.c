@@ -136,59 +136,40 @@ static gen_status check_dist(const char *fn, const gen_dist *d) {
 /* ---- sampling ---- */
 
 /* Whether d and (optionally) x take the scalar kernels: no transform running, f64
- * scalars everywhere. Fills p with the parameters. */
+ * scalars everywhere, in host memory (the kernels read them in C). Fills p with the
+ * parameters. */
 static bool scalar_case(const gen_dist *d, const gen_array *x, double *p) {
     if (ad_active() || d->dtype != GEN_F64 || d->batch_ndim || d->event_ndim) return false;
-    if (x && (x->ndim != 0 || x->dtype != GEN_F64)) return false;
+    if (x && (x->ndim != 0 || x->dtype != GEN_F64 || !arr_on_host(x))) return false;
     for (int i = 0; i < d->n_params; i++) {
         const gen_array *a = d->params[i];
-        if (a->size != 1 || a->dtype != GEN_F64) return false;
+        if (a->size != 1 || a->dtype != GEN_F64 || !arr_on_host(a)) return false;
         p[i] = *(const double *)a->data;
     }
     return true;
 }
 
 /* The case of logpdf1_grad: one reverse transform records, d and x are scalars. */
-static bool scalar_ad_case(const gen_dist *d, const gen_array *x, double *p) {
+static bool scalar_ad_case(const gen_dist *d, const gen_array *x) {
     if (!d->family->logpdf1_grad || d->dtype != GEN_F64 || d->batch_ndim || d->event_ndim || d->batched ||
         x->ndim != 0 || x->dtype != GEN_F64 || x->batched || !ad_single_reverse())
         return false;
     for (int i = 0; i < d->n_params; i++) {
         const gen_array *a = d->params[i];
         if (a->ndim != 0 || a->dtype != GEN_F64) return false;
-        p[i] = *(const double *)a->data;
     }
     return true;
 }
 
-/* The tape node's rule: the cotangent times logpdf1_grad's partials, for the inputs
- * (x, then the parameters) that carry a tape link. Payload: the family. */
-static gen_status scalar_ad_vjp(void *payload, int n_in, gen_array *const *in, int n_out,
-                                gen_array *const *out, gen_array *const *cot, gen_array **cin) {
-    (void)n_out, (void)out;
-    const dist_family *f = payload;
-    double p[DIST_MAX_PARAMS] = {0}, g[DIST_MAX_PARAMS + 1] = {0};
-    for (int i = 1; i < n_in; i++) p[i - 1] = *(const double *)in[i]->data;
-    f->logpdf1_grad(p, *(const double *)in[0]->data, g);
-    double c = *(const double *)cot[0]->data;
-    for (int i = 0; i < n_in; i++)
-        if (in[i]->ad && !(cin[i] = gen_scalar(c * g[i]))) return core_error_pending();
-    return GEN_OK;
-}
-
-static gen_array *scalar_ad_logpdf(const gen_dist *d, const gen_array *x, const double *p) {
-    double g[DIST_MAX_PARAMS + 1];
-    gen_array *lp = gen_scalar(d->family->logpdf1_grad(p, *(const double *)x->data, g));
+/* The SCALAR_LOGPDF row (ops_fused.def): logpdf1_grad's value as one tape node whose
+ * rule multiplies the cotangent by logpdf1_grad's partials, for the inputs (x, then the
+ * parameters) that carry a tape link. */
+_Static_assert(DIST_MAX_PARAMS <= OP_SCALAR_MAX_PARAMS, "SCALAR_LOGPDF takes every parameter");
+static gen_array *scalar_ad_logpdf(const gen_dist *d, const gen_array *x) {
     gen_array *in[DIST_MAX_PARAMS + 1] = {(gen_array *)x};
-    bool linked = x->ad != NULL;
-    for (int i = 0; i < d->n_params; i++) {
-        in[i + 1] = d->params[i];
-        linked |= in[i + 1]->ad != NULL;
-    }
-    if (lp && linked &&
-        ad_record_custom(scalar_ad_vjp, (void *)d->family, d->n_params + 1, in, 1, &lp) != GEN_OK)
-        return NULL;
-    return lp;
+    for (int i = 0; i < d->n_params; i++) in[i + 1] = d->params[i];
+    op_params p = {.scalar_grad = d->family->logpdf1_grad};
+    return op_apply_physical(OP_SCALAR_LOGPDF, d->n_params + 1, in, &p);
 }
 
 static gen_array *sample(const char *fn, const gen_dist *d, gen_key key, int ndim,
@@ -253,7 +234,7 @@ gen_array *gen_dist_logpdf(const gen_dist *d, const gen_array *x) {
     double p[DIST_MAX_PARAMS];
     if (d->family->logpdf1 && !d->batch_ndim && !d->event_ndim && scalar_case(d, x, p))
         return gen_scalar(d->family->logpdf1(p, *(const double *)x->data)); /* 0-d: shapes agree */
-    if (d->family->logpdf1_grad && scalar_ad_case(d, x, p)) return scalar_ad_logpdf(d, x, p);
+    if (d->family->logpdf1_grad && scalar_ad_case(d, x)) return scalar_ad_logpdf(d, x);
     int lead = x->ndim - d->event_ndim;
     bool ok = lead >= 0 && !memcmp(x->shape + (lead > 0 ? lead : 0), d->event_shape,
                                    (size_t)d->event_ndim * sizeof(int64_t));

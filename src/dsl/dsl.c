@@ -20,8 +20,10 @@ static gen_sym intern_cached(const char *name) {
     static _Thread_local struct {
         const char *p;
         gen_sym s;
-    } cache[64];
-    size_t i = (size_t)(((uintptr_t)name >> 3) ^ ((uintptr_t)name >> 9)) & 63;
+    } cache[256];
+    /* p ^ p >> 3 is one-to-one on runs of names 1, 2 or 8 bytes apart (adjacent literals
+     * "a", "b", "c"; a table of char[8] names), so such runs never evict each other */
+    size_t i = (size_t)(((uintptr_t)name ^ ((uintptr_t)name >> 3)) & 255);
     const char *known = cache[i].p == name ? gen_sym_name(cache[i].s) : NULL;
     if (known && strcmp(known, name) == 0) return cache[i].s;
     gen_sym s = gen_intern(name);

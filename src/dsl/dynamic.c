@@ -107,8 +107,8 @@ gen_status dsl_check_used(gen_ctx *ctx) {
     return ctx->status = GEN_FAIL(GEN_ERR_INTERNAL, "%s: constraint count mismatch", ctx->op);
 }
 
-static bool is_f64_scalar(const gen_array *a) {
-    return !a || (gen_array_ndim(a) == 0 && gen_array_dtype(a) == GEN_F64);
+static inline bool is_f64_scalar(const gen_array *a) {
+    return !a || (a->ndim == 0 && a->dtype == GEN_F64 && arr_on_host(a));
 }
 
 /* The totals as plain doubles, when no transform is running and every term is an f64
@@ -130,47 +130,34 @@ static bool totals_f64(const gen_ctx *ctx, double *score, double *weight) {
     return true;
 }
 
-/* The cotangent of a sum reaches every term unchanged. */
-static gen_status sum_vjp(void *payload, int n_in, gen_array *const *in, int n_out, gen_array *const *out,
-                          gen_array *const *cot, gen_array **cin) {
-    (void)payload, (void)in, (void)n_out, (void)out;
-    for (int i = 0; i < n_in; i++) cin[i] = cot[0];
-    return GEN_OK;
-}
-
 /* Under one reverse-mode transform (ad_single_reverse), when every weight is the score
- * and every term an f64 scalar: the score as one tape node (the sum in C, in the order
- * of the gen_add chain) over the terms that carry a tape link, in place of one
- * addition node per term. False (nothing made) otherwise. */
+ * and every term an f64 scalar: the score as one tape node (the SUM_SCALARS row of the
+ * op table: the sum in C, in the order of the gen_add chain), in place of one addition
+ * node per term. False (nothing made) otherwise. */
 static bool totals_fused(gen_ctx *ctx, gen_array **score, gen_status *st) {
     const dsl_data *d = &ctx->data;
     if (!ad_single_reverse() || !is_f64_scalar(d->factors) || d->n + 1 > INT32_MAX) return false;
-    int64_t linked = d->factors && d->factors->ad ? 1 : 0;
     for (int64_t i = 0; i < d->n; i++) {
         const dsl_rec *r = &d->recs[i];
         if (r->weight != r->score || !r->score || !is_f64_scalar(r->score)) return false;
-        linked += r->score->ad != NULL;
     }
-    gen_array *small[32], **in = linked <= 32 ? small : core_alloc((size_t)linked * sizeof *in);
+    int64_t n = d->n + (d->factors != NULL);
+    if (n == 0) {
+        *score = gen_scalar(0.0);
+        *st = *score ? GEN_OK : dsl_pending_or_oom();
+        return true;
+    }
+    gen_array *small[32], **in = n <= 32 ? small : core_alloc((size_t)n * sizeof *in);
     if (!in) {
         *st = GEN_ERR_OOM;
         return true;
     }
     int64_t k = 0;
-    double sum = 0.0;
-    if (d->factors) {
-        sum = *(const double *)gen_array_data(d->factors);
-        if (d->factors->ad) in[k++] = d->factors;
-    }
-    for (int64_t i = 0; i < d->n; i++) {
-        gen_array *t = d->recs[i].score;
-        sum = (i == 0 && !d->factors) ? *(const double *)gen_array_data(t) : sum + *(const double *)gen_array_data(t);
-        if (t->ad) in[k++] = t;
-    }
-    *score = gen_scalar(sum);
+    if (d->factors) in[k++] = d->factors;
+    for (int64_t i = 0; i < d->n; i++) in[k++] = d->recs[i].score;
+    *score = op_apply(OP_SUM_SCALARS, (int)n, in, NULL);
     *st = *score ? GEN_OK : dsl_pending_or_oom();
-    if (*st == GEN_OK && k && (*st = ad_record_custom(sum_vjp, NULL, (int)k, in, 1, score)) != GEN_OK) *score = NULL;
-    if (in != small) core_free(in, (size_t)linked * sizeof *in);
+    if (in != small) core_free(in, (size_t)n * sizeof *in);
     return true;
 }
 

@@ -21,17 +21,23 @@ static gen_status cpu_memcpy(void *dst, const void *src, size_t nbytes) {
 }
 
 #define OP(ID, name, arity, shape, cpu, vjp, jvp) gen_status cpu(const op_call *);
+#define OPX OPX_AS_OP
 #include "../../array/ops.def"
+#undef OPX
 #undef OP
 
 static const op_kernel_fn cpu_kernels[OP_COUNT] = {
 #define OP(ID, name, arity, shape, cpu, vjp, jvp) [OP_##ID] = cpu,
+#define OPX OPX_AS_OP
 #include "../../array/ops.def"
+#undef OPX
 #undef OP
 };
 
 const backend cpu_backend = {
     .name = "cpu",
+    .device = GEN_DEVICE_CPU,
+    .host = true,
     .mem_alloc = cpu_alloc,
     .mem_free = cpu_free,
     .to_host = cpu_memcpy,

@@ -1,0 +1,183 @@
+/* test_device.c — arrays know their device and dispatch chooses the backend from the
+ * arguments. A second backend ("cpu2", registered through the backend layer's hook) keeps
+ * its arrays in malloc'd memory that the library must treat as device memory (host =
+ * false) and runs the CPU kernels while counting them, so the tests can see where
+ * outputs are allocated, which kernels run, and that host-only paths refuse its arrays
+ * with a clear error instead of reading them. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "genc.h"
+#include "../../src/backend/backend.h"
+
+static long kernel_calls, live_blocks;
+
+static void *dev_alloc(size_t n) {
+    void *p = malloc(n);
+    if (p) live_blocks++;
+    else gen_error_clear();
+    return p;
+}
+static void dev_free(void *p, size_t n) {
+    (void)n;
+    live_blocks--;
+    free(p);
+}
+static gen_status dev_copy(void *dst, const void *src, size_t n) {
+    memcpy(dst, src, n);
+    return GEN_OK;
+}
+/* Every op: count, then the CPU kernel (the memory is host memory in truth). */
+static gen_status dev_kernel(const op_call *c) {
+    kernel_calls++;
+    return cpu_backend.kernels[c->op](c);
+}
+static op_kernel_fn dev_kernels[OP_COUNT];
+static backend cpu2 = {.name = "cpu2", .host = false, .mem_alloc = dev_alloc, .mem_free = dev_free,
+                       .to_host = dev_copy, .from_host = dev_copy, .kernels = dev_kernels};
+static gen_device dev;
+
+static void test_host_arrays(void) {
+    gen_array *a = gen_scalar(1.5), *b = gen_zeros(GEN_F64, GEN_DIMS(100));
+    CHECK(gen_array_device(a) == GEN_DEVICE_CPU && gen_array_device(b) == GEN_DEVICE_CPU);
+    CHECK(!strcmp(gen_device_name(GEN_DEVICE_CPU), "cpu"));
+    CHECK(!strcmp(gen_device_name((gen_device)99), "?"));
+    CHECK(gen_device_count() == 2);
+    CHECK(gen_array_to_host(b) == b); /* already there: the same array */
+    CHECK(gen_array_to_device(a, GEN_DEVICE_CPU) == a);
+    CHECK(gen_array_to_device(a, (gen_device)7) == NULL);
+    CHECK_ERROR(GEN_ERR_VALUE, "gen_array_to_device: no device 7");
+    CHECK(gen_array_to_host(NULL) == NULL);
+    CHECK_ERROR(GEN_ERR_MISUSE, "gen_array_to_host: the array is NULL");
+}
+
+static void test_copies_and_host_access(void) {
+    const double v[3] = {1, -2, 4};
+    gen_array *h = gen_array_from(GEN_F64, GEN_DIMS(3), v);
+    long before = live_blocks;
+    gen_array *d = CHECK_ARR(gen_array_to_device(h, dev));
+    CHECK(d != h && gen_array_device(d) == dev && live_blocks == before + 1);
+    CHECK_SHAPE(d, 3);
+    /* host access is explicit */
+    CHECK(gen_array_data(d) == NULL);
+    CHECK_ERROR(GEN_ERR_MISUSE, "gen_array_data: the array is on device cpu2; copy it to the host first");
+    double x;
+    CHECK(gen_item(gen_array_to_device(gen_scalar(3), dev), &x) == GEN_ERR_MISUSE);
+    CHECK_ERROR(GEN_ERR_MISUSE, "gen_item: the array is on device cpu2");
+    char buf[64];
+    CHECK(gen_array_format(d, buf, sizeof buf) == GEN_ERR_MISUSE);
+    gen_error_clear();
+    gen_array *back = CHECK_ARR(gen_array_to_host(d));
+    CHECK(gen_array_device(back) == GEN_DEVICE_CPU);
+    CHECK_ARRAY(back, v, 3, 0, 0);
+    CHECK(gen_array_to_device(d, dev) == d);
+}
+
+static void test_dispatch_follows_the_arguments(void) {
+    gen_array *h = gen_arange(0, 10, 1, GEN_F64);
+    gen_array *d = gen_array_to_device(h, dev);
+    long k0 = kernel_calls;
+    gen_array *s = CHECK_ARR(gen_mul(d, d)); /* the output is allocated on cpu2 */
+    CHECK(gen_array_device(s) == dev && kernel_calls == k0 + 1);
+    gen_array *t = CHECK_ARR(gen_sum(s, 0, NULL, false)); /* and stays there, even 0-d */
+    CHECK(gen_array_device(t) == dev && kernel_calls == k0 + 2);
+    CHECK_CLOSE(check_item(gen_array_to_host(t)), 285.0, 0);
+    /* a 0-d device value takes no host fast path (the scalar path reads host memory) */
+    gen_array *c = gen_array_to_device(gen_scalar(2.0), dev);
+    gen_array *c2 = CHECK_ARR(gen_add(c, c));
+    CHECK(gen_array_device(c2) == dev && kernel_calls == k0 + 3);
+    CHECK_CLOSE(check_item(gen_array_to_host(c2)), 4.0, 0);
+    /* the host path leaves cpu2's kernels alone; creation ops make host arrays */
+    gen_array *hh = gen_mul(h, h);
+    CHECK(gen_array_device(hh) == GEN_DEVICE_CPU && kernel_calls == k0 + 3);
+    CHECK(gen_array_device(gen_ones(GEN_F64, GEN_DIMS(20))) == GEN_DEVICE_CPU);
+    /* views (reshape) stay on the device */
+    gen_array *r = CHECK_ARR(gen_reshape(d, GEN_DIMS(2, 5)));
+    CHECK(gen_array_device(r) == dev);
+}
+
+static void test_mixing_devices_is_an_error(void) {
+    gen_array *h = gen_arange(0, 10, 1, GEN_F64), *d = gen_array_to_device(h, dev);
+    CHECK(gen_add(d, h) == NULL);
+    CHECK_ERROR(GEN_ERR_MISUSE, "add: arguments on different devices (argument 0 on cpu2, argument 1 on cpu)");
+    CHECK(gen_mul(gen_scalar(2.0), d) == NULL); /* an inline host scalar is on the CPU too */
+    CHECK_ERROR(GEN_ERR_MISUSE, "mul: arguments on different devices (argument 0 on cpu, argument 1 on cpu2)");
+    gen_array *w = gen_where(gen_array_to_device(gen_gt(h, gen_scalar(4)), dev), d, h);
+    CHECK(w == NULL);
+    CHECK_ERROR(GEN_ERR_MISUSE, "argument 2 on cpu");
+}
+
+static void test_unsupported_op(void) {
+    gen_array *d = gen_array_to_device(gen_arange(0, 4, 1, GEN_F64), dev);
+    op_kernel_fn saved = dev_kernels[OP_EXP];
+    dev_kernels[OP_EXP] = NULL;
+    CHECK(gen_exp(d) == NULL);
+    CHECK_ERROR(GEN_ERR_UNSUPPORTED, "exp: not supported on the cpu2 backend");
+    dev_kernels[OP_EXP] = saved;
+}
+
+/* A fused row runs on the arguments' device too (through dispatch like every op). */
+static void test_fused_row_on_device(void) {
+    gen_array *x = gen_array_to_device(gen_arange(0, 4, 1, GEN_F64), dev);
+    gen_array *mu = gen_array_to_device(gen_zeros(GEN_F64, GEN_DIMS(4)), dev);
+    gen_array *sg = gen_array_to_device(gen_ones(GEN_F64, GEN_DIMS(4)), dev);
+    long k0 = kernel_calls;
+    gen_array *lp = CHECK_ARR(op_apply(OP_NORMAL_LOGPDF, 3, (gen_array *[]){x, mu, sg}, NULL));
+    CHECK(gen_array_device(lp) == dev && kernel_calls == k0 + 1);
+    const double *v = gen_array_data(gen_array_to_host(lp));
+    CHECK_CLOSE(v[3], -4.5 - 0.91893853320467274178, 1e-15);
+}
+
+/* Distributions on device parameters: the parameter checks read a host copy (a clear
+ * error for bad values, never a read of device memory), the log density runs on the
+ * device (the fused row), and host values against device parameters are an error naming
+ * the op and both devices. */
+static void test_distribution_on_device(void) {
+    gen_array *x = gen_array_from(GEN_F64, GEN_DIMS(3), (double[]){0.5, -1, 2});
+    gen_array *mu = gen_array_to_device(gen_zeros(GEN_F64, GEN_DIMS(3)), dev);
+    gen_array *sg = gen_array_to_device(gen_full(GEN_F64, GEN_DIMS(3), 2.0), dev);
+    gen_dist *d = gen_normal(mu, sg);
+    CHECK(d != NULL);
+    gen_array *lp = CHECK_ARR(gen_dist_logpdf(d, gen_array_to_device(x, dev)));
+    CHECK(gen_array_device(lp) == dev);
+    gen_array *want = gen_dist_logpdf(gen_normal(gen_zeros(GEN_F64, GEN_DIMS(3)), gen_full(GEN_F64, GEN_DIMS(3), 2.0)), x);
+    CHECK_ARRAY(gen_array_to_host(lp), gen_array_data(want), 3, 0, 0);
+    CHECK(gen_dist_logpdf(d, x) == NULL);
+    CHECK_ERROR(GEN_ERR_MISUSE, "normal_logpdf: arguments on different devices (argument 0 on cpu, argument 1 on cpu2)");
+    gen_array *bad = gen_array_to_device(gen_array_from(GEN_F64, GEN_DIMS(2), (double[]){1, -3}), dev);
+    CHECK(gen_normal(gen_scalar(0), bad) == NULL);
+    CHECK_ERROR(GEN_ERR_VALUE, "normal: sigma must be > 0, got -3 at index [1]");
+    /* the samplers run on the host: a device parameter is refused, not read */
+    CHECK(gen_random_gamma(gen_key_new(1), sg) == NULL);
+    CHECK_ERROR(GEN_ERR_MISUSE, "gen_random_gamma: the array is on device cpu2; copy it to the host first");
+}
+
+/* Copies are not differentiated: a tracked array is a clear error. */
+static gen_status to_dev(void *p, int n_in, gen_array *const *in, int n_out, gen_array **out) {
+    (void)p, (void)n_in, (void)n_out;
+    out[0] = gen_array_to_device(in[0], dev);
+    return out[0] ? GEN_OK : gen_error_status();
+}
+
+static void test_copy_under_autodiff(void) {
+    gen_array *g, *x = gen_scalar(1.0);
+    CHECK(gen_grad((gen_closure){to_dev, NULL}, 1, &x, &g) == GEN_ERR_NOGRAD);
+    CHECK_ERROR(GEN_ERR_NOGRAD, "gen_array_to_device: copies between devices (cpu to cpu2) are not differentiated");
+}
+
+int main(void) {
+    for (int i = 0; i < OP_COUNT; i++) dev_kernels[i] = dev_kernel;
+    dev = (gen_device)backend_register(&cpu2);
+    CHECK(dev == 1 && cpu2.device == dev);
+    RUN(test_host_arrays);
+    RUN(test_copies_and_host_access);
+    RUN(test_dispatch_follows_the_arguments);
+    RUN(test_mixing_devices_is_an_error);
+    RUN(test_unsupported_op);
+    RUN(test_fused_row_on_device);
+    RUN(test_distribution_on_device);
+    RUN(test_copy_under_autodiff);
+    CHECK(live_blocks == 0); /* every device buffer freed with its arrays */
+    return check_finish();
+}
