@@ -62,6 +62,11 @@ static inline bool is_plain_f64_scalar(const gen_array *a) {
  * here with the kernels' own formulas (identical results) instead of through the shape
  * rule and the kernel. False when it does not apply. */
 static bool scalar_apply(op_id op, int n_in, gen_array *const *in, double *r) {
+    /* the op first: calls of every other op then cost one load */
+    static const bool fast[OP_COUNT] = {[OP_ADD] = true, [OP_SUB] = true, [OP_MUL] = true, [OP_DIV] = true,
+                                        [OP_NEG] = true, [OP_SQUARE] = true, [OP_EXP] = true, [OP_LOG] = true,
+                                        [OP_SQRT] = true, [OP_RECIPROCAL] = true};
+    if (!fast[op]) return false;
     if (n_in < 1 || n_in > 2 || !is_plain_f64_scalar(in[0]) ||
         (n_in == 2 && !is_plain_f64_scalar(in[1])))
         return false;
@@ -97,7 +102,7 @@ static inline op_kernel_fn kernel_of(const op_info *info, op_id op, const backen
     return k;
 }
 
-static const op_params no_params;
+const op_params op_no_params;
 
 gen_array *op_apply(op_id op, int n_in, gen_array *const *in, const op_params *p) {
     const op_info *info = &op_table[op];
@@ -111,7 +116,7 @@ gen_array *op_apply(op_id op, int n_in, gen_array *const *in, const op_params *p
     }
     const backend *be;
     if (!check_arguments(info, n_in, in, &be)) return NULL;
-    op_call c = {op, n_in, in, p ? p : &no_params, NULL, 1, NULL};
+    op_call c = {op, n_in, in, p ? p : &op_no_params, NULL, 1, NULL};
     c.outs = &c.out;
     gen_array *out;
     op_sig sig[OP_MAX_OUT];
@@ -155,7 +160,7 @@ gen_status op_apply_n(op_id op, int n_in, gen_array *const *in, const op_params 
     }
     const backend *be;
     if (!check_arguments(info, n_in, in, &be)) return core_error_pending();
-    op_call c = {op, n_in, in, p ? p : &no_params, NULL, n_out, outs};
+    op_call c = {op, n_in, in, p ? p : &op_no_params, NULL, n_out, outs};
     op_sig sig[OP_MAX_OUT];
     sig[0].view = false;
     sig[0].n_out = 1;

@@ -149,6 +149,10 @@ static inline gen_array *op_apply_physical(op_id op, int n_in, gen_array *const 
 gen_array *op_apply1(op_id op, const gen_array *a, const op_params *p);
 gen_array *op_apply2(op_id op, const gen_array *a, const gen_array *b, const op_params *p);
 
+/* The parameters of a call given none (p NULL): all zero. The tape keeps a node's own
+ * copy only when its call had parameters. */
+extern const op_params op_no_params;
+
 /* Sentinels for the rule columns. */
 gen_array *op_no_vjp(const op_call *c, int i, gen_array *g);
 gen_array *op_no_jvp(const op_call *c, gen_array *const *t);

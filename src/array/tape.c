@@ -17,6 +17,7 @@ typedef struct ad_node {
     gen_array **in;  /* retained */
     gen_array **out; /* retained */
     gen_array **cot; /* accumulated output cotangents (owned by the backward scope) */
+    bool has_p;      /* p holds the op's parameters; else it had none (op_no_params) */
     op_params p;
     gen_array *small[AD_SMALL_LISTS]; /* the lists when they fit (no allocation) */
 } ad_node;
@@ -161,6 +162,9 @@ void ad_resume_all(unsigned token) {
     for (int d = 0; d < ad_depth; d++) stack[d]->enabled = (token >> d) & 1u;
 }
 
+/* The parameters a node's rules see. */
+static inline const op_params *node_params(const ad_node *nd) { return nd->has_p ? &nd->p : &op_no_params; }
+
 /* Appends a node with copies of the argument lists (retaining every array). */
 static ad_node *node_push(ad_tape *t, op_id op, int n_in, gen_array *const *in, int n_out,
                           gen_array *const *out) {
@@ -180,6 +184,7 @@ static ad_node *node_push(ad_tape *t, op_id op, int n_in, gen_array *const *in, 
         t->cap = ncap;
     }
     ad_node *nd = &t->nodes[t->n];
+    nd->has_p = false;
     bool small = n_in + 2 * n_out <= AD_SMALL_LISTS;
     gen_array **lists = small ? nd->small : core_alloc(node_lists_bytes(n_in, n_out));
     if (!lists) return NULL;
@@ -311,7 +316,8 @@ gen_status ad_record(const op_call *c) {
         if (!depends) continue;
         ad_node *nd = node_push(t, c->op, c->n_in, c->in, c->n_out, c->outs);
         if (!nd) return GEN_ERR_OOM;
-        nd->p = *c->p;
+        /* most ops take no parameters: skip copying the (large) empty block */
+        if ((nd->has_p = c->p != &op_no_params)) nd->p = *c->p;
     }
     return GEN_OK;
 }
@@ -387,7 +393,7 @@ static gen_status backward_all(ad_tape *t, ad_node *nd) {
         if (!cots[j]) st = core_error_pending();
     }
     if (st == GEN_OK) {
-        const op_call c = {nd->op, nd->n_in, nd->in, &nd->p, nd->out[0], nd->n_out, nd->out};
+        const op_call c = {nd->op, nd->n_in, nd->in, node_params(nd), nd->out[0], nd->n_out, nd->out};
         st = info->vjp_all(&c, cots, cin);
         if (st != GEN_OK && !core_error_pending()) GEN_FAIL(st, "%s: VJP rule failed", info->name);
     }
@@ -400,7 +406,7 @@ static gen_status backward_all(ad_tape *t, ad_node *nd) {
 
 static gen_status backward_op(ad_tape *t, ad_node *nd) {
     const op_info *info = &op_table[nd->op];
-    const op_call c = {nd->op, nd->n_in, nd->in, &nd->p, nd->out[0], nd->n_out, nd->out};
+    const op_call c = {nd->op, nd->n_in, nd->in, node_params(nd), nd->out[0], nd->n_out, nd->out};
     for (int i = 0; i < nd->n_in; i++) {
         if (!link_find(nd->in[i], t)) continue;
         gen_array *g = info->vjp(&c, i, nd->cot[0]);
