@@ -360,7 +360,9 @@ static int freed;
 static void count_free(gen_gf *f) { freed += gen_gf_data(f) != NULL; }
 
 static void test_errors(void) {
-    gen_gf_vtable bad = bb_vtable;
+    /* the tables outlive the functions made from them (freed when main's scope ends) */
+    static gen_gf_vtable bad, deaf;
+    bad = bb_vtable;
     bad.kind = "bad";
     bad.generate = silent_fail;
     gen_gf *f = gen_gf_new(&bad, "flaky", NULL);
@@ -405,7 +407,7 @@ static void test_errors(void) {
     gen_trace *bt = gen_trace_new(bb_gf(), NULL, NULL, gen_choicemap_empty(), gen_full(GEN_F64, 1, two_, 0), NULL);
     CHECK(bt && gen_trace_batch_size(bt) == 2);
     /* a kind that ignores the evaluation state cannot be moved by gradient kernels */
-    gen_gf_vtable deaf = bb_vtable;
+    deaf = bb_vtable;
     deaf.assess = ignores_ev;
     int xs[3] = {1, 0, 1};
     gen_array *v3[2] = {gen_scalar(2.0), gen_scalar_i64(3)};
