@@ -59,6 +59,12 @@ gen_array *arr_host_ref(const gen_array *a);
 static inline gen_status arr_require_host(const char *fn, const gen_array *a) {
     return CORE_UNLIKELY(!arr_on_host(a)) ? arr_device_fail(fn, a) : GEN_OK;
 }
+/* gen_array_retain of a non-NULL array, inline (the tape retains every argument and
+ * output of every op it records). Returns a. */
+static inline gen_array *arr_retain(gen_array *a) {
+    atomic_fetch_add_explicit(&a->refcount, 1, memory_order_relaxed);
+    return a;
+}
 /* A new array header (refcount 1) viewing a's elements with another shape of the same
  * size (shares a's storage). */
 gen_array *arr_view(const gen_array *a, int ndim, const int64_t *shape);
