@@ -111,6 +111,13 @@ static inline gen_status arr_check_not_tuple(const char *op, const char *what, c
     return CORE_UNLIKELY(a && a->tuple) ? arr_tuple_fail(op, what) : GEN_OK;
 }
 
+/* Whether two shapes of n axes are equal: a loop, for the hot paths (shapes have few
+ * axes, and a memcmp call costs more than comparing them). */
+static inline bool arr_same_axes(const int64_t *a, const int64_t *b, int n) {
+    for (int k = 0; k < n; k++)
+        if (a[k] != b[k]) return false;
+    return true;
+}
 /* Shape helpers. Each validates and records an error naming op on failure. */
 int64_t arr_shape_size(int ndim, const int64_t *shape);
 gen_status arr_check_shape(const char *op, int ndim, const int64_t *shape);

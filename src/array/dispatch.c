@@ -258,7 +258,7 @@ gen_status op_shape_same(const op_call *c, op_sig *s) {
     const gen_array *a = c->in[0];
     s->dtype = (gen_dtype)a->dtype;
     s->ndim = a->ndim;
-    memcpy(s->shape, a->shape, (size_t)a->ndim * sizeof *a->shape);
+    memcpy(s->shape, a->shape, sizeof s->shape); /* fixed size: a few moves, no call */
     return GEN_OK;
 }
 
@@ -266,14 +266,6 @@ gen_status op_shape_same_bool(const op_call *c, op_sig *s) {
     op_shape_same(c, s);
     s->dtype = GEN_BOOL;
     return GEN_OK;
-}
-
-/* Whether two shapes of n axes are equal (a loop: shapes have few axes, and memcmp's
- * call costs more than comparing them). */
-static inline bool same_axes(const int64_t *a, const int64_t *b, int n) {
-    for (int k = 0; k < n; k++)
-        if (a[k] != b[k]) return false;
-    return true;
 }
 
 /* On every elementwise op: the fixed-size copy compiles to a few moves (the extents past
@@ -286,7 +278,7 @@ gen_status op_shape_broadcast(const op_call *c, op_sig *s) {
     memcpy(s->shape, a->shape, sizeof s->shape);
     for (int i = 1; i < c->n_in; i++) {
         const gen_array *b = c->in[i];
-        if (b->ndim == 0 || (b->ndim == nd && same_axes(b->shape, s->shape, nd))) continue;
+        if (b->ndim == 0 || (b->ndim == nd && arr_same_axes(b->shape, s->shape, nd))) continue;
         gen_status st = arr_broadcast_shapes(op_table[c->op].name, nd, s->shape, b->ndim, b->shape, &nd, s->shape);
         if (st != GEN_OK) return st;
     }

@@ -339,7 +339,7 @@ gen_array *ad_sum_to(gen_array *g, gen_dtype dtype, int ndim, const int64_t *sha
         for (int64_t i = 0; i < g->size; i++) acc += x[i];
         return gen_scalar(acc);
     }
-    if (g->ndim != ndim || memcmp(g->shape, shape, (size_t)ndim * sizeof *shape)) {
+    if (g->ndim != ndim || !arr_same_axes(g->shape, shape, ndim)) {
         int axes[GEN_MAX_DIMS], naxes = 0;
         int lead = g->ndim - ndim;
         if (lead < 0) { /* a lower-rank cotangent: broadcast it up */
