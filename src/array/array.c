@@ -106,7 +106,8 @@ static inline gen_array *header_new(gen_dtype dtype, int ndim, const int64_t *sh
     a->batched = 0;
     a->tuple = 0;
     a->size = size;
-    if (ndim) memcpy(a->shape, shape, (size_t)ndim * sizeof *shape);
+    if (ndim == 1) a->shape[0] = shape[0]; /* vectors, the common case: no memcpy call */
+    else if (ndim) memcpy(a->shape, shape, (size_t)ndim * sizeof *shape);
     a->ad = NULL;
     a->buf = NULL;
     a->data = a->inline_data;

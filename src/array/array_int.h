@@ -59,6 +59,12 @@ gen_array *arr_host_ref(const gen_array *a);
 static inline gen_status arr_require_host(const char *fn, const gen_array *a) {
     return CORE_UNLIKELY(!arr_on_host(a)) ? arr_device_fail(fn, a) : GEN_OK;
 }
+/* gen_array_retain of a non-NULL array, inline (the tape retains every argument and
+ * output of every op it records). Returns a. */
+static inline gen_array *arr_retain(gen_array *a) {
+    atomic_fetch_add_explicit(&a->refcount, 1, memory_order_relaxed);
+    return a;
+}
 /* A new array header (refcount 1) viewing a's elements with another shape of the same
  * size (shares a's storage). */
 gen_array *arr_view(const gen_array *a, int ndim, const int64_t *shape);
@@ -105,6 +111,13 @@ static inline gen_status arr_check_not_tuple(const char *op, const char *what, c
     return CORE_UNLIKELY(a && a->tuple) ? arr_tuple_fail(op, what) : GEN_OK;
 }
 
+/* Whether two shapes of n axes are equal: a loop, for the hot paths (shapes have few
+ * axes, and a memcmp call costs more than comparing them). */
+static inline bool arr_same_axes(const int64_t *a, const int64_t *b, int n) {
+    for (int k = 0; k < n; k++)
+        if (a[k] != b[k]) return false;
+    return true;
+}
 /* Shape helpers. Each validates and records an error naming op on failure. */
 int64_t arr_shape_size(int ndim, const int64_t *shape);
 gen_status arr_check_shape(const char *op, int ndim, const int64_t *shape);

@@ -33,23 +33,28 @@ static gen_array *mixed_devices(const op_info *info, int n_in, gen_array *const 
     return NULL;
 }
 
-/* Checks the arguments (not NULL, not tuples, one device) and sets *be to their backend:
- * NULL when every one is on the CPU (the default backend), which spares the common case
- * any look-up: one bit per device in a mask, from the device each buffer records. */
-static inline bool check_arguments(const op_info *info, int n_in, gen_array *const *in, const backend **be) {
+/* The backend of arguments not all on the CPU (out of line: check_arguments' rare
+ * case): one bit per device in a mask, from the device each buffer records. */
+static bool device_backend(const op_info *info, int n_in, gen_array *const *in, const backend **be) {
     unsigned devs = 0;
-    for (int i = 0; i < n_in; i++) {
-        const gen_array *a = in[i];
-        if (CORE_UNLIKELY(!a || a->tuple)) return bad_argument(info, i, a), false;
-        devs |= a->buf ? 1u << a->buf->device : 1u << GEN_DEVICE_CPU;
-    }
-    if (devs <= 1u << GEN_DEVICE_CPU) {
-        *be = NULL;
-        return true;
-    }
+    for (int i = 0; i < n_in; i++) devs |= in[i]->buf ? 1u << in[i]->buf->device : 1u << GEN_DEVICE_CPU;
     if (CORE_UNLIKELY(devs & (devs - 1))) return mixed_devices(info, n_in, in), false;
     *be = arr_backend_table[__builtin_ctz(devs)];
     return true;
+}
+
+/* Checks the arguments (not NULL, not tuples, one device) and sets *be to their backend:
+ * NULL when every one is on the CPU (the default backend), which spares the common case
+ * any look-up: per argument, three predictable tests (inline elements are on the host). */
+static inline bool check_arguments(const op_info *info, int n_in, gen_array *const *in, const backend **be) {
+    bool elsewhere = false;
+    for (int i = 0; i < n_in; i++) {
+        const gen_array *a = in[i];
+        if (CORE_UNLIKELY(!a || a->tuple)) return bad_argument(info, i, a), false;
+        if (a->buf) elsewhere |= a->buf->device != GEN_DEVICE_CPU;
+    }
+    *be = NULL;
+    return CORE_UNLIKELY(elsewhere) ? device_backend(info, n_in, in, be) : true;
 }
 
 /* An f64 0-d argument stored inline (on the host). */
@@ -253,7 +258,7 @@ gen_status op_shape_same(const op_call *c, op_sig *s) {
     const gen_array *a = c->in[0];
     s->dtype = (gen_dtype)a->dtype;
     s->ndim = a->ndim;
-    memcpy(s->shape, a->shape, (size_t)a->ndim * sizeof *a->shape);
+    memcpy(s->shape, a->shape, sizeof s->shape); /* fixed size: a few moves, no call */
     return GEN_OK;
 }
 
@@ -263,19 +268,21 @@ gen_status op_shape_same_bool(const op_call *c, op_sig *s) {
     return GEN_OK;
 }
 
+/* On every elementwise op: the fixed-size copy compiles to a few moves (the extents past
+ * in[0]'s rank are never read), and 0-d arguments and arguments of the shape so far,
+ * which broadcast to it unchanged, skip the general rule. */
 gen_status op_shape_broadcast(const op_call *c, op_sig *s) {
     const gen_array *a = c->in[0];
+    int nd = a->ndim;
     s->dtype = (gen_dtype)a->dtype;
-    s->ndim = a->ndim;
-    memcpy(s->shape, a->shape, (size_t)a->ndim * sizeof *a->shape);
+    memcpy(s->shape, a->shape, sizeof s->shape);
     for (int i = 1; i < c->n_in; i++) {
         const gen_array *b = c->in[i];
-        if (b->ndim == s->ndim && !memcmp(b->shape, s->shape, (size_t)s->ndim * sizeof *s->shape))
-            continue;
-        gen_status st = arr_broadcast_shapes(op_table[c->op].name, s->ndim, s->shape, b->ndim,
-                                             b->shape, &s->ndim, s->shape);
+        if (b->ndim == 0 || (b->ndim == nd && arr_same_axes(b->shape, s->shape, nd))) continue;
+        gen_status st = arr_broadcast_shapes(op_table[c->op].name, nd, s->shape, b->ndim, b->shape, &nd, s->shape);
         if (st != GEN_OK) return st;
     }
+    s->ndim = nd;
     return GEN_OK;
 }
 

@@ -105,7 +105,7 @@ gen_array *jvp_normal_logpdf(const op_call *c, gen_array *const *t) { return nor
 /* ---- NORMAL_LOGPDF_SUM ---- */
 
 static bool same_shape(const gen_array *a, int nd, const int64_t *shape) {
-    return a->ndim == nd && !memcmp(a->shape, shape, (size_t)nd * sizeof *shape);
+    return a->ndim == nd && arr_same_axes(a->shape, shape, nd);
 }
 
 gen_status shape_normal_logpdf_sum(const op_call *c, op_sig *s) {

@@ -65,9 +65,7 @@ static ad_link *link_add(gen_array *a, ad_tape *t) {
         t->chunks = c;
     }
     ad_link *l = &t->chunks->links[t->chunks->used++];
-    memset(l, 0, sizeof *l);
-    l->tape = t;
-    l->next = a->ad;
+    *l = (ad_link){.tape = t, .next = a->ad};
     a->ad = l;
     return l;
 }
@@ -191,8 +189,8 @@ static ad_node *node_push(ad_tape *t, op_id op, int n_in, gen_array *const *in, 
     nd->in = lists;
     nd->out = lists + n_in;
     nd->cot = lists + n_in + n_out;
-    for (int j = 0; j < n_out; j++) nd->cot[j] = NULL;
     for (int j = 0; j < n_out; j++) {
+        nd->cot[j] = NULL; /* here, not in a loop of its own (which compiles to a memset call) */
         ad_link *l = link_add(out[j], t);
         if (!l) {
             for (int k = 0; k < j; k++) link_remove(out[k], t);
@@ -205,8 +203,8 @@ static ad_node *node_push(ad_tape *t, op_id op, int n_in, gen_array *const *in, 
     nd->op = op;
     nd->n_in = n_in;
     nd->n_out = n_out;
-    for (int i = 0; i < n_in; i++) nd->in[i] = gen_array_retain(in[i]);
-    for (int j = 0; j < n_out; j++) nd->out[j] = gen_array_retain(out[j]);
+    for (int i = 0; i < n_in; i++) nd->in[i] = arr_retain(in[i]);
+    for (int j = 0; j < n_out; j++) nd->out[j] = arr_retain(out[j]);
     t->n++;
     return nd;
 }
@@ -341,7 +339,7 @@ gen_array *ad_sum_to(gen_array *g, gen_dtype dtype, int ndim, const int64_t *sha
         for (int64_t i = 0; i < g->size; i++) acc += x[i];
         return gen_scalar(acc);
     }
-    if (g->ndim != ndim || memcmp(g->shape, shape, (size_t)ndim * sizeof *shape)) {
+    if (g->ndim != ndim || !arr_same_axes(g->shape, shape, ndim)) {
         int axes[GEN_MAX_DIMS], naxes = 0;
         int lead = g->ndim - ndim;
         if (lead < 0) { /* a lower-rank cotangent: broadcast it up */
