@@ -30,13 +30,20 @@ gen_status arr_check_shape(const char *op, int ndim, const int64_t *shape) {
         return GEN_FAIL(GEN_ERR_SHAPE, "%s: %d dimensions (at most %d are supported)", op, ndim,
                         GEN_MAX_DIMS);
     if (ndim > 0 && !shape) return GEN_FAIL(GEN_ERR_MISUSE, "%s: shape is NULL", op);
+    /* The bound is on the product of the nonzero extents, so that a 0 extent does not
+     * end the check: every sub-product of a valid shape (strides, the outer and inner
+     * sizes of kernels, tile's repeats) then fits in int64_t, and so does its byte size. */
     int64_t n = 1;
     for (int i = 0; i < ndim; i++) {
         if (shape[i] < 0)
             return GEN_FAIL(GEN_ERR_SHAPE, "%s: dimension %d is negative (%lld)", op, i,
                             (long long)shape[i]);
-        if (shape[i] && n > INT64_MAX / 16 / shape[i])
-            return GEN_FAIL(GEN_ERR_SHAPE, "%s: shape is too large", op);
+        if (shape[i] == 0) continue;
+        if (n > INT64_MAX / 16 / shape[i]) {
+            char buf[ARR_SHAPE_STR_MAX];
+            return GEN_FAIL(GEN_ERR_SHAPE, "%s: shape is too large: %s", op,
+                            arr_shape_str(ndim, shape, buf, sizeof buf));
+        }
         n *= shape[i];
     }
     return GEN_OK;

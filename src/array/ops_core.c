@@ -56,9 +56,13 @@ gen_status shape_reshape(const op_call *c, op_sig *s) {
         else if (p->shape[i] < 0)
             return GEN_FAIL(GEN_ERR_SHAPE, "reshape: invalid target shape %s",
                             arr_shape_str(p->ndim, p->shape, s1, sizeof s1));
-        else known *= p->shape[i];
     }
     memcpy(s->shape, p->shape, (size_t)p->ndim * sizeof *p->shape);
+    if (infer >= 0) s->shape[infer] = 1;
+    /* the given extents within bounds before they are multiplied (a wrapped product
+     * could otherwise equal the size) */
+    if (arr_check_shape("reshape", p->ndim, s->shape) != GEN_OK) return core_error_pending();
+    for (int i = 0; i < p->ndim; i++) known *= s->shape[i];
     if (infer >= 0) {
         if (known == 0 || a->size % known)
             return GEN_FAIL(GEN_ERR_SHAPE, "reshape: cannot reshape %s into %s",

@@ -220,7 +220,7 @@ static gen_choicemap *value_from(jctx *c, const cJSON *o) {
         return NULL;
     }
     int ndim = cJSON_GetArraySize(sh);
-    int64_t shape[GEN_MAX_DIMS], size = 1;
+    int64_t shape[GEN_MAX_DIMS], size = 1, nonzero = 1; /* nonzero: the bound holds past a 0 extent */
     if (ndim > GEN_MAX_DIMS) {
         jfail(c, "shape has too many dimensions", NULL);
         return NULL;
@@ -234,12 +234,14 @@ static gen_choicemap *value_from(jctx *c, const cJSON *o) {
             return NULL;
         }
         shape[k++] = (int64_t)d;
-        size *= (int64_t)d;
-        if (size > ((int64_t)1 << 40)) {
+        if (d > 0 && nonzero > ((int64_t)1 << 40) / (int64_t)d) { /* checked before multiplying */
             jfail(c, "the value is too large", NULL);
             return NULL;
         }
+        if (d > 0) nonzero *= (int64_t)d;
+        else size = 0;
     }
+    if (size) size = nonzero;
     if (cJSON_GetArraySize(da) != size) {
         char buf[96];
         snprintf(buf, sizeof buf, "%lld elements, data has %d", (long long)size,

@@ -134,6 +134,31 @@ static void test_reshape_errors(void) {
     CHECK_ERROR(GEN_ERR_VALUE, "expand_dims: axis 3 is out of range");
     CHECK(gen_squeeze(a, GEN_AXES(0)) == NULL);
     CHECK_ERROR(GEN_ERR_SHAPE, "squeeze: axis 0 has size 2, not 1");
+    /* extents whose product wraps around to the size (3 * 3074457345618258603 is 1 mod
+     * 2^64) or overflows past a 0 extent: too large, not accepted */
+    gen_array *two = gen_zeros(GEN_F64, GEN_DIMS(2));
+    CHECK(gen_reshape(two, GEN_DIMS(2, 3, 3074457345618258603)) == NULL);
+    CHECK_ERROR(GEN_ERR_SHAPE, "reshape: shape is too large: [2,3,3074457345618258603]");
+    CHECK(gen_reshape(two, GEN_DIMS(-1, 3, 3074457345618258603)) == NULL);
+    CHECK_ERROR(GEN_ERR_SHAPE, "is too large");
+    gen_array *empty = gen_zeros(GEN_F64, GEN_DIMS(0));
+    CHECK(gen_reshape(empty, GEN_DIMS(0, (int64_t)1 << 62, (int64_t)1 << 31)) == NULL);
+    CHECK_ERROR(GEN_ERR_SHAPE, "is too large");
+    CHECK_SHAPE(gen_reshape(empty, GEN_DIMS(0, (int64_t)1 << 20, 4)), 0, 1 << 20, 4); /* within bounds */
+}
+
+/* Creation checks the product of the nonzero extents, so a 0 extent does not hide an
+ * overflow that a reduction or a stride computation would meet later. */
+static void test_shape_bounds(void) {
+    CHECK(gen_zeros(GEN_F64, GEN_DIMS(0, (int64_t)1 << 62, (int64_t)1 << 31)) == NULL);
+    CHECK_ERROR(GEN_ERR_SHAPE, "gen_zeros: shape is too large: [0,4611686018427387904,2147483648]");
+    CHECK(gen_zeros(GEN_F64, GEN_DIMS((int64_t)1 << 40, (int64_t)1 << 40)) == NULL);
+    CHECK_ERROR(GEN_ERR_SHAPE, "is too large");
+    gen_array *z = gen_zeros(GEN_F64, GEN_DIMS(0, 1024, 8)); /* 0 extents stay valid */
+    CHECK_SHAPE(z, 0, 1024, 8);
+    gen_array *s = gen_sum(z, 1, (int[]){0}, false); /* a reduction over the 0 axis: zeros */
+    CHECK_SHAPE(s, 1024, 8);
+    CHECK(s && check_item(gen_sum(s, 0, NULL, false)) == 0.0);
 }
 
 static void test_broadcast_to(void) {
@@ -337,6 +362,7 @@ int main(void) {
     RUN(test_permute_grad);
     RUN(test_reshape);
     RUN(test_reshape_errors);
+    RUN(test_shape_bounds);
     RUN(test_broadcast_to);
     RUN(test_reshape_grad);
     RUN(test_concatenate_values);

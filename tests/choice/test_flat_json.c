@@ -153,6 +153,8 @@ static void test_json_errors(void) {
         {"{\"a\": {\"b\": {\"dtype\": \"f16\", \"shape\": [], \"data\": [1]}}}", "at a/b: unknown dtype f16"},
         {"{\"a\": {\"dtype\": \"f64\", \"shape\": [2], \"data\": [1]}}", "at a: the shape has 2 elements, data has 1"},
         {"{\"a\": {\"dtype\": \"f64\", \"shape\": [-1], \"data\": []}}", "shape entries must be non-negative integers"},
+        {"{\"a\": {\"dtype\": \"f64\", \"shape\": [0, 1e15, 1e15], \"data\": []}}", "at a: the value is too large"},
+        {"{\"a\": {\"dtype\": \"f64\", \"shape\": [1e15, 1e15], \"data\": []}}", "at a: the value is too large"},
         {"{\"a\": {\"dtype\": \"f64\", \"data\": []}}", "needs \"shape\" and \"data\" arrays"},
         {"{\"a\": {\"dtype\": \"i64\", \"shape\": [1], \"data\": [1.5]}}", "data element 0 is not a valid i64"},
         {"{\"a\": {\"dtype\": \"i64\", \"shape\": [1], \"data\": [\"99999999999999999999\"]}}", "not a valid i64"},
