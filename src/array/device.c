@@ -29,8 +29,8 @@ static gen_array *copy_to(const char *fn, const gen_array *a, const backend *to)
     r->batched = a->batched;
     size_t n = (size_t)a->size * gen_dtype_size((gen_dtype)a->dtype);
     gen_status st = GEN_OK;
-    if (n == 0) {
-    } else if (from->host && to->host) {
+    if (n == 0) return r; /* nothing to copy */
+    if (from->host && to->host) {
         memcpy(r->data, a->data, n);
     } else if (from->host) {
         st = to->from_host(r->data, a->data, n);

@@ -100,9 +100,6 @@ gen_status dist_check_count(const char *family, const char *name, const gen_arra
 }
 
 /* a < b (strict) or a <= b elementwise after broadcasting. */
-static gen_status check_ordered_host(const char *family, const char *name_a, const gen_array *a,
-                                     const char *name_b, const gen_array *b, bool strict);
-
 static gen_status check_ordered(const char *family, const char *name_a, const gen_array *a,
                                 const char *name_b, const gen_array *b, bool strict) {
     gen_status st = check_null(family, name_a, a);
@@ -110,17 +107,11 @@ static gen_status check_ordered(const char *family, const char *name_a, const ge
     if (st != GEN_OK) return st;
     if (CORE_UNLIKELY(!arr_on_host(a) || !arr_on_host(b))) { /* checked on host copies */
         gen_array *ha = arr_host_ref(a), *hb = ha ? arr_host_ref(b) : NULL;
-        st = hb ? check_ordered_host(family, name_a, ha, name_b, hb, strict) : core_error_pending();
+        st = hb ? check_ordered(family, name_a, ha, name_b, hb, strict) : core_error_pending();
         gen_array_release(ha);
         gen_array_release(hb);
         return st;
     }
-    return check_ordered_host(family, name_a, a, name_b, b, strict);
-}
-
-static gen_status check_ordered_host(const char *family, const char *name_a, const gen_array *a,
-                                     const char *name_b, const gen_array *b, bool strict) {
-    gen_status st;
     int nd;
     int64_t shape[GEN_MAX_DIMS], sa[GEN_MAX_DIMS], sb[GEN_MAX_DIMS];
     if ((st = arr_broadcast_shapes(family, a->ndim, a->shape, b->ndim, b->shape, &nd, shape)) != GEN_OK)

@@ -86,8 +86,10 @@ gen_status gen_eval_choice(gen_eval *ev, const gen_addr *a, const gen_dist *d, c
     }
     if (gen_batch_size())
         return GEN_FAIL(GEN_ERR_UNSUPPORTED, "unconstrained assess does not run batched");
-    gen_addr abs = ev->prefix;
-    for (int k = 0; k < a->len && abs.len < GEN_ADDR_MAX_DEPTH; k++) abs.parts[abs.len++] = a->parts[k];
+    gen_addr abs; /* the prefix and a, inline on this hot path; too deep is gen_addr_concat's error */
+    if (CORE_UNLIKELY(ev->prefix.len + a->len > GEN_ADDR_MAX_DEPTH)) return gen_addr_concat(&abs, &ev->prefix, a);
+    abs = ev->prefix;
+    for (int k = 0; k < a->len; k++) abs.parts[abs.len++] = a->parts[k];
     const gen_array *c = given;
     if (ev->table && ev->mode == GEN_EVAL_FORWARD) {
         int64_t k = gfi_uc_table_find(ev->table, &abs);
