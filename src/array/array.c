@@ -165,20 +165,60 @@ gen_array *arr_view(const gen_array *a, int ndim, const int64_t *shape) {
 }
 
 gen_array *gen_array_retain(gen_array *a) {
-    if (a) atomic_fetch_add_explicit(&a->refcount, 1, memory_order_relaxed);
+    if (a && CORE_UNLIKELY(atomic_fetch_add_explicit(&a->refcount, 1, memory_order_relaxed) <= 0)) {
+        arr_dead_fail("gen_array_retain", "the array", a);
+        return NULL;
+    }
     return a;
+}
+
+/* ---- released arrays (core_dead; the debug mode of genc/core.h) ---- */
+
+const char *arr_describe(const gen_array *a, char *buf, size_t n) {
+    char s[ARR_SHAPE_STR_MAX];
+    if (a->tuple) snprintf(buf, n, "a tuple of %lld", (long long)a->size);
+    else
+        snprintf(buf, n, "a%s array %s%s", a->batched ? " batched" : "n", gen_dtype_name((gen_dtype)a->dtype),
+                 arr_shape_str(a->ndim, a->shape, s, sizeof s));
+    return buf;
+}
+
+gen_status arr_dead_fail(const char *fn, const char *what, const gen_array *a) {
+    return core_dead_fail(fn, what, a, "an array");
+}
+
+/* Frees the header of bytes of a dying array: marked so that checks that test the tuple
+ * flag (op dispatch, the read-out functions) take their slow path, which finds it dead;
+ * described and quarantined in the debug mode. */
+static CORE_NOINLINE void free_debug(gen_array *a, size_t bytes) {
+    char d[CORE_DESC_MAX];
+    arr_describe(a, d, sizeof d);
+    a->tuple = ARR_DEAD_TAG;
+    a->dtype = ARR_DEAD_TAG;
+    core_obj_free(a, bytes, true, d);
+}
+
+static inline void header_free(gen_array *a, size_t bytes) {
+    if (CORE_UNLIKELY(core_debug())) return free_debug(a, bytes);
+    a->tuple = ARR_DEAD_TAG;
+    a->dtype = ARR_DEAD_TAG;
+    core_free_small(a, bytes);
 }
 
 void gen_array_release(gen_array *a) {
     if (!a) return;
-    if (atomic_fetch_sub_explicit(&a->refcount, 1, memory_order_acq_rel) != 1) return;
+    int old = atomic_fetch_sub_explicit(&a->refcount, 1, memory_order_acq_rel);
+    if (old != 1) {
+        if (CORE_UNLIKELY(old <= 0)) core_double_release("gen_array_release", a, "an array");
+        return;
+    }
     if (a->ad) ad_links_free(a);
     if (CORE_UNLIKELY(a->tuple)) arr_tuple_release_items(a);
     if (a->buf) {
         arr_buffer_release(a->buf);
-        core_free_small(a, header_bytes(0));
+        header_free(a, header_bytes(0));
     } else {
-        core_free_small(a, header_bytes(ARR_INLINE_BYTES));
+        header_free(a, header_bytes(ARR_INLINE_BYTES));
     }
 }
 
@@ -193,8 +233,7 @@ gen_array *arr_publish(gen_array *a) {
 }
 
 gen_array *gen_scope_return(gen_array *a) {
-    if (!a) return NULL;
-    gen_array_retain(a);
+    if (!a || !gen_array_retain(a)) return NULL;
     gen_status s = core_scope_own_parent(a, arr_release_void);
     if (s == GEN_OK || s == GEN_ERR_MISUSE) return a;
     gen_array_release(a);

@@ -5,6 +5,7 @@
 #define GENC_SRC_CORE_H
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "genc/core.h"
@@ -12,11 +13,13 @@
 #if defined(__GNUC__)
 #define CORE_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #define CORE_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define CORE_LIKELY(x) __builtin_expect(!!(x), 1)
 #define CORE_NOINLINE __attribute__((noinline))
 #else
 #define CORE_NOINLINE
 #define CORE_PRINTF(a, b)
 #define CORE_UNLIKELY(x) (x)
+#define CORE_LIKELY(x) (x)
 #endif
 
 /* Records an error (overwriting any earlier one) and returns s. */
@@ -59,6 +62,45 @@ typedef struct core_ptrvec {
 gen_status core_ptrvec_push(core_ptrvec *v, void *item);
 void core_ptrvec_free(core_ptrvec *v);
 
+/* ---- refcounted objects and the debug mode (debug.c) ----
+ * Every refcounted public object (array, choice map, selection, distribution, bijection,
+ * generative function, trace, edit request) begins with its atomic_int count. A count
+ * below zero marks a released object: the debug mode keeps released objects' blocks in a
+ * quarantine with their counts set to CORE_DEAD, and the small-block cache marks the
+ * blocks it holds the same way, so that an entry point seeing a released object (one
+ * load and compare: core_dead) and a release finding a count at or below zero
+ * (a double release) report GEN_ERR_MISUSE instead of reading or freeing what is no
+ * longer theirs. The debug mode (GENC_DEBUG=1, gen_set_debug) also bypasses the block
+ * caches so that memory tools see every use of freed memory. */
+#define CORE_DEAD (-0x3fff0000)
+extern atomic_int core_debug_; /* 1 on, 0 off, -1 not yet read from the environment */
+int core_debug_init(void);
+/* Whether the debug mode is on (one load; the environment is read on the first call). */
+static inline bool core_debug(void) {
+    int v = atomic_load_explicit(&core_debug_, memory_order_relaxed);
+    return CORE_UNLIKELY(v != 0) && (v > 0 || core_debug_init());
+}
+/* Whether obj (not NULL; its first member is its count) was released. */
+static inline bool core_dead(const void *obj) {
+    return CORE_UNLIKELY(atomic_load_explicit((atomic_int *)(void *)obj, memory_order_relaxed) < 0);
+}
+/* Records GEN_ERR_MISUSE "<fn>: <what> is <description> that was already released (use
+ * after release)" and returns it. The description ("an array f64[2,3]") is the one the
+ * debug mode kept; outside it, kind ("an array") and a hint to turn the mode on. */
+gen_status core_dead_fail(const char *fn, const char *what, const void *obj, const char *kind);
+/* A release found the count of obj at old <= 0: records GEN_ERR_MISUSE "<fn>: double
+ * release of <description>" ("gen_scope_end: ..." when a scope's end made it, which then
+ * returns GEN_ERR_MISUSE). The caller frees nothing. */
+void core_double_release(const char *fn, const void *obj, const char *kind);
+/* Frees the block of nbytes of a refcounted object whose count reached zero (after its
+ * contents were released): in the debug mode it is kept in the quarantine, marked dead,
+ * with desc (the object's description, made before its contents were released; see
+ * CORE_DESC_MAX); else it goes back to core_free_small (small) or core_free. */
+#define CORE_DESC_MAX 96
+void core_obj_free(void *obj, size_t nbytes, bool small, const char *desc);
+/* Frees every quarantined block (at exit, when the allocator or the mode changes). */
+void core_quarantine_flush(void);
+
 /* Scopes (see genc/core.h). A scope owns objects together with the function that
  * releases them. core_scope_own adds obj to the innermost open scope and returns
  * GEN_OK, returns GEN_ERR_MISUSE (recording nothing) when no scope is open — the
@@ -67,5 +109,32 @@ void core_ptrvec_free(core_ptrvec *v);
 typedef void (*core_release_fn)(void *obj);
 gen_status core_scope_own(void *obj, core_release_fn release);
 gen_status core_scope_own_parent(void *obj, core_release_fn release);
+
+/* ---- user code inside GenC's scopes (scope.c) ----
+ * A model body or a user callback runs inside scopes GenC opened (DESIGN decision 4);
+ * it must leave the stack as it found it. core_guard_begin sets the floor of the stack
+ * at the current depth, so that a gen_scope_end that would close a scope the user code
+ * did not open is refused (GEN_ERR_MISUSE, nothing released) and counted;
+ * CORE_GUARD_END(g, part, who_fmt, ...) restores the floor and returns GEN_OK when the
+ * depth is the one at the start and nothing was refused, else closes the scopes left
+ * open (releasing what they own) and records GEN_ERR_MISUSE "<who>: <part> left 1 scope
+ * open (...)" or "<who>: <part> ended 1 scope it did not open (...)". Two loads and two
+ * stores a call. Outputs of the user code are then not to be used: a scope closed for it
+ * may have owned them. */
+typedef struct core_guard {
+    int depth, floor, refused;
+} core_guard;
+extern _Thread_local int core_scope_floor_, core_scope_refused_;
+static inline core_guard core_guard_begin(void) {
+    core_guard g = {core_scope_depth_, core_scope_floor_, core_scope_refused_};
+    core_scope_floor_ = core_scope_depth_;
+    return g;
+}
+gen_status core_guard_fail(const core_guard *g, const char *part, const char *who_fmt, ...) CORE_PRINTF(3, 4);
+#define CORE_GUARD_END(g, part, ...)                                                         \
+    (core_scope_floor_ = (g).floor,                                                          \
+     CORE_UNLIKELY(core_scope_depth_ != (g).depth || core_scope_refused_ != (g).refused)     \
+         ? core_guard_fail(&(g), (part), __VA_ARGS__)                                        \
+         : GEN_OK)
 
 #endif

@@ -116,7 +116,8 @@ static void test_choicemap_and_selection(void) {
     gen_trace *tr = NULL;
     CHECK_OK(gen_generate(f, gen_key_new(1), NULL, c, &tr, NULL));
     gen_choicemap_release(c);
-    CHECK(gen_generate(f, gen_key_new(1), NULL, c, &tr, NULL) == GEN_ERR_MISUSE);
+    gen_trace *none = NULL;
+    CHECK(gen_generate(f, gen_key_new(1), NULL, c, &none, NULL) == GEN_ERR_MISUSE);
     CHECK_ERROR(GEN_ERR_MISUSE, "gen_generate: constraints is a choice map of 2 values that was already released");
     gen_addr a;
     gen_addr_parse(&a, "a");

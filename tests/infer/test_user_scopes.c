@@ -365,7 +365,7 @@ static void test_body_details(void) {
     int depth = gen_scope_depth();
     gen_trace *tr = NULL;
     CHECK(gen_simulate(gen_dynamic("twice", ends_two), gen_key_new(1), NULL, &tr) == GEN_ERR_MISUSE);
-    CHECK_ERROR(GEN_ERR_MISUSE, "model 'twice': the body ended 2 scopes it did not open (gen_scope_end called inside a model)");
+    CHECK_ERROR(GEN_ERR_MISUSE, "model 'twice': the body ended 2 scopes it did not open (gen_scope_end called inside a model");
     CHECK(gen_scope_depth() == depth);
     CHECK_OK(gen_simulate(gen_dynamic("balanced", balanced), gen_key_new(1), NULL, &tr));
     CHECK(tr != NULL);
