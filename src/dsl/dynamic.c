@@ -57,9 +57,15 @@ gen_status dsl_run_body(const gen_gf *f, gen_ctx *ctx, const gen_args *args, gen
     void *outer = ctx->payload; /* a spliced body reads its own function's payload */
     ctx->payload = d->payload;
     int64_t saved = dsl_callee_begin(ctx); /* the body runs batched; handlers do not */
+    core_guard g = core_guard_begin();
     gen_status s = d->body(ctx, args ? args : &none, ret);
+    gen_status sg = CORE_GUARD_END(g, "the body", "model '%s'", f->name);
     dsl_callee_end(saved);
     ctx->payload = outer;
+    if (CORE_UNLIKELY(sg != GEN_OK)) { /* a scope closed for it may have owned *ret */
+        *ret = NULL;
+        return ctx->status = sg;
+    }
     if (CORE_UNLIKELY(ctx->root) && ctx->status == GEN_OK) dsl_check_root(ctx);
     if (ctx->status != GEN_OK) { /* a DSL call failed: already named by its address */
         if (ctx->root) core_error_prefix("%s", f->name); /* the root's address is the function */

@@ -220,7 +220,9 @@ const gen_choicemap *gfi_trace_choices(const gen_trace *tr) {
     gen_trace *t = (gen_trace *)tr; /* the map is a cache: filled in once, then fixed */
     gen_choicemap *m = atomic_load_explicit(&t->choices, memory_order_acquire);
     if (m || !tr->gf->vt->build_choices) return m;
+    core_guard g = core_guard_begin();
     gen_choicemap *built = tr->gf->vt->build_choices(tr);
+    if (CORE_GUARD_END(g, "build_choices", "%s (%s)", tr->gf->name, tr->gf->vt->kind) != GEN_OK) return NULL;
     if (!built) return NULL;
     if (atomic_compare_exchange_strong_explicit(&t->choices, &m, built, memory_order_acq_rel,
                                                 memory_order_acquire))
@@ -245,6 +247,13 @@ const gen_array *gen_trace_value(const gen_trace *tr, const gen_addr *addr) {
 }
 
 /* ---- the operations ---- */
+
+/* The kind's implementation of op ran in guard g (core_guard_begin): GEN_OK, or
+ * GEN_ERR_MISUSE if it left a scope open or ended one it did not open (a user kind's
+ * code, or a bug in GenC's own); then its outputs are not to be used. */
+static gen_status impl_end(core_guard g, const gen_gf *f, const char *op) {
+    return CORE_GUARD_END(g, op, "%s (%s)", f->name, f->vt->kind);
+}
 
 gen_status gfi_check_call(const char *op, const gen_gf *f, const gen_args *args) {
     if (!f) {
@@ -289,9 +298,15 @@ gen_status gen_generate(const gen_gf *f, gen_key key, const gen_args *args,
     if (s == GEN_OK) s = gfi_check_call("gen_generate", f, args);
     if (s == GEN_OK) s = check_map("gen_generate", constraints, "constraints", "a choice map");
     if (s != GEN_OK) return s;
+    core_guard g = core_guard_begin();
     s = f->vt->generate(f, key, args, constraints, tr, weight);
-    if (CORE_UNLIKELY(f->user) && (s = gfi_user_result(f, "generate", s, *tr && (!weight || *weight),
-                                                       *tr ? "weight" : "trace")) != GEN_OK) {
+    gen_status sg = impl_end(g, f, "generate");
+    if (CORE_UNLIKELY(sg != GEN_OK)) {
+        s = sg;
+        *tr = NULL;
+        if (weight) *weight = NULL;
+    } else if (CORE_UNLIKELY(f->user) && (s = gfi_user_result(f, "generate", s, *tr && (!weight || *weight),
+                                                              *tr ? "weight" : "trace")) != GEN_OK) {
         *tr = NULL;
         if (weight) *weight = NULL;
     }
@@ -303,8 +318,11 @@ gen_status gen_simulate(const gen_gf *f, gen_key key, const gen_args *args, gen_
     gen_status s = check_out("gen_simulate", tr, "tr");
     if (s == GEN_OK) s = gfi_check_call("gen_simulate", f, args);
     if (s != GEN_OK) return s;
+    core_guard g = core_guard_begin();
     s = f->vt->generate(f, key, args, gen_choicemap_empty(), tr, NULL);
-    if (CORE_UNLIKELY(f->user) && (s = gfi_user_result(f, "generate", s, *tr, "trace")) != GEN_OK) *tr = NULL;
+    gen_status sg = impl_end(g, f, "generate");
+    if (CORE_UNLIKELY(sg != GEN_OK)) s = sg, *tr = NULL;
+    else if (CORE_UNLIKELY(f->user) && (s = gfi_user_result(f, "generate", s, *tr, "trace")) != GEN_OK) *tr = NULL;
     return s;
 }
 
@@ -316,8 +334,14 @@ gen_status gfi_assess_in(const gen_gf *f, gen_eval *ev, const gen_args *args,
     if (s == GEN_OK) s = gfi_check_call("gen_assess", f, args);
     if (s == GEN_OK) s = check_map("gen_assess", choices, "choices", "a choice map");
     if (s != GEN_OK) return s;
+    core_guard g = core_guard_begin();
     s = f->vt->assess(f, ev, args, choices, weight, retval);
-    if (CORE_UNLIKELY(f->user) && (s = gfi_user_result(f, "assess", s, *weight, "weight")) != GEN_OK) {
+    gen_status sg = impl_end(g, f, "assess");
+    if (CORE_UNLIKELY(sg != GEN_OK)) {
+        s = sg;
+        *weight = NULL;
+        if (retval) *retval = NULL;
+    } else if (CORE_UNLIKELY(f->user) && (s = gfi_user_result(f, "assess", s, *weight, "weight")) != GEN_OK) {
         *weight = NULL;
         if (retval) *retval = NULL;
     }
@@ -341,8 +365,11 @@ gen_status gen_propose(const gen_gf *f, gen_key key, const gen_args *args,
     if (s != GEN_OK) return s;
     if ((s = gen_scope_begin()) != GEN_OK) return s;
     gen_trace *tr = NULL;
+    core_guard g = core_guard_begin();
     s = f->vt->generate(f, key, args, gen_choicemap_empty(), &tr, NULL);
-    if (CORE_UNLIKELY(f->user)) s = gfi_user_result(f, "generate", s, tr, "trace");
+    gen_status sg = impl_end(g, f, "generate");
+    if (CORE_UNLIKELY(sg != GEN_OK)) s = sg;
+    else if (CORE_UNLIKELY(f->user)) s = gfi_user_result(f, "generate", s, tr, "trace");
     if (s == GEN_OK && !gfi_trace_ready(tr)) s = core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
     if (s == GEN_OK) {
         *choices = gen_choicemap_scope_return((gen_choicemap *)gfi_trace_choices(tr));
@@ -410,9 +437,12 @@ gen_status gen_project(const gen_trace *tr, const gen_selection *sel, gen_array 
     if (s != GEN_OK) return s;
     if ((s = gfi_batch_enter(tr->batch)) != GEN_OK) return s;
     sel_nesting++;
+    core_guard g = core_guard_begin();
     s = tr->gf->vt->project(tr, sel, weight);
+    gen_status sg = impl_end(g, tr->gf, "project");
     sel_nesting--;
-    if (CORE_UNLIKELY(tr->gf->user) && (s = gfi_user_result(tr->gf, "project", s, *weight, "weight")) != GEN_OK)
+    if (CORE_UNLIKELY(sg != GEN_OK)) s = sg, *weight = NULL;
+    else if (CORE_UNLIKELY(tr->gf->user) && (s = gfi_user_result(tr->gf, "project", s, *weight, "weight")) != GEN_OK)
         *weight = NULL;
     gfi_batch_leave(tr->batch);
     return s;
@@ -479,9 +509,17 @@ gen_status gen_update(const gen_trace *tr, gen_key key, const gen_args *args,
     if (s == GEN_OK) s = check_map("gen_update", constraints, "constraints", "a choice map");
     if (s != GEN_OK) return s;
     if ((s = gfi_batch_enter(tr->batch)) != GEN_OK) return s;
+    core_guard g = core_guard_begin();
     s = tr->gf->vt->update(tr, key, args, argdiffs, constraints, new_tr, weight, retdiff, discard);
+    gen_status sg = impl_end(g, tr->gf, "update");
     gfi_batch_leave(tr->batch);
-    if (CORE_UNLIKELY(tr->gf->user) &&
+    if (CORE_UNLIKELY(sg != GEN_OK)) {
+        s = sg;
+        *new_tr = NULL;
+        if (weight) *weight = NULL;
+        if (discard) *discard = NULL;
+        if (retdiff) *retdiff = gen_diff_unknown();
+    } else if (CORE_UNLIKELY(tr->gf->user) &&
         (s = gfi_user_result(tr->gf, "update", s, *new_tr && (!weight || *weight) && (!discard || *discard),
                              !*new_tr ? "trace" : weight && !*weight ? "weight" : "discard")) != GEN_OK) {
         *new_tr = NULL;
@@ -503,9 +541,12 @@ static gen_status regenerate_checked(const gen_trace *tr, gen_key key, const gen
     gen_array *w = NULL;
     bool missing = false;
     sel_nesting++;
+    core_guard g = core_guard_begin();
     s = tr->gf->vt->regenerate(tr, key, args, argdiffs, sel, &t, weight ? &w : NULL, retdiff);
+    gen_status sg = impl_end(g, tr->gf, "regenerate");
     sel_nesting--;
-    if (CORE_UNLIKELY(tr->gf->user)) s = gfi_user_result(tr->gf, "regenerate", s, t && (!weight || w), t ? "weight" : "trace");
+    if (CORE_UNLIKELY(sg != GEN_OK)) s = sg;
+    else if (CORE_UNLIKELY(tr->gf->user)) s = gfi_user_result(tr->gf, "regenerate", s, t && (!weight || w), t ? "weight" : "trace");
     const gen_choicemap *now = s == GEN_OK ? gfi_trace_choices(t) : NULL;
     if (s == GEN_OK && !now) s = core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
     if (s == GEN_OK) s = check_named("gen_regenerate", tr, sel, now, true, &missing);
@@ -537,9 +578,16 @@ gen_status gen_regenerate(const gen_trace *tr, gen_key key, const gen_args *args
         s = regenerate_checked(tr, key, args, argdiffs, sel, new_tr, weight, retdiff);
     } else {
         sel_nesting++;
+        core_guard g = core_guard_begin();
         s = tr->gf->vt->regenerate(tr, key, args, argdiffs, sel, new_tr, weight, retdiff);
+        gen_status sg = impl_end(g, tr->gf, "regenerate");
         sel_nesting--;
-        if (CORE_UNLIKELY(tr->gf->user) &&
+        if (CORE_UNLIKELY(sg != GEN_OK)) {
+            s = sg;
+            *new_tr = NULL;
+            if (weight) *weight = NULL;
+            if (retdiff) *retdiff = gen_diff_unknown();
+        } else if (CORE_UNLIKELY(tr->gf->user) &&
             (s = gfi_user_result(tr->gf, "regenerate", s, *new_tr && (!weight || *weight),
                                  *new_tr ? "weight" : "trace")) != GEN_OK) {
             *new_tr = NULL;

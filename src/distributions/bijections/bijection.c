@@ -311,17 +311,22 @@ typedef struct custom_bij {
     bij_kind kind; /* per instance: carries the name, event_ndim and codomain */
 } custom_bij;
 
-static gen_array *custom_fwd(const gen_bijection *b, const gen_array *u) {
+/* fn(payload, v), guarded (core_guard_begin): NULL when it left the scopes unbalanced. */
+static gen_array *custom_call(const gen_bijection *b, gen_array *(*fn)(void *, const gen_array *), const char *what,
+                              const gen_array *v) {
     const custom_bij *c = b->extra;
-    return c->cb.forward(c->payload, u);
+    core_guard g = core_guard_begin();
+    gen_array *r = fn(c->payload, v);
+    return CORE_GUARD_END(g, what, "bijection '%s'", b->kind->name) == GEN_OK ? r : NULL;
+}
+static gen_array *custom_fwd(const gen_bijection *b, const gen_array *u) {
+    return custom_call(b, ((const custom_bij *)b->extra)->cb.forward, "forward", u);
 }
 static gen_array *custom_inv(const gen_bijection *b, const gen_array *x) {
-    const custom_bij *c = b->extra;
-    return c->cb.inverse(c->payload, x);
+    return custom_call(b, ((const custom_bij *)b->extra)->cb.inverse, "inverse", x);
 }
 static gen_array *custom_logdet(const gen_bijection *b, const gen_array *u) {
-    const custom_bij *c = b->extra;
-    return c->cb.log_det_jacobian(c->payload, u);
+    return custom_call(b, ((const custom_bij *)b->extra)->cb.log_det_jacobian, "log_det_jacobian", u);
 }
 static void custom_free(gen_bijection *b) {
     custom_bij *c = b->extra;
