@@ -86,13 +86,14 @@ int gen_scope_depth(void);
  * memory is not yet reused, and the object is not named. */
 
 /* The debug mode: GenC keeps every released object (its header: arrays' elements are
- * freed) marked as released, with a description ("an array f64[2,3]", "a trace of
- * 'model'"), in a quarantine of 64 MiB freed oldest first and at exit, and keeps no
- * freed block for reuse, so that every use after release and double release of arrays,
- * traces, choice maps, selections, generative functions, distributions, bijections and
- * edit requests is reported naming the object (until the quarantine drops it), and
- * memory checkers (ASan, valgrind) see every use of freed memory. It costs memory and
- * speed: for finding mistakes, not for production runs. It is on when the environment
+ * freed) marked as released, with its description ("an array f64[2,3]", "a trace of
+ * 'model'"), in a quarantine freed oldest first past GENC_DEBUG_QUARANTINE MiB (16 by
+ * default, some 60000 objects) and at exit, and keeps no freed block for reuse, so that
+ * a use after release or double release of an array, trace, choice map, selection,
+ * generative function, distribution, bijection or edit request is reported naming the
+ * object (while the quarantine holds it), and memory checkers (ASan, valgrind) see every
+ * use of freed memory. It costs memory and speed (model code runs some 3 times slower):
+ * for finding mistakes, not for production runs. It is on when the environment
  * variable GENC_DEBUG is set to anything but "0" when GenC first needs to know (the
  * CMake option GENC_DEBUG makes it on by default, GENC_DEBUG=0 turning it off), or
  * after gen_set_debug(true). Whether it is on. */

@@ -187,15 +187,24 @@ gen_status arr_dead_fail(const char *fn, const char *what, const gen_array *a) {
     return core_dead_fail(fn, what, a, "an array");
 }
 
+/* The description of a quarantined array: its header as it was, but for the dtype and
+ * tuple flag, kept in aux. */
+static void describe_dead(const void *obj, uint64_t aux, char *buf, size_t n) {
+    gen_array h;
+    memcpy(&h, obj, sizeof h);
+    h.dtype = (uint8_t)aux;
+    h.tuple = (uint8_t)(aux >> 8);
+    arr_describe(&h, buf, n);
+}
+
 /* Frees the header of bytes of a dying array: marked so that checks that test the tuple
  * flag (op dispatch, the read-out functions) take their slow path, which finds it dead;
- * described and quarantined in the debug mode. */
+ * quarantined in the debug mode. */
 static CORE_NOINLINE void free_debug(gen_array *a, size_t bytes) {
-    char d[CORE_DESC_MAX];
-    arr_describe(a, d, sizeof d);
+    uint64_t aux = a->dtype | (uint64_t)a->tuple << 8;
     a->tuple = ARR_DEAD_TAG;
     a->dtype = ARR_DEAD_TAG;
-    core_obj_free(a, bytes, true, d);
+    core_obj_free_lazy(a, bytes, true, describe_dead, aux);
 }
 
 static inline void header_free(gen_array *a, size_t bytes) {

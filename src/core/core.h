@@ -98,6 +98,11 @@ void core_double_release(const char *fn, const void *obj, const char *kind);
  * CORE_DESC_MAX); else it goes back to core_free_small (small) or core_free. */
 #define CORE_DESC_MAX 96
 void core_obj_free(void *obj, size_t nbytes, bool small, const char *desc);
+/* The same, describing the object only if a report needs it: describe(obj, aux, buf, n)
+ * then writes the description from what the quarantined block still holds (everything
+ * but its count) and aux (what the caller overwrote, e.g. an array's dtype). */
+typedef void (*core_describe_fn)(const void *obj, uint64_t aux, char *buf, size_t n);
+void core_obj_free_lazy(void *obj, size_t nbytes, bool small, core_describe_fn describe, uint64_t aux);
 /* Frees every quarantined block (at exit, when the allocator or the mode changes). */
 void core_quarantine_flush(void);
 

@@ -29,14 +29,26 @@ bool gen_debug(void) { return core_debug(); }
 
 /* ---- the quarantine: a FIFO of released blocks, freed oldest first past a budget ---- */
 
-/* Room for the objects of a long run (object headers only: array storage is freed at
- * once, since nothing reads it to detect a mistake). */
-#define QUARANTINE_BUDGET ((size_t)64 << 20)
+/* The bytes of released objects kept (object headers only: array storage is freed at
+ * once, since nothing reads it to detect a mistake): GENC_DEBUG_QUARANTINE MiB, 16 by
+ * default (about 60000 objects). More keeps a released object detectable longer; it costs
+ * speed, as the blocks freed at last are colder. */
+static size_t budget(void) {
+    static size_t bytes;
+    if (!bytes) {
+        const char *e = getenv("GENC_DEBUG_QUARANTINE");
+        long mib = e ? strtol(e, NULL, 10) : 0;
+        bytes = (mib > 0 && mib < 1 << 20 ? (size_t)mib : 16) << 20;
+    }
+    return bytes;
+}
 
 typedef struct q_entry {
     void *obj;
     size_t nbytes;
     bool small;
+    core_describe_fn describe; /* NULL: desc holds the description */
+    uint64_t aux;
     char desc[CORE_DESC_MAX];
 } q_entry;
 
@@ -92,6 +104,9 @@ static bool grow_locked(void) {
 
 static void mark_dead(void *obj) { atomic_store_explicit((atomic_int *)obj, CORE_DEAD, memory_order_relaxed); }
 
+static void quarantine_add(void *obj, size_t nbytes, bool small, const char *desc, core_describe_fn describe,
+                           uint64_t aux);
+
 void core_obj_free(void *obj, size_t nbytes, bool small, const char *desc) {
     mark_dead(obj);
     if (!core_debug()) {
@@ -99,12 +114,27 @@ void core_obj_free(void *obj, size_t nbytes, bool small, const char *desc) {
         else core_free(obj, nbytes);
         return;
     }
+    quarantine_add(obj, nbytes, small, desc, NULL, 0);
+}
+
+void core_obj_free_lazy(void *obj, size_t nbytes, bool small, core_describe_fn describe, uint64_t aux) {
+    mark_dead(obj);
+    if (!core_debug()) {
+        if (small) core_free_small(obj, nbytes);
+        else core_free(obj, nbytes);
+        return;
+    }
+    quarantine_add(obj, nbytes, small, NULL, describe, aux);
+}
+
+static void quarantine_add(void *obj, size_t nbytes, bool small, const char *desc, core_describe_fn describe,
+                           uint64_t aux) {
     pthread_mutex_lock(&quarantine.lock);
     if (!quarantine.at_exit) {
         quarantine.at_exit = true;
         atexit(flush_at_exit); /* so that leak checkers see nothing left */
     }
-    while (quarantine.len && quarantine.bytes + nbytes + sizeof(q_entry) > QUARANTINE_BUDGET) drop_oldest();
+    while (quarantine.len && quarantine.bytes + nbytes + sizeof(q_entry) > budget()) drop_oldest();
     if (!grow_locked()) {
         pthread_mutex_unlock(&quarantine.lock);
         if (small) core_free_small(obj, nbytes);
@@ -115,7 +145,9 @@ void core_obj_free(void *obj, size_t nbytes, bool small, const char *desc) {
     e->obj = obj;
     e->nbytes = nbytes;
     e->small = small;
-    snprintf(e->desc, sizeof e->desc, "%s", desc ? desc : "an object");
+    e->describe = describe;
+    e->aux = aux;
+    if (!describe) snprintf(e->desc, sizeof e->desc, "%s", desc && *desc ? desc : "an object");
     quarantine.len++;
     quarantine.bytes += nbytes + sizeof *e;
     pthread_mutex_unlock(&quarantine.lock);
@@ -129,7 +161,8 @@ static bool describe(const void *obj, char *buf, size_t n) {
     for (size_t i = quarantine.len; i-- > 0 && !found;) {
         const q_entry *e = &quarantine.items[(quarantine.head + i) % quarantine.cap];
         if (e->obj == obj) {
-            snprintf(buf, n, "%s", e->desc);
+            if (e->describe) e->describe(obj, e->aux, buf, n);
+            else snprintf(buf, n, "%s", e->desc);
             found = true;
         }
     }
