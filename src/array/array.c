@@ -204,7 +204,7 @@ static CORE_NOINLINE void free_debug(gen_array *a, size_t bytes) {
     uint64_t aux = a->dtype | (uint64_t)a->tuple << 8;
     a->tuple = ARR_DEAD_TAG;
     a->dtype = ARR_DEAD_TAG;
-    core_obj_free_lazy(a, bytes, true, describe_dead, aux);
+    core_quarantine(a, bytes, true, NULL, describe_dead, aux);
 }
 
 static inline void header_free(gen_array *a, size_t bytes) {

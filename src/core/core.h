@@ -89,20 +89,27 @@ static inline bool core_dead(const void *obj) {
  * debug mode kept; outside it, kind ("an array") and a hint to turn the mode on. */
 gen_status core_dead_fail(const char *fn, const char *what, const void *obj, const char *kind);
 /* A release found the count of obj at old <= 0: records GEN_ERR_MISUSE "<fn>: double
- * release of <description>" ("gen_scope_end: ..." when a scope's end made it, which then
- * returns GEN_ERR_MISUSE). The caller frees nothing. */
+ * release of <description>" and counts it, so that a scope's end that made the release
+ * returns GEN_ERR_MISUSE (core_double_release_in_scope: "gen_scope_end: double release of
+ * <description> (...)"). The caller frees nothing. */
 void core_double_release(const char *fn, const void *obj, const char *kind);
-/* Frees the block of nbytes of a refcounted object whose count reached zero (after its
- * contents were released): in the debug mode it is kept in the quarantine, marked dead,
- * with desc (the object's description, made before its contents were released; see
- * CORE_DESC_MAX); else it goes back to core_free_small (small) or core_free. */
+gen_status core_double_release_in_scope(void);
+/* core_obj_free frees the block of nbytes of a refcounted object whose count reached
+ * zero (after its contents were released): in the debug mode core_quarantine keeps it,
+ * marked dead, with its description (desc, at most CORE_DESC_MAX bytes, made before the
+ * contents were released); else it goes back to core_free_small (small) or core_free.
+ * core_quarantine takes instead of desc a function describe, called only when a report
+ * needs the description: describe(obj, aux, buf, n) makes it from what the quarantined
+ * block still holds (everything but its count) and aux (what the caller overwrote, e.g.
+ * an array's dtype). */
 #define CORE_DESC_MAX 96
-void core_obj_free(void *obj, size_t nbytes, bool small, const char *desc);
-/* The same, describing the object only if a report needs it: describe(obj, aux, buf, n)
- * then writes the description from what the quarantined block still holds (everything
- * but its count) and aux (what the caller overwrote, e.g. an array's dtype). */
 typedef void (*core_describe_fn)(const void *obj, uint64_t aux, char *buf, size_t n);
-void core_obj_free_lazy(void *obj, size_t nbytes, bool small, core_describe_fn describe, uint64_t aux);
+void core_quarantine(void *obj, size_t nbytes, bool small, const char *desc, core_describe_fn describe, uint64_t aux);
+static inline void core_obj_free(void *obj, size_t nbytes, bool small, const char *desc) {
+    if (core_debug()) core_quarantine(obj, nbytes, small, desc, NULL, 0);
+    else if (small) core_free_small(obj, nbytes); /* marks the block dead if it keeps it */
+    else core_free(obj, nbytes);
+}
 /* Frees every quarantined block (at exit, when the allocator or the mode changes). */
 void core_quarantine_flush(void);
 

@@ -102,33 +102,9 @@ static bool grow_locked(void) {
     return true;
 }
 
-static void mark_dead(void *obj) { atomic_store_explicit((atomic_int *)obj, CORE_DEAD, memory_order_relaxed); }
-
-static void quarantine_add(void *obj, size_t nbytes, bool small, const char *desc, core_describe_fn describe,
-                           uint64_t aux);
-
-void core_obj_free(void *obj, size_t nbytes, bool small, const char *desc) {
-    mark_dead(obj);
-    if (!core_debug()) {
-        if (small) core_free_small(obj, nbytes);
-        else core_free(obj, nbytes);
-        return;
-    }
-    quarantine_add(obj, nbytes, small, desc, NULL, 0);
-}
-
-void core_obj_free_lazy(void *obj, size_t nbytes, bool small, core_describe_fn describe, uint64_t aux) {
-    mark_dead(obj);
-    if (!core_debug()) {
-        if (small) core_free_small(obj, nbytes);
-        else core_free(obj, nbytes);
-        return;
-    }
-    quarantine_add(obj, nbytes, small, NULL, describe, aux);
-}
-
-static void quarantine_add(void *obj, size_t nbytes, bool small, const char *desc, core_describe_fn describe,
-                           uint64_t aux) {
+void core_quarantine(void *obj, size_t nbytes, bool small, const char *desc, core_describe_fn describe,
+                     uint64_t aux) {
+    atomic_store_explicit((atomic_int *)obj, CORE_DEAD, memory_order_relaxed);
     pthread_mutex_lock(&quarantine.lock);
     if (!quarantine.at_exit) {
         quarantine.at_exit = true;
@@ -197,15 +173,23 @@ gen_status core_dead_fail(const char *fn, const char *what, const void *obj, con
                     named ? "" : "; set GENC_DEBUG=1 to name it");
 }
 
-extern _Thread_local int core_scope_ending_, core_release_errors_;
+extern _Thread_local int core_release_errors_;
+
+/* The description of the last object found released twice, for gen_scope_end's report. */
+static _Thread_local struct {
+    char desc[CORE_DESC_MAX];
+    bool named;
+} last_double;
 
 void core_double_release(const char *fn, const void *obj, const char *kind) {
-    char d[CORE_DESC_MAX];
-    bool named = name_of(obj, kind, d, sizeof d) != NULL;
+    last_double.named = name_of(obj, kind, last_double.desc, sizeof last_double.desc) != NULL;
     core_release_errors_++;
-    if (core_scope_ending_)
-        GEN_FAIL(GEN_ERR_MISUSE, "gen_scope_end: double release of %s (it was released before its scope ended: one "
-                                 "release too many%s)", d, named ? "" : "; set GENC_DEBUG=1 to name it");
-    else
-        GEN_FAIL(GEN_ERR_MISUSE, "%s: double release of %s%s", fn, d, named ? "" : " (set GENC_DEBUG=1 to name it)");
+    GEN_FAIL(GEN_ERR_MISUSE, "%s: double release of %s%s", fn, last_double.desc,
+             last_double.named ? "" : " (set GENC_DEBUG=1 to name it)");
+}
+
+gen_status core_double_release_in_scope(void) {
+    return GEN_FAIL(GEN_ERR_MISUSE, "gen_scope_end: double release of %s (it was released before its scope ended: "
+                                    "one release too many%s)", last_double.desc,
+                    last_double.named ? "" : "; set GENC_DEBUG=1 to name it");
 }

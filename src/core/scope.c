@@ -23,9 +23,9 @@ static _Thread_local int high_water; /* deepest scope with storage */
 /* The depth below which gen_scope_end refuses (the scopes user code running in a guard
  * did not open), and the refusals so far (core_guard_begin / CORE_GUARD_END). */
 _Thread_local int core_scope_floor_, core_scope_refused_;
-/* While a scope's end releases its objects (a double release names it, debug.c), and the
- * double releases found so far. */
-_Thread_local int core_scope_ending_, core_release_errors_;
+/* The double releases found so far (core_double_release): a scope's end that finds one
+ * reports it. */
+_Thread_local int core_release_errors_;
 
 int gen_scope_depth(void) { return core_scope_depth_; }
 
@@ -52,9 +52,7 @@ gen_status gen_scope_end(void) {
      * release that finds its object already released (core_double_release) counts it:
      * the rest are released as usual, and the scope's end reports it. */
     int errors = core_release_errors_;
-    core_scope_ending_++;
     for (size_t i = s->len; i-- > 0;) s->items[i].release(s->items[i].obj);
-    core_scope_ending_--;
     s->len = 0;
     core_scope_depth_--;
     if (core_scope_depth_ == 0) {
@@ -66,7 +64,7 @@ gen_status gen_scope_end(void) {
         }
         high_water = 0;
     }
-    return CORE_UNLIKELY(core_release_errors_ != errors) ? GEN_ERR_MISUSE : GEN_OK;
+    return CORE_UNLIKELY(core_release_errors_ != errors) ? core_double_release_in_scope() : GEN_OK;
 }
 
 gen_status core_guard_fail(const core_guard *g, const char *part, const char *who_fmt, ...) {

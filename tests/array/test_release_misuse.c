@@ -3,8 +3,6 @@
  * a nested scope owns) is reported by gen_scope_end and corrupts nothing; an array used
  * right after its release (its block kept for reuse, not yet reused) is reported. The
  * debug mode (test_lifetime.c) names the array and sees every case. */
-#include <stdlib.h>
-
 #include "check.h"
 
 static const double D6[6] = {1, 2, 3, 4, 5, 6};
@@ -60,7 +58,7 @@ static void test_use_right_after_release(void) {
 }
 
 int main(void) {
-    unsetenv("GENC_DEBUG");
+    CHECK_OK(gen_set_debug(false)); /* whatever the environment or the build says */
     RUN(test_debug_off);
     RUN(test_extra_release_in_nested_scope);
     RUN(test_use_right_after_release);
