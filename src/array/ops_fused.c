@@ -293,7 +293,7 @@ gen_status vjp_custom_vjp(const op_call *c, gen_array *const *cot, gen_array **c
     int k = (int)c->p->k;
     core_guard g = core_guard_begin();
     gen_status st = c->p->rule(c->p->payload, k, c->in, c->n_out, c->outs, cot, cin);
-    gen_status sg = CORE_GUARD_END(g, "custom VJP rule", "gen_custom_vjp");
+    gen_status sg = CORE_GUARD_END(g, st, "custom VJP rule", "gen_custom_vjp");
     if (CORE_UNLIKELY(sg != GEN_OK)) {
         for (int i = 0; i < k; i++) cin[i] = NULL; /* a scope closed for it may have owned them */
         return sg;

@@ -42,7 +42,7 @@ static gen_status call_closure(const char *fn, gen_closure f, int n_in, gen_arra
     for (int j = 0; j < n_out; j++) out[j] = NULL;
     core_guard g = core_guard_begin();
     gen_status st = f.fn(f.payload, n_in, in, n_out, out);
-    gen_status sg = CORE_GUARD_END(g, "the function", "%s", fn);
+    gen_status sg = CORE_GUARD_END(g, st, "the function", "%s", fn);
     if (CORE_UNLIKELY(sg != GEN_OK)) {
         for (int j = 0; j < n_out; j++) out[j] = NULL; /* a scope closed for it may have owned them */
         return sg;

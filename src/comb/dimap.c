@@ -34,7 +34,7 @@ static gen_status transform_args(const gen_gf *g, const char *op, const gen_args
     int n = -1;
     core_guard guard = core_guard_begin();
     gen_status s = d->pre(d->payload, in, buf, GEN_DIMAP_MAX_ARGS, &n);
-    gen_status sg = CORE_GUARD_END(guard, "the argument transform", "%s: %s", g->name, op);
+    gen_status sg = CORE_GUARD_END(guard, s, "the argument transform", "%s: %s", g->name, op);
     if (CORE_UNLIKELY(sg != GEN_OK)) return sg;
     if (s != GEN_OK) {
         if (!core_error_pending()) GEN_FAIL(s, "the argument transform returned %s", gen_status_name(s));
@@ -58,7 +58,7 @@ static gen_status call_post(const gen_gf *g, const char *op, const gen_array *re
     *out = NULL;
     core_guard guard = core_guard_begin();
     gen_status s = d->post(d->payload, ret, out);
-    gen_status sg = CORE_GUARD_END(guard, "the return value transform", "%s: %s", g->name, op);
+    gen_status sg = CORE_GUARD_END(guard, s, "the return value transform", "%s: %s", g->name, op);
     if (CORE_UNLIKELY(sg != GEN_OK)) {
         *out = NULL;
         return sg;

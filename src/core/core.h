@@ -31,6 +31,9 @@ void core_error_prefix(const char *fmt, ...) CORE_PRINTF(1, 2);
 /* The status recorded in this thread's error slot (GEN_OK if none): the cause to return
  * after a callee that reports failure by a NULL result. */
 gen_status core_error_pending(void);
+/* A count of the changes of this thread's error slot (errors recorded, gen_error_clear):
+ * equal before and after a call when the call recorded none. */
+unsigned core_error_seq(void);
 
 /* Allocation through the installed allocator. core_alloc records GEN_ERR_OOM on
  * failure (and returns NULL). Sizes are checked for overflow. */
@@ -91,9 +94,14 @@ gen_status core_dead_fail(const char *fn, const char *what, const void *obj, con
 /* A release found the count of obj at old <= 0: records GEN_ERR_MISUSE "<fn>: double
  * release of <description>" and counts it, so that a scope's end that made the release
  * returns GEN_ERR_MISUSE (core_double_release_in_scope: "gen_scope_end: double release of
- * <description> (...)"). The caller frees nothing. */
+ * <description> (...)"). The caller frees nothing. When the last error recorded was the
+ * use of the same object after its release (core_dead_fail), that report stands: the
+ * double release is counted but records nothing. */
 void core_double_release(const char *fn, const void *obj, const char *kind);
 gen_status core_double_release_in_scope(void);
+/* GEN_ERR_MISUSE "<who>: <part> released an object once too often: double release of
+ * <description of the last one found>" (core_guard_fail). */
+gen_status core_double_release_in(const char *who, const char *part);
 /* core_obj_free frees the block of nbytes of a refcounted object whose count reached
  * zero (after its contents were released): in the debug mode core_quarantine keeps it,
  * marked dead, with its description (desc, at most CORE_DESC_MAX bytes, made before the
@@ -127,26 +135,31 @@ gen_status core_scope_own_parent(void *obj, core_release_fn release);
  * it must leave the stack as it found it. core_guard_begin sets the floor of the stack
  * at the current depth, so that a gen_scope_end that would close a scope the user code
  * did not open is refused (GEN_ERR_MISUSE, nothing released) and counted;
- * CORE_GUARD_END(g, part, who_fmt, ...) restores the floor and returns GEN_OK when the
- * depth is the one at the start and nothing was refused, else closes the scopes left
- * open (releasing what they own) and records GEN_ERR_MISUSE "<who>: <part> left 1 scope
- * open (...)" or "<who>: <part> ended 1 scope it did not open (...)". Two loads and two
- * stores a call. Outputs of the user code are then not to be used: a scope closed for it
- * may have owned them. */
+ * CORE_GUARD_END(g, s, part, who_fmt, ...) restores the floor and returns GEN_OK when
+ * the depth is the one at the start, nothing was refused and no double release was found
+ * (core_double_release), else closes the scopes left open (releasing what they own) and
+ * records GEN_ERR_MISUSE "<who>: <part> left 1 scope open (...)", "<who>: <part> ended 1
+ * scope it did not open (...)" or "<who>: <part> released an object once too often:
+ * double release of ..." (this last one only when s, the user code's own status, is
+ * GEN_OK: a failure it reported itself, often the use of the same object, stands). A few
+ * thread-local loads and stores a call. Outputs of the user code are then not to be used:
+ * a scope closed for it may have owned them. */
 typedef struct core_guard {
-    int depth, floor, refused;
+    int depth, floor, refused, errors;
 } core_guard;
-extern _Thread_local int core_scope_floor_, core_scope_refused_;
+extern _Thread_local int core_scope_floor_, core_scope_refused_, core_release_errors_;
 static inline core_guard core_guard_begin(void) {
-    core_guard g = {core_scope_depth_, core_scope_floor_, core_scope_refused_};
+    core_guard g = {core_scope_depth_, core_scope_floor_, core_scope_refused_, core_release_errors_};
     core_scope_floor_ = core_scope_depth_;
     return g;
 }
-gen_status core_guard_fail(const core_guard *g, const char *part, const char *who_fmt, ...) CORE_PRINTF(3, 4);
-#define CORE_GUARD_END(g, part, ...)                                                         \
+gen_status core_guard_fail(const core_guard *g, gen_status s, const char *part, const char *who_fmt, ...)
+    CORE_PRINTF(4, 5);
+#define CORE_GUARD_END(g, s, part, ...)                                                      \
     (core_scope_floor_ = (g).floor,                                                          \
-     CORE_UNLIKELY(core_scope_depth_ != (g).depth || core_scope_refused_ != (g).refused)     \
-         ? core_guard_fail(&(g), (part), __VA_ARGS__)                                        \
+     CORE_UNLIKELY(core_scope_depth_ != (g).depth || core_scope_refused_ != (g).refused ||   \
+                   core_release_errors_ != (g).errors)                                       \
+         ? core_guard_fail(&(g), (s), (part), __VA_ARGS__)                                   \
          : GEN_OK)
 
 #endif

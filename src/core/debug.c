@@ -166,30 +166,47 @@ static const char *name_of(const void *obj, const char *kind, char *buf, size_t 
     return NULL;
 }
 
+/* The object of the last use-after-release report, and the error count after it. */
+static _Thread_local struct {
+    const void *obj;
+    unsigned seq;
+} last_dead;
+
 gen_status core_dead_fail(const char *fn, const char *what, const void *obj, const char *kind) {
     char d[CORE_DESC_MAX];
     bool named = name_of(obj, kind, d, sizeof d) != NULL;
-    return GEN_FAIL(GEN_ERR_MISUSE, "%s: %s is %s that was already released (use after release%s)", fn, what, d,
-                    named ? "" : "; set GENC_DEBUG=1 to name it");
+    GEN_FAIL(GEN_ERR_MISUSE, "%s: %s is %s that was already released (use after release%s)", fn, what, d,
+             named ? "" : "; set GENC_DEBUG=1 to name it");
+    last_dead.obj = obj;
+    last_dead.seq = core_error_seq();
+    return GEN_ERR_MISUSE;
 }
 
-extern _Thread_local int core_release_errors_;
 
-/* The description of the last object found released twice, for gen_scope_end's report. */
+/* The description of the last object found released twice, for gen_scope_end's report;
+ * quiet when that object's use after release was the last error reported. */
 static _Thread_local struct {
     char desc[CORE_DESC_MAX];
-    bool named;
+    bool named, quiet;
 } last_double;
 
 void core_double_release(const char *fn, const void *obj, const char *kind) {
     last_double.named = name_of(obj, kind, last_double.desc, sizeof last_double.desc) != NULL;
+    last_double.quiet = obj == last_dead.obj && core_error_seq() == last_dead.seq;
     core_release_errors_++;
-    GEN_FAIL(GEN_ERR_MISUSE, "%s: double release of %s%s", fn, last_double.desc,
-             last_double.named ? "" : " (set GENC_DEBUG=1 to name it)");
+    if (!last_double.quiet)
+        GEN_FAIL(GEN_ERR_MISUSE, "%s: double release of %s%s", fn, last_double.desc,
+                 last_double.named ? "" : " (set GENC_DEBUG=1 to name it)");
 }
 
 gen_status core_double_release_in_scope(void) {
+    if (last_double.quiet) return GEN_ERR_MISUSE;
     return GEN_FAIL(GEN_ERR_MISUSE, "gen_scope_end: double release of %s (it was released before its scope ended: "
                                     "one release too many%s)", last_double.desc,
                     last_double.named ? "" : "; set GENC_DEBUG=1 to name it");
+}
+
+gen_status core_double_release_in(const char *who, const char *part) {
+    return GEN_FAIL(GEN_ERR_MISUSE, "%s: %s released an object once too often: double release of %s%s", who, part,
+                    last_double.desc, last_double.named ? "" : " (set GENC_DEBUG=1 to name it)");
 }

@@ -67,19 +67,22 @@ gen_status gen_scope_end(void) {
     return CORE_UNLIKELY(core_release_errors_ != errors) ? core_double_release_in_scope() : GEN_OK;
 }
 
-gen_status core_guard_fail(const core_guard *g, const char *part, const char *who_fmt, ...) {
+gen_status core_guard_fail(const core_guard *g, gen_status s, const char *part, const char *who_fmt, ...) {
     char who[256];
     va_list ap;
     va_start(ap, who_fmt);
     vsnprintf(who, sizeof who, who_fmt, ap);
     va_end(ap);
     int open = core_scope_depth_ - g->depth, refused = core_scope_refused_ - g->refused;
-    core_scope_refused_ = g->refused;
+    core_scope_refused_ = g->refused; /* reported here, not again by an enclosing guard */
     while (core_scope_depth_ > g->depth) gen_scope_end(); /* the floor is the caller's again */
+    bool doubled = core_release_errors_ != g->errors;
+    core_release_errors_ = g->errors;
     if (open > 0)
         return GEN_FAIL(GEN_ERR_MISUSE, "%s: %s left %d scope%s open (a gen_scope_begin without its gen_scope_end; "
                                         "closed now)%s", who, part, open, open == 1 ? "" : "s",
                         refused ? ", and called gen_scope_end for a scope it did not open" : "");
+    if (open == 0 && !refused && doubled) return s == GEN_OK ? core_double_release_in(who, part) : GEN_OK;
     if (open < 0) /* a scope was ended below the floor: only by a bug in GenC itself */
         return GEN_FAIL(GEN_ERR_INTERNAL, "%s: %s returned with %d scope%s fewer than it started with", who, part,
                         -open, open == -1 ? "" : "s");

@@ -45,18 +45,30 @@ static bool name_addr(gen_ctx *ctx, const char *fn, const char *name, gen_addr *
     return true;
 }
 
+/* A released distribution given to gen_choose (the handlers check the rest). */
+static CORE_NOINLINE gen_array *dead_dist(gen_ctx *ctx, const char *fn, const gen_addr *a, const gen_dist *d) {
+    char buf[GEN_ADDR_FORMAT_MAX];
+    gen_addr_format(a, buf, sizeof buf);
+    core_dead_fail(fn, "the distribution", d, "a distribution");
+    core_error_prefix("%s", buf);
+    ctx->status = GEN_ERR_MISUSE;
+    return NULL;
+}
+
 gen_array *gen_choose_at(gen_ctx *ctx, const gen_addr *addr, const gen_dist *d) {
     if (!ctx_ok(ctx, "gen_choose_at")) return NULL;
     if (!addr) {
         ctx->status = GEN_FAIL(GEN_ERR_MISUSE, "gen_choose_at: the address is NULL");
         return NULL;
     }
+    if (d && CORE_UNLIKELY(core_dead(d))) return dead_dist(ctx, "gen_choose_at", addr, d);
     return dsl_on_choice(ctx, addr, d);
 }
 
 gen_array *gen_choose(gen_ctx *ctx, const char *name, const gen_dist *d) {
     gen_addr a;
     if (!ctx_ok(ctx, "gen_choose") || !name_addr(ctx, "gen_choose", name, &a)) return NULL;
+    if (d && CORE_UNLIKELY(core_dead(d))) return dead_dist(ctx, "gen_choose", &a, d);
     return dsl_on_choice(ctx, &a, d);
 }
 

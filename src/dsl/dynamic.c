@@ -59,7 +59,7 @@ gen_status dsl_run_body(const gen_gf *f, gen_ctx *ctx, const gen_args *args, gen
     int64_t saved = dsl_callee_begin(ctx); /* the body runs batched; handlers do not */
     core_guard g = core_guard_begin();
     gen_status s = d->body(ctx, args ? args : &none, ret);
-    gen_status sg = CORE_GUARD_END(g, "the body", "model '%s'", f->name);
+    gen_status sg = CORE_GUARD_END(g, s != GEN_OK ? s : ctx->status, "the body", "model '%s'", f->name);
     dsl_callee_end(saved);
     ctx->payload = outer;
     if (CORE_UNLIKELY(sg != GEN_OK)) { /* a scope closed for it may have owned *ret */

@@ -222,7 +222,7 @@ const gen_choicemap *gfi_trace_choices(const gen_trace *tr) {
     if (m || !tr->gf->vt->build_choices) return m;
     core_guard g = core_guard_begin();
     gen_choicemap *built = tr->gf->vt->build_choices(tr);
-    if (CORE_GUARD_END(g, "build_choices", "%s (%s)", tr->gf->name, tr->gf->vt->kind) != GEN_OK) return NULL;
+    if (CORE_GUARD_END(g, built ? GEN_OK : GEN_ERR_CALLBACK, "build_choices", "%s (%s)", tr->gf->name, tr->gf->vt->kind) != GEN_OK) return NULL;
     if (!built) return NULL;
     if (atomic_compare_exchange_strong_explicit(&t->choices, &m, built, memory_order_acq_rel,
                                                 memory_order_acquire))
@@ -248,11 +248,12 @@ const gen_array *gen_trace_value(const gen_trace *tr, const gen_addr *addr) {
 
 /* ---- the operations ---- */
 
-/* The kind's implementation of op ran in guard g (core_guard_begin): GEN_OK, or
- * GEN_ERR_MISUSE if it left a scope open or ended one it did not open (a user kind's
- * code, or a bug in GenC's own); then its outputs are not to be used. */
-static gen_status impl_end(core_guard g, const gen_gf *f, const char *op) {
-    return CORE_GUARD_END(g, op, "%s (%s)", f->name, f->vt->kind);
+/* The kind's implementation of op ran in guard g (core_guard_begin) and returned s:
+ * GEN_OK, or GEN_ERR_MISUSE if it left a scope open, ended one it did not open (a user
+ * kind's code, or a bug in GenC's own) or released an object once too often; then its
+ * outputs are not to be used. */
+static gen_status impl_end(core_guard g, const gen_gf *f, const char *op, gen_status s) {
+    return CORE_GUARD_END(g, s, op, "%s (%s)", f->name, f->vt->kind);
 }
 
 gen_status gfi_check_call(const char *op, const gen_gf *f, const gen_args *args) {
@@ -300,7 +301,7 @@ gen_status gen_generate(const gen_gf *f, gen_key key, const gen_args *args,
     if (s != GEN_OK) return s;
     core_guard g = core_guard_begin();
     s = f->vt->generate(f, key, args, constraints, tr, weight);
-    gen_status sg = impl_end(g, f, "generate");
+    gen_status sg = impl_end(g, f, "generate", s);
     if (CORE_UNLIKELY(sg != GEN_OK)) {
         s = sg;
         *tr = NULL;
@@ -320,7 +321,7 @@ gen_status gen_simulate(const gen_gf *f, gen_key key, const gen_args *args, gen_
     if (s != GEN_OK) return s;
     core_guard g = core_guard_begin();
     s = f->vt->generate(f, key, args, gen_choicemap_empty(), tr, NULL);
-    gen_status sg = impl_end(g, f, "generate");
+    gen_status sg = impl_end(g, f, "generate", s);
     if (CORE_UNLIKELY(sg != GEN_OK)) s = sg, *tr = NULL;
     else if (CORE_UNLIKELY(f->user) && (s = gfi_user_result(f, "generate", s, *tr, "trace")) != GEN_OK) *tr = NULL;
     return s;
@@ -336,7 +337,7 @@ gen_status gfi_assess_in(const gen_gf *f, gen_eval *ev, const gen_args *args,
     if (s != GEN_OK) return s;
     core_guard g = core_guard_begin();
     s = f->vt->assess(f, ev, args, choices, weight, retval);
-    gen_status sg = impl_end(g, f, "assess");
+    gen_status sg = impl_end(g, f, "assess", s);
     if (CORE_UNLIKELY(sg != GEN_OK)) {
         s = sg;
         *weight = NULL;
@@ -367,7 +368,7 @@ gen_status gen_propose(const gen_gf *f, gen_key key, const gen_args *args,
     gen_trace *tr = NULL;
     core_guard g = core_guard_begin();
     s = f->vt->generate(f, key, args, gen_choicemap_empty(), &tr, NULL);
-    gen_status sg = impl_end(g, f, "generate");
+    gen_status sg = impl_end(g, f, "generate", s);
     if (CORE_UNLIKELY(sg != GEN_OK)) s = sg;
     else if (CORE_UNLIKELY(f->user)) s = gfi_user_result(f, "generate", s, tr, "trace");
     if (s == GEN_OK && !gfi_trace_ready(tr)) s = core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
@@ -439,7 +440,7 @@ gen_status gen_project(const gen_trace *tr, const gen_selection *sel, gen_array 
     sel_nesting++;
     core_guard g = core_guard_begin();
     s = tr->gf->vt->project(tr, sel, weight);
-    gen_status sg = impl_end(g, tr->gf, "project");
+    gen_status sg = impl_end(g, tr->gf, "project", s);
     sel_nesting--;
     if (CORE_UNLIKELY(sg != GEN_OK)) s = sg, *weight = NULL;
     else if (CORE_UNLIKELY(tr->gf->user) && (s = gfi_user_result(tr->gf, "project", s, *weight, "weight")) != GEN_OK)
@@ -511,7 +512,7 @@ gen_status gen_update(const gen_trace *tr, gen_key key, const gen_args *args,
     if ((s = gfi_batch_enter(tr->batch)) != GEN_OK) return s;
     core_guard g = core_guard_begin();
     s = tr->gf->vt->update(tr, key, args, argdiffs, constraints, new_tr, weight, retdiff, discard);
-    gen_status sg = impl_end(g, tr->gf, "update");
+    gen_status sg = impl_end(g, tr->gf, "update", s);
     gfi_batch_leave(tr->batch);
     if (CORE_UNLIKELY(sg != GEN_OK)) {
         s = sg;
@@ -543,7 +544,7 @@ static gen_status regenerate_checked(const gen_trace *tr, gen_key key, const gen
     sel_nesting++;
     core_guard g = core_guard_begin();
     s = tr->gf->vt->regenerate(tr, key, args, argdiffs, sel, &t, weight ? &w : NULL, retdiff);
-    gen_status sg = impl_end(g, tr->gf, "regenerate");
+    gen_status sg = impl_end(g, tr->gf, "regenerate", s);
     sel_nesting--;
     if (CORE_UNLIKELY(sg != GEN_OK)) s = sg;
     else if (CORE_UNLIKELY(tr->gf->user)) s = gfi_user_result(tr->gf, "regenerate", s, t && (!weight || w), t ? "weight" : "trace");
@@ -580,7 +581,7 @@ gen_status gen_regenerate(const gen_trace *tr, gen_key key, const gen_args *args
         sel_nesting++;
         core_guard g = core_guard_begin();
         s = tr->gf->vt->regenerate(tr, key, args, argdiffs, sel, new_tr, weight, retdiff);
-        gen_status sg = impl_end(g, tr->gf, "regenerate");
+        gen_status sg = impl_end(g, tr->gf, "regenerate", s);
         sel_nesting--;
         if (CORE_UNLIKELY(sg != GEN_OK)) {
             s = sg;

@@ -16,7 +16,7 @@ static gen_status call_inv(gen_involution inv, const gen_args *margs, const gen_
     *nm = *bwd = NULL;
     core_guard g = core_guard_begin();
     gen_status s = inv.fn(inv.ud, margs, model, aux, ret, nm, bwd);
-    gen_status sg = CORE_GUARD_END(g, "the involution", "%s", FN);
+    gen_status sg = CORE_GUARD_END(g, s, "the involution", "%s", FN);
     if (CORE_UNLIKELY(sg != GEN_OK)) {
         *nm = *bwd = NULL; /* a scope closed for it may have owned them */
         return sg;

@@ -12,7 +12,7 @@ gen_status gen_kernel_apply(gen_kernel k, gen_key key, const gen_trace *tr, gen_
     bool acc = false;
     core_guard g = core_guard_begin();
     gen_status s = k.fn(k.payload, key, tr, out, &acc);
-    gen_status sg = CORE_GUARD_END(g, "the kernel function", "gen_kernel_apply");
+    gen_status sg = CORE_GUARD_END(g, s, "the kernel function", "gen_kernel_apply");
     if (CORE_UNLIKELY(sg != GEN_OK)) {
         *out = NULL; /* a scope closed for it may have owned it */
         s = sg, acc = false;

@@ -150,6 +150,36 @@ static void test_distribution(void) {
     CHECK_ERROR(GEN_ERR_MISUSE, "gen_dist_release: double release of a distribution (normal)");
 }
 
+/* Mistakes inside a model body: the operation fails naming them. */
+static gen_status releases_twice(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+    (void)args;
+    gen_array *mu = gen_full(GEN_F64, GEN_DIMS(2), 0.0); /* the operation's scope owns it */
+    gen_array_release(mu);                                /* once too often */
+    *retval = gen_choose(ctx, "x", gen_normal(gen_scalar(0), gen_scalar(1)));
+    return gen_ctx_status(ctx);
+}
+static gen_status uses_released_dist(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+    (void)args;
+    gen_dist *d = gen_dist_retain(gen_normal(gen_scalar(0), gen_scalar(1)));
+    gen_dist_release(d);
+    gen_dist_release(d); /* the scope's reference too: d is released */
+    *retval = gen_choose(ctx, "x", d);
+    return gen_ctx_status(ctx);
+}
+
+static void test_in_a_body(void) {
+    gen_scope_begin();
+    gen_trace *tr = NULL;
+    CHECK(gen_simulate(gen_dynamic("twice", releases_twice), gen_key_new(1), NULL, &tr) == GEN_ERR_MISUSE);
+    CHECK_ERROR(GEN_ERR_MISUSE, "released an object once too often: double release of an array f64[2]");
+    CHECK(tr == NULL);
+    gen_error_clear();
+    CHECK(gen_simulate(gen_dynamic("stale", uses_released_dist), gen_key_new(1), NULL, &tr) == GEN_ERR_MISUSE);
+    CHECK_ERROR(GEN_ERR_MISUSE, "x: gen_choose: the distribution is a distribution (normal) that was already released");
+    CHECK(tr == NULL);
+    CHECK_OK(gen_scope_end());
+}
+
 int main(void) {
     setenv("GENC_DEBUG", "1", 1); /* read at the first GenC call */
     RUN0(test_trace_use_after_release);
@@ -157,5 +187,6 @@ int main(void) {
     RUN0(test_trace_extra_release_in_scope);
     RUN0(test_choicemap_and_selection);
     RUN0(test_distribution);
+    RUN0(test_in_a_body);
     return check_finish();
 }

@@ -317,7 +317,7 @@ static gen_array *custom_call(const gen_bijection *b, gen_array *(*fn)(void *, c
     const custom_bij *c = b->extra;
     core_guard g = core_guard_begin();
     gen_array *r = fn(c->payload, v);
-    return CORE_GUARD_END(g, what, "bijection '%s'", b->kind->name) == GEN_OK ? r : NULL;
+    return CORE_GUARD_END(g, r ? GEN_OK : GEN_ERR_CALLBACK, what, "bijection '%s'", b->kind->name) == GEN_OK ? r : NULL;
 }
 static gen_array *custom_fwd(const gen_bijection *b, const gen_array *u) {
     return custom_call(b, ((const custom_bij *)b->extra)->cb.forward, "forward", u);
