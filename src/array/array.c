@@ -197,9 +197,8 @@ static void describe_dead(const void *obj, uint64_t aux, char *buf, size_t n) {
     arr_describe(&h, buf, n);
 }
 
-/* Frees the header of bytes of a dying array: marked so that checks that test the tuple
- * flag (op dispatch, the read-out functions) take their slow path, which finds it dead;
- * quarantined in the debug mode. */
+/* Frees the header of bytes of a dying array in the debug mode: marked (see ARR_DEAD_TAG)
+ * and quarantined. (Otherwise the small-block cache marks the blocks it keeps.) */
 static CORE_NOINLINE void free_debug(gen_array *a, size_t bytes) {
     uint64_t aux = a->dtype | (uint64_t)a->tuple << 8;
     a->tuple = ARR_DEAD_TAG;
@@ -207,18 +206,19 @@ static CORE_NOINLINE void free_debug(gen_array *a, size_t bytes) {
     core_quarantine(a, bytes, true, NULL, describe_dead, aux);
 }
 
-static inline void header_free(gen_array *a, size_t bytes) {
-    if (CORE_UNLIKELY(core_debug())) return free_debug(a, bytes);
-    a->tuple = ARR_DEAD_TAG;
-    a->dtype = ARR_DEAD_TAG;
-    core_free_small(a, bytes);
+static CORE_NOINLINE void double_release(gen_array *a) { core_double_release("gen_array_release", a, "an array"); }
+
+static CORE_ALWAYS_INLINE void header_free(gen_array *a, size_t bytes) {
+    if (CORE_UNLIKELY(core_debug())) free_debug(a, bytes);
+    else core_free_small(a, bytes);
 }
 
-void gen_array_release(gen_array *a) {
-    if (!a) return;
-    int old = atomic_fetch_sub_explicit(&a->refcount, 1, memory_order_acq_rel);
-    if (old != 1) {
-        if (CORE_UNLIKELY(old <= 0)) core_double_release("gen_array_release", a, "an array");
+/* gen_array_release of a non-NULL array, inline in both entry points (the scopes release
+ * through arr_release_void): the rare paths are calls. */
+static CORE_ALWAYS_INLINE void release(gen_array *a) {
+    if (atomic_fetch_sub_explicit(&a->refcount, 1, memory_order_acq_rel) != 1) {
+        /* not the last reference; or none was left (a count below zero stays so) */
+        if (CORE_UNLIKELY(atomic_load_explicit(&a->refcount, memory_order_relaxed) < 0)) double_release(a);
         return;
     }
     if (a->ad) ad_links_free(a);
@@ -231,7 +231,11 @@ void gen_array_release(gen_array *a) {
     }
 }
 
-void arr_release_void(void *a) { gen_array_release(a); }
+void gen_array_release(gen_array *a) {
+    if (a) release(a);
+}
+
+void arr_release_void(void *a) { release(a); } /* scopes own no NULL */
 
 gen_array *arr_publish(gen_array *a) {
     if (!a) return NULL;

@@ -65,8 +65,9 @@ static inline gen_array *arr_retain(gen_array *a) {
     atomic_fetch_add_explicit(&a->refcount, 1, memory_order_relaxed);
     return a;
 }
-/* Released arrays (core_dead): a dying array's dtype and tuple flag are set to
- * ARR_DEAD_TAG, so that the checks that test the tuple flag anyway (op dispatch, the
+/* Released arrays (core_dead): a released array's dtype and tuple flag read ARR_DEAD_TAG
+ * (the small-block cache marks the blocks it keeps so, and the debug mode the arrays it
+ * quarantines), so that the checks that test the tuple flag anyway (op dispatch, the
  * read-out functions) reach their slow path, where arr_dead (its count below zero) tells
  * a released array from a tuple; arr_dead_fail records GEN_ERR_MISUSE "<fn>: <what> is an
  * array f64[2,3] that was already released (use after release)" and returns it;

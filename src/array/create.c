@@ -164,32 +164,57 @@ gen_array *gen_one_hot(const gen_array *indices, int64_t k, gen_dtype dtype) {
 
 /* ---- queries ---- */
 
-/* The queries answer for a released array as for NULL, recording the error. */
-static CORE_NOINLINE bool dead_query(const char *fn, const gen_array *a) {
-    arr_dead_fail(fn, "the array", a);
-    return false;
+/* The queries answer for a released array as for NULL, recording the error: the slow
+ * paths are tail calls, so the fast ones keep no frame. */
+static CORE_NOINLINE gen_dtype dead_dtype(const gen_array *a) {
+    arr_dead_fail("gen_array_dtype", "the array", a);
+    return GEN_F64;
 }
-#define LIVE(fn, a) ((a) && (CORE_LIKELY(!arr_dead(a)) || dead_query((fn), (a))))
-
-gen_dtype gen_array_dtype(const gen_array *a) { return LIVE("gen_array_dtype", a) ? (gen_dtype)a->dtype : GEN_F64; }
-int gen_array_ndim(const gen_array *a) { return LIVE("gen_array_ndim", a) ? a->ndim : 0; }
-const int64_t *gen_array_shape(const gen_array *a) { return LIVE("gen_array_shape", a) ? a->shape : NULL; }
-int64_t gen_array_size(const gen_array *a) { return LIVE("gen_array_size", a) ? a->size : 0; }
-static const void *data_on_device(const gen_array *a) {
-    arr_device_fail("gen_array_data", a);
+static CORE_NOINLINE int64_t dead_int(const char *fn, const gen_array *a) {
+    arr_dead_fail(fn, "the array", a);
+    return 0;
+}
+static CORE_NOINLINE const void *dead_ptr(const char *fn, const gen_array *a) {
+    arr_dead_fail(fn, "the array", a);
     return NULL;
 }
 
+gen_dtype gen_array_dtype(const gen_array *a) {
+    if (!a) return GEN_F64;
+    return CORE_UNLIKELY(arr_dead(a)) ? dead_dtype(a) : (gen_dtype)a->dtype;
+}
+int gen_array_ndim(const gen_array *a) {
+    if (!a) return 0;
+    return CORE_UNLIKELY(arr_dead(a)) ? (int)dead_int("gen_array_ndim", a) : a->ndim;
+}
+const int64_t *gen_array_shape(const gen_array *a) {
+    if (!a) return NULL;
+    return CORE_UNLIKELY(arr_dead(a)) ? dead_ptr("gen_array_shape", a) : a->shape;
+}
+int64_t gen_array_size(const gen_array *a) {
+    if (!a) return 0;
+    return CORE_UNLIKELY(arr_dead(a)) ? dead_int("gen_array_size", a) : a->size;
+}
+static CORE_NOINLINE const void *data_slow(const gen_array *a) {
+    if (a->tuple == ARR_DEAD_TAG && arr_dead(a)) return dead_ptr("gen_array_data", a);
+    if (a->buf && !a->buf->host) {
+        arr_device_fail("gen_array_data", a);
+        return NULL;
+    }
+    return a->data;
+}
+
+/* The fast path: an array of this thread's host memory (or a tuple, whose data are its
+ * items), not released. */
 const void *gen_array_data(const gen_array *a) {
     if (CORE_UNLIKELY(!a)) return NULL;
-    if (CORE_UNLIKELY(a->tuple == ARR_DEAD_TAG) && arr_dead(a))
-        return arr_dead_fail("gen_array_data", "the array", a), NULL;
-    if (CORE_UNLIKELY(a->buf != NULL) && !a->buf->host) return data_on_device(a);
+    if (CORE_UNLIKELY(a->tuple == ARR_DEAD_TAG || (a->buf != NULL && !a->buf->host))) return data_slow(a);
     return a->data;
 }
 
 int64_t gen_array_dim(const gen_array *a, int axis) {
-    if (!LIVE("gen_array_dim", a)) return -1;
+    if (!a) return -1;
+    if (CORE_UNLIKELY(arr_dead(a))) return dead_int("gen_array_dim", a) - 1;
     int ax = axis < 0 ? axis + a->ndim : axis;
     return ax >= 0 && ax < a->ndim ? a->shape[ax] : -1;
 }

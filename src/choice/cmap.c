@@ -136,13 +136,34 @@ gen_choicemap *gen_choicemap_of_value(const gen_array *value) {
     return cm_publish(cm_leaf(value));
 }
 
-/* The queries answer for a released map as for NULL, recording the error. */
-#define LIVE(fn, m) ((m) && (CORE_LIKELY(!core_dead(m)) || cm_dead_fail((fn), "the map", (m))))
+/* The queries answer for a released map as for NULL, recording the error (the slow
+ * paths are tail calls, so the fast ones keep no frame). */
+static CORE_NOINLINE int64_t dead_int(const char *fn, const gen_choicemap *m, int64_t r) {
+    cm_dead_fail(fn, "the map", m);
+    return r;
+}
+static CORE_NOINLINE const void *dead_ptr(const char *fn, const gen_choicemap *m) {
+    cm_dead_fail(fn, "the map", m);
+    return NULL;
+}
+#define DEAD(m) CORE_UNLIKELY(core_dead(m))
 
-bool gen_choicemap_is_empty(const gen_choicemap *m) { return !LIVE("gen_choicemap_is_empty", m) || m->count == 0; }
-bool gen_choicemap_is_value(const gen_choicemap *m) { return LIVE("gen_choicemap_is_value", m) && m->value; }
-const gen_array *gen_choicemap_value(const gen_choicemap *m) { return LIVE("gen_choicemap_value", m) ? m->value : NULL; }
-int64_t gen_choicemap_count(const gen_choicemap *m) { return LIVE("gen_choicemap_count", m) ? m->count : 0; }
+bool gen_choicemap_is_empty(const gen_choicemap *m) {
+    if (!m) return true;
+    return DEAD(m) ? dead_int("gen_choicemap_is_empty", m, 1) : m->count == 0;
+}
+bool gen_choicemap_is_value(const gen_choicemap *m) {
+    if (!m) return false;
+    return DEAD(m) ? dead_int("gen_choicemap_is_value", m, 0) : m->value != NULL;
+}
+const gen_array *gen_choicemap_value(const gen_choicemap *m) {
+    if (!m) return NULL;
+    return DEAD(m) ? dead_ptr("gen_choicemap_value", m) : m->value;
+}
+int64_t gen_choicemap_count(const gen_choicemap *m) {
+    if (!m) return 0;
+    return DEAD(m) ? dead_int("gen_choicemap_count", m, 0) : m->count;
+}
 
 int64_t cm_lower_bound(const gen_choicemap *m, uint64_t key) {
     int64_t lo = 0, hi = m->n;
@@ -165,7 +186,8 @@ int64_t cm_find(const gen_choicemap *m, uint64_t key) {
 }
 
 const gen_choicemap *gen_choicemap_child(const gen_choicemap *m, gen_part p) {
-    if (!LIVE("gen_choicemap_child", m)) return NULL;
+    if (!m) return NULL;
+    if (DEAD(m)) return dead_ptr("gen_choicemap_child", m);
     int64_t i = cm_find(m, p.v);
     return i >= 0 ? m->entries[i].child : &cm_empty_map;
 }
@@ -183,7 +205,8 @@ static const gen_choicemap *walk(const gen_choicemap *m, const gen_addr *a, int 
 }
 
 const gen_array *gen_choicemap_find(const gen_choicemap *m, const gen_addr *addr) {
-    if (!LIVE("gen_choicemap_find", m) || !addr) return NULL;
+    if (!m || !addr) return NULL;
+    if (DEAD(m)) return dead_ptr("gen_choicemap_find", m);
     int k;
     const gen_choicemap *n = walk(m, addr, &k);
     return n ? n->value : NULL;
@@ -218,10 +241,15 @@ const gen_choicemap *gen_choicemap_get_submap(const gen_choicemap *m, const gen_
     return n ? n : &cm_empty_map;
 }
 
-int64_t gen_choicemap_num_children(const gen_choicemap *m) { return LIVE("gen_choicemap_num_children", m) ? m->n : 0; }
+int64_t gen_choicemap_num_children(const gen_choicemap *m) {
+    if (!m) return 0;
+    return DEAD(m) ? dead_int("gen_choicemap_num_children", m, 0) : m->n;
+}
 
 const gen_choicemap *gen_choicemap_child_at(const gen_choicemap *m, int64_t i, gen_part *part) {
-    if (!LIVE("gen_choicemap_child_at", m) || i < 0 || i >= m->n) return NULL;
+    if (!m) return NULL;
+    if (DEAD(m)) return dead_ptr("gen_choicemap_child_at", m);
+    if (i < 0 || i >= m->n) return NULL;
     if (part) part->v = m->entries[i].key;
     return m->entries[i].child;
 }
@@ -232,7 +260,7 @@ void gen_choicemap_iter_init(gen_choicemap_iter *it, const gen_choicemap *m) {
     it->addr.len = 0;
     it->value = NULL;
     it->mask = NULL;
-    it->top_ = LIVE("gen_choicemap_iter_init", m) ? 0 : -1;
+    it->top_ = m && (!DEAD(m) || dead_int("gen_choicemap_iter_init", m, 0)) ? 0 : -1;
     it->node_[0] = m;
     it->pos_[0] = -1; /* -1: the node's own value not yet visited */
 }

@@ -32,7 +32,12 @@ static bool sel_dead_fail(const char *fn, const char *what, const gen_selection 
     core_dead_fail(fn, what, s, "a selection");
     return false;
 }
-#define LIVE(fn, s) ((s) && (CORE_LIKELY(!core_dead(s)) || sel_dead_fail((fn), "the selection", (s))))
+/* The queries answer for a released selection as for NULL, recording the error (a tail
+ * call: the fast paths keep no frame). */
+static CORE_NOINLINE const gen_selection *dead_sel(const char *fn, const gen_selection *s) {
+    sel_dead_fail(fn, "the selection", s);
+    return NULL;
+}
 
 /* Drops entries equal to the default and collapses uniform nodes to the singletons.
  * s holds `filled` valid entries (owned). Returns an owned node. */
@@ -109,11 +114,13 @@ const gen_selection *sel_sub(const gen_selection *s, uint64_t key) {
 }
 
 const gen_selection *gen_selection_sub(const gen_selection *s, gen_part p) {
-    return LIVE("gen_selection_sub", s) ? sel_sub(s, p.v) : NULL;
+    if (!s) return NULL;
+    return CORE_UNLIKELY(core_dead(s)) ? dead_sel("gen_selection_sub", s) : sel_sub(s, p.v);
 }
 
 bool gen_selection_contains(const gen_selection *s, const gen_addr *addr) {
-    if (!LIVE("gen_selection_contains", s) || !addr) return false;
+    if (!s || !addr) return false;
+    if (CORE_UNLIKELY(core_dead(s))) return dead_sel("gen_selection_contains", s) != NULL;
     for (int i = 0; i < addr->len && !sel_uniform(s); i++) s = sel_sub(s, addr->parts[i].v);
     return s->self;
 }

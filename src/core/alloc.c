@@ -92,6 +92,14 @@ static _Thread_local struct {
 
 #define LINK_AT 8 /* the list's link: after the object's count, which stays readable */
 _Static_assert(LINK_AT >= sizeof(int) && LINK_AT + sizeof(void *) <= SMALL_GRAIN, "a link fits a block");
+/* What a cached block's first 8 bytes hold: CORE_DEAD, then 0xff bytes (an array's dtype,
+ * rank, batched mark and tuple flag: the checks that test the tuple flag anyway, in op
+ * dispatch and the read-outs, see it and find the array released; array_int.h). */
+static const struct {
+    int count;
+    unsigned char tags[4];
+} dead_word = {CORE_DEAD, {0xff, 0xff, 0xff, 0xff}};
+_Static_assert(sizeof dead_word == LINK_AT, "the mark fills the bytes before the link");
 
 static size_t small_class(size_t nbytes) { return (nbytes + SMALL_GRAIN - 1) / SMALL_GRAIN - 1; }
 
@@ -115,8 +123,7 @@ void core_free_small(void *ptr, size_t nbytes) {
     /* Only inside nested scopes: blocks freed by an outermost scope's end would be
      * flushed right away, so caching them would only cost. */
     if (core_scope_depth_ > 1 && cache.bytes[c] + size <= SMALL_BUDGET && !core_debug()) {
-        const int dead = CORE_DEAD;
-        memcpy(ptr, &dead, sizeof dead);
+        memcpy(ptr, &dead_word, sizeof dead_word);
         memcpy((char *)ptr + LINK_AT, &cache.head[c], sizeof(void *));
         cache.head[c] = ptr;
         cache.bytes[c] += size;

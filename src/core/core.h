@@ -15,8 +15,10 @@
 #define CORE_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define CORE_LIKELY(x) __builtin_expect(!!(x), 1)
 #define CORE_NOINLINE __attribute__((noinline))
+#define CORE_ALWAYS_INLINE inline __attribute__((always_inline))
 #else
 #define CORE_NOINLINE
+#define CORE_ALWAYS_INLINE inline
 #define CORE_PRINTF(a, b)
 #define CORE_UNLIKELY(x) (x)
 #define CORE_LIKELY(x) (x)

@@ -136,10 +136,15 @@ const char *gen_dist_param_name(const gen_dist *d, int i) {
     return d && i >= 0 && i < d->n_params ? d->family->param_names[i] : NULL;
 }
 
-static gen_status check_dist(const char *fn, const gen_dist *d) {
-    if (d) return CORE_LIKELY(!core_dead(d)) ? GEN_OK : dist_dead_fail(fn, "the distribution", d);
+static CORE_NOINLINE gen_status check_dist_fail(const char *fn, const gen_dist *d) {
+    if (d) return dist_dead_fail(fn, "the distribution", d);
     if (core_error_pending()) return core_error_pending();
     return GEN_FAIL(GEN_ERR_MISUSE, "%s: the distribution is NULL", fn);
+}
+
+/* d is a distribution: not NULL (a NULL propagates the pending error), not released. */
+static inline gen_status check_dist(const char *fn, const gen_dist *d) {
+    return CORE_LIKELY(d && !core_dead(d)) ? GEN_OK : check_dist_fail(fn, d);
 }
 
 /* ---- sampling ---- */

@@ -125,11 +125,12 @@ static bool totals_f64(const gen_ctx *ctx, double *score, double *weight) {
     for (int64_t i = 0; i < ctx->data.n; i++)
         if (!is_f64_scalar(ctx->data.recs[i].score) || !is_f64_scalar(ctx->data.recs[i].weight))
             return false;
-    double s = ctx->data.factors ? *(const double *)gen_array_data(ctx->data.factors) : 0.0, w = s;
+    /* host f64 scalars (is_f64_scalar): their elements are read directly */
+    double s = ctx->data.factors ? *(const double *)ctx->data.factors->data : 0.0, w = s;
     for (int64_t i = 0; i < ctx->data.n; i++) {
         const dsl_rec *r = &ctx->data.recs[i];
-        s += *(const double *)gen_array_data(r->score);
-        if (r->weight) w += *(const double *)gen_array_data(r->weight);
+        s += *(const double *)r->score->data;
+        if (r->weight) w += *(const double *)r->weight->data;
     }
     *score = s;
     *weight = w;

@@ -203,17 +203,26 @@ bool gfi_trace_ready(const gen_trace *tr) {
     return s == GEN_OK;
 }
 
-/* The queries answer for a released trace as for NULL, recording the error. */
-static CORE_NOINLINE bool dead_trace(const char *fn, const gen_trace *tr) {
+/* The queries answer for a released trace as for NULL, recording the error (the slow
+ * paths are tail calls, so the fast ones keep no frame). */
+static CORE_NOINLINE void *dead_trace(const char *fn, const gen_trace *tr) {
     gfi_dead_fail(fn, "the trace", tr, "a trace");
-    return false;
+    return NULL;
 }
-#define LIVE(fn, tr) ((tr) && (CORE_LIKELY(!core_dead(tr)) || dead_trace((fn), (tr))))
+#define DEAD(tr) CORE_UNLIKELY(core_dead(tr))
 
-const gen_gf *gen_trace_gf(const gen_trace *tr) { return LIVE("gen_trace_gf", tr) ? tr->gf : NULL; }
-const gen_args *gen_trace_args(const gen_trace *tr) { return LIVE("gen_trace_args", tr) ? &tr->args : NULL; }
+const gen_gf *gen_trace_gf(const gen_trace *tr) {
+    if (!tr) return NULL;
+    return DEAD(tr) ? dead_trace("gen_trace_gf", tr) : tr->gf;
+}
+const gen_args *gen_trace_args(const gen_trace *tr) {
+    if (!tr) return NULL;
+    return DEAD(tr) ? dead_trace("gen_trace_args", tr) : &tr->args;
+}
 const gen_array *gen_trace_retval(const gen_trace *tr) {
-    return LIVE("gen_trace_retval", tr) && gfi_trace_ready(tr) ? tr->retval : NULL;
+    if (!tr) return NULL;
+    if (DEAD(tr)) return dead_trace("gen_trace_retval", tr);
+    return gfi_trace_ready(tr) ? tr->retval : NULL;
 }
 const gen_choicemap *gfi_trace_choices(const gen_trace *tr) {
     if (!gfi_trace_ready(tr)) return NULL; /* a lazy combinator trace (gfi_trace_new_lazy) */
@@ -232,16 +241,20 @@ const gen_choicemap *gfi_trace_choices(const gen_trace *tr) {
 }
 
 const gen_choicemap *gen_trace_choices(const gen_trace *tr) {
-    return LIVE("gen_trace_choices", tr) ? gfi_trace_choices(tr) : NULL;
+    if (!tr) return NULL;
+    return DEAD(tr) ? dead_trace("gen_trace_choices", tr) : gfi_trace_choices(tr);
 }
-const gen_array *gen_trace_score(const gen_trace *tr) { return LIVE("gen_trace_score", tr) ? tr->score : NULL; }
+const gen_array *gen_trace_score(const gen_trace *tr) {
+    if (!tr) return NULL;
+    return DEAD(tr) ? dead_trace("gen_trace_score", tr) : tr->score;
+}
 
 const gen_array *gen_trace_value(const gen_trace *tr, const gen_addr *addr) {
     if (!tr) {
         if (!core_error_pending()) GEN_FAIL(GEN_ERR_MISUSE, "gen_trace_value: the trace is NULL");
         return NULL;
     }
-    if (!LIVE("gen_trace_value", tr)) return NULL;
+    if (DEAD(tr)) return dead_trace("gen_trace_value", tr);
     const gen_choicemap *m = gfi_trace_choices(tr);
     return m ? gen_choicemap_get_value(m, addr) : NULL;
 }
@@ -602,7 +615,11 @@ gen_status gen_regenerate(const gen_trace *tr, gen_key key, const gen_args *args
 
 /* ---- batched execution ---- */
 
-int64_t gen_trace_batch_size(const gen_trace *tr) { return LIVE("gen_trace_batch_size", tr) ? tr->batch : 0; }
+int64_t gen_trace_batch_size(const gen_trace *tr) {
+    if (!tr) return 0;
+    if (DEAD(tr)) return dead_trace("gen_trace_batch_size", tr), 0;
+    return tr->batch;
+}
 
 gen_status gfi_batch_enter(int64_t batch) { return batch > 0 ? gen_batch_begin(batch) : GEN_OK; }
 void gfi_batch_leave(int64_t batch) {

@@ -2,7 +2,8 @@
  * they can be seen cheaply: a double release (one gen_array_release too many of an array
  * a nested scope owns) is reported by gen_scope_end and corrupts nothing; an array used
  * right after its release (its block kept for reuse, not yet reused) is reported. The
- * debug mode (test_lifetime.c) names the array and sees every case. */
+ * debug mode (test_lifetime.c) names the array and sees every case; gen_set_debug turns
+ * it on and off, only with no scope open. */
 #include "check.h"
 
 static const double D6[6] = {1, 2, 3, 4, 5, 6};
@@ -57,10 +58,31 @@ static void test_use_right_after_release(void) {
     check_fresh_arrays(30);
 }
 
+/* gen_set_debug: only with no scope open; on, released arrays are named. */
+static void test_set_debug(void) {
+    CHECK(gen_set_debug(true) == GEN_ERR_MISUSE); /* RUN's scope is open */
+    CHECK_ERROR(GEN_ERR_MISUSE, "gen_set_debug: a scope is open");
+    CHECK(!gen_debug());
+}
+
+static void test_switch_on_and_off(void) { /* no scope open */
+    CHECK_OK(gen_set_debug(true));
+    CHECK(gen_debug());
+    gen_array *a = gen_array_from_f64(GEN_DIMS(2), D6);
+    gen_array_release(a);
+    CHECK(gen_neg(a) == NULL);
+    CHECK_ERROR(GEN_ERR_MISUSE, "neg: argument 0 is an array f64[2] that was already released (use after release)");
+    CHECK_OK(gen_set_debug(false)); /* frees what the mode kept */
+    CHECK(!gen_debug());
+    check_fresh_arrays(10);
+}
+
 int main(void) {
     CHECK_OK(gen_set_debug(false)); /* whatever the environment or the build says */
     RUN(test_debug_off);
     RUN(test_extra_release_in_nested_scope);
     RUN(test_use_right_after_release);
+    RUN(test_set_debug);
+    test_switch_on_and_off();
     return check_finish();
 }
