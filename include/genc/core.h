@@ -72,7 +72,10 @@ int gen_scope_depth(void);
  * would close a scope they did not open is refused (GEN_ERR_MISUSE, nothing released),
  * and the operation running them then fails with GEN_ERR_MISUSE "model 'm': the body
  * ended 1 scope it did not open (...)"; scopes they leave open are closed for them and
- * the operation fails with "model 'm': the body left 1 scope open (...)".
+ * the operation fails with "model 'm': the body left 1 scope open (...)". An object
+ * released once too often while they ran (found by the operation's own scope end, say)
+ * fails the operation too: "m (dynamic): generate released an object once too often:
+ * double release of an array f64[2]".
  *
  * Lifetime mistakes. Releasing an object once too often, or using it after its last
  * reference is gone (released, or its scope ended), is a mistake GenC reports when it
@@ -80,9 +83,9 @@ int gen_scope_depth(void);
  * "gen_array_release: double release of ..." and frees nothing (the *_release functions
  * return nothing: read gen_error_status), and gen_scope_end returns GEN_ERR_MISUSE when
  * one of its objects had been released already (its other objects are released as
- * usual); an entry point given a released object returns GEN_ERR_MISUSE "gen_add:
+ * usual); an entry point given a released object returns GEN_ERR_MISUSE "add:
  * argument 1 is an array f64[2,3] that was already released (use after release)" (or
- * NULL with that error). Without the debug mode this is seen only while the object's
+ * NULL, or the answer for NULL, with that error). Without the debug mode this is seen only while the object's
  * memory is not yet reused, and the object is not named. */
 
 /* The debug mode: GenC keeps every released object (its header: arrays' elements are

@@ -216,9 +216,9 @@ static CORE_ALWAYS_INLINE void header_free(gen_array *a, size_t bytes) {
 /* gen_array_release of a non-NULL array, inline in both entry points (the scopes release
  * through arr_release_void): the rare paths are calls. */
 static CORE_ALWAYS_INLINE void release(gen_array *a) {
-    if (atomic_fetch_sub_explicit(&a->refcount, 1, memory_order_acq_rel) != 1) {
-        /* not the last reference; or none was left (a count below zero stays so) */
-        if (CORE_UNLIKELY(atomic_load_explicit(&a->refcount, memory_order_relaxed) < 0)) double_release(a);
+    int old = atomic_fetch_sub_explicit(&a->refcount, 1, memory_order_acq_rel);
+    if (old != 1) { /* not the last reference; or none was left */
+        if (CORE_UNLIKELY(old <= 0)) double_release(a);
         return;
     }
     if (a->ad) ad_links_free(a);

@@ -182,7 +182,6 @@ gen_status core_dead_fail(const char *fn, const char *what, const void *obj, con
     return GEN_ERR_MISUSE;
 }
 
-
 /* The description of the last object found released twice, for gen_scope_end's report;
  * quiet when that object's use after release was the last error reported. */
 static _Thread_local struct {
