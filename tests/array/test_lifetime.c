@@ -44,7 +44,9 @@ static void test_use_after_release(void) {
     CHECK_ERROR(GEN_ERR_MISUSE, "add: argument 1 is an array f64[2,3] that was already released (use after release)");
     CHECK(gen_neg(s) == NULL); /* a scalar: the fast path of scalar ops */
     CHECK_ERROR(GEN_ERR_MISUSE, "neg: argument 0 is an array f64[] that was already released");
-    CHECK(gen_mul(s, gen_scalar(1)) == NULL);
+    gen_array *one = gen_scalar(1);
+    CHECK(gen_mul(s, one) == NULL);
+    gen_array_release(one);
     CHECK_ERROR(GEN_ERR_MISUSE, "mul: argument 0 is an array f64[] that was already released");
     double x = 0;
     CHECK(gen_item(s, &x) == GEN_ERR_MISUSE);

@@ -26,6 +26,14 @@ static gen_choicemap *constraints(double a, double b) {
     return gen_choicemap_set_path(c, "b", gen_scalar(b));
 }
 
+/* The same, owned by the caller alone (its parts die with a scope of their own). */
+static gen_choicemap *owned_constraints(double a, double b) {
+    gen_scope_begin();
+    gen_choicemap *c = gen_choicemap_retain(constraints(a, b));
+    gen_scope_end();
+    return c;
+}
+
 /* The GFI after the mistakes: a fresh trace with the right score. */
 static void check_gfi_works(void) {
     gen_scope_begin();
@@ -97,6 +105,7 @@ static void test_trace_use_after_scope_end(void) {
     CHECK_ERROR(GEN_ERR_MISUSE, "a trace of 'model' that was already released");
     CHECK_CLOSE(check_item(gen_trace_score(other)), log_normal(-3, 0) + log_normal(4, -3), 1e-12);
     CHECK_OK(gen_scope_end());
+    gen_gf_release(f); /* the reference gen_gf_scope_return gave the caller */
 }
 
 static void test_trace_extra_release_in_scope(void) {
@@ -111,7 +120,7 @@ static void test_trace_extra_release_in_scope(void) {
 
 static void test_choicemap_and_selection(void) {
     gen_gf *f = gen_dynamic("model", model);
-    gen_choicemap *c = constraints(1, 2);
+    gen_choicemap *c = owned_constraints(1, 2);
     gen_selection *s = gen_select_paths(1, (const char *const[]){"a"});
     gen_trace *tr = NULL;
     CHECK_OK(gen_generate(f, gen_key_new(1), NULL, c, &tr, NULL));
@@ -140,11 +149,15 @@ static void test_choicemap_and_selection(void) {
 }
 
 static void test_distribution(void) {
-    gen_dist *d = gen_normal(gen_scalar(0), gen_scalar(1)); /* no scope: the caller owns it */
+    gen_scope_begin(); /* the parameters die with it; the caller owns d alone */
+    gen_dist *d = gen_dist_retain(gen_normal(gen_scalar(0), gen_scalar(1)));
+    CHECK_OK(gen_scope_end());
     gen_dist_release(d);
     CHECK(gen_dist_sample(d, gen_key_new(1), 0, NULL) == NULL);
     CHECK_ERROR(GEN_ERR_MISUSE, "gen_dist_sample: the distribution is a distribution (normal) that was already released");
-    CHECK(gen_dist_logpdf(d, gen_scalar(0)) == NULL);
+    gen_array *x = gen_scalar(0);
+    CHECK(gen_dist_logpdf(d, x) == NULL);
+    gen_array_release(x);
     CHECK_ERROR(GEN_ERR_MISUSE, "gen_dist_logpdf: the distribution is a distribution (normal) that was already released");
     gen_dist_release(d);
     CHECK_ERROR(GEN_ERR_MISUSE, "gen_dist_release: double release of a distribution (normal)");

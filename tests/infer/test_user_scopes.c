@@ -132,7 +132,9 @@ static gen_array *bij_ld(void *p, const gen_array *u) {
 static gen_status kernel_fn(void *p, gen_key key, const gen_trace *tr, gen_trace **out, bool *acc) {
     (void)p, (void)key;
     misbehave_now();
-    *out = gen_trace_retain((gen_trace *)tr);
+    gen_scope_begin(); /* the input, kept for the caller's scope (as the ready-made kernels do) */
+    *out = gen_trace_scope_return((gen_trace *)tr);
+    gen_scope_end();
     *acc = false;
     return GEN_OK;
 }
