@@ -10,9 +10,14 @@ static gen_status check_dtype(const char *fn, gen_dtype t) {
     return GEN_OK;
 }
 
+/* A new array for fn; the allocation checks the shape (arr_shape_count, naming fn). */
 static gen_array *new_checked(const char *fn, gen_dtype t, int ndim, const int64_t *shape) {
-    if (check_dtype(fn, t) != GEN_OK || arr_check_shape(fn, ndim, shape) != GEN_OK) return NULL;
-    return arr_alloc(t, ndim, shape);
+    if (check_dtype(fn, t) != GEN_OK) return NULL;
+    if (CORE_UNLIKELY(ndim > 0 && !shape)) {
+        GEN_FAIL(GEN_ERR_MISUSE, "%s: shape is NULL", fn);
+        return NULL;
+    }
+    return arr_alloc(fn, t, ndim, shape);
 }
 
 gen_array *gen_array_from(gen_dtype dtype, int ndim, const int64_t *shape, const void *data) {
@@ -31,8 +36,8 @@ gen_array *gen_array_from_f64(int ndim, const int64_t *shape, const double *data
     return gen_array_from(GEN_F64, ndim, shape, data);
 }
 
-gen_array *gen_full(gen_dtype dtype, int ndim, const int64_t *shape, double value) {
-    gen_array *a = new_checked("gen_full", dtype, ndim, shape);
+static gen_array *full(const char *fn, gen_dtype dtype, int ndim, const int64_t *shape, double value) {
+    gen_array *a = new_checked(fn, dtype, ndim, shape);
     if (!a) return NULL;
     if (dtype == GEN_F64) {
         double *d = a->data;
@@ -43,6 +48,10 @@ gen_array *gen_full(gen_dtype dtype, int ndim, const int64_t *shape, double valu
     return arr_publish(a);
 }
 
+gen_array *gen_full(gen_dtype dtype, int ndim, const int64_t *shape, double value) {
+    return full("gen_full", dtype, ndim, shape, value);
+}
+
 gen_array *gen_zeros(gen_dtype dtype, int ndim, const int64_t *shape) {
     gen_array *a = new_checked("gen_zeros", dtype, ndim, shape);
     if (!a) return NULL;
@@ -51,26 +60,26 @@ gen_array *gen_zeros(gen_dtype dtype, int ndim, const int64_t *shape) {
 }
 
 gen_array *gen_ones(gen_dtype dtype, int ndim, const int64_t *shape) {
-    return gen_full(dtype, ndim, shape, 1.0);
+    return full("gen_ones", dtype, ndim, shape, 1.0);
 }
 
 gen_array *gen_scalar(double v) {
-    gen_array *a = arr_alloc(GEN_F64, 0, NULL);
+    gen_array *a = arr_alloc("gen_scalar", GEN_F64, 0, NULL);
     if (a) *(double *)a->data = v;
     return arr_publish(a);
 }
 gen_array *gen_scalar_f32(float v) {
-    gen_array *a = arr_alloc(GEN_F32, 0, NULL);
+    gen_array *a = arr_alloc("gen_scalar_f32", GEN_F32, 0, NULL);
     if (a) *(float *)a->data = v;
     return arr_publish(a);
 }
 gen_array *gen_scalar_i64(int64_t v) {
-    gen_array *a = arr_alloc(GEN_I64, 0, NULL);
+    gen_array *a = arr_alloc("gen_scalar_i64", GEN_I64, 0, NULL);
     if (a) *(int64_t *)a->data = v;
     return arr_publish(a);
 }
 gen_array *gen_scalar_bool(bool v) {
-    gen_array *a = arr_alloc(GEN_BOOL, 0, NULL);
+    gen_array *a = arr_alloc("gen_scalar_bool", GEN_BOOL, 0, NULL);
     if (a) *(uint8_t *)a->data = v;
     return arr_publish(a);
 }

@@ -130,9 +130,11 @@ gen_status shape_concatenate(const op_call *c, op_sig *s) {
                             gen_dtype_name((gen_dtype)b->dtype),
                             arr_shape_str(b->ndim, b->shape, s2, sizeof s2), i, axis);
         }
-        s->shape[axis] += b->shape[axis];
+        if (__builtin_add_overflow(s->shape[axis], b->shape[axis], &s->shape[axis]))
+            return GEN_FAIL(GEN_ERR_SHAPE, "concatenate: the extents along axis %d add up to more than %lld (at array %d)",
+                            axis, (long long)INT64_MAX, i);
     }
-    return GEN_OK;
+    return GEN_OK; /* the allocation checks the whole shape */
 }
 gen_array *vjp_concatenate(const op_call *c, int i, gen_array *g) {
     int64_t off = concat_offset(c, i);
@@ -217,6 +219,9 @@ gen_array *gen_stack(int n, gen_array *const *arrays, int axis) {
     }
     int ax;
     if (arr_norm_axis("stack", axis, a->ndim + 1, &ax) != GEN_OK) return NULL;
+    int64_t shape[GEN_MAX_DIMS], size; /* the result's, checked here to name stack */
+    for (int d = 0, k = 0; d <= a->ndim; d++) shape[d] = d == ax ? n : a->shape[k++];
+    if (arr_shape_count("stack", a->ndim + 1, shape, &size) != GEN_OK) return NULL;
     gen_array **ex = core_alloc((size_t)n * sizeof *ex);
     if (!ex) return NULL;
     if (gen_scope_begin() != GEN_OK) {
@@ -243,7 +248,7 @@ gen_array *vjp_slice(const op_call *c, int i, gen_array *g) {
     const op_params *p = c->p;
     const gen_array *a = c->in[0];
     /* Scatter g into zeros at the selected positions start, start+step, ... */
-    gen_array *idx = arr_alloc(GEN_I64, 1, &p->k);
+    gen_array *idx = arr_alloc("slice", GEN_I64, 1, &p->k);
     if (!idx) return NULL;
     int64_t *ix = idx->data;
     for (int64_t j = 0; j < p->k; j++) ix[j] = p->start + j * p->step;

@@ -185,7 +185,7 @@ static gen_choicemap *masked_from(jctx *c, const gen_array *a, const cJSON *mk) 
         jfail(c, "\"mask\" must be an array of a bool per particle (the value's leading axis)", NULL);
         return NULL;
     }
-    gen_array *mask = arr_alloc(GEN_BOOL, 1, &n);
+    gen_array *mask = arr_alloc("gen_choicemap_from_json", GEN_BOOL, 1, &n);
     if (!mask) return NULL;
     int64_t i = 0;
     const cJSON *e;
@@ -220,7 +220,7 @@ static gen_choicemap *value_from(jctx *c, const cJSON *o) {
         return NULL;
     }
     int ndim = cJSON_GetArraySize(sh);
-    int64_t shape[GEN_MAX_DIMS], size = 1, nonzero = 1; /* nonzero: the bound holds past a 0 extent */
+    int64_t shape[GEN_MAX_DIMS], size;
     if (ndim > GEN_MAX_DIMS) {
         jfail(c, "shape has too many dimensions", NULL);
         return NULL;
@@ -229,19 +229,17 @@ static gen_choicemap *value_from(jctx *c, const cJSON *o) {
     const cJSON *e;
     cJSON_ArrayForEach(e, sh) {
         double d = cJSON_IsNumber(e) ? e->valuedouble : -1;
-        if (d < 0 || d != floor(d) || d > 1e15) {
+        if (d < 0 || d != floor(d) || d > 1e18) { /* within int64_t */
             jfail(c, "shape entries must be non-negative integers", NULL);
             return NULL;
         }
         shape[k++] = (int64_t)d;
-        if (d > 0 && nonzero > ((int64_t)1 << 40) / (int64_t)d) { /* checked before multiplying */
-            jfail(c, "the value is too large", NULL);
-            return NULL;
-        }
-        if (d > 0) nonzero *= (int64_t)d;
-        else size = 0;
     }
-    if (size) size = nonzero;
+    if (!arr_shape_fits(ndim, shape, &size)) { /* the one checked size computation */
+        char buf[ARR_SHAPE_STR_MAX];
+        jfail(c, "the value is too large: shape ", arr_shape_str(ndim, shape, buf, sizeof buf));
+        return NULL;
+    }
     if (cJSON_GetArraySize(da) != size) {
         char buf[96];
         snprintf(buf, sizeof buf, "%lld elements, data has %d", (long long)size,
@@ -249,7 +247,7 @@ static gen_choicemap *value_from(jctx *c, const cJSON *o) {
         jfail(c, "the shape has ", buf);
         return NULL;
     }
-    gen_array *a = arr_alloc(t, ndim, shape);
+    gen_array *a = arr_alloc("gen_choicemap_from_json", t, ndim, shape);
     if (!a) return NULL;
     int64_t i = 0;
     cJSON_ArrayForEach(e, da) {
