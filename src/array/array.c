@@ -182,6 +182,11 @@ void gen_array_release(gen_array *a) {
 
 void arr_release_void(void *a) { gen_array_release(a); }
 
+gen_array *arr_null(const char *fn, const char *what) {
+    if (!core_error_pending()) GEN_FAIL(GEN_ERR_MISUSE, "%s: %s is NULL", fn, what);
+    return NULL;
+}
+
 gen_array *arr_publish(gen_array *a) {
     if (!a) return NULL;
     gen_status s = core_scope_own(a, arr_release_void);

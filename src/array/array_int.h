@@ -70,6 +70,10 @@ static inline gen_array *arr_retain(gen_array *a) {
 /* A new array header (refcount 1) viewing a's elements with another shape of the same
  * size (shares a's storage). */
 gen_array *arr_view(const gen_array *a, int ndim, const int64_t *shape);
+/* NULL for a public function fn given a NULL pointer: records GEN_ERR_MISUSE "<fn>: <what>
+ * is NULL" unless an error is pending (a NULL array argument usually carries the error
+ * of the call that made it: NULL propagates through chains of operations). */
+gen_array *arr_null(const char *fn, const char *what);
 /* Hands a fresh array to its owner: the innermost scope, or the caller when no scope
  * is open. On OOM releases a and returns NULL. */
 gen_array *arr_publish(gen_array *a);

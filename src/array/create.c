@@ -20,20 +20,24 @@ static gen_array *new_checked(const char *fn, gen_dtype t, int ndim, const int64
     return arr_alloc(fn, t, ndim, shape);
 }
 
-gen_array *gen_array_from(gen_dtype dtype, int ndim, const int64_t *shape, const void *data) {
-    gen_array *a = new_checked("gen_array_from", dtype, ndim, shape);
+static gen_array *array_from(const char *fn, gen_dtype dtype, int ndim, const int64_t *shape, const void *data) {
+    gen_array *a = new_checked(fn, dtype, ndim, shape);
     if (!a) return NULL;
     if (!data && a->size) {
         gen_array_release(a);
-        GEN_FAIL(GEN_ERR_MISUSE, "gen_array_from: data is NULL");
+        GEN_FAIL(GEN_ERR_MISUSE, "%s: data is NULL", fn);
         return NULL;
     }
     if (a->size) memcpy(a->data, data, (size_t)a->size * gen_dtype_size(dtype));
     return arr_publish(a);
 }
 
+gen_array *gen_array_from(gen_dtype dtype, int ndim, const int64_t *shape, const void *data) {
+    return array_from("gen_array_from", dtype, ndim, shape, data);
+}
+
 gen_array *gen_array_from_f64(int ndim, const int64_t *shape, const double *data) {
-    return gen_array_from(GEN_F64, ndim, shape, data);
+    return array_from("gen_array_from_f64", GEN_F64, ndim, shape, data);
 }
 
 static gen_array *full(const char *fn, gen_dtype dtype, int ndim, const int64_t *shape, double value) {
@@ -232,7 +236,8 @@ gen_status gen_array_copy_to(const gen_array *a, gen_dtype dtype, void *buf, siz
     if (st != GEN_OK) return st;
     if ((st = check_dtype("gen_array_copy_to", dtype)) != GEN_OK) return st;
     size_t need = (size_t)a->size * gen_dtype_size(dtype);
-    if (nbytes < need || (need && !buf))
+    if (need && !buf) return GEN_FAIL(GEN_ERR_MISUSE, "gen_array_copy_to: buf is NULL (%zu bytes needed)", need);
+    if (nbytes < need)
         return GEN_FAIL(GEN_ERR_VALUE, "gen_array_copy_to: buffer of %zu bytes, need %zu", nbytes, need);
     if (a->size) arr_convert(dtype, buf, (gen_dtype)a->dtype, a->data, a->size); /* buf may be NULL */
     return GEN_OK;

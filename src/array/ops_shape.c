@@ -24,7 +24,8 @@ gen_array *jvp_permute(const op_call *c, gen_array *const *t) {
 }
 
 gen_array *gen_permute(const gen_array *a, int naxes, const int *perm) {
-    if (!a) return op_apply1(OP_PERMUTE, a, NULL);
+    if (!a) return arr_null("permute", "the array");
+    if (naxes > 0 && !perm) return arr_null("permute", "perm");
     if (naxes != a->ndim || (naxes && !perm)) {
         GEN_FAIL(GEN_ERR_VALUE, "permute: %d axes given for an array of %d dimensions", naxes, a->ndim);
         return NULL;
@@ -45,6 +46,7 @@ gen_array *gen_permute(const gen_array *a, int naxes, const int *perm) {
 }
 
 gen_array *gen_transpose(const gen_array *a) {
+    if (!a) return arr_null("transpose", "the array");
     int perm[GEN_MAX_DIMS];
     int n = a ? a->ndim : 0;
     for (int i = 0; i < n; i++) perm[i] = n - 1 - i;
@@ -52,6 +54,7 @@ gen_array *gen_transpose(const gen_array *a) {
 }
 
 gen_array *gen_matrix_transpose(const gen_array *a) {
+    if (!a) return arr_null("matrix_transpose", "the array");
     if (a && a->ndim < 2) {
         GEN_FAIL(GEN_ERR_SHAPE, "matrix_transpose: needs at least 2 dimensions, got %d", a->ndim);
         return NULL;
@@ -66,7 +69,7 @@ gen_array *gen_matrix_transpose(const gen_array *a) {
 /* ---- expand_dims / squeeze: reshapes ---- */
 
 gen_array *gen_expand_dims(const gen_array *a, int axis) {
-    if (!a) return gen_reshape(a, 0, NULL);
+    if (!a) return arr_null("expand_dims", "the array");
     if (a->ndim == GEN_MAX_DIMS) {
         GEN_FAIL(GEN_ERR_SHAPE, "expand_dims: already %d dimensions", GEN_MAX_DIMS);
         return NULL;
@@ -79,7 +82,12 @@ gen_array *gen_expand_dims(const gen_array *a, int axis) {
 }
 
 gen_array *gen_squeeze(const gen_array *a, int naxes, const int *axes) {
-    if (!a) return gen_reshape(a, 0, NULL);
+    if (!a) return arr_null("squeeze", "the array");
+    if (naxes > 0 && !axes) return arr_null("squeeze", "axes");
+    if (naxes < 0) {
+        GEN_FAIL(GEN_ERR_VALUE, "squeeze: %d axes given", naxes);
+        return NULL;
+    }
     bool drop[GEN_MAX_DIMS] = {false};
     if (naxes == 0) {
         for (int d = 0; d < a->ndim; d++) drop[d] = a->shape[d] == 1;
@@ -347,7 +355,8 @@ gen_array *jvp_tile(const op_call *c, gen_array *const *t) {
 }
 
 gen_array *gen_tile(const gen_array *a, int nreps, const int64_t *reps) {
-    if (!a) return op_apply1(OP_TILE, a, NULL);
+    if (!a) return arr_null("tile", "the array");
+    if (nreps > 0 && !reps) return arr_null("tile", "reps");
     if (nreps < 0 || nreps > GEN_MAX_DIMS || (nreps && !reps)) {
         GEN_FAIL(GEN_ERR_VALUE, "tile: %d reps given (at most %d)", nreps, GEN_MAX_DIMS);
         return NULL;

@@ -270,6 +270,13 @@ static int cmp_entry(const void *x, const void *y) {
     return (a > b) - (a < b);
 }
 
+/* Drops the references parsing took on the held symbols among n keys (addr_parse_part
+ * with held: a JSON key interns nothing for good, see intern.c). */
+static void drop_keys(const cm_entry *e, int64_t n) {
+    for (int64_t i = 0; i < n; i++)
+        if (intern_is_held(e[i].key)) intern_drop((gen_sym)e[i].key);
+}
+
 static gen_choicemap *node_from(jctx *c, const cJSON *o) {
     if (!cJSON_IsObject(o)) {
         jfail(c, "expected an object (a map or a value)", NULL);
@@ -287,21 +294,24 @@ static gen_choicemap *node_from(jctx *c, const cJSON *o) {
     const cJSON *e;
     cJSON_ArrayForEach(e, o) {
         gen_part p;
-        if (addr_parse_part(e->string, strlen(e->string), &p, "gen_choicemap_from_json") !=
+        if (addr_parse_part(e->string, strlen(e->string), &p, "gen_choicemap_from_json", true) !=
             GEN_OK) {
             char buf[GEN_ADDR_FORMAT_MAX];
             core_error_prefix("at %s", addr_str(&c->path, buf));
+            drop_keys(r->entries, k);
             cm_discard(r, k);
             return NULL;
         }
         c->path.parts[c->path.len++] = p;
         gen_choicemap *ch = node_from(c, e);
         c->path.len--;
-        if (!ch) {
+        if (!ch || ch->count == 0) { /* {} children carry nothing */
+            drop_keys(&(cm_entry){p.v, NULL}, 1);
+            if (ch) continue;
+            drop_keys(r->entries, k);
             cm_discard(r, k);
             return NULL;
         }
-        if (ch->count == 0) continue; /* {} children carry nothing */
         r->entries[k].key = p.v;
         r->entries[k++].child = ch;
     }
@@ -311,12 +321,14 @@ static gen_choicemap *node_from(jctx *c, const cJSON *o) {
             char key[GEN_ADDR_FORMAT_MAX];
             gen_part_format((gen_part){r->entries[i].key}, key, sizeof key);
             jfail(c, "duplicate key ", key);
+            drop_keys(r->entries, k);
             cm_discard(r, k);
             return NULL;
         }
     if (k < r->n) {
         gen_choicemap *t = cm_alloc(k);
         if (!t) {
+            drop_keys(r->entries, k);
             cm_discard(r, k);
             return NULL;
         }
@@ -324,7 +336,9 @@ static gen_choicemap *node_from(jctx *c, const cJSON *o) {
         cm_discard(r, 0);
         r = t;
     }
-    return cm_seal(r);
+    gen_choicemap *sealed = cm_seal(r); /* holds its keys */
+    drop_keys(sealed->entries, sealed->n);
+    return sealed;
 }
 
 gen_choicemap *gen_choicemap_from_json(const char *json) {

@@ -232,7 +232,7 @@ gen_array *gen_dist_rsample(const gen_dist *d, gen_key key, int ndim, const int6
 gen_array *gen_dist_logpdf(const gen_dist *d, const gen_array *x) {
     if (check_dist("gen_dist_logpdf", d) != GEN_OK) return NULL;
     if (!x) {
-        if (!core_error_pending()) GEN_FAIL(GEN_ERR_MISUSE, "%s: logpdf: the value is NULL", d->family->name);
+        if (!core_error_pending()) GEN_FAIL(GEN_ERR_MISUSE, "gen_dist_logpdf: %s: the value is NULL", d->family->name);
         return NULL;
     }
     if (CORE_UNLIKELY(x->tuple)) {

@@ -115,6 +115,7 @@ gen_status gen_run_chains(gen_kernel k, gen_key key, int n_chains, gen_trace *co
     const char *fn = "gen_run_chains";
     if (samples) *samples = NULL;
     gen_status s = check_config(fn, cfg);
+    if (s == GEN_OK && n_chains >= 1 && !init) s = GEN_FAIL(GEN_ERR_MISUSE, "%s: the list of initial traces is NULL", fn);
     if (s == GEN_OK && (n_chains < 1 || !init)) s = GEN_FAIL(GEN_ERR_VALUE, "%s: need n_chains >= 1 initial traces", fn);
     for (int c = 0; s == GEN_OK && c < n_chains; c++)
         if (!init[c]) s = infer_null(fn, "an initial trace");

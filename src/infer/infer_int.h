@@ -17,6 +17,10 @@ static inline gen_status infer_pending(void) {
 static inline gen_status infer_null(const char *fn, const char *what) {
     return core_error_pending() ? core_error_pending() : GEN_FAIL(GEN_ERR_MISUSE, "%s: %s is NULL", fn, what);
 }
+/* What a kernel made from a NULL payload (gen_kernel_<kernel>(NULL)) does when applied:
+ * GEN_ERR_MISUSE "gen_kernel_apply: the <kernel> kernel's payload is NULL", or naming
+ * the payload's field (what) when what is not NULL. */
+gen_status infer_kernel_null(const char *kernel, const char *what);
 /* log U for U uniform in (0, 1) from key: the MH acceptance test is log U < alpha. */
 double infer_log_uniform(gen_key key);
 

@@ -279,6 +279,7 @@ gen_status gen_nuts(const gen_trace *tr, gen_key key, const gen_selection *sel, 
     if (!out) return GEN_FAIL(GEN_ERR_MISUSE, "%s: out is NULL", fn);
     if (!(step > 0) || !isfinite(step)) return GEN_FAIL(GEN_ERR_VALUE, "%s: need a finite step > 0 (got %g)", fn, step);
     if (max_depth <= 0) max_depth = 10;
+    if (!tr || !sel) return infer_null(fn, tr ? "the selection" : "the trace");
     gen_target *t = gen_target_new(tr, sel);
     if (!t) return infer_pending();
     nuts n;
@@ -318,6 +319,7 @@ gen_status gen_nuts(const gen_trace *tr, gen_key key, const gen_selection *sel, 
 }
 
 static gen_status nuts_fn(void *p, gen_key key, const gen_trace *tr, gen_trace **out, bool *acc) {
+    if (CORE_UNLIKELY(!p)) return infer_kernel_null("nuts", NULL);
     const gen_nuts_kernel *k = p;
     gen_status s = gen_nuts(tr, key, k->sel, k->step, k->inv_metric, k->max_depth, out, NULL);
     *acc = s == GEN_OK && *out != tr;

@@ -188,6 +188,7 @@ static gen_status check_config(const char *fn, int n_chains, gen_trace *const *i
     if (!out) return GEN_FAIL(GEN_ERR_MISUSE, "%s: out is NULL", fn);
     if (!cfg) return GEN_FAIL(GEN_ERR_MISUSE, "%s: the configuration is NULL", fn);
     if (!sel) return infer_null(fn, "the selection");
+    if (n_chains >= 1 && !init) return GEN_FAIL(GEN_ERR_MISUSE, "%s: the list of initial traces is NULL", fn);
     if (n_chains < 1 || n_chains > 256 || !init)
         return GEN_FAIL(GEN_ERR_VALUE, "%s: need 1 to 256 chains and their initial traces (got %d)", fn, n_chains);
     for (int c = 0; c < n_chains; c++)

@@ -94,7 +94,7 @@ static void test_creation(void) {
     CHECK(gen_array_from(GEN_BOOL, 3, huge, NULL) == NULL);
     CHECK_ERROR(GEN_ERR_SHAPE, "gen_array_from: shape is too large");
     CHECK(gen_array_from_f64(3, neg, NULL) == NULL);
-    CHECK_ERROR(GEN_ERR_SHAPE, "gen_array_from: dimension 1 is negative (-3) in shape [2,-3,0]");
+    CHECK_ERROR(GEN_ERR_SHAPE, "gen_array_from_f64: dimension 1 is negative (-3) in shape [2,-3,0]");
     CHECK(gen_eye(P(40), GEN_F64) == NULL);
     CHECK_ERROR(GEN_ERR_SHAPE, "gen_eye: shape is too large: [1099511627776,1099511627776]");
     CHECK(gen_linspace(0, 1, INT64_MAX) == NULL);
