@@ -31,9 +31,12 @@ gen_status gen_run_chain(gen_kernel k, gen_key key, const gen_trace *init,
     if (s != GEN_OK) return s;
     int64_t dims = gen_choicemap_flat_size(gen_trace_choices(init), cfg->sel ? cfg->sel : gen_select_all());
     if (dims < 0) return infer_pending();
-    size_t bytes = (size_t)(cfg->draws * dims) * sizeof(double);
-    double *buf = bytes ? core_alloc(bytes) : NULL;
-    if (bytes && !buf) return GEN_ERR_OOM;
+    int64_t cells = 0;
+    if (__builtin_mul_overflow(cfg->draws, dims, &cells))
+        return GEN_FAIL(GEN_ERR_OOM, "%s: %lld draws of %lld values overflow", fn, (long long)cfg->draws, (long long)dims);
+    size_t bytes = (size_t)cells * sizeof(double);
+    double *buf = cells ? core_alloc_n(cells, sizeof(double)) : NULL;
+    if (cells && !buf) return infer_pending();
     gen_trace *cur = gen_trace_retain((gen_trace *)init);
     int64_t steps = cfg->burn_in + cfg->draws * cfg->thin, accepted = 0;
     for (int64_t t = 0; t < steps && s == GEN_OK; t++) {

@@ -40,8 +40,8 @@ gen_status gen_importance_sampling(const gen_gf *model, gen_key key, const gen_a
     for (int64_t i = 0; traces && i < n; i++) traces[i] = NULL;
     gen_status s = check_common(fn, model, obs, n);
     if (s != GEN_OK) return s;
-    double *w = core_alloc((size_t)n * sizeof *w);
-    if (!w) return GEN_ERR_OOM;
+    double *w = core_alloc_n(n, sizeof *w);
+    if (!w) return infer_pending();
     if ((s = gen_scope_begin()) != GEN_OK) {
         core_free(w, (size_t)n * sizeof *w);
         return s;

@@ -251,6 +251,13 @@ gen_status gen_nuts_sample(gen_key key, int n_chains, gen_trace *const *init,
         core_error_prefix("%s", fn);
         return infer_pending();
     }
+    /* every buffer below: (warmup + draws) x (the widest row) x 8 bytes, x n_chains */
+    int64_t iters_, row = dims > d ? dims : d, cells;
+    if (row < GEN_NUTS_NSTATS) row = GEN_NUTS_NSTATS;
+    if (__builtin_add_overflow(cfg->warmup, cfg->draws, &iters_) || __builtin_mul_overflow(iters_, row, &cells) ||
+        __builtin_mul_overflow(cells, (int64_t)8 * n_chains, &cells))
+        return GEN_FAIL(GEN_ERR_OOM, "%s: %lld + %lld iterations of %lld values in %d chains overflow", fn,
+                        (long long)cfg->warmup, (long long)cfg->draws, (long long)row, n_chains);
     int kind = cfg->inv_metric ? gen_array_ndim(cfg->inv_metric) : (int)cfg->metric;
     int64_t nmetric = kind == 2 ? d * d : d;
     nuts_job *jobs = core_calloc((size_t)n_chains, sizeof *jobs);
