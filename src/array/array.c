@@ -19,6 +19,19 @@ const char *gen_dtype_name(gen_dtype t) { return (unsigned)t <= GEN_F64 ? dtype_
 gen_dtype arr_promote(gen_dtype a, gen_dtype b) { return a > b ? a : b; }
 gen_dtype arr_float_type(gen_dtype t) { return t == GEN_F32 ? GEN_F32 : GEN_F64; }
 
+bool arr_shape_fits_slow(int ndim, const int64_t *shape, int64_t *count) {
+    uint64_t nonzero = 1;
+    bool zero = false, over = false;
+    for (int i = 0; i < ndim; i++) {
+        uint64_t d = (uint64_t)shape[i];
+        zero |= d == 0;
+        over |= __builtin_mul_overflow(nonzero, d + (d == 0), &nonzero);
+    }
+    bool ok = !over && nonzero <= (uint64_t)ARR_MAX_ELEMS;
+    *count = zero || !ok ? 0 : (int64_t)nonzero;
+    return ok;
+}
+
 gen_status arr_shape_fail(const char *fn, int ndim, const int64_t *shape) {
     char buf[ARR_SHAPE_STR_MAX];
     arr_shape_str(ndim, shape, buf, sizeof buf);
@@ -61,6 +74,8 @@ gen_status arr_broadcast_shapes(const char *op, int na, const int64_t *sa, int n
                                 const int64_t *sb, int *out_ndim, int64_t *out_shape) {
     int n = na > nb ? na : nb;
     int64_t tmp[GEN_MAX_DIMS], size;
+    uint64_t p = 1; /* the product as arr_shape_fits forms it, in the same loop */
+    bool over = false;
     char s1[ARR_SHAPE_STR_MAX], s2[ARR_SHAPE_STR_MAX], s3[ARR_SHAPE_STR_MAX];
     for (int i = 0; i < n; i++) {
         int ia = i - (n - na), ib = i - (n - nb);
@@ -69,8 +84,9 @@ gen_status arr_broadcast_shapes(const char *op, int na, const int64_t *sa, int n
             return GEN_FAIL(GEN_ERR_SHAPE, "%s: shapes %s and %s do not broadcast", op,
                             arr_shape_str(na, sa, s1, sizeof s1), arr_shape_str(nb, sb, s2, sizeof s2));
         tmp[i] = da == 1 ? db : da;
+        over |= __builtin_mul_overflow(p, (uint64_t)tmp[i], &p);
     }
-    if (CORE_UNLIKELY(!arr_shape_fits(n, tmp, &size)))
+    if (CORE_UNLIKELY(over || p - 1 >= (uint64_t)ARR_MAX_ELEMS) && !arr_shape_fits_slow(n, tmp, &size))
         return GEN_FAIL(GEN_ERR_SHAPE, "%s: shapes %s and %s broadcast to %s, which is too large", op,
                         arr_shape_str(na, sa, s1, sizeof s1), arr_shape_str(nb, sb, s2, sizeof s2),
                         arr_shape_str(n, tmp, s3, sizeof s3));

@@ -136,21 +136,21 @@ static inline bool arr_same_axes(const int64_t *a, const int64_t *b, int n) {
  * choice) checks through arr_shape_count, so its error names the operation. */
 #define ARR_MAX_ELEMS (INT64_MAX / 16)
 
+/* arr_shape_fits for a shape with a 0 extent, or not valid (out of line). */
+bool arr_shape_fits_slow(int ndim, const int64_t *shape, int64_t *count);
 /* Whether shape (ndim extents, 0 <= ndim <= GEN_MAX_DIMS) is valid as above; its element
  * count in *count when it is (0 otherwise). Records nothing (for callers with
- * their own message; the others call arr_shape_count). A negative extent read as
- * unsigned is past the bound, so one overflow-checked multiply chain checks both. */
+ * their own message; the others call arr_shape_count). The common case is one
+ * overflow-checked multiply chain: a product in 1..ARR_MAX_ELEMS means no extent is 0 or
+ * negative (read as unsigned, a negative extent is past the bound); anything else (an
+ * empty shape's 0, overflow) takes the slow path, which bounds the nonzero extents. */
 static inline bool arr_shape_fits(int ndim, const int64_t *shape, int64_t *count) {
-    uint64_t nonzero = 1;
-    bool zero = false, over = false;
-    for (int i = 0; i < ndim; i++) {
-        uint64_t d = (uint64_t)shape[i];
-        zero |= d == 0;
-        over |= __builtin_mul_overflow(nonzero, d + (d == 0), &nonzero);
-    }
-    bool ok = !over && nonzero <= (uint64_t)ARR_MAX_ELEMS;
-    *count = zero || !ok ? 0 : (int64_t)nonzero;
-    return ok;
+    uint64_t p = 1;
+    bool over = false;
+    for (int i = 0; i < ndim; i++) over |= __builtin_mul_overflow(p, (uint64_t)shape[i], &p);
+    if (CORE_UNLIKELY(over || p - 1 >= (uint64_t)ARR_MAX_ELEMS)) return arr_shape_fits_slow(ndim, shape, count);
+    *count = (int64_t)p;
+    return true;
 }
 /* Records why shape is not valid: GEN_ERR_SHAPE "<fn>: dimension 1 is negative (-3) in
  * shape [2,-3]" or "<fn>: shape is too large: [0,4611686018427387904,2147483648]";

@@ -122,7 +122,8 @@ void intern_drop(gen_sym id);
 int64_t intern_held_count(void);
 /* Incremented by gen_intern_reset: caches of names (dsl.c) check it before trusting a
  * name pointer. */
-uint32_t intern_epoch(void);
+extern _Atomic uint32_t intern_epoch_;
+static inline uint32_t intern_epoch(void) { return atomic_load_explicit(&intern_epoch_, memory_order_relaxed); }
 
 /* ---- addresses ---- */
 

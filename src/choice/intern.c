@@ -65,7 +65,7 @@ static bool atexit_done;
 static held_index held_by_name, held_by_id;
 static uint32_t next_held = INTERN_HELD_BASE;
 static int64_t n_held; /* held symbols alive and not pinned */
-static _Atomic uint32_t epoch;
+_Atomic uint32_t intern_epoch_;
 
 static uint32_t hash_name(const char *s, size_t len) {
     uint64_t h = 0xcbf29ce484222325u; /* FNV-1a */
@@ -226,8 +226,6 @@ int64_t intern_held_count(void) {
     return n;
 }
 
-uint32_t intern_epoch(void) { return atomic_load_explicit(&epoch, memory_order_acquire); }
-
 /* ---- the permanent table ---- */
 
 /* The id of name in t, or GEN_SYM_INVALID. */
@@ -274,7 +272,7 @@ void gen_intern_reset(void) {
     }
     for (int k = 0; k < NAME_CHUNKS; k++) free(atomic_exchange(&name_chunks[k], NULL));
     held_free_all();
-    atomic_fetch_add_explicit(&epoch, 1, memory_order_release);
+    atomic_fetch_add_explicit(&intern_epoch_, 1, memory_order_release);
     pthread_mutex_unlock(&insert_lock);
 }
 
