@@ -151,6 +151,8 @@ gen_array *arr_alloc_on(const char *fn, const backend *b, gen_dtype dtype, int n
     return a;
 }
 
+gen_array *arr_alloc_scalar(gen_dtype dtype) { return header_new(dtype, 0, NULL, 1, true); }
+
 gen_array *arr_alloc(const char *fn, gen_dtype dtype, int ndim, const int64_t *shape) {
     if (ndim == 0) return header_new(dtype, 0, NULL, 1, true); /* the default device is the host */
     return arr_alloc_on(fn, arr_default_backend(), dtype, ndim, shape);

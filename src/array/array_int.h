@@ -46,6 +46,8 @@ struct gen_array {
  * (arr_shape_count's error, naming fn: the operation the array is for). (arr_alloc_on in
  * backend_api.h: on a given backend.) */
 gen_array *arr_alloc(const char *fn, gen_dtype dtype, int ndim, const int64_t *shape);
+/* A new 0-d array on the host (arr_alloc's for ndim 0: no shape to check, only memory). */
+gen_array *arr_alloc_scalar(gen_dtype dtype);
 
 /* Whether a's elements are in host memory (inline, or a buffer of a host backend):
  * only then may code outside a backend's kernels read a->data. Host-only code checks

@@ -68,22 +68,22 @@ gen_array *gen_ones(gen_dtype dtype, int ndim, const int64_t *shape) {
 }
 
 gen_array *gen_scalar(double v) {
-    gen_array *a = arr_alloc("gen_scalar", GEN_F64, 0, NULL);
+    gen_array *a = arr_alloc_scalar(GEN_F64);
     if (a) *(double *)a->data = v;
     return arr_publish(a);
 }
 gen_array *gen_scalar_f32(float v) {
-    gen_array *a = arr_alloc("gen_scalar_f32", GEN_F32, 0, NULL);
+    gen_array *a = arr_alloc_scalar(GEN_F32);
     if (a) *(float *)a->data = v;
     return arr_publish(a);
 }
 gen_array *gen_scalar_i64(int64_t v) {
-    gen_array *a = arr_alloc("gen_scalar_i64", GEN_I64, 0, NULL);
+    gen_array *a = arr_alloc_scalar(GEN_I64);
     if (a) *(int64_t *)a->data = v;
     return arr_publish(a);
 }
 gen_array *gen_scalar_bool(bool v) {
-    gen_array *a = arr_alloc("gen_scalar_bool", GEN_BOOL, 0, NULL);
+    gen_array *a = arr_alloc_scalar(GEN_BOOL);
     if (a) *(uint8_t *)a->data = v;
     return arr_publish(a);
 }

@@ -114,7 +114,7 @@ gen_array *op_apply(op_id op, int n_in, gen_array *const *in, const op_params *p
     if (CORE_UNLIKELY(arr_batch_n)) return arr_batch_apply(op, n_in, in, p);
     double r;
     if (scalar_apply(op, n_in, in, &r)) {
-        gen_array *out = arr_alloc(info->name, GEN_F64, 0, NULL);
+        gen_array *out = arr_alloc_scalar(GEN_F64);
         if (!out) return NULL;
         *(double *)out->data = r;
         return arr_publish(out);

@@ -359,24 +359,26 @@ static gen_sym lookup(const char *name, size_t len) {
 
 /* ---- entry points ---- */
 
-static bool check_name(const char *fn, const char *name, size_t len) {
+/* name[0..len) is a name (not NULL, not empty, no NUL byte; a string's strlen needs no
+ * search for one: counted false). */
+static bool check_name(const char *fn, const char *name, size_t len, bool counted) {
     if (!name) return GEN_FAIL(GEN_ERR_MISUSE, "%s: the name is NULL", fn), false;
     if (!len) return GEN_FAIL(GEN_ERR_VALUE, "%s: the name is empty", fn), false;
-    if (memchr(name, '\0', len)) return GEN_FAIL(GEN_ERR_VALUE, "%s: the name contains a NUL byte", fn), false;
+    if (counted && memchr(name, '\0', len)) return GEN_FAIL(GEN_ERR_VALUE, "%s: the name contains a NUL byte", fn), false;
     return true;
 }
 
 gen_sym gen_intern_n(const char *name, size_t len) {
-    return check_name("gen_intern_n", name, len) ? lookup(name, len) : GEN_SYM_INVALID;
+    return check_name("gen_intern_n", name, len, true) ? lookup(name, len) : GEN_SYM_INVALID;
 }
 
 gen_sym gen_intern(const char *name) {
     size_t len = name ? strlen(name) : 0;
-    return check_name("gen_intern", name, len) ? lookup(name, len) : GEN_SYM_INVALID;
+    return check_name("gen_intern", name, len, false) ? lookup(name, len) : GEN_SYM_INVALID;
 }
 
 gen_sym intern_hold_n(const char *name, size_t len) {
-    if (!check_name("gen_choicemap_from_json", name, len)) return GEN_SYM_INVALID;
+    if (!check_name("gen_choicemap_from_json", name, len, true)) return GEN_SYM_INVALID;
     uint32_t h = hash_name(name, len);
     intern_table *t = atomic_load_explicit(&table, memory_order_acquire);
     gen_sym id = t ? probe(t, name, len, h) : GEN_SYM_INVALID;
