@@ -111,7 +111,7 @@ static void *worker(void *arg) {
 
 gen_status gen_run_chains(gen_kernel k, gen_key key, int n_chains, gen_trace *const *init,
                           const gen_chain_config *cfg, int n_threads, gen_array **samples,
-                          double *accept_rates) {
+                          double *accept_rates, int64_t *draws_done) {
     const char *fn = "gen_run_chains";
     if (samples) *samples = NULL;
     gen_status s = check_config(fn, cfg);
@@ -147,6 +147,7 @@ gen_status gen_run_chains(gen_kernel k, gen_key key, int n_chains, gen_trace *co
     }
     for (int c = 0; c < n_chains; c++) {
         if (accept_rates) accept_rates[c] = jobs[c].accept;
+        if (draws_done) draws_done[c] = cfg->draws;
         gen_array_release(jobs[c].samples);
     }
     core_free(jobs, (size_t)n_chains * sizeof *jobs);

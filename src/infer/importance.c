@@ -128,3 +128,29 @@ gen_status gen_importance_resampling(const gen_gf *model, gen_key key, const gen
     core_free(all, (size_t)n * sizeof *all);
     return s;
 }
+
+gen_status gen_importance_sampling_with(const gen_gf *model, gen_key key, const gen_args *args,
+                                        const gen_choicemap *obs, const gen_gf *proposal,
+                                        const gen_args *proposal_args, int64_t n,
+                                        const gen_progress *progress, gen_trace **traces,
+                                        gen_array **log_weights, double *log_ml) {
+    (void)progress;
+    return gen_importance_sampling(model, key, args, obs, proposal, proposal_args, n, traces, log_weights, log_ml);
+}
+gen_status gen_importance_sampling_batched_with(const gen_gf *model, gen_key key,
+                                                const gen_args *args, const gen_choicemap *obs,
+                                                const gen_gf *proposal,
+                                                const gen_args *proposal_args, int64_t n,
+                                                const gen_progress *progress, gen_trace **trace,
+                                                gen_array **log_weights, double *log_ml) {
+    (void)progress;
+    return gen_importance_sampling_batched(model, key, args, obs, proposal, proposal_args, n, trace, log_weights, log_ml);
+}
+gen_status gen_importance_resampling_with(const gen_gf *model, gen_key key, const gen_args *args,
+                                          const gen_choicemap *obs, const gen_gf *proposal,
+                                          const gen_args *proposal_args, int64_t n,
+                                          const gen_progress *progress, gen_trace **trace,
+                                          double *log_ml) {
+    (void)progress;
+    return gen_importance_resampling(model, key, args, obs, proposal, proposal_args, n, trace, log_ml);
+}
