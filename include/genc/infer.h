@@ -23,16 +23,16 @@ extern "C" {
  * When: once as each chain starts (done = the units it starts from: 0, or where a
  * resumed run picks up; a cancel requested earlier thus stops the call before any work),
  * then after each unit of work: an iteration (NUTS), a step (chains), a particle
- * (importance sampling; a batched run is one unit of n particles). done grows by one per
- * call of a chain and total is fixed for the call.
+ * (importance sampling; a batched run is one unit of n particles). done grows by one unit
+ * per call of a chain and total is fixed for the call.
  * Where: on the thread running the chain; with several chains on several threads the
  * call serializes the calls with a lock (one call at a time, so ud needs no lock of its
  * own), and calls of different chains interleave. The callback may call GenC functions
  * (what it creates belongs to the scope open around the unit), but must not end scopes
  * it did not begin, nor use the objects the call is computing.
  * Cancel: returning false asks the call to stop. The chain stops before its next unit,
- * every other chain of the call at its next unit (chains not started do not start), and
- * the call returns GEN_CANCELLED ("<call>: cancelled by the progress callback (chain c,
+ * every other chain of the call at its next unit (chains not started do not start; the
+ * callback is not called again), and the call returns GEN_CANCELLED ("<call>: cancelled by the progress callback (chain c,
  * after k of n iterations)") with the results so far, as each call documents. A false
  * after every chain's last unit changes nothing (GEN_OK). */
 typedef struct gen_progress_info {

@@ -23,6 +23,7 @@ typedef struct watch {
     int bad;                         /* calls that broke a rule (counted, checked after) */
     atomic_int inside;               /* callbacks running now (must stay <= 1) */
     int64_t warm;                    /* NUTS: units of the first phase (its name below) */
+    int64_t step;                    /* done grows by this much a call (0: 1) */
     const char *first, *second;      /* phase names */
 } watch;
 
@@ -33,7 +34,7 @@ static bool on_progress(void *ud, const gen_progress_info *in) {
     if (c < 0 || c >= MAXC || in->n_chains != w->n_chains || strcmp(in->call, w->call) != 0) {
         w->bad++;
     } else {
-        if (w->calls[c] > 0 && in->done != w->last[c] + 1) w->bad++; /* one unit per call */
+        if (w->calls[c] > 0 && in->done != w->last[c] + (w->step ? w->step : 1)) w->bad++; /* a unit per call */
         if (w->calls[c] > 0 && in->total != w->total[c]) w->bad++;  /* a fixed total */
         if (in->done < 0 || in->done > in->total) w->bad++;
         const char *want = in->done < w->warm || (in->done == w->warm && w->warm > 0 && w->calls[c] > 0)
@@ -314,7 +315,7 @@ static void test_nuts_resume(void) {
     gen_trace *init[2] = {tr, tr};
     for (int m = 1; m <= 2; m++) {
         gen_nuts_config cfg = {.warmup = 200, .draws = 600, .metric = (gen_metric_kind)m, .init_radius = 2};
-        gen_nuts_result full, a, b, c, d, e;
+        gen_nuts_result full, a, b, c, d, e, f;
         CHECK_OK(gen_nuts_sample(gen_key_new(11), 2, init, ab(), &cfg, 2, &full));
         cfg.draws = 300;
         CHECK_OK(gen_nuts_sample(gen_key_new(11), 2, init, ab(), &cfg, 2, &a));
@@ -323,7 +324,8 @@ static void test_nuts_resume(void) {
         cfg.resume = &a;
         CHECK_OK(gen_nuts_sample(gen_key_new(11), 2, NULL, ab(), &cfg, 2, &b));
         same_results(m == 1 ? "300 + 300 (diag)" : "300 + 300 (dense)", &b, &full);
-        /* cancelled in warm-up, twice */
+        /* cancelled in warm-up three times: inside the first metric window (87), inside the
+         * second (120, after one step size search), after the last (150, on threads) */
         watch w;
         watch_init(&w, "gen_nuts_sample", 2, "warmup", "sampling", 200);
         w.cancel_chain = 0;
@@ -334,18 +336,25 @@ static void test_nuts_resume(void) {
         CHECK(i64_at(c.iterations_done, 0) == 87 && i64_at(c.iterations_done, 1) == 0); /* chain 1 never started */
         CHECK(c.traces && c.traces[1] == tr);
         watch_init(&w, "gen_nuts_sample", 2, "warmup", "sampling", 200);
+        w.cancel_chain = 0;
+        w.cancel_at = 120;
+        cfg.resume = &c;
+        CHECK_ERROR(gen_nuts_sample(gen_key_new(11), 2, NULL, ab(), &cfg, 1, &d), "(chain 0, after 120 of 800");
+        CHECK(w.calls[0] == 120 - 87 + 1 && w.calls[1] == 0 && w.bad == 0); /* resumed counts go on */
+        watch_init(&w, "gen_nuts_sample", 2, "warmup", "sampling", 200);
         w.cancel_chain = 1;
         w.cancel_at = 150;
-        cfg.resume = &c;
-        CHECK_ERROR(gen_nuts_sample(gen_key_new(11), 2, NULL, ab(), &cfg, 1, &d), "(chain 1, after 150 of 800");
-        CHECK(w.calls[0] == 800 - 87 + 1 && w.calls[1] == 151 && w.bad == 0); /* resumed counts go on */
         cfg.resume = &d;
+        CHECK_ERROR(gen_nuts_sample(gen_key_new(11), 2, NULL, ab(), &cfg, 2, &e), "(chain 1, after 150 of 800");
+        CHECK(i64_at(e.iterations_done, 1) == 150 && i64_at(e.iterations_done, 0) >= 120 && w.bad == 0);
+        cfg.resume = &e;
         cfg.progress = (gen_progress){0};
-        CHECK_OK(gen_nuts_sample(gen_key_new(11), 2, NULL, ab(), &cfg, 2, &e));
-        same_results(m == 1 ? "cancelled twice in warm-up (diag)" : "cancelled twice in warm-up (dense)", &e, &full);
+        CHECK_OK(gen_nuts_sample(gen_key_new(11), 2, NULL, ab(), &cfg, 2, &f));
+        same_results(m == 1 ? "cancelled three times in warm-up (diag)" : "cancelled three times in warm-up (dense)", &f,
+                     &full);
         /* the resumed run samples the prior: a ~ N(0, 1), b ~ N(0, 1) (within 5 MCSE) */
         gen_summary sm[2];
-        if (e.draws && gen_summarize_array(e.draws, NULL, 0, sm, 2) == GEN_OK) {
+        if (f.draws && gen_summarize_array(f.draws, NULL, 0, sm, 2) == GEN_OK) {
             for (int j = 0; j < 2; j++) {
                 CHECK(fabs(sm[j].mean) < 5 * sm[j].sd / sqrt(sm[j].ess_bulk));
                 CHECK(fabs(sm[j].sd - 1) < 5 * sm[j].mcse_sd);
@@ -380,6 +389,8 @@ static void test_nuts_resume_errors(void) {
     CHECK_ERROR(gen_nuts_sample(gen_key_new(12), 1, NULL, sel1("mu"), &c2, 1, &r2), "resumes 2 chains, got 1");
     CHECK_ERROR(gen_nuts_sample(gen_key_new(12), 2, NULL, gen_select_all(), &c2, 1, &r2),
                 "the selection has 6 unconstrained coordinates, the run resumed 1");
+    CHECK_ERROR(gen_nuts_sample(gen_key_new(12), 2, NULL, sel1("mu"), &c2, 1, &r), "out must not be cfg->resume");
+    CHECK(r.state != NULL); /* untouched */
     gen_nuts_result none = {0};
     c2.resume = &none;
     CHECK_ERROR(gen_nuts_sample(gen_key_new(12), 2, NULL, sel1("mu"), &c2, 1, &r2), "has no state");
@@ -583,6 +594,7 @@ static void test_importance_cancel(void) {
     k = (counter){0, INT64_MAX};
     gen_trace *bt = NULL;
     watch_init(&w, "gen_importance_sampling_batched", 1, "particles", "particles", 0);
+    w.step = N;
     CHECK_OK(gen_importance_sampling_batched_with(f, gen_key_new(17), NULL, obs, NULL, NULL, N, &p, &bt, &lw, NULL));
     CHECK(w.bad == 0 && w.calls[0] == 2 && w.last[0] == N && bt != NULL);
     watch_init(&w, "gen_importance_sampling_batched", 1, "particles", "particles", 0);
