@@ -16,15 +16,16 @@ extern "C" {
 #endif
 
 /* ---- progress and cancellation of long runs -------------------------------------------
- * Every call that runs for long (gen_run_chain(s), gen_nuts_sample, importance sampling;
- * SMC and VI when they come) takes a gen_progress: a callback that hears how far the run
+ * Every call that runs for long (gen_run_chain(s), gen_nuts_sample, importance sampling,
+ * enumeration; SMC and VI when they come) takes a gen_progress: a callback that hears how far the run
  * is and may stop it.
  *
  * When: once as each chain starts (done = the units it starts from: 0, or where a
  * resumed run picks up; a cancel requested earlier thus stops the call before any work),
  * then after each unit of work: an iteration (NUTS), a step (chains), a particle
- * (importance sampling; a batched run is one unit of n particles). done grows by one unit
- * per call of a chain and total is fixed for the call.
+ * (importance sampling; a batched run is one unit of n particles), a grid point
+ * (enumeration). done grows by one unit per call of a chain and total is fixed for the
+ * call.
  * Where: on the thread running the chain; with several chains on several threads the
  * call serializes the calls with a lock (one call at a time, so ud needs no lock of its
  * own), and calls of different chains interleave. The callback may call GenC functions
@@ -38,7 +39,7 @@ extern "C" {
 typedef struct gen_progress_info {
     const char *call;    /* the reporting function, e.g. "gen_nuts_sample" */
     const char *phase;   /* "warmup" or "sampling" (NUTS), "burn_in" or "sampling" (chains),
-                            "particles" (importance sampling) */
+                            "particles" (importance sampling), "grid" (enumeration) */
     int chain, n_chains; /* the chain reporting, of n_chains (0 of 1 without chains) */
     int64_t done, total; /* units of this chain done so far and in all (over its phases) */
 } gen_progress_info;
@@ -520,6 +521,11 @@ typedef struct gen_grid_axis {
 gen_status gen_enumerate(const gen_gf *model, const gen_args *args, const gen_choicemap *obs,
                          int n_axes, const gen_grid_axis *axes, gen_array **log_probs,
                          double *log_ml);
+/* The same with a progress callback (NULL: none; phase "grid", one unit per grid point).
+ * A cancel returns GEN_CANCELLED with no outputs (the probabilities need every point). */
+gen_status gen_enumerate_with(const gen_gf *model, const gen_args *args, const gen_choicemap *obs,
+                              int n_axes, const gen_grid_axis *axes, const gen_progress *progress,
+                              gen_array **log_probs, double *log_ml);
 
 /* ---- the No-U-Turn sampler and Stan's warm-up ------------------------------------------
  * NUTS as in Stan (Hoffman and Gelman 2014; Betancourt 2017, "A Conceptual Introduction

@@ -1,7 +1,7 @@
 /* test_runs.c — long runs that can be watched, stopped and resumed: the progress
- * callback of NUTS, chains and importance sampling (the counts it hears, one call at a
- * time across threads), a cancel at unit k returning exactly the first k units of an
- * uncancelled run, a late error returning the draws before it, NUTS resumed from its
+ * callback of NUTS, chains, importance sampling and enumeration (the counts it hears,
+ * one call at a time across threads), a cancel at unit k returning exactly the first k
+ * units of an uncancelled run, a late error returning the draws before it, NUTS resumed from its
  * state (in parts, after a cancel in warm-up, after an error) giving the uncancelled run
  * exactly, the bounds on the work of one transition, and out-of-memory on these paths. */
 #include <math.h>
@@ -613,6 +613,35 @@ static void test_importance_cancel(void) {
     CHECK(one == NULL && w.calls[0] == 11);
 }
 
+/* ---- enumeration ---- */
+
+static void test_enumerate_cancel(void) {
+    /* mu on 400 midpoints of [-2, 4]: each a unit */
+    enum { K = 400 };
+    double mids[K];
+    for (int i = 0; i < K; i++) mids[i] = -2 + 6 * (i + 0.5) / K;
+    gen_grid_axis ax = {{1, {gen_part_name("mu")}}, gen_array_from(GEN_F64, 1, (int64_t[]){K}, mids), gen_scalar(6.0 / K)};
+    gen_gf *f = gen_dynamic("model", normal_model);
+    gen_choicemap *obs = observations("y", 5, Y, 'f');
+    gen_array *lp = NULL, *lp0 = NULL;
+    double lml = 0, lml0 = 0;
+    watch w;
+    watch_init(&w, "gen_enumerate", 1, "grid", "grid", 0);
+    gen_progress p = progress_of(&w);
+    CHECK_OK(gen_enumerate_with(f, NULL, obs, 1, &ax, &p, &lp, &lml));
+    CHECK(w.bad == 0 && w.calls[0] == K + 1 && w.last[0] == K && w.total[0] == K);
+    CHECK_OK(gen_enumerate(f, NULL, obs, 1, &ax, &lp0, &lml0));
+    if (lp && lp0) CHECK_ARRAY(lp, gen_array_data(lp0), K, 0, 0);
+    CHECK(lml == lml0);
+    watch_init(&w, "gen_enumerate", 1, "grid", "grid", 0);
+    w.cancel_chain = 0;
+    w.cancel_at = 123;
+    lml = 7;
+    CHECK_ERROR(gen_enumerate_with(f, NULL, obs, 1, &ax, &p, &lp, &lml),
+                "gen_enumerate: cancelled by the progress callback (chain 0, after 123 of 400 grid points)");
+    CHECK(lp == NULL && lml == 7 && w.calls[0] == 124);
+}
+
 /* ---- out of memory on the paths of a stop and a resume ---- */
 
 static bool cancel_at_3(void *ud, const gen_progress_info *in) {
@@ -681,6 +710,7 @@ int main(void) {
     RUN(test_chain_cancel);
     RUN(test_chains_stop);
     RUN(test_importance_cancel);
+    RUN(test_enumerate_cancel);
     RUN(test_out_of_memory);
     return check_finish();
 }
