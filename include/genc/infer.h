@@ -17,25 +17,26 @@ extern "C" {
 
 /* ---- progress and cancellation of long runs -------------------------------------------
  * Every call that runs for long (gen_run_chain(s), gen_nuts_sample, importance sampling,
- * enumeration; SMC and VI when they come) takes a gen_progress: a callback that hears how far the run
- * is and may stop it.
+ * enumeration; SMC and VI when they come) takes a gen_progress: a callback that hears
+ * how far the run is and may stop it.
  *
  * When: once as each chain starts (done = the units it starts from: 0, or where a
  * resumed run picks up; a cancel requested earlier thus stops the call before any work),
  * then after each unit of work: an iteration (NUTS), a step (chains), a particle
  * (importance sampling; a batched run is one unit of n particles), a grid point
- * (enumeration). done grows by one unit per call of a chain and total is fixed for the
- * call.
+ * (enumeration). done grows by one unit per call of a chain, total is fixed for the
+ * call, and phase names the phase of the unit just done (at the start: of the next).
  * Where: on the thread running the chain; with several chains on several threads the
  * call serializes the calls with a lock (one call at a time, so ud needs no lock of its
  * own), and calls of different chains interleave. The callback may call GenC functions
- * (what it creates belongs to the scope open around the unit), but must not end scopes
- * it did not begin, nor use the objects the call is computing.
+ * (in a scope of its own for what it creates: worker threads have none open), but must
+ * not end scopes it did not begin, nor touch the objects the call is computing.
  * Cancel: returning false asks the call to stop. The chain stops before its next unit,
  * every other chain of the call at its next unit (chains not started do not start; the
- * callback is not called again), and the call returns GEN_CANCELLED ("<call>: cancelled by the progress callback (chain c,
- * after k of n iterations)") with the results so far, as each call documents. A false
- * after every chain's last unit changes nothing (GEN_OK). */
+ * callback is not called again), and the call returns GEN_CANCELLED with the results so
+ * far, as each call documents, and the message "<call>: cancelled by the progress
+ * callback (chain c, after k of n iterations)". A false after every chain's last unit
+ * changes nothing (GEN_OK). */
 typedef struct gen_progress_info {
     const char *call;    /* the reporting function, e.g. "gen_nuts_sample" */
     const char *phase;   /* "warmup" or "sampling" (NUTS), "burn_in" or "sampling" (chains),
