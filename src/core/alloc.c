@@ -41,14 +41,6 @@ void *core_calloc(size_t n, size_t size) {
     return p;
 }
 
-void *core_alloc_n(int64_t n, size_t size) {
-    if (n < 0 || (size && (uint64_t)n > SIZE_MAX / size)) {
-        GEN_FAIL(GEN_ERR_OOM, "allocation of %lld x %zu bytes overflows", (long long)n, size);
-        return NULL;
-    }
-    return core_alloc((size_t)n * size);
-}
-
 void *core_realloc(void *ptr, size_t old_nbytes, size_t new_nbytes) {
     void *p = alloc_fn(alloc_ud, ptr, old_nbytes, new_nbytes ? new_nbytes : 1);
     if (CORE_UNLIKELY(!p))

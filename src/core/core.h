@@ -33,10 +33,6 @@ gen_status core_error_pending(void);
  * failure (and returns NULL). Sizes are checked for overflow. */
 void *core_alloc(size_t nbytes);
 void *core_calloc(size_t n, size_t size);
-/* n elements of size bytes, uninitialized: n from a caller (a count of particles, draws)
- * may be negative or its product overflow, both GEN_ERR_OOM "allocation of n x size bytes
- * overflows" (and NULL) instead of a wrapped, too small block. */
-void *core_alloc_n(int64_t n, size_t size);
 void *core_realloc(void *ptr, size_t old_nbytes, size_t new_nbytes);
 void core_free(void *ptr, size_t nbytes);
 

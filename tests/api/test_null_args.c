@@ -46,7 +46,7 @@ static gen_ctx *CTX;
 static gen_eval *const EVAL = NULL; /* NULL: plain assessment (gen_eval_choice) */
 static gen_kernel KERNEL, KPARTS[1];
 static gen_mh_select_kernel KMH;
-static gen_chain_config CHAIN_CFG = {0, 2, 1, NULL};
+static gen_chain_config CHAIN_CFG = {.draws = 2, .thin = 1};
 static gen_split_merge SPLIT_MERGE;
 static gen_birth_death BIRTH_DEATH;
 static gen_dist_callbacks DIST_CB = {.name = "cb"};
@@ -183,11 +183,14 @@ static void fixture(void) {
 
 /* ---- the checks ---- */
 
-/* The name a message must contain: the function's without the gen_ prefix. */
+/* The name a message must contain: the function's without the gen_ prefix (and without
+ * the _with suffix: gen_importance_sampling_with reports as gen_importance_sampling, the
+ * same function with a progress argument). */
 static const char *fn_name(const char *call, char *buf, size_t n) {
     const char *p = strncmp(call, "gen_", 4) == 0 ? call + 4 : call;
     size_t k = strcspn(p, "(");
     if (k >= n) k = n - 1;
+    if (k > 5 && strncmp(p + k - 5, "_with", 5) == 0) k -= 5;
     memcpy(buf, p, k);
     buf[k] = '\0';
     return buf;
@@ -927,11 +930,18 @@ static void test_infer(void) {
     ST(gen_resample(KEY, X, GEN_RESAMPLE_MULTINOMIAL, 2, NULL));
     ST(gen_importance_sampling(NULL, KEY, NULL, OBS, PROP, NULL, 2, o_trs, &o_arr, &o_dbl));
     ST(gen_importance_sampling(GF2, KEY, NULL, NULL, PROP, NULL, 2, o_trs, &o_arr, &o_dbl));
+    ST(gen_importance_sampling_with(NULL, KEY, NULL, OBS, PROP, NULL, 2, NULL, o_trs, &o_arr, &o_dbl));
+    ST(gen_importance_sampling_with(GF2, KEY, NULL, NULL, PROP, NULL, 2, NULL, o_trs, &o_arr, &o_dbl));
     ST(gen_importance_sampling_batched(NULL, KEY, NULL, OBS, PROP, NULL, 2, &o_tr, &o_arr, &o_dbl));
     ST(gen_importance_sampling_batched(GF2, KEY, NULL, NULL, PROP, NULL, 2, &o_tr, &o_arr, &o_dbl));
+    ST(gen_importance_sampling_batched_with(NULL, KEY, NULL, OBS, PROP, NULL, 2, NULL, &o_tr, &o_arr, &o_dbl));
+    ST(gen_importance_sampling_batched_with(GF2, KEY, NULL, NULL, PROP, NULL, 2, NULL, &o_tr, &o_arr, &o_dbl));
     ST(gen_importance_resampling(NULL, KEY, NULL, OBS, PROP, NULL, 2, &o_tr, &o_dbl));
     ST(gen_importance_resampling(GF2, KEY, NULL, NULL, PROP, NULL, 2, &o_tr, &o_dbl));
     ST(gen_importance_resampling(GF2, KEY, NULL, OBS, PROP, NULL, 2, NULL, &o_dbl));
+    ST(gen_importance_resampling_with(NULL, KEY, NULL, OBS, PROP, NULL, 2, NULL, &o_tr, &o_dbl));
+    ST(gen_importance_resampling_with(GF2, KEY, NULL, NULL, PROP, NULL, 2, NULL, &o_tr, &o_dbl));
+    ST(gen_importance_resampling_with(GF2, KEY, NULL, OBS, PROP, NULL, 2, NULL, NULL, &o_dbl));
     ST(gen_mh_select(NULL, KEY, SEL, &o_tr, &o_bool));
     ST(gen_mh_select(TR, KEY, NULL, &o_tr, &o_bool));
     ST(gen_mh_select(TR, KEY, SEL, NULL, &o_bool));
@@ -972,8 +982,8 @@ static void test_infer(void) {
     ST(gen_kernel_apply(KERNEL, KEY, TR, NULL, &o_bool));
     ST(gen_run_chain(KERNEL, KEY, NULL, &CHAIN_CFG, &o_arr, &o_tr, &o_dbl));
     ST(gen_run_chain(KERNEL, KEY, TR, NULL, &o_arr, &o_tr, &o_dbl));
-    ST(gen_run_chains(KERNEL, KEY, 1, NULL, &CHAIN_CFG, 1, &o_arr, o_rates));
-    ST(gen_run_chains(KERNEL, KEY, 1, TRS, NULL, 1, &o_arr, o_rates));
+    ST(gen_run_chains(KERNEL, KEY, 1, NULL, &CHAIN_CFG, 1, &o_arr, o_rates, &o_i64));
+    ST(gen_run_chains(KERNEL, KEY, 1, TRS, NULL, 1, &o_arr, o_rates, &o_i64));
     ST(gen_mh_involutive(NULL, KEY, GF, NULL, INVOLUTION, false, &o_tr, &o_bool));
     ST(gen_mh_involutive(TR, KEY, NULL, NULL, INVOLUTION, false, &o_tr, &o_bool));
     ST(gen_mh_involutive(TR, KEY, GF, NULL, INVOLUTION, false, NULL, &o_bool));
@@ -1004,10 +1014,13 @@ static void test_infer(void) {
     KERNEL(gen_kernel_gibbs(NULL));
     ST(gen_enumerate(NULL, NULL, CM, 1, GRID, &o_arr, &o_dbl));
     ST(gen_enumerate(GF, NULL, CM, 1, NULL, &o_arr, &o_dbl));
+    ST(gen_enumerate_with(NULL, NULL, CM, 1, GRID, NULL, &o_arr, &o_dbl));
+    ST(gen_enumerate_with(GF, NULL, CM, 1, NULL, NULL, &o_arr, &o_dbl));
     ST(gen_nuts(NULL, KEY, SEL, 0.5, NULL, 2, &o_tr, &o_nuts_stats));
     ST(gen_nuts(TR, KEY, NULL, 0.5, NULL, 2, &o_tr, &o_nuts_stats));
     ST(gen_nuts(TR, KEY, SEL, 0.5, NULL, 2, NULL, &o_nuts_stats));
     KERNEL(gen_kernel_nuts(NULL));
+    NOOP(gen_nuts_state_release(NULL));
     ST(gen_nuts_sample(KEY, 1, NULL, SEL, &NUTS_CFG, 1, &o_nuts_result));
     ST(gen_nuts_sample(KEY, 1, TRS, NULL, &NUTS_CFG, 1, &o_nuts_result));
     ST(gen_nuts_sample(KEY, 1, TRS, SEL, NULL, 1, &o_nuts_result));
@@ -1015,20 +1028,32 @@ static void test_infer(void) {
     /* Optional (documented "may be NULL", no row): gen_importance_sampling args,
      * gen_importance_sampling proposal, gen_importance_sampling proposal_args,
      * gen_importance_sampling traces, gen_importance_sampling log_weights,
-     * gen_importance_sampling log_ml, gen_importance_sampling_batched args,
-     * gen_importance_sampling_batched proposal, gen_importance_sampling_batched proposal_args,
-     * gen_importance_sampling_batched trace, gen_importance_sampling_batched log_weights,
-     * gen_importance_sampling_batched log_ml, gen_importance_resampling args,
-     * gen_importance_resampling proposal, gen_importance_resampling proposal_args,
-     * gen_importance_resampling log_ml, gen_mh_select accepted, gen_mh_proposal proposal_args,
-     * gen_mh_proposal accepted, gen_target_logpdf_grad logp, gen_hmc inv_metric, gen_hmc
-     * accepted, gen_mala accepted, gen_posterior_mode logp, gen_kernel_apply accepted,
+     * gen_importance_sampling log_ml, gen_importance_sampling_with args,
+     * gen_importance_sampling_with proposal, gen_importance_sampling_with proposal_args,
+     * gen_importance_sampling_with progress, gen_importance_sampling_with traces,
+     * gen_importance_sampling_with log_weights, gen_importance_sampling_with log_ml,
+     * gen_importance_sampling_batched args, gen_importance_sampling_batched proposal,
+     * gen_importance_sampling_batched proposal_args, gen_importance_sampling_batched trace,
+     * gen_importance_sampling_batched log_weights, gen_importance_sampling_batched log_ml,
+     * gen_importance_sampling_batched_with args, gen_importance_sampling_batched_with proposal,
+     * gen_importance_sampling_batched_with proposal_args, gen_importance_sampling_batched_with
+     * progress, gen_importance_sampling_batched_with trace,
+     * gen_importance_sampling_batched_with log_weights, gen_importance_sampling_batched_with
+     * log_ml, gen_importance_resampling args, gen_importance_resampling proposal,
+     * gen_importance_resampling proposal_args, gen_importance_resampling log_ml,
+     * gen_importance_resampling_with args, gen_importance_resampling_with proposal,
+     * gen_importance_resampling_with proposal_args, gen_importance_resampling_with progress,
+     * gen_importance_resampling_with log_ml, gen_mh_select accepted, gen_mh_proposal
+     * proposal_args, gen_mh_proposal accepted, gen_target_logpdf_grad logp, gen_hmc inv_metric,
+     * gen_hmc accepted, gen_mala accepted, gen_posterior_mode logp, gen_kernel_apply accepted,
      * gen_run_chain samples, gen_run_chain final, gen_run_chain accept_rate, gen_run_chains
-     * samples, gen_run_chains accept_rates, gen_mh_involutive proposal_args, gen_mh_involutive
-     * accepted, gen_involutive_propose proposal_args, gen_involutive_propose info,
-     * gen_mh_birth_death accepted, gen_mh_split_merge accepted, gen_split_merge_propose info,
-     * gen_gibbs cand, gen_enumerate args, gen_enumerate obs, gen_enumerate log_probs,
-     * gen_enumerate log_ml, gen_nuts inv_metric, gen_nuts stats. */
+     * samples, gen_run_chains accept_rates, gen_run_chains draws_done, gen_mh_involutive
+     * proposal_args, gen_mh_involutive accepted, gen_involutive_propose proposal_args,
+     * gen_involutive_propose info, gen_mh_birth_death accepted, gen_mh_split_merge accepted,
+     * gen_split_merge_propose info, gen_gibbs cand, gen_enumerate args, gen_enumerate obs,
+     * gen_enumerate log_probs, gen_enumerate log_ml, gen_enumerate_with args,
+     * gen_enumerate_with obs, gen_enumerate_with progress, gen_enumerate_with log_probs,
+     * gen_enumerate_with log_ml, gen_nuts inv_metric, gen_nuts stats. */
 }
 
 /* ---- genc/random.h ---- */

@@ -1,6 +1,7 @@
 /* test_counts.c — counts a caller gives inference (particles, draws, iterations) times
  * the sizes they multiply go through overflow-checked sizes: a count too large for memory
- * is GEN_ERR_OOM naming the allocation, never a wrapped, too small buffer written past. */
+ * is an error (GEN_ERR_OOM or GEN_ERR_VALUE naming the call), never a wrapped, too small
+ * buffer written past. */
 #include <stdint.h>
 
 #include "../testutil/check.h"
@@ -30,16 +31,16 @@ static void test_draws(void) {
     gen_selection *sel = gen_select_paths(1, (const char *const[]){"a"});
     gen_mh_select_kernel mh = {sel};
     /* draws x 2 recorded values overflowed int64_t (undefined) before */
-    gen_chain_config cfg = {0, INT64_MAX / 2 + 1, 1, NULL};
-    CHECK(gen_run_chain(gen_kernel_mh_select(&mh), gen_key_new(3), tr, &cfg, NULL, NULL, NULL) == GEN_ERR_OOM);
-    CHECK_ERROR(GEN_ERR_OOM, "gen_run_chain: 4611686018427387904 draws of 2 values overflow");
+    gen_chain_config cfg = {.draws = INT64_MAX / 2 + 1, .thin = 1};
+    CHECK(gen_run_chain(gen_kernel_mh_select(&mh), gen_key_new(3), tr, &cfg, NULL, NULL, NULL) == GEN_ERR_VALUE);
+    CHECK_ERROR(GEN_ERR_VALUE, "gen_run_chain: 4611686018427387904 draws of 2 values do not fit in memory");
     cfg.draws = INT64_MAX / 4; /* fits int64_t, not the memory: x 8 bytes overflows */
-    CHECK(gen_run_chain(gen_kernel_mh_select(&mh), gen_key_new(3), tr, &cfg, NULL, NULL, NULL) == GEN_ERR_OOM);
-    CHECK_ERROR(GEN_ERR_OOM, "allocation of 4611686018427387902 x 8 bytes overflows");
+    CHECK(gen_run_chain(gen_kernel_mh_select(&mh), gen_key_new(3), tr, &cfg, NULL, NULL, NULL) == GEN_ERR_VALUE);
+    CHECK_ERROR(GEN_ERR_VALUE, "draws of 2 values do not fit in memory");
     gen_nuts_config nc = {.warmup = 1, .draws = INT64_MAX / 2};
     gen_nuts_result res;
-    CHECK(gen_nuts_sample(gen_key_new(4), 1, &tr, sel, &nc, 1, &res) == GEN_ERR_OOM);
-    CHECK_ERROR(GEN_ERR_OOM, "gen_nuts_sample: 1 + 4611686018427387903 iterations");
+    CHECK(gen_nuts_sample(gen_key_new(4), 1, &tr, sel, &nc, 1, &res) == GEN_ERR_VALUE);
+    CHECK_ERROR(GEN_ERR_VALUE, "gen_nuts_sample: 1 chains of 4611686018427387904 iterations");
 }
 
 int main(void) {
