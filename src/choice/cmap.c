@@ -33,7 +33,10 @@ static void cm_free(gen_choicemap *m) {
     if (CORE_UNLIKELY(core_debug())) cm_describe(m, d, sizeof d);
     gen_array_release(m->value);
     gen_array_release(m->mask);
-    for (int64_t i = 0; i < m->n; i++) gen_choicemap_release(m->entries[i].child);
+    for (int64_t i = 0; i < m->n; i++) {
+        gen_choicemap_release(m->entries[i].child);
+        if (CORE_UNLIKELY(intern_is_held(m->entries[i].key))) intern_drop((gen_sym)m->entries[i].key);
+    }
     core_obj_free(m, node_bytes(m->n), false, d);
 }
 
@@ -61,7 +64,10 @@ gen_choicemap *cm_seal(gen_choicemap *m) {
         return &cm_empty_map;
     }
     int64_t c = m->value ? 1 : 0;
-    for (int64_t i = 0; i < m->n; i++) c += m->entries[i].child->count;
+    for (int64_t i = 0; i < m->n; i++) {
+        c += m->entries[i].child->count;
+        if (CORE_UNLIKELY(intern_is_held(m->entries[i].key))) intern_hold((gen_sym)m->entries[i].key);
+    }
     m->count = c;
     return m;
 }
@@ -205,7 +211,7 @@ static const gen_choicemap *walk(const gen_choicemap *m, const gen_addr *a, int 
 }
 
 const gen_array *gen_choicemap_find(const gen_choicemap *m, const gen_addr *addr) {
-    if (!m || !addr) return NULL;
+    if (CORE_UNLIKELY(!m || !addr)) return m ? (cm_check_addr("gen_choicemap_find", addr), NULL) : NULL;
     if (DEAD(m)) return dead_ptr("gen_choicemap_find", m);
     int k;
     const gen_choicemap *n = walk(m, addr, &k);
@@ -213,6 +219,7 @@ const gen_array *gen_choicemap_find(const gen_choicemap *m, const gen_addr *addr
 }
 
 bool gen_choicemap_has_value(const gen_choicemap *m, const gen_addr *addr) {
+    if (CORE_UNLIKELY(m && !addr)) return cm_check_addr("gen_choicemap_has_value", addr);
     return gen_choicemap_find(m, addr) != NULL;
 }
 
@@ -257,6 +264,11 @@ const gen_choicemap *gen_choicemap_child_at(const gen_choicemap *m, int64_t i, g
 /* ---- deep iteration: a stack of (node, next child index); addr tracks the path ---- */
 
 void gen_choicemap_iter_init(gen_choicemap_iter *it, const gen_choicemap *m) {
+    if (CORE_UNLIKELY(!it)) {
+        GEN_FAIL(GEN_ERR_MISUSE, "gen_choicemap_iter_init: the iterator is NULL");
+        return;
+    }
+    if (CORE_UNLIKELY(!m)) cm_check_arg("gen_choicemap_iter_init", m, "the map"); /* iterates nothing */
     it->addr.len = 0;
     it->value = NULL;
     it->mask = NULL;
@@ -266,6 +278,7 @@ void gen_choicemap_iter_init(gen_choicemap_iter *it, const gen_choicemap *m) {
 }
 
 bool gen_choicemap_iter_next(gen_choicemap_iter *it) {
+    if (CORE_UNLIKELY(!it)) return GEN_FAIL(GEN_ERR_MISUSE, "gen_choicemap_iter_next: the iterator is NULL"), false;
     while (it->top_ >= 0) {
         const gen_choicemap *n = it->node_[it->top_];
         int64_t p = it->pos_[it->top_]++;
