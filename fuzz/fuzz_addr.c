@@ -137,6 +137,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     free(path);
     if (!nul) {
         fz_check_still_works("fuzz_addr");
+        fz_forget_symbols();
         return 0;
     }
     /* the parts program: a stack of two addresses */
@@ -200,5 +201,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     check_addr(&x);
     check_addr(&y);
     fz_check_still_works("fuzz_addr");
+    fz_forget_symbols();
     return 0;
 }

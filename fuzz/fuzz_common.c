@@ -1,6 +1,7 @@
 /* fuzz_common.c — the allocator and the invariant checks every harness shares
  * (fuzz_common.h). */
 #include "fuzz_common.h"
+#include "genc/choice.h"
 
 fz_alloc_state fz_mem;
 
@@ -129,4 +130,8 @@ void fz_check_still_works(const char *what) {
     FZ_CHECK(gen_scope_end() == GEN_OK, "%s: gen_scope_end fails", what);
     fz_check_no_leak(what);
     gen_error_clear();
+}
+
+void fz_forget_symbols(void) {
+    if (gen_sym_count() > 100000) gen_intern_reset();
 }

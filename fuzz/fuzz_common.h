@@ -138,5 +138,9 @@ void fz_check_array(const char *what, const gen_array *a);
 /* After an input: GenC still computes (a small sum), no scope or batched mode is left
  * open, nothing stays allocated. */
 void fz_check_still_works(const char *what);
+/* Between inputs, once more than 100000 symbols were interned: forgets them all
+ * (gen_intern_reset), so that a long run on texts full of new names keeps its memory
+ * bounded. Only while no object holds a symbol. */
+void fz_forget_symbols(void);
 
 #endif

@@ -222,5 +222,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     FZ_CHECK(gen_scope_end() == GEN_OK, "gen_scope_end");
     free(text);
     fz_check_still_works("fuzz_json_choicemap");
+    fz_forget_symbols();
     return 0;
 }
