@@ -193,6 +193,47 @@ static void check_same_shape(const char *what, const gen_array *a, const gen_arr
                  (long long)gen_array_shape(a)[k], (long long)gen_array_shape(like)[k]);
 }
 
+/* A transform's primal outputs equal the closure's run without it (the same shape,
+ * dtype and values, NaN where NaN; 1e-12 relative for floats: recording may take
+ * another kernel path than a plain run). */
+static void check_same_values(const char *what, const gen_array *t, const gen_array *p) {
+    FZ_CHECK(gen_array_dtype(t) == gen_array_dtype(p) && gen_array_ndim(t) == gen_array_ndim(p),
+             "%s: the value is %s[%d dims], the closure run plainly gives %s[%d dims]", what,
+             gen_dtype_name(gen_array_dtype(t)), gen_array_ndim(t), gen_dtype_name(gen_array_dtype(p)),
+             gen_array_ndim(p));
+    for (int k = 0; k < gen_array_ndim(t); k++)
+        FZ_CHECK(gen_array_shape(t)[k] == gen_array_shape(p)[k], "%s: extent %d is %lld, plainly %lld",
+                 what, k, (long long)gen_array_shape(t)[k], (long long)gen_array_shape(p)[k]);
+    int64_t n = gen_array_size(t);
+    if (gen_array_is_tuple(t) || n == 0 || n > 4096) return;
+    double *a = malloc((size_t)n * sizeof *a), *b = malloc((size_t)n * sizeof *b);
+    if (gen_array_copy_to(t, GEN_F64, a, (size_t)n * sizeof *a) == GEN_OK &&
+        gen_array_copy_to(p, GEN_F64, b, (size_t)n * sizeof *b) == GEN_OK)
+        for (int64_t i = 0; i < n; i++)
+            FZ_CHECK(a[i] == b[i] || (isnan(a[i]) && isnan(b[i])) || fabs(a[i] - b[i]) <= 1e-12 * fabs(b[i]),
+                     "%s: element %lld is %.17g, the closure run plainly gives %.17g", what, (long long)i,
+                     a[i], b[i]);
+    free(a);
+    free(b);
+    gen_error_clear();
+}
+
+/* Runs the closure without a transform and compares its outputs with the transform's. */
+static void check_plain_run(const char *what, sub *s, int n_in, gen_array *const *prim, int n_out,
+                            gen_array *const *vals) {
+    if (s->lazy) return;
+    gen_array *plain[4] = {0};
+    gen_error_clear();
+    gen_status st = sub_fn(s, n_in, prim, n_out, plain);
+    if (st != GEN_OK) {
+        /* only an allocation refused in the second run may make it fail */
+        FZ_CHECK(fz_mem.refused, "%s succeeded but its closure run plainly fails: %s: %s", what,
+                 gen_status_name(st), gen_error_message());
+        return;
+    }
+    for (int j = 0; j < n_out; j++) check_same_values(what, vals[j], plain[j]);
+}
+
 void vm_transform(vm *m, bool whole_rest) {
     uint8_t b0 = fz_u8(&m->in), b1 = fz_u8(&m->in);
     size_t len = whole_rest ? SIZE_MAX : fz_u8(&m->in);
@@ -260,6 +301,7 @@ void vm_transform(vm *m, bool whole_rest) {
         else if (kind == T_CUSTOM_VJP) FZ_CHECK(res[i] != NULL, "%s: output %d NULL", what, i);
         else check_same_shape(what, res[i], prim[i], i, 1);
     }
+    if (nres2) check_plain_run(what, &s, n_in, prim, nres2, res2);
     for (int i = 0; i < nres2; i++) vm_push(m, what, res2[i]);
     for (int i = 0; i < nres; i++) vm_push(m, what, res[i]);
 }
