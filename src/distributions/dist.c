@@ -41,6 +41,13 @@ gen_dist *dist_new(const dist_family *f, gen_dtype dtype, int n_params, gen_arra
                  GEN_MAX_DIMS);
         return NULL;
     }
+    /* A value has batch + event shape: bounded like any array's (an event of [2^32,
+     * 2^32], or iid axes whose product with the event overflows, are errors). */
+    int64_t value_shape[GEN_MAX_DIMS];
+    if (batch_ndim) memcpy(value_shape, batch_shape, (size_t)batch_ndim * sizeof *value_shape);
+    if (event_ndim) memcpy(value_shape + batch_ndim, event_shape, (size_t)event_ndim * sizeof *value_shape);
+    if (batch_ndim + event_ndim && arr_check_shape(f->name, batch_ndim + event_ndim, value_shape) != GEN_OK)
+        return NULL;
     for (int i = 0; i < n_params; i++) /* the families' own checks may not have looked */
         if (CORE_UNLIKELY(params[i]->tuple)) {
             char what[64];
@@ -193,6 +200,7 @@ static gen_array *sample(const char *fn, const gen_dist *d, gen_key key, int ndi
     if (ndim) memcpy(shape, sample_shape, (size_t)ndim * sizeof *shape);
     memcpy(shape + ndim, d->batch_shape, (size_t)d->batch_ndim * sizeof *shape);
     memcpy(shape + ndim + d->batch_ndim, d->event_shape, (size_t)d->event_ndim * sizeof *shape);
+    if (ndim && arr_check_shape(fn, n, shape) != GEN_OK) return NULL; /* the draw's whole shape */
     double p[DIST_MAX_PARAMS];
     if (!reparam && n == 0 && d->family->sample1 && scalar_case(d, NULL, p))
         return gen_scalar(d->family->sample1(p, key));
