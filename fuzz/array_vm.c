@@ -13,14 +13,14 @@ void vm_init(vm *m, const uint8_t *p, size_t n, int *budget, int tdepth) {
 gen_array *vm_top(const vm *m, int k) { return k < m->sp ? m->st[m->sp - 1 - k].a : NULL; }
 
 /* GENC_FUZZ_TRACE=1 in the environment prints each result (for reducing a finding). */
-static int tracing(void) {
+int vm_tracing(void) {
     static int t = -1;
     if (t < 0) t = getenv("GENC_FUZZ_TRACE") != NULL;
     return t;
 }
 
 void vm_push(vm *m, const char *what, gen_array *a) {
-    if (tracing()) {
+    if (vm_tracing()) {
         char buf[160];
         if (!a || gen_array_format(a, buf, sizeof buf) != GEN_OK) snprintf(buf, sizeof buf, "NULL");
         fprintf(stderr, "%*s%s -> %s%s%s\n", 2 * m->tdepth, "", what, buf, a ? "" : ": ",
@@ -220,17 +220,19 @@ static void check_same_values(const char *what, const gen_array *t, const gen_ar
 
 /* Runs the closure without a transform and compares its outputs with the transform's. */
 static void check_plain_run(const char *what, sub *s, int n_in, gen_array *const *prim, int n_out,
-                            gen_array *const *vals) {
-    if (s->lazy) return;
+                            gen_array *const *vals, int ops_run) {
+    /* an allocation refused in either run may have changed what the closure's ops did,
+     * and so may the end of the op budget */
+    if (s->lazy || fz_mem.refused || *s->budget == 0) return;
     gen_array *plain[4] = {0};
     gen_error_clear();
+    int left = *s->budget;
+    *s->budget = ops_run; /* the same ops again */
     gen_status st = sub_fn(s, n_in, prim, n_out, plain);
-    if (st != GEN_OK) {
-        /* only an allocation refused in the second run may make it fail */
-        FZ_CHECK(fz_mem.refused, "%s succeeded but its closure run plainly fails: %s: %s", what,
-                 gen_status_name(st), gen_error_message());
-        return;
-    }
+    *s->budget = left;
+    if (fz_mem.refused) return;
+    FZ_CHECK(st == GEN_OK, "%s succeeded but its closure run plainly fails: %s: %s", what,
+             gen_status_name(st), gen_error_message());
     for (int j = 0; j < n_out; j++) check_same_values(what, vals[j], plain[j]);
 }
 
@@ -248,6 +250,7 @@ void vm_transform(vm *m, bool whole_rest) {
     /* cotangents / tangents: NULL (zeros) or arrays below the primals (any shape) */
     for (int i = 0; i < 3; i++) extra[i] = (b1 >> (4 + i)) & 1 ? vm_top(m, n_in + i) : NULL;
     gen_closure f = {sub_fn, &s};
+    int budget0 = *m->budget;
     gen_status st;
     const char *what;
     int nres = 0, nres2 = 0;
@@ -301,7 +304,7 @@ void vm_transform(vm *m, bool whole_rest) {
         else if (kind == T_CUSTOM_VJP) FZ_CHECK(res[i] != NULL, "%s: output %d NULL", what, i);
         else check_same_shape(what, res[i], prim[i], i, 1);
     }
-    if (nres2) check_plain_run(what, &s, n_in, prim, nres2, res2);
+    if (nres2) check_plain_run(what, &s, n_in, prim, nres2, res2, budget0 - *m->budget);
     for (int i = 0; i < nres2; i++) vm_push(m, what, res2[i]);
     for (int i = 0; i < nres; i++) vm_push(m, what, res[i]);
 }

@@ -42,7 +42,7 @@ enum {
     OP_ARG, OP_ALONG, OP_RESHAPE, OP_PERMUTE, OP_SQUEEZE, OP_BROADCAST_TO, OP_JOIN, OP_SLICE,
     OP_TAKE, OP_INDEX_UPDATE, OP_TILE, OP_TRIANGULAR_SOLVE, OP_SPD, OP_TUPLE, OP_READOUT,
     OP_STACK, OP_SCOPE_BEGIN, OP_SCOPE_END, OP_MODE_BATCH, OP_MODE_SUSPEND, OP_MODE_POP,
-    OP_TRANSFORM, OP_RETAIN, OP_INDICES, OP_COUNT
+    OP_TRANSFORM, OP_RETAIN, OP_DIST, OP_RANDOM, OP_INDICES, OP_COUNT
 };
 
 /* A machine running the bytes p[0..n) with the given budget and nesting depth. */
@@ -50,6 +50,8 @@ void vm_init(vm *m, const uint8_t *p, size_t n, int *budget, int tdepth);
 /* Runs the program to its end (or the budget's), then closes what it opened; the
  * arrays left on the stack belong to the scope that was innermost when it started. */
 void vm_run(vm *m);
+/* Whether GENC_FUZZ_TRACE is set: then each result and error is printed. */
+int vm_tracing(void);
 /* Pushes a (NULL: checks the failure that produced it and pushes nothing). */
 void vm_push(vm *m, const char *what, gen_array *a);
 /* The k-th array from the top (0: the top), NULL if the stack is shorter. */
@@ -65,5 +67,8 @@ void vm_mode_pop(vm *m);
 /* A transform running a sub-program as its closure: the sub-program is the next bytes
  * (their count read from the program) or, with whole_rest, the rest of the program. */
 void vm_transform(vm *m, bool whole_rest);
+/* A distribution made from the top arrays and used; the raw samplers (array_vm_dist.c). */
+void vm_dist(vm *m);
+void vm_random(vm *m);
 
 #endif

@@ -355,6 +355,12 @@ void vm_op(vm *m, uint8_t op) {
     case OP_TRANSFORM:
         vm_transform(m, false);
         break;
+    case OP_DIST:
+        vm_dist(m);
+        break;
+    case OP_RANDOM:
+        vm_random(m);
+        break;
     case OP_RETAIN: /* a reference taken and given back changes nothing */
         if (a) {
             FZ_CHECK(gen_array_retain(a) == a, "gen_array_retain did not return its argument");
