@@ -160,10 +160,13 @@ gen_status mv_batch(const char *family, const gen_array *a, int adims, const gen
 }
 
 gen_dtype mv_dtype(int n, const gen_array *const *params) {
-    bool all_f32 = n > 0;
+    bool all_f32 = true, any_float = false; /* integer and bool parameters become f64 */
     for (int i = 0; i < n; i++)
-        if (arr_is_float((gen_dtype)params[i]->dtype)) all_f32 &= params[i]->dtype == GEN_F32;
-    return all_f32 ? GEN_F32 : GEN_F64;
+        if (arr_is_float((gen_dtype)params[i]->dtype)) {
+            any_float = true;
+            all_f32 &= params[i]->dtype == GEN_F32;
+        }
+    return any_float && all_f32 ? GEN_F32 : GEN_F64;
 }
 
 gen_array *mv_lmvgamma(const gen_array *a, int64_t n) {

@@ -1,5 +1,7 @@
-/* test_dist_oom.c — every family and constructor under an allocator that fails each
- * allocation in turn (testutil/oom.h): building the distribution, sampling,
+/* test_families.c — what every family and constructor must do, whatever its kind (the
+ * contract the fuzzer's distribution ops check): a draw has the distribution's dtype,
+ * also for integer parameters; and under an allocator that fails each allocation in turn
+ * (testutil/oom.h), building the distribution, sampling,
  * reparameterized sampling, scoring the draw, enumerating, its bijection, and the
  * gradient of the log density all fail cleanly with GEN_ERR_OOM and leak nothing (a
  * sampler once read the shape of an op's NULL result: lkj_cholesky, found by
@@ -122,6 +124,36 @@ static void test_out_of_memory(void) {
     for (which = 0; which < n; which++) CHECK_OOM(workload, 10);
 }
 
+/* A draw's dtype is gen_dist_dtype's: for every family, and for integer parameters
+ * (converted to f64: mvnormal and wishart once said f32 for them and drew f64; found by
+ * fuzz/fuzz_array_ops with bool parameters). */
+static void test_draw_dtypes(void) {
+    gen_dist *d[80];
+    int n = make_all(d);
+    gen_array *i2 = gen_array_from(GEN_I64, GEN_DIMS(2), (int64_t[]){0, 1});
+    gen_array *ieye = gen_cast(gen_eye(2, GEN_F64), GEN_I64), *i3 = gen_scalar_i64(3);
+    d[n++] = gen_mvnormal(i2, ieye);
+    d[n++] = gen_mvnormal_chol(i2, ieye);
+    d[n++] = gen_wishart(i3, ieye);
+    d[n++] = gen_inv_wishart(i3, ieye);
+    d[n++] = gen_normal(i2, i3);
+    d[n++] = gen_gamma(i3, i3);
+    d[n++] = gen_dirichlet(gen_array_from(GEN_I64, GEN_DIMS(3), (int64_t[]){1, 2, 3}));
+    d[n++] = gen_mvnormal(gen_cast(i2, GEN_F32), gen_cast(ieye, GEN_F32));
+    d[n++] = gen_wishart(gen_scalar_f32(3), gen_cast(ieye, GEN_F32));
+    for (int i = 0; i < n; i++) {
+        check_count++;
+        if (!d[i]) {
+            check_fail(__FILE__, __LINE__, "distribution %d: %s", i, gen_error_message());
+            continue;
+        }
+        gen_array *x = gen_dist_sample(d[i], gen_key_new(5), GEN_DIMS(2));
+        if (!x || gen_array_dtype(x) != gen_dist_dtype(d[i]))
+            check_fail(__FILE__, __LINE__, "%s: a draw of %s, gen_dist_dtype %s", gen_dist_name(d[i]),
+                       x ? gen_dtype_name(gen_array_dtype(x)) : "(failed)", gen_dtype_name(gen_dist_dtype(d[i])));
+    }
+}
+
 static void test_shape_bounds(void) {
     /* an event of 2^64 elements */
     CHECK(gen_lkj_cholesky((int64_t)1 << 32, gen_scalar(1)) == NULL);
@@ -141,6 +173,7 @@ static void test_shape_bounds(void) {
 }
 
 int main(void) {
+    RUN(test_draw_dtypes);
     RUN(test_shape_bounds);
     RUN(test_out_of_memory);
     return check_finish();
