@@ -70,9 +70,24 @@ static int make_all(gen_dist **d) {
     return n;
 }
 
+/* sum(logpdf(d, in[0])): differentiated in the value (continuous families). */
 static gen_status logpdf_fn(void *p, int n_in, gen_array *const *in, int n_out, gen_array **out) {
     (void)n_in, (void)n_out;
     out[0] = gen_sum(gen_dist_logpdf(p, in[0]), 0, NULL, false);
+    return out[0] ? GEN_OK : gen_error_status();
+}
+
+/* sum(logpdf(d, x)) * in[0] with x fixed (discrete families): the log mass computed while
+ * a transform records, which takes the families' array paths (categorical's once read the
+ * shape of a failed op's NULL result there; found by fuzz/fuzz_array_ops). */
+typedef struct scored {
+    const gen_dist *d;
+    const gen_array *x;
+} scored;
+static gen_status logmass_fn(void *p, int n_in, gen_array *const *in, int n_out, gen_array **out) {
+    (void)n_in, (void)n_out;
+    const scored *s = p;
+    out[0] = gen_mul(gen_sum(gen_dist_logpdf(s->d, s->x), 0, NULL, false), in[0]);
     return out[0] ? GEN_OK : gen_error_status();
 }
 
@@ -85,11 +100,17 @@ static gen_status use(gen_dist *d) {
     if (!x) return gen_error_status();
     if (gen_dist_has_rsample(d) && !gen_dist_rsample(d, key, GEN_DIMS(2))) return gen_error_status();
     if (!gen_dist_logpdf(d, x)) return gen_error_status();
+    gen_array *v = NULL, *g = NULL;
+    gen_status st;
     if (!gen_dist_is_discrete(d)) {
-        gen_array *xf = gen_cast(x, GEN_F64), *v = NULL, *g = NULL;
-        gen_status s = gen_value_and_grad((gen_closure){logpdf_fn, d}, 1, &xf, &v, &g);
-        if (s != GEN_OK) return s;
+        gen_array *xf = gen_cast(x, GEN_F64);
+        st = gen_value_and_grad((gen_closure){logpdf_fn, d}, 1, &xf, &v, &g);
+    } else {
+        scored sc = {d, x};
+        gen_array *w = gen_scalar(1.5);
+        st = gen_value_and_grad((gen_closure){logmass_fn, &sc}, 1, &w, &v, &g);
     }
+    if (st != GEN_OK) return st;
     gen_error_clear();
     gen_array *e = gen_dist_enumerate(d);
     if (!e && gen_error_status() != GEN_ERR_UNSUPPORTED) return gen_error_status();

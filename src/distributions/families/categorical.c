@@ -19,6 +19,7 @@ static int64_t num_categories(const gen_dist *d) {
  * unselected -inf entries never meet a zero multiplier and their cotangent is exactly
  * zero. */
 static gen_array *cat_select(const gen_array *x, const gen_array *logp, int64_t k) {
+    if (!logp) return NULL; /* its shape is read below */
     if (disc_plain()) return disc_gather_last("categorical", x, logp);
     gen_array *ok = gen_logical_and(disc_is_int(x), gen_logical_and(gen_ge(x, gen_scalar_i64(0)),
                                                                     gen_lt(x, gen_scalar_i64(k))));
