@@ -145,9 +145,10 @@ static void test_out_of_memory(void) {
     for (which = 0; which < n; which++) CHECK_OOM(workload, 10);
 }
 
-/* A draw's dtype is gen_dist_dtype's: for every family, and for integer parameters
- * (converted to f64: mvnormal and wishart once said f32 for them and drew f64; found by
- * fuzz/fuzz_array_ops with bool parameters). */
+/* A draw's dtype is gen_dist_dtype's: for every family, and for integer parameters,
+ * which make it f64 (mvnormal and wishart once said f32 for integer parameters only, and
+ * every scalar family for f32 ones mixed with integers, then drew f64; found by
+ * fuzz/fuzz_array_ops with bool and i64 parameters). */
 static void test_draw_dtypes(void) {
     gen_dist *d[80];
     int n = make_all(d);
@@ -160,6 +161,14 @@ static void test_draw_dtypes(void) {
     d[n++] = gen_normal(i2, i3);
     d[n++] = gen_gamma(i3, i3);
     d[n++] = gen_dirichlet(gen_array_from(GEN_I64, GEN_DIMS(3), (int64_t[]){1, 2, 3}));
+    gen_array *f1 = gen_scalar_f32(1);
+    d[n++] = gen_normal(f1, i3); /* f32 with integer parameters: f64, as integers compute */
+    d[n++] = gen_wrapped_cauchy(f1, i3);
+    d[n++] = gen_gamma(i3, f1);
+    d[n++] = gen_student_t(i3, f1, f1);
+    d[n++] = gen_mvnormal(gen_cast(i2, GEN_F32), ieye);
+    d[n++] = gen_mvnormal_chol(gen_cast(i2, GEN_F32), ieye);
+    d[n++] = gen_wishart(gen_scalar_f32(3), ieye);
     d[n++] = gen_mvnormal(gen_cast(i2, GEN_F32), gen_cast(ieye, GEN_F32));
     d[n++] = gen_wishart(gen_scalar_f32(3), gen_cast(ieye, GEN_F32));
     for (int i = 0; i < n; i++) {
