@@ -307,8 +307,11 @@ void vm_op(vm *m, uint8_t op) {
     case OP_INDEX_UPDATE: { /* array, indices, values from the top down */
         uint8_t k = fz_u8(r);
         int ax = fz_axis(r);
-        if (c) vm_push(m, k & 1 ? "gen_index_add" : "gen_index_set",
-                       (k & 1 ? gen_index_add : gen_index_set)(c, ax, b, a));
+        /* one update per element of take's shape (the values broadcast to it, never
+         * made): up to size(array) x size(indices), skipped past the time limit */
+        if (c && (double)gen_array_size(c) * (double)gen_array_size(b) <= MATRIX_COST_MAX)
+            vm_push(m, k & 1 ? "gen_index_add" : "gen_index_set",
+                    (k & 1 ? gen_index_add : gen_index_set)(c, ax, b, a));
         break;
     }
     case OP_TILE: {
