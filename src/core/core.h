@@ -28,6 +28,16 @@ void core_error_prefix(const char *fmt, ...) CORE_PRINTF(1, 2);
 /* The status recorded in this thread's error slot (GEN_OK if none): the cause to return
  * after a callee that reports failure by a NULL result. */
 gen_status core_error_pending(void);
+/* A copy of the error slot (status, message, location), to put back once later errors
+ * have overwritten it: a failed model run reports its first error. */
+#define CORE_ERROR_MSG_MAX 1024
+typedef struct core_error_saved {
+    gen_status status;
+    char msg[CORE_ERROR_MSG_MAX];
+    char loc[128];
+} core_error_saved;
+void core_error_save(core_error_saved *e);
+void core_error_restore(const core_error_saved *e);
 
 /* Allocation through the installed allocator. core_alloc records GEN_ERR_OOM on
  * failure (and returns NULL). Sizes are checked for overflow. */

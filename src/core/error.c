@@ -4,13 +4,9 @@
 
 #include "core.h"
 
-#define ERROR_MSG_MAX 1024
+#define ERROR_MSG_MAX CORE_ERROR_MSG_MAX
 
-static _Thread_local struct {
-    gen_status status;
-    char msg[ERROR_MSG_MAX];
-    char loc[128];
-} err_slot;
+static _Thread_local core_error_saved err_slot;
 
 static void record(const char *file, int line, gen_status s, const char *fmt, va_list ap) {
     err_slot.status = s;
@@ -54,6 +50,8 @@ void core_error_prefix(const char *fmt, ...) {
 }
 
 gen_status core_error_pending(void) { return err_slot.status; }
+void core_error_save(core_error_saved *e) { *e = err_slot; }
+void core_error_restore(const core_error_saved *e) { err_slot = *e; }
 gen_status gen_error_status(void) { return err_slot.status; }
 const char *gen_error_message(void) { return err_slot.msg; }
 const char *gen_error_location(void) { return err_slot.loc; }

@@ -6,6 +6,13 @@
 
 #include "dsl_int.h"
 
+/* The first error of the innermost failed run (dsl_fail_at), kept for dsl_run_body: the
+ * body goes on after it and may record others (a distribution it makes for nothing). */
+static _Thread_local struct {
+    const gen_ctx *ctx;
+    core_error_saved e;
+} first_error;
+
 gen_array *dsl_fail_at(gen_ctx *ctx, const gen_addr *a) {
     gen_status s = core_error_pending();
     if (!s) s = GEN_FAIL(GEN_ERR_INTERNAL, "failed without a message");
@@ -15,7 +22,16 @@ gen_array *dsl_fail_at(gen_ctx *ctx, const gen_addr *a) {
         core_error_prefix("%s", buf);
     }
     ctx->status = s;
+    first_error.ctx = ctx;
+    core_error_save(&first_error.e);
     return NULL;
+}
+
+void dsl_restore_first_error(const gen_ctx *ctx) {
+    if (first_error.ctx != ctx) return;
+    first_error.ctx = NULL;
+    if (first_error.e.status == ctx->status && core_error_pending() != GEN_OK)
+        core_error_restore(&first_error.e);
 }
 
 /* Per particle in batched mode: the axes after the particle axis are summed (a value

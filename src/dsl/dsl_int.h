@@ -89,6 +89,9 @@ gen_array *dsl_fail_at(gen_ctx *ctx, const gen_addr *a);
 /* Runs f's body (f must be dynamic) with ctx; returns its status, the body's own
  * failures prefixed with f's name. */
 gen_status dsl_run_body(const gen_gf *f, gen_ctx *ctx, const gen_args *args, gen_array **ret);
+/* Puts back the error dsl_fail_at recorded for ctx's run, if later ones overwrote it (the
+ * body runs on after a failed choice). */
+void dsl_restore_first_error(const gen_ctx *ctx);
 /* Releases what the records hold and frees them. */
 void dsl_data_clear(dsl_data *d);
 /* Frees the records and the address table of ctx. */
