@@ -29,7 +29,9 @@ typedef enum gen_status {
     GEN_ERR_MISUSE,      /* the API was used wrongly (NULL argument, unbalanced scope) */
     GEN_ERR_UNSUPPORTED, /* valid request that this build or backend cannot do */
     GEN_ERR_CALLBACK,    /* a user callback reported failure */
-    GEN_ERR_INTERNAL     /* a bug in GenC: please report it */
+    GEN_ERR_INTERNAL,    /* a bug in GenC: please report it */
+    GEN_CANCELLED        /* a progress callback stopped a long run (genc/infer.h: gen_progress);
+                            the results so far are returned */
 } gen_status;
 
 /* The status of the last recorded error on this thread (GEN_OK if none). */

@@ -76,6 +76,7 @@ const char *gen_status_name(gen_status s) {
     case GEN_ERR_UNSUPPORTED: return "GEN_ERR_UNSUPPORTED";
     case GEN_ERR_CALLBACK: return "GEN_ERR_CALLBACK";
     case GEN_ERR_INTERNAL: return "GEN_ERR_INTERNAL";
+    case GEN_CANCELLED: return "GEN_CANCELLED";
     }
     return "GEN_ERR_UNKNOWN";
 }

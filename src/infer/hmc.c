@@ -45,8 +45,9 @@ gen_status gen_hmc(const gen_trace *tr, gen_key key, const gen_selection *sel, d
     if (out) *out = NULL;
     if (accepted) *accepted = false;
     if (!out) return GEN_FAIL(GEN_ERR_MISUSE, "%s: out is NULL", fn);
-    if (!(step > 0) || n_leapfrog < 1)
-        return GEN_FAIL(GEN_ERR_VALUE, "%s: need step > 0 and n_leapfrog >= 1 (got %g, %d)", fn, step, n_leapfrog);
+    if (!(step > 0)) return GEN_FAIL(GEN_ERR_VALUE, "%s: need step > 0 (got %g)", fn, step);
+    if (n_leapfrog < 1 || n_leapfrog > GEN_MAX_LEAPFROG)
+        return GEN_FAIL(GEN_ERR_VALUE, "%s: n_leapfrog must be in 1..%d, got %d", fn, GEN_MAX_LEAPFROG, n_leapfrog);
     gen_target *t = gen_target_new(tr, sel);
     if (!t) return infer_pending();
     int64_t d = gen_target_dim(t);
