@@ -201,9 +201,9 @@ gen_status op_apply_n(op_id op, int n_in, gen_array *const *in, const op_params 
                 return core_error_pending();
             }
         c.out = outs[0];
-        bool empty = no_elements(n_in, in);
+        bool empty = true;
         for (int j = 0; j < n_out && empty; j++) empty = outs[j]->size == 0;
-        if (!empty && kernel(&c) != GEN_OK) {
+        if (!(CORE_UNLIKELY(empty) && no_elements(n_in, in)) && kernel(&c) != GEN_OK) {
             release_all(n_out, outs);
             return core_error_pending();
         }

@@ -33,6 +33,16 @@ gen_dist *gen_dist_scope_return(gen_dist *d) {
     return NULL;
 }
 
+/* Whether batch + event is a valid array shape (arr_check_shape's bound, inline: every
+ * distribution with an event shape asks). */
+static inline bool value_shape_fits(int nb, const int64_t *b, int ne, const int64_t *e) {
+    int64_t n = 1;
+    bool bad = false;
+    for (int i = 0; i < nb; i++) bad |= b[i] < 0 || (b[i] && __builtin_mul_overflow(n, b[i], &n));
+    for (int i = 0; i < ne; i++) bad |= e[i] < 0 || (e[i] && __builtin_mul_overflow(n, e[i], &n));
+    return !bad && n <= INT64_MAX / 16;
+}
+
 gen_dist *dist_new(const dist_family *f, gen_dtype dtype, int n_params, gen_array *const *params,
                    int batch_ndim, const int64_t *batch_shape, int event_ndim,
                    const int64_t *event_shape) {
@@ -42,12 +52,14 @@ gen_dist *dist_new(const dist_family *f, gen_dtype dtype, int n_params, gen_arra
         return NULL;
     }
     /* A value has batch + event shape: bounded like any array's (an event of [2^32,
-     * 2^32], or iid axes whose product with the event overflows, are errors). */
-    int64_t value_shape[GEN_MAX_DIMS];
-    if (batch_ndim) memcpy(value_shape, batch_shape, (size_t)batch_ndim * sizeof *value_shape);
-    if (event_ndim) memcpy(value_shape + batch_ndim, event_shape, (size_t)event_ndim * sizeof *value_shape);
-    if (batch_ndim + event_ndim && arr_check_shape(f->name, batch_ndim + event_ndim, value_shape) != GEN_OK)
-        return NULL;
+     * 2^32], or iid axes whose product with the event overflows, are errors). A batch
+     * shape alone is a broadcast of the parameters' shapes, bounded there. */
+    if (event_ndim > 0 && !value_shape_fits(batch_ndim, batch_shape, event_ndim, event_shape)) {
+        int64_t value_shape[GEN_MAX_DIMS]; /* arr_check_shape's message names the shape */
+        if (batch_ndim) memcpy(value_shape, batch_shape, (size_t)batch_ndim * sizeof *value_shape);
+        memcpy(value_shape + batch_ndim, event_shape, (size_t)event_ndim * sizeof *value_shape);
+        if (arr_check_shape(f->name, batch_ndim + event_ndim, value_shape) != GEN_OK) return NULL;
+    }
     for (int i = 0; i < n_params; i++) /* the families' own checks may not have looked */
         if (CORE_UNLIKELY(params[i]->tuple)) {
             char what[64];
