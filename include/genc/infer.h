@@ -452,6 +452,23 @@ gen_status gen_enumerate(const gen_gf *model, const gen_args *args, const gen_ch
  * divergence: the tree stops growing. Positions are in unconstrained space (gen_target);
  * inv_metric as for gen_hmc (NULL: identity). */
 
+/* Why a trajectory diverged. Where the model rejects a point (the last four), every
+ * kernel agrees: MH, Gibbs and elliptical slice reject the proposal there, HMC and MALA
+ * reject the trajectory, NUTS stops the tree; any other error of the model (an address
+ * traced twice, a shape error, a failed callback, ...) is returned by all of them. At the
+ * starting point each of these is an error naming its cause (for the gradient, the
+ * address of the first non-finite component). */
+typedef enum gen_divergence {
+    GEN_DIVERGENCE_NONE = 0,
+    GEN_DIVERGENCE_ENERGY,    /* the energy error exceeded 1000 (finite density and gradient) */
+    GEN_DIVERGENCE_DENSITY,   /* the log density is -inf (outside the support), NaN or +inf */
+    GEN_DIVERGENCE_GRADIENT,  /* the log density is finite, its gradient is not (NaN or inf) */
+    GEN_DIVERGENCE_LINALG,    /* the model failed with GEN_ERR_LINALG (e.g. a cholesky of a
+                                 matrix built from the position that is not positive definite) */
+    GEN_DIVERGENCE_PARAMETER  /* a distribution refused a parameter computed from the position
+                                 (e.g. normal's sigma underflowed to 0 or overflowed to inf) */
+} gen_divergence;
+
 /* What one transition did (Stan's sampler diagnostics). */
 typedef struct gen_nuts_stats {
     double logp;        /* log density (with Jacobians) at the new state: lp__ */
@@ -461,6 +478,7 @@ typedef struct gen_nuts_stats {
     int n_leapfrog;     /* leapfrog steps = gradient evaluations */
     bool divergent;
     double energy;      /* the Hamiltonian at the new state */
+    gen_divergence divergence; /* why it diverged (GEN_DIVERGENCE_NONE when it did not) */
 } gen_nuts_stats;
 
 /* One NUTS transition on tr's choices in sel with step size step and at most max_depth
@@ -522,6 +540,7 @@ enum {
     GEN_NUTS_N_LEAPFROG,
     GEN_NUTS_DIVERGENT,
     GEN_NUTS_ENERGY,
+    GEN_NUTS_DIVERGENCE, /* gen_divergence, as a number (not a Stan column) */
     GEN_NUTS_NSTATS
 };
 
