@@ -10,10 +10,12 @@ static _Thread_local struct {
     gen_status status;
     char msg[ERROR_MSG_MAX];
     char loc[128];
+    core_reject mark; /* core_error_mark */
 } err_slot;
 
 static void record(const char *file, int line, gen_status s, const char *fmt, va_list ap) {
     err_slot.status = s;
+    err_slot.mark = CORE_REJECT_NONE;
     vsnprintf(err_slot.msg, sizeof err_slot.msg, fmt, ap);
     const char *base = file ? strrchr(file, '/') : NULL;
     snprintf(err_slot.loc, sizeof err_slot.loc, "%s:%d", base ? base + 1 : (file ? file : "?"),
@@ -54,12 +56,20 @@ void core_error_prefix(const char *fmt, ...) {
 }
 
 gen_status core_error_pending(void) { return err_slot.status; }
+
+gen_status core_error_mark(core_reject why) {
+    if (err_slot.status != GEN_OK) err_slot.mark = why;
+    return err_slot.status;
+}
+
+core_reject core_error_marked(void) { return err_slot.status != GEN_OK ? err_slot.mark : CORE_REJECT_NONE; }
 gen_status gen_error_status(void) { return err_slot.status; }
 const char *gen_error_message(void) { return err_slot.msg; }
 const char *gen_error_location(void) { return err_slot.loc; }
 
 void gen_error_clear(void) {
     err_slot.status = GEN_OK;
+    err_slot.mark = CORE_REJECT_NONE;
     err_slot.msg[0] = '\0';
     err_slot.loc[0] = '\0';
 }

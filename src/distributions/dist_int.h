@@ -73,6 +73,10 @@ gen_dist *dist_new_scalar(const dist_family *f, int n_params, const gen_array *c
                           int dtype_override);
 
 /* ---- parameter checks: GEN_ERR_VALUE "family: name must be ..., got v at index [i]" -- */
+/* Records GEN_ERR_VALUE for a parameter value outside its domain, marked (core_error_mark)
+ * so that inference takes it, at a point it proposes, for the model rejecting that point
+ * (src/infer/reject.c). Every check below reports this way. Evaluates to the status. */
+#define DIST_REFUSE(...) (GEN_FAIL(GEN_ERR_VALUE, __VA_ARGS__), core_error_mark(CORE_REJECT_PARAMETER))
 /* The first element failing pred is reported as "family: name must be <what>, ...". */
 gen_status dist_check_each(const char *family, const char *name, const gen_array *a,
                            bool (*pred)(double), const char *what);

@@ -12,8 +12,9 @@ gen_status gfi_log_density_fail(const gen_array *lp, int64_t i, const char *who,
     const double v = ((const double *)gen_array_data(lp))[i];
     char at[48] = "";
     if (gen_array_ndim(lp) > 0) snprintf(at, sizeof at, " (particle %lld)", (long long)i);
-    return GEN_FAIL(GEN_ERR_VALUE, "%s: %s is %s%s; only finite values and -inf are allowed", who, what,
-                    isnan(v) ? "NaN" : "+inf", at);
+    GEN_FAIL(GEN_ERR_VALUE, "%s: %s is %s%s; only finite values and -inf are allowed", who, what,
+             isnan(v) ? "NaN" : "+inf", at);
+    return core_error_mark(CORE_REJECT_DENSITY); /* inference: the model rejects this point */
 }
 
 /* The log density of x under d summed to 0-d (NaN and +inf refused). */

@@ -49,11 +49,7 @@ static gen_status record(const gen_target *t, const gen_selection *rec, int64_t 
 static gen_status initial_point(nuts *n, const gen_nuts_config *cfg, gen_key key, hmc_point *x) {
     int64_t d = n->d;
     gen_status s = gen_array_copy_to(gen_target_position(n->t), GEN_F64, x->theta, (size_t)d * sizeof(double));
-    if (s == GEN_OK && !(cfg->init_radius > 0)) {
-        s = nuts_eval(n, x);
-        if (s == GEN_OK && !isfinite(x->logp)) s = GEN_FAIL(GEN_ERR_VALUE, "the log density at the initial trace is not finite");
-        return s;
-    }
+    if (s == GEN_OK && !(cfg->init_radius > 0)) return hmc_eval_start(n->t, d, x->theta, &x->logp, x->grad);
     for (int attempt = 0; s == GEN_OK && attempt < 100; attempt++) {
         if ((s = gen_scope_begin()) != GEN_OK) break;
         gen_array *u = gen_random_uniform(gen_key_fold_in(key, (uint64_t)attempt), GEN_F64, 1, &d);
@@ -61,11 +57,9 @@ static gen_status initial_point(nuts *n, const gen_nuts_config *cfg, gen_key key
         for (int64_t i = 0; s == GEN_OK && i < d; i++)
             x->theta[i] = cfg->init_radius * (2 * ((const double *)gen_array_data(u))[i] - 1);
         gen_scope_end();
-        if (s == GEN_OK) s = nuts_eval(n, x);
-        if (s != GEN_OK) break;
-        bool finite = isfinite(x->logp);
-        for (int64_t i = 0; finite && i < d; i++) finite = isfinite(x->grad[i]);
-        if (finite) return GEN_OK;
+        gen_divergence why = GEN_DIVERGENCE_NONE; /* a point the model rejects: try another */
+        if (s == GEN_OK) s = hmc_eval_proposed(n->t, d, x->theta, &x->logp, x->grad, &why);
+        if (s == GEN_OK && why == GEN_DIVERGENCE_NONE) return GEN_OK;
     }
     return s != GEN_OK ? s : GEN_FAIL(GEN_ERR_VALUE, "no initial point with a finite log density and gradient in 100 tries");
 }
@@ -78,6 +72,7 @@ static void put_stats(double *row, const gen_nuts_stats *st) {
     row[GEN_NUTS_N_LEAPFROG] = st->n_leapfrog;
     row[GEN_NUTS_DIVERGENT] = st->divergent;
     row[GEN_NUTS_ENERGY] = st->energy;
+    row[GEN_NUTS_DIVERGENCE] = st->divergence;
 }
 
 /* Warm-up and sampling of one chain on target t. */

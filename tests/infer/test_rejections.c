@@ -293,7 +293,7 @@ static void test_single_transition(void) {
     gen_nuts_stats st;
     int seen = 0;
     for (uint64_t i = 0; i < 40; i++) {
-        CHECK_OK(gen_nuts(tr, gen_key_new(i), sel1("s"), 1.0, NULL, 5, &out, &st));
+        CHECK_OK(gen_nuts(tr, gen_key_new(i), sel1("s"), 3.0, NULL, 5, &out, &st));
         if (st.divergent) CHECK(st.divergence == GEN_DIVERGENCE_PARAMETER || st.divergence == GEN_DIVERGENCE_ENERGY);
         else CHECK(st.divergence == GEN_DIVERGENCE_NONE);
         seen += st.divergence == GEN_DIVERGENCE_PARAMETER;
