@@ -132,6 +132,14 @@ int64_t gfi_uc_table_find(const gfi_uc_table *t, const gen_addr *a);
  * which the trace does not have" (the check of project and regenerate). */
 gen_status gfi_check_selection(const char *op, const gen_trace *tr, const gen_selection *sel);
 
+/* A value given for a choice drawn from d (a constraint, a choice to assess): GEN_OK when
+ * its dtype is of d's kind (a float for a continuous d, d's own dtype for a discrete one:
+ * else GEN_ERR_DTYPE) and, outside batched mode (n 0), its shape is the choice's, d's
+ * batch shape then event shape (else GEN_ERR_SHAPE "op: the value has shape [3], but the
+ * choice (normal) has shape []": several values would be scored as one). In batched mode
+ * the caller checks the shape (with or without the particle axis). */
+gen_status gfi_check_given(const char *op, const gen_dist *d, const gen_array *c, int64_t n);
+
 struct gen_eval {
     int mode; /* GEN_EVAL_FORWARD, GEN_EVAL_INVERSE or GEN_EVAL_SUPPORT */
     const gen_selection *sel;    /* absolute */
