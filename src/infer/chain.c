@@ -28,6 +28,7 @@ gen_status gen_run_chain(gen_kernel k, gen_key key, const gen_trace *init,
     if (final) *final = NULL;
     gen_status s = check_config(fn, cfg);
     if (s == GEN_OK && !init) s = infer_null(fn, "the initial trace");
+    if (s == GEN_OK && cfg->sel) s = gfi_check_selection(fn, init, cfg->sel); /* a typo records nothing */
     if (s != GEN_OK) return s;
     int64_t dims = gen_choicemap_flat_size(gen_trace_choices(init), cfg->sel ? cfg->sel : gen_select_all());
     if (dims < 0) return infer_pending();

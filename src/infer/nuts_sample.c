@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "nuts_int.h"
+#include "../gfi/gfi_int.h"
 
 static double now(void) {
     struct timespec ts;
@@ -237,6 +238,7 @@ gen_status gen_nuts_sample(gen_key key, int n_chains, gen_trace *const *init,
     gen_status s = check_config(fn, n_chains, init, sel, cfg, out);
     if (s != GEN_OK) return s;
     const gen_selection *rec = cfg->record ? cfg->record : sel;
+    if (cfg->record && (s = gfi_check_selection(fn, init[0], cfg->record)) != GEN_OK) return s; /* a typo records nothing */
     int64_t dims = gen_choicemap_flat_size(gen_trace_choices(init[0]), rec);
     gen_target *t0 = gen_target_new(init[0], sel);
     int64_t d = gen_target_dim(t0);

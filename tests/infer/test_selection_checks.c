@@ -2,7 +2,8 @@
  * the trace lacks (a typo, or a prefix with nothing below it), a discrete choice selected
  * (by name or by select_all), and a selection with no continuous choice are errors naming
  * the address, in gen_target_new and in every method built on targets (HMC, MALA, NUTS and
- * its kernel, the posterior mode, gen_nuts_sample); selections that name existing
+ * its kernel, the posterior mode, gen_nuts_sample), and so is a typo in what a chain
+ * records; selections that name existing
  * continuous choices (and complements that leave the discrete ones out) still work. */
 #include <string.h>
 
@@ -63,6 +64,23 @@ static void test_missing(void) {
     gen_target_free(t);
 }
 
+/* What to record: a typo recorded nothing. */
+static void test_record(void) {
+    gen_trace *tr = observed(normal_model, "y", 5, Y, 'f');
+    gen_selection *mu = paths(1, (const char *[]){"mu"}), *typo = paths(1, (const char *[]){"muu"});
+    gen_nuts_config cfg = {.warmup = 10, .draws = 10, .record = typo};
+    gen_nuts_result r;
+    CHECK_ERROR(gen_nuts_sample(gen_key_new(1), 1, &tr, mu, &cfg, 1, &r), "gen_nuts_sample: model: the selection names muu");
+    gen_mh_select_kernel k = {mu};
+    gen_chain_config cc = {.burn_in = 0, .draws = 3, .thin = 1, .sel = typo};
+    gen_array *s = NULL;
+    CHECK_ERROR(gen_run_chain(gen_kernel_mh_select(&k), gen_key_new(1), tr, &cc, &s, NULL, NULL),
+                "gen_run_chain: model: the selection names muu");
+    CHECK(!s);
+    cc.sel = mu;
+    CHECK_OK(gen_run_chain(gen_kernel_mh_select(&k), gen_key_new(1), tr, &cc, &s, NULL, NULL));
+}
+
 static void test_discrete(void) {
     gen_trace *tr = observed(counts, "k", 4, KS, 'i');
     const char *msg = "k/0 is a discrete choice (i64)";
@@ -88,6 +106,7 @@ static void test_empty(void) {
 
 int main(void) {
     RUN(test_missing);
+    RUN(test_record);
     RUN(test_discrete);
     RUN(test_empty);
     return check_finish();
