@@ -64,8 +64,8 @@ gen_status dist_check_each(const char *family, const char *name, const gen_array
         double v = arr_get_f64(a, i);
         if (!pred(v)) {
             char buf[ARR_SHAPE_STR_MAX];
-            return DIST_REFUSE( "%s: %s must be %s, got %g at index %s", family, name,
-                            what, v, dist_index_str(a, i, buf, sizeof buf));
+            return DIST_REFUSE("%s: %s must be %s, got %g at index %s", family, name,
+                               what, v, dist_index_str(a, i, buf, sizeof buf));
         }
     }
     return GEN_OK;
@@ -129,8 +129,8 @@ static gen_status check_ordered(const char *family, const char *name_a, const ge
         }
         double va = arr_get_f64(a, ia), vb = arr_get_f64(b, ib);
         if (strict ? !(va < vb) : !(va <= vb))
-            return DIST_REFUSE( "%s: %s must be %s %s, got %g and %g", family, name_a,
-                            strict ? "<" : "<=", name_b, va, vb);
+            return DIST_REFUSE("%s: %s must be %s %s, got %g and %g", family, name_a,
+                               strict ? "<" : "<=", name_b, va, vb);
     }
     return GEN_OK;
 }
@@ -170,16 +170,16 @@ gen_status dist_check_simplex(const char *family, const char *name, const gen_ar
             double v = arr_get_f64(a, r * k + j);
             if (!(v >= 0)) {
                 char buf[ARR_SHAPE_STR_MAX];
-                return DIST_REFUSE( "%s: %s must be >= 0, got %g at index %s", family,
-                                name, v, dist_index_str(a, r * k + j, buf, sizeof buf));
+                return DIST_REFUSE("%s: %s must be >= 0, got %g at index %s", family,
+                                   name, v, dist_index_str(a, r * k + j, buf, sizeof buf));
             }
             sum += v;
         }
         double tol = (a->dtype == GEN_F32 ? 1e-6 : 1e-8) * (double)k; /* f32 rounding */
         if (!(fabs(sum - 1) <= tol)) {
             char buf[ARR_SHAPE_STR_MAX];
-            return DIST_REFUSE( "%s: %s must sum to 1, got %.17g for the row at index %s",
-                            family, name, sum, dist_index_str(a, r * k, buf, sizeof buf));
+            return DIST_REFUSE("%s: %s must sum to 1, got %.17g for the row at index %s",
+                               family, name, sum, dist_index_str(a, r * k, buf, sizeof buf));
         }
     }
     return GEN_OK;
