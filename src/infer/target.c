@@ -341,17 +341,28 @@ static gen_status check_finite(const gen_target *t, double lp, const gen_array *
         GEN_FAIL(GEN_ERR_VALUE, "gen_target_logpdf_grad: the log density is %s", isnan(lp) ? "NaN" : "+inf");
         return core_error_mark(CORE_REJECT_DENSITY);
     }
-    const double *g = gen_array_data(grad);
-    for (int64_t i = 0; i < t->dim; i++) {
-        if (CORE_UNLIKELY(!isfinite(g[i]))) {
-            char buf[GEN_ADDR_FORMAT_MAX + 48];
-            coordinate_name(t, i, buf, sizeof buf);
-            GEN_FAIL(GEN_ERR_VALUE, "gen_target_logpdf_grad: %s: the gradient of the log density is %s where "
-                     "the log density is finite (%g)", buf, isnan(g[i]) ? "NaN" : g[i] > 0 ? "+inf" : "-inf", lp);
-            return core_error_mark(CORE_REJECT_GRADIENT);
-        }
+    int64_t d = t->dim;
+    double local[64], *copy = NULL;
+    const double *g = NULL;
+    gen_status s = GEN_OK;
+    if (gen_array_dtype(grad) == GEN_F64 && gen_array_device(grad) == GEN_DEVICE_CPU) {
+        g = gen_array_data(grad);
+    } else { /* an f32 theta, or one on a device */
+        g = copy = d <= 64 ? local : core_alloc((size_t)d * sizeof *copy);
+        s = copy ? gen_array_copy_to(grad, GEN_F64, copy, (size_t)d * sizeof *copy) : GEN_ERR_OOM;
     }
-    return GEN_OK;
+    int64_t bad = -1;
+    for (int64_t i = 0; i < d && s == GEN_OK && bad < 0; i++)
+        if (CORE_UNLIKELY(!isfinite(g[i]))) bad = i;
+    if (bad >= 0) {
+        char buf[GEN_ADDR_FORMAT_MAX + 48];
+        coordinate_name(t, bad, buf, sizeof buf);
+        GEN_FAIL(GEN_ERR_VALUE, "gen_target_logpdf_grad: %s: the gradient of the log density is %s where "
+                 "the log density is finite (%g)", buf, isnan(g[bad]) ? "NaN" : g[bad] > 0 ? "+inf" : "-inf", lp);
+        s = core_error_mark(CORE_REJECT_GRADIENT);
+    }
+    if (copy && copy != local) core_free(copy, (size_t)d * sizeof *copy);
+    return s;
 }
 
 gen_status gen_target_logpdf_grad(const gen_target *t, const gen_array *theta, double *logp,

@@ -328,6 +328,10 @@ static void test_bad_start(void) {
     gen_array *g = NULL;
     CHECK_ERROR(gen_target_logpdf_grad(t, gen_target_position(t), &lp, &g), want);
     CHECK(!g);
+    CHECK_ERROR(gen_target_logpdf_grad(t, gen_cast(gen_target_position(t), GEN_F32), &lp, &g), want); /* f32 theta */
+    CHECK(!g);
+    CHECK_OK(gen_target_logpdf_grad(t, gen_array_from(GEN_F32, 1, (int64_t[]){1}, (float[]){0.5f}), &lp, &g));
+    CHECK(g && gen_array_dtype(g) == GEN_F32);
     gen_target_free(t);
     /* a random start retries until the gradient is finite: fine */
     cfg.init_radius = 2;
