@@ -255,10 +255,8 @@ gen_status nuts_init_stepsize(nuts *n, const hmc_point *x, gen_key key) {
                             "along any momentum (a flat direction: the posterior may be improper)");
         if (n->eps == 0)
             return GEN_FAIL(GEN_ERR_VALUE, "no acceptably small step size: even the smallest step from the starting "
-                            "point %s (the gradient may disagree with the log density)",
-                            n->why == GEN_DIVERGENCE_NONE ? "changes the energy too much"
-                                                          : n->why == GEN_DIVERGENCE_DENSITY ? "leaves the support"
-                                                          : "reaches a point the model rejects");
+                            "point is rejected (%s; the gradient may disagree with the log density)",
+                            infer_divergence_name(n->why != GEN_DIVERGENCE_NONE ? n->why : GEN_DIVERGENCE_ENERGY));
     }
     return s;
 }

@@ -29,7 +29,7 @@ gen_divergence infer_rejection(gen_status s, char *msg, size_t n) {
 const char *infer_divergence_name(gen_divergence why) {
     switch (why) {
     case GEN_DIVERGENCE_NONE: return "none";
-    case GEN_DIVERGENCE_ENERGY: return "an energy error above 1000";
+    case GEN_DIVERGENCE_ENERGY: return "too large an energy error";
     case GEN_DIVERGENCE_DENSITY: return "a log density of -inf, NaN or +inf";
     case GEN_DIVERGENCE_GRADIENT: return "a non-finite gradient";
     case GEN_DIVERGENCE_LINALG: return "a linear-algebra failure";
