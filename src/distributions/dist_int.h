@@ -72,6 +72,22 @@ gen_dist *dist_new(const dist_family *f, gen_dtype dtype, int n_params, gen_arra
 gen_dist *dist_new_scalar(const dist_family *f, int n_params, const gen_array *const *params,
                           int dtype_override);
 
+/* Whether x can be one value of d: a dtype of its kind (a float for a continuous d, d's
+ * own dtype for a discrete one) and, when shape is true, exactly d's batch shape then
+ * event shape. Inline: the DSL asks it for every given value (gfi_check_given says
+ * what is wrong). */
+static inline bool dist_value_fits(const gen_dist *d, const gen_array *x, bool shape) {
+    gen_dtype dt = d->dtype, xt = (gen_dtype)x->dtype;
+    if (dt != xt && !(arr_is_float(dt) && arr_is_float(xt))) return false;
+    if (!shape || (x->ndim == 0 && d->batch_ndim == 0 && d->event_ndim == 0)) return true;
+    if (x->ndim != d->batch_ndim + d->event_ndim) return false;
+    for (int i = 0; i < d->batch_ndim; i++)
+        if (x->shape[i] != d->batch_shape[i]) return false;
+    for (int i = 0; i < d->event_ndim; i++)
+        if (x->shape[d->batch_ndim + i] != d->event_shape[i]) return false;
+    return true;
+}
+
 /* ---- parameter checks: GEN_ERR_VALUE "family: name must be ..., got v at index [i]" -- */
 /* Records GEN_ERR_VALUE for a parameter value outside its domain, marked (core_error_mark)
  * so that inference takes it, at a point it proposes, for the model rejecting that point

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "dsl_int.h"
+#include "../distributions/dist_int.h"
 
 gen_array *dsl_fail_at(gen_ctx *ctx, const gen_addr *a) {
     gen_status s = core_error_pending();
@@ -70,7 +71,8 @@ gen_array *dsl_draw(const gen_ctx *ctx, const gen_addr *a, const gen_dist *d) {
 }
 
 gen_array *dsl_given(const gen_ctx *ctx, const gen_dist *d, const gen_array *c) {
-    if (CORE_UNLIKELY(gfi_check_given(ctx->op, d, c, ctx->n) != GEN_OK)) return NULL;
+    if (CORE_UNLIKELY(!dist_value_fits(d, c, !ctx->n)) && gfi_check_given(ctx->op, d, c, ctx->n) != GEN_OK)
+        return NULL;
     if (!ctx->n) return (gen_array *)c;
     int64_t u[GEN_MAX_DIMS];
     int nu = 0, nc = gen_array_ndim(c);

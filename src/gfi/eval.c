@@ -17,30 +17,19 @@ gen_status gfi_log_density_fail(const gen_array *lp, int64_t i, const char *who,
     return core_error_mark(CORE_REJECT_DENSITY); /* inference: the model rejects this point */
 }
 
-/* A float value for a continuous distribution (f32 or f64, whichever it computes in), the
- * distribution's own dtype for a discrete one (i64 counts, bool for bernoulli). */
-static bool dtype_fits(const gen_dist *d, const gen_array *c) {
-    gen_dtype dt = gen_dist_dtype(d), ct = gen_array_dtype(c);
-    if (dt == GEN_F64 || dt == GEN_F32) return ct == GEN_F64 || ct == GEN_F32;
-    return ct == dt;
-}
-
 gen_status gfi_check_given(const char *op, const gen_dist *d, const gen_array *c, int64_t n) {
-    if (CORE_UNLIKELY(!dtype_fits(d, c)))
+    if (CORE_UNLIKELY(!dist_value_fits(d, c, false)))
         return GEN_FAIL(GEN_ERR_DTYPE, "%s: the value is %s, but the choice (%s) is %s", op,
-                        gen_dtype_name(gen_array_dtype(c)), gen_dist_name(d), gen_dtype_name(gen_dist_dtype(d)));
-    int nb = d->batch_ndim, ne = d->event_ndim, nc = gen_array_ndim(c);
-    if (n || (nc == 0 && nb == 0 && ne == 0)) return GEN_OK;
-    const int64_t *sc = gen_array_shape(c);
-    bool same = nc == nb + ne && !memcmp(sc, d->batch_shape, (size_t)nb * sizeof *sc) &&
-                !memcmp(sc + nb, d->event_shape, (size_t)ne * sizeof *sc);
-    if (same) return GEN_OK;
+                        gen_dtype_name((gen_dtype)c->dtype), gen_dist_name(d), gen_dtype_name(d->dtype));
+    if (n || dist_value_fits(d, c, true)) return GEN_OK;
+    int nb = d->batch_ndim, ne = d->event_ndim;
     int64_t want[2 * GEN_MAX_DIMS];
     memcpy(want, d->batch_shape, (size_t)nb * sizeof *want);
     memcpy(want + nb, d->event_shape, (size_t)ne * sizeof *want);
     char s1[ARR_SHAPE_STR_MAX], s2[ARR_SHAPE_STR_MAX];
     return GEN_FAIL(GEN_ERR_SHAPE, "%s: the value has shape %s, but the choice (%s) has shape %s", op,
-                    arr_shape_str(nc, sc, s1, sizeof s1), gen_dist_name(d), arr_shape_str(nb + ne, want, s2, sizeof s2));
+                    arr_shape_str(c->ndim, c->shape, s1, sizeof s1), gen_dist_name(d),
+                    arr_shape_str(nb + ne, want, s2, sizeof s2));
 }
 
 /* The log density of x under d summed to 0-d (NaN and +inf refused). */
@@ -108,7 +97,8 @@ gen_status gen_eval_choice(gen_eval *ev, const gen_addr *a, const gen_dist *d, c
                                 !a ? "address" : !d ? "distribution" : !given ? "value" : "output");
     }
     if (!ev) { /* the caller's value: checked (with ev, values come from traces, or are u) */
-        if (CORE_UNLIKELY(gfi_check_given("assess", d, given, gen_batch_size()) != GEN_OK)) {
+        int64_t n = gen_batch_size();
+        if (CORE_UNLIKELY(!dist_value_fits(d, given, !n)) && gfi_check_given("assess", d, given, n) != GEN_OK) {
             if (a->len) {
                 char buf[GEN_ADDR_FORMAT_MAX];
                 gen_addr_format(a, buf, sizeof buf);

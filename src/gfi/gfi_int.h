@@ -137,7 +137,9 @@ gen_status gfi_check_selection(const char *op, const gen_trace *tr, const gen_se
  * else GEN_ERR_DTYPE) and, outside batched mode (n 0), its shape is the choice's, d's
  * batch shape then event shape (else GEN_ERR_SHAPE "op: the value has shape [3], but the
  * choice (normal) has shape []": several values would be scored as one). In batched mode
- * the caller checks the shape (with or without the particle axis). */
+ * the caller checks the shape (with or without the particle axis). Hot paths ask
+ * dist_value_fits (src/distributions/dist_int.h, inline) first and call this for the
+ * error. */
 gen_status gfi_check_given(const char *op, const gen_dist *d, const gen_array *c, int64_t n);
 
 struct gen_eval {
