@@ -3,7 +3,7 @@
  * (by name or by select_all), and a selection with no continuous choice are errors naming
  * the address, in gen_target_new and in every method built on targets (HMC, MALA, NUTS and
  * its kernel, the posterior mode, gen_nuts_sample), and so is a typo in what a chain
- * records; selections that name existing
+ * records, and in Gibbs's selection; selections that name existing
  * continuous choices (and complements that leave the discrete ones out) still work. */
 #include <string.h>
 
@@ -81,6 +81,15 @@ static void test_record(void) {
     CHECK_OK(gen_run_chain(gen_kernel_mh_select(&k), gen_key_new(1), tr, &cc, &s, NULL, NULL));
 }
 
+/* Gibbs resamples what the selection contains: a typo did nothing (GEN_OK). */
+static void test_gibbs(void) {
+    gen_trace *tr = observed(beta_bernoulli, "x", 10, XS, 'b'), *out = NULL;
+    CHECK_ERROR(gen_gibbs(tr, gen_key_new(1), paths(1, (const char *[]){"xx/0"}), NULL, &out),
+                "gen_gibbs: model: the selection names xx/0, which the trace does not have");
+    CHECK(!out);
+    CHECK_OK(gen_gibbs(tr, gen_key_new(1), paths(1, (const char *[]){"x/0"}), NULL, &out));
+}
+
 static void test_discrete(void) {
     gen_trace *tr = observed(counts, "k", 4, KS, 'i');
     const char *msg = "k/0 is a discrete choice (i64)";
@@ -107,6 +116,7 @@ static void test_empty(void) {
 int main(void) {
     RUN(test_missing);
     RUN(test_record);
+    RUN(test_gibbs);
     RUN(test_discrete);
     RUN(test_empty);
     return check_finish();
