@@ -87,6 +87,17 @@ gen_status dist_check_finite(const char *family, const char *name, const gen_arr
     return dist_check_each(family, name, a, is_finite, "finite");
 }
 
+gen_status dist_check_positive_finite(const char *family, const char *name, const gen_array *a) {
+    if (a && !a->tuple && a->dtype == GEN_F64 && arr_on_host(a)) { /* one scan for both */
+        const double *x = a->data;
+        int bad = 0;
+        for (int64_t i = 0; i < a->size; i++) bad |= !(x[i] > 0 && x[i] < INFINITY);
+        if (!bad) return GEN_OK;
+    }
+    gen_status st = dist_check_positive(family, name, a);
+    return st == GEN_OK ? dist_check_finite(family, name, a) : st;
+}
+
 gen_status dist_check_not_nan(const char *family, const char *name, const gen_array *a) {
     return dist_check_each(family, name, a, is_number, "a number (not NaN)");
 }

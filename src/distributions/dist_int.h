@@ -99,6 +99,9 @@ gen_status dist_check_each(const char *family, const char *name, const gen_array
 gen_status dist_check_positive(const char *family, const char *name, const gen_array *a);
 gen_status dist_check_nonnegative(const char *family, const char *name, const gen_array *a);
 gen_status dist_check_finite(const char *family, const char *name, const gen_array *a);
+/* dist_check_positive then dist_check_finite (their messages), in one scan when all pass:
+ * scales, rates, shapes and concentrations. */
+gen_status dist_check_positive_finite(const char *family, const char *name, const gen_array *a);
 /* Not NaN (infinities allowed, e.g. truncation bounds). */
 gen_status dist_check_not_nan(const char *family, const char *name, const gen_array *a);
 /* 0 <= a <= 1. */
