@@ -83,7 +83,7 @@ static void run_hand_grad(void *arg) {
 static void run_hmc(void *arg) {
     bench_args *b = arg;
     gen_hmc_kernel hk = {b->sel, STEP, N_LEAP, NULL};
-    gen_chain_config cfg = {WARMUP, b->iters, 1, b->sel};
+    gen_chain_config cfg = {.burn_in = WARMUP, .draws = b->iters, .thin = 1, .sel = b->sel};
     gen_scope_begin();
     gen_array *samples = NULL;
     double rate = 0;

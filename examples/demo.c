@@ -102,7 +102,7 @@ int main(void) {
     gen_chain_config cfg = {.burn_in = 300, .draws = 1000, .thin = 1, .sel = sel};
     gen_array *draws = NULL;
     double rates[4];
-    if (gen_run_chains(gen_kernel_hmc(&hk), gen_key_new(4), 4, starts, &cfg, 4, &draws, rates) != GEN_OK)
+    if (gen_run_chains(gen_kernel_hmc(&hk), gen_key_new(4), 4, starts, &cfg, 4, &draws, rates, NULL) != GEN_OK)
         return fail("HMC");
     gen_summary s[4];
     if (gen_summarize_array(draws, NULL, 0, s, 4) != GEN_OK) return fail("diagnostics");

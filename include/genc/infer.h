@@ -15,6 +15,45 @@
 extern "C" {
 #endif
 
+/* ---- progress and cancellation of long runs -------------------------------------------
+ * Every call that runs for long (gen_run_chain(s), gen_nuts_sample, importance sampling,
+ * enumeration; SMC and VI when they come) takes a gen_progress: a callback that hears
+ * how far the run is and may stop it.
+ *
+ * When: once as each chain starts (done = the units it starts from: 0, or where a
+ * resumed run picks up; a cancel requested earlier thus stops the call before any work),
+ * then after each unit of work: an iteration (NUTS), a step (chains), a particle
+ * (importance sampling; a batched run is one unit of n particles), a grid point
+ * (enumeration). done grows by one unit per call of a chain, total is fixed for the
+ * call, and phase names the phase of the unit just done (at the start: of the next).
+ * Where: on the thread running the chain; with several chains on several threads the
+ * call serializes the calls with a lock (one call at a time, so ud needs no lock of its
+ * own), and calls of different chains interleave. The callback may call GenC functions
+ * (in a scope of its own for what it creates: worker threads have none open), but must
+ * not end scopes it did not begin, nor touch the objects the call is computing.
+ * Cancel: returning false asks the call to stop. The chain stops before its next unit,
+ * every other chain of the call at its next unit (chains not started do not start; the
+ * callback is not called again), and the call returns GEN_CANCELLED with the results so
+ * far, as each call documents, and the message "<call>: cancelled by the progress
+ * callback (chain c, after k of n iterations)". A false after every chain's last unit
+ * changes nothing (GEN_OK). */
+typedef struct gen_progress_info {
+    const char *call;    /* the reporting function, e.g. "gen_nuts_sample" */
+    const char *phase;   /* "warmup" or "sampling" (NUTS), "burn_in" or "sampling" (chains),
+                            "particles" (importance sampling), "grid" (enumeration) */
+    int chain, n_chains; /* the chain reporting, of n_chains (0 of 1 without chains) */
+    int64_t done, total; /* units of this chain done so far and in all (over its phases) */
+} gen_progress_info;
+
+/* Returns true to go on, false to cancel the run. */
+typedef bool (*gen_progress_fn)(void *ud, const gen_progress_info *info);
+
+/* A callback and its user data; fn NULL (a zeroed struct) is no callback. */
+typedef struct gen_progress {
+    gen_progress_fn fn;
+    void *ud;
+} gen_progress;
+
 /* ---- weights and resampling ---------------------------------------------------------- */
 
 /* log(sum_i exp(lw[i]) / n) of n log weights: the log marginal likelihood estimate of
@@ -45,27 +84,56 @@ gen_status gen_resample(gen_key key, const gen_array *log_weights, gen_resamplin
  *   minus w_q (the proposal must propose every unobserved choice).
  * traces (n slots) gets the n traces, *log_weights their [n] unnormalized log weights,
  * *log_ml the log marginal likelihood estimate (log mean of the weights). Particle i
- * uses fold_in(key, i). traces, log_weights and log_ml may each be NULL. */
+ * uses fold_in(key, i). traces, log_weights and log_ml may each be NULL.
+ * A run stopped after k >= 1 particles, by a cancel (GEN_CANCELLED, see _with) or by an
+ * error of particle k (its status and message), returns the k particles done: traces[0..k)
+ * (the other slots NULL), *log_weights [k] and *log_ml over them (k particles are an
+ * importance sampler of their own). With k = 0, and for errors of the arguments, the
+ * outputs are NULL and *log_ml is not written. */
 gen_status gen_importance_sampling(const gen_gf *model, gen_key key, const gen_args *args,
                                    const gen_choicemap *obs, const gen_gf *proposal,
                                    const gen_args *proposal_args, int64_t n, gen_trace **traces,
                                    gen_array **log_weights, double *log_ml);
+/* The same with a progress callback (NULL: none; phase "particles", one unit per
+ * particle). */
+gen_status gen_importance_sampling_with(const gen_gf *model, gen_key key, const gen_args *args,
+                                        const gen_choicemap *obs, const gen_gf *proposal,
+                                        const gen_args *proposal_args, int64_t n,
+                                        const gen_progress *progress, gen_trace **traces,
+                                        gen_array **log_weights, double *log_ml);
 
 /* The same with all n particles in one batched run (genc/gfi.h: batched execution):
  * *trace is one batched trace of n particles, *log_weights [n]. The proposal, if any,
- * is proposed batched too. */
+ * is proposed batched too. On any failure the outputs are NULL (one run: no particle is
+ * done before another). */
 gen_status gen_importance_sampling_batched(const gen_gf *model, gen_key key, const gen_args *args,
                                            const gen_choicemap *obs, const gen_gf *proposal,
                                            const gen_args *proposal_args, int64_t n,
                                            gen_trace **trace, gen_array **log_weights,
                                            double *log_ml);
+/* The same with a progress callback (NULL: none): the batched run is one unit of n
+ * particles, so the callback hears done = 0 before it (a cancel there returns
+ * GEN_CANCELLED with nothing run) and done = n after it. */
+gen_status gen_importance_sampling_batched_with(const gen_gf *model, gen_key key,
+                                                const gen_args *args, const gen_choicemap *obs,
+                                                const gen_gf *proposal,
+                                                const gen_args *proposal_args, int64_t n,
+                                                const gen_progress *progress, gen_trace **trace,
+                                                gen_array **log_weights, double *log_ml);
 
 /* Importance resampling (sampling importance resampling): n particles as above, then
- * one trace drawn in proportion to the weights. */
+ * one trace drawn in proportion to the weights. On any failure, a cancel included,
+ * *trace is NULL and *log_ml is not written (the one draw comes after all particles). */
 gen_status gen_importance_resampling(const gen_gf *model, gen_key key, const gen_args *args,
                                      const gen_choicemap *obs, const gen_gf *proposal,
                                      const gen_args *proposal_args, int64_t n, gen_trace **trace,
                                      double *log_ml);
+/* The same with a progress callback (NULL: none), as gen_importance_sampling_with. */
+gen_status gen_importance_resampling_with(const gen_gf *model, gen_key key, const gen_args *args,
+                                          const gen_choicemap *obs, const gen_gf *proposal,
+                                          const gen_args *proposal_args, int64_t n,
+                                          const gen_progress *progress, gen_trace **trace,
+                                          double *log_ml);
 
 /* ---- Metropolis–Hastings ------------------------------------------------------------ */
 
@@ -138,7 +206,10 @@ gen_status gen_target_trace(const gen_target *t, const gen_array *theta, gen_tra
  * min(1, exp(H0 - H1)), H = -log density + p^T M^-1 p / 2. inv_metric is M^-1: NULL
  * (identity), an f64 [d] diagonal or an f64 [d, d] dense matrix. A trajectory that
  * reaches a point the model rejects (gen_divergence) is rejected; at tr's own point that
- * is an error, as is a log density of -inf. Other model errors are returned. */
+ * is an error, as is a log density of -inf. Other model errors are returned. n_leapfrog
+ * is at most GEN_MAX_LEAPFROG, the bound on the gradient evaluations of one transition of
+ * every HMC kernel (NUTS: 2^20 - 1 at max_depth 20); more is GEN_ERR_VALUE. */
+#define GEN_MAX_LEAPFROG (1 << 20)
 gen_status gen_hmc(const gen_trace *tr, gen_key key, const gen_selection *sel, double step,
                    int n_leapfrog, const gen_array *inv_metric, gen_trace **out, bool *accepted);
 
@@ -217,10 +288,16 @@ gen_status gen_kernel_apply(gen_kernel k, gen_key key, const gen_trace *tr, gen_
  * *final, and the acceptance rate over all steps (a step of a composite kernel counts as
  * accepted if any part accepted). Step s uses fold_in(key, s). Each step runs in its own
  * scope, so memory stays flat in the chain length. samples, final and accept_rate may
- * be NULL. */
+ * be NULL. progress (phases "burn_in" and "sampling", one unit per step) may be zero.
+ * A chain stopped early, by a cancel (GEN_CANCELLED) or by an error of a step (its status
+ * and message, "gen_run_chain: step s: ..."), returns what it did before: *samples
+ * [k, dims] with the k < draws states recorded (k may be 0), *final the trace after the
+ * last step done (init if none), *accept_rate over the steps done. Errors of the
+ * arguments leave every output NULL. */
 typedef struct gen_chain_config {
     int64_t burn_in, draws, thin; /* thin >= 1 */
     const gen_selection *sel;     /* what to record; NULL: everything */
+    gen_progress progress;        /* zero: none */
 } gen_chain_config;
 gen_status gen_run_chain(gen_kernel k, gen_key key, const gen_trace *init,
                          const gen_chain_config *cfg, gen_array **samples, gen_trace **final,
@@ -228,12 +305,17 @@ gen_status gen_run_chain(gen_kernel k, gen_key key, const gen_trace *init,
 
 /* n_chains chains in parallel on up to n_threads threads (<= 0: one per chain), chain
  * c from init[c] with key fold_in(key, c): *samples is [n_chains, draws, dims],
- * accept_rates (n_chains slots, may be NULL) their acceptance rates. The kernel and the
- * traces must be safe to use from several threads: the library's own objects are
- * (immutable, atomically refcounted); a kernel's payload must not be written. */
+ * accept_rates (n_chains slots, may be NULL) their acceptance rates, draws_done
+ * (n_chains slots, may be NULL) the draws each recorded: draws, or fewer when the call
+ * stopped early. The kernel and the traces must be safe to use from several threads: the
+ * library's own objects are (immutable, atomically refcounted); a kernel's payload must
+ * not be written. An error of one chain stops that chain only; the call returns the
+ * first failing chain's status ("gen_run_chains: chain c: ...") with the results of all,
+ * the rows a chain did not record NaN. A cancel stops every chain (GEN_CANCELLED, with
+ * the results so far in the same way). */
 gen_status gen_run_chains(gen_kernel k, gen_key key, int n_chains, gen_trace *const *init,
                           const gen_chain_config *cfg, int n_threads, gen_array **samples,
-                          double *accept_rates);
+                          double *accept_rates, int64_t *draws_done);
 
 /* ---- involutive MCMC (reversible jump) ---------------------------------------------------
  * Gen.jl's mh(trace, proposal, proposal_args, involution). The proposal is a generative
@@ -457,6 +539,11 @@ typedef struct gen_grid_axis {
 gen_status gen_enumerate(const gen_gf *model, const gen_args *args, const gen_choicemap *obs,
                          int n_axes, const gen_grid_axis *axes, gen_array **log_probs,
                          double *log_ml);
+/* The same with a progress callback (NULL: none; phase "grid", one unit per grid point).
+ * A cancel returns GEN_CANCELLED with no outputs (the probabilities need every point). */
+gen_status gen_enumerate_with(const gen_gf *model, const gen_args *args, const gen_choicemap *obs,
+                              int n_axes, const gen_grid_axis *axes, const gen_progress *progress,
+                              gen_array **log_probs, double *log_ml);
 
 /* ---- the No-U-Turn sampler and Stan's warm-up ------------------------------------------
  * NUTS as in Stan (Hoffman and Gelman 2014; Betancourt 2017, "A Conceptual Introduction
@@ -499,8 +586,11 @@ typedef struct gen_nuts_stats {
 } gen_nuts_stats;
 
 /* One NUTS transition on tr's choices in sel with step size step and at most max_depth
- * doublings (<= 0: 10). *out is the trace at the new state (tr retained when it did not
- * move); stats (may be NULL) receives the diagnostics. */
+ * doublings: 1 to GEN_NUTS_MAX_DEPTH (a tree of 2^max_depth - 1 leapfrog steps at most),
+ * 0 for Stan's 10; other values are GEN_ERR_VALUE ("gen_nuts: max_depth must be in
+ * 1..20 (0: 10), got 40"). *out is the trace at the new state (tr retained when it did
+ * not move); stats (may be NULL) receives the diagnostics. */
+#define GEN_NUTS_MAX_DEPTH 20
 gen_status gen_nuts(const gen_trace *tr, gen_key key, const gen_selection *sel, double step,
                     const gen_array *inv_metric, int max_depth, gen_trace **out,
                     gen_nuts_stats *stats);
@@ -509,7 +599,7 @@ typedef struct gen_nuts_kernel {
     const gen_selection *sel;
     double step;
     const gen_array *inv_metric; /* may be NULL */
-    int max_depth;               /* <= 0: 10 */
+    int max_depth;               /* 0: 10; at most GEN_NUTS_MAX_DEPTH */
 } gen_nuts_kernel;
 /* NUTS as a kernel; "accepted" means the state moved. */
 gen_kernel gen_kernel_nuts(gen_nuts_kernel *k);
@@ -519,6 +609,8 @@ typedef enum gen_metric_kind {
     GEN_METRIC_DIAG = 1,  /* diagonal (Stan's default) */
     GEN_METRIC_DENSE = 2
 } gen_metric_kind;
+
+typedef struct gen_nuts_result gen_nuts_result; /* below */
 
 /* The sampler with Stan's warm-up (defaults in brackets are Stan's):
  *   step size: the initial step [1] is first doubled or halved until one leapfrog step's
@@ -539,13 +631,17 @@ typedef struct gen_nuts_config {
     const gen_array *inv_metric; /* a fixed inverse metric (no metric adaptation); NULL */
     double step;                 /* initial step size [1] */
     bool fixed_step;             /* keep step as given (no heuristic, no dual averaging) */
-    int max_depth;               /* [10] */
+    int max_depth;               /* [10], at most GEN_NUTS_MAX_DEPTH */
     double target_accept;        /* [0.8] */
     int64_t init_buffer, term_buffer, base_window; /* [75, 50, 25] */
     double init_radius; /* > 0: start at a uniform(-r, r) point in unconstrained space,
                            retried until the density and gradient are finite (Stan: 2);
                            0: at the trace's own point */
     const gen_selection *record; /* the choices to record; NULL: sel */
+    gen_progress progress;       /* phases "warmup" and "sampling", one unit per iteration;
+                                    zero: none */
+    const gen_nuts_result *resume; /* continue the chains of this earlier result (below);
+                                      NULL: a new run */
 } gen_nuts_config;
 
 /* The columns of gen_nuts_result.stats, in the order of Stan's output. */
@@ -561,20 +657,59 @@ enum {
     GEN_NUTS_NSTATS
 };
 
-/* What gen_nuts_sample returns (arrays in the current scope). */
+/* The chains' state at the end of a run: each chain's position, iteration count, step
+ * size and inverse metric, and its warm-up's state (dual averaging, the position in the
+ * window schedule, the running (co)variance of the window), with its final trace. It is
+ * what gen_nuts_config.resume continues from. Owned as the result's arrays are: by the
+ * scope open at the call, or, with none open, by the caller, who ends it with
+ * gen_nuts_state_release. Immutable; safe to read from several threads. */
+typedef struct gen_nuts_state gen_nuts_state;
+void gen_nuts_state_release(gen_nuts_state *state);
+
+/* What gen_nuts_sample returns (arrays in the current scope). A run that stopped early
+ * (below) has rows it did not reach: NaN in draws, unconstrained and stats; draws_done
+ * and iterations_done say how many rows each chain filled. */
 typedef struct gen_nuts_result {
     gen_array *draws;         /* [chains, draws, dims]: the recorded choices, flattened
                                  (gen_choicemap_flatten), constrained values */
     gen_array *unconstrained; /* [chains, draws, d]: the positions */
     gen_array *stats;         /* [chains, warmup + draws, GEN_NUTS_NSTATS] */
-    gen_array *step_size;     /* [chains]: the adapted step sizes */
+    gen_array *step_size;     /* [chains]: the adapted step sizes (during warm-up: the
+                                 current ones) */
     gen_array *inv_metric;    /* [chains, d] (unit, diagonal) or [chains, d, d] (dense) */
     gen_array *seconds;       /* [chains, 2]: wall time of warm-up and of sampling */
+    gen_array *draws_done;    /* [chains] i64: draws recorded (draws when complete) */
+    gen_array *iterations_done; /* [chains] i64: iterations done, warm-up and sampling */
+    gen_nuts_state *state;    /* the chains' final state, to resume from */
+    gen_trace *const *traces; /* [chains]: each chain's final trace, at its last
+                                 position (its initial trace if it did not start);
+                                 borrowed from state */
 } gen_nuts_result;
 
-/* n_chains chains of warm-up then sampling, chain c from init[c] with key
- * fold_in(key, c), on up to n_threads threads (<= 0: one per chain). Fields of out are
- * NULL on failure. */
+/* n_chains chains of warm-up then sampling, chain c from init[c], on up to n_threads
+ * threads (<= 0: one per chain).
+ * Keys: chain c uses k = fold_in(key, c), split in 4: the initial point (attempt a:
+ * fold_in(k0, a)), the first step size search (k1), the transitions (iteration i, counted
+ * over warm-up and sampling: fold_in(k2, i)) and the searches after each metric window
+ * (the j-th: fold_in(k3, j)).
+ * Stopping early: a cancel (GEN_CANCELLED, progress above) stops every chain; an error of
+ * a chain (the model's, the sampler's: "gen_nuts_sample: chain c: ...") stops that chain,
+ * the others run on, and the call returns the first failing chain's status. Either way
+ * out holds the results so far (the rows done, the state at each chain's last completed
+ * iteration). Errors of the arguments, and running out of memory for the results, leave
+ * the fields of out NULL.
+ * Resuming: with cfg->resume a result of an earlier call (complete, cancelled or
+ * stopped by an error; its arrays and state alive), each chain goes on from its state:
+ * the warm-up where it stopped (the same schedule), then sampling with the adapted step
+ * size and metric, until cfg->draws draws, so draws may grow to draw more. cfg must have
+ * the settings of the run resumed except draws, progress and resume (GEN_ERR_VALUE naming
+ * the one that differs), sel the same dimension, n_chains the same; init is not read (may
+ * be NULL: the chains go on from their states' traces). out covers the whole run: the
+ * earlier rows are copied from cfg->resume's arrays, and seconds add up. With the same
+ * key, a run cancelled and resumed, or run in parts, gives the same draws, statistics
+ * and adaptation as one uninterrupted run. A chain that failed inside a warm-up window's
+ * update (the metric estimate or the step size search after it) cannot be resumed
+ * (GEN_ERR_VALUE). */
 gen_status gen_nuts_sample(gen_key key, int n_chains, gen_trace *const *init,
                            const gen_selection *sel, const gen_nuts_config *cfg, int n_threads,
                            gen_nuts_result *out);

@@ -31,6 +31,7 @@ gen_status core_error_at(const char *file, int line, gen_status s, const char *f
 }
 
 gen_status gen_error_set(gen_status s, const char *fmt, ...) {
+    if (!fmt) return GEN_FAIL(GEN_ERR_MISUSE, "gen_error_set: fmt is NULL (the error to record was %s)", gen_status_name(s));
     va_list ap;
     va_start(ap, fmt);
     record("user", 0, s, fmt, ap);
@@ -88,6 +89,7 @@ const char *gen_status_name(gen_status s) {
     case GEN_ERR_UNSUPPORTED: return "GEN_ERR_UNSUPPORTED";
     case GEN_ERR_CALLBACK: return "GEN_ERR_CALLBACK";
     case GEN_ERR_INTERNAL: return "GEN_ERR_INTERNAL";
+    case GEN_CANCELLED: return "GEN_CANCELLED";
     }
     return "GEN_ERR_UNKNOWN";
 }

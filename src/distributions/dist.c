@@ -41,6 +41,12 @@ gen_dist *dist_new(const dist_family *f, gen_dtype dtype, int n_params, gen_arra
                  GEN_MAX_DIMS);
         return NULL;
     }
+    if (batch_ndim + event_ndim) { /* the two shapes together: the shape of one draw */
+        int64_t shape[GEN_MAX_DIMS], size;
+        if (batch_ndim) memcpy(shape, batch_shape, (size_t)batch_ndim * sizeof *shape);
+        if (event_ndim) memcpy(shape + batch_ndim, event_shape, (size_t)event_ndim * sizeof *shape);
+        if (arr_shape_count(f->name, batch_ndim + event_ndim, shape, &size) != GEN_OK) return NULL;
+    }
     for (int i = 0; i < n_params; i++) /* the families' own checks may not have looked */
         if (CORE_UNLIKELY(params[i]->tuple)) {
             char what[64];
@@ -193,6 +199,8 @@ static gen_array *sample(const char *fn, const gen_dist *d, gen_key key, int ndi
     if (ndim) memcpy(shape, sample_shape, (size_t)ndim * sizeof *shape);
     memcpy(shape + ndim, d->batch_shape, (size_t)d->batch_ndim * sizeof *shape);
     memcpy(shape + ndim + d->batch_ndim, d->event_shape, (size_t)d->event_ndim * sizeof *shape);
+    int64_t size;
+    if (arr_shape_count(fn, n, shape, &size) != GEN_OK) return NULL; /* the sample shape in front */
     double p[DIST_MAX_PARAMS];
     if (!reparam && n == 0 && d->family->sample1 && scalar_case(d, NULL, p))
         return gen_scalar(d->family->sample1(p, key));
@@ -224,7 +232,7 @@ gen_array *gen_dist_rsample(const gen_dist *d, gen_key key, int ndim, const int6
 gen_array *gen_dist_logpdf(const gen_dist *d, const gen_array *x) {
     if (check_dist("gen_dist_logpdf", d) != GEN_OK) return NULL;
     if (!x) {
-        if (!core_error_pending()) GEN_FAIL(GEN_ERR_MISUSE, "%s: logpdf: the value is NULL", d->family->name);
+        if (!core_error_pending()) GEN_FAIL(GEN_ERR_MISUSE, "gen_dist_logpdf: %s: the value is NULL", d->family->name);
         return NULL;
     }
     if (CORE_UNLIKELY(x->tuple)) {

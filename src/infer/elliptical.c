@@ -116,6 +116,7 @@ gen_status gen_elliptical_slice(const gen_trace *tr, gen_key key, const gen_addr
 }
 
 static gen_status ess_fn(void *p, gen_key key, const gen_trace *tr, gen_trace **out, bool *acc) {
+    if (CORE_UNLIKELY(!p)) return infer_kernel_null("elliptical_slice", NULL);
     const gen_elliptical_kernel *k = p;
     *acc = true;
     return gen_elliptical_slice(tr, key, &k->addr, k->mu, k->cov, out);

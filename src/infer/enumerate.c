@@ -103,11 +103,12 @@ static gen_status normalize(const double *lw, int64_t total, gen_array **log_pro
     return *log_probs ? GEN_OK : infer_pending();
 }
 
-gen_status gen_enumerate(const gen_gf *model, const gen_args *args, const gen_choicemap *obs,
-                         int n_axes, const gen_grid_axis *axes, gen_array **log_probs,
-                         double *log_ml) {
+gen_status gen_enumerate_with(const gen_gf *model, const gen_args *args, const gen_choicemap *obs,
+                              int n_axes, const gen_grid_axis *axes, const gen_progress *progress,
+                              gen_array **log_probs, double *log_ml) {
     if (log_probs) *log_probs = NULL;
     if (!model) return infer_null(FN, "the model");
+    if (n_axes >= 1 && !axes) return GEN_FAIL(GEN_ERR_MISUSE, "%s: the list of axes is NULL", FN);
     if (n_axes < 1 || !axes) return GEN_FAIL(GEN_ERR_VALUE, "%s: needs at least one axis (got %d)", FN, n_axes);
     if (n_axes > 64) return GEN_FAIL(GEN_ERR_VALUE, "%s: at most 64 axes (got %d)", FN, n_axes);
     if (!obs) obs = gen_choicemap_empty();
@@ -119,8 +120,15 @@ gen_status gen_enumerate(const gen_gf *model, const gen_args *args, const gen_ch
     if (s == GEN_OK) s = grid_size(n_axes, a, &total);
     double *lw = s == GEN_OK ? core_alloc((size_t)total * sizeof *lw) : NULL;
     if (s == GEN_OK && !lw) s = infer_pending();
-    for (int64_t p = 0; p < total && s == GEN_OK; p++)
+    infer_run run;
+    infer_run_init(&run, FN, "grid points", progress, 1);
+    bool stopped = s == GEN_OK && !infer_run_report(&run, 0, "grid", 0, total);
+    for (int64_t p = 0; p < total && s == GEN_OK && !stopped; p++) {
         s = score_point(model, args, obs, n_axes, axes, a, p, &lw[p]);
+        stopped = s == GEN_OK && !infer_run_report(&run, 0, "grid", p + 1, total) && p + 1 < total;
+    }
+    if (stopped) s = infer_run_cancelled(&run); /* the probabilities need every point: nothing */
+    infer_run_free(&run);
     if (s == GEN_OK) s = normalize(lw, total, log_probs, log_ml);
     if (s == GEN_OK && log_probs && !(*log_probs = gen_scope_return(*log_probs))) s = infer_pending();
     if (s != GEN_OK && log_probs) *log_probs = NULL;
@@ -128,4 +136,10 @@ gen_status gen_enumerate(const gen_gf *model, const gen_args *args, const gen_ch
     axes_free(n_axes, a);
     gen_scope_end();
     return s;
+}
+
+gen_status gen_enumerate(const gen_gf *model, const gen_args *args, const gen_choicemap *obs,
+                         int n_axes, const gen_grid_axis *axes, gen_array **log_probs,
+                         double *log_ml) {
+    return gen_enumerate_with(model, args, obs, n_axes, axes, NULL, log_probs, log_ml);
 }

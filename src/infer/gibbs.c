@@ -147,6 +147,7 @@ gen_status gen_gibbs(const gen_trace *tr, gen_key key, const gen_selection *sel,
 }
 
 static gen_status gibbs_fn(void *p, gen_key key, const gen_trace *tr, gen_trace **out, bool *acc) {
+    if (CORE_UNLIKELY(!p)) return infer_kernel_null("gibbs", NULL);
     const gen_gibbs_kernel *k = p;
     *acc = true;
     return gen_gibbs(tr, key, k->sel, k->candidates, out);

@@ -40,8 +40,10 @@ gen_status gen_hmc(const gen_trace *tr, gen_key key, const gen_selection *sel, d
     if (out) *out = NULL;
     if (accepted) *accepted = false;
     if (!out) return GEN_FAIL(GEN_ERR_MISUSE, "%s: out is NULL", fn);
-    if (!(step > 0) || n_leapfrog < 1)
-        return GEN_FAIL(GEN_ERR_VALUE, "%s: need step > 0 and n_leapfrog >= 1 (got %g, %d)", fn, step, n_leapfrog);
+    if (!(step > 0)) return GEN_FAIL(GEN_ERR_VALUE, "%s: need step > 0 (got %g)", fn, step);
+    if (n_leapfrog < 1 || n_leapfrog > GEN_MAX_LEAPFROG)
+        return GEN_FAIL(GEN_ERR_VALUE, "%s: n_leapfrog must be in 1..%d, got %d", fn, GEN_MAX_LEAPFROG, n_leapfrog);
+    if (!tr || !sel) return infer_null(fn, tr ? "the selection" : "the trace");
     gen_target *t = gen_target_new(tr, sel);
     if (!t) return infer_pending();
     int64_t d = gen_target_dim(t);
@@ -90,6 +92,7 @@ gen_status gen_mala(const gen_trace *tr, gen_key key, const gen_selection *sel, 
     if (accepted) *accepted = false;
     if (!out) return GEN_FAIL(GEN_ERR_MISUSE, "%s: out is NULL", fn);
     if (!(step > 0)) return GEN_FAIL(GEN_ERR_VALUE, "%s: need step > 0 (got %g)", fn, step);
+    if (!tr || !sel) return infer_null(fn, tr ? "the selection" : "the trace");
     gen_target *t = gen_target_new(tr, sel);
     if (!t) return infer_pending();
     int64_t d = gen_target_dim(t);
@@ -125,6 +128,7 @@ gen_status gen_posterior_mode(const gen_trace *tr, const gen_selection *sel, int
     if (out) *out = NULL;
     if (!out) return GEN_FAIL(GEN_ERR_MISUSE, "%s: out is NULL", fn);
     if (max_iters < 1 || !(tol > 0)) return GEN_FAIL(GEN_ERR_VALUE, "%s: need max_iters >= 1 and tol > 0", fn);
+    if (!tr || !sel) return infer_null(fn, tr ? "the selection" : "the trace");
     gen_target *t = gen_target_new(tr, sel);
     if (!t) return infer_pending();
     int64_t d = gen_target_dim(t);

@@ -2,6 +2,9 @@
 #ifndef GENC_SRC_INFER_INT_H
 #define GENC_SRC_INFER_INT_H
 
+#include <pthread.h>
+#include <stdatomic.h>
+
 #include "../core/core.h"
 #include "genc/autodiff.h"
 #include "genc/choice.h"
@@ -24,6 +27,36 @@ static inline gen_status infer_null(const char *fn, const char *what) {
 gen_divergence infer_rejection(gen_status s, char *msg, size_t n);
 /* A phrase for a reason, for messages ("a non-finite gradient"). */
 const char *infer_divergence_name(gen_divergence why);
+/* What a kernel made from a NULL payload (gen_kernel_<kernel>(NULL)) does when applied:
+ * GEN_ERR_MISUSE "gen_kernel_apply: the <kernel> kernel's payload is NULL", or naming
+ * the payload's field (what) when what is not NULL. */
+gen_status infer_kernel_null(const char *kernel, const char *what);
+/* A long run's progress reporting (progress.c): the callback, called one at a time
+ * across the run's threads, and the stop flag that a cancel from any chain sets and
+ * every chain reads before each unit of work. */
+typedef struct infer_run {
+    const char *call, *unit; /* e.g. "gen_nuts_sample", "iterations" (for the message) */
+    gen_progress progress;
+    int n_chains;
+    atomic_int stop;
+    int cancel_chain;        /* who cancelled (-1: nobody), under lock */
+    int64_t cancel_done, cancel_total;
+    pthread_mutex_t lock;
+} infer_run;
+
+/* p may be NULL (no callback). */
+void infer_run_init(infer_run *r, const char *call, const char *unit, const gen_progress *p, int n_chains);
+void infer_run_free(infer_run *r);
+/* Whether the run is to stop (a cancel from any chain). */
+static inline bool infer_run_stopped(infer_run *r) {
+    return atomic_load_explicit(&r->stop, memory_order_relaxed) != 0;
+}
+/* Tells the callback that chain has done `done` of `total` units (phase: the unit's);
+ * false when the run is to stop (this call cancelled it, or an earlier one did). */
+bool infer_run_report(infer_run *r, int chain, const char *phase, int64_t done, int64_t total);
+/* Records GEN_CANCELLED with a message naming the chain that cancelled and where. */
+gen_status infer_run_cancelled(infer_run *r);
+
 /* log U for U uniform in (0, 1) from key: the MH acceptance test is log U < alpha. */
 double infer_log_uniform(gen_key key);
 

@@ -120,14 +120,14 @@ static gen_status check_inverse(gen_involution inv, const gen_trace *tr, const g
     return GEN_OK;
 }
 
-static gen_status check_args(const gen_trace *tr, const gen_gf *proposal, gen_involution inv,
+static gen_status check_args(const char *fn, const gen_trace *tr, const gen_gf *proposal, gen_involution inv,
                              gen_trace **out) {
     if (out) *out = NULL;
-    if (!out) return GEN_FAIL(GEN_ERR_MISUSE, "%s: out is NULL", FN);
-    if (!tr) return infer_null(FN, "the trace");
-    if (!proposal) return infer_null(FN, "the proposal");
-    if (!inv.fn) return GEN_FAIL(GEN_ERR_MISUSE, "%s: the involution has no function", FN);
-    if (gen_trace_batch_size(tr)) return GEN_FAIL(GEN_ERR_UNSUPPORTED, "%s: the trace is batched", FN);
+    if (!out) return GEN_FAIL(GEN_ERR_MISUSE, "%s: out is NULL", fn);
+    if (!tr) return infer_null(fn, "the trace");
+    if (!proposal) return infer_null(fn, "the proposal");
+    if (!inv.fn) return GEN_FAIL(GEN_ERR_MISUSE, "%s: the involution has no function", fn);
+    if (gen_trace_batch_size(tr)) return GEN_FAIL(GEN_ERR_UNSUPPORTED, "%s: the trace is batched", fn);
     return GEN_OK;
 }
 
@@ -187,7 +187,7 @@ static gen_status propose_move(const gen_trace *tr, const gen_gf *proposal, cons
 gen_status gen_involutive_propose(const gen_trace *tr, gen_key key, const gen_gf *proposal,
                                   const gen_args *proposal_args, gen_involution inv, bool check,
                                   gen_trace **proposed, gen_involutive_info *info) {
-    gen_status s = check_args(tr, proposal, inv, proposed);
+    gen_status s = check_args("gen_involutive_propose", tr, proposal, inv, proposed);
     if (s != GEN_OK || (s = gen_scope_begin()) != GEN_OK) return s;
     gen_involutive_info inf = {NAN, NAN, NAN, NAN, 0};
     gen_trace *p = NULL;
@@ -201,7 +201,7 @@ gen_status gen_involutive_propose(const gen_trace *tr, gen_key key, const gen_gf
 gen_status gen_mh_involutive(const gen_trace *tr, gen_key key, const gen_gf *proposal,
                              const gen_args *proposal_args, gen_involution inv, bool check,
                              gen_trace **out, bool *accepted) {
-    gen_status s = check_args(tr, proposal, inv, out);
+    gen_status s = check_args(FN, tr, proposal, inv, out);
     if (s != GEN_OK || (s = gen_scope_begin()) != GEN_OK) return s;
     gen_key k[2];
     gen_trace *p = NULL;
@@ -214,6 +214,7 @@ gen_status gen_mh_involutive(const gen_trace *tr, gen_key key, const gen_gf *pro
 }
 
 static gen_status invol_fn(void *p, gen_key key, const gen_trace *tr, gen_trace **out, bool *acc) {
+    if (CORE_UNLIKELY(!p)) return infer_kernel_null("involutive", NULL);
     const gen_involutive_kernel *k = p;
     return gen_mh_involutive(tr, key, k->proposal, k->proposal_args, k->involution, k->check, out, acc);
 }

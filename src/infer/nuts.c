@@ -36,11 +36,15 @@ static double uniform(nuts *n) {
     if (n->upos >= NUTS_UBUF) {
         int64_t k = NUTS_UBUF;
         n->upos = 0;
+        gen_array *u = NULL;
         if (gen_scope_begin() == GEN_OK) {
-            gen_array *u = gen_random_uniform(gen_key_fold_in(n->key, n->block++), GEN_F64, 1, &k);
+            u = gen_random_uniform(gen_key_fold_in(n->key, n->block++), GEN_F64, 1, &k);
             if (u) memcpy(n->ubuf, gen_array_data(u), sizeof n->ubuf);
-            else for (int i = 0; i < NUTS_UBUF; i++) n->ubuf[i] = 0.5; /* OOM: reported by the caller's next call */
             gen_scope_end();
+        }
+        if (!u) { /* the transition goes on with 0.5s and fails at its end */
+            if (!n->failed) n->failed = infer_pending();
+            for (int i = 0; i < NUTS_UBUF; i++) n->ubuf[i] = 0.5;
         }
     }
     return n->ubuf[n->upos++];
@@ -151,6 +155,7 @@ gen_status nuts_transition(nuts *n, hmc_point *x, gen_key key, gen_nuts_stats *s
     n->key = gen_key_fold_in(key, 1);
     n->block = 0;
     n->upos = NUTS_UBUF;
+    n->failed = GEN_OK;
     gen_status s = hmc_normals(gen_key_fold_in(key, 0), d, n->v);
     if (s != GEN_OK) return s;
     hmc_draw_momentum(&n->m, n->v, x->p);
@@ -210,6 +215,7 @@ gen_status nuts_transition(nuts *n, hmc_point *x, gen_key key, gen_nuts_stats *s
         persist = persist && criterion(d, ps_bck_fwd, ps_fwd_fwd, rho_ext);
         if (!persist) break;
     }
+    if (n->failed) return n->failed;
     point_copy(d, x, &z_sample);
     if (st) {
         *st = (gen_nuts_stats){.logp = x->logp,
@@ -268,7 +274,10 @@ gen_status gen_nuts(const gen_trace *tr, gen_key key, const gen_selection *sel, 
     if (out) *out = NULL;
     if (!out) return GEN_FAIL(GEN_ERR_MISUSE, "%s: out is NULL", fn);
     if (!(step > 0) || !isfinite(step)) return GEN_FAIL(GEN_ERR_VALUE, "%s: need a finite step > 0 (got %g)", fn, step);
-    if (max_depth <= 0) max_depth = 10;
+    if (max_depth < 0 || max_depth > GEN_NUTS_MAX_DEPTH)
+        return GEN_FAIL(GEN_ERR_VALUE, "%s: max_depth must be in 1..%d (0: 10), got %d", fn, GEN_NUTS_MAX_DEPTH, max_depth);
+    if (max_depth == 0) max_depth = 10;
+    if (!tr || !sel) return infer_null(fn, tr ? "the selection" : "the trace");
     gen_target *t = gen_target_new(tr, sel);
     if (!t) return infer_pending();
     nuts n;
@@ -307,6 +316,7 @@ gen_status gen_nuts(const gen_trace *tr, gen_key key, const gen_selection *sel, 
 }
 
 static gen_status nuts_fn(void *p, gen_key key, const gen_trace *tr, gen_trace **out, bool *acc) {
+    if (CORE_UNLIKELY(!p)) return infer_kernel_null("nuts", NULL);
     const gen_nuts_kernel *k = p;
     gen_status s = gen_nuts(tr, key, k->sel, k->step, k->inv_metric, k->max_depth, out, NULL);
     *acc = s == GEN_OK && *out != tr;

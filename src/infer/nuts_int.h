@@ -1,5 +1,6 @@
 /* nuts_int.h — the No-U-Turn sampler's state and its warm-up, shared by the transition
- * (nuts.c), the adaptation (nuts_warmup.c) and the chain runner (nuts_sample.c). */
+ * (nuts.c), the adaptation (nuts_warmup.c), the chain runner (nuts_sample.c) and the
+ * state a run ends with and resumes from (nuts_state.c). */
 #ifndef GENC_SRC_INFER_NUTS_INT_H
 #define GENC_SRC_INFER_NUTS_INT_H
 
@@ -20,7 +21,8 @@ typedef struct nuts {
     int64_t n_leapfrog;
     bool divergent;
     gen_divergence why; /* of the divergence (of the last step in the step size search) */
-    /* uniforms drawn in blocks from key */
+    /* uniforms drawn in blocks from key; failed: the error of drawing them (OOM) */
+    gen_status failed;
     gen_key key;
     uint64_t block;
     int upos;
@@ -73,5 +75,59 @@ void nuts_var_free(nuts_var *v);
 /* Adds theta when inside an adaptation window; at a window's end writes the regularized
  * estimate into minv (d or d * d doubles) and returns true. */
 bool nuts_var_learn(nuts_var *v, nuts_windows *w, const double *theta, double *minv);
+
+/* ---- a chain between two iterations: what a resumed run goes on from (nuts_state.c) */
+
+/* The settings of a run with the defaults filled in (what a resumed run must keep). */
+typedef struct nuts_settings {
+    int64_t warmup;
+    int metric;        /* the metric kind: cfg->metric, or the inv_metric's */
+    bool fixed_metric; /* inv_metric given */
+    double step;
+    bool fixed_step;
+    int max_depth;
+    double target_accept;
+    int64_t init_buffer, term_buffer, base_window;
+    double init_radius;
+} nuts_settings;
+
+void nuts_settings_of(const gen_nuts_config *cfg, nuts_settings *out);
+
+typedef struct nuts_chain {
+    bool started;    /* past the initial point and the first step size search */
+    bool broken;     /* stopped inside a window's update: cannot go on */
+    int64_t it;      /* iterations done, warm-up and sampling */
+    double eps;      /* the step size */
+    double logp;     /* at theta */
+    double *theta, *grad; /* [d] the position and the gradient there */
+    double *minv;    /* [nmetric] the inverse metric (ones for the identity) */
+    nuts_stepsize ss;
+    nuts_windows win;
+    nuts_var var;    /* the running (co)variance of the window (buffers NULL: none) */
+    uint64_t searches;    /* step size searches after windows so far */
+    double seconds[2];    /* warm-up and sampling wall time so far */
+    gen_trace *trace;     /* at theta (the initial trace before the start); a reference */
+} nuts_chain;
+
+/* A chain's buffers for d coordinates and nmetric metric entries (var is not made). */
+gen_status nuts_chain_alloc(nuts_chain *c, int64_t d, int64_t nmetric);
+/* A copy of src (its own buffers; the trace retained). */
+gen_status nuts_chain_copy(nuts_chain *dst, const nuts_chain *src, int64_t d, int64_t nmetric);
+void nuts_chain_free(nuts_chain *c, int64_t d, int64_t nmetric);
+
+struct gen_nuts_state {
+    int n_chains;
+    int64_t d, dims, nmetric, draws;
+    nuts_settings set;
+    nuts_chain *chains;
+    gen_trace **traces; /* the chains' traces, for gen_nuts_result.traces (borrowed) */
+};
+
+/* A state taking the chains (moved: their buffers and traces, the array too). */
+gen_nuts_state *nuts_state_new(int n_chains, int64_t d, int64_t dims, int64_t nmetric, int64_t draws,
+                               const nuts_settings *set, nuts_chain *chains);
+/* Checks that cfg, n_chains, d and dims may go on from prev (fn: for the messages). */
+gen_status nuts_state_check(const char *fn, const gen_nuts_result *prev, const gen_nuts_config *cfg,
+                            int n_chains, int64_t d, int64_t dims);
 
 #endif

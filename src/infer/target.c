@@ -101,7 +101,16 @@ static void table_init(gen_target *t) {
             if (nl) t->like = nl;
             if (no) t->off = no;
             ok = na && nl && no;
-            if (!ok) break;
+            if (!ok) { /* each block at its own size: the grown ones at nc */
+                core_free(addrs, (size_t)(na ? nc : cap) * sizeof *addrs);
+                core_free(t->like, (size_t)(nl ? nc : cap) * sizeof *t->like);
+                core_free(t->off, (size_t)(no ? nc : cap) * sizeof *t->off);
+                addrs = NULL;
+                t->like = NULL;
+                t->off = NULL;
+                cap = 0;
+                break;
+            }
             for (int64_t k = cap; k < nc; k++) t->like[k] = NULL, t->off[k] = 0;
             cap = nc;
         }

@@ -19,6 +19,7 @@ static void test_error_slot(void) {
     gen_error_clear();
     CHECK(gen_error_status() == GEN_OK);
     CHECK(strcmp(gen_status_name(GEN_ERR_SHAPE), "GEN_ERR_SHAPE") == 0);
+    CHECK(strcmp(gen_status_name(GEN_CANCELLED), "GEN_CANCELLED") == 0);
     CHECK(strcmp(gen_status_name((gen_status)999), "GEN_ERR_UNKNOWN") == 0);
 }
 

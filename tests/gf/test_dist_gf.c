@@ -90,7 +90,7 @@ static void test_in_dsl(void) {
     CHECK_CLOSE(check_item(g), -(th - 1) / 9 + (0.7 - th), 1e-12);
     gen_target_free(t);
     gen_hmc_kernel hk = {gen_select(1, &ax), 0.5, 5, NULL};
-    gen_chain_config cfg = {0, 30, 1, NULL};
+    gen_chain_config cfg = {.burn_in = 0, .draws = 30, .thin = 1};
     double rate = 0;
     CHECK_OK(gen_run_chain(gen_kernel_hmc(&hk), gen_key_new(4), t1, &cfg, NULL, NULL, &rate));
     CHECK(rate > 0.3);

@@ -240,9 +240,9 @@ static void check_chains(const char *what, gen_kernel k, const gen_trace *tr, in
     for (int i = 0; i < CHAINS; i++) init[i] = (gen_trace *)tr;
     gen_addr am = bb_addr_m();
     gen_selection *sel = gen_select(1, &am);
-    gen_chain_config cfg = {burn_in, 1, 1, sel};
+    gen_chain_config cfg = {.burn_in = burn_in, .draws = 1, .thin = 1, .sel = sel};
     gen_array *samples = NULL;
-    CHECK_OK(gen_run_chains(k, gen_key_new(21), CHAINS, init, &cfg, 2, &samples, NULL));
+    CHECK_OK(gen_run_chains(k, gen_key_new(21), CHAINS, init, &cfg, 2, &samples, NULL, NULL));
     if (samples) STATS_MOMENTS(what, samples, mean, var);
 }
 
@@ -327,7 +327,7 @@ static void test_target(void) {
     gen_hmc_kernel hk = {gen_select(2, both), 0.3, 5, NULL};
     gen_trace *out = mt;
     double rate = 0;
-    gen_chain_config cfg = {0, 50, 1, NULL};
+    gen_chain_config cfg = {.burn_in = 0, .draws = 50, .thin = 1};
     CHECK_OK(gen_run_chain(gen_kernel_hmc(&hk), gen_key_new(4), mt, &cfg, NULL, &out, &rate));
     CHECK(rate > 0.3);
     gen_target_free(t2);

@@ -129,7 +129,7 @@ static void test_parallel_chains(void) {
     gen_chain_config cfg = {.burn_in = 100, .draws = 5000, .thin = 1, .sel = mu_sel()};
     gen_array *s = NULL, *s1 = NULL;
     double rates[4] = {0};
-    CHECK_OK(gen_run_chains(gen_kernel_mh_select(&k), gen_key_new(15), 4, init, &cfg, 2, &s, rates));
+    CHECK_OK(gen_run_chains(gen_kernel_mh_select(&k), gen_key_new(15), 4, init, &cfg, 2, &s, rates, NULL));
     if (!s) return;
     CHECK_SHAPE(s, 4, 5000, 1);
     check_posterior("4 chains", gen_array_data(s), 20000);
@@ -182,7 +182,7 @@ static void test_errors(void) {
     CHECK(rejected > 5);
     gen_chain_config cfg = {.burn_in = 0, .draws = 50, .thin = 1};
     gen_trace *init[2] = {tr, tr};
-    CHECK_ERROR(gen_run_chains(gen_kernel_mh_select(&ks), gen_key_new(2), 2, init, &cfg, 2, NULL, NULL),
+    CHECK_ERROR(gen_run_chains(gen_kernel_mh_select(&ks), gen_key_new(2), 2, init, &cfg, 2, NULL, NULL, NULL),
                 "s: address already traced");
 }
 

@@ -321,7 +321,6 @@ static void test_bad_start(void) {
     gen_nuts_result r;
     CHECK(gen_nuts_sample(gen_key_new(1), 1, &tr, sel, &cfg, 1, &r) == GEN_ERR_VALUE);
     CHECK_ERROR(GEN_ERR_VALUE, want);
-    CHECK(!r.draws);
     /* the target itself reports it */
     gen_target *t = gen_target_new(tr, sel);
     double lp = 0;

@@ -77,6 +77,9 @@ static void test_record(void) {
     CHECK_ERROR(gen_run_chain(gen_kernel_mh_select(&k), gen_key_new(1), tr, &cc, &s, NULL, NULL),
                 "gen_run_chain: model: the selection names muu");
     CHECK(!s);
+    gen_trace *two[2] = {tr, tr};
+    CHECK_ERROR(gen_run_chains(gen_kernel_mh_select(&k), gen_key_new(1), 2, two, &cc, 2, &s, NULL, NULL),
+                "gen_run_chains: model: the selection names muu");
     cc.sel = mu;
     CHECK_OK(gen_run_chain(gen_kernel_mh_select(&k), gen_key_new(1), tr, &cc, &s, NULL, NULL));
 }

@@ -109,7 +109,7 @@ gen_status mv_check_lower_chol(const char *family, const char *name, const gen_a
 static gen_array *spd_mask(const gen_array *x, double margin) {
     if (!x) return NULL;
     int64_t n = x->shape[x->ndim - 1], count = arr_shape_size(x->ndim - 2, x->shape);
-    gen_array *m = arr_alloc(GEN_BOOL, x->ndim - 2, x->shape);
+    gen_array *m = arr_alloc("positive-definite check", GEN_BOOL, x->ndim - 2, x->shape);
     double *w = core_alloc(wbytes(n));
     if (!m || !w) {
         gen_array_release(m);
@@ -183,7 +183,7 @@ gen_array *mv_solve_lower(const gen_array *l, const gen_array *b) {
 
 gen_array *mv_tril_indices(int64_t n, bool strict) {
     int64_t m = strict ? n * (n - 1) / 2 : n * (n + 1) / 2, k = 0;
-    gen_array *idx = arr_alloc(GEN_I64, 1, &m);
+    gen_array *idx = arr_alloc("tril_indices", GEN_I64, 1, &m);
     if (!idx) return NULL;
     int64_t *d = idx->data;
     for (int64_t i = 0; i < n; i++)
@@ -193,7 +193,7 @@ gen_array *mv_tril_indices(int64_t n, bool strict) {
 
 gen_array *mv_tril_scatter(int64_t n, bool strict) {
     int64_t nn = n * n, m = strict ? n * (n - 1) / 2 : n * (n + 1) / 2, k = 0;
-    gen_array *idx = arr_alloc(GEN_I64, 1, &nn);
+    gen_array *idx = arr_alloc("tril_scatter", GEN_I64, 1, &nn);
     if (!idx) return NULL;
     int64_t *d = idx->data;
     for (int64_t i = 0; i < n; i++)

@@ -164,9 +164,9 @@ static gen_array *truncated_normal_sample(const gen_dist *d, gen_key key, int nd
     gen_array *u = gen_random_uniform(key, GEN_F64, ndim, shape);
     const double *av = full(a, ndim, shape), *bv = full(b, ndim, shape);
     const double *lov = full(lo, ndim, shape), *hiv = full(hi, ndim, shape);
-    gen_array *z0 = arr_publish(arr_alloc(d->dtype, ndim, shape));
-    gen_array *ca = arr_publish(arr_alloc(d->dtype, ndim, shape));
-    gen_array *cb = arr_publish(arr_alloc(d->dtype, ndim, shape));
+    gen_array *z0 = arr_publish(arr_alloc("truncated_normal", d->dtype, ndim, shape));
+    gen_array *ca = arr_publish(arr_alloc("truncated_normal", d->dtype, ndim, shape));
+    gen_array *cb = arr_publish(arr_alloc("truncated_normal", d->dtype, ndim, shape));
     if (!u || !av || !bv || !lov || !hiv || !z0 || !ca || !cb) return arr_scope_return(NULL);
     tn_fill(u->size, av, bv, lov, hiv, u->data, d->dtype, z0->data, ca->data, cb->data);
     gen_array *z = gen_add(z0, gen_mul(ca, gen_sub(a, gen_stop_gradient(a))));
