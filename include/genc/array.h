@@ -12,6 +12,15 @@
  * (gen_error_status / gen_error_message). Given a NULL argument they return NULL and
  * keep the error already recorded, so operations can be chained and checked once.
  *
+ * Shapes: extents are >= 0, and the product of an array's nonzero extents is at most
+ * 2^59 - 1 (INT64_MAX / 16; a 0 extent does not lift the bound), whatever creates the
+ * shape: creation, reshape, broadcasting, concatenation, stacking, a sample shape or a
+ * particle axis in front of another shape. Past it an operation records GEN_ERR_SHAPE
+ * naming itself and the shape ("add: shapes [0,2147483648,1] and [0,1,8589934592]
+ * broadcast to [0,2147483648,8589934592], which is too large", "gen_zeros: shape is too
+ * large: [...]", "gen_zeros: dimension 1 is negative (-3) in shape [2,-3]"). A valid
+ * shape whose memory cannot be had is GEN_ERR_OOM.
+ *
  * Type promotion: bool < i64 < f32 < f64. Operations that need floating point (exp,
  * div, mean, ...) turn bool and i64 into f64. Axes may be negative (counted from the
  * end). */

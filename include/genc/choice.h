@@ -12,8 +12,9 @@
  * subtree with the old one. Large maps are built in O(size) with gen_choicemap_builder.
  *
  * Order. Children are kept sorted by part: integers first, by value, then symbols in the
- * order their names were first interned in this process (for a model: the order its
- * names were first seen). Shallow and deep iteration, flattening and JSON output all
+ * order of their ids: names interned in this process first, in the order they were
+ * interned (for a model: the order its names were first seen), then names known only as
+ * keys of JSON maps (see gen_intern). Shallow and deep iteration, flattening and JSON output all
  * follow it, so they are deterministic for a given program.
  *
  * Selections. An immutable set of addresses, each selecting its whole subtree; with
@@ -41,14 +42,21 @@ typedef uint32_t gen_sym;
 #define GEN_SYM_INVALID UINT32_MAX
 
 /* The symbol of name (a non-empty NUL-terminated string), interning it on first use.
- * Thread-safe; a known name is found without taking a lock. GEN_SYM_INVALID (error
- * recorded) for NULL or "" or out of memory. Interned names live until process exit. */
+ * Thread-safe; a known name is found without taking a lock. GEN_SYM_INVALID with the
+ * error recorded: GEN_ERR_MISUSE for NULL, GEN_ERR_VALUE for "", GEN_ERR_OOM. Names
+ * interned here live until process exit; gen_intern gives them ids 0, 1, 2, ...
+ * Keys of choice maps parsed from JSON (gen_choicemap_from_json) are not interned for
+ * good: a key whose name no address uses gets an id from 2^31 up that lives as long as
+ * a map holds it, so parsing maps with ever new keys does not grow the process. Interning
+ * such a name later returns the same id and makes it permanent. */
 gen_sym gen_intern(const char *name);
 /* The same for the len bytes at name (no NUL needed; none may be NUL). */
 gen_sym gen_intern_n(const char *name, size_t len);
-/* The name of s (borrowed, lives until exit), or NULL if s was never interned. */
+/* The name of s (borrowed: until exit for a name interned with gen_intern, else while a
+ * choice map holds the key), or NULL if s names nothing (never interned, or a JSON key
+ * whose maps are all released). */
 const char *gen_sym_name(gen_sym s);
-/* Number of symbols interned so far. */
+/* Number of symbols gen_intern has made (the next one gets this id). */
 uint32_t gen_sym_count(void);
 /* Forgets every symbol and frees the table (tests only). Not thread-safe: call it only
  * when no other thread uses symbols and no live object holds one. */

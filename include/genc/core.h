@@ -5,7 +5,19 @@
  * recorded in a thread-local error slot: gen_error_status() and gen_error_message()
  * read it. Array operations given a NULL argument return NULL and leave the recorded
  * error untouched, so a chain of operations reports the first thing that went wrong
- * (like cairo's sticky error objects). The library never aborts the process. */
+ * (like cairo's sticky error objects). The library never aborts the process.
+ *
+ * NULL arguments. A NULL for a pointer argument that must not be NULL records
+ * GEN_ERR_MISUSE naming the function ("gen_simulate: the generative function is NULL",
+ * "add: argument 1 is NULL"; an array or object argument that is NULL keeps the error
+ * already pending, which is what made it NULL) and the function returns that status,
+ * NULL, or a neutral value (false, 0) for functions returning a plain value
+ * (gen_addr_equal, gen_choicemap_has_value given a NULL address). Queries of one object
+ * (gen_array_ndim, gen_trace_score, gen_dist_name, ...) given a NULL object return the
+ * neutral value their header gives (0, NULL, "(null)") and record nothing, and releases
+ * ignore NULL, so neither hides the error of the call that produced the NULL. Arguments
+ * documented as optional ("weight may be NULL") are not wanted outputs or defaults.
+ * tests/api/test_null_args.c calls every public function this way. */
 #ifndef GENC_CORE_H
 #define GENC_CORE_H
 
@@ -45,7 +57,8 @@ const char *gen_error_location(void);
 void gen_error_clear(void);
 /* A constant name for a status, e.g. "GEN_ERR_SHAPE". */
 const char *gen_status_name(gen_status s);
-/* Record an error from user code (e.g. a callback). Returns s. */
+/* Record an error from user code (e.g. a callback). Returns s (GEN_ERR_MISUSE, recorded,
+ * for a NULL fmt). */
 gen_status gen_error_set(gen_status s, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))

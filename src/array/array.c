@@ -19,10 +19,28 @@ const char *gen_dtype_name(gen_dtype t) { return (unsigned)t <= GEN_F64 ? dtype_
 gen_dtype arr_promote(gen_dtype a, gen_dtype b) { return a > b ? a : b; }
 gen_dtype arr_float_type(gen_dtype t) { return t == GEN_F32 ? GEN_F32 : GEN_F64; }
 
-int64_t arr_shape_size(int ndim, const int64_t *shape) {
-    int64_t n = 1;
-    for (int i = 0; i < ndim; i++) n *= shape[i];
-    return n;
+bool arr_shape_fits_slow(int ndim, const int64_t *shape, int64_t *count) {
+    uint64_t nonzero = 1;
+    bool zero = false, over = false;
+    for (int i = 0; i < ndim; i++) {
+        uint64_t d = (uint64_t)shape[i];
+        zero |= d == 0;
+        over |= __builtin_mul_overflow(nonzero, d + (d == 0), &nonzero);
+    }
+    bool ok = !over && nonzero <= (uint64_t)ARR_MAX_ELEMS;
+    *count = zero || !ok ? 0 : (int64_t)nonzero;
+    return ok;
+}
+
+gen_status arr_shape_fail(const char *fn, int ndim, const int64_t *shape) {
+    char buf[ARR_SHAPE_STR_MAX];
+    arr_shape_str(ndim, shape, buf, sizeof buf);
+    for (int i = 0; i < ndim; i++)
+        if (shape[i] < 0)
+            return GEN_FAIL(GEN_ERR_SHAPE, "%s: dimension %d is negative (%lld) in shape %s", fn, i,
+                            (long long)shape[i], buf);
+    return GEN_FAIL(GEN_ERR_SHAPE, "%s: shape is too large: %s (its nonzero extents multiply past %lld elements)",
+                    fn, buf, (long long)ARR_MAX_ELEMS);
 }
 
 gen_status arr_check_shape(const char *op, int ndim, const int64_t *shape) {
@@ -30,23 +48,8 @@ gen_status arr_check_shape(const char *op, int ndim, const int64_t *shape) {
         return GEN_FAIL(GEN_ERR_SHAPE, "%s: %d dimensions (at most %d are supported)", op, ndim,
                         GEN_MAX_DIMS);
     if (ndim > 0 && !shape) return GEN_FAIL(GEN_ERR_MISUSE, "%s: shape is NULL", op);
-    /* The bound is on the product of the nonzero extents, so that a 0 extent does not
-     * end the check: every sub-product of a valid shape (strides, the outer and inner
-     * sizes of kernels, tile's repeats) then fits in int64_t, and so does its byte size. */
-    int64_t n = 1;
-    for (int i = 0; i < ndim; i++) {
-        if (shape[i] < 0)
-            return GEN_FAIL(GEN_ERR_SHAPE, "%s: dimension %d is negative (%lld)", op, i,
-                            (long long)shape[i]);
-        if (shape[i] == 0) continue;
-        if (n > INT64_MAX / 16 / shape[i]) {
-            char buf[ARR_SHAPE_STR_MAX];
-            return GEN_FAIL(GEN_ERR_SHAPE, "%s: shape is too large: %s", op,
-                            arr_shape_str(ndim, shape, buf, sizeof buf));
-        }
-        n *= shape[i];
-    }
-    return GEN_OK;
+    int64_t n;
+    return arr_shape_count(op, ndim, shape, &n);
 }
 
 const char *arr_shape_str(int ndim, const int64_t *shape, char *buf, size_t n) {
@@ -70,17 +73,23 @@ gen_status arr_norm_axis(const char *op, int axis, int ndim, int *out) {
 gen_status arr_broadcast_shapes(const char *op, int na, const int64_t *sa, int nb,
                                 const int64_t *sb, int *out_ndim, int64_t *out_shape) {
     int n = na > nb ? na : nb;
-    int64_t tmp[GEN_MAX_DIMS];
+    int64_t tmp[GEN_MAX_DIMS], size;
+    uint64_t p = 1; /* the product as arr_shape_fits forms it, in the same loop */
+    bool over = false;
+    char s1[ARR_SHAPE_STR_MAX], s2[ARR_SHAPE_STR_MAX], s3[ARR_SHAPE_STR_MAX];
     for (int i = 0; i < n; i++) {
         int ia = i - (n - na), ib = i - (n - nb);
         int64_t da = ia >= 0 ? sa[ia] : 1, db = ib >= 0 ? sb[ib] : 1;
-        if (da != db && da != 1 && db != 1) {
-            char s1[ARR_SHAPE_STR_MAX], s2[ARR_SHAPE_STR_MAX];
+        if (da != db && da != 1 && db != 1)
             return GEN_FAIL(GEN_ERR_SHAPE, "%s: shapes %s and %s do not broadcast", op,
                             arr_shape_str(na, sa, s1, sizeof s1), arr_shape_str(nb, sb, s2, sizeof s2));
-        }
         tmp[i] = da == 1 ? db : da;
+        over |= __builtin_mul_overflow(p, (uint64_t)tmp[i], &p);
     }
+    if (CORE_UNLIKELY(over || p - 1 >= (uint64_t)ARR_MAX_ELEMS) && !arr_shape_fits_slow(n, tmp, &size))
+        return GEN_FAIL(GEN_ERR_SHAPE, "%s: shapes %s and %s broadcast to %s, which is too large", op,
+                        arr_shape_str(na, sa, s1, sizeof s1), arr_shape_str(nb, sb, s2, sizeof s2),
+                        arr_shape_str(n, tmp, s3, sizeof s3));
     memcpy(out_shape, tmp, (size_t)n * sizeof *tmp);
     *out_ndim = n;
     return GEN_OK;
@@ -121,9 +130,14 @@ static inline gen_array *header_new(gen_dtype dtype, int ndim, const int64_t *sh
     return a;
 }
 
-gen_array *arr_alloc_on(const backend *b, gen_dtype dtype, int ndim, const int64_t *shape) {
+gen_array *arr_alloc_on(const char *fn, const backend *b, gen_dtype dtype, int ndim, const int64_t *shape) {
     if (ndim == 0 && b->host) return header_new(dtype, 0, NULL, 1, true); /* scalars: the most common case */
-    int64_t size = arr_shape_size(ndim, shape);
+    int64_t size;
+    if (CORE_UNLIKELY((unsigned)ndim > GEN_MAX_DIMS)) {
+        GEN_FAIL(GEN_ERR_SHAPE, "%s: %d dimensions (at most %d are supported)", fn, ndim, GEN_MAX_DIMS);
+        return NULL;
+    }
+    if (arr_shape_count(fn, ndim, shape, &size) != GEN_OK) return NULL;
     size_t nbytes = (size_t)size * gen_dtype_size(dtype);
     bool inl = b->host && nbytes <= ARR_INLINE_BYTES; /* a device's arrays live in its memory */
     gen_array *a = header_new(dtype, ndim, shape, size, inl);
@@ -137,14 +151,16 @@ gen_array *arr_alloc_on(const backend *b, gen_dtype dtype, int ndim, const int64
     return a;
 }
 
-gen_array *arr_alloc(gen_dtype dtype, int ndim, const int64_t *shape) {
+gen_array *arr_alloc_scalar(gen_dtype dtype) { return header_new(dtype, 0, NULL, 1, true); }
+
+gen_array *arr_alloc(const char *fn, gen_dtype dtype, int ndim, const int64_t *shape) {
     if (ndim == 0) return header_new(dtype, 0, NULL, 1, true); /* the default device is the host */
-    return arr_alloc_on(arr_default_backend(), dtype, ndim, shape);
+    return arr_alloc_on(fn, arr_default_backend(), dtype, ndim, shape);
 }
 
 gen_array *arr_view(const gen_array *a, int ndim, const int64_t *shape) {
     if (!a->buf) {
-        gen_array *v = arr_alloc(a->dtype, ndim, shape);
+        gen_array *v = arr_alloc("view", a->dtype, ndim, shape);
         if (v) memcpy(v->data, a->data, (size_t)a->size * gen_dtype_size(a->dtype));
         return v;
     }
@@ -183,6 +199,11 @@ void gen_array_release(gen_array *a) {
 }
 
 void arr_release_void(void *a) { gen_array_release(a); }
+
+gen_array *arr_null(const char *fn, const char *what) {
+    if (!core_error_pending()) GEN_FAIL(GEN_ERR_MISUSE, "%s: %s is NULL", fn, what);
+    return NULL;
+}
 
 gen_array *arr_publish(gen_array *a) {
     if (!a) return NULL;

@@ -42,8 +42,12 @@ struct gen_array {
 
 /* A new array on the default device (the CPU) with uninitialized elements and refcount
  * 1, owned by nobody yet (the caller): publish it with arr_publish or release it.
- * Records the error on failure. (arr_alloc_on in backend_api.h: on a given backend.) */
-gen_array *arr_alloc(gen_dtype dtype, int ndim, const int64_t *shape);
+ * NULL with the error recorded on failure: out of memory, or a shape that is not valid
+ * (arr_shape_count's error, naming fn: the operation the array is for). (arr_alloc_on in
+ * backend_api.h: on a given backend.) */
+gen_array *arr_alloc(const char *fn, gen_dtype dtype, int ndim, const int64_t *shape);
+/* A new 0-d array on the host (arr_alloc's for ndim 0: no shape to check, only memory). */
+gen_array *arr_alloc_scalar(gen_dtype dtype);
 
 /* Whether a's elements are in host memory (inline, or a buffer of a host backend):
  * only then may code outside a backend's kernels read a->data. Host-only code checks
@@ -68,6 +72,10 @@ static inline gen_array *arr_retain(gen_array *a) {
 /* A new array header (refcount 1) viewing a's elements with another shape of the same
  * size (shares a's storage). */
 gen_array *arr_view(const gen_array *a, int ndim, const int64_t *shape);
+/* NULL for a public function fn given a NULL pointer: records GEN_ERR_MISUSE "<fn>: <what>
+ * is NULL" unless an error is pending (a NULL array argument usually carries the error
+ * of the call that made it: NULL propagates through chains of operations). */
+gen_array *arr_null(const char *fn, const char *what);
 /* Hands a fresh array to its owner: the innermost scope, or the caller when no scope
  * is open. On OOM releases a and returns NULL. */
 gen_array *arr_publish(gen_array *a);
@@ -118,10 +126,56 @@ static inline bool arr_same_axes(const int64_t *a, const int64_t *b, int n) {
         if (a[k] != b[k]) return false;
     return true;
 }
-/* Shape helpers. Each validates and records an error naming op on failure. */
-int64_t arr_shape_size(int ndim, const int64_t *shape);
+/* ---- the size of a shape: the one checked computation ----
+ * Every array satisfies: no extent is negative, and the product of its nonzero extents
+ * is at most ARR_MAX_ELEMS. A 0 extent does not lift the bound, so every sub-product of
+ * a valid shape (strides, a kernel's outer and inner counts, a reduction's count, the
+ * shape with an axis dropped) fits in int64_t, and so does its size in bytes (at most 8
+ * bytes an element; 16 leaves room for a product of the size and a small factor).
+ * Allocation (arr_alloc, arr_alloc_on) enforces it for every array, and every place that
+ * combines extents into a new shape (broadcasting, creation, concatenation, stacking,
+ * a sample shape in front of a distribution's shapes, a particle axis in front of a
+ * choice) checks through arr_shape_count, so its error names the operation. */
+#define ARR_MAX_ELEMS (INT64_MAX / 16)
+
+/* arr_shape_fits for a shape with a 0 extent, or not valid (out of line). */
+bool arr_shape_fits_slow(int ndim, const int64_t *shape, int64_t *count);
+/* Whether shape (ndim extents, 0 <= ndim <= GEN_MAX_DIMS) is valid as above; its element
+ * count in *count when it is (0 otherwise). Records nothing (for callers with
+ * their own message; the others call arr_shape_count). The common case is one
+ * overflow-checked multiply chain: a product in 1..ARR_MAX_ELEMS means no extent is 0 or
+ * negative (read as unsigned, a negative extent is past the bound); anything else (an
+ * empty shape's 0, overflow) takes the slow path, which bounds the nonzero extents. */
+static inline bool arr_shape_fits(int ndim, const int64_t *shape, int64_t *count) {
+    uint64_t p = 1;
+    bool over = false;
+    for (int i = 0; i < ndim; i++) over |= __builtin_mul_overflow(p, (uint64_t)shape[i], &p);
+    if (CORE_UNLIKELY(over || p - 1 >= (uint64_t)ARR_MAX_ELEMS)) return arr_shape_fits_slow(ndim, shape, count);
+    *count = (int64_t)p;
+    return true;
+}
+/* Records why shape is not valid: GEN_ERR_SHAPE "<fn>: dimension 1 is negative (-3) in
+ * shape [2,-3]" or "<fn>: shape is too large: [0,4611686018427387904,2147483648]";
+ * returns GEN_ERR_SHAPE. */
+gen_status arr_shape_fail(const char *fn, int ndim, const int64_t *shape);
+/* The element count of shape into *count (0 on failure), or the error of
+ * arr_shape_fail naming fn. */
+static inline gen_status arr_shape_count(const char *fn, int ndim, const int64_t *shape, int64_t *count) {
+    return CORE_UNLIKELY(!arr_shape_fits(ndim, shape, count)) ? arr_shape_fail(fn, ndim, shape) : GEN_OK;
+}
+/* arr_shape_count for a shape from a caller: also checks 0 <= ndim <= GEN_MAX_DIMS
+ * (GEN_ERR_SHAPE) and shape not NULL when ndim > 0 (GEN_ERR_MISUSE), naming op. */
 gen_status arr_check_shape(const char *op, int ndim, const int64_t *shape);
-/* NumPy broadcasting of two shapes into out (ndim in *out_ndim). */
+/* The element count of a shape already known valid: that of an array, or a part of one
+ * (its axes but some: every such sub-product is within the bound above). Unchecked. */
+static inline int64_t arr_shape_size(int ndim, const int64_t *shape) {
+    int64_t n = 1;
+    for (int i = 0; i < ndim; i++) n *= shape[i];
+    return n;
+}
+/* NumPy broadcasting of two shapes into out (ndim in *out_ndim): GEN_ERR_SHAPE naming op
+ * and both shapes when they do not broadcast, or when the result is not a valid shape
+ * (too large). */
 gen_status arr_broadcast_shapes(const char *op, int na, const int64_t *sa, int nb,
                                 const int64_t *sb, int *out_ndim, int64_t *out_shape);
 /* Element strides (in elements, 0 on broadcast axes) of a seen as shape (ndim, shape),

@@ -50,6 +50,6 @@ arr_buffer *arr_buffer_new(const backend *b, size_t nbytes);
 void arr_buffer_release(arr_buffer *buf);
 /* A new array on backend b (uninitialized, refcount 1; see arr_alloc): inline when b
  * is the host's and the elements fit, else in a buffer of b. */
-gen_array *arr_alloc_on(const backend *b, gen_dtype dtype, int ndim, const int64_t *shape);
+gen_array *arr_alloc_on(const char *fn, const backend *b, gen_dtype dtype, int ndim, const int64_t *shape);
 
 #endif

@@ -10,29 +10,38 @@ static gen_status check_dtype(const char *fn, gen_dtype t) {
     return GEN_OK;
 }
 
+/* A new array for fn; the allocation checks the shape (arr_shape_count, naming fn). */
 static gen_array *new_checked(const char *fn, gen_dtype t, int ndim, const int64_t *shape) {
-    if (check_dtype(fn, t) != GEN_OK || arr_check_shape(fn, ndim, shape) != GEN_OK) return NULL;
-    return arr_alloc(t, ndim, shape);
+    if (check_dtype(fn, t) != GEN_OK) return NULL;
+    if (CORE_UNLIKELY(ndim > 0 && !shape)) {
+        GEN_FAIL(GEN_ERR_MISUSE, "%s: shape is NULL", fn);
+        return NULL;
+    }
+    return arr_alloc(fn, t, ndim, shape);
 }
 
-gen_array *gen_array_from(gen_dtype dtype, int ndim, const int64_t *shape, const void *data) {
-    gen_array *a = new_checked("gen_array_from", dtype, ndim, shape);
+static gen_array *array_from(const char *fn, gen_dtype dtype, int ndim, const int64_t *shape, const void *data) {
+    gen_array *a = new_checked(fn, dtype, ndim, shape);
     if (!a) return NULL;
     if (!data && a->size) {
         gen_array_release(a);
-        GEN_FAIL(GEN_ERR_MISUSE, "gen_array_from: data is NULL");
+        GEN_FAIL(GEN_ERR_MISUSE, "%s: data is NULL", fn);
         return NULL;
     }
     if (a->size) memcpy(a->data, data, (size_t)a->size * gen_dtype_size(dtype));
     return arr_publish(a);
 }
 
-gen_array *gen_array_from_f64(int ndim, const int64_t *shape, const double *data) {
-    return gen_array_from(GEN_F64, ndim, shape, data);
+gen_array *gen_array_from(gen_dtype dtype, int ndim, const int64_t *shape, const void *data) {
+    return array_from("gen_array_from", dtype, ndim, shape, data);
 }
 
-gen_array *gen_full(gen_dtype dtype, int ndim, const int64_t *shape, double value) {
-    gen_array *a = new_checked("gen_full", dtype, ndim, shape);
+gen_array *gen_array_from_f64(int ndim, const int64_t *shape, const double *data) {
+    return array_from("gen_array_from_f64", GEN_F64, ndim, shape, data);
+}
+
+static gen_array *full(const char *fn, gen_dtype dtype, int ndim, const int64_t *shape, double value) {
+    gen_array *a = new_checked(fn, dtype, ndim, shape);
     if (!a) return NULL;
     if (dtype == GEN_F64) {
         double *d = a->data;
@@ -43,6 +52,10 @@ gen_array *gen_full(gen_dtype dtype, int ndim, const int64_t *shape, double valu
     return arr_publish(a);
 }
 
+gen_array *gen_full(gen_dtype dtype, int ndim, const int64_t *shape, double value) {
+    return full("gen_full", dtype, ndim, shape, value);
+}
+
 gen_array *gen_zeros(gen_dtype dtype, int ndim, const int64_t *shape) {
     gen_array *a = new_checked("gen_zeros", dtype, ndim, shape);
     if (!a) return NULL;
@@ -51,26 +64,26 @@ gen_array *gen_zeros(gen_dtype dtype, int ndim, const int64_t *shape) {
 }
 
 gen_array *gen_ones(gen_dtype dtype, int ndim, const int64_t *shape) {
-    return gen_full(dtype, ndim, shape, 1.0);
+    return full("gen_ones", dtype, ndim, shape, 1.0);
 }
 
 gen_array *gen_scalar(double v) {
-    gen_array *a = arr_alloc(GEN_F64, 0, NULL);
+    gen_array *a = arr_alloc_scalar(GEN_F64);
     if (a) *(double *)a->data = v;
     return arr_publish(a);
 }
 gen_array *gen_scalar_f32(float v) {
-    gen_array *a = arr_alloc(GEN_F32, 0, NULL);
+    gen_array *a = arr_alloc_scalar(GEN_F32);
     if (a) *(float *)a->data = v;
     return arr_publish(a);
 }
 gen_array *gen_scalar_i64(int64_t v) {
-    gen_array *a = arr_alloc(GEN_I64, 0, NULL);
+    gen_array *a = arr_alloc_scalar(GEN_I64);
     if (a) *(int64_t *)a->data = v;
     return arr_publish(a);
 }
 gen_array *gen_scalar_bool(bool v) {
-    gen_array *a = arr_alloc(GEN_BOOL, 0, NULL);
+    gen_array *a = arr_alloc_scalar(GEN_BOOL);
     if (a) *(uint8_t *)a->data = v;
     return arr_publish(a);
 }
@@ -223,7 +236,8 @@ gen_status gen_array_copy_to(const gen_array *a, gen_dtype dtype, void *buf, siz
     if (st != GEN_OK) return st;
     if ((st = check_dtype("gen_array_copy_to", dtype)) != GEN_OK) return st;
     size_t need = (size_t)a->size * gen_dtype_size(dtype);
-    if (nbytes < need || (need && !buf))
+    if (need && !buf) return GEN_FAIL(GEN_ERR_MISUSE, "gen_array_copy_to: buf is NULL (%zu bytes needed)", need);
+    if (nbytes < need)
         return GEN_FAIL(GEN_ERR_VALUE, "gen_array_copy_to: buffer of %zu bytes, need %zu", nbytes, need);
     if (a->size) arr_convert(dtype, buf, (gen_dtype)a->dtype, a->data, a->size); /* buf may be NULL */
     return GEN_OK;

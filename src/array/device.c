@@ -24,7 +24,7 @@ gen_status arr_device_fail(const char *fn, const gen_array *a) {
 /* a's elements copied to a new array on backend to (refcount 1, unpublished). */
 static gen_array *copy_to(const char *fn, const gen_array *a, const backend *to) {
     const backend *from = arr_backend_of(a);
-    gen_array *r = arr_alloc_on(to, (gen_dtype)a->dtype, a->ndim, a->shape);
+    gen_array *r = arr_alloc_on(fn, to, (gen_dtype)a->dtype, a->ndim, a->shape);
     if (!r) return NULL;
     r->batched = a->batched;
     size_t n = (size_t)a->size * gen_dtype_size((gen_dtype)a->dtype);

@@ -125,7 +125,7 @@ gen_array *op_apply(op_id op, int n_in, gen_array *const *in, const op_params *p
     if (CORE_UNLIKELY(arr_batch_n)) return arr_batch_apply(op, n_in, in, p);
     double r;
     if (scalar_apply(op, n_in, in, &r)) {
-        gen_array *out = arr_alloc(GEN_F64, 0, NULL);
+        gen_array *out = arr_alloc_scalar(GEN_F64);
         if (!out) return NULL;
         *(double *)out->data = r;
         return arr_publish(out);
@@ -149,7 +149,7 @@ gen_array *op_apply(op_id op, int n_in, gen_array *const *in, const op_params *p
     } else {
         op_kernel_fn kernel = kernel_of(info, op, &be);
         if (!kernel) return NULL;
-        out = arr_alloc_on(be, sig[0].dtype, sig[0].ndim, sig[0].shape);
+        out = arr_alloc_on(info->name, be, sig[0].dtype, sig[0].ndim, sig[0].shape);
         if (!out) return NULL;
         c.out = out;
         if (!(CORE_UNLIKELY(out->size == 0) && no_elements(n_in, in)) && kernel(&c) != GEN_OK) {
@@ -196,7 +196,7 @@ gen_status op_apply_n(op_id op, int n_in, gen_array *const *in, const op_params 
         op_kernel_fn kernel = kernel_of(info, op, &be);
         if (!kernel) return core_error_pending();
         for (int j = 0; j < n_out; j++)
-            if (!(outs[j] = arr_alloc_on(be, sig[j].dtype, sig[j].ndim, sig[j].shape))) {
+            if (!(outs[j] = arr_alloc_on(info->name, be, sig[j].dtype, sig[j].ndim, sig[j].shape))) {
                 release_all(j, outs);
                 return core_error_pending();
             }

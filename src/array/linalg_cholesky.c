@@ -27,9 +27,10 @@ static gen_array *phi(gen_array *x) {
  * substitution, then (P + P^T) / 2. */
 static gen_array *vjp_cholesky_f64(const gen_array *l, const gen_array *g) {
     int64_t n = l->shape[l->ndim - 1], nn = n * n, batch = n ? l->size / nn : 0;
-    gen_array *out = arr_alloc(GEN_F64, l->ndim, l->shape);
-    double *m = n ? core_alloc((size_t)(2 * nn) * sizeof *m) : NULL;
-    if (!out || (n && !m)) {
+    gen_array *out = arr_alloc("cholesky", GEN_F64, l->ndim, l->shape);
+    if (!out || l->size == 0) return arr_publish(out); /* [..., 0, 0] or an empty batch: no work space */
+    double *m = core_alloc((size_t)(2 * nn) * sizeof *m);
+    if (!m) {
         gen_array_release(out);
         return NULL;
     }

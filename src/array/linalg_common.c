@@ -49,7 +49,7 @@ gen_array *lin_drop_axis(gen_array *a, int axis) {
 }
 
 gen_array *lin_tri_mask(int64_t n, double below, double on, double above, gen_dtype t) {
-    gen_array *m = arr_alloc(t, 2, (const int64_t[]){n, n});
+    gen_array *m = arr_alloc("triangular mask", t, 2, (const int64_t[]){n, n});
     if (!m) return NULL;
     for (int64_t i = 0; i < n; i++)
         for (int64_t j = 0; j < n; j++)

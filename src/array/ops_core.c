@@ -94,6 +94,8 @@ gen_array *jvp_reshape(const op_call *c, gen_array *const *t) {
 
 gen_array *gen_reshape(const gen_array *a, int ndim, const int64_t *shape) {
     op_params p = {.ndim = ndim};
+    if (!a) return arr_null("reshape", "the array");
+    if (ndim >= 0 && ndim <= GEN_MAX_DIMS && ndim && !shape) return arr_null("reshape", "shape");
     if (ndim < 0 || ndim > GEN_MAX_DIMS || (ndim && !shape)) {
         GEN_FAIL(GEN_ERR_SHAPE, "reshape: invalid target shape (ndim %d)", ndim);
         return NULL;
@@ -135,6 +137,8 @@ gen_array *jvp_broadcast_to(const op_call *c, gen_array *const *t) {
 
 gen_array *gen_broadcast_to(const gen_array *a, int ndim, const int64_t *shape) {
     op_params p = {.ndim = ndim};
+    if (!a) return arr_null("broadcast_to", "the array");
+    if (ndim >= 0 && ndim <= GEN_MAX_DIMS && ndim && !shape) return arr_null("broadcast_to", "shape");
     if (ndim < 0 || ndim > GEN_MAX_DIMS || (ndim && !shape)) {
         GEN_FAIL(GEN_ERR_SHAPE, "broadcast_to: invalid target shape (ndim %d)", ndim);
         return NULL;

@@ -148,9 +148,9 @@ gen_status vjp_normal_logpdf_sum(const op_call *c, gen_array *const *cot, gen_ar
     if (c->out->ndim == 0 && x->ndim == c->p->ndim && !ad_recording() && c_rule_ok(c) == GEN_OK) {
         /* d lp / d mu_j = (x_j - mu_j) / sigma_j^2 = -d lp / d x_j; d lp / d sigma_j =
          * (z_j^2 - 1) / sigma_j; a parameter given as one value gets the sum over j */
-        gen_array *gx = x->ad ? arr_alloc(GEN_F64, x->ndim, x->shape) : NULL;
-        gen_array *gm = mu->ad ? arr_alloc(GEN_F64, mu->ndim, mu->shape) : NULL;
-        gen_array *gs = sg->ad ? arr_alloc(GEN_F64, sg->ndim, sg->shape) : NULL;
+        gen_array *gx = x->ad ? arr_alloc("normal_logpdf_sum", GEN_F64, x->ndim, x->shape) : NULL;
+        gen_array *gm = mu->ad ? arr_alloc("normal_logpdf_sum", GEN_F64, mu->ndim, mu->shape) : NULL;
+        gen_array *gs = sg->ad ? arr_alloc("normal_logpdf_sum", GEN_F64, sg->ndim, sg->shape) : NULL;
         cin[0] = arr_publish(gx), cin[1] = arr_publish(gm), cin[2] = arr_publish(gs);
         if ((x->ad && !cin[0]) || (mu->ad && !cin[1]) || (sg->ad && !cin[2])) return core_error_pending();
         int64_t m = x->size, sm = mu->size == 1 ? 0 : 1, ss = sg->size == 1 ? 0 : 1;

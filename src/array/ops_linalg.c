@@ -126,7 +126,7 @@ gen_array *gen_diag(const gen_array *a) { return lin_apply1(OP_DIAG, a); }
 gen_array *gen_diag_embed(const gen_array *v) { return lin_apply1(OP_DIAG_EMBED, v); }
 
 gen_array *gen_matrix_trace(const gen_array *a) {
-    if (!a) return lin_null("trace");
+    if (!a) return lin_null("matrix_trace");
     if (gen_scope_begin() != GEN_OK) return NULL;
     return arr_scope_return(gen_sum(gen_diag(a), GEN_AXES(-1), false));
 }

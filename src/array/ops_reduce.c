@@ -16,6 +16,7 @@ gen_status red_params(const char *op, const gen_array *a, int naxes, const int *
         return GEN_OK;
     }
     /* more axes than dimensions fail below as out of range or repeated */
+    if (naxes > 0 && !axes) return GEN_FAIL(GEN_ERR_MISUSE, "%s: axes is NULL (%d axes given)", op, naxes);
     if (naxes < 0 || (naxes && !axes))
         return GEN_FAIL(GEN_ERR_VALUE, "%s: %d axes given (axes %s)", op, naxes,
                         axes ? "listed" : "NULL");
@@ -112,7 +113,7 @@ gen_array *jvp_sum(const op_call *c, gen_array *const *t) {
 /* sum / count, so its gradients are those of sum and div; an empty mean is 0/0 = nan. */
 gen_array *gen_mean(const gen_array *a, int naxes, const int *axes, bool keepdims) {
     op_params p;
-    if (!a) return op_apply1(OP_SUM, a, NULL);
+    if (!a) return arr_null("mean", "the array");
     if (red_params("mean", a, naxes, axes, keepdims, &p) != GEN_OK) return NULL;
     int64_t count = 1;
     for (int k = 0; k < p.naxes; k++) count *= a->shape[p.axes[k]];

@@ -24,7 +24,8 @@ gen_array *jvp_permute(const op_call *c, gen_array *const *t) {
 }
 
 gen_array *gen_permute(const gen_array *a, int naxes, const int *perm) {
-    if (!a) return op_apply1(OP_PERMUTE, a, NULL);
+    if (!a) return arr_null("permute", "the array");
+    if (naxes > 0 && !perm) return arr_null("permute", "perm");
     if (naxes != a->ndim || (naxes && !perm)) {
         GEN_FAIL(GEN_ERR_VALUE, "permute: %d axes given for an array of %d dimensions", naxes, a->ndim);
         return NULL;
@@ -45,6 +46,7 @@ gen_array *gen_permute(const gen_array *a, int naxes, const int *perm) {
 }
 
 gen_array *gen_transpose(const gen_array *a) {
+    if (!a) return arr_null("transpose", "the array");
     int perm[GEN_MAX_DIMS];
     int n = a ? a->ndim : 0;
     for (int i = 0; i < n; i++) perm[i] = n - 1 - i;
@@ -52,6 +54,7 @@ gen_array *gen_transpose(const gen_array *a) {
 }
 
 gen_array *gen_matrix_transpose(const gen_array *a) {
+    if (!a) return arr_null("matrix_transpose", "the array");
     if (a && a->ndim < 2) {
         GEN_FAIL(GEN_ERR_SHAPE, "matrix_transpose: needs at least 2 dimensions, got %d", a->ndim);
         return NULL;
@@ -66,7 +69,7 @@ gen_array *gen_matrix_transpose(const gen_array *a) {
 /* ---- expand_dims / squeeze: reshapes ---- */
 
 gen_array *gen_expand_dims(const gen_array *a, int axis) {
-    if (!a) return gen_reshape(a, 0, NULL);
+    if (!a) return arr_null("expand_dims", "the array");
     if (a->ndim == GEN_MAX_DIMS) {
         GEN_FAIL(GEN_ERR_SHAPE, "expand_dims: already %d dimensions", GEN_MAX_DIMS);
         return NULL;
@@ -79,7 +82,12 @@ gen_array *gen_expand_dims(const gen_array *a, int axis) {
 }
 
 gen_array *gen_squeeze(const gen_array *a, int naxes, const int *axes) {
-    if (!a) return gen_reshape(a, 0, NULL);
+    if (!a) return arr_null("squeeze", "the array");
+    if (naxes > 0 && !axes) return arr_null("squeeze", "axes");
+    if (naxes < 0) {
+        GEN_FAIL(GEN_ERR_VALUE, "squeeze: %d axes given", naxes);
+        return NULL;
+    }
     bool drop[GEN_MAX_DIMS] = {false};
     if (naxes == 0) {
         for (int d = 0; d < a->ndim; d++) drop[d] = a->shape[d] == 1;
@@ -130,9 +138,11 @@ gen_status shape_concatenate(const op_call *c, op_sig *s) {
                             gen_dtype_name((gen_dtype)b->dtype),
                             arr_shape_str(b->ndim, b->shape, s2, sizeof s2), i, axis);
         }
-        s->shape[axis] += b->shape[axis];
+        if (__builtin_add_overflow(s->shape[axis], b->shape[axis], &s->shape[axis]))
+            return GEN_FAIL(GEN_ERR_SHAPE, "concatenate: the extents along axis %d add up to more than %lld (at array %d)",
+                            axis, (long long)INT64_MAX, i);
     }
-    return GEN_OK;
+    return GEN_OK; /* the allocation checks the whole shape */
 }
 gen_array *vjp_concatenate(const op_call *c, int i, gen_array *g) {
     int64_t off = concat_offset(c, i);
@@ -217,6 +227,9 @@ gen_array *gen_stack(int n, gen_array *const *arrays, int axis) {
     }
     int ax;
     if (arr_norm_axis("stack", axis, a->ndim + 1, &ax) != GEN_OK) return NULL;
+    int64_t shape[GEN_MAX_DIMS], size; /* the result's, checked here to name stack */
+    for (int d = 0, k = 0; d <= a->ndim; d++) shape[d] = d == ax ? n : a->shape[k++];
+    if (arr_shape_count("stack", a->ndim + 1, shape, &size) != GEN_OK) return NULL;
     gen_array **ex = core_alloc((size_t)n * sizeof *ex);
     if (!ex) return NULL;
     if (gen_scope_begin() != GEN_OK) {
@@ -243,7 +256,7 @@ gen_array *vjp_slice(const op_call *c, int i, gen_array *g) {
     const op_params *p = c->p;
     const gen_array *a = c->in[0];
     /* Scatter g into zeros at the selected positions start, start+step, ... */
-    gen_array *idx = arr_alloc(GEN_I64, 1, &p->k);
+    gen_array *idx = arr_alloc("slice", GEN_I64, 1, &p->k);
     if (!idx) return NULL;
     int64_t *ix = idx->data;
     for (int64_t j = 0; j < p->k; j++) ix[j] = p->start + j * p->step;
@@ -342,7 +355,8 @@ gen_array *jvp_tile(const op_call *c, gen_array *const *t) {
 }
 
 gen_array *gen_tile(const gen_array *a, int nreps, const int64_t *reps) {
-    if (!a) return op_apply1(OP_TILE, a, NULL);
+    if (!a) return arr_null("tile", "the array");
+    if (nreps > 0 && !reps) return arr_null("tile", "reps");
     if (nreps < 0 || nreps > GEN_MAX_DIMS || (nreps && !reps)) {
         GEN_FAIL(GEN_ERR_VALUE, "tile: %d reps given (at most %d)", nreps, GEN_MAX_DIMS);
         return NULL;

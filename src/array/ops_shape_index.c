@@ -114,7 +114,7 @@ static gen_array *last_write_mask(const op_call *c, gen_dtype dtype, bool *faile
         for (int d = 0; d < c->p->axis; d++) shape[nd++] = 1;
         for (int d = 0; d < idx->ndim; d++) shape[nd++] = idx->shape[d];
         for (int d = c->p->axis + 1; d < a->ndim; d++) shape[nd++] = 1;
-        mask = arr_alloc(dtype, nd, shape);
+        mask = arr_alloc(op_table[c->op].name, dtype, nd, shape);
         for (int64_t j = 0; mask && j < m; j++) {
             int64_t k = ix[j] < 0 ? ix[j] + n : ix[j];
             arr_set_f64(dtype, mask->data, j, last[k] == j ? 1.0 : 0.0);

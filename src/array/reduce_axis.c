@@ -119,7 +119,7 @@ static gen_array *cumlse_vjp_f64(const op_call *c, const gen_array *g) {
     int64_t n = x->shape[ax], outer = 1, inner = 1;
     for (int d = 0; d < ax; d++) outer *= x->shape[d];
     for (int d = ax + 1; d < x->ndim; d++) inner *= x->shape[d];
-    gen_array *r = arr_alloc(GEN_F64, x->ndim, x->shape);
+    gen_array *r = arr_alloc("cumlogsumexp", GEN_F64, x->ndim, x->shape);
     if (!r) return NULL;
     const double *xv = x->data, *ov = out->data, *gv = g->data;
     double *rv = r->data;

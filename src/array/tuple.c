@@ -31,7 +31,7 @@ gen_array *gen_tuple(int n, gen_array *const *items) {
             return NULL;
         }
     int64_t len = n;
-    gen_array *t = arr_alloc(GEN_F64, 1, &len); /* an f64 slot per item pointer */
+    gen_array *t = arr_alloc("gen_tuple", GEN_F64, 1, &len); /* an f64 slot per item pointer */
     if (!t) return NULL;
     gen_array **slots = t->data;
     for (int i = 0; i < n; i++) slots[i] = gen_array_retain(items[i]);

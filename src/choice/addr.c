@@ -6,7 +6,10 @@
 
 #define PART_ESC_STACK 256 /* escaped names up to this long are unescaped on the stack */
 
-gen_part gen_part_name(const char *name) { return gen_part_sym(gen_intern(name)); }
+gen_part gen_part_name(const char *name) {
+    if (!name) return GEN_FAIL(GEN_ERR_MISUSE, "gen_part_name: the name is NULL"), (gen_part){0};
+    return gen_part_sym(gen_intern(name));
+}
 
 /* True for an optional '-' followed by one or more decimal digits. */
 static bool int_like(const char *s, size_t len) {
@@ -45,13 +48,26 @@ static int finish(char *buf, size_t n, size_t k) {
     return (int)k;
 }
 
+/* A NULL argument of fn: GEN_ERR_MISUSE "<fn>: <what> is NULL"; returns false. Out of
+ * line: the checks on the hot paths cost one predictable branch. */
+static CORE_NOINLINE bool addr_null(const char *fn, const char *what) {
+    GEN_FAIL(GEN_ERR_MISUSE, "%s: %s is NULL", fn, what);
+    return false;
+}
+
 int gen_part_format(gen_part p, char *buf, size_t n) {
+    if (CORE_UNLIKELY(!buf && n)) return addr_null("gen_part_format", "the buffer"), 0;
     return finish(buf, n, format_part(p, buf, n, 0));
 }
 
 int gen_addr_format(const gen_addr *a, char *buf, size_t n) {
+    if (CORE_UNLIKELY(!buf && n)) return addr_null("gen_addr_format", "the buffer"), 0;
+    if (CORE_UNLIKELY(!a)) {
+        addr_null("gen_addr_format", "the address");
+        return finish(buf, n, 0);
+    }
     size_t k = 0;
-    int len = a ? a->len : 0;
+    int len = a->len;
     for (int i = 0; i < len; i++) {
         if (i) put(buf, n, &k, '/');
         k = format_part(a->parts[i], buf, n, k);
@@ -69,7 +85,7 @@ const char *addr_str(const gen_addr *a, char *buf) {
     return buf;
 }
 
-gen_status addr_parse_part(const char *s, size_t len, gen_part *out, const char *what) {
+gen_status addr_parse_part(const char *s, size_t len, gen_part *out, const char *what, bool held) {
     if (len == 0) return GEN_FAIL(GEN_ERR_VALUE, "%s: empty part in \"%s\"", what, s);
     if (!memchr(s, '\\', len)) {
         if (int_like(s, len)) {
@@ -85,7 +101,7 @@ gen_status addr_parse_part(const char *s, size_t len, gen_part *out, const char 
             *out = gen_part_int(neg ? -v : v);
             return GEN_OK;
         }
-        *out = gen_part_sym(gen_intern_n(s, len));
+        *out = gen_part_sym(held ? intern_hold_n(s, len) : gen_intern_n(s, len));
         return gen_part_valid(*out) ? GEN_OK : gen_error_status();
     }
     /* The name is at most len bytes, however long: whatever gen_addr_format writes
@@ -100,7 +116,7 @@ gen_status addr_parse_part(const char *s, size_t len, gen_part *out, const char 
         }
         name[k++] = s[i];
     }
-    *out = gen_part_sym(gen_intern_n(name, k));
+    *out = gen_part_sym(held ? intern_hold_n(name, k) : gen_intern_n(name, k));
     if (name != small) core_free(name, len);
     return gen_part_valid(*out) ? GEN_OK : gen_error_status();
 }
@@ -116,7 +132,7 @@ gen_status gen_addr_parse(gen_addr *out, const char *path) {
                             GEN_ADDR_MAX_DEPTH);
         if (e == s)
             return GEN_FAIL(GEN_ERR_VALUE, "gen_addr_parse: empty part in \"%s\"", path);
-        if (addr_parse_part(s, (size_t)(e - s), &a.parts[a.len], "gen_addr_parse") != GEN_OK) {
+        if (addr_parse_part(s, (size_t)(e - s), &a.parts[a.len], "gen_addr_parse", false) != GEN_OK) {
             core_error_prefix("in \"%s\"", path);
             return gen_error_status();
         }
@@ -181,6 +197,7 @@ gen_status gen_addr_concat(gen_addr *out, const gen_addr *a, const gen_addr *b) 
 }
 
 bool gen_addr_equal(const gen_addr *a, const gen_addr *b) {
+    if (CORE_UNLIKELY(!a || !b)) return addr_null("gen_addr_equal", a ? "b" : "a");
     if (a->len != b->len) return false;
     for (int i = 0; i < a->len; i++)
         if (a->parts[i].v != b->parts[i].v) return false;
@@ -188,6 +205,7 @@ bool gen_addr_equal(const gen_addr *a, const gen_addr *b) {
 }
 
 int gen_addr_compare(const gen_addr *a, const gen_addr *b) {
+    if (CORE_UNLIKELY(!a || !b)) return addr_null("gen_addr_compare", a ? "b" : "a"), 0;
     int n = a->len < b->len ? a->len : b->len;
     for (int i = 0; i < n; i++) {
         int c = gen_part_compare(a->parts[i], b->parts[i]);
@@ -197,6 +215,7 @@ int gen_addr_compare(const gen_addr *a, const gen_addr *b) {
 }
 
 uint64_t gen_addr_hash(const gen_addr *a) {
+    if (CORE_UNLIKELY(!a)) return addr_null("gen_addr_hash", "the address"), 0;
     uint64_t h = 0x9E3779B97F4A7C15u ^ (uint64_t)a->len;
     for (int i = 0; i < a->len; i++) {
         h ^= a->parts[i].v;
@@ -208,6 +227,7 @@ uint64_t gen_addr_hash(const gen_addr *a) {
 }
 
 bool gen_addr_has_prefix(const gen_addr *a, const gen_addr *p) {
+    if (CORE_UNLIKELY(!a || !p)) return addr_null("gen_addr_has_prefix", a ? "p" : "a");
     if (p->len > a->len) return false;
     for (int i = 0; i < p->len; i++)
         if (a->parts[i].v != p->parts[i].v) return false;

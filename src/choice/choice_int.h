@@ -99,12 +99,40 @@ const gen_selection *sel_sub(const gen_selection *s, uint64_t key);
 /* True when s selects the same thing at every address below it (all or none). */
 static inline bool sel_uniform(const gen_selection *s) { return s->n == 0 && s->self == s->dflt; }
 
+/* ---- symbols held by choice maps (intern.c) ----
+ * Names first met as keys of a parsed JSON map get ids from INTERN_HELD_BASE up and are
+ * refcounted by the map nodes that use them as keys (cm_seal holds, cm_free drops), so
+ * they die with the last such node unless gen_intern pins them (then they are permanent,
+ * with the same id). */
+#define INTERN_HELD_BASE 0x80000000u
+/* Whether a node's key is a held symbol's part (symbol tag and an id from the base up). */
+static inline bool intern_is_held(uint64_t key) {
+    return (key & (((uint64_t)1 << 63) | INTERN_HELD_BASE)) == (((uint64_t)1 << 63) | INTERN_HELD_BASE) &&
+           (uint32_t)key != GEN_SYM_INVALID;
+}
+/* The id of the len bytes at name: a permanent symbol's (no reference), else a held
+ * symbol's with one more reference (the caller drops it with intern_drop). GEN_SYM_INVALID
+ * with the error recorded (NULL or empty name, NUL byte, out of memory). */
+gen_sym intern_hold_n(const char *name, size_t len);
+/* One more / one less reference to a held symbol (no-op for other ids); the last drop of
+ * a symbol gen_intern never pinned frees it. */
+void intern_hold(gen_sym id);
+void intern_drop(gen_sym id);
+/* Held symbols alive and not pinned (tests: JSON parsing does not grow the table). */
+int64_t intern_held_count(void);
+/* Incremented by gen_intern_reset: caches of names (dsl.c) check it before trusting a
+ * name pointer. */
+extern _Atomic uint32_t intern_epoch_;
+static inline uint32_t intern_epoch(void) { return atomic_load_explicit(&intern_epoch_, memory_order_relaxed); }
+
 /* ---- addresses ---- */
 
 /* Formats a for a message into buf (GEN_ADDR_FORMAT_MAX bytes); "(root)" for the root.
  * Returns buf. */
 const char *addr_str(const gen_addr *a, char *buf);
-/* Parses one part from s[0..len) (the component syntax of gen_addr_parse). */
-gen_status addr_parse_part(const char *s, size_t len, gen_part *out, const char *what);
+/* Parses one part from s[0..len) (the component syntax of gen_addr_parse). A symbol is
+ * interned with gen_intern_n, or with intern_hold_n when held (a JSON key: the caller
+ * drops the reference of a held id after building its map). */
+gen_status addr_parse_part(const char *s, size_t len, gen_part *out, const char *what, bool held);
 
 #endif

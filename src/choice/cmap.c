@@ -30,7 +30,10 @@ gen_choicemap *cm_leaf(const gen_array *value) {
 static void cm_free(gen_choicemap *m) {
     gen_array_release(m->value);
     gen_array_release(m->mask);
-    for (int64_t i = 0; i < m->n; i++) gen_choicemap_release(m->entries[i].child);
+    for (int64_t i = 0; i < m->n; i++) {
+        gen_choicemap_release(m->entries[i].child);
+        if (CORE_UNLIKELY(intern_is_held(m->entries[i].key))) intern_drop((gen_sym)m->entries[i].key);
+    }
     core_free(m, node_bytes(m->n));
 }
 
@@ -47,7 +50,10 @@ gen_choicemap *cm_seal(gen_choicemap *m) {
         return &cm_empty_map;
     }
     int64_t c = m->value ? 1 : 0;
-    for (int64_t i = 0; i < m->n; i++) c += m->entries[i].child->count;
+    for (int64_t i = 0; i < m->n; i++) {
+        c += m->entries[i].child->count;
+        if (CORE_UNLIKELY(intern_is_held(m->entries[i].key))) intern_hold((gen_sym)m->entries[i].key);
+    }
     m->count = c;
     return m;
 }
@@ -164,13 +170,14 @@ static const gen_choicemap *walk(const gen_choicemap *m, const gen_addr *a, int 
 }
 
 const gen_array *gen_choicemap_find(const gen_choicemap *m, const gen_addr *addr) {
-    if (!m || !addr) return NULL;
+    if (CORE_UNLIKELY(!m || !addr)) return m ? (cm_check_addr("gen_choicemap_find", addr), NULL) : NULL;
     int k;
     const gen_choicemap *n = walk(m, addr, &k);
     return n ? n->value : NULL;
 }
 
 bool gen_choicemap_has_value(const gen_choicemap *m, const gen_addr *addr) {
+    if (CORE_UNLIKELY(m && !addr)) return cm_check_addr("gen_choicemap_has_value", addr);
     return gen_choicemap_find(m, addr) != NULL;
 }
 
@@ -210,6 +217,11 @@ const gen_choicemap *gen_choicemap_child_at(const gen_choicemap *m, int64_t i, g
 /* ---- deep iteration: a stack of (node, next child index); addr tracks the path ---- */
 
 void gen_choicemap_iter_init(gen_choicemap_iter *it, const gen_choicemap *m) {
+    if (CORE_UNLIKELY(!it)) {
+        GEN_FAIL(GEN_ERR_MISUSE, "gen_choicemap_iter_init: the iterator is NULL");
+        return;
+    }
+    if (CORE_UNLIKELY(!m)) cm_check_arg("gen_choicemap_iter_init", m, "the map"); /* iterates nothing */
     it->addr.len = 0;
     it->value = NULL;
     it->mask = NULL;
@@ -219,6 +231,7 @@ void gen_choicemap_iter_init(gen_choicemap_iter *it, const gen_choicemap *m) {
 }
 
 bool gen_choicemap_iter_next(gen_choicemap_iter *it) {
+    if (CORE_UNLIKELY(!it)) return GEN_FAIL(GEN_ERR_MISUSE, "gen_choicemap_iter_next: the iterator is NULL"), false;
     while (it->top_ >= 0) {
         const gen_choicemap *n = it->node_[it->top_];
         int64_t p = it->pos_[it->top_]++;

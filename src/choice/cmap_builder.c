@@ -251,6 +251,8 @@ gen_status gen_choicemap_builder_set(gen_choicemap_builder *bl, const gen_addr *
 gen_status gen_choicemap_builder_set_masked(gen_choicemap_builder *bl, const gen_addr *addr,
                                             const gen_array *value, const gen_array *mask) {
     const char *fn = "gen_choicemap_builder_set_masked";
+    if (!bl) return GEN_FAIL(GEN_ERR_MISUSE, "%s: the builder is NULL", fn);
+    if (!cm_check_addr(fn, addr)) return GEN_ERR_MISUSE;
     if (!value) {
         if (!core_error_pending()) GEN_FAIL(GEN_ERR_MISUSE, "%s: the value is NULL", fn);
         return gen_error_status();

@@ -185,7 +185,7 @@ static gen_choicemap *masked_from(jctx *c, const gen_array *a, const cJSON *mk) 
         jfail(c, "\"mask\" must be an array of a bool per particle (the value's leading axis)", NULL);
         return NULL;
     }
-    gen_array *mask = arr_alloc(GEN_BOOL, 1, &n);
+    gen_array *mask = arr_alloc("gen_choicemap_from_json", GEN_BOOL, 1, &n);
     if (!mask) return NULL;
     int64_t i = 0;
     const cJSON *e;
@@ -220,7 +220,7 @@ static gen_choicemap *value_from(jctx *c, const cJSON *o) {
         return NULL;
     }
     int ndim = cJSON_GetArraySize(sh);
-    int64_t shape[GEN_MAX_DIMS], size = 1, nonzero = 1; /* nonzero: the bound holds past a 0 extent */
+    int64_t shape[GEN_MAX_DIMS], size;
     if (ndim > GEN_MAX_DIMS) {
         jfail(c, "shape has too many dimensions", NULL);
         return NULL;
@@ -229,19 +229,17 @@ static gen_choicemap *value_from(jctx *c, const cJSON *o) {
     const cJSON *e;
     cJSON_ArrayForEach(e, sh) {
         double d = cJSON_IsNumber(e) ? e->valuedouble : -1;
-        if (d < 0 || d != floor(d) || d > 1e15) {
+        if (d < 0 || d != floor(d) || d > 1e18) { /* within int64_t */
             jfail(c, "shape entries must be non-negative integers", NULL);
             return NULL;
         }
         shape[k++] = (int64_t)d;
-        if (d > 0 && nonzero > ((int64_t)1 << 40) / (int64_t)d) { /* checked before multiplying */
-            jfail(c, "the value is too large", NULL);
-            return NULL;
-        }
-        if (d > 0) nonzero *= (int64_t)d;
-        else size = 0;
     }
-    if (size) size = nonzero;
+    if (!arr_shape_fits(ndim, shape, &size)) { /* the one checked size computation */
+        char buf[ARR_SHAPE_STR_MAX];
+        jfail(c, "the value is too large: shape ", arr_shape_str(ndim, shape, buf, sizeof buf));
+        return NULL;
+    }
     if (cJSON_GetArraySize(da) != size) {
         char buf[96];
         snprintf(buf, sizeof buf, "%lld elements, data has %d", (long long)size,
@@ -249,7 +247,7 @@ static gen_choicemap *value_from(jctx *c, const cJSON *o) {
         jfail(c, "the shape has ", buf);
         return NULL;
     }
-    gen_array *a = arr_alloc(t, ndim, shape);
+    gen_array *a = arr_alloc("gen_choicemap_from_json", t, ndim, shape);
     if (!a) return NULL;
     int64_t i = 0;
     cJSON_ArrayForEach(e, da) {
@@ -272,6 +270,13 @@ static int cmp_entry(const void *x, const void *y) {
     return (a > b) - (a < b);
 }
 
+/* Drops the references parsing took on the held symbols among n keys (addr_parse_part
+ * with held: a JSON key interns nothing for good, see intern.c). */
+static void drop_keys(const cm_entry *e, int64_t n) {
+    for (int64_t i = 0; i < n; i++)
+        if (intern_is_held(e[i].key)) intern_drop((gen_sym)e[i].key);
+}
+
 static gen_choicemap *node_from(jctx *c, const cJSON *o) {
     if (!cJSON_IsObject(o)) {
         jfail(c, "expected an object (a map or a value)", NULL);
@@ -289,21 +294,24 @@ static gen_choicemap *node_from(jctx *c, const cJSON *o) {
     const cJSON *e;
     cJSON_ArrayForEach(e, o) {
         gen_part p;
-        if (addr_parse_part(e->string, strlen(e->string), &p, "gen_choicemap_from_json") !=
+        if (addr_parse_part(e->string, strlen(e->string), &p, "gen_choicemap_from_json", true) !=
             GEN_OK) {
             char buf[GEN_ADDR_FORMAT_MAX];
             core_error_prefix("at %s", addr_str(&c->path, buf));
+            drop_keys(r->entries, k);
             cm_discard(r, k);
             return NULL;
         }
         c->path.parts[c->path.len++] = p;
         gen_choicemap *ch = node_from(c, e);
         c->path.len--;
-        if (!ch) {
+        if (!ch || ch->count == 0) { /* {} children carry nothing */
+            drop_keys(&(cm_entry){p.v, NULL}, 1);
+            if (ch) continue;
+            drop_keys(r->entries, k);
             cm_discard(r, k);
             return NULL;
         }
-        if (ch->count == 0) continue; /* {} children carry nothing */
         r->entries[k].key = p.v;
         r->entries[k++].child = ch;
     }
@@ -313,12 +321,14 @@ static gen_choicemap *node_from(jctx *c, const cJSON *o) {
             char key[GEN_ADDR_FORMAT_MAX];
             gen_part_format((gen_part){r->entries[i].key}, key, sizeof key);
             jfail(c, "duplicate key ", key);
+            drop_keys(r->entries, k);
             cm_discard(r, k);
             return NULL;
         }
     if (k < r->n) {
         gen_choicemap *t = cm_alloc(k);
         if (!t) {
+            drop_keys(r->entries, k);
             cm_discard(r, k);
             return NULL;
         }
@@ -326,7 +336,9 @@ static gen_choicemap *node_from(jctx *c, const cJSON *o) {
         cm_discard(r, 0);
         r = t;
     }
-    return cm_seal(r);
+    gen_choicemap *sealed = cm_seal(r); /* holds its keys */
+    drop_keys(sealed->entries, sealed->n);
+    return sealed;
 }
 
 gen_choicemap *gen_choicemap_from_json(const char *json) {

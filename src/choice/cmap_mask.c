@@ -41,7 +41,7 @@ gen_status cm_check_mask(const char *fn, const gen_array *value, const gen_array
 }
 
 const gen_array *gen_choicemap_mask_at(const gen_choicemap *m, const gen_addr *addr) {
-    if (!m || !addr) return NULL;
+    if (!m || !addr) return m ? (cm_check_addr("gen_choicemap_mask_at", addr), NULL) : NULL;
     for (int k = 0; k < addr->len && m->count; k++) m = gen_choicemap_child(m, addr->parts[k]);
     return m->value ? m->mask : NULL;
 }
@@ -70,6 +70,7 @@ typedef gen_status (*leaf_fn)(void *ud, gen_choicemap_builder *b, const gen_addr
 static gen_choicemap *rebuild_leaves(const char *fn, const gen_choicemap *m, const gen_array *flags, leaf_fn f,
                                      void *ud) {
     if (!cm_check_arg(fn, m, "the map")) return NULL;
+    if (!flags && !core_error_pending()) return GEN_FAIL(GEN_ERR_MISUSE, "%s: the particle flags are NULL", fn), NULL;
     if (!flags || gen_array_is_tuple(flags) || gen_array_dtype(flags) != GEN_BOOL || gen_array_ndim(flags) != 1) {
         if (!flags && core_error_pending()) return NULL;
         GEN_FAIL(GEN_ERR_VALUE, "%s: the particle flags must be a bool [N] array", fn);

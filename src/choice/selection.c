@@ -104,7 +104,7 @@ const gen_selection *gen_selection_sub(const gen_selection *s, gen_part p) {
 }
 
 bool gen_selection_contains(const gen_selection *s, const gen_addr *addr) {
-    if (!s || !addr) return false;
+    if (CORE_UNLIKELY(!s || !addr)) return s ? cm_check_addr("gen_selection_contains", addr) : false;
     for (int i = 0; i < addr->len && !sel_uniform(s); i++) s = sel_sub(s, addr->parts[i].v);
     return s->self;
 }

@@ -199,7 +199,11 @@ gen_gf *gen_dimap(const gen_gf *f, gen_args_fn pre, gen_retval_fn post, void *pa
 }
 
 gen_gf *gen_contramap(const gen_gf *f, gen_args_fn pre, void *payload) {
-    if (f && !pre) {
+    if (!f) {
+        if (!core_error_pending()) GEN_FAIL(GEN_ERR_MISUSE, "gen_contramap: the function is NULL");
+        return NULL;
+    }
+    if (!pre) {
         GEN_FAIL(GEN_ERR_MISUSE, "gen_contramap: the argument transform is NULL");
         return NULL;
     }

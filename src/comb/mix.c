@@ -294,6 +294,7 @@ static const gfi_vtable mix_vtable = {"mix",      mix_generate,   mix_assess, mi
                                       mix_same,   NULL};
 
 gen_gf *gen_mix(int k, const gen_gf *const *components) {
+    if (k >= 1 && !components) return GEN_FAIL(GEN_ERR_MISUSE, "gen_mix: the list of components is NULL"), NULL;
     if (k < 1 || !components) {
         GEN_FAIL(GEN_ERR_VALUE, "gen_mix: needs at least one component (got %d%s)", k, components ? "" : ", NULL");
         return NULL;

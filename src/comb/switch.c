@@ -297,6 +297,7 @@ gen_gf *comb_branch_new(const char *name, int k, const gen_gf *const *branches, 
 }
 
 gen_gf *gen_switch(int k, const gen_gf *const *branches) {
+    if (k >= 1 && !branches) return GEN_FAIL(GEN_ERR_MISUSE, "gen_switch: the list of branches is NULL"), NULL;
     if (k < 1 || !branches) {
         GEN_FAIL(GEN_ERR_VALUE, "gen_switch: needs at least one branch (got %d%s)", k, branches ? "" : ", NULL");
         return NULL;

@@ -10,6 +10,7 @@ static _Thread_local core_error_saved err_slot;
 
 static void record(const char *file, int line, gen_status s, const char *fmt, va_list ap) {
     err_slot.status = s;
+    err_slot.mark = CORE_REJECT_NONE;
     vsnprintf(err_slot.msg, sizeof err_slot.msg, fmt, ap);
     const char *base = file ? strrchr(file, '/') : NULL;
     snprintf(err_slot.loc, sizeof err_slot.loc, "%s:%d", base ? base + 1 : (file ? file : "?"),
@@ -25,6 +26,7 @@ gen_status core_error_at(const char *file, int line, gen_status s, const char *f
 }
 
 gen_status gen_error_set(gen_status s, const char *fmt, ...) {
+    if (!fmt) return GEN_FAIL(GEN_ERR_MISUSE, "gen_error_set: fmt is NULL (the error to record was %s)", gen_status_name(s));
     va_list ap;
     va_start(ap, fmt);
     record("user", 0, s, fmt, ap);
@@ -52,12 +54,20 @@ void core_error_prefix(const char *fmt, ...) {
 gen_status core_error_pending(void) { return err_slot.status; }
 void core_error_save(core_error_saved *e) { *e = err_slot; }
 void core_error_restore(const core_error_saved *e) { err_slot = *e; }
+
+gen_status core_error_mark(core_reject why) {
+    if (err_slot.status != GEN_OK) err_slot.mark = why;
+    return err_slot.status;
+}
+
+core_reject core_error_marked(void) { return err_slot.status != GEN_OK ? err_slot.mark : CORE_REJECT_NONE; }
 gen_status gen_error_status(void) { return err_slot.status; }
 const char *gen_error_message(void) { return err_slot.msg; }
 const char *gen_error_location(void) { return err_slot.loc; }
 
 void gen_error_clear(void) {
     err_slot.status = GEN_OK;
+    err_slot.mark = CORE_REJECT_NONE;
     err_slot.msg[0] = '\0';
     err_slot.loc[0] = '\0';
 }

@@ -33,16 +33,6 @@ gen_dist *gen_dist_scope_return(gen_dist *d) {
     return NULL;
 }
 
-/* Whether batch + event is a valid array shape (arr_check_shape's bound, inline: every
- * distribution with an event shape asks). */
-static inline bool value_shape_fits(int nb, const int64_t *b, int ne, const int64_t *e) {
-    int64_t n = 1;
-    bool bad = false;
-    for (int i = 0; i < nb; i++) bad |= b[i] < 0 || (b[i] && __builtin_mul_overflow(n, b[i], &n));
-    for (int i = 0; i < ne; i++) bad |= e[i] < 0 || (e[i] && __builtin_mul_overflow(n, e[i], &n));
-    return !bad && n <= INT64_MAX / 16;
-}
-
 gen_dist *dist_new(const dist_family *f, gen_dtype dtype, int n_params, gen_array *const *params,
                    int batch_ndim, const int64_t *batch_shape, int event_ndim,
                    const int64_t *event_shape) {
@@ -51,14 +41,11 @@ gen_dist *dist_new(const dist_family *f, gen_dtype dtype, int n_params, gen_arra
                  GEN_MAX_DIMS);
         return NULL;
     }
-    /* A value has batch + event shape: bounded like any array's (an event of [2^32,
-     * 2^32], or iid axes whose product with the event overflows, are errors). A batch
-     * shape alone is a broadcast of the parameters' shapes, bounded there. */
-    if (event_ndim > 0 && !value_shape_fits(batch_ndim, batch_shape, event_ndim, event_shape)) {
-        int64_t value_shape[GEN_MAX_DIMS]; /* arr_check_shape's message names the shape */
-        if (batch_ndim) memcpy(value_shape, batch_shape, (size_t)batch_ndim * sizeof *value_shape);
-        memcpy(value_shape + batch_ndim, event_shape, (size_t)event_ndim * sizeof *value_shape);
-        if (arr_check_shape(f->name, batch_ndim + event_ndim, value_shape) != GEN_OK) return NULL;
+    if (batch_ndim + event_ndim) { /* the two shapes together: the shape of one draw */
+        int64_t shape[GEN_MAX_DIMS], size;
+        if (batch_ndim) memcpy(shape, batch_shape, (size_t)batch_ndim * sizeof *shape);
+        if (event_ndim) memcpy(shape + batch_ndim, event_shape, (size_t)event_ndim * sizeof *shape);
+        if (arr_shape_count(f->name, batch_ndim + event_ndim, shape, &size) != GEN_OK) return NULL;
     }
     for (int i = 0; i < n_params; i++) /* the families' own checks may not have looked */
         if (CORE_UNLIKELY(params[i]->tuple)) {
@@ -212,7 +199,8 @@ static gen_array *sample(const char *fn, const gen_dist *d, gen_key key, int ndi
     if (ndim) memcpy(shape, sample_shape, (size_t)ndim * sizeof *shape);
     memcpy(shape + ndim, d->batch_shape, (size_t)d->batch_ndim * sizeof *shape);
     memcpy(shape + ndim + d->batch_ndim, d->event_shape, (size_t)d->event_ndim * sizeof *shape);
-    if (ndim && arr_check_shape(fn, n, shape) != GEN_OK) return NULL; /* the draw's whole shape */
+    int64_t size;
+    if (arr_shape_count(fn, n, shape, &size) != GEN_OK) return NULL; /* the sample shape in front */
     double p[DIST_MAX_PARAMS];
     if (!reparam && n == 0 && d->family->sample1 && scalar_case(d, NULL, p))
         return gen_scalar(d->family->sample1(p, key));
@@ -247,7 +235,7 @@ gen_array *gen_dist_rsample(const gen_dist *d, gen_key key, int ndim, const int6
 gen_array *gen_dist_logpdf(const gen_dist *d, const gen_array *x) {
     if (check_dist("gen_dist_logpdf", d) != GEN_OK) return NULL;
     if (!x) {
-        if (!core_error_pending()) GEN_FAIL(GEN_ERR_MISUSE, "%s: logpdf: the value is NULL", d->family->name);
+        if (!core_error_pending()) GEN_FAIL(GEN_ERR_MISUSE, "gen_dist_logpdf: %s: the value is NULL", d->family->name);
         return NULL;
     }
     if (CORE_UNLIKELY(x->tuple)) {

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "dsl_int.h"
+#include "../choice/choice_int.h"
 
 /* The failed-run and NULL-context checks shared by every call. */
 static bool ctx_ok(gen_ctx *ctx, const char *fn) {
@@ -15,34 +16,55 @@ static bool ctx_ok(gen_ctx *ctx, const char *fn) {
 
 /* gen_intern through a small per-thread cache keyed by the name's pointer: bodies pass
  * the same string literals run after run. The pointer alone proves nothing (a buffer
- * may have been rewritten, the table reset), so a hit is confirmed by the text. */
+ * may have been rewritten), so a hit is confirmed by the text: the symbol's name, kept
+ * from when it was cached (the name of an interned symbol never moves or dies before a
+ * table reset, which the epoch tells). */
 static gen_sym intern_cached(const char *name) {
     static _Thread_local struct {
-        const char *p;
+        const char *p, *text;
         gen_sym s;
+        uint32_t epoch;
     } cache[256];
     /* p ^ p >> 3 is one-to-one on runs of names 1, 2 or 8 bytes apart (adjacent literals
      * "a", "b", "c"; a table of char[8] names), so such runs never evict each other */
     size_t i = (size_t)(((uintptr_t)name ^ ((uintptr_t)name >> 3)) & 255);
-    const char *known = cache[i].p == name ? gen_sym_name(cache[i].s) : NULL;
-    if (known && strcmp(known, name) == 0) return cache[i].s;
+    uint32_t epoch = intern_epoch();
+    if (cache[i].p == name && cache[i].epoch == epoch && strcmp(cache[i].text, name) == 0) return cache[i].s;
     gen_sym s = gen_intern(name);
-    if (s != GEN_SYM_INVALID) {
+    const char *text = s != GEN_SYM_INVALID ? gen_sym_name(s) : NULL;
+    if (text) {
         cache[i].p = name;
+        cache[i].text = text;
         cache[i].s = s;
+        cache[i].epoch = epoch;
     }
     return s;
 }
 
 static bool name_addr(gen_ctx *ctx, const char *fn, const char *name, gen_addr *a) {
-    gen_sym s = name ? intern_cached(name) : GEN_SYM_INVALID;
+    if (!name) {
+        ctx->status = GEN_FAIL(GEN_ERR_MISUSE, "%s: the address name is NULL", fn);
+        return false;
+    }
+    gen_sym s = *name ? intern_cached(name) : GEN_SYM_INVALID;
     if (s == GEN_SYM_INVALID) {
-        ctx->status = GEN_FAIL(GEN_ERR_VALUE, "%s: the address name is NULL or empty", fn);
+        if (!*name) GEN_FAIL(GEN_ERR_VALUE, "%s: the address name is empty", fn);
+        ctx->status = core_error_pending();
         return false;
     }
     a->len = 1;
     a->parts[0] = gen_part_sym(s);
     return true;
+}
+
+/* A choice at a: the handler's, or for a NULL distribution the error that made it (a
+ * family's "normal: sigma must be > 0, got -1") or GEN_ERR_MISUSE, prefixed by a. */
+static gen_array *choice_at(gen_ctx *ctx, const char *fn, const gen_addr *a, const gen_dist *d) {
+    if (CORE_UNLIKELY(!d)) {
+        if (!core_error_pending()) GEN_FAIL(GEN_ERR_MISUSE, "%s: the distribution is NULL", fn);
+        return dsl_fail_at(ctx, a);
+    }
+    return dsl_on_choice(ctx, a, d);
 }
 
 gen_array *gen_choose_at(gen_ctx *ctx, const gen_addr *addr, const gen_dist *d) {
@@ -51,18 +73,22 @@ gen_array *gen_choose_at(gen_ctx *ctx, const gen_addr *addr, const gen_dist *d) 
         ctx->status = GEN_FAIL(GEN_ERR_MISUSE, "gen_choose_at: the address is NULL");
         return NULL;
     }
-    return dsl_on_choice(ctx, addr, d);
+    return choice_at(ctx, "gen_choose_at", addr, d);
 }
 
 gen_array *gen_choose(gen_ctx *ctx, const char *name, const gen_dist *d) {
     gen_addr a;
     if (!ctx_ok(ctx, "gen_choose") || !name_addr(ctx, "gen_choose", name, &a)) return NULL;
-    return dsl_on_choice(ctx, &a, d);
+    return choice_at(ctx, "gen_choose", &a, d);
 }
 
 gen_array *gen_call(gen_ctx *ctx, const char *name, const gen_gf *f, const gen_args *args) {
     gen_addr a;
     if (!ctx_ok(ctx, "gen_call") || !name_addr(ctx, "gen_call", name, &a)) return NULL;
+    if (CORE_UNLIKELY(!f)) {
+        if (!core_error_pending()) GEN_FAIL(GEN_ERR_MISUSE, "gen_call: the generative function is NULL");
+        return dsl_fail_at(ctx, &a);
+    }
     return dsl_on_call(ctx, &a, f, args);
 }
 
@@ -96,6 +122,8 @@ gen_status gen_factor(gen_ctx *ctx, const gen_array *log_weight) {
     return s;
 }
 
-gen_status gen_ctx_status(const gen_ctx *ctx) { return ctx ? ctx->status : GEN_ERR_MISUSE; }
+gen_status gen_ctx_status(const gen_ctx *ctx) {
+    return ctx ? ctx->status : GEN_FAIL(GEN_ERR_MISUSE, "gen_ctx_status: the context is NULL");
+}
 
 void *gen_ctx_payload(const gen_ctx *ctx) { return ctx ? ctx->payload : NULL; }

@@ -108,9 +108,12 @@ gen_array *dsl_choice_logpdf(const gen_ctx *ctx, const gen_dist *d, const gen_ar
 /* A prior draw at address a (key folded with a's hash): in batched mode n draws (or one
  * of a batched distribution), marked batched. NULL on error. */
 gen_array *dsl_draw(const gen_ctx *ctx, const gen_addr *a, const gen_dist *d);
-/* A given value (constraint, choice to assess) for d: itself in scalar mode; in batched
- * mode a value shared by the particles (the per-particle shape) or one per particle
- * (leading axis n, returned marked batched). NULL with an error naming the shapes. */
+/* A given value (constraint, choice to assess) for d: itself in scalar mode, where it
+ * must have the choice's shape (d's batch and event shape); in batched mode a value
+ * shared by the particles (the per-particle shape) or one per particle (leading axis n,
+ * returned marked batched). Its dtype must be a float for a continuous d, d's own for a
+ * discrete one. NULL with an error naming the shapes (GEN_ERR_SHAPE) or dtypes
+ * (GEN_ERR_DTYPE); the caller adds the address. */
 gen_array *dsl_given(const gen_ctx *ctx, const gen_dist *d, const gen_array *c);
 /* where(mask, a, b) per particle: mask is bool [n], a and b [n] + shapes. */
 gen_array *dsl_where_particles(const gen_array *mask, const gen_array *a, const gen_array *b);

@@ -336,9 +336,9 @@ const gfi_vtable dsl_vtable = {"dynamic",      dyn_generate,   dyn_assess, dyn_p
                                dsl_update,     dsl_regenerate, dyn_free,   dyn_free_trace,
                                dyn_same,   dyn_build_choices};
 
-gen_gf *gen_dynamic_with(const char *name, gen_body body, void *payload, void (*free_payload)(void *)) {
+static gen_gf *dynamic(const char *fn, const char *name, gen_body body, void *payload, void (*free_payload)(void *)) {
     if (!name || !body) {
-        GEN_FAIL(GEN_ERR_MISUSE, "gen_dynamic: the %s is NULL", name ? "body" : "name");
+        GEN_FAIL(GEN_ERR_MISUSE, "%s: the %s is NULL", fn, name ? "body" : "name");
         if (free_payload) free_payload(payload);
         return NULL;
     }
@@ -354,4 +354,8 @@ gen_gf *gen_dynamic_with(const char *name, gen_body body, void *payload, void (*
     return gfi_gf_new(&dsl_vtable, name, d);
 }
 
-gen_gf *gen_dynamic(const char *name, gen_body body) { return gen_dynamic_with(name, body, NULL, NULL); }
+gen_gf *gen_dynamic_with(const char *name, gen_body body, void *payload, void (*free_payload)(void *)) {
+    return dynamic("gen_dynamic_with", name, body, payload, free_payload);
+}
+
+gen_gf *gen_dynamic(const char *name, gen_body body) { return dynamic("gen_dynamic", name, body, NULL, NULL); }

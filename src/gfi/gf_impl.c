@@ -66,10 +66,12 @@ gen_status gfi_user_result(const gen_gf *f, const char *op, gen_status s, bool p
 
 gen_status gen_eval_assess_at(gen_eval *ev, const gen_addr *a, const gen_gf *f, const gen_args *args,
                               const gen_choicemap *choices, gen_array **weight, gen_array **retval) {
-    if (!a) {
+    if (!a || !f || !choices) {
         if (weight) *weight = NULL;
         if (retval) *retval = NULL;
-        return GEN_FAIL(GEN_ERR_MISUSE, "gen_eval_assess_at: the address is NULL");
+        if (!a) return GEN_FAIL(GEN_ERR_MISUSE, "gen_eval_assess_at: the address is NULL");
+        if (core_error_pending()) return core_error_pending(); /* a NULL object from a failed call */
+        return GEN_FAIL(GEN_ERR_MISUSE, "gen_eval_assess_at: %s is NULL", f ? "choices" : "the generative function");
     }
     return gfi_assess_at(f, ev, a, args, choices, weight, retval);
 }

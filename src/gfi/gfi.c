@@ -214,6 +214,10 @@ const gen_array *gen_trace_value(const gen_trace *tr, const gen_addr *addr) {
         if (!core_error_pending()) GEN_FAIL(GEN_ERR_MISUSE, "gen_trace_value: the trace is NULL");
         return NULL;
     }
+    if (!addr) {
+        GEN_FAIL(GEN_ERR_MISUSE, "gen_trace_value: the address is NULL");
+        return NULL;
+    }
     const gen_choicemap *m = gfi_trace_choices(tr);
     return m ? gen_choicemap_get_value(m, addr) : NULL;
 }
@@ -362,6 +366,11 @@ static gen_status check_named(const char *op, const gen_trace *tr, const gen_sel
     gen_addr_format(&c.missing, buf, sizeof buf);
     return GEN_FAIL(GEN_ERR_VALUE, "%s: %s: the selection names %s, which %s", op, tr->gf->name,
                     buf, b ? "neither the trace nor the new trace has" : "the trace does not have");
+}
+
+gen_status gfi_check_selection(const char *op, const gen_trace *tr, const gen_selection *sel) {
+    bool missing = false;
+    return check_named(op, tr, sel, NULL, true, &missing);
 }
 
 gen_status gen_project(const gen_trace *tr, const gen_selection *sel, gen_array **weight) {
@@ -525,11 +534,22 @@ void gfi_batch_leave(int64_t batch) {
     if (batch > 0) gen_batch_end();
 }
 
+/* GEN_ERR_MISUSE "<fn>: <what> is NULL" for the first NULL of n (pointer, name) pairs
+ * (a NULL object keeps the error already pending that made it), else GEN_OK. */
+static gen_status batched_nulls(const char *fn, int n, const void *const *p, const char *const *what) {
+    for (int i = 0; i < n; i++)
+        if (!p[i]) return core_error_pending() ? core_error_pending() : GEN_FAIL(GEN_ERR_MISUSE, "%s: %s is NULL", fn, what[i]);
+    return GEN_OK;
+}
+
 gen_status gen_generate_batched(const gen_gf *f, gen_key key, int64_t n, const gen_args *args,
                                 const gen_choicemap *constraints, gen_trace **tr,
                                 gen_array **weight) {
     if (tr) *tr = NULL;
     if (weight) *weight = NULL;
+    gen_status s0 = batched_nulls("gen_generate_batched", 3, (const void *[]){f, constraints, tr},
+                                  (const char *[]){"the generative function", "constraints", "tr"});
+    if (s0 != GEN_OK) return s0;
     if (n < 1) return GEN_FAIL(GEN_ERR_VALUE, "gen_generate_batched: the particle count must be >= 1, got %lld", (long long)n);
     gen_status s = gen_batch_begin(n);
     if (s != GEN_OK) return s;
@@ -541,6 +561,9 @@ gen_status gen_generate_batched(const gen_gf *f, gen_key key, int64_t n, const g
 gen_status gen_simulate_batched(const gen_gf *f, gen_key key, int64_t n, const gen_args *args,
                                 gen_trace **tr) {
     if (tr) *tr = NULL;
+    gen_status s0 = batched_nulls("gen_simulate_batched", 2, (const void *[]){f, tr},
+                                  (const char *[]){"the generative function", "tr"});
+    if (s0 != GEN_OK) return s0;
     if (n < 1) return GEN_FAIL(GEN_ERR_VALUE, "gen_simulate_batched: the particle count must be >= 1, got %lld", (long long)n);
     gen_status s = gen_batch_begin(n);
     if (s != GEN_OK) return s;
@@ -554,6 +577,9 @@ gen_status gen_assess_batched(const gen_gf *f, int64_t n, const gen_args *args,
                               gen_array **retval) {
     if (weight) *weight = NULL;
     if (retval) *retval = NULL;
+    gen_status s0 = batched_nulls("gen_assess_batched", 2, (const void *[]){f, choices},
+                                  (const char *[]){"the generative function", "choices"});
+    if (s0 != GEN_OK) return s0;
     if (n < 1) return GEN_FAIL(GEN_ERR_VALUE, "gen_assess_batched: the particle count must be >= 1, got %lld", (long long)n);
     gen_status s = gen_batch_begin(n);
     if (s != GEN_OK) return s;

@@ -77,6 +77,7 @@ gen_status gen_mh_birth_death(const gen_trace *tr, gen_key key, const gen_birth_
 }
 
 static gen_status bd_fn(void *p, gen_key key, const gen_trace *tr, gen_trace **out, bool *acc) {
+    if (CORE_UNLIKELY(!p)) return infer_kernel_null("birth_death", NULL);
     const gen_birth_death_kernel *k = p;
     return gen_mh_birth_death(tr, key, &k->config, k->check, out, acc);
 }

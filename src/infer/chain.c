@@ -33,6 +33,8 @@ typedef struct chain_rec {
 /* The size of init's record and its buffer. */
 static gen_status rec_init(const char *fn, chain_rec *r, const gen_trace *init, const gen_chain_config *cfg) {
     *r = (chain_rec){0};
+    gen_status s = cfg->sel ? gfi_check_selection(fn, init, cfg->sel) : GEN_OK; /* a typo records nothing */
+    if (s != GEN_OK) return s;
     r->dims = gen_choicemap_flat_size(gen_trace_choices(init), cfg->sel ? cfg->sel : gen_select_all());
     if (r->dims < 0) return infer_pending();
     if (r->dims > 0 && cfg->draws > (int64_t)(SIZE_MAX / sizeof(double)) / r->dims)
@@ -201,6 +203,7 @@ gen_status gen_run_chains(gen_kernel k, gen_key key, int n_chains, gen_trace *co
     const char *fn = "gen_run_chains";
     if (samples) *samples = NULL;
     gen_status s = check_config(fn, cfg);
+    if (s == GEN_OK && n_chains >= 1 && !init) s = GEN_FAIL(GEN_ERR_MISUSE, "%s: the list of initial traces is NULL", fn);
     if (s == GEN_OK && (n_chains < 1 || !init)) s = GEN_FAIL(GEN_ERR_VALUE, "%s: need n_chains >= 1 initial traces", fn);
     for (int c = 0; s == GEN_OK && c < n_chains; c++)
         if (!init[c]) s = infer_null(fn, "an initial trace");

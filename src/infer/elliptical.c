@@ -37,7 +37,8 @@ static gen_status check_prior(const gen_array *x, const gen_array *mu, const gen
     return *prior ? GEN_OK : infer_pending();
 }
 
-/* The likelihood's log ratio at angle theta: x' = mu + f cos + nu sin. */
+/* The likelihood's log ratio at angle theta: x' = mu + f cos + nu sin (-inf where the
+ * model rejects x', reject.c). */
 static gen_status at_angle(const gen_trace *tr, const gen_addr *a, const gen_dist *prior,
                            const gen_array *mu, const gen_array *f, const gen_array *nu, double theta,
                            double lp0, gen_trace **out, double *ll) {
@@ -46,6 +47,11 @@ static gen_status at_angle(const gen_trace *tr, const gen_addr *a, const gen_dis
     gen_array *w = NULL;
     double wv = 0, lp = 0;
     gen_status s = c ? infer_update(tr, gen_key_new(0), c, out, &w, NULL) : infer_pending();
+    if (s != GEN_OK && infer_rejection(s, NULL, 0) != GEN_DIVERGENCE_NONE) { /* the model rejects x': off the slice */
+        *out = NULL;
+        *ll = -INFINITY;
+        return GEN_OK;
+    }
     if (s == GEN_OK) s = gen_item(w, &wv);
     if (s == GEN_OK) s = prior_logpdf(prior, x, &lp);
     if (s != GEN_OK) core_error_prefix("%s: at angle %g", FN, theta);
@@ -110,6 +116,7 @@ gen_status gen_elliptical_slice(const gen_trace *tr, gen_key key, const gen_addr
 }
 
 static gen_status ess_fn(void *p, gen_key key, const gen_trace *tr, gen_trace **out, bool *acc) {
+    if (CORE_UNLIKELY(!p)) return infer_kernel_null("elliptical_slice", NULL);
     const gen_elliptical_kernel *k = p;
     *acc = true;
     return gen_elliptical_slice(tr, key, &k->addr, k->mu, k->cov, out);

@@ -108,6 +108,7 @@ gen_status gen_enumerate_with(const gen_gf *model, const gen_args *args, const g
                               gen_array **log_probs, double *log_ml) {
     if (log_probs) *log_probs = NULL;
     if (!model) return infer_null(FN, "the model");
+    if (n_axes >= 1 && !axes) return GEN_FAIL(GEN_ERR_MISUSE, "%s: the list of axes is NULL", FN);
     if (n_axes < 1 || !axes) return GEN_FAIL(GEN_ERR_VALUE, "%s: needs at least one axis (got %d)", FN, n_axes);
     if (n_axes > 64) return GEN_FAIL(GEN_ERR_VALUE, "%s: at most 64 axes (got %d)", FN, n_axes);
     if (!obs) obs = gen_choicemap_empty();

@@ -120,14 +120,23 @@ static gen_status check_inverse(gen_involution inv, const gen_trace *tr, const g
     return GEN_OK;
 }
 
-static gen_status check_args(const gen_trace *tr, const gen_gf *proposal, gen_involution inv,
+static gen_status check_args(const char *fn, const gen_trace *tr, const gen_gf *proposal, gen_involution inv,
                              gen_trace **out) {
     if (out) *out = NULL;
-    if (!out) return GEN_FAIL(GEN_ERR_MISUSE, "%s: out is NULL", FN);
-    if (!tr) return infer_null(FN, "the trace");
-    if (!proposal) return infer_null(FN, "the proposal");
-    if (!inv.fn) return GEN_FAIL(GEN_ERR_MISUSE, "%s: the involution has no function", FN);
-    if (gen_trace_batch_size(tr)) return GEN_FAIL(GEN_ERR_UNSUPPORTED, "%s: the trace is batched", FN);
+    if (!out) return GEN_FAIL(GEN_ERR_MISUSE, "%s: out is NULL", fn);
+    if (!tr) return infer_null(fn, "the trace");
+    if (!proposal) return infer_null(fn, "the proposal");
+    if (!inv.fn) return GEN_FAIL(GEN_ERR_MISUSE, "%s: the involution has no function", fn);
+    if (gen_trace_batch_size(tr)) return GEN_FAIL(GEN_ERR_UNSUPPORTED, "%s: the trace is batched", fn);
+    return GEN_OK;
+}
+
+/* A move the model rejects (reject.c): it stays at tr with log_alpha and the part that
+ * failed (*part) -inf. */
+static gen_status refused(const gen_trace *tr, gen_trace **prop, gen_involutive_info *info, double *part) {
+    *prop = (gen_trace *)tr;
+    *part = -INFINITY;
+    info->log_alpha = -INFINITY;
     return GEN_OK;
 }
 
@@ -144,8 +153,11 @@ static gen_status propose_move(const gen_trace *tr, const gen_gf *proposal, cons
     if (s == GEN_OK) s = infer_choices(tr, &c0);
     if (s == GEN_OK) s = gen_propose(proposal, k[0], &fwd, &aux, &w_fwd, &ret);
     if (s == GEN_OK) s = call_inv(inv, gen_trace_args(tr), c0, aux, ret, &nm, &bwd);
-    if (s == GEN_OK && (s = infer_update(tr, k[1], nm, prop, &w, &discard)) != GEN_OK)
+    if (s == GEN_OK && (s = infer_update(tr, k[1], nm, prop, &w, &discard)) != GEN_OK) {
+        if (infer_rejection(s, NULL, 0) != GEN_DIVERGENCE_NONE) /* the model rejects the move */
+            return refused(tr, prop, info, &info->update_weight);
         core_error_prefix("%s: applying the involution's model choices", FN);
+    }
     if (s == GEN_OK) s = infer_choices(*prop, &c1);
     if (s == GEN_OK && gen_choicemap_count(c1) != gen_choicemap_count(c0) - gen_choicemap_count(discard) + gen_choicemap_count(nm))
         s = GEN_FAIL(GEN_ERR_VALUE, "%s: the new model choices leave some choices of the new trace unconstrained (update sampled them): the involution must give every new choice",
@@ -154,8 +166,11 @@ static gen_status propose_move(const gen_trace *tr, const gen_gf *proposal, cons
     if (s == GEN_OK) s = log_abs_det(&j, discard, nm, bwd, &info->log_abs_det);
     if (s == GEN_OK) {
         gen_args b = {fwd.n, fwd.v, *prop};
-        if ((s = gen_assess(proposal, &b, bwd, &w_bwd, &ret_bwd)) != GEN_OK)
+        if ((s = gen_assess(proposal, &b, bwd, &w_bwd, &ret_bwd)) != GEN_OK) {
+            if (infer_rejection(s, NULL, 0) != GEN_DIVERGENCE_NONE) /* density 0 for the way back */
+                return refused(tr, prop, info, &info->bwd_score);
             core_error_prefix("%s: the proposal cannot propose the backward auxiliary choices", FN);
+        }
     }
     if (s == GEN_OK && check) s = check_inverse(inv, tr, *prop, aux, bwd, ret_bwd, k[2]);
     double a = 0, b = 0, c = 0;
@@ -172,7 +187,7 @@ static gen_status propose_move(const gen_trace *tr, const gen_gf *proposal, cons
 gen_status gen_involutive_propose(const gen_trace *tr, gen_key key, const gen_gf *proposal,
                                   const gen_args *proposal_args, gen_involution inv, bool check,
                                   gen_trace **proposed, gen_involutive_info *info) {
-    gen_status s = check_args(tr, proposal, inv, proposed);
+    gen_status s = check_args("gen_involutive_propose", tr, proposal, inv, proposed);
     if (s != GEN_OK || (s = gen_scope_begin()) != GEN_OK) return s;
     gen_involutive_info inf = {NAN, NAN, NAN, NAN, 0};
     gen_trace *p = NULL;
@@ -186,7 +201,7 @@ gen_status gen_involutive_propose(const gen_trace *tr, gen_key key, const gen_gf
 gen_status gen_mh_involutive(const gen_trace *tr, gen_key key, const gen_gf *proposal,
                              const gen_args *proposal_args, gen_involution inv, bool check,
                              gen_trace **out, bool *accepted) {
-    gen_status s = check_args(tr, proposal, inv, out);
+    gen_status s = check_args(FN, tr, proposal, inv, out);
     if (s != GEN_OK || (s = gen_scope_begin()) != GEN_OK) return s;
     gen_key k[2];
     gen_trace *p = NULL;
@@ -199,6 +214,7 @@ gen_status gen_mh_involutive(const gen_trace *tr, gen_key key, const gen_gf *pro
 }
 
 static gen_status invol_fn(void *p, gen_key key, const gen_trace *tr, gen_trace **out, bool *acc) {
+    if (CORE_UNLIKELY(!p)) return infer_kernel_null("involutive", NULL);
     const gen_involutive_kernel *k = p;
     return gen_mh_involutive(tr, key, k->proposal, k->proposal_args, k->involution, k->check, out, acc);
 }

@@ -94,9 +94,9 @@ static gen_status sm_involution(void *ud, const gen_args *margs, const gen_choic
     return m && b ? GEN_OK : infer_pending();
 }
 
-static gen_status check_config(const gen_trace *tr, const gen_split_merge *sm) {
-    if (!tr) return infer_null(FN, "the trace");
-    if (!sm) return infer_null(FN, "the configuration");
+static gen_status check_config(const char *fn, const gen_trace *tr, const gen_split_merge *sm) {
+    if (!tr) return infer_null(fn, "the trace");
+    if (!sm) return infer_null(fn, "the configuration");
     if (!sm->aux_proposal) return infer_null(FN, "the auxiliary proposal");
     if (!sm->split) return infer_null(FN, "the split function");
     if (!sm->merge) return infer_null(FN, "the merge function");
@@ -113,11 +113,12 @@ static gen_status check_config(const gen_trace *tr, const gen_split_merge *sm) {
 /* The move, with the accept step (mh) or without it (info). */
 static gen_status run(const gen_trace *tr, const gen_split_merge *sm, bool check, gen_key key, bool mh,
                       gen_trace **out, bool *accepted, gen_involutive_info *info) {
+    const char *fn = mh ? FN : "gen_split_merge_propose";
     if (out) *out = NULL;
-    if (!out) return GEN_FAIL(GEN_ERR_MISUSE, "%s: out is NULL", FN);
+    if (!out) return GEN_FAIL(GEN_ERR_MISUSE, "%s: out is NULL", fn);
     gen_status s = gen_scope_begin();
     if (s != GEN_OK) return s;
-    if ((s = check_config(tr, sm)) != GEN_OK) {
+    if ((s = check_config(fn, tr, sm)) != GEN_OK) {
         gen_scope_end();
         return s;
     }
@@ -142,6 +143,7 @@ gen_status gen_split_merge_propose(const gen_trace *tr, gen_key key, const gen_s
 }
 
 static gen_status sm_fn(void *p, gen_key key, const gen_trace *tr, gen_trace **out, bool *acc) {
+    if (CORE_UNLIKELY(!p)) return infer_kernel_null("split_merge", NULL);
     const gen_split_merge_kernel *k = p;
     return gen_mh_split_merge(tr, key, &k->config, k->check, out, acc);
 }

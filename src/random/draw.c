@@ -58,7 +58,7 @@ static gen_array *draw(const char *fn, draw_kind kind, gen_key key, gen_dtype dt
         return NULL;
     }
     if (arr_check_shape(fn, ndim, shape) != GEN_OK) return NULL;
-    gen_array *a = arr_alloc(dtype, ndim, shape);
+    gen_array *a = arr_alloc(fn, dtype, ndim, shape);
     if (!a) return NULL;
     if (kind == DRAW_BITS) fill_bits(key, a->size, a->data);
     else if (kind == DRAW_UNIFORM && dtype == GEN_F64) fill_uniform_f64(key, a->size, a->data);

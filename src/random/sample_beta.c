@@ -60,7 +60,7 @@ gen_array *gen_random_beta(gen_key key, const gen_array *a, const gen_array *b) 
     gen_dtype t = arr_float_type(arr_promote(a->dtype, b->dtype));
     gen_scope_begin();
     const gen_array *af = smp_as(a, GEN_F64), *bf = smp_as(b, GEN_F64);
-    gen_array *out = af && bf ? arr_alloc(t, bc.ndim, bc.shape) : NULL;
+    gen_array *out = af && bf ? arr_alloc(fn, t, bc.ndim, bc.shape) : NULL;
     if (!out) return arr_scope_return(NULL);
     const double *ad = af->data, *bd = bf->data;
     beta_prm s = {.ga = {.alpha = NAN}, .gb = {.alpha = NAN}};

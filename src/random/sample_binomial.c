@@ -123,7 +123,7 @@ gen_array *gen_random_binomial(gen_key key, const gen_array *n, const gen_array 
         return NULL;
     gen_scope_begin();
     const gen_array *ni = smp_as(n, GEN_I64), *pf = smp_as(p, GEN_F64);
-    gen_array *out = ni && pf ? arr_alloc(GEN_I64, bc.ndim, bc.shape) : NULL;
+    gen_array *out = ni && pf ? arr_alloc("gen_random_binomial", GEN_I64, bc.ndim, bc.shape) : NULL;
     if (!out) return arr_scope_return(NULL);
     const int64_t *nd = ni->data;
     const double *pd = pf->data;

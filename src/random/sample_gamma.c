@@ -65,7 +65,7 @@ gen_array *gen_random_gamma(gen_key key, const gen_array *alpha) {
     gen_dtype t = arr_float_type(alpha->dtype);
     gen_scope_begin();
     const gen_array *a = smp_as(alpha, GEN_F64);
-    gen_array *out = a ? arr_alloc(t, alpha->ndim, alpha->shape) : NULL;
+    gen_array *out = a ? arr_alloc("gen_random_gamma", t, alpha->ndim, alpha->shape) : NULL;
     if (!out) return arr_scope_return(NULL);
     const double *ad = a->data;
     smp_stream st = smp_stream_new(key, RND_TAG_GAMMA, 0);

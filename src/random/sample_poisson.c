@@ -88,7 +88,7 @@ gen_array *gen_random_poisson(gen_key key, const gen_array *rate) {
     if (smp_check(fn, "rate", rate, bad_rate) != GEN_OK) return NULL;
     gen_scope_begin();
     const gen_array *r = smp_as(rate, GEN_F64);
-    gen_array *out = r ? arr_alloc(GEN_I64, rate->ndim, rate->shape) : NULL;
+    gen_array *out = r ? arr_alloc("gen_random_poisson", GEN_I64, rate->ndim, rate->shape) : NULL;
     if (!out) return arr_scope_return(NULL);
     const double *rd = r->data;
     int64_t *o = out->data;

@@ -189,6 +189,74 @@ static void test_f32_grad(void) {
     for (int i = 0; i < 9; i++) CHECK_NEAR(d[i], 0, 1e-5);
 }
 
+/* ---- empty matrices: [0, 0], a batch of [0, 0], an empty batch of [3, 3] ----
+ * Every rule and kernel must handle them without arithmetic on a NULL pointer (the
+ * cholesky VJP once did NULL + 0: UBSan under clang reports it). The values are exact:
+ * logdet of a 0 x 0 matrix is log 1 = 0, every other result and cotangent is empty. */
+
+typedef gen_array *(*lin2_fn)(const gen_array *, const gen_array *);
+typedef struct lin_case {
+    gen_array *(*f1)(const gen_array *);
+    lin2_fn f2; /* when f1 is NULL: f2(in[0], in[1]) */
+} lin_case;
+
+static gen_status lin_apply(void *p, int n_in, gen_array *const *in, int n_out, gen_array **out) {
+    (void)n_in, (void)n_out;
+    const lin_case *c = p;
+    out[0] = c->f1 ? c->f1(in[0]) : c->f2(in[0], in[1]);
+    return out[0] ? GEN_OK : gen_error_status();
+}
+
+static gen_array *chol_of(const gen_array *a) { return gen_cholesky(a); }
+
+/* vjp and jvp of the case at the inputs: GEN_OK, results of the right shapes, cotangents
+ * and tangents of zeros (for empty ones, nothing to compare). */
+static void check_empty_case(const char *name, lin_case c, int n_in, gen_array *const *in) {
+    gen_array *out = NULL, *cot_in[2] = {NULL, NULL}, *tan_out = NULL, *tans[2];
+    gen_closure f = {lin_apply, &c};
+    gen_error_clear();
+    CHECK_OK(lin_apply(&c, n_in, in, 1, &out));
+    if (!out) {
+        printf("  %s: no output\n", name);
+        return;
+    }
+    gen_array *ones = gen_ones(GEN_F64, gen_array_ndim(out), gen_array_shape(out));
+    CHECK_OK(gen_vjp(f, n_in, in, 1, &ones, &out, cot_in));
+    for (int i = 0; i < n_in; i++) {
+        CHECK(cot_in[i] && gen_array_ndim(cot_in[i]) == gen_array_ndim(in[i]));
+        CHECK(cot_in[i] && gen_array_size(cot_in[i]) == gen_array_size(in[i]));
+        tans[i] = gen_ones(GEN_F64, gen_array_ndim(in[i]), gen_array_shape(in[i]));
+    }
+    CHECK_OK(gen_jvp(f, n_in, in, tans, 1, &out, &tan_out));
+    CHECK(tan_out && gen_array_size(tan_out) == gen_array_size(out));
+    for (int64_t k = 0; tan_out && k < gen_array_size(tan_out); k++) /* only logdet's: d log 1 = 0 */
+        CHECK(((const double *)gen_array_data(tan_out))[k] == 0.0);
+}
+
+static void test_empty_matrices(void) {
+    const int64_t shapes[3][3] = {{0, 0, 0}, {2, 0, 0}, {0, 3, 3}};
+    const int ndims[3] = {2, 3, 3};
+    for (int s = 0; s < 3; s++) {
+        int nd = ndims[s];
+        const int64_t *sh = nd == 2 ? shapes[s] + 1 : shapes[s];
+        gen_array *a = gen_eye(sh[nd - 1], GEN_F64);
+        a = gen_add(gen_zeros(GEN_F64, nd, sh), a); /* identities of the shape */
+        gen_array *b = gen_zeros(GEN_F64, nd, sh);
+        gen_array *in[2] = {a, b};
+        check_empty_case("cholesky", (lin_case){chol_of, NULL}, 1, in);
+        check_empty_case("inv", (lin_case){gen_inv, NULL}, 1, in);
+        check_empty_case("logdet", (lin_case){gen_logdet, NULL}, 1, in);
+        check_empty_case("solve", (lin_case){NULL, gen_solve}, 2, in);
+        check_empty_case("matmul", (lin_case){NULL, gen_matmul}, 2, in);
+        check_empty_case("tri_ln", (lin_case){NULL, tri_ln}, 2, in);
+        check_empty_case("tri_ut", (lin_case){NULL, tri_ut}, 2, in);
+        check_empty_case("chol_gram", (lin_case){chol_gram, NULL}, 1, in);
+        gen_array *ld = gen_logdet(a); /* log det of 0 x 0 matrices: 0 */
+        CHECK(ld && gen_array_size(ld) == (nd == 2 ? 1 : sh[0]));
+        for (int64_t k = 0; ld && k < gen_array_size(ld); k++) CHECK(((const double *)gen_array_data(ld))[k] == 0.0);
+    }
+}
+
 int main(void) {
     RUN(test_matmul_grad);
     RUN(test_outer_grad);
@@ -200,5 +268,6 @@ int main(void) {
     RUN(test_inv_logdet_grad);
     RUN(test_second_order);
     RUN(test_f32_grad);
+    RUN(test_empty_matrices);
     return check_finish();
 }

@@ -39,7 +39,7 @@ static void test_intern(void) {
 
 static void test_intern_errors(void) {
     CHECK(gen_intern(NULL) == GEN_SYM_INVALID);
-    CHECK_ERROR(GEN_ERR_VALUE, "gen_intern: the name is NULL");
+    CHECK_ERROR(GEN_ERR_MISUSE, "gen_intern: the name is NULL");
     CHECK(gen_intern("") == GEN_SYM_INVALID);
     CHECK_ERROR(GEN_ERR_VALUE, "gen_intern: the name is empty");
     CHECK(gen_intern_n("a\0b", 3) == GEN_SYM_INVALID);

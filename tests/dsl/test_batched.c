@@ -296,6 +296,27 @@ static void test_errors(void) {
     gen_error_clear();
 }
 
+/* x ~ N(zeros [2^54, 0], 1): valid (and empty) per particle, but its 64 particles'
+ * draws would have shape [64, 2^54, 0], whose nonzero extents pass the size bound. */
+static gen_status wide(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+    (void)args;
+    gen_array *z = gen_zeros(GEN_F64, 2, (int64_t[]){(int64_t)1 << 54, 0});
+    *retval = gen_choose(ctx, "x", gen_normal(z, gen_scalar(1)));
+    return gen_ctx_status(ctx);
+}
+
+/* The particle count times a choice's shape goes through the checked size computation. */
+static void test_shape_bounds(void) {
+    gen_trace *tr = NULL;
+    gen_gf *f = gen_dynamic("wide", wide);
+    CHECK_OK(gen_simulate(f, gen_key_new(1), NULL, &tr)); /* one particle: fine */
+    tr = NULL;
+    CHECK_ERROR(gen_simulate_batched(f, gen_key_new(1), N, NULL, &tr),
+                "x: gen_dist_sample: shape is too large: [64,18014398509481984,0]");
+    CHECK(!tr);
+    CHECK(gen_batch_size() == 0);
+}
+
 int main(void) {
     RUN(test_polynomial);
     RUN(test_call_splice_factor);
@@ -304,5 +325,6 @@ int main(void) {
     RUN(test_regenerate);
     RUN(test_masked_constraints);
     RUN(test_errors);
+    RUN(test_shape_bounds);
     return check_finish();
 }

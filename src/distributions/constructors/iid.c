@@ -163,7 +163,11 @@ gen_dist *gen_iid(const gen_dist *d, int ndim, const int64_t *shape) {
         ctor_null("iid", "the distribution");
         return NULL;
     }
-    if (ndim < 0 || (ndim && !shape) || ndim + d->batch_ndim + d->event_ndim > GEN_MAX_DIMS) {
+    if (ndim > 0 && !shape) {
+        GEN_FAIL(GEN_ERR_MISUSE, "iid: shape is NULL (%d iid axes)", ndim);
+        return NULL;
+    }
+    if (ndim < 0 || ndim + d->batch_ndim + d->event_ndim > GEN_MAX_DIMS) {
         GEN_FAIL(GEN_ERR_SHAPE, "iid: %d iid axes plus %s's %d batch and %d event axes exceed %d dimensions",
                  ndim, d->family->name, d->batch_ndim, d->event_ndim, GEN_MAX_DIMS);
         return NULL;

@@ -204,6 +204,7 @@ static const dist_family mixof_template = {
 };
 
 static gen_status check_components(int n, gen_dist *const *comps, const gen_array *w) {
+    if (n >= 1 && !comps) return GEN_FAIL(GEN_ERR_MISUSE, "mixture_of: the list of components is NULL");
     if (n < 1 || !comps) return GEN_FAIL(GEN_ERR_VALUE, "mixture_of: needs at least one component, got %d", n);
     char a[ARR_SHAPE_STR_MAX], b[ARR_SHAPE_STR_MAX];
     if (w->shape[w->ndim - 1] != n)

@@ -112,6 +112,7 @@ static gen_status prod_set_support(prod_extra *ex, int nb, const int64_t *batch)
 }
 
 static gen_status check_components(int n, gen_dist *const *comps, gen_dtype *dtype, int *nb, int64_t *batch) {
+    if (n >= 1 && !comps) return GEN_FAIL(GEN_ERR_MISUSE, "product: the list of components is NULL");
     if (n < 1 || !comps) return GEN_FAIL(GEN_ERR_VALUE, "product: needs at least one component, got %d", n);
     *nb = 0;
     for (int i = 0; i < n; i++) {

@@ -107,16 +107,15 @@ static gen_status check_logits(const gen_array *l) {
             double v = arr_get_f64(l, r * k + j);
             char buf[ARR_SHAPE_STR_MAX];
             if (v == INFINITY)
-                return GEN_FAIL(GEN_ERR_VALUE, "categorical_logits: logits must be < inf, got inf at index %s",
-                                dist_index_str(l, r * k + j, buf, sizeof buf));
+                return DIST_REFUSE("categorical_logits: logits must be < inf, got inf at index %s",
+                                   dist_index_str(l, r * k + j, buf, sizeof buf));
             finite |= isfinite(v);
         }
         if (!finite) {
             char buf[ARR_SHAPE_STR_MAX];
-            return GEN_FAIL(GEN_ERR_VALUE,
-                            "categorical_logits: logits must have a finite entry in every row, "
-                            "the row at index %s is all -inf",
-                            dist_index_str(l, r * k, buf, sizeof buf));
+            return DIST_REFUSE("categorical_logits: logits must have a finite entry in every row, "
+                               "the row at index %s is all -inf",
+                               dist_index_str(l, r * k, buf, sizeof buf));
         }
     }
     return GEN_OK;

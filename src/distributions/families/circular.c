@@ -4,7 +4,7 @@
 #include "circular.h"
 
 static gen_array *bound(gen_dtype t, double v) {
-    gen_array *a = arr_alloc(t, 0, NULL); /* owned by the distribution, not a scope */
+    gen_array *a = arr_alloc_scalar(t); /* owned by the distribution, not a scope */
     if (a) arr_set_f64(t, a->data, 0, v);
     return a;
 }

@@ -150,7 +150,7 @@ gen_array *disc_enumerate_range(const char *family, const gen_array *lo, const g
                  family, (long long)a, (long long)b, DISC_ENUM_MAX);
         return NULL;
     }
-    gen_array *r = arr_alloc(GEN_I64, 1, (const int64_t[]){b - a + 1});
+    gen_array *r = arr_alloc(family, GEN_I64, 1, (const int64_t[]){b - a + 1});
     if (!r) return NULL;
     int64_t *o = r->data;
     for (int64_t i = 0; i <= b - a; i++) o[i] = a + i;

@@ -90,8 +90,7 @@ gen_dist *gen_lkj_cholesky(int64_t dim, const gen_array *eta) {
         if (!core_error_pending()) GEN_FAIL(GEN_ERR_MISUSE, "lkj_cholesky: parameter eta is NULL");
         return NULL;
     }
-    if (dist_check_positive("lkj_cholesky", "eta", eta) != GEN_OK ||
-        dist_check_finite("lkj_cholesky", "eta", eta) != GEN_OK)
+    if (dist_check_positive_finite("lkj_cholesky", "eta", eta) != GEN_OK)
         return NULL;
     gen_dtype t = eta->dtype == GEN_F32 ? GEN_F32 : GEN_F64;
     return dist_new(&lkj_family, t, 1, (gen_array *const *)&eta, eta->ndim, eta->shape, 2,

@@ -104,7 +104,7 @@ static gen_array *multinomial_enumerate(const gen_dist *d) {
         return NULL;
     }
     total = (int64_t)(count + 0.5);
-    gen_array *r = arr_alloc(GEN_I64, 2, (const int64_t[]){total, k});
+    gen_array *r = arr_alloc("gen_dist_enumerate: multinomial", GEN_I64, 2, (const int64_t[]){total, k});
     if (r) {
         int64_t *o = r->data;
         for (int64_t i = 0; i < distinct; i++) o = write_compositions(o, ns[i], k);

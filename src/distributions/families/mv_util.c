@@ -71,14 +71,14 @@ gen_status mv_check_spd(const char *family, const char *name, const gen_array *a
         int64_t i = at / (n ? n : 1), j = at % (n ? n : 1);
         double v = arr_get_f64(a, k * n * n + at), vt = arr_get_f64(a, k * n * n + j * n + i);
         if (r == SPD_NONFINITE)
-            st = GEN_FAIL(GEN_ERR_VALUE, "%s: %s must be finite, got %g at [%lld,%lld]%s", family, name,
-                          v, (long long)i, (long long)j, bn);
+            st = DIST_REFUSE("%s: %s must be finite, got %g at [%lld,%lld]%s", family, name,
+                             v, (long long)i, (long long)j, bn);
         else if (r == SPD_ASYM)
-            st = GEN_FAIL(GEN_ERR_VALUE, "%s: %s must be symmetric, got %g at [%lld,%lld] and %g at [%lld,%lld]%s",
-                          family, name, v, (long long)i, (long long)j, vt, (long long)j, (long long)i, bn);
+            st = DIST_REFUSE("%s: %s must be symmetric, got %g at [%lld,%lld] and %g at [%lld,%lld]%s",
+                             family, name, v, (long long)i, (long long)j, vt, (long long)j, (long long)i, bn);
         else if (r == SPD_NOT_PD)
-            st = GEN_FAIL(GEN_ERR_VALUE, "%s: %s must be positive definite, but its leading %lld x %lld minor is not%s",
-                          family, name, (long long)(i + 1), (long long)(i + 1), bn);
+            st = DIST_REFUSE("%s: %s must be positive definite, but its leading %lld x %lld minor is not%s",
+                             family, name, (long long)(i + 1), (long long)(i + 1), bn);
     }
     core_free(w, wbytes(n));
     return st;
@@ -94,14 +94,14 @@ gen_status mv_check_lower_chol(const char *family, const char *name, const gen_a
                 double v = arr_get_f64(a, (k * n + i) * n + j);
                 char note[2 * ARR_SHAPE_STR_MAX];
                 if (j > i && v != 0)
-                    return GEN_FAIL(GEN_ERR_VALUE, "%s: %s must be lower triangular, got %g at [%lld,%lld]%s",
-                                    family, name, v, (long long)i, (long long)j, batch_note(a, 2, k, note, sizeof note));
+                    return DIST_REFUSE("%s: %s must be lower triangular, got %g at [%lld,%lld]%s",
+                                       family, name, v, (long long)i, (long long)j, batch_note(a, 2, k, note, sizeof note));
                 if (j == i && !(v > 0 && isfinite(v)))
-                    return GEN_FAIL(GEN_ERR_VALUE, "%s: %s must have a positive finite diagonal, got %g at [%lld,%lld]%s",
-                                    family, name, v, (long long)i, (long long)i, batch_note(a, 2, k, note, sizeof note));
+                    return DIST_REFUSE("%s: %s must have a positive finite diagonal, got %g at [%lld,%lld]%s",
+                                       family, name, v, (long long)i, (long long)i, batch_note(a, 2, k, note, sizeof note));
                 if (j < i && !isfinite(v))
-                    return GEN_FAIL(GEN_ERR_VALUE, "%s: %s must be finite, got %g at [%lld,%lld]%s", family, name,
-                                    v, (long long)i, (long long)j, batch_note(a, 2, k, note, sizeof note));
+                    return DIST_REFUSE("%s: %s must be finite, got %g at [%lld,%lld]%s", family, name,
+                                       v, (long long)i, (long long)j, batch_note(a, 2, k, note, sizeof note));
             }
     return GEN_OK;
 }
@@ -109,7 +109,7 @@ gen_status mv_check_lower_chol(const char *family, const char *name, const gen_a
 static gen_array *spd_mask(const gen_array *x, double margin) {
     if (!x) return NULL;
     int64_t n = x->shape[x->ndim - 1], count = arr_shape_size(x->ndim - 2, x->shape);
-    gen_array *m = arr_alloc(GEN_BOOL, x->ndim - 2, x->shape);
+    gen_array *m = arr_alloc("positive-definite check", GEN_BOOL, x->ndim - 2, x->shape);
     double *w = core_alloc(wbytes(n));
     if (!m || !w) {
         gen_array_release(m);
@@ -149,7 +149,7 @@ gen_array *mv_cholesky(const char *family, const char *name, const gen_array *a)
     if (!l && gen_error_status() == GEN_ERR_LINALG) {
         char msg[512];
         snprintf(msg, sizeof msg, "%s", gen_error_message());
-        GEN_FAIL(GEN_ERR_VALUE, "%s: %s must be positive definite (%s)", family, name, msg);
+        DIST_REFUSE("%s: %s must be positive definite (%s)", family, name, msg);
     }
     return l;
 }
@@ -186,7 +186,7 @@ gen_array *mv_solve_lower(const gen_array *l, const gen_array *b) {
 
 gen_array *mv_tril_indices(int64_t n, bool strict) {
     int64_t m = strict ? n * (n - 1) / 2 : n * (n + 1) / 2, k = 0;
-    gen_array *idx = arr_alloc(GEN_I64, 1, &m);
+    gen_array *idx = arr_alloc("tril_indices", GEN_I64, 1, &m);
     if (!idx) return NULL;
     int64_t *d = idx->data;
     for (int64_t i = 0; i < n; i++)
@@ -196,7 +196,7 @@ gen_array *mv_tril_indices(int64_t n, bool strict) {
 
 gen_array *mv_tril_scatter(int64_t n, bool strict) {
     int64_t nn = n * n, m = strict ? n * (n - 1) / 2 : n * (n + 1) / 2, k = 0;
-    gen_array *idx = arr_alloc(GEN_I64, 1, &nn);
+    gen_array *idx = arr_alloc("tril_scatter", GEN_I64, 1, &nn);
     if (!idx) return NULL;
     int64_t *d = idx->data;
     for (int64_t i = 0; i < n; i++)

@@ -65,7 +65,7 @@ static gen_array *piecewise_uniform_sample(const gen_dist *d, gen_key key, int n
     gen_key_split(key, 2, ks);
     gen_array *u0 = gen_random_uniform(ks[0], GEN_F64, ndim, shape);
     gen_array *u1 = gen_random_uniform(ks[1], GEN_F64, ndim, shape);
-    gen_array *x = bf && pf && u0 && u1 ? arr_alloc(GEN_F64, ndim, shape) : NULL;
+    gen_array *x = bf && pf && u0 && u1 ? arr_alloc("piecewise_uniform", GEN_F64, ndim, shape) : NULL;
     if (x) pw_fill(x->size, k, bf->data, pf->data, u0->data, u1->data, x->data);
     return arr_scope_return(x ? gen_cast(arr_publish(x), d->dtype) : NULL);
 }
@@ -103,12 +103,11 @@ static gen_status check_bounds(const gen_array *b) {
         for (int64_t j = 0; j < n; j++) {
             double v = arr_get_f64(b, r * n + j), prev = j ? arr_get_f64(b, r * n + j - 1) : -INFINITY;
             if (!isfinite(v))
-                return GEN_FAIL(GEN_ERR_VALUE, "piecewise_uniform: bounds must be finite, got %g at index %s",
-                                v, dist_index_str(b, r * n + j, buf, sizeof buf));
+                return DIST_REFUSE("piecewise_uniform: bounds must be finite, got %g at index %s",
+                                   v, dist_index_str(b, r * n + j, buf, sizeof buf));
             if (!(v > prev))
-                return GEN_FAIL(GEN_ERR_VALUE,
-                                "piecewise_uniform: bounds must be strictly increasing, got %g after %g at index %s",
-                                v, prev, dist_index_str(b, r * n + j, buf, sizeof buf));
+                return DIST_REFUSE("piecewise_uniform: bounds must be strictly increasing, got %g after %g at index %s",
+                                   v, prev, dist_index_str(b, r * n + j, buf, sizeof buf));
         }
     return GEN_OK;
 }
@@ -116,7 +115,7 @@ static gen_status check_bounds(const gen_array *b) {
 /* The support's ends: bounds[..., 0] and bounds[..., K] as owned arrays (values only). */
 static gen_array *end(const gen_array *b, int64_t j, gen_dtype t) {
     int64_t n = b->shape[b->ndim - 1];
-    gen_array *e = arr_alloc(t, b->ndim - 1, b->shape);
+    gen_array *e = arr_alloc("piecewise_uniform", t, b->ndim - 1, b->shape);
     for (int64_t i = 0; e && i < e->size; i++) arr_set_f64(t, e->data, i, arr_get_f64(b, i * n + j));
     return e;
 }

@@ -164,9 +164,9 @@ static gen_array *truncated_normal_sample(const gen_dist *d, gen_key key, int nd
     gen_array *u = gen_random_uniform(key, GEN_F64, ndim, shape);
     const double *av = full(a, ndim, shape), *bv = full(b, ndim, shape);
     const double *lov = full(lo, ndim, shape), *hiv = full(hi, ndim, shape);
-    gen_array *z0 = arr_publish(arr_alloc(d->dtype, ndim, shape));
-    gen_array *ca = arr_publish(arr_alloc(d->dtype, ndim, shape));
-    gen_array *cb = arr_publish(arr_alloc(d->dtype, ndim, shape));
+    gen_array *z0 = arr_publish(arr_alloc("truncated_normal", d->dtype, ndim, shape));
+    gen_array *ca = arr_publish(arr_alloc("truncated_normal", d->dtype, ndim, shape));
+    gen_array *cb = arr_publish(arr_alloc("truncated_normal", d->dtype, ndim, shape));
     if (!u || !av || !bv || !lov || !hiv || !z0 || !ca || !cb) return arr_scope_return(NULL);
     tn_fill(u->size, av, bv, lov, hiv, u->data, d->dtype, z0->data, ca->data, cb->data);
     gen_array *z = gen_add(z0, gen_mul(ca, gen_sub(a, gen_stop_gradient(a))));
@@ -195,8 +195,8 @@ gen_dist *gen_truncated_normal(const gen_array *mu, const gen_array *sigma, cons
     const gen_array *p[4] = {mu, sigma, lo, hi};
     const char *f = "truncated_normal";
     if (mu && sigma && lo && hi &&
-        (dist_check_finite(f, "mu", mu) != GEN_OK || dist_check_positive(f, "sigma", sigma) != GEN_OK ||
-         dist_check_finite(f, "sigma", sigma) != GEN_OK || dist_check_not_nan(f, "lo", lo) != GEN_OK ||
+        (dist_check_finite(f, "mu", mu) != GEN_OK || dist_check_positive_finite(f, "sigma", sigma) != GEN_OK ||
+         dist_check_not_nan(f, "lo", lo) != GEN_OK ||
          dist_check_not_nan(f, "hi", hi) != GEN_OK || dist_check_less(f, "lo", lo, "hi", hi) != GEN_OK))
         return NULL;
     return dist_new_scalar(&truncated_normal_family, 4, p, -1);

@@ -149,7 +149,7 @@ static const double *full(const gen_array *p, int ndim, const int64_t *shape) {
 static gen_array *von_mises_sample(const gen_dist *d, gen_key key, int ndim, const int64_t *shape) {
     if (gen_scope_begin() != GEN_OK) return NULL;
     const double *mu = full(d->params[0], ndim, shape), *kap = full(d->params[1], ndim, shape);
-    gen_array *x = mu && kap ? arr_alloc(GEN_F64, ndim, shape) : NULL;
+    gen_array *x = mu && kap ? arr_alloc("von_mises", GEN_F64, ndim, shape) : NULL;
     if (x && vm_fill(key, ndim, shape, mu, kap, x->data, x->size) != GEN_OK) {
         gen_array_release(x);
         x = NULL;
