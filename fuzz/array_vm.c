@@ -138,6 +138,7 @@ typedef struct sub {
     int lazy;   /* return GEN_OK leaving the outputs NULL (a misuse GenC must report) */
     uint8_t rule; /* custom VJP: what the rule writes */
     gen_status failed; /* the status of an op of the last run that failed (GEN_OK: none) */
+    bool inexact_vjp;  /* the last run ran an op of known inexact VJP (vm.inexact_vjp) */
 } sub;
 
 static gen_status sub_fn(void *payload, int n_in, gen_array *const *in, int n_out, gen_array **out) {
@@ -147,6 +148,7 @@ static gen_status sub_fn(void *payload, int n_in, gen_array *const *in, int n_ou
     for (int i = 0; i < n_in; i++) vm_push(&c, "closure input", in[i]);
     vm_run(&c);
     s->failed = c.last_fail;
+    s->inexact_vjp = c.inexact_vjp;
     if (s->lazy) return GEN_OK;
     for (int j = 0; j < n_out; j++) {
         gen_array *a = vm_top(&c, j);
@@ -229,7 +231,7 @@ static void check_plain_run(const char *what, sub *s, int n_in, gen_array *const
     /* an allocation refused in either run may have changed what the closure's ops did,
      * and so may the end of the op budget; some ops fail under a transform only (a
      * custom VJP under gen_jvp): a run where an op failed is not compared */
-    if (s->lazy || fz_mem.refused || *s->budget == 0 || s->failed != GEN_OK) return;
+    if (s->lazy || fz_mem.refused || *s->budget == 0 || s->failed != GEN_OK || s->inexact_vjp) return;
     gen_array *plain[4] = {0};
     gen_error_clear();
     int left = *s->budget;
@@ -247,7 +249,7 @@ void vm_transform(vm *m, bool whole_rest) {
     size_t len = whole_rest ? SIZE_MAX : fz_u8(&m->in);
     if (len > m->in.n - m->in.i) len = m->in.n - m->in.i;
     sub s = {m->in.p + m->in.i, len, m->budget, m->tdepth + 1, 1 + (b1 >> 6) % 2, 0,
-             (b1 >> 2) & 1, (b1 & 3) == 3 && (b1 >> 3) % 4 == 0, fz_u8(&m->in), GEN_OK};
+             (b1 >> 2) & 1, (b1 & 3) == 3 && (b1 >> 3) % 4 == 0, fz_u8(&m->in), GEN_OK, false};
     m->in.i += len;
     int kind = b0 % T_KINDS, n_in = 1 + (b0 / T_KINDS) % 3;
     if (m->tdepth >= VM_TDEPTH || m->sp < n_in) return;
@@ -310,6 +312,7 @@ void vm_transform(vm *m, bool whole_rest) {
         else if (kind == T_CUSTOM_VJP) FZ_CHECK(res[i] != NULL, "%s: output %d NULL", what, i);
         else check_same_shape(what, res[i], prim[i], i, 1);
     }
+    if (s.inexact_vjp) m->inexact_vjp = true; /* a nested transform's values are the outer closure's */
     if (nres2) check_plain_run(what, &s, n_in, prim, nres2, res2, budget0 - *m->budget);
     for (int i = 0; i < nres2; i++) vm_push(m, what, res2[i]);
     for (int i = 0; i < nres; i++) vm_push(m, what, res[i]);

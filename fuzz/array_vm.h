@@ -33,6 +33,9 @@ typedef struct vm {
     int tdepth;     /* transforms around this program */
     int *budget;    /* ops left for the whole input (shared with nested programs) */
     gen_status last_fail;
+    /* an op with a known inexact VJP on the recording path ran (cumlogsumexp: its
+     * composite rule loses log g next to |out| >~ 1e10; see fuzz/README.md) */
+    bool inexact_vjp;
 } vm;
 
 /* The op codes (a program byte modulo OP_COUNT). */

@@ -259,6 +259,7 @@ void vm_op(vm *m, uint8_t op) {
         uint8_t k = fz_u8(r) % COUNT(along);
         int ax = fz_axis(r);
         if (a) vm_push(m, along[k].name, along[k].f(a, ax));
+        if (along[k].f == gen_cumlogsumexp) m->inexact_vjp = true;
         break;
     }
     case OP_RESHAPE: {
