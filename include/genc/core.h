@@ -82,6 +82,44 @@ gen_status gen_scope_begin(void);
 gen_status gen_scope_end(void);
 /* Depth of the scope stack on this thread (0: no scope open). */
 int gen_scope_depth(void);
+/* Model bodies and callbacks (custom VJPs, distributions, kernels, ...) run inside scopes
+ * GenC opened and must leave the stack as they found it: a gen_scope_end there that
+ * would close a scope they did not open is refused (GEN_ERR_MISUSE, nothing released),
+ * and the operation running them then fails with GEN_ERR_MISUSE "model 'm': the body
+ * ended 1 scope it did not open (...)"; scopes they leave open are closed for them and
+ * the operation fails with "model 'm': the body left 1 scope open (...)". An object
+ * released once too often while they ran (found by the operation's own scope end, say)
+ * fails the operation too: "m (dynamic): generate released an object once too often:
+ * double release of an array f64[2]".
+ *
+ * Lifetime mistakes. Releasing an object once too often, or using it after its last
+ * reference is gone (released, or its scope ended), is a mistake GenC reports when it
+ * can see it: a release finding the object already released records GEN_ERR_MISUSE
+ * "gen_array_release: double release of ..." and frees nothing (the *_release functions
+ * return nothing: read gen_error_status), and gen_scope_end returns GEN_ERR_MISUSE when
+ * one of its objects had been released already (its other objects are released as
+ * usual); an entry point given a released object returns GEN_ERR_MISUSE "add:
+ * argument 1 is an array f64[2,3] that was already released (use after release)" (or
+ * NULL, or the answer for NULL, with that error). Without the debug mode this is seen only while the object's
+ * memory is not yet reused, and the object is not named. */
+
+/* The debug mode: GenC keeps every released object (its header: arrays' elements are
+ * freed) marked as released, with its description ("an array f64[2,3]", "a trace of
+ * 'model'"), in a quarantine freed oldest first past GENC_DEBUG_QUARANTINE MiB (16 by
+ * default, some 60000 objects) and at exit, and keeps no freed block for reuse, so that
+ * a use after release or double release of an array, trace, choice map, selection,
+ * generative function, distribution, bijection or edit request is reported naming the
+ * object (while the quarantine holds it), and memory checkers (ASan, valgrind) see every
+ * use of freed memory. It costs memory and speed (model code runs some 3 times slower):
+ * for finding mistakes, not for production runs. It is on when the environment
+ * variable GENC_DEBUG is set to anything but "0" when GenC first needs to know (the
+ * CMake option GENC_DEBUG makes it on by default, GENC_DEBUG=0 turning it off), or
+ * after gen_set_debug(true). Whether it is on. */
+bool gen_debug(void);
+/* Turns the debug mode on or off for the process. Only before any GenC work or between
+ * runs, with no scope open and no GenC object alive (objects released in the mode are
+ * freed when it is turned off): GEN_ERR_MISUSE when a scope is open on this thread. */
+gen_status gen_set_debug(bool on);
 
 #ifdef __cplusplus
 }

@@ -181,24 +181,77 @@ gen_array *arr_view(const gen_array *a, int ndim, const int64_t *shape) {
 }
 
 gen_array *gen_array_retain(gen_array *a) {
-    if (a) atomic_fetch_add_explicit(&a->refcount, 1, memory_order_relaxed);
+    if (a && CORE_UNLIKELY(atomic_fetch_add_explicit(&a->refcount, 1, memory_order_relaxed) <= 0)) {
+        arr_dead_fail("gen_array_retain", "the array", a);
+        return NULL;
+    }
     return a;
 }
 
-void gen_array_release(gen_array *a) {
-    if (!a) return;
-    if (atomic_fetch_sub_explicit(&a->refcount, 1, memory_order_acq_rel) != 1) return;
+/* ---- released arrays (core_dead; the debug mode of genc/core.h) ---- */
+
+const char *arr_describe(const gen_array *a, char *buf, size_t n) {
+    char s[ARR_SHAPE_STR_MAX];
+    if (a->tuple) snprintf(buf, n, "a tuple of %lld", (long long)a->size);
+    else
+        snprintf(buf, n, "a%s array %s%s", a->batched ? " batched" : "n", gen_dtype_name((gen_dtype)a->dtype),
+                 arr_shape_str(a->ndim, a->shape, s, sizeof s));
+    return buf;
+}
+
+gen_status arr_dead_fail(const char *fn, const char *what, const gen_array *a) {
+    return core_dead_fail(fn, what, a, "an array");
+}
+
+/* The description of a quarantined array: its header as it was, but for the dtype and
+ * tuple flag, kept in aux. */
+static void describe_dead(const void *obj, uint64_t aux, char *buf, size_t n) {
+    gen_array h;
+    memcpy(&h, obj, sizeof h);
+    h.dtype = (uint8_t)aux;
+    h.tuple = (uint8_t)(aux >> 8);
+    arr_describe(&h, buf, n);
+}
+
+/* Frees the header of bytes of a dying array in the debug mode: marked (see ARR_DEAD_TAG)
+ * and quarantined. (Otherwise the small-block cache marks the blocks it keeps.) */
+static CORE_NOINLINE void free_debug(gen_array *a, size_t bytes) {
+    uint64_t aux = a->dtype | (uint64_t)a->tuple << 8;
+    a->tuple = ARR_DEAD_TAG;
+    a->dtype = ARR_DEAD_TAG;
+    core_quarantine(a, bytes, true, NULL, describe_dead, aux);
+}
+
+static CORE_NOINLINE void double_release(gen_array *a) { core_double_release("gen_array_release", a, "an array"); }
+
+static CORE_ALWAYS_INLINE void header_free(gen_array *a, size_t bytes) {
+    if (CORE_UNLIKELY(core_debug())) free_debug(a, bytes);
+    else core_free_small(a, bytes);
+}
+
+/* gen_array_release of a non-NULL array, inline in both entry points (the scopes release
+ * through arr_release_void): the rare paths are calls. */
+static CORE_ALWAYS_INLINE void release(gen_array *a) {
+    int old = atomic_fetch_sub_explicit(&a->refcount, 1, memory_order_acq_rel);
+    if (old != 1) { /* not the last reference; or none was left */
+        if (CORE_UNLIKELY(old <= 0)) double_release(a);
+        return;
+    }
     if (a->ad) ad_links_free(a);
     if (CORE_UNLIKELY(a->tuple)) arr_tuple_release_items(a);
     if (a->buf) {
         arr_buffer_release(a->buf);
-        core_free_small(a, header_bytes(0));
+        header_free(a, header_bytes(0));
     } else {
-        core_free_small(a, header_bytes(ARR_INLINE_BYTES));
+        header_free(a, header_bytes(ARR_INLINE_BYTES));
     }
 }
 
-void arr_release_void(void *a) { gen_array_release(a); }
+void gen_array_release(gen_array *a) {
+    if (a) release(a);
+}
+
+void arr_release_void(void *a) { release(a); } /* scopes own no NULL */
 
 gen_array *arr_null(const char *fn, const char *what) {
     if (!core_error_pending()) GEN_FAIL(GEN_ERR_MISUSE, "%s: %s is NULL", fn, what);
@@ -214,8 +267,7 @@ gen_array *arr_publish(gen_array *a) {
 }
 
 gen_array *gen_scope_return(gen_array *a) {
-    if (!a) return NULL;
-    gen_array_retain(a);
+    if (!a || !gen_array_retain(a)) return NULL;
     gen_status s = core_scope_own_parent(a, arr_release_void);
     if (s == GEN_OK || s == GEN_ERR_MISUSE) return a;
     gen_array_release(a);

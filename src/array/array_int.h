@@ -69,6 +69,18 @@ static inline gen_array *arr_retain(gen_array *a) {
     atomic_fetch_add_explicit(&a->refcount, 1, memory_order_relaxed);
     return a;
 }
+/* Released arrays (core_dead): a released array's dtype and tuple flag read ARR_DEAD_TAG
+ * (the small-block cache marks the blocks it keeps so, and the debug mode the arrays it
+ * quarantines), so that the checks that test the tuple flag anyway (op dispatch, the
+ * read-out functions) reach their slow path, where arr_dead (its count below zero) tells
+ * a released array from a tuple; arr_dead_fail records GEN_ERR_MISUSE "<fn>: <what> is an
+ * array f64[2,3] that was already released (use after release)" and returns it;
+ * arr_describe writes that description ("an array f64[2,3]", "a batched array f64[4]",
+ * "a tuple of 2") into buf and returns buf. */
+#define ARR_DEAD_TAG 0xff
+static inline bool arr_dead(const gen_array *a) { return core_dead(a); }
+gen_status arr_dead_fail(const char *fn, const char *what, const gen_array *a);
+const char *arr_describe(const gen_array *a, char *buf, size_t n);
 /* A new array header (refcount 1) viewing a's elements with another shape of the same
  * size (shares a's storage). */
 gen_array *arr_view(const gen_array *a, int ndim, const int64_t *shape);

@@ -31,7 +31,10 @@ int64_t gen_batch_size(void) { return arr_batch_n; }
 int64_t gen_batch_suspend(void) { return arr_batch_suspend(); }
 void gen_batch_resume(int64_t n) { arr_batch_resume(n); }
 
-bool gen_array_is_batched(const gen_array *a) { return a && a->batched; }
+bool gen_array_is_batched(const gen_array *a) {
+    if (a && CORE_UNLIKELY(arr_dead(a))) return arr_dead_fail("gen_array_is_batched", "the array", a), false;
+    return a && a->batched;
+}
 
 static gen_array *marked_view(const gen_array *a, bool mark, const char *fn) {
     if (!a) {
@@ -112,17 +115,17 @@ gen_array *arr_batch_apply(int op_, int n_in, gen_array *const *in, const void *
     op_id op = (op_id)op_;
     const op_params *p = p_;
     int64_t n = arr_batch_n;
-    bool any = false, null = false, foreign = false;
+    bool any = false, bad = false, foreign = false;
     for (int i = 0; i < n_in; i++) {
         bool b = in[i] && in[i]->batched;
         any |= b;
-        null |= !in[i];
+        bad |= !in[i] || in[i]->tuple;
         foreign |= b && (in[i]->ndim == 0 || in[i]->shape[0] != n);
     }
-    if (CORE_UNLIKELY(foreign)) return check_marks(op_table[op].name, n_in, in), NULL;
+    if (CORE_UNLIKELY(foreign) && !bad) return check_marks(op_table[op].name, n_in, in), NULL;
     int64_t saved = arr_batch_suspend();
     gen_array *out;
-    if (!any || null) { /* op_apply reports the NULL */
+    if (!any || bad) { /* op_apply reports a NULL, a tuple or a released array */
         out = op_apply(op, n_in, in, p);
     } else if (is_elementwise(&op_table[op]) && n_in <= 8) {
         gen_array *args[8];

@@ -177,29 +177,64 @@ gen_array *gen_one_hot(const gen_array *indices, int64_t k, gen_dtype dtype) {
 
 /* ---- queries ---- */
 
-gen_dtype gen_array_dtype(const gen_array *a) { return a ? (gen_dtype)a->dtype : GEN_F64; }
-int gen_array_ndim(const gen_array *a) { return a ? a->ndim : 0; }
-const int64_t *gen_array_shape(const gen_array *a) { return a ? a->shape : NULL; }
-int64_t gen_array_size(const gen_array *a) { return a ? a->size : 0; }
-static const void *data_on_device(const gen_array *a) {
-    arr_device_fail("gen_array_data", a);
+/* The queries answer for a released array as for NULL, recording the error: the slow
+ * paths are tail calls, so the fast ones keep no frame. */
+static CORE_NOINLINE gen_dtype dead_dtype(const gen_array *a) {
+    arr_dead_fail("gen_array_dtype", "the array", a);
+    return GEN_F64;
+}
+static CORE_NOINLINE int64_t dead_int(const char *fn, const gen_array *a) {
+    arr_dead_fail(fn, "the array", a);
+    return 0;
+}
+static CORE_NOINLINE const void *dead_ptr(const char *fn, const gen_array *a) {
+    arr_dead_fail(fn, "the array", a);
     return NULL;
 }
 
+gen_dtype gen_array_dtype(const gen_array *a) {
+    if (!a) return GEN_F64;
+    return CORE_UNLIKELY(arr_dead(a)) ? dead_dtype(a) : (gen_dtype)a->dtype;
+}
+int gen_array_ndim(const gen_array *a) {
+    if (!a) return 0;
+    return CORE_UNLIKELY(arr_dead(a)) ? (int)dead_int("gen_array_ndim", a) : a->ndim;
+}
+const int64_t *gen_array_shape(const gen_array *a) {
+    if (!a) return NULL;
+    return CORE_UNLIKELY(arr_dead(a)) ? dead_ptr("gen_array_shape", a) : a->shape;
+}
+int64_t gen_array_size(const gen_array *a) {
+    if (!a) return 0;
+    return CORE_UNLIKELY(arr_dead(a)) ? dead_int("gen_array_size", a) : a->size;
+}
+static CORE_NOINLINE const void *data_slow(const gen_array *a) {
+    if (a->tuple == ARR_DEAD_TAG && arr_dead(a)) return dead_ptr("gen_array_data", a);
+    if (a->buf && !a->buf->host) {
+        arr_device_fail("gen_array_data", a);
+        return NULL;
+    }
+    return a->data;
+}
+
+/* The fast path: an array of this thread's host memory (or a tuple, whose data are its
+ * items), not released. */
 const void *gen_array_data(const gen_array *a) {
     if (CORE_UNLIKELY(!a)) return NULL;
-    if (CORE_UNLIKELY(a->buf != NULL) && !a->buf->host) return data_on_device(a);
+    if (CORE_UNLIKELY(a->tuple == ARR_DEAD_TAG || (a->buf != NULL && !a->buf->host))) return data_slow(a);
     return a->data;
 }
 
 int64_t gen_array_dim(const gen_array *a, int axis) {
     if (!a) return -1;
+    if (CORE_UNLIKELY(arr_dead(a))) return dead_int("gen_array_dim", a) - 1;
     int ax = axis < 0 ? axis + a->ndim : axis;
     return ax >= 0 && ax < a->ndim ? a->shape[ax] : -1;
 }
 
 /* a must be an array of numbers (not NULL, not a tuple) in host memory. */
 static gen_status check_arg(const char *fn, const gen_array *a) {
+    if (a && CORE_UNLIKELY(a->tuple) && arr_dead(a)) return arr_dead_fail(fn, "the array", a);
     if (a) return a->tuple ? arr_check_not_tuple(fn, "argument 0", a) : arr_require_host(fn, a);
     if (core_error_pending()) return core_error_pending();
     return GEN_FAIL(GEN_ERR_MISUSE, "%s: the array is NULL", fn);
@@ -262,7 +297,7 @@ static void format_elem(const gen_array *a, int64_t i, char *s, size_t n) {
 }
 
 gen_status gen_array_format(const gen_array *a, char *buf, size_t n) {
-    gen_status st = a && a->tuple ? GEN_OK : check_arg("gen_array_format", a);
+    gen_status st = a && a->tuple && !arr_dead(a) ? GEN_OK : check_arg("gen_array_format", a);
     if (st != GEN_OK) return st;
     if (!buf || n == 0) return GEN_FAIL(GEN_ERR_MISUSE, "gen_array_format: empty buffer");
     if (a->tuple) return arr_tuple_format(a, buf, n);

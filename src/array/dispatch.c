@@ -5,6 +5,7 @@
  * only caller of ad_record. Also the rule sentinels and the shape rules shared by many
  * ops. */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "autodiff_int.h"
@@ -13,7 +14,11 @@
 /* Argument i of op is NULL (propagate, or report) or a tuple (not numbers). Out of line:
  * op_apply tests both with one predictable branch per argument. */
 static gen_array *bad_argument(const op_info *info, int i, const gen_array *a) {
-    if (a) arr_tuple_arg_fail(info->name, i);
+    if (a && arr_dead(a)) {
+        char what[32];
+        snprintf(what, sizeof what, "argument %d", i);
+        arr_dead_fail(info->name, what, a);
+    } else if (a) arr_tuple_arg_fail(info->name, i);
     else if (!core_error_pending()) GEN_FAIL(GEN_ERR_MISUSE, "%s: argument %d is NULL", info->name, i);
     return NULL;
 }

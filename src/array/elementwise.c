@@ -7,7 +7,8 @@
 static gen_array *apply_as(op_id op, int n, const gen_array *const *args, gen_dtype t) {
     bool cast = false;
     for (int i = 0; i < n; i++) {
-        if (!args[i]) return op_apply(op, n, (gen_array *const *)args, NULL); /* reports NULL */
+        if (!args[i] || args[i]->tuple) /* op_apply reports a NULL, a tuple, a released array */
+            return op_apply(op, n, (gen_array *const *)args, NULL);
         cast |= args[i]->dtype != t;
     }
     if (!cast) return op_apply(op, n, (gen_array *const *)args, NULL);

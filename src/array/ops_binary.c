@@ -112,7 +112,7 @@ static gen_array *apply3(op_id op, const gen_array *a0, const gen_array *a1,
                          const gen_array *a2, gen_dtype t0, gen_dtype t) {
     const gen_array *a[3] = {a0, a1, a2};
     gen_array *args[3] = {(gen_array *)a0, (gen_array *)a1, (gen_array *)a2};
-    if (!a0 || !a1 || !a2 || (a0->dtype == t0 && a1->dtype == t && a2->dtype == t))
+    if (!a0 || !a1 || !a2 || a0->tuple || a1->tuple || a2->tuple || (a0->dtype == t0 && a1->dtype == t && a2->dtype == t))
         return op_apply(op, 3, args, NULL);
     if (gen_scope_begin() != GEN_OK) return NULL;
     for (int i = 0; i < 3; i++) {

@@ -291,7 +291,13 @@ gen_status shape_custom_vjp(const op_call *c, op_sig *s) {
 
 gen_status vjp_custom_vjp(const op_call *c, gen_array *const *cot, gen_array **cin) {
     int k = (int)c->p->k;
+    core_guard g = core_guard_begin();
     gen_status st = c->p->rule(c->p->payload, k, c->in, c->n_out, c->outs, cot, cin);
+    gen_status sg = CORE_GUARD_END(g, st, "custom VJP rule", "gen_custom_vjp");
+    if (CORE_UNLIKELY(sg != GEN_OK)) {
+        for (int i = 0; i < k; i++) cin[i] = NULL; /* a scope closed for it may have owned them */
+        return sg;
+    }
     if (st != GEN_OK) core_error_prefix("custom VJP rule");
     return st;
 }

@@ -2,6 +2,7 @@
  * gen_value_and_grad, gen_jvp and gen_custom_vjp. Each runs the user's closure inside
  * a scope with a tape on the transform stack, then hands the results to the caller's
  * scope (or to the caller). */
+#include <stdio.h>
 #include <string.h>
 
 #include "autodiff_int.h"
@@ -9,6 +10,12 @@
 /* A tuple given or returned where a differentiable array is needed. */
 static gen_status not_numbers(const char *fn, const char *what, int i) {
     return GEN_FAIL(GEN_ERR_DTYPE, "%s: %s %d is a tuple, not an array of numbers", fn, what, i);
+}
+
+static CORE_NOINLINE gen_status dead_input(const char *fn, int i, const gen_array *a) {
+    char what[32];
+    snprintf(what, sizeof what, "input %d", i);
+    return arr_dead_fail(fn, what, a);
 }
 
 static gen_status check_inputs(const char *fn, int n_in, gen_array *const *primals) {
@@ -19,7 +26,7 @@ static gen_status check_inputs(const char *fn, int n_in, gen_array *const *prima
             if (core_error_pending()) return core_error_pending();
             return GEN_FAIL(GEN_ERR_MISUSE, "%s: input %d is NULL", fn, i);
         }
-        if (primals[i]->tuple) return not_numbers(fn, "input", i);
+        if (primals[i]->tuple) return arr_dead(primals[i]) ? dead_input(fn, i, primals[i]) : not_numbers(fn, "input", i);
         if (!arr_is_float(primals[i]->dtype))
             return GEN_FAIL(GEN_ERR_DTYPE,
                             "%s: input %d is %s; only f32 and f64 inputs can be differentiated",
@@ -33,7 +40,13 @@ static gen_status call_closure(const char *fn, gen_closure f, int n_in, gen_arra
                                int n_out, gen_array **out) {
     if (!f.fn) return GEN_FAIL(GEN_ERR_MISUSE, "%s: the closure's function is NULL", fn);
     for (int j = 0; j < n_out; j++) out[j] = NULL;
+    core_guard g = core_guard_begin();
     gen_status st = f.fn(f.payload, n_in, in, n_out, out);
+    gen_status sg = CORE_GUARD_END(g, st, "the function", "%s", fn);
+    if (CORE_UNLIKELY(sg != GEN_OK)) {
+        for (int j = 0; j < n_out; j++) out[j] = NULL; /* a scope closed for it may have owned them */
+        return sg;
+    }
     if (st != GEN_OK) {
         if (core_error_pending() == GEN_OK)
             GEN_FAIL(GEN_ERR_CALLBACK, "%s: the function returned %s", fn, gen_status_name(st));
@@ -207,7 +220,7 @@ gen_status gen_custom_vjp(gen_closure fwd, gen_vjp_rule rule, void *rule_payload
                                         : GEN_FAIL(GEN_ERR_MISUSE, "gen_custom_vjp: input %d is NULL", i);
         } else if (in[i]->tuple) {
             clear_all(n_out, out);
-            return not_numbers("gen_custom_vjp", "input", i);
+            return arr_dead(in[i]) ? dead_input("gen_custom_vjp", i, in[i]) : not_numbers("gen_custom_vjp", "input", i);
         }
     gen_status st = gen_scope_begin();
     if (st != GEN_OK) return st;

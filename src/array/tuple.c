@@ -39,12 +39,20 @@ gen_array *gen_tuple(int n, gen_array *const *items) {
     return arr_publish(t);
 }
 
-bool gen_array_is_tuple(const gen_array *a) { return a && a->tuple; }
+bool gen_array_is_tuple(const gen_array *a) {
+    if (a && CORE_UNLIKELY(a->tuple == ARR_DEAD_TAG) && arr_dead(a))
+        return arr_dead_fail("gen_array_is_tuple", "the array", a), false;
+    return a && a->tuple;
+}
 
 /* t's size, or -1 with an error naming fn when t is NULL or not a tuple. */
 static int tuple_check(const char *fn, const gen_array *t) {
     if (!t) {
         if (!core_error_pending()) GEN_FAIL(GEN_ERR_MISUSE, "%s: the tuple is NULL", fn);
+        return -1;
+    }
+    if (CORE_UNLIKELY(arr_dead(t))) {
+        arr_dead_fail(fn, "the tuple", t);
         return -1;
     }
     if (!t->tuple) {

@@ -64,7 +64,13 @@ int64_t cm_lower_bound(const gen_choicemap *m, uint64_t key);
 static inline gen_choicemap *cm_ref(const gen_choicemap *m) {
     return gen_choicemap_retain((gen_choicemap *)m);
 }
-/* Checks a map argument of function fn: NULL propagates (error set if none pending). */
+/* Released maps (core_dead): cm_describe writes "a choice map of 3 values" into buf and
+ * returns it; cm_dead_fail records GEN_ERR_MISUSE "<fn>: <what> is a choice map of 3
+ * values that was already released (use after release)" and returns false. */
+const char *cm_describe(const gen_choicemap *m, char *buf, size_t n);
+bool cm_dead_fail(const char *fn, const char *what, const gen_choicemap *m);
+/* Checks a map argument of function fn: NULL propagates (error set if none pending), a
+ * released map is reported. */
 bool cm_check_arg(const char *fn, const gen_choicemap *m, const char *name);
 bool cm_check_addr(const char *fn, const gen_addr *a);
 /* A tuple is never a choice value: records GEN_ERR_VALUE "choicemap: the value at

@@ -1,4 +1,5 @@
 /* cmap.c — choice map nodes: creation, refcounts, lookups, iteration and equality. */
+#include <stdio.h>
 #include <string.h>
 
 #include "choice_int.h"
@@ -28,13 +29,26 @@ gen_choicemap *cm_leaf(const gen_array *value) {
 }
 
 static void cm_free(gen_choicemap *m) {
+    char d[CORE_DESC_MAX] = "";
+    if (CORE_UNLIKELY(core_debug())) cm_describe(m, d, sizeof d);
     gen_array_release(m->value);
     gen_array_release(m->mask);
     for (int64_t i = 0; i < m->n; i++) {
         gen_choicemap_release(m->entries[i].child);
         if (CORE_UNLIKELY(intern_is_held(m->entries[i].key))) intern_drop((gen_sym)m->entries[i].key);
     }
-    core_free(m, node_bytes(m->n));
+    core_obj_free(m, node_bytes(m->n), false, d);
+}
+
+const char *cm_describe(const gen_choicemap *m, char *buf, size_t n) {
+    if (m->value && !m->n) snprintf(buf, n, "a choice map of a value");
+    else snprintf(buf, n, "a choice map of %lld value%s", (long long)m->count, m->count == 1 ? "" : "s");
+    return buf;
+}
+
+bool cm_dead_fail(const char *fn, const char *what, const gen_choicemap *m) {
+    core_dead_fail(fn, what, m, "a choice map");
+    return false;
 }
 
 void cm_discard(gen_choicemap *m, int64_t filled) {
@@ -59,14 +73,16 @@ gen_choicemap *cm_seal(gen_choicemap *m) {
 }
 
 gen_choicemap *gen_choicemap_retain(gen_choicemap *m) {
-    if (m && !m->immortal) atomic_fetch_add_explicit(&m->refcount, 1, memory_order_relaxed);
+    if (m && !m->immortal && CORE_UNLIKELY(atomic_fetch_add_explicit(&m->refcount, 1, memory_order_relaxed) <= 0))
+        return cm_dead_fail("gen_choicemap_retain", "the map", m), NULL;
     return m;
 }
 
 void gen_choicemap_release(gen_choicemap *m) {
-    if (m && !m->immortal &&
-        atomic_fetch_sub_explicit(&m->refcount, 1, memory_order_acq_rel) == 1)
-        cm_free(m);
+    if (!m || m->immortal) return;
+    int old = atomic_fetch_sub_explicit(&m->refcount, 1, memory_order_acq_rel);
+    if (old == 1) cm_free(m);
+    else if (CORE_UNLIKELY(old <= 0)) core_double_release("gen_choicemap_release", m, "a choice map");
 }
 
 static void release_void(void *m) { gen_choicemap_release(m); }
@@ -81,7 +97,7 @@ gen_choicemap *cm_publish(gen_choicemap *m) {
 
 gen_choicemap *gen_choicemap_scope_return(gen_choicemap *m) {
     if (!m || m->immortal) return m;
-    gen_choicemap_retain(m);
+    if (!gen_choicemap_retain(m)) return NULL;
     gen_status s = core_scope_own_parent(m, release_void);
     if (s == GEN_OK || s == GEN_ERR_MISUSE) return m;
     gen_choicemap_release(m);
@@ -89,7 +105,7 @@ gen_choicemap *gen_choicemap_scope_return(gen_choicemap *m) {
 }
 
 bool cm_check_arg(const char *fn, const gen_choicemap *m, const char *name) {
-    if (m) return true;
+    if (m) return CORE_LIKELY(!core_dead(m)) || cm_dead_fail(fn, name, m);
     if (!core_error_pending()) GEN_FAIL(GEN_ERR_MISUSE, "%s: %s is NULL", fn, name);
     return false;
 }
@@ -126,10 +142,34 @@ gen_choicemap *gen_choicemap_of_value(const gen_array *value) {
     return cm_publish(cm_leaf(value));
 }
 
-bool gen_choicemap_is_empty(const gen_choicemap *m) { return !m || m->count == 0; }
-bool gen_choicemap_is_value(const gen_choicemap *m) { return m && m->value; }
-const gen_array *gen_choicemap_value(const gen_choicemap *m) { return m ? m->value : NULL; }
-int64_t gen_choicemap_count(const gen_choicemap *m) { return m ? m->count : 0; }
+/* The queries answer for a released map as for NULL, recording the error (the slow
+ * paths are tail calls, so the fast ones keep no frame). */
+static CORE_NOINLINE int64_t dead_int(const char *fn, const gen_choicemap *m, int64_t r) {
+    cm_dead_fail(fn, "the map", m);
+    return r;
+}
+static CORE_NOINLINE const void *dead_ptr(const char *fn, const gen_choicemap *m) {
+    cm_dead_fail(fn, "the map", m);
+    return NULL;
+}
+#define DEAD(m) CORE_UNLIKELY(core_dead(m))
+
+bool gen_choicemap_is_empty(const gen_choicemap *m) {
+    if (!m) return true;
+    return DEAD(m) ? dead_int("gen_choicemap_is_empty", m, 1) : m->count == 0;
+}
+bool gen_choicemap_is_value(const gen_choicemap *m) {
+    if (!m) return false;
+    return DEAD(m) ? dead_int("gen_choicemap_is_value", m, 0) : m->value != NULL;
+}
+const gen_array *gen_choicemap_value(const gen_choicemap *m) {
+    if (!m) return NULL;
+    return DEAD(m) ? dead_ptr("gen_choicemap_value", m) : m->value;
+}
+int64_t gen_choicemap_count(const gen_choicemap *m) {
+    if (!m) return 0;
+    return DEAD(m) ? dead_int("gen_choicemap_count", m, 0) : m->count;
+}
 
 int64_t cm_lower_bound(const gen_choicemap *m, uint64_t key) {
     int64_t lo = 0, hi = m->n;
@@ -153,6 +193,7 @@ int64_t cm_find(const gen_choicemap *m, uint64_t key) {
 
 const gen_choicemap *gen_choicemap_child(const gen_choicemap *m, gen_part p) {
     if (!m) return NULL;
+    if (DEAD(m)) return dead_ptr("gen_choicemap_child", m);
     int64_t i = cm_find(m, p.v);
     return i >= 0 ? m->entries[i].child : &cm_empty_map;
 }
@@ -171,6 +212,7 @@ static const gen_choicemap *walk(const gen_choicemap *m, const gen_addr *a, int 
 
 const gen_array *gen_choicemap_find(const gen_choicemap *m, const gen_addr *addr) {
     if (CORE_UNLIKELY(!m || !addr)) return m ? (cm_check_addr("gen_choicemap_find", addr), NULL) : NULL;
+    if (DEAD(m)) return dead_ptr("gen_choicemap_find", m);
     int k;
     const gen_choicemap *n = walk(m, addr, &k);
     return n ? n->value : NULL;
@@ -206,10 +248,15 @@ const gen_choicemap *gen_choicemap_get_submap(const gen_choicemap *m, const gen_
     return n ? n : &cm_empty_map;
 }
 
-int64_t gen_choicemap_num_children(const gen_choicemap *m) { return m ? m->n : 0; }
+int64_t gen_choicemap_num_children(const gen_choicemap *m) {
+    if (!m) return 0;
+    return DEAD(m) ? dead_int("gen_choicemap_num_children", m, 0) : m->n;
+}
 
 const gen_choicemap *gen_choicemap_child_at(const gen_choicemap *m, int64_t i, gen_part *part) {
-    if (!m || i < 0 || i >= m->n) return NULL;
+    if (!m) return NULL;
+    if (DEAD(m)) return dead_ptr("gen_choicemap_child_at", m);
+    if (i < 0 || i >= m->n) return NULL;
     if (part) part->v = m->entries[i].key;
     return m->entries[i].child;
 }
@@ -225,7 +272,7 @@ void gen_choicemap_iter_init(gen_choicemap_iter *it, const gen_choicemap *m) {
     it->addr.len = 0;
     it->value = NULL;
     it->mask = NULL;
-    it->top_ = m ? 0 : -1;
+    it->top_ = m && (!DEAD(m) || dead_int("gen_choicemap_iter_init", m, 0)) ? 0 : -1;
     it->node_[0] = m;
     it->pos_[0] = -1; /* -1: the node's own value not yet visited */
 }

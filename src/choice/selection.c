@@ -25,7 +25,18 @@ static gen_selection *sel_alloc(int64_t n, bool self, bool dflt) {
 
 static void sel_discard(gen_selection *s, int64_t filled) {
     for (int64_t i = 0; i < filled; i++) gen_selection_release(s->entries[i].child);
-    core_free(s, sel_bytes(s->n));
+    core_obj_free(s, sel_bytes(s->n), false, "a selection");
+}
+
+static bool sel_dead_fail(const char *fn, const char *what, const gen_selection *s) {
+    core_dead_fail(fn, what, s, "a selection");
+    return false;
+}
+/* The queries answer for a released selection as for NULL, recording the error (a tail
+ * call: the fast paths keep no frame). */
+static CORE_NOINLINE const gen_selection *dead_sel(const char *fn, const gen_selection *s) {
+    sel_dead_fail(fn, "the selection", s);
+    return NULL;
 }
 
 /* Drops entries equal to the default and collapses uniform nodes to the singletons.
@@ -55,13 +66,16 @@ static gen_selection *sel_seal(gen_selection *s, int64_t filled) {
 }
 
 gen_selection *gen_selection_retain(gen_selection *s) {
-    if (s && !s->immortal) atomic_fetch_add_explicit(&s->refcount, 1, memory_order_relaxed);
+    if (s && !s->immortal && CORE_UNLIKELY(atomic_fetch_add_explicit(&s->refcount, 1, memory_order_relaxed) <= 0))
+        return sel_dead_fail("gen_selection_retain", "the selection", s), NULL;
     return s;
 }
 
 void gen_selection_release(gen_selection *s) {
-    if (s && !s->immortal && atomic_fetch_sub_explicit(&s->refcount, 1, memory_order_acq_rel) == 1)
-        sel_discard(s, s->n);
+    if (!s || s->immortal) return;
+    int old = atomic_fetch_sub_explicit(&s->refcount, 1, memory_order_acq_rel);
+    if (old == 1) sel_discard(s, s->n);
+    else if (CORE_UNLIKELY(old <= 0)) core_double_release("gen_selection_release", s, "a selection");
 }
 
 static void release_void(void *s) { gen_selection_release(s); }
@@ -76,7 +90,7 @@ static gen_selection *sel_publish(gen_selection *s) {
 
 gen_selection *gen_selection_scope_return(gen_selection *s) {
     if (!s || s->immortal) return s;
-    gen_selection_retain(s);
+    if (!gen_selection_retain(s)) return NULL;
     gen_status st = core_scope_own_parent(s, release_void);
     if (st == GEN_OK || st == GEN_ERR_MISUSE) return s;
     gen_selection_release(s);
@@ -100,17 +114,19 @@ const gen_selection *sel_sub(const gen_selection *s, uint64_t key) {
 }
 
 const gen_selection *gen_selection_sub(const gen_selection *s, gen_part p) {
-    return s ? sel_sub(s, p.v) : NULL;
+    if (!s) return NULL;
+    return CORE_UNLIKELY(core_dead(s)) ? dead_sel("gen_selection_sub", s) : sel_sub(s, p.v);
 }
 
 bool gen_selection_contains(const gen_selection *s, const gen_addr *addr) {
     if (CORE_UNLIKELY(!s || !addr)) return s ? cm_check_addr("gen_selection_contains", addr) : false;
+    if (CORE_UNLIKELY(core_dead(s))) return dead_sel("gen_selection_contains", s) != NULL;
     for (int i = 0; i < addr->len && !sel_uniform(s); i++) s = sel_sub(s, addr->parts[i].v);
     return s->self;
 }
 
 static bool check_sel(const char *fn, const gen_selection *s) {
-    if (s) return true;
+    if (s) return CORE_LIKELY(!core_dead(s)) || sel_dead_fail(fn, "the selection", s);
     if (!core_error_pending()) GEN_FAIL(GEN_ERR_MISUSE, "%s: the selection is NULL", fn);
     return false;
 }

@@ -32,7 +32,10 @@ static gen_status transform_args(const gen_gf *g, const char *op, const gen_args
         return GEN_OK;
     }
     int n = -1;
+    core_guard guard = core_guard_begin();
     gen_status s = d->pre(d->payload, in, buf, GEN_DIMAP_MAX_ARGS, &n);
+    gen_status sg = CORE_GUARD_END(guard, s, "the argument transform", "%s: %s", g->name, op);
+    if (CORE_UNLIKELY(sg != GEN_OK)) return sg;
     if (s != GEN_OK) {
         if (!core_error_pending()) GEN_FAIL(s, "the argument transform returned %s", gen_status_name(s));
         core_error_prefix("%s: %s", g->name, op);
@@ -49,21 +52,31 @@ static gen_status transform_args(const gen_gf *g, const char *op, const gen_args
     return GEN_OK;
 }
 
+/* *out = post(ret) (d->post set), its failures named by g and op. */
+static gen_status call_post(const gen_gf *g, const char *op, const gen_array *ret, gen_array **out) {
+    const dimap_data *d = g->data;
+    *out = NULL;
+    core_guard guard = core_guard_begin();
+    gen_status s = d->post(d->payload, ret, out);
+    gen_status sg = CORE_GUARD_END(guard, s, "the return value transform", "%s: %s", g->name, op);
+    if (CORE_UNLIKELY(sg != GEN_OK)) {
+        *out = NULL;
+        return sg;
+    }
+    if (s != GEN_OK) {
+        *out = NULL;
+        if (!core_error_pending()) GEN_FAIL(s, "the return value transform returned %s", gen_status_name(s));
+        core_error_prefix("%s: %s", g->name, op);
+    }
+    return s;
+}
+
 /* *ret = post(f's return value), or f's. */
 static gen_status transform_ret(const gen_gf *g, const char *op, const gen_trace *sub, gen_array **ret) {
     const dimap_data *d = g->data;
     *ret = (gen_array *)gen_trace_retval(sub);
     if (!d->post) return GEN_OK;
-    gen_array *out = NULL;
-    gen_status s = d->post(d->payload, *ret, &out);
-    *ret = NULL;
-    if (s != GEN_OK) {
-        if (!core_error_pending()) GEN_FAIL(s, "the return value transform returned %s", gen_status_name(s));
-        core_error_prefix("%s: %s", g->name, op);
-        return s;
-    }
-    *ret = out;
-    return GEN_OK;
+    return call_post(g, op, *ret, ret);
 }
 
 /* The trace of g holding sub (a new reference, taken: released on failure), its
@@ -107,10 +120,7 @@ static gen_status dimap_assess(const gen_gf *g, gen_eval *eval, const gen_args *
     gen_args fa;
     s = transform_args(g, "assess", args, buf, &fa);
     if (s == GEN_OK && (s = gfi_assess_in(d->f, eval, &fa, choices, &w, &ret)) != GEN_OK) core_error_prefix("%s", g->name);
-    if (s == GEN_OK && d->post && (s = d->post(d->payload, ret, &ret)) != GEN_OK) {
-        if (!core_error_pending()) GEN_FAIL(s, "the return value transform returned %s", gen_status_name(s));
-        core_error_prefix("%s: assess", g->name);
-    }
+    if (s == GEN_OK && d->post) s = call_post(g, "assess", ret, &ret);
     return comb_return(comb_keep(), s, w, ret, weight, retval);
 }
 

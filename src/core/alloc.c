@@ -20,7 +20,8 @@ static gen_alloc_fn alloc_fn = default_alloc;
 static void *alloc_ud = NULL;
 
 void gen_set_allocator(gen_alloc_fn fn, void *ud) {
-    core_cache_flush(); /* cached blocks belong to the old allocator */
+    core_cache_flush(); /* cached and quarantined blocks belong to the old allocator */
+    core_quarantine_flush();
     alloc_fn = fn ? fn : default_alloc;
     alloc_ud = fn ? ud : NULL;
 }
@@ -73,10 +74,12 @@ void core_ptrvec_free(core_ptrvec *v) {
 /* ---- the small-block cache ---- */
 
 /* Size classes of 16-byte steps up to SMALL_MAX, each a free list linked through the
- * blocks' first word, holding at most SMALL_BUDGET bytes: room for the temporaries of
+ * blocks' second word, holding at most SMALL_BUDGET bytes: room for the temporaries of
  * a typical model run (array headers and storage, distributions, tables). Blocks of a
  * class are always allocated at the class's size, so any block of the list fits any
- * request of the class. */
+ * request of the class. A cached block's first int is CORE_DEAD: an object released
+ * twice, or used after its release, is seen as released (core_dead) as long as its block
+ * waits here, instead of corrupting the list. The debug mode caches nothing. */
 #define SMALL_GRAIN 16
 #define SMALL_MAX 4096
 #define SMALL_CLASSES (SMALL_MAX / SMALL_GRAIN)
@@ -87,6 +90,17 @@ static _Thread_local struct {
     size_t bytes[SMALL_CLASSES];
 } cache;
 
+#define LINK_AT 8 /* the list's link: after the object's count, which stays readable */
+_Static_assert(LINK_AT >= sizeof(int) && LINK_AT + sizeof(void *) <= SMALL_GRAIN, "a link fits a block");
+/* What a cached block's first 8 bytes hold: CORE_DEAD, then 0xff bytes (an array's dtype,
+ * rank, batched mark and tuple flag: the checks that test the tuple flag anyway, in op
+ * dispatch and the read-outs, see it and find the array released; array_int.h). */
+static const struct {
+    int count;
+    unsigned char tags[4];
+} dead_word = {CORE_DEAD, {0xff, 0xff, 0xff, 0xff}};
+_Static_assert(sizeof dead_word == LINK_AT, "the mark fills the bytes before the link");
+
 static size_t small_class(size_t nbytes) { return (nbytes + SMALL_GRAIN - 1) / SMALL_GRAIN - 1; }
 
 void *core_alloc_small(size_t nbytes) {
@@ -94,7 +108,7 @@ void *core_alloc_small(size_t nbytes) {
     size_t c = small_class(nbytes);
     void *p = cache.head[c];
     if (!p) return core_alloc((c + 1) * SMALL_GRAIN);
-    memcpy(&cache.head[c], p, sizeof(void *));
+    memcpy(&cache.head[c], (char *)p + LINK_AT, sizeof(void *));
     cache.bytes[c] -= (c + 1) * SMALL_GRAIN;
     return p;
 }
@@ -108,8 +122,9 @@ void core_free_small(void *ptr, size_t nbytes) {
     size_t c = small_class(nbytes), size = (c + 1) * SMALL_GRAIN;
     /* Only inside nested scopes: blocks freed by an outermost scope's end would be
      * flushed right away, so caching them would only cost. */
-    if (core_scope_depth_ > 1 && cache.bytes[c] + size <= SMALL_BUDGET) {
-        memcpy(ptr, &cache.head[c], sizeof(void *));
+    if (core_scope_depth_ > 1 && cache.bytes[c] + size <= SMALL_BUDGET && !core_debug()) {
+        memcpy(ptr, &dead_word, sizeof dead_word);
+        memcpy((char *)ptr + LINK_AT, &cache.head[c], sizeof(void *));
         cache.head[c] = ptr;
         cache.bytes[c] += size;
         return;
@@ -147,7 +162,7 @@ void *core_alloc_large(size_t nbytes) {
 
 void core_free_large(void *ptr, size_t nbytes) {
     if (!ptr) return;
-    if (gen_scope_depth() <= 1 || nbytes > LARGE_BUDGET / 4) {
+    if (gen_scope_depth() <= 1 || nbytes > LARGE_BUDGET / 4 || core_debug()) {
         core_free(ptr, nbytes);
         return;
     }
@@ -167,7 +182,7 @@ void core_cache_flush(void) {
     for (size_t c = 0; c < SMALL_CLASSES; c++) {
         while (cache.head[c]) {
             void *p = cache.head[c];
-            memcpy(&cache.head[c], p, sizeof(void *));
+            memcpy(&cache.head[c], (char *)p + LINK_AT, sizeof(void *));
             core_free(p, (c + 1) * SMALL_GRAIN);
         }
         cache.bytes[c] = 0;

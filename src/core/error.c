@@ -11,6 +11,7 @@ static _Thread_local core_error_saved err_slot;
 static void record(const char *file, int line, gen_status s, const char *fmt, va_list ap) {
     err_slot.status = s;
     err_slot.mark = CORE_REJECT_NONE;
+    err_slot.seq++;
     vsnprintf(err_slot.msg, sizeof err_slot.msg, fmt, ap);
     const char *base = file ? strrchr(file, '/') : NULL;
     snprintf(err_slot.loc, sizeof err_slot.loc, "%s:%d", base ? base + 1 : (file ? file : "?"),
@@ -61,6 +62,7 @@ gen_status core_error_mark(core_reject why) {
 }
 
 core_reject core_error_marked(void) { return err_slot.status != GEN_OK ? err_slot.mark : CORE_REJECT_NONE; }
+unsigned core_error_seq(void) { return err_slot.seq; }
 gen_status gen_error_status(void) { return err_slot.status; }
 const char *gen_error_message(void) { return err_slot.msg; }
 const char *gen_error_location(void) { return err_slot.loc; }
@@ -68,6 +70,7 @@ const char *gen_error_location(void) { return err_slot.loc; }
 void gen_error_clear(void) {
     err_slot.status = GEN_OK;
     err_slot.mark = CORE_REJECT_NONE;
+    err_slot.seq++; /* what was recorded is gone */
     err_slot.msg[0] = '\0';
     err_slot.loc[0] = '\0';
 }

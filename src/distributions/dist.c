@@ -8,25 +8,34 @@
 #include "../array/autodiff_int.h"
 
 static void dist_free(gen_dist *d) {
+    char desc[CORE_DESC_MAX] = "";
+    if (CORE_UNLIKELY(core_debug())) snprintf(desc, sizeof desc, "a distribution (%s)", d->family->name);
     if (d->family->free_extra) d->family->free_extra(d);
     for (int i = 0; i < d->n_params; i++) gen_array_release(d->params[i]);
-    core_free_small(d, sizeof *d);
+    core_obj_free(d, sizeof *d, true, desc);
+}
+
+gen_status dist_dead_fail(const char *fn, const char *what, const gen_dist *d) {
+    return core_dead_fail(fn, what, d, "a distribution");
 }
 
 gen_dist *gen_dist_retain(gen_dist *d) {
-    if (d) atomic_fetch_add_explicit(&d->refcount, 1, memory_order_relaxed);
+    if (d && CORE_UNLIKELY(atomic_fetch_add_explicit(&d->refcount, 1, memory_order_relaxed) <= 0))
+        return dist_dead_fail("gen_dist_retain", "the distribution", d), NULL;
     return d;
 }
 
 void gen_dist_release(gen_dist *d) {
-    if (d && atomic_fetch_sub_explicit(&d->refcount, 1, memory_order_acq_rel) == 1) dist_free(d);
+    if (!d) return;
+    int old = atomic_fetch_sub_explicit(&d->refcount, 1, memory_order_acq_rel);
+    if (old == 1) dist_free(d);
+    else if (CORE_UNLIKELY(old <= 0)) core_double_release("gen_dist_release", d, "a distribution");
 }
 
 static void release_void(void *d) { gen_dist_release(d); }
 
 gen_dist *gen_dist_scope_return(gen_dist *d) {
-    if (!d) return NULL;
-    gen_dist_retain(d);
+    if (!d || !gen_dist_retain(d)) return NULL;
     gen_status s = core_scope_own_parent(d, release_void);
     if (s == GEN_OK || s == GEN_ERR_MISUSE) return d;
     gen_dist_release(d);
@@ -133,10 +142,15 @@ const char *gen_dist_param_name(const gen_dist *d, int i) {
     return d && i >= 0 && i < d->n_params ? d->family->param_names[i] : NULL;
 }
 
-static gen_status check_dist(const char *fn, const gen_dist *d) {
-    if (d) return GEN_OK;
+static CORE_NOINLINE gen_status check_dist_fail(const char *fn, const gen_dist *d) {
+    if (d) return dist_dead_fail(fn, "the distribution", d);
     if (core_error_pending()) return core_error_pending();
     return GEN_FAIL(GEN_ERR_MISUSE, "%s: the distribution is NULL", fn);
+}
+
+/* d is a distribution: not NULL (a NULL propagates the pending error), not released. */
+static inline gen_status check_dist(const char *fn, const gen_dist *d) {
+    return CORE_LIKELY(d && !core_dead(d)) ? GEN_OK : check_dist_fail(fn, d);
 }
 
 /* ---- sampling ---- */
@@ -239,7 +253,8 @@ gen_array *gen_dist_logpdf(const gen_dist *d, const gen_array *x) {
         return NULL;
     }
     if (CORE_UNLIKELY(x->tuple)) {
-        arr_tuple_fail(d->family->name, "the logpdf value");
+        if (arr_dead(x)) arr_dead_fail("gen_dist_logpdf", "the value", x);
+        else arr_tuple_fail(d->family->name, "the logpdf value");
         return NULL;
     }
     double p[DIST_MAX_PARAMS];

@@ -61,6 +61,9 @@ struct gen_dist {
     void *extra; /* family-specific data, freed by family->free_extra */
 };
 
+/* Records GEN_ERR_MISUSE "<fn>: <what> is a distribution (normal) that was already
+ * released (use after release)" and returns it (d is released: core_dead). */
+gen_status dist_dead_fail(const char *fn, const char *what, const gen_dist *d);
 /* A new distribution of family f holding params (retained), with the given shapes.
  * Published like an array (scope or caller). NULL on OOM. */
 gen_dist *dist_new(const dist_family *f, gen_dtype dtype, int n_params, gen_array *const *params,

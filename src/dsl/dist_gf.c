@@ -27,7 +27,11 @@ static void dist_gf_free(void *p) {
 
 static gen_dist *make_dist(const dist_gf *g, const gen_args *args) {
     if (g->how == DG_FIXED) return g->fixed;
-    if (g->how == DG_CALLBACK) return g->make(g->payload, args);
+    if (g->how == DG_CALLBACK) {
+        core_guard guard = core_guard_begin();
+        gen_dist *d = g->make(g->payload, args);
+        return CORE_GUARD_END(guard, d ? GEN_OK : GEN_ERR_CALLBACK, "the callback", "gen_dist_gf") == GEN_OK ? d : NULL;
+    }
     if (args->n != g->arity) {
         GEN_FAIL(GEN_ERR_VALUE, "takes %d argument%s (the distribution's parameters), got %d", g->arity,
                  g->arity == 1 ? "" : "s", args->n);

@@ -144,10 +144,10 @@ static gen_array *generate_choice(gen_ctx *ctx, const gen_addr *a, const gen_dis
     gen_array *w = lp && mask ? dsl_where_particles(mask, lp, gen_scalar(0.0)) : lp;
     if (!lp || !w) return dsl_fail_at(ctx, a);
     dsl_rec *r = &ctx->data.recs[i];
-    r->value = gen_array_retain(x);
-    r->score = gen_array_retain(lp);
+    r->value = dsl_keep(x);
+    r->score = dsl_keep(lp);
     if (c) {
-        r->weight = gen_array_retain(w);
+        r->weight = dsl_keep(w);
         ctx->used++;
     }
     return x;
@@ -174,9 +174,9 @@ static gen_array *assess_choice(gen_ctx *ctx, const gen_addr *a, const gen_dist 
         lp = dsl_choice_logpdf(ctx, d, x);
     if (!x || !lp) return dsl_fail_at(ctx, a);
     dsl_rec *r = &ctx->data.recs[i];
-    r->value = gen_array_retain(x);
-    r->score = gen_array_retain(lp);
-    r->weight = gen_array_retain(lp);
+    r->value = dsl_keep(x);
+    r->score = dsl_keep(lp);
+    r->weight = dsl_keep(lp);
     ctx->used++;
     return x;
 }
@@ -195,8 +195,8 @@ static gen_array *generate_call(gen_ctx *ctx, const gen_addr *a, const gen_gf *f
     if (s != GEN_OK) return dsl_fail_at(ctx, a);
     dsl_rec *r = &ctx->data.recs[i];
     r->sub = gen_trace_retain(t);
-    r->score = gen_array_retain(t->score);
-    r->weight = gen_array_retain(w);
+    r->score = dsl_keep(t->score);
+    r->weight = dsl_keep(w);
     ctx->used += gen_choicemap_count(sub);
     return (gen_array *)gen_trace_retval(t);
 }
@@ -212,8 +212,8 @@ static gen_array *assess_call(gen_ctx *ctx, const gen_addr *a, const gen_gf *f,
     dsl_callee_end(saved);
     if (s != GEN_OK) return dsl_fail_at(ctx, a);
     dsl_rec *r = &ctx->data.recs[i];
-    r->score = gen_array_retain(w);
-    r->weight = gen_array_retain(w);
+    r->score = dsl_keep(w);
+    r->weight = dsl_keep(w);
     ctx->used += gen_choicemap_count(sub);
     return ret;
 }

@@ -4,6 +4,7 @@
 #ifndef GENC_SRC_DSL_INT_H
 #define GENC_SRC_DSL_INT_H
 
+#include "../array/array_int.h"
 #include "../gfi/gfi_int.h"
 #include "genc/dsl.h"
 
@@ -130,6 +131,9 @@ static inline int64_t dsl_callee_begin(const gen_ctx *ctx) {
     return saved;
 }
 static inline void dsl_callee_end(int64_t saved) { gen_batch_resume(saved); }
+/* A record's new reference to an array the run made or was given (NULL stays NULL):
+ * arr_retain, without the checks of gen_array_retain (one per choice). */
+static inline gen_array *dsl_keep(const gen_array *a) { return a ? arr_retain((gen_array *)a) : NULL; }
 /* The body's DSL calls reach the handler with batched mode suspended. */
 static inline gen_array *dsl_on_choice(gen_ctx *ctx, const gen_addr *a, const gen_dist *d) {
     int64_t saved = gen_batch_suspend();

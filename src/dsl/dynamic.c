@@ -57,9 +57,15 @@ gen_status dsl_run_body(const gen_gf *f, gen_ctx *ctx, const gen_args *args, gen
     void *outer = ctx->payload; /* a spliced body reads its own function's payload */
     ctx->payload = d->payload;
     int64_t saved = dsl_callee_begin(ctx); /* the body runs batched; handlers do not */
+    core_guard g = core_guard_begin();
     gen_status s = d->body(ctx, args ? args : &none, ret);
+    gen_status sg = CORE_GUARD_END(g, s != GEN_OK ? s : ctx->status, "the body", "model '%s'", f->name);
     dsl_callee_end(saved);
     ctx->payload = outer;
+    if (CORE_UNLIKELY(sg != GEN_OK)) { /* a scope closed for it may have owned *ret */
+        *ret = NULL;
+        return ctx->status = sg;
+    }
     if (CORE_UNLIKELY(ctx->root) && ctx->status == GEN_OK) dsl_check_root(ctx);
     if (ctx->status != GEN_OK) { /* a DSL call failed: already named by its address */
         dsl_restore_first_error(ctx);
@@ -120,11 +126,12 @@ static bool totals_f64(const gen_ctx *ctx, double *score, double *weight) {
     for (int64_t i = 0; i < ctx->data.n; i++)
         if (!is_f64_scalar(ctx->data.recs[i].score) || !is_f64_scalar(ctx->data.recs[i].weight))
             return false;
-    double s = ctx->data.factors ? *(const double *)gen_array_data(ctx->data.factors) : 0.0, w = s;
+    /* host f64 scalars (is_f64_scalar): their elements are read directly */
+    double s = ctx->data.factors ? *(const double *)ctx->data.factors->data : 0.0, w = s;
     for (int64_t i = 0; i < ctx->data.n; i++) {
         const dsl_rec *r = &ctx->data.recs[i];
-        s += *(const double *)gen_array_data(r->score);
-        if (r->weight) w += *(const double *)gen_array_data(r->weight);
+        s += *(const double *)r->score->data;
+        if (r->weight) w += *(const double *)r->weight->data;
     }
     *score = s;
     *weight = w;

@@ -18,9 +18,9 @@ static gen_array *regenerate_choice(gen_ctx *ctx, const gen_addr *a, const gen_d
     gen_array *w = lp && keep ? gen_sub(lp, old->score) : NULL;
     if (!lp || (keep && !w)) return dsl_fail_at(ctx, a);
     dsl_rec *r = &ctx->data.recs[i];
-    r->value = gen_array_retain(x);
-    r->score = gen_array_retain(lp);
-    r->weight = gen_array_retain(w);
+    r->value = dsl_keep(x);
+    r->score = dsl_keep(lp);
+    r->weight = dsl_keep(w);
     return x;
 }
 
@@ -48,8 +48,8 @@ static gen_array *regenerate_call(gen_ctx *ctx, const gen_addr *a, const gen_gf 
     if (s != GEN_OK) return dsl_fail_at(ctx, a);
     dsl_rec *r = &ctx->data.recs[i];
     r->sub = gen_trace_retain(t);
-    r->score = gen_array_retain(t->score);
-    r->weight = gen_array_retain(w);
+    r->score = dsl_keep(t->score);
+    r->weight = dsl_keep(w);
     return (gen_array *)gen_trace_retval(t);
 }
 

@@ -24,9 +24,9 @@ static gen_array *update_choice(gen_ctx *ctx, const gen_addr *a, const gen_dist 
                           : gen_choicemap_builder_set(ctx->discard, a, old->value)) != GEN_OK)
         return dsl_fail_at(ctx, a);
     dsl_rec *r = &ctx->data.recs[i];
-    r->value = gen_array_retain(x);
-    r->score = gen_array_retain(lp);
-    r->weight = gen_array_retain(w);
+    r->value = dsl_keep(x);
+    r->score = dsl_keep(lp);
+    r->weight = dsl_keep(w);
     if (c) ctx->used++;
     return x;
 }
@@ -59,8 +59,8 @@ static gen_array *update_call(gen_ctx *ctx, const gen_addr *a, const gen_gf *f,
     if (s != GEN_OK) return dsl_fail_at(ctx, a);
     dsl_rec *r = &ctx->data.recs[i];
     r->sub = gen_trace_retain(t);
-    r->score = gen_array_retain(t->score);
-    r->weight = gen_array_retain(w);
+    r->score = dsl_keep(t->score);
+    r->weight = dsl_keep(w);
     ctx->used += gen_choicemap_count(sub);
     return (gen_array *)gen_trace_retval(t);
 }

@@ -23,24 +23,26 @@ static void request_free(gen_edit_request *r) {
     if (r->argdiffs) core_free(r->argdiffs, r->argdiffs_bytes);
     gen_choicemap_release(r->constraints);
     gen_selection_release(r->sel);
-    core_free(r, sizeof *r);
+    core_obj_free(r, sizeof *r, false, r->kind == GEN_EDIT_UPDATE ? "an edit request (update)" : "an edit request (regenerate)");
 }
 
 gen_edit_request *gen_edit_request_retain(gen_edit_request *r) {
-    if (r) atomic_fetch_add_explicit(&r->refcount, 1, memory_order_relaxed);
+    if (r && CORE_UNLIKELY(atomic_fetch_add_explicit(&r->refcount, 1, memory_order_relaxed) <= 0))
+        return gfi_dead_fail("gen_edit_request_retain", "the request", r, "an edit request"), NULL;
     return r;
 }
 
 void gen_edit_request_release(gen_edit_request *r) {
-    if (r && atomic_fetch_sub_explicit(&r->refcount, 1, memory_order_acq_rel) == 1)
-        request_free(r);
+    if (!r) return;
+    int old = atomic_fetch_sub_explicit(&r->refcount, 1, memory_order_acq_rel);
+    if (old == 1) request_free(r);
+    else if (CORE_UNLIKELY(old <= 0)) core_double_release("gen_edit_request_release", r, "an edit request");
 }
 
 static void release_void(void *r) { gen_edit_request_release(r); }
 
 gen_edit_request *gen_edit_request_scope_return(gen_edit_request *r) {
-    if (!r) return NULL;
-    gen_edit_request_retain(r);
+    if (!r || !gen_edit_request_retain(r)) return NULL;
     gen_status s = core_scope_own_parent(r, release_void);
     if (s == GEN_OK || s == GEN_ERR_MISUSE) return r;
     gen_edit_request_release(r);
@@ -171,6 +173,7 @@ static gen_status check_request(const gen_edit_request *req) {
         gen_status s = core_error_pending();
         return s ? s : GEN_FAIL(GEN_ERR_MISUSE, "gen_edit: the request is NULL");
     }
+    if (CORE_UNLIKELY(core_dead(req))) return gfi_dead_fail("gen_edit", "the request", req, "an edit request");
     if (req->kind != GEN_EDIT_UPDATE && req->kind != GEN_EDIT_REGENERATE)
         return GEN_FAIL(GEN_ERR_VALUE, "gen_edit: the request has unknown kind %d",
                         (int)req->kind);
@@ -205,6 +208,7 @@ gen_status gen_edit(const gen_trace *tr, gen_key key, const gen_edit_request *re
     if (s == GEN_OK && !tr)
         s = core_error_pending() ? core_error_pending()
                                  : GEN_FAIL(GEN_ERR_MISUSE, "gen_edit: the trace is NULL");
+    if (s == GEN_OK && CORE_UNLIKELY(core_dead(tr))) s = gfi_dead_fail("gen_edit", "the trace", tr, "a trace");
     if (s == GEN_OK) s = check_request(req);
     if (s != GEN_OK) return s;
 

@@ -9,32 +9,44 @@
 /* ---- generative functions ---- */
 
 static void gf_free(gen_gf *f) {
+    char desc[CORE_DESC_MAX] = "";
+    if (CORE_UNLIKELY(core_debug())) snprintf(desc, sizeof desc, "a generative function '%s'", f->name ? f->name : "");
     if (f->vt->free_data) f->vt->free_data(f);
     if (f->name) core_free(f->name, strlen(f->name) + 1);
-    core_free(f, sizeof *f);
+    core_obj_free(f, sizeof *f, false, desc);
+}
+
+gen_status gfi_dead_fail(const char *fn, const char *what, const void *obj, const char *kind) {
+    return core_dead_fail(fn, what, obj, kind);
 }
 
 gen_gf *gen_gf_retain(gen_gf *f) {
-    if (f) atomic_fetch_add_explicit(&f->refcount, 1, memory_order_relaxed);
+    if (f && CORE_UNLIKELY(atomic_fetch_add_explicit(&f->refcount, 1, memory_order_relaxed) <= 0))
+        return gfi_dead_fail("gen_gf_retain", "the generative function", f, "a generative function"), NULL;
     return f;
 }
 
 void gen_gf_release(gen_gf *f) {
-    if (f && atomic_fetch_sub_explicit(&f->refcount, 1, memory_order_acq_rel) == 1) gf_free(f);
+    if (!f) return;
+    int old = atomic_fetch_sub_explicit(&f->refcount, 1, memory_order_acq_rel);
+    if (old == 1) gf_free(f);
+    else if (CORE_UNLIKELY(old <= 0)) core_double_release("gen_gf_release", f, "a generative function");
 }
 
 static void gf_release_void(void *f) { gen_gf_release(f); }
 
 gen_gf *gen_gf_scope_return(gen_gf *f) {
-    if (!f) return NULL;
-    gen_gf_retain(f);
+    if (!f || !gen_gf_retain(f)) return NULL;
     gen_status s = core_scope_own_parent(f, gf_release_void);
     if (s == GEN_OK || s == GEN_ERR_MISUSE) return f;
     gen_gf_release(f);
     return NULL;
 }
 
-const char *gen_gf_name(const gen_gf *f) { return f ? f->name : "(null)"; }
+const char *gen_gf_name(const gen_gf *f) {
+    if (f && core_dead(f)) return gfi_dead_fail("gen_gf_name", "the generative function", f, "a generative function"), "(released)";
+    return f ? f->name : "(null)";
+}
 
 bool gfi_same_value(const gen_array *a, const gen_array *b) {
     if (a == b) return true;
@@ -86,6 +98,8 @@ gen_gf *gfi_gf_new(const gfi_vtable *vt, const char *name, void *data) {
 /* ---- traces ---- */
 
 static void trace_free(gen_trace *tr) {
+    char desc[CORE_DESC_MAX] = "";
+    if (CORE_UNLIKELY(core_debug())) snprintf(desc, sizeof desc, "a trace of '%s'", tr->gf->name);
     if (tr->data && tr->gf->vt->free_trace_data) tr->gf->vt->free_trace_data(tr);
     for (int i = 0; i < tr->args.n; i++) gen_array_release(tr->argv[i]);
     if (tr->argv) core_free(tr->argv, (size_t)tr->args.n * sizeof *tr->argv);
@@ -93,24 +107,26 @@ static void trace_free(gen_trace *tr) {
     gen_choicemap_release(atomic_load_explicit(&((gen_trace *)tr)->choices, memory_order_acquire));
     gen_array_release(tr->score);
     gen_gf_release(tr->gf);
-    core_free(tr, sizeof *tr);
+    core_obj_free(tr, sizeof *tr, false, desc);
 }
 
 gen_trace *gen_trace_retain(gen_trace *tr) {
-    if (tr) atomic_fetch_add_explicit(&tr->refcount, 1, memory_order_relaxed);
+    if (tr && CORE_UNLIKELY(atomic_fetch_add_explicit(&tr->refcount, 1, memory_order_relaxed) <= 0))
+        return gfi_dead_fail("gen_trace_retain", "the trace", tr, "a trace"), NULL;
     return tr;
 }
 
 void gen_trace_release(gen_trace *tr) {
-    if (tr && atomic_fetch_sub_explicit(&tr->refcount, 1, memory_order_acq_rel) == 1)
-        trace_free(tr);
+    if (!tr) return;
+    int old = atomic_fetch_sub_explicit(&tr->refcount, 1, memory_order_acq_rel);
+    if (old == 1) trace_free(tr);
+    else if (CORE_UNLIKELY(old <= 0)) core_double_release("gen_trace_release", tr, "a trace");
 }
 
 static void trace_release_void(void *tr) { gen_trace_release(tr); }
 
 gen_trace *gen_trace_scope_return(gen_trace *tr) {
-    if (!tr) return NULL;
-    gen_trace_retain(tr);
+    if (!tr || !gen_trace_retain(tr)) return NULL;
     gen_status s = core_scope_own_parent(tr, trace_release_void);
     if (s == GEN_OK || s == GEN_ERR_MISUSE) return tr;
     gen_trace_release(tr);
@@ -187,15 +203,35 @@ bool gfi_trace_ready(const gen_trace *tr) {
     return s == GEN_OK;
 }
 
-const gen_gf *gen_trace_gf(const gen_trace *tr) { return tr ? tr->gf : NULL; }
-const gen_args *gen_trace_args(const gen_trace *tr) { return tr ? &tr->args : NULL; }
-const gen_array *gen_trace_retval(const gen_trace *tr) { return tr && gfi_trace_ready(tr) ? tr->retval : NULL; }
+/* The queries answer for a released trace as for NULL, recording the error (the slow
+ * paths are tail calls, so the fast ones keep no frame). */
+static CORE_NOINLINE void *dead_trace(const char *fn, const gen_trace *tr) {
+    gfi_dead_fail(fn, "the trace", tr, "a trace");
+    return NULL;
+}
+#define DEAD(tr) CORE_UNLIKELY(core_dead(tr))
+
+const gen_gf *gen_trace_gf(const gen_trace *tr) {
+    if (!tr) return NULL;
+    return DEAD(tr) ? dead_trace("gen_trace_gf", tr) : tr->gf;
+}
+const gen_args *gen_trace_args(const gen_trace *tr) {
+    if (!tr) return NULL;
+    return DEAD(tr) ? dead_trace("gen_trace_args", tr) : &tr->args;
+}
+const gen_array *gen_trace_retval(const gen_trace *tr) {
+    if (!tr) return NULL;
+    if (DEAD(tr)) return dead_trace("gen_trace_retval", tr);
+    return gfi_trace_ready(tr) ? tr->retval : NULL;
+}
 const gen_choicemap *gfi_trace_choices(const gen_trace *tr) {
     if (!gfi_trace_ready(tr)) return NULL; /* a lazy combinator trace (gfi_trace_new_lazy) */
     gen_trace *t = (gen_trace *)tr; /* the map is a cache: filled in once, then fixed */
     gen_choicemap *m = atomic_load_explicit(&t->choices, memory_order_acquire);
     if (m || !tr->gf->vt->build_choices) return m;
+    core_guard g = core_guard_begin();
     gen_choicemap *built = tr->gf->vt->build_choices(tr);
+    if (CORE_GUARD_END(g, built ? GEN_OK : GEN_ERR_CALLBACK, "build_choices", "%s (%s)", tr->gf->name, tr->gf->vt->kind) != GEN_OK) return NULL;
     if (!built) return NULL;
     if (atomic_compare_exchange_strong_explicit(&t->choices, &m, built, memory_order_acq_rel,
                                                 memory_order_acquire))
@@ -205,15 +241,20 @@ const gen_choicemap *gfi_trace_choices(const gen_trace *tr) {
 }
 
 const gen_choicemap *gen_trace_choices(const gen_trace *tr) {
-    return tr ? gfi_trace_choices(tr) : NULL;
+    if (!tr) return NULL;
+    return DEAD(tr) ? dead_trace("gen_trace_choices", tr) : gfi_trace_choices(tr);
 }
-const gen_array *gen_trace_score(const gen_trace *tr) { return tr ? tr->score : NULL; }
+const gen_array *gen_trace_score(const gen_trace *tr) {
+    if (!tr) return NULL;
+    return DEAD(tr) ? dead_trace("gen_trace_score", tr) : tr->score;
+}
 
 const gen_array *gen_trace_value(const gen_trace *tr, const gen_addr *addr) {
     if (!tr) {
         if (!core_error_pending()) GEN_FAIL(GEN_ERR_MISUSE, "gen_trace_value: the trace is NULL");
         return NULL;
     }
+    if (DEAD(tr)) return dead_trace("gen_trace_value", tr);
     if (!addr) {
         GEN_FAIL(GEN_ERR_MISUSE, "gen_trace_value: the address is NULL");
         return NULL;
@@ -224,11 +265,20 @@ const gen_array *gen_trace_value(const gen_trace *tr, const gen_addr *addr) {
 
 /* ---- the operations ---- */
 
+/* The kind's implementation of op ran in guard g (core_guard_begin) and returned s:
+ * GEN_OK, or GEN_ERR_MISUSE if it left a scope open, ended one it did not open (a user
+ * kind's code, or a bug in GenC's own) or released an object once too often; then its
+ * outputs are not to be used. */
+static gen_status impl_end(core_guard g, const gen_gf *f, const char *op, gen_status s) {
+    return CORE_GUARD_END(g, s, op, "%s (%s)", f->name, f->vt->kind);
+}
+
 gen_status gfi_check_call(const char *op, const gen_gf *f, const gen_args *args) {
     if (!f) {
         gen_status s = core_error_pending();
         return s ? s : GEN_FAIL(GEN_ERR_MISUSE, "%s: the generative function is NULL", op);
     }
+    if (CORE_UNLIKELY(core_dead(f))) return gfi_dead_fail(op, "the generative function", f, "a generative function");
     if (args && (args->n < 0 || (args->n > 0 && !args->v)))
         return GEN_FAIL(GEN_ERR_MISUSE, "%s: %s: args has n = %d but no array pointer", op,
                         f->name, args->n);
@@ -236,6 +286,12 @@ gen_status gfi_check_call(const char *op, const gen_gf *f, const gen_args *args)
         if (!args->v[i]) {
             gen_status s = core_error_pending();
             return s ? s : GEN_FAIL(GEN_ERR_MISUSE, "%s: %s: argument %d is NULL", op, f->name, i);
+        } else if (CORE_UNLIKELY(core_dead(args->v[i]))) {
+            char what[32];
+            snprintf(what, sizeof what, "argument %d", i);
+            gfi_dead_fail(op, what, args->v[i], "an array");
+            core_error_prefix("%s", f->name);
+            return GEN_ERR_MISUSE;
         }
     return GEN_OK;
 }
@@ -244,8 +300,10 @@ static gen_status check_out(const char *op, const void *out, const char *name) {
     return out ? GEN_OK : GEN_FAIL(GEN_ERR_MISUSE, "%s: %s is NULL", op, name);
 }
 
-static gen_status check_map(const char *op, const void *m, const char *name) {
-    if (m) return GEN_OK;
+/* An object argument (a map, a trace, a selection: kind, for messages) that is not NULL
+ * and not released. */
+static gen_status check_map(const char *op, const void *m, const char *name, const char *kind) {
+    if (m) return CORE_LIKELY(!core_dead(m)) ? GEN_OK : gfi_dead_fail(op, name, m, kind);
     gen_status s = core_error_pending();
     return s ? s : GEN_FAIL(GEN_ERR_MISUSE, "%s: %s is NULL", op, name);
 }
@@ -256,11 +314,17 @@ gen_status gen_generate(const gen_gf *f, gen_key key, const gen_args *args,
     if (weight) *weight = NULL;
     gen_status s = check_out("gen_generate", tr, "tr");
     if (s == GEN_OK) s = gfi_check_call("gen_generate", f, args);
-    if (s == GEN_OK) s = check_map("gen_generate", constraints, "constraints");
+    if (s == GEN_OK) s = check_map("gen_generate", constraints, "constraints", "a choice map");
     if (s != GEN_OK) return s;
+    core_guard g = core_guard_begin();
     s = f->vt->generate(f, key, args, constraints, tr, weight);
-    if (CORE_UNLIKELY(f->user) && (s = gfi_user_result(f, "generate", s, *tr && (!weight || *weight),
-                                                       *tr ? "weight" : "trace")) != GEN_OK) {
+    gen_status sg = impl_end(g, f, "generate", s);
+    if (CORE_UNLIKELY(sg != GEN_OK)) {
+        s = sg;
+        *tr = NULL;
+        if (weight) *weight = NULL;
+    } else if (CORE_UNLIKELY(f->user) && (s = gfi_user_result(f, "generate", s, *tr && (!weight || *weight),
+                                                              *tr ? "weight" : "trace")) != GEN_OK) {
         *tr = NULL;
         if (weight) *weight = NULL;
     }
@@ -272,8 +336,11 @@ gen_status gen_simulate(const gen_gf *f, gen_key key, const gen_args *args, gen_
     gen_status s = check_out("gen_simulate", tr, "tr");
     if (s == GEN_OK) s = gfi_check_call("gen_simulate", f, args);
     if (s != GEN_OK) return s;
+    core_guard g = core_guard_begin();
     s = f->vt->generate(f, key, args, gen_choicemap_empty(), tr, NULL);
-    if (CORE_UNLIKELY(f->user) && (s = gfi_user_result(f, "generate", s, *tr, "trace")) != GEN_OK) *tr = NULL;
+    gen_status sg = impl_end(g, f, "generate", s);
+    if (CORE_UNLIKELY(sg != GEN_OK)) s = sg, *tr = NULL;
+    else if (CORE_UNLIKELY(f->user) && (s = gfi_user_result(f, "generate", s, *tr, "trace")) != GEN_OK) *tr = NULL;
     return s;
 }
 
@@ -283,10 +350,16 @@ gen_status gfi_assess_in(const gen_gf *f, gen_eval *ev, const gen_args *args,
     if (retval) *retval = NULL;
     gen_status s = check_out("gen_assess", weight, "weight");
     if (s == GEN_OK) s = gfi_check_call("gen_assess", f, args);
-    if (s == GEN_OK) s = check_map("gen_assess", choices, "choices");
+    if (s == GEN_OK) s = check_map("gen_assess", choices, "choices", "a choice map");
     if (s != GEN_OK) return s;
+    core_guard g = core_guard_begin();
     s = f->vt->assess(f, ev, args, choices, weight, retval);
-    if (CORE_UNLIKELY(f->user) && (s = gfi_user_result(f, "assess", s, *weight, "weight")) != GEN_OK) {
+    gen_status sg = impl_end(g, f, "assess", s);
+    if (CORE_UNLIKELY(sg != GEN_OK)) {
+        s = sg;
+        *weight = NULL;
+        if (retval) *retval = NULL;
+    } else if (CORE_UNLIKELY(f->user) && (s = gfi_user_result(f, "assess", s, *weight, "weight")) != GEN_OK) {
         *weight = NULL;
         if (retval) *retval = NULL;
     }
@@ -310,8 +383,11 @@ gen_status gen_propose(const gen_gf *f, gen_key key, const gen_args *args,
     if (s != GEN_OK) return s;
     if ((s = gen_scope_begin()) != GEN_OK) return s;
     gen_trace *tr = NULL;
+    core_guard g = core_guard_begin();
     s = f->vt->generate(f, key, args, gen_choicemap_empty(), &tr, NULL);
-    if (CORE_UNLIKELY(f->user)) s = gfi_user_result(f, "generate", s, tr, "trace");
+    gen_status sg = impl_end(g, f, "generate", s);
+    if (CORE_UNLIKELY(sg != GEN_OK)) s = sg;
+    else if (CORE_UNLIKELY(f->user)) s = gfi_user_result(f, "generate", s, tr, "trace");
     if (s == GEN_OK && !gfi_trace_ready(tr)) s = core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
     if (s == GEN_OK) {
         *choices = gen_choicemap_scope_return((gen_choicemap *)gfi_trace_choices(tr));
@@ -376,17 +452,20 @@ gen_status gfi_check_selection(const char *op, const gen_trace *tr, const gen_se
 gen_status gen_project(const gen_trace *tr, const gen_selection *sel, gen_array **weight) {
     if (weight) *weight = NULL;
     gen_status s = check_out("gen_project", weight, "weight");
-    if (s == GEN_OK) s = check_map("gen_project", tr, "the trace");
-    if (s == GEN_OK) s = check_map("gen_project", sel, "the selection");
+    if (s == GEN_OK) s = check_map("gen_project", tr, "the trace", "a trace");
+    if (s == GEN_OK) s = check_map("gen_project", sel, "the selection", "a selection");
     bool missing = false;
     if (s == GEN_OK && sel_nesting == 0)
         s = check_named("gen_project", tr, sel, NULL, true, &missing);
     if (s != GEN_OK) return s;
     if ((s = gfi_batch_enter(tr->batch)) != GEN_OK) return s;
     sel_nesting++;
+    core_guard g = core_guard_begin();
     s = tr->gf->vt->project(tr, sel, weight);
+    gen_status sg = impl_end(g, tr->gf, "project", s);
     sel_nesting--;
-    if (CORE_UNLIKELY(tr->gf->user) && (s = gfi_user_result(tr->gf, "project", s, *weight, "weight")) != GEN_OK)
+    if (CORE_UNLIKELY(sg != GEN_OK)) s = sg, *weight = NULL;
+    else if (CORE_UNLIKELY(tr->gf->user) && (s = gfi_user_result(tr->gf, "project", s, *weight, "weight")) != GEN_OK)
         *weight = NULL;
     gfi_batch_leave(tr->batch);
     return s;
@@ -432,7 +511,7 @@ static gen_status check_argdiffs(const char *op, const gen_trace *tr, const gen_
 static gen_status check_edit(const char *op, const gen_trace *tr, const gen_args *args,
                              const gen_diff *argdiffs, gen_trace **new_tr, bool has_op) {
     gen_status s = check_out(op, new_tr, "new_tr");
-    if (s == GEN_OK) s = check_map(op, tr, "the trace");
+    if (s == GEN_OK) s = check_map(op, tr, "the trace", "a trace");
     if (s == GEN_OK) s = gfi_check_call(op, tr->gf, args);
     if (s == GEN_OK) s = check_argdiffs(op, tr, args, argdiffs);
     if (s == GEN_OK && !has_op)
@@ -450,12 +529,20 @@ gen_status gen_update(const gen_trace *tr, gen_key key, const gen_args *args,
     if (discard) *discard = NULL;
     if (retdiff) *retdiff = gen_diff_unknown();
     gen_status s = check_edit("gen_update", tr, args, argdiffs, new_tr, tr && tr->gf->vt->update);
-    if (s == GEN_OK) s = check_map("gen_update", constraints, "constraints");
+    if (s == GEN_OK) s = check_map("gen_update", constraints, "constraints", "a choice map");
     if (s != GEN_OK) return s;
     if ((s = gfi_batch_enter(tr->batch)) != GEN_OK) return s;
+    core_guard g = core_guard_begin();
     s = tr->gf->vt->update(tr, key, args, argdiffs, constraints, new_tr, weight, retdiff, discard);
+    gen_status sg = impl_end(g, tr->gf, "update", s);
     gfi_batch_leave(tr->batch);
-    if (CORE_UNLIKELY(tr->gf->user) &&
+    if (CORE_UNLIKELY(sg != GEN_OK)) {
+        s = sg;
+        *new_tr = NULL;
+        if (weight) *weight = NULL;
+        if (discard) *discard = NULL;
+        if (retdiff) *retdiff = gen_diff_unknown();
+    } else if (CORE_UNLIKELY(tr->gf->user) &&
         (s = gfi_user_result(tr->gf, "update", s, *new_tr && (!weight || *weight) && (!discard || *discard),
                              !*new_tr ? "trace" : weight && !*weight ? "weight" : "discard")) != GEN_OK) {
         *new_tr = NULL;
@@ -477,9 +564,12 @@ static gen_status regenerate_checked(const gen_trace *tr, gen_key key, const gen
     gen_array *w = NULL;
     bool missing = false;
     sel_nesting++;
+    core_guard g = core_guard_begin();
     s = tr->gf->vt->regenerate(tr, key, args, argdiffs, sel, &t, weight ? &w : NULL, retdiff);
+    gen_status sg = impl_end(g, tr->gf, "regenerate", s);
     sel_nesting--;
-    if (CORE_UNLIKELY(tr->gf->user)) s = gfi_user_result(tr->gf, "regenerate", s, t && (!weight || w), t ? "weight" : "trace");
+    if (CORE_UNLIKELY(sg != GEN_OK)) s = sg;
+    else if (CORE_UNLIKELY(tr->gf->user)) s = gfi_user_result(tr->gf, "regenerate", s, t && (!weight || w), t ? "weight" : "trace");
     const gen_choicemap *now = s == GEN_OK ? gfi_trace_choices(t) : NULL;
     if (s == GEN_OK && !now) s = core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
     if (s == GEN_OK) s = check_named("gen_regenerate", tr, sel, now, true, &missing);
@@ -501,7 +591,7 @@ gen_status gen_regenerate(const gen_trace *tr, gen_key key, const gen_args *args
     if (retdiff) *retdiff = gen_diff_unknown();
     gen_status s = check_edit("gen_regenerate", tr, args, argdiffs, new_tr,
                               tr && tr->gf->vt->regenerate);
-    if (s == GEN_OK) s = check_map("gen_regenerate", sel, "the selection");
+    if (s == GEN_OK) s = check_map("gen_regenerate", sel, "the selection", "a selection");
     bool missing = false;
     if (s == GEN_OK && sel_nesting == 0)
         s = check_named("gen_regenerate", tr, sel, NULL, false, &missing);
@@ -511,9 +601,16 @@ gen_status gen_regenerate(const gen_trace *tr, gen_key key, const gen_args *args
         s = regenerate_checked(tr, key, args, argdiffs, sel, new_tr, weight, retdiff);
     } else {
         sel_nesting++;
+        core_guard g = core_guard_begin();
         s = tr->gf->vt->regenerate(tr, key, args, argdiffs, sel, new_tr, weight, retdiff);
+        gen_status sg = impl_end(g, tr->gf, "regenerate", s);
         sel_nesting--;
-        if (CORE_UNLIKELY(tr->gf->user) &&
+        if (CORE_UNLIKELY(sg != GEN_OK)) {
+            s = sg;
+            *new_tr = NULL;
+            if (weight) *weight = NULL;
+            if (retdiff) *retdiff = gen_diff_unknown();
+        } else if (CORE_UNLIKELY(tr->gf->user) &&
             (s = gfi_user_result(tr->gf, "regenerate", s, *new_tr && (!weight || *weight),
                                  *new_tr ? "weight" : "trace")) != GEN_OK) {
             *new_tr = NULL;
@@ -527,7 +624,11 @@ gen_status gen_regenerate(const gen_trace *tr, gen_key key, const gen_args *args
 
 /* ---- batched execution ---- */
 
-int64_t gen_trace_batch_size(const gen_trace *tr) { return tr ? tr->batch : 0; }
+int64_t gen_trace_batch_size(const gen_trace *tr) {
+    if (!tr) return 0;
+    if (DEAD(tr)) return dead_trace("gen_trace_batch_size", tr), 0;
+    return tr->batch;
+}
 
 gen_status gfi_batch_enter(int64_t batch) { return batch > 0 ? gen_batch_begin(batch) : GEN_OK; }
 void gfi_batch_leave(int64_t batch) {

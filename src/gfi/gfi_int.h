@@ -46,6 +46,10 @@ struct gen_trace {
     gfi_materialize_fn materialize;
 };
 
+/* core_dead_fail for the GFI's objects: records GEN_ERR_MISUSE "<fn>: <what> is a trace of
+ * 'model' that was already released (use after release)" (kind "a trace" outside the
+ * debug mode) and returns it. */
+gen_status gfi_dead_fail(const char *fn, const char *what, const void *obj, const char *kind);
 /* A new gf of kind vt owning data (freed by vt->free_data, also on failure). Published
  * like an array. NULL on error. */
 gen_gf *gfi_gf_new(const gfi_vtable *vt, const char *name, void *data);

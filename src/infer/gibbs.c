@@ -43,7 +43,9 @@ static const gen_array *candidates(const gen_candidates *c, const gen_trace *tr,
     char buf[GEN_ADDR_FORMAT_MAX];
     const gen_array *vals = NULL;
     if (c && c->fn) {
+        core_guard g = core_guard_begin();
         vals = c->fn(c->ud, tr, a);
+        if (CORE_GUARD_END(g, vals ? GEN_OK : GEN_ERR_CALLBACK, "the candidates callback", "%s", FN) != GEN_OK) return NULL;
         if (!vals) {
             gen_addr_format(a, buf, sizeof buf);
             if (core_error_pending()) core_error_prefix("%s: the candidates of %s", FN, buf);

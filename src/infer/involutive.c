@@ -14,7 +14,13 @@ static gen_status call_inv(gen_involution inv, const gen_args *margs, const gen_
                            const gen_choicemap *aux, const gen_array *ret, gen_choicemap **nm,
                            gen_choicemap **bwd) {
     *nm = *bwd = NULL;
+    core_guard g = core_guard_begin();
     gen_status s = inv.fn(inv.ud, margs, model, aux, ret, nm, bwd);
+    gen_status sg = CORE_GUARD_END(g, s, "the involution", "%s", FN);
+    if (CORE_UNLIKELY(sg != GEN_OK)) {
+        *nm = *bwd = NULL; /* a scope closed for it may have owned them */
+        return sg;
+    }
     if (s != GEN_OK) {
         if (!core_error_pending()) return GEN_FAIL(GEN_ERR_CALLBACK, "%s: the involution failed (%s)", FN, gen_status_name(s));
         core_error_prefix("%s: the involution", FN);

@@ -11,7 +11,13 @@ gen_status gen_kernel_apply(gen_kernel k, gen_key key, const gen_trace *tr, gen_
     if (!out) return GEN_FAIL(GEN_ERR_MISUSE, "gen_kernel_apply: out is NULL");
     if (!tr) return infer_null("gen_kernel_apply", "the trace");
     bool acc = false;
+    core_guard g = core_guard_begin();
     gen_status s = k.fn(k.payload, key, tr, out, &acc);
+    gen_status sg = CORE_GUARD_END(g, s, "the kernel function", "gen_kernel_apply");
+    if (CORE_UNLIKELY(sg != GEN_OK)) {
+        *out = NULL; /* a scope closed for it may have owned it */
+        s = sg, acc = false;
+    }
     if (accepted) *accepted = acc;
     return s;
 }

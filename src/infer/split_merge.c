@@ -80,11 +80,17 @@ static gen_status sm_involution(void *ud, const gen_args *margs, const gen_choic
     gen_choicemap *b = gen_choicemap_set(gen_choicemap_set(gen_choicemap_empty(), &sa, gen_scalar_bool(!split)), &ja,
                                          gen_scalar_i64(j));
     if (split) {
+        core_guard g = core_guard_begin();
         s = sm->split(sm->ud, margs, at_j, gen_choicemap_get_submap(aux, &ua), &one, &other);
+        gen_status sg = CORE_GUARD_END(g, s, "the split callback", "%s", FN);
+        if (CORE_UNLIKELY(sg != GEN_OK)) return sg;
         if ((s = user_result(s, "split", one, other, "first component", "second component")) != GEN_OK) return s;
         m = gen_choicemap_set_submap(gen_choicemap_set_submap(m, &cj, one), &cl, other);
     } else {
+        core_guard g = core_guard_begin();
         s = sm->merge(sm->ud, margs, at_j, gen_choicemap_get_submap(model, &cl), &one, &other);
+        gen_status sg = CORE_GUARD_END(g, s, "the merge callback", "%s", FN);
+        if (CORE_UNLIKELY(sg != GEN_OK)) return sg;
         if ((s = user_result(s, "merge", one, other, "component", "auxiliary choices")) != GEN_OK) return s;
         m = gen_choicemap_set_submap(m, &cj, one);
         b = gen_choicemap_set_submap(b, &ua, other);

@@ -628,7 +628,7 @@ static void test_core(void) {
 
     /* No pointer argument: gen_error_status, gen_error_message, gen_error_location,
      * gen_error_clear, gen_status_name, gen_scope_begin, gen_scope_end, gen_scope_depth,
-     * gen_error_set (its NULL format: test_fields). */
+     * gen_debug, gen_set_debug, gen_error_set (its NULL format: test_fields). */
     /* Optional (documented "may be NULL", no row): gen_set_allocator fn and ud (NULL: the
      * default allocator). */
 }

@@ -4,31 +4,41 @@
  * are in bijection_matrix.c; the default bijection of each support in
  * bijection_support.c. */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "../dist_int.h"
 
 static void bij_free(gen_bijection *b) {
+    char desc[CORE_DESC_MAX] = "";
+    if (CORE_UNLIKELY(core_debug())) snprintf(desc, sizeof desc, "a bijection (%s)", b->kind->name);
     if (b->kind->free_extra) b->kind->free_extra(b);
     gen_array_release(b->params[0]);
     gen_array_release(b->params[1]);
-    core_free(b, sizeof *b);
+    core_obj_free(b, sizeof *b, false, desc);
+}
+
+static gen_status dead_fail(const char *fn, const gen_bijection *b) {
+    return core_dead_fail(fn, "the bijection", b, "a bijection");
 }
 
 gen_bijection *gen_bijection_retain(gen_bijection *b) {
-    if (b) atomic_fetch_add_explicit(&b->refcount, 1, memory_order_relaxed);
+    if (b && CORE_UNLIKELY(atomic_fetch_add_explicit(&b->refcount, 1, memory_order_relaxed) <= 0))
+        return dead_fail("gen_bijection_retain", b), NULL;
     return b;
 }
 
 void gen_bijection_release(gen_bijection *b) {
-    if (b && atomic_fetch_sub_explicit(&b->refcount, 1, memory_order_acq_rel) == 1) bij_free(b);
+    if (!b) return;
+    int old = atomic_fetch_sub_explicit(&b->refcount, 1, memory_order_acq_rel);
+    if (old == 1) bij_free(b);
+    else if (CORE_UNLIKELY(old <= 0)) core_double_release("gen_bijection_release", b, "a bijection");
 }
 
 static void release_void(void *b) { gen_bijection_release(b); }
 
 gen_bijection *gen_bijection_scope_return(gen_bijection *b) {
-    if (!b) return NULL;
-    gen_bijection_retain(b);
+    if (!b || !gen_bijection_retain(b)) return NULL;
     gen_status s = core_scope_own_parent(b, release_void);
     if (s == GEN_OK || s == GEN_ERR_MISUSE) return b;
     gen_bijection_release(b);
@@ -58,6 +68,8 @@ gen_bijection *bij_new(const bij_kind *k, const gen_array *p0, const gen_array *
 const char *gen_bijection_name(const gen_bijection *b) { return b ? b->kind->name : "(null)"; }
 
 static bool check_bij(const char *fn, const gen_bijection *b, const gen_array *x) {
+    if (b && core_dead(b)) return dead_fail(fn, b), false;
+    if (x && CORE_UNLIKELY(x->tuple) && arr_dead(x)) return arr_dead_fail(fn, "the value", x), false;
     if (b && x) return true;
     if (!core_error_pending()) GEN_FAIL(GEN_ERR_MISUSE, "%s: %s is NULL", fn, b ? "the value" : "the bijection");
     return false;
@@ -299,17 +311,22 @@ typedef struct custom_bij {
     bij_kind kind; /* per instance: carries the name, event_ndim and codomain */
 } custom_bij;
 
-static gen_array *custom_fwd(const gen_bijection *b, const gen_array *u) {
+/* fn(payload, v), guarded (core_guard_begin): NULL when it left the scopes unbalanced. */
+static gen_array *custom_call(const gen_bijection *b, gen_array *(*fn)(void *, const gen_array *), const char *what,
+                              const gen_array *v) {
     const custom_bij *c = b->extra;
-    return c->cb.forward(c->payload, u);
+    core_guard g = core_guard_begin();
+    gen_array *r = fn(c->payload, v);
+    return CORE_GUARD_END(g, r ? GEN_OK : GEN_ERR_CALLBACK, what, "bijection '%s'", b->kind->name) == GEN_OK ? r : NULL;
+}
+static gen_array *custom_fwd(const gen_bijection *b, const gen_array *u) {
+    return custom_call(b, ((const custom_bij *)b->extra)->cb.forward, "forward", u);
 }
 static gen_array *custom_inv(const gen_bijection *b, const gen_array *x) {
-    const custom_bij *c = b->extra;
-    return c->cb.inverse(c->payload, x);
+    return custom_call(b, ((const custom_bij *)b->extra)->cb.inverse, "inverse", x);
 }
 static gen_array *custom_logdet(const gen_bijection *b, const gen_array *u) {
-    const custom_bij *c = b->extra;
-    return c->cb.log_det_jacobian(c->payload, u);
+    return custom_call(b, ((const custom_bij *)b->extra)->cb.log_det_jacobian, "log_det_jacobian", u);
 }
 static void custom_free(gen_bijection *b) {
     custom_bij *c = b->extra;

@@ -46,7 +46,9 @@ static gen_array *checked(const gen_dist *d, const char *what, gen_array *r, int
 static gen_array *custom_sample(const gen_dist *d, gen_key key, int ndim, const int64_t *shape) {
     const custom_extra *ex = d->extra;
     if (gen_scope_begin() != GEN_OK) return NULL;
+    core_guard g = core_guard_begin();
     gen_array *r = ex->cb.sample(ex->payload, key, ndim, shape, d->n_params, d->params);
+    if (CORE_GUARD_END(g, r ? GEN_OK : GEN_ERR_CALLBACK, "sample", "distribution '%s'", d->family->name) != GEN_OK) return arr_scope_return(NULL);
     return arr_scope_return(checked(d, "sample", r, ndim, shape, d->dtype));
 }
 
@@ -57,13 +59,17 @@ static gen_array *custom_logpdf(const gen_dist *d, const gen_array *x) {
     if (arr_broadcast_shapes(d->family->name, x->ndim - d->event_ndim, x->shape, d->batch_ndim,
                              d->batch_shape, &nd, want) != GEN_OK)
         return NULL;
+    core_guard g = core_guard_begin();
     gen_array *r = ex->cb.logpdf(ex->payload, x, d->n_params, d->params);
+    if (CORE_GUARD_END(g, r ? GEN_OK : GEN_ERR_CALLBACK, "logpdf", "distribution '%s'", d->family->name) != GEN_OK) return NULL;
     return checked(d, "logpdf", r, nd, want, -1);
 }
 
 static gen_array *custom_enumerate(const gen_dist *d) {
     const custom_extra *ex = d->extra;
+    core_guard g = core_guard_begin();
     gen_array *r = ex->cb.enumerate(ex->payload, d->n_params, d->params);
+    if (CORE_GUARD_END(g, r ? GEN_OK : GEN_ERR_CALLBACK, "enumerate", "distribution '%s'", d->family->name) != GEN_OK) return NULL;
     if (!r) return checked(d, "enumerate", r, 0, NULL, 0);
     int64_t want[GEN_MAX_DIMS + 1];
     want[0] = r->ndim ? r->shape[0] : 0;
