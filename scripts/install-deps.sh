@@ -2,7 +2,9 @@
 # install-deps.sh — installs the Debian packages GenC needs to build and test.
 # Idempotent: packages already present are left alone. Run as root (or via sudo).
 set -eu
-PKGS="build-essential cmake pkg-config clang librandom123-dev libopenblas-dev liblapacke-dev libcjson-dev libgsl-dev valgrind"
+# libclang-rt-14-dev: clang's libFuzzer and sanitizer runtimes (scripts/test.sh fuzz);
+# clang only recommends it.
+PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev librandom123-dev libopenblas-dev liblapacke-dev libcjson-dev libgsl-dev valgrind"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

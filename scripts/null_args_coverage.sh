@@ -10,6 +10,8 @@ set -u
 root=$(cd "${1:-$(dirname "$0")/..}" && pwd)
 test_file="$root/tests/api/test_null_args.c"
 cc=${CC:-cc}
+# -fpreprocessed (strip comments, expand nothing) is gcc's: clang refuses it
+"$cc" -fpreprocessed -E -x c /dev/null >/dev/null 2>&1 || cc=gcc
 missing=0
 for h in "$root"/include/genc/*.h; do
     # comments stripped, macros kept unexpanded: the declared names followed by "("

@@ -4,6 +4,9 @@
 #   scripts/test.sh sanitize   ASan + UBSan build in build-sanitize/
 #   scripts/test.sh clang      clang build in build-clang/
 #   scripts/test.sh valgrind   the release build's tests under valgrind (leaks are errors)
+#   scripts/test.sh fuzz       the libFuzzer harnesses (clang, ASan + UBSan) in build-fuzz/:
+#                              each over its seed corpus, then GENC_FUZZ_SECONDS (25) of
+#                              fuzzing each from it (fuzz/README.md runs them longer)
 # Every mode builds with warnings as errors (GENC_WERROR=ON; users' builds default to OFF).
 set -eu
 cd "$(dirname "$0")/.."
@@ -13,9 +16,27 @@ case "$mode" in
   sanitize) dir=build-sanitize; opts="-DCMAKE_BUILD_TYPE=Debug -DGENC_SANITIZE=ON -DGENC_BENCH=OFF" ;;
   clang)    dir=build-clang;    opts="-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang -DGENC_BENCH=OFF" ;;
   valgrind) dir=build;          opts="-DCMAKE_BUILD_TYPE=RelWithDebInfo" ;;
-  *) echo "usage: $0 [release|sanitize|clang|valgrind]" >&2; exit 2 ;;
+  fuzz)     dir=build-fuzz;     opts="-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang -DGENC_FUZZ=ON -DGENC_BENCH=OFF" ;;
+  *) echo "usage: $0 [release|sanitize|clang|valgrind|fuzz]" >&2; exit 2 ;;
 esac
 cmake -S . -B "$dir" $opts -DGENC_WERROR=ON >/dev/null
+if [ "$mode" = fuzz ]; then
+  cmake --build "$dir" -j "$(nproc)" --target fuzzers
+  export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+  # The seed corpora as regression tests, then a short run of each harness from its
+  # corpus (new inputs go to a scratch folder; a crash is saved in build-fuzz/fuzz/
+  # and its input printed in base64, and fails the run).
+  ctest --test-dir "$dir" --output-on-failure -R '^fuzz/'
+  for f in json_choicemap addr array_ops; do
+    work=$(mktemp -d)
+    dict=""
+    [ -f "fuzz/$f.dict" ] && dict="-dict=fuzz/$f.dict"
+    "$dir/fuzz/fuzz_$f" -max_total_time="${GENC_FUZZ_SECONDS:-25}" -timeout=10 -rss_limit_mb=2048 \
+      -print_final_stats=1 -artifact_prefix="$dir/fuzz/$f-" $dict "$work" "fuzz/corpus/$f"
+    rm -rf "$work"
+  done
+  exit 0
+fi
 cmake --build "$dir" -j "$(nproc)"
 if [ "$mode" = valgrind ]; then
   # The long statistical samplers' tests (seconds natively, many minutes under

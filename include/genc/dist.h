@@ -2,7 +2,11 @@
  *
  * A distribution is an immutable, refcounted value: a family plus its parameters (arrays,
  * retained). Constructors check the parameters and return NULL with a clear error
- * ("normal: sigma must be > 0, got -1 at index [2]"). Ownership follows array.h: a new
+ * ("normal: sigma must be > 0, got -1 at index [2]"): scales, rates, shapes and
+ * concentrations must be finite as well as positive (normal(0, inf) is refused: its
+ * density would be 0 everywhere). Such a refusal is GEN_ERR_VALUE; inference that meets
+ * it at a point it proposes takes it for the model rejecting that point (genc/infer.h:
+ * gen_divergence). Ownership follows array.h: a new
  * distribution belongs to the innermost open scope, or to the caller if none is open
  * (gen_dist_release). Arguments are borrowed.
  *
@@ -97,7 +101,7 @@ gen_bijection *gen_dist_bijection(const gen_dist *d);
 
 /* ---- continuous families (parameterizations follow Gen.jl) --------------------------- */
 
-/* Normal(mu, sigma): density exp(-(x-mu)^2 / (2 sigma^2)) / (sigma sqrt(2 pi)); sigma > 0. */
+/* Normal(mu, sigma): density exp(-(x-mu)^2 / (2 sigma^2)) / (sigma sqrt(2 pi)); 0 < sigma < inf. */
 gen_dist *gen_normal(const gen_array *mu, const gen_array *sigma);
 /* Uniform(lo, hi) on [lo, hi], density 1/(hi - lo); lo < hi. */
 gen_dist *gen_uniform(const gen_array *lo, const gen_array *hi);

@@ -181,7 +181,10 @@ int gen_eval_mode(const gen_eval *ev);
  *   GEN_EVAL_INVERSE:  as for NULL; if selected and float, u = inverse(given) is recorded;
  *   GEN_EVAL_SUPPORT:  as for NULL; if selected, d's finite support is recorded.
  * Use the returned value (not given) in what follows. Errors: GEN_ERR_MISUSE for a NULL
- * a, d, given, value or logpdf; d's errors (a value outside its support gives -inf, a
+ * a, d, given, value or logpdf; with ev NULL (the caller's own value), GEN_ERR_SHAPE
+ * when given's shape is not the choice's (d's batch shape then event shape; not checked
+ * in batched mode) and GEN_ERR_DTYPE when its dtype is not of d's kind (a float for a
+ * continuous d, d's own dtype for a discrete one), both naming a; d's errors (a value outside its support gives -inf, a
  * NaN or +inf density is GEN_ERR_VALUE naming d); GEN_ERR_UNSUPPORTED in batched mode
  * with ev not NULL (unconstrained evaluation is scalar). */
 gen_status gen_eval_choice(gen_eval *ev, const gen_addr *a, const gen_dist *d, const gen_array *given,

@@ -203,7 +203,11 @@ gen_status gen_simulate(const gen_gf *f, gen_key key, const gen_args *args, gen_
 /* Runs f with the choices in constraints fixed and the others sampled from the prior.
  * *weight = log p(all choices) - log q(unconstrained ones) = the sum of the constrained
  * choices' log densities (and every gen_factor term). Every constraint must be visited
- * ("generate: constraint at z was not used by the model"). weight may be NULL. */
+ * ("generate: constraint at z was not used by the model") and must be a value of the
+ * choice's shape (its distribution's batch and event shape: "z: generate: the value has
+ * shape [3], but the choice (normal) has shape []", GEN_ERR_SHAPE) and of its kind (a
+ * float for a continuous distribution, the distribution's dtype for a discrete one:
+ * GEN_ERR_DTYPE); so must update's constraints and assess's choices. weight may be NULL. */
 gen_status gen_generate(const gen_gf *f, gen_key key, const gen_args *args,
                         const gen_choicemap *constraints, gen_trace **tr, gen_array **weight);
 

@@ -139,7 +139,9 @@ gen_status gen_importance_resampling_with(const gen_gf *model, gen_key key, cons
 
 /* One MH step that resimulates the choices sel contains from the prior (regenerate):
  * accepted with probability min(1, exp(regenerate's weight)). *out is the new trace or
- * tr itself (retained); *accepted may be NULL. */
+ * tr itself (retained); *accepted may be NULL. A proposal the model rejects (a refused
+ * distribution parameter, a NaN density, GEN_ERR_LINALG: see gen_divergence) is
+ * rejected, as in HMC and NUTS; other errors are returned. */
 gen_status gen_mh_select(const gen_trace *tr, gen_key key, const gen_selection *sel,
                          gen_trace **out, bool *accepted);
 
@@ -149,7 +151,8 @@ gen_status gen_mh_select(const gen_trace *tr, gen_key key, const gen_selection *
  *   (q, w_fwd) = propose(proposal, (tr, args)); (tr', w) = update(tr, q);
  *   w_bwd = assess(proposal, (tr', args), discard); accept with min(1, exp(w - w_fwd + w_bwd)).
  * The proposal must be able to propose the discarded values back (the discard holds
- * exactly the addresses it proposes). */
+ * exactly the addresses it proposes). An update the model rejects, or a backward assess
+ * the proposal rejects, rejects the move (as gen_mh_select). */
 gen_status gen_mh_proposal(const gen_trace *tr, gen_key key, const gen_gf *proposal,
                            const gen_args *proposal_args, gen_trace **out, bool *accepted);
 
@@ -160,13 +163,18 @@ gen_status gen_mh_proposal(const gen_trace *tr, gen_key key, const gen_gf *propo
  * ...), so every theta is valid. The log density at theta is the model's (assess of the
  * trace's choices with the selected ones at theta) plus the log-Jacobians of the
  * bijections; bijections with parameter-dependent bounds are evaluated inside the model
- * run, as Stan does. Selected choices that are not floats (discrete) stay fixed. The
- * user writes no transform. The trace must be scalar (not batched), and its function
+ * run, as Stan does. The selection must contain continuous choices only, at least one
+ * (a discrete one cannot move: leave it out, e.g. with gen_selection_complement), and name
+ * only addresses the trace has (select_all and complements name none). The user writes
+ * no transform. The trace must be scalar (not batched), and its function
  * may call other functions and combinators (they take part). */
 typedef struct gen_target gen_target;
 
 /* A new target (caller-owned: gen_target_free) for tr's choices in sel; NULL with the
- * error (e.g. a selected float choice whose support has no bijection, naming it). */
+ * error, GEN_ERR_VALUE naming the address for a selection that names an address tr lacks
+ * ("gen_target_new: model: the selection names muu, which the trace does not have"), one
+ * that contains a discrete choice ("k is a discrete choice (i64), ...") or no continuous
+ * one; a selected float choice whose support has no bijection, naming it. */
 gen_target *gen_target_new(const gen_trace *tr, const gen_selection *sel);
 void gen_target_free(gen_target *t);
 /* d, the number of unconstrained coordinates (-1 for NULL). */
@@ -179,7 +187,12 @@ const gen_trace *gen_target_base(const gen_target *t);
  * gen_grad and friends). NULL on error. */
 gen_array *gen_target_logpdf(const gen_target *t, const gen_array *theta);
 /* The log density and its gradient [d] at theta, by reverse-mode autodiff. logp may be
- * NULL. */
+ * NULL. A log density of -inf (theta outside the support) is returned with a gradient
+ * that means nothing; a NaN or +inf one is GEN_ERR_VALUE, and so is a gradient with a
+ * non-finite component where the log density is finite, naming the coordinate's address
+ * ("x: the gradient of the log density is NaN where the log density is finite (-3)"). On
+ * error *grad is NULL. Inference takes these for the model rejecting theta
+ * (gen_divergence). */
 gen_status gen_target_logpdf_grad(const gen_target *t, const gen_array *theta, double *logp,
                                   gen_array **grad);
 /* The trace at theta: the base trace updated with the selected choices' constrained
@@ -192,9 +205,10 @@ gen_status gen_target_trace(const gen_target *t, const gen_array *theta, gen_tra
  * p ~ N(0, M), n_leapfrog leapfrog steps of size step, accepted with probability
  * min(1, exp(H0 - H1)), H = -log density + p^T M^-1 p / 2. inv_metric is M^-1: NULL
  * (identity), an f64 [d] diagonal or an f64 [d, d] dense matrix. A trajectory that
- * reaches a non-finite density is rejected. n_leapfrog is at most GEN_MAX_LEAPFROG, the
- * bound on the gradient evaluations of one transition of every HMC kernel (NUTS: 2^20 - 1
- * at max_depth 20); more is GEN_ERR_VALUE. */
+ * reaches a point the model rejects (gen_divergence) is rejected; at tr's own point that
+ * is an error, as is a log density of -inf. Other model errors are returned. n_leapfrog
+ * is at most GEN_MAX_LEAPFROG, the bound on the gradient evaluations of one transition of
+ * every HMC kernel (NUTS: 2^20 - 1 at max_depth 20); more is GEN_ERR_VALUE. */
 #define GEN_MAX_LEAPFROG (1 << 20)
 gen_status gen_hmc(const gen_trace *tr, gen_key key, const gen_selection *sel, double step,
                    int n_leapfrog, const gen_array *inv_metric, gen_trace **out, bool *accepted);
@@ -356,7 +370,8 @@ gen_status gen_mh_involutive(const gen_trace *tr, gen_key key, const gen_gf *pro
                              const gen_args *proposal_args, gen_involution inv, bool check,
                              gen_trace **out, bool *accepted);
 /* The move without the accept step: the proposed trace t' and the parts of its
- * acceptance ratio (info may be NULL). */
+ * acceptance ratio (info may be NULL). A move the model rejects (gen_divergence; or the
+ * proposal, for the way back) gives tr itself with log_alpha -inf. */
 gen_status gen_involutive_propose(const gen_trace *tr, gen_key key, const gen_gf *proposal,
                                   const gen_args *proposal_args, gen_involution inv, bool check,
                                   gen_trace **proposed, gen_involutive_info *info);
@@ -456,8 +471,9 @@ gen_kernel gen_kernel_split_merge(gen_split_merge_kernel *k);
  * (mu [n], cov [n, n]), the rest of the model being the likelihood. The likelihood ratio
  * of a candidate is update's weight minus the prior's ratio (Gen.jl uses update's weight
  * alone, which counts the prior twice). The step always moves (a slice sampler has no
- * rejection); if the bracket collapses (1000 shrinkages) the trace is kept. The caller
- * vouches that the model's prior at addr is N(mu, cov). */
+ * rejection); if the bracket collapses (1000 shrinkages) the trace is kept. A candidate
+ * the model rejects (gen_divergence) is off the slice. The caller vouches that the
+ * model's prior at addr is N(mu, cov). */
 gen_status gen_elliptical_slice(const gen_trace *tr, gen_key key, const gen_addr *addr,
                                 const gen_array *mu, const gen_array *cov, gen_trace **out);
 
@@ -474,7 +490,8 @@ gen_kernel gen_kernel_elliptical_slice(gen_elliptical_kernel *k);
  * and one is drawn in proportion. This is right for any model (the choice's distribution
  * may depend on other choices) as long as no candidate changes which choices the model
  * makes (else GEN_ERR_VALUE naming the address). Candidates must be distinct and cover the
- * choice's support (values outside it get probability 0).
+ * choice's support (values outside it, and values the model rejects (gen_divergence), get
+ * probability 0). sel must name only addresses tr has (a typo is GEN_ERR_VALUE naming it).
  *
  * The candidates: fn(ud, trace, addr) giving a [K, ...] array for the choice at addr
  * (borrowed or in the current scope), else the [K, ...] array values for every choice,
@@ -534,10 +551,27 @@ gen_status gen_enumerate_with(const gen_gf *model, const gen_args *args, const g
  * until the generalized no-U-turn criterion fails (checked on the whole tree, and across
  * the boundaries of merged subtrees as in Stan >= 2.26) or max_depth doublings; the new
  * state is drawn from the trajectory by multinomial sampling (biased progressive
- * sampling between subtrees). A leapfrog step whose energy error exceeds 1000 (or whose
- * log density is not finite, or whose model run fails with a domain error) is a
- * divergence: the tree stops growing. Positions are in unconstrained space (gen_target);
- * inv_metric as for gen_hmc (NULL: identity). */
+ * sampling between subtrees). A leapfrog step whose energy error exceeds 1000, or that
+ * reaches a point the model rejects (gen_divergence), is a divergence: the tree stops
+ * growing; any other model error is returned. Positions are in unconstrained space
+ * (gen_target); inv_metric as for gen_hmc (NULL: identity). */
+
+/* Why a trajectory diverged. Where the model rejects a point (the last four), every
+ * kernel agrees: MH, Gibbs and elliptical slice reject the proposal there, HMC and MALA
+ * reject the trajectory, NUTS stops the tree; any other error of the model (an address
+ * traced twice, a shape error, a failed callback, ...) is returned by all of them. At the
+ * starting point each of these is an error naming its cause (for the gradient, the
+ * address of the first non-finite component). */
+typedef enum gen_divergence {
+    GEN_DIVERGENCE_NONE = 0,
+    GEN_DIVERGENCE_ENERGY,    /* the energy error exceeded 1000 (finite density and gradient) */
+    GEN_DIVERGENCE_DENSITY,   /* the log density is -inf (outside the support), NaN or +inf */
+    GEN_DIVERGENCE_GRADIENT,  /* the log density is finite, its gradient is not (NaN or inf) */
+    GEN_DIVERGENCE_LINALG,    /* the model failed with GEN_ERR_LINALG (e.g. a cholesky of a
+                                 matrix built from the position that is not positive definite) */
+    GEN_DIVERGENCE_PARAMETER  /* a distribution refused a parameter computed from the position
+                                 (e.g. normal's sigma underflowed to 0 or overflowed to inf) */
+} gen_divergence;
 
 /* What one transition did (Stan's sampler diagnostics). */
 typedef struct gen_nuts_stats {
@@ -548,6 +582,7 @@ typedef struct gen_nuts_stats {
     int n_leapfrog;     /* leapfrog steps = gradient evaluations */
     bool divergent;
     double energy;      /* the Hamiltonian at the new state */
+    gen_divergence divergence; /* why it diverged (GEN_DIVERGENCE_NONE when it did not) */
 } gen_nuts_stats;
 
 /* One NUTS transition on tr's choices in sel with step size step and at most max_depth
@@ -618,6 +653,7 @@ enum {
     GEN_NUTS_N_LEAPFROG,
     GEN_NUTS_DIVERGENT,
     GEN_NUTS_ENERGY,
+    GEN_NUTS_DIVERGENCE, /* gen_divergence, as a number (not a Stan column) */
     GEN_NUTS_NSTATS
 };
 

@@ -58,6 +58,18 @@ static gen_array *marked_view(const gen_array *a, bool mark, const char *fn) {
 gen_array *gen_batched(const gen_array *a) { return marked_view(a, true, "gen_batched"); }
 gen_array *gen_unbatched(const gen_array *a) { return marked_view(a, false, "gen_unbatched"); }
 
+/* Every argument marked batched has a particle axis of the running count: a mark made
+ * outside batched mode (where it changes nothing) may carry any leading axis. */
+static gen_status check_marks(const char *what, int n, gen_array *const *in) {
+    for (int i = 0; i < n; i++) {
+        const gen_array *a = in[i];
+        if (a && a->batched && (a->ndim == 0 || a->shape[0] != arr_batch_n))
+            return GEN_FAIL(GEN_ERR_SHAPE, "%s: argument %d is marked batched with %lld particles, batched mode has %lld",
+                            what, i, a->ndim ? (long long)a->shape[0] : 0LL, (long long)arr_batch_n);
+    }
+    return GEN_OK;
+}
+
 /* Per-particle rank: the physical rank less the particle axis. */
 static int unit_rank(const gen_array *a) { return a->batched ? a->ndim - 1 : a->ndim; }
 
@@ -67,6 +79,7 @@ gen_status arr_batch_align(int n, gen_array **in) {
         if (!in[i]) return core_error_pending() ? core_error_pending() : GEN_ERR_MISUSE;
         if (unit_rank(in[i]) > rank) rank = unit_rank(in[i]);
     }
+    if (arr_batch_n && check_marks("batched mode", n, in) != GEN_OK) return GEN_ERR_SHAPE;
     int64_t saved = arr_batch_suspend();
     gen_status s = GEN_OK;
     for (int i = 0; i < n && s == GEN_OK; i++) {
@@ -102,11 +115,14 @@ gen_array *arr_batch_apply(int op_, int n_in, gen_array *const *in, const void *
     op_id op = (op_id)op_;
     const op_params *p = p_;
     int64_t n = arr_batch_n;
-    bool any = false, bad = false;
+    bool any = false, bad = false, foreign = false;
     for (int i = 0; i < n_in; i++) {
-        any |= in[i] && in[i]->batched;
+        bool b = in[i] && in[i]->batched;
+        any |= b;
         bad |= !in[i] || in[i]->tuple;
+        foreign |= b && (in[i]->ndim == 0 || in[i]->shape[0] != n);
     }
+    if (CORE_UNLIKELY(foreign) && !bad) return check_marks(op_table[op].name, n_in, in), NULL;
     int64_t saved = arr_batch_suspend();
     gen_array *out;
     if (!any || bad) { /* op_apply reports a NULL, a tuple or a released array */

@@ -216,11 +216,13 @@ gen_array *ad_leaf(ad_tape *t, const gen_array *primal) {
     gen_array *v = primal->ad || primal->batched ? gen_reshape(primal, primal->ndim, primal->shape)
                                                  : arr_publish(arr_view(primal, primal->ndim, primal->shape));
     if (!v) return NULL;
+    v->batched = primal->batched; /* a physical reshape drops the mark outside batched mode */
     return node_push(t, AD_LEAF, 0, NULL, 1, &v) ? v : NULL; /* v stays owned by the scope */
 }
 
 gen_array *ad_tangent_leaf(ad_tape *t, const gen_array *primal, gen_array *tangent) {
     gen_array *v = gen_reshape(primal, primal->ndim, primal->shape);
+    if (v) v->batched = primal->batched;
     if (!v || !tangent) return v;
     ad_link *l = link_add(v, t);
     if (!l) return NULL;

@@ -4,7 +4,7 @@
 
 #include "choice_int.h"
 
-#define PART_ESC_MAX 512 /* longest escaped symbol name a path may spell */
+#define PART_ESC_STACK 256 /* escaped names up to this long are unescaped on the stack */
 
 gen_part gen_part_name(const char *name) {
     if (!name) return GEN_FAIL(GEN_ERR_MISUSE, "gen_part_name: the name is NULL"), (gen_part){0};
@@ -104,17 +104,20 @@ gen_status addr_parse_part(const char *s, size_t len, gen_part *out, const char 
         *out = gen_part_sym(held ? intern_hold_n(s, len) : gen_intern_n(s, len));
         return gen_part_valid(*out) ? GEN_OK : gen_error_status();
     }
-    char name[PART_ESC_MAX];
+    /* The name is at most len bytes, however long: whatever gen_addr_format writes
+     * (its escapes double a name's slashes and backslashes) parses back. */
+    char small[PART_ESC_STACK], *name = len <= sizeof small ? small : core_alloc(len);
+    if (!name) return GEN_ERR_OOM;
     size_t k = 0;
     for (size_t i = 0; i < len; i++) {
-        if (s[i] == '\\' && ++i == len)
+        if (s[i] == '\\' && ++i == len) {
+            if (name != small) core_free(name, len);
             return GEN_FAIL(GEN_ERR_VALUE, "%s: trailing '\\' in \"%.*s\"", what, (int)len, s);
-        if (k == sizeof name - 1)
-            return GEN_FAIL(GEN_ERR_VALUE, "%s: escaped name longer than %d bytes", what,
-                            PART_ESC_MAX - 1);
+        }
         name[k++] = s[i];
     }
     *out = gen_part_sym(held ? intern_hold_n(name, k) : gen_intern_n(name, k));
+    if (name != small) core_free(name, len);
     return gen_part_valid(*out) ? GEN_OK : gen_error_status();
 }
 

@@ -35,6 +35,33 @@ void core_error_prefix(const char *fmt, ...) CORE_PRINTF(1, 2);
 /* The status recorded in this thread's error slot (GEN_OK if none): the cause to return
  * after a callee that reports failure by a NULL result. */
 gen_status core_error_pending(void);
+/* What a recorded GEN_ERR_VALUE says about the point a model was evaluated at, so that
+ * inference can tell a point the model rejects from a mistake (src/infer/reject.c): a
+ * distribution refused a parameter value (sigma <= 0, a covariance that is not positive
+ * definite, ...), a log density came out NaN or +inf, or a gradient did. Every new error
+ * starts unmarked (core_error_at, gen_error_set, gen_error_clear); core_error_prefix keeps
+ * the mark. Nothing public reads it: the status stays GEN_ERR_VALUE. */
+typedef enum core_reject {
+    CORE_REJECT_NONE = 0,
+    CORE_REJECT_PARAMETER,
+    CORE_REJECT_DENSITY,
+    CORE_REJECT_GRADIENT
+} core_reject;
+/* Marks the recorded error (a no-op unless one is pending); returns its status. */
+gen_status core_error_mark(core_reject why);
+core_reject core_error_marked(void);
+/* A copy of the error slot (status, message, location, mark), to put back once later
+ * errors have overwritten it: a failed model run reports its first error. */
+#define CORE_ERROR_MSG_MAX 1024
+typedef struct core_error_saved {
+    gen_status status;
+    char msg[CORE_ERROR_MSG_MAX];
+    char loc[128];
+    core_reject mark; /* core_error_mark */
+    unsigned seq;     /* core_error_seq: restored too, so the restored error is again the last */
+} core_error_saved;
+void core_error_save(core_error_saved *e);
+void core_error_restore(const core_error_saved *e);
 /* A count of the changes of this thread's error slot (errors recorded, gen_error_clear):
  * equal before and after a call when the call recorded none. */
 unsigned core_error_seq(void);

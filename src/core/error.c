@@ -4,17 +4,13 @@
 
 #include "core.h"
 
-#define ERROR_MSG_MAX 1024
+#define ERROR_MSG_MAX CORE_ERROR_MSG_MAX
 
-static _Thread_local struct {
-    gen_status status;
-    unsigned seq; /* errors recorded so far (core_error_seq) */
-    char msg[ERROR_MSG_MAX];
-    char loc[128];
-} err_slot;
+static _Thread_local core_error_saved err_slot;
 
 static void record(const char *file, int line, gen_status s, const char *fmt, va_list ap) {
     err_slot.status = s;
+    err_slot.mark = CORE_REJECT_NONE;
     err_slot.seq++;
     vsnprintf(err_slot.msg, sizeof err_slot.msg, fmt, ap);
     const char *base = file ? strrchr(file, '/') : NULL;
@@ -57,6 +53,15 @@ void core_error_prefix(const char *fmt, ...) {
 }
 
 gen_status core_error_pending(void) { return err_slot.status; }
+void core_error_save(core_error_saved *e) { *e = err_slot; }
+void core_error_restore(const core_error_saved *e) { err_slot = *e; }
+
+gen_status core_error_mark(core_reject why) {
+    if (err_slot.status != GEN_OK) err_slot.mark = why;
+    return err_slot.status;
+}
+
+core_reject core_error_marked(void) { return err_slot.status != GEN_OK ? err_slot.mark : CORE_REJECT_NONE; }
 unsigned core_error_seq(void) { return err_slot.seq; }
 gen_status gen_error_status(void) { return err_slot.status; }
 const char *gen_error_message(void) { return err_slot.msg; }
@@ -64,6 +69,7 @@ const char *gen_error_location(void) { return err_slot.loc; }
 
 void gen_error_clear(void) {
     err_slot.status = GEN_OK;
+    err_slot.mark = CORE_REJECT_NONE;
     err_slot.seq++; /* what was recorded is gone */
     err_slot.msg[0] = '\0';
     err_slot.loc[0] = '\0';

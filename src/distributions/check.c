@@ -64,8 +64,8 @@ gen_status dist_check_each(const char *family, const char *name, const gen_array
         double v = arr_get_f64(a, i);
         if (!pred(v)) {
             char buf[ARR_SHAPE_STR_MAX];
-            return GEN_FAIL(GEN_ERR_VALUE, "%s: %s must be %s, got %g at index %s", family, name,
-                            what, v, dist_index_str(a, i, buf, sizeof buf));
+            return DIST_REFUSE("%s: %s must be %s, got %g at index %s", family, name,
+                               what, v, dist_index_str(a, i, buf, sizeof buf));
         }
     }
     return GEN_OK;
@@ -85,6 +85,17 @@ gen_status dist_check_nonnegative(const char *family, const char *name, const ge
 
 gen_status dist_check_finite(const char *family, const char *name, const gen_array *a) {
     return dist_check_each(family, name, a, is_finite, "finite");
+}
+
+gen_status dist_check_positive_finite(const char *family, const char *name, const gen_array *a) {
+    if (a && !a->tuple && a->dtype == GEN_F64 && arr_on_host(a)) { /* one scan for both */
+        const double *x = a->data;
+        int bad = 0;
+        for (int64_t i = 0; i < a->size; i++) bad |= !(x[i] > 0 && x[i] < INFINITY);
+        if (!bad) return GEN_OK;
+    }
+    gen_status st = dist_check_positive(family, name, a);
+    return st == GEN_OK ? dist_check_finite(family, name, a) : st;
 }
 
 gen_status dist_check_not_nan(const char *family, const char *name, const gen_array *a) {
@@ -129,8 +140,8 @@ static gen_status check_ordered(const char *family, const char *name_a, const ge
         }
         double va = arr_get_f64(a, ia), vb = arr_get_f64(b, ib);
         if (strict ? !(va < vb) : !(va <= vb))
-            return GEN_FAIL(GEN_ERR_VALUE, "%s: %s must be %s %s, got %g and %g", family, name_a,
-                            strict ? "<" : "<=", name_b, va, vb);
+            return DIST_REFUSE("%s: %s must be %s %s, got %g and %g", family, name_a,
+                               strict ? "<" : "<=", name_b, va, vb);
     }
     return GEN_OK;
 }
@@ -170,16 +181,16 @@ gen_status dist_check_simplex(const char *family, const char *name, const gen_ar
             double v = arr_get_f64(a, r * k + j);
             if (!(v >= 0)) {
                 char buf[ARR_SHAPE_STR_MAX];
-                return GEN_FAIL(GEN_ERR_VALUE, "%s: %s must be >= 0, got %g at index %s", family,
-                                name, v, dist_index_str(a, r * k + j, buf, sizeof buf));
+                return DIST_REFUSE("%s: %s must be >= 0, got %g at index %s", family,
+                                   name, v, dist_index_str(a, r * k + j, buf, sizeof buf));
             }
             sum += v;
         }
         double tol = (a->dtype == GEN_F32 ? 1e-6 : 1e-8) * (double)k; /* f32 rounding */
         if (!(fabs(sum - 1) <= tol)) {
             char buf[ARR_SHAPE_STR_MAX];
-            return GEN_FAIL(GEN_ERR_VALUE, "%s: %s must sum to 1, got %.17g for the row at index %s",
-                            family, name, sum, dist_index_str(a, r * k, buf, sizeof buf));
+            return DIST_REFUSE("%s: %s must sum to 1, got %.17g for the row at index %s",
+                               family, name, sum, dist_index_str(a, r * k, buf, sizeof buf));
         }
     }
     return GEN_OK;

@@ -229,6 +229,9 @@ static gen_array *sample(const char *fn, const gen_dist *d, gen_key key, int ndi
         x = d->family->sample(d, key, n, shape);
         ad_resume_all(token);
     }
+    /* A draw has the distribution's dtype, whatever the family computed in (integer
+     * parameters beside f32 ones promote its arithmetic to f64). */
+    if (x && x->dtype != d->dtype && !x->tuple) x = gen_cast(x, d->dtype);
     arr_batch_resume(batch);
     return arr_scope_return(x);
 }

@@ -75,13 +75,36 @@ gen_dist *dist_new(const dist_family *f, gen_dtype dtype, int n_params, gen_arra
 gen_dist *dist_new_scalar(const dist_family *f, int n_params, const gen_array *const *params,
                           int dtype_override);
 
+/* Whether x can be one value of d: a dtype of its kind (a float for a continuous d, d's
+ * own dtype for a discrete one) and, when shape is true, exactly d's batch shape then
+ * event shape. Inline: the DSL asks it for every given value (gfi_check_given says
+ * what is wrong). */
+static inline bool dist_value_fits(const gen_dist *d, const gen_array *x, bool shape) {
+    gen_dtype dt = d->dtype, xt = (gen_dtype)x->dtype;
+    if (dt != xt && !(arr_is_float(dt) && arr_is_float(xt))) return false;
+    if (!shape || (x->ndim == 0 && d->batch_ndim == 0 && d->event_ndim == 0)) return true;
+    if (x->ndim != d->batch_ndim + d->event_ndim) return false;
+    for (int i = 0; i < d->batch_ndim; i++)
+        if (x->shape[i] != d->batch_shape[i]) return false;
+    for (int i = 0; i < d->event_ndim; i++)
+        if (x->shape[d->batch_ndim + i] != d->event_shape[i]) return false;
+    return true;
+}
+
 /* ---- parameter checks: GEN_ERR_VALUE "family: name must be ..., got v at index [i]" -- */
+/* Records GEN_ERR_VALUE for a parameter value outside its domain, marked (core_error_mark)
+ * so that inference takes it, at a point it proposes, for the model rejecting that point
+ * (src/infer/reject.c). Every check below reports this way. Evaluates to the status. */
+#define DIST_REFUSE(...) (GEN_FAIL(GEN_ERR_VALUE, __VA_ARGS__), core_error_mark(CORE_REJECT_PARAMETER))
 /* The first element failing pred is reported as "family: name must be <what>, ...". */
 gen_status dist_check_each(const char *family, const char *name, const gen_array *a,
                            bool (*pred)(double), const char *what);
 gen_status dist_check_positive(const char *family, const char *name, const gen_array *a);
 gen_status dist_check_nonnegative(const char *family, const char *name, const gen_array *a);
 gen_status dist_check_finite(const char *family, const char *name, const gen_array *a);
+/* dist_check_positive then dist_check_finite (their messages), in one scan when all pass:
+ * scales, rates, shapes and concentrations. */
+gen_status dist_check_positive_finite(const char *family, const char *name, const gen_array *a);
 /* Not NaN (infinities allowed, e.g. truncation bounds). */
 gen_status dist_check_not_nan(const char *family, const char *name, const gen_array *a);
 /* 0 <= a <= 1. */

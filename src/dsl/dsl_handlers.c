@@ -5,6 +5,14 @@
 #include <string.h>
 
 #include "dsl_int.h"
+#include "../distributions/dist_int.h"
+
+/* The first error of the innermost failed run (dsl_fail_at), kept for dsl_run_body: the
+ * body goes on after it and may record others (a distribution it makes for nothing). */
+static _Thread_local struct {
+    const gen_ctx *ctx;
+    core_error_saved e;
+} first_error;
 
 gen_array *dsl_fail_at(gen_ctx *ctx, const gen_addr *a) {
     gen_status s = core_error_pending();
@@ -15,7 +23,16 @@ gen_array *dsl_fail_at(gen_ctx *ctx, const gen_addr *a) {
         core_error_prefix("%s", buf);
     }
     ctx->status = s;
+    first_error.ctx = ctx;
+    core_error_save(&first_error.e);
     return NULL;
+}
+
+void dsl_restore_first_error(const gen_ctx *ctx) {
+    if (first_error.ctx != ctx) return;
+    first_error.ctx = NULL;
+    if (first_error.e.status == ctx->status && core_error_pending() != GEN_OK)
+        core_error_restore(&first_error.e);
 }
 
 /* Per particle in batched mode: the axes after the particle axis are summed (a value
@@ -70,11 +87,14 @@ gen_array *dsl_draw(const gen_ctx *ctx, const gen_addr *a, const gen_dist *d) {
 }
 
 gen_array *dsl_given(const gen_ctx *ctx, const gen_dist *d, const gen_array *c) {
+    if (CORE_UNLIKELY(!dist_value_fits(d, c, !ctx->n)) && gfi_check_given(ctx->op, d, c, ctx->n) != GEN_OK)
+        return NULL;
     if (!ctx->n) return (gen_array *)c;
-    if (!particle_axis_ok(ctx, d)) return NULL;
     int64_t u[GEN_MAX_DIMS];
-    int nu = unit_shape(ctx, d, u), nc = gen_array_ndim(c);
+    int nu = 0, nc = gen_array_ndim(c);
     const int64_t *sc = gen_array_shape(c);
+    if (!particle_axis_ok(ctx, d)) return NULL;
+    nu = unit_shape(ctx, d, u);
     if (nc == nu + 1 && sc[0] == ctx->n && !memcmp(sc + 1, u, (size_t)nu * sizeof *u))
         return gen_array_is_batched(c) ? (gen_array *)c : gen_batched(c);
     if (nc == nu && !memcmp(sc, u, (size_t)nu * sizeof *u) && !gen_array_is_batched(c))

@@ -90,6 +90,9 @@ gen_array *dsl_fail_at(gen_ctx *ctx, const gen_addr *a);
 /* Runs f's body (f must be dynamic) with ctx; returns its status, the body's own
  * failures prefixed with f's name. */
 gen_status dsl_run_body(const gen_gf *f, gen_ctx *ctx, const gen_args *args, gen_array **ret);
+/* Puts back the error dsl_fail_at recorded for ctx's run, if later ones overwrote it (the
+ * body runs on after a failed choice). */
+void dsl_restore_first_error(const gen_ctx *ctx);
 /* Releases what the records hold and frees them. */
 void dsl_data_clear(dsl_data *d);
 /* Frees the records and the address table of ctx. */
@@ -106,9 +109,12 @@ gen_array *dsl_choice_logpdf(const gen_ctx *ctx, const gen_dist *d, const gen_ar
 /* A prior draw at address a (key folded with a's hash): in batched mode n draws (or one
  * of a batched distribution), marked batched. NULL on error. */
 gen_array *dsl_draw(const gen_ctx *ctx, const gen_addr *a, const gen_dist *d);
-/* A given value (constraint, choice to assess) for d: itself in scalar mode; in batched
- * mode a value shared by the particles (the per-particle shape) or one per particle
- * (leading axis n, returned marked batched). NULL with an error naming the shapes. */
+/* A given value (constraint, choice to assess) for d: itself in scalar mode, where it
+ * must have the choice's shape (d's batch and event shape); in batched mode a value
+ * shared by the particles (the per-particle shape) or one per particle (leading axis n,
+ * returned marked batched). Its dtype must be a float for a continuous d, d's own for a
+ * discrete one. NULL with an error naming the shapes (GEN_ERR_SHAPE) or dtypes
+ * (GEN_ERR_DTYPE); the caller adds the address. */
 gen_array *dsl_given(const gen_ctx *ctx, const gen_dist *d, const gen_array *c);
 /* where(mask, a, b) per particle: mask is bool [n], a and b [n] + shapes. */
 gen_array *dsl_where_particles(const gen_array *mask, const gen_array *a, const gen_array *b);

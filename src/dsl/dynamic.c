@@ -68,6 +68,7 @@ gen_status dsl_run_body(const gen_gf *f, gen_ctx *ctx, const gen_args *args, gen
     }
     if (CORE_UNLIKELY(ctx->root) && ctx->status == GEN_OK) dsl_check_root(ctx);
     if (ctx->status != GEN_OK) { /* a DSL call failed: already named by its address */
+        dsl_restore_first_error(ctx);
         if (ctx->root) core_error_prefix("%s", f->name); /* the root's address is the function */
         return ctx->status;
     }

@@ -12,8 +12,24 @@ gen_status gfi_log_density_fail(const gen_array *lp, int64_t i, const char *who,
     const double v = ((const double *)gen_array_data(lp))[i];
     char at[48] = "";
     if (gen_array_ndim(lp) > 0) snprintf(at, sizeof at, " (particle %lld)", (long long)i);
-    return GEN_FAIL(GEN_ERR_VALUE, "%s: %s is %s%s; only finite values and -inf are allowed", who, what,
-                    isnan(v) ? "NaN" : "+inf", at);
+    GEN_FAIL(GEN_ERR_VALUE, "%s: %s is %s%s; only finite values and -inf are allowed", who, what,
+             isnan(v) ? "NaN" : "+inf", at);
+    return core_error_mark(CORE_REJECT_DENSITY); /* inference: the model rejects this point */
+}
+
+gen_status gfi_check_given(const char *op, const gen_dist *d, const gen_array *c, int64_t n) {
+    if (CORE_UNLIKELY(!dist_value_fits(d, c, false)))
+        return GEN_FAIL(GEN_ERR_DTYPE, "%s: the value is %s, but the choice (%s) is %s", op,
+                        gen_dtype_name((gen_dtype)c->dtype), gen_dist_name(d), gen_dtype_name(d->dtype));
+    if (n || dist_value_fits(d, c, true)) return GEN_OK;
+    int nb = d->batch_ndim, ne = d->event_ndim;
+    int64_t want[2 * GEN_MAX_DIMS];
+    memcpy(want, d->batch_shape, (size_t)nb * sizeof *want);
+    memcpy(want + nb, d->event_shape, (size_t)ne * sizeof *want);
+    char s1[ARR_SHAPE_STR_MAX], s2[ARR_SHAPE_STR_MAX];
+    return GEN_FAIL(GEN_ERR_SHAPE, "%s: the value has shape %s, but the choice (%s) has shape %s", op,
+                    arr_shape_str(c->ndim, c->shape, s1, sizeof s1), gen_dist_name(d),
+                    arr_shape_str(nb + ne, want, s2, sizeof s2));
 }
 
 /* The log density of x under d summed to 0-d (NaN and +inf refused). */
@@ -80,12 +96,20 @@ gen_status gen_eval_choice(gen_eval *ev, const gen_addr *a, const gen_dist *d, c
         return s ? s : GEN_FAIL(GEN_ERR_MISUSE, "gen_eval_choice: the %s is NULL",
                                 !a ? "address" : !d ? "distribution" : !given ? "value" : "output");
     }
-    if (!ev) {
+    if (!ev) { /* the caller's value: checked (with ev, values come from traces, or are u) */
+        int64_t n = gen_batch_size();
+        if (CORE_UNLIKELY(!dist_value_fits(d, given, !n)) && gfi_check_given("assess", d, given, n) != GEN_OK) {
+            if (a->len) {
+                char buf[GEN_ADDR_FORMAT_MAX];
+                gen_addr_format(a, buf, sizeof buf);
+                core_error_prefix("%s", buf);
+            }
+            return core_error_pending();
+        }
         *value = (gen_array *)given;
         return (*logpdf = choice_logpdf(d, given)) ? GEN_OK : pending();
     }
-    if (gen_batch_size())
-        return GEN_FAIL(GEN_ERR_UNSUPPORTED, "unconstrained assess does not run batched");
+    if (gen_batch_size()) return GEN_FAIL(GEN_ERR_UNSUPPORTED, "unconstrained assess does not run batched");
     gen_addr abs; /* the prefix and a, inline on this hot path; too deep is gen_addr_concat's error */
     if (CORE_UNLIKELY(ev->prefix.len + a->len > GEN_ADDR_MAX_DEPTH)) return gen_addr_concat(&abs, &ev->prefix, a);
     abs = ev->prefix;

@@ -444,6 +444,11 @@ static gen_status check_named(const char *op, const gen_trace *tr, const gen_sel
                     buf, b ? "neither the trace nor the new trace has" : "the trace does not have");
 }
 
+gen_status gfi_check_selection(const char *op, const gen_trace *tr, const gen_selection *sel) {
+    bool missing = false;
+    return check_named(op, tr, sel, NULL, true, &missing);
+}
+
 gen_status gen_project(const gen_trace *tr, const gen_selection *sel, gen_array **weight) {
     if (weight) *weight = NULL;
     gen_status s = check_out("gen_project", weight, "weight");

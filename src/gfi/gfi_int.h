@@ -131,6 +131,21 @@ void gfi_uc_table_free(gfi_uc_table *t);
 /* The index of a in t, or -1. */
 int64_t gfi_uc_table_find(const gfi_uc_table *t, const gen_addr *a);
 
+/* GEN_OK when every address sel names (gen_selection_foreach_named) holds a value or a
+ * nonempty submap of tr's choices; else GEN_ERR_VALUE "op: f: the selection names a,
+ * which the trace does not have" (the check of project and regenerate). */
+gen_status gfi_check_selection(const char *op, const gen_trace *tr, const gen_selection *sel);
+
+/* A value given for a choice drawn from d (a constraint, a choice to assess): GEN_OK when
+ * its dtype is of d's kind (a float for a continuous d, d's own dtype for a discrete one:
+ * else GEN_ERR_DTYPE) and, outside batched mode (n 0), its shape is the choice's, d's
+ * batch shape then event shape (else GEN_ERR_SHAPE "op: the value has shape [3], but the
+ * choice (normal) has shape []": several values would be scored as one). In batched mode
+ * the caller checks the shape (with or without the particle axis). Hot paths ask
+ * dist_value_fits (src/distributions/dist_int.h, inline) first and call this for the
+ * error. */
+gen_status gfi_check_given(const char *op, const gen_dist *d, const gen_array *c, int64_t n);
+
 struct gen_eval {
     int mode; /* GEN_EVAL_FORWARD, GEN_EVAL_INVERSE or GEN_EVAL_SUPPORT */
     const gen_selection *sel;    /* absolute */
@@ -181,8 +196,8 @@ static inline gen_status gfi_assess_at(const gen_gf *f, gen_eval *ev, const gen_
     return s;
 }
 /* GEN_ERR_VALUE "<who>: <what> is NaN" (or +inf) unless every element of the f64 array
- * lp is finite or -inf (an impossible value is allowed: its weight is -inf). Inline: it
- * runs once per choice. */
+ * lp is finite or -inf (an impossible value is allowed: its weight is -inf), marked
+ * CORE_REJECT_DENSITY (inference rejects such a point). Inline: it runs once per choice. */
 gen_status gfi_log_density_fail(const gen_array *lp, int64_t i, const char *who, const char *what);
 static inline gen_status gfi_check_log_density(const gen_array *lp, const char *who, const char *what) {
     if (gen_array_dtype(lp) != GEN_F64) return GEN_OK; /* f32 models: not checked */

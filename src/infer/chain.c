@@ -33,6 +33,8 @@ typedef struct chain_rec {
 /* The size of init's record and its buffer. */
 static gen_status rec_init(const char *fn, chain_rec *r, const gen_trace *init, const gen_chain_config *cfg) {
     *r = (chain_rec){0};
+    gen_status s = cfg->sel ? gfi_check_selection(fn, init, cfg->sel) : GEN_OK; /* a typo records nothing */
+    if (s != GEN_OK) return s;
     r->dims = gen_choicemap_flat_size(gen_trace_choices(init), cfg->sel ? cfg->sel : gen_select_all());
     if (r->dims < 0) return infer_pending();
     if (r->dims > 0 && cfg->draws > (int64_t)(SIZE_MAX / sizeof(double)) / r->dims)

@@ -37,7 +37,8 @@ static gen_status check_prior(const gen_array *x, const gen_array *mu, const gen
     return *prior ? GEN_OK : infer_pending();
 }
 
-/* The likelihood's log ratio at angle theta: x' = mu + f cos + nu sin. */
+/* The likelihood's log ratio at angle theta: x' = mu + f cos + nu sin (-inf where the
+ * model rejects x', reject.c). */
 static gen_status at_angle(const gen_trace *tr, const gen_addr *a, const gen_dist *prior,
                            const gen_array *mu, const gen_array *f, const gen_array *nu, double theta,
                            double lp0, gen_trace **out, double *ll) {
@@ -46,6 +47,11 @@ static gen_status at_angle(const gen_trace *tr, const gen_addr *a, const gen_dis
     gen_array *w = NULL;
     double wv = 0, lp = 0;
     gen_status s = c ? infer_update(tr, gen_key_new(0), c, out, &w, NULL) : infer_pending();
+    if (s != GEN_OK && infer_rejection(s, NULL, 0) != GEN_DIVERGENCE_NONE) { /* the model rejects x': off the slice */
+        *out = NULL;
+        *ll = -INFINITY;
+        return GEN_OK;
+    }
     if (s == GEN_OK) s = gen_item(w, &wv);
     if (s == GEN_OK) s = prior_logpdf(prior, x, &lp);
     if (s != GEN_OK) core_error_prefix("%s: at angle %g", FN, theta);

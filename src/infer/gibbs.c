@@ -92,6 +92,12 @@ static gen_status gibbs_one(const gen_trace *tr, const gen_addr *a, const gen_ca
         gen_array *w = NULL;
         gen_choicemap *discard = NULL;
         s = cm ? infer_update(tr, gen_key_fold_in(key, (uint64_t)j), cm, &trs[j], &w, &discard) : infer_pending();
+        if (s != GEN_OK && infer_rejection(s, NULL, 0) != GEN_DIVERGENCE_NONE) { /* the model rejects it */
+            s = GEN_OK;
+            trs[j] = NULL;
+            lw[j] = -INFINITY;
+            continue;
+        }
         if (s == GEN_OK) s = gen_item(w, &lw[j]);
         if (s == GEN_OK) s = infer_choices(trs[j], &c1);
         if (s != GEN_OK) core_error_prefix("%s: candidate %lld of %s", FN, (long long)j, buf);
@@ -123,7 +129,8 @@ gen_status gen_gibbs(const gen_trace *tr, gen_key key, const gen_selection *sel,
     int64_t n = 0;
     const gen_choicemap *cm = NULL;
     gen_choicemap *picked = infer_choices(tr, &cm) == GEN_OK ? gen_choicemap_restrict(cm, sel) : NULL;
-    s = picked ? infer_addrs(picked, &addrs, &n) : infer_pending();
+    s = picked ? gfi_check_selection(FN, tr, sel) : infer_pending(); /* a typo is an error, not a no-op */
+    if (s == GEN_OK) s = infer_addrs(picked, &addrs, &n);
     const gen_trace *cur = tr;
     for (int64_t i = 0; i < n && s == GEN_OK; i++) {
         if ((s = infer_choices(cur, &cm)) != GEN_OK) break;

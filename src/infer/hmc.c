@@ -6,18 +6,13 @@
 
 #include "hmc_int.h"
 
-/* L leapfrog steps of size eps; a non-finite log density stops the trajectory (it is
- * then rejected), and so does a point the model rejects with a value or linear-algebra
- * error (e.g. a scale that underflowed to 0), as in NUTS and Stan. */
+/* L leapfrog steps of size eps; a point the model rejects (a divergence, hmc_int.h:
+ * logp -inf) stops the trajectory, which is then rejected, as in NUTS and Stan. */
 static gen_status leapfrog(const gen_target *t, const hmc_metric *m, double eps, int L, hmc_point *x, double *tmp) {
     for (int l = 0; l < L; l++) {
-        gen_status s = hmc_leapfrog(t, m, eps, x, tmp);
-        if (s == GEN_ERR_VALUE || s == GEN_ERR_LINALG) {
-            gen_error_clear();
-            x->logp = -INFINITY;
-            return GEN_OK;
-        }
-        if (s != GEN_OK || !isfinite(x->logp)) return s;
+        gen_divergence why = GEN_DIVERGENCE_NONE;
+        gen_status s = hmc_leapfrog(t, m, eps, x, tmp, &why);
+        if (s != GEN_OK || why != GEN_DIVERGENCE_NONE) return s;
     }
     return GEN_OK;
 }
@@ -62,7 +57,7 @@ gen_status gen_hmc(const gen_trace *tr, gen_key key, const gen_selection *sel, d
         hmc_point x = {buf, buf + d, buf + 2 * d, 0};
         double *z = buf + 3 * d, *tmp = buf + 4 * d;
         s = gen_array_copy_to(gen_target_position(t), GEN_F64, x.theta, (size_t)d * sizeof(double));
-        if (s == GEN_OK) s = hmc_eval(t, d, x.theta, &x.logp, x.grad);
+        if (s == GEN_OK) s = hmc_eval_start(t, d, x.theta, &x.logp, x.grad);
         if (s == GEN_OK) s = hmc_normals(gen_key_fold_in(k[0], 0), d, z);
         if (s == GEN_OK) {
             hmc_draw_momentum(&m, z, x.p);
@@ -108,16 +103,12 @@ gen_status gen_mala(const gen_trace *tr, gen_key key, const gen_selection *sel, 
     if (s == GEN_OK) {
         double *th = buf, *g = buf + d, *th2 = buf + 2 * d, *g2 = buf + 3 * d, *z = buf + 4 * d, lp = 0, lp2 = 0;
         s = gen_array_copy_to(gen_target_position(t), GEN_F64, th, (size_t)d * sizeof(double));
-        if (s == GEN_OK) s = hmc_eval(t, d, th, &lp, g);
+        if (s == GEN_OK) s = hmc_eval_start(t, d, th, &lp, g);
         if (s == GEN_OK) s = hmc_normals(k[0], d, z);
-        if (s == GEN_OK) {
+        if (s == GEN_OK) { /* a point the model rejects: lp2 -inf, rejected as in HMC */
+            gen_divergence why = GEN_DIVERGENCE_NONE;
             for (int64_t i = 0; i < d; i++) th2[i] = th[i] + 0.5 * step * step * g[i] + step * z[i];
-            s = hmc_eval(t, d, th2, &lp2, g2);
-            if (s == GEN_ERR_VALUE || s == GEN_ERR_LINALG) { /* a point the model refuses: rejected, as in HMC */
-                gen_error_clear();
-                lp2 = -INFINITY;
-                s = GEN_OK;
-            }
+            s = hmc_eval_proposed(t, d, th2, &lp2, g2, &why);
         }
         if (s == GEN_OK) {
             double alpha = isfinite(lp2) ? lp2 - lp + mala_logq(d, step, th, th2, g2) - mala_logq(d, step, th2, th, g)
@@ -145,17 +136,19 @@ gen_status gen_posterior_mode(const gen_trace *tr, const gen_selection *sel, int
     gen_status s = buf ? GEN_OK : GEN_ERR_OOM;
     double *th = buf, *g = buf + d, *th2 = buf + 2 * d, *g2 = buf + 3 * d, lp = 0, lp2 = 0, rate = 1;
     if (s == GEN_OK) s = gen_array_copy_to(gen_target_position(t), GEN_F64, th, (size_t)d * sizeof(double));
-    if (s == GEN_OK) s = hmc_eval(t, d, th, &lp, g);
+    if (s == GEN_OK) s = hmc_eval_start(t, d, th, &lp, g);
     for (int it = 0; s == GEN_OK && it < max_iters; it++) {
         double gg = 0;
         for (int64_t i = 0; i < d; i++) gg += g[i] * g[i];
         if (sqrt(gg) < tol) break;
-        /* backtracking (Armijo): halve the rate until the ascent is sufficient */
+        /* backtracking (Armijo): halve the rate until the ascent is sufficient (a point
+         * the model rejects is no ascent) */
         bool moved = false;
         for (int b = 0; b < 60 && s == GEN_OK; b++) {
+            gen_divergence why = GEN_DIVERGENCE_NONE;
             for (int64_t i = 0; i < d; i++) th2[i] = th[i] + rate * g[i];
-            s = hmc_eval(t, d, th2, &lp2, g2);
-            if (s == GEN_OK && isfinite(lp2) && lp2 >= lp + 1e-4 * rate * gg) {
+            s = hmc_eval_proposed(t, d, th2, &lp2, g2, &why);
+            if (s == GEN_OK && why == GEN_DIVERGENCE_NONE && lp2 >= lp + 1e-4 * rate * gg) {
                 moved = true;
                 break;
             }

@@ -15,6 +15,23 @@ gen_status hmc_eval(const gen_target *t, int64_t d, const double *theta, double 
     return s;
 }
 
+gen_status hmc_eval_start(const gen_target *t, int64_t d, const double *theta, double *logp, double *grad) {
+    gen_status s = hmc_eval(t, d, theta, logp, grad);
+    if (s == GEN_OK && *logp == -INFINITY)
+        s = GEN_FAIL(GEN_ERR_VALUE, "the log density at the trace is -inf (outside the model's support)");
+    return s;
+}
+
+gen_status hmc_eval_proposed(const gen_target *t, int64_t d, const double *theta, double *logp, double *grad,
+                             gen_divergence *why) {
+    gen_status s = hmc_eval(t, d, theta, logp, grad);
+    *why = s == GEN_OK ? (*logp == -INFINITY ? GEN_DIVERGENCE_DENSITY : GEN_DIVERGENCE_NONE)
+                       : infer_rejection(s, NULL, 0);
+    if (*why == GEN_DIVERGENCE_NONE) return s;
+    *logp = -INFINITY;
+    return GEN_OK;
+}
+
 gen_status hmc_normals(gen_key key, int64_t d, double *z) {
     gen_status s = gen_scope_begin();
     if (s != GEN_OK) return s;
@@ -123,13 +140,14 @@ void hmc_draw_momentum(const hmc_metric *m, const double *z, double *p) {
     }
 }
 
-gen_status hmc_leapfrog(const gen_target *t, const hmc_metric *m, double eps, hmc_point *x, double *v) {
+gen_status hmc_leapfrog(const gen_target *t, const hmc_metric *m, double eps, hmc_point *x, double *v,
+                        gen_divergence *why) {
     int64_t d = m->d;
     for (int64_t i = 0; i < d; i++) x->p[i] += 0.5 * eps * x->grad[i];
     hmc_apply_minv(m, x->p, v);
     for (int64_t i = 0; i < d; i++) x->theta[i] += eps * v[i];
-    gen_status s = hmc_eval(t, d, x->theta, &x->logp, x->grad);
-    if (s != GEN_OK || !isfinite(x->logp)) return s;
+    gen_status s = hmc_eval_proposed(t, d, x->theta, &x->logp, x->grad, why);
+    if (s != GEN_OK || *why != GEN_DIVERGENCE_NONE) return s;
     for (int64_t i = 0; i < d; i++) x->p[i] += 0.5 * eps * x->grad[i];
     hmc_apply_minv(m, x->p, v);
     return GEN_OK;

@@ -6,8 +6,17 @@
 
 #include "infer_int.h"
 
-/* logp and grad (d doubles) at theta (d doubles). */
+/* logp and grad (d doubles) at theta (d doubles): every failure is returned
+ * (gen_target_logpdf_grad: the gradient is finite where the log density is). */
 gen_status hmc_eval(const gen_target *t, int64_t d, const double *theta, double *logp, double *grad);
+/* The starting point of a method (the trace's, or a user's): hmc_eval, and a log density
+ * of -inf is an error too ("the log density at the trace is -inf"). */
+gen_status hmc_eval_start(const gen_target *t, int64_t d, const double *theta, double *logp, double *grad);
+/* A point a method proposes: a point the model rejects (reject.c), or one of log density
+ * -inf, is GEN_OK with *why its reason (never ENERGY) and *logp -inf; *why is
+ * GEN_DIVERGENCE_NONE at a good point. Other failures are returned. */
+gen_status hmc_eval_proposed(const gen_target *t, int64_t d, const double *theta, double *logp, double *grad,
+                             gen_divergence *why);
 /* d standard normal doubles from key. */
 gen_status hmc_normals(gen_key key, int64_t d, double *z);
 
@@ -38,8 +47,10 @@ typedef struct hmc_point {
 } hmc_point;
 
 /* One leapfrog step of size eps (negative: backwards) in place; v is d doubles of
- * scratch that ends as M^-1 p at the new point. A non-finite log density is left for the
- * caller to see (the momentum's second half step is then skipped). */
-gen_status hmc_leapfrog(const gen_target *t, const hmc_metric *m, double eps, hmc_point *x, double *v);
+ * scratch that ends as M^-1 p at the new point. A point the model rejects is left for the
+ * caller to see in *why (hmc_eval_proposed: logp -inf; the momentum's second half step
+ * is then skipped). */
+gen_status hmc_leapfrog(const gen_target *t, const hmc_metric *m, double eps, hmc_point *x, double *v,
+                        gen_divergence *why);
 
 #endif

@@ -20,6 +20,13 @@ static inline gen_status infer_pending(void) {
 static inline gen_status infer_null(const char *fn, const char *what) {
     return core_error_pending() ? core_error_pending() : GEN_FAIL(GEN_ERR_MISUSE, "%s: %s is NULL", fn, what);
 }
+/* Whether the failure s of a model run at a proposed point is the model rejecting that
+ * point (reject.c): the reason, with the error cleared (its message first copied to msg,
+ * n bytes, when msg is not NULL); GEN_DIVERGENCE_NONE for an error that must propagate
+ * (the error kept). */
+gen_divergence infer_rejection(gen_status s, char *msg, size_t n);
+/* A phrase for a reason, for messages ("a non-finite gradient"). */
+const char *infer_divergence_name(gen_divergence why);
 /* What a kernel made from a NULL payload (gen_kernel_<kernel>(NULL)) does when applied:
  * GEN_ERR_MISUSE "gen_kernel_apply: the <kernel> kernel's payload is NULL", or naming
  * the payload's field (what) when what is not NULL. */

@@ -137,6 +137,15 @@ static gen_status check_args(const char *fn, const gen_trace *tr, const gen_gf *
     return GEN_OK;
 }
 
+/* A move the model rejects (reject.c): it stays at tr with log_alpha and the part that
+ * failed (*part) -inf. */
+static gen_status refused(const gen_trace *tr, gen_trace **prop, gen_involutive_info *info, double *part) {
+    *prop = (gen_trace *)tr;
+    *part = -INFINITY;
+    info->log_alpha = -INFINITY;
+    return GEN_OK;
+}
+
 /* The body of the move, in a scope the caller opened. */
 static gen_status propose_move(const gen_trace *tr, const gen_gf *proposal, const gen_args *pargs,
                                gen_involution inv, bool check, gen_key key, gen_trace **prop,
@@ -150,8 +159,11 @@ static gen_status propose_move(const gen_trace *tr, const gen_gf *proposal, cons
     if (s == GEN_OK) s = infer_choices(tr, &c0);
     if (s == GEN_OK) s = gen_propose(proposal, k[0], &fwd, &aux, &w_fwd, &ret);
     if (s == GEN_OK) s = call_inv(inv, gen_trace_args(tr), c0, aux, ret, &nm, &bwd);
-    if (s == GEN_OK && (s = infer_update(tr, k[1], nm, prop, &w, &discard)) != GEN_OK)
+    if (s == GEN_OK && (s = infer_update(tr, k[1], nm, prop, &w, &discard)) != GEN_OK) {
+        if (infer_rejection(s, NULL, 0) != GEN_DIVERGENCE_NONE) /* the model rejects the move */
+            return refused(tr, prop, info, &info->update_weight);
         core_error_prefix("%s: applying the involution's model choices", FN);
+    }
     if (s == GEN_OK) s = infer_choices(*prop, &c1);
     if (s == GEN_OK && gen_choicemap_count(c1) != gen_choicemap_count(c0) - gen_choicemap_count(discard) + gen_choicemap_count(nm))
         s = GEN_FAIL(GEN_ERR_VALUE, "%s: the new model choices leave some choices of the new trace unconstrained (update sampled them): the involution must give every new choice",
@@ -160,8 +172,11 @@ static gen_status propose_move(const gen_trace *tr, const gen_gf *proposal, cons
     if (s == GEN_OK) s = log_abs_det(&j, discard, nm, bwd, &info->log_abs_det);
     if (s == GEN_OK) {
         gen_args b = {fwd.n, fwd.v, *prop};
-        if ((s = gen_assess(proposal, &b, bwd, &w_bwd, &ret_bwd)) != GEN_OK)
+        if ((s = gen_assess(proposal, &b, bwd, &w_bwd, &ret_bwd)) != GEN_OK) {
+            if (infer_rejection(s, NULL, 0) != GEN_DIVERGENCE_NONE) /* density 0 for the way back */
+                return refused(tr, prop, info, &info->bwd_score);
             core_error_prefix("%s: the proposal cannot propose the backward auxiliary choices", FN);
+        }
     }
     if (s == GEN_OK && check) s = check_inverse(inv, tr, *prop, aux, bwd, ret_bwd, k[2]);
     double a = 0, b = 0, c = 0;

@@ -1,5 +1,6 @@
 /* mh.c — Metropolis–Hastings steps: resimulating a selection from the prior
- * (regenerate), and a custom proposal with Gen.jl's acceptance rule. */
+ * (regenerate), and a custom proposal with Gen.jl's acceptance rule. A proposal the
+ * model rejects (reject.c) is rejected; other failures are errors. */
 #include <math.h>
 
 #include "infer_int.h"
@@ -34,7 +35,12 @@ gen_status gen_mh_select(const gen_trace *tr, gen_key key, const gen_selection *
     double alpha = NAN;
     s = gen_key_split(key, 2, k);
     if (s == GEN_OK) s = gen_regenerate(tr, k[0], gen_trace_args(tr), infer_same_args(tr, nc), sel, &prop, &w, NULL);
-    if (s == GEN_OK) s = gen_item(w, &alpha);
+    if (s != GEN_OK && infer_rejection(s, NULL, 0) != GEN_DIVERGENCE_NONE) { /* the model rejects the proposal */
+        s = GEN_OK;
+        prop = NULL;
+    } else if (s == GEN_OK) {
+        s = gen_item(w, &alpha);
+    }
     if (s == GEN_OK) s = infer_decide(tr, prop, alpha, k[1], out, accepted);
     gen_scope_end();
     return s;
@@ -58,14 +64,21 @@ gen_status gen_mh_proposal(const gen_trace *tr, gen_key key, const gen_gf *propo
     if (s == GEN_OK) s = gen_propose(proposal, k[0], &fwd, &q, &w_fwd, NULL);
     if (s == GEN_OK)
         s = gen_update(tr, k[1], gen_trace_args(tr), infer_same_args(tr, nc), q, &prop, &w, NULL, &discard);
+    bool rejected = s != GEN_OK && infer_rejection(s, NULL, 0) != GEN_DIVERGENCE_NONE; /* by the model */
     if (s == GEN_OK) {
         gen_args bwd = {fwd.n, fwd.v, prop};
         s = gen_assess(proposal, &bwd, discard, &w_bwd, NULL);
-        if (s != GEN_OK) core_error_prefix("%s: the proposal cannot propose the old values back", fn);
+        /* a proposal refusing the way back at the new trace gives it density 0 */
+        rejected = s != GEN_OK && infer_rejection(s, NULL, 0) != GEN_DIVERGENCE_NONE;
+        if (s != GEN_OK && !rejected) core_error_prefix("%s: the proposal cannot propose the old values back", fn);
     }
-    if (s == GEN_OK && (s = gen_item(w, &a)) == GEN_OK && (s = gen_item(w_fwd, &b)) == GEN_OK &&
-        (s = gen_item(w_bwd, &c)) == GEN_OK)
+    if (rejected) {
+        s = GEN_OK;
+        prop = NULL;
+    } else if (s == GEN_OK && (s = gen_item(w, &a)) == GEN_OK && (s = gen_item(w_fwd, &b)) == GEN_OK &&
+               (s = gen_item(w_bwd, &c)) == GEN_OK) {
         alpha = a - b + c;
+    }
     if (s == GEN_OK) s = infer_decide(tr, prop, alpha, k[2], out, accepted);
     gen_scope_end();
     return s;

@@ -31,17 +31,6 @@ void nuts_free(nuts *n) {
     n->ws = NULL;
 }
 
-gen_status nuts_eval(nuts *n, hmc_point *x) {
-    gen_status s = hmc_eval(n->t, n->d, x->theta, &x->logp, x->grad);
-    if (s == GEN_ERR_VALUE || s == GEN_ERR_LINALG) { /* the model rejects this point */
-        gen_error_clear();
-        x->logp = -INFINITY;
-        return GEN_OK;
-    }
-    if (s == GEN_OK && isnan(x->logp)) x->logp = -INFINITY;
-    return s;
-}
-
 /* A uniform in (0, 1). */
 static double uniform(nuts *n) {
     if (n->upos >= NUTS_UBUF) {
@@ -104,16 +93,15 @@ static gen_status build_tree(nuts *n, int depth, hmc_point *z_propose, double *p
                              double *lsw, bool *valid) {
     int64_t d = n->d;
     if (depth == 0) {
-        gen_status s = hmc_leapfrog(n->t, &n->m, sign * n->eps, &n->z, n->v);
-        if (s == GEN_ERR_VALUE || s == GEN_ERR_LINALG) {
-            gen_error_clear();
-            n->z.logp = -INFINITY;
-        } else if (s != GEN_OK) {
-            return s;
-        }
+        gen_divergence why = GEN_DIVERGENCE_NONE;
+        gen_status s = hmc_leapfrog(n->t, &n->m, sign * n->eps, &n->z, n->v, &why);
+        if (s != GEN_OK) return s;
         n->n_leapfrog++;
-        double h = isfinite(n->z.logp) ? hamiltonian(n, &n->z) : INFINITY;
-        if (h - n->H0 > MAX_DELTA_H) n->divergent = true;
+        double h = why == GEN_DIVERGENCE_NONE ? hamiltonian(n, &n->z) : INFINITY;
+        if (h - n->H0 > MAX_DELTA_H) {
+            n->divergent = true;
+            n->why = why != GEN_DIVERGENCE_NONE ? why : GEN_DIVERGENCE_ENERGY;
+        }
         *lsw = log_add(*lsw, n->H0 - h);
         n->sum_metro += n->H0 - h > 0 ? 1 : exp(n->H0 - h);
         point_copy(d, z_propose, &n->z);
@@ -189,6 +177,7 @@ gen_status nuts_transition(nuts *n, hmc_point *x, gen_key key, gen_nuts_stats *s
     n->n_leapfrog = 0;
     n->sum_metro = 0;
     n->divergent = false;
+    n->why = GEN_DIVERGENCE_NONE;
     int depth = 0;
     while (depth < n->max_depth) {
         vzero(d, rho_fwd);
@@ -235,7 +224,8 @@ gen_status nuts_transition(nuts *n, hmc_point *x, gen_key key, gen_nuts_stats *s
                                .tree_depth = depth,
                                .n_leapfrog = (int)n->n_leapfrog,
                                .divergent = n->divergent,
-                               .energy = hamiltonian(n, x)};
+                               .energy = hamiltonian(n, x),
+                               .divergence = n->why};
     }
     return GEN_OK;
 }
@@ -248,13 +238,10 @@ static gen_status one_step(nuts *n, const hmc_point *x, gen_key key, double *del
     point_copy(n->d, &n->z, x);
     hmc_draw_momentum(&n->m, n->v, n->z.p);
     double h0 = hamiltonian(n, &n->z);
-    s = hmc_leapfrog(n->t, &n->m, n->eps, &n->z, n->v);
-    if (s == GEN_ERR_VALUE || s == GEN_ERR_LINALG) {
-        gen_error_clear();
-        n->z.logp = -INFINITY;
-        s = GEN_OK;
-    }
-    double h = isfinite(n->z.logp) ? hamiltonian(n, &n->z) : INFINITY;
+    gen_divergence why = GEN_DIVERGENCE_NONE;
+    s = hmc_leapfrog(n->t, &n->m, n->eps, &n->z, n->v, &why);
+    double h = why == GEN_DIVERGENCE_NONE ? hamiltonian(n, &n->z) : INFINITY;
+    n->why = why;
     *delta_h = h0 - h;
     return s;
 }
@@ -270,9 +257,12 @@ gen_status nuts_init_stepsize(nuts *n, const hmc_point *x, gen_key key) {
         if (direction == -1 && !(dh < log(0.8))) break;
         n->eps = direction == 1 ? 2 * n->eps : 0.5 * n->eps;
         if (n->eps > 1e7)
-            return GEN_FAIL(GEN_ERR_VALUE, "the step size search passed 1e7: the posterior may be improper");
+            return GEN_FAIL(GEN_ERR_VALUE, "the step size search passed 1e7: the log density hardly changes "
+                            "along any momentum (a flat direction: the posterior may be improper)");
         if (n->eps == 0)
-            return GEN_FAIL(GEN_ERR_VALUE, "no acceptably small step size: the gradient may be wrong");
+            return GEN_FAIL(GEN_ERR_VALUE, "no acceptably small step size: even the smallest step from the starting "
+                            "point is rejected (%s; the gradient may disagree with the log density)",
+                            infer_divergence_name(n->why != GEN_DIVERGENCE_NONE ? n->why : GEN_DIVERGENCE_ENERGY));
     }
     return s;
 }
@@ -300,8 +290,7 @@ gen_status gen_nuts(const gen_trace *tr, gen_key key, const gen_selection *sel, 
         hmc_point x = {buf, buf + d, buf + 2 * d, 0};
         n.eps = step;
         s = gen_array_copy_to(gen_target_position(t), GEN_F64, x.theta, (size_t)d * sizeof(double));
-        if (s == GEN_OK) s = nuts_eval(&n, &x);
-        if (s == GEN_OK && !isfinite(x.logp)) s = GEN_FAIL(GEN_ERR_VALUE, "the log density at the trace is not finite");
+        if (s == GEN_OK) s = hmc_eval_start(t, d, x.theta, &x.logp, x.grad);
         gen_nuts_stats st;
         if (s == GEN_OK) s = nuts_transition(&n, &x, key, &st);
         if (s == GEN_OK && stats) *stats = st;

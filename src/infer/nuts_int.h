@@ -20,6 +20,7 @@ typedef struct nuts {
     double H0, sum_metro;
     int64_t n_leapfrog;
     bool divergent;
+    gen_divergence why; /* of the divergence (of the last step in the step size search) */
     /* uniforms drawn in blocks from key; failed: the error of drawing them (OOM) */
     gen_status failed;
     gen_key key;
@@ -35,9 +36,6 @@ typedef struct nuts {
 
 gen_status nuts_init(nuts *n, const gen_target *t, int max_depth);
 void nuts_free(nuts *n);
-/* logp and grad at x->theta. A domain error of the model (an invalid value reached)
- * counts as log density -inf, as in Stan. */
-gen_status nuts_eval(nuts *n, hmc_point *x);
 /* One transition from x (theta, grad, logp; p is overwritten) to the next state, with
  * its statistics in st. */
 gen_status nuts_transition(nuts *n, hmc_point *x, gen_key key, gen_nuts_stats *st);

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "nuts_int.h"
+#include "../gfi/gfi_int.h"
 
 static double now(void) {
     struct timespec ts;
@@ -59,11 +60,7 @@ static gen_status record(const gen_target *t, const gen_selection *rec, int64_t 
 static gen_status initial_point(nuts *n, const gen_nuts_config *cfg, gen_key key, hmc_point *x) {
     int64_t d = n->d;
     gen_status s = gen_array_copy_to(gen_target_position(n->t), GEN_F64, x->theta, (size_t)d * sizeof(double));
-    if (s == GEN_OK && !(cfg->init_radius > 0)) {
-        s = nuts_eval(n, x);
-        if (s == GEN_OK && !isfinite(x->logp)) s = GEN_FAIL(GEN_ERR_VALUE, "the log density at the initial trace is not finite");
-        return s;
-    }
+    if (s == GEN_OK && !(cfg->init_radius > 0)) return hmc_eval_start(n->t, d, x->theta, &x->logp, x->grad);
     for (int attempt = 0; s == GEN_OK && attempt < 100; attempt++) {
         if ((s = gen_scope_begin()) != GEN_OK) break;
         gen_array *u = gen_random_uniform(gen_key_fold_in(key, (uint64_t)attempt), GEN_F64, 1, &d);
@@ -71,11 +68,9 @@ static gen_status initial_point(nuts *n, const gen_nuts_config *cfg, gen_key key
         for (int64_t i = 0; s == GEN_OK && i < d; i++)
             x->theta[i] = cfg->init_radius * (2 * ((const double *)gen_array_data(u))[i] - 1);
         gen_scope_end();
-        if (s == GEN_OK) s = nuts_eval(n, x);
-        if (s != GEN_OK) break;
-        bool finite = isfinite(x->logp);
-        for (int64_t i = 0; finite && i < d; i++) finite = isfinite(x->grad[i]);
-        if (finite) return GEN_OK;
+        gen_divergence why = GEN_DIVERGENCE_NONE; /* a point the model rejects: try another */
+        if (s == GEN_OK) s = hmc_eval_proposed(n->t, d, x->theta, &x->logp, x->grad, &why);
+        if (s == GEN_OK && why == GEN_DIVERGENCE_NONE) return GEN_OK;
     }
     return s != GEN_OK ? s : GEN_FAIL(GEN_ERR_VALUE, "no initial point with a finite log density and gradient in 100 tries");
 }
@@ -88,6 +83,7 @@ static void put_stats(double *row, const gen_nuts_stats *st) {
     row[GEN_NUTS_N_LEAPFROG] = st->n_leapfrog;
     row[GEN_NUTS_DIVERGENT] = st->divergent;
     row[GEN_NUTS_ENERGY] = st->energy;
+    row[GEN_NUTS_DIVERGENCE] = st->divergence;
 }
 
 static void copy_point(int64_t d, hmc_point *dst, const hmc_point *src) {
@@ -488,6 +484,7 @@ gen_status gen_nuts_sample(gen_key key, int n_chains, gen_trace *const *init,
         return GEN_FAIL(GEN_ERR_VALUE, "%s: the result to resume has no state (a failed call's?)", fn);
     gen_trace *first = prev ? prev->state->traces[0] : init[0];
     const gen_selection *rec = cfg->record ? cfg->record : sel;
+    if (cfg->record && (s = gfi_check_selection(fn, first, cfg->record)) != GEN_OK) return s; /* a typo records nothing */
     int64_t dims = gen_choicemap_flat_size(gen_trace_choices(first), rec);
     gen_target *t0 = gen_target_new(first, sel);
     int64_t d = gen_target_dim(t0);

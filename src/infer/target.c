@@ -2,6 +2,8 @@
  * (each mapped by its support's bijection), with the model's log density there (plus
  * the log-Jacobians), its gradient, and the trace at any point: what gradient-based
  * kernels move on. Built on the GFI's unconstrained assess (src/gfi/gfi_int.h). */
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "infer_int.h"
@@ -40,16 +42,39 @@ static gen_status uc_assess(const gen_target *t, int mode, const gen_choicemap *
     return s;
 }
 
-/* The selected float choices of m, which an inverse run must have transformed every one
- * of: a generative function that ignores its evaluation state (genc/gf_impl.h) scores
- * its choices as given, so gradient-based kernels could not move them. */
-static gen_status check_seen(const gen_trace *tr, const gen_selection *sel, int64_t seen) {
+/* The selection must name only addresses tr has, contain only continuous (float) choices
+ * and at least one: *n gets how many it contains. Errors name the address. */
+static gen_status check_selected(const gen_trace *tr, const gen_selection *sel, int64_t *n) {
+    const char *fn = "gen_target_new";
+    *n = 0;
+    gen_status s = gfi_check_selection(fn, tr, sel);
+    if (s != GEN_OK) return s;
     const gen_choicemap *m = gen_trace_choices(tr);
-    int64_t n = 0;
+    if (!m) return infer_pending();
     gen_choicemap_iter it;
     gen_choicemap_iter_init(&it, m);
-    while (gen_choicemap_iter_next(&it))
-        n += is_float(it.value) && gen_selection_contains(sel, &it.addr);
+    while (gen_choicemap_iter_next(&it)) {
+        if (!gen_selection_contains(sel, &it.addr)) continue;
+        if (!is_float(it.value)) {
+            char buf[GEN_ADDR_FORMAT_MAX];
+            gen_addr_format(&it.addr, buf, sizeof buf);
+            return GEN_FAIL(GEN_ERR_VALUE, "%s: %s: %s is a discrete choice (%s), and gradient-based inference "
+                            "moves continuous choices only: leave it out of the selection (e.g. with "
+                            "gen_selection_complement)", fn, gen_gf_name(gen_trace_gf(tr)), buf,
+                            gen_dtype_name(gen_array_dtype(it.value)));
+        }
+        (*n)++;
+    }
+    if (*n == 0)
+        return GEN_FAIL(GEN_ERR_VALUE, "%s: %s: the selection contains no continuous choice of the trace "
+                        "(nothing to move)", fn, gen_gf_name(gen_trace_gf(tr)));
+    return GEN_OK;
+}
+
+/* The n selected float choices, which an inverse run must have transformed every one
+ * of: a generative function that ignores its evaluation state (genc/gf_impl.h) scores
+ * its choices as given, so gradient-based kernels could not move them. */
+static gen_status check_seen(const gen_trace *tr, int64_t n, int64_t seen) {
     if (n == seen) return GEN_OK;
     return GEN_FAIL(GEN_ERR_UNSUPPORTED, "%s: %lld of the %lld selected continuous choices were evaluated in "
                     "unconstrained space: a generative function in the model ignores its evaluation state "
@@ -184,15 +209,24 @@ gen_target *gen_target_new(const gen_trace *tr, const gen_selection *sel) {
         gen_target_free(t);
         return NULL;
     }
+    int64_t n = 0, seen = 0;
+    gen_status s = check_selected(tr, sel, &n);
+    if (s != GEN_OK) {
+        gen_scope_end();
+        gen_target_free(t);
+        return NULL;
+    }
     gen_choicemap_builder *b = gen_choicemap_builder_new();
     gen_array *w = NULL;
-    int64_t seen = 0;
-    gen_status s = b ? uc_assess(t, GEN_EVAL_INVERSE, gen_trace_choices(tr), NULL, b, &w, &seen) : GEN_ERR_OOM;
-    if (s == GEN_OK) s = check_seen(tr, sel, seen);
+    s = b ? uc_assess(t, GEN_EVAL_INVERSE, gen_trace_choices(tr), NULL, b, &w, &seen) : GEN_ERR_OOM;
+    if (s == GEN_OK) s = check_seen(tr, n, seen);
     gen_choicemap *u = s == GEN_OK ? gen_choicemap_builder_finish(b) : NULL;
     gen_choicemap *tmpl = u ? with_values(gen_trace_choices(tr), u) : NULL;
     gen_array *theta = tmpl ? gen_choicemap_flatten(tmpl, sel) : NULL;
     if (s == GEN_OK && !theta) s = infer_pending();
+    if (s == GEN_OK && gen_array_size(theta) == 0)
+        s = GEN_FAIL(GEN_ERR_VALUE, "%s: the selected continuous choices have no elements (dimension 0)",
+                     gen_gf_name(gen_trace_gf(tr)));
     if (s == GEN_OK) {
         t->template_ = gen_choicemap_retain(tmpl);
         t->theta0 = gen_array_retain(theta);
@@ -286,6 +320,60 @@ static gen_status slots_grad(const gen_target *t, const gen_array *theta, gen_ar
     return s;
 }
 
+/* The address of coordinate i of theta (the template's selected float values in deep
+ * order, as flatten takes them) into buf, with the element within the choice when it has
+ * several. */
+static void coordinate_name(const gen_target *t, int64_t i, char *buf, size_t n) {
+    gen_choicemap_iter it;
+    gen_choicemap_iter_init(&it, t->template_);
+    int64_t off = 0;
+    while (gen_choicemap_iter_next(&it)) {
+        if (!is_float(it.value) || !gen_selection_contains(t->sel, &it.addr)) continue;
+        int64_t size = gen_array_size(it.value);
+        if (i < off + size) {
+            char a[GEN_ADDR_FORMAT_MAX];
+            gen_addr_format(&it.addr, a, sizeof a);
+            if (size > 1) snprintf(buf, n, "%s (unconstrained element %lld)", a, (long long)(i - off));
+            else snprintf(buf, n, "%s", a);
+            return;
+        }
+        off += size;
+    }
+    snprintf(buf, n, "coordinate %lld", (long long)i);
+}
+
+/* The log density must be finite or -inf (the gradient then means nothing); where it is
+ * finite, the gradient must be finite: errors marked for inference (reject.c). */
+static gen_status check_finite(const gen_target *t, double lp, const gen_array *grad) {
+    if (lp == -INFINITY) return GEN_OK;
+    if (isnan(lp) || lp == INFINITY) {
+        GEN_FAIL(GEN_ERR_VALUE, "gen_target_logpdf_grad: the log density is %s", isnan(lp) ? "NaN" : "+inf");
+        return core_error_mark(CORE_REJECT_DENSITY);
+    }
+    int64_t d = t->dim;
+    double local[64], *copy = NULL;
+    const double *g = NULL;
+    gen_status s = GEN_OK;
+    if (gen_array_dtype(grad) == GEN_F64 && gen_array_device(grad) == GEN_DEVICE_CPU) {
+        g = gen_array_data(grad);
+    } else { /* an f32 theta, or one on a device */
+        g = copy = d <= 64 ? local : core_alloc((size_t)d * sizeof *copy);
+        s = copy ? gen_array_copy_to(grad, GEN_F64, copy, (size_t)d * sizeof *copy) : GEN_ERR_OOM;
+    }
+    int64_t bad = -1;
+    for (int64_t i = 0; i < d && s == GEN_OK && bad < 0; i++)
+        if (CORE_UNLIKELY(!isfinite(g[i]))) bad = i;
+    if (bad >= 0) {
+        char buf[GEN_ADDR_FORMAT_MAX + 48];
+        coordinate_name(t, bad, buf, sizeof buf);
+        GEN_FAIL(GEN_ERR_VALUE, "gen_target_logpdf_grad: %s: the gradient of the log density is %s where "
+                 "the log density is finite (%g)", buf, isnan(g[bad]) ? "NaN" : g[bad] > 0 ? "+inf" : "-inf", lp);
+        s = core_error_mark(CORE_REJECT_GRADIENT);
+    }
+    if (copy && copy != local) core_free(copy, (size_t)d * sizeof *copy);
+    return s;
+}
+
 gen_status gen_target_logpdf_grad(const gen_target *t, const gen_array *theta, double *logp,
                                   gen_array **grad) {
     if (grad) *grad = NULL;
@@ -293,21 +381,28 @@ gen_status gen_target_logpdf_grad(const gen_target *t, const gen_array *theta, d
     if (s != GEN_OK) return s;
     if (!grad) return GEN_FAIL(GEN_ERR_MISUSE, "gen_target_logpdf_grad: grad is NULL");
     gen_array *v = NULL;
+    double lp = 0;
     bool served = false;
     if (t->table.n && t->table.n <= INT32_MAX && gen_array_dtype(theta) == GEN_F64) {
         if ((s = gen_scope_begin()) != GEN_OK) return s;
         s = slots_grad(t, theta, &v, grad, &served);
         if (served && s == GEN_OK) {
-            if (logp) s = gen_item(v, logp);
+            s = gen_item(v, &lp);
             if (s == GEN_OK && !(*grad = gen_scope_return(*grad))) s = infer_pending();
         }
         gen_scope_end();
-        if (s != GEN_OK) *grad = NULL;
-        if (served || s != GEN_OK) return s;
     }
-    s = gen_value_and_grad((gen_closure){logpdf_fn, (void *)t}, 1, (gen_array *const *)&theta, &v, grad);
-    if (s == GEN_OK && logp) s = gen_item(v, logp);
-    return s;
+    if (s == GEN_OK && !served) { /* through theta */
+        s = gen_value_and_grad((gen_closure){logpdf_fn, (void *)t}, 1, (gen_array *const *)&theta, &v, grad);
+        if (s == GEN_OK) s = gen_item(v, &lp);
+    }
+    if (s == GEN_OK) s = check_finite(t, lp, *grad);
+    if (s != GEN_OK) {
+        *grad = NULL;
+        return s;
+    }
+    if (logp) *logp = lp;
+    return GEN_OK;
 }
 
 gen_status gen_target_trace(const gen_target *t, const gen_array *theta, gen_trace **tr) {

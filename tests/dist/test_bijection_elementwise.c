@@ -104,7 +104,7 @@ static void test_errors(void) {
     CHECK(gen_bijection_interval(gen_scalar(2), gen_scalar(1)) == NULL);
     CHECK_ERROR(GEN_ERR_VALUE, "lo must be < hi");
     CHECK(gen_bijection_affine(gen_scalar(0), gen_scalar(0)) == NULL);
-    CHECK_ERROR(GEN_ERR_VALUE, "scale must be nonzero");
+    CHECK_ERROR(GEN_ERR_VALUE, "scale must be finite and nonzero");
     CHECK(gen_bijection_forward(gen_bijection_exp(), NULL) == NULL);
     CHECK_ERROR(GEN_ERR_MISUSE, "the value is NULL");
     CHECK(gen_bijection_inverse(gen_bijection_positive_definite(), gen_zeros(GEN_F64, GEN_DIMS(3))) == NULL);

@@ -80,6 +80,21 @@ static gen_status model_dup(gen_ctx *ctx, const gen_args *args, gen_array **retv
     return gen_ctx_status(ctx);
 }
 
+/* After a failed choice the body goes on and fails on its own (a distribution it makes
+ * for nothing, a user error): the operation still reports the choice's error, status
+ * and message (found by fuzz/fuzz_json_choicemap: generate returned GEN_ERR_VALUE while
+ * the message was a later GEN_ERR_OOM's). */
+static gen_status model_bad_then_more(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+    (void)args;
+    (void)retval;
+    gen_addr y3;
+    gen_addr_parse(&y3, "y/3");
+    gen_choose_at(ctx, &y3, gen_normal(gen_scalar(0), gen_scalar(-1)));
+    gen_normal(gen_scalar(0), gen_scalar(-2)); /* records its own error */
+    gen_error_set(GEN_ERR_CALLBACK, "the body's own later failure");
+    return gen_ctx_status(ctx);
+}
+
 static gen_status model_bad_sigma(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
     (void)args;
     (void)retval;
@@ -129,6 +144,12 @@ static void test_errors(void) {
                 "y: address already traced (choices lie below it)");
     CHECK_ERROR(gen_simulate(gen_dynamic("bad", model_bad_sigma), gen_key_new(1), NULL, &tr),
                 "y/3: normal: sigma must be > 0");
+    gen_gf *more = gen_dynamic("more", model_bad_then_more);
+    CHECK(gen_simulate(more, gen_key_new(1), NULL, &tr) == GEN_ERR_VALUE);
+    CHECK_ERROR(GEN_ERR_VALUE, "y/3: normal: sigma must be > 0, got -1");
+    gen_trace *outer_tr = NULL;
+    CHECK(gen_generate(more, gen_key_new(1), NULL, gen_choicemap_empty(), &outer_tr, NULL) == GEN_ERR_VALUE);
+    CHECK_ERROR(GEN_ERR_VALUE, "y/3: normal: sigma must be > 0, got -1");
     CHECK_ERROR(gen_simulate(gen_dynamic("fails", model_fails), gen_key_new(1), NULL, &tr),
                 "fails: the data file is missing");
     CHECK(tr == NULL);

@@ -417,6 +417,15 @@ static void test_errors(void) {
     gen_addr am = bb_addr_m();
     CHECK(gen_target_new(dt, gen_select(1, &am)) == NULL);
     CHECK_ERROR(gen_error_status(), "deaf: 0 of the 1 selected continuous choices were evaluated in unconstrained space");
+    /* gen_eval_choice checks the value against the choice's shape and dtype (several
+     * values would be scored as one) */
+    gen_addr am2 = bb_addr_m();
+    gen_array *w2 = NULL;
+    gen_choicemap *wide = gen_choicemap_set(bb_choices(0.4, 3, xs), &am2, gen_full(GEN_F64, 1, (int64_t[]){2}, 0.4));
+    CHECK_ERROR(gen_assess(bb_gf(), &a, wide, &w2, NULL), "m: assess: the value has shape [2], but the choice");
+    gen_choicemap *ints = gen_choicemap_set(bb_choices(0.4, 3, xs), &am2, gen_scalar_i64(0));
+    CHECK_ERROR(gen_assess(bb_gf(), &a, ints, &w2, NULL), "m: assess: the value is i64, but the choice");
+    CHECK_OK(gen_assess(bb_gf(), &a, bb_choices(0.4, 3, xs), &w2, NULL));
 }
 
 int main(void) {

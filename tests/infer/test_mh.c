@@ -3,6 +3,7 @@
  * normal–normal model, against the exact posterior within Monte Carlo error (batch
  * means); reproducibility from the key; the errors. */
 #include <math.h>
+#include <string.h>
 
 #include "../testutil/check.h"
 
@@ -138,11 +139,15 @@ static void test_parallel_chains(void) {
     if (s1) CHECK_ARRAY(s1, (const double *)gen_array_data(s) + 2 * 5000, 5000, 0, 0);
 }
 
-/* y ~ N(mu, sigma) with sigma a choice that some steps make negative: the chain fails
- * naming the step and the address. */
+/* y ~ N(0, s) with s a choice that some steps make negative: the model rejects those
+ * proposals (a parameter outside its domain is a rejection, as in HMC and NUTS). Above
+ * s = 1.5 the body traces s again: a programming error, which fails the chain naming the
+ * step and the address. */
 static gen_status bad_model(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
     (void)args;
     gen_array *s = gen_choose(ctx, "s", gen_normal(gen_scalar(0), gen_scalar(1)));
+    double v = 0;
+    if (s && gen_item(s, &v) == GEN_OK && v > 1.5) gen_choose(ctx, "s", gen_normal(gen_scalar(0), gen_scalar(1)));
     *retval = gen_choose(ctx, "y", gen_normal(gen_scalar(0), s));
     return gen_ctx_status(ctx);
 }
@@ -159,10 +164,26 @@ static void test_errors(void) {
     gen_trace *tr = NULL;
     CHECK_OK(gen_generate(gen_dynamic("bad", bad_model), gen_key_new(1), NULL, c, &tr, NULL));
     gen_mh_select_kernel ks = {gen_select(1, &sa)};
+    /* s < 0: rejected, never kept */
+    int rejected = 0;
+    for (uint64_t i = 0; i < 40 && tr; i++) {
+        bool acc = true;
+        gen_status st = gen_mh_select(tr, gen_key_new(i), ks.sel, &out, &acc);
+        if (st == GEN_ERR_VALUE && strstr(gen_error_message(), "already traced")) { /* s > 1.5 */
+            gen_error_clear();
+            continue;
+        }
+        CHECK_OK(st);
+        if (st != GEN_OK) continue;
+        double v = check_item(gen_trace_value(out, &sa));
+        CHECK(acc ? v > 0 : out == tr);
+        rejected += !acc && v == 1;
+    }
+    CHECK(rejected > 5);
     gen_chain_config cfg = {.burn_in = 0, .draws = 50, .thin = 1};
     gen_trace *init[2] = {tr, tr};
     CHECK_ERROR(gen_run_chains(gen_kernel_mh_select(&ks), gen_key_new(2), 2, init, &cfg, 2, NULL, NULL, NULL),
-                "y: normal: sigma must be > 0");
+                "s: address already traced");
 }
 
 int main(void) {

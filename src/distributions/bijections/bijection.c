@@ -157,8 +157,8 @@ gen_bijection *gen_bijection_affine(const gen_array *loc, const gen_array *scale
         return NULL;
     }
     for (int64_t i = 0; i < scale->size; i++)
-        if (!(arr_get_f64(scale, i) != 0) || isnan(arr_get_f64(scale, i))) {
-            GEN_FAIL(GEN_ERR_VALUE, "gen_bijection_affine: scale must be nonzero, got %g", arr_get_f64(scale, i));
+        if (!(arr_get_f64(scale, i) != 0) || !isfinite(arr_get_f64(scale, i))) {
+            DIST_REFUSE("gen_bijection_affine: scale must be finite and nonzero, got %g", arr_get_f64(scale, i));
             return NULL;
         }
     return bij_new(&affine_kind, loc, scale, NULL);

@@ -10,6 +10,8 @@
 
 #define LOG2 0.69314718055994530942
 
+/* u, or u converted to f64 (NULL, with the error recorded, when that fails: callers
+ * check before reading the result). */
 static gen_array *as_float(const gen_array *u) {
     return arr_is_float((gen_dtype)u->dtype) ? (gen_array *)u : gen_cast(u, GEN_F64);
 }
@@ -31,6 +33,7 @@ typedef struct sb_parts {
 
 static sb_parts sb_split(const gen_array *u) {
     gen_array *uf = as_float(u);
+    if (!uf) return (sb_parts){NULL, NULL, NULL};
     int64_t km1 = u->shape[u->ndim - 1];
     gen_array *off = gen_log(gen_arange((double)km1, 0, -1, (gen_dtype)uf->dtype)); /* log(K-1-k) */
     gen_array *x = gen_sub(uf, off);
@@ -53,6 +56,7 @@ static gen_array *sb_fwd(const gen_bijection *b, const gen_array *u) {
 static gen_array *sb_inv(const gen_bijection *b, const gen_array *x) {
     (void)b;
     gen_array *xf = as_float(x);
+    if (!xf) return NULL;
     int64_t km1 = x->shape[x->ndim - 1] - 1;
     gen_array *rc = gen_flip(gen_cumsum(gen_flip(xf, -1), -1), -1);
     gen_array *rest = gen_slice(rc, -1, 1, GEN_END, 1), *head = gen_slice(xf, -1, 0, km1, 1);
@@ -98,6 +102,7 @@ static int64_t tri_n(const char *name, const gen_array *u, bool strict) {
 
 /* u [..., m] into the (strict) lower triangle of [..., n, n], zeros elsewhere. */
 static gen_array *tri_fill(const gen_array *uf, int64_t n, bool strict) {
+    if (!uf) return NULL;
     int nd;
     int64_t shape[GEN_MAX_DIMS + 1];
     replace_tail(uf, 1, 1, (const int64_t[]){1}, &nd, shape);
@@ -139,6 +144,7 @@ static gen_array *cc_split(const gen_array *u, cc_parts *p, int64_t *n_out) {
     int64_t n = tri_n("corr_cholesky", u, true);
     if (n < 0) return NULL;
     gen_array *uf = as_float(u);
+    if (!uf) return NULL;
     gen_dtype t = (gen_dtype)uf->dtype;
     gen_array *x = tri_fill(uf, n, true), *strict = lin_tri_mask(n, 1, 0, 0, t);
     /* log sqrt(1 - tanh(x)^2) = log 2 - x - softplus(-2x), exact for large |x| */
@@ -181,6 +187,7 @@ static gen_array *cc_inv(const gen_bijection *b, const gen_array *x) {
         return NULL;
     }
     gen_array *xf = as_float(x);
+    if (!xf) return NULL;
     int64_t n = x->shape[x->ndim - 1];
     gen_array *strict = lin_tri_mask(n, 1, 0, 0, (gen_dtype)xf->dtype);
     gen_array *r = gen_flip(gen_cumsum(gen_flip(gen_square(xf), -1), -1), -1);
@@ -204,6 +211,7 @@ static gen_array *pd_factor(const gen_array *u, int64_t *n_out, gen_array **diag
     int64_t n = tri_n("positive_definite", u, false);
     if (n < 0) return NULL;
     gen_array *uf = as_float(u);
+    if (!uf) return NULL;
     gen_array *a = tri_fill(uf, n, false);
     *diag_u = gen_diag(a);
     *n_out = n;

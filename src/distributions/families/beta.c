@@ -81,10 +81,8 @@ static const dist_family beta_family = {
 /* Built in a scope of its own, so a failure part-way frees the distribution. */
 gen_dist *gen_beta(const gen_array *a, const gen_array *b) {
     const gen_array *p[2] = {a, b};
-    if (a && b && (dist_check_positive("beta", "a", a) != GEN_OK ||
-                   dist_check_finite("beta", "a", a) != GEN_OK ||
-                   dist_check_positive("beta", "b", b) != GEN_OK ||
-                   dist_check_finite("beta", "b", b) != GEN_OK))
+    if (a && b && (dist_check_positive_finite("beta", "a", a) != GEN_OK ||
+                   dist_check_positive_finite("beta", "b", b) != GEN_OK))
         return NULL;
     if (gen_scope_begin() != GEN_OK) return NULL;
     gen_dist *d = dist_new_scalar(&beta_family, 2, p, -1);

@@ -90,9 +90,8 @@ gen_dist *gen_beta_uniform(const gen_array *theta, const gen_array *a, const gen
     const gen_array *p[3] = {theta, a, b};
     const char *f = "beta_uniform";
     if (theta && a && b &&
-        (dist_check_unit_interval(f, "theta", theta) != GEN_OK || dist_check_positive(f, "a", a) != GEN_OK ||
-         dist_check_finite(f, "a", a) != GEN_OK || dist_check_positive(f, "b", b) != GEN_OK ||
-         dist_check_finite(f, "b", b) != GEN_OK))
+        (dist_check_unit_interval(f, "theta", theta) != GEN_OK || dist_check_positive_finite(f, "a", a) != GEN_OK ||
+         dist_check_positive_finite(f, "b", b) != GEN_OK))
         return NULL;
     if (gen_scope_begin() != GEN_OK) return NULL;
     gen_dist *d = dist_new_scalar(&beta_uniform_family, 3, p, -1);

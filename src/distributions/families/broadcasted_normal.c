@@ -72,7 +72,7 @@ static const dist_family broadcasted_normal_family = {
 
 gen_dist *gen_broadcasted_normal(const gen_array *mu, const gen_array *sigma) {
     const char *f = "broadcasted_normal";
-    if (dist_check_finite(f, "mu", mu) != GEN_OK || dist_check_positive(f, "sigma", sigma) != GEN_OK)
+    if (dist_check_finite(f, "mu", mu) != GEN_OK || dist_check_positive_finite(f, "sigma", sigma) != GEN_OK)
         return NULL;
     int nd;
     int64_t shape[GEN_MAX_DIMS];

@@ -19,6 +19,7 @@ static int64_t num_categories(const gen_dist *d) {
  * unselected -inf entries never meet a zero multiplier and their cotangent is exactly
  * zero. */
 static gen_array *cat_select(const gen_array *x, const gen_array *logp, int64_t k) {
+    if (!logp) return NULL; /* its shape is read below */
     if (disc_plain()) return disc_gather_last("categorical", x, logp);
     gen_array *ok = gen_logical_and(disc_is_int(x), gen_logical_and(gen_ge(x, gen_scalar_i64(0)),
                                                                     gen_lt(x, gen_scalar_i64(k))));
@@ -106,16 +107,15 @@ static gen_status check_logits(const gen_array *l) {
             double v = arr_get_f64(l, r * k + j);
             char buf[ARR_SHAPE_STR_MAX];
             if (v == INFINITY)
-                return GEN_FAIL(GEN_ERR_VALUE, "categorical_logits: logits must be < inf, got inf at index %s",
-                                dist_index_str(l, r * k + j, buf, sizeof buf));
+                return DIST_REFUSE("categorical_logits: logits must be < inf, got inf at index %s",
+                                   dist_index_str(l, r * k + j, buf, sizeof buf));
             finite |= isfinite(v);
         }
         if (!finite) {
             char buf[ARR_SHAPE_STR_MAX];
-            return GEN_FAIL(GEN_ERR_VALUE,
-                            "categorical_logits: logits must have a finite entry in every row, "
-                            "the row at index %s is all -inf",
-                            dist_index_str(l, r * k, buf, sizeof buf));
+            return DIST_REFUSE("categorical_logits: logits must have a finite entry in every row, "
+                               "the row at index %s is all -inf",
+                               dist_index_str(l, r * k, buf, sizeof buf));
         }
     }
     return GEN_OK;

@@ -60,8 +60,7 @@ static const dist_family cauchy_family = {
 gen_dist *gen_cauchy(const gen_array *loc, const gen_array *scale) {
     const gen_array *p[2] = {loc, scale};
     if (loc && scale && (dist_check_finite("cauchy", "loc", loc) != GEN_OK ||
-                         dist_check_positive("cauchy", "scale", scale) != GEN_OK ||
-                         dist_check_finite("cauchy", "scale", scale) != GEN_OK))
+                         dist_check_positive_finite("cauchy", "scale", scale) != GEN_OK))
         return NULL;
     return dist_new_scalar(&cauchy_family, 2, p, -1);
 }
@@ -112,8 +111,7 @@ static const dist_family half_cauchy_family = {
 
 gen_dist *gen_half_cauchy(const gen_array *scale) {
     const gen_array *p[1] = {scale};
-    if (scale && (dist_check_positive("half_cauchy", "scale", scale) != GEN_OK ||
-                  dist_check_finite("half_cauchy", "scale", scale) != GEN_OK))
+    if (scale && (dist_check_positive_finite("half_cauchy", "scale", scale) != GEN_OK))
         return NULL;
     return dist_new_scalar(&half_cauchy_family, 1, p, -1);
 }

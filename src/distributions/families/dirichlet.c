@@ -93,8 +93,7 @@ gen_dist *gen_dirichlet(const gen_array *alpha) {
         GEN_FAIL(GEN_ERR_SHAPE, "dirichlet: alpha must have at least 1 entry along its last axis, got 0");
         return NULL;
     }
-    if (dist_check_positive("dirichlet", "alpha", alpha) != GEN_OK ||
-        dist_check_finite("dirichlet", "alpha", alpha) != GEN_OK)
+    if (dist_check_positive_finite("dirichlet", "alpha", alpha) != GEN_OK)
         return NULL;
     gen_dtype t = alpha->dtype == GEN_F32 ? GEN_F32 : GEN_F64;
     return dist_new(&dirichlet_family, t, 1, (gen_array *const *)&alpha, alpha->ndim - 1, alpha->shape, 1, &k);

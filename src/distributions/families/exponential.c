@@ -48,8 +48,7 @@ static const dist_family exponential_family = {
 
 gen_dist *gen_exponential(const gen_array *rate) {
     const gen_array *p[1] = {rate};
-    if (rate && (dist_check_positive("exponential", "rate", rate) != GEN_OK ||
-                 dist_check_finite("exponential", "rate", rate) != GEN_OK))
+    if (rate && (dist_check_positive_finite("exponential", "rate", rate) != GEN_OK))
         return NULL;
     return dist_new_scalar(&exponential_family, 1, p, -1);
 }

@@ -79,10 +79,8 @@ static const dist_family gamma_family = {
 
 gen_dist *gen_gamma(const gen_array *shape, const gen_array *scale) {
     const gen_array *p[2] = {shape, scale};
-    if (shape && scale && (dist_check_positive("gamma", "shape", shape) != GEN_OK ||
-                           dist_check_finite("gamma", "shape", shape) != GEN_OK ||
-                           dist_check_positive("gamma", "scale", scale) != GEN_OK ||
-                           dist_check_finite("gamma", "scale", scale) != GEN_OK))
+    if (shape && scale && (dist_check_positive_finite("gamma", "shape", shape) != GEN_OK ||
+                           dist_check_positive_finite("gamma", "scale", scale) != GEN_OK))
         return NULL;
     return dist_new_scalar(&gamma_family, 2, p, -1);
 }
@@ -120,8 +118,7 @@ static const dist_family chi2_family = {
 
 gen_dist *gen_chi2(const gen_array *df) {
     const gen_array *p[1] = {df};
-    if (df && (dist_check_positive("chi2", "df", df) != GEN_OK ||
-               dist_check_finite("chi2", "df", df) != GEN_OK))
+    if (df && (dist_check_positive_finite("chi2", "df", df) != GEN_OK))
         return NULL;
     return dist_new_scalar(&chi2_family, 1, p, -1);
 }

@@ -41,8 +41,7 @@ static const dist_family gumbel_family = {
 gen_dist *gen_gumbel(const gen_array *loc, const gen_array *scale) {
     const gen_array *p[2] = {loc, scale};
     if (loc && scale && (dist_check_finite("gumbel", "loc", loc) != GEN_OK ||
-                         dist_check_positive("gumbel", "scale", scale) != GEN_OK ||
-                         dist_check_finite("gumbel", "scale", scale) != GEN_OK))
+                         dist_check_positive_finite("gumbel", "scale", scale) != GEN_OK))
         return NULL;
     return dist_new_scalar(&gumbel_family, 2, p, -1);
 }

@@ -52,8 +52,7 @@ static const dist_family half_normal_family = {
 
 gen_dist *gen_half_normal(const gen_array *sigma) {
     const gen_array *p[1] = {sigma};
-    if (sigma && (dist_check_positive("half_normal", "sigma", sigma) != GEN_OK ||
-                  dist_check_finite("half_normal", "sigma", sigma) != GEN_OK))
+    if (sigma && (dist_check_positive_finite("half_normal", "sigma", sigma) != GEN_OK))
         return NULL;
     return dist_new_scalar(&half_normal_family, 1, p, -1);
 }

@@ -57,10 +57,8 @@ static const dist_family inv_gamma_family = {
 
 gen_dist *gen_inv_gamma(const gen_array *shape, const gen_array *scale) {
     const gen_array *p[2] = {shape, scale};
-    if (shape && scale && (dist_check_positive("inv_gamma", "shape", shape) != GEN_OK ||
-                           dist_check_finite("inv_gamma", "shape", shape) != GEN_OK ||
-                           dist_check_positive("inv_gamma", "scale", scale) != GEN_OK ||
-                           dist_check_finite("inv_gamma", "scale", scale) != GEN_OK))
+    if (shape && scale && (dist_check_positive_finite("inv_gamma", "shape", shape) != GEN_OK ||
+                           dist_check_positive_finite("inv_gamma", "scale", scale) != GEN_OK))
         return NULL;
     return dist_new_scalar(&inv_gamma_family, 2, p, -1);
 }

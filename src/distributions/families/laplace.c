@@ -61,8 +61,7 @@ static const dist_family laplace_family = {
 gen_dist *gen_laplace(const gen_array *loc, const gen_array *scale) {
     const gen_array *p[2] = {loc, scale};
     if (loc && scale && (dist_check_finite("laplace", "loc", loc) != GEN_OK ||
-                         dist_check_positive("laplace", "scale", scale) != GEN_OK ||
-                         dist_check_finite("laplace", "scale", scale) != GEN_OK))
+                         dist_check_positive_finite("laplace", "scale", scale) != GEN_OK))
         return NULL;
     return dist_new_scalar(&laplace_family, 2, p, -1);
 }

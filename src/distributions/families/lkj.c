@@ -19,6 +19,7 @@ static gen_array *lkj_sample(const gen_dist *d, gen_key key, int ndim, const int
     gen_array *off = gen_mul(gen_arange(0, (double)dim - 1, 1, t), dist_const(eta, 0.5)); /* (i-1)/2 */
     gen_array *a = gen_add(off, dist_const(eta, 0.5));
     gen_array *b = gen_sub(gen_add(eta, dist_const(eta, 0.5 * (double)(dim - 2))), off);
+    if (!b) return NULL; /* its shape is read below */
     gen_array *y = gen_random_beta(k[0], gen_broadcast_to(a, b->ndim, b->shape), b); /* [..., dim-1] */
     int64_t one[GEN_MAX_DIMS];
     for (int i = 0; i < ndim - 2; i++) one[i] = shape[i];
@@ -89,8 +90,7 @@ gen_dist *gen_lkj_cholesky(int64_t dim, const gen_array *eta) {
         if (!core_error_pending()) GEN_FAIL(GEN_ERR_MISUSE, "lkj_cholesky: parameter eta is NULL");
         return NULL;
     }
-    if (dist_check_positive("lkj_cholesky", "eta", eta) != GEN_OK ||
-        dist_check_finite("lkj_cholesky", "eta", eta) != GEN_OK)
+    if (dist_check_positive_finite("lkj_cholesky", "eta", eta) != GEN_OK)
         return NULL;
     gen_dtype t = eta->dtype == GEN_F32 ? GEN_F32 : GEN_F64;
     return dist_new(&lkj_family, t, 1, (gen_array *const *)&eta, eta->ndim, eta->shape, 2,

@@ -56,8 +56,7 @@ static const dist_family logistic_family = {
 gen_dist *gen_logistic(const gen_array *loc, const gen_array *scale) {
     const gen_array *p[2] = {loc, scale};
     if (loc && scale && (dist_check_finite("logistic", "loc", loc) != GEN_OK ||
-                         dist_check_positive("logistic", "scale", scale) != GEN_OK ||
-                         dist_check_finite("logistic", "scale", scale) != GEN_OK))
+                         dist_check_positive_finite("logistic", "scale", scale) != GEN_OK))
         return NULL;
     return dist_new_scalar(&logistic_family, 2, p, -1);
 }

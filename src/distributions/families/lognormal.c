@@ -56,8 +56,7 @@ static const dist_family lognormal_family = {
 gen_dist *gen_lognormal(const gen_array *mu, const gen_array *sigma) {
     const gen_array *p[2] = {mu, sigma};
     if (mu && sigma && (dist_check_finite("lognormal", "mu", mu) != GEN_OK ||
-                        dist_check_positive("lognormal", "sigma", sigma) != GEN_OK ||
-                        dist_check_finite("lognormal", "sigma", sigma) != GEN_OK))
+                        dist_check_positive_finite("lognormal", "sigma", sigma) != GEN_OK))
         return NULL;
     return dist_new_scalar(&lognormal_family, 2, p, -1);
 }

@@ -71,14 +71,14 @@ gen_status mv_check_spd(const char *family, const char *name, const gen_array *a
         int64_t i = at / (n ? n : 1), j = at % (n ? n : 1);
         double v = arr_get_f64(a, k * n * n + at), vt = arr_get_f64(a, k * n * n + j * n + i);
         if (r == SPD_NONFINITE)
-            st = GEN_FAIL(GEN_ERR_VALUE, "%s: %s must be finite, got %g at [%lld,%lld]%s", family, name,
-                          v, (long long)i, (long long)j, bn);
+            st = DIST_REFUSE("%s: %s must be finite, got %g at [%lld,%lld]%s", family, name,
+                             v, (long long)i, (long long)j, bn);
         else if (r == SPD_ASYM)
-            st = GEN_FAIL(GEN_ERR_VALUE, "%s: %s must be symmetric, got %g at [%lld,%lld] and %g at [%lld,%lld]%s",
-                          family, name, v, (long long)i, (long long)j, vt, (long long)j, (long long)i, bn);
+            st = DIST_REFUSE("%s: %s must be symmetric, got %g at [%lld,%lld] and %g at [%lld,%lld]%s",
+                             family, name, v, (long long)i, (long long)j, vt, (long long)j, (long long)i, bn);
         else if (r == SPD_NOT_PD)
-            st = GEN_FAIL(GEN_ERR_VALUE, "%s: %s must be positive definite, but its leading %lld x %lld minor is not%s",
-                          family, name, (long long)(i + 1), (long long)(i + 1), bn);
+            st = DIST_REFUSE("%s: %s must be positive definite, but its leading %lld x %lld minor is not%s",
+                             family, name, (long long)(i + 1), (long long)(i + 1), bn);
     }
     core_free(w, wbytes(n));
     return st;
@@ -94,14 +94,14 @@ gen_status mv_check_lower_chol(const char *family, const char *name, const gen_a
                 double v = arr_get_f64(a, (k * n + i) * n + j);
                 char note[2 * ARR_SHAPE_STR_MAX];
                 if (j > i && v != 0)
-                    return GEN_FAIL(GEN_ERR_VALUE, "%s: %s must be lower triangular, got %g at [%lld,%lld]%s",
-                                    family, name, v, (long long)i, (long long)j, batch_note(a, 2, k, note, sizeof note));
+                    return DIST_REFUSE("%s: %s must be lower triangular, got %g at [%lld,%lld]%s",
+                                       family, name, v, (long long)i, (long long)j, batch_note(a, 2, k, note, sizeof note));
                 if (j == i && !(v > 0 && isfinite(v)))
-                    return GEN_FAIL(GEN_ERR_VALUE, "%s: %s must have a positive finite diagonal, got %g at [%lld,%lld]%s",
-                                    family, name, v, (long long)i, (long long)i, batch_note(a, 2, k, note, sizeof note));
+                    return DIST_REFUSE("%s: %s must have a positive finite diagonal, got %g at [%lld,%lld]%s",
+                                       family, name, v, (long long)i, (long long)i, batch_note(a, 2, k, note, sizeof note));
                 if (j < i && !isfinite(v))
-                    return GEN_FAIL(GEN_ERR_VALUE, "%s: %s must be finite, got %g at [%lld,%lld]%s", family, name,
-                                    v, (long long)i, (long long)j, batch_note(a, 2, k, note, sizeof note));
+                    return DIST_REFUSE("%s: %s must be finite, got %g at [%lld,%lld]%s", family, name,
+                                       v, (long long)i, (long long)j, batch_note(a, 2, k, note, sizeof note));
             }
     return GEN_OK;
 }
@@ -149,7 +149,7 @@ gen_array *mv_cholesky(const char *family, const char *name, const gen_array *a)
     if (!l && gen_error_status() == GEN_ERR_LINALG) {
         char msg[512];
         snprintf(msg, sizeof msg, "%s", gen_error_message());
-        GEN_FAIL(GEN_ERR_VALUE, "%s: %s must be positive definite (%s)", family, name, msg);
+        DIST_REFUSE("%s: %s must be positive definite (%s)", family, name, msg);
     }
     return l;
 }
@@ -160,10 +160,13 @@ gen_status mv_batch(const char *family, const gen_array *a, int adims, const gen
 }
 
 gen_dtype mv_dtype(int n, const gen_array *const *params) {
-    bool all_f32 = n > 0;
+    bool all_f32 = true, any_float = false; /* integer and bool parameters become f64 */
     for (int i = 0; i < n; i++)
-        if (arr_is_float((gen_dtype)params[i]->dtype)) all_f32 &= params[i]->dtype == GEN_F32;
-    return all_f32 ? GEN_F32 : GEN_F64;
+        if (arr_is_float((gen_dtype)params[i]->dtype)) {
+            any_float = true;
+            all_f32 &= params[i]->dtype == GEN_F32;
+        }
+    return any_float && all_f32 ? GEN_F32 : GEN_F64;
 }
 
 gen_array *mv_lmvgamma(const gen_array *a, int64_t n) {

@@ -27,7 +27,8 @@ gen_array *mv_cholesky(const char *family, const char *name, const gen_array *a)
  * last bdims): the batch shape of a multivariate family. Errors name family. */
 gen_status mv_batch(const char *family, const gen_array *a, int adims, const gen_array *b,
                     int bdims, int *nd, int64_t *shape);
-/* The value dtype of a family from its float parameters: f32 only if all are f32. */
+/* The value dtype of a family from its float parameters: f32 only if there are some and
+ * all are f32 (as dist_new_scalar's rule). */
 gen_dtype mv_dtype(int n, const gen_array *const *params);
 
 /* log of the multivariate gamma function Gamma_n(a), elementwise in a. */

@@ -38,8 +38,7 @@ static const dist_family neg_binomial_family = {
 
 gen_dist *gen_neg_binomial(const gen_array *r, const gen_array *p) {
     const gen_array *prm[2] = {r, p};
-    if (r && p && (dist_check_positive("neg_binomial", "r", r) != GEN_OK ||
-                   dist_check_finite("neg_binomial", "r", r) != GEN_OK ||
+    if (r && p && (dist_check_positive_finite("neg_binomial", "r", r) != GEN_OK ||
                    disc_check_prob_pos("neg_binomial", "p", p) != GEN_OK))
         return NULL;
     if (gen_scope_begin() != GEN_OK) return NULL;

@@ -87,10 +87,10 @@ static bool f64_scalar(const gen_array *a, double *v) {
 gen_dist *gen_normal(const gen_array *mu, const gen_array *sigma) {
     const gen_array *p[2] = {mu, sigma};
     double m, s;
-    if (mu && sigma && f64_scalar(mu, &m) && f64_scalar(sigma, &s) && isfinite(m) && s > 0)
+    if (mu && sigma && f64_scalar(mu, &m) && f64_scalar(sigma, &s) && isfinite(m) && s > 0 && s < INFINITY)
         return dist_new_scalar(&normal_family, 2, p, -1); /* checks pass: skip them */
     if (mu && sigma && (dist_check_finite("normal", "mu", mu) != GEN_OK ||
-                        dist_check_positive("normal", "sigma", sigma) != GEN_OK))
+                        dist_check_positive_finite("normal", "sigma", sigma) != GEN_OK))
         return NULL;
     return dist_new_scalar(&normal_family, 2, p, -1);
 }

@@ -37,10 +37,8 @@ static const dist_family pareto_family = {
 
 gen_dist *gen_pareto(const gen_array *scale, const gen_array *alpha) {
     const gen_array *p[2] = {scale, alpha};
-    if (scale && alpha && (dist_check_positive("pareto", "scale", scale) != GEN_OK ||
-                           dist_check_finite("pareto", "scale", scale) != GEN_OK ||
-                           dist_check_positive("pareto", "alpha", alpha) != GEN_OK ||
-                           dist_check_finite("pareto", "alpha", alpha) != GEN_OK))
+    if (scale && alpha && (dist_check_positive_finite("pareto", "scale", scale) != GEN_OK ||
+                           dist_check_positive_finite("pareto", "alpha", alpha) != GEN_OK))
         return NULL;
     return dist_new_scalar(&pareto_family, 2, p, -1);
 }

@@ -103,12 +103,11 @@ static gen_status check_bounds(const gen_array *b) {
         for (int64_t j = 0; j < n; j++) {
             double v = arr_get_f64(b, r * n + j), prev = j ? arr_get_f64(b, r * n + j - 1) : -INFINITY;
             if (!isfinite(v))
-                return GEN_FAIL(GEN_ERR_VALUE, "piecewise_uniform: bounds must be finite, got %g at index %s",
-                                v, dist_index_str(b, r * n + j, buf, sizeof buf));
+                return DIST_REFUSE("piecewise_uniform: bounds must be finite, got %g at index %s",
+                                   v, dist_index_str(b, r * n + j, buf, sizeof buf));
             if (!(v > prev))
-                return GEN_FAIL(GEN_ERR_VALUE,
-                                "piecewise_uniform: bounds must be strictly increasing, got %g after %g at index %s",
-                                v, prev, dist_index_str(b, r * n + j, buf, sizeof buf));
+                return DIST_REFUSE("piecewise_uniform: bounds must be strictly increasing, got %g after %g at index %s",
+                                   v, prev, dist_index_str(b, r * n + j, buf, sizeof buf));
         }
     return GEN_OK;
 }

@@ -107,11 +107,9 @@ static const dist_family student_t_family = {
 
 gen_dist *gen_student_t(const gen_array *df, const gen_array *loc, const gen_array *scale) {
     const gen_array *p[3] = {df, loc, scale};
-    if (df && loc && scale && (dist_check_positive("student_t", "df", df) != GEN_OK ||
-                               dist_check_finite("student_t", "df", df) != GEN_OK ||
+    if (df && loc && scale && (dist_check_positive_finite("student_t", "df", df) != GEN_OK ||
                                dist_check_finite("student_t", "loc", loc) != GEN_OK ||
-                               dist_check_positive("student_t", "scale", scale) != GEN_OK ||
-                               dist_check_finite("student_t", "scale", scale) != GEN_OK))
+                               dist_check_positive_finite("student_t", "scale", scale) != GEN_OK))
         return NULL;
     return dist_new_scalar(&student_t_family, 3, p, -1);
 }

@@ -195,8 +195,8 @@ gen_dist *gen_truncated_normal(const gen_array *mu, const gen_array *sigma, cons
     const gen_array *p[4] = {mu, sigma, lo, hi};
     const char *f = "truncated_normal";
     if (mu && sigma && lo && hi &&
-        (dist_check_finite(f, "mu", mu) != GEN_OK || dist_check_positive(f, "sigma", sigma) != GEN_OK ||
-         dist_check_finite(f, "sigma", sigma) != GEN_OK || dist_check_not_nan(f, "lo", lo) != GEN_OK ||
+        (dist_check_finite(f, "mu", mu) != GEN_OK || dist_check_positive_finite(f, "sigma", sigma) != GEN_OK ||
+         dist_check_not_nan(f, "lo", lo) != GEN_OK ||
          dist_check_not_nan(f, "hi", hi) != GEN_OK || dist_check_less(f, "lo", lo, "hi", hi) != GEN_OK))
         return NULL;
     return dist_new_scalar(&truncated_normal_family, 4, p, -1);

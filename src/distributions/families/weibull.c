@@ -46,10 +46,8 @@ static const dist_family weibull_family = {
 
 gen_dist *gen_weibull(const gen_array *shape, const gen_array *scale) {
     const gen_array *p[2] = {shape, scale};
-    if (shape && scale && (dist_check_positive("weibull", "shape", shape) != GEN_OK ||
-                           dist_check_finite("weibull", "shape", shape) != GEN_OK ||
-                           dist_check_positive("weibull", "scale", scale) != GEN_OK ||
-                           dist_check_finite("weibull", "scale", scale) != GEN_OK))
+    if (shape && scale && (dist_check_positive_finite("weibull", "shape", shape) != GEN_OK ||
+                           dist_check_positive_finite("weibull", "scale", scale) != GEN_OK))
         return NULL;
     return dist_new_scalar(&weibull_family, 2, p, -1);
 }

@@ -118,8 +118,8 @@ static gen_status check_df(const char *fam, const gen_array *df, int64_t n) {
         double v = arr_get_f64(df, i);
         char buf[ARR_SHAPE_STR_MAX];
         if (!(v > (double)(n - 1)))
-            st = GEN_FAIL(GEN_ERR_VALUE, "%s: df must be > n - 1 = %lld, got %g at index %s", fam,
-                          (long long)(n - 1), v, dist_index_str(df, i, buf, sizeof buf));
+            st = DIST_REFUSE("%s: df must be > n - 1 = %lld, got %g at index %s", fam,
+                             (long long)(n - 1), v, dist_index_str(df, i, buf, sizeof buf));
     }
     return st;
 }

@@ -76,8 +76,7 @@ static const dist_family wrapped_cauchy_family = {
 gen_dist *gen_wrapped_cauchy(const gen_array *mu, const gen_array *gamma) {
     const gen_array *p[2] = {mu, gamma};
     if (mu && gamma && (dist_check_finite("wrapped_cauchy", "mu", mu) != GEN_OK ||
-                        dist_check_positive("wrapped_cauchy", "gamma", gamma) != GEN_OK ||
-                        dist_check_finite("wrapped_cauchy", "gamma", gamma) != GEN_OK))
+                        dist_check_positive_finite("wrapped_cauchy", "gamma", gamma) != GEN_OK))
         return NULL;
     return circ_new(&wrapped_cauchy_family, 2, p);
 }
