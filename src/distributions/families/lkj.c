@@ -50,6 +50,7 @@ static gen_array *lkj_logpdf(const gen_dist *d, const gen_array *x) {
     int64_t dim = d->event_shape[0];
     const gen_array *eta = d->params[0];
     gen_array *xf = gen_cast(x, arr_float_type((gen_dtype)x->dtype));
+    if (!xf) return NULL; /* out of memory */
     gen_dtype t = (gen_dtype)xf->dtype;
     gen_array *upper = gen_mul(xf, lin_tri_mask(dim, 0, 0, 1, t)); /* NaN/inf stay nonzero */
     gen_array *ok = gen_all(gen_eq(upper, dist_const(xf, 0)), GEN_AXES(-2, -1), false);
