@@ -253,13 +253,17 @@ typedef struct compose_pair {
     gen_bijection *f, *g;
 } compose_pair;
 
+/* The parts' functions take a value, never NULL: a failed first part (out of memory)
+ * ends the composition with its error. */
 static gen_array *compose_fwd(const gen_bijection *b, const gen_array *u) {
     const compose_pair *c = b->extra;
-    return c->f->kind->forward(c->f, c->g->kind->forward(c->g, u));
+    gen_array *v = c->g->kind->forward(c->g, u);
+    return v ? c->f->kind->forward(c->f, v) : NULL;
 }
 static gen_array *compose_inv(const gen_bijection *b, const gen_array *x) {
     const compose_pair *c = b->extra;
-    return c->g->kind->inverse(c->g, c->f->kind->inverse(c->f, x));
+    gen_array *v = c->f->kind->inverse(c->f, x);
+    return v ? c->g->kind->inverse(c->g, v) : NULL;
 }
 static gen_array *compose_logdet(const gen_bijection *b, const gen_array *u) {
     const compose_pair *c = b->extra;
@@ -267,6 +271,7 @@ static gen_array *compose_logdet(const gen_bijection *b, const gen_array *u) {
      * to the composite's. */
     gen_array *lg = dist_sum_last(c->g->kind->log_det(c->g, u), b->in_event_ndim - c->g->in_event_ndim);
     gen_array *v = c->g->kind->forward(c->g, u);
+    if (!v) return NULL;
     gen_array *lf = dist_sum_last(c->f->kind->log_det(c->f, v), b->in_event_ndim - c->f->in_event_ndim);
     return gen_add(lg, lf);
 }
