@@ -110,7 +110,7 @@ int gen_scope_depth(void);
  * a use after release or double release of an array, trace, choice map, selection,
  * generative function, distribution, bijection or edit request is reported naming the
  * object (while the quarantine holds it), and memory checkers (ASan, valgrind) see every
- * use of freed memory. It costs memory and speed (model code runs some 3 times slower):
+ * use of other freed memory (array elements, tables), which GenC no longer recycles. It costs memory and speed (model code runs some 3 times slower):
  * for finding mistakes, not for production runs. It is on when the environment
  * variable GENC_DEBUG is set to anything but "0" when GenC first needs to know (the
  * CMake option GENC_DEBUG makes it on by default, GENC_DEBUG=0 turning it off), or

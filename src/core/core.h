@@ -16,9 +16,11 @@
 #define CORE_LIKELY(x) __builtin_expect(!!(x), 1)
 #define CORE_NOINLINE __attribute__((noinline))
 #define CORE_ALWAYS_INLINE inline __attribute__((always_inline))
+#define CORE_HIDDEN __attribute__((visibility("hidden")))
 #else
 #define CORE_NOINLINE
 #define CORE_ALWAYS_INLINE inline
+#define CORE_HIDDEN
 #define CORE_PRINTF(a, b)
 #define CORE_UNLIKELY(x) (x)
 #define CORE_LIKELY(x) (x)
@@ -105,7 +107,7 @@ void core_ptrvec_free(core_ptrvec *v);
  * longer theirs. The debug mode (GENC_DEBUG=1, gen_set_debug) also bypasses the block
  * caches so that memory tools see every use of freed memory. */
 #define CORE_DEAD (-0x3fff0000)
-extern atomic_int core_debug_; /* 1 on, 0 off, -1 not yet read from the environment */
+extern CORE_HIDDEN atomic_int core_debug_; /* 1 on, 0 off, -1 not yet read from the environment (hidden: one load) */
 int core_debug_init(void);
 /* Whether the debug mode is on (one load; the environment is read on the first call). */
 static inline bool core_debug(void) {

@@ -60,15 +60,14 @@ static bool name_addr(gen_ctx *ctx, const char *fn, const char *name, gen_addr *
 /* A choice at a: the handler's, or for a NULL distribution the error that made it (a
  * family's "normal: sigma must be > 0, got -1") or GEN_ERR_MISUSE, prefixed by a; for a
  * released one GEN_ERR_MISUSE naming it. */
-static gen_array *choice_at(gen_ctx *ctx, const char *fn, const gen_addr *a, const gen_dist *d) {
-    if (CORE_UNLIKELY(!d)) {
-        if (!core_error_pending()) GEN_FAIL(GEN_ERR_MISUSE, "%s: the distribution is NULL", fn);
-        return dsl_fail_at(ctx, a);
-    }
-    if (CORE_UNLIKELY(core_dead(d))) {
-        core_dead_fail(fn, "the distribution", d, "a distribution");
-        return dsl_fail_at(ctx, a);
-    }
+static CORE_NOINLINE gen_array *choice_fail(gen_ctx *ctx, const char *fn, const gen_addr *a, const gen_dist *d) {
+    if (d) core_dead_fail(fn, "the distribution", d, "a distribution");
+    else if (!core_error_pending()) GEN_FAIL(GEN_ERR_MISUSE, "%s: the distribution is NULL", fn);
+    return dsl_fail_at(ctx, a);
+}
+
+static inline gen_array *choice_at(gen_ctx *ctx, const char *fn, const gen_addr *a, const gen_dist *d) {
+    if (CORE_UNLIKELY(!d || core_dead(d))) return choice_fail(ctx, fn, a, d);
     return dsl_on_choice(ctx, a, d);
 }
 
