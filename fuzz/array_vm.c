@@ -23,7 +23,8 @@ void vm_push(vm *m, const char *what, gen_array *a) {
     if (vm_tracing()) {
         char buf[160];
         if (!a || gen_array_format(a, buf, sizeof buf) != GEN_OK) snprintf(buf, sizeof buf, "NULL");
-        fprintf(stderr, "%*s%s -> %s%s%s\n", 2 * m->tdepth, "", what, buf, a ? "" : ": ",
+        fprintf(stderr, "%*s%s -> %s%s%s%s\n", 2 * m->tdepth, "", what,
+                a && gen_array_is_batched(a) ? "(batched) " : "", buf, a ? "" : ": ",
                 a ? "" : gen_error_message());
     }
     if (!a) {
@@ -106,6 +107,7 @@ void vm_mode_batch(vm *m) {
     }
     FZ_CHECK(gen_batch_size() == n, "gen_batch_begin(%lld): batch size %lld", (long long)n,
              (long long)gen_batch_size());
+    if (vm_tracing()) fprintf(stderr, "%*sgen_batch_begin(%lld)\n", 2 * m->tdepth, "", (long long)n);
     m->mode_kind[m->nmodes++] = 0;
 }
 
@@ -165,13 +167,15 @@ static gen_status sub_fn(void *payload, int n_in, gen_array *const *in, int n_ou
     return GEN_OK;
 }
 
-/* The custom VJP rule: cotangents of the inputs chosen by s->rule (NULL, zeros of the
- * right shape, or the output's cotangent whatever its shape). */
+/* The custom VJP rule: cotangents of the inputs chosen by the rule byte (NULL, zeros of
+ * the right shape, or the output's cotangent whatever its shape). The byte travels in
+ * the payload pointer itself: the rule may run after vm_transform returned (in the
+ * backward pass of a transform around it), when no frame of it is left to point to. */
 static gen_status sub_rule(void *payload, int n_in, gen_array *const *in, int n_out,
                            gen_array *const *out, gen_array *const *cot_out, gen_array **cot_in) {
-    sub *s = payload;
+    unsigned rule = (unsigned)(uintptr_t)payload;
     for (int i = 0; i < n_in; i++) {
-        int how = (s->rule >> (2 * (i % 4))) & 3;
+        int how = (rule >> (2 * (i % 4))) & 3;
         if (how == 0) cot_in[i] = NULL;
         else if (how == 1 || how == 3)
             cot_in[i] = gen_zeros(gen_array_dtype(in[i]), gen_array_ndim(in[i]), gen_array_shape(in[i]));
@@ -292,7 +296,7 @@ void vm_transform(vm *m, bool whole_rest) {
         break;
     default:
         what = "gen_custom_vjp";
-        st = gen_custom_vjp(f, sub_rule, &s, n_in, prim, s.n_out, res);
+        st = gen_custom_vjp(f, sub_rule, (void *)(uintptr_t)s.rule, n_in, prim, s.n_out, res);
         nres = s.n_out;
         break;
     }
