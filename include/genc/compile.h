@@ -21,6 +21,8 @@
 
 #include <stdbool.h>
 
+#include "genc/autodiff.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -30,6 +32,25 @@ extern "C" {
 void gen_set_compile(bool on);
 /* Whether compilation is on. */
 bool gen_compile_enabled(void);
+
+/* ---- compiling an array function explicitly ---------------------------------------------
+ * Any function of arrays (a gen_closure, as the autodiff transforms take) compiles for
+ * inputs of fixed dtypes and shapes: f runs once on inputs like like[0..n_in) under a
+ * capture, and every later call runs the generated code. f may call gen_grad and friends
+ * (the gradient is captured too), and may compute on arrays it closes over (constants of
+ * the compiled function: they must stay alive and unchanged while it is used). */
+typedef struct gen_compiled gen_compiled;
+
+/* A compiled form of f (caller-owned: gen_compiled_free), or NULL with the error:
+ * GEN_ERR_UNSUPPORTED naming why it does not compile (f reads a value computed from an
+ * input on the host, an op has no code generator, no C compiler, compilation off), or
+ * f's own error. The compiled function is checked against f at like. */
+gen_compiled *gen_compile(gen_closure f, int n_in, gen_array *const *like, int n_out);
+/* Runs c on in[0..n_in) (each of its like's dtype and shape: GEN_ERR_SHAPE / DTYPE
+ * otherwise) and stores the n_out results in out[] (new arrays in the current scope).
+ * A parameter check in f that fails fails here with the same error. */
+gen_status gen_compiled_call(const gen_compiled *c, gen_array *const *in, gen_array **out);
+void gen_compiled_free(gen_compiled *c);
 
 #ifdef __cplusplus
 }
