@@ -154,8 +154,10 @@ void ad_tape_pop(ad_tape *t) {
     core_free_large(t, sizeof *t);
 }
 
+/* Not under a capture: a fused row stands for its formula only where its VJP may then
+ * compute in plain C, and a capture records every op in public form. */
 bool ad_single_reverse(void) {
-    return ad_depth == 1 && !stack[0]->forward && stack[0]->enabled;
+    return ad_depth == 1 && !stack[0]->forward && stack[0]->enabled && !stack[0]->capture;
 }
 
 /* Capture tapes keep recording: what runs unrecorded carries no gradient, but it is still

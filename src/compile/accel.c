@@ -136,3 +136,70 @@ gen_status accel_value_and_grad(const accel_fn *a, const double *theta, const in
     if (out && out != out_small) core_free(out, (size_t)(a->n_in + 1) * sizeof *out);
     return s;
 }
+
+/* ---- maps ---- */
+
+accel_fn *accel_map_new(const char *name, gen_closure f, int n_in, gen_array *const *like, accel_namer namer,
+                        void *namer_payload, char *why, size_t why_n) {
+    char local[8];
+    if (!why) why = local, why_n = sizeof local;
+    accel_fn *a = core_calloc(1, sizeof *a);
+    if (!a) {
+        gen_error_clear();
+        snprintf(why, why_n, "out of memory");
+        return NULL;
+    }
+    a->n_in = n_in;
+    a->fn = cg_fn_new(name, f, n_in, like, 1, namer, namer_payload, why, why_n);
+    bool ok = a->fn != NULL;
+    if (ok) {
+        const cg_value *o = &a->fn->g->values[a->fn->g->outputs[0]];
+        for (int i = 0; ok && i < n_in; i++) ok = gen_array_dtype(like[i]) == GEN_F64;
+        if (ok && o->dtype != GEN_F64) ok = false;
+        if (!ok) snprintf(why, why_n, "%s: an input or the output is not f64", name);
+    }
+    if (ok) { /* checked against f at like */
+        int64_t n = accel_map_size(a), dim = 0;
+        for (int i = 0; i < n_in; i++) dim += gen_array_size(like[i]);
+        double *buf = core_alloc((size_t)(dim + 2 * n + 1) * sizeof *buf);
+        int64_t *off = core_alloc((size_t)(n_in + 1) * sizeof *off);
+        ok = buf && off && gen_scope_begin() == GEN_OK;
+        if (ok) {
+            int64_t at = 0;
+            for (int i = 0; ok && i < n_in; i++) {
+                off[i] = at;
+                ok = gen_array_copy_to(like[i], GEN_F64, buf + at, (size_t)gen_array_size(like[i]) * sizeof *buf) == GEN_OK;
+                at += gen_array_size(like[i]);
+            }
+            gen_array *want = NULL;
+            ok = ok && f.fn(f.payload, n_in, like, 1, &want) == GEN_OK && gen_array_size(want) == n &&
+                 gen_array_copy_to(want, GEN_F64, buf + dim, (size_t)n * sizeof *buf) == GEN_OK &&
+                 accel_map(a, buf, off, buf + dim + n) == GEN_OK;
+            for (int64_t k = 0; ok && k < n; k++) ok = close_enough(buf[dim + n + k], buf[dim + k]);
+            gen_scope_end();
+            if (!ok) snprintf(why, why_n, "%s: the compiled code disagrees with the eager evaluation", name);
+        }
+        core_free(buf, (size_t)(dim + 2 * n + 1) * sizeof *buf);
+        core_free(off, (size_t)(n_in + 1) * sizeof *off);
+    }
+    if (!ok) {
+        if (!why[0]) snprintf(why, why_n, "out of memory");
+        accel_fn_free(a);
+        gen_error_clear();
+        return NULL;
+    }
+    return a;
+}
+
+int64_t accel_map_size(const accel_fn *a) { return a->fn->g->values[a->fn->g->outputs[0]].size; }
+
+gen_status accel_map(const accel_fn *a, const double *theta, const int64_t *off, double *out) {
+    const void *in_small[16] = {0};
+    const void **in = a->n_in <= 16 ? in_small : core_alloc((size_t)a->n_in * sizeof *in);
+    if (!in) return GEN_ERR_OOM;
+    for (int i = 0; i < a->n_in; i++) in[i] = theta + off[i];
+    void *o[1] = {out};
+    gen_status s = cg_fn_run(a->fn, in, o);
+    if (in != in_small) core_free(in, (size_t)a->n_in * sizeof *in);
+    return s;
+}

@@ -27,4 +27,13 @@ gen_status accel_value_and_grad(const accel_fn *a, const double *theta, const in
                                 double *grad);
 void accel_fn_free(accel_fn *a);
 
+/* Compiles f (the same inputs; one output: any f64 vector, e.g. the constrained values of
+ * recorded choices) for repeated evaluation. NULL as accel_value_and_grad_new. */
+accel_fn *accel_map_new(const char *name, gen_closure f, int n_in, gen_array *const *like, accel_namer namer,
+                        void *namer_payload, char *why, size_t why_n);
+/* f at theta (inputs at off[k]) into out (the output's size of doubles). */
+gen_status accel_map(const accel_fn *a, const double *theta, const int64_t *off, double *out);
+/* The output's number of elements. */
+int64_t accel_map_size(const accel_fn *a);
+
 #endif

@@ -29,6 +29,11 @@ struct gen_target {
      * with the reason in note. */
     accel_fn *accel;
     char note[600];
+    /* The compiled constrained values of a recorded selection (target_record_raw):
+     * made on first use for rec (retained); tried once. */
+    accel_fn *rec_accel;
+    gen_selection *rec;
+    bool rec_tried;
 };
 
 static bool is_float(const gen_array *v) {
@@ -242,6 +247,57 @@ static void compile_target(gen_target *t) {
 
 bool gen_target_compiled(const gen_target *t) { return t && t->accel; }
 
+typedef struct record_call {
+    const gen_target *t;
+    const gen_selection *rec;
+} record_call;
+
+/* The constrained values of rec's choices (flattened, f64) at the table's values. */
+static gen_status record_fn(void *payload, int n_in, gen_array *const *in, int n_out, gen_array **out) {
+    (void)n_out;
+    const record_call *c = payload;
+    gen_choicemap_builder *b = gen_choicemap_builder_new();
+    gen_array *w = NULL;
+    int64_t hits = 0;
+    gen_status s = b ? uc_assess(c->t, GEN_EVAL_FORWARD, c->t->template_, in, b, &w, &hits) : GEN_ERR_OOM;
+    if (s == GEN_OK && hits != n_in) s = GEN_FAIL(GEN_ERR_UNSUPPORTED, "the model did not take every value from the table");
+    gen_choicemap *u = s == GEN_OK ? gen_choicemap_builder_finish(b) : NULL;
+    gen_choicemap *m = u ? with_values(gen_trace_choices(c->t->tr), u) : NULL;
+    gen_array *v = m ? gen_choicemap_flatten(m, c->rec) : NULL;
+    if (v && gen_array_dtype(v) != GEN_F64) v = gen_cast(v, GEN_F64);
+    if (b) gen_choicemap_builder_free(b);
+    out[0] = v;
+    return v ? GEN_OK : s != GEN_OK ? s : infer_pending();
+}
+
+gen_status target_record_raw(gen_target *t, const gen_selection *rec, const double *theta, int64_t dims, double *out,
+                             bool *done) {
+    *done = false;
+    if (!t->accel) return GEN_OK;
+    if (!t->rec_tried || t->rec != rec) {
+        accel_fn_free(t->rec_accel);
+        gen_selection_release(t->rec);
+        t->rec_accel = NULL;
+        t->rec = gen_selection_retain((gen_selection *)rec);
+        t->rec_tried = true;
+        int n = (int)t->table.n;
+        gen_array *small[16], **in = n <= 16 ? small : core_calloc((size_t)n, sizeof *in);
+        if (!in) return GEN_ERR_OOM;
+        for (int k = 0; k < n; k++) in[k] = (gen_array *)t->like[k];
+        record_call c = {t, rec};
+        t->rec_accel = accel_map_new(gen_gf_name(gen_trace_gf(t->tr)), (gen_closure){record_fn, &c}, n, in, slot_name,
+                                     t, NULL, 0);
+        if (in != small) core_free(in, (size_t)n * sizeof *in);
+        if (t->rec_accel && accel_map_size(t->rec_accel) != dims) {
+            accel_fn_free(t->rec_accel);
+            t->rec_accel = NULL;
+        }
+    }
+    if (!t->rec_accel) return GEN_OK;
+    *done = true;
+    return accel_map(t->rec_accel, theta, t->off, out);
+}
+
 const char *gen_target_compile_note(const gen_target *t) { return t ? t->note : NULL; }
 
 void gen_target_free(gen_target *t) {
@@ -252,6 +308,8 @@ void gen_target_free(gen_target *t) {
     gen_array_release(t->theta0);
     gfi_uc_table_free(&t->table);
     accel_fn_free(t->accel);
+    accel_fn_free(t->rec_accel);
+    gen_selection_release(t->rec);
     core_free(t->like, (size_t)t->table_cap * sizeof *t->like);
     core_free(t->off, (size_t)t->table_cap * sizeof *t->off);
     core_free(t, sizeof *t);
