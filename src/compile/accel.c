@@ -3,6 +3,7 @@
  * evaluation at the capture point, then run on raw doubles with no dispatch, tape or
  * allocation per evaluation. */
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -10,13 +11,19 @@
 #include "cgfn.h"
 
 struct accel_fn {
+    _Atomic int refs;
     cg_fn *fn;
     int n_in;
     int64_t *in_size; /* elements of each input */
 };
 
+accel_fn *accel_fn_retain(accel_fn *a) {
+    if (a) atomic_fetch_add(&a->refs, 1);
+    return a;
+}
+
 void accel_fn_free(accel_fn *a) {
-    if (!a) return;
+    if (!a || atomic_fetch_sub(&a->refs, 1) > 1) return;
     cg_fn_free(a->fn);
     core_free(a->in_size, (size_t)(a->n_in + 1) * sizeof *a->in_size);
     core_free(a, sizeof *a);
@@ -102,6 +109,7 @@ accel_fn *accel_value_and_grad_new(const char *name, gen_closure f, int n_in, ge
         snprintf(why, why_n, "out of memory");
         return NULL;
     }
+    atomic_store(&a->refs, 1);
     a->n_in = n_in;
     a->fn = cg_fn_new(name, f, n_in, like, n_in + 1, namer, namer_payload, why, why_n);
     a->in_size = core_calloc((size_t)n_in + 1, sizeof *a->in_size);
@@ -149,6 +157,7 @@ accel_fn *accel_map_new(const char *name, gen_closure f, int n_in, gen_array *co
         snprintf(why, why_n, "out of memory");
         return NULL;
     }
+    atomic_store(&a->refs, 1);
     a->n_in = n_in;
     a->fn = cg_fn_new(name, f, n_in, like, 1, namer, namer_payload, why, why_n);
     bool ok = a->fn != NULL;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "accel.h"
+#include "genc/compile.h"
 #include "infer_int.h"
 #include "../gfi/gfi_int.h"
 
@@ -215,11 +216,102 @@ static void slot_name(void *payload, int k, char *buf, size_t n) {
     if (el) *el = 0;
 }
 
-/* Compiles the log density and gradient over the table (accel.h); the reason it did not
- * in t->note. */
+/* The cache key of t's compiled function (target_cache.c): the function, its arguments
+ * and every choice that is not a coordinate by identity, the coordinates by address,
+ * dtype and shape. keep receives the arrays named by identity. */
+typedef struct key_buf {
+    char *s;
+    size_t n, cap;
+    gen_array **keep;
+    int64_t n_keep, cap_keep;
+    bool oom;
+} key_buf;
+
+static void key_put(key_buf *k, const void *p, size_t n) {
+    if (k->oom) return;
+    if (k->n + n > k->cap) {
+        size_t nc = k->cap ? 2 * k->cap : 256;
+        while (nc < k->n + n) nc *= 2;
+        char *ns = core_realloc(k->s, k->cap, nc);
+        if (!ns) {
+            k->oom = true;
+            return;
+        }
+        k->s = ns;
+        k->cap = nc;
+    }
+    memcpy(k->s + k->n, p, n);
+    k->n += n;
+}
+
+static void key_keep(key_buf *k, const gen_array *a) {
+    if (k->oom || !a) return;
+    if (k->n_keep == k->cap_keep) {
+        int64_t nc = k->cap_keep ? 2 * k->cap_keep : 16;
+        gen_array **nk = core_realloc(k->keep, (size_t)k->cap_keep * sizeof *nk, (size_t)nc * sizeof *nk);
+        if (!nk) {
+            k->oom = true;
+            return;
+        }
+        k->keep = nk;
+        k->cap_keep = nc;
+    }
+    k->keep[k->n_keep++] = (gen_array *)a;
+    key_put(k, &a, sizeof a);
+}
+
+static void key_free(key_buf *k) {
+    core_free(k->s, k->cap);
+    core_free(k->keep, (size_t)k->cap_keep * sizeof *k->keep);
+}
+
+static bool target_key(const gen_target *t, key_buf *k) {
+    const gen_gf *gf = gen_trace_gf(t->tr);
+    const gen_args *args = gen_trace_args(t->tr);
+    key_put(k, &gf, sizeof gf);
+    int n = args ? args->n : 0;
+    key_put(k, &n, sizeof n);
+    for (int i = 0; i < n; i++) key_keep(k, args->v[i]);
+    if (args) key_put(k, &args->user, sizeof args->user);
+    gen_choicemap_iter it;
+    gen_choicemap_iter_init(&it, t->template_);
+    int64_t slot = 0;
+    while (gen_choicemap_iter_next(&it)) {
+        key_put(k, &it.addr.len, sizeof it.addr.len);
+        key_put(k, it.addr.parts, (size_t)it.addr.len * sizeof *it.addr.parts);
+        if (slot < t->table.n && it.value == t->like[slot]) { /* a coordinate */
+            const gen_array *v = it.value;
+            int nd = gen_array_ndim(v);
+            gen_dtype dt = gen_array_dtype(v);
+            key_put(k, "S", 1);
+            key_put(k, &dt, sizeof dt);
+            key_put(k, &nd, sizeof nd);
+            key_put(k, gen_array_shape(v), (size_t)nd * sizeof(int64_t));
+            slot++;
+        } else {
+            key_put(k, "V", 1);
+            key_keep(k, it.value);
+        }
+    }
+    return !k->oom && slot == t->table.n;
+}
+
+/* Compiles the log density and gradient over the table (accel.h), or takes it from the
+ * cache; the reason it did not in t->note. */
 static void compile_target(gen_target *t) {
     if (!t->table.n || t->table.n > INT32_MAX / 2) {
         snprintf(t->note, sizeof t->note, "not compiled: the model does not take its values from the table");
+        return;
+    }
+    if (!gen_compile_enabled()) {
+        snprintf(t->note, sizeof t->note, "not compiled: compilation is off (gen_set_compile / GENC_COMPILE=0)");
+        return;
+    }
+    key_buf k = {0};
+    bool keyed = target_key(t, &k);
+    if (keyed && (t->accel = target_cache_find(k.s, k.n))) {
+        snprintf(t->note, sizeof t->note, "compiled");
+        key_free(&k);
         return;
     }
     int n = (int)t->table.n;
@@ -227,21 +319,20 @@ static void compile_target(gen_target *t) {
     if (!in || gen_scope_begin() != GEN_OK) {
         snprintf(t->note, sizeof t->note, "not compiled: out of memory");
         if (in && in != small) core_free(in, (size_t)n * sizeof *in);
+        key_free(&k);
         gen_error_clear();
         return;
     }
-    bool ok = true;
-    for (int k = 0; k < n && ok; k++) ok = (in[k] = gen_array_retain((gen_array *)t->like[k])) != NULL;
-    /* the template's own values are the capture point */
+    for (int j = 0; j < n; j++) in[j] = (gen_array *)t->like[j]; /* the template's values: the capture point */
     char why[sizeof t->note - 16];
-    if (ok)
-        t->accel = accel_value_and_grad_new(gen_gf_name(gen_trace_gf(t->tr)), (gen_closure){slots_value_grad_fn, t}, n,
-                                            in, slot_name, t, why, sizeof why);
-    for (int k = 0; k < n && ok; k++) gen_array_release(in[k]);
+    t->accel = accel_value_and_grad_new(gen_gf_name(gen_trace_gf(t->tr)), (gen_closure){slots_value_grad_fn, t}, n, in,
+                                        slot_name, t, why, sizeof why);
     gen_scope_end();
     if (in != small) core_free(in, (size_t)n * sizeof *in);
+    if (t->accel && keyed) target_cache_put(k.s, k.n, t->accel, gen_trace_gf(t->tr), k.keep, k.n_keep);
+    key_free(&k);
     if (t->accel) snprintf(t->note, sizeof t->note, "compiled");
-    else snprintf(t->note, sizeof t->note, "not compiled: %s", ok ? why : "out of memory");
+    else snprintf(t->note, sizeof t->note, "not compiled: %s", why);
     gen_error_clear();
 }
 
