@@ -120,6 +120,16 @@ static inline void loops_data_hmm(uint64_t seed, int64_t T, int64_t K, double *y
 /* Stan's v[i] (0-based here): a 0-d array. */
 static inline gen_array *loops_at(const gen_array *v, int64_t i) { return gen_take(v, gen_scalar_i64(i), 0); }
 
+/* GEN_OK, or GEN_ERR_SHAPE when the series y is not a vector of T >= 1 values (the DSL
+ * prefixes the model's name). */
+static inline gen_status loops_check_series(const gen_array *y) {
+    if (!y) return gen_error_status();
+    if (gen_array_ndim(y) != 1 || gen_array_size(y) < 1)
+        return gen_error_set(GEN_ERR_SHAPE, "y must be a vector of at least 1 value, got %d dimensions and %lld values",
+                             gen_array_ndim(y), (long long)gen_array_size(y));
+    return GEN_OK;
+}
+
 /* Stacks n 0-d arrays into a vector [n]; NULL (the error pending) if any is NULL or the
  * buffer cannot be had. */
 static inline gen_array *loops_stack(int64_t n, gen_array *const *items) {
@@ -130,6 +140,7 @@ static inline gen_array *loops_stack(int64_t n, gen_array *const *items) {
 
 static inline gen_status loops_arma11(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
     gen_array *y = args->v[0];
+    if (loops_check_series(y) != GEN_OK) return gen_error_status();
     int64_t T = gen_array_size(y);
     gen_array *mu = gen_choose(ctx, "mu", gen_normal(gen_scalar(0), gen_scalar(10)));
     gen_array *phi = gen_choose(ctx, "phi", gen_normal(gen_scalar(0), gen_scalar(2)));
@@ -153,6 +164,7 @@ static inline gen_status loops_arma11(gen_ctx *ctx, const gen_args *args, gen_ar
 
 static inline gen_status loops_garch11(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
     gen_array *y = args->v[0], *sigma1 = args->v[1];
+    if (loops_check_series(y) != GEN_OK) return gen_error_status();
     int64_t T = gen_array_size(y);
     gen_array *mu = gen_choose(ctx, "mu", gen_flat(0, NULL));
     gen_array *alpha0 = gen_choose(ctx, "alpha0", gen_half_flat(0, NULL));
@@ -175,6 +187,7 @@ static inline gen_status loops_garch11(gen_ctx *ctx, const gen_args *args, gen_a
 
 static inline gen_status loops_hmm(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
     gen_array *y = args->v[0], *mu_prior = args->v[1];
+    if (loops_check_series(y) != GEN_OK) return gen_error_status();
     int64_t T = gen_array_size(y), K = gen_array_size(mu_prior);
     if (K < 2 || K > LOOPS_MAX_K)
         return gen_error_set(GEN_ERR_VALUE, "hmm: mu_prior must have 2..%d states, got %lld", LOOPS_MAX_K, (long long)K);

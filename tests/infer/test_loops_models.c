@@ -258,6 +258,18 @@ static void test_data(void) {
     CHECK(loops_load(LOOPS_GARCH11, 64, 0, 1, &m) && gen_array_size(m.data[0]) == 64);
     CHECK(!loops_load(LOOPS_HMM, 64, 1, 1, &m));
     CHECK_ERROR(GEN_ERR_VALUE, "loops_load: bad model");
+    /* an empty series is refused by each model, naming it */
+    gen_array *none = gen_zeros(GEN_F64, 1, (int64_t[]){0}), *args_v[2] = {none, gen_scalar(1)};
+    gen_body bodies[3] = {loops_arma11, loops_garch11, loops_hmm};
+    for (int k = 0; k < 3; k++) {
+        gen_trace *tr = NULL;
+        CHECK(gen_simulate(gen_dynamic(loops_names[k], bodies[k]), gen_key_new(1), &(gen_args){2, args_v, NULL}, &tr) ==
+              GEN_ERR_SHAPE);
+        char want[160];
+        snprintf(want, sizeof want, "%s: y must be a vector of at least 1 value, got 1 dimensions and 0 values",
+                 loops_names[k]);
+        CHECK_ERROR(GEN_ERR_SHAPE, want);
+    }
 }
 
 int main(void) {
