@@ -31,6 +31,15 @@ const char *infer_divergence_name(gen_divergence why);
  * GEN_ERR_MISUSE "gen_kernel_apply: the <kernel> kernel's payload is NULL", or naming
  * the payload's field (what) when what is not NULL. */
 gen_status infer_kernel_null(const char *kernel, const char *what);
+/* The log density of t at theta (t's dimension of doubles) and its gradient into grad,
+ * checked finite as gen_target_logpdf_grad checks it: through compiled code when t has
+ * it (accel.h), else the eager evaluation. */
+gen_status target_value_grad_raw(const gen_target *t, const double *theta, double *logp, double *grad);
+/* The constrained values of rec's choices at theta (flattened, dims doubles) into out
+ * through compiled code, *done true; *done false (GEN_OK) when t has none for rec (the
+ * caller then builds the trace). The compiled function is made on first use for rec. */
+gen_status target_record_raw(gen_target *t, const gen_selection *rec, const double *theta, int64_t dims, double *out,
+                             bool *done);
 /* A long run's progress reporting (progress.c): the callback, called one at a time
  * across the run's threads, and the stop flag that a cancel from any chain sets and
  * every chain reads before each unit of work. */
