@@ -1,10 +1,13 @@
 /* bench_loops.c — issue 13's "Loops" benchmark, GenC's side: the time of one gradient of
  * the log density in the unconstrained space (gen_target_logpdf_grad, the call HMC and
  * NUTS make) at the init point of the scalar-loop models of examples/loops/loops.h
- * (ARMA(1,1), GARCH(1,1), an HMM forward pass), through the public API only, so the same
- * program measures whatever gen_target runs (eager today, compiled code once it lands).
- * Each case: a warm-up, then ROUNDS rounds of REPS gradients; the median over rounds of
- * the time per gradient. bench/run_loops.sh sets these against Stan's in the same job.
+ * (ARMA(1,1), GARCH(1,1), an HMM forward pass), through the public API only. Each case is
+ * measured twice in the same process: on the default path (compiled code where the model
+ * captures: genc/compile.h; GENC_COMPILE=0 turns it off) and on the eager path
+ * (gen_set_compile(false)), with the target's set-up time (capture, code generation and
+ * the C compiler, or the on-disk cache: see setup_ms). Each: a warm-up round, then ROUNDS
+ * rounds of REPS gradients (20 x REPS on a compiled target); the median over rounds of the
+ * time per gradient. bench/run_loops.sh sets these against Stan's in the same job.
  *   bench_loops [REPS [ROUNDS]]   one table row and one JSON line per case
  *   bench_loops data DIR          writes DIR/<case>/data.json and init.json for Stan */
 #include <stdio.h>
@@ -61,8 +64,31 @@ static double time_gradient(const gen_target *t, int reps, int rounds, double *l
     return med;
 }
 
+/* s as a JSON string (quotes and backslashes escaped, control characters dropped). */
+static void print_json_string(const char *s) {
+    putchar('"');
+    for (; s && *s; s++) {
+        if (*s == '"' || *s == '\\') putchar('\\');
+        if ((unsigned char)*s >= 0x20) putchar(*s);
+    }
+    putchar('"');
+}
+
+/* A target for m's trace with compilation on or off; *setup the seconds it took. */
+static gen_target *target_for(const loops_model *m, const gen_trace *tr, bool compile, double *setup) {
+    bool was = gen_compile_enabled();
+    gen_set_compile(compile);
+    double t0 = bench_now();
+    gen_target *t = gen_target_new(tr, loops_selection(m));
+    *setup = bench_now() - t0;
+    gen_set_compile(was);
+    return t;
+}
+
 static int run_times(int reps, int rounds) {
-    printf("%-22s %5s %5s %12s %14s\n", "case", "dim", "T", "us/grad", "log density");
+    bool compile = gen_compile_enabled();
+    printf("%-16s %4s %5s %10s %10s %8s %9s  %s\n", "case", "dim", "T", "us/grad", "eager", "speed-up", "setup ms",
+           "path");
     for (int i = 0; i < N_CASES; i++) {
         const bench_case *c = &cases[i];
         char name[64];
@@ -72,20 +98,32 @@ static int run_times(int reps, int rounds) {
         gen_gf *gf = NULL;
         gen_args args;
         gen_trace *tr = loops_load(c->kind, c->T, c->K, SEED + (uint64_t)i, &m) ? loops_trace(&m, &gf, &args) : NULL;
-        gen_target *t = tr ? gen_target_new(tr, loops_selection(&m)) : NULL;
-        double lp = 0, sec = t ? time_gradient(t, reps, rounds, &lp) : -1;
-        if (sec < 0) {
+        double setup = 0, setup_eager = 0, lp = 0, lp_eager = 0;
+        gen_target *t = tr ? target_for(&m, tr, compile, &setup) : NULL;
+        gen_target *te = tr ? target_for(&m, tr, false, &setup_eager) : NULL;
+        bool compiled = gen_target_compiled(t);
+        double sec = t ? time_gradient(t, compiled ? 20 * reps : reps, rounds, &lp) : -1;
+        double sec_eager = te && sec >= 0 ? time_gradient(te, reps, rounds, &lp_eager) : -1;
+        if (sec < 0 || sec_eager < 0) {
             fprintf(stderr, "bench_loops: %s: %s\n", name, gen_error_message());
             gen_target_free(t);
+            gen_target_free(te);
             gen_scope_end();
             return 1;
         }
-        printf("%-22s %5lld %5lld %12.2f %14.6f\n", name, (long long)gen_target_dim(t), (long long)c->T, sec * 1e6, lp);
+        const char *note = gen_target_compile_note(t);
+        printf("%-16s %4lld %5lld %10.2f %10.2f %7.1fx %9.1f  %s\n", name, (long long)gen_target_dim(t), (long long)c->T,
+               sec * 1e6, sec_eager * 1e6, sec_eager / sec, setup * 1e3, note);
         printf("{\"bench\": \"loops\", \"peer\": \"genc\", \"case\": \"%s\", \"model\": \"%s\", \"T\": %lld, \"K\": %lld, "
-               "\"dim\": %lld, \"us_per_grad\": %.6g, \"reps\": %d, \"rounds\": %d, \"logp\": %.17g}\n",
-               name, m.name, (long long)c->T, (long long)c->K, (long long)gen_target_dim(t), sec * 1e6, reps, rounds, lp);
+               "\"dim\": %lld, \"us_per_grad\": %.6g, \"eager_us_per_grad\": %.6g, \"compiled\": %s, \"setup_ms\": %.6g, "
+               "\"reps\": %d, \"rounds\": %d, \"logp\": %.17g, \"logp_eager\": %.17g, \"note\": ",
+               name, m.name, (long long)c->T, (long long)c->K, (long long)gen_target_dim(t), sec * 1e6, sec_eager * 1e6,
+               compiled ? "true" : "false", setup * 1e3, reps, rounds, lp, lp_eager);
+        print_json_string(note);
+        printf("}\n");
         fflush(stdout);
         gen_target_free(t);
+        gen_target_free(te);
         gen_scope_end();
     }
     return 0;

@@ -3,8 +3,12 @@
  * at the init values (gen_assess) and at several points of the unconstrained space
  * (gen_target_logpdf and gen_target_logpdf_grad's value) equals a plain-C computation of
  * the same density written here (1e-10 relative), bijections' log-Jacobians included; the
- * gradient matches central finite differences; and the synthetic data are what their
- * generators promise (deterministic in the seed, the right sizes). */
+ * gradient of gen_target_logpdf_grad matches central differences of that plain-C density,
+ * and gen_target_logpdf's autodiff matches finite differences (fd.h). Each model runs with
+ * compilation off (the eager path) and on (genc/compile.h: these models must capture
+ * where a C compiler is present, the issue's "Loops" deliverable), unless GENC_COMPILE
+ * turned it off. Also: the synthetic data are what their generators promise, and an empty
+ * series is refused with a clear error. */
 #include <math.h>
 #include <stdlib.h>
 
@@ -178,6 +182,13 @@ static double from_unconstrained(const loops_model *m, const double *th, const c
     return ld;
 }
 
+/* The plain-C log density at unconstrained theta. */
+static double ref_at(const loops_model *m, const cols *c, const double *th) {
+    params p;
+    double ld = from_unconstrained(m, th, c, &p);
+    return model_lp(m, &p) + ld;
+}
+
 /* ---- the checks ------------------------------------------------------------------------ */
 
 static gen_status logpdf_closure(void *t, int n_in, gen_array *const *in, int n_out, gen_array **out) {
@@ -186,7 +197,9 @@ static gen_status logpdf_closure(void *t, int n_in, gen_array *const *in, int n_
     return out[0] ? GEN_OK : gen_error_status();
 }
 
-static void check_model(loops_kind kind, int64_t T, int64_t K, uint64_t seed) {
+static bool compile_available;
+
+static void check_model_in(loops_kind kind, int64_t T, int64_t K, uint64_t seed, bool compiled) {
     loops_model m;
     CHECK(loops_load(kind, T, K, seed, &m));
     gen_gf *gf = NULL;
@@ -194,13 +207,15 @@ static void check_model(loops_kind kind, int64_t T, int64_t K, uint64_t seed) {
     gen_trace *tr = loops_trace(&m, &gf, &args);
     CHECK(tr != NULL);
     if (!tr) return;
-    printf("%s T %lld K %lld\n", m.name, (long long)T, (long long)K);
     /* the density at the init values, constrained */
     gen_selection *sel = loops_selection(&m);
+    gen_set_compile(compiled);
     gen_target *t = gen_target_new(tr, sel);
     cols c;
     CHECK(t && find_cols(&m, tr, sel, &c));
     if (!t) return;
+    printf("%s T %lld K %lld: %s\n", m.name, (long long)T, (long long)K, gen_target_compile_note(t));
+    CHECK(gen_target_compiled(t) == compiled);
     params p;
     const double *pos = gen_array_data(gen_target_position(t));
     from_unconstrained(&m, pos, &c, &p);
@@ -214,29 +229,49 @@ static void check_model(loops_kind kind, int64_t T, int64_t K, uint64_t seed) {
     for (int k = 0; k < 3; k++) {
         gen_array *off = fd_uniform(seed * 10 + (uint64_t)k, -0.8, 0.8, 1, &d);
         gen_array *theta = k ? gen_add(gen_target_position(t), off) : gen_copy(gen_target_position(t));
-        double ld = from_unconstrained(&m, gen_array_data(theta), &c, &p);
-        double want = model_lp(&m, &p) + ld, lp = NAN;
+        double want = ref_at(&m, &c, gen_array_data(theta)), lp = NAN;
         CHECK_CLOSE(check_item(gen_target_logpdf(t, theta)), want, 1e-10);
         gen_array *g = NULL;
         CHECK_OK(gen_target_logpdf_grad(t, theta, &lp, &g));
         CHECK_CLOSE(lp, want, 1e-10);
         CHECK_SHAPE(g, d);
+        if (g) { /* against central differences of the plain-C density */
+            double th[LOOPS_MAX_K * LOOPS_MAX_K + LOOPS_MAX_K], fd[LOOPS_MAX_K * LOOPS_MAX_K + LOOPS_MAX_K];
+            memcpy(th, gen_array_data(theta), (size_t)d * sizeof *th);
+            for (int64_t i = 0; i < d; i++) {
+                double x = th[i], h = FD_EPS * fmax(1, fabs(x));
+                th[i] = x + h;
+                double up = ref_at(&m, &c, th);
+                th[i] = x - h;
+                fd[i] = (up - ref_at(&m, &c, th)) / (2 * h);
+                th[i] = x;
+            }
+            CHECK_ARRAY(g, fd, d, 1e-6, 1e-5);
+        }
         FD_CHECK(m.name, ((gen_closure){logpdf_closure, t}), 1, &theta, 1, 1e-6, 1e-6);
     }
     gen_target_free(t);
 }
 
+static void check_model(loops_kind kind, int64_t T, int64_t K, uint64_t seed) {
+    check_model_in(kind, T, K, seed, false);
+    if (compile_available) check_model_in(kind, T, K, seed, true);
+    gen_set_compile(compile_available);
+}
+
+/* Series of a few dozen steps: the compiled code is straight-line over the steps today, so
+ * its first compilation (cold cache) grows with T. */
 static void test_arma11(void) {
-    check_model(LOOPS_ARMA11, 100, 0, 1);
-    check_model(LOOPS_ARMA11, 30, 0, 7);
+    check_model(LOOPS_ARMA11, 50, 0, 1);
+    check_model(LOOPS_ARMA11, 12, 0, 7);
 }
 static void test_garch11(void) {
-    check_model(LOOPS_GARCH11, 100, 0, 2);
-    check_model(LOOPS_GARCH11, 30, 0, 8);
+    check_model(LOOPS_GARCH11, 50, 0, 2);
+    check_model(LOOPS_GARCH11, 12, 0, 8);
 }
 static void test_hmm(void) {
-    check_model(LOOPS_HMM, 100, 2, 3);
-    check_model(LOOPS_HMM, 40, 3, 9);
+    check_model(LOOPS_HMM, 40, 2, 3);
+    check_model(LOOPS_HMM, 16, 3, 9);
 }
 
 /* The generators: the same seed gives the same data, another seed other data; the
@@ -273,6 +308,7 @@ static void test_data(void) {
 }
 
 int main(void) {
+    compile_available = gen_compile_enabled(); /* GENC_COMPILE=0 turns the compiled runs off */
     RUN(test_arma11);
     RUN(test_garch11);
     RUN(test_hmm);
