@@ -45,13 +45,13 @@ static int32_t const_value(cg_graph *g, const gen_array *a) {
 
 void cg_graph_free(cg_graph *g) {
     if (!g) return;
-    for (int32_t k = 0; k < g->n_nodes; k++) core_free(g->nodes[k].in, (size_t)g->nodes[k].n_in * sizeof(int32_t));
+    for (int32_t k = 0; k < g->n_nodes; k++) core_free(g->nodes[k].in, ((size_t)g->nodes[k].n_in + 1) * sizeof(int32_t));
     for (int32_t c = 0; c < g->n_consts; c++) gen_array_release(g->consts[c]);
     core_free(g->values, (size_t)g->cap_values * sizeof *g->values);
     core_free(g->nodes, (size_t)g->cap_nodes * sizeof *g->nodes);
     core_free(g->consts, (size_t)g->cap_consts * sizeof *g->consts);
-    core_free(g->inputs, (size_t)g->n_inputs * sizeof *g->inputs);
-    core_free(g->outputs, (size_t)g->n_outputs * sizeof *g->outputs);
+    core_free(g->inputs, ((size_t)g->n_inputs + 1) * sizeof *g->inputs);
+    core_free(g->outputs, ((size_t)g->n_outputs + 1) * sizeof *g->outputs);
     core_free(g, sizeof *g);
 }
 
@@ -82,12 +82,12 @@ static gen_status add_node(cg_graph *g, const ad_tape *t, tape_map *m, size_t k)
         nd->check = *(const ad_check *)nv.p->payload;
         nd->p.payload = NULL;
     }
-    if (!(nd->in = core_alloc((size_t)(nv.n_in ? nv.n_in : 1) * sizeof *nd->in))) return GEN_ERR_OOM;
+    if (!(nd->in = core_alloc(((size_t)nv.n_in + 1) * sizeof *nd->in))) return GEN_ERR_OOM;
     nd->n_in = nv.n_in;
     for (int i = 0; i < nv.n_in; i++) {
         int32_t v = value_of(g, t, m, nv.in[i]);
         if (v < 0) {
-            core_free(nd->in, (size_t)nd->n_in * sizeof *nd->in);
+            core_free(nd->in, ((size_t)nd->n_in + 1) * sizeof *nd->in);
             return core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
         }
         nd->in[i] = v;
@@ -146,8 +146,8 @@ cg_graph *cg_capture(gen_closure f, int n_in, gen_array *const *in, int n_out, c
     why->msg[0] = 0;
     cg_graph *g = core_calloc(1, sizeof *g);
     if (!g) return NULL;
-    g->inputs = core_calloc((size_t)(n_in ? n_in : 1), sizeof *g->inputs);
-    g->outputs = core_calloc((size_t)(n_out ? n_out : 1), sizeof *g->outputs);
+    g->inputs = core_calloc((size_t)n_in + 1, sizeof *g->inputs);
+    g->outputs = core_calloc((size_t)n_out + 1, sizeof *g->outputs);
     g->n_inputs = n_in;
     g->n_outputs = n_out;
     gen_array *small_l[8], *small_o[8];

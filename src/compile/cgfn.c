@@ -26,7 +26,12 @@ bool gen_compile_enabled(void) {
     return compile_state;
 }
 
-void gen_compile_cache_clear(void) { target_cache_clear(); }
+void cg_model_cache_clear(void); /* model_graph.c */
+
+void gen_compile_cache_clear(void) {
+    target_cache_clear();
+    cg_model_cache_clear();
+}
 
 /* ---- building ---- */
 
@@ -39,25 +44,16 @@ void cg_fn_free(cg_fn *fn) {
     core_free(fn, sizeof *fn);
 }
 
-cg_fn *cg_fn_new(const char *name, gen_closure f, int n_in, gen_array *const *like, int n_out,
-                 cg_input_namer namer, void *namer_payload, char *why, size_t why_n) {
+cg_fn *cg_fn_from_graph(const char *name, cg_graph *g, char *why, size_t why_n) {
     why[0] = 0;
-    if (!gen_compile_enabled()) {
-        snprintf(why, why_n, "compilation is off (gen_set_compile / GENC_COMPILE=0)");
-        return NULL;
-    }
     core_error_saved saved;
     core_error_save(&saved);
     cg_fn *fn = core_calloc(1, sizeof *fn);
-    cg_refusal refusal;
     cg_text src = {0};
     char msg[400] = "";
     bool ok = fn != NULL;
-    if (ok && !(fn->g = cg_capture(f, n_in, like, n_out, namer, namer_payload, &refusal))) {
-        ok = false;
-        if (refusal.msg[0]) snprintf(why, why_n, "%s: %s", name, refusal.msg);
-        else snprintf(why, why_n, "%s: capture failed: %s", name, gen_error_message());
-    }
+    if (fn) fn->g = g;
+    else cg_graph_free(g);
     if (ok && cg_graph_prune(fn->g) != GEN_OK) ok = false;
     if (ok && !(ok = cg_emit_c(fn->g, &src, &fn->work_bytes, msg, sizeof msg))) snprintf(why, why_n, "%s: %s", name, msg);
     if (ok && !(fn->mod = cg_target_c.load(src.s, src.n, msg, sizeof msg))) {
@@ -87,6 +83,27 @@ cg_fn *cg_fn_new(const char *name, gen_closure f, int n_in, gen_array *const *li
         return NULL;
     }
     return fn;
+}
+
+cg_fn *cg_fn_new(const char *name, gen_closure f, int n_in, gen_array *const *like, int n_out,
+                 cg_input_namer namer, void *namer_payload, char *why, size_t why_n) {
+    why[0] = 0;
+    if (!gen_compile_enabled()) {
+        snprintf(why, why_n, "compilation is off (gen_set_compile / GENC_COMPILE=0)");
+        return NULL;
+    }
+    core_error_saved saved;
+    core_error_save(&saved);
+    cg_refusal refusal;
+    cg_graph *g = cg_capture(f, n_in, like, n_out, namer, namer_payload, &refusal);
+    if (!g) {
+        if (refusal.msg[0]) snprintf(why, why_n, "%s: %s", name, refusal.msg);
+        else snprintf(why, why_n, "%s: capture failed: %s", name, gen_error_message());
+        core_error_restore(&saved);
+        return NULL;
+    }
+    core_error_restore(&saved);
+    return cg_fn_from_graph(name, g, why, why_n);
 }
 
 /* ---- running ---- */

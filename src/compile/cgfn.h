@@ -22,6 +22,8 @@ typedef struct cg_fn {
  * pending (the caller decides whether that is an error). */
 cg_fn *cg_fn_new(const char *name, gen_closure f, int n_in, gen_array *const *like, int n_out,
                  cg_input_namer namer, void *namer_payload, char *why, size_t why_n);
+/* The compiled function of a graph already captured (taken: freed on failure too). */
+cg_fn *cg_fn_from_graph(const char *name, cg_graph *g, char *why, size_t why_n);
 /* Runs the code on raw element pointers (each input and output in its value's dtype
  * and shape). A failed check or kernel records its error (as the eager op would). */
 gen_status cg_fn_run(const cg_fn *fn, const void *const *in, void *const *out);

@@ -98,3 +98,43 @@ int32_t cg_graph_live(const cg_graph *g) {
     for (int32_t k = 0; k < g->n_nodes; k++) n += g->nodes[k].live;
     return n;
 }
+
+cg_graph *cg_graph_with_outputs(const cg_graph *g, int n_out, const int32_t *outs) {
+    cg_graph *c = core_calloc(1, sizeof *c);
+    if (!c) return NULL;
+    c->values = core_alloc(((size_t)g->n_values + 1) * sizeof *c->values);
+    c->nodes = core_calloc((size_t)g->n_nodes + 1, sizeof *c->nodes);
+    c->consts = core_alloc(((size_t)g->n_consts + 1) * sizeof *c->consts);
+    c->inputs = core_alloc(((size_t)g->n_inputs + 1) * sizeof *c->inputs);
+    c->outputs = core_alloc(((size_t)n_out + 1) * sizeof *c->outputs);
+    c->cap_values = g->n_values + 1;
+    c->cap_nodes = g->n_nodes + 1;
+    c->cap_consts = g->n_consts + 1;
+    c->n_inputs = g->n_inputs; /* the sizes cg_graph_free frees them at */
+    c->n_outputs = n_out;
+    bool ok = c->values && c->nodes && c->consts && c->inputs && c->outputs;
+    if (ok) {
+        memcpy(c->values, g->values, (size_t)g->n_values * sizeof *c->values);
+        c->n_values = g->n_values;
+        for (int32_t k = 0; k < g->n_consts; k++) c->consts[k] = gen_array_retain(g->consts[k]);
+        c->n_consts = g->n_consts;
+        memcpy(c->inputs, g->inputs, (size_t)g->n_inputs * sizeof *c->inputs);
+        memcpy(c->outputs, outs, (size_t)n_out * sizeof *c->outputs);
+    }
+    for (int32_t k = 0; ok && k < g->n_nodes; k++) {
+        c->nodes[k] = g->nodes[k];
+        c->nodes[k].in = core_alloc(((size_t)g->nodes[k].n_in + 1) * sizeof(int32_t));
+        if (!c->nodes[k].in) {
+            c->nodes[k].n_in = 0;
+            ok = false;
+            break;
+        }
+        memcpy(c->nodes[k].in, g->nodes[k].in, (size_t)g->nodes[k].n_in * sizeof(int32_t));
+        c->n_nodes = k + 1;
+    }
+    if (!ok) {
+        cg_graph_free(c);
+        return NULL;
+    }
+    return c;
+}

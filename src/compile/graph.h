@@ -55,6 +55,9 @@ void cg_graph_free(cg_graph *g);
 uint64_t cg_graph_hash(const cg_graph *g);
 /* Whether constant value v is written into the code as a literal (one element). */
 bool cg_inline_const(const cg_graph *g, int32_t v);
+/* A copy of g computing only the outputs outs[0..n_out) of g's (constants retained
+ * again). NULL on out of memory. */
+cg_graph *cg_graph_with_outputs(const cg_graph *g, int n_out, const int32_t *outs);
 /* Marks live the nodes an output or a check depends on (checks always are). */
 gen_status cg_graph_prune(cg_graph *g);
 /* How many nodes are live. */

@@ -70,6 +70,12 @@ struct gen_ctx {
     void *payload;                    /* the running body's function's payload */
 };
 
+/* update through the model's graph (graph_update.c): true when it took the edit (*st its
+ * status), false when the body must run. */
+bool dsl_graph_update(const gen_trace *tr, const gen_args *args, const gen_diff *argdiffs,
+                      const gen_choicemap *constraints, gen_trace **new_tr, gen_array **weight,
+                      gen_diff *retdiff, gen_choicemap **discard, gen_status *st);
+
 extern const dsl_handler dsl_generate_handler, dsl_assess_handler, dsl_update_handler,
     dsl_regenerate_handler;
 extern const gfi_vtable dsl_vtable;

@@ -71,7 +71,8 @@ gen_status dsl_update(const gen_trace *tr, gen_key key, const gen_args *args,
                       const gen_diff *argdiffs, const gen_choicemap *constraints,
                       gen_trace **new_tr, gen_array **weight, gen_diff *retdiff,
                       gen_choicemap **discard) {
-    (void)argdiffs; /* the dynamic DSL reruns the whole body (as Gen.jl's does) */
+    gen_status st = GEN_OK; /* through the model's graph when the structure stays (graph_update.c) */
+    if (dsl_graph_update(tr, args, argdiffs, constraints, new_tr, weight, retdiff, discard, &st)) return st;
     gen_ctx ctx = {.h = &dsl_update_handler, .op = "update", .key = key,
                    .constraints = constraints};
     return dsl_edit(tr, &ctx, args, new_tr, weight, retdiff, discard);

@@ -1,0 +1,28 @@
+/* dsl_accel.h — what the dynamic DSL asks of the compile layer (src/compile/, above it:
+ * declared here, defined there): a model's static graph over its choices (DESIGN
+ * decision 10, level 1), which tells which scores an edit of some choices reaches and
+ * computes only those, in compiled code. update takes it when a trace's structure stays
+ * (graph_update.c). */
+#ifndef GENC_SRC_DSL_ACCEL_H
+#define GENC_SRC_DSL_ACCEL_H
+
+#include "genc/gfi.h"
+
+typedef struct dsl_model dsl_model;
+
+/* The model graph of tr's function at tr's arguments and structure (its records: every
+ * choice's address, dtype and shape; no calls), a new reference, or NULL when there is
+ * none (compilation off, a record that is a call, the body reads a choice's value on the
+ * host, an op without code). Graphs are cached per function, arguments and structure. */
+dsl_model *dsl_model_get(const gen_trace *tr);
+void dsl_model_release(dsl_model *m);
+/* Evaluates the part of the graph that the choices flagged in changed reach, at values
+ * (one per record, each of its record's dtype and shape): into scores[i] a new 0-d score
+ * for each record reached (NULL for the others), *factors the new factor total (NULL if
+ * not reached or the model has none), *retval the new return value (NULL if not reached
+ * or not an array). New arrays are in the current scope. A failed check is the eager
+ * path's error. GEN_ERR_UNSUPPORTED (nothing recorded) when a value does not fit. */
+gen_status dsl_model_eval(dsl_model *m, gen_array *const *values, const bool *changed, gen_array **scores,
+                          gen_array **factors, gen_array **retval);
+
+#endif
