@@ -33,6 +33,11 @@ void gen_set_compile(bool on);
 /* Whether compilation is on. */
 bool gen_compile_enabled(void);
 
+/* Frees the compiled functions kept for reuse (targets of one model share one: the cache
+ * holds references to the models and arrays it was made for, at most 32 entries, least
+ * recently used out). Compiled code on disk stays. */
+void gen_compile_cache_clear(void);
+
 /* ---- compiling an array function explicitly ---------------------------------------------
  * Any function of arrays (a gen_closure, as the autodiff transforms take) compiles for
  * inputs of fixed dtypes and shapes: f runs once on inputs like like[0..n_in) under a

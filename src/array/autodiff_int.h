@@ -74,6 +74,7 @@ typedef struct ad_check {
     bool (*pred)(double);
     int kind;
     char family[48], name[48], what[48];
+    char site[64]; /* the address the check belongs to (ad_capture_site), or "" */
 } ad_check;
 
 typedef enum ad_view_kind { AD_VIEW_OP, AD_VIEW_LEAF, AD_VIEW_CHECK } ad_view_kind;
@@ -107,6 +108,9 @@ static inline bool ad_captured(const gen_array *a) {
 /* Records on a's capture that the host read a's value (what: who read it, for the
  * message); nothing when no capture tracks a. */
 void ad_capture_refuse(const gen_array *a, const char *what);
+/* Names site (an address) as the place of the checks recorded on the innermost capture
+ * since the last call. */
+void ad_capture_site(const char *site);
 /* Records a parameter check of a (and b for the ordered kinds; else NULL) on the capture
  * that tracks either (nothing when none does). */
 gen_status ad_capture_check(const gen_array *a, const gen_array *b, const ad_check *check);

@@ -2,6 +2,7 @@
  * mode) or tangents (forward mode). Rules are written with public array ops, so the
  * backward pass is itself recorded by any enclosing transform: that is how nested
  * transforms (grad of grad, jvp of grad) work. */
+#include <stdio.h>
 #include <string.h>
 
 #include "autodiff_int.h"
@@ -41,6 +42,7 @@ struct ad_tape {
     bool capture;       /* records every op on what depends on its leaves (ad_capture_push) */
     char *refusal;      /* capture: why the graph cannot stand for the run (owned), or NULL */
     int32_t refused_at; /* capture: the node whose value was read on the host (-1: none) */
+    size_t site_from;   /* capture: the first node ad_capture_site has not named yet */
     ad_node *nodes; /* inline_nodes, or a heap block once grown */
     size_t n, cap;
     core_ptrvec linked; /* forward mode: arrays carrying a tangent link (retained) */
@@ -108,6 +110,7 @@ ad_tape *ad_tape_push(bool forward) {
     t->capture = false;
     t->refusal = NULL;
     t->refused_at = -1;
+    t->site_from = 0;
     t->nodes = t->inline_nodes;
     t->n = 0;
     t->cap = AD_INLINE_NODES;
@@ -154,8 +157,10 @@ void ad_tape_pop(ad_tape *t) {
     core_free_large(t, sizeof *t);
 }
 
+/* Not under a capture: a fused row stands for its formula only where its VJP may then
+ * compute in plain C, and a capture records every op in public form. */
 bool ad_single_reverse(void) {
-    return ad_depth == 1 && !stack[0]->forward && stack[0]->enabled;
+    return ad_depth == 1 && !stack[0]->forward && stack[0]->enabled && !stack[0]->capture;
 }
 
 /* Capture tapes keep recording: what runs unrecorded carries no gradient, but it is still
@@ -426,6 +431,20 @@ void ad_capture_refuse(const gen_array *a, const char *what) {
     memcpy(t->refusal, what, n);
     const ad_link *l = link_find(a, t);
     t->refused_at = l->node;
+}
+
+void ad_capture_site(const char *site) {
+    for (int d = ad_depth; d-- > 0;) {
+        ad_tape *t = stack[d];
+        if (!t->capture) continue;
+        for (size_t k = t->site_from; k < t->n; k++)
+            if (t->nodes[k].op == AD_CHECK) {
+                ad_check *c = t->nodes[k].p.payload;
+                if (!c->site[0]) snprintf(c->site, sizeof c->site, "%s", site);
+            }
+        t->site_from = t->n;
+        return;
+    }
 }
 
 gen_status ad_capture_check(const gen_array *a, const gen_array *b, const ad_check *check) {

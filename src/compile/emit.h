@@ -41,6 +41,14 @@ typedef struct cg_emit {
     int64_t work_bytes;  /* the work block's size */
     int32_t node;        /* the node being emitted */
     char why[256];       /* the first reason the graph cannot be generated */
+    /* Fusion (emit_fuse.c): grp[v] is the fused loop that computes value v (-1: none);
+     * while fusing, the loop cur_grp is being written, values of it are the temporaries
+     * t<v> of the iteration i, and store[v] says a value is also written to memory (used
+     * outside its loop). */
+    int32_t *grp;
+    bool *store;
+    int32_t cur_grp;
+    bool fusing;
     char ring[16][160];  /* cg_ref's results */
     int ring_at;
     /* scratch space of the node being emitted (cg_scratch), after the values' storage */
@@ -82,6 +90,18 @@ int64_t cg_scratch(cg_emit *e, int64_t bytes);
 /* Helpers the per-family emitters' code calls (static functions of the generated
  * source, after the runtime table's type). */
 extern const char cg_prelude_ops[];
+
+/* Whether nd's output is its argument's elements unchanged (no code: shared storage). */
+bool cg_is_alias(const cg_graph *g, const cg_node *nd);
+/* Whether op is elementwise (one output element from the arguments' elements at the
+ * same broadcast position). */
+bool cg_is_elementwise(op_id op);
+/* Emits node k on its own. */
+void cg_emit_node(cg_emit *e, int32_t k);
+void cg_emit_check(cg_emit *e, const cg_node *nd, int32_t k);
+/* Emits every live node: elementwise runs of one size fused into single loops (with
+ * the full reductions they feed), independent nodes moved before them. */
+void cg_emit_schedule(cg_emit *e);
 
 /* Per-family emitters: true when the op was handled (or cg_unsupported called). */
 bool cg_emit_elementwise(cg_emit *e, const cg_node *nd);

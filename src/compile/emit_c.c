@@ -67,7 +67,12 @@ void cg_unsupported(cg_emit *e, const char *fmt, ...) {
 
 const char *cg_ref(cg_emit *e, int32_t v, const char *idx) {
     char *r = e->ring[e->ring_at++ % 16];
-    const cg_store *s = &e->st[e->st[v].root];
+    int32_t root = e->st[v].root;
+    if (e->fusing && e->grp[root] == e->cur_grp) { /* computed in this iteration of the fused loop */
+        snprintf(r, sizeof e->ring[0], "t%d", (int)root);
+        return r;
+    }
+    const cg_store *s = &e->st[root];
     switch (s->kind) {
     case CG_STORE_SCALAR: snprintf(r, sizeof e->ring[0], "v%d", (int)e->st[v].root); break;
     case CG_STORE_LITERAL: snprintf(r, sizeof e->ring[0], "%s", s->lit); break;
@@ -92,8 +97,7 @@ static void literal(const gen_array *a, char *out, size_t n) {
     }
 }
 
-/* Ops whose output is its argument's elements unchanged (the same dtype and order). */
-static bool is_alias(const cg_graph *g, const cg_node *nd) {
+bool cg_is_alias(const cg_graph *g, const cg_node *nd) {
     if (nd->kind != CG_OP || nd->n_out != 1) return false;
     const cg_value *in = &g->values[nd->in[0]], *out = &g->values[nd->out[0]];
     if (in->dtype != out->dtype || in->size != out->size) return false;
@@ -122,7 +126,7 @@ static void assign_storage(cg_emit *e) {
     }
     for (int32_t k = 0; k < g->n_nodes; k++) { /* aliases share their argument's storage */
         const cg_node *nd = &g->nodes[k];
-        if (nd->live && is_alias(g, nd)) e->st[nd->out[0]].root = e->st[nd->in[0]].root;
+        if (nd->live && cg_is_alias(g, nd)) e->st[nd->out[0]].root = e->st[nd->in[0]].root;
     }
 }
 
@@ -183,6 +187,13 @@ void cg_emit_map(cg_emit *e, int32_t out, int n_args, const int32_t *args, const
     char ix[4][96], stmt[1024];
     const char *refs[4];
     if (o->size == 0) return;
+    if (e->fusing) { /* inside the fused loop over i: a temporary, stored if used outside */
+        for (int k = 0; k < n_args; k++) refs[k] = cg_ref(e, args[k], cg_val(e, args[k])->size == 1 ? "0" : "i");
+        substitute(expr, refs, stmt, sizeof stmt);
+        cg_text_printf(&e->body, "        const %s t%d = %s;\n", cg_ctype(o->dtype), (int)out, stmt);
+        if (e->store[out]) cg_text_printf(&e->body, "        p%d[i] = t%d;\n", (int)out, (int)out);
+        return;
+    }
     bool simple = true; /* every argument one element or the output's shape */
     for (int k = 0; k < n_args; k++) {
         const cg_value *a = cg_val(e, args[k]);
@@ -325,7 +336,7 @@ bool cg_emit_elementwise(cg_emit *e, const cg_node *nd) {
 /* The C form of a check's predicate on element x. */
 static const char *pred_expr(bool (*pred)(double));
 
-static void emit_check(cg_emit *e, const cg_node *nd, int32_t k) {
+void cg_emit_check(cg_emit *e, const cg_node *nd, int32_t k) {
     const cg_value *a = cg_val(e, nd->in[0]);
     if (nd->check.kind == AD_CHECK_EACH || nd->check.kind == AD_CHECK_DENSITY) {
         const char *p = pred_expr(nd->check.pred);
@@ -336,6 +347,11 @@ static void emit_check(cg_emit *e, const cg_node *nd, int32_t k) {
         char stmt[256];
         const char *x = cg_ref(e, nd->in[0], a->size == 1 ? "0" : "i");
         substitute(p, &x, stmt, sizeof stmt);
+        if (e->fusing) {
+            cg_text_printf(&e->body, "        if (!(%s)) { *fail = i; failv[0] = (double)%s; return %d; }\n", stmt, x,
+                           (int)k + 1);
+            return;
+        }
         cg_text_printf(&e->body,
                        "    for (int64_t i = 0; i < %" PRId64 "; i++) if (!(%s)) { *fail = i; failv[0] = (double)%s; return %d; }\n",
                        a->size, stmt, x, (int)k + 1);
@@ -391,6 +407,33 @@ static const char *pred_expr(bool (*pred)(double)) {
     return NULL;
 }
 
+/* One node, on its own (not fused). */
+void cg_emit_node(cg_emit *e, int32_t k) {
+    const cg_node *nd = &e->g->nodes[k];
+    e->node = k;
+    if (nd->kind == CG_CHECK) {
+        cg_emit_check(e, nd, k);
+        return;
+    }
+    if (cg_is_alias(e->g, nd)) return;
+    if (nd->p.scalar_grad || nd->p.rule) {
+        cg_unsupported(e, "%s (a function pointer parameter)", op_table[nd->op].name);
+        return;
+    }
+    if (!cg_emit_elementwise(e, nd) && !cg_emit_reduce(e, nd) && !cg_emit_shape(e, nd) && !cg_emit_linalg(e, nd) &&
+        !cg_emit_fused(e, nd))
+        cg_unsupported(e, "%s", op_table[nd->op].name);
+}
+
+bool cg_is_elementwise(op_id op) {
+    if (op == OP_CAST || op == OP_BROADCAST_TO || op == OP_COPY || op == OP_STOP_GRADIENT || op == OP_RESHAPE) return true;
+    for (size_t k = 0; k < sizeof ew_rules / sizeof *ew_rules; k++)
+        if (ew_rules[k].op == op) return true;
+    for (size_t k = 0; k < sizeof ew_bool / sizeof *ew_bool; k++)
+        if (ew_bool[k].op == op) return true;
+    return false;
+}
+
 /* ---- the function ---- */
 
 static const char prelude[] =
@@ -419,30 +462,21 @@ static const char prelude[] =
 bool cg_emit_c(const cg_graph *g, cg_text *src, int64_t *work_bytes, char *why, size_t why_n) {
     cg_emit e = {.g = g};
     e.st = core_calloc((size_t)g->n_values + 1, sizeof *e.st);
+    e.grp = core_alloc(((size_t)g->n_values + 1) * sizeof *e.grp);
+    e.store = core_calloc((size_t)g->n_values + 1, sizeof *e.store);
     cg_text out = {0};
     *src = (cg_text){0};
-    if (!e.st) {
+    if (e.grp)
+        for (int32_t v = 0; v <= g->n_values; v++) e.grp[v] = -1;
+    if (!e.st || !e.grp || !e.store) {
+        core_free(e.st, ((size_t)g->n_values + 1) * sizeof *e.st);
+        core_free(e.grp, ((size_t)g->n_values + 1) * sizeof *e.grp);
+        core_free(e.store, ((size_t)g->n_values + 1) * sizeof *e.store);
         snprintf(why, why_n, "out of memory");
         return false;
     }
     assign_storage(&e);
-    for (int32_t k = 0; k < g->n_nodes && !e.why[0]; k++) {
-        const cg_node *nd = &g->nodes[k];
-        if (!nd->live) continue;
-        e.node = k;
-        if (nd->kind == CG_CHECK) {
-            emit_check(&e, nd, k);
-            continue;
-        }
-        if (is_alias(g, nd)) continue;
-        if (nd->p.scalar_grad || nd->p.rule) {
-            cg_unsupported(&e, "%s (a function pointer parameter)", op_table[nd->op].name);
-            break;
-        }
-        if (!cg_emit_elementwise(&e, nd) && !cg_emit_reduce(&e, nd) && !cg_emit_shape(&e, nd) &&
-            !cg_emit_linalg(&e, nd) && !cg_emit_fused(&e, nd))
-            cg_unsupported(&e, "%s", op_table[nd->op].name);
-    }
+    cg_emit_schedule(&e);
     for (int j = 0; j < g->n_outputs && !e.why[0]; j++) {
         int32_t v = g->outputs[j];
         const cg_value *x = cg_val(&e, v);
@@ -478,5 +512,7 @@ bool cg_emit_c(const cg_graph *g, cg_text *src, int64_t *work_bytes, char *why, 
     cg_text_free(&e.body);
     cg_text_free(&out);
     core_free(e.st, ((size_t)g->n_values + 1) * sizeof *e.st);
+    core_free(e.grp, ((size_t)g->n_values + 1) * sizeof *e.grp);
+    core_free(e.store, ((size_t)g->n_values + 1) * sizeof *e.store);
     return ok;
 }

@@ -1,5 +1,5 @@
 /* emit_linalg.c — C code of the matrix ops: matmul (the CPU kernel's BLAS calls),
- * diag and diag_embed, and the factorizations and solves (cholesky,
+ * diag and diag_embed, and the factorizations and solves (cholesky and its VJP,
  * triangular_solve, solve, inv, logdet) as calls of the runtime's LAPACK kernels
  * (runtime.h) per batch matrix, in double with the kernels' work space in the work
  * block. A matrix that is not positive definite or is singular fails the call as the
@@ -179,6 +179,23 @@ static void emit_factor(cg_emit *e, const cg_node *nd) {
     if (copy) copy_out(e, nd->out[0], GEN_F64, out);
 }
 
+/* cholesky_vjp (L, G): the runtime's plain-C VJP per batch matrix. */
+static void emit_cholesky_vjp(cg_emit *e, const cg_node *nd) {
+    const cg_value *o = cg_val(e, nd->out[0]);
+    int64_t n = o->shape[o->ndim - 1], nn = n * n;
+    if (o->size == 0) return;
+    char pl[96], pg[96], out[96], w[96];
+    elems_as(e, nd->in[0], GEN_F64, true, pl, sizeof pl);
+    elems_as(e, nd->in[1], GEN_F64, true, pg, sizeof pg);
+    bool copy = elems_as(e, nd->out[0], GEN_F64, false, out, sizeof out);
+    work_of(e, CG_RT_WORK_CHOLESKY_VJP(n), w, sizeof w);
+    cg_text_printf(&e->body,
+                   "    for (int64_t b = 0; b < %" PRId64 "; b++) rt->cholesky_vjp(%s + b * %" PRId64 ", %s + b * %" PRId64
+                   ", %s + b * %" PRId64 ", %" PRId64 ", %s);\n",
+                   o->size / nn, out, nn, pl, nn, pg, nn, n, w);
+    if (copy) copy_out(e, nd->out[0], GEN_F64, out);
+}
+
 /* solve and triangular_solve: a [..., n, n] and b [..., n, m] over the broadcast batch. */
 static void emit_solve(cg_emit *e, const cg_node *nd) {
     const cg_value *a = cg_val(e, nd->in[0]), *b = cg_val(e, nd->in[1]), *o = cg_val(e, nd->out[0]);
@@ -223,6 +240,7 @@ bool cg_emit_linalg(cg_emit *e, const cg_node *nd) {
     case OP_DIAG: emit_diag(e, nd, false); return true;
     case OP_DIAG_EMBED: emit_diag(e, nd, true); return true;
     case OP_CHOLESKY: case OP_INV: case OP_LOGDET: emit_factor(e, nd); return true;
+    case OP_CHOLESKY_VJP: emit_cholesky_vjp(e, nd); return true;
     case OP_SOLVE: case OP_TRIANGULAR_SOLVE: emit_solve(e, nd); return true;
     default: return false;
     }

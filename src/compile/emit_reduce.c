@@ -216,6 +216,27 @@ static void emit_along(cg_emit *e, const cg_node *nd) {
     else cg_text_printf(&e->body, "            %s += %s;\n        }\n", to, from);
 }
 
+/* cumlogsumexp's VJP (x, out, g): the CPU kernel's backward recursion per lane. */
+static void emit_cumlse_vjp(cg_emit *e, const cg_node *nd) {
+    const cg_value *a = cg_val(e, nd->in[0]);
+    int ax = nd->p.axis;
+    int64_t outer = 1, n = a->ndim ? a->shape[ax] : 1, inner = 1;
+    for (int d = 0; d < ax; d++) outer *= a->shape[d];
+    for (int d = ax + 1; d < a->ndim; d++) inner *= a->shape[d];
+    char at[96], x[160], o[160], g[160];
+    snprintf(at, sizeof at, "ro * %" PRId64 " + ri + k * %" PRId64, n * inner, inner);
+    snprintf(x, sizeof x, "%s", cg_ref(e, nd->in[0], at));
+    snprintf(o, sizeof o, "%s", cg_ref(e, nd->in[1], at));
+    snprintf(g, sizeof g, "%s", cg_ref(e, nd->in[2], at));
+    cg_text_printf(&e->body,
+                   "    for (int64_t ro = 0; ro < %" PRId64 "; ro++) for (int64_t ri = 0; ri < %" PRId64 "; ri++) {\n"
+                   "        double acc = 0, onext = 0;\n"
+                   "        for (int64_t k = %" PRId64 " - 1; k >= 0; k--) { double ok = %s;\n"
+                   "            acc = k == %" PRId64 " - 1 ? %s : %s + (ok == -INFINITY ? 0 : exp(ok - onext)) * acc;\n"
+                   "            %s = ok == -INFINITY ? 0 : exp(%s - ok) * acc; onext = ok; }\n    }\n",
+                   outer, inner, n, o, n, g, g, cg_ref(e, nd->out[0], at), x);
+}
+
 bool cg_emit_reduce(cg_emit *e, const cg_node *nd) {
     switch (nd->op) {
     case OP_SUM: case OP_PROD: case OP_MAX: case OP_MIN: case OP_LOGSUMEXP: case OP_ALL: case OP_ANY:
@@ -229,6 +250,9 @@ bool cg_emit_reduce(cg_emit *e, const cg_node *nd) {
         return true;
     case OP_ARGSORT: emit_argsort(e, nd); return true;
     case OP_TAKE_ALONG: case OP_SCATTER_ALONG: emit_along(e, nd); return true;
+    case OP_CUMLSE_VJP:
+        emit_cumlse_vjp(e, nd);
+        return true;
     default: return false;
     }
 }

@@ -181,7 +181,10 @@ static cg_module *load_c(const char *src, size_t n, char *why, size_t why_n) {
         counters.compiled++;
         counters.compile_seconds += (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
     }
-    if (m || !getenv("GENC_KEEP_SOURCE")) unlink(tmp_c); /* kept on failure only when asked */
+    /* the source stays beside its object (cg-<hash>.c: for reading what was generated) */
+    char kept[1200];
+    snprintf(kept, sizeof kept, "%s/cg-%016llx.c", dir, (unsigned long long)h);
+    if (rename(tmp_c, kept) != 0) unlink(tmp_c);
     unlink(tmp_so);
     unlink(log);
     pthread_mutex_unlock(&jit_lock);

@@ -8,6 +8,7 @@
 #include <cblas.h>
 #include <lapacke.h>
 
+#include "../array/cholesky_vjp.h"
 #include "../array/special.h"
 #include "../core/core.h"
 #include "runtime.h"
@@ -56,6 +57,10 @@ static int64_t rt_cholesky(double *L, const double *A, int64_t n, double *w) {
     for (int64_t j = 1; j < n; j++) memset(w + j * n, 0, (size_t)j * sizeof *w); /* the upper triangle */
     to_rm(L, w, n, n);
     return 0;
+}
+
+static void rt_cholesky_vjp(double *A, const double *L, const double *G, int64_t n, double *w) {
+    chol_vjp_matrix(L, G, A, w, w + n * n, n);
 }
 
 static void rt_trisolve(double *X, const double *T, const double *B, int64_t n, int64_t m, int lower, int transpose,
@@ -142,6 +147,7 @@ static const cg_rt table = {
     .log_ndtr = sf_log_ndtr,
     .gemm = rt_gemm,
     .cholesky = rt_cholesky,
+    .cholesky_vjp = rt_cholesky_vjp,
     .trisolve = rt_trisolve,
     .solve = rt_solve,
     .inv = rt_inv,

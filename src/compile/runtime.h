@@ -27,6 +27,8 @@
      * everywhere when A's lower triangle holds a NaN); returns 0, or the order of the   \
      * leading minor that is not positive definite */                                   \
     X(int64_t, cholesky, (double * L, const double *A, int64_t n, double *w))            \
+    /* A = cholesky's VJP at factor L and cotangent G (cholesky_vjp.h), n x n */         \
+    X(void, cholesky_vjp, (double *A, const double *L, const double *G, int64_t n, double *w)) \
     /* X = op(T)^-1 B, T n x n triangular (lower or upper), B n x m; transpose: T^T */    \
     X(void, trisolve, (double *X, const double *T, const double *B, int64_t n, int64_t m, int lower, int transpose, \
                        double *w))                                                       \
@@ -43,6 +45,7 @@
 
 /* Doubles of work space the matrix kernels need (pivots take a double each). */
 #define CG_RT_WORK_CHOLESKY(n) ((n) * (n))
+#define CG_RT_WORK_CHOLESKY_VJP(n) (2 * (n) * (n))
 #define CG_RT_WORK_TRISOLVE(n, m) ((n) * (n) + (n) * (m))
 #define CG_RT_WORK_SOLVE(n, m) ((n) * (n) + (n) * (m) + (n))
 #define CG_RT_WORK_INV(n) (2 * (n) * (n) + (n))

@@ -25,6 +25,18 @@ accel_fn *accel_value_and_grad_new(const char *name, gen_closure f, int n_in, ge
  * check: GEN_ERR_VALUE marked CORE_REJECT_PARAMETER). */
 gen_status accel_value_and_grad(const accel_fn *a, const double *theta, const int64_t *off, double *lp,
                                 double *grad);
+/* Drops a reference (the last one frees). */
 void accel_fn_free(accel_fn *a);
+/* Another reference to a (shared by targets of one model: target_cache.c). */
+accel_fn *accel_fn_retain(accel_fn *a);
+
+/* Compiles f (the same inputs; one output: any f64 vector, e.g. the constrained values of
+ * recorded choices) for repeated evaluation. NULL as accel_value_and_grad_new. */
+accel_fn *accel_map_new(const char *name, gen_closure f, int n_in, gen_array *const *like, accel_namer namer,
+                        void *namer_payload, char *why, size_t why_n);
+/* f at theta (inputs at off[k]) into out (the output's size of doubles). */
+gen_status accel_map(const accel_fn *a, const double *theta, const int64_t *off, double *out);
+/* The output's number of elements. */
+int64_t accel_map_size(const accel_fn *a);
 
 #endif

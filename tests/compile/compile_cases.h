@@ -96,6 +96,12 @@ CASE_FN(f_arg) {
     return done(out[0] = (c->flag ? gen_argmin : gen_argmax)(x[0], c->axis, c->keep));
 }
 CASE_FN(f_axis) { CASE_ARGS; return done(out[0] = CASE_OF(pl)->ax(x[0], CASE_OF(pl)->axis)); }
+CASE_FN(f_cumlse_vjp) {
+    CASE_ARGS;
+    op_params p = {.axis = CASE_OF(pl)->axis};
+    gen_array *in[3] = {x[0], gen_cumlogsumexp(x[0], p.axis), x[1]};
+    return done(out[0] = op_apply(OP_CUMLSE_VJP, 3, in, &p));
+}
 CASE_FN(f_take_along) {
     CASE_ARGS;
     op_params p = {.axis = CASE_OF(pl)->axis};
@@ -134,6 +140,7 @@ CASE_FN(f_tri_solve) {
     return done(out[0] = gen_triangular_solve(t, x[1], !c->flag, c->k != 0));
 }
 
+CASE_FN(f_cholesky_vjp) { CASE_ARGS; return done(out[0] = op_apply2(OP_CHOLESKY_VJP, gen_cholesky(x[0]), x[1], NULL)); }
 CASE_FN(f_normal_logpdf) { CASE_ARGS; return done(out[0] = op_apply(OP_NORMAL_LOGPDF, 3, x, NULL)); }
 CASE_FN(f_normal_logpdf_sum) {
     CASE_ARGS;
@@ -286,6 +293,8 @@ static const op_case op_cases[] = {
     {"cumlogsumexp", f_axis, 1, 1, {IN(F64, NORMAL, 3, 4)}, true, .ax = gen_cumlogsumexp, .axis = 1},
     {"cumlogsumexp/special", f_axis, 1, 1, {IN(F64, SPECIAL, 4, 3)}, .ax = gen_cumlogsumexp, .axis = 0},
     {"cumlogsumexp/f32", f_axis, 1, 1, {IN(F32, NORMAL, 6)}, .ax = gen_cumlogsumexp, .axis = 0},
+    {"cumlogsumexp_vjp", f_cumlse_vjp, 2, 1, {IN(F64, NORMAL, 3, 4), IN(F64, NORMAL, 3, 4)}, true, .axis = 1},
+    {"cumlogsumexp_vjp/axis 0", f_cumlse_vjp, 2, 1, {IN(F64, SPECIAL, 5, 2), IN(F64, NORMAL, 5, 2)}, .axis = 0},
     {"argsort", f_axis, 1, 1, {IN(F64, INT, 3, 5)}, .ax = gen_argsort, .axis = 1},
     {"argsort/special", f_axis, 1, 1, {IN(F64, SPECIAL, 6, 2)}, .ax = gen_argsort, .axis = 0},
     {"argsort/i64", f_axis, 1, 1, {IN(I64, INT, 2, 7)}, .ax = gen_argsort, .axis = -1},
@@ -347,6 +356,8 @@ static const op_case op_cases[] = {
     {"cholesky/1x1", f_unary, 1, 1, {IN(F64, SPD, 1, 1)}, true, .un = gen_cholesky},
     {"cholesky/f32", f_unary, 1, 1, {IN(F32, SPD, 4, 4)}, .un = gen_cholesky},
     {"cholesky/empty", f_unary, 1, 1, {IN(F64, SPD, 0, 3, 3)}, .un = gen_cholesky},
+    {"cholesky_vjp", f_cholesky_vjp, 2, 1, {IN(F64, SPD, 2, 3, 3), IN(F64, NORMAL, 2, 3, 3)}, .grad = true},
+    {"cholesky_vjp/empty", f_cholesky_vjp, 2, 1, {IN(F64, SPD, 2, 0, 0), IN(F64, NORMAL, 2, 0, 0)}, .grad = false},
     {"triangular_solve", f_tri_solve, 2, 1, {IN(F64, TRI, 2, 3, 3), IN(F64, NORMAL, 3, 2)}, .grad = true},
     {"triangular_solve/transpose", f_tri_solve, 2, 1, {IN(F64, TRI, 3, 3), IN(F64, NORMAL, 2, 1, 3, 4)}, true, .k = 1},
     {"triangular_solve/upper", f_tri_solve, 2, 1, {IN(F64, TRI, 4, 4), IN(F64, NORMAL, 4)}, true, .flag = true},
