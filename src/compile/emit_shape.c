@@ -1,6 +1,7 @@
 /* emit_shape.c — C code of the ops that move elements: slice and flip, concatenate,
- * permute, tile, take, index_set and index_add (indices computed at run time are checked as
- * the CPU kernels check them; constant ones were checked when the graph was captured). */
+ * permute, tile, take, index_set and index_add (indices computed at run time are
+ * checked as the CPU kernels check them; constant ones were checked when the graph was
+ * captured). */
 #include <inttypes.h>
 #include <string.h>
 
@@ -106,8 +107,7 @@ static void emit_index_update(cg_emit *e, const cg_node *nd) {
     const cg_value *o = cg_val(e, nd->out[0]);
     int axis = nd->p.axis, tn = 0;
     int64_t n = a->shape[axis], ts[GEN_MAX_DIMS], sq[GEN_MAX_DIMS] = {0}, sj[GEN_MAX_DIMS] = {0},
-            si[GEN_MAX_DIMS] = {0}, sv[GEN_MAX_DIMS], str[GEN_MAX_DIMS];
-    int64_t outer, inner;
+            si[GEN_MAX_DIMS] = {0}, sv[GEN_MAX_DIMS], str[GEN_MAX_DIMS], outer, inner;
     split_axis(a, axis, &outer, &inner);
     cg_strides(axis, a->shape, str); /* q: the position in a's axes before the axis */
     for (int d = 0; d < axis; d++) sq[tn] = str[d], ts[tn++] = a->shape[d];
@@ -118,8 +118,8 @@ static void emit_index_update(cg_emit *e, const cg_node *nd) {
     cg_bcast_strides(v->ndim, v->shape, 1, tn, ts, sv);
     cg_emit_map(e, nd->out[0], 1, nd->in, "$0"); /* out = a */
     if (o->size == 0 || ix->size == 0) return;
-    char j[160], lq[240], lj[240], li[240], lv[240], dst[32], val[200];
-    index_of(e, nd, n, j, sizeof j); /* the range check; j below is the loop's own */
+    char j[160], lq[240], lj[240], li[240], lv[240], val[200];
+    index_of(e, nd, n, j, sizeof j); /* for its range check: the index is normalized below */
     cg_linear(lq, sizeof lq, tn, ts, sq, "t");
     cg_linear(lj, sizeof lj, tn, ts, sj, "t");
     cg_linear(li, sizeof li, tn, ts, si, "t");
@@ -132,10 +132,10 @@ static void emit_index_update(cg_emit *e, const cg_node *nd) {
                    "    { int64_t q = %s, j = %s, i = %s, vv = %s; (void)q; (void)i; (void)vv;\n"
                    "      int64_t x = %s < 0 ? %s + %" PRId64 " : %s, d = (q * %" PRId64 " + x) * %" PRId64 " + i;\n",
                    lq, lj, li, lv, r, r, n, r, n, inner);
-    snprintf(dst, sizeof dst, "d");
-    const char *out = cg_ref(e, nd->out[0], dst);
+    const char *out = cg_ref(e, nd->out[0], "d");
     if (nd->op == OP_INDEX_SET) cg_text_printf(&e->body, "      %s = %s; }\n", out, val);
-    else if (o->dtype == GEN_I64) cg_text_printf(&e->body, "      %s = (int64_t)((uint64_t)%s + (uint64_t)%s); }\n", out, out, val);
+    else if (o->dtype == GEN_I64)
+        cg_text_printf(&e->body, "      %s = (int64_t)((uint64_t)%s + (uint64_t)%s); }\n", out, out, val);
     else if (o->dtype == GEN_BOOL) cg_text_printf(&e->body, "      %s |= %s; }\n", out, val);
     else cg_text_printf(&e->body, "      %s += %s; }\n", out, val);
     cg_text_printf(&e->body, "    }\n");
