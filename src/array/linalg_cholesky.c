@@ -21,61 +21,52 @@ static gen_array *phi(gen_array *x) {
     return gen_mul(x, lin_tri_mask(n, 1.0, 0.5, 0.0, arr_float_type((gen_dtype)x->dtype)));
 }
 
-/* The same VJP in plain C for f64 matrices when nothing records (most gradient
- * evaluations; small matrices would spend their time on the array path's temporaries):
- * per matrix of the batch, M = phi(L^T G), Z = L^-T M and P = Z L^-1 by back
- * substitution, then (P + P^T) / 2. */
-static gen_array *vjp_cholesky_f64(const gen_array *l, const gen_array *g) {
-    int64_t n = l->shape[l->ndim - 1], nn = n * n, batch = n ? l->size / nn : 0;
-    gen_array *out = arr_alloc("cholesky", GEN_F64, l->ndim, l->shape);
-    if (!out || l->size == 0) return arr_publish(out); /* [..., 0, 0] or an empty batch: no work space */
-    double *m = core_alloc((size_t)(2 * nn) * sizeof *m);
-    if (!m) {
-        gen_array_release(out);
-        return NULL;
-    }
-    double *z = m + nn;
-    for (int64_t b = 0; b < batch; b++) {
-        const double *L = (const double *)l->data + b * nn, *G = (const double *)g->data + b * nn;
-        double *A = (double *)out->data + b * nn;
-        for (int64_t i = 0; i < n; i++) /* phi(L^T G): the lower triangle, the diagonal halved */
-            for (int64_t j = 0; j <= i; j++) {
-                double acc = 0;
-                for (int64_t k = i; k < n; k++) acc += L[k * n + i] * G[k * n + j]; /* L[k][i] = 0 for k < i */
-                m[i * n + j] = i == j ? 0.5 * acc : acc;
-            }
-        for (int64_t i = 0; i < n; i++)
-            for (int64_t j = i + 1; j < n; j++) m[i * n + j] = 0;
-        for (int64_t j = 0; j < n; j++) /* L^T Z = M, column by column */
-            for (int64_t i = n - 1; i >= 0; i--) {
-                double acc = m[i * n + j];
-                for (int64_t k = i + 1; k < n; k++) acc -= L[k * n + i] * z[k * n + j];
-                z[i * n + j] = acc / L[i * n + i];
-            }
-        for (int64_t r = 0; r < n; r++) /* P L = Z, row by row (P into m) */
-            for (int64_t i = n - 1; i >= 0; i--) {
-                double acc = z[r * n + i];
-                for (int64_t k = i + 1; k < n; k++) acc -= m[r * n + k] * L[k * n + i];
-                m[r * n + i] = acc / L[i * n + i];
-            }
-        for (int64_t i = 0; i < n; i++)
-            for (int64_t j = 0; j < n; j++) A[i * n + j] = (m[i * n + j] + m[j * n + i]) * 0.5;
-    }
-    core_free(m, (size_t)(2 * nn) * sizeof *m);
-    return arr_publish(out);
-}
-
-gen_array *vjp_cholesky(const op_call *c, int i, gen_array *g) {
-    (void)i;
-    gen_array *l = c->out;
-    if (!ad_recording() && l->dtype == GEN_F64 && g && g->dtype == GEN_F64 && g->ndim == l->ndim &&
-        !memcmp(g->shape, l->shape, (size_t)l->ndim * sizeof(int64_t)) && !l->batched && !g->batched)
-        return vjp_cholesky_f64(l, g);
+/* The VJP's formula as a function of (L, G) with public ops: CHOLESKY_VJP's own rules
+ * differentiate it with a nested transform, and other dtypes take it directly. */
+static gen_array *vjp_formula(gen_array *l, gen_array *g) {
     gen_array *y = phi(gen_matmul(gen_matrix_transpose(l), g));
     gen_array *z = lin_trisolve_mat(l, y, true, true); /* L^-T y */
     /* z L^-1 = (L^-T z^T)^T */
     gen_array *p = gen_matrix_transpose(lin_trisolve_mat(l, gen_matrix_transpose(z), true, true));
     return lin_sym(p);
+}
+
+/* f64 takes one op (CHOLESKY_VJP, per matrix in plain C: cholesky_vjp.h), recorded like
+ * any op when a transform records (so captured and compiled gradients compute as the
+ * eager ones); other cases take the formula. */
+gen_array *vjp_cholesky(const op_call *c, int i, gen_array *g) {
+    (void)i;
+    gen_array *l = c->out;
+    if (l->dtype == GEN_F64 && g && g->dtype == GEN_F64 && g->ndim == l->ndim &&
+        !memcmp(g->shape, l->shape, (size_t)l->ndim * sizeof(int64_t)) && !l->batched && !g->batched)
+        return op_apply2(OP_CHOLESKY_VJP, l, g, NULL);
+    return vjp_formula(l, g);
+}
+
+/* (L, G) -> the VJP: L and G f64 [..., n, n] of one shape. */
+gen_status shape_cholesky_vjp(const op_call *c, op_sig *s) {
+    const gen_array *l = c->in[0], *g = c->in[1];
+    gen_status st = lin_check_square("cholesky_vjp", l);
+    if (st != GEN_OK) return st;
+    if (l->dtype != GEN_F64 || g->dtype != GEN_F64 || g->ndim != l->ndim ||
+        memcmp(g->shape, l->shape, (size_t)l->ndim * sizeof(int64_t)))
+        return lin_fail2("cholesky_vjp", "internal: needs f64 arguments of one shape", l, g);
+    return op_shape_same(c, s);
+}
+
+static gen_status formula_fn(void *payload, int n_in, gen_array *const *in, int n_out, gen_array **out) {
+    (void)payload, (void)n_in, (void)n_out;
+    out[0] = vjp_formula(in[0], in[1]);
+    return out[0] ? GEN_OK : core_error_pending();
+}
+
+/* CHOLESKY_VJP's own rules (gradients of gradients): the formula's, by nested transforms. */
+gen_status vjp_cholesky_vjp(const op_call *c, gen_array *const *cot, gen_array **cin) {
+    return gen_vjp((gen_closure){formula_fn, NULL}, 2, c->in, 1, cot, NULL, cin);
+}
+gen_array *jvp_cholesky_vjp(const op_call *c, gen_array *const *t) {
+    gen_array *tan = NULL;
+    return gen_jvp((gen_closure){formula_fn, NULL}, 2, c->in, t, 1, NULL, &tan) == GEN_OK ? tan : NULL;
 }
 
 gen_array *jvp_cholesky(const op_call *c, gen_array *const *t) {

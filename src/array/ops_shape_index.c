@@ -3,6 +3,7 @@
  * backend/cpu/cpu_shape_index.c). */
 #include <string.h>
 
+#include "autodiff_int.h"
 #include "op.h"
 
 /* The shape take gives: a.shape[:axis] + indices.shape + a.shape[axis+1:]. */
@@ -89,6 +90,15 @@ gen_status shape_index_update(const op_call *c, op_sig *s) {
     return op_shape_same(c, s);
 }
 
+/* last_write_mask with ops: the write j is the last to its position where index_set of
+ * 0..m-1 at the indices (whose last write wins) reads back j there. */
+static gen_array *last_write_mask_ops(const gen_array *idx, int64_t n, int64_t m, gen_dtype dtype, int nd,
+                                      const int64_t *shape) {
+    gen_array *flat = gen_reshape(idx, 1, &m), *pos = gen_arange(0, (double)m, 1, GEN_I64);
+    gen_array *last = gen_index_set(gen_full(GEN_I64, 1, &n, -1), 0, flat, pos);
+    return gen_reshape(gen_cast(gen_eq(gen_take(last, flat, 0), pos), dtype), nd, shape);
+}
+
 /* 1 where indices[j] is the last occurrence of its (normalized) index, else 0, in
  * take's layout (size-1 axes around the index axes): which writes of index_set win.
  * NULL without an error when every index is distinct (no mask needed). */
@@ -97,6 +107,16 @@ static gen_array *last_write_mask(const op_call *c, gen_dtype dtype, bool *faile
     int64_t n = a->shape[c->p->axis], m = idx->size;
     const int64_t *ix = idx->data;
     *failed = false;
+    if (ad_captured(idx)) { /* values unknown to a capture: the same mask from ops */
+        int nd = 0;
+        int64_t shape[GEN_MAX_DIMS];
+        for (int d = 0; d < c->p->axis; d++) shape[nd++] = 1;
+        for (int d = 0; d < idx->ndim; d++) shape[nd++] = idx->shape[d];
+        for (int d = c->p->axis + 1; d < a->ndim; d++) shape[nd++] = 1;
+        gen_array *mask = last_write_mask_ops(idx, n, m, dtype, nd, shape);
+        *failed = !mask;
+        return mask;
+    }
     int64_t *last = n ? core_alloc((size_t)n * sizeof *last) : NULL;
     if (n && !last) return *failed = true, NULL;
     bool repeats = false;

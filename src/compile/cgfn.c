@@ -142,10 +142,7 @@ static gen_status failure(const cg_fn *a, int32_t k, int64_t at, const double *v
         if (nd->check.site[0]) core_error_prefix("%s", nd->check.site);
         return s;
     }
-    if (nd->op == OP_TAKE || nd->op == OP_INDEX_SET || nd->op == OP_INDEX_ADD)
-        return GEN_FAIL(GEN_ERR_INDEX, "%s: index %g at position %lld is out of range (compiled code)",
-                        op_table[nd->op].name, v[0], (long long)at);
-    return GEN_FAIL(GEN_ERR_VALUE, "%s: failed at matrix %lld (compiled code)", op_table[nd->op].name, (long long)at);
+    return cg_op_failure(a->g, k, at, v);
 }
 
 gen_status cg_fn_run(const cg_fn *fn, const void *const *in, void *const *out) {

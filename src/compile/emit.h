@@ -2,8 +2,8 @@
  * each value of the graph lives in the generated function (a scalar local, a literal, a
  * pointer into the inputs, constants or the work block), and the per-op emitters
  * (emit_c.c: the driver and elementwise ops; emit_reduce.c, emit_shape.c,
- * emit_linalg.c: the rest). A code generator target (C here, CUDA C later) reads the
- * same graph. */
+ * emit_linalg.c, emit_fused.c: the rest; emit_loops.c: helpers they share). A code
+ * generator target (C here, CUDA C later) reads the same graph. */
 #ifndef GENC_SRC_COMPILE_EMIT_H
 #define GENC_SRC_COMPILE_EMIT_H
 
@@ -51,6 +51,10 @@ typedef struct cg_emit {
     bool fusing;
     char ring[16][160];  /* cg_ref's results */
     int ring_at;
+    /* scratch space of the node being emitted (cg_scratch), after the values' storage */
+    int64_t scratch_base, scratch_at;
+    int32_t scratch_node;
+    bool scratch_used;
 } cg_emit;
 
 /* The C type of a dtype's elements. */
@@ -66,6 +70,26 @@ static inline const cg_value *cg_val(const cg_emit *e, int32_t v) { return &e->g
 /* Writes out[i] = EXPR over the broadcast of args: expr uses $0, $1, $2 for the
  * arguments' elements (after conversion to the arguments' own C types). */
 void cg_emit_map(cg_emit *e, int32_t out, int n_args, const int32_t *args, const char *expr);
+
+/* ---- loop nests over static shapes (emit_loops.c) ---- */
+
+/* Row-major strides (in elements) of a shape. */
+void cg_strides(int nd, const int64_t *shape, int64_t *str);
+/* The strides of value a along the axes of (nd, shape), a aligned at the right and
+ * broadcast (0 where a has no such axis or extent 1), elem elements per a's element
+ * (e.g. a row length, for a batch of rows). */
+void cg_bcast_strides(int a_nd, const int64_t *a_shape, int64_t elem, int nd, const int64_t *shape, int64_t *str);
+/* Opens one loop per axis of extent > 1: for (int64_t <var><d> = 0; ...). */
+void cg_open_loops(cg_emit *e, int nd, const int64_t *shape, const char *var);
+/* The C expression sum of <var><d> * str[d] over the axes cg_open_loops opened ("0"
+ * for none). */
+void cg_linear(char *buf, size_t n, int nd, const int64_t *shape, const int64_t *str, const char *var);
+/* The offset in the work block of bytes of scratch space for the node being emitted
+ * (16-aligned; reused by later nodes). */
+int64_t cg_scratch(cg_emit *e, int64_t bytes);
+/* Helpers the per-family emitters' code calls (static functions of the generated
+ * source, after the runtime table's type). */
+extern const char cg_prelude_ops[];
 
 /* Whether nd's output is its argument's elements unchanged (no code: shared storage). */
 bool cg_is_alias(const cg_graph *g, const cg_node *nd);
@@ -84,6 +108,11 @@ bool cg_emit_elementwise(cg_emit *e, const cg_node *nd);
 bool cg_emit_reduce(cg_emit *e, const cg_node *nd);
 bool cg_emit_shape(cg_emit *e, const cg_node *nd);
 bool cg_emit_linalg(cg_emit *e, const cg_node *nd);
+bool cg_emit_fused(cg_emit *e, const cg_node *nd);
+
+/* The error of op node k of g whose code returned 1 + k (at and v: what it left in
+ * *fail and failv), worded and classed as the eager kernel's (op_failure.c). */
+gen_status cg_op_failure(const cg_graph *g, int32_t k, int64_t at, const double *v);
 
 /* The generated C source of g, into *src (free with cg_text_free): a function
  *   int cg_main(const cg_rt *rt, const void *const *K, const void *const *IN,

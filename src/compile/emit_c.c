@@ -296,7 +296,7 @@ static const ew_rule ew_bool[] = {
 static const char *cast_expr(gen_dtype from, gen_dtype to) {
     if (to == GEN_BOOL) return "($0 != 0)";
     if (to == GEN_I64) return from == GEN_F64 || from == GEN_F32 ? "cg_f2i($0)" : "(int64_t)$0";
-    if (to == GEN_F32) return from == GEN_F64 ? "(float)$0" : "(float)$0";
+    if (to == GEN_F32) return from == GEN_F64 ? "cg_f2f($0)" : "(float)$0";
     return "(double)$0";
 }
 
@@ -420,7 +420,8 @@ void cg_emit_node(cg_emit *e, int32_t k) {
         cg_unsupported(e, "%s (a function pointer parameter)", op_table[nd->op].name);
         return;
     }
-    if (!cg_emit_elementwise(e, nd) && !cg_emit_reduce(e, nd) && !cg_emit_shape(e, nd) && !cg_emit_linalg(e, nd))
+    if (!cg_emit_elementwise(e, nd) && !cg_emit_reduce(e, nd) && !cg_emit_shape(e, nd) && !cg_emit_linalg(e, nd) &&
+        !cg_emit_fused(e, nd))
         cg_unsupported(e, "%s", op_table[nd->op].name);
 }
 
@@ -490,6 +491,7 @@ bool cg_emit_c(const cg_graph *g, cg_text *src, int64_t *work_bytes, char *why, 
     if (!e.why[0] && !e.body.oom) {
         cg_text_printf(&out, "%s", prelude);
         cg_text_printf(&out, "typedef struct cg_rt {\n" CG_RT_FUNCS(CG_RT_DECL) "} cg_rt;\n");
+        cg_text_printf(&out, "%s", cg_prelude_ops);
         cg_text_printf(&out, "int cg_main(const cg_rt *rt, const void *const *K, const void *const *IN, "
                              "void *const *OUT, unsigned char *W, int64_t *fail, double *failv) {\n"
                              "    (void)rt; (void)K; (void)IN; (void)W; (void)fail; (void)failv;\n");

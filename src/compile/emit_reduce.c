@@ -1,6 +1,7 @@
 /* emit_reduce.c — C code of the reductions (sum, prod, max, min, logsumexp, all, any,
- * argmax, argmin) and the running ones (cumsum, cumlogsumexp), with the CPU kernels'
- * rules for NaN, infinities and empty axes. */
+ * argmax, argmin), the running ones (cumsum, cumlogsumexp), argsort, and the gather
+ * behind sort and its transpose (take_along, scatter_along), with the CPU kernels'
+ * rules for NaN, infinities, empty axes and indices out of range. */
 #include <inttypes.h>
 #include <string.h>
 
@@ -68,7 +69,10 @@ static void emit_full_reduce(cg_emit *e, const cg_node *nd) {
         cg_unsupported(e, "logsumexp of %s", gen_dtype_name(a->dtype));
         return;
     }
-    if (a->dtype == GEN_BOOL && (nd->op == OP_SUM || nd->op == OP_PROD || nd->op == OP_MAX || nd->op == OP_MIN)) {
+    if (a->dtype == GEN_BOOL && (nd->op == OP_MAX || nd->op == OP_MIN)) { /* the kernel: any / all */
+        init = nd->op == OP_MAX ? "0" : "1";
+        step = nd->op == OP_MAX ? "s = s || x" : "s = s && x";
+    } else if (a->dtype == GEN_BOOL && (nd->op == OP_SUM || nd->op == OP_PROD)) { /* the public ops cast to i64 */
         cg_unsupported(e, "%s of bool", op_table[nd->op].name);
         return;
     }
@@ -154,6 +158,64 @@ static void emit_cumulate(cg_emit *e, const cg_node *nd) {
                    cg_ctype(a->dtype));
 }
 
+/* The array seen as [outer, n, inner] around axis (0-d: one row of one). */
+static void rows_of(const cg_value *a, int axis, int64_t *outer, int64_t *n, int64_t *inner) {
+    *outer = *inner = 1;
+    for (int d = 0; d < axis; d++) *outer *= a->shape[d];
+    for (int d = axis + 1; d < a->ndim; d++) *inner *= a->shape[d];
+    *n = a->ndim ? a->shape[axis] : 1;
+}
+
+/* argsort along p->axis: each row's keys (double, or i64) into scratch, the runtime's
+ * stable merge sort (NaN last), the order written back along the row. */
+static void emit_argsort(cg_emit *e, const cg_node *nd) {
+    const cg_value *a = cg_val(e, nd->in[0]);
+    int64_t outer, n, inner;
+    rows_of(a, nd->p.axis, &outer, &n, &inner);
+    if (a->size == 0) return;
+    bool i64 = a->dtype == GEN_I64;
+    int64_t key = cg_scratch(e, n * 8), idx = cg_scratch(e, n * 8), tmp = cg_scratch(e, n * 8);
+    char x[200];
+    snprintf(x, sizeof x, "%s", cg_ref(e, nd->in[0], "at"));
+    cg_text_printf(&e->body,
+                   "    { %s *key = (%s *)(W + %" PRId64 "); int64_t *idx = (int64_t *)(W + %" PRId64
+                   "), *tmp = (int64_t *)(W + %" PRId64 ");\n"
+                   "    for (int64_t ro = 0; ro < %" PRId64 "; ro++) for (int64_t ri = 0; ri < %" PRId64 "; ri++) {\n"
+                   "        int64_t base = ro * %" PRId64 " + ri;\n"
+                   "        for (int64_t k = 0; k < %" PRId64 "; k++) { int64_t at = base + k * %" PRId64 "; key[k] = (%s)%s; }\n"
+                   "        rt->argsort_%s(key, idx, tmp, %" PRId64 ");\n"
+                   "        for (int64_t k = 0; k < %" PRId64 "; k++) { int64_t at = base + k * %" PRId64 "; %s = idx[k]; }\n"
+                   "    }\n    }\n",
+                   i64 ? "int64_t" : "double", i64 ? "int64_t" : "double", key, idx, tmp, outer, inner, n * inner, n,
+                   inner, i64 ? "int64_t" : "double", x, i64 ? "i64" : "f64", n, n, inner, cg_ref(e, nd->out[0], "at"));
+}
+
+/* take_along (out[o, k, i] = a[o, idx[o, k, i], i]) and its transpose scatter_along
+ * (out = 0, out[o, idx[o, k, i], i] += g[o, k, i]), in the kernels' order, each index
+ * checked against the axis as the kernels check it. */
+static void emit_along(cg_emit *e, const cg_node *nd) {
+    const cg_value *src = cg_val(e, nd->in[0]), *ix = cg_val(e, nd->in[1]), *o = cg_val(e, nd->out[0]);
+    bool take = nd->op == OP_TAKE_ALONG;
+    int64_t outer, n, inner, len = take ? src->shape[nd->p.axis] : nd->p.k;
+    rows_of(ix, nd->p.axis, &outer, &n, &inner);
+    if (!take) cg_emit_map(e, nd->out[0], 0, NULL, "0");
+    if (ix->size == 0) return;
+    char v[200], from[200], to[200];
+    snprintf(v, sizeof v, "%s", cg_ref(e, nd->in[1], "at"));
+    snprintf(from, sizeof from, "%s", cg_ref(e, nd->in[0], take ? "far" : "at"));
+    snprintf(to, sizeof to, "%s", cg_ref(e, nd->out[0], take ? "at" : "far"));
+    cg_text_printf(&e->body,
+                   "    for (int64_t ro = 0; ro < %" PRId64 "; ro++) for (int64_t ri = 0; ri < %" PRId64 "; ri++)\n"
+                   "        for (int64_t k = 0; k < %" PRId64 "; k++) {\n"
+                   "            int64_t at = ro * %" PRId64 " + ri + k * %" PRId64 ", v = %s;\n"
+                   "            if (v < 0 || v >= %" PRId64 ") { *fail = at; failv[0] = (double)v; return %d; }\n"
+                   "            int64_t far = ro * %" PRId64 " + ri + v * %" PRId64 ";\n",
+                   outer, inner, n, n * inner, inner, v, len, (int)e->node + 1, len * inner, inner);
+    if (take) cg_text_printf(&e->body, "            %s = %s;\n        }\n", to, from);
+    else if (o->dtype == GEN_I64) cg_text_printf(&e->body, "            %s = (int64_t)((uint64_t)%s + (uint64_t)%s);\n        }\n", to, to, from);
+    else cg_text_printf(&e->body, "            %s += %s;\n        }\n", to, from);
+}
+
 /* cumlogsumexp's VJP (x, out, g): the CPU kernel's backward recursion per lane. */
 static void emit_cumlse_vjp(cg_emit *e, const cg_node *nd) {
     const cg_value *a = cg_val(e, nd->in[0]);
@@ -186,6 +248,8 @@ bool cg_emit_reduce(cg_emit *e, const cg_node *nd) {
     case OP_CUMSUM: case OP_CUMLOGSUMEXP:
         emit_cumulate(e, nd);
         return true;
+    case OP_ARGSORT: emit_argsort(e, nd); return true;
+    case OP_TAKE_ALONG: case OP_SCATTER_ALONG: emit_along(e, nd); return true;
     case OP_CUMLSE_VJP:
         emit_cumlse_vjp(e, nd);
         return true;

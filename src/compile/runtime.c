@@ -1,13 +1,14 @@
 /* runtime.c — the table of library functions generated code calls (runtime.h): the
- * special functions of the unary ops, and the LAPACK/BLAS calls of the matrix ops made
- * as the CPU kernels make them (row-major in and out, column-major work copies), so
- * compiled and eager results agree. */
+ * special functions of the unary ops, the BLAS/LAPACK calls of the matrix ops made as
+ * the CPU kernels make them (row-major in and out, column-major copies in the caller's
+ * work space), and argsort's merge sort, so compiled and eager results agree. */
 #include <math.h>
 #include <string.h>
 
 #include <cblas.h>
 #include <lapacke.h>
 
+#include "../array/cholesky_vjp.h"
 #include "../array/special.h"
 #include "../core/core.h"
 #include "runtime.h"
@@ -23,73 +24,116 @@ static void to_rm(double *dst, const double *src, int64_t n, int64_t m) {
         for (int64_t j = 0; j < m; j++) dst[i * m + j] = src[j * n + i];
 }
 
-static int rt_cholesky(double *L, const double *A, int64_t n) {
-    double *w = core_alloc((size_t)(n * n) * sizeof *w + 1);
-    if (!w) return -1;
+/* cpu_linalg.c's gemm, call for call, so products round as the eager ones do. */
+static void rt_gemm(int f32, int64_t m, int64_t n, int64_t k, const void *a, const void *b, void *o) {
+    if (n == 1 || m == 1) {
+        bool col = n == 1; /* o[m] = a[m, k] b[k], else o[n] = b[k, n]^T a[k] */
+        int rows = (int)(col ? m : k), cols = (int)(col ? k : n);
+        const void *mat = col ? a : b, *vec = col ? b : a;
+        CBLAS_TRANSPOSE tr = col ? CblasNoTrans : CblasTrans;
+        if (f32) cblas_sgemv(CblasRowMajor, tr, rows, cols, 1.0f, mat, cols, vec, 1, 0.0f, o, 1);
+        else cblas_dgemv(CblasRowMajor, tr, rows, cols, 1.0, mat, cols, vec, 1, 0.0, o, 1);
+        return;
+    }
+    if (f32)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)m, (int)n, (int)k, 1.0f, a, (int)k, b, (int)n, 0.0f,
+                    o, (int)n);
+    else
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)m, (int)n, (int)k, 1.0, a, (int)k, b, (int)n, 0.0,
+                    o, (int)n);
+}
+
+static int64_t rt_cholesky(double *L, const double *A, int64_t n, double *w) {
     to_cm(w, A, n, n);
     bool nan = false;
     for (int64_t j = 0; j < n; j++)
         for (int64_t i = j; i < n; i++) nan |= isnan(w[j * n + i]);
-    int rc = 0;
     if (nan) { /* NaN in, NaN out, as the kernel */
-        for (int64_t j = 0; j < n * n; j++) w[j] = NAN;
-    } else if (LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'L', (lapack_int)n, w, (lapack_int)n) != 0) {
-        rc = 1;
-    } else {
-        for (int64_t j = 1; j < n; j++) memset(w + j * n, 0, (size_t)j * sizeof *w);
+        for (int64_t j = 0; j < n * n; j++) L[j] = NAN;
+        return 0;
     }
-    if (!rc) to_rm(L, w, n, n);
-    core_free(w, (size_t)(n * n) * sizeof *w + 1);
-    return rc;
+    lapack_int info = LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'L', (lapack_int)n, w, (lapack_int)n);
+    if (info != 0) return info > 0 ? (int64_t)info : -1;
+    for (int64_t j = 1; j < n; j++) memset(w + j * n, 0, (size_t)j * sizeof *w); /* the upper triangle */
+    to_rm(L, w, n, n);
+    return 0;
 }
 
-static void rt_trisolve(double *X, const double *L, const double *B, int64_t n, int64_t m, int lower, int transpose) {
-    double *wt = core_alloc((size_t)(n * n + n * m) * sizeof *wt + 1);
-    if (!wt) { /* out of memory: NaN results rather than none */
-        for (int64_t i = 0; i < n * m; i++) X[i] = NAN;
-        return;
-    }
-    double *wx = wt + n * n;
-    to_cm(wt, L, n, n);
+static void rt_cholesky_vjp(double *A, const double *L, const double *G, int64_t n, double *w) {
+    chol_vjp_matrix(L, G, A, w, w + n * n, n);
+}
+
+static void rt_trisolve(double *X, const double *T, const double *B, int64_t n, int64_t m, int lower, int transpose,
+                        double *w) {
+    double *wx = w + n * n;
+    to_cm(w, T, n, n);
     to_cm(wx, B, n, m);
     cblas_dtrsm(CblasColMajor, CblasLeft, lower ? CblasLower : CblasUpper, transpose ? CblasTrans : CblasNoTrans,
-                CblasNonUnit, (int)n, (int)m, 1.0, wt, (int)n, wx, (int)n);
+                CblasNonUnit, (int)n, (int)m, 1.0, w, (int)n, wx, (int)n);
     to_rm(X, wx, n, m);
-    core_free(wt, (size_t)(n * n + n * m) * sizeof *wt + 1);
 }
 
-static int rt_solve(double *X, const double *A, const double *B, int64_t n, int64_t m) {
-    size_t bytes = (size_t)(n * n + n * m) * sizeof(double) + (size_t)n * sizeof(lapack_int) + 1;
-    double *wa = core_alloc(bytes);
-    if (!wa) return -1;
-    double *wx = wa + n * n;
+/* dgesv on the column-major copies w (A) and w + n n (B, m columns; the solution). */
+static int64_t lu_solve(double *X, double *w, int64_t n, int64_t m) {
+    double *wx = w + n * n;
     lapack_int *piv = (lapack_int *)(wx + n * m);
-    to_cm(wa, A, n, n);
-    to_cm(wx, B, n, m);
-    lapack_int info = LAPACKE_dgesv_work(LAPACK_COL_MAJOR, (lapack_int)n, (lapack_int)m, wa, (lapack_int)n, piv, wx,
-                                         (lapack_int)n);
-    if (info == 0) to_rm(X, wx, n, m);
-    core_free(wa, bytes);
-    return info == 0 ? 0 : 1;
+    lapack_int info =
+        LAPACKE_dgesv_work(LAPACK_COL_MAJOR, (lapack_int)n, (lapack_int)m, w, (lapack_int)n, piv, wx, (lapack_int)n);
+    if (info != 0) return info > 0 ? (int64_t)info : -1;
+    to_rm(X, wx, n, m);
+    return 0;
 }
 
-static double rt_logdet(const double *A, int64_t n) {
+static int64_t rt_solve(double *X, const double *A, const double *B, int64_t n, int64_t m, double *w) {
+    to_cm(w, A, n, n);
+    to_cm(w + n * n, B, n, m);
+    return lu_solve(X, w, n, m);
+}
+
+static int64_t rt_inv(double *X, const double *A, int64_t n, double *w) {
+    double *wx = w + n * n;
+    to_cm(w, A, n, n);
+    memset(wx, 0, (size_t)(n * n) * sizeof *wx);
+    for (int64_t j = 0; j < n; j++) wx[j * n + j] = 1.0;
+    return lu_solve(X, w, n, n);
+}
+
+static double rt_logdet(const double *A, int64_t n, double *w) {
     if (n == 0) return 0.0;
     for (int64_t j = 0; j < n * n; j++)
         if (isnan(A[j])) return NAN;
-    size_t bytes = (size_t)(n * n) * sizeof(double) + (size_t)n * sizeof(lapack_int) + 1;
-    double *w = core_alloc(bytes);
-    if (!w) return NAN;
     lapack_int *piv = (lapack_int *)(w + n * n);
     to_cm(w, A, n, n);
     lapack_int info = LAPACKE_dgetrf_work(LAPACK_COL_MAJOR, (lapack_int)n, (lapack_int)n, w, (lapack_int)n, piv);
+    if (info > 0) return -INFINITY;
     double s = 0.0;
-    if (info > 0) s = -INFINITY;
-    else
-        for (int64_t j = 0; j < n; j++) s += log(fabs(w[j * n + j]));
-    core_free(w, bytes);
+    for (int64_t j = 0; j < n; j++) s += log(fabs(w[j * n + j]));
     return s;
 }
+
+/* ---- argsort: a stable bottom-up merge sort of indices (the CPU kernel's), NaN last ---- */
+
+#define DEFINE_ARGSORT(NAME, T, LESS)                                                             \
+    static void NAME(const T *key, int64_t *idx, int64_t *tmp, int64_t n) {                       \
+        for (int64_t k = 0; k < n; k++) idx[k] = k;                                               \
+        for (int64_t w = 1; w < n; w *= 2) {                                                      \
+            for (int64_t lo = 0; lo < n; lo += 2 * w) {                                           \
+                int64_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;      \
+                int64_t i = lo, j = mid, k = lo;                                                  \
+                while (i < mid && j < hi) {                                                       \
+                    T a = key[idx[i]], b = key[idx[j]];                                           \
+                    tmp[k++] = LESS(b, a) ? idx[j++] : idx[i++]; /* ties: left first */           \
+                }                                                                                 \
+                while (i < mid) tmp[k++] = idx[i++];                                              \
+                while (j < hi) tmp[k++] = idx[j++];                                               \
+            }                                                                                     \
+            memcpy(idx, tmp, (size_t)n * sizeof *idx);                                            \
+        }                                                                                         \
+    }
+#define FLOAT_LESS(a, b) ((a) == (a) && ((b) != (b) || (a) < (b)))
+#define INT_LESS(a, b) ((a) < (b))
+DEFINE_ARGSORT(rt_argsort_f64, double, FLOAT_LESS)
+DEFINE_ARGSORT(rt_argsort_i64, int64_t, INT_LESS)
 
 static const cg_rt table = {
     .sigmoid = sf_sigmoid,
@@ -101,10 +145,15 @@ static const cg_rt table = {
     .digamma = sf_digamma,
     .trigamma = sf_trigamma,
     .log_ndtr = sf_log_ndtr,
+    .gemm = rt_gemm,
     .cholesky = rt_cholesky,
+    .cholesky_vjp = rt_cholesky_vjp,
     .trisolve = rt_trisolve,
     .solve = rt_solve,
+    .inv = rt_inv,
     .logdet = rt_logdet,
+    .argsort_f64 = rt_argsort_f64,
+    .argsort_i64 = rt_argsort_i64,
 };
 
 const cg_rt *cg_runtime(void) { return &table; }

@@ -8,6 +8,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "../../array/cholesky_vjp.h"
 #include "cpu.h"
 
 /* ---- batches ---- */
@@ -191,6 +192,20 @@ gen_status cpu_cholesky(const op_call *c) {
     }
     core_free(w, (size_t)(n * n) * sizeof *w);
     return st;
+}
+
+/* cholesky's VJP per batch matrix (cholesky_vjp.h). */
+gen_status cpu_cholesky_vjp(const op_call *c) {
+    const gen_array *l = c->in[0], *g = c->in[1];
+    int64_t n = l->shape[l->ndim - 1], nn = n * n;
+    if (c->out->size == 0) return GEN_OK; /* [..., 0, 0] or an empty batch: no work space */
+    double *m = core_alloc((size_t)(2 * nn) * sizeof *m);
+    if (!m) return GEN_ERR_OOM;
+    for (int64_t b = 0, nb = batch_count(l, 2); b < nb; b++)
+        chol_vjp_matrix((const double *)l->data + b * nn, (const double *)g->data + b * nn,
+                        (double *)c->out->data + b * nn, m, m + nn, n);
+    core_free(m, (size_t)(2 * nn) * sizeof *m);
+    return GEN_OK;
 }
 
 /* ---- triangular_solve ---- */

@@ -329,7 +329,8 @@ gen_status cpu_take_along(const op_call *c) {
     return GEN_OK;
 }
 
-#define SCATTER_ADD(T)                                                                      \
+/* ADD(a, b): the sum (i64 wraps around, through unsigned: no undefined behaviour). */
+#define SCATTER_ADD(T, ADD)                                                                 \
     do {                                                                                    \
         const T *g_ = g->data;                                                              \
         T *o_ = c->out->data;                                                               \
@@ -339,10 +340,13 @@ gen_status cpu_take_along(const op_call *c) {
             for (int64_t k = 0; k < n; k++) {                                               \
                 int64_t v = idx[base + k * inner];                                          \
                 if (v < 0 || v >= m) return bad_index(c, v, m);                             \
-                o_[obase + v * inner] += g_[base + k * inner];                              \
+                o_[obase + v * inner] = ADD(o_[obase + v * inner], g_[base + k * inner]);   \
             }                                                                               \
         });                                                                                 \
     } while (0)
+
+#define FLOAT_ADD(a, b) ((a) + (b))
+#define WRAP_ADD(a, b) ((int64_t)((uint64_t)(a) + (uint64_t)(b)))
 
 /* out (g's shape but p->k long on the axis) = 0; out[o, idx[o, k, i], i] += g[o, k, i]. */
 gen_status cpu_scatter_along(const op_call *c) {
@@ -350,9 +354,9 @@ gen_status cpu_scatter_along(const op_call *c) {
     const int64_t *idx = c->in[1]->data;
     int64_t m = c->p->k;
     switch (g->dtype) {
-    case GEN_F64: SCATTER_ADD(double); break;
-    case GEN_F32: SCATTER_ADD(float); break;
-    default: SCATTER_ADD(int64_t); break;
+    case GEN_F64: SCATTER_ADD(double, FLOAT_ADD); break;
+    case GEN_F32: SCATTER_ADD(float, FLOAT_ADD); break;
+    default: SCATTER_ADD(int64_t, WRAP_ADD); break;
     }
     return GEN_OK;
 }

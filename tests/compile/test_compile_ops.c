@@ -1,0 +1,375 @@
+/* test_compile_ops.c — compiled code against the eager CPU kernels, op by op. Every
+ * function of compile_cases.h is compiled with gen_compile and run on two sets of
+ * inputs; its outputs must equal the eager function's (integers and bools exactly,
+ * floats to 1e-12 relative, f32 to a few units in the last place). Cases marked grad
+ * also compile value_and_grad of sum(f(x) * w) (the gradient is captured as ops, so this
+ * runs the code of the backward ops too). The captured graphs show which ops each case
+ * reaches: every op of the table must be reached by a case, every op with a gradient
+ * rule by a gradient case, except the ops listed as refused, whose cases must fail to
+ * compile naming them. Kernel failures at run time (a matrix not positive definite or
+ * singular, an index out of range, a failed parameter check) must give the eager
+ * path's error, status and message. */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "check.h"
+#include "compile_cases.h"
+#include "genc/compile.h"
+#include "../../src/compile/graph.h"
+#include "../../src/compile/jit.h"
+
+/* Ops that legitimately have no code: their parameters carry a C function pointer
+ * (scalar_logpdf's density; custom_vjp's rule, and its forward runs outside every
+ * tape, so capture would see its outputs as constants). */
+static const op_id refused[] = {OP_SCALAR_LOGPDF, OP_CUSTOM_VJP};
+
+static bool is_refused(int op) {
+    for (size_t i = 0; i < sizeof refused / sizeof *refused; i++)
+        if ((int)refused[i] == op) return true;
+    return false;
+}
+
+/* ---- inputs ---- */
+
+static uint64_t mix64(uint64_t z) {
+    z += 0x9e3779b97f4a7c15ULL;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+static double unif(uint64_t *s) { return (double)((*s = mix64(*s)) >> 11) * 0x1p-53 + 0x1p-54; }
+static double gauss(uint64_t *s) { return sqrt(-2 * log(unif(s))) * cos(6.283185307179586 * unif(s)); }
+
+static double float_value(int kind, int64_t i, uint64_t *s, int lim) {
+    static const double specials[] = {NAN, INFINITY, -INFINITY, 0.0, -0.0, 1e300, -1e-300, 7.0};
+    switch (kind) {
+    case K_POS: return 0.2 + 2 * fabs(gauss(s));
+    case K_ABOVE1: return 1 + 2 * fabs(gauss(s));
+    case K_UNIT: return 0.95 * (2 * unif(s) - 1);
+    case K_SPECIAL: return i % 3 == 0 ? specials[(i / 3 + (int64_t)(*s % 8)) % 8] : 2 * gauss(s);
+    case K_INT: return floor(unif(s) * (2 * lim + 1)) - lim;
+    case K_PROBS: return i % 5 == 3 ? 0 : unif(s);
+    default: return 1.5 * gauss(s);
+    }
+}
+
+/* A batch of n x n matrices: SPD (M M^T / n + I) or lower triangular. */
+static void matrices(double *v, int64_t size, int64_t n, bool spd, uint64_t *s) {
+    for (int64_t b = 0; n && b < size / (n * n); b++) {
+        double *a = v + b * n * n, m[64];
+        for (int64_t i = 0; i < n * n; i++) m[i] = gauss(s);
+        for (int64_t i = 0; i < n; i++)
+            for (int64_t j = 0; j < n; j++) {
+                double acc = 0;
+                for (int64_t k = 0; k < n; k++) acc += m[i * n + k] * m[j * n + k];
+                a[i * n + j] = spd ? acc / (double)n + (i == j) : i < j ? 0 : i == j ? 1 + unif(s) : 0.5 * m[i * n + j];
+            }
+    }
+}
+
+static gen_array *make_input(const in_spec *sp, uint64_t seed) {
+    int64_t size = 1;
+    for (int d = 0; d < sp->nd; d++) size *= sp->shape[d];
+    uint64_t s = mix64(seed);
+    if (sp->t == GEN_I64) {
+        int64_t *v = calloc((size_t)size + 1, sizeof *v);
+        for (int64_t i = 0; i < size; i++) {
+            double u = unif(&s);
+            int lim = sp->lim;
+            switch (sp->kind) {
+            case K_WRAP: {
+                static const int64_t big[] = {INT64_MAX, INT64_MIN, INT64_MAX - 3, INT64_MIN + 2, 3, -5, 1, 0};
+                v[i] = big[(i + (int64_t)(s % 8)) % 8];
+                break;
+            }
+            case K_IDX: v[i] = (int64_t)floor(u * 2 * lim) - lim; break;
+            case K_NIDX: v[i] = (int64_t)floor(u * lim); break;
+            default: v[i] = (int64_t)floor(u * (2 * lim + 1)) - lim; break;
+            }
+        }
+        gen_array *a = gen_array_from(GEN_I64, sp->nd, sp->shape, v);
+        free(v);
+        return a;
+    }
+    double *v = calloc((size_t)size + 1, sizeof *v);
+    if (sp->kind == K_SPD || sp->kind == K_TRI) matrices(v, size, sp->nd ? sp->shape[sp->nd - 1] : 1, sp->kind == K_SPD, &s);
+    else
+        for (int64_t i = 0; i < size; i++)
+            v[i] = sp->t == GEN_BOOL ? unif(&s) < 0.5 : float_value(sp->kind, i, &s, sp->lim);
+    gen_array *a = gen_array_from(GEN_F64, sp->nd, sp->shape, v);
+    free(v);
+    return sp->t == GEN_F64 ? a : gen_cast(a, sp->t); /* f32: huge values become inf */
+}
+
+/* ---- comparing ---- */
+
+static double elem(const gen_array *a, int64_t k) {
+    const void *d = gen_array_data(a);
+    switch (gen_array_dtype(a)) {
+    case GEN_F64: return ((const double *)d)[k];
+    case GEN_F32: return ((const float *)d)[k];
+    case GEN_I64: return (double)((const int64_t *)d)[k];
+    default: return ((const uint8_t *)d)[k];
+    }
+}
+
+/* got equals want: dtype and shape, integers and bools exactly, floats to rtol relative
+ * (an absolute floor of rtol times the array's largest magnitude, for components that
+ * cancel to ~0). */
+static bool same_array(const char *what, const gen_array *got, const gen_array *want) {
+    check_count++;
+    if (!got || !want) {
+        check_fail(__FILE__, __LINE__, "%s: %s is NULL", what, got ? "want" : "got");
+        return false;
+    }
+    gen_dtype t = gen_array_dtype(want);
+    if (gen_array_dtype(got) != t || gen_array_ndim(got) != gen_array_ndim(want) ||
+        memcmp(gen_array_shape(got), gen_array_shape(want), (size_t)gen_array_ndim(want) * sizeof(int64_t))) {
+        check_fail(__FILE__, __LINE__, "%s: got %s of %d dims, want %s of %d dims", what,
+                   gen_dtype_name(gen_array_dtype(got)), gen_array_ndim(got), gen_dtype_name(t), gen_array_ndim(want));
+        return false;
+    }
+    if (t == GEN_I64) {
+        const int64_t *a = gen_array_data(got), *b = gen_array_data(want);
+        for (int64_t k = 0; k < gen_array_size(want); k++)
+            if (a[k] != b[k]) {
+                check_fail(__FILE__, __LINE__, "%s: element %lld is %lld, want %lld", what, (long long)k, (long long)a[k],
+                           (long long)b[k]);
+                return false;
+            }
+        return true;
+    }
+    double rtol = t == GEN_F32 ? 4e-7 : t == GEN_F64 ? 1e-12 : 0, scale = 0;
+    for (int64_t k = 0; k < gen_array_size(want); k++)
+        if (isfinite(elem(want, k))) scale = fmax(scale, fabs(elem(want, k)));
+    for (int64_t k = 0; k < gen_array_size(want); k++) {
+        double x = elem(got, k), y = elem(want, k);
+        bool ok = x == y || (isnan(x) && isnan(y)) ||
+                  (isfinite(x) && isfinite(y) && fabs(x - y) <= rtol * fmax(fmax(fabs(x), fabs(y)), scale));
+        if (!ok) {
+            check_fail(__FILE__, __LINE__, "%s: element %lld is %.17g, want %.17g", what, (long long)k, x, y);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* ---- the gradient function: value_and_grad of sum_j sum(f(x)_j * w_j) over the float
+ * inputs (the others are closed over) ---- */
+
+typedef struct grad_fn {
+    const op_case *c;
+    gen_array *w[4]; /* a weight per float output, NULL for the others */
+    int fi[4], nf;   /* the float inputs */
+    gen_array *const *all;
+} grad_fn;
+
+static gen_status grad_inner(void *pl, int nf, gen_array *const *xf, int n_out, gen_array **out) {
+    (void)n_out;
+    const grad_fn *g = pl;
+    gen_array *args[4], *o[4] = {0}, *total = NULL;
+    for (int i = 0; i < g->c->n_in; i++) args[i] = g->all[i];
+    for (int i = 0; i < nf; i++) args[g->fi[i]] = xf[i];
+    gen_status st = g->c->fn((void *)g->c, g->c->n_in, args, g->c->n_out, o);
+    if (st != GEN_OK) return st;
+    for (int j = 0; j < g->c->n_out; j++) {
+        if (!g->w[j]) continue;
+        gen_array *t = gen_sum(gen_mul(o[j], g->w[j]), 0, NULL, false);
+        total = total ? gen_add(total, gen_cast(t, GEN_F64)) : gen_cast(t, GEN_F64);
+    }
+    return done(out[0] = total);
+}
+
+static gen_status grad_outer(void *pl, int n_in, gen_array *const *x, int n_out, gen_array **out) {
+    (void)n_in, (void)n_out;
+    grad_fn g = *(const grad_fn *)pl;
+    g.all = x;
+    gen_array *prim[4];
+    for (int i = 0; i < g.nf; i++) prim[i] = x[g.fi[i]];
+    return gen_value_and_grad((gen_closure){grad_inner, &g}, g.nf, prim, &out[0], out + 1);
+}
+
+/* ---- running a case ---- */
+
+static bool fwd_seen[OP_COUNT], grad_seen[OP_COUNT];
+static int n_compiled;
+
+/* The ops of f's captured graph at in. */
+static void ops_of(gen_closure f, int n_in, gen_array *const *in, int n_out, bool *seen) {
+    cg_refusal why;
+    cg_graph *g = cg_capture(f, n_in, in, n_out, NULL, NULL, &why);
+    if (!g) {
+        check_fail(__FILE__, __LINE__, "capture failed: %s %s", why.msg, gen_error_message());
+        return;
+    }
+    for (int32_t k = 0; k < g->n_nodes; k++)
+        if (g->nodes[k].kind == CG_OP) seen[g->nodes[k].op] = true;
+    cg_graph_free(g);
+}
+
+/* Compiles f at the inputs of seed 1 and compares it with f at seeds 1 and 2. */
+static bool compare_compiled(const char *name, gen_closure f, const op_case *c, int n_out) {
+    gen_array *in[2][4];
+    for (int s = 0; s < 2; s++)
+        for (int i = 0; i < c->n_in; i++) in[s][i] = make_input(&c->in[i], 1000 * (uint64_t)(s + 1) + (uint64_t)i);
+    gen_compiled *cc = gen_compile(f, c->n_in, in[0], n_out);
+    if (!cc) {
+        check_fail(__FILE__, __LINE__, "%s: gen_compile: %s", name, gen_error_message());
+        return false;
+    }
+    n_compiled++;
+    bool ok = true;
+    for (int s = 0; s < 2; s++) {
+        gen_array *want[5] = {0}, *got[5] = {0};
+        gen_status se = f.fn(f.payload, c->n_in, in[s], n_out, want);
+        gen_status sc = gen_compiled_call(cc, in[s], got);
+        if (se != GEN_OK || sc != GEN_OK) {
+            check_fail(__FILE__, __LINE__, "%s: eager %s, compiled %s: %s", name, gen_status_name(se), gen_status_name(sc),
+                       gen_error_message());
+            ok = false;
+            continue;
+        }
+        for (int j = 0; j < n_out; j++) {
+            char what[160];
+            snprintf(what, sizeof what, "%s (inputs %d, output %d)", name, s + 1, j);
+            ok &= same_array(what, got[j], want[j]);
+        }
+    }
+    gen_compiled_free(cc);
+    return ok;
+}
+
+static void run_case(const op_case *c) {
+    gen_scope_begin();
+    gen_closure f = {c->fn, (void *)c};
+    gen_array *like[4];
+    for (int i = 0; i < c->n_in; i++) like[i] = make_input(&c->in[i], 1000 + (uint64_t)i);
+    if (c->refusal) {
+        gen_compiled *cc = gen_compile(f, c->n_in, like, c->n_out);
+        CHECK(cc == NULL);
+        if (cc) gen_compiled_free(cc);
+        else CHECK_ERROR(GEN_ERR_UNSUPPORTED, c->refusal);
+        ops_of(f, c->n_in, like, c->n_out, fwd_seen);
+        gen_scope_end();
+        return;
+    }
+    bool seen[OP_COUNT] = {0};
+    ops_of(f, c->n_in, like, c->n_out, seen);
+    bool ok = compare_compiled(c->name, f, c, c->n_out);
+    if (c->grad) {
+        grad_fn g = {.c = c};
+        gen_array *o[4] = {0};
+        CHECK_OK(c->fn((void *)c, c->n_in, like, c->n_out, o));
+        for (int i = 0; i < c->n_in; i++)
+            if (c->in[i].t == GEN_F64 || c->in[i].t == GEN_F32) g.fi[g.nf++] = i;
+        for (int j = 0; j < c->n_out && o[j]; j++) {
+            gen_dtype t = gen_array_dtype(o[j]);
+            if (t != GEN_F64 && t != GEN_F32) continue;
+            in_spec ws = {t, K_NORMAL, 3, gen_array_ndim(o[j]), {0}};
+            memcpy(ws.shape, gen_array_shape(o[j]), (size_t)ws.nd * sizeof *ws.shape);
+            g.w[j] = make_input(&ws, 77 + (uint64_t)j);
+        }
+        char name[160];
+        snprintf(name, sizeof name, "%s (value_and_grad)", c->name);
+        if (compare_compiled(name, (gen_closure){grad_outer, &g}, c, 1 + g.nf))
+            for (int k = 0; k < OP_COUNT; k++) grad_seen[k] |= seen[k];
+    }
+    if (ok)
+        for (int k = 0; k < OP_COUNT; k++) fwd_seen[k] |= seen[k];
+    gen_scope_end();
+}
+
+static void test_cases(void) {
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    size_t n = sizeof op_cases / sizeof *op_cases;
+    for (size_t i = 0; i < n; i++) run_case(&op_cases[i]);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    cg_jit_stats st = cg_jit_counters();
+    printf("%zu cases, %d functions compiled and compared (%lld built by the C compiler in %.1f s, %lld from the "
+           "cache), %.1f s in all\n",
+           n, n_compiled, (long long)st.compiled, st.compile_seconds, (long long)st.cached,
+           (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec));
+}
+
+/* Every op of the table is reached by a case that compiled and matched (or is refused,
+ * with a case that checks the refusal), and every op with a gradient rule by a gradient
+ * case. */
+static void test_coverage(void) {
+    for (int k = 0; k < OP_COUNT; k++) {
+        const op_info *op = &op_table[k];
+        if (!fwd_seen[k]) check_fail(__FILE__, __LINE__, "op %s: no case compiles it (add one to compile_cases.h)", op->name);
+        bool differentiable = op->vjp != op_no_vjp && op->vjp != op_zero_vjp;
+        if (differentiable && !is_refused(k) && !grad_seen[k])
+            check_fail(__FILE__, __LINE__, "op %s: no gradient case reaches it", op->name);
+    }
+}
+
+/* ---- failures at run time: the eager path's status and message ---- */
+
+static void same_failure(const char *name, gen_closure f, int n_in, gen_array *const *like, gen_array *const *bad,
+                         gen_status want) {
+    gen_compiled *cc = gen_compile(f, n_in, like, 1);
+    CHECK(cc != NULL);
+    if (!cc) {
+        printf("%s: %s\n", name, gen_error_message());
+        return;
+    }
+    gen_array *o = NULL;
+    gen_status se = f.fn(f.payload, n_in, bad, 1, &o);
+    char eager[512];
+    snprintf(eager, sizeof eager, "%s", gen_error_message());
+    gen_error_clear();
+    gen_status sc = gen_compiled_call(cc, bad, &o);
+    CHECK(se == want);
+    CHECK(sc == want);
+    CHECK(o == NULL);
+    if (strcmp(eager, gen_error_message()) != 0)
+        check_fail(__FILE__, __LINE__, "%s: compiled error \"%s\", eager \"%s\"", name, gen_error_message(), eager);
+    gen_error_clear();
+    gen_compiled_free(cc);
+}
+
+static gen_status f_normal_density(void *pl, int n_in, gen_array *const *x, int n_out, gen_array **out) {
+    CASE_ARGS;
+    return done(out[0] = gen_dist_logpdf(gen_normal(x[1], x[2]), x[0]));
+}
+
+static void test_failures(void) {
+    gen_array *spd = make_input(&(in_spec)IN(F64, SPD, 2, 3, 3), 5), *rhs = make_input(&(in_spec)IN(F64, NORMAL, 3, 2), 6);
+    double indefinite[9] = {1, 2, 0, 2, 1, 0, 0, 0, 1}, singular[9] = {1, 2, 3, 2, 4, 6, 0, 0, 1};
+    gen_array *bad_spd = gen_concatenate(2, (gen_array *[]){gen_slice(spd, 0, 0, 1, 1),
+                                                            gen_array_from_f64(GEN_DIMS(1, 3, 3), indefinite)}, 0);
+    gen_array *bad_lu = gen_concatenate(2, (gen_array *[]){gen_array_from_f64(GEN_DIMS(1, 3, 3), singular),
+                                                           gen_slice(spd, 0, 1, 2, 1)}, 0);
+    op_case chol = {.un = gen_cholesky}, inv = {.un = gen_inv}, solve = {.bin = gen_solve};
+    same_failure("cholesky", (gen_closure){f_unary, &chol}, 1, &spd, &bad_spd, GEN_ERR_LINALG);
+    same_failure("inv", (gen_closure){f_unary, &inv}, 1, &spd, &bad_lu, GEN_ERR_LINALG);
+    same_failure("solve", (gen_closure){f_binary, &solve}, 2, (gen_array *[]){spd, rhs}, (gen_array *[]){bad_lu, rhs},
+                 GEN_ERR_LINALG);
+    gen_array *a = make_input(&(in_spec)IN(F64, NORMAL, 3, 4), 7);
+    gen_array *ix = gen_array_from(GEN_I64, GEN_DIMS(3), (const int64_t[]){0, -4, 3});
+    gen_array *bad_ix = gen_array_from(GEN_I64, GEN_DIMS(3), (const int64_t[]){0, 4, 3});
+    op_case take = {.axis = 1}, along = {.axis = 1};
+    same_failure("take", (gen_closure){f_take, &take}, 2, (gen_array *[]){a, ix}, (gen_array *[]){a, bad_ix},
+                 GEN_ERR_INDEX);
+    gen_array *ia = gen_array_from(GEN_I64, GEN_DIMS(3, 1), (const int64_t[]){0, 3, 2});
+    gen_array *bad_ia = gen_array_from(GEN_I64, GEN_DIMS(3, 1), (const int64_t[]){0, 5, 2});
+    same_failure("take_along", (gen_closure){f_take_along, &along}, 2, (gen_array *[]){a, ia},
+                 (gen_array *[]){a, bad_ia}, GEN_ERR_VALUE);
+    gen_array *x = make_input(&(in_spec)IN(F64, NORMAL, 4), 8), *mu = gen_scalar(0.5);
+    gen_array *sigma = make_input(&(in_spec)IN(F64, POS, 4), 9);
+    gen_array *bad_sigma = gen_array_from_f64(GEN_DIMS(4), (const double[]){1, 2, -1, 3});
+    same_failure("normal sigma", (gen_closure){f_normal_density, NULL}, 3, (gen_array *[]){x, mu, sigma},
+                 (gen_array *[]){x, mu, bad_sigma}, GEN_ERR_VALUE);
+}
+
+int main(void) {
+    RUN(test_cases);
+    RUN(test_coverage);
+    RUN(test_failures);
+    return check_finish();
+}
