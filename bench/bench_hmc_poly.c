@@ -111,31 +111,6 @@ static void run_genc(void *arg) {
     gen_scope_end();
 }
 
-/* The exact posterior mean (conjugate: precision I + X'X / s^2, mean its inverse times
- * X'y / s^2), by Cramer's rule on the 3 x 3 system. */
-static void exact_mean(double m[3]) {
-    double A[3][3] = {{0}}, v[3] = {0}, prec = 1 / (POLY_SIGMA * POLY_SIGMA);
-    for (int j = 0; j < POLY_POINTS; j++) {
-        double f[3] = {1, xs[j], xs[j] * xs[j]};
-        for (int r = 0; r < 3; r++) {
-            v[r] += prec * f[r] * ys[j];
-            for (int c = 0; c < 3; c++) A[r][c] += prec * f[r] * f[c];
-        }
-    }
-    for (int r = 0; r < 3; r++) A[r][r] += 1 / (POLY_PRIOR_SD * POLY_PRIOR_SD);
-#define DET3(M) \
-    (M[0][0] * (M[1][1] * M[2][2] - M[1][2] * M[2][1]) - M[0][1] * (M[1][0] * M[2][2] - M[1][2] * M[2][0]) + \
-     M[0][2] * (M[1][0] * M[2][1] - M[1][1] * M[2][0]))
-    double d = DET3(A);
-    for (int k = 0; k < 3; k++) {
-        double B[3][3];
-        memcpy(B, A, sizeof B);
-        for (int r = 0; r < 3; r++) B[r][k] = v[r];
-        m[k] = DET3(B) / d;
-    }
-#undef DET3
-}
-
 static void second_half_mean(const chain_run *r, double m[3]) {
     int64_t from = r->n / 2;
     for (int k = 0; k < 3; k++) {
@@ -178,8 +153,8 @@ int main(int argc, char **argv) {
     }
     gen_selection *sel = gen_select(3, ps);
     gen_hmc_kernel k = {sel, STEP, N_LEAPFROG, NULL};
-    double exact[3];
-    exact_mean(exact);
+    double exact[3], log_ml;
+    poly_posterior(xs, ys, exact, &log_ml);
     static chain_run r;
     r.kernel = gen_kernel_hmc(&k);
     r.init = init;

@@ -13,6 +13,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "genc.h"
 
@@ -43,6 +44,40 @@ static void poly_data(double x[POLY_POINTS], double y[POLY_POINTS]) {
 static gen_choicemap *poly_observations(const double y[POLY_POINTS]) {
     gen_addr ya = {1, {gen_part_name("y")}};
     return gen_choicemap_set(gen_choicemap_empty(), &ya, gen_array_from_f64(GEN_DIMS(POLY_POINTS), y));
+}
+
+/* The exact posterior mean of (a, b, c) and log marginal likelihood log p(y) (the model
+ * is linear Gaussian): with F the [50, 3] design (1, x, x^2), the posterior precision is
+ * A = I / prior_sd^2 + F'F / sigma^2, the mean m = A^-1 v with v = F'y / sigma^2, and
+ * log p(y) = -(50 log(2 pi sigma^2) + log det A + 3 log prior_sd^2 + y'y / sigma^2 - v'm) / 2
+ * (Woodbury and the matrix determinant lemma on Cov y = sigma^2 I + prior_sd^2 F F').
+ * The 3 x 3 system by Cramer's rule. */
+static void poly_posterior(const double x[POLY_POINTS], const double y[POLY_POINTS], double mean[3],
+                           double *log_ml) {
+    double A[3][3] = {{0}}, v[3] = {0}, yy = 0, prec = 1 / (POLY_SIGMA * POLY_SIGMA);
+    for (int j = 0; j < POLY_POINTS; j++) {
+        double f[3] = {1, x[j], x[j] * x[j]};
+        yy += prec * y[j] * y[j];
+        for (int r = 0; r < 3; r++) {
+            v[r] += prec * f[r] * y[j];
+            for (int c = 0; c < 3; c++) A[r][c] += prec * f[r] * f[c];
+        }
+    }
+    for (int r = 0; r < 3; r++) A[r][r] += 1 / (POLY_PRIOR_SD * POLY_PRIOR_SD);
+#define POLY_DET3(M)                                                                                          \
+    (M[0][0] * (M[1][1] * M[2][2] - M[1][2] * M[2][1]) - M[0][1] * (M[1][0] * M[2][2] - M[1][2] * M[2][0]) + \
+     M[0][2] * (M[1][0] * M[2][1] - M[1][1] * M[2][0]))
+    double det = POLY_DET3(A), vm = 0;
+    for (int k = 0; k < 3; k++) {
+        double B[3][3];
+        memcpy(B, A, sizeof B);
+        for (int r = 0; r < 3; r++) B[r][k] = v[r];
+        mean[k] = POLY_DET3(B) / det;
+        vm += v[k] * mean[k];
+    }
+#undef POLY_DET3
+    *log_ml = -0.5 * (POLY_POINTS * log(6.283185307179586 * POLY_SIGMA * POLY_SIGMA) + log(det) +
+                      3 * log(POLY_PRIOR_SD * POLY_PRIOR_SD) + yy - vm);
 }
 
 /* Writes {"x": [...], "y": [...], "sigma": ..., "prior_sd": ...} with every double in
