@@ -14,7 +14,8 @@
 # Environment: GENC_BUILD (a build folder to use as is; default build-rel, configured and
 # built here), PYTHON (default python3), GENC_BENCH_CPU (default 0), GENC_BENCH_MEM_KB
 # (the memory limit per process, KiB), REPS (reps per process; default by N: 21 up to
-# 1e4, 11 at 1e5, 5 at 1e6, 3 above). Needs jax (pip install "jax[cpu]").
+# 1e4, 11 at 1e5, 5 at 1e6, 1 above: there the median is over rounds only).
+# Needs jax (pip install "jax[cpu]").
 set -eu
 cd "$(dirname "$0")/.."
 rounds="${1:-3}"
@@ -40,7 +41,7 @@ echo "run_is: one core (cpu $cpu), memory limit per process $((mem / 1024)) MiB,
 for r in $(seq "$rounds"); do
   for s in $sizes; do
     n=$(awk "BEGIN {printf \"%d\", $s}")
-    reps="${REPS:-$(awk "BEGIN {print ($n <= 10000) ? 21 : ($n <= 100000) ? 11 : ($n <= 1000000) ? 5 : 3}")}"
+    reps="${REPS:-$(awk "BEGIN {print ($n <= 10000) ? 21 : ($n <= 100000) ? 11 : ($n <= 1000000) ? 5 : 1}")}"
     rc=0
     (ulimit -v "$mem"; exec taskset -c "$cpu" "$build/bench/bench_is_poly" "$n" "$reps") >> "$tmp/out" 2>> "$tmp/err" || rc=$?
     [ "$rc" = 0 ] || echo "{\"peer\": \"genc\", \"n\": $n, \"error\": \"bench_is_poly exited with status $rc (crashed or killed: out of memory under the limit?)\"}" >> "$tmp/out"
@@ -70,7 +71,7 @@ def cell(v, w):
 print("Batched importance sampling, polynomial regression, one core: ms per run (median over rounds);"
       " ratio = GenC time / peer time (> 1: GenC is slower)")
 print(f'{"N":>10} {"GenC ms":>11} {"C-loop ms":>11} {"JAX ms":>11} {"GenC/C-loop":>12} {"GenC/JAX":>9}   log ML estimate GenC / C / JAX (exact {exact})')
-lines = []
+lines, spread = [], []
 for n in sorted({k[1] for k in list(runs) + list(errors)}):
     t = {p: med(p, n) for p in peers}
     rc = t["genc"] / t["c_loop"] if t["genc"] and t["c_loop"] else None
@@ -80,7 +81,14 @@ for n in sorted({k[1] for k in list(runs) + list(errors)}):
           f"{(f'{rc:12.2f}' if rc else f'{chr(45):>12}')} {(f'{rj:9.2f}' if rj else f'{chr(45):>9}')}   {ml}")
     lines.append(json.dumps({"bench": "is_poly", "n": n, "genc_ms": t["genc"], "c_loop_ms": t["c_loop"],
                              "jax_ms": t["jax"], "genc_over_c_loop": rc, "genc_over_jax": rj,
+                             "rounds_ms": {p: [r["median_ms"] for r in runs.get((p, n), [])] for p in peers},
                              **{f"{p}_error": errors[(p, n)] for p in peers if (p, n) in errors}}))
+    for p in peers:
+        ts = [r["median_ms"] for r in runs.get((p, n), [])]
+        if len(ts) > 1 and max(ts) > 1.25 * min(ts):
+            spread.append(f"  {p} at N = {n}: rounds spread {min(ts):.4g} ... {max(ts):.4g} ms")
+if spread:
+    print("\n".join(spread))
 for (p, n), e in sorted(errors.items(), key=lambda kv: kv[0][1]):
     print(f"  {p} at N = {n}: {e}" + ("" if (p, n) not in runs else " (in some rounds only)"))
 print("\n".join(lines))
