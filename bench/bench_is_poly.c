@@ -104,7 +104,9 @@ static void report(const char *peer, const is_run *r, double *times, int reps) {
 
 int main(int argc, char **argv) {
     if (argc == 3 && !strcmp(argv[1], "data")) return poly_write_data(argv[2]);
-    long long n = argc > 1 ? atoll(argv[1]) : 0;
+    char *end = NULL;
+    double nd = argc > 1 ? strtod(argv[1], &end) : 0; /* 1e7 or 10000000 */
+    long long n = nd >= 1 && nd <= 1e12 && end && !*end && nd == floor(nd) ? (long long)nd : 0;
     int reps = argc > 2 ? atoi(argv[2]) : 5;
     if (argc < 2 || argc > 3 || n < 1 || reps < 1 || reps > 1000) {
         fprintf(stderr, "usage: bench_is_poly N [REPS] | bench_is_poly data FILE\n");
@@ -120,7 +122,8 @@ int main(int argc, char **argv) {
                 .obs = poly_observations(ys)};
     is_run c = g;
     double *tg = malloc((size_t)reps * sizeof *tg), *tc = malloc((size_t)reps * sizeof *tc);
-    if (n < 1000000) { /* warm-up (at large N a run costs seconds and warms nothing) */
+    if (n < 1000000) { /* warm-up (from N = 1e6 a run costs a second or more, and its
+                          large arrays are mapped afresh by every run anyway) */
         run_genc(&g);
         run_c(&c);
     }
