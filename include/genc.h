@@ -18,6 +18,8 @@
  *   genc/infer.h     inference: importance sampling, resampling, MH (selections, custom
  *                    proposals, involutive, reversible jump), HMC, MALA, NUTS, the
  *                    posterior mode, elliptical slice, Gibbs, enumeration, kernels, chains
+ *   genc/compile.h   compiled inference: the switch (targets use compiled code by
+ *                    default; gen_target_compile_note in genc/infer.h says why not)
  *   genc/diag.h      MCMC diagnostics: ESS, R-hat, MCSE, summary tables (over arrays of
  *                    draws, so it needs only genc/array.h)
  * Under genc/array.h sits the backend that runs the ops (src/backend: the CPU today);
@@ -52,6 +54,7 @@
 #include "genc/dsl.h"
 #include "genc/comb.h"
 #include "genc/infer.h"
+#include "genc/compile.h"
 #include "genc/diag.h"
 
 #define GENC_VERSION_MAJOR 0

@@ -198,6 +198,13 @@ gen_status gen_target_logpdf_grad(const gen_target *t, const gen_array *theta, d
 /* The trace at theta: the base trace updated with the selected choices' constrained
  * values. */
 gen_status gen_target_trace(const gen_target *t, const gen_array *theta, gen_trace **tr);
+/* Whether t evaluates its log density and gradient through compiled code (genc/compile.h:
+ * on by default when the model captures; false for NULL). */
+bool gen_target_compiled(const gen_target *t);
+/* "compiled", or "not compiled: " and why (the address a random value was read at, no C
+ * compiler, an op without code generation, compilation off). Borrowed, valid while t is;
+ * NULL for NULL. */
+const char *gen_target_compile_note(const gen_target *t);
 
 /* ---- gradient-based kernels and optimization -------------------------------------------- */
 

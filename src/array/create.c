@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "array_int.h"
+#include "autodiff_int.h"
 
 static gen_status check_dtype(const char *fn, gen_dtype t) {
     if ((unsigned)t > GEN_F64) return GEN_FAIL(GEN_ERR_DTYPE, "%s: unknown dtype %d", fn, (int)t);
@@ -221,6 +222,7 @@ static CORE_NOINLINE const void *data_slow(const gen_array *a) {
  * items), not released. */
 const void *gen_array_data(const gen_array *a) {
     if (CORE_UNLIKELY(!a)) return NULL;
+    if (ad_captured(a)) ad_capture_refuse(a, "gen_array_data");
     if (CORE_UNLIKELY(a->tuple == ARR_DEAD_TAG || (a->buf != NULL && !a->buf->host))) return data_slow(a);
     return a->data;
 }
@@ -244,6 +246,7 @@ gen_status gen_item(const gen_array *a, double *out) {
     gen_status st = check_arg("gen_item", a);
     if (st != GEN_OK) return st;
     if (!out) return GEN_FAIL(GEN_ERR_MISUSE, "gen_item: out is NULL");
+    if (ad_captured(a)) ad_capture_refuse(a, "gen_item");
     if (a->size != 1) {
         char s[ARR_SHAPE_STR_MAX];
         return GEN_FAIL(GEN_ERR_SHAPE, "gen_item: needs a single element, got shape %s",
@@ -257,6 +260,7 @@ gen_status gen_item_i64(const gen_array *a, int64_t *out) {
     gen_status st = check_arg("gen_item_i64", a);
     if (st != GEN_OK) return st;
     if (!out) return GEN_FAIL(GEN_ERR_MISUSE, "gen_item_i64: out is NULL");
+    if (ad_captured(a)) ad_capture_refuse(a, "gen_item_i64");
     if (a->size != 1) {
         char s[ARR_SHAPE_STR_MAX];
         return GEN_FAIL(GEN_ERR_SHAPE, "gen_item_i64: needs a single element, got shape %s",
@@ -270,6 +274,7 @@ gen_status gen_array_copy_to(const gen_array *a, gen_dtype dtype, void *buf, siz
     gen_status st = check_arg("gen_array_copy_to", a);
     if (st != GEN_OK) return st;
     if ((st = check_dtype("gen_array_copy_to", dtype)) != GEN_OK) return st;
+    if (ad_captured(a)) ad_capture_refuse(a, "gen_array_copy_to");
     size_t need = (size_t)a->size * gen_dtype_size(dtype);
     if (need && !buf) return GEN_FAIL(GEN_ERR_MISUSE, "gen_array_copy_to: buf is NULL (%zu bytes needed)", need);
     if (nbytes < need)

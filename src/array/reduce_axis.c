@@ -108,43 +108,44 @@ static gen_array *cumlse_signed(const op_call *c, gen_array *v, bool vjp) {
     }
     return gen_sub(parts[0], parts[1]);
 }
-/* The VJP of a forward cumulation in one pass per lane when nothing records and all is
- * f64 (most gradient evaluations): with R_k = sum_{m>=k} g_m exp(out_k - out_m),
- * R_k = g_k + exp(out_k - out_{k+1}) R_{k+1}, each factor <= 1 since out grows along
- * the axis, and cot_k = exp(x_k - out_k) R_k. Where out is -inf (only -inf so far)
- * the weights are 0. */
-static gen_array *cumlse_vjp_f64(const op_call *c, const gen_array *g) {
-    const gen_array *x = c->in[0], *out = c->out;
-    int ax = c->p->axis;
-    int64_t n = x->shape[ax], outer = 1, inner = 1;
-    for (int d = 0; d < ax; d++) outer *= x->shape[d];
-    for (int d = ax + 1; d < x->ndim; d++) inner *= x->shape[d];
-    gen_array *r = arr_alloc("cumlogsumexp", GEN_F64, x->ndim, x->shape);
-    if (!r) return NULL;
-    const double *xv = x->data, *ov = out->data, *gv = g->data;
-    double *rv = r->data;
-    for (int64_t o = 0; o < outer; o++)
-        for (int64_t i = 0; i < inner; i++) {
-            double acc = 0, onext = 0;
-            for (int64_t k = n - 1; k >= 0; k--) {
-                int64_t at = (o * n + k) * inner + i;
-                double ok = ov[at];
-                acc = k == n - 1 ? gv[at] : gv[at] + (ok == -INFINITY ? 0 : exp(ok - onext)) * acc;
-                rv[at] = ok == -INFINITY ? 0 : exp(xv[at] - ok) * acc;
-                onext = ok;
-            }
-        }
-    return arr_publish(r);
-}
-
+/* The VJP of a forward f64 cumulation is one op (CUMLSE_VJP: a backward recursion per
+ * lane, backend/cpu/cpu_reduce.c), recorded like any op when a transform records; other
+ * cases take the formula. */
 gen_array *vjp_cumlogsumexp(const op_call *c, int i, gen_array *g) {
     (void)i;
-    if (!ad_recording() && !c->p->reverse && c->in[0]->dtype == GEN_F64 && g && g->dtype == GEN_F64 &&
-        c->out->dtype == GEN_F64 &&
-        g->ndim == c->out->ndim && !memcmp(g->shape, c->out->shape, (size_t)g->ndim * sizeof(int64_t)))
-        return cumlse_vjp_f64(c, g);
+    if (!c->p->reverse && c->in[0]->dtype == GEN_F64 && g && g->dtype == GEN_F64 && c->out->dtype == GEN_F64 &&
+        g->ndim == c->out->ndim && !memcmp(g->shape, c->out->shape, (size_t)g->ndim * sizeof(int64_t))) {
+        gen_array *in[3] = {c->in[0], c->out, g};
+        return op_apply(OP_CUMLSE_VJP, 3, in, c->p);
+    }
     return cumlse_signed(c, g, true);
 }
+
+/* CUMLSE_VJP's own VJP (gradients of gradients): the formula's, as a function of (x, out,
+ * g) differentiated by a nested transform. */
+typedef struct cumlse_formula {
+    const op_params *p;
+} cumlse_formula;
+
+static gen_status cumlse_formula_fn(void *payload, int n_in, gen_array *const *in, int n_out, gen_array **out) {
+    (void)n_in, (void)n_out;
+    const cumlse_formula *f = payload;
+    op_call c = {OP_CUMLOGSUMEXP, 1, in, f->p, in[1], 1, NULL};
+    c.outs = &c.out;
+    out[0] = cumlse_signed(&c, in[2], true);
+    return out[0] ? GEN_OK : core_error_pending();
+}
+
+gen_status vjp_cumlse_vjp(const op_call *c, gen_array *const *cot, gen_array **cin) {
+    cumlse_formula f = {c->p};
+    return gen_vjp((gen_closure){cumlse_formula_fn, &f}, 3, c->in, 1, cot, NULL, cin);
+}
+gen_array *jvp_cumlse_vjp(const op_call *c, gen_array *const *t) {
+    cumlse_formula f = {c->p};
+    gen_array *tan = NULL;
+    return gen_jvp((gen_closure){cumlse_formula_fn, &f}, 3, c->in, t, 1, NULL, &tan) == GEN_OK ? tan : NULL;
+}
+
 gen_array *jvp_cumlogsumexp(const op_call *c, gen_array *const *t) {
     return cumlse_signed(c, t[0], false);
 }

@@ -2,12 +2,14 @@
  * mode) or tangents (forward mode). Rules are written with public array ops, so the
  * backward pass is itself recorded by any enclosing transform: that is how nested
  * transforms (grad of grad, jvp of grad) work. */
+#include <stdio.h>
 #include <string.h>
 
 #include "autodiff_int.h"
 
 #define AD_MAX_DEPTH 32
 #define AD_LEAF ((op_id)-1)
+#define AD_CHECK ((op_id)-2) /* a capture tape's parameter check (ad_capture_check) */
 #define AD_SMALL_LISTS 6  /* in + 2 out pointers of most nodes (binary ops, small fused ones) */
 #define AD_INLINE_NODES 96 /* nodes stored in the tape's own block before it grows */
 
@@ -37,6 +39,10 @@ typedef struct link_chunk {
  * until it outgrows them. */
 struct ad_tape {
     bool forward, enabled;
+    bool capture;       /* records every op on what depends on its leaves (ad_capture_push) */
+    char *refusal;      /* capture: why the graph cannot stand for the run (owned), or NULL */
+    int32_t refused_at; /* capture: the node whose value was read on the host (-1: none) */
+    size_t site_from;   /* capture: the first node ad_capture_site has not named yet */
     ad_node *nodes; /* inline_nodes, or a heap block once grown */
     size_t n, cap;
     core_ptrvec linked; /* forward mode: arrays carrying a tangent link (retained) */
@@ -46,6 +52,7 @@ struct ad_tape {
 };
 
 _Thread_local int ad_depth;
+_Thread_local int ad_capture_depth;
 static _Thread_local ad_tape *stack[AD_MAX_DEPTH];
 
 /* ---- links ---- */
@@ -100,6 +107,10 @@ ad_tape *ad_tape_push(bool forward) {
     if (!t) return NULL;
     t->forward = forward;
     t->enabled = true;
+    t->capture = false;
+    t->refusal = NULL;
+    t->refused_at = -1;
+    t->site_from = 0;
     t->nodes = t->inline_nodes;
     t->n = 0;
     t->cap = AD_INLINE_NODES;
@@ -123,11 +134,14 @@ static void node_free(ad_tape *t, ad_node *nd) {
     }
     for (int i = 0; i < nd->n_in; i++) gen_array_release(nd->in[i]);
     if (nd->in != nd->small) core_free(nd->in, node_lists_bytes(nd->n_in, nd->n_out));
+    if (nd->op == AD_CHECK) core_free(nd->p.payload, sizeof(ad_check));
 }
 
 void ad_tape_pop(ad_tape *t) {
     /* Transforms are strictly nested, so t is the top of the stack. */
     if (ad_depth > 0 && stack[ad_depth - 1] == t) ad_depth--;
+    if (t->capture) ad_capture_depth--;
+    core_free(t->refusal, t->refusal ? strlen(t->refusal) + 1 : 0);
     for (size_t k = 0; k < t->n; k++) node_free(t, &t->nodes[k]);
     if (t->nodes != t->inline_nodes) core_free(t->nodes, t->cap * sizeof *t->nodes);
     for (size_t k = 0; k < t->linked.len; k++) {
@@ -143,13 +157,18 @@ void ad_tape_pop(ad_tape *t) {
     core_free_large(t, sizeof *t);
 }
 
+/* Not under a capture: a fused row stands for its formula only where its VJP may then
+ * compute in plain C, and a capture records every op in public form. */
 bool ad_single_reverse(void) {
-    return ad_depth == 1 && !stack[0]->forward && stack[0]->enabled;
+    return ad_depth == 1 && !stack[0]->forward && stack[0]->enabled && !stack[0]->capture;
 }
 
+/* Capture tapes keep recording: what runs unrecorded carries no gradient, but it is still
+ * part of the computation a graph must reproduce. */
 unsigned ad_pause_all(void) {
     unsigned token = 0;
     for (int d = 0; d < ad_depth; d++) {
+        if (stack[d]->capture) continue;
         if (stack[d]->enabled) token |= 1u << d;
         stack[d]->enabled = false;
     }
@@ -157,7 +176,8 @@ unsigned ad_pause_all(void) {
 }
 
 void ad_resume_all(unsigned token) {
-    for (int d = 0; d < ad_depth; d++) stack[d]->enabled = (token >> d) & 1u;
+    for (int d = 0; d < ad_depth; d++)
+        if (!stack[d]->capture) stack[d]->enabled = (token >> d) & 1u;
 }
 
 /* The parameters a node's rules see. */
@@ -300,12 +320,36 @@ static bool any_float(const op_call *c) {
     return false;
 }
 
+/* Whether an argument of c depends on t's leaves. */
+static bool depends_on(const ad_tape *t, const op_call *c) {
+    for (int i = 0; i < c->n_in; i++)
+        if (link_find(c->in[i], t)) return true;
+    return false;
+}
+
+/* Capture tapes record every op that depends on their leaves, whatever its dtype or
+ * gradient: a comparison feeding a where is part of the graph. */
+static gen_status record_capture(const op_call *c) {
+    for (int d = 0; d < ad_depth; d++) {
+        ad_tape *t = stack[d];
+        if (!t->capture || !depends_on(t, c)) continue;
+        ad_node *nd = node_push(t, c->op, c->n_in, c->in, c->n_out, c->outs);
+        if (!nd) return GEN_ERR_OOM;
+        if ((nd->has_p = c->p != &op_no_params)) nd->p = *c->p;
+    }
+    return GEN_OK;
+}
+
 gen_status ad_record(const op_call *c) {
+    if (CORE_UNLIKELY(ad_capture_depth)) {
+        gen_status st = record_capture(c);
+        if (st != GEN_OK) return st;
+    }
     if (c->n_out == 1 ? !arr_is_float(c->out->dtype) : !any_float(c)) return GEN_OK;
     if (op_table[c->op].vjp == op_zero_vjp) return GEN_OK; /* constant: nothing to record */
     for (int d = 0; d < ad_depth; d++) {
         ad_tape *t = stack[d];
-        if (!t->enabled) continue;
+        if (!t->enabled || t->capture) continue;
         if (t->forward) {
             gen_status st = record_forward(t, c);
             if (st != GEN_OK) return st;
@@ -328,6 +372,98 @@ bool ad_recording(void) {
     for (int d = 0; d < ad_depth; d++)
         if (stack[d]->enabled) return true;
     return false;
+}
+
+/* ---- capture (the compile layer's graphs) ---- */
+
+ad_tape *ad_capture_push(void) {
+    ad_tape *t = ad_tape_push(false);
+    if (!t) return NULL;
+    t->capture = true;
+    ad_capture_depth++;
+    return t;
+}
+
+gen_array *ad_capture_leaf(ad_tape *t, const gen_array *primal) {
+    gen_array *v = arr_publish(arr_view(primal, primal->ndim, primal->shape));
+    if (!v) return NULL;
+    return node_push(t, AD_LEAF, 0, NULL, 1, &v) ? v : NULL;
+}
+
+size_t ad_tape_size(const ad_tape *t) { return t->n; }
+
+ad_node_view ad_tape_node(const ad_tape *t, size_t k) {
+    const ad_node *nd = &t->nodes[k];
+    return (ad_node_view){nd->op == AD_LEAF ? AD_VIEW_LEAF : nd->op == AD_CHECK ? AD_VIEW_CHECK : AD_VIEW_OP,
+                          nd->op, nd->n_in, nd->in, nd->n_out, nd->out, node_params(nd)};
+}
+
+bool ad_tape_link(const ad_tape *t, const gen_array *a, int32_t *node, int32_t *out_index) {
+    const ad_link *l = link_find(a, t);
+    if (!l) return false;
+    *node = l->node;
+    *out_index = l->out_index;
+    return true;
+}
+
+const char *ad_capture_refusal(const ad_tape *t, int32_t *node) {
+    *node = t->refused_at;
+    return t->refusal;
+}
+
+/* The innermost capture tape a depends on, or NULL. */
+static ad_tape *captured_by(const gen_array *a) {
+    for (int d = ad_depth; d-- > 0;)
+        if (stack[d]->capture && link_find(a, stack[d])) return stack[d];
+    return NULL;
+}
+
+bool ad_captured_slow(const gen_array *a) { return captured_by(a) != NULL; }
+
+void ad_capture_refuse(const gen_array *a, const char *what) {
+    ad_tape *t = captured_by(a);
+    if (!t || t->refusal) return; /* the first reason is the one to report */
+    size_t n = strlen(what) + 1;
+    if (!(t->refusal = core_alloc(n))) {
+        t->refusal = NULL;
+        return;
+    }
+    memcpy(t->refusal, what, n);
+    const ad_link *l = link_find(a, t);
+    t->refused_at = l->node;
+}
+
+void ad_capture_site(const char *site) {
+    for (int d = ad_depth; d-- > 0;) {
+        ad_tape *t = stack[d];
+        if (!t->capture) continue;
+        for (size_t k = t->site_from; k < t->n; k++)
+            if (t->nodes[k].op == AD_CHECK) {
+                ad_check *c = t->nodes[k].p.payload;
+                if (!c->site[0]) snprintf(c->site, sizeof c->site, "%s", site);
+            }
+        t->site_from = t->n;
+        return;
+    }
+}
+
+gen_status ad_capture_check(const gen_array *a, const gen_array *b, const ad_check *check) {
+    ad_tape *t = captured_by(a);
+    if (!t && b) t = captured_by(b);
+    if (!t) return GEN_OK;
+    ad_check *copy = core_alloc(sizeof *copy);
+    if (!copy) return GEN_ERR_OOM;
+    *copy = *check;
+    gen_array *in[2] = {(gen_array *)a, (gen_array *)b};
+    ad_node *nd = node_push(t, AD_CHECK, b ? 2 : 1, in, 0, NULL);
+    if (!nd) {
+        core_free(copy, sizeof *copy);
+        return GEN_ERR_OOM;
+    }
+    nd->has_p = true;
+    nd->p = op_no_params;
+    nd->p.payload = copy;
+    return GEN_OK;
 }
 
 gen_array *ad_sum_to(gen_array *g, gen_dtype dtype, int ndim, const int64_t *shape) {

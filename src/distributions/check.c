@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "dist_int.h"
+#include "../array/autodiff_int.h"
 
 const char *dist_index_str(const gen_array *a, int64_t i, char *buf, size_t n) {
     int64_t idx[GEN_MAX_DIMS];
@@ -54,10 +55,23 @@ static gen_status check_each_device(const char *family, const char *name, const 
     return st;
 }
 
+/* A check of a value a capture tracks becomes a node of its graph (the compiled code
+ * checks every run), then runs here on the value at hand like any other. */
+static gen_status capture_check(const char *family, const char *name, const gen_array *a, bool (*pred)(double),
+                                const char *what, int kind, const char *name_b, const gen_array *b) {
+    ad_check c = {.pred = pred, .kind = kind};
+    snprintf(c.family, sizeof c.family, "%s", family);
+    snprintf(c.name, sizeof c.name, "%s", name);
+    snprintf(c.what, sizeof c.what, "%s", what ? what : name_b);
+    return ad_capture_check(a, b, &c);
+}
+
 gen_status dist_check_each(const char *family, const char *name, const gen_array *a,
                            bool (*pred)(double), const char *what) {
     gen_status st = check_null(family, name, a);
     if (st != GEN_OK) return st;
+    if (ad_captured(a) && (st = capture_check(family, name, a, pred, what, AD_CHECK_EACH, NULL, NULL)) != GEN_OK)
+        return st;
     if (CORE_UNLIKELY(!arr_on_host(a))) return check_each_device(family, name, a, pred, what);
     if (fast_all(a, pred)) return GEN_OK;
     for (int64_t i = 0; i < a->size; i++) {
@@ -88,7 +102,7 @@ gen_status dist_check_finite(const char *family, const char *name, const gen_arr
 }
 
 gen_status dist_check_positive_finite(const char *family, const char *name, const gen_array *a) {
-    if (a && !a->tuple && a->dtype == GEN_F64 && arr_on_host(a)) { /* one scan for both */
+    if (a && !a->tuple && a->dtype == GEN_F64 && arr_on_host(a) && !ad_captured(a)) { /* one scan for both */
         const double *x = a->data;
         int bad = 0;
         for (int64_t i = 0; i < a->size; i++) bad |= !(x[i] > 0 && x[i] < INFINITY);
@@ -126,6 +140,10 @@ static gen_status check_ordered(const char *family, const char *name_a, const ge
     int nd;
     int64_t shape[GEN_MAX_DIMS], sa[GEN_MAX_DIMS], sb[GEN_MAX_DIMS];
     if ((st = arr_broadcast_shapes(family, a->ndim, a->shape, b->ndim, b->shape, &nd, shape)) != GEN_OK)
+        return st;
+    if ((ad_captured(a) || ad_captured(b)) &&
+        (st = capture_check(family, name_a, a, NULL, NULL, strict ? AD_CHECK_LESS : AD_CHECK_LESS_EQUAL, name_b, b)) !=
+            GEN_OK)
         return st;
     arr_broadcast_strides(a, nd, shape, sa);
     arr_broadcast_strides(b, nd, shape, sb);
@@ -174,6 +192,7 @@ gen_status dist_check_rank(const char *family, const char *name, const gen_array
 gen_status dist_check_simplex(const char *family, const char *name, const gen_array *a) {
     gen_status st = dist_check_rank(family, name, a, 1, false);
     if (st != GEN_OK) return st;
+    if (ad_captured(a)) ad_capture_refuse(a, "a simplex check of a parameter");
     int64_t k = a->shape[a->ndim - 1], rows = k ? a->size / k : 0;
     for (int64_t r = 0; r < rows; r++) {
         double sum = 0;
@@ -221,14 +240,14 @@ gen_array *dist_sum_last(const gen_array *x, int n) {
 /* ---- support scans: read values directly (they pick a code path, not a value) ---- */
 
 bool dist_all_true(const gen_array *mask) {
-    if (!arr_on_host(mask)) return false; /* not known without a copy: callers then take the general path */
+    if (!arr_on_host(mask) || ad_captured(mask)) return false; /* not known without a copy: callers then take the general path */
     for (int64_t i = 0; i < mask->size; i++)
         if (arr_get_f64(mask, i) == 0) return false;
     return true;
 }
 
 bool dist_all_between(const gen_array *x, double lo, double hi) {
-    if (!arr_on_host(x)) return false; /* not known without a copy: callers then take the general path */
+    if (!arr_on_host(x) || ad_captured(x)) return false; /* not known without a copy: callers then take the general path */
     if (x->dtype == GEN_F64) {
         const double *v = x->data;
         for (int64_t i = 0; i < x->size; i++)

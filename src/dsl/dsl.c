@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "dsl_int.h"
+#include "../array/autodiff_int.h"
 #include "../choice/choice_int.h"
 
 /* The failed-run and NULL-context checks shared by every call. */
@@ -66,9 +67,19 @@ static CORE_NOINLINE gen_array *choice_fail(gen_ctx *ctx, const char *fn, const 
     return dsl_fail_at(ctx, a);
 }
 
+/* Under a capture: the checks recorded for this choice (its distribution's parameter
+ * checks, its density's) name its address, as the eager path's errors do. */
+static CORE_NOINLINE void capture_site(const gen_addr *a) {
+    char buf[GEN_ADDR_FORMAT_MAX];
+    gen_addr_format(a, buf, sizeof buf);
+    ad_capture_site(buf);
+}
+
 static inline gen_array *choice_at(gen_ctx *ctx, const char *fn, const gen_addr *a, const gen_dist *d) {
     if (CORE_UNLIKELY(!d || core_dead(d))) return choice_fail(ctx, fn, a, d);
-    return dsl_on_choice(ctx, a, d);
+    gen_array *r = dsl_on_choice(ctx, a, d);
+    if (CORE_UNLIKELY(ad_capture_depth)) capture_site(a);
+    return r;
 }
 
 gen_array *gen_choose_at(gen_ctx *ctx, const gen_addr *addr, const gen_dist *d) {

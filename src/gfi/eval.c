@@ -6,15 +6,32 @@
 #include <string.h>
 
 #include "gfi_int.h"
+#include "../array/autodiff_int.h"
 #include "../distributions/dist_int.h"
 
 gen_status gfi_log_density_fail(const gen_array *lp, int64_t i, const char *who, const char *what) {
-    const double v = ((const double *)gen_array_data(lp))[i];
+    const double v = ((const double *)lp->data)[i];
     char at[48] = "";
     if (gen_array_ndim(lp) > 0) snprintf(at, sizeof at, " (particle %lld)", (long long)i);
     GEN_FAIL(GEN_ERR_VALUE, "%s: %s is %s%s; only finite values and -inf are allowed", who, what,
              isnan(v) ? "NaN" : "+inf", at);
     return core_error_mark(CORE_REJECT_DENSITY); /* inference: the model rejects this point */
+}
+
+static bool density_allowed(double v) { return !isnan(v) && v != INFINITY; }
+
+gen_status gfi_check_log_density_captured(const gen_array *lp, const char *who, const char *what) {
+    if (ad_captured(lp)) {
+        ad_check c = {.pred = density_allowed, .kind = AD_CHECK_DENSITY};
+        snprintf(c.family, sizeof c.family, "%s", who);
+        snprintf(c.name, sizeof c.name, "%s", what);
+        gen_status s = ad_capture_check(lp, NULL, &c);
+        if (s != GEN_OK) return s;
+    }
+    const double *v = lp->data; /* the value at hand, read past the capture's watch */
+    for (int64_t i = 0; i < lp->size; i++)
+        if (CORE_UNLIKELY(!density_allowed(v[i]))) return gfi_log_density_fail(lp, i, who, what);
+    return GEN_OK;
 }
 
 gen_status gfi_check_given(const char *op, const gen_dist *d, const gen_array *c, int64_t n) {

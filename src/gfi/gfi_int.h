@@ -199,8 +199,12 @@ static inline gen_status gfi_assess_at(const gen_gf *f, gen_eval *ev, const gen_
  * lp is finite or -inf (an impossible value is allowed: its weight is -inf), marked
  * CORE_REJECT_DENSITY (inference rejects such a point). Inline: it runs once per choice. */
 gen_status gfi_log_density_fail(const gen_array *lp, int64_t i, const char *who, const char *what);
+/* The same check on a value a capture tracks: a check node of its graph (eval.c). */
+gen_status gfi_check_log_density_captured(const gen_array *lp, const char *who, const char *what);
+extern _Thread_local int ad_capture_depth; /* src/array/autodiff_int.h */
 static inline gen_status gfi_check_log_density(const gen_array *lp, const char *who, const char *what) {
     if (gen_array_dtype(lp) != GEN_F64) return GEN_OK; /* f32 models: not checked */
+    if (CORE_UNLIKELY(ad_capture_depth)) return gfi_check_log_density_captured(lp, who, what);
     const double *v = gen_array_data(lp);
     for (int64_t i = 0, n = gen_array_size(lp); i < n; i++)
         if (CORE_UNLIKELY(isnan(v[i]) || v[i] == INFINITY)) return gfi_log_density_fail(lp, i, who, what);

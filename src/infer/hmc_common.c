@@ -6,13 +6,8 @@
 #include "hmc_int.h"
 
 gen_status hmc_eval(const gen_target *t, int64_t d, const double *theta, double *logp, double *grad) {
-    gen_status s = gen_scope_begin();
-    if (s != GEN_OK) return s;
-    gen_array *th = gen_array_from(GEN_F64, 1, &d, theta), *g = NULL;
-    s = th ? gen_target_logpdf_grad(t, th, logp, &g) : infer_pending();
-    if (s == GEN_OK) s = gen_array_copy_to(g, GEN_F64, grad, (size_t)d * sizeof *grad);
-    gen_scope_end();
-    return s;
+    (void)d;
+    return target_value_grad_raw(t, theta, logp, grad);
 }
 
 gen_status hmc_eval_start(const gen_target *t, int64_t d, const double *theta, double *logp, double *grad) {

@@ -31,6 +31,23 @@ const char *infer_divergence_name(gen_divergence why);
  * GEN_ERR_MISUSE "gen_kernel_apply: the <kernel> kernel's payload is NULL", or naming
  * the payload's field (what) when what is not NULL. */
 gen_status infer_kernel_null(const char *kernel, const char *what);
+/* The log density of t at theta (t's dimension of doubles) and its gradient into grad,
+ * checked finite as gen_target_logpdf_grad checks it: through compiled code when t has
+ * it (accel.h), else the eager evaluation. */
+gen_status target_value_grad_raw(const gen_target *t, const double *theta, double *logp, double *grad);
+/* The process-wide cache of compiled target functions (target_cache.c): a retained
+ * function for key (n bytes) or NULL; put stores fn under key with references to gf and
+ * keep[0..n_keep) (what the key names by identity); clear empties it. */
+typedef struct accel_fn accel_fn;
+accel_fn *target_cache_find(const char *key, size_t n);
+void target_cache_put(const char *key, size_t n, accel_fn *fn, const gen_gf *gf, gen_array *const *keep,
+                      int64_t n_keep);
+void target_cache_clear(void);
+/* The constrained values of rec's choices at theta (flattened, dims doubles) into out
+ * through compiled code, *done true; *done false (GEN_OK) when t has none for rec (the
+ * caller then builds the trace). The compiled function is made on first use for rec. */
+gen_status target_record_raw(gen_target *t, const gen_selection *rec, const double *theta, int64_t dims, double *out,
+                             bool *done);
 /* A long run's progress reporting (progress.c): the callback, called one at a time
  * across the run's threads, and the stop flag that a cancel from any chain sets and
  * every chain reads before each unit of work. */

@@ -38,9 +38,12 @@ typedef struct nuts_job {
 
 /* The constrained values of the recorded choices at theta into out (dims doubles), and
  * the trace there (a new reference) into *tr. */
-static gen_status record(const gen_target *t, const gen_selection *rec, int64_t d, const double *theta,
+static gen_status record(gen_target *t, const gen_selection *rec, int64_t d, const double *theta,
                          int64_t dims, double *out, gen_trace **tr_out) {
-    gen_status s = gen_scope_begin();
+    bool done = false; /* compiled: the values without a trace (the last one is made at the end) */
+    gen_status s = target_record_raw(t, rec, theta, dims, out, &done);
+    if (s != GEN_OK || done) return s;
+    s = gen_scope_begin();
     if (s != GEN_OK) return s;
     gen_array *th = gen_array_from(GEN_F64, 1, &d, theta);
     gen_trace *tr = NULL;
@@ -122,7 +125,7 @@ static gen_status chain_start(nuts_job *job, nuts *n, hmc_point *x, const gen_ke
 /* Warm-up and sampling of one chain on target t from its state, until its last
  * iteration, a cancel or an error; x ends at the last completed iteration (y: scratch).
  * *stale tells whether cs->trace is not at x. */
-static gen_status run_chain(nuts_job *job, const gen_target *t, nuts *n, hmc_point *x, hmc_point *y, bool *stale) {
+static gen_status run_chain(nuts_job *job, gen_target *t, nuts *n, hmc_point *x, hmc_point *y, bool *stale) {
     const gen_nuts_config *cfg = job->cfg;
     nuts_chain *cs = &job->cs;
     int64_t d = job->d, W = job->W, total = W + job->N;

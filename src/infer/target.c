@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "accel.h"
+#include "genc/compile.h"
 #include "infer_int.h"
 #include "../gfi/gfi_int.h"
 
@@ -24,6 +26,15 @@ struct gen_target {
     int64_t *off;
     const gen_array **like;
     int64_t table_cap; /* slots of off and like */
+    /* The compiled log density and gradient over the table's values (accel.h), or NULL
+     * with the reason in note. */
+    accel_fn *accel;
+    char note[600];
+    /* The compiled constrained values of a recorded selection (target_record_raw):
+     * made on first use for rec (retained); tried once. */
+    accel_fn *rec_accel;
+    gen_selection *rec;
+    bool rec_tried;
 };
 
 static bool is_float(const gen_array *v) {
@@ -180,6 +191,206 @@ static gen_choicemap *with_values(const gen_choicemap *m, const gen_choicemap *u
     return out;
 }
 
+static gen_status slots_fn(void *payload, int n_in, gen_array *const *in, int n_out, gen_array **out);
+
+/* The table's values' log density and gradients, as one function for capture. */
+static gen_status slots_value_grad_fn(void *payload, int n_in, gen_array *const *in, int n_out, gen_array **out) {
+    (void)n_out;
+    struct {
+        const gen_target *t;
+        int64_t hits;
+    } c = {payload, 0};
+    gen_status s = gen_value_and_grad((gen_closure){slots_fn, &c}, n_in, in, &out[0], out + 1);
+    if (s == GEN_OK && c.hits != n_in)
+        s = GEN_FAIL(GEN_ERR_UNSUPPORTED, "the model took %lld of %d values from the table", (long long)c.hits, n_in);
+    return s;
+}
+
+static void coordinate_name(const gen_target *t, int64_t i, char *buf, size_t n);
+
+/* Input k of the compiled function: the table's k-th address. */
+static void slot_name(void *payload, int k, char *buf, size_t n) {
+    const gen_target *t = payload;
+    coordinate_name(t, t->off[k], buf, n);
+    char *el = strstr(buf, " (unconstrained element");
+    if (el) *el = 0;
+}
+
+/* The cache key of t's compiled function (target_cache.c): the function, its arguments
+ * and every choice that is not a coordinate by identity, the coordinates by address,
+ * dtype and shape. keep receives the arrays named by identity. */
+typedef struct key_buf {
+    char *s;
+    size_t n, cap;
+    gen_array **keep;
+    int64_t n_keep, cap_keep;
+    bool oom;
+} key_buf;
+
+static void key_put(key_buf *k, const void *p, size_t n) {
+    if (k->oom) return;
+    if (k->n + n > k->cap) {
+        size_t nc = k->cap ? 2 * k->cap : 256;
+        while (nc < k->n + n) nc *= 2;
+        char *ns = core_realloc(k->s, k->cap, nc);
+        if (!ns) {
+            k->oom = true;
+            return;
+        }
+        k->s = ns;
+        k->cap = nc;
+    }
+    memcpy(k->s + k->n, p, n);
+    k->n += n;
+}
+
+static void key_keep(key_buf *k, const gen_array *a) {
+    if (k->oom || !a) return;
+    if (k->n_keep == k->cap_keep) {
+        int64_t nc = k->cap_keep ? 2 * k->cap_keep : 16;
+        gen_array **nk = core_realloc(k->keep, (size_t)k->cap_keep * sizeof *nk, (size_t)nc * sizeof *nk);
+        if (!nk) {
+            k->oom = true;
+            return;
+        }
+        k->keep = nk;
+        k->cap_keep = nc;
+    }
+    k->keep[k->n_keep++] = (gen_array *)a;
+    key_put(k, &a, sizeof a);
+}
+
+static void key_free(key_buf *k) {
+    core_free(k->s, k->cap);
+    core_free(k->keep, (size_t)k->cap_keep * sizeof *k->keep);
+}
+
+static bool target_key(const gen_target *t, key_buf *k) {
+    const gen_gf *gf = gen_trace_gf(t->tr);
+    const gen_args *args = gen_trace_args(t->tr);
+    key_put(k, &gf, sizeof gf);
+    int n = args ? args->n : 0;
+    key_put(k, &n, sizeof n);
+    for (int i = 0; i < n; i++) key_keep(k, args->v[i]);
+    if (args) key_put(k, &args->user, sizeof args->user);
+    gen_choicemap_iter it;
+    gen_choicemap_iter_init(&it, t->template_);
+    int64_t slot = 0;
+    while (gen_choicemap_iter_next(&it)) {
+        key_put(k, &it.addr.len, sizeof it.addr.len);
+        key_put(k, it.addr.parts, (size_t)it.addr.len * sizeof *it.addr.parts);
+        if (slot < t->table.n && it.value == t->like[slot]) { /* a coordinate */
+            const gen_array *v = it.value;
+            int nd = gen_array_ndim(v);
+            gen_dtype dt = gen_array_dtype(v);
+            key_put(k, "S", 1);
+            key_put(k, &dt, sizeof dt);
+            key_put(k, &nd, sizeof nd);
+            key_put(k, gen_array_shape(v), (size_t)nd * sizeof(int64_t));
+            slot++;
+        } else {
+            key_put(k, "V", 1);
+            key_keep(k, it.value);
+        }
+    }
+    return !k->oom && slot == t->table.n;
+}
+
+/* Compiles the log density and gradient over the table (accel.h), or takes it from the
+ * cache; the reason it did not in t->note. */
+static void compile_target(gen_target *t) {
+    if (!t->table.n || t->table.n > INT32_MAX / 2) {
+        snprintf(t->note, sizeof t->note, "not compiled: the model does not take its values from the table");
+        return;
+    }
+    if (!gen_compile_enabled()) {
+        snprintf(t->note, sizeof t->note, "not compiled: compilation is off (gen_set_compile / GENC_COMPILE=0)");
+        return;
+    }
+    key_buf k = {0};
+    bool keyed = target_key(t, &k);
+    if (keyed && (t->accel = target_cache_find(k.s, k.n))) {
+        snprintf(t->note, sizeof t->note, "compiled");
+        key_free(&k);
+        return;
+    }
+    int n = (int)t->table.n;
+    gen_array *small[16], **in = n <= 16 ? small : core_calloc((size_t)n, sizeof *in);
+    if (!in || gen_scope_begin() != GEN_OK) {
+        snprintf(t->note, sizeof t->note, "not compiled: out of memory");
+        if (in && in != small) core_free(in, (size_t)n * sizeof *in);
+        key_free(&k);
+        gen_error_clear();
+        return;
+    }
+    for (int j = 0; j < n; j++) in[j] = (gen_array *)t->like[j]; /* the template's values: the capture point */
+    char why[sizeof t->note - 16];
+    t->accel = accel_value_and_grad_new(gen_gf_name(gen_trace_gf(t->tr)), (gen_closure){slots_value_grad_fn, t}, n, in,
+                                        slot_name, t, why, sizeof why);
+    gen_scope_end();
+    if (in != small) core_free(in, (size_t)n * sizeof *in);
+    if (t->accel && keyed) target_cache_put(k.s, k.n, t->accel, gen_trace_gf(t->tr), k.keep, k.n_keep);
+    key_free(&k);
+    if (t->accel) snprintf(t->note, sizeof t->note, "compiled");
+    else snprintf(t->note, sizeof t->note, "not compiled: %s", why);
+    gen_error_clear();
+}
+
+bool gen_target_compiled(const gen_target *t) { return t && t->accel; }
+
+typedef struct record_call {
+    const gen_target *t;
+    const gen_selection *rec;
+} record_call;
+
+/* The constrained values of rec's choices (flattened, f64) at the table's values. */
+static gen_status record_fn(void *payload, int n_in, gen_array *const *in, int n_out, gen_array **out) {
+    (void)n_out;
+    const record_call *c = payload;
+    gen_choicemap_builder *b = gen_choicemap_builder_new();
+    gen_array *w = NULL;
+    int64_t hits = 0;
+    gen_status s = b ? uc_assess(c->t, GEN_EVAL_FORWARD, c->t->template_, in, b, &w, &hits) : GEN_ERR_OOM;
+    if (s == GEN_OK && hits != n_in) s = GEN_FAIL(GEN_ERR_UNSUPPORTED, "the model did not take every value from the table");
+    gen_choicemap *u = s == GEN_OK ? gen_choicemap_builder_finish(b) : NULL;
+    gen_choicemap *m = u ? with_values(gen_trace_choices(c->t->tr), u) : NULL;
+    gen_array *v = m ? gen_choicemap_flatten(m, c->rec) : NULL;
+    if (v && gen_array_dtype(v) != GEN_F64) v = gen_cast(v, GEN_F64);
+    if (b) gen_choicemap_builder_free(b);
+    out[0] = v;
+    return v ? GEN_OK : s != GEN_OK ? s : infer_pending();
+}
+
+gen_status target_record_raw(gen_target *t, const gen_selection *rec, const double *theta, int64_t dims, double *out,
+                             bool *done) {
+    *done = false;
+    if (!t->accel) return GEN_OK;
+    if (!t->rec_tried || t->rec != rec) {
+        accel_fn_free(t->rec_accel);
+        gen_selection_release(t->rec);
+        t->rec_accel = NULL;
+        t->rec = gen_selection_retain((gen_selection *)rec);
+        t->rec_tried = true;
+        int n = (int)t->table.n;
+        gen_array *small[16], **in = n <= 16 ? small : core_calloc((size_t)n, sizeof *in);
+        if (!in) return GEN_ERR_OOM;
+        for (int k = 0; k < n; k++) in[k] = (gen_array *)t->like[k];
+        record_call c = {t, rec};
+        t->rec_accel = accel_map_new(gen_gf_name(gen_trace_gf(t->tr)), (gen_closure){record_fn, &c}, n, in, slot_name,
+                                     t, NULL, 0);
+        if (in != small) core_free(in, (size_t)n * sizeof *in);
+        if (t->rec_accel && accel_map_size(t->rec_accel) != dims) {
+            accel_fn_free(t->rec_accel);
+            t->rec_accel = NULL;
+        }
+    }
+    if (!t->rec_accel) return GEN_OK;
+    *done = true;
+    return accel_map(t->rec_accel, theta, t->off, out);
+}
+
+const char *gen_target_compile_note(const gen_target *t) { return t ? t->note : NULL; }
+
 void gen_target_free(gen_target *t) {
     if (!t) return;
     gen_trace_release(t->tr);
@@ -187,6 +398,9 @@ void gen_target_free(gen_target *t) {
     gen_choicemap_release(t->template_);
     gen_array_release(t->theta0);
     gfi_uc_table_free(&t->table);
+    accel_fn_free(t->accel);
+    accel_fn_free(t->rec_accel);
+    gen_selection_release(t->rec);
     core_free(t->like, (size_t)t->table_cap * sizeof *t->like);
     core_free(t->off, (size_t)t->table_cap * sizeof *t->off);
     core_free(t, sizeof *t);
@@ -232,6 +446,7 @@ gen_target *gen_target_new(const gen_trace *tr, const gen_selection *sel) {
         t->theta0 = gen_array_retain(theta);
         t->dim = gen_array_size(theta);
         table_init(t);
+        compile_target(t);
     } else {
         core_error_prefix("gen_target_new");
     }
@@ -374,6 +589,41 @@ static gen_status check_finite(const gen_target *t, double lp, const gen_array *
     return s;
 }
 
+/* check_finite on a raw gradient. */
+static gen_status check_finite_raw(const gen_target *t, double lp, const double *g) {
+    if (lp == -INFINITY) return GEN_OK;
+    if (isnan(lp) || lp == INFINITY) {
+        GEN_FAIL(GEN_ERR_VALUE, "gen_target_logpdf_grad: the log density is %s", isnan(lp) ? "NaN" : "+inf");
+        return core_error_mark(CORE_REJECT_DENSITY);
+    }
+    for (int64_t i = 0; i < t->dim; i++)
+        if (CORE_UNLIKELY(!isfinite(g[i]))) {
+            char buf[GEN_ADDR_FORMAT_MAX + 48];
+            coordinate_name(t, i, buf, sizeof buf);
+            GEN_FAIL(GEN_ERR_VALUE, "gen_target_logpdf_grad: %s: the gradient of the log density is %s where "
+                     "the log density is finite (%g)", buf, isnan(g[i]) ? "NaN" : g[i] > 0 ? "+inf" : "-inf", lp);
+            return core_error_mark(CORE_REJECT_GRADIENT);
+        }
+    return GEN_OK;
+}
+
+gen_status target_value_grad_raw(const gen_target *t, const double *theta, double *logp, double *grad) {
+    if (t->accel) {
+        double lp = 0;
+        gen_status s = accel_value_and_grad(t->accel, theta, t->off, &lp, grad);
+        if (s == GEN_OK) s = check_finite_raw(t, lp, grad);
+        if (s == GEN_OK) *logp = lp;
+        return s;
+    }
+    gen_status s = gen_scope_begin();
+    if (s != GEN_OK) return s;
+    gen_array *th = gen_array_from(GEN_F64, 1, &t->dim, theta), *g = NULL;
+    s = th ? gen_target_logpdf_grad(t, th, logp, &g) : infer_pending();
+    if (s == GEN_OK) s = gen_array_copy_to(g, GEN_F64, grad, (size_t)t->dim * sizeof *grad);
+    gen_scope_end();
+    return s;
+}
+
 gen_status gen_target_logpdf_grad(const gen_target *t, const gen_array *theta, double *logp,
                                   gen_array **grad) {
     if (grad) *grad = NULL;
@@ -383,6 +633,15 @@ gen_status gen_target_logpdf_grad(const gen_target *t, const gen_array *theta, d
     gen_array *v = NULL;
     double lp = 0;
     bool served = false;
+    if (t->accel && gen_array_dtype(theta) == GEN_F64 && gen_array_device(theta) == GEN_DEVICE_CPU) {
+        double local[64], *g = t->dim <= 64 ? local : core_alloc((size_t)t->dim * sizeof *g);
+        if (!g) return GEN_ERR_OOM;
+        s = target_value_grad_raw(t, gen_array_data(theta), &lp, g);
+        if (s == GEN_OK && !(*grad = gen_array_from(GEN_F64, 1, &t->dim, g))) s = infer_pending();
+        if (g != local) core_free(g, (size_t)t->dim * sizeof *g);
+        if (s == GEN_OK && logp) *logp = lp;
+        return s;
+    }
     if (t->table.n && t->table.n <= INT32_MAX && gen_array_dtype(theta) == GEN_F64) {
         if ((s = gen_scope_begin()) != GEN_OK) return s;
         s = slots_grad(t, theta, &v, grad, &served);

@@ -622,6 +622,17 @@ static void test_comb(void) {
     /* Optional (documented "may be NULL", no row): gen_dimap payload, gen_contramap payload. */
 }
 
+/* ---- genc/compile.h ---- */
+
+static void test_compile(void) {
+    gen_closure none = {NULL, NULL};
+    PTR(gen_compile(none, 1, ARRS, 1));
+    PTR(gen_compile(CLOSURE, 1, NULL, 1));
+    ST(gen_compiled_call(NULL, ARRS, &o_arr));
+    NOOP(gen_compiled_free(NULL));
+    /* No pointer argument: gen_set_compile, gen_compile_enabled, gen_compile_cache_clear. */
+}
+
 /* ---- genc/core.h ---- */
 
 static void test_core(void) {
@@ -962,6 +973,8 @@ static void test_infer(void) {
     ST(gen_target_trace(NULL, THETA, &o_tr));
     ST(gen_target_trace(TGT, NULL, &o_tr));
     ST(gen_target_trace(TGT, THETA, NULL));
+    DOC(gen_target_compiled(NULL), false);
+    DOC(gen_target_compile_note(NULL), NULL);
     ST(gen_hmc(NULL, KEY, SEL, 0.5, 1, NULL, &o_tr, &o_bool));
     ST(gen_hmc(TR, KEY, NULL, 0.5, 1, NULL, &o_tr, &o_bool));
     ST(gen_hmc(TR, KEY, SEL, 0.5, 1, NULL, NULL, &o_bool));
@@ -1185,6 +1198,7 @@ int main(void) {
     RUN(test_autodiff);
     RUN(test_choice);
     RUN(test_comb);
+    RUN(test_compile);
     RUN(test_core);
     RUN(test_diag);
     RUN(test_dist);

@@ -275,6 +275,8 @@ static bool note_count(void *ud, const gen_progress_info *in) {
 }
 
 static void test_nuts_late_error(void) {
+    /* the model must run at every evaluation: compiled code runs no model body */
+    gen_set_compile(false);
     static counter k = {0, INT64_MAX};
     gen_gf *f = gen_dynamic_with("counted", counted, &k, NULL);
     gen_trace *tr = NULL;
@@ -305,6 +307,7 @@ static void test_nuts_late_error(void) {
     cfg.progress = (gen_progress){0};
     CHECK_OK(gen_nuts_sample(gen_key_new(9), 1, NULL, sel1("mu"), &cfg, 1, &r2));
     same_results("resumed after an error", &r2, &full);
+    gen_set_compile(true);
 }
 
 /* A run of 600 draws = 300 then 300 more; a warm-up cancelled mid-window (87), resumed

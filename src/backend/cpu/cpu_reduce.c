@@ -236,6 +236,26 @@ gen_status cpu_cumlogsumexp(const op_call *c) {
     return GEN_OK;
 }
 
+/* cumlogsumexp's VJP along a forward axis (f64): with R_k = sum_{m>=k} g_m exp(out_k -
+ * out_m), R_k = g_k + exp(out_k - out_{k+1}) R_{k+1}, each factor <= 1 since out grows
+ * along the axis, and cot_k = exp(x_k - out_k) R_k; where out is -inf (only -inf so far)
+ * the weights are 0. in: x, out, g (all of x's shape). */
+gen_status cpu_cumlse_vjp(const op_call *c) {
+    const double *xv = c->in[0]->data, *ov = c->in[1]->data, *gv = c->in[2]->data;
+    double *rv = c->out->data;
+    AXIS_ROWS(c->in[0], c->p->axis, {
+        double acc = 0, onext = 0;
+        for (int64_t k = n - 1; k >= 0; k--) {
+            int64_t at = base + k * inner;
+            double ok = ov[at];
+            acc = k == n - 1 ? gv[at] : gv[at] + (ok == -INFINITY ? 0 : exp(ok - onext)) * acc;
+            rv[at] = ok == -INFINITY ? 0 : exp(xv[at] - ok) * acc;
+            onext = ok;
+        }
+    });
+    return GEN_OK;
+}
+
 /* ---- argsort: a stable merge sort of indices, NaN last ---- */
 
 /* Sorts idx[0..n) by key (tmp: n scratch indices). LESS(a, b) compares keys. */

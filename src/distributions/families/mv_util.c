@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "mv_util.h"
+#include "../../array/autodiff_int.h"
 
 typedef enum { SPD_OK, SPD_NONFINITE, SPD_ASYM, SPD_NOT_PD } spd_result;
 
@@ -58,6 +59,7 @@ static const char *batch_note(const gen_array *a, int mdims, int64_t k, char *bu
 }
 
 gen_status mv_check_spd(const char *family, const char *name, const gen_array *a) {
+    if (ad_captured(a)) ad_capture_refuse(a, "a positive-definiteness check of a parameter");
     gen_status st = dist_check_rank(family, name, a, 2, true);
     if (st != GEN_OK) return st;
     int64_t n = a->shape[a->ndim - 1], count = n ? a->size / (n * n) : 0;
@@ -85,6 +87,7 @@ gen_status mv_check_spd(const char *family, const char *name, const gen_array *a
 }
 
 gen_status mv_check_lower_chol(const char *family, const char *name, const gen_array *a) {
+    if (ad_captured(a)) ad_capture_refuse(a, "a Cholesky-factor check of a parameter");
     gen_status st = dist_check_rank(family, name, a, 2, true);
     if (st != GEN_OK) return st;
     int64_t n = a->shape[a->ndim - 1], count = n ? a->size / (n * n) : 0;
@@ -108,6 +111,7 @@ gen_status mv_check_lower_chol(const char *family, const char *name, const gen_a
 
 static gen_array *spd_mask(const gen_array *x, double margin) {
     if (!x) return NULL;
+    if (ad_captured(x)) ad_capture_refuse(x, "a positive-definiteness test of a value");
     int64_t n = x->shape[x->ndim - 1], count = arr_shape_size(x->ndim - 2, x->shape);
     gen_array *m = arr_alloc("positive-definite check", GEN_BOOL, x->ndim - 2, x->shape);
     double *w = core_alloc(wbytes(n));

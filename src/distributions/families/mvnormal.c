@@ -3,6 +3,7 @@
  * reparameterized draw mean + L z. gen_mvnormal factors cov once, with gen_cholesky, so
  * gradients flow to cov when it is tracked. */
 #include "mv_util.h"
+#include "../../array/autodiff_int.h"
 
 #define HALF_LOG_2PI 0.91893853320467274178 /* log(2 pi) / 2 */
 
@@ -39,7 +40,7 @@ static gen_array *mvn_logpdf(const gen_dist *d, const gen_array *x) {
     const gen_array *l = mvn_chol(d);
     int64_t n = d->event_shape[0];
     gen_array *ok = gen_isfinite(gen_sum(x, GEN_AXES(-1), true));
-    bool clean = ok && all_true(ok);
+    bool clean = ok && !ad_captured(ok) && all_true(ok); /* captured: the general path, for any value */
     gen_array *diff = gen_sub(clean ? x : dist_safe(ok, x, 0), d->params[0]);
     if (!diff) return NULL;
     int nd;

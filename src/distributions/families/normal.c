@@ -79,7 +79,7 @@ static const dist_family normal_family = {
 
 /* A single f64 value (the scalar case of the checks below, done inline). */
 static bool f64_scalar(const gen_array *a, double *v) {
-    if (a->ndim != 0 || a->dtype != GEN_F64 || !arr_on_host(a)) return false;
+    if (a->ndim != 0 || a->dtype != GEN_F64 || !arr_on_host(a) || ad_captured(a)) return false; /* captured: checked */
     *v = *(const double *)a->data;
     return true;
 }

@@ -1,0 +1,30 @@
+/* cgfn.h — a compiled function (prefix cg_fn): the captured graph, its loaded code, the
+ * constants' elements and a work block; what accel.c (targets) and compiled.c
+ * (gen_compile) build on. */
+#ifndef GENC_SRC_COMPILE_CGFN_H
+#define GENC_SRC_COMPILE_CGFN_H
+
+#include "graph.h"
+#include "jit.h"
+
+typedef struct cg_fn {
+    cg_graph *g;
+    cg_module *mod;
+    cg_main_fn main;
+    const void **K; /* the constants' elements */
+    int64_t work_bytes;
+    unsigned char *work; /* one call's work block; a concurrent call allocates its own */
+    _Atomic int busy;
+} cg_fn;
+
+/* Captures f (n_out outputs) on like[0..n_in), generates, compiles and loads its code.
+ * NULL with why filled (prefixed by name) when it does not compile; no error is left
+ * pending (the caller decides whether that is an error). */
+cg_fn *cg_fn_new(const char *name, gen_closure f, int n_in, gen_array *const *like, int n_out,
+                 cg_input_namer namer, void *namer_payload, char *why, size_t why_n);
+/* Runs the code on raw element pointers (each input and output in its value's dtype
+ * and shape). A failed check or kernel records its error (as the eager op would). */
+gen_status cg_fn_run(const cg_fn *fn, const void *const *in, void *const *out);
+void cg_fn_free(cg_fn *fn);
+
+#endif

@@ -1,0 +1,98 @@
+/* emit.h — the C code generator's shared state (prefix cg_): a growing text buffer, where
+ * each value of the graph lives in the generated function (a scalar local, a literal, a
+ * pointer into the inputs, constants or the work block), and the per-op emitters
+ * (emit_c.c: the driver and elementwise ops; emit_reduce.c, emit_shape.c,
+ * emit_linalg.c: the rest). A code generator target (C here, CUDA C later) reads the
+ * same graph. */
+#ifndef GENC_SRC_COMPILE_EMIT_H
+#define GENC_SRC_COMPILE_EMIT_H
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "graph.h"
+
+typedef struct cg_text {
+    char *s;
+    size_t n, cap;
+    bool oom;
+} cg_text;
+
+void cg_text_printf(cg_text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cg_text_free(cg_text *t);
+
+typedef enum cg_store_kind {
+    CG_STORE_SCALAR,  /* a local variable v<id> */
+    CG_STORE_LITERAL, /* a one-element constant written into the code */
+    CG_STORE_POINTER  /* a pointer p<id> to its elements (inputs, constants, work block) */
+} cg_store_kind;
+
+typedef struct cg_store {
+    cg_store_kind kind;
+    int32_t root; /* the value whose storage this one shares (itself unless an alias) */
+    int64_t off;  /* work block offset (node outputs held by pointer) */
+    char lit[48]; /* CG_STORE_LITERAL */
+} cg_store;
+
+typedef struct cg_emit {
+    const cg_graph *g;
+    cg_store *st;        /* per value */
+    cg_text body;        /* the statements */
+    int64_t work_bytes;  /* the work block's size */
+    int32_t node;        /* the node being emitted */
+    char why[256];       /* the first reason the graph cannot be generated */
+    /* Fusion (emit_fuse.c): grp[v] is the fused loop that computes value v (-1: none);
+     * while fusing, the loop cur_grp is being written, values of it are the temporaries
+     * t<v> of the iteration i, and store[v] says a value is also written to memory (used
+     * outside its loop). */
+    int32_t *grp;
+    bool *store;
+    int32_t cur_grp;
+    bool fusing;
+    char ring[16][160];  /* cg_ref's results */
+    int ring_at;
+} cg_emit;
+
+/* The C type of a dtype's elements. */
+const char *cg_ctype(gen_dtype t);
+/* An expression for element idx (a C expression; "0" for the first) of value v. Valid
+ * until 16 more calls. */
+const char *cg_ref(cg_emit *e, int32_t v, const char *idx);
+/* Records that the node being emitted has no code (the first reason is kept). */
+void cg_unsupported(cg_emit *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The value's own element count and shape. */
+static inline const cg_value *cg_val(const cg_emit *e, int32_t v) { return &e->g->values[v]; }
+
+/* Writes out[i] = EXPR over the broadcast of args: expr uses $0, $1, $2 for the
+ * arguments' elements (after conversion to the arguments' own C types). */
+void cg_emit_map(cg_emit *e, int32_t out, int n_args, const int32_t *args, const char *expr);
+
+/* Whether nd's output is its argument's elements unchanged (no code: shared storage). */
+bool cg_is_alias(const cg_graph *g, const cg_node *nd);
+/* Whether op is elementwise (one output element from the arguments' elements at the
+ * same broadcast position). */
+bool cg_is_elementwise(op_id op);
+/* Emits node k on its own. */
+void cg_emit_node(cg_emit *e, int32_t k);
+void cg_emit_check(cg_emit *e, const cg_node *nd, int32_t k);
+/* Emits every live node: elementwise runs of one size fused into single loops (with
+ * the full reductions they feed), independent nodes moved before them. */
+void cg_emit_schedule(cg_emit *e);
+
+/* Per-family emitters: true when the op was handled (or cg_unsupported called). */
+bool cg_emit_elementwise(cg_emit *e, const cg_node *nd);
+bool cg_emit_reduce(cg_emit *e, const cg_node *nd);
+bool cg_emit_shape(cg_emit *e, const cg_node *nd);
+bool cg_emit_linalg(cg_emit *e, const cg_node *nd);
+
+/* The generated C source of g, into *src (free with cg_text_free): a function
+ *   int cg_main(const cg_rt *rt, const void *const *K, const void *const *IN,
+ *               void *const *OUT, unsigned char *W, int64_t *fail, double *failv)
+ * K: the graph's constants' elements (by constant number), IN the inputs', OUT where the
+ * outputs go (each in its own dtype), W a work block of *work_bytes (16-aligned). It
+ * returns 0, or 1 + the node that failed (a check, or a kernel such as cholesky) with
+ * *fail the element or matrix at fault and failv[0..2) the values a check saw. false
+ * with why filled when an op has no code. */
+bool cg_emit_c(const cg_graph *g, cg_text *src, int64_t *work_bytes, char *why, size_t why_n);
+
+#endif
