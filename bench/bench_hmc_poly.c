@@ -120,13 +120,16 @@ static void second_half_mean(const chain_run *r, double m[3]) {
     }
 }
 
-static void report(const char *peer, const chain_run *r, double seconds, const double exact[3]) {
+/* path: for GenC, how its target evaluates the model (gen_target_compile_note). */
+static void report(const char *peer, const chain_run *r, double seconds, const double exact[3], const char *path) {
     double m[3];
     second_half_mean(r, m);
+    char note[512];
+    bench_json_string(note, sizeof note, path);
     printf("{\"peer\": \"%s\", \"bench\": \"hmc_poly\", \"iterations\": %lld, \"median_ms\": %.6g, "
-           "\"ms_per_100\": %.6g, \"accept\": %.3f, \"mean\": [%.5f, %.5f, %.5f], \"exact_mean\": [%.5f, %.5f, %.5f]}\n",
+           "\"ms_per_100\": %.6g, \"accept\": %.3f, \"mean\": [%.5f, %.5f, %.5f], \"exact_mean\": [%.5f, %.5f, %.5f]%s%s%s}\n",
            peer, (long long)r->n, seconds * 1e3, seconds * 1e3 * 100 / (double)r->n, r->accept, m[0], m[1], m[2],
-           exact[0], exact[1], exact[2]);
+           exact[0], exact[1], exact[2], path ? ", \"path\": \"" : "", note, path ? "\"" : "");
 }
 
 int main(int argc, char **argv) {
@@ -153,6 +156,12 @@ int main(int argc, char **argv) {
     }
     gen_selection *sel = gen_select(3, ps);
     gen_hmc_kernel k = {sel, STEP, N_LEAPFROG, NULL};
+    gen_target *target = gen_target_new(init, sel); /* only to say how GenC runs the model */
+    char path[400];
+    snprintf(path, sizeof path, "%s", target ? gen_target_compile_note(target) : gen_error_message());
+    gen_target_free(target);
+    /* "genc", or "genc_eager" when compilation is off (GENC_COMPILE=0) */
+    const char *genc = gen_compile_enabled() ? "genc" : "genc_eager";
     double exact[3], log_ml;
     poly_posterior(xs, ys, exact, &log_ml);
     static chain_run r;
@@ -171,9 +180,9 @@ int main(int argc, char **argv) {
             return 1;
         }
         run_genc(&r); /* the reported acceptance and mean: each side's own last run */
-        report("genc", &r, t_genc, exact);
+        report(genc, &r, t_genc, exact, path);
         run_c(&r);
-        report("c_loop", &r, t_c, exact);
+        report("c_loop", &r, t_c, exact, NULL);
         fflush(stdout);
     }
     gen_scope_end();

@@ -83,15 +83,11 @@ static int cmp_double(const void *p, const void *q) {
     return (x > y) - (x < y);
 }
 
+/* GenC's row is "genc", or "genc_eager" when compilation is off (GENC_COMPILE=0). */
 static void report(const char *peer, const is_run *r, double *times, int reps) {
     if (r->error[0]) {
-        char msg[256];
-        size_t k = 0;
-        for (const char *s = r->error; *s && k + 2 < sizeof msg; s++) { /* JSON-safe */
-            if (*s == '"' || *s == '\\') msg[k++] = '\\';
-            msg[k++] = *s == '\n' ? ' ' : *s;
-        }
-        msg[k] = 0;
+        char msg[512];
+        bench_json_string(msg, sizeof msg, r->error);
         printf("{\"peer\": \"%s\", \"bench\": \"is_poly\", \"n\": %lld, \"error\": \"%s\"}\n", peer, (long long)r->n,
                msg);
         return;
@@ -137,7 +133,7 @@ int main(int argc, char **argv) {
         tg[r] = t1 - t0;
         tc[r] = t2 - t1;
     }
-    report("genc", &g, tg, reps);
+    report(gen_compile_enabled() ? "genc" : "genc_eager", &g, tg, reps);
     report("c_loop", &c, tc, reps);
     free(tg);
     free(tc);

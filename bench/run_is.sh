@@ -14,7 +14,8 @@
 # Environment: GENC_BUILD (a build folder to use as is; default build-rel, configured and
 # built here), PYTHON (default python3), GENC_BENCH_CPU (default 0), GENC_BENCH_MEM_KB
 # (the memory limit per process, KiB), REPS (reps per process; default by N: 21 up to
-# 1e4, 11 at 1e5, 5 at 1e6, 1 above: there the median is over rounds only).
+# 1e4, 11 at 1e5, 5 at 1e6, 1 above: there the median is over rounds only),
+# GENC_BENCH_EAGER=1 (also run GenC with GENC_COMPILE=0: an "eager" column).
 # Needs jax (pip install "jax[cpu]").
 set -eu
 cd "$(dirname "$0")/.."
@@ -45,6 +46,12 @@ for r in $(seq "$rounds"); do
     rc=0
     (ulimit -v "$mem"; exec taskset -c "$cpu" "$build/bench/bench_is_poly" "$n" "$reps") >> "$tmp/out" 2>> "$tmp/err" || rc=$?
     [ "$rc" = 0 ] || echo "{\"peer\": \"genc\", \"n\": $n, \"error\": \"bench_is_poly exited with status $rc (crashed or killed: out of memory under the limit?)\"}" >> "$tmp/out"
+    if [ "${GENC_BENCH_EAGER:-0}" = 1 ]; then
+      rc=0
+      (ulimit -v "$mem"; export GENC_COMPILE=0; exec taskset -c "$cpu" "$build/bench/bench_is_poly" "$n" "$reps") > "$tmp/eager" 2>> "$tmp/err" || rc=$?
+      grep '"genc_eager"' "$tmp/eager" >> "$tmp/out" || true
+      [ "$rc" = 0 ] || echo "{\"peer\": \"genc_eager\", \"n\": $n, \"error\": \"bench_is_poly exited with status $rc (crashed or killed: out of memory under the limit?)\"}" >> "$tmp/out"
+    fi
     [ "$jax" = 0 ] && continue
     rc=0
     (ulimit -v "$mem"; exec taskset -c "$cpu" "$py" bench/peers/is_poly_jax.py "$tmp/data.json" "$n" "$reps") >> "$tmp/out" 2>> "$tmp/err" || rc=$?
@@ -62,7 +69,7 @@ for r in rows:
     else:
         runs.setdefault(key, []).append(r)
         exact = r.get("exact_log_ml", exact)
-peers = ["genc", "c_loop", "jax"]
+peers = ["genc", "genc_eager", "c_loop", "jax"]
 def med(p, n):
     rs = runs.get((p, n))
     return statistics.median(r["median_ms"] for r in rs) if rs else None
@@ -70,16 +77,19 @@ def cell(v, w):
     return f"{v:{w}.3f}" if v is not None else f'{"failed":>{w}}'
 print("Batched importance sampling, polynomial regression, one core: ms per run (median over rounds);"
       " ratio = GenC time / peer time (> 1: GenC is slower)")
-print(f'{"N":>10} {"GenC ms":>11} {"C-loop ms":>11} {"JAX ms":>11} {"GenC/C-loop":>12} {"GenC/JAX":>9}   log ML estimate GenC / C / JAX (exact {exact})')
+eager = any(k[0] == "genc_eager" for k in list(runs) + list(errors))
+print(f'{"N":>10} {"GenC ms":>11} ' + (f'{"eager ms":>11} ' if eager else "") +
+      f'{"C-loop ms":>11} {"JAX ms":>11} {"GenC/C-loop":>12} {"GenC/JAX":>9}   log ML estimate GenC / C / JAX (exact {exact})')
 lines, spread = [], []
 for n in sorted({k[1] for k in list(runs) + list(errors)}):
     t = {p: med(p, n) for p in peers}
     rc = t["genc"] / t["c_loop"] if t["genc"] and t["c_loop"] else None
     rj = t["genc"] / t["jax"] if t["genc"] and t["jax"] else None
-    ml = " / ".join(f'{runs[(p, n)][-1]["log_ml"]:.3f}' if (p, n) in runs else "-" for p in peers)
-    print(f"{n:10d} {cell(t['genc'], 11)} {cell(t['c_loop'], 11)} {cell(t['jax'], 11)} "
+    ml = " / ".join(f'{runs[(p, n)][-1]["log_ml"]:.3f}' if (p, n) in runs else "-" for p in ("genc", "c_loop", "jax"))
+    print(f"{n:10d} {cell(t['genc'], 11)} " + (f"{cell(t['genc_eager'], 11)} " if eager else "") +
+          f"{cell(t['c_loop'], 11)} {cell(t['jax'], 11)} "
           f"{(f'{rc:12.2f}' if rc else f'{chr(45):>12}')} {(f'{rj:9.2f}' if rj else f'{chr(45):>9}')}   {ml}")
-    lines.append(json.dumps({"bench": "is_poly", "n": n, "genc_ms": t["genc"], "c_loop_ms": t["c_loop"],
+    lines.append(json.dumps({"bench": "is_poly", "n": n, "genc_ms": t["genc"], "genc_eager_ms": t["genc_eager"], "c_loop_ms": t["c_loop"],
                              "jax_ms": t["jax"], "genc_over_c_loop": rc, "genc_over_jax": rj,
                              "rounds_ms": {p: [r["median_ms"] for r in runs.get((p, n), [])] for p in peers},
                              **{f"{p}_error": errors[(p, n)] for p in peers if (p, n) in errors}}))
