@@ -91,7 +91,7 @@ for n in sorted({k[1] for k in list(runs) + list(errors)}):
           f"{(f'{rc:12.2f}' if rc else f'{chr(45):>12}')} {(f'{rj:9.2f}' if rj else f'{chr(45):>9}')}   {ml}")
     lines.append(json.dumps({"bench": "is_poly", "n": n, "genc_ms": t["genc"], "genc_eager_ms": t["genc_eager"], "c_loop_ms": t["c_loop"],
                              "jax_ms": t["jax"], "genc_over_c_loop": rc, "genc_over_jax": rj,
-                             "rounds_ms": {p: [r["median_ms"] for r in runs.get((p, n), [])] for p in peers},
+                             "rounds_ms": {p: [r["median_ms"] for r in runs[(p, n)]] for p in peers if (p, n) in runs},
                              **{f"{p}_error": errors[(p, n)] for p in peers if (p, n) in errors}}))
     for p in peers:
         ts = [r["median_ms"] for r in runs.get((p, n), [])]
