@@ -31,7 +31,7 @@ trap 'rm -rf "$tmp"' EXIT
 "$build/bench/bench_hmc_poly" data "$tmp/data.json"
 jax=1; genjax=1
 "$py" -c "import jax" 2>/dev/null || { jax=0; echo "run_hmc: jax is not importable by $py: JAX peer skipped (pip install \"jax[cpu]\")"; }
-"$gpy" -c "import genjax" 2>/dev/null || { genjax=0; echo "run_hmc: genjax is not importable by $gpy: GenJAX peer skipped (GenJAX 1.0 needs python >= 3.12, jax >= 0.11; set GENJAX_PYTHON)"; }
+"$gpy" -c "import genjax" 2>/dev/null || { genjax=0; echo "run_hmc: genjax is not importable by $gpy: GenJAX peer skipped (GenJAX 1.0 needs python >= 3.12; set GENJAX_PYTHON)"; }
 for r in $(seq "$rounds"); do
   taskset -c "$cpu" "$build/bench/bench_hmc_poly" "$reps" >> "$tmp/out"
   GENC_COMPILE=0 taskset -c "$cpu" "$build/bench/bench_hmc_poly" "$reps" | grep '"genc_eager"' >> "$tmp/out" || true

@@ -2,7 +2,7 @@
 """hmc_poly_genjax.py — GenJAX HMC on the polynomial regression, the GenJAX peer of
 bench_hmc_poly (bench/run_hmc.sh runs it when `import genjax` works).
 
-Needs GenJAX 1.0 (python >= 3.12, jax >= 0.11), so it runs on the GPU machine's host, not
+Needs GenJAX 1.0 (python >= 3.12), so it runs on the GPU machine's host, not
 on the 3.11 development machine. The model, data and algorithm are those of
 bench_hmc_poly and hmc_poly_jax.py: a, b, c ~ N(0, 1), y ~ N(a + b x + c x^2, 0.05) on
 the data of `bench_hmc_poly data FILE`; GenJAX's own HMC kernel (genjax.inference.hmc,
@@ -35,7 +35,7 @@ try:
         from genjax import seed
     except ImportError:
         from genjax.pjax import seed
-except ImportError as e:  # GenJAX 1.0 needs python 3.12 and jax >= 0.11
+except ImportError as e:  # GenJAX 1.0 needs python >= 3.12
     print(f"hmc_poly_genjax: skipped, genjax is not importable here ({e})", file=sys.stderr)
     sys.exit(3)
 
