@@ -49,3 +49,12 @@ void bench_pair(void (*fn)(void *), void (*baseline)(void *), void *arg, int rep
     free(ta);
     free(tb);
 }
+
+void bench_json_string(char *out, size_t cap, const char *s) {
+    size_t k = 0;
+    for (; s && *s && k + 3 < cap; s++) {
+        if (*s == '"' || *s == '\\') out[k++] = '\\';
+        out[k++] = (unsigned char)*s < 0x20 ? ' ' : *s;
+    }
+    if (cap) out[k] = 0;
+}

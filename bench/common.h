@@ -3,6 +3,7 @@
 #ifndef GENC_BENCH_COMMON_H
 #define GENC_BENCH_COMMON_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 double bench_now(void); /* seconds, monotonic */
@@ -13,5 +14,9 @@ void bench_pair(void (*fn)(void *), void (*baseline)(void *), void *arg, int rep
 /* Prints "name  value unit  (ratio x baseline_name)" and a JSON line for scripts. */
 void bench_report(const char *bench, const char *name, double value, const char *unit,
                   const char *baseline, double baseline_value);
+
+/* s as the inside of a JSON string (quotes and backslashes escaped, control characters as
+ * spaces), cut to fit out[cap]. */
+void bench_json_string(char *out, size_t cap, const char *s);
 
 #endif

@@ -7,21 +7,27 @@ ratio old time / new time (> 1: the new build is faster; for rates, new rate / o
 
     bench/compare_builds.py OLD_BUILD_DIR NEW_BUILD_DIR [--rounds R] [--pdb DIR]
 
-The benchmarks: bench_grad, bench_is, bench_gfi and `bench_nuts hmc 5`; with --pdb, also
+The benchmarks: bench_grad, bench_is, bench_gfi, `bench_nuts hmc 5`, `bench_hmc_poly 3` and
+`bench_is_poly 100000 5` (GenC's rows only: their hand-written baselines do not change with
+the build; a benchmark one build lacks is left out); with --pdb, also
 `bench_nuts pdb DIR 2 300 300` (a short NUTS run on the posteriordb set: gradient
 evaluations per second and bulk ESS per second of each posterior).
 """
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
 
-BENCHES = [["bench_grad"], ["bench_is"], ["bench_gfi"], ["bench_nuts", "hmc", "5"]]
+BENCHES = [["bench_grad"], ["bench_is"], ["bench_gfi"], ["bench_nuts", "hmc", "5"], ["bench_hmc_poly", "3"],
+           ["bench_is_poly", "100000", "5"]]
 
 
 def metrics(build, cmd):
     """{name: (value, higher_is_better)} from the JSON lines one run prints."""
+    if not os.path.exists(f"{build}/bench/{cmd[0]}"):
+        return {}
     out = subprocess.run([f"{build}/bench/{cmd[0]}"] + cmd[1:], capture_output=True, text=True,
                          check=True).stdout
     found = {}
@@ -31,8 +37,11 @@ def metrics(build, cmd):
         r = json.loads(line)
         if "median" in r:  # bench/common.c's rows
             found[f'{r["bench"]}: {r["name"]}'] = (r["median"], r.get("unit") == "/s")
-        elif "median_ms" in r:  # bench_nuts hmc
-            found[f'{r["bench"]}: {r["iterations"]} iterations (ms)'] = (r["median_ms"], False)
+        elif "median_ms" in r:  # bench_nuts hmc, bench_hmc_poly, bench_is_poly
+            if r.get("peer", "genc") != "genc":
+                continue
+            size = f'{r["iterations"]} iterations' if "iterations" in r else f'N={r["n"]}'
+            found[f'{r["bench"]}: {size} (ms)'] = (r["median_ms"], False)
         elif "grad_per_s" in r:  # bench_nuts pdb
             found[f'nuts {r["posterior"]}: gradients/s'] = (r["grad_per_s"], True)
             found[f'nuts {r["posterior"]}: bulk ESS/s'] = (r["min_ess_bulk"] / r["sampling_s"], True)
