@@ -32,13 +32,74 @@ static int32_t add_value(cg_graph *g, cg_vkind kind, const gen_array *a, int32_t
     return g->n_values++;
 }
 
+/* Constants seen so far: array -> value id, open addressing (capture's own). */
+typedef struct const_map {
+    const gen_array **keys;
+    int32_t *vals;
+    size_t cap, n;
+} const_map;
+
+static _Thread_local const_map *cmap;
+
+static size_t ptr_hash(const void *p) {
+    uint64_t x = (uint64_t)(uintptr_t)p;
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    return (size_t)(x ^ (x >> 33));
+}
+
+static int32_t map_find(const const_map *m, const gen_array *a) {
+    if (!m || !m->cap) return -1;
+    for (size_t i = ptr_hash(a) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+        if (m->keys[i] == a) return m->vals[i];
+        if (!m->keys[i]) return -1;
+    }
+}
+
+static bool map_put(const_map *m, const gen_array *a, int32_t v) {
+    if (2 * (m->n + 1) > m->cap) {
+        size_t nc = m->cap ? 2 * m->cap : 64;
+        const gen_array **nk = core_calloc(nc, sizeof *nk);
+        int32_t *nv = core_alloc(nc * sizeof *nv);
+        if (!nk || !nv) {
+            core_free(nk, nc * sizeof *nk);
+            core_free(nv, nc * sizeof *nv);
+            return false;
+        }
+        for (size_t i = 0; i < m->cap; i++)
+            if (m->keys[i]) {
+                size_t j = ptr_hash(m->keys[i]) & (nc - 1);
+                while (nk[j]) j = (j + 1) & (nc - 1);
+                nk[j] = m->keys[i];
+                nv[j] = m->vals[i];
+            }
+        core_free(m->keys, m->cap * sizeof *m->keys);
+        core_free(m->vals, m->cap * sizeof *m->vals);
+        m->keys = nk;
+        m->vals = nv;
+        m->cap = nc;
+    }
+    size_t j = ptr_hash(a) & (m->cap - 1);
+    while (m->keys[j]) j = (j + 1) & (m->cap - 1);
+    m->keys[j] = a;
+    m->vals[j] = v;
+    m->n++;
+    return true;
+}
+
+static void map_free(const_map *m) {
+    core_free(m->keys, m->cap * sizeof *m->keys);
+    core_free(m->vals, m->cap * sizeof *m->vals);
+    *m = (const_map){0};
+}
+
 /* The value id of a constant (one per distinct array). */
 static int32_t const_value(cg_graph *g, const gen_array *a) {
-    for (int32_t v = 0; v < g->n_values; v++) /* graphs hold few distinct constants */
-        if (g->values[v].kind == CG_CONST && g->consts[g->values[v].index] == a) return v;
+    int32_t found = map_find(cmap, a);
+    if (found >= 0) return found;
     if (!grow((void **)&g->consts, &g->cap_consts, g->n_consts + 1, sizeof *g->consts)) return -1;
     int32_t v = add_value(g, CG_CONST, a, g->n_consts, 0);
-    if (v < 0) return -1;
+    if (v < 0 || (cmap && !map_put(cmap, a, v))) return -1;
     g->consts[g->n_consts++] = gen_array_retain((gen_array *)a);
     return v;
 }
@@ -179,9 +240,13 @@ cg_graph *cg_capture(gen_closure f, int n_in, gen_array *const *in, int n_out, c
         else if (ad_tape_link(t, leaves[i], &node, &o)) m.first[node] = v;
         g->inputs[i] = v;
     }
+    const_map consts = {0}, *outer = cmap; /* captures may nest (a compiled function captured) */
+    cmap = &consts;
     for (size_t k = 0; k < m.n && st == GEN_OK; k++) st = add_node(g, t, &m, k);
     for (int j = 0; j < n_out && st == GEN_OK; j++)
         if ((g->outputs[j] = value_of(g, t, &m, out[j])) < 0) st = core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
+    cmap = outer;
+    map_free(&consts);
     if (st == GEN_OK) {
         int32_t at;
         const char *what = ad_capture_refusal(t, &at);

@@ -109,20 +109,24 @@ cg_fn *cg_fn_new(const char *name, gen_closure f, int n_in, gen_array *const *li
 /* ---- running ---- */
 
 /* The error of a failed check (node k of a's graph), as the eager check records it. */
-static gen_status check_failure(const cg_fn *a, int32_t k, int64_t at, const double *v) {
-    const cg_node *nd = &a->g->nodes[k];
+gen_status cg_check_failure(const cg_graph *g, int32_t k, int64_t at, const double *v) {
+    const cg_node *nd = &g->nodes[k];
     const ad_check *c = &nd->check;
     if (c->kind == AD_CHECK_DENSITY) {
         GEN_FAIL(GEN_ERR_VALUE, "%s: %s is %s; only finite values and -inf are allowed", c->family, c->name,
                  isnan(v[0]) ? "NaN" : "+inf");
-        return core_error_mark(CORE_REJECT_DENSITY);
+        core_error_mark(CORE_REJECT_DENSITY);
+        if (c->site[0]) core_error_prefix("%s", c->site);
+        return GEN_ERR_VALUE;
     }
     if (c->kind != AD_CHECK_EACH) {
         GEN_FAIL(GEN_ERR_VALUE, "%s: %s must be %s %s, got %g and %g", c->family, c->name,
                  c->kind == AD_CHECK_LESS ? "<" : "<=", c->what, v[0], v[1]);
-        return core_error_mark(CORE_REJECT_PARAMETER);
+        core_error_mark(CORE_REJECT_PARAMETER);
+        if (c->site[0]) core_error_prefix("%s", c->site);
+        return GEN_ERR_VALUE;
     }
-    const cg_value *x = &a->g->values[nd->in[0]];
+    const cg_value *x = &g->values[nd->in[0]];
     int64_t idx[GEN_MAX_DIMS], r = at;
     for (int d = x->ndim - 1; d >= 0; d--) {
         idx[d] = x->shape[d] ? r % x->shape[d] : 0;
@@ -131,17 +135,15 @@ static gen_status check_failure(const cg_fn *a, int32_t k, int64_t at, const dou
     char buf[ARR_SHAPE_STR_MAX];
     GEN_FAIL(GEN_ERR_VALUE, "%s: %s must be %s, got %g at index %s", c->family, c->name, c->what, v[0],
              arr_shape_str(x->ndim, idx, buf, sizeof buf));
-    return core_error_mark(CORE_REJECT_PARAMETER);
+    core_error_mark(CORE_REJECT_PARAMETER);
+    if (c->site[0]) core_error_prefix("%s", c->site);
+    return GEN_ERR_VALUE;
 }
 
 /* The error of a failed check or kernel (node k), prefixed by the check's address. */
 static gen_status failure(const cg_fn *a, int32_t k, int64_t at, const double *v) {
     const cg_node *nd = &a->g->nodes[k];
-    if (nd->kind == CG_CHECK) {
-        gen_status s = check_failure(a, k, at, v);
-        if (nd->check.site[0]) core_error_prefix("%s", nd->check.site);
-        return s;
-    }
+    if (nd->kind == CG_CHECK) return cg_check_failure(a->g, k, at, v);
     return cg_op_failure(a->g, k, at, v);
 }
 

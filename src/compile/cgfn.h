@@ -28,5 +28,11 @@ cg_fn *cg_fn_from_graph(const char *name, cg_graph *g, char *why, size_t why_n);
  * and shape). A failed check or kernel records its error (as the eager op would). */
 gen_status cg_fn_run(const cg_fn *fn, const void *const *in, void *const *out);
 void cg_fn_free(cg_fn *fn);
+/* The eager path's error for check node k of g failing at element at with values v. */
+gen_status cg_check_failure(const cg_graph *g, int32_t k, int64_t at, const double *v);
+/* Runs g's live nodes eagerly (op by op through the op table: no compilation) on inputs
+ * (one per graph input) into outputs (new arrays in the current scope): for functions
+ * used too rarely to be worth compiling. Checks fail as the compiled code's do. */
+gen_status cg_interpret(const cg_graph *g, gen_array *const *inputs, gen_array **outputs);
 
 #endif

@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../dsl/dsl_accel.h"
@@ -17,12 +18,17 @@
 
 #define MODEL_PATTERNS 64
 #define MODEL_CACHE 16
+/* Uses of a pattern before it is compiled: until then its part of the graph runs op by op
+ * (cg_interpret), which costs no compilation. */
+#define MODEL_HOT 512
 
 typedef struct pattern {
     uint64_t *bits; /* the outputs it computes */
     int n_out;
     int32_t *outs; /* their indices among the graph's outputs */
-    cg_fn *fn;
+    cg_graph *sub; /* the graph of those outputs (pruned) */
+    int64_t uses;
+    cg_fn *fn; /* compiled once hot */
 } pattern;
 
 struct dsl_model {
@@ -43,6 +49,7 @@ static void model_free(dsl_model *m) {
     for (int p = 0; p < m->n_pat; p++) {
         core_free(m->pat[p].bits, (size_t)m->words * sizeof(uint64_t));
         core_free(m->pat[p].outs, ((size_t)m->pat[p].n_out + 1) * sizeof(int32_t));
+        cg_graph_free(m->pat[p].sub);
         cg_fn_free(m->pat[p].fn);
     }
     core_free(m->deps, ((size_t)m->n_rec * (size_t)m->words + 1) * sizeof(uint64_t));
@@ -145,6 +152,8 @@ static dsl_model *model_new(const gen_trace *tr) {
     core_error_saved saved;
     core_error_save(&saved);
     m->g = like ? cg_capture((gen_closure){model_fn, &c}, n, like, n_out, NULL, NULL, &why) : NULL;
+    if (!m->g && getenv("GENC_COMPILE_VERBOSE"))
+        fprintf(stderr, "genc: %s: no model graph: %s\n", gen_gf_name(tr->gf), why.msg[0] ? why.msg : gen_error_message());
     core_error_restore(&saved);
     core_free(like, ((size_t)n + 1) * sizeof *like);
     if (!m->g || !dependencies(m)) {
@@ -235,14 +244,15 @@ dsl_model *dsl_model_get(const gen_trace *tr) {
         return NULL;
     }
     dsl_model *m = NULL;
+    bool found = false; /* a model that does not capture is cached as NULL */
     pthread_mutex_lock(&cache_lock);
-    for (int i = 0; i < MODEL_CACHE && !m; i++)
+    for (int i = 0; i < MODEL_CACHE && !found; i++)
         if (cache[i].key && cache[i].key_n == kn && !memcmp(cache[i].key, key, kn)) {
             m = cache[i].m;
             if (m) atomic_fetch_add(&m->refs, 1);
             cache[i].used = ++cache_clock;
+            found = true;
         }
-    bool found = m != NULL;
     pthread_mutex_unlock(&cache_lock);
     if (found) {
         core_free(key, kn);
@@ -271,13 +281,14 @@ dsl_model *dsl_model_get(const gen_trace *tr) {
 
 /* ---- evaluation ---- */
 
-/* The compiled function of the outputs in bits (made on first use). */
-static cg_fn *pattern_fn(dsl_model *m, const uint64_t *bits) {
+/* The pattern of the outputs in bits (made on first use; compiled once hot), or NULL.
+ * *fn gets its compiled function when it has one. */
+static pattern *pattern_get(dsl_model *m, const uint64_t *bits, cg_fn **fn) {
     pthread_mutex_lock(&m->lock);
-    cg_fn *fn = NULL;
-    for (int p = 0; p < m->n_pat && !fn; p++)
-        if (!memcmp(m->pat[p].bits, bits, (size_t)m->words * sizeof *bits)) fn = m->pat[p].fn;
-    if (!fn && m->n_pat < MODEL_PATTERNS) {
+    pattern *found = NULL;
+    for (int p = 0; p < m->n_pat && !found; p++)
+        if (!memcmp(m->pat[p].bits, bits, (size_t)m->words * sizeof *bits)) found = &m->pat[p];
+    if (!found && m->n_pat < MODEL_PATTERNS) {
         pattern *p = &m->pat[m->n_pat];
         int n = 0;
         for (int o = 0; o < m->g->n_outputs; o++) n += (int)(bits[o / 64] >> (o % 64) & 1);
@@ -292,13 +303,15 @@ static cg_fn *pattern_fn(dsl_model *m, const uint64_t *bits) {
                     vals[p->n_out] = m->g->outputs[o];
                     p->outs[p->n_out++] = o;
                 }
-            cg_graph *sub = cg_graph_with_outputs(m->g, p->n_out, vals);
-            char why[400];
-            p->fn = sub ? cg_fn_from_graph("model graph", sub, why, sizeof why) : NULL;
+            p->sub = cg_graph_with_outputs(m->g, p->n_out, vals);
+            if (p->sub && cg_graph_prune(p->sub) != GEN_OK) {
+                cg_graph_free(p->sub);
+                p->sub = NULL;
+            }
         }
         core_free(vals, ((size_t)n + 1) * sizeof *vals);
-        if (p->fn) {
-            fn = p->fn;
+        if (p->sub) {
+            found = p;
             m->n_pat++;
         } else {
             core_free(p->bits, (size_t)m->words * sizeof *bits);
@@ -306,14 +319,15 @@ static cg_fn *pattern_fn(dsl_model *m, const uint64_t *bits) {
             *p = (pattern){0};
         }
     }
+    if (found && !found->fn && ++found->uses == MODEL_HOT) {
+        cg_graph *copy = cg_graph_with_outputs(found->sub, found->n_out, found->sub->outputs);
+        char why[400];
+        found->fn = copy ? cg_fn_from_graph("model graph", copy, why, sizeof why) : NULL;
+        gen_error_clear();
+    }
+    *fn = found ? found->fn : NULL;
     pthread_mutex_unlock(&m->lock);
-    return fn;
-}
-
-static const pattern *pattern_of(const dsl_model *m, const cg_fn *fn) {
-    for (int p = 0; p < m->n_pat; p++)
-        if (m->pat[p].fn == fn) return &m->pat[p];
-    return NULL;
+    return found;
 }
 
 gen_status dsl_model_eval(dsl_model *m, gen_array *const *values, const bool *changed, gen_array **scores,
@@ -337,30 +351,26 @@ gen_status dsl_model_eval(dsl_model *m, gen_array *const *values, const bool *ch
             for (int w = 0; w < m->words; w++) bits[w] |= m->deps[(size_t)i * (size_t)m->words + (size_t)w];
         }
     gen_status s = GEN_OK;
-    cg_fn *fn = any ? pattern_fn(m, bits) : NULL;
+    cg_fn *fn = NULL;
+    const pattern *p = any ? pattern_get(m, bits, &fn) : NULL;
     if (bits != small) core_free(bits, (size_t)m->words * sizeof *bits);
     if (!any) return GEN_OK;
-    if (!fn && m->ret_rec >= 0 && changed[m->ret_rec]) { /* nothing reached but the returned choice */
-        bool only = true;
-        for (int w = 0; w < m->words && only; w++) only = !m->deps[(size_t)m->ret_rec * (size_t)m->words + (size_t)w];
-        if (only) {
-            *retval = values[m->ret_rec];
-            return GEN_OK;
-        }
-    }
-    const pattern *p = fn ? pattern_of(m, fn) : NULL;
     if (!p) return GEN_ERR_UNSUPPORTED;
     const void **in = core_alloc(((size_t)g->n_inputs + 1) * sizeof *in);
     void **out = core_alloc(((size_t)p->n_out + 1) * sizeof *out);
     gen_array **res = core_calloc((size_t)p->n_out + 1, sizeof *res);
     if (!in || !out || !res) s = GEN_ERR_OOM;
-    for (int i = 0; s == GEN_OK && i < g->n_inputs; i++) in[i] = gen_array_data(values[i]);
-    for (int j = 0; s == GEN_OK && j < p->n_out; j++) {
-        const cg_value *v = &g->values[g->outputs[p->outs[j]]];
-        if (!(res[j] = gen_zeros(v->dtype, v->ndim, v->shape))) s = core_error_pending();
-        else out[j] = (void *)gen_array_data(res[j]);
+    if (fn) { /* compiled: into new arrays */
+        for (int i = 0; s == GEN_OK && i < g->n_inputs; i++) in[i] = gen_array_data(values[i]);
+        for (int j = 0; s == GEN_OK && j < p->n_out; j++) {
+            const cg_value *v = &g->values[g->outputs[p->outs[j]]];
+            if (!(res[j] = gen_zeros(v->dtype, v->ndim, v->shape))) s = core_error_pending();
+            else out[j] = (void *)gen_array_data(res[j]);
+        }
+        if (s == GEN_OK) s = cg_fn_run(fn, in, out);
+    } else if (s == GEN_OK) {
+        s = cg_interpret(p->sub, values, res);
     }
-    if (s == GEN_OK) s = cg_fn_run(fn, in, out);
     for (int j = 0; s == GEN_OK && j < p->n_out; j++) {
         int o = p->outs[j];
         if (o < m->n_rec) scores[o] = res[j];

@@ -14,7 +14,9 @@
 static bool keeps_structure(const gen_trace *tr, const gen_args *args, const gen_diff *argdiffs,
                             const gen_choicemap *constraints, const gen_array **vals, bool *changed) {
     const dsl_data *d = tr->data;
-    if (!args || args->n != tr->args.n || args->user != tr->args.user) return false;
+    static const gen_args none = {0, NULL, NULL};
+    if (!args) args = &none; /* no arguments */
+    if (args->n != tr->args.n || args->user != tr->args.user) return false;
     for (int i = 0; i < args->n; i++) /* the same arrays (an argdiff of no change is not proof) */
         if (args->v[i] != tr->args.v[i]) return false;
     (void)argdiffs;
