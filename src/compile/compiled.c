@@ -124,7 +124,7 @@ gen_status gen_compiled_call(const gen_compiled *c, gen_array *const *in, gen_ar
             s = GEN_FAIL(GEN_ERR_DTYPE, "gen_compiled_call: input %d is %s, compiled for %s", i,
                          gen_dtype_name(gen_array_dtype(a)), gen_dtype_name(v->dtype));
         } else if (gen_array_ndim(a) != v->ndim ||
-                   memcmp(gen_array_shape(a), v->shape, (size_t)v->ndim * sizeof *v->shape)) {
+                   (v->ndim && memcmp(gen_array_shape(a), v->shape, (size_t)v->ndim * sizeof *v->shape))) {
             char s1[ARR_SHAPE_STR_MAX], s2[ARR_SHAPE_STR_MAX];
             s = GEN_FAIL(GEN_ERR_SHAPE, "gen_compiled_call: input %d has shape %s, compiled for %s", i,
                          arr_shape_str(gen_array_ndim(a), gen_array_shape(a), s1, sizeof s1),

@@ -339,7 +339,7 @@ gen_status dsl_model_eval(dsl_model *m, gen_array *const *values, const bool *ch
         const cg_value *v = &g->values[g->inputs[i]];
         const gen_array *a = values[i];
         if (gen_array_dtype(a) != v->dtype || gen_array_ndim(a) != v->ndim || gen_array_device(a) != GEN_DEVICE_CPU ||
-            memcmp(gen_array_shape(a), v->shape, (size_t)v->ndim * sizeof *v->shape))
+            (v->ndim && memcmp(gen_array_shape(a), v->shape, (size_t)v->ndim * sizeof *v->shape)))
             return GEN_ERR_UNSUPPORTED;
     }
     uint64_t small[4] = {0}, *bits = m->words <= 4 ? small : core_calloc((size_t)m->words, sizeof *bits);

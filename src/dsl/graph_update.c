@@ -30,7 +30,8 @@ static bool keeps_structure(const gen_trace *tr, const gen_args *args, const gen
         found++;
         if (gen_array_is_tuple(c) || gen_array_is_batched(c) || gen_array_dtype(c) != gen_array_dtype(old) ||
             gen_array_ndim(c) != gen_array_ndim(old) ||
-            memcmp(gen_array_shape(c), gen_array_shape(old), (size_t)gen_array_ndim(old) * sizeof(int64_t)))
+            (gen_array_ndim(old) && memcmp(gen_array_shape(c), gen_array_shape(old),
+                                           (size_t)gen_array_ndim(old) * sizeof(int64_t))))
             return false;
     }
     return found == gen_choicemap_count(constraints); /* none at an address the trace lacks */
