@@ -34,6 +34,19 @@ typedef struct cg_store {
     char lit[48]; /* CG_STORE_LITERAL */
 } cg_store;
 
+/* A loop found again in the graph (emit_reroll.c): R blocks of P nodes; block 0's nodes
+ * (body) are emitted once inside `for (r ...)`, with the body's own expressions for the
+ * values they read and write (ov_val / ov_expr, installed while the body is written). */
+#define CG_MAX_SEGS 64
+typedef struct cg_segment {
+    int32_t P, R, stride; /* stride: node ids between one block and the next */
+    int32_t *body;        /* block 0's node ids */
+    int64_t *off;         /* work offset of S<seg>_<q>_<j> at [q * 2 + j] */
+    int32_t n_ov;
+    int32_t *ov_val;
+    char **ov_expr;
+} cg_segment;
+
 typedef struct cg_emit {
     const cg_graph *g;
     cg_store *st;        /* per value */
@@ -49,6 +62,14 @@ typedef struct cg_emit {
     bool *store;
     int32_t cur_grp;
     bool fusing;
+    /* Loops (emit_reroll.c): ovr[v] an expression for value v's element $i (NULL: its own
+     * storage), seg_of[k] the loop node k belongs to (-1: none), tables the per-block
+     * constants' declarations. */
+    char **ovr;
+    int32_t *seg_of;
+    cg_segment segs[CG_MAX_SEGS];
+    int n_segs;
+    cg_text tables;
     char ring[16][160];  /* cg_ref's results */
     int ring_at;
     /* scratch space of the node being emitted (cg_scratch), after the values' storage */
@@ -102,6 +123,13 @@ void cg_emit_check(cg_emit *e, const cg_node *nd, int32_t k);
 /* Emits every live node: elementwise runs of one size fused into single loops (with
  * the full reductions they feed), independent nodes moved before them. */
 void cg_emit_schedule(cg_emit *e);
+
+/* Finds loops in the graph (emit_reroll.c), before anything is emitted; cg_emit_segment
+ * writes loop s; cg_reroll_free releases what cg_reroll made. */
+void cg_reroll(cg_emit *e);
+void cg_emit_segment(cg_emit *e, int s);
+void cg_reroll_declare(cg_emit *e, cg_text *t);
+void cg_reroll_free(cg_emit *e);
 
 /* Per-family emitters: true when the op was handled (or cg_unsupported called). */
 bool cg_emit_elementwise(cg_emit *e, const cg_node *nd);

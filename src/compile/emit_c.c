@@ -72,6 +72,22 @@ const char *cg_ref(cg_emit *e, int32_t v, const char *idx) {
         snprintf(r, sizeof e->ring[0], "t%d", (int)root);
         return r;
     }
+    if (e->ovr && e->ovr[root]) { /* a loop's value (emit_reroll.c): its expression at idx */
+        const char *x = e->ovr[root];
+        size_t w = 0;
+        for (const char *p = x; *p && w + 1 < sizeof e->ring[0]; p++) {
+            if (p[0] == '$' && p[1] == 'i') {
+                int k = snprintf(r + w, sizeof e->ring[0] - w, "%s", idx);
+                w += k > 0 ? (size_t)k : 0;
+                if (w >= sizeof e->ring[0]) w = sizeof e->ring[0] - 1;
+                p++;
+            } else {
+                r[w++] = *p;
+            }
+        }
+        r[w] = 0;
+        return r;
+    }
     const cg_store *s = &e->st[root];
     switch (s->kind) {
     case CG_STORE_SCALAR: snprintf(r, sizeof e->ring[0], "v%d", (int)e->st[v].root); break;
@@ -135,7 +151,7 @@ static void declare(cg_emit *e, cg_text *t) {
     for (int32_t v = 0; v < g->n_values; v++) {
         const cg_value *x = &g->values[v];
         const cg_store *s = &e->st[v];
-        if (s->root != v || s->kind == CG_STORE_LITERAL) continue;
+        if (s->root != v || s->kind == CG_STORE_LITERAL || (e->ovr && e->ovr[v])) continue; /* loops' values: S arrays */
         const char *ct = cg_ctype(x->dtype);
         if (s->kind == CG_STORE_SCALAR) {
             cg_text_printf(t, "    %s v%d = 0;\n", ct, (int)v);
@@ -476,6 +492,7 @@ bool cg_emit_c(const cg_graph *g, cg_text *src, int64_t *work_bytes, char *why, 
         return false;
     }
     assign_storage(&e);
+    cg_reroll(&e);
     cg_emit_schedule(&e);
     for (int j = 0; j < g->n_outputs && !e.why[0]; j++) {
         int32_t v = g->outputs[j];
@@ -496,6 +513,7 @@ bool cg_emit_c(const cg_graph *g, cg_text *src, int64_t *work_bytes, char *why, 
                              "void *const *OUT, unsigned char *W, int64_t *fail, double *failv) {\n"
                              "    (void)rt; (void)K; (void)IN; (void)W; (void)fail; (void)failv;\n");
         declare(&e, &out);
+        cg_reroll_declare(&e, &out);
         cg_text_printf(&out, "%s    return 0;\n}\n", e.body.s ? e.body.s : "");
         if (!out.oom) {
             *src = out;
@@ -511,6 +529,7 @@ bool cg_emit_c(const cg_graph *g, cg_text *src, int64_t *work_bytes, char *why, 
     *work_bytes = e.work_bytes;
     cg_text_free(&e.body);
     cg_text_free(&out);
+    cg_reroll_free(&e);
     core_free(e.st, ((size_t)g->n_values + 1) * sizeof *e.st);
     core_free(e.grp, ((size_t)g->n_values + 1) * sizeof *e.grp);
     core_free(e.store, ((size_t)g->n_values + 1) * sizeof *e.store);

@@ -184,7 +184,15 @@ void cg_emit_schedule(cg_emit *e) {
         e->cur_grp = 0;
         for (int32_t k = 0; k < g->n_nodes && !e->why[0]; k++) {
             const cg_node *nd = &g->nodes[k];
-            if (!nd->live || (nd->kind == CG_OP && cg_is_alias(g, nd))) continue;
+            if (!nd->live) continue;
+            if (e->seg_of && e->seg_of[k] >= 0) { /* a loop (emit_reroll.c): written at its first node */
+                if (e->segs[e->seg_of[k]].body[0] == k) {
+                    close_group(&s);
+                    cg_emit_segment(e, e->seg_of[k]);
+                }
+                continue;
+            }
+            if (nd->kind == CG_OP && cg_is_alias(g, nd)) continue;
             if (s.gr.n) {
                 if (fits(&s, nd, s.gr.n)) {
                     add_member(&s, k);
