@@ -45,6 +45,7 @@ typedef struct cg_segment {
     int32_t n_ov;
     int32_t *ov_val;
     char **ov_expr;
+    int64_t *start_step; /* per body node: a slice's first index grows this much per block */
 } cg_segment;
 
 typedef struct cg_emit {
@@ -66,6 +67,7 @@ typedef struct cg_emit {
      * storage), seg_of[k] the loop node k belongs to (-1: none), tables the per-block
      * constants' declarations. */
     char **ovr;
+    const char *start_expr; /* a slice's first index in a loop's body, over blk (NULL: its own) */
     int32_t *seg_of;
     cg_segment segs[CG_MAX_SEGS];
     int n_segs;

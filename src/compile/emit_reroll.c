@@ -23,7 +23,7 @@
 
 #define REROLL_MIN_R 4
 #define REROLL_MAX_P 512
-#define REROLL_MIN_NODES 64
+#define REROLL_MIN_NODES 16
 
 /* A node's signature: what must be equal in every block. */
 static uint64_t signature(const cg_graph *g, const cg_node *nd) {
@@ -44,7 +44,7 @@ static uint64_t signature(const cg_graph *g, const cg_node *nd) {
     MIX(p->axis);
     MIX(p->ndim);
     for (int i = 0; i < p->ndim && i < GEN_MAX_DIMS; i++) MIX(p->shape[i]);
-    MIX(p->start);
+    if (nd->op != OP_SLICE) MIX(p->start); /* a slice's may grow per block (checked affine) */
     MIX(p->stop);
     MIX(p->step);
     MIX(p->k);
@@ -232,8 +232,22 @@ static bool make_loop(finder *f, int32_t s, int32_t P, int32_t R) {
     const cg_graph *g = e->g;
     int32_t sid = e->n_segs;
     size_t tables = e->tables.n;
+    bool code = false; /* a run of views only needs no loop */
+    for (int32_t q = 0; q < P && !code; q++) {
+        const cg_node *n0 = &g->nodes[f->live[s + q]];
+        code = !(n0->kind == CG_OP && cg_is_alias(g, n0));
+    }
+    if (!code) return false;
     place(f, sid, s, P, R);
     bool ok = true;
+    int64_t *steps = core_calloc((size_t)P + 1, sizeof *steps);
+    ok = steps != NULL;
+    for (int32_t q = 0; q < P && ok; q++) { /* a slice's first index: affine in the block */
+        const cg_node *n0 = &g->nodes[f->live[s + q]];
+        if (n0->kind != CG_OP || n0->op != OP_SLICE) continue;
+        steps[q] = g->nodes[f->live[s + P + q]].p.start - n0->p.start;
+        for (int32_t r = 1; r < R && ok; r++) ok = g->nodes[f->live[s + r * P + q]].p.start == n0->p.start + r * steps[q];
+    }
     for (int32_t q = 0; q < P && ok; q++) {
         const cg_node *nd = &g->nodes[f->live[s + q]];
         if (nd->kind == CG_OP && cg_is_alias(g, nd)) continue;
@@ -246,7 +260,7 @@ static bool make_loop(finder *f, int32_t s, int32_t P, int32_t R) {
     }
     cg_segment *sg = &e->segs[sid];
     if (ok) {
-        *sg = (cg_segment){.P = P, .R = R, .stride = f->live[s + P] - f->live[s]};
+        *sg = (cg_segment){.P = P, .R = R, .stride = f->live[s + P] - f->live[s], .start_step = steps};
         sg->body = core_alloc(((size_t)P + 1) * sizeof *sg->body);
         sg->off = core_calloc((size_t)P * 2 + 1, sizeof *sg->off);
         ok = sg->body && sg->off;
@@ -255,6 +269,7 @@ static bool make_loop(finder *f, int32_t s, int32_t P, int32_t R) {
         if (sg->body) core_free(sg->body, ((size_t)P + 1) * sizeof *sg->body);
         if (sg->off) core_free(sg->off, ((size_t)P * 2 + 1) * sizeof *sg->off);
         *sg = (cg_segment){0};
+        core_free(steps, ((size_t)P + 1) * sizeof *steps);
         place(f, -1, s, P, R);
         body_exprs_free(f);
         e->tables.n = tables;
@@ -378,7 +393,16 @@ void cg_emit_segment(cg_emit *e, int s) {
     }
     cg_text outer = e->body;
     e->body = (cg_text){0};
-    for (int32_t q = 0; q < sg->P; q++) cg_emit_node(e, sg->body[q]);
+    for (int32_t q = 0; q < sg->P; q++) {
+        char start[80];
+        if (sg->start_step[q]) { /* a slice moving along with the blocks */
+            snprintf(start, sizeof start, "(%" PRId64 " + blk * %" PRId64 ")", e->g->nodes[sg->body[q]].p.start,
+                     sg->start_step[q]);
+            e->start_expr = start;
+        }
+        cg_emit_node(e, sg->body[q]);
+        e->start_expr = NULL;
+    }
     cg_text inner = e->body;
     e->body = outer;
     for (int32_t k = 0; k < sg->n_ov; k++) e->ovr[sg->ov_val[k]] = saved[k];
@@ -395,6 +419,7 @@ void cg_reroll_free(cg_emit *e) {
         cg_segment *sg = &e->segs[s];
         core_free(sg->body, ((size_t)sg->P + 1) * sizeof *sg->body);
         core_free(sg->off, ((size_t)sg->P * 2 + 1) * sizeof *sg->off);
+        core_free(sg->start_step, ((size_t)sg->P + 1) * sizeof *sg->start_step);
         for (int32_t k = 0; k < sg->n_ov; k++) core_free(sg->ov_expr[k], strlen(sg->ov_expr[k]) + 1);
         /* the arrays were grown by doubling from 64: free at their capacity */
         int32_t cap = 64;

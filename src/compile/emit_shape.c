@@ -18,9 +18,10 @@ static void emit_slice(cg_emit *e, const cg_node *nd) {
     const cg_value *a = cg_val(e, nd->in[0]);
     int64_t outer, inner, n = a->shape[nd->p.axis];
     split_axis(a, nd->p.axis, &outer, &inner);
-    char src[160], dst[96];
-    snprintf(src, sizeof src, "(q * %" PRId64 " + %" PRId64 " + j * %" PRId64 ") * %" PRId64 " + i", n, nd->p.start,
-             nd->p.step, inner);
+    char src[200], dst[96], start[80];
+    if (e->start_expr) snprintf(start, sizeof start, "%s", e->start_expr); /* a loop's (emit_reroll.c) */
+    else snprintf(start, sizeof start, "%" PRId64, nd->p.start);
+    snprintf(src, sizeof src, "(q * %" PRId64 " + %s + j * %" PRId64 ") * %" PRId64 " + i", n, start, nd->p.step, inner);
     snprintf(dst, sizeof dst, "(q * %" PRId64 " + j) * %" PRId64 " + i", nd->p.k, inner);
     char s1[200];
     snprintf(s1, sizeof s1, "%s", cg_ref(e, nd->in[0], src));
