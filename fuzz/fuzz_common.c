@@ -2,6 +2,7 @@
  * (fuzz_common.h). */
 #include "fuzz_common.h"
 #include "genc/choice.h"
+#include "genc/compile.h"
 
 fz_alloc_state fz_mem;
 
@@ -45,16 +46,20 @@ void fz_alloc_reset(void) {
 
 /* After an input, with every scope closed: GenC's caches flushed, nothing alive. */
 void fz_check_no_leak(const char *what) {
+    gen_compile_cache_clear(); /* compiled functions kept for reuse are not the input's */
     fz_alloc_install(); /* flushes the block caches */
     FZ_CHECK(fz_mem.live_blocks == 0 && fz_mem.live_bytes == 0,
              "%s: %ld blocks, %zu bytes still allocated after the input", what,
              fz_mem.live_blocks, fz_mem.live_bytes);
 }
 
-/* Once per process: one thread for OpenBLAS (deterministic, frugal), our allocator. */
+/* Once per process: one thread for OpenBLAS (deterministic, frugal), our allocator, no
+ * compiled inference (the harnesses target parsing and the array ops; running the system
+ * compiler per input would stall them). */
 void fz_init(void) {
     setenv("OPENBLAS_NUM_THREADS", "1", 0);
     setenv("OMP_NUM_THREADS", "1", 0);
+    gen_set_compile(false);
     fz_alloc_reset();
     fz_alloc_install();
 }

@@ -42,7 +42,7 @@ typedef struct cg_segment {
     int32_t P, R, stride; /* stride: node ids between one block and the next */
     int32_t *body;        /* block 0's node ids */
     int64_t *off;         /* work offset of S<seg>_<q>_<j> at [q * 2 + j] */
-    int32_t n_ov;
+    int32_t n_ov, cap_ov;
     int32_t *ov_val;
     char **ov_expr;
     int64_t *start_step; /* per body node: a slice's first index grows this much per block */

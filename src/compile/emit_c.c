@@ -505,7 +505,7 @@ bool cg_emit_c(const cg_graph *g, cg_text *src, int64_t *work_bytes, char *why, 
                            ct, j, cg_ref(&e, v, "i"));
     }
     bool ok = false;
-    if (!e.why[0] && !e.body.oom) {
+    if (!e.why[0] && !e.body.oom && !e.tables.oom) {
         cg_text_printf(&out, "%s", prelude);
         cg_text_printf(&out, "typedef struct cg_rt {\n" CG_RT_FUNCS(CG_RT_DECL) "} cg_rt;\n");
         cg_text_printf(&out, "%s", cg_prelude_ops);

@@ -108,13 +108,22 @@ static bool block_affine(const finder *f, int32_t s, int32_t P, int32_t R) {
 static bool body_expr(finder *f, int32_t v, const char *expr) {
     for (int32_t k = 0; k < f->n_ov; k++)
         if (f->ov_val[k] == v) return !strcmp(f->ov_expr[k], expr);
-    if (f->n_ov == f->cap_ov) {
+    if (f->n_ov == f->cap_ov) { /* both grow together, or neither (their size is cap_ov) */
         int32_t nc = f->cap_ov ? 2 * f->cap_ov : 64;
-        int32_t *nv = core_realloc(f->ov_val, (size_t)f->cap_ov * sizeof *nv, (size_t)nc * sizeof *nv);
-        if (!nv) return false;
+        int32_t *nv = core_alloc((size_t)nc * sizeof *nv);
+        char **ne = core_alloc((size_t)nc * sizeof *ne);
+        if (!nv || !ne) {
+            core_free(nv, (size_t)nc * sizeof *nv);
+            core_free(ne, (size_t)nc * sizeof *ne);
+            return false;
+        }
+        if (f->n_ov) {
+            memcpy(nv, f->ov_val, (size_t)f->n_ov * sizeof *nv);
+            memcpy(ne, f->ov_expr, (size_t)f->n_ov * sizeof *ne);
+        }
+        core_free(f->ov_val, (size_t)f->cap_ov * sizeof *nv);
+        core_free(f->ov_expr, (size_t)f->cap_ov * sizeof *ne);
         f->ov_val = nv;
-        char **ne = core_realloc(f->ov_expr, (size_t)f->cap_ov * sizeof *ne, (size_t)nc * sizeof *ne);
-        if (!ne) return false;
         f->ov_expr = ne;
         f->cap_ov = nc;
     }
@@ -277,6 +286,7 @@ static bool make_loop(finder *f, int32_t s, int32_t P, int32_t R) {
         return false;
     }
     sg->n_ov = f->n_ov;
+    sg->cap_ov = f->cap_ov;
     sg->ov_val = f->ov_val;
     sg->ov_expr = f->ov_expr;
     f->ov_val = NULL, f->ov_expr = NULL, f->n_ov = f->cap_ov = 0; /* the loop owns them (n_ov of them) */
@@ -302,6 +312,7 @@ static bool make_loop(finder *f, int32_t s, int32_t P, int32_t R) {
                                  g->values[nd->out[j]].size);
                 char *c = core_alloc((size_t)n + 1);
                 if (c) memcpy(c, buf, (size_t)n + 1);
+                else cg_unsupported(e, "out of memory"); /* its readers would read nothing */
                 e->ovr[nd->out[j]] = c;
             }
         }
@@ -421,11 +432,8 @@ void cg_reroll_free(cg_emit *e) {
         core_free(sg->off, ((size_t)sg->P * 2 + 1) * sizeof *sg->off);
         core_free(sg->start_step, ((size_t)sg->P + 1) * sizeof *sg->start_step);
         for (int32_t k = 0; k < sg->n_ov; k++) core_free(sg->ov_expr[k], strlen(sg->ov_expr[k]) + 1);
-        /* the arrays were grown by doubling from 64: free at their capacity */
-        int32_t cap = 64;
-        while (cap < sg->n_ov) cap *= 2;
-        core_free(sg->ov_val, (size_t)cap * sizeof *sg->ov_val);
-        core_free(sg->ov_expr, (size_t)cap * sizeof *sg->ov_expr);
+        core_free(sg->ov_val, (size_t)sg->cap_ov * sizeof *sg->ov_val);
+        core_free(sg->ov_expr, (size_t)sg->cap_ov * sizeof *sg->ov_expr);
     }
     if (e->ovr)
         for (int32_t v = 0; v < e->g->n_values; v++)
