@@ -9,6 +9,7 @@
 #include <lapacke.h>
 
 #include "../array/cholesky_vjp.h"
+#include "../array/mergesort.h"
 #include "../array/special.h"
 #include "../core/core.h"
 #include "runtime.h"
@@ -111,29 +112,17 @@ static double rt_logdet(const double *A, int64_t n, double *w) {
     return s;
 }
 
-/* ---- argsort: a stable bottom-up merge sort of indices (the CPU kernel's), NaN last ---- */
+/* ---- argsort: the CPU kernel's merge sort (array/mergesort.h) ---- */
 
-#define DEFINE_ARGSORT(NAME, T, LESS)                                                             \
-    static void NAME(const T *key, int64_t *idx, int64_t *tmp, int64_t n) {                       \
-        for (int64_t k = 0; k < n; k++) idx[k] = k;                                               \
-        for (int64_t w = 1; w < n; w *= 2) {                                                      \
-            for (int64_t lo = 0; lo < n; lo += 2 * w) {                                           \
-                int64_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;      \
-                int64_t i = lo, j = mid, k = lo;                                                  \
-                while (i < mid && j < hi) {                                                       \
-                    T a = key[idx[i]], b = key[idx[j]];                                           \
-                    tmp[k++] = LESS(b, a) ? idx[j++] : idx[i++]; /* ties: left first */           \
-                }                                                                                 \
-                while (i < mid) tmp[k++] = idx[i++];                                              \
-                while (j < hi) tmp[k++] = idx[j++];                                               \
-            }                                                                                     \
-            memcpy(idx, tmp, (size_t)n * sizeof *idx);                                            \
-        }                                                                                         \
-    }
-#define FLOAT_LESS(a, b) ((a) == (a) && ((b) != (b) || (a) < (b)))
-#define INT_LESS(a, b) ((a) < (b))
-DEFINE_ARGSORT(rt_argsort_f64, double, FLOAT_LESS)
-DEFINE_ARGSORT(rt_argsort_i64, int64_t, INT_LESS)
+static void rt_argsort_f64(const double *key, int64_t *idx, int64_t *tmp, int64_t n) {
+    for (int64_t k = 0; k < n; k++) idx[k] = k;
+    arr_mergesort_f64(key, idx, tmp, n);
+}
+
+static void rt_argsort_i64(const int64_t *key, int64_t *idx, int64_t *tmp, int64_t n) {
+    for (int64_t k = 0; k < n; k++) idx[k] = k;
+    arr_mergesort_i64(key, idx, tmp, n);
+}
 
 static const cg_rt table = {
     .sigmoid = sf_sigmoid,

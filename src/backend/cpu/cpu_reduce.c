@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cpu.h"
+#include "../../array/mergesort.h"
 
 /* ---- multi-axis reductions ---- */
 
@@ -256,29 +257,7 @@ gen_status cpu_cumlse_vjp(const op_call *c) {
     return GEN_OK;
 }
 
-/* ---- argsort: a stable merge sort of indices, NaN last ---- */
-
-/* Sorts idx[0..n) by key (tmp: n scratch indices). LESS(a, b) compares keys. */
-#define DEFINE_MERGESORT(NAME, T, LESS)                                                     \
-    static void NAME(const T *key, int64_t *idx, int64_t *tmp, int64_t n) {                 \
-        for (int64_t w = 1; w < n; w *= 2) {                                                \
-            for (int64_t lo = 0; lo < n; lo += 2 * w) {                                     \
-                int64_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n; \
-                int64_t i = lo, j = mid, k = lo;                                            \
-                while (i < mid && j < hi) {                                                 \
-                    T a = key[idx[i]], b = key[idx[j]];                                     \
-                    tmp[k++] = LESS(b, a) ? idx[j++] : idx[i++]; /* ties: left first */     \
-                }                                                                           \
-                while (i < mid) tmp[k++] = idx[i++];                                        \
-                while (j < hi) tmp[k++] = idx[j++];                                         \
-            }                                                                               \
-            memcpy(idx, tmp, (size_t)n * sizeof *idx);                                      \
-        }                                                                                   \
-    }
-#define FLOAT_LESS(a, b) ((a) == (a) && ((b) != (b) || (a) < (b)))
-#define INT_LESS(a, b) ((a) < (b))
-DEFINE_MERGESORT(mergesort_f64, double, FLOAT_LESS)
-DEFINE_MERGESORT(mergesort_i64, int64_t, INT_LESS)
+/* ---- argsort: a stable merge sort of indices, NaN last (array/mergesort.h) ---- */
 
 gen_status cpu_argsort(const op_call *c) {
     const gen_array *a = c->in[0];
@@ -293,8 +272,8 @@ gen_status cpu_argsort(const op_call *c) {
             if (a->dtype == GEN_I64) ((int64_t *)key)[k] = ((const int64_t *)a->data)[base + k * inner];
             else ((double *)key)[k] = arr_get_f64(a, base + k * inner);
         }
-        if (a->dtype == GEN_I64) mergesort_i64(key, idx, tmp, n);
-        else mergesort_f64(key, idx, tmp, n);
+        if (a->dtype == GEN_I64) arr_mergesort_i64(key, idx, tmp, n);
+        else arr_mergesort_f64(key, idx, tmp, n);
         for (int64_t k = 0; k < n; k++) o[base + k * inner] = idx[k];
     });
     core_free(idx, (size_t)nb * sizeof *idx);
