@@ -125,10 +125,8 @@ static bool verify(accel_fn *a, gen_closure f, gen_array *const *like, char *why
     return ok;
 }
 
-accel_fn *accel_value_and_grad_new(const char *name, gen_closure f, int n_in, gen_array *const *like,
-                                   accel_namer namer, void *namer_payload, char *why, size_t why_n) {
-    char local[8];
-    if (!why) why = local, why_n = sizeof local;
+/* A new function object (one reference) for n_in inputs; NULL with why filled on OOM. */
+static accel_fn *accel_alloc(int n_in, char *why, size_t why_n) {
     accel_fn *a = core_calloc(1, sizeof *a);
     if (!a) {
         gen_error_clear();
@@ -137,6 +135,15 @@ accel_fn *accel_value_and_grad_new(const char *name, gen_closure f, int n_in, ge
     }
     atomic_store(&a->refs, 1);
     a->n_in = n_in;
+    return a;
+}
+
+accel_fn *accel_value_and_grad_new(const char *name, gen_closure f, int n_in, gen_array *const *like,
+                                   accel_namer namer, void *namer_payload, char *why, size_t why_n) {
+    char local[8];
+    if (!why) why = local, why_n = sizeof local;
+    accel_fn *a = accel_alloc(n_in, why, why_n);
+    if (!a) return NULL;
     a->fn = cg_fn_new(name, f, n_in, like, n_in + 1, namer, namer_payload, why, why_n);
     a->in_size = core_calloc((size_t)n_in + 1, sizeof *a->in_size);
     bool ok = a->fn && a->in_size && fits(a->fn->g, n_in, like, why, why_n);
@@ -177,14 +184,8 @@ accel_fn *accel_map_new(const char *name, gen_closure f, int n_in, gen_array *co
                         void *namer_payload, char *why, size_t why_n) {
     char local[8];
     if (!why) why = local, why_n = sizeof local;
-    accel_fn *a = core_calloc(1, sizeof *a);
-    if (!a) {
-        gen_error_clear();
-        snprintf(why, why_n, "out of memory");
-        return NULL;
-    }
-    atomic_store(&a->refs, 1);
-    a->n_in = n_in;
+    accel_fn *a = accel_alloc(n_in, why, why_n);
+    if (!a) return NULL;
     a->fn = cg_fn_new(name, f, n_in, like, 1, namer, namer_payload, why, why_n);
     bool ok = a->fn != NULL;
     if (ok) {
