@@ -138,6 +138,14 @@ static accel_fn *accel_alloc(int n_in, char *why, size_t why_n) {
     return a;
 }
 
+/* NULL for a function that did not make it (freed), the reason in why (default: memory). */
+static accel_fn *refuse(accel_fn *a, char *why, size_t why_n) {
+    if (!why[0]) snprintf(why, why_n, "out of memory");
+    accel_fn_free(a);
+    gen_error_clear();
+    return NULL;
+}
+
 accel_fn *accel_value_and_grad_new(const char *name, gen_closure f, int n_in, gen_array *const *like,
                                    accel_namer namer, void *namer_payload, char *why, size_t why_n) {
     char local[8];
@@ -149,13 +157,7 @@ accel_fn *accel_value_and_grad_new(const char *name, gen_closure f, int n_in, ge
     bool ok = a->fn && a->in_size && fits(a->fn->g, n_in, like, why, why_n);
     for (int i = 0; ok && i < n_in; i++) a->in_size[i] = gen_array_size(like[i]);
     if (ok) ok = verify(a, f, like, why, why_n);
-    if (!ok) {
-        if (!why[0]) snprintf(why, why_n, "out of memory");
-        accel_fn_free(a);
-        gen_error_clear();
-        return NULL;
-    }
-    return a;
+    return ok ? a : refuse(a, why, why_n);
 }
 
 gen_status accel_value_and_grad(const accel_fn *a, const double *theta, const int64_t *off, double *lp,
@@ -218,13 +220,7 @@ accel_fn *accel_map_new(const char *name, gen_closure f, int n_in, gen_array *co
         core_free(buf, (size_t)(dim + 2 * n + 1) * sizeof *buf);
         core_free(off, (size_t)(n_in + 1) * sizeof *off);
     }
-    if (!ok) {
-        if (!why[0]) snprintf(why, why_n, "out of memory");
-        accel_fn_free(a);
-        gen_error_clear();
-        return NULL;
-    }
-    return a;
+    return ok ? a : refuse(a, why, why_n);
 }
 
 int64_t accel_map_size(const accel_fn *a) { return a->fn->g->values[a->fn->g->outputs[0]].size; }

@@ -24,6 +24,9 @@
 #define REROLL_MIN_R 4
 #define REROLL_MAX_P 512
 #define REROLL_MIN_NODES 16
+/* Signature comparisons and argument checks one graph may spend on the search (a few
+ * tenths of a second): a search that keeps failing would otherwise grow as nodes^2. */
+#define REROLL_BUDGET ((int64_t)100 * 1000 * 1000)
 
 /* A node's signature: what must be equal in every block. */
 static uint64_t signature(const cg_graph *g, const cg_node *nd) {
@@ -86,6 +89,7 @@ typedef struct finder {
     int32_t *live; /* live node ids in order */
     int32_t n_live;
     uint64_t *sig;  /* per live position */
+    int64_t work;   /* comparisons so far (REROLL_BUDGET) */
     where *at;      /* per root value */
     /* the body expressions of the loop being examined */
     int32_t *ov_val;
@@ -205,15 +209,16 @@ static bool describe(finder *f, int32_t sid, int32_t s, int32_t P, int32_t R, in
 }
 
 /* The longest run of blocks from live position s: *P and *R (R 0: none). */
-static void find_run(const finder *f, int32_t s, int32_t *P, int32_t *R) {
+static void find_run(finder *f, int32_t s, int32_t *P, int32_t *R) {
     *P = *R = 0;
     int64_t best = 0;
     for (int32_t p = 1; p <= REROLL_MAX_P && s + REROLL_MIN_R * p <= f->n_live; p++) {
         int32_t r = 1;
         while (s + (r + 1) * p <= f->n_live) {
-            bool eq = true;
-            for (int32_t q = 0; q < p && eq; q++) eq = f->sig[s + r * p + q] == f->sig[s + q];
-            if (!eq) break;
+            int32_t q = 0;
+            while (q < p && f->sig[s + r * p + q] == f->sig[s + q]) q++;
+            f->work += q + 1;
+            if (q < p) break;
             r++;
         }
         if (r >= REROLL_MIN_R && (int64_t)r * p > best && (int64_t)r * p >= REROLL_MIN_NODES) {
@@ -339,8 +344,10 @@ void cg_reroll(cg_emit *e) {
         for (int32_t s = 0; s < f.n_live;) {
             int32_t P, R;
             find_run(&f, s, &P, &R);
+            if (R) f.work += (int64_t)P * R; /* the checks of a candidate */
             if (R && e->n_segs < CG_MAX_SEGS && block_affine(&f, s, P, R) && make_loop(&f, s, P, R)) s += P * R;
             else s++;
+            if (f.work > REROLL_BUDGET) break; /* the rest stays straight-line */
         }
     } else if (e->seg_of) {
         for (int32_t k = 0; k < g->n_nodes; k++) e->seg_of[k] = -1;

@@ -356,20 +356,22 @@ gen_status dsl_model_eval(dsl_model *m, gen_array *const *values, const bool *ch
     if (bits != small) core_free(bits, (size_t)m->words * sizeof *bits);
     if (!any) return GEN_OK;
     if (!p) return GEN_ERR_UNSUPPORTED;
-    const void **in = core_alloc(((size_t)g->n_inputs + 1) * sizeof *in);
-    void **out = core_alloc(((size_t)p->n_out + 1) * sizeof *out);
     gen_array **res = core_calloc((size_t)p->n_out + 1, sizeof *res);
-    if (!in || !out || !res) s = GEN_ERR_OOM;
-    if (fn) { /* compiled: into new arrays */
-        for (int i = 0; s == GEN_OK && i < g->n_inputs; i++) in[i] = gen_array_data(values[i]);
+    const void **in = NULL;
+    void **out = NULL;
+    if (!res) s = GEN_ERR_OOM;
+    else if (!fn) s = cg_interpret(p->sub, values, res); /* cold: op by op */
+    else if (!(in = core_alloc(((size_t)g->n_inputs + 1) * sizeof *in)) ||
+             !(out = core_alloc(((size_t)p->n_out + 1) * sizeof *out)))
+        s = GEN_ERR_OOM;
+    if (s == GEN_OK && fn) { /* compiled: into new arrays */
+        for (int i = 0; i < g->n_inputs; i++) in[i] = gen_array_data(values[i]);
         for (int j = 0; s == GEN_OK && j < p->n_out; j++) {
             const cg_value *v = &g->values[g->outputs[p->outs[j]]];
             if (!(res[j] = gen_zeros(v->dtype, v->ndim, v->shape))) s = core_error_pending();
             else out[j] = (void *)gen_array_data(res[j]);
         }
         if (s == GEN_OK) s = cg_fn_run(fn, in, out);
-    } else if (s == GEN_OK) {
-        s = cg_interpret(p->sub, values, res);
     }
     for (int j = 0; s == GEN_OK && j < p->n_out; j++) {
         int o = p->outs[j];

@@ -11,15 +11,14 @@
 #include "genc/compile.h"
 
 /* Whether the edit keeps the structure: *changed per record, constraint values in vals. */
-static bool keeps_structure(const gen_trace *tr, const gen_args *args, const gen_diff *argdiffs,
-                            const gen_choicemap *constraints, const gen_array **vals, bool *changed) {
+static bool keeps_structure(const gen_trace *tr, const gen_args *args, const gen_choicemap *constraints,
+                            const gen_array **vals, bool *changed) {
     const dsl_data *d = tr->data;
     static const gen_args none = {0, NULL, NULL};
     if (!args) args = &none; /* no arguments */
     if (args->n != tr->args.n || args->user != tr->args.user) return false;
     for (int i = 0; i < args->n; i++) /* the same arrays (an argdiff of no change is not proof) */
         if (args->v[i] != tr->args.v[i]) return false;
-    (void)argdiffs;
     int64_t found = 0;
     for (int64_t i = 0; i < d->n; i++) {
         const gen_array *c = gen_choicemap_find(constraints, &d->recs[i].addr);
@@ -86,6 +85,7 @@ static gen_status build(const gen_trace *tr, const gen_array **vals, const bool 
 bool dsl_graph_update(const gen_trace *tr, const gen_args *args, const gen_diff *argdiffs,
                       const gen_choicemap *constraints, gen_trace **new_tr, gen_array **weight,
                       gen_diff *retdiff, gen_choicemap **discard, gen_status *st) {
+    (void)argdiffs; /* an argdiff of no change is not proof: the arrays are compared */
     if (!gen_compile_enabled() || tr->batch || gen_batch_size() || !tr->data) return false;
     const dsl_data *d = tr->data;
     if (d->n < 1) return false;
@@ -98,7 +98,7 @@ bool dsl_graph_update(const gen_trace *tr, const gen_args *args, const gen_diff 
     gen_trace *t = NULL;
     gen_array *w = NULL, *factors = NULL, *ret = NULL;
     gen_choicemap *disc = NULL;
-    if (vals && changed && scores && keeps_structure(tr, args, argdiffs, constraints, vals, changed) &&
+    if (vals && changed && scores && keeps_structure(tr, args, constraints, vals, changed) &&
         (m = dsl_model_get(tr))) {
         gen_status s = dsl_model_eval(m, (gen_array *const *)vals, changed, scores, &factors, &ret);
         if (s == GEN_OK) s = build(tr, vals, changed, scores, factors, ret, &t, &w, discard ? &disc : NULL);

@@ -191,15 +191,20 @@ static gen_choicemap *with_values(const gen_choicemap *m, const gen_choicemap *u
     return out;
 }
 
+/* The log density as a function of the table's values (one input each, slots_fn): the
+ * model takes them straight from the evaluation state, so no op splits theta under the
+ * tape. hits: how many it took. */
+typedef struct slots_call {
+    const gen_target *t;
+    int64_t hits;
+} slots_call;
+
 static gen_status slots_fn(void *payload, int n_in, gen_array *const *in, int n_out, gen_array **out);
 
 /* The table's values' log density and gradients, as one function for capture. */
 static gen_status slots_value_grad_fn(void *payload, int n_in, gen_array *const *in, int n_out, gen_array **out) {
     (void)n_out;
-    struct {
-        const gen_target *t;
-        int64_t hits;
-    } c = {payload, 0};
+    slots_call c = {payload, 0};
     gen_status s = gen_value_and_grad((gen_closure){slots_fn, &c}, n_in, in, &out[0], out + 1);
     if (s == GEN_OK && c.hits != n_in)
         s = GEN_FAIL(GEN_ERR_UNSUPPORTED, "the model took %lld of %d values from the table", (long long)c.hits, n_in);
@@ -488,13 +493,6 @@ static gen_status logpdf_fn(void *payload, int n_in, gen_array *const *in, int n
     return out[0] ? GEN_OK : infer_pending();
 }
 
-/* The log density as a function of the table's values (one input each): the model
- * takes them straight from the evaluation state, so no op splits theta under the tape. */
-typedef struct slots_call {
-    const gen_target *t;
-    int64_t hits;
-} slots_call;
-
 static gen_status slots_fn(void *payload, int n_in, gen_array *const *in, int n_out, gen_array **out) {
     (void)n_in;
     (void)n_out;
@@ -558,38 +556,8 @@ static void coordinate_name(const gen_target *t, int64_t i, char *buf, size_t n)
 }
 
 /* The log density must be finite or -inf (the gradient then means nothing); where it is
- * finite, the gradient must be finite: errors marked for inference (reject.c). */
-static gen_status check_finite(const gen_target *t, double lp, const gen_array *grad) {
-    if (lp == -INFINITY) return GEN_OK;
-    if (isnan(lp) || lp == INFINITY) {
-        GEN_FAIL(GEN_ERR_VALUE, "gen_target_logpdf_grad: the log density is %s", isnan(lp) ? "NaN" : "+inf");
-        return core_error_mark(CORE_REJECT_DENSITY);
-    }
-    int64_t d = t->dim;
-    double local[64], *copy = NULL;
-    const double *g = NULL;
-    gen_status s = GEN_OK;
-    if (gen_array_dtype(grad) == GEN_F64 && gen_array_device(grad) == GEN_DEVICE_CPU) {
-        g = gen_array_data(grad);
-    } else { /* an f32 theta, or one on a device */
-        g = copy = d <= 64 ? local : core_alloc((size_t)d * sizeof *copy);
-        s = copy ? gen_array_copy_to(grad, GEN_F64, copy, (size_t)d * sizeof *copy) : GEN_ERR_OOM;
-    }
-    int64_t bad = -1;
-    for (int64_t i = 0; i < d && s == GEN_OK && bad < 0; i++)
-        if (CORE_UNLIKELY(!isfinite(g[i]))) bad = i;
-    if (bad >= 0) {
-        char buf[GEN_ADDR_FORMAT_MAX + 48];
-        coordinate_name(t, bad, buf, sizeof buf);
-        GEN_FAIL(GEN_ERR_VALUE, "gen_target_logpdf_grad: %s: the gradient of the log density is %s where "
-                 "the log density is finite (%g)", buf, isnan(g[bad]) ? "NaN" : g[bad] > 0 ? "+inf" : "-inf", lp);
-        s = core_error_mark(CORE_REJECT_GRADIENT);
-    }
-    if (copy && copy != local) core_free(copy, (size_t)d * sizeof *copy);
-    return s;
-}
-
-/* check_finite on a raw gradient. */
+ * finite, the gradient (t's dimension of doubles) must be finite: errors marked for
+ * inference (reject.c). */
 static gen_status check_finite_raw(const gen_target *t, double lp, const double *g) {
     if (lp == -INFINITY) return GEN_OK;
     if (isnan(lp) || lp == INFINITY) {
@@ -605,6 +573,19 @@ static gen_status check_finite_raw(const gen_target *t, double lp, const double 
             return core_error_mark(CORE_REJECT_GRADIENT);
         }
     return GEN_OK;
+}
+
+/* check_finite_raw on a gradient array (an f32 theta's, or one on a device, through a
+ * host f64 copy). */
+static gen_status check_finite(const gen_target *t, double lp, const gen_array *grad) {
+    int64_t d = t->dim;
+    if (gen_array_dtype(grad) == GEN_F64 && gen_array_device(grad) == GEN_DEVICE_CPU)
+        return check_finite_raw(t, lp, gen_array_data(grad));
+    double local[64], *copy = d <= 64 ? local : core_alloc((size_t)d * sizeof *copy);
+    gen_status s = copy ? gen_array_copy_to(grad, GEN_F64, copy, (size_t)d * sizeof *copy) : GEN_ERR_OOM;
+    if (s == GEN_OK) s = check_finite_raw(t, lp, copy);
+    if (copy && copy != local) core_free(copy, (size_t)d * sizeof *copy);
+    return s;
 }
 
 gen_status target_value_grad_raw(const gen_target *t, const double *theta, double *logp, double *grad) {
