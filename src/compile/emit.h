@@ -32,6 +32,7 @@ typedef struct cg_store {
     int32_t root; /* the value whose storage this one shares (itself unless an alias) */
     int64_t off;  /* work block offset (node outputs held by pointer) */
     char lit[48]; /* CG_STORE_LITERAL */
+    bool used;    /* the code names its pointer (a fused loop's temporaries need none) */
 } cg_store;
 
 /* A loop found again in the graph (emit_reroll.c): R blocks of P nodes; block 0's nodes
@@ -63,6 +64,12 @@ typedef struct cg_emit {
     bool *store;
     int32_t cur_grp;
     bool fusing;
+    /* The open loop's shape: fuse_n elements, fuse_nd axes (leading 1s dropped); a loop
+     * nest (rows of the last axis) reads its arguments at i, i0 (per row) or i1 (along
+     * the row) by their broadcast (cg_fused_index). */
+    int64_t fuse_n;
+    int fuse_nd;
+    int64_t fuse_shape[GEN_MAX_DIMS];
     /* Loops (emit_reroll.c): ovr[v] an expression for value v's element $i (NULL: its own
      * storage), seg_of[k] the loop node k belongs to (-1: none), tables the per-block
      * constants' declarations. */
@@ -123,8 +130,12 @@ bool cg_is_elementwise(op_id op);
 void cg_emit_node(cg_emit *e, int32_t k);
 void cg_emit_check(cg_emit *e, const cg_node *nd, int32_t k);
 /* Emits every live node: elementwise runs of one size fused into single loops (with
- * the full reductions they feed), independent nodes moved before them. */
+ * the full reductions they feed), or into a loop nest over a broadcast shape's rows
+ * (with the reductions along its last axis), independent nodes moved before them. */
 void cg_emit_schedule(cg_emit *e);
+/* Inside the fused loop: the index expression of value v's element at the loop's
+ * position ("0": one element, "i": the loop's shape, "i0": one per row, "i1": one row). */
+const char *cg_fused_index(const cg_emit *e, int32_t v);
 
 /* Finds loops in the graph (emit_reroll.c), before anything is emitted; cg_emit_segment
  * writes loop s; cg_reroll_free releases what cg_reroll made. */

@@ -92,7 +92,10 @@ const char *cg_ref(cg_emit *e, int32_t v, const char *idx) {
     switch (s->kind) {
     case CG_STORE_SCALAR: snprintf(r, sizeof e->ring[0], "v%d", (int)e->st[v].root); break;
     case CG_STORE_LITERAL: snprintf(r, sizeof e->ring[0], "%s", s->lit); break;
-    case CG_STORE_POINTER: snprintf(r, sizeof e->ring[0], "p%d[%s]", (int)e->st[v].root, idx); break;
+    case CG_STORE_POINTER:
+        e->st[root].used = true;
+        snprintf(r, sizeof e->ring[0], "p%d[%s]", (int)root, idx);
+        break;
     }
     return r;
 }
@@ -146,12 +149,43 @@ static void assign_storage(cg_emit *e) {
     }
 }
 
+/* Lays out the work block again with only the values whose pointer the code names
+ * (a fused loop's temporaries have none) and the loops' arrays, when no node took scratch
+ * space (whose offsets are written into the code). */
+static void compact_work(cg_emit *e) {
+    if (e->scratch_used) return;
+    const cg_graph *g = e->g;
+    int64_t at = 0;
+    for (int32_t v = 0; v < g->n_values; v++) {
+        const cg_value *x = &g->values[v];
+        cg_store *s = &e->st[v];
+        if (s->root != v || x->kind != CG_NODE || s->kind != CG_STORE_POINTER || !s->used || (e->ovr && e->ovr[v]))
+            continue;
+        s->off = at;
+        at += (x->size * (int64_t)gen_dtype_size(x->dtype) + 15) / 16 * 16;
+    }
+    for (int k = 0; k < e->n_segs; k++) {
+        cg_segment *sg = &e->segs[k];
+        for (int32_t q = 0; q < sg->P; q++) {
+            const cg_node *nd = &g->nodes[sg->body[q]];
+            if (nd->kind == CG_OP && cg_is_alias(g, nd)) continue;
+            for (int j = 0; j < nd->n_out; j++) {
+                const cg_value *x = &g->values[nd->out[j]];
+                sg->off[q * 2 + j] = at;
+                at += (sg->R * x->size * (int64_t)gen_dtype_size(x->dtype) + 15) / 16 * 16;
+            }
+        }
+    }
+    e->work_bytes = at;
+}
+
 static void declare(cg_emit *e, cg_text *t) {
     const cg_graph *g = e->g;
     for (int32_t v = 0; v < g->n_values; v++) {
         const cg_value *x = &g->values[v];
         const cg_store *s = &e->st[v];
         if (s->root != v || s->kind == CG_STORE_LITERAL || (e->ovr && e->ovr[v])) continue; /* loops' values: S arrays */
+        if (x->kind == CG_NODE && s->kind == CG_STORE_POINTER && !s->used) continue; /* fused away */
         const char *ct = cg_ctype(x->dtype);
         if (s->kind == CG_STORE_SCALAR) {
             cg_text_printf(t, "    %s v%d = 0;\n", ct, (int)v);
@@ -203,11 +237,14 @@ void cg_emit_map(cg_emit *e, int32_t out, int n_args, const int32_t *args, const
     char ix[4][96], stmt[1024];
     const char *refs[4];
     if (o->size == 0) return;
-    if (e->fusing) { /* inside the fused loop over i: a temporary, stored if used outside */
-        for (int k = 0; k < n_args; k++) refs[k] = cg_ref(e, args[k], cg_val(e, args[k])->size == 1 ? "0" : "i");
+    if (e->fusing) { /* inside the fused loop at i: a temporary, stored if used outside */
+        for (int k = 0; k < n_args; k++) refs[k] = cg_ref(e, args[k], cg_fused_index(e, args[k]));
         substitute(expr, refs, stmt, sizeof stmt);
         cg_text_printf(&e->body, "        const %s t%d = %s;\n", cg_ctype(o->dtype), (int)out, stmt);
-        if (e->store[out]) cg_text_printf(&e->body, "        p%d[i] = t%d;\n", (int)out, (int)out);
+        if (e->store[out]) {
+            e->st[out].used = true;
+            cg_text_printf(&e->body, "        p%d[i] = t%d;\n", (int)out, (int)out);
+        }
         return;
     }
     bool simple = true; /* every argument one element or the output's shape */
@@ -512,6 +549,7 @@ bool cg_emit_c(const cg_graph *g, cg_text *src, int64_t *work_bytes, char *why, 
         cg_text_printf(&out, "int cg_main(const cg_rt *rt, const void *const *K, const void *const *IN, "
                              "void *const *OUT, unsigned char *W, int64_t *fail, double *failv) {\n"
                              "    (void)rt; (void)K; (void)IN; (void)W; (void)fail; (void)failv;\n");
+        compact_work(&e);
         declare(&e, &out);
         cg_reroll_declare(&e, &out);
         cg_text_printf(&out, "%s    return 0;\n}\n", e.body.s ? e.body.s : "");

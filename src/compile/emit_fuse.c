@@ -2,16 +2,25 @@
  * one size that run one after another (a density's formula and its gradient's) become
  * one loop whose intermediates are temporaries of the iteration, with the full
  * reductions they feed (a density's sum) accumulated in the same loop; a value is
- * written to memory only when something outside its loop reads it. Nodes that do not
- * depend on the loop being built are emitted before it, so that scalar work interleaved
- * in the graph does not cut a loop in two. */
+ * written to memory only when something outside its loop reads it. Ops over a
+ * broadcast shape S of two or more axes (a batch of particles [N, 1] against data [50])
+ * become a loop nest over S's rows (i0) and the elements of a row (i1), whose arguments
+ * are read per element (i), per row (i0: [N, 1]) or along the row (i1: [50]), with the
+ * reductions along the last axis (a per-particle log likelihood) accumulated per row in
+ * the kernels' order. Nodes that do not depend on the loop being built are emitted
+ * before it, so that scalar work interleaved in the graph does not cut a loop in two.
+ * GENC_NO_FUSE2D=1 in the environment keeps to the flat loops (for comparisons). */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "emit.h"
 
+#define HALF_LOG_2PI "0.91893853320467274178" /* FUSED_HALF_LOG_2PI */
+
 typedef struct group {
-    int64_t n;        /* the loop's length (0: no group open) */
+    int64_t n;        /* the loop's length (0: no group open); its shape is e->fuse_* */
+    bool nest;        /* a loop nest over rows: a member reads per row or along rows */
     int32_t *members; /* in the loop, in order */
     int n_members;
     int32_t *pre; /* before the loop, in order */
@@ -21,6 +30,7 @@ typedef struct group {
 typedef struct sched {
     cg_emit *e;
     group gr;
+    bool nest_ok;      /* loop nests allowed (not GENC_NO_FUSE2D) */
     bool *is_red;      /* per value: the output of a reduction of the open group */
     int32_t *node_grp; /* per node: the group it was fused into, or -1 */
     int32_t *use_off, *uses; /* consumers of each root value (CSR) */
@@ -28,28 +38,140 @@ typedef struct sched {
 
 static int32_t root_of(const cg_emit *e, int32_t v) { return e->st[v].root; }
 
+static bool is_float(gen_dtype t) { return t == GEN_F64 || t == GEN_F32; }
+
 static bool full_reduction(const cg_emit *e, const cg_node *nd) {
     if (nd->kind != CG_OP || nd->n_out != 1) return false;
     if (nd->op != OP_SUM && nd->op != OP_PROD && nd->op != OP_MAX && nd->op != OP_MIN) return false;
     const cg_value *a = cg_val(e, nd->in[0]), *o = cg_val(e, nd->out[0]);
-    return o->size == 1 && a->size > 1 && (a->dtype == GEN_F64 || a->dtype == GEN_F32) && o->dtype == a->dtype;
+    return o->size == 1 && a->size > 1 && is_float(a->dtype) && o->dtype == a->dtype;
 }
 
-/* Whether node k can join a loop of length n: an elementwise op of that size whose
- * arguments are one element (not a reduction of this loop) or n elements; a full
- * reduction of n elements; a check of n elements. */
-static bool fits(const sched *s, const cg_node *nd, int64_t n) {
+/* v's axes without its leading 1s (how it broadcasts): their count, *shape their extents. */
+static int core_dims(const cg_value *v, const int64_t **shape) {
+    int d = 0;
+    while (d < v->ndim && v->shape[d] == 1) d++;
+    *shape = v->shape + d;
+    return v->ndim - d;
+}
+
+/* Whether v has the open loop's shape (up to leading 1s). */
+static bool loop_shaped(const cg_emit *e, const cg_value *v) {
+    const int64_t *sh;
+    int nd = core_dims(v, &sh);
+    return nd == e->fuse_nd && !memcmp(sh, e->fuse_shape, (size_t)nd * sizeof *sh);
+}
+
+/* How a value is read at the open loop's position. */
+typedef enum bkind {
+    B_NONE,  /* not at all: it does not broadcast to the loop's shape in one of these ways */
+    B_ONE,   /* one element */
+    B_FULL,  /* the loop's n elements, at i */
+    B_OUTER, /* one per row (the last axis 1, the others the loop's), at i0 */
+    B_INNER  /* one row (the other axes 1 or absent), at i1 */
+} bkind;
+
+static bkind broadcast_kind(const cg_emit *e, const cg_value *a) {
+    if (a->size == 1) return B_ONE;
+    if (a->size == e->fuse_n) return B_FULL;
+    const int64_t *sh;
+    int nd = core_dims(a, &sh), R = e->fuse_nd;
+    if (R < 2 || nd > R) return B_NONE;
+    bool outer = true, inner = true;
+    for (int d = 0; d < R; d++) {
+        int64_t x = d < R - nd ? 1 : sh[d - (R - nd)];
+        if (d < R - 1) {
+            outer &= x == e->fuse_shape[d];
+            inner &= x == 1;
+        } else {
+            outer &= x == 1;
+            inner &= x == e->fuse_shape[d];
+        }
+    }
+    return outer ? B_OUTER : inner ? B_INNER : B_NONE;
+}
+
+const char *cg_fused_index(const cg_emit *e, int32_t v) {
+    switch (broadcast_kind(e, cg_val(e, v))) {
+    case B_ONE: return "0";
+    case B_OUTER: return "i0";
+    case B_INNER: return "i1";
+    default: return "i";
+    }
+}
+
+/* The value whose shape a reduction along the last axis runs over (one result per row),
+ * or -1: sum, prod, max, min of a float value along its last axis (f64 and f32
+ * accumulate in double, in order, as the CPU kernel does), or NORMAL_LOGPDF_SUM over one
+ * event axis with one sigma (its rows case: mu of the full shape, x too or one row). */
+static int32_t row_source(const cg_emit *e, const cg_node *nd) {
+    if (nd->kind != CG_OP || nd->n_out != 1 || cg_val(e, nd->out[0])->size <= 1) return -1;
+    const cg_value *o = cg_val(e, nd->out[0]);
+    if (nd->op == OP_SUM || nd->op == OP_PROD || nd->op == OP_MAX || nd->op == OP_MIN) {
+        const cg_value *a = cg_val(e, nd->in[0]);
+        bool last = nd->p.naxes == 1 && a->ndim >= 2 && nd->p.axes[0] == a->ndim - 1;
+        return last && is_float(a->dtype) && o->dtype == a->dtype ? nd->in[0] : -1;
+    }
+    if (nd->op == OP_NORMAL_LOGPDF_SUM && nd->p.ndim == 1) {
+        const cg_value *x = cg_val(e, nd->in[0]), *mu = cg_val(e, nd->in[1]), *sg = cg_val(e, nd->in[2]);
+        if (mu->ndim < 2 || sg->size != 1 || x->dtype != GEN_F64 || mu->dtype != GEN_F64 || sg->dtype != GEN_F64 ||
+            o->dtype != GEN_F64)
+            return -1;
+        bool full = x->ndim == mu->ndim && !memcmp(x->shape, mu->shape, (size_t)mu->ndim * sizeof *mu->shape);
+        bool row = x->ndim == 1 && x->shape[0] == mu->shape[mu->ndim - 1];
+        return full || row ? nd->in[1] : -1;
+    }
+    return -1;
+}
+
+/* Ops written by cg_emit_map (one output element from the arguments' elements at the
+ * same broadcast position). */
+static bool maps(const sched *s, op_id op) {
+    return cg_is_elementwise(op) || (s->nest_ok && (op == OP_NORMAL_LOGPDF || op == OP_POISSON_LOGPMF));
+}
+
+/* Whether node nd can join the open loop (n elements of the shape e->fuse_*): an
+ * elementwise op of that size whose arguments are one element (not a reduction of this
+ * loop) or n elements, or, when the op has the loop's shape, one per row or one row; a
+ * full reduction of n elements; a reduction along the last axis of a value of the
+ * loop's shape; a check of n elements. */
+static bool fits(const sched *s, const cg_node *nd) {
     const cg_emit *e = s->e;
+    int64_t n = e->fuse_n;
     if (nd->kind == CG_CHECK)
         return (nd->check.kind == AD_CHECK_EACH || nd->check.kind == AD_CHECK_DENSITY) &&
                cg_val(e, nd->in[0])->size == n && !s->is_red[root_of(e, nd->in[0])];
     if (full_reduction(e, nd)) return cg_val(e, nd->in[0])->size == n && !s->is_red[root_of(e, nd->in[0])];
-    if (!cg_is_elementwise(nd->op) || nd->n_out != 1 || cg_val(e, nd->out[0])->size != n) return false;
+    int32_t src = s->nest_ok ? row_source(e, nd) : -1;
+    if (src >= 0) {
+        if (e->fuse_nd < 2 || cg_val(e, src)->size != n || !loop_shaped(e, cg_val(e, src))) return false;
+        for (int i = 0; i < nd->n_in; i++) {
+            bkind k = broadcast_kind(e, cg_val(e, nd->in[i]));
+            if (s->is_red[root_of(e, nd->in[i])] || k == B_NONE || k == B_OUTER) return false;
+        }
+        return true;
+    }
+    if (!maps(s, nd->op) || nd->n_out != 1 || cg_val(e, nd->out[0])->size != n) return false;
+    bool shaped = s->nest_ok && loop_shaped(e, cg_val(e, nd->out[0]));
     for (int i = 0; i < nd->n_in; i++) {
         const cg_value *a = cg_val(e, nd->in[i]);
-        if (s->is_red[root_of(e, nd->in[i])] || (a->size != 1 && a->size != n)) return false;
+        if (s->is_red[root_of(e, nd->in[i])]) return false;
+        bkind k = broadcast_kind(e, a);
+        if (!(k == B_ONE || k == B_FULL || (shaped && (k == B_OUTER || k == B_INNER)))) return false;
     }
     return true;
+}
+
+/* Whether member nd needs the loop nest (reads per row or along rows, or reduces rows). */
+static bool needs_nest(const sched *s, const cg_node *nd) {
+    const cg_emit *e = s->e;
+    if (nd->kind != CG_OP) return false;
+    if (s->nest_ok && row_source(e, nd) >= 0) return true;
+    for (int i = 0; i < nd->n_in; i++) {
+        bkind k = broadcast_kind(e, cg_val(e, nd->in[i]));
+        if (k == B_OUTER || k == B_INNER) return true;
+    }
+    return false;
 }
 
 /* Whether node k reads a value the open loop computes. */
@@ -64,10 +186,12 @@ static void add_member(sched *s, int32_t k) {
     cg_emit *e = s->e;
     const cg_node *nd = &e->g->nodes[k];
     s->gr.members[s->gr.n_members++] = k;
+    s->gr.nest |= needs_nest(s, nd);
     s->node_grp[k] = e->cur_grp;
+    bool red = full_reduction(e, nd) || (s->nest_ok && row_source(e, nd) >= 0);
     for (int j = 0; j < nd->n_out; j++) {
         e->grp[nd->out[j]] = e->cur_grp;
-        if (full_reduction(e, nd)) s->is_red[nd->out[j]] = true;
+        if (red) s->is_red[nd->out[j]] = true;
     }
 }
 
@@ -90,6 +214,50 @@ static const char *red_init(op_id op) {
     }
 }
 
+/* The accumulation of x into a<o> (the CPU kernels' steps; max and min keep a NaN). */
+static void accumulate(cg_emit *e, op_id op, int o, const char *x) {
+    switch (op) {
+    case OP_SUM: cg_text_printf(&e->body, "        a%d += %s;\n", o, x); break;
+    case OP_PROD: cg_text_printf(&e->body, "        a%d *= %s;\n", o, x); break;
+    case OP_MAX: cg_text_printf(&e->body, "        { double x = %s; if (x > a%d || x != x) a%d = x; }\n", x, o, o); break;
+    default: cg_text_printf(&e->body, "        { double x = %s; if (x < a%d || x != x) a%d = x; }\n", x, o, o); break;
+    }
+}
+
+/* A row reduction's parts: at the row's start, per element, at the row's end (the
+ * normal log density's sum keeps the kernel's four partial sums: element j of the row
+ * goes to sum j % 4, the tail past the last multiple of 4 to sum 0). */
+static void row_start(cg_emit *e, const cg_node *nd) {
+    int o = (int)nd->out[0];
+    if (nd->op == OP_NORMAL_LOGPDF_SUM) cg_text_printf(&e->body, "    double l%d[4] = {0, 0, 0, 0};\n", o);
+    else cg_text_printf(&e->body, "    double a%d = %s;\n", o, red_init(nd->op));
+}
+
+static void row_step(cg_emit *e, const cg_node *nd) {
+    int o = (int)nd->out[0];
+    if (nd->op != OP_NORMAL_LOGPDF_SUM) {
+        accumulate(e, nd->op, o, cg_ref(e, nd->in[0], "i"));
+        return;
+    }
+    int64_t m = e->fuse_shape[e->fuse_nd - 1], m4 = m / 4 * 4;
+    char x[160], lane[64];
+    snprintf(x, sizeof x, "%s", cg_ref(e, nd->in[0], cg_fused_index(e, nd->in[0])));
+    if (m4 == m) snprintf(lane, sizeof lane, "i1 & 3");
+    else snprintf(lane, sizeof lane, "i1 < %" PRId64 " ? (i1 & 3) : 0", m4);
+    cg_text_printf(&e->body, "        { double z = (%s - %s) * ni%d; l%d[%s] += z * z; }\n", x,
+                   cg_ref(e, nd->in[1], "i"), o, o, lane);
+}
+
+static void row_end(cg_emit *e, const cg_node *nd) {
+    int o = (int)nd->out[0];
+    if (nd->op == OP_NORMAL_LOGPDF_SUM)
+        cg_text_printf(&e->body, "    %s = -0.5 * ((l%d[0] + l%d[1]) + (l%d[2] + l%d[3])) - nn%d;\n",
+                       cg_ref(e, nd->out[0], "i0"), o, o, o, o, o);
+    else
+        cg_text_printf(&e->body, "    %s = (%s)a%d;\n", cg_ref(e, nd->out[0], "i0"),
+                       cg_ctype(cg_val(e, nd->out[0])->dtype), o);
+}
+
 static void close_group(sched *s) {
     cg_emit *e = s->e;
     group *gr = &s->gr;
@@ -104,29 +272,47 @@ static void close_group(sched *s) {
         const cg_node *nd = &e->g->nodes[gr->members[m]];
         if (full_reduction(e, nd)) cg_text_printf(&e->body, "    double a%d = %s;\n", (int)nd->out[0], red_init(nd->op));
     }
-    cg_text_printf(&e->body, "    for (int64_t i = 0; i < %" PRId64 "; i++) {\n", gr->n);
+    bool nest = gr->nest;
+    int64_t inner = e->fuse_shape[e->fuse_nd - 1];
+    if (nest) {
+        for (int m = 0; m < gr->n_members; m++) { /* the normal sums' per-sigma constants */
+            const cg_node *nd = &e->g->nodes[gr->members[m]];
+            if (nd->kind != CG_OP || nd->op != OP_NORMAL_LOGPDF_SUM) continue;
+            int o = (int)nd->out[0];
+            cg_text_printf(&e->body,
+                           "    const double ns%d = %s, ni%d = 1 / ns%d, nn%d = (double)%" PRId64
+                           " * (log(ns%d) + " HALF_LOG_2PI ");\n",
+                           o, cg_ref(e, nd->in[2], "0"), o, o, o, inner, o);
+        }
+        cg_text_printf(&e->body, "    for (int64_t i0 = 0; i0 < %" PRId64 "; i0++) {\n", gr->n / inner);
+        for (int m = 0; m < gr->n_members; m++) {
+            const cg_node *nd = &e->g->nodes[gr->members[m]];
+            if (row_source(e, nd) >= 0) row_start(e, nd);
+        }
+        cg_text_printf(&e->body, "    for (int64_t i1 = 0; i1 < %" PRId64 "; i1++) {\n"
+                                 "        const int64_t i = i0 * %" PRId64 " + i1;\n", inner, inner);
+    } else {
+        cg_text_printf(&e->body, "    for (int64_t i = 0; i < %" PRId64 "; i++) {\n", gr->n);
+    }
     e->fusing = true;
     for (int m = 0; m < gr->n_members; m++) {
         int32_t k = gr->members[m];
         const cg_node *nd = &e->g->nodes[k];
         e->node = k;
-        if (nd->kind == CG_CHECK) {
-            cg_emit_check(e, nd, k);
-        } else if (full_reduction(e, nd)) {
-            int o = (int)nd->out[0];
-            const char *x = cg_ref(e, nd->in[0], "i");
-            switch (nd->op) {
-            case OP_SUM: cg_text_printf(&e->body, "        a%d += %s;\n", o, x); break;
-            case OP_PROD: cg_text_printf(&e->body, "        a%d *= %s;\n", o, x); break;
-            case OP_MAX: cg_text_printf(&e->body, "        { double x = %s; if (x > a%d || x != x) a%d = x; }\n", x, o, o); break;
-            default: cg_text_printf(&e->body, "        { double x = %s; if (x < a%d || x != x) a%d = x; }\n", x, o, o); break;
-            }
-        } else {
-            cg_emit_node(e, k);
-        }
+        if (nd->kind == CG_CHECK) cg_emit_check(e, nd, k);
+        else if (full_reduction(e, nd)) accumulate(e, nd->op, (int)nd->out[0], cg_ref(e, nd->in[0], "i"));
+        else if (nest && row_source(e, nd) >= 0) row_step(e, nd);
+        else cg_emit_node(e, k);
     }
     e->fusing = false;
     cg_text_printf(&e->body, "    }\n");
+    if (nest) {
+        for (int m = 0; m < gr->n_members; m++) {
+            const cg_node *nd = &e->g->nodes[gr->members[m]];
+            if (row_source(e, nd) >= 0) row_end(e, nd);
+        }
+        cg_text_printf(&e->body, "    }\n");
+    }
     for (int m = 0; m < gr->n_members; m++) {
         const cg_node *nd = &e->g->nodes[gr->members[m]];
         if (full_reduction(e, nd))
@@ -139,8 +325,24 @@ static void close_group(sched *s) {
         for (int j = 0; j < nd->n_out; j++) s->is_red[nd->out[j]] = false;
     }
     gr->n = 0;
+    gr->nest = false;
     gr->n_members = gr->n_pre = 0;
     e->cur_grp++;
+}
+
+/* Opens a loop over the shape of value v for node k when k fits it. */
+static bool open_group(sched *s, int32_t k, int32_t v) {
+    cg_emit *e = s->e;
+    const cg_value *x = cg_val(e, v);
+    if (x->size <= 1) return false;
+    const int64_t *sh;
+    e->fuse_nd = core_dims(x, &sh);
+    memcpy(e->fuse_shape, sh, (size_t)e->fuse_nd * sizeof *sh);
+    e->fuse_n = x->size;
+    if (!fits(s, &e->g->nodes[k])) return false;
+    s->gr.n = x->size;
+    add_member(s, k);
+    return true;
 }
 
 /* Consumers of every root value, as CSR arrays. */
@@ -170,7 +372,8 @@ static bool build_uses(sched *s) {
 
 void cg_emit_schedule(cg_emit *e) {
     const cg_graph *g = e->g;
-    sched s = {.e = e};
+    const char *no_nest = getenv("GENC_NO_FUSE2D");
+    sched s = {.e = e, .nest_ok = !(no_nest && *no_nest && strcmp(no_nest, "0") != 0)};
     size_t nn = (size_t)g->n_nodes + 1;
     s.gr.members = core_alloc(nn * sizeof *s.gr.members);
     s.gr.pre = core_alloc(nn * sizeof *s.gr.pre);
@@ -194,7 +397,7 @@ void cg_emit_schedule(cg_emit *e) {
             }
             if (nd->kind == CG_OP && cg_is_alias(g, nd)) continue;
             if (s.gr.n) {
-                if (fits(&s, nd, s.gr.n)) {
+                if (fits(&s, nd)) {
                     add_member(&s, k);
                     continue;
                 }
@@ -204,15 +407,12 @@ void cg_emit_schedule(cg_emit *e) {
                 }
                 close_group(&s);
             }
-            int64_t n = nd->kind == CG_OP && full_reduction(e, nd) ? cg_val(e, nd->in[0])->size
-                        : nd->kind == CG_OP && nd->n_out == 1 ? cg_val(e, nd->out[0])->size
-                                                              : 0;
-            if (n > 1 && fits(&s, nd, n)) {
-                s.gr.n = n;
-                add_member(&s, k);
-            } else {
-                cg_emit_node(e, k);
-            }
+            int32_t src = nd->kind != CG_OP ? -1
+                          : s.nest_ok && row_source(e, nd) >= 0 ? row_source(e, nd)
+                          : full_reduction(e, nd) ? nd->in[0]
+                          : nd->n_out == 1 ? nd->out[0]
+                                           : -1;
+            if (src < 0 || !open_group(&s, k, src)) cg_emit_node(e, k);
         }
         close_group(&s);
     }

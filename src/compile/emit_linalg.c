@@ -39,6 +39,7 @@ static bool elems_as(cg_emit *e, int32_t v, gen_dtype t, bool in, char *buf, siz
     const cg_value *x = cg_val(e, v);
     int32_t r = e->st[v].root;
     if (x->dtype == t && e->st[r].kind == CG_STORE_POINTER) {
+        e->st[r].used = true;
         snprintf(buf, n, "p%d", (int)r);
         return false;
     }

@@ -165,6 +165,49 @@ CASE_FN(f_poisson) {
     return done(out[0] = op_apply2(OP_POISSON_LOGPMF, x[0], x[1], &p));
 }
 
+/* Loop nests over a broadcast shape (emit_fuse.c): t = bin(x0, x1) with x0, x1 broadcast
+ * per row ([N, 1]), along rows ([M]) or in full, u = t * t + x1 (the broadcast argument
+ * read again in the nest), out[0] = red(u) along the last axis (keepdims: keep), out[1]
+ * = u when n_out is 2. */
+CASE_FN(f_rows) {
+    CASE_ARGS;
+    const op_case *c = CASE_OF(pl);
+    gen_array *t = c->bin(x[0], x[1]), *u = gen_add(gen_mul(t, t), x[1]);
+    if (n_out > 1) out[1] = u;
+    return done(out[0] = c->red(u, 1, (const int[]){-1}, c->keep));
+}
+
+/* The batched log likelihood of the polynomial regression (bench/poly_model.h): a, b, c
+ * [N, 1] per particle, the data x, y [50] (constants: x on [0, 1], y = 0.5 - 1.25 x + 2 x^2
+ * + 0.05 sin(7 i)), mu = a + x (b + c x) [N, 50], score [N] = the sum along the last axis
+ * of the normal log density of y at mu, sigma 0.05: k = 0 by NORMAL_LOGPDF, 1 by the
+ * formula in ops, 2 by NORMAL_LOGPDF_SUM (broadcasted_normal's row). */
+#define POLY_TEST_POINTS 50
+CASE_FN(f_poly_loglik) {
+    CASE_ARGS;
+    const op_case *c = CASE_OF(pl);
+    double xv[POLY_TEST_POINTS], yv[POLY_TEST_POINTS];
+    for (int i = 0; i < POLY_TEST_POINTS; i++) {
+        xv[i] = i / (double)(POLY_TEST_POINTS - 1);
+        yv[i] = 0.5 - 1.25 * xv[i] + 2.0 * xv[i] * xv[i] + 0.05 * sin(7.0 * i);
+    }
+    gen_array *xd = gen_array_from_f64(GEN_DIMS(POLY_TEST_POINTS), xv), *y = gen_array_from_f64(GEN_DIMS(POLY_TEST_POINTS), yv);
+    gen_array *sigma = gen_scalar(0.05);
+    gen_array *mu = gen_add(x[0], gen_mul(xd, gen_add(x[1], gen_mul(x[2], xd))));
+    if (c->k == 2) {
+        op_params p = {.ndim = 1};
+        return done(out[0] = op_apply(OP_NORMAL_LOGPDF_SUM, 3, (gen_array *[]){y, mu, sigma}, &p));
+    }
+    gen_array *lp;
+    if (c->k == 0) {
+        lp = op_apply(OP_NORMAL_LOGPDF, 3, (gen_array *[]){y, mu, sigma}, NULL);
+    } else {
+        gen_array *z = gen_div(gen_sub(y, mu), sigma);
+        lp = gen_sub(gen_sub(gen_mul(gen_scalar(-0.5), gen_square(z)), gen_log(sigma)), gen_scalar(FUSED_HALF_LOG_2PI));
+    }
+    return done(out[0] = gen_sum(lp, 1, (const int[]){-1}, false));
+}
+
 /* A scalar family's density for SCALAR_LOGPDF: -(x - p0)^2 / 2. */
 static double quad_logpdf(const double *p, double x, double *g) {
     g[0] = -(x - p[0]), g[1] = x - p[0];
@@ -205,6 +248,11 @@ CASE_FN(f_custom_vjp) {
      .naxes = NDIMS(__VA_ARGS__), .axes = {__VA_ARGS__}}
 #define RED_ALL(NAME, T, K, G) {#NAME "/all " #T, f_reduce, 1, 1, {IN(T, K, 2, 3)}, G, .red = gen_##NAME}
 #define RED_0D(NAME, T, K) {#NAME "/0-d " #T, f_reduce, 1, 1, {IN0(T, K)}, false, .red = gen_##NAME}
+
+#define ROWS(NAME, N_OUT, BIN_, RED_, KEEP, G, ...) \
+    {NAME, f_rows, 2, N_OUT, {__VA_ARGS__}, G, .bin = gen_##BIN_, .red = gen_##RED_, .keep = KEEP}
+#define POLY(NAME, N, K, G) \
+    {NAME, f_poly_loglik, 3, 1, {IN(F64, NORMAL, N, 1), IN(F64, NORMAL, N, 1), IN(F64, NORMAL, N, 1)}, G, .k = K}
 
 static const op_case op_cases[] = {
     /* ---- core ---- */
@@ -401,6 +449,32 @@ static const op_case op_cases[] = {
     {"poisson_logpmf/big f32", f_poisson, 2, 1, {INL(F64, INT, 400, 6), IN(F32, POS, 6)}, .dtype = GEN_F32},
     {"scalar_logpdf", f_scalar_logpdf, 2, 1, {IN0(F64, NORMAL), IN0(F64, NORMAL)}, .refusal = "scalar_logpdf"},
     {"custom_vjp", f_custom_vjp, 1, 1, {IN(F64, NORMAL, 3)}, .refusal = "custom_vjp"},
+    /* ---- loop nests over broadcast shapes: [N, 1] with [M], [M] with [N, 1], [N, M] with
+     * [N, 1] and with one value; sum, prod, max, min along the last axis, keepdims or not;
+     * 3-d shapes; NaN and infinities; f32; a middle axis broadcast (no nest) ---- */
+    ROWS("rows/[N,1]+[M] sum", 2, add, sum, false, true, IN(F64, NORMAL, 7, 1), IN(F64, NORMAL, 5)),
+    ROWS("rows/[M]*[N,1] sum keep", 2, mul, sum, true, true, IN(F64, NORMAL, 5), IN(F64, NORMAL, 7, 1)),
+    ROWS("rows/[N,M]-[N,1] max", 1, sub, max, false, true, IN(F64, NORMAL, 6, 5), IN(F64, NORMAL, 6, 1)),
+    ROWS("rows/[N,M]*one min keep", 2, mul, min, true, true, IN(F64, NORMAL, 6, 5), IN0(F64, NORMAL)),
+    ROWS("rows/[N,1]/[M] prod", 1, div, prod, false, true, IN(F64, POS, 8, 1), IN(F64, POS, 6)),
+    ROWS("rows/[N,M]+[M] prod keep", 1, add, prod, true, false, IN(F64, NORMAL, 4, 3), IN(F64, UNIT, 3)),
+    ROWS("rows/[M]-[N,M] min", 1, sub, min, false, false, IN(F64, NORMAL, 9), IN(F64, NORMAL, 4, 9)),
+    ROWS("rows/[1,M]*[N,1] max keep", 2, mul, max, true, false, IN(F64, NORMAL, 1, 6), IN(F64, NORMAL, 5, 1)),
+    ROWS("rows/3-d [A,B,C]+[A,B,1] sum", 2, add, sum, false, true, IN(F64, NORMAL, 3, 4, 5), IN(F64, NORMAL, 3, 4, 1)),
+    ROWS("rows/3-d [C]*[A,B,1] sum keep", 1, mul, sum, true, true, IN(F64, NORMAL, 6), IN(F64, NORMAL, 2, 3, 1)),
+    ROWS("rows/3-d [A,B,C]-[C] max", 1, sub, max, false, false, IN(F64, NORMAL, 2, 3, 4), IN(F64, NORMAL, 4)),
+    ROWS("rows/3-d [A,1,C]+[A,B,1]", 1, add, sum, false, true, IN(F64, NORMAL, 2, 1, 3), IN(F64, NORMAL, 2, 4, 1)),
+    ROWS("rows/NaN max", 2, add, max, false, false, IN(F64, SPECIAL, 6, 5), IN(F64, SPECIAL, 6, 1)),
+    ROWS("rows/NaN min keep", 1, mul, min, true, false, IN(F64, SPECIAL, 7), IN(F64, SPECIAL, 4, 7)),
+    ROWS("rows/NaN sum", 1, sub, sum, false, false, IN(F64, SPECIAL, 5, 1), IN(F64, SPECIAL, 8)),
+    ROWS("rows/f32 sum", 2, mul, sum, false, false, IN(F32, NORMAL, 7, 1), IN(F32, NORMAL, 9)),
+    ROWS("rows/f32 max keep", 1, add, max, true, false, IN(F32, SPECIAL, 6, 4), IN(F32, NORMAL, 6, 1)),
+    ROWS("rows/f32 prod", 1, mul, prod, false, false, IN(F32, POS, 3, 1), IN(F32, POS, 5)),
+    POLY("poly/N 1 normal_logpdf", 1, 0, false), POLY("poly/N 7 normal_logpdf", 7, 0, true),
+    POLY("poly/N 1000 normal_logpdf", 1000, 0, false),
+    POLY("poly/N 1 formula", 1, 1, false), POLY("poly/N 7 formula", 7, 1, true), POLY("poly/N 1000 formula", 1000, 1, false),
+    POLY("poly/N 1 normal_logpdf_sum", 1, 2, false), POLY("poly/N 7 normal_logpdf_sum", 7, 2, true),
+    POLY("poly/N 1000 normal_logpdf_sum", 1000, 2, false),
 };
 
 #endif

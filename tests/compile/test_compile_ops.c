@@ -18,7 +18,7 @@
 #include "check.h"
 #include "compile_cases.h"
 #include "genc/compile.h"
-#include "../../src/compile/graph.h"
+#include "../../src/compile/emit.h"
 #include "../../src/compile/jit.h"
 
 /* Ops that legitimately have no code: their parameters carry a C function pointer
@@ -367,8 +367,73 @@ static void test_failures(void) {
                  (gen_array *[]){x, mu, bad_sigma}, GEN_ERR_VALUE);
 }
 
+/* ---- loop nests: the fusion happens ---- */
+
+static const op_case *case_named(const char *name) {
+    for (size_t i = 0; i < sizeof op_cases / sizeof *op_cases; i++)
+        if (!strcmp(op_cases[i].name, name)) return &op_cases[i];
+    check_fail(__FILE__, __LINE__, "no case named %s", name);
+    return NULL;
+}
+
+/* The generated code of case c at its inputs, with loop nests (or the flat loops only,
+ * as GENC_NO_FUSE2D=1 asks): whether it has a nest over rows, and its work block's size. */
+static bool code_of(const op_case *c, bool nests, bool *has_nest, int64_t *work) {
+    gen_array *like[4];
+    for (int i = 0; i < c->n_in; i++) like[i] = make_input(&c->in[i], 1000 + (uint64_t)i);
+    cg_refusal why;
+    cg_graph *g = cg_capture((gen_closure){c->fn, (void *)c}, c->n_in, like, c->n_out, NULL, NULL, &why);
+    cg_text src = {0};
+    char msg[256] = "";
+    if (!nests) setenv("GENC_NO_FUSE2D", "1", 1);
+    bool ok = g && cg_graph_prune(g) == GEN_OK && cg_emit_c(g, &src, work, msg, sizeof msg);
+    unsetenv("GENC_NO_FUSE2D");
+    if (!ok) check_fail(__FILE__, __LINE__, "%s: no code: %s %s", c->name, why.msg, msg);
+    *has_nest = ok && strstr(src.s, "const int64_t i = i0 * ") != NULL;
+    cg_text_free(&src);
+    cg_graph_free(g);
+    return ok;
+}
+
+/* Each case's code has a nest whose [N, M] intermediates never reach memory: the work
+ * block holds only what leaves the nest (want_work bytes: the N scores); with the flat
+ * loops only, the same graph keeps [N, M] values (so this test can tell). Arguments
+ * broadcast along a middle axis make no nest. */
+static void test_nests(void) {
+    static const struct {
+        const char *name;
+        int64_t work; /* with nests */
+        int64_t rows_by_cols; /* N * M: the flat loops keep at least one such f64 value */
+    } want[] = {
+        {"poly/N 1000 normal_logpdf", 1000 * 8, 1000 * 50},
+        {"poly/N 1000 formula", 1000 * 8, 1000 * 50},
+        {"poly/N 1000 normal_logpdf_sum", 1000 * 8, 1000 * 50},
+        {"rows/[N,M]-[N,1] max", 48, 6 * 5},
+        {"rows/3-d [A,B,C]-[C] max", 48, 2 * 3 * 4},
+    };
+    gen_scope_begin();
+    for (size_t k = 0; k < sizeof want / sizeof *want; k++) {
+        const op_case *c = case_named(want[k].name);
+        bool nest = false, flat_nest = true;
+        int64_t work = -1, flat_work = -1;
+        if (!c || !code_of(c, true, &nest, &work) || !code_of(c, false, &flat_nest, &flat_work)) continue;
+        if (!nest || work != want[k].work)
+            check_fail(__FILE__, __LINE__, "%s: nest %d, work block %lld bytes, want a nest and %lld", c->name, nest,
+                       (long long)work, (long long)want[k].work);
+        if (flat_nest || flat_work < want[k].rows_by_cols * 8)
+            check_fail(__FILE__, __LINE__, "%s with GENC_NO_FUSE2D: nest %d, work block %lld bytes, want none and >= %lld",
+                       c->name, flat_nest, (long long)flat_work, (long long)want[k].rows_by_cols * 8);
+        check_count++;
+    }
+    bool nest = true;
+    int64_t work = 0;
+    if (code_of(case_named("add/F64NORMAL"), true, &nest, &work)) CHECK(!nest); /* [2, 1, 3] + [4, 1] */
+    gen_scope_end();
+}
+
 int main(void) {
     RUN(test_cases);
+    RUN(test_nests);
     RUN(test_coverage);
     RUN(test_failures);
     return check_finish();
