@@ -7,7 +7,7 @@
  *
  * poly_write_data writes x, y and the constants to a JSON file that the Python peers read,
  * so they see the same doubles bit for bit. Header-only: each benchmark program is one
- * file (bench/CMakeLists.txt). */
+ * file (bench/CMakeLists.txt); inline, so a program may use some of them. */
 #ifndef GENC_BENCH_POLY_MODEL_H
 #define GENC_BENCH_POLY_MODEL_H
 
@@ -22,7 +22,7 @@
 #define POLY_PRIOR_SD 1.0
 
 /* The model of examples/polynomial.c: args->v[0] holds x; the 50 y's are one choice. */
-static gen_status poly_model(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+static inline gen_status poly_model(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
     gen_dist *prior = gen_normal(gen_scalar(0), gen_scalar(POLY_PRIOR_SD));
     gen_array *a = gen_choose(ctx, "a", prior), *b = gen_choose(ctx, "b", prior);
     gen_array *c = gen_choose(ctx, "c", prior);
@@ -33,7 +33,7 @@ static gen_status poly_model(gen_ctx *ctx, const gen_args *args, gen_array **ret
 }
 
 /* The data: x = linspace(0, 1, 50) (GenC's), y by the formula above. */
-static void poly_data(double x[POLY_POINTS], double y[POLY_POINTS]) {
+static inline void poly_data(double x[POLY_POINTS], double y[POLY_POINTS]) {
     gen_scope_begin();
     gen_array_copy_to(gen_linspace(0, 1, POLY_POINTS), GEN_F64, x, POLY_POINTS * sizeof *x);
     gen_scope_end();
@@ -41,7 +41,7 @@ static void poly_data(double x[POLY_POINTS], double y[POLY_POINTS]) {
 }
 
 /* The observations {y: [50]} as a choice map (in the current scope). */
-static gen_choicemap *poly_observations(const double y[POLY_POINTS]) {
+static inline gen_choicemap *poly_observations(const double y[POLY_POINTS]) {
     gen_addr ya = {1, {gen_part_name("y")}};
     return gen_choicemap_set(gen_choicemap_empty(), &ya, gen_array_from_f64(GEN_DIMS(POLY_POINTS), y));
 }
@@ -52,7 +52,7 @@ static gen_choicemap *poly_observations(const double y[POLY_POINTS]) {
  * log p(y) = -(50 log(2 pi sigma^2) + log det A + 3 log prior_sd^2 + y'y / sigma^2 - v'm) / 2
  * (Woodbury and the matrix determinant lemma on Cov y = sigma^2 I + prior_sd^2 F F').
  * The 3 x 3 system by Cramer's rule. */
-static void poly_posterior(const double x[POLY_POINTS], const double y[POLY_POINTS], double mean[3],
+static inline void poly_posterior(const double x[POLY_POINTS], const double y[POLY_POINTS], double mean[3],
                            double *log_ml) {
     double A[3][3] = {{0}}, v[3] = {0}, yy = 0, prec = 1 / (POLY_SIGMA * POLY_SIGMA);
     for (int j = 0; j < POLY_POINTS; j++) {
@@ -82,7 +82,7 @@ static void poly_posterior(const double x[POLY_POINTS], const double y[POLY_POIN
 
 /* Writes {"x": [...], "y": [...], "sigma": ..., "prior_sd": ...} with every double in
  * full (%.17g reads back exactly). Returns 0, or 1 with a message on stderr. */
-static int poly_write_data(const char *path) {
+static inline int poly_write_data(const char *path) {
     double x[POLY_POINTS], y[POLY_POINTS];
     poly_data(x, y);
     FILE *f = fopen(path, "w");

@@ -70,6 +70,9 @@ typedef struct cg_emit {
     int64_t fuse_n;
     int fuse_nd;
     int64_t fuse_shape[GEN_MAX_DIMS];
+    /* In a nest's fast pass, a check counts its failures into cf (no branch, so the
+     * row's loop vectorizes); a row with failures is run again with the branches. */
+    bool fuse_count_checks;
     /* Loops (emit_reroll.c): ovr[v] an expression for value v's element $i (NULL: its own
      * storage), seg_of[k] the loop node k belongs to (-1: none), tables the per-block
      * constants' declarations. */

@@ -400,6 +400,11 @@ void cg_emit_check(cg_emit *e, const cg_node *nd, int32_t k) {
         char stmt[256];
         const char *x = cg_ref(e, nd->in[0], a->size == 1 ? "0" : "i");
         substitute(p, &x, stmt, sizeof stmt);
+        if (e->fusing && e->fuse_count_checks) { /* x - x: 0 when finite, NaN when not (no compare) */
+            if (!strcmp(p, "isfinite($0)")) cg_text_printf(&e->body, "        cf += %s - %s;\n", x, x);
+            else cg_text_printf(&e->body, "        cf += (%s) ? 0.0 : 1.0;\n", stmt);
+            return;
+        }
         if (e->fusing) {
             cg_text_printf(&e->body, "        if (!(%s)) { *fail = i; failv[0] = (double)%s; return %d; }\n", stmt, x,
                            (int)k + 1);

@@ -225,37 +225,111 @@ static void accumulate(cg_emit *e, op_id op, int o, const char *x) {
 }
 
 /* A row reduction's parts: at the row's start, per element, at the row's end (the
- * normal log density's sum keeps the kernel's four partial sums: element j of the row
- * goes to sum j % 4, the tail past the last multiple of 4 to sum 0). */
+ * normal log density's sum keeps the kernel's four partial sums l<o>_<lane>: element j of
+ * the row goes to sum j % 4, the tail past the last multiple of 4 to sum 0). */
 static void row_start(cg_emit *e, const cg_node *nd) {
     int o = (int)nd->out[0];
-    if (nd->op == OP_NORMAL_LOGPDF_SUM) cg_text_printf(&e->body, "    double l%d[4] = {0, 0, 0, 0};\n", o);
+    if (nd->op == OP_NORMAL_LOGPDF_SUM) cg_text_printf(&e->body, "    double l%d_0 = 0, l%d_1 = 0, l%d_2 = 0, l%d_3 = 0;\n", o, o, o, o);
     else cg_text_printf(&e->body, "    double a%d = %s;\n", o, red_init(nd->op));
 }
 
-static void row_step(cg_emit *e, const cg_node *nd) {
+static void row_step(cg_emit *e, const cg_node *nd, int lane) {
     int o = (int)nd->out[0];
     if (nd->op != OP_NORMAL_LOGPDF_SUM) {
         accumulate(e, nd->op, o, cg_ref(e, nd->in[0], "i"));
         return;
     }
-    int64_t m = e->fuse_shape[e->fuse_nd - 1], m4 = m / 4 * 4;
-    char x[160], lane[64];
+    char x[160];
     snprintf(x, sizeof x, "%s", cg_ref(e, nd->in[0], cg_fused_index(e, nd->in[0])));
-    if (m4 == m) snprintf(lane, sizeof lane, "i1 & 3");
-    else snprintf(lane, sizeof lane, "i1 < %" PRId64 " ? (i1 & 3) : 0", m4);
-    cg_text_printf(&e->body, "        { double z = (%s - %s) * ni%d; l%d[%s] += z * z; }\n", x,
-                   cg_ref(e, nd->in[1], "i"), o, o, lane);
+    cg_text_printf(&e->body, "        { double z = (%s - %s) * ni%d; l%d_%d += z * z; }\n", x, cg_ref(e, nd->in[1], "i"), o,
+                   o, lane);
 }
 
 static void row_end(cg_emit *e, const cg_node *nd) {
     int o = (int)nd->out[0];
     if (nd->op == OP_NORMAL_LOGPDF_SUM)
-        cg_text_printf(&e->body, "    %s = -0.5 * ((l%d[0] + l%d[1]) + (l%d[2] + l%d[3])) - nn%d;\n",
+        cg_text_printf(&e->body, "    %s = -0.5 * ((l%d_0 + l%d_1) + (l%d_2 + l%d_3)) - nn%d;\n",
                        cg_ref(e, nd->out[0], "i0"), o, o, o, o, o);
     else
         cg_text_printf(&e->body, "    %s = (%s)a%d;\n", cg_ref(e, nd->out[0], "i0"),
                        cg_ctype(cg_val(e, nd->out[0])->dtype), o);
+}
+
+/* The members' code for one element: lane (0..3) the normal sums' partial sum; a slow
+ * pass (a row with a failed check, run again to find it) leaves the reductions out. */
+static void emit_members(sched *s, int lane, bool slow) {
+    cg_emit *e = s->e;
+    const group *gr = &s->gr;
+    e->fusing = true;
+    for (int m = 0; m < gr->n_members; m++) {
+        int32_t k = gr->members[m];
+        const cg_node *nd = &e->g->nodes[k];
+        bool row = gr->nest && row_source(e, nd) >= 0;
+        e->node = k;
+        if (nd->kind == CG_CHECK) cg_emit_check(e, nd, k);
+        else if (full_reduction(e, nd)) { if (!slow) accumulate(e, nd->op, (int)nd->out[0], cg_ref(e, nd->in[0], "i")); }
+        else if (row) { if (!slow) row_step(e, nd, lane); }
+        else cg_emit_node(e, k);
+    }
+    e->fusing = false;
+}
+
+/* A nest over the rows of the loop's shape: per row the row reductions' accumulators, the
+ * elements of the row (four at a time, one per partial sum, when a normal sum reads
+ * them), the results. With checks, the fast pass counts failures and a row with any is
+ * run again with the checks' branches, which return at the first. */
+static void emit_nest(sched *s) {
+    cg_emit *e = s->e;
+    const group *gr = &s->gr;
+    int64_t inner = e->fuse_shape[e->fuse_nd - 1], m4 = inner / 4 * 4;
+    bool lanes = false, checks = false;
+    for (int m = 0; m < gr->n_members; m++) {
+        const cg_node *nd = &e->g->nodes[gr->members[m]];
+        checks |= nd->kind == CG_CHECK;
+        if (nd->kind != CG_OP || nd->op != OP_NORMAL_LOGPDF_SUM) continue;
+        lanes = true;
+        int o = (int)nd->out[0];
+        cg_text_printf(&e->body,
+                       "    const double ns%d = %s, ni%d = 1 / ns%d, nn%d = (double)%" PRId64
+                       " * (log(ns%d) + " HALF_LOG_2PI ");\n",
+                       o, cg_ref(e, nd->in[2], "0"), o, o, o, inner, o);
+    }
+    cg_text_printf(&e->body, "    for (int64_t i0 = 0; i0 < %" PRId64 "; i0++) {\n", gr->n / inner);
+    for (int m = 0; m < gr->n_members; m++) {
+        const cg_node *nd = &e->g->nodes[gr->members[m]];
+        if (row_source(e, nd) >= 0) row_start(e, nd);
+    }
+    if (checks) cg_text_printf(&e->body, "    double cf = 0;\n");
+    e->fuse_count_checks = checks;
+    const char *elem = "        const int64_t i = i0 * %" PRId64 " + i1;\n";
+    if (lanes && m4 > 0) {
+        cg_text_printf(&e->body, "    for (int64_t i1b = 0; i1b < %" PRId64 "; i1b += 4) {\n", m4);
+        for (int lane = 0; lane < 4; lane++) {
+            cg_text_printf(&e->body, "    { const int64_t i1 = i1b + %d;\n", lane);
+            cg_text_printf(&e->body, elem, inner);
+            emit_members(s, lane, false);
+            cg_text_printf(&e->body, "    }\n");
+        }
+        cg_text_printf(&e->body, "    }\n");
+    }
+    if (!lanes || m4 < inner) {
+        cg_text_printf(&e->body, "    for (int64_t i1 = %" PRId64 "; i1 < %" PRId64 "; i1++) {\n", lanes ? m4 : 0, inner);
+        cg_text_printf(&e->body, elem, inner);
+        emit_members(s, 0, false);
+        cg_text_printf(&e->body, "    }\n");
+    }
+    e->fuse_count_checks = false;
+    if (checks) {
+        cg_text_printf(&e->body, "    if (cf != 0) for (int64_t i1 = 0; i1 < %" PRId64 "; i1++) {\n", inner);
+        cg_text_printf(&e->body, elem, inner);
+        emit_members(s, 0, true);
+        cg_text_printf(&e->body, "    }\n");
+    }
+    for (int m = 0; m < gr->n_members; m++) {
+        const cg_node *nd = &e->g->nodes[gr->members[m]];
+        if (row_source(e, nd) >= 0) row_end(e, nd);
+    }
+    cg_text_printf(&e->body, "    }\n");
 }
 
 static void close_group(sched *s) {
@@ -272,45 +346,11 @@ static void close_group(sched *s) {
         const cg_node *nd = &e->g->nodes[gr->members[m]];
         if (full_reduction(e, nd)) cg_text_printf(&e->body, "    double a%d = %s;\n", (int)nd->out[0], red_init(nd->op));
     }
-    bool nest = gr->nest;
-    int64_t inner = e->fuse_shape[e->fuse_nd - 1];
-    if (nest) {
-        for (int m = 0; m < gr->n_members; m++) { /* the normal sums' per-sigma constants */
-            const cg_node *nd = &e->g->nodes[gr->members[m]];
-            if (nd->kind != CG_OP || nd->op != OP_NORMAL_LOGPDF_SUM) continue;
-            int o = (int)nd->out[0];
-            cg_text_printf(&e->body,
-                           "    const double ns%d = %s, ni%d = 1 / ns%d, nn%d = (double)%" PRId64
-                           " * (log(ns%d) + " HALF_LOG_2PI ");\n",
-                           o, cg_ref(e, nd->in[2], "0"), o, o, o, inner, o);
-        }
-        cg_text_printf(&e->body, "    for (int64_t i0 = 0; i0 < %" PRId64 "; i0++) {\n", gr->n / inner);
-        for (int m = 0; m < gr->n_members; m++) {
-            const cg_node *nd = &e->g->nodes[gr->members[m]];
-            if (row_source(e, nd) >= 0) row_start(e, nd);
-        }
-        cg_text_printf(&e->body, "    for (int64_t i1 = 0; i1 < %" PRId64 "; i1++) {\n"
-                                 "        const int64_t i = i0 * %" PRId64 " + i1;\n", inner, inner);
+    if (gr->nest) {
+        emit_nest(s);
     } else {
         cg_text_printf(&e->body, "    for (int64_t i = 0; i < %" PRId64 "; i++) {\n", gr->n);
-    }
-    e->fusing = true;
-    for (int m = 0; m < gr->n_members; m++) {
-        int32_t k = gr->members[m];
-        const cg_node *nd = &e->g->nodes[k];
-        e->node = k;
-        if (nd->kind == CG_CHECK) cg_emit_check(e, nd, k);
-        else if (full_reduction(e, nd)) accumulate(e, nd->op, (int)nd->out[0], cg_ref(e, nd->in[0], "i"));
-        else if (nest && row_source(e, nd) >= 0) row_step(e, nd);
-        else cg_emit_node(e, k);
-    }
-    e->fusing = false;
-    cg_text_printf(&e->body, "    }\n");
-    if (nest) {
-        for (int m = 0; m < gr->n_members; m++) {
-            const cg_node *nd = &e->g->nodes[gr->members[m]];
-            if (row_source(e, nd) >= 0) row_end(e, nd);
-        }
+        emit_members(s, 0, false);
         cg_text_printf(&e->body, "    }\n");
     }
     for (int m = 0; m < gr->n_members; m++) {

@@ -338,6 +338,14 @@ static gen_status f_normal_density(void *pl, int n_in, gen_array *const *x, int 
     return done(out[0] = gen_dist_logpdf(gen_normal(x[1], x[2]), x[0]));
 }
 
+/* A nest with a check: rows of mu = a x + a ([N, 1] by [M]) checked finite by the normal,
+ * summed along the rows. */
+static gen_status f_normal_rows(void *pl, int n_in, gen_array *const *x, int n_out, gen_array **out) {
+    CASE_ARGS;
+    gen_array *mu = gen_add(gen_mul(x[0], x[1]), x[0]);
+    return done(out[0] = gen_sum(gen_dist_logpdf(gen_normal(mu, gen_scalar(0.5)), x[2]), 1, (const int[]){-1}, false));
+}
+
 static void test_failures(void) {
     gen_array *spd = make_input(&(in_spec)IN(F64, SPD, 2, 3, 3), 5), *rhs = make_input(&(in_spec)IN(F64, NORMAL, 3, 2), 6);
     double indefinite[9] = {1, 2, 0, 2, 1, 0, 0, 0, 1}, singular[9] = {1, 2, 3, 2, 4, 6, 0, 0, 1};
@@ -365,6 +373,13 @@ static void test_failures(void) {
     gen_array *bad_sigma = gen_array_from_f64(GEN_DIMS(4), (const double[]){1, 2, -1, 3});
     same_failure("normal sigma", (gen_closure){f_normal_density, NULL}, 3, (gen_array *[]){x, mu, sigma},
                  (gen_array *[]){x, mu, bad_sigma}, GEN_ERR_VALUE);
+    /* the first row with a non-finite mu is row 2 (row 4 has one too): the error names the
+     * element the eager check names */
+    gen_array *a_rows = make_input(&(in_spec)IN(F64, NORMAL, 6, 1), 10), *xs = make_input(&(in_spec)IN(F64, NORMAL, 7), 11);
+    gen_array *ys = make_input(&(in_spec)IN(F64, NORMAL, 7), 12);
+    gen_array *bad_rows = gen_array_from_f64(GEN_DIMS(6, 1), (const double[]){0.5, -1, INFINITY, 2, NAN, 1});
+    same_failure("normal mu rows", (gen_closure){f_normal_rows, NULL}, 3, (gen_array *[]){a_rows, xs, ys},
+                 (gen_array *[]){bad_rows, xs, ys}, GEN_ERR_VALUE);
 }
 
 /* ---- loop nests: the fusion happens ---- */
