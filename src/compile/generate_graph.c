@@ -1,13 +1,18 @@
-/* generate_graph.c — batched generate in compiled code (DESIGN decision 10, level 2, for
- * importance sampling and SMC): a dynamic function's generate at N particles, captured
- * with the key and the constraint values as leaves and each draw as one DRAW op (the
- * family's own sampler at the key folded with the address: dist_draw_op), so the code
- * draws exactly what the dynamic path draws. The program of one call shape (function,
- * arguments by identity, constraint addresses, dtypes and shapes, N) is compiled once the
- * shape has been seen GEN_HOT times; then each call runs it and builds the batched trace
- * from its outputs: the same trace, scores and weight as the dynamic path for the same
- * key. Models with calls, masked constraints, or distributions whose draw has no compiled
- * form stay on the dynamic path. */
+/* generate_graph.c — generate and regenerate in compiled code (DESIGN decision 10): a
+ * dynamic function's generate, captured with the key and the constraint values as leaves
+ * and each draw as one DRAW op (the family's own sampler at the key folded with the
+ * address: dist_draw_op), so the code draws exactly what the dynamic path draws.
+ *  - Batched generate (importance sampling, SMC): the program of one call shape
+ *    (function, arguments by identity, constraint addresses, dtypes and shapes, N) is
+ *    compiled once the shape has been seen GEN_HOT times; each call then runs it and
+ *    builds the batched trace from its outputs.
+ *  - Regenerate (MH with a selection), one particle or batched: generate with the kept
+ *    choices constrained to their old values, of which only the outputs the draws reach
+ *    are computed (the choices downstream of the selection), per selection pattern and
+ *    trace structure, compiled once used REGEN_HOT times.
+ * The same traces, scores and weights as the dynamic path for the same key. Models with
+ * calls, masked constraints, or distributions whose draw has no compiled form stay on
+ * the dynamic path. */
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +25,8 @@
 #include "genc/compile.h"
 
 #define GEN_HOT 2
-#define GEN_CACHE 16
+#define REGEN_HOT 64
+#define GEN_CACHE 32
 #define GEN_MAX_CONSTRAINTS 1024
 #define GEN_MAX_RECORDS 4096
 
@@ -30,6 +36,7 @@ typedef struct rec_plan {
     int value_cons;
     int score_out;
     int weight_out; /* -1: none */
+    bool drawn;     /* not constrained: a draw (a selected choice, for regenerate) */
 } rec_plan;
 
 typedef struct gen_prog {
@@ -44,6 +51,7 @@ typedef struct gen_prog {
     int score_out, weight_out;
     int n_out;
     bool *out_batched;
+    bool regen; /* a regenerate program: outputs the draws do not reach are -1 */
 } gen_prog;
 
 static void prog_free(gen_prog *p) {
@@ -111,35 +119,43 @@ static bool cons_collect(const gen_choicemap *m, cons_list *c) {
     return c->n == n;
 }
 
-/* The key: function, arguments (identity), N, and each constraint's address, dtype,
- * shape and particle-axis mark. */
-static char *call_key(const gen_gf *f, const gen_args *args, int64_t n, const cons_list *c, size_t *len) {
+/* The key: what the code depends on — function, arguments (identity), N, and each
+ * constraint's address, dtype, shape and particle-axis mark; for regenerate (d, the old
+ * trace's records) every record's, and whether it is selected. */
+static void put_value(char **p, const gen_addr *a, const gen_array *v, int flag) {
+    int dt = (int)gen_array_dtype(v), nd = gen_array_ndim(v), b = gen_array_is_batched(v);
+    memcpy(*p, &a->len, sizeof a->len), *p += sizeof a->len;
+    memcpy(*p, a->parts, (size_t)a->len * sizeof *a->parts), *p += (size_t)a->len * sizeof *a->parts;
+    int h[4] = {dt, nd, b, flag};
+    memcpy(*p, h, sizeof h), *p += sizeof h;
+    memcpy(*p, gen_array_shape(v), (size_t)nd * sizeof(int64_t)), *p += (size_t)nd * sizeof(int64_t);
+}
+
+static char *call_key(const gen_gf *f, const gen_args *args, int64_t n, const cons_list *c, const dsl_data *d,
+                      const bool *selected, size_t *len) {
     int na = args ? args->n : 0;
+    int64_t items = d ? d->n : c->n;
     size_t size = sizeof(void *) * (size_t)(3 + na) + sizeof(int64_t) * 2 +
-                  (size_t)c->n * (sizeof(gen_addr) + sizeof(int) * 3 + sizeof(int64_t) * GEN_MAX_DIMS);
+                  (size_t)items * (sizeof(gen_addr) + sizeof(int) * 4 + sizeof(int64_t) * GEN_MAX_DIMS);
     char *k = core_calloc(1, size), *p = k;
     if (!k) return NULL;
+    bool regen = d != NULL;
 #define PUT(x) (memcpy(p, &(x), sizeof(x)), p += sizeof(x))
+    PUT(regen);
     PUT(f);
     PUT(n);
     PUT(na);
     for (int i = 0; i < na; i++) PUT(args->v[i]);
     void *user = args ? args->user : NULL;
     PUT(user);
-    for (int i = 0; i < c->n; i++) {
-        const gen_array *v = c->val[i];
-        PUT(c->addr[i].len);
-        memcpy(p, c->addr[i].parts, (size_t)c->addr[i].len * sizeof *c->addr[i].parts);
-        p += (size_t)c->addr[i].len * sizeof *c->addr[i].parts;
-        int dt = (int)gen_array_dtype(v), nd = gen_array_ndim(v), b = gen_array_is_batched(v);
-        PUT(dt);
-        PUT(nd);
-        PUT(b);
-        for (int d = 0; d < nd; d++) PUT(gen_array_shape(v)[d]);
-    }
 #undef PUT
+    for (int64_t i = 0; i < items; i++)
+        if (d) put_value(&p, &d->recs[i].addr, d->recs[i].value, selected[i]);
+        else put_value(&p, &c->addr[i], c->val[i], 0);
     *len = (size_t)(p - k);
-    return k;
+    char *fit = core_realloc(k, size, *len); /* freed at its length */
+    if (!fit) core_free(k, size);
+    return fit;
 }
 
 /* ---- capture ---- */
@@ -191,6 +207,7 @@ static gen_status generate_fn(void *payload, int n_in, gen_array *const *in, int
             break;
         }
         rp->addr = r->addr;
+        rp->drawn = !r->weight;
         rp->value_cons = find_leaf(r->value, n_in, in);
         rp->value_out = rp->value_cons >= 0 ? -1 : k;
         if (rp->value_cons < 0) out[k++] = r->value;
@@ -226,21 +243,63 @@ static gen_status generate_fn(void *payload, int n_in, gen_array *const *in, int
     return s;
 }
 
-/* Captures and compiles p for this call shape (f's trace t0 from the dynamic path gives
- * the record count). False: it stays on the dynamic path. */
-static bool build(gen_prog *p, const gen_gf *f, gen_key key, const gen_args *args, const gen_choicemap *constraints,
-                  const cons_list *cons) {
-    gen_trace *t0 = NULL;
-    if (gen_scope_begin() != GEN_OK) return false;
-    building = true;
-    gen_status s = gen_generate(f, key, args, constraints, &t0, NULL);
-    building = false;
-    const dsl_data *d0 = s == GEN_OK ? t0->data : NULL;
-    int64_t n_rec64 = d0 ? d0->n : -1;
-    gen_scope_end();
-    if (n_rec64 < 0 || n_rec64 > GEN_MAX_RECORDS) return false;
-    int n_rec = (int)n_rec64;
-    if (!(p->rec = core_calloc((size_t)n_rec + 1, sizeof *p->rec))) return false;
+/* Which values of g depend on input `in` (a pass in node order). */
+static bool *reach_of_input(const cg_graph *g, int in) {
+    bool *r = core_calloc((size_t)g->n_values + 1, sizeof *r);
+    if (!r) return NULL;
+    r[g->inputs[in]] = true;
+    for (int32_t k = 0; k < g->n_nodes; k++) {
+        const cg_node *nd = &g->nodes[k];
+        bool any = false;
+        for (int i = 0; i < nd->n_in && !any; i++) any = r[nd->in[i]];
+        for (int j = 0; j < nd->n_out && any; j++) r[nd->out[j]] = true;
+    }
+    return r;
+}
+
+/* A regenerate program keeps the outputs the draws reach (they depend on the key leaf),
+ * less generate's own score and weight; the plan's indices follow. NULL: out of memory. */
+static cg_graph *regen_outputs(gen_prog *p, const cg_graph *g) {
+    bool *r = reach_of_input(g, 0);
+    int *map = core_alloc(((size_t)p->n_out + 1) * sizeof *map);
+    int32_t *vals = core_alloc(((size_t)p->n_out + 1) * sizeof *vals);
+    bool *batched = core_calloc((size_t)p->n_out + 1, sizeof *batched);
+    cg_graph *sel = NULL;
+    if (r && map && vals && batched) {
+        int k = 0;
+        for (int j = 0; j < p->n_out; j++) {
+            map[j] = -1;
+            if (j == p->score_out || j == p->weight_out || !r[g->outputs[j]]) continue;
+            batched[k] = p->out_batched[j];
+            vals[k] = g->outputs[j];
+            map[j] = k++;
+        }
+#define REMAP(x) ((x) = (x) >= 0 ? map[x] : -1)
+        for (int i = 0; i < p->n_rec; i++) {
+            REMAP(p->rec[i].value_out);
+            REMAP(p->rec[i].score_out);
+            p->rec[i].weight_out = -1;
+        }
+        REMAP(p->factors_out);
+        REMAP(p->ret_out);
+#undef REMAP
+        p->score_out = p->weight_out = -1;
+        core_free(p->out_batched, ((size_t)p->n_out + 1) * sizeof *p->out_batched);
+        p->out_batched = batched;
+        batched = NULL;
+        p->n_out = k;
+        sel = cg_graph_with_outputs(g, k, vals);
+    }
+    core_free(r, ((size_t)g->n_values + 1) * sizeof *r);
+    core_free(map, ((size_t)p->n_out + 1) * sizeof *map);
+    core_free(vals, ((size_t)p->n_out + 1) * sizeof *vals);
+    core_free(batched, ((size_t)p->n_out + 1) * sizeof *batched);
+    return sel;
+}
+
+/* Captures and compiles p (n_rec records). False: it stays on the dynamic path. */
+static bool build(gen_prog *p, const gen_gf *f, gen_key key, const gen_args *args, const cons_list *cons, int n_rec) {
+    if (n_rec < 0 || n_rec > GEN_MAX_RECORDS || !(p->rec = core_calloc((size_t)n_rec + 1, sizeof *p->rec))) return false;
     p->n_rec = n_rec;
     p->n_cons = cons->n;
     int n_in = 1 + cons->n, n_out = 3 * n_rec + 4;
@@ -254,28 +313,41 @@ static bool build(gen_prog *p, const gen_gf *f, gen_key key, const gen_args *arg
     cg_graph *g = like[0] ? cg_capture((gen_closure){generate_fn, &c}, n_in, like, n_out, NULL, NULL, &why) : NULL;
     if (!g) snprintf(msg, sizeof msg, "%s", why.msg[0] ? why.msg : gen_error_message());
     core_free(like, ((size_t)n_in + 1) * sizeof *like);
-    cg_graph *sel = g ? cg_graph_with_outputs(g, p->n_out, g->outputs) : NULL;
+    cg_graph *sel = !g ? NULL : p->regen ? regen_outputs(p, g) : cg_graph_with_outputs(g, p->n_out, g->outputs);
     cg_graph_free(g);
+    const char *what = p->regen ? "regenerate" : "batched generate";
     char fwhy[400] = "";
-    p->fn = sel ? cg_fn_from_graph("batched generate", sel, fwhy, sizeof fwhy) : NULL;
+    p->fn = sel ? cg_fn_from_graph(what, sel, fwhy, sizeof fwhy) : NULL;
     if (!p->fn && !msg[0]) snprintf(msg, sizeof msg, "%s", fwhy[0] ? fwhy : gen_error_message());
-    if (!p->fn && getenv("GENC_COMPILE_VERBOSE"))
-        fprintf(stderr, "genc: %s: batched generate not compiled: %s\n", gen_gf_name(f), msg);
+    if (!p->fn && getenv("GENC_COMPILE_VERBOSE")) fprintf(stderr, "genc: %s: %s not compiled: %s\n", gen_gf_name(f), what, msg);
     gen_error_clear();
     return p->fn != NULL;
 }
 
+/* The record count of f's generate (the dynamic path, once). -1: it failed. */
+static int record_count(const gen_gf *f, gen_key key, const gen_args *args, const gen_choicemap *constraints) {
+    gen_trace *t0 = NULL;
+    if (gen_scope_begin() != GEN_OK) return -1;
+    building = true;
+    gen_status s = gen_generate(f, key, args, constraints, &t0, NULL);
+    building = false;
+    int64_t n = s == GEN_OK ? ((const dsl_data *)t0->data)->n : -1;
+    gen_scope_end();
+    gen_error_clear();
+    return n > GEN_MAX_RECORDS ? -1 : (int)n;
+}
+
 /* ---- running ---- */
 
-static gen_status run(const gen_prog *p, const gen_gf *f, gen_key key, const gen_args *args, const cons_list *cons,
-                      int64_t n, gen_trace **tr, gen_array **weight) {
+/* Runs p's code at key on the constraint values: its outputs, new arrays in the current
+ * scope (marked as the captured ones were), into res[0..n_out). */
+static gen_status run_code(const gen_prog *p, gen_key key, const cons_list *cons, gen_array **res) {
     const cg_graph *g = p->fn->g;
     const void *small_in[16];
     void *small_out[32];
     const void **in = cons->n + 1 <= 16 ? small_in : core_alloc(((size_t)cons->n + 1) * sizeof *in);
-    void **out = p->n_out <= 32 ? small_out : core_alloc((size_t)p->n_out * sizeof *out);
-    gen_array **res = core_calloc((size_t)p->n_out + 1, sizeof *res);
-    gen_status s = in && out && res ? GEN_OK : GEN_ERR_OOM;
+    void **out = p->n_out <= 32 ? small_out : core_alloc(((size_t)p->n_out + 1) * sizeof *out);
+    gen_status s = in && out ? GEN_OK : GEN_ERR_OOM;
     int64_t kw[2] = {(int64_t)key.k[0], (int64_t)key.k[1]};
     if (s == GEN_OK) {
         in[0] = kw;
@@ -292,21 +364,45 @@ static gen_status run(const gen_prog *p, const gen_gf *f, gen_key key, const gen
         res[j] = arr_publish(a);
         out[j] = a->data;
     }
-    if (s == GEN_OK) s = cg_fn_run(p->fn, in, out);
+    if (s == GEN_OK) {
+        int64_t saved = gen_batch_suspend();
+        s = cg_fn_run(p->fn, in, out);
+        gen_batch_resume(saved);
+    }
+    if (in != small_in) core_free((void *)in, ((size_t)cons->n + 1) * sizeof *in);
+    if (out != small_out) core_free(out, ((size_t)p->n_out + 1) * sizeof *out);
+    return s;
+}
+
+/* The records of the new trace: each value an output, a constraint, or the old value;
+ * each score an output or the old score. */
+static gen_status fill_records(const gen_prog *p, gen_array *const *res, const cons_list *cons, const dsl_data *old,
+                               gen_ctx *ctx) {
+    if (!(ctx->data.recs = core_calloc((size_t)p->n_rec + 1, sizeof *ctx->data.recs))) return GEN_ERR_OOM;
+    ctx->data.cap = p->n_rec + 1;
+    for (int i = 0; i < p->n_rec; i++) {
+        const rec_plan *rp = &p->rec[i];
+        dsl_rec *r = &ctx->data.recs[i];
+        r->addr = rp->addr;
+        r->value = dsl_keep(rp->value_out >= 0    ? res[rp->value_out]
+                            : rp->value_cons >= 0 ? cons->val[rp->value_cons]
+                                                  : old->recs[i].value); /* regenerate: kept */
+        r->score = dsl_keep(rp->score_out >= 0 ? res[rp->score_out] : old->recs[i].score);
+        r->weight = rp->weight_out >= 0 ? dsl_keep(res[rp->weight_out]) : NULL;
+        ctx->data.n = i + 1;
+    }
+    const gen_array *fa = p->factors_out >= 0 ? res[p->factors_out] : old ? old->factors : NULL;
+    ctx->data.factors = dsl_keep(fa);
+    return GEN_OK;
+}
+
+static gen_status generate_trace(const gen_prog *p, const gen_gf *f, gen_key key, const gen_args *args,
+                                 const cons_list *cons, int64_t n, gen_trace **tr, gen_array **weight) {
+    gen_array **res = core_calloc((size_t)p->n_out + 1, sizeof *res);
+    gen_status s = res ? run_code(p, key, cons, res) : GEN_ERR_OOM;
     gen_ctx ctx = {0};
     ctx.n = n;
-    if (s == GEN_OK && !(ctx.data.recs = core_calloc((size_t)p->n_rec + 1, sizeof *ctx.data.recs))) s = GEN_ERR_OOM;
-    ctx.data.cap = p->n_rec + 1;
-    for (int i = 0; i < p->n_rec && s == GEN_OK; i++) {
-        const rec_plan *rp = &p->rec[i];
-        dsl_rec *r = &ctx.data.recs[i];
-        r->addr = rp->addr;
-        r->value = dsl_keep(rp->value_out >= 0 ? res[rp->value_out] : cons->val[rp->value_cons]);
-        r->score = dsl_keep(res[rp->score_out]);
-        r->weight = rp->weight_out >= 0 ? dsl_keep(res[rp->weight_out]) : NULL;
-        ctx.data.n = i + 1;
-    }
-    if (s == GEN_OK && p->factors_out >= 0) ctx.data.factors = dsl_keep(res[p->factors_out]);
+    if (s == GEN_OK) s = fill_records(p, res, cons, NULL, &ctx);
     gen_array *ret = NULL;
     if (s == GEN_OK)
         ret = p->ret_out >= 0 ? res[p->ret_out]
@@ -317,12 +413,104 @@ static gen_status run(const gen_prog *p, const gen_gf *f, gen_key key, const gen
     if (s == GEN_OK) s = dsl_new_trace(f, &ctx, args, ret, NULL, res[p->score_out], &t);
     if (s == GEN_OK && weight && !(*weight = gen_scope_return(res[p->weight_out]))) s = dsl_pending_or_oom();
     dsl_ctx_free(&ctx);
-    if (in != small_in) core_free((void *)in, ((size_t)cons->n + 1) * sizeof *in);
-    if (out != small_out) core_free(out, (size_t)p->n_out * sizeof *out);
     core_free(res, ((size_t)p->n_out + 1) * sizeof *res);
     if (s == GEN_OK) *tr = t;
     else gen_trace_release(t);
     return s;
+}
+
+/* Element i of a score term (one value, or one per particle). */
+static inline double term(const gen_array *a, int64_t i) {
+    const double *d = a->data;
+    return a->size == 1 ? d[0] : d[i];
+}
+
+/* The score (factors, then every record, as dsl_totals adds them) and regenerate's weight
+ * (new factors, plus new - old of every kept record, less the old factors), per particle. */
+static gen_status regen_totals(const gen_prog *p, const gen_ctx *ctx, const dsl_data *old, int64_t n, bool old_mark,
+                               gen_array **score, gen_array **weight) {
+    int64_t m = n ? n : 1;
+    gen_array *sa = arr_alloc("regenerate", GEN_F64, n ? 1 : 0, &n), *wa = arr_alloc("regenerate", GEN_F64, n ? 1 : 0, &n);
+    if (!sa || !wa) {
+        if (sa) gen_array_release(sa);
+        if (wa) gen_array_release(wa);
+        return dsl_pending_or_oom();
+    }
+    sa->batched = wa->batched = old_mark; /* as the dynamic path's sums come out */
+    double *sd = sa->data, *wd = wa->data;
+    const gen_array *nf = ctx->data.factors, *of = old->factors;
+    for (int64_t i = 0; i < m; i++) {
+        double s = nf ? term(nf, i) : 0.0, w = s;
+        for (int r = 0; r < p->n_rec; r++) {
+            double sc = term(ctx->data.recs[r].score, i);
+            s += sc;
+            if (!p->rec[r].drawn) w += sc - term(old->recs[r].score, i);
+        }
+        if (of) w -= term(of, i);
+        sd[i] = s;
+        wd[i] = w;
+    }
+    *score = arr_publish(sa);
+    *weight = arr_publish(wa);
+    return GEN_OK;
+}
+
+static gen_status regen_trace(const gen_prog *p, const gen_trace *tr, gen_key key, const cons_list *cons,
+                              gen_trace **out, gen_array **weight, gen_diff *retdiff) {
+    const dsl_data *old = tr->data;
+    gen_array **res = core_calloc((size_t)p->n_out + 1, sizeof *res);
+    gen_status s = res ? run_code(p, key, cons, res) : GEN_ERR_OOM;
+    gen_ctx ctx = {0};
+    ctx.n = tr->batch;
+    if (s == GEN_OK) s = fill_records(p, res, cons, old, &ctx);
+    gen_array *ret = tr->retval, *score = NULL, *w = NULL;
+    if (s == GEN_OK) {
+        if (p->ret_out >= 0) ret = res[p->ret_out];
+        else if (p->ret_rec >= 0) ret = ctx.data.recs[p->ret_rec].value;
+        s = regen_totals(p, &ctx, old, tr->batch, gen_array_is_batched(tr->score), &score, &w);
+    }
+    gen_trace *t = NULL;
+    if (s == GEN_OK) s = dsl_new_trace(tr->gf, &ctx, &tr->args, ret, NULL, score, &t);
+    if (s == GEN_OK && weight && !(*weight = gen_scope_return(w))) s = dsl_pending_or_oom();
+    if (s == GEN_OK && retdiff) *retdiff = ret == tr->retval ? gen_diff_no_change() : gen_diff_unknown();
+    dsl_ctx_free(&ctx);
+    core_free(res, ((size_t)p->n_out + 1) * sizeof *res);
+    if (s == GEN_OK) *out = t;
+    else gen_trace_release(t);
+    return s;
+}
+
+/* ---- the entry points ---- */
+
+/* The program under key (made on first sight), a new reference, or NULL. */
+static gen_prog *prog_get(const char *key, size_t kn, const gen_gf *f, const gen_args *args, bool regen) {
+    bool found = false;
+    gen_prog *p = cg_cache_find(&cache, key, kn, &found);
+    if (!found) {
+        p = core_calloc(1, sizeof *p);
+        if (p) {
+            atomic_store(&p->refs, 1);
+            p->regen = regen;
+        }
+        cg_cache_put(&cache, key, kn, p ? prog_retain(p) : NULL, f, args);
+    }
+    gen_error_clear();
+    return p;
+}
+
+/* Whether p has code to run: builds it (once, by one thread) when it turns hot. */
+static bool prog_ready(gen_prog *p, int64_t hot, const gen_gf *f, gen_key key, const gen_args *args,
+                       const cons_list *cons, int n_rec, const gen_choicemap *constraints) {
+    if (!p) return false;
+    if (atomic_load(&p->state) == 0 && atomic_fetch_add(&p->uses, 1) + 1 >= hot) {
+        int expected = 0;
+        if (atomic_compare_exchange_strong(&p->state, &expected, 1)) {
+            if (n_rec < 0) n_rec = record_count(f, key, args, constraints);
+            build(p, f, key, args, cons, n_rec);
+            atomic_store(&p->state, 2);
+        }
+    }
+    return atomic_load(&p->state) == 2 && p->fn;
 }
 
 bool dsl_graph_generate(const gen_gf *f, gen_key key, const gen_args *args, const gen_choicemap *constraints,
@@ -332,30 +520,15 @@ bool dsl_graph_generate(const gen_gf *f, gen_key key, const gen_args *args, cons
     cons_list cons;
     if (!cons_collect(constraints, &cons)) return false;
     size_t kn = 0;
-    char *key_bytes = call_key(f, args, n, &cons, &kn);
-    bool found = false, done = false;
-    gen_prog *p = key_bytes ? cg_cache_find(&cache, key_bytes, kn, &found) : NULL;
-    if (key_bytes && !found) {
-        p = core_calloc(1, sizeof *p);
-        if (p) atomic_store(&p->refs, 1);
-        cg_cache_put(&cache, key_bytes, kn, p ? prog_retain(p) : NULL, f, args);
-    }
+    char *key_bytes = call_key(f, args, n, &cons, NULL, NULL, &kn);
+    gen_prog *p = key_bytes ? prog_get(key_bytes, kn, f, args, false) : NULL;
     core_free(key_bytes, kn);
-    gen_error_clear();
-    if (p && atomic_load(&p->state) == 0 && atomic_fetch_add(&p->uses, 1) + 1 >= GEN_HOT) {
-        int expected = 0;
-        if (atomic_compare_exchange_strong(&p->state, &expected, 1)) {
-            build(p, f, key, args, constraints, &cons);
-            atomic_store(&p->state, 2);
-        }
-    }
-    if (p && atomic_load(&p->state) == 2 && p->fn) {
+    bool done = false;
+    if (prog_ready(p, GEN_HOT, f, key, args, &cons, -1, constraints)) {
         gen_status s = gen_scope_begin();
         gen_trace *t = NULL;
         if (s == GEN_OK) {
-            int64_t saved = gen_batch_suspend();
-            s = run(p, f, key, args, &cons, n, &t, weight);
-            gen_batch_resume(saved);
+            s = generate_trace(p, f, key, args, &cons, n, &t, weight);
             gen_scope_end();
         }
         done = true;
@@ -364,5 +537,57 @@ bool dsl_graph_generate(const gen_gf *f, gen_key key, const gen_args *args, cons
     }
     prog_release(p);
     cons_free(&cons);
+    if (!done) gen_error_clear(); /* a failed run's error is the caller's */
+    return done;
+}
+
+bool dsl_graph_regenerate(const gen_trace *tr, gen_key key, const gen_args *args, const gen_selection *sel,
+                          gen_trace **new_tr, gen_array **weight, gen_diff *retdiff, gen_status *st) {
+    const dsl_data *d = tr->data;
+    if (building || ad_capture_depth || ad_active() || !gen_compile_enabled() || !d || d->n < 1 ||
+        d->n > GEN_MAX_RECORDS || gen_batch_size() != tr->batch)
+        return false;
+    static const gen_args none = {0, NULL, NULL};
+    if (!args) args = &none;
+    if (args->n != tr->args.n || args->user != tr->args.user) return false;
+    for (int i = 0; i < args->n; i++) /* the same arrays: an argdiff of no change is not proof */
+        if (args->v[i] != tr->args.v[i]) return false;
+    cons_list cons = {0};
+    bool *selected = core_calloc((size_t)d->n + 1, sizeof *selected);
+    cons.addr = core_alloc(((size_t)d->n + 1) * sizeof *cons.addr);
+    cons.val = core_alloc(((size_t)d->n + 1) * sizeof *cons.val);
+    bool ok = selected && cons.addr && cons.val, any = false;
+    for (int64_t i = 0; i < d->n && ok; i++) {
+        const dsl_rec *r = &d->recs[i];
+        ok = !r->sub && r->value && !gen_array_is_tuple(r->value) && gen_array_device(r->value) == GEN_DEVICE_CPU &&
+             gen_array_dtype(r->score) == GEN_F64;
+        if (ok && (selected[i] = gen_selection_contains(sel, &r->addr))) any = true;
+        else if (ok) {
+            cons.addr[cons.n] = r->addr;
+            cons.val[cons.n++] = r->value;
+        }
+    }
+    ok = ok && any && (!d->factors || gen_array_dtype(d->factors) == GEN_F64);
+    size_t kn = 0;
+    char *key_bytes = ok ? call_key(tr->gf, args, tr->batch, &cons, d, selected, &kn) : NULL;
+    gen_prog *p = key_bytes ? prog_get(key_bytes, kn, tr->gf, args, true) : NULL;
+    core_free(key_bytes, kn);
+    bool done = false;
+    if (prog_ready(p, REGEN_HOT, tr->gf, key, args, &cons, (int)d->n, NULL)) {
+        gen_status s = gen_scope_begin();
+        gen_trace *t = NULL;
+        if (s == GEN_OK) {
+            s = regen_trace(p, tr, key, &cons, &t, weight, retdiff);
+            gen_scope_end();
+        }
+        done = true;
+        *st = s;
+        if (s == GEN_OK && !(*new_tr = gfi_trace_publish(t))) *st = GEN_ERR_OOM;
+    }
+    prog_release(p);
+    core_free(selected, ((size_t)d->n + 1) * sizeof *selected);
+    cons.n = (int)d->n; /* the arrays' allocated length */
+    cons_free(&cons);
+    if (!done) gen_error_clear(); /* a failed run's error is the caller's */
     return done;
 }

@@ -6,6 +6,7 @@
  * interned: a graph keeps a pointer to its sites for the process's lifetime. */
 #include <pthread.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dist_int.h"
@@ -77,7 +78,7 @@ static const draw_site *intern(const draw_site *key) {
                     sizeof *s - offsetof(draw_site, family)))
             found = s;
     if (!found) {
-        draw_site *s = core_alloc(sizeof *s);
+        draw_site *s = malloc(sizeof *s); /* a process-lifetime table (as intern.c's): not the workload's */
         if (s) {
             memcpy(s, key, sizeof *s);
             s->next = sites;
@@ -110,7 +111,10 @@ gen_array *dist_draw_op(const gen_dist *d, const gen_array *key, uint64_t hash, 
     k.n = n;
     k.hash = hash;
     const draw_site *s = intern(&k);
-    if (!s) return NULL;
+    if (!s) {
+        GEN_FAIL(GEN_ERR_OOM, "%s: out of memory for its draw site", d->family->name);
+        return NULL;
+    }
     op_params p;
     memset(&p, 0, sizeof p);
     p.payload = (void *)s;

@@ -4,7 +4,9 @@
  * the call shape turns hot; the same weights for the same key, other weights for another;
  * the body does not run once compiled; parameter errors as the dynamic path words them;
  * models that do not capture (calls, draws without a compiled form) stay on the dynamic
- * path with the same results; and importance sampling through it. */
+ * path with the same results; importance sampling through it; and regenerate through
+ * the graph (one particle and batched, every selection of a hierarchical model) equal to
+ * the dynamic path's, the body not running once the pattern is hot. */
 #include <math.h>
 #include <string.h>
 
@@ -61,7 +63,7 @@ static void same_array(const gen_array *x, const gen_array *y, double rtol, cons
     }
     if (gen_array_ndim(x) != gen_array_ndim(y) || gen_array_size(x) != gen_array_size(y) ||
         gen_array_dtype(x) != gen_array_dtype(y) || gen_array_is_batched(x) != gen_array_is_batched(y)) {
-        check_fail(__FILE__, __LINE__, "%s: shapes, dtypes or marks differ", what);
+        check_fail(__FILE__, __LINE__, "%s: shapes, dtypes or marks differ (marks %d %d, ndim %d %d)", what, gen_array_is_batched(x), gen_array_is_batched(y), gen_array_ndim(x), gen_array_ndim(y));
         return;
     }
     int64_t n = gen_array_size(x);
@@ -220,6 +222,49 @@ static void test_importance(void) {
     if (lw[1] && lw[2]) same_array(lw[1], lw[2], 1e-12, "log weights");
 }
 
+/* Regenerate of each selection of hier's choices, compiled (once hot) and dynamic. */
+static void regen_compare(gen_trace *tr, const gen_selection *sel, uint64_t seed, bool expect_compiled) {
+    gen_trace *t1 = NULL, *t2 = NULL;
+    gen_array *w1 = NULL, *w2 = NULL;
+    gen_diff d1, d2;
+    int64_t before = runs;
+    CHECK_OK(gen_regenerate(tr, gen_key_new(seed), NULL, NULL, sel, &t1, &w1, &d1));
+    if (expect_compiled) CHECK(runs == before);
+    gen_set_compile(false);
+    CHECK_OK(gen_regenerate(tr, gen_key_new(seed), NULL, NULL, sel, &t2, &w2, &d2));
+    gen_set_compile(true);
+    if (!t1 || !t2) return;
+    same_traces(t1, t2);
+    same_array(w1, w2, 1e-12, "the regenerate weight");
+    /* a choice returned: it changes exactly when selected */
+    CHECK((d1.kind == GEN_DIFF_NO_CHANGE) == (d2.kind == GEN_DIFF_NO_CHANGE));
+}
+
+static void test_regenerate(void) {
+    gen_gf *f = gen_dynamic("hier", hier_model);
+    gen_addr names[4] = {addr1("m"), addr1("z"), addr1("w"), addr1("o")};
+    for (int batched = 0; batched < 2; batched++) {
+        int64_t n = batched ? 16 : 0;
+        if (n) CHECK_OK(gen_batch_begin(n));
+        gen_trace *tr = NULL;
+        CHECK_OK(gen_generate(f, gen_key_new(2), NULL, gen_choicemap_set(gen_choicemap_empty(), &names[3], gen_scalar(0.7)),
+                              &tr, NULL));
+        for (unsigned mask = 1; tr && mask < 16; mask++) {
+            gen_addr chosen[4];
+            int k = 0;
+            for (int i = 0; i < 4; i++)
+                if (mask >> i & 1) chosen[k++] = names[i];
+            gen_selection *sel = gen_select(k, chosen);
+            for (int round = 0; round < 70; round++) {
+                gen_scope_begin();
+                regen_compare(tr, sel, 1000 * mask + (uint64_t)round, round >= 64);
+                gen_scope_end();
+            }
+        }
+        if (n) gen_batch_end();
+    }
+}
+
 int main(void) {
     gen_set_compile(true);
     RUN(test_line);
@@ -228,6 +273,7 @@ int main(void) {
     RUN(test_same_key);
     RUN(test_errors);
     RUN(test_importance);
+    RUN(test_regenerate);
     gen_compile_cache_clear();
     return check_finish();
 }
