@@ -161,6 +161,15 @@ gen_array *op_zero_jvp(const op_call *c, gen_array *const *t);
 /* The vjp column of OPX rows (never called: their vjp_all rule is). */
 gen_array *op_vjp_via_all(const op_call *c, int i, gen_array *g);
 
+/* The payload of a DRAW row: the distribution layer's description of a random choice
+ * (distributions/draw_site.c), which begins with this header. run fills c->out with the
+ * draw at key (c->in[0], two i64 words) from the parameters c->in[1..). Sites are
+ * interned for the process's lifetime, so graphs and tapes may keep pointers to them. */
+typedef struct op_draw_site op_draw_site;
+struct op_draw_site {
+    gen_status (*run)(const op_draw_site *site, const op_call *c);
+};
+
 /* Shared shape rules. */
 gen_status op_shape_same(const op_call *c, op_sig *s);       /* out = in[0] */
 gen_status op_shape_same_bool(const op_call *c, op_sig *s);  /* in[0]'s shape, bool */

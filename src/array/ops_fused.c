@@ -307,3 +307,16 @@ gen_array *jvp_custom_vjp(const op_call *c, gen_array *const *t) {
     GEN_FAIL(GEN_ERR_NOGRAD, "gen_jvp: a custom VJP has no forward-mode rule; use gen_vjp");
     return NULL;
 }
+
+/* ---- DRAW ---- */
+
+gen_status shape_draw(const op_call *c, op_sig *s) {
+    const gen_array *k = c->n_in >= 1 ? c->in[0] : NULL;
+    if (!c->p->payload || !k || k->dtype != GEN_I64 || k->ndim != 1 || k->shape[0] != 2)
+        return GEN_FAIL(GEN_ERR_MISUSE, "draw: bad call (%d arguments; the first must be a key of two i64 words, "
+                        "and the site set)", c->n_in);
+    s->dtype = c->p->dtype;
+    s->ndim = c->p->ndim;
+    memcpy(s->shape, c->p->shape, (size_t)c->p->ndim * sizeof *s->shape);
+    return GEN_OK;
+}

@@ -26,11 +26,13 @@ bool gen_compile_enabled(void) {
     return compile_state;
 }
 
-void cg_model_cache_clear(void); /* model_graph.c */
+void cg_model_cache_clear(void);    /* model_graph.c */
+void cg_generate_cache_clear(void); /* generate_graph.c */
 
 void gen_compile_cache_clear(void) {
     target_cache_clear();
     cg_model_cache_clear();
+    cg_generate_cache_clear();
 }
 
 /* ---- building ---- */
@@ -155,7 +157,9 @@ gen_status cg_fn_run(const cg_fn *fn, const void *const *in, void *const *out) {
     if (!w) return GEN_ERR_OOM;
     int64_t at = 0;
     double v[2] = {0, 0};
+    const cg_graph *was = cg_runtime_enter(fn->g);
     int rc = fn->main(cg_runtime(), fn->K, in, out, w, &at, v);
+    cg_runtime_enter(was);
     if (own) atomic_store(&m->busy, 0);
     else core_free(w, (size_t)fn->work_bytes + 16);
     return rc ? failure(fn, rc - 1, at, v) : GEN_OK;

@@ -124,6 +124,13 @@ int64_t cg_scratch(cg_emit *e, int64_t bytes);
  * source, after the runtime table's type). */
 extern const char cg_prelude_ops[];
 
+/* A pointer (C type of dtype t) to all of v's elements for a runtime call: v's own
+ * storage when it has dtype t and is held by pointer (false), else scratch space (true),
+ * which for an argument (in) is filled with v's elements converted; a result's scratch
+ * is copied out by cg_copy_out (elements converted from t by cg_convert). */
+bool cg_elems_as(cg_emit *e, int32_t v, gen_dtype t, bool in, char *buf, size_t n);
+const char *cg_convert(gen_dtype t, gen_dtype to);
+void cg_copy_out(cg_emit *e, int32_t v, gen_dtype t, const char *buf);
 /* Whether nd's output is its argument's elements unchanged (no code: shared storage). */
 bool cg_is_alias(const cg_graph *g, const cg_node *nd);
 /* Whether op is elementwise (one output element from the arguments' elements at the

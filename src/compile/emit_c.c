@@ -466,6 +466,29 @@ static const char *pred_expr(bool (*pred)(double)) {
 }
 
 /* One node, on its own (not fused). */
+/* An op the generated code hands back to the library through the runtime's host_op (a
+ * random draw: the family's own sampler, so compiled code draws what the eager path
+ * draws): its arguments' and result's elements by pointer. */
+static bool emit_host(cg_emit *e, const cg_node *nd) {
+    if (nd->op != OP_DRAW) return false;
+    char (*bufs)[96] = core_alloc(((size_t)nd->n_in + 1) * sizeof *bufs);
+    if (!bufs) {
+        cg_unsupported(e, "out of memory");
+        return true;
+    }
+    for (int i = 0; i < nd->n_in; i++) cg_elems_as(e, nd->in[i], cg_val(e, nd->in[i])->dtype, true, bufs[i], sizeof bufs[i]);
+    gen_dtype ot = cg_val(e, nd->out[0])->dtype;
+    char o[96];
+    bool copy = cg_elems_as(e, nd->out[0], ot, false, o, sizeof o);
+    cg_text_printf(&e->body, "    { const void *h[%d] = {", nd->n_in);
+    for (int i = 0; i < nd->n_in; i++) cg_text_printf(&e->body, "%s%s", i ? ", " : "", bufs[i]);
+    cg_text_printf(&e->body, "};\n      if (rt->host_op(%d, h, %s)) { *fail = 0; return %d; } }\n", (int)e->node, o,
+                   (int)e->node + 1);
+    if (copy) cg_copy_out(e, nd->out[0], ot, o);
+    core_free(bufs, ((size_t)nd->n_in + 1) * sizeof *bufs);
+    return true;
+}
+
 void cg_emit_node(cg_emit *e, int32_t k) {
     const cg_node *nd = &e->g->nodes[k];
     e->node = k;
@@ -479,7 +502,7 @@ void cg_emit_node(cg_emit *e, int32_t k) {
         return;
     }
     if (!cg_emit_elementwise(e, nd) && !cg_emit_reduce(e, nd) && !cg_emit_shape(e, nd) && !cg_emit_linalg(e, nd) &&
-        !cg_emit_fused(e, nd))
+        !cg_emit_fused(e, nd) && !emit_host(e, nd))
         cg_unsupported(e, "%s", op_table[nd->op].name);
 }
 

@@ -31,34 +31,6 @@ static void batch_index(const cg_value *a, int mdims, const cg_value *o, char *b
         }
 }
 
-/* A pointer (C type of dtype t) to all of v's elements for a runtime call: v's own
- * storage when it has dtype t and is held by pointer (false), else scratch space (true),
- * which for an argument (in) is filled with v's elements converted; a result's scratch
- * is copied out by copy_out. */
-static bool elems_as(cg_emit *e, int32_t v, gen_dtype t, bool in, char *buf, size_t n) {
-    const cg_value *x = cg_val(e, v);
-    int32_t r = e->st[v].root;
-    if (x->dtype == t && e->st[r].kind == CG_STORE_POINTER) {
-        e->st[r].used = true;
-        snprintf(buf, n, "p%d", (int)r);
-        return false;
-    }
-    snprintf(buf, n, "((%s *)(W + %" PRId64 "))", cg_ctype(t), cg_scratch(e, x->size * (int64_t)gen_dtype_size(t)));
-    if (in)
-        cg_text_printf(&e->body, "    for (int64_t i = 0; i < %" PRId64 "; i++) %s[i] = (%s)%s;\n", x->size, buf,
-                       cg_ctype(t), cg_ref(e, v, x->size == 1 ? "0" : "i"));
-    return true;
-}
-
-/* An element of dtype t as one of dtype to (f64 to f32: the eager conversion, which
- * overflows to inf). */
-static const char *convert(gen_dtype t, gen_dtype to) { return t == GEN_F64 && to == GEN_F32 ? "cg_f2f" : ""; }
-
-static void copy_out(cg_emit *e, int32_t v, gen_dtype t, const char *buf) {
-    const cg_value *x = cg_val(e, v);
-    cg_text_printf(&e->body, "    for (int64_t i = 0; i < %" PRId64 "; i++) %s = %s(%s[i]);\n", x->size,
-                   cg_ref(e, v, x->size == 1 ? "0" : "i"), convert(t, x->dtype), buf);
-}
 
 /* matmul with inner dimension k <= 1 (each element one product, or zero): loops. */
 static void emit_matmul_loops(cg_emit *e, const cg_node *nd) {
@@ -98,9 +70,9 @@ static void emit_matmul(cg_emit *e, const cg_node *nd) {
     gen_dtype t = o->dtype;
     int f32 = t == GEN_F32;
     char pa[96], pb[96], po[96];
-    elems_as(e, nd->in[0], t, true, pa, sizeof pa);
-    elems_as(e, nd->in[1], t, true, pb, sizeof pb);
-    bool copy = elems_as(e, nd->out[0], t, false, po, sizeof po);
+    cg_elems_as(e, nd->in[0], t, true, pa, sizeof pa);
+    cg_elems_as(e, nd->in[1], t, true, pb, sizeof pb);
+    bool copy = cg_elems_as(e, nd->out[0], t, false, po, sizeof po);
     int64_t nbat = o->size / (m * n), nba = a->size / (m * k), nbb = b->size / (k * n);
     if (nbb == 1 && nba == nbat) {
         cg_text_printf(&e->body, "    rt->gemm(%d, %" PRId64 ", %" PRId64 ", %" PRId64 ", %s, %s, %s);\n", f32, nbat * m, n,
@@ -122,7 +94,7 @@ static void emit_matmul(cg_emit *e, const cg_node *nd) {
                        ", %s + (%s) * %" PRId64 ");\n    }\n",
                        f32, m, n, k, pa, ia, m * k, pb, ib, k * n, po, io, m * n);
     }
-    if (copy) copy_out(e, nd->out[0], t, po);
+    if (copy) cg_copy_out(e, nd->out[0], t, po);
 }
 
 static void emit_diag(cg_emit *e, const cg_node *nd, bool embed) {
@@ -160,15 +132,15 @@ static void emit_factor(cg_emit *e, const cg_node *nd) {
     int64_t n = a->shape[a->ndim - 1], nn = n * n, nb = nn ? a->size / nn : o->size;
     if (o->size == 0) return;
     char in[96], out[96], w[96];
-    elems_as(e, nd->in[0], GEN_F64, true, in, sizeof in);
+    cg_elems_as(e, nd->in[0], GEN_F64, true, in, sizeof in);
     if (nd->op == OP_LOGDET) {
         work_of(e, CG_RT_WORK_LOGDET(n), w, sizeof w);
         cg_text_printf(&e->body, "    for (int64_t b = 0; b < %" PRId64 "; b++) %s = %s(rt->logdet(%s + b * %" PRId64
                        ", %" PRId64 ", %s));\n",
-                       nb, cg_ref(e, nd->out[0], o->size == 1 ? "0" : "b"), convert(GEN_F64, o->dtype), in, nn, n, w);
+                       nb, cg_ref(e, nd->out[0], o->size == 1 ? "0" : "b"), cg_convert(GEN_F64, o->dtype), in, nn, n, w);
         return;
     }
-    bool copy = elems_as(e, nd->out[0], GEN_F64, false, out, sizeof out);
+    bool copy = cg_elems_as(e, nd->out[0], GEN_F64, false, out, sizeof out);
     bool chol = nd->op == OP_CHOLESKY;
     work_of(e, chol ? CG_RT_WORK_CHOLESKY(n) : CG_RT_WORK_INV(n), w, sizeof w);
     cg_text_printf(&e->body,
@@ -177,7 +149,7 @@ static void emit_factor(cg_emit *e, const cg_node *nd) {
                    nb, chol ? "cholesky" : "inv", out, nn, in, nn, n, w);
     fail_branch(e, "b");
     cg_text_printf(&e->body, "    }\n");
-    if (copy) copy_out(e, nd->out[0], GEN_F64, out);
+    if (copy) cg_copy_out(e, nd->out[0], GEN_F64, out);
 }
 
 /* cholesky_vjp (L, G): the runtime's plain-C VJP per batch matrix. */
@@ -186,15 +158,15 @@ static void emit_cholesky_vjp(cg_emit *e, const cg_node *nd) {
     int64_t n = o->shape[o->ndim - 1], nn = n * n;
     if (o->size == 0) return;
     char pl[96], pg[96], out[96], w[96];
-    elems_as(e, nd->in[0], GEN_F64, true, pl, sizeof pl);
-    elems_as(e, nd->in[1], GEN_F64, true, pg, sizeof pg);
-    bool copy = elems_as(e, nd->out[0], GEN_F64, false, out, sizeof out);
+    cg_elems_as(e, nd->in[0], GEN_F64, true, pl, sizeof pl);
+    cg_elems_as(e, nd->in[1], GEN_F64, true, pg, sizeof pg);
+    bool copy = cg_elems_as(e, nd->out[0], GEN_F64, false, out, sizeof out);
     work_of(e, CG_RT_WORK_CHOLESKY_VJP(n), w, sizeof w);
     cg_text_printf(&e->body,
                    "    for (int64_t b = 0; b < %" PRId64 "; b++) rt->cholesky_vjp(%s + b * %" PRId64 ", %s + b * %" PRId64
                    ", %s + b * %" PRId64 ", %" PRId64 ", %s);\n",
                    o->size / nn, out, nn, pl, nn, pg, nn, n, w);
-    if (copy) copy_out(e, nd->out[0], GEN_F64, out);
+    if (copy) cg_copy_out(e, nd->out[0], GEN_F64, out);
 }
 
 /* solve and triangular_solve: a [..., n, n] and b [..., n, m] over the broadcast batch. */
@@ -211,9 +183,9 @@ static void emit_solve(cg_emit *e, const cg_node *nd) {
     cg_linear(ia, sizeof ia, nbd, o->shape, sa, "b");
     cg_linear(ib, sizeof ib, nbd, o->shape, sb, "b");
     cg_linear(io, sizeof io, nbd, o->shape, so, "b");
-    elems_as(e, nd->in[0], GEN_F64, true, pa, sizeof pa);
-    elems_as(e, nd->in[1], GEN_F64, true, pb, sizeof pb);
-    bool copy = elems_as(e, nd->out[0], GEN_F64, false, out, sizeof out);
+    cg_elems_as(e, nd->in[0], GEN_F64, true, pa, sizeof pa);
+    cg_elems_as(e, nd->in[1], GEN_F64, true, pb, sizeof pb);
+    bool copy = cg_elems_as(e, nd->out[0], GEN_F64, false, out, sizeof out);
     bool tri = nd->op == OP_TRIANGULAR_SOLVE;
     work_of(e, tri ? CG_RT_WORK_TRISOLVE(n, m) : CG_RT_WORK_SOLVE(n, m), w, sizeof w);
     cg_text_printf(&e->body, "    {\n");
@@ -232,7 +204,7 @@ static void emit_solve(cg_emit *e, const cg_node *nd) {
         fail_branch(e, "ia");
     }
     cg_text_printf(&e->body, "    }\n    }\n");
-    if (copy) copy_out(e, nd->out[0], GEN_F64, out);
+    if (copy) cg_copy_out(e, nd->out[0], GEN_F64, out);
 }
 
 bool cg_emit_linalg(cg_emit *e, const cg_node *nd) {

@@ -69,3 +69,32 @@ const char cg_prelude_ops[] =
     "static inline double cg_count_value(double v) { return v == floor(v) && isfinite(v) ? v : -1; }\n"
     "static inline double cg_poisson(const cg_rt *rt, double v, double r) { if (v < 0) return -INFINITY;"
     " return (v == 0 ? 0 : v * log(r)) - r - rt->lgamma(v + 1); }\n";
+
+/* A pointer (C type of dtype t) to all of v's elements for a runtime call: v's own
+ * storage when it has dtype t and is held by pointer (false), else scratch space (true),
+ * which for an argument (in) is filled with v's elements converted; a result's scratch
+ * is copied out by cg_copy_out. */
+bool cg_elems_as(cg_emit *e, int32_t v, gen_dtype t, bool in, char *buf, size_t n) {
+    const cg_value *x = cg_val(e, v);
+    int32_t r = e->st[v].root;
+    if (x->dtype == t && e->st[r].kind == CG_STORE_POINTER) {
+        e->st[r].used = true;
+        snprintf(buf, n, "p%d", (int)r);
+        return false;
+    }
+    snprintf(buf, n, "((%s *)(W + %" PRId64 "))", cg_ctype(t), cg_scratch(e, x->size * (int64_t)gen_dtype_size(t)));
+    if (in)
+        cg_text_printf(&e->body, "    for (int64_t i = 0; i < %" PRId64 "; i++) %s[i] = (%s)%s;\n", x->size, buf,
+                       cg_ctype(t), cg_ref(e, v, x->size == 1 ? "0" : "i"));
+    return true;
+}
+
+/* An element of dtype t as one of dtype to (f64 to f32: the eager conversion, which
+ * overflows to inf). */
+const char *cg_convert(gen_dtype t, gen_dtype to) { return t == GEN_F64 && to == GEN_F32 ? "cg_f2f" : ""; }
+
+void cg_copy_out(cg_emit *e, int32_t v, gen_dtype t, const char *buf) {
+    const cg_value *x = cg_val(e, v);
+    cg_text_printf(&e->body, "    for (int64_t i = 0; i < %" PRId64 "; i++) %s = %s(%s[i]);\n", x->size,
+                   cg_ref(e, v, x->size == 1 ? "0" : "i"), cg_convert(t, x->dtype), buf);
+}

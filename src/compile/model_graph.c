@@ -13,6 +13,7 @@
 
 #include "../dsl/dsl_accel.h"
 #include "../dsl/dsl_int.h"
+#include "cache.h"
 #include "cgfn.h"
 #include "genc/compile.h"
 
@@ -170,37 +171,17 @@ static dsl_model *model_new(const gen_trace *tr) {
 
 /* ---- the cache ---- */
 
-typedef struct model_entry {
-    char *key;
-    size_t key_n;
-    dsl_model *m;
-    gen_gf *gf;
-    gen_array **args;
-    int n_args;
-    uint64_t used;
-} model_entry;
-
-static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
-static model_entry cache[MODEL_CACHE];
-static uint64_t cache_clock;
-
-static void entry_clear(model_entry *e) {
-    core_free(e->key, e->key_n);
-    dsl_model_release(e->m);
-    gen_gf_release(e->gf);
-    for (int i = 0; i < e->n_args; i++) gen_array_release(e->args[i]);
-    core_free(e->args, ((size_t)e->n_args + 1) * sizeof *e->args);
-    *e = (model_entry){0};
+static void *model_retain(void *m) {
+    atomic_fetch_add(&((dsl_model *)m)->refs, 1);
+    return m;
 }
 
-void cg_model_cache_clear(void) {
-    pthread_mutex_lock(&cache_lock);
-    model_entry copy[MODEL_CACHE];
-    memcpy(copy, cache, sizeof copy);
-    memset(cache, 0, sizeof cache);
-    pthread_mutex_unlock(&cache_lock);
-    for (int i = 0; i < MODEL_CACHE; i++) entry_clear(&copy[i]);
-}
+static void model_release(void *m) { dsl_model_release(m); }
+
+static cg_cache_entry entries[MODEL_CACHE];
+static cg_cache cache = CG_CACHE_INIT(entries, model_retain, model_release);
+
+void cg_model_cache_clear(void) { cg_cache_clear(&cache); }
 
 /* The key: function, arguments (identity), and each record's address, dtype and shape. */
 static char *model_key(const gen_trace *tr, size_t *n) {
@@ -243,38 +224,13 @@ dsl_model *dsl_model_get(const gen_trace *tr) {
         gen_error_clear();
         return NULL;
     }
-    dsl_model *m = NULL;
-    bool found = false; /* a model that does not capture is cached as NULL */
-    pthread_mutex_lock(&cache_lock);
-    for (int i = 0; i < MODEL_CACHE && !found; i++)
-        if (cache[i].key && cache[i].key_n == kn && !memcmp(cache[i].key, key, kn)) {
-            m = cache[i].m;
-            if (m) atomic_fetch_add(&m->refs, 1);
-            cache[i].used = ++cache_clock;
-            found = true;
-        }
-    pthread_mutex_unlock(&cache_lock);
-    if (found) {
-        core_free(key, kn);
-        return m;
+    bool found; /* a model that does not capture is cached as NULL: it is tried once */
+    dsl_model *m = cg_cache_find(&cache, key, kn, &found);
+    if (!found) {
+        m = model_new(tr);
+        cg_cache_put(&cache, key, kn, m ? model_retain(m) : NULL, tr->gf, &tr->args);
     }
-    m = model_new(tr); /* NULL is cached too: a model that does not capture is tried once */
-    gen_array **args = core_calloc((size_t)tr->args.n + 1, sizeof *args);
-    if (!args) {
-        core_free(key, kn);
-        gen_error_clear();
-        return m;
-    }
-    for (int i = 0; i < tr->args.n; i++) args[i] = gen_array_retain(tr->args.v[i]);
-    if (m) atomic_fetch_add(&m->refs, 1);
-    pthread_mutex_lock(&cache_lock);
-    int victim = 0;
-    for (int i = 1; i < MODEL_CACHE; i++)
-        if (cache[i].used < cache[victim].used) victim = i;
-    model_entry old = cache[victim];
-    cache[victim] = (model_entry){key, kn, m, gen_gf_retain(tr->gf), args, tr->args.n, ++cache_clock};
-    pthread_mutex_unlock(&cache_lock);
-    entry_clear(&old);
+    core_free(key, kn);
     gen_error_clear();
     return m;
 }

@@ -44,6 +44,9 @@ gen_status cg_op_failure(const cg_graph *g, int32_t k, int64_t at, const double 
         return matrix_failure(name, a, at, "is not positive definite (leading minor of order ", (long long)v[0]);
     case OP_SOLVE: case OP_INV:
         return matrix_failure(name, a, at, "is singular (zero pivot at row ", (long long)v[0]);
+    case OP_DRAW: /* handed back to the library, which recorded its error */
+        if (core_error_pending()) return core_error_pending();
+        return GEN_FAIL(GEN_ERR_INTERNAL, "%s: the compiled code failed", name);
     default:
         return GEN_FAIL(GEN_ERR_INTERNAL, "%s: the compiled code failed at element %lld", name, (long long)at);
     }

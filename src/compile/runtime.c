@@ -12,6 +12,7 @@
 #include "../array/mergesort.h"
 #include "../array/special.h"
 #include "../core/core.h"
+#include "graph.h"
 #include "runtime.h"
 
 /* Row-major n x m into column-major. */
@@ -124,6 +125,46 @@ static void rt_argsort_i64(const int64_t *key, int64_t *idx, int64_t *tmp, int64
     arr_mergesort_i64(key, idx, tmp, n);
 }
 
+/* ---- ops handed back to the library ---- */
+
+static _Thread_local const cg_graph *running;
+
+const cg_graph *cg_runtime_enter(const cg_graph *g) {
+    const cg_graph *was = running;
+    running = g;
+    return was;
+}
+
+/* Node k on copies of its arguments through the op table (physical shapes: the code's
+ * values carry no particle-axis marks), its result copied to out. */
+static int rt_host_op(int32_t k, const void *const *in, void *out) {
+    const cg_graph *g = running;
+    if (!g || k < 0 || k >= g->n_nodes) {
+        GEN_FAIL(GEN_ERR_INTERNAL, "compiled code: host op %d outside its graph", (int)k);
+        return 1;
+    }
+    const cg_node *nd = &g->nodes[k];
+    if (gen_scope_begin() != GEN_OK) return 1;
+    gen_array *small[8], **args = nd->n_in <= 8 ? small : core_alloc((size_t)nd->n_in * sizeof *args);
+    gen_status s = args ? GEN_OK : GEN_ERR_OOM;
+    for (int i = 0; i < nd->n_in && s == GEN_OK; i++) {
+        const cg_value *v = &g->values[nd->in[i]];
+        if (!(args[i] = gen_array_from(v->dtype, v->ndim, v->shape, in[i]))) s = core_error_pending();
+    }
+    gen_array *r = NULL;
+    if (s == GEN_OK) {
+        int64_t saved = arr_batch_suspend();
+        r = op_apply(nd->op, nd->n_in, args, &nd->p);
+        arr_batch_resume(saved);
+        if (!r) s = core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
+    }
+    const cg_value *o = &g->values[nd->out[0]];
+    if (s == GEN_OK) s = gen_array_copy_to(r, o->dtype, out, (size_t)o->size * gen_dtype_size(o->dtype));
+    if (args && args != small) core_free(args, (size_t)nd->n_in * sizeof *args);
+    gen_scope_end();
+    return s != GEN_OK;
+}
+
 static const cg_rt table = {
     .sigmoid = sf_sigmoid,
     .softplus = sf_softplus,
@@ -143,6 +184,7 @@ static const cg_rt table = {
     .logdet = rt_logdet,
     .argsort_f64 = rt_argsort_f64,
     .argsort_i64 = rt_argsort_i64,
+    .host_op = rt_host_op,
 };
 
 const cg_rt *cg_runtime(void) { return &table; }

@@ -41,7 +41,11 @@
     X(double, logdet, (const double *A, int64_t n, double *w))                           \
     /* idx = the stable order of key[0..n) (NaN last for doubles), tmp n scratch */       \
     X(void, argsort_f64, (const double *key, int64_t *idx, int64_t *tmp, int64_t n))     \
-    X(void, argsort_i64, (const int64_t *key, int64_t *idx, int64_t *tmp, int64_t n))
+    X(void, argsort_i64, (const int64_t *key, int64_t *idx, int64_t *tmp, int64_t n))     \
+    /* node k of the running function's graph through the op table (arguments and result \
+     * by pointer, in the graph's dtypes and shapes); nonzero with the error recorded on  \
+     * failure */                                                                         \
+    X(int, host_op, (int32_t k, const void *const *in, void *out))
 
 /* Doubles of work space the matrix kernels need (pivots take a double each). */
 #define CG_RT_WORK_CHOLESKY(n) ((n) * (n))
@@ -59,5 +63,10 @@ typedef struct cg_rt {
 
 /* The table of this library's functions. */
 const cg_rt *cg_runtime(void);
+
+struct cg_graph;
+/* The graph whose code runs on this thread (what host_op reads; cg_fn_run sets it):
+ * returns the one it replaced. */
+const struct cg_graph *cg_runtime_enter(const struct cg_graph *g);
 
 #endif

@@ -75,6 +75,12 @@ gen_dist *dist_new(const dist_family *f, gen_dtype dtype, int n_params, gen_arra
 gen_dist *dist_new_scalar(const dist_family *f, int n_params, const gen_array *const *params,
                           int dtype_override);
 
+/* d's draw at fold_in(key, hash) as one DRAW op (op.h) on key (two i64 words: a capture
+ * leaf) and d's parameters, for a capture of batched generate (n particles, 0: not
+ * batched): the value gen_dist_sample gives the dynamic DSL's draw. GEN_ERR_UNSUPPORTED for
+ * distributions with data of their own (constructors, discrete bounds). */
+gen_array *dist_draw_op(const gen_dist *d, const gen_array *key, uint64_t hash, int64_t n);
+
 /* Whether x can be one value of d: a dtype of its kind (a float for a continuous d, d's
  * own dtype for a discrete one) and, when shape is true, exactly d's batch shape then
  * event shape. Inline: the DSL asks it for every given value (gfi_check_given says

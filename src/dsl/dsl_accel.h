@@ -25,4 +25,17 @@ void dsl_model_release(dsl_model *m);
 gen_status dsl_model_eval(dsl_model *m, gen_array *const *values, const bool *changed, gen_array **scores,
                           gen_array **factors, gen_array **retval);
 
+/* Batched generate in compiled code (generate_graph.c): true when it ran (*st its
+ * status; on success *tr and *weight as generate makes them), false when the call runs
+ * the dynamic path (not batched, compilation off, a shape not yet hot, a model that does
+ * not capture). */
+bool dsl_graph_generate(const gen_gf *f, gen_key key, const gen_args *args, const gen_choicemap *constraints,
+                        gen_trace **tr, gen_array **weight, gen_status *st);
+/* Regenerate in compiled code (generate_graph.c): true when it ran (*st its status; on
+ * success the outputs as regenerate makes them), false when it runs the dynamic path
+ * (other arguments, a call in the trace, nothing selected, a pattern not yet hot, a
+ * model that does not capture). */
+bool dsl_graph_regenerate(const gen_trace *tr, gen_key key, const gen_args *args, const gen_selection *sel,
+                          gen_trace **new_tr, gen_array **weight, gen_diff *retdiff, gen_status *st);
+
 #endif

@@ -6,6 +6,7 @@
 
 #include "dsl_int.h"
 #include "../distributions/dist_int.h"
+#include "../array/autodiff_int.h"
 
 /* The first error of the innermost failed run (dsl_fail_at), kept for dsl_run_body: the
  * body goes on after it and may record others (a distribution it makes for nothing). */
@@ -78,7 +79,31 @@ static bool particle_axis_ok(const gen_ctx *ctx, const gen_dist *d) {
     return false;
 }
 
+_Thread_local dsl_draw_capture *dsl_capturing_draws;
+
+/* Under a capture of generate (dsl_accel.h): the draw as a DRAW op on the capture's key
+ * leaf, when the draw is the generate call's own (its key is the call's); any other draw
+ * (inside a call) refuses the capture. */
+static gen_array *captured_draw(const gen_ctx *ctx, const gen_addr *a, const gen_dist *d) {
+    dsl_draw_capture *c = dsl_capturing_draws;
+    if (!memcmp(&ctx->key, &c->key, sizeof c->key)) {
+        gen_array *x = dist_draw_op(d, c->key_leaf, gen_addr_hash(a), ctx->n);
+        return ctx->n ? gen_batched(x) : x;
+    }
+    if (!c->refused[0]) {
+        char buf[GEN_ADDR_FORMAT_MAX];
+        gen_addr_format(a, buf, sizeof buf);
+        snprintf(c->refused, sizeof c->refused, "the draw at %s is not the captured call's own", buf);
+    }
+    return NULL;
+}
+
 gen_array *dsl_draw(const gen_ctx *ctx, const gen_addr *a, const gen_dist *d) {
+    if (CORE_UNLIKELY(dsl_capturing_draws != NULL) && ad_capture_depth) {
+        if (ctx->n && !particle_axis_ok(ctx, d)) return NULL;
+        gen_array *x = captured_draw(ctx, a, d);
+        if (x || dsl_capturing_draws->refused[0] == 0) return x;
+    }
     gen_key key = gen_key_fold_in(ctx->key, gen_addr_hash(a));
     if (!ctx->n) return gen_dist_sample(d, key, 0, NULL);
     if (!particle_axis_ok(ctx, d)) return NULL;

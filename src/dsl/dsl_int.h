@@ -112,6 +112,15 @@ void dsl_ctx_free(gen_ctx *ctx);
 /* The log density of choice value x under d: 0-d (summed over batch axes), or [n] per
  * particle in batched mode. NULL on error. */
 gen_array *dsl_choice_logpdf(const gen_ctx *ctx, const gen_dist *d, const gen_array *x);
+/* While the compile layer captures a generate call (dsl_accel.h): its key as a capture
+ * leaf (two i64 words) and its value; dsl_draw makes the call's draws DRAW ops on it, and
+ * names in refused a draw it cannot capture. NULL otherwise. */
+typedef struct dsl_draw_capture {
+    const gen_array *key_leaf;
+    gen_key key;
+    char refused[GEN_ADDR_FORMAT_MAX + 64];
+} dsl_draw_capture;
+extern _Thread_local dsl_draw_capture *dsl_capturing_draws;
 /* A prior draw at address a (key folded with a's hash): in batched mode n draws (or one
  * of a batched distribution), marked batched. NULL on error. */
 gen_array *dsl_draw(const gen_ctx *ctx, const gen_addr *a, const gen_dist *d);

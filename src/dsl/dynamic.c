@@ -3,6 +3,7 @@
  * projection. */
 #include <string.h>
 
+#include "dsl_accel.h"
 #include "dsl_int.h"
 
 #include "../array/autodiff_int.h"
@@ -257,7 +258,9 @@ static bool dyn_same(const gen_gf *a, const gen_gf *b) {
 static gen_status dyn_generate(const gen_gf *f, gen_key key, const gen_args *args,
                                const gen_choicemap *constraints, gen_trace **tr,
                                gen_array **weight) {
-    gen_status s = gen_scope_begin();
+    gen_status s;
+    if (gen_batch_size() && dsl_graph_generate(f, key, args, constraints, tr, weight, &s)) return s;
+    s = gen_scope_begin();
     if (s != GEN_OK) return s;
     gen_ctx ctx;
     ctx_init(&ctx, &dsl_generate_handler, "generate", key, constraints);

@@ -1,6 +1,7 @@
 /* regenerate.c — Gen.jl's regenerate for dynamic functions: the handler (a selected or
  * new choice is drawn from the prior, the others keep their old values) and the vtable
  * entry. */
+#include "dsl_accel.h"
 #include "dsl_int.h"
 
 /* Weight terms (Gen.jl, dynamic/regenerate.jl): only a kept choice (in the old trace
@@ -58,7 +59,9 @@ const dsl_handler dsl_regenerate_handler = {regenerate_choice, regenerate_call, 
 gen_status dsl_regenerate(const gen_trace *tr, gen_key key, const gen_args *args,
                           const gen_diff *argdiffs, const gen_selection *sel,
                           gen_trace **new_tr, gen_array **weight, gen_diff *retdiff) {
-    (void)argdiffs; /* the dynamic DSL reruns the whole body (as Gen.jl's does) */
+    (void)argdiffs; /* the arguments are compared (an argdiff of no change is not proof) */
+    gen_status st = GEN_OK; /* in compiled code when the model captures (generate_graph.c) */
+    if (dsl_graph_regenerate(tr, key, args, sel, new_tr, weight, retdiff, &st)) return st;
     gen_ctx ctx = {.h = &dsl_regenerate_handler, .op = "regenerate", .key = key,
                    .constraints = gen_choicemap_empty(), .sel = sel};
     return dsl_edit(tr, &ctx, args, new_tr, weight, retdiff, NULL);

@@ -100,3 +100,9 @@ gen_status cpu_custom_vjp(const op_call *c) {
     }
     return GEN_OK;
 }
+
+/* The site samples (distributions/draw_site.c) and fills c->out. */
+gen_status cpu_draw(const op_call *c) {
+    const op_draw_site *site = c->p->payload;
+    return site->run(site, c);
+}

@@ -1,0 +1,130 @@
+/* draw_site.c — a random choice's draw as one op (the DRAW row, op.h) for compiled batched
+ * generate: the site records the family, the parameters' batched marks and the shapes, and
+ * at run time rebuilds the distribution from the parameter values it is given and samples
+ * it exactly as the dynamic DSL's draw does (gen_dist_sample at the key folded with the
+ * address), so compiled and eager runs draw the same values from the same key. Sites are
+ * interned: a graph keeps a pointer to its sites for the process's lifetime. */
+#include <pthread.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dist_int.h"
+#include "../array/op.h"
+
+typedef struct draw_site {
+    op_draw_site head;
+    struct draw_site *next;
+    const dist_family *family;
+    gen_dtype dtype;
+    int n_params;
+    bool param_batched[DIST_MAX_PARAMS];
+    int batch_ndim, event_ndim;
+    int64_t batch_shape[GEN_MAX_DIMS], event_shape[GEN_MAX_DIMS];
+    bool batched; /* the distribution carries the particle axis */
+    int64_t n;    /* batched mode's particle count (0: not batched) */
+    uint64_t hash; /* the address's, folded into the key */
+} draw_site;
+
+static pthread_mutex_t sites_lock = PTHREAD_MUTEX_INITIALIZER;
+static draw_site *sites;
+
+/* The parameters as fresh arrays nothing tracks (copies of the op's arguments), with the
+ * batched marks the eager distribution's parameters had. */
+static gen_status rebuild(const draw_site *s, const op_call *c, gen_dist **out) {
+    gen_array *params[DIST_MAX_PARAMS];
+    for (int i = 0; i < s->n_params; i++) {
+        const gen_array *a = c->in[1 + i];
+        params[i] = gen_array_from((gen_dtype)a->dtype, a->ndim, a->shape, a->data);
+        if (params[i] && s->param_batched[i]) params[i] = gen_batched(params[i]);
+        if (!params[i]) return core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
+    }
+    *out = dist_new(s->family, s->dtype, s->n_params, params, s->batch_ndim, s->batch_shape, s->event_ndim,
+                    s->event_shape);
+    return *out ? GEN_OK : core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
+}
+
+static gen_status run(const op_draw_site *site, const op_call *c) {
+    const draw_site *s = (const draw_site *)site;
+    const int64_t *kw = c->in[0]->data;
+    gen_key key = gen_key_fold_in((gen_key){{(uint64_t)kw[0], (uint64_t)kw[1]}}, s->hash);
+    gen_status st = gen_scope_begin();
+    if (st != GEN_OK) return st;
+    int64_t saved = arr_batch_suspend();
+    if (s->n) st = gen_batch_begin(s->n);
+    gen_dist *d = NULL;
+    if (st == GEN_OK) st = rebuild(s, c, &d);
+    int nd = s->n && !s->batched ? 1 : 0; /* as the dynamic DSL's draw: the particle axis in front */
+    gen_array *x = st == GEN_OK ? gen_dist_sample(d, key, nd, nd ? &s->n : NULL) : NULL;
+    if (st == GEN_OK && !x) st = core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
+    const gen_array *o = c->out;
+    if (st == GEN_OK && (x->dtype != o->dtype || x->ndim != o->ndim ||
+                         memcmp(x->shape, o->shape, (size_t)o->ndim * sizeof *o->shape)))
+        st = GEN_FAIL(GEN_ERR_INTERNAL, "draw: %s drew a value of another dtype or shape than its site's",
+                      s->family->name);
+    if (st == GEN_OK)
+        st = gen_array_copy_to(x, (gen_dtype)o->dtype, o->data, (size_t)o->size * gen_dtype_size((gen_dtype)o->dtype));
+    if (s->n) gen_batch_end();
+    arr_batch_resume(saved);
+    gen_scope_end();
+    return st;
+}
+
+static const draw_site *intern(const draw_site *key) {
+    pthread_mutex_lock(&sites_lock);
+    const draw_site *found = NULL;
+    for (const draw_site *s = sites; s && !found; s = s->next)
+        if (!memcmp((const char *)s + offsetof(draw_site, family), (const char *)key + offsetof(draw_site, family),
+                    sizeof *s - offsetof(draw_site, family)))
+            found = s;
+    if (!found) {
+        draw_site *s = malloc(sizeof *s); /* a process-lifetime table (as intern.c's): not the workload's */
+        if (s) {
+            memcpy(s, key, sizeof *s);
+            s->next = sites;
+            sites = s;
+            found = s;
+        }
+    }
+    pthread_mutex_unlock(&sites_lock);
+    return found;
+}
+
+gen_array *dist_draw_op(const gen_dist *d, const gen_array *key, uint64_t hash, int64_t n) {
+    if (d->extra || !d->family->sample) {
+        GEN_FAIL(GEN_ERR_UNSUPPORTED, "%s: its draw has no compiled form (%s)", d->family->name,
+                 d->extra ? "a distribution with data of its own" : "it cannot be simulated");
+        return NULL;
+    }
+    draw_site k;
+    memset(&k, 0, sizeof k); /* padding too: sites compare as bytes */
+    k.head.run = run;
+    k.family = d->family;
+    k.dtype = d->dtype;
+    k.n_params = d->n_params;
+    for (int i = 0; i < d->n_params; i++) k.param_batched[i] = d->params[i]->batched;
+    k.batch_ndim = d->batch_ndim;
+    k.event_ndim = d->event_ndim;
+    memcpy(k.batch_shape, d->batch_shape, sizeof k.batch_shape);
+    memcpy(k.event_shape, d->event_shape, sizeof k.event_shape);
+    k.batched = d->batched;
+    k.n = n;
+    k.hash = hash;
+    const draw_site *s = intern(&k);
+    if (!s) {
+        GEN_FAIL(GEN_ERR_OOM, "%s: out of memory for its draw site", d->family->name);
+        return NULL;
+    }
+    op_params p;
+    memset(&p, 0, sizeof p);
+    p.payload = (void *)s;
+    p.dtype = d->dtype;
+    p.ndim = 0;
+    if (n && !d->batched) p.shape[p.ndim++] = n;
+    for (int i = 0; i < d->batch_ndim; i++) p.shape[p.ndim++] = d->batch_shape[i];
+    for (int i = 0; i < d->event_ndim; i++) p.shape[p.ndim++] = d->event_shape[i];
+    gen_array *in[1 + DIST_MAX_PARAMS];
+    in[0] = (gen_array *)key;
+    for (int i = 0; i < d->n_params; i++) in[1 + i] = d->params[i];
+    return op_apply_physical(OP_DRAW, 1 + d->n_params, in, &p);
+}
