@@ -84,8 +84,9 @@ typedef struct cg_emit {
     cg_text tables;
     char ring[16][160];  /* cg_ref's results */
     int ring_at;
-    /* scratch space of the node being emitted (cg_scratch), after the values' storage */
-    int64_t scratch_base, scratch_at;
+    /* scratch space of the node being emitted (cg_scratch): at the work block's start,
+     * [0, scratch_end) (the values' storage is laid out after it when the code is done) */
+    int64_t scratch_end, scratch_at;
     int32_t scratch_node;
     bool scratch_used;
 } cg_emit;

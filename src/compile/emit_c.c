@@ -149,13 +149,12 @@ static void assign_storage(cg_emit *e) {
     }
 }
 
-/* Lays out the work block again with only the values whose pointer the code names
- * (a fused loop's temporaries have none) and the loops' arrays, when no node took scratch
- * space (whose offsets are written into the code). */
-static void compact_work(cg_emit *e) {
-    if (e->scratch_used) return;
+/* Lays out the work block: the nodes' scratch space (whose offsets are in the code), then
+ * only the values whose pointer the code names (a fused loop's temporaries have none),
+ * then the loops' arrays. */
+static void layout_work(cg_emit *e) {
     const cg_graph *g = e->g;
-    int64_t at = 0;
+    int64_t at = (e->scratch_end + 15) / 16 * 16;
     for (int32_t v = 0; v < g->n_values; v++) {
         const cg_value *x = &g->values[v];
         cg_store *s = &e->st[v];
@@ -577,7 +576,7 @@ bool cg_emit_c(const cg_graph *g, cg_text *src, int64_t *work_bytes, char *why, 
         cg_text_printf(&out, "int cg_main(const cg_rt *rt, const void *const *K, const void *const *IN, "
                              "void *const *OUT, unsigned char *W, int64_t *fail, double *failv) {\n"
                              "    (void)rt; (void)K; (void)IN; (void)W; (void)fail; (void)failv;\n");
-        compact_work(&e);
+        layout_work(&e);
         declare(&e, &out);
         cg_reroll_declare(&e, &out);
         cg_text_printf(&out, "%s    return 0;\n}\n", e.body.s ? e.body.s : "");

@@ -19,7 +19,9 @@
 #define HALF_LOG_2PI "0.91893853320467274178" /* FUSED_HALF_LOG_2PI */
 
 typedef struct group {
-    int64_t n;        /* the loop's length (0: no group open); its shape is e->fuse_* */
+    int64_t n;        /* the loop's length (0: no group open) */
+    int nd;           /* its shape (leading 1s dropped), as e->fuse_* while it is open */
+    int64_t shape[GEN_MAX_DIMS];
     bool nest;        /* a loop nest over rows: a member reads per row or along rows */
     int32_t *members; /* in the loop, in order */
     int n_members;
@@ -30,7 +32,8 @@ typedef struct group {
 typedef struct sched {
     cg_emit *e;
     group gr;
-    bool nest_ok;      /* loop nests allowed (not GENC_NO_FUSE2D) */
+    bool fuse2d;       /* nests, and the nodes moved before a loop fused among themselves
+                        * (GENC_NO_FUSE2D=1: neither) */
     bool *is_red;      /* per value: the output of a reduction of the open group */
     int32_t *node_grp; /* per node: the group it was fused into, or -1 */
     int32_t *use_off, *uses; /* consumers of each root value (CSR) */
@@ -127,7 +130,7 @@ static int32_t row_source(const cg_emit *e, const cg_node *nd) {
 /* Ops written by cg_emit_map (one output element from the arguments' elements at the
  * same broadcast position). */
 static bool maps(const sched *s, op_id op) {
-    return cg_is_elementwise(op) || (s->nest_ok && (op == OP_NORMAL_LOGPDF || op == OP_POISSON_LOGPMF));
+    return cg_is_elementwise(op) || (s->fuse2d && (op == OP_NORMAL_LOGPDF || op == OP_POISSON_LOGPMF));
 }
 
 /* Whether node nd can join the open loop (n elements of the shape e->fuse_*): an
@@ -142,7 +145,7 @@ static bool fits(const sched *s, const cg_node *nd) {
         return (nd->check.kind == AD_CHECK_EACH || nd->check.kind == AD_CHECK_DENSITY) &&
                cg_val(e, nd->in[0])->size == n && !s->is_red[root_of(e, nd->in[0])];
     if (full_reduction(e, nd)) return cg_val(e, nd->in[0])->size == n && !s->is_red[root_of(e, nd->in[0])];
-    int32_t src = s->nest_ok ? row_source(e, nd) : -1;
+    int32_t src = s->fuse2d ? row_source(e, nd) : -1;
     if (src >= 0) {
         if (e->fuse_nd < 2 || cg_val(e, src)->size != n || !loop_shaped(e, cg_val(e, src))) return false;
         for (int i = 0; i < nd->n_in; i++) {
@@ -152,7 +155,7 @@ static bool fits(const sched *s, const cg_node *nd) {
         return true;
     }
     if (!maps(s, nd->op) || nd->n_out != 1 || cg_val(e, nd->out[0])->size != n) return false;
-    bool shaped = s->nest_ok && loop_shaped(e, cg_val(e, nd->out[0]));
+    bool shaped = s->fuse2d && loop_shaped(e, cg_val(e, nd->out[0]));
     for (int i = 0; i < nd->n_in; i++) {
         const cg_value *a = cg_val(e, nd->in[i]);
         if (s->is_red[root_of(e, nd->in[i])]) return false;
@@ -166,7 +169,7 @@ static bool fits(const sched *s, const cg_node *nd) {
 static bool needs_nest(const sched *s, const cg_node *nd) {
     const cg_emit *e = s->e;
     if (nd->kind != CG_OP) return false;
-    if (s->nest_ok && row_source(e, nd) >= 0) return true;
+    if (s->fuse2d && row_source(e, nd) >= 0) return true;
     for (int i = 0; i < nd->n_in; i++) {
         bkind k = broadcast_kind(e, cg_val(e, nd->in[i]));
         if (k == B_OUTER || k == B_INNER) return true;
@@ -188,7 +191,7 @@ static void add_member(sched *s, int32_t k) {
     s->gr.members[s->gr.n_members++] = k;
     s->gr.nest |= needs_nest(s, nd);
     s->node_grp[k] = e->cur_grp;
-    bool red = full_reduction(e, nd) || (s->nest_ok && row_source(e, nd) >= 0);
+    bool red = full_reduction(e, nd) || (s->fuse2d && row_source(e, nd) >= 0);
     for (int j = 0; j < nd->n_out; j++) {
         e->grp[nd->out[j]] = e->cur_grp;
         if (red) s->is_red[nd->out[j]] = true;
@@ -332,15 +335,35 @@ static void emit_nest(sched *s) {
     cg_text_printf(&e->body, "    }\n");
 }
 
+static void schedule_list(sched *s, const int32_t *nodes, int count);
+
+static void use_shape(cg_emit *e, const group *gr) {
+    e->fuse_n = gr->n;
+    e->fuse_nd = gr->nd;
+    memcpy(e->fuse_shape, gr->shape, (size_t)gr->nd * sizeof *gr->shape);
+}
+
+/* Writes the open loop (and first the nodes moved before it). */
 static void close_group(sched *s) {
     cg_emit *e = s->e;
     group *gr = &s->gr;
     if (!gr->n) return;
+    if (s->fuse2d && gr->n_pre) { /* the nodes moved before the loop, fused among themselves */
+        e->cur_grp++;
+        schedule_list(s, gr->pre, gr->n_pre);
+        for (int m = 0; m < gr->n_members; m++) { /* this loop's id: the next after theirs */
+            const cg_node *nd = &e->g->nodes[gr->members[m]];
+            s->node_grp[gr->members[m]] = e->cur_grp;
+            for (int j = 0; j < nd->n_out; j++) e->grp[nd->out[j]] = e->cur_grp;
+        }
+        use_shape(e, gr);
+    } else {
+        for (int p = 0; p < gr->n_pre; p++) cg_emit_node(e, gr->pre[p]);
+    }
     for (int m = 0; m < gr->n_members; m++) {
         const cg_node *nd = &e->g->nodes[gr->members[m]];
         for (int j = 0; j < nd->n_out; j++) e->store[nd->out[j]] = used_outside(s, nd->out[j]);
     }
-    for (int p = 0; p < gr->n_pre; p++) cg_emit_node(e, gr->pre[p]);
     cg_text_printf(&e->body, "    {\n");
     for (int m = 0; m < gr->n_members; m++) {
         const cg_node *nd = &e->g->nodes[gr->members[m]];
@@ -381,6 +404,8 @@ static bool open_group(sched *s, int32_t k, int32_t v) {
     e->fuse_n = x->size;
     if (!fits(s, &e->g->nodes[k])) return false;
     s->gr.n = x->size;
+    s->gr.nd = e->fuse_nd;
+    memcpy(s->gr.shape, e->fuse_shape, (size_t)e->fuse_nd * sizeof *sh);
     add_member(s, k);
     return true;
 }
@@ -410,57 +435,70 @@ static bool build_uses(sched *s) {
     return true;
 }
 
-void cg_emit_schedule(cg_emit *e) {
+/* Schedules nodes[0..count) in order: each joins the open loop when it fits, or is moved
+ * before it when it does not read it, or closes it and opens the next. */
+static void schedule_list(sched *s, const int32_t *nodes, int count) {
+    cg_emit *e = s->e;
     const cg_graph *g = e->g;
-    const char *no_nest = getenv("GENC_NO_FUSE2D");
-    sched s = {.e = e, .nest_ok = !(no_nest && *no_nest && strcmp(no_nest, "0") != 0)};
-    size_t nn = (size_t)g->n_nodes + 1;
-    s.gr.members = core_alloc(nn * sizeof *s.gr.members);
-    s.gr.pre = core_alloc(nn * sizeof *s.gr.pre);
-    s.is_red = core_calloc((size_t)g->n_values + 1, sizeof *s.is_red);
-    s.node_grp = core_alloc(nn * sizeof *s.node_grp);
-    bool ok = s.gr.members && s.gr.pre && s.is_red && s.node_grp && build_uses(&s);
-    if (!ok) {
-        cg_unsupported(e, "out of memory");
-    } else {
-        for (int32_t k = 0; k < g->n_nodes; k++) s.node_grp[k] = -1;
-        e->cur_grp = 0;
-        for (int32_t k = 0; k < g->n_nodes && !e->why[0]; k++) {
-            const cg_node *nd = &g->nodes[k];
-            if (!nd->live) continue;
-            if (e->seg_of && e->seg_of[k] >= 0) { /* a loop (emit_reroll.c): written at its first node */
-                if (e->segs[e->seg_of[k]].body[0] == k) {
-                    close_group(&s);
-                    cg_emit_segment(e, e->seg_of[k]);
-                }
+    group outer = s->gr; /* a loop whose moved nodes these are, written after them */
+    size_t cap = (size_t)count + 1;
+    s->gr = (group){.members = core_alloc(cap * sizeof *s->gr.members), .pre = core_alloc(cap * sizeof *s->gr.pre)};
+    if (!s->gr.members || !s->gr.pre) cg_unsupported(e, "out of memory");
+    for (int c = 0; c < count && !e->why[0]; c++) {
+        int32_t k = nodes[c];
+        const cg_node *nd = &g->nodes[k];
+        if (!nd->live) continue;
+        if (e->seg_of && e->seg_of[k] >= 0) { /* a loop (emit_reroll.c): written at its first node */
+            if (e->segs[e->seg_of[k]].body[0] == k) {
+                close_group(s);
+                cg_emit_segment(e, e->seg_of[k]);
+            }
+            continue;
+        }
+        if (nd->kind == CG_OP && cg_is_alias(g, nd)) continue;
+        if (s->gr.n) {
+            if (fits(s, nd)) {
+                add_member(s, k);
                 continue;
             }
-            if (nd->kind == CG_OP && cg_is_alias(g, nd)) continue;
-            if (s.gr.n) {
-                if (fits(&s, nd)) {
-                    add_member(&s, k);
-                    continue;
-                }
-                if (!depends(&s, nd)) {
-                    s.gr.pre[s.gr.n_pre++] = k;
-                    continue;
-                }
-                close_group(&s);
+            if (!depends(s, nd)) {
+                s->gr.pre[s->gr.n_pre++] = k;
+                continue;
             }
-            int32_t src = nd->kind != CG_OP ? -1
-                          : s.nest_ok && row_source(e, nd) >= 0 ? row_source(e, nd)
-                          : full_reduction(e, nd) ? nd->in[0]
-                          : nd->n_out == 1 ? nd->out[0]
-                                           : -1;
-            if (src < 0 || !open_group(&s, k, src)) cg_emit_node(e, k);
+            close_group(s);
         }
-        close_group(&s);
+        int32_t src = nd->kind != CG_OP ? -1
+                      : s->fuse2d && row_source(e, nd) >= 0 ? row_source(e, nd)
+                      : full_reduction(e, nd) ? nd->in[0]
+                      : nd->n_out == 1 ? nd->out[0]
+                                       : -1;
+        if (src < 0 || !open_group(s, k, src)) cg_emit_node(e, k);
+    }
+    if (!e->why[0]) close_group(s);
+    core_free(s->gr.members, cap * sizeof *s->gr.members);
+    core_free(s->gr.pre, cap * sizeof *s->gr.pre);
+    s->gr = outer;
+}
+
+void cg_emit_schedule(cg_emit *e) {
+    const cg_graph *g = e->g;
+    const char *off = getenv("GENC_NO_FUSE2D");
+    sched s = {.e = e, .fuse2d = !(off && *off && strcmp(off, "0") != 0)};
+    size_t nn = (size_t)g->n_nodes + 1;
+    int32_t *all = core_alloc(nn * sizeof *all);
+    s.is_red = core_calloc((size_t)g->n_values + 1, sizeof *s.is_red);
+    s.node_grp = core_alloc(nn * sizeof *s.node_grp);
+    if (!all || !s.is_red || !s.node_grp || !build_uses(&s)) {
+        cg_unsupported(e, "out of memory");
+    } else {
+        for (int32_t k = 0; k < g->n_nodes; k++) s.node_grp[k] = -1, all[k] = k;
+        e->cur_grp = 0;
+        schedule_list(&s, all, (int)g->n_nodes);
     }
     size_t nu = s.use_off ? (size_t)s.use_off[g->n_values] : 0;
     core_free(s.uses, nu * sizeof *s.uses + 1);
     core_free(s.use_off, ((size_t)g->n_values + 2) * sizeof *s.use_off);
-    core_free(s.gr.members, nn * sizeof *s.gr.members);
-    core_free(s.gr.pre, nn * sizeof *s.gr.pre);
+    core_free(all, nn * sizeof *all);
     core_free(s.is_red, ((size_t)g->n_values + 1) * sizeof *s.is_red);
     core_free(s.node_grp, nn * sizeof *s.node_grp);
 }

@@ -45,16 +45,15 @@ void cg_linear(char *buf, size_t n, int nd, const int64_t *shape, const int64_t 
 int64_t cg_scratch(cg_emit *e, int64_t bytes) {
     if (!e->scratch_used) {
         e->scratch_used = true;
-        e->scratch_base = e->work_bytes; /* every value's storage is assigned before emission */
         e->scratch_node = e->node;
         e->scratch_at = 0;
     } else if (e->scratch_node != e->node) {
         e->scratch_node = e->node;
         e->scratch_at = 0;
     }
-    int64_t off = e->scratch_base + e->scratch_at;
+    int64_t off = e->scratch_at; /* the work block's start: the values' storage is laid after it at the end */
     e->scratch_at += (bytes + 15) / 16 * 16;
-    if (e->scratch_base + e->scratch_at > e->work_bytes) e->work_bytes = e->scratch_base + e->scratch_at;
+    if (e->scratch_at > e->scratch_end) e->scratch_end = e->scratch_at;
     return off;
 }
 
