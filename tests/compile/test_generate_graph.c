@@ -240,6 +240,37 @@ static void test_importance(void) {
     if (lw[1] && lw[2]) same_array(lw[1], lw[2], 1e-12, "log weights");
 }
 
+/* Batched assess with every choice given: generate's program, the dynamic path's weight
+ * and return value; a missing choice: the dynamic path's error. */
+static void test_assess(void) {
+    gen_gf *f = gen_dynamic("line", line_model);
+    gen_array *x = gen_linspace(-1, 2, NX);
+    gen_args args = {1, &x, NULL};
+    int64_t n = 40;
+    CHECK_OK(gen_batch_begin(n));
+    gen_trace *tr = NULL;
+    CHECK_OK(gen_generate(f, gen_key_new(4), &args, line_obs(), &tr, NULL));
+    const gen_choicemap *all = tr ? gen_trace_choices(tr) : NULL;
+    for (int round = 0; all && round < 4; round++) {
+        gen_array *w1 = NULL, *w2 = NULL, *r1 = NULL, *r2 = NULL;
+        int64_t before = runs;
+        CHECK_OK(gen_assess(f, &args, all, &w1, &r1));
+        if (round >= 2) CHECK(runs == before);
+        gen_set_compile(false);
+        CHECK_OK(gen_assess(f, &args, all, &w2, &r2));
+        gen_set_compile(true);
+        same_array(w1, w2, 1e-12, "the assess weight");
+        same_array(r1, r2, 1e-12, "the assess return value");
+    }
+    gen_addr a = addr1("a");
+    gen_choicemap *partial = all ? gen_choicemap_remove(all, &a) : NULL;
+    for (int round = 0; partial && round < 3; round++) {
+        gen_array *w = NULL;
+        CHECK_ERROR(gen_assess(f, &args, partial, &w, NULL), "the choices have no value at a");
+    }
+    gen_batch_end();
+}
+
 /* Regenerate of each selection of hier's choices, compiled (once hot) and dynamic. */
 static void regen_compare(gen_trace *tr, const gen_selection *sel, uint64_t seed, bool expect_compiled) {
     gen_trace *t1 = NULL, *t2 = NULL;
@@ -292,6 +323,7 @@ int main(void) {
     RUN(test_same_key);
     RUN(test_errors);
     RUN(test_importance);
+    RUN(test_assess);
     RUN(test_regenerate);
     gen_compile_cache_clear();
     return check_finish();
