@@ -513,8 +513,16 @@ static bool prog_ready(gen_prog *p, int64_t hot, const gen_gf *f, gen_key key, c
     return atomic_load(&p->state) == 2 && p->fn;
 }
 
-bool dsl_graph_generate(const gen_gf *f, gen_key key, const gen_args *args, const gen_choicemap *constraints,
-                        gen_trace **tr, gen_array **weight, gen_status *st) {
+/* Whether p constrains every record (assess's case: it draws nothing). */
+static bool draws_nothing(const gen_prog *p) {
+    for (int i = 0; i < p->n_rec; i++)
+        if (p->rec[i].drawn) return false;
+    return true;
+}
+
+/* Batched generate, or (assess) its weight and return value when it draws nothing. */
+static bool graph_generate(const gen_gf *f, gen_key key, const gen_args *args, const gen_choicemap *constraints,
+                           bool assess, gen_trace **tr, gen_array **weight, gen_array **retval, gen_status *st) {
     int64_t n = gen_batch_size();
     if (n < 1 || building || ad_capture_depth || ad_active() || !gen_compile_enabled()) return false;
     cons_list cons;
@@ -524,21 +532,36 @@ bool dsl_graph_generate(const gen_gf *f, gen_key key, const gen_args *args, cons
     gen_prog *p = key_bytes ? prog_get(key_bytes, kn, f, args, false) : NULL;
     core_free(key_bytes, kn);
     bool done = false;
-    if (prog_ready(p, GEN_HOT, f, key, args, &cons, -1, constraints)) {
+    if (prog_ready(p, GEN_HOT, f, key, args, &cons, -1, constraints) && (!assess || draws_nothing(p))) {
         gen_status s = gen_scope_begin();
         gen_trace *t = NULL;
+        gen_array *w = NULL;
         if (s == GEN_OK) {
-            s = generate_trace(p, f, key, args, &cons, n, &t, weight);
+            s = generate_trace(p, f, key, args, &cons, n, &t, &w);
+            if (s == GEN_OK && weight && !(*weight = gen_scope_return(w))) s = dsl_pending_or_oom();
+            gen_array *ret = t ? (gen_array *)gen_trace_retval(t) : NULL;
+            if (s == GEN_OK && retval && ret && !(*retval = gen_scope_return(ret))) s = dsl_pending_or_oom();
             gen_scope_end();
         }
         done = true;
         *st = s;
-        if (s == GEN_OK && !(*tr = gfi_trace_publish(t))) *st = GEN_ERR_OOM;
+        if (s == GEN_OK && tr && !(*tr = gfi_trace_publish(t))) *st = GEN_ERR_OOM;
+        else if (!tr || s != GEN_OK) gen_trace_release(t);
     }
     prog_release(p);
     cons_free(&cons);
     if (!done) gen_error_clear(); /* a failed run's error is the caller's */
     return done;
+}
+
+bool dsl_graph_generate(const gen_gf *f, gen_key key, const gen_args *args, const gen_choicemap *constraints,
+                        gen_trace **tr, gen_array **weight, gen_status *st) {
+    return graph_generate(f, key, args, constraints, false, tr, weight, NULL, st);
+}
+
+bool dsl_graph_assess(const gen_gf *f, const gen_args *args, const gen_choicemap *choices, gen_array **weight,
+                      gen_array **retval, gen_status *st) {
+    return graph_generate(f, gen_key_new(0), args, choices, true, NULL, weight, retval, st);
 }
 
 bool dsl_graph_regenerate(const gen_trace *tr, gen_key key, const gen_args *args, const gen_selection *sel,

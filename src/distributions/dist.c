@@ -10,7 +10,7 @@
 static void dist_free(gen_dist *d) {
     char desc[CORE_DESC_MAX] = "";
     if (CORE_UNLIKELY(core_debug())) snprintf(desc, sizeof desc, "a distribution (%s)", d->family->name);
-    if (d->family->free_extra) d->family->free_extra(d);
+    if (d->family->free_extra && d->extra) d->family->free_extra(d);
     for (int i = 0; i < d->n_params; i++) gen_array_release(d->params[i]);
     core_obj_free(d, sizeof *d, true, desc);
 }

@@ -34,6 +34,9 @@ typedef struct dist_family {
     gen_bijection *(*bijection)(const gen_dist *d);
     /* Frees d->extra (constructors holding other distributions, user payloads). */
     void (*free_extra)(gen_dist *d);
+    /* d->extra holds only what support / enumerate read (bounds): sample never reads
+     * it, so a draw can be made from the parameters alone (draw_site.c). */
+    bool extra_is_support;
     /* Optional scalar kernels: the same formulas in plain C for one f64 value with f64
      * scalar parameters (p[i] = parameter i), used when no autodiff transform runs and
      * everything is a scalar (model code's common case). They must give exactly what
@@ -78,7 +81,8 @@ gen_dist *dist_new_scalar(const dist_family *f, int n_params, const gen_array *c
 /* d's draw at fold_in(key, hash) as one DRAW op (op.h) on key (two i64 words: a capture
  * leaf) and d's parameters, for a capture of batched generate (n particles, 0: not
  * batched): the value gen_dist_sample gives the dynamic DSL's draw. GEN_ERR_UNSUPPORTED for
- * distributions with data of their own (constructors, discrete bounds). */
+ * distributions with data of their own that their sampler reads (constructors, mvnormal's
+ * factor). The draw rebuilds the distribution without that data (extra_is_support). */
 gen_array *dist_draw_op(const gen_dist *d, const gen_array *key, uint64_t hash, int64_t n);
 
 /* Whether x can be one value of d: a dtype of its kind (a float for a continuous d, d's

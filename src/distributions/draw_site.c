@@ -91,7 +91,7 @@ static const draw_site *intern(const draw_site *key) {
 }
 
 gen_array *dist_draw_op(const gen_dist *d, const gen_array *key, uint64_t hash, int64_t n) {
-    if (d->extra || !d->family->sample) {
+    if ((d->extra && !d->family->extra_is_support) || !d->family->sample) {
         GEN_FAIL(GEN_ERR_UNSUPPORTED, "%s: its draw has no compiled form (%s)", d->family->name,
                  d->extra ? "a distribution with data of its own" : "it cannot be simulated");
         return NULL;

@@ -31,6 +31,10 @@ gen_status dsl_model_eval(dsl_model *m, gen_array *const *values, const bool *ch
  * not capture). */
 bool dsl_graph_generate(const gen_gf *f, gen_key key, const gen_args *args, const gen_choicemap *constraints,
                         gen_trace **tr, gen_array **weight, gen_status *st);
+/* Batched assess in compiled code: generate's program of the same call shape when it
+ * draws nothing (every choice given); false otherwise. */
+bool dsl_graph_assess(const gen_gf *f, const gen_args *args, const gen_choicemap *choices, gen_array **weight,
+                      gen_array **retval, gen_status *st);
 /* Regenerate in compiled code (generate_graph.c): true when it ran (*st its status; on
  * success the outputs as regenerate makes them), false when it runs the dynamic path
  * (other arguments, a call in the trace, nothing selected, a pattern not yet hot, a

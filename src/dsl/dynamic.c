@@ -287,7 +287,9 @@ static gen_status dyn_generate(const gen_gf *f, gen_key key, const gen_args *arg
 
 static gen_status dyn_assess(const gen_gf *f, gen_eval *ev, const gen_args *args,
                              const gen_choicemap *choices, gen_array **weight, gen_array **retval) {
-    gen_status s = gen_scope_begin();
+    gen_status s;
+    if (!ev && gen_batch_size() && dsl_graph_assess(f, args, choices, weight, retval, &s)) return s;
+    s = gen_scope_begin();
     if (s != GEN_OK) return s;
     gen_ctx ctx;
     ctx_init(&ctx, &dsl_assess_handler, "assess", (gen_key){0}, choices);

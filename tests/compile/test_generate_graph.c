@@ -2,9 +2,9 @@
  * dynamic path (compilation off) at the same key: the same draws, scores, factor, return
  * value, trace score and weight (1e-12 relative; the draws exactly), from the call on which
  * the call shape turns hot; the same weights for the same key, other weights for another;
- * the body does not run once compiled; parameter errors as the dynamic path words them;
- * models that do not capture (calls, draws without a compiled form) stay on the dynamic
- * path with the same results; importance sampling through it; and regenerate through
+ * the body does not run once compiled; discrete draws; parameter errors as the dynamic
+ * path words them; models whose draws have no compiled form stay on the dynamic path with
+ * the same results; importance sampling through it; and regenerate through
  * the graph (one particle and batched, every selection of a hierarchical model) equal to
  * the dynamic path's, the body not running once the pattern is hot. */
 #include <math.h>
@@ -43,12 +43,24 @@ static gen_status hier_model(gen_ctx *ctx, const gen_args *args, gen_array **ret
     return gen_ctx_status(ctx);
 }
 
-/* A discrete choice (its draw has no compiled form): k ~ bernoulli(0.3); y ~ N(k, 1). */
+/* Discrete choices: k ~ bernoulli(0.3); c ~ poisson(2 + k); y ~ N(k + c, 1). */
 static gen_status coin_model(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
     (void)args;
     runs++;
-    gen_array *k = gen_choose(ctx, "k", gen_bernoulli(gen_scalar(0.3)));
-    *retval = gen_choose(ctx, "y", gen_normal(gen_cast(k, GEN_F64), gen_scalar(1)));
+    gen_array *k = gen_cast(gen_choose(ctx, "k", gen_bernoulli(gen_scalar(0.3))), GEN_F64);
+    gen_array *c = gen_cast(gen_choose(ctx, "c", gen_poisson(gen_add(k, gen_scalar(2)))), GEN_F64);
+    *retval = gen_choose(ctx, "y", gen_normal(gen_add(k, c), gen_scalar(1)));
+    return gen_ctx_status(ctx);
+}
+
+/* A draw without a compiled form (mvnormal's sampler reads the factor it keeps):
+ * v ~ MvNormal(0, S); y ~ N(v_0 + v_1, 1). */
+static gen_status mvn_model(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+    (void)args;
+    runs++;
+    gen_array *cov = gen_array_from_f64(GEN_DIMS(2, 2), (const double[]){1, 0.5, 0.5, 2});
+    gen_array *v = gen_choose(ctx, "v", gen_mvnormal(gen_zeros(GEN_F64, 1, (int64_t[]){2}), cov));
+    *retval = gen_choose(ctx, "y", gen_normal(gen_sum(v, 0, NULL, false), gen_scalar(1)));
     return gen_ctx_status(ctx);
 }
 
@@ -149,8 +161,14 @@ static void test_hier(void) {
     compare(f, NULL, gen_choicemap_set(gen_choicemap_empty(), &o, ov), 16, true);
 }
 
-static void test_fallback(void) {
+static void test_discrete(void) {
     gen_gf *f = gen_dynamic("coin", coin_model);
+    gen_addr y = addr1("y");
+    compare(f, NULL, gen_choicemap_set(gen_choicemap_empty(), &y, gen_scalar(0.4)), 20, true);
+}
+
+static void test_fallback(void) {
+    gen_gf *f = gen_dynamic("mvn", mvn_model);
     gen_addr y = addr1("y");
     compare(f, NULL, gen_choicemap_set(gen_choicemap_empty(), &y, gen_scalar(0.4)), 20, false);
 }
@@ -222,6 +240,37 @@ static void test_importance(void) {
     if (lw[1] && lw[2]) same_array(lw[1], lw[2], 1e-12, "log weights");
 }
 
+/* Batched assess with every choice given: generate's program, the dynamic path's weight
+ * and return value; a missing choice: the dynamic path's error. */
+static void test_assess(void) {
+    gen_gf *f = gen_dynamic("line", line_model);
+    gen_array *x = gen_linspace(-1, 2, NX);
+    gen_args args = {1, &x, NULL};
+    int64_t n = 40;
+    CHECK_OK(gen_batch_begin(n));
+    gen_trace *tr = NULL;
+    CHECK_OK(gen_generate(f, gen_key_new(4), &args, line_obs(), &tr, NULL));
+    const gen_choicemap *all = tr ? gen_trace_choices(tr) : NULL;
+    for (int round = 0; all && round < 4; round++) {
+        gen_array *w1 = NULL, *w2 = NULL, *r1 = NULL, *r2 = NULL;
+        int64_t before = runs;
+        CHECK_OK(gen_assess(f, &args, all, &w1, &r1));
+        if (round >= 2) CHECK(runs == before);
+        gen_set_compile(false);
+        CHECK_OK(gen_assess(f, &args, all, &w2, &r2));
+        gen_set_compile(true);
+        same_array(w1, w2, 1e-12, "the assess weight");
+        same_array(r1, r2, 1e-12, "the assess return value");
+    }
+    gen_addr a = addr1("a");
+    gen_choicemap *partial = all ? gen_choicemap_remove(all, &a) : NULL;
+    for (int round = 0; partial && round < 3; round++) {
+        gen_array *w = NULL;
+        CHECK_ERROR(gen_assess(f, &args, partial, &w, NULL), "the choices have no value at a");
+    }
+    gen_batch_end();
+}
+
 /* Regenerate of each selection of hier's choices, compiled (once hot) and dynamic. */
 static void regen_compare(gen_trace *tr, const gen_selection *sel, uint64_t seed, bool expect_compiled) {
     gen_trace *t1 = NULL, *t2 = NULL;
@@ -269,10 +318,12 @@ int main(void) {
     gen_set_compile(true);
     RUN(test_line);
     RUN(test_hier);
+    RUN(test_discrete);
     RUN(test_fallback);
     RUN(test_same_key);
     RUN(test_errors);
     RUN(test_importance);
+    RUN(test_assess);
     RUN(test_regenerate);
     gen_compile_cache_clear();
     return check_finish();

@@ -54,6 +54,7 @@ static const dist_family bernoulli_family = {
     .support = bernoulli_support,
     .enumerate = bernoulli_enumerate,
     .free_extra = disc_free_bounds,
+    .extra_is_support = true,
 };
 
 static const dist_family bernoulli_logit_family = {
@@ -65,6 +66,7 @@ static const dist_family bernoulli_logit_family = {
     .support = bernoulli_support,
     .enumerate = bernoulli_enumerate,
     .free_extra = disc_free_bounds,
+    .extra_is_support = true,
 };
 
 gen_dist *gen_bernoulli(const gen_array *p) {

@@ -75,6 +75,7 @@ static const dist_family beta_family = {
     .logpdf = beta_logpdf,
     .support = beta_support,
     .free_extra = beta_free_extra,
+    .extra_is_support = true,
     .logpdf1_grad = beta_logpdf1_grad,
 };
 

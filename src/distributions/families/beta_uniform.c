@@ -77,6 +77,7 @@ static const dist_family beta_uniform_family = {
     .logpdf = bu_logpdf,
     .support = bu_support,
     .free_extra = bu_free_extra,
+    .extra_is_support = true,
 };
 
 static gen_array *end(gen_dtype t, double v) {

@@ -37,6 +37,7 @@ static const dist_family binomial_family = {
     .support = disc_support_range,
     .enumerate = binomial_enumerate,
     .free_extra = disc_free_bounds,
+    .extra_is_support = true,
 };
 
 gen_dist *gen_binomial(const gen_array *n, const gen_array *p) {

@@ -66,6 +66,7 @@ static const dist_family categorical_family = {
     .support = disc_support_range,
     .enumerate = categorical_enumerate,
     .free_extra = disc_free_bounds,
+    .extra_is_support = true,
 };
 
 static const dist_family categorical_logits_family = {
@@ -77,6 +78,7 @@ static const dist_family categorical_logits_family = {
     .support = disc_support_range,
     .enumerate = categorical_enumerate,
     .free_extra = disc_free_bounds,
+    .extra_is_support = true,
 };
 
 /* Batch = a.shape[:-1], scalar events, support 0..K-1. */

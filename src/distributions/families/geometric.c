@@ -27,6 +27,7 @@ static const dist_family geometric_family = {
     .logpdf = geometric_logpdf,
     .support = disc_support_range,
     .free_extra = disc_free_bounds,
+    .extra_is_support = true,
 };
 
 gen_dist *gen_geometric(const gen_array *p) {

@@ -129,6 +129,7 @@ static const dist_family multinomial_family = {
     .support = multinomial_support,
     .enumerate = multinomial_enumerate,
     .free_extra = disc_free_bounds,
+    .extra_is_support = true,
 };
 
 gen_dist *gen_multinomial(const gen_array *n, const gen_array *p) {

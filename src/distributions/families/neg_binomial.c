@@ -34,6 +34,7 @@ static const dist_family neg_binomial_family = {
     .logpdf = neg_binomial_logpdf,
     .support = disc_support_range,
     .free_extra = disc_free_bounds,
+    .extra_is_support = true,
 };
 
 gen_dist *gen_neg_binomial(const gen_array *r, const gen_array *p) {

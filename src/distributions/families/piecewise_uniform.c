@@ -93,6 +93,7 @@ static const dist_family piecewise_uniform_family = {
     .logpdf = piecewise_uniform_logpdf,
     .support = piecewise_uniform_support,
     .free_extra = pw_free_extra,
+    .extra_is_support = true,
 };
 
 /* bounds [..., K+1] finite and strictly increasing along the last axis. */

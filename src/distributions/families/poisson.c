@@ -28,6 +28,7 @@ static const dist_family poisson_family = {
     .logpdf = poisson_logpdf,
     .support = disc_support_range,
     .free_extra = disc_free_bounds,
+    .extra_is_support = true,
 };
 
 gen_dist *gen_poisson(const gen_array *rate) {

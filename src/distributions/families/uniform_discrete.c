@@ -40,6 +40,7 @@ static const dist_family uniform_discrete_family = {
     .support = disc_support_range,
     .enumerate = uniform_discrete_enumerate,
     .free_extra = disc_free_bounds,
+    .extra_is_support = true,
 };
 
 gen_dist *gen_uniform_discrete(const gen_array *lo, const gen_array *hi) {

@@ -165,6 +165,7 @@ static const dist_family von_mises_family = {
     .logpdf = von_mises_logpdf,
     .support = circ_support,
     .free_extra = circ_free_extra,
+    .extra_is_support = true,
 };
 
 gen_dist *gen_von_mises(const gen_array *mu, const gen_array *kappa) {

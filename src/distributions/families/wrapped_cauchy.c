@@ -71,6 +71,7 @@ static const dist_family wrapped_cauchy_family = {
     .logpdf = wrapped_cauchy_logpdf,
     .support = circ_support,
     .free_extra = circ_free_extra,
+    .extra_is_support = true,
 };
 
 gen_dist *gen_wrapped_cauchy(const gen_array *mu, const gen_array *gamma) {
