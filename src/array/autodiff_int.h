@@ -62,6 +62,10 @@ void ad_resume_all(unsigned token);
  * reads on the host a value the capture tracks (control flow on it) calls
  * ad_capture_refuse; parameter checks on tracked values become check nodes. */
 extern _Thread_local int ad_capture_depth;
+/* Whether a transform that differentiates runs: a capture alone records ops but takes no
+ * gradient, so choices between a fused row and its formula (the distributions' log
+ * densities) may take the row under it, as they do outside every transform. */
+static inline bool ad_differentiating(void) { return ad_depth > ad_capture_depth; }
 
 /* A parameter check as a graph node. AD_CHECK_EACH: every element x of in[0] must
  * satisfy pred, else the run fails with "<family>: <name> must be <what>, got x at index

@@ -32,7 +32,7 @@ static bool fused_case(const gen_dist *d, const gen_array *x) {
     const gen_array *mu = d->params[0], *sg = d->params[1];
     int nb = d->batch_ndim, ne = d->event_ndim;
     if (mu->dtype != GEN_F64 || sg->dtype != GEN_F64 || x->dtype != GEN_F64) return false;
-    if (ad_active())
+    if (ad_differentiating())
         return nb == 0 && ad_single_reverse() && x->ndim == ne &&
                !memcmp(x->shape, d->event_shape, (size_t)ne * sizeof(int64_t)) && ad_fits(mu, ne, d->event_shape) &&
                ad_fits(sg, ne, d->event_shape);

@@ -25,7 +25,7 @@ static gen_array *normal_sample(const gen_dist *d, gen_key key, int ndim, const 
 static bool fused_case(const gen_dist *d, const gen_array *x) {
     const gen_array *mu = d->params[0], *sg = d->params[1];
     if (x->dtype != GEN_F64 || mu->dtype != GEN_F64 || sg->dtype != GEN_F64) return false;
-    if (ad_active())
+    if (ad_differentiating())
         return d->batch_ndim == 0 && x->ndim == 0 && mu->ndim == 0 && sg->ndim == 0 && ad_single_reverse();
     int nd;
     int64_t shape[GEN_MAX_DIMS];
