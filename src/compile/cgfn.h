@@ -25,7 +25,8 @@ cg_fn *cg_fn_new(const char *name, gen_closure f, int n_in, gen_array *const *li
 /* The compiled function of a graph already captured (taken: freed on failure too). */
 cg_fn *cg_fn_from_graph(const char *name, cg_graph *g, char *why, size_t why_n);
 /* Runs the code on raw element pointers (each input and output in its value's dtype
- * and shape). A failed check or kernel records its error (as the eager op would). */
+ * and shape; no output overlaps an input: the code computes into outputs as it goes). A
+ * failed check or kernel records its error (as the eager op would). */
 gen_status cg_fn_run(const cg_fn *fn, const void *const *in, void *const *out);
 void cg_fn_free(cg_fn *fn);
 /* The eager path's error for check node k of g failing at element at with values v. */

@@ -33,6 +33,7 @@ typedef struct cg_store {
     int64_t off;  /* work block offset (node outputs held by pointer) */
     char lit[48]; /* CG_STORE_LITERAL */
     bool used;    /* the code names its pointer (a fused loop's temporaries need none) */
+    int out;      /* > 0: it lives in the caller's output OUT[out - 1] (no work space, no copy) */
 } cg_store;
 
 /* A loop found again in the graph (emit_reroll.c): R blocks of P nodes; block 0's nodes

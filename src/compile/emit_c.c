@@ -147,6 +147,16 @@ static void assign_storage(cg_emit *e) {
         const cg_node *nd = &g->nodes[k];
         if (nd->live && cg_is_alias(g, nd)) e->st[nd->out[0]].root = e->st[nd->in[0]].root;
     }
+    /* A node's array that is an output is computed in the caller's output itself (the
+     * first output it is): no work space and no copy at the end. Outputs do not overlap
+     * inputs (cg_fn_run). An alias of another dtype or shape keeps its own copy. */
+    for (int j = 0; j < g->n_outputs; j++) {
+        int32_t v = g->outputs[j], r = e->st[v].root;
+        const cg_value *x = &g->values[v], *rx = &g->values[r];
+        cg_store *s = &e->st[r];
+        if (rx->kind == CG_NODE && s->kind == CG_STORE_POINTER && !s->out && x->dtype == rx->dtype && x->size == rx->size)
+            s->out = j + 1;
+    }
 }
 
 /* Lays out the work block: the nodes' scratch space (whose offsets are in the code), then
@@ -158,7 +168,8 @@ static void layout_work(cg_emit *e) {
     for (int32_t v = 0; v < g->n_values; v++) {
         const cg_value *x = &g->values[v];
         cg_store *s = &e->st[v];
-        if (s->root != v || x->kind != CG_NODE || s->kind != CG_STORE_POINTER || !s->used || (e->ovr && e->ovr[v]))
+        if (s->root != v || x->kind != CG_NODE || s->kind != CG_STORE_POINTER || !s->used || (e->ovr && e->ovr[v]) ||
+            s->out)
             continue;
         s->off = at;
         at += (x->size * (int64_t)gen_dtype_size(x->dtype) + 15) / 16 * 16;
@@ -192,6 +203,8 @@ static void declare(cg_emit *e, cg_text *t) {
             cg_text_printf(t, "    const %s *const p%d = (const %s *)IN[%d];\n", ct, (int)v, ct, (int)x->index);
         } else if (x->kind == CG_CONST) {
             cg_text_printf(t, "    const %s *const p%d = (const %s *)K[%d];\n", ct, (int)v, ct, (int)x->index);
+        } else if (s->out) {
+            cg_text_printf(t, "    %s *const p%d = (%s *)OUT[%d];\n", ct, (int)v, ct, s->out - 1);
         } else {
             cg_text_printf(t, "    %s *const p%d = (%s *)(W + %" PRId64 ");\n", ct, (int)v, ct, s->off);
         }
@@ -562,6 +575,7 @@ bool cg_emit_c(const cg_graph *g, cg_text *src, int64_t *work_bytes, char *why, 
         int32_t v = g->outputs[j];
         const cg_value *x = cg_val(&e, v);
         const char *ct = cg_ctype(x->dtype);
+        if (e.st[e.st[v].root].out == j + 1 && !(e.ovr && e.ovr[e.st[v].root])) continue; /* computed in place */
         if (x->size == 1)
             cg_text_printf(&e.body, "    ((%s *)OUT[%d])[0] = %s;\n", ct, j, cg_ref(&e, v, "0"));
         else if (x->size > 1)
