@@ -4,7 +4,7 @@
  * address: dist_draw_op), so the code draws exactly what the dynamic path draws.
  *  - Batched generate (importance sampling, SMC): the program of one call shape
  *    (function, arguments by identity, constraint addresses, dtypes and shapes, N) is
- *    compiled once the shape has been seen GEN_HOT times; each call then runs it and
+ *    compiled once the shape has been seen GEN_HOT times (at once from GEN_BIG particles); each call then runs it and
  *    builds the batched trace from its outputs.
  *  - Regenerate (MH with a selection), one particle or batched: generate with the kept
  *    choices constrained to their old values, of which only the outputs the draws reach
@@ -25,6 +25,9 @@
 #include "genc/compile.h"
 
 #define GEN_HOT 2
+/* From this many particles a call shape compiles on first use: one dynamic run costs
+ * more than capturing and compiling (and the code is cached on disk). */
+#define GEN_BIG 262144
 #define REGEN_HOT 64
 #define GEN_CACHE 32
 #define GEN_MAX_CONSTRAINTS 1024
@@ -532,7 +535,7 @@ static bool graph_generate(const gen_gf *f, gen_key key, const gen_args *args, c
     gen_prog *p = key_bytes ? prog_get(key_bytes, kn, f, args, false) : NULL;
     core_free(key_bytes, kn);
     bool done = false;
-    if (prog_ready(p, GEN_HOT, f, key, args, &cons, -1, constraints) && (!assess || draws_nothing(p))) {
+    if (prog_ready(p, n >= GEN_BIG ? 1 : GEN_HOT, f, key, args, &cons, -1, constraints) && (!assess || draws_nothing(p))) {
         gen_status s = gen_scope_begin();
         gen_trace *t = NULL;
         gen_array *w = NULL;
