@@ -4,15 +4,16 @@
  * address: dist_draw_op), so the code draws exactly what the dynamic path draws.
  *  - Batched generate (importance sampling, SMC): the program of one call shape
  *    (function, arguments by identity, constraint addresses, dtypes and shapes, N) is
- *    compiled once the shape has been seen GEN_HOT times (at once from GEN_BIG particles); each call then runs it and
- *    builds the batched trace from its outputs.
+ *    compiled once the shape has been seen GEN_HOT times (at once from GEN_BIG
+ *    particles); each call then runs it and builds the batched trace from its outputs.
  *  - Regenerate (MH with a selection), one particle or batched: generate with the kept
  *    choices constrained to their old values, of which only the outputs the draws reach
  *    are computed (the choices downstream of the selection), per selection pattern and
  *    trace structure, compiled once used REGEN_HOT times.
- * The same traces, scores and weights as the dynamic path for the same key. Models with
- * calls, masked constraints, or distributions whose draw has no compiled form stay on
- * the dynamic path. */
+ * Batched assess runs generate's program when it draws nothing. The same traces, scores
+ * and weights as the dynamic path for the same key. Models with calls, masked
+ * constraints, or distributions whose draw has no compiled form stay on the dynamic
+ * path. */
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
