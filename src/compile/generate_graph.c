@@ -301,6 +301,18 @@ static cg_graph *regen_outputs(gen_prog *p, const cg_graph *g) {
     return sel;
 }
 
+/* Names the capture's inputs in a refusal: the key stands for the draws. */
+static void name_input(void *payload, int i, char *buf, size_t n) {
+    const cons_list *c = payload;
+    if (i == 0) {
+        snprintf(buf, n, "a draw");
+        return;
+    }
+    char a[GEN_ADDR_FORMAT_MAX];
+    gen_addr_format(&c->addr[i - 1], a, sizeof a);
+    snprintf(buf, n, "%s", a);
+}
+
 /* Captures and compiles p (n_rec records). False: it stays on the dynamic path. */
 static bool build(gen_prog *p, const gen_gf *f, gen_key key, const gen_args *args, const cons_list *cons, int n_rec) {
     if (n_rec < 0 || n_rec > GEN_MAX_RECORDS || !(p->rec = core_calloc((size_t)n_rec + 1, sizeof *p->rec))) return false;
@@ -314,7 +326,7 @@ static bool build(gen_prog *p, const gen_gf *f, gen_key key, const gen_args *arg
     capture_call c = {f, key, args, cons, n_rec, p};
     cg_refusal why;
     char msg[600] = "";
-    cg_graph *g = like[0] ? cg_capture((gen_closure){generate_fn, &c}, n_in, like, n_out, NULL, NULL, &why) : NULL;
+    cg_graph *g = like[0] ? cg_capture((gen_closure){generate_fn, &c}, n_in, like, n_out, name_input, (void *)cons, &why) : NULL;
     if (!g) snprintf(msg, sizeof msg, "%s", why.msg[0] ? why.msg : gen_error_message());
     core_free(like, ((size_t)n_in + 1) * sizeof *like);
     cg_graph *sel = !g ? NULL : p->regen ? regen_outputs(p, g) : cg_graph_with_outputs(g, p->n_out, g->outputs);

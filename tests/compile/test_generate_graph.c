@@ -8,6 +8,7 @@
  * the graph (one particle and batched, every selection of a hierarchical model) equal to
  * the dynamic path's, the body not running once the pattern is hot. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
@@ -173,6 +174,28 @@ static void test_fallback(void) {
     compare(f, NULL, gen_choicemap_set(gen_choicemap_empty(), &y, gen_scalar(0.4)), 20, false);
 }
 
+/* A body that reads a draw on the host (a C loop over the particles): capture refuses, the
+ * dynamic path runs every time, with its results. */
+static gen_status host_model(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+    (void)args;
+    runs++;
+    gen_array *x = gen_choose(ctx, "x", gen_normal(gen_scalar(0), gen_scalar(1)));
+    const double *xv = x ? gen_array_data(x) : NULL;
+    int64_t n = x ? gen_array_size(x) : 0;
+    double *m = n ? calloc((size_t)n, sizeof *m) : NULL;
+    for (int64_t i = 0; m && i < n; i++) m[i] = xv[i] > 0 ? 1.0 : -1.0;
+    gen_array *mean = m ? gen_batched(gen_array_from_f64(1, &n, m)) : NULL;
+    free(m);
+    *retval = gen_choose(ctx, "y", gen_normal(mean, gen_scalar(1)));
+    return gen_ctx_status(ctx);
+}
+
+static void test_host_read(void) {
+    gen_gf *f = gen_dynamic("host", host_model);
+    gen_addr y = addr1("y");
+    compare(f, NULL, gen_choicemap_set(gen_choicemap_empty(), &y, gen_scalar(0.4)), 12, false);
+}
+
 /* The same key gives the same weights; another key others. */
 static void test_same_key(void) {
     gen_gf *f = gen_dynamic("line", line_model);
@@ -320,6 +343,7 @@ int main(void) {
     RUN(test_hier);
     RUN(test_discrete);
     RUN(test_fallback);
+    RUN(test_host_read);
     RUN(test_same_key);
     RUN(test_errors);
     RUN(test_importance);
