@@ -168,7 +168,19 @@ gen_array *op_vjp_via_all(const op_call *c, int i, gen_array *g);
 typedef struct op_draw_site op_draw_site;
 struct op_draw_site {
     gen_status (*run)(const op_draw_site *site, const op_call *c);
+    /* The site for n particles, from this one at n0 and its twin b at n1 (compile/
+     * graph_rescale.c); NULL when they differ otherwise than in the particle count. */
+    const op_draw_site *(*rescaled)(const op_draw_site *site, const op_draw_site *b, int64_t n0, int64_t n1,
+                                    int64_t n);
 };
+
+/* An extent seen as a at n0 particles and as b at n1: a itself when they agree, k n when
+ * a = k n0 and b = k n1 (it follows the particle count), -1 otherwise. */
+static inline int64_t op_scale_extent(int64_t a, int64_t b, int64_t n0, int64_t n1, int64_t n) {
+    if (a == b) return a;
+    if (n0 > 0 && n1 > 0 && a % n0 == 0 && b % n1 == 0 && a / n0 == b / n1) return a / n0 * n;
+    return -1;
+}
 
 /* Shared shape rules. */
 gen_status op_shape_same(const op_call *c, op_sig *s);       /* out = in[0] */

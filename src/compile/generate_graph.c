@@ -240,6 +240,7 @@ static gen_status generate_fn(void *payload, int n_in, gen_array *const *in, int
         out[k++] = t->score;
         p->weight_out = k;
         out[k++] = w;
+        core_free(p->out_batched, ((size_t)p->n_out + 1) * sizeof *p->out_batched); /* an earlier capture's */
         p->n_out = k;
         if (!(p->out_batched = core_calloc((size_t)k + 1, sizeof *p->out_batched))) s = GEN_ERR_OOM;
         for (int j = 0; s == GEN_OK && j < k; j++) p->out_batched[j] = gen_array_is_batched(out[j]);
@@ -313,22 +314,134 @@ static void name_input(void *payload, int i, char *buf, size_t n) {
     snprintf(buf, n, "%s", a);
 }
 
-/* Captures and compiles p (n_rec records). False: it stays on the dynamic path. */
-static bool build(gen_prog *p, const gen_gf *f, gen_key key, const gen_args *args, const cons_list *cons, int n_rec) {
-    if (n_rec < 0 || n_rec > GEN_MAX_RECORDS || !(p->rec = core_calloc((size_t)n_rec + 1, sizeof *p->rec))) return false;
-    p->n_rec = n_rec;
-    p->n_cons = cons->n;
+/* The constraints as a choice map (in the current scope). */
+static gen_choicemap *cons_map(const cons_list *c) {
+    gen_choicemap_builder *b = gen_choicemap_builder_new();
+    gen_status s = b ? GEN_OK : GEN_ERR_OOM;
+    for (int i = 0; i < c->n && s == GEN_OK; i++) s = gen_choicemap_builder_set(b, &c->addr[i], c->val[i]);
+    gen_choicemap *m = s == GEN_OK ? gen_choicemap_builder_finish(b) : NULL;
+    if (b) gen_choicemap_builder_free(b);
+    return m;
+}
+
+/* The record count of f's generate (the dynamic path, once). -1: it failed. */
+static int record_count(const gen_gf *f, gen_key key, const gen_args *args, const cons_list *cons) {
+    gen_trace *t0 = NULL;
+    if (gen_scope_begin() != GEN_OK) return -1;
+    gen_choicemap *m = cons_map(cons);
+    building = true;
+    gen_status s = m ? gen_generate(f, key, args, m, &t0, NULL) : GEN_ERR_OOM;
+    building = false;
+    int64_t n = s == GEN_OK ? ((const dsl_data *)t0->data)->n : -1;
+    gen_scope_end();
+    gen_error_clear();
+    return n > GEN_MAX_RECORDS ? -1 : (int)n;
+}
+
+/* The graph of generate at the running particle count on cons (n_rec records; outputs
+ * as generate_fn makes them, the plan in p). NULL with msg filled. */
+static cg_graph *capture_at(gen_prog *p, const gen_gf *f, gen_key key, const gen_args *args, const cons_list *cons,
+                            int n_rec, char *msg, size_t msg_n) {
     int n_in = 1 + cons->n, n_out = 3 * n_rec + 4;
     gen_array **like = core_calloc((size_t)n_in + 1, sizeof *like);
-    if (!like) return false;
+    if (!like) return NULL;
     like[0] = gen_array_from(GEN_I64, 1, (const int64_t[]){2}, key.k);
     for (int i = 0; i < cons->n; i++) like[1 + i] = (gen_array *)cons->val[i];
     capture_call c = {f, key, args, cons, n_rec, p};
     cg_refusal why;
-    char msg[600] = "";
-    cg_graph *g = like[0] ? cg_capture((gen_closure){generate_fn, &c}, n_in, like, n_out, name_input, (void *)cons, &why) : NULL;
-    if (!g) snprintf(msg, sizeof msg, "%s", why.msg[0] ? why.msg : gen_error_message());
+    cg_graph *g = like[0] ? cg_capture((gen_closure){generate_fn, &c}, n_in, like, n_out, name_input, (void *)cons, &why)
+                          : NULL;
+    if (!g) snprintf(msg, msg_n, "%s", why.msg[0] ? why.msg : gen_error_message());
     core_free(like, ((size_t)n_in + 1) * sizeof *like);
+    return g;
+}
+
+/* Particle counts of the twin captures (graph_rescale.c): primes, unlikely to be a data
+ * extent; a batched generate of more than TWIN_FROM particles is captured at these. */
+#define TWIN_N0 1021
+#define TWIN_N1 1031
+#define TWIN_FROM 8192
+
+/* cons with each batched value cut to its first m particles (in the current scope);
+ * false when a value has n leading rows without the batched mark (whether it is one per
+ * particle would then depend on the count). */
+static bool cons_cut(const cons_list *c, int64_t n, int64_t m, cons_list *out) {
+    *out = (cons_list){c->n, c->addr, core_alloc(((size_t)c->n + 1) * sizeof *out->val)};
+    if (!out->val) return false;
+    for (int i = 0; i < c->n; i++) {
+        const gen_array *v = c->val[i];
+        bool rows = gen_array_ndim(v) > 0 && gen_array_shape(v)[0] == n;
+        out->val[i] = v;
+        if (rows && !gen_array_is_batched(v)) return false;
+        if (rows) {
+            int64_t saved = gen_batch_suspend();
+            gen_array *cut = gen_slice(v, 0, 0, m, 1);
+            gen_batch_resume(saved);
+            if (!(out->val[i] = cut ? gen_batched(cut) : NULL)) return false;
+        }
+    }
+    return true;
+}
+
+/* The graph at n particles from twin captures at TWIN_N0 and TWIN_N1. NULL: capture at n. */
+static cg_graph *capture_twins(gen_prog *p, const gen_gf *f, gen_key key, const gen_args *args, const cons_list *cons,
+                               int64_t n, int *n_rec, char *msg, size_t msg_n) {
+    const int64_t m[2] = {TWIN_N0, TWIN_N1};
+    cg_graph *g[2] = {NULL, NULL}, *r = NULL;
+    int64_t saved = gen_batch_suspend();
+    for (int t = 0; t < 2; t++) {
+        if (gen_scope_begin() != GEN_OK) break;
+        cons_list cut = {0};
+        bool ok = gen_batch_begin(m[t]) == GEN_OK;
+        if (ok && cons_cut(cons, n, m[t], &cut)) {
+            if (t == 0) *n_rec = record_count(f, key, args, &cut);
+            if (*n_rec >= 0 && (p->rec || (p->rec = core_calloc((size_t)*n_rec + 1, sizeof *p->rec))))
+                g[t] = capture_at(p, f, key, args, &cut, *n_rec, msg, msg_n);
+        }
+        if (cut.val) core_free(cut.val, ((size_t)cut.n + 1) * sizeof *cut.val);
+        if (ok) gen_batch_end();
+        gen_scope_end();
+        if (!g[t]) break;
+    }
+    gen_batch_resume(saved);
+    if (g[0] && g[1]) r = cg_graph_rescale(g[0], g[1], m[0], m[1], n, msg, msg_n);
+    cg_graph_free(g[0]);
+    cg_graph_free(g[1]);
+    gen_error_clear();
+    return r;
+}
+
+/* Captures and compiles p (n_rec records; -1: count them first). False: it stays on the
+ * dynamic path. A big batched generate is captured at small twin counts, and at its own
+ * when those differ otherwise than in the count. */
+static bool build(gen_prog *p, const gen_gf *f, gen_key key, const gen_args *args, const cons_list *cons, int n_rec) {
+    int64_t n = gen_batch_size();
+    char msg[600] = "";
+    cg_graph *g = NULL;
+    if (!p->regen && n > TWIN_FROM) {
+        g = capture_twins(p, f, key, args, cons, n, &n_rec, msg, sizeof msg);
+        if (!g && getenv("GENC_COMPILE_VERBOSE"))
+            fprintf(stderr, "genc: %s: batched generate captured at %lld particles: %s\n", gen_gf_name(f), (long long)n,
+                    msg);
+    }
+    if (!g && p->rec) { /* the twins' plan goes: the capture at n makes its own */
+        core_free(p->rec, ((size_t)n_rec + 1) * sizeof *p->rec);
+        p->rec = NULL;
+        n_rec = -1;
+    }
+    if (!g && n_rec < 0) n_rec = record_count(f, key, args, cons);
+    if (n_rec < 0 || n_rec > GEN_MAX_RECORDS) {
+        cg_graph_free(g);
+        return false;
+    }
+    if (!p->rec && !(p->rec = core_calloc((size_t)n_rec + 1, sizeof *p->rec))) {
+        cg_graph_free(g);
+        return false;
+    }
+    p->n_rec = n_rec;
+    p->n_cons = cons->n;
+    msg[0] = 0;
+    if (!g) g = capture_at(p, f, key, args, cons, n_rec, msg, sizeof msg);
     cg_graph *sel = !g ? NULL : p->regen ? regen_outputs(p, g) : cg_graph_with_outputs(g, p->n_out, g->outputs);
     cg_graph_free(g);
     const char *what = p->regen ? "regenerate" : "batched generate";
@@ -338,19 +451,6 @@ static bool build(gen_prog *p, const gen_gf *f, gen_key key, const gen_args *arg
     if (!p->fn && getenv("GENC_COMPILE_VERBOSE")) fprintf(stderr, "genc: %s: %s not compiled: %s\n", gen_gf_name(f), what, msg);
     gen_error_clear();
     return p->fn != NULL;
-}
-
-/* The record count of f's generate (the dynamic path, once). -1: it failed. */
-static int record_count(const gen_gf *f, gen_key key, const gen_args *args, const gen_choicemap *constraints) {
-    gen_trace *t0 = NULL;
-    if (gen_scope_begin() != GEN_OK) return -1;
-    building = true;
-    gen_status s = gen_generate(f, key, args, constraints, &t0, NULL);
-    building = false;
-    int64_t n = s == GEN_OK ? ((const dsl_data *)t0->data)->n : -1;
-    gen_scope_end();
-    gen_error_clear();
-    return n > GEN_MAX_RECORDS ? -1 : (int)n;
 }
 
 /* ---- running ---- */
@@ -516,12 +616,11 @@ static gen_prog *prog_get(const char *key, size_t kn, const gen_gf *f, const gen
 
 /* Whether p has code to run: builds it (once, by one thread) when it turns hot. */
 static bool prog_ready(gen_prog *p, int64_t hot, const gen_gf *f, gen_key key, const gen_args *args,
-                       const cons_list *cons, int n_rec, const gen_choicemap *constraints) {
+                       const cons_list *cons, int n_rec) {
     if (!p) return false;
     if (atomic_load(&p->state) == 0 && atomic_fetch_add(&p->uses, 1) + 1 >= hot) {
         int expected = 0;
         if (atomic_compare_exchange_strong(&p->state, &expected, 1)) {
-            if (n_rec < 0) n_rec = record_count(f, key, args, constraints);
             build(p, f, key, args, cons, n_rec);
             atomic_store(&p->state, 2);
         }
@@ -548,7 +647,7 @@ static bool graph_generate(const gen_gf *f, gen_key key, const gen_args *args, c
     gen_prog *p = key_bytes ? prog_get(key_bytes, kn, f, args, false) : NULL;
     core_free(key_bytes, kn);
     bool done = false;
-    if (prog_ready(p, n >= GEN_BIG ? 1 : GEN_HOT, f, key, args, &cons, -1, constraints) && (!assess || draws_nothing(p))) {
+    if (prog_ready(p, n >= GEN_BIG ? 1 : GEN_HOT, f, key, args, &cons, -1) && (!assess || draws_nothing(p))) {
         gen_status s = gen_scope_begin();
         gen_trace *t = NULL;
         gen_array *w = NULL;
@@ -612,7 +711,7 @@ bool dsl_graph_regenerate(const gen_trace *tr, gen_key key, const gen_args *args
     gen_prog *p = key_bytes ? prog_get(key_bytes, kn, tr->gf, args, true) : NULL;
     core_free(key_bytes, kn);
     bool done = false;
-    if (prog_ready(p, REGEN_HOT, tr->gf, key, args, &cons, (int)d->n, NULL)) {
+    if (prog_ready(p, REGEN_HOT, tr->gf, key, args, &cons, (int)d->n)) {
         gen_status s = gen_scope_begin();
         gen_trace *t = NULL;
         if (s == GEN_OK) {

@@ -63,6 +63,12 @@ gen_status cg_graph_prune(cg_graph *g);
 /* How many nodes are live. */
 int32_t cg_graph_live(const cg_graph *g);
 
+/* g for n particles, from a (captured at n0 particles) and its twin b (the same run at
+ * n1): each extent that is k n0 in a and k n1 in b becomes k n (graph_rescale.c). NULL
+ * with why filled when they differ otherwise (the caller captures at n). */
+cg_graph *cg_graph_rescale(const cg_graph *a, const cg_graph *b, int64_t n0, int64_t n1, int64_t n, char *why,
+                           size_t why_n);
+
 /* Why a function could not be captured, for the caller to report. */
 typedef struct cg_refusal {
     char msg[512];

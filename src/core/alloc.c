@@ -136,9 +136,11 @@ void core_free_small(void *ptr, size_t nbytes) {
 
 /* Batched model code makes the same big temporaries run after run; malloc hands such
  * blocks back to the kernel on free (mmap, heap trimming), so every run would pay page
- * faults on fresh memory. A few are kept per thread, by exact size, within a budget. */
+ * faults on fresh memory. A few are kept per thread, by exact size, within a budget (1 GiB,
+ * blocks up to a quarter of it: a run over ten million particles keeps its 80 MB arrays),
+ * and all go back when the outermost scope ends. */
 #define LARGE_MAX 64
-#define LARGE_BUDGET ((size_t)256 << 20)
+#define LARGE_BUDGET ((size_t)1024 << 20)
 
 static _Thread_local struct {
     void *blocks[LARGE_MAX];

@@ -70,6 +70,27 @@ static gen_status run(const op_draw_site *site, const op_call *c) {
     return st;
 }
 
+static const draw_site *intern(const draw_site *key);
+
+static const op_draw_site *rescaled(const op_draw_site *site, const op_draw_site *twin, int64_t n0, int64_t n1,
+                                    int64_t n) {
+    const draw_site *a = (const draw_site *)site, *b = (const draw_site *)twin;
+    if (a->family != b->family || a->dtype != b->dtype || a->n_params != b->n_params || a->hash != b->hash ||
+        a->batched != b->batched || a->batch_ndim != b->batch_ndim || a->event_ndim != b->event_ndim ||
+        memcmp(a->param_batched, b->param_batched, sizeof a->param_batched))
+        return NULL;
+    draw_site k = *a;
+    k.next = NULL;
+    k.n = op_scale_extent(a->n, b->n, n0, n1, n);
+    bool ok = k.n >= 0;
+    for (int i = 0; i < a->batch_ndim && ok; i++)
+        ok = (k.batch_shape[i] = op_scale_extent(a->batch_shape[i], b->batch_shape[i], n0, n1, n)) >= 0;
+    for (int i = 0; i < a->event_ndim && ok; i++)
+        ok = (k.event_shape[i] = op_scale_extent(a->event_shape[i], b->event_shape[i], n0, n1, n)) >= 0;
+    const draw_site *r = ok ? intern(&k) : NULL;
+    return r ? &r->head : NULL;
+}
+
 static const draw_site *intern(const draw_site *key) {
     pthread_mutex_lock(&sites_lock);
     const draw_site *found = NULL;
@@ -99,6 +120,7 @@ gen_array *dist_draw_op(const gen_dist *d, const gen_array *key, uint64_t hash, 
     draw_site k;
     memset(&k, 0, sizeof k); /* padding too: sites compare as bytes */
     k.head.run = run;
+    k.head.rescaled = rescaled;
     k.family = d->family;
     k.dtype = d->dtype;
     k.n_params = d->n_params;

@@ -1,0 +1,100 @@
+/* graph_rescale.c — a graph captured at a small particle count, made for another: two
+ * captures of the same batched run at n0 and n1 particles agree in everything but the
+ * extents that follow the particle count (k n0 in one, k n1 in the other), which become
+ * k n. Capturing a million-particle generate this way costs two runs of a thousand
+ * particles instead of one of a million. Anything else that differs (a constant made from
+ * the count, an extent n0 + 1) makes it refuse, and the caller captures at n itself. */
+#include <stdio.h>
+#include <string.h>
+
+#include "graph.h"
+
+static bool same_params_but_extents(const op_params *a, const op_params *b) {
+    if (a->naxes != b->naxes || a->keepdims != b->keepdims || a->axis != b->axis || a->ndim != b->ndim ||
+        a->dtype != b->dtype || a->lower != b->lower || a->transpose != b->transpose || a->reverse != b->reverse ||
+        a->scalar_grad != b->scalar_grad || a->rule != b->rule)
+        return false;
+    for (int i = 0; i < a->naxes && i < GEN_MAX_DIMS; i++)
+        if (a->axes[i] != b->axes[i]) return false;
+    return true;
+}
+
+static bool scale_params(op_params *p, const op_params *b, int64_t n0, int64_t n1, int64_t n) {
+    for (int i = 0; i < p->ndim && i < GEN_MAX_DIMS; i++)
+        if ((p->shape[i] = op_scale_extent(p->shape[i], b->shape[i], n0, n1, n)) < 0) return false;
+    /* slice bounds and integer parameters: the same, or following the count */
+    int64_t *f[] = {&p->start, &p->stop, &p->step, &p->k};
+    const int64_t g[] = {b->start, b->stop, b->step, b->k};
+    for (size_t i = 0; i < sizeof f / sizeof *f; i++)
+        if (*f[i] != g[i] && (*f[i] = op_scale_extent(*f[i], g[i], n0, n1, n)) < 0) return false;
+    return true;
+}
+
+static bool scale_value(cg_value *v, const cg_value *b, int64_t n0, int64_t n1, int64_t n) {
+    if (v->kind != b->kind || v->dtype != b->dtype || v->ndim != b->ndim || v->index != b->index || v->out != b->out)
+        return false;
+    int64_t size = 1;
+    for (int d = 0; d < v->ndim; d++) {
+        if ((v->shape[d] = op_scale_extent(v->shape[d], b->shape[d], n0, n1, n)) < 0) return false;
+        size *= v->shape[d];
+    }
+    v->size = size;
+    return true;
+}
+
+/* A constant must not depend on the count: the same shape and bits in both. */
+static bool same_const(const gen_array *a, const gen_array *b) {
+    int nd = gen_array_ndim(a);
+    if (nd != gen_array_ndim(b) || gen_array_dtype(a) != gen_array_dtype(b) ||
+        memcmp(gen_array_shape(a), gen_array_shape(b), (size_t)nd * sizeof(int64_t)))
+        return false;
+    size_t bytes = (size_t)gen_array_size(a) * gen_dtype_size(gen_array_dtype(a));
+    return !bytes || !memcmp(gen_array_data(a), gen_array_data(b), bytes);
+}
+
+cg_graph *cg_graph_rescale(const cg_graph *a, const cg_graph *b, int64_t n0, int64_t n1, int64_t n, char *why,
+                           size_t why_n) {
+    snprintf(why, why_n, "the captures at %lld and %lld particles differ", (long long)n0, (long long)n1);
+    if (a->n_values != b->n_values || a->n_nodes != b->n_nodes || a->n_consts != b->n_consts ||
+        a->n_inputs != b->n_inputs || a->n_outputs != b->n_outputs ||
+        memcmp(a->inputs, b->inputs, (size_t)a->n_inputs * sizeof *a->inputs) ||
+        memcmp(a->outputs, b->outputs, (size_t)a->n_outputs * sizeof *a->outputs))
+        return NULL;
+    for (int32_t c = 0; c < a->n_consts; c++)
+        if (!same_const(a->consts[c], b->consts[c])) {
+            snprintf(why, why_n, "a constant depends on the particle count");
+            return NULL;
+        }
+    cg_graph *g = cg_graph_with_outputs(a, a->n_outputs, a->outputs);
+    if (!g) {
+        snprintf(why, why_n, "out of memory");
+        return NULL;
+    }
+    bool ok = true;
+    for (int32_t v = 0; v < g->n_values && ok; v++) ok = scale_value(&g->values[v], &b->values[v], n0, n1, n);
+    for (int32_t k = 0; k < g->n_nodes && ok; k++) {
+        cg_node *x = &g->nodes[k];
+        const cg_node *y = &b->nodes[k];
+        ok = x->kind == y->kind && x->op == y->op && x->n_in == y->n_in && x->n_out == y->n_out &&
+             !memcmp(x->in, y->in, (size_t)x->n_in * sizeof *x->in) &&
+             !memcmp(x->out, y->out, (size_t)x->n_out * sizeof *x->out);
+        if (ok && x->kind == CG_CHECK)
+            ok = x->check.pred == y->check.pred && x->check.kind == y->check.kind &&
+                 !strcmp(x->check.family, y->check.family) && !strcmp(x->check.name, y->check.name) &&
+                 !strcmp(x->check.what, y->check.what) && !strcmp(x->check.site, y->check.site);
+        if (!ok || x->kind != CG_OP) continue;
+        ok = same_params_but_extents(&x->p, &y->p) && scale_params(&x->p, &y->p, n0, n1, n);
+        if (ok && x->op == OP_DRAW) { /* the site follows the count too */
+            const op_draw_site *s = x->p.payload, *t = y->p.payload;
+            ok = s && t && (x->p.payload = (void *)s->rescaled(s, t, n0, n1, n)) != NULL;
+        } else if (ok) {
+            ok = x->p.payload == y->p.payload;
+        }
+    }
+    if (!ok) {
+        cg_graph_free(g);
+        return NULL;
+    }
+    why[0] = 0;
+    return g;
+}
