@@ -1,9 +1,11 @@
 /* graph_rescale.c — a graph captured at a small particle count, made for another: two
  * captures of the same batched run at n0 and n1 particles agree in everything but the
  * extents that follow the particle count (k n0 in one, k n1 in the other), which become
- * k n. Capturing a million-particle generate this way costs two runs of a thousand
- * particles instead of one of a million. Anything else that differs (a constant made from
- * the count, an extent n0 + 1) makes it refuse, and the caller captures at n itself. */
+ * k n, and a constant that is one value repeated over such extents (a bound broadcast to
+ * the batch) is made again at them. Capturing a million-particle generate this way costs
+ * two runs of a thousand particles instead of one of a million. Anything else that
+ * differs (a constant made from the count, an extent n0 + 1) makes it refuse, and the
+ * caller captures at n itself. */
 #include <stdio.h>
 #include <string.h>
 
@@ -42,14 +44,35 @@ static bool scale_value(cg_value *v, const cg_value *b, int64_t n0, int64_t n1, 
     return true;
 }
 
-/* A constant must not depend on the count: the same shape and bits in both. */
-static bool same_const(const gen_array *a, const gen_array *b) {
+/* Whether every element of a has the bits of its first. */
+static bool uniform(const gen_array *a) {
+    size_t w = gen_dtype_size(gen_array_dtype(a));
+    const char *d = gen_array_data(a);
+    for (int64_t i = 1; i < gen_array_size(a); i++)
+        if (memcmp(d, d + (size_t)i * w, w)) return false;
+    return true;
+}
+
+/* The constant for n particles: a itself when it does not depend on the count (the same
+ * shape and bits in b); one value repeated over a shape that follows the count (a bound
+ * broadcast to the batch) at the new shape (a new reference); NULL otherwise. */
+static gen_array *rescaled_const(gen_array *a, const gen_array *b, int64_t n0, int64_t n1, int64_t n) {
     int nd = gen_array_ndim(a);
-    if (nd != gen_array_ndim(b) || gen_array_dtype(a) != gen_array_dtype(b) ||
-        memcmp(gen_array_shape(a), gen_array_shape(b), (size_t)nd * sizeof(int64_t)))
-        return false;
-    size_t bytes = (size_t)gen_array_size(a) * gen_dtype_size(gen_array_dtype(a));
-    return !bytes || !memcmp(gen_array_data(a), gen_array_data(b), bytes);
+    if (nd != gen_array_ndim(b) || gen_array_dtype(a) != gen_array_dtype(b)) return NULL;
+    size_t w = gen_dtype_size(gen_array_dtype(a));
+    if (!memcmp(gen_array_shape(a), gen_array_shape(b), (size_t)nd * sizeof(int64_t))) {
+        size_t bytes = (size_t)gen_array_size(a) * w;
+        return !bytes || !memcmp(gen_array_data(a), gen_array_data(b), bytes) ? gen_array_retain(a) : NULL;
+    }
+    int64_t shape[GEN_MAX_DIMS];
+    for (int d = 0; d < nd; d++)
+        if ((shape[d] = op_scale_extent(gen_array_shape(a)[d], gen_array_shape(b)[d], n0, n1, n)) < 0) return NULL;
+    if (!gen_array_size(a) || !gen_array_size(b) || !uniform(a) || !uniform(b) ||
+        memcmp(gen_array_data(a), gen_array_data(b), w))
+        return NULL;
+    gen_array *one = gen_array_from(gen_array_dtype(a), 0, NULL, gen_array_data(a));
+    gen_array *r = one ? gen_broadcast_to(one, nd, shape) : NULL; /* in the caller's scope */
+    return r ? gen_array_retain(r) : NULL;
 }
 
 cg_graph *cg_graph_rescale(const cg_graph *a, const cg_graph *b, int64_t n0, int64_t n1, int64_t n, char *why,
@@ -60,17 +83,23 @@ cg_graph *cg_graph_rescale(const cg_graph *a, const cg_graph *b, int64_t n0, int
         memcmp(a->inputs, b->inputs, (size_t)a->n_inputs * sizeof *a->inputs) ||
         memcmp(a->outputs, b->outputs, (size_t)a->n_outputs * sizeof *a->outputs))
         return NULL;
-    for (int32_t c = 0; c < a->n_consts; c++)
-        if (!same_const(a->consts[c], b->consts[c])) {
-            snprintf(why, why_n, "a constant depends on the particle count");
-            return NULL;
-        }
     cg_graph *g = cg_graph_with_outputs(a, a->n_outputs, a->outputs);
     if (!g) {
         snprintf(why, why_n, "out of memory");
         return NULL;
     }
-    bool ok = true;
+    bool scoped = gen_scope_begin() == GEN_OK, ok = scoped; /* the new constants' temporaries */
+    for (int32_t c = 0; c < g->n_consts && ok; c++) {
+        gen_array *r = rescaled_const(g->consts[c], b->consts[c], n0, n1, n);
+        if (!r) {
+            snprintf(why, why_n, "a constant depends on the particle count");
+            ok = false;
+            break;
+        }
+        gen_array_release(g->consts[c]);
+        g->consts[c] = r;
+    }
+    if (scoped) gen_scope_end();
     for (int32_t v = 0; v < g->n_values && ok; v++) ok = scale_value(&g->values[v], &b->values[v], n0, n1, n);
     for (int32_t k = 0; k < g->n_nodes && ok; k++) {
         cg_node *x = &g->nodes[k];

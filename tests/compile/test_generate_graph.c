@@ -196,6 +196,33 @@ static void test_host_read(void) {
     compare(f, NULL, gen_choicemap_set(gen_choicemap_empty(), &y, gen_scalar(0.4)), 12, false);
 }
 
+/* A body that makes an array of the particle count itself: its constant depends on the
+ * count, so the twin captures refuse and the capture runs at the count. */
+static gen_status count_model(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+    (void)args;
+    runs++;
+    int64_t n = gen_batch_size();
+    gen_array *x = gen_choose(ctx, "x", gen_normal(gen_scalar(0), gen_scalar(1)));
+    gen_array *ramp = gen_batched(gen_linspace(0, 1, n));
+    *retval = gen_choose(ctx, "y", gen_normal(gen_add(x, ramp), gen_scalar(1)));
+    return gen_ctx_status(ctx);
+}
+
+/* Over 8192 particles the graph is captured at two small counts and re-sized (and, where
+ * that cannot be, at the count): the same results as the dynamic path. */
+static void test_big(void) {
+    gen_gf *line = gen_dynamic("line", line_model), *hier = gen_dynamic("hier", hier_model);
+    gen_gf *coin = gen_dynamic("coin", coin_model), *count = gen_dynamic("count", count_model);
+    gen_array *x = gen_linspace(-1, 2, NX);
+    gen_args args = {1, &x, NULL};
+    int64_t n = 9001;
+    compare(line, &args, line_obs(), n, true);
+    gen_addr o = addr1("o"), y = addr1("y");
+    compare(hier, NULL, gen_choicemap_set(gen_choicemap_empty(), &o, gen_batched(gen_linspace(-1, 1, n))), n, true);
+    compare(coin, NULL, gen_choicemap_set(gen_choicemap_empty(), &y, gen_scalar(0.4)), n, true);
+    compare(count, NULL, gen_choicemap_set(gen_choicemap_empty(), &y, gen_scalar(0.4)), n, true);
+}
+
 /* The same key gives the same weights; another key others. */
 static void test_same_key(void) {
     gen_gf *f = gen_dynamic("line", line_model);
@@ -344,6 +371,7 @@ int main(void) {
     RUN(test_discrete);
     RUN(test_fallback);
     RUN(test_host_read);
+    RUN(test_big);
     RUN(test_same_key);
     RUN(test_errors);
     RUN(test_importance);
