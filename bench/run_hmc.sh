@@ -35,8 +35,10 @@ jax=1; genjax=1
 for r in $(seq "$rounds"); do
   taskset -c "$cpu" "$build/bench/bench_hmc_poly" "$reps" >> "$tmp/out"
   GENC_COMPILE=0 taskset -c "$cpu" "$build/bench/bench_hmc_poly" "$reps" | grep '"genc_eager"' >> "$tmp/out" || true
-  [ "$jax" = 0 ] || taskset -c "$cpu" "$py" bench/peers/hmc_poly_jax.py "$tmp/data.json" "$reps" >> "$tmp/out"
-  [ "$genjax" = 0 ] || taskset -c "$cpu" "$gpy" bench/peers/hmc_poly_genjax.py "$tmp/data.json" "$reps" >> "$tmp/out"
+  [ "$jax" = 0 ] || taskset -c "$cpu" "$py" bench/peers/hmc_poly_jax.py "$tmp/data.json" "$reps" >> "$tmp/out" ||
+    echo "run_hmc: the JAX peer failed (status $?): its column stays empty"
+  [ "$genjax" = 0 ] || taskset -c "$cpu" "$gpy" bench/peers/hmc_poly_genjax.py "$tmp/data.json" "$reps" >> "$tmp/out" ||
+    echo "run_hmc: the GenJAX peer failed (status $?): its column stays empty"
 done
 python3 - "$tmp/out" <<'PY'
 import json, statistics, sys

@@ -46,7 +46,7 @@ def main():
     data = json.load(open(sys.argv[1]))
     reps = int(sys.argv[2]) if len(sys.argv) > 2 else 7
     xs, ys = jnp.array(data["x"]), jnp.array(data["y"])
-    sigma, prior_sd = data["sigma"], data["prior_sd"]
+    sigma, prior_sd = float(data["sigma"]), float(data["prior_sd"])  # JSON may hold 1 as an int
 
     @gen
     def polynomial(xs):
