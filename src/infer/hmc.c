@@ -34,6 +34,27 @@ static gen_status finish(const gen_target *t, const gen_trace *tr, int64_t d, co
     return s;
 }
 
+/* The target for a step on tr (the one the last step on this thread left for tr, else a
+ * new one) and its position into theta (d doubles). NULL: failed. */
+static gen_target *step_target(const gen_trace *tr, const gen_selection *sel, double **theta) {
+    double *kept = NULL;
+    gen_target *t = target_reuse_take(tr, sel, &kept);
+    if (!t && !(t = gen_target_new(tr, sel))) return NULL;
+    int64_t d = gen_target_dim(t);
+    *theta = core_alloc((size_t)(d + 1) * sizeof **theta);
+    gen_status s = *theta ? GEN_OK : GEN_ERR_OOM;
+    if (s == GEN_OK && kept) memcpy(*theta, kept, (size_t)d * sizeof **theta);
+    else if (s == GEN_OK) s = gen_array_copy_to(gen_target_position(t), GEN_F64, *theta, (size_t)d * sizeof **theta);
+    core_free(kept, (size_t)(d + 1) * sizeof *kept);
+    if (s != GEN_OK) {
+        core_free(*theta, (size_t)(d + 1) * sizeof **theta);
+        *theta = NULL;
+        gen_target_free(t);
+        return NULL;
+    }
+    return t;
+}
+
 gen_status gen_hmc(const gen_trace *tr, gen_key key, const gen_selection *sel, double step,
                    int n_leapfrog, const gen_array *inv_metric, gen_trace **out, bool *accepted) {
     const char *fn = "gen_hmc";
@@ -44,7 +65,8 @@ gen_status gen_hmc(const gen_trace *tr, gen_key key, const gen_selection *sel, d
     if (n_leapfrog < 1 || n_leapfrog > GEN_MAX_LEAPFROG)
         return GEN_FAIL(GEN_ERR_VALUE, "%s: n_leapfrog must be in 1..%d, got %d", fn, GEN_MAX_LEAPFROG, n_leapfrog);
     if (!tr || !sel) return infer_null(fn, tr ? "the selection" : "the trace");
-    gen_target *t = gen_target_new(tr, sel);
+    double *theta0 = NULL;
+    gen_target *t = step_target(tr, sel, &theta0);
     if (!t) return infer_pending();
     int64_t d = gen_target_dim(t);
     hmc_metric m;
@@ -52,12 +74,13 @@ gen_status gen_hmc(const gen_trace *tr, gen_key key, const gen_selection *sel, d
     double *buf = s == GEN_OK ? core_alloc((size_t)(5 * d + 1) * sizeof(double)) : NULL;
     if (s == GEN_OK && !buf) s = GEN_ERR_OOM;
     gen_key k[2];
+    bool acc = false;
     if (s == GEN_OK) s = gen_key_split(key, 2, k);
     if (s == GEN_OK) {
         hmc_point x = {buf, buf + d, buf + 2 * d, 0};
         double *z = buf + 3 * d, *tmp = buf + 4 * d;
-        s = gen_array_copy_to(gen_target_position(t), GEN_F64, x.theta, (size_t)d * sizeof(double));
-        if (s == GEN_OK) s = hmc_eval_start(t, d, x.theta, &x.logp, x.grad);
+        memcpy(x.theta, theta0, (size_t)d * sizeof *x.theta);
+        s = hmc_eval_start(t, d, x.theta, &x.logp, x.grad);
         if (s == GEN_OK) s = hmc_normals(gen_key_fold_in(k[0], 0), d, z);
         if (s == GEN_OK) {
             hmc_draw_momentum(&m, z, x.p);
@@ -65,10 +88,16 @@ gen_status gen_hmc(const gen_trace *tr, gen_key key, const gen_selection *sel, d
             s = leapfrog(t, &m, step, n_leapfrog, &x, tmp);
             double h1 = -x.logp + hmc_kinetic(&m, x.p, tmp);
             double alpha = isfinite(x.logp) ? h0 - h1 : -INFINITY;
-            if (s == GEN_OK) s = finish(t, tr, d, x.theta, alpha, k[1], out, accepted);
+            if (s == GEN_OK) s = finish(t, tr, d, x.theta, alpha, k[1], out, &acc);
+        }
+        if (s == GEN_OK && accepted) *accepted = acc;
+        if (s == GEN_OK) { /* the next step on *out takes t */
+            target_reuse_put(t, *out, acc ? x.theta : theta0);
+            t = NULL;
         }
     }
     if (buf) core_free(buf, (size_t)(5 * d + 1) * sizeof(double));
+    core_free(theta0, (size_t)(d + 1) * sizeof *theta0);
     hmc_metric_free(&m);
     gen_target_free(t);
     if (s != GEN_OK) core_error_prefix("%s", fn);
@@ -93,17 +122,18 @@ gen_status gen_mala(const gen_trace *tr, gen_key key, const gen_selection *sel, 
     if (!out) return GEN_FAIL(GEN_ERR_MISUSE, "%s: out is NULL", fn);
     if (!(step > 0)) return GEN_FAIL(GEN_ERR_VALUE, "%s: need step > 0 (got %g)", fn, step);
     if (!tr || !sel) return infer_null(fn, tr ? "the selection" : "the trace");
-    gen_target *t = gen_target_new(tr, sel);
+    double *th = NULL;
+    gen_target *t = step_target(tr, sel, &th);
     if (!t) return infer_pending();
     int64_t d = gen_target_dim(t);
-    double *buf = core_alloc((size_t)(5 * d + 1) * sizeof(double));
+    double *buf = core_alloc((size_t)(4 * d + 1) * sizeof(double));
     gen_status s = buf ? GEN_OK : GEN_ERR_OOM;
     gen_key k[2];
+    bool acc = false;
     if (s == GEN_OK) s = gen_key_split(key, 2, k);
     if (s == GEN_OK) {
-        double *th = buf, *g = buf + d, *th2 = buf + 2 * d, *g2 = buf + 3 * d, *z = buf + 4 * d, lp = 0, lp2 = 0;
-        s = gen_array_copy_to(gen_target_position(t), GEN_F64, th, (size_t)d * sizeof(double));
-        if (s == GEN_OK) s = hmc_eval_start(t, d, th, &lp, g);
+        double *g = buf, *th2 = buf + d, *g2 = buf + 2 * d, *z = buf + 3 * d, lp = 0, lp2 = 0;
+        s = hmc_eval_start(t, d, th, &lp, g);
         if (s == GEN_OK) s = hmc_normals(k[0], d, z);
         if (s == GEN_OK) { /* a point the model rejects: lp2 -inf, rejected as in HMC */
             gen_divergence why = GEN_DIVERGENCE_NONE;
@@ -113,10 +143,16 @@ gen_status gen_mala(const gen_trace *tr, gen_key key, const gen_selection *sel, 
         if (s == GEN_OK) {
             double alpha = isfinite(lp2) ? lp2 - lp + mala_logq(d, step, th, th2, g2) - mala_logq(d, step, th2, th, g)
                                          : -INFINITY;
-            s = finish(t, tr, d, th2, alpha, k[1], out, accepted);
+            s = finish(t, tr, d, th2, alpha, k[1], out, &acc);
+        }
+        if (s == GEN_OK && accepted) *accepted = acc;
+        if (s == GEN_OK) { /* the next step on *out takes t */
+            target_reuse_put(t, *out, acc ? th2 : th);
+            t = NULL;
         }
     }
-    if (buf) core_free(buf, (size_t)(5 * d + 1) * sizeof(double));
+    if (buf) core_free(buf, (size_t)(4 * d + 1) * sizeof(double));
+    core_free(th, (size_t)(d + 1) * sizeof *th);
     gen_target_free(t);
     if (s != GEN_OK) core_error_prefix("%s", fn);
     return s;

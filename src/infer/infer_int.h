@@ -43,6 +43,14 @@ accel_fn *target_cache_find(const char *key, size_t n);
 void target_cache_put(const char *key, size_t n, accel_fn *fn, const gen_gf *gf, gen_array *const *keep,
                       int64_t n_keep);
 void target_cache_clear(void);
+/* The selection t moves (borrowed). */
+const gen_selection *target_selection(const gen_target *t);
+/* target_reuse.c: the target a step left for tr and sel (taken: the caller frees or
+ * puts it back) with its theta there (*theta, gen_target_dim(t) + 1 doubles, the caller
+ * core_frees it), or NULL; put: t (taken) and the trace its step left, at theta. */
+gen_target *target_reuse_take(const gen_trace *tr, const gen_selection *sel, double **theta);
+void target_reuse_put(gen_target *t, const gen_trace *tr, const double *theta);
+void target_reuse_clear(void);
 /* The constrained values of rec's choices at theta (flattened, dims doubles) into out
  * through compiled code, *done true; *done false (GEN_OK) when t has none for rec (the
  * caller then builds the trace). The compiled function is made on first use for rec. */

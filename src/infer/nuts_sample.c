@@ -142,6 +142,13 @@ static gen_status run_chain(nuts_job *job, gen_target *t, nuts *n, hmc_point *x,
         if ((s = chain_start(job, n, x, keys, adapt_step, adapt_metric)) != GEN_OK) return s;
     }
     const gen_selection *rec = cfg->record ? cfg->record : job->sel;
+    if (cs->it < W && job->N > 0 && job->dims > 0) { /* the recorded values' compiled map is made in warm-up, not
+                                                        in the first draw's time (a failure shows again there) */
+        double *scratch = core_alloc((size_t)job->dims * sizeof *scratch);
+        bool done = false;
+        if (scratch && target_record_raw(t, rec, x->theta, job->dims, scratch, &done) != GEN_OK) gen_error_clear();
+        core_free(scratch, (size_t)job->dims * sizeof *scratch);
+    }
     double t0 = now();
     int phase = cs->it < W ? 0 : 1;
     for (int64_t it = cs->it; it < total; it++) {

@@ -467,6 +467,7 @@ gen_target *gen_target_new(const gen_trace *tr, const gen_selection *sel) {
 int64_t gen_target_dim(const gen_target *t) { return t ? t->dim : -1; }
 const gen_array *gen_target_position(const gen_target *t) { return t ? t->theta0 : NULL; }
 const gen_trace *gen_target_base(const gen_target *t) { return t ? t->tr : NULL; }
+const gen_selection *target_selection(const gen_target *t) { return t->sel; }
 
 static gen_status check_theta(const char *fn, const gen_target *t, const gen_array *theta) {
     if (!t) return infer_null(fn, "the target");

@@ -70,6 +70,7 @@ void target_cache_put(const char *key, size_t n, accel_fn *fn, const gen_gf *gf,
 }
 
 void target_cache_clear(void) {
+    target_reuse_clear(); /* this thread's reused target holds a compiled function too */
     pthread_mutex_lock(&lock);
     entry copy[CACHE_ENTRIES];
     memcpy(copy, entries, sizeof copy);

@@ -1,7 +1,8 @@
 /* test_hmc.c — HMC (identity, diagonal and dense metrics), MALA and the posterior mode
  * (gen_posterior_mode) on models with exact posteriors: normal–normal (unbounded) and
  * gamma–poisson (a positive choice moved in log space), a correlated Gaussian for the
- * dense metric; moments within Monte Carlo error (batch means), modes exactly; the errors. */
+ * dense metric; moments within Monte Carlo error (batch means), modes exactly; the errors;
+ * a step's target kept for the next step gives what a new target gives. */
 #include <math.h>
 
 #include "conjugate_models.h"
@@ -122,10 +123,55 @@ static void test_refused_points(void) {
     CHECK(rejected[0] > 5 && rejected[1] > 5);
 }
 
+/* l ~ Gamma(3, 1) (moved in log space); y ~ N(l, 1) observed; counts its runs. */
+static int64_t pos_runs;
+static gen_status pos_model(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+    (void)args;
+    pos_runs++;
+    gen_array *l = gen_choose(ctx, "l", gen_gamma(gen_scalar(3), gen_scalar(1)));
+    *retval = gen_choose(ctx, "y", gen_normal(l, gen_scalar(1)));
+    return gen_ctx_status(ctx);
+}
+
+/* A step on the trace the last step left takes that step's target (target_reuse.c),
+ * without running the model to find its position again (fewer runs of the body than a
+ * step that makes its target anew), with the same result to rounding (theta is not sent
+ * through the bijections and back). */
+static void test_target_reuse(void) {
+    gen_gf *f = gen_dynamic("pos", pos_model);
+    gen_addr l = {1, {gen_part_name("l")}}, y = {1, {gen_part_name("y")}};
+    gen_trace *a = NULL;
+    CHECK_OK(gen_generate(f, gen_key_new(1), NULL, gen_choicemap_set(gen_choicemap_empty(), &y, gen_scalar(2.0)), &a,
+                          NULL));
+    gen_selection *sel = gen_select(1, &l);
+    int64_t quiet_steps = 0;
+    for (int i = 0; i < 40 && a; i++) {
+        bool mala = i % 2;
+        gen_key k1 = gen_key_new(50 + (uint64_t)i), k2 = gen_key_new(500 + (uint64_t)i);
+        gen_trace *b = NULL, *kept = NULL, *fresh = NULL;
+        bool acc_kept = false, acc_fresh = false;
+        CHECK_OK(mala ? gen_mala(a, k1, sel, 0.4, &b, NULL) : gen_hmc(a, k1, sel, 0.2, 6, NULL, &b, NULL));
+        if (!b) break;
+        int64_t before = pos_runs;
+        CHECK_OK(mala ? gen_mala(b, k2, sel, 0.4, &kept, &acc_kept) : gen_hmc(b, k2, sel, 0.2, 6, NULL, &kept, &acc_kept));
+        int64_t kept_runs = pos_runs - before;
+        gen_compile_cache_clear(); /* drops the kept target: the next step makes a new one */
+        before = pos_runs;
+        CHECK_OK(mala ? gen_mala(b, k2, sel, 0.4, &fresh, &acc_fresh) : gen_hmc(b, k2, sel, 0.2, 6, NULL, &fresh, &acc_fresh));
+        quiet_steps += kept_runs < pos_runs - before; /* a new target runs the model to find its position */
+        CHECK(acc_kept == acc_fresh);
+        if (kept && fresh) CHECK_CLOSE(check_item(gen_trace_value(kept, &l)), check_item(gen_trace_value(fresh, &l)), 1e-12);
+        a = fresh;
+    }
+    if (quiet_steps < 40)
+        check_fail(__FILE__, __LINE__, "only %lld of 40 steps took the kept target", (long long)quiet_steps);
+}
+
 int main(void) {
     RUN(test_hmc);
     RUN(test_posterior_mode);
     RUN(test_errors);
     RUN(test_refused_points);
+    RUN(test_target_reuse);
     return check_finish();
 }
