@@ -69,6 +69,18 @@ static inline void chol_vjp_solve_lt(const double *L, const double *inv, const d
 static inline void chol_vjp_matrix(const double *L, const double *G, double *A, double *m, double *z, int64_t n) {
     for (int64_t i = 0; i < n; i++) { /* phi(L^T G): row i is the sum over k >= i of L[k][i] G[k][:i+1] */
         int64_t j = 0;
+        for (; j + 4 * CHOL_VJP_LANES <= i + 1; j += 4 * CHOL_VJP_LANES) { /* four independent sums at a time */
+            chol_vjp_v2 a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
+            for (int64_t k = i; k < n; k++) {
+                const double l = L[k * n + i], *g = G + k * n + j;
+                a0 += l * chol_vjp_load(g);
+                a1 += l * chol_vjp_load(g + CHOL_VJP_LANES);
+                a2 += l * chol_vjp_load(g + 2 * CHOL_VJP_LANES);
+                a3 += l * chol_vjp_load(g + 3 * CHOL_VJP_LANES);
+            }
+            chol_vjp_v2 r[4] = {a0, a1, a2, a3};
+            memcpy(m + i * n + j, r, sizeof r);
+        }
         for (; j + CHOL_VJP_LANES <= i + 1; j += CHOL_VJP_LANES) {
             chol_vjp_v2 acc = {0};
             for (int64_t k = i; k < n; k++) acc += L[k * n + i] * chol_vjp_load(G + k * n + j); /* L[k][i] = 0, k < i */
