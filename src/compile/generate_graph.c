@@ -48,7 +48,6 @@ typedef struct gen_prog {
     _Atomic int64_t uses;
     _Atomic int state; /* 0: not built, 1: building, 2: built (fn, or none) */
     cg_fn *fn;
-    int n_cons;
     int n_rec;
     rec_plan *rec;
     int factors_out, ret_out, ret_rec, ret_arg; /* -1: not that kind */
@@ -439,7 +438,6 @@ static bool build(gen_prog *p, const gen_gf *f, gen_key key, const gen_args *arg
         return false;
     }
     p->n_rec = n_rec;
-    p->n_cons = cons->n;
     msg[0] = 0;
     if (!g) g = capture_at(p, f, key, args, cons, n_rec, msg, sizeof msg);
     cg_graph *sel = !g ? NULL : p->regen ? regen_outputs(p, g) : cg_graph_with_outputs(g, p->n_out, g->outputs);
