@@ -477,7 +477,6 @@ static const char *pred_expr(bool (*pred)(double)) {
     return NULL;
 }
 
-/* One node, on its own (not fused). */
 /* An op the generated code hands back to the library through the runtime's host_op (a
  * random draw: the family's own sampler, so compiled code draws what the eager path
  * draws): its arguments' and result's elements by pointer. */
@@ -501,6 +500,7 @@ static bool emit_host(cg_emit *e, const cg_node *nd) {
     return true;
 }
 
+/* One node, on its own (not fused). */
 void cg_emit_node(cg_emit *e, int32_t k) {
     const cg_node *nd = &e->g->nodes[k];
     e->node = k;

@@ -85,14 +85,34 @@ static _Thread_local bool building;
 /* ---- the constraints and the key ---- */
 
 typedef struct cons_list {
-    int n;
+    int n, cap; /* cap: the arrays' allocated length (less one) */
     gen_addr *addr;
     const gen_array **val;
 } cons_list;
 
 static void cons_free(cons_list *c) {
-    core_free(c->addr, ((size_t)c->n + 1) * sizeof *c->addr);
-    core_free(c->val, ((size_t)c->n + 1) * sizeof *c->val);
+    core_free(c->addr, ((size_t)c->cap + 1) * sizeof *c->addr);
+    core_free(c->val, ((size_t)c->cap + 1) * sizeof *c->val);
+}
+
+static bool cons_alloc(cons_list *c, int64_t cap) {
+    *c = (cons_list){0, (int)cap, core_alloc(((size_t)cap + 1) * sizeof *c->addr),
+                     core_alloc(((size_t)cap + 1) * sizeof *c->val)};
+    if (c->addr && c->val) return true;
+    cons_free(c);
+    *c = (cons_list){0};
+    gen_error_clear();
+    return false;
+}
+
+/* The constraints as a choice map (in the current scope). */
+static gen_choicemap *cons_map(const cons_list *c) {
+    gen_choicemap_builder *b = gen_choicemap_builder_new();
+    gen_status s = b ? GEN_OK : GEN_ERR_OOM;
+    for (int i = 0; i < c->n && s == GEN_OK; i++) s = gen_choicemap_builder_set(b, &c->addr[i], c->val[i]);
+    gen_choicemap *m = s == GEN_OK ? gen_choicemap_builder_finish(b) : NULL;
+    if (b) gen_choicemap_builder_free(b);
+    return m;
 }
 
 /* The constraints in iteration order; false when one cannot be an input of the code (a
@@ -100,26 +120,20 @@ static void cons_free(cons_list *c) {
 static bool cons_collect(const gen_choicemap *m, cons_list *c) {
     int64_t n = gen_choicemap_count(m);
     *c = (cons_list){0};
-    if (n > GEN_MAX_CONSTRAINTS) return false;
-    c->addr = core_alloc(((size_t)n + 1) * sizeof *c->addr);
-    c->val = core_alloc(((size_t)n + 1) * sizeof *c->val);
-    if (!c->addr || !c->val) {
-        cons_free(c);
-        gen_error_clear();
-        return false;
-    }
+    if (n > GEN_MAX_CONSTRAINTS || !cons_alloc(c, n)) return false;
     gen_choicemap_iter it;
     gen_choicemap_iter_init(&it, m);
     while (gen_choicemap_iter_next(&it)) {
         if (it.mask || c->n >= n || gen_array_is_tuple(it.value) || gen_array_device(it.value) != GEN_DEVICE_CPU) {
-            c->n = (int)n;
             cons_free(c);
             return false;
         }
         c->addr[c->n] = it.addr;
         c->val[c->n++] = it.value;
     }
-    return c->n == n;
+    if (c->n == n) return true;
+    cons_free(c);
+    return false;
 }
 
 /* The key: what the code depends on — function, arguments (identity), N, and each
@@ -184,12 +198,9 @@ static int find_leaf(const gen_array *v, int n_in, gen_array *const *in) {
 static gen_status generate_fn(void *payload, int n_in, gen_array *const *in, int n_out, gen_array **out) {
     capture_call *c = payload;
     gen_prog *p = c->p;
-    gen_choicemap_builder *b = gen_choicemap_builder_new();
-    gen_status s = b ? GEN_OK : GEN_ERR_OOM;
-    for (int i = 0; i < c->cons->n && s == GEN_OK; i++) s = gen_choicemap_builder_set(b, &c->cons->addr[i], in[1 + i]);
-    gen_choicemap *cm = s == GEN_OK ? gen_choicemap_builder_finish(b) : NULL;
-    if (b) gen_choicemap_builder_free(b);
-    if (s == GEN_OK && !cm) s = core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
+    const cons_list leaves = {c->cons->n, c->cons->n, c->cons->addr, (const gen_array **)(in + 1)};
+    gen_choicemap *cm = cons_map(&leaves);
+    gen_status s = cm ? GEN_OK : core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
     dsl_draw_capture dc = {in[0], c->key, ""}, *outer = dsl_capturing_draws;
     dsl_capturing_draws = &dc;
     gen_trace *t = NULL;
@@ -313,16 +324,6 @@ static void name_input(void *payload, int i, char *buf, size_t n) {
     snprintf(buf, n, "%s", a);
 }
 
-/* The constraints as a choice map (in the current scope). */
-static gen_choicemap *cons_map(const cons_list *c) {
-    gen_choicemap_builder *b = gen_choicemap_builder_new();
-    gen_status s = b ? GEN_OK : GEN_ERR_OOM;
-    for (int i = 0; i < c->n && s == GEN_OK; i++) s = gen_choicemap_builder_set(b, &c->addr[i], c->val[i]);
-    gen_choicemap *m = s == GEN_OK ? gen_choicemap_builder_finish(b) : NULL;
-    if (b) gen_choicemap_builder_free(b);
-    return m;
-}
-
 /* The record count of f's generate (the dynamic path, once). -1: it failed. */
 static int record_count(const gen_gf *f, gen_key key, const gen_args *args, const cons_list *cons) {
     gen_trace *t0 = NULL;
@@ -365,7 +366,7 @@ static cg_graph *capture_at(gen_prog *p, const gen_gf *f, gen_key key, const gen
  * false when a value has n leading rows without the batched mark (whether it is one per
  * particle would then depend on the count). */
 static bool cons_cut(const cons_list *c, int64_t n, int64_t m, cons_list *out) {
-    *out = (cons_list){c->n, c->addr, core_alloc(((size_t)c->n + 1) * sizeof *out->val)};
+    *out = (cons_list){c->n, c->n, c->addr, core_alloc(((size_t)c->n + 1) * sizeof *out->val)};
     if (!out->val) return false;
     for (int i = 0; i < c->n; i++) {
         const gen_array *v = c->val[i];
@@ -690,9 +691,7 @@ bool dsl_graph_regenerate(const gen_trace *tr, gen_key key, const gen_args *args
         if (args->v[i] != tr->args.v[i]) return false;
     cons_list cons = {0};
     bool *selected = core_calloc((size_t)d->n + 1, sizeof *selected);
-    cons.addr = core_alloc(((size_t)d->n + 1) * sizeof *cons.addr);
-    cons.val = core_alloc(((size_t)d->n + 1) * sizeof *cons.val);
-    bool ok = selected && cons.addr && cons.val, any = false;
+    bool ok = cons_alloc(&cons, d->n) && selected, any = false;
     for (int64_t i = 0; i < d->n && ok; i++) {
         const dsl_rec *r = &d->recs[i];
         ok = !r->sub && r->value && !gen_array_is_tuple(r->value) && gen_array_device(r->value) == GEN_DEVICE_CPU &&
@@ -722,7 +721,6 @@ bool dsl_graph_regenerate(const gen_trace *tr, gen_key key, const gen_args *args
     }
     prog_release(p);
     core_free(selected, ((size_t)d->n + 1) * sizeof *selected);
-    cons.n = (int)d->n; /* the arrays' allocated length */
     cons_free(&cons);
     if (!done) gen_error_clear(); /* a failed run's error is the caller's */
     return done;

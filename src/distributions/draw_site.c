@@ -29,15 +29,16 @@ typedef struct draw_site {
 static pthread_mutex_t sites_lock = PTHREAD_MUTEX_INITIALIZER;
 static draw_site *sites;
 
-/* The parameters as fresh arrays nothing tracks (copies of the op's arguments), with the
- * batched marks the eager distribution's parameters had. */
+/* The parameters as fresh headers nothing tracks (views of the op's arguments: a capture
+ * records nothing of the sampler's ops), with the batched marks the eager distribution's
+ * parameters had. */
 static gen_status rebuild(const draw_site *s, const op_call *c, gen_dist **out) {
     gen_array *params[DIST_MAX_PARAMS];
     for (int i = 0; i < s->n_params; i++) {
         const gen_array *a = c->in[1 + i];
-        params[i] = gen_array_from((gen_dtype)a->dtype, a->ndim, a->shape, a->data);
-        if (params[i] && s->param_batched[i]) params[i] = gen_batched(params[i]);
-        if (!params[i]) return core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
+        gen_array *v = arr_view(a, a->ndim, a->shape);
+        if (v) v->batched = s->param_batched[i];
+        if (!(params[i] = arr_publish(v))) return core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
     }
     *out = dist_new(s->family, s->dtype, s->n_params, params, s->batch_ndim, s->batch_shape, s->event_ndim,
                     s->event_shape);

@@ -37,15 +37,13 @@ static gen_status finish(const gen_target *t, const gen_trace *tr, int64_t d, co
 /* The target for a step on tr (the one the last step on this thread left for tr, else a
  * new one) and its position into theta (d doubles). NULL: failed. */
 static gen_target *step_target(const gen_trace *tr, const gen_selection *sel, double **theta) {
-    double *kept = NULL;
-    gen_target *t = target_reuse_take(tr, sel, &kept);
-    if (!t && !(t = gen_target_new(tr, sel))) return NULL;
+    gen_target *t = target_reuse_take(tr, sel, theta);
+    if (t) return t; /* *theta: the kept position */
+    if (!(t = gen_target_new(tr, sel))) return NULL;
     int64_t d = gen_target_dim(t);
     *theta = core_alloc((size_t)(d + 1) * sizeof **theta);
-    gen_status s = *theta ? GEN_OK : GEN_ERR_OOM;
-    if (s == GEN_OK && kept) memcpy(*theta, kept, (size_t)d * sizeof **theta);
-    else if (s == GEN_OK) s = gen_array_copy_to(gen_target_position(t), GEN_F64, *theta, (size_t)d * sizeof **theta);
-    core_free(kept, (size_t)(d + 1) * sizeof *kept);
+    gen_status s = *theta ? gen_array_copy_to(gen_target_position(t), GEN_F64, *theta, (size_t)d * sizeof **theta)
+                          : GEN_ERR_OOM;
     if (s != GEN_OK) {
         core_free(*theta, (size_t)(d + 1) * sizeof **theta);
         *theta = NULL;
