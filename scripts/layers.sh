@@ -28,7 +28,7 @@ rank() {
 }
 
 # Every include "..." of a file under src/, as: <from folder> <to folder> <file> <target>
-edges=$(find src -name '*.[ch]' | sort | while read -r f; do
+edges=$(find src \( -name '*.[ch]' -o -name '*.cu' \) | sort | while read -r f; do
     from=${f#src/}; from=${from%%/*}
     dir=$(dirname "$f")
     grep -o '^[[:space:]]*#[[:space:]]*include[[:space:]]*"[^"]*"' "$f" | sed 's/.*"\(.*\)"/\1/' |

@@ -40,12 +40,19 @@ typedef enum gen_dtype { GEN_BOOL = 0, GEN_I64 = 1, GEN_F32 = 2, GEN_F64 = 3 } g
 typedef struct gen_array gen_array;
 
 /* Where an array's elements live. Every array is on one device; an operation runs on
- * the device of its arguments (all on one device: mixing is GEN_ERR_MISUSE naming the
- * operation and the two devices) and its result is on that device; operations with no
- * array argument (gen_zeros, gen_scalar, ...) make arrays on the CPU. The CPU is device
- * 0 and always present; other values are the backends this build registers (the CUDA
- * backend arrives with its issue), numbered from 1. */
-typedef enum gen_device { GEN_DEVICE_CPU = 0 } gen_device;
+ * the device of its arguments and its result is on that device. Arguments on different
+ * devices are GEN_ERR_MISUSE naming the operation and the two devices, with one
+ * exception: small host arrays (at most 64 bytes of elements: scalars, short vectors,
+ * whatever gen_scalar makes) travel with an operation to the device of its other
+ * arguments, so constants in model code need no copying by hand. Operations with no
+ * array argument (gen_zeros, gen_full, gen_array_from, gen_arange, the random draws)
+ * make their arrays on the calling thread's default device (gen_device_set_default; the
+ * CPU unless set), except that arrays of at most 64 bytes are always made on the host;
+ * likewise an operation on small host arrays alone whose result is larger (a scalar
+ * broadcast to [N]) runs on the default device.
+ * The CPU is device 0 and always present; other devices are the backends this build
+ * registers, numbered from 1 as they are first used (gen_device_cuda). */
+typedef enum gen_device { GEN_DEVICE_NONE = -1, GEN_DEVICE_CPU = 0 } gen_device;
 
 /* Shape and axis literals: gen_zeros(GEN_F64, GEN_DIMS(3, 4)) passes ndim = 2 and the
  * dims {3, 4}; gen_sum(a, GEN_AXES(0, 2), false) passes naxes = 2 and axes {0, 2}. */
@@ -121,11 +128,32 @@ gen_array *gen_array_to_host(const gen_array *a);
  * there. Errors as gen_array_to_host, and GEN_ERR_VALUE for a device this build does
  * not have. */
 gen_array *gen_array_to_device(const gen_array *a, gen_device d);
-/* The single element of a size-1 array, converted to double / int64. */
+/* The device of CUDA GPU `ordinal` (0 for the first), set up on first use (its stream,
+ * memory pool and library handles); every later call returns the same device. On
+ * failure GEN_DEVICE_NONE with GEN_ERR_UNSUPPORTED: the build has no CUDA backend ("this
+ * build has no CUDA backend (configure with GENC_CUDA=ON where nvcc is installed)"),
+ * there is no such GPU ("gen_device_cuda: no CUDA device 0: no CUDA-capable device is
+ * detected"), or GEN_ERR_VALUE for a negative ordinal. Thread-safe. */
+gen_device gen_device_cuda(int ordinal);
+/* The calling thread's default device: where operations with no array argument make
+ * their arrays (see gen_device). The CPU until set. */
+gen_device gen_device_default(void);
+/* Sets the calling thread's default device to d and returns the one it replaces (so a
+ * scope restores it: `gen_device old = gen_device_set_default(gpu); ...;
+ * gen_device_set_default(old);`). GEN_DEVICE_NONE with GEN_ERR_VALUE for a device this
+ * build does not have, and nothing changes. */
+gen_device gen_device_set_default(gen_device d);
+/* Waits until the work queued on device d is done. Devices run operations
+ * asynchronously: a kernel's failure that is only found on the device (an index out of
+ * range in a gather) is reported by the next call that waits, this one or a read of
+ * values (gen_item, gen_array_to_host, ...). GEN_OK on the CPU. */
+gen_status gen_device_synchronize(gen_device d);
+/* The single element of a size-1 array, converted to double / int64. An array on
+ * another device is copied to the host for it (waiting for the device). */
 gen_status gen_item(const gen_array *a, double *out);
 gen_status gen_item_i64(const gen_array *a, int64_t *out);
 /* Copies all elements, converted to dtype, into buf of nbytes bytes (which must hold
- * size * gen_dtype_size(dtype) bytes). */
+ * size * gen_dtype_size(dtype) bytes); from another device through a host copy. */
 gen_status gen_array_copy_to(const gen_array *a, gen_dtype dtype, void *buf, size_t nbytes);
 /* Writes a short human-readable form ("f64[2,3] [[1, 2, 3], [4, 5, 6]]") into buf. */
 gen_status gen_array_format(const gen_array *a, char *buf, size_t nbytes);

@@ -20,9 +20,20 @@ typedef struct backend {
     /* Memory for nbytes; NULL (with the error recorded) on failure. */
     void *(*mem_alloc)(size_t nbytes);
     void (*mem_free)(void *p, size_t nbytes);
-    /* Copies between this backend's memory and the host. */
+    /* Copies between this backend's memory and the host. to_host returns once the
+     * elements are on the host (it waits for the work queued before it); from_host may
+     * return before the copy is done (host_src may be reused at once). */
     gen_status (*to_host)(void *host_dst, const void *dev_src, size_t nbytes);
     gen_status (*from_host)(void *dev_dst, const void *host_src, size_t nbytes);
+    /* Device backends: n elements of dtype at dst set to value (queued); waits for the
+     * queued work (reporting a failure found on the device); the native queue the
+     * backend runs its kernels on (a cudaStream_t), for code of higher layers that
+     * launches its own kernels on the device (random draws, compiled kernels). NULL on
+     * the host backend. */
+    gen_status (*fill)(void *dst, gen_dtype dtype, int64_t n, double value);
+    gen_status (*synchronize)(void);
+    void *queue;
+    int ordinal; /* the GPU's number for its runtime (CUDA's device ordinal) */
     /* kernels[op]: the op's implementation on this backend, or NULL. */
     const op_kernel_fn *kernels;
 } backend;
@@ -33,8 +44,31 @@ typedef struct backend {
 extern const backend *arr_backend_table[ARR_MAX_BACKENDS];
 extern int arr_backend_count;
 
-/* The backend creation ops (no array input) allocate on: the CPU. */
+/* The host backend (the CPU): where arr_alloc allocates and where ops whose arguments
+ * are all on the host run. */
 static inline const backend *arr_default_backend(void) { return arr_backend_table[GEN_DEVICE_CPU]; }
+/* The calling thread's default device (gen_device_set_default): where the creation
+ * functions and random draws put arrays larger than ARR_INLINE_BYTES. NULL means the
+ * CPU. */
+extern _Thread_local const backend *arr_creation_be;
+static inline const backend *arr_creation_backend(void) {
+    return arr_creation_be ? arr_creation_be : arr_default_backend();
+}
+/* Makes a's device the creation device until arr_creation_restore(saved) (the host
+ * when a is on the host): gradient rules and seeds of autodiff make their zeros and
+ * ones where the values they combine with live. */
+static inline const backend *arr_creation_follow(const gen_array *a) {
+    const backend *saved = arr_creation_be;
+    arr_creation_be = a && a->buf && !a->buf->host ? a->buf->backend : NULL;
+    return saved;
+}
+static inline void arr_creation_restore(const backend *saved) { arr_creation_be = saved; }
+/* A fresh host array a (refcount 1, unpublished) on the calling thread's default
+ * device: a itself when that is the host or a is inline, else a copy there (a is
+ * released). NULL with the error recorded on failure (a released). */
+gen_array *arr_to_creation_device(const char *fn, gen_array *a);
+/* The copy of a (refcount 1, unpublished) on backend to; NULL with the error recorded. */
+gen_array *arr_copy_to_backend(const char *fn, const gen_array *a, const backend *to);
 /* The backend holding a's elements (inline elements are on the host, the CPU). */
 static inline const backend *arr_backend_of(const gen_array *a) {
     return a->buf ? a->buf->backend : arr_backend_table[GEN_DEVICE_CPU];

@@ -5,6 +5,7 @@
 
 #include "array_int.h"
 #include "autodiff_int.h"
+#include "backend_api.h"
 
 static gen_status check_dtype(const char *fn, gen_dtype t) {
     if ((unsigned)t > GEN_F64) return GEN_FAIL(GEN_ERR_DTYPE, "%s: unknown dtype %d", fn, (int)t);
@@ -30,7 +31,7 @@ static gen_array *array_from(const char *fn, gen_dtype dtype, int ndim, const in
         return NULL;
     }
     if (a->size) memcpy(a->data, data, (size_t)a->size * gen_dtype_size(dtype));
-    return arr_publish(a);
+    return arr_publish(arr_to_creation_device(fn, a));
 }
 
 gen_array *gen_array_from(gen_dtype dtype, int ndim, const int64_t *shape, const void *data) {
@@ -41,8 +42,27 @@ gen_array *gen_array_from_f64(int ndim, const int64_t *shape, const double *data
     return array_from("gen_array_from_f64", GEN_F64, ndim, shape, data);
 }
 
+/* gen_full's array made on a device's memory by its fill (no host copy); NULL when the
+ * default device is the host or the array is small (made on the host). */
+static gen_array *full_on_device(const char *fn, gen_dtype dtype, int ndim, const int64_t *shape, double value,
+                                 bool *failed) {
+    const backend *b = arr_creation_be;
+    *failed = false;
+    if (!b || !b->fill || check_dtype(fn, dtype) != GEN_OK || (ndim > 0 && !shape)) return NULL;
+    int64_t n;
+    if (!arr_shape_fits(ndim, shape, &n) || (size_t)n * gen_dtype_size(dtype) <= ARR_INLINE_BYTES) return NULL;
+    gen_array *a = arr_alloc_on(fn, b, dtype, ndim, shape);
+    if (a && b->fill(a->data, dtype, a->size, value) == GEN_OK) return arr_publish(a);
+    gen_array_release(a);
+    *failed = true;
+    return NULL;
+}
+
 static gen_array *full(const char *fn, gen_dtype dtype, int ndim, const int64_t *shape, double value) {
-    gen_array *a = new_checked(fn, dtype, ndim, shape);
+    bool failed;
+    gen_array *a = full_on_device(fn, dtype, ndim, shape, value, &failed);
+    if (a || failed) return a;
+    a = new_checked(fn, dtype, ndim, shape);
     if (!a) return NULL;
     if (dtype == GEN_F64) {
         double *d = a->data;
@@ -50,7 +70,7 @@ static gen_array *full(const char *fn, gen_dtype dtype, int ndim, const int64_t 
     } else {
         for (int64_t i = 0; i < a->size; i++) arr_set_f64(dtype, a->data, i, value);
     }
-    return arr_publish(a);
+    return arr_publish(arr_to_creation_device(fn, a));
 }
 
 gen_array *gen_full(gen_dtype dtype, int ndim, const int64_t *shape, double value) {
@@ -58,6 +78,7 @@ gen_array *gen_full(gen_dtype dtype, int ndim, const int64_t *shape, double valu
 }
 
 gen_array *gen_zeros(gen_dtype dtype, int ndim, const int64_t *shape) {
+    if (arr_creation_be) return full("gen_zeros", dtype, ndim, shape, 0.0);
     gen_array *a = new_checked("gen_zeros", dtype, ndim, shape);
     if (!a) return NULL;
     memset(a->data, 0, (size_t)a->size * gen_dtype_size(dtype)); /* 0.0 is all-zero bits */
@@ -113,7 +134,7 @@ gen_array *gen_arange(double start, double stop, double step, gen_dtype dtype) {
         if (exact) ((int64_t *)a->data)[i] = (int64_t)start + i * (int64_t)step;
         else arr_set_f64(dtype, a->data, i, start + (double)i * step);
     }
-    return arr_publish(a);
+    return arr_publish(arr_to_creation_device("gen_arange", a));
 }
 
 gen_array *gen_linspace(double lo, double hi, int64_t n) {
@@ -129,7 +150,7 @@ gen_array *gen_linspace(double lo, double hi, int64_t n) {
         step = hi / (double)(n - 1) - lo / (double)(n - 1);
     for (int64_t i = 0; i < n; i++) d[i] = lo + (double)i * step;
     d[n - 1] = n > 1 ? hi : lo; /* exact endpoint */
-    return arr_publish(a);
+    return arr_publish(arr_to_creation_device("gen_linspace", a));
 }
 
 gen_array *gen_eye(int64_t n, gen_dtype dtype) {
@@ -141,7 +162,7 @@ gen_array *gen_eye(int64_t n, gen_dtype dtype) {
     if (!a) return NULL;
     memset(a->data, 0, (size_t)a->size * gen_dtype_size(dtype));
     for (int64_t i = 0; i < n; i++) arr_set_f64(dtype, a->data, i * n + i, 1.0);
-    return arr_publish(a);
+    return arr_publish(arr_to_creation_device("gen_eye", a));
 }
 
 gen_array *gen_one_hot(const gen_array *indices, int64_t k, gen_dtype dtype) {
@@ -161,7 +182,13 @@ gen_array *gen_one_hot(const gen_array *indices, int64_t k, gen_dtype dtype) {
     int64_t shape[GEN_MAX_DIMS];
     memcpy(shape, indices->shape, (size_t)indices->ndim * sizeof *shape);
     shape[indices->ndim] = k;
-    if (arr_require_host("gen_one_hot", indices) != GEN_OK) return NULL;
+    const backend *dev = arr_backend_of(indices);
+    if (!dev->host) { /* through the host; the result goes back to the indices' device */
+        gen_array *h = arr_host_ref(indices);
+        gen_array *r = h ? gen_one_hot(h, k, dtype) : NULL;
+        if (h) gen_array_release(h);
+        return r ? gen_array_to_device(r, dev->device) : NULL;
+    }
     const int64_t *idx = indices->data;
     for (int64_t i = 0; i < indices->size; i++)
         if (idx[i] < 0 || idx[i] >= k) {
@@ -242,7 +269,21 @@ static gen_status check_arg(const char *fn, const gen_array *a) {
     return GEN_FAIL(GEN_ERR_MISUSE, "%s: the array is NULL", fn);
 }
 
+/* The reads below on an array of another device: the same read of a host copy. */
+#define READ_THROUGH_HOST(name, call)                                                      \
+    do {                                                                                   \
+        if (a && !a->tuple && !arr_on_host(a)) {                                           \
+            if (ad_captured(a)) ad_capture_refuse(a, name);                                \
+            gen_array *h = arr_host_ref(a);                                                \
+            if (!h) return core_error_pending();                                           \
+            gen_status st_ = call;                                                         \
+            gen_array_release(h);                                                          \
+            return st_;                                                                    \
+        }                                                                                  \
+    } while (0)
+
 gen_status gen_item(const gen_array *a, double *out) {
+    READ_THROUGH_HOST("gen_item", gen_item(h, out));
     gen_status st = check_arg("gen_item", a);
     if (st != GEN_OK) return st;
     if (!out) return GEN_FAIL(GEN_ERR_MISUSE, "gen_item: out is NULL");
@@ -257,6 +298,7 @@ gen_status gen_item(const gen_array *a, double *out) {
 }
 
 gen_status gen_item_i64(const gen_array *a, int64_t *out) {
+    READ_THROUGH_HOST("gen_item_i64", gen_item_i64(h, out));
     gen_status st = check_arg("gen_item_i64", a);
     if (st != GEN_OK) return st;
     if (!out) return GEN_FAIL(GEN_ERR_MISUSE, "gen_item_i64: out is NULL");
@@ -271,6 +313,7 @@ gen_status gen_item_i64(const gen_array *a, int64_t *out) {
 }
 
 gen_status gen_array_copy_to(const gen_array *a, gen_dtype dtype, void *buf, size_t nbytes) {
+    READ_THROUGH_HOST("gen_array_copy_to", gen_array_copy_to(h, dtype, buf, nbytes));
     gen_status st = check_arg("gen_array_copy_to", a);
     if (st != GEN_OK) return st;
     if ((st = check_dtype("gen_array_copy_to", dtype)) != GEN_OK) return st;

@@ -21,6 +21,24 @@ gen_status arr_device_fail(const char *fn, const gen_array *a) {
                     fn, arr_backend_of(a)->name);
 }
 
+_Thread_local const backend *arr_creation_be;
+
+gen_device gen_device_default(void) { return arr_creation_backend()->device; }
+
+gen_device gen_device_set_default(gen_device d) {
+    const backend *b = arr_backend_get("gen_device_set_default", d);
+    if (!b) return GEN_DEVICE_NONE;
+    gen_device old = gen_device_default();
+    arr_creation_be = b->host ? NULL : b;
+    return old;
+}
+
+gen_status gen_device_synchronize(gen_device d) {
+    const backend *b = arr_backend_get("gen_device_synchronize", d);
+    if (!b) return core_error_pending();
+    return b->synchronize ? b->synchronize() : GEN_OK;
+}
+
 /* a's elements copied to a new array on backend to (refcount 1, unpublished). */
 static gen_array *copy_to(const char *fn, const gen_array *a, const backend *to) {
     const backend *from = arr_backend_of(a);
@@ -47,6 +65,18 @@ static gen_array *copy_to(const char *fn, const gen_array *a, const backend *to)
         if (!core_error_pending()) GEN_FAIL(st, "%s: copying from %s to %s failed", fn, from->name, to->name);
         return NULL;
     }
+    return r;
+}
+
+gen_array *arr_copy_to_backend(const char *fn, const gen_array *a, const backend *to) {
+    return copy_to(fn, a, to);
+}
+
+gen_array *arr_to_creation_device(const char *fn, gen_array *a) {
+    const backend *to = arr_creation_be;
+    if (!a || !to || !a->buf) return a; /* the host, or inline (small arrays stay on the host) */
+    gen_array *r = copy_to(fn, a, to);
+    gen_array_release(a);
     return r;
 }
 

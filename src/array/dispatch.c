@@ -39,19 +39,28 @@ static gen_array *mixed_devices(const op_info *info, int n_in, gen_array *const 
 }
 
 /* The backend of arguments not all on the CPU (out of line: check_arguments' rare
- * case): one bit per device in a mask, from the device each buffer records. */
-static bool device_backend(const op_info *info, int n_in, gen_array *const *in, const backend **be) {
+ * case): one bit per device in a mask, from the device each buffer records. Arguments
+ * stored inline (small host arrays) go with any device: *upload says there are some. */
+static bool device_backend(const op_info *info, int n_in, gen_array *const *in, const backend **be,
+                           bool *upload) {
     unsigned devs = 0;
-    for (int i = 0; i < n_in; i++) devs |= in[i]->buf ? 1u << in[i]->buf->device : 1u << GEN_DEVICE_CPU;
+    bool inl = false;
+    for (int i = 0; i < n_in; i++) {
+        if (in[i]->buf) devs |= 1u << in[i]->buf->device;
+        else inl = true;
+    }
     if (CORE_UNLIKELY(devs & (devs - 1))) return mixed_devices(info, n_in, in), false;
     *be = arr_backend_table[__builtin_ctz(devs)];
+    *upload = inl;
     return true;
 }
 
 /* Checks the arguments (not NULL, not tuples, one device) and sets *be to their backend:
  * NULL when every one is on the CPU (the default backend), which spares the common case
- * any look-up: per argument, three predictable tests (inline elements are on the host). */
-static inline bool check_arguments(const op_info *info, int n_in, gen_array *const *in, const backend **be) {
+ * any look-up: per argument, three predictable tests (inline elements are on the host).
+ * *upload: some arguments are small host arrays that must travel to *be. */
+static inline bool check_arguments(const op_info *info, int n_in, gen_array *const *in, const backend **be,
+                                   bool *upload) {
     bool elsewhere = false;
     for (int i = 0; i < n_in; i++) {
         const gen_array *a = in[i];
@@ -59,7 +68,61 @@ static inline bool check_arguments(const op_info *info, int n_in, gen_array *con
         if (a->buf) elsewhere |= a->buf->device != GEN_DEVICE_CPU;
     }
     *be = NULL;
-    return CORE_UNLIKELY(elsewhere) ? device_backend(info, n_in, in, be) : true;
+    *upload = false;
+    return CORE_UNLIKELY(elsewhere) ? device_backend(info, n_in, in, be, upload) : true;
+}
+
+/* The arguments a kernel on device backend be reads: in[i] itself, or for a small host
+ * array a copy on be (new references in kin, released by release_uploads). Out of line:
+ * only calls mixing small host arrays with device arrays come here. */
+#define UPLOAD_STACK 8
+static CORE_NOINLINE gen_array **upload_inline(const op_info *info, const backend *be, int n_in,
+                                               gen_array *const *in, gen_array **stack) {
+    gen_array **kin = n_in <= UPLOAD_STACK ? stack : core_alloc((size_t)n_in * sizeof *kin);
+    if (!kin) return NULL;
+    for (int i = 0; i < n_in; i++) {
+        kin[i] = in[i]->buf ? arr_retain(in[i]) : arr_copy_to_backend(info->name, in[i], be);
+        if (!kin[i]) {
+            for (int j = 0; j < i; j++) gen_array_release(kin[j]);
+            if (kin != stack) core_free(kin, (size_t)n_in * sizeof *kin);
+            return NULL;
+        }
+    }
+    return kin;
+}
+static CORE_NOINLINE void release_uploads(int n_in, gen_array **kin, gen_array **stack) {
+    for (int i = 0; i < n_in; i++) gen_array_release(kin[i]);
+    if (kin != stack) core_free(kin, (size_t)n_in * sizeof *kin);
+}
+
+/* For a call whose arguments are all on the host: the default device instead when one
+ * is set, every argument is a small (inline) array and the output is not small, so
+ * arrays made from constants (a broadcast scalar) land where creation functions would
+ * put them. */
+static inline void follow_creation_device(int n_in, gen_array *const *in, const op_sig *s, const backend **be,
+                                          bool *upload) {
+    if (CORE_LIKELY(!arr_creation_be)) return;
+    if (arr_shape_size(s->ndim, s->shape) * (int64_t)gen_dtype_size(s->dtype) <= ARR_INLINE_BYTES) return;
+    for (int i = 0; i < n_in; i++)
+        if (in[i]->buf) return;
+    *be = arr_creation_be;
+    *upload = n_in > 0;
+}
+
+/* Runs kernel on c, with the small host arguments uploaded first when upload is set
+ * (the kernel then sees the copies; c->in is left as it was, for the tape). */
+static inline gen_status run_kernel(const op_info *info, op_kernel_fn kernel, const backend *be, op_call *c,
+                                    bool upload) {
+    if (CORE_LIKELY(!upload)) return kernel(c);
+    gen_array *stack[UPLOAD_STACK];
+    gen_array *const *orig = c->in;
+    gen_array **kin = upload_inline(info, be, c->n_in, orig, stack);
+    if (!kin) return core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
+    c->in = kin;
+    gen_status st = kernel(c);
+    c->in = orig;
+    release_uploads(c->n_in, kin, stack);
+    return st;
 }
 
 /* An f64 0-d argument stored inline (on the host). */
@@ -136,7 +199,8 @@ gen_array *op_apply(op_id op, int n_in, gen_array *const *in, const op_params *p
         return arr_publish(out);
     }
     const backend *be;
-    if (!check_arguments(info, n_in, in, &be)) return NULL;
+    bool upload;
+    if (!check_arguments(info, n_in, in, &be, &upload)) return NULL;
     op_call c = {op, n_in, in, p ? p : &op_no_params, NULL, 1, NULL};
     c.outs = &c.out;
     gen_array *out;
@@ -152,12 +216,14 @@ gen_array *op_apply(op_id op, int n_in, gen_array *const *in, const op_params *p
     if (sig[0].view) {
         out = arr_view(in[sig[0].view_of], sig[0].ndim, sig[0].shape);
     } else {
+        if (!be) follow_creation_device(n_in, in, &sig[0], &be, &upload);
         op_kernel_fn kernel = kernel_of(info, op, &be);
         if (!kernel) return NULL;
         out = arr_alloc_on(info->name, be, sig[0].dtype, sig[0].ndim, sig[0].shape);
         if (!out) return NULL;
         c.out = out;
-        if (!(CORE_UNLIKELY(out->size == 0) && no_elements(n_in, in)) && kernel(&c) != GEN_OK) {
+        if (!(CORE_UNLIKELY(out->size == 0) && no_elements(n_in, in)) &&
+            run_kernel(info, kernel, be, &c, upload) != GEN_OK) {
             gen_array_release(out);
             return NULL;
         }
@@ -180,7 +246,8 @@ gen_status op_apply_n(op_id op, int n_in, gen_array *const *in, const op_params 
         return outs[0] ? GEN_OK : core_error_pending() ? core_error_pending() : GEN_ERR_INTERNAL;
     }
     const backend *be;
-    if (!check_arguments(info, n_in, in, &be)) return core_error_pending();
+    bool upload;
+    if (!check_arguments(info, n_in, in, &be, &upload)) return core_error_pending();
     op_call c = {op, n_in, in, p ? p : &op_no_params, NULL, n_out, outs};
     op_sig sig[OP_MAX_OUT];
     sig[0].view = false;
@@ -198,6 +265,7 @@ gen_status op_apply_n(op_id op, int n_in, gen_array *const *in, const op_params 
             }
         }
     } else {
+        if (!be) follow_creation_device(n_in, in, &sig[0], &be, &upload);
         op_kernel_fn kernel = kernel_of(info, op, &be);
         if (!kernel) return core_error_pending();
         for (int j = 0; j < n_out; j++)
@@ -208,7 +276,7 @@ gen_status op_apply_n(op_id op, int n_in, gen_array *const *in, const op_params 
         c.out = outs[0];
         bool empty = true;
         for (int j = 0; j < n_out && empty; j++) empty = outs[j]->size == 0;
-        if (!(CORE_UNLIKELY(empty) && no_elements(n_in, in)) && kernel(&c) != GEN_OK) {
+        if (!(CORE_UNLIKELY(empty) && no_elements(n_in, in)) && run_kernel(info, kernel, be, &c, upload) != GEN_OK) {
             release_all(n_out, outs);
             return core_error_pending();
         }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "autodiff_int.h"
+#include "backend_api.h"
 
 #define AD_MAX_DEPTH 32
 #define AD_LEAF ((op_id)-1)
@@ -290,7 +291,9 @@ static gen_status record_forward(ad_tape *t, const op_call *c) {
     if (any) {
         t->enabled = false;
         gen_scope_begin();
+        const backend *saved = arr_creation_follow(out);
         gen_array *tan = op_table[op].jvp(c, tans);
+        arr_creation_restore(saved);
         if (tan && c->n_out > 1) { /* forward mode carries one tangent per node */
             tan = NULL;
             GEN_FAIL(GEN_ERR_NOGRAD, "%s: no forward-mode rule for its %d outputs", op_table[op].name, c->n_out);
@@ -468,7 +471,7 @@ gen_status ad_capture_check(const gen_array *a, const gen_array *b, const ad_che
 
 gen_array *ad_sum_to(gen_array *g, gen_dtype dtype, int ndim, const int64_t *shape) {
     if (!g) return NULL;
-    if (ndim == 0 && g->ndim > 0 && g->dtype == GEN_F64 && dtype == GEN_F64 && !ad_recording()) {
+    if (ndim == 0 && g->ndim > 0 && g->dtype == GEN_F64 && dtype == GEN_F64 && !ad_recording() && arr_on_host(g)) {
         /* the common broadcast scalar parameter, nothing recording (backward runs with
          * its tape disabled): sum in place of a reduction op, adding in the same order as
          * the sum kernel */
@@ -570,13 +573,17 @@ gen_status ad_backward(ad_tape *t, int n_out, gen_array *const *outs, gen_array 
         bool any = false;
         for (int j = 0; j < nd->n_out; j++) any |= nd->cot[j] != NULL;
         if (!any) continue;
+        const backend *saved = arr_creation_follow(nd->out[0]);
         st = op_table[nd->op].vjp_all ? backward_all(t, nd) : backward_op(t, nd);
+        arr_creation_restore(saved);
     }
     for (int i = 0; i < n_leaves && st == GEN_OK; i++) {
         const gen_array *a = leaves[i];
         ad_link *l = link_find(a, t);
         gen_array *g = l ? t->nodes[l->node].cot[0] : NULL;
+        const backend *saved = arr_creation_follow(a);
         leaf_cot[i] = g ? g : gen_zeros((gen_dtype)a->dtype, a->ndim, a->shape);
+        arr_creation_restore(saved);
         if (!leaf_cot[i]) st = core_error_pending();
     }
     t->enabled = true;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "autodiff_int.h"
+#include "backend_api.h"
 
 /* A tuple given or returned where a differentiable array is needed. */
 static gen_status not_numbers(const char *fn, const char *what, int i) {
@@ -98,7 +99,11 @@ static gen_status run_vjp(const char *fn, gen_closure f, int n_in, gen_array *co
                               "%s: the function must return one float scalar, got %s %s", fn,
                               gen_dtype_name(res[j]->dtype),
                               arr_shape_str(res[j]->ndim, res[j]->shape, s1, sizeof s1));
-            else seeds[j] = gen_ones((gen_dtype)res[j]->dtype, res[j]->ndim, res[j]->shape);
+            else {
+                const backend *saved = arr_creation_follow(res[j]);
+                seeds[j] = gen_ones((gen_dtype)res[j]->dtype, res[j]->ndim, res[j]->shape);
+                arr_creation_restore(saved);
+            }
         } else if (cot[j] && cot[j]->tuple) {
             st = not_numbers(fn, "cotangent", j);
         } else if (cot[j]) {
@@ -186,8 +191,9 @@ gen_status gen_jvp(gen_closure f, int n_in, gen_array *const *primals,
     if (st == GEN_OK) st = call_closure("gen_jvp", f, n_in, leaves, n_out, res);
     for (int j = 0; j < n_out && st == GEN_OK; j++) {
         gen_array *tg = ad_tangent_of(t, res[j]);
-        out_tan[j] = tg ? gen_copy(tg) : gen_zeros((gen_dtype)res[j]->dtype, res[j]->ndim,
-                                                     res[j]->shape);
+        const backend *saved = arr_creation_follow(res[j]);
+        out_tan[j] = tg ? gen_copy(tg) : gen_zeros((gen_dtype)res[j]->dtype, res[j]->ndim, res[j]->shape);
+        arr_creation_restore(saved);
         gen_array *v = gen_reshape(res[j], res[j]->ndim, res[j]->shape);
         res[j] = v;
         if (!out_tan[j] || !v) st = core_error_pending();

@@ -459,7 +459,8 @@ static void test_array(void) {
     PTR(gen_matrix_trace(NULL));
     /* No pointer argument: gen_scalar, gen_scalar_f32, gen_scalar_i64, gen_scalar_bool,
      * gen_arange, gen_linspace, gen_eye, gen_dtype_name, gen_dtype_size, gen_device_name,
-     * gen_device_count, gen_batch_begin, gen_batch_end, gen_batch_size, gen_batch_suspend,
+     * gen_device_count, gen_device_cuda, gen_device_default, gen_device_set_default,
+     * gen_device_synchronize, gen_batch_begin, gen_batch_end, gen_batch_size, gen_batch_suspend,
      * gen_batch_resume. */
 }
 

@@ -4,6 +4,7 @@
  * false) and runs the CPU kernels while counting them, so the tests can see where
  * outputs are allocated, which kernels run, and that host-only paths refuse its arrays
  * with a clear error instead of reading them. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,8 +64,7 @@ static void test_copies_and_host_access(void) {
     CHECK(gen_array_data(d) == NULL);
     CHECK_ERROR(GEN_ERR_MISUSE, "gen_array_data: the array is on device cpu2; copy it to the host first");
     double x;
-    CHECK(gen_item(gen_array_to_device(gen_scalar(3), dev), &x) == GEN_ERR_MISUSE);
-    CHECK_ERROR(GEN_ERR_MISUSE, "gen_item: the array is on device cpu2");
+    CHECK(gen_item(gen_array_to_device(gen_scalar(3), dev), &x) == GEN_OK && x == 3); /* through a host copy */
     char buf[64];
     CHECK(gen_array_format(d, buf, sizeof buf) == GEN_ERR_MISUSE);
     gen_error_clear();
@@ -101,11 +101,60 @@ static void test_mixing_devices_is_an_error(void) {
     gen_array *h = gen_arange(0, 10, 1, GEN_F64), *d = gen_array_to_device(h, dev);
     CHECK(gen_add(d, h) == NULL);
     CHECK_ERROR(GEN_ERR_MISUSE, "add: arguments on different devices (argument 0 on cpu2, argument 1 on cpu)");
-    CHECK(gen_mul(gen_scalar(2.0), d) == NULL); /* an inline host scalar is on the CPU too */
-    CHECK_ERROR(GEN_ERR_MISUSE, "mul: arguments on different devices (argument 0 on cpu, argument 1 on cpu2)");
     gen_array *w = gen_where(gen_array_to_device(gen_gt(h, gen_scalar(4)), dev), d, h);
     CHECK(w == NULL);
     CHECK_ERROR(GEN_ERR_MISUSE, "argument 2 on cpu");
+}
+
+/* Small host arrays (inline: at most 64 bytes) go with an op to its device; the kernel
+ * sees a device copy, the tape the original, so gradients reach a host scalar. */
+static void test_small_host_arrays_travel(void) {
+    gen_array *d = gen_array_to_device(gen_arange(0, 10, 1, GEN_F64), dev);
+    long k0 = kernel_calls;
+    gen_array *m = CHECK_ARR(gen_mul(gen_scalar(2.0), d));
+    CHECK(gen_array_device(m) == dev && kernel_calls == k0 + 1);
+    double s;
+    CHECK(gen_item(gen_sum(m, 0, NULL, false), &s) == GEN_OK && s == 90.0); /* gen_item reads through the host */
+    gen_array *v = gen_array_from(GEN_F64, GEN_DIMS(2), (double[]){1, 3});
+    gen_array *w = CHECK_ARR(gen_add(gen_array_to_device(gen_zeros(GEN_F64, GEN_DIMS(4, 2)), dev), v));
+    double buf[8];
+    CHECK(gen_array_copy_to(w, GEN_F64, buf, sizeof buf) == GEN_OK && buf[6] == 1 && buf[7] == 3);
+}
+
+static gen_status scale_sum(void *p, int n_in, gen_array *const *in, int n_out, gen_array **out) {
+    (void)n_in, (void)n_out;
+    out[0] = gen_sum(gen_mul(in[0], (gen_array *)p), 0, NULL, false);
+    return out[0] ? GEN_OK : gen_error_status();
+}
+
+static void test_gradient_to_a_host_scalar(void) {
+    gen_array *d = gen_array_to_device(gen_arange(0, 10, 1, GEN_F64), dev);
+    gen_array *a = gen_scalar(3.0), *val = NULL, *g = NULL;
+    gen_status st = gen_value_and_grad((gen_closure){scale_sum, d}, 1, &a, &val, &g);
+    if (st) printf("%s\n", gen_error_message());
+    CHECK(st == GEN_OK);
+    double x;
+    CHECK(gen_item(val, &x) == GEN_OK && x == 135.0);
+    CHECK(gen_item(g, &x) == GEN_OK && x == 45.0);
+}
+
+/* The default device: creation functions make arrays larger than 64 bytes there. */
+static void test_default_device(void) {
+    CHECK(gen_device_default() == GEN_DEVICE_CPU);
+    CHECK(gen_device_set_default((gen_device)9) == GEN_DEVICE_NONE);
+    CHECK_ERROR(GEN_ERR_VALUE, "gen_device_set_default: no device 9");
+    CHECK(gen_device_set_default(dev) == GEN_DEVICE_CPU && gen_device_default() == dev);
+    CHECK(gen_array_device(gen_zeros(GEN_F64, GEN_DIMS(100))) == dev);
+    CHECK(gen_array_device(gen_full(GEN_F64, GEN_DIMS(100), 2.5)) == dev);
+    CHECK(gen_array_device(gen_arange(0, 100, 1, GEN_F64)) == dev);
+    CHECK(gen_array_device(gen_zeros(GEN_F64, GEN_DIMS(8))) == GEN_DEVICE_CPU); /* 64 bytes: the host */
+    CHECK(gen_array_device(gen_scalar(1.0)) == GEN_DEVICE_CPU);
+    gen_array *f = gen_full(GEN_F64, GEN_DIMS(100), 2.5);
+    double s;
+    CHECK(gen_item(gen_sum(f, 0, NULL, false), &s) == GEN_OK && s == 250.0);
+    CHECK(gen_device_synchronize(dev) == GEN_OK && gen_device_synchronize(GEN_DEVICE_CPU) == GEN_OK);
+    CHECK(gen_device_set_default(GEN_DEVICE_CPU) == dev && gen_device_default() == GEN_DEVICE_CPU);
+    CHECK(gen_array_device(gen_zeros(GEN_F64, GEN_DIMS(100))) == GEN_DEVICE_CPU);
 }
 
 static void test_unsupported_op(void) {
@@ -143,7 +192,8 @@ static void test_distribution_on_device(void) {
     CHECK(gen_array_device(lp) == dev);
     gen_array *want = gen_dist_logpdf(gen_normal(gen_zeros(GEN_F64, GEN_DIMS(3)), gen_full(GEN_F64, GEN_DIMS(3), 2.0)), x);
     CHECK_ARRAY(gen_array_to_host(lp), gen_array_data(want), 3, 0, 0);
-    CHECK(gen_dist_logpdf(d, x) == NULL);
+    gen_array *x8 = gen_arange(0, 9, 1, GEN_F64); /* 72 bytes: not a small array */
+    CHECK(gen_dist_logpdf(gen_normal(gen_array_to_device(gen_zeros(GEN_F64, GEN_DIMS(9)), dev), gen_scalar(1)), x8) == NULL);
     CHECK_ERROR(GEN_ERR_MISUSE, "normal_logpdf: arguments on different devices (argument 0 on cpu, argument 1 on cpu2)");
     gen_array *bad = gen_array_to_device(gen_array_from(GEN_F64, GEN_DIMS(2), (double[]){1, -3}), dev);
     CHECK(gen_normal(gen_scalar(0), bad) == NULL);
@@ -174,6 +224,9 @@ int main(void) {
     RUN(test_copies_and_host_access);
     RUN(test_dispatch_follows_the_arguments);
     RUN(test_mixing_devices_is_an_error);
+    RUN(test_small_host_arrays_travel);
+    RUN(test_gradient_to_a_host_scalar);
+    RUN(test_default_device);
     RUN(test_unsupported_op);
     RUN(test_fused_row_on_device);
     RUN(test_distribution_on_device);

@@ -1,0 +1,269 @@
+/* cuda_backend.c — the CUDA backend: one registered backend per GPU used, its memory
+ * (a stream-ordered pool: cudaMallocAsync/cudaFreeAsync on the device's stream, with a
+ * release threshold that keeps freed blocks for reuse, so no op pays cudaMalloc), copies
+ * to and from the host, the error record kernels write, the library handles, and the
+ * kernel table assembled from the per-file parts (cuda_int.h). */
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cublas_v2.h>
+#include <cusolverDn.h>
+
+#include "cuda_int.h"
+
+#define CUDA_MAX_GPUS 8
+
+static op_kernel_fn cuda_kernels[OP_COUNT];
+static cuda_dev *devices[CUDA_MAX_GPUS];
+static pthread_mutex_t devices_lock = PTHREAD_MUTEX_INITIALIZER;
+
+gen_status cuda_fail(const char *what, cudaError_t e) {
+    if (e == cudaSuccess) return GEN_OK;
+    gen_status st = e == cudaErrorMemoryAllocation ? GEN_ERR_OOM : GEN_ERR_INTERNAL;
+    return GEN_FAIL(st, "%s: CUDA error %s: %s", what, cudaGetErrorName(e), cudaGetErrorString(e));
+}
+
+/* ---- memory ---- */
+
+/* The functions below are the backend's; each device has its own copies of the
+ * backend record, so they find their device through a thread-free lookup: the device
+ * current for the calling thread is set before every call (cudaSetDevice is cheap when
+ * it does not change). */
+#define DEVICE_FNS(N)                                                                         \
+    static void *alloc_##N(size_t n) { return dev_alloc(devices[N], n); }                    \
+    static void free_##N(void *p, size_t n) { dev_free(devices[N], p, n); }                  \
+    static gen_status to_host_##N(void *h, const void *d, size_t n) { return dev_to_host(devices[N], h, d, n); } \
+    static gen_status from_host_##N(void *d, const void *h, size_t n) { return dev_from_host(devices[N], d, h, n); } \
+    static gen_status fill_##N(void *d, gen_dtype t, int64_t n, double v) { return dev_fill(devices[N], d, t, n, v); } \
+    static gen_status sync_##N(void) { return dev_sync(devices[N]); }
+
+static void *dev_alloc(cuda_dev *d, size_t n) {
+    void *p = NULL;
+    cudaSetDevice(d->ordinal);
+    cudaError_t e = cudaMallocAsync(&p, n, d->stream);
+    if (e != cudaSuccess) {
+        cudaGetLastError(); /* clear it: an allocation failure is not sticky */
+        GEN_FAIL(GEN_ERR_OOM, "%s: out of device memory allocating %zu bytes (%s)", d->be.name, n,
+                 cudaGetErrorString(e));
+        return NULL;
+    }
+    return p;
+}
+
+static void dev_free(cuda_dev *d, void *p, size_t n) {
+    (void)n;
+    cudaSetDevice(d->ordinal);
+    cudaFreeAsync(p, d->stream);
+}
+
+static gen_status dev_to_host(cuda_dev *d, void *h, const void *dv, size_t n) {
+    cudaSetDevice(d->ordinal);
+    cudaError_t e = cudaMemcpyAsync(h, dv, n, cudaMemcpyDeviceToHost, d->stream);
+    if (e == cudaSuccess) e = cudaStreamSynchronize(d->stream);
+    if (e != cudaSuccess) return cuda_fail(d->be.name, e);
+    return cuda_check_device_errors(d, d->be.name);
+}
+
+static gen_status dev_from_host(cuda_dev *d, void *dv, const void *h, size_t n) {
+    cudaSetDevice(d->ordinal);
+    /* From pageable memory the runtime stages the bytes before returning: h may be
+     * reused at once, and nothing waits for the device. */
+    return cuda_fail(d->be.name, cudaMemcpyAsync(dv, h, n, cudaMemcpyHostToDevice, d->stream));
+}
+
+static gen_status dev_fill(cuda_dev *d, void *dst, gen_dtype t, int64_t n, double v) {
+    cudaSetDevice(d->ordinal);
+    return cuda_fail(d->be.name, cu_fill(d->stream, dst, (int)t, n, v));
+}
+
+static gen_status dev_sync(cuda_dev *d) {
+    cudaSetDevice(d->ordinal);
+    cudaError_t e = cudaStreamSynchronize(d->stream);
+    if (e != cudaSuccess) return cuda_fail(d->be.name, e);
+    return cuda_check_device_errors(d, d->be.name);
+}
+
+DEVICE_FNS(0)
+DEVICE_FNS(1)
+DEVICE_FNS(2)
+DEVICE_FNS(3)
+DEVICE_FNS(4)
+DEVICE_FNS(5)
+DEVICE_FNS(6)
+DEVICE_FNS(7)
+
+#define FN_ROW(N) {alloc_##N, free_##N, to_host_##N, from_host_##N, fill_##N, sync_##N}
+static const struct {
+    void *(*alloc)(size_t);
+    void (*free)(void *, size_t);
+    gen_status (*to_host)(void *, const void *, size_t);
+    gen_status (*from_host)(void *, const void *, size_t);
+    gen_status (*fill)(void *, gen_dtype, int64_t, double);
+    gen_status (*sync)(void);
+} device_fns[CUDA_MAX_GPUS] = {FN_ROW(0), FN_ROW(1), FN_ROW(2), FN_ROW(3),
+                               FN_ROW(4), FN_ROW(5), FN_ROW(6), FN_ROW(7)};
+
+/* ---- errors found on the device ---- */
+
+gen_status cuda_check_device_errors(cuda_dev *d, const char *op) {
+    if (d->err->code == CU_ERR_NONE) return GEN_OK;
+    cu_error e = *d->err;
+    memset(d->err, 0, sizeof *d->err);
+    const char *name = e.op >= 0 && e.op < OP_COUNT ? op_table[e.op].name : op;
+    switch (e.code) {
+    case CU_ERR_INDEX:
+        return GEN_FAIL(GEN_ERR_INDEX, "%s: index %lld is out of range at position %lld", name, (long long)e.value,
+                        (long long)e.index);
+    case CU_ERR_NOT_PD:
+        return GEN_FAIL(GEN_ERR_VALUE, "%s: the matrix is not positive definite (matrix %lld)", name,
+                        (long long)e.index);
+    case CU_ERR_SINGULAR:
+        return GEN_FAIL(GEN_ERR_VALUE, "%s: the matrix is singular (matrix %lld)", name, (long long)e.index);
+    default: return GEN_FAIL(GEN_ERR_INTERNAL, "%s: the device reported failure %d", name, e.code);
+    }
+}
+
+/* ---- descriptors ---- */
+
+cu_arr cuda_arr(const gen_array *a) {
+    cu_arr r;
+    r.p = a->data;
+    r.dtype = a->dtype;
+    r.ndim = a->ndim;
+    r.size = a->size;
+    for (int k = 0; k < CU_MAX_DIMS; k++) r.shape[k] = k < a->ndim ? a->shape[k] : 1;
+    return r;
+}
+
+cu_bcast cuda_bcast(const op_call *c, int n) {
+    cu_bcast b;
+    memset(&b, 0, sizeof b);
+    const gen_array *o = c->out;
+    b.ndim = o->ndim;
+    b.size = o->size;
+    for (int k = 0; k < o->ndim; k++) b.shape[k] = o->shape[k];
+    b.nin = n;
+    for (int i = 0; i < n && i < CU_MAX_IN; i++) {
+        const gen_array *a = c->in[i];
+        if (a->size == o->size && (a->ndim == o->ndim || a->size == 1)) b.mode[i] = a->size == 1 ? CU_SCALAR : CU_SAME;
+        else if (a->size == 1) b.mode[i] = CU_SCALAR;
+        else {
+            b.mode[i] = CU_STRIDED;
+            arr_broadcast_strides(a, o->ndim, o->shape, b.strides[i]);
+        }
+    }
+    return b;
+}
+
+/* ---- library handles ---- */
+
+void *cuda_cublas(cuda_dev *d) {
+    if (d->cublas) return d->cublas;
+    cublasHandle_t h;
+    cudaSetDevice(d->ordinal);
+    if (cublasCreate(&h) != CUBLAS_STATUS_SUCCESS) {
+        GEN_FAIL(GEN_ERR_INTERNAL, "%s: cuBLAS could not be initialized", d->be.name);
+        return NULL;
+    }
+    cublasSetStream(h, d->stream);
+    cublasSetPointerMode(h, CUBLAS_POINTER_MODE_HOST);
+    return d->cublas = h;
+}
+
+void *cuda_cusolver(cuda_dev *d) {
+    if (d->cusolver) return d->cusolver;
+    cusolverDnHandle_t h;
+    cudaSetDevice(d->ordinal);
+    if (cusolverDnCreate(&h) != CUSOLVER_STATUS_SUCCESS) {
+        GEN_FAIL(GEN_ERR_INTERNAL, "%s: cuSOLVER could not be initialized", d->be.name);
+        return NULL;
+    }
+    cusolverDnSetStream(h, d->stream);
+    return d->cusolver = h;
+}
+
+/* ---- set-up ---- */
+
+static void kernels_init(void) {
+    cuda_kernels_elementwise(cuda_kernels);
+    cuda_kernels_reduce(cuda_kernels);
+    cuda_kernels_shape(cuda_kernels);
+    cuda_kernels_linalg(cuda_kernels);
+    cuda_kernels_fused(cuda_kernels);
+}
+
+/* The device record of GPU ordinal, made and registered (devices_lock held). */
+static cuda_dev *device_new(int ordinal) {
+    cudaError_t e = cudaSetDevice(ordinal);
+    if (e != cudaSuccess) {
+        cuda_fail("gen_device_cuda", e);
+        return NULL;
+    }
+    cuda_dev *d = core_alloc(sizeof *d);
+    if (!d) return NULL;
+    memset(d, 0, sizeof *d);
+    d->ordinal = ordinal;
+    static char names[CUDA_MAX_GPUS][8];
+    snprintf(names[ordinal], sizeof names[ordinal], "cuda%d", ordinal);
+    if ((e = cudaStreamCreateWithFlags(&d->stream, cudaStreamNonBlocking)) != cudaSuccess) goto fail;
+    /* The pool keeps what is freed (up to all of it) for the next allocations. */
+    cudaMemPool_t pool;
+    if ((e = cudaDeviceGetDefaultMemPool(&pool, ordinal)) != cudaSuccess) goto fail;
+    uint64_t keep = UINT64_MAX;
+    if ((e = cudaMemPoolSetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &keep)) != cudaSuccess) goto fail;
+    if ((e = cudaHostAlloc((void **)&d->err, sizeof *d->err, cudaHostAllocMapped)) != cudaSuccess) goto fail;
+    memset(d->err, 0, sizeof *d->err);
+    if ((e = cudaHostGetDevicePointer((void **)&d->err_dev, d->err, 0)) != cudaSuccess) goto fail;
+    d->be = (backend){.name = names[ordinal],
+                      .host = false,
+                      .mem_alloc = device_fns[ordinal].alloc,
+                      .mem_free = device_fns[ordinal].free,
+                      .to_host = device_fns[ordinal].to_host,
+                      .from_host = device_fns[ordinal].from_host,
+                      .fill = device_fns[ordinal].fill,
+                      .synchronize = device_fns[ordinal].sync,
+                      .queue = d->stream,
+                      .ordinal = ordinal,
+                      .kernels = cuda_kernels};
+    devices[ordinal] = d; /* before registering: the functions above look it up */
+    if (backend_register(&d->be) < 0) {
+        devices[ordinal] = NULL;
+        goto fail_quiet;
+    }
+    return d;
+fail:
+    cuda_fail("gen_device_cuda", e);
+fail_quiet:
+    if (d->err) cudaFreeHost(d->err);
+    if (d->stream) cudaStreamDestroy(d->stream);
+    core_free(d, sizeof *d);
+    return NULL;
+}
+
+gen_device gen_device_cuda(int ordinal) {
+    if (ordinal < 0) {
+        GEN_FAIL(GEN_ERR_VALUE, "gen_device_cuda: ordinal must be >= 0, got %d", ordinal);
+        return GEN_DEVICE_NONE;
+    }
+    pthread_mutex_lock(&devices_lock);
+    cuda_dev *d = ordinal < CUDA_MAX_GPUS ? devices[ordinal] : NULL;
+    if (!d) {
+        int count = 0;
+        cudaError_t e = cudaGetDeviceCount(&count);
+        if (e != cudaSuccess || ordinal >= count) {
+            cudaGetLastError();
+            GEN_FAIL(GEN_ERR_UNSUPPORTED, "gen_device_cuda: no CUDA device %d: %s", ordinal,
+                     e != cudaSuccess ? cudaGetErrorString(e) : count ? "there are fewer GPUs" : "no GPU");
+        } else if (ordinal >= CUDA_MAX_GPUS) {
+            GEN_FAIL(GEN_ERR_UNSUPPORTED, "gen_device_cuda: at most %d GPUs are supported, asked for %d",
+                     CUDA_MAX_GPUS, ordinal);
+        } else {
+            static bool kernels_ready;
+            if (!kernels_ready) kernels_init(), kernels_ready = true;
+            d = device_new(ordinal);
+        }
+    }
+    pthread_mutex_unlock(&devices_lock);
+    return d ? d->be.device : GEN_DEVICE_NONE;
+}

@@ -1,0 +1,64 @@
+/* cuda_int.h — the CUDA backend's private C definitions (prefix cuda_): the device
+ * record, errors, the descriptors the kernels take (cuda_kern.h), and the parts of the
+ * kernel table each file fills. Only src/backend/cuda includes it. */
+#ifndef GENC_SRC_CUDA_INT_H
+#define GENC_SRC_CUDA_INT_H
+
+#include <stddef.h>
+
+#include "../backend.h"
+#include "cuda_kern.h"
+
+/* One GPU: its backend (registered in the array layer's registry), its stream (every
+ * kernel, copy and allocation of the device is queued there, in order), the handles of
+ * the libraries, created when first used, and the error record kernels write (pinned
+ * host memory mapped into the device). */
+typedef struct cuda_dev {
+    backend be;
+    int ordinal;
+    cudaStream_t stream;
+    void *cublas;   /* cublasHandle_t */
+    void *cusolver; /* cusolverDnHandle_t */
+    cu_error *err;  /* host view; err_dev is the device's */
+    cu_error *err_dev;
+} cuda_dev;
+
+/* The device of backend b (a CUDA backend). */
+static inline cuda_dev *cuda_dev_of(const backend *b) {
+    return (cuda_dev *)((char *)b - offsetof(cuda_dev, be));
+}
+/* The device an op call runs on: that of its first output. */
+static inline cuda_dev *cuda_dev_of_call(const op_call *c) { return cuda_dev_of(c->out->buf->backend); }
+static inline cudaStream_t cuda_stream(const op_call *c) { return cuda_dev_of_call(c)->stream; }
+
+/* Records "<what>: CUDA error <name>: <message>" (GEN_ERR_OOM for an allocation failure,
+ * GEN_ERR_INTERNAL otherwise) and returns the status; GEN_OK for cudaSuccess. */
+gen_status cuda_fail(const char *what, cudaError_t e);
+/* The status of a launch: cuda_fail naming the op when it failed. */
+static inline gen_status cuda_launched(const op_call *c, cudaError_t e) {
+    return e == cudaSuccess ? GEN_OK : cuda_fail(op_table[c->op].name, e);
+}
+/* Waits for the device's stream, then reports (and clears) a failure a kernel recorded
+ * in the error record, as the CPU kernel words it: GEN_ERR_INDEX "<op>: index 7 is out of
+ * range at position 3" ... For ops whose failures must reach the caller at once (the
+ * op tests compare them with the CPU's). */
+gen_status cuda_check_device_errors(cuda_dev *d, const char *op);
+
+/* Descriptors. */
+cu_arr cuda_arr(const gen_array *a);
+/* The broadcast of c->in[0..n) to c->out's shape. */
+cu_bcast cuda_bcast(const op_call *c, int n);
+
+/* Library handles (created on first use; NULL with the error recorded on failure). */
+void *cuda_cublas(cuda_dev *d);
+void *cuda_cusolver(cuda_dev *d);
+
+/* The parts of the kernel table, one per file (each sets the entries of its ops and
+ * leaves the rest). */
+void cuda_kernels_elementwise(op_kernel_fn *k); /* cuda_elementwise.c: unary, binary, core */
+void cuda_kernels_reduce(op_kernel_fn *k);      /* cuda_reduce.c */
+void cuda_kernels_shape(op_kernel_fn *k);       /* cuda_shape.c */
+void cuda_kernels_linalg(op_kernel_fn *k);      /* cuda_linalg.c */
+void cuda_kernels_fused(op_kernel_fn *k);       /* cuda_fused.c */
+
+#endif
