@@ -2,14 +2,13 @@
  * (one thread per output for short ones, else CUB's segmented or device-wide reduce
  * reading through a gathering iterator), running sums along an axis (one thread per row
  * for short rows or many rows, else CUB's scan by key), argsort (CUB's stable radix
- * sorts of order-preserving keys), and the gather / scatter along an axis behind sort
- * (the scatter sorts its targets, so each output element adds its contributions in
- * the CPU's order: deterministic, no atomics). */
+ * sorts of order-preserving keys, then of rows), and the gather / scatter along an axis
+ * behind sort (the scatter sorts its targets, so each output element adds its
+ * contributions in the CPU's order: deterministic, no atomics). */
 #include <cub/device/device_radix_sort.cuh>
 #include <cub/device/device_reduce.cuh>
 #include <cub/device/device_scan.cuh>
 #include <cub/device/device_segmented_reduce.cuh>
-#include <cub/device/device_segmented_sort.cuh>
 #include <cuda/std/functional>
 #include <thrust/iterator/counting_iterator.h>
 #include <thrust/iterator/transform_iterator.h>
@@ -222,11 +221,13 @@ template <class T> cudaError_t reduce_float(cudaStream_t s, int kind, const cu_r
 
 cudaError_t reduce_i64(cudaStream_t s, int kind, const cu_reduce &d, const int64_t *x, int64_t *out) {
     int64_t no = d.nout, len = d.len;
+    using wrapping = load_as<int64_t, uint64_t>; /* sums and products wrap around */
+    using exact = load_as<int64_t, int64_t>;
     switch (kind) {
-    case CU_RED_SUM: return reduce_run(s, no, len, load_as<int64_t, uint64_t>{x, d}, add_u{}, (uint64_t)0, store<int64_t>{out});
-    case CU_RED_PROD: return reduce_run(s, no, len, load_as<int64_t, uint64_t>{x, d}, mul_u{}, (uint64_t)1, store<int64_t>{out});
-    case CU_RED_MAX: return reduce_run(s, no, len, load_as<int64_t, int64_t>{x, d}, max_i{}, INT64_MIN, store<int64_t>{out});
-    case CU_RED_MIN: return reduce_run(s, no, len, load_as<int64_t, int64_t>{x, d}, min_i{}, INT64_MAX, store<int64_t>{out});
+    case CU_RED_SUM: return reduce_run(s, no, len, wrapping{x, d}, add_u{}, (uint64_t)0, store<int64_t>{out});
+    case CU_RED_PROD: return reduce_run(s, no, len, wrapping{x, d}, mul_u{}, (uint64_t)1, store<int64_t>{out});
+    case CU_RED_MAX: return reduce_run(s, no, len, exact{x, d}, max_i{}, INT64_MIN, store<int64_t>{out});
+    case CU_RED_MIN: return reduce_run(s, no, len, exact{x, d}, min_i{}, INT64_MAX, store<int64_t>{out});
     case CU_RED_ARGMAX:
     case CU_RED_ARGMIN: {
         bool max = kind == CU_RED_ARGMAX;
@@ -357,7 +358,11 @@ struct store_vjp_step {
     }
 };
 
-/* ---- argsort ---- */
+/* ---- argsort ----
+ * Two stable radix sorts of all rows at once (CUB's DeviceRadixSort: no host
+ * synchronization, unlike its segmented sort over many segments): the elements (numbered
+ * p = row * n + k) by key, then by row. Each row ends up in its own n places, in key
+ * order, equal keys in order of k, as the CPU's stable merge sort leaves them. */
 
 template <class T> struct sort_key;
 template <> struct sort_key<double> {
@@ -376,18 +381,24 @@ template <> struct sort_key<int64_t> {
 template <class T> struct gather_keys { /* p = row * n + k */
     const T *x;
     typename sort_key<T>::type *keys;
-    int64_t *vals;
+    int64_t *elems;
     int64_t n, inner;
     __device__ void operator()(int64_t p) const {
         keys[p] = sort_key<T>::of(x[cu_row_offset(p / n, p % n, n, inner)]);
-        vals[p] = p % n;
+        elems[p] = p;
     }
 };
-struct scatter_rows {
-    const int64_t *vals;
+struct row_of_elem {
+    const int64_t *elems;
+    uint64_t *rows;
+    int64_t n;
+    __device__ void operator()(int64_t q) const { rows[q] = (uint64_t)(elems[q] / n); }
+};
+struct scatter_positions { /* q = row * n + j: the j-th of the row in order */
+    const int64_t *elems;
     int64_t *out;
     int64_t n, inner;
-    __device__ void operator()(int64_t p) const { out[cu_row_offset(p / n, p % n, n, inner)] = vals[p]; }
+    __device__ void operator()(int64_t q) const { out[cu_row_offset(q / n, q % n, n, inner)] = elems[q] % n; }
 };
 
 template <class T>
@@ -395,33 +406,36 @@ cudaError_t argsort_as(cudaStream_t s, const T *x, int64_t *out, int64_t outer, 
     using K = typename sort_key<T>::type;
     int64_t rows = outer * inner, total = rows * n;
     if (total <= 0) return cudaSuccess;
-    auto begins = thrust::make_transform_iterator(count_from<int64_t>(0), times{n});
-    size_t bytes = 0;
-    cudaError_t e = rows == 1 ? cub::DeviceRadixSort::SortPairs(nullptr, bytes, (const K *)nullptr, (K *)nullptr,
-                                                                (const int64_t *)nullptr, (int64_t *)nullptr, total, 0,
-                                                                (int)(8 * sizeof(K)), s)
-                              : cub::DeviceSegmentedSort::StableSortPairs(nullptr, bytes, (const K *)nullptr,
-                                                                          (K *)nullptr, (const int64_t *)nullptr,
-                                                                          (int64_t *)nullptr, total, rows, begins,
-                                                                          begins + 1, s);
+    int key_bits = (int)(8 * sizeof(K)), row_bits = cu::bit_length((uint64_t)(rows - 1));
+    size_t by_key = 0, by_row = 0;
+    cudaError_t e = cub::DeviceRadixSort::SortPairs(nullptr, by_key, (const K *)nullptr, (K *)nullptr,
+                                                    (const int64_t *)nullptr, (int64_t *)nullptr, total, 0, key_bits, s);
+    if (e == cudaSuccess && rows > 1)
+        e = cub::DeviceRadixSort::SortPairs(nullptr, by_row, (const uint64_t *)nullptr, (uint64_t *)nullptr,
+                                            (const int64_t *)nullptr, (int64_t *)nullptr, total, 0, row_bits, s);
     if (e != cudaSuccess) return e;
     cu::scratch mem(s);
     size_t k_in = mem.reserve((size_t)total * sizeof(K)), k_out = mem.reserve((size_t)total * sizeof(K));
-    size_t v_in = mem.reserve((size_t)total * sizeof(int64_t)), v_out = mem.reserve((size_t)total * sizeof(int64_t));
-    size_t tmp = mem.reserve(bytes);
+    size_t e_a = mem.reserve((size_t)total * sizeof(int64_t)), e_b = mem.reserve((size_t)total * sizeof(int64_t));
+    size_t r_in = mem.reserve(rows > 1 ? (size_t)total * sizeof(uint64_t) : 0);
+    size_t r_out = mem.reserve(rows > 1 ? (size_t)total * sizeof(uint64_t) : 0);
+    size_t tmp = mem.reserve(by_key > by_row ? by_key : by_row);
     if ((e = mem.alloc()) != cudaSuccess) return e;
-    if ((e = cu::for_each(s, total, gather_keys<T>{x, mem.at<K>(k_in), mem.at<int64_t>(v_in), n, inner})) !=
-        cudaSuccess)
-        return e;
-    e = rows == 1 ? cub::DeviceRadixSort::SortPairs(mem.at<void>(tmp), bytes, mem.at<K>(k_in), mem.at<K>(k_out),
-                                                    mem.at<int64_t>(v_in), mem.at<int64_t>(v_out), total, 0,
-                                                    (int)(8 * sizeof(K)), s)
-                  : cub::DeviceSegmentedSort::StableSortPairs(mem.at<void>(tmp), bytes, mem.at<K>(k_in),
-                                                              mem.at<K>(k_out), mem.at<int64_t>(v_in),
-                                                              mem.at<int64_t>(v_out), total, rows, begins,
-                                                              begins + 1, s);
+    int64_t *ea = mem.at<int64_t>(e_a), *eb = mem.at<int64_t>(e_b);
+    e = cu::for_each(s, total, gather_keys<T>{x, mem.at<K>(k_in), ea, n, inner});
+    if (e == cudaSuccess)
+        e = cub::DeviceRadixSort::SortPairs(mem.at<void>(tmp), by_key, mem.at<K>(k_in), mem.at<K>(k_out), ea, eb,
+                                            total, 0, key_bits, s);
+    if (e == cudaSuccess && rows > 1) {
+        e = cu::for_each(s, total, row_of_elem{eb, mem.at<uint64_t>(r_in), n});
+        if (e == cudaSuccess)
+            e = cub::DeviceRadixSort::SortPairs(mem.at<void>(tmp), by_row, mem.at<uint64_t>(r_in),
+                                                mem.at<uint64_t>(r_out), eb, ea, total, 0, row_bits, s);
+        int64_t *t = ea;
+        ea = eb, eb = t; /* the result is in eb */
+    }
     if (e != cudaSuccess) return e;
-    return cu::for_each(s, total, scatter_rows{mem.at<int64_t>(v_out), out, n, inner});
+    return cu::for_each(s, total, scatter_positions{eb, out, n, inner});
 }
 
 /* ---- take_along / scatter_along ---- */
@@ -437,6 +451,12 @@ template <class E> struct take_along_fn { /* at: a position of idx / out */
         out[at] = a[(at / (n * inner) * len + v) * inner + at % inner];
     }
 };
+
+template <class E>
+cudaError_t take_along_as(cudaStream_t s, const void *a, int64_t len, const int64_t *idx, void *out, int64_t outer,
+                          int64_t n, int64_t inner) {
+    return cu::for_each(s, outer * n * inner, take_along_fn<E>{(const E *)a, idx, (E *)out, len, n, inner});
+}
 
 /* The targets of scatter_along sorted: key row * m + idx (rows * m for an index out of
  * range, after every valid key), value the position in g, enumerated row by row with k
@@ -540,11 +560,10 @@ extern "C" cudaError_t cu_argsort(cudaStream_t s, int dtype, const void *x, int6
 
 extern "C" cudaError_t cu_take_along(cudaStream_t s, size_t elem, const void *a, int64_t len, const int64_t *idx,
                                      void *out, int64_t outer, int64_t n, int64_t inner) {
-    int64_t total = outer * n * inner;
     switch (elem) {
-    case 8: return cu::for_each(s, total, take_along_fn<uint64_t>{(const uint64_t *)a, idx, (uint64_t *)out, len, n, inner});
-    case 4: return cu::for_each(s, total, take_along_fn<uint32_t>{(const uint32_t *)a, idx, (uint32_t *)out, len, n, inner});
-    default: return cu::for_each(s, total, take_along_fn<uint8_t>{(const uint8_t *)a, idx, (uint8_t *)out, len, n, inner});
+    case 8: return take_along_as<uint64_t>(s, a, len, idx, out, outer, n, inner);
+    case 4: return take_along_as<uint32_t>(s, a, len, idx, out, outer, n, inner);
+    default: return take_along_as<uint8_t>(s, a, len, idx, out, outer, n, inner);
     }
 }
 
