@@ -209,8 +209,8 @@ static void test_cholesky_failures(void) {
     gen_array *bad = gen_array_from_f64(GEN_DIMS(3, 4, 3, 3), v);
     free(v);
     cpu_fails(gen_cholesky(bad));
-    GPU_FAILS_ALIKE(gen_cholesky(D(bad)), "the matrix at batch index [1,2] (batch shape [3,4]) is not positive definite "
-                                          "(leading minor of order 3)");
+    GPU_FAILS_ALIKE(gen_cholesky(D(bad)), "cholesky: the matrix at batch index [1,2] (batch shape [3,4]) is not "
+                                          "positive definite (leading minor of order 3)");
     cpu_fails(gen_cholesky(f32(bad)));
     GPU_FAILS_ALIKE(gen_cholesky(D(f32(bad))), "batch index [1,2]");
     /* the device is usable after a failure */
@@ -412,7 +412,8 @@ static void test_gradients(void) {
     gen_array *t = dominant(208, GEN_DIMS(2, 4, 4)), *tb = U(209, GEN_DIMS(2, 4, 3));
     for (int lower = 0; lower < 2; lower++)
         for (int tr = 0; tr < 2; tr++)
-            GRAD_SAME(((grad_fn){.op = G_TRISOLVE, .lower = lower, .transpose = tr}), 2, ((gen_array *[]){t, tb}), TOL64);
+            GRAD_SAME(((grad_fn){.op = G_TRISOLVE, .lower = lower, .transpose = tr}), 2, ((gen_array *[]){t, tb}),
+                      TOL64);
     gen_array *ts = dominant(210, GEN_DIMS(4, 4)), *tsb = U(211, GEN_DIMS(3, 4, 2)); /* broadcast matrix */
     GRAD_SAME(((grad_fn){.op = G_TRISOLVE, .lower = true}), 2, ((gen_array *[]){ts, tsb}), TOL64);
     gen_array *sa = dominant(212, GEN_DIMS(2, 4, 4)), *sb = U(213, GEN_DIMS(2, 4, 2));

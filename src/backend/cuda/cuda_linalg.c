@@ -44,8 +44,6 @@ typedef struct lin_ctx {
         if (st_ != GEN_OK) return st_;                                                                \
     } while (0)
 
-static gen_status launched(const lin_ctx *x, cudaError_t e) { return cuda_fail(x->op, e); }
-
 static gen_status blas_ok(const lin_ctx *x, cublasStatus_t st) {
     if (st == CUBLAS_STATUS_SUCCESS) return GEN_OK;
     return GEN_FAIL(st == CUBLAS_STATUS_ALLOC_FAILED ? GEN_ERR_OOM : GEN_ERR_INTERNAL, "%s: cuBLAS error %s", x->op,
@@ -71,7 +69,7 @@ static gen_status lin_begin(lin_ctx *x, const op_call *c) {
     x->s = x->d->stream;
     x->op = op_table[c->op].name;
     x->n_work = 0;
-    return launched(x, cudaSetDevice(x->d->ordinal));
+    return cuda_launched(x->c, cudaSetDevice(x->d->ordinal));
 }
 
 /* nbytes of work space from the pool, freed by lin_end in stream order (after the work
@@ -138,7 +136,7 @@ static cu_lin_map lin_map(const gen_array *x, int mdims, const gen_array *out, i
 static gen_status lin_ptrs(lin_ctx *x, void ***ptrs, void *base, int64_t matrix_bytes, const cu_lin_map *map,
                            int64_t nb) {
     WORK(x, *ptrs, (size_t)nb * sizeof(void *));
-    return launched(x, cu_lin_ptrs(x->s, *ptrs, base, matrix_bytes, map, nb));
+    return cuda_launched(x->c, cu_lin_ptrs(x->s, *ptrs, base, matrix_bytes, map, nb));
 }
 
 /* The first matrix (lowest index) whose factorization reported info != 0, skipping
@@ -147,9 +145,9 @@ static gen_status lin_ptrs(lin_ctx *x, void ***ptrs, void *base, int64_t matrix_
 static gen_status first_failure(lin_ctx *x, const int *info, const int *skip, int64_t nb, int64_t r[2]) {
     int64_t *res;
     WORK(x, res, 2 * sizeof *res);
-    TRY(launched(x, cu_lin_first_failure(x->s, info, skip, nb, res)));
-    TRY(launched(x, cudaMemcpyAsync(r, res, 2 * sizeof *res, cudaMemcpyDeviceToHost, x->s)));
-    return launched(x, cudaStreamSynchronize(x->s));
+    TRY(cuda_launched(x->c, cu_lin_first_failure(x->s, info, skip, nb, res)));
+    TRY(cuda_launched(x->c, cudaMemcpyAsync(r, res, 2 * sizeof *res, cudaMemcpyDeviceToHost, x->s)));
+    return cuda_launched(x->c, cudaStreamSynchronize(x->s));
 }
 
 /* ---- matmul ---- */
@@ -184,7 +182,7 @@ static gen_status matmul_body(lin_ctx *x) {
     const gen_array *a = x->c->in[0], *b = x->c->in[1];
     gen_array *o = x->c->out;
     int64_t m = a->shape[a->ndim - 2], k = a->shape[a->ndim - 1], n = b->shape[b->ndim - 1];
-    if (k == 0) return launched(x, cu_fill(x->s, o->data, o->dtype, o->size, 0.0));
+    if (k == 0) return cuda_launched(x->c, cu_fill(x->s, o->data, o->dtype, o->size, 0.0));
     cublasHandle_t h = cuda_cublas(x->d);
     if (!h) return core_error_pending();
     bool f32 = o->dtype == GEN_F32;
@@ -222,7 +220,7 @@ static gen_status cuda_matmul(const op_call *c) { return lin_run(c, matmul_body)
 static gen_status diag_body(lin_ctx *x) {
     const gen_array *a = x->c->in[0];
     int64_t n = a->shape[a->ndim - 1];
-    return launched(x, cu_lin_diag(x->s, x->c->out->data, a->data, (int)gen_dtype_size(a->dtype), n,
+    return cuda_launched(x->c, cu_lin_diag(x->s, x->c->out->data, a->data, (int)gen_dtype_size(a->dtype), n,
                                    batch_count(a, 2)));
 }
 static gen_status cuda_diag(const op_call *c) { return lin_run(c, diag_body); }
@@ -230,7 +228,7 @@ static gen_status cuda_diag(const op_call *c) { return lin_run(c, diag_body); }
 static gen_status diag_embed_body(lin_ctx *x) {
     const gen_array *v = x->c->in[0];
     int64_t n = v->shape[v->ndim - 1];
-    return launched(x, cu_lin_diag_embed(x->s, x->c->out->data, v->data, (int)gen_dtype_size(v->dtype), n,
+    return cuda_launched(x->c, cu_lin_diag_embed(x->s, x->c->out->data, v->data, (int)gen_dtype_size(v->dtype), n,
                                          batch_count(v, 1)));
 }
 static gen_status cuda_diag_embed(const op_call *c) { return lin_run(c, diag_embed_body); }
@@ -247,9 +245,9 @@ static gen_status cholesky_body(lin_ctx *x) {
     WORK(x, w, (size_t)(nb * n * n) * sizeof *w);
     WORK(x, flag, (size_t)nb * sizeof *flag);
     WORK(x, info, (size_t)nb * sizeof *info);
-    TRY(launched(x, cu_lin_load(x->s, w, a->data, a->dtype, n, n, NULL, nb)));
+    TRY(cuda_launched(x->c, cu_lin_load(x->s, w, a->data, a->dtype, n, n, NULL, nb)));
     /* NaN in the read triangle: a NaN factor, no error (the CPU's rule) */
-    TRY(launched(x, cu_lin_nan_guard(x->s, w, n, nb, true, flag)));
+    TRY(cuda_launched(x->c, cu_lin_nan_guard(x->s, w, n, nb, true, flag)));
     cusolverDnHandle_t h = cuda_cusolver(x->d);
     if (!h) return core_error_pending();
     const cublasFillMode_t lower = CUBLAS_FILL_MODE_LOWER;
@@ -273,7 +271,7 @@ static gen_status cholesky_body(lin_ctx *x) {
     if (r[0] >= 0)
         return backend_linalg_fail("cholesky", a, 2, r[0], "is not positive definite (leading minor of order ",
                                    (long long)r[1]);
-    return launched(x, cu_lin_store(x->s, o->data, o->dtype, w, n, n, nb, true, flag));
+    return cuda_launched(x->c, cu_lin_store(x->s, o->data, o->dtype, w, n, n, nb, true, flag));
 }
 static gen_status cuda_cholesky(const op_call *c) { return lin_run(c, cholesky_body); }
 
@@ -283,7 +281,7 @@ static gen_status cholesky_vjp_body(lin_ctx *x) {
     int64_t n = l->shape[l->ndim - 1], nb = batch_count(l, 2);
     double *z;
     WORK(x, z, (size_t)(nb * n * n) * sizeof *z);
-    return launched(x, cu_chol_vjp(x->s, l->data, g->data, x->c->out->data, z, n, nb));
+    return cuda_launched(x->c, cu_chol_vjp(x->s, l->data, g->data, x->c->out->data, z, n, nb));
 }
 static gen_status cuda_cholesky_vjp(const op_call *c) { return lin_run(c, cholesky_vjp_body); }
 
@@ -298,8 +296,8 @@ static gen_status triangular_solve_body(lin_ctx *x) {
     WORK(x, wt, (size_t)(nt * n * n) * sizeof *wt);
     WORK(x, wx, (size_t)(nb * n * k) * sizeof *wx);
     cu_lin_map mt = lin_map(t, 2, o, 2), mb = lin_map(b, 2, o, 2);
-    TRY(launched(x, cu_lin_load(x->s, wt, t->data, t->dtype, n, n, NULL, nt)));
-    TRY(launched(x, cu_lin_load(x->s, wx, b->data, b->dtype, n, k, &mb, nb)));
+    TRY(cuda_launched(x->c, cu_lin_load(x->s, wt, t->data, t->dtype, n, n, NULL, nt)));
+    TRY(cuda_launched(x->c, cu_lin_load(x->s, wx, b->data, b->dtype, n, k, &mb, nb)));
     cublasHandle_t h = cuda_cublas(x->d);
     if (!h) return core_error_pending();
     cublasFillMode_t uplo = x->c->p->lower ? CUBLAS_FILL_MODE_LOWER : CUBLAS_FILL_MODE_UPPER;
@@ -319,7 +317,7 @@ static gen_status triangular_solve_body(lin_ctx *x) {
                                                  cnt)));
         }
     }
-    return launched(x, cu_lin_store(x->s, o->data, o->dtype, wx, n, k, nb, false, NULL));
+    return cuda_launched(x->c, cu_lin_store(x->s, o->data, o->dtype, wx, n, k, nb, false, NULL));
 }
 static gen_status cuda_triangular_solve(const op_call *c) { return lin_run(c, triangular_solve_body); }
 
@@ -369,7 +367,7 @@ static gen_status lu_solve(lin_ctx *x, const double *wa, const int *piv, int *in
     if (na != nb) { /* broadcast factors: getrsBatched reads right-hand side b's pivots at b n */
         int *pe;
         WORK(x, pe, (size_t)(nb * n) * sizeof *pe);
-        TRY(launched(x, cu_lin_expand_pivots(x->s, pe, piv, n, map, nb)));
+        TRY(cuda_launched(x->c, cu_lin_expand_pivots(x->s, pe, piv, n, map, nb)));
         pv = pe;
     }
     void **pa, **px;
@@ -409,13 +407,13 @@ static gen_status solve_body(lin_ctx *x) {
     WORK(x, piv, (size_t)(na * n) * sizeof *piv);
     WORK(x, info, (size_t)na * sizeof *info);
     cu_lin_map ma = lin_map(a, 2, o, 2), mb = lin_map(b, 2, o, 2);
-    TRY(launched(x, cu_lin_load(x->s, wa, a->data, a->dtype, n, n, NULL, na)));
-    TRY(launched(x, cu_lin_load(x->s, wx, b->data, b->dtype, n, k, &mb, nb)));
+    TRY(cuda_launched(x->c, cu_lin_load(x->s, wa, a->data, a->dtype, n, n, NULL, na)));
+    TRY(cuda_launched(x->c, cu_lin_load(x->s, wx, b->data, b->dtype, n, k, &mb, nb)));
     bool single = na == 1 && nb == 1;
     TRY(lu_factor(x, wa, n, na, piv, info, single));
     TRY(lu_check(x, info, na, a));
     TRY(lu_solve(x, wa, piv, info, n, k, &ma, na, nb, wx, single));
-    return launched(x, cu_lin_store(x->s, o->data, o->dtype, wx, n, k, nb, false, NULL));
+    return cuda_launched(x->c, cu_lin_store(x->s, o->data, o->dtype, wx, n, k, nb, false, NULL));
 }
 static gen_status cuda_solve(const op_call *c) { return lin_run(c, solve_body); }
 
@@ -430,13 +428,13 @@ static gen_status inv_body(lin_ctx *x) {
     WORK(x, wx, (size_t)(nb * n * n) * sizeof *wx);
     WORK(x, piv, (size_t)(nb * n) * sizeof *piv);
     WORK(x, info, (size_t)nb * sizeof *info);
-    TRY(launched(x, cu_lin_load(x->s, wa, a->data, a->dtype, n, n, NULL, nb)));
-    TRY(launched(x, cu_lin_identity(x->s, wx, n, nb)));
+    TRY(cuda_launched(x->c, cu_lin_load(x->s, wa, a->data, a->dtype, n, n, NULL, nb)));
+    TRY(cuda_launched(x->c, cu_lin_identity(x->s, wx, n, nb)));
     bool single = nb == 1;
     TRY(lu_factor(x, wa, n, nb, piv, info, single));
     TRY(lu_check(x, info, nb, a));
     TRY(lu_solve(x, wa, piv, info, n, n, NULL, nb, nb, wx, single));
-    return launched(x, cu_lin_store(x->s, o->data, o->dtype, wx, n, n, nb, false, NULL));
+    return cuda_launched(x->c, cu_lin_store(x->s, o->data, o->dtype, wx, n, n, nb, false, NULL));
 }
 static gen_status cuda_inv(const op_call *c) { return lin_run(c, inv_body); }
 
@@ -446,17 +444,17 @@ static gen_status logdet_body(lin_ctx *x) {
     const gen_array *a = x->c->in[0];
     gen_array *o = x->c->out;
     int64_t n = a->shape[a->ndim - 1], nb = o->size;
-    if (n == 0) return launched(x, cu_fill(x->s, o->data, o->dtype, nb, 0.0)); /* det of an empty matrix: 1 */
+    if (n == 0) return cuda_launched(x->c, cu_fill(x->s, o->data, o->dtype, nb, 0.0)); /* det of an empty matrix: 1 */
     double *wa;
     int *flag, *piv, *info;
     WORK(x, wa, (size_t)(nb * n * n) * sizeof *wa);
     WORK(x, flag, (size_t)nb * sizeof *flag);
     WORK(x, piv, (size_t)(nb * n) * sizeof *piv);
     WORK(x, info, (size_t)nb * sizeof *info);
-    TRY(launched(x, cu_lin_load(x->s, wa, a->data, a->dtype, n, n, NULL, nb)));
-    TRY(launched(x, cu_lin_nan_guard(x->s, wa, n, nb, false, flag)));
+    TRY(cuda_launched(x->c, cu_lin_load(x->s, wa, a->data, a->dtype, n, n, NULL, nb)));
+    TRY(cuda_launched(x->c, cu_lin_nan_guard(x->s, wa, n, nb, false, flag)));
     TRY(lu_factor(x, wa, n, nb, piv, info, nb == 1));
-    return launched(x, cu_lin_logdet(x->s, o->data, o->dtype, wa, n, nb, info, flag));
+    return cuda_launched(x->c, cu_lin_logdet(x->s, o->data, o->dtype, wa, n, nb, info, flag));
 }
 static gen_status cuda_logdet(const op_call *c) { return lin_run(c, logdet_body); }
 
