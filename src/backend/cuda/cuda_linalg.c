@@ -56,10 +56,10 @@ static gen_status solver_ok(const lin_ctx *x, cusolverStatus_t st) {
                     x->op, (int)st);
 }
 
-/* The libraries' 32-bit sizes: a dimension beyond them is refused by name. */
+/* The libraries' 32-bit sizes (LU, Cholesky): a dimension beyond them is refused by name. */
 static gen_status fits_int(const lin_ctx *x, int64_t v) {
     if (v <= INT_MAX) return GEN_OK;
-    return GEN_FAIL(GEN_ERR_UNSUPPORTED, "%s: a matrix dimension of %lld is too large for cuSOLVER", x->op,
+    return GEN_FAIL(GEN_ERR_UNSUPPORTED, "%s: a matrix dimension of %lld is too large for cuBLAS and cuSOLVER", x->op,
                     (long long)v);
 }
 
