@@ -216,6 +216,38 @@ static void test_copy_under_autodiff(void) {
     CHECK_ERROR(GEN_ERR_NOGRAD, "gen_array_to_device: copies between devices (cpu to cpu2) are not differentiated");
 }
 
+/* Gradient rules of the linalg ops make their constants (the triangle masks of cholesky's
+ * and triangular_solve's rules) on the values' device: gradients of device arrays are
+ * computed there, alike. 5 x 5 matrices: masks of more than 64 bytes, which do not travel
+ * with an op as small host arrays do. */
+static gen_status linalg_loss(void *p, int n_in, gen_array *const *in, int n_out, gen_array **out) {
+    (void)p, (void)n_in, (void)n_out;
+    gen_array *x = gen_triangular_solve(gen_cholesky(in[0]), in[1], true, false);
+    gen_array *y = gen_triangular_solve(in[0], x, false, true);
+    out[0] = gen_add(gen_sum(gen_square(y), 0, NULL, false), gen_logdet(in[0]));
+    return out[0] ? GEN_OK : gen_error_status();
+}
+
+static void test_linalg_gradients_on_device(void) {
+    gen_array *m = gen_reshape(gen_sin(gen_arange(0, 25, 1, GEN_F64)), GEN_DIMS(5, 5));
+    gen_array *a = gen_add(gen_matmul(m, gen_matrix_transpose(m)), gen_mul(gen_eye(5, GEN_F64), gen_scalar(5)));
+    gen_array *b = gen_reshape(gen_cos(gen_arange(0, 10, 1, GEN_F64)), GEN_DIMS(5, 2));
+    for (int t = GEN_F32; t <= GEN_F64; t++) { /* f32: cholesky's gradient by its formula */
+        gen_array *host[2] = {gen_cast(a, (gen_dtype)t), gen_cast(b, (gen_dtype)t)}, *gh[2], *gd[2], *vh, *vd;
+        gen_array *on_dev[2] = {gen_array_to_device(host[0], dev), gen_array_to_device(host[1], dev)};
+        CHECK_OK(gen_value_and_grad((gen_closure){linalg_loss, NULL}, 2, host, &vh, gh));
+        CHECK_OK(gen_value_and_grad((gen_closure){linalg_loss, NULL}, 2, on_dev, &vd, gd));
+        if (!vd) continue;
+        CHECK(gen_array_device(vd) == dev && gen_array_device(gd[0]) == dev && gen_array_device(gd[1]) == dev);
+        CHECK_ARRAY(gen_array_to_host(vd), (double[]){check_item(vh)}, 1, 0, 0);
+        for (int i = 0; i < 2; i++) {
+            double want[25];
+            CHECK_OK(gen_array_copy_to(gh[i], GEN_F64, want, sizeof want));
+            CHECK_ARRAY(gen_array_to_host(gd[i]), want, gen_array_size(gh[i]), 0, 0);
+        }
+    }
+}
+
 int main(void) {
     for (int i = 0; i < OP_COUNT; i++) dev_kernels[i] = dev_kernel;
     dev = (gen_device)backend_register(&cpu2);
@@ -231,6 +263,7 @@ int main(void) {
     RUN(test_fused_row_on_device);
     RUN(test_distribution_on_device);
     RUN(test_copy_under_autodiff);
+    RUN(test_linalg_gradients_on_device);
     CHECK(live_blocks == 0); /* every device buffer freed with its arrays */
     return check_finish();
 }
