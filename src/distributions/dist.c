@@ -169,14 +169,15 @@ static bool scalar_case(const gen_dist *d, const gen_array *x, double *p) {
     return true;
 }
 
-/* The case of logpdf1_grad: one reverse transform records, d and x are scalars. */
+/* The case of logpdf1_grad: one reverse transform records, d and x are scalars in host
+ * memory (the family's C function reads them; on a device the array formulas run). */
 static bool scalar_ad_case(const gen_dist *d, const gen_array *x) {
     if (!d->family->logpdf1_grad || d->dtype != GEN_F64 || d->batch_ndim || d->event_ndim || d->batched ||
-        x->ndim != 0 || x->dtype != GEN_F64 || x->batched || !ad_single_reverse())
+        x->ndim != 0 || x->dtype != GEN_F64 || x->batched || !arr_on_host(x) || !ad_single_reverse())
         return false;
     for (int i = 0; i < d->n_params; i++) {
         const gen_array *a = d->params[i];
-        if (a->ndim != 0 || a->dtype != GEN_F64) return false;
+        if (a->ndim != 0 || a->dtype != GEN_F64 || !arr_on_host(a)) return false;
     }
     return true;
 }

@@ -11,6 +11,7 @@
 #include "check.h"
 #include "genc.h"
 #include "../../src/backend/backend.h"
+#include "../../src/distributions/dist_int.h"
 
 static long kernel_calls, live_blocks;
 
@@ -203,6 +204,106 @@ static void test_distribution_on_device(void) {
     CHECK_ERROR(GEN_ERR_MISUSE, "gen_random_gamma: the array is on device cpu2; copy it to the host first");
 }
 
+/* The supports query: what each device has a kernel for, by the names errors use. */
+static void test_supports_query(void) {
+    int n = gen_op_count();
+    CHECK(n == OP_COUNT && n > 50);
+    bool all_named = true, cpu_runs_all = true;
+    for (int i = 0; i < n; i++) {
+        const char *name = gen_op_name(i);
+        all_named &= name && *name;
+        cpu_runs_all &= gen_device_supports(GEN_DEVICE_CPU, name);
+    }
+    CHECK(all_named && cpu_runs_all);
+    gen_error_clear();
+    CHECK(gen_op_name(-1) == NULL && gen_op_name(n) == NULL);
+    CHECK(gen_device_supports(dev, "exp") && gen_device_supports(dev, "normal_logpdf"));
+    CHECK(!gen_device_supports(dev, "no_such_op") && !gen_device_supports(dev, NULL));
+    CHECK(!gen_device_supports((gen_device)7, "exp") && !gen_device_supports(GEN_DEVICE_NONE, "exp"));
+    CHECK(gen_error_status() == GEN_OK); /* a query: never an error */
+    /* a device without a kernel says so, and lists exactly what it lacks */
+    op_kernel_fn saved = dev_kernels[OP_CHOLESKY];
+    dev_kernels[OP_CHOLESKY] = NULL;
+    CHECK(!gen_device_supports(dev, "cholesky") && gen_device_supports(GEN_DEVICE_CPU, "cholesky"));
+    int lacking = 0;
+    for (int i = 0; i < n; i++) lacking += !gen_device_supports(dev, gen_op_name(i));
+    CHECK(lacking == 1);
+    gen_array *a = gen_array_to_device(gen_eye(3, GEN_F64), dev);
+    CHECK(gen_cholesky(a) == NULL);
+    CHECK_ERROR(GEN_ERR_UNSUPPORTED, "cholesky: not supported on the cpu2 backend");
+    dev_kernels[OP_CHOLESKY] = saved;
+    CHECK(gen_device_supports(dev, "cholesky") && gen_cholesky(a) != NULL);
+}
+
+/* The fused rows' C gradient rules read values only when every one is in host memory:
+ * with a device value among them (here mu, beside host scalars that travel to the
+ * device) the rules run public ops on the device, with the same results. */
+static gen_status normal_lp(void *p, int n_in, gen_array *const *in, int n_out, gen_array **out) {
+    (void)p, (void)n_in, (void)n_out;
+    out[0] = gen_dist_logpdf(gen_normal(in[1], in[2]), in[0]);
+    return out[0] ? GEN_OK : gen_error_status();
+}
+
+static gen_status bijection_xld(void *p, int n_in, gen_array *const *in, int n_out, gen_array **out) {
+    (void)n_out;
+    gen_array *o[2];
+    gen_status st = op_apply_n(OP_BIJECTION_SCALAR, n_in, in, &(op_params){.k = *(const int *)p}, 2, o);
+    if (st != GEN_OK) return st;
+    out[0] = gen_add(o[0], gen_mul(gen_scalar(2), o[1]));
+    return out[0] ? GEN_OK : gen_error_status();
+}
+
+/* The value and gradients of f at host scalars in[] and with argument `moved` on the
+ * device: the same numbers, the device's gradient on the device. */
+static void check_grads_moved(gen_closure f, int n, const double *v, int moved, double rtol) {
+    gen_array *h[3], *d[3], *vh, *vd, *gh[3], *gd[3];
+    for (int i = 0; i < n; i++) h[i] = d[i] = gen_scalar(v[i]);
+    d[moved] = gen_array_to_device(h[moved], dev);
+    CHECK_OK(gen_value_and_grad(f, n, h, &vh, gh));
+    CHECK_OK(gen_value_and_grad(f, n, d, &vd, gd));
+    CHECK_CLOSE(check_item(gen_array_to_host(vd)), check_item(vh), rtol);
+    for (int i = 0; i < n; i++) CHECK_CLOSE(check_item(gen_array_to_host(gd[i])), check_item(gh[i]), rtol);
+    CHECK(gen_array_device(gd[moved]) == dev);
+}
+
+static void test_fused_rules_on_device(void) {
+    check_grads_moved((gen_closure){normal_lp, NULL}, 3, (double[]){0.3, -1.0, 2.5}, 1, 1e-15);
+    for (int k = 0; k < 3; k++) { /* u on the device, the bounds on the host */
+        check_grads_moved((gen_closure){bijection_xld, &k}, 1 + k, (double[]){0.35, -1.5, 2.0}, 0, 1e-15);
+        gen_error_clear();
+    }
+}
+
+/* A family's scalar density (SCALAR_LOGPDF, a host C function) is not taken for device
+ * values: the family's array formulas run on the device, even one without the row. */
+static gen_status cauchy_lp(void *p, int n_in, gen_array *const *in, int n_out, gen_array **out) {
+    (void)p, (void)n_in, (void)n_out;
+    out[0] = gen_dist_logpdf(gen_cauchy(in[1], in[2]), in[0]);
+    return out[0] ? GEN_OK : gen_error_status();
+}
+
+static void test_scalar_density_on_device(void) {
+    op_kernel_fn saved = dev_kernels[OP_SCALAR_LOGPDF];
+    dev_kernels[OP_SCALAR_LOGPDF] = NULL; /* as on a GPU */
+    for (int moved = 0; moved < 3; moved++)
+        check_grads_moved((gen_closure){cauchy_lp, NULL}, 3, (double[]){0.7, -0.2, 1.3}, moved, 1e-14);
+    dev_kernels[OP_SCALAR_LOGPDF] = saved;
+}
+
+/* DRAW on device parameters: the family's sampler makes its arrays on the draw's device
+ * and the draw lands in the output there, equal to the host's draw at the same key. */
+static void test_draw_on_device(void) {
+    gen_key key = gen_key_new(41);
+    gen_array *kw = gen_array_from(GEN_I64, GEN_DIMS(2), (int64_t[]){(int64_t)key.k[0], (int64_t)key.k[1]});
+    gen_array *mu = gen_arange(0, 8, 1, GEN_F64), *sg = gen_full(GEN_F64, GEN_DIMS(8), 0.5);
+    gen_dist *dd = gen_normal(gen_array_to_device(mu, dev), gen_array_to_device(sg, dev));
+    gen_array *x = CHECK_ARR(dist_draw_op(dd, kw, 977, 0));
+    CHECK(gen_array_device(x) == dev);
+    gen_array *want = gen_dist_sample(gen_normal(mu, sg), gen_key_fold_in(key, 977), 0, NULL);
+    CHECK_ARRAY(gen_array_to_host(x), gen_array_data(want), 8, 0, 0);
+    CHECK(gen_device_default() == GEN_DEVICE_CPU); /* the draw's creation device was put back */
+}
+
 /* Copies are not differentiated: a tracked array is a clear error. */
 static gen_status to_dev(void *p, int n_in, gen_array *const *in, int n_out, gen_array **out) {
     (void)p, (void)n_in, (void)n_out;
@@ -264,6 +365,10 @@ int main(void) {
     RUN(test_distribution_on_device);
     RUN(test_copy_under_autodiff);
     RUN(test_linalg_gradients_on_device);
+    RUN(test_supports_query);
+    RUN(test_fused_rules_on_device);
+    RUN(test_scalar_density_on_device);
+    RUN(test_draw_on_device);
     CHECK(live_blocks == 0); /* every device buffer freed with its arrays */
     return check_finish();
 }
