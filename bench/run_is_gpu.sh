@@ -16,8 +16,9 @@
 # the largest N, and the log ML estimates of every system beside the exact one. A side
 # that fails prints its error and its cells show "-".
 #   bench/run_is_gpu.sh BUILD_DIR [SIZES...]          (sizes default: 1e3 1e4 1e5 1e6 1e7)
-# BUILD_DIR holds bench/bench_is_gpu (a CUDA build). Where .devlib exists (the OpenBLAS /
-# LAPACKE libraries the GPU machine lacks) it goes on LD_LIBRARY_PATH.
+# BUILD_DIR holds bench/bench_is_gpu (a CUDA build). GenC's processes run with .devlib
+# (the OpenBLAS / LAPACKE libraries the GPU machine lacks), where it exists, in front of
+# LD_LIBRARY_PATH and /usr/local/cuda/lib64 behind it.
 # Environment: REPS (GPU timed runs per size, default 31), CPU_MAX (largest N of the CPU
 # run, default 1e7: one timed run there, 3 at 1e6, 5 below), PYTHON (default python3),
 # GENJAX_PYTHON (default $PYTHON), BUDGET_S (the whole job's time, default 450 s: each
@@ -34,7 +35,10 @@ reps="${REPS:-31}"
 py="${PYTHON:-python3}"; gpy="${GENJAX_PYTHON:-$py}"
 bench="$build/bench/bench_is_gpu"
 [ -x "$bench" ] || { echo "run_is_gpu: no $bench (build the benchmarks first)" >&2; exit 2; }
-[ -d .devlib ] && export LD_LIBRARY_PATH="$PWD/.devlib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+# GenC's library path (its processes only: the Python peers load their own CUDA libraries)
+genc_ld="${LD_LIBRARY_PATH:-}"
+[ -d .devlib ] && genc_ld="$PWD/.devlib${genc_ld:+:$genc_ld}"
+[ -d /usr/local/cuda/lib64 ] && genc_ld="${genc_ld:+$genc_ld:}/usr/local/cuda/lib64"
 export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 TF_CPP_MIN_LOG_LEVEL=2 PYTHONUNBUFFERED=1
 start=$(date +%s)
 deadline=$((start + ${BUDGET_S:-450}))
@@ -72,7 +76,7 @@ run() {
   fi
 }
 
-"$bench" data "$tmp/data.json" || { echo "run_is_gpu: $bench data failed" >&2; exit 1; }
+env LD_LIBRARY_PATH="$genc_ld" "$bench" data "$tmp/data.json" || { echo "run_is_gpu: $bench data failed" >&2; exit 1; }
 echo "run_is_gpu: sizes $sizes, $reps GPU reps, budget ${BUDGET_S:-450} s"
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader 2>/dev/null | sed 's/^/run_is_gpu: GPU: /'
 
@@ -90,7 +94,7 @@ peer_py() { # PEER DTYPE CAP SCRIPT [PYTHON [PYTHONPATH]]
     "$tmp/data.json" --dtype "$d" --sizes "$csv" --reps "$reps" --platform "${PLATFORM:-gpu}"
 }
 genc() { # SIDE DTYPE CAP
-  run "$1" "$2" "$3" env GENC_COMPILE_VERBOSE=1 "$bench" --sides "$1" --dtypes "$2" --reps "$reps" \
+  run "$1" "$2" "$3" env LD_LIBRARY_PATH="$genc_ld" GENC_COMPILE_VERBOSE=1 "$bench" --sides "$1" --dtypes "$2" --reps "$reps" \
     --cpu-max "${CPU_MAX:-1e7}" $sizes
 }
 
