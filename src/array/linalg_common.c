@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "linalg.h"
+#include "backend_api.h"
 
 gen_dtype lin_type(const gen_array *a, const gen_array *b) {
     gen_dtype t = (gen_dtype)a->dtype;
@@ -54,7 +55,7 @@ gen_array *lin_tri_mask(int64_t n, double below, double on, double above, gen_dt
     for (int64_t i = 0; i < n; i++)
         for (int64_t j = 0; j < n; j++)
             arr_set_f64(t, m->data, i * n + j, i > j ? below : (i == j ? on : above));
-    return arr_publish(m);
+    return arr_publish(arr_to_creation_device("triangular mask", m)); /* beside device values */
 }
 
 gen_array *lin_triangle(gen_array *x, bool lower) {
