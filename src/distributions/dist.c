@@ -305,7 +305,10 @@ gen_array *gen_dist_enumerate(const gen_dist *d) {
         return NULL;
     }
     if (gen_scope_begin() != GEN_OK) return NULL;
-    return arr_scope_return(d->family->enumerate(d));
+    const backend *creation = dist_follow_device(d, NULL);
+    gen_array *r = d->family->enumerate(d);
+    arr_creation_restore(creation);
+    return arr_scope_return(r);
 }
 
 gen_bijection *gen_dist_bijection(const gen_dist *d) {

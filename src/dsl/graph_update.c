@@ -36,6 +36,21 @@ static bool keeps_structure(const gen_trace *tr, const gen_args *args, const gen
     return found == gen_choicemap_count(constraints); /* none at an address the trace lacks */
 }
 
+/* Whether the trace's records, its factors or the constraints are on a device, or a
+ * default device is set: the graph's compiled code and build read host memory, so such
+ * edits run the body (its ops run on the device). */
+static bool on_a_device(const gen_trace *tr, const gen_choicemap *constraints) {
+    const dsl_data *d = tr->data;
+    if (gen_device_default() != GEN_DEVICE_CPU || (d->factors && !arr_on_host(d->factors))) return true;
+    for (int64_t i = 0; i < d->n; i++) {
+        const dsl_rec *r = &d->recs[i];
+        const gen_array *c = gen_choicemap_find(constraints, &r->addr);
+        if ((r->value && !arr_on_host(r->value)) || (r->score && !arr_on_host(r->score)) || (c && !arr_on_host(c)))
+            return true;
+    }
+    return false;
+}
+
 /* The new trace from the old records, the reached ones replaced. */
 static gen_status build(const gen_trace *tr, const gen_array **vals, const bool *changed, gen_array **scores,
                         gen_array *factors, gen_array *ret, gen_trace **out, gen_array **weight,
@@ -88,7 +103,7 @@ bool dsl_graph_update(const gen_trace *tr, const gen_args *args, const gen_diff 
     (void)argdiffs; /* an argdiff of no change is not proof: the arrays are compared */
     if (!gen_compile_enabled() || tr->batch || gen_batch_size() || !tr->data) return false;
     const dsl_data *d = tr->data;
-    if (d->n < 1) return false;
+    if (d->n < 1 || on_a_device(tr, constraints)) return false;
     if (gen_scope_begin() != GEN_OK) return false;
     const gen_array **vals = core_calloc((size_t)d->n, sizeof *vals);
     bool *changed = core_calloc((size_t)d->n, sizeof *changed);

@@ -141,6 +141,14 @@ static bool on_device(const char *what, const gen_array *a) {
     return false;
 }
 
+/* A result of device values is on the device, or small (a zero or a sum of a small
+ * parameter, a small bound may be made on the host like any small array: such arrays
+ * travel with ops to the device). */
+static void small_or_on_device(const char *what, const gen_array *g) {
+    if (g && gen_array_device(g) == GEN_DEVICE_CPU && gen_array_size(g) * 8 <= 64) return;
+    on_device(what, g);
+}
+
 /* The case's parameters: on the host, or copies on the device. */
 static int make_params(const family_case *c, bool device, gen_array **p) {
     int n = c->params(p);
@@ -221,6 +229,37 @@ static void test_families_parameters_on_device(void) {
     }
 }
 
+/* Enumerations and support bounds of device distributions: the host's values, on the
+ * device (or small: a small bound may stay on the host like any small array). */
+static void test_enumerate_and_support(void) {
+    for (int i = 0; i < N_CASES; i++) {
+        gen_scope_begin();
+        gen_array *hp[4], *dp[4];
+        make_params(&cases[i], false, hp);
+        make_params(&cases[i], true, dp);
+        gen_dist *hd = cases[i].build(hp), *dd = cases[i].build(dp);
+        char what[128];
+        snprintf(what, sizeof what, "%s: enumerate", cases[i].name);
+        gen_array *he = gen_dist_enumerate(hd);
+        gen_error_clear();
+        if (he) {
+            gen_array *de = gen_dist_enumerate(dd);
+            small_or_on_device(what, de);
+            same(what, de, he, 0);
+        }
+        gen_support hs, ds;
+        check_count++;
+        if (gen_dist_support(hd, &hs) != GEN_OK || gen_dist_support(dd, &ds) != GEN_OK || hs.kind != ds.kind) {
+            check_fail(__FILE__, __LINE__, "%s: support: %s", cases[i].name, gen_error_message());
+        } else {
+            snprintf(what, sizeof what, "%s: support bounds", cases[i].name);
+            if (hs.lo) small_or_on_device(what, ds.lo), same(what, ds.lo, hs.lo, 0);
+            if (hs.hi) small_or_on_device(what, ds.hi), same(what, ds.hi, hs.hi, 0);
+        }
+        gen_scope_end();
+    }
+}
+
 /* ---- gradients ---- */
 
 /* sum(logpdf(build(in[0..np)), in[np])) (continuous) or the same with x fixed (discrete:
@@ -266,13 +305,6 @@ static gen_status density_grad(const family_case *c, bool device, bool rsample, 
     return gen_value_and_grad((gen_closure){density_fn, &g}, k, in, val, grads);
 }
 
-/* A gradient is on the device, or small (a zero or a sum of a small parameter may be made
- * on the host like any small array: such arrays travel with ops to the device). */
-static void gradient_on_device(const char *what, const gen_array *g) {
-    if (g && gen_array_device(g) == GEN_DEVICE_CPU && gen_array_size(g) * 8 <= 64) return;
-    on_device(what, g);
-}
-
 static void check_gradients(const family_case *c, bool rsample) {
     gen_array *hv, *hg[5], *dv, *dg[5];
     int hn, dn;
@@ -295,7 +327,7 @@ static void check_gradients(const family_case *c, bool rsample) {
     }
     if (!same(what, dv, hv, 1e-12)) return;
     for (int i = 0; i < hn; i++) {
-        gradient_on_device(what, dg[i]);
+        small_or_on_device(what, dg[i]);
         same(what, dg[i], hg[i], 1e-12);
     }
 }
@@ -401,6 +433,7 @@ int main(void) {
     dev = fake_device();
     RUN(test_families_default_device);
     RUN(test_families_parameters_on_device);
+    RUN(test_enumerate_and_support);
     RUN(test_gradients);
     RUN(test_rsample_gradients);
     RUN(test_jvp);
