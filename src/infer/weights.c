@@ -30,19 +30,20 @@ static gen_status read_weights(const char *fn, const gen_array *lw, double **w, 
  * the NaN count} computed there and read back at once. False when not that case or the
  * ops failed (the host path then decides, and reports a NaN weight by its index). */
 static bool device_summary(const gen_array *lw, double s[4]) {
-    if (!lw || gen_array_device(lw) == GEN_DEVICE_CPU || gen_array_ndim(lw) != 1 || gen_array_size(lw) == 0 ||
-        gen_scope_begin() != GEN_OK)
+    if (!lw || gen_array_device(lw) == GEN_DEVICE_CPU || gen_array_ndim(lw) != 1 || gen_array_size(lw) == 0)
         return false;
+    bool had_error = gen_error_status() != GEN_OK;
+    if (gen_scope_begin() != GEN_OK) return false;
     int64_t batch = gen_batch_suspend(); /* physical shapes: the weights are one vector */
     gen_array *m = gen_max(lw, 0, NULL, false), *e = gen_exp(gen_sub(lw, m));
     gen_array *parts[4] = {m, gen_sum(e, 0, NULL, false), gen_sum(gen_square(e), 0, NULL, false),
                            gen_sum(gen_cast(gen_isnan(lw), GEN_F64), 0, NULL, false)};
     gen_array *all = gen_stack(4, parts, 0);
-    bool ok = all && gen_array_copy_to(all, GEN_F64, s, 4 * sizeof *s) == GEN_OK && s[3] == 0;
+    bool read = all && gen_array_copy_to(all, GEN_F64, s, 4 * sizeof *s) == GEN_OK;
     gen_batch_resume(batch);
     gen_scope_end();
-    if (!ok) gen_error_clear();
-    return ok;
+    if (!read && !had_error) gen_error_clear(); /* the host path decides, and says why */
+    return read && s[3] == 0;
 }
 
 gen_status gen_log_mean_exp(const gen_array *log_weights, double *out) {

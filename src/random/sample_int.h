@@ -71,6 +71,7 @@ gen_status smp_check_slow(const char *fn, const char *name, const gen_array *a, 
 static inline gen_status smp_check(const char *fn, const char *name, const gen_array *a,
                                    smp_bad_fn bad) {
     if (CORE_UNLIKELY(a->tuple)) return arr_tuple_fail(fn, name);
+    if (CORE_UNLIKELY(!arr_on_host(a))) return arr_device_fail(fn, a); /* callers route these to smp_via_host */
     if (a->dtype != GEN_F64) return smp_check_slow(fn, name, a, bad);
     const double *d = a->data;
     for (int64_t i = 0; i < a->size; i++)
