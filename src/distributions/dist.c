@@ -222,6 +222,7 @@ static gen_array *sample(const char *fn, const gen_dist *d, gen_key key, int ndi
     /* The family's temporaries die in this scope (also when the caller has none open). */
     if (gen_scope_begin() != GEN_OK) return NULL;
     int64_t batch = arr_batch_suspend(); /* families compute on physical shapes */
+    const backend *creation = dist_follow_device(d, NULL);
     gen_array *x;
     if (reparam) {
         x = d->family->sample(d, key, n, shape);
@@ -233,6 +234,7 @@ static gen_array *sample(const char *fn, const gen_dist *d, gen_key key, int ndi
     /* A draw has the distribution's dtype, whatever the family computed in (integer
      * parameters beside f32 ones promote its arithmetic to f64). */
     if (x && x->dtype != d->dtype && !x->tuple) x = gen_cast(x, d->dtype);
+    arr_creation_restore(creation);
     arr_batch_resume(batch);
     return arr_scope_return(x);
 }
@@ -280,7 +282,9 @@ gen_array *gen_dist_logpdf(const gen_dist *d, const gen_array *x) {
     }
     if (gen_scope_begin() != GEN_OK) return NULL;
     int64_t batch = arr_batch_suspend(); /* families compute on physical shapes */
+    const backend *creation = dist_follow_device(d, x);
     gen_array *lp = d->family->logpdf(d, x);
+    arr_creation_restore(creation);
     arr_batch_resume(batch);
     return arr_scope_return(lp);
 }
@@ -301,7 +305,10 @@ gen_array *gen_dist_enumerate(const gen_dist *d) {
         return NULL;
     }
     if (gen_scope_begin() != GEN_OK) return NULL;
-    return arr_scope_return(d->family->enumerate(d));
+    const backend *creation = dist_follow_device(d, NULL);
+    gen_array *r = d->family->enumerate(d);
+    arr_creation_restore(creation);
+    return arr_scope_return(r);
 }
 
 gen_bijection *gen_dist_bijection(const gen_dist *d) {

@@ -179,10 +179,10 @@ static void test_fused_row_on_device(void) {
     CHECK_CLOSE(v[3], -4.5 - 0.91893853320467274178, 1e-15);
 }
 
-/* Distributions on device parameters: the parameter checks read a host copy (a clear
- * error for bad values, never a read of device memory), the log density runs on the
- * device (the fused row), and host values against device parameters are an error naming
- * the op and both devices. */
+/* Distributions on device parameters: the parameter checks run on the device (a host copy
+ * names a bad value, never a read of device memory), the log density runs on the device
+ * (the fused row), host values against device parameters are an error naming the op and
+ * both devices, and the raw samplers draw from host copies of device parameters. */
 static void test_distribution_on_device(void) {
     gen_array *x = gen_array_from(GEN_F64, GEN_DIMS(3), (double[]){0.5, -1, 2});
     gen_array *mu = gen_array_to_device(gen_zeros(GEN_F64, GEN_DIMS(3)), dev);
@@ -199,9 +199,11 @@ static void test_distribution_on_device(void) {
     gen_array *bad = gen_array_to_device(gen_array_from(GEN_F64, GEN_DIMS(2), (double[]){1, -3}), dev);
     CHECK(gen_normal(gen_scalar(0), bad) == NULL);
     CHECK_ERROR(GEN_ERR_VALUE, "normal: sigma must be > 0, got -3 at index [1]");
-    /* the samplers run on the host: a device parameter is refused, not read */
-    CHECK(gen_random_gamma(gen_key_new(1), sg) == NULL);
-    CHECK_ERROR(GEN_ERR_MISUSE, "gen_random_gamma: the array is on device cpu2; copy it to the host first");
+    /* the samplers run on host copies of device parameters; the draws go to the device */
+    gen_array *g = CHECK_ARR(gen_random_gamma(gen_key_new(1), sg));
+    CHECK(gen_array_device(g) == dev);
+    gen_array *hg = gen_random_gamma(gen_key_new(1), gen_full(GEN_F64, GEN_DIMS(3), 2.0));
+    CHECK_ARRAY(gen_array_to_host(g), gen_array_data(hg), 3, 0, 0);
 }
 
 /* The supports query: what each device has a kernel for, by the names errors use. */
