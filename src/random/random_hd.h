@@ -100,10 +100,18 @@ GENC_HD static inline int rnd_normal_rect(uint64_t w, double *x) {
     return rabs < RND_TABLE(rnd_zig_k)[idx];
 }
 
+/* The rare paths (rejections) stay out of the C compiler's hot loops (one copy per file,
+ * called); nvcc decides for itself. */
+#if defined(__GNUC__) && !defined(__CUDACC__)
+#define RND_COLD_FN __attribute__((noinline, cold, unused)) static
+#else
+#define RND_COLD_FN static inline
+#endif
+
 /* The whole procedure for element i whose first word is w: rejections continue with
  * blocks Threefry(kz, {i, a}), a = 1, 2, ..., so element i stays a pure function of
  * (key, i). The tail and the wedge use exp and log (the math library's). */
-GENC_HD static inline double rnd_normal_reject(uint64_t w, gen_key kz, uint64_t i) {
+GENC_HD RND_COLD_FN double rnd_normal_reject(uint64_t w, gen_key kz, uint64_t i) {
     for (uint64_t a = 1;; a++) {
         unsigned idx = (unsigned)(w & 0xff);
         uint64_t sign = (w >> 8) & 1, rabs = (w >> 12) & UINT64_C(0x000fffffffffffff);
