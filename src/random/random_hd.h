@@ -100,12 +100,15 @@ GENC_HD static inline int rnd_normal_rect(uint64_t w, double *x) {
     return rabs < RND_TABLE(rnd_zig_k)[idx];
 }
 
-/* The rare paths (rejections) stay out of the C compiler's hot loops (one copy per file,
- * called); nvcc decides for itself. */
+/* Procedures kept out of the C compiler's hot loops (one copy per file, called): the
+ * rare paths (rejections: RND_COLD_FN) and per-parameter set-ups (RND_OUTLINE_FN); nvcc
+ * decides for itself. */
 #if defined(__GNUC__) && !defined(__CUDACC__)
 #define RND_COLD_FN __attribute__((noinline, cold, unused)) static
+#define RND_OUTLINE_FN __attribute__((noinline, unused)) static
 #else
 #define RND_COLD_FN static inline
+#define RND_OUTLINE_FN static inline
 #endif
 
 /* The whole procedure for element i whose first word is w: rejections continue with

@@ -21,7 +21,7 @@ void rnd_fill_blocks(gen_key key, uint64_t tag, uint64_t first, int64_t nblocks,
  * are queued on be's stream, or NULL with the error recorded. Without the CUDA backend
  * no backend has a queue, and these are never reached. */
 #ifdef GENC_HAVE_CUDA
-/* Element i of the draw of kind on the (validated) shape. */
+/* The draw of kind (bits, uniform, normal) of dtype on the (validated) shape. */
 gen_array *rnd_cuda_draw(const char *fn, const backend *be, rnd_kind kind, gen_key key, gen_dtype dtype, int ndim,
                          const int64_t *shape);
 /* For k < n: the index of the first element of a[k] (on be) that breaks rules[k] (an

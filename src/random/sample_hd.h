@@ -75,7 +75,7 @@ RND_DEVICE_TABLE(double, smp_fact, 23, SMP_FACT_INIT)
 /* log(k!) for k >= 0 (k as a double holding an integer): the exact factorial's log for
  * k <= 22, else Stirling's series for lgamma(x), x = k + 1 >= 24, to x^-7 (the next term
  * is below 4e-16). */
-GENC_HD static inline double smp_log_factorial(double k) {
+GENC_HD RND_OUTLINE_FN double smp_log_factorial(double k) {
     if (k <= 22) return log(RND_TABLE(smp_fact)[(int)k]);
     double x = k + 1, r = 1 / x, r2 = r * r;
     double s = r * (1.0 / 12 - r2 * (1.0 / 360 - r2 * (1.0 / 1260 - r2 * (1.0 / 1680))));
@@ -286,7 +286,7 @@ typedef struct smp_bino_prm {
     double a, b, c, vr, alpha, lpq, m, h;
 } smp_bino_prm;
 
-GENC_HD static inline void smp_bino_init(smp_bino_prm *s, int64_t n, double p) {
+GENC_HD RND_OUTLINE_FN void smp_bino_init(smp_bino_prm *s, int64_t n, double p) {
     s->n = n;
     s->p = p;
     s->flip = p > 0.5;
