@@ -2,7 +2,7 @@
  * kernels (cuda_reduce.cu, cuda_shape.cu), as plain data and GENC_HD functions: the
  * descriptors the C side builds (cuda_reduce.c, cuda_shape.c), the offsets a kernel
  * computes per element, the combine rules that make max/min/argmax/argmin exact in any
- * reduction order, the sort keys that give argsort the CPU's order, and logaddexp.
+ * reduction order, and the sort keys that give argsort the CPU's order.
  * Plain C and C++ without CUDA headers, so the arithmetic can be run on the host too. */
 #ifndef GENC_SRC_CUDA_LAYOUT_H
 #define GENC_SRC_CUDA_LAYOUT_H
@@ -131,16 +131,5 @@ static inline GENC_HD uint64_t cu_sort_key_i64(int64_t x) { return (uint64_t)x ^
 
 /* Whether x is finite (not infinite, not NaN), without the math library's macro. */
 static inline GENC_HD bool cu_finite(double x) { return x - x == 0; }
-
-
-/* log(exp(a) + exp(b)) as the CPU kernel computes it (cpu_reduce.c): equal arguments
- * (also two infinities) give a + log 2, so inf - inf never occurs. */
-static inline GENC_HD double cu_logaddexp(double a, double b) {
-    if (a != a || b != b) return a + b;
-    if (a == b) return a + 0.69314718055994530942; /* log 2 */
-    double m = a > b ? a : b;
-    if (m == -INFINITY) return m;
-    return m + log1p(exp(-fabs(a - b)));
-}
 
 #endif

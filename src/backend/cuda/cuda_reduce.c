@@ -1,7 +1,8 @@
 /* cuda_reduce.c — CUDA kernels of ops_reduce.def (the C side of cuda_reduce.cu):
  * reductions over any axes, single-axis reductions, cumulative ops, argsort, and the
- * gather / scatter along an axis behind sort, with the CPU's error for a bad index. The
- * semantics, dtypes and parameters are the CPU kernels' (backend/cpu/cpu_reduce.c). */
+ * gather / scatter along an axis behind sort, whose bad indices fail as on the CPU
+ * (backend_axis_index_fail). The semantics, dtypes and parameters are the CPU kernels'
+ * (backend/cpu/cpu_reduce.c). */
 #include <string.h>
 
 #include "cuda_index.h"
@@ -88,13 +89,11 @@ static gen_status cuda_argsort(const op_call *c) {
 
 /* ---- take_along / scatter_along: indices checked on the device ---- */
 
-/* Waits for the index check; its failure in the CPU kernel's words (cpu_reduce.c). */
+/* Waits for the index check; its failure as every backend words it. */
 static gen_status along_checked(const op_call *c, int64_t len) {
     int64_t pos, value;
     gen_status st = cuda_wait_index_check(c, &pos, &value);
-    if (st != GEN_OK || pos < 0) return st;
-    return GEN_FAIL(GEN_ERR_VALUE, "%s: index %lld is out of range for an axis of size %lld", op_table[c->op].name,
-                    (long long)value, (long long)len);
+    return st != GEN_OK || pos < 0 ? st : backend_axis_index_fail(c, value, len);
 }
 
 /* out[o, k, i] = a[o, idx[o, k, i], i] for any dtype. */

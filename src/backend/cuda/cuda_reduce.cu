@@ -13,6 +13,7 @@
 #include <thrust/iterator/counting_iterator.h>
 #include <thrust/iterator/transform_iterator.h>
 
+#include "../elem_math.h"
 #include "cuda_device.cuh"
 #include "cuda_index_kern.h"
 
@@ -128,11 +129,14 @@ struct add_f {
 struct mul_f {
     __host__ __device__ double operator()(double a, double b) const { return a * b; }
 };
-struct add_u { /* i64 sums wrap around */
-    __host__ __device__ uint64_t operator()(uint64_t a, uint64_t b) const { return a + b; }
+struct add_i { /* i64 sums and products wrap around */
+    __host__ __device__ int64_t operator()(int64_t a, int64_t b) const { return elem_add_i64(a, b); }
 };
-struct mul_u {
-    __host__ __device__ uint64_t operator()(uint64_t a, uint64_t b) const { return a * b; }
+struct mul_i {
+    __host__ __device__ int64_t operator()(int64_t a, int64_t b) const { return elem_mul_i64(a, b); }
+};
+template <class T> struct add_t { /* in T: f32 adds in f32, as the CPU's scatter */
+    __host__ __device__ T operator()(T a, T b) const { return a + b; }
 };
 struct max_i {
     __host__ __device__ int64_t operator()(int64_t a, int64_t b) const { return a > b ? a : b; }
@@ -221,13 +225,12 @@ template <class T> cudaError_t reduce_float(cudaStream_t s, int kind, const cu_r
 
 cudaError_t reduce_i64(cudaStream_t s, int kind, const cu_reduce &d, const int64_t *x, int64_t *out) {
     int64_t no = d.nout, len = d.len;
-    using wrapping = load_as<int64_t, uint64_t>; /* sums and products wrap around */
-    using exact = load_as<int64_t, int64_t>;
+    using load = load_as<int64_t, int64_t>;
     switch (kind) {
-    case CU_RED_SUM: return reduce_run(s, no, len, wrapping{x, d}, add_u{}, (uint64_t)0, store<int64_t>{out});
-    case CU_RED_PROD: return reduce_run(s, no, len, wrapping{x, d}, mul_u{}, (uint64_t)1, store<int64_t>{out});
-    case CU_RED_MAX: return reduce_run(s, no, len, exact{x, d}, max_i{}, INT64_MIN, store<int64_t>{out});
-    case CU_RED_MIN: return reduce_run(s, no, len, exact{x, d}, min_i{}, INT64_MAX, store<int64_t>{out});
+    case CU_RED_SUM: return reduce_run(s, no, len, load{x, d}, add_i{}, (int64_t)0, store<int64_t>{out});
+    case CU_RED_PROD: return reduce_run(s, no, len, load{x, d}, mul_i{}, (int64_t)1, store<int64_t>{out});
+    case CU_RED_MAX: return reduce_run(s, no, len, load{x, d}, max_i{}, INT64_MIN, store<int64_t>{out});
+    case CU_RED_MIN: return reduce_run(s, no, len, load{x, d}, min_i{}, INT64_MAX, store<int64_t>{out});
     case CU_RED_ARGMAX:
     case CU_RED_ARGMIN: {
         bool max = kind == CU_RED_ARGMAX;
@@ -317,8 +320,8 @@ template <class T> struct store_step {
         out[cu_row_offset(row, rev ? n - 1 - k : k, n, inner)] = (T)a;
     }
 };
-struct logaddexp_op {
-    __host__ __device__ double operator()(double a, double b) const { return cu_logaddexp(a, b); }
+struct logaddexp_op { /* the CPU's cumlogsumexp step (the same function, NaN payloads aside) */
+    __host__ __device__ double operator()(double a, double b) const { return elem_logaddexp_f64(a, b); }
 };
 
 template <class T, class Acc, class Op>
@@ -472,7 +475,7 @@ struct scatter_keys { /* e = row * n + k */
         pos[e] = at;
     }
 };
-template <class T, class Acc> struct scatter_sum { /* q: a position of out [outer, m, inner] */
+template <class T, class Add> struct scatter_sum { /* q: a position of out [outer, m, inner] */
     const T *g;
     const uint64_t *keys;
     const int64_t *pos;
@@ -483,12 +486,12 @@ template <class T, class Acc> struct scatter_sum { /* q: a position of out [oute
         uint64_t key = (uint64_t)(row * m + q / inner % m);
         int64_t lo = cu::lower_bound(keys, total, key), hi = cu::upper_bound(keys, total, key);
         T acc = 0;
-        for (int64_t p = lo; p < hi; p++) acc = (T)((Acc)acc + (Acc)g[pos[p]]);
+        for (int64_t p = lo; p < hi; p++) acc = Add{}(acc, g[pos[p]]);
         out[q] = acc;
     }
 };
 
-template <class T, class Acc>
+template <class T, class Add>
 cudaError_t scatter_along_as(cudaStream_t s, const T *g, const int64_t *idx, T *out, int64_t outer, int64_t n,
                              int64_t inner, int64_t m) {
     int64_t rows = outer * inner, total = rows * n, nout = outer * m * inner;
@@ -512,7 +515,7 @@ cudaError_t scatter_along_as(cudaStream_t s, const T *g, const int64_t *idx, T *
                                                 mem.at<int64_t>(p_out), total, 0, end_bit, s);
         if (e != cudaSuccess) return e;
     }
-    return cu::for_each(s, nout, scatter_sum<T, Acc>{g, mem.at<uint64_t>(k_out), mem.at<int64_t>(p_out), out, total,
+    return cu::for_each(s, nout, scatter_sum<T, Add>{g, mem.at<uint64_t>(k_out), mem.at<int64_t>(p_out), out, total,
                                                      m, inner});
 }
 
@@ -539,7 +542,7 @@ extern "C" cudaError_t cu_cumulate(cudaStream_t s, int kind, int dtype, const vo
     case CU_F64: return cumulate_as(s, (const double *)x, (double *)out, outer, n, inner, reverse, add_f{}, 0.0);
     case CU_F32: return cumulate_as(s, (const float *)x, (float *)out, outer, n, inner, reverse, add_f{}, 0.0);
     default:
-        return cumulate_as(s, (const int64_t *)x, (int64_t *)out, outer, n, inner, reverse, add_u{}, (uint64_t)0);
+        return cumulate_as(s, (const int64_t *)x, (int64_t *)out, outer, n, inner, reverse, add_i{}, (int64_t)0);
     }
 }
 
@@ -570,9 +573,9 @@ extern "C" cudaError_t cu_take_along(cudaStream_t s, size_t elem, const void *a,
 extern "C" cudaError_t cu_scatter_along(cudaStream_t s, int dtype, const void *g, const int64_t *idx, void *out,
                                         int64_t outer, int64_t n, int64_t inner, int64_t m) {
     switch (dtype) {
-    case CU_F64: return scatter_along_as<double, double>(s, (const double *)g, idx, (double *)out, outer, n, inner, m);
-    case CU_F32: return scatter_along_as<float, float>(s, (const float *)g, idx, (float *)out, outer, n, inner, m);
+    case CU_F64: return scatter_along_as<double, add_t<double>>(s, (const double *)g, idx, (double *)out, outer, n, inner, m);
+    case CU_F32: return scatter_along_as<float, add_t<float>>(s, (const float *)g, idx, (float *)out, outer, n, inner, m);
     default:
-        return scatter_along_as<int64_t, uint64_t>(s, (const int64_t *)g, idx, (int64_t *)out, outer, n, inner, m);
+        return scatter_along_as<int64_t, add_i>(s, (const int64_t *)g, idx, (int64_t *)out, outer, n, inner, m);
     }
 }

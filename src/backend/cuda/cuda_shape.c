@@ -1,8 +1,8 @@
 /* cuda_shape.c — CUDA kernels of ops_shape.def (the C side of cuda_shape.cu): the
  * strided-copy descriptors of permute, concatenate, slice, flip and tile; take and the
- * index updates with the CPU's error for a bad index (backend/cpu/cpu_shape.c,
- * cpu_shape_index.c); and the wait for an index check that take_along and scatter_along
- * share (cuda_index.h). */
+ * index updates, whose bad indices fail as on the CPU (backend_index_fail); and the wait
+ * for an index check that take_along and scatter_along share (cuda_index.h). The
+ * semantics are the CPU kernels' (backend/cpu/cpu_shape.c, cpu_shape_index.c). */
 #include <string.h>
 
 #include "cuda_index.h"
@@ -129,21 +129,11 @@ static gen_status cuda_tile(const op_call *c) {
 
 /* ---- take and the index updates: indices checked on the device ---- */
 
-/* Waits for the index check; its failure in the CPU kernel's words (cpu_shape_index.c:
- * the bad index, its position in the indices, the axis and its size, the array). */
+/* Waits for the index check; its failure as every backend words it. */
 static gen_status take_checked(const op_call *c, int64_t n) {
     int64_t pos, value;
     gen_status st = cuda_wait_index_check(c, &pos, &value);
-    if (st != GEN_OK || pos < 0) return st;
-    const gen_array *idx = c->in[1];
-    int64_t at[GEN_MAX_DIMS];
-    for (int d = idx->ndim - 1; d >= 0; d--) at[d] = pos % idx->shape[d], pos /= idx->shape[d];
-    char s1[ARR_SHAPE_STR_MAX], s2[ARR_SHAPE_STR_MAX];
-    return GEN_FAIL(GEN_ERR_INDEX,
-                    "%s: index %lld at indices%s is out of range for axis %d of size %lld "
-                    "(array %s)",
-                    op_table[c->op].name, (long long)value, arr_shape_str(idx->ndim, at, s1, sizeof s1), c->p->axis,
-                    (long long)n, arr_shape_str(c->in[0]->ndim, c->in[0]->shape, s2, sizeof s2));
+    return st != GEN_OK || pos < 0 ? st : backend_index_fail(c, pos, value, n);
 }
 
 /* Queues the check of c's indices against [-n, n) in flat order. */

@@ -6,6 +6,7 @@
  * recorded in the device's error record). */
 #include <cub/device/device_radix_sort.cuh>
 
+#include "../elem_math.h"
 #include "cuda_device.cuh"
 #include "cuda_index_kern.h"
 
@@ -59,7 +60,7 @@ __device__ int64_t value_offset(const cu_bcast &vb, int64_t t) {
 
 /* dst (+)= src for index_set (plain copy) and index_add (bool: or; i64: wrapping). */
 template <class T> __device__ T add_value(T a, T b) { return a + b; }
-template <> __device__ int64_t add_value(int64_t a, int64_t b) { return (int64_t)((uint64_t)a + (uint64_t)b); }
+template <> __device__ int64_t add_value(int64_t a, int64_t b) { return elem_add_i64(a, b); }
 template <> __device__ uint8_t add_value(uint8_t a, uint8_t b) { return a | b; }
 
 template <class T> struct update_fn { /* q: a position of out [outer, n, inner] */
