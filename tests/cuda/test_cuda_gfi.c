@@ -98,7 +98,10 @@ static void check_importance(int64_t n) {
     }
     check_on_gpu("the log weights", lw[1]);
     check_on_gpu("the draws of a", a[1]);
-    check_same("the draws of a", a[1], a[0], -1, 0);
+    /* draws to 1e-13, not bit for bit: the ziggurat's wedge and tail (about 1.5% of
+     * normals) go through exp/log, whose last bits differ between glibc and CUDA's
+     * library (docs/random.md) */
+    check_same("the draws of a", a[1], a[0], 1e-13, 0);
     check_same("the log weights", lw[1], lw[0], RTOL, 0);
     CHECK_CLOSE(lml[1], lml[0], RTOL);
     /* resampling the same weights: the same ancestors but where a weight differs in the
@@ -165,7 +168,7 @@ static void test_families(void) {
         }
         check_on_gpu("a draw", draws[1]);
         check_on_gpu("a log density", lps[1]);
-        check_same("the draws", draws[1], draws[0], -1, 0);
+        check_same("the draws", draws[1], draws[0], fam == 2 ? -1 : 1e-13, 0); /* as for a, above */
         check_same("the log densities", lps[1], lps[0], RTOL, 0);
     }
 }

@@ -215,7 +215,7 @@ template <class T> cudaError_t reduce_float(cudaStream_t s, int kind, const cu_r
         cudaError_t e = mem.alloc();
         if (e != cudaSuccess) return e;
         double *m = mem.at<double>(m_at);
-        e = reduce_run(s, no, len, load_as<T, double>{x, d}, nan_max{}, -INFINITY, store<double>{m});
+        e = reduce_run(s, no, len, load_as<T, double>{x, d}, nan_max{}, -(double)INFINITY, store<double>{m});
         if (e != cudaSuccess) return e;
         return reduce_run(s, no, len, load_exp<T>{x, m, d}, add_f{}, 0.0, store_lse<T>{out, m});
     }
@@ -535,8 +535,8 @@ extern "C" cudaError_t cu_cumulate(cudaStream_t s, int kind, int dtype, const vo
                                    int64_t n, int64_t inner, bool reverse) {
     if (kind == CU_RED_LOGSUMEXP) {
         if (dtype == CU_F64)
-            return cumulate_as(s, (const double *)x, (double *)out, outer, n, inner, reverse, logaddexp_op{}, -INFINITY);
-        return cumulate_as(s, (const float *)x, (float *)out, outer, n, inner, reverse, logaddexp_op{}, -INFINITY);
+            return cumulate_as(s, (const double *)x, (double *)out, outer, n, inner, reverse, logaddexp_op{}, -(double)INFINITY);
+        return cumulate_as(s, (const float *)x, (float *)out, outer, n, inner, reverse, logaddexp_op{}, -(double)INFINITY);
     }
     switch (dtype) {
     case CU_F64: return cumulate_as(s, (const double *)x, (double *)out, outer, n, inner, reverse, add_f{}, 0.0);
