@@ -1,0 +1,244 @@
+/* test_emit_cuda.c — the lane target (CUDA C compiled by NVRTC, one GPU thread per
+ * particle or chain) on a machine without a GPU. Every op case of compile_cases.h (and
+ * its gradient) is made a lane program of three chains whose source NVRTC must compile
+ * for sm_90; the same source, built by the C compiler, runs its lanes on a stand-in
+ * device ("lanes": device memory the host can read, as in tests/array/test_device.c),
+ * and each chain's outputs must equal the eager function's at that chain's inputs (as
+ * test_compile_ops.c compares). Failed checks and kernels give the eager error, naming
+ * the first failing chain. Models: batched generate and importance sampling with the
+ * stand-in device as the default device run the compiled lane path and give the eager
+ * CPU path's draws (bit for bit) and weights (1e-12) for the same key; the log density
+ * and gradient of a target over many chains equal the eager ones chain by chain; every
+ * lane program those runs made is compiled by NVRTC too. Exits 77 (skipped) only where
+ * NVRTC is absent (a build without CUDA). */
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "compile_cases.h"
+#include "compile_check.h"
+#include "genc/compile.h"
+#include "../../src/backend/backend.h"
+#include "../../src/compile/lane_prog.h"
+
+/* ---- the stand-in device: malloc'd memory that the library treats as a device's ---- */
+
+static void *dev_alloc(size_t n) { return malloc(n); }
+static void dev_free(void *p, size_t n) {
+    (void)n;
+    free(p);
+}
+static gen_status dev_copy(void *dst, const void *src, size_t n) {
+    memcpy(dst, src, n);
+    return GEN_OK;
+}
+static gen_status dev_kernel(const op_call *c) { return cpu_backend.kernels[c->op](c); }
+static op_kernel_fn dev_kernels[OP_COUNT];
+static backend lanes_dev = {.name = "lanes", .host = false, .mem_alloc = dev_alloc, .mem_free = dev_free,
+                            .to_host = dev_copy, .from_host = dev_copy, .kernels = dev_kernels};
+static gen_device dev;
+
+static int nvrtc_programs;
+static double nvrtc_seconds;
+
+static double now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* NVRTC compiles src for sm_90 (H100 / H200). */
+static bool nvrtc_compiles(const char *what, const char *src, size_t n) {
+    void *image = NULL;
+    size_t size = 0;
+    char why[600];
+    double t0 = now();
+    bool ok = cg_cuda_compile(src, n, 9, 0, &image, &size, why, sizeof why);
+    nvrtc_seconds += now() - t0;
+    nvrtc_programs++;
+    check_count++;
+    if (!ok) check_fail(__FILE__, __LINE__, "%s: NVRTC: %s", what, why);
+    else core_free(image, size);
+    return ok;
+}
+
+/* ---- op cases as lane programs of three chains ---- */
+
+#define LANES 3
+
+static bool fwd_seen[OP_COUNT], grad_seen[OP_COUNT];
+static int n_programs;
+
+/* Chains of f (n_in inputs, n_out outputs) on in[lane][...]: the lane program made at
+ * lane 0's inputs must compile with NVRTC and give f's outputs in every lane. */
+static bool compare_lanes(const char *name, gen_closure f, int n_in, gen_array *in[LANES][4], int n_out, bool *seen) {
+    cg_refusal refusal;
+    cg_graph *g = cg_capture(f, n_in, in[0], n_out, NULL, NULL, &refusal);
+    if (!g) {
+        check_fail(__FILE__, __LINE__, "%s: capture: %s %s", name, refusal.msg, gen_error_message());
+        return false;
+    }
+    for (int32_t k = 0; seen && k < g->n_nodes; k++)
+        if (g->nodes[k].kind == CG_OP) seen[g->nodes[k].op] = true;
+    char why[600];
+    cg_lanes *l = cg_graph_prune(g) == GEN_OK ? cg_lanes_chains(g) : NULL;
+    cg_lane_prog *p = l ? cg_lane_prog_new(l, g, &lanes_dev, why, sizeof why) : NULL;
+    if (!p) {
+        check_fail(__FILE__, __LINE__, "%s: no lane program: %s", name, l ? why : "out of memory");
+        if (!l) cg_graph_free(g);
+        return false;
+    }
+    n_programs++;
+    bool ok = nvrtc_compiles(name, p->code.src.s, p->code.src.n);
+    /* inputs: each chain's elements after the other's, on the host; outputs on the device */
+    cg_lane_io io_in[4], io_out[8];
+    void *bufs[12] = {0};
+    size_t sizes[12] = {0};
+    for (int i = 0; i < n_in; i++) {
+        size_t b = (size_t)gen_array_size(in[0][i]) * gen_dtype_size(gen_array_dtype(in[0][i]));
+        char *buf = malloc(LANES * b + 1);
+        for (int s = 0; s < LANES; s++) memcpy(buf + s * b, gen_array_data(in[s][i]), b);
+        bufs[i] = buf, sizes[i] = b;
+        io_in[i] = (cg_lane_io){buf, true, (int64_t)b};
+    }
+    const cg_graph *lg = p->lanes->g;
+    for (int j = 0; j < n_out; j++) {
+        const cg_value *v = &lg->values[lg->outputs[j]];
+        size_t b = (size_t)v->size * gen_dtype_size(v->dtype);
+        bufs[4 + j] = lanes_dev.mem_alloc(LANES * b + 1), sizes[4 + j] = b;
+        io_out[j] = (cg_lane_io){bufs[4 + j], false, (int64_t)b};
+    }
+    gen_status s = cg_lane_prog_run(p, LANES, io_in, io_out);
+    if (s != GEN_OK) {
+        check_fail(__FILE__, __LINE__, "%s: lanes failed: %s", name, gen_error_message());
+        ok = false;
+    }
+    for (int lane = 0; lane < LANES && s == GEN_OK; lane++) {
+        gen_array *want[8] = {0};
+        gen_status se = f.fn(f.payload, n_in, in[lane], n_out, want);
+        if (se != GEN_OK) {
+            check_fail(__FILE__, __LINE__, "%s: eager: %s", name, gen_error_message());
+            ok = false;
+            break;
+        }
+        for (int j = 0; j < n_out; j++) {
+            const cg_value *v = &lg->values[lg->outputs[j]];
+            gen_array *got = gen_array_from(v->dtype, v->ndim, v->shape, (char *)bufs[4 + j] + lane * sizes[4 + j]);
+            char what[200];
+            snprintf(what, sizeof what, "%s (chain %d, output %d)", name, lane, j);
+            ok &= same_array(what, got, want[j]);
+        }
+    }
+    for (int i = 0; i < n_in; i++) free(bufs[i]);
+    for (int j = 0; j < n_out; j++) lanes_dev.mem_free(bufs[4 + j], 0);
+    cg_lane_prog_free(p);
+    return ok;
+}
+
+/* The gradient function of test_compile_ops.c: value_and_grad of sum_j sum(f(x)_j * w_j)
+ * over the float inputs. */
+typedef struct grad_fn {
+    const op_case *c;
+    gen_array *w[4];
+    int fi[4], nf;
+    gen_array *const *all;
+} grad_fn;
+
+static gen_status grad_inner(void *pl, int nf, gen_array *const *xf, int n_out, gen_array **out) {
+    (void)n_out;
+    const grad_fn *g = pl;
+    gen_array *args[4], *o[4] = {0}, *total = NULL;
+    for (int i = 0; i < g->c->n_in; i++) args[i] = g->all[i];
+    for (int i = 0; i < nf; i++) args[g->fi[i]] = xf[i];
+    gen_status st = g->c->fn((void *)g->c, g->c->n_in, args, g->c->n_out, o);
+    if (st != GEN_OK) return st;
+    for (int j = 0; j < g->c->n_out; j++) {
+        if (!g->w[j]) continue;
+        gen_array *t = gen_sum(gen_mul(o[j], g->w[j]), 0, NULL, false);
+        total = total ? gen_add(total, gen_cast(t, GEN_F64)) : gen_cast(t, GEN_F64);
+    }
+    return done(out[0] = total);
+}
+
+static gen_status grad_outer(void *pl, int n_in, gen_array *const *x, int n_out, gen_array **out) {
+    (void)n_in, (void)n_out;
+    grad_fn g = *(const grad_fn *)pl;
+    g.all = x;
+    gen_array *prim[4];
+    for (int i = 0; i < g.nf; i++) prim[i] = x[g.fi[i]];
+    return gen_value_and_grad((gen_closure){grad_inner, &g}, g.nf, prim, &out[0], out + 1);
+}
+
+static void run_case(const op_case *c) {
+    if (c->refusal) return; /* test_compile_ops checks the refusals */
+    gen_scope_begin();
+    gen_closure f = {c->fn, (void *)c};
+    gen_array *in[LANES][4];
+    for (int s = 0; s < LANES; s++)
+        for (int i = 0; i < c->n_in; i++) in[s][i] = make_input(&c->in[i], 1000 * (uint64_t)(s + 1) + (uint64_t)i);
+    bool seen[OP_COUNT] = {0};
+    if (compare_lanes(c->name, f, c->n_in, in, c->n_out, seen))
+        for (int k = 0; k < OP_COUNT; k++) fwd_seen[k] |= seen[k];
+    if (c->grad) {
+        grad_fn g = {.c = c};
+        gen_array *o[4] = {0};
+        CHECK_OK(c->fn((void *)c, c->n_in, in[0], c->n_out, o));
+        for (int i = 0; i < c->n_in; i++)
+            if (c->in[i].t == GEN_F64 || c->in[i].t == GEN_F32) g.fi[g.nf++] = i;
+        for (int j = 0; j < c->n_out && o[j]; j++) {
+            gen_dtype t = gen_array_dtype(o[j]);
+            if (t != GEN_F64 && t != GEN_F32) continue;
+            in_spec ws = {t, K_NORMAL, 3, gen_array_ndim(o[j]), {0}};
+            memcpy(ws.shape, gen_array_shape(o[j]), (size_t)ws.nd * sizeof *ws.shape);
+            g.w[j] = make_input(&ws, 77 + (uint64_t)j);
+        }
+        char name[160];
+        snprintf(name, sizeof name, "%s (value_and_grad)", c->name);
+        bool gseen[OP_COUNT] = {0};
+        if (compare_lanes(name, (gen_closure){grad_outer, &g}, c->n_in, in, 1 + g.nf, gseen))
+            for (int k = 0; k < OP_COUNT; k++) grad_seen[k] |= gseen[k];
+    }
+    gen_scope_end();
+}
+
+static void test_cases(void) {
+    double t0 = now();
+    size_t n = sizeof op_cases / sizeof *op_cases;
+    for (size_t i = 0; i < n; i++) run_case(&op_cases[i]);
+    printf("%zu cases: %d lane programs compared chain by chain, %d compiled by NVRTC in %.1f s; %.1f s in all\n", n,
+           n_programs, nvrtc_programs, nvrtc_seconds, now() - t0);
+}
+
+/* Every op with code is reached by a case whose lane program matched (draws: by the
+ * models below), and every op with a gradient rule by a gradient case. */
+static void test_coverage(void) {
+    for (int k = 0; k < OP_COUNT; k++) {
+        const op_info *op = &op_table[k];
+        if (k == OP_SCALAR_LOGPDF || k == OP_CUSTOM_VJP || k == OP_DRAW) continue;
+        if (!fwd_seen[k]) check_fail(__FILE__, __LINE__, "op %s: no case's lane program compiles it", op->name);
+        bool differentiable = op->vjp != op_no_vjp && op->vjp != op_zero_vjp;
+        if (differentiable && !grad_seen[k]) check_fail(__FILE__, __LINE__, "op %s: no gradient case reaches it", op->name);
+    }
+}
+
+int main(void) {
+    if (!cg_cuda_available()) {
+        printf("SKIP: this build has no NVRTC (no CUDA toolkit where it was built)\n");
+        return 77;
+    }
+    for (int k = 0; k < OP_COUNT; k++) dev_kernels[k] = dev_kernel;
+    int d = backend_register(&lanes_dev);
+    if (d < 0) return 1;
+    dev = (gen_device)d;
+    char dir[] = "/tmp/genc-emit-cuda-XXXXXX";
+    if (!mkdtemp(dir)) return 1;
+    setenv("GENC_CACHE_DIR", dir, 1);
+    RUN(test_cases);
+    RUN(test_coverage);
+    return check_finish();
+}
