@@ -55,10 +55,18 @@ typedef struct cg_emit cg_emit;
  * it wrote node nd (or called cg_unsupported); false leaves it to the C emitters. */
 typedef bool (*cg_node_hook)(cg_emit *e, const cg_node *nd);
 
-struct cg_emit {
-    const cg_graph *g;
+/* How a target asks for the statements (cg_emit_statements). */
+typedef struct cg_emit_opts {
     cg_node_hook hook; /* NULL: the C target's code for every node */
     void *hook_payload;
+    bool rows;         /* a value [1, ..., m] is a row of a loop nest (core_dims in emit_fuse.c) */
+} cg_emit_opts;
+
+struct cg_emit {
+    const cg_graph *g;
+    cg_node_hook hook;
+    void *hook_payload;
+    bool rows;
     cg_store *st;        /* per value */
     cg_text body;        /* the statements */
     int64_t work_bytes;  /* the work block's size */
@@ -180,10 +188,10 @@ extern const char cg_prelude_helpers[];
 
 /* The statements of g's function, as cg_emit_c writes them inside cg_main (declarations,
  * body, `return 0;`), into *src (free with cg_text_free): they read K, IN, OUT, W, fail,
- * failv and call the runtime through rt->. hook (NULL: none) writes the nodes a target
- * computes its own way. false with why filled as cg_emit_c. */
-bool cg_emit_statements(const cg_graph *g, cg_node_hook hook, void *hook_payload, cg_text *src, int64_t *work_bytes,
-                        char *why, size_t why_n);
+ * failv and call the runtime through rt->. opts (NULL: the C target's) name a hook that
+ * writes the nodes a target computes its own way. false with why filled as cg_emit_c. */
+bool cg_emit_statements(const cg_graph *g, const cg_emit_opts *opts, cg_text *src, int64_t *work_bytes, char *why,
+                        size_t why_n);
 
 /* The generated C source of g, into *src (free with cg_text_free): a function
  *   int cg_main(const cg_rt *rt, const void *const *K, const void *const *IN,

@@ -554,9 +554,10 @@ const char cg_prelude_helpers[] =
 
 #define CG_RT_DECL(ret, name, args) "    " #ret " (*" #name ")" #args ";\n"
 
-bool cg_emit_statements(const cg_graph *g, cg_node_hook hook, void *hook_payload, cg_text *src, int64_t *work_bytes,
-                        char *why, size_t why_n) {
-    cg_emit e = {.g = g, .hook = hook, .hook_payload = hook_payload};
+bool cg_emit_statements(const cg_graph *g, const cg_emit_opts *opts, cg_text *src, int64_t *work_bytes, char *why,
+                        size_t why_n) {
+    cg_emit e = {.g = g};
+    if (opts) e.hook = opts->hook, e.hook_payload = opts->hook_payload, e.rows = opts->rows;
     e.st = core_calloc((size_t)g->n_values + 1, sizeof *e.st);
     e.grp = core_alloc(((size_t)g->n_values + 1) * sizeof *e.grp);
     e.store = core_calloc((size_t)g->n_values + 1, sizeof *e.store);
@@ -615,7 +616,7 @@ bool cg_emit_statements(const cg_graph *g, cg_node_hook hook, void *hook_payload
 bool cg_emit_c(const cg_graph *g, cg_text *src, int64_t *work_bytes, char *why, size_t why_n) {
     cg_text body = {0}, out = {0};
     *src = (cg_text){0};
-    if (!cg_emit_statements(g, NULL, NULL, &body, work_bytes, why, why_n)) return false;
+    if (!cg_emit_statements(g, NULL, &body, work_bytes, why, why_n)) return false;
     cg_text_printf(&out, "%s%s", prelude_includes, cg_prelude_helpers);
     cg_text_printf(&out, "typedef struct cg_rt {\n" CG_RT_FUNCS(CG_RT_DECL) "} cg_rt;\n");
     cg_text_printf(&out, "%s", cg_prelude_ops);

@@ -263,7 +263,8 @@ bool cg_emit_lanes(const cg_lanes *l, cg_lane_code *c, char *why, size_t why_n) 
     *c = (cg_lane_code){0};
     cg_text body = {0}, *t = &c->src;
     int64_t stmt_work = 0;
-    if (!cg_emit_statements(g, emit_draw, (void *)l, &body, &stmt_work, why, why_n)) return false;
+    cg_emit_opts opts = {emit_draw, (void *)l, !l->chains};
+    if (!cg_emit_statements(g, &opts, &body, &stmt_work, why, why_n)) return false;
     c->n_k = g->n_consts;
     c->n_in = g->n_inputs;
     c->n_out = g->n_outputs;

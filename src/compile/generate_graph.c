@@ -419,22 +419,33 @@ static cg_graph *capture_twins(gen_prog *p, const gen_gf *f, gen_key key, const 
     return r;
 }
 
-/* The graph of generate captured on the host (the default device the host, the
- * constraint values copied there): for a run on a device whose eager kernels could not
- * capture it. NULL with msg filled. */
-static cg_graph *capture_on_host(gen_prog *p, const gen_gf *f, gen_key key, const gen_args *args, const cons_list *cons,
-                                 int n_rec, char *msg, size_t msg_n) {
-    if (gen_scope_begin() != GEN_OK) return NULL;
-    const backend *saved = arr_creation_be;
+/* What a capture for a device program runs on: host copies of the constraint values and
+ * the arguments (in the current scope), captured with the host as the default device.
+ * The capture then needs no eager kernel of the device, and the graph's constants are
+ * host copies of what the call reads, which the program copies to the device once. */
+typedef struct host_call {
+    cons_list cons;
+    gen_args args;
+    const backend *saved;
+} host_call;
+
+static bool host_call_begin(host_call *h, const gen_args *args, const cons_list *cons) {
+    int na = args ? args->n : 0;
+    gen_array **hv = core_alloc(((size_t)na + 1) * sizeof *hv);
+    *h = (host_call){{cons->n, cons->n, cons->addr, core_alloc(((size_t)cons->n + 1) * sizeof *h->cons.val)},
+                     {na, hv, args ? args->user : NULL}, arr_creation_be};
+    bool ok = h->cons.val && hv;
+    for (int i = 0; ok && i < cons->n; i++) ok = (h->cons.val[i] = gen_array_to_host(cons->val[i])) != NULL;
+    for (int i = 0; ok && i < na; i++)
+        ok = (hv[i] = gen_array_is_tuple(args->v[i]) ? args->v[i] : gen_array_to_host(args->v[i])) != NULL;
     arr_creation_be = NULL;
-    cons_list host = {cons->n, cons->n, cons->addr, core_alloc(((size_t)cons->n + 1) * sizeof *host.val)};
-    bool ok = host.val != NULL;
-    for (int i = 0; ok && i < cons->n; i++) ok = (host.val[i] = gen_array_to_host(cons->val[i])) != NULL;
-    cg_graph *g = ok ? capture_at(p, f, key, args, &host, n_rec, msg, msg_n) : NULL;
-    arr_creation_be = saved;
-    core_free(host.val, ((size_t)cons->n + 1) * sizeof *host.val);
-    gen_scope_end();
-    return g;
+    return ok;
+}
+
+static void host_call_end(host_call *h) {
+    arr_creation_be = h->saved;
+    core_free(h->cons.val, ((size_t)h->cons.n + 1) * sizeof *h->cons.val);
+    core_free((void *)h->args.v, ((size_t)h->args.n + 1) * sizeof *h->args.v);
 }
 
 /* The lane program of graph g (taken) for n particles on device dev: a constraint input
@@ -467,6 +478,20 @@ static bool build(gen_prog *p, const gen_gf *f, gen_key key, const gen_args *arg
     int64_t n = gen_batch_size();
     char msg[600] = "";
     cg_graph *g = NULL;
+    host_call h = {0};
+    const cons_list *dev_cons = cons;
+    if (!p->dev->host) { /* a device program: captured on the host */
+        if (gen_scope_begin() != GEN_OK) return false;
+        bool ok = host_call_begin(&h, args, cons);
+        if (!ok) {
+            host_call_end(&h);
+            gen_scope_end();
+            gen_error_clear();
+            return false;
+        }
+        cons = &h.cons;
+        args = args ? &h.args : NULL;
+    }
     if (!p->regen && n > TWIN_FROM) {
         g = capture_twins(p, f, key, args, cons, n, &n_rec, msg, sizeof msg);
         if (!g && getenv("GENC_COMPILE_VERBOSE"))
@@ -479,23 +504,25 @@ static bool build(gen_prog *p, const gen_gf *f, gen_key key, const gen_args *arg
         n_rec = -1;
     }
     if (!g && n_rec < 0) n_rec = record_count(f, key, args, cons);
-    if (n_rec < 0 || n_rec > GEN_MAX_RECORDS) {
-        cg_graph_free(g);
-        return false;
-    }
-    if (!p->rec && !(p->rec = core_calloc((size_t)n_rec + 1, sizeof *p->rec))) {
-        cg_graph_free(g);
-        return false;
-    }
-    p->n_rec = n_rec;
+    bool planned = n_rec >= 0 && n_rec <= GEN_MAX_RECORDS &&
+                   (p->rec || (p->rec = core_calloc((size_t)n_rec + 1, sizeof *p->rec)));
+    if (planned) p->n_rec = n_rec;
     msg[0] = 0;
-    if (!g) g = capture_at(p, f, key, args, cons, n_rec, msg, sizeof msg);
-    if (!g && !p->dev->host) g = capture_on_host(p, f, key, args, cons, n_rec, msg, sizeof msg);
+    if (planned && !g) g = capture_at(p, f, key, args, cons, n_rec, msg, sizeof msg);
+    if (!p->dev->host) {
+        host_call_end(&h);
+        gen_scope_end();
+    }
+    if (!planned) {
+        cg_graph_free(g);
+        gen_error_clear();
+        return false;
+    }
     cg_graph *sel = !g ? NULL : p->regen ? regen_outputs(p, g) : cg_graph_with_outputs(g, p->n_out, g->outputs);
     cg_graph_free(g);
     const char *what = p->regen ? "regenerate" : "batched generate";
     char fwhy[400] = "";
-    if (sel && !p->dev->host) p->lp = lane_program(sel, cons, n, p->dev, fwhy, sizeof fwhy);
+    if (sel && !p->dev->host) p->lp = lane_program(sel, dev_cons, n, p->dev, fwhy, sizeof fwhy);
     else p->fn = sel ? cg_fn_from_graph(what, sel, fwhy, sizeof fwhy) : NULL;
     bool made = p->fn || p->lp;
     if (!made && !msg[0]) snprintf(msg, sizeof msg, "%s", fwhy[0] ? fwhy : gen_error_message());
@@ -735,7 +762,9 @@ static bool graph_generate(const gen_gf *f, gen_key key, const gen_args *args, c
     gen_prog *p = key_bytes ? prog_get(key_bytes, kn, f, args, false, dev) : NULL;
     core_free(key_bytes, kn);
     bool done = false;
-    if (prog_ready(p, n >= GEN_BIG ? 1 : GEN_HOT, f, key, args, &cons, -1) && (!assess || draws_nothing(p))) {
+    /* on a device at once: its dynamic path is no cheaper than compiling (cached on disk) */
+    int64_t hot = n >= GEN_BIG || !dev->host ? 1 : GEN_HOT;
+    if (prog_ready(p, hot, f, key, args, &cons, -1) && (!assess || draws_nothing(p))) {
         gen_status s = gen_scope_begin();
         gen_trace *t = NULL;
         gen_array *w = NULL;
