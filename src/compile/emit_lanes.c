@@ -62,6 +62,15 @@ static void fill_expr(const char *expr, char (*arg)[200], char *out, size_t n) {
     out[w] = 0;
 }
 
+/* The emitter's state beside the C emitters': the lanes, and the draws' keys, which do
+ * not depend on the lane (the key input is shared) and are derived once per thread before
+ * its lanes run (cg_lane_keys), not once per lane. */
+typedef struct lane_emit {
+    const cg_lanes *l;
+    cg_text keys; /* statements setting ks[...] from IN */
+    int n_keys;
+} lane_emit;
+
 static const draw_form *find_form(const char *family) {
     for (size_t i = 0; i < sizeof draw_forms / sizeof *draw_forms; i++)
         if (!strcmp(draw_forms[i].family, family)) return &draw_forms[i];
@@ -72,7 +81,8 @@ static const draw_form *find_form(const char *family) {
  * the lane's draw the primitive at element lane * size + j (a per-lane draw) or j. */
 static bool emit_draw(cg_emit *e, const cg_node *nd) {
     if (nd->op != OP_DRAW) return false;
-    const cg_lanes *l = e->hook_payload;
+    lane_emit *le = e->hook_payload;
+    const cg_lanes *l = le->l;
     dist_draw_info di = dist_draw_site_info((const op_draw_site *)nd->p.payload);
     const draw_form *f = find_form(di.family);
     const cg_value *o = cg_val(e, nd->out[0]);
@@ -93,12 +103,26 @@ static bool emit_draw(cg_emit *e, const cg_node *nd) {
     }
     if (o->size == 0) return true;
     const char *ct = cg_ctype(o->dtype);
-    char k0[160], k1[160];
-    snprintf(k0, sizeof k0, "%s", cg_ref(e, nd->in[0], "0"));
-    snprintf(k1, sizeof k1, "%s", cg_ref(e, nd->in[0], "1"));
-    cg_text_printf(&e->body, "    { const cg_key kd = cg_fold_in(cg_key_of((uint64_t)%s, (uint64_t)%s), UINT64_C(0x%016" PRIx64 "));\n",
-                   k0, k1, di.hash);
-    if (f->prim == 'Z') cg_text_printf(&e->body, "      const cg_key kz = cg_zig_key(kd);\n");
+    const cg_value *key = cg_val(e, nd->in[0]);
+    if (key->kind == CG_INPUT && !l->each[nd->in[0]]) { /* derived once per thread */
+        int at = le->n_keys;
+        le->n_keys += f->prim == 'Z' ? 2 : 1;
+        cg_text_printf(&le->keys,
+                       "    { const int64_t *k = (const int64_t *)IN[%d];\n"
+                       "      ks[%d] = cg_fold_in(cg_key_of((uint64_t)k[0], (uint64_t)k[1]), UINT64_C(0x%016" PRIx64 ")); }\n",
+                       (int)key->index, at, di.hash);
+        if (f->prim == 'Z') cg_text_printf(&le->keys, "    ks[%d] = cg_zig_key(ks[%d]);\n", at + 1, at);
+        cg_text_printf(&e->body, "    { const cg_key kd = ks[%d];\n", at);
+        if (f->prim == 'Z') cg_text_printf(&e->body, "      const cg_key kz = ks[%d];\n", at + 1);
+    } else {
+        char k0[160], k1[160];
+        snprintf(k0, sizeof k0, "%s", cg_ref(e, nd->in[0], "0"));
+        snprintf(k1, sizeof k1, "%s", cg_ref(e, nd->in[0], "1"));
+        cg_text_printf(&e->body,
+                       "    { const cg_key kd = cg_fold_in(cg_key_of((uint64_t)%s, (uint64_t)%s), UINT64_C(0x%016" PRIx64 "));\n",
+                       k0, k1, di.hash);
+        if (f->prim == 'Z') cg_text_printf(&e->body, "      const cg_key kz = cg_zig_key(kd);\n");
+    }
     int64_t so[GEN_MAX_DIMS], sa[GEN_MAX_DIMS];
     char lo[240], la[240], args[DIST_MAX_PARAMS][200], x[600];
     cg_strides(o->ndim, o->shape, so);
@@ -194,19 +218,31 @@ void cg_lane_code_free(cg_lane_code *code) {
     *code = (cg_lane_code){0};
 }
 
-/* The lane function's pointers: inputs inline or at their lane, outputs at their lane,
- * a shared output written by lane 0 only (the others write their own work space). */
-static void put_runner(cg_text *t, const cg_lanes *l, cg_lane_code *c, int64_t stmt_work) {
-    const cg_graph *g = l->g;
-    int64_t dummy = (stmt_work + 15) / 16 * 16;
-    cg_text_printf(t, "static int cg_run_lane(const cg_params *P, unsigned char *W, int64_t lane, int64_t *at, double *fv) {\n"
-                      "    const void *IN[%d];\n    void *OUT[%d];\n", g->n_inputs + 1, g->n_outputs + 1);
+/* The inputs' pointers of lane `lane`: inline, or at the lane's elements. */
+static void put_inputs(cg_text *t, const cg_graph *g, const cg_lane_code *c) {
+    cg_text_printf(t, "    const void *IN[%d];\n", g->n_inputs + 1);
     for (int i = 0; i < g->n_inputs; i++) {
         if (c->inline_at[i] >= 0)
             cg_text_printf(t, "    IN[%d] = (const void *)(P->inl + %d);\n", i, c->inline_at[i]);
         else
             cg_text_printf(t, "    IN[%d] = (const void *)((const char *)P->io[%d] + lane * P->st[%d]);\n", i, i, i);
     }
+}
+
+/* The draws' keys (from the shared key input, so at any lane), then the lane function's
+ * pointers: inputs inline or at their lane, outputs at their lane, a shared output
+ * written by lane 0 only (the others write their own work space). */
+static void put_runner(cg_text *t, const cg_lanes *l, cg_lane_code *c, const lane_emit *le, int64_t stmt_work) {
+    const cg_graph *g = l->g;
+    int64_t dummy = (stmt_work + 15) / 16 * 16;
+    cg_text_printf(t, "#define CG_NKEYS %d\nstatic void cg_lane_keys(const cg_params *P, cg_key *ks) {\n"
+                      "    const int64_t lane = P->first;\n", le->n_keys);
+    put_inputs(t, g, c);
+    cg_text_printf(t, "    (void)IN; (void)ks;\n%s}\n", le->keys.s ? le->keys.s : "");
+    cg_text_printf(t, "static int cg_run_lane(const cg_params *P, unsigned char *W, int64_t lane, const cg_key *ks, int64_t *at,\n"
+                      "                      double *fv) {\n");
+    put_inputs(t, g, c);
+    cg_text_printf(t, "    void *OUT[%d];\n", g->n_outputs + 1);
     for (int j = 0; j < g->n_outputs; j++) {
         int io = g->n_inputs + j;
         const cg_value *v = &g->values[g->outputs[j]];
@@ -217,7 +253,7 @@ static void put_runner(cg_text *t, const cg_lanes *l, cg_lane_code *c, int64_t s
             dummy += (v->size * (int64_t)gen_dtype_size(v->dtype) + 15) / 16 * 16;
         }
     }
-    cg_text_printf(t, "    return cg_lane(P->K, IN, OUT, W, lane, at, fv);\n}\n");
+    cg_text_printf(t, "    return cg_lane(P->K, IN, OUT, W, lane, ks, at, fv);\n}\n");
     c->work = dummy;
 }
 
@@ -235,10 +271,12 @@ static const char kernel[] =
     "extern \"C\" __global__ void __launch_bounds__(CG_BLOCK) cg_kernel(const __grid_constant__ cg_params P) {\n"
     "    const int64_t T = (int64_t)gridDim.x * blockDim.x, t = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;\n"
     "    unsigned char *W = P.W + t * CG_WORK;\n"
+    "    cg_key ks[CG_NKEYS + 1];\n"
+    "    if (t < P.n) cg_lane_keys(&P, ks);\n"
     "    for (int64_t i = t; i < P.n; i += T) {\n"
     "        int64_t lane = P.first + i, at = 0;\n"
     "        double fv[2] = {0, 0};\n"
-    "        int rc = cg_run_lane(&P, W, lane, &at, fv);\n"
+    "        int rc = cg_run_lane(&P, W, lane, ks, &at, fv);\n"
     "        if (rc) cg_failed(P.fail, P.report, rc, lane, at, fv);\n"
     "    }\n"
     "}\n"
@@ -248,10 +286,12 @@ static const char kernel[] =
     "            unsigned char *W, int64_t *fail, double *failv) {\n"
     "    const cg_params *P = (const cg_params *)(const void *)K;\n"
     "    (void)rt; (void)IN; (void)OUT; (void)W; (void)fail; (void)failv;\n"
+    "    cg_key ks[CG_NKEYS + 1];\n"
+    "    cg_lane_keys(P, ks);\n"
     "    for (int64_t i = 0; i < P->n; i++) {\n"
     "        int64_t lane = P->first + i, at = 0;\n"
     "        double fv[2] = {0, 0};\n"
-    "        int rc = cg_run_lane(P, P->W, lane, &at, fv);\n"
+    "        int rc = cg_run_lane(P, P->W, lane, ks, &at, fv);\n"
     "        if (rc) cg_failed(P->fail, P->report, rc, lane, at, fv);\n"
     "    }\n"
     "    return 0;\n"
@@ -263,8 +303,12 @@ bool cg_emit_lanes(const cg_lanes *l, cg_lane_code *c, char *why, size_t why_n) 
     *c = (cg_lane_code){0};
     cg_text body = {0}, *t = &c->src;
     int64_t stmt_work = 0;
-    cg_emit_opts opts = {emit_draw, (void *)l, !l->chains};
-    if (!cg_emit_statements(g, &opts, &body, &stmt_work, why, why_n)) return false;
+    lane_emit le = {l, {0}, 0};
+    cg_emit_opts opts = {emit_draw, &le, !l->chains};
+    if (!cg_emit_statements(g, &opts, &body, &stmt_work, why, why_n)) {
+        cg_text_free(&le.keys);
+        return false;
+    }
     c->n_k = g->n_consts;
     c->n_in = g->n_inputs;
     c->n_out = g->n_outputs;
@@ -305,9 +349,9 @@ bool cg_emit_lanes(const cg_lanes *l, cg_lane_code *c, char *why, size_t why_n) 
     cg_text_printf(t, "typedef struct cg_rt { int unused; } cg_rt;\n");
     put_device_calls(t, cg_prelude_ops);
     cg_text_printf(t, "static int cg_lane(const void *const *K, const void *const *IN, void *const *OUT, unsigned char *W,\n"
-                      "                   int64_t lane, int64_t *fail, double *failv) {\n"
+                      "                   int64_t lane, const cg_key *ks, int64_t *fail, double *failv) {\n"
                       "    const cg_rt *rt = 0;\n"
-                      "    (void)rt; (void)K; (void)IN; (void)W; (void)lane; (void)fail; (void)failv;\n");
+                      "    (void)rt; (void)K; (void)IN; (void)W; (void)lane; (void)ks; (void)fail; (void)failv;\n");
     put_device_calls(t, body.s ? body.s : "");
     cg_text_printf(t, "}\n");
     cg_text_printf(t,
@@ -317,14 +361,16 @@ bool cg_emit_lanes(const cg_lanes *l, cg_lane_code *c, char *why, size_t why_n) 
                    "    int64_t n, first, report, lane0;\n"
                    "    const void *io[%d];\n    int64_t st[%d];\n    int64_t inl[%d];\n} cg_params;\n",
                    nio_a, nio_a, inl_a);
-    put_runner(t, l, c, stmt_work);
+    put_runner(t, l, c, &le, stmt_work);
     c->work = (c->work + 15) / 16 * 16;
     cg_text_printf(t, "#define CG_BLOCK %d\n#define CG_WORK INT64_C(%" PRId64 ")\n", CG_LANE_BLOCK, c->work);
     cg_text_printf(t, "#define CG_FAIL_KEY(rc, lane) %s\n",
                    l->chains ? "(((lane) << 24) | (rc))" : "(((rc) << 40) | (lane))");
     cg_text_printf(t, "%s", kernel);
     cg_text_free(&body);
-    if (t->oom) {
+    bool keys_oom = le.keys.oom;
+    cg_text_free(&le.keys);
+    if (t->oom || keys_oom) {
         cg_lane_code_free(c);
         snprintf(why, why_n, "out of memory");
         return false;
