@@ -1,6 +1,6 @@
 /* poly_model.h — the polynomial regression of the peer benchmarks (bench_hmc_poly,
- * bench_is_poly and their JAX / GenJAX peers in bench/peers/), in one place so that every
- * side runs the same model on the same data:
+ * bench_is_poly, bench_is_gpu and their JAX / NumPyro / GenJAX peers in bench/peers/),
+ * in one place so that every side runs the same model on the same data:
  *
  *   a, b, c ~ N(0, 1);   y_i ~ N(a + b x_i + c x_i^2, 0.05),   x: 50 points on [0, 1],
  *   y_i = 0.5 - 1.25 x_i + 2 x_i^2 + 0.05 sin(7 i)   (fixed data, as `bench_nuts hmc`).
@@ -21,14 +21,22 @@
 #define POLY_SIGMA 0.05
 #define POLY_PRIOR_SD 1.0
 
-/* The model of examples/polynomial.c: args->v[0] holds x; the 50 y's are one choice. */
+/* A constant of the model in dtype: f32 for an f32 run, else f64. */
+static inline gen_array *poly_const(double v, gen_dtype dtype) {
+    return dtype == GEN_F32 ? gen_scalar_f32((float)v) : gen_scalar(v);
+}
+
+/* The model of examples/polynomial.c: args->v[0] holds x; the 50 y's are one choice.
+ * It computes in x's dtype (f64, or f32 for bench_is_gpu's f32 runs: the priors and the
+ * noise are then f32 too, so no operation promotes to f64). */
 static inline gen_status poly_model(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
-    gen_dist *prior = gen_normal(gen_scalar(0), gen_scalar(POLY_PRIOR_SD));
+    gen_array *x = args->v[0];
+    gen_dtype dt = gen_array_dtype(x);
+    gen_dist *prior = gen_normal(poly_const(0, dt), poly_const(POLY_PRIOR_SD, dt));
     gen_array *a = gen_choose(ctx, "a", prior), *b = gen_choose(ctx, "b", prior);
     gen_array *c = gen_choose(ctx, "c", prior);
-    gen_array *x = args->v[0];
     gen_array *mu = gen_add(a, gen_mul(x, gen_add(b, gen_mul(c, x))));
-    *retval = gen_choose(ctx, "y", gen_broadcasted_normal(mu, gen_scalar(POLY_SIGMA)));
+    *retval = gen_choose(ctx, "y", gen_broadcasted_normal(mu, poly_const(POLY_SIGMA, dt)));
     return gen_ctx_status(ctx);
 }
 

@@ -135,6 +135,19 @@ gen_array *gen_array_to_device(const gen_array *a, gen_device d);
  * there is no such GPU ("gen_device_cuda: no CUDA device 0: no CUDA-capable device is
  * detected"), or GEN_ERR_VALUE for a negative ordinal. Thread-safe. */
 gen_device gen_device_cuda(int ordinal);
+/* Whether device d runs the operation named op_name (the name its errors carry: "add",
+ * "matmul", "cholesky", "normal_logpdf"; gen_op_name lists them all): true when d's
+ * backend has a kernel for it. False, recording nothing, for a name that is no
+ * operation, for NULL and for a device this build does not have. An operation a device
+ * lacks fails there with GEN_ERR_UNSUPPORTED "<op>: not supported on the <device>
+ * backend"; the CPU runs every operation. To list what a GPU lacks:
+ *   for (int i = 0; i < gen_op_count(); i++)
+ *       if (!gen_device_supports(gpu, gen_op_name(i))) puts(gen_op_name(i)); */
+bool gen_device_supports(gen_device d, const char *op_name);
+/* The number of operations of the op table, and the name of operation i (0 <= i <
+ * gen_op_count()): a static string, or NULL (recording nothing) for i out of range. */
+int gen_op_count(void);
+const char *gen_op_name(int i);
 /* The calling thread's default device: where operations with no array argument make
  * their arrays (see gen_device). The CPU until set. */
 gen_device gen_device_default(void);

@@ -1,6 +1,5 @@
 /* array.c — array headers and storage: allocation, views, refcounts, publishing into
  * scopes, and the dtype conversions every other file uses. */
-#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -8,6 +7,7 @@
 #include "array_int.h"
 #include "autodiff_int.h"
 #include "backend_api.h"
+#include "dtype_convert.h"
 
 static const size_t dtype_sizes[] = {[GEN_BOOL] = 1, [GEN_I64] = 8, [GEN_F32] = 4, [GEN_F64] = 8};
 static const char *const dtype_names[] = {
@@ -286,24 +286,11 @@ double arr_get_f64(const gen_array *a, int64_t i) {
     return NAN;
 }
 
-static int64_t f64_to_i64(double v) {
-    /* Saturating, NaN -> 0: C leaves out-of-range conversion undefined. */
-    if (v != v) return 0;
-    if (v >= 9.2233720368547758e18) return INT64_MAX;
-    if (v <= -9.2233720368547758e18) return INT64_MIN;
-    return (int64_t)v;
-}
-
-/* Out-of-range double -> float is undefined in ISO C; IEEE gives +-inf, so say so. */
-static float f64_to_f32(double v) {
-    return fabs(v) > FLT_MAX && isfinite(v) ? copysignf(INFINITY, (float)(v > 0 ? 1 : -1)) : (float)v;
-}
-
 void arr_set_f64(gen_dtype t, void *data, int64_t i, double v) {
     switch (t) {
     case GEN_BOOL: ((uint8_t *)data)[i] = v != 0.0; break;
-    case GEN_I64: ((int64_t *)data)[i] = f64_to_i64(v); break;
-    case GEN_F32: ((float *)data)[i] = f64_to_f32(v); break;
+    case GEN_I64: ((int64_t *)data)[i] = cvt_f64_to_i64(v); break;
+    case GEN_F32: ((float *)data)[i] = cvt_f64_to_f32(v); break;
     case GEN_F64: ((double *)data)[i] = v; break;
     }
 }
@@ -329,11 +316,11 @@ void arr_convert(gen_dtype td, void *dst, gen_dtype ts, const void *src, int64_t
     case GEN_BOOL * 4 + GEN_F32: CONVERT_LOOP(uint8_t, float, x != 0); break;
     case GEN_BOOL * 4 + GEN_F64: CONVERT_LOOP(uint8_t, double, x != 0); break;
     case GEN_I64 * 4 + GEN_BOOL: CONVERT_LOOP(int64_t, uint8_t, x != 0); break;
-    case GEN_I64 * 4 + GEN_F32: CONVERT_LOOP(int64_t, float, f64_to_i64(x)); break;
-    case GEN_I64 * 4 + GEN_F64: CONVERT_LOOP(int64_t, double, f64_to_i64(x)); break;
+    case GEN_I64 * 4 + GEN_F32: CONVERT_LOOP(int64_t, float, cvt_f64_to_i64(x)); break;
+    case GEN_I64 * 4 + GEN_F64: CONVERT_LOOP(int64_t, double, cvt_f64_to_i64(x)); break;
     case GEN_F32 * 4 + GEN_BOOL: CONVERT_LOOP(float, uint8_t, x != 0); break;
     case GEN_F32 * 4 + GEN_I64: CONVERT_LOOP(float, int64_t, (float)x); break;
-    case GEN_F32 * 4 + GEN_F64: CONVERT_LOOP(float, double, f64_to_f32(x)); break;
+    case GEN_F32 * 4 + GEN_F64: CONVERT_LOOP(float, double, cvt_f64_to_f32(x)); break;
     case GEN_F64 * 4 + GEN_BOOL: CONVERT_LOOP(double, uint8_t, x != 0); break;
     case GEN_F64 * 4 + GEN_I64: CONVERT_LOOP(double, int64_t, (double)x); break;
     case GEN_F64 * 4 + GEN_F32: CONVERT_LOOP(double, float, (double)x); break;

@@ -1,5 +1,5 @@
-/* device.c — which device holds an array, and copies between devices (the explicit
- * host access of include/genc/array.h). The backends themselves are reached through the
+/* device.c — which device holds an array, what each device runs (the supports query),
+ * and copies between devices (the explicit host access of include/genc/array.h). The backends themselves are reached through the
  * registry of backend_api.h. */
 #include <string.h>
 
@@ -14,6 +14,13 @@ int gen_device_count(void) { return arr_backend_count; }
 
 const char *gen_device_name(gen_device d) {
     return (int)d >= 0 && (int)d < arr_backend_count ? arr_backend_table[d]->name : "?";
+}
+
+bool gen_device_supports(gen_device d, const char *op_name) {
+    if (!op_name || (int)d < 0 || (int)d >= arr_backend_count) return false;
+    for (int i = 0; i < OP_COUNT; i++)
+        if (!strcmp(op_table[i].name, op_name)) return backend_supports(arr_backend_table[d], (op_id)i);
+    return false;
 }
 
 gen_status arr_device_fail(const char *fn, const gen_array *a) {

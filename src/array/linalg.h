@@ -18,7 +18,8 @@ gen_status lin_fail2(const char *op, const char *what, const gen_array *a, const
 gen_status lin_check_square(const char *op, const gen_array *a);
 /* Removes axis (negative: from the end) of size 1 from a, by a reshape. */
 gen_array *lin_drop_axis(gen_array *a, int axis);
-/* Constant n x n matrix of dtype t: below the diagonal, on it, above it. */
+/* Constant n x n matrix of dtype t: below the diagonal, on it, above it; on the calling
+ * thread's creation device (that of the values, in gradient rules). */
 gen_array *lin_tri_mask(int64_t n, double below, double on, double above, gen_dtype t);
 /* x with everything outside the lower (lower) or upper triangle zeroed. */
 gen_array *lin_triangle(gen_array *x, bool lower);

@@ -1,6 +1,7 @@
 /* linalg_common.c — the helpers of linalg.h. */
 #include <string.h>
 
+#include "backend_api.h"
 #include "linalg.h"
 
 gen_dtype lin_type(const gen_array *a, const gen_array *b) {
@@ -54,7 +55,8 @@ gen_array *lin_tri_mask(int64_t n, double below, double on, double above, gen_dt
     for (int64_t i = 0; i < n; i++)
         for (int64_t j = 0; j < n; j++)
             arr_set_f64(t, m->data, i * n + j, i > j ? below : (i == j ? on : above));
-    return arr_publish(m);
+    /* on the creation device: gradient rules run with it following their values' */
+    return arr_publish(arr_to_creation_device("triangular mask", m));
 }
 
 gen_array *lin_triangle(gen_array *x, bool lower) {

@@ -162,12 +162,16 @@ gen_array *op_zero_jvp(const op_call *c, gen_array *const *t);
 gen_array *op_vjp_via_all(const op_call *c, int i, gen_array *g);
 
 /* The payload of a DRAW row: the distribution layer's description of a random choice
- * (distributions/draw_site.c), which begins with this header. run fills c->out with the
- * draw at key (c->in[0], two i64 words) from the parameters c->in[1..). Sites are
- * interned for the process's lifetime, so graphs and tapes may keep pointers to them. */
+ * (distributions/draw_site.c), which begins with this header. sample returns the draw at
+ * key (c->in[0], two i64 words, on any device) from the parameters c->in[1..): an array
+ * of c->out's dtype and shape in the current scope, which the row's kernel copies into
+ * c->out (it lies on c->out's device or on the host, where the family's sampler put it);
+ * NULL with the error recorded. The sampler's arrays are made on c->out's device (the
+ * creation device follows it). Sites are interned for the process's lifetime, so graphs
+ * and tapes may keep pointers to them. */
 typedef struct op_draw_site op_draw_site;
 struct op_draw_site {
-    gen_status (*run)(const op_draw_site *site, const op_call *c);
+    gen_array *(*sample)(const op_draw_site *site, const op_call *c);
     /* The site for n particles, from this one at n0 and its twin b at n1 (compile/
      * graph_rescale.c); NULL when they differ otherwise than in the particle count. */
     const op_draw_site *(*rescaled)(const op_draw_site *site, const op_draw_site *b, int64_t n0, int64_t n1,

@@ -1,5 +1,5 @@
 /* op_table.c — assembles the op table from the ops_*.def rows (the kernel column goes to
- * the backends: src/backend/cpu/cpu_backend.c). */
+ * the backends: src/backend/cpu/cpu_backend.c), and lists its names (gen_op_name). */
 #include "op.h"
 
 /* Every name in the table is a function with one of the op.h signatures. */
@@ -23,3 +23,7 @@ const op_info op_table[OP_COUNT] = {
 #undef OPX
 #undef OP
 };
+
+int gen_op_count(void) { return OP_COUNT; }
+
+const char *gen_op_name(int i) { return i >= 0 && i < OP_COUNT ? op_table[i].name : NULL; }

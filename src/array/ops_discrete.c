@@ -31,7 +31,7 @@ gen_status shape_categorical_sample(const op_call *c, op_sig *s) {
     if (st != GEN_OK) return st;
     if (u->dtype != GEN_F64) return GEN_FAIL(GEN_ERR_DTYPE, "categorical_sample: the uniforms must be f64");
     int64_t rows = a->size / a->shape[a->ndim - 1];
-    if (rows && u->size % rows)
+    if (rows ? u->size % rows : u->size)
         return GEN_FAIL(GEN_ERR_SHAPE, "categorical_sample: %lld draws for %lld rows", (long long)u->size,
                         (long long)rows);
     s->dtype = GEN_I64;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "autodiff_int.h"
+#include "backend_api.h"
 #include "fused_math.h"
 
 /* ---- shared checks ---- */
@@ -37,10 +38,24 @@ static void sig_scalar(op_sig *s) {
 
 static double f64_of(const gen_array *a) { return *(const double *)a->data; }
 
-/* The rules below read values in plain C: only on host arrays (all arguments are on
- * one device: dispatch checked). */
-static inline gen_status c_rule_ok(const op_call *c) {
-    return arr_require_host(op_table[c->op].name, c->in[0]);
+/* Whether the rules below may read the call's values in plain C: every argument and
+ * every cotangent in host memory. (Dispatch put the arguments on one device, but a small
+ * host argument travels to a device for the kernel only, so one argument on the host
+ * says nothing of the others; and the cotangents are made where the values live.) On a
+ * device the rules use public ops, which run there. */
+static bool c_rule_ok(const op_call *c, gen_array *const *cot) {
+    for (int i = 0; i < c->n_in; i++)
+        if (!arr_on_host(c->in[i])) return false;
+    for (int j = 0; j < c->n_out; j++)
+        if (!arr_on_host(cot[j])) return false;
+    return true;
+}
+
+/* The name of the device of the call's first value off the host (for messages). */
+static const char *device_of(const op_call *c) {
+    for (int i = 0; i < c->n_in; i++)
+        if (!arr_on_host(c->in[i])) return arr_backend_of(c->in[i])->name;
+    return arr_backend_of(c->out)->name;
 }
 
 /* d lp / d (x, mu, sigma) of the normal log density as public ops, times g (which
@@ -87,7 +102,7 @@ gen_status shape_normal_logpdf(const op_call *c, op_sig *s) {
 
 gen_status vjp_normal_logpdf(const op_call *c, gen_array *const *cot, gen_array **cin) {
     bool scalars = c->out->ndim == 0 && c->in[0]->ndim == 0 && c->in[1]->ndim == 0 && c->in[2]->ndim == 0;
-    if (scalars && !ad_recording() && c_rule_ok(c) == GEN_OK) {
+    if (scalars && !ad_recording() && c_rule_ok(c, cot)) {
         /* d lp / d mu = (x - mu) / sigma^2 = -d lp / d x; d lp / d sigma = (z^2 - 1) / sigma */
         double inv = 1 / f64_of(c->in[2]), g = f64_of(cot[0]);
         double z = (f64_of(c->in[0]) - f64_of(c->in[1])) * inv, dmu = g * z * inv;
@@ -145,7 +160,7 @@ static gen_array *expand_event(gen_array *g, int ne) {
 
 gen_status vjp_normal_logpdf_sum(const op_call *c, gen_array *const *cot, gen_array **cin) {
     const gen_array *x = c->in[0], *mu = c->in[1], *sg = c->in[2];
-    if (c->out->ndim == 0 && x->ndim == c->p->ndim && !ad_recording() && c_rule_ok(c) == GEN_OK) {
+    if (c->out->ndim == 0 && x->ndim == c->p->ndim && !ad_recording() && c_rule_ok(c, cot)) {
         /* d lp / d mu_j = (x_j - mu_j) / sigma_j^2 = -d lp / d x_j; d lp / d sigma_j =
          * (z_j^2 - 1) / sigma_j; a parameter given as one value gets the sum over j */
         gen_array *gx = x->ad ? arr_alloc("normal_logpdf_sum", GEN_F64, x->ndim, x->shape) : NULL;
@@ -195,8 +210,10 @@ gen_status vjp_scalar_logpdf(const op_call *c, gen_array *const *cot, gen_array 
     if (ad_recording())
         return GEN_FAIL(GEN_ERR_NOGRAD, "scalar_logpdf: its gradient is computed in C and cannot be differentiated "
                                         "again (use the family's array formulas under nested transforms)");
-    gen_status st = c_rule_ok(c);
-    if (st != GEN_OK) return st;
+    if (!c_rule_ok(c, cot)) /* its callers keep device values off this row (dist.c) */
+        return GEN_FAIL(GEN_ERR_UNSUPPORTED, "scalar_logpdf: its gradient is computed in C from host values; its "
+                                             "values are on %s",
+                        device_of(c));
     double p[OP_SCALAR_MAX_PARAMS] = {0}, g[OP_SCALAR_MAX_PARAMS + 1] = {0};
     for (int i = 1; i < c->n_in; i++) p[i - 1] = f64_of(c->in[i]);
     c->p->scalar_grad(p, f64_of(c->in[0]), g);
@@ -224,7 +241,7 @@ gen_status shape_bijection_scalar(const op_call *c, op_sig *s) {
 gen_status vjp_bijection_scalar(const op_call *c, gen_array *const *cot, gen_array **cin) {
     int k = (int)c->p->k;
     gen_array *u = c->in[0], *cx = cot[0], *cl = cot[1];
-    if (ad_recording()) { /* the same partials as public ops (see bij_scalar_eval) */
+    if (ad_recording() || !c_rule_ok(c, cot)) { /* the same partials as public ops (see bij_scalar_eval) */
         if (k == BIJ_SCALAR_INTERVAL) {
             gen_array *w = gen_sub(c->in[2], c->in[1]), *s = gen_sigmoid(u), *sn = gen_sigmoid(gen_neg(u));
             gen_array *inv_w = gen_reciprocal(w);
@@ -237,8 +254,6 @@ gen_status vjp_bijection_scalar(const op_call *c, gen_array *const *cot, gen_arr
         }
         return cots_status(c, cin);
     }
-    gen_status st = c_rule_ok(c);
-    if (st != GEN_OK) return st;
     double p[2] = {0, 0}, x, ld, dx[3], dld[3];
     for (int i = 1; i < c->n_in; i++) p[i - 1] = f64_of(c->in[i]);
     bij_scalar_eval(k, f64_of(u), p, &x, &ld, dx, dld);

@@ -1,6 +1,6 @@
 /* ops_unary.c — elementwise ops of one argument: public functions and gradient rules
  * (rows in ops_unary.def, kernels in backend/cpu/cpu_unary.c, scalar special
- * functions in special.c). */
+ * functions in special.h). */
 #include "elementwise.h"
 
 #define UN_2_SQRTPI 1.12837916709551257390     /* 2 / sqrt(pi): erf' */

@@ -17,4 +17,11 @@ extern const backend cpu_backend;
  * array made on it. */
 int backend_register(backend *b);
 
+/* Records GEN_ERR_LINALG for a factorization that failed on matrix flat of x (whose
+ * axes but the last mdims are batch axes), as every backend words it: "<op>: the matrix
+ * <what><detail>)" for a single matrix, "<op>: the matrix at batch index [1,0] (batch
+ * shape [2,3]) <what><detail>)" in a batch (linalg_fail.c). Returns the status. */
+gen_status backend_linalg_fail(const char *op, const gen_array *x, int mdims, int64_t flat, const char *what,
+                               long long detail);
+
 #endif

@@ -12,6 +12,7 @@
 #include <stdatomic.h>
 
 #include "../core/core.h"
+#include "../array/array_int.h"
 #include "genc/choice.h"
 
 /* ---- choice maps ---- */
@@ -42,6 +43,11 @@ gen_choicemap *cm_leaf(const gen_array *value);
  * batched [N] + shape; both retained) is true: an unmasked leaf when mask is all true,
  * the empty map when it is all false. NULL on OOM. Arguments checked by the caller. */
 gen_choicemap *cm_leaf_masked(const gen_array *value, const gen_array *mask);
+/* The elements of a readable on the host (masks and values the choice layer reads in C):
+ * a's own when it is on the host, else those of a host copy (a synchronizing copy from
+ * its device) held in *hold until the caller releases it (gen_array_release(*hold); NULL
+ * when nothing is held). NULL with the error recorded on failure. */
+const void *cm_host_data(const gen_array *a, gen_array **hold);
 /* GEN_OK when mask fits value (bool [N], value batched with N particles), else a
  * GEN_ERR_VALUE / GEN_ERR_SHAPE naming fn and addr. */
 gen_status cm_check_mask(const char *fn, const gen_array *value, const gen_array *mask,

@@ -319,6 +319,13 @@ gen_status gen_choicemap_foreach(const gen_choicemap *m, gen_choicemap_visit_fn 
     return GEN_OK;
 }
 
+const void *cm_host_data(const gen_array *a, gen_array **hold) {
+    *hold = NULL;
+    if (arr_on_host(a)) return a->data;
+    *hold = arr_host_ref(a);
+    return *hold ? (*hold)->data : NULL;
+}
+
 static bool value_equal(const gen_array *a, const gen_array *b) {
     if (a == b) return true;
     int nd = gen_array_ndim(a);
@@ -326,7 +333,13 @@ static bool value_equal(const gen_array *a, const gen_array *b) {
         memcmp(gen_array_shape(a), gen_array_shape(b), (size_t)nd * sizeof(int64_t)) != 0)
         return false;
     size_t bytes = (size_t)gen_array_size(a) * gen_dtype_size(gen_array_dtype(a));
-    return bytes == 0 || memcmp(gen_array_data(a), gen_array_data(b), bytes) == 0;
+    if (bytes == 0) return true;
+    gen_array *ha, *hb;
+    const void *pa = cm_host_data(a, &ha), *pb = pa ? cm_host_data(b, &hb) : NULL;
+    bool eq = pa && pb && memcmp(pa, pb, bytes) == 0;
+    gen_array_release(ha);
+    if (pa) gen_array_release(hb);
+    return eq;
 }
 
 /* Masked leaves: equal masks, and values equal for the particles present. */
@@ -339,11 +352,14 @@ static bool masked_equal(const gen_choicemap *a, const gen_choicemap *b) {
         return false;
     int64_t n = gen_array_shape(x)[0];
     size_t block = n ? (size_t)(gen_array_size(x) / n) * gen_dtype_size(gen_array_dtype(x)) : 0;
-    const bool *mk = gen_array_data(a->mask);
-    const char *px = gen_array_data(x), *py = gen_array_data(y);
-    for (int64_t i = 0; i < n; i++)
-        if (mk[i] && block && memcmp(px + (size_t)i * block, py + (size_t)i * block, block) != 0) return false;
-    return true;
+    gen_array *hold[3] = {NULL, NULL, NULL};
+    const bool *mk = cm_host_data(a->mask, &hold[0]);
+    const char *px = mk ? cm_host_data(x, &hold[1]) : NULL, *py = px ? cm_host_data(y, &hold[2]) : NULL;
+    bool eq = py != NULL;
+    for (int64_t i = 0; eq && i < n; i++)
+        if (mk[i] && block && memcmp(px + (size_t)i * block, py + (size_t)i * block, block) != 0) eq = false;
+    for (int k = 0; k < 3; k++) gen_array_release(hold[k]);
+    return eq;
 }
 
 bool gen_choicemap_equal(const gen_choicemap *a, const gen_choicemap *b) {

@@ -32,6 +32,8 @@ static cJSON *float_item(double v, bool single) {
 
 static cJSON *value_json(const gen_array *v) {
     cJSON *o = cJSON_CreateObject(), *shape = cJSON_CreateArray(), *data = cJSON_CreateArray();
+    gen_array *hold = NULL; /* a device's values: their host copy */
+    const void *p = NULL;
     if (!o || !shape || !data) goto fail;
     gen_dtype t = gen_array_dtype(v);
     cJSON_AddItemToObject(o, "dtype", cJSON_CreateString(gen_dtype_name(t)));
@@ -39,8 +41,8 @@ static cJSON *value_json(const gen_array *v) {
         cJSON_AddItemToArray(shape, cJSON_CreateNumber((double)gen_array_shape(v)[i])); /* < 2^40 */
     cJSON_AddItemToObject(o, "shape", shape);
     shape = NULL;
-    const void *p = gen_array_data(v);
-    for (int64_t i = 0, n = gen_array_size(v); i < n; i++) {
+    p = cm_host_data(v, &hold);
+    for (int64_t i = 0, n = p ? gen_array_size(v) : 0; i < n; i++) {
         cJSON *e;
         if (t == GEN_F64) e = float_item(((const double *)p)[i], false);
         else if (t == GEN_F32) e = float_item(((const float *)p)[i], true);
@@ -57,9 +59,12 @@ static cJSON *value_json(const gen_array *v) {
             goto fail;
         }
     }
+    if (!p) goto fail;
+    gen_array_release(hold);
     cJSON_AddItemToObject(o, "data", data);
     return o;
 fail:
+    gen_array_release(hold);
     cJSON_Delete(o);
     cJSON_Delete(shape);
     cJSON_Delete(data);
@@ -69,14 +74,20 @@ fail:
 /* A masked value: its object with "mask" added. */
 static cJSON *masked_json(const gen_choicemap *m) {
     cJSON *o = value_json(m->value), *mk = o ? cJSON_CreateArray() : NULL;
-    const bool *p = gen_array_data(m->mask);
-    for (int64_t i = 0, n = gen_array_size(m->mask); mk && i < n; i++) {
+    gen_array *hold = NULL;
+    const bool *p = mk ? cm_host_data(m->mask, &hold) : NULL;
+    for (int64_t i = 0, n = p ? gen_array_size(m->mask) : 0; mk && i < n; i++) {
         cJSON *e = cJSON_CreateBool(p[i]);
         if (!e || !cJSON_AddItemToArray(mk, e)) {
             cJSON_Delete(e);
             cJSON_Delete(mk);
             mk = NULL;
         }
+    }
+    gen_array_release(hold);
+    if (mk && !p) { /* the mask could not be read */
+        cJSON_Delete(mk);
+        mk = NULL;
     }
     if (!mk || !cJSON_AddItemToObject(o, "mask", mk)) {
         cJSON_Delete(mk);

@@ -6,17 +6,21 @@
 
 #include "choice_int.h"
 
-/* Number of true entries of a bool [n] mask. */
+/* Number of true entries of a bool [n] mask; -1 with the error recorded when a device's
+ * mask cannot be read. */
 static int64_t count_true(const gen_array *mask) {
-    const bool *p = gen_array_data(mask);
+    gen_array *hold;
+    const bool *p = cm_host_data(mask, &hold);
     int64_t n = gen_array_shape(mask)[0], c = 0;
-    for (int64_t i = 0; i < n; i++) c += p[i];
-    return c;
+    for (int64_t i = 0; p && i < n; i++) c += p[i];
+    gen_array_release(hold);
+    return p ? c : -1;
 }
 
 gen_choicemap *cm_leaf_masked(const gen_array *value, const gen_array *mask) {
     if (!mask) return cm_leaf(value);
     int64_t c = count_true(mask), n = gen_array_shape(mask)[0];
+    if (c < 0) return NULL;
     if (c == n) return cm_leaf(value);
     if (c == 0) return &cm_empty_map;
     gen_choicemap *m = cm_leaf(value);
@@ -46,8 +50,13 @@ const gen_array *gen_choicemap_mask_at(const gen_choicemap *m, const gen_addr *a
     return m->value ? m->mask : NULL;
 }
 
-/* A bool [n] array of the n flags (scope-owned). */
-static gen_array *mask_of(const bool *flags, int64_t n) { return gen_array_from(GEN_BOOL, 1, &n, flags); }
+/* A bool [n] array of the n flags (scope-owned), on the device of like (the value it
+ * masks: ops combine them) unless small. */
+static gen_array *mask_of(const bool *flags, int64_t n, const gen_array *like) {
+    gen_array *m = gen_array_from(GEN_BOOL, 1, &n, flags);
+    if (!m || !m->buf || gen_array_device(m) == gen_array_device(like)) return m;
+    return gen_array_to_device(m, gen_array_device(like));
+}
 
 /* value shared by the n particles: broadcast to [n] + its shape, marked batched. */
 static gen_array *spread(const gen_array *v, int64_t n) {
@@ -113,11 +122,14 @@ static gen_status keep_leaf(void *ud, gen_choicemap_builder *b, const gen_addr *
         if (!(v = spread(v, n))) return gen_error_status();
     } else if (check_particles(c, addr, v) != GEN_OK)
         return gen_error_status();
-    const bool *k = gen_array_data(c->flags), *mk = mask ? gen_array_data(mask) : NULL;
-    bool *f = core_alloc((size_t)n);
-    if (!f) return GEN_FAIL(GEN_ERR_OOM, "%s: out of memory", c->fn);
-    for (int64_t i = 0; i < n; i++) f[i] = k[i] && (!mk || mk[i]);
-    gen_array *nm = mask_of(f, n);
+    gen_array *hk, *hm = NULL;
+    const bool *k = cm_host_data(c->flags, &hk), *mk = k && mask ? cm_host_data(mask, &hm) : NULL;
+    bool *f = k && (!mask || mk) ? core_alloc((size_t)n) : NULL;
+    for (int64_t i = 0; f && i < n; i++) f[i] = k[i] && (!mk || mk[i]);
+    gen_array_release(hk);
+    gen_array_release(hm);
+    if (!f) return core_error_pending() ? core_error_pending() : GEN_FAIL(GEN_ERR_OOM, "%s: out of memory", c->fn);
+    gen_array *nm = mask_of(f, n, v);
     core_free(f, (size_t)n);
     return nm ? gen_choicemap_builder_set_masked(b, addr, v, nm) : gen_error_status();
 }
@@ -133,18 +145,22 @@ static gen_status only_leaf(void *ud, gen_choicemap_builder *b, const gen_addr *
     if (!mask) return gen_choicemap_builder_set(b, addr, v);
     if (check_particles(c, addr, v) != GEN_OK) return gen_error_status();
     int64_t n = gen_array_shape(c->flags)[0];
-    const bool *k = gen_array_data(c->flags), *mk = gen_array_data(mask);
-    bool all = true, none = true;
-    for (int64_t i = 0; i < n; i++) {
+    gen_array *hk, *hm = NULL;
+    const bool *k = cm_host_data(c->flags, &hk), *mk = k ? cm_host_data(mask, &hm) : NULL;
+    bool *f = mk ? core_alloc((size_t)n) : NULL, all = true, none = true;
+    for (int64_t i = 0; f && i < n; i++) {
+        f[i] = k[i] && mk[i];
         all = all && (!k[i] || mk[i]);
-        none = none && !(k[i] && mk[i]);
+        none = none && !f[i];
     }
-    if (none) return GEN_OK;
-    if (all) return gen_choicemap_builder_set(b, addr, v);
-    bool *f = core_alloc((size_t)n);
-    if (!f) return GEN_FAIL(GEN_ERR_OOM, "%s: out of memory", c->fn);
-    for (int64_t i = 0; i < n; i++) f[i] = k[i] && mk[i];
-    gen_array *nm = mask_of(f, n);
+    gen_array_release(hk);
+    gen_array_release(hm);
+    if (!f) return core_error_pending() ? core_error_pending() : GEN_FAIL(GEN_ERR_OOM, "%s: out of memory", c->fn);
+    if (none || all) {
+        core_free(f, (size_t)n);
+        return none ? GEN_OK : gen_choicemap_builder_set(b, addr, v);
+    }
+    gen_array *nm = mask_of(f, n, v);
     core_free(f, (size_t)n);
     return nm ? gen_choicemap_builder_set_masked(b, addr, v, nm) : gen_error_status();
 }
@@ -168,10 +184,17 @@ gen_choicemap *cm_merge_masked(const gen_choicemap *a, const gen_choicemap *b, c
     const gen_array *x = a->value, *y = b->value;
     int nd = gen_array_ndim(x);
     bool disjoint = a->mask && b->mask && gen_array_size(a->mask) == gen_array_size(b->mask);
-    const bool *ma = a->mask ? gen_array_data(a->mask) : NULL, *mb = b->mask ? gen_array_data(b->mask) : NULL;
+    gen_array *ha = NULL, *hb = NULL; /* released at the end (the masks are read again there) */
+    const bool *ma = disjoint ? cm_host_data(a->mask, &ha) : NULL, *mb = ma ? cm_host_data(b->mask, &hb) : NULL;
+    if (disjoint && !mb) {
+        gen_array_release(ha);
+        return NULL;
+    }
     int64_t n = a->mask ? gen_array_shape(a->mask)[0] : 0;
     for (int64_t i = 0; disjoint && i < n; i++) disjoint = !(ma[i] && mb[i]);
     if (!disjoint) {
+        gen_array_release(ha);
+        gen_array_release(hb);
         GEN_FAIL(GEN_ERR_VALUE, "choicemap merge: both maps have a value at %s%s", addr_str(path, buf),
                  a->mask && b->mask ? " for the same particle" : "");
         return NULL;
@@ -183,6 +206,8 @@ gen_choicemap *cm_merge_masked(const gen_choicemap *a, const gen_choicemap *b, c
         gen_array_format(y, sy, sizeof sy);
         GEN_FAIL(GEN_ERR_SHAPE, "choicemap merge: the values at %s differ in shape or dtype (%s and %s)",
                  addr_str(path, buf), sx, sy);
+        gen_array_release(ha);
+        gen_array_release(hb);
         return NULL;
     }
     int64_t saved = gen_batch_suspend();
@@ -194,7 +219,7 @@ gen_choicemap *cm_merge_masked(const gen_choicemap *a, const gen_choicemap *b, c
         bool *f = core_alloc((size_t)n);
         if (f) {
             for (int64_t i = 0; i < n; i++) f[i] = ma[i] || mb[i];
-            gen_array *m = mask_of(f, n);
+            gen_array *m = mask_of(f, n, x);
             core_free(f, (size_t)n);
             gen_array *v = gen_batched(gen_where(gen_reshape(a->mask, nd, shape), x, y));
             if (m && v) r = cm_leaf_masked(v, m);
@@ -203,5 +228,7 @@ gen_choicemap *cm_merge_masked(const gen_choicemap *a, const gen_choicemap *b, c
         gen_scope_end();
     }
     gen_batch_resume(saved);
+    gen_array_release(ha);
+    gen_array_release(hb);
     return r;
 }

@@ -25,7 +25,17 @@ gen_choicemap *gen_choicemap_particle(const gen_choicemap *m, int64_t i) {
                              (long long)i, (long long)n, buf);
                 break;
             }
-            if (it.mask && !((const bool *)gen_array_data(it.mask))[i]) continue; /* absent here */
+            if (it.mask) { /* absent here: left out (a device's mask is read on the host) */
+                gen_array *hold;
+                const bool *mk = cm_host_data(it.mask, &hold);
+                bool absent = mk && !mk[i];
+                gen_array_release(hold);
+                if (!mk) {
+                    s = core_error_pending();
+                    break;
+                }
+                if (absent) continue;
+            }
             v = gen_take(v, index, 0);
         }
         s = v ? gen_choicemap_builder_set(b, &it.addr, v) : (core_error_pending() ? core_error_pending() : GEN_ERR_OOM);

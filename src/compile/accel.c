@@ -214,7 +214,7 @@ static cg_lane_prog *chains_of(const accel_fn *a, const backend *be) {
 
 gen_status accel_value_and_grad_chains(const accel_fn *a, const backend *be, int64_t n, const void *theta,
                                        const int64_t *off, int64_t dim, void *lp, void *grad) {
-    cg_lane_prog *p = be->host ? NULL : chains_of(a, be);
+    cg_lane_prog *p = cg_lane_prog_supports(be) ? chains_of(a, be) : NULL;
     if (!p) return GEN_ERR_UNSUPPORTED;
     cg_lane_io small_in[16], small_out[17];
     cg_lane_io *in = a->n_in <= 16 ? small_in : core_alloc((size_t)a->n_in * sizeof *in);

@@ -180,17 +180,6 @@ static void put_text(cg_text *t, const char *s) {
     }
 }
 
-/* Whether statements s call a special function (special.c's, which a program carries
- * only then: it is most of a program's compile time). */
-static bool uses_special(const char *s) {
-    static const char *const names[] = {"rt->sigmoid(", "rt->softplus(", "rt->log_sigmoid(", "rt->round_even(",
-                                        "rt->erfinv(",  "rt->lgamma(",   "rt->digamma(",     "rt->trigamma(",
-                                        "rt->log_ndtr(", "cg_poisson(",  "cg_rt_sigmoid("};
-    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
-        if (strstr(s, names[i])) return true;
-    return false;
-}
-
 static const char portability[] =
     "/* A GenC lane program (src/compile/emit_lanes.c): CUDA C for NVRTC, or plain C. */\n"
     "#ifdef __CUDACC_RTC__\n"
@@ -342,9 +331,7 @@ bool cg_emit_lanes(const cg_lanes *l, cg_lane_code *c, char *why, size_t why_n) 
     }
     cg_text_printf(t, "%s", portability);
     put_tables(t);
-    bool special = uses_special(body.s ? body.s : "");
-    for (int k = 0; k < cg_lane_n_texts; k++)
-        if (k != CG_TEXT_SPECIAL_C || special) put_text(t, cg_lane_texts[k]);
+    for (int k = 0; k < cg_lane_n_texts; k++) put_text(t, cg_lane_texts[k]);
     cg_text_printf(t, "%s", cg_prelude_helpers);
     cg_text_printf(t, "typedef struct cg_rt { int unused; } cg_rt;\n");
     put_device_calls(t, cg_prelude_ops);

@@ -750,12 +750,24 @@ static bool draws_nothing(const gen_prog *p) {
 }
 
 /* Batched generate, or (assess) its weight and return value when it draws nothing. */
+/* Whether a run uses a device (a default device, or an argument there): the C programs
+ * are host code, so such runs take the dynamic path, whose ops run on the device, unless
+ * the default device runs lane programs (a GPU: batched generate runs one there). */
+static bool on_a_device(const gen_args *args) {
+    if (gen_device_default() != GEN_DEVICE_CPU) return true;
+    for (int i = 0; args && i < args->n; i++)
+        if (args->v[i] && gen_array_device(args->v[i]) != GEN_DEVICE_CPU) return true;
+    return false;
+}
+
 static bool graph_generate(const gen_gf *f, gen_key key, const gen_args *args, const gen_choicemap *constraints,
                            bool assess, gen_trace **tr, gen_array **weight, gen_array **retval, gen_status *st) {
     int64_t n = gen_batch_size();
-    if (n < 1 || building || ad_capture_depth || ad_active() || !gen_compile_enabled()) return false;
-    cons_list cons;
     const backend *dev = arr_creation_backend(); /* a device: the arrays of this run live there */
+    if (n < 1 || building || ad_capture_depth || ad_active() || !gen_compile_enabled() ||
+        (dev->host ? on_a_device(args) : !cg_lane_prog_supports(dev)))
+        return false;
+    cons_list cons;
     if (!cons_collect(constraints, dev, &cons)) return false;
     size_t kn = 0;
     char *key_bytes = call_key(f, args, n, &cons, NULL, NULL, dev, &kn);
@@ -800,7 +812,7 @@ bool dsl_graph_regenerate(const gen_trace *tr, gen_key key, const gen_args *args
                           gen_trace **new_tr, gen_array **weight, gen_diff *retdiff, gen_status *st) {
     const dsl_data *d = tr->data;
     if (building || ad_capture_depth || ad_active() || !gen_compile_enabled() || !d || d->n < 1 ||
-        d->n > GEN_MAX_RECORDS || gen_batch_size() != tr->batch)
+        d->n > GEN_MAX_RECORDS || gen_batch_size() != tr->batch || on_a_device(args))
         return false;
     static const gen_args none = {0, NULL, NULL};
     if (!args) args = &none;

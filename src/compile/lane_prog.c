@@ -11,6 +11,25 @@
 #include "cgfn.h"
 #include "lane_prog.h"
 
+static const backend *host_devices[8];
+static _Atomic int n_host_devices;
+
+void cg_lane_prog_host_device(const backend *be) {
+    int n = atomic_load(&n_host_devices);
+    if (n < 8 && !cg_lane_prog_supports(be)) {
+        host_devices[n] = be;
+        atomic_store(&n_host_devices, n + 1);
+    }
+}
+
+bool cg_lane_prog_supports(const backend *be) {
+    if (be->host) return false;
+    if (be->queue) return true;
+    for (int i = 0; i < atomic_load(&n_host_devices); i++)
+        if (host_devices[i] == be) return true;
+    return false;
+}
+
 /* Memory of n bytes on be (NULL with the error recorded). */
 static void *dev_alloc(const backend *be, size_t n) { return be->mem_alloc(n ? n : 16); }
 static void dev_free(const backend *be, void *p, size_t n) {
@@ -89,7 +108,9 @@ cg_lane_prog *cg_lane_prog_new(cg_lanes *l, cg_graph *src, const backend *be, ch
     p->lanes = l;
     p->src = src;
     p->be = be;
-    bool ok = cg_emit_lanes(l, &p->code, why, why_n);
+    bool ok = cg_lane_prog_supports(be);
+    if (!ok) snprintf(why, why_n, "%s runs no compiled kernels", be->name);
+    ok = ok && cg_emit_lanes(l, &p->code, why, why_n);
     if (ok && be->queue) {
         ok = (p->kernel = cg_cuda_kernel_get(p->code.src.s, p->code.src.n, be->ordinal, why, why_n)) != NULL;
     } else if (ok) {

@@ -3,9 +3,9 @@
  * constants on that device, and a run that launches one kernel over all lanes, then
  * (when the code can fail) reads the failure record and words the error as the eager
  * path does. On a CUDA device (a backend with a native queue) the kernel is NVRTC's
- * (jit_cuda.h); on a device backend without one (the tests' stand-in device, whose
- * memory the host can read) the same program is built by the C compiler and its host
- * loop runs the lanes, so the whole path is checked on machines without a GPU. */
+ * (jit_cuda.h); on a device backend named by cg_lane_prog_host_device (a test's stand-in
+ * device, whose memory the host can read) the same program is built by the C compiler
+ * and its host loop runs the lanes, so the whole path is checked without a GPU. */
 #ifndef GENC_SRC_COMPILE_LANE_PROG_H
 #define GENC_SRC_COMPILE_LANE_PROG_H
 
@@ -25,6 +25,13 @@ typedef struct cg_lane_prog {
     cg_fail *fail;                /* on be: one run's failure record */
     _Atomic int busy;             /* fail is in use (a concurrent run makes its own) */
 } cg_lane_prog;
+
+/* Lets lane programs run on device backend be through the C compiler and a host loop:
+ * for tests, with a backend without a native queue whose memory the host reads and
+ * writes directly. At most 8 such backends. */
+void cg_lane_prog_host_device(const backend *be);
+/* Whether lane programs run on be: a CUDA device (a native queue), or one named above. */
+bool cg_lane_prog_supports(const backend *be);
 
 /* The program of lanes l (taken) made from graph src (taken; freed on failure too) for
  * backend be (a device backend). NULL with why filled: no code for an op, NVRTC or the

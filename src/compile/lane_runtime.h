@@ -1,6 +1,6 @@
 /* lane_runtime.h — the runtime a lane program calls (the cg_rt_* names of runtime.h's
  * table, which the lane target writes for the C target's rt->...), as plain C that runs
- * in one GPU thread: the special functions are the library's own (special.c, embedded
+ * in one GPU thread: the special functions are the library's own (special.h, embedded
  * before this text), argsort and the Cholesky VJP the CPU kernels' own procedures
  * (mergesort.h, cholesky_vjp.h, embedded too); the matrix kernels are textbook loops in
  * place of BLAS and LAPACK (a product sums in index order, Cholesky by rows, LU with

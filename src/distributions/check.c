@@ -1,5 +1,7 @@
 /* check.c — parameter checks shared by the families: each scans the values once and
- * names the family, the parameter, the bad value and its index. */
+ * names the family, the parameter, the bad value and its index. Values on a device are
+ * checked there (a bool per element, reduced, one value read back: one synchronizing
+ * copy of one byte); only a failing check copies them to the host to name the culprit. */
 #include <math.h>
 #include <stdio.h>
 
@@ -46,9 +48,73 @@ static bool fast_all(const gen_array *a, bool (*pred)(double)) {
     return !bad;
 }
 
-/* A device's values: checked on a host copy. */
+/* ---- device values: the check computed on the device ---- */
+
+/* A bool array (any shape) saying which elements of a (and b) pass, built with ops. */
+typedef gen_array *(*device_ok_fn)(const gen_array *a, const gen_array *b);
+
+static gen_array *ok_positive(const gen_array *a, const gen_array *b) { (void)b; return gen_gt(a, gen_scalar(0)); }
+static gen_array *ok_nonnegative(const gen_array *a, const gen_array *b) { (void)b; return gen_ge(a, gen_scalar(0)); }
+static gen_array *ok_finite(const gen_array *a, const gen_array *b) { (void)b; return gen_isfinite(a); }
+static gen_array *ok_number(const gen_array *a, const gen_array *b) { (void)b; return gen_logical_not(gen_isnan(a)); }
+static gen_array *ok_probability(const gen_array *a, const gen_array *b) {
+    (void)b;
+    return gen_logical_and(gen_ge(a, gen_scalar(0)), gen_le(a, gen_scalar(1)));
+}
+static gen_array *ok_count(const gen_array *a, const gen_array *b) {
+    (void)b;
+    return gen_logical_and(gen_logical_and(gen_ge(a, gen_scalar(0)), gen_isfinite(a)), gen_eq(gen_floor(a), a));
+}
+static gen_array *ok_positive_finite(const gen_array *a, const gen_array *b) {
+    (void)b;
+    return gen_logical_and(gen_gt(a, gen_scalar(0)), gen_lt(a, gen_scalar(INFINITY)));
+}
+static gen_array *ok_less(const gen_array *a, const gen_array *b) { return gen_lt(a, b); }
+static gen_array *ok_less_equal(const gen_array *a, const gen_array *b) { return gen_le(a, b); }
+
+bool dist_device_all(gen_array *(*ok)(const gen_array *a, const gen_array *b), const gen_array *a,
+                     const gen_array *b) {
+    bool had_error = core_error_pending() != GEN_OK;
+    unsigned token = ad_pause_all();
+    int64_t batch = arr_batch_suspend();
+    bool all = false, read = false;
+    if (gen_scope_begin() == GEN_OK) {
+        gen_array *r = gen_all(ok(a, b), 0, NULL, false);
+        double v = 0;
+        read = r && gen_item(r, &v) == GEN_OK;
+        all = read && v != 0;
+        gen_scope_end();
+    }
+    arr_batch_resume(batch);
+    ad_resume_all(token);
+    if (!read && !had_error) gen_error_clear(); /* the host copy decides, and says why */
+    return all;
+}
+
+static bool is_positive(double v);
+static bool is_nonnegative(double v);
+static bool is_finite(double v);
+static bool is_number(double v);
+static bool is_probability(double v);
+static bool is_count(double v);
+
+/* The device form of a check's predicate, NULL for one that has none (a host copy then). */
+static device_ok_fn device_form(bool (*pred)(double)) {
+    return pred == is_positive      ? ok_positive
+           : pred == is_nonnegative ? ok_nonnegative
+           : pred == is_finite      ? ok_finite
+           : pred == is_number      ? ok_number
+           : pred == is_probability ? ok_probability
+           : pred == is_count       ? ok_count
+                                    : NULL;
+}
+
+/* A device's values: checked there when the predicate has a device form; on a host copy
+ * when it has none or an element fails (to name it). */
 static gen_status check_each_device(const char *family, const char *name, const gen_array *a,
                                     bool (*pred)(double), const char *what) {
+    device_ok_fn ok = device_form(pred);
+    if (ok && dist_device_all(ok, a, NULL)) return GEN_OK;
     gen_array *h = arr_host_ref(a);
     gen_status st = h ? dist_check_each(family, name, h, pred, what) : core_error_pending();
     gen_array_release(h);
@@ -107,6 +173,8 @@ gen_status dist_check_positive_finite(const char *family, const char *name, cons
         int bad = 0;
         for (int64_t i = 0; i < a->size; i++) bad |= !(x[i] > 0 && x[i] < INFINITY);
         if (!bad) return GEN_OK;
+    } else if (a && !a->tuple && !arr_on_host(a) && !ad_captured(a) && dist_device_all(ok_positive_finite, a, NULL)) {
+        return GEN_OK; /* both on the device in one pass */
     }
     gen_status st = dist_check_positive(family, name, a);
     return st == GEN_OK ? dist_check_finite(family, name, a) : st;
@@ -130,7 +198,9 @@ static gen_status check_ordered(const char *family, const char *name_a, const ge
     gen_status st = check_null(family, name_a, a);
     if (st == GEN_OK) st = check_null(family, name_b, b);
     if (st != GEN_OK) return st;
-    if (CORE_UNLIKELY(!arr_on_host(a) || !arr_on_host(b))) { /* checked on host copies */
+    if (CORE_UNLIKELY(!arr_on_host(a) || !arr_on_host(b))) { /* on the device; a failure on host copies */
+        if (!ad_captured(a) && !ad_captured(b) && dist_device_all(strict ? ok_less : ok_less_equal, a, b))
+            return GEN_OK;
         gen_array *ha = arr_host_ref(a), *hb = ha ? arr_host_ref(b) : NULL;
         st = hb ? check_ordered(family, name_a, ha, name_b, hb, strict) : core_error_pending();
         gen_array_release(ha);
@@ -189,11 +259,32 @@ gen_status dist_check_rank(const char *family, const char *name, const gen_array
     return GEN_OK;
 }
 
+/* Rows >= 0 whose sums are within b (a 0-d tolerance) of 1. */
+static gen_array *ok_simplex(const gen_array *a, const gen_array *b) {
+    gen_array *rows = gen_all(gen_ge(a, gen_scalar(0)), GEN_AXES(-1), false);
+    return gen_logical_and(rows, gen_le(gen_abs(gen_sub(gen_sum(a, GEN_AXES(-1), false), gen_scalar(1))), b));
+}
+
+static double simplex_tol(const gen_array *a, int64_t k) {
+    return (a->dtype == GEN_F32 ? 1e-6 : 1e-8) * (double)k; /* f32 rounding */
+}
+
 gen_status dist_check_simplex(const char *family, const char *name, const gen_array *a) {
     gen_status st = dist_check_rank(family, name, a, 1, false);
     if (st != GEN_OK) return st;
     if (ad_captured(a)) ad_capture_refuse(a, "a simplex check of a parameter");
     int64_t k = a->shape[a->ndim - 1], rows = k ? a->size / k : 0;
+    if (CORE_UNLIKELY(!arr_on_host(a))) { /* on the device; a failure on a host copy */
+        gen_array *tol = arr_alloc_scalar(GEN_F64);
+        if (tol) *(double *)tol->data = simplex_tol(a, k);
+        bool ok = tol && dist_device_all(ok_simplex, a, tol);
+        gen_array_release(tol);
+        if (ok) return GEN_OK;
+        gen_array *h = arr_host_ref(a);
+        st = h ? dist_check_simplex(family, name, h) : core_error_pending();
+        gen_array_release(h);
+        return st;
+    }
     for (int64_t r = 0; r < rows; r++) {
         double sum = 0;
         for (int64_t j = 0; j < k; j++) {
@@ -205,7 +296,7 @@ gen_status dist_check_simplex(const char *family, const char *name, const gen_ar
             }
             sum += v;
         }
-        double tol = (a->dtype == GEN_F32 ? 1e-6 : 1e-8) * (double)k; /* f32 rounding */
+        double tol = simplex_tol(a, k);
         if (!(fabs(sum - 1) <= tol)) {
             char buf[ARR_SHAPE_STR_MAX];
             return DIST_REFUSE("%s: %s must sum to 1, got %.17g for the row at index %s",
@@ -213,6 +304,41 @@ gen_status dist_check_simplex(const char *family, const char *name, const gen_ar
         }
     }
     return GEN_OK;
+}
+
+/* ---- C loops over values ---- */
+
+const double *dist_host_f64(const gen_array *p, int ndim, const int64_t *shape) {
+    gen_array *a = gen_broadcast_to(gen_cast(gen_stop_gradient(p), GEN_F64), ndim, shape);
+    if (a && !arr_on_host(a)) a = arr_publish(arr_host_ref(a));
+    return a ? a->data : NULL;
+}
+
+gen_array *dist_place(const gen_dist *d, gen_array *r) {
+    for (int i = 0; r && i < d->n_params; i++)
+        if (!arr_on_host(d->params[i]))
+            return arr_publish(arr_copy_to_backend(d->family->name, r, arr_backend_of(d->params[i])));
+    return r && arr_creation_be ? arr_publish(arr_to_creation_device(d->family->name, arr_retain(r))) : r;
+}
+
+gen_array *dist_to_device_of(const char *fn, gen_array *r, const gen_array *like) {
+    if (!r || arr_on_host(like)) return r;
+    gen_array *c = arr_copy_to_backend(fn, r, arr_backend_of(like));
+    gen_array_release(r);
+    return c;
+}
+
+const gen_array *dist_beside(const gen_array *a, const gen_array *like) {
+    if (!a || !like || !a->buf || arr_backend_of(a) == arr_backend_of(like)) return a;
+    return arr_publish(arr_copy_to_backend("dist_beside", a, arr_backend_of(like)));
+}
+
+gen_array *dist_one_hot(const gen_array *idx, int64_t k) {
+    const gen_array *on[1] = {idx};
+    const backend *saved = dist_follow(1, on);
+    gen_array *r = gen_eq(gen_expand_dims(idx, -1), gen_arange(0, (double)k, 1, GEN_I64));
+    arr_creation_restore(saved);
+    return r;
 }
 
 /* ---- logpdf helpers ---- */

@@ -169,14 +169,15 @@ static bool scalar_case(const gen_dist *d, const gen_array *x, double *p) {
     return true;
 }
 
-/* The case of logpdf1_grad: one reverse transform records, d and x are scalars. */
+/* The case of logpdf1_grad: one reverse transform records, d and x are scalars in host
+ * memory (the family's C function reads them; on a device the array formulas run). */
 static bool scalar_ad_case(const gen_dist *d, const gen_array *x) {
     if (!d->family->logpdf1_grad || d->dtype != GEN_F64 || d->batch_ndim || d->event_ndim || d->batched ||
-        x->ndim != 0 || x->dtype != GEN_F64 || x->batched || !ad_single_reverse())
+        x->ndim != 0 || x->dtype != GEN_F64 || x->batched || !arr_on_host(x) || !ad_single_reverse())
         return false;
     for (int i = 0; i < d->n_params; i++) {
         const gen_array *a = d->params[i];
-        if (a->ndim != 0 || a->dtype != GEN_F64) return false;
+        if (a->ndim != 0 || a->dtype != GEN_F64 || !arr_on_host(a)) return false;
     }
     return true;
 }
@@ -221,6 +222,7 @@ static gen_array *sample(const char *fn, const gen_dist *d, gen_key key, int ndi
     /* The family's temporaries die in this scope (also when the caller has none open). */
     if (gen_scope_begin() != GEN_OK) return NULL;
     int64_t batch = arr_batch_suspend(); /* families compute on physical shapes */
+    const backend *creation = dist_follow_device(d, NULL);
     gen_array *x;
     if (reparam) {
         x = d->family->sample(d, key, n, shape);
@@ -232,6 +234,7 @@ static gen_array *sample(const char *fn, const gen_dist *d, gen_key key, int ndi
     /* A draw has the distribution's dtype, whatever the family computed in (integer
      * parameters beside f32 ones promote its arithmetic to f64). */
     if (x && x->dtype != d->dtype && !x->tuple) x = gen_cast(x, d->dtype);
+    arr_creation_restore(creation);
     arr_batch_resume(batch);
     return arr_scope_return(x);
 }
@@ -279,7 +282,9 @@ gen_array *gen_dist_logpdf(const gen_dist *d, const gen_array *x) {
     }
     if (gen_scope_begin() != GEN_OK) return NULL;
     int64_t batch = arr_batch_suspend(); /* families compute on physical shapes */
+    const backend *creation = dist_follow_device(d, x);
     gen_array *lp = d->family->logpdf(d, x);
+    arr_creation_restore(creation);
     arr_batch_resume(batch);
     return arr_scope_return(lp);
 }
@@ -300,7 +305,10 @@ gen_array *gen_dist_enumerate(const gen_dist *d) {
         return NULL;
     }
     if (gen_scope_begin() != GEN_OK) return NULL;
-    return arr_scope_return(d->family->enumerate(d));
+    const backend *creation = dist_follow_device(d, NULL);
+    gen_array *r = d->family->enumerate(d);
+    arr_creation_restore(creation);
+    return arr_scope_return(r);
 }
 
 gen_bijection *gen_dist_bijection(const gen_dist *d) {

@@ -10,7 +10,7 @@
 
 #include <stdatomic.h>
 
-#include "../array/array_int.h"
+#include "../array/backend_api.h"
 #include "genc/dist.h"
 
 #define DIST_MAX_PARAMS 4
@@ -63,6 +63,27 @@ struct gen_dist {
     bool batched; /* a parameter (or a child distribution) carries the particle axis */
     void *extra; /* family-specific data, freed by family->free_extra */
 };
+
+/* Makes the device of the first of a[0..n) held on a device (NULL entries skipped) the
+ * creation device until arr_creation_restore(saved), so that what code makes beside
+ * arrays on a device (draws, constants, index tables, bounds) lands on their device and
+ * dispatch never mixes devices; with all on the host the default device stays. Returns
+ * saved. dist_follow_device: x (when given), else d's parameters. */
+static inline const backend *dist_follow(int n, const gen_array *const *a) {
+    const backend *saved = arr_creation_be;
+    for (int i = 0; i < n; i++)
+        if (a[i] && a[i]->buf && !a[i]->buf->host) {
+            arr_creation_be = a[i]->buf->backend;
+            break;
+        }
+    return saved;
+}
+static inline const backend *dist_follow_device(const gen_dist *d, const gen_array *x) {
+    const backend *saved = arr_creation_be;
+    if (x && x->buf && !x->buf->host) arr_creation_be = x->buf->backend;
+    else dist_follow(d->n_params, (const gen_array *const *)d->params);
+    return saved;
+}
 
 /* Records GEN_ERR_MISUSE "<fn>: <what> is a distribution (normal) that was already
  * released (use after release)" and returns it (d is released: core_dead). */
@@ -148,6 +169,12 @@ gen_status dist_check_simplex(const char *family, const char *name, const gen_ar
 /* At least ndim dimensions, and (when square) the last two equal. */
 gen_status dist_check_rank(const char *family, const char *name, const gen_array *a, int ndim,
                            bool square);
+/* For checks of values on a device: whether ok(a, b) (a bool array built with ops, b may
+ * be NULL) is true everywhere, computed on the device with no transform recording and
+ * read back as one value (one synchronizing copy). False also when the ops fail: callers
+ * then check a host copy (arr_host_ref), which names the culprit. */
+bool dist_device_all(gen_array *(*ok)(const gen_array *a, const gen_array *b), const gen_array *a,
+                     const gen_array *b);
 /* Formats the multi-index of flat element i of a as "[1,2]". */
 const char *dist_index_str(const gen_array *a, int64_t i, char *buf, size_t n);
 
@@ -163,6 +190,28 @@ gen_array *dist_mask_support(const gen_array *ok, const gen_array *value);
 /* where(ok, x, safe): replaces out-of-support inputs by a harmless value before they
  * reach functions like log, so gradients are never NaN (the "double where"). */
 gen_array *dist_safe(const gen_array *ok, const gen_array *x, double safe);
+/* ---- C loops over values (samplers without an array formulation) ----
+ * They read host memory: the values of arrays on a device are copied first (a
+ * synchronizing copy each), and their results are made on the host and moved to the
+ * device the code follows (dist_follow). A scope must be open (it owns the copies). */
+/* p's values (no gradient) as contiguous f64 of shape (ndim, shape), p broadcast to it, in
+ * host memory. NULL with the error recorded. */
+const double *dist_host_f64(const gen_array *p, int ndim, const int64_t *shape);
+/* r (a host array owned by the open scope: a C loop's result for d) where d's array
+ * formulas would have put it: on the device of d's parameters when one is on a device
+ * (whatever r's size), else on the creation device when r is not small (as creation
+ * functions place arrays); r itself, or a copy there owned by the scope. */
+gen_array *dist_place(const gen_dist *d, gen_array *r);
+/* r (a new host array, not published) on the device of like: r itself when like is on
+ * the host, else a copy there (r released). NULL with the error recorded (r released). */
+gen_array *dist_to_device_of(const char *fn, gen_array *r, const gen_array *like);
+/* a where like's elements are: a itself when on like's device or small (small host arrays
+ * travel with ops), else a copy there owned by the open scope (a value a distribution
+ * keeps, used beside values of another device). NULL with the error recorded. */
+const gen_array *dist_beside(const gen_array *a, const gen_array *like);
+/* idx[..., None] == 0..k-1: gen_one_hot's bool mask for indices known to be in 0..k-1,
+ * as ops (on the indices' device, no check read back). */
+gen_array *dist_one_hot(const gen_array *idx, int64_t k);
 /* A float scalar of the same float type as like. */
 gen_array *dist_const(const gen_array *like, double v);
 /* Sums x over its last n axes (n may be 0). */

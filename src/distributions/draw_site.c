@@ -45,14 +45,24 @@ static gen_status rebuild(const draw_site *s, const op_call *c, gen_dist **out) 
     return *out ? GEN_OK : core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
 }
 
-static gen_status run(const op_draw_site *site, const op_call *c) {
+/* The key's two words, wherever the key lies (a device kernel sees a device copy). */
+static gen_status read_key(const gen_array *k, int64_t kw[2]) {
+    gen_array *h = arr_host_ref(k);
+    if (!h) return core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
+    memcpy(kw, h->data, 2 * sizeof *kw);
+    gen_array_release(h);
+    return GEN_OK;
+}
+
+static gen_array *sample(const op_draw_site *site, const op_call *c) {
     const draw_site *s = (const draw_site *)site;
-    const int64_t *kw = c->in[0]->data;
+    int64_t kw[2];
+    if (read_key(c->in[0], kw) != GEN_OK || gen_scope_begin() != GEN_OK) return NULL;
     gen_key key = gen_key_fold_in((gen_key){{(uint64_t)kw[0], (uint64_t)kw[1]}}, s->hash);
-    gen_status st = gen_scope_begin();
-    if (st != GEN_OK) return st;
     int64_t saved = arr_batch_suspend();
-    if (s->n) st = gen_batch_begin(s->n);
+    /* what the sampler makes goes where the draw goes */
+    gen_device creation = gen_device_set_default(gen_array_device(c->out));
+    gen_status st = s->n ? gen_batch_begin(s->n) : GEN_OK;
     gen_dist *d = NULL;
     if (st == GEN_OK) st = rebuild(s, c, &d);
     int nd = s->n && !s->batched ? 1 : 0; /* as the dynamic DSL's draw: the particle axis in front */
@@ -63,12 +73,14 @@ static gen_status run(const op_draw_site *site, const op_call *c) {
                          memcmp(x->shape, o->shape, (size_t)o->ndim * sizeof *o->shape)))
         st = GEN_FAIL(GEN_ERR_INTERNAL, "draw: %s drew a value of another dtype or shape than its site's",
                       s->family->name);
-    if (st == GEN_OK)
-        st = gen_array_copy_to(x, (gen_dtype)o->dtype, o->data, (size_t)o->size * gen_dtype_size((gen_dtype)o->dtype));
     if (s->n) gen_batch_end();
+    gen_device_set_default(creation);
     arr_batch_resume(saved);
-    gen_scope_end();
-    return st;
+    if (st != GEN_OK) {
+        gen_scope_end();
+        return NULL;
+    }
+    return arr_scope_return(x);
 }
 
 static const draw_site *intern(const draw_site *key);
@@ -127,7 +139,7 @@ gen_array *dist_draw_op(const gen_dist *d, const gen_array *key, uint64_t hash, 
     }
     draw_site k;
     memset(&k, 0, sizeof k); /* padding too: sites compare as bytes */
-    k.head.run = run;
+    k.head.sample = sample;
     k.head.rescaled = rescaled;
     k.family = d->family;
     k.dtype = d->dtype;

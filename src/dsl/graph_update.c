@@ -10,7 +10,9 @@
 #include "dsl_int.h"
 #include "genc/compile.h"
 
-/* Whether the edit keeps the structure: *changed per record, constraint values in vals. */
+/* Whether the edit keeps the structure: *changed per record, constraint values in vals.
+ * Also false when a value or score is on a device (the graph's compiled code and build
+ * read host memory: such edits run the body, whose ops run on the device). */
 static bool keeps_structure(const gen_trace *tr, const gen_args *args, const gen_choicemap *constraints,
                             const gen_array **vals, bool *changed) {
     const dsl_data *d = tr->data;
@@ -25,6 +27,7 @@ static bool keeps_structure(const gen_trace *tr, const gen_args *args, const gen
         const gen_array *old = d->recs[i].value;
         changed[i] = c != NULL;
         vals[i] = c ? c : old;
+        if ((vals[i] && !arr_on_host(vals[i])) || (d->recs[i].score && !arr_on_host(d->recs[i].score))) return false;
         if (!c) continue;
         found++;
         if (gen_array_is_tuple(c) || gen_array_is_batched(c) || gen_array_dtype(c) != gen_array_dtype(old) ||
@@ -88,7 +91,7 @@ bool dsl_graph_update(const gen_trace *tr, const gen_args *args, const gen_diff 
     (void)argdiffs; /* an argdiff of no change is not proof: the arrays are compared */
     if (!gen_compile_enabled() || tr->batch || gen_batch_size() || !tr->data) return false;
     const dsl_data *d = tr->data;
-    if (d->n < 1) return false;
+    if (d->n < 1 || gen_device_default() != GEN_DEVICE_CPU || (d->factors && !arr_on_host(d->factors))) return false;
     if (gen_scope_begin() != GEN_OK) return false;
     const gen_array **vals = core_calloc((size_t)d->n, sizeof *vals);
     bool *changed = core_calloc((size_t)d->n, sizeof *changed);

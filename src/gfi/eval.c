@@ -34,6 +34,23 @@ gen_status gfi_check_log_density_captured(const gen_array *lp, const char *who, 
     return GEN_OK;
 }
 
+static gen_array *densities_allowed(const gen_array *lp, const gen_array *unused) {
+    (void)unused;
+    return gen_logical_and(gen_logical_not(gen_isnan(lp)), gen_ne(lp, gen_scalar(INFINITY)));
+}
+
+gen_status gfi_check_log_density_device(const gen_array *lp, const char *who, const char *what) {
+    if (dist_device_all(densities_allowed, lp, NULL)) return GEN_OK;
+    gen_array *h = arr_host_ref(lp);
+    if (!h) return core_error_pending();
+    gen_status s = GEN_OK;
+    const double *v = h->data;
+    for (int64_t i = 0; s == GEN_OK && i < h->size; i++)
+        if (!density_allowed(v[i])) s = gfi_log_density_fail(h, i, who, what);
+    gen_array_release(h);
+    return s;
+}
+
 gen_status gfi_check_given(const char *op, const gen_dist *d, const gen_array *c, int64_t n) {
     if (CORE_UNLIKELY(!dist_value_fits(d, c, false)))
         return GEN_FAIL(GEN_ERR_DTYPE, "%s: the value is %s, but the choice (%s) is %s", op,

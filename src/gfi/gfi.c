@@ -63,6 +63,7 @@ bool gfi_same_value(const gen_array *a, const gen_array *b) {
         gen_array_is_batched(a) != gen_array_is_batched(b) ||
         memcmp(gen_array_shape(a), gen_array_shape(b), (size_t)nd * sizeof(int64_t)))
         return false;
+    if (!arr_on_host(a) || !arr_on_host(b)) return false; /* not known without reading a device: changed */
     size_t bytes = (size_t)gen_array_size(a) * gen_dtype_size(gen_array_dtype(a));
     return !memcmp(gen_array_data(a), gen_array_data(b), bytes);
 }

@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 
 #include "../core/core.h"
+#include "../array/array_int.h"
 #include "genc/gf_impl.h"
 #include "genc/gfi.h"
 
@@ -78,7 +79,8 @@ gen_status gfi_batch_enter(int64_t batch);
 void gfi_batch_leave(int64_t batch);
 /* a and b hold the same value: the same array, or (outside autodiff transforms, where
  * equal values may differ in what they depend on) equal dtype, shape, batched mark and
- * elements, tuples item by item. What lets an update skip work whose inputs did not
+ * elements, tuples item by item (two distinct arrays on a device count as different:
+ * comparing would read them back). What lets an update skip work whose inputs did not
  * change. */
 bool gfi_same_value(const gen_array *a, const gen_array *b);
 /* a and b are the same generative function: the same object, or equal by their kind's
@@ -201,9 +203,13 @@ static inline gen_status gfi_assess_at(const gen_gf *f, gen_eval *ev, const gen_
 gen_status gfi_log_density_fail(const gen_array *lp, int64_t i, const char *who, const char *what);
 /* The same check on a value a capture tracks: a check node of its graph (eval.c). */
 gen_status gfi_check_log_density_captured(const gen_array *lp, const char *who, const char *what);
+/* The same check on a device's values: computed there, one value read back (a host copy
+ * names the particle when it fails). */
+gen_status gfi_check_log_density_device(const gen_array *lp, const char *who, const char *what);
 extern _Thread_local int ad_capture_depth; /* src/array/autodiff_int.h */
 static inline gen_status gfi_check_log_density(const gen_array *lp, const char *who, const char *what) {
     if (gen_array_dtype(lp) != GEN_F64) return GEN_OK; /* f32 models: not checked */
+    if (CORE_UNLIKELY(!arr_on_host(lp))) return gfi_check_log_density_device(lp, who, what);
     if (CORE_UNLIKELY(ad_capture_depth)) return gfi_check_log_density_captured(lp, who, what);
     const double *v = gen_array_data(lp);
     for (int64_t i = 0, n = gen_array_size(lp); i < n; i++)

@@ -1,5 +1,7 @@
 /* weights.c — log weights: the log mean of exponentials, the effective sample size and
- * resampling (multinomial, systematic, stratified, residual). */
+ * resampling (multinomial, systematic, stratified, residual). Weights on a device are
+ * summarized there (one read of four values) for the log mean and the ESS; resampling
+ * reads them once (its ancestors are host values anyway). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,10 +26,35 @@ static gen_status read_weights(const char *fn, const gen_array *lw, double **w, 
     return s;
 }
 
+/* For weights on a device (1-d, non-empty): s = {max, sum exp(w - max), sum exp(w - max)^2,
+ * the NaN count} computed there and read back at once. False when not that case or the
+ * ops failed (the host path then decides, and reports a NaN weight by its index). */
+static bool device_summary(const gen_array *lw, double s[4]) {
+    if (!lw || gen_array_device(lw) == GEN_DEVICE_CPU || gen_array_ndim(lw) != 1 || gen_array_size(lw) == 0)
+        return false;
+    bool had_error = gen_error_status() != GEN_OK;
+    if (gen_scope_begin() != GEN_OK) return false;
+    int64_t batch = gen_batch_suspend(); /* physical shapes: the weights are one vector */
+    gen_array *m = gen_max(lw, 0, NULL, false), *e = gen_exp(gen_sub(lw, m));
+    gen_array *parts[4] = {m, gen_sum(e, 0, NULL, false), gen_sum(gen_square(e), 0, NULL, false),
+                           gen_sum(gen_cast(gen_isnan(lw), GEN_F64), 0, NULL, false)};
+    gen_array *all = gen_stack(4, parts, 0);
+    bool read = all && gen_array_copy_to(all, GEN_F64, s, 4 * sizeof *s) == GEN_OK;
+    gen_batch_resume(batch);
+    gen_scope_end();
+    if (!read && !had_error) gen_error_clear(); /* the host path decides, and says why */
+    return read && s[3] == 0;
+}
+
 gen_status gen_log_mean_exp(const gen_array *log_weights, double *out) {
     double *w, max;
     int64_t n;
     if (!out) return GEN_FAIL(GEN_ERR_MISUSE, "gen_log_mean_exp: out is NULL");
+    double ds[4];
+    if (device_summary(log_weights, ds)) {
+        *out = ds[0] == -INFINITY || ds[0] == INFINITY ? ds[0] : ds[0] + log(ds[1] / (double)gen_array_size(log_weights));
+        return GEN_OK;
+    }
     gen_status s = read_weights("gen_log_mean_exp", log_weights, &w, &n, &max);
     if (s != GEN_OK) return s;
     double sum = 0;
@@ -41,6 +68,11 @@ gen_status gen_ess_of_log_weights(const gen_array *log_weights, double *out) {
     double *w, max;
     int64_t n;
     if (!out) return GEN_FAIL(GEN_ERR_MISUSE, "gen_ess_of_log_weights: out is NULL");
+    double ds[4];
+    if (device_summary(log_weights, ds)) {
+        *out = ds[0] == -INFINITY ? 0 : ds[1] * ds[1] / ds[2];
+        return GEN_OK;
+    }
     gen_status s = read_weights("gen_ess_of_log_weights", log_weights, &w, &n, &max);
     if (s != GEN_OK) return s;
     double sum = 0, sum2 = 0;
@@ -54,11 +86,13 @@ gen_status gen_ess_of_log_weights(const gen_array *log_weights, double *out) {
     return GEN_OK;
 }
 
-/* u[k] for k < m: uniforms in (0, 1) from key. */
+/* u[k] for k < m: uniforms in (0, 1) from key, drawn on the host (they are read there). */
 static gen_status uniforms(gen_key key, int64_t m, double *u) {
     gen_status s = gen_scope_begin();
     if (s != GEN_OK) return s;
+    gen_device dev = gen_device_set_default(GEN_DEVICE_CPU);
     gen_array *a = gen_random_uniform(key, GEN_F64, 1, &m);
+    gen_device_set_default(dev);
     s = a ? gen_array_copy_to(a, GEN_F64, u, (size_t)m * sizeof *u) : infer_pending();
     gen_scope_end();
     return s;

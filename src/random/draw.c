@@ -2,11 +2,12 @@
  * a pure function of (key, i): block j = Threefry(key, {j, DRAW}) gives the words of
  * elements 2j and 2j+1, so a shape's draws are a prefix of any larger shape's (same
  * key). Uniforms are exact functions of the word; normals use the ziggurat
- * (ziggurat.c). */
+ * (ziggurat.c). The values are made on the host; with a default device set
+ * (gen_device_set_default), arrays larger than a small array are then copied there. */
 #include <math.h>
 
 #include "random_int.h"
-#include "../array/array_int.h"
+#include "../array/backend_api.h"
 
 typedef enum { DRAW_BITS, DRAW_UNIFORM, DRAW_NORMAL } draw_kind;
 
@@ -65,7 +66,7 @@ static gen_array *draw(const char *fn, draw_kind kind, gen_key key, gen_dtype dt
     else if (kind == DRAW_UNIFORM) fill_uniform_f32(key, a->size, a->data);
     else if (dtype == GEN_F64) fill_normal_f64(key, a->size, a->data);
     else fill_normal_f32(key, a->size, a->data);
-    return arr_publish(a);
+    return arr_publish(arr_to_creation_device(fn, a)); /* drawn on the host, then copied (see sample_int.h) */
 }
 
 gen_array *gen_random_bits(gen_key key, int ndim, const int64_t *shape) {

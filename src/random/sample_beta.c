@@ -53,6 +53,7 @@ gen_array *gen_random_beta(gen_key key, const gen_array *a, const gen_array *b) 
         if (!core_error_pending()) GEN_FAIL(GEN_ERR_MISUSE, "%s: %s is NULL", fn, a ? "b" : "a");
         return NULL;
     }
+    if (smp_on_device(a) || smp_on_device(b)) return smp_via_host(fn, key, a, b, gen_random_beta);
     smp_bcast bc;
     if (smp_broadcast(fn, a, b, &bc) != GEN_OK || smp_check(fn, "a", a, bad_param) != GEN_OK ||
         smp_check(fn, "b", b, bad_param) != GEN_OK)

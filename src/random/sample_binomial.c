@@ -117,6 +117,7 @@ gen_array *gen_random_binomial(gen_key key, const gen_array *n, const gen_array 
         GEN_FAIL(GEN_ERR_DTYPE, "%s: p must be f64 or f32, got %s", fn, gen_dtype_name(p->dtype));
         return NULL;
     }
+    if (smp_on_device(n) || smp_on_device(p)) return smp_via_host(fn, key, n, p, gen_random_binomial);
     smp_bcast bc;
     if (smp_broadcast(fn, n, p, &bc) != GEN_OK || smp_check(fn, "n", n, bad_n) != GEN_OK ||
         smp_check(fn, "p", p, bad_p) != GEN_OK)

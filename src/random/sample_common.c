@@ -1,5 +1,6 @@
 /* sample_common.c — what the raw samplers share: stream keys, parameter validation with messages that
- * name the bad element, casts, broadcasting of two parameters, log-factorials. */
+ * name the bad element, casts, broadcasting of two parameters, log-factorials, device
+ * parameters through host copies. */
 #include <string.h>
 
 #include "sample_int.h"
@@ -41,6 +42,19 @@ gen_status smp_check_slow(const char *fn, const char *name, const gen_array *a, 
                         arr_shape_str(a->ndim, idx, where, sizeof where));
     }
     return GEN_OK;
+}
+
+gen_array *smp_via_host(const char *fn, gen_key key, const gen_array *a, const gen_array *b, smp_sampler_fn f) {
+    const backend *to = arr_backend_of(arr_on_host(a) ? b : a);
+    gen_array *ha = arr_host_ref(a), *hb = ha && b ? arr_host_ref(b) : NULL, *r = NULL;
+    if (ha && (!b || hb) && gen_scope_begin() == GEN_OK) {
+        gen_array *h = f(key, ha, hb);
+        r = h ? arr_copy_to_backend(fn, h, to) : NULL;
+        gen_scope_end();
+    }
+    gen_array_release(ha);
+    gen_array_release(hb);
+    return arr_publish(r);
 }
 
 const gen_array *smp_as(const gen_array *a, gen_dtype t) {

@@ -55,12 +55,18 @@ static const char *bad_alpha(double x) {
     return x > 0 ? "finite" : "> 0";
 }
 
+static gen_array *gamma_sampler(gen_key key, const gen_array *alpha, const gen_array *unused) {
+    (void)unused;
+    return gen_random_gamma(key, alpha);
+}
+
 gen_array *gen_random_gamma(gen_key key, const gen_array *alpha) {
     static const char fn[] = "gen_random_gamma";
     if (!alpha) {
         if (!core_error_pending()) GEN_FAIL(GEN_ERR_MISUSE, "%s: alpha is NULL", fn);
         return NULL;
     }
+    if (smp_on_device(alpha)) return smp_via_host(fn, key, alpha, NULL, gamma_sampler);
     if (smp_check(fn, "alpha", alpha, bad_alpha) != GEN_OK) return NULL;
     gen_dtype t = arr_float_type(alpha->dtype);
     gen_scope_begin();

@@ -8,7 +8,7 @@
 #include <math.h>
 
 #include "random_int.h"
-#include "../array/array_int.h"
+#include "../array/backend_api.h"
 
 /* Per-sampler tags of the stream keys below. */
 #define RND_TAG_GAMMA UINT64_C(0x47656e4347616d6d) /* "GenCGamm" */
@@ -71,13 +71,21 @@ gen_status smp_check_slow(const char *fn, const char *name, const gen_array *a, 
 static inline gen_status smp_check(const char *fn, const char *name, const gen_array *a,
                                    smp_bad_fn bad) {
     if (CORE_UNLIKELY(a->tuple)) return arr_tuple_fail(fn, name);
-    if (CORE_UNLIKELY(!arr_on_host(a))) return arr_device_fail(fn, a); /* the samplers run on the host */
+    if (CORE_UNLIKELY(!arr_on_host(a))) return arr_device_fail(fn, a); /* callers route these to smp_via_host */
     if (a->dtype != GEN_F64) return smp_check_slow(fn, name, a, bad);
     const double *d = a->data;
     for (int64_t i = 0; i < a->size; i++)
         if (bad(d[i])) return smp_check_slow(fn, name, a, bad);
     return GEN_OK;
 }
+/* The samplers compute on the host. Given parameters on a device (a, or else b; b may be
+ * NULL), sampler f runs on host copies of them and its draws are copied to that device
+ * (one copy each way: a device backend's own samplers, where it has them, avoid both).
+ * The draws are the host's bit for bit; parameter errors are the host's. */
+typedef gen_array *(*smp_sampler_fn)(gen_key key, const gen_array *a, const gen_array *b);
+gen_array *smp_via_host(const char *fn, gen_key key, const gen_array *a, const gen_array *b, smp_sampler_fn f);
+/* Whether a (not NULL) is on a device: the sampler then runs through smp_via_host. */
+static inline bool smp_on_device(const gen_array *a) { return CORE_UNLIKELY(!a->tuple && !arr_on_host(a)); }
 /* a itself when it already has dtype t, else a cast (owned by the open scope). */
 const gen_array *smp_as(const gen_array *a, gen_dtype t);
 /* Two parameters broadcast together: the output shape, their element strides in it,

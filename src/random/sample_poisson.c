@@ -79,12 +79,18 @@ static const char *bad_rate(double x) {
     return x >= 0 ? "<= 9.223372006484771e18 (draws must fit in i64)" : ">= 0";
 }
 
+static gen_array *poisson_sampler(gen_key key, const gen_array *rate, const gen_array *unused) {
+    (void)unused;
+    return gen_random_poisson(key, rate);
+}
+
 gen_array *gen_random_poisson(gen_key key, const gen_array *rate) {
     static const char fn[] = "gen_random_poisson";
     if (!rate) {
         if (!core_error_pending()) GEN_FAIL(GEN_ERR_MISUSE, "%s: rate is NULL", fn);
         return NULL;
     }
+    if (smp_on_device(rate)) return smp_via_host(fn, key, rate, NULL, poisson_sampler);
     if (smp_check(fn, "rate", rate, bad_rate) != GEN_OK) return NULL;
     gen_scope_begin();
     const gen_array *r = smp_as(rate, GEN_F64);

@@ -307,6 +307,7 @@ static void test_array(void) {
     DOC(gen_array_device(NULL), GEN_DEVICE_CPU);
     PTR(gen_array_to_host(NULL));
     PTR(gen_array_to_device(NULL, GEN_DEVICE_CPU));
+    DOC(gen_device_supports(GEN_DEVICE_CPU, NULL), false);
     ST(gen_item(NULL, &o_dbl));
     ST(gen_item(S, NULL));
     ST(gen_item_i64(NULL, &o_i64));
@@ -460,7 +461,7 @@ static void test_array(void) {
     /* No pointer argument: gen_scalar, gen_scalar_f32, gen_scalar_i64, gen_scalar_bool,
      * gen_arange, gen_linspace, gen_eye, gen_dtype_name, gen_dtype_size, gen_device_name,
      * gen_device_count, gen_device_cuda, gen_device_default, gen_device_set_default,
-     * gen_device_synchronize, gen_batch_begin, gen_batch_end, gen_batch_size, gen_batch_suspend,
+     * gen_device_synchronize, gen_op_count, gen_op_name, gen_batch_begin, gen_batch_end, gen_batch_size, gen_batch_suspend,
      * gen_batch_resume. */
 }
 

@@ -258,6 +258,8 @@ static void test_discrete(void) {
     smp = CHECK_ARR(op_apply2(OP_CATEGORICAL_SAMPLE, logits, u, &(op_params){.k = 1}));
     sv = gen_array_data(smp);
     CHECK(sv[0] == 0 && sv[1] == 1 && sv[2] == 1 && sv[3] == 2);
+    CHECK(op_apply2(OP_CATEGORICAL_SAMPLE, gen_zeros(GEN_F64, GEN_DIMS(0, 3)), u, NULL) == NULL); /* no rows */
+    CHECK_ERROR(GEN_ERR_SHAPE, "categorical_sample: 4 draws for 0 rows");
     /* Poisson log mass against k log r - r - lgamma(k + 1) */
     gen_array *k = gen_array_from(GEN_I64, GEN_DIMS(4), (int64_t[]){0, 3, 300, -1});
     gen_array *lp = CHECK_ARR(op_apply2(OP_POISSON_LOGPMF, k, gen_scalar(2.5), &(op_params){.dtype = GEN_F64}));

@@ -1,12 +1,16 @@
 /* compile_cases.h — what test_compile_ops.c runs: a function per op of the op table (the
  * op applied to representative arguments: broadcasting, several dtypes, axis / keepdims
  * / reverse parameters, 0-d and empty arrays, batched matrices, NaN and infinities),
- * each with its inputs' specification. The driver compiles each and compares it with
- * the eager function; cases marked grad also compile value_and_grad of sum(f(x) * w). */
+ * each with its inputs' specification and the inputs made from it (make_input). The
+ * drivers run each case two ways and compare: test_compile_ops.c compiled against eager,
+ * tests/cuda/test_cuda_ops.c the GPU against the CPU; cases marked grad also run
+ * value_and_grad of sum(f(x) * w). */
 #ifndef GENC_TEST_COMPILE_CASES_H
 #define GENC_TEST_COMPILE_CASES_H
 
 #include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "genc.h"
@@ -44,6 +48,78 @@ typedef struct in_spec {
 #define INL(T, K, L, ...) {GEN_##T, K_##K, L, NDIMS(__VA_ARGS__), {__VA_ARGS__}}
 #define IN0(T, K) {GEN_##T, K_##K, 3, 0, {0}}
 #define INL0(T, K, L) {GEN_##T, K_##K, L, 0, {0}}
+
+/* Pseudo-random values of each kind (splitmix64). */
+static inline uint64_t mix64(uint64_t z) {
+    z += 0x9e3779b97f4a7c15ULL;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+static inline double unif(uint64_t *s) { return (double)((*s = mix64(*s)) >> 11) * 0x1p-53 + 0x1p-54; }
+static inline double gauss(uint64_t *s) { return sqrt(-2 * log(unif(s))) * cos(6.283185307179586 * unif(s)); }
+
+static inline double float_value(int kind, int64_t i, uint64_t *s, int lim) {
+    static const double specials[] = {NAN, INFINITY, -INFINITY, 0.0, -0.0, 1e300, -1e-300, 7.0};
+    switch (kind) {
+    case K_POS: return 0.2 + 2 * fabs(gauss(s));
+    case K_ABOVE1: return 1 + 2 * fabs(gauss(s));
+    case K_UNIT: return 0.95 * (2 * unif(s) - 1);
+    case K_SPECIAL: return i % 3 == 0 ? specials[(i / 3 + (int64_t)(*s % 8)) % 8] : 2 * gauss(s);
+    case K_INT: return floor(unif(s) * (2 * lim + 1)) - lim;
+    case K_PROBS: return i % 5 == 3 ? 0 : unif(s);
+    default: return 1.5 * gauss(s);
+    }
+}
+
+/* A batch of n x n matrices: SPD (M M^T / n + I) or lower triangular. */
+static inline void matrices(double *v, int64_t size, int64_t n, bool spd, uint64_t *s) {
+    for (int64_t b = 0; n && b < size / (n * n); b++) {
+        double *a = v + b * n * n, m[64];
+        for (int64_t i = 0; i < n * n; i++) m[i] = gauss(s);
+        for (int64_t i = 0; i < n; i++)
+            for (int64_t j = 0; j < n; j++) {
+                double acc = 0;
+                for (int64_t k = 0; k < n; k++) acc += m[i * n + k] * m[j * n + k];
+                a[i * n + j] = spd ? acc / (double)n + (i == j) : i < j ? 0 : i == j ? 1 + unif(s) : 0.5 * m[i * n + j];
+            }
+    }
+}
+
+/* The input of spec sp made from seed: a new host array owned by the open scope. */
+static inline gen_array *make_input(const in_spec *sp, uint64_t seed) {
+    int64_t size = 1;
+    for (int d = 0; d < sp->nd; d++) size *= sp->shape[d];
+    uint64_t s = mix64(seed);
+    if (sp->t == GEN_I64) {
+        int64_t *v = calloc((size_t)size + 1, sizeof *v);
+        for (int64_t i = 0; i < size; i++) {
+            double u = unif(&s);
+            int lim = sp->lim;
+            switch (sp->kind) {
+            case K_WRAP: {
+                static const int64_t big[] = {INT64_MAX, INT64_MIN, INT64_MAX - 3, INT64_MIN + 2, 3, -5, 1, 0};
+                v[i] = big[(i + (int64_t)(s % 8)) % 8];
+                break;
+            }
+            case K_IDX: v[i] = (int64_t)floor(u * 2 * lim) - lim; break;
+            case K_NIDX: v[i] = (int64_t)floor(u * lim); break;
+            default: v[i] = (int64_t)floor(u * (2 * lim + 1)) - lim; break;
+            }
+        }
+        gen_array *a = gen_array_from(GEN_I64, sp->nd, sp->shape, v);
+        free(v);
+        return a;
+    }
+    double *v = calloc((size_t)size + 1, sizeof *v);
+    if (sp->kind == K_SPD || sp->kind == K_TRI) matrices(v, size, sp->nd ? sp->shape[sp->nd - 1] : 1, sp->kind == K_SPD, &s);
+    else
+        for (int64_t i = 0; i < size; i++)
+            v[i] = sp->t == GEN_BOOL ? unif(&s) < 0.5 : float_value(sp->kind, i, &s, sp->lim);
+    gen_array *a = gen_array_from(GEN_F64, sp->nd, sp->shape, v);
+    free(v);
+    return sp->t == GEN_F64 ? a : gen_cast(a, sp->t); /* f32: huge values become inf */
+}
 
 /* ---- cases ---- */
 
@@ -232,6 +308,57 @@ CASE_FN(f_custom_vjp) {
     return gen_custom_vjp((gen_closure){twice_fwd, NULL}, twice_rule, NULL, 1, x, 1, out);
 }
 
+/* ---- the gradient function: value_and_grad of sum_j sum(f(x)_j * w_j) over the float
+ * inputs (the others are closed over) ---- */
+
+typedef struct grad_fn {
+    const op_case *c;
+    gen_array *w[4]; /* a weight per float output, NULL for the others */
+    int fi[4], nf;   /* the float inputs */
+    gen_array *const *all;
+} grad_fn;
+
+static inline gen_status grad_inner(void *pl, int nf, gen_array *const *xf, int n_out, gen_array **out) {
+    (void)n_out;
+    const grad_fn *g = pl;
+    gen_array *args[4], *o[4] = {0}, *total = NULL;
+    for (int i = 0; i < g->c->n_in; i++) args[i] = g->all[i];
+    for (int i = 0; i < nf; i++) args[g->fi[i]] = xf[i];
+    gen_status st = g->c->fn((void *)g->c, g->c->n_in, args, g->c->n_out, o);
+    if (st != GEN_OK) return st;
+    for (int j = 0; j < g->c->n_out; j++) {
+        if (!g->w[j]) continue;
+        gen_array *t = gen_sum(gen_mul(o[j], g->w[j]), 0, NULL, false);
+        total = total ? gen_add(total, gen_cast(t, GEN_F64)) : gen_cast(t, GEN_F64);
+    }
+    return done(out[0] = total);
+}
+
+static inline gen_status grad_outer(void *pl, int n_in, gen_array *const *x, int n_out, gen_array **out) {
+    (void)n_in, (void)n_out;
+    grad_fn g = *(const grad_fn *)pl;
+    g.all = x;
+    gen_array *prim[4];
+    for (int i = 0; i < g.nf; i++) prim[i] = x[g.fi[i]];
+    return gen_value_and_grad((gen_closure){grad_inner, &g}, g.nf, prim, &out[0], out + 1);
+}
+
+/* g for case c, whose outputs at some inputs are o: its float inputs, and a weight (made
+ * by make_input, on the host) for each float output. */
+static inline void grad_fn_init(grad_fn *g, const op_case *c, gen_array *const *o) {
+    memset(g, 0, sizeof *g);
+    g->c = c;
+    for (int i = 0; i < c->n_in; i++)
+        if (c->in[i].t == GEN_F64 || c->in[i].t == GEN_F32) g->fi[g->nf++] = i;
+    for (int j = 0; j < c->n_out && o[j]; j++) {
+        gen_dtype t = gen_array_dtype(o[j]);
+        if (t != GEN_F64 && t != GEN_F32) continue;
+        in_spec ws = {t, K_NORMAL, 3, gen_array_ndim(o[j]), {0}};
+        memcpy(ws.shape, gen_array_shape(o[j]), (size_t)ws.nd * sizeof *ws.shape);
+        g->w[j] = make_input(&ws, 77 + (uint64_t)j);
+    }
+}
+
 /* ---- the table ---- */
 
 #define UN(NAME, K, G) {#NAME, f_unary, 1, 1, {IN(F64, K, 3, 4)}, G, .un = gen_##NAME}
@@ -263,6 +390,12 @@ static const op_case op_cases[] = {
     {"cast bool->f64", f_cast, 1, 1, {IN(BOOL, BOOL, 7)}, .dtype = GEN_F64},
     {"cast i64->f32", f_cast, 1, 1, {IN(I64, WRAP, 7)}, .dtype = GEN_F32},
     {"cast f32->f64", f_cast, 1, 1, {IN(F32, NORMAL, 2, 2)}, true, .dtype = GEN_F64},
+    {"cast f32->i64", f_cast, 1, 1, {IN(F32, SPECIAL, 9)}, .dtype = GEN_I64},
+    {"cast f64->bool", f_cast, 1, 1, {IN(F64, SPECIAL, 9)}, .dtype = GEN_BOOL},
+    {"cast i64->f64", f_cast, 1, 1, {IN(I64, WRAP, 8)}, .dtype = GEN_F64},
+    {"cast i64->bool", f_cast, 1, 1, {IN(I64, INT, 8)}, .dtype = GEN_BOOL},
+    {"cast bool->i64", f_cast, 1, 1, {IN(BOOL, BOOL, 7)}, .dtype = GEN_I64},
+    {"cast bool->f32", f_cast, 1, 1, {IN(BOOL, BOOL, 7)}, .dtype = GEN_F32},
     UN(stop_gradient, NORMAL, true),
     UN(copy, NORMAL, true),
     {"copy/i64", f_unary, 1, 1, {IN(I64, INT, 3)}, .un = gen_copy},

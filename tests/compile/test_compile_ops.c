@@ -33,41 +33,6 @@ static bool is_refused(int op) {
     return false;
 }
 
-/* ---- the gradient function: value_and_grad of sum_j sum(f(x)_j * w_j) over the float
- * inputs (the others are closed over) ---- */
-
-typedef struct grad_fn {
-    const op_case *c;
-    gen_array *w[4]; /* a weight per float output, NULL for the others */
-    int fi[4], nf;   /* the float inputs */
-    gen_array *const *all;
-} grad_fn;
-
-static gen_status grad_inner(void *pl, int nf, gen_array *const *xf, int n_out, gen_array **out) {
-    (void)n_out;
-    const grad_fn *g = pl;
-    gen_array *args[4], *o[4] = {0}, *total = NULL;
-    for (int i = 0; i < g->c->n_in; i++) args[i] = g->all[i];
-    for (int i = 0; i < nf; i++) args[g->fi[i]] = xf[i];
-    gen_status st = g->c->fn((void *)g->c, g->c->n_in, args, g->c->n_out, o);
-    if (st != GEN_OK) return st;
-    for (int j = 0; j < g->c->n_out; j++) {
-        if (!g->w[j]) continue;
-        gen_array *t = gen_sum(gen_mul(o[j], g->w[j]), 0, NULL, false);
-        total = total ? gen_add(total, gen_cast(t, GEN_F64)) : gen_cast(t, GEN_F64);
-    }
-    return done(out[0] = total);
-}
-
-static gen_status grad_outer(void *pl, int n_in, gen_array *const *x, int n_out, gen_array **out) {
-    (void)n_in, (void)n_out;
-    grad_fn g = *(const grad_fn *)pl;
-    g.all = x;
-    gen_array *prim[4];
-    for (int i = 0; i < g.nf; i++) prim[i] = x[g.fi[i]];
-    return gen_value_and_grad((gen_closure){grad_inner, &g}, g.nf, prim, &out[0], out + 1);
-}
-
 /* ---- running a case ---- */
 
 static bool fwd_seen[OP_COUNT], grad_seen[OP_COUNT];
@@ -136,18 +101,10 @@ static void run_case(const op_case *c) {
     ops_of(f, c->n_in, like, c->n_out, seen);
     bool ok = compare_compiled(c->name, f, c, c->n_out);
     if (c->grad) {
-        grad_fn g = {.c = c};
+        grad_fn g;
         gen_array *o[4] = {0};
         CHECK_OK(c->fn((void *)c, c->n_in, like, c->n_out, o));
-        for (int i = 0; i < c->n_in; i++)
-            if (c->in[i].t == GEN_F64 || c->in[i].t == GEN_F32) g.fi[g.nf++] = i;
-        for (int j = 0; j < c->n_out && o[j]; j++) {
-            gen_dtype t = gen_array_dtype(o[j]);
-            if (t != GEN_F64 && t != GEN_F32) continue;
-            in_spec ws = {t, K_NORMAL, 3, gen_array_ndim(o[j]), {0}};
-            memcpy(ws.shape, gen_array_shape(o[j]), (size_t)ws.nd * sizeof *ws.shape);
-            g.w[j] = make_input(&ws, 77 + (uint64_t)j);
-        }
+        grad_fn_init(&g, c, o);
         char name[160];
         snprintf(name, sizeof name, "%s (value_and_grad)", c->name);
         if (compare_compiled(name, (gen_closure){grad_outer, &g}, c, 1 + g.nf))

@@ -144,40 +144,6 @@ static bool compare_lanes(const char *name, gen_closure f, int n_in, gen_array *
     return ok;
 }
 
-/* The gradient function of test_compile_ops.c: value_and_grad of sum_j sum(f(x)_j * w_j)
- * over the float inputs. */
-typedef struct grad_fn {
-    const op_case *c;
-    gen_array *w[4];
-    int fi[4], nf;
-    gen_array *const *all;
-} grad_fn;
-
-static gen_status grad_inner(void *pl, int nf, gen_array *const *xf, int n_out, gen_array **out) {
-    (void)n_out;
-    const grad_fn *g = pl;
-    gen_array *args[4], *o[4] = {0}, *total = NULL;
-    for (int i = 0; i < g->c->n_in; i++) args[i] = g->all[i];
-    for (int i = 0; i < nf; i++) args[g->fi[i]] = xf[i];
-    gen_status st = g->c->fn((void *)g->c, g->c->n_in, args, g->c->n_out, o);
-    if (st != GEN_OK) return st;
-    for (int j = 0; j < g->c->n_out; j++) {
-        if (!g->w[j]) continue;
-        gen_array *t = gen_sum(gen_mul(o[j], g->w[j]), 0, NULL, false);
-        total = total ? gen_add(total, gen_cast(t, GEN_F64)) : gen_cast(t, GEN_F64);
-    }
-    return done(out[0] = total);
-}
-
-static gen_status grad_outer(void *pl, int n_in, gen_array *const *x, int n_out, gen_array **out) {
-    (void)n_in, (void)n_out;
-    grad_fn g = *(const grad_fn *)pl;
-    g.all = x;
-    gen_array *prim[4];
-    for (int i = 0; i < g.nf; i++) prim[i] = x[g.fi[i]];
-    return gen_value_and_grad((gen_closure){grad_inner, &g}, g.nf, prim, &out[0], out + 1);
-}
-
 static void run_case(const op_case *c) {
     if (c->refusal) return; /* test_compile_ops checks the refusals */
     gen_scope_begin();
@@ -189,18 +155,10 @@ static void run_case(const op_case *c) {
     if (compare_lanes(c->name, f, c->n_in, in, c->n_out, seen))
         for (int k = 0; k < OP_COUNT; k++) fwd_seen[k] |= seen[k];
     if (c->grad) {
-        grad_fn g = {.c = c};
+        grad_fn g;
         gen_array *o[4] = {0};
         CHECK_OK(c->fn((void *)c, c->n_in, in[0], c->n_out, o));
-        for (int i = 0; i < c->n_in; i++)
-            if (c->in[i].t == GEN_F64 || c->in[i].t == GEN_F32) g.fi[g.nf++] = i;
-        for (int j = 0; j < c->n_out && o[j]; j++) {
-            gen_dtype t = gen_array_dtype(o[j]);
-            if (t != GEN_F64 && t != GEN_F32) continue;
-            in_spec ws = {t, K_NORMAL, 3, gen_array_ndim(o[j]), {0}};
-            memcpy(ws.shape, gen_array_shape(o[j]), (size_t)ws.nd * sizeof *ws.shape);
-            g.w[j] = make_input(&ws, 77 + (uint64_t)j);
-        }
+        grad_fn_init(&g, c, o);
         char name[160];
         snprintf(name, sizeof name, "%s (value_and_grad)", c->name);
         bool gseen[OP_COUNT] = {0};
@@ -356,6 +314,7 @@ int main(void) {
     if (d < 0) return 1;
     dev = (gen_device)d;
     lane_dev = dev;
+    cg_lane_prog_host_device(&lanes_dev); /* lane programs run on the host for it */
     char dir[] = "/tmp/genc-emit-cuda-XXXXXX";
     if (!mkdtemp(dir)) return 1;
     setenv("GENC_CACHE_DIR", dir, 1);

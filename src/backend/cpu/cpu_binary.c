@@ -1,14 +1,14 @@
 /* cpu_binary.c — CPU kernels of ops_binary.def. */
+#include "../elem_math.h"
 #include "cpu_elementwise.h"
 
 /* i64 add/sub/mul wrap around (two's complement, like NumPy) instead of overflowing,
  * which C leaves undefined; floats use the plain operator. */
-#define WRAP(OPR, a, b)                                                                     \
-    _Generic((a), int64_t: (int64_t)((uint64_t)(a) OPR (uint64_t)(b)), default: (a) OPR (b))
+#define WRAP(OPR, I64_FN, a, b) _Generic((a), int64_t: I64_FN(a, b), default: (a) OPR (b))
 
-CPU_BINARY_NUMERIC(add, WRAP(+, a, b))
-CPU_BINARY_NUMERIC(sub, WRAP(-, a, b))
-CPU_BINARY_NUMERIC(mul, WRAP(*, a, b))
+CPU_BINARY_NUMERIC(add, WRAP(+, elem_add_i64, a, b))
+CPU_BINARY_NUMERIC(sub, WRAP(-, elem_sub_i64, a, b))
+CPU_BINARY_NUMERIC(mul, WRAP(*, elem_mul_i64, a, b))
 CPU_BINARY_FLOAT(div, a / b)
 CPU_BINARY_NUMERIC(maximum, (a > b || a != a) ? a : b)
 CPU_BINARY_NUMERIC(minimum, (a < b || a != a) ? a : b)
@@ -23,58 +23,22 @@ CPU_BINARY_TO_BOOL(ge, a >= b)
 CPU_BINARY_TO_BOOL(logical_and, a != 0 && b != 0)
 CPU_BINARY_TO_BOOL(logical_or, a != 0 || b != 0)
 
-/* ---- mod and floor_divide: NumPy's divmod (a = b * floor_divide + mod) ---- */
-
-/* The remainder with the sign of b. fmod is exact; b == 0 gives nan (like NumPy). */
-static double mod_f64(double a, double b) {
-    double r = fmod(a, b);
-    if (r == 0) return copysign(0.0, b);
-    return (b < 0) != (r < 0) ? r + b : r;
-}
-
-/* Integer remainder with the sign of b. x % 0 is defined as 0 (NumPy's result; C would
- * trap), and x % -1 is 0 (INT64_MIN % -1 overflows in C). */
-static int64_t mod_i64(int64_t a, int64_t b) {
-    if (b == 0 || b == -1) return 0;
-    int64_t r = a % b;
-    return r != 0 && (r < 0) != (b < 0) ? r + b : r;
-}
-
-/* floor(a / b) computed as NumPy does, consistent with mod_f64 (used by mod's
- * gradient): (a - fmod(a, b)) / b is nearly an integer; round it to the nearest. */
-static double floor_divide_f64(double a, double b) {
-    if (b == 0) return a / b;
-    double r = fmod(a, b), q = (a - r) / b;
-    if (r != 0 && (b < 0) != (r < 0)) q -= 1.0;
-    if (q == 0) return copysign(0.0, a / b);
-    double f = floor(q);
-    return q - f > 0.5 ? f + 1.0 : f;
-}
+/* ---- mod and floor_divide: NumPy's divmod (elem_math.h) ---- */
 
 gen_status cpu_mod(const op_call *c) {
     switch (c->out->dtype) {
-    case GEN_F64: CPU_MAP2(double, double, mod_f64(a, b)); break;
-    case GEN_F32: CPU_MAP2(float, float, mod_f64(a, b)); break;
-    default: CPU_MAP2(int64_t, int64_t, mod_i64(a, b)); break;
+    case GEN_F64: CPU_MAP2(double, double, elem_mod_f64(a, b)); break;
+    case GEN_F32: CPU_MAP2(float, float, elem_mod_f64(a, b)); break;
+    default: CPU_MAP2(int64_t, int64_t, elem_mod_i64(a, b)); break;
     }
     return GEN_OK;
 }
 
-CPU_BINARY_FLOAT(floor_divide, floor_divide_f64(a, b))
+CPU_BINARY_FLOAT(floor_divide, elem_floor_divide_f64(a, b))
 
 /* ---- logaddexp ---- */
 
-/* log(exp(a) + exp(b)) = max + log1p(exp(-|a - b|)), which neither overflows nor loses
- * the smaller term. a == b is separate so that equal infinities give that infinity
- * (-inf for two -infs) instead of the nan of inf - inf; nan propagates through d. */
-static double logaddexp_f64(double a, double b) {
-    if (a == b) return a + 0.69314718055994530942; /* log 2 */
-    double d = a - b;
-    if (d > 0) return a + log1p(exp(-d));
-    if (d < 0) return b + log1p(exp(d));
-    return d;
-}
-CPU_BINARY_FLOAT(logaddexp, logaddexp_f64(a, b))
+CPU_BINARY_FLOAT(logaddexp, elem_logaddexp_f64(a, b))
 
 /* ---- where and clip: three broadcast operands ---- */
 
@@ -112,20 +76,11 @@ gen_status cpu_where(const op_call *c) {
 }
 
 /* clip(a, lo, hi) = minimum(maximum(a, lo), hi) with the same nan propagation. */
-static double clip_f64(double a, double lo, double hi) {
-    double m = (a > lo || a != a) ? a : lo;
-    return (m < hi || m != m) ? m : hi;
-}
-static int64_t clip_i64(int64_t a, int64_t lo, int64_t hi) {
-    int64_t m = a > lo ? a : lo;
-    return m < hi ? m : hi;
-}
-
 gen_status cpu_clip(const op_call *c) {
     switch (c->out->dtype) {
-    case GEN_F64: MAP3(double, double, double, double, clip_f64(x0, x1, x2)); break;
-    case GEN_F32: MAP3(float, float, float, float, (float)clip_f64(x0, x1, x2)); break;
-    default: MAP3(int64_t, int64_t, int64_t, int64_t, clip_i64(x0, x1, x2)); break;
+    case GEN_F64: MAP3(double, double, double, double, elem_clip_f64(x0, x1, x2)); break;
+    case GEN_F32: MAP3(float, float, float, float, (float)elem_clip_f64(x0, x1, x2)); break;
+    default: MAP3(int64_t, int64_t, int64_t, int64_t, elem_clip_i64(x0, x1, x2)); break;
     }
     return GEN_OK;
 }

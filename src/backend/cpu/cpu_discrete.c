@@ -1,41 +1,19 @@
 /* cpu_discrete.c — CPU kernels of the discrete rows of ops_fused.def: the categorical
  * gather of log probabilities and sampler, and the Poisson log mass, each one pass in C
- * with the values of the families' public-op formulas. */
+ * with the values of the families' public-op formulas (per element: fused_hd.h, shared
+ * with the CUDA kernels). */
 #include <math.h>
 
-#include "../../array/special.h"
+#include "../../array/fused_math.h"
 #include "cpu.h"
 
 /* The index held by element i of x (any dtype) when it is an integer in [0, k), else -1. */
 static inline int64_t value_index(gen_dtype t, const void *x, int64_t i, int64_t k) {
-    double v;
     switch (t) {
-    case GEN_I64: {
-        int64_t n = ((const int64_t *)x)[i];
-        return n >= 0 && n < k ? n : -1;
-    }
-    case GEN_BOOL: {
-        int64_t n = ((const bool *)x)[i];
-        return n < k ? n : -1;
-    }
-    case GEN_F32: v = ((const float *)x)[i]; break;
-    default: v = ((const double *)x)[i]; break;
-    }
-    return v >= 0 && v < (double)k && v == floor(v) ? (int64_t)v : -1;
-}
-
-/* Element strides (0 on broadcast axes) of a row-major batch of shape (nb, bs), whose
- * elements are rows of `row` elements, seen as the trailing axes of (nd, shape). */
-static void row_strides(int nb, const int64_t *bs, int64_t row, int nd, int64_t *st) {
-    int64_t s = row;
-    for (int j = nd - 1; j >= 0; j--) {
-        int b = j - (nd - nb);
-        if (b < 0) {
-            st[j] = 0;
-            continue;
-        }
-        st[j] = bs[b] == 1 ? 0 : s;
-        s *= bs[b];
+    case GEN_I64: return fused_int_index(((const int64_t *)x)[i], k);
+    case GEN_BOOL: return fused_int_index(((const bool *)x)[i], k);
+    case GEN_F32: return fused_float_index(((const float *)x)[i], k);
+    default: return fused_float_index(((const double *)x)[i], k);
     }
 }
 
@@ -45,7 +23,7 @@ static void broadcast_iter(const gen_array *out, const gen_array *x, int nb, con
                            cpu_iter *it) {
     int64_t st[CPU_ITER_MAX][GEN_MAX_DIMS];
     arr_broadcast_strides(x, out->ndim, out->shape, st[0]);
-    row_strides(nb, bs, row, out->ndim, st[1]);
+    fused_row_strides(nb, bs, row, out->ndim, st[1]);
     cpu_iter_init(it, out->ndim, out->shape, 2, st);
 }
 
@@ -97,34 +75,7 @@ gen_status cpu_categorical_gather(const op_call *c) {
 }
 
 /* Sampling: per batch row the normalized cumulative weights c_0..c_{K-2} (c_{K-1} = 1),
- * per value the number of c_j <= u (searchsorted, side right). A zero weight repeats a
- * cumulative sum, so its category is never drawn for u in (0, 1). */
-static int64_t search(const double *c, int64_t n, double u) {
-    if (n <= 32) { /* branch-free count: draws land anywhere, so branches mispredict */
-        int64_t j = 0;
-        for (int64_t i = 0; i < n; i++) j += c[i] <= u;
-        return j;
-    }
-    const double *b = c; /* branch-free lower part of a binary search: first j with c_j > u */
-    while (n > 1) {
-        int64_t half = n / 2;
-        b = b[half - 1] <= u ? b + half : b;
-        n -= half;
-    }
-    return (b - c) + (*b <= u);
-}
-
-/* Row r's weights into w (exp(l - max l) for logits). */
-static void row_weights(const gen_array *a, int64_t r, int64_t k, bool logits, double *w) {
-    double m = -INFINITY;
-    for (int64_t j = 0; j < k; j++) {
-        w[j] = arr_get_f64(a, r * k + j);
-        if (w[j] > m) m = w[j];
-    }
-    if (logits)
-        for (int64_t j = 0; j < k; j++) w[j] = exp(w[j] - m);
-}
-
+ * per value the number of c_j <= u (fused_row_cdf, fused_search). */
 gen_status cpu_categorical_sample(const op_call *call) {
     const gen_array *a = call->in[0], *u = call->in[1];
     gen_array *out = call->out;
@@ -134,31 +85,26 @@ gen_status cpu_categorical_sample(const op_call *call) {
     double *c = core_alloc(nbytes);
     if (!c) return GEN_ERR_OOM;
     for (int64_t r = 0; r < rows; r++) {
-        double *cr = c + r * k, s = 0;
-        row_weights(a, r, k, logits, cr);
-        for (int64_t j = 0; j < k; j++) cr[j] = s += cr[j];
-        for (int64_t j = 0; j < k; j++) cr[j] /= s;
+        double *cr = c + r * k;
+        for (int64_t j = 0; j < k; j++) cr[j] = arr_get_f64(a, r * k + j);
+        fused_row_cdf(cr, k, logits);
     }
     const double *ud = u->data;
     int64_t *o = out->data;
     for (int64_t i = 0, r = 0; i < out->size; i++) {
-        o[i] = search(c + r * k, k - 1, ud[i]);
+        o[i] = fused_search(c + r * k, k - 1, ud[i]);
         if (++r == rows) r = 0;
     }
     core_free(c, nbytes);
     return GEN_OK;
 }
 
-/* log k! for k < LFACT_TABLE by lookup, sf_lgamma(k + 1) beyond (the same function the
- * public-op path uses, so both give identical values). */
-#define LFACT_TABLE 256
-
 gen_status cpu_poisson_logpmf(const op_call *c) {
     const gen_array *x = c->in[0], *rate = c->in[1];
     gen_array *out = c->out;
     gen_dtype t = (gen_dtype)out->dtype;
-    double lf[LFACT_TABLE];
-    for (int i = 0; i < LFACT_TABLE; i++) lf[i] = sf_lgamma(i + 1.0);
+    double lf[FUSED_LFACT_TABLE];
+    for (int i = 0; i < FUSED_LFACT_TABLE; i++) lf[i] = sf_lgamma(i + 1.0);
     cpu_iter it;
     broadcast_iter(out, x, rate->ndim, rate->shape, 1, &it);
     gen_dtype tx = (gen_dtype)x->dtype;
@@ -166,18 +112,12 @@ gen_status cpu_poisson_logpmf(const op_call *c) {
     int64_t o = 0;
     for (; !it.done; cpu_iter_next(&it), o += it.inner) {
         for (int64_t j = 0; j < it.inner; j++) {
-            double r = arr_get_f64(rate, it.off[1] + j * it.step[1]), v, lp;
-            if (tx == GEN_I64) {
-                int64_t n = ((const int64_t *)x->data)[it.off[0] + j * it.step[0]];
-                v = n >= 0 ? (double)n : -1;
-            } else {
-                v = arr_get_f64(x, it.off[0] + j * it.step[0]);
-                if (!(v == floor(v) && isfinite(v))) v = -1;
-            }
+            double r = arr_get_f64(rate, it.off[1] + j * it.step[1]);
+            int64_t ix = it.off[0] + j * it.step[0];
+            double v = tx == GEN_I64 ? fused_count_int(((const int64_t *)x->data)[ix])
+                                     : fused_count_float(arr_get_f64(x, ix));
             if (r != last_r) last_r = r, log_r = log(r);
-            if (v < 0) lp = -INFINITY;
-            else lp = (v == 0 ? 0 : v * log_r) - r - (v < LFACT_TABLE ? lf[(int)v] : sf_lgamma(v + 1));
-            arr_set_f64(t, out->data, o + j, lp);
+            arr_set_f64(t, out->data, o + j, fused_poisson_lpmf(v, r, log_r, lf));
         }
     }
     return GEN_OK;

@@ -101,8 +101,16 @@ gen_status cpu_custom_vjp(const op_call *c) {
     return GEN_OK;
 }
 
-/* The site samples (distributions/draw_site.c) and fills c->out. */
+/* The site samples (distributions/draw_site.c); its draw (on the host, or on a device
+ * for a backend that runs this kernel on device memory) is copied into c->out. */
 gen_status cpu_draw(const op_call *c) {
     const op_draw_site *site = c->p->payload;
-    return site->run(site, c);
+    gen_status st = gen_scope_begin();
+    if (st != GEN_OK) return st;
+    gen_array *x = site->sample(site, c);
+    const gen_array *o = c->out;
+    if (!x) st = core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
+    else st = gen_array_copy_to(x, (gen_dtype)o->dtype, o->data, (size_t)o->size * gen_dtype_size((gen_dtype)o->dtype));
+    gen_scope_end();
+    return st;
 }

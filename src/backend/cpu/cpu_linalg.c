@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../../array/cholesky_vjp.h"
+#include "../backend.h"
 #include "cpu.h"
 
 /* ---- batches ---- */
@@ -33,19 +34,6 @@ static int64_t batch_of(const gen_array *x, int mdims, const gen_array *out, int
         stride *= x->shape[xd];
     }
     return idx;
-}
-
-/* Records GEN_ERR_LINALG naming op, the batch element and what happened. */
-static gen_status batch_fail(const char *op, const gen_array *x, int mdims, int64_t flat,
-                             const char *what, long long detail) {
-    int nb = x->ndim - mdims;
-    if (nb == 0) return GEN_FAIL(GEN_ERR_LINALG, "%s: the matrix %s%lld)", op, what, detail);
-    int64_t idx[GEN_MAX_DIMS];
-    for (int d = nb - 1; d >= 0; d--) idx[d] = flat % x->shape[d], flat /= x->shape[d];
-    char s1[ARR_SHAPE_STR_MAX], s2[ARR_SHAPE_STR_MAX];
-    return GEN_FAIL(GEN_ERR_LINALG, "%s: the matrix at batch index %s (batch shape %s) %s%lld)",
-                    op, arr_shape_str(nb, idx, s1, sizeof s1), arr_shape_str(nb, x->shape, s2, sizeof s2),
-                    what, detail);
 }
 
 /* ---- double, column-major work copies ---- */
@@ -182,8 +170,8 @@ gen_status cpu_cholesky(const op_call *c) {
         }
         lapack_int info = LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'L', (lapack_int)n, w, (lapack_int)n);
         if (info != 0) {
-            st = batch_fail("cholesky", a, 2, b, "is not positive definite (leading minor of order ",
-                            (long long)info);
+            st = backend_linalg_fail("cholesky", a, 2, b, "is not positive definite (leading minor of order ",
+                                     (long long)info);
             break;
         }
         for (int64_t j = 1; j < n; j++) /* zero the upper triangle (column-major) */
@@ -264,7 +252,7 @@ static void lu_free(lu_work *w) {
 static gen_status lu_solve(lu_work *w, const char *op, const gen_array *a, int64_t ia) {
     lapack_int info = LAPACKE_dgesv_work(LAPACK_COL_MAJOR, (lapack_int)w->n, (lapack_int)w->k,
                                          w->a, (lapack_int)w->n, w->piv, w->x, (lapack_int)w->n);
-    if (info > 0) return batch_fail(op, a, 2, ia, "is singular (zero pivot at row ", (long long)info);
+    if (info > 0) return backend_linalg_fail(op, a, 2, ia, "is singular (zero pivot at row ", (long long)info);
     if (info < 0) return GEN_FAIL(GEN_ERR_INTERNAL, "%s: dgesv argument %d", op, (int)-info);
     return GEN_OK;
 }

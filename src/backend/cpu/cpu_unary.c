@@ -1,12 +1,7 @@
 /* cpu_unary.c — CPU kernels of ops_unary.def. */
 #include "../../array/special.h"
+#include "../elem_math.h"
 #include "cpu_elementwise.h"
-
-/* Integer forms of neg/abs/square wrap around on overflow (like NumPy) instead of
- * being undefined: they compute in uint64_t. */
-static inline int64_t i64_neg(int64_t x) { return (int64_t)(0u - (uint64_t)x); }
-static inline int64_t i64_abs(int64_t x) { return x < 0 ? i64_neg(x) : x; }
-static inline int64_t i64_square(int64_t x) { return (int64_t)((uint64_t)x * (uint64_t)x); }
 
 /* A kernel for ops on f64, f32 and i64 that keep the type, with a separate integer
  * expression IEXPR (x is the element in both). */
@@ -32,10 +27,11 @@ static inline int64_t i64_square(int64_t x) { return (int64_t)((uint64_t)x * (ui
         return GEN_OK;                                                                      \
     }
 
-CPU_UNARY_SPLIT(neg, -x, i64_neg(x))
-CPU_UNARY_SPLIT(abs, fabs(x), i64_abs(x))
+/* integer neg, abs and square wrap around on overflow (elem_math.h) */
+CPU_UNARY_SPLIT(neg, -x, elem_neg_i64(x))
+CPU_UNARY_SPLIT(abs, fabs(x), elem_abs_i64(x))
 CPU_UNARY_SPLIT(sign, isnan(x) ? x : (x > 0) - (x < 0), (x > 0) - (x < 0))
-CPU_UNARY_SPLIT(square, x * x, i64_square(x))
+CPU_UNARY_SPLIT(square, x * x, elem_square_i64(x))
 /* floor, ceil, round: the identity on integers (no trip through double) */
 CPU_UNARY_SPLIT(floor, floor(x), x)
 CPU_UNARY_SPLIT(ceil, ceil(x), x)

@@ -84,24 +84,33 @@ static bool check_event(const char *fn, const gen_bijection *b, const gen_array 
     return false;
 }
 
+/* f (a function of b's kind) at v, its temporaries freed, with the arrays it makes
+ * (constants, index tables) placed beside v or b's parameters when they are on a device. */
+static gen_array *apply(gen_array *(*f)(const gen_bijection *, const gen_array *), const gen_bijection *b,
+                        const gen_array *v) {
+    if (gen_scope_begin() != GEN_OK) return NULL;
+    const gen_array *on[3] = {v, b->params[0], b->params[1]};
+    const backend *saved = dist_follow(3, on);
+    gen_array *r = f(b, v);
+    arr_creation_restore(saved);
+    return arr_scope_return(r);
+}
+
 gen_array *gen_bijection_forward(const gen_bijection *b, const gen_array *u) {
     if (!check_bij("gen_bijection_forward", b, u) || !check_event("gen_bijection_forward", b, u, true)) return NULL;
-    if (gen_scope_begin() != GEN_OK) return NULL;
-    return arr_scope_return(b->kind->forward(b, u));
+    return apply(b->kind->forward, b, u);
 }
 
 gen_array *gen_bijection_inverse(const gen_bijection *b, const gen_array *x) {
     if (!check_bij("gen_bijection_inverse", b, x) || !check_event("gen_bijection_inverse", b, x, false)) return NULL;
-    if (gen_scope_begin() != GEN_OK) return NULL;
-    return arr_scope_return(b->kind->inverse(b, x));
+    return apply(b->kind->inverse, b, x);
 }
 
 gen_array *gen_bijection_log_det_jacobian(const gen_bijection *b, const gen_array *u) {
     if (!check_bij("gen_bijection_log_det_jacobian", b, u) ||
         !check_event("gen_bijection_log_det_jacobian", b, u, true))
         return NULL;
-    if (gen_scope_begin() != GEN_OK) return NULL;
-    return arr_scope_return(b->kind->log_det(b, u));
+    return apply(b->kind->log_det, b, u);
 }
 
 gen_status gen_bijection_unconstrained_shape(const gen_bijection *b, int ndim, const int64_t *shape,
@@ -150,18 +159,29 @@ static gen_array *affine_logdet(const gen_bijection *b, const gen_array *u) {
     gen_array *l = gen_log(gen_abs(b->params[1]));
     return gen_broadcast_to(l, u->ndim, u->shape);
 }
+static gen_array *scale_ok(const gen_array *s, const gen_array *unused) {
+    (void)unused;
+    return gen_logical_and(gen_ne(s, gen_scalar(0)), gen_isfinite(s));
+}
 static const bij_kind affine_kind = {"affine", 0, GEN_SUPPORT_REAL, affine_fwd, affine_inv, affine_logdet, NULL, NULL};
 gen_bijection *gen_bijection_affine(const gen_array *loc, const gen_array *scale) {
     if (!loc || !scale) {
         if (!core_error_pending()) GEN_FAIL(GEN_ERR_MISUSE, "gen_bijection_affine: loc or scale is NULL");
         return NULL;
     }
-    for (int64_t i = 0; i < scale->size; i++)
-        if (!(arr_get_f64(scale, i) != 0) || !isfinite(arr_get_f64(scale, i))) {
-            DIST_REFUSE("gen_bijection_affine: scale must be finite and nonzero, got %g", arr_get_f64(scale, i));
+    if (!arr_on_host(scale) && !scale->tuple && dist_device_all(scale_ok, scale, NULL))
+        return bij_new(&affine_kind, loc, scale, NULL); /* checked on the device */
+    gen_array *h = arr_host_ref(scale); /* a device's values: a host copy names the culprit */
+    for (int64_t i = 0; h && i < h->size; i++) {
+        double v = arr_get_f64(h, i);
+        if (!(v != 0) || !isfinite(v)) {
+            DIST_REFUSE("gen_bijection_affine: scale must be finite and nonzero, got %g", v);
+            gen_array_release(h);
             return NULL;
         }
-    return bij_new(&affine_kind, loc, scale, NULL);
+    }
+    gen_array_release(h);
+    return h ? bij_new(&affine_kind, loc, scale, NULL) : NULL;
 }
 
 /* ---- lower bound: lo + exp(u) ---- */

@@ -63,7 +63,9 @@ gen_array *ctor_draw(const gen_dist *c, gen_key key, int ns, const int64_t *S, i
     for (int i = 0; i < m; i++) F[k++] = c->batch_shape[i];
     for (int i = 0; i < e; i++) F[k++] = c->event_shape[i];
     if (gen_scope_begin() != GEN_OK) return NULL;
+    const backend *creation = dist_follow_device(c, NULL);
     gen_array *x = c->family->sample(c, key, n, F);
+    arr_creation_restore(creation);
     if (q && x) {
         int perm[GEN_MAX_DIMS], a = 0, base = ns + ext;
         for (int i = 0; i < base; i++) perm[a++] = i;
@@ -105,7 +107,7 @@ gen_array *ctor_pick(gen_key key, const gen_array *w, int nd, const int64_t *sha
 gen_array *ctor_select(const gen_array *idx, const gen_array *draws, int event_ndim) {
     if (!idx || !draws) return NULL;
     int ax = draws->ndim - 1 - event_ndim;
-    gen_array *mask = gen_one_hot(idx, draws->shape[ax], GEN_BOOL);
+    gen_array *mask = dist_one_hot(idx, draws->shape[ax]);
     for (int i = 0; i < event_ndim; i++) mask = gen_expand_dims(mask, -1);
     if (draws->dtype == GEN_BOOL) return gen_any(gen_logical_and(mask, draws), 1, &ax, false);
     return gen_sum(gen_where(mask, draws, gen_zeros((gen_dtype)draws->dtype, 0, NULL)), 1, &ax, false);

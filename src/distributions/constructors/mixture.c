@@ -177,19 +177,19 @@ static gen_array *mixof_enumerate(const gen_dist *d) {
         return NULL;
     }
     for (int i = 0; i < ex->n; i++) vals[i] = gen_dist_enumerate(ex->comps[i]);
-    gen_array *all = gen_concatenate(ex->n, vals, 0);
-    if (!all) return NULL;
+    gen_array *all = gen_concatenate(ex->n, vals, 0), *hall = all ? arr_publish(arr_host_ref(all)) : NULL;
+    if (!hall) return NULL; /* the values are compared on the host (a device's: a copy) */
     int64_t rows = all->shape[0], w = rows ? all->size / rows : 0, kept = 0;
     int64_t *keep = core_alloc((size_t)(rows ? rows : 1) * sizeof *keep);
     if (!keep) return NULL;
     size_t es = gen_dtype_size((gen_dtype)all->dtype) * (size_t)w;
-    const char *base = all->data;
+    const char *base = hall->data;
     for (int64_t r = 0; r < rows; r++) {
         bool seen = false;
         for (int64_t j = 0; j < kept && !seen; j++) seen = !memcmp(base + (size_t)keep[j] * es, base + (size_t)r * es, es);
         if (!seen) keep[kept++] = r;
     }
-    gen_array *r = gen_take(all, gen_array_from(GEN_I64, 1, &kept, keep), 0);
+    gen_array *r = gen_take(all, dist_beside(gen_array_from(GEN_I64, 1, &kept, keep), all), 0);
     core_free(keep, (size_t)(rows ? rows : 1) * sizeof *keep);
     return r;
 }

@@ -48,7 +48,7 @@ static gen_array *tr_logpdf(const gen_dist *d, const gen_array *y) {
     for (int i = 0; i < be; i++) axes[i] = probe->ndim - be + i;
     gen_array *ok = gen_all(gen_isfinite(probe), be, axes, false), *okx = ok;
     for (int i = 0; i < d->event_ndim; i++) okx = gen_expand_dims(okx, -1);
-    gen_array *u = gen_bijection_inverse(ex->f, gen_where(okx, y, ex->ysafe));
+    gen_array *u = gen_bijection_inverse(ex->f, gen_where(okx, y, dist_beside(ex->ysafe, y)));
     gen_array *lp = gen_dist_logpdf(ex->base, u);
     gen_array *ld = dist_sum_last(gen_bijection_log_det_jacobian(ex->f, u), be - fe);
     return dist_mask_support(ok, gen_sub(lp, ld));
@@ -100,14 +100,18 @@ static gen_status check_args(const gen_dist *base, const gen_bijection *f) {
     return GEN_OK;
 }
 
-/* y0 = f(zeros(base batch + event)); its shape gives the batch and event shapes. */
+/* y0 = f(zeros(base batch + event)); its shape gives the batch and event shapes. Made on
+ * the device of the base's parameters, else of f's, when one is on a device. */
 static gen_array *probe_image(const gen_dist *base, const gen_bijection *f) {
     int64_t sh[GEN_MAX_DIMS];
     int n = base->batch_ndim + base->event_ndim;
     memcpy(sh, base->batch_shape, (size_t)base->batch_ndim * sizeof *sh);
     memcpy(sh + base->batch_ndim, base->event_shape, (size_t)base->event_ndim * sizeof *sh);
     unsigned token = ad_pause_all();
+    const backend *saved = dist_follow_device(base, NULL);
+    if (arr_creation_be == saved) dist_follow(2, (const gen_array *const *)f->params);
     gen_array *y0 = gen_bijection_forward(f, gen_zeros(base->dtype, n, sh));
+    arr_creation_restore(saved);
     ad_resume_all(token);
     return y0;
 }

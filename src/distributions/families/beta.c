@@ -90,8 +90,10 @@ gen_dist *gen_beta(const gen_array *a, const gen_array *b) {
     beta_bounds *bb = d ? core_calloc(1, sizeof *bb) : NULL;
     if (bb) {
         d->extra = bb;
+        const backend *saved = dist_follow_device(d, NULL); /* the bounds beside the parameters */
         bb->lo = gen_array_retain(gen_zeros(d->dtype, d->batch_ndim, d->batch_shape));
         bb->hi = gen_array_retain(gen_ones(d->dtype, d->batch_ndim, d->batch_shape));
+        arr_creation_restore(saved);
     }
     gen_dist *r = bb && bb->lo && bb->hi ? gen_dist_scope_return(d) : NULL;
     gen_scope_end();

@@ -5,6 +5,7 @@
 #include <math.h>
 
 #include "discrete_util.h"
+#include "../../array/autodiff_int.h"
 
 static const char *const probs_names[] = {"probs"};
 static const char *const logits_names[] = {"logits"};
@@ -28,7 +29,7 @@ static gen_array *cat_select(const gen_array *x, const gen_array *logp, int64_t 
     if (logp->ndim == 1) { /* unbatched: a gather (take's VJP is an index_add) */
         v = gen_take(logp, xi, 0);
     } else {
-        gen_array *hot = gen_one_hot(xi, k, GEN_BOOL);
+        gen_array *hot = dist_one_hot(xi, k);
         v = dist_sum_last(gen_where(hot, logp, dist_const(logp, 0)), 1);
     }
     return dist_mask_support(ok, v);
@@ -97,9 +98,24 @@ gen_dist *gen_categorical(const gen_array *probs) {
     return cat_new(&categorical_family, probs);
 }
 
-/* Each row needs a finite logit (logsumexp), and +inf would make the others NaN. */
+/* Rows with no NaN, no +inf and a finite entry (the checks below, on a device). */
+static gen_array *logits_ok(const gen_array *l, const gen_array *unused) {
+    (void)unused;
+    gen_array *each = gen_logical_and(gen_logical_not(gen_isnan(l)), gen_lt(l, gen_scalar(INFINITY)));
+    return gen_logical_and(gen_all(each, GEN_AXES(-1), false), gen_any(gen_isfinite(l), GEN_AXES(-1), false));
+}
+
+/* Each row needs a finite logit (logsumexp), and +inf would make the others NaN. On a
+ * device: checked there, a failure on a host copy. */
 static gen_status check_logits(const gen_array *l) {
     gen_status st = disc_check_categories("categorical_logits", "logits", l);
+    if (st == GEN_OK && !arr_on_host(l) && !ad_captured(l)) {
+        if (dist_device_all(logits_ok, l, NULL)) return GEN_OK;
+        gen_array *h = arr_host_ref(l);
+        st = h ? check_logits(h) : core_error_pending();
+        gen_array_release(h);
+        return st;
+    }
     if (st == GEN_OK) st = dist_check_not_nan("categorical_logits", "logits", l);
     if (st != GEN_OK) return st;
     int64_t k = l->shape[l->ndim - 1];

@@ -10,8 +10,14 @@ static const char *const names[] = {"alpha"};
 /* Gamma(a) = Gamma(a + 1) U^(1/a): log g = log Gamma(a + 1) + log(U) / a stays finite
  * for any a > 0; the simplex point is softmax(log g). */
 /* Whether every concentration is >= 1: then gamma draws never underflow in practice
- * and plain normalization is exact enough (and twice as fast as the log-space path). */
+ * and plain normalization is exact enough (and twice as fast as the log-space path).
+ * On a device: decided there, one value read back. */
+static gen_array *at_least_one(const gen_array *a, const gen_array *unused) {
+    (void)unused;
+    return gen_ge(a, gen_scalar(1));
+}
 static bool all_at_least_one(const gen_array *a) {
+    if (!arr_on_host(a)) return dist_device_all(at_least_one, a, NULL);
     for (int64_t i = 0; i < a->size; i++)
         if (!(arr_get_f64(a, i) >= 1)) return false;
     return true;
@@ -38,6 +44,7 @@ static gen_array *dirichlet_sample(const gen_dist *d, gen_key key, int ndim, con
 /* Whether every row of x (last axis) is on the simplex within tol: then nothing needs
  * masking (a scan of the values, choosing the code path only). */
 static bool all_on_simplex(const gen_array *x, int64_t k, double tol) {
+    if (!arr_on_host(x)) return false; /* not known without a copy: the general path */
     int64_t rows = k ? x->size / k : 0;
     for (int64_t r = 0; r < rows; r++) {
         double sum = 0;

@@ -89,8 +89,10 @@ gen_dist *disc_new(const dist_family *f, gen_dtype dtype, int n_params,
     }
     disc_bounds *b = core_calloc(1, sizeof *b);
     if (!b) return NULL;
+    const backend *saved = dist_follow(n_params, params); /* the bounds beside the parameters */
     b->lo = bound(lo, nd, shape);
     b->hi = bound(hi, nd, shape);
+    arr_creation_restore(saved);
     gen_dist *d = NULL;
     if ((!lo || b->lo) && (!hi || b->hi))
         d = dist_new(f, dtype, n_params, (gen_array *const *)params, nd, shape, event_ndim, event);
@@ -138,6 +140,13 @@ gen_status disc_check_categories(const char *family, const char *name, const gen
 gen_array *disc_enumerate_range(const char *family, const gen_array *lo, const gen_array *hi) {
     if (!lo || !hi) return NULL;
     if (lo->size == 0) return gen_zeros(GEN_I64, GEN_DIMS(0));
+    if (!arr_on_host(lo) || !arr_on_host(hi)) { /* the range is read on the host; the values go back */
+        gen_array *hl = arr_host_ref(lo), *hh = hl ? arr_host_ref(hi) : NULL;
+        gen_array *r = hh ? disc_enumerate_range(family, hl, hh) : NULL;
+        gen_array_release(hl);
+        gen_array_release(hh);
+        return r ? arr_publish(arr_copy_to_backend(family, r, arr_backend_of(arr_on_host(lo) ? hi : lo))) : NULL;
+    }
     const int64_t *l = lo->data, *h = hi->data;
     int64_t a = l[0], b = h[0];
     for (int64_t i = 1; i < lo->size; i++) {

@@ -88,7 +88,10 @@ static gen_array *multinomial_enumerate(const gen_dist *d) {
     int64_t k = num_categories(d), m = nb->size, total = 0, distinct = 0;
     int64_t *ns = core_calloc((size_t)(m ? m : 1), sizeof *ns);
     if (!ns) return NULL;
-    if (m) memcpy(ns, nb->data, (size_t)m * sizeof *ns);
+    if (m && gen_array_copy_to(nb, GEN_I64, ns, (size_t)m * sizeof *ns) != GEN_OK) { /* a device's: a copy */
+        core_free(ns, (size_t)m * sizeof *ns);
+        return NULL;
+    }
     qsort(ns, (size_t)m, sizeof *ns, cmp_i64);
     double count = 0;
     for (int64_t i = 0; i < m; i++) {
@@ -108,7 +111,7 @@ static gen_array *multinomial_enumerate(const gen_dist *d) {
     if (r) {
         int64_t *o = r->data;
         for (int64_t i = 0; i < distinct; i++) o = write_compositions(o, ns[i], k);
-        r = arr_publish(r);
+        r = arr_publish(dist_to_device_of("gen_dist_enumerate: multinomial", r, nb));
     }
     core_free(ns, (size_t)(m ? m : 1) * sizeof *ns);
     return r;

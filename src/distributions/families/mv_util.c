@@ -1,6 +1,7 @@
 /* mv_util.c — see mv_util.h. The positive-definiteness tests run a Cholesky
  * factorization in C on the raw values, so they can name the offending matrix (and
- * logpdf can mask bad values instead of failing). */
+ * logpdf can mask bad values instead of failing); values on a device are tested on a
+ * host copy (a synchronizing copy). */
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
@@ -58,10 +59,20 @@ static const char *batch_note(const gen_array *a, int mdims, int64_t k, char *bu
     return buf;
 }
 
+/* check(family, name, h) on h, a or its host copy. */
+static gen_status on_host_copy(gen_status (*check)(const char *, const char *, const gen_array *), const char *family,
+                               const char *name, const gen_array *a) {
+    gen_array *h = arr_host_ref(a);
+    gen_status st = h ? check(family, name, h) : core_error_pending();
+    gen_array_release(h);
+    return st;
+}
+
 gen_status mv_check_spd(const char *family, const char *name, const gen_array *a) {
     if (ad_captured(a)) ad_capture_refuse(a, "a positive-definiteness check of a parameter");
     gen_status st = dist_check_rank(family, name, a, 2, true);
     if (st != GEN_OK) return st;
+    if (!arr_on_host(a)) return on_host_copy(mv_check_spd, family, name, a);
     int64_t n = a->shape[a->ndim - 1], count = n ? a->size / (n * n) : 0;
     double *w = core_alloc(wbytes(n));
     if (!w) return GEN_ERR_OOM;
@@ -90,6 +101,7 @@ gen_status mv_check_lower_chol(const char *family, const char *name, const gen_a
     if (ad_captured(a)) ad_capture_refuse(a, "a Cholesky-factor check of a parameter");
     gen_status st = dist_check_rank(family, name, a, 2, true);
     if (st != GEN_OK) return st;
+    if (!arr_on_host(a)) return on_host_copy(mv_check_lower_chol, family, name, a);
     int64_t n = a->shape[a->ndim - 1], count = n ? a->size / (n * n) : 0;
     for (int64_t k = 0; k < count; k++)
         for (int64_t i = 0; i < n; i++)
@@ -114,18 +126,21 @@ static gen_array *spd_mask(const gen_array *x, double margin) {
     if (ad_captured(x)) ad_capture_refuse(x, "a positive-definiteness test of a value");
     int64_t n = x->shape[x->ndim - 1], count = arr_shape_size(x->ndim - 2, x->shape);
     gen_array *m = arr_alloc("positive-definite check", GEN_BOOL, x->ndim - 2, x->shape);
+    gen_array *hx = arr_host_ref(x); /* the values the C test reads */
     double *w = core_alloc(wbytes(n));
-    if (!m || !w) {
+    if (!m || !hx || !w) {
         gen_array_release(m);
+        gen_array_release(hx);
         if (w) core_free(w, wbytes(n));
         return NULL;
     }
     for (int64_t k = 0; k < count; k++) {
         int64_t at;
-        arr_set_f64(GEN_BOOL, m->data, k, spd_matrix(x, k, n, w, &at, margin) == SPD_OK);
+        arr_set_f64(GEN_BOOL, m->data, k, spd_matrix(hx, k, n, w, &at, margin) == SPD_OK);
     }
     core_free(w, wbytes(n));
-    return arr_publish(m);
+    gen_array_release(hx);
+    return arr_publish(dist_to_device_of("positive-definite check", m, x));
 }
 
 gen_array *mv_spd_mask(const gen_array *x) {
@@ -195,7 +210,7 @@ gen_array *mv_tril_indices(int64_t n, bool strict) {
     int64_t *d = idx->data;
     for (int64_t i = 0; i < n; i++)
         for (int64_t j = 0; j < (strict ? i : i + 1); j++) d[k++] = i * n + j;
-    return arr_publish(idx);
+    return arr_publish(arr_to_creation_device("tril_indices", idx));
 }
 
 gen_array *mv_tril_scatter(int64_t n, bool strict) {
@@ -205,5 +220,5 @@ gen_array *mv_tril_scatter(int64_t n, bool strict) {
     int64_t *d = idx->data;
     for (int64_t i = 0; i < n; i++)
         for (int64_t j = 0; j < n; j++) d[i * n + j] = (strict ? j < i : j <= i) ? k++ : m;
-    return arr_publish(idx);
+    return arr_publish(arr_to_creation_device("tril_scatter", idx));
 }

@@ -25,14 +25,6 @@ static gen_array *mvn_sample(const gen_dist *d, gen_key key, int ndim, const int
     return gen_add(d->params[0], gen_reshape(lz, ndim, shape));
 }
 
-/* Whether every element of a bool array is true (read directly: no gradient involved). */
-static bool all_true(const gen_array *ok) {
-    const uint8_t *v = ok->data;
-    for (int64_t i = 0; i < ok->size; i++)
-        if (!v[i]) return false;
-    return true;
-}
-
 /* -|L^-1 (x - mean)|^2 / 2 - sum log diag L - n log(2 pi) / 2. A value with an infinite
  * or NaN entry (its row sum is not finite) gets -inf; such rows are replaced by the mean
  * before the algebra so no inf - inf reaches values or gradients. */
@@ -40,7 +32,7 @@ static gen_array *mvn_logpdf(const gen_dist *d, const gen_array *x) {
     const gen_array *l = mvn_chol(d);
     int64_t n = d->event_shape[0];
     gen_array *ok = gen_isfinite(gen_sum(x, GEN_AXES(-1), true));
-    bool clean = ok && !ad_captured(ok) && all_true(ok); /* captured: the general path, for any value */
+    bool clean = ok && dist_all_true(ok); /* captured or on a device: the general path, for any value */
     gen_array *diff = gen_sub(clean ? x : dist_safe(ok, x, 0), d->params[0]);
     if (!diff) return NULL;
     int nd;

@@ -58,16 +58,20 @@ static gen_array *piecewise_uniform_sample(const gen_dist *d, gen_key key, int n
     if (gen_scope_begin() != GEN_OK) return NULL;
     memcpy(sh, shape, (size_t)ndim * sizeof *sh);
     sh[ndim] = k + 1;
-    gen_array *bf = gen_broadcast_to(gen_cast(b, GEN_F64), ndim + 1, sh);
+    const double *bf = dist_host_f64(b, ndim + 1, sh);
     sh[ndim] = k;
-    gen_array *pf = gen_broadcast_to(gen_cast(p, GEN_F64), ndim + 1, sh);
+    const double *pf = dist_host_f64(p, ndim + 1, sh);
+    const backend *dev = arr_creation_be; /* a C loop on the host (see von_mises.c) */
+    arr_creation_restore(NULL);
     gen_key ks[2];
     gen_key_split(key, 2, ks);
     gen_array *u0 = gen_random_uniform(ks[0], GEN_F64, ndim, shape);
     gen_array *u1 = gen_random_uniform(ks[1], GEN_F64, ndim, shape);
     gen_array *x = bf && pf && u0 && u1 ? arr_alloc("piecewise_uniform", GEN_F64, ndim, shape) : NULL;
-    if (x) pw_fill(x->size, k, bf->data, pf->data, u0->data, u1->data, x->data);
-    return arr_scope_return(x ? gen_cast(arr_publish(x), d->dtype) : NULL);
+    if (x) pw_fill(x->size, k, bf, pf, u0->data, u1->data, x->data);
+    x = x ? gen_cast(arr_publish(x), d->dtype) : NULL;
+    arr_creation_restore(dev);
+    return arr_scope_return(dist_place(d, x));
 }
 
 static gen_status piecewise_uniform_support(const gen_dist *d, gen_support *out) {
@@ -113,12 +117,13 @@ static gen_status check_bounds(const gen_array *b) {
     return GEN_OK;
 }
 
-/* The support's ends: bounds[..., 0] and bounds[..., K] as owned arrays (values only). */
-static gen_array *end(const gen_array *b, int64_t j, gen_dtype t) {
-    int64_t n = b->shape[b->ndim - 1];
-    gen_array *e = arr_alloc("piecewise_uniform", t, b->ndim - 1, b->shape);
-    for (int64_t i = 0; e && i < e->size; i++) arr_set_f64(t, e->data, i, arr_get_f64(b, i * n + j));
-    return e;
+/* The support's ends: bounds[..., 0] and bounds[..., K] as owned arrays (values only),
+ * read from hb (bounds or its host copy) and placed on the device of bounds. */
+static gen_array *end(const gen_array *bounds, const gen_array *hb, int64_t j, gen_dtype t) {
+    int64_t n = hb->shape[hb->ndim - 1];
+    gen_array *e = arr_alloc("piecewise_uniform", t, hb->ndim - 1, hb->shape);
+    for (int64_t i = 0; e && i < e->size; i++) arr_set_f64(t, e->data, i, arr_get_f64(hb, i * n + j));
+    return dist_to_device_of("piecewise_uniform", e, bounds);
 }
 
 gen_dist *gen_piecewise_uniform(const gen_array *bounds, const gen_array *probs) {
@@ -133,16 +138,23 @@ gen_dist *gen_piecewise_uniform(const gen_array *bounds, const gen_array *probs)
                  arr_shape_str(probs->ndim, probs->shape, s2, sizeof s2));
         return NULL;
     }
-    if (check_bounds(bounds) != GEN_OK || dist_check_simplex(f, "probs", probs) != GEN_OK) return NULL;
+    gen_array *hb = arr_host_ref(bounds); /* the checks and the ends read values: a copy of a device's */
+    if (!hb || check_bounds(hb) != GEN_OK || dist_check_simplex(f, "probs", probs) != GEN_OK) {
+        gen_array_release(hb);
+        return NULL;
+    }
     int nd;
     int64_t batch[GEN_MAX_DIMS];
-    if (arr_broadcast_shapes(f, bounds->ndim - 1, bounds->shape, probs->ndim - 1, probs->shape, &nd, batch) != GEN_OK)
+    pw_ends *e = NULL;
+    if (arr_broadcast_shapes(f, bounds->ndim - 1, bounds->shape, probs->ndim - 1, probs->shape, &nd, batch) != GEN_OK ||
+        !(e = core_calloc(1, sizeof *e))) {
+        gen_array_release(hb);
         return NULL;
+    }
     gen_dtype t = bounds->dtype == GEN_F32 && probs->dtype == GEN_F32 ? GEN_F32 : GEN_F64;
-    pw_ends *e = core_calloc(1, sizeof *e);
-    if (!e) return NULL;
-    e->lo = end(bounds, 0, t);
-    e->hi = end(bounds, k, t);
+    e->lo = end(bounds, hb, 0, t);
+    e->hi = end(bounds, hb, k, t);
+    gen_array_release(hb);
     gen_array *p[2] = {(gen_array *)bounds, (gen_array *)probs};
     gen_dist *d = e->lo && e->hi ? dist_new(&piecewise_uniform_family, t, 2, p, nd, batch, 0, NULL) : NULL;
     if (d) d->extra = e;

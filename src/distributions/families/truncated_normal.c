@@ -133,12 +133,6 @@ static double tn_quantile(double a, double b, double u) {
 
 /* ---- sampling -------------------------------------------------------------------- */
 
-/* p broadcast to the full shape as contiguous f64 (values only). */
-static const double *full(const gen_array *p, int ndim, const int64_t *shape) {
-    gen_array *a = gen_broadcast_to(gen_cast(gen_stop_gradient(p), GEN_F64), ndim, shape);
-    return a ? a->data : NULL;
-}
-
 /* z0 = the standard truncated quantile at u, with ca = dz/da = (1-u) phi(a)/phi(z0) and
  * cb = dz/db = u phi(b)/phi(z0) (implicit derivative of Phi(z) = Phi(a) + u Z; zero at
  * infinite ends; exponent capped so a far-off coefficient cannot overflow). */
@@ -155,20 +149,29 @@ static void tn_fill(int64_t n, const double *a, const double *b, const double *l
 }
 
 /* x = mu + sigma z with z = z0 + ca (a - a0) + cb (b - b0): the value is z0 (a - a0 is 0,
- * a0 = stop_gradient(a)) and the derivative is the implicit one. Clipped to [lo, hi]. */
+ * a0 = stop_gradient(a)) and the derivative is the implicit one. Clipped to [lo, hi].
+ * z0, ca and cb come from a C loop on the host: for parameters on a device, the uniforms
+ * are drawn on the host, a, b, lo and hi read from host copies, and z0, ca, cb copied to
+ * the device (dist_host_f64). */
 static gen_array *truncated_normal_sample(const gen_dist *d, gen_key key, int ndim, const int64_t *shape) {
     const gen_array *mu = d->params[0], *sigma = d->params[1], *lo = d->params[2], *hi = d->params[3];
     if (gen_scope_begin() != GEN_OK) return NULL;
     gen_array *a = gen_div(gen_sub(gen_where(gen_isfinite(lo), lo, mu), mu), sigma);
     gen_array *b = gen_div(gen_sub(gen_where(gen_isfinite(hi), hi, mu), mu), sigma);
+    const double *av = dist_host_f64(a, ndim, shape), *bv = dist_host_f64(b, ndim, shape);
+    const double *lov = dist_host_f64(lo, ndim, shape), *hiv = dist_host_f64(hi, ndim, shape);
+    const backend *dev = arr_creation_be; /* the C loop's arrays on the host */
+    arr_creation_restore(NULL);
     gen_array *u = gen_random_uniform(key, GEN_F64, ndim, shape);
-    const double *av = full(a, ndim, shape), *bv = full(b, ndim, shape);
-    const double *lov = full(lo, ndim, shape), *hiv = full(hi, ndim, shape);
+    arr_creation_restore(dev);
     gen_array *z0 = arr_publish(arr_alloc("truncated_normal", d->dtype, ndim, shape));
     gen_array *ca = arr_publish(arr_alloc("truncated_normal", d->dtype, ndim, shape));
     gen_array *cb = arr_publish(arr_alloc("truncated_normal", d->dtype, ndim, shape));
     if (!u || !av || !bv || !lov || !hiv || !z0 || !ca || !cb) return arr_scope_return(NULL);
     tn_fill(u->size, av, bv, lov, hiv, u->data, d->dtype, z0->data, ca->data, cb->data);
+    z0 = dist_place(d, z0);
+    ca = dist_place(d, ca);
+    cb = dist_place(d, cb);
     gen_array *z = gen_add(z0, gen_mul(ca, gen_sub(a, gen_stop_gradient(a))));
     z = gen_add(z, gen_mul(cb, gen_sub(b, gen_stop_gradient(b))));
     return arr_scope_return(gen_clip(gen_add(mu, gen_mul(sigma, z)), lo, hi));

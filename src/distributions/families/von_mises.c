@@ -140,22 +140,21 @@ static gen_status vm_fill(gen_key key, int ndim, const int64_t *shape, const dou
     return st;
 }
 
-/* The parameters broadcast to the full shape as contiguous f64 (values only). */
-static const double *full(const gen_array *p, int ndim, const int64_t *shape) {
-    gen_array *a = gen_broadcast_to(gen_cast(gen_stop_gradient(p), GEN_F64), ndim, shape);
-    return a ? a->data : NULL;
-}
-
+/* A C loop on the host: parameters on a device are read from host copies, the uniforms
+ * and normals are drawn on the host, and the draws copied to the device. */
 static gen_array *von_mises_sample(const gen_dist *d, gen_key key, int ndim, const int64_t *shape) {
     if (gen_scope_begin() != GEN_OK) return NULL;
-    const double *mu = full(d->params[0], ndim, shape), *kap = full(d->params[1], ndim, shape);
+    const double *mu = dist_host_f64(d->params[0], ndim, shape), *kap = dist_host_f64(d->params[1], ndim, shape);
+    const backend *dev = arr_creation_be;
+    arr_creation_restore(NULL);
     gen_array *x = mu && kap ? arr_alloc("von_mises", GEN_F64, ndim, shape) : NULL;
     if (x && vm_fill(key, ndim, shape, mu, kap, x->data, x->size) != GEN_OK) {
         gen_array_release(x);
         x = NULL;
     }
     x = x ? gen_cast(arr_publish(x), d->dtype) : NULL;
-    return arr_scope_return(x);
+    arr_creation_restore(dev);
+    return arr_scope_return(dist_place(d, x));
 }
 
 static const dist_family von_mises_family = {

@@ -111,9 +111,23 @@ static const dist_family inv_wishart_family = {
     .free_extra = wish_free,
 };
 
-/* df > n - 1 and finite, elementwise. */
+static gen_array *df_above(const gen_array *df, const gen_array *m) { return gen_gt(df, m); }
+
+/* df > n - 1 and finite, elementwise (on a device: checked there, a failure on a host
+ * copy). */
 static gen_status check_df(const char *fam, const gen_array *df, int64_t n) {
     gen_status st = dist_check_finite(fam, "df", df);
+    if (st == GEN_OK && !arr_on_host(df)) {
+        gen_array *m = arr_alloc_scalar(GEN_F64);
+        if (m) *(double *)m->data = (double)(n - 1);
+        bool ok = m && dist_device_all(df_above, df, m);
+        gen_array_release(m);
+        if (ok) return GEN_OK;
+        gen_array *h = arr_host_ref(df);
+        st = h ? check_df(fam, h, n) : core_error_pending();
+        gen_array_release(h);
+        return st;
+    }
     for (int64_t i = 0; st == GEN_OK && i < df->size; i++) {
         double v = arr_get_f64(df, i);
         char buf[ARR_SHAPE_STR_MAX];

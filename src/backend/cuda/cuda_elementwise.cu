@@ -1,0 +1,357 @@
+/* cuda_elementwise.cu — the kernels of the elementwise ops (ops_unary.def,
+ * ops_binary.def, ops_core.def; launchers in cuda_elementwise_kern.h). One thread per
+ * output element in grid-stride loops, a template per dtype. Each op computes what its
+ * CPU kernel (backend/cpu/cpu_unary.c, cpu_binary.c, cpu_core.c) computes, with the same
+ * types: f32 arithmetic in float where the CPU's is (add, mul, div, square...), through
+ * double where the CPU calls a double function (exp, pow, the special functions), and
+ * the procedures of special.h, elem_math.h and dtype_convert.h from their one source.
+ * Only the libm functions differ (CUDA's instead of the host's: a few ulp). */
+#include "../../array/dtype_convert.h"
+#include "../../array/special.h"
+#include "../elem_math.h"
+#include "cuda_elementwise_kern.h"
+
+namespace {
+
+#define FOR_EACH(i, n)                                                                         \
+    for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < (n);                  \
+         i += (int64_t)gridDim.x * blockDim.x)
+
+/* The element of input k read at output element i (cuda_kern.h's cu_bcast). */
+__device__ inline int64_t bc_offset(const cu_bcast &b, int k, int64_t i) {
+    if (b.mode[k] == CU_SAME) return i;
+    if (b.mode[k] == CU_SCALAR) return 0;
+    int64_t off = 0;
+    for (int d = b.ndim - 1; d >= 0; d--) {
+        int64_t q = i / b.shape[d];
+        off += (i - q * b.shape[d]) * b.strides[k][d];
+        i = q;
+    }
+    return off;
+}
+
+/* ---- kernels and their launches ---- */
+
+template <typename TO, typename TI, typename F> __global__ void map1_kernel(TO *o, const TI *x, int64_t n, F f) {
+    FOR_EACH(i, n) o[i] = (TO)f(x[i]);
+}
+
+template <typename TO, typename TI, typename F>
+__global__ void map2_kernel(TO *o, const TI *a, const TI *b, cu_bcast bc, F f) {
+    FOR_EACH(i, bc.size) o[i] = (TO)f(a[bc_offset(bc, 0, i)], b[bc_offset(bc, 1, i)]);
+}
+
+template <typename TO, typename T0, typename T, typename F>
+__global__ void map3_kernel(TO *o, const T0 *x0, const T *x1, const T *x2, cu_bcast bc, F f) {
+    FOR_EACH(i, bc.size) o[i] = (TO)f(x0[bc_offset(bc, 0, i)], x1[bc_offset(bc, 1, i)], x2[bc_offset(bc, 2, i)]);
+}
+
+template <typename T> __global__ void gather_kernel(T *o, const T *x, cu_bcast bc) {
+    FOR_EACH(i, bc.size) o[i] = x[bc_offset(bc, 0, i)];
+}
+
+template <typename TO, typename TI, typename F>
+cudaError_t map1(cudaStream_t s, const cu_arr &out, const cu_arr &in, F f) {
+    if (out.size == 0) return cudaSuccess;
+    map1_kernel<<<cu_grid(out.size), CU_BLOCK, 0, s>>>((TO *)out.p, (const TI *)in.p, out.size, f);
+    return cudaGetLastError();
+}
+
+template <typename TO, typename TI, typename F>
+cudaError_t map2(cudaStream_t s, const cu_arr &out, const cu_arr &a, const cu_arr &b, const cu_bcast *bc, F f) {
+    if (out.size == 0) return cudaSuccess;
+    map2_kernel<<<cu_grid(out.size), CU_BLOCK, 0, s>>>((TO *)out.p, (const TI *)a.p, (const TI *)b.p, *bc, f);
+    return cudaGetLastError();
+}
+
+template <typename TO, typename T0, typename T, typename F>
+cudaError_t map3(cudaStream_t s, const cu_arr &out, const cu_arr &x0, const cu_arr &x1, const cu_arr &x2,
+                 const cu_bcast *bc, F f) {
+    if (out.size == 0) return cudaSuccess;
+    map3_kernel<<<cu_grid(out.size), CU_BLOCK, 0, s>>>((TO *)out.p, (const T0 *)x0.p, (const T *)x1.p,
+                                                       (const T *)x2.p, *bc, f);
+    return cudaGetLastError();
+}
+
+/* ---- unary ops ---- */
+
+/* Ops on f64, f32 and i64 that keep the type: FEXPR of a float x (in its type, as the
+ * CPU's), IEXPR of an i64 x. */
+#define UNARY_SPLIT(X)                                                                         \
+    X(NEG, -x, elem_neg_i64(x))                                                                \
+    X(ABS, fabs((double)x), elem_abs_i64(x))                                                   \
+    X(SIGN, isnan(x) ? x : (x > 0) - (x < 0), (x > 0) - (x < 0))                               \
+    X(SQUARE, x * x, elem_square_i64(x))                                                       \
+    X(FLOOR, floor((double)x), x)                                                              \
+    X(CEIL, ceil((double)x), x)                                                                \
+    X(ROUND, sf_round_even((double)x), x)
+
+/* Float-only ops, computed in double (f32 rounded after, as the CPU's). */
+#define UNARY_FLOAT(X)                                                                         \
+    X(EXP, exp(x))                                                                             \
+    X(EXPM1, expm1(x))                                                                         \
+    X(LOG, log(x))                                                                             \
+    X(LOG1P, log1p(x))                                                                         \
+    X(SQRT, sqrt(x))                                                                           \
+    X(RECIPROCAL, 1.0 / x)                                                                     \
+    X(SIN, sin(x))                                                                             \
+    X(COS, cos(x))                                                                             \
+    X(TAN, tan(x))                                                                             \
+    X(TANH, tanh(x))                                                                           \
+    X(SIGMOID, sf_sigmoid(x))                                                                  \
+    X(LOG_SIGMOID, sf_log_sigmoid(x))                                                          \
+    X(SOFTPLUS, sf_softplus(x))                                                                \
+    X(ERF, erf(x))                                                                             \
+    X(ERFC, erfc(x))                                                                           \
+    X(ERFINV, sf_erfinv(x))                                                                    \
+    X(LGAMMA, sf_lgamma(x))                                                                    \
+    X(DIGAMMA, sf_digamma(x))                                                                  \
+    X(TRIGAMMA, sf_trigamma(x))                                                                \
+    X(LOG_NDTR, sf_log_ndtr(x))
+
+/* Bool results from any dtype: FEXPR of a float x, IEXPR of an i64 or bool x. */
+#define UNARY_BOOL(X)                                                                          \
+    X(LOGICAL_NOT, x == 0, x == 0)                                                             \
+    X(ISFINITE, isfinite(x), ((void)x, true))                                                  \
+    X(ISNAN, isnan(x), ((void)x, false))
+
+#define DEFINE_SPLIT(ID, FEXPR, IEXPR)                                                         \
+    struct un_##ID {                                                                           \
+        template <typename T> __device__ T operator()(T x) const { return (T)(FEXPR); }        \
+        __device__ int64_t operator()(int64_t x) const { return IEXPR; }                       \
+    };
+#define DEFINE_FLOAT(ID, EXPR)                                                                 \
+    struct un_##ID {                                                                           \
+        __device__ double operator()(double x) const { return EXPR; }                          \
+    };
+#define DEFINE_BOOL(ID, FEXPR, IEXPR)                                                          \
+    struct un_##ID {                                                                           \
+        template <typename T> __device__ bool operator()(T x) const { return FEXPR; }          \
+        __device__ bool operator()(int64_t x) const { return IEXPR; }                          \
+        __device__ bool operator()(uint8_t x) const { return IEXPR; }                          \
+    };
+UNARY_SPLIT(DEFINE_SPLIT)
+UNARY_FLOAT(DEFINE_FLOAT)
+UNARY_BOOL(DEFINE_BOOL)
+
+template <typename F> cudaError_t unary_split(cudaStream_t s, const cu_arr &out, const cu_arr &in, F f) {
+    switch (out.dtype) {
+    case CU_F64: return map1<double, double>(s, out, in, f);
+    case CU_F32: return map1<float, float>(s, out, in, f);
+    case CU_I64: return map1<int64_t, int64_t>(s, out, in, f);
+    default: return cudaErrorNotSupported;
+    }
+}
+
+template <typename F> cudaError_t unary_float(cudaStream_t s, const cu_arr &out, const cu_arr &in, F f) {
+    switch (out.dtype) {
+    case CU_F64: return map1<double, double>(s, out, in, f);
+    case CU_F32: return map1<float, float>(s, out, in, f);
+    default: return cudaErrorNotSupported;
+    }
+}
+
+template <typename F> cudaError_t unary_bool(cudaStream_t s, const cu_arr &out, const cu_arr &in, F f) {
+    switch (in.dtype) {
+    case CU_F64: return map1<uint8_t, double>(s, out, in, f);
+    case CU_F32: return map1<uint8_t, float>(s, out, in, f);
+    case CU_I64: return map1<uint8_t, int64_t>(s, out, in, f);
+    default: return map1<uint8_t, uint8_t>(s, out, in, f);
+    }
+}
+
+/* ---- binary ops ---- */
+
+/* Ops on f64, f32 and i64 that keep the type: FEXPR of float a, b (in their type, as the
+ * CPU's), IEXPR of i64 a, b. */
+#define BINARY_SPLIT(X)                                                                        \
+    X(ADD, a + b, elem_add_i64(a, b))                                                          \
+    X(SUB, a - b, elem_sub_i64(a, b))                                                          \
+    X(MUL, a * b, elem_mul_i64(a, b))                                                          \
+    X(MAXIMUM, (a > b || a != a) ? a : b, a > b ? a : b)                                       \
+    X(MINIMUM, (a < b || a != a) ? a : b, a < b ? a : b)                                       \
+    X(MOD, elem_mod_f64(a, b), elem_mod_i64(a, b))
+
+/* Float-only ops: f32 division in float, the functions through double (as the CPU's). */
+#define BINARY_FLOAT(X)                                                                        \
+    X(DIV, a / b)                                                                              \
+    X(POW, pow((double)a, (double)b))                                                          \
+    X(ATAN2, atan2((double)a, (double)b))                                                      \
+    X(FLOOR_DIVIDE, elem_floor_divide_f64(a, b))                                               \
+    X(LOGADDEXP, elem_logaddexp_f64(a, b))
+
+/* Bool results from arguments of any (common) dtype. */
+#define BINARY_BOOL(X)                                                                         \
+    X(EQ, a == b)                                                                              \
+    X(NE, a != b)                                                                              \
+    X(LT, a < b)                                                                               \
+    X(LE, a <= b)                                                                              \
+    X(GT, a > b)                                                                               \
+    X(GE, a >= b)                                                                              \
+    X(LOGICAL_AND, a != 0 && b != 0)                                                           \
+    X(LOGICAL_OR, a != 0 || b != 0)
+
+#define DEFINE_BIN_SPLIT(ID, FEXPR, IEXPR)                                                     \
+    struct bin_##ID {                                                                          \
+        template <typename T> __device__ T operator()(T a, T b) const { return (T)(FEXPR); }   \
+        __device__ int64_t operator()(int64_t a, int64_t b) const { return IEXPR; }            \
+    };
+#define DEFINE_BIN_FLOAT(ID, EXPR)                                                             \
+    struct bin_##ID {                                                                          \
+        template <typename T> __device__ T operator()(T a, T b) const { return (T)(EXPR); }    \
+    };
+#define DEFINE_BIN_BOOL(ID, EXPR)                                                              \
+    struct bin_##ID {                                                                          \
+        template <typename T> __device__ bool operator()(T a, T b) const { return EXPR; }      \
+    };
+BINARY_SPLIT(DEFINE_BIN_SPLIT)
+BINARY_FLOAT(DEFINE_BIN_FLOAT)
+BINARY_BOOL(DEFINE_BIN_BOOL)
+
+template <typename F>
+cudaError_t binary_split(cudaStream_t s, const cu_arr &out, const cu_arr &a, const cu_arr &b, const cu_bcast *bc, F f) {
+    switch (out.dtype) {
+    case CU_F64: return map2<double, double>(s, out, a, b, bc, f);
+    case CU_F32: return map2<float, float>(s, out, a, b, bc, f);
+    case CU_I64: return map2<int64_t, int64_t>(s, out, a, b, bc, f);
+    default: return cudaErrorNotSupported;
+    }
+}
+
+template <typename F>
+cudaError_t binary_float(cudaStream_t s, const cu_arr &out, const cu_arr &a, const cu_arr &b, const cu_bcast *bc, F f) {
+    switch (out.dtype) {
+    case CU_F64: return map2<double, double>(s, out, a, b, bc, f);
+    case CU_F32: return map2<float, float>(s, out, a, b, bc, f);
+    default: return cudaErrorNotSupported;
+    }
+}
+
+template <typename F>
+cudaError_t binary_bool(cudaStream_t s, const cu_arr &out, const cu_arr &a, const cu_arr &b, const cu_bcast *bc, F f) {
+    switch (a.dtype) {
+    case CU_F64: return map2<uint8_t, double>(s, out, a, b, bc, f);
+    case CU_F32: return map2<uint8_t, float>(s, out, a, b, bc, f);
+    case CU_I64: return map2<uint8_t, int64_t>(s, out, a, b, bc, f);
+    default: return map2<uint8_t, uint8_t>(s, out, a, b, bc, f);
+    }
+}
+
+/* ---- where and clip ---- */
+
+struct where_fn {
+    template <typename T> __device__ T operator()(uint8_t c, T x, T y) const { return c ? x : y; }
+};
+/* f32 through double, as the CPU's */
+struct clip_fn {
+    __device__ double operator()(double a, double lo, double hi) const { return elem_clip_f64(a, lo, hi); }
+    __device__ int64_t operator()(int64_t a, int64_t lo, int64_t hi) const { return elem_clip_i64(a, lo, hi); }
+};
+
+/* ---- cast: arr_convert's conversions (dtype_convert.h) ---- */
+
+template <typename TD> struct convert_to;
+template <> struct convert_to<uint8_t> {
+    template <typename TS> __device__ uint8_t operator()(TS x) const { return x != 0; }
+};
+template <> struct convert_to<int64_t> {
+    __device__ int64_t operator()(uint8_t x) const { return x != 0; }
+    __device__ int64_t operator()(int64_t x) const { return x; }
+    __device__ int64_t operator()(float x) const { return cvt_f64_to_i64(x); }
+    __device__ int64_t operator()(double x) const { return cvt_f64_to_i64(x); }
+};
+template <> struct convert_to<float> {
+    __device__ float operator()(uint8_t x) const { return x != 0; }
+    __device__ float operator()(int64_t x) const { return (float)x; }
+    __device__ float operator()(float x) const { return x; }
+    __device__ float operator()(double x) const { return cvt_f64_to_f32(x); }
+};
+template <> struct convert_to<double> {
+    __device__ double operator()(uint8_t x) const { return x != 0; }
+    template <typename TS> __device__ double operator()(TS x) const { return (double)x; }
+};
+
+template <typename TD> cudaError_t cast_to(cudaStream_t s, const cu_arr &out, const cu_arr &in) {
+    switch (in.dtype) {
+    case CU_F64: return map1<TD, double>(s, out, in, convert_to<TD>());
+    case CU_F32: return map1<TD, float>(s, out, in, convert_to<TD>());
+    case CU_I64: return map1<TD, int64_t>(s, out, in, convert_to<TD>());
+    default: return map1<TD, uint8_t>(s, out, in, convert_to<TD>());
+    }
+}
+
+} // namespace
+
+/* ---- the launchers ---- */
+
+extern "C" cudaError_t cu_ew_unary(cudaStream_t s, int op, cu_arr out, cu_arr in) {
+    switch (op) {
+#define CASE_SPLIT(ID, FEXPR, IEXPR) \
+    case CU_EW_##ID: return unary_split(s, out, in, un_##ID());
+#define CASE_FLOAT(ID, EXPR) \
+    case CU_EW_##ID: return unary_float(s, out, in, un_##ID());
+#define CASE_BOOL(ID, FEXPR, IEXPR) \
+    case CU_EW_##ID: return unary_bool(s, out, in, un_##ID());
+        UNARY_SPLIT(CASE_SPLIT)
+        UNARY_FLOAT(CASE_FLOAT)
+        UNARY_BOOL(CASE_BOOL)
+    default: return cudaErrorNotSupported;
+    }
+}
+
+extern "C" cudaError_t cu_ew_binary(cudaStream_t s, int op, cu_arr out, cu_arr a, cu_arr b, const cu_bcast *bc) {
+    switch (op) {
+#define CASE_BIN_SPLIT(ID, FEXPR, IEXPR) \
+    case CU_EW_##ID: return binary_split(s, out, a, b, bc, bin_##ID());
+#define CASE_BIN_FLOAT(ID, EXPR) \
+    case CU_EW_##ID: return binary_float(s, out, a, b, bc, bin_##ID());
+#define CASE_BIN_BOOL(ID, EXPR) \
+    case CU_EW_##ID: return binary_bool(s, out, a, b, bc, bin_##ID());
+        BINARY_SPLIT(CASE_BIN_SPLIT)
+        BINARY_FLOAT(CASE_BIN_FLOAT)
+        BINARY_BOOL(CASE_BIN_BOOL)
+    default: return cudaErrorNotSupported;
+    }
+}
+
+extern "C" cudaError_t cu_ew_ternary(cudaStream_t s, int op, cu_arr out, cu_arr x0, cu_arr x1, cu_arr x2,
+                                     const cu_bcast *bc) {
+    if (op == CU_EW_WHERE) {
+        switch (out.dtype) {
+        case CU_F64: return map3<double, uint8_t, double>(s, out, x0, x1, x2, bc, where_fn());
+        case CU_F32: return map3<float, uint8_t, float>(s, out, x0, x1, x2, bc, where_fn());
+        case CU_I64: return map3<int64_t, uint8_t, int64_t>(s, out, x0, x1, x2, bc, where_fn());
+        default: return map3<uint8_t, uint8_t, uint8_t>(s, out, x0, x1, x2, bc, where_fn());
+        }
+    }
+    if (op == CU_EW_CLIP) {
+        switch (out.dtype) {
+        case CU_F64: return map3<double, double, double>(s, out, x0, x1, x2, bc, clip_fn());
+        case CU_F32: return map3<float, float, float>(s, out, x0, x1, x2, bc, clip_fn());
+        case CU_I64: return map3<int64_t, int64_t, int64_t>(s, out, x0, x1, x2, bc, clip_fn());
+        default: return cudaErrorNotSupported;
+        }
+    }
+    return cudaErrorNotSupported;
+}
+
+extern "C" cudaError_t cu_ew_cast(cudaStream_t s, cu_arr out, cu_arr in) {
+    switch (out.dtype) {
+    case CU_F64: return cast_to<double>(s, out, in);
+    case CU_F32: return cast_to<float>(s, out, in);
+    case CU_I64: return cast_to<int64_t>(s, out, in);
+    default: return cast_to<uint8_t>(s, out, in);
+    }
+}
+
+extern "C" cudaError_t cu_ew_broadcast(cudaStream_t s, cu_arr out, cu_arr in, const cu_bcast *bc) {
+    if (out.size == 0) return cudaSuccess;
+    unsigned g = cu_grid(out.size);
+    switch (out.dtype) {
+    case CU_F64:
+    case CU_I64: gather_kernel<<<g, CU_BLOCK, 0, s>>>((uint64_t *)out.p, (const uint64_t *)in.p, *bc); break;
+    case CU_F32: gather_kernel<<<g, CU_BLOCK, 0, s>>>((uint32_t *)out.p, (const uint32_t *)in.p, *bc); break;
+    default: gather_kernel<<<g, CU_BLOCK, 0, s>>>((uint8_t *)out.p, (const uint8_t *)in.p, *bc); break;
+    }
+    return cudaGetLastError();
+}
