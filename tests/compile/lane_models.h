@@ -103,8 +103,8 @@ static void same_values(const gen_array *x, const gen_array *yd, double rtol, co
  * (args and obs there: compiled from the second call, the body not running from the
  * third) and on the host with compilation off (hargs, hobs: the same values on the
  * host): the same draws (bit for bit), scores, return value and weights. */
-static void compare_on_device(gen_gf *f, const gen_args *args, const gen_choicemap *obs, const gen_args *hargs,
-                              const gen_choicemap *hobs, int64_t n) {
+static void compare_on_device_to(gen_gf *f, const gen_args *args, const gen_choicemap *obs, const gen_args *hargs,
+                                 const gen_choicemap *hobs, int64_t n, double rtol) {
     for (uint64_t seed = 1; seed <= 4; seed++) {
         gen_scope_begin();
         gen_trace *t1 = NULL, *t2 = NULL;
@@ -126,9 +126,9 @@ static void compare_on_device(gen_gf *f, const gen_args *args, const gen_choicem
             CHECK(w1 && gen_array_device(w1) == lane_dev);
         }
         if (t1 && t2) {
-            same_values(w1, w2, 1e-12, "the weight");
-            same_values(gen_trace_score(t1), gen_trace_score(t2), 1e-12, "the score");
-            if (gen_trace_retval(t2)) same_values(gen_trace_retval(t1), gen_trace_retval(t2), 1e-12, "the return value");
+            same_values(w1, w2, rtol, "the weight");
+            same_values(gen_trace_score(t1), gen_trace_score(t2), rtol, "the score");
+            if (gen_trace_retval(t2)) same_values(gen_trace_retval(t1), gen_trace_retval(t2), rtol, "the return value");
             gen_choicemap_iter it;
             gen_choicemap_iter_init(&it, gen_trace_choices(t2));
             while (gen_choicemap_iter_next(&it)) {
@@ -139,6 +139,26 @@ static void compare_on_device(gen_gf *f, const gen_args *args, const gen_choicem
         }
         gen_scope_end();
     }
+}
+
+/* The same for f64 models: scores and weights to 1e-12. */
+static void compare_on_device(gen_gf *f, const gen_args *args, const gen_choicemap *obs, const gen_args *hargs,
+                              const gen_choicemap *hobs, int64_t n) {
+    compare_on_device_to(f, args, obs, hargs, hobs, n, 1e-12);
+}
+
+/* The polynomial model in x's dtype (f32 data: f32 priors and noise too, as the
+ * benchmark's f32 runs). */
+static gen_status poly_dt_model(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+    runs++;
+    gen_array *x = args->v[0];
+    gen_dtype dt = gen_array_dtype(x);
+    gen_array *zero = gen_cast(gen_scalar(0), dt), *one = gen_cast(gen_scalar(1), dt);
+    gen_dist *prior = gen_normal(zero, one);
+    gen_array *a = gen_choose(ctx, "a", prior), *b = gen_choose(ctx, "b", prior), *c = gen_choose(ctx, "c", prior);
+    gen_array *mu = gen_add(a, gen_mul(x, gen_add(b, gen_mul(c, x))));
+    *retval = gen_choose(ctx, "y", gen_broadcasted_normal(mu, gen_cast(gen_scalar(0.05), dt)));
+    return gen_ctx_status(ctx);
 }
 
 static gen_choicemap *line_obs(void) {
@@ -170,6 +190,13 @@ static void test_models(void) {
     compare_on_device(mixed, NULL, obs1("o", gen_array_to_device(ov, lane_dev)), NULL, obs1("o", ov), 16);
     /* over 8192 particles: captured at two small counts and re-sized */
     compare_on_device(poly, &pargs, obs1("y", dys), &hpargs, obs1("y", ys), 9001);
+    /* f32 throughout: the draws as the CPU's, the log densities to a few f32 ulp (the
+     * transcendental functions of f32 values may be computed in either precision) */
+    gen_gf *poly32 = gen_dynamic("poly32", poly_dt_model);
+    gen_array *x32 = gen_cast(gen_linspace(0, 1, 50), GEN_F32), *y32 = gen_cast(gen_sin(gen_linspace(0, 3, 50)), GEN_F32);
+    gen_array *dx32 = gen_array_to_device(x32, lane_dev);
+    gen_args a32 = {1, &dx32, NULL}, ha32 = {1, &x32, NULL};
+    compare_on_device_to(poly32, &a32, obs1("y", gen_array_to_device(y32, lane_dev)), &ha32, obs1("y", y32), 300, 2e-6);
 }
 
 /* A parameter made invalid by a draw: the dynamic path's error from the lane program
