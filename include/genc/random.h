@@ -33,7 +33,12 @@ gen_array *gen_random_normal(gen_key key, gen_dtype dtype, int ndim, const int64
 
 /* Raw samplers (batch-native: one draw per element of the broadcast parameters; element
  * i is a pure function of (key, i, its parameters), see docs/random.md "Samplers").
- * Invalid parameters are GEN_ERR_VALUE naming the first bad element. */
+ * Invalid parameters are GEN_ERR_VALUE naming the first bad element. They run where an
+ * operation on the same parameters would (gen_device): on the parameters' device (small
+ * host parameters travel there; parameters on two devices are GEN_ERR_MISUSE), on the
+ * default device when all parameters are small host arrays and the result is not. The
+ * same key gives the same draws on every device (docs/random.md says to what precision
+ * where exp and log decide). */
 /* Gamma(alpha, scale 1) draws, one per element of alpha (f64 or f32; i64/bool alpha
  * are converted to f64); the result has alpha's shape and float type. alpha must be
  * > 0 and finite. */

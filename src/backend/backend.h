@@ -24,4 +24,14 @@ int backend_register(backend *b);
 gen_status backend_linalg_fail(const char *op, const gen_array *x, int mdims, int64_t flat, const char *what,
                                long long detail);
 
+/* Records the failure of an index out of range, as every backend words it
+ * (index_fail.c), and returns its status. backend_index_fail: GEN_ERR_INDEX for take,
+ * index_set and index_add, whose index value at flat position pos of c->in[1] is not in
+ * [-n, n): "take: index 9 at indices[1,2] is out of range for axis 2 of size 6 (array
+ * [4,5,6])". backend_axis_index_fail: GEN_ERR_VALUE for take_along and scatter_along,
+ * whose index value is not in [0, n): "take_along: index -1 is out of range for an axis
+ * of size 5". */
+gen_status backend_index_fail(const op_call *c, int64_t pos, int64_t value, int64_t n);
+gen_status backend_axis_index_fail(const op_call *c, int64_t value, int64_t n);
+
 #endif

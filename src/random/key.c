@@ -3,20 +3,18 @@
 #include "random_int.h"
 #include "../core/core.h"
 
-static gen_key key_of(threefry2x64_ctr_t r) { return (gen_key){{r.v[0], r.v[1]}}; }
-
 gen_key gen_key_new(uint64_t seed) {
-    return key_of(rnd_block((gen_key){{0, 0}}, seed, RND_TAG_SEED));
+    return rnd_key_of(rnd_block((gen_key){{0, 0}}, seed, RND_TAG_SEED));
 }
 
 gen_status gen_key_split(gen_key key, int64_t n, gen_key *out) {
     if (n < 0)
         return GEN_FAIL(GEN_ERR_VALUE, "gen_key_split: n must be >= 0, got %lld", (long long)n);
     if (n > 0 && !out) return GEN_FAIL(GEN_ERR_MISUSE, "gen_key_split: out is NULL (n = %lld)", (long long)n);
-    for (int64_t i = 0; i < n; i++) out[i] = key_of(rnd_block(key, (uint64_t)i, RND_TAG_SPLIT));
+    for (int64_t i = 0; i < n; i++) out[i] = rnd_key_of(rnd_block(key, (uint64_t)i, RND_TAG_SPLIT));
     return GEN_OK;
 }
 
 gen_key gen_key_fold_in(gen_key key, uint64_t data) {
-    return key_of(rnd_block(key, data, RND_TAG_FOLD));
+    return rnd_key_of(rnd_block(key, data, RND_TAG_FOLD));
 }

@@ -1,36 +1,12 @@
-/* random_int.h — the randomness layer's private definitions: the Threefry-2x64-20 block
- * function, the counter tags that keep derivation streams apart, and the bit-to-float
- * conversions. docs/random.md states them exactly (for the CUDA backend). */
+/* random_int.h — the randomness layer's private host definitions: the bulk Threefry loop
+ * behind the CPU's draws and the CUDA side's entry points (random_cuda.c). The
+ * per-element procedures, shared with the CUDA kernels, are in random_hd.h and
+ * sample_hd.h. docs/random.md states every draw exactly. */
 #ifndef GENC_SRC_RANDOM_INT_H
 #define GENC_SRC_RANDOM_INT_H
 
-#include <Random123/threefry.h>
-
-#include "genc/random.h"
-
-/* Word 1 of every counter is a tag naming its purpose (8 ASCII characters read as a
- * big-endian integer), so the streams of different purposes never share a counter. */
-#define RND_TAG_SEED UINT64_C(0x47656e4353656564)  /* "GenCSeed": gen_key_new */
-#define RND_TAG_SPLIT UINT64_C(0x47656e4353706c74) /* "GenCSplt": gen_key_split */
-#define RND_TAG_FOLD UINT64_C(0x47656e43466f6c64)  /* "GenCFold": gen_key_fold_in */
-#define RND_TAG_DRAW UINT64_C(0x47656e4344726177)  /* "GenCDraw": bits/uniform/normal */
-
-/* Threefry-2x64 with 20 rounds of counter {c0, tag} under key. */
-static inline threefry2x64_ctr_t rnd_block(gen_key key, uint64_t c0, uint64_t tag) {
-    threefry2x64_ctr_t c = {{c0, tag}};
-    threefry2x64_key_t k = {{key.k[0], key.k[1]}};
-    return threefry2x64_R(20, c, k);
-}
-
-/* Uniform on (0, 1) from 64 bits: odd multiples of 2^-53 (the top 52 bits plus a half),
- * so the extremes are 2^-53 and 1 - 2^-53; every step is exact, never 0 or 1. */
-static inline double rnd_u64_to_f64(uint64_t b) {
-    return ((double)(b >> 12) + 0.5) * 0x1p-52;
-}
-/* The f32 analogue: odd multiples of 2^-24 from the top 23 bits, exact in binary32. */
-static inline float rnd_u64_to_f32(uint64_t b) {
-    return ((float)(b >> 41) + 0.5f) * 0x1p-23f;
-}
+#include "sample_hd.h"
+#include "../array/backend_api.h"
 
 /* Fills out[2j], out[2j+1] with the words of block first + j (counter {first + j, tag})
  * for j < nblocks. The hot loop of every draw: compiled for several instruction sets
@@ -40,14 +16,48 @@ void rnd_fill_blocks(gen_key key, uint64_t tag, uint64_t first, int64_t nblocks,
 /* Elements are drawn in chunks of this many words through a stack buffer. */
 #define RND_CHUNK 1024
 
-/* The ziggurat tables (ziggurat_tables.c) and the standard normal of element index i
- * whose first word is w (ziggurat.c); rejections draw more words from the key kz. */
-extern const uint64_t rnd_zig_k[256];
-extern const double rnd_zig_w[256];
-extern const double rnd_zig_f[256];
-double rnd_normal_from_word(uint64_t w, gen_key kz, uint64_t i);
-/* The key of the rejection stream: Threefry(key, {0, ZIGG}). */
-gen_key rnd_ziggurat_key(gen_key key);
-#define RND_TAG_ZIGG UINT64_C(0x47656e435a696767) /* "GenCZigg": ziggurat rejections */
+/* The CUDA kernels' entry points (random_cuda.c), for backends with a native queue (a
+ * cudaStream_t). Each returns a new array on be (refcount 1, unpublished) whose elements
+ * are queued on be's stream, or NULL with the error recorded. Without the CUDA backend
+ * no backend has a queue, and these are never reached. */
+#ifdef GENC_HAVE_CUDA
+/* The draw of kind (bits, uniform, normal) of dtype on the (validated) shape. */
+gen_array *rnd_cuda_draw(const char *fn, const backend *be, rnd_kind kind, gen_key key, gen_dtype dtype, int ndim,
+                         const int64_t *shape);
+/* For k < n: the index of the first element of a[k] (on be) that breaks rules[k] (an
+ * smp_rule, sample_hd.h) in first[k], -1 when none does. Waits for be's stream once:
+ * the one synchronization of a sampler whose parameters are on the device. */
+gen_status rnd_cuda_first_bad(const char *fn, const backend *be, int n, const gen_array *const *a, const int *rules,
+                              int64_t *first);
+/* The draws of sampler s from parameters a (and b; a again for one-parameter samplers),
+ * both on be and valid, broadcast to (ndim, shape) with element strides (0 on broadcast
+ * axes) in that shape; the result has dtype out_t. */
+gen_array *rnd_cuda_sample(const char *fn, const backend *be, rnd_sampler s, gen_key key, const gen_array *a,
+                           const gen_array *b, gen_dtype out_t, int ndim, const int64_t *shape,
+                           const int64_t *strides_a, const int64_t *strides_b);
+#else
+static inline gen_array *rnd_cuda_absent(const char *fn) {
+    GEN_FAIL(GEN_ERR_INTERNAL, "%s: a device with a native queue in a build without CUDA", fn);
+    return NULL;
+}
+static inline gen_array *rnd_cuda_draw(const char *fn, const backend *be, rnd_kind kind, gen_key key, gen_dtype dtype,
+                                       int ndim, const int64_t *shape) {
+    (void)be, (void)kind, (void)key, (void)dtype, (void)ndim, (void)shape;
+    return rnd_cuda_absent(fn);
+}
+static inline gen_status rnd_cuda_first_bad(const char *fn, const backend *be, int n, const gen_array *const *a,
+                                            const int *rules, int64_t *first) {
+    (void)be, (void)n, (void)a, (void)rules, (void)first;
+    rnd_cuda_absent(fn);
+    return GEN_ERR_INTERNAL;
+}
+static inline gen_array *rnd_cuda_sample(const char *fn, const backend *be, rnd_sampler s, gen_key key,
+                                         const gen_array *a, const gen_array *b, gen_dtype out_t, int ndim,
+                                         const int64_t *shape, const int64_t *strides_a, const int64_t *strides_b) {
+    (void)be, (void)s, (void)key, (void)a, (void)b, (void)out_t, (void)ndim, (void)shape, (void)strides_a,
+        (void)strides_b;
+    return rnd_cuda_absent(fn);
+}
+#endif
 
 #endif

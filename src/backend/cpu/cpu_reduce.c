@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "../backend.h"
 #include "cpu.h"
 #include "../../array/mergesort.h"
 
@@ -284,11 +285,6 @@ gen_status cpu_argsort(const op_call *c) {
 
 /* ---- take_along / scatter_along (axis p->axis; indices checked by the kernel) ---- */
 
-static gen_status bad_index(const op_call *c, int64_t v, int64_t n) {
-    return GEN_FAIL(GEN_ERR_VALUE, "%s: index %lld is out of range for an axis of size %lld",
-                    op_table[c->op].name, (long long)v, (long long)n);
-}
-
 /* out[o, k, i] = a[o, idx[o, k, i], i] for any dtype (element copies by size). */
 gen_status cpu_take_along(const op_call *c) {
     const gen_array *a = c->in[0], *ix = c->in[1];
@@ -301,7 +297,7 @@ gen_status cpu_take_along(const op_call *c) {
         int64_t abase = ro * len * inner + ri;
         for (int64_t k = 0; k < n; k++) {
             int64_t at = base + k * inner, v = idx[at];
-            if (v < 0 || v >= len) return bad_index(c, v, len);
+            if (v < 0 || v >= len) return backend_axis_index_fail(c, v, len);
             memcpy(dst + (size_t)at * es, src + (size_t)(abase + v * inner) * es, es);
         }
     });
@@ -318,7 +314,7 @@ gen_status cpu_take_along(const op_call *c) {
             int64_t obase = ro * m * inner + ri;                                                       \
             for (int64_t k = 0; k < n; k++) {                                               \
                 int64_t v = idx[base + k * inner];                                          \
-                if (v < 0 || v >= m) return bad_index(c, v, m);                             \
+                if (v < 0 || v >= m) return backend_axis_index_fail(c, v, m);              \
                 o_[obase + v * inner] = ADD(o_[obase + v * inner], g_[base + k * inner]);   \
             }                                                                               \
         });                                                                                 \

@@ -1,24 +1,15 @@
 /* cpu_shape_index.c — CPU kernels of take, index_set and index_add (ops_shape.def). */
 #include <string.h>
 
+#include "../backend.h"
 #include "cpu_shape.h"
 
 /* Fails with GEN_ERR_INDEX naming the first index outside [-n, n) and its position. */
 static gen_status check_indices(const op_call *c, int64_t n) {
     const gen_array *idx = c->in[1];
     const int64_t *ix = idx->data;
-    for (int64_t j = 0; j < idx->size; j++) {
-        if (ix[j] >= -n && ix[j] < n) continue;
-        int64_t pos[GEN_MAX_DIMS], r = j;
-        for (int d = idx->ndim - 1; d >= 0; d--) pos[d] = r % idx->shape[d], r /= idx->shape[d];
-        char s1[ARR_SHAPE_STR_MAX], s2[ARR_SHAPE_STR_MAX];
-        return GEN_FAIL(GEN_ERR_INDEX,
-                        "%s: index %lld at indices%s is out of range for axis %d of size %lld "
-                        "(array %s)",
-                        op_table[c->op].name, (long long)ix[j],
-                        arr_shape_str(idx->ndim, pos, s1, sizeof s1), c->p->axis, (long long)n,
-                        arr_shape_str(c->in[0]->ndim, c->in[0]->shape, s2, sizeof s2));
-    }
+    for (int64_t j = 0; j < idx->size; j++)
+        if (ix[j] < -n || ix[j] >= n) return backend_index_fail(c, j, ix[j], n);
     return GEN_OK;
 }
 
