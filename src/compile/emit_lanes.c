@@ -2,8 +2,8 @@
  * computing one lane's graph (lanes.h), written by the C generator's emitters (the same
  * text, so a lane computes what the C target and the eager kernels compute), with the
  * runtime's calls made to device functions (lane_runtime.h) and each draw written as
- * code (lane_random.h: the family's sampler at the key folded with the address, element
- * lane * size + j, as the eager draw), and a kernel in which each thread runs lanes
+ * code (the random layer's element procedures: the family's sampler at the key folded
+ * with the address, element lane * size + j, as the eager draw), and a kernel in which each thread runs lanes
  * first + t, first + t + T, ... The program is plain C too: without NVRTC it defines a
  * host loop over the lanes (tests check the code that way on machines without a GPU). */
 #include <inttypes.h>
@@ -11,42 +11,78 @@
 #include <string.h>
 
 #include "../distributions/dist_int.h"
-#include "../random/random_int.h"
 #include "lane_embed.h"
 #include "lanes.h"
 
 /* ---- draws ---- */
 
-/* A family's sampler as an element formula ($0, $1: parameters at the element; Z the
- * standard normal, U the uniform of the element), in the operations of its sample
- * function (families/<name>.c). */
+/* How a family samples, as code of one element: the primitive the element draws from its
+ * key (from the random layer's procedures: lane_runtime.h) and a formula of it ($0, $1:
+ * the parameters at the element), in the operations of the family's sample function
+ * (families/<name>.c), so the element is the eager draw's. */
+typedef enum prim {
+    P_NORMAL,   /* Z: element of gen_random_normal of the draw's dtype */
+    P_UNIFORM,  /* U: gen_random_uniform of the draw's dtype */
+    P_UNIF64,   /* U: gen_random_uniform f64 (a bool draw) */
+    P_GAMMA,    /* G: gen_random_gamma at arg (f64) */
+    P_BETA,     /* G: gen_random_beta at arg's two parameters (f64) */
+    P_POISSON,  /* G: gen_random_poisson at arg (an i64 draw) */
+    P_BINOMIAL  /* G: gen_random_binomial at arg's n and p (an i64 draw) */
+} prim;
+
 typedef struct draw_form {
     const char *family;
     int n_params;
-    char prim;       /* 'Z' a normal, 'U' a uniform of the draw's dtype, 'B' an f64 uniform */
+    prim prim;
     bool any_float;  /* also f32 (formulas without literals) */
+    const char *arg; /* a sampler's arguments */
     const char *expr;
 } draw_form;
 
 static const draw_form draw_forms[] = {
-    {"normal", 2, 'Z', true, "($0 + $1 * Z)"},
-    {"broadcasted_normal", 2, 'Z', true, "($0 + $1 * Z)"},
-    {"half_normal", 1, 'Z', true, "($0 * fabs(Z))"},
-    {"lognormal", 2, 'Z', false, "exp($0 + $1 * Z)"},
-    {"uniform", 2, 'U', true, "($0 + ($1 - $0) * U)"},
-    {"exponential", 1, 'U', false, "((-log(U)) / $0)"},
-    {"gumbel", 2, 'U', false, "($0 + $1 * (-log(-log(U))))"},
-    {"logistic", 2, 'U', false, "($0 + $1 * (log(U) - log1p(-U)))"},
-    {"cauchy", 2, 'U', false, "($0 + $1 * tan(3.14159265358979323846 * (U - 0.5)))"},
-    {"half_cauchy", 1, 'U', false, "($0 * tan((3.14159265358979323846 / 2) * U))"},
-    {"laplace", 2, 'U', false, "($0 + $1 * (U < 0.5 ? log(2.0 * U) : -log(2.0 * (1.0 - U))))"},
-    {"weibull", 2, 'U', false, "($1 * pow(-log(U), 1.0 / $0))"},
-    {"pareto", 2, 'U', false, "($0 * exp(-(log(U) / $1)))"},
-    {"bernoulli", 1, 'B', true, "(U < $0)"},
-    {"bernoulli_logit", 1, 'B', false, "(U < cg_rt_sigmoid($0))"},
+    {"normal", 2, P_NORMAL, true, NULL, "($0 + $1 * Z)"},
+    {"broadcasted_normal", 2, P_NORMAL, true, NULL, "($0 + $1 * Z)"},
+    {"half_normal", 1, P_NORMAL, true, NULL, "($0 * fabs(Z))"},
+    {"lognormal", 2, P_NORMAL, false, NULL, "exp($0 + $1 * Z)"},
+    {"uniform", 2, P_UNIFORM, true, NULL, "($0 + ($1 - $0) * U)"},
+    {"exponential", 1, P_UNIFORM, false, NULL, "((-log(U)) / $0)"},
+    {"gumbel", 2, P_UNIFORM, false, NULL, "($0 + $1 * (-log(-log(U))))"},
+    {"logistic", 2, P_UNIFORM, false, NULL, "($0 + $1 * (log(U) - log1p(-U)))"},
+    {"cauchy", 2, P_UNIFORM, false, NULL, "($0 + $1 * tan(3.14159265358979323846 * (U - 0.5)))"},
+    {"half_cauchy", 1, P_UNIFORM, false, NULL, "($0 * tan((3.14159265358979323846 / 2) * U))"},
+    {"laplace", 2, P_UNIFORM, false, NULL, "($0 + $1 * (U < 0.5 ? log(2.0 * U) : -log(2.0 * (1.0 - U))))"},
+    {"weibull", 2, P_UNIFORM, false, NULL, "($1 * pow(-log(U), 1.0 / $0))"},
+    {"pareto", 2, P_UNIFORM, false, NULL, "($0 * exp(-(log(U) / $1)))"},
+    {"bernoulli", 1, P_UNIF64, true, NULL, "(U < $0)"},
+    {"bernoulli_logit", 1, P_UNIF64, false, NULL, "(U < cg_rt_sigmoid($0))"},
+    {"gamma", 2, P_GAMMA, false, "$0", "(G * $1)"},
+    {"chi2", 1, P_GAMMA, false, "($0 * 0.5)", "(G * 2.0)"},
+    {"beta", 2, P_BETA, false, "$0, $1", "G"},
+    {"poisson", 1, P_POISSON, false, "(double)$0", "G"},
+    {"binomial", 2, P_BINOMIAL, false, NULL, "G"},
 };
 
-/* expr with $k replaced by arg[k] and the primitive's letter by its variable. */
+/* The keys a primitive derives from the draw's key (once per thread): the folded key
+ * (and the ziggurat's rejection key), or a sampler's streams of three keys each. */
+static int prim_keys(prim p) {
+    switch (p) {
+    case P_NORMAL: return 2;
+    case P_UNIFORM: case P_UNIF64: return 1;
+    case P_BETA: return 6;
+    default: return 3;
+    }
+}
+
+static const char *prim_tag(prim p) {
+    switch (p) {
+    case P_GAMMA: return "RND_TAG_GAMMA";
+    case P_BETA: return "RND_TAG_BETA";
+    case P_POISSON: return "RND_TAG_POIS";
+    default: return "RND_TAG_BINO";
+    }
+}
+
+/* expr with $k replaced by arg[k]. */
 static void fill_expr(const char *expr, char (*arg)[200], char *out, size_t n) {
     size_t w = 0;
     for (const char *p = expr; *p && w + 1 < n; p++) {
@@ -77,73 +113,109 @@ static const draw_form *find_form(const char *family) {
     return NULL;
 }
 
-/* A DRAW node as code: the key folded with the site's address hash, then per element of
- * the lane's draw the primitive at element lane * size + j (a per-lane draw) or j. */
+static bool is_float(gen_dtype t) { return t == GEN_F64 || t == GEN_F32; }
+
+/* Whether form f draws a value of dtype out from parameters of the node's dtypes as the
+ * sample function computes it (no promotion the formula would miss). */
+static bool form_fits(const cg_emit *e, const cg_node *nd, const draw_form *f, gen_dtype out) {
+    for (int i = 1; i < nd->n_in; i++) {
+        gen_dtype t = cg_val(e, nd->in[i])->dtype;
+        switch (f->prim) {
+        case P_NORMAL: case P_UNIFORM: case P_GAMMA: case P_BETA:
+            if (t != out) return false;
+            break;
+        case P_UNIF64: if (!(t == GEN_F64 || (f->any_float && t == GEN_F32))) return false; break;
+        case P_POISSON: if (t == GEN_BOOL) return false; break;
+        default: if (i == 2 ? !is_float(t) : t == GEN_BOOL) return false; break;
+        }
+    }
+    switch (f->prim) {
+    case P_NORMAL: case P_UNIFORM: return out == GEN_F64 || (f->any_float && out == GEN_F32);
+    case P_UNIF64: return out == GEN_BOOL;
+    case P_GAMMA: case P_BETA: return out == GEN_F64;
+    default: return out == GEN_I64;
+    }
+}
+
+/* A DRAW node as code: per element of the lane's draw, the primitive at element lane *
+ * size + j (a per-lane draw) or j, and the family's formula of it. */
 static bool emit_draw(cg_emit *e, const cg_node *nd) {
     if (nd->op != OP_DRAW) return false;
     lane_emit *le = e->hook_payload;
     const cg_lanes *l = le->l;
     dist_draw_info di = dist_draw_site_info((const op_draw_site *)nd->p.payload);
     const draw_form *f = find_form(di.family);
-    const cg_value *o = cg_val(e, nd->out[0]);
+    const cg_value *o = cg_val(e, nd->out[0]), *key = cg_val(e, nd->in[0]);
     if (!f || f->n_params != nd->n_in - 1) {
         cg_unsupported(e, "a draw of %s (no sampler on the device)", di.family);
         return true;
     }
-    bool real = o->dtype == GEN_F64 || (f->any_float && o->dtype == GEN_F32);
-    for (int i = 1; i < nd->n_in && real && f->prim != 'B'; i++) real = cg_val(e, nd->in[i])->dtype == o->dtype;
-    for (int i = 1; i < nd->n_in && f->prim == 'B'; i++) {
-        gen_dtype t = cg_val(e, nd->in[i])->dtype;
-        real = t == GEN_F64 || (f->any_float && t == GEN_F32);
-    }
-    if (f->prim == 'B') real = real && o->dtype == GEN_BOOL;
-    if (!real) {
+    if (!form_fits(e, nd, f, o->dtype)) {
         cg_unsupported(e, "a draw of %s of dtype %s from these parameters", di.family, gen_dtype_name(o->dtype));
         return true;
     }
-    if (o->size == 0) return true;
-    const char *ct = cg_ctype(o->dtype);
-    const cg_value *key = cg_val(e, nd->in[0]);
-    if (key->kind == CG_INPUT && !l->each[nd->in[0]]) { /* derived once per thread */
-        int at = le->n_keys;
-        le->n_keys += f->prim == 'Z' ? 2 : 1;
-        cg_text_printf(&le->keys,
-                       "    { const int64_t *k = (const int64_t *)IN[%d];\n"
-                       "      ks[%d] = cg_fold_in(cg_key_of((uint64_t)k[0], (uint64_t)k[1]), UINT64_C(0x%016" PRIx64 ")); }\n",
-                       (int)key->index, at, di.hash);
-        if (f->prim == 'Z') cg_text_printf(&le->keys, "    ks[%d] = cg_zig_key(ks[%d]);\n", at + 1, at);
-        cg_text_printf(&e->body, "    { const cg_key kd = ks[%d];\n", at);
-        if (f->prim == 'Z') cg_text_printf(&e->body, "      const cg_key kz = ks[%d];\n", at + 1);
-    } else {
-        char k0[160], k1[160];
-        snprintf(k0, sizeof k0, "%s", cg_ref(e, nd->in[0], "0"));
-        snprintf(k1, sizeof k1, "%s", cg_ref(e, nd->in[0], "1"));
-        cg_text_printf(&e->body,
-                       "    { const cg_key kd = cg_fold_in(cg_key_of((uint64_t)%s, (uint64_t)%s), UINT64_C(0x%016" PRIx64 "));\n",
-                       k0, k1, di.hash);
-        if (f->prim == 'Z') cg_text_printf(&e->body, "      const cg_key kz = cg_zig_key(kd);\n");
+    if (key->kind != CG_INPUT || l->each[nd->in[0]]) {
+        cg_unsupported(e, "a draw of %s whose key is not the call's", di.family);
+        return true;
     }
+    if (o->size == 0) return true;
+    /* the keys, once per thread */
+    int at = le->n_keys;
+    le->n_keys += prim_keys(f->prim);
+    cg_text_printf(&le->keys,
+                   "    { const int64_t *k = (const int64_t *)IN[%d];\n"
+                   "      gen_key key = {{(uint64_t)k[0], (uint64_t)k[1]}}, kd = cg_fold_in(key, UINT64_C(0x%016" PRIx64 "));\n",
+                   (int)key->index, di.hash);
+    switch (f->prim) {
+    case P_NORMAL: cg_text_printf(&le->keys, "      ks[%d] = kd; ks[%d] = rnd_ziggurat_key(kd); }\n", at, at + 1); break;
+    case P_UNIFORM: case P_UNIF64: cg_text_printf(&le->keys, "      ks[%d] = kd; }\n", at); break;
+    default:
+        for (int s = 0; s < prim_keys(f->prim) / 3; s++)
+            cg_text_printf(&le->keys,
+                           "      { smp_stream st = smp_stream_new(kd, %s, %d); ks[%d] = st.a; ks[%d] = st.z; ks[%d] = st.v; }\n",
+                           prim_tag(f->prim), s, at + 3 * s, at + 3 * s + 1, at + 3 * s + 2);
+        cg_text_printf(&le->keys, "    }\n");
+    }
+    /* the elements */
+    const char *ct = cg_ctype(o->dtype);
     int64_t so[GEN_MAX_DIMS], sa[GEN_MAX_DIMS];
-    char lo[240], la[240], args[DIST_MAX_PARAMS][200], x[600];
+    char lo[240], la[240], args[DIST_MAX_PARAMS][200], x[600], a[400];
+    for (int i = 1; i < nd->n_in; i++) {
+        const cg_value *v = cg_val(e, nd->in[i]);
+        cg_bcast_strides(v->ndim, v->shape, 1, o->ndim, o->shape, sa);
+        cg_linear(la, sizeof la, o->ndim, o->shape, sa, "d");
+        snprintf(args[i - 1], sizeof args[i - 1], "%s", cg_ref(e, nd->in[i], la));
+    }
     cg_strides(o->ndim, o->shape, so);
     cg_linear(lo, sizeof lo, o->ndim, o->shape, so, "d");
+    cg_text_printf(&e->body, "    {\n");
+    if (f->prim == P_GAMMA || f->prim == P_POISSON || f->prim == P_BINOMIAL)
+        cg_text_printf(&e->body, "      const smp_stream st = cg_stream(ks[%d], ks[%d], ks[%d]);\n", at, at + 1, at + 2);
+    if (f->prim == P_BETA)
+        cg_text_printf(&e->body, "      const smp_stream st[2] = {cg_stream(ks[%d], ks[%d], ks[%d]), cg_stream(ks[%d], ks[%d], ks[%d])};\n",
+                       at, at + 1, at + 2, at + 3, at + 4, at + 5);
     cg_open_loops(e, o->ndim, o->shape, "d");
     cg_text_printf(&e->body, "    { const int64_t oa = %s;\n", lo);
     if (l->each[nd->out[0]])
         cg_text_printf(&e->body, "      const uint64_t ei = (uint64_t)(lane * INT64_C(%" PRId64 ") + oa);\n", o->size);
     else
         cg_text_printf(&e->body, "      const uint64_t ei = (uint64_t)oa;\n");
-    if (f->prim == 'Z')
-        cg_text_printf(&e->body, "      const %s Z = (%s)cg_normal(kd, kz, ei);\n", ct, ct);
-    else if (f->prim == 'U')
-        cg_text_printf(&e->body, "      const %s U = cg_uniform_%s(kd, ei);\n", ct, o->dtype == GEN_F32 ? "f32" : "f64");
-    else
-        cg_text_printf(&e->body, "      const double U = cg_uniform_f64(kd, ei);\n");
-    for (int i = 1; i < nd->n_in; i++) {
-        const cg_value *a = cg_val(e, nd->in[i]);
-        cg_bcast_strides(a->ndim, a->shape, 1, o->ndim, o->shape, sa);
-        cg_linear(la, sizeof la, o->ndim, o->shape, sa, "d");
-        snprintf(args[i - 1], sizeof args[i - 1], "%s", cg_ref(e, nd->in[i], la));
+    if (f->arg) fill_expr(f->arg, args, a, sizeof a);
+    switch (f->prim) {
+    case P_NORMAL: cg_text_printf(&e->body, "      const %s Z = (%s)cg_normal(ks[%d], ks[%d], ei);\n", ct, ct, at, at + 1); break;
+    case P_UNIFORM:
+        cg_text_printf(&e->body, "      const %s U = cg_uniform_%s(ks[%d], ei);\n", ct, o->dtype == GEN_F32 ? "f32" : "f64", at);
+        break;
+    case P_UNIF64: cg_text_printf(&e->body, "      const double U = cg_uniform_f64(ks[%d], ei);\n", at); break;
+    case P_GAMMA: cg_text_printf(&e->body, "      const double G = cg_gamma(&st, ei, %s);\n", a); break;
+    case P_BETA: cg_text_printf(&e->body, "      const double G = cg_beta(st, ei, %s);\n", a); break;
+    case P_POISSON: cg_text_printf(&e->body, "      const int64_t G = cg_poisson_draw(&st, ei, %s);\n", a); break;
+    case P_BINOMIAL: { /* n as gen_cast makes it i64, p as the sampler reads it (f64) */
+        bool nf = is_float(cg_val(e, nd->in[1])->dtype);
+        cg_text_printf(&e->body, "      const int64_t G = cg_binomial(&st, ei, %s%s%s, (double)%s);\n", nf ? "cg_f2i((double)" : "(int64_t)",
+                       args[0], nf ? ")" : "", args[1]);
+        break;
+    }
     }
     fill_expr(f->expr, args, x, sizeof x);
     cg_text_printf(&e->body, "      %s = (%s)%s; }\n    }\n", cg_ref(e, nd->out[0], "oa"), ct, x);
@@ -191,15 +263,6 @@ static const char portability[] =
     "#else\n#include <math.h>\n#include <stdbool.h>\n#include <stdint.h>\n#include <string.h>\n#endif\n"
     "#ifndef GENC_HD\n#define GENC_HD\n#endif\n";
 
-static void put_tables(cg_text *t) {
-    cg_text_printf(t, "static const uint64_t cg_zig_k[256] = {");
-    for (int i = 0; i < 256; i++) cg_text_printf(t, "%sUINT64_C(0x%" PRIx64 ")", i ? ", " : "", rnd_zig_k[i]);
-    cg_text_printf(t, "};\nstatic const double cg_zig_w[256] = {");
-    for (int i = 0; i < 256; i++) cg_text_printf(t, "%s%a", i ? ", " : "", rnd_zig_w[i]);
-    cg_text_printf(t, "};\nstatic const double cg_zig_f[256] = {");
-    for (int i = 0; i < 256; i++) cg_text_printf(t, "%s%a", i ? ", " : "", rnd_zig_f[i]);
-    cg_text_printf(t, "};\n");
-}
 
 void cg_lane_code_free(cg_lane_code *code) {
     cg_text_free(&code->src);
@@ -224,11 +287,11 @@ static void put_inputs(cg_text *t, const cg_graph *g, const cg_lane_code *c) {
 static void put_runner(cg_text *t, const cg_lanes *l, cg_lane_code *c, const lane_emit *le, int64_t stmt_work) {
     const cg_graph *g = l->g;
     int64_t dummy = (stmt_work + 15) / 16 * 16;
-    cg_text_printf(t, "#define CG_NKEYS %d\nstatic void cg_lane_keys(const cg_params *P, cg_key *ks) {\n"
+    cg_text_printf(t, "#define CG_NKEYS %d\nstatic void cg_lane_keys(const cg_params *P, gen_key *ks) {\n"
                       "    const int64_t lane = P->first;\n", le->n_keys);
     put_inputs(t, g, c);
     cg_text_printf(t, "    (void)IN; (void)ks;\n%s}\n", le->keys.s ? le->keys.s : "");
-    cg_text_printf(t, "static int cg_run_lane(const cg_params *P, unsigned char *W, int64_t lane, const cg_key *ks, int64_t *at,\n"
+    cg_text_printf(t, "static int cg_run_lane(const cg_params *P, unsigned char *W, int64_t lane, const gen_key *ks, int64_t *at,\n"
                       "                      double *fv) {\n");
     put_inputs(t, g, c);
     cg_text_printf(t, "    void *OUT[%d];\n", g->n_outputs + 1);
@@ -260,7 +323,7 @@ static const char kernel[] =
     "extern \"C\" __global__ void __launch_bounds__(CG_BLOCK) cg_kernel(const __grid_constant__ cg_params P) {\n"
     "    const int64_t T = (int64_t)gridDim.x * blockDim.x, t = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;\n"
     "    unsigned char *W = P.W + t * CG_WORK;\n"
-    "    cg_key ks[CG_NKEYS + 1];\n"
+    "    gen_key ks[CG_NKEYS + 1];\n"
     "    if (t < P.n) cg_lane_keys(&P, ks);\n"
     "    for (int64_t i = t; i < P.n; i += T) {\n"
     "        int64_t lane = P.first + i, at = 0;\n"
@@ -275,7 +338,7 @@ static const char kernel[] =
     "            unsigned char *W, int64_t *fail, double *failv) {\n"
     "    const cg_params *P = (const cg_params *)(const void *)K;\n"
     "    (void)rt; (void)IN; (void)OUT; (void)W; (void)fail; (void)failv;\n"
-    "    cg_key ks[CG_NKEYS + 1];\n"
+    "    gen_key ks[CG_NKEYS + 1];\n"
     "    cg_lane_keys(P, ks);\n"
     "    for (int64_t i = 0; i < P->n; i++) {\n"
     "        int64_t lane = P->first + i, at = 0;\n"
@@ -330,13 +393,12 @@ bool cg_emit_lanes(const cg_lanes *l, cg_lane_code *c, char *why, size_t why_n) 
         return false;
     }
     cg_text_printf(t, "%s", portability);
-    put_tables(t);
     for (int k = 0; k < cg_lane_n_texts; k++) put_text(t, cg_lane_texts[k]);
     cg_text_printf(t, "%s", cg_prelude_helpers);
     cg_text_printf(t, "typedef struct cg_rt { int unused; } cg_rt;\n");
     put_device_calls(t, cg_prelude_ops);
     cg_text_printf(t, "static int cg_lane(const void *const *K, const void *const *IN, void *const *OUT, unsigned char *W,\n"
-                      "                   int64_t lane, const cg_key *ks, int64_t *fail, double *failv) {\n"
+                      "                   int64_t lane, const gen_key *ks, int64_t *fail, double *failv) {\n"
                       "    const cg_rt *rt = 0;\n"
                       "    (void)rt; (void)K; (void)IN; (void)W; (void)lane; (void)ks; (void)fail; (void)failv;\n");
     put_device_calls(t, body.s ? body.s : "");

@@ -1,6 +1,7 @@
-/* lane_runtime.h — the runtime a lane program calls (the cg_rt_* names of runtime.h's
- * table, which the lane target writes for the C target's rt->...), as plain C that runs
- * in one GPU thread: the special functions are the library's own (special.h, embedded
+/* lane_runtime.h — what a lane program's statements call: the draws' element procedures
+ * (the random layer's, embedded before this text, through a few helpers) and the
+ * runtime (the cg_rt_* names of runtime.h's table, which the lane target writes for the
+ * C target's rt->...), as plain C that runs in one GPU thread: the special functions are the library's own (special.h, embedded
  * before this text), argsort and the Cholesky VJP the CPU kernels' own procedures
  * (mergesort.h, cholesky_vjp.h, embedded too); the matrix kernels are textbook loops in
  * place of BLAS and LAPACK (a product sums in index order, Cholesky by rows, LU with
@@ -8,6 +9,64 @@
  * are reported as the runtime's are (the order of a minor that is not positive definite,
  * the row of a zero pivot). Not included by the library: emit_lanes.c embeds this text
  * in every lane program. */
+
+/* ---- draws (random_hd.h, sample_hd.h) ---- */
+
+#ifndef __CUDACC_RTC__
+const double smp_fact[23] = SMP_FACT_INIT; /* the host's table, as sample_common.c's */
+#endif
+
+/* gen_key_fold_in(k, d). */
+static inline gen_key cg_fold_in(gen_key k, uint64_t d) { return rnd_key_of(rnd_block(k, d, RND_TAG_FOLD)); }
+/* The draw word of element i of a draw at k: word i % 2 of block i / 2. */
+static inline uint64_t cg_word(gen_key k, uint64_t i) { return rnd_draw_block(k, i / 2).v[i % 2]; }
+/* Element i of gen_random_uniform(k, f64 / f32) and of gen_random_normal(k, f64) (kz:
+ * rnd_ziggurat_key(k); f32: that rounded). */
+static inline double cg_uniform_f64(gen_key k, uint64_t i) { return rnd_u64_to_f64(cg_word(k, i)); }
+static inline float cg_uniform_f32(gen_key k, uint64_t i) { return rnd_u64_to_f32(cg_word(k, i)); }
+static inline double cg_normal(gen_key k, gen_key kz, uint64_t i) { return rnd_normal_from_word(cg_word(k, i), kz, i); }
+/* A sampler's stream from its keys a, z, v. */
+static inline smp_stream cg_stream(gen_key a, gen_key z, gen_key v) {
+    smp_stream s;
+    s.a = a, s.z = z, s.v = v;
+    return s;
+}
+/* Element i of gen_random_gamma at stream st (alpha > 0, checked by the model). */
+static inline double cg_gamma(const smp_stream *st, uint64_t i, double alpha) {
+    if (!smp_valid(SMP_POSITIVE, alpha)) return NAN; /* not reached: the model checks it (no endless rejection) */
+    smp_gamma_prm g;
+    smp_gamma_init(&g, alpha);
+    threefry2x64_ctr_t b = smp_attempt(st, i, 0);
+    return smp_gamma_draw(&g, st, i, b.v[0], b.v[1], g.boost ? smp_boost_word(st, i) : 0);
+}
+/* Element i of gen_random_beta at streams st[0..2). */
+static inline double cg_beta(const smp_stream *st, uint64_t i, double a, double b) {
+    if (!smp_valid(SMP_POSITIVE, a) || !smp_valid(SMP_POSITIVE, b)) return NAN;
+    smp_beta_prm s;
+    smp_beta_init(&s, a, b);
+    threefry2x64_ctr_t x = smp_attempt(&st[0], i, 0), y = smp_attempt(&st[1], i, 0);
+    uint64_t wx[3] = {x.v[0], x.v[1], s.logspace ? smp_boost_word(&st[0], i) : 0};
+    uint64_t wy[3] = {y.v[0], y.v[1], s.logspace ? smp_boost_word(&st[1], i) : 0};
+    return smp_beta_draw(&s, st, i, wx, wy);
+}
+/* Element i of gen_random_poisson at stream st. */
+static inline int64_t cg_poisson_draw(const smp_stream *st, uint64_t i, double rate) {
+    if (!smp_valid(SMP_RATE, rate)) return -1;
+    smp_pois_prm s;
+    smp_pois_init(&s, rate);
+    threefry2x64_ctr_t b = smp_attempt(st, i, 0);
+    return smp_pois_draw(&s, st, i, b.v[0], b.v[1]);
+}
+/* Element i of gen_random_binomial at stream st. */
+static inline int64_t cg_binomial(const smp_stream *st, uint64_t i, int64_t n, double p) {
+    if (n < 0 || !smp_valid(SMP_PROB, p)) return -1;
+    smp_bino_prm s;
+    smp_bino_init(&s, n, p);
+    threefry2x64_ctr_t b = smp_attempt(st, i, 0);
+    return smp_bino_draw(&s, st, i, b.v[0], b.v[1]);
+}
+
+/* ---- the runtime table's functions ---- */
 
 #define cg_rt_sigmoid sf_sigmoid
 #define cg_rt_softplus sf_softplus

@@ -71,6 +71,24 @@ static gen_status mixed_model(gen_ctx *ctx, const gen_args *args, gen_array **re
     return gen_ctx_status(ctx);
 }
 
+/* The random layer's samplers: g ~ gamma(2, 0.5); c ~ chi2(3); b ~ beta(0.5, 2) (drawn
+ * through logarithms); p ~ Poisson(3 + g) (inversion) and q ~ Poisson(15) (rejection);
+ * n ~ binomial(20, 0.3); o ~ N(g + c + b + 0.1 p + 0.05 q + 0.01 n, 1) observed. */
+static gen_status samplers_model(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+    (void)args;
+    runs++;
+    gen_array *g = gen_choose(ctx, "g", gen_gamma(gen_scalar(2), gen_scalar(0.5)));
+    gen_array *c = gen_choose(ctx, "c", gen_chi2(gen_scalar(3)));
+    gen_array *b = gen_choose(ctx, "b", gen_beta(gen_scalar(0.5), gen_scalar(2)));
+    gen_array *p = gen_cast(gen_choose(ctx, "p", gen_poisson(gen_add(g, gen_scalar(3)))), GEN_F64);
+    gen_array *q = gen_cast(gen_choose(ctx, "q", gen_poisson(gen_scalar(15))), GEN_F64);
+    gen_array *n = gen_cast(gen_choose(ctx, "n", gen_binomial(gen_scalar_i64(20), gen_scalar(0.3))), GEN_F64);
+    gen_array *m = gen_add(gen_add(gen_add(g, c), b), gen_mul(gen_scalar(0.1), p));
+    m = gen_add(gen_add(m, gen_mul(gen_scalar(0.05), q)), gen_mul(gen_scalar(0.01), n));
+    *retval = gen_choose(ctx, "o", gen_normal(m, gen_scalar(1)));
+    return gen_ctx_status(ctx);
+}
+
 static gen_addr addr1(const char *n) { return (gen_addr){1, {gen_part_name(n)}}; }
 
 /* x equals y (either may be on the device): shape, dtype, particle-axis mark, and each
@@ -175,7 +193,7 @@ static gen_choicemap *obs1(const char *name, gen_array *v) {
 
 static void test_models(void) {
     gen_gf *line = gen_dynamic("line", line_model), *poly = gen_dynamic("poly", poly_model);
-    gen_gf *mixed = gen_dynamic("mixed", mixed_model);
+    gen_gf *mixed = gen_dynamic("mixed", mixed_model), *samplers = gen_dynamic("samplers", samplers_model);
     gen_array *x = gen_linspace(-1, 2, NX); /* small: it travels to the device with each op */
     gen_args args = {1, &x, NULL};
     compare_on_device(line, &args, line_obs(), &args, line_obs(), 37);
@@ -185,6 +203,7 @@ static void test_models(void) {
     gen_args pargs = {1, &dxs, NULL}, hpargs = {1, &xs, NULL};
     compare_on_device(poly, &pargs, obs1("y", dys), &hpargs, obs1("y", ys), 1000);
     compare_on_device(mixed, NULL, obs1("o", gen_scalar(0.7)), NULL, obs1("o", gen_scalar(0.7)), 64);
+    compare_on_device(samplers, NULL, obs1("o", gen_scalar(4.5)), NULL, obs1("o", gen_scalar(4.5)), 200);
     /* a per-particle observation [n] */
     gen_array *ov = gen_batched(gen_linspace(-1, 1, 16));
     compare_on_device(mixed, NULL, obs1("o", gen_array_to_device(ov, lane_dev)), NULL, obs1("o", ov), 16);
