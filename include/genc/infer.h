@@ -195,6 +195,18 @@ gen_array *gen_target_logpdf(const gen_target *t, const gen_array *theta);
  * (gen_divergence). */
 gen_status gen_target_logpdf_grad(const gen_target *t, const gen_array *theta, double *logp,
                                   gen_array **grad);
+/* The log density and its gradient at n points at once (n chains): theta [n, d] f64 on
+ * any device; *logp [n] and *grad [n, d] on theta's device (new arrays in the current
+ * scope). Each chain's values are what gen_target_logpdf_grad computes at its row, but
+ * not judged: a log density of -inf, NaN or +inf is returned as it is (each chain's
+ * caller decides what its point means), and a failed parameter check of the model is
+ * the first failing chain's error, prefixed by it ("chain 3: y: normal: sigma must be
+ * > 0, got -1 at index []"). With the target compiled (gen_target_compiled) and theta on
+ * a CUDA device, one kernel evaluates every chain, one GPU thread each; otherwise the
+ * chains are evaluated one by one. GEN_ERR_SHAPE for theta not [n, d] with n >= 1,
+ * GEN_ERR_DTYPE for a theta not f64; on error *logp and *grad are NULL. */
+gen_status gen_target_logpdf_grad_chains(const gen_target *t, const gen_array *theta, gen_array **logp,
+                                         gen_array **grad);
 /* The trace at theta: the base trace updated with the selected choices' constrained
  * values. */
 gen_status gen_target_trace(const gen_target *t, const gen_array *theta, gen_trace **tr);

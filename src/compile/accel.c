@@ -3,18 +3,25 @@
  * evaluation at the capture point, then run on raw doubles with no dispatch, tape or
  * allocation per evaluation. */
 #include <math.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../infer/accel.h"
 #include "cgfn.h"
+#include "lane_prog.h"
 
 struct accel_fn {
     _Atomic int refs;
     cg_fn *fn;
     int n_in;
     int64_t *in_size; /* elements of each input */
+    /* The lane program of many chains on a device (made on first use, for the first
+     * device asked; NULL when that failed). */
+    _Atomic bool chains_made;
+    cg_lane_prog *chains;
 };
 
 accel_fn *accel_fn_retain(accel_fn *a) {
@@ -24,6 +31,7 @@ accel_fn *accel_fn_retain(accel_fn *a) {
 
 void accel_fn_free(accel_fn *a) {
     if (!a || atomic_fetch_sub(&a->refs, 1) > 1) return;
+    cg_lane_prog_free(a->chains);
     cg_fn_free(a->fn);
     core_free(a->in_size, (size_t)(a->n_in + 1) * sizeof *a->in_size);
     core_free(a, sizeof *a);
@@ -177,6 +185,52 @@ gen_status accel_value_and_grad(const accel_fn *a, const double *theta, const in
     }
     if (in && in != in_small) core_free(in, (size_t)a->n_in * sizeof *in);
     if (out && out != out_small) core_free(out, (size_t)(a->n_in + 1) * sizeof *out);
+    return s;
+}
+
+/* The lane program of a's chains on be, made once (NULL: none). */
+static pthread_mutex_t chains_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static cg_lane_prog *chains_of(const accel_fn *a, const backend *be) {
+    accel_fn *m = (accel_fn *)a;
+    if (!atomic_load(&m->chains_made)) {
+        pthread_mutex_lock(&chains_lock);
+        if (!atomic_load(&m->chains_made)) {
+            char why[400];
+            cg_graph *src = cg_graph_with_outputs(a->fn->g, a->fn->g->n_outputs, a->fn->g->outputs);
+            cg_lanes *l = src ? cg_lanes_chains(src) : NULL;
+            m->chains = l ? cg_lane_prog_new(l, src, be, why, sizeof why) : NULL;
+            if (!l) cg_graph_free(src);
+            if (!m->chains && getenv("GENC_COMPILE_VERBOSE"))
+                fprintf(stderr, "genc: the target's chains are not compiled for %s: %s\n", be->name,
+                        l ? why : "out of memory");
+            gen_error_clear();
+            atomic_store(&m->chains_made, true);
+        }
+        pthread_mutex_unlock(&chains_lock);
+    }
+    return a->chains && a->chains->be == be ? a->chains : NULL;
+}
+
+gen_status accel_value_and_grad_chains(const accel_fn *a, const backend *be, int64_t n, const void *theta,
+                                       const int64_t *off, int64_t dim, void *lp, void *grad) {
+    cg_lane_prog *p = cg_lane_prog_supports(be) ? chains_of(a, be) : NULL;
+    if (!p) return GEN_ERR_UNSUPPORTED;
+    cg_lane_io small_in[16], small_out[17];
+    cg_lane_io *in = a->n_in <= 16 ? small_in : core_alloc((size_t)a->n_in * sizeof *in);
+    cg_lane_io *out = a->n_in <= 16 ? small_out : core_alloc((size_t)(a->n_in + 1) * sizeof *out);
+    gen_status s = in && out ? GEN_OK : GEN_ERR_OOM;
+    int64_t row = dim * (int64_t)sizeof(double);
+    if (s == GEN_OK) {
+        out[0] = (cg_lane_io){lp, false, (int64_t)sizeof(double)};
+        for (int i = 0; i < a->n_in; i++) {
+            in[i] = (cg_lane_io){(const double *)theta + off[i], false, row};
+            out[1 + i] = (cg_lane_io){(double *)grad + off[i], false, row};
+        }
+        s = cg_lane_prog_run(p, n, in, out);
+    }
+    if (in && in != small_in) core_free(in, (size_t)a->n_in * sizeof *in);
+    if (out && out != small_out) core_free(out, (size_t)(a->n_in + 1) * sizeof *out);
     return s;
 }
 

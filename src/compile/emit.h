@@ -50,8 +50,23 @@ typedef struct cg_segment {
     int64_t *start_step; /* per body node: a slice's first index grows this much per block */
 } cg_segment;
 
-typedef struct cg_emit {
+typedef struct cg_emit cg_emit;
+/* A target's own code for some nodes (the lane target's draws, emit_lanes.c): true when
+ * it wrote node nd (or called cg_unsupported); false leaves it to the C emitters. */
+typedef bool (*cg_node_hook)(cg_emit *e, const cg_node *nd);
+
+/* How a target asks for the statements (cg_emit_statements). */
+typedef struct cg_emit_opts {
+    cg_node_hook hook; /* NULL: the C target's code for every node */
+    void *hook_payload;
+    bool rows;         /* a value [1, ..., m] is a row of a loop nest (core_dims in emit_fuse.c) */
+} cg_emit_opts;
+
+struct cg_emit {
     const cg_graph *g;
+    cg_node_hook hook;
+    void *hook_payload;
+    bool rows;
     cg_store *st;        /* per value */
     cg_text body;        /* the statements */
     int64_t work_bytes;  /* the work block's size */
@@ -90,7 +105,7 @@ typedef struct cg_emit {
     int64_t scratch_end, scratch_at;
     int32_t scratch_node;
     bool scratch_used;
-} cg_emit;
+};
 
 /* The C type of a dtype's elements. */
 const char *cg_ctype(gen_dtype t);
@@ -166,6 +181,17 @@ bool cg_emit_fused(cg_emit *e, const cg_node *nd);
 /* The error of op node k of g whose code returned 1 + k (at and v: what it left in
  * *fail and failv), worded and classed as the eager kernel's (op_failure.c). */
 gen_status cg_op_failure(const cg_graph *g, int32_t k, int64_t at, const double *v);
+
+/* What the generated C code starts with after math.h and stdint.h: the eager kernels'
+ * conversions and scalar helpers (cg_f2i, cg_mod, cg_logaddexp, ...). */
+extern const char cg_prelude_helpers[];
+
+/* The statements of g's function, as cg_emit_c writes them inside cg_main (declarations,
+ * body, `return 0;`), into *src (free with cg_text_free): they read K, IN, OUT, W, fail,
+ * failv and call the runtime through rt->. opts (NULL: the C target's) name a hook that
+ * writes the nodes a target computes its own way. false with why filled as cg_emit_c. */
+bool cg_emit_statements(const cg_graph *g, const cg_emit_opts *opts, cg_text *src, int64_t *work_bytes, char *why,
+                        size_t why_n);
 
 /* The generated C source of g, into *src (free with cg_text_free): a function
  *   int cg_main(const cg_rt *rt, const void *const *K, const void *const *IN,

@@ -513,6 +513,7 @@ void cg_emit_node(cg_emit *e, int32_t k) {
         cg_unsupported(e, "%s (a function pointer parameter)", op_table[nd->op].name);
         return;
     }
+    if (e->hook && e->hook(e, nd)) return;
     if (!cg_emit_elementwise(e, nd) && !cg_emit_reduce(e, nd) && !cg_emit_shape(e, nd) && !cg_emit_linalg(e, nd) &&
         !cg_emit_fused(e, nd) && !emit_host(e, nd))
         cg_unsupported(e, "%s", op_table[nd->op].name);
@@ -529,8 +530,9 @@ bool cg_is_elementwise(op_id op) {
 
 /* ---- the function ---- */
 
-static const char prelude[] =
-    "#include <math.h>\n#include <stdint.h>\n#include <string.h>\n"
+static const char prelude_includes[] = "#include <math.h>\n#include <stdint.h>\n#include <string.h>\n";
+
+const char cg_prelude_helpers[] =
     "static inline int64_t cg_f2i(double v) { if (v != v) return 0; if (v >= 9.2233720368547758e18) return INT64_MAX;"
     " if (v <= -9.2233720368547758e18) return INT64_MIN; return (int64_t)v; }\n"
     "static inline double cg_mod(double a, double b) { double r = fmod(a, b); if (r == 0) return copysign(0.0, b);"
@@ -552,8 +554,10 @@ static const char prelude[] =
 
 #define CG_RT_DECL(ret, name, args) "    " #ret " (*" #name ")" #args ";\n"
 
-bool cg_emit_c(const cg_graph *g, cg_text *src, int64_t *work_bytes, char *why, size_t why_n) {
+bool cg_emit_statements(const cg_graph *g, const cg_emit_opts *opts, cg_text *src, int64_t *work_bytes, char *why,
+                        size_t why_n) {
     cg_emit e = {.g = g};
+    if (opts) e.hook = opts->hook, e.hook_payload = opts->hook_payload, e.rows = opts->rows;
     e.st = core_calloc((size_t)g->n_values + 1, sizeof *e.st);
     e.grp = core_alloc(((size_t)g->n_values + 1) * sizeof *e.grp);
     e.store = core_calloc((size_t)g->n_values + 1, sizeof *e.store);
@@ -584,16 +588,10 @@ bool cg_emit_c(const cg_graph *g, cg_text *src, int64_t *work_bytes, char *why, 
     }
     bool ok = false;
     if (!e.why[0] && !e.body.oom && !e.tables.oom) {
-        cg_text_printf(&out, "%s", prelude);
-        cg_text_printf(&out, "typedef struct cg_rt {\n" CG_RT_FUNCS(CG_RT_DECL) "} cg_rt;\n");
-        cg_text_printf(&out, "%s", cg_prelude_ops);
-        cg_text_printf(&out, "int cg_main(const cg_rt *rt, const void *const *K, const void *const *IN, "
-                             "void *const *OUT, unsigned char *W, int64_t *fail, double *failv) {\n"
-                             "    (void)rt; (void)K; (void)IN; (void)W; (void)fail; (void)failv;\n");
         layout_work(&e);
         declare(&e, &out);
         cg_reroll_declare(&e, &out);
-        cg_text_printf(&out, "%s    return 0;\n}\n", e.body.s ? e.body.s : "");
+        cg_text_printf(&out, "%s    return 0;\n", e.body.s ? e.body.s : "");
         if (!out.oom) {
             *src = out;
             out = (cg_text){0};
@@ -613,4 +611,25 @@ bool cg_emit_c(const cg_graph *g, cg_text *src, int64_t *work_bytes, char *why, 
     core_free(e.grp, ((size_t)g->n_values + 1) * sizeof *e.grp);
     core_free(e.store, ((size_t)g->n_values + 1) * sizeof *e.store);
     return ok;
+}
+
+bool cg_emit_c(const cg_graph *g, cg_text *src, int64_t *work_bytes, char *why, size_t why_n) {
+    cg_text body = {0}, out = {0};
+    *src = (cg_text){0};
+    if (!cg_emit_statements(g, NULL, &body, work_bytes, why, why_n)) return false;
+    cg_text_printf(&out, "%s%s", prelude_includes, cg_prelude_helpers);
+    cg_text_printf(&out, "typedef struct cg_rt {\n" CG_RT_FUNCS(CG_RT_DECL) "} cg_rt;\n");
+    cg_text_printf(&out, "%s", cg_prelude_ops);
+    cg_text_printf(&out, "int cg_main(const cg_rt *rt, const void *const *K, const void *const *IN, "
+                         "void *const *OUT, unsigned char *W, int64_t *fail, double *failv) {\n"
+                         "    (void)rt; (void)K; (void)IN; (void)W; (void)fail; (void)failv;\n%s}\n",
+                   body.s);
+    cg_text_free(&body);
+    if (out.oom) {
+        cg_text_free(&out);
+        snprintf(why, why_n, "out of memory");
+        return false;
+    }
+    *src = out;
+    return true;
 }

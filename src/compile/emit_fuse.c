@@ -43,17 +43,23 @@ static int32_t root_of(const cg_emit *e, int32_t v) { return e->st[v].root; }
 
 static bool is_float(gen_dtype t) { return t == GEN_F64 || t == GEN_F32; }
 
+static int32_t row_source(const cg_emit *e, const cg_node *nd);
+
 static bool full_reduction(const cg_emit *e, const cg_node *nd) {
     if (nd->kind != CG_OP || nd->n_out != 1) return false;
     if (nd->op != OP_SUM && nd->op != OP_PROD && nd->op != OP_MAX && nd->op != OP_MIN) return false;
+    if (e->rows && row_source(e, nd) >= 0) return false; /* one row's reduction: a nest's */
     const cg_value *a = cg_val(e, nd->in[0]), *o = cg_val(e, nd->out[0]);
     return o->size == 1 && a->size > 1 && is_float(a->dtype) && o->dtype == a->dtype;
 }
 
-/* v's axes without its leading 1s (how it broadcasts): their count, *shape their extents. */
-static int core_dims(const cg_value *v, const int64_t **shape) {
+/* v's axes without its leading 1s (how it broadcasts): their count, *shape their extents.
+ * With e->rows (the lane target) one leading 1 of a value of two or more axes stays: a
+ * particle's [1, m] is one row of a nest, whose reductions along it then fuse. */
+static int core_dims(const cg_emit *e, const cg_value *v, const int64_t **shape) {
     int d = 0;
     while (d < v->ndim && v->shape[d] == 1) d++;
+    if (e->rows && d > 0 && d < v->ndim && v->ndim >= 2) d--;
     *shape = v->shape + d;
     return v->ndim - d;
 }
@@ -61,7 +67,7 @@ static int core_dims(const cg_value *v, const int64_t **shape) {
 /* Whether v has the open loop's shape (up to leading 1s). */
 static bool loop_shaped(const cg_emit *e, const cg_value *v) {
     const int64_t *sh;
-    int nd = core_dims(v, &sh);
+    int nd = core_dims(e, v, &sh);
     return nd == e->fuse_nd && !memcmp(sh, e->fuse_shape, (size_t)nd * sizeof *sh);
 }
 
@@ -78,7 +84,7 @@ static bkind broadcast_kind(const cg_emit *e, const cg_value *a) {
     if (a->size == 1) return B_ONE;
     if (a->size == e->fuse_n) return B_FULL;
     const int64_t *sh;
-    int nd = core_dims(a, &sh), R = e->fuse_nd;
+    int nd = core_dims(e, a, &sh), R = e->fuse_nd;
     if (R < 2 || nd > R) return B_NONE;
     bool outer = true, inner = true;
     for (int d = 0; d < R; d++) {
@@ -108,7 +114,7 @@ const char *cg_fused_index(const cg_emit *e, int32_t v) {
  * accumulate in double, in order, as the CPU kernel does), or NORMAL_LOGPDF_SUM over one
  * event axis with one sigma (its rows case: mu of the full shape, x too or one row). */
 static int32_t row_source(const cg_emit *e, const cg_node *nd) {
-    if (nd->kind != CG_OP || nd->n_out != 1 || cg_val(e, nd->out[0])->size <= 1) return -1;
+    if (nd->kind != CG_OP || nd->n_out != 1 || (cg_val(e, nd->out[0])->size <= 1 && !e->rows)) return -1;
     const cg_value *o = cg_val(e, nd->out[0]);
     if (nd->op == OP_SUM || nd->op == OP_PROD || nd->op == OP_MAX || nd->op == OP_MIN) {
         const cg_value *a = cg_val(e, nd->in[0]);
@@ -399,7 +405,7 @@ static bool open_group(sched *s, int32_t k, int32_t v) {
     const cg_value *x = cg_val(e, v);
     if (x->size <= 1) return false;
     const int64_t *sh;
-    e->fuse_nd = core_dims(x, &sh);
+    e->fuse_nd = core_dims(e, x, &sh);
     memcpy(e->fuse_shape, sh, (size_t)e->fuse_nd * sizeof *sh);
     e->fuse_n = x->size;
     if (!fits(s, &e->g->nodes[k])) return false;

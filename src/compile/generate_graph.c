@@ -24,6 +24,7 @@
 #include "cache.h"
 #include "cgfn.h"
 #include "genc/compile.h"
+#include "lane_prog.h"
 
 #define GEN_HOT 2
 /* From this many particles a call shape compiles on first use: one dynamic run costs
@@ -46,8 +47,12 @@ typedef struct rec_plan {
 typedef struct gen_prog {
     _Atomic int refs;
     _Atomic int64_t uses;
-    _Atomic int state; /* 0: not built, 1: building, 2: built (fn, or none) */
+    _Atomic int state; /* 0: not built, 1: building, 2: built (fn or lp, or none) */
     cg_fn *fn;
+    /* A call whose arrays live on a device (the thread's default device is one): the
+     * program of one particle run by one GPU thread each (lane_prog.h), fn NULL. */
+    const backend *dev;
+    cg_lane_prog *lp;
     int n_rec;
     rec_plan *rec;
     int factors_out, ret_out, ret_rec, ret_arg; /* -1: not that kind */
@@ -59,6 +64,7 @@ typedef struct gen_prog {
 
 static void prog_free(gen_prog *p) {
     cg_fn_free(p->fn);
+    cg_lane_prog_free(p->lp);
     core_free(p->rec, ((size_t)p->n_rec + 1) * sizeof *p->rec);
     core_free(p->out_batched, ((size_t)p->n_out + 1) * sizeof *p->out_batched);
     core_free(p, sizeof *p);
@@ -116,15 +122,16 @@ static gen_choicemap *cons_map(const cons_list *c) {
 }
 
 /* The constraints in iteration order; false when one cannot be an input of the code (a
- * mask, a tuple, an array off the host) or there are too many. */
-static bool cons_collect(const gen_choicemap *m, cons_list *c) {
+ * mask, a tuple, an array neither on the host nor on dev) or there are too many. */
+static bool cons_collect(const gen_choicemap *m, const backend *dev, cons_list *c) {
     int64_t n = gen_choicemap_count(m);
     *c = (cons_list){0};
     if (n > GEN_MAX_CONSTRAINTS || !cons_alloc(c, n)) return false;
     gen_choicemap_iter it;
     gen_choicemap_iter_init(&it, m);
     while (gen_choicemap_iter_next(&it)) {
-        if (it.mask || c->n >= n || gen_array_is_tuple(it.value) || gen_array_device(it.value) != GEN_DEVICE_CPU) {
+        gen_device d = gen_array_device(it.value);
+        if (it.mask || c->n >= n || gen_array_is_tuple(it.value) || (d != GEN_DEVICE_CPU && d != dev->device)) {
             cons_free(c);
             return false;
         }
@@ -149,16 +156,17 @@ static void put_value(char **p, const gen_addr *a, const gen_array *v, int flag)
 }
 
 static char *call_key(const gen_gf *f, const gen_args *args, int64_t n, const cons_list *c, const dsl_data *d,
-                      const bool *selected, size_t *len) {
+                      const bool *selected, const backend *dev, size_t *len) {
     int na = args ? args->n : 0;
     int64_t items = d ? d->n : c->n;
-    size_t size = sizeof(void *) * (size_t)(3 + na) + sizeof(int64_t) * 2 +
+    size_t size = sizeof(void *) * (size_t)(4 + na) + sizeof(int64_t) * 2 +
                   (size_t)items * (sizeof(gen_addr) + sizeof(int) * 4 + sizeof(int64_t) * GEN_MAX_DIMS);
     char *k = core_calloc(1, size), *p = k;
     if (!k) return NULL;
     bool regen = d != NULL;
 #define PUT(x) (memcpy(p, &(x), sizeof(x)), p += sizeof(x))
     PUT(regen);
+    PUT(dev);
     PUT(f);
     PUT(n);
     PUT(na);
@@ -411,6 +419,58 @@ static cg_graph *capture_twins(gen_prog *p, const gen_gf *f, gen_key key, const 
     return r;
 }
 
+/* What a capture for a device program runs on: host copies of the constraint values and
+ * the arguments (in the current scope), captured with the host as the default device.
+ * The capture then needs no eager kernel of the device, and the graph's constants are
+ * host copies of what the call reads, which the program copies to the device once. */
+typedef struct host_call {
+    cons_list cons;
+    gen_args args;
+    const backend *saved;
+} host_call;
+
+static bool host_call_begin(host_call *h, const gen_args *args, const cons_list *cons) {
+    int na = args ? args->n : 0;
+    gen_array **hv = core_alloc(((size_t)na + 1) * sizeof *hv);
+    *h = (host_call){{cons->n, cons->n, cons->addr, core_alloc(((size_t)cons->n + 1) * sizeof *h->cons.val)},
+                     {na, hv, args ? args->user : NULL}, arr_creation_be};
+    bool ok = h->cons.val && hv;
+    for (int i = 0; ok && i < cons->n; i++) ok = (h->cons.val[i] = gen_array_to_host(cons->val[i])) != NULL;
+    for (int i = 0; ok && i < na; i++)
+        ok = (hv[i] = gen_array_is_tuple(args->v[i]) ? args->v[i] : gen_array_to_host(args->v[i])) != NULL;
+    arr_creation_be = NULL;
+    return ok;
+}
+
+static void host_call_end(host_call *h) {
+    arr_creation_be = h->saved;
+    core_free(h->cons.val, ((size_t)h->cons.n + 1) * sizeof *h->cons.val);
+    core_free((void *)h->args.v, ((size_t)h->args.n + 1) * sizeof *h->args.v);
+}
+
+/* The lane program of graph g (taken) for n particles on device dev: a constraint input
+ * is one per particle when it carries the particle axis. NULL with why filled. */
+static cg_lane_prog *lane_program(cg_graph *g, const cons_list *cons, int64_t n, const backend *dev, char *why,
+                                  size_t why_n) {
+    bool *each = core_calloc((size_t)g->n_inputs + 1, sizeof *each);
+    if (!each) {
+        cg_graph_free(g);
+        snprintf(why, why_n, "out of memory");
+        return NULL;
+    }
+    for (int i = 0; i < cons->n && 1 + i < g->n_inputs; i++) {
+        const gen_array *v = cons->val[i];
+        each[1 + i] = gen_array_is_batched(v) && gen_array_ndim(v) >= 1 && gen_array_shape(v)[0] == n;
+    }
+    cg_lanes *l = cg_lanes_particles(g, n, each, why, why_n);
+    core_free(each, ((size_t)g->n_inputs + 1) * sizeof *each);
+    if (!l) {
+        cg_graph_free(g);
+        return NULL;
+    }
+    return cg_lane_prog_new(l, g, dev, why, why_n);
+}
+
 /* Captures and compiles p (n_rec records; -1: count them first). False: it stays on the
  * dynamic path. A big batched generate is captured at small twin counts, and at its own
  * when those differ otherwise than in the count. */
@@ -418,6 +478,20 @@ static bool build(gen_prog *p, const gen_gf *f, gen_key key, const gen_args *arg
     int64_t n = gen_batch_size();
     char msg[600] = "";
     cg_graph *g = NULL;
+    host_call h = {0};
+    const cons_list *dev_cons = cons;
+    if (!p->dev->host) { /* a device program: captured on the host */
+        if (gen_scope_begin() != GEN_OK) return false;
+        bool ok = host_call_begin(&h, args, cons);
+        if (!ok) {
+            host_call_end(&h);
+            gen_scope_end();
+            gen_error_clear();
+            return false;
+        }
+        cons = &h.cons;
+        args = args ? &h.args : NULL;
+    }
     if (!p->regen && n > TWIN_FROM) {
         g = capture_twins(p, f, key, args, cons, n, &n_rec, msg, sizeof msg);
         if (!g && getenv("GENC_COMPILE_VERBOSE"))
@@ -430,33 +504,72 @@ static bool build(gen_prog *p, const gen_gf *f, gen_key key, const gen_args *arg
         n_rec = -1;
     }
     if (!g && n_rec < 0) n_rec = record_count(f, key, args, cons);
-    if (n_rec < 0 || n_rec > GEN_MAX_RECORDS) {
-        cg_graph_free(g);
-        return false;
-    }
-    if (!p->rec && !(p->rec = core_calloc((size_t)n_rec + 1, sizeof *p->rec))) {
-        cg_graph_free(g);
-        return false;
-    }
-    p->n_rec = n_rec;
+    bool planned = n_rec >= 0 && n_rec <= GEN_MAX_RECORDS &&
+                   (p->rec || (p->rec = core_calloc((size_t)n_rec + 1, sizeof *p->rec)));
+    if (planned) p->n_rec = n_rec;
     msg[0] = 0;
-    if (!g) g = capture_at(p, f, key, args, cons, n_rec, msg, sizeof msg);
+    if (planned && !g) g = capture_at(p, f, key, args, cons, n_rec, msg, sizeof msg);
+    if (!p->dev->host) {
+        host_call_end(&h);
+        gen_scope_end();
+    }
+    if (!planned) {
+        cg_graph_free(g);
+        gen_error_clear();
+        return false;
+    }
     cg_graph *sel = !g ? NULL : p->regen ? regen_outputs(p, g) : cg_graph_with_outputs(g, p->n_out, g->outputs);
     cg_graph_free(g);
     const char *what = p->regen ? "regenerate" : "batched generate";
     char fwhy[400] = "";
-    p->fn = sel ? cg_fn_from_graph(what, sel, fwhy, sizeof fwhy) : NULL;
-    if (!p->fn && !msg[0]) snprintf(msg, sizeof msg, "%s", fwhy[0] ? fwhy : gen_error_message());
-    if (!p->fn && getenv("GENC_COMPILE_VERBOSE")) fprintf(stderr, "genc: %s: %s not compiled: %s\n", gen_gf_name(f), what, msg);
+    if (sel && !p->dev->host) p->lp = lane_program(sel, dev_cons, n, p->dev, fwhy, sizeof fwhy);
+    else p->fn = sel ? cg_fn_from_graph(what, sel, fwhy, sizeof fwhy) : NULL;
+    bool made = p->fn || p->lp;
+    if (!made && !msg[0]) snprintf(msg, sizeof msg, "%s", fwhy[0] ? fwhy : gen_error_message());
+    if (!made && getenv("GENC_COMPILE_VERBOSE"))
+        fprintf(stderr, "genc: %s: %s%s not compiled: %s\n", gen_gf_name(f), what, p->dev->host ? "" : " on the device",
+                msg);
     gen_error_clear();
-    return p->fn != NULL;
+    return made;
 }
 
 /* ---- running ---- */
 
+/* run_code for a program of lanes: the outputs on its device, one GPU thread per
+ * particle. */
+static gen_status run_lanes(const gen_prog *p, gen_key key, const cons_list *cons, gen_array **res) {
+    const cg_lane_prog *lp = p->lp;
+    const cg_graph *g = lp->src;
+    int64_t n = gen_batch_size(), kw[2] = {(int64_t)key.k[0], (int64_t)key.k[1]};
+    cg_lane_io *in = core_alloc(((size_t)cons->n + 2) * sizeof *in), *out = core_alloc(((size_t)p->n_out + 1) * sizeof *out);
+    gen_status s = in && out ? GEN_OK : GEN_ERR_OOM;
+    if (s == GEN_OK) {
+        in[0] = (cg_lane_io){kw, true, 0};
+        for (int i = 0; i < cons->n; i++)
+            in[1 + i] = (cg_lane_io){cons->val[i]->data, gen_array_device(cons->val[i]) == GEN_DEVICE_CPU,
+                                     cg_lane_prog_stride(lp, true, 1 + i)};
+    }
+    for (int j = 0; j < p->n_out && s == GEN_OK; j++) {
+        const cg_value *v = &g->values[g->outputs[j]];
+        gen_array *a = arr_alloc_on("generate", p->dev, v->dtype, v->ndim, v->shape);
+        if (!a) {
+            s = core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
+            break;
+        }
+        a->batched = p->out_batched[j];
+        res[j] = arr_publish(a);
+        out[j] = (cg_lane_io){a->data, false, cg_lane_prog_stride(lp, false, j)};
+    }
+    if (s == GEN_OK) s = cg_lane_prog_run(lp, n, in, out);
+    core_free(in, ((size_t)cons->n + 2) * sizeof *in);
+    core_free(out, ((size_t)p->n_out + 1) * sizeof *out);
+    return s;
+}
+
 /* Runs p's code at key on the constraint values: its outputs, new arrays in the current
  * scope (marked as the captured ones were), into res[0..n_out). */
 static gen_status run_code(const gen_prog *p, gen_key key, const cons_list *cons, gen_array **res) {
+    if (p->lp) return run_lanes(p, key, cons, res);
     const cg_graph *g = p->fn->g;
     const void *small_in[16];
     void *small_out[32];
@@ -598,7 +711,8 @@ static gen_status regen_trace(const gen_prog *p, const gen_trace *tr, gen_key ke
 /* ---- the entry points ---- */
 
 /* The program under key (made on first sight), a new reference, or NULL. */
-static gen_prog *prog_get(const char *key, size_t kn, const gen_gf *f, const gen_args *args, bool regen) {
+static gen_prog *prog_get(const char *key, size_t kn, const gen_gf *f, const gen_args *args, bool regen,
+                          const backend *dev) {
     bool found = false;
     gen_prog *p = cg_cache_find(&cache, key, kn, &found);
     if (!found) {
@@ -606,6 +720,7 @@ static gen_prog *prog_get(const char *key, size_t kn, const gen_gf *f, const gen
         if (p) {
             atomic_store(&p->refs, 1);
             p->regen = regen;
+            p->dev = dev;
         }
         cg_cache_put(&cache, key, kn, p ? prog_retain(p) : NULL, f, args);
     }
@@ -624,7 +739,7 @@ static bool prog_ready(gen_prog *p, int64_t hot, const gen_gf *f, gen_key key, c
             atomic_store(&p->state, 2);
         }
     }
-    return atomic_load(&p->state) == 2 && p->fn;
+    return atomic_load(&p->state) == 2 && (p->fn || p->lp);
 }
 
 /* Whether p constrains every record (assess's case: it draws nothing). */
@@ -635,9 +750,9 @@ static bool draws_nothing(const gen_prog *p) {
 }
 
 /* Batched generate, or (assess) its weight and return value when it draws nothing. */
-/* Whether a run uses a device (a default device, or an argument there): the compiled
- * programs are host code, so such runs take the dynamic path, whose ops run on the
- * device. */
+/* Whether a run uses a device (a default device, or an argument there): the C programs
+ * are host code, so such runs take the dynamic path, whose ops run on the device, unless
+ * the default device runs lane programs (a GPU: batched generate runs one there). */
 static bool on_a_device(const gen_args *args) {
     if (gen_device_default() != GEN_DEVICE_CPU) return true;
     for (int i = 0; args && i < args->n; i++)
@@ -648,16 +763,20 @@ static bool on_a_device(const gen_args *args) {
 static bool graph_generate(const gen_gf *f, gen_key key, const gen_args *args, const gen_choicemap *constraints,
                            bool assess, gen_trace **tr, gen_array **weight, gen_array **retval, gen_status *st) {
     int64_t n = gen_batch_size();
-    if (n < 1 || building || ad_capture_depth || ad_active() || !gen_compile_enabled() || on_a_device(args))
+    const backend *dev = arr_creation_backend(); /* a device: the arrays of this run live there */
+    if (n < 1 || building || ad_capture_depth || ad_active() || !gen_compile_enabled() ||
+        (dev->host ? on_a_device(args) : !cg_lane_prog_supports(dev)))
         return false;
     cons_list cons;
-    if (!cons_collect(constraints, &cons)) return false;
+    if (!cons_collect(constraints, dev, &cons)) return false;
     size_t kn = 0;
-    char *key_bytes = call_key(f, args, n, &cons, NULL, NULL, &kn);
-    gen_prog *p = key_bytes ? prog_get(key_bytes, kn, f, args, false) : NULL;
+    char *key_bytes = call_key(f, args, n, &cons, NULL, NULL, dev, &kn);
+    gen_prog *p = key_bytes ? prog_get(key_bytes, kn, f, args, false, dev) : NULL;
     core_free(key_bytes, kn);
     bool done = false;
-    if (prog_ready(p, n >= GEN_BIG ? 1 : GEN_HOT, f, key, args, &cons, -1) && (!assess || draws_nothing(p))) {
+    /* on a device at once: its dynamic path is no cheaper than compiling (cached on disk) */
+    int64_t hot = n >= GEN_BIG || !dev->host ? 1 : GEN_HOT;
+    if (prog_ready(p, hot, f, key, args, &cons, -1) && (!assess || draws_nothing(p))) {
         gen_status s = gen_scope_begin();
         gen_trace *t = NULL;
         gen_array *w = NULL;
@@ -715,8 +834,8 @@ bool dsl_graph_regenerate(const gen_trace *tr, gen_key key, const gen_args *args
     }
     ok = ok && any && (!d->factors || gen_array_dtype(d->factors) == GEN_F64);
     size_t kn = 0;
-    char *key_bytes = ok ? call_key(tr->gf, args, tr->batch, &cons, d, selected, &kn) : NULL;
-    gen_prog *p = key_bytes ? prog_get(key_bytes, kn, tr->gf, args, true) : NULL;
+    char *key_bytes = ok ? call_key(tr->gf, args, tr->batch, &cons, d, selected, arr_default_backend(), &kn) : NULL;
+    gen_prog *p = key_bytes ? prog_get(key_bytes, kn, tr->gf, args, true, arr_default_backend()) : NULL;
     core_free(key_bytes, kn);
     bool done = false;
     if (prog_ready(p, REGEN_HOT, tr->gf, key, args, &cons, (int)d->n)) {

@@ -47,7 +47,7 @@ static const char *compiler(void) {
     return cc && *cc ? cc : "cc";
 }
 
-static uint64_t fnv(uint64_t h, const void *p, size_t n) {
+uint64_t cg_jit_hash(uint64_t h, const void *p, size_t n) {
     const unsigned char *b = p;
     for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 0x100000001b3ULL;
     return h;
@@ -64,7 +64,7 @@ static bool make_dirs(char *path) {
     return mkdir(path, 0700) == 0 || errno == EEXIST;
 }
 
-static bool cache_dir(char *buf, size_t n) {
+bool cg_jit_cache_dir(char *buf, size_t n) {
     const char *d = getenv("GENC_CACHE_DIR"), *x = getenv("XDG_CACHE_HOME"), *h = getenv("HOME");
     if (d && *d) snprintf(buf, n, "%s", d);
     else if (x && *x) snprintf(buf, n, "%s/genc", x);
@@ -149,13 +149,13 @@ static cg_module *load(const char *so_path, char *why, size_t why_n) {
 
 static cg_module *load_c(const char *src, size_t n, char *why, size_t why_n) {
     char dir[1024], so[1200], tmp_c[1200], tmp_so[1200], log[1200];
-    if (!cache_dir(dir, sizeof dir)) {
+    if (!cg_jit_cache_dir(dir, sizeof dir)) {
         snprintf(why, why_n, "cannot create the cache folder %s (%s); set GENC_CACHE_DIR", dir, strerror(errno));
         return NULL;
     }
-    uint64_t h = fnv(0xcbf29ce484222325ULL, src, n);
-    h = fnv(h, compiler(), strlen(compiler()));
-    for (size_t i = 0; i < sizeof cc_flags / sizeof *cc_flags; i++) h = fnv(h, cc_flags[i], strlen(cc_flags[i]));
+    uint64_t h = cg_jit_hash(0xcbf29ce484222325ULL, src, n);
+    h = cg_jit_hash(h, compiler(), strlen(compiler()));
+    for (size_t i = 0; i < sizeof cc_flags / sizeof *cc_flags; i++) h = cg_jit_hash(h, cc_flags[i], strlen(cc_flags[i]));
     snprintf(so, sizeof so, "%s/cg-%016llx.so", dir, (unsigned long long)h);
     pthread_mutex_lock(&jit_lock);
     cg_module *m = NULL;

@@ -106,6 +106,22 @@ gen_dist *dist_new_scalar(const dist_family *f, int n_params, const gen_array *c
  * factor). The draw rebuilds the distribution without that data (extra_is_support). */
 gen_array *dist_draw_op(const gen_dist *d, const gen_array *key, uint64_t hash, int64_t n);
 
+/* What a DRAW op's site describes (for code generators that write the draw as code:
+ * compile/emit_lanes.c): the family's name, the draw's dtype, the parameters' count and
+ * particle-axis marks, the address hash folded into the key, the particle count (0: not
+ * batched) and whether the distribution carries the particle axis itself. */
+typedef struct dist_draw_info {
+    const char *family;
+    gen_dtype dtype;
+    int n_params;
+    bool param_batched[DIST_MAX_PARAMS];
+    uint64_t hash;
+    int64_t n;
+    bool batched;
+} dist_draw_info;
+struct op_draw_site;
+dist_draw_info dist_draw_site_info(const struct op_draw_site *site);
+
 /* Whether x can be one value of d: a dtype of its kind (a float for a continuous d, d's
  * own dtype for a discrete one) and, when shape is true, exactly d's batch shape then
  * event shape. Inline: the DSL asks it for every given value (gfi_check_given says

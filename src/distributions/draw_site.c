@@ -124,6 +124,13 @@ static const draw_site *intern(const draw_site *key) {
     return found;
 }
 
+dist_draw_info dist_draw_site_info(const op_draw_site *site) {
+    const draw_site *s = (const draw_site *)site;
+    dist_draw_info r = {s->family->name, s->dtype, s->n_params, {false}, s->hash, s->n, s->batched};
+    memcpy(r.param_batched, s->param_batched, sizeof r.param_batched);
+    return r;
+}
+
 gen_array *dist_draw_op(const gen_dist *d, const gen_array *key, uint64_t hash, int64_t n) {
     if ((d->extra && !d->family->extra_is_support) || !d->family->sample) {
         GEN_FAIL(GEN_ERR_UNSUPPORTED, "%s: its draw has no compiled form (%s)", d->family->name,

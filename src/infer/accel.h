@@ -9,6 +9,7 @@
 #include "genc/gfi.h"
 
 typedef struct accel_fn accel_fn;
+struct backend;
 
 /* Names input i (an address with its element) for messages. */
 typedef void (*accel_namer)(void *payload, int i, char *buf, size_t n);
@@ -25,6 +26,15 @@ accel_fn *accel_value_and_grad_new(const char *name, gen_closure f, int n_in, ge
  * check: GEN_ERR_VALUE marked CORE_REJECT_PARAMETER). */
 gen_status accel_value_and_grad(const accel_fn *a, const double *theta, const int64_t *off, double *lp,
                                 double *grad);
+/* The log density and gradient of n points at once (chains), one GPU thread each, on
+ * device backend be (a backend of the array layer): theta [n, dim] f64 there (chain c's
+ * input k at theta + c dim + off[k]), lp [n] and grad [n, dim] there. Values as
+ * accel_value_and_grad's, with no check of their finiteness; a failed check is the
+ * first failing chain's error, prefixed "chain c". GEN_ERR_UNSUPPORTED (nothing
+ * recorded) when there is no lane program of a for be: the caller evaluates chain by
+ * chain. */
+gen_status accel_value_and_grad_chains(const accel_fn *a, const struct backend *be, int64_t n, const void *theta,
+                                       const int64_t *off, int64_t dim, void *lp, void *grad);
 /* Drops a reference (the last one frees). */
 void accel_fn_free(accel_fn *a);
 /* Another reference to a (shared by targets of one model: target_cache.c). */

@@ -35,6 +35,8 @@ gen_status infer_kernel_null(const char *kernel, const char *what);
  * checked finite as gen_target_logpdf_grad checks it: through compiled code when t has
  * it (accel.h), else the eager evaluation. */
 gen_status target_value_grad_raw(const gen_target *t, const double *theta, double *logp, double *grad);
+/* The same without judging finiteness (gen_target_logpdf_grad_chains' values). */
+gen_status target_value_grad_unchecked(const gen_target *t, const double *theta, double *logp, double *grad);
 /* The process-wide cache of compiled target functions (target_cache.c): a retained
  * function for key (n bytes) or NULL; put stores fn under key with references to gf and
  * keep[0..n_keep) (what the key names by identity); clear empties it. */
@@ -43,6 +45,8 @@ accel_fn *target_cache_find(const char *key, size_t n);
 void target_cache_put(const char *key, size_t n, accel_fn *fn, const gen_gf *gf, gen_array *const *keep,
                       int64_t n_keep);
 void target_cache_clear(void);
+/* t's compiled function (NULL: none) and the offsets of its inputs in theta. */
+const accel_fn *target_accel(const gen_target *t, const int64_t **off);
 /* The selection t moves (borrowed). */
 const gen_selection *target_selection(const gen_target *t);
 /* target_reuse.c: the target a step left for tr and sel (taken: the caller frees or

@@ -606,24 +606,13 @@ gen_status target_value_grad_raw(const gen_target *t, const double *theta, doubl
     return s;
 }
 
-gen_status gen_target_logpdf_grad(const gen_target *t, const gen_array *theta, double *logp,
-                                  gen_array **grad) {
-    if (grad) *grad = NULL;
-    gen_status s = check_theta("gen_target_logpdf_grad", t, theta);
-    if (s != GEN_OK) return s;
-    if (!grad) return GEN_FAIL(GEN_ERR_MISUSE, "gen_target_logpdf_grad: grad is NULL");
+/* The value and gradient at theta, eagerly (through the slots or through theta): finite
+ * or not. */
+static gen_status value_grad_eager(const gen_target *t, const gen_array *theta, double *logp, gen_array **grad) {
+    gen_status s = GEN_OK;
     gen_array *v = NULL;
     double lp = 0;
     bool served = false;
-    if (t->accel && gen_array_dtype(theta) == GEN_F64 && gen_array_device(theta) == GEN_DEVICE_CPU) {
-        double local[64], *g = t->dim <= 64 ? local : core_alloc((size_t)t->dim * sizeof *g);
-        if (!g) return GEN_ERR_OOM;
-        s = target_value_grad_raw(t, gen_array_data(theta), &lp, g);
-        if (s == GEN_OK && !(*grad = gen_array_from(GEN_F64, 1, &t->dim, g))) s = infer_pending();
-        if (g != local) core_free(g, (size_t)t->dim * sizeof *g);
-        if (s == GEN_OK && logp) *logp = lp;
-        return s;
-    }
     if (t->table.n && t->table.n <= INT32_MAX && gen_array_dtype(theta) == GEN_F64) {
         if ((s = gen_scope_begin()) != GEN_OK) return s;
         s = slots_grad(t, theta, &v, grad, &served);
@@ -637,6 +626,43 @@ gen_status gen_target_logpdf_grad(const gen_target *t, const gen_array *theta, d
         s = gen_value_and_grad((gen_closure){logpdf_fn, (void *)t}, 1, (gen_array *const *)&theta, &v, grad);
         if (s == GEN_OK) s = gen_item(v, &lp);
     }
+    *logp = lp;
+    return s;
+}
+
+gen_status target_value_grad_unchecked(const gen_target *t, const double *theta, double *logp, double *grad) {
+    if (t->accel) return accel_value_and_grad(t->accel, theta, t->off, logp, grad);
+    gen_status s = gen_scope_begin();
+    if (s != GEN_OK) return s;
+    gen_array *th = gen_array_from(GEN_F64, 1, &t->dim, theta), *g = NULL;
+    s = th ? value_grad_eager(t, th, logp, &g) : infer_pending();
+    if (s == GEN_OK) s = gen_array_copy_to(g, GEN_F64, grad, (size_t)t->dim * sizeof *grad);
+    gen_scope_end();
+    return s;
+}
+
+const accel_fn *target_accel(const gen_target *t, const int64_t **off) {
+    *off = t->off;
+    return t->accel;
+}
+
+gen_status gen_target_logpdf_grad(const gen_target *t, const gen_array *theta, double *logp,
+                                  gen_array **grad) {
+    if (grad) *grad = NULL;
+    gen_status s = check_theta("gen_target_logpdf_grad", t, theta);
+    if (s != GEN_OK) return s;
+    if (!grad) return GEN_FAIL(GEN_ERR_MISUSE, "gen_target_logpdf_grad: grad is NULL");
+    double lp = 0;
+    if (t->accel && gen_array_dtype(theta) == GEN_F64 && gen_array_device(theta) == GEN_DEVICE_CPU) {
+        double local[64], *g = t->dim <= 64 ? local : core_alloc((size_t)t->dim * sizeof *g);
+        if (!g) return GEN_ERR_OOM;
+        s = target_value_grad_raw(t, gen_array_data(theta), &lp, g);
+        if (s == GEN_OK && !(*grad = gen_array_from(GEN_F64, 1, &t->dim, g))) s = infer_pending();
+        if (g != local) core_free(g, (size_t)t->dim * sizeof *g);
+        if (s == GEN_OK && logp) *logp = lp;
+        return s;
+    }
+    s = value_grad_eager(t, theta, &lp, grad);
     if (s == GEN_OK) s = check_finite(t, lp, *grad);
     if (s != GEN_OK) {
         *grad = NULL;

@@ -972,6 +972,10 @@ static void test_infer(void) {
     ST(gen_target_logpdf_grad(NULL, THETA, &o_dbl, &o_arr));
     ST(gen_target_logpdf_grad(TGT, NULL, &o_dbl, &o_arr));
     ST(gen_target_logpdf_grad(TGT, THETA, &o_dbl, NULL));
+    ST(gen_target_logpdf_grad_chains(NULL, THETA, &o_arr, &o_arr));
+    ST(gen_target_logpdf_grad_chains(TGT, NULL, &o_arr, &o_arr));
+    ST(gen_target_logpdf_grad_chains(TGT, THETA, NULL, &o_arr));
+    ST(gen_target_logpdf_grad_chains(TGT, THETA, &o_arr, NULL));
     ST(gen_target_trace(NULL, THETA, &o_tr));
     ST(gen_target_trace(TGT, NULL, &o_tr));
     ST(gen_target_trace(TGT, THETA, NULL));
