@@ -2,6 +2,7 @@
  * ops_shape.def, kernels in backend/cpu/cpu_shape.c). */
 #include <string.h>
 
+#include "backend_api.h"
 #include "op.h"
 
 /* ---- permute / transpose ---- */
@@ -260,7 +261,7 @@ gen_array *vjp_slice(const op_call *c, int i, gen_array *g) {
     if (!idx) return NULL;
     int64_t *ix = idx->data;
     for (int64_t j = 0; j < p->k; j++) ix[j] = p->start + j * p->step;
-    idx = arr_publish(idx);
+    idx = arr_publish(arr_to_creation_device("slice", idx)); /* beside g (autodiff follows its device) */
     gen_array *z = gen_zeros((gen_dtype)g->dtype, a->ndim, a->shape);
     return gen_index_add(z, p->axis, idx, g);
 }

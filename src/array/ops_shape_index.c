@@ -107,7 +107,8 @@ static gen_array *last_write_mask(const op_call *c, gen_dtype dtype, bool *faile
     int64_t n = a->shape[c->p->axis], m = idx->size;
     const int64_t *ix = idx->data;
     *failed = false;
-    if (ad_captured(idx)) { /* values unknown to a capture: the same mask from ops */
+    if (ad_captured(idx) || !arr_on_host(idx)) { /* values unknown to a capture, or on a device: the
+                                                   * same mask from ops */
         int nd = 0;
         int64_t shape[GEN_MAX_DIMS];
         for (int d = 0; d < c->p->axis; d++) shape[nd++] = 1;
