@@ -47,7 +47,9 @@ if [ "$mode" = valgrind ]; then
   # The GPU tests are left out too: without a GPU they only ask the CUDA runtime for one,
   # which dlopens the driver, and valgrind reports glibc's loader's word-wise string
   # reads there (false positives outside GenC).
-  heavy='infer/test_(nuts|hmc|gibbs|involutive|enumerate|sbc|split_merge|exact_posteriors)$|^docs/|^cuda/'
+  # So is the NVRTC test: it compiles some 460 programs with NVRTC and cc (a minute
+  # natively, hours under valgrind); the lane programs' host side runs in the GPU tests.
+  heavy='infer/test_(nuts|hmc|gibbs|involutive|enumerate|sbc|split_merge|exact_posteriors)$|^docs/|^cuda/|compile/test_emit_cuda$'
   export GENC_PDB_CHAINS=2 GENC_PDB_WARMUP=40 GENC_PDB_DRAWS=20
   ctest --test-dir "$dir" --output-on-failure -j "$(nproc)" -T memcheck -E "$heavy" \
     --overwrite MemoryCheckCommandOptions="--leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=3"
