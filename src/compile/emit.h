@@ -117,6 +117,8 @@ void cg_unsupported(cg_emit *e, const char *fmt, ...) __attribute__((format(prin
 /* The value's own element count and shape. */
 static inline const cg_value *cg_val(const cg_emit *e, int32_t v) { return &e->g->values[v]; }
 
+/* expr with $k replaced by arg[k] (k < 4), into out of n bytes (truncated safely). */
+void cg_substitute(const char *expr, const char *const *arg, char *out, size_t n);
 /* Writes out[i] = EXPR over the broadcast of args: expr uses $0, $1, $2 for the
  * arguments' elements (after conversion to the arguments' own C types). */
 void cg_emit_map(cg_emit *e, int32_t out, int n_args, const int32_t *args, const char *expr);

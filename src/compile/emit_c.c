@@ -213,8 +213,7 @@ static void declare(cg_emit *e, cg_text *t) {
 
 /* ---- the elementwise map ---- */
 
-/* expr with $k replaced by arg[k]. */
-static void substitute(const char *expr, const char *const *arg, char *out, size_t n) {
+void cg_substitute(const char *expr, const char *const *arg, char *out, size_t n) {
     size_t w = 0;
     for (const char *p = expr; *p && w + 1 < n; p++) {
         if (p[0] == '$' && p[1] >= '0' && p[1] <= '3') {
@@ -251,7 +250,7 @@ void cg_emit_map(cg_emit *e, int32_t out, int n_args, const int32_t *args, const
     if (o->size == 0) return;
     if (e->fusing) { /* inside the fused loop at i: a temporary, stored if used outside */
         for (int k = 0; k < n_args; k++) refs[k] = cg_ref(e, args[k], cg_fused_index(e, args[k]));
-        substitute(expr, refs, stmt, sizeof stmt);
+        cg_substitute(expr, refs, stmt, sizeof stmt);
         cg_text_printf(&e->body, "        const %s t%d = %s;\n", cg_ctype(o->dtype), (int)out, stmt);
         if (e->store[out]) {
             e->st[out].used = true;
@@ -267,7 +266,7 @@ void cg_emit_map(cg_emit *e, int32_t out, int n_args, const int32_t *args, const
     if (o->size == 1 || simple) {
         const char *i = o->size == 1 ? "0" : "i";
         for (int k = 0; k < n_args; k++) refs[k] = cg_ref(e, args[k], cg_val(e, args[k])->size == 1 ? "0" : i);
-        substitute(expr, refs, stmt, sizeof stmt);
+        cg_substitute(expr, refs, stmt, sizeof stmt);
         if (o->size == 1) {
             cg_text_printf(&e->body, "    %s = %s;\n", cg_ref(e, out, "0"), stmt);
         } else {
@@ -294,7 +293,7 @@ void cg_emit_map(cg_emit *e, int32_t out, int n_args, const int32_t *args, const
             }
         refs[k] = cg_ref(e, args[k], ix[k]);
     }
-    substitute(expr, refs, stmt, sizeof stmt);
+    cg_substitute(expr, refs, stmt, sizeof stmt);
     cg_text_printf(&e->body, "        %s = %s, q++;\n    }\n", cg_ref(e, out, "q"), stmt);
 }
 
@@ -411,7 +410,7 @@ void cg_emit_check(cg_emit *e, const cg_node *nd, int32_t k) {
         }
         char stmt[256];
         const char *x = cg_ref(e, nd->in[0], a->size == 1 ? "0" : "i");
-        substitute(p, &x, stmt, sizeof stmt);
+        cg_substitute(p, &x, stmt, sizeof stmt);
         if (e->fusing && e->fuse_count_checks) { /* x - x: 0 when finite, NaN when not (no compare) */
             if (!strcmp(p, "isfinite($0)")) cg_text_printf(&e->body, "        cf += %s - %s;\n", x, x);
             else cg_text_printf(&e->body, "        cf += (%s) ? 0.0 : 1.0;\n", stmt);

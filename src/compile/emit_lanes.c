@@ -82,22 +82,6 @@ static const char *prim_tag(prim p) {
     }
 }
 
-/* expr with $k replaced by arg[k]. */
-static void fill_expr(const char *expr, char (*arg)[200], char *out, size_t n) {
-    size_t w = 0;
-    for (const char *p = expr; *p && w + 1 < n; p++) {
-        if (p[0] == '$' && p[1] >= '0' && p[1] <= '3') {
-            int k = snprintf(out + w, n - w, "%s", arg[p[1] - '0']);
-            w += k > 0 ? (size_t)k : 0;
-            if (w >= n) w = n - 1;
-            p++;
-        } else {
-            out[w++] = *p;
-        }
-    }
-    out[w] = 0;
-}
-
 /* The emitter's state beside the C emitters': the lanes, and the draws' keys, which do
  * not depend on the lane (the key input is shared) and are derived once per thread before
  * its lanes run (cg_lane_keys), not once per lane. */
@@ -200,7 +184,9 @@ static bool emit_draw(cg_emit *e, const cg_node *nd) {
         cg_text_printf(&e->body, "      const uint64_t ei = (uint64_t)(lane * INT64_C(%" PRId64 ") + oa);\n", o->size);
     else
         cg_text_printf(&e->body, "      const uint64_t ei = (uint64_t)oa;\n");
-    if (f->arg) fill_expr(f->arg, args, a, sizeof a);
+    _Static_assert(DIST_MAX_PARAMS == 4, "cg_substitute reads $0 .. $3");
+    const char *argv[4] = {args[0], args[1], args[2], args[3]};
+    if (f->arg) cg_substitute(f->arg, argv, a, sizeof a);
     switch (f->prim) {
     case P_NORMAL: cg_text_printf(&e->body, "      const %s Z = (%s)cg_normal(ks[%d], ks[%d], ei);\n", ct, ct, at, at + 1); break;
     case P_UNIFORM:
@@ -217,7 +203,7 @@ static bool emit_draw(cg_emit *e, const cg_node *nd) {
         break;
     }
     }
-    fill_expr(f->expr, args, x, sizeof x);
+    cg_substitute(f->expr, argv, x, sizeof x);
     cg_text_printf(&e->body, "      %s = (%s)%s; }\n    }\n", cg_ref(e, nd->out[0], "oa"), ct, x);
     return true;
 }

@@ -1,6 +1,6 @@
 /* test_random_device.c — where draws and samplers put their arrays, on a fake device:
- * "cpu2", a non-host backend without a native queue (its memory is malloc'd; the library
- * must treat it as device memory). Draws larger than 64 bytes land on the default
+ * the tests' fake device (tests/testutil/fake_device.h: a non-host backend without a
+ * native queue, whose memory the host cannot touch outside its kernels and copies). Draws larger than 64 bytes land on the default
  * device; samplers run on their parameters' device, small host parameters travelling
  * there, and on the default device when every parameter is a small host array and the
  * result is not small. Without a queue the values are drawn on the host and copied, so
@@ -12,28 +12,8 @@
 
 #include "check.h"
 #include "genc.h"
-#include "../../src/backend/backend.h"
+#include "fake_device.h"
 
-static long live_blocks;
-
-static void *dev_alloc(size_t n) {
-    void *p = malloc(n);
-    if (p) live_blocks++;
-    return p;
-}
-static void dev_free(void *p, size_t n) {
-    (void)n;
-    live_blocks--;
-    free(p);
-}
-static gen_status dev_copy(void *dst, const void *src, size_t n) {
-    memcpy(dst, src, n);
-    return GEN_OK;
-}
-static gen_status dev_kernel(const op_call *c) { return cpu_backend.kernels[c->op](c); }
-static op_kernel_fn dev_kernels[OP_COUNT];
-static backend cpu2 = {.name = "cpu2", .host = false, .mem_alloc = dev_alloc, .mem_free = dev_free,
-                       .to_host = dev_copy, .from_host = dev_copy, .kernels = dev_kernels};
 static gen_device dev;
 
 /* d (on any device) holds the same dtype, shape and bytes as the host array h. */
@@ -182,19 +162,17 @@ static void test_errors(void) {
     /* a device parameter with a host parameter too large to travel */
     gen_array *host_big = gen_full(GEN_F64, GEN_DIMS(10), 1.0), *dev_a = gen_array_to_device(host_big, dev);
     CHECK(gen_random_beta(key, dev_a, host_big) == NULL);
-    CHECK_ERROR(GEN_ERR_MISUSE, "gen_random_beta: parameters on different devices (a on cpu2, b on cpu)");
+    CHECK_ERROR(GEN_ERR_MISUSE, "gen_random_beta: parameters on different devices (a on fake, b on cpu)");
     CHECK(gen_random_binomial(key, gen_cast(host_big, GEN_I64), dev_a) == NULL);
-    CHECK_ERROR(GEN_ERR_MISUSE, "gen_random_binomial: parameters on different devices (n on cpu, p on cpu2)");
+    CHECK_ERROR(GEN_ERR_MISUSE, "gen_random_binomial: parameters on different devices (n on cpu, p on fake)");
 }
 
 int main(void) {
-    for (int i = 0; i < OP_COUNT; i++) dev_kernels[i] = dev_kernel;
-    dev = (gen_device)backend_register(&cpu2);
-    CHECK(dev == 1 && cpu2.device == dev);
+    dev = fake_device();
     RUN(test_draws_on_the_default_device);
     RUN(test_samplers_on_device_parameters);
     RUN(test_small_host_parameters_follow_the_default_device);
     RUN(test_errors);
-    CHECK(live_blocks == 0); /* every device buffer freed with its arrays */
+    CHECK(fake_counts.live_buffers == 0); /* every device buffer freed with its arrays */
     return check_finish();
 }
