@@ -36,6 +36,11 @@ typedef struct backend {
     int ordinal; /* the GPU's number for its runtime (CUDA's device ordinal) */
     /* kernels[op]: the op's implementation on this backend, or NULL. */
     const op_kernel_fn *kernels;
+    /* Profiling (a device run with GENC_CUDA_PROFILE set), else NULL: marks around each
+     * piece of work queued on the device (an op's kernel, a draw, a compiled kernel),
+     * named by what; mark_end takes what mark_begin returned. */
+    void *(*mark_begin)(const struct backend *be, const char *what);
+    void (*mark_end)(void *mark);
 } backend;
 
 /* The registry (defined by src/backend/registry.c): arr_backend_table[d] is the backend

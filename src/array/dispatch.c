@@ -111,9 +111,7 @@ static inline void follow_creation_device(int n_in, gen_array *const *in, const 
 
 /* Runs kernel on c, with the small host arguments uploaded first when upload is set
  * (the kernel then sees the copies; c->in is left as it was, for the tape). */
-static inline gen_status run_kernel(const op_info *info, op_kernel_fn kernel, const backend *be, op_call *c,
-                                    bool upload) {
-    if (CORE_LIKELY(!upload)) return kernel(c);
+static gen_status run_uploaded(const op_info *info, op_kernel_fn kernel, const backend *be, op_call *c) {
     gen_array *stack[UPLOAD_STACK];
     gen_array *const *orig = c->in;
     gen_array **kin = upload_inline(info, be, c->n_in, orig, stack);
@@ -123,6 +121,18 @@ static inline gen_status run_kernel(const op_info *info, op_kernel_fn kernel, co
     c->in = orig;
     release_uploads(c->n_in, kin, stack);
     return st;
+}
+
+static inline gen_status run_kernel(const op_info *info, op_kernel_fn kernel, const backend *be, op_call *c,
+                                    bool upload) {
+    if (CORE_UNLIKELY(be->mark_begin != NULL)) { /* profiling */
+        void *mark = be->mark_begin(be, info->name);
+        gen_status st = upload ? run_uploaded(info, kernel, be, c) : kernel(c);
+        be->mark_end(mark);
+        return st;
+    }
+    if (CORE_LIKELY(!upload)) return kernel(c);
+    return run_uploaded(info, kernel, be, c);
 }
 
 /* An f64 0-d argument stored inline (on the host). */

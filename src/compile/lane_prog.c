@@ -159,7 +159,9 @@ static gen_status start(const cg_lane_prog *p, launch *L, cg_fail *fail, int64_t
     w[6] = (uint64_t)(report ? -1 : first);
     gen_status s;
     if (p->kernel) {
+        void *mark = p->be->mark_begin ? p->be->mark_begin(p->be, "compiled kernel") : NULL;
         s = cg_cuda_launch(p->kernel, p->be, L->threads, CG_LANE_BLOCK, w, (size_t)L->words * sizeof *w);
+        if (mark) p->be->mark_end(mark);
     } else {
         int64_t at = 0;
         double v[2] = {0, 0};

@@ -1,6 +1,6 @@
 /* weights.c — log weights: the log mean of exponentials, the effective sample size and
  * resampling (multinomial, systematic, stratified, residual). Weights on a device are
- * summarized there (one read of four values) for the log mean and the ESS; resampling
+ * reduced there (logsumexp, one read) for the log mean and the ESS; resampling
  * reads them once (its ancestors are host values anyway). */
 #include <math.h>
 #include <stdlib.h>
@@ -26,33 +26,32 @@ static gen_status read_weights(const char *fn, const gen_array *lw, double **w, 
     return s;
 }
 
-/* For weights on a device (1-d, non-empty): s = {max, sum exp(w - max), sum exp(w - max)^2,
- * the NaN count} computed there and read back at once. False when not that case or the
- * ops failed (the host path then decides, and reports a NaN weight by its index). */
-static bool device_summary(const gen_array *lw, double s[4]) {
+/* For weights w on a device (1-d, non-empty): l[0] = logsumexp(w) and, with squares,
+ * l[1] = logsumexp(2 w), computed there and read back at once. False when not that case,
+ * the ops failed or a result is NaN (a NaN weight: the host path reports its index). */
+static bool device_logsumexp(const gen_array *lw, bool squares, double l[2]) {
     if (!lw || gen_array_device(lw) == GEN_DEVICE_CPU || gen_array_ndim(lw) != 1 || gen_array_size(lw) == 0)
         return false;
     bool had_error = gen_error_status() != GEN_OK;
     if (gen_scope_begin() != GEN_OK) return false;
     int64_t batch = gen_batch_suspend(); /* physical shapes: the weights are one vector */
-    gen_array *m = gen_max(lw, 0, NULL, false), *e = gen_exp(gen_sub(lw, m));
-    gen_array *parts[4] = {m, gen_sum(e, 0, NULL, false), gen_sum(gen_square(e), 0, NULL, false),
-                           gen_sum(gen_cast(gen_isnan(lw), GEN_F64), 0, NULL, false)};
-    gen_array *all = gen_stack(4, parts, 0);
-    bool read = all && gen_array_copy_to(all, GEN_F64, s, 4 * sizeof *s) == GEN_OK;
+    gen_array *parts[2] = {gen_logsumexp(lw, 0, NULL, false), NULL};
+    if (squares) parts[1] = gen_logsumexp(gen_add(lw, lw), 0, NULL, false);
+    gen_array *all = squares ? gen_stack(2, parts, 0) : parts[0];
+    bool read = all && gen_array_copy_to(all, GEN_F64, l, (squares ? 2 : 1) * sizeof *l) == GEN_OK;
     gen_batch_resume(batch);
     gen_scope_end();
     if (!read && !had_error) gen_error_clear(); /* the host path decides, and says why */
-    return read && s[3] == 0;
+    return read && !isnan(l[0]) && !(squares && isnan(l[1]));
 }
 
 gen_status gen_log_mean_exp(const gen_array *log_weights, double *out) {
     double *w, max;
     int64_t n;
     if (!out) return GEN_FAIL(GEN_ERR_MISUSE, "gen_log_mean_exp: out is NULL");
-    double ds[4];
-    if (device_summary(log_weights, ds)) {
-        *out = ds[0] == -INFINITY || ds[0] == INFINITY ? ds[0] : ds[0] + log(ds[1] / (double)gen_array_size(log_weights));
+    double l[2];
+    if (device_logsumexp(log_weights, false, l)) { /* logsumexp is +-inf where the max is */
+        *out = isinf(l[0]) ? l[0] : l[0] - log((double)gen_array_size(log_weights));
         return GEN_OK;
     }
     gen_status s = read_weights("gen_log_mean_exp", log_weights, &w, &n, &max);
@@ -68,9 +67,9 @@ gen_status gen_ess_of_log_weights(const gen_array *log_weights, double *out) {
     double *w, max;
     int64_t n;
     if (!out) return GEN_FAIL(GEN_ERR_MISUSE, "gen_ess_of_log_weights: out is NULL");
-    double ds[4];
-    if (device_summary(log_weights, ds)) {
-        *out = ds[0] == -INFINITY ? 0 : ds[1] * ds[1] / ds[2];
+    double l[2];
+    if (device_logsumexp(log_weights, true, l)) { /* (sum w)^2 / sum w^2 */
+        *out = l[0] == -INFINITY ? 0 : exp(2 * l[0] - l[1]);
         return GEN_OK;
     }
     gen_status s = read_weights("gen_ess_of_log_weights", log_weights, &w, &n, &max);

@@ -23,8 +23,10 @@ gen_array *rnd_cuda_draw(const char *fn, const backend *be, rnd_kind kind, gen_k
                          const int64_t *shape) {
     gen_array *a = arr_alloc_on(fn, be, dtype, ndim, shape);
     if (!a) return NULL;
+    void *mark = be->mark_begin ? be->mark_begin(be, "draw") : NULL;
     cudaError_t e = cudaSetDevice(be->ordinal);
     if (e == cudaSuccess) e = rnd_launch_draw((cudaStream_t)be->queue, (int)kind, key, (int)dtype, a->size, a->data);
+    if (mark) be->mark_end(mark);
     if (launched(fn, e) != GEN_OK) {
         gen_array_release(a);
         return NULL;
@@ -40,10 +42,12 @@ gen_status rnd_cuda_first_bad(const char *fn, const backend *be, int n, const ge
     unsigned long long *slots = be->mem_alloc(nbytes);
     if (!slots) return core_error_pending();
     cudaStream_t s = (cudaStream_t)be->queue;
+    void *mark = be->mark_begin ? be->mark_begin(be, "sampler parameter check") : NULL;
     cudaError_t e = cudaSetDevice(be->ordinal);
     if (e == cudaSuccess) e = cudaMemsetAsync(slots, 0xff, nbytes, s); /* all ones: no bad element yet */
     for (int k = 0; k < n && e == cudaSuccess; k++)
         e = rnd_launch_first_bad(s, a[k]->data, a[k]->dtype, a[k]->size, rules[k], &slots[k]);
+    if (mark) be->mark_end(mark);
     gen_status st = launched(fn, e);
     if (st == GEN_OK) st = be->to_host(found, slots, nbytes); /* waits for the stream */
     be->mem_free(slots, nbytes);
@@ -87,8 +91,10 @@ gen_array *rnd_cuda_sample(const char *fn, const backend *be, rnd_sampler s, gen
     args.b = param_of(b, out->size, ndim, strides_b);
     args.out = out->data;
     args.out_dtype = (int)out_t;
+    void *mark = be->mark_begin ? be->mark_begin(be, "sampler") : NULL;
     cudaError_t e = cudaSetDevice(be->ordinal);
     if (e == cudaSuccess) e = rnd_launch_sample((cudaStream_t)be->queue, &args);
+    if (mark) be->mark_end(mark);
     if (launched(fn, e) != GEN_OK) {
         gen_array_release(out);
         return NULL;

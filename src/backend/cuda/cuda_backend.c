@@ -40,8 +40,10 @@ gen_status cuda_fail(const char *what, cudaError_t e) {
 
 static void *dev_alloc(cuda_dev *d, size_t n) {
     void *p = NULL;
+    double t0 = cuda_profile_now();
     cudaSetDevice(d->ordinal);
     cudaError_t e = cudaMallocAsync(&p, n, d->stream);
+    if (cuda_profiling) cuda_profile_count(CUDA_PROF_ALLOC, n, t0);
     if (e != cudaSuccess) {
         cudaGetLastError(); /* clear it: an allocation failure is not sticky */
         GEN_FAIL(GEN_ERR_OOM, "%s: out of device memory allocating %zu bytes (%s)", d->be.name, n,
@@ -52,34 +54,49 @@ static void *dev_alloc(cuda_dev *d, size_t n) {
 }
 
 static void dev_free(cuda_dev *d, void *p, size_t n) {
-    (void)n;
+    double t0 = cuda_profile_now();
     cudaSetDevice(d->ordinal);
     cudaFreeAsync(p, d->stream);
+    if (cuda_profiling) cuda_profile_count(CUDA_PROF_FREE, n, t0);
 }
 
 static gen_status dev_to_host(cuda_dev *d, void *h, const void *dv, size_t n) {
+    double t0 = cuda_profile_now();
+    void *mark = cuda_profiling ? cuda_profile_begin(&d->be, "copy to host") : NULL;
     cudaSetDevice(d->ordinal);
     cudaError_t e = cudaMemcpyAsync(h, dv, n, cudaMemcpyDeviceToHost, d->stream);
+    if (mark) cuda_profile_end(mark);
     if (e == cudaSuccess) e = cudaStreamSynchronize(d->stream);
+    if (cuda_profiling) cuda_profile_count(CUDA_PROF_TO_HOST, n, t0);
     if (e != cudaSuccess) return cuda_fail(d->be.name, e);
     return cuda_check_device_errors(d, d->be.name);
 }
 
 static gen_status dev_from_host(cuda_dev *d, void *dv, const void *h, size_t n) {
+    double t0 = cuda_profile_now();
+    void *mark = cuda_profiling ? cuda_profile_begin(&d->be, "copy from host") : NULL;
     cudaSetDevice(d->ordinal);
     /* From pageable memory the runtime stages the bytes before returning: h may be
      * reused at once, and nothing waits for the device. */
-    return cuda_fail(d->be.name, cudaMemcpyAsync(dv, h, n, cudaMemcpyHostToDevice, d->stream));
+    cudaError_t e = cudaMemcpyAsync(dv, h, n, cudaMemcpyHostToDevice, d->stream);
+    if (mark) cuda_profile_end(mark);
+    if (cuda_profiling) cuda_profile_count(CUDA_PROF_FROM_HOST, n, t0);
+    return cuda_fail(d->be.name, e);
 }
 
 static gen_status dev_fill(cuda_dev *d, void *dst, gen_dtype t, int64_t n, double v) {
+    void *mark = cuda_profiling ? cuda_profile_begin(&d->be, "fill") : NULL;
     cudaSetDevice(d->ordinal);
-    return cuda_fail(d->be.name, cu_fill(d->stream, dst, (int)t, n, v));
+    cudaError_t e = cu_fill(d->stream, dst, (int)t, n, v);
+    if (mark) cuda_profile_end(mark);
+    return cuda_fail(d->be.name, e);
 }
 
 static gen_status dev_sync(cuda_dev *d) {
+    double t0 = cuda_profile_now();
     cudaSetDevice(d->ordinal);
     cudaError_t e = cudaStreamSynchronize(d->stream);
+    if (cuda_profiling) cuda_profile_count(CUDA_PROF_SYNC, 0, t0);
     if (e != cudaSuccess) return cuda_fail(d->be.name, e);
     return cuda_check_device_errors(d, d->be.name);
 }
@@ -225,7 +242,9 @@ static cuda_dev *device_new(int ordinal) {
                       .synchronize = device_fns[ordinal].sync,
                       .queue = d->stream,
                       .ordinal = ordinal,
-                      .kernels = cuda_kernels};
+                      .kernels = cuda_kernels,
+                      .mark_begin = cuda_profiling ? cuda_profile_begin : NULL,
+                      .mark_end = cuda_profiling ? cuda_profile_end : NULL};
     devices[ordinal] = d; /* before registering: the functions above look it up */
     if (backend_register(&d->be) < 0) {
         devices[ordinal] = NULL;
@@ -260,7 +279,7 @@ gen_device gen_device_cuda(int ordinal) {
                      CUDA_MAX_GPUS, ordinal);
         } else {
             static bool kernels_ready;
-            if (!kernels_ready) kernels_init(), kernels_ready = true;
+            if (!kernels_ready) kernels_init(), cuda_profile_init(), kernels_ready = true;
             d = device_new(ordinal);
         }
     }

@@ -53,6 +53,25 @@ cu_bcast cuda_bcast(const op_call *c, int n);
 void *cuda_cublas(cuda_dev *d);
 void *cuda_cusolver(cuda_dev *d);
 
+/* The profile (cuda_profile.c; GENC_CUDA_PROFILE): cuda_profile_init reads the variable
+ * (when the first GPU is opened) and sets cuda_profiling; the marks are the backends'
+ * mark_begin / mark_end; cuda_profile_count adds a memory call begun at host time t0
+ * (cuda_profile_now: 0 when not profiling). */
+typedef enum cuda_prof_counter {
+    CUDA_PROF_ALLOC,
+    CUDA_PROF_FREE,
+    CUDA_PROF_TO_HOST,
+    CUDA_PROF_FROM_HOST,
+    CUDA_PROF_SYNC,
+    CUDA_PROF_COUNTERS
+} cuda_prof_counter;
+extern bool cuda_profiling;
+void cuda_profile_init(void);
+void *cuda_profile_begin(const backend *be, const char *what);
+void cuda_profile_end(void *mark);
+double cuda_profile_now(void);
+void cuda_profile_count(cuda_prof_counter c, size_t bytes, double t0);
+
 /* The parts of the kernel table, one per file (each sets the entries of its ops and
  * leaves the rest). */
 void cuda_kernels_elementwise(op_kernel_fn *k); /* cuda_elementwise.c: unary, binary, core */

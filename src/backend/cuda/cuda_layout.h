@@ -54,6 +54,7 @@ typedef struct cu_reduce {
     int64_t kept_shape[CU_RED_MAX_DIMS], kept_stride[CU_RED_MAX_DIMS];
     int64_t red_shape[CU_RED_MAX_DIMS], red_stride[CU_RED_MAX_DIMS];
     int64_t nout, len;
+    int rows; /* the layout is plain rows: (o, r) is at o * len + r (no index arithmetic) */
 } cu_reduce;
 
 static inline GENC_HD int64_t cu_unravel_offset(int n, const int64_t *shape, const int64_t *stride, int64_t i) {
@@ -66,6 +67,7 @@ static inline GENC_HD int64_t cu_unravel_offset(int n, const int64_t *shape, con
 }
 /* The offset of output o's element r. */
 static inline GENC_HD int64_t cu_reduce_offset(const cu_reduce *d, int64_t o, int64_t r) {
+    if (d->rows) return o * d->len + r;
     return cu_unravel_offset(d->nkept, d->kept_shape, d->kept_stride, o) +
            cu_unravel_offset(d->nred, d->red_shape, d->red_stride, r);
 }

@@ -35,6 +35,8 @@ static cu_reduce reduce_desc(const gen_array *a, int naxes, const int *axes) {
         }
         last = red;
     }
+    d.rows = (d.nred == 0 || d.red_stride[0] == 1) && d.nred <= 1 && d.nkept <= 1 &&
+             (d.nkept == 0 || d.kept_stride[0] == d.len);
     return d;
 }
 

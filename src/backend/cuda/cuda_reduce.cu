@@ -31,7 +31,8 @@ constexpr int64_t SHORT_LEN = 32, MEDIUM_LEN = 1024, MANY = 32768;
 template <class F> struct flat_load { /* p = o * len + r -> f(o, r) */
     F f;
     int64_t len;
-    __host__ __device__ auto operator()(int64_t p) const { return f(p / len, p % len); }
+    bool one; /* one output: p = r (no division) */
+    __host__ __device__ auto operator()(int64_t p) const { return one ? f(0, p) : f(p / len, p % len); }
 };
 struct times {
     int64_t k;
@@ -68,7 +69,7 @@ cudaError_t reduce_run(cudaStream_t s, int64_t nout, int64_t len, Load load, Op 
         reduce_short_kernel<<<cu_grid(nout), CU_BLOCK, 0, s>>>(nout, len, load, op, init, fin);
         return cudaGetLastError();
     }
-    auto in = thrust::make_transform_iterator(count_from<int64_t>(0), flat_load<Load>{load, len});
+    auto in = thrust::make_transform_iterator(count_from<int64_t>(0), flat_load<Load>{load, len, nout == 1});
     auto begins = thrust::make_transform_iterator(count_from<int64_t>(0), times{len});
     size_t bytes = 0;
     cudaError_t e = nout == 1 ? cub::DeviceReduce::Reduce(nullptr, bytes, in, (Acc *)nullptr, len, op, init, s)
@@ -284,7 +285,7 @@ cudaError_t scan_run(cudaStream_t s, int64_t rows, int64_t n, Load load, Op op, 
     }
     int64_t total = rows * n;
     auto keys = thrust::make_transform_iterator(count_from<int64_t>(0), divide{n});
-    auto in = thrust::make_transform_iterator(count_from<int64_t>(0), flat_load<Load>{load, n});
+    auto in = thrust::make_transform_iterator(count_from<int64_t>(0), flat_load<Load>{load, n, rows == 1});
     size_t bytes = 0;
     cudaError_t e = cub::DeviceScan::InclusiveScanByKey(nullptr, bytes, keys, in, (Acc *)nullptr, op, total,
                                                         cuda::std::equal_to<>{}, s);
