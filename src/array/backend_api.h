@@ -36,6 +36,10 @@ typedef struct backend {
     int ordinal; /* the GPU's number for its runtime (CUDA's device ordinal) */
     /* kernels[op]: the op's implementation on this backend, or NULL. */
     const op_kernel_fn *kernels;
+    /* Device backends: scalar_args[op] when the op's kernel takes one-element host
+     * (inline) arguments as they are (by value), so dispatch does not copy them to the
+     * device first; NULL: none does. */
+    const bool *scalar_args;
     /* Profiling (a device run with GENC_CUDA_PROFILE set), else NULL: marks around each
      * piece of work queued on the device (an op's kernel, a draw, a compiled kernel),
      * named by what; mark_end takes what mark_begin returned. */

@@ -73,15 +73,18 @@ static inline bool check_arguments(const op_info *info, int n_in, gen_array *con
 }
 
 /* The arguments a kernel on device backend be reads: in[i] itself, or for a small host
- * array a copy on be (new references in kin, released by release_uploads). Out of line:
+ * array a copy on be (new references in kin, released by release_uploads), unless it is
+ * one element and the kernel takes those by value (be->scalar_args). Out of line:
  * only calls mixing small host arrays with device arrays come here. */
 #define UPLOAD_STACK 8
 static CORE_NOINLINE gen_array **upload_inline(const op_info *info, const backend *be, int n_in,
                                                gen_array *const *in, gen_array **stack) {
     gen_array **kin = n_in <= UPLOAD_STACK ? stack : core_alloc((size_t)n_in * sizeof *kin);
     if (!kin) return NULL;
+    bool by_value = be->scalar_args && be->scalar_args[info - op_table];
     for (int i = 0; i < n_in; i++) {
-        kin[i] = in[i]->buf ? arr_retain(in[i]) : arr_copy_to_backend(info->name, in[i], be);
+        bool keep = in[i]->buf || (by_value && in[i]->size == 1);
+        kin[i] = keep ? arr_retain(in[i]) : arr_copy_to_backend(info->name, in[i], be);
         if (!kin[i]) {
             for (int j = 0; j < i; j++) gen_array_release(kin[j]);
             if (kin != stack) core_free(kin, (size_t)n_in * sizeof *kin);

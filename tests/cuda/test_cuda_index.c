@@ -33,6 +33,8 @@ enum {
     V_TIES,    /* small integers as floats, +-0, some NaN and infinities: sorts with ties */
     V_NEAR1,   /* 1 + 1e-3 N(0, 1): products that neither overflow nor vanish */
     V_NEGINF,  /* N(0, 1), the first elements -inf */
+    V_POSINF,  /* N(0, 1), some elements +inf (no NaN) */
+    V_ALLNEG,  /* -inf everywhere */
     V_INT,     /* integers in [-lim, lim] */
     V_WRAP,    /* i64 near the limits: sums and products wrap around */
     V_INDEX,   /* indices in [-lim, lim) (negative ones count from the end) */
@@ -67,6 +69,8 @@ static gen_array *make(gen_dtype t, int v, int64_t lim, int nd, const int64_t *s
         }
         case V_NEAR1: x[i] = 1 + 1e-3 * z; break;
         case V_NEGINF: x[i] = i % 11 < 3 ? -INFINITY : z; break;
+        case V_POSINF: x[i] = i % 1013 == 17 ? INFINITY : z; break;
+        case V_ALLNEG: x[i] = -INFINITY; break;
         case V_INT: k[i] = (int64_t)(u % (uint64_t)(2 * lim + 1)) - lim; break;
         case V_WRAP: k[i] = (int64_t)(u >> 1) * (u & 1 ? 1 : -1); break;
         case V_INDEX: k[i] = (int64_t)(u % (uint64_t)(2 * lim)) - lim; break;
@@ -260,6 +264,11 @@ static void test_reductions(void) {
         TWIN(what, do_reduce, &a, lse_f64, xn);
         TWIN(what, do_reduce, &a, lse_f64, xs);
         TWIN(what, do_reduce, &a, lse_f32, xn32);
+        /* the one-pass kernel of a contiguous run: -inf heads, +inf without NaN, all -inf */
+        TWIN(what, do_reduce, &a, lse_f64, make(GEN_F64, V_NEGINF, 0, rs->nd, rs->shape));
+        TWIN(what, do_reduce, &a, lse_f64, make(GEN_F64, V_POSINF, 0, rs->nd, rs->shape));
+        TWIN(what, do_reduce, &a, lse_f64, make(GEN_F64, V_ALLNEG, 0, rs->nd, rs->shape));
+        TWIN(what, do_reduce, &a, lse_f32, gen_cast(make(GEN_F64, V_NEGINF, 0, rs->nd, rs->shape), GEN_F32));
         for (int m = 0; m < 2; m++) {
             a.red = m ? gen_any : gen_all;
             TWIN(what, do_reduce, &a, EXACT, xb);

@@ -15,6 +15,7 @@
 #define CUDA_MAX_GPUS 8
 
 static op_kernel_fn cuda_kernels[OP_COUNT];
+static bool cuda_scalar_args[OP_COUNT];
 static cuda_dev *devices[CUDA_MAX_GPUS];
 static pthread_mutex_t devices_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -38,11 +39,73 @@ gen_status cuda_fail(const char *what, cudaError_t e) {
     static gen_status fill_##N(void *d, gen_dtype t, int64_t n, double v) { return dev_fill(devices[N], d, t, n, v); } \
     static gen_status sync_##N(void) { return dev_sync(devices[N]); }
 
-static void *dev_alloc(cuda_dev *d, size_t n) {
+/* ---- a cache of freed blocks ----
+ * A model run allocates the same sizes call after call: blocks freed on a device are kept
+ * by size and handed out again for the same size without a CUDA call. Stream order keeps
+ * this safe: every use of a block is queued on the device's one stream, so the work of
+ * its next owner runs after the work of its last. At most cache_max bytes are kept (a
+ * free beyond that goes back to CUDA's pool), and an allocation that fails empties the
+ * cache and tries once more. */
+
+static size_t bucket(size_t n) { return (n / 256) % CUDA_CACHE_BUCKETS; }
+
+/* A kept block of n bytes, or NULL. */
+static void *cache_take(cuda_dev *d, size_t n) {
     void *p = NULL;
+    pthread_mutex_lock(&d->cache_lock);
+    for (cuda_block **b = &d->cache[bucket(n)]; *b; b = &(*b)->next)
+        if ((*b)->n == n) {
+            cuda_block *hit = *b;
+            *b = hit->next;
+            p = hit->p;
+            d->cached -= n;
+            core_free(hit, sizeof *hit);
+            break;
+        }
+    pthread_mutex_unlock(&d->cache_lock);
+    return p;
+}
+
+/* Keeps p (n bytes); false when it is not kept (the cache is full, or no memory). */
+static bool cache_put(cuda_dev *d, void *p, size_t n) {
+    pthread_mutex_lock(&d->cache_lock);
+    cuda_block *b = d->cached + n <= d->cache_max ? core_alloc(sizeof *b) : NULL;
+    if (b) {
+        *b = (cuda_block){n, p, d->cache[bucket(n)]};
+        d->cache[bucket(n)] = b;
+        d->cached += n;
+    }
+    pthread_mutex_unlock(&d->cache_lock);
+    return b != NULL;
+}
+
+/* Gives every kept block back to CUDA's pool (after a failed allocation). */
+static void cache_empty(cuda_dev *d) {
+    pthread_mutex_lock(&d->cache_lock);
+    for (int k = 0; k < CUDA_CACHE_BUCKETS; k++)
+        while (d->cache[k]) {
+            cuda_block *b = d->cache[k];
+            d->cache[k] = b->next;
+            cudaFreeAsync(b->p, d->stream);
+            core_free(b, sizeof *b);
+        }
+    d->cached = 0;
+    pthread_mutex_unlock(&d->cache_lock);
+}
+
+static void *dev_alloc(cuda_dev *d, size_t n) {
     double t0 = cuda_profile_now();
-    cudaSetDevice(d->ordinal);
-    cudaError_t e = cudaMallocAsync(&p, n, d->stream);
+    void *p = cache_take(d, n);
+    cudaError_t e = cudaSuccess;
+    if (!p) {
+        cudaSetDevice(d->ordinal);
+        e = cudaMallocAsync(&p, n, d->stream);
+        if (e != cudaSuccess && d->cached) { /* what the cache keeps may make room */
+            cudaGetLastError();
+            cache_empty(d);
+            e = cudaMallocAsync(&p, n, d->stream);
+        }
+    }
     if (cuda_profiling) cuda_profile_count(CUDA_PROF_ALLOC, n, t0);
     if (e != cudaSuccess) {
         cudaGetLastError(); /* clear it: an allocation failure is not sticky */
@@ -55,8 +118,10 @@ static void *dev_alloc(cuda_dev *d, size_t n) {
 
 static void dev_free(cuda_dev *d, void *p, size_t n) {
     double t0 = cuda_profile_now();
-    cudaSetDevice(d->ordinal);
-    cudaFreeAsync(p, d->stream);
+    if (p && !cache_put(d, p, n)) {
+        cudaSetDevice(d->ordinal);
+        cudaFreeAsync(p, d->stream);
+    }
     if (cuda_profiling) cuda_profile_count(CUDA_PROF_FREE, n, t0);
 }
 
@@ -159,11 +224,18 @@ cu_bcast cuda_bcast(const op_call *c, int n) {
     const gen_array *o = c->out;
     b.ndim = o->ndim;
     b.size = o->size;
-    for (int k = 0; k < o->ndim; k++) b.shape[k] = o->shape[k];
+    b.narrow = o->size < ((int64_t)1 << 31);
+    for (int k = 0; k < o->ndim; k++) {
+        b.shape[k] = o->shape[k];
+        if (b.narrow) cu_divider((uint32_t)(o->shape[k] ? o->shape[k] : 1), &b.magic[k], &b.shift[k]);
+    }
     b.nin = n;
     for (int i = 0; i < n && i < CU_MAX_IN; i++) {
         const gen_array *a = c->in[i];
-        if (a->size == o->size && (a->ndim == o->ndim || a->size == 1)) b.mode[i] = a->size == 1 ? CU_SCALAR : CU_SAME;
+        if (!a->buf) { /* one host element (backend.scalar_args): by value */
+            b.mode[i] = CU_VALUE;
+            memcpy(&b.value[i], a->data, gen_dtype_size(a->dtype));
+        } else if (a->size == o->size && (a->ndim == o->ndim || a->size == 1)) b.mode[i] = a->size == 1 ? CU_SCALAR : CU_SAME;
         else if (a->size == 1) b.mode[i] = CU_SCALAR;
         else {
             b.mode[i] = CU_STRIDED;
@@ -203,7 +275,7 @@ void *cuda_cusolver(cuda_dev *d) {
 /* ---- set-up ---- */
 
 static void kernels_init(void) {
-    cuda_kernels_elementwise(cuda_kernels);
+    cuda_kernels_elementwise(cuda_kernels, cuda_scalar_args);
     cuda_kernels_reduce(cuda_kernels);
     cuda_kernels_shape(cuda_kernels);
     cuda_kernels_linalg(cuda_kernels);
@@ -221,6 +293,10 @@ static cuda_dev *device_new(int ordinal) {
     if (!d) return NULL;
     memset(d, 0, sizeof *d);
     d->ordinal = ordinal;
+    pthread_mutex_init(&d->cache_lock, NULL);
+    size_t free_bytes = 0, total_bytes = 0;
+    if (cudaMemGetInfo(&free_bytes, &total_bytes) != cudaSuccess) cudaGetLastError();
+    d->cache_max = total_bytes / 4; /* a quarter of the GPU's memory at most */
     static char names[CUDA_MAX_GPUS][8];
     snprintf(names[ordinal], sizeof names[ordinal], "cuda%d", ordinal);
     if ((e = cudaStreamCreateWithFlags(&d->stream, cudaStreamNonBlocking)) != cudaSuccess) goto fail;
@@ -243,6 +319,7 @@ static cuda_dev *device_new(int ordinal) {
                       .queue = d->stream,
                       .ordinal = ordinal,
                       .kernels = cuda_kernels,
+                      .scalar_args = cuda_scalar_args,
                       .mark_begin = cuda_profiling ? cuda_profile_begin : NULL,
                       .mark_end = cuda_profiling ? cuda_profile_end : NULL};
     devices[ordinal] = d; /* before registering: the functions above look it up */
@@ -256,6 +333,7 @@ fail:
 fail_quiet:
     if (d->err) cudaFreeHost(d->err);
     if (d->stream) cudaStreamDestroy(d->stream);
+    pthread_mutex_destroy(&d->cache_lock);
     core_free(d, sizeof *d);
     return NULL;
 }

@@ -1,7 +1,9 @@
 /* cuda_elementwise.c — the CUDA kernels of the elementwise ops (ops_unary.def,
  * ops_binary.def, ops_core.def): each call described for its launcher in
  * cuda_elementwise.cu (copies by cudaMemcpyAsync) and queued on the device's stream.
- * Nothing here waits for the device: these ops cannot fail on their data. */
+ * Nothing here waits for the device: these ops cannot fail on their data. One-element
+ * host arguments of the binary ops, where, clip and broadcast_to travel by value in the
+ * launch (no copy to the device first). */
 #include "cuda_elementwise_kern.h"
 #include "cuda_int.h"
 
@@ -47,13 +49,15 @@ static gen_status cuda_broadcast_to(const op_call *c) {
     return cuda_launched(c, cu_ew_broadcast(cuda_stream(c), cuda_arr(c->out), cuda_arr(c->in[0]), &bc));
 }
 
-void cuda_kernels_elementwise(op_kernel_fn *k) {
+void cuda_kernels_elementwise(op_kernel_fn *k, bool *scalar) {
 #define OP(ID, name, arity, shape, cpu, vjp, jvp) k[OP_##ID] = cuda_unary;
 #include "../../array/ops_unary.def"
 #undef OP
-#define OP(ID, name, arity, shape, cpu, vjp, jvp) k[OP_##ID] = arity == 2 ? cuda_binary : cuda_ternary;
+#define OP(ID, name, arity, shape, cpu, vjp, jvp) \
+    k[OP_##ID] = arity == 2 ? cuda_binary : cuda_ternary, scalar[OP_##ID] = true;
 #include "../../array/ops_binary.def"
 #undef OP
+    scalar[OP_BROADCAST_TO] = true;
     k[OP_CAST] = cuda_cast;
     k[OP_STOP_GRADIENT] = cuda_copy;
     k[OP_COPY] = cuda_copy;

@@ -17,17 +17,15 @@ namespace {
     for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < (n);                  \
          i += (int64_t)gridDim.x * blockDim.x)
 
-/* The element of input k read at output element i (cuda_kern.h's cu_bcast). */
-__device__ inline int64_t bc_offset(const cu_bcast &b, int k, int64_t i) {
-    if (b.mode[k] == CU_SAME) return i;
-    if (b.mode[k] == CU_SCALAR) return 0;
-    int64_t off = 0;
-    for (int d = b.ndim - 1; d >= 0; d--) {
-        int64_t q = i / b.shape[d];
-        off += (i - q * b.shape[d]) * b.strides[k][d];
-        i = q;
+/* Input k (elements x) at output element i (cuda_kern.h's cu_bcast): read through the
+ * broadcast, or the value passed by value. */
+template <typename T> __device__ __forceinline__ T bc_load(const T *x, const cu_bcast &b, int k, int64_t i) {
+    if (b.mode[k] == CU_VALUE) {
+        T v;
+        memcpy(&v, &b.value[k], sizeof v);
+        return v;
     }
-    return off;
+    return x[cu_bcast_offset(&b, k, i)];
 }
 
 /* ---- kernels and their launches ---- */
@@ -38,16 +36,16 @@ template <typename TO, typename TI, typename F> __global__ void map1_kernel(TO *
 
 template <typename TO, typename TI, typename F>
 __global__ void map2_kernel(TO *o, const TI *a, const TI *b, cu_bcast bc, F f) {
-    FOR_EACH(i, bc.size) o[i] = (TO)f(a[bc_offset(bc, 0, i)], b[bc_offset(bc, 1, i)]);
+    FOR_EACH(i, bc.size) o[i] = (TO)f(bc_load(a, bc, 0, i), bc_load(b, bc, 1, i));
 }
 
 template <typename TO, typename T0, typename T, typename F>
 __global__ void map3_kernel(TO *o, const T0 *x0, const T *x1, const T *x2, cu_bcast bc, F f) {
-    FOR_EACH(i, bc.size) o[i] = (TO)f(x0[bc_offset(bc, 0, i)], x1[bc_offset(bc, 1, i)], x2[bc_offset(bc, 2, i)]);
+    FOR_EACH(i, bc.size) o[i] = (TO)f(bc_load(x0, bc, 0, i), bc_load(x1, bc, 1, i), bc_load(x2, bc, 2, i));
 }
 
 template <typename T> __global__ void gather_kernel(T *o, const T *x, cu_bcast bc) {
-    FOR_EACH(i, bc.size) o[i] = x[bc_offset(bc, 0, i)];
+    FOR_EACH(i, bc.size) o[i] = bc_load(x, bc, 0, i);
 }
 
 template <typename TO, typename TI, typename F>

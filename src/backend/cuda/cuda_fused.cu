@@ -12,17 +12,7 @@
     for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < (n); i += (int64_t)gridDim.x * blockDim.x)
 
 /* The element of input k read at output element i (cu_bcast's modes). */
-static __device__ __forceinline__ int64_t bc_off(const cu_bcast &b, int k, int64_t i) {
-    if (b.mode[k] == CU_SAME) return i;
-    if (b.mode[k] == CU_SCALAR) return 0;
-    int64_t off = 0;
-    for (int d = b.ndim - 1; d >= 0; d--) {
-        int64_t e = b.shape[d], q = i / e;
-        off += (i - q * e) * b.strides[k][d];
-        i = q;
-    }
-    return off;
-}
+static __device__ __forceinline__ int64_t bc_off(const cu_bcast &b, int k, int64_t i) { return cu_bcast_offset(&b, k, i); }
 
 /* Element i of an array of dtype t as a double (arr_get_f64). */
 static __device__ __forceinline__ double ld_f64(const void *p, int t, int64_t i) {

@@ -4,6 +4,7 @@
 #ifndef GENC_SRC_CUDA_INT_H
 #define GENC_SRC_CUDA_INT_H
 
+#include <pthread.h>
 #include <stddef.h>
 
 #include "../backend.h"
@@ -13,10 +14,23 @@
  * kernel, copy and allocation of the device is queued there, in order), the handles of
  * the libraries, created when first used, and the error record kernels write (pinned
  * host memory mapped into the device). */
+/* A block of device memory kept for reuse (cuda_backend.c's cache). */
+typedef struct cuda_block {
+    size_t n;
+    void *p;
+    struct cuda_block *next;
+} cuda_block;
+#define CUDA_CACHE_BUCKETS 256
+
 typedef struct cuda_dev {
     backend be;
     int ordinal;
     cudaStream_t stream;
+    /* freed blocks by size (bucket: size % CUDA_CACHE_BUCKETS), their bytes, the most
+     * kept, and the lock of the three */
+    cuda_block *cache[CUDA_CACHE_BUCKETS];
+    size_t cached, cache_max;
+    pthread_mutex_t cache_lock;
     void *cublas;   /* cublasHandle_t */
     void *cusolver; /* cusolverDnHandle_t */
     cu_error *err;  /* host view; err_dev is the device's */
@@ -74,7 +88,9 @@ void cuda_profile_count(cuda_prof_counter c, size_t bytes, double t0);
 
 /* The parts of the kernel table, one per file (each sets the entries of its ops and
  * leaves the rest). */
-void cuda_kernels_elementwise(op_kernel_fn *k); /* cuda_elementwise.c: unary, binary, core */
+/* cuda_elementwise.c: unary, binary, core; scalar[op] set for the ops whose kernels take
+ * one-element host arguments by value (cuda_bcast's CU_VALUE) */
+void cuda_kernels_elementwise(op_kernel_fn *k, bool *scalar);
 void cuda_kernels_reduce(op_kernel_fn *k);      /* cuda_reduce.c */
 void cuda_kernels_shape(op_kernel_fn *k);       /* cuda_shape.c */
 void cuda_kernels_linalg(op_kernel_fn *k);      /* cuda_linalg.c */

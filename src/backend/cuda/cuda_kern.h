@@ -30,8 +30,9 @@ typedef struct cu_arr {
 
 /* How an elementwise input is read at output element i (out of shape (ndim, shape)):
  * CU_SAME: element i (same shape as the output); CU_SCALAR: element 0 (one element);
- * CU_STRIDED: the offset from i's index and strides (0 on broadcast axes). */
-enum { CU_SAME = 0, CU_SCALAR = 1, CU_STRIDED = 2 };
+ * CU_STRIDED: the offset from i's index and strides (0 on broadcast axes); CU_VALUE: one
+ * element passed by value (below). */
+enum { CU_SAME = 0, CU_SCALAR = 1, CU_STRIDED = 2, CU_VALUE = 3 };
 #define CU_MAX_IN 4
 typedef struct cu_bcast {
     int ndim; /* the output's */
@@ -40,7 +41,63 @@ typedef struct cu_bcast {
     int nin;
     int mode[CU_MAX_IN];
     int64_t strides[CU_MAX_IN][CU_MAX_DIMS];
+    /* CU_VALUE: the input is one element of host memory, passed here by value (its bytes
+     * in value[k]); the kernels that take such inputs read it with cu_bcast_value */
+    uint64_t value[CU_MAX_IN];
+    /* Outputs under 2^31 elements (narrow) index in 32 bits, dividing by each extent
+     * through a multiply and a shift (magic, shift: cu_divider). */
+    int narrow;
+    uint32_t magic[CU_MAX_DIMS];
+    int shift[CU_MAX_DIMS];
 } cu_bcast;
+
+/* The multiplier and shift that divide 32-bit numbers below 2^31 by d (1 <= d < 2^31):
+ * n / d = (umulhi(n, magic) + n) >> shift (Granlund & Montgomery; the sum stays below
+ * 2^32 because n < 2^31). */
+static inline void cu_divider(uint32_t d, uint32_t *magic, int *shift) {
+    int s = 0;
+    while (s < 31 && (UINT32_C(1) << s) < d) s++;
+    *shift = s;
+    *magic = (uint32_t)((((uint64_t)1 << 32) * (((uint64_t)1 << s) - d)) / d + 1);
+}
+static inline
+#ifdef __CUDACC__
+    __host__ __device__
+#endif
+    uint32_t cu_divide(uint32_t n, uint32_t magic, int shift) {
+#ifdef __CUDA_ARCH__
+    uint32_t hi = __umulhi(n, magic);
+#else
+    uint32_t hi = (uint32_t)(((uint64_t)n * magic) >> 32);
+#endif
+    return (hi + n) >> shift;
+}
+
+/* The element of input k read at output element i. */
+static inline
+#ifdef __CUDACC__
+    __host__ __device__
+#endif
+    int64_t cu_bcast_offset(const cu_bcast *b, int k, int64_t i) {
+    if (b->mode[k] == CU_SAME) return i;
+    if (b->mode[k] == CU_SCALAR || b->mode[k] == CU_VALUE) return 0;
+    int64_t off = 0;
+    if (b->narrow) {
+        uint32_t u = (uint32_t)i;
+        for (int d = b->ndim - 1; d >= 0; d--) {
+            uint32_t q = cu_divide(u, b->magic[d], b->shift[d]);
+            off += (int64_t)(u - q * (uint32_t)b->shape[d]) * b->strides[k][d];
+            u = q;
+        }
+        return off;
+    }
+    for (int d = b->ndim - 1; d >= 0; d--) {
+        int64_t q = i / b->shape[d];
+        off += (i - q * b->shape[d]) * b->strides[k][d];
+        i = q;
+    }
+    return off;
+}
 
 /* The device's error record (cuda_backend.c): kernels that find bad data (an index out
  * of range) write the first failure here, atomically; the C side reads it after

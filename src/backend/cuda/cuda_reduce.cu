@@ -189,6 +189,74 @@ template <class T> struct store_lse {
     }
 };
 
+/* ---- logsumexp of one contiguous run in one pass and one launch ---- */
+
+/* A partial logsumexp: the largest element m and sum exp(x - m) of the elements seen
+ * (m = -inf: none that counts; m = +inf or NaN: the result is m). */
+struct lse_part {
+    double m, s;
+};
+__device__ __forceinline__ lse_part lse_join(lse_part a, lse_part b) {
+    if (a.m != a.m || b.m == -(double)INFINITY) return a;
+    if (b.m != b.m || a.m == -(double)INFINITY) return b;
+    if (a.m == (double)INFINITY || b.m == (double)INFINITY) return lse_part{(double)INFINITY, 1.0};
+    return a.m >= b.m ? lse_part{a.m, a.s + b.s * exp(b.m - a.m)} : lse_part{b.m, b.s + a.s * exp(a.m - b.m)};
+}
+/* The block's parts joined (every thread passes its own; thread 0 gets the result). */
+__device__ lse_part lse_block(lse_part p) {
+    __shared__ double sm[32], ss[32];
+    for (int o = 16; o > 0; o /= 2)
+        p = lse_join(p, lse_part{__shfl_down_sync(0xffffffffu, p.m, o), __shfl_down_sync(0xffffffffu, p.s, o)});
+    int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
+    if (lane == 0) sm[warp] = p.m, ss[warp] = p.s;
+    __syncthreads();
+    if (warp == 0) {
+        int warps = (blockDim.x + 31) / 32;
+        p = lane < warps ? lse_part{sm[lane], ss[lane]} : lse_part{-(double)INFINITY, 0.0};
+        for (int o = 16; o > 0; o /= 2)
+            p = lse_join(p, lse_part{__shfl_down_sync(0xffffffffu, p.m, o), __shfl_down_sync(0xffffffffu, p.s, o)});
+    }
+    return p;
+}
+constexpr int LSE_BLOCK = 256, LSE_MAX_BLOCKS = 1024;
+/* Each block joins its elements into parts[block]; the last block to finish (count)
+ * joins the parts and writes m + log(s) (m where it is not finite) to out. */
+template <class T>
+__global__ void __launch_bounds__(LSE_BLOCK) lse_kernel(const T *x, int64_t n, lse_part *parts, unsigned *count,
+                                                        T *out) {
+    lse_part p = {-(double)INFINITY, 0.0};
+    for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < n; i += (int64_t)gridDim.x * blockDim.x)
+        p = lse_join(p, lse_part{(double)x[i], 1.0});
+    p = lse_block(p);
+    __shared__ bool last;
+    if (threadIdx.x == 0) {
+        parts[blockIdx.x] = p;
+        __threadfence();
+        last = atomicAdd(count, 1u) == gridDim.x - 1;
+    }
+    __syncthreads();
+    if (!last) return;
+    __threadfence();
+    p = lse_part{-(double)INFINITY, 0.0};
+    for (unsigned b = threadIdx.x; b < gridDim.x; b += blockDim.x) {
+        volatile lse_part *q = parts + b;
+        p = lse_join(p, lse_part{q->m, q->s});
+    }
+    p = lse_block(p);
+    if (threadIdx.x == 0) *out = (T)(cu_finite(p.m) ? p.m + log(p.s) : p.m);
+}
+template <class T> cudaError_t lse_one(cudaStream_t s, const T *x, int64_t n, T *out) {
+    int64_t want = (n + LSE_BLOCK - 1) / LSE_BLOCK;
+    unsigned blocks = (unsigned)(want < 1 ? 1 : want > LSE_MAX_BLOCKS ? LSE_MAX_BLOCKS : want);
+    cu::scratch mem(s);
+    size_t parts_at = mem.reserve(blocks * sizeof(lse_part)), count_at = mem.reserve(sizeof(unsigned));
+    cudaError_t e = mem.alloc();
+    if (e == cudaSuccess) e = cudaMemsetAsync(mem.at<unsigned>(count_at), 0, sizeof(unsigned), s);
+    if (e != cudaSuccess) return e;
+    lse_kernel<<<blocks, LSE_BLOCK, 0, s>>>(x, n, mem.at<lse_part>(parts_at), mem.at<unsigned>(count_at), out);
+    return cudaGetLastError();
+}
+
 /* f64 / f32 x; out of x's dtype, i64 for argmax / argmin. */
 template <class T> cudaError_t reduce_float(cudaStream_t s, int kind, const cu_reduce &d, const T *x, void *vout) {
     int64_t no = d.nout, len = d.len;
@@ -209,8 +277,10 @@ template <class T> cudaError_t reduce_float(cudaStream_t s, int kind, const cu_r
         return reduce_run(s, no, len, load_best<T>{x, d}, best_f{max, false}, init, store_best_pos{(int64_t *)vout});
     }
     case CU_RED_LOGSUMEXP: {
-        /* Two passes, as the CPU: the maximum m, then m + log(sum exp(x - m)) where m is
-         * finite (else m itself). */
+        /* One output over contiguous elements (the log weights of importance sampling):
+         * one pass. Else two, as the CPU: the maximum m, then m + log(sum exp(x - m))
+         * where m is finite (else m itself). */
+        if (no == 1 && d.rows && len > SHORT_LEN) return lse_one(s, x, len, out);
         cu::scratch mem(s);
         size_t m_at = mem.reserve((size_t)no * sizeof(double));
         cudaError_t e = mem.alloc();
