@@ -32,6 +32,12 @@ typedef struct backend {
      * the host backend. */
     gen_status (*fill)(void *dst, gen_dtype dtype, int64_t n, double value);
     gen_status (*synchronize)(void);
+    /* Optional (NULL: none): n bytes of host memory the device reads and writes in place
+     * (pinned and mapped), *dev its address on the device; NULL with the error recorded.
+     * Small records a kernel writes (a failure found) are read there after synchronize,
+     * without a copy. */
+    void *(*mapped_alloc)(size_t n, void **dev);
+    void (*mapped_free)(void *host);
     void *queue;
     int ordinal; /* the GPU's number for its runtime (CUDA's device ordinal) */
     /* kernels[op]: the op's implementation on this backend, or NULL. */

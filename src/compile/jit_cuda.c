@@ -3,6 +3,7 @@
  * the driver API). Files appear in the cache folder by rename, so concurrent processes
  * never read half a file. */
 #include <errno.h>
+#include <stdlib.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "../core/core.h"
 #include "jit.h"
 #include "jit_cuda.h"
+#include "lanes.h"
 
 bool cg_cuda_available(void) { return true; }
 
@@ -174,6 +176,21 @@ static bool cuda_ok(cudaError_t e, const char *what, char *why, size_t why_n) {
     return false;
 }
 
+/* With GENC_CUDA_PROFILE: a loaded kernel's registers, local memory and occupancy on
+ * stderr (what limits a lane program's speed). */
+static void report_kernel(const cg_cuda_kernel *k, int ordinal) {
+    struct cudaFuncAttributes a;
+    int blocks = 0, per_sm = 0;
+    if (cudaFuncGetAttributes(&a, (const void *)k->fn) != cudaSuccess ||
+        cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, (const void *)k->fn, CG_LANE_BLOCK, 0) != cudaSuccess ||
+        cudaDeviceGetAttribute(&per_sm, cudaDevAttrMaxThreadsPerMultiProcessor, ordinal) != cudaSuccess) {
+        cudaGetLastError();
+        return;
+    }
+    fprintf(stderr, "genc: compiled kernel %016llx: %d registers, %zu bytes of local memory a thread, %d of %d threads "
+            "an SM resident\n", (unsigned long long)k->hash, a.numRegs, a.localSizeBytes, blocks * CG_LANE_BLOCK, per_sm);
+}
+
 const cg_cuda_kernel *cg_cuda_kernel_get(const char *src, size_t n, int ordinal, char *why, size_t why_n) {
     int major = 0, minor = 0;
     if (!cuda_ok(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, ordinal), "lane program", why, why_n) ||
@@ -208,6 +225,7 @@ const cg_cuda_kernel *cg_cuda_kernel_get(const char *src, size_t n, int ordinal,
     k->hash = h;
     k->n = n;
     k->cc = cc;
+    if (getenv("GENC_CUDA_PROFILE")) report_kernel(k, ordinal);
     pthread_mutex_lock(&jit_lock);
     k->next = loaded;
     loaded = k;

@@ -55,7 +55,8 @@ void cg_lane_prog_free(cg_lane_prog *p) {
     if (p->src) core_free(p->consts, ((size_t)p->src->n_consts + 1) * sizeof *p->consts);
     if (p->be) {
         dev_free(p->be, p->ktable, ((size_t)p->code.n_k + 1) * sizeof(void *));
-        dev_free(p->be, p->fail, sizeof *p->fail);
+        if (p->fail_host) p->be->mapped_free(p->fail_host);
+        else dev_free(p->be, p->fail, sizeof *p->fail);
     }
     cg_module_free(p->host);
     cg_lane_code_free(&p->code);
@@ -85,7 +86,8 @@ static bool place_consts(cg_lane_prog *p, char *why, size_t why_n) {
     }
     if (ok) {
         p->ktable = dev_alloc(p->be, nk * sizeof *table);
-        p->fail = dev_alloc(p->be, sizeof *p->fail);
+        if (p->be->mapped_alloc) p->fail_host = p->be->mapped_alloc(sizeof *p->fail, (void **)&p->fail);
+        else p->fail = dev_alloc(p->be, sizeof *p->fail);
         ok = p->ktable && p->fail && p->be->from_host(p->ktable, table, nk * sizeof *table) == GEN_OK;
         if (!ok) snprintf(why, why_n, "%s: %s", p->be->name, gen_error_message());
     }
@@ -196,6 +198,20 @@ static gen_status failure(const cg_lane_prog *p, int32_t k, int64_t lane, int64_
     return s;
 }
 
+/* The failure record at fail (on be; mapped: the same in host memory, or NULL) set to
+ * *rec before a launch, and read into *rec after it (waiting for it). */
+static gen_status put_record(const backend *be, cg_fail *fail, cg_fail *mapped, const cg_fail *rec) {
+    if (!mapped) return be->from_host(fail, rec, sizeof *rec);
+    *mapped = *rec; /* the last kernel that wrote it was waited for */
+    return GEN_OK;
+}
+static gen_status get_record(const backend *be, cg_fail *fail, cg_fail *mapped, cg_fail *rec) {
+    if (!mapped) return be->to_host(rec, fail, sizeof *rec);
+    gen_status s = be->synchronize();
+    if (s == GEN_OK) memcpy(rec, mapped, sizeof *rec); /* written before the wait returned */
+    return s;
+}
+
 gen_status cg_lane_prog_run(const cg_lane_prog *p, int64_t lanes, const cg_lane_io *in, const cg_lane_io *out) {
     const cg_lanes *l = p->lanes;
     const cg_graph *g = l->g;
@@ -237,15 +253,16 @@ gen_status cg_lane_prog_run(const cg_lane_prog *p, int64_t lanes, const cg_lane_
     bool own = c->can_fail && atomic_compare_exchange_strong(&mp->busy, &expected, 1);
     cg_fail *fail = !c->can_fail ? p->fail : own ? p->fail : dev_alloc(p->be, sizeof *fail);
     cg_fail rec = {~(uint64_t)0, 0, {0, 0}, 0};
+    cg_fail *mapped = own ? p->fail_host : NULL; /* read in place after a wait */
     if (s == GEN_OK && !fail) s = core_error_pending();
-    if (s == GEN_OK && c->can_fail) s = p->be->from_host(fail, &rec, sizeof rec);
+    if (s == GEN_OK && c->can_fail) s = put_record(p->be, fail, mapped, &rec);
     if (s == GEN_OK) s = start(p, &L, fail, 0, lanes, 0);
     for (int i = 0; i < n_in; i++) dev_free(p->be, temp[i], temp_n[i]);
-    if (s == GEN_OK && c->can_fail) s = p->be->to_host(&rec, fail, sizeof rec);
+    if (s == GEN_OK && c->can_fail) s = get_record(p->be, fail, mapped, &rec);
     if (s == GEN_OK && rec.key != ~(uint64_t)0) { /* the first failure, run alone to learn where */
         int64_t lane = l->chains ? (int64_t)(rec.key >> 24) : (int64_t)(rec.key & ((UINT64_C(1) << 40) - 1));
         s = start(p, &L, fail, lane, 1, 1);
-        if (s == GEN_OK) s = p->be->to_host(&rec, fail, sizeof rec);
+        if (s == GEN_OK) s = get_record(p->be, fail, mapped, &rec);
         if (s == GEN_OK) s = rec.rc > 0 ? failure(p, (int32_t)(rec.rc - 1), lane, rec.at, rec.v)
                                         : GEN_FAIL(GEN_ERR_INTERNAL, "a compiled kernel's failure did not repeat");
     }

@@ -23,6 +23,8 @@ typedef struct cg_lane_prog {
     gen_array **consts;           /* per constant of src: its elements on be (retained), or NULL */
     void *ktable;                 /* on be: the constants' addresses */
     cg_fail *fail;                /* on be: one run's failure record */
+    cg_fail *fail_host;           /* the same in mapped host memory (be->mapped_alloc), or
+                                   * NULL: it is copied to and from be */
     _Atomic int busy;             /* fail is in use (a concurrent run makes its own) */
 } cg_lane_prog;
 

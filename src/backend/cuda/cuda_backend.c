@@ -125,6 +125,32 @@ static void dev_free(cuda_dev *d, void *p, size_t n) {
     if (cuda_profiling) cuda_profile_count(CUDA_PROF_FREE, n, t0);
 }
 
+/* The device whose stream is s, or NULL. */
+static cuda_dev *device_of_stream(cudaStream_t s) {
+    for (int i = 0; i < CUDA_MAX_GPUS; i++)
+        if (devices[i] && devices[i]->stream == s) return devices[i];
+    return NULL;
+}
+
+void *cu_stream_alloc(cudaStream_t s, size_t n) {
+    cuda_dev *d = device_of_stream(s);
+    void *p = d ? cache_take(d, n) : NULL;
+    if (p) return p;
+    if (cudaMallocAsync(&p, n, s) == cudaSuccess) return p;
+    cudaGetLastError(); /* not sticky: clear it */
+    if (d && d->cached) {
+        cache_empty(d);
+        if (cudaMallocAsync(&p, n, s) == cudaSuccess) return p;
+        cudaGetLastError();
+    }
+    return NULL;
+}
+
+void cu_stream_free(cudaStream_t s, void *p, size_t n) {
+    cuda_dev *d = device_of_stream(s);
+    if (p && !(d && cache_put(d, p, n))) cudaFreeAsync(p, s);
+}
+
 static gen_status dev_to_host(cuda_dev *d, void *h, const void *dv, size_t n) {
     double t0 = cuda_profile_now();
     void *mark = cuda_profiling ? cuda_profile_begin(&d->be, "copy to host") : NULL;
@@ -185,6 +211,23 @@ static const struct {
     gen_status (*sync)(void);
 } device_fns[CUDA_MAX_GPUS] = {FN_ROW(0), FN_ROW(1), FN_ROW(2), FN_ROW(3),
                                FN_ROW(4), FN_ROW(5), FN_ROW(6), FN_ROW(7)};
+
+/* Pinned host memory mapped into every device (the backends' mapped_alloc). */
+static void *mapped_alloc(size_t n, void **dev) {
+    void *h = NULL;
+    cudaError_t e = cudaHostAlloc(&h, n ? n : 1, cudaHostAllocMapped | cudaHostAllocPortable);
+    if (e == cudaSuccess) e = cudaHostGetDevicePointer(dev, h, 0);
+    if (e != cudaSuccess) {
+        if (h) cudaFreeHost(h);
+        cudaGetLastError();
+        cuda_fail("pinned host memory", e);
+        return NULL;
+    }
+    return h;
+}
+static void mapped_free(void *h) {
+    if (h) cudaFreeHost(h);
+}
 
 /* ---- errors found on the device ---- */
 
@@ -316,6 +359,8 @@ static cuda_dev *device_new(int ordinal) {
                       .from_host = device_fns[ordinal].from_host,
                       .fill = device_fns[ordinal].fill,
                       .synchronize = device_fns[ordinal].sync,
+                      .mapped_alloc = mapped_alloc,
+                      .mapped_free = mapped_free,
                       .queue = d->stream,
                       .ordinal = ordinal,
                       .kernels = cuda_kernels,

@@ -23,14 +23,14 @@ template <class F> cudaError_t for_each(cudaStream_t s, int64_t n, F f) {
     return cudaGetLastError();
 }
 
-/* Pool memory of one launcher: parts carved from one cudaMallocAsync on the stream, and
- * a cudaFreeAsync on the same stream when the launcher returns (after the work queued
- * with it, so nothing waits). */
+/* Pool memory of one launcher: parts carved from one block of the device's memory for
+ * the stream (cu_stream_alloc), freed in stream order when the launcher returns (after
+ * the work queued with it, so nothing waits). */
 class scratch {
   public:
     explicit scratch(cudaStream_t s) : s_(s) {}
     ~scratch() {
-        if (p_) cudaFreeAsync(p_, s_);
+        if (p_) cu_stream_free(s_, p_, size_);
     }
     scratch(const scratch &) = delete;
     scratch &operator=(const scratch &) = delete;
@@ -41,12 +41,9 @@ class scratch {
         return at;
     }
     cudaError_t alloc() {
-        cudaError_t e = cudaMallocAsync(&p_, size_ ? size_ : 1, s_);
-        if (e != cudaSuccess) {
-            p_ = nullptr;
-            cudaGetLastError(); /* not sticky: clear it */
-        }
-        return e;
+        if (!size_) size_ = 1;
+        p_ = cu_stream_alloc(s_, size_);
+        return p_ ? cudaSuccess : cudaErrorMemoryAllocation;
     }
     template <class T> T *at(size_t slot) const { return (T *)((char *)p_ + slot); }
 

@@ -99,6 +99,12 @@ static inline
     return off;
 }
 
+/* Device memory of n bytes for the work queued on stream s (a device's stream), from the
+ * device's cache of freed blocks or its pool; NULL when there is none (nothing is
+ * recorded: the launcher reports cudaErrorMemoryAllocation). Freed in stream order. */
+void *cu_stream_alloc(cudaStream_t s, size_t n);
+void cu_stream_free(cudaStream_t s, void *p, size_t n);
+
 /* The device's error record (cuda_backend.c): kernels that find bad data (an index out
  * of range) write the first failure here, atomically; the C side reads it after
  * waiting for the stream. code 0: no failure. */

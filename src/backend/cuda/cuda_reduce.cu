@@ -5,7 +5,9 @@
  * sorts of order-preserving keys, then of rows), and the gather / scatter along an axis
  * behind sort (the scatter sorts its targets, so each output element adds its
  * contributions in the CPU's order: deterministic, no atomics). */
+#include <cub/block/block_reduce.cuh>
 #include <cub/device/device_radix_sort.cuh>
+#include <cub/thread/thread_load.cuh>
 #include <cub/device/device_reduce.cuh>
 #include <cub/device/device_scan.cuh>
 #include <cub/device/device_segmented_reduce.cuh>
@@ -189,78 +191,117 @@ template <class T> struct store_lse {
     }
 };
 
-/* ---- logsumexp of one contiguous run in one pass and one launch ---- */
+/* ---- one output over a contiguous run: one pass, one launch ----
+ * Each block folds its grid-stride share (coalesced loads of element p = its position)
+ * and CUB's BlockReduce joins the threads'; the last block to finish (a counter) joins
+ * the blocks' parts and writes the output. The sums' order differs from the CPU's as
+ * CUB's device-wide reduce's does (the tolerances of the tests); max, min, arg-extremes,
+ * all and any are exact (cu_best is a total order). */
 
-/* A partial logsumexp: the largest element m and sum exp(x - m) of the elements seen
- * (m = -inf: none that counts; m = +inf or NaN: the result is m). */
-struct lse_part {
-    double m, s;
-};
-__device__ __forceinline__ lse_part lse_join(lse_part a, lse_part b) {
-    if (a.m != a.m || b.m == -(double)INFINITY) return a;
-    if (b.m != b.m || a.m == -(double)INFINITY) return b;
-    if (a.m == (double)INFINITY || b.m == (double)INFINITY) return lse_part{(double)INFINITY, 1.0};
-    return a.m >= b.m ? lse_part{a.m, a.s + b.s * exp(b.m - a.m)} : lse_part{b.m, b.s + a.s * exp(a.m - b.m)};
-}
-/* The block's parts joined (every thread passes its own; thread 0 gets the result). */
-__device__ lse_part lse_block(lse_part p) {
-    __shared__ double sm[32], ss[32];
-    for (int o = 16; o > 0; o /= 2)
-        p = lse_join(p, lse_part{__shfl_down_sync(0xffffffffu, p.m, o), __shfl_down_sync(0xffffffffu, p.s, o)});
-    int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
-    if (lane == 0) sm[warp] = p.m, ss[warp] = p.s;
-    __syncthreads();
-    if (warp == 0) {
-        int warps = (blockDim.x + 31) / 32;
-        p = lane < warps ? lse_part{sm[lane], ss[lane]} : lse_part{-(double)INFINITY, 0.0};
-        for (int o = 16; o > 0; o /= 2)
-            p = lse_join(p, lse_part{__shfl_down_sync(0xffffffffu, p.m, o), __shfl_down_sync(0xffffffffu, p.s, o)});
-    }
-    return p;
-}
-constexpr int LSE_BLOCK = 256, LSE_MAX_BLOCKS = 1024;
-/* Each block joins its elements into parts[block]; the last block to finish (count)
- * joins the parts and writes m + log(s) (m where it is not finite) to out. */
-template <class T>
-__global__ void __launch_bounds__(LSE_BLOCK) lse_kernel(const T *x, int64_t n, lse_part *parts, unsigned *count,
-                                                        T *out) {
-    lse_part p = {-(double)INFINITY, 0.0};
-    for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < n; i += (int64_t)gridDim.x * blockDim.x)
-        p = lse_join(p, lse_part{(double)x[i], 1.0});
-    p = lse_block(p);
+constexpr int ONE_BLOCK = 256, ONE_MAX_BLOCKS = 1024;
+
+template <class Acc, class Load, class Op, class Fin>
+__global__ void __launch_bounds__(ONE_BLOCK) one_kernel(int64_t n, Load load, Op op, Acc init, Acc *parts,
+                                                        unsigned *count, Fin fin) {
+    using block_reduce = cub::BlockReduce<Acc, ONE_BLOCK>;
+    __shared__ typename block_reduce::TempStorage tmp;
     __shared__ bool last;
+    Acc a = init;
+    for (int64_t p = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; p < n; p += (int64_t)gridDim.x * blockDim.x)
+        a = op(a, load(p));
+    a = block_reduce(tmp).Reduce(a, op);
     if (threadIdx.x == 0) {
-        parts[blockIdx.x] = p;
+        parts[blockIdx.x] = a;
         __threadfence();
         last = atomicAdd(count, 1u) == gridDim.x - 1;
     }
     __syncthreads();
     if (!last) return;
     __threadfence();
-    p = lse_part{-(double)INFINITY, 0.0};
-    for (unsigned b = threadIdx.x; b < gridDim.x; b += blockDim.x) {
-        volatile lse_part *q = parts + b;
-        p = lse_join(p, lse_part{q->m, q->s});
-    }
-    p = lse_block(p);
-    if (threadIdx.x == 0) *out = (T)(cu_finite(p.m) ? p.m + log(p.s) : p.m);
+    a = init;
+    for (unsigned b = threadIdx.x; b < gridDim.x; b += blockDim.x) a = op(a, cub::ThreadLoad<cub::LOAD_CG>(parts + b));
+    a = block_reduce(tmp).Reduce(a, op);
+    if (threadIdx.x == 0) fin(0, a);
 }
-template <class T> cudaError_t lse_one(cudaStream_t s, const T *x, int64_t n, T *out) {
-    int64_t want = (n + LSE_BLOCK - 1) / LSE_BLOCK;
-    unsigned blocks = (unsigned)(want < 1 ? 1 : want > LSE_MAX_BLOCKS ? LSE_MAX_BLOCKS : want);
+
+template <class Acc, class Load, class Op, class Fin>
+cudaError_t reduce_one(cudaStream_t s, int64_t n, Load load, Op op, Acc init, Fin fin) {
+    int64_t want = (n + ONE_BLOCK - 1) / ONE_BLOCK;
+    unsigned blocks = (unsigned)(want < 1 ? 1 : want > ONE_MAX_BLOCKS ? ONE_MAX_BLOCKS : want);
     cu::scratch mem(s);
-    size_t parts_at = mem.reserve(blocks * sizeof(lse_part)), count_at = mem.reserve(sizeof(unsigned));
+    size_t parts_at = mem.reserve(blocks * sizeof(Acc)), count_at = mem.reserve(sizeof(unsigned));
     cudaError_t e = mem.alloc();
     if (e == cudaSuccess) e = cudaMemsetAsync(mem.at<unsigned>(count_at), 0, sizeof(unsigned), s);
     if (e != cudaSuccess) return e;
-    lse_kernel<<<blocks, LSE_BLOCK, 0, s>>>(x, n, mem.at<lse_part>(parts_at), mem.at<unsigned>(count_at), out);
+    one_kernel<<<blocks, ONE_BLOCK, 0, s>>>(n, load, op, init, mem.at<Acc>(parts_at), mem.at<unsigned>(count_at), fin);
     return cudaGetLastError();
 }
+
+/* Element p of a contiguous run, as the folds take it. */
+template <class T, class Acc> struct flat_as {
+    const T *x;
+    __device__ Acc operator()(int64_t p) const { return (Acc)x[p]; }
+};
+template <class T> struct flat_bool {
+    const T *x;
+    __device__ int operator()(int64_t p) const { return x[p] != 0; }
+};
+template <class T> struct flat_best {
+    const T *x;
+    __device__ cu_best operator()(int64_t p) const { return cu_best{(double)x[p], p}; }
+};
+struct flat_best_i64 {
+    const int64_t *x;
+    __device__ cu_best_i64 operator()(int64_t p) const { return cu_best_i64{x[p], p}; }
+};
+
+/* logsumexp in one pass: a part is the largest element m and sum exp(x - m) of the
+ * elements seen (m = -inf: none that counts; m = +inf or NaN: the result is m). */
+struct lse_part {
+    double m, s;
+};
+struct lse_join {
+    __device__ lse_part operator()(lse_part a, lse_part b) const {
+        if (a.m != a.m || b.m == -(double)INFINITY) return a;
+        if (b.m != b.m || a.m == -(double)INFINITY) return b;
+        if (a.m == (double)INFINITY || b.m == (double)INFINITY) return lse_part{(double)INFINITY, 1.0};
+        return a.m >= b.m ? lse_part{a.m, a.s + b.s * exp(b.m - a.m)} : lse_part{b.m, b.s + a.s * exp(a.m - b.m)};
+    }
+};
+template <class T> struct flat_lse {
+    const T *x;
+    __device__ lse_part operator()(int64_t p) const { return lse_part{(double)x[p], 1.0}; }
+};
+template <class T> struct store_lse_part {
+    T *out;
+    __device__ void operator()(int64_t o, lse_part a) const { out[o] = (T)(cu_finite(a.m) ? a.m + log(a.s) : a.m); }
+};
 
 /* f64 / f32 x; out of x's dtype, i64 for argmax / argmin. */
 template <class T> cudaError_t reduce_float(cudaStream_t s, int kind, const cu_reduce &d, const T *x, void *vout) {
     int64_t no = d.nout, len = d.len;
     T *out = (T *)vout;
+    if (no == 1 && d.rows && len > SHORT_LEN) { /* one contiguous run: one pass */
+        switch (kind) {
+        case CU_RED_SUM: return reduce_one(s, len, flat_as<T, double>{x}, add_f{}, 0.0, store<T>{out});
+        case CU_RED_PROD: return reduce_one(s, len, flat_as<T, double>{x}, mul_f{}, 1.0, store<T>{out});
+        case CU_RED_MAX:
+        case CU_RED_MIN: {
+            bool max = kind == CU_RED_MAX;
+            cu_best init = {max ? -INFINITY : INFINITY, INT64_MAX};
+            return reduce_one(s, len, flat_best<T>{x}, best_f{max, true}, init, store_best_value<T>{out});
+        }
+        case CU_RED_ARGMAX:
+        case CU_RED_ARGMIN: {
+            bool max = kind == CU_RED_ARGMAX;
+            cu_best init = {max ? -INFINITY : INFINITY, INT64_MAX};
+            return reduce_one(s, len, flat_best<T>{x}, best_f{max, false}, init, store_best_pos{(int64_t *)vout});
+        }
+        case CU_RED_LOGSUMEXP:
+            return reduce_one(s, len, flat_lse<T>{x}, lse_join{}, lse_part{-(double)INFINITY, 0.0}, store_lse_part<T>{out});
+        default: return cudaErrorInvalidValue;
+        }
+    }
     switch (kind) {
     case CU_RED_SUM: return reduce_run(s, no, len, load_as<T, double>{x, d}, add_f{}, 0.0, store<T>{out});
     case CU_RED_PROD: return reduce_run(s, no, len, load_as<T, double>{x, d}, mul_f{}, 1.0, store<T>{out});
@@ -277,10 +318,8 @@ template <class T> cudaError_t reduce_float(cudaStream_t s, int kind, const cu_r
         return reduce_run(s, no, len, load_best<T>{x, d}, best_f{max, false}, init, store_best_pos{(int64_t *)vout});
     }
     case CU_RED_LOGSUMEXP: {
-        /* One output over contiguous elements (the log weights of importance sampling):
-         * one pass. Else two, as the CPU: the maximum m, then m + log(sum exp(x - m))
-         * where m is finite (else m itself). */
-        if (no == 1 && d.rows && len > SHORT_LEN) return lse_one(s, x, len, out);
+        /* Two passes, as the CPU: the maximum m, then m + log(sum exp(x - m)) where m is
+         * finite (else m itself). */
         cu::scratch mem(s);
         size_t m_at = mem.reserve((size_t)no * sizeof(double));
         cudaError_t e = mem.alloc();
@@ -297,6 +336,22 @@ template <class T> cudaError_t reduce_float(cudaStream_t s, int kind, const cu_r
 cudaError_t reduce_i64(cudaStream_t s, int kind, const cu_reduce &d, const int64_t *x, int64_t *out) {
     int64_t no = d.nout, len = d.len;
     using load = load_as<int64_t, int64_t>;
+    if (no == 1 && d.rows && len > SHORT_LEN) { /* one contiguous run: one pass */
+        using flat = flat_as<int64_t, int64_t>;
+        switch (kind) {
+        case CU_RED_SUM: return reduce_one(s, len, flat{x}, add_i{}, (int64_t)0, store<int64_t>{out});
+        case CU_RED_PROD: return reduce_one(s, len, flat{x}, mul_i{}, (int64_t)1, store<int64_t>{out});
+        case CU_RED_MAX: return reduce_one(s, len, flat{x}, max_i{}, INT64_MIN, store<int64_t>{out});
+        case CU_RED_MIN: return reduce_one(s, len, flat{x}, min_i{}, INT64_MAX, store<int64_t>{out});
+        case CU_RED_ARGMAX:
+        case CU_RED_ARGMIN: {
+            bool max = kind == CU_RED_ARGMAX;
+            cu_best_i64 init = {max ? INT64_MIN : INT64_MAX, INT64_MAX};
+            return reduce_one(s, len, flat_best_i64{x}, best_i{max}, init, store_best_pos{out});
+        }
+        default: return cudaErrorInvalidValue;
+        }
+    }
     switch (kind) {
     case CU_RED_SUM: return reduce_run(s, no, len, load{x, d}, add_i{}, (int64_t)0, store<int64_t>{out});
     case CU_RED_PROD: return reduce_run(s, no, len, load{x, d}, mul_i{}, (int64_t)1, store<int64_t>{out});
@@ -314,6 +369,13 @@ cudaError_t reduce_i64(cudaStream_t s, int kind, const cu_reduce &d, const int64
 
 cudaError_t reduce_bool(cudaStream_t s, int kind, const cu_reduce &d, const uint8_t *x, uint8_t *out) {
     int64_t no = d.nout, len = d.len;
+    if (no == 1 && d.rows && len > SHORT_LEN) { /* one contiguous run: one pass */
+        bool any = kind == CU_RED_MAX || kind == CU_RED_ANY;
+        if (any) return reduce_one(s, len, flat_bool<uint8_t>{x}, or_b{}, 0, store<uint8_t>{out});
+        if (kind == CU_RED_MIN || kind == CU_RED_ALL)
+            return reduce_one(s, len, flat_bool<uint8_t>{x}, and_b{}, 1, store<uint8_t>{out});
+        return cudaErrorInvalidValue;
+    }
     switch (kind) {
     case CU_RED_MAX:
     case CU_RED_ANY: return reduce_run(s, no, len, load_bool<uint8_t>{x, d}, or_b{}, 0, store<uint8_t>{out});
