@@ -413,7 +413,7 @@ void cg_emit_check(cg_emit *e, const cg_node *nd, int32_t k) {
         cg_substitute(p, &x, stmt, sizeof stmt);
         if (e->fusing && e->fuse_count_checks) { /* x - x: 0 when finite, NaN when not (no compare) */
             if (!strcmp(p, "isfinite($0)")) cg_text_printf(&e->body, "        cf += %s - %s;\n", x, x);
-            else cg_text_printf(&e->body, "        cf += (%s) ? 0.0 : 1.0;\n", stmt);
+            else cg_text_printf(&e->body, "        cf += (%s) ? 0 : 1;\n", stmt);
             return;
         }
         if (e->fusing) {

@@ -291,10 +291,11 @@ static void emit_nest(sched *s) {
     cg_emit *e = s->e;
     const group *gr = &s->gr;
     int64_t inner = e->fuse_shape[e->fuse_nd - 1], m4 = inner / 4 * 4;
-    bool lanes = false, checks = false;
+    bool lanes = false, checks = false, f32_checks = true;
     for (int m = 0; m < gr->n_members; m++) {
         const cg_node *nd = &e->g->nodes[gr->members[m]];
         checks |= nd->kind == CG_CHECK;
+        if (nd->kind == CG_CHECK) f32_checks &= cg_val(e, nd->in[0])->dtype == GEN_F32;
         if (nd->kind != CG_OP || nd->op != OP_NORMAL_LOGPDF_SUM) continue;
         lanes = true;
         int o = (int)nd->out[0];
@@ -308,7 +309,9 @@ static void emit_nest(sched *s) {
         const cg_node *nd = &e->g->nodes[gr->members[m]];
         if (row_source(e, nd) >= 0) row_start(e, nd);
     }
-    if (checks) cg_text_printf(&e->body, "    double cf = 0;\n");
+    /* the failure count: in f32 when every checked value is (no conversion per element;
+     * it only has to stay 0 while all pass) */
+    if (checks) cg_text_printf(&e->body, "    %s cf = 0;\n", f32_checks ? "float" : "double");
     e->fuse_count_checks = checks;
     const char *elem = "        const int64_t i = i0 * %" PRId64 " + i1;\n";
     if (lanes && m4 > 0) {
