@@ -114,6 +114,9 @@ static gen_status fake_kernel(const op_call *c) {
 }
 
 static op_kernel_fn fake_kernels[OP_COUNT];
+/* As on a GPU: the binary ops, where, clip and broadcast_to take one-element host
+ * arguments as they are (dispatch does not copy them here first). */
+static bool fake_scalars[OP_COUNT];
 
 gen_device fake_device(void) {
     if (page_size) return fake.device;
@@ -121,6 +124,11 @@ gen_device fake_device(void) {
     for (int i = 0; i < OP_COUNT; i++) fake_kernels[i] = cpu_backend.kernels[i] ? fake_kernel : NULL;
     fake_kernels[OP_SCALAR_LOGPDF] = fake_kernels[OP_BIJECTION_SCALAR] = fake_kernels[OP_DRAW] = NULL;
     fake.kernels = fake_kernels;
+#define OP(ID, name, arity, shape, cpu, vjp, jvp) fake_scalars[OP_##ID] = true;
+#include "../../src/array/ops_binary.def"
+#undef OP
+    fake_scalars[OP_BROADCAST_TO] = true;
+    fake.scalar_args = fake_scalars;
     if (backend_register(&fake) < 0) abort();
     return fake.device;
 }

@@ -1,7 +1,9 @@
 /* fake_device.h — a device backend for tests on machines without a GPU ("fake"): its
  * memory is host memory that the library must treat as device memory (host = false),
  * its kernels are the CPU backend's, and it has no native queue (queue = NULL), like a
- * device whose random draws the library makes on the host and copies there.
+ * device whose random draws the library makes on the host and copies there. Like the CUDA
+ * backend, its binary ops, where, clip and broadcast_to take one-element host arguments
+ * by value (backend.scalar_args).
  *
  * Its memory is mapped without access rights except while one of its kernels or copies
  * runs, so code that reads or writes a device array's elements on the host (a->data,
