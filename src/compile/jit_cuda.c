@@ -3,9 +3,9 @@
  * the driver API). Files appear in the cache folder by rename, so concurrent processes
  * never read half a file. */
 #include <errno.h>
-#include <stdlib.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 

@@ -59,18 +59,21 @@ static void *cache_take(cuda_dev *d, size_t n) {
             *b = hit->next;
             p = hit->p;
             d->cached -= n;
-            core_free(hit, sizeof *hit);
+            hit->next = d->spare;
+            d->spare = hit;
             break;
         }
     pthread_mutex_unlock(&d->cache_lock);
     return p;
 }
 
-/* Keeps p (n bytes); false when it is not kept (the cache is full, or no memory). */
+/* Keeps p (n bytes); false when it is not kept (the cache holds its most bytes or
+ * blocks). */
 static bool cache_put(cuda_dev *d, void *p, size_t n) {
     pthread_mutex_lock(&d->cache_lock);
-    cuda_block *b = d->cached + n <= d->cache_max ? core_alloc(sizeof *b) : NULL;
+    cuda_block *b = d->cached + n <= d->cache_max ? d->spare : NULL;
     if (b) {
+        d->spare = b->next;
         *b = (cuda_block){n, p, d->cache[bucket(n)]};
         d->cache[bucket(n)] = b;
         d->cached += n;
@@ -87,7 +90,8 @@ static void cache_empty(cuda_dev *d) {
             cuda_block *b = d->cache[k];
             d->cache[k] = b->next;
             cudaFreeAsync(b->p, d->stream);
-            core_free(b, sizeof *b);
+            b->next = d->spare;
+            d->spare = b;
         }
     d->cached = 0;
     pthread_mutex_unlock(&d->cache_lock);
@@ -337,6 +341,8 @@ static cuda_dev *device_new(int ordinal) {
     memset(d, 0, sizeof *d);
     d->ordinal = ordinal;
     pthread_mutex_init(&d->cache_lock, NULL);
+    for (int i = 0; i < CUDA_CACHE_BLOCKS; i++) d->blocks[i].next = i + 1 < CUDA_CACHE_BLOCKS ? &d->blocks[i + 1] : NULL;
+    d->spare = d->blocks;
     size_t free_bytes = 0, total_bytes = 0;
     if (cudaMemGetInfo(&free_bytes, &total_bytes) != cudaSuccess) cudaGetLastError();
     d->cache_max = total_bytes / 4; /* a quarter of the GPU's memory at most */

@@ -21,15 +21,17 @@ typedef struct cuda_block {
     struct cuda_block *next;
 } cuda_block;
 #define CUDA_CACHE_BUCKETS 256
+#define CUDA_CACHE_BLOCKS 4096 /* the most blocks kept */
 
 typedef struct cuda_dev {
     backend be;
     int ordinal;
     cudaStream_t stream;
-    /* freed blocks by size (bucket: size % CUDA_CACHE_BUCKETS), their bytes, the most
-     * kept, and the lock of the three */
+    /* freed blocks by size (bucket: size / 256 % CUDA_CACHE_BUCKETS), their bytes, the
+     * most kept, the records of blocks (spare: those not in use), and the lock of them */
     cuda_block *cache[CUDA_CACHE_BUCKETS];
     size_t cached, cache_max;
+    cuda_block blocks[CUDA_CACHE_BLOCKS], *spare;
     pthread_mutex_t cache_lock;
     void *cublas;   /* cublasHandle_t */
     void *cusolver; /* cusolverDnHandle_t */
