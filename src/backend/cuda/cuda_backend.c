@@ -97,22 +97,35 @@ static void cache_empty(cuda_dev *d) {
     pthread_mutex_unlock(&d->cache_lock);
 }
 
+/* n bytes for the work queued on stream s of device d (NULL: a stream of no device
+ * known here, so no cache): a kept block, else CUDA's pool, emptying the cache and trying
+ * again when that fails. */
+static cudaError_t block_alloc(cuda_dev *d, cudaStream_t s, size_t n, void **p) {
+    if (d && (*p = cache_take(d, n))) return cudaSuccess;
+    if (d) cudaSetDevice(d->ordinal);
+    cudaError_t e = cudaMallocAsync(p, n, s);
+    if (e != cudaSuccess && d && d->cached) { /* what the cache keeps may make room */
+        cudaGetLastError();
+        cache_empty(d);
+        e = cudaMallocAsync(p, n, s);
+    }
+    if (e != cudaSuccess) cudaGetLastError(); /* clear it: an allocation failure is not sticky */
+    return e;
+}
+
+/* p (n bytes, from block_alloc) kept for reuse, or given back in stream order. */
+static void block_free(cuda_dev *d, cudaStream_t s, void *p, size_t n) {
+    if (!p || (d && cache_put(d, p, n))) return;
+    if (d) cudaSetDevice(d->ordinal);
+    cudaFreeAsync(p, s);
+}
+
 static void *dev_alloc(cuda_dev *d, size_t n) {
     double t0 = cuda_profile_now();
-    void *p = cache_take(d, n);
-    cudaError_t e = cudaSuccess;
-    if (!p) {
-        cudaSetDevice(d->ordinal);
-        e = cudaMallocAsync(&p, n, d->stream);
-        if (e != cudaSuccess && d->cached) { /* what the cache keeps may make room */
-            cudaGetLastError();
-            cache_empty(d);
-            e = cudaMallocAsync(&p, n, d->stream);
-        }
-    }
+    void *p = NULL;
+    cudaError_t e = block_alloc(d, d->stream, n, &p);
     if (cuda_profiling) cuda_profile_count(CUDA_PROF_ALLOC, n, t0);
     if (e != cudaSuccess) {
-        cudaGetLastError(); /* clear it: an allocation failure is not sticky */
         GEN_FAIL(GEN_ERR_OOM, "%s: out of device memory allocating %zu bytes (%s)", d->be.name, n,
                  cudaGetErrorString(e));
         return NULL;
@@ -122,10 +135,7 @@ static void *dev_alloc(cuda_dev *d, size_t n) {
 
 static void dev_free(cuda_dev *d, void *p, size_t n) {
     double t0 = cuda_profile_now();
-    if (p && !cache_put(d, p, n)) {
-        cudaSetDevice(d->ordinal);
-        cudaFreeAsync(p, d->stream);
-    }
+    block_free(d, d->stream, p, n);
     if (cuda_profiling) cuda_profile_count(CUDA_PROF_FREE, n, t0);
 }
 
@@ -137,23 +147,11 @@ static cuda_dev *device_of_stream(cudaStream_t s) {
 }
 
 void *cu_stream_alloc(cudaStream_t s, size_t n) {
-    cuda_dev *d = device_of_stream(s);
-    void *p = d ? cache_take(d, n) : NULL;
-    if (p) return p;
-    if (cudaMallocAsync(&p, n, s) == cudaSuccess) return p;
-    cudaGetLastError(); /* not sticky: clear it */
-    if (d && d->cached) {
-        cache_empty(d);
-        if (cudaMallocAsync(&p, n, s) == cudaSuccess) return p;
-        cudaGetLastError();
-    }
-    return NULL;
+    void *p = NULL;
+    return block_alloc(device_of_stream(s), s, n, &p) == cudaSuccess ? p : NULL;
 }
 
-void cu_stream_free(cudaStream_t s, void *p, size_t n) {
-    cuda_dev *d = device_of_stream(s);
-    if (p && !(d && cache_put(d, p, n))) cudaFreeAsync(p, s);
-}
+void cu_stream_free(cudaStream_t s, void *p, size_t n) { block_free(device_of_stream(s), s, p, n); }
 
 static gen_status dev_to_host(cuda_dev *d, void *h, const void *dv, size_t n) {
     double t0 = cuda_profile_now();
