@@ -20,6 +20,9 @@ typedef struct arr_buffer {
     uint8_t device; /* backend->device (dispatch's check that arguments share one) */
     size_t nbytes;
     void *data;  /* the backend's memory (a device address when !host) */
+    /* A deferred elementwise op that computes the elements, NULL once they are computed
+     * (lazy.c; arr_ready in backend_api.h forces it). Only a device's buffers have one. */
+    _Atomic(struct arr_pending *) pending;
 } arr_buffer;
 
 /* Arrays whose elements fit in ARR_INLINE_BYTES live in the same block as the header. */

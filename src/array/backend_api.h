@@ -51,6 +51,11 @@ typedef struct backend {
      * named by what; mark_end takes what mark_begin returned. */
     void *(*mark_begin)(const struct backend *be, const char *what);
     void (*mark_end)(void *mark);
+    /* Device backends that defer elementwise ops (below), else NULL: computes buf's
+     * pending expression into buf (one kernel, intermediates unwritten). GEN_OK, an
+     * error, or GEN_ERR_UNSUPPORTED (nothing recorded) to have lazy.c run the ops one
+     * by one instead. */
+    gen_status (*fuse)(struct arr_buffer *buf);
 } backend;
 
 /* The registry (defined by src/backend/registry.c): arr_backend_table[d] is the backend
@@ -90,6 +95,52 @@ static inline const backend *arr_backend_of(const gen_array *a) {
 }
 /* The backend of device d, or NULL with GEN_ERR_VALUE naming fn when there is none. */
 const backend *arr_backend_get(const char *fn, gen_device d);
+
+/* ---- deferred elementwise ops (lazy.c) ----
+ * On a backend with a fuse function, dispatch does not run the kernel of an elementwise
+ * op (ops_unary.def, ops_binary.def, cast, copy, stop_gradient, broadcast_to) whose
+ * arguments are its arrays or one-element host values: it records the op on the output's
+ * buffer (buf->pending) and returns the array, allocated but not computed. Whatever
+ * reads a device array's elements makes them ready first (arr_ready): dispatch for
+ * every other kernel's arguments, copies, samplers' parameters, compiled programs'
+ * inputs. That hands the pending expression (the op and, through its arguments, the
+ * pending ops it reads) to the backend's fuse, which computes it in one pass without
+ * writing the intermediates (those stay pending: most are never read). Intermediates a
+ * program releases unread are never computed. */
+typedef struct arr_pending {
+    op_id op;
+    int n_in;
+    gen_array *in[3]; /* retained: device arrays of the buffer's backend (maybe pending
+                       * themselves) or one-element host arrays (by value) */
+    int cost;         /* pending ops in the expression, itself included (shared ones
+                       * counted once per use): bounds the fused code */
+    uint8_t dtype, ndim;
+    int64_t size;
+    int64_t shape[GEN_MAX_DIMS]; /* the output's, as dispatch allocated it */
+} arr_pending;
+/* The most pending ops one expression holds: an op whose arguments would take it past
+ * this makes them ready first (long chains of adds become several kernels, not one
+ * kernel per length). */
+#define ARR_PENDING_MAX_COST 48
+
+/* Computes buf's pending expression (once, under a lock: any thread may ask). */
+gen_status arr_force(arr_buffer *buf);
+/* a's elements computed (GEN_OK at once when nothing is pending), or the error of
+ * computing them. For code that hands a device array's memory to its own kernels or
+ * copies (dispatch does it for every op's arguments). */
+static inline gen_status arr_ready(const gen_array *a) {
+    arr_buffer *b = a->buf;
+    if (CORE_LIKELY(!b || !atomic_load_explicit(&b->pending, memory_order_acquire))) return GEN_OK;
+    return arr_force(b);
+}
+/* Records c (an elementwise op whose output c->out dispatch allocated on be) as pending
+ * on its buffer instead of running it; false when it does not qualify (dispatch runs it):
+ * see above. */
+bool arr_defer(const backend *be, const op_call *c);
+/* The pending op's inputs, released, and the record freed (a buffer dying unread). */
+void arr_pending_free(arr_pending *p);
+/* Runs kernel on c with be's profiling marks (dispatch.c: the one place kernels run). */
+gen_status arr_run_kernel(const backend *be, op_kernel_fn kernel, op_call *c);
 
 /* Whether backend b implements op. */
 static inline bool backend_supports(const backend *b, op_id op) { return b->kernels[op] != NULL; }

@@ -15,11 +15,14 @@ arr_buffer *arr_buffer_new(const backend *b, size_t nbytes) {
     buf->host = b->host;
     buf->device = (uint8_t)b->device;
     buf->nbytes = nbytes;
+    atomic_init(&buf->pending, NULL);
     return buf;
 }
 
 void arr_buffer_release(arr_buffer *buf) {
     if (atomic_fetch_sub_explicit(&buf->refcount, 1, memory_order_acq_rel) != 1) return;
+    arr_pending *p = atomic_load_explicit(&buf->pending, memory_order_acquire);
+    if (p) arr_pending_free(p); /* never read: never computed */
     buf->backend->mem_free(buf->data, buf->nbytes);
     core_free_small(buf, sizeof *buf);
 }

@@ -49,6 +49,7 @@ gen_status gen_device_synchronize(gen_device d) {
 /* a's elements copied to a new array on backend to (refcount 1, unpublished). */
 static gen_array *copy_to(const char *fn, const gen_array *a, const backend *to) {
     const backend *from = arr_backend_of(a);
+    if (arr_ready(a) != GEN_OK) return NULL;
     gen_array *r = arr_alloc_on(fn, to, (gen_dtype)a->dtype, a->ndim, a->shape);
     if (!r) return NULL;
     r->batched = a->batched;

@@ -138,6 +138,23 @@ static inline gen_status run_kernel(const op_info *info, op_kernel_fn kernel, co
     return run_uploaded(info, kernel, be, c);
 }
 
+gen_status arr_run_kernel(const backend *be, op_kernel_fn kernel, op_call *c) {
+    return run_kernel(&op_table[c->op], kernel, be, c, false);
+}
+
+/* run_kernel on a backend that defers elementwise ops (backend_api.h): this one recorded
+ * as pending when it qualifies, else run once its arguments are ready. Out of line:
+ * only such devices come here. */
+static CORE_NOINLINE gen_status run_deferring(const op_info *info, op_kernel_fn kernel, const backend *be,
+                                              op_call *c, bool upload) {
+    if (arr_defer(be, c)) return GEN_OK;
+    for (int i = 0; i < c->n_in; i++) {
+        gen_status st = arr_ready(c->in[i]);
+        if (st != GEN_OK) return st;
+    }
+    return run_kernel(info, kernel, be, c, upload);
+}
+
 /* An f64 0-d argument stored inline (on the host). */
 static inline bool is_plain_f64_scalar(const gen_array *a) {
     return a && a->ndim == 0 && a->dtype == GEN_F64 && !a->buf;
@@ -236,7 +253,8 @@ gen_array *op_apply(op_id op, int n_in, gen_array *const *in, const op_params *p
         if (!out) return NULL;
         c.out = out;
         if (!(CORE_UNLIKELY(out->size == 0) && no_elements(n_in, in)) &&
-            run_kernel(info, kernel, be, &c, upload) != GEN_OK) {
+            (CORE_UNLIKELY(be->fuse != NULL) ? run_deferring(info, kernel, be, &c, upload)
+                                             : run_kernel(info, kernel, be, &c, upload)) != GEN_OK) {
             gen_array_release(out);
             return NULL;
         }
@@ -289,6 +307,11 @@ gen_status op_apply_n(op_id op, int n_in, gen_array *const *in, const op_params 
         c.out = outs[0];
         bool empty = true;
         for (int j = 0; j < n_out && empty; j++) empty = outs[j]->size == 0;
+        for (int i = 0; i < n_in && be->fuse; i++)
+            if (arr_ready(in[i]) != GEN_OK) {
+                release_all(n_out, outs);
+                return core_error_pending();
+            }
         if (!(CORE_UNLIKELY(empty) && no_elements(n_in, in)) && run_kernel(info, kernel, be, &c, upload) != GEN_OK) {
             release_all(n_out, outs);
             return core_error_pending();

@@ -545,6 +545,7 @@ static gen_status run_lanes(const gen_prog *p, gen_key key, const cons_list *con
     gen_status s = in && out ? GEN_OK : GEN_ERR_OOM;
     if (s == GEN_OK) {
         in[0] = (cg_lane_io){kw, true, 0};
+        for (int i = 0; i < cons->n && s == GEN_OK; i++) s = arr_ready(cons->val[i]);
         for (int i = 0; i < cons->n; i++)
             in[1 + i] = (cg_lane_io){cons->val[i]->data, gen_array_device(cons->val[i]) == GEN_DEVICE_CPU,
                                      cg_lane_prog_stride(lp, true, 1 + i)};

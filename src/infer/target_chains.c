@@ -46,7 +46,8 @@ gen_status gen_target_logpdf_grad_chains(const gen_target *t, const gen_array *t
     const accel_fn *a = target_accel(t, &off);
     bool done = false;
     if (s == GEN_OK && a && !be->host) { /* one kernel: a thread per chain */
-        s = accel_value_and_grad_chains(a, be, n, theta->data, off, d, l->data, g->data);
+        s = arr_ready(theta);
+        if (s == GEN_OK) s = accel_value_and_grad_chains(a, be, n, theta->data, off, d, l->data, g->data);
         done = s == GEN_OK || core_error_pending();
         if (!done) s = GEN_OK; /* no lane program for be: chain by chain */
     }

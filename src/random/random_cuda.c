@@ -39,6 +39,10 @@ gen_status rnd_cuda_first_bad(const char *fn, const backend *be, int n, const ge
     unsigned long long found[2];
     size_t nbytes = (size_t)n * sizeof found[0];
     if (n < 1 || n > 2) return GEN_FAIL(GEN_ERR_INTERNAL, "%s: %d parameters to check on the device", fn, n);
+    for (int k = 0; k < n; k++) {
+        gen_status st = arr_ready(a[k]);
+        if (st != GEN_OK) return st;
+    }
     unsigned long long *slots = be->mem_alloc(nbytes);
     if (!slots) return core_error_pending();
     cudaStream_t s = (cudaStream_t)be->queue;
@@ -75,6 +79,7 @@ static rnd_param param_of(const gen_array *p, int64_t size, int ndim, const int6
 gen_array *rnd_cuda_sample(const char *fn, const backend *be, rnd_sampler s, gen_key key, const gen_array *a,
                            const gen_array *b, gen_dtype out_t, int ndim, const int64_t *shape,
                            const int64_t *strides_a, const int64_t *strides_b) {
+    if (arr_ready(a) != GEN_OK || arr_ready(b) != GEN_OK) return NULL;
     gen_array *out = arr_alloc_on(fn, be, out_t, ndim, shape);
     if (!out) return NULL;
     static const uint64_t tags[] = {[RND_GAMMA] = RND_TAG_GAMMA, [RND_BETA] = RND_TAG_BETA,

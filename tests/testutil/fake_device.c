@@ -3,6 +3,7 @@
 #define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
 #include "fake_device.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -81,9 +82,17 @@ static gen_status fake_synchronize(void) {
     return GEN_OK;
 }
 
+/* Defers elementwise ops as the CUDA backend does, then declines to fuse: lazy.c runs
+ * the pending ops one by one (each counted as a kernel) when something reads them. */
+static gen_status fake_fuse(arr_buffer *buf) {
+    (void)buf;
+    fake_counts.fuse_calls++;
+    return GEN_ERR_UNSUPPORTED;
+}
+
 static backend fake = {.name = "fake", .host = false, .mem_alloc = fake_alloc, .mem_free = fake_free,
                        .to_host = fake_to_host, .from_host = fake_from_host, .fill = fake_fill,
-                       .synchronize = fake_synchronize};
+                       .synchronize = fake_synchronize, .fuse = fake_fuse};
 
 /* The calls whose kernels run (a kernel may run ops itself: a custom VJP's user code). */
 #define FAKE_MAX_DEPTH 16
@@ -104,6 +113,11 @@ static void call_access(const op_call *c, bool open) {
 static gen_status fake_kernel(const op_call *c) {
     fake_counts.kernels++;
     if (depth == FAKE_MAX_DEPTH) abort();
+    for (int i = 0; i < c->n_in; i++) /* a kernel reading elements not yet computed */
+        if (c->in[i]->buf && atomic_load(&c->in[i]->buf->pending)) {
+            fprintf(stderr, "fake: the %s kernel reads argument %d, which is still pending\n", op_table[c->op].name, i);
+            abort();
+        }
     running[depth++] = c;
     call_access(c, true);
     gen_status st = cpu_backend.kernels[c->op](c);

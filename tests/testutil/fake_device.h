@@ -1,6 +1,7 @@
 /* fake_device.h — a device backend for tests on machines without a GPU ("fake"): its
  * memory is host memory that the library must treat as device memory (host = false),
- * its kernels are the CPU backend's, and it has no native queue (queue = NULL), like a
+ * its kernels are the CPU backend's (it defers elementwise ops as the CUDA backend does,
+ * and computes them op by op when read: lazy.c's path), and it has no native queue (queue = NULL), like a
  * device whose random draws the library makes on the host and copies there. Like the CUDA
  * backend, its binary ops, where, clip and broadcast_to take one-element host arguments
  * by value (backend.scalar_args).
@@ -24,6 +25,7 @@ typedef struct fake_device_counts {
     long from_host;              /* host -> device copies */
     long kernels;                /* kernel launches */
     long fills, syncs;
+    long fuse_calls;             /* pending expressions computed (then op by op) */
     long live_buffers;           /* buffers allocated and not yet freed */
 } fake_device_counts;
 
