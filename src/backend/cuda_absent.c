@@ -8,3 +8,8 @@ gen_device gen_device_cuda(int ordinal) {
              "gen_device_cuda: this build has no CUDA backend (configure with GENC_CUDA=ON where nvcc is installed)");
     return GEN_DEVICE_NONE;
 }
+
+gen_status backend_cuda_fuse_compile(const arr_buffer *buf, int cc) {
+    (void)buf, (void)cc;
+    return GEN_FAIL(GEN_ERR_UNSUPPORTED, "backend_cuda_fuse_compile: this build has no CUDA backend");
+}

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../backend/rtc.h"
 #include "../distributions/dist_int.h"
 #include "lane_embed.h"
 #include "lanes.h"
@@ -239,15 +240,7 @@ static void put_text(cg_text *t, const char *s) {
 }
 
 static const char portability[] =
-    "/* A GenC lane program (src/compile/emit_lanes.c): CUDA C for NVRTC, or plain C. */\n"
-    "#ifdef __CUDACC_RTC__\n"
-    "typedef signed char int8_t;\ntypedef unsigned char uint8_t;\ntypedef int int32_t;\ntypedef unsigned int uint32_t;\n"
-    "typedef long long int64_t;\ntypedef unsigned long long uint64_t;\n"
-    "#define INT64_MAX 9223372036854775807LL\n#define INT64_MIN (-INT64_MAX - 1)\n"
-    "#define INT64_C(x) x##LL\n#define UINT64_C(x) x##ULL\n"
-    "#define INFINITY __int_as_float(0x7f800000)\n#define NAN __int_as_float(0x7fc00000)\n"
-    "#else\n#include <math.h>\n#include <stdbool.h>\n#include <stdint.h>\n#include <string.h>\n#endif\n"
-    "#ifndef GENC_HD\n#define GENC_HD\n#endif\n";
+    "/* A GenC lane program (src/compile/emit_lanes.c): CUDA C for NVRTC, or plain C. */\n" BACKEND_RTC_PRELUDE;
 
 
 void cg_lane_code_free(cg_lane_code *code) {

@@ -1,6 +1,6 @@
-/* jit_cuda.c — the lane target's NVRTC compiler, disk and memory caches, loader and
- * launcher (jit_cuda.h). Built only with CUDA: it calls NVRTC and the CUDA runtime (never
- * the driver API). Files appear in the cache folder by rename, so concurrent processes
+/* jit_cuda.c — the lane target's disk and memory caches of programs compiled by NVRTC
+ * (backend/rtc.h), and its launcher (jit_cuda.h). Built only with CUDA: it calls the CUDA
+ * runtime (never the driver API). Files appear in the cache folder by rename, so concurrent processes
  * never read half a file. */
 #include <errno.h>
 #include <pthread.h>
@@ -12,44 +12,13 @@
 #include <cuda_runtime_api.h>
 #include <nvrtc.h>
 
+#include "../backend/rtc.h"
 #include "../core/core.h"
 #include "jit.h"
 #include "jit_cuda.h"
 #include "lanes.h"
 
 bool cg_cuda_available(void) { return true; }
-
-/* Options of every compilation: device arithmetic as the CPU's (no contraction of a * b
- * + c), unannotated functions (the embedded library C) compiled for the device. */
-static const char *const nvrtc_flags[] = {"--fmad=false", "-default-device", "-std=c++17", "-w"};
-
-/* The target for compute capability cc (10 major + minor): CUBIN for it when NVRTC knows
- * it, else PTX for the newest architecture NVRTC knows below it (the driver compiles). */
-static bool pick_arch(int cc, char *opt, size_t n, bool *cubin, char *why, size_t why_n) {
-    int count = 0;
-    if (nvrtcGetNumSupportedArchs(&count) != NVRTC_SUCCESS || count <= 0) {
-        snprintf(why, why_n, "NVRTC lists no architectures");
-        return false;
-    }
-    int archs[128], best = -1;
-    if (count > 128) count = 128;
-    nvrtcGetSupportedArchs(archs);
-    for (int i = 0; i < count; i++) {
-        if (archs[i] == cc) {
-            snprintf(opt, n, "-arch=sm_%d", cc);
-            *cubin = true;
-            return true;
-        }
-        if (archs[i] < cc && archs[i] > best) best = archs[i];
-    }
-    if (best < 0) {
-        snprintf(why, why_n, "NVRTC cannot compile for compute capability %d.%d", cc / 10, cc % 10);
-        return false;
-    }
-    snprintf(opt, n, "-arch=compute_%d", best);
-    *cubin = false;
-    return true;
-}
 
 static bool write_file(const char *path, const void *p, size_t n) {
     FILE *f = fopen(path, "wb");
@@ -75,66 +44,20 @@ static void *read_file(const char *path, size_t *n) {
     return p;
 }
 
-/* NVRTC on src with the architecture option: the code into *image. */
-static bool run_nvrtc(const char *src, size_t n, const char *arch, bool cubin, void **image, size_t *size, char *why,
-                      size_t why_n) {
-    (void)n;
-    nvrtcProgram prog;
-    nvrtcResult r = nvrtcCreateProgram(&prog, src, "genc_lanes.cu", 0, NULL, NULL);
-    if (r != NVRTC_SUCCESS) {
-        snprintf(why, why_n, "NVRTC: %s", nvrtcGetErrorString(r));
-        return false;
-    }
-    const char *opts[8];
-    int k = 0;
-    opts[k++] = arch;
-    for (size_t i = 0; i < sizeof nvrtc_flags / sizeof *nvrtc_flags; i++) opts[k++] = nvrtc_flags[i];
-    r = nvrtcCompileProgram(prog, k, opts);
-    if (r != NVRTC_SUCCESS) {
-        size_t ln = 0;
-        nvrtcGetProgramLogSize(prog, &ln);
-        char *log = ln ? core_alloc(ln + 1) : NULL;
-        if (log && nvrtcGetProgramLog(prog, log) == NVRTC_SUCCESS) {
-            log[ln] = 0;
-            const char *tail = ln > 400 ? log + ln - 400 : log;
-            snprintf(why, why_n, "NVRTC could not compile a lane program: %s", tail);
-        } else {
-            snprintf(why, why_n, "NVRTC: %s", nvrtcGetErrorString(r));
-        }
-        core_free(log, ln + 1);
-        nvrtcDestroyProgram(&prog);
-        return false;
-    }
-    size_t bytes = 0;
-    r = cubin ? nvrtcGetCUBINSize(prog, &bytes) : nvrtcGetPTXSize(prog, &bytes);
-    void *out = r == NVRTC_SUCCESS && bytes ? core_alloc(bytes) : NULL;
-    if (out) r = cubin ? nvrtcGetCUBIN(prog, out) : nvrtcGetPTX(prog, out);
-    nvrtcDestroyProgram(&prog);
-    if (!out || r != NVRTC_SUCCESS) {
-        core_free(out, bytes);
-        snprintf(why, why_n, "NVRTC gave no %s (%s)", cubin ? "CUBIN" : "PTX", nvrtcGetErrorString(r));
-        return false;
-    }
-    *image = out;
-    *size = bytes;
-    return true;
-}
-
 static pthread_mutex_t jit_lock = PTHREAD_MUTEX_INITIALIZER;
 
 bool cg_cuda_compile(const char *src, size_t n, int major, int minor, void **image, size_t *size, char *why,
                      size_t why_n) {
     char arch[32], dir[1024], path[1200], tmp[1300];
     bool cubin = false;
-    if (!pick_arch(major * 10 + minor, arch, sizeof arch, &cubin, why, why_n)) return false;
+    if (!backend_rtc_arch(major * 10 + minor, arch, sizeof arch, &cubin, why, why_n)) return false;
     int vmaj = 0, vmin = 0;
     nvrtcVersion(&vmaj, &vmin);
     uint64_t h = cg_jit_hash(0xcbf29ce484222325ULL, src, n);
     h = cg_jit_hash(h, arch, strlen(arch));
     h = cg_jit_hash(h, &vmaj, sizeof vmaj);
     h = cg_jit_hash(h, &vmin, sizeof vmin);
-    for (size_t i = 0; i < sizeof nvrtc_flags / sizeof *nvrtc_flags; i++)
-        h = cg_jit_hash(h, nvrtc_flags[i], strlen(nvrtc_flags[i]));
+    for (int i = 0; i < backend_rtc_n_flags; i++) h = cg_jit_hash(h, backend_rtc_flags[i], strlen(backend_rtc_flags[i]));
     bool cached = cg_jit_cache_dir(dir, sizeof dir);
     snprintf(path, sizeof path, "%s/cg-%016llx-%s.%s", dir, (unsigned long long)h, arch + 6, cubin ? "cubin" : "ptx");
     pthread_mutex_lock(&jit_lock);
@@ -142,7 +65,7 @@ bool cg_cuda_compile(const char *src, size_t n, int major, int minor, void **ima
         pthread_mutex_unlock(&jit_lock);
         return true;
     }
-    bool ok = run_nvrtc(src, n, arch, cubin, image, size, why, why_n);
+    bool ok = backend_rtc_compile(src, arch, cubin, image, size, why, why_n);
     if (ok && cached) { /* kept with its source beside it (cg-<hash>-<arch>.cu) */
         snprintf(tmp, sizeof tmp, "%s.%d", path, (int)getpid());
         if (write_file(tmp, *image, *size) && rename(tmp, path) == 0) {
@@ -209,13 +132,9 @@ const cg_cuda_kernel *cg_cuda_kernel_get(const char *src, size_t n, int ordinal,
     size_t size = 0;
     if (!cg_cuda_compile(src, n, major, minor, &image, &size, why, why_n)) return NULL;
     cg_cuda_kernel *k = core_calloc(1, sizeof *k);
-    bool ok = k && cuda_ok(cudaSetDevice(ordinal), "lane program", why, why_n) &&
-              cuda_ok(cudaLibraryLoadData(&k->lib, image, NULL, NULL, 0, NULL, NULL, 0), "loading a lane program", why,
-                      why_n);
-    if (ok && !cuda_ok(cudaLibraryGetKernel(&k->fn, k->lib, "cg_kernel"), "a lane program's kernel", why, why_n)) {
-        cudaLibraryUnload(k->lib);
-        ok = false;
-    }
+    void *lib = NULL, *fn = NULL;
+    bool ok = k && backend_rtc_load(ordinal, image, "cg_kernel", &lib, &fn, why, why_n);
+    if (ok) k->lib = (cudaLibrary_t)lib, k->fn = (cudaKernel_t)fn;
     core_free(image, size);
     if (!ok) {
         if (!k) snprintf(why, why_n, "out of memory");

@@ -4,6 +4,7 @@
 #define GENC_TEST_CUDA_TESTUTIL_H
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "check.h"
 #include "genc.h"

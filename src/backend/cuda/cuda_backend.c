@@ -344,6 +344,11 @@ static cuda_dev *device_new(int ordinal) {
     size_t free_bytes = 0, total_bytes = 0;
     if (cudaMemGetInfo(&free_bytes, &total_bytes) != cudaSuccess) cudaGetLastError();
     d->cache_max = total_bytes / 4; /* a quarter of the GPU's memory at most */
+    int major = 0, minor = 0;
+    if ((e = cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, ordinal)) != cudaSuccess ||
+        (e = cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, ordinal)) != cudaSuccess)
+        goto fail;
+    d->cc = major * 10 + minor;
     static char names[CUDA_MAX_GPUS][8];
     snprintf(names[ordinal], sizeof names[ordinal], "cuda%d", ordinal);
     if ((e = cudaStreamCreateWithFlags(&d->stream, cudaStreamNonBlocking)) != cudaSuccess) goto fail;
@@ -370,7 +375,8 @@ static cuda_dev *device_new(int ordinal) {
                       .kernels = cuda_kernels,
                       .scalar_args = cuda_scalar_args,
                       .mark_begin = cuda_profiling ? cuda_profile_begin : NULL,
-                      .mark_end = cuda_profiling ? cuda_profile_end : NULL};
+                      .mark_end = cuda_profiling ? cuda_profile_end : NULL,
+                      .fuse = cuda_fuse_fn()};
     devices[ordinal] = d; /* before registering: the functions above look it up */
     if (backend_register(&d->be) < 0) {
         devices[ordinal] = NULL;

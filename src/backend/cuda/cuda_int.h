@@ -26,6 +26,7 @@ typedef struct cuda_block {
 typedef struct cuda_dev {
     backend be;
     int ordinal;
+    int cc; /* compute capability, 10 major + minor */
     cudaStream_t stream;
     /* freed blocks by size (bucket: size / 256 % CUDA_CACHE_BUCKETS), their bytes, the
      * most kept, the records of blocks (spare: those not in use), and the lock of them */
@@ -97,5 +98,8 @@ void cuda_kernels_reduce(op_kernel_fn *k);      /* cuda_reduce.c */
 void cuda_kernels_shape(op_kernel_fn *k);       /* cuda_shape.c */
 void cuda_kernels_linalg(op_kernel_fn *k);      /* cuda_linalg.c */
 void cuda_kernels_fused(op_kernel_fn *k);       /* cuda_fused.c */
+/* The backends' fuse (cuda_fuse.c), or NULL when GENC_FUSE=0 (every elementwise op runs
+ * its own kernel at once, as before deferring). */
+gen_status (*cuda_fuse_fn(void))(arr_buffer *buf);
 
 #endif
