@@ -56,6 +56,11 @@ typedef struct backend {
      * error, or GEN_ERR_UNSUPPORTED (nothing recorded) to have lazy.c run the ops one
      * by one instead. */
     gen_status (*fuse)(struct arr_buffer *buf);
+    /* Optional with fuse: computes c, an op that is not deferred (a reduction) whose
+     * arguments are pending, reading their expressions in its own kernel (they stay
+     * pending). GEN_OK, an error, or GEN_ERR_UNSUPPORTED (nothing recorded): dispatch
+     * computes the arguments, then runs the op's kernel. */
+    gen_status (*fuse_op)(const struct op_call *c);
 } backend;
 
 /* The registry (defined by src/backend/registry.c): arr_backend_table[d] is the backend

@@ -148,6 +148,12 @@ gen_status arr_run_kernel(const backend *be, op_kernel_fn kernel, op_call *c) {
 static CORE_NOINLINE gen_status run_deferring(const op_info *info, op_kernel_fn kernel, const backend *be,
                                               op_call *c, bool upload) {
     if (arr_defer(be, c)) return GEN_OK;
+    if (be->fuse_op) {
+        bool pending = false;
+        for (int i = 0; i < c->n_in; i++) pending |= c->in[i]->buf && atomic_load(&c->in[i]->buf->pending);
+        gen_status st = pending ? be->fuse_op(c) : GEN_ERR_UNSUPPORTED;
+        if (st != GEN_ERR_UNSUPPORTED) return st;
+    }
     for (int i = 0; i < c->n_in; i++) {
         gen_status st = arr_ready(c->in[i]);
         if (st != GEN_OK) return st;

@@ -34,10 +34,11 @@ gen_status backend_linalg_fail(const char *op, const gen_array *x, int mdims, in
 gen_status backend_index_fail(const op_call *c, int64_t pos, int64_t value, int64_t n);
 gen_status backend_axis_index_fail(const op_call *c, int64_t value, int64_t n);
 
-/* The CUDA backend's fused kernel of buf's pending expression (cuda/cuda_fuse.c), for
- * tests: written for compute capability cc (10 major + minor) and compiled by NVRTC,
- * which needs no GPU. GEN_OK; GEN_ERR_UNSUPPORTED where the expression would not be
- * fused, or the build has no CUDA; GEN_ERR_INTERNAL with the end of NVRTC's log. */
-gen_status backend_cuda_fuse_compile(const arr_buffer *buf, int cc);
+/* The CUDA backend's fused kernel of x's pending expression (cuda/cuda_fuse.c), for tests:
+ * its elements (reduce -1), or their reduction (reduce OP_SUM, OP_ALL or OP_ANY) over
+ * x's last axis, written for compute capability cc (10 major + minor) and compiled by
+ * NVRTC, which needs no GPU. GEN_OK; GEN_ERR_UNSUPPORTED where the expression would not
+ * be fused, or the build has no CUDA; GEN_ERR_INTERNAL with the end of NVRTC's log. */
+gen_status backend_cuda_fuse_compile(const gen_array *x, int reduce, int cc);
 
 #endif

@@ -9,7 +9,7 @@ gen_device gen_device_cuda(int ordinal) {
     return GEN_DEVICE_NONE;
 }
 
-gen_status backend_cuda_fuse_compile(const arr_buffer *buf, int cc) {
-    (void)buf, (void)cc;
+gen_status backend_cuda_fuse_compile(const gen_array *x, int reduce, int cc) {
+    (void)x, (void)reduce, (void)cc;
     return GEN_FAIL(GEN_ERR_UNSUPPORTED, "backend_cuda_fuse_compile: this build has no CUDA backend");
 }

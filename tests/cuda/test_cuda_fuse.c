@@ -3,8 +3,9 @@
  * op family, dtype and kind of broadcast (on the fake device, whose arrays stay pending
  * until read) compile with NVRTC for sm_90. With a GPU: each expression computed as one
  * fused kernel has the bits of its ops run one by one by the elementwise kernels (the
- * backend's fuse turned off), intermediates stay uncomputed, and the importance-sampling
- * shapes (particles [N, 1] against data [50]) read through views. Skips (77) in a build
+ * backend's fuse turned off), and so have sums over rows, all and any of it read
+ * without computing it; intermediates stay uncomputed; the importance-sampling shapes
+ * (particles [N, 1] against data [50]) read through views. Skips (77) in a build
  * without CUDA; without a GPU the second part is skipped with a message. */
 #include <string.h>
 
@@ -123,10 +124,14 @@ static void test_programs_compile(void) {
             for (int i = 0; i < 5; i++) in[i] = fake_put(in[i]);
             gen_array *r = cases[k].f(in, ts[j]);
             CHECK(pending(r));
-            gen_status st = r ? backend_cuda_fuse_compile(r->buf, 90) : gen_error_status();
-            if (st != GEN_OK)
-                check_fail(__FILE__, __LINE__, "%s %s: %s", cases[k].name, gen_dtype_name(ts[j]), gen_error_message());
-            gen_error_clear();
+            int modes[4] = {-1, OP_SUM, OP_ALL, OP_ANY};
+            for (int m = 0; m < 4; m++) {
+                gen_status st = r ? backend_cuda_fuse_compile(r, modes[m], 90) : gen_error_status();
+                if (st != GEN_OK)
+                    check_fail(__FILE__, __LINE__, "%s %s (reduction %d): %s", cases[k].name, gen_dtype_name(ts[j]),
+                               modes[m], gen_error_message());
+                gen_error_clear();
+            }
         }
 }
 
@@ -145,7 +150,8 @@ static void same_bits(const char *what, gen_array *got, gen_array *want) {
 static void test_fused_bits(gen_device dev, int64_t n) {
     backend *be = (backend *)arr_backend_table[dev]; /* the test turns fusing off and on */
     gen_status (*fuse)(arr_buffer *) = be->fuse;
-    CHECK(fuse != NULL);
+    gen_status (*fuse_op)(const op_call *) = be->fuse_op;
+    CHECK(fuse != NULL && fuse_op != NULL);
     gen_dtype ts[2] = {GEN_F64, GEN_F32};
     for (int k = 0; k < N_CASES; k++)
         for (int j = 0; j < 2; j++) {
@@ -155,10 +161,20 @@ static void test_fused_bits(gen_device dev, int64_t n) {
             inputs(ts[j], n, in);
             for (int i = 0; i < 5; i++) in[i] = gen_array_to_device(in[i], dev);
             be->fuse = NULL;
+            be->fuse_op = NULL;
             gen_array *want = cases[k].f(in, ts[j]);
             CHECK(!pending(want));
+            gen_array *want_sum = gen_sum(want, 1, (int[]){-1}, false);
+            gen_array *want_all = gen_all(gen_isfinite(want), 0, NULL, false);
+            gen_array *want_any = gen_any(gen_gt(want, constant(1, ts[j])), 1, (int[]){-1}, false);
             be->fuse = fuse;
+            be->fuse_op = fuse_op;
             gen_array *got = cases[k].f(in, ts[j]);
+            CHECK(pending(got));
+            /* reductions read the pending expression (it stays pending), then its elements */
+            same_bits(what, gen_sum(got, 1, (int[]){-1}, false), want_sum);
+            same_bits(what, gen_all(gen_isfinite(got), 0, NULL, false), want_all);
+            same_bits(what, gen_any(gen_gt(got, constant(1, ts[j])), 1, (int[]){-1}, false), want_any);
             CHECK(pending(got));
             same_bits(what, got, want);
         }
@@ -179,7 +195,7 @@ int main(void) {
     {
         gen_array *x = fake_put(gen_arange(0, 4, 1, GEN_F64));
         gen_array *p = gen_exp(x);
-        st = backend_cuda_fuse_compile(p->buf, 90);
+        st = backend_cuda_fuse_compile(p, -1, 90);
         if (st == GEN_ERR_UNSUPPORTED) {
             printf("SKIP: test_cuda_fuse: %s\n", gen_error_message());
             return 77;

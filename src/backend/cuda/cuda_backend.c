@@ -376,7 +376,8 @@ static cuda_dev *device_new(int ordinal) {
                       .scalar_args = cuda_scalar_args,
                       .mark_begin = cuda_profiling ? cuda_profile_begin : NULL,
                       .mark_end = cuda_profiling ? cuda_profile_end : NULL,
-                      .fuse = cuda_fuse_fn()};
+                      .fuse = cuda_fusing() ? cuda_fuse_fn : NULL,
+                      .fuse_op = cuda_fusing() ? cuda_fuse_op_fn : NULL};
     devices[ordinal] = d; /* before registering: the functions above look it up */
     if (backend_register(&d->be) < 0) {
         devices[ordinal] = NULL;

@@ -20,6 +20,7 @@
 #include "../rtc.h"
 #include "cuda_ew_fn.h"
 #include "cuda_int.h"
+#include "cuda_layout.h"
 
 extern const char *const cuda_fuse_texts[];
 extern const int cuda_fuse_texts_n;
@@ -32,6 +33,7 @@ extern const int cuda_fuse_texts_n;
 typedef struct fz_params {
     void *out;
     int64_t size;
+    int64_t nout, len; /* reductions: outputs, and elements of each */
     int64_t shape[CU_MAX_DIMS];
     uint32_t magic[CU_MAX_DIMS];
     int32_t shift[CU_MAX_DIMS];
@@ -40,7 +42,7 @@ typedef struct fz_params {
     int64_t stride[FZ_MAX_LEAVES][CU_MAX_DIMS];
 } fz_params;
 static const char fz_params_text[] =
-    "typedef struct fz_params {\n    void *out;\n    long long size;\n    long long shape[8];\n"
+    "typedef struct fz_params {\n    void *out;\n    long long size;\n    long long nout, len;\n    long long shape[8];\n"
     "    unsigned magic[8];\n    int shift[8];\n    const void *leaf[32];\n    unsigned long long value[32];\n"
     "    long long stride[32][8];\n} fz_params;\n";
 _Static_assert(CU_MAX_DIMS == 8 && FZ_MAX_LEAVES == 32, "fz_params_text spells these sizes");
@@ -69,9 +71,17 @@ static const char *const functor_id[OP_COUNT] = {
 #undef OP
 };
 
+/* What a kernel computes from its expression: its elements (an elementwise op's
+ * output), or a reduction of them over rows of len (o * len + r: sums in order, as the
+ * elementwise ops' sums over short rows are; all / any, in any order). */
+enum { FZ_ELEMENTS, FZ_SUM_ROWS, FZ_ALL, FZ_ANY };
+static const char *const mode_name[] = {"elements", "sum of rows", "all", "any"};
+
 /* The code being written for one expression. */
 typedef struct fz {
     fz_params P;
+    int mode;
+    int out_dtype;
     int ndim;          /* the output's */
     int n_leaves, n_vars, n_nodes;
     bool strided;      /* some leaf needs the output element's index */
@@ -247,23 +257,40 @@ static int emit(fz *f, const gen_array *x, const int *axes) {
     return leaf_array(f, x, axes);
 }
 
-/* The body of buf's expression into f (the text that names a compiled kernel), and its
- * parameters. */
-static gen_status write_body(fz *f, const arr_buffer *buf) {
-    const arr_pending *p = atomic_load_explicit(&buf->pending, memory_order_acquire);
+/* The output's shape (the expression's: dims, extents) into f's parameters. */
+static void set_shape(fz *f, int ndim, const int64_t *shape, int64_t size) {
     f->st = GEN_OK;
-    f->ndim = p->ndim;
-    f->P.out = buf->data;
-    f->P.size = p->size;
-    bool narrow = p->size < ((int64_t)1 << 31);
-    for (int k = 0; k < p->ndim; k++) {
-        f->P.shape[k] = p->shape[k];
-        if (narrow) cu_divider((uint32_t)(p->shape[k] ? p->shape[k] : 1), &f->P.magic[k], (int *)&f->P.shift[k]);
+    f->ndim = ndim;
+    f->P.size = size;
+    bool narrow = size < ((int64_t)1 << 31);
+    for (int k = 0; k < ndim; k++) {
+        f->P.shape[k] = shape[k];
+        if (narrow) cu_divider((uint32_t)(shape[k] ? shape[k] : 1), &f->P.magic[k], (int *)&f->P.shift[k]);
     }
+}
+
+/* The use of the expression's value v (at element i) by the kernel's mode. */
+static void put_use(fz *f, int v) {
+    switch (f->mode) {
+    case FZ_ELEMENTS: put(f, "        ((%s *)P.out)[i] = v%d;\n", ctype[f->out_dtype], v); break;
+    case FZ_SUM_ROWS: put(f, "        acc = acc + (double)v%d;\n", v); break;
+    case FZ_ALL: put(f, "        if (!(v%d != 0)) flag = 0;\n", v); break;
+    default: put(f, "        if (v%d != 0) flag = 1;\n", v); break;
+    }
+}
+
+/* The expression's text (the key of its kernel) for a GPU of compute capability cc (one of
+ * another architecture compiles its own): the body at element i, then a line naming the
+ * mode and the indexing it needs. root_pending: the expression of a buffer (an
+ * elementwise op's output); else root, an array viewing one. */
+static gen_status write_expression(fz *f, const arr_pending *root_pending, const gen_array *root, int cc) {
+    f->len = 0;
     int axes[CU_MAX_DIMS];
-    for (int k = 0; k < p->ndim; k++) axes[k] = k;
-    int r = emit_node(f, p, axes);
-    if (r >= 0) put(f, "        ((%s *)P.out)[i] = v%d;\n", ctype[p->dtype], r);
+    for (int k = 0; k < f->ndim; k++) axes[k] = k;
+    int v = root_pending ? emit_node(f, root_pending, axes) : emit(f, root, axes);
+    if (v >= 0) put_use(f, v);
+    put(f, "        /* sm_%d, %s%s%s */\n", cc, mode_name[f->mode], f->strided ? ", indexed" : "",
+        f->P.size < ((int64_t)1 << 31) ? ", 32-bit" : "");
     return f->st;
 }
 
@@ -305,9 +332,18 @@ static char *program(const fz *f, size_t *n) {
             p += l;
         }
     PUT("%s", fz_params_text);
-    PUT("extern \"C\" __global__ void genc_fused(const fz_params P) {\n"
-        "    for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < P.size;\n"
-        "         i += (long long)gridDim.x * blockDim.x) {\n");
+    PUT("extern \"C\" __global__ void genc_fused(const fz_params P) {\n");
+    if (f->mode == FZ_ELEMENTS || (f->mode != FZ_SUM_ROWS && f->P.nout == 1)) {
+        if (f->mode != FZ_ELEMENTS) PUT("    uint8_t flag = %d;\n", f->mode == FZ_ALL);
+        PUT("    for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < P.size;\n"
+            "         i += (long long)gridDim.x * blockDim.x) {\n");
+    } else {
+        PUT("    for (long long o = blockIdx.x * (long long)blockDim.x + threadIdx.x; o < P.nout;\n"
+            "         o += (long long)gridDim.x * blockDim.x) {\n");
+        if (f->mode == FZ_SUM_ROWS) PUT("    double acc = 0.0;\n");
+        else PUT("    uint8_t flag = %d;\n", f->mode == FZ_ALL);
+        PUT("    for (long long i = o * P.len; i < (o + 1) * P.len; i++) {\n");
+    }
     if (f->strided) {
         PUT("        long long x[%d];\n", f->ndim);
         if (narrow)
@@ -323,7 +359,12 @@ static char *program(const fz *f, size_t *n) {
                 "            r = q;\n        }\n",
                 f->ndim - 1);
     }
-    PUT("%.*s    }\n}\n", (int)f->len, f->text);
+    PUT("%.*s    }\n", (int)f->len, f->text);
+    if (f->mode == FZ_SUM_ROWS) PUT("    ((%s *)P.out)[o] = (%s)acc;\n    }\n", ctype[f->out_dtype], ctype[f->out_dtype]);
+    else if (f->mode != FZ_ELEMENTS && f->P.nout > 1) PUT("    ((uint8_t *)P.out)[o] = flag;\n    }\n");
+    else if (f->mode != FZ_ELEMENTS) /* one output, filled with the identity: any thread may change it */
+        PUT("    if (flag != %d) *(uint8_t *)P.out = flag;\n", f->mode == FZ_ALL);
+    PUT("}\n");
 #undef PUT
     if (len + 1 >= cap) {
         core_free(s, cap);
@@ -378,47 +419,100 @@ static void *kernel_of(const fz *f, int ordinal) {
     return k->fn;
 }
 
-/* The expression's text (the key of its kernel) for a GPU of compute capability cc (one of
- * another architecture compiles its own), with the indexing it needs. */
-static gen_status write_expression(fz *f, const arr_buffer *buf, int cc) {
-    f->len = 0;
-    gen_status st = write_body(f, buf);
-    put(f, "        /* sm_%d%s%s */\n", cc, f->strided ? ", indexed" : "",
-        f->P.size < ((int64_t)1 << 31) ? ", 32-bit" : "");
-    return st == GEN_OK ? f->st : st;
+/* Launches f's kernel (compiled on first use) on be's stream: one thread per element,
+ * or per output for reductions over rows. */
+static gen_status launch(fz *f, const backend *be) {
+    cuda_dev *d = cuda_dev_of(be);
+    void *fn = kernel_of(f, d->ordinal);
+    if (!fn) return GEN_ERR_UNSUPPORTED;
+    int64_t threads = f->mode == FZ_ELEMENTS || (f->mode != FZ_SUM_ROWS && f->P.nout == 1) ? f->P.size : f->P.nout;
+    void *mark = be->mark_begin ? be->mark_begin(be, f->mode == FZ_ELEMENTS ? "fused" : "fused reduction") : NULL;
+    void *args[1] = {&f->P};
+    dim3 grid = {cu_grid(threads), 1, 1}, block = {CU_BLOCK, 1, 1};
+    cudaError_t e = cudaSetDevice(d->ordinal);
+    if (e == cudaSuccess && (f->mode == FZ_ALL || f->mode == FZ_ANY) && f->P.nout == 1)
+        e = cudaMemsetAsync(f->P.out, f->mode == FZ_ALL, 1, d->stream);
+    if (e == cudaSuccess) e = cudaLaunchKernel(fn, grid, block, args, 0, d->stream);
+    if (mark) be->mark_end(mark);
+    return e == cudaSuccess ? GEN_OK : cuda_fail("a fused elementwise kernel", e);
 }
 
 static gen_status cuda_fuse(arr_buffer *buf) {
-    const backend *be = buf->backend;
-    cuda_dev *d = cuda_dev_of(be);
+    const arr_pending *p = atomic_load_explicit(&buf->pending, memory_order_acquire);
     fz *f = core_calloc(1, sizeof *f);
     if (!f) return core_error_pending();
-    int cc = d->cc;
-    gen_status st = write_expression(f, buf, cc);
-    void *fn = NULL;
-    if (st == GEN_OK && !(fn = kernel_of(f, d->ordinal))) st = GEN_ERR_UNSUPPORTED;
-    if (st == GEN_OK) {
-        void *mark = be->mark_begin ? be->mark_begin(be, "fused") : NULL;
-        void *args[1] = {&f->P};
-        dim3 grid = {cu_grid(f->P.size), 1, 1}, block = {CU_BLOCK, 1, 1};
-        cudaError_t e = cudaSetDevice(d->ordinal);
-        if (e == cudaSuccess) e = cudaLaunchKernel(fn, grid, block, args, 0, d->stream);
-        if (mark) be->mark_end(mark);
-        if (e != cudaSuccess) st = cuda_fail("a fused elementwise kernel", e);
-    }
+    f->mode = FZ_ELEMENTS;
+    f->out_dtype = p->dtype;
+    f->P.out = buf->data;
+    set_shape(f, p->ndim, p->shape, p->size);
+    gen_status st = write_expression(f, p, NULL, cuda_dev_of(buf->backend)->cc);
+    if (st == GEN_OK) st = launch(f, buf->backend);
     core_free(f, sizeof *f);
     return st;
 }
 
-gen_status (*cuda_fuse_fn(void))(arr_buffer *) {
-    const char *v = getenv("GENC_FUSE");
-    return v && !strcmp(v, "0") ? NULL : cuda_fuse;
+/* The reduction c as rows of its argument x: the kept axes (extent above 1) all before
+ * the reduced ones, so output o reduces elements o * len .. o * len + len - 1. */
+static bool reduced_rows(const op_call *c, int64_t *nout, int64_t *len) {
+    const gen_array *x = c->in[0];
+    bool seen_reduced = false;
+    *nout = *len = 1;
+    for (int k = 0; k < x->ndim; k++) {
+        bool red = false;
+        for (int j = 0; j < c->p->naxes; j++) red |= c->p->axes[j] == k;
+        if (red) *len *= x->shape[k];
+        else *nout *= x->shape[k];
+        if (x->shape[k] == 1) continue;
+        if (!red && seen_reduced) return false;
+        seen_reduced |= red;
+    }
+    return true;
 }
 
-gen_status backend_cuda_fuse_compile(const arr_buffer *buf, int cc) {
+/* sum of f32 / f64 over rows reduced in order (the bits of the sum kernel on the computed
+ * argument), all and any over rows or everything. */
+static gen_status cuda_fuse_op(const op_call *c) {
+    int mode = c->op == OP_SUM ? FZ_SUM_ROWS : c->op == OP_ALL ? FZ_ALL : c->op == OP_ANY ? FZ_ANY : -1;
+    const gen_array *x = c->in[0];
+    int64_t nout, len;
+    if (mode < 0 || c->n_in != 1 || !x->buf || !atomic_load(&x->buf->pending) || x->size == 0 ||
+        !reduced_rows(c, &nout, &len))
+        return GEN_ERR_UNSUPPORTED;
+    if (mode == FZ_SUM_ROWS && (!(x->dtype == GEN_F32 || x->dtype == GEN_F64) || c->out->dtype != x->dtype ||
+                                !cu_reduce_in_order(nout, len) || (nout == 1 && len > CU_SHORT_LEN)))
+        return GEN_ERR_UNSUPPORTED;
     fz *f = core_calloc(1, sizeof *f);
     if (!f) return core_error_pending();
-    gen_status st = write_expression(f, buf, cc);
+    f->mode = mode;
+    f->out_dtype = c->out->dtype;
+    f->P.out = c->out->data;
+    f->P.nout = nout;
+    f->P.len = len;
+    set_shape(f, x->ndim, x->shape, x->size);
+    gen_status st = write_expression(f, NULL, x, cuda_dev_of(c->out->buf->backend)->cc);
+    if (st == GEN_OK) st = launch(f, c->out->buf->backend);
+    core_free(f, sizeof *f);
+    return st;
+}
+
+bool cuda_fusing(void) {
+    const char *v = getenv("GENC_FUSE");
+    return !(v && !strcmp(v, "0"));
+}
+gen_status (*const cuda_fuse_fn)(arr_buffer *buf) = cuda_fuse;
+gen_status (*const cuda_fuse_op_fn)(const op_call *c) = cuda_fuse_op;
+
+gen_status backend_cuda_fuse_compile(const gen_array *x, int reduce, int cc) {
+    const arr_pending *p = x->buf ? atomic_load_explicit(&x->buf->pending, memory_order_acquire) : NULL;
+    if (!p) return GEN_FAIL(GEN_ERR_MISUSE, "backend_cuda_fuse_compile: the array is not pending");
+    fz *f = core_calloc(1, sizeof *f);
+    if (!f) return core_error_pending();
+    f->mode = reduce == OP_SUM ? FZ_SUM_ROWS : reduce == OP_ALL ? FZ_ALL : reduce == OP_ANY ? FZ_ANY : FZ_ELEMENTS;
+    f->out_dtype = f->mode == FZ_ELEMENTS || f->mode == FZ_SUM_ROWS ? x->dtype : GEN_BOOL;
+    f->P.len = x->ndim ? x->shape[x->ndim - 1] : 1;
+    f->P.nout = x->size / (f->P.len ? f->P.len : 1);
+    set_shape(f, x->ndim, x->shape, x->size);
+    gen_status st = f->mode == FZ_ELEMENTS ? write_expression(f, p, NULL, cc) : write_expression(f, NULL, x, cc);
     size_t n = 0, size = 0;
     char *src = st == GEN_OK ? program(f, &n) : NULL;
     char arch[32], why[600];

@@ -98,8 +98,10 @@ void cuda_kernels_reduce(op_kernel_fn *k);      /* cuda_reduce.c */
 void cuda_kernels_shape(op_kernel_fn *k);       /* cuda_shape.c */
 void cuda_kernels_linalg(op_kernel_fn *k);      /* cuda_linalg.c */
 void cuda_kernels_fused(op_kernel_fn *k);       /* cuda_fused.c */
-/* The backends' fuse (cuda_fuse.c), or NULL when GENC_FUSE=0 (every elementwise op runs
- * its own kernel at once, as before deferring). */
-gen_status (*cuda_fuse_fn(void))(arr_buffer *buf);
+/* The backends' fuse and fuse_op (cuda_fuse.c), set when cuda_fusing(): not when
+ * GENC_FUSE=0 (every elementwise op then runs its own kernel at once). */
+extern gen_status (*const cuda_fuse_fn)(arr_buffer *buf);
+extern gen_status (*const cuda_fuse_op_fn)(const op_call *c);
+bool cuda_fusing(void);
 
 #endif

@@ -44,6 +44,16 @@ static inline GENC_HD void cu_copy_offsets(const cu_copy *d, int64_t i, int64_t 
 
 /* ---- reductions: the argument seen as [outputs, len] ---- */
 
+/* Reductions of at most CU_SHORT_LEN elements per output, or of at most CU_MEDIUM_LEN when
+ * there are CU_MANY outputs, take one thread per output, folding its elements in order
+ * (the CPU's order; cu_reduce_in_order); longer ones go through CUB (another order). */
+#define CU_SHORT_LEN 32
+#define CU_MEDIUM_LEN 1024
+#define CU_MANY 32768
+static inline GENC_HD bool cu_reduce_in_order(int64_t nout, int64_t len) {
+    return len <= CU_SHORT_LEN || (nout >= CU_MANY && len <= CU_MEDIUM_LEN);
+}
+
 /* Output o reduces len elements: the kept axes give o's offset, the reduced axes (in
  * the argument's axis order) give the offset of its r-th element, so r runs in the
  * order the CPU kernel visits them. Dims of size 1 are left out and neighbours of one

@@ -21,12 +21,11 @@
 
 namespace {
 
-/* Reductions of at most SHORT_LEN elements per output, or of at most MEDIUM_LEN when
- * there are MANY outputs, take one thread per output (summing in the CPU's order);
+/* Reductions in order (cu_reduce_in_order, cuda_layout.h) take one thread per output;
  * longer ones CUB's segmented reduce (one block per output) or, for one output, its
  * device-wide reduce. Scans likewise: one thread per row for rows of at most SHORT_LEN
  * or when there are MANY rows, else CUB's scan by key. */
-constexpr int64_t SHORT_LEN = 32, MEDIUM_LEN = 1024, MANY = 32768;
+constexpr int64_t SHORT_LEN = CU_SHORT_LEN, MANY = CU_MANY;
 
 /* ---- element functors (host-device: CUB and thrust call them through iterators) ---- */
 
@@ -67,7 +66,7 @@ template <class Acc, class Fin> struct finish {
 template <class Acc, class Load, class Op, class Fin>
 cudaError_t reduce_run(cudaStream_t s, int64_t nout, int64_t len, Load load, Op op, Acc init, Fin fin) {
     if (nout <= 0) return cudaSuccess;
-    if (len <= SHORT_LEN || (nout >= MANY && len <= MEDIUM_LEN)) {
+    if (cu_reduce_in_order(nout, len)) {
         reduce_short_kernel<<<cu_grid(nout), CU_BLOCK, 0, s>>>(nout, len, load, op, init, fin);
         return cudaGetLastError();
     }
