@@ -269,6 +269,10 @@ static void set_shape(fz *f, int ndim, const int64_t *shape, int64_t size) {
     }
 }
 
+/* Whether the kernel runs a thread per output over its row (sums, all / any of several
+ * outputs), else a thread per element (elements, all / any of everything). */
+static bool by_rows(const fz *f) { return f->mode == FZ_SUM_ROWS || (f->mode != FZ_ELEMENTS && f->P.nout > 1); }
+
 /* The use of the expression's value v (at element i) by the kernel's mode. */
 static void put_use(fz *f, int v) {
     switch (f->mode) {
@@ -289,8 +293,10 @@ static gen_status write_expression(fz *f, const arr_pending *root_pending, const
     for (int k = 0; k < f->ndim; k++) axes[k] = k;
     int v = root_pending ? emit_node(f, root_pending, axes) : emit(f, root, axes);
     if (v >= 0) put_use(f, v);
-    put(f, "        /* sm_%d, %s%s%s */\n", cc, mode_name[f->mode], f->strided ? ", indexed" : "",
-        f->P.size < ((int64_t)1 << 31) ? ", 32-bit" : "");
+    /* the loop's form is part of the key: all / any of everything and of rows are
+     * different programs around the same body */
+    put(f, "        /* sm_%d, %s%s%s%s */\n", cc, mode_name[f->mode], by_rows(f) ? " by rows" : "",
+        f->strided ? ", indexed" : "", f->P.size < ((int64_t)1 << 31) ? ", 32-bit" : "");
     return f->st;
 }
 
@@ -333,7 +339,7 @@ static char *program(const fz *f, size_t *n) {
         }
     PUT("%s", fz_params_text);
     PUT("extern \"C\" __global__ void genc_fused(const fz_params P) {\n");
-    if (f->mode == FZ_ELEMENTS || (f->mode != FZ_SUM_ROWS && f->P.nout == 1)) {
+    if (!by_rows(f)) {
         if (f->mode != FZ_ELEMENTS) PUT("    uint8_t flag = %d;\n", f->mode == FZ_ALL);
         PUT("    for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < P.size;\n"
             "         i += (long long)gridDim.x * blockDim.x) {\n");
@@ -361,7 +367,7 @@ static char *program(const fz *f, size_t *n) {
     }
     PUT("%.*s    }\n", (int)f->len, f->text);
     if (f->mode == FZ_SUM_ROWS) PUT("    ((%s *)P.out)[o] = (%s)acc;\n    }\n", ctype[f->out_dtype], ctype[f->out_dtype]);
-    else if (f->mode != FZ_ELEMENTS && f->P.nout > 1) PUT("    ((uint8_t *)P.out)[o] = flag;\n    }\n");
+    else if (by_rows(f)) PUT("    ((uint8_t *)P.out)[o] = flag;\n    }\n");
     else if (f->mode != FZ_ELEMENTS) /* one output, filled with the identity: any thread may change it */
         PUT("    if (flag != %d) *(uint8_t *)P.out = flag;\n", f->mode == FZ_ALL);
     PUT("}\n");
@@ -425,12 +431,12 @@ static gen_status launch(fz *f, const backend *be) {
     cuda_dev *d = cuda_dev_of(be);
     void *fn = kernel_of(f, d->ordinal);
     if (!fn) return GEN_ERR_UNSUPPORTED;
-    int64_t threads = f->mode == FZ_ELEMENTS || (f->mode != FZ_SUM_ROWS && f->P.nout == 1) ? f->P.size : f->P.nout;
+    int64_t threads = by_rows(f) ? f->P.nout : f->P.size;
     void *mark = be->mark_begin ? be->mark_begin(be, f->mode == FZ_ELEMENTS ? "fused" : "fused reduction") : NULL;
     void *args[1] = {&f->P};
     dim3 grid = {cu_grid(threads), 1, 1}, block = {CU_BLOCK, 1, 1};
     cudaError_t e = cudaSetDevice(d->ordinal);
-    if (e == cudaSuccess && (f->mode == FZ_ALL || f->mode == FZ_ANY) && f->P.nout == 1)
+    if (e == cudaSuccess && f->mode != FZ_ELEMENTS && !by_rows(f))
         e = cudaMemsetAsync(f->P.out, f->mode == FZ_ALL, 1, d->stream);
     if (e == cudaSuccess) e = cudaLaunchKernel(fn, grid, block, args, 0, d->stream);
     if (mark) be->mark_end(mark);
