@@ -130,13 +130,15 @@ typedef struct arr_pending {
 
 /* Computes buf's pending expression (once, under a lock: any thread may ask). */
 gen_status arr_force(arr_buffer *buf);
+/* The pending op computing a's elements, NULL when they are computed (or inline). */
+static inline arr_pending *arr_pending_of(const gen_array *a) {
+    return a->buf ? atomic_load_explicit(&a->buf->pending, memory_order_acquire) : NULL;
+}
 /* a's elements computed (GEN_OK at once when nothing is pending), or the error of
  * computing them. For code that hands a device array's memory to its own kernels or
  * copies (dispatch does it for every op's arguments). */
 static inline gen_status arr_ready(const gen_array *a) {
-    arr_buffer *b = a->buf;
-    if (CORE_LIKELY(!b || !atomic_load_explicit(&b->pending, memory_order_acquire))) return GEN_OK;
-    return arr_force(b);
+    return CORE_LIKELY(!arr_pending_of(a)) ? GEN_OK : arr_force(a->buf);
 }
 /* Records c (an elementwise op whose output c->out dispatch allocated on be) as pending
  * on its buffer instead of running it; false when it does not qualify (dispatch runs it):

@@ -150,7 +150,7 @@ static CORE_NOINLINE gen_status run_deferring(const op_info *info, op_kernel_fn 
     if (arr_defer(be, c)) return GEN_OK;
     if (be->fuse_op) {
         bool pending = false;
-        for (int i = 0; i < c->n_in; i++) pending |= c->in[i]->buf && atomic_load(&c->in[i]->buf->pending);
+        for (int i = 0; i < c->n_in; i++) pending |= arr_pending_of(c->in[i]) != NULL;
         gen_status st = pending ? be->fuse_op(c) : GEN_ERR_UNSUPPORTED;
         if (st != GEN_ERR_UNSUPPORTED) return st;
     }

@@ -16,10 +16,6 @@ static const bool deferrable[OP_COUNT] = {
     [OP_CAST] = true, [OP_COPY] = true, [OP_STOP_GRADIENT] = true, [OP_BROADCAST_TO] = true,
 };
 
-static arr_pending *pending_of(const gen_array *a) {
-    return a->buf ? atomic_load_explicit(&a->buf->pending, memory_order_acquire) : NULL;
-}
-
 bool arr_defer(const backend *be, const op_call *c) {
     if (!deferrable[c->op] || c->n_out != 1 || !c->out->buf || c->out->size == 0 || c->n_in > 3) return false;
     bool by_value = be->scalar_args && be->scalar_args[c->op];
@@ -27,7 +23,7 @@ bool arr_defer(const backend *be, const op_call *c) {
     for (int i = 0; i < c->n_in; i++) {
         const gen_array *a = c->in[i];
         if (a->buf ? a->buf->backend != be : !(by_value && a->size == 1)) return false;
-        const arr_pending *p = pending_of(a);
+        const arr_pending *p = arr_pending_of(a);
         if (p) cost += p->cost;
     }
     if (cost > ARR_PENDING_MAX_COST) { /* the arguments become leaves: ready them first */
@@ -72,8 +68,7 @@ static gen_status force(arr_buffer *buf, bool fuse);
  * first (the backend declined the whole expression: it is not asked again for parts). */
 static gen_status replay(arr_buffer *buf, const arr_pending *p) {
     for (int i = 0; i < p->n_in; i++) {
-        arr_buffer *b = p->in[i]->buf;
-        gen_status st = b && atomic_load_explicit(&b->pending, memory_order_acquire) ? force(b, false) : GEN_OK;
+        gen_status st = arr_pending_of(p->in[i]) ? force(p->in[i]->buf, false) : GEN_OK;
         if (st != GEN_OK) return st;
     }
     /* the output's header: the buffer and the shape dispatch allocated (no inline data) */

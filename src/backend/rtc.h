@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 /* What a generated program starts with: under NVRTC the fixed-width types and the limits
  * and constants the embedded library headers use (NVRTC has no C headers; their #include
@@ -26,6 +27,16 @@
     "#else\n#include <float.h>\n#include <math.h>\n#include <stdbool.h>\n#include <stdint.h>\n#include "       \
     "<string.h>\n#endif\n"                                                                                     \
     "#ifndef GENC_HD\n#define GENC_HD\n#endif\n"
+
+/* Embedded library text goes into a program without its #include lines (the program
+ * supplies what they name): the length of the line at p, its newline included, into
+ * *len, and whether to keep it. */
+static inline bool backend_rtc_keep_line(const char *p, size_t *len) {
+    const char *nl = strchr(p, '\n'), *q = p;
+    *len = nl ? (size_t)(nl - p + 1) : strlen(p);
+    while (q < p + *len && (*q == ' ' || *q == '\t')) q++;
+    return strncmp(q, "#include", 8) != 0;
+}
 
 /* The options of every compilation (device arithmetic as the CPU's: no contraction of
  * a * b + c; unannotated functions, the embedded library C, compiled for the device),

@@ -229,14 +229,9 @@ static void put_device_calls(cg_text *t, const char *s) {
 
 /* An embedded text without its #include lines (the program supplies the headers). */
 static void put_text(cg_text *t, const char *s) {
-    for (const char *p = s; *p;) {
-        const char *nl = strchr(p, '\n');
-        size_t len = nl ? (size_t)(nl - p + 1) : strlen(p);
-        const char *q = p;
-        while (q < p + len && (*q == ' ' || *q == '\t')) q++;
-        if (strncmp(q, "#include", 8) != 0) cg_text_printf(t, "%.*s", (int)len, p);
-        p += len;
-    }
+    size_t len;
+    for (const char *p = s; *p; p += len)
+        if (backend_rtc_keep_line(p, &len)) cg_text_printf(t, "%.*s", (int)len, p);
 }
 
 static const char portability[] =

@@ -13,7 +13,7 @@
 #include "fake_device.h"
 #include "../../src/backend/backend.h"
 
-static bool pending(const gen_array *a) { return a && a->buf && atomic_load(&a->buf->pending) != NULL; }
+static bool pending(const gen_array *a) { return a && arr_pending_of(a) != NULL; }
 
 static gen_array *lin(gen_dtype t, int64_t n, double start, double step) {
     return gen_cast(gen_add(gen_scalar(start), gen_mul(gen_scalar(step), gen_arange(0, (double)n, 1, GEN_F64))), t);

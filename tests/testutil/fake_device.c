@@ -114,7 +114,7 @@ static gen_status fake_kernel(const op_call *c) {
     fake_counts.kernels++;
     if (depth == FAKE_MAX_DEPTH) abort();
     for (int i = 0; i < c->n_in; i++) /* a kernel reading elements not yet computed */
-        if (c->in[i]->buf && atomic_load(&c->in[i]->buf->pending)) {
+        if (arr_pending_of(c->in[i])) {
             fprintf(stderr, "fake: the %s kernel reads argument %d, which is still pending\n", op_table[c->op].name, i);
             abort();
         }

@@ -360,6 +360,7 @@ static cuda_dev *device_new(int ordinal) {
     if ((e = cudaHostAlloc((void **)&d->err, sizeof *d->err, cudaHostAllocMapped)) != cudaSuccess) goto fail;
     memset(d->err, 0, sizeof *d->err);
     if ((e = cudaHostGetDevicePointer((void **)&d->err_dev, d->err, 0)) != cudaSuccess) goto fail;
+    bool fusing = cuda_fusing();
     d->be = (backend){.name = names[ordinal],
                       .host = false,
                       .mem_alloc = device_fns[ordinal].alloc,
@@ -376,8 +377,8 @@ static cuda_dev *device_new(int ordinal) {
                       .scalar_args = cuda_scalar_args,
                       .mark_begin = cuda_profiling ? cuda_profile_begin : NULL,
                       .mark_end = cuda_profiling ? cuda_profile_end : NULL,
-                      .fuse = cuda_fusing() ? cuda_fuse_fn : NULL,
-                      .fuse_op = cuda_fusing() ? cuda_fuse_op_fn : NULL};
+                      .fuse = fusing ? cuda_fuse_fn : NULL,
+                      .fuse_op = fusing ? cuda_fuse_op_fn : NULL};
     devices[ordinal] = d; /* before registering: the functions above look it up */
     if (backend_register(&d->be) < 0) {
         devices[ordinal] = NULL;

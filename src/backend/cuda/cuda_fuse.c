@@ -87,10 +87,7 @@ typedef struct fz {
     bool strided;      /* some leaf needs the output element's index */
     gen_status st;     /* GEN_ERR_UNSUPPORTED: not fused (too many leaves, a dtype the
                         * launchers do not take); else an error of readying a view */
-    struct {
-        const void *p;
-        int var;
-    } leaves[FZ_MAX_LEAVES];
+    int leaf_var[FZ_MAX_LEAVES]; /* the variable of leaf L (arrays: P.leaf[L] and its strides) */
     struct {
         const arr_pending *p;
         int axes[CU_MAX_DIMS];
@@ -143,16 +140,13 @@ static int leaf_array(fz *f, const gen_array *x, const int *axes) {
         if (f->P.shape[o] != 1 && st[o] != so) same = false;
         so *= f->P.shape[o];
     }
-    for (int k = 0; k < f->n_leaves; k++)
-        if (f->leaves[k].p == x->data && f->P.leaf[k] == x->data &&
-            !memcmp(f->P.stride[k], st, sizeof st) && f->leaves[k].var >= 0)
-            return f->leaves[k].var;
+    for (int k = 0; k < f->n_leaves; k++) /* one-element host values have no P.leaf */
+        if (f->P.leaf[k] == x->data && !memcmp(f->P.stride[k], st, sizeof st)) return f->leaf_var[k];
     if (f->n_leaves == FZ_MAX_LEAVES) return declined(f);
     int L = f->n_leaves++, v = f->n_vars++;
     f->P.leaf[L] = x->data;
     memcpy(f->P.stride[L], st, sizeof st);
-    f->leaves[L].p = x->data;
-    f->leaves[L].var = v;
+    f->leaf_var[L] = v;
     put(f, "        const %s v%d = ((const %s *)P.leaf[%d])", ctype[x->dtype], v, ctype[x->dtype], L);
     if (scalar) put(f, "[0];\n");
     else if (same) put(f, "[i];\n");
@@ -208,7 +202,7 @@ static int emit_node(fz *f, const arr_pending *p, const int *axes) {
         if (f->nodes[k].p == p && !memcmp(f->nodes[k].axes, axes, (size_t)p->ndim * sizeof *axes))
             return f->nodes[k].var;
     int fam = family[p->op];
-    if (!dtypes_fit(fam, p->dtype, p) || f->n_nodes == FZ_MAX_NODES) return declined(f);
+    if (!dtypes_fit(fam, p->dtype, p)) return declined(f);
     int v[3];
     for (int k = 0; k < p->n_in; k++) {
         const gen_array *a = p->in[k];
@@ -235,6 +229,7 @@ static int emit_node(fz *f, const arr_pending *p, const int *axes) {
     put(f, "        const %s v%d = (%s)%s(", t, r, t, fn);
     for (int k = 0; k < p->n_in; k++) put(f, "%sv%d", k ? ", " : "", v[k]);
     put(f, ");\n");
+    if (f->n_nodes == FZ_MAX_NODES) return declined(f); /* its arguments may have taken the last */
     f->nodes[f->n_nodes].p = p;
     memcpy(f->nodes[f->n_nodes].axes, axes, (size_t)p->ndim * sizeof *axes);
     f->nodes[f->n_nodes++].var = r;
@@ -244,7 +239,7 @@ static int emit_node(fz *f, const arr_pending *p, const int *axes) {
 static int emit(fz *f, const gen_array *x, const int *axes) {
     if (f->st != GEN_OK) return -1;
     if (!x->buf) return leaf_value(f, x);
-    const arr_pending *p = atomic_load_explicit(&x->buf->pending, memory_order_acquire);
+    const arr_pending *p = arr_pending_of(x);
     if (p) {
         int ax[CU_MAX_DIMS];
         if (node_axes(x, p, axes, ax)) return emit_node(f, p, ax);
@@ -325,18 +320,12 @@ static char *program(const fz *f, size_t *n) {
     for (int k = 0; k < cuda_fuse_texts_n; k++) cap += strlen(cuda_fuse_texts[k]);
     char *s = core_alloc(cap);
     if (!s) return NULL;
-    size_t len = 0;
+    size_t len = 0, l;
 #define PUT(...) len += (size_t)snprintf(s + len, cap - len, __VA_ARGS__)
     PUT("/* A GenC fused elementwise kernel (src/backend/cuda/cuda_fuse.c). */\n%s", BACKEND_RTC_PRELUDE);
     for (int k = 0; k < cuda_fuse_texts_n; k++)
-        for (const char *p = cuda_fuse_texts[k]; *p;) {
-            const char *nl = strchr(p, '\n');
-            size_t l = nl ? (size_t)(nl - p + 1) : strlen(p);
-            const char *q = p;
-            while (q < p + l && (*q == ' ' || *q == '\t')) q++;
-            if (strncmp(q, "#include", 8) != 0) PUT("%.*s", (int)l, p);
-            p += l;
-        }
+        for (const char *p = cuda_fuse_texts[k]; *p; p += l)
+            if (backend_rtc_keep_line(p, &l)) PUT("%.*s", (int)l, p);
     PUT("%s", fz_params_text);
     PUT("extern \"C\" __global__ void genc_fused(const fz_params P) {\n");
     if (!by_rows(f)) {
@@ -383,9 +372,27 @@ static char *program(const fz *f, size_t *n) {
     return t;
 }
 
-/* The kernel of f's expression for GPU ordinal (compiled and loaded on first use); NULL
- * when NVRTC or the loader failed (told on stderr under GENC_COMPILE_VERBOSE, once). */
-static void *kernel_of(const fz *f, int ordinal) {
+/* f's program compiled by NVRTC for compute capability cc into *image (core_alloc'd, *size
+ * bytes). false with why filled. */
+static bool compile_image(const fz *f, int cc, void **image, size_t *size, char *why, size_t why_n) {
+    char arch[32];
+    bool cubin = false;
+    size_t n = 0;
+    char *src = program(f, &n);
+    if (!src) {
+        gen_error_clear();
+        snprintf(why, why_n, "out of memory");
+        return false;
+    }
+    bool ok = backend_rtc_arch(cc, arch, sizeof arch, &cubin, why, why_n) &&
+              backend_rtc_compile(src, arch, cubin, image, size, why, why_n);
+    core_free(src, n);
+    return ok;
+}
+
+/* The kernel of f's expression for d (compiled and loaded on first use); NULL when NVRTC
+ * or the loader failed (told on stderr under GENC_COMPILE_VERBOSE, once). */
+static void *kernel_of(const fz *f, const cuda_dev *d) {
     uint64_t h = fnv(f->text, f->len);
     for (fz_kernel *k = kernels; k; k = k->next)
         if (k->hash == h && k->n == f->len && !memcmp(k->key, f->text, f->len)) return k->fn;
@@ -400,24 +407,13 @@ static void *kernel_of(const fz *f, int ordinal) {
     k->hash = h;
     k->key = key;
     k->n = f->len;
-    int major = 0, minor = 0;
-    char arch[32], why[600] = "out of memory";
-    bool cubin = false;
+    char why[600];
     void *image = NULL, *lib = NULL;
-    size_t size = 0, n = 0;
-    char *src = program(f, &n);
-    if (!src) {
-        gen_error_clear();
-    } else if (cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, ordinal) != cudaSuccess ||
-               cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, ordinal) != cudaSuccess) {
-        cudaGetLastError();
-        snprintf(why, sizeof why, "the GPU's compute capability is unknown");
-    } else if (backend_rtc_arch(major * 10 + minor, arch, sizeof arch, &cubin, why, sizeof why) &&
-               backend_rtc_compile(src, arch, cubin, &image, &size, why, sizeof why)) {
-        backend_rtc_load(ordinal, image, "genc_fused", &lib, &k->fn, why, sizeof why);
+    size_t size = 0;
+    if (compile_image(f, d->cc, &image, &size, why, sizeof why)) {
+        backend_rtc_load(d->ordinal, image, "genc_fused", &lib, &k->fn, why, sizeof why);
         core_free(image, size);
     }
-    core_free(src, n);
     if (!k->fn && getenv("GENC_COMPILE_VERBOSE"))
         fprintf(stderr, "genc: a fused elementwise kernel is not compiled (its ops run one by one): %s\n", why);
     k->next = kernels;
@@ -429,7 +425,7 @@ static void *kernel_of(const fz *f, int ordinal) {
  * or per output for reductions over rows. */
 static gen_status launch(fz *f, const backend *be) {
     cuda_dev *d = cuda_dev_of(be);
-    void *fn = kernel_of(f, d->ordinal);
+    void *fn = kernel_of(f, d);
     if (!fn) return GEN_ERR_UNSUPPORTED;
     int64_t threads = by_rows(f) ? f->P.nout : f->P.size;
     void *mark = be->mark_begin ? be->mark_begin(be, f->mode == FZ_ELEMENTS ? "fused" : "fused reduction") : NULL;
@@ -481,7 +477,7 @@ static gen_status cuda_fuse_op(const op_call *c) {
     int mode = c->op == OP_SUM ? FZ_SUM_ROWS : c->op == OP_ALL ? FZ_ALL : c->op == OP_ANY ? FZ_ANY : -1;
     const gen_array *x = c->in[0];
     int64_t nout, len;
-    if (mode < 0 || c->n_in != 1 || !x->buf || !atomic_load(&x->buf->pending) || x->size == 0 ||
+    if (mode < 0 || c->n_in != 1 || !arr_pending_of(x) || x->size == 0 ||
         !reduced_rows(c, &nout, &len))
         return GEN_ERR_UNSUPPORTED;
     if (mode == FZ_SUM_ROWS && (!(x->dtype == GEN_F32 || x->dtype == GEN_F64) || c->out->dtype != x->dtype ||
@@ -509,7 +505,7 @@ gen_status (*const cuda_fuse_fn)(arr_buffer *buf) = cuda_fuse;
 gen_status (*const cuda_fuse_op_fn)(const op_call *c) = cuda_fuse_op;
 
 gen_status backend_cuda_fuse_compile(const gen_array *x, int reduce, int cc) {
-    const arr_pending *p = x->buf ? atomic_load_explicit(&x->buf->pending, memory_order_acquire) : NULL;
+    const arr_pending *p = arr_pending_of(x);
     if (!p) return GEN_FAIL(GEN_ERR_MISUSE, "backend_cuda_fuse_compile: the array is not pending");
     fz *f = core_calloc(1, sizeof *f);
     if (!f) return core_error_pending();
@@ -519,20 +515,14 @@ gen_status backend_cuda_fuse_compile(const gen_array *x, int reduce, int cc) {
     f->P.nout = x->size / (f->P.len ? f->P.len : 1);
     set_shape(f, x->ndim, x->shape, x->size);
     gen_status st = f->mode == FZ_ELEMENTS ? write_expression(f, p, NULL, cc) : write_expression(f, NULL, x, cc);
-    size_t n = 0, size = 0;
-    char *src = st == GEN_OK ? program(f, &n) : NULL;
-    char arch[32], why[600];
-    bool cubin = false;
+    char why[600];
     void *image = NULL;
+    size_t size = 0;
     if (st == GEN_ERR_UNSUPPORTED && !core_error_pending())
         GEN_FAIL(st, "backend_cuda_fuse_compile: the expression is not fused");
-    else if (st == GEN_OK && !src)
-        st = core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
-    else if (st == GEN_OK && !(backend_rtc_arch(cc, arch, sizeof arch, &cubin, why, sizeof why) &&
-                               backend_rtc_compile(src, arch, cubin, &image, &size, why, sizeof why)))
+    else if (st == GEN_OK && !compile_image(f, cc, &image, &size, why, sizeof why))
         st = GEN_FAIL(GEN_ERR_INTERNAL, "backend_cuda_fuse_compile: %s", why);
     core_free(image, size);
-    core_free(src, n);
     core_free(f, sizeof *f);
     return st;
 }
