@@ -2,7 +2,7 @@
  * architecture and the CUDA runtime's library loader (no driver API: a machine without a
  * GPU still loads GenC, and NVRTC works there). Used by the CUDA backend's fused
  * elementwise kernels (cuda/cuda_fuse.c) and by the compile layer's lane programs
- * (compile/jit_cuda.c, which keeps what it compiles in a disk cache). The functions exist
+ * (compile/jit_cuda.c); both keep what they compile in the disk cache. The functions exist
  * in CUDA builds only (cuda/cuda_rtc.c); the prelude in every build (the C target's lane
  * programs start with it too). */
 #ifndef GENC_SRC_BACKEND_RTC_H
@@ -53,6 +53,13 @@ bool backend_rtc_arch(int cc, char *opt, size_t n, bool *cubin, char *why, size_
  * log on a compile error). */
 bool backend_rtc_compile(const char *src, const char *arch, bool cubin, void **image, size_t *size, char *why,
                          size_t why_n);
+/* backend_rtc_compile of the program src (n bytes, NUL included) for compute capability
+ * cc (backend_rtc_arch's target), through the disk cache (backend/disk_cache.h): the
+ * image is named by a hash of the source, the target, NVRTC's version and the flags,
+ * and kept with its source beside it (rtc-<hash>-<arch>.cu, for reading what was
+ * generated). A cache that cannot be read or written only costs a compilation. */
+bool backend_rtc_compile_cached(const char *src, size_t n, int cc, void **image, size_t *size, char *why,
+                                size_t why_n);
 /* Loads image (backend_rtc_compile's) for GPU ordinal: *lib the library (a
  * cudaLibrary_t) and *kernel its kernel named entry (a cudaKernel_t), loaded for the
  * process's life. false with why filled. */

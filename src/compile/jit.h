@@ -29,11 +29,6 @@ cg_main_fn cg_module_main(const cg_module *m);
 /* Unloads (the module stays in the disk cache). */
 void cg_module_free(cg_module *m);
 
-/* The folder compiled code is cached in ($GENC_CACHE_DIR, else $XDG_CACHE_HOME/genc, else
- * $HOME/.cache/genc, else /tmp/genc-<uid>), made when missing; false when it cannot be. */
-bool cg_jit_cache_dir(char *buf, size_t n);
-/* FNV-1a of n bytes at p, continuing from h (0xcbf29ce484222325 to start). */
-uint64_t cg_jit_hash(uint64_t h, const void *p, size_t n);
 
 /* Counters of this process (for tests and reports): compilations run and loads served
  * from the disk cache. */

@@ -13,11 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "../backend/disk_cache.h"
 #include "../core/core.h"
 #include "jit.h"
 
@@ -45,32 +45,6 @@ static const char *const cc_flags[] = {"-O2", "-fPIC", "-shared", "-fno-math-err
 static const char *compiler(void) {
     const char *cc = getenv("GENC_CC");
     return cc && *cc ? cc : "cc";
-}
-
-uint64_t cg_jit_hash(uint64_t h, const void *p, size_t n) {
-    const unsigned char *b = p;
-    for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 0x100000001b3ULL;
-    return h;
-}
-
-/* mkdir -p of path (which it may modify temporarily). */
-static bool make_dirs(char *path) {
-    for (char *p = path + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = 0;
-        if (mkdir(path, 0700) != 0 && errno != EEXIST) return (*p = '/'), false;
-        *p = '/';
-    }
-    return mkdir(path, 0700) == 0 || errno == EEXIST;
-}
-
-bool cg_jit_cache_dir(char *buf, size_t n) {
-    const char *d = getenv("GENC_CACHE_DIR"), *x = getenv("XDG_CACHE_HOME"), *h = getenv("HOME");
-    if (d && *d) snprintf(buf, n, "%s", d);
-    else if (x && *x) snprintf(buf, n, "%s/genc", x);
-    else if (h && *h) snprintf(buf, n, "%s/.cache/genc", h);
-    else snprintf(buf, n, "/tmp/genc-%d", (int)getuid());
-    return make_dirs(buf);
 }
 
 static bool write_file(const char *path, const char *s, size_t n) {
@@ -149,13 +123,13 @@ static cg_module *load(const char *so_path, char *why, size_t why_n) {
 
 static cg_module *load_c(const char *src, size_t n, char *why, size_t why_n) {
     char dir[1024], so[1200], tmp_c[1200], tmp_so[1200], log[1200];
-    if (!cg_jit_cache_dir(dir, sizeof dir)) {
+    if (!backend_cache_dir(dir, sizeof dir)) {
         snprintf(why, why_n, "cannot create the cache folder %s (%s); set GENC_CACHE_DIR", dir, strerror(errno));
         return NULL;
     }
-    uint64_t h = cg_jit_hash(0xcbf29ce484222325ULL, src, n);
-    h = cg_jit_hash(h, compiler(), strlen(compiler()));
-    for (size_t i = 0; i < sizeof cc_flags / sizeof *cc_flags; i++) h = cg_jit_hash(h, cc_flags[i], strlen(cc_flags[i]));
+    uint64_t h = backend_hash(BACKEND_HASH_START, src, n);
+    h = backend_hash(h, compiler(), strlen(compiler()));
+    for (size_t i = 0; i < sizeof cc_flags / sizeof *cc_flags; i++) h = backend_hash(h, cc_flags[i], strlen(cc_flags[i]));
     snprintf(so, sizeof so, "%s/cg-%016llx.so", dir, (unsigned long long)h);
     pthread_mutex_lock(&jit_lock);
     cg_module *m = NULL;

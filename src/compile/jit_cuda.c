@@ -1,17 +1,14 @@
-/* jit_cuda.c — the lane target's disk and memory caches of programs compiled by NVRTC
- * (backend/rtc.h), and its launcher (jit_cuda.h). Built only with CUDA: it calls the CUDA
- * runtime (never the driver API). Files appear in the cache folder by rename, so concurrent processes
- * never read half a file. */
-#include <errno.h>
+/* jit_cuda.c — the lane target's programs compiled by NVRTC (backend/rtc.h, which keeps
+ * them in the disk cache), its memory cache of loaded kernels, and its launcher
+ * (jit_cuda.h). Built only with CUDA: it calls the CUDA runtime (never the driver API). */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cuda_runtime_api.h>
-#include <nvrtc.h>
 
+#include "../backend/disk_cache.h"
 #include "../backend/rtc.h"
 #include "../core/core.h"
 #include "jit.h"
@@ -20,63 +17,11 @@
 
 bool cg_cuda_available(void) { return true; }
 
-static bool write_file(const char *path, const void *p, size_t n) {
-    FILE *f = fopen(path, "wb");
-    if (!f) return false;
-    bool ok = fwrite(p, 1, n, f) == n;
-    return fclose(f) == 0 && ok;
-}
-
-/* The whole file at path (core_alloc'd), or NULL. */
-static void *read_file(const char *path, size_t *n) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    void *p = NULL;
-    long size = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
-    if (size > 0 && fseek(f, 0, SEEK_SET) == 0 && (p = core_alloc((size_t)size))) {
-        if (fread(p, 1, (size_t)size, f) != (size_t)size) {
-            core_free(p, (size_t)size);
-            p = NULL;
-        }
-    }
-    fclose(f);
-    if (p) *n = (size_t)size;
-    return p;
-}
-
 static pthread_mutex_t jit_lock = PTHREAD_MUTEX_INITIALIZER;
 
 bool cg_cuda_compile(const char *src, size_t n, int major, int minor, void **image, size_t *size, char *why,
                      size_t why_n) {
-    char arch[32], dir[1024], path[1200], tmp[1300];
-    bool cubin = false;
-    if (!backend_rtc_arch(major * 10 + minor, arch, sizeof arch, &cubin, why, why_n)) return false;
-    int vmaj = 0, vmin = 0;
-    nvrtcVersion(&vmaj, &vmin);
-    uint64_t h = cg_jit_hash(0xcbf29ce484222325ULL, src, n);
-    h = cg_jit_hash(h, arch, strlen(arch));
-    h = cg_jit_hash(h, &vmaj, sizeof vmaj);
-    h = cg_jit_hash(h, &vmin, sizeof vmin);
-    for (int i = 0; i < backend_rtc_n_flags; i++) h = cg_jit_hash(h, backend_rtc_flags[i], strlen(backend_rtc_flags[i]));
-    bool cached = cg_jit_cache_dir(dir, sizeof dir);
-    snprintf(path, sizeof path, "%s/cg-%016llx-%s.%s", dir, (unsigned long long)h, arch + 6, cubin ? "cubin" : "ptx");
-    pthread_mutex_lock(&jit_lock);
-    if (cached && (*image = read_file(path, size))) {
-        pthread_mutex_unlock(&jit_lock);
-        return true;
-    }
-    bool ok = backend_rtc_compile(src, arch, cubin, image, size, why, why_n);
-    if (ok && cached) { /* kept with its source beside it (cg-<hash>-<arch>.cu) */
-        snprintf(tmp, sizeof tmp, "%s.%d", path, (int)getpid());
-        if (write_file(tmp, *image, *size) && rename(tmp, path) == 0) {
-            snprintf(tmp, sizeof tmp, "%s/cg-%016llx-%s.cu", dir, (unsigned long long)h, arch + 6);
-            write_file(tmp, src, n);
-        } else {
-            unlink(tmp);
-        }
-    }
-    pthread_mutex_unlock(&jit_lock);
-    return ok;
+    return backend_rtc_compile_cached(src, n, major * 10 + minor, image, size, why, why_n);
 }
 
 /* ---- loaded kernels ---- */
@@ -119,7 +64,7 @@ const cg_cuda_kernel *cg_cuda_kernel_get(const char *src, size_t n, int ordinal,
     if (!cuda_ok(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, ordinal), "lane program", why, why_n) ||
         !cuda_ok(cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, ordinal), "lane program", why, why_n))
         return NULL;
-    uint64_t h = cg_jit_hash(0xcbf29ce484222325ULL, src, n);
+    uint64_t h = backend_hash(BACKEND_HASH_START, src, n);
     int cc = major * 10 + minor;
     pthread_mutex_lock(&jit_lock);
     for (cg_cuda_kernel *k = loaded; k; k = k->next)

@@ -29,6 +29,7 @@
 static gen_device lane_dev;
 static const double lane_draw_rtol = 0, lane_math_rtol = 0; /* the stand-in device computes on the host */
 #include "lane_models.h"
+#include "tmpdir.h"
 
 /* ---- the stand-in device: malloc'd memory that the library treats as a device's ---- */
 
@@ -291,19 +292,6 @@ static void test_model_programs_compile(const char *dir) {
     printf("%d lane programs of the models compiled by NVRTC\n", found);
 }
 
-/* Removes the temporary cache folder dir and its files. */
-static void remove_dir(const char *dir) {
-    DIR *d = opendir(dir);
-    for (struct dirent *e; d && (e = readdir(d));) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-        char path[1200];
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        unlink(path);
-    }
-    if (d) closedir(d);
-    rmdir(dir);
-}
-
 int main(void) {
     if (!cg_cuda_available()) {
         printf("SKIP: this build has no NVRTC (no CUDA toolkit where it was built)\n");
@@ -329,7 +317,7 @@ int main(void) {
     RUN(test_importance);
     RUN(test_chains);
     test_model_programs_compile(models_dir);
-    remove_dir(dir);
-    remove_dir(models_dir);
+    tmpdir_remove(dir);
+    tmpdir_remove(models_dir);
     return check_finish();
 }

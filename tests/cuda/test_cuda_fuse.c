@@ -6,11 +6,13 @@
  * backend's fuse turned off), and so have sums over rows, all and any of it read
  * without computing it; intermediates stay uncomputed; the importance-sampling shapes
  * (particles [N, 1] against data [50]) read through views. Skips (77) in a build
- * without CUDA; without a GPU the second part is skipped with a message. */
+ * without CUDA; without a GPU the second part is skipped with a message. The programs
+ * go through the disk cache: compiled into it once, loaded from it after. */
 #include <string.h>
 
 #include "cuda_testutil.h"
 #include "fake_device.h"
+#include "tmpdir.h"
 #include "../../src/backend/backend.h"
 
 static bool pending(const gen_array *a) { return a && arr_pending_of(a) != NULL; }
@@ -117,19 +119,20 @@ static void inputs(gen_dtype t, int64_t n, gen_array **in) {
 
 static void test_programs_compile(void) {
     gen_dtype ts[2] = {GEN_F64, GEN_F32};
+    int64_t ns[2] = {40, 1100}; /* all / any of the broadcast case: by elements, by rows */
     for (int k = 0; k < N_CASES; k++)
-        for (int j = 0; j < 2; j++) {
+        for (int j = 0; j < 4; j++) {
             gen_array *in[5];
-            inputs(ts[j], 40, in);
+            inputs(ts[j % 2], ns[j / 2], in);
             for (int i = 0; i < 5; i++) in[i] = fake_put(in[i]);
-            gen_array *r = cases[k].f(in, ts[j]);
+            gen_array *r = cases[k].f(in, ts[j % 2]);
             CHECK(pending(r));
             int modes[4] = {-1, OP_SUM, OP_ALL, OP_ANY};
             for (int m = 0; m < 4; m++) {
                 gen_status st = r ? backend_cuda_fuse_compile(r, modes[m], 90) : gen_error_status();
                 if (st != GEN_OK)
-                    check_fail(__FILE__, __LINE__, "%s %s (reduction %d): %s", cases[k].name, gen_dtype_name(ts[j]),
-                               modes[m], gen_error_message());
+                    check_fail(__FILE__, __LINE__, "%s %s N = %lld (reduction %d): %s", cases[k].name,
+                               gen_dtype_name(ts[j % 2]), (long long)ns[j / 2], modes[m], gen_error_message());
                 gen_error_clear();
             }
         }
@@ -167,6 +170,11 @@ static void test_fused_bits(gen_device dev, int64_t n) {
             gen_array *want_sum = gen_sum(want, 1, (int[]){-1}, false);
             gen_array *want_all = gen_all(gen_isfinite(want), 0, NULL, false);
             gen_array *want_any = gen_any(gen_gt(want, constant(1, ts[j])), 1, (int[]){-1}, false);
+            /* flags of both values, of everything and of rows */
+            gen_array *want_all_gt = gen_all(gen_gt(want, constant(1, ts[j])), 0, NULL, false);
+            gen_array *want_any_gt = gen_any(gen_gt(want, constant(1, ts[j])), 0, NULL, false);
+            gen_array *want_any_nan = gen_any(gen_isnan(want), 0, NULL, false);
+            gen_array *want_all_rows = gen_all(gen_lt(want, constant(1, ts[j])), 1, (int[]){-1}, false);
             be->fuse = fuse;
             be->fuse_op = fuse_op;
             gen_array *got = cases[k].f(in, ts[j]);
@@ -179,6 +187,14 @@ static void test_fused_bits(gen_device dev, int64_t n) {
             same_bits(part, gen_all(gen_isfinite(got), 0, NULL, false), want_all);
             snprintf(part, sizeof part, "%s: any of rows", what);
             same_bits(part, gen_any(gen_gt(got, constant(1, ts[j])), 1, (int[]){-1}, false), want_any);
+            snprintf(part, sizeof part, "%s: all of x > 1", what);
+            same_bits(part, gen_all(gen_gt(got, constant(1, ts[j])), 0, NULL, false), want_all_gt);
+            snprintf(part, sizeof part, "%s: any of x > 1", what);
+            same_bits(part, gen_any(gen_gt(got, constant(1, ts[j])), 0, NULL, false), want_any_gt);
+            snprintf(part, sizeof part, "%s: any of isnan", what);
+            same_bits(part, gen_any(gen_isnan(got), 0, NULL, false), want_any_nan);
+            snprintf(part, sizeof part, "%s: all of rows of x < 1", what);
+            same_bits(part, gen_all(gen_lt(got, constant(1, ts[j])), 1, (int[]){-1}, false), want_all_rows);
             snprintf(part, sizeof part, "%s: elements", what);
             same_bits(part, got, want);
         }
@@ -203,20 +219,27 @@ static void test_fused_bits(gen_device dev, int64_t n) {
 }
 
 int main(void) {
+    char dir[] = "/tmp/genc-fuse-XXXXXX"; /* the disk cache of this test's programs */
+    if (!mkdtemp(dir)) return 1;
+    setenv("GENC_CACHE_DIR", dir, 1);
     gen_scope_begin();
-    gen_status st = GEN_OK;
     {
         gen_array *x = fake_put(gen_arange(0, 4, 1, GEN_F64));
-        gen_array *p = gen_exp(x);
-        st = backend_cuda_fuse_compile(p, -1, 90);
+        gen_status st = backend_cuda_fuse_compile(gen_exp(x), -1, 90);
         if (st == GEN_ERR_UNSUPPORTED) {
             printf("SKIP: test_cuda_fuse: %s\n", gen_error_message());
+            tmpdir_remove(dir);
             return 77;
         }
         CHECK(st == GEN_OK);
         gen_error_clear();
     }
+    /* the programs compile into the disk cache; the second time, they load from it */
     RUN(test_programs_compile);
+    int images = tmpdir_count(dir, ".cubin"), sources = tmpdir_count(dir, ".cu");
+    CHECK(images >= 4 * N_CASES && sources == images);
+    RUN(test_programs_compile);
+    CHECK(tmpdir_count(dir, ".cubin") == images);
     gen_device dev = gen_device_cuda(0);
     if (dev == GEN_DEVICE_NONE) {
         printf("no GPU (%s): the programs compiled; their runs on a GPU are not checked here\n", gen_error_message());
@@ -228,5 +251,6 @@ int main(void) {
         gen_scope_end();
     }
     gen_scope_end();
+    tmpdir_remove(dir);
     return check_finish();
 }

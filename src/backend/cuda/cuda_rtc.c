@@ -6,6 +6,7 @@
 #include <nvrtc.h>
 
 #include "../../core/core.h"
+#include "../disk_cache.h"
 #include "../rtc.h"
 
 const char *const backend_rtc_flags[] = {"--fmad=false", "-default-device", "-std=c++17", "-w"};
@@ -101,5 +102,29 @@ bool backend_rtc_load(int ordinal, const void *image, const char *entry, void **
     }
     *lib = l;
     *kernel = k;
+    return true;
+}
+
+bool backend_rtc_compile_cached(const char *src, size_t n, int cc, void **image, size_t *size, char *why,
+                                size_t why_n) {
+    char arch[32], dir[1024], path[1200];
+    bool cubin = false;
+    if (!backend_rtc_arch(cc, arch, sizeof arch, &cubin, why, why_n)) return false;
+    int vmaj = 0, vmin = 0;
+    nvrtcVersion(&vmaj, &vmin);
+    uint64_t h = backend_hash(BACKEND_HASH_START, src, n);
+    h = backend_hash(h, arch, strlen(arch));
+    h = backend_hash(h, &vmaj, sizeof vmaj);
+    h = backend_hash(h, &vmin, sizeof vmin);
+    for (int i = 0; i < backend_rtc_n_flags; i++) h = backend_hash(h, backend_rtc_flags[i], strlen(backend_rtc_flags[i]));
+    bool cached = backend_cache_dir(dir, sizeof dir);
+    const char *target = strchr(arch, '_') + 1; /* "90" of -arch=sm_90 or compute_90 */
+    snprintf(path, sizeof path, "%s/rtc-%016llx-%s.%s", dir, (unsigned long long)h, target, cubin ? "cubin" : "ptx");
+    if (cached && (*image = backend_cache_read(path, size))) return true;
+    if (!backend_rtc_compile(src, arch, cubin, image, size, why, why_n)) return false;
+    if (cached && backend_cache_write(path, *image, *size)) {
+        snprintf(path, sizeof path, "%s/rtc-%016llx-%s.cu", dir, (unsigned long long)h, target);
+        backend_cache_write(path, src, n && !src[n - 1] ? n - 1 : n);
+    }
     return true;
 }
