@@ -31,8 +31,8 @@ for t in "$dir"/cuda_test_cuda_* "$dir"/compile_test_emit_cuda; do
     124) status="timed out after $limit s"; failed=1 ;;
     *) status="failed (exit $rc)"; failed=1 ;;
   esac
-  echo "$name: $status in $took s: $(grep -v '^\.\./' "$out/$name.txt" | tail -1 | cut -c1-160)"
-  [ $rc = 0 ] || [ $rc = 77 ] || grep '^\.\./' "$out/$name.txt" | head -10 | cut -c1-300
+  echo "$name: $status in $took s: $(grep -Ev '^[^ ]*\.c:[0-9]+: ' "$out/$name.txt" | tail -1 | cut -c1-160)"
+  [ $rc = 0 ] || [ $rc = 77 ] || grep -E '^[^ ]*\.c:[0-9]+: ' "$out/$name.txt" | head -10 | cut -c1-300
 done
 [ -n "$keep" ] || rm -rf "$out"
 [ $found -gt 0 ] || { echo "gpu_tests: no GPU tests in $dir" >&2; exit 2; }
