@@ -117,11 +117,13 @@ static gen_status copy_draw(const op_call *c, const gen_array *x) {
     size_t n = (size_t)o->size * gen_dtype_size((gen_dtype)o->dtype);
     if (n == 0) return GEN_OK;
     if (arr_on_host(x)) return be->from_host(o->data, x->data, n);
+    gen_status st = arr_ready(x); /* the sampler's last ops may still be pending */
+    if (st != GEN_OK) return st;
     if (x->buf->backend == be)
         return cuda_launched(c, cudaMemcpyAsync(o->data, x->data, n, cudaMemcpyDeviceToDevice, cuda_stream(c)));
     gen_array *h = arr_host_ref(x);
     if (!h) return core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
-    gen_status st = be->from_host(o->data, h->data, n);
+    st = be->from_host(o->data, h->data, n);
     gen_array_release(h);
     return st;
 }
