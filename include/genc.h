@@ -18,6 +18,9 @@
  *   genc/infer.h     inference: importance sampling, resampling, MH (selections, custom
  *                    proposals, involutive, reversible jump), HMC, MALA, NUTS, the
  *                    posterior mode, elliptical slice, Gibbs, enumeration, kernels, chains
+ *   genc/filter.h    exact filters: Kalman filter, smoother and path sampler of
+ *                    linear-Gaussian models; forward algorithm, smoother, FFBS and
+ *                    Viterbi of discrete HMMs (host arrays, log space)
  *   genc/compile.h   compiled inference: the switch (targets use compiled code by
  *                    default; gen_target_compile_note in genc/infer.h says why not)
  *   genc/diag.h      MCMC diagnostics: ESS, R-hat, MCSE, summary tables (over arrays of
@@ -54,6 +57,7 @@
 #include "genc/dsl.h"
 #include "genc/comb.h"
 #include "genc/infer.h"
+#include "genc/filter.h"
 #include "genc/compile.h"
 #include "genc/diag.h"
 

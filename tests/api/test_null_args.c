@@ -59,6 +59,8 @@ static FILE *FOUT;
 static gen_key KEY;
 static gen_closure CLOSURE;
 static gen_involution INVOLUTION;
+static gen_array *MAT1, *YS, *LOG_INIT, *LOG_TRANS, *LOG_LIK;
+static gen_lgssm LG, LG_FIELDS[6];
 
 /* outputs */
 static gen_array *o_arr;
@@ -177,6 +179,15 @@ static void fixture(void) {
     GRID[0].addr = ADDR;
     GRID[0].values = X;
     CHECK_OK(gen_summarize(CHAINS, 1, NDRAWS, NULL, 0, SUMM));
+    MAT1 = gen_ones(GEN_F64, GEN_DIMS(1, 1));
+    YS = gen_zeros(GEN_F64, GEN_DIMS(2, 1));
+    LG = (gen_lgssm){S1, MAT1, MAT1, NULL, MAT1, MAT1, NULL, MAT1};
+    for (int i = 0; i < 6; i++) LG_FIELDS[i] = LG; /* each with one required field NULL */
+    LG_FIELDS[0].m0 = NULL, LG_FIELDS[1].P0 = NULL, LG_FIELDS[2].A = NULL;
+    LG_FIELDS[3].Q = NULL, LG_FIELDS[4].C = NULL, LG_FIELDS[5].R = NULL;
+    LOG_INIT = gen_log(X);
+    LOG_TRANS = gen_log(gen_full(GEN_F64, GEN_DIMS(2, 2), 0.5));
+    LOG_LIK = gen_zeros(GEN_F64, GEN_DIMS(3, 2));
     CHECK(X && S && S1 && I && MASK && DRAWS && THETA && CM && OBS && GF && GF2 && PROP && TR && D && SEL &&
           BUILDER && BIJ && REQ && TGT && FOUT);
 }
@@ -1075,6 +1086,27 @@ static void test_infer(void) {
      * gen_enumerate_with log_ml, gen_nuts inv_metric, gen_nuts stats. */
 }
 
+/* ---- genc/filter.h ---- */
+
+static void test_filter(void) {
+    ST(gen_kalman_filter(NULL, YS, &o_arr, &o_arr, &o_arr, &o_arr, &o_dbl));
+    ST(gen_kalman_filter(&LG, NULL, &o_arr, &o_arr, &o_arr, &o_arr, &o_dbl));
+    for (int i = 0; i < 6; i++) {
+        ST(gen_kalman_filter(&LG_FIELDS[i], YS, &o_arr, NULL, NULL, NULL, &o_dbl));
+        ST(gen_kalman_smoother(&LG_FIELDS[i], YS, &o_arr, &o_arr, &o_dbl));
+        ST(gen_kalman_sample(&LG_FIELDS[i], KEY, YS, 2, &o_arr));
+    }
+    ST(gen_kalman_smoother(NULL, YS, &o_arr, &o_arr, &o_dbl));
+    ST(gen_kalman_smoother(&LG, NULL, &o_arr, &o_arr, &o_dbl));
+    ST(gen_kalman_smoother(&LG, YS, NULL, &o_arr, &o_dbl));
+    ST(gen_kalman_smoother(&LG, YS, &o_arr, NULL, &o_dbl));
+    ST(gen_kalman_sample(NULL, KEY, YS, 2, &o_arr));
+    ST(gen_kalman_sample(&LG, KEY, NULL, 2, &o_arr));
+    ST(gen_kalman_sample(&LG, KEY, YS, 2, NULL));
+    /* Optional (documented "may be NULL", no row): gen_lgssm b and d, gen_kalman_filter means,
+     * covs, pred_means, pred_covs and log_ml, gen_kalman_smoother log_ml. */
+}
+
 /* ---- genc/random.h ---- */
 
 static void test_random(void) {
@@ -1211,6 +1243,7 @@ int main(void) {
     RUN(test_gf_impl);
     RUN(test_gfi);
     RUN(test_infer);
+    RUN(test_filter);
     RUN(test_random);
     RUN(test_dsl);
     RUN(test_fields);
