@@ -76,6 +76,44 @@ gen_status gen_kalman_smoother(const gen_lgssm *model, const gen_array *ys, gen_
 gen_status gen_kalman_sample(const gen_lgssm *model, gen_key key, const gen_array *ys,
                              int64_t n_draws, gen_array **paths);
 
+/* ---- discrete hidden Markov models -----------------------------------------------------
+ *
+ *   z_1 ~ Categorical(exp(log_init))                 log_init [K], K >= 1
+ *   z_t | z_{t-1} = j ~ Categorical(exp(log_trans[j]))  log_trans [K, K] (row = from)
+ *   log p(y_t | z_t = k) = log_lik[t-1, k]           log_lik [T, K], T >= 0
+ *
+ * log_lik holds any observation model's log-likelihoods (densities or masses, not
+ * normalized over k). log_init and every row of log_trans must be normalized: their
+ * log-sum-exp 0 within 1e-9 (GEN_ERR_VALUE naming the row otherwise). Entries may be -inf
+ * (impossible), never NaN or +inf. Results indexed by time have T rows, row t - 1 for z_t;
+ * states are 0..K-1. */
+
+/* The forward algorithm (log-sum-exp throughout, stable for long T). log_ml: log p(y_1..T)
+ * (0 for T = 0; -inf when the observations are impossible under the model). filtered
+ * [T, K]: log p(z_t | y_1..t), each row normalized; rows from the first impossible step
+ * on are all -inf. Both may be NULL. */
+gen_status gen_hmm_forward(const gen_array *log_init, const gen_array *log_trans,
+                           const gen_array *log_lik, gen_array **filtered, double *log_ml);
+
+/* The forward-backward smoother: smoothed [T, K] (required), log p(z_t | y_1..T), each row
+ * normalized; log_ml as gen_hmm_forward's (may be NULL). Impossible observations are
+ * GEN_ERR_VALUE ("gen_hmm_smoother: the observations have probability zero under the model
+ * (from step 4)"). */
+gen_status gen_hmm_smoother(const gen_array *log_init, const gen_array *log_trans,
+                          const gen_array *log_lik, gen_array **smoothed, double *log_ml);
+
+/* Forward filtering, backward sampling: n_draws (>= 0) independent state paths drawn
+ * exactly from p(z_1..T | y_1..T), paths [n_draws, T] (i64). A state of probability zero
+ * is never drawn. Errors as gen_hmm_smoother's; GEN_ERR_VALUE for n_draws < 0. */
+gen_status gen_hmm_ffbs(gen_key key, const gen_array *log_init, const gen_array *log_trans,
+                        const gen_array *log_lik, int64_t n_draws, gen_array **paths);
+
+/* The Viterbi path: a most probable state path path [T] (i64; ties go to the lowest
+ * state) and log_joint = log p(z_1..T = path, y_1..T) (may be NULL). Errors as
+ * gen_hmm_smoother's. */
+gen_status gen_hmm_viterbi(const gen_array *log_init, const gen_array *log_trans,
+                           const gen_array *log_lik, gen_array **path, double *log_joint);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1103,8 +1103,24 @@ static void test_filter(void) {
     ST(gen_kalman_sample(NULL, KEY, YS, 2, &o_arr));
     ST(gen_kalman_sample(&LG, KEY, NULL, 2, &o_arr));
     ST(gen_kalman_sample(&LG, KEY, YS, 2, NULL));
+    ST(gen_hmm_forward(NULL, LOG_TRANS, LOG_LIK, &o_arr, &o_dbl));
+    ST(gen_hmm_forward(LOG_INIT, NULL, LOG_LIK, &o_arr, &o_dbl));
+    ST(gen_hmm_forward(LOG_INIT, LOG_TRANS, NULL, &o_arr, &o_dbl));
+    ST(gen_hmm_smoother(NULL, LOG_TRANS, LOG_LIK, &o_arr, &o_dbl));
+    ST(gen_hmm_smoother(LOG_INIT, NULL, LOG_LIK, &o_arr, &o_dbl));
+    ST(gen_hmm_smoother(LOG_INIT, LOG_TRANS, NULL, &o_arr, &o_dbl));
+    ST(gen_hmm_smoother(LOG_INIT, LOG_TRANS, LOG_LIK, NULL, &o_dbl));
+    ST(gen_hmm_ffbs(KEY, NULL, LOG_TRANS, LOG_LIK, 2, &o_arr));
+    ST(gen_hmm_ffbs(KEY, LOG_INIT, NULL, LOG_LIK, 2, &o_arr));
+    ST(gen_hmm_ffbs(KEY, LOG_INIT, LOG_TRANS, NULL, 2, &o_arr));
+    ST(gen_hmm_ffbs(KEY, LOG_INIT, LOG_TRANS, LOG_LIK, 2, NULL));
+    ST(gen_hmm_viterbi(NULL, LOG_TRANS, LOG_LIK, &o_arr, &o_dbl));
+    ST(gen_hmm_viterbi(LOG_INIT, NULL, LOG_LIK, &o_arr, &o_dbl));
+    ST(gen_hmm_viterbi(LOG_INIT, LOG_TRANS, NULL, &o_arr, &o_dbl));
+    ST(gen_hmm_viterbi(LOG_INIT, LOG_TRANS, LOG_LIK, NULL, &o_dbl));
     /* Optional (documented "may be NULL", no row): gen_lgssm b and d, gen_kalman_filter means,
-     * covs, pred_means, pred_covs and log_ml, gen_kalman_smoother log_ml. */
+     * covs, pred_means, pred_covs and log_ml, gen_kalman_smoother log_ml, gen_hmm_forward
+     * filtered and log_ml, gen_hmm_smoother log_ml, gen_hmm_viterbi log_joint. */
 }
 
 /* ---- genc/random.h ---- */
