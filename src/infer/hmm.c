@@ -175,7 +175,9 @@ gen_status gen_hmm_ffbs(gen_key key, const gen_array *log_init, const gen_array 
     gen_status s = run_forward(&bag, fn, log_init, log_trans, log_lik, true, &in, &filt, &tmp, &lml);
     int64_t K = s == GEN_OK ? in.K : 0, T = s == GEN_OK ? in.T : 0;
     int64_t *z = NULL;
-    size_t zbytes = (size_t)(n_draws * T > 0 ? n_draws * T : 1) * sizeof *z;
+    if (s == GEN_OK && T > 0 && n_draws > INT64_MAX / 16 / T)
+        s = GEN_FAIL(GEN_ERR_VALUE, "%s: %lld draws of %lld steps are too many", fn, (long long)n_draws, (long long)T);
+    size_t zbytes = (size_t)(s == GEN_OK && n_draws * T > 0 ? n_draws * T : 1) * sizeof *z;
     if (s == GEN_OK && (!(u = filter_alloc(&bag, n_draws * T)) || !(z = core_alloc(zbytes)))) s = GEN_ERR_OOM;
     if (s == GEN_OK) s = filter_draws(key, false, n_draws * T, u); /* u[draw, t] */
     /* z_T ~ filt_T; z_t | z_t+1 ~ filt_t(j) p(z_t+1 | j) */

@@ -54,6 +54,9 @@ gen_status kalman_read(filter_bag *bag, const char *fn, const gen_lgssm *model, 
     if ((s = filter_read(bag, fn, "ys", ys, 2, dtm, hint, false, false, &in->y)) != GEN_OK) return s;
     in->T = dtm[0];
     if (n == 0 || m == 0) return GEN_FAIL(GEN_ERR_SHAPE, "%s: the state and observation dimensions must be >= 1", fn);
+    if (in->T > INT64_MAX / 16 / (n * n))
+        return GEN_FAIL(GEN_ERR_SHAPE, "%s: %lld steps of %lld x %lld covariances are too large", fn, (long long)in->T,
+                        (long long)n, (long long)n);
     double *scratch = filter_alloc(bag, n > m ? n * n : m * m);
     if (!scratch) return GEN_ERR_OOM;
     if ((s = check_cov(fn, "model.P0", in->P0, n, false, scratch)) != GEN_OK ||

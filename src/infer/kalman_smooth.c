@@ -89,6 +89,8 @@ gen_status gen_kalman_sample(const gen_lgssm *model, gen_key key, const gen_arra
     gen_status s = run_filter(&bag, fn, model, ys, &p);
     int64_t T = s == GEN_OK ? p.in.T : 0, n = s == GEN_OK ? p.in.n : 0, nn = n * n;
     double *x = NULL, *z = NULL, *gt = NULL, *apf = NULL, *lp = NULL, *cov = NULL;
+    if (s == GEN_OK && T > 0 && n_draws > INT64_MAX / 16 / (T * n))
+        s = GEN_FAIL(GEN_ERR_VALUE, "%s: %lld draws of %lld steps are too many", fn, (long long)n_draws, (long long)T);
     if (s == GEN_OK) {
         x = filter_alloc(&bag, n_draws * T * n), z = filter_alloc(&bag, n_draws * T * n);
         gt = filter_alloc(&bag, nn), apf = filter_alloc(&bag, nn), lp = filter_alloc(&bag, nn);

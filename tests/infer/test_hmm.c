@@ -8,6 +8,7 @@
 
 #include "../testutil/check.h"
 #include "../testutil/fake_device.h"
+#include "../testutil/oom.h"
 #include "../testutil/stats.h"
 
 enum { K = 3, T = 6, NPATH = 729 }; /* K^T */
@@ -243,6 +244,22 @@ static void test_errors(void) {
     CHECK_ERROR(GEN_ERR_MISUSE, "gen_hmm_forward: log_init is NULL");
 }
 
+/* Every allocation failing in turn: GEN_ERR_OOM, nothing leaked. */
+static gen_status oom_workload(void) {
+    gen_array *li = log_of(GEN_DIMS(K), INIT), *lt = log_of(GEN_DIMS(K, K), &TRANS[0][0]);
+    gen_array *ll = gen_array_from_f64(GEN_DIMS(T, K), &LIK[0][0]), *out;
+    double lml;
+    gen_status s = gen_hmm_forward(li, lt, ll, &out, &lml);
+    if (s == GEN_OK) s = gen_hmm_smoother(li, lt, ll, &out, NULL);
+    if (s == GEN_OK) s = gen_hmm_ffbs(gen_key_new(1), li, lt, ll, 4, &out);
+    if (s == GEN_OK) s = gen_hmm_viterbi(li, lt, ll, &out, NULL);
+    return s;
+}
+
+static void test_oom(void) {
+    CHECK_OOM(oom_workload, 20);
+}
+
 int main(void) {
     setup();
     RUN(test_against_enumeration);
@@ -250,6 +267,7 @@ int main(void) {
     RUN(test_long);
     RUN(test_impossible);
     RUN(test_errors);
+    RUN(test_oom);
     gen_array_release(LI);
     gen_array_release(LT);
     gen_array_release(LL);

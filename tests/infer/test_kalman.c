@@ -8,6 +8,7 @@
 
 #include "../testutil/check.h"
 #include "../testutil/fake_device.h"
+#include "../testutil/oom.h"
 #include "../testutil/stats.h"
 
 #define LOG_2PI 1.83787706640934548356
@@ -390,11 +391,27 @@ static void test_errors(void) {
     CHECK_ERROR(GEN_ERR_LINALG, "gen_kalman_smoother: the predicted covariance at step 6 is singular");
 }
 
+/* Every allocation failing in turn: GEN_ERR_OOM, nothing leaked. */
+static gen_status oom_workload(void) {
+    gen_lgssm model = cv_model();
+    gen_array *ys = gen_array_from_f64(GEN_DIMS(CV_T, M), CV_Y), *a, *b, *c, *d;
+    double lml;
+    gen_status s = gen_kalman_filter(&model, ys, &a, &b, &c, &d, &lml);
+    if (s == GEN_OK) s = gen_kalman_smoother(&model, ys, &a, &b, NULL);
+    if (s == GEN_OK) s = gen_kalman_sample(&model, gen_key_new(1), ys, 4, &a);
+    return s;
+}
+
+static void test_oom(void) {
+    CHECK_OOM(oom_workload, 20);
+}
+
 int main(void) {
     RUN(test_scalar);
     RUN(test_dense_joint);
     RUN(test_sample);
     RUN(test_device_inputs);
     RUN(test_errors);
+    RUN(test_oom);
     return check_finish();
 }
