@@ -16,7 +16,7 @@ void filter_matmul(const double *a, bool ta, const double *b, bool tb, int64_t r
         }
 }
 
-bool filter_cholesky(double *a, int64_t d) {
+bool infer_cholesky(double *a, int64_t d) {
     for (int64_t j = 0; j < d; j++) {
         double s = a[j * d + j];
         for (int64_t k = 0; k < j; k++) s -= a[j * d + k] * a[j * d + k];

@@ -43,9 +43,6 @@ double filter_logsumexp(const double *x, int64_t n, int64_t stride);
  * transpose of a ([k, r] stored) / of b ([s, k] stored). c must not alias a or b. */
 void filter_matmul(const double *a, bool ta, const double *b, bool tb, int64_t r, int64_t k, int64_t s,
                    double *c);
-/* In-place lower Cholesky factor of the [d, d] a (upper part zeroed); false when a is
- * not positive definite. */
-bool filter_cholesky(double *a, int64_t d);
 /* The same for a positive semi-definite a: a pivot at most tol (relative to the largest
  * diagonal entry) makes a zero column; false when a pivot is below -tol (indefinite). */
 bool filter_cholesky_psd(double *a, int64_t d, double tol);

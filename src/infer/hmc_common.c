@@ -36,25 +36,6 @@ gen_status hmc_normals(gen_key key, int64_t d, double *z) {
     return s;
 }
 
-/* In-place lower Cholesky factor of the row-major [d, d] a (upper part zeroed); false
- * if a is not positive definite. */
-static bool cholesky(double *a, int64_t d) {
-    for (int64_t j = 0; j < d; j++) {
-        double s = a[j * d + j];
-        for (int64_t k = 0; k < j; k++) s -= a[j * d + k] * a[j * d + k];
-        if (!(s > 0) || !isfinite(s)) return false;
-        double l = sqrt(s);
-        a[j * d + j] = l;
-        for (int64_t i = j + 1; i < d; i++) {
-            double r = a[i * d + j];
-            for (int64_t k = 0; k < j; k++) r -= a[i * d + k] * a[j * d + k];
-            a[i * d + j] = r / l;
-        }
-        for (int64_t k = j + 1; k < d; k++) a[j * d + k] = 0;
-    }
-    return true;
-}
-
 void hmc_metric_free(hmc_metric *m) {
     size_t n = (size_t)(m->kind == 2 ? m->d * m->d : m->d);
     if (m->minv) core_free(m->minv, n * sizeof(double));
@@ -83,7 +64,7 @@ gen_status hmc_metric_set(hmc_metric *m, int kind, int64_t d, const double *minv
                 return GEN_FAIL(GEN_ERR_VALUE, "the dense inverse metric is not symmetric at [%lld, %lld]", (long long)i, (long long)j);
     if (!(m->chol = core_alloc(n * sizeof(double)))) return GEN_ERR_OOM;
     memcpy(m->chol, m->minv, n * sizeof(double));
-    if (!cholesky(m->chol, d)) return GEN_FAIL(GEN_ERR_VALUE, "the dense inverse metric is not positive definite");
+    if (!infer_cholesky(m->chol, d)) return GEN_FAIL(GEN_ERR_VALUE, "the dense inverse metric is not positive definite");
     return GEN_OK;
 }
 

@@ -89,4 +89,8 @@ gen_status infer_run_cancelled(infer_run *r);
 /* log U for U uniform in (0, 1) from key: the MH acceptance test is log U < alpha. */
 double infer_log_uniform(gen_key key);
 
+/* In-place lower Cholesky factor of the row-major [d, d] a (upper part zeroed); false
+ * when a is not positive definite (filter_dense.c: HMC's dense metric, the Kalman filter). */
+bool infer_cholesky(double *a, int64_t d);
+
 #endif

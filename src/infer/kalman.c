@@ -15,7 +15,7 @@ static gen_status check_cov(const char *fn, const char *what, const double *a, i
                             double *scratch) {
     if (!filter_is_symmetric(a, d, 1e-9)) return GEN_FAIL(GEN_ERR_VALUE, "%s: %s is not symmetric", fn, what);
     memcpy(scratch, a, (size_t)(d * d) * sizeof *a);
-    if (definite ? !filter_cholesky(scratch, d) : !filter_cholesky_psd(scratch, d, 1e-10))
+    if (definite ? !infer_cholesky(scratch, d) : !filter_cholesky_psd(scratch, d, 1e-10))
         return GEN_FAIL(GEN_ERR_VALUE, "%s: %s is not positive %sdefinite", fn, what, definite ? "" : "semi-");
     return GEN_OK;
 }
@@ -91,7 +91,7 @@ gen_status kalman_forward(filter_bag *bag, const char *fn, const kalman_in *in, 
         filter_matmul(U, false, in->C, true, m, n, m, S);
         for (int64_t i = 0; i < m * m; i++) S[i] += in->R[i];
         filter_symmetrize(S, m);
-        if (!filter_cholesky(S, m))
+        if (!infer_cholesky(S, m))
             return GEN_FAIL(GEN_ERR_LINALG, "%s: the innovation covariance at step %lld is not positive definite", fn,
                             (long long)(t + 1));
         /* log N(v; 0, S) = -(m log 2 pi + log det S + |L^-1 v|^2) / 2 */

@@ -26,7 +26,7 @@ static gen_status run_filter(filter_bag *bag, const char *fn, const gen_lgssm *m
 static gen_status gain(const char *fn, const pass *p, int64_t t, double *gt, double *apf, double *lp) {
     int64_t n = p->in.n, nn = n * n;
     memcpy(lp, p->Pp + (t + 1) * nn, (size_t)nn * sizeof *lp);
-    if (!filter_cholesky(lp, n))
+    if (!infer_cholesky(lp, n))
         return GEN_FAIL(GEN_ERR_LINALG, "%s: the predicted covariance at step %lld is singular (the smoother's gain "
                         "needs its inverse)", fn, (long long)(t + 2));
     filter_matmul(p->in.A, false, p->Pf + t * nn, false, n, n, n, apf);
