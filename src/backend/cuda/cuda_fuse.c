@@ -278,6 +278,7 @@ static int emit_node(fz *f, const arr_pending *p, const int *axes) {
         if ((v[k] = emit(f, a, ax)) < 0) return -1;
     }
     bool pre = f->rows;
+    if (f->n_nodes == FZ_MAX_NODES) return declined(f); /* its arguments may have taken the last */
     for (int k = 0; k < p->n_in; k++) pre &= f->per_row[v[k]];
     int r = new_var(f, pre);
     const char *t = ctype[p->dtype];
@@ -297,7 +298,6 @@ static int emit_node(fz *f, const arr_pending *p, const int *axes) {
     put_in(f, pre, "        const %s v%d = (%s)%s(", t, r, t, fn);
     for (int k = 0; k < p->n_in; k++) put_in(f, pre, "%sv%d", k ? ", " : "", v[k]);
     put_in(f, pre, ");\n");
-    if (f->n_nodes == FZ_MAX_NODES) return declined(f); /* its arguments may have taken the last */
     f->nodes[f->n_nodes].p = p;
     memcpy(f->nodes[f->n_nodes].axes, axes, (size_t)p->ndim * sizeof *axes);
     f->nodes[f->n_nodes++].var = r;
