@@ -21,6 +21,8 @@
  *   genc/filter.h    exact filters: Kalman filter, smoother and path sampler of
  *                    linear-Gaussian models; forward algorithm, smoother, FFBS and
  *                    Viterbi of discrete HMMs (host arrays, log space)
+ *   genc/smc.h       sequential Monte Carlo: the particle filter object (init, step,
+ *                    resample, rejuvenate, log marginal likelihood, ESS)
  *   genc/compile.h   compiled inference: the switch (targets use compiled code by
  *                    default; gen_target_compile_note in genc/infer.h says why not)
  *   genc/diag.h      MCMC diagnostics: ESS, R-hat, MCSE, summary tables (over arrays of
@@ -58,6 +60,7 @@
 #include "genc/comb.h"
 #include "genc/infer.h"
 #include "genc/filter.h"
+#include "genc/smc.h"
 #include "genc/compile.h"
 #include "genc/diag.h"
 

@@ -5,10 +5,9 @@
 
 #include "infer_int.h"
 
-/* One particle: generate given obs (and the proposal's choices); *lw its log weight. */
-static gen_status particle(const gen_gf *model, const gen_args *args, const gen_choicemap *obs,
-                           const gen_gf *proposal, const gen_args *pargs, gen_key key,
-                           gen_trace **tr, gen_array **lw) {
+gen_status infer_is_particle(const gen_gf *model, const gen_args *args, const gen_choicemap *obs,
+                             const gen_gf *proposal, const gen_args *pargs, gen_key key,
+                             gen_trace **tr, gen_array **lw) {
     if (!proposal) return gen_generate(model, key, args, obs, tr, lw);
     gen_key k[2];
     gen_status s = gen_key_split(key, 2, k);
@@ -56,7 +55,7 @@ static gen_status sequential(const char *fn, const gen_gf *model, gen_key key, c
         if ((s = gen_scope_begin()) != GEN_OK) break; /* one particle's temporaries */
         gen_trace *tr = NULL;
         gen_array *wi = NULL;
-        s = particle(model, args, obs, proposal, proposal_args, gen_key_fold_in(key, (uint64_t)i), &tr, &wi);
+        s = infer_is_particle(model, args, obs, proposal, proposal_args, gen_key_fold_in(key, (uint64_t)i), &tr, &wi);
         if (s == GEN_OK) s = gen_item(wi, &w[i]);
         if (s == GEN_OK && traces && !(traces[i] = gen_trace_scope_return(tr))) s = infer_pending();
         if (s != GEN_OK) core_error_prefix("%s: particle %lld", fn, (long long)i);
@@ -130,7 +129,7 @@ gen_status gen_importance_sampling_batched_with(const gen_gf *model, gen_key key
     gen_trace *tr = NULL;
     gen_array *lw = NULL;
     if ((s = gen_batch_begin(n)) == GEN_OK) {
-        s = particle(model, args, obs, proposal, proposal_args, key, &tr, &lw);
+        s = infer_is_particle(model, args, obs, proposal, proposal_args, key, &tr, &lw);
         gen_batch_end();
     }
     if (s == GEN_OK && gen_array_ndim(lw) == 0) lw = gen_broadcast_to(lw, 1, &n); /* nothing observed */

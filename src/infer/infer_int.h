@@ -86,6 +86,13 @@ bool infer_run_report(infer_run *r, int chain, const char *phase, int64_t done, 
 /* Records GEN_CANCELLED with a message naming the chain that cancelled and where. */
 gen_status infer_run_cancelled(infer_run *r);
 
+/* One importance-sampling particle (importance.c; the particle filter's too): generate
+ * model(args) given obs, or, with a proposal, generate given obs merged with the choices
+ * q it proposes (its args: pargs); *lw = generate's weight (minus q's score). */
+gen_status infer_is_particle(const gen_gf *model, const gen_args *args, const gen_choicemap *obs,
+                             const gen_gf *proposal, const gen_args *pargs, gen_key key, gen_trace **tr,
+                             gen_array **lw);
+
 /* log U for U uniform in (0, 1) from key: the MH acceptance test is log U < alpha. */
 double infer_log_uniform(gen_key key);
 

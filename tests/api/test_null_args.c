@@ -1123,6 +1123,42 @@ static void test_filter(void) {
      * filtered and log_ml, gen_hmm_smoother log_ml, gen_hmm_viterbi log_joint. */
 }
 
+/* ---- genc/smc.h ---- */
+
+static void test_smc(void) {
+    gen_pf *pf = NULL, *o_pf = NULL;
+    CHECK_OK(gen_pf_init(GF2, KEY, NULL, OBS, NULL, NULL, 2, &pf));
+    gen_choicemap *none = gen_choicemap_empty();
+    ST(gen_pf_init(NULL, KEY, NULL, OBS, NULL, NULL, 2, &o_pf));
+    ST(gen_pf_init(GF2, KEY, NULL, NULL, NULL, NULL, 2, &o_pf));
+    ST(gen_pf_init(GF2, KEY, NULL, OBS, NULL, NULL, 2, NULL));
+    ST(gen_pf_step(NULL, KEY, NULL, NULL, none, NULL, NULL));
+    ST(gen_pf_step(pf, KEY, NULL, NULL, NULL, NULL, NULL));
+    ST(gen_pf_maybe_resample(NULL, KEY, GEN_RESAMPLE_MULTINOMIAL, 1, &o_bool));
+    ST(gen_pf_rejuvenate(NULL, KEY, KERNEL, NULL));
+    NOOP(gen_pf_free(NULL));
+    DOC(gen_pf_size(NULL), -1);
+    DOC(gen_pf_steps(NULL), -1);
+    DOC(gen_pf_traces(NULL), NULL);
+    ST(gen_pf_log_ml(NULL, &o_dbl));
+    ST(gen_pf_log_ml(pf, NULL));
+    ST(gen_pf_ess(NULL, &o_dbl));
+    ST(gen_pf_ess(pf, NULL));
+    ST(gen_pf_ess_history(NULL, &o_arr));
+    ST(gen_pf_ess_history(pf, NULL));
+    ST(gen_pf_log_weights(NULL, &o_arr));
+    ST(gen_pf_log_weights(pf, NULL));
+    ST(gen_pf_normalized_weights(NULL, &o_arr));
+    ST(gen_pf_normalized_weights(pf, NULL));
+    ST(gen_pf_sample_unweighted_traces(NULL, KEY, 1, o_trs));
+    ST(gen_pf_sample_unweighted_traces(pf, KEY, 1, NULL));
+    gen_pf_free(pf);
+    /* Optional (documented "may be NULL", no row): gen_pf_init args, proposal and
+     * proposal_args, gen_pf_step args, argdiffs, proposal and proposal_args,
+     * gen_pf_maybe_resample did_resample, gen_pf_rejuvenate n_accepted,
+     * gen_pf_sample_unweighted_traces out when n_out is 0. */
+}
+
 /* ---- genc/random.h ---- */
 
 static void test_random(void) {
@@ -1260,6 +1296,7 @@ int main(void) {
     RUN(test_gfi);
     RUN(test_infer);
     RUN(test_filter);
+    RUN(test_smc);
     RUN(test_random);
     RUN(test_dsl);
     RUN(test_fields);

@@ -1,0 +1,36 @@
+/* pf_int.h — what the particle filter's files share (prefix pf_): the filter's state and
+ * the all-or-nothing move of every particle that init, step and rejuvenate are made of. */
+#ifndef GENC_SRC_INFER_PF_INT_H
+#define GENC_SRC_INFER_PF_INT_H
+
+#include "genc/smc.h"
+#include "infer_int.h"
+
+struct gen_pf {
+    int64_t n;           /* particles */
+    gen_trace **traces;  /* [n], one reference each (a trace may fill several slots) */
+    double *lw;          /* [n] unnormalized log weights */
+    double *ess;         /* [n_ess] ESS after init and after each step */
+    int64_t n_ess, cap_ess;
+    int64_t steps;       /* steps done */
+};
+
+/* One particle's move: from tr (NULL at init) to a new trace *out (a reference in the
+ * current scope, or tr retained) with its log weight grown by *dlw. */
+typedef gen_status (*pf_move_fn)(void *ud, int64_t i, gen_key key, const gen_trace *tr, gen_trace **out,
+                                 double *dlw);
+
+/* Moves every particle i with f (key fold_in(key, i), each in a scope of its own) and,
+ * when all succeeded and no new weight is NaN, replaces the traces and weights at once;
+ * otherwise the filter is unchanged and the error is prefixed "fn: particle i". */
+gen_status pf_move_all(gen_pf *pf, const char *fn, gen_key key, pf_move_fn f, void *ud);
+
+/* The weights as a new [n] f64 array in the current scope (NULL on error, recorded). */
+gen_array *pf_weights_array(const gen_pf *pf);
+
+/* The effective sample size of n log weights (0 when all are -inf; none is NaN). */
+double pf_ess_of(const double *lw, int64_t n);
+/* Room for one more entry of the ESS history. */
+gen_status pf_reserve_ess(gen_pf *pf);
+
+#endif

@@ -1,0 +1,386 @@
+/* test_pf.c — the particle filter object (genc/smc.h) against the exact oracles of
+ * genc/filter.h: on a discrete HMM written with Unfold, the log marginal likelihood with
+ * the prior and with the locally optimal proposal (mean over independent filters within 5
+ * standard errors, plus the delta-method bias of a log), and the unbiasedness of the
+ * likelihood estimate (not its log) across seeds, for each resampling scheme and with
+ * rejuvenation; on a linear-Gaussian model, filtered means and the log marginal likelihood
+ * against the Kalman filter; a step runs the Unfold kernel once per particle whatever t;
+ * resampling shares traces with the right references; errors leave the filter usable.
+ * (Expected counts N w_i of every resampling scheme are tested in test_importance.c.) */
+#include <math.h>
+#include <string.h>
+
+#include "../testutil/check.h"
+
+/* ---- the HMM: z_0 ~ cat(PI), z_t ~ cat(TR[z_t-1]), y_t ~ cat(EM[z_t]) ---- */
+
+enum { K = 3, T = 10 };
+static const double PI[K] = {0.5, 0.3, 0.2};
+static const double TR[K][K] = {{0.7, 0.2, 0.1}, {0.15, 0.7, 0.15}, {0.1, 0.3, 0.6}};
+static const double EM[K][K] = {{0.8, 0.15, 0.05}, {0.1, 0.7, 0.2}, {0.1, 0.2, 0.7}};
+static const int64_t Y[T] = {0, 0, 1, 2, 2, 1, 0, 2, 1, 1};
+static int kernel_runs;
+
+static gen_addr at(int64_t t, const char *name) { return (gen_addr){2, {gen_part_int(t), gen_part_name(name)}}; }
+
+/* Unfold kernel: args (t, z_prev) */
+static gen_status hmm_step(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+    kernel_runs++;
+    int64_t t = 0, zp = 0, z = 0;
+    gen_item_i64(args->v[0], &t);
+    gen_item_i64(args->v[1], &zp);
+    gen_array *zv = gen_choose(ctx, "z", gen_categorical(gen_array_from_f64(GEN_DIMS(K), t ? TR[zp] : PI)));
+    if (!zv || gen_item_i64(zv, &z) != GEN_OK) return gen_ctx_status(ctx);
+    gen_choose(ctx, "y", gen_categorical(gen_array_from_f64(GEN_DIMS(K), EM[z])));
+    *retval = zv;
+    return gen_ctx_status(ctx);
+}
+
+/* The locally optimal proposal: z_t from p(z_t | z_t-1, y_t); args (t, y), user: the
+ * particle's trace (NULL at init). */
+static gen_status hmm_proposal(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+    (void)retval;
+    int64_t t = 0, y = 0, zp = 0;
+    gen_item_i64(args->v[0], &t);
+    gen_item_i64(args->v[1], &y);
+    if (t > 0) {
+        gen_addr a = at(t - 1, "z");
+        gen_status s = gen_item_i64(gen_trace_value(args->user, &a), &zp);
+        if (s != GEN_OK) return s;
+    }
+    double p[K], sum = 0;
+    for (int k = 0; k < K; k++) sum += (p[k] = (t ? TR[zp][k] : PI[k]) * EM[k][y]);
+    for (int k = 0; k < K; k++) p[k] /= sum;
+    gen_addr a = at(t, "z");
+    gen_choose_at(ctx, &a, gen_categorical(gen_array_from_f64(GEN_DIMS(K), p)));
+    return gen_ctx_status(ctx);
+}
+
+static double hmm_exact(void) {
+    double li[K], lt[K * K], ll[T * K];
+    for (int k = 0; k < K; k++) li[k] = log(PI[k]);
+    for (int j = 0; j < K; j++)
+        for (int k = 0; k < K; k++) lt[j * K + k] = log(TR[j][k]);
+    for (int t = 0; t < T; t++)
+        for (int k = 0; k < K; k++) ll[t * K + k] = log(EM[k][Y[t]]);
+    double lml = NAN;
+    CHECK_OK(gen_hmm_forward(gen_array_from_f64(GEN_DIMS(K), li), gen_array_from_f64(GEN_DIMS(K, K), lt),
+                             gen_array_from_f64(GEN_DIMS(T, K), ll), NULL, &lml));
+    return lml;
+}
+
+static gen_choicemap *obs_at(int64_t t, gen_array *v) {
+    gen_addr a = at(t, "y");
+    return gen_choicemap_set(gen_choicemap_empty(), &a, v);
+}
+
+/* How a filter run goes between steps. */
+typedef struct pf_plan {
+    bool proposal;
+    int method;       /* a gen_resampling, or -1: never resample */
+    double threshold; /* as a fraction of n */
+    bool rejuvenate;  /* MH on the last step's z after each step */
+    int64_t accepted; /* out: moves accepted by rejuvenation */
+} pf_plan;
+
+/* One filter of n particles over the HMM; its log ML estimate. */
+static double run_hmm(uint64_t seed, int64_t n, pf_plan *plan) {
+    gen_scope_begin();
+    gen_gf *model = gen_unfold(gen_dynamic("hmm_step", hmm_step));
+    gen_gf *prop = plan->proposal ? gen_dynamic("hmm_proposal", hmm_proposal) : NULL;
+    gen_key key = gen_key_new(seed);
+    gen_array *v[2] = {gen_scalar_i64(1), gen_scalar_i64(0)}, *pv[2] = {gen_scalar_i64(0), gen_scalar_i64(Y[0])};
+    gen_args args = {2, v, NULL}, pargs = {2, pv, NULL};
+    gen_pf *pf = NULL;
+    double lml = NAN;
+    CHECK_OK(gen_pf_init(model, gen_key_fold_in(key, 0), &args, obs_at(0, gen_scalar_i64(Y[0])), prop, &pargs, n, &pf));
+    gen_diff diffs[2] = {gen_diff_int(1), gen_diff_no_change()};
+    for (int t = 1; pf && t < T; t++) {
+        gen_key k[3];
+        gen_key_split(gen_key_fold_in(key, (uint64_t)t), 3, k);
+        if (plan->method >= 0)
+            CHECK_OK(gen_pf_maybe_resample(pf, k[0], (gen_resampling)plan->method, plan->threshold * (double)n, NULL));
+        v[0] = gen_scalar_i64(t + 1), pv[0] = gen_scalar_i64(t), pv[1] = gen_scalar_i64(Y[t]);
+        CHECK_OK(gen_pf_step(pf, k[1], &args, diffs, obs_at(t, gen_scalar_i64(Y[t])), prop, &pargs));
+        if (plan->rejuvenate) {
+            gen_addr a = at(t, "z");
+            gen_mh_select_kernel mh = {gen_select(1, &a)};
+            int64_t acc = 0;
+            CHECK_OK(gen_pf_rejuvenate(pf, k[2], gen_kernel_mh_select(&mh), &acc));
+            plan->accepted += acc;
+        }
+    }
+    CHECK_OK(gen_pf_log_ml(pf, &lml));
+    gen_pf_free(pf);
+    gen_scope_end();
+    return lml;
+}
+
+/* R independent filters of n particles: their mean log ML is within 5 standard errors
+ * (between filters) of the exact value, after adding back the bias of a log of an
+ * unbiased estimate (E log Z^ = log Z - var / 2 to first order). */
+static void check_log_ml(const char *what, pf_plan plan, int64_t n, double exact) {
+    enum { R = 8 };
+    double l[R], m = 0, v = 0;
+    for (int r = 0; r < R; r++) m += (l[r] = run_hmm(100 + (uint64_t)r, n, &plan)) / R;
+    for (int r = 0; r < R; r++) v += (l[r] - m) * (l[r] - m) / (R - 1);
+    double se = sqrt(v / R);
+    if (!(fabs(m + v / 2 - exact) < 5 * se + 1e-12) || !(se < 0.05))
+        check_fail(__FILE__, __LINE__, "%s: mean log ML %.5f, exact %.5f (se %.2g)", what, m, exact, se);
+    check_count++;
+}
+
+static void test_hmm_log_ml(void) {
+    double exact = hmm_exact();
+    check_log_ml("prior proposal", (pf_plan){false, GEN_RESAMPLE_SYSTEMATIC, 0.5, false, 0}, 2500, exact);
+    check_log_ml("optimal proposal", (pf_plan){true, GEN_RESAMPLE_SYSTEMATIC, 0.5, false, 0}, 2500, exact);
+    /* the locally optimal proposal with resampling at every step: the estimate is a product
+     * of exact one-step predictive likelihoods averaged over the particles */
+    check_log_ml("optimal proposal, resampling always", (pf_plan){true, GEN_RESAMPLE_MULTINOMIAL, 2.0, false, 0},
+                 2500, exact);
+}
+
+/* mean over S seeds of Z^ / Z is 1 within 3 standard errors */
+static void check_unbiased(const char *what, pf_plan plan, double exact) {
+    enum { S = 200, N = 10 };
+    double m = 0, v = 0, x[S];
+    for (int s = 0; s < S; s++) m += (x[s] = exp(run_hmm(1000 + (uint64_t)s, N, &plan) - exact)) / S;
+    for (int s = 0; s < S; s++) v += (x[s] - m) * (x[s] - m) / (S - 1);
+    double se = sqrt(v / S);
+    if (!(fabs(m - 1) < 3 * se) || !(se > 0))
+        check_fail(__FILE__, __LINE__, "%s: mean of Z^/Z %.4f (se %.3g)", what, m, se);
+    check_count++;
+}
+
+static void test_hmm_unbiased(void) {
+    double exact = hmm_exact();
+    check_unbiased("prior, no resampling", (pf_plan){false, -1, 0, false, 0}, exact);
+    check_unbiased("proposal, no resampling", (pf_plan){true, -1, 0, false, 0}, exact);
+    const char *names[4] = {"multinomial", "systematic", "stratified", "residual"};
+    for (int m = 0; m < 4; m++) /* resampling at every step */
+        check_unbiased(names[m], (pf_plan){false, m, 2.0, false, 0}, exact);
+    check_unbiased("prior, ESS < n/2, systematic", (pf_plan){false, GEN_RESAMPLE_SYSTEMATIC, 0.5, false, 0}, exact);
+    pf_plan rej = {false, GEN_RESAMPLE_STRATIFIED, 2.0, true, 0};
+    check_unbiased("rejuvenation", rej, exact);
+    run_hmm(5, 200, &rej);
+    CHECK(rej.accepted > 0 && rej.accepted < 200 * (T - 1)); /* the kernel moves some particles, not all */
+}
+
+/* ---- a linear-Gaussian model: x_1 ~ N(A m0, A^2 P0 + Q), x_t ~ N(A x_t-1, Q),
+ * y_t ~ N(C x_t, R) ---- */
+
+enum { TG = 20 };
+static const double GA = 0.9, GQ = 1.0, GC = 1.0, GR = 0.25, GM0 = 0.5, GP0 = 1.0;
+
+/* args (t, x_prev) */
+static gen_status lg_step(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+    int64_t t = 0;
+    gen_item_i64(args->v[0], &t);
+    gen_array *mu = t ? gen_mul(gen_scalar(GA), args->v[1]) : gen_scalar(GA * GM0);
+    double sd = t ? sqrt(GQ) : sqrt(GA * GA * GP0 + GQ);
+    gen_array *x = gen_choose(ctx, "x", gen_normal(mu, gen_scalar(sd)));
+    gen_choose(ctx, "y", gen_normal(gen_mul(gen_scalar(GC), x), gen_scalar(sqrt(GR))));
+    *retval = x;
+    return gen_ctx_status(ctx);
+}
+
+static void test_linear_gaussian(void) {
+    enum { R = 16, N = 1000 };
+    gen_gf *model = gen_unfold(gen_dynamic("lg_step", lg_step));
+    /* data from the model itself */
+    gen_trace *sim = NULL;
+    gen_array *sv[2] = {gen_scalar_i64(TG), gen_scalar(0)};
+    CHECK_OK(gen_simulate(model, gen_key_new(42), &(gen_args){2, sv, NULL}, &sim));
+    if (!sim) return;
+    double ys[TG];
+    for (int t = 0; t < TG; t++) {
+        gen_addr a = at(t, "y");
+        ys[t] = check_item(gen_trace_value(sim, &a));
+    }
+    gen_lgssm lg = {gen_full(GEN_F64, GEN_DIMS(1), GM0), gen_full(GEN_F64, GEN_DIMS(1, 1), GP0),
+                    gen_full(GEN_F64, GEN_DIMS(1, 1), GA), NULL, gen_full(GEN_F64, GEN_DIMS(1, 1), GQ),
+                    gen_full(GEN_F64, GEN_DIMS(1, 1), GC), NULL, gen_full(GEN_F64, GEN_DIMS(1, 1), GR)};
+    gen_array *means = NULL;
+    double exact = NAN;
+    CHECK_OK(gen_kalman_filter(&lg, gen_array_from_f64(GEN_DIMS(TG, 1), ys), &means, NULL, NULL, NULL, &exact));
+    if (!means) return;
+    const double *km = gen_array_data(means);
+    static double fm[R][TG];
+    double lml[R];
+    gen_diff diffs[2] = {gen_diff_int(1), gen_diff_no_change()};
+    for (int r = 0; r < R; r++) {
+        gen_scope_begin();
+        gen_pf *pf = NULL;
+        gen_array *v[2] = {gen_scalar_i64(1), gen_scalar(0)};
+        gen_args args = {2, v, NULL};
+        gen_key key = gen_key_new(500 + (uint64_t)r);
+        for (int t = 0; t < TG; t++) {
+            gen_key k[2];
+            gen_key_split(gen_key_fold_in(key, (uint64_t)t), 2, k);
+            gen_choicemap *obs = obs_at(t, gen_scalar(ys[t]));
+            v[0] = gen_scalar_i64(t + 1);
+            if (t == 0) CHECK_OK(gen_pf_init(model, k[1], &args, obs, NULL, NULL, N, &pf));
+            else {
+                CHECK_OK(gen_pf_maybe_resample(pf, k[0], GEN_RESAMPLE_RESIDUAL, N / 2.0, NULL));
+                CHECK_OK(gen_pf_step(pf, k[1], &args, diffs, obs, NULL, NULL));
+            }
+            if (!pf) break;
+            gen_array *w = NULL;
+            CHECK_OK(gen_pf_normalized_weights(pf, &w));
+            const double *wd = w ? gen_array_data(w) : NULL;
+            gen_trace *const *trs = gen_pf_traces(pf);
+            gen_addr a = at(t, "x");
+            fm[r][t] = 0;
+            for (int i = 0; wd && i < N; i++) fm[r][t] += wd[i] * check_item(gen_trace_value(trs[i], &a));
+        }
+        lml[r] = NAN;
+        CHECK_OK(gen_pf_log_ml(pf, &lml[r]));
+        gen_pf_free(pf);
+        gen_scope_end();
+    }
+    for (int t = 0; t < TG; t++) {
+        double m = 0, v = 0;
+        for (int r = 0; r < R; r++) m += fm[r][t] / R;
+        for (int r = 0; r < R; r++) v += (fm[r][t] - m) * (fm[r][t] - m) / (R - 1);
+        if (!(fabs(m - km[t]) < 5 * sqrt(v / R)))
+            check_fail(__FILE__, __LINE__, "filtered mean of x_%d: %.5f, Kalman %.5f (se %.2g)", t + 1, m, km[t],
+                       sqrt(v / R));
+        check_count++;
+    }
+    double m = 0, v = 0;
+    for (int r = 0; r < R; r++) m += lml[r] / R;
+    for (int r = 0; r < R; r++) v += (lml[r] - m) * (lml[r] - m) / (R - 1);
+    if (!(fabs(m + v / 2 - exact) < 5 * sqrt(v / R)))
+        check_fail(__FILE__, __LINE__, "log ML %.5f, Kalman %.5f (se %.2g)", m, exact, sqrt(v / R));
+    check_count++;
+}
+
+/* ---- structure: steps cost one kernel run per particle; resampling's references ---- */
+
+static void test_structure(void) {
+    enum { N = 7, STEPS = 60 };
+    gen_gf *model = gen_unfold(gen_dynamic("hmm_step", hmm_step));
+    gen_array *v[2] = {gen_scalar_i64(1), gen_scalar_i64(0)};
+    gen_args args = {2, v, NULL};
+    gen_pf *pf = NULL;
+    kernel_runs = 0;
+    CHECK_OK(gen_pf_init(model, gen_key_new(1), &args, obs_at(0, gen_scalar_i64(0)), NULL, NULL, N, &pf));
+    CHECK(kernel_runs == N);
+    if (!pf) return;
+    gen_diff diffs[2] = {gen_diff_int(1), gen_diff_no_change()};
+    bool flat = true;
+    for (int t = 1; t < STEPS; t++) {
+        gen_scope_begin();
+        v[0] = gen_scalar_i64(t + 1);
+        kernel_runs = 0;
+        CHECK_OK(gen_pf_step(pf, gen_key_new(10 + (uint64_t)t), &args, diffs, obs_at(t, gen_scalar_i64(Y[t % T])), NULL,
+                             NULL));
+        flat = flat && kernel_runs == N; /* the new step only, whatever t */
+        CHECK_OK(gen_pf_maybe_resample(pf, gen_key_new(900 + (uint64_t)t), GEN_RESAMPLE_SYSTEMATIC, N / 2.0, NULL));
+        gen_scope_end();
+    }
+    CHECK(flat);
+    CHECK(gen_pf_steps(pf) == STEPS - 1 && gen_pf_size(pf) == N);
+    gen_array *hist = NULL;
+    CHECK_OK(gen_pf_ess_history(pf, &hist));
+    CHECK_SHAPE(hist, STEPS);
+    /* resampling always: shared traces, one reference per slot; the weights all equal
+     * their former log mean, so the estimate is unchanged */
+    double before = 0, after = 1, ess = 0;
+    bool did = false;
+    CHECK_OK(gen_pf_log_ml(pf, &before));
+    CHECK_OK(gen_pf_maybe_resample(pf, gen_key_new(3), GEN_RESAMPLE_MULTINOMIAL, 2.0 * N, &did));
+    CHECK(did);
+    CHECK_OK(gen_pf_log_ml(pf, &after));
+    CHECK_CLOSE(after, before, 1e-12);
+    CHECK_OK(gen_pf_ess(pf, &ess));
+    CHECK_CLOSE(ess, N, 1e-12);
+    CHECK_OK(gen_pf_maybe_resample(pf, gen_key_new(4), GEN_RESAMPLE_MULTINOMIAL, 0, &did));
+    CHECK(!did);
+    /* traces that outlive the filter */
+    gen_trace *keep[3] = {NULL, NULL, NULL};
+    gen_scope_begin();
+    CHECK_OK(gen_pf_sample_unweighted_traces(pf, gen_key_new(5), 3, keep));
+    for (int i = 0; i < 3; i++) keep[i] = gen_trace_retain(keep[i]);
+    gen_scope_end();
+    gen_pf_free(pf);
+    for (int i = 0; i < 3; i++) {
+        CHECK(keep[i] && gen_trace_args(keep[i])->n == 2);
+        gen_trace_release(keep[i]);
+    }
+}
+
+/* ---- errors ---- */
+
+/* args (t, state, log factor): one 0-d choice and a factor */
+static gen_status factor_step(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+    *retval = gen_choose(ctx, "x", gen_normal(args->v[1], gen_scalar(1)));
+    gen_factor(ctx, args->v[2]);
+    return gen_ctx_status(ctx);
+}
+
+static void test_errors(void) {
+    gen_gf *model = gen_unfold(gen_dynamic("factor_step", factor_step));
+    gen_array *v[3] = {gen_scalar_i64(1), gen_scalar(0), gen_scalar(0)};
+    gen_args args = {3, v, NULL};
+    gen_choicemap *none = gen_choicemap_empty();
+    gen_pf *pf = NULL;
+    CHECK_ERROR(gen_pf_init(model, gen_key_new(1), &args, none, NULL, NULL, 0, &pf), "gen_pf_init: the particle count must be >= 1, got 0");
+    CHECK(pf == NULL);
+    CHECK_OK(gen_pf_init(model, gen_key_new(1), &args, none, NULL, NULL, 4, &pf));
+    if (!pf) return;
+    gen_diff diffs[3] = {gen_diff_int(1), gen_diff_no_change(), gen_diff_no_change()};
+    double lml = 0, lml2 = 1;
+    CHECK_OK(gen_pf_log_ml(pf, &lml));
+    gen_trace *first = gen_pf_traces(pf)[0];
+    /* mismatched args */
+    CHECK_ERROR(gen_pf_step(pf, gen_key_new(2), &(gen_args){2, v, NULL}, NULL, none, NULL, NULL),
+                "gen_pf_step: args has 2 arguments, the particles' traces have 3");
+    /* an observation the model never makes: the step fails, the filter is as before */
+    v[0] = gen_scalar_i64(2);
+    gen_addr bad = at(1, "nope");
+    CHECK_ERROR(gen_pf_step(pf, gen_key_new(2), &args, diffs, gen_choicemap_set(none, &bad, gen_scalar(1)), NULL, NULL),
+                "gen_pf_step: particle 0");
+    CHECK(gen_pf_steps(pf) == 0 && gen_pf_traces(pf)[0] == first);
+    CHECK_OK(gen_pf_log_ml(pf, &lml2));
+    CHECK(lml2 == lml);
+    /* a NaN log factor: an error naming the particle, the filter unchanged */
+    v[2] = gen_scalar(NAN);
+    gen_diff unk[3] = {gen_diff_int(1), gen_diff_no_change(), gen_diff_unknown()};
+    CHECK(gen_pf_step(pf, gen_key_new(2), &args, unk, none, NULL, NULL) != GEN_OK);
+    CHECK(strstr(gen_error_message(), "gen_pf_step: particle 0") != NULL);
+    gen_error_clear();
+    CHECK(gen_pf_steps(pf) == 0 && gen_pf_traces(pf)[0] == first);
+    /* the filter still works */
+    v[2] = gen_scalar(0);
+    CHECK_OK(gen_pf_step(pf, gen_key_new(3), &args, diffs, none, NULL, NULL));
+    CHECK(gen_pf_steps(pf) == 1);
+    /* every weight zero */
+    v[0] = gen_scalar_i64(3), v[2] = gen_scalar(-INFINITY);
+    CHECK_OK(gen_pf_step(pf, gen_key_new(4), &args, unk, none, NULL, NULL));
+    CHECK_OK(gen_pf_log_ml(pf, &lml));
+    CHECK(lml == -INFINITY);
+    double ess = 1;
+    CHECK_OK(gen_pf_ess(pf, &ess));
+    CHECK(ess == 0);
+    CHECK_ERROR(gen_pf_maybe_resample(pf, gen_key_new(5), GEN_RESAMPLE_SYSTEMATIC, 2, NULL),
+                "gen_pf_maybe_resample: every particle has weight zero");
+    gen_array *w = NULL;
+    CHECK_ERROR(gen_pf_normalized_weights(pf, &w), "every particle has weight zero");
+    gen_trace *out[2];
+    CHECK_ERROR(gen_pf_sample_unweighted_traces(pf, gen_key_new(6), 2, out), "every particle has weight zero");
+    CHECK(out[0] == NULL && out[1] == NULL);
+    CHECK_ERROR(gen_pf_maybe_resample(pf, gen_key_new(5), (gen_resampling)9, 2, NULL), "unknown resampling method 9");
+    CHECK_ERROR(gen_pf_maybe_resample(pf, gen_key_new(5), GEN_RESAMPLE_SYSTEMATIC, NAN, NULL), "threshold is NaN");
+    CHECK_ERROR(gen_pf_sample_unweighted_traces(pf, gen_key_new(6), -1, out), "n_out must be >= 0");
+    gen_pf_free(pf);
+}
+
+int main(void) {
+    RUN(test_structure);
+    RUN(test_errors);
+    RUN(test_hmm_log_ml);
+    RUN(test_hmm_unbiased);
+    RUN(test_linear_gaussian);
+    return check_finish();
+}
