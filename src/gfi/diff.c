@@ -183,6 +183,16 @@ gen_status gfi_diff_check_as(const gen_diff *d, const char *what) {
     return check_rec(d, &l, 0);
 }
 
+gen_status gfi_diff_check_arg(const gen_diff *d, int i) {
+    /* the common diffs are checked without their label (formatting it cost a few % of a
+     * particle filter's update) */
+    if (((d->kind == GEN_DIFF_NO_CHANGE || d->kind == GEN_DIFF_UNKNOWN) && !d->detail) || d->kind == GEN_DIFF_INT)
+        return GEN_OK;
+    char what[32];
+    snprintf(what, sizeof what, "argdiff %d", i);
+    return gfi_diff_check_as(d, what);
+}
+
 gen_status gen_diff_check(const gen_diff *d) {
     if (!d) return GEN_FAIL(GEN_ERR_MISUSE, "gen_diff_check: the diff is NULL");
     return gfi_diff_check_as(d, "diff");

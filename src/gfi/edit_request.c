@@ -94,9 +94,7 @@ static gen_status check_new(const char *op, const gen_args *args, const gen_diff
             return s ? s : GEN_FAIL(GEN_ERR_MISUSE, "%s: argument %d is NULL", op, i);
         }
     for (int i = 0; argdiffs && i < args->n; i++) {
-        char label[32];
-        snprintf(label, sizeof label, "argdiff %d", i);
-        gen_status s = gfi_diff_check_as(&argdiffs[i], label);
+        gen_status s = gfi_diff_check_arg(&argdiffs[i], i);
         if (s != GEN_OK) {
             core_error_prefix("%s", op);
             return s;

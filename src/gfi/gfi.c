@@ -495,9 +495,7 @@ static gen_status check_int_diff(const char *op, const gen_trace *tr, const gen_
 static gen_status check_argdiffs(const char *op, const gen_trace *tr, const gen_args *args,
                                  const gen_diff *argdiffs) {
     for (int i = 0; argdiffs && args && i < args->n; i++) {
-        char what[32];
-        snprintf(what, sizeof what, "argdiff %d", i);
-        gen_status s = gfi_diff_check_as(&argdiffs[i], what);
+        gen_status s = gfi_diff_check_arg(&argdiffs[i], i);
         if (s != GEN_OK) {
             core_error_prefix("%s: %s", op, tr->gf->name);
             return s;

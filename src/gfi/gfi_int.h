@@ -98,6 +98,8 @@ gen_status gfi_check_call(const char *op, const gen_gf *f, const gen_args *args)
 
 /* gen_diff_check with messages naming the diff as what ("argdiff 2"). */
 gen_status gfi_diff_check_as(const gen_diff *d, const char *what);
+/* gfi_diff_check_as of argument i's diff, labelled "argdiff i". */
+gen_status gfi_diff_check_arg(const gen_diff *d, int i);
 /* A deep copy of the n well-formed diffs src (inverted if invert: see gen_edit) in one
  * block of *bytes bytes (free with core_free); src NULL gives n GEN_DIFF_NO_CHANGE.
  * NULL (and *bytes 0) when n is 0 or on OOM. */
