@@ -157,7 +157,7 @@ static void test_long(void) {
     static double lik[LT_T * K];
     for (int t = 0; t < LT_T; t++)
         for (int k = 0; k < K; k++) lik[t * K + k] = -40.0 - (double)((t * 7 + k * 3) % 5) - (k == t % K ? 0 : 2.5);
-    double alpha[K], want = 0;
+    double alpha[K] = {0}, want = 0; /* set at t = 0 before it is read */
     for (int t = 0; t < LT_T; t++) {
         double next[K], c = 0;
         for (int k = 0; k < K; k++) {
