@@ -376,16 +376,11 @@ static void test_errors(void) {
     gen_pf_free(pf);
 }
 
+
 /* argv[1], if given, runs only the tests whose names contain it (valgrind runs the
  * structural ones: the statistical ones take minutes there). */
-static const char *only_;
-#define RUN_ONLY(fn)                             \
-    do {                                         \
-        if (!only_ || strstr(#fn, only_)) RUN(fn); \
-    } while (0)
-
 int main(int argc, char **argv) {
-    only_ = argc > 1 ? argv[1] : NULL;
+    check_only = argc > 1 ? argv[1] : NULL;
     RUN_ONLY(test_structure);
     RUN_ONLY(test_errors);
     RUN_ONLY(test_hmm_log_ml);

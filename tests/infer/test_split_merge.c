@@ -516,16 +516,11 @@ static gen_status oom_workload(void) {
 
 static void test_out_of_memory(void) { CHECK_OOM(oom_workload, 21); }
 
+
 /* argv[1], if given, runs only the tests whose names contain it (valgrind runs all but
  * the chain). */
-static const char *only_;
-#define RUN_ONLY(fn)                                \
-    do {                                            \
-        if (!only_ || strstr(#fn, only_)) RUN(fn);  \
-    } while (0)
-
 int main(int argc, char **argv) {
-    only_ = argc > 1 ? argv[1] : NULL;
+    check_only = argc > 1 ? argv[1] : NULL;
     RUN_ONLY(test_weighted_moves);
     RUN_ONLY(test_mean_moves);
     RUN_ONLY(test_posterior_of_k);

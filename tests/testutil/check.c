@@ -131,3 +131,5 @@ void *check_counting_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     }
     return p;
 }
+
+const char *check_only;

@@ -5,6 +5,7 @@
 #define GENC_TEST_CHECK_H
 
 #include <stdio.h>
+#include <string.h>
 
 #include "genc.h"
 
@@ -75,6 +76,15 @@ void *check_counting_alloc(void *ud, void *ptr, size_t osize, size_t nsize);
         gen_scope_begin();                                                                  \
         fn();                                                                               \
         gen_scope_end();                                                                    \
+    } while (0)
+
+/* A test program's filter: main sets check_only = argc > 1 ? argv[1] : NULL, and
+ * RUN_ONLY(fn) runs fn only when its name contains it (valgrind runs a test's short
+ * parts by name). */
+extern const char *check_only;
+#define RUN_ONLY(fn)                                          \
+    do {                                                      \
+        if (!check_only || strstr(#fn, check_only)) RUN(fn);  \
     } while (0)
 
 #endif
