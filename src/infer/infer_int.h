@@ -96,6 +96,11 @@ gen_status infer_is_particle(const gen_gf *model, const gen_args *args, const ge
 /* log U for U uniform in (0, 1) from key: the MH acceptance test is log U < alpha. */
 double infer_log_uniform(gen_key key);
 
+/* Of n log weights (not NaN): the log mean of their exponentials (+-inf where the max
+ * is), and the effective sample size (0 when every weight is -inf) (weights.c). */
+double infer_log_mean_exp_of(const double *w, int64_t n);
+double infer_ess_of(const double *w, int64_t n);
+
 /* In-place lower Cholesky factor of the row-major [d, d] a (upper part zeroed); false
  * when a is not positive definite (filter_dense.c: HMC's dense metric, the Kalman filter). */
 bool infer_cholesky(double *a, int64_t d);

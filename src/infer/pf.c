@@ -42,17 +42,6 @@ gen_status pf_move_all(gen_pf *pf, const char *fn, gen_key key, pf_move_fn f, vo
 
 gen_array *pf_weights_array(const gen_pf *pf) { return gen_array_from(GEN_F64, 1, &pf->n, pf->lw); }
 
-double pf_ess_of(const double *lw, int64_t n) {
-    double max = -INFINITY, sum = 0, sum2 = 0;
-    for (int64_t i = 0; i < n; i++) max = lw[i] > max ? lw[i] : max;
-    if (max == -INFINITY) return 0;
-    for (int64_t i = 0; i < n; i++) {
-        double e = exp(lw[i] - max);
-        sum += e, sum2 += e * e;
-    }
-    return sum * sum / sum2;
-}
-
 gen_status pf_reserve_ess(gen_pf *pf) {
     if (pf->n_ess < pf->cap_ess) return GEN_OK;
     int64_t cap = pf->cap_ess ? 2 * pf->cap_ess : 16;
@@ -108,7 +97,7 @@ gen_status gen_pf_init(const gen_gf *model, gen_key key, const gen_args *args, c
     init_ctx c = {model, proposal, args, proposal_args, obs};
     gen_status s = pf_reserve_ess(p);
     if (s == GEN_OK) s = pf_move_all(p, fn, key, init_move, &c);
-    if (s == GEN_OK) p->ess[p->n_ess++] = pf_ess_of(p->lw, p->n);
+    if (s == GEN_OK) p->ess[p->n_ess++] = infer_ess_of(p->lw, p->n);
     if (s != GEN_OK) {
         gen_pf_free(p);
         return s;
@@ -166,6 +155,6 @@ gen_status gen_pf_step(gen_pf *pf, gen_key key, const gen_args *args, const gen_
     if (s == GEN_OK) s = pf_move_all(pf, fn, key, step_move, &c);
     if (s != GEN_OK) return s;
     pf->steps++;
-    pf->ess[pf->n_ess++] = pf_ess_of(pf->lw, pf->n);
+    pf->ess[pf->n_ess++] = infer_ess_of(pf->lw, pf->n);
     return GEN_OK;
 }

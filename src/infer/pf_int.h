@@ -28,8 +28,6 @@ gen_status pf_move_all(gen_pf *pf, const char *fn, gen_key key, pf_move_fn f, vo
 /* The weights as a new [n] f64 array in the current scope (NULL on error, recorded). */
 gen_array *pf_weights_array(const gen_pf *pf);
 
-/* The effective sample size of n log weights (0 when all are -inf; none is NaN). */
-double pf_ess_of(const double *lw, int64_t n);
 /* Room for one more entry of the ESS history. */
 gen_status pf_reserve_ess(gen_pf *pf);
 

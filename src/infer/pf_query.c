@@ -12,17 +12,14 @@ gen_trace *const *gen_pf_traces(const gen_pf *pf) { return pf ? pf->traces : NUL
 gen_status gen_pf_log_ml(const gen_pf *pf, double *out) {
     if (!out) return GEN_FAIL(GEN_ERR_MISUSE, "gen_pf_log_ml: out is NULL");
     if (!pf) return infer_null("gen_pf_log_ml", "the filter");
-    double max = -INFINITY, sum = 0;
-    for (int64_t i = 0; i < pf->n; i++) max = pf->lw[i] > max ? pf->lw[i] : max;
-    for (int64_t i = 0; max > -INFINITY && i < pf->n; i++) sum += exp(pf->lw[i] - max);
-    *out = max == -INFINITY ? max : max + log(sum / (double)pf->n);
+    *out = infer_log_mean_exp_of(pf->lw, pf->n);
     return GEN_OK;
 }
 
 gen_status gen_pf_ess(const gen_pf *pf, double *out) {
     if (!out) return GEN_FAIL(GEN_ERR_MISUSE, "gen_pf_ess: out is NULL");
     if (!pf) return infer_null("gen_pf_ess", "the filter");
-    *out = pf_ess_of(pf->lw, pf->n);
+    *out = infer_ess_of(pf->lw, pf->n);
     return GEN_OK;
 }
 
@@ -68,7 +65,7 @@ gen_status gen_pf_sample_unweighted_traces(const gen_pf *pf, gen_key key, int64_
     if (!pf) return infer_null(fn, "the filter");
     if (n_out < 0) return GEN_FAIL(GEN_ERR_VALUE, "%s: n_out must be >= 0, got %lld", fn, (long long)n_out);
     if (n_out == 0) return GEN_OK;
-    if (pf_ess_of(pf->lw, pf->n) == 0) return GEN_FAIL(GEN_ERR_VALUE, "%s: every particle has weight zero", fn);
+    if (infer_ess_of(pf->lw, pf->n) == 0) return GEN_FAIL(GEN_ERR_VALUE, "%s: every particle has weight zero", fn);
     size_t ib = (size_t)n_out * sizeof(int64_t);
     int64_t *idx = core_calloc((size_t)n_out, sizeof *idx);
     if (!idx) return GEN_ERR_OOM;

@@ -14,7 +14,7 @@ gen_status gen_pf_maybe_resample(gen_pf *pf, gen_key key, gen_resampling method,
     if (isnan(ess_threshold)) return GEN_FAIL(GEN_ERR_VALUE, "%s: the ESS threshold is NaN", fn);
     if (method < GEN_RESAMPLE_MULTINOMIAL || method > GEN_RESAMPLE_RESIDUAL)
         return GEN_FAIL(GEN_ERR_VALUE, "%s: unknown resampling method %d", fn, (int)method);
-    double ess = pf_ess_of(pf->lw, pf->n);
+    double ess = infer_ess_of(pf->lw, pf->n);
     if (!(ess < ess_threshold)) return GEN_OK;
     if (ess == 0) return GEN_FAIL(GEN_ERR_VALUE, "%s: every particle has weight zero", fn);
     size_t ib = (size_t)pf->n * sizeof(int64_t), tb = (size_t)pf->n * sizeof(gen_trace *);
@@ -28,8 +28,8 @@ gen_status gen_pf_maybe_resample(gen_pf *pf, gen_key key, gen_resampling method,
     double lml = 0;
     if (s == GEN_OK) {
         gen_array *lw = pf_weights_array(pf);
-        s = lw ? gen_log_mean_exp(lw, &lml) : infer_pending();
-        if (s == GEN_OK) s = gen_resample(key, lw, method, pf->n, idx);
+        lml = infer_log_mean_exp_of(pf->lw, pf->n);
+        s = lw ? gen_resample(key, lw, method, pf->n, idx) : infer_pending();
         gen_scope_end();
     }
     if (s == GEN_OK) {

@@ -8,6 +8,26 @@
 
 #include "infer_int.h"
 
+double infer_log_mean_exp_of(const double *w, int64_t n) {
+    double max = -INFINITY, sum = 0;
+    for (int64_t i = 0; i < n; i++) max = w[i] > max ? w[i] : max;
+    if (isinf(max)) return max;
+    for (int64_t i = 0; i < n; i++) sum += exp(w[i] - max);
+    return max + log(sum / (double)n);
+}
+
+double infer_ess_of(const double *w, int64_t n) {
+    double max = -INFINITY, sum = 0, sum2 = 0;
+    for (int64_t i = 0; i < n; i++) max = w[i] > max ? w[i] : max;
+    if (max == -INFINITY) return 0;
+    for (int64_t i = 0; i < n; i++) {
+        double e = exp(w[i] - max);
+        sum += e;
+        sum2 += e * e;
+    }
+    return sum * sum / sum2;
+}
+
 /* The weights as doubles with their max, checked (1-d, n > 0, no NaN). */
 static gen_status read_weights(const char *fn, const gen_array *lw, double **w, int64_t *n, double *max) {
     if (!lw) return infer_null(fn, "the log weights");
@@ -46,7 +66,7 @@ static bool device_logsumexp(const gen_array *lw, bool squares, double l[2]) {
 }
 
 gen_status gen_log_mean_exp(const gen_array *log_weights, double *out) {
-    double *w, max;
+    double *w, max; /* the helper finds it again: one more pass over a host copy */
     int64_t n;
     if (!out) return GEN_FAIL(GEN_ERR_MISUSE, "gen_log_mean_exp: out is NULL");
     double l[2];
@@ -56,9 +76,7 @@ gen_status gen_log_mean_exp(const gen_array *log_weights, double *out) {
     }
     gen_status s = read_weights("gen_log_mean_exp", log_weights, &w, &n, &max);
     if (s != GEN_OK) return s;
-    double sum = 0;
-    for (int64_t i = 0; i < n; i++) sum += exp(w[i] - max);
-    *out = max == -INFINITY || max == INFINITY ? max : max + log(sum / (double)n);
+    *out = infer_log_mean_exp_of(w, n);
     core_free(w, (size_t)n * sizeof *w);
     return GEN_OK;
 }
@@ -74,13 +92,7 @@ gen_status gen_ess_of_log_weights(const gen_array *log_weights, double *out) {
     }
     gen_status s = read_weights("gen_ess_of_log_weights", log_weights, &w, &n, &max);
     if (s != GEN_OK) return s;
-    double sum = 0, sum2 = 0;
-    for (int64_t i = 0; max > -INFINITY && i < n; i++) {
-        double e = exp(w[i] - max);
-        sum += e;
-        sum2 += e * e;
-    }
-    *out = max == -INFINITY ? 0 : sum * sum / sum2;
+    *out = infer_ess_of(w, n);
     core_free(w, (size_t)n * sizeof *w);
     return GEN_OK;
 }
