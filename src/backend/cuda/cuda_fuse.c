@@ -13,6 +13,7 @@
  * computes the viewed array first) is read through the composed broadcast. Intermediates
  * are never written: they stay pending, and most are released unread. */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,9 +107,18 @@ typedef struct fz {
         int var;
     } nodes[FZ_MAX_NODES];
     size_t len, pre_len, split; /* text: the per-row part [0, split), then the body */
+    /* the texts last: fz_new zeroes what comes before them */
     char text[FZ_TEXT];
     char pre[FZ_TEXT];
 } fz;
+
+/* A new fz, its fields zeroed but not its two text buffers (48 KB a launch: they are
+ * written before they are read). NULL with the error recorded. */
+static fz *fz_new(void) {
+    fz *f = core_alloc(sizeof *f);
+    if (f) memset(f, 0, offsetof(fz, text));
+    return f;
+}
 
 static void put_to(fz *f, bool pre, const char *fmt, va_list ap) {
     char *t = pre ? f->pre : f->text;
@@ -545,7 +555,7 @@ static gen_status launch(fz *f, const backend *be) {
 
 static gen_status cuda_fuse(arr_buffer *buf) {
     const arr_pending *p = atomic_load_explicit(&buf->pending, memory_order_acquire);
-    fz *f = core_calloc(1, sizeof *f);
+    fz *f = fz_new();
     if (!f) return core_error_pending();
     f->out_dtype = p->dtype;
     f->P.out = buf->data;
@@ -609,7 +619,7 @@ static gen_status cuda_fuse_op(const op_call *c) {
     if (mode == FZ_SUM_ROWS && (!(x->dtype == GEN_F32 || x->dtype == GEN_F64) || c->out->dtype != x->dtype ||
                                 !cu_reduce_in_order(nout, len) || (nout == 1 && len > CU_SHORT_LEN)))
         return GEN_ERR_UNSUPPORTED;
-    fz *f = core_calloc(1, sizeof *f);
+    fz *f = fz_new();
     if (!f) return core_error_pending();
     f->out_dtype = c->out->dtype;
     f->P.out = c->out->data;
@@ -629,7 +639,7 @@ gen_status (*const cuda_fuse_op_fn)(const op_call *c) = cuda_fuse_op;
 gen_status backend_cuda_fuse_compile(const gen_array *x, int reduce, int cc) {
     const arr_pending *p = arr_pending_of(x);
     if (!p) return GEN_FAIL(GEN_ERR_MISUSE, "backend_cuda_fuse_compile: the array is not pending");
-    fz *f = core_calloc(1, sizeof *f);
+    fz *f = fz_new();
     if (!f) return core_error_pending();
     int mode = reduce == OP_SUM ? FZ_SUM_ROWS : reduce == OP_ALL ? FZ_ALL : reduce == OP_ANY ? FZ_ANY : FZ_ELEMENTS;
     f->out_dtype = mode == FZ_ELEMENTS || mode == FZ_SUM_ROWS ? x->dtype : GEN_BOOL;
