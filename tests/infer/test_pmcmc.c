@@ -124,11 +124,16 @@ static gen_trace *trace_with(const problem *p, double a, const double *x) {
     return tr;
 }
 
-/* ---- conditional SMC keeps the smoothing distribution ---- */
+/* ---- conditional SMC keeps the smoothing distribution ----
+ * 4000 runs of 4 particles, each from its own exact smoothing path; the output's x at
+ * every step against the smoother. A plain particle filter in its place (the reference
+ * not kept) fails 16 of the 20 checks; a reference weighted with its states' prior
+ * density too (project of everything) fails 2. */
 
 static void test_csmc_invariant(void) {
-    enum { RUNS = 2000, N = 4, NT = 3 };
-    const int times[NT] = {0, T / 2, T - 1};
+    enum { RUNS = 4000, N = 4, NT = T };
+    int times[NT];
+    for (int t = 0; t < T; t++) times[t] = t;
     problem p;
     problem_init(&p, 11);
     gen_lgssm lg = lgssm_at(A_TRUE);
@@ -137,7 +142,7 @@ static void test_csmc_invariant(void) {
     CHECK_OK(gen_kalman_sample(&lg, gen_key_new(12), ys, RUNS, &paths));
     if (!sm || !sc || !paths) return;
     const double *path = gen_array_data(paths), *mean = gen_array_data(sm), *var = gen_array_data(sc);
-    double out[NT][RUNS];
+    static double out[NT][RUNS];
     bool kept = true;
     for (int r = 0; r < RUNS; r++) {
         gen_scope_begin();
@@ -211,33 +216,40 @@ static void check_chain(const char *what, const gen_array *draws, posterior post
            sqrt(v), post.sd, se_sd);
 }
 
+/* 10 particles and 4000 draws: enough for the test to fail when the current state's
+ * estimate is recomputed each iteration (Monte Carlo within Metropolis: sd 0.333 against
+ * 0.253, 6.6 mcse) or the prior is left out of the ratio (sd 0.458, 8 mcse). */
 static void test_pmmh(void) {
+    enum { DRAWS = 4000 };
     problem p;
     problem_init(&p, 21);
     posterior post = grid_posterior(&p);
     gen_gf *rw = gen_dynamic("rw_proposal", rw_proposal);
-    gen_pmmh_config cfg = {.params = p.params, .proposal = rw, .n_particles = 20, .burn_in = 100, .draws = 2000,
+    gen_pmmh_config cfg = {.params = p.params, .proposal = rw, .n_particles = 10, .burn_in = 100, .draws = DRAWS,
                            .thin = 1};
     gen_pmmh_result res;
     CHECK_OK(gen_pmmh(&p.ssm, gen_key_new(22), gen_choicemap_set(gen_choicemap_empty(), &p.a, gen_scalar(0.5)), &cfg,
                       &res));
     if (!res.samples) return;
-    CHECK_SHAPE(res.samples, 2000, 1);
-    CHECK_SHAPE(res.log_ml, 2000);
-    CHECK(res.draws_done == 2000);
+    CHECK_SHAPE(res.samples, DRAWS, 1);
+    CHECK_SHAPE(res.log_ml, DRAWS);
+    CHECK(res.draws_done == DRAWS);
     CHECK(res.accept_rate > 0 && res.accept_rate < 1);
     printf("PMMH acceptance rate %.3f\n", res.accept_rate);
     const double *z = gen_array_data(res.log_ml);
     bool finite = true;
-    for (int i = 0; z && i < 2000; i++) finite = finite && isfinite(z[i]);
+    for (int i = 0; z && i < DRAWS; i++) finite = finite && isfinite(z[i]);
     CHECK(finite);
     /* the final state is a whole trajectory at the last recorded parameter */
     gen_addr last = at(T - 1, "x");
     CHECK(res.final && isfinite(trace_at(res.final, &last)));
-    CHECK(res.final && trace_at(res.final, &p.a) == ((const double *)gen_array_data(res.samples))[1999]);
+    CHECK(res.final && trace_at(res.final, &p.a) == ((const double *)gen_array_data(res.samples))[DRAWS - 1]);
     check_chain("PMMH", res.samples, post);
 }
 
+/* Conditional SMC of 10 particles, then three random-walk MH steps on a given the states.
+ * Applying the parameter kernel to the trace from before the CSMC (the states never move
+ * for it) fails: sd 0.312 against 0.253, 8 mcse. */
 static void test_particle_gibbs(void) {
     problem p;
     problem_init(&p, 21);
