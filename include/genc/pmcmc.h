@@ -66,8 +66,11 @@ typedef struct gen_ssm {
  * Errors: GEN_ERR_MISUSE for a NULL ref, ssm, ssm->model, out, step_args or step_obs
  * (with steps); GEN_ERR_VALUE for n < 1, n_steps < 0, ref not a trace of ssm->model
  * ("gen_csmc: ref is a trace of f, the problem's model is g") or params naming an address
- * ref lacks; the model's errors prefixed "gen_csmc: step t: particle i" (the reference
- * particle is particle 0). */
+ * ref lacks; a reference whose values at the observed addresses are not the
+ * observations ("gen_csmc: step 0: particle 0: the reference does not hold the step's
+ * observations: ..."); the model's errors prefixed "gen_csmc: step t: particle i" (the
+ * reference particle is particle 0). ref must be a trace at the last step's arguments
+ * (as every trace these calls return is). */
 gen_status gen_csmc(const gen_trace *ref, gen_key key, const gen_ssm *ssm, const gen_selection *params,
                     int64_t n, gen_trace **out);
 
