@@ -326,6 +326,21 @@ static gen_status bad_proposal(gen_ctx *ctx, const gen_args *args, gen_array **r
     return gen_ctx_status(ctx);
 }
 
+/* s ~ N(1, 0.1^2), y ~ N(0, s^2): a negative s is refused by the observation's normal */
+static gen_status scale_model(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+    (void)args, (void)retval;
+    gen_array *sd = gen_choose(ctx, "s", gen_normal(gen_scalar(1), gen_scalar(0.1)));
+    if (!sd) return gen_ctx_status(ctx);
+    gen_choose(ctx, "y", gen_normal(gen_scalar(0), sd));
+    return gen_ctx_status(ctx);
+}
+/* proposes s < 0 */
+static gen_status negative_proposal(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+    (void)args, (void)retval;
+    gen_choose(ctx, "s", gen_normal(gen_scalar(-1), gen_scalar(0.01)));
+    return gen_ctx_status(ctx);
+}
+
 static bool cancel_at_3(void *ud, const gen_progress_info *info) {
     (void)ud;
     return info->done < 3;
@@ -404,6 +419,16 @@ static void test_errors(void) {
     CHECK(gen_pmmh(&p.ssm, gen_key_new(1), init, &c, &res) == GEN_CANCELLED);
     CHECK(res.draws_done == 3 && res.final);
     CHECK_SHAPE(res.samples, 3, 1);
+    /* parameters the model refuses are rejected moves, not errors */
+    gen_addr sa = {1, {gen_part_name("s")}}, ya = {1, {gen_part_name("y")}};
+    gen_ssm scale = {gen_dynamic("scale_model", scale_model), NULL,
+                     gen_choicemap_set(gen_choicemap_empty(), &ya, gen_scalar(0.3)), 0, NULL, NULL, NULL};
+    gen_pmmh_config neg = {.params = gen_select(1, &sa), .proposal = gen_dynamic("negative", negative_proposal),
+                           .n_particles = 2, .draws = 4, .thin = 1};
+    CHECK_OK(gen_pmmh(&scale, gen_key_new(1), gen_choicemap_set(gen_choicemap_empty(), &sa, gen_scalar(1.2)), &neg,
+                      &res));
+    CHECK(res.accept_rate == 0 && res.draws_done == 4 && res.final && trace_at(res.final, &sa) == 1.2);
+    CHECK(gen_error_status() == GEN_OK);
     gen_error_clear();
 }
 
