@@ -47,32 +47,46 @@ typedef struct gen_ssm {
 
 /* ---- conditional SMC ------------------------------------------------------------------
  * A particle filter of n particles in which particle 0 is the reference trajectory ref
- * (Andrieu et al.'s conditional SMC): at step t, particle 0 is ref as it was after step t
- * (ref with the later steps dropped: ref updated back to the arguments of step t) and keeps
- * its own ancestor, while particles 1..n-1 draw their ancestors from all n by multinomial
- * resampling (before every step) and move with update as the prior proposes. Particle 0's
- * log weight grows as the filter would have grown it had it proposed ref: at step t, by
- * project(ref_t, observations of step t) - project(ref_{t-1}, nothing) (at step 0, by
- * project(ref_0, init_obs and the parameters)). *out is a trajectory drawn in proportion
- * to the final weights: a trace of model at the last step's arguments. With params (may
- * be NULL: none) the choices of ref in params are fixed in every particle (constrained
- * at step 0), so the parameters stay those of ref. The kernel leaves the smoothing
- * distribution p(states | observations, parameters) invariant.
- * Keys: step t (0..n_steps) uses fold_in(key, t) split in two (the resampling, the
- * particles), particle i fold_in(that, i); the final draw fold_in(key, n_steps + 1).
- * The resampling is multinomial, before every step (the conditional form of the other
- * schemes is not the plain one); the cost is n update calls per step, plus two project
- * calls for the reference.
- * Errors: GEN_ERR_MISUSE for a NULL ref, ssm, ssm->model, out, step_args or step_obs
- * (with steps); GEN_ERR_VALUE for n < 1, n_steps < 0, ref not a trace of ssm->model
- * ("gen_csmc: ref is a trace of f, the problem's model is g") or params naming an address
- * ref lacks; a reference whose values at the observed addresses are not the
- * observations ("gen_csmc: step 0: particle 0: the reference does not hold the step's
- * observations: ..."); the model's errors prefixed "gen_csmc: step t: particle i" (the
- * reference particle is particle 0). ref must be a trace at the last step's arguments
- * (as every trace these calls return is). */
-gen_status gen_csmc(const gen_trace *ref, gen_key key, const gen_ssm *ssm, const gen_selection *params,
-                    int64_t n, gen_trace **out);
+ * (Andrieu et al.'s conditional SMC): particles 1..n-1 draw their ancestors from all n by
+ * multinomial resampling before every step and move with update as the prior proposes,
+ * while particle 0 follows ref: at step 0 it is ref with its later steps dropped (ref
+ * updated back to init_args), and at step t its trace moves by update to step t's
+ * arguments with ref's choices of step t as constraints. Its ancestor is itself, or, with
+ * ancestor sampling (Lindsten, Jordan & Schon 2014), particle i drawn with probability
+ * proportional to w_i p(ref's choices of step t | particle i): exp(its log weight + the
+ * weight of that same update from particle i's trace), so that the reference's past is
+ * renewed at every step. That weight is the right one for models in which ref's later
+ * steps depend on the past only through step t (Markov: an Unfold whose kernel reads its
+ * state and the parameters only); ancestor sampling is not for other models. Particle 0's
+ * log weight grows as the filter would have grown it had it proposed ref's choices:
+ * project(new trace, the observations of step t) - project(old trace, nothing) (at step
+ * 0, project(ref_0, init_obs and the parameters)). *out is a trajectory drawn in
+ * proportion to the final weights: a trace of model at the last step's arguments. The
+ * choices of ref in cfg->params are fixed in every particle (constrained at step 0), so
+ * the parameters stay those of ref. The kernel leaves the smoothing distribution
+ * p(states | observations, parameters) invariant. The cost is n update calls per step,
+ * twice that with ancestor sampling, plus one update back per step for ref.
+ * Keys: step t (0..n_steps) uses fold_in(key, t) split in three (the resampling, the
+ * particles, the ancestor), particle i fold_in(that, i); the final draw fold_in(key,
+ * n_steps + 1). The resampling is multinomial (the conditional forms of the other
+ * schemes are other algorithms).
+ * Errors: GEN_ERR_MISUSE for a NULL ref, ssm, ssm->model, cfg, out, step_args or
+ * step_obs (with steps); GEN_ERR_VALUE for n_particles < 1, n_steps < 0, ref not a trace
+ * of ssm->model ("gen_csmc: ref is a trace of f, the problem's model is g"), params
+ * naming an address ref lacks, a reference whose values at the observed addresses are
+ * not the observations ("gen_csmc: step 0: particle 0: the reference does not hold the
+ * step's observations: ..."); the model's errors prefixed "gen_csmc: step t: particle i"
+ * (the reference is particle 0; "step t: ancestor sampling: particle i" for the
+ * ancestor weights). ref must be a trace at the last step's arguments (as every trace
+ * these calls return is). */
+typedef struct gen_csmc_config {
+    const gen_selection *params; /* the static parameters; NULL: none */
+    int64_t n_particles;         /* >= 1 (1 gives ref back) */
+    bool ancestor_sampling;
+} gen_csmc_config;
+
+gen_status gen_csmc(const gen_trace *ref, gen_key key, const gen_ssm *ssm, const gen_csmc_config *cfg,
+                    gen_trace **out);
 
 /* ---- particle Gibbs -------------------------------------------------------------------
  * One sweep: the states by conditional SMC given the parameters (gen_csmc with tr as the
@@ -81,12 +95,11 @@ gen_status gen_csmc(const gen_trace *ref, gen_key key, const gen_ssm *ssm, const
  * none, the states only). Keys: fold_in(key, 0) for the CSMC, fold_in(key, 1) for the
  * kernel. *accepted (may be NULL) is the kernel's (false without one). Errors: those of
  * gen_csmc and the kernel's, prefixed "gen_particle_gibbs"; GEN_ERR_MISUSE for a NULL k,
- * k->ssm, tr or out; GEN_ERR_VALUE for n_particles < 1. */
+ * k->ssm, tr or out. */
 typedef struct gen_particle_gibbs_kernel {
     const gen_ssm *ssm;
-    const gen_selection *params; /* the static parameters; NULL: none */
-    int64_t n_particles;         /* >= 1 (1 keeps the states) */
-    gen_kernel param_kernel;     /* fn NULL: none */
+    gen_csmc_config csmc;    /* the parameters, the particles, ancestor sampling */
+    gen_kernel param_kernel; /* fn NULL: none */
 } gen_particle_gibbs_kernel;
 
 gen_status gen_particle_gibbs(const gen_trace *tr, gen_key key, const gen_particle_gibbs_kernel *k,

@@ -15,7 +15,7 @@ gen_status gen_particle_gibbs(const gen_trace *tr, gen_key key, const gen_partic
     if (s != GEN_OK) return s;
     gen_trace *x = NULL, *y = NULL;
     bool acc = false;
-    s = gen_csmc(tr, gen_key_fold_in(key, 0), k->ssm, k->params, k->n_particles, &x);
+    s = gen_csmc(tr, gen_key_fold_in(key, 0), k->ssm, &k->csmc, &x);
     if (s == GEN_OK && k->param_kernel.fn) {
         s = gen_kernel_apply(k->param_kernel, gen_key_fold_in(key, 1), x, &y, &acc);
         if (s != GEN_OK) core_error_prefix("the parameters' kernel");

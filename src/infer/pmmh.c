@@ -28,11 +28,13 @@ static gen_status run_filter(const gen_ssm *ssm, const gen_pmmh_config *cfg, con
         if ((s = gen_pf_log_ml(pf, &z)) != GEN_OK || z == -INFINITY) break; /* nothing left to resample */
         s = gen_key_split(gen_key_fold_in(key, (uint64_t)t), 2, k);
         if (s == GEN_OK) s = gen_pf_maybe_resample(pf, k[0], cfg->method, threshold, NULL);
-        if (s == GEN_OK) s = gen_pf_step(pf, k[1], pmcmc_args(ssm, t), pmcmc_diffs(ssm, t), pmcmc_obs(ssm, t), NULL, NULL);
+        if (s == GEN_OK)
+            s = gen_pf_step(pf, k[1], pmcmc_args(ssm, t), pmcmc_diffs(ssm, t), pmcmc_obs(ssm, t), NULL, NULL);
         if (s != GEN_OK) core_error_prefix("step %lld", (long long)t);
     }
     if (s == GEN_OK) s = gen_pf_log_ml(pf, &z);
-    if (s == GEN_OK && z > -INFINITY) s = gen_pf_sample_unweighted_traces(pf, gen_key_fold_in(key, (uint64_t)T + 1), 1, traj);
+    if (s == GEN_OK && z > -INFINITY)
+        s = gen_pf_sample_unweighted_traces(pf, gen_key_fold_in(key, (uint64_t)T + 1), 1, traj);
     if (s == GEN_OK) *lml = z;
     gen_pf_free(pf);
     return s;
@@ -105,7 +107,8 @@ static gen_status check_args(const char *fn, const gen_ssm *ssm, const gen_choic
     if (!cfg->params) return infer_null(fn, "cfg->params");
     if (!cfg->proposal) return infer_null(fn, "cfg->proposal");
     if (cfg->n_particles < 1)
-        return GEN_FAIL(GEN_ERR_VALUE, "%s: the particle count must be >= 1, got %lld", fn, (long long)cfg->n_particles);
+        return GEN_FAIL(GEN_ERR_VALUE, "%s: the particle count must be >= 1, got %lld", fn,
+                        (long long)cfg->n_particles);
     if (cfg->method < GEN_RESAMPLE_MULTINOMIAL || cfg->method > GEN_RESAMPLE_RESIDUAL)
         return GEN_FAIL(GEN_ERR_VALUE, "%s: unknown resampling method %d", fn, (int)cfg->method);
     if (!(cfg->ess_fraction >= 0 && cfg->ess_fraction <= 1))

@@ -1166,11 +1166,12 @@ static void test_pmcmc(void) {
     no_model.model = NULL;
     gen_trace *ref = NULL;
     CHECK_OK(gen_generate(GF2, KEY, NULL, OBS, &ref, NULL));
-    ST(gen_csmc(NULL, KEY, &ssm, SEL, 2, &o_tr));
-    ST(gen_csmc(ref, KEY, NULL, SEL, 2, &o_tr));
-    ST(gen_csmc(ref, KEY, &no_model, SEL, 2, &o_tr));
-    ST(gen_csmc(ref, KEY, &ssm, SEL, 2, NULL));
-    gen_particle_gibbs_kernel pg = {&ssm, SEL, 2, {0}}, pg_no_ssm = {NULL, SEL, 2, {0}};
+    ST(gen_csmc(NULL, KEY, &ssm, &(gen_csmc_config){SEL, 2, false}, &o_tr));
+    ST(gen_csmc(ref, KEY, NULL, &(gen_csmc_config){SEL, 2, false}, &o_tr));
+    ST(gen_csmc(ref, KEY, &no_model, &(gen_csmc_config){SEL, 2, false}, &o_tr));
+    ST(gen_csmc(ref, KEY, &ssm, NULL, &o_tr));
+    ST(gen_csmc(ref, KEY, &ssm, &(gen_csmc_config){SEL, 2, false}, NULL));
+    gen_particle_gibbs_kernel pg = {&ssm, {SEL, 2, false}, {0}}, pg_no_ssm = {NULL, {SEL, 2, false}, {0}};
     ST(gen_particle_gibbs(NULL, KEY, &pg, &o_tr, &o_bool));
     ST(gen_particle_gibbs(ref, KEY, NULL, &o_tr, &o_bool));
     ST(gen_particle_gibbs(ref, KEY, &pg_no_ssm, &o_tr, &o_bool));

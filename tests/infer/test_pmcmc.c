@@ -126,14 +126,14 @@ static gen_trace *trace_with(const problem *p, double a, const double *x) {
 
 /* ---- conditional SMC keeps the smoothing distribution ----
  * 4000 runs of 4 particles, each from its own exact smoothing path; the output's x at
- * every step against the smoother. A plain particle filter in its place (the reference
- * not kept) fails 16 of the 20 checks; a reference weighted with its states' prior
- * density too (project of everything) fails 2. */
+ * every step against the smoother (20 checks of mean and variance). Without ancestor
+ * sampling, a plain particle filter in its place (the reference not kept) fails 17 of
+ * them, a reference weighted with its states' prior density too (project of everything)
+ * 2; with it, ancestor weights without the transition density fail 5, ancestor weights
+ * without the particles' weights 14. */
 
-static void test_csmc_invariant(void) {
-    enum { RUNS = 4000, N = 4, NT = T };
-    int times[NT];
-    for (int t = 0; t < T; t++) times[t] = t;
+static void check_invariant(const char *what, bool ancestor_sampling) {
+    enum { RUNS = 4000, N = 4 };
     problem p;
     problem_init(&p, 11);
     gen_lgssm lg = lgssm_at(A_TRUE);
@@ -142,26 +142,34 @@ static void test_csmc_invariant(void) {
     CHECK_OK(gen_kalman_sample(&lg, gen_key_new(12), ys, RUNS, &paths));
     if (!sm || !sc || !paths) return;
     const double *path = gen_array_data(paths), *mean = gen_array_data(sm), *var = gen_array_data(sc);
-    static double out[NT][RUNS];
+    static double out[T][RUNS];
     bool kept = true;
+    int64_t moved = 0; /* runs whose x_1 left the reference's */
+    gen_csmc_config cfg = {p.params, N, ancestor_sampling};
     for (int r = 0; r < RUNS; r++) {
         gen_scope_begin();
         gen_trace *ref = trace_with(&p, A_TRUE, path + (int64_t)r * T), *tr = NULL;
-        CHECK_OK(gen_csmc(ref, gen_key_fold_in(gen_key_new(13), (uint64_t)r), &p.ssm, p.params, N, &tr));
-        for (int j = 0; tr && j < NT; j++) {
-            gen_addr xa = at(times[j], "x");
-            out[j][r] = trace_at(tr, &xa);
+        CHECK_OK(gen_csmc(ref, gen_key_fold_in(gen_key_new(13), (uint64_t)r), &p.ssm, &cfg, &tr));
+        for (int t = 0; tr && t < T; t++) {
+            gen_addr xa = at(t, "x");
+            out[t][r] = trace_at(tr, &xa);
         }
         kept = kept && tr && trace_at(tr, &p.a) == A_TRUE;
+        moved += tr && out[0][r] != path[(int64_t)r * T];
         gen_scope_end();
     }
     CHECK(kept); /* the parameter is the reference's */
-    for (int j = 0; j < NT; j++) {
-        char what[64];
-        snprintf(what, sizeof what, "CSMC x at step %d", times[j]);
-        STATS_MOMENTS(what, gen_array_from_f64(GEN_DIMS(RUNS), out[j]), mean[times[j]], var[times[j]]);
+    CHECK(moved > 0 && moved < RUNS);
+    printf("%s: x_1 moved in %lld of %d runs\n", what, (long long)moved, RUNS);
+    for (int t = 0; t < T; t++) {
+        char name[64];
+        snprintf(name, sizeof name, "%s: x at step %d", what, t);
+        STATS_MOMENTS(name, gen_array_from_f64(GEN_DIMS(RUNS), out[t]), mean[t], var[t]);
     }
 }
+
+static void test_csmc_invariant(void) { check_invariant("CSMC", false); }
+static void test_csmc_ancestor_invariant(void) { check_invariant("CSMC with ancestor sampling", true); }
 
 /* ---- the posterior of a on a grid ---- */
 
@@ -247,25 +255,33 @@ static void test_pmmh(void) {
     check_chain("PMMH", res.samples, post);
 }
 
-/* Conditional SMC of 10 particles, then three random-walk MH steps on a given the states.
- * Applying the parameter kernel to the trace from before the CSMC (the states never move
- * for it) fails: sd 0.312 against 0.253, 8 mcse. */
-static void test_particle_gibbs(void) {
+/* Conditional SMC, then three random-walk MH steps on a given the states. Applying the
+ * parameter kernel to the trace from before the CSMC (the states never move for it)
+ * fails: sd 0.312 against 0.253, 8 mcse. */
+static void check_particle_gibbs(const char *what, gen_csmc_config csmc, uint64_t seed) {
     problem p;
     problem_init(&p, 21);
     posterior post = grid_posterior(&p);
     gen_gf *rw = gen_dynamic("rw_proposal", rw_proposal);
     gen_mh_proposal_kernel mh = {rw, NULL};
     gen_kernel_repeat rep = {gen_kernel_mh_proposal(&mh), 3};
-    gen_particle_gibbs_kernel pg = {&p.ssm, p.params, 10, gen_kernel_repeated(&rep)};
+    csmc.params = p.params;
+    gen_particle_gibbs_kernel pg = {&p.ssm, csmc, gen_kernel_repeated(&rep)};
     double x0[T] = {0};
     gen_trace *init = trace_with(&p, 0.5, x0);
     gen_chain_config cfg = {.burn_in = 100, .draws = 2000, .thin = 1, .sel = p.params};
     gen_array *draws = NULL;
     double rate = 0;
-    CHECK_OK(gen_run_chain(gen_kernel_particle_gibbs(&pg), gen_key_new(31), init, &cfg, &draws, NULL, &rate));
+    CHECK_OK(gen_run_chain(gen_kernel_particle_gibbs(&pg), gen_key_new(seed), init, &cfg, &draws, NULL, &rate));
     CHECK(rate > 0 && rate < 1);
-    if (draws) check_chain("particle Gibbs", draws, post);
+    if (draws) check_chain(what, draws, post);
+}
+
+static void test_particle_gibbs(void) {
+    check_particle_gibbs("particle Gibbs", (gen_csmc_config){NULL, 10, false}, 31);
+}
+static void test_particle_gibbs_ancestor(void) {
+    check_particle_gibbs("particle Gibbs with ancestor sampling", (gen_csmc_config){NULL, 4, true}, 32);
 }
 
 /* ---- exact behaviour ---- */
@@ -276,12 +292,13 @@ static void test_structure(void) {
     double x[T];
     for (int t = 0; t < T; t++) x[t] = 0.1 * t;
     gen_trace *ref = trace_with(&p, 0.7, x), *a = NULL, *b = NULL, *one = NULL;
+    gen_csmc_config c1 = {p.params, 1, false}, c8 = {p.params, 8, false}, c50 = {p.params, 50, false};
     /* one particle: the reference itself */
-    CHECK_OK(gen_csmc(ref, gen_key_new(1), &p.ssm, p.params, 1, &one));
+    CHECK_OK(gen_csmc(ref, gen_key_new(1), &p.ssm, &c1, &one));
     CHECK(one && gen_choicemap_equal(gen_trace_choices(one), gen_trace_choices(ref)));
     /* the same key, the same trace; the parameter stays, the trace is at the last args */
-    CHECK_OK(gen_csmc(ref, gen_key_new(2), &p.ssm, p.params, 8, &a));
-    CHECK_OK(gen_csmc(ref, gen_key_new(2), &p.ssm, p.params, 8, &b));
+    CHECK_OK(gen_csmc(ref, gen_key_new(2), &p.ssm, &c8, &a));
+    CHECK_OK(gen_csmc(ref, gen_key_new(2), &p.ssm, &c8, &b));
     CHECK(a && b && gen_choicemap_equal(gen_trace_choices(a), gen_trace_choices(b)));
     CHECK(a && trace_at(a, &p.a) == 0.7);
     CHECK(a && gen_trace_args(a)->v[0] == p.len[T - 1] && gen_choicemap_count(gen_trace_choices(a)) == 2 * T + 1);
@@ -291,17 +308,17 @@ static void test_structure(void) {
     CHECK_CLOSE(check_item(gen_trace_score(a)), check_item(w), 1e-12);
     /* many particles move the path away from the reference */
     gen_trace *moved = NULL;
-    CHECK_OK(gen_csmc(ref, gen_key_new(3), &p.ssm, p.params, 50, &moved));
+    CHECK_OK(gen_csmc(ref, gen_key_new(3), &p.ssm, &c50, &moved));
     gen_addr x0 = at(0, "x");
     CHECK(moved && trace_at(moved, &x0) != x[0]);
     /* no steps: the filter of the first observations only */
     gen_trace *ref1 = NULL, *o1 = NULL;
     gen_ssm one_step = {p.model, &p.args[0], p.obs[0], 0, NULL, NULL, NULL};
     CHECK_OK(gen_generate(p.model, gen_key_new(4), &p.args[0], p.obs[0], &ref1, NULL));
-    CHECK_OK(gen_csmc(ref1, gen_key_new(5), &one_step, p.params, 4, &o1));
+    CHECK_OK(gen_csmc(ref1, gen_key_new(5), &one_step, &c8, &o1));
     CHECK(o1 && trace_at(o1, &p.a) == trace_at(ref1, &p.a));
     /* particle Gibbs without a parameter kernel moves the states only */
-    gen_particle_gibbs_kernel pg = {&p.ssm, p.params, 8, {0}};
+    gen_particle_gibbs_kernel pg = {&p.ssm, {p.params, 8, false}, {0}};
     gen_trace *g = NULL;
     bool acc = true;
     CHECK_OK(gen_particle_gibbs(ref, gen_key_new(6), &pg, &g, &acc));
@@ -351,23 +368,25 @@ static void test_errors(void) {
     problem_init(&p, 51);
     double x[T] = {0};
     gen_trace *ref = trace_with(&p, 0.7, x), *out = NULL;
-    CHECK_ERROR(gen_csmc(ref, gen_key_new(1), &p.ssm, p.params, 0, &out), "gen_csmc: the particle count must be >= 1, got 0");
+    gen_csmc_config cc = {p.params, 4, false}, none = {p.params, 0, false}, typo_cc = cc;
+    CHECK_ERROR(gen_csmc(ref, gen_key_new(1), &p.ssm, &none, &out), "gen_csmc: the particle count must be >= 1, got 0");
     CHECK(out == NULL);
     gen_ssm bad = p.ssm;
     bad.n_steps = -1;
-    CHECK_ERROR(gen_csmc(ref, gen_key_new(1), &bad, p.params, 4, &out), "gen_csmc: ssm->n_steps must be >= 0, got -1");
+    CHECK_ERROR(gen_csmc(ref, gen_key_new(1), &bad, &cc, &out), "gen_csmc: ssm->n_steps must be >= 0, got -1");
     bad = p.ssm;
     bad.step_args = NULL;
-    CHECK_ERROR(gen_csmc(ref, gen_key_new(1), &bad, p.params, 4, &out), "gen_csmc: ssm->step_args is NULL");
+    CHECK_ERROR(gen_csmc(ref, gen_key_new(1), &bad, &cc, &out), "gen_csmc: ssm->step_args is NULL");
     bad = p.ssm;
     bad.model = STEPS;
-    CHECK_ERROR(gen_csmc(ref, gen_key_new(1), &bad, p.params, 4, &out), "gen_csmc: ref is a trace of lg_model");
+    CHECK_ERROR(gen_csmc(ref, gen_key_new(1), &bad, &cc, &out), "gen_csmc: ref is a trace of lg_model");
     gen_addr typo = {1, {gen_part_name("b")}};
-    CHECK_ERROR(gen_csmc(ref, gen_key_new(1), &p.ssm, gen_select(1, &typo), 4, &out), "the selection names b");
+    typo_cc.params = gen_select(1, &typo);
+    CHECK_ERROR(gen_csmc(ref, gen_key_new(1), &p.ssm, &typo_cc, &out), "the selection names b");
     /* a reference that does not hold the observations */
     gen_trace *sim = NULL;
     CHECK_OK(gen_simulate(p.model, gen_key_new(2), &p.args[T - 1], &sim));
-    CHECK_ERROR(gen_csmc(sim, gen_key_new(1), &p.ssm, p.params, 4, &out),
+    CHECK_ERROR(gen_csmc(sim, gen_key_new(1), &p.ssm, &cc, &out),
                 "gen_csmc: step 0: particle 0: the reference does not hold the step's observations");
     CHECK(out == NULL);
     /* a model error at a particle names the step and the particle */
@@ -377,9 +396,9 @@ static void test_errors(void) {
     bad_obs[2] = gen_choicemap_set(gen_choicemap_empty(), &y3, gen_full(GEN_F64, GEN_DIMS(2), 0.0));
     bad = p.ssm;
     bad.step_obs = (const gen_choicemap *const *)bad_obs;
-    CHECK_ERROR(gen_csmc(ref, gen_key_new(1), &bad, p.params, 4, &out), "gen_csmc: step 3: particle 0");
+    CHECK_ERROR(gen_csmc(ref, gen_key_new(1), &bad, &cc, &out), "gen_csmc: step 3: particle 0");
     /* particle Gibbs */
-    gen_particle_gibbs_kernel pg = {&p.ssm, p.params, 0, {0}};
+    gen_particle_gibbs_kernel pg = {&p.ssm, {p.params, 0, false}, {0}};
     CHECK_ERROR(gen_particle_gibbs(ref, gen_key_new(1), &pg, &out, NULL),
                 "gen_particle_gibbs: gen_csmc: the particle count must be >= 1");
     CHECK_ERROR(gen_kernel_apply(gen_kernel_particle_gibbs(NULL), gen_key_new(1), ref, &out, NULL),
@@ -391,7 +410,8 @@ static void test_errors(void) {
     gen_pmmh_result res;
     gen_pmmh_config c = cfg;
     c.n_particles = 0;
-    CHECK_ERROR(gen_pmmh(&p.ssm, gen_key_new(1), init, &c, &res), "gen_pmmh: the particle count must be >= 1, got 0");
+    CHECK_ERROR(gen_pmmh(&p.ssm, gen_key_new(1), init, &c, &res),
+                "gen_pmmh: the particle count must be >= 1, got 0");
     CHECK(res.samples == NULL && res.final == NULL);
     c = cfg, c.method = (gen_resampling)9;
     CHECK_ERROR(gen_pmmh(&p.ssm, gen_key_new(1), init, &c, &res), "gen_pmmh: unknown resampling method 9");
@@ -437,7 +457,9 @@ int main(int argc, char **argv) {
     RUN_ONLY(test_structure);
     RUN_ONLY(test_errors);
     RUN_ONLY(test_csmc_invariant);
+    RUN_ONLY(test_csmc_ancestor_invariant);
     RUN_ONLY(test_pmmh);
     RUN_ONLY(test_particle_gibbs);
+    RUN_ONLY(test_particle_gibbs_ancestor);
     return check_finish();
 }
