@@ -154,13 +154,17 @@ typedef struct gen_pmmh_result {
  * (from 0) fold_in(key, s + 1), split in three (the proposal, the filter, the accept
  * test); a filter's step t uses fold_in(its key, t) split in two (resampling, the
  * particles). A run stopped early, by a cancel (GEN_CANCELLED) or by an error of an
- * iteration (its status, "gen_pmmh: iteration s: ..."), fills out with the draws so far.
- * Errors of the arguments (out's fields then NULL): GEN_ERR_MISUSE for NULL ssm, cfg,
- * init_params, out, cfg->params, cfg->proposal; GEN_ERR_VALUE for n_particles < 1, an
- * unknown method, ess_fraction outside [0, 1], counts out of range, init_params with a
- * value outside params or not giving every parameter ("gen_pmmh: init_params gives 1
- * parameter values, the model has 2"), initial parameters with which every particle
- * has weight zero, a proposal choice that is not a parameter (naming its address). */
+ * iteration, fills out with the draws so far and the state after the last iteration
+ * done; an iteration's error is its status with the message "gen_pmmh: iteration s: ...",
+ * e.g. GEN_ERR_VALUE for a proposal choice that is not a parameter ("gen_pmmh:
+ * iteration 0: the proposal proposes steps/0/x, which is not a parameter").
+ * Errors of the arguments and of the first filter (out's fields then NULL):
+ * GEN_ERR_MISUSE for NULL ssm, ssm->model, cfg, init_params, out, cfg->params,
+ * cfg->proposal; GEN_ERR_VALUE for n_particles < 1, an unknown method, ess_fraction
+ * outside [0, 1], counts out of range, init_params with a value outside params or not
+ * giving every parameter ("gen_pmmh: init_params gives 1 parameter values, the model has
+ * 2"), initial parameters with which every particle has weight zero, cfg->record naming
+ * an address the model's trace lacks. */
 gen_status gen_pmmh(const gen_ssm *ssm, gen_key key, const gen_choicemap *init_params,
                     const gen_pmmh_config *cfg, gen_pmmh_result *out);
 
