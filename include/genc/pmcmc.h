@@ -78,7 +78,8 @@ typedef struct gen_ssm {
  * step's observations: ..."); the model's errors prefixed "gen_csmc: step t: particle i"
  * (the reference is particle 0; "step t: ancestor sampling: particle i" for the
  * ancestor weights). ref must be a trace at the last step's arguments (as every trace
- * these calls return is). */
+ * these calls return is): GEN_ERR_VALUE "gen_csmc: ref's argument 0 is not the last
+ * step's ..." otherwise. */
 typedef struct gen_csmc_config {
     const gen_selection *params; /* the static parameters; NULL: none */
     int64_t n_particles;         /* >= 1 (1 gives ref back) */

@@ -205,6 +205,20 @@ static gen_status run_filter(const gen_ssm *ssm, gen_key key, const gen_csmc_con
     return s;
 }
 
+/* ref must be at the last step's arguments (the walk back starts from them). */
+static gen_status check_last_args(const char *fn, const gen_trace *ref, const gen_args *last) {
+    const gen_args *have = gen_trace_args(ref);
+    int n_have = have ? have->n : 0, n_last = last ? last->n : 0;
+    if (n_have != n_last)
+        return GEN_FAIL(GEN_ERR_VALUE, "%s: ref has %d arguments, the last step's arguments are %d", fn, n_have,
+                        n_last);
+    for (int i = 0; i < n_have; i++)
+        if (!gfi_same_value(have->v[i], last->v[i]))
+            return GEN_FAIL(GEN_ERR_VALUE, "%s: ref's argument %d is not the last step's (ref must be a trace at the "
+                            "last step's arguments)", fn, i);
+    return GEN_OK;
+}
+
 gen_status gen_csmc(const gen_trace *ref, gen_key key, const gen_ssm *ssm, const gen_csmc_config *cfg,
                     gen_trace **out) {
     const char *fn = "gen_csmc";
@@ -220,6 +234,7 @@ gen_status gen_csmc(const gen_trace *ref, gen_key key, const gen_ssm *ssm, const
         return GEN_FAIL(GEN_ERR_VALUE, "%s: ref is a trace of %s, the problem's model is %s", fn,
                         gen_gf_name(gen_trace_gf(ref)), gen_gf_name(ssm->model));
     if (cfg->params && (s = gfi_check_selection(fn, ref, cfg->params)) != GEN_OK) return s;
+    if ((s = check_last_args(fn, ref, pmcmc_args(ssm, T))) != GEN_OK) return s;
     size_t sb = (size_t)(T + 1) * sizeof(gen_choicemap *);
     gen_choicemap **steps = core_calloc((size_t)T + 1, sizeof *steps);
     gen_pf *pf = steps ? pf_empty(n) : NULL;

@@ -383,6 +383,10 @@ static void test_errors(void) {
     gen_addr typo = {1, {gen_part_name("b")}};
     typo_cc.params = gen_select(1, &typo);
     CHECK_ERROR(gen_csmc(ref, gen_key_new(1), &p.ssm, &typo_cc, &out), "the selection names b");
+    /* a reference at other arguments than the last step's */
+    gen_trace *early = NULL;
+    CHECK_OK(gen_generate(p.model, gen_key_new(3), &p.args[2], p.obs[0], &early, NULL));
+    CHECK_ERROR(gen_csmc(early, gen_key_new(1), &p.ssm, &cc, &out), "gen_csmc: ref's argument 0 is not the last step's");
     /* a reference that does not hold the observations */
     gen_trace *sim = NULL;
     CHECK_OK(gen_simulate(p.model, gen_key_new(2), &p.args[T - 1], &sim));
