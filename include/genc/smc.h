@@ -8,7 +8,9 @@
  * gen_update. Written with Unfold (genc/comb.h), step t passes the length argument grown
  * by one and argdiffs saying only it changed, so a step reruns the new step's kernel only
  * and its cost does not grow with t. Between steps: gen_pf_maybe_resample and
- * gen_pf_rejuvenate (any gen_kernel).
+ * gen_pf_rejuvenate (any gen_kernel). SMCP3 (probabilistic program proposals: forward
+ * and backward kernels with a translator that may restructure the trace) has its own
+ * init, step and move: the last section.
  *
  * Ownership. The filter owns its traces (one reference each; a trace picked several
  * times by resampling is shared, with one reference per slot), independent of scopes:
@@ -192,16 +194,18 @@ typedef struct gen_smcp3_info {
  *     kernel: ..." (K's error), "the translator: ..." (its own error),
  *     GEN_ERR_CALLBACK "the translator failed (<status>)" (an error status and no
  *     message), "the translator returned no model choices" (or "no backward auxiliary
- *     choices"), GEN_ERR_MISUSE "the translator left 1 scope open (...)" (or ended one
- *     it did not open), "the translator's choices and the observations: ..." (the
+ *     choices"), GEN_ERR_MISUSE "the translator: its callback left 1 scope open (...)"
+ *     (or ended one it did not open), "the translator's choices and the observations:
+ *     ..." (the
  *     merge failed, e.g. both give one address), "applying the translator's choices:
  *     update: ..." (the model rejects them, e.g. "update: constraint at z was not used
  *     by the model"), GEN_ERR_VALUE "the translator maps 3 continuous values (1 of the
  *     model, 2 auxiliary) to 2: dimensions must match", "the translator's continuous
  *     outputs changed size under autodiff ...", "the translator's Jacobian is singular
- *     (log |det J| = -inf)", "the backward kernel cannot score the backward choices:
- *     ..." (L's assess failed: a choice L does not make, one it makes missing),
- *     GEN_ERR_VALUE "the log weight is NaN (a + b)". */
+ *     (log |det J| = -inf)", "the translator's Jacobian: ..." (autodiff of the
+ *     translator failed, e.g. an op without a forward-mode rule), "the backward kernel
+ *     cannot score the backward choices: ..." (L's assess failed: a choice L does not
+ *     make, one it makes missing), GEN_ERR_VALUE "the log weight is NaN (a + b)". */
 gen_status gen_pf_step_smcp3(gen_pf *pf, gen_key key, const gen_args *args, const gen_diff *argdiffs,
                              const gen_choicemap *obs, const gen_smcp3_move *move);
 
@@ -216,18 +220,23 @@ gen_status gen_pf_move_smcp3(gen_pf *pf, gen_key key, const gen_smcp3_move *move
  * u' (old_args NULL), x = generate(model, args, obs merged with them), and the log
  * weight is generate's weight + log L(u'; x) - log K(u) + log |det J| (J of u ->
  * (x's translated choices, u')). Errors: GEN_ERR_MISUSE for a NULL model, obs, move
- * (or its kernels) or pf, or a translator without a function; GEN_ERR_VALUE "gen_pf_
- * init_smcp3: the particle count must be >= 1, got 0"; a particle's failure as for
- * gen_pf_step_smcp3, prefixed "gen_pf_init_smcp3: particle i: " ("applying the
+ * (or its kernels) or pf, or a translator without a function; GEN_ERR_VALUE
+ * "gen_pf_init_smcp3: the particle count must be >= 1, got 0"; a particle's failure as
+ * for gen_pf_step_smcp3, prefixed "gen_pf_init_smcp3: particle i: " ("applying the
  * translator's choices: generate: ..."). *pf is NULL on error. */
 gen_status gen_pf_init_smcp3(const gen_gf *model, gen_key key, const gen_args *args, const gen_choicemap *obs,
                              const gen_smcp3_move *move, int64_t n, gen_pf **pf);
 
 /* One particle's SMCP3 move, outside a filter: *out (new in the current scope) is x'
- * from tr (or from nothing, tr NULL: as gen_pf_init_smcp3's particle, args required)
- * and *info (may be NULL) the parts of its increment. args NULL keeps tr's arguments
- * (argdiffs must then be NULL). Errors as gen_pf_step_smcp3's, prefixed
- * "gen_smcp3_propose: "; GEN_ERR_MISUSE for a NULL out. *out is NULL on error. */
+ * from tr, or from nothing when tr is NULL (gen_pf_init_smcp3's particle: generate of
+ * model), and *info (may be NULL) the parts of its increment. model may be NULL with a
+ * trace (it is tr's function). args NULL keeps tr's arguments (argdiffs must then be
+ * NULL); without a trace it means no arguments. obs may be NULL (none). Errors: those
+ * of gen_pf_step_smcp3's particles and move checks, prefixed "gen_smcp3_propose: ";
+ * GEN_ERR_MISUSE "gen_smcp3_propose: out is NULL", "...: the trace and the model are
+ * both NULL", "...: argdiffs without args (args NULL keeps the trace's)"; GEN_ERR_VALUE
+ * "...: the model is not the trace's generative function"; GEN_ERR_UNSUPPORTED "...: the
+ * trace is batched". *out is NULL on error. */
 gen_status gen_smcp3_propose(const gen_trace *tr, gen_key key, const gen_gf *model, const gen_args *args,
                              const gen_diff *argdiffs, const gen_choicemap *obs, const gen_smcp3_move *move,
                              gen_trace **out, gen_smcp3_info *info);
