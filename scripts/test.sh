@@ -57,7 +57,7 @@ if [ "$mode" = valgrind ]; then
   for t in windows dual_averaging kernel errors; do $vg "$dir/tests/infer_test_nuts" "$t" >/dev/null; done
   for t in moves errors out_of_memory; do $vg "$dir/tests/infer_test_split_merge" "$t" >/dev/null; done
   for t in structure errors; do $vg "$dir/tests/infer_test_pf" "$t" >/dev/null; done
-  for t in weight errors; do $vg "$dir/tests/infer_test_smcp3" "$t" >/dev/null; done
+  for t in weight errors memory; do $vg "$dir/tests/infer_test_smcp3" "$t" >/dev/null; done
   # The documentation's programs run through a shell script that checks their output
   # (the shell itself leaks under valgrind): here the programs run on their own.
   for p in "$dir"/tests/doc_*; do $vg "$p" >/dev/null; done
