@@ -186,26 +186,29 @@ typedef struct gen_smcp3_info {
  * gen_pf_step) with the observations obs and the move, and its log weight grows by the
  * increment above. Particle i uses fold_in(key, i). On any error the filter keeps its
  * particles and weights. Errors:
- *   GEN_ERR_MISUSE "gen_pf_step_smcp3: the filter is NULL" (the observations, the move,
- *     the move's forward kernel, the move's backward kernel), "...: the move's
- *     translator has no function";
+ *   GEN_ERR_MISUSE "gen_pf_step_smcp3: the filter is NULL" (likewise "the observations
+ *     is NULL", "the move is NULL", "the move's forward kernel is NULL", "the move's
+ *     backward kernel is NULL"), "...: the move's translator has no function";
  *   GEN_ERR_VALUE "gen_pf_step_smcp3: args has 2 arguments, the particles' traces have 3";
- *   a particle's failure, prefixed "gen_pf_step_smcp3: particle i: ": "the forward
- *     kernel: ..." (K's error), "the translator: ..." (its own error),
- *     GEN_ERR_CALLBACK "the translator failed (<status>)" (an error status and no
- *     message), "the translator returned no model choices" (or "no backward auxiliary
- *     choices"), GEN_ERR_MISUSE "the translator: its callback left 1 scope open (...)"
- *     (or ended one it did not open), "the translator's choices and the observations:
- *     ..." (the
- *     merge failed, e.g. both give one address), "applying the translator's choices:
- *     update: ..." (the model rejects them, e.g. "update: constraint at z was not used
- *     by the model"), GEN_ERR_VALUE "the translator maps 3 continuous values (1 of the
- *     model, 2 auxiliary) to 2: dimensions must match", "the translator's continuous
- *     outputs changed size under autodiff ...", "the translator's Jacobian is singular
- *     (log |det J| = -inf)", "the translator's Jacobian: ..." (autodiff of the
- *     translator failed, e.g. an op without a forward-mode rule), "the backward kernel
- *     cannot score the backward choices: ..." (L's assess failed: a choice L does not
- *     make, one it makes missing), GEN_ERR_VALUE "the log weight is NaN (a + b)". */
+ *   a particle's failure, prefixed "gen_pf_step_smcp3: particle i: ":
+ *     "the forward kernel: ..." (K's error);
+ *     "the translator: ..." (its own error), GEN_ERR_CALLBACK "the translator failed
+ *     (<status>)" (an error status and no message), GEN_ERR_CALLBACK "the translator
+ *     returned no model choices" (or "no backward auxiliary choices"), GEN_ERR_MISUSE
+ *     "the translator: its callback left 1 scope open (...)" (or ended one it did not
+ *     open);
+ *     "the translator's choices and the observations: ..." (the merge failed, e.g. both
+ *     give one address);
+ *     "applying the translator's choices: ..." (update's error, e.g. "update: constraint
+ *     at z was not used by the model");
+ *     GEN_ERR_VALUE "the translator maps 3 continuous values (1 of the model, 2
+ *     auxiliary) to 2: dimensions must match", "the translator's continuous outputs
+ *     changed size under autodiff ...", "the translator's Jacobian is singular (log
+ *     |det J| = -inf)"; "the translator's Jacobian: ..." (autodiff of the translator
+ *     failed, e.g. an op without a forward-mode rule);
+ *     "the backward kernel cannot score the backward choices: ..." (L's assess failed:
+ *     a choice L does not make, or one it makes missing);
+ *     GEN_ERR_VALUE "the log weight is NaN (a + b)". */
 gen_status gen_pf_step_smcp3(gen_pf *pf, gen_key key, const gen_args *args, const gen_diff *argdiffs,
                              const gen_choicemap *obs, const gen_smcp3_move *move);
 

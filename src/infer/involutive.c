@@ -4,7 +4,6 @@
  * (translate.c, shared with SMCP3), and an optional check that the involution is its own
  * inverse. */
 #include <math.h>
-#include <stdio.h>
 
 #include "translate_int.h"
 

@@ -18,6 +18,8 @@ gen_status translate_apply(const translate_map *m, const gen_choicemap *model, c
     *nm = *bwd = NULL;
     core_guard g = core_guard_begin();
     gen_status s = m->fn(m->ctx, model, aux, nm, bwd);
+    /* the guard's messages: "<call>: <what> left 1 scope open", or without a call
+     * "<what>: its callback left 1 scope open" */
     gen_status sg = m->call ? CORE_GUARD_END(g, s, m->what, "%s", m->call) : CORE_GUARD_END(g, s, "its callback", "%s", m->what);
     if (CORE_UNLIKELY(sg != GEN_OK)) {
         *nm = *bwd = NULL; /* a scope closed for it may have owned them */

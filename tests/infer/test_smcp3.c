@@ -9,7 +9,8 @@
  * backward kernel is needed) match the Kalman filter within Monte Carlo error, and their
  * likelihood estimate (not its log) is unbiased across seeds; on a discrete model whose
  * moves switch an earlier step's extra choice on and off, the same against enumeration
- * of every path. Errors name the particle and leave the filter as it was. */
+ * of every path. Errors name the particle and leave the filter as it was, out of memory
+ * included (each allocation of a step failing in turn). */
 #include <math.h>
 #include <string.h>
 
