@@ -8,7 +8,9 @@
  * gen_update. Written with Unfold (genc/comb.h), step t passes the length argument grown
  * by one and argdiffs saying only it changed, so a step reruns the new step's kernel only
  * and its cost does not grow with t. Between steps: gen_pf_maybe_resample and
- * gen_pf_rejuvenate (any gen_kernel).
+ * gen_pf_rejuvenate (any gen_kernel). SMCP3 (probabilistic program proposals: forward
+ * and backward kernels with a translator that may restructure the trace) has its own
+ * init, step and move: the last section.
  *
  * Ownership. The filter owns its traces (one reference each; a trace picked several
  * times by resampling is shared, with one reference per slot), independent of scopes:
@@ -113,6 +115,134 @@ gen_status gen_pf_normalized_weights(const gen_pf *pf, gen_array **out);
  * sample_unweighted_traces: out[0..n_out) get new references in the current scope.
  * GEN_ERR_VALUE when every weight is -inf; on error the slots are NULL. */
 gen_status gen_pf_sample_unweighted_traces(const gen_pf *pf, gen_key key, int64_t n_out, gen_trace **out);
+
+/* ---- SMCP3: probabilistic program proposals ----------------------------------------------
+ * SMC with probabilistic program proposals (Lew, Matheos et al., PLDI 2023; GenJAX's
+ * SMCP3, Gen.jl's trace translators). A move takes a particle x (a trace of the model at
+ * its current args) to x' (a trace at the new args) in three parts:
+ *   - the forward kernel K, a generative function that reads x (its args->user) and
+ *     proposes auxiliary choices u (with u's log density log K(u; x) and a return value);
+ *   - the translator, a deterministic callback mapping (x's choices, u) to the choices of
+ *     x' that it sets (new values of x's choices, choices x lacks) and the backward
+ *     choices u';
+ *   - the backward kernel L, a generative function that reads x' (its args->user) and
+ *     scores u' (gen_assess: log L(u'; x')).
+ * x' is update(x, new args, argdiffs, the observations merged with the translator's
+ * choices): choices the translator leaves out keep their values, choices the new run no
+ * longer makes are dropped, so a move may add, change and remove choices anywhere in the
+ * trace, not only add the new step's. The particle's log weight grows by
+ *   log p_new(x') - log p_old(x) + log L(u'; x') - log K(u; x) + log |det J|,
+ * the first difference being update's weight, and J the Jacobian of the translator's
+ * continuous part: its inputs are the continuous values of x's choices the move changes
+ * or drops (update's discard) and of u, its outputs those of the translator's choices for
+ * x' and of u' (choices kept map to themselves and drop out), computed by forward-mode
+ * autodiff exactly as for involutive MCMC (genc/infer.h). The map (x, u) -> (x', u')
+ * must be a bijection onto what L can score; it need not be an involution, and K and L
+ * may be different functions. A choice of the new run that neither the observations nor
+ * the translator give and x lacks is sampled from the prior by update; its density
+ * (omitted by update's weight) is then part of the forward proposal, as in gen_pf_step
+ * without a proposal, and it is no input or output of J.
+ *
+ * The translator's contract is the involution's (gen_involution_fn): it reads every
+ * continuous quantity from the maps given and builds the continuous values it returns
+ * with array operations from them (the library evaluates it once on plain values and,
+ * for J, on maps whose values are differentiable functions of a flat vector); its
+ * structure (which addresses it writes) depends on discrete values only, fwd_retval
+ * being a constant for discrete information. old_args and new_args are the model's
+ * arguments before and after the move (at gen_pf_init_smcp3 old_args is NULL and
+ * old_choices empty); *new_model and *bwd_choices are new maps in the current scope (an
+ * empty map for none). Return GEN_OK or an error status (record a message with
+ * gen_error_set). Its continuous input and output counts must match. */
+typedef gen_status (*gen_smcp3_translator_fn)(void *ud, const gen_args *old_args, const gen_args *new_args,
+                                              const gen_choicemap *old_choices, const gen_choicemap *fwd_choices,
+                                              const gen_array *fwd_retval, gen_choicemap **new_model,
+                                              gen_choicemap **bwd_choices);
+typedef struct gen_smcp3_translator {
+    gen_smcp3_translator_fn fn;
+    void *ud;
+} gen_smcp3_translator;
+
+/* A move: K and L with their argument arrays (NULL: none; args->user is set by the
+ * library to the particle's trace x for K and to x' for L, NULL for K at init) and the
+ * translator. Borrowed by the calls below. */
+typedef struct gen_smcp3_move {
+    const gen_gf *forward;
+    const gen_args *forward_args;
+    const gen_gf *backward;
+    const gen_args *backward_args;
+    gen_smcp3_translator translator;
+} gen_smcp3_move;
+
+/* The parts of one particle's increment (the sum is what its log weight grows by). */
+typedef struct gen_smcp3_info {
+    double log_weight;    /* the sum below */
+    double model_weight;  /* log p_new(x') - log p_old(x): update's (init: generate's) weight */
+    double fwd_score;     /* log K(u; x) */
+    double bwd_score;     /* log L(u'; x') */
+    double log_abs_det;   /* log |det J| (0 without continuous values) */
+} gen_smcp3_info;
+
+/* An SMCP3 step: every particle's trace x moves to x' at args (argdiffs as in
+ * gen_pf_step) with the observations obs and the move, and its log weight grows by the
+ * increment above. Particle i uses fold_in(key, i). On any error the filter keeps its
+ * particles and weights. Errors:
+ *   GEN_ERR_MISUSE "gen_pf_step_smcp3: the filter is NULL" (likewise "the observations
+ *     is NULL", "the move is NULL", "the move's forward kernel is NULL", "the move's
+ *     backward kernel is NULL"), "...: the move's translator has no function";
+ *   GEN_ERR_VALUE "gen_pf_step_smcp3: args has 2 arguments, the particles' traces have 3";
+ *   a particle's failure, prefixed "gen_pf_step_smcp3: particle i: ":
+ *     "the forward kernel: ..." (K's error);
+ *     "the translator: ..." (its own error), GEN_ERR_CALLBACK "the translator failed
+ *     (<status>)" (an error status and no message), GEN_ERR_CALLBACK "the translator
+ *     returned no model choices" (or "no backward auxiliary choices"), GEN_ERR_MISUSE
+ *     "the translator: its callback left 1 scope open (...)" (or ended one it did not
+ *     open);
+ *     "the translator's choices and the observations: ..." (the merge failed, e.g. both
+ *     give one address);
+ *     "applying the translator's choices: ..." (update's error, e.g. "update: constraint
+ *     at z was not used by the model");
+ *     GEN_ERR_VALUE "the translator maps 3 continuous values (1 of the model, 2
+ *     auxiliary) to 2: dimensions must match", "the translator's continuous outputs
+ *     changed size under autodiff ...", "the translator's Jacobian is singular (log
+ *     |det J| = -inf)"; "the translator's Jacobian: ..." (autodiff of the translator
+ *     failed, e.g. an op without a forward-mode rule);
+ *     "the backward kernel cannot score the backward choices: ..." (L's assess failed:
+ *     a choice L does not make, or one it makes missing);
+ *     GEN_ERR_VALUE "the log weight is NaN (a + b)". */
+gen_status gen_pf_step_smcp3(gen_pf *pf, gen_key key, const gen_args *args, const gen_diff *argdiffs,
+                             const gen_choicemap *obs, const gen_smcp3_move *move);
+
+/* An SMCP3 move between steps: the same as gen_pf_step_smcp3 with each particle's own
+ * arguments (all GEN_DIFF_NO_CHANGE) and no observations. It is not a step:
+ * gen_pf_steps and the ESS history do not change. Errors as gen_pf_step_smcp3's,
+ * prefixed "gen_pf_move_smcp3". */
+gen_status gen_pf_move_smcp3(gen_pf *pf, gen_key key, const gen_smcp3_move *move);
+
+/* A new filter (*pf, caller-owned) of n >= 1 particles made by SMCP3 from nothing: K
+ * proposes u (args->user NULL), the translator maps (no choices, u) to x's choices and
+ * u' (old_args NULL), x = generate(model, args, obs merged with them), and the log
+ * weight is generate's weight + log L(u'; x) - log K(u) + log |det J| (J of u ->
+ * (x's translated choices, u')). Errors: GEN_ERR_MISUSE for a NULL model, obs, move
+ * (or its kernels) or pf, or a translator without a function; GEN_ERR_VALUE
+ * "gen_pf_init_smcp3: the particle count must be >= 1, got 0"; a particle's failure as
+ * for gen_pf_step_smcp3, prefixed "gen_pf_init_smcp3: particle i: " ("applying the
+ * translator's choices: generate: ..."). *pf is NULL on error. */
+gen_status gen_pf_init_smcp3(const gen_gf *model, gen_key key, const gen_args *args, const gen_choicemap *obs,
+                             const gen_smcp3_move *move, int64_t n, gen_pf **pf);
+
+/* One particle's SMCP3 move, outside a filter: *out (new in the current scope) is x'
+ * from tr, or from nothing when tr is NULL (gen_pf_init_smcp3's particle: generate of
+ * model), and *info (may be NULL) the parts of its increment. model may be NULL with a
+ * trace (it is tr's function). args NULL keeps tr's arguments (argdiffs must then be
+ * NULL); without a trace it means no arguments. obs may be NULL (none). Errors: those
+ * of gen_pf_step_smcp3's particles and move checks, prefixed "gen_smcp3_propose: ";
+ * GEN_ERR_MISUSE "gen_smcp3_propose: out is NULL", "...: the trace and the model are
+ * both NULL", "...: argdiffs without args (args NULL keeps the trace's)"; GEN_ERR_VALUE
+ * "...: the model is not the trace's generative function"; GEN_ERR_UNSUPPORTED "...: the
+ * trace is batched". *out is NULL on error. */
+gen_status gen_smcp3_propose(const gen_trace *tr, gen_key key, const gen_gf *model, const gen_args *args,
+                             const gen_diff *argdiffs, const gen_choicemap *obs, const gen_smcp3_move *move,
+                             gen_trace **out, gen_smcp3_info *info);
 
 #ifdef __cplusplus
 }

@@ -1,106 +1,34 @@
 /* involutive.c — involutive MCMC (Gen.jl's mh with a proposal and an involution): the
  * proposal's auxiliary choices and the model's choices are mapped by a user involution,
- * with the Jacobian of its continuous part computed by forward-mode autodiff, and an
- * optional check that the involution is its own inverse. */
+ * with the Jacobian of its continuous part computed by forward-mode autodiff
+ * (translate.c, shared with SMCP3), and an optional check that the involution is its own
+ * inverse. */
 #include <math.h>
-#include <stdio.h>
 
-#include "kernels_int.h"
+#include "translate_int.h"
 
 static const char *FN = "gen_mh_involutive";
 
-/* Runs the user's involution and checks what it returned. */
+/* The involution as a translate_map (translate.c): its payload, the model's arguments
+ * and the proposal's return value, which it reads besides the two maps. */
+typedef struct inv_ctx {
+    gen_involution inv;
+    const gen_args *margs;
+    const gen_array *ret;
+} inv_ctx;
+
+static gen_status inv_apply(const void *p, const gen_choicemap *model, const gen_choicemap *aux, gen_choicemap **nm,
+                            gen_choicemap **bwd) {
+    const inv_ctx *c = p;
+    return c->inv.fn(c->inv.ud, c->margs, model, aux, c->ret, nm, bwd);
+}
+
 static gen_status call_inv(gen_involution inv, const gen_args *margs, const gen_choicemap *model,
                            const gen_choicemap *aux, const gen_array *ret, gen_choicemap **nm,
                            gen_choicemap **bwd) {
-    *nm = *bwd = NULL;
-    core_guard g = core_guard_begin();
-    gen_status s = inv.fn(inv.ud, margs, model, aux, ret, nm, bwd);
-    gen_status sg = CORE_GUARD_END(g, s, "the involution", "%s", FN);
-    if (CORE_UNLIKELY(sg != GEN_OK)) {
-        *nm = *bwd = NULL; /* a scope closed for it may have owned them */
-        return sg;
-    }
-    if (s != GEN_OK) {
-        if (!core_error_pending()) return GEN_FAIL(GEN_ERR_CALLBACK, "%s: the involution failed (%s)", FN, gen_status_name(s));
-        core_error_prefix("%s: the involution", FN);
-        return s;
-    }
-    if (!*nm || !*bwd)
-        return GEN_FAIL(GEN_ERR_CALLBACK, "%s: the involution returned no %s", FN, *nm ? "backward auxiliary choices" : "model choices");
-    return GEN_OK;
-}
-
-/* What the Jacobian's function reads: the involution evaluated at the continuous
- * inputs it consumes (the model's values that the move replaces or drops, then the
- * auxiliary choices), as one flat vector. */
-typedef struct jac_ctx {
-    gen_involution inv;
-    const gen_args *margs;
-    const gen_choicemap *model, *aux;
-    const gen_selection *consumed;
-    const gen_array *ret;
-    int64_t dm, d;
-} jac_ctx;
-
-static gen_status jac_fn(void *p, int n_in, gen_array *const *in, int n_out, gen_array **out) {
-    (void)n_in;
-    (void)n_out;
-    const jac_ctx *j = p;
-    gen_array *xm = gen_slice(in[0], 0, 0, j->dm, 1), *xa = gen_slice(in[0], 0, j->dm, GEN_END, 1);
-    gen_choicemap *m = gen_choicemap_unflatten(j->model, j->consumed, xm);
-    gen_choicemap *a = gen_choicemap_unflatten(j->aux, NULL, xa);
-    if (!m || !a) return infer_pending();
-    gen_choicemap *nm = NULL, *bwd = NULL;
-    gen_status s = call_inv(j->inv, j->margs, m, a, j->ret, &nm, &bwd);
-    if (s != GEN_OK) return s;
-    gen_array *parts[2] = {gen_choicemap_flatten(nm, NULL), gen_choicemap_flatten(bwd, NULL)};
-    out[0] = gen_concatenate(2, parts, 0);
-    if (!out[0]) return infer_pending();
-    if (gen_array_size(out[0]) != j->d)
-        return GEN_FAIL(GEN_ERR_VALUE, "%s: the involution's continuous outputs changed size under autodiff (%lld, not %lld): its structure must depend only on discrete values",
-                        FN, (long long)gen_array_size(out[0]), (long long)j->d);
-    return GEN_OK;
-}
-
-/* log |det J| of the involution's continuous part: inputs are the continuous values of
- * the model's choices the move consumes (those update discards) and of the auxiliary
- * choices; outputs those of the new model choices and the backward auxiliary choices.
- * Values the move keeps map to themselves (an identity block), so they drop out. */
-static gen_status log_abs_det(jac_ctx *j, const gen_choicemap *discard, const gen_choicemap *nm,
-                              const gen_choicemap *bwd, double *out) {
-    *out = 0;
-    gen_selection *consumed = infer_select_values(discard);
-    if (!consumed) return infer_pending();
-    j->consumed = consumed;
-    j->dm = gen_choicemap_flat_size(j->model, consumed);
-    int64_t d_in = j->dm + gen_choicemap_flat_size(j->aux, NULL);
-    int64_t d_out = gen_choicemap_flat_size(nm, NULL) + gen_choicemap_flat_size(bwd, NULL);
-    if (d_in != d_out)
-        return GEN_FAIL(GEN_ERR_VALUE, "%s: the involution maps %lld continuous values (%lld of the model, %lld auxiliary) to %lld: dimensions must match",
-                        FN, (long long)d_in, (long long)j->dm, (long long)(d_in - j->dm), (long long)d_out);
-    j->d = d_in;
-    if (d_in == 0) return GEN_OK;
-    gen_array *parts[2] = {gen_choicemap_flatten(j->model, consumed), gen_choicemap_flatten(j->aux, NULL)};
-    gen_array *x = gen_concatenate(2, parts, 0);
-    gen_array **cols = core_calloc((size_t)d_in, sizeof *cols);
-    if (!x || !cols) {
-        core_free(cols, (size_t)d_in * sizeof *cols);
-        return infer_pending();
-    }
-    gen_status s = GEN_OK;
-    for (int64_t i = 0; i < d_in && s == GEN_OK; i++) {
-        gen_array *e = gen_one_hot(gen_scalar_i64(i), d_in, GEN_F64);
-        s = e ? gen_jvp((gen_closure){jac_fn, j}, 1, &x, &e, 1, NULL, &cols[i]) : infer_pending();
-    }
-    gen_array *jm = s == GEN_OK ? gen_stack((int)d_in, cols, 1) : NULL;
-    gen_array *ld = jm ? gen_logdet(jm) : NULL;
-    core_free(cols, (size_t)d_in * sizeof *cols);
-    if (s == GEN_OK && (!ld || (s = gen_item(ld, out)) != GEN_OK)) s = infer_pending();
-    if (s == GEN_OK && !isfinite(*out))
-        return GEN_FAIL(GEN_ERR_VALUE, "%s: the involution's Jacobian is singular (log |det J| = %g)", FN, *out);
-    if (s != GEN_OK) core_error_prefix("%s: Jacobian", FN);
-    return s;
+    inv_ctx c = {inv, margs, ret};
+    translate_map m = {inv_apply, &c, FN, "the involution"};
+    return translate_apply(&m, model, aux, nm, bwd);
 }
 
 /* Applies the involution to the proposed state and checks it gives back the start. */
@@ -168,8 +96,9 @@ static gen_status propose_move(const gen_trace *tr, const gen_gf *proposal, cons
     if (s == GEN_OK && gen_choicemap_count(c1) != gen_choicemap_count(c0) - gen_choicemap_count(discard) + gen_choicemap_count(nm))
         s = GEN_FAIL(GEN_ERR_VALUE, "%s: the new model choices leave some choices of the new trace unconstrained (update sampled them): the involution must give every new choice",
                      FN);
-    jac_ctx j = {inv, gen_trace_args(tr), c0, aux, NULL, ret, 0, 0};
-    if (s == GEN_OK) s = log_abs_det(&j, discard, nm, bwd, &info->log_abs_det);
+    inv_ctx ic = {inv, gen_trace_args(tr), ret};
+    translate_map tm = {inv_apply, &ic, FN, "the involution"};
+    if (s == GEN_OK) s = translate_log_abs_det(&tm, c0, aux, discard, nm, bwd, &info->log_abs_det);
     if (s == GEN_OK) {
         gen_args b = {fwd.n, fwd.v, *prop};
         if ((s = gen_assess(proposal, &b, bwd, &w_bwd, &ret_bwd)) != GEN_OK) {

@@ -77,13 +77,7 @@ void gen_pf_free(gen_pf *pf) {
     core_free(pf, sizeof *pf);
 }
 
-gen_status gen_pf_init(const gen_gf *model, gen_key key, const gen_args *args, const gen_choicemap *obs,
-                       const gen_gf *proposal, const gen_args *proposal_args, int64_t n, gen_pf **pf) {
-    const char *fn = "gen_pf_init";
-    if (!pf) return GEN_FAIL(GEN_ERR_MISUSE, "%s: pf is NULL", fn);
-    *pf = NULL;
-    if (!model) return infer_null(fn, "the model");
-    if (!obs) return infer_null(fn, "the observations");
+gen_status pf_init_with(const char *fn, gen_key key, int64_t n, pf_move_fn f, void *ud, gen_pf **pf) {
     if (n < 1) return GEN_FAIL(GEN_ERR_VALUE, "%s: the particle count must be >= 1, got %lld", fn, (long long)n);
     gen_pf *p = core_calloc(1, sizeof *p);
     if (!p) return GEN_ERR_OOM;
@@ -94,9 +88,8 @@ gen_status gen_pf_init(const gen_gf *model, gen_key key, const gen_args *args, c
         gen_pf_free(p);
         return GEN_ERR_OOM;
     }
-    init_ctx c = {model, proposal, args, proposal_args, obs};
     gen_status s = pf_reserve_ess(p);
-    if (s == GEN_OK) s = pf_move_all(p, fn, key, init_move, &c);
+    if (s == GEN_OK) s = pf_move_all(p, fn, key, f, ud);
     if (s == GEN_OK) p->ess[p->n_ess++] = infer_ess_of(p->lw, p->n);
     if (s != GEN_OK) {
         gen_pf_free(p);
@@ -104,6 +97,17 @@ gen_status gen_pf_init(const gen_gf *model, gen_key key, const gen_args *args, c
     }
     *pf = p;
     return GEN_OK;
+}
+
+gen_status gen_pf_init(const gen_gf *model, gen_key key, const gen_args *args, const gen_choicemap *obs,
+                       const gen_gf *proposal, const gen_args *proposal_args, int64_t n, gen_pf **pf) {
+    const char *fn = "gen_pf_init";
+    if (!pf) return GEN_FAIL(GEN_ERR_MISUSE, "%s: pf is NULL", fn);
+    *pf = NULL;
+    if (!model) return infer_null(fn, "the model");
+    if (!obs) return infer_null(fn, "the observations");
+    init_ctx c = {model, proposal, args, proposal_args, obs};
+    return pf_init_with(fn, key, n, init_move, &c, pf);
 }
 
 /* ---- step ----------------------------------------------------------------------------- */

@@ -25,6 +25,11 @@ typedef gen_status (*pf_move_fn)(void *ud, int64_t i, gen_key key, const gen_tra
  * otherwise the filter is unchanged and the error is prefixed "fn: particle i". */
 gen_status pf_move_all(gen_pf *pf, const char *fn, gen_key key, pf_move_fn f, void *ud);
 
+/* A new filter (*pf) of n particles, each made by f from no trace (tr NULL), with
+ * pf_move_all's all-or-nothing rule; GEN_ERR_VALUE "fn: the particle count must be >= 1,
+ * got 0". *pf is left as it was on error. */
+gen_status pf_init_with(const char *fn, gen_key key, int64_t n, pf_move_fn f, void *ud, gen_pf **pf);
+
 /* The weights as a new [n] f64 array in the current scope (NULL on error, recorded). */
 gen_array *pf_weights_array(const gen_pf *pf);
 

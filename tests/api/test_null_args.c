@@ -1132,6 +1132,15 @@ static void test_filter(void) {
 
 /* ---- genc/smc.h ---- */
 
+static gen_status empty_translate(void *ud, const gen_args *old_args, const gen_args *new_args,
+                                  const gen_choicemap *old, const gen_choicemap *u, const gen_array *ret,
+                                  gen_choicemap **nm, gen_choicemap **bwd) {
+    (void)ud, (void)old_args, (void)new_args, (void)old, (void)u, (void)ret;
+    *nm = gen_choicemap_empty();
+    *bwd = gen_choicemap_empty();
+    return GEN_OK;
+}
+
 static void test_smc(void) {
     gen_pf *pf = NULL, *o_pf = NULL;
     CHECK_OK(gen_pf_init(GF2, KEY, NULL, OBS, NULL, NULL, 2, &pf));
@@ -1159,11 +1168,34 @@ static void test_smc(void) {
     ST(gen_pf_normalized_weights(pf, NULL));
     ST(gen_pf_sample_unweighted_traces(NULL, KEY, 1, o_trs));
     ST(gen_pf_sample_unweighted_traces(pf, KEY, 1, NULL));
+    gen_smcp3_move mv = {PROP, NULL, PROP, NULL, {empty_translate, NULL}};
+    gen_smcp3_move no_fwd = {NULL, NULL, PROP, NULL, {empty_translate, NULL}};
+    gen_smcp3_move no_bwd = {PROP, NULL, NULL, NULL, {empty_translate, NULL}};
+    gen_smcp3_move no_fn = {PROP, NULL, PROP, NULL, {NULL, NULL}};
+    ST(gen_pf_init_smcp3(NULL, KEY, NULL, OBS, &mv, 2, &o_pf));
+    ST(gen_pf_init_smcp3(GF2, KEY, NULL, NULL, &mv, 2, &o_pf));
+    ST(gen_pf_init_smcp3(GF2, KEY, NULL, OBS, NULL, 2, &o_pf));
+    ST(gen_pf_init_smcp3(GF2, KEY, NULL, OBS, &no_fwd, 2, &o_pf));
+    ST(gen_pf_init_smcp3(GF2, KEY, NULL, OBS, &mv, 2, NULL));
+    ST(gen_pf_step_smcp3(NULL, KEY, NULL, NULL, none, &mv));
+    ST(gen_pf_step_smcp3(pf, KEY, NULL, NULL, NULL, &mv));
+    ST(gen_pf_step_smcp3(pf, KEY, NULL, NULL, none, NULL));
+    ST(gen_pf_step_smcp3(pf, KEY, NULL, NULL, none, &no_fwd));
+    ST(gen_pf_step_smcp3(pf, KEY, NULL, NULL, none, &no_bwd));
+    ST(gen_pf_step_smcp3(pf, KEY, NULL, NULL, none, &no_fn));
+    ST(gen_pf_move_smcp3(NULL, KEY, &mv));
+    ST(gen_pf_move_smcp3(pf, KEY, NULL));
+    ST(gen_pf_move_smcp3(pf, KEY, &no_bwd));
+    ST(gen_smcp3_propose(TR, KEY, NULL, NULL, NULL, NULL, NULL, &o_tr, NULL));
+    ST(gen_smcp3_propose(TR, KEY, NULL, NULL, NULL, NULL, &mv, NULL, NULL));
+    ST(gen_smcp3_propose(NULL, KEY, NULL, NULL, NULL, NULL, &mv, &o_tr, NULL));
     gen_pf_free(pf);
     /* Optional (documented "may be NULL", no row): gen_pf_init args, proposal and
      * proposal_args, gen_pf_step args, argdiffs, proposal and proposal_args,
      * gen_pf_maybe_resample did_resample, gen_pf_rejuvenate n_accepted,
-     * gen_pf_sample_unweighted_traces out when n_out is 0. */
+     * gen_pf_sample_unweighted_traces out when n_out is 0; gen_pf_init_smcp3 args,
+     * gen_pf_step_smcp3 args and argdiffs, the move's forward_args and backward_args,
+     * gen_smcp3_propose model (with a trace), args, argdiffs, obs and info. */
 }
 
 /* ---- genc/pmcmc.h ---- */
