@@ -248,12 +248,20 @@ gen_status gen_posterior_mode(const gen_trace *tr, const gen_selection *sel, int
 /* ---- kernels and chains --------------------------------------------------------------- */
 
 /* An MCMC kernel: a function from a trace to a trace (the input is borrowed; *out is a
- * new reference in the current scope, or the input retained), with its own payload. */
+ * new reference in the current scope, or the input retained), with its own payload.
+ * On a batched trace (genc/gfi.h: batched execution) a kernel moves every particle, each
+ * accepting or rejecting on its own, and fn's *accepted says whether some particle
+ * accepted; fn_batched (called for batched traces only) gives the acceptances one per
+ * particle instead: *accepted a new bool [n] array in the current scope. A kernel that
+ * cannot tell them leaves fn_batched NULL (a kernel written as {fn, payload} does). */
 typedef gen_status (*gen_kernel_fn)(void *payload, gen_key key, const gen_trace *tr,
                                     gen_trace **out, bool *accepted);
+typedef gen_status (*gen_kernel_batched_fn)(void *payload, gen_key key, const gen_trace *tr,
+                                            gen_trace **out, gen_array **accepted);
 typedef struct gen_kernel {
     gen_kernel_fn fn;
     void *payload;
+    gen_kernel_batched_fn fn_batched; /* may be NULL */
 } gen_kernel;
 
 /* Ready-made kernels (their payload structs live as long as the kernel is used). */
@@ -297,9 +305,23 @@ typedef struct gen_kernel_repeat {
 } gen_kernel_repeat;
 gen_kernel gen_kernel_repeated(gen_kernel_repeat *r);
 
-/* Applies k once: *out and *accepted as the kernel gives them. */
+/* Applies k once: *out and *accepted as the kernel gives them (on a batched trace:
+ * whether some particle accepted). */
 gen_status gen_kernel_apply(gen_kernel k, gen_key key, const gen_trace *tr, gen_trace **out,
                             bool *accepted);
+/* Applies k once with each particle's acceptance: on a batched trace of n particles,
+ * through k.fn_batched, *accepted (may be NULL) a new bool [n] array in the current scope
+ * (particle i accepted: for a cycle or a repetition, some step accepted it; a mixture
+ * picks one part for all particles); on a scalar trace, through k.fn, a 0-d bool.
+ * Errors: GEN_ERR_MISUSE for a kernel without fn, a NULL out or trace; GEN_ERR_UNSUPPORTED
+ * for a batched trace and a kernel without fn_batched ("gen_kernel_apply_batched: the
+ * kernel has no batched function (fn_batched is NULL), ..."); GEN_ERR_CALLBACK when
+ * fn_batched succeeds without a bool [n] array; the kernel's own errors. On error *out
+ * and *accepted are NULL. The ready-made kernels above (MH with a selection or a
+ * proposal, HMC, MALA) and the compositions below have fn_batched; the others
+ * (involutive, reversible jump, elliptical slice, Gibbs, NUTS) refuse batched traces. */
+gen_status gen_kernel_apply_batched(gen_kernel k, gen_key key, const gen_trace *tr, gen_trace **out,
+                                    gen_array **accepted);
 
 /* A chain: burn_in steps, then draws * thin steps keeping every thin-th state. What is
  * kept: the values of the choices in sel (flattened in deep order, f64: see

@@ -694,3 +694,41 @@ gen_status gen_target_trace(const gen_target *t, const gen_array *theta, gen_tra
     gen_scope_end();
     return s;
 }
+
+gen_status target_point_of(const gen_target *t, const gen_choicemap *choices, double *theta) {
+    gen_status s = gen_scope_begin();
+    if (s != GEN_OK) return s;
+    gen_choicemap_builder *b = gen_choicemap_builder_new();
+    gen_array *w = NULL, *th = NULL;
+    int64_t seen = 0;
+    s = b ? uc_assess(t, GEN_EVAL_INVERSE, choices, NULL, b, &w, &seen) : infer_pending();
+    gen_choicemap *u = s == GEN_OK ? gen_choicemap_builder_finish(b) : NULL;
+    gen_choicemap *m = u ? with_values(choices, u) : NULL;
+    if (s == GEN_OK && !(m && (th = gen_choicemap_flatten(m, t->sel)))) s = infer_pending();
+    if (s == GEN_OK && gen_array_size(th) != t->dim)
+        s = GEN_FAIL(GEN_ERR_VALUE, "%s: the selected continuous choices have %lld elements, not %lld",
+                     gen_gf_name(gen_trace_gf(t->tr)), (long long)gen_array_size(th), (long long)t->dim);
+    if (s == GEN_OK) s = gen_array_copy_to(th, GEN_F64, theta, (size_t)t->dim * sizeof *theta);
+    if (b) gen_choicemap_builder_free(b);
+    gen_scope_end();
+    return s;
+}
+
+gen_status target_values_at(gen_target *t, const double *theta, int64_t dims, double *x) {
+    bool done = false;
+    gen_status s = target_record_raw(t, t->sel, theta, dims, x, &done);
+    if (s != GEN_OK || done) return s;
+    if ((s = gen_scope_begin()) != GEN_OK) return s;
+    gen_choicemap_builder *b = gen_choicemap_builder_new();
+    gen_array *th = gen_array_from(GEN_F64, 1, &t->dim, theta), *w = NULL, *v = NULL;
+    s = b && th ? forward_at(t, th, b, &w) : infer_pending();
+    gen_choicemap *m = s == GEN_OK ? gen_choicemap_builder_finish(b) : NULL;
+    if (s == GEN_OK && !(m && (v = gen_choicemap_flatten(m, t->sel)))) s = infer_pending();
+    if (s == GEN_OK && gen_array_size(v) != dims)
+        s = GEN_FAIL(GEN_ERR_VALUE, "%s: the selected continuous choices have %lld elements, not %lld",
+                     gen_gf_name(gen_trace_gf(t->tr)), (long long)gen_array_size(v), (long long)dims);
+    if (s == GEN_OK) s = gen_array_copy_to(v, GEN_F64, x, (size_t)dims * sizeof *x);
+    if (b) gen_choicemap_builder_free(b);
+    gen_scope_end();
+    return s;
+}

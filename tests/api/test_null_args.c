@@ -277,7 +277,7 @@ static void test_fields(void) {
     gen_mh_proposal_kernel no_prop = {NULL, NULL};
     CHECK(gen_kernel_apply(gen_kernel_mh_proposal(&no_prop), KEY, TR, &out, NULL) == GEN_ERR_MISUSE);
     CHECK_ERROR(GEN_ERR_MISUSE, "gen_mh_proposal: the proposal is NULL");
-    CHECK(gen_kernel_apply((gen_kernel){NULL, NULL}, KEY, TR, &out, NULL) == GEN_ERR_MISUSE);
+    CHECK(gen_kernel_apply((gen_kernel){NULL, NULL, NULL}, KEY, TR, &out, NULL) == GEN_ERR_MISUSE);
     CHECK_ERROR(GEN_ERR_MISUSE, "gen_kernel_apply: the kernel has no function");
     /* gen_choose(ctx, "a", NULL): a misuse naming the address, not an internal error */
     gen_trace *tr = NULL;
