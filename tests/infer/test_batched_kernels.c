@@ -216,8 +216,8 @@ static double normal_logp(double mu, double *g) {
  * first key, one per particle: d = 1) and uniforms (its second key). */
 static void test_hmc_mechanics(void) {
     int64_t n = 200;
-    const double eps = 0.3;
-    const int L = 4;
+    const double eps = 0.78;
+    const int L = 3;
     gen_trace *tr = normal_posterior(n, 13);
     gen_addr mu = addr1("mu");
     gen_hmc_kernel hk = {gen_select(1, &mu), eps, L, NULL};
@@ -315,7 +315,7 @@ static void test_stationary(void) {
                normal_cdf, np);
     gen_hmc_kernel hk = {smu, 0.5, 3, NULL};
     stationary("hmc", gen_kernel_hmc(&hk), normal_posterior(n, 43), "mu", 4, POST_MEAN, POST_VAR, normal_cdf, np);
-    gen_hmc_kernel hk2 = {sl, 0.35, 3, gen_array_from_f64(GEN_DIMS(1), (double[]){0.5})};
+    gen_hmc_kernel hk2 = {sl, 0.6, 3, gen_array_from_f64(GEN_DIMS(1), (double[]){0.5})};
     stationary("hmc counts", gen_kernel_hmc(&hk2), counts_posterior(n, 44), "l", 4, 2.0, 1.0 / 3, gamma_cdf, gp);
     gen_mala_kernel ak = {sl, 0.6};
     stationary("mala counts", gen_kernel_mala(&ak), counts_posterior(n, 45), "l", 4, 2.0, 1.0 / 3, gamma_cdf, gp);
