@@ -300,6 +300,31 @@ gen_status gen_assess_batched(const gen_gf *f, int64_t n, const gen_args *args,
                               const gen_choicemap *choices, gen_array **weight,
                               gen_array **retval);
 
+/* Picking particles of batched traces (resampling, and each particle's accept or reject
+ * in a batched MCMC step). Both rebuild the trace with gen_generate_batched from the
+ * picked particles' choices, all constrained (so nothing is drawn and the scores are the
+ * picked particles' scores): the cost is one batched generate of the whole trace. Values
+ * shared by every particle (observed data) stay shared; per-particle arguments (batched
+ * arrays) are picked with the choices; args->user is kept. *out is NULL on error.
+ *
+ * gen_trace_gather: *out has m particles, particle j being tr's particle index[j]
+ * (index: a 1-D i64 array of m >= 1 entries, e.g. gen_resample's ancestors).
+ * Errors: GEN_ERR_MISUSE for a NULL argument; GEN_ERR_VALUE for a scalar trace ("the
+ * trace is not batched") or an index of another dtype or shape; GEN_ERR_INDEX for an
+ * entry outside [0, n) ("gen_trace_gather: index 3 is 70, outside the trace's 64
+ * particles"; an index on a device is checked by the device's gather); a failed rebuild
+ * is prefixed "gen_trace_gather: rebuilding the trace". */
+gen_status gen_trace_gather(const gen_trace *tr, const gen_array *index, gen_trace **out);
+/* gen_trace_where: particle i of *out is b's particle i where take_b[i] (a bool [n]
+ * array), else a's. a and b are batched traces of one generative function with the same
+ * particle count n and argument count (their arguments are picked the same way); an
+ * address only one of them has (a branch one took) is present for the particles picked
+ * from it (a masked value, genc/choice.h). Errors: GEN_ERR_MISUSE for a NULL argument;
+ * GEN_ERR_VALUE for a scalar trace, traces of different functions, particle counts or
+ * argument counts, or take_b not bool [n]; a failed rebuild is prefixed
+ * "gen_trace_where: rebuilding the trace". */
+gen_status gen_trace_where(const gen_array *take_b, const gen_trace *a, const gen_trace *b, gen_trace **out);
+
 /* ---- edit requests (GenJAX's edit) --------------------------------------------------- */
 
 /* What to do to a trace: an immutable, refcounted value, scope-owned like a trace. It

@@ -916,6 +916,13 @@ static void test_gfi(void) {
     ST(gen_generate_batched(GF, KEY, 1, NULL, CM, NULL, &o_arr));
     ST(gen_assess_batched(NULL, 1, NULL, CM, &o_arr, &o_arr));
     ST(gen_assess_batched(GF, 1, NULL, NULL, &o_arr, &o_arr));
+    ST(gen_trace_gather(NULL, I, &o_tr));
+    ST(gen_trace_gather(TR, NULL, &o_tr));
+    ST(gen_trace_gather(TR, I, NULL));
+    ST(gen_trace_where(NULL, TR, TR, &o_tr));
+    ST(gen_trace_where(MASK, NULL, TR, &o_tr));
+    ST(gen_trace_where(MASK, TR, NULL, &o_tr));
+    ST(gen_trace_where(MASK, TR, TR, NULL));
     PTR(gen_edit_update(NULL, &DIFF, NULL));
     PTR(gen_edit_regenerate(NULL, &DIFF, NULL));
     DOC(gen_edit_request_retain(NULL), NULL);

@@ -1,0 +1,236 @@
+/* trace_particles.c — picking particles of batched traces: gen_trace_gather (resampling
+ * permutes a batch) and gen_trace_where (a batched MCMC step keeps each particle's old
+ * or proposed state). Both are derived from generate, as the other derived operations
+ * are: the picked particles' choices (and per-particle arguments) are assembled with
+ * array ops on the particle axis, and the trace is rebuilt by a batched generate with
+ * every choice constrained, which works for every kind that runs batched and draws
+ * nothing. Its cost is that of one batched generate of the whole trace. */
+#include <stdlib.h>
+
+#include "gfi_int.h"
+
+/* ---- checks ---------------------------------------------------------------------------- */
+
+/* GEN_ERR_MISUSE "<fn>: <what> is NULL" for the first NULL of n (pointer, name) pairs (a
+ * NULL object keeps the error already pending that made it), else GEN_OK. */
+static gen_status check_nulls(const char *fn, int n, const void *const *p, const char *const *what) {
+    for (int i = 0; i < n; i++)
+        if (!p[i]) return core_error_pending() ? core_error_pending() : GEN_FAIL(GEN_ERR_MISUSE, "%s: %s is NULL", fn, what[i]);
+    return GEN_OK;
+}
+
+static gen_status check_batched(const char *fn, const char *what, const gen_trace *tr) {
+    if (!tr->batch) return GEN_FAIL(GEN_ERR_VALUE, "%s: %s is not batched (a trace of gen_simulate_batched or gen_generate_batched)", fn, what);
+    return GEN_OK;
+}
+
+/* index: a 1-D i64 array of m >= 1 entries, each in [0, n) when it is on the host (a
+ * device's index is checked by the device's gather). */
+static gen_status check_index(const char *fn, const gen_array *index, int64_t n) {
+    if (gen_array_is_tuple(index) || gen_array_dtype(index) != GEN_I64 || gen_array_ndim(index) != 1 ||
+        gen_array_shape(index)[0] < 1)
+        return GEN_FAIL(GEN_ERR_VALUE, "%s: the index must be a 1-D i64 array of at least one particle", fn);
+    if (gen_array_device(index) != GEN_DEVICE_CPU) return GEN_OK;
+    int64_t m = gen_array_shape(index)[0];
+    for (int64_t j = 0; j < m; j++) {
+        int64_t v = ((const int64_t *)gen_array_data(index))[j];
+        if (v < 0 || v >= n)
+            return GEN_FAIL(GEN_ERR_INDEX, "%s: index %lld is %lld, outside the trace's %lld particles", fn, (long long)j,
+                            (long long)v, (long long)n);
+    }
+    return GEN_OK;
+}
+
+static gen_status check_take(const char *fn, const gen_array *take, int64_t n) {
+    if (gen_array_is_tuple(take) || gen_array_dtype(take) != GEN_BOOL || gen_array_ndim(take) != 1 ||
+        gen_array_shape(take)[0] != n)
+        return GEN_FAIL(GEN_ERR_VALUE, "%s: take_b must be a bool [%lld] array (one entry per particle)", fn, (long long)n);
+    return GEN_OK;
+}
+
+/* ---- array pieces (batched mode suspended: physical shapes, particle axis first) --------- */
+
+/* v as one value per particle: v itself when batched, else v broadcast to [n, ...]. */
+static gen_array *per_particle(const gen_array *v, int64_t n) {
+    if (gen_array_is_batched(v)) return (gen_array *)v;
+    int nd = gen_array_ndim(v);
+    int64_t shape[GEN_MAX_DIMS + 1];
+    shape[0] = n;
+    for (int k = 0; k < nd; k++) shape[k + 1] = gen_array_shape(v)[k];
+    return gen_batched(gen_broadcast_to(v, nd + 1, shape));
+}
+
+/* take [n] bool reshaped to broadcast against an [n, ...] value of ndim dims. */
+static gen_array *take_for(const gen_array *take, int ndim) {
+    int64_t shape[GEN_MAX_DIMS + 1];
+    shape[0] = gen_array_shape(take)[0];
+    for (int k = 1; k < ndim; k++) shape[k] = 1;
+    return gen_reshape(take, ndim, shape);
+}
+
+static gen_array *all_true(int64_t n) {
+    gen_array *one = gen_scalar_bool(true);
+    return gen_broadcast_to(one, 1, &n);
+}
+
+/* ---- gather ---------------------------------------------------------------------------- */
+
+static gen_array *gather_value(const gen_array *v, const gen_array *index) {
+    if (!gen_array_is_batched(v)) return (gen_array *)v; /* shared by every particle */
+    return gen_batched(gen_take(v, index, 0));
+}
+
+static gen_status gather_choices(const gen_choicemap *m, const gen_array *index, gen_choicemap **out) {
+    gen_choicemap_builder *b = gen_choicemap_builder_new();
+    gen_status s = b ? GEN_OK : GEN_ERR_OOM;
+    gen_choicemap_iter it;
+    gen_choicemap_iter_init(&it, m);
+    while (s == GEN_OK && gen_choicemap_iter_next(&it)) {
+        gen_array *v = gather_value(it.value, index);
+        if (!v) {
+            s = core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
+        } else if (it.mask) {
+            gen_array *mask = gen_take(it.mask, index, 0);
+            s = mask ? gen_choicemap_builder_set_masked(b, &it.addr, v, mask) : core_error_pending();
+        } else {
+            s = gen_choicemap_builder_set(b, &it.addr, v);
+        }
+    }
+    *out = s == GEN_OK ? gen_choicemap_builder_finish(b) : NULL;
+    if (s == GEN_OK && !*out) s = core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
+    if (b) gen_choicemap_builder_free(b);
+    return s;
+}
+
+/* Rebuilds a trace of f for n particles from args and every choice (none drawn). */
+static gen_status rebuild(const char *fn, const gen_trace *like, int64_t n, gen_array **argv,
+                          const gen_choicemap *choices, gen_trace **out) {
+    gen_args args = {like->args.n, argv, like->args.user};
+    gen_status s = gen_generate_batched(like->gf, gen_key_new(0), n, &args, choices, out, NULL);
+    if (s != GEN_OK) core_error_prefix("%s: rebuilding the trace", fn);
+    return s;
+}
+
+gen_status gen_trace_gather(const gen_trace *tr, const gen_array *index, gen_trace **out) {
+    const char *fn = "gen_trace_gather";
+    if (out) *out = NULL;
+    gen_status s = check_nulls(fn, 3, (const void *[]){tr, index, out}, (const char *[]){"the trace", "the index", "out"});
+    if (s == GEN_OK) s = check_batched(fn, "the trace", tr);
+    if (s == GEN_OK) s = check_index(fn, index, tr->batch);
+    if (s != GEN_OK || (s = gen_scope_begin()) != GEN_OK) return s;
+    int64_t batch = gen_batch_suspend();
+    int64_t m = gen_array_shape(index)[0];
+    gen_array **argv = tr->args.n ? calloc((size_t)tr->args.n, sizeof *argv) : NULL;
+    if (tr->args.n && !argv) s = GEN_FAIL(GEN_ERR_OOM, "%s: out of memory", fn);
+    for (int k = 0; s == GEN_OK && k < tr->args.n; k++)
+        if (!(argv[k] = gather_value(tr->args.v[k], index))) s = core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
+    const gen_choicemap *choices = s == GEN_OK ? gen_trace_choices(tr) : NULL;
+    if (s == GEN_OK && !choices) s = core_error_pending();
+    gen_choicemap *picked = NULL;
+    if (s == GEN_OK) s = gather_choices(choices, index, &picked);
+    if (s == GEN_OK) s = rebuild(fn, tr, m, argv, picked, out);
+    free(argv);
+    gen_batch_resume(batch);
+    if (s == GEN_OK) *out = gen_trace_scope_return(*out);
+    gen_scope_end();
+    return s;
+}
+
+/* ---- where ----------------------------------------------------------------------------- */
+
+/* The value of particle i: b's where take[i], else a's, for an address both traces have:
+ * the very same array kept as it is; otherwise both per particle and merged, with the
+ * merged presence mask (NULL when both are present for every particle). */
+static gen_status where_both(const gen_array *take, const gen_array *va, const gen_array *ma, const gen_array *vb,
+                             const gen_array *mb, int64_t n, gen_array **v, gen_array **mask) {
+    *mask = NULL;
+    if (!ma && !mb && gfi_same_value(va, vb)) {
+        *v = (gen_array *)va;
+        return GEN_OK;
+    }
+    gen_array *pa = per_particle(va, n), *pb = per_particle(vb, n);
+    if (!pa || !pb) return core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
+    *v = gen_batched(gen_where(take_for(take, gen_array_ndim(pa)), pb, pa));
+    if (!*v) return core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
+    if (ma || mb) {
+        *mask = gen_where(take, mb ? mb : all_true(n), ma ? ma : all_true(n));
+        if (!*mask) return core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
+    }
+    return GEN_OK;
+}
+
+/* One trace's value at an address the other lacks: present where the trace is picked
+ * (keep: take for b, not take for a) and it was present. */
+static gen_status where_one(const gen_array *keep, const gen_array *v0, const gen_array *m0, int64_t n, gen_array **v,
+                            gen_array **mask) {
+    *v = per_particle(v0, n);
+    *mask = m0 ? gen_logical_and(keep, m0) : (gen_array *)keep;
+    return *v && *mask ? GEN_OK : (core_error_pending() ? core_error_pending() : GEN_ERR_OOM);
+}
+
+static gen_status where_choices(const gen_array *take, const gen_choicemap *a, const gen_choicemap *b, int64_t n,
+                                gen_choicemap **out) {
+    gen_choicemap_builder *bld = gen_choicemap_builder_new();
+    gen_array *not_take = gen_logical_not(take);
+    gen_status s = bld && not_take ? GEN_OK : (core_error_pending() ? core_error_pending() : GEN_ERR_OOM);
+    gen_choicemap_iter it;
+    gen_choicemap_iter_init(&it, a);
+    while (s == GEN_OK && gen_choicemap_iter_next(&it)) {
+        const gen_array *vb = gen_choicemap_get_value(b, &it.addr), *v = NULL, *mask = NULL;
+        gen_array *nv = NULL, *nm = NULL;
+        if (vb)
+            s = where_both(take, it.value, it.mask, vb, gen_choicemap_mask_at(b, &it.addr), n, &nv, &nm);
+        else
+            s = where_one(not_take, it.value, it.mask, n, &nv, &nm);
+        v = nv;
+        mask = nm;
+        if (s == GEN_OK) s = mask ? gen_choicemap_builder_set_masked(bld, &it.addr, v, mask) : gen_choicemap_builder_set(bld, &it.addr, v);
+    }
+    gen_choicemap_iter_init(&it, b);
+    while (s == GEN_OK && gen_choicemap_iter_next(&it)) {
+        if (gen_choicemap_get_value(a, &it.addr)) continue; /* merged above */
+        gen_array *nv = NULL, *nm = NULL;
+        s = where_one(take, it.value, it.mask, n, &nv, &nm);
+        if (s == GEN_OK) s = gen_choicemap_builder_set_masked(bld, &it.addr, nv, nm);
+    }
+    *out = s == GEN_OK ? gen_choicemap_builder_finish(bld) : NULL;
+    if (s == GEN_OK && !*out) s = core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
+    if (bld) gen_choicemap_builder_free(bld);
+    return s;
+}
+
+gen_status gen_trace_where(const gen_array *take_b, const gen_trace *a, const gen_trace *b, gen_trace **out) {
+    const char *fn = "gen_trace_where";
+    if (out) *out = NULL;
+    gen_status s = check_nulls(fn, 4, (const void *[]){take_b, a, b, out}, (const char *[]){"take_b", "trace a", "trace b", "out"});
+    if (s == GEN_OK) s = check_batched(fn, "trace a", a);
+    if (s == GEN_OK) s = check_batched(fn, "trace b", b);
+    if (s != GEN_OK) return s;
+    if (a->batch != b->batch)
+        return GEN_FAIL(GEN_ERR_VALUE, "%s: trace a has %lld particles, trace b %lld", fn, (long long)a->batch,
+                        (long long)b->batch);
+    if (!gfi_same_gf(a->gf, b->gf))
+        return GEN_FAIL(GEN_ERR_VALUE, "%s: the traces are of different generative functions (%s, %s)", fn, a->gf->name,
+                        b->gf->name);
+    if (a->args.n != b->args.n)
+        return GEN_FAIL(GEN_ERR_VALUE, "%s: trace a has %d arguments, trace b %d", fn, a->args.n, b->args.n);
+    if ((s = check_take(fn, take_b, a->batch)) != GEN_OK || (s = gen_scope_begin()) != GEN_OK) return s;
+    int64_t batch = gen_batch_suspend(), n = a->batch;
+    gen_array **argv = a->args.n ? calloc((size_t)a->args.n, sizeof *argv) : NULL;
+    if (a->args.n && !argv) s = GEN_FAIL(GEN_ERR_OOM, "%s: out of memory", fn);
+    for (int k = 0; s == GEN_OK && k < a->args.n; k++) {
+        gen_array *mask = NULL;
+        s = where_both(take_b, a->args.v[k], NULL, b->args.v[k], NULL, n, &argv[k], &mask);
+        if (s != GEN_OK) core_error_prefix("%s: argument %d", fn, k);
+    }
+    const gen_choicemap *ca = s == GEN_OK ? gen_trace_choices(a) : NULL, *cb = ca ? gen_trace_choices(b) : NULL;
+    if (s == GEN_OK && !cb) s = core_error_pending();
+    gen_choicemap *merged = NULL;
+    if (s == GEN_OK) s = where_choices(take_b, ca, cb, n, &merged);
+    if (s == GEN_OK) s = rebuild(fn, a, n, argv, merged, out);
+    free(argv);
+    gen_batch_resume(batch);
+    if (s == GEN_OK) *out = gen_trace_scope_return(*out);
+    gen_scope_end();
+    return s;
+}
