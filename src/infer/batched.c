@@ -43,12 +43,6 @@ gen_status infer_batch_publish(int64_t n, const bool *acc, bool *any_out, gen_ar
     return *acc_out ? GEN_OK : infer_pending();
 }
 
-static gen_status merge_unsupported(const gen_addr *a, const char *why) {
-    char buf[GEN_ADDR_FORMAT_MAX];
-    gen_addr_format(a, buf, sizeof buf);
-    return GEN_FAIL(GEN_ERR_UNSUPPORTED, "%s: %s (batched kernels keep each particle's structure)", buf, why);
-}
-
 /* where(acc, b, a) of two values of one address (physical shapes: acc [n] reshaped to
  * [n, 1, ...] against the batched one's [n, ...]), marked batched. */
 static gen_array *where_particles(const gen_array *acc, const gen_array *a, const gen_array *b) {
@@ -62,43 +56,33 @@ static gen_array *where_particles(const gen_array *acc, const gen_array *a, cons
 }
 
 /* The constraints that turn tr into the merge: where(acc, prop's value, tr's value) at
- * every address whose value prop changed. */
+ * every address whose value prop changed; *out NULL (GEN_OK) when the two differ in
+ * structure (an address one of them lacks, a masked value that changed, a shared value
+ * that changed), which only gen_trace_where can merge. */
 static gen_status merge_constraints(const gen_trace *tr, const gen_trace *prop, const gen_array *acc,
                                     gen_choicemap **out) {
+    *out = NULL;
     const gen_choicemap *old = gen_trace_choices(tr), *neu = old ? gen_trace_choices(prop) : NULL;
     if (!neu) return infer_pending();
+    if (gen_choicemap_count(old) != gen_choicemap_count(neu)) return GEN_OK;
     gen_choicemap_builder *b = gen_choicemap_builder_new();
     if (!b) return infer_pending();
     gen_status s = GEN_OK;
-    int64_t seen = 0;
+    bool same_structure = true;
     gen_choicemap_iter it;
     gen_choicemap_iter_init(&it, neu);
-    while (s == GEN_OK && gen_choicemap_iter_next(&it)) {
+    while (s == GEN_OK && same_structure && gen_choicemap_iter_next(&it)) {
         const gen_array *v0 = gen_choicemap_find(old, &it.addr), *v1 = it.value;
-        if (!v0) {
-            s = merge_unsupported(&it.addr, "the proposal made a choice the trace lacks");
-            break;
-        }
-        seen++;
         if (v0 == v1) continue;
-        if (it.mask || gen_choicemap_mask_at(old, &it.addr)) {
-            s = merge_unsupported(&it.addr, "a masked value (per-particle structure) changed");
-        } else if (!gen_array_is_batched(v0) && !gen_array_is_batched(v1)) {
-            if (!gfi_same_value(v0, v1)) s = merge_unsupported(&it.addr, "a shared (unbatched) value changed");
-        } else {
+        if (!v0 || it.mask || gen_choicemap_mask_at(old, &it.addr) ||
+            (!gen_array_is_batched(v0) && !gen_array_is_batched(v1) && !gfi_same_value(v0, v1))) {
+            same_structure = false;
+        } else if (gen_array_is_batched(v0) || gen_array_is_batched(v1)) {
             gen_array *w = where_particles(acc, v0, v1);
             s = w ? gen_choicemap_builder_set(b, &it.addr, w) : infer_pending();
         }
     }
-    if (s == GEN_OK && seen != gen_choicemap_count(old)) {
-        gen_choicemap_iter_init(&it, old);
-        while (gen_choicemap_iter_next(&it))
-            if (!gen_choicemap_find(neu, &it.addr)) {
-                s = merge_unsupported(&it.addr, "the proposal dropped a choice of the trace");
-                break;
-            }
-    }
-    if (s == GEN_OK && !(*out = gen_choicemap_builder_finish(b))) s = infer_pending();
+    if (s == GEN_OK && same_structure && !(*out = gen_choicemap_builder_finish(b))) s = infer_pending();
     gen_choicemap_builder_free(b);
     return s;
 }
@@ -114,9 +98,12 @@ gen_status infer_batch_merge(const gen_trace *tr, const gen_trace *prop, const b
         gen_choicemap *c = NULL;
         gen_diff nc[16];
         s = a ? merge_constraints(tr, prop, a, &c) : infer_pending();
-        /* same structure: the update samples nothing, so its key does not matter */
-        if (s == GEN_OK)
+        /* same structure: one update of the moved values (it samples nothing, so its key
+         * does not matter); else the general merge, a batched generate of the picked choices */
+        if (s == GEN_OK && c)
             s = gen_update(tr, gen_key_new(0), gen_trace_args(tr), infer_same_args(tr, nc), c, &m, NULL, NULL, NULL);
+        else if (s == GEN_OK)
+            s = gen_trace_where(a, tr, prop, &m);
     }
     if (s == GEN_OK && !(*out = gen_trace_scope_return(m))) s = infer_pending();
     gen_scope_end();

@@ -62,11 +62,12 @@ gen_status infer_log_uniforms(gen_key key, int64_t n, double *out);
  * uniforms drawn from key); *any (may be NULL) whether some particle accepted. */
 gen_status infer_batch_decide(gen_key key, int64_t n, const double *alpha, bool *acc, bool *any);
 /* The trace whose particle i is prop's where acc[i], else tr's (n = tr's batch size):
- * tr or prop themselves (retained) when none or all accepted; else one batched update of
- * tr whose constraints are where(acc, prop's value, tr's value) at every address whose
- * value prop changed, so a rejected particle keeps its values, and with them its score,
- * exactly. Needs prop to have tr's addresses and no masked values among the changed
- * ones (else GEN_ERR_UNSUPPORTED naming the address). *out in the caller's scope. */
+ * tr or prop themselves (retained) when none or all accepted; when the two have the same
+ * structure (the same addresses, no masked value or shared value changed), one batched
+ * update of tr whose constraints are where(acc, prop's value, tr's value) at every
+ * address whose value prop changed (a rejected particle keeps its values exactly, and its
+ * score is recomputed from them; nothing else runs); else gen_trace_where (a batched
+ * generate of the picked choices). *out in the caller's scope. */
 gen_status infer_batch_merge(const gen_trace *tr, const gen_trace *prop, const bool *acc, gen_trace **out);
 /* Publishes a kernel's per-particle outcome: *any_out (may be NULL) and *acc_out (may
  * be NULL): a new bool [n] array in the caller's scope. */

@@ -325,6 +325,57 @@ static void test_stationary(void) {
     stationary("cycle", gen_kernel_cycle(&cyc), normal_posterior(n, 46), "mu", 2, POST_MEAN, POST_VAR, normal_cdf, np);
 }
 
+/* flag ~ bernoulli(0.3); m = Mask(x ~ N(0, 1)) on flag; y ~ N(2 flag, 1), y = 1.5: an MH
+ * move of flag adds or removes m/x per particle, so accepted and rejected particles differ
+ * in structure (merged by gen_trace_where). */
+static gen_status inner_x(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+    (void)args;
+    gen_choose(ctx, "x", gen_normal(gen_scalar(0), gen_scalar(1)));
+    *retval = NULL;
+    return gen_ctx_status(ctx);
+}
+
+static gen_status flag_model(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+    (void)args;
+    gen_array *flag = gen_choose(ctx, "flag", gen_bernoulli(gen_scalar(0.3)));
+    gen_args a = {1, &flag, NULL};
+    gen_call(ctx, "m", gen_mask(gen_dynamic("inner", inner_x)), &a); /* made in the run's scope */
+    *retval = gen_choose(ctx, "y", gen_normal(gen_where(flag, gen_scalar(2), gen_scalar(0)), gen_scalar(1)));
+    return gen_ctx_status(ctx);
+}
+
+static void test_structure_changing_moves(void) {
+    int64_t n = 2000;
+    /* the exact posterior of flag: 0.3 N(1.5; 2, 1) against 0.7 N(1.5; 0, 1) */
+    double on = 0.3 * exp(-0.5 * 0.25), off = 0.7 * exp(-0.5 * 2.25), p1 = on / (on + off);
+    gen_array *u = gen_random_uniform(gen_key_new(71), GEN_F64, 1, &n);
+    gen_addr y = addr1("y"), flag = addr1("flag");
+    gen_trace *tr = batched_at(flag_model, gen_choicemap_set(gen_choicemap_empty(), &y, gen_scalar(1.5)), "flag",
+                               gen_lt(u, gen_scalar(p1)), n);
+    gen_mh_select_kernel mk = {gen_select(1, &flag)};
+    gen_kernel_repeat rep = {gen_kernel_mh_select(&mk), 3};
+    gen_trace *out = NULL;
+    gen_array *acc = NULL;
+    CHECK_OK(gen_kernel_apply_batched(gen_kernel_repeated(&rep), gen_key_new(72), tr, &out, &acc));
+    bool f[2000];
+    CHECK_OK(gen_array_copy_to(gen_trace_value(out, &flag), GEN_BOOL, f, sizeof f));
+    double k = 0;
+    for (int64_t i = 0; i < n; i++) k += f[i];
+    CHECK_NEAR(k / (double)n, p1, 5 * sqrt(p1 * (1 - p1) / (double)n));
+    /* every particle's choices: m/x exactly where flag is on, and its score is its own
+     * scalar assess */
+    gen_addr x = {2, {gen_part_name("m"), gen_part_name("x")}};
+    for (int64_t i = 0; i < n; i += 97) {
+        gen_choicemap *ci = gen_choicemap_particle(gen_trace_choices(out), i);
+        CHECK((gen_choicemap_find(ci, &x) != NULL) == f[i]);
+        double si[1];
+        CHECK_OK(gen_array_copy_to(gen_slice(gen_unbatched(gen_trace_score(out)), 0, i, i + 1, 1), GEN_F64, si, sizeof si));
+        gen_array *w = NULL;
+        CHECK_OK(gen_assess(gen_trace_gf(out), NULL, ci, &w, NULL));
+        CHECK_NEAR(si[0], check_item(w), 1e-10);
+    }
+}
+
 /* s ~ N(1, 0.3); y ~ N(0, s) with y = 0.2: a particle whose trajectory reaches s <= 0 is
  * refused by normal (a divergence), and only that particle is rejected. */
 static gen_status scale_model(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
@@ -445,6 +496,7 @@ int main(int argc, char **argv) {
     RUN_ONLY(test_hmc_mechanics);
     RUN_ONLY(test_mala_mechanics);
     RUN_ONLY(test_stationary);
+    RUN_ONLY(test_structure_changing_moves);
     RUN_ONLY(test_per_particle_rejection);
     RUN_ONLY(test_errors);
     return check_finish();
