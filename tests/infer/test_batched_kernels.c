@@ -449,6 +449,15 @@ static void test_errors(void) {
     CHECK_ERROR(gen_kernel_apply_batched(k, gen_key_new(1), tr, NULL, &acc), "gen_kernel_apply_batched: out is NULL");
     CHECK_ERROR(gen_kernel_apply_batched((gen_kernel){NULL, NULL, NULL}, gen_key_new(1), tr, &out, &acc),
                 "the kernel has no function");
+    /* kernels made from NULL payloads, applied to a batched trace */
+    gen_kernel nulls[6] = {gen_kernel_mh_select(NULL), gen_kernel_mh_proposal(NULL), gen_kernel_hmc(NULL),
+                           gen_kernel_mala(NULL), gen_kernel_cycle(NULL), gen_kernel_repeated(NULL)};
+    for (int i = 0; i < 6; i++) {
+        CHECK_ERROR(gen_kernel_apply_batched(nulls[i], gen_key_new(1), tr, &out, &acc), "kernel's payload is NULL");
+        CHECK(out == NULL && acc == NULL);
+    }
+    CHECK_ERROR(gen_kernel_apply_batched(gen_kernel_mixture(NULL), gen_key_new(1), tr, &out, &acc),
+                "the mixture kernel's payload is NULL");
     /* a kernel that cannot tell each particle's acceptance */
     gen_status st = gen_kernel_apply_batched((gen_kernel){kernel_fn, NULL, NULL}, gen_key_new(1), tr, &out, &acc);
     CHECK(st == GEN_ERR_UNSUPPORTED);
