@@ -137,6 +137,28 @@ gen_status gen_importance_resampling_with(const gen_gf *model, gen_key key, cons
 
 /* ---- Metropolis–Hastings ------------------------------------------------------------ */
 
+/* Batched traces (genc/gfi.h: batched execution). gen_mh_select, gen_mh_proposal,
+ * gen_hmc and gen_mala take a batched trace of n particles as n chains: one batched
+ * proposal for all of them, and each particle accepted or rejected on its own entry of
+ * the [n] acceptance ratio with its own uniform (the key gives n of them); *out is one
+ * batched trace whose particle i is the proposal's where particle i accepted, else the
+ * input's (a rejected particle keeps its values exactly and its score, recomputed from
+ * them). *accepted (may be NULL) is then true when some particle accepted; the [n]
+ * acceptances come from gen_kernel_apply_batched with the kernel of each
+ * (gen_kernel_mh_select, ...). A move that changes a particle's structure (a branch,
+ * a Mask turned on) is merged with gen_trace_where.
+ * A proposal the model rejects is rejected for the particles it can tell: HMC and MALA
+ * evaluate the chains again one by one when the evaluation of all of them fails on a
+ * rejected point, so only the chains at such points are rejected. A batched run of the
+ * model (MH's regenerate or update, a proposal's backward assess) that fails as a whole
+ * on a rejected point cannot tell which particle caused it: then every particle keeps
+ * its state for this step (all rejected). That is still a correct MCMC step: whether the
+ * batch fails depends on each particle's proposal alone, so the move of any one particle
+ * is reversible given the others (a particle's move and its reverse are both made only
+ * when the others' proposals are accepted by the model), but with many particles and
+ * frequent refusals it slows mixing: keep such models' proposals inside their support
+ * (e.g. HMC, which moves in unconstrained space). Other errors are returned. */
+
 /* One MH step that resimulates the choices sel contains from the prior (regenerate):
  * accepted with probability min(1, exp(regenerate's weight)). *out is the new trace or
  * tr itself (retained); *accepted may be NULL. A proposal the model rejects (a refused
@@ -219,6 +241,23 @@ bool gen_target_compiled(const gen_target *t);
 const char *gen_target_compile_note(const gen_target *t);
 
 /* ---- gradient-based kernels and optimization -------------------------------------------- */
+
+/* Batched traces (gen_hmc and gen_mala; see the MH section): every particle is a chain.
+ * The target (gen_target) is made from particle 0, so the particles may differ in the
+ * selected choices only: an unselected choice that differs between particles, a masked
+ * value, or a batched argument is GEN_ERR_UNSUPPORTED naming it ("gen_hmc: nu: the
+ * particles differ in this choice, which the selection leaves out: ..."; move such
+ * choices with MH, which has no such limit). Every particle's point is stacked into
+ * theta [n, d], all chains take their leapfrog steps together with one evaluation of
+ * them all per step (gen_target_logpdf_grad_chains: with a compiled target and the
+ * trace's values on a GPU, one kernel; on the CPU, chain by chain through the compiled
+ * code), each accepts on its own, and one batched update writes the accepted points
+ * back. A step on the trace the last batched step on this thread returned keeps its
+ * target and points (no new target, no inverse transforms). Keys: split in two, the
+ * first gives the n d standard normals of the momenta (MALA: of the proposal), chain c's
+ * at [c d, (c + 1) d), the second the n uniforms. A chain's divergence (a point the model
+ * rejects) stops that chain only; at the starting point it is an error naming the
+ * particle ("gen_hmc: particle 3: the log density at the trace is -inf ..."). */
 
 /* One HMC step on tr's choices in sel (in unconstrained space, see gen_target): momentum
  * p ~ N(0, M), n_leapfrog leapfrog steps of size step, accepted with probability
