@@ -416,14 +416,18 @@ static void test_per_particle_rejection(void) {
 static gen_status kernel_fn(void *p, gen_key key, const gen_trace *tr, gen_trace **out, bool *acc) {
     (void)p, (void)key;
     *acc = false;
-    *out = gen_trace_retain((gen_trace *)tr);
+    gen_scope_begin(); /* the input retained, into the caller's scope */
+    *out = gen_trace_scope_return((gen_trace *)tr);
+    gen_scope_end();
     return GEN_OK;
 }
 
 static gen_status bad_batched_fn(void *p, gen_key key, const gen_trace *tr, gen_trace **out, gen_array **acc) {
     (void)p, (void)key;
-    *out = gen_trace_retain((gen_trace *)tr);
-    *acc = gen_scalar_bool(true); /* not [n] */
+    gen_scope_begin(); /* the input retained, into the caller's scope */
+    *out = gen_trace_scope_return((gen_trace *)tr);
+    *acc = gen_scope_return(gen_scalar_bool(true)); /* not [n] */
+    gen_scope_end();
     return GEN_OK;
 }
 
