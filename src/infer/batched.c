@@ -177,6 +177,85 @@ gen_status infer_mh_select_batched(const gen_trace *tr, gen_key key, const gen_s
     return s;
 }
 
+/* Particle i's ratio when the batched update or backward assess of the proposed q failed
+ * as a whole on a point the model (or the proposal, backwards) rejects: the scalar update
+ * of particle i's trace with q's particle i and the scalar backward assess, so that only
+ * the particles whose own proposal is refused get -inf. GEN_OK with *alpha set, or an
+ * error that is not a rejection. */
+static gen_status particle_ratio(const gen_trace *tr, int64_t i, const gen_choicemap *q, double w_fwd,
+                                 const gen_gf *proposal, const gen_args *fwd, gen_key key, double *alpha) {
+    gen_status s = gen_scope_begin();
+    if (s != GEN_OK) return s;
+    const gen_choicemap *m = gen_trace_choices(tr);
+    gen_choicemap *ci = m ? gen_choicemap_particle(m, i) : NULL, *qi = ci ? gen_choicemap_particle(q, i) : NULL;
+    gen_choicemap *discard = NULL;
+    gen_trace *ti = NULL, *pi = NULL;
+    gen_array *w = NULL, *wb = NULL;
+    gen_diff nc[16];
+    s = qi ? gen_generate(gen_trace_gf(tr), key, gen_trace_args(tr), ci, &ti, NULL) : infer_pending();
+    if (s == GEN_OK) s = gen_update(ti, key, gen_trace_args(tr), infer_same_args(tr, nc), qi, &pi, &w, NULL, &discard);
+    if (s == GEN_OK) {
+        gen_args bwd = {fwd->n, fwd->v, pi};
+        s = gen_assess(proposal, &bwd, discard, &wb, NULL);
+    }
+    double a = 0, c = 0;
+    if (s == GEN_OK && (s = gen_item(w, &a)) == GEN_OK && (s = gen_item(wb, &c)) == GEN_OK) *alpha = a - w_fwd + c;
+    if (s != GEN_OK && infer_rejection(s, NULL, 0) != GEN_DIVERGENCE_NONE) {
+        s = GEN_OK;
+        *alpha = -INFINITY;
+    }
+    if (s != GEN_OK) core_error_prefix("particle %lld", (long long)i);
+    gen_scope_end();
+    return s;
+}
+
+/* The trace whose particle i has q's values where acc[i], else tr's: one batched update
+ * with where(acc, q, tr's value) at q's addresses. *out NULL (GEN_OK) when q has an
+ * address tr lacks or a masked value (the particles' structure would change). */
+static gen_status merge_values(const gen_trace *tr, const gen_choicemap *q, const bool *acc, gen_key key,
+                               gen_trace **out) {
+    *out = NULL;
+    int64_t n = gen_trace_batch_size(tr);
+    const gen_choicemap *old = gen_trace_choices(tr);
+    gen_array *a = gen_array_from(GEN_BOOL, 1, &n, acc);
+    gen_choicemap_builder *b = old && a ? gen_choicemap_builder_new() : NULL;
+    if (!b) return infer_pending();
+    gen_status s = GEN_OK;
+    bool same_structure = true;
+    gen_choicemap_iter it;
+    gen_choicemap_iter_init(&it, q);
+    while (s == GEN_OK && same_structure && gen_choicemap_iter_next(&it)) {
+        const gen_array *v0 = gen_choicemap_find(old, &it.addr);
+        same_structure = v0 && !it.mask && !gen_choicemap_mask_at(old, &it.addr);
+        gen_array *w = same_structure ? where_particles(a, v0, it.value) : NULL;
+        if (same_structure) s = w ? gen_choicemap_builder_set(b, &it.addr, w) : infer_pending();
+    }
+    gen_choicemap *c = s == GEN_OK && same_structure ? gen_choicemap_builder_finish(b) : NULL;
+    gen_choicemap_builder_free(b);
+    if (s != GEN_OK || !same_structure) return s;
+    if (!c) return infer_pending();
+    gen_diff nc[16];
+    return gen_update(tr, key, gen_trace_args(tr), infer_same_args(tr, nc), c, out, NULL, NULL, NULL);
+}
+
+/* The proposal q rejected as a whole: every particle judged on its own (particle_ratio),
+ * decided, and merged. *done false (GEN_OK) when that cannot be done (batched arguments,
+ * a structure-changing q): the caller then rejects every particle. */
+static gen_status one_by_one(const gen_trace *tr, const gen_choicemap *q, const double *wf, const gen_gf *proposal,
+                             const gen_args *fwd, const gen_key *k, batch_buf *b, gen_trace **merged, bool *done) {
+    *done = false;
+    const gen_args *args = gen_trace_args(tr);
+    for (int i = 0; args && i < args->n; i++)
+        if (gen_array_is_batched(args->v[i])) return GEN_OK;
+    gen_status s = GEN_OK;
+    for (int64_t i = 0; s == GEN_OK && i < b->n; i++)
+        s = particle_ratio(tr, i, q, wf[i], proposal, fwd, gen_key_fold_in(k[1], (uint64_t)i), &b->alpha[i]);
+    if (s == GEN_OK) s = infer_batch_decide(k[2], b->n, b->alpha, b->acc, NULL);
+    if (s == GEN_OK) s = merge_values(tr, q, b->acc, k[1], merged);
+    *done = s == GEN_OK && *merged;
+    return s;
+}
+
 gen_status infer_mh_proposal_batched(const gen_trace *tr, gen_key key, const gen_gf *proposal,
                                      const gen_args *proposal_args, gen_trace **out, bool *any, gen_array **acc) {
     const char *fn = "gen_mh_proposal";
@@ -199,6 +278,7 @@ gen_status infer_mh_proposal_batched(const gen_trace *tr, gen_key key, const gen
         s = gen_propose(proposal, k[0], &fwd, &q, &w_fwd, NULL);
         gen_batch_end();
     }
+    if (s == GEN_OK) s = weights_of(w_fwd, b.n, wf);
     if (s == GEN_OK)
         s = gen_update(tr, k[1], gen_trace_args(tr), infer_same_args(tr, nc), q, &prop, &w, NULL, &discard);
     bool rejected = s != GEN_OK && infer_rejection(s, NULL, 0) != GEN_DIVERGENCE_NONE;
@@ -208,14 +288,22 @@ gen_status infer_mh_proposal_batched(const gen_trace *tr, gen_key key, const gen
         rejected = s != GEN_OK && infer_rejection(s, NULL, 0) != GEN_DIVERGENCE_NONE;
         if (s != GEN_OK && !rejected) core_error_prefix("%s: the proposal cannot propose the old values back", fn);
     }
-    if (rejected) {
-        s = GEN_OK;
+    bool done = false;
+    if (rejected) { /* the batch as a whole: each particle on its own, where it can be */
+        gen_trace *merged = NULL;
+        s = one_by_one(tr, q, wf, proposal, &fwd, k, &b, &merged, &done);
+        if (s == GEN_OK && done) {
+            if (!(*out = gen_trace_scope_return(merged))) s = infer_pending();
+            if (s == GEN_OK) s = infer_batch_publish(b.n, b.acc, any, acc);
+            if (s == GEN_OK && acc && !(*acc = gen_scope_return(*acc))) s = infer_pending();
+        } else if (s == GEN_OK) { /* see infer.h: every particle keeps its state */
+            memset(b.acc, 0, (size_t)b.n * sizeof *b.acc);
+        }
         prop = NULL;
-    } else if (s == GEN_OK && (s = weights_of(w, b.n, b.alpha)) == GEN_OK && (s = weights_of(w_fwd, b.n, wf)) == GEN_OK &&
-               (s = weights_of(w_bwd, b.n, wb)) == GEN_OK) {
+    } else if (s == GEN_OK && (s = weights_of(w, b.n, b.alpha)) == GEN_OK && (s = weights_of(w_bwd, b.n, wb)) == GEN_OK) {
         for (int64_t i = 0; i < b.n; i++) b.alpha[i] += wb[i] - wf[i];
     }
-    if (s == GEN_OK) s = decide_and_merge(tr, prop, k[2], &b, out, any, acc);
+    if (s == GEN_OK && !done) s = decide_and_merge(tr, prop, k[2], &b, out, any, acc);
     if (wf) core_free(wf, (size_t)(2 * b.n) * sizeof *wf);
     gen_scope_end();
     buf_free(&b);

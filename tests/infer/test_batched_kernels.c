@@ -411,6 +411,54 @@ static void test_per_particle_rejection(void) {
     run_free(&r);
 }
 
+/* s' ~ N(s, 0.6): often below 0, where normal refuses the scale. */
+static gen_status walk_s(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+    gen_addr sa = addr1("s");
+    *retval = gen_choose(ctx, "s", gen_normal(gen_trace_value(args->user, &sa), gen_scalar(0.6)));
+    return gen_ctx_status(ctx);
+}
+
+/* A batched update that fails as a whole (some particle's s' <= 0): each particle judged
+ * on its own proposal, exactly as scalar MH would (refused: rejected; else the ratio). */
+static void test_proposal_refused_per_particle(void) {
+    int64_t n = 100;
+    double s0[100];
+    for (int i = 0; i < n; i++) s0[i] = 0.05 + 0.02 * i;
+    gen_addr y = addr1("y"), sa = addr1("s");
+    gen_trace *tr = batched_at(scale_model, gen_choicemap_set(gen_choicemap_empty(), &y, gen_scalar(0.2)), "s",
+                               gen_array_from_f64(GEN_DIMS(n), s0), n);
+    gen_gf *q = gen_dynamic("walk_s", walk_s);
+    gen_mh_proposal_kernel pk = {q, NULL};
+    gen_key key = gen_key_new(81), k[3];
+    run r;
+    run_kernel(gen_kernel_mh_proposal(&pk), key, tr, "s", &r);
+    CHECK_OK(gen_key_split(key, 3, k));
+    gen_choicemap *qc = NULL;
+    gen_args fwd = {0, NULL, tr};
+    CHECK_OK(gen_batch_begin(n));
+    CHECK_OK(gen_propose(q, k[0], &fwd, &qc, NULL, NULL));
+    gen_batch_end();
+    double pv[100], *lu = uniforms(k[2], n);
+    CHECK_OK(gen_array_copy_to(gen_choicemap_find(qc, &sa), GEN_F64, pv, sizeof pv));
+    outcome o = {r.old_v, r.old_s, r.out_v, r.out_s, r.acc};
+    int accepted = 0, refused = 0;
+    for (int64_t i = 0; i < n; i++) {
+        double alpha = -INFINITY;
+        if (pv[i] > 0) {
+            gen_choicemap *c = gen_choicemap_set(gen_choicemap_particle(gen_trace_choices(tr), i), &sa, gen_scalar(pv[i]));
+            gen_array *w = NULL;
+            CHECK_OK(gen_assess(gen_trace_gf(tr), NULL, c, &w, NULL));
+            alpha = check_item(w) - assess_particle(tr, i) + log_normal(r.old_v[i], pv[i], 0.6) - log_normal(pv[i], r.old_v[i], 0.6);
+        } else {
+            refused++;
+        }
+        accepted += check_particle(&o, i, lu[i], alpha, pv[i], NAN);
+    }
+    CHECK(refused > 0 && accepted > 10);
+    free(lu);
+    run_free(&r);
+}
+
 /* Errors: arguments, kernels without a batched function, particles one target cannot
  * serve. */
 static gen_status kernel_fn(void *p, gen_key key, const gen_trace *tr, gen_trace **out, bool *acc) {
@@ -511,6 +559,7 @@ int main(int argc, char **argv) {
     RUN_ONLY(test_stationary);
     RUN_ONLY(test_structure_changing_moves);
     RUN_ONLY(test_per_particle_rejection);
+    RUN_ONLY(test_proposal_refused_per_particle);
     RUN_ONLY(test_errors);
     return check_finish();
 }
