@@ -147,11 +147,15 @@ gen_status gen_importance_resampling_with(const gen_gf *model, gen_key key, cons
  * acceptances come from gen_kernel_apply_batched with the kernel of each
  * (gen_kernel_mh_select, ...). A move that changes a particle's structure (a branch,
  * a Mask turned on) is merged with gen_trace_where.
- * A proposal the model rejects is rejected for the particles it can tell: HMC and MALA
- * evaluate the chains again one by one when the evaluation of all of them fails on a
- * rejected point, so only the chains at such points are rejected. A batched run of the
- * model (MH's regenerate or update, a proposal's backward assess) that fails as a whole
- * on a rejected point cannot tell which particle caused it: then every particle keeps
+ * A proposal the model rejects is rejected for that particle alone where it can be told:
+ * HMC and MALA evaluate the chains again one by one when the evaluation of all of them
+ * fails on a rejected point, so only the chains at rejected points are rejected; MH with
+ * a proposal whose batched update or backward assess fails that way scores each particle
+ * with scalar runs (gen_update of its own trace with its own proposed values, the
+ * backward gen_assess), so only the particles whose proposals are refused are rejected.
+ * A batched regenerate (gen_mh_select) that fails as a whole on a rejected point cannot
+ * tell which particle caused it, nor can MH with a proposal when the trace has batched
+ * arguments or its proposal changes a particle's structure: then every particle keeps
  * its state for this step (all rejected). That is still a correct MCMC step: whether the
  * batch fails depends on each particle's proposal alone, so the move of any one particle
  * is reversible given the others (a particle's move and its reverse are both made only
