@@ -325,6 +325,52 @@ static void test_stationary(void) {
     stationary("cycle", gen_kernel_cycle(&cyc), normal_posterior(n, 46), "mu", 2, POST_MEAN, POST_VAR, normal_cdf, np);
 }
 
+/* Simulation-based calibration, one replicate per particle: (mu_i, y_i) from the prior of
+ * normal_model, the batched trace made with y_i observed per particle and mu started at
+ * an independent prior draw; after burn_in steps of k, the rank of mu_i among L draws
+ * (every thin-th step) is uniform on 0..L when k samples the posterior (chi-square over
+ * 5 bins). */
+static void sbc(const char *what, gen_kernel k, uint64_t seed) {
+    enum { R = 600, L = 19, BINS = 5 };
+    const int burn_in = 200, thin = 3;
+    int64_t n = R;
+    gen_trace *prior = NULL;
+    gen_gf *f = gen_dynamic("model", normal_model);
+    CHECK_OK(gen_simulate_batched(f, gen_key_new(seed), n, NULL, &prior));
+    gen_addr mu = addr1("mu");
+    gen_choicemap *c = gen_choicemap_set(gen_choicemap_empty(), &mu,
+                                         gen_batched(gen_random_normal(gen_key_new(seed + 1), GEN_F64, 1, &n)));
+    for (int j = 0; j < 5; j++) {
+        gen_addr a = {2, {gen_part_name("y"), gen_part_int(j)}};
+        c = gen_choicemap_set(c, &a, gen_trace_value(prior, &a));
+    }
+    gen_trace *tr = NULL;
+    CHECK_OK(gen_generate_batched(f, gen_key_new(seed + 2), n, NULL, c, &tr, NULL));
+    double truth[R], draw[R];
+    int64_t ranks[R] = {0};
+    values_of(prior, "mu", n, truth);
+    for (int t = 0; t < burn_in + L * thin; t++) {
+        gen_trace *out = NULL;
+        CHECK_OK(gen_kernel_apply_batched(k, gen_key_fold_in(gen_key_new(seed + 3), (uint64_t)t), tr, &out, NULL));
+        tr = out;
+        if (t < burn_in || (t - burn_in) % thin != thin - 1) continue;
+        values_of(tr, "mu", n, draw);
+        for (int i = 0; i < R; i++) ranks[i] += draw[i] < truth[i];
+    }
+    for (int i = 0; i < R; i++) ranks[i] /= (L + 1) / BINS;
+    double probs[BINS];
+    for (int b = 0; b < BINS; b++) probs[b] = 1.0 / BINS;
+    STATS_CHISQ(what, gen_array_from(GEN_I64, 1, &n, ranks), probs, BINS);
+}
+
+static void test_sbc(void) {
+    gen_addr mu = addr1("mu");
+    gen_mh_select_kernel mk = {gen_select(1, &mu)};
+    sbc("sbc: mh select", gen_kernel_mh_select(&mk), 91);
+    gen_mh_proposal_kernel pk = {gen_dynamic("walk", walk), NULL};
+    sbc("sbc: mh proposal", gen_kernel_mh_proposal(&pk), 92);
+}
+
 /* flag ~ bernoulli(0.3); m = Mask(x ~ N(0, 1)) on flag; y ~ N(2 flag, 1), y = 1.5: an MH
  * move of flag adds or removes m/x per particle, so accepted and rejected particles differ
  * in structure (merged by gen_trace_where). */
@@ -557,6 +603,7 @@ int main(int argc, char **argv) {
     RUN_ONLY(test_hmc_mechanics);
     RUN_ONLY(test_mala_mechanics);
     RUN_ONLY(test_stationary);
+    RUN_ONLY(test_sbc);
     RUN_ONLY(test_structure_changing_moves);
     RUN_ONLY(test_per_particle_rejection);
     RUN_ONLY(test_proposal_refused_per_particle);
