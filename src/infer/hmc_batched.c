@@ -102,6 +102,26 @@ static int64_t selected_elements(const gen_trace *tr0, const gen_selection *sel)
     return dims;
 }
 
+/* Every particle's selected values, flattened in deep order, into rows of pts (n rows of
+ * c->dims doubles): the points themselves when the target maps them by the identity. */
+static gen_status values_as_points(const chains *c, const gen_trace *tr, const gen_selection *sel, double *pts) {
+    int64_t n = c->n, off = 0;
+    gen_status s = GEN_OK;
+    gen_choicemap_iter it;
+    gen_choicemap_iter_init(&it, gen_trace_choices(tr));
+    while (s == GEN_OK && gen_choicemap_iter_next(&it)) {
+        if (!gen_selection_contains(sel, &it.addr)) continue;
+        int64_t size = gen_array_size(it.value), row = size / n;
+        double *h = core_alloc((size_t)size * sizeof *h);
+        s = h ? gen_array_copy_to(it.value, GEN_F64, h, (size_t)size * sizeof *h) : GEN_ERR_OOM;
+        for (int64_t i = 0; s == GEN_OK && i < n; i++)
+            memcpy(pts + i * c->dims + off, h + i * row, (size_t)row * sizeof *h);
+        if (h) core_free(h, (size_t)size * sizeof *h);
+        off += row;
+    }
+    return s;
+}
+
 /* The target (from particle 0) and every particle's point into c->theta0: kept from the
  * last batched step on this very trace (target_reuse.c), else found. */
 static gen_status chains_init(chains *c, const gen_trace *tr, const gen_selection *sel) {
@@ -132,6 +152,8 @@ static gen_status chains_init(chains *c, const gen_trace *tr, const gen_selectio
     if (kept) {
         memcpy(c->theta0, kept, (size_t)(c->n * c->d) * sizeof *kept);
         core_free(kept, (size_t)(c->n * c->d + 1) * sizeof *kept);
+    } else if (target_identity(c->t)) { /* real supports: the points are the values */
+        s = values_as_points(c, tr, sel, c->theta0);
     } else {
         const gen_choicemap *m = gen_trace_choices(tr);
         for (int64_t i = 0; s == GEN_OK && i < c->n; i++) {
@@ -204,8 +226,9 @@ static gen_status write_back(chains *c, const gen_trace *tr, const gen_selection
     double *x = core_alloc((size_t)(n * dims) * sizeof *x);
     if (!x) return GEN_ERR_OOM;
     gen_status s = GEN_OK;
-    for (int64_t i = 0; s == GEN_OK && i < n; i++)
-        if (c->acc[i]) s = target_values_at(c->t, c->theta + i * c->d, dims, x + i * dims);
+    for (int64_t i = 0; s == GEN_OK && i < n; i++) /* identity: the values are the point */
+        if (c->acc[i] && target_identity(c->t)) memcpy(x + i * dims, c->theta + i * c->d, (size_t)dims * sizeof *x);
+        else if (c->acc[i]) s = target_values_at(c->t, c->theta + i * c->d, dims, x + i * dims);
     if (s == GEN_OK) s = gen_scope_begin();
     else {
         core_free(x, (size_t)(n * dims) * sizeof *x);

@@ -49,6 +49,9 @@ void target_cache_clear(void);
 const accel_fn *target_accel(const gen_target *t, const int64_t **off);
 /* The selection t moves (borrowed). */
 const gen_selection *target_selection(const gen_target *t);
+/* Whether every selected choice of t's trace maps by the identity (real support): the
+ * unconstrained point is then the values themselves. */
+bool target_identity(const gen_target *t);
 /* target_reuse.c: the target a step left for tr and sel (taken: the caller frees or
  * puts it back) with its theta there (*theta, gen_target_dim(t) + 1 doubles, the caller
  * core_frees it), or NULL; put: t (taken) and the trace its step left, at theta. */

@@ -35,6 +35,9 @@ struct gen_target {
     accel_fn *rec_accel;
     gen_selection *rec;
     bool rec_tried;
+    /* Every selected choice maps by the identity (the last inverse run found): theta is
+     * the values themselves. */
+    bool identity;
 };
 
 static bool is_float(const gen_array *v) {
@@ -43,13 +46,15 @@ static bool is_float(const gen_array *v) {
 
 /* Runs assess of tr's function on choices in unconstrained mode; vals (NULL: none) are
  * the values of t->table's addresses. *hits: how many of them the run took (inverse:
- * how many selected float choices it transformed). */
+ * how many selected float choices it transformed); *identity (may be NULL): whether
+ * every one of those maps by the identity. */
 static gen_status uc_assess(const gen_target *t, int mode, const gen_choicemap *choices,
                             gen_array *const *vals, gen_choicemap_builder *out, gen_array **w,
-                            int64_t *hits) {
+                            int64_t *hits, bool *identity) {
     gen_eval ev = {.mode = mode, .sel = t->sel, .out = out, .table = vals ? &t->table : NULL, .values = vals};
     gen_status s = gfi_assess_in(gen_trace_gf(t->tr), &ev, gen_trace_args(t->tr), choices, w, NULL);
     if (hits) *hits = mode == GEN_EVAL_INVERSE ? ev.seen : ev.hits;
+    if (identity) *identity = ev.non_identity == 0;
     return s;
 }
 
@@ -167,12 +172,12 @@ static gen_status forward_at(const gen_target *t, const gen_array *theta, gen_ch
         if (!vals) return GEN_ERR_OOM;
         int64_t hits = 0;
         gen_status s = slot_values(t, theta, vals);
-        if (s == GEN_OK) s = uc_assess(t, GEN_EVAL_FORWARD, t->template_, vals, out, w, &hits);
+        if (s == GEN_OK) s = uc_assess(t, GEN_EVAL_FORWARD, t->template_, vals, out, w, &hits, NULL);
         if (vals != small) core_free(vals, (size_t)t->table.n * sizeof *vals);
         if (s != GEN_OK || hits == t->table.n) return s;
     }
     gen_choicemap *c = gen_choicemap_unflatten(t->template_, t->sel, theta);
-    return c ? uc_assess(t, GEN_EVAL_FORWARD, c, NULL, out, w, NULL) : infer_pending();
+    return c ? uc_assess(t, GEN_EVAL_FORWARD, c, NULL, out, w, NULL, NULL) : infer_pending();
 }
 
 /* tr's choices with each value that u has replaced by u's. */
@@ -355,7 +360,7 @@ static gen_status record_fn(void *payload, int n_in, gen_array *const *in, int n
     gen_choicemap_builder *b = gen_choicemap_builder_new();
     gen_array *w = NULL;
     int64_t hits = 0;
-    gen_status s = b ? uc_assess(c->t, GEN_EVAL_FORWARD, c->t->template_, in, b, &w, &hits) : GEN_ERR_OOM;
+    gen_status s = b ? uc_assess(c->t, GEN_EVAL_FORWARD, c->t->template_, in, b, &w, &hits, NULL) : GEN_ERR_OOM;
     if (s == GEN_OK && hits != n_in) s = GEN_FAIL(GEN_ERR_UNSUPPORTED, "the model did not take every value from the table");
     gen_choicemap *u = s == GEN_OK ? gen_choicemap_builder_finish(b) : NULL;
     gen_choicemap *m = u ? with_values(gen_trace_choices(c->t->tr), u) : NULL;
@@ -437,7 +442,7 @@ gen_target *gen_target_new(const gen_trace *tr, const gen_selection *sel) {
     }
     gen_choicemap_builder *b = gen_choicemap_builder_new();
     gen_array *w = NULL;
-    s = b ? uc_assess(t, GEN_EVAL_INVERSE, gen_trace_choices(tr), NULL, b, &w, &seen) : GEN_ERR_OOM;
+    s = b ? uc_assess(t, GEN_EVAL_INVERSE, gen_trace_choices(tr), NULL, b, &w, &seen, &t->identity) : GEN_ERR_OOM;
     if (s == GEN_OK) s = check_seen(tr, n, seen);
     gen_choicemap *u = s == GEN_OK ? gen_choicemap_builder_finish(b) : NULL;
     gen_choicemap *tmpl = u ? with_values(gen_trace_choices(tr), u) : NULL;
@@ -468,6 +473,7 @@ int64_t gen_target_dim(const gen_target *t) { return t ? t->dim : -1; }
 const gen_array *gen_target_position(const gen_target *t) { return t ? t->theta0 : NULL; }
 const gen_trace *gen_target_base(const gen_target *t) { return t ? t->tr : NULL; }
 const gen_selection *target_selection(const gen_target *t) { return t->sel; }
+bool target_identity(const gen_target *t) { return t->identity; }
 
 static gen_status check_theta(const char *fn, const gen_target *t, const gen_array *theta) {
     if (!t) return infer_null(fn, "the target");
@@ -498,7 +504,7 @@ static gen_status slots_fn(void *payload, int n_in, gen_array *const *in, int n_
     (void)n_in;
     (void)n_out;
     slots_call *c = payload;
-    return uc_assess(c->t, GEN_EVAL_FORWARD, c->t->template_, in, NULL, &out[0], &c->hits);
+    return uc_assess(c->t, GEN_EVAL_FORWARD, c->t->template_, in, NULL, &out[0], &c->hits, NULL);
 }
 
 /* Value and gradient through slots_fn (in the current scope); *served false when the
@@ -701,7 +707,7 @@ gen_status target_point_of(const gen_target *t, const gen_choicemap *choices, do
     gen_choicemap_builder *b = gen_choicemap_builder_new();
     gen_array *w = NULL, *th = NULL;
     int64_t seen = 0;
-    s = b ? uc_assess(t, GEN_EVAL_INVERSE, choices, NULL, b, &w, &seen) : infer_pending();
+    s = b ? uc_assess(t, GEN_EVAL_INVERSE, choices, NULL, b, &w, &seen, NULL) : infer_pending();
     gen_choicemap *u = s == GEN_OK ? gen_choicemap_builder_finish(b) : NULL;
     gen_choicemap *m = u ? with_values(choices, u) : NULL;
     if (s == GEN_OK && !(m && (th = gen_choicemap_flatten(m, t->sel)))) s = infer_pending();
