@@ -102,6 +102,22 @@ static int64_t selected_elements(const gen_trace *tr0, const gen_selection *sel)
     return dims;
 }
 
+/* The n particles' values of v as host doubles, *row each (*h: n * *row doubles, the
+ * caller core_frees it): a batched v's rows, or a shared (unbatched) v repeated. */
+static gen_status particle_rows(const gen_array *v, int64_t n, double **h, int64_t *row) {
+    bool batched = gen_array_is_batched(v);
+    *row = batched ? gen_array_size(v) / n : gen_array_size(v);
+    size_t bytes = (size_t)(*row) * sizeof **h;
+    if (!(*h = core_alloc((size_t)n * bytes + 1))) return GEN_ERR_OOM;
+    gen_status s = gen_array_copy_to(v, GEN_F64, *h, batched ? (size_t)n * bytes : bytes);
+    for (int64_t i = 1; s == GEN_OK && !batched && i < n; i++) memcpy(*h + i * *row, *h, bytes);
+    if (s != GEN_OK) {
+        core_free(*h, (size_t)n * bytes + 1);
+        *h = NULL;
+    }
+    return s;
+}
+
 /* Every particle's selected values, flattened in deep order, into rows of pts (n rows of
  * c->dims doubles): the points themselves when the target maps them by the identity. */
 static gen_status values_as_points(const chains *c, const gen_trace *tr, const gen_selection *sel, double *pts) {
@@ -111,12 +127,12 @@ static gen_status values_as_points(const chains *c, const gen_trace *tr, const g
     gen_choicemap_iter_init(&it, gen_trace_choices(tr));
     while (s == GEN_OK && gen_choicemap_iter_next(&it)) {
         if (!gen_selection_contains(sel, &it.addr)) continue;
-        int64_t size = gen_array_size(it.value), row = size / n;
-        double *h = core_alloc((size_t)size * sizeof *h);
-        s = h ? gen_array_copy_to(it.value, GEN_F64, h, (size_t)size * sizeof *h) : GEN_ERR_OOM;
+        int64_t row = 0;
+        double *h = NULL;
+        s = particle_rows(it.value, n, &h, &row);
         for (int64_t i = 0; s == GEN_OK && i < n; i++)
             memcpy(pts + i * c->dims + off, h + i * row, (size_t)row * sizeof *h);
-        if (h) core_free(h, (size_t)size * sizeof *h);
+        if (h) core_free(h, (size_t)(n * row) * sizeof *h + 1);
         off += row;
     }
     return s;
@@ -141,8 +157,7 @@ static gen_status chains_init(chains *c, const gen_trace *tr, const gen_selectio
         gen_scope_end();
         if (s != GEN_OK) return s;
     } else {
-        gen_trace *tr0 = (gen_trace *)gen_target_base(c->t);
-        c->dims = selected_elements(tr0, sel);
+        c->dims = selected_elements(gen_target_base(c->t), sel);
     }
     c->d = gen_target_dim(c->t);
     if ((s = chains_alloc(c)) != GEN_OK) {
@@ -152,7 +167,7 @@ static gen_status chains_init(chains *c, const gen_trace *tr, const gen_selectio
     if (kept) {
         memcpy(c->theta0, kept, (size_t)(c->n * c->d) * sizeof *kept);
         core_free(kept, (size_t)(c->n * c->d + 1) * sizeof *kept);
-    } else if (target_identity(c->t)) { /* real supports: the points are the values */
+    } else if (target_identity(c->t) && c->dims == c->d) { /* real supports: the points are the values */
         s = values_as_points(c, tr, sel, c->theta0);
     } else {
         const gen_choicemap *m = gen_trace_choices(tr);
@@ -227,7 +242,7 @@ static gen_status write_back(chains *c, const gen_trace *tr, const gen_selection
     if (!x) return GEN_ERR_OOM;
     gen_status s = GEN_OK;
     for (int64_t i = 0; s == GEN_OK && i < n; i++) /* identity: the values are the point */
-        if (c->acc[i] && target_identity(c->t)) memcpy(x + i * dims, c->theta + i * c->d, (size_t)dims * sizeof *x);
+        if (c->acc[i] && target_identity(c->t) && dims == c->d) memcpy(x + i * dims, c->theta + i * c->d, (size_t)dims * sizeof *x);
         else if (c->acc[i]) s = target_values_at(c->t, c->theta + i * c->d, dims, x + i * dims);
     if (s == GEN_OK) s = gen_scope_begin();
     else {
@@ -242,16 +257,20 @@ static gen_status write_back(chains *c, const gen_trace *tr, const gen_selection
     while (s == GEN_OK && gen_choicemap_iter_next(&it)) {
         if (!gen_selection_contains(sel, &it.addr)) continue;
         const gen_array *v = it.value;
-        int64_t size = gen_array_size(v), row = size / n;
-        double *h = core_alloc((size_t)size * sizeof *h);
-        s = h ? gen_array_copy_to(v, GEN_F64, h, (size_t)size * sizeof *h) : GEN_ERR_OOM;
+        int64_t row = 0, shape[GEN_MAX_DIMS + 1];
+        double *h = NULL;
+        s = particle_rows(v, n, &h, &row);
         for (int64_t i = 0; s == GEN_OK && i < n; i++)
             if (c->acc[i]) memcpy(h + i * row, x + i * dims + off, (size_t)row * sizeof *h);
-        gen_array *nv = s == GEN_OK ? gen_array_from(GEN_F64, gen_array_ndim(v), gen_array_shape(v), h) : NULL;
+        /* [n] + the per-particle shape (a shared value's own shape) */
+        int nd = gen_array_ndim(v) + (gen_array_is_batched(v) ? 0 : 1);
+        shape[0] = n;
+        memcpy(shape + 1, gen_array_shape(v) + (gen_array_is_batched(v) ? 1 : 0), (size_t)(nd - 1) * sizeof *shape);
+        gen_array *nv = s == GEN_OK ? gen_array_from(GEN_F64, nd, shape, h) : NULL;
         if (nv && gen_array_dtype(v) != GEN_F64) nv = gen_cast(nv, gen_array_dtype(v));
         if (nv) nv = gen_batched(gen_array_to_device(nv, gen_array_device(v)));
         if (s == GEN_OK) s = nv ? gen_choicemap_builder_set(b, &it.addr, nv) : infer_pending();
-        if (h) core_free(h, (size_t)size * sizeof *h);
+        if (h) core_free(h, (size_t)(n * row) * sizeof *h + 1);
         off += row;
     }
     gen_choicemap *cons = s == GEN_OK ? gen_choicemap_builder_finish(b) : NULL;

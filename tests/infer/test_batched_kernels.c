@@ -505,6 +505,40 @@ static void test_proposal_refused_per_particle(void) {
     run_free(&r);
 }
 
+/* Particles started at one shared value (a constraint without the particle axis is kept
+ * once in the trace): each kernel gives every particle its own value, the rejected ones
+ * the shared start. */
+static void test_shared_start(void) {
+    int64_t n = 50;
+    gen_addr mu = addr1("mu");
+    gen_trace *tr = NULL;
+    gen_choicemap *c = gen_choicemap_set(observations("y", 5, Y, 'f'), &mu, gen_scalar(0.9));
+    CHECK_OK(gen_generate_batched(gen_dynamic("model", normal_model), gen_key_new(2), n, NULL, c, &tr, NULL));
+    CHECK(!gen_array_is_batched(gen_trace_value(tr, &mu)));
+    gen_selection *sel = gen_select(1, &mu);
+    gen_mh_select_kernel mk = {sel};
+    gen_hmc_kernel hk = {sel, 0.78, 3, NULL};
+    gen_mala_kernel ak = {sel, 0.9};
+    gen_kernel ks[3] = {gen_kernel_mh_select(&mk), gen_kernel_hmc(&hk), gen_kernel_mala(&ak)};
+    for (int k = 0; k < 3; k++) {
+        gen_trace *out = NULL;
+        gen_array *acc = NULL;
+        CHECK_OK(gen_kernel_apply_batched(ks[k], gen_key_new(100 + (uint64_t)k), tr, &out, &acc));
+        bool a[50];
+        double v[50];
+        CHECK_OK(gen_array_copy_to(acc, GEN_BOOL, a, sizeof a));
+        values_of(out, "mu", n, v);
+        int moved = 0;
+        for (int i = 0; i < n; i++) {
+            if (!a[i]) CHECK(v[i] == 0.9);
+            moved += a[i] && v[i] != 0.9;
+        }
+        CHECK(moved > 0 && moved < n);
+        CHECK(gen_array_is_batched(gen_trace_value(out, &mu)));
+        CHECK_SHAPE(gen_unbatched(gen_trace_value(out, &mu)), n);
+    }
+}
+
 /* Errors: arguments, kernels without a batched function, particles one target cannot
  * serve. */
 static gen_status kernel_fn(void *p, gen_key key, const gen_trace *tr, gen_trace **out, bool *acc) {
@@ -607,6 +641,7 @@ int main(int argc, char **argv) {
     RUN_ONLY(test_structure_changing_moves);
     RUN_ONLY(test_per_particle_rejection);
     RUN_ONLY(test_proposal_refused_per_particle);
+    RUN_ONLY(test_shared_start);
     RUN_ONLY(test_errors);
     return check_finish();
 }
