@@ -505,6 +505,32 @@ static void test_proposal_refused_per_particle(void) {
     run_free(&r);
 }
 
+/* s ~ N(0.5, 1); y ~ N(0, s): a prior proposal of s is often <= 0, and a batched
+ * regenerate refused as a whole cannot tell which particle: every particle keeps its
+ * state (infer.h). */
+static gen_status wide_scale(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+    (void)args;
+    gen_array *s = gen_choose(ctx, "s", gen_normal(gen_scalar(0.5), gen_scalar(1)));
+    *retval = gen_choose(ctx, "y", gen_normal(gen_scalar(0), s));
+    return gen_ctx_status(ctx);
+}
+
+static void test_regenerate_refused_as_a_whole(void) {
+    int64_t n = 64;
+    gen_addr y = addr1("y"), sa = addr1("s");
+    gen_trace *tr = batched_at(wide_scale, gen_choicemap_set(gen_choicemap_empty(), &y, gen_scalar(0.2)), "s",
+                               gen_full(GEN_F64, 1, &n, 1.0), n);
+    gen_mh_select_kernel mk = {gen_select(1, &sa)};
+    gen_trace *out = NULL;
+    gen_array *acc = NULL;
+    CHECK_OK(gen_kernel_apply_batched(gen_kernel_mh_select(&mk), gen_key_new(5), tr, &out, &acc));
+    CHECK(out == tr);
+    CHECK(check_item(gen_sum(gen_cast(acc, GEN_F64), 0, NULL, false)) == 0);
+    bool any = true;
+    CHECK_OK(gen_mh_select(tr, gen_key_new(5), mk.sel, &out, &any));
+    CHECK(!any && out == tr);
+}
+
 /* Particles started at one shared value (a constraint without the particle axis is kept
  * once in the trace): each kernel gives every particle its own value, the rejected ones
  * the shared start. */
@@ -641,6 +667,7 @@ int main(int argc, char **argv) {
     RUN_ONLY(test_structure_changing_moves);
     RUN_ONLY(test_per_particle_rejection);
     RUN_ONLY(test_proposal_refused_per_particle);
+    RUN_ONLY(test_regenerate_refused_as_a_whole);
     RUN_ONLY(test_shared_start);
     RUN_ONLY(test_errors);
     return check_finish();
