@@ -23,6 +23,8 @@
  *                    Viterbi of discrete HMMs (host arrays, log space)
  *   genc/smc.h       sequential Monte Carlo: the particle filter object (init, step,
  *                    resample, rejuvenate, log marginal likelihood, ESS)
+ *   genc/pmcmc.h     particle MCMC: conditional SMC, particle Gibbs, PMMH for the
+ *                    static parameters of state-space models
  *   genc/compile.h   compiled inference: the switch (targets use compiled code by
  *                    default; gen_target_compile_note in genc/infer.h says why not)
  *   genc/diag.h      MCMC diagnostics: ESS, R-hat, MCSE, summary tables (over arrays of
@@ -61,6 +63,7 @@
 #include "genc/infer.h"
 #include "genc/filter.h"
 #include "genc/smc.h"
+#include "genc/pmcmc.h"
 #include "genc/compile.h"
 #include "genc/diag.h"
 

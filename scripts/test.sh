@@ -49,7 +49,7 @@ if [ "$mode" = valgrind ]; then
   # reads there (false positives outside GenC).
   # So is the NVRTC test: it compiles some 460 programs with NVRTC and cc (a minute
   # natively, hours under valgrind); the lane programs' host side runs in the GPU tests.
-  heavy='infer/test_(nuts|hmc|gibbs|involutive|enumerate|sbc|split_merge|exact_posteriors|pf)$|^docs/|^cuda/|compile/test_emit_cuda$'
+  heavy='infer/test_(nuts|hmc|gibbs|involutive|enumerate|sbc|split_merge|exact_posteriors|pf|pmcmc)$|^docs/|^cuda/|compile/test_emit_cuda$'
   export GENC_PDB_CHAINS=2 GENC_PDB_WARMUP=40 GENC_PDB_DRAWS=20
   ctest --test-dir "$dir" --output-on-failure -j "$(nproc)" -T memcheck -E "$heavy" \
     --overwrite MemoryCheckCommandOptions="--leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=3"
@@ -57,6 +57,7 @@ if [ "$mode" = valgrind ]; then
   for t in windows dual_averaging kernel errors; do $vg "$dir/tests/infer_test_nuts" "$t" >/dev/null; done
   for t in moves errors out_of_memory; do $vg "$dir/tests/infer_test_split_merge" "$t" >/dev/null; done
   for t in structure errors; do $vg "$dir/tests/infer_test_pf" "$t" >/dev/null; done
+  for t in structure errors; do $vg "$dir/tests/infer_test_pmcmc" "$t" >/dev/null; done
   # The documentation's programs run through a shell script that checks their output
   # (the shell itself leaks under valgrind): here the programs run on their own.
   for p in "$dir"/tests/doc_*; do $vg "$p" >/dev/null; done

@@ -131,6 +131,15 @@ typedef struct gen_gf_vtable {
      * use (a new reference owned by nobody: retain what you return; NULL with the error
      * recorded). Lets update and importance sampling skip building maps never read. */
     gen_choicemap *(*build_choices)(const gen_trace *tr);
+    /* Optional: *out, a new batched trace of m particles (gen_trace_new with an [m]
+     * score) whose particle j is particle index[j] of the batched trace tr, made from
+     * tr's own arrays (particle axis first) without rerunning f; index is an i64 [m]
+     * array of entries in range, on tr's device. Called by gen_trace_gather with
+     * batched mode suspended (ops see physical shapes); a kind gathers its callees'
+     * traces with gen_trace_gather. NULL: gen_trace_gather rebuilds the trace with a
+     * batched generate of the picked choices (correct for every kind, but it reruns f:
+     * for a combinator of t steps it costs t kernel runs). */
+    gen_status (*gather)(const gen_trace *tr, const gen_array *index, gen_trace **out);
 } gen_gf_vtable;
 
 /* ---- generative functions and traces of a kind ---------------------------------------- */

@@ -301,11 +301,16 @@ gen_status gen_assess_batched(const gen_gf *f, int64_t n, const gen_args *args,
                               gen_array **retval);
 
 /* Picking particles of batched traces (resampling, and each particle's accept or reject
- * in a batched MCMC step). Both rebuild the trace with gen_generate_batched from the
- * picked particles' choices, all constrained (so nothing is drawn and the scores are the
- * picked particles' scores): the cost is one batched generate of the whole trace. Values
- * shared by every particle (observed data) stay shared; per-particle arguments (batched
- * arrays) are picked with the choices; args->user is kept. *out is NULL on error.
+ * in a batched MCMC step). gen_trace_gather copies the picked particles' arrays where
+ * the trace's kind has a gather (gen_gf_vtable: the dynamic DSL, Unfold and Scan, each
+ * gathering its callees' traces), so nothing reruns and the cost is a copy of the
+ * trace's per-particle values (for a chain, in proportion to its steps). Otherwise, and
+ * always for gen_trace_where, the trace is rebuilt with gen_generate_batched from the
+ * picked particles' choices, all constrained (so nothing is drawn and the scores are
+ * the picked particles' scores): the cost of one batched generate of the whole trace.
+ * Values shared by every particle (observed data) stay shared; per-particle arguments
+ * (batched arrays) are picked with the choices; args->user is kept. *out is NULL on
+ * error.
  *
  * gen_trace_gather: *out has m particles, particle j being tr's particle index[j]
  * (index: a 1-D i64 array of m >= 1 entries, e.g. gen_resample's ancestors).

@@ -190,7 +190,7 @@ static bool dimap_same(const gen_gf *a, const gen_gf *b) {
 
 static const gfi_vtable dimap_vtable = {"dimap",      dimap_generate,   dimap_assess, dimap_project,
                                         dimap_update, dimap_regenerate, dimap_free,   dimap_free_trace,
-                                        dimap_same,   NULL};
+                                        dimap_same,   NULL,             NULL};
 
 gen_gf *gen_dimap(const gen_gf *f, gen_args_fn pre, gen_retval_fn post, void *payload) {
     if (!f) {

@@ -288,7 +288,7 @@ static bool map_same(const gen_gf *a, const gen_gf *b) { return gfi_same_gf(a->d
 
 static const gfi_vtable map_vtable = {"map",          map_generate,   map_assess, map_project,
                                       map_update,     map_regenerate, map_free,   map_free_trace,
-                                      map_same,       NULL};
+                                      map_same,       NULL,           NULL};
 
 gen_gf *gen_map(const gen_gf *kernel) {
     if (!kernel) {

@@ -291,7 +291,7 @@ static bool mix_same(const gen_gf *a, const gen_gf *b) {
 
 static const gfi_vtable mix_vtable = {"mix",      mix_generate,   mix_assess, mix_project,
                                       mix_update, mix_regenerate, mix_free,   mix_free_trace,
-                                      mix_same,   NULL};
+                                      mix_same,   NULL,           NULL};
 
 gen_gf *gen_mix(int k, const gen_gf *const *components) {
     if (k >= 1 && !components) return GEN_FAIL(GEN_ERR_MISUSE, "gen_mix: the list of components is NULL"), NULL;

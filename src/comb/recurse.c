@@ -541,7 +541,7 @@ static bool rec_same(const gen_gf *a, const gen_gf *b) {
 
 static const gfi_vtable rec_vtable = {"recurse",  rec_generate,   rec_assess, rec_project,
                                       rec_update, rec_regenerate, rec_free,   rec_free_trace,
-                                      rec_same,   NULL};
+                                      rec_same,   NULL,           NULL};
 
 gen_gf *gen_recurse(const gen_gf *production, const gen_gf *aggregation, int64_t max_branch) {
     if (!production || !aggregation) {

@@ -465,9 +465,52 @@ static bool chain_same(const gen_gf *a, const gen_gf *b) {
     return data_of(a)->unfold == data_of(b)->unfold && gfi_same_gf(data_of(a)->kernel, data_of(b)->kernel);
 }
 
+/* A batched chain's particles index[j]: every step's subtrace gathered (so a gather
+ * costs time in proportion to the steps done, as any copy of the chain's values does),
+ * the arguments and the score picked; the map and return value are built lazily. */
+static gen_status chain_gather(const gen_trace *tr, const gen_array *index, gen_trace **out) {
+    const chain_trace *d = tr->data;
+    int64_t n = comb_pvec_len(d->subs);
+    gen_status s = gen_scope_begin();
+    if (s != GEN_OK) return s;
+    chain_trace *nd = core_calloc(1, sizeof *nd);
+    gen_trace **subs = NULL;
+    if (!nd || !(nd->subs = comb_pvec_new())) s = GEN_ERR_OOM;
+    if (s == GEN_OK) s = comb_pvec_gather(d->subs, &subs);
+    for (int64_t i = 0; s == GEN_OK && i < n; i++) {
+        gen_trace *sub = NULL;
+        comb_pvec *v = NULL;
+        if ((s = gen_trace_gather(subs[i], index, &sub)) == GEN_OK && !(v = comb_pvec_push(nd->subs, sub)))
+            s = comb_pending();
+        if (v) {
+            comb_pvec_release(nd->subs);
+            nd->subs = v;
+        }
+    }
+    if (subs) core_free(subs, (size_t)n * sizeof *subs);
+    gen_array **argv = s == GEN_OK && tr->args.n ? core_calloc((size_t)tr->args.n, sizeof *argv) : NULL;
+    if (s == GEN_OK && tr->args.n && !argv) s = GEN_ERR_OOM;
+    for (int k = 0; s == GEN_OK && k < tr->args.n; k++)
+        if (!(argv[k] = gfi_pick_particles(tr->args.v[k], index))) s = comb_pending();
+    gen_array *score = s == GEN_OK ? gfi_pick_weights(tr->score, tr->batch, index) : NULL;
+    if (s == GEN_OK && !score) s = comb_pending();
+    gen_trace *t = NULL;
+    if (s == GEN_OK) {
+        t = gfi_trace_new_lazy(tr->gf, &(gen_args){tr->args.n, argv, tr->args.user}, score, nd, chain_materialize);
+        nd = NULL; /* the trace's, also on failure */
+        if (!t) s = comb_pending();
+        else t->batch = gen_array_shape(index)[0];
+    }
+    if (nd) chain_trace_free_data(nd);
+    if (argv) core_free(argv, (size_t)tr->args.n * sizeof *argv);
+    gen_scope_end();
+    if (s == GEN_OK && !(*out = gfi_trace_publish(t))) s = GEN_ERR_OOM;
+    return s;
+}
+
 static const gfi_vtable chain_vtable = {"scan",       chain_generate,   chain_assess, chain_project,
                                         chain_update, chain_regenerate, chain_free,   chain_free_trace,
-                                        chain_same,   NULL};
+                                        chain_same,   NULL,             chain_gather};
 
 gen_gf *comb_chain_new(const char *who, const gen_gf *kernel, bool unfold) {
     if (!kernel) {

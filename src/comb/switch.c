@@ -278,7 +278,7 @@ static bool branch_same(const gen_gf *a, const gen_gf *b) {
 
 static const gfi_vtable branch_vtable = {"switch",          branch_generate, branch_assess,
                                          branch_project,    branch_update,   branch_regenerate,
-                                         branch_free,       branch_free_trace, branch_same, NULL};
+                                         branch_free,       branch_free_trace, branch_same, NULL, NULL};
 
 gen_gf *comb_branch_new(const char *name, int k, const gen_gf *const *branches, bool flag) {
     branch_data *d = core_calloc(1, sizeof *d);

@@ -344,9 +344,63 @@ static gen_status dyn_project(const gen_trace *tr, const gen_selection *sel, gen
     return s;
 }
 
+/* A batched trace's particles index[j]: every record's value, score and weight picked
+ * along the particle axis, each callee's trace gathered, the map left to build. */
+static gen_status dyn_gather(const gen_trace *tr, const gen_array *index, gen_trace **out) {
+    const dsl_data *d = tr->data;
+    int64_t n = tr->batch, m = gen_array_shape(index)[0];
+    gen_status s = gen_scope_begin();
+    if (s != GEN_OK) return s;
+    dsl_data *nd = core_calloc(1, sizeof *nd);
+    if (nd && d->n && !(nd->recs = core_calloc((size_t)d->n, sizeof *nd->recs))) {
+        core_free(nd, sizeof *nd);
+        nd = NULL;
+    }
+    if (!nd) s = GEN_ERR_OOM;
+    if (nd) nd->cap = d->n;
+    for (int64_t i = 0; s == GEN_OK && i < d->n; i++) {
+        const dsl_rec *r = &d->recs[i];
+        dsl_rec *q = &nd->recs[i];
+        q->addr = r->addr;
+        nd->n = i + 1; /* its references, as they come, are released with nd on failure */
+        gen_trace *sub = NULL;
+        if (r->sub && (s = gen_trace_gather(r->sub, index, &sub)) != GEN_OK) break;
+        q->sub = gen_trace_retain(sub);
+        q->value = gen_array_retain(gfi_pick_particles(r->value, index));
+        q->score = gen_array_retain(gfi_pick_weights(r->score, n, index));
+        q->weight = gen_array_retain(gfi_pick_weights(r->weight, n, index));
+        if ((r->value && !q->value) || (r->score && !q->score) || (r->weight && !q->weight)) s = dsl_pending_or_oom();
+    }
+    if (s == GEN_OK && d->factors && !(nd->factors = gen_array_retain(gfi_pick_weights(d->factors, n, index))))
+        s = dsl_pending_or_oom();
+    gen_array **argv = s == GEN_OK && tr->args.n ? core_calloc((size_t)tr->args.n, sizeof *argv) : NULL;
+    if (s == GEN_OK && tr->args.n && !argv) s = GEN_ERR_OOM;
+    for (int k = 0; s == GEN_OK && k < tr->args.n; k++)
+        if (!(argv[k] = gfi_pick_particles(tr->args.v[k], index))) s = dsl_pending_or_oom();
+    gen_array *ret = s == GEN_OK ? gfi_pick_particles(tr->retval, index) : NULL;
+    gen_array *score = s == GEN_OK ? gfi_pick_weights(tr->score, n, index) : NULL;
+    if (s == GEN_OK && ((tr->retval && !ret) || !score)) s = dsl_pending_or_oom();
+    gen_trace *t = NULL;
+    if (s == GEN_OK) {
+        gen_args args = {tr->args.n, argv, tr->args.user};
+        t = gfi_trace_new(tr->gf, &args, ret, NULL, score, nd); /* owns nd, also on failure */
+        nd = NULL;
+        if (!t) s = dsl_pending_or_oom();
+        else t->batch = m;
+    }
+    if (nd) {
+        dsl_data_clear(nd);
+        core_free(nd, sizeof *nd);
+    }
+    if (argv) core_free(argv, (size_t)tr->args.n * sizeof *argv);
+    gen_scope_end();
+    if (s == GEN_OK && !(*out = gfi_trace_publish(t))) s = GEN_ERR_OOM;
+    return s;
+}
+
 const gfi_vtable dsl_vtable = {"dynamic",      dyn_generate,   dyn_assess, dyn_project,
                                dsl_update,     dsl_regenerate, dyn_free,   dyn_free_trace,
-                               dyn_same,   dyn_build_choices};
+                               dyn_same,   dyn_build_choices, dyn_gather};
 
 static gen_gf *dynamic(const char *fn, const char *name, gen_body body, void *payload, void (*free_payload)(void *)) {
     if (!name || !body) {

@@ -91,6 +91,14 @@ bool gfi_same_gf(const gen_gf *a, const gen_gf *b);
  * by f's name, a message for a failure that left none, GEN_ERR_CALLBACK for GEN_OK
  * without the output. The caller clears its out-parameters when this fails. */
 gen_status gfi_user_result(const gen_gf *f, const char *op, gen_status s, bool produced, const char *what);
+/* Particle gathering (trace_particles.c), batched mode suspended. gfi_pick_particles:
+ * a batched array's particles index[j] (along axis 0, marked batched), a tuple item by
+ * item, an unbatched array (shared by every particle) as it is; NULL for NULL (keeping
+ * the pending error). gfi_pick_weights: the same for a score or weight of a batched
+ * run, which is 0-d (the same for all) or [n] (one per particle, marked or not). */
+gen_array *gfi_pick_particles(const gen_array *a, const gen_array *index);
+gen_array *gfi_pick_weights(const gen_array *w, int64_t n, const gen_array *index);
+
 /* Checks f is not NULL (a NULL propagates the pending error) and args is well formed. */
 gen_status gfi_check_call(const char *op, const gen_gf *f, const gen_args *args);
 

@@ -1,10 +1,12 @@
 /* trace_particles.c — picking particles of batched traces: gen_trace_gather (resampling
  * permutes a batch) and gen_trace_where (a batched MCMC step keeps each particle's old
- * or proposed state). Both are derived from generate, as the other derived operations
+ * or proposed state). A kind with a gather in its table (the dynamic DSL, Unfold and
+ * Scan) gathers its own arrays and its callees' traces. Otherwise, and for
+ * gen_trace_where, the trace is derived from generate, as the other derived operations
  * are: the picked particles' choices (and per-particle arguments) are assembled with
  * array ops on the particle axis, and the trace is rebuilt by a batched generate with
  * every choice constrained, which works for every kind that runs batched and draws
- * nothing. Its cost is that of one batched generate of the whole trace. */
+ * nothing; its cost is that of one batched generate of the whole trace. */
 #include <stdlib.h>
 
 #include "gfi_int.h"
@@ -75,10 +77,61 @@ static gen_array *all_true(int64_t n) {
 
 /* ---- gather ---------------------------------------------------------------------------- */
 
-static gen_array *gather_value(const gen_array *v, const gen_array *index) {
-    if (!gen_array_is_batched(v)) return (gen_array *)v; /* shared by every particle */
-    return gen_batched(gen_take(v, index, 0));
+/* Within one outermost gen_trace_gather, an array met twice with the same index is
+ * picked once: a chain step's return value is its own choice's value and the next
+ * step's argument. A small direct-mapped cache of the picks (holding a reference each),
+ * emptied when the outermost gather ends. */
+enum { MEMO_SLOTS = 64 };
+typedef struct pick_memo {
+    const gen_array *from[MEMO_SLOTS], *index[MEMO_SLOTS];
+    gen_array *to[MEMO_SLOTS];
+    int depth; /* gen_trace_gather calls running */
+} pick_memo;
+static _Thread_local pick_memo memo;
+
+static size_t memo_slot(const gen_array *a) { return ((uintptr_t)a >> 4) % MEMO_SLOTS; }
+
+static void memo_clear(void) {
+    for (int i = 0; i < MEMO_SLOTS; i++) {
+        gen_array_release(memo.to[i]);
+        memo.from[i] = memo.index[i] = memo.to[i] = NULL;
+    }
 }
+
+static gen_array *pick_array(const gen_array *a, const gen_array *index) {
+    size_t k = memo_slot(a);
+    if (memo.depth > 0 && memo.from[k] == a && memo.index[k] == index) return memo.to[k];
+    gen_array *p = gen_batched(gen_take(a, index, 0));
+    if (p && memo.depth > 0) {
+        gen_array_release(memo.to[k]);
+        memo.from[k] = a, memo.index[k] = index, memo.to[k] = gen_array_retain(p);
+    }
+    return p;
+}
+
+gen_array *gfi_pick_particles(const gen_array *a, const gen_array *index) {
+    if (!a) return NULL;
+    if (gen_array_is_tuple(a)) {
+        int k = gen_tuple_size(a);
+        gen_array **items = k ? core_alloc((size_t)k * sizeof *items) : NULL;
+        if (k && !items) return NULL;
+        bool ok = true;
+        for (int i = 0; ok && i < k; i++) ok = (items[i] = gfi_pick_particles(gen_tuple_get(a, i), index)) != NULL;
+        gen_array *t = ok ? gen_tuple(k, items) : NULL;
+        if (items) core_free(items, (size_t)k * sizeof *items);
+        return t;
+    }
+    if (!gen_array_is_batched(a)) return (gen_array *)a; /* shared by every particle */
+    return pick_array(a, index);
+}
+
+gen_array *gfi_pick_weights(const gen_array *w, int64_t n, const gen_array *index) {
+    if (!w || gen_array_is_batched(w)) return gfi_pick_particles(w, index);
+    if (gen_array_ndim(w) == 1 && gen_array_shape(w)[0] == n) return gen_take(w, index, 0);
+    return (gen_array *)w;
+}
+
+static gen_array *gather_value(const gen_array *v, const gen_array *index) { return gfi_pick_particles(v, index); }
 
 static gen_status gather_choices(const gen_choicemap *m, const gen_array *index, gen_choicemap **out) {
     gen_choicemap_builder *b = gen_choicemap_builder_new();
@@ -119,6 +172,19 @@ gen_status gen_trace_gather(const gen_trace *tr, const gen_array *index, gen_tra
     if (s == GEN_OK) s = check_index(fn, index, tr->batch);
     if (s != GEN_OK || (s = gen_scope_begin()) != GEN_OK) return s;
     int64_t batch = gen_batch_suspend();
+    if (tr->gf->vt->gather) {
+        memo.depth++;
+        s = tr->gf->vt->gather(tr, index, out);
+        if (--memo.depth == 0) memo_clear();
+        if (tr->gf->user) s = gfi_user_result(tr->gf, fn, s, *out != NULL, "trace");
+        if (s == GEN_OK && (*out)->batch != gen_array_shape(index)[0])
+            s = GEN_FAIL(GEN_ERR_CALLBACK, "%s: %s (%s) returned a trace of %lld particles for an index of %lld", fn,
+                         tr->gf->name, tr->gf->vt->kind, (long long)(*out)->batch, (long long)gen_array_shape(index)[0]);
+        gen_batch_resume(batch);
+        if (s == GEN_OK) *out = gen_trace_scope_return(*out);
+        gen_scope_end();
+        return s;
+    }
     int64_t m = gen_array_shape(index)[0];
     gen_array **argv = tr->args.n ? calloc((size_t)tr->args.n, sizeof *argv) : NULL;
     if (tr->args.n && !argv) s = GEN_FAIL(GEN_ERR_OOM, "%s: out of memory", fn);

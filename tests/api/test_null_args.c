@@ -1168,6 +1168,41 @@ static void test_smc(void) {
      * gen_pf_sample_unweighted_traces out when n_out is 0. */
 }
 
+/* ---- genc/pmcmc.h ---- */
+
+static void test_pmcmc(void) {
+    gen_ssm ssm = {GF2, NULL, OBS, 0, NULL, NULL, NULL}, no_model = ssm;
+    no_model.model = NULL;
+    gen_trace *ref = NULL;
+    CHECK_OK(gen_generate(GF2, KEY, NULL, OBS, &ref, NULL));
+    ST(gen_csmc(NULL, KEY, &ssm, &(gen_csmc_config){SEL, 2, false}, &o_tr));
+    ST(gen_csmc(ref, KEY, NULL, &(gen_csmc_config){SEL, 2, false}, &o_tr));
+    ST(gen_csmc(ref, KEY, &no_model, &(gen_csmc_config){SEL, 2, false}, &o_tr));
+    ST(gen_csmc(ref, KEY, &ssm, NULL, &o_tr));
+    ST(gen_csmc(ref, KEY, &ssm, &(gen_csmc_config){SEL, 2, false}, NULL));
+    gen_particle_gibbs_kernel pg = {&ssm, {SEL, 2, false}, {0}}, pg_no_ssm = {NULL, {SEL, 2, false}, {0}};
+    ST(gen_particle_gibbs(NULL, KEY, &pg, &o_tr, &o_bool));
+    ST(gen_particle_gibbs(ref, KEY, NULL, &o_tr, &o_bool));
+    ST(gen_particle_gibbs(ref, KEY, &pg_no_ssm, &o_tr, &o_bool));
+    ST(gen_particle_gibbs(ref, KEY, &pg, NULL, &o_bool));
+    KERNEL(gen_kernel_particle_gibbs(NULL));
+    gen_pmmh_config cfg = {.params = SEL, .proposal = PROP, .n_particles = 2, .draws = 1, .thin = 1}, c = cfg;
+    gen_pmmh_result res;
+    ST(gen_pmmh(NULL, KEY, CM, &cfg, &res));
+    ST(gen_pmmh(&no_model, KEY, CM, &cfg, &res));
+    ST(gen_pmmh(&ssm, KEY, NULL, &cfg, &res));
+    ST(gen_pmmh(&ssm, KEY, CM, NULL, &res));
+    ST(gen_pmmh(&ssm, KEY, CM, &cfg, NULL));
+    c.params = NULL;
+    ST(gen_pmmh(&ssm, KEY, CM, &c, &res));
+    c = cfg, c.proposal = NULL;
+    ST(gen_pmmh(&ssm, KEY, CM, &c, &res));
+    /* Optional (documented "may be NULL", no row): gen_ssm init_args, init_obs,
+     * step_argdiffs and its entries, step_obs entries, step_args and step_obs when
+     * n_steps is 0; gen_csmc params; gen_particle_gibbs accepted, k->params and
+     * k->param_kernel.fn; gen_pmmh cfg->proposal_args and cfg->record. */
+}
+
 /* ---- genc/random.h ---- */
 
 static void test_random(void) {
@@ -1306,6 +1341,7 @@ int main(void) {
     RUN(test_infer);
     RUN(test_filter);
     RUN(test_smc);
+    RUN(test_pmcmc);
     RUN(test_random);
     RUN(test_dsl);
     RUN(test_fields);

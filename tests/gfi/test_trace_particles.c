@@ -1,7 +1,8 @@
 /* test_trace_particles.c — gen_trace_gather and gen_trace_where (gfi.h): particle j of
  * the result has exactly the choices, score and per-particle arguments of the particle it
  * was picked from (compared with gen_choicemap_particle and gen_assess of that particle),
- * on a model with a call and shared data, on Unfold (every step's subtrace), on Switch
+ * on a model with a call and shared data (gathered without rerunning the body), on
+ * Unfold (every step's subtrace), on a DSL function calling Switch, on Switch
  * with a branch per particle (masked values, branches that differ between the two
  * traces of gen_trace_where), and the errors. */
 #include "../testutil/check.h"
@@ -19,8 +20,10 @@ static gen_status sub(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
     *retval = gen_choose(ctx, "b", gen_normal(args->v[0], gen_scalar(1)));
     return gen_ctx_status(ctx);
 }
+static int with_call_runs;
 static gen_status with_call(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
     (void)args;
+    with_call_runs++;
     gen_array *a = gen_choose(ctx, "a", gen_normal(gen_scalar(0), gen_scalar(1)));
     gen_array *b = gen_call(ctx, "s", gen_dynamic("sub", sub), &(gen_args){1, &a, NULL});
     *retval = gen_choose(ctx, "y", gen_normal(gen_add(a, b), gen_scalar(0.5)));
@@ -97,7 +100,9 @@ static void test_gather_call(void) {
     int64_t idx[M];
     for (int j = 0; j < M; j++) idx[j] = (j * 5 + 3) % N; /* repeats some, skips some */
     gen_array *index = gen_array_from(GEN_I64, 1, (int64_t[]){M}, idx);
+    with_call_runs = 0;
     CHECK_OK(gen_trace_gather(tr, index, &out));
+    CHECK(with_call_runs == 0); /* the DSL's own gather: the body does not run again */
     if (!out) return;
     check_picked(out, (const gen_trace *[]){tr}, NULL, idx, M);
     CHECK(gen_trace_value(out, &ay) == gen_trace_value(tr, &ay)); /* shared data stays shared */
@@ -156,6 +161,34 @@ static void test_gather_switch(void) {
     gen_addr ac = path("c"), aa = path("a");
     CHECK(gen_choicemap_mask_at(gen_trace_choices(out), &ac) == NULL);
     CHECK(gen_trace_value(out, &aa) == NULL);
+}
+
+/* A dynamic function calling Switch: the DSL's gather picks its own records and falls
+ * back to the rebuild for the Switch subtrace (Switch has no gather of its own). */
+static gen_status calls_switch(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+    gen_array *u = gen_choose(ctx, "u", gen_normal(gen_scalar(0), gen_scalar(1)));
+    gen_array *r = gen_call(ctx, "s", sw3(), &(gen_args){2, (gen_array *[]){args->v[0], u}, NULL});
+    *retval = gen_choose(ctx, "z", gen_normal(r, gen_scalar(1)));
+    return gen_ctx_status(ctx);
+}
+
+static void test_gather_mixed(void) {
+    enum { N = 9 };
+    int64_t ks[N] = {0, 1, 2, 1, 0, 2, 2, 1, 0};
+    gen_gf *f = gen_dynamic("calls_switch", calls_switch);
+    gen_trace *tr = NULL, *out = NULL;
+    CHECK_OK(gen_simulate_batched(f, gen_key_new(12), N, &(gen_args){1, (gen_array *[]){batched_i64(N, ks)}, NULL}, &tr));
+    int64_t idx[6] = {8, 2, 2, 5, 0, 3};
+    CHECK_OK(gen_trace_gather(tr, gen_array_from(GEN_I64, 1, (int64_t[]){6}, idx), &out));
+    if (!out) return;
+    check_picked(out, (const gen_trace *[]){tr}, NULL, idx, 6);
+    /* the gathered trace updates as any other: moving u reruns the picked branches */
+    gen_addr au = path("u");
+    gen_trace *t2 = NULL;
+    gen_array *w = NULL;
+    CHECK_OK(gen_update(out, gen_key_new(13), gen_trace_args(out), NULL,
+                        gen_choicemap_set(gen_choicemap_empty(), &au, gen_scalar(0.25)), &t2, &w, NULL, NULL));
+    CHECK_SHAPE(w, 6);
 }
 
 static void test_where(void) {
@@ -227,6 +260,7 @@ int main(int argc, char **argv) {
     RUN_ONLY(test_gather_call);
     RUN_ONLY(test_gather_unfold);
     RUN_ONLY(test_gather_switch);
+    RUN_ONLY(test_gather_mixed);
     RUN_ONLY(test_where);
     RUN_ONLY(test_where_switch);
     RUN_ONLY(test_errors);
