@@ -323,6 +323,10 @@ static void test_stationary(void) {
     gen_kernel parts[2] = {gen_kernel_mh_select(&mk), gen_kernel_hmc(&hk)};
     gen_kernel_list cyc = {2, parts, NULL};
     stationary("cycle", gen_kernel_cycle(&cyc), normal_posterior(n, 46), "mu", 2, POST_MEAN, POST_VAR, normal_cdf, np);
+    /* a mixture: one part for all particles at each step */
+    double probs[2] = {0.5, 0.5};
+    gen_kernel_list mix = {2, parts, probs};
+    stationary("mixture", gen_kernel_mixture(&mix), normal_posterior(n, 47), "mu", 4, POST_MEAN, POST_VAR, normal_cdf, np);
 }
 
 /* Simulation-based calibration, one replicate per particle: (mu_i, y_i) from the prior of
