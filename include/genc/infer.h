@@ -137,6 +137,32 @@ gen_status gen_importance_resampling_with(const gen_gf *model, gen_key key, cons
 
 /* ---- Metropolis–Hastings ------------------------------------------------------------ */
 
+/* Batched traces (genc/gfi.h: batched execution). gen_mh_select, gen_mh_proposal,
+ * gen_hmc and gen_mala take a batched trace of n particles as n chains: one batched
+ * proposal for all of them, and each particle accepted or rejected on its own entry of
+ * the [n] acceptance ratio with its own uniform (the key gives n of them); *out is one
+ * batched trace whose particle i is the proposal's where particle i accepted, else the
+ * input's (a rejected particle keeps its values exactly and its score, recomputed from
+ * them). *accepted (may be NULL) is then true when some particle accepted; the [n]
+ * acceptances come from gen_kernel_apply_batched with the kernel of each
+ * (gen_kernel_mh_select, ...). A move that changes a particle's structure (a branch,
+ * a Mask turned on) is merged with gen_trace_where.
+ * A proposal the model rejects is rejected for that particle alone where it can be told:
+ * HMC and MALA evaluate the chains again one by one when the evaluation of all of them
+ * fails on a rejected point, so only the chains at rejected points are rejected; MH with
+ * a proposal whose batched update or backward assess fails that way scores each particle
+ * with scalar runs (gen_update of its own trace with its own proposed values, the
+ * backward gen_assess), so only the particles whose proposals are refused are rejected.
+ * A batched regenerate (gen_mh_select) that fails as a whole on a rejected point cannot
+ * tell which particle caused it, nor can MH with a proposal when the trace has batched
+ * arguments or its proposal changes a particle's structure: then every particle keeps
+ * its state for this step (all rejected). That is still a correct MCMC step: whether the
+ * batch fails depends on each particle's proposal alone, so the move of any one particle
+ * is reversible given the others (a particle's move and its reverse are both made only
+ * when the others' proposals are accepted by the model), but with many particles and
+ * frequent refusals it slows mixing: keep such models' proposals inside their support
+ * (e.g. HMC, which moves in unconstrained space). Other errors are returned. */
+
 /* One MH step that resimulates the choices sel contains from the prior (regenerate):
  * accepted with probability min(1, exp(regenerate's weight)). *out is the new trace or
  * tr itself (retained); *accepted may be NULL. A proposal the model rejects (a refused
@@ -220,6 +246,23 @@ const char *gen_target_compile_note(const gen_target *t);
 
 /* ---- gradient-based kernels and optimization -------------------------------------------- */
 
+/* Batched traces (gen_hmc and gen_mala; see the MH section): every particle is a chain.
+ * The target (gen_target) is made from particle 0, so the particles may differ in the
+ * selected choices only: an unselected choice that differs between particles, a masked
+ * value, or a batched argument is GEN_ERR_UNSUPPORTED naming it ("gen_hmc: nu: the
+ * particles differ in this choice, which the selection leaves out: ..."; move such
+ * choices with MH, which has no such limit). Every particle's point is stacked into
+ * theta [n, d], all chains take their leapfrog steps together with one evaluation of
+ * them all per step (gen_target_logpdf_grad_chains: with a compiled target and the
+ * trace's values on a GPU, one kernel; on the CPU, chain by chain through the compiled
+ * code), each accepts on its own, and one batched update writes the accepted points
+ * back. A step on the trace the last batched step on this thread returned keeps its
+ * target and points (no new target, no inverse transforms). Keys: split in two, the
+ * first gives the n d standard normals of the momenta (MALA: of the proposal), chain c's
+ * at [c d, (c + 1) d), the second the n uniforms. A chain's divergence (a point the model
+ * rejects) stops that chain only; at the starting point it is an error naming the
+ * particle ("gen_hmc: particle 3: the log density at the trace is -inf ..."). */
+
 /* One HMC step on tr's choices in sel (in unconstrained space, see gen_target): momentum
  * p ~ N(0, M), n_leapfrog leapfrog steps of size step, accepted with probability
  * min(1, exp(H0 - H1)), H = -log density + p^T M^-1 p / 2. inv_metric is M^-1: NULL
@@ -248,12 +291,20 @@ gen_status gen_posterior_mode(const gen_trace *tr, const gen_selection *sel, int
 /* ---- kernels and chains --------------------------------------------------------------- */
 
 /* An MCMC kernel: a function from a trace to a trace (the input is borrowed; *out is a
- * new reference in the current scope, or the input retained), with its own payload. */
+ * new reference in the current scope, or the input retained), with its own payload.
+ * On a batched trace (genc/gfi.h: batched execution) a kernel moves every particle, each
+ * accepting or rejecting on its own, and fn's *accepted says whether some particle
+ * accepted; fn_batched (called for batched traces only) gives the acceptances one per
+ * particle instead: *accepted a new bool [n] array in the current scope. A kernel that
+ * cannot tell them leaves fn_batched NULL (a kernel written as {fn, payload} does). */
 typedef gen_status (*gen_kernel_fn)(void *payload, gen_key key, const gen_trace *tr,
                                     gen_trace **out, bool *accepted);
+typedef gen_status (*gen_kernel_batched_fn)(void *payload, gen_key key, const gen_trace *tr,
+                                            gen_trace **out, gen_array **accepted);
 typedef struct gen_kernel {
     gen_kernel_fn fn;
     void *payload;
+    gen_kernel_batched_fn fn_batched; /* may be NULL */
 } gen_kernel;
 
 /* Ready-made kernels (their payload structs live as long as the kernel is used). */
@@ -297,9 +348,23 @@ typedef struct gen_kernel_repeat {
 } gen_kernel_repeat;
 gen_kernel gen_kernel_repeated(gen_kernel_repeat *r);
 
-/* Applies k once: *out and *accepted as the kernel gives them. */
+/* Applies k once: *out and *accepted as the kernel gives them (on a batched trace:
+ * whether some particle accepted). */
 gen_status gen_kernel_apply(gen_kernel k, gen_key key, const gen_trace *tr, gen_trace **out,
                             bool *accepted);
+/* Applies k once with each particle's acceptance: on a batched trace of n particles,
+ * through k.fn_batched, *accepted (may be NULL) a new bool [n] array in the current scope
+ * (particle i accepted: for a cycle or a repetition, some step accepted it; a mixture
+ * picks one part for all particles); on a scalar trace, through k.fn, a 0-d bool.
+ * Errors: GEN_ERR_MISUSE for a kernel without fn, a NULL out or trace; GEN_ERR_UNSUPPORTED
+ * for a batched trace and a kernel without fn_batched ("gen_kernel_apply_batched: the
+ * kernel has no batched function (fn_batched is NULL), ..."); GEN_ERR_CALLBACK when
+ * fn_batched succeeds without a bool [n] array; the kernel's own errors. On error *out
+ * and *accepted are NULL. The ready-made kernels above (MH with a selection or a
+ * proposal, HMC, MALA) and the compositions below have fn_batched; the others
+ * (involutive, reversible jump, elliptical slice, Gibbs, NUTS) refuse batched traces. */
+gen_status gen_kernel_apply_batched(gen_kernel k, gen_key key, const gen_trace *tr, gen_trace **out,
+                                    gen_array **accepted);
 
 /* A chain: burn_in steps, then draws * thin steps keeping every thin-th state. What is
  * kept: the values of the choices in sel (flattened in deep order, f64: see

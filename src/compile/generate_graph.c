@@ -11,7 +11,8 @@
  *    are computed (the choices downstream of the selection), per selection pattern and
  *    trace structure, compiled once used REGEN_HOT times.
  * Batched assess runs generate's program when it draws nothing. The same traces, scores
- * and weights as the dynamic path for the same key. Models with calls, masked
+ * and weights as the dynamic path for the same key. Calls with a user pointer stay
+ * dynamic (what it points to is read as the body runs, and is no leaf). Models with calls, masked
  * constraints, or distributions whose draw has no compiled form stay on the dynamic
  * path. */
 #include <stdatomic.h>
@@ -765,7 +766,10 @@ static bool graph_generate(const gen_gf *f, gen_key key, const gen_args *args, c
                            bool assess, gen_trace **tr, gen_array **weight, gen_array **retval, gen_status *st) {
     int64_t n = gen_batch_size();
     const backend *dev = arr_creation_backend(); /* a device: the arrays of this run live there */
-    if (n < 1 || building || ad_capture_depth || ad_active() || !gen_compile_enabled() ||
+    /* a user pointer (a custom proposal's current trace) is read by the body as it runs:
+     * a capture would bake what it points to into the program, and the cache knows it by
+     * address only, which a later object may reuse, so such calls stay dynamic */
+    if (n < 1 || building || ad_capture_depth || ad_active() || !gen_compile_enabled() || (args && args->user) ||
         (dev->host ? on_a_device(args) : !cg_lane_prog_supports(dev)))
         return false;
     cons_list cons;
@@ -817,7 +821,7 @@ bool dsl_graph_regenerate(const gen_trace *tr, gen_key key, const gen_args *args
         return false;
     static const gen_args none = {0, NULL, NULL};
     if (!args) args = &none;
-    if (args->n != tr->args.n || args->user != tr->args.user) return false;
+    if (args->n != tr->args.n || args->user || tr->args.user) return false; /* user pointers: see graph_generate */
     for (int i = 0; i < args->n; i++) /* the same arrays: an argdiff of no change is not proof */
         if (args->v[i] != tr->args.v[i]) return false;
     cons_list cons = {0};

@@ -101,6 +101,7 @@ static gen_status eval_selected(gen_eval *ev, const gen_addr *abs, const gen_dis
         *value = (gen_array *)c;
         return (*lp = choice_logpdf(d, c)) ? GEN_OK : pending();
     }
+    ev->non_identity++;
     if (ev->mode == GEN_EVAL_INVERSE) {
         gen_array *u = gen_bijection_inverse(b, c);
         if (!u || (ev->out && gen_choicemap_builder_set(ev->out, abs, u) != GEN_OK)) return pending();

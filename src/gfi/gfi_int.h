@@ -172,6 +172,9 @@ struct gen_eval {
     /* Forward and inverse: the selected float choices transformed (gen_eval_choice),
      * so a caller can tell whether every selected choice took part. */
     int64_t seen;
+    /* Of those, the ones whose bijection is not the identity (a caller whose choices all
+     * map by the identity can read its points off the values). */
+    int64_t non_identity;
 };
 
 /* assess of f on choices under ev (NULL: the normal mode), checking its arguments like

@@ -82,4 +82,4 @@ static gen_status bd_fn(void *p, gen_key key, const gen_trace *tr, gen_trace **o
     return gen_mh_birth_death(tr, key, &k->config, k->check, out, acc);
 }
 
-gen_kernel gen_kernel_birth_death(gen_birth_death_kernel *k) { return (gen_kernel){bd_fn, k}; }
+gen_kernel gen_kernel_birth_death(gen_birth_death_kernel *k) { return (gen_kernel){.fn = bd_fn, .payload = k}; }

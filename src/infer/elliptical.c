@@ -122,4 +122,4 @@ static gen_status ess_fn(void *p, gen_key key, const gen_trace *tr, gen_trace **
     return gen_elliptical_slice(tr, key, &k->addr, k->mu, k->cov, out);
 }
 
-gen_kernel gen_kernel_elliptical_slice(gen_elliptical_kernel *k) { return (gen_kernel){ess_fn, k}; }
+gen_kernel gen_kernel_elliptical_slice(gen_elliptical_kernel *k) { return (gen_kernel){.fn = ess_fn, .payload = k}; }

@@ -155,4 +155,4 @@ static gen_status gibbs_fn(void *p, gen_key key, const gen_trace *tr, gen_trace 
     return gen_gibbs(tr, key, k->sel, k->candidates, out);
 }
 
-gen_kernel gen_kernel_gibbs(gen_gibbs_kernel *k) { return (gen_kernel){gibbs_fn, k}; }
+gen_kernel gen_kernel_gibbs(gen_gibbs_kernel *k) { return (gen_kernel){.fn = gibbs_fn, .payload = k}; }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "hmc_int.h"
+#include "kernels_int.h"
 
 /* L leapfrog steps of size eps; a point the model rejects (a divergence, hmc_int.h:
  * logp -inf) stops the trajectory, which is then rejected, as in NUTS and Stan. */
@@ -63,6 +64,7 @@ gen_status gen_hmc(const gen_trace *tr, gen_key key, const gen_selection *sel, d
     if (n_leapfrog < 1 || n_leapfrog > GEN_MAX_LEAPFROG)
         return GEN_FAIL(GEN_ERR_VALUE, "%s: n_leapfrog must be in 1..%d, got %d", fn, GEN_MAX_LEAPFROG, n_leapfrog);
     if (!tr || !sel) return infer_null(fn, tr ? "the selection" : "the trace");
+    if (gen_trace_batch_size(tr) > 0) return infer_hmc_batched(tr, key, sel, step, n_leapfrog, inv_metric, out, accepted, NULL);
     double *theta0 = NULL;
     gen_target *t = step_target(tr, sel, &theta0);
     if (!t) return infer_pending();
@@ -102,16 +104,6 @@ gen_status gen_hmc(const gen_trace *tr, gen_key key, const gen_selection *sel, d
     return s;
 }
 
-/* log N(to; from + (eps^2/2) grad(from), eps^2 I), up to the constant (it cancels). */
-static double mala_logq(int64_t d, double eps, const double *to, const double *from, const double *grad) {
-    double acc = 0;
-    for (int64_t i = 0; i < d; i++) {
-        double r = to[i] - from[i] - 0.5 * eps * eps * grad[i];
-        acc += r * r;
-    }
-    return -acc / (2 * eps * eps);
-}
-
 gen_status gen_mala(const gen_trace *tr, gen_key key, const gen_selection *sel, double step,
                     gen_trace **out, bool *accepted) {
     const char *fn = "gen_mala";
@@ -120,6 +112,7 @@ gen_status gen_mala(const gen_trace *tr, gen_key key, const gen_selection *sel, 
     if (!out) return GEN_FAIL(GEN_ERR_MISUSE, "%s: out is NULL", fn);
     if (!(step > 0)) return GEN_FAIL(GEN_ERR_VALUE, "%s: need step > 0 (got %g)", fn, step);
     if (!tr || !sel) return infer_null(fn, tr ? "the selection" : "the trace");
+    if (gen_trace_batch_size(tr) > 0) return infer_mala_batched(tr, key, sel, step, out, accepted, NULL);
     double *th = NULL;
     gen_target *t = step_target(tr, sel, &th);
     if (!t) return infer_pending();
@@ -139,7 +132,7 @@ gen_status gen_mala(const gen_trace *tr, gen_key key, const gen_selection *sel, 
             s = hmc_eval_proposed(t, d, th2, &lp2, g2, &why);
         }
         if (s == GEN_OK) {
-            double alpha = isfinite(lp2) ? lp2 - lp + mala_logq(d, step, th, th2, g2) - mala_logq(d, step, th2, th, g)
+            double alpha = isfinite(lp2) ? lp2 - lp + hmc_mala_logq(d, step, th, th2, g2) - hmc_mala_logq(d, step, th2, th, g)
                                          : -INFINITY;
             s = finish(t, tr, d, th2, alpha, k[1], out, &acc);
         }

@@ -128,3 +128,12 @@ gen_status hmc_leapfrog(const gen_target *t, const hmc_metric *m, double eps, hm
     hmc_apply_minv(m, x->p, v);
     return GEN_OK;
 }
+
+double hmc_mala_logq(int64_t d, double eps, const double *to, const double *from, const double *grad) {
+    double acc = 0;
+    for (int64_t i = 0; i < d; i++) {
+        double r = to[i] - from[i] - 0.5 * eps * eps * grad[i];
+        acc += r * r;
+    }
+    return -acc / (2 * eps * eps);
+}

@@ -53,4 +53,8 @@ typedef struct hmc_point {
 gen_status hmc_leapfrog(const gen_target *t, const hmc_metric *m, double eps, hmc_point *x, double *v,
                         gen_divergence *why);
 
+/* MALA's proposal density log N(to; from + (eps^2/2) grad(from), eps^2 I), up to the
+ * constant (it cancels in the acceptance ratio). */
+double hmc_mala_logq(int64_t d, double eps, const double *to, const double *from, const double *grad);
+
 #endif

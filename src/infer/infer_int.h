@@ -49,17 +49,34 @@ void target_cache_clear(void);
 const accel_fn *target_accel(const gen_target *t, const int64_t **off);
 /* The selection t moves (borrowed). */
 const gen_selection *target_selection(const gen_target *t);
+/* Whether every selected choice of t's trace maps by the identity (real support): the
+ * unconstrained point is then the values themselves. */
+bool target_identity(const gen_target *t);
 /* target_reuse.c: the target a step left for tr and sel (taken: the caller frees or
  * puts it back) with its theta there (*theta, gen_target_dim(t) + 1 doubles, the caller
  * core_frees it), or NULL; put: t (taken) and the trace its step left, at theta. */
 gen_target *target_reuse_take(const gen_trace *tr, const gen_selection *sel, double **theta);
 void target_reuse_put(gen_target *t, const gen_trace *tr, const double *theta);
+/* The same for a batched step: rows points of d doubles (rows * d + 1 doubles to
+ * core_free); a kept target with another row count is not taken. */
+gen_target *target_reuse_take_rows(const gen_trace *tr, const gen_selection *sel, int64_t rows, double **theta);
+void target_reuse_put_rows(gen_target *t, const gen_trace *tr, int64_t rows, const double *theta);
 void target_reuse_clear(void);
 /* The constrained values of rec's choices at theta (flattened, dims doubles) into out
  * through compiled code, *done true; *done false (GEN_OK) when t has none for rec (the
  * caller then builds the trace). The compiled function is made on first use for rec. */
 gen_status target_record_raw(gen_target *t, const gen_selection *rec, const double *theta, int64_t dims, double *out,
                              bool *done);
+/* The point of choices (a scalar run's choice map of t's function, with t's structure)
+ * in t's unconstrained space: d doubles into theta (the inverse bijections, as
+ * gen_target_new finds its own point). GEN_ERR_VALUE when the selected choices do not
+ * have t's dimension. */
+gen_status target_point_of(const gen_target *t, const gen_choicemap *choices, double *theta);
+/* The selected choices' constrained values at theta (d doubles), flattened in deep order
+ * into x (dims doubles: their element count, which differs from d where a bijection
+ * changes the dimension, e.g. a simplex's): compiled when t is, else by a forward
+ * assess. GEN_ERR_VALUE when they do not have dims elements. */
+gen_status target_values_at(gen_target *t, const double *theta, int64_t dims, double *x);
 /* A long run's progress reporting (progress.c): the callback, called one at a time
  * across the run's threads, and the stop flag that a cancel from any chain sets and
  * every chain reads before each unit of work. */

@@ -154,4 +154,4 @@ static gen_status invol_fn(void *p, gen_key key, const gen_trace *tr, gen_trace 
     return gen_mh_involutive(tr, key, k->proposal, k->proposal_args, k->involution, k->check, out, acc);
 }
 
-gen_kernel gen_kernel_involutive(gen_involutive_kernel *k) { return (gen_kernel){invol_fn, k}; }
+gen_kernel gen_kernel_involutive(gen_involutive_kernel *k) { return (gen_kernel){.fn = invol_fn, .payload = k}; }

@@ -54,4 +54,34 @@ static inline double infer_p_grow(int64_t k, int64_t min_count, int64_t max_coun
     return k <= min_count ? 1.0 : k >= max_count ? 0.0 : 0.5;
 }
 
+/* ---- batched traces (batched.c): every particle its own accept / reject ---- */
+
+/* n log uniforms from key into out (particle i's MH test is out[i] < alpha[i]). */
+gen_status infer_log_uniforms(gen_key key, int64_t n, double *out);
+/* acc[i] = the MH test of particle i: alpha[i] not NaN and log U_i < alpha[i] (the log
+ * uniforms drawn from key); *any (may be NULL) whether some particle accepted. */
+gen_status infer_batch_decide(gen_key key, int64_t n, const double *alpha, bool *acc, bool *any);
+/* The trace whose particle i is prop's where acc[i], else tr's (n = tr's batch size):
+ * tr or prop themselves (retained) when none or all accepted; when the two have the same
+ * structure (the same addresses, no masked value or shared value changed), one batched
+ * update of tr whose constraints are where(acc, prop's value, tr's value) at every
+ * address whose value prop changed (a rejected particle keeps its values exactly, and its
+ * score is recomputed from them; nothing else runs); else gen_trace_where (a batched
+ * generate of the picked choices). *out in the caller's scope. */
+gen_status infer_batch_merge(const gen_trace *tr, const gen_trace *prop, const bool *acc, gen_trace **out);
+/* Publishes a kernel's per-particle outcome: *any_out (may be NULL) and *acc_out (may
+ * be NULL): a new bool [n] array in the caller's scope. */
+gen_status infer_batch_publish(int64_t n, const bool *acc, bool *any_out, gen_array **acc_out);
+/* The batched MH kernels (batched.c) and gradient kernels (hmc_batched.c) behind
+ * gen_mh_select, gen_mh_proposal, gen_hmc and gen_mala for a batched tr: *any (may be
+ * NULL) whether some particle accepted, *acc (may be NULL) the bool [n] acceptances. */
+gen_status infer_mh_select_batched(const gen_trace *tr, gen_key key, const gen_selection *sel, gen_trace **out,
+                                   bool *any, gen_array **acc);
+gen_status infer_mh_proposal_batched(const gen_trace *tr, gen_key key, const gen_gf *proposal,
+                                     const gen_args *proposal_args, gen_trace **out, bool *any, gen_array **acc);
+gen_status infer_hmc_batched(const gen_trace *tr, gen_key key, const gen_selection *sel, double step, int n_leapfrog,
+                             const gen_array *inv_metric, gen_trace **out, bool *any, gen_array **acc);
+gen_status infer_mala_batched(const gen_trace *tr, gen_key key, const gen_selection *sel, double step,
+                              gen_trace **out, bool *any, gen_array **acc);
+
 #endif

@@ -1,6 +1,7 @@
 /* mh.c — Metropolis–Hastings steps: resimulating a selection from the prior
  * (regenerate), and a custom proposal with Gen.jl's acceptance rule. A proposal the
- * model rejects (reject.c) is rejected; other failures are errors. */
+ * model rejects (reject.c) is rejected; other failures are errors. A batched trace goes
+ * to batched.c. */
 #include <math.h>
 
 #include "infer_int.h"
@@ -27,6 +28,8 @@ gen_status gen_mh_select(const gen_trace *tr, gen_key key, const gen_selection *
     gen_status s = check_step("gen_mh_select", tr, out);
     if (s == GEN_OK && !sel) s = infer_null("gen_mh_select", "the selection");
     if (s != GEN_OK) return s;
+    if (accepted) *accepted = false;
+    if (gen_trace_batch_size(tr) > 0) return infer_mh_select_batched(tr, key, sel, out, accepted, NULL);
     if ((s = gen_scope_begin()) != GEN_OK) return s;
     gen_key k[2];
     gen_diff nc[16];
@@ -52,6 +55,8 @@ gen_status gen_mh_proposal(const gen_trace *tr, gen_key key, const gen_gf *propo
     gen_status s = check_step(fn, tr, out);
     if (s == GEN_OK && !proposal) s = infer_null(fn, "the proposal");
     if (s != GEN_OK) return s;
+    if (accepted) *accepted = false;
+    if (gen_trace_batch_size(tr) > 0) return infer_mh_proposal_batched(tr, key, proposal, proposal_args, out, accepted, NULL);
     if ((s = gen_scope_begin()) != GEN_OK) return s;
     gen_key k[3];
     gen_diff nc[16];

@@ -323,4 +323,4 @@ static gen_status nuts_fn(void *p, gen_key key, const gen_trace *tr, gen_trace *
     return s;
 }
 
-gen_kernel gen_kernel_nuts(gen_nuts_kernel *k) { return (gen_kernel){nuts_fn, k}; }
+gen_kernel gen_kernel_nuts(gen_nuts_kernel *k) { return (gen_kernel){.fn = nuts_fn, .payload = k}; }

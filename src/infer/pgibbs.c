@@ -34,4 +34,4 @@ static gen_status pg_kernel(void *payload, gen_key key, const gen_trace *tr, gen
     return gen_particle_gibbs(tr, key, payload, out, accepted);
 }
 
-gen_kernel gen_kernel_particle_gibbs(gen_particle_gibbs_kernel *k) { return (gen_kernel){pg_kernel, k}; }
+gen_kernel gen_kernel_particle_gibbs(gen_particle_gibbs_kernel *k) { return (gen_kernel){.fn = pg_kernel, .payload = k}; }

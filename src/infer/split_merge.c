@@ -154,4 +154,4 @@ static gen_status sm_fn(void *p, gen_key key, const gen_trace *tr, gen_trace **o
     return gen_mh_split_merge(tr, key, &k->config, k->check, out, acc);
 }
 
-gen_kernel gen_kernel_split_merge(gen_split_merge_kernel *k) { return (gen_kernel){sm_fn, k}; }
+gen_kernel gen_kernel_split_merge(gen_split_merge_kernel *k) { return (gen_kernel){.fn = sm_fn, .payload = k}; }

@@ -35,6 +35,9 @@ struct gen_target {
     accel_fn *rec_accel;
     gen_selection *rec;
     bool rec_tried;
+    /* Every selected choice maps by the identity (the last inverse run found): theta is
+     * the values themselves. */
+    bool identity;
 };
 
 static bool is_float(const gen_array *v) {
@@ -43,13 +46,15 @@ static bool is_float(const gen_array *v) {
 
 /* Runs assess of tr's function on choices in unconstrained mode; vals (NULL: none) are
  * the values of t->table's addresses. *hits: how many of them the run took (inverse:
- * how many selected float choices it transformed). */
+ * how many selected float choices it transformed); *identity (may be NULL): whether
+ * every one of those maps by the identity. */
 static gen_status uc_assess(const gen_target *t, int mode, const gen_choicemap *choices,
                             gen_array *const *vals, gen_choicemap_builder *out, gen_array **w,
-                            int64_t *hits) {
+                            int64_t *hits, bool *identity) {
     gen_eval ev = {.mode = mode, .sel = t->sel, .out = out, .table = vals ? &t->table : NULL, .values = vals};
     gen_status s = gfi_assess_in(gen_trace_gf(t->tr), &ev, gen_trace_args(t->tr), choices, w, NULL);
     if (hits) *hits = mode == GEN_EVAL_INVERSE ? ev.seen : ev.hits;
+    if (identity) *identity = ev.non_identity == 0;
     return s;
 }
 
@@ -167,12 +172,12 @@ static gen_status forward_at(const gen_target *t, const gen_array *theta, gen_ch
         if (!vals) return GEN_ERR_OOM;
         int64_t hits = 0;
         gen_status s = slot_values(t, theta, vals);
-        if (s == GEN_OK) s = uc_assess(t, GEN_EVAL_FORWARD, t->template_, vals, out, w, &hits);
+        if (s == GEN_OK) s = uc_assess(t, GEN_EVAL_FORWARD, t->template_, vals, out, w, &hits, NULL);
         if (vals != small) core_free(vals, (size_t)t->table.n * sizeof *vals);
         if (s != GEN_OK || hits == t->table.n) return s;
     }
     gen_choicemap *c = gen_choicemap_unflatten(t->template_, t->sel, theta);
-    return c ? uc_assess(t, GEN_EVAL_FORWARD, c, NULL, out, w, NULL) : infer_pending();
+    return c ? uc_assess(t, GEN_EVAL_FORWARD, c, NULL, out, w, NULL, NULL) : infer_pending();
 }
 
 /* tr's choices with each value that u has replaced by u's. */
@@ -355,7 +360,7 @@ static gen_status record_fn(void *payload, int n_in, gen_array *const *in, int n
     gen_choicemap_builder *b = gen_choicemap_builder_new();
     gen_array *w = NULL;
     int64_t hits = 0;
-    gen_status s = b ? uc_assess(c->t, GEN_EVAL_FORWARD, c->t->template_, in, b, &w, &hits) : GEN_ERR_OOM;
+    gen_status s = b ? uc_assess(c->t, GEN_EVAL_FORWARD, c->t->template_, in, b, &w, &hits, NULL) : GEN_ERR_OOM;
     if (s == GEN_OK && hits != n_in) s = GEN_FAIL(GEN_ERR_UNSUPPORTED, "the model did not take every value from the table");
     gen_choicemap *u = s == GEN_OK ? gen_choicemap_builder_finish(b) : NULL;
     gen_choicemap *m = u ? with_values(gen_trace_choices(c->t->tr), u) : NULL;
@@ -437,7 +442,7 @@ gen_target *gen_target_new(const gen_trace *tr, const gen_selection *sel) {
     }
     gen_choicemap_builder *b = gen_choicemap_builder_new();
     gen_array *w = NULL;
-    s = b ? uc_assess(t, GEN_EVAL_INVERSE, gen_trace_choices(tr), NULL, b, &w, &seen) : GEN_ERR_OOM;
+    s = b ? uc_assess(t, GEN_EVAL_INVERSE, gen_trace_choices(tr), NULL, b, &w, &seen, &t->identity) : GEN_ERR_OOM;
     if (s == GEN_OK) s = check_seen(tr, n, seen);
     gen_choicemap *u = s == GEN_OK ? gen_choicemap_builder_finish(b) : NULL;
     gen_choicemap *tmpl = u ? with_values(gen_trace_choices(tr), u) : NULL;
@@ -468,6 +473,7 @@ int64_t gen_target_dim(const gen_target *t) { return t ? t->dim : -1; }
 const gen_array *gen_target_position(const gen_target *t) { return t ? t->theta0 : NULL; }
 const gen_trace *gen_target_base(const gen_target *t) { return t ? t->tr : NULL; }
 const gen_selection *target_selection(const gen_target *t) { return t->sel; }
+bool target_identity(const gen_target *t) { return t->identity; }
 
 static gen_status check_theta(const char *fn, const gen_target *t, const gen_array *theta) {
     if (!t) return infer_null(fn, "the target");
@@ -498,7 +504,7 @@ static gen_status slots_fn(void *payload, int n_in, gen_array *const *in, int n_
     (void)n_in;
     (void)n_out;
     slots_call *c = payload;
-    return uc_assess(c->t, GEN_EVAL_FORWARD, c->t->template_, in, NULL, &out[0], &c->hits);
+    return uc_assess(c->t, GEN_EVAL_FORWARD, c->t->template_, in, NULL, &out[0], &c->hits, NULL);
 }
 
 /* Value and gradient through slots_fn (in the current scope); *served false when the
@@ -690,6 +696,44 @@ gen_status gen_target_trace(const gen_target *t, const gen_array *theta, gen_tra
     if (s == GEN_OK)
         s = gen_update(t->tr, gen_key_new(0), gen_trace_args(t->tr), n <= 16 ? nc : NULL, x, &out, NULL, NULL, NULL);
     if (s == GEN_OK && !(*tr = gen_trace_scope_return(out))) s = infer_pending();
+    if (b) gen_choicemap_builder_free(b);
+    gen_scope_end();
+    return s;
+}
+
+gen_status target_point_of(const gen_target *t, const gen_choicemap *choices, double *theta) {
+    gen_status s = gen_scope_begin();
+    if (s != GEN_OK) return s;
+    gen_choicemap_builder *b = gen_choicemap_builder_new();
+    gen_array *w = NULL, *th = NULL;
+    int64_t seen = 0;
+    s = b ? uc_assess(t, GEN_EVAL_INVERSE, choices, NULL, b, &w, &seen, NULL) : infer_pending();
+    gen_choicemap *u = s == GEN_OK ? gen_choicemap_builder_finish(b) : NULL;
+    gen_choicemap *m = u ? with_values(choices, u) : NULL;
+    if (s == GEN_OK && !(m && (th = gen_choicemap_flatten(m, t->sel)))) s = infer_pending();
+    if (s == GEN_OK && gen_array_size(th) != t->dim)
+        s = GEN_FAIL(GEN_ERR_VALUE, "%s: the selected continuous choices have %lld elements, not %lld",
+                     gen_gf_name(gen_trace_gf(t->tr)), (long long)gen_array_size(th), (long long)t->dim);
+    if (s == GEN_OK) s = gen_array_copy_to(th, GEN_F64, theta, (size_t)t->dim * sizeof *theta);
+    if (b) gen_choicemap_builder_free(b);
+    gen_scope_end();
+    return s;
+}
+
+gen_status target_values_at(gen_target *t, const double *theta, int64_t dims, double *x) {
+    bool done = false;
+    gen_status s = target_record_raw(t, t->sel, theta, dims, x, &done);
+    if (s != GEN_OK || done) return s;
+    if ((s = gen_scope_begin()) != GEN_OK) return s;
+    gen_choicemap_builder *b = gen_choicemap_builder_new();
+    gen_array *th = gen_array_from(GEN_F64, 1, &t->dim, theta), *w = NULL, *v = NULL;
+    s = b && th ? forward_at(t, th, b, &w) : infer_pending();
+    gen_choicemap *m = s == GEN_OK ? gen_choicemap_builder_finish(b) : NULL;
+    if (s == GEN_OK && !(m && (v = gen_choicemap_flatten(m, t->sel)))) s = infer_pending();
+    if (s == GEN_OK && gen_array_size(v) != dims)
+        s = GEN_FAIL(GEN_ERR_VALUE, "%s: the selected continuous choices have %lld elements, not %lld",
+                     gen_gf_name(gen_trace_gf(t->tr)), (long long)gen_array_size(v), (long long)dims);
+    if (s == GEN_OK) s = gen_array_copy_to(v, GEN_F64, x, (size_t)dims * sizeof *x);
     if (b) gen_choicemap_builder_free(b);
     gen_scope_end();
     return s;

@@ -277,7 +277,7 @@ static void test_fields(void) {
     gen_mh_proposal_kernel no_prop = {NULL, NULL};
     CHECK(gen_kernel_apply(gen_kernel_mh_proposal(&no_prop), KEY, TR, &out, NULL) == GEN_ERR_MISUSE);
     CHECK_ERROR(GEN_ERR_MISUSE, "gen_mh_proposal: the proposal is NULL");
-    CHECK(gen_kernel_apply((gen_kernel){NULL, NULL}, KEY, TR, &out, NULL) == GEN_ERR_MISUSE);
+    CHECK(gen_kernel_apply((gen_kernel){NULL, NULL, NULL}, KEY, TR, &out, NULL) == GEN_ERR_MISUSE);
     CHECK_ERROR(GEN_ERR_MISUSE, "gen_kernel_apply: the kernel has no function");
     /* gen_choose(ctx, "a", NULL): a misuse naming the address, not an internal error */
     gen_trace *tr = NULL;
@@ -1017,6 +1017,8 @@ static void test_infer(void) {
     KERNEL(gen_kernel_repeated(NULL));
     ST(gen_kernel_apply(KERNEL, KEY, NULL, &o_tr, &o_bool));
     ST(gen_kernel_apply(KERNEL, KEY, TR, NULL, &o_bool));
+    ST(gen_kernel_apply_batched(KERNEL, KEY, NULL, &o_tr, &o_arr));
+    ST(gen_kernel_apply_batched(KERNEL, KEY, TR, NULL, &o_arr));
     ST(gen_run_chain(KERNEL, KEY, NULL, &CHAIN_CFG, &o_arr, &o_tr, &o_dbl));
     ST(gen_run_chain(KERNEL, KEY, TR, NULL, &o_arr, &o_tr, &o_dbl));
     ST(gen_run_chains(KERNEL, KEY, 1, NULL, &CHAIN_CFG, 1, &o_arr, o_rates, &o_i64));
@@ -1082,7 +1084,7 @@ static void test_infer(void) {
      * gen_importance_resampling_with proposal_args, gen_importance_resampling_with progress,
      * gen_importance_resampling_with log_ml, gen_mh_select accepted, gen_mh_proposal
      * proposal_args, gen_mh_proposal accepted, gen_target_logpdf_grad logp, gen_hmc inv_metric,
-     * gen_hmc accepted, gen_mala accepted, gen_posterior_mode logp, gen_kernel_apply accepted,
+     * gen_hmc accepted, gen_mala accepted, gen_posterior_mode logp, gen_kernel_apply accepted, gen_kernel_apply_batched accepted,
      * gen_run_chain samples, gen_run_chain final, gen_run_chain accept_rate, gen_run_chains
      * samples, gen_run_chains accept_rates, gen_run_chains draws_done, gen_mh_involutive
      * proposal_args, gen_mh_involutive accepted, gen_involutive_propose proposal_args,

@@ -490,7 +490,7 @@ static void test_chain_cancel(void) {
     gen_chain_config c2 = {.burn_in = 0, .draws = 1000, .thin = 1, .sel = sel1("mu")};
     CHECK_OK(gen_run_chain(gen_kernel_mh_select(&k), gen_key_new(14), tr, &c2, &full, NULL, NULL));
     fin = NULL;
-    expect_error(__LINE__, gen_run_chain((gen_kernel){failing_fn, &f}, gen_key_new(14), tr, &c2, &s, &fin, &rate),
+    expect_error(__LINE__, gen_run_chain((gen_kernel){failing_fn, &f, NULL}, gen_key_new(14), tr, &c2, &s, &fin, &rate),
                  GEN_ERR_CALLBACK, "gen_run_chain: step 949: ", "failing: call 950");
     if (!s) {
         check_fail(__FILE__, __LINE__, "no draws after a late error");
@@ -541,11 +541,11 @@ static void test_chains_stop(void) {
     }
     /* an error stops its chain only; each chain matches its own run alone */
     cfg.progress = (gen_progress){0};
-    expect_error(__LINE__, gen_run_chains((gen_kernel){bounded_fn, &k}, gen_key_new(15), 4, init, &cfg, 2, &s, NULL, done),
+    expect_error(__LINE__, gen_run_chains((gen_kernel){bounded_fn, &k, NULL}, gen_key_new(15), 4, init, &cfg, 2, &s, NULL, done),
                  GEN_ERR_CALLBACK, "gen_run_chains: chain ", "bounded: mu = ");
     for (int c = 0; c < 4 && s; c++) {
         gen_array *one = NULL;
-        gen_status sc = gen_run_chain((gen_kernel){bounded_fn, &k}, gen_key_fold_in(gen_key_new(15), (uint64_t)c), tr,
+        gen_status sc = gen_run_chain((gen_kernel){bounded_fn, &k, NULL}, gen_key_fold_in(gen_key_new(15), (uint64_t)c), tr,
                                       &cfg, &one, NULL, NULL);
         gen_error_clear();
         CHECK(one != NULL && gen_array_shape(one)[0] == done[c] && (sc == GEN_OK) == (done[c] == 3000));

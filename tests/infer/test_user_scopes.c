@@ -267,7 +267,7 @@ static gen_status site_bijection(void) {
 static gen_status site_kernel(void) {
     gen_trace *tr = trace_of(plain_gf), *out = NULL;
     bool acc = true;
-    gen_status s = gen_kernel_apply((gen_kernel){kernel_fn, NULL}, gen_key_new(1), tr, &out, &acc);
+    gen_status s = gen_kernel_apply((gen_kernel){kernel_fn, NULL, NULL}, gen_key_new(1), tr, &out, &acc);
     if (s != GEN_OK) CHECK(out == NULL);
     return s;
 }
