@@ -47,6 +47,23 @@ typedef struct gen_pf gen_pf;
 gen_status gen_pf_init(const gen_gf *model, gen_key key, const gen_args *args, const gen_choicemap *obs,
                        const gen_gf *proposal, const gen_args *proposal_args, int64_t n, gen_pf **pf);
 
+/* The batched filter: the same filter with its n particles as one batched trace
+ * (genc/gfi.h, batched execution), made as gen_importance_sampling_batched makes it (the
+ * proposal, if any, runs batched; its args->user is proposal_args'). Every other function
+ * of this header takes it: a step is one batched gen_update (a proposal runs batched with
+ * args->user the batched trace, so its values are [n]), resampling gathers the batch
+ * (gen_trace_gather: particle i becomes ancestor i's copy; the cost is one batched
+ * generate of the whole trace, so it grows with the steps, unlike a step's), and
+ * rejuvenation applies the kernel to the batched trace (gen_kernel_apply_batched: every
+ * particle accepts on its own). The arrays may live on a GPU (the model's arrays, or a
+ * default device): the [n] weights come to the host once per step. Particle i is not
+ * the one-at-a-time filter's particle i for the same key (batched draws use other
+ * streams: genc/gfi.h); the two filters agree in distribution. gen_pf_traces is NULL
+ * for it: gen_pf_batched_trace gives the trace. Errors as gen_pf_init's, prefixed
+ * "gen_pf_init_batched"; a NaN weight names its particle. */
+gen_status gen_pf_init_batched(const gen_gf *model, gen_key key, const gen_args *args, const gen_choicemap *obs,
+                               const gen_gf *proposal, const gen_args *proposal_args, int64_t n, gen_pf **pf);
+
 /* One step (Gen.jl's particle_filter_step!): every particle's trace tr becomes
  * update(tr, args, argdiffs, constraints) (argdiffs: one per argument, or NULL for all
  * GEN_DIFF_UNKNOWN; the unchanged ones GEN_DIFF_NO_CHANGE, so that combinators skip the
@@ -103,8 +120,12 @@ gen_status gen_pf_ess(const gen_pf *pf, double *out);
  * resampling of that step: *out [steps + 1] f64, new in the current scope. */
 gen_status gen_pf_ess_history(const gen_pf *pf, gen_array **out);
 /* The n traces (borrowed: valid until the next gen_pf_step, gen_pf_maybe_resample,
- * gen_pf_rejuvenate or gen_pf_free; retain one to keep it longer). NULL for NULL. */
+ * gen_pf_rejuvenate or gen_pf_free; retain one to keep it longer). NULL for NULL and for
+ * a batched filter. */
 gen_trace *const *gen_pf_traces(const gen_pf *pf);
+/* A batched filter's batched trace of n particles (borrowed, as gen_pf_traces). NULL for
+ * NULL and for a filter of n traces. */
+const gen_trace *gen_pf_batched_trace(const gen_pf *pf);
 /* The unnormalized log weights: *out [n] f64, new in the current scope. */
 gen_status gen_pf_log_weights(const gen_pf *pf, gen_array **out);
 /* The normalized weights exp(lw_i) / sum_j exp(lw_j): *out [n] f64, new in the current
@@ -113,8 +134,14 @@ gen_status gen_pf_normalized_weights(const gen_pf *pf, gen_array **out);
 /* n_out >= 0 traces drawn with replacement in proportion to the weights (multinomial
  * resampling of a copy of the weights; the filter is not changed), Gen.jl's
  * sample_unweighted_traces: out[0..n_out) get new references in the current scope.
- * GEN_ERR_VALUE when every weight is -inf; on error the slots are NULL. */
+ * GEN_ERR_VALUE when every weight is -inf; on error the slots are NULL. A batched filter
+ * is GEN_ERR_UNSUPPORTED (use gen_pf_sample_unweighted_batched). */
 gen_status gen_pf_sample_unweighted_traces(const gen_pf *pf, gen_key key, int64_t n_out, gen_trace **out);
+/* The same for a batched filter: *out is one batched trace of n_out >= 1 particles drawn
+ * with replacement in proportion to the weights (gen_trace_gather), new in the current
+ * scope. GEN_ERR_UNSUPPORTED for a filter of n traces, GEN_ERR_VALUE for n_out < 1 or
+ * when every weight is -inf. */
+gen_status gen_pf_sample_unweighted_batched(const gen_pf *pf, gen_key key, int64_t n_out, gen_trace **out);
 
 /* ---- SMCP3: probabilistic program proposals ----------------------------------------------
  * SMC with probabilistic program proposals (Lew, Matheos et al., PLDI 2023; GenJAX's
@@ -190,6 +217,8 @@ typedef struct gen_smcp3_info {
  *     is NULL", "the move is NULL", "the move's forward kernel is NULL", "the move's
  *     backward kernel is NULL"), "...: the move's translator has no function";
  *   GEN_ERR_VALUE "gen_pf_step_smcp3: args has 2 arguments, the particles' traces have 3";
+ *   GEN_ERR_UNSUPPORTED "gen_pf_step_smcp3: the filter is batched (SMCP3 moves one
+ *     trace at a time)" for a filter of gen_pf_init_batched;
  *   a particle's failure, prefixed "gen_pf_step_smcp3: particle i: ":
  *     "the forward kernel: ..." (K's error);
  *     "the translator: ..." (its own error), GEN_ERR_CALLBACK "the translator failed

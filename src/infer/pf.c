@@ -71,6 +71,7 @@ static gen_status init_move(void *ud, int64_t i, gen_key key, const gen_trace *t
 void gen_pf_free(gen_pf *pf) {
     if (!pf) return;
     for (int64_t i = 0; pf->traces && i < pf->n; i++) gen_trace_release(pf->traces[i]);
+    gen_trace_release(pf->batch);
     core_free(pf->traces, (size_t)pf->n * sizeof *pf->traces);
     core_free(pf->lw, (size_t)pf->n * sizeof *pf->lw);
     core_free(pf->ess, (size_t)pf->cap_ess * sizeof *pf->ess);
@@ -150,13 +151,15 @@ gen_status gen_pf_step(gen_pf *pf, gen_key key, const gen_args *args, const gen_
     const char *fn = "gen_pf_step";
     if (!pf) return infer_null(fn, "the filter");
     if (!obs) return infer_null(fn, "the observations");
-    const gen_args *old = gen_trace_args(pf->traces[0]);
+    const gen_args *old = gen_trace_args(pf->batch ? pf->batch : pf->traces[0]);
     int n_new = args ? args->n : 0, n_old = old ? old->n : 0;
     if (n_new != n_old)
         return GEN_FAIL(GEN_ERR_VALUE, "%s: args has %d arguments, the particles' traces have %d", fn, n_new, n_old);
     step_ctx c = {args, proposal_args, argdiffs, obs, proposal};
     gen_status s = pf_reserve_ess(pf); /* first: once the particles moved, nothing fails */
-    if (s == GEN_OK) s = pf_move_all(pf, fn, key, step_move, &c);
+    if (s == GEN_OK)
+        s = pf->batch ? pf_batched_step(pf, key, args, argdiffs, obs, proposal, proposal_args)
+                      : pf_move_all(pf, fn, key, step_move, &c);
     if (s != GEN_OK) return s;
     pf->steps++;
     pf->ess[pf->n_ess++] = infer_ess_of(pf->lw, pf->n);

@@ -8,7 +8,10 @@
 
 struct gen_pf {
     int64_t n;           /* particles */
-    gen_trace **traces;  /* [n], one reference each (a trace may fill several slots) */
+    gen_trace **traces;  /* [n], one reference each (a trace may fill several slots);
+                          * NULL for a batched filter */
+    gen_trace *batch;    /* a batched filter's one batched trace of n particles (one
+                          * reference), NULL for a filter of n traces */
     double *lw;          /* [n] unnormalized log weights */
     double *ess;         /* [n_ess] ESS after init and after each step */
     int64_t n_ess, cap_ess;
@@ -35,5 +38,13 @@ gen_array *pf_weights_array(const gen_pf *pf);
 
 /* Room for one more entry of the ESS history. */
 gen_status pf_reserve_ess(gen_pf *pf);
+
+/* The batched filter (pf_batched.c): a step, a resampling to ancestors idx [n], and a
+ * rejuvenation of pf->batch, each replacing the batched trace (and the weights) at once
+ * or, on error, leaving the filter unchanged. */
+gen_status pf_batched_step(gen_pf *pf, gen_key key, const gen_args *args, const gen_diff *argdiffs,
+                           const gen_choicemap *obs, const gen_gf *proposal, const gen_args *proposal_args);
+gen_status pf_batched_resample(gen_pf *pf, const int64_t *idx);
+gen_status pf_batched_rejuvenate(gen_pf *pf, gen_key key, gen_kernel k, int64_t *n_accepted);
 
 #endif

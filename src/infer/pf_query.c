@@ -8,6 +8,7 @@
 int64_t gen_pf_size(const gen_pf *pf) { return pf ? pf->n : -1; }
 int64_t gen_pf_steps(const gen_pf *pf) { return pf ? pf->steps : -1; }
 gen_trace *const *gen_pf_traces(const gen_pf *pf) { return pf ? pf->traces : NULL; }
+const gen_trace *gen_pf_batched_trace(const gen_pf *pf) { return pf ? pf->batch : NULL; }
 
 gen_status gen_pf_log_ml(const gen_pf *pf, double *out) {
     if (!out) return GEN_FAIL(GEN_ERR_MISUSE, "gen_pf_log_ml: out is NULL");
@@ -64,6 +65,8 @@ gen_status gen_pf_sample_unweighted_traces(const gen_pf *pf, gen_key key, int64_
     for (int64_t i = 0; i < n_out; i++) out[i] = NULL;
     if (!pf) return infer_null(fn, "the filter");
     if (n_out < 0) return GEN_FAIL(GEN_ERR_VALUE, "%s: n_out must be >= 0, got %lld", fn, (long long)n_out);
+    if (pf->batch)
+        return GEN_FAIL(GEN_ERR_UNSUPPORTED, "%s: the filter is batched (use gen_pf_sample_unweighted_batched)", fn);
     if (n_out == 0) return GEN_OK;
     if (infer_ess_of(pf->lw, pf->n) == 0) return GEN_FAIL(GEN_ERR_VALUE, "%s: every particle has weight zero", fn);
     size_t ib = (size_t)n_out * sizeof(int64_t);
@@ -85,5 +88,36 @@ gen_status gen_pf_sample_unweighted_traces(const gen_pf *pf, gen_key key, int64_
             out[i] = NULL;
         }
     }
+    return s;
+}
+
+gen_status gen_pf_sample_unweighted_batched(const gen_pf *pf, gen_key key, int64_t n_out, gen_trace **out) {
+    const char *fn = "gen_pf_sample_unweighted_batched";
+    if (!out) return GEN_FAIL(GEN_ERR_MISUSE, "%s: out is NULL", fn);
+    *out = NULL;
+    if (!pf) return infer_null(fn, "the filter");
+    if (!pf->batch)
+        return GEN_FAIL(GEN_ERR_UNSUPPORTED, "%s: the filter is not batched (use gen_pf_sample_unweighted_traces)", fn);
+    if (n_out < 1) return GEN_FAIL(GEN_ERR_VALUE, "%s: n_out must be >= 1, got %lld", fn, (long long)n_out);
+    if (infer_ess_of(pf->lw, pf->n) == 0) return GEN_FAIL(GEN_ERR_VALUE, "%s: every particle has weight zero", fn);
+    size_t ib = (size_t)n_out * sizeof(int64_t);
+    int64_t *idx = core_calloc((size_t)n_out, sizeof *idx);
+    if (!idx) return GEN_ERR_OOM;
+    gen_status s = gen_scope_begin();
+    if (s != GEN_OK) {
+        core_free(idx, ib);
+        return s;
+    }
+    gen_array *lw = pf_weights_array(pf), *index = NULL;
+    s = lw ? gen_resample(key, lw, GEN_RESAMPLE_MULTINOMIAL, n_out, idx) : infer_pending();
+    if (s == GEN_OK && !(index = gen_array_from(GEN_I64, 1, &n_out, idx))) s = infer_pending();
+    gen_device d = gen_array_device(gen_trace_score(pf->batch));
+    if (s == GEN_OK && d != GEN_DEVICE_CPU && !(index = gen_array_to_device(index, d))) s = infer_pending();
+    gen_trace *tr = NULL;
+    if (s == GEN_OK) s = gen_trace_gather(pf->batch, index, &tr);
+    if (s == GEN_OK && !(*out = gen_trace_scope_return(tr))) s = infer_pending();
+    if (s != GEN_OK) core_error_prefix("%s", fn);
+    gen_scope_end();
+    core_free(idx, ib);
     return s;
 }

@@ -17,10 +17,10 @@ gen_status gen_pf_maybe_resample(gen_pf *pf, gen_key key, gen_resampling method,
     double ess = infer_ess_of(pf->lw, pf->n);
     if (!(ess < ess_threshold)) return GEN_OK;
     if (ess == 0) return GEN_FAIL(GEN_ERR_VALUE, "%s: every particle has weight zero", fn);
-    size_t ib = (size_t)pf->n * sizeof(int64_t), tb = (size_t)pf->n * sizeof(gen_trace *);
+    size_t ib = (size_t)pf->n * sizeof(int64_t), tb = pf->batch ? 0 : (size_t)pf->n * sizeof(gen_trace *);
     int64_t *idx = core_alloc(ib);
-    gen_trace **nt = idx ? core_alloc(tb) : NULL;
-    if (!nt) {
+    gen_trace **nt = idx && tb ? core_alloc(tb) : NULL; /* none: a batched filter gathers its one trace */
+    if (!idx || (tb && !nt)) {
         core_free(idx, ib);
         return GEN_ERR_OOM;
     }
@@ -32,7 +32,12 @@ gen_status gen_pf_maybe_resample(gen_pf *pf, gen_key key, gen_resampling method,
         s = lw ? gen_resample(key, lw, method, pf->n, idx) : infer_pending();
         gen_scope_end();
     }
-    if (s == GEN_OK) {
+    if (s == GEN_OK && pf->batch) {
+        s = pf_batched_resample(pf, idx);
+        for (int64_t i = 0; s == GEN_OK && i < pf->n; i++) pf->lw[i] = lml;
+        if (s == GEN_OK && did_resample) *did_resample = true;
+        if (s != GEN_OK) core_error_prefix("%s", fn);
+    } else if (s == GEN_OK) {
         /* retain every pick before releasing the old references: a trace picked k times
          * ends with k references of the filter, one not picked with none */
         for (int64_t i = 0; i < pf->n; i++) nt[i] = gen_trace_retain(pf->traces[idx[i]]);
@@ -67,6 +72,7 @@ static gen_status rejuv_move(void *ud, int64_t i, gen_key key, const gen_trace *
 
 gen_status gen_pf_rejuvenate(gen_pf *pf, gen_key key, gen_kernel k, int64_t *n_accepted) {
     if (!pf) return infer_null("gen_pf_rejuvenate", "the filter");
+    if (pf->batch) return pf_batched_rejuvenate(pf, key, k, n_accepted);
     rejuv_ctx c = {k, 0};
     gen_status s = pf_move_all(pf, "gen_pf_rejuvenate", key, rejuv_move, &c);
     if (s == GEN_OK && n_accepted) *n_accepted = c.accepted;

@@ -123,6 +123,7 @@ static gen_status particle_move(void *ud, int64_t i, gen_key key, const gen_trac
 /* Checks the filter and the arity of args against the particles' traces. */
 static gen_status check_filter(const char *fn, const gen_pf *pf, const gen_args *args) {
     if (!pf) return infer_null(fn, "the filter");
+    if (pf->batch) return GEN_FAIL(GEN_ERR_UNSUPPORTED, "%s: the filter is batched (SMCP3 moves one trace at a time)", fn);
     if (!args) return GEN_OK;
     const gen_args *old = gen_trace_args(pf->traces[0]);
     int n_new = args->n, n_old = old ? old->n : 0;
