@@ -1170,6 +1170,12 @@ static void test_smc(void) {
     ST(gen_pf_normalized_weights(pf, NULL));
     ST(gen_pf_sample_unweighted_traces(NULL, KEY, 1, o_trs));
     ST(gen_pf_sample_unweighted_traces(pf, KEY, 1, NULL));
+    ST(gen_pf_init_batched(NULL, KEY, NULL, OBS, NULL, NULL, 2, &o_pf));
+    ST(gen_pf_init_batched(GF2, KEY, NULL, NULL, NULL, NULL, 2, &o_pf));
+    ST(gen_pf_init_batched(GF2, KEY, NULL, OBS, NULL, NULL, 2, NULL));
+    DOC(gen_pf_batched_trace(NULL), NULL);
+    ST(gen_pf_sample_unweighted_batched(NULL, KEY, 1, &o_tr));
+    ST(gen_pf_sample_unweighted_batched(pf, KEY, 1, NULL));
     gen_smcp3_move mv = {PROP, NULL, PROP, NULL, {empty_translate, NULL}};
     gen_smcp3_move no_fwd = {NULL, NULL, PROP, NULL, {empty_translate, NULL}};
     gen_smcp3_move no_bwd = {PROP, NULL, NULL, NULL, {empty_translate, NULL}};
