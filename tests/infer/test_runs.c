@@ -236,10 +236,12 @@ static void test_nuts_cancel_threads(void) {
     CHECK_ERROR(gen_nuts_sample(gen_key_new(8), 4, init, sel1("mu"), &cfg, 2, &r), "(chain 1, after 30 of 500");
     CHECK(w.bad == 0);
     if (!r.draws) return;
-    /* chain 1 stopped at 30, chains 2 and 3 (queued behind 0 and 1) never started, chain 0
-     * stopped wherever it was */
+    /* chain 1 stopped at 30; chains 2 and 3, queued behind 0 and 1, did not finish (they
+     * usually never start, but under load chain 0 can end and chain 2 start before chain
+     * 1 reaches 30: the cancel then stops it wherever it is); chain 0 stopped wherever
+     * it was */
     CHECK(i64_at(r.iterations_done, 1) == 30);
-    CHECK(i64_at(r.iterations_done, 2) == 0 && i64_at(r.iterations_done, 3) == 0);
+    CHECK(i64_at(r.iterations_done, 2) < 500 && i64_at(r.iterations_done, 3) < 500);
     for (int c = 0; c < 4; c++) {
         int64_t it = i64_at(r.iterations_done, c);
         same_rows("rows before the cancel", r.stats, full.stats, c, 0, it);
