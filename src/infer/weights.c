@@ -158,12 +158,14 @@ gen_status gen_resample(gen_key key, const gen_array *log_weights, gen_resamplin
     int64_t left = n_out - done;
     if (s == GEN_OK && left > 0) s = uniforms(key, left, pts);
     if (s == GEN_OK && left > 0) {
-        if (method == GEN_RESAMPLE_SYSTEMATIC)
-            for (int64_t k = 0; k < left; k++) pts[k] = ((double)k + pts[0]) / (double)left;
-        else if (method == GEN_RESAMPLE_STRATIFIED)
+        if (method == GEN_RESAMPLE_SYSTEMATIC) {
+            double u = pts[0]; /* one uniform for all: read before pts[0] is overwritten */
+            for (int64_t k = 0; k < left; k++) pts[k] = ((double)k + u) / (double)left;
+        } else if (method == GEN_RESAMPLE_STRATIFIED) {
             for (int64_t k = 0; k < left; k++) pts[k] = ((double)k + pts[k]) / (double)left;
-        else
+        } else {
             qsort(pts, (size_t)left, sizeof *pts, cmp_double);
+        }
         for (int64_t k = 0; k < left; k++) pts[k] *= acc; /* the CDF's own total (rounding) */
         invert_sorted(cdf, n, pts, left, out + done);
     }
