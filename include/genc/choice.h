@@ -137,7 +137,13 @@ int gen_addr_format(const gen_addr *a, char *buf, size_t n);
 bool gen_addr_equal(const gen_addr *a, const gen_addr *b);
 /* Lexicographic by parts (a prefix comes first). */
 int gen_addr_compare(const gen_addr *a, const gen_addr *b);
+/* A hash of the parts' symbol ids and integers: fast, but symbol ids depend on the order
+ * names were interned, so it differs between processes (hash tables only). */
 uint64_t gen_addr_hash(const gen_addr *a);
+/* A hash of the address's text (names by their characters, integers by value): the same
+ * in every process and interning order. The key of a choice is fold_in(key, this hash)
+ * (genc/gfi.h), so a model draws the same values for the same key in any program. */
+uint64_t gen_addr_key_hash(const gen_addr *a);
 /* True if p is a prefix of a (every address starts with the root). */
 bool gen_addr_has_prefix(const gen_addr *a, const gen_addr *p);
 

@@ -283,8 +283,9 @@ gen_status gen_regenerate(const gen_trace *tr, gen_key key, const gen_args *args
  * particles (the per-particle shape, e.g. observed data: kept once in the trace) or one
  * value per particle (shape [n] + the per-particle shape).
  *
- * Keys: the draws at an address are elements 0..n-1 of the stream fold_in(key, address
- * hash), so particle i is not the scalar run with any one key: batched and scalar runs
+ * Keys: the draws at an address are elements 0..n-1 of the stream fold_in(key,
+ * gen_addr_key_hash(address)) (a hash of the address's text, so a model draws the same
+ * values for the same key in any program), so particle i is not the scalar run with any one key: batched and scalar runs
  * are statistically equal, and scoring a particle's choices with gen_assess gives its
  * batched score (the tests check both).
  *

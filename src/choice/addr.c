@@ -226,6 +226,25 @@ uint64_t gen_addr_hash(const gen_addr *a) {
     return h ^ (h >> 33);
 }
 
+uint64_t gen_addr_key_hash(const gen_addr *a) {
+    if (CORE_UNLIKELY(!a)) return addr_null("gen_addr_key_hash", "the address"), 0;
+    uint64_t h = 0x9E3779B97F4A7C15u ^ (uint64_t)a->len;
+    for (int i = 0; i < a->len; i++) {
+        uint64_t v = a->parts[i].v;
+        if (gen_part_is_sym(a->parts[i])) { /* FNV-1a of the name, top bit set as for ids */
+            const char *name = gen_sym_name(gen_part_get_sym(a->parts[i]));
+            v = 0xcbf29ce484222325u;
+            for (const unsigned char *c = (const unsigned char *)(name ? name : ""); *c; c++) v = (v ^ *c) * 0x100000001b3u;
+            v |= (uint64_t)1 << 63;
+        }
+        h ^= v;
+        h *= 0xff51afd7ed558ccdu; /* murmur3 finalizer steps */
+        h ^= h >> 33;
+    }
+    h *= 0xc4ceb9fe1a85ec53u;
+    return h ^ (h >> 33);
+}
+
 bool gen_addr_has_prefix(const gen_addr *a, const gen_addr *p) {
     if (CORE_UNLIKELY(!a || !p)) return addr_null("gen_addr_has_prefix", a ? "p" : "a");
     if (p->len > a->len) return false;

@@ -87,7 +87,7 @@ _Thread_local dsl_draw_capture *dsl_capturing_draws;
 static gen_array *captured_draw(const gen_ctx *ctx, const gen_addr *a, const gen_dist *d) {
     dsl_draw_capture *c = dsl_capturing_draws;
     if (!memcmp(&ctx->key, &c->key, sizeof c->key)) {
-        gen_array *x = dist_draw_op(d, c->key_leaf, gen_addr_hash(a), ctx->n);
+        gen_array *x = dist_draw_op(d, c->key_leaf, gen_addr_key_hash(a), ctx->n);
         return ctx->n ? gen_batched(x) : x;
     }
     if (!c->refused[0]) {
@@ -104,7 +104,7 @@ gen_array *dsl_draw(const gen_ctx *ctx, const gen_addr *a, const gen_dist *d) {
         gen_array *x = captured_draw(ctx, a, d);
         if (x || dsl_capturing_draws->refused[0] == 0) return x;
     }
-    gen_key key = gen_key_fold_in(ctx->key, gen_addr_hash(a));
+    gen_key key = gen_key_fold_in(ctx->key, gen_addr_key_hash(a));
     if (!ctx->n) return gen_dist_sample(d, key, 0, NULL);
     if (!particle_axis_ok(ctx, d)) return NULL;
     bool batched = gen_dist_is_batched(d);
@@ -213,7 +213,7 @@ static gen_array *generate_call(gen_ctx *ctx, const gen_addr *a, const gen_gf *f
     const gen_choicemap *sub = gen_choicemap_get_submap(ctx->constraints, a);
     gen_trace *t = NULL;
     gen_array *w = NULL;
-    gen_key k = gen_key_fold_in(ctx->key, gen_addr_hash(a));
+    gen_key k = gen_key_fold_in(ctx->key, gen_addr_key_hash(a));
     int64_t saved = dsl_callee_begin(ctx);
     gen_status s = gen_generate(f, k, args, sub, &t, &w);
     dsl_callee_end(saved);

@@ -32,7 +32,7 @@ static gen_array *regenerate_call(gen_ctx *ctx, const gen_addr *a, const gen_gf 
     int64_t i = dsl_claim(ctx, a, DSL_SLOT_CALL);
     if (i < 0) return NULL;
     const dsl_rec *old = dsl_prev_take(&ctx->old, a, f);
-    gen_key k = gen_key_fold_in(ctx->key, gen_addr_hash(a));
+    gen_key k = gen_key_fold_in(ctx->key, gen_addr_key_hash(a));
     gen_trace *t = NULL;
     gen_array *w = NULL;
     const gen_selection *below = dsl_sub_selection(ctx->sel, a);

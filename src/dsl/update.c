@@ -40,7 +40,7 @@ static gen_array *update_call(gen_ctx *ctx, const gen_addr *a, const gen_gf *f,
     if (i < 0) return NULL;
     const dsl_rec *old = dsl_prev_take(&ctx->old, a, f);
     const gen_choicemap *sub = gen_choicemap_get_submap(ctx->constraints, a);
-    gen_key k = gen_key_fold_in(ctx->key, gen_addr_hash(a));
+    gen_key k = gen_key_fold_in(ctx->key, gen_addr_key_hash(a));
     gen_trace *t = NULL;
     gen_array *w = NULL;
     gen_choicemap *disc = NULL;

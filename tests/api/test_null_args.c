@@ -517,6 +517,7 @@ static void test_choice(void) {
     REC(gen_addr_compare(NULL, &ADDR));
     REC(gen_addr_compare(&ADDR, NULL));
     REC(gen_addr_hash(NULL));
+    REC(gen_addr_key_hash(NULL));
     REC(gen_addr_has_prefix(NULL, &ADDR));
     REC(gen_addr_has_prefix(&ADDR, NULL));
     DOC(gen_choicemap_retain(NULL), NULL);

@@ -264,6 +264,36 @@ static void test_intern_reset(void) {
     CHECK(s == 0 && strcmp(gen_sym_name(s), "after_reset") == 0);
 }
 
+/* The key hash is a function of the address's text: the same whatever order its names
+ * were interned in (the id hash is not), and it tells apart what the id hash does. Runs
+ * after test_intern_reset (it resets the table itself). */
+static void test_key_hash(void) {
+    gen_intern_reset();
+    gen_intern("alpha"), gen_intern("beta");
+    gen_addr a = A("beta/7/alpha");
+    uint64_t key1 = gen_addr_key_hash(&a), id1 = gen_addr_hash(&a);
+    gen_intern_reset();
+    gen_intern("beta"), gen_intern("alpha"); /* the other order: other ids */
+    a = A("beta/7/alpha");
+    CHECK(gen_addr_key_hash(&a) == key1);
+    CHECK(gen_addr_hash(&a) != id1);
+    /* a known value: the text alone fixes it (any process, any order) */
+    gen_addr y = A("y");
+    uint64_t fnv = 0xcbf29ce484222325u;
+    fnv = ((fnv ^ 'y') * 0x100000001b3u) | ((uint64_t)1 << 63);
+    uint64_t h = 0x9E3779B97F4A7C15u ^ 1u;
+    h ^= fnv;
+    h *= 0xff51afd7ed558ccdu;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53u;
+    CHECK(gen_addr_key_hash(&y) == (h ^ (h >> 33)));
+    gen_addr b = A("beta/8/alpha"), c = A("alpha/7/beta"), n = A("7"), sym7 = A("\\7");
+    CHECK(gen_addr_key_hash(&b) != key1 && gen_addr_key_hash(&c) != key1);
+    CHECK(gen_addr_key_hash(&n) != gen_addr_key_hash(&sym7)); /* the integer 7, the name "7" */
+    gen_addr root = {0};
+    CHECK(gen_addr_key_hash(&root) != gen_addr_key_hash(&y));
+}
+
 int main(void) {
     RUN(test_intern);
     RUN(test_intern_errors);
@@ -275,5 +305,6 @@ int main(void) {
     RUN(test_build_ops);
     RUN(test_build_errors);
     RUN(test_intern_reset);
+    RUN(test_key_hash);
     return check_finish();
 }
