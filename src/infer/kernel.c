@@ -44,7 +44,7 @@ gen_status gen_kernel_apply_batched(gen_kernel k, gen_key key, const gen_trace *
     gen_array *acc = NULL;
     core_guard g = core_guard_begin();
     gen_status s = k.fn_batched(k.payload, key, tr, out, &acc);
-    gen_status sg = CORE_GUARD_END(g, s, "the kernel's batched function", fn);
+    gen_status sg = CORE_GUARD_END(g, s, "the kernel's batched function", "%s", fn);
     if (CORE_UNLIKELY(sg != GEN_OK)) {
         *out = NULL, acc = NULL; /* a scope closed for them may have owned them */
         s = sg;
