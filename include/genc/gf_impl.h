@@ -6,7 +6,8 @@
  * other. A kind implements five operations; the rest of the GFI is derived from them
  * by the public functions of genc/gfi.h:
  *
- *   implemented:  generate, assess, project, update, regenerate
+ *   implemented:  generate, assess, project, update, regenerate (and optionally gather:
+ *                 picking particles of a batched trace without rerunning)
  *   derived:      gen_simulate       = generate with gen_choicemap_empty(), weight unused
  *                 gen_propose        = generate with no constraints; the choices, the
  *                                      score as weight and the return value of its trace
