@@ -156,7 +156,9 @@ gen_status gen_resample(gen_key key, const gen_array *log_weights, gen_resamplin
     double acc = 0;
     for (int64_t i = 0; s == GEN_OK && i < n; i++) cdf[i] = (acc += w[i]);
     int64_t left = n_out - done;
-    if (s == GEN_OK && left > 0) s = uniforms(key, left, pts);
+    /* systematic uses one uniform: element 0 of the stream, the same whatever its length
+     * (draws are functions of (key, index): docs/random.md), so one is drawn, not left */
+    if (s == GEN_OK && left > 0) s = uniforms(key, method == GEN_RESAMPLE_SYSTEMATIC ? 1 : left, pts);
     if (s == GEN_OK && left > 0) {
         if (method == GEN_RESAMPLE_SYSTEMATIC) {
             double u = pts[0]; /* one uniform for all: read before pts[0] is overwritten */
