@@ -303,8 +303,8 @@ gen_status gen_assess_batched(const gen_gf *f, int64_t n, const gen_args *args,
 
 /* Picking particles of batched traces (resampling, and each particle's accept or reject
  * in a batched MCMC step). gen_trace_gather copies the picked particles' arrays where
- * the trace's kind has a gather (gen_gf_vtable: the dynamic DSL, Unfold and Scan, each
- * gathering its callees' traces), so nothing reruns and the cost is a copy of the
+ * the trace's kind has a gather (gen_gf_vtable: the dynamic DSL, Map, Unfold and Scan,
+ * each gathering its callees' traces), so nothing reruns and the cost is a copy of the
  * trace's per-particle values (for a chain, in proportion to its steps). Otherwise, and
  * always for gen_trace_where, the trace is rebuilt with gen_generate_batched from the
  * picked particles' choices, all constrained (so nothing is drawn and the scores are

@@ -286,9 +286,41 @@ static gen_status map_regenerate(const gen_trace *tr, gen_key key, const gen_arg
 
 static bool map_same(const gen_gf *a, const gen_gf *b) { return gfi_same_gf(a->data, b->data); }
 
+/* A batched Map's particles index[j]: every element's subtrace gathered, the arguments,
+ * return value and score picked along the particle axis. */
+static gen_status map_gather(const gen_trace *tr, const gen_array *index, gen_trace **out) {
+    const map_trace *d = tr->data;
+    gen_status s = gen_scope_begin();
+    if (s != GEN_OK) return s;
+    map_trace *nd = map_trace_new(d->n);
+    if (!nd) s = GEN_ERR_OOM;
+    for (int64_t i = 0; s == GEN_OK && i < d->n; i++) {
+        gen_trace *sub = NULL;
+        if ((s = gen_trace_gather(d->subs[i], index, &sub)) == GEN_OK) nd->subs[i] = gen_trace_retain(sub);
+    }
+    gen_array **argv = s == GEN_OK && tr->args.n ? core_calloc((size_t)tr->args.n, sizeof *argv) : NULL;
+    if (s == GEN_OK && tr->args.n && !argv) s = GEN_ERR_OOM;
+    for (int k = 0; s == GEN_OK && k < tr->args.n; k++)
+        if (!(argv[k] = gfi_pick_particles(tr->args.v[k], index))) s = comb_pending();
+    gen_array *ret = s == GEN_OK ? gfi_pick_particles(tr->retval, index) : NULL;
+    gen_array *score = s == GEN_OK ? gfi_pick_weights(tr->score, tr->batch, index) : NULL;
+    if (s == GEN_OK && ((tr->retval && !ret) || !score)) s = comb_pending();
+    gen_trace *t = NULL;
+    if (s == GEN_OK) {
+        s = finish_trace((comb_mode){gen_array_shape(index)[0]}, tr->gf, &(gen_args){tr->args.n, argv, tr->args.user},
+                         nd, ret, score, &t); /* takes nd */
+        nd = NULL;
+    }
+    if (nd) map_trace_free_data(nd);
+    if (argv) core_free(argv, (size_t)tr->args.n * sizeof *argv);
+    gen_scope_end();
+    if (s == GEN_OK && !(*out = gfi_trace_publish(t))) s = GEN_ERR_OOM;
+    return s;
+}
+
 static const gfi_vtable map_vtable = {"map",          map_generate,   map_assess, map_project,
                                       map_update,     map_regenerate, map_free,   map_free_trace,
-                                      map_same,       NULL,           NULL};
+                                      map_same,       NULL,           map_gather};
 
 gen_gf *gen_map(const gen_gf *kernel) {
     if (!kernel) {

@@ -1,7 +1,7 @@
 /* trace_particles.c — picking particles of batched traces: gen_trace_gather (resampling
  * permutes a batch) and gen_trace_where (a batched MCMC step keeps each particle's old
- * or proposed state). A kind with a gather in its table (the dynamic DSL, Unfold and
- * Scan) gathers its own arrays and its callees' traces. Otherwise, and for
+ * or proposed state). A kind with a gather in its table (the dynamic DSL, Map, Unfold
+ * and Scan) gathers its own arrays and its callees' traces. Otherwise, and for
  * gen_trace_where, the trace is derived from generate, as the other derived operations
  * are: the picked particles' choices (and per-particle arguments) are assembled with
  * array ops on the particle axis, and the trace is rebuilt by a batched generate with

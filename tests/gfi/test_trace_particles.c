@@ -2,7 +2,7 @@
  * the result has exactly the choices, score and per-particle arguments of the particle it
  * was picked from (compared with gen_choicemap_particle and gen_assess of that particle),
  * on a model with a call and shared data (gathered without rerunning the body), on
- * Unfold (every step's subtrace), on a DSL function calling Switch, on Switch
+ * Unfold (every step's subtrace), on Map, on a DSL function calling Switch, on Switch
  * with a branch per particle (masked values, branches that differ between the two
  * traces of gen_trace_where), and the errors. */
 #include "../testutil/check.h"
@@ -163,6 +163,35 @@ static void test_gather_switch(void) {
     CHECK(gen_trace_value(out, &aa) == NULL);
 }
 
+/* Map(kernel) over 5 shared inputs: z_i ~ N(x_i, 1), w_i ~ N(z_i, 0.5); its gather
+ * picks every element's subtrace without running the kernel again. */
+static int map_kernel_runs;
+static gen_status map_kernel(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+    map_kernel_runs++;
+    gen_array *z = gen_choose(ctx, "z", gen_normal(args->v[0], gen_scalar(1)));
+    *retval = gen_choose(ctx, "w", gen_normal(z, gen_scalar(0.5)));
+    return gen_ctx_status(ctx);
+}
+
+static void test_gather_map(void) {
+    enum { N = 8 };
+    gen_gf *f = gen_map(gen_dynamic("map_kernel", map_kernel));
+    gen_array *x = gen_linspace(-1, 1, 5);
+    gen_trace *tr = NULL, *out = NULL;
+    CHECK_OK(gen_simulate_batched(f, gen_key_new(14), N, &(gen_args){1, &x, NULL}, &tr));
+    int64_t idx[5] = {7, 0, 0, 3, 6};
+    map_kernel_runs = 0;
+    CHECK_OK(gen_trace_gather(tr, gen_array_from(GEN_I64, 1, (int64_t[]){5}, idx), &out));
+    CHECK(map_kernel_runs == 0);
+    if (!out) return;
+    check_picked(out, (const gen_trace *[]){tr}, NULL, idx, 5);
+    /* the return value (the stacked w) moves with its particles */
+    const gen_array *r0 = gen_trace_retval(tr), *r1 = gen_trace_retval(out);
+    CHECK_SHAPE(r1, 5, 5);
+    for (int j = 0; r0 && r1 && j < 5; j++)
+        for (int e = 0; e < 5; e++) CHECK(elem(r1, j * 5 + e) == elem(r0, idx[j] * 5 + e));
+}
+
 /* A dynamic function calling Switch: the DSL's gather picks its own records and falls
  * back to the rebuild for the Switch subtrace (Switch has no gather of its own). */
 static gen_status calls_switch(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
@@ -260,6 +289,7 @@ int main(int argc, char **argv) {
     RUN_ONLY(test_gather_call);
     RUN_ONLY(test_gather_unfold);
     RUN_ONLY(test_gather_switch);
+    RUN_ONLY(test_gather_map);
     RUN_ONLY(test_gather_mixed);
     RUN_ONLY(test_where);
     RUN_ONLY(test_where_switch);
