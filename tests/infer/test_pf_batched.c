@@ -10,16 +10,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "../testutil/check.h"
-
-enum { K = 3, T = 10 };
-static const double PI[K] = {0.5, 0.3, 0.2};
-static const double TR[K][K] = {{0.7, 0.2, 0.1}, {0.15, 0.7, 0.15}, {0.1, 0.3, 0.6}};
-static const double EM[K][K] = {{0.8, 0.15, 0.05}, {0.1, 0.7, 0.2}, {0.1, 0.2, 0.7}};
-static const int64_t Y[T] = {0, 0, 1, 2, 2, 1, 0, 2, 1, 1};
-static int kernel_runs;
-
-static gen_addr at(int64_t t, const char *name) { return (gen_addr){2, {gen_part_int(t), gen_part_name(name)}}; }
+#include "pf_hmm.h"
 
 /* Unfold kernel (t, z_prev): z_t ~ cat(t ? TR[z_prev] : PI), y_t ~ cat(EM[z_t]); in a
  * batched run z_prev is [n] and the rows are gathered per particle. */
@@ -56,32 +47,6 @@ static gen_status hmm_proposal(gen_ctx *ctx, const gen_args *args, gen_array **r
     return gen_ctx_status(ctx);
 }
 
-static double hmm_exact(void) {
-    double li[K], lt[K * K], ll[T * K];
-    for (int k = 0; k < K; k++) li[k] = log(PI[k]);
-    for (int j = 0; j < K; j++)
-        for (int k = 0; k < K; k++) lt[j * K + k] = log(TR[j][k]);
-    for (int t = 0; t < T; t++)
-        for (int k = 0; k < K; k++) ll[t * K + k] = log(EM[k][Y[t]]);
-    double lml = NAN;
-    CHECK_OK(gen_hmm_forward(gen_array_from_f64(GEN_DIMS(K), li), gen_array_from_f64(GEN_DIMS(K, K), lt),
-                             gen_array_from_f64(GEN_DIMS(T, K), ll), NULL, &lml));
-    return lml;
-}
-
-static gen_choicemap *obs_at(int64_t t, gen_array *v) {
-    gen_addr a = at(t, "y");
-    return gen_choicemap_set(gen_choicemap_empty(), &a, v);
-}
-
-typedef struct pf_plan {
-    bool proposal;
-    int method;       /* a gen_resampling, or -1: never resample */
-    double threshold; /* as a fraction of n */
-    bool rejuvenate;  /* batched MH on the last step's z after each step */
-    int64_t accepted; /* out: particle moves accepted by rejuvenation */
-} pf_plan;
-
 static double run_hmm(uint64_t seed, int64_t n, pf_plan *plan) {
     gen_scope_begin();
     gen_gf *model = gen_unfold(gen_dynamic("hmm_step", hmm_step));
@@ -113,53 +78,6 @@ static double run_hmm(uint64_t seed, int64_t n, pf_plan *plan) {
     gen_pf_free(pf);
     gen_scope_end();
     return lml;
-}
-
-/* R filters of n particles: the mean log ML (plus the first-order bias of a log, var/2)
- * within 5 standard errors of the exact value. */
-static void check_log_ml(const char *what, pf_plan plan, int64_t n, double exact) {
-    enum { R = 8 };
-    double l[R], m = 0, v = 0;
-    for (int r = 0; r < R; r++) m += (l[r] = run_hmm(100 + (uint64_t)r, n, &plan)) / R;
-    for (int r = 0; r < R; r++) v += (l[r] - m) * (l[r] - m) / (R - 1);
-    double se = sqrt(v / R);
-    if (!(fabs(m + v / 2 - exact) < 5 * se + 1e-12) || !(se < 0.05))
-        check_fail(__FILE__, __LINE__, "%s: mean log ML %.5f, exact %.5f (se %.2g)", what, m, exact, se);
-    check_count++;
-}
-
-static void test_hmm_log_ml(void) {
-    double exact = hmm_exact();
-    check_log_ml("prior proposal", (pf_plan){false, GEN_RESAMPLE_SYSTEMATIC, 0.5, false, 0}, 2500, exact);
-    check_log_ml("optimal proposal", (pf_plan){true, GEN_RESAMPLE_SYSTEMATIC, 0.5, false, 0}, 2500, exact);
-    check_log_ml("optimal proposal, resampling always", (pf_plan){true, GEN_RESAMPLE_MULTINOMIAL, 2.0, false, 0},
-                 2500, exact);
-}
-
-/* The mean over S seeds of Z^ / Z is 1 within 3 standard errors. */
-static void check_unbiased(const char *what, pf_plan *plan, double exact) {
-    enum { S = 200, N = 10 };
-    double m = 0, v = 0, x[S];
-    for (int s = 0; s < S; s++) m += (x[s] = exp(run_hmm(1000 + (uint64_t)s, N, plan) - exact)) / S;
-    for (int s = 0; s < S; s++) v += (x[s] - m) * (x[s] - m) / (S - 1);
-    double se = sqrt(v / S);
-    if (!(fabs(m - 1) < 3 * se) || !(se > 0))
-        check_fail(__FILE__, __LINE__, "%s: mean of Z^/Z %.4f (se %.3g)", what, m, se);
-    check_count++;
-}
-
-static void test_hmm_unbiased(void) {
-    double exact = hmm_exact();
-    check_unbiased("prior, no resampling", &(pf_plan){false, -1, 0, false, 0}, exact);
-    check_unbiased("proposal, no resampling", &(pf_plan){true, -1, 0, false, 0}, exact);
-    const char *names[4] = {"multinomial", "systematic", "stratified", "residual"};
-    for (int m = 0; m < 4; m++) check_unbiased(names[m], &(pf_plan){false, m, 2.0, false, 0}, exact);
-    check_unbiased("prior, ESS < n/2, systematic", &(pf_plan){false, GEN_RESAMPLE_SYSTEMATIC, 0.5, false, 0}, exact);
-    pf_plan rej = {false, GEN_RESAMPLE_STRATIFIED, 2.0, true, 0};
-    check_unbiased("rejuvenation", &rej, exact);
-    rej.accepted = 0;
-    run_hmm(5, 200, &rej);
-    CHECK(rej.accepted > 0 && rej.accepted < 200 * (T - 1)); /* some particles move, not all */
 }
 
 /* ---- linear-Gaussian: x_1 ~ N(A m0, A^2 P0 + Q), x_t ~ N(A x_t-1, Q), y_t ~ N(C x_t, R) ---- */
