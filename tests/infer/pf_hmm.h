@@ -2,8 +2,7 @@
  * test_pf_batched.c, one batched trace): the discrete HMM written with Unfold (its
  * constants, addresses t/z and t/y, its exact log marginal likelihood from
  * gen_hmm_forward), how a filter run goes between steps (pf_plan), and the two
- * statistical checks of a filter against the forward algorithm. The including test
- * defines run_hmm: one filter of n particles over the HMM, its log ML estimate. */
+ * statistical checks of a filter against the forward algorithm. */
 #ifndef GENC_TEST_PF_HMM_H
 #define GENC_TEST_PF_HMM_H
 
@@ -50,8 +49,52 @@ typedef struct pf_plan {
     int64_t accepted; /* out: particle moves accepted by rejuvenation */
 } pf_plan;
 
-/* Defined by the including test. */
+/* The including test defines the Unfold kernel hmm_step (args (t, z_prev)), the locally
+ * optimal proposal hmm_proposal (args (t, y), user: the particle's trace, NULL at init),
+ * and run_hmm: one filter of n particles over the HMM, its log ML estimate (run_hmm_with
+ * its own init). */
+static gen_status hmm_step(gen_ctx *ctx, const gen_args *args, gen_array **retval);
+static gen_status hmm_proposal(gen_ctx *ctx, const gen_args *args, gen_array **retval);
 static double run_hmm(uint64_t seed, int64_t n, pf_plan *plan);
+
+/* gen_pf_init or gen_pf_init_batched. */
+typedef gen_status (*pf_init_fn)(const gen_gf *model, gen_key key, const gen_args *args, const gen_choicemap *obs,
+                                 const gen_gf *proposal, const gen_args *proposal_args, int64_t n, gen_pf **pf);
+
+/* One filter made by init: resampling, a step and an optional rejuvenation (MH on the
+ * step's z) after the first observation, as plan says; its log ML estimate. */
+static inline double run_hmm_with(pf_init_fn init, uint64_t seed, int64_t n, pf_plan *plan) {
+    gen_scope_begin();
+    gen_gf *model = gen_unfold(gen_dynamic("hmm_step", hmm_step));
+    gen_gf *prop = plan->proposal ? gen_dynamic("hmm_proposal", hmm_proposal) : NULL;
+    gen_key key = gen_key_new(seed);
+    gen_array *v[2] = {gen_scalar_i64(1), gen_scalar_i64(0)}, *pv[2] = {gen_scalar_i64(0), gen_scalar_i64(Y[0])};
+    gen_args args = {2, v, NULL}, pargs = {2, pv, NULL};
+    gen_pf *pf = NULL;
+    double lml = NAN;
+    CHECK_OK(init(model, gen_key_fold_in(key, 0), &args, obs_at(0, gen_scalar_i64(Y[0])), prop, &pargs, n, &pf));
+    gen_diff diffs[2] = {gen_diff_int(1), gen_diff_no_change()};
+    for (int t = 1; pf && t < T; t++) {
+        gen_key k[3];
+        gen_key_split(gen_key_fold_in(key, (uint64_t)t), 3, k);
+        if (plan->method >= 0)
+            CHECK_OK(gen_pf_maybe_resample(pf, k[0], (gen_resampling)plan->method, plan->threshold * (double)n, NULL));
+        v[0] = gen_scalar_i64(t + 1), pv[0] = gen_scalar_i64(t), pv[1] = gen_scalar_i64(Y[t]);
+        CHECK_OK(gen_pf_step(pf, k[1], &args, diffs, obs_at(t, gen_scalar_i64(Y[t])), prop, &pargs));
+        if (plan->rejuvenate) {
+            gen_addr a = at(t, "z");
+            gen_mh_select_kernel mh = {gen_select(1, &a)};
+            int64_t acc = 0;
+            CHECK_OK(gen_pf_rejuvenate(pf, k[2], gen_kernel_mh_select(&mh), &acc));
+            plan->accepted += acc;
+        }
+    }
+    CHECK_OK(gen_pf_log_ml(pf, &lml));
+    gen_pf_free(pf);
+    gen_scope_end();
+    return lml;
+}
+
 
 /* R independent filters of n particles: their mean log ML is within 5 standard errors
  * (between filters) of the exact value, after adding back the bias of a log of an

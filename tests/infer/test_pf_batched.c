@@ -47,37 +47,9 @@ static gen_status hmm_proposal(gen_ctx *ctx, const gen_args *args, gen_array **r
     return gen_ctx_status(ctx);
 }
 
+/* One filter of n particles, all one batched trace. */
 static double run_hmm(uint64_t seed, int64_t n, pf_plan *plan) {
-    gen_scope_begin();
-    gen_gf *model = gen_unfold(gen_dynamic("hmm_step", hmm_step));
-    gen_gf *prop = plan->proposal ? gen_dynamic("hmm_proposal", hmm_proposal) : NULL;
-    gen_key key = gen_key_new(seed);
-    gen_array *v[2] = {gen_scalar_i64(1), gen_scalar_i64(0)}, *pv[2] = {gen_scalar_i64(0), gen_scalar_i64(Y[0])};
-    gen_args args = {2, v, NULL}, pargs = {2, pv, NULL};
-    gen_pf *pf = NULL;
-    double lml = NAN;
-    CHECK_OK(gen_pf_init_batched(model, gen_key_fold_in(key, 0), &args, obs_at(0, gen_scalar_i64(Y[0])), prop, &pargs, n,
-                                 &pf));
-    gen_diff diffs[2] = {gen_diff_int(1), gen_diff_no_change()};
-    for (int t = 1; pf && t < T; t++) {
-        gen_key k[3];
-        gen_key_split(gen_key_fold_in(key, (uint64_t)t), 3, k);
-        if (plan->method >= 0)
-            CHECK_OK(gen_pf_maybe_resample(pf, k[0], (gen_resampling)plan->method, plan->threshold * (double)n, NULL));
-        v[0] = gen_scalar_i64(t + 1), pv[0] = gen_scalar_i64(t), pv[1] = gen_scalar_i64(Y[t]);
-        CHECK_OK(gen_pf_step(pf, k[1], &args, diffs, obs_at(t, gen_scalar_i64(Y[t])), prop, &pargs));
-        if (plan->rejuvenate) {
-            gen_addr a = at(t, "z");
-            gen_mh_select_kernel mh = {gen_select(1, &a)};
-            int64_t acc = 0;
-            CHECK_OK(gen_pf_rejuvenate(pf, k[2], gen_kernel_mh_select(&mh), &acc));
-            plan->accepted += acc;
-        }
-    }
-    CHECK_OK(gen_pf_log_ml(pf, &lml));
-    gen_pf_free(pf);
-    gen_scope_end();
-    return lml;
+    return run_hmm_with(gen_pf_init_batched, seed, n, plan);
 }
 
 /* ---- linear-Gaussian: x_1 ~ N(A m0, A^2 P0 + Q), x_t ~ N(A x_t-1, Q), y_t ~ N(C x_t, R) ---- */
