@@ -91,37 +91,23 @@ gen_trace *comb_pvec_get(const comb_pvec *v, int64_t i) {
     return x->slot[i & MASK];
 }
 
-/* x with element i set to t (retained), path-copied; missing nodes are created. */
-static node *set_rec(const node *x, int shift, int64_t i, gen_trace *t) {
+/* x (a trie of shift; NULL: empty) path-copied with the slot for index i at level `at`
+ * set to item (retained): an element (at 0: a trace, the old one released) or a whole
+ * leaf (at BITS: a node, into a slot that was empty). Missing nodes are created. */
+static node *set_rec(const node *x, int shift, int64_t i, void *item, int at) {
     node *c = node_copy(x, shift);
     if (!c) return NULL;
     int k = (int)((i >> shift) & MASK);
-    if (!shift) {
-        gen_trace_release(c->slot[k]);
-        c->slot[k] = gen_trace_retain(t);
+    if (shift == at) {
+        if (at) {
+            c->slot[k] = node_share(item);
+        } else {
+            gen_trace_release(c->slot[k]);
+            c->slot[k] = gen_trace_retain(item);
+        }
         return c;
     }
-    node *child = set_rec(c->slot[k], shift - BITS, i, t);
-    if (!child) {
-        node_release(c, shift);
-        return NULL;
-    }
-    node_release(c->slot[k], shift - BITS);
-    c->slot[k] = child;
-    return c;
-}
-
-/* x (a trie of shift, NULL: empty) with the full leaf appended as the leaf of elements
- * i .. i + WIDTH - 1 (retained), path-copied; missing nodes are created. */
-static node *put_leaf(const node *x, int shift, int64_t i, node *leaf) {
-    node *c = node_copy(x, shift);
-    if (!c) return NULL;
-    int k = (int)((i >> shift) & MASK);
-    if (shift == BITS) {
-        c->slot[k] = node_share(leaf);
-        return c;
-    }
-    node *child = put_leaf(c->slot[k], shift - BITS, i, leaf);
+    node *child = set_rec(c->slot[k], shift - BITS, i, item, at);
     if (!child) {
         node_release(c, shift);
         return NULL;
@@ -150,11 +136,11 @@ static comb_pvec *push(const comb_pvec *v, gen_trace *t) {
     } else if (off == ((int64_t)1 << (shift + BITS))) { /* full: one level more */
         node *up = node_copy(NULL, shift + BITS);
         if (up) up->slot[0] = node_share(v->root);
-        root = up ? put_leaf(up, shift + BITS, off, v->tail) : NULL;
+        root = up ? set_rec(up, shift + BITS, off, v->tail, BITS) : NULL;
         node_release(up, shift + BITS);
         shift += BITS;
     } else {
-        root = put_leaf(v->root, shift, off, v->tail);
+        root = set_rec(v->root, shift, off, v->tail, BITS);
     }
     if (!root) {
         node_release(tail, 0);
@@ -172,7 +158,7 @@ comb_pvec *comb_pvec_set(const comb_pvec *v, int64_t i, gen_trace *t) {
         tail->slot[i & MASK] = gen_trace_retain(t);
         return pvec_alloc(v->len, v->shift, node_share(v->root), tail);
     }
-    node *r = set_rec(v->root, v->shift, i, t);
+    node *r = set_rec(v->root, v->shift, i, t, 0);
     return r ? pvec_alloc(v->len, v->shift, r, node_share(v->tail)) : NULL;
 }
 

@@ -298,21 +298,19 @@ static gen_status map_gather(const gen_trace *tr, const gen_array *index, gen_tr
         gen_trace *sub = NULL;
         if ((s = gen_trace_gather(d->subs[i], index, &sub)) == GEN_OK) nd->subs[i] = gen_trace_retain(sub);
     }
-    gen_array **argv = s == GEN_OK && tr->args.n ? core_calloc((size_t)tr->args.n, sizeof *argv) : NULL;
-    if (s == GEN_OK && tr->args.n && !argv) s = GEN_ERR_OOM;
-    for (int k = 0; s == GEN_OK && k < tr->args.n; k++)
-        if (!(argv[k] = gfi_pick_particles(tr->args.v[k], index))) s = comb_pending();
+    gen_args args = {0, NULL, NULL};
+    if (s == GEN_OK) s = gfi_pick_args(&tr->args, index, &args);
     gen_array *ret = s == GEN_OK ? gfi_pick_particles(tr->retval, index) : NULL;
     gen_array *score = s == GEN_OK ? gfi_pick_weights(tr->score, tr->batch, index) : NULL;
     if (s == GEN_OK && ((tr->retval && !ret) || !score)) s = comb_pending();
     gen_trace *t = NULL;
     if (s == GEN_OK) {
-        s = finish_trace((comb_mode){gen_array_shape(index)[0]}, tr->gf, &(gen_args){tr->args.n, argv, tr->args.user},
+        s = finish_trace((comb_mode){gen_array_shape(index)[0]}, tr->gf, &args,
                          nd, ret, score, &t); /* takes nd */
         nd = NULL;
     }
     if (nd) map_trace_free_data(nd);
-    if (argv) core_free(argv, (size_t)tr->args.n * sizeof *argv);
+    gfi_picked_args_free(&args);
     gen_scope_end();
     if (s == GEN_OK && !(*out = gfi_trace_publish(t))) s = GEN_ERR_OOM;
     return s;

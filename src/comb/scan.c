@@ -488,21 +488,19 @@ static gen_status chain_gather(const gen_trace *tr, const gen_array *index, gen_
         }
     }
     if (subs) core_free(subs, (size_t)n * sizeof *subs);
-    gen_array **argv = s == GEN_OK && tr->args.n ? core_calloc((size_t)tr->args.n, sizeof *argv) : NULL;
-    if (s == GEN_OK && tr->args.n && !argv) s = GEN_ERR_OOM;
-    for (int k = 0; s == GEN_OK && k < tr->args.n; k++)
-        if (!(argv[k] = gfi_pick_particles(tr->args.v[k], index))) s = comb_pending();
+    gen_args args = {0, NULL, NULL};
+    if (s == GEN_OK) s = gfi_pick_args(&tr->args, index, &args);
     gen_array *score = s == GEN_OK ? gfi_pick_weights(tr->score, tr->batch, index) : NULL;
     if (s == GEN_OK && !score) s = comb_pending();
     gen_trace *t = NULL;
     if (s == GEN_OK) {
-        t = gfi_trace_new_lazy(tr->gf, &(gen_args){tr->args.n, argv, tr->args.user}, score, nd, chain_materialize);
+        t = gfi_trace_new_lazy(tr->gf, &args, score, nd, chain_materialize);
         nd = NULL; /* the trace's, also on failure */
         if (!t) s = comb_pending();
         else t->batch = gen_array_shape(index)[0];
     }
     if (nd) chain_trace_free_data(nd);
-    if (argv) core_free(argv, (size_t)tr->args.n * sizeof *argv);
+    gfi_picked_args_free(&args);
     gen_scope_end();
     if (s == GEN_OK && !(*out = gfi_trace_publish(t))) s = GEN_ERR_OOM;
     return s;

@@ -373,16 +373,13 @@ static gen_status dyn_gather(const gen_trace *tr, const gen_array *index, gen_tr
     }
     if (s == GEN_OK && d->factors && !(nd->factors = gen_array_retain(gfi_pick_weights(d->factors, n, index))))
         s = dsl_pending_or_oom();
-    gen_array **argv = s == GEN_OK && tr->args.n ? core_calloc((size_t)tr->args.n, sizeof *argv) : NULL;
-    if (s == GEN_OK && tr->args.n && !argv) s = GEN_ERR_OOM;
-    for (int k = 0; s == GEN_OK && k < tr->args.n; k++)
-        if (!(argv[k] = gfi_pick_particles(tr->args.v[k], index))) s = dsl_pending_or_oom();
+    gen_args args = {0, NULL, NULL};
+    if (s == GEN_OK) s = gfi_pick_args(&tr->args, index, &args);
     gen_array *ret = s == GEN_OK ? gfi_pick_particles(tr->retval, index) : NULL;
     gen_array *score = s == GEN_OK ? gfi_pick_weights(tr->score, n, index) : NULL;
     if (s == GEN_OK && ((tr->retval && !ret) || !score)) s = dsl_pending_or_oom();
     gen_trace *t = NULL;
     if (s == GEN_OK) {
-        gen_args args = {tr->args.n, argv, tr->args.user};
         t = gfi_trace_new(tr->gf, &args, ret, NULL, score, nd); /* owns nd, also on failure */
         nd = NULL;
         if (!t) s = dsl_pending_or_oom();
@@ -392,7 +389,7 @@ static gen_status dyn_gather(const gen_trace *tr, const gen_array *index, gen_tr
         dsl_data_clear(nd);
         core_free(nd, sizeof *nd);
     }
-    if (argv) core_free(argv, (size_t)tr->args.n * sizeof *argv);
+    gfi_picked_args_free(&args);
     gen_scope_end();
     if (s == GEN_OK && !(*out = gfi_trace_publish(t))) s = GEN_ERR_OOM;
     return s;

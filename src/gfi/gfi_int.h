@@ -98,6 +98,11 @@ gen_status gfi_user_result(const gen_gf *f, const char *op, gen_status s, bool p
  * run, which is 0-d (the same for all) or [n] (one per particle, marked or not). */
 gen_array *gfi_pick_particles(const gen_array *a, const gen_array *index);
 gen_array *gfi_pick_weights(const gen_array *w, int64_t n, const gen_array *index);
+/* *out: args with each argument picked (gfi_pick_particles), user kept; its array of
+ * arguments is allocated (release it with gfi_picked_args_free, also after a failure,
+ * which leaves it empty). */
+gen_status gfi_pick_args(const gen_args *args, const gen_array *index, gen_args *out);
+void gfi_picked_args_free(gen_args *a);
 
 /* Checks f is not NULL (a NULL propagates the pending error) and args is well formed. */
 gen_status gfi_check_call(const char *op, const gen_gf *f, const gen_args *args);

@@ -7,9 +7,10 @@
  * array ops on the particle axis, and the trace is rebuilt by a batched generate with
  * every choice constrained, which works for every kind that runs batched and draws
  * nothing; its cost is that of one batched generate of the whole trace. */
-#include <stdlib.h>
-
 #include "gfi_int.h"
+
+/* The pending error, or GEN_ERR_OOM for a NULL result without one. */
+static gen_status pending(void) { return core_error_pending() ? core_error_pending() : GEN_ERR_OOM; }
 
 /* ---- checks ---------------------------------------------------------------------------- */
 
@@ -131,7 +132,21 @@ gen_array *gfi_pick_weights(const gen_array *w, int64_t n, const gen_array *inde
     return (gen_array *)w;
 }
 
-static gen_array *gather_value(const gen_array *v, const gen_array *index) { return gfi_pick_particles(v, index); }
+gen_status gfi_pick_args(const gen_args *args, const gen_array *index, gen_args *out) {
+    *out = (gen_args){0, NULL, args ? args->user : NULL};
+    int n = args ? args->n : 0;
+    gen_array **v = n ? core_calloc((size_t)n, sizeof *v) : NULL;
+    if (n && !v) return GEN_ERR_OOM;
+    *out = (gen_args){n, v, args ? args->user : NULL};
+    for (int k = 0; k < n; k++)
+        if (!(v[k] = gfi_pick_particles(args->v[k], index))) return pending();
+    return GEN_OK;
+}
+
+void gfi_picked_args_free(gen_args *a) {
+    if (a->n) core_free((void *)a->v, (size_t)a->n * sizeof *a->v);
+    *a = (gen_args){0, NULL, NULL};
+}
 
 static gen_status gather_choices(const gen_choicemap *m, const gen_array *index, gen_choicemap **out) {
     gen_choicemap_builder *b = gen_choicemap_builder_new();
@@ -139,9 +154,9 @@ static gen_status gather_choices(const gen_choicemap *m, const gen_array *index,
     gen_choicemap_iter it;
     gen_choicemap_iter_init(&it, m);
     while (s == GEN_OK && gen_choicemap_iter_next(&it)) {
-        gen_array *v = gather_value(it.value, index);
+        gen_array *v = gfi_pick_particles(it.value, index);
         if (!v) {
-            s = core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
+            s = pending();
         } else if (it.mask) {
             gen_array *mask = gen_take(it.mask, index, 0);
             s = mask ? gen_choicemap_builder_set_masked(b, &it.addr, v, mask) : core_error_pending();
@@ -150,17 +165,42 @@ static gen_status gather_choices(const gen_choicemap *m, const gen_array *index,
         }
     }
     *out = s == GEN_OK ? gen_choicemap_builder_finish(b) : NULL;
-    if (s == GEN_OK && !*out) s = core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
+    if (s == GEN_OK && !*out) s = pending();
     if (b) gen_choicemap_builder_free(b);
     return s;
 }
 
-/* Rebuilds a trace of f for n particles from args and every choice (none drawn). */
-static gen_status rebuild(const char *fn, const gen_trace *like, int64_t n, gen_array **argv,
+/* Rebuilds a trace of like's function for n particles from args and every choice
+ * (none drawn). */
+static gen_status rebuild(const char *fn, const gen_trace *like, int64_t n, const gen_args *args,
                           const gen_choicemap *choices, gen_trace **out) {
-    gen_args args = {like->args.n, argv, like->args.user};
-    gen_status s = gen_generate_batched(like->gf, gen_key_new(0), n, &args, choices, out, NULL);
+    gen_status s = gen_generate_batched(like->gf, gen_key_new(0), n, args, choices, out, NULL);
     if (s != GEN_OK) core_error_prefix("%s: rebuilding the trace", fn);
+    return s;
+}
+
+/* The kind's own gather, its result checked for a user kind. */
+static gen_status gather_own(const char *fn, const gen_trace *tr, const gen_array *index, gen_trace **out) {
+    memo.depth++;
+    gen_status s = tr->gf->vt->gather(tr, index, out);
+    if (--memo.depth == 0) memo_clear();
+    if (tr->gf->user) s = gfi_user_result(tr->gf, fn, s, *out != NULL, "trace");
+    if (s == GEN_OK && (*out)->batch != gen_array_shape(index)[0])
+        s = GEN_FAIL(GEN_ERR_CALLBACK, "%s: %s (%s) returned a trace of %lld particles for an index of %lld", fn,
+                     tr->gf->name, tr->gf->vt->kind, (long long)(*out)->batch, (long long)gen_array_shape(index)[0]);
+    return s;
+}
+
+/* A kind without a gather: the picked choices and arguments, rebuilt. */
+static gen_status gather_by_rebuild(const char *fn, const gen_trace *tr, const gen_array *index, gen_trace **out) {
+    gen_args args;
+    gen_status s = gfi_pick_args(&tr->args, index, &args);
+    const gen_choicemap *choices = s == GEN_OK ? gen_trace_choices(tr) : NULL;
+    if (s == GEN_OK && !choices) s = pending();
+    gen_choicemap *picked = NULL;
+    if (s == GEN_OK) s = gather_choices(choices, index, &picked);
+    if (s == GEN_OK) s = rebuild(fn, tr, gen_array_shape(index)[0], &args, picked, out);
+    gfi_picked_args_free(&args);
     return s;
 }
 
@@ -172,30 +212,7 @@ gen_status gen_trace_gather(const gen_trace *tr, const gen_array *index, gen_tra
     if (s == GEN_OK) s = check_index(fn, index, tr->batch);
     if (s != GEN_OK || (s = gen_scope_begin()) != GEN_OK) return s;
     int64_t batch = gen_batch_suspend();
-    if (tr->gf->vt->gather) {
-        memo.depth++;
-        s = tr->gf->vt->gather(tr, index, out);
-        if (--memo.depth == 0) memo_clear();
-        if (tr->gf->user) s = gfi_user_result(tr->gf, fn, s, *out != NULL, "trace");
-        if (s == GEN_OK && (*out)->batch != gen_array_shape(index)[0])
-            s = GEN_FAIL(GEN_ERR_CALLBACK, "%s: %s (%s) returned a trace of %lld particles for an index of %lld", fn,
-                         tr->gf->name, tr->gf->vt->kind, (long long)(*out)->batch, (long long)gen_array_shape(index)[0]);
-        gen_batch_resume(batch);
-        if (s == GEN_OK) *out = gen_trace_scope_return(*out);
-        gen_scope_end();
-        return s;
-    }
-    int64_t m = gen_array_shape(index)[0];
-    gen_array **argv = tr->args.n ? calloc((size_t)tr->args.n, sizeof *argv) : NULL;
-    if (tr->args.n && !argv) s = GEN_FAIL(GEN_ERR_OOM, "%s: out of memory", fn);
-    for (int k = 0; s == GEN_OK && k < tr->args.n; k++)
-        if (!(argv[k] = gather_value(tr->args.v[k], index))) s = core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
-    const gen_choicemap *choices = s == GEN_OK ? gen_trace_choices(tr) : NULL;
-    if (s == GEN_OK && !choices) s = core_error_pending();
-    gen_choicemap *picked = NULL;
-    if (s == GEN_OK) s = gather_choices(choices, index, &picked);
-    if (s == GEN_OK) s = rebuild(fn, tr, m, argv, picked, out);
-    free(argv);
+    s = tr->gf->vt->gather ? gather_own(fn, tr, index, out) : gather_by_rebuild(fn, tr, index, out);
     gen_batch_resume(batch);
     if (s == GEN_OK) *out = gen_trace_scope_return(*out);
     gen_scope_end();
@@ -215,12 +232,12 @@ static gen_status where_both(const gen_array *take, const gen_array *va, const g
         return GEN_OK;
     }
     gen_array *pa = per_particle(va, n), *pb = per_particle(vb, n);
-    if (!pa || !pb) return core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
+    if (!pa || !pb) return pending();
     *v = gen_batched(gen_where(take_for(take, gen_array_ndim(pa)), pb, pa));
-    if (!*v) return core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
+    if (!*v) return pending();
     if (ma || mb) {
         *mask = gen_where(take, mb ? mb : all_true(n), ma ? ma : all_true(n));
-        if (!*mask) return core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
+        if (!*mask) return pending();
     }
     return GEN_OK;
 }
@@ -231,26 +248,25 @@ static gen_status where_one(const gen_array *keep, const gen_array *v0, const ge
                             gen_array **mask) {
     *v = per_particle(v0, n);
     *mask = m0 ? gen_logical_and(keep, m0) : (gen_array *)keep;
-    return *v && *mask ? GEN_OK : (core_error_pending() ? core_error_pending() : GEN_ERR_OOM);
+    return *v && *mask ? GEN_OK : (pending());
 }
 
 static gen_status where_choices(const gen_array *take, const gen_choicemap *a, const gen_choicemap *b, int64_t n,
                                 gen_choicemap **out) {
     gen_choicemap_builder *bld = gen_choicemap_builder_new();
     gen_array *not_take = gen_logical_not(take);
-    gen_status s = bld && not_take ? GEN_OK : (core_error_pending() ? core_error_pending() : GEN_ERR_OOM);
+    gen_status s = bld && not_take ? GEN_OK : (pending());
     gen_choicemap_iter it;
     gen_choicemap_iter_init(&it, a);
     while (s == GEN_OK && gen_choicemap_iter_next(&it)) {
-        const gen_array *vb = gen_choicemap_get_value(b, &it.addr), *v = NULL, *mask = NULL;
-        gen_array *nv = NULL, *nm = NULL;
+        const gen_array *vb = gen_choicemap_get_value(b, &it.addr);
+        gen_array *v = NULL, *mask = NULL;
         if (vb)
-            s = where_both(take, it.value, it.mask, vb, gen_choicemap_mask_at(b, &it.addr), n, &nv, &nm);
+            s = where_both(take, it.value, it.mask, vb, gen_choicemap_mask_at(b, &it.addr), n, &v, &mask);
         else
-            s = where_one(not_take, it.value, it.mask, n, &nv, &nm);
-        v = nv;
-        mask = nm;
-        if (s == GEN_OK) s = mask ? gen_choicemap_builder_set_masked(bld, &it.addr, v, mask) : gen_choicemap_builder_set(bld, &it.addr, v);
+            s = where_one(not_take, it.value, it.mask, n, &v, &mask);
+        if (s == GEN_OK)
+            s = mask ? gen_choicemap_builder_set_masked(bld, &it.addr, v, mask) : gen_choicemap_builder_set(bld, &it.addr, v);
     }
     gen_choicemap_iter_init(&it, b);
     while (s == GEN_OK && gen_choicemap_iter_next(&it)) {
@@ -260,7 +276,7 @@ static gen_status where_choices(const gen_array *take, const gen_choicemap *a, c
         if (s == GEN_OK) s = gen_choicemap_builder_set_masked(bld, &it.addr, nv, nm);
     }
     *out = s == GEN_OK ? gen_choicemap_builder_finish(bld) : NULL;
-    if (s == GEN_OK && !*out) s = core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
+    if (s == GEN_OK && !*out) s = pending();
     if (bld) gen_choicemap_builder_free(bld);
     return s;
 }
@@ -282,8 +298,8 @@ gen_status gen_trace_where(const gen_array *take_b, const gen_trace *a, const ge
         return GEN_FAIL(GEN_ERR_VALUE, "%s: trace a has %d arguments, trace b %d", fn, a->args.n, b->args.n);
     if ((s = check_take(fn, take_b, a->batch)) != GEN_OK || (s = gen_scope_begin()) != GEN_OK) return s;
     int64_t batch = gen_batch_suspend(), n = a->batch;
-    gen_array **argv = a->args.n ? calloc((size_t)a->args.n, sizeof *argv) : NULL;
-    if (a->args.n && !argv) s = GEN_FAIL(GEN_ERR_OOM, "%s: out of memory", fn);
+    gen_array **argv = a->args.n ? core_calloc((size_t)a->args.n, sizeof *argv) : NULL;
+    if (a->args.n && !argv) s = GEN_ERR_OOM;
     for (int k = 0; s == GEN_OK && k < a->args.n; k++) {
         gen_array *mask = NULL;
         s = where_both(take_b, a->args.v[k], NULL, b->args.v[k], NULL, n, &argv[k], &mask);
@@ -293,8 +309,8 @@ gen_status gen_trace_where(const gen_array *take_b, const gen_trace *a, const ge
     if (s == GEN_OK && !cb) s = core_error_pending();
     gen_choicemap *merged = NULL;
     if (s == GEN_OK) s = where_choices(take_b, ca, cb, n, &merged);
-    if (s == GEN_OK) s = rebuild(fn, a, n, argv, merged, out);
-    free(argv);
+    if (s == GEN_OK) s = rebuild(fn, a, n, &(gen_args){a->args.n, argv, a->args.user}, merged, out);
+    if (argv) core_free(argv, (size_t)a->args.n * sizeof *argv);
     gen_batch_resume(batch);
     if (s == GEN_OK) *out = gen_trace_scope_return(*out);
     gen_scope_end();

@@ -25,8 +25,7 @@ static gen_status add_increments(const gen_pf *pf, const gen_array *dlw, double 
         if (s != GEN_OK) return s;
     }
     for (int64_t i = 0; i < n; i++) {
-        double old = pf->lw ? pf->lw[i] : 0;
-        double d = nw[i];
+        double old = pf->lw[i], d = nw[i];
         nw[i] = old + d;
         if (isnan(nw[i]))
             return GEN_FAIL(GEN_ERR_VALUE, "particle %lld: the log weight is NaN (%g + %g)", (long long)i, old, d);
@@ -122,14 +121,18 @@ gen_status pf_batched_step(gen_pf *pf, gen_key key, const gen_args *args, const 
     return s;
 }
 
+gen_status pf_batched_gather(const gen_pf *pf, const int64_t *idx, int64_t m, gen_trace **out) {
+    gen_array *index = gen_array_from(GEN_I64, 1, &m, idx);
+    gen_device d = gen_array_device(gen_trace_score(pf->batch));
+    if (index && d != GEN_DEVICE_CPU) index = gen_array_to_device(index, d);
+    return index ? gen_trace_gather(pf->batch, index, out) : infer_pending();
+}
+
 gen_status pf_batched_resample(gen_pf *pf, const int64_t *idx) {
     gen_status s = gen_scope_begin();
     if (s != GEN_OK) return s;
-    gen_array *index = gen_array_from(GEN_I64, 1, &pf->n, idx);
-    gen_device d = gen_array_device(gen_trace_score(pf->batch));
-    if (index && d != GEN_DEVICE_CPU) index = gen_array_to_device(index, d);
     gen_trace *tr = NULL;
-    s = index ? gen_trace_gather(pf->batch, index, &tr) : infer_pending();
+    s = pf_batched_gather(pf, idx, pf->n, &tr);
     if (s == GEN_OK) s = commit(pf, tr, NULL);
     gen_scope_end();
     return s;

@@ -45,6 +45,9 @@ gen_status pf_reserve_ess(gen_pf *pf);
 gen_status pf_batched_step(gen_pf *pf, gen_key key, const gen_args *args, const gen_diff *argdiffs,
                            const gen_choicemap *obs, const gen_gf *proposal, const gen_args *proposal_args);
 gen_status pf_batched_resample(gen_pf *pf, const int64_t *idx);
+/* *out (current scope): the batched trace of m particles whose particle j is pf's
+ * particle idx[j] (host indices, moved to the trace's device). */
+gen_status pf_batched_gather(const gen_pf *pf, const int64_t *idx, int64_t m, gen_trace **out);
 gen_status pf_batched_rejuvenate(gen_pf *pf, gen_key key, gen_kernel k, int64_t *n_accepted);
 
 #endif

@@ -108,13 +108,10 @@ gen_status gen_pf_sample_unweighted_batched(const gen_pf *pf, gen_key key, int64
         core_free(idx, ib);
         return s;
     }
-    gen_array *lw = pf_weights_array(pf), *index = NULL;
+    gen_array *lw = pf_weights_array(pf);
     s = lw ? gen_resample(key, lw, GEN_RESAMPLE_MULTINOMIAL, n_out, idx) : infer_pending();
-    if (s == GEN_OK && !(index = gen_array_from(GEN_I64, 1, &n_out, idx))) s = infer_pending();
-    gen_device d = gen_array_device(gen_trace_score(pf->batch));
-    if (s == GEN_OK && d != GEN_DEVICE_CPU && !(index = gen_array_to_device(index, d))) s = infer_pending();
     gen_trace *tr = NULL;
-    if (s == GEN_OK) s = gen_trace_gather(pf->batch, index, &tr);
+    if (s == GEN_OK) s = pf_batched_gather(pf, idx, n_out, &tr);
     if (s == GEN_OK && !(*out = gen_trace_scope_return(tr))) s = infer_pending();
     if (s != GEN_OK) core_error_prefix("%s", fn);
     gen_scope_end();
