@@ -126,7 +126,8 @@ gen_trace *const *gen_pf_traces(const gen_pf *pf);
 /* A batched filter's batched trace of n particles (borrowed, as gen_pf_traces). NULL for
  * NULL and for a filter of n traces. */
 const gen_trace *gen_pf_batched_trace(const gen_pf *pf);
-/* The unnormalized log weights: *out [n] f64, new in the current scope. */
+/* The unnormalized log weights: *out [n] f64, new in the current scope, on the device
+ * the filter keeps them on (a batched filter's trace's device; the CPU otherwise). */
 gen_status gen_pf_log_weights(const gen_pf *pf, gen_array **out);
 /* The normalized weights exp(lw_i) / sum_j exp(lw_j): *out [n] f64, new in the current
  * scope. GEN_ERR_VALUE when every weight is -inf. */

@@ -118,6 +118,12 @@ double infer_log_uniform(gen_key key);
 double infer_log_mean_exp_of(const double *w, int64_t n);
 double infer_ess_of(const double *w, int64_t n);
 
+/* n_out ancestors drawn from log weights lw (gen_resample's) as a new i64 [n_out] array
+ * on lw's device, in the current scope: weights on a device are resampled there (but
+ * residual), so a batched filter's gather never reads them. NULL on error (recorded,
+ * gen_resample's errors). */
+gen_array *infer_resample_index(gen_key key, const gen_array *lw, gen_resampling method, int64_t n_out);
+
 /* In-place lower Cholesky factor of the row-major [d, d] a (upper part zeroed); false
  * when a is not positive definite (filter_dense.c: HMC's dense metric, the Kalman filter). */
 bool infer_cholesky(double *a, int64_t d);

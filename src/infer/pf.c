@@ -40,7 +40,44 @@ gen_status pf_move_all(gen_pf *pf, const char *fn, gen_key key, pf_move_fn f, vo
     return s;
 }
 
-gen_array *pf_weights_array(const gen_pf *pf) { return gen_array_from(GEN_F64, 1, &pf->n, pf->lw); }
+gen_array *pf_weights_array(const gen_pf *pf) {
+    return pf->lw_dev ? gen_copy(pf->lw_dev) : gen_array_from(GEN_F64, 1, &pf->n, pf->lw);
+}
+
+gen_status pf_host_weights(const gen_pf *pf) {
+    if (!pf->lw_stale) return GEN_OK;
+    gen_pf *m = (gen_pf *)pf; /* a cache of the device weights: refreshing it changes no value */
+    gen_status s = gen_array_copy_to(pf->lw_dev, GEN_F64, m->lw, (size_t)pf->n * sizeof *pf->lw);
+    if (s == GEN_OK) m->lw_stale = false;
+    return s;
+}
+
+gen_status pf_ess_now(const gen_pf *pf, double *ess) {
+    if (pf->lw_dev) return gen_ess_of_log_weights(pf->lw_dev, ess);
+    *ess = infer_ess_of(pf->lw, pf->n);
+    return GEN_OK;
+}
+
+gen_status pf_set_weights(gen_pf *pf, double lw) {
+    if (!pf->lw_dev) {
+        for (int64_t i = 0; i < pf->n; i++) pf->lw[i] = lw;
+        return GEN_OK;
+    }
+    gen_status s = gen_scope_begin();
+    if (s != GEN_OK) return s;
+    gen_device old = gen_device_set_default(gen_array_device(pf->lw_dev));
+    gen_array *w = gen_full(GEN_F64, 1, &pf->n, lw);
+    gen_device_set_default(old);
+    if (w) {
+        gen_array_release(pf->lw_dev);
+        pf->lw_dev = gen_array_retain(w);
+        pf->lw_stale = true;
+    } else {
+        s = infer_pending();
+    }
+    gen_scope_end();
+    return s;
+}
 
 gen_status pf_reserve_ess(gen_pf *pf) {
     if (pf->n_ess < pf->cap_ess) return GEN_OK;
@@ -72,6 +109,7 @@ void gen_pf_free(gen_pf *pf) {
     if (!pf) return;
     for (int64_t i = 0; pf->traces && i < pf->n; i++) gen_trace_release(pf->traces[i]);
     gen_trace_release(pf->batch);
+    gen_array_release(pf->lw_dev);
     core_free(pf->traces, (size_t)pf->n * sizeof *pf->traces);
     core_free(pf->lw, (size_t)pf->n * sizeof *pf->lw);
     core_free(pf->ess, (size_t)pf->cap_ess * sizeof *pf->ess);
@@ -157,11 +195,15 @@ gen_status gen_pf_step(gen_pf *pf, gen_key key, const gen_args *args, const gen_
         return GEN_FAIL(GEN_ERR_VALUE, "%s: args has %d arguments, the particles' traces have %d", fn, n_new, n_old);
     step_ctx c = {args, proposal_args, argdiffs, obs, proposal};
     gen_status s = pf_reserve_ess(pf); /* first: once the particles moved, nothing fails */
-    if (s == GEN_OK)
-        s = pf->batch ? pf_batched_step(pf, key, args, argdiffs, obs, proposal, proposal_args)
-                      : pf_move_all(pf, fn, key, step_move, &c);
+    double ess = 0;
+    if (s == GEN_OK && pf->batch) {
+        s = pf_batched_step(pf, key, args, argdiffs, obs, proposal, proposal_args, &ess);
+    } else if (s == GEN_OK) {
+        s = pf_move_all(pf, fn, key, step_move, &c);
+        ess = infer_ess_of(pf->lw, pf->n);
+    }
     if (s != GEN_OK) return s;
     pf->steps++;
-    pf->ess[pf->n_ess++] = infer_ess_of(pf->lw, pf->n);
+    pf->ess[pf->n_ess++] = ess;
     return GEN_OK;
 }

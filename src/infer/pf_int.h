@@ -13,6 +13,10 @@ struct gen_pf {
     gen_trace *batch;    /* a batched filter's one batched trace of n particles (one
                           * reference), NULL for a filter of n traces */
     double *lw;          /* [n] unnormalized log weights */
+    gen_array *lw_dev;   /* a batched filter whose trace is on a device: the log weights
+                          * there, [n] (one reference), which steps and resampling keep
+                          * there; lw is then a copy refreshed when read (pf_host_weights) */
+    bool lw_stale;       /* lw is older than lw_dev */
     double *ess;         /* [n_ess] ESS after init and after each step */
     int64_t n_ess, cap_ess;
     int64_t steps;       /* steps done */
@@ -33,21 +37,33 @@ gen_status pf_move_all(gen_pf *pf, const char *fn, gen_key key, pf_move_fn f, vo
  * got 0". *pf is left as it was on error. */
 gen_status pf_init_with(const char *fn, gen_key key, int64_t n, pf_move_fn f, void *ud, gen_pf **pf);
 
-/* The weights as a new [n] f64 array in the current scope (NULL on error, recorded). */
+/* The weights as a new [n] f64 array in the current scope, on the device they are kept
+ * on (NULL on error, recorded). */
 gen_array *pf_weights_array(const gen_pf *pf);
+
+/* Makes pf->lw current (a copy of the device weights, when stale): call before reading it. */
+gen_status pf_host_weights(const gen_pf *pf);
+
+/* The effective sample size of the weights now (on their device). */
+gen_status pf_ess_now(const gen_pf *pf, double *ess);
+
+/* Sets every weight to lw (after resampling: the log mean of the weights before). */
+gen_status pf_set_weights(gen_pf *pf, double lw);
 
 /* Room for one more entry of the ESS history. */
 gen_status pf_reserve_ess(gen_pf *pf);
 
-/* The batched filter (pf_batched.c): a step, a resampling to ancestors idx [n], and a
- * rejuvenation of pf->batch, each replacing the batched trace (and the weights) at once
- * or, on error, leaving the filter unchanged. */
+/* The batched filter (pf_batched.c): a step (*ess: the ESS after it), a resampling to
+ * ancestors idx [n] (the weights are the caller's: pf_set_weights), and a rejuvenation
+ * of pf->batch, each replacing the batched trace (and the weights) at once or, on
+ * error, leaving the filter unchanged. */
 gen_status pf_batched_step(gen_pf *pf, gen_key key, const gen_args *args, const gen_diff *argdiffs,
-                           const gen_choicemap *obs, const gen_gf *proposal, const gen_args *proposal_args);
-gen_status pf_batched_resample(gen_pf *pf, const int64_t *idx);
+                           const gen_choicemap *obs, const gen_gf *proposal, const gen_args *proposal_args,
+                           double *ess);
+gen_status pf_batched_resample(gen_pf *pf, const gen_array *idx);
 /* *out (current scope): the batched trace of m particles whose particle j is pf's
- * particle idx[j] (host indices, moved to the trace's device). */
-gen_status pf_batched_gather(const gen_pf *pf, const int64_t *idx, int64_t m, gen_trace **out);
+ * particle idx[j] (an i64 [m] array, moved to the trace's device). */
+gen_status pf_batched_gather(const gen_pf *pf, const gen_array *idx, gen_trace **out);
 gen_status pf_batched_rejuvenate(gen_pf *pf, gen_key key, gen_kernel k, int64_t *n_accepted);
 
 #endif

@@ -13,6 +13,7 @@ const gen_trace *gen_pf_batched_trace(const gen_pf *pf) { return pf ? pf->batch 
 gen_status gen_pf_log_ml(const gen_pf *pf, double *out) {
     if (!out) return GEN_FAIL(GEN_ERR_MISUSE, "gen_pf_log_ml: out is NULL");
     if (!pf) return infer_null("gen_pf_log_ml", "the filter");
+    if (pf->lw_dev) return gen_log_mean_exp(pf->lw_dev, out);
     *out = infer_log_mean_exp_of(pf->lw, pf->n);
     return GEN_OK;
 }
@@ -20,8 +21,7 @@ gen_status gen_pf_log_ml(const gen_pf *pf, double *out) {
 gen_status gen_pf_ess(const gen_pf *pf, double *out) {
     if (!out) return GEN_FAIL(GEN_ERR_MISUSE, "gen_pf_ess: out is NULL");
     if (!pf) return infer_null("gen_pf_ess", "the filter");
-    *out = infer_ess_of(pf->lw, pf->n);
-    return GEN_OK;
+    return pf_ess_now(pf, out);
 }
 
 gen_status gen_pf_ess_history(const gen_pf *pf, gen_array **out) {
@@ -50,6 +50,7 @@ gen_status gen_pf_normalized_weights(const gen_pf *pf, gen_array **out) {
     if (s != GEN_OK) return s;
     if (lml == -INFINITY) return GEN_FAIL(GEN_ERR_VALUE, "%s: every particle has weight zero", fn);
     double lse = lml + log((double)pf->n);
+    if ((s = pf_host_weights(pf)) != GEN_OK) return s;
     size_t nb = (size_t)pf->n * sizeof(double);
     double *d = core_alloc(nb);
     if (!d) return GEN_ERR_OOM;
@@ -99,22 +100,17 @@ gen_status gen_pf_sample_unweighted_batched(const gen_pf *pf, gen_key key, int64
     if (!pf->batch)
         return GEN_FAIL(GEN_ERR_UNSUPPORTED, "%s: the filter is not batched (use gen_pf_sample_unweighted_traces)", fn);
     if (n_out < 1) return GEN_FAIL(GEN_ERR_VALUE, "%s: n_out must be >= 1, got %lld", fn, (long long)n_out);
-    if (infer_ess_of(pf->lw, pf->n) == 0) return GEN_FAIL(GEN_ERR_VALUE, "%s: every particle has weight zero", fn);
-    size_t ib = (size_t)n_out * sizeof(int64_t);
-    int64_t *idx = core_calloc((size_t)n_out, sizeof *idx);
-    if (!idx) return GEN_ERR_OOM;
-    gen_status s = gen_scope_begin();
-    if (s != GEN_OK) {
-        core_free(idx, ib);
-        return s;
-    }
+    double ess = 0;
+    gen_status s = pf_ess_now(pf, &ess);
+    if (s != GEN_OK) return s;
+    if (ess == 0) return GEN_FAIL(GEN_ERR_VALUE, "%s: every particle has weight zero", fn);
+    if ((s = gen_scope_begin()) != GEN_OK) return s;
     gen_array *lw = pf_weights_array(pf);
-    s = lw ? gen_resample(key, lw, GEN_RESAMPLE_MULTINOMIAL, n_out, idx) : infer_pending();
+    gen_array *idx = lw ? infer_resample_index(key, lw, GEN_RESAMPLE_MULTINOMIAL, n_out) : NULL;
     gen_trace *tr = NULL;
-    if (s == GEN_OK) s = pf_batched_gather(pf, idx, n_out, &tr);
+    s = idx ? pf_batched_gather(pf, idx, &tr) : infer_pending();
     if (s == GEN_OK && !(*out = gen_trace_scope_return(tr))) s = infer_pending();
     if (s != GEN_OK) core_error_prefix("%s", fn);
     gen_scope_end();
-    core_free(idx, ib);
     return s;
 }

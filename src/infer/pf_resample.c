@@ -6,6 +6,22 @@
 
 #include "pf_int.h"
 
+/* A batched filter's resampling: the ancestors drawn where the weights are (on a device,
+ * with no read of them) and gathered there. */
+static gen_status resample_batched(gen_pf *pf, gen_key key, gen_resampling method) {
+    gen_status s = gen_scope_begin();
+    if (s != GEN_OK) return s;
+    double lml = 0;
+    gen_array *lw = pf_weights_array(pf);
+    s = lw ? gen_log_mean_exp(lw, &lml) : infer_pending();
+    gen_array *idx = s == GEN_OK ? infer_resample_index(key, lw, method, pf->n) : NULL;
+    if (s == GEN_OK && !idx) s = infer_pending();
+    if (s == GEN_OK) s = pf_batched_resample(pf, idx);
+    if (s == GEN_OK) s = pf_set_weights(pf, lml);
+    gen_scope_end();
+    return s;
+}
+
 gen_status gen_pf_maybe_resample(gen_pf *pf, gen_key key, gen_resampling method, double ess_threshold,
                                  bool *did_resample) {
     const char *fn = "gen_pf_maybe_resample";
@@ -14,17 +30,25 @@ gen_status gen_pf_maybe_resample(gen_pf *pf, gen_key key, gen_resampling method,
     if (isnan(ess_threshold)) return GEN_FAIL(GEN_ERR_VALUE, "%s: the ESS threshold is NaN", fn);
     if (method < GEN_RESAMPLE_MULTINOMIAL || method > GEN_RESAMPLE_RESIDUAL)
         return GEN_FAIL(GEN_ERR_VALUE, "%s: unknown resampling method %d", fn, (int)method);
-    double ess = infer_ess_of(pf->lw, pf->n);
+    double ess = 0;
+    gen_status s = pf_ess_now(pf, &ess);
+    if (s != GEN_OK) return s;
     if (!(ess < ess_threshold)) return GEN_OK;
     if (ess == 0) return GEN_FAIL(GEN_ERR_VALUE, "%s: every particle has weight zero", fn);
-    size_t ib = (size_t)pf->n * sizeof(int64_t), tb = pf->batch ? 0 : (size_t)pf->n * sizeof(gen_trace *);
+    if (pf->batch) {
+        s = resample_batched(pf, key, method);
+        if (s != GEN_OK) core_error_prefix("%s", fn);
+        if (s == GEN_OK && did_resample) *did_resample = true;
+        return s;
+    }
+    size_t ib = (size_t)pf->n * sizeof(int64_t), tb = (size_t)pf->n * sizeof(gen_trace *);
     int64_t *idx = core_alloc(ib);
-    gen_trace **nt = idx && tb ? core_alloc(tb) : NULL; /* none: a batched filter gathers its one trace */
-    if (!idx || (tb && !nt)) {
+    gen_trace **nt = idx ? core_alloc(tb) : NULL;
+    if (!nt) {
         core_free(idx, ib);
         return GEN_ERR_OOM;
     }
-    gen_status s = gen_scope_begin();
+    s = gen_scope_begin();
     double lml = 0;
     if (s == GEN_OK) {
         gen_array *lw = pf_weights_array(pf);
@@ -32,12 +56,7 @@ gen_status gen_pf_maybe_resample(gen_pf *pf, gen_key key, gen_resampling method,
         s = lw ? gen_resample(key, lw, method, pf->n, idx) : infer_pending();
         gen_scope_end();
     }
-    if (s == GEN_OK && pf->batch) {
-        s = pf_batched_resample(pf, idx);
-        for (int64_t i = 0; s == GEN_OK && i < pf->n; i++) pf->lw[i] = lml;
-        if (s == GEN_OK && did_resample) *did_resample = true;
-        if (s != GEN_OK) core_error_prefix("%s", fn);
-    } else if (s == GEN_OK) {
+    if (s == GEN_OK) {
         /* retain every pick before releasing the old references: a trace picked k times
          * ends with k references of the filter, one not picked with none */
         for (int64_t i = 0; i < pf->n; i++) nt[i] = gen_trace_retain(pf->traces[idx[i]]);

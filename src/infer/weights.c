@@ -1,7 +1,8 @@
 /* weights.c — log weights: the log mean of exponentials, the effective sample size and
  * resampling (multinomial, systematic, stratified, residual). Weights on a device are
- * reduced there (logsumexp, one read) for the log mean and the ESS; resampling
- * reads them once (its ancestors are host values anyway). */
+ * reduced there (logsumexp, one read) for the log mean and the ESS, and resampled there
+ * (all schemes but residual, which reads them once): the ancestors stay on the device
+ * for a batched filter's gather (infer_resample_index). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,12 +124,63 @@ static int cmp_double(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-gen_status gen_resample(gen_key key, const gen_array *log_weights, gen_resampling method,
-                        int64_t n_out, int64_t *out) {
+/* The ancestors of weights lw on a device (1-d, n > 0; not residual) as an i64 [m] array
+ * there, in the current scope: the host path's, from the same uniforms (draws are
+ * functions of key and index on every device). The CDF is inverted by one stable sort
+ * of the CDF and the sorted points together: point j's rank there, less j, is the
+ * number of CDF entries <= it, the host's j. NULL when the weights cannot be resampled
+ * (a NaN, none finite: the host path says which) or an op failed (recorded). */
+static gen_array *device_ancestors(gen_key key, const gen_array *lw, gen_resampling method, int64_t m) {
+    int64_t n = gen_array_size(lw), one = 1;
+    double max = 0;
+    gen_array *mx = gen_max(lw, 0, NULL, false);
+    if (!mx || gen_item(mx, &max) != GEN_OK || !isfinite(max)) return NULL;
+    gen_array *w = gen_exp(gen_sub(lw, mx));
+    gen_array *cdf = gen_cumsum(gen_div(w, gen_sum(w, 0, NULL, false)), 0);
+    gen_array *total = gen_slice(cdf, 0, n - 1, n, 1);
+    gen_array *u = gen_random_uniform(key, GEN_F64, 1, method == GEN_RESAMPLE_SYSTEMATIC ? &one : &m);
+    gen_array *pts = method == GEN_RESAMPLE_MULTINOMIAL
+                         ? gen_sort(u, 0)
+                         : gen_div(gen_add(gen_arange(0, (double)m, 1, GEN_F64), u), gen_scalar((double)m));
+    gen_array *both[2] = {cdf, gen_mul(pts, total)};
+    gen_array *order = gen_argsort(gen_concatenate(2, both, 0), 0);
+    int64_t nm = n + m;
+    gen_array *rank = gen_index_set(gen_zeros(GEN_I64, 1, &nm), 0, order, gen_arange(0, (double)nm, 1, GEN_I64));
+    gen_array *below = gen_sub(gen_slice(rank, 0, n, nm, 1), gen_arange(0, (double)m, 1, GEN_I64));
+    return gen_clip(below, gen_scalar_i64(0), gen_scalar_i64(n - 1));
+}
+
+static gen_status resample_host(gen_key key, const gen_array *log_weights, gen_resampling method, int64_t n_out,
+                                int64_t *out);
+
+gen_array *infer_resample_index(gen_key key, const gen_array *lw, gen_resampling method, int64_t n_out) {
+    if (lw && gen_array_device(lw) != GEN_DEVICE_CPU && method != GEN_RESAMPLE_RESIDUAL && n_out > 0 &&
+        gen_array_ndim(lw) == 1 && gen_array_size(lw) > 0) {
+        bool had_error = gen_error_status() != GEN_OK;
+        int64_t batch = gen_batch_suspend(); /* physical shapes: the weights are one vector */
+        gen_device old = gen_device_set_default(gen_array_device(lw));
+        gen_array *idx = device_ancestors(key, lw, method, n_out);
+        gen_device_set_default(old);
+        gen_batch_resume(batch);
+        if (idx) return idx;
+        if (!had_error) gen_error_clear(); /* the host path decides, and says why */
+    }
+    size_t ib = n_out > 0 ? (size_t)n_out * sizeof(int64_t) : 1;
+    int64_t *host = core_alloc(ib);
+    if (!host) return NULL;
+    gen_array *idx = NULL;
+    if (resample_host(key, lw, method, n_out, host) == GEN_OK) {
+        idx = gen_array_from(GEN_I64, 1, &n_out, host);
+        if (idx && gen_array_device(lw) != GEN_DEVICE_CPU) idx = gen_array_to_device(idx, gen_array_device(lw));
+    }
+    core_free(host, ib);
+    return idx;
+}
+
+/* gen_resample on the host (weights read once from any device). */
+static gen_status resample_host(gen_key key, const gen_array *log_weights, gen_resampling method, int64_t n_out,
+                                int64_t *out) {
     const char *fn = "gen_resample";
-    if (n_out < 0 || (n_out > 0 && !out)) return GEN_FAIL(GEN_ERR_MISUSE, "%s: need n_out >= 0 and an output array", fn);
-    if (method < GEN_RESAMPLE_MULTINOMIAL || method > GEN_RESAMPLE_RESIDUAL)
-        return GEN_FAIL(GEN_ERR_VALUE, "%s: unknown method %d", fn, (int)method);
     double *w, max;
     int64_t n;
     gen_status s = read_weights(fn, log_weights, &w, &n, &max);
@@ -174,5 +226,22 @@ gen_status gen_resample(gen_key key, const gen_array *log_weights, gen_resamplin
     if (pts) core_free(pts, (size_t)m * sizeof *pts);
     if (cdf) core_free(cdf, (size_t)n * sizeof *cdf);
     core_free(w, (size_t)n * sizeof *w);
+    return s;
+}
+
+gen_status gen_resample(gen_key key, const gen_array *log_weights, gen_resampling method,
+                        int64_t n_out, int64_t *out) {
+    const char *fn = "gen_resample";
+    if (n_out < 0 || (n_out > 0 && !out)) return GEN_FAIL(GEN_ERR_MISUSE, "%s: need n_out >= 0 and an output array", fn);
+    if (method < GEN_RESAMPLE_MULTINOMIAL || method > GEN_RESAMPLE_RESIDUAL)
+        return GEN_FAIL(GEN_ERR_VALUE, "%s: unknown method %d", fn, (int)method);
+    if (!log_weights || gen_array_device(log_weights) == GEN_DEVICE_CPU || method == GEN_RESAMPLE_RESIDUAL ||
+        n_out == 0)
+        return resample_host(key, log_weights, method, n_out, out);
+    gen_status s = gen_scope_begin(); /* resampled on the device, the ancestors read once */
+    if (s != GEN_OK) return s;
+    gen_array *idx = infer_resample_index(key, log_weights, method, n_out);
+    s = idx ? gen_array_copy_to(idx, GEN_I64, out, (size_t)n_out * sizeof *out) : infer_pending();
+    gen_scope_end();
     return s;
 }

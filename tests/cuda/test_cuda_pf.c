@@ -3,8 +3,9 @@
  * device (every particle array on cuda0) gives the CPU run's log weights at every step
  * and its log marginal likelihood for the same key (the draws are the same bits,
  * docs/random.md; the arithmetic agrees to f64 rounding, libm's functions to a few ulps),
- * with resampling (the gather on the device) and a batched MH rejuvenation. Skips where
- * there is no GPU. */
+ * with resampling (the gather on the device) and a batched MH rejuvenation; the weights
+ * stay on the device. Resampling weights on the device draws the host's ancestors, for
+ * every scheme. Skips where there is no GPU. */
 #include <math.h>
 
 #include "cuda_testutil.h"
@@ -65,6 +66,7 @@ static double run(gen_device d, const double *ys, double (*lw)[N], int64_t *acce
         gen_array *w = NULL;
         CHECK_OK(gen_pf_log_weights(pf, &w));
         if (w) gen_array_copy_to(w, GEN_F64, lw[t], sizeof lw[t]);
+        CHECK(w && gen_array_device(w) == d); /* kept where the particles are */
         if (t == T - 1) {
             gen_addr ax = at(t, "x");
             const gen_array *x = gen_trace_value(gen_pf_batched_trace(pf), &ax);
@@ -101,8 +103,39 @@ static void test_filter(gen_device dev) {
     check_count++;
 }
 
+/* gen_resample of weights on the device (resampled there) gives the host's ancestors:
+ * the same uniforms, the same CDF up to rounding (a point within rounding of a CDF step
+ * has probability ~1e-13 here). Weights span 30 orders of magnitude, some are zero. */
+static void test_resample(gen_device dev) {
+    enum { M = 1000 };
+    static double w[M];
+    static int64_t a_cpu[M], a_gpu[M];
+    gen_scope_begin();
+    gen_array *u = gen_random_uniform(gen_key_new(5), GEN_F64, 1, (int64_t[]){M});
+    gen_array_copy_to(u, GEN_F64, w, sizeof w);
+    for (int i = 0; i < M; i++) w[i] = i % 97 == 3 ? -INFINITY : 70 * w[i] - 35;
+    gen_array *lw = gen_array_from(GEN_F64, 1, (int64_t[]){M}, w), *lw_dev = gen_array_to_device(lw, dev);
+    const int64_t sizes[2] = {M, 777};
+    for (int method = GEN_RESAMPLE_MULTINOMIAL; method <= GEN_RESAMPLE_RESIDUAL; method++)
+        for (int k = 0; k < 3; k++)
+            for (int z = 0; z < 2; z++) {
+                gen_key key = gen_key_new(100 + (uint64_t)k);
+                int64_t m = sizes[z];
+                CHECK_OK(gen_resample(key, lw, (gen_resampling)method, m, a_cpu));
+                CHECK_OK(gen_resample(key, lw_dev, (gen_resampling)method, m, a_gpu));
+                int bad = 0;
+                for (int64_t j = 0; j < m; j++)
+                    if (a_cpu[j] != a_gpu[j] && !bad++)
+                        check_fail(__FILE__, __LINE__, "method %d key %d n_out %lld: ancestor %lld is %lld on the GPU, %lld on the CPU",
+                                   method, k, (long long)m, (long long)j, (long long)a_gpu[j], (long long)a_cpu[j]);
+                check_count++;
+            }
+    gen_scope_end();
+}
+
 int main(void) {
     gen_device dev = cuda_test_device("test_cuda_pf");
     test_filter(dev);
+    test_resample(dev);
     return check_finish();
 }
