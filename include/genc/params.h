@@ -94,8 +94,8 @@ gen_status gen_params_zero_grads(gen_params *s);
  * *value = f (value may be NULL), in_grads[i] = df/dprimals[i] (in_grads may be NULL;
  * else n_in entries), and scale * df/dparam is ADDED to each parameter's accumulated
  * gradient in s (parameters the run does not read gain nothing). f must return one
- * output of size 1; in batched mode (genc/array.h) it may return a batched [N] value
- * (per particle), which is summed over the particles. The gradients are added only if
+ * output of size 1, or one value per particle of a batched run (a batched array, or a 1-D
+ * one such as gen_assess_batched's weight), which is summed over the particles. The gradients are added only if
  * everything succeeds: on error s is unchanged and the outputs are NULL.
  * f must not change s (init, set_value, set_grad, zero_grads: GEN_ERR_MISUSE). Outputs
  * belong to the innermost scope (or the caller). Errors: GEN_ERR_MISUSE for a NULL s,

@@ -31,8 +31,8 @@ typedef struct wrap {
     int np;
 } wrap;
 
-/* f on the first n_in inputs, with the store reading the rest; a batched per-particle
- * output summed over the particles. */
+/* f on the first n_in inputs, with the store reading the rest; a per-particle output (a
+ * batched array, or a 1-D one such as gen_assess_batched's weight) summed. */
 static gen_status wrapped(void *payload, int n, gen_array *const *in, int n_out, gen_array **out) {
     (void)n;
     const wrap *w = payload;
@@ -40,8 +40,8 @@ static gen_status wrapped(void *payload, int n, gen_array *const *in, int n_out,
     top = &frame;
     gen_status st = w->f.fn(w->f.payload, w->n_in, in, n_out, out);
     top = frame.up;
-    if (st == GEN_OK && n_out == 1 && out[0] && gen_array_is_batched(out[0]) && gen_array_size(out[0]) != 1 &&
-        !gen_array_is_tuple(out[0])) {
+    if (st == GEN_OK && n_out == 1 && out[0] && !gen_array_is_tuple(out[0]) && gen_array_size(out[0]) != 1 &&
+        (gen_array_is_batched(out[0]) || gen_array_ndim(out[0]) == 1)) {
         int64_t saved = gen_batch_suspend();
         out[0] = gen_sum(out[0], 0, NULL, false);
         gen_batch_resume(saved);
