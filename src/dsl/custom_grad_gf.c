@@ -26,6 +26,17 @@ static gen_status custom_body(gen_ctx *ctx, const gen_args *args, gen_array **re
     gen_array *out = NULL;
     gen_status s = gen_custom_vjp((gen_closure){g->forward, g->payload}, g->vjp, g->payload, args->n, args->v, 1, &out);
     if (s == GEN_OK && !out) s = GEN_FAIL(GEN_ERR_CALLBACK, "the forward function returned no output");
+    /* in batched mode the output of batched arguments is per particle: marked as the
+     * forward function's own ops would have marked it (gen_custom_vjp hands out plain
+     * arrays) */
+    bool batched_in = false;
+    for (int i = 0; i < args->n && !batched_in; i++) batched_in = gen_array_is_batched(args->v[i]);
+    if (s == GEN_OK && batched_in && gen_batch_size() > 0 && !gen_array_is_batched(out) && !gen_array_is_tuple(out)) {
+        int64_t saved = gen_batch_suspend();
+        out = gen_batched(out);
+        gen_batch_resume(saved);
+        if (!out) s = core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
+    }
     *retval = out;
     return s;
 }
