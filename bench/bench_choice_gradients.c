@@ -3,7 +3,8 @@
  * respect to the selected a, b, c at a trace with the 50 y's observed. Baseline in the
  * same process: gen_target_logpdf_grad on the same trace and selection (the gradient
  * gradient-based inference evaluates; compiled when the model captures, see
- * gen_target_compile_note), and a hand-written C gradient. Runs alternate rep by rep;
+ * gen_target_compile_note; and again with compilation off, its dynamic path), and a
+ * hand-written C gradient. Runs alternate rep by rep;
  * medians of REPS reps of INNER evaluations each.
  *   bench_choice_gradients [REPS]     (default 9) */
 #include <math.h>
@@ -98,12 +99,23 @@ int main(int argc, char **argv) {
     gen_item(gen_choicemap_get_path(g, "a"), &da);
     printf("check: d/da choice_gradients %.12g, target %.12g\n", da, tgv[0]);
     printf("target compiled: %s (%s)\n", gen_target_compiled(j.t) ? "yes" : "no", gen_target_compile_note(j.t));
-    double tm, tb, tc, tb2;
+    double tm, tb, tc, tb2, tm3, td;
     bench_pair(run_choice_gradients, run_target, &j, reps, INNER, &tm, &tb);
     bench_pair(run_c, run_target, &j, reps, INNER, &tc, &tb2);
+    /* the target on the dynamic path (compilation off): the same work as choice_gradients'
+     * assess under a transform, without its choice map */
+    gen_set_compile(false);
+    job jd = j;
+    jd.t = gen_target_new(j.tr, j.sel);
+    jd.theta = (gen_array *)gen_target_position(jd.t);
+    printf("dynamic target compiled: %s\n", gen_target_compiled(jd.t) ? "yes" : "no");
+    bench_pair(run_choice_gradients, run_target, &jd, reps, INNER, &tm3, &td);
+    gen_set_compile(true);
     printf("median of %d reps x %d evaluations\n", reps, INNER);
-    bench_report("choice_gradients", "gen_choice_gradients (evals/s)", 1 / tm, "evals/s", "gen_target_logpdf_grad", 1 / tb);
-    bench_report("choice_gradients", "hand-written C gradient (evals/s)", 1 / tc, "evals/s", "gen_target_logpdf_grad", 1 / tb2);
+    bench_report("choice_gradients", "gen_choice_gradients (evals/s)", 1 / tm, "evals/s", "gen_target_logpdf_grad compiled", 1 / tb);
+    bench_report("choice_gradients", "gen_choice_gradients (evals/s)", 1 / tm3, "evals/s", "gen_target_logpdf_grad dynamic", 1 / td);
+    bench_report("choice_gradients", "hand-written C gradient (evals/s)", 1 / tc, "evals/s", "gen_target_logpdf_grad compiled", 1 / tb2);
+    gen_target_free(jd.t);
     gen_target_free(j.t);
     gen_scope_end();
     return j.sink == 12345.678 ? 2 : 0;
