@@ -9,6 +9,8 @@
  *   genc/dist.h      distributions, supports and bijections, constructors (the modeling
  *                    library)
  *   genc/choice.h    addresses, interned symbols, choice maps and selections
+ *   genc/params.h    parameter stores (trainable named arrays with gradients, JSON),
+ *                    gen_params_value_and_grad
  *   genc/gfi.h       generative functions, traces, diffs, edit requests and the GFI
  *                    operations (scalar and batched)
  *   genc/gf_impl.h   implementing a new kind of generative function (the GFI vtable),
@@ -56,6 +58,7 @@
 #include "genc/random.h"
 #include "genc/dist.h"
 #include "genc/choice.h"
+#include "genc/params.h"
 #include "genc/gfi.h"
 #include "genc/gf_impl.h"
 #include "genc/dsl.h"

@@ -49,6 +49,26 @@ gen_gf *gen_dynamic(const char *name, gen_body body);
  * same body and the same payload pointer. */
 gen_gf *gen_dynamic_with(const char *name, gen_body body, void *payload, void (*free_payload)(void *payload));
 
+/* ---- trainable parameters (genc/params.h) ----------------------------------------------
+ * A dynamic function bound to a parameter store reads its parameters with gen_param. The
+ * store is borrowed: it must outlive the function (and every trace of it that runs
+ * again). The same with a payload: as gen_dynamic_with. Two functions are the same (see
+ * gen_dynamic_with) only if they are bound to the same store too. NULL on error
+ * (GEN_ERR_MISUSE for a NULL name, body or store). */
+gen_gf *gen_dynamic_params(const char *name, gen_body body, gen_params *store);
+gen_gf *gen_dynamic_params_with(const char *name, gen_body body, gen_params *store, void *payload,
+                                void (*free_payload)(void *payload));
+/* The value of parameter name of the running function's store (a spliced body reads its
+ * own function's store), borrowed: valid until the body returns. Shared by every
+ * particle in batched mode (an unbatched array). Under gen_params_value_and_grad of that
+ * store (directly, or through gen_accumulate_param_gradients) it is the transform's
+ * input, so gradients flow to the store. Works in every GFI operation and wherever the
+ * function runs (a callee, a combinator's kernel). A body reading parameters is not
+ * compiled (genc/compile.h): its graph would hold today's values. NULL on error, which
+ * fails the run: GEN_ERR_VALUE "model: gen_param: the parameter store has no parameter
+ * 'w'", GEN_ERR_MISUSE for a function with no store or a NULL name. */
+gen_array *gen_param(gen_ctx *ctx, const char *name);
+
 /* name ~ d: the value of the random choice at address name (a single part), borrowed
  * (valid until the body returns). NULL on error. */
 gen_array *gen_choose(gen_ctx *ctx, const char *name, const gen_dist *d);
@@ -96,6 +116,22 @@ gen_gf *gen_dist_gf(const char *name, gen_dist *(*make)(void *payload, const gen
                     void (*free_payload)(void *payload));
 /* The fixed distribution d (retained), whatever the arguments. */
 gen_gf *gen_dist_gf_fixed(const char *name, const gen_dist *d);
+
+/* ---- custom-gradient generative functions (Gen.jl's CustomGradientGF) ----------------
+ * A deterministic generative function (no choices, score 0) whose return value is
+ * forward's output (out[0]; forward is called with n_out 1) and whose gradient, under a
+ * reverse-mode transform, is the rule vjp (genc/autodiff.h: gen_custom_vjp runs the
+ * pair): gradients flow through it inside models (gen_choice_gradients,
+ * gen_accumulate_param_gradients, HMC's gradients of a model calling it). forward and vjp
+ * receive payload, which the function owns as gen_dynamic_with's does (free_payload may
+ * be NULL). n_args >= 0 fixes the argument count (a call with another fails with
+ * GEN_ERR_VALUE "f: takes 2 arguments, got 1"); -1 takes any. Every GFI operation and
+ * batched mode work (forward then sees batched arguments, as a body would; vjp sees
+ * physical shapes). Declare arguments without gradients with gen_gf_set_argument_grads.
+ * NULL on error (GEN_ERR_MISUSE for a NULL name, forward or vjp; GEN_ERR_VALUE for
+ * n_args < -1). */
+gen_gf *gen_custom_gradient_gf(const char *name, int n_args, gen_fn forward, gen_vjp_rule vjp, void *payload,
+                               void (*free_payload)(void *payload));
 
 #ifdef __cplusplus
 }

@@ -22,6 +22,7 @@
 #define GENC_GFI_H
 
 #include "genc/choice.h"
+#include "genc/params.h"
 #include "genc/random.h"
 
 #ifdef __cplusplus
@@ -330,6 +331,59 @@ gen_status gen_trace_gather(const gen_trace *tr, const gen_array *index, gen_tra
  * argument counts, or take_b not bool [n]; a failed rebuild is prefixed
  * "gen_trace_where: rebuilding the trace". */
 gen_status gen_trace_where(const gen_array *take_b, const gen_trace *a, const gen_trace *b, gen_trace **out);
+
+/* ---- gradients (Gen.jl's choice_gradients, accumulate_param_gradients!) ---------------
+ * Both differentiate, at a trace tr of f, the objective
+ *     J = log p(tr's choices; args) + retgrad . retval
+ * (retgrad NULL: the second term is absent; else an array of the return value's shape,
+ * the gradient of some downstream quantity with respect to the return value). They are
+ * generic: J is one gen_assess of f on tr's arguments and choices, run under a
+ * reverse-mode transform (genc/autodiff.h), so every kind whose assess is
+ * differentiable takes part (dynamic functions, combinators, distributions as functions,
+ * custom-gradient functions, user kinds written with array ops), and values are in
+ * constrained space (the choices as they are). For a batched trace J is the sum over its
+ * particles (the gradient with respect to a per-particle value is that particle's).
+ *
+ * Argument gradients. arg_grads (may be NULL) has one entry per argument of tr: the
+ * gradient dJ/d(argument i) (argument's shape and dtype, in the innermost scope), or NULL
+ * for an argument without one: a tuple, an integer or bool array, or one f declares has
+ * none (gen_gf_set_argument_grads). */
+
+/* Gen.jl's has_argument_grads: declares which arguments of f have gradients:
+ * has_grad[i] for i < n (arguments from n on have one). Under a transform, the arguments
+ * without are given to f's runs (generate, simulate, assess) through gen_stop_gradient,
+ * so no gradient flows into them from any caller, and the gradient operations give NULL
+ * for them. Part of f's definition: call it right after making f, before f runs or is
+ * shared with other threads (it replaces an earlier declaration). Errors: GEN_ERR_MISUSE
+ * for a NULL f, or a NULL has_grad with n > 0; GEN_ERR_VALUE for n < 0. */
+gen_status gen_gf_set_argument_grads(gen_gf *f, int n, const bool *has_grad);
+/* Whether argument i of f has a gradient (true unless declared otherwise; false for
+ * i < 0; false with GEN_ERR_MISUSE for a NULL f). */
+bool gen_gf_has_argument_grad(const gen_gf *f, int i);
+
+/* Gen.jl's choice_gradients: the gradients of J with respect to the choices of tr that
+ * sel contains. *values gets those choices (their values as in the trace) and *grads
+ * their gradients, at the same addresses, each of its value's shape (a batched
+ * trace's per particle, marked batched); either may be NULL (not wanted). arg_grads as
+ * above. Errors: GEN_ERR_MISUSE for a NULL tr or sel; GEN_ERR_DTYPE for a selected
+ * choice that is not a float ("gen_choice_gradients: model: the selected choice at n
+ * is discrete (i64): only continuous choices have gradients"); GEN_ERR_SHAPE for a
+ * retgrad whose shape is not the return value's, GEN_ERR_VALUE for a retgrad when the
+ * trace has no return value; GEN_ERR_UNSUPPORTED for a selected masked value; the
+ * errors of f's assess and of the transform (GEN_ERR_NOGRAD for an operation without a
+ * gradient rule on the way). */
+gen_status gen_choice_gradients(const gen_trace *tr, const gen_selection *sel, const gen_array *retgrad,
+                                gen_array **arg_grads, gen_choicemap **values, gen_choicemap **grads);
+
+/* Gen.jl's accumulate_param_gradients!: adds scale * dJ/dw to the accumulated gradient
+ * (genc/params.h) of every parameter w of store that J reads (gen_param in bodies bound
+ * to store, at any depth: callees, combinator kernels); parameters of other stores are
+ * constants. arg_grads as above (not scaled). Built on gen_params_value_and_grad: the
+ * gradients are added only when everything succeeds. Errors: those of
+ * gen_choice_gradients (but no selection), GEN_ERR_MISUSE for a NULL store, and
+ * GEN_ERR_VALUE for a non-finite scale. */
+gen_status gen_accumulate_param_gradients(const gen_trace *tr, gen_params *store, const gen_array *retgrad,
+                                          double scale, gen_array **arg_grads);
 
 /* ---- edit requests (GenJAX's edit) --------------------------------------------------- */
 

@@ -112,6 +112,10 @@ static inline bool ad_captured(const gen_array *a) {
 /* Records on a's capture that the host read a's value (what: who read it, for the
  * message); nothing when no capture tracks a. */
 void ad_capture_refuse(const gen_array *a, const char *what);
+/* Records on every running capture that the run read a value from outside its inputs
+ * that may differ on the next run (a parameter store's value: what names it), so the
+ * graph cannot stand for the run; nothing when no capture runs. */
+void ad_capture_refuse_all(const char *what);
 /* Names site (an address) as the place of the checks recorded on the innermost capture
  * since the last call. */
 void ad_capture_site(const char *site);

@@ -436,6 +436,16 @@ void ad_capture_refuse(const gen_array *a, const char *what) {
     t->refused_at = l->node;
 }
 
+void ad_capture_refuse_all(const char *what) {
+    for (int d = ad_depth; d-- > 0;) {
+        ad_tape *t = stack[d];
+        if (!t->capture || t->refusal) continue;
+        size_t n = strlen(what) + 1;
+        if ((t->refusal = core_alloc(n))) memcpy(t->refusal, what, n);
+        t->refused_at = -1;
+    }
+}
+
 void ad_capture_site(const char *site) {
     for (int d = ad_depth; d-- > 0;) {
         ad_tape *t = stack[d];

@@ -48,6 +48,13 @@ gen_choicemap *cm_leaf_masked(const gen_array *value, const gen_array *mask);
  * its device) held in *hold until the caller releases it (gen_array_release(*hold); NULL
  * when nothing is held). NULL with the error recorded on failure. */
 const void *cm_host_data(const gen_array *a, gen_array **hold);
+/* JSON of one array as choice maps write a value (cmap_json.c, genc/choice.h's format):
+ * cm_json_write_array gives a new cJSON object {"dtype", "shape", "data"} (NULL on
+ * error); cm_json_read_array reads one back as a new array owned by the caller, or NULL
+ * with GEN_ERR_VALUE "who: at where: what is wrong". Also used by parameter stores. */
+struct cJSON;
+struct cJSON *cm_json_write_array(const gen_array *v);
+gen_array *cm_json_read_array(const struct cJSON *o, const char *who, const char *where);
 /* GEN_OK when mask fits value (bool [N], value batched with N particles), else a
  * GEN_ERR_VALUE / GEN_ERR_SHAPE naming fn and addr. */
 gen_status cm_check_mask(const char *fn, const gen_array *value, const gen_array *mask,

@@ -30,7 +30,7 @@ static cJSON *float_item(double v, bool single) {
     return cJSON_CreateRaw(buf);
 }
 
-static cJSON *value_json(const gen_array *v) {
+cJSON *cm_json_write_array(const gen_array *v) {
     cJSON *o = cJSON_CreateObject(), *shape = cJSON_CreateArray(), *data = cJSON_CreateArray();
     gen_array *hold = NULL; /* a device's values: their host copy */
     const void *p = NULL;
@@ -73,7 +73,7 @@ fail:
 
 /* A masked value: its object with "mask" added. */
 static cJSON *masked_json(const gen_choicemap *m) {
-    cJSON *o = value_json(m->value), *mk = o ? cJSON_CreateArray() : NULL;
+    cJSON *o = cm_json_write_array(m->value), *mk = o ? cJSON_CreateArray() : NULL;
     gen_array *hold = NULL;
     const bool *p = mk ? cm_host_data(m->mask, &hold) : NULL;
     for (int64_t i = 0, n = p ? gen_array_size(m->mask) : 0; mk && i < n; i++) {
@@ -98,7 +98,7 @@ static cJSON *masked_json(const gen_choicemap *m) {
 }
 
 static cJSON *node_json(const gen_choicemap *m) {
-    if (m->value) return CORE_UNLIKELY(m->mask != NULL) ? masked_json(m) : value_json(m->value);
+    if (m->value) return CORE_UNLIKELY(m->mask != NULL) ? masked_json(m) : cm_json_write_array(m->value);
     cJSON *o = cJSON_CreateObject();
     if (!o) return NULL;
     for (int64_t i = 0; i < m->n; i++) {
@@ -217,23 +217,32 @@ static gen_choicemap *masked_from(jctx *c, const gen_array *a, const cJSON *mk) 
     return m;
 }
 
-static gen_choicemap *value_from(jctx *c, const cJSON *o) {
+/* "who: at where: msg detail" (GEN_ERR_VALUE). */
+static gen_status afail(const char *who, const char *where, const char *msg, const char *detail) {
+    return GEN_FAIL(GEN_ERR_VALUE, "%s: at %s: %s%s", who, where, msg, detail ? detail : "");
+}
+
+gen_array *cm_json_read_array(const cJSON *o, const char *who, const char *where) {
     gen_dtype t;
-    const cJSON *dt = cJSON_GetObjectItemCaseSensitive(o, "dtype");
-    const cJSON *sh = cJSON_GetObjectItemCaseSensitive(o, "shape");
-    const cJSON *da = cJSON_GetObjectItemCaseSensitive(o, "data");
+    const cJSON *dt = cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, "dtype") : NULL;
+    const cJSON *sh = dt ? cJSON_GetObjectItemCaseSensitive(o, "shape") : NULL;
+    const cJSON *da = dt ? cJSON_GetObjectItemCaseSensitive(o, "data") : NULL;
+    if (!cJSON_IsString(dt)) {
+        afail(who, where, "a value must be an object with a \"dtype\" string", NULL);
+        return NULL;
+    }
     if (!parse_dtype(dt->valuestring, &t)) {
-        jfail(c, "unknown dtype ", dt->valuestring);
+        afail(who, where, "unknown dtype ", dt->valuestring);
         return NULL;
     }
     if (!cJSON_IsArray(sh) || !cJSON_IsArray(da)) {
-        jfail(c, "a value needs \"shape\" and \"data\" arrays", NULL);
+        afail(who, where, "a value needs \"shape\" and \"data\" arrays", NULL);
         return NULL;
     }
     int ndim = cJSON_GetArraySize(sh);
     int64_t shape[GEN_MAX_DIMS], size;
     if (ndim > GEN_MAX_DIMS) {
-        jfail(c, "shape has too many dimensions", NULL);
+        afail(who, where, "shape has too many dimensions", NULL);
         return NULL;
     }
     int k = 0;
@@ -241,24 +250,24 @@ static gen_choicemap *value_from(jctx *c, const cJSON *o) {
     cJSON_ArrayForEach(e, sh) {
         double d = cJSON_IsNumber(e) ? e->valuedouble : -1;
         if (d < 0 || d != floor(d) || d > 1e18) { /* within int64_t */
-            jfail(c, "shape entries must be non-negative integers", NULL);
+            afail(who, where, "shape entries must be non-negative integers", NULL);
             return NULL;
         }
         shape[k++] = (int64_t)d;
     }
     if (!arr_shape_fits(ndim, shape, &size)) { /* the one checked size computation */
         char buf[ARR_SHAPE_STR_MAX];
-        jfail(c, "the value is too large: shape ", arr_shape_str(ndim, shape, buf, sizeof buf));
+        afail(who, where, "the value is too large: shape ", arr_shape_str(ndim, shape, buf, sizeof buf));
         return NULL;
     }
     if (cJSON_GetArraySize(da) != size) {
         char buf[96];
         snprintf(buf, sizeof buf, "%lld elements, data has %d", (long long)size,
                  cJSON_GetArraySize(da));
-        jfail(c, "the shape has ", buf);
+        afail(who, where, "the shape has ", buf);
         return NULL;
     }
-    gen_array *a = arr_alloc("gen_choicemap_from_json", t, ndim, shape);
+    gen_array *a = arr_alloc(who, t, ndim, shape);
     if (!a) return NULL;
     int64_t i = 0;
     cJSON_ArrayForEach(e, da) {
@@ -266,10 +275,17 @@ static gen_choicemap *value_from(jctx *c, const cJSON *o) {
             gen_array_release(a);
             char buf[64];
             snprintf(buf, sizeof buf, "%lld is not a valid %s", (long long)(i - 1), gen_dtype_name(t));
-            jfail(c, "data element ", buf);
+            afail(who, where, "data element ", buf);
             return NULL;
         }
     }
+    return a;
+}
+
+static gen_choicemap *value_from(jctx *c, const cJSON *o) {
+    char where[GEN_ADDR_FORMAT_MAX];
+    gen_array *a = cm_json_read_array(o, "gen_choicemap_from_json", addr_str(&c->path, where));
+    if (!a) return NULL;
     const cJSON *mk = cJSON_GetObjectItemCaseSensitive(o, "mask");
     gen_choicemap *m = mk ? masked_from(c, a, mk) : cm_leaf(a);
     gen_array_release(a);

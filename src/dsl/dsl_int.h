@@ -39,6 +39,10 @@ typedef struct dsl_slot {
 
 enum { DSL_SLOT_EMPTY, DSL_SLOT_CHOICE, DSL_SLOT_CALL, DSL_SLOT_PREFIX };
 
+/* Whether f is a dynamic function bound to a parameter store (its body may read values
+ * that change between runs with the same arguments: an update reruns it). */
+bool dsl_reads_params(const gen_gf *f);
+
 /* The records of the trace being edited (update, regenerate), found by address; each
  * record taken by the new run is marked visited, the others were dropped. */
 typedef struct dsl_prev {
@@ -68,6 +72,8 @@ struct gen_ctx {
     gen_eval *ev;                     /* assess: the evaluation state (NULL: normal) */
     bool root;                        /* the root address was traced (dsl_claim) */
     void *payload;                    /* the running body's function's payload */
+    gen_params *params;               /* the running body's function's store (NULL: none) */
+    const char *fname;                /* the running body's function's name */
 };
 
 /* update through the model's graph (graph_update.c): true when it took the edit (*st its

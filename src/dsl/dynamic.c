@@ -13,6 +13,7 @@ typedef struct dyn_data {
     gen_body body;
     void *payload;             /* gen_dynamic_with: read by the body (gen_ctx_payload) */
     void (*free_payload)(void *payload); /* may be NULL */
+    gen_params *params;        /* gen_dynamic_params: the store gen_param reads (borrowed) */
     /* Records of the last generate or assess, so the next one sizes its arrays once
      * (a hint only: relaxed, racy updates are fine). */
     _Atomic int64_t last_n;
@@ -56,13 +57,19 @@ gen_status dsl_run_body(const gen_gf *f, gen_ctx *ctx, const gen_args *args, gen
     static const gen_args none = {0, NULL, NULL};
     const dyn_data *d = f->data;
     void *outer = ctx->payload; /* a spliced body reads its own function's payload */
+    gen_params *outer_params = ctx->params;
+    const char *outer_name = ctx->fname;
     ctx->payload = d->payload;
+    ctx->params = d->params;
+    ctx->fname = f->name;
     int64_t saved = dsl_callee_begin(ctx); /* the body runs batched; handlers do not */
     core_guard g = core_guard_begin();
     gen_status s = d->body(ctx, args ? args : &none, ret);
     gen_status sg = CORE_GUARD_END(g, s != GEN_OK ? s : ctx->status, "the body", "model '%s'", f->name);
     dsl_callee_end(saved);
     ctx->payload = outer;
+    ctx->params = outer_params;
+    ctx->fname = outer_name;
     if (CORE_UNLIKELY(sg != GEN_OK)) { /* a scope closed for it may have owned *ret */
         *ret = NULL;
         return ctx->status = sg;
@@ -252,8 +259,10 @@ bool dsl_same_gf(const gen_gf *a, const gen_gf *b) { return gfi_same_gf(a, b); }
 
 static bool dyn_same(const gen_gf *a, const gen_gf *b) {
     const dyn_data *x = a->data, *y = b->data;
-    return x->body == y->body && x->payload == y->payload;
+    return x->body == y->body && x->payload == y->payload && x->params == y->params;
 }
+
+bool dsl_reads_params(const gen_gf *f) { return f->vt == &dsl_vtable && ((const dyn_data *)f->data)->params; }
 
 static gen_status dyn_generate(const gen_gf *f, gen_key key, const gen_args *args,
                                const gen_choicemap *constraints, gen_trace **tr,
@@ -399,9 +408,10 @@ const gfi_vtable dsl_vtable = {"dynamic",      dyn_generate,   dyn_assess, dyn_p
                                dsl_update,     dsl_regenerate, dyn_free,   dyn_free_trace,
                                dyn_same,   dyn_build_choices, dyn_gather};
 
-static gen_gf *dynamic(const char *fn, const char *name, gen_body body, void *payload, void (*free_payload)(void *)) {
-    if (!name || !body) {
-        GEN_FAIL(GEN_ERR_MISUSE, "%s: the %s is NULL", fn, name ? "body" : "name");
+static gen_gf *dynamic(const char *fn, const char *name, gen_body body, gen_params *params, void *payload,
+                       void (*free_payload)(void *)) {
+    if (!name || !body || (!params && strstr(fn, "params"))) {
+        GEN_FAIL(GEN_ERR_MISUSE, "%s: the %s is NULL", fn, !name ? "name" : !body ? "body" : "store");
         if (free_payload) free_payload(payload);
         return NULL;
     }
@@ -413,12 +423,22 @@ static gen_gf *dynamic(const char *fn, const char *name, gen_body body, void *pa
     d->body = body;
     d->payload = payload;
     d->free_payload = free_payload;
+    d->params = params;
     atomic_init(&d->last_n, 0);
     return gfi_gf_new(&dsl_vtable, name, d);
 }
 
 gen_gf *gen_dynamic_with(const char *name, gen_body body, void *payload, void (*free_payload)(void *)) {
-    return dynamic("gen_dynamic_with", name, body, payload, free_payload);
+    return dynamic("gen_dynamic_with", name, body, NULL, payload, free_payload);
 }
 
-gen_gf *gen_dynamic(const char *name, gen_body body) { return dynamic("gen_dynamic", name, body, NULL, NULL); }
+gen_gf *gen_dynamic(const char *name, gen_body body) { return dynamic("gen_dynamic", name, body, NULL, NULL, NULL); }
+
+gen_gf *gen_dynamic_params(const char *name, gen_body body, gen_params *store) {
+    return dynamic("gen_dynamic_params", name, body, store, NULL, NULL);
+}
+
+gen_gf *gen_dynamic_params_with(const char *name, gen_body body, gen_params *store, void *payload,
+                                void (*free_payload)(void *payload)) {
+    return dynamic("gen_dynamic_params_with", name, body, store, payload, free_payload);
+}

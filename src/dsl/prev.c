@@ -74,7 +74,7 @@ gen_diff *dsl_call_argdiffs(const dsl_rec *old, const gen_args *args, gen_diff *
 bool dsl_call_unchanged(const dsl_rec *old, const gen_args *args) {
     static const gen_args none = {0, NULL, NULL};
     const gen_args *was = &old->sub->args, *now = args ? args : &none;
-    if (ad_active() || was->n != now->n || was->user != now->user) return false;
+    if (ad_active() || was->n != now->n || was->user != now->user || dsl_reads_params(old->sub->gf)) return false;
     for (int i = 0; i < now->n; i++)
         if (!gfi_same_value(was->v[i], now->v[i])) return false;
     return true;

@@ -13,6 +13,7 @@ static void gf_free(gen_gf *f) {
     if (CORE_UNLIKELY(core_debug())) snprintf(desc, sizeof desc, "a generative function '%s'", f->name ? f->name : "");
     if (f->vt->free_data) f->vt->free_data(f);
     if (f->name) core_free(f->name, strlen(f->name) + 1);
+    if (f->arg_grads) core_free(f->arg_grads, (size_t)f->n_arg_grads * sizeof *f->arg_grads);
     core_obj_free(f, sizeof *f, false, desc);
 }
 
@@ -317,8 +318,15 @@ gen_status gen_generate(const gen_gf *f, gen_key key, const gen_args *args,
     if (s == GEN_OK) s = gfi_check_call("gen_generate", f, args);
     if (s == GEN_OK) s = check_map("gen_generate", constraints, "constraints", "a choice map");
     if (s != GEN_OK) return s;
+    gen_args stop_;
+    const gen_args *a_ = args;
+    if (gfi_has_stops(f) && ad_active()) {
+        if ((s = gfi_args_stop(f, args, &stop_)) != GEN_OK) return s;
+        a_ = &stop_;
+    }
     core_guard g = core_guard_begin();
-    s = f->vt->generate(f, key, args, constraints, tr, weight);
+    s = f->vt->generate(f, key, a_, constraints, tr, weight);
+    if (a_ == &stop_) gfi_args_unstop(args, &stop_);
     gen_status sg = impl_end(g, f, "generate", s);
     if (CORE_UNLIKELY(sg != GEN_OK)) {
         s = sg;
@@ -337,8 +345,15 @@ gen_status gen_simulate(const gen_gf *f, gen_key key, const gen_args *args, gen_
     gen_status s = check_out("gen_simulate", tr, "tr");
     if (s == GEN_OK) s = gfi_check_call("gen_simulate", f, args);
     if (s != GEN_OK) return s;
+    gen_args stop_;
+    const gen_args *a_ = args;
+    if (gfi_has_stops(f) && ad_active()) {
+        if ((s = gfi_args_stop(f, args, &stop_)) != GEN_OK) return s;
+        a_ = &stop_;
+    }
     core_guard g = core_guard_begin();
-    s = f->vt->generate(f, key, args, gen_choicemap_empty(), tr, NULL);
+    s = f->vt->generate(f, key, a_, gen_choicemap_empty(), tr, NULL);
+    if (a_ == &stop_) gfi_args_unstop(args, &stop_);
     gen_status sg = impl_end(g, f, "generate", s);
     if (CORE_UNLIKELY(sg != GEN_OK)) s = sg, *tr = NULL;
     else if (CORE_UNLIKELY(f->user) && (s = gfi_user_result(f, "generate", s, *tr, "trace")) != GEN_OK) *tr = NULL;
@@ -353,8 +368,15 @@ gen_status gfi_assess_in(const gen_gf *f, gen_eval *ev, const gen_args *args,
     if (s == GEN_OK) s = gfi_check_call("gen_assess", f, args);
     if (s == GEN_OK) s = check_map("gen_assess", choices, "choices", "a choice map");
     if (s != GEN_OK) return s;
+    gen_args stop_;
+    const gen_args *a_ = args;
+    if (gfi_has_stops(f) && ad_active()) {
+        if ((s = gfi_args_stop(f, args, &stop_)) != GEN_OK) return s;
+        a_ = &stop_;
+    }
     core_guard g = core_guard_begin();
-    s = f->vt->assess(f, ev, args, choices, weight, retval);
+    s = f->vt->assess(f, ev, a_, choices, weight, retval);
+    if (a_ == &stop_) gfi_args_unstop(args, &stop_);
     gen_status sg = impl_end(g, f, "assess", s);
     if (CORE_UNLIKELY(sg != GEN_OK)) {
         s = sg;

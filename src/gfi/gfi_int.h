@@ -28,6 +28,10 @@ struct gen_gf {
     char *name; /* owned copy */
     void *data; /* the kind's payload */
     bool user;  /* made by gen_gf_new: its results are checked (gfi_user_result) */
+    /* gen_gf_set_argument_grads: whether argument i has a gradient, for i < n_arg_grads
+     * (owned; NULL: every argument has one) */
+    bool *arg_grads;
+    int n_arg_grads;
 };
 
 struct gen_trace {
@@ -103,6 +107,15 @@ gen_array *gfi_pick_weights(const gen_array *w, int64_t n, const gen_array *inde
  * which leaves it empty). */
 gen_status gfi_pick_args(const gen_args *args, const gen_array *index, gen_args *out);
 void gfi_picked_args_free(gen_args *a);
+
+/* Argument-gradient annotations (arg_grads.c). Under an autodiff transform, the
+ * arguments of f that have no gradient (gen_gf_set_argument_grads) pass to its run
+ * through gen_stop_gradient: *out is args, or (when f has such arguments, a transform
+ * runs, and one of them is an array) a copy whose array of arguments the caller frees
+ * with gfi_args_unstop; the new arrays are in the current scope. */
+gen_status gfi_args_stop(const gen_gf *f, const gen_args *args, gen_args *out);
+void gfi_args_unstop(const gen_args *args, gen_args *out);
+static inline bool gfi_has_stops(const gen_gf *f) { return CORE_UNLIKELY(f->arg_grads != NULL); }
 
 /* Checks f is not NULL (a NULL propagates the pending error) and args is well formed. */
 gen_status gfi_check_call(const char *op, const gen_gf *f, const gen_args *args);

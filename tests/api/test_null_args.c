@@ -58,6 +58,7 @@ static gen_summary SUMM[1];
 static FILE *FOUT;
 static gen_key KEY;
 static gen_closure CLOSURE;
+static gen_params *P;
 static gen_involution INVOLUTION;
 static gen_array *MAT1, *YS, *LOG_INIT, *LOG_TRANS, *LOG_LIK;
 static gen_lgssm LG, LG_FIELDS[6];
@@ -157,6 +158,8 @@ static void fixture(void) {
     CM = gen_choicemap_set(gen_choicemap_empty(), &ADDR, S);
     OBS = gen_choicemap_set_path(gen_choicemap_empty(), "b", S);
     GF = gen_dynamic("model", BODY);
+    P = gen_params_new();
+    gen_params_init(P, "a", X);
     GF2 = gen_dynamic("model2", body2);
     PROP = gen_dynamic("proposal", BODY);
     CHECK_OK(gen_simulate(GF, gen_key_new(1), NULL, &TR));
@@ -937,6 +940,13 @@ static void test_gfi(void) {
     ST(gen_edit(NULL, KEY, REQ, &o_tr, &o_arr, &o_diff, &o_req));
     ST(gen_edit(TR, KEY, NULL, &o_tr, &o_arr, &o_diff, &o_req));
     ST(gen_edit(TR, KEY, REQ, NULL, &o_arr, &o_diff, &o_req));
+    ST(gen_gf_set_argument_grads(NULL, 0, NULL));
+    ST(gen_gf_set_argument_grads(GF, 1, NULL));
+    REC(gen_gf_has_argument_grad(NULL, 0));
+    ST(gen_choice_gradients(NULL, SEL, NULL, NULL, &o_cm, &o_cm));
+    ST(gen_choice_gradients(TR, NULL, NULL, NULL, &o_cm, &o_cm));
+    ST(gen_accumulate_param_gradients(NULL, P, NULL, 1, NULL));
+    ST(gen_accumulate_param_gradients(TR, NULL, NULL, 1, NULL));
     /* No pointer argument: gen_diff_no_change, gen_diff_unknown, gen_diff_int. */
     /* Optional (documented "may be NULL", no row): gen_simulate args, gen_generate args,
      * gen_generate weight, gen_assess args, gen_assess weight, gen_assess retval, gen_propose
@@ -948,7 +958,9 @@ static void test_gfi(void) {
      * gen_edit_update args, gen_edit_update argdiffs, gen_edit_regenerate args,
      * gen_edit_regenerate argdiffs, gen_edit weight, gen_edit retdiff, gen_edit backward,
      * gen_diff_vector v, gen_diff_set s, gen_diff_map m (a diff of a NULL payload is rejected
-     * where it is used: gen_diff_check). */
+     * where it is used: gen_diff_check), gen_choice_gradients retgrad, arg_grads, values and
+     * grads, gen_accumulate_param_gradients retgrad and arg_grads, gen_gf_set_argument_grads
+     * has_grad with n 0. */
 }
 
 /* ---- genc/infer.h ---- */
@@ -1258,10 +1270,51 @@ static void test_random(void) {
     /* No pointer argument: gen_key_new, gen_key_fold_in. */
 }
 
+/* ---- genc/params.h ---- */
+
+static void test_params(void) {
+    NOOP(gen_params_free(NULL));
+    ST(gen_params_init(NULL, "a", X));
+    ST(gen_params_init(P, NULL, X));
+    ST(gen_params_init(P, "a", NULL));
+    DOC(gen_params_has(NULL, "a"), false);
+    DOC(gen_params_has(P, NULL), false);
+    DOC(gen_params_count(NULL), 0);
+    DOC(gen_params_index(NULL, "a"), -1);
+    DOC(gen_params_index(P, NULL), -1);
+    DOC(gen_params_name(NULL, 0), NULL);
+    PTR(gen_params_value(NULL, "a"));
+    PTR(gen_params_value(P, NULL));
+    DOC(gen_params_value_at(NULL, 0), NULL);
+    ST(gen_params_set_value(NULL, "a", X));
+    ST(gen_params_set_value(P, NULL, X));
+    ST(gen_params_set_value(P, "a", NULL));
+    PTR(gen_params_grad(NULL, "a"));
+    PTR(gen_params_grad(P, NULL));
+    DOC(gen_params_grad_at(NULL, 0), NULL);
+    ST(gen_params_set_grad(NULL, "a", X));
+    ST(gen_params_set_grad(P, NULL, X));
+    ST(gen_params_set_grad(P, "a", NULL));
+    ST(gen_params_zero_grads(NULL));
+    ST(gen_params_value_and_grad(NULL, CLOSURE, 1, ARRS, 1, &o_arr, NULL));
+    ST(gen_params_value_and_grad(P, (gen_closure){NULL, NULL}, 1, ARRS, 1, &o_arr, NULL));
+    ST(gen_params_value_and_grad(P, CLOSURE, 1, NULL, 1, &o_arr, NULL));
+    PTR(gen_params_to_json(NULL));
+    NOOP(gen_params_json_free(NULL));
+    ST(gen_params_load_json(NULL, "{}"));
+    ST(gen_params_load_json(P, NULL));
+    ST(gen_params_save(NULL, "x"));
+    ST(gen_params_save(P, NULL));
+    ST(gen_params_load(NULL, "x"));
+    ST(gen_params_load(P, NULL));
+    /* No pointer argument: gen_params_new. Optional (documented "may be NULL", no row):
+     * gen_params_value_and_grad value and in_grads. */
+}
+
 /* ---- genc/dsl.h: each row runs in a model body of its own (a failed call ends the run) ---- */
 
 static int dsl_row;
-#define DSL_ROWS 27
+#define DSL_ROWS 38
 
 static gen_status dsl_rows(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
     (void)args;
@@ -1349,6 +1402,39 @@ static gen_status dsl_rows(gen_ctx *ctx, const gen_args *args, gen_array **retva
     case 26:
         PTR(gen_dist_gf_fixed("a", NULL));
         break;
+    case 27:
+        PTR(gen_dynamic_params(NULL, BODY, P));
+        break;
+    case 28:
+        PTR(gen_dynamic_params("a", NULL, P));
+        break;
+    case 29:
+        PTR(gen_dynamic_params("a", BODY, NULL));
+        break;
+    case 30:
+        PTR(gen_dynamic_params_with(NULL, BODY, P, NULL, FNPTR_FREE_PAYLOAD));
+        break;
+    case 31:
+        PTR(gen_dynamic_params_with("a", NULL, P, NULL, FNPTR_FREE_PAYLOAD));
+        break;
+    case 32:
+        PTR(gen_dynamic_params_with("a", BODY, NULL, NULL, FNPTR_FREE_PAYLOAD));
+        break;
+    case 33:
+        PTR(gen_param(NULL, "a"));
+        break;
+    case 34:
+        PTR(gen_param(CTX, NULL));
+        break;
+    case 35:
+        PTR(gen_custom_gradient_gf(NULL, 1, closure_fn, VJP_RULE, NULL, FNPTR_FREE_PAYLOAD));
+        break;
+    case 36:
+        PTR(gen_custom_gradient_gf("a", 1, NULL, VJP_RULE, NULL, FNPTR_FREE_PAYLOAD));
+        break;
+    case 37:
+        PTR(gen_custom_gradient_gf("a", 1, closure_fn, NULL, NULL, FNPTR_FREE_PAYLOAD));
+        break;
     }
     return GEN_OK;
 }
@@ -1361,7 +1447,9 @@ static void test_dsl(void) {
         gen_error_clear();
     }
     /* Optional (documented "may be NULL", no row): gen_dynamic_with payload, gen_dynamic_with
-     * free_payload, gen_call a, gen_splice a, gen_dist_gf payload, gen_dist_gf free_payload. */
+     * free_payload, gen_call a, gen_splice a, gen_dist_gf payload, gen_dist_gf free_payload,
+     * gen_dynamic_params_with payload and free_payload, gen_custom_gradient_gf payload and
+     * free_payload. */
 }
 
 int main(void) {
@@ -1373,6 +1461,7 @@ int main(void) {
     RUN(test_comb);
     RUN(test_compile);
     RUN(test_core);
+    RUN(test_params);
     RUN(test_diag);
     RUN(test_dist);
     RUN(test_gf_impl);
@@ -1386,5 +1475,6 @@ int main(void) {
     RUN(test_fields);
     gen_scope_end();
     if (FOUT) fclose(FOUT);
+    gen_params_free(P);
     return check_finish();
 }
