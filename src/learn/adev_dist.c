@@ -93,9 +93,13 @@ gen_status adev_check_strategy(const gen_dist *d, gen_adev_strategy s) {
     return GEN_FAIL(GEN_ERR_VALUE, "adev: unknown strategy %d", (int)s);
 }
 
-gen_dist *gen_adev_with(const gen_dist *d, gen_adev_strategy s) {
+static gen_dist *annotate(const char *fn, const gen_dist *d, gen_adev_strategy s) {
     if (!d) {
-        if (!core_error_pending()) GEN_FAIL(GEN_ERR_MISUSE, "gen_adev_with: the distribution is NULL");
+        if (!core_error_pending()) GEN_FAIL(GEN_ERR_MISUSE, "%s: the distribution is NULL", fn);
+        return NULL;
+    }
+    if (core_dead(d)) {
+        dist_dead_fail(fn, "the distribution", d);
         return NULL;
     }
     gen_adev_strategy old;
@@ -119,7 +123,8 @@ gen_dist *gen_adev_with(const gen_dist *d, gen_adev_strategy s) {
     return w;
 }
 
-gen_dist *gen_adev_reparam(const gen_dist *d) { return gen_adev_with(d, GEN_ADEV_REPARAM); }
-gen_dist *gen_adev_reinforce(const gen_dist *d) { return gen_adev_with(d, GEN_ADEV_REINFORCE); }
-gen_dist *gen_adev_enum(const gen_dist *d) { return gen_adev_with(d, GEN_ADEV_ENUM); }
-gen_dist *gen_adev_mvd(const gen_dist *d) { return gen_adev_with(d, GEN_ADEV_MVD); }
+gen_dist *gen_adev_with(const gen_dist *d, gen_adev_strategy s) { return annotate("gen_adev_with", d, s); }
+gen_dist *gen_adev_reparam(const gen_dist *d) { return annotate("gen_adev_reparam", d, GEN_ADEV_REPARAM); }
+gen_dist *gen_adev_reinforce(const gen_dist *d) { return annotate("gen_adev_reinforce", d, GEN_ADEV_REINFORCE); }
+gen_dist *gen_adev_enum(const gen_dist *d) { return annotate("gen_adev_enum", d, GEN_ADEV_ENUM); }
+gen_dist *gen_adev_mvd(const gen_dist *d) { return annotate("gen_adev_mvd", d, GEN_ADEV_MVD); }
