@@ -27,6 +27,8 @@
  *                    resample, rejuvenate, log marginal likelihood, ESS)
  *   genc/pmcmc.h     particle MCMC: conditional SMC, particle Gibbs, PMMH for the
  *                    static parameters of state-space models
+ *   genc/adev.h      programmable variational inference (ADEV): gradient strategies,
+ *                    unbiased gradient estimates, ELBO / IWELBO / VIMCO, black-box VI
  *   genc/compile.h   compiled inference: the switch (targets use compiled code by
  *                    default; gen_target_compile_note in genc/infer.h says why not)
  *   genc/diag.h      MCMC diagnostics: ESS, R-hat, MCSE, summary tables (over arrays of
@@ -67,6 +69,7 @@
 #include "genc/filter.h"
 #include "genc/smc.h"
 #include "genc/pmcmc.h"
+#include "genc/adev.h"
 #include "genc/compile.h"
 #include "genc/diag.h"
 

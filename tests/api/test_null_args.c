@@ -1314,7 +1314,7 @@ static void test_params(void) {
 /* ---- genc/dsl.h: each row runs in a model body of its own (a failed call ends the run) ---- */
 
 static int dsl_row;
-#define DSL_ROWS 38
+#define DSL_ROWS 41
 
 static gen_status dsl_rows(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
     (void)args;
@@ -1435,6 +1435,15 @@ static gen_status dsl_rows(gen_ctx *ctx, const gen_args *args, gen_array **retva
     case 37:
         PTR(gen_custom_gradient_gf("a", 1, closure_fn, NULL, NULL, FNPTR_FREE_PAYLOAD));
         break;
+    case 38:
+        ST(gen_adev_simulate(CTX, NULL, GF, NULL, &o_tr));
+        break;
+    case 39:
+        ST(gen_adev_simulate(CTX, "a", NULL, NULL, &o_tr));
+        break;
+    case 40:
+        ST(gen_adev_simulate(CTX, "a", GF, NULL, NULL));
+        break;
     }
     return GEN_OK;
 }
@@ -1450,6 +1459,47 @@ static void test_dsl(void) {
      * free_payload, gen_call a, gen_splice a, gen_dist_gf payload, gen_dist_gf free_payload,
      * gen_dynamic_params_with payload and free_payload, gen_custom_gradient_gf payload and
      * free_payload. */
+}
+
+/* ---- genc/adev.h ---- */
+
+static gen_status adev_step(void *p, int n, gen_array **params, gen_array *const *grads) {
+    (void)p, (void)n, (void)params, (void)grads;
+    return GEN_OK;
+}
+
+static void test_adev(void) {
+    gen_adev_vi_config cfg = {.iters = 1};
+    gen_args args = {0, NULL, NULL};
+    gen_closure f;
+    gen_array *one[1] = {X};
+    PTR(gen_adev_with(NULL, GEN_ADEV_REINFORCE));
+    PTR(gen_adev_reparam(NULL));
+    PTR(gen_adev_reinforce(NULL));
+    PTR(gen_adev_enum(NULL));
+    PTR(gen_adev_mvd(NULL));
+    DOC(gen_adev_strategy_of(NULL), GEN_ADEV_DEFAULT);
+    ST(gen_adev_estimate(NULL, KEY, &args, NULL, &o_arr, NULL));
+    ST(gen_adev_surrogate(NULL, KEY, &args, NULL, &f));
+    ST(gen_adev_surrogate(GF, KEY, &args, NULL, NULL));
+    NOOP(gen_adev_surrogate_free(NULL));
+    ST(gen_adev_simulate(NULL, "a", GF, NULL, &o_tr));
+    PTR(gen_adev_elbo(NULL, NULL, OBS, GF));
+    PTR(gen_adev_elbo(GF, NULL, NULL, GF));
+    PTR(gen_adev_elbo(GF, NULL, OBS, NULL));
+    PTR(gen_adev_iwelbo(NULL, NULL, OBS, GF, 2));
+    PTR(gen_adev_iwelbo(GF, NULL, NULL, GF, 2));
+    PTR(gen_adev_iwelbo(GF, NULL, OBS, NULL, 2));
+    PTR(gen_adev_vimco(NULL, NULL, OBS, GF, 2));
+    PTR(gen_adev_vimco(GF, NULL, NULL, GF, 2));
+    PTR(gen_adev_vimco(GF, NULL, OBS, NULL, 2));
+    ST(gen_adev_vi(NULL, KEY, 1, one, &cfg, adev_step, NULL, NULL));
+    ST(gen_adev_vi(GF, KEY, 1, NULL, &cfg, adev_step, NULL, NULL));
+    ST(gen_adev_vi(GF, KEY, 1, one, NULL, adev_step, NULL, NULL));
+    ST(gen_adev_vi(GF, KEY, 1, one, &cfg, NULL, NULL, NULL));
+    /* Optional (documented "may be NULL", no row): gen_adev_estimate args, options, value
+     * and grads; gen_adev_surrogate args and options; gen_adev_simulate args; the
+     * objectives' model_args; gen_adev_vi payload and history. */
 }
 
 int main(void) {
@@ -1472,6 +1522,7 @@ int main(void) {
     RUN(test_pmcmc);
     RUN(test_random);
     RUN(test_dsl);
+    RUN(test_adev);
     RUN(test_fields);
     gen_scope_end();
     if (FOUT) fclose(FOUT);
