@@ -26,7 +26,8 @@ static gen_status check_config(const gen_train_config *c) {
 
 /* Draws n examples into ex[0..n) with keys fold_in(key, i); their arrays go to the
  * innermost scope. */
-static gen_status draw(gen_train_data_fn data, void *payload, gen_key key, int epoch, int64_t n, train_example *ex) {
+static gen_status draw(gen_train_data_fn data, void *payload, gen_key key, int epoch, const char *what, int64_t first,
+                       int64_t n, train_example *ex) {
     for (int64_t i = 0; i < n; i++) {
         train_example *e = &ex[i];
         memset(e, 0, sizeof *e);
@@ -39,7 +40,7 @@ static gen_status draw(gen_train_data_fn data, void *payload, gen_key key, int e
             st = core_error_pending() ? core_error_pending() : GEN_FAIL(GEN_ERR_MISUSE, "the constraints are NULL");
         if (st != GEN_OK) {
             if (!core_error_pending()) GEN_FAIL(st, "failed (%s)", gen_status_name(st));
-            core_error_prefix("%s: epoch %d, example %lld: data generator", FN, epoch, (long long)i);
+            core_error_prefix("%s: epoch %d, %s %lld: data generator", FN, epoch, what, (long long)(first + i));
             return st;
         }
     }
@@ -105,7 +106,7 @@ static gen_status epoch_run(const gen_gf *f, gen_key key, gen_params *store, gen
                             train_example *ex, train_example **mb, int64_t *perm, double *objective) {
     gen_key k[4];
     gen_status st = gen_key_split(key, 4, k);
-    if (st == GEN_OK) st = draw(data, payload, k[0], e, c->epoch_size, ex);
+    if (st == GEN_OK) st = draw(data, payload, k[0], e, "example", 0, c->epoch_size, ex);
     for (int b = 0; st == GEN_OK && b < c->num_minibatches; b++) {
         st = pick(gen_key_fold_in(k[1], (uint64_t)b), c->epoch_size, c->minibatch_size, perm);
         for (int64_t j = 0; st == GEN_OK && j < c->minibatch_size; j++) mb[j] = &ex[perm[j]];
@@ -122,7 +123,7 @@ static gen_status epoch_run(const gen_gf *f, gen_key key, gen_params *store, gen
         double part = 0;
         st = gen_scope_begin();
         if (st != GEN_OK) break;
-        st = draw(data, payload, gen_key_fold_in(k[3], (uint64_t)done), e, m, ex);
+        st = draw(data, payload, gen_key_fold_in(k[3], (uint64_t)done), e, "evaluation example", done, m, ex);
         for (int64_t j = 0; j < m; j++) mb[j] = &ex[j];
         if (st == GEN_OK)
             st = run_examples(f, gen_key_fold_in(k[3], UINT64_MAX - (uint64_t)done), mb, m, c->batched, NULL, 0, &part);
