@@ -31,6 +31,10 @@
  *                    unbiased gradient estimates, ELBO / IWELBO / VIMCO, black-box VI
  *   genc/compile.h   compiled inference: the switch (targets use compiled code by
  *                    default; gen_target_compile_note in genc/infer.h says why not)
+ *   genc/nn.h        neural-network blocks: activations, dense layers, the MLP as a
+ *                    deterministic generative function with parameters in a store
+ *   genc/train.h     training: gen_params_apply, gen_train (Gen.jl's train!), wake-sleep
+ *                    (gen_lecture, gen_lecture_batched, gen_wake)
  *   genc/diag.h      MCMC diagnostics: ESS, R-hat, MCSE, summary tables (over arrays of
  *                    draws, so it needs only genc/array.h)
  * Under genc/array.h sits the backend that runs the ops (src/backend: the CPU today);
@@ -72,6 +76,8 @@
 #include "genc/adev.h"
 #include "genc/compile.h"
 #include "genc/diag.h"
+#include "genc/nn.h"
+#include "genc/train.h"
 
 #define GENC_VERSION_MAJOR 0
 #define GENC_VERSION_MINOR 1

@@ -26,7 +26,10 @@ gen_array *gen_activate(const gen_array *x, gen_activation act) {
         GEN_FAIL(GEN_ERR_VALUE, "gen_activate: unknown activation %d", (int)act);
         return NULL;
     }
-    if (!x) return NULL;
+    if (!x) {
+        if (!core_error_pending()) GEN_FAIL(GEN_ERR_MISUSE, "gen_activate: x is NULL");
+        return NULL;
+    }
     switch (act) {
     case GEN_ACT_IDENTITY: /* a new reference to the same values (a view) */
         return gen_reshape(x, gen_array_ndim(x), gen_array_shape(x));

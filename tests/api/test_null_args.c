@@ -1502,6 +1502,64 @@ static void test_adev(void) {
      * objectives' model_args; gen_adev_vi payload and history. */
 }
 
+/* ---- genc/nn.h and genc/train.h ---- */
+
+static gen_status learn_data(void *p, gen_key key, gen_array **in, int *n, gen_choicemap **cm) {
+    (void)p, (void)key, (void)in, (void)cm;
+    *n = 0;
+    return GEN_OK;
+}
+
+static gen_status learn_qargs(void *p, const gen_trace *tr, gen_array **args, int *n) {
+    (void)p, (void)tr, (void)args;
+    *n = 0;
+    return GEN_OK;
+}
+
+static void test_learn(void) {
+    int64_t sizes[2] = {1, 1};
+    gen_activation acts[1] = {GEN_ACT_TANH};
+    PTR(gen_activate(NULL, GEN_ACT_TANH));
+    PTR(gen_dense(NULL, X, NULL, GEN_ACT_TANH));
+    PTR(gen_dense(X, NULL, NULL, GEN_ACT_TANH));
+    ST(gen_dense_init(NULL, KEY, "w", "b", 1, 1, GEN_ACT_TANH));
+    ST(gen_dense_init(P, KEY, NULL, "b", 1, 1, GEN_ACT_TANH));
+    PTR(gen_mlp(NULL, KEY, "e", 1, sizes, acts));
+    PTR(gen_mlp(P, KEY, NULL, 1, sizes, acts));
+    PTR(gen_mlp(P, KEY, "e", 1, NULL, acts));
+    PTR(gen_mlp(P, KEY, "e", 1, sizes, NULL));
+    gen_optimizer *opt = gen_optimizer_new(&(gen_opt_config){.kind = GEN_OPT_SGD, .step = 0.1});
+    ST(gen_params_apply(NULL, opt));
+    ST(gen_params_apply(P, NULL));
+    gen_train_config c = {.num_epochs = 1, .epoch_size = 1, .num_minibatches = 1, .minibatch_size = 1};
+    ST(gen_train(NULL, KEY, P, opt, learn_data, NULL, &c, NULL, NULL, NULL));
+    ST(gen_train(GF, KEY, NULL, opt, learn_data, NULL, &c, NULL, NULL, NULL));
+    ST(gen_train(GF, KEY, P, NULL, learn_data, NULL, &c, NULL, NULL, NULL));
+    ST(gen_train(GF, KEY, P, opt, NULL, NULL, &c, NULL, NULL, NULL));
+    ST(gen_train(GF, KEY, P, opt, learn_data, NULL, NULL, NULL, NULL, NULL));
+    gen_lecture_spec full = {GF, NULL, GF, P, NULL, learn_qargs, NULL}, sp;
+    ST(gen_lecture(NULL, KEY, 1, NULL));
+    sp = full, sp.model = NULL;
+    ST(gen_lecture(&sp, KEY, 1, NULL));
+    sp = full, sp.proposal = NULL;
+    ST(gen_lecture(&sp, KEY, 1, NULL));
+    sp = full, sp.proposal_params = NULL;
+    ST(gen_lecture(&sp, KEY, 1, NULL));
+    sp = full, sp.proposal_args = NULL;
+    ST(gen_lecture(&sp, KEY, 1, NULL));
+    ST(gen_lecture_batched(NULL, KEY, 2, 1, NULL));
+    sp = full, sp.model = NULL;
+    ST(gen_lecture_batched(&sp, KEY, 2, 1, NULL));
+    ST(gen_wake(NULL, KEY, NULL, OBS, P, NULL, NULL, 2, 1, NULL));
+    ST(gen_wake(GF, KEY, NULL, NULL, P, NULL, NULL, 2, 1, NULL));
+    ST(gen_wake(GF, KEY, NULL, OBS, NULL, NULL, NULL, 2, 1, NULL));
+    gen_optimizer_free(opt);
+    /* No pointer argument: gen_activation_name. Optional (documented "may be NULL", no
+     * row): gen_dense b, gen_dense_init b_name; gen_train data_payload, objectives,
+     * on_epoch, epoch_payload; the lecture spec's model_args, latents and payload, and
+     * score; gen_wake args, proposal, proposal_args and log_ml. */
+}
+
 int main(void) {
     gen_scope_begin();
     fixture();
@@ -1523,6 +1581,7 @@ int main(void) {
     RUN(test_random);
     RUN(test_dsl);
     RUN(test_adev);
+    RUN(test_learn);
     RUN(test_fields);
     gen_scope_end();
     if (FOUT) fclose(FOUT);
