@@ -5,6 +5,7 @@
  * gives the scalar mode's gradient for the same minibatch; a linear model's gradient
  * step matches the hand-derived one; the epoch callback stops a run; errors. */
 #include <math.h>
+#include <string.h>
 
 #include "../testutil/check.h"
 #include "genc/nn.h"
@@ -171,6 +172,62 @@ static void test_batched_equals_scalar(void) {
     CHECK_CLOSE(obj[1][1], obj[0][1], 1e-12);
 }
 
+/* the minibatch picks: uniform over the epoch's examples, without replacement within a
+ * minibatch. Example i has x = i (the generator counts its calls); the body counts the
+ * runs per x, and the minibatch's runs go to one bucket per minibatch */
+static int64_t runs[11];
+static int in_mb[11], mb_dup;
+static gen_status count_body(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+    double x = 0;
+    gen_item(args->v[0], &x);
+    runs[(int)x]++;
+    if (++in_mb[(int)x] > 2) mb_dup++; /* generate and the gradient's assess run it: twice per pick */
+    *retval = gen_choose(ctx, "y", gen_normal(gen_mul(gen_param(ctx, "w"), args->v[0]), gen_scalar(1)));
+    return gen_ctx_status(ctx);
+}
+
+static gen_status count_data(void *payload, gen_key key, gen_array **inputs, int *n_inputs, gen_choicemap **cm) {
+    (void)key;
+    int *calls = payload;
+    inputs[0] = gen_scalar((double)(*calls)++);
+    *n_inputs = 1;
+    *cm = gen_choicemap_set(gen_choicemap_empty(), &YA, gen_scalar(0));
+    return GEN_OK;
+}
+
+static bool clear_mb(void *payload, int epoch, double objective) {
+    (void)payload, (void)epoch, (void)objective;
+    return true;
+}
+
+static void test_picks(void) {
+    gen_params *s = gen_params_new();
+    gen_params_init(s, "w", gen_scalar(0));
+    gen_gf *m = gen_dynamic_params("count", count_body, s);
+    /* step 0 keeps w at 0 (SGD with a tiny step: the picks are what is tested) */
+    gen_optimizer *o = gen_optimizer_new(&(gen_opt_config){.kind = GEN_OPT_SGD, .step = 1e-300});
+    enum { MB = 2000 };
+    int calls = 0;
+    gen_train_config c = {.num_epochs = 1, .epoch_size = 10, .num_minibatches = 1, .minibatch_size = 3,
+                          .evaluation_size = 1};
+    memset(runs, 0, sizeof runs);
+    mb_dup = 0;
+    /* one minibatch per call (so duplicates are counted per minibatch): MB calls with
+     * other keys */
+    for (int b = 0; b < MB; b++) {
+        calls = 0;
+        memset(in_mb, 0, sizeof in_mb);
+        CHECK_OK(gen_train(m, gen_key_new((uint64_t)b), s, o, count_data, &calls, &c, NULL, clear_mb, NULL));
+    }
+    CHECK(mb_dup == 0);
+    CHECK(runs[10] == MB); /* the evaluation example */
+    /* each of the 10 examples is in a minibatch with probability 3/10 (two runs a pick) */
+    double mean = MB * 0.3, sd = sqrt(MB * 0.3 * 0.7);
+    for (int i = 0; i < 10; i++) CHECK(runs[i] % 2 == 0 && fabs((double)runs[i] / 2 - mean) < 5 * sd);
+    gen_optimizer_free(o);
+    gen_params_free(s);
+}
+
 static bool stop_after_first(void *payload, int epoch, double objective) {
     (void)objective;
     *(int *)payload = epoch;
@@ -252,6 +309,7 @@ int main(int argc, char **argv) {
     RUN_ONLY(test_linear_step);
     RUN_ONLY(test_batched_equals_scalar);
     RUN_ONLY(test_errors_and_cancel);
+    RUN_ONLY(test_picks);
     RUN_ONLY(test_mlp_regression);
     return check_finish();
 }
