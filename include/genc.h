@@ -66,6 +66,7 @@
 #include "genc/pmcmc.h"
 #include "genc/compile.h"
 #include "genc/diag.h"
+#include "genc/learn.h"
 
 #define GENC_VERSION_MAJOR 0
 #define GENC_VERSION_MINOR 1
