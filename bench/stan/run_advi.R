@@ -21,6 +21,7 @@ run <- function(...) {
                                                     output_samples = 1000, refresh = 100, ...),
                                          type = "output"))[["elapsed"]]
   # the ELBO table's rows: "   iter   ELBO   delta_mean   delta_med   notes"
+  out <- sub("^Chain [0-9]+: ", "", out)
   rows <- grep("^ +[0-9]+ +-?[0-9.]+ +[0-9.]+ +[0-9.]+", out, value = TRUE)
   iters <- if (length(rows)) as.numeric(strsplit(trimws(tail(rows, 1)), " +")[[1]][1]) else NA
   s <- as.matrix(fit)
