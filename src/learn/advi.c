@@ -32,11 +32,15 @@ static gen_status config_of(const gen_advi_config *in, advi_run *r) {
     gen_advi_config c = *in;
     if (c.family != GEN_ADVI_MEANFIELD && c.family != GEN_ADVI_FULLRANK)
         return GEN_FAIL(GEN_ERR_VALUE, "%s: unknown family %d", FN, (int)c.family);
-    if (c.grad_samples < 0 || c.elbo_samples < 0 || c.eval_elbo < 0 || c.max_iters < 0 || c.adapt_iters < 0 ||
-        c.draws < 0)
-        return GEN_FAIL(GEN_ERR_VALUE, "%s: %s must be >= 0 (0: the default), got %lld", FN,
-                        c.grad_samples < 0 ? "grad_samples" : c.elbo_samples < 0 ? "elbo_samples" : c.eval_elbo < 0 ? "eval_elbo" : c.max_iters < 0 ? "max_iters" : c.adapt_iters < 0 ? "adapt_iters" : "draws",
-                        (long long)(c.grad_samples < 0 ? c.grad_samples : c.elbo_samples < 0 ? c.elbo_samples : c.eval_elbo < 0 ? c.eval_elbo : c.max_iters < 0 ? c.max_iters : c.adapt_iters < 0 ? c.adapt_iters : c.draws));
+    const struct {
+        const char *name;
+        int64_t v;
+    } counts[] = {{"grad_samples", c.grad_samples}, {"elbo_samples", c.elbo_samples}, {"eval_elbo", c.eval_elbo},
+                  {"max_iters", c.max_iters},       {"adapt_iters", c.adapt_iters},   {"draws", c.draws}};
+    for (size_t i = 0; i < sizeof counts / sizeof *counts; i++)
+        if (counts[i].v < 0)
+            return GEN_FAIL(GEN_ERR_VALUE, "%s: %s must be >= 0 (0: the default), got %lld", FN, counts[i].name,
+                            (long long)counts[i].v);
     if (!(c.tol_rel_obj >= 0) || !isfinite(c.tol_rel_obj))
         return GEN_FAIL(GEN_ERR_VALUE, "%s: tol_rel_obj must be finite and >= 0 (0: 0.01), got %g", FN, c.tol_rel_obj);
     if (!(c.eta >= 0) || !isfinite(c.eta))
