@@ -72,6 +72,8 @@
 #include "genc/adev.h"
 #include "genc/compile.h"
 #include "genc/diag.h"
+#include "genc/learn.h"
+#include "genc/vi.h"
 
 #define GENC_VERSION_MAJOR 0
 #define GENC_VERSION_MINOR 1

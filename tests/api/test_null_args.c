@@ -1254,6 +1254,29 @@ static void test_pmcmc(void) {
      * k->param_kernel.fn; gen_pmmh cfg->proposal_args and cfg->record. */
 }
 
+/* ---- genc/learn.h and genc/vi.h ---- */
+
+static void test_learn(void) {
+    gen_optimizer *opt = gen_optimizer_new(&(gen_opt_config){.kind = GEN_OPT_SGD, .step = 1});
+    gen_array *vals[1] = {X};
+    const gen_array *grads[1] = {X};
+    PTR(gen_optimizer_new(NULL));
+    ST(gen_optimizer_step(NULL, 1, NAMES, vals, grads));
+    ST(gen_optimizer_step(opt, 1, NULL, vals, grads));
+    ST(gen_optimizer_step(opt, 1, NAMES, NULL, grads));
+    ST(gen_optimizer_step(opt, 1, NAMES, vals, NULL));
+    NOOP(gen_optimizer_free(NULL));
+    NOOP(gen_optimizer_reset(NULL));
+    DOC(gen_optimizer_config(NULL).step, 0.0);
+    gen_optimizer_free(opt);
+    gen_advi_config cfg = {.max_iters = 1};
+    gen_advi_result res;
+    ST(gen_advi(NULL, KEY, SEL, &cfg, &res));
+    ST(gen_advi(TR, KEY, NULL, &cfg, &res));
+    ST(gen_advi(TR, KEY, SEL, NULL, &res));
+    ST(gen_advi(TR, KEY, SEL, &cfg, NULL));
+}
+
 /* ---- genc/random.h ---- */
 
 static void test_random(void) {
@@ -1521,6 +1544,7 @@ int main(void) {
     RUN(test_smc);
     RUN(test_pmcmc);
     RUN(test_random);
+    RUN(test_learn);
     RUN(test_dsl);
     RUN(test_adev);
     RUN(test_fields);
