@@ -1486,11 +1486,6 @@ static void test_dsl(void) {
 
 /* ---- genc/adev.h ---- */
 
-static gen_status adev_step(void *p, int n, gen_array **params, gen_array *const *grads) {
-    (void)p, (void)n, (void)params, (void)grads;
-    return GEN_OK;
-}
-
 static void test_adev(void) {
     gen_adev_vi_config cfg = {.iters = 1};
     gen_args args = {0, NULL, NULL};
@@ -1516,13 +1511,17 @@ static void test_adev(void) {
     PTR(gen_adev_vimco(NULL, NULL, OBS, GF, 2));
     PTR(gen_adev_vimco(GF, NULL, NULL, GF, 2));
     PTR(gen_adev_vimco(GF, NULL, OBS, NULL, 2));
-    ST(gen_adev_vi(NULL, KEY, 1, one, &cfg, adev_step, NULL, NULL));
-    ST(gen_adev_vi(GF, KEY, 1, NULL, &cfg, adev_step, NULL, NULL));
-    ST(gen_adev_vi(GF, KEY, 1, one, NULL, adev_step, NULL, NULL));
-    ST(gen_adev_vi(GF, KEY, 1, one, &cfg, NULL, NULL, NULL));
+    const char *names[1] = {"a"};
+    gen_optimizer *opt = gen_optimizer_new(&(gen_opt_config){.kind = GEN_OPT_SGD, .step = 1});
+    ST(gen_adev_vi(NULL, KEY, 1, one, names, &cfg, opt, NULL));
+    ST(gen_adev_vi(GF, KEY, 1, NULL, names, &cfg, opt, NULL));
+    ST(gen_adev_vi(GF, KEY, 1, one, NULL, &cfg, opt, NULL));
+    ST(gen_adev_vi(GF, KEY, 1, one, names, NULL, opt, NULL));
+    ST(gen_adev_vi(GF, KEY, 1, one, names, &cfg, NULL, NULL));
+    gen_optimizer_free(opt);
     /* Optional (documented "may be NULL", no row): gen_adev_estimate args, options, value
      * and grads; gen_adev_surrogate args and options; gen_adev_simulate args; the
-     * objectives' model_args; gen_adev_vi payload and history. */
+     * objectives' model_args; gen_adev_vi history. */
 }
 
 int main(void) {
