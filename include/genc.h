@@ -76,6 +76,8 @@
 #include "genc/adev.h"
 #include "genc/compile.h"
 #include "genc/diag.h"
+#include "genc/learn.h"
+#include "genc/vi.h"
 #include "genc/nn.h"
 #include "genc/train.h"
 

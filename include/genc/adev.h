@@ -50,6 +50,7 @@
 
 #include "genc/autodiff.h"
 #include "genc/dsl.h"
+#include "genc/learn.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -159,11 +160,8 @@ gen_gf *gen_adev_vimco(const gen_gf *model, const gen_args *model_args,
 /* ---- black-box VI ----------------------------------------------------------------------
  * The loop of Gen.jl's black_box_vi! / black_box_vimco!, GenJAX's vi: for each
  * iteration, an estimate of the objective's gradient at the current parameters
- * (gen_adev_estimate with options, on fold_in(key, iteration)), then an update of the
- * parameters by step (gradient ascent: the objective is maximized). */
-typedef gen_status (*gen_adev_step_fn)(void *payload, int n, gen_array **params,
-                                       gen_array *const *grads);
-
+ * (gen_adev_estimate with options, on fold_in(key, iteration)), then one step of the
+ * optimizer (genc/learn.h: gradient ascent, the objective is maximized). */
 typedef struct gen_adev_vi_config {
     int iters;                 /* > 0 */
     gen_adev_options options;  /* samples per iteration, baseline, strategy */
@@ -174,18 +172,17 @@ typedef struct gen_adev_vi_config {
     double decay;
 } gen_adev_vi_config;
 
-/* step replaces each params[i] by a new array made in the current scope and releases
- * the reference it replaces (gen_optimizer_step's contract, genc/learn.h). */
-
 /* Runs c->iters iterations on the objective prog from the parameters params[0..n-1]
- * (float arrays the caller owns, passed to prog as its arguments): each step replaces
- * them, and on return they are the fitted parameters, owned by the caller. history (may be NULL) receives
- * c->iters objective estimates. Errors: those of gen_adev_estimate and of step (the loop
- * stops at the first; params then hold the last successful step), GEN_ERR_VALUE for
- * iters < 1. */
-gen_status gen_adev_vi(const gen_gf *prog, gen_key key, int n, gen_array **params,
-                       const gen_adev_vi_config *c, gen_adev_step_fn step, void *payload,
-                       double *history);
+ * (float arrays passed to prog as its arguments, named names[i] for the optimizer's
+ * state). params[i] must be references the caller owns outright (gen_optimizer_step's
+ * rule): each step replaces them, and on return they are the fitted parameters, owned by
+ * the caller. history (may be NULL) receives c->iters objective estimates. Errors:
+ * GEN_ERR_MISUSE for a NULL prog, c, opt, or params or names with n > 0; GEN_ERR_VALUE
+ * for iters < 1, n < 0 or a decay outside [0, 1); those of gen_adev_estimate and of
+ * gen_optimizer_step (the loop stops at the first; params then hold the last successful
+ * step). */
+gen_status gen_adev_vi(const gen_gf *prog, gen_key key, int n, gen_array **params, const char *const *names,
+                       const gen_adev_vi_config *c, gen_optimizer *opt, double *history);
 
 #ifdef __cplusplus
 }

@@ -1254,6 +1254,29 @@ static void test_pmcmc(void) {
      * k->param_kernel.fn; gen_pmmh cfg->proposal_args and cfg->record. */
 }
 
+/* ---- genc/learn.h and genc/vi.h ---- */
+
+static void test_learn(void) {
+    gen_optimizer *opt = gen_optimizer_new(&(gen_opt_config){.kind = GEN_OPT_SGD, .step = 1});
+    gen_array *vals[1] = {X};
+    const gen_array *grads[1] = {X};
+    PTR(gen_optimizer_new(NULL));
+    ST(gen_optimizer_step(NULL, 1, NAMES, vals, grads));
+    ST(gen_optimizer_step(opt, 1, NULL, vals, grads));
+    ST(gen_optimizer_step(opt, 1, NAMES, NULL, grads));
+    ST(gen_optimizer_step(opt, 1, NAMES, vals, NULL));
+    NOOP(gen_optimizer_free(NULL));
+    NOOP(gen_optimizer_reset(NULL));
+    DOC(gen_optimizer_config(NULL).step, 0.0);
+    gen_optimizer_free(opt);
+    gen_advi_config cfg = {.max_iters = 1};
+    gen_advi_result res;
+    ST(gen_advi(NULL, KEY, SEL, &cfg, &res));
+    ST(gen_advi(TR, KEY, NULL, &cfg, &res));
+    ST(gen_advi(TR, KEY, SEL, NULL, &res));
+    ST(gen_advi(TR, KEY, SEL, &cfg, NULL));
+}
+
 /* ---- genc/random.h ---- */
 
 static void test_random(void) {
@@ -1463,11 +1486,6 @@ static void test_dsl(void) {
 
 /* ---- genc/adev.h ---- */
 
-static gen_status adev_step(void *p, int n, gen_array **params, gen_array *const *grads) {
-    (void)p, (void)n, (void)params, (void)grads;
-    return GEN_OK;
-}
-
 static void test_adev(void) {
     gen_adev_vi_config cfg = {.iters = 1};
     gen_args args = {0, NULL, NULL};
@@ -1493,13 +1511,17 @@ static void test_adev(void) {
     PTR(gen_adev_vimco(NULL, NULL, OBS, GF, 2));
     PTR(gen_adev_vimco(GF, NULL, NULL, GF, 2));
     PTR(gen_adev_vimco(GF, NULL, OBS, NULL, 2));
-    ST(gen_adev_vi(NULL, KEY, 1, one, &cfg, adev_step, NULL, NULL));
-    ST(gen_adev_vi(GF, KEY, 1, NULL, &cfg, adev_step, NULL, NULL));
-    ST(gen_adev_vi(GF, KEY, 1, one, NULL, adev_step, NULL, NULL));
-    ST(gen_adev_vi(GF, KEY, 1, one, &cfg, NULL, NULL, NULL));
+    const char *names[1] = {"a"};
+    gen_optimizer *opt = gen_optimizer_new(&(gen_opt_config){.kind = GEN_OPT_SGD, .step = 1});
+    ST(gen_adev_vi(NULL, KEY, 1, one, names, &cfg, opt, NULL));
+    ST(gen_adev_vi(GF, KEY, 1, NULL, names, &cfg, opt, NULL));
+    ST(gen_adev_vi(GF, KEY, 1, one, NULL, &cfg, opt, NULL));
+    ST(gen_adev_vi(GF, KEY, 1, one, names, NULL, opt, NULL));
+    ST(gen_adev_vi(GF, KEY, 1, one, names, &cfg, NULL, NULL));
+    gen_optimizer_free(opt);
     /* Optional (documented "may be NULL", no row): gen_adev_estimate args, options, value
      * and grads; gen_adev_surrogate args and options; gen_adev_simulate args; the
-     * objectives' model_args; gen_adev_vi payload and history. */
+     * objectives' model_args; gen_adev_vi history. */
 }
 
 /* ---- genc/nn.h and genc/train.h ---- */
@@ -1579,6 +1601,7 @@ int main(void) {
     RUN(test_smc);
     RUN(test_pmcmc);
     RUN(test_random);
+    RUN(test_learn);
     RUN(test_dsl);
     RUN(test_adev);
     RUN(test_learn);
