@@ -1538,7 +1538,7 @@ static gen_status learn_qargs(void *p, const gen_trace *tr, gen_array **args, in
     return GEN_OK;
 }
 
-static void test_learn(void) {
+static void test_nn_train(void) {
     int64_t sizes[2] = {1, 1};
     gen_activation acts[1] = {GEN_ACT_TANH};
     PTR(gen_activate(NULL, GEN_ACT_TANH));
@@ -1604,7 +1604,7 @@ int main(void) {
     RUN(test_learn);
     RUN(test_dsl);
     RUN(test_adev);
-    RUN(test_learn);
+    RUN(test_nn_train);
     RUN(test_fields);
     gen_scope_end();
     if (FOUT) fclose(FOUT);
