@@ -94,8 +94,9 @@ void gen_optimizer_reset(gen_optimizer *o);
 gen_status gen_optimizer_step(gen_optimizer *o, int n, const char *const *names, gen_array **values,
                               const gen_array *const *grads);
 
-/* ==== parameter stores, neural-network blocks and training ================================
- * (gen_params_apply and the training loops built on the optimizers go here.) */
+/* Applying an optimizer to a parameter store (gen_params_apply), training loops and
+ * wake-sleep are in genc/train.h; neural-network blocks in genc/nn.h; variational
+ * inference in genc/vi.h (ADVI) and genc/adev.h (programmable VI, BBVI, VIMCO). */
 
 #ifdef __cplusplus
 }
