@@ -51,6 +51,7 @@
 #include "genc/autodiff.h"
 #include "genc/dsl.h"
 #include "genc/learn.h"
+#include "genc/params.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -183,6 +184,19 @@ typedef struct gen_adev_vi_config {
  * step). */
 gen_status gen_adev_vi(const gen_gf *prog, gen_key key, int n, gen_array **params, const char *const *names,
                        const gen_adev_vi_config *c, gen_optimizer *opt, double *history);
+
+/* The same loop for a program whose guide keeps its parameters in a store (Gen.jl's
+ * black_box_vi! with a variational model of trainable parameters: a guide made with
+ * gen_dynamic_params and reading them with gen_param): each iteration adds the
+ * estimate's gradient to the store's gradients (gen_adev_surrogate under
+ * gen_params_value_and_grad) and applies opt to the store (gen_params_apply, which zeroes
+ * them). args (may be NULL) are prog's arguments, float arrays held fixed. On return the
+ * store holds the fitted parameters. Errors: GEN_ERR_MISUSE for a NULL prog, store, c or
+ * opt; GEN_ERR_VALUE for iters < 1 or a decay outside [0, 1); those of the estimate, of
+ * gen_params_value_and_grad and of gen_params_apply, prefixed with the iteration (the
+ * loop stops at the first; the store then holds the last successful step). */
+gen_status gen_adev_vi_params(const gen_gf *prog, gen_key key, const gen_args *args, gen_params *store,
+                              const gen_adev_vi_config *c, gen_optimizer *opt, double *history);
 
 #ifdef __cplusplus
 }

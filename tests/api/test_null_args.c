@@ -1518,10 +1518,16 @@ static void test_adev(void) {
     ST(gen_adev_vi(GF, KEY, 1, one, NULL, &cfg, opt, NULL));
     ST(gen_adev_vi(GF, KEY, 1, one, names, NULL, opt, NULL));
     ST(gen_adev_vi(GF, KEY, 1, one, names, &cfg, NULL, NULL));
+    gen_params *store = gen_params_new();
+    ST(gen_adev_vi_params(NULL, KEY, NULL, store, &cfg, opt, NULL));
+    ST(gen_adev_vi_params(GF, KEY, NULL, NULL, &cfg, opt, NULL));
+    ST(gen_adev_vi_params(GF, KEY, NULL, store, NULL, opt, NULL));
+    ST(gen_adev_vi_params(GF, KEY, NULL, store, &cfg, NULL, NULL));
+    gen_params_free(store);
     gen_optimizer_free(opt);
     /* Optional (documented "may be NULL", no row): gen_adev_estimate args, options, value
      * and grads; gen_adev_surrogate args and options; gen_adev_simulate args; the
-     * objectives' model_args; gen_adev_vi history. */
+     * objectives' model_args; gen_adev_vi history; gen_adev_vi_params args and history. */
 }
 
 /* ---- genc/nn.h and genc/train.h ---- */

@@ -371,6 +371,69 @@ static void test_bbvi(void) {
     }
 }
 
+/* The same guide with its parameters in a store: gen_adev_vi_params takes the steps
+ * gen_adev_vi takes on arguments, bit for bit (the same estimates, the same optimizer
+ * state under the same names), for both estimators. */
+static gen_status guide_store(gen_ctx *ctx, const gen_args *a, gen_array **ret) {
+    (void)a;
+    gen_array *m = gen_param(ctx, "mu"), *ls = gen_param(ctx, "log_sd");
+    *ret = gen_choose(ctx, "mu", strat(ctx, gen_normal(m, gen_exp(ls))));
+    return gen_ctx_status(ctx);
+}
+
+static void test_bbvi_store(void) {
+    enum { ITERS = 300 };
+    gen_adev_strategy ss[2] = {GEN_ADEV_DEFAULT, GEN_ADEV_REINFORCE};
+    const char *names[2] = {"mu", "log_sd"};
+    for (int k = 0; k < 2; k++) {
+        gen_adev_vi_config c = {.iters = ITERS, .options = {.samples = 4}};
+        if (k) c.options.baseline_kind = GEN_ADEV_BASELINE_CONSTANT;
+        gen_opt_config oc = {.kind = GEN_OPT_ADAM, .step = 0.05};
+        gen_key key = gen_key_new(300 + (uint64_t)k);
+        /* on arguments */
+        gen_gf *elbo = gen_adev_elbo(model_gf(), NULL, obs(), prog("guide", guide, ss[k]));
+        gen_array *params[2] = {gen_array_retain(gen_scalar(0.3)), gen_array_retain(gen_scalar(-0.2))};
+        gen_optimizer *o1 = gen_optimizer_new(&oc);
+        static double h1[ITERS], h2[ITERS];
+        CHECK_OK(gen_adev_vi(elbo, key, 2, params, names, &c, o1, h1));
+        /* in a store */
+        gen_params *store = gen_params_new();
+        CHECK_OK(gen_params_init(store, "mu", gen_scalar(0.3)));
+        CHECK_OK(gen_params_init(store, "log_sd", gen_scalar(-0.2)));
+        gen_gf *q = gen_dynamic_params_with("guide", guide_store, store, (void *)(intptr_t)ss[k], NULL);
+        gen_gf *elbo_s = gen_adev_elbo(model_gf(), NULL, obs(), q);
+        gen_optimizer *o2 = gen_optimizer_new(&oc);
+        CHECK_OK(gen_adev_vi_params(elbo_s, key, NULL, store, &c, o2, h2));
+        for (int i = 0; i < 2; i++) {
+            CHECK_CLOSE(check_item(gen_params_value(store, names[i])), check_item(params[i]), 1e-12);
+            CHECK(check_item(gen_params_grad(store, names[i])) == 0); /* applied and zeroed */
+            gen_array_release(params[i]);
+        }
+        int same = 1;
+        for (int t = 0; t < ITERS; t++) same &= fabs(h1[t] - h2[t]) <= 1e-12 * fabs(h1[t]);
+        CHECK(same);
+        CHECK(fabs(check_item(gen_params_value(store, "mu")) - 5.7 / 6) < 0.2); /* it moved to the optimum */
+        gen_optimizer_free(o1);
+        gen_optimizer_free(o2);
+        gen_params_free(store);
+    }
+    gen_optimizer *o = gen_optimizer_new(&(gen_opt_config){.kind = GEN_OPT_SGD, .step = 0.1});
+    gen_params *store = gen_params_new();
+    gen_adev_vi_config c = {.iters = 0};
+    CHECK(gen_adev_vi_params(gen_adev_elbo(model_gf(), NULL, obs(), prog("guide", guide, GEN_ADEV_DEFAULT)),
+                             gen_key_new(1), NULL, store, &c, o, NULL) == GEN_ERR_VALUE);
+    CHECK_ERROR(GEN_ERR_VALUE, "iters must be >= 1");
+    c.iters = 3; /* the guide reads parameters the store lacks: the first iteration says which */
+    gen_gf *q = gen_dynamic_params_with("guide", guide_store, store, (void *)(intptr_t)GEN_ADEV_DEFAULT, NULL);
+    gen_status st = gen_adev_vi_params(gen_adev_elbo(model_gf(), NULL, obs(), q), gen_key_new(1), NULL, store, &c, o,
+                                       NULL);
+    CHECK(st != GEN_OK);
+    CHECK(strstr(gen_error_message(), "gen_adev_vi_params: iteration 0: ") != NULL);
+    CHECK_ERROR(st, "has no parameter 'mu'");
+    gen_optimizer_free(o);
+    gen_params_free(store);
+}
+
 /* ---- errors ---- */
 
 static gen_status no_return(gen_ctx *ctx, const gen_args *a, gen_array **ret) {
@@ -424,5 +487,6 @@ int main(int argc, char **argv) {
     RUN_ONLY(test_iwelbo_bounds);
     RUN_ONLY(test_vimco);
     RUN_ONLY(test_bbvi);
+    RUN_ONLY(test_bbvi_store);
     return check_finish();
 }
