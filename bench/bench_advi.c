@@ -16,14 +16,6 @@
 #include "genc.h"
 #include "../examples/posteriordb/posteriordb.h"
 
-static int cmp(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-static double median(double *v, int n) {
-    qsort(v, (size_t)n, sizeof *v, cmp);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 /* The mean of column col of [n, dims] draws. */
 static double col_mean(const gen_array *draws, int col) {
@@ -95,8 +87,8 @@ int main(int argc, char **argv) {
     gen_target_free(t);
     printf("{\"peer\": \"genc\", \"converge_s\": %.6g, \"iterations\": %.0f, \"converged\": %d, \"reps\": %d, "
            "\"iter_per_s\": %.6g, \"mu\": %.4g, \"tau\": %.4g, \"first_s\": %.6g, \"compiled\": %s}\n",
-           median(sec, reps), median(its, reps), converged, reps, median(rate, reps), median(mu, reps),
-           median(tau, reps), first, compiled ? "true" : "false");
+           bench_median(sec, reps), bench_median(its, reps), converged, reps, bench_median(rate, reps), bench_median(mu, reps),
+           bench_median(tau, reps), first, compiled ? "true" : "false");
     free(sec);
     free(its);
     free(mu);

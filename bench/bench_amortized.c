@@ -78,15 +78,7 @@ static void run_is(void *p) {
     gen_scope_end();
 }
 
-static int cmp(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
-static double median(double *v, int n) {
-    qsort(v, (size_t)n, sizeof *v, cmp);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 int main(int argc, char **argv) {
     int steps = argc > 1 ? atoi(argv[1]) : 3000;
@@ -135,16 +127,16 @@ int main(int argc, char **argv) {
             tq_reps[k] = b - a;
             tp_reps[k] = bench_now() - b;
         }
-        t_q[r] = median(tq_reps, REPS);
-        t_p[r] = median(tp_reps, REPS);
+        t_q[r] = bench_median(tq_reps, REPS);
+        t_p[r] = bench_median(tp_reps, REPS);
         ess_q[r] = jq.ess / (double)n;
         ess_p[r] = jp.ess / (double)n;
         eps_q[r] = jq.ess / t_q[r];
         eps_p[r] = jp.ess / t_p[r];
         gen_scope_end();
     }
-    double mq = median(ess_q, R), mp = median(ess_p, R), sq = median(eps_q, R), sp = median(eps_p, R);
-    double tq = median(t_q, R), tp = median(t_p, R);
+    double mq = bench_median(ess_q, R), mp = bench_median(ess_p, R), sq = bench_median(eps_q, R), sp = bench_median(eps_p, R);
+    double tq = bench_median(t_q, R), tp = bench_median(t_p, R);
     printf("%d observation sets, N = %lld particles, medians:\n", R, (long long)n);
     bench_report("amortized", "ESS per particle, neural proposal", mq, "", "prior", mp);
     bench_report("amortized", "ESS per second, neural proposal", sq, "1/s", "prior", sp);

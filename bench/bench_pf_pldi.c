@@ -77,10 +77,6 @@ static gen_status run_filter(const gen_gf *model, const double *ys, bool batched
     return s;
 }
 
-static int cmp(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 /* The median seconds of reps runs (after one warm-up run); -1 on error (printed). */
 static double time_runs(const gen_gf *model, const double *ys, bool batched, int64_t n, int reps, gen_device dev,
@@ -101,8 +97,7 @@ static double time_runs(const gen_gf *model, const double *ys, bool batched, int
                 gen_error_message());
         gen_error_clear();
     } else {
-        qsort(dt, (size_t)reps, sizeof *dt, cmp);
-        med = reps % 2 ? dt[reps / 2] : (dt[reps / 2 - 1] + dt[reps / 2]) / 2;
+        med = bench_median(dt, reps);
     }
     free(dt);
     return med;

@@ -16,6 +16,11 @@ static int cmp_double(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
+double bench_median(double *v, int n) {
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
 void bench_report(const char *bench, const char *name, double value, const char *unit,
                   const char *baseline, double baseline_value) {
     if (baseline) {

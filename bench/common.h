@@ -7,6 +7,8 @@
 #include <stdint.h>
 
 double bench_now(void); /* seconds, monotonic */
+/* The median of v[0..n) (n >= 1; sorts v in place). */
+double bench_median(double *v, int n);
 /* Times fn and its baseline alternately (rep by rep, so drift in machine load hits both
  * alike); writes the two medians (seconds per call / inner). */
 void bench_pair(void (*fn)(void *), void (*baseline)(void *), void *arg, int reps, int64_t inner,
