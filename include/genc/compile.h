@@ -20,6 +20,7 @@
 #define GENC_COMPILE_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "genc/autodiff.h"
 
@@ -56,6 +57,49 @@ gen_compiled *gen_compile(gen_closure f, int n_in, gen_array *const *like, int n
  * A parameter check in f that fails fails here with the same error. */
 gen_status gen_compiled_call(const gen_compiled *c, gen_array *const *in, gen_array **out);
 void gen_compiled_free(gen_compiled *c);
+
+/* ---- C files compiled and loaded ---------------------------------------------------------
+ * A C source file (a model file of the genc tool, a plug-in) compiled with the system C
+ * compiler into a shared object in the cache folder above, and loaded. The object is
+ * named by a hash of the file's text, the compiler command, the arguments and the library
+ * (its version, and the size and modification time of the file it was loaded from, so a
+ * rebuilt GenC recompiles), so an unchanged file compiles once per machine; it appears by
+ * rename, so concurrent processes never load half of one. A header the file includes is
+ * not part of the hash: name what it depends on in the flags (e.g. -DVERSION=3). */
+typedef struct gen_cc_options {
+    const char *cc;           /* the compiler command, split at spaces ("ccache gcc"); NULL or
+                                 "": $GENC_CC, else $CC, else "cc" */
+    const char *const *flags; /* n_flags arguments before the file (-I..., -O2, -D...) */
+    int n_flags;
+    const char *const *libs;  /* n_libs arguments after it (-L..., -lgenc, -Wl,...) */
+    int n_libs;
+    FILE *messages;           /* the compiler's output, warnings and errors in full, is copied
+                                 here when it compiles; NULL: not shown */
+} gen_cc_options;
+
+/* A loaded object (opaque). */
+typedef struct gen_cc_module gen_cc_module;
+
+/* Compiles the C file at path (the compiler runs "<cc> -shared -fPIC <flags> -o <object>
+ * <path> <libs>", so its messages name path) unless the cache holds its object, and loads
+ * it with dlopen (RTLD_NOW | RTLD_LOCAL: every symbol it uses must resolve now). opts may be
+ * NULL (no flags). *out is caller-owned (gen_cc_module_close). Errors (*out NULL):
+ * GEN_ERR_VALUE for a file that cannot be read ("gen_cc_module_load: cannot read m.c: No
+ * such file or directory"), a compiler that fails ("...: the C compiler 'cc' failed on
+ * m.c (exit status 1): <the end of its output>"; the whole of it went to opts->messages)
+ * and an object dlopen refuses (its message: an undefined symbol, say);
+ * GEN_ERR_UNSUPPORTED when there is no C compiler; GEN_ERR_VALUE when the cache folder
+ * cannot be made. */
+gen_status gen_cc_module_load(const char *path, const gen_cc_options *opts, gen_cc_module **out);
+/* The address of the symbol name in m (dlsym), NULL when m has none (or for NULL). */
+void *gen_cc_module_symbol(const gen_cc_module *m, const char *name);
+/* The shared object's path in the cache (borrowed, valid while m is; NULL for NULL). */
+const char *gen_cc_module_object(const gen_cc_module *m);
+/* Whether the object came from the cache (true) or was compiled by this call (false). */
+bool gen_cc_module_cached(const gen_cc_module *m);
+/* Unloads m (its object stays in the cache); NULL is ignored. Pointers from
+ * gen_cc_module_symbol are invalid afterwards. */
+void gen_cc_module_close(gen_cc_module *m);
 
 #ifdef __cplusplus
 }
