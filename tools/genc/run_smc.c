@@ -23,6 +23,8 @@ bool tool_run_smc(const tool_model *tm, const tool_opts *o, tool_result *r) {
     double *lml = calloc((size_t)T, sizeof *lml);
     gen_trace **out = calloc((size_t)o->draws, sizeof *out);
     gen_pf *pf = NULL;
+    /* every step's observations: what the summary leaves out by default */
+    gen_choicemap *seen = gen_choicemap_retain(gen_choicemap_empty());
     bool ok = lml && out;
     int64_t t = 0;
     tool_progress_start("smc", 1, T);
@@ -43,6 +45,14 @@ bool tool_run_smc(const tool_model *tm, const tool_opts *o, tool_result *r) {
                      ? gen_pf_step(pf, gen_key_fold_in(kt, 2), &args, diffs, obs, NULL, NULL)
                      : gen_error_status();
         if (st == GEN_OK) st = gen_pf_log_ml(pf, &lml[t]);
+        gen_choicemap *merged = st == GEN_OK ? gen_choicemap_merge(seen, obs) : NULL;
+        if (merged) {
+            gen_choicemap_retain(merged);
+            gen_choicemap_release(seen);
+            seen = merged;
+        } else if (st == GEN_OK) {
+            gen_error_clear(); /* observations at one address twice: the summary shows the later ones */
+        }
         if (st != GEN_OK) {
             fprintf(stderr, "genc: model '%s': smc: step %lld: %s\n", tm->info->name, (long long)t, gen_error_message());
             ok = false;
@@ -65,7 +75,7 @@ bool tool_run_smc(const tool_model *tm, const tool_opts *o, tool_result *r) {
     if (!s) s = gen_model_latents(tm->m);
     if (ok && (gen_pf_sample_unweighted_traces(pf, keys[1], o->draws, out) != GEN_OK ||
                gen_pf_ess_history(pf, &ess) != GEN_OK ||
-               !tool_cols_of(out[0], s, gen_model_observations(tm->m), false, &r->cols) ||
+               !tool_cols_of(out[0], s, seen, false, &r->cols) ||
                !tool_result_alloc(r, 1, o->draws))) {
         fprintf(stderr, "genc: model '%s': smc: %s\n", tm->info->name, gen_error_message());
         ok = false;
@@ -87,6 +97,7 @@ bool tool_run_smc(const tool_model *tm, const tool_opts *o, tool_result *r) {
     }
     gen_scope_end();
     gen_pf_free(pf);
+    gen_choicemap_release(seen);
     free(lml);
     free(out);
     return ok;
