@@ -79,7 +79,7 @@ bool tool_print_summary(FILE *f, const tool_model *tm, const tool_result *r) {
     if (r->has_log_ml) fprintf(f, "log marginal likelihood (estimate): %.6g\n", r->log_ml);
     const char *what = NULL;
     double ref = 0;
-    if (gen_model_reference(tm->m, &what, &ref)) fprintf(f, "%s (reference, exact): %.6g\n", what, ref);
+    if (gen_model_reference(tm->m, &what, &ref)) fprintf(f, "%s (reference): %.6g\n", what, ref);
     if (r->note[0]) fprintf(f, "%s\n", r->note);
     return true;
 }

@@ -1,0 +1,325 @@
+/* test_genc_cli.c — the genc program (tools/genc) run as a subprocess on model files this
+ * test writes, in a folder of its own (GENC_CACHE_DIR there too):
+ *   - a normal-normal model (mu ~ N(0, 1), y[i] ~ N(mu, 1), four y; b [2] ~ N(0, 1) left
+ *     unobserved) under NUTS: exit 0, the summary table's mean of mu within 5 MCSE of the
+ *     exact posterior mean sum(y) / 5, draws.csv and draws.json with the columns chain,
+ *     draw, mu, b[0], b[1] and chains x draws rows; no progress bar when stderr is a file;
+ *   - the compiled model reused from the cache on a second run (no compilation: the
+ *     cached object's mtime and the number of objects unchanged);
+ *   - importance sampling: the log marginal likelihood estimate within 5 standard errors
+ *     of the exact log N(y; 0, I + 1 1^T);
+ *   - errors: an unknown option, an unknown algorithm, a bad data file (named), a model
+ *     file with a syntax error (the compiler's message shown, status 1), a file without
+ *     GEN_MODEL, an unknown model (the gallery listed), a missing model file;
+ *   - Ctrl-C: SIGINT during a long MH run stops it with status 130 and keeps the draws
+ *     made (0 < rows < requested, "cancelled": true). */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "check.h"
+
+extern char **environ;
+
+static char dir[256];
+static const double Y[4] = {1.0, 2.0, 0.5, 1.5};
+
+static const char *MODEL =
+    "/* nn.c: mu ~ N(0, 1), y[i] ~ N(mu, 1) (four), b[2] ~ N(0, 1) */\n"
+    "#include \"genc.h\"\n"
+    "static gen_status body(gen_ctx *ctx, const gen_args *args, gen_array **retval) {\n"
+    "    gen_array *mu = gen_choose(ctx, \"mu\", gen_normal(gen_scalar(0), gen_scalar(1)));\n"
+    "    gen_choose(ctx, \"b\", gen_broadcasted_normal(gen_zeros(GEN_F64, GEN_DIMS(2)), gen_scalar(1)));\n"
+    "    *retval = gen_choose(ctx, \"y\", gen_broadcasted_normal(gen_mul(mu, gen_ones(GEN_F64, GEN_DIMS(4))),\n"
+    "                                                          gen_scalar(1)));\n"
+    "    return gen_ctx_status(ctx);\n"
+    "}\n"
+    "static gen_status setup(gen_model *m, const gen_data *data) {\n"
+    "    static const double Y[4] = {1.0, 2.0, 0.5, 1.5};\n"
+    "    gen_gf *f = gen_dynamic(\"nn\", body);\n"
+    "    gen_choicemap *obs = gen_choicemap_set_path(gen_choicemap_empty(), \"y\",\n"
+    "                                                gen_array_from_f64(GEN_DIMS(4), Y));\n"
+    "    gen_status s = gen_model_set_gf(m, f, NULL);\n"
+    "    return s == GEN_OK ? gen_model_set_observations(m, obs) : s;\n"
+    "}\n"
+    "GEN_MODEL(\"normal_normal\", \"mu ~ N(0, 1), four y ~ N(mu, 1)\", setup);\n";
+
+static void path_of(char *buf, size_t n, const char *name) { snprintf(buf, n, "%s/%s", dir, name); }
+
+static void write_text(const char *name, const char *text) {
+    char p[512];
+    path_of(p, sizeof p, name);
+    FILE *f = fopen(p, "w");
+    CHECK(f != NULL);
+    if (!f) return;
+    fputs(text, f);
+    fclose(f);
+}
+
+/* The whole file (malloc'd, "" when missing). */
+static char *read_text(const char *path) {
+    FILE *f = fopen(path, "rb");
+    char *s = NULL;
+    long n = 0;
+    if (f && fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 && (s = malloc((size_t)n + 1))) {
+        s[fread(s, 1, (size_t)n, f)] = 0;
+    }
+    if (f) fclose(f);
+    if (!s && (s = malloc(1))) s[0] = 0;
+    return s;
+}
+
+/* Starts genc with args (NULL-terminated) in dir, its stdout and stderr into out.txt and
+ * err.txt; the child's pid. */
+static pid_t start(const char *const *args) {
+    const char *argv[40];
+    int k = 0;
+    argv[k++] = GENC_TOOL_EXE;
+    for (int i = 0; args[i] && k < 39; i++) argv[k++] = args[i];
+    argv[k] = NULL;
+    char out[512], err[512];
+    path_of(out, sizeof out, "out.txt");
+    path_of(err, sizeof err, "err.txt");
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addopen(&fa, 2, err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    pid_t pid = -1;
+    int rc = posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0) check_fail(__FILE__, __LINE__, "cannot start %s: %s", argv[0], strerror(rc));
+    return rc == 0 ? pid : -1;
+}
+
+/* Waits for pid (at most 120 s, then kills it); the exit status, 128 + the signal. */
+static int finish(pid_t pid) {
+    if (pid < 0) return -1;
+    int status = 0;
+    for (int i = 0; i < 12000; i++) {
+        pid_t w = waitpid(pid, &status, WNOHANG);
+        if (w == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        nanosleep(&(struct timespec){0, 10000000}, NULL);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    check_fail(__FILE__, __LINE__, "genc did not finish in 120 s");
+    return -1;
+}
+
+static int run(const char *const *args) { return finish(start(args)); }
+
+static char *out_text(void) {
+    char p[512];
+    path_of(p, sizeof p, "out.txt");
+    return read_text(p);
+}
+static char *err_text(void) {
+    char p[512];
+    path_of(p, sizeof p, "err.txt");
+    return read_text(p);
+}
+
+/* A number after `key` in text (after the first occurrence of `after`), NaN if absent. */
+static double json_number(const char *text, const char *after, const char *key) {
+    const char *s = after ? strstr(text, after) : text;
+    s = s ? strstr(s, key) : NULL;
+    return s ? strtod(s + strlen(key), NULL) : NAN;
+}
+
+static int count_lines(const char *text) {
+    int n = 0;
+    for (; *text; text++) n += *text == '\n';
+    return n;
+}
+
+/* The compiled model files in the cache folder (cc-<hash>.so): the last one's path into
+ * p; how many. */
+static int cached_object(char *p, size_t n) {
+    char cache[512];
+    path_of(cache, sizeof cache, "cache");
+    DIR *d = opendir(cache);
+    int count = 0;
+    p[0] = 0;
+    for (struct dirent *e; d && (e = readdir(d));) {
+        size_t l = strlen(e->d_name);
+        if (strncmp(e->d_name, "cc-", 3) || l < 3 || strcmp(e->d_name + l - 3, ".so")) continue;
+        snprintf(p, n, "%.300s/%.200s", cache, e->d_name);
+        count++;
+    }
+    if (d) closedir(d);
+    return count;
+}
+
+static void test_nuts(void) {
+    char model[512], outdir[512], csv[600], json[600];
+    path_of(model, sizeof model, "nn.c");
+    path_of(outdir, sizeof outdir, "nuts");
+    int rc = run((const char *const[]){"run", model, "--chains", "2", "--warmup", "300", "--draws", "500", "--seed",
+                                       "3", "--out", outdir, NULL});
+    char *out = out_text(), *err = err_text();
+    CHECK(rc == 0);
+    if (rc != 0) fprintf(stderr, "genc said:\n%s\n%s\n", out, err);
+    CHECK(strchr(err, '\r') == NULL); /* no progress bar: stderr is no terminal */
+    /* the summary table: "mu <mean> <sd> ..." */
+    const char *row = strstr(out, "\nmu ");
+    double mean = row ? strtod(row + 4, NULL) : NAN;
+    snprintf(json, sizeof json, "%s/draws.json", outdir);
+    char *js = read_text(json);
+    double mcse = json_number(js, "{\"name\": \"mu\"", "\"mcse_mean\": ");
+    double jmean = json_number(js, "{\"name\": \"mu\"", "\"mean\": ");
+    double exact = (Y[0] + Y[1] + Y[2] + Y[3]) / 5;
+    CHECK(mcse > 0 && mcse < 0.05);
+    CHECK(fabs(mean - exact) < 5 * mcse);
+    CHECK_NEAR(mean, jmean, 1e-3 * fabs(jmean));
+    /* b's posterior is its prior N(0, 1) */
+    double bmean = json_number(js, "{\"name\": \"b[1]\"", "\"mean\": ");
+    double bmcse = json_number(js, "{\"name\": \"b[1]\"", "\"mcse_mean\": ");
+    CHECK(fabs(bmean) < 5 * bmcse);
+    CHECK(strstr(js, "\"columns\": [\"mu\", \"b[0]\", \"b[1]\"]") != NULL);
+    CHECK(strstr(js, "\"algorithm\": \"nuts\"") && strstr(js, "\"cancelled\": false"));
+    /* the JSON's draws: 2 chains of 500 rows of 3 numbers */
+    const char *d = strstr(js, "\"draws\": ["), *e = strstr(js, "\"summary\"");
+    int open = 0;
+    for (const char *s = d; d && e && s < e; s++) open += *s == '[';
+    CHECK(open == 1 + 2 + 2 * 500);
+    snprintf(csv, sizeof csv, "%s/draws.csv", outdir);
+    char *cs = read_text(csv);
+    CHECK(!strncmp(cs, "chain,draw,mu,b[0],b[1]\n", 24));
+    CHECK(count_lines(cs) == 1 + 2 * 500);
+    CHECK(strstr(cs, "\n1,499,") != NULL);
+    free(cs);
+    free(js);
+    free(out);
+    free(err);
+}
+
+static void test_cache_and_is(void) {
+    char model[512], outdir[512], obj[512], obj2[512], json[600];
+    struct stat st1, st2;
+    path_of(model, sizeof model, "nn.c");
+    path_of(outdir, sizeof outdir, "is");
+    int n1 = cached_object(obj, sizeof obj);
+    CHECK(n1 == 1 && stat(obj, &st1) == 0);
+    int rc = run((const char *const[]){"run", model, "--algorithm", "is", "--particles", "4000", "--draws", "200",
+                                       "--out", outdir, NULL});
+    char *err = err_text();
+    CHECK(rc == 0);
+    CHECK(strstr(err, "compiled earlier") != NULL);
+    int n2 = cached_object(obj2, sizeof obj2);
+    CHECK(n2 == 1 && !strcmp(obj, obj2) && stat(obj2, &st2) == 0);
+    CHECK(st1.st_mtim.tv_sec == st2.st_mtim.tv_sec && st1.st_mtim.tv_nsec == st2.st_mtim.tv_nsec);
+    /* the log marginal likelihood: y ~ N(0, I + 1 1^T), whose inverse is I - 1 1^T / 5 and
+     * determinant 5 */
+    double s = 0, ss = 0;
+    for (int i = 0; i < 4; i++) s += Y[i], ss += Y[i] * Y[i];
+    double exact = -0.5 * (ss - s * s / 5) - 0.5 * log(5.0) - 2 * log(2 * acos(-1.0));
+    snprintf(json, sizeof json, "%s/draws.json", outdir);
+    char *js = read_text(json);
+    double est = json_number(js, NULL, "\"log_ml\": "), ess = json_number(js, NULL, "\"ess\": ");
+    /* the delta method: var(log mean w) ~ (n / ESS - 1) / n */
+    double se = sqrt(fmax(1.0 / ess - 1.0 / 4000, 1e-12));
+    CHECK(ess > 100 && ess <= 4000);
+    CHECK(fabs(est - exact) < 5 * se);
+    char csv[600];
+    snprintf(csv, sizeof csv, "%s/draws.csv", outdir);
+    char *cs = read_text(csv);
+    CHECK(count_lines(cs) == 1 + 200);
+    free(cs);
+    free(js);
+    free(err);
+}
+
+/* genc with args fails with status want and its stderr contains each of the strings. */
+static void expect_error(const char *const *args, int want, const char *s1, const char *s2) {
+    int rc = run(args);
+    char *err = err_text();
+    CHECK(rc == want);
+    if (rc != want) fprintf(stderr, "status %d, stderr:\n%s\n", rc, err);
+    if (s1 && !strstr(err, s1)) check_fail(__FILE__, __LINE__, "stderr lacks '%s':\n%s", s1, err);
+    if (s2 && !strstr(err, s2)) check_fail(__FILE__, __LINE__, "stderr lacks '%s':\n%s", s2, err);
+    free(err);
+}
+
+static void test_errors(void) {
+    char model[512], bad_data[512], bad_c[512], no_reg[512], missing[512];
+    path_of(model, sizeof model, "nn.c");
+    expect_error((const char *const[]){"run", model, "--bogus", "3", NULL}, 2, "unknown option '--bogus'", NULL);
+    expect_error((const char *const[]){"run", model, "--algorithm", "magic", NULL}, 2, "unknown algorithm 'magic'", NULL);
+    expect_error((const char *const[]){"run", model, "--chains", "zero", NULL}, 2, "--chains", "'zero'");
+    expect_error((const char *const[]){"frobnicate", NULL}, 2, "unknown command 'frobnicate'", NULL);
+    write_text("bad.json", "{\"N\": 3, \"y\": [1, 2,");
+    path_of(bad_data, sizeof bad_data, "bad.json");
+    expect_error((const char *const[]){"run", model, "--data", bad_data, NULL}, 1, "bad data file", "bad.json");
+    write_text("bad.c", "#include \"genc.h\"\nstatic int broken(void) { return 1 +; }\n"
+                        "GEN_MODEL(\"bad\", \"does not compile\", NULL);\n");
+    path_of(bad_c, sizeof bad_c, "bad.c");
+    expect_error((const char *const[]){"run", bad_c, NULL}, 1, "bad.c:2", "could not be built");
+    write_text("noreg.c", "#include \"genc.h\"\nint not_a_model(void) { return 3; }\n");
+    path_of(no_reg, sizeof no_reg, "noreg.c");
+    expect_error((const char *const[]){"run", no_reg, NULL}, 1, "registers no model", "GEN_MODEL");
+    expect_error((const char *const[]){"run", "no_such_model", NULL}, 2, "unknown model 'no_such_model'", "gallery");
+    path_of(missing, sizeof missing, "missing.c");
+    expect_error((const char *const[]){"run", missing, NULL}, 2, "no such model file", "missing.c");
+    expect_error((const char *const[]){"run", model, "--algorithm", "smc", "--out", dir, NULL}, 1,
+                 "declares no sequential steps", NULL);
+    /* --help everywhere */
+    CHECK(run((const char *const[]){"--help", NULL}) == 0);
+    CHECK(run((const char *const[]){"run", "--help", NULL}) == 0);
+    char *out = out_text();
+    CHECK(strstr(out, "--algorithm") != NULL);
+    free(out);
+    CHECK(run((const char *const[]){"list", "--help", NULL}) == 0);
+}
+
+static void test_sigint(void) {
+    char model[512], outdir[512], csv[600], json[600];
+    path_of(model, sizeof model, "nn.c");
+    path_of(outdir, sizeof outdir, "sigint");
+    pid_t pid = start((const char *const[]){"run", model, "--algorithm", "mh", "--chains", "2", "--warmup", "0",
+                                            "--draws", "3000000", "--out", outdir, NULL});
+    nanosleep(&(struct timespec){1, 500000000}, NULL);
+    if (pid > 0) kill(pid, SIGINT);
+    int rc = finish(pid);
+    CHECK(rc == 130);
+    snprintf(csv, sizeof csv, "%s/draws.csv", outdir);
+    snprintf(json, sizeof json, "%s/draws.json", outdir);
+    char *cs = read_text(csv), *js = read_text(json), *out = out_text();
+    int rows = count_lines(cs) - 1;
+    CHECK(rows > 0 && rows < 2 * 3000000);
+    CHECK(strstr(js, "\"cancelled\": true") != NULL);
+    CHECK(strstr(out, "stopped by Ctrl-C") != NULL);
+    free(cs);
+    free(js);
+    free(out);
+}
+
+int main(int argc, char **argv) {
+    check_only = argc > 1 ? argv[1] : NULL;
+    snprintf(dir, sizeof dir, "/tmp/genc-cli-XXXXXX");
+    if (!mkdtemp(dir)) {
+        fprintf(stderr, "cannot make a folder: %s\n", strerror(errno));
+        return 1;
+    }
+    char cache[512];
+    path_of(cache, sizeof cache, "cache");
+    setenv("GENC_CACHE_DIR", cache, 1);
+    write_text("nn.c", MODEL);
+    RUN(test_nuts);
+    RUN(test_cache_and_is);
+    RUN_ONLY(test_errors);
+    RUN_ONLY(test_sigint);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
+    return check_finish();
+}
