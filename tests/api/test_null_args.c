@@ -647,7 +647,16 @@ static void test_compile(void) {
     PTR(gen_compile(CLOSURE, 1, NULL, 1));
     ST(gen_compiled_call(NULL, ARRS, &o_arr));
     NOOP(gen_compiled_free(NULL));
+    gen_cc_module *ccm = NULL;
+    ST(gen_cc_module_load(NULL, NULL, &ccm));
+    ST(gen_cc_module_load("m.c", NULL, NULL));
+    DOC(gen_cc_module_symbol(NULL, "f"), NULL);
+    DOC(gen_cc_module_object(NULL), NULL);
+    DOC(gen_cc_module_cached(NULL), false);
+    NOOP(gen_cc_module_close(NULL));
     /* No pointer argument: gen_set_compile, gen_compile_enabled, gen_compile_cache_clear. */
+    /* Optional (documented "may be NULL", no row): gen_cc_module_load opts. The NULL name of
+     * gen_cc_module_symbol needs a loaded module: tests/compile/test_cc_module.c. */
 }
 
 /* ---- genc/core.h ---- */
