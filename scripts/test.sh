@@ -49,7 +49,9 @@ if [ "$mode" = valgrind ]; then
   # reads there (false positives outside GenC).
   # So is the NVRTC test: it compiles some 460 programs with NVRTC and cc (a minute
   # natively, hours under valgrind); the lane programs' host side runs in the GPU tests.
-  heavy='infer/test_(nuts|hmc|gibbs|involutive|enumerate|sbc|split_merge|exact_posteriors|pf|pf_batched|pmcmc|smcp3)$|^docs/|^cuda/|compile/test_emit_cuda$'
+  # So is the installation test, a shell script (the shell leaks under valgrind; it
+  # builds and runs programs, not GenC code of its own).
+  heavy='infer/test_(nuts|hmc|gibbs|involutive|enumerate|sbc|split_merge|exact_posteriors|pf|pf_batched|pmcmc|smcp3)$|^docs/|^cuda/|compile/test_emit_cuda$|^install/'
   export GENC_PDB_CHAINS=2 GENC_PDB_WARMUP=40 GENC_PDB_DRAWS=20
   ctest --test-dir "$dir" --output-on-failure -j "$(nproc)" -T memcheck -E "$heavy" \
     --overwrite MemoryCheckCommandOptions="--leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=3"
