@@ -91,8 +91,8 @@ bool tool_progress_fn(void *ud, const gen_progress_info *info) {
     return !stop_asked;
 }
 
-bool tool_progress_step(int chain, int64_t done, int64_t total) {
-    gen_progress_info info = {"genc", "", chain, bar_chains, done, total};
+bool tool_progress_step(int chain, const char *phase, int64_t done, int64_t total) {
+    gen_progress_info info = {"genc", phase, chain, bar_chains, done, total};
     return tool_progress_fn(NULL, &info);
 }
 

@@ -133,7 +133,7 @@ static void run_chain(chain_run *cr, int c) {
     int64_t total = o->warmup + o->draws;
     gen_key kc = gen_key_fold_in(cr->key, (uint64_t)c);
     gen_trace *tr = gen_trace_retain(cr->init[c]);
-    if (!tool_progress_step(c, 0, total)) total = 0;
+    if (!tool_progress_step(c, o->warmup > 0 ? "burn-in" : "sampling", 0, total)) total = 0;
     for (int64_t s = 0; s < total; s++) {
         gen_scope_begin();
         gen_trace *out = NULL;
@@ -155,7 +155,7 @@ static void run_chain(chain_run *cr, int c) {
         gen_scope_end();
         gen_trace_release(tr);
         tr = out;
-        if (!tool_progress_step(c, s + 1, total)) break;
+        if (!tool_progress_step(c, s + 1 < o->warmup ? "burn-in" : "sampling", s + 1, total)) break;
     }
     gen_trace_release(tr);
 }

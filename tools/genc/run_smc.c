@@ -58,7 +58,7 @@ bool tool_run_smc(const tool_model *tm, const tool_opts *o, tool_result *r) {
             ok = false;
         }
         gen_scope_end();
-        if (ok && !tool_progress_step(0, t + 1, T)) {
+        if (ok && !tool_progress_step(0, "steps", t + 1, T)) {
             t++;
             break;
         }

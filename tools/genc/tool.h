@@ -149,7 +149,7 @@ void tool_progress_start(const char *label, int n_chains, int64_t per_chain);
  * returns false once a stop was asked. */
 bool tool_progress_fn(void *ud, const gen_progress_info *info);
 /* The tool's own loops: chain c did done units of total. False once a stop was asked. */
-bool tool_progress_step(int chain, int64_t done, int64_t total);
+bool tool_progress_step(int chain, const char *phase, int64_t done, int64_t total);
 void tool_progress_end(void);
 
 /* ---- writers (output.c) ---- */
