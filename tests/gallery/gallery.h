@@ -63,6 +63,27 @@ static inline gen_nuts_result gallery_nuts(const gen_model *m, uint64_t seed, in
     return r;
 }
 
+/* The column of element elem of the choice at path among the flattened latents of the
+ * model's traces (the order of the draws' last axis), found by matching a trace's values;
+ * -1 (and a failed check) if it is not there. */
+static inline int64_t gallery_column(const gen_model *m, const char *path, int64_t elem) {
+    gen_trace *tr = gallery_trace(m, 99);
+    if (!tr) return -1;
+    gen_array *flat = gen_choicemap_flatten(gen_trace_choices(tr), gen_model_latents(m));
+    const gen_array *v = gen_choicemap_get_path(gen_trace_choices(tr), path);
+    CHECK(flat && v);
+    if (!flat || !v) return -1;
+    const double *f = gen_array_data(flat);
+    double want = NAN;
+    gen_array *one = gen_reshape(gen_cast(v, GEN_F64), GEN_DIMS(gen_array_size(v)));
+    const double *vv = one ? gen_array_data(one) : NULL;
+    if (vv && elem < gen_array_size(one)) want = vv[elem];
+    for (int64_t i = 0; i < gen_array_size(flat); i++)
+        if (f[i] == want) return i;
+    check_fail(__FILE__, __LINE__, "gallery_column: %s[%lld] is not among the latents", path, (long long)elem);
+    return -1;
+}
+
 /* Column col of draws [chains, draws, dims] as a summary (mean, sd, MCSEs, ESS). */
 static inline gen_summary gallery_summary(const gen_array *draws, int64_t col) {
     gen_summary s = {0};
