@@ -80,6 +80,8 @@
 #include "genc/vi.h"
 #include "genc/nn.h"
 #include "genc/train.h"
+#include "genc/data.h"
+#include "genc/model.h"
 
 #define GENC_VERSION_MAJOR 0
 #define GENC_VERSION_MINOR 1
