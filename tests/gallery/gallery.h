@@ -84,6 +84,59 @@ static inline int64_t gallery_column(const gen_model *m, const char *path, int64
     return -1;
 }
 
+/* One particle filter of n particles over the model's sequential steps, as the genc tool
+ * runs them: the step callback gives each step's arguments, argdiffs and observations;
+ * step 0 is gen_pf_init, each later step resamples (systematic) when the ESS is below
+ * n / 2, then gen_pf_step. After each step on_step(ud, t, pf) (may be NULL) reads the
+ * filter. Returns the log marginal likelihood estimate (NaN on error). */
+typedef void (*gallery_pf_fn)(void *ud, int64_t t, const gen_pf *pf);
+static inline double gallery_pf(const gen_model *m, uint64_t seed, int64_t n, gallery_pf_fn on_step, void *ud) {
+    gen_model_step_fn fn = NULL;
+    void *payload = NULL;
+    int64_t steps = gen_model_smc(m, &fn, &payload);
+    CHECK(steps > 0 && fn);
+    gen_pf *pf = NULL;
+    double log_ml = NAN;
+    gen_key key = gen_key_new(seed);
+    for (int64_t t = 0; t < steps; t++) {
+        gen_scope_begin();
+        gen_array *slots[GEN_MODEL_MAX_ARGS] = {0};
+        gen_diff diffs[GEN_MODEL_MAX_ARGS];
+        gen_args a = {0, slots, NULL};
+        gen_choicemap *obs = NULL;
+        gen_key k[2];
+        gen_key_split(gen_key_fold_in(key, (uint64_t)t), 2, k);
+        gen_status s = fn(payload, t, &a, diffs, &obs);
+        CHECK_OK(s);
+        if (s == GEN_OK && t == 0) CHECK_OK(s = gen_pf_init(gen_model_gf(m), k[0], &a, obs, NULL, NULL, n, &pf));
+        if (s == GEN_OK && t > 0) {
+            CHECK_OK(s = gen_pf_maybe_resample(pf, k[0], GEN_RESAMPLE_SYSTEMATIC, (double)n / 2, NULL));
+            if (s == GEN_OK) CHECK_OK(s = gen_pf_step(pf, k[1], &a, diffs, obs, NULL, NULL));
+        }
+        if (s == GEN_OK && on_step) on_step(ud, t, pf);
+        gen_scope_end();
+        if (s != GEN_OK) break;
+    }
+    if (pf) CHECK_OK(gen_pf_log_ml(pf, &log_ml));
+    if (pf && gen_pf_steps(pf) != steps - 1) log_ml = NAN;
+    gen_pf_free(pf);
+    return log_ml;
+}
+
+/* R independent filters' log marginal likelihood estimates l[0..R): their mean plus half
+ * their variance (a log of an unbiased estimate is low by var / 2 to first order) within
+ * 5 standard errors of the exact value. */
+static inline void gallery_check_log_ml_at(const char *file, int line, const double *l, int R, double exact) {
+    double m = 0, v = 0;
+    for (int r = 0; r < R; r++) m += l[r] / R;
+    for (int r = 0; r < R; r++) v += (l[r] - m) * (l[r] - m) / (R - 1);
+    double se = sqrt(v / R);
+    check_count++;
+    if (!(fabs(m + v / 2 - exact) < 5 * se + 1e-12))
+        check_fail(file, line, "mean log ML %.5f (+ var/2 = %.5f), exact %.5f (se %.3g)", m, m + v / 2, exact, se);
+}
+#define GALLERY_CHECK_LOG_ML(l, R, exact) gallery_check_log_ml_at(__FILE__, __LINE__, (l), (R), (exact))
+
 /* Column col of draws [chains, draws, dims] as a summary (mean, sd, MCSEs, ESS). */
 static inline gen_summary gallery_summary(const gen_array *draws, int64_t col) {
     gen_summary s = {0};
