@@ -84,7 +84,9 @@ static void test_posterior_of_k(void) {
         printf("k changed in %d of %d sweeps\n", moves, n);
         CHECK(moves > n / 50);
         for (int k = 1; k <= KMAX; k++) {
-            for (int i = 0; i < n; i++) ind[i] = kv[i] == k;
+            double f = 0;
+            for (int i = 0; i < n; i++) f += (ind[i] = kv[i] == k) / n;
+            printf("chain p(k = %d) %.4f\n", k, f);
             char what[16];
             snprintf(what, sizeof what, "p(k = %d)", k);
             GALLERY_CHECK_BATCH_MEAN(what, ind, n, post[k - 1], 0.05);
