@@ -50,8 +50,9 @@ if [ "$mode" = valgrind ]; then
   # So is the NVRTC test: it compiles some 460 programs with NVRTC and cc (a minute
   # natively, hours under valgrind); the lane programs' host side runs in the GPU tests.
   # So is the installation test, a shell script (the shell leaks under valgrind; it
-  # builds and runs programs, not GenC code of its own).
-  heavy='infer/test_(nuts|hmc|gibbs|involutive|enumerate|sbc|split_merge|exact_posteriors|pf|pf_batched|pmcmc|smcp3)$|^docs/|^cuda/|compile/test_emit_cuda$|^install/'
+  # builds and runs programs, not GenC code of its own), and the gallery's tests, which
+  # run below in their quick form.
+  heavy='infer/test_(nuts|hmc|gibbs|involutive|enumerate|sbc|split_merge|exact_posteriors|pf|pf_batched|pmcmc|smcp3)$|^docs/|^cuda/|compile/test_emit_cuda$|^install/|^gallery/'
   export GENC_PDB_CHAINS=2 GENC_PDB_WARMUP=40 GENC_PDB_DRAWS=20
   ctest --test-dir "$dir" --output-on-failure -j "$(nproc)" -T memcheck -E "$heavy" \
     --overwrite MemoryCheckCommandOptions="--leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=3"
@@ -62,6 +63,8 @@ if [ "$mode" = valgrind ]; then
   for t in structure errors; do $vg "$dir/tests/infer_test_pmcmc" "$t" >/dev/null; done
   for t in weight errors memory; do $vg "$dir/tests/infer_test_smcp3" "$t" >/dev/null; done
   for t in structure errors; do $vg "$dir/tests/infer_test_pf_batched" "$t" >/dev/null; done
+  # The gallery's tests: each model's short run ("quick": every part runs, no statistics).
+  for p in "$dir"/tests/gallery_test_*; do $vg "$p" quick >/dev/null; done
   # The documentation's programs run through a shell script that checks their output
   # (the shell itself leaks under valgrind): here the programs run on their own.
   for p in "$dir"/tests/doc_*; do $vg "$p" >/dev/null; done
