@@ -15,7 +15,7 @@
  * Data (--data): {"T": .., "L": .., "controls": [T, 2] (row 0 unused), "landmarks": [L, 2],
  * "ranges": [T, L]} and optionally "start" ([1, 1]), "start_sd" (0.5), "motion_sd" (0.15),
  * "range_sd" (0.3). Without --data: the 25 steps below among 4 landmarks at the corners of
- * a 10 x 10 square, simulated once (ROBOT_PATH is the true path). */
+ * a 10 x 10 square, simulated once (tests/gallery/test_robot.c holds the true path). */
 #include <math.h>
 #include <stdlib.h>
 
@@ -38,12 +38,6 @@ static const double ROBOT_RANGES[25][4] = {
     {7.976, 12.681, 2.127, 10.180}, {8.086, 12.003, 2.604, 10.519}, {7.333, 12.182, 2.550, 9.863},
     {7.912, 11.756, 2.795, 9.720}, {7.452, 11.267, 2.508, 8.886}, {7.251, 11.235, 3.449, 8.450},
     {7.600, 11.164, 3.947, 7.844}};
-static const double ROBOT_PATH[25][2] = {
-    {0.802, 1.132}, {1.601, 1.572}, {2.137, 2.210}, {2.636, 2.780}, {3.017, 3.336},
-    {3.211, 4.050}, {3.453, 4.947}, {3.537, 5.724}, {3.508, 6.621}, {3.059, 7.326},
-    {2.691, 7.879}, {2.348, 8.550}, {1.649, 8.632}, {1.117, 8.696}, {0.664, 8.803},
-    {0.123, 8.592}, {-0.064, 8.522}, {-0.211, 8.202}, {-0.084, 7.895}, {-0.027, 7.576},
-    {0.076, 7.302}, {0.753, 7.398}, {1.168, 7.198}, {1.832, 7.108}, {2.503, 7.533}};
 
 /* Unfold kernel: args (t, pos_prev, start, start_sd, controls, landmarks, motion_sd,
  * range_sd); returns pos_t. */
