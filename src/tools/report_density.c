@@ -56,9 +56,9 @@ static int64_t finite_sorted(const double *x, int64_t n, double *out) {
 }
 
 void rep_density_plot(rep_buf *b, const rep_draws *d, int64_t j, const double *col,
-                      gen_report_density kind, double width, double height, bool axes) {
-    rep_plot p = {.cls = "density", .w = width, .h = height, .left = axes ? 12 : 6, .right = 10,
-                  .top = axes ? 22 : 6, .bottom = 32};
+                      gen_report_density kind, const rep_plot *frame, bool fixed_x, bool title_on,
+                      bool xlabel_on) {
+    rep_plot p = *frame;
     int64_t n = d->chains * d->draws;
     char title[300];
     snprintf(title, sizeof title, "%s: density", d->names[j]);
@@ -70,7 +70,9 @@ void rep_density_plot(rep_buf *b, const rep_draws *d, int64_t j, const double *c
     int64_t m = finite_sorted(col, n, s);
     double h = m > 0 ? rep_silverman(s, m) : 0;
     double dens[REP_GRID], grid[REP_GRID];
-    if (m > 0) {
+    if (fixed_x) {
+        /* the frame's x range */
+    } else if (m > 0) {
         p.x0 = s[0], p.x1 = s[m - 1];
         if (h > 0) p.x0 -= 3 * h, p.x1 += 3 * h;
         else rep_pad(&p.x0, &p.x1, 0.05);
@@ -94,7 +96,7 @@ void rep_density_plot(rep_buf *b, const rep_draws *d, int64_t j, const double *c
         for (int k = 0; k < bins; k++) ymax = fmax(ymax, counts[k]);
     }
     p.y0 = 0, p.y1 = ymax * 1.08;
-    rep_plot_open(b, &p, axes ? title : NULL, axes ? d->names[j] : NULL, NULL, false);
+    rep_plot_open(b, &p, title_on ? title : NULL, xlabel_on ? d->names[j] : NULL, NULL, false);
     if (m == 0) {
         rep_plot_note(b, &p, "no finite draws");
     } else if (h == 0) {
@@ -102,7 +104,7 @@ void rep_density_plot(rep_buf *b, const rep_draws *d, int64_t j, const double *c
         rep_coord(rep_px(&p, s[0]), cx);
         rep_printf(b, "<line x1=\"%s\" y1=\"%s\" x2=\"%s\" y2=\"%s\" stroke=\"#333\" stroke-width=\"2\"/>", cx,
                    rep_coord(p.h - p.bottom, c1), cx, rep_coord(p.top, c2));
-        if (axes) rep_plot_note(b, &p, "constant");
+        if (title_on) rep_plot_note(b, &p, "constant");
     } else if (kind == GEN_REPORT_KDE) {
         rep_area(b, &p, grid, dens, REP_GRID, "fill=\"#000\" fill-opacity=\"0.12\"");
         double *x = core_alloc((size_t)d->draws * sizeof *x);

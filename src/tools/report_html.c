@@ -70,7 +70,8 @@ static bool draws_section(rep_buf *b, const rep_draws *d, gen_report_density kin
         rep_column(d, j, col);
         rep_puts(b, "<div class=\"row\">");
         rep_trace_plot(b, d, j, col);
-        rep_density_plot(b, d, j, col, kind, 300, 170, true);
+        rep_plot frame = {.cls = "density", .w = 300, .h = 170, .left = 12, .right = 10, .top = 22, .bottom = 32};
+        rep_density_plot(b, d, j, col, kind, &frame, false, true, true);
         rep_puts(b, "</div>");
     }
     core_free(col, (size_t)n * sizeof *col);

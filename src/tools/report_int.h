@@ -161,9 +161,12 @@ double rep_silverman(const double *sorted, int64_t n);
 /* A Gaussian kernel density estimate with bandwidth h of the n values x at the m points
  * g0 + k (g1 - g0) / (m - 1): out[k] (exact sums, skipping kernels past 8 h). */
 void rep_kde(const double *x, int64_t n, double h, double g0, double g1, int m, double *out);
-/* Column j's marginal density plot (kind: KDE or histogram); width in pixels. */
+/* Column j's marginal density plot (kind: KDE or histogram) in frame's size and margins,
+ * over frame's x range when fixed_x (else the draws' range widened by 3 bandwidths);
+ * with or without its title and x label. */
 void rep_density_plot(rep_buf *b, const rep_draws *d, int64_t j, const double *col,
-                      gen_report_density kind, double width, double height, bool axes);
+                      gen_report_density kind, const rep_plot *frame, bool fixed_x, bool title_on,
+                      bool xlabel_on);
 /* The pair plot of d's chosen columns (nothing when none are chosen). Returns false on
  * an allocation failure (recorded). */
 bool rep_pair_plot(rep_buf *b, const rep_draws *d, gen_report_density kind);

@@ -9,14 +9,25 @@
 
 #define REP_CELL 170
 
-static void scatter(rep_buf *b, const rep_draws *d, const double *cx, const double *cy, int64_t jx, int64_t jy,
-                    bool xlab, bool ylab) {
-    rep_plot p = {.cls = "scatter", .w = REP_CELL, .h = REP_CELL, .left = 44, .right = 6, .top = 6, .bottom = 32};
+/* A panel of the matrix: the same data rectangle everywhere, the x axis' label under the
+ * bottom row only; x range of column cx, y range of column cy. */
+static rep_plot panel(const char *cls, const rep_draws *d, const double *cx, const double *cy, bool bottom_row) {
+    rep_plot p = {.cls = cls, .w = REP_CELL, .h = REP_CELL - 12 + (bottom_row ? 14 : 0), .left = 40, .right = 6,
+                  .top = 6, .bottom = 20 + (bottom_row ? 14 : 0)};
     int64_t n = d->chains * d->draws;
-    bool any = rep_finite_range(cx, n, 1, &p.x0, &p.x1) && rep_finite_range(cy, n, 1, &p.y0, &p.y1);
-    if (!any) p.x0 = p.y0 = 0, p.x1 = p.y1 = 1;
+    if (!rep_finite_range(cx, n, 1, &p.x0, &p.x1)) p.x0 = 0, p.x1 = 1;
+    if (!cy || !rep_finite_range(cy, n, 1, &p.y0, &p.y1)) p.y0 = 0, p.y1 = 1;
     rep_pad(&p.x0, &p.x1, 0.05);
     rep_pad(&p.y0, &p.y1, 0.05);
+    return p;
+}
+
+static void scatter(rep_buf *b, const rep_draws *d, const double *cx, const double *cy, int64_t jx, int64_t jy,
+                    bool xlab, bool ylab) {
+    rep_plot p = panel("scatter", d, cx, cy, xlab);
+    int64_t n = d->chains * d->draws;
+    double lo, hi;
+    bool any = rep_finite_range(cx, n, 1, &lo, &hi) && rep_finite_range(cy, n, 1, &lo, &hi);
     char title[600];
     snprintf(title, sizeof title, "%s against %s", d->names[jy], d->names[jx]);
     rep_plot_open(b, &p, NULL, xlab ? d->names[jx] : NULL, ylab ? d->names[jy] : NULL, true);
@@ -65,7 +76,8 @@ bool rep_pair_plot(rep_buf *b, const rep_draws *d, gen_report_density kind) {
                     rep_puts(b, "<div></div>");
                 } else if (c == r) {
                     rep_puts(b, "<div>");
-                    rep_density_plot(b, d, d->pairs[r], cols[r], kind, REP_CELL, REP_CELL, false);
+                    rep_plot frame = panel("density", d, cols[r], NULL, r == k - 1);
+                    rep_density_plot(b, d, d->pairs[r], cols[r], kind, &frame, true, false, r == k - 1);
                     rep_puts(b, "</div>");
                 } else {
                     rep_puts(b, "<div>");

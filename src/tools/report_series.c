@@ -20,7 +20,7 @@ void rep_series_plot(rep_buf *b, const rep_series *s) {
         y0 = fmin(y0, s->ref), y1 = fmax(y1, s->ref);
     }
     if (!any && !s->has_ref) x0 = y0 = 0, x1 = y1 = 1;
-    if (x1 == x0) rep_pad(&x0, &x1, 0);
+    rep_pad(&x0, &x1, 0.02);
     rep_pad(&y0, &y1, 0.06);
     p.x0 = x0, p.x1 = x1, p.y0 = y0, p.y1 = y1;
     rep_plot_open(b, &p, s->title, s->xlabel, s->ylabel, true);

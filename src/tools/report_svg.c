@@ -116,8 +116,8 @@ void rep_plot_open(rep_buf *b, const rep_plot *p, const char *title, const char 
     }
     double xl = p->left, xr = p->w - p->right, yt = p->top, yb = p->h - p->bottom;
     rep_ticks tx, ty;
-    rep_ticks_make(p->x0, p->x1, (int)fmax(2, (xr - xl) / 70), &tx);
-    rep_ticks_make(p->y0, p->y1, (int)fmax(2, (yb - yt) / 35), &ty);
+    rep_ticks_make(p->x0, p->x1, (int)fmax(3, (xr - xl) / 60), &tx);
+    rep_ticks_make(p->y0, p->y1, (int)fmax(3, (yb - yt) / 30), &ty);
     /* grid */
     rep_puts(b, "<g stroke=\"#e8e8e8\">");
     for (int i = 0; i < tx.n; i++) {
