@@ -49,7 +49,7 @@ static int fail(const char *what) {
 
 /* The recorded columns' names, in gen_choicemap_flatten's (deep) order: "mu", "tau",
  * "theta[1]", ... */
-static int column_names(const gen_choicemap *latents, char names[][32], int cap) {
+static int column_names(const gen_choicemap *latents, char names[][48], int cap) {
     gen_choicemap_iter it;
     int k = 0;
     gen_choicemap_iter_init(&it, latents);
@@ -58,8 +58,8 @@ static int column_names(const gen_choicemap *latents, char names[][32], int cap)
         gen_addr_format(&it.addr, a, sizeof a);
         int64_t n = gen_array_size(it.value);
         for (int64_t i = 0; i < n && k < cap; i++, k++) {
-            if (gen_array_ndim(it.value) == 0) snprintf(names[k], 32, "%s", a);
-            else snprintf(names[k], 32, "%s[%lld]", a, (long long)(i + 1));
+            if (gen_array_ndim(it.value) == 0) snprintf(names[k], 48, "%s", a);
+            else snprintf(names[k], 48, "%s[%lld]", a, (long long)(i + 1));
         }
     }
     return k;
@@ -81,7 +81,7 @@ static int run(gen_report *rep) {
     gen_trace *init[CHAINS] = {tr, tr, tr, tr};
     gen_nuts_result res;
     if (gen_nuts_sample(gen_key_new(2), CHAINS, init, latent, &cfg, 0, &res) != GEN_OK) return fail("NUTS");
-    char names[2 + J][32];
+    char names[2 + J][48];
     const char *cols[2 + J];
     int ncols = column_names(gen_choicemap_restrict(gen_trace_choices(tr), latent), names, 2 + J);
     for (int k = 0; k < ncols; k++) cols[k] = names[k];
