@@ -82,6 +82,8 @@
 #include "genc/vi.h"
 #include "genc/nn.h"
 #include "genc/train.h"
+#include "genc/data.h"
+#include "genc/model.h"
 #include "genc/report.h"
 
 #define GENC_VERSION_MAJOR 0

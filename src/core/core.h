@@ -73,6 +73,11 @@ void *core_calloc(size_t n, size_t size);
 void *core_realloc(void *ptr, size_t old_nbytes, size_t new_nbytes);
 void core_free(void *ptr, size_t nbytes);
 
+/* The whole text file at path, NUL-terminated, into *text (core_alloc'd: release with
+ * core_free(*text, *cap)); GEN_ERR_VALUE "fn: cannot open path: reason" and the like,
+ * GEN_ERR_OOM (file.c). */
+gen_status core_read_text(const char *fn, const char *path, char **text, size_t *cap);
+
 /* The number of open scopes on this thread (gen_scope_depth), for hot paths. */
 extern _Thread_local int core_scope_depth_;
 /* A per-thread cache of small blocks (up to 4 KiB, in 16-byte size classes), filled

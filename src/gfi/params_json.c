@@ -117,34 +117,12 @@ gen_status gen_params_save(const gen_params *s, const char *path) {
 
 gen_status gen_params_load(gen_params *s, const char *path) {
     if (!s || !path) return GEN_FAIL(GEN_ERR_MISUSE, "gen_params_load: the %s is NULL", s ? "path" : "store");
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return GEN_FAIL(GEN_ERR_VALUE, "gen_params_load: cannot open %s: %s", path, strerror(errno));
-    size_t cap = 4096, len = 0;
-    char *buf = core_alloc(cap);
-    gen_status st = buf ? GEN_OK : GEN_ERR_OOM;
-    while (st == GEN_OK) {
-        if (len + 1 == cap) {
-            char *b = core_realloc(buf, cap, 2 * cap);
-            if (!b) {
-                st = GEN_ERR_OOM;
-                break;
-            }
-            buf = b;
-            cap *= 2;
-        }
-        size_t got = fread(buf + len, 1, cap - 1 - len, fp);
-        len += got;
-        if (got == 0) {
-            if (ferror(fp)) st = GEN_FAIL(GEN_ERR_VALUE, "gen_params_load: reading %s failed", path);
-            break;
-        }
-    }
-    fclose(fp);
-    if (st == GEN_OK) {
-        buf[len] = 0;
-        st = gen_params_load_json(s, buf);
-        if (st != GEN_OK) core_error_prefix("%s", path);
-    }
-    if (buf) core_free(buf, cap);
+    char *buf = NULL;
+    size_t cap = 0;
+    gen_status st = core_read_text("gen_params_load", path, &buf, &cap);
+    if (st != GEN_OK) return st;
+    st = gen_params_load_json(s, buf);
+    if (st != GEN_OK) core_error_prefix("%s", path);
+    core_free(buf, cap);
     return st;
 }

@@ -1623,6 +1623,60 @@ static void test_nn_train(void) {
      * score; gen_wake args, proposal, proposal_args and log_ml. */
 }
 
+/* ---- genc/data.h and genc/model.h ---- */
+
+static gen_status model_step(void *p, int64_t t, gen_args *a, gen_diff *d, gen_choicemap **o) {
+    (void)p, (void)t, (void)a, (void)d, (void)o;
+    return GEN_OK;
+}
+
+static void test_data_model(void) {
+    gen_data *d = NULL;
+    gen_array *a = NULL;
+    int64_t i = 0;
+    double x = 0;
+    ST(gen_data_load(NULL, &d));
+    ST(gen_data_load("d.json", NULL));
+    ST(gen_data_parse(NULL, &d));
+    ST(gen_data_parse("{}", NULL));
+    gen_data_parse("{\"n\": 1}", &d);
+    ST(gen_data_array(NULL, "n", &a));
+    ST(gen_data_array(d, NULL, &a));
+    ST(gen_data_array(d, "n", NULL));
+    ST(gen_data_f64(NULL, "n", &a));
+    ST(gen_data_f64(d, NULL, &a));
+    ST(gen_data_f64(d, "n", NULL));
+    ST(gen_data_int(NULL, "n", &i));
+    ST(gen_data_int(d, NULL, &i));
+    ST(gen_data_int(d, "n", NULL));
+    ST(gen_data_real(NULL, "n", &x));
+    ST(gen_data_real(d, NULL, &x));
+    ST(gen_data_real(d, "n", NULL));
+    gen_data_free(d);
+    gen_model *m = gen_model_new();
+    ST(gen_model_set_gf(NULL, GF, NULL));
+    ST(gen_model_set_gf(m, NULL, NULL));
+    ST(gen_model_set_observations(NULL, OBS));
+    ST(gen_model_set_observations(m, NULL));
+    ST(gen_model_set_latents(NULL, SEL));
+    ST(gen_model_set_latents(m, NULL));
+    ST(gen_model_set_algorithm(NULL, "mh"));
+    ST(gen_model_set_algorithm(m, NULL));
+    ST(gen_model_set_kernel(NULL, (gen_kernel){0}, NULL));
+    ST(gen_model_set_smc(NULL, 1, model_step, NULL, NULL));
+    ST(gen_model_set_smc(m, 1, NULL, NULL, NULL));
+    ST(gen_model_set_summary(NULL, SEL));
+    ST(gen_model_set_summary(m, NULL));
+    ST(gen_model_set_reference(NULL, "a", 1));
+    ST(gen_model_set_reference(m, NULL, 1));
+    gen_model_free(m);
+    /* NULL-tolerant (documented: NULL gives NULL / -1 / false, or is ignored), no row:
+     * gen_data_free, gen_data_count, gen_data_name, gen_data_has, gen_model_free,
+     * gen_model_gf, gen_model_args, gen_model_observations, gen_model_latents,
+     * gen_model_algorithm, gen_model_kernel, gen_model_smc, gen_model_summary,
+     * gen_model_reference. No pointer argument: gen_model_new. */
+}
+
 int main(void) {
     gen_scope_begin();
     fixture();
@@ -1647,6 +1701,7 @@ int main(void) {
     RUN(test_dsl);
     RUN(test_adev);
     RUN(test_nn_train);
+    RUN(test_data_model);
     RUN(test_fields);
     gen_scope_end();
     if (FOUT) fclose(FOUT);
