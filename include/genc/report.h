@@ -75,11 +75,12 @@ gen_status gen_report_add_draws(gen_report *r, const char *title, const gen_arra
                                 const char *const *names, int64_t nnames,
                                 const gen_array *divergent);
 
-/* Chooses the n columns (by name; at most GEN_REPORT_MAX_PAIRS) of the pair plot of the
- * draws section added last; n = 0 turns its pair plot off. GEN_ERR_MISUSE when no draws
- * were added (or r or names is NULL with n > 0), GEN_ERR_VALUE for a name that is not a
- * column ("gen_report_set_pairs: no column 'tau' in the draws 'NUTS'") or n out of
- * range; the earlier choice stays on error. */
+/* Chooses the n columns (by name; 2 to GEN_REPORT_MAX_PAIRS) of the pair plot of the
+ * draws section added last; n = 0 turns its pair plot off (names may then be NULL).
+ * GEN_ERR_MISUSE when no draws were added (or r, or names with n > 0, or a name is NULL),
+ * GEN_ERR_VALUE for a name that is not a column ("gen_report_set_pairs: no column 'tau'
+ * in the draws 'NUTS'") or n = 1, negative or above GEN_REPORT_MAX_PAIRS; the earlier
+ * choice stays on error. */
 #define GEN_REPORT_MAX_PAIRS 8
 gen_status gen_report_set_pairs(gen_report *r, const char *const *names, int64_t n);
 
