@@ -715,6 +715,41 @@ static void test_diag(void) {
      * probs, gen_summary_print names, gen_summary_write_json names. */
 }
 
+/* ---- genc/report.h ---- */
+
+static void test_report(void) {
+    const char *const names2[2] = {"a", "b"};
+    gen_array *draws = gen_array_from_f64(GEN_DIMS(1, 4), CHAIN0);
+    PTR(gen_report_new(NULL));
+    gen_report *r = gen_report_new("r");
+    NOOP(gen_report_free(NULL));
+    ST(gen_report_add_draws(NULL, "t", draws, NAMES, 1, NULL));
+    ST(gen_report_add_draws(r, NULL, draws, NAMES, 1, NULL));
+    ST(gen_report_add_draws(r, "t", NULL, NAMES, 1, NULL));
+    ST(gen_report_add_draws(r, "t", draws, NULL, 1, NULL));
+    ST(gen_report_set_pairs(NULL, names2, 2));
+    ST(gen_report_set_pairs(r, NULL, 2));
+    ST(gen_report_set_density(NULL, GEN_REPORT_KDE));
+    gen_report_series s = {.title = "s", .n = 1, .y = CHAIN0};
+    ST(gen_report_add_series(NULL, &s));
+    ST(gen_report_add_series(r, NULL));
+    s.title = NULL;
+    ST(gen_report_add_series(r, &s));
+    s.title = "s", s.y = NULL;
+    ST(gen_report_add_series(r, &s));
+    ST(gen_report_add_text(NULL, "h", "t"));
+    ST(gen_report_add_text(r, "h", NULL));
+    ST(gen_report_add_table(NULL, "t", 1, 1, NULL, NAMES));
+    ST(gen_report_add_table(r, "t", 1, 1, NULL, NULL));
+    ST(gen_report_write_html(NULL, "/dev/null"));
+    ST(gen_report_write_html(r, NULL));
+    gen_report_free(r);
+    /* Optional (documented "may be NULL", no row): gen_report_add_draws divergent,
+     * gen_report_set_pairs names with n = 0, the series' x, xlabel, ylabel and
+     * reference_label, gen_report_add_text heading, gen_report_add_table title, header and
+     * cells of an empty table. */
+}
+
 /* ---- genc/dist.h ---- */
 
 static void test_dist(void) {
@@ -1662,6 +1697,7 @@ int main(void) {
     RUN(test_core);
     RUN(test_params);
     RUN(test_diag);
+    RUN(test_report);
     RUN(test_dist);
     RUN(test_gf_impl);
     RUN(test_gfi);
