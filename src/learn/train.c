@@ -85,7 +85,9 @@ static gen_status run_examples(const gen_gf *f, gen_key key, train_example *cons
 static gen_status pick(gen_key key, int64_t n, int64_t m, int64_t *perm) {
     gen_status st = gen_scope_begin();
     if (st != GEN_OK) return st;
+    gen_device dev = gen_device_set_default(GEN_DEVICE_CPU); /* host indices: drawn there (the same bits) */
     gen_array *u = gen_random_uniform(key, GEN_F64, GEN_DIMS(m));
+    gen_device_set_default(dev);
     const double *uu = u ? gen_array_data(u) : NULL;
     if (!uu) st = core_error_pending() ? core_error_pending() : GEN_ERR_INTERNAL;
     for (int64_t i = 0; st == GEN_OK && i < n; i++) perm[i] = i;
