@@ -195,4 +195,20 @@ static inline void gallery_check_batch_mean_at(const char *file, int line, const
 #define GALLERY_CHECK_BATCH_MEAN(what, values, n, want, max_se) \
     gallery_check_batch_mean_at(__FILE__, __LINE__, (what), (values), (n), (want), (max_se))
 
+/* The model's setup refuses the data json with an error containing msg. */
+static inline void gallery_check_bad_data_at(const char *file, int line, const gen_model_info *info, const char *json,
+                                             const char *msg) {
+    gen_data *d = NULL;
+    if (gen_data_parse(json, &d) != GEN_OK) {
+        check_fail(file, line, "the test's data is not valid: %s", gen_error_message());
+        gen_error_clear();
+        return;
+    }
+    gen_model *m = gen_model_new();
+    check_error_at(file, line, info->setup(m, d), msg);
+    gen_model_free(m);
+    gen_data_free(d);
+}
+#define GALLERY_CHECK_BAD_DATA(json, msg) gallery_check_bad_data_at(__FILE__, __LINE__, &genc_model, (json), (msg))
+
 #endif

@@ -91,12 +91,7 @@ static void test_kernel_posterior(void) {
 }
 
 static void test_bad_data(void) {
-    gen_data *d = NULL;
-    CHECK_OK(gen_data_parse("{\"y\": [1.5, 2]}", &d));
-    gen_model *m = gen_model_new();
-    CHECK_ERROR(genc_model.setup(m, d), "y must be a vector of T >= 1 counts");
-    gen_model_free(m);
-    gen_data_free(d);
+    GALLERY_CHECK_BAD_DATA("{\"y\": [1.5, 2]}", "y must be a vector of T >= 1 counts");
 }
 
 int main(int argc, char **argv) {

@@ -101,12 +101,7 @@ static void test_builtin_data(void) {
     }
     gen_model_free(a);
     gen_model_free(b);
-    gen_data *d = NULL;
-    CHECK_OK(gen_data_parse("{\"J\": 3, \"y\": [1, 2], \"sigma\": [1, 1]}", &d));
-    gen_model *m = gen_model_new();
-    CHECK_ERROR(genc_model.setup(m, d), "y must hold J = 3 numbers");
-    gen_model_free(m);
-    gen_data_free(d);
+    GALLERY_CHECK_BAD_DATA("{\"J\": 3, \"y\": [1, 2], \"sigma\": [1, 1]}", "y must hold J = 3 numbers");
 }
 
 int main(int argc, char **argv) {

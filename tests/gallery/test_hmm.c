@@ -118,12 +118,7 @@ static void test_bad_data(void) {
         {"{\"y\": [1, 2], \"init\": [0.5, 0.5], \"trans\": [[0.9, 0.1], [0.1, 0.9]], \"emit\": [1, 0]}",
          "emit must be a [K, V] table"}};
     for (int i = 0; i < 3; i++) {
-        gen_data *d = NULL;
-        CHECK_OK(gen_data_parse(bad[i][0], &d));
-        gen_model *m = gen_model_new();
-        CHECK_ERROR(genc_model.setup(m, d), bad[i][1]);
-        gen_model_free(m);
-        gen_data_free(d);
+        GALLERY_CHECK_BAD_DATA(bad[i][0], bad[i][1]);
     }
 }
 

@@ -99,12 +99,7 @@ static void test_bad_data(void) {
     const char *bad[2][2] = {{"{\"x\": [1, 2, 3], \"y\": [1, 0]}", "x must be [N] or [N, K] and y [N]"},
                              {"{\"x\": [1, 2, 3], \"y\": [1, 0, 2]}", "y must hold 0 or 1 only"}};
     for (int i = 0; i < 2; i++) {
-        gen_data *d = NULL;
-        CHECK_OK(gen_data_parse(bad[i][0], &d));
-        gen_model *m = gen_model_new();
-        CHECK_ERROR(genc_model.setup(m, d), bad[i][1]);
-        gen_model_free(m);
-        gen_data_free(d);
+        GALLERY_CHECK_BAD_DATA(bad[i][0], bad[i][1]);
     }
 }
 

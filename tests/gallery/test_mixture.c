@@ -115,12 +115,7 @@ static void test_builtin(void) {
 }
 
 static void test_bad_data(void) {
-    gen_data *d = NULL;
-    CHECK_OK(gen_data_parse("{\"y\": [1, 2], \"k_max\": 1}", &d));
-    gen_model *m = gen_model_new();
-    CHECK_ERROR(genc_model.setup(m, d), "k_max must be >= 2, got 1");
-    gen_model_free(m);
-    gen_data_free(d);
+    GALLERY_CHECK_BAD_DATA("{\"y\": [1, 2], \"k_max\": 1}", "k_max must be >= 2, got 1");
 }
 
 int main(int argc, char **argv) {

@@ -132,12 +132,7 @@ static void test_kernel_posterior(void) {
 }
 
 static void test_bad_data(void) {
-    gen_data *d = NULL;
-    CHECK_OK(gen_data_parse("{\"x\": [1, 2], \"y\": [1, 2], \"prob_outlier\": 1.5}", &d));
-    gen_model *m = gen_model_new();
-    CHECK_ERROR(genc_model.setup(m, d), "prob_outlier in (0, 1)");
-    gen_model_free(m);
-    gen_data_free(d);
+    GALLERY_CHECK_BAD_DATA("{\"x\": [1, 2], \"y\": [1, 2], \"prob_outlier\": 1.5}", "prob_outlier in (0, 1)");
 }
 
 int main(int argc, char **argv) {

@@ -73,17 +73,9 @@ static void test_json_data(void) {
 }
 
 static void test_bad_data(void) {
-    gen_data *d = NULL;
-    CHECK_OK(gen_data_parse("{\"x\": [1, 2, 3], \"y\": [1, 2]}", &d));
-    gen_model *m = gen_model_new();
-    CHECK_ERROR(genc_model.setup(m, d), "x and y must be vectors of one length N");
-    gen_model_free(m);
-    gen_data_free(d);
-    CHECK_OK(gen_data_parse("{\"x\": [1, 2, 3], \"y\": [1, 2, 3], \"degree\": 1.5}", &d));
-    m = gen_model_new();
-    CHECK_ERROR(genc_model.setup(m, d), "degree must be an integer in 0..10, got 1.5");
-    gen_model_free(m);
-    gen_data_free(d);
+    GALLERY_CHECK_BAD_DATA("{\"x\": [1, 2, 3], \"y\": [1, 2]}", "x and y must be vectors of one length N");
+    GALLERY_CHECK_BAD_DATA("{\"x\": [1, 2, 3], \"y\": [1, 2, 3], \"degree\": 1.5}",
+                           "degree must be an integer in 0..10, got 1.5");
 }
 
 int main(int argc, char **argv) {

@@ -94,12 +94,7 @@ static void test_bad_data(void) {
         {"{\"controls\": [[0, 0]], \"landmarks\": [[0, 0], [1, 1]], \"ranges\": [[1, 2, 3]]}", "ranges must be [T, L] (L = 2 landmarks)"},
         {"{\"controls\": [[0, 0], [1, 1]], \"landmarks\": [[0, 0]], \"ranges\": [[1]]}", "controls must be [T, 2] (T = 1 steps)"}};
     for (int i = 0; i < 2; i++) {
-        gen_data *d = NULL;
-        CHECK_OK(gen_data_parse(bad[i][0], &d));
-        gen_model *m = gen_model_new();
-        CHECK_ERROR(genc_model.setup(m, d), bad[i][1]);
-        gen_model_free(m);
-        gen_data_free(d);
+        GALLERY_CHECK_BAD_DATA(bad[i][0], bad[i][1]);
     }
 }
 

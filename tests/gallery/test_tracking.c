@@ -108,12 +108,7 @@ static void test_json_data(void) {
 }
 
 static void test_bad_data(void) {
-    gen_data *d = NULL;
-    CHECK_OK(gen_data_parse("{\"y\": [1, 2, 3]}", &d));
-    gen_model *m = gen_model_new();
-    CHECK_ERROR(genc_model.setup(m, d), "y must be [T, 2]");
-    gen_model_free(m);
-    gen_data_free(d);
+    GALLERY_CHECK_BAD_DATA("{\"y\": [1, 2, 3]}", "y must be [T, 2]");
 }
 
 int main(int argc, char **argv) {
