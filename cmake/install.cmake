@@ -20,14 +20,17 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/examples/gallery/ DESTINATION ${CMAKE_IN
 # targets).
 set(GENC_PC_PRIVATE "-lcjson -llapacke -lopenblas -lm -lpthread -ldl")
 set(GENC_CMAKE_STATIC_LIBS "cjson;lapacke;openblas;m;Threads::Threads;dl")
-set(GENC_CMAKE_NEEDS_CUDA OFF)
 set(GENC_CMAKE_CUDA_NOTE "")
 if(GENC_HAVE_CUDA)
   # the CUDA objects (compiled by nvcc as C++) need the C++ runtime where a C program links
   set(GENC_PC_PRIVATE "-L${CUDAToolkit_LIBRARY_DIR} -lcudart -lcublas -lcusolver -lnvrtc ${GENC_PC_PRIVATE} -lstdc++")
-  list(PREPEND GENC_CMAKE_STATIC_LIBS CUDA::cudart CUDA::cublas CUDA::cusolver CUDA::nvrtc)
+  # by file, not CUDAToolkit's targets: those bring the driver's stub (libcuda.so), which a
+  # program then needs at start, where no GPU driver is installed (the runtime loads the
+  # driver itself when a GPU is asked for)
+  foreach(lib nvrtc cusolver cublas cudart)
+    list(PREPEND GENC_CMAKE_STATIC_LIBS ${CUDAToolkit_LIBRARY_DIR}/lib${lib}.so)
+  endforeach()
   list(APPEND GENC_CMAKE_STATIC_LIBS stdc++)
-  set(GENC_CMAKE_NEEDS_CUDA ON)
   set(GENC_CMAKE_CUDA_NOTE ", the CUDA runtime, cuBLAS, cuSOLVER, NVRTC")
 endif()
 # genc.pc finds the prefix from its own place (${pcfiledir}), so an installed tree may move
