@@ -181,8 +181,10 @@ static gen_status add_series(gen_report *rep, const tool_model *tm, const tool_r
         const tool_series *s = &r->series[i];
         if (s->n < 1) continue;
         bool lml = !strcmp(s->name, "log marginal likelihood");
-        char title[160];
-        if (smc) snprintf(title, sizeof title, "%s per step", s->name);
+        char title[160], label[320];
+        snprintf(label, sizeof label, "%s, all steps", what ? what : "reference");
+        if (smc && lml) snprintf(title, sizeof title, "log marginal likelihood estimate after each step");
+        else if (smc) snprintf(title, sizeof title, "%s per step", s->name);
         else if (!strcmp(s->name, "ELBO")) snprintf(title, sizeof title, "ELBO over the iterations");
         else snprintf(title, sizeof title, "%s", s->name);
         gen_report_series gs = {.title = title,
@@ -193,7 +195,7 @@ static gen_status add_series(gen_report *rep, const tool_model *tm, const tool_r
                                 .y = s->y,
                                 .has_reference = lml && has_ref,
                                 .reference = ref,
-                                .reference_label = what};
+                                .reference_label = smc ? label : what};
         gen_status st = gen_report_add_series(rep, &gs);
         if (st != GEN_OK) return st;
     }
