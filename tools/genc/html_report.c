@@ -5,6 +5,7 @@
  * NUTS's divergent transitions marked) and the run's series (SMC's ESS and log marginal
  * likelihood per step, with the reference as a dashed line; ADVI's ELBO). */
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,23 +26,35 @@ static int64_t report_rows(const tool_result *r, int *used) {
 
 static bool is_mcmc(const char *alg) { return strcmp(alg, "is") && strcmp(alg, "smc") && strcmp(alg, "advi"); }
 
+/* Appends to text[cap] at *k (nothing once full). */
+static void append(char *text, size_t cap, int *k, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void append(char *text, size_t cap, int *k, const char *fmt, ...) {
+    if (*k < 0 || (size_t)*k >= cap) return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(text + *k, cap - (size_t)*k, fmt, ap);
+    va_end(ap);
+    *k = n < 0 ? (int)cap : *k + n;
+}
+
 static gen_status add_run_text(gen_report *rep, const tool_model *tm, const tool_opts *o, const tool_result *r,
                                int used, int64_t rows) {
-    char text[2048];
-    int k = snprintf(text, sizeof text, "Model %s: %s.\nAlgorithm %s, seed %llu", tm->info->name,
-                     tm->info->description ? tm->info->description : "", r->algorithm, (unsigned long long)o->seed);
+    char text[4096];
+    int k = 0;
+    append(text, sizeof text, &k, "Model %s: %s.\nAlgorithm %s, seed %llu", tm->info->name,
+           tm->info->description ? tm->info->description : "", r->algorithm, (unsigned long long)o->seed);
     if (is_mcmc(r->algorithm))
-        k += snprintf(text + k, sizeof text - (size_t)k, ", %d chain%s of %lld warm-up and %lld draws", r->chains,
-                      r->chains == 1 ? "" : "s", (long long)o->warmup, (long long)o->draws);
+        append(text, sizeof text, &k, ", %d chain%s of %lld warm-up and %lld draws", r->chains,
+               r->chains == 1 ? "" : "s", (long long)o->warmup, (long long)o->draws);
     else
-        k += snprintf(text + k, sizeof text - (size_t)k, ", %lld draws", (long long)o->draws);
-    if (o->data && k < (int)sizeof text) k += snprintf(text + k, sizeof text - (size_t)k, ", data %s", o->data);
-    if (k < (int)sizeof text) k += snprintf(text + k, sizeof text - (size_t)k, ".");
-    if (r->note[0] && k < (int)sizeof text) k += snprintf(text + k, sizeof text - (size_t)k, "\n%s.", r->note);
-    if (r->cancelled && k < (int)sizeof text)
-        k += snprintf(text + k, sizeof text - (size_t)k,
-                      "\n\nStopped by Ctrl-C: the report shows the %lld draws every one of the %d chain%s reached.",
-                      (long long)rows, used, used == 1 ? "" : "s");
+        append(text, sizeof text, &k, ", %lld draws", (long long)o->draws);
+    if (o->data) append(text, sizeof text, &k, ", data %s", o->data);
+    append(text, sizeof text, &k, ".");
+    if (r->note[0]) append(text, sizeof text, &k, "\n%s.", r->note);
+    if (r->cancelled)
+        append(text, sizeof text, &k,
+               "\n\nStopped by Ctrl-C: the report shows the %lld draws every one of the %d chain%s reached.",
+               (long long)rows, used, used == 1 ? "" : "s");
     return gen_report_add_text(rep, "Run", text);
 }
 
