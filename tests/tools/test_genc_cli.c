@@ -12,7 +12,14 @@
  *     file with a syntax error (the compiler's message shown, status 1), a file without
  *     GEN_MODEL, an unknown model (the gallery listed), a missing model file;
  *   - Ctrl-C: SIGINT during a long MH run stops it with status 130 and keeps the draws
- *     made (0 < rows < requested, "cancelled": true). */
+ *     made (0 < rows < requested, "cancelled": true);
+ *   - the report (report.html): for NUTS one trace plot per column, the statistics table,
+ *     a pair plot of the 3 columns, the divergence count equal to the JSON's (0 for the
+ *     normal model; > 0 for Neal's funnel, whose divergent draws are marked); for SMC
+ *     (the gallery's hmm) the ESS and log marginal likelihood series, the latter with the
+ *     forward algorithm's value as a dashed line; for ADVI the ELBO series; --pairs
+ *     choosing the pair plot's columns (a name that is no column: status 2); --no-report
+ *     and --quiet: no file / no line naming it. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -53,6 +60,22 @@ static const char *MODEL =
     "    return s == GEN_OK ? gen_model_set_observations(m, obs) : s;\n"
     "}\n"
     "GEN_MODEL(\"normal_normal\", \"mu ~ N(0, 1), four y ~ N(mu, 1)\", setup);\n";
+
+/* Neal's funnel: NUTS diverges in its neck. */
+static const char *FUNNEL =
+    "#include \"genc.h\"\n"
+    "static gen_status body(gen_ctx *ctx, const gen_args *args, gen_array **retval) {\n"
+    "    gen_array *v = gen_choose(ctx, \"v\", gen_normal(gen_scalar(0), gen_scalar(3)));\n"
+    "    *retval = gen_choose(ctx, \"x\", gen_broadcasted_normal(gen_zeros(GEN_F64, GEN_DIMS(2)),\n"
+    "                                                            gen_exp(gen_mul(v, gen_scalar(0.5)))));\n"
+    "    return gen_ctx_status(ctx);\n"
+    "}\n"
+    "static gen_status setup(gen_model *m, const gen_data *data) {\n"
+    "    return gen_model_set_gf(m, gen_dynamic(\"funnel\", body), NULL);\n"
+    "}\n"
+    "GEN_MODEL(\"funnel\", \"Neal's funnel\", setup);\n";
+
+static void expect_error(const char *const *args, int want, const char *s1, const char *s2);
 
 static void path_of(char *buf, size_t n, const char *name) { snprintf(buf, n, "%s/%s", dir, name); }
 
@@ -136,6 +159,38 @@ static double json_number(const char *text, const char *after, const char *key) 
     return s ? strtod(s + strlen(key), NULL) : NAN;
 }
 
+static int count(const char *text, const char *what) {
+    int n = 0;
+    for (const char *s = text; (s = strstr(s, what)); s += strlen(what)) n++;
+    return n;
+}
+
+/* The number of columns draws.json in folder names. */
+static int json_columns(const char *folder) {
+    char p[600];
+    snprintf(p, sizeof p, "%s/draws.json", folder);
+    char *js = read_text(p);
+    const char *a = strstr(js, "\"columns\": ["), *e = a ? strchr(a, ']') : NULL;
+    int n = 0;
+    for (const char *s = a; a && e && s < e; s++) n += *s == '"';
+    free(js);
+    return (n - 2) / 2;
+}
+
+/* folder's report.html (malloc'd, "" when missing). */
+static char *report_text(const char *folder) {
+    char p[600];
+    snprintf(p, sizeof p, "%s/report.html", folder);
+    return read_text(p);
+}
+
+static bool exists(const char *folder, const char *name) {
+    char p[600];
+    struct stat st;
+    snprintf(p, sizeof p, "%s/%s", folder, name);
+    return stat(p, &st) == 0;
+}
+
 static int count_lines(const char *text) {
     int n = 0;
     for (; *text; text++) n += *text == '\n';
@@ -197,10 +252,98 @@ static void test_nuts(void) {
     CHECK(!strncmp(cs, "chain,draw,mu,b[0],b[1]\n", 24));
     CHECK(count_lines(cs) == 1 + 2 * 2000);
     CHECK(strstr(cs, "\n1,1999,") != NULL);
+    /* the report: its path printed, a trace and a density per column, the statistics, the
+     * divergences as the JSON counts them, the default pair plot of the 3 columns */
+    char *rep = report_text(outdir), line[700];
+    snprintf(line, sizeof line, "report: %s/report.html\n", outdir);
+    CHECK(strstr(out, line) != NULL);
+    CHECK(!strncmp(rep, "<!DOCTYPE html>", 15));
+    CHECK(count(rep, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"trace\"") == 3);
+    CHECK(count(rep, "class=\"density\"") >= 3);
+    CHECK(count(rep, "<section class=\"draws\">") == 1);
+    CHECK(strstr(rep, "<h2>Statistics (nuts)</h2>") && strstr(rep, "<td>acceptance rate (mean accept_stat)</td>"));
+    CHECK(strstr(rep, "<h2>NUTS per chain (sampling iterations)</h2>") != NULL);
+    char div[128];
+    snprintf(div, sizeof div, "Divergent transitions: <b>%.0f</b> of 4000", json_number(js, NULL, "\"divergences\": "));
+    CHECK(strstr(rep, div) != NULL);
+    CHECK(strstr(rep, "grid-template-columns: repeat(3,") != NULL);
+    CHECK(count(rep, "<section class=\"series\">") == 0);
+    free(rep);
     free(cs);
     free(js);
     free(out);
     free(err);
+}
+
+/* NUTS on Neal's funnel diverges: the report counts the JSON's divergences and marks them. */
+static void test_report_divergences(void) {
+    char model[512], outdir[512], json[600];
+    write_text("funnel.c", FUNNEL);
+    path_of(model, sizeof model, "funnel.c");
+    path_of(outdir, sizeof outdir, "funnel");
+    int rc = run((const char *const[]){"run", model, "--chains", "2", "--warmup", "200", "--draws", "300", "--seed",
+                                       "5", "--out", outdir, "--pairs", "x[0],v", NULL});
+    CHECK(rc == 0);
+    snprintf(json, sizeof json, "%s/draws.json", outdir);
+    char *js = read_text(json), *rep = report_text(outdir), div[128];
+    double n = json_number(js, NULL, "\"divergences\": ");
+    CHECK(n > 0);
+    snprintf(div, sizeof div, "Divergent transitions: <b>%.0f</b> of 600", n);
+    CHECK(strstr(rep, div) != NULL);
+    /* each trace and the pair plot's scatter panel mark them */
+    CHECK(count(rep, "<g class=\"divergent\"") >= 3 + 1);
+    CHECK(count(rep, "class=\"trace\"") == 3);
+    CHECK(strstr(rep, "grid-template-columns: repeat(2,") != NULL);
+    free(js);
+    free(rep);
+}
+
+/* SMC on the gallery's hmm: ESS and log marginal likelihood per step, the latter with
+ * the forward algorithm's value dashed; ADVI: the ELBO; --pairs; --quiet. */
+static void test_report_smc_advi(void) {
+    char model[512], outdir[512];
+    path_of(outdir, sizeof outdir, "hmm");
+    int rc = run((const char *const[]){"run", "hmm", "--particles", "200", "--draws", "100", "--out", outdir, NULL});
+    CHECK(rc == 0);
+    char *rep = report_text(outdir), *js = NULL;
+    int cols = json_columns(outdir);
+    CHECK(cols > 0 && count(rep, "class=\"trace\"") == cols);
+    CHECK(count(rep, "<section class=\"series\">") == 2);
+    CHECK(strstr(rep, "<h2>ESS per step</h2>") != NULL);
+    const char *lml = strstr(rep, "<h2>log marginal likelihood estimate after each step</h2>");
+    CHECK(lml && strstr(lml, "stroke-dasharray") && strstr(lml, "log marginal likelihood (forward algorithm), all steps"));
+    CHECK(strstr(rep, "<td>log marginal likelihood (forward algorithm) (reference)</td>") != NULL);
+    CHECK(strstr(rep, "<td>log marginal likelihood (estimate)</td>") != NULL);
+    CHECK(strstr(rep, "Divergent transitions") == NULL);
+    free(rep);
+    /* the series' points: one per step, as in the JSON */
+    char json[600];
+    snprintf(json, sizeof json, "%s/draws.json", outdir);
+    js = read_text(json);
+    CHECK(strstr(js, "\"name\": \"ESS\"") && strstr(js, "\"name\": \"log marginal likelihood\""));
+    free(js);
+
+    path_of(model, sizeof model, "nn.c");
+    path_of(outdir, sizeof outdir, "advi");
+    rc = run((const char *const[]){"run", model, "--algorithm", "advi", "--draws", "200", "--out", outdir, "--pairs",
+                                   "b[1],mu", "-q", NULL});
+    CHECK(rc == 0);
+    char *out = out_text();
+    CHECK(out[0] == 0); /* --quiet: not even the report's path */
+    free(out);
+    rep = report_text(outdir);
+    CHECK(count(rep, "class=\"trace\"") == 3);
+    CHECK(count(rep, "<section class=\"series\">") == 1);
+    CHECK(strstr(rep, "<h2>ELBO over the iterations</h2>") != NULL);
+    CHECK(strstr(rep, "stroke-dasharray") == NULL);
+    CHECK(strstr(rep, "grid-template-columns: repeat(2,") != NULL);
+    free(rep);
+    /* a pair-plot column the run does not have: status 2, named; a single name: refused */
+    expect_error((const char *const[]){"run", model, "--algorithm", "advi", "--draws", "50", "--out", outdir,
+                                       "--pairs", "mu,tau", NULL},
+                 2, "no column 'tau'", NULL);
+    CHECK(exists(outdir, "report.html"));
+    expect_error((const char *const[]){"run", model, "--pairs", "mu", NULL}, 2, "--pairs wants 2 to 8", "'mu'");
 }
 
 static void test_cache_and_is(void) {
@@ -211,9 +354,12 @@ static void test_cache_and_is(void) {
     int n1 = cached_object(obj, sizeof obj);
     CHECK(n1 == 1 && stat(obj, &st1) == 0);
     int rc = run((const char *const[]){"run", model, "--algorithm", "is", "--particles", "4000", "--draws", "200",
-                                       "--out", outdir, NULL});
-    char *err = err_text();
+                                       "--out", outdir, "--no-report", NULL});
+    char *err = err_text(), *out = out_text();
     CHECK(rc == 0);
+    CHECK(exists(outdir, "draws.csv") && !exists(outdir, "report.html"));
+    CHECK(strstr(out, "report:") == NULL);
+    free(out);
     CHECK(strstr(err, "compiled earlier") != NULL);
     int n2 = cached_object(obj2, sizeof obj2);
     CHECK(n2 == 1 && !strcmp(obj, obj2) && stat(obj2, &st2) == 0);
@@ -316,6 +462,8 @@ int main(int argc, char **argv) {
     write_text("nn.c", MODEL);
     RUN(test_nuts);
     RUN(test_cache_and_is);
+    RUN_ONLY(test_report_divergences);
+    RUN_ONLY(test_report_smc_advi);
     RUN_ONLY(test_errors);
     RUN_ONLY(test_sigint);
     char cmd[600];

@@ -90,11 +90,15 @@ static int cmd_run(int argc, char **argv) {
     tool_result r = {.algorithm = alg};
     int status = TOOL_EXIT_FAIL;
     if (run_algorithm(&tm, &o, alg, &r) && tool_write_draws(out, &tm, &o, &r)) {
+        char report[4300];
+        snprintf(report, sizeof report, "%s/report.html", out);
+        int rs = o.no_report ? TOOL_EXIT_OK : tool_write_report(report, &tm, &o, &r);
         if (!o.quiet) {
             tool_print_summary(stdout, &tm, &r);
             printf("draws: %s/draws.csv, %s/draws.json\n", out, out);
+            if (!o.no_report && rs != TOOL_EXIT_FAIL) printf("report: %s\n", report);
         }
-        status = r.cancelled ? TOOL_EXIT_INTERRUPTED : TOOL_EXIT_OK;
+        status = rs != TOOL_EXIT_OK ? rs : r.cancelled ? TOOL_EXIT_INTERRUPTED : TOOL_EXIT_OK;
     }
     tool_result_free(&r);
     tool_model_free(&tm);

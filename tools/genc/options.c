@@ -26,6 +26,7 @@ void tool_usage_run(FILE *f) {
           "  --leapfrog N      HMC's leapfrog steps [10]\n"
           "  --threads N       threads for the chains [one per chain]\n"
           "  --no-report       do not write report.html\n"
+          "  --pairs A,B,...   the report's pair plot: 2 to 8 columns, or none [the first up to 4]\n"
           "  --quiet, -q       no progress bar, no summary table\n"
           "  --help, -h        this text\n",
           f);
@@ -52,6 +53,20 @@ static bool parse_double(const char *opt, const char *s, double *out) {
         return false;
     }
     *out = v;
+    return true;
+}
+
+/* --pairs: "none", or 2 to GEN_REPORT_MAX_PAIRS non-empty names joined by ','. */
+static bool parse_pairs(const char *s) {
+    if (!strcmp(s, "none")) return true;
+    int n = 1;
+    bool empty = !*s || *s == ',' || s[strlen(s) - 1] == ',' || strstr(s, ",,");
+    for (const char *p = s; *p; p++) n += *p == ',';
+    if (empty || n < 2 || n > GEN_REPORT_MAX_PAIRS || strlen(s) >= 1024) {
+        fprintf(stderr, "genc run: --pairs wants 2 to %d column names joined by ',' (or none), got '%s'\n",
+                GEN_REPORT_MAX_PAIRS, s);
+        return false;
+    }
     return true;
 }
 
@@ -98,7 +113,7 @@ bool tool_parse_run(int argc, char **argv, tool_opts *o, bool *help) {
         name[len] = 0;
         static const char *const valued[] = {"--algorithm", "--chains", "--warmup", "--draws", "--particles",
                                              "--seed", "--data", "--device", "--out", "--step", "--leapfrog",
-                                             "--threads"};
+                                             "--threads", "--pairs"};
         bool known = false;
         for (size_t k = 0; k < sizeof valued / sizeof *valued; k++) known = known || !strcmp(name, valued[k]);
         if (!known) {
@@ -154,6 +169,9 @@ bool tool_parse_run(int argc, char **argv, tool_opts *o, bool *help) {
                 return false;
             }
             o->leapfrog = (int)v;
+        } else if (!strcmp(name, "--pairs")) {
+            if (!parse_pairs(val)) return false;
+            o->pairs = val;
         } else if (!strcmp(name, "--threads")) {
             if (!parse_i64(name, val, 0, &v)) return false;
             o->threads = v > 4096 ? 4096 : (int)v;

@@ -37,6 +37,8 @@ typedef struct tool_opts {
     int leapfrog;          /* HMC's leapfrog steps [10] */
     int threads;           /* chains run on this many threads [0: one per chain] */
     bool no_report;
+    const char *pairs;     /* the report's pair plot: 2 to 8 column names joined by ',', or
+                              "none" [NULL: the first up to 4 columns] */
 } tool_opts;
 
 /* Parses the options after "run" (argv[0] is the first of them); false with a message on
@@ -158,6 +160,11 @@ bool tool_print_summary(FILE *f, const tool_model *tm, const tool_result *r);
 /* Writes <dir>/draws.csv and <dir>/draws.json (and returns their paths' folder made);
  * false with the error printed. */
 bool tool_write_draws(const char *dir, const tool_model *tm, const tool_opts *o, const tool_result *r);
+/* Writes the report (html_report.c) to path: the run, the statistics, the draws' plots
+ * and the series. TOOL_EXIT_OK; TOOL_EXIT_FAIL with the error printed; TOOL_EXIT_USAGE
+ * when --pairs names a column the run does not have (printed; the report is written with
+ * the default pair plot). */
+int tool_write_report(const char *path, const tool_model *tm, const tool_opts *o, const tool_result *r);
 /* mkdir -p; false with errno set. */
 bool tool_make_dirs(const char *dir);
 /* The summaries of the columns (NaN fields where a statistic cannot be computed): s[ncols]. */
