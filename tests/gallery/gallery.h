@@ -16,8 +16,13 @@
 
 static bool gallery_quick;
 
-/* main's start: the quick mode from argv[1]. */
-static inline void gallery_args(int argc, char **argv) { gallery_quick = argc > 1 && strcmp(argv[1], "quick") == 0; }
+/* main's start: the quick mode from argv[1] ("quick") or the environment
+ * (GENC_GALLERY_QUICK=1: how scripts/test.sh runs the gallery under the sanitizers, whose
+ * statistics the release run checks). */
+static inline void gallery_args(int argc, char **argv) {
+    const char *env = getenv("GENC_GALLERY_QUICK");
+    gallery_quick = (argc > 1 && strcmp(argv[1], "quick") == 0) || (env && strcmp(env, "1") == 0);
+}
 
 /* A model set up by info's setup from the data json (NULL: the built-in data), or from
  * the data file path when path is true; NULL (and a failed check) on error. Caller frees. */
