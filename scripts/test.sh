@@ -52,7 +52,7 @@ if [ "$mode" = valgrind ]; then
   # So is the installation test, a shell script (the shell leaks under valgrind; it
   # builds and runs programs, not GenC code of its own), and the gallery's tests, which
   # run below in their quick form.
-  heavy='infer/test_(nuts|hmc|gibbs|involutive|enumerate|sbc|split_merge|exact_posteriors|pf|pf_batched|pmcmc|smcp3)$|learn/test_(adev|train)$|^docs/|^cuda/|compile/test_emit_cuda$|^install/|^gallery/'
+  heavy='infer/test_(nuts|hmc|gibbs|involutive|enumerate|sbc|split_merge|exact_posteriors|pf|pf_batched|pmcmc|smcp3|rejections)$|learn/test_(adev|train)$|^docs/|^cuda/|compile/test_emit_cuda$|^install/|^gallery/'
   export GENC_PDB_CHAINS=2 GENC_PDB_WARMUP=40 GENC_PDB_DRAWS=20
   ctest --test-dir "$dir" --output-on-failure -j "$(nproc)" -T memcheck -E "$heavy" \
     --overwrite MemoryCheckCommandOptions="--leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=3"
@@ -63,6 +63,7 @@ if [ "$mode" = valgrind ]; then
   for t in structure errors; do $vg "$dir/tests/infer_test_pmcmc" "$t" >/dev/null; done
   for t in weight errors memory; do $vg "$dir/tests/infer_test_smcp3" "$t" >/dev/null; done
   for t in structure errors; do $vg "$dir/tests/infer_test_pf_batched" "$t" >/dev/null; done
+  for t in test_single_transition test_bad_start test_agreement; do $vg "$dir/tests/infer_test_rejections" "$t" >/dev/null; done
   for t in test_errors test_flip_enum_exact test_elbo_exact_posterior test_bbvi_store; do $vg "$dir/tests/learn_test_adev" "$t" >/dev/null; done
   for t in test_linear_step test_batched_equals_scalar test_errors_and_cancel test_picks; do $vg "$dir/tests/learn_test_train" "$t" >/dev/null; done
   # The gallery's tests: each model's short run ("quick": every part runs, no statistics).
