@@ -11,19 +11,6 @@
 
 #include "tool.h"
 
-/* The rows every chain that drew something filled (as the summary uses); *used: those
- * chains. */
-static int64_t report_rows(const tool_result *r, int *used) {
-    int64_t n = -1;
-    *used = 0;
-    for (int c = 0; c < r->chains; c++)
-        if (r->done[c] > 0) {
-            n = n < 0 || r->done[c] < n ? r->done[c] : n;
-            (*used)++;
-        }
-    return n < 0 ? 0 : n;
-}
-
 static bool is_mcmc(const char *alg) { return strcmp(alg, "is") && strcmp(alg, "smc") && strcmp(alg, "advi"); }
 
 /* Appends to text[cap] at *k (nothing once full). */
@@ -224,7 +211,7 @@ int tool_write_report(const char *path, const tool_model *tm, const tool_opts *o
         return TOOL_EXIT_FAIL;
     }
     int used = 0;
-    int64_t rows = report_rows(r, &used);
+    int64_t rows = tool_common_rows(r, &used);
     bool bad_pairs = false;
     gen_status st = add_run_text(rep, tm, o, r, used, rows);
     if (st == GEN_OK) st = add_stats_table(rep, tm, r);

@@ -15,7 +15,7 @@ static const double PROBS[3] = {0.05, 0.5, 0.95};
 
 /* The rows every chain that drew something filled (the chains may stop at different
  * rows after a Ctrl-C); *used the number of such chains. */
-static int64_t common_rows(const tool_result *r, int *used) {
+int64_t tool_common_rows(const tool_result *r, int *used) {
     int64_t n = -1;
     *used = 0;
     for (int c = 0; c < r->chains; c++)
@@ -28,7 +28,7 @@ static int64_t common_rows(const tool_result *r, int *used) {
 
 void tool_summarize(const tool_result *r, gen_summary *s) {
     int used = 0;
-    int64_t n = common_rows(r, &used);
+    int64_t n = tool_common_rows(r, &used);
     double *buf = malloc((size_t)(used ? used : 1) * (size_t)(n ? n : 1) * sizeof *buf);
     const double **chains = calloc((size_t)(used ? used : 1), sizeof *chains);
     int64_t *nd = calloc((size_t)(used ? used : 1), sizeof *nd);
@@ -64,7 +64,7 @@ void tool_summarize(const tool_result *r, gen_summary *s) {
 
 bool tool_print_summary(FILE *f, const tool_model *tm, const tool_result *r) {
     int used = 0;
-    int64_t n = common_rows(r, &used);
+    int64_t n = tool_common_rows(r, &used);
     fprintf(f, "model %s, %s: %d chain%s x %lld draws%s\n", tm->info->name, r->algorithm, used, used == 1 ? "" : "s",
             (long long)n, r->cancelled ? " (stopped by Ctrl-C: the draws made so far)" : "");
     gen_summary *s = calloc((size_t)(r->cols.n ? r->cols.n : 1), sizeof *s);

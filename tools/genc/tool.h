@@ -155,6 +155,10 @@ bool tool_progress_step(int chain, const char *phase, int64_t done, int64_t tota
 void tool_progress_end(void);
 
 /* ---- writers (output.c) ---- */
+/* The rows every chain that drew something filled (the chains may stop at different
+ * rows after a Ctrl-C; the summary, the files and the report use these); *used the
+ * number of such chains. */
+int64_t tool_common_rows(const tool_result *r, int *used);
 /* Prints the summary table and the algorithm's statistics; false with the error printed. */
 bool tool_print_summary(FILE *f, const tool_model *tm, const tool_result *r);
 /* Writes <dir>/draws.csv and <dir>/draws.json (and returns their paths' folder made);
