@@ -236,12 +236,12 @@ static void test_nuts_cancel_threads(void) {
     CHECK_ERROR(gen_nuts_sample(gen_key_new(8), 4, init, sel1("mu"), &cfg, 2, &r), "(chain 1, after 30 of 500");
     CHECK(w.bad == 0);
     if (!r.draws) return;
-    /* chain 1 stopped at 30; chains 2 and 3, queued behind 0 and 1, did not finish (they
-     * usually never start, but under load chain 0 can end and chain 2 start before chain
-     * 1 reaches 30: the cancel then stops it wherever it is); chain 0 stopped wherever
-     * it was */
+    /* chain 1 stopped at 30; the others stopped wherever they were. Chains 2 and 3,
+     * queued behind 0 and 1, usually never start, but on a loaded machine the thread of
+     * chain 0 can finish 0, 2 and even 3 before chain 1 reaches 30, so no bound below
+     * 500 holds for them: the rows checks below are what the cancel must keep. */
     CHECK(i64_at(r.iterations_done, 1) == 30);
-    CHECK(i64_at(r.iterations_done, 2) < 500 && i64_at(r.iterations_done, 3) < 500);
+    for (int c = 0; c < 4; c++) CHECK(i64_at(r.iterations_done, c) >= 0 && i64_at(r.iterations_done, c) <= 500);
     for (int c = 0; c < 4; c++) {
         int64_t it = i64_at(r.iterations_done, c);
         same_rows("rows before the cancel", r.stats, full.stats, c, 0, it);
@@ -535,8 +535,10 @@ static void test_chains_stop(void) {
         return;
     }
     CHECK_SHAPE(s, 4, 3000, 1);
-    /* chain 1 stopped at 30 draws, chains 2 and 3 (queued) never started */
-    CHECK(done[1] == 30 && done[2] == 0 && done[3] == 0);
+    /* chain 1 stopped at 30 draws; chains 2 and 3 (queued) usually never start, but on a
+     * loaded machine chain 0's thread can run them before chain 1 reaches 50 steps */
+    CHECK(done[1] == 30);
+    for (int c = 0; c < 4; c++) CHECK(done[c] >= 0 && done[c] <= 3000);
     for (int c = 0; c < 4; c++) {
         same_rows("chains before the cancel", s, full, c, 0, done[c]);
         nan_rows("chains after the cancel", s, c, done[c]);
