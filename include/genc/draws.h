@@ -65,7 +65,7 @@ gen_status gen_nuts_write_csv(const char *path, const gen_nuts_result *r, const 
  * gen_names_free(*names, *n_names)). Errors (outputs NULL and 0): GEN_ERR_MISUSE for a
  * NULL argument; GEN_ERR_VALUE naming the file and line for a file that cannot be read,
  * has no header, a row with another number of fields than the header, a field that is
- * not a number ("gen_draws_read_csv: fit.csv line 7, column theta[2]: 'x1' is not a
+ * not a number ("gen_draws_read_csv: fit.csv line 7: column theta[2]: 'x1' is not a
  * number"), a chain or draw that is not a positive integer, a draw given twice, or two
  * columns of one name. */
 gen_status gen_draws_read_csv(const char *path, gen_array **draws, char ***names, int64_t *n_names);
