@@ -50,6 +50,11 @@ gen_status gen_draws_write_csv(const char *path, const gen_array *draws, const c
                                const gen_array *stats, const char *const *stat_names,
                                int64_t stats_offset);
 
+/* Stan's name of column k of gen_nuts_result.stats ("lp__" for GEN_NUTS_LP, ...,
+ * "energy__"), or NULL for a column Stan does not write (GEN_NUTS_DIVERGENCE) or a k
+ * outside 0..GEN_NUTS_NSTATS-1: the stat_names of gen_draws_write_csv for NUTS stats. */
+const char *gen_nuts_stat_name(int k);
+
 /* The draws of a NUTS run (gen_nuts_sample) as above: its draws, its Stan statistics
  * (lp__ .. energy__ of the sampling iterations) and the names of the recorded choices,
  * gen_choicemap_flat_names(gen_trace_choices(r->traces[0]), record), where record is

@@ -144,6 +144,8 @@ static const char *const NUTS_STAT_NAMES[GEN_NUTS_NSTATS] = {
     [GEN_NUTS_TREE_DEPTH] = "treedepth__", [GEN_NUTS_N_LEAPFROG] = "n_leapfrog__", [GEN_NUTS_DIVERGENT] = "divergent__",
     [GEN_NUTS_ENERGY] = "energy__",   [GEN_NUTS_DIVERGENCE] = NULL};
 
+const char *gen_nuts_stat_name(int k) { return k >= 0 && k < GEN_NUTS_NSTATS ? NUTS_STAT_NAMES[k] : NULL; }
+
 gen_status gen_nuts_write_csv(const char *path, const gen_nuts_result *r, const gen_selection *record) {
     const char *fn = "gen_nuts_write_csv";
     if (!path || !r || !r->draws || !r->traces || !r->traces[0])

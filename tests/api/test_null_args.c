@@ -1695,7 +1695,8 @@ static void test_data_model(void) {
     ST(gen_draws_read_csv_stats("x.csv", &out, NULL, &nn));
     ST(gen_draws_read_csv_stats("x.csv", &out, &names, NULL));
     /* Optional (no row): gen_draws_write_csv stats and stat_names (together),
-     * gen_nuts_write_csv record (NULL: every value). */
+     * gen_nuts_write_csv record (NULL: every value). No pointer argument:
+     * gen_nuts_stat_name. */
     gen_model *m = gen_model_new();
     ST(gen_model_set_gf(NULL, GF, NULL));
     ST(gen_model_set_gf(m, NULL, NULL));
