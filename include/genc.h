@@ -37,6 +37,8 @@
  *                    (gen_lecture, gen_lecture_batched, gen_wake)
  *   genc/diag.h      MCMC diagnostics: ESS, R-hat, MCSE, summary tables (over arrays of
  *                    draws, so it needs only genc/array.h)
+ *   genc/draws.h     draws as CSV files (tools layer): written with Stan's column names,
+ *                    read back exactly, and CmdStan's output CSV read
  *   genc/report.h    a self-contained HTML report of a run (tools layer): trace plots,
  *                    densities, pair plots, the ESS/R-hat table, series, text and tables
  * Under genc/array.h sits the backend that runs the ops (src/backend: the CPU today);
@@ -83,6 +85,7 @@
 #include "genc/nn.h"
 #include "genc/train.h"
 #include "genc/data.h"
+#include "genc/draws.h"
 #include "genc/model.h"
 #include "genc/report.h"
 

@@ -79,7 +79,7 @@ static gen_status robot_smc_step(void *payload, int64_t t, gen_args *args, gen_d
     argdiffs[0] = gen_diff_int(1);
     for (int i = 1; i < ROBOT_NARGS; i++) argdiffs[i] = gen_diff_no_change();
     gen_addr a = {2, {gen_part_int(t), gen_part_name("ranges")}};
-    *obs = gen_choicemap_set(gen_choicemap_empty(), &a, gen_take(d->ranges, gen_scalar_i64(t), 0));
+    *obs = gen_choicemap_set(gen_choicemap_empty(), &a, gen_at(d->ranges, t));
     return *obs ? GEN_OK : gen_error_status();
 }
 

@@ -68,7 +68,7 @@ static gen_status tracking_smc_step(void *payload, int64_t t, gen_args *args, ge
     argdiffs[0] = gen_diff_int(1);
     for (int i = 1; i < args->n; i++) argdiffs[i] = gen_diff_no_change();
     gen_addr a = {2, {gen_part_int(t), gen_part_name("y")}};
-    *obs = gen_choicemap_set(gen_choicemap_empty(), &a, gen_take(d->y, gen_scalar_i64(t), 0));
+    *obs = gen_choicemap_set(gen_choicemap_empty(), &a, gen_at(d->y, t));
     return *obs ? GEN_OK : gen_error_status();
 }
 

@@ -131,7 +131,7 @@ static inline gen_status pdb_linreg(gen_ctx *ctx, const gen_args *args, gen_arra
     gen_array *x = args->v[0];
     gen_array *beta = gen_choose(ctx, "beta", gen_flat(1, (int64_t[]){2}));
     gen_array *sigma = gen_choose(ctx, "sigma", cauchy ? gen_half_cauchy(pdb_sc(2.5)) : gen_half_flat(0, NULL));
-    gen_array *b0 = gen_take(beta, gen_scalar_i64(0), 0), *b1 = gen_take(beta, gen_scalar_i64(1), 0);
+    gen_array *b0 = gen_at(beta, 0), *b1 = gen_at(beta, 1);
     *retval = gen_choose(ctx, "y", gen_broadcasted_normal(gen_add(b0, gen_mul(b1, x)), sigma));
     return gen_ctx_status(ctx);
 }
@@ -209,7 +209,7 @@ static inline gen_status pdb_mix(gen_ctx *ctx, const gen_args *args, gen_array *
     gen_factor(ctx, gen_add(gen_dist_logpdf(prior, mu1), gen_dist_logpdf(prior, mu2)));
     gen_array *sigma = gen_choose(ctx, "sigma", gen_half_normal(pdb_full(2, 2)));
     gen_array *theta = gen_choose(ctx, "theta", gen_beta(pdb_sc(5), pdb_sc(5)));
-    gen_array *s1 = gen_take(sigma, gen_scalar_i64(0), 0), *s2 = gen_take(sigma, gen_scalar_i64(1), 0);
+    gen_array *s1 = gen_at(sigma, 0), *s2 = gen_at(sigma, 1);
     gen_array *l1 = gen_add(gen_log(theta), gen_dist_logpdf(gen_broadcasted_normal(mu1, s1), y));
     gen_array *l2 = gen_add(gen_log1p(gen_neg(theta)), gen_dist_logpdf(gen_broadcasted_normal(mu2, s2), y));
     gen_factor(ctx, gen_sum(gen_logaddexp(l1, l2), 0, NULL, false));

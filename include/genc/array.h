@@ -358,6 +358,24 @@ gen_array *gen_index_set(const gen_array *a, int axis, const gen_array *indices,
 gen_array *gen_index_add(const gen_array *a, int axis, const gen_array *indices,
                          const gen_array *values);
 gen_array *gen_flip(const gen_array *a, int axis);
+/* Indexing that reads like the math, checked: a[i], a[i, j] and a[start:stop] along the
+ * leading axes (0-based as C; a negative index counts from the end, -1 the last). An
+ * index out of range is GEN_ERR_INDEX naming it and the axis size ("gen_at: index 3 is
+ * out of range for axis 0 of size 3 ...") rather than clamped; an array with too few
+ * dimensions is GEN_ERR_SHAPE. Built on gen_take / gen_slice, so they are differentiable
+ * (gen_grad, gen_jvp) and captured like those. In batched mode a batched array is
+ * indexed per particle: its particle axis is not counted (gen_at of a batched [N, 3, 2]
+ * at 1 is the batched [N, 2] of each particle's row 1); outside batched mode the mark
+ * changes nothing, as for every op.
+ * gen_at: element or row i along axis 0 (the axis is dropped: a [3] gives a 0-d array,
+ * a [3, 2] a [2] row). */
+gen_array *gen_at(const gen_array *a, int64_t i);
+/* Element or sub-array (i, j) along axes 0 and 1 (both dropped): L[i, j] of a matrix. */
+gen_array *gen_at2(const gen_array *a, int64_t i, int64_t j);
+/* Rows start .. stop-1 along axis 0 (the axis kept, stop - start long; GEN_END as stop:
+ * to the end). Needs 0 <= start <= stop <= size after negative ones are counted from the
+ * end; anything else is GEN_ERR_INDEX (gen_slice clamps instead). */
+gen_array *gen_range(const gen_array *a, int64_t start, int64_t stop);
 /* Repeats a reps[i] times along each axis (NumPy's tile). */
 gen_array *gen_tile(const gen_array *a, int nreps, const int64_t *reps);
 

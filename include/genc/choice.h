@@ -373,6 +373,35 @@ gen_array *gen_choicemap_flatten(const gen_choicemap *m, const gen_selection *se
 gen_choicemap *gen_choicemap_unflatten(const gen_choicemap *template_, const gen_selection *sel,
                                        const gen_array *flat);
 
+/* ---- names of flattened elements (draws, CSV files) -----------------------------------
+ * One convention, Stan's (as its print/summary, CmdStan's CSV header after the dots are
+ * mapped, and posteriordb write parameters): the element of a value at address a is
+ * named by a formatted as gen_addr_format writes it, then, for a value with dimensions,
+ * its row-major indices counted from 1 in brackets: "sigma" (0-d), "beta[3]" (the third
+ * element of a 1-d value), "L[2,1]" (row 2, column 1), "obs/3/y[2]". The integer parts
+ * of the address stay as written (from 0, as the model wrote them); only the element
+ * indices count from 1. A 0-d value at the root is named "". */
+
+/* Writes the name of element elem (0-based, row-major) of a value of shape
+ * [ndim, shape] at address a into buf (truncated to n-1 chars and terminated, as
+ * snprintf); returns the length it needs. -1 with the error recorded for a NULL address
+ * or buffer (with n > 0; GEN_ERR_MISUSE), a bad shape (GEN_ERR_VALUE) or elem outside
+ * 0..size-1 (GEN_ERR_INDEX). */
+int gen_addr_format_elem(const gen_addr *a, int ndim, const int64_t *shape, int64_t elem, char *buf,
+                         size_t n);
+/* The names of the elements gen_choicemap_flatten(m, sel) gives, in its order: *names a
+ * new array of *n strings (the caller frees it with gen_names_free(*names, *n); an empty
+ * flattening gives *n = 0 and an array to free all the same). Errors (nothing to free,
+ * *names NULL and *n 0): those of gen_choicemap_flat_size (a selected masked value);
+ * GEN_ERR_UNSUPPORTED naming the address for a selected batched float value (its
+ * elements are particles' copies, not parameters: name one particle's map,
+ * gen_choicemap_particle); GEN_ERR_MISUSE for NULL m, names or n; GEN_ERR_OOM. */
+gen_status gen_choicemap_flat_names(const gen_choicemap *m, const gen_selection *sel, char ***names,
+                                    int64_t *n);
+/* Frees n names and their array as GenC returns them (gen_choicemap_flat_names,
+ * gen_draws_read_csv). NULL is ignored. */
+void gen_names_free(char **names, int64_t n);
+
 /* ---- JSON ------------------------------------------------------------------------- */
 
 /* JSON form: an internal node is an object whose keys are its parts formatted as in an

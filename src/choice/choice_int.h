@@ -93,6 +93,14 @@ static inline bool cm_check_value(const gen_array *value, const gen_addr *addr) 
     return CORE_UNLIKELY(gen_array_is_tuple(value)) ? cm_fail_tuple(addr) : true;
 }
 
+/* The walk of flattening (cmap_flat.c): calls fn(ud, path, value) for each float (f64,
+ * f32) value of m that s selects, in deep order; path is the value's address (m at the
+ * address path on entry; restored on return). A selected masked float value is
+ * GEN_ERR_UNSUPPORTED naming its address. Stops at and returns fn's first non-GEN_OK. */
+typedef gen_status (*cm_flat_fn)(void *ud, const gen_addr *path, const gen_array *v);
+gen_status cm_flat_visit(const gen_choicemap *m, const gen_selection *s, cm_flat_fn fn, void *ud,
+                         gen_addr *path);
+
 /* ---- selections ---- */
 
 typedef struct sel_entry {

@@ -9,9 +9,6 @@ static bool is_float(const gen_array *v) {
     return t == GEN_F64 || t == GEN_F32;
 }
 
-/* Visits the selected float values of m in deep order. */
-typedef gen_status (*flat_fn)(void *ud, const gen_array *v);
-
 /* A masked value (present for some particles only) has no flat form. */
 static gen_status fail_masked(const gen_addr *path) {
     char buf[GEN_ADDR_FORMAT_MAX];
@@ -19,28 +16,29 @@ static gen_status fail_masked(const gen_addr *path) {
                     "particles only): masked values cannot be flattened", addr_str(path, buf));
 }
 
-/* path: m's address (for messages). */
-static gen_status visit(const gen_choicemap *m, const gen_selection *s, flat_fn fn, void *ud, gen_addr *path) {
+gen_status cm_flat_visit(const gen_choicemap *m, const gen_selection *s, cm_flat_fn fn, void *ud, gen_addr *path) {
     if (m->count == 0 || (sel_uniform(s) && !s->self)) return GEN_OK;
     if (m->value) {
         if (!s->self || !is_float(m->value)) return GEN_OK;
-        return CORE_UNLIKELY(m->mask != NULL) ? fail_masked(path) : fn(ud, m->value);
+        return CORE_UNLIKELY(m->mask != NULL) ? fail_masked(path) : fn(ud, path, m->value);
     }
     for (int64_t i = 0; i < m->n; i++) {
         path->parts[path->len++].v = m->entries[i].key;
-        gen_status st = visit(m->entries[i].child, sel_sub(s, m->entries[i].key), fn, ud, path);
+        gen_status st = cm_flat_visit(m->entries[i].child, sel_sub(s, m->entries[i].key), fn, ud, path);
         path->len--;
         if (st != GEN_OK) return st;
     }
     return GEN_OK;
 }
 
-static gen_status add_size(void *ud, const gen_array *v) {
+static gen_status add_size(void *ud, const gen_addr *path, const gen_array *v) {
+    (void)path;
     *(int64_t *)ud += gen_array_size(v);
     return GEN_OK;
 }
 
-static gen_status push_value(void *ud, const gen_array *v) {
+static gen_status push_value(void *ud, const gen_addr *path, const gen_array *v) {
+    (void)path;
     return core_ptrvec_push(ud, (void *)v);
 }
 
@@ -52,14 +50,14 @@ int64_t gen_choicemap_flat_size(const gen_choicemap *m, const gen_selection *sel
     if (!check_args("gen_choicemap_flat_size", m)) return -1;
     int64_t n = 0;
     gen_addr path = {0};
-    return visit(m, sel ? sel : &sel_all, add_size, &n, &path) == GEN_OK ? n : -1;
+    return cm_flat_visit(m, sel ? sel : &sel_all, add_size, &n, &path) == GEN_OK ? n : -1;
 }
 
 gen_array *gen_choicemap_flatten(const gen_choicemap *m, const gen_selection *sel) {
     if (!check_args("gen_choicemap_flatten", m)) return NULL;
     core_ptrvec vals = {0};
     gen_addr path = {0};
-    if (visit(m, sel ? sel : &sel_all, push_value, &vals, &path) != GEN_OK) {
+    if (cm_flat_visit(m, sel ? sel : &sel_all, push_value, &vals, &path) != GEN_OK) {
         core_ptrvec_free(&vals);
         return NULL;
     }

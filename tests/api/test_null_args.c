@@ -455,6 +455,9 @@ static void test_array(void) {
     PTR(gen_index_add(X, 0, NULL, S));
     PTR(gen_index_add(X, 0, I, NULL));
     PTR(gen_flip(NULL, 1));
+    PTR(gen_at(NULL, 0));
+    PTR(gen_at2(NULL, 0, 0));
+    PTR(gen_range(NULL, 0, 1));
     PTR(gen_tile(NULL, 1, SHAPE1));
     PTR(gen_tile(X, 1, NULL));
     PTR(gen_matmul(NULL, X));
@@ -611,6 +614,16 @@ static void test_choice(void) {
     PTR(gen_choicemap_flatten(NULL, SEL));
     PTR(gen_choicemap_unflatten(NULL, SEL, S1));
     PTR(gen_choicemap_unflatten(CM, SEL, NULL));
+    {
+        char **names = NULL, buf[8];
+        int64_t n = 0;
+        REC(gen_addr_format_elem(NULL, 0, NULL, 0, buf, sizeof buf));
+        REC(gen_addr_format_elem(&ADDR, 0, NULL, 0, NULL, sizeof buf));
+        ST(gen_choicemap_flat_names(NULL, SEL, &names, &n));
+        ST(gen_choicemap_flat_names(CM, SEL, NULL, &n));
+        ST(gen_choicemap_flat_names(CM, SEL, &names, NULL));
+        NOOP(gen_names_free(NULL, 0));
+    }
     PTR(gen_choicemap_to_json(NULL));
     NOOP(gen_choicemap_json_free(NULL));
     PTR(gen_choicemap_from_json(NULL));
@@ -620,7 +633,8 @@ static void test_choice(void) {
      * gen_part_equal, gen_part_compare. */
     /* Optional (documented "may be NULL", no row): gen_choicemap_child_at part,
      * gen_choicemap_foreach ud, gen_selection_foreach_named ud, gen_choicemap_flat_size sel,
-     * gen_choicemap_flatten sel, gen_choicemap_unflatten sel. */
+     * gen_choicemap_flatten sel, gen_choicemap_unflatten sel, gen_choicemap_flat_names sel,
+     * gen_addr_format_elem buf when its size is 0 and shape when ndim is 0. */
 }
 
 /* ---- genc/comb.h ---- */
@@ -1633,7 +1647,7 @@ static void test_nn_train(void) {
      * score; gen_wake args, proposal, proposal_args and log_ml. */
 }
 
-/* ---- genc/data.h and genc/model.h ---- */
+/* ---- genc/data.h, genc/draws.h and genc/model.h ---- */
 
 static gen_status model_step(void *p, int64_t t, gen_args *a, gen_diff *d, gen_choicemap **o) {
     (void)p, (void)t, (void)a, (void)d, (void)o;
@@ -1663,6 +1677,27 @@ static void test_data_model(void) {
     ST(gen_data_real(d, NULL, &x));
     ST(gen_data_real(d, "n", NULL));
     gen_data_free(d);
+    /* genc/draws.h */
+    gen_array *dr = gen_zeros(GEN_F64, GEN_DIMS(1, 1, 1)), *out = NULL;
+    char **names = NULL;
+    int64_t nn = 0;
+    ST(gen_draws_write_csv(NULL, dr, NAMES, NULL, NULL, 0));
+    ST(gen_draws_write_csv("x.csv", NULL, NAMES, NULL, NULL, 0));
+    ST(gen_draws_write_csv("x.csv", dr, NULL, NULL, NULL, 0));
+    ST(gen_draws_write_csv("x.csv", dr, NAMES, dr, NULL, 0)); /* stats without stat_names */
+    ST(gen_nuts_write_csv(NULL, &(gen_nuts_result){0}, SEL));
+    ST(gen_nuts_write_csv("x.csv", NULL, SEL));
+    ST(gen_draws_read_csv(NULL, &out, &names, &nn));
+    ST(gen_draws_read_csv("x.csv", NULL, &names, &nn));
+    ST(gen_draws_read_csv("x.csv", &out, NULL, &nn));
+    ST(gen_draws_read_csv("x.csv", &out, &names, NULL));
+    ST(gen_draws_read_csv_stats(NULL, &out, &names, &nn));
+    ST(gen_draws_read_csv_stats("x.csv", NULL, &names, &nn));
+    ST(gen_draws_read_csv_stats("x.csv", &out, NULL, &nn));
+    ST(gen_draws_read_csv_stats("x.csv", &out, &names, NULL));
+    /* Optional (no row): gen_draws_write_csv stats and stat_names (together),
+     * gen_nuts_write_csv record (NULL: every value). No pointer argument:
+     * gen_nuts_stat_name. */
     gen_model *m = gen_model_new();
     ST(gen_model_set_gf(NULL, GF, NULL));
     ST(gen_model_set_gf(m, NULL, NULL));

@@ -2,8 +2,9 @@
  * test writes, in a folder of its own (GENC_CACHE_DIR there too):
  *   - a normal-normal model (mu ~ N(0, 1), y[i] ~ N(mu, 1), four y; b [2] ~ N(0, 1) left
  *     unobserved) under NUTS: exit 0, the summary table's mean of mu within 5 MCSE of the
- *     exact posterior mean sum(y) / 5 (2 x 2000 draws), draws.csv and draws.json with the columns chain,
- *     draw, mu, b[0], b[1] and chains x draws rows; no progress bar when stderr is a file;
+ *     exact posterior mean sum(y) / 5 (2 x 2000 draws), draws.csv (chain, draw, Stan's
+ *     sampler columns, mu, b[1], b[2]: Stan's names; read back by gen_draws_read_csv) and
+ *     draws.json with chains x draws rows; no progress bar when stderr is a file;
  *   - the compiled model reused from the cache on a second run (no compilation: the
  *     cached object's mtime and the number of objects unchanged);
  *   - importance sampling: the log marginal likelihood estimate within 5 standard errors
@@ -240,7 +241,7 @@ static void test_nuts(void) {
     double bmean = json_number(js, "{\"name\": \"b[1]\"", "\"mean\": ");
     double bmcse = json_number(js, "{\"name\": \"b[1]\"", "\"mcse_mean\": ");
     CHECK(fabs(bmean) < 5 * bmcse);
-    CHECK(strstr(js, "\"columns\": [\"mu\", \"b[0]\", \"b[1]\"]") != NULL);
+    CHECK(strstr(js, "\"columns\": [\"mu\", \"b[1]\", \"b[2]\"]") != NULL);
     CHECK(strstr(js, "\"algorithm\": \"nuts\"") && strstr(js, "\"cancelled\": false"));
     /* the JSON's draws: 2 chains of 500 rows of 3 numbers */
     const char *d = strstr(js, "\"draws\": ["), *e = strstr(js, "\"summary\"");
@@ -249,9 +250,19 @@ static void test_nuts(void) {
     CHECK(open == 1 + 2 + 2 * 2000);
     snprintf(csv, sizeof csv, "%s/draws.csv", outdir);
     char *cs = read_text(csv);
-    CHECK(!strncmp(cs, "chain,draw,mu,b[0],b[1]\n", 24));
+    const char *header = "chain,draw,lp__,accept_stat__,stepsize__,treedepth__,n_leapfrog__,divergent__,energy__,"
+                         "mu,b[1],b[2]\n";
+    CHECK(!strncmp(cs, header, strlen(header)));
     CHECK(count_lines(cs) == 1 + 2 * 2000);
-    CHECK(strstr(cs, "\n1,1999,") != NULL);
+    CHECK(strstr(cs, "\n2,2000,") != NULL && strstr(cs, "\n1,1,") == cs + strlen(header) - 1);
+    /* it reads back: the library's reader gives the JSON's columns */
+    gen_array *back = NULL;
+    char **names = NULL;
+    int64_t nn = 0;
+    CHECK_OK(gen_draws_read_csv(csv, &back, &names, &nn));
+    CHECK_SHAPE(back, 2, 2000, 3);
+    CHECK(nn == 3 && !strcmp(names[2], "b[2]"));
+    gen_names_free(names, nn);
     /* the report: its path printed, a trace and a density per column, the statistics, the
      * divergences as the JSON counts them, the default pair plot of the 3 columns */
     char *rep = report_text(outdir), line[700];
@@ -282,7 +293,7 @@ static void test_report_divergences(void) {
     path_of(model, sizeof model, "funnel.c");
     path_of(outdir, sizeof outdir, "funnel");
     int rc = run((const char *const[]){"run", model, "--chains", "2", "--warmup", "200", "--draws", "300", "--seed",
-                                       "5", "--out", outdir, "--pairs", "x[0],v", NULL});
+                                       "5", "--out", outdir, "--pairs", "x[1],v", NULL});
     CHECK(rc == 0);
     snprintf(json, sizeof json, "%s/draws.json", outdir);
     char *js = read_text(json), *rep = report_text(outdir), div[128];

@@ -1,6 +1,6 @@
 /* columns.c — the scalar columns of a run's draws: one per element of each summarized
- * choice, named "addr" (a 0-d value) or "addr[i]" / "addr[i,j]" (row-major element
- * indices, from 0), the address formatted as genc/choice.h writes it ("y/3"). */
+ * choice, named as genc/choice.h names flattened elements (gen_addr_format_elem: "mu",
+ * "beta[3]", "L[2,1]", "y/3[1]": Stan's 1-based row-major indices), integer choices too. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,27 +38,13 @@ bool tool_cols_of(const gen_trace *tr, const gen_selection *sel, const gen_choic
     gen_choicemap_iter_init(&it, gen_trace_choices(tr));
     while (gen_choicemap_iter_next(&it)) {
         if (!wanted(&it.addr, it.value, sel, obs, floats_only)) continue;
-        char base[GEN_ADDR_FORMAT_MAX], name[GEN_ADDR_FORMAT_MAX + 64];
-        gen_addr_format(&it.addr, base, sizeof base);
+        char name[GEN_ADDR_FORMAT_MAX + 64];
         int nd = gen_array_ndim(it.value);
         const int64_t *shape = gen_array_shape(it.value);
-        int64_t size = gen_array_size(it.value);
-        if (nd == 0) {
-            if (!push(c, &cap, &it.addr, -1, base)) goto oom;
-            continue;
-        }
+        int64_t size = nd == 0 ? 1 : gen_array_size(it.value);
         for (int64_t e = 0; e < size; e++) {
-            int k = snprintf(name, sizeof name, "%s[", base);
-            int64_t rest = e, stride = size;
-            for (int d = 0; d < nd; d++) {
-                stride /= shape[d] ? shape[d] : 1;
-                int64_t idx = stride ? rest / stride : 0;
-                rest -= idx * stride;
-                k += snprintf(name + k, sizeof name - (size_t)k, d ? ",%lld" : "%lld", (long long)idx);
-                if (k >= (int)sizeof name - 24) break;
-            }
-            snprintf(name + k, sizeof name - (size_t)k, "]");
-            if (!push(c, &cap, &it.addr, e, name)) goto oom;
+            gen_addr_format_elem(&it.addr, nd, shape, e, name, sizeof name);
+            if (!push(c, &cap, &it.addr, nd == 0 ? -1 : e, name)) goto oom;
         }
     }
     return true;

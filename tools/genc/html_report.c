@@ -115,7 +115,8 @@ static gen_status add_nuts_chains(gen_report *rep, const tool_result *r) {
     return st;
 }
 
-/* The pair plot's columns from --pairs (comma-separated names, or "none"). */
+/* The pair plot's columns from --pairs (comma-separated names, or "none"; commas inside
+ * brackets belong to a name: L[2,1]). */
 static gen_status set_pairs(gen_report *rep, const char *spec) {
     if (!strcmp(spec, "none")) return gen_report_set_pairs(rep, NULL, 0);
     char buf[1024];
@@ -123,8 +124,11 @@ static gen_status set_pairs(gen_report *rep, const char *spec) {
     const char *names[GEN_REPORT_MAX_PAIRS + 1];
     int64_t n = 0;
     for (char *t = buf; t && n <= GEN_REPORT_MAX_PAIRS;) {
-        char *comma = strchr(t, ',');
-        if (comma) *comma = 0;
+        char *comma = t;
+        for (int depth = 0; *comma && (*comma != ',' || depth > 0); comma++) /* L[2,1] is one name */
+            depth += *comma == '[' ? 1 : *comma == ']' ? -1 : 0;
+        if (*comma) *comma = 0;
+        else comma = NULL;
         names[n++] = t;
         t = comma ? comma + 1 : NULL;
     }

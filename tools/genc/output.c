@@ -1,8 +1,8 @@
 /* output.c — what `genc run` writes: the summary table (gen_summary_print of genc/diag.h:
  * mean, sd, median, 5% / 50% / 95% quantiles, MCSEs, bulk and tail ESS, R-hat, over the
- * rows every chain filled) with the algorithm's statistics, draws.csv (columns chain,
- * draw, then one per summarized scalar: columns.c names them) and draws.json (the same
- * draws by chain, the summary and the statistics). */
+ * rows every chain filled) with the algorithm's statistics, draws.csv (genc/draws.h's
+ * format: chain, draw, NUTS's sampler columns, then one per summarized scalar, named by
+ * columns.c) and draws.json (the same draws by chain, the summary and the statistics). */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -111,23 +111,36 @@ static void json_str(FILE *f, const char *s) {
     fputc('"', f);
 }
 
+/* draws.csv through the library's writer (genc/draws.h): chain, draw (1-based), Stan's
+ * sampler columns for NUTS, the columns; the rows a chain did not reach are left out. */
 static bool write_csv(const char *path, const tool_result *r) {
-    FILE *f = fopen(path, "w");
-    if (!f) return false;
-    fputs("chain,draw", f);
-    for (int j = 0; j < r->cols.n; j++) fprintf(f, ",%s", r->cols.name[j]);
-    fputc('\n', f);
-    for (int c = 0; c < r->chains; c++)
-        for (int64_t i = 0; i < r->done[c]; i++) {
-            const double *row = tool_result_row(r, c, i);
-            fprintf(f, "%d,%lld", c, (long long)i);
-            for (int j = 0; j < r->cols.n; j++) {
-                if (isfinite(row[j])) fprintf(f, ",%.17g", row[j]);
-                else fputs(isnan(row[j]) ? ",NA" : row[j] > 0 ? ",Inf" : ",-Inf", f);
-            }
-            fputc('\n', f);
+    int64_t n = 0, nc = r->cols.n;
+    for (int c = 0; c < r->chains; c++) n = r->done[c] > n ? r->done[c] : n;
+    size_t rows = (size_t)r->chains * (size_t)n;
+    double *v = malloc((rows * (size_t)nc + 1) * sizeof *v);
+    double *s = r->nuts_stats ? malloc((rows * GEN_NUTS_NSTATS + 1) * sizeof *s) : NULL;
+    const char *stat_names[GEN_NUTS_NSTATS];
+    for (int k = 0; k < GEN_NUTS_NSTATS; k++) stat_names[k] = gen_nuts_stat_name(k);
+    bool ok = v && (s || !r->nuts_stats);
+    for (int c = 0; ok && c < r->chains; c++)
+        for (int64_t i = 0; i < n; i++) {
+            double *dst = v + ((size_t)c * (size_t)n + (size_t)i) * (size_t)nc;
+            double *sdst = s ? s + ((size_t)c * (size_t)n + (size_t)i) * GEN_NUTS_NSTATS : NULL;
+            bool done = i < r->done[c];
+            for (int64_t j = 0; j < nc; j++) dst[j] = done ? tool_result_row(r, c, i)[j] : NAN;
+            for (int k = 0; sdst && k < GEN_NUTS_NSTATS; k++)
+                sdst[k] = done ? r->nuts_stats[((size_t)c * (size_t)r->draws + (size_t)i) * GEN_NUTS_NSTATS + k] : NAN;
         }
-    return fclose(f) == 0;
+    if (!ok) gen_error_set(GEN_ERR_OOM, "out of memory");
+    gen_scope_begin();
+    gen_array *d = ok ? gen_array_from_f64(GEN_DIMS(r->chains, n, nc), v) : NULL;
+    gen_array *st = ok && s ? gen_array_from_f64(GEN_DIMS(r->chains, n, GEN_NUTS_NSTATS), s) : NULL;
+    ok = d && (st || !s) &&
+         gen_draws_write_csv(path, d, (const char *const *)r->cols.name, st, st ? stat_names : NULL, 0) == GEN_OK;
+    gen_scope_end();
+    free(v);
+    free(s);
+    return ok;
 }
 
 static bool write_json(const char *path, const tool_model *tm, const tool_opts *o, const tool_result *r) {
@@ -225,7 +238,7 @@ bool tool_write_draws(const char *dir, const tool_model *tm, const tool_opts *o,
     snprintf(csv, sizeof csv, "%s/draws.csv", dir);
     snprintf(json, sizeof json, "%s/draws.json", dir);
     if (!write_csv(csv, r)) {
-        fprintf(stderr, "genc: cannot write %s: %s\n", csv, strerror(errno));
+        fprintf(stderr, "genc: cannot write %s: %s\n", csv, gen_error_message());
         return false;
     }
     if (!write_json(json, tm, o, r)) {
