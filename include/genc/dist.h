@@ -47,6 +47,10 @@ typedef enum gen_support_kind {
     GEN_SUPPORT_CORR_CHOLESKY,  /* lower Cholesky factors of correlation matrices */
     GEN_SUPPORT_POINT,          /* a single value (delta) */
     GEN_SUPPORT_INTEGER_VECTOR, /* vectors of counts summing to n (multinomial) */
+    /* (-inf, hi) or (-inf, hi] (truncation from above, gen_truncated); bijection
+     * gen_bijection_upper_bound. Added with gen_truncated; it may be reconciled with the
+     * same kind added elsewhere. */
+    GEN_SUPPORT_LESS_THAN,
     GEN_SUPPORT_CUSTOM          /* declared by a user distribution; no bijection */
 } gen_support_kind;
 
@@ -98,6 +102,27 @@ gen_array *gen_dist_enumerate(const gen_dist *d);
  * exp for positive, a scaled sigmoid for intervals, stick-breaking for the simplex.
  * New reference (scope rules as for distributions). GEN_ERR_UNSUPPORTED if none. */
 gen_bijection *gen_dist_bijection(const gen_dist *d);
+
+/* ---- cumulative distribution functions (continuous scalar families) -------------------
+ * F(x) = P(X <= x) for x broadcasting with the batch shape, with array ops: differentiable
+ * in x and in the parameters (student_t, gamma, inv_gamma, chi2 and beta compute the
+ * regularized incomplete beta / gamma function in C: their derivative in x, loc and
+ * scale is exact (the density), in the shape parameters (df, shape, a, b) a 5-point
+ * central difference of relative step 1e-3, accurate to about 1e-10; forward mode
+ * (gen_jvp) gets the same). x = -inf gives F = 0, +inf gives 1, NaN gives NaN. Families:
+ * normal, lognormal, cauchy, half_cauchy, half_normal, logistic, laplace, exponential,
+ * gumbel, weibull, pareto, uniform, student_t, gamma, inv_gamma, chi2, beta. Others (discrete, multivariate, constructors incl. gen_truncated):
+ * GEN_ERR_UNSUPPORTED "gen_dist_cdf: von_mises has no CDF". New arrays (scope rules). */
+gen_array *gen_dist_cdf(const gen_dist *d, const gen_array *x);
+/* log F(x), exact in the lower tail (log_cdf(normal, -40) = -804.6). */
+gen_array *gen_dist_log_cdf(const gen_dist *d, const gen_array *x);
+/* log(1 - F(x)), exact in the upper tail. */
+gen_array *gen_dist_log_ccdf(const gen_dist *d, const gen_array *x);
+/* The quantile F^-1(p) for p in [0, 1] (NaN outside), where a closed form exists (the
+ * families above but student_t, gamma, inv_gamma, chi2, beta: GEN_ERR_UNSUPPORTED
+ * naming the family). Computed in C (p > 1/2 through 1 - p, so both tails are exact) and
+ * differentiable in p and the parameters through the implicit derivative of F. */
+gen_array *gen_dist_quantile(const gen_dist *d, const gen_array *p);
 
 /* ---- continuous families (parameterizations follow Gen.jl) --------------------------- */
 
@@ -209,6 +234,19 @@ gen_dist *gen_transformed(const gen_dist *base, const gen_bijection *f);
 gen_dist *gen_mixture(const gen_array *weights, const gen_dist *components);
 /* Mixture of n distributions of equal event shape and dtype, weights [n]. */
 gen_dist *gen_mixture_of(int n, gen_dist *const *components, const gen_array *weights);
+/* d restricted to [lo, hi] (Stan's T[lo, hi]): logpdf(x) = d.logpdf(x) - log(F(hi) -
+ * F(lo)) inside, -inf outside; lo or hi NULL leaves that side unbounded (e.g. a half-t:
+ * gen_truncated(gen_student_t(df, 0, s), zero, NULL)). d is a continuous family with a
+ * CDF (see gen_dist_cdf) and scalar events; lo and hi broadcast with its batch shape
+ * (per-element bounds) and may be infinite; lo < hi. The normalizer is computed in log
+ * space from the lower tail, or from the upper one (log_ccdf) when F(lo) > 1/2, and is
+ * differentiable in d's parameters and the bounds. Support: greater_than(lo),
+ * less_than(hi) or interval(lo, hi), intersected with d's own. Draws: inverse CDF in log
+ * space where d has a quantile, else rejection from d (at most 100 rounds, then
+ * GEN_ERR_VALUE naming the element); not reparameterized. Errors: GEN_ERR_UNSUPPORTED
+ * for a discrete, multivariate or CDF-less d, GEN_ERR_VALUE for lo >= hi or NaN bounds,
+ * GEN_ERR_MISUSE for a NULL d. An interval of probability 0 under d gives logpdf -inf. */
+gen_dist *gen_truncated(const gen_dist *d, const gen_array *lo, const gen_array *hi);
 /* n independent draws of d with shape (ndim, shape) as one choice: the event shape becomes
  * shape + d's event shape (a value is laid out as d's batch + shape + d's event); logpdf
  * sums. */
@@ -265,6 +303,7 @@ gen_bijection *gen_bijection_identity(void);
 gen_bijection *gen_bijection_exp(void);                            /* R -> (0, inf) */
 gen_bijection *gen_bijection_affine(const gen_array *loc, const gen_array *scale); /* loc + scale u */
 gen_bijection *gen_bijection_lower_bound(const gen_array *lo);     /* lo + exp(u) */
+gen_bijection *gen_bijection_upper_bound(const gen_array *hi);     /* hi - exp(u) (less_than) */
 gen_bijection *gen_bijection_interval(const gen_array *lo, const gen_array *hi); /* lo + (hi-lo) sigmoid(u) */
 gen_bijection *gen_bijection_stick_breaking(void);                 /* R^(K-1) -> K-simplex */
 gen_bijection *gen_bijection_corr_cholesky(void);                  /* R^(n(n-1)/2) -> corr. Cholesky */

@@ -338,6 +338,7 @@ const char *gen_support_name(gen_support_kind kind) {
     case GEN_SUPPORT_CORR_CHOLESKY: return "corr_cholesky";
     case GEN_SUPPORT_POINT: return "point";
     case GEN_SUPPORT_INTEGER_VECTOR: return "integer_vector";
+    case GEN_SUPPORT_LESS_THAN: return "less_than";
     case GEN_SUPPORT_CUSTOM: return "custom";
     }
     return "?";

@@ -49,6 +49,15 @@ typedef struct dist_family {
      * then one tape node instead of one per op (gen_dist_logpdf); value and gradient
      * must agree with the array path's to rounding (tests compare them). */
     double (*logpdf1_grad)(const double *p, double x, double *g);
+    /* ---- CDFs (cdf.c; optional, continuous scalar-event families) ---- */
+    /* log F(x), or log(1 - F(x)) when upper, for x already broadcast-checked and finite
+     * (cdf.c gives infinities and NaN their values), with array ops, exact in the tail
+     * asked for and gradient-safe outside the support (dist_safe). */
+    gen_array *(*log_cdf)(const gen_dist *d, const gen_array *x, bool upper);
+    /* The x with log F(x) = lp (upper: log(1 - F(x)) = lp), lp <= 0, for one element with
+     * f64 parameters p, in C. NULL: no closed form (cdf.c refuses, gen_truncated
+     * samples by rejection). */
+    double (*quantile1)(const double *p, double lp, bool upper);
 } dist_family;
 
 struct gen_dist {
@@ -216,6 +225,34 @@ gen_array *dist_one_hot(const gen_array *idx, int64_t k);
 gen_array *dist_const(const gen_array *like, double v);
 /* Sums x over its last n axes (n may be 0). */
 gen_array *dist_sum_last(const gen_array *x, int n);
+
+/* ---- CDF helpers (cdf.c, families/cdf_special.c) --------------------------------- */
+/* log(1 - e^a) for a <= 0 with array ops, exact near 0 and far below (the switch at
+ * -log 2), with finite gradients in both branches. */
+gen_array *dist_log1mexp(const gen_array *a);
+/* The same in C, and log(e^a + e^b). */
+double dist_log1mexp1(double a);
+double dist_logaddexp1(double a, double b);
+/* x with log Phi(x) = lp: the normal quantile in log space (exact in the upper tail by
+ * symmetry, -dist_ndtri_exp(log(1 - Phi(x)))); truncated_normal.c. */
+double dist_ndtri_exp(double lp);
+/* log F(x) (upper: log(1 - F(x))) of a family with log_cdf, at any x broadcasting with
+ * d's batch (infinities and NaN included); a scope must be open. */
+gen_array *dist_log_cdf(const gen_dist *d, const gen_array *x, bool upper);
+/* log F (upper: log(1 - F)) of a family whose CDF is computed in C by f(s, z, upper) from
+ * a standardized value z (array ops of x and the location / scale) and n_shape shape
+ * parameters s, made differentiable: d/dz = +-exp(lpdf_z - value), lpdf_z the log density
+ * of z (array ops, exact), d/ds_i a 5-point central difference of f (relative step
+ * 1e-3). Without a transform running, the C values alone. */
+gen_array *dist_log_cdf_c(const gen_dist *d, const gen_array *z, const gen_array *lpdf_z, int n_shape,
+                          const gen_array *const *s, double (*f)(const double *s, double z, bool upper),
+                          bool upper);
+/* Regularized incomplete beta and gamma functions in log space: *lo = log I_x(a, b) and
+ * *up = log(1 - I_x(a, b)), y = 1 - x given separately (exact when small); *lo = log
+ * P(a, x) and *up = log Q(a, x). Continued fractions (modified Lentz) and P's series;
+ * the side that converges is computed directly, the other by log1mexp. */
+void dist_log_betainc(double a, double b, double x, double y, double *lo, double *up);
+void dist_log_gammainc(double a, double x, double *lo, double *up);
 
 /* ---- bijections -------------------------------------------------------------------- */
 

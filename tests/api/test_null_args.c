@@ -791,6 +791,14 @@ static void test_dist(void) {
     ST(gen_dist_support(NULL, &o_support));
     ST(gen_dist_support(D, NULL));
     PTR(gen_dist_enumerate(NULL));
+    PTR(gen_dist_cdf(NULL, X));
+    PTR(gen_dist_cdf(D, NULL));
+    PTR(gen_dist_log_cdf(NULL, X));
+    PTR(gen_dist_log_cdf(D, NULL));
+    PTR(gen_dist_log_ccdf(NULL, X));
+    PTR(gen_dist_log_ccdf(D, NULL));
+    PTR(gen_dist_quantile(NULL, X));
+    PTR(gen_dist_quantile(D, NULL));
     PTR(gen_dist_bijection(NULL));
     PTR(gen_normal(NULL, X));
     PTR(gen_normal(X, NULL));
@@ -867,6 +875,7 @@ static void test_dist(void) {
     PTR(gen_uniform_discrete(X, NULL));
     PTR(gen_transformed(NULL, BIJ));
     PTR(gen_transformed(D, NULL));
+    PTR(gen_truncated(NULL, X, X));
     PTR(gen_mixture(NULL, DS[0]));
     PTR(gen_mixture(X, NULL));
     PTR(gen_mixture_of(2, NULL, X));
@@ -894,6 +903,7 @@ static void test_dist(void) {
     PTR(gen_bijection_affine(NULL, X));
     PTR(gen_bijection_affine(X, NULL));
     PTR(gen_bijection_lower_bound(NULL));
+    PTR(gen_bijection_upper_bound(NULL));
     PTR(gen_bijection_interval(NULL, X));
     PTR(gen_bijection_interval(X, NULL));
     PTR(gen_bijection_compose(NULL, BIJ));

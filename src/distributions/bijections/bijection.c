@@ -207,6 +207,24 @@ gen_bijection *gen_bijection_lower_bound(const gen_array *lo) {
     return bij_new(&lower_kind, lo, NULL, NULL);
 }
 
+/* ---- upper bound: hi - exp(u) (the less_than support of gen_truncated) ---- */
+
+static gen_array *upper_fwd(const gen_bijection *b, const gen_array *u) {
+    return gen_sub(b->params[0], gen_exp(u));
+}
+static gen_array *upper_inv(const gen_bijection *b, const gen_array *x) {
+    return gen_log(gen_sub(b->params[0], x));
+}
+static const bij_kind upper_kind = {"upper_bound", 0, GEN_SUPPORT_LESS_THAN, upper_fwd, upper_inv,
+                                    lower_logdet, NULL, NULL}; /* |d(-exp u)/du| = exp(u) too */
+gen_bijection *gen_bijection_upper_bound(const gen_array *hi) {
+    if (!hi) {
+        if (!core_error_pending()) GEN_FAIL(GEN_ERR_MISUSE, "gen_bijection_upper_bound: hi is NULL");
+        return NULL;
+    }
+    return bij_new(&upper_kind, hi, NULL, NULL);
+}
+
 /* ---- interval: lo + (hi - lo) sigmoid(u), with infinite ends handled elementwise:
  * (lo, inf) -> lo + exp(u), (-inf, hi) -> hi - exp(-u), (-inf, inf) -> u. Each branch
  * is computed at safe inputs so no NaN reaches values or gradients. ---- */

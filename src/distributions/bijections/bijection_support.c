@@ -7,6 +7,7 @@ gen_bijection *bij_for_support(const char *family, const gen_support *s) {
     case GEN_SUPPORT_REAL: return gen_bijection_identity();
     case GEN_SUPPORT_POSITIVE: return gen_bijection_exp();
     case GEN_SUPPORT_GREATER_THAN: return gen_bijection_lower_bound(s->lo);
+    case GEN_SUPPORT_LESS_THAN: return gen_bijection_upper_bound(s->hi);
     case GEN_SUPPORT_INTERVAL: return gen_bijection_interval(s->lo, s->hi);
     case GEN_SUPPORT_SIMPLEX: return gen_bijection_stick_breaking();
     case GEN_SUPPORT_POSITIVE_DEFINITE: return gen_bijection_positive_definite();

@@ -68,6 +68,17 @@ static void beta_free_extra(gen_dist *d) {
     core_free(bb, sizeof *bb);
 }
 
+/* ---- CDF (cdf.c): I_x(a, b) in C (dist_log_betainc, 1 - x exact for x > 1/2) ---- */
+static double beta_log_cdf1(const double *s, double x, bool upper) {
+    double lo, up;
+    dist_log_betainc(s[0], s[1], x, 1 - x, &lo, &up);
+    return upper ? up : lo;
+}
+static gen_array *beta_log_cdf(const gen_dist *d, const gen_array *x, bool upper) {
+    const gen_array *s[2] = {d->params[0], d->params[1]};
+    return dist_log_cdf_c(d, x, beta_logpdf(d, x), 2, s, beta_log_cdf1, upper);
+}
+
 static const dist_family beta_family = {
     .name = "beta",
     .param_names = names,
@@ -77,6 +88,7 @@ static const dist_family beta_family = {
     .free_extra = beta_free_extra,
     .extra_is_support = true,
     .logpdf1_grad = beta_logpdf1_grad,
+    .log_cdf = beta_log_cdf,
 };
 
 /* Built in a scope of its own, so a failure part-way frees the distribution. */

@@ -47,6 +47,24 @@ static gen_status real_support(const gen_dist *d, gen_support *out) {
     return GEN_OK;
 }
 
+/* ---- CDF (cdf.c): F = atan2(1, -z) / pi and 1 - F = atan2(1, z) / pi, each exact in
+ * its small tail (no 1/2 + atan(z) / pi cancellation) ---- */
+static gen_array *cauchy_log_cdf(const gen_dist *d, const gen_array *x, bool upper) {
+    gen_array *z = gen_div(gen_sub(x, d->params[0]), d->params[1]);
+    gen_array *a = gen_atan2(dist_const(z, 1), upper ? z : gen_neg(z));
+    return gen_sub(gen_log(a), dist_const(a, LOG_PI));
+}
+/* z with F(z) = e^lp (upper: 1 - F(z) = e^lp) from the smaller of the two probabilities:
+ * -1 / tan(pi F) or 1 / tan(pi (1 - F)). */
+static double cauchy_std_quantile(double lp, bool upper) {
+    double p = exp(lp), c = -expm1(lp), pl = upper ? c : p, pu = upper ? p : c;
+    if (pl <= pu) return pl == 0 ? -INFINITY : -1 / tan(PI * pl);
+    return pu == 0 ? INFINITY : 1 / tan(PI * pu);
+}
+static double cauchy_quantile1(const double *p, double lp, bool upper) {
+    return p[0] + p[1] * cauchy_std_quantile(lp, upper);
+}
+
 static const dist_family cauchy_family = {
     .name = "cauchy",
     .param_names = cauchy_names,
@@ -55,6 +73,8 @@ static const dist_family cauchy_family = {
     .logpdf = cauchy_logpdf,
     .support = real_support,
     .logpdf1_grad = cauchy_logpdf1_grad,
+    .log_cdf = cauchy_log_cdf,
+    .quantile1 = cauchy_quantile1,
 };
 
 gen_dist *gen_cauchy(const gen_array *loc, const gen_array *scale) {
@@ -99,6 +119,19 @@ static gen_status positive_support(const gen_dist *d, gen_support *out) {
     return GEN_OK;
 }
 
+/* ---- CDF (cdf.c): F = (2/pi) atan2(z, 1), 1 - F = (2/pi) atan2(1, z), z = x / scale >= 0 ---- */
+static gen_array *half_cauchy_log_cdf(const gen_dist *d, const gen_array *x, bool upper) {
+    gen_array *pos = gen_gt(x, dist_const(x, 0));
+    gen_array *z = gen_div(dist_safe(pos, x, 1), d->params[0]), *one = dist_const(z, 1);
+    gen_array *r = gen_add(gen_log(upper ? gen_atan2(one, z) : gen_atan2(z, one)), dist_const(z, LOG_2_OVER_PI));
+    return gen_where(pos, r, dist_const(r, upper ? 0 : -INFINITY));
+}
+static double half_cauchy_quantile1(const double *p, double lp, bool upper) {
+    double q = exp(lp), c = -expm1(lp), pl = upper ? c : q, pu = upper ? q : c;
+    if (pl <= pu) return p[0] * tan(0.5 * PI * pl);
+    return pu == 0 ? INFINITY : p[0] / tan(0.5 * PI * pu);
+}
+
 static const dist_family half_cauchy_family = {
     .name = "half_cauchy",
     .param_names = half_names,
@@ -107,6 +140,8 @@ static const dist_family half_cauchy_family = {
     .logpdf = half_cauchy_logpdf,
     .support = positive_support,
     .logpdf1_grad = half_cauchy_logpdf1_grad,
+    .log_cdf = half_cauchy_log_cdf,
+    .quantile1 = half_cauchy_quantile1,
 };
 
 gen_dist *gen_half_cauchy(const gen_array *scale) {

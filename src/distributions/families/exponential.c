@@ -36,6 +36,17 @@ static gen_status exponential_support(const gen_dist *d, gen_support *out) {
     return GEN_OK;
 }
 
+/* ---- CDF (cdf.c): log(1 - F) = -rate x, log F = log1mexp of it; 0 up to x = 0 ---- */
+static gen_array *exponential_log_cdf(const gen_dist *d, const gen_array *x, bool upper) {
+    gen_array *pos = gen_gt(x, dist_const(x, 0));
+    gen_array *t = gen_neg(gen_mul(d->params[0], dist_safe(pos, x, 1)));
+    gen_array *r = upper ? t : dist_log1mexp(t);
+    return gen_where(pos, r, dist_const(r, upper ? 0 : -INFINITY));
+}
+static double exponential_quantile1(const double *p, double lp, bool upper) {
+    return -(upper ? lp : dist_log1mexp1(lp)) / p[0];
+}
+
 static const dist_family exponential_family = {
     .name = "exponential",
     .param_names = names,
@@ -44,6 +55,8 @@ static const dist_family exponential_family = {
     .logpdf = exponential_logpdf,
     .support = exponential_support,
     .logpdf1_grad = exponential_logpdf1_grad,
+    .log_cdf = exponential_log_cdf,
+    .quantile1 = exponential_quantile1,
 };
 
 gen_dist *gen_exponential(const gen_array *rate) {

@@ -68,6 +68,19 @@ static double gamma_logpdf1_grad(const double *p, double x, double *g) {
     return gamma_lp1(x, p[0], p[1], log(p[1]), g);
 }
 
+/* ---- CDF (cdf.c): P(shape, x / scale) in C (dist_log_gammainc); no quantile ---- */
+static double gamma_log_cdf1(const double *s, double z, bool upper) {
+    double lo, up;
+    dist_log_gammainc(s[0], z, &lo, &up);
+    return upper ? up : lo;
+}
+static gen_array *gamma_log_cdf(const gen_dist *d, const gen_array *x, bool upper) {
+    gen_array *scale = d->params[1];
+    gen_array *lpdf_z = gen_add(gamma_logpdf(d, x), gen_log(scale));
+    const gen_array *s[1] = {d->params[0]};
+    return dist_log_cdf_c(d, gen_div(x, scale), lpdf_z, 1, s, gamma_log_cdf1, upper);
+}
+
 static const dist_family gamma_family = {
     .name = "gamma",
     .param_names = gamma_names,
@@ -75,6 +88,7 @@ static const dist_family gamma_family = {
     .logpdf = gamma_logpdf,
     .support = positive_support,
     .logpdf1_grad = gamma_logpdf1_grad,
+    .log_cdf = gamma_log_cdf,
 };
 
 gen_dist *gen_gamma(const gen_array *shape, const gen_array *scale) {
@@ -107,6 +121,17 @@ static double chi2_logpdf1_grad(const double *p, double x, double *g) {
     return lp;
 }
 
+/* ---- CDF (cdf.c): P(df / 2, x / 2) in C ---- */
+static double chi2_log_cdf1(const double *s, double x, bool upper) {
+    double lo, up;
+    dist_log_gammainc(0.5 * s[0], 0.5 * x, &lo, &up);
+    return upper ? up : lo;
+}
+static gen_array *chi2_log_cdf(const gen_dist *d, const gen_array *x, bool upper) {
+    const gen_array *s[1] = {d->params[0]};
+    return dist_log_cdf_c(d, x, chi2_logpdf(d, x), 1, s, chi2_log_cdf1, upper);
+}
+
 static const dist_family chi2_family = {
     .name = "chi2",
     .param_names = chi2_names,
@@ -114,6 +139,7 @@ static const dist_family chi2_family = {
     .logpdf = chi2_logpdf,
     .support = positive_support,
     .logpdf1_grad = chi2_logpdf1_grad,
+    .log_cdf = chi2_log_cdf,
 };
 
 gen_dist *gen_chi2(const gen_array *df) {

@@ -29,6 +29,16 @@ static gen_status gumbel_support(const gen_dist *d, gen_support *out) {
     return GEN_OK;
 }
 
+/* ---- CDF (cdf.c): log F = -e^-z, log(1 - F) = log1mexp of it ---- */
+static gen_array *gumbel_log_cdf(const gen_dist *d, const gen_array *x, bool upper) {
+    gen_array *z = gen_div(gen_sub(x, d->params[0]), d->params[1]);
+    gen_array *lf = gen_neg(gen_exp(gen_neg(z)));
+    return upper ? dist_log1mexp(lf) : lf;
+}
+static double gumbel_quantile1(const double *p, double lp, bool upper) {
+    return p[0] - p[1] * log(-(upper ? dist_log1mexp1(lp) : lp));
+}
+
 static const dist_family gumbel_family = {
     .name = "gumbel",
     .param_names = names,
@@ -36,6 +46,8 @@ static const dist_family gumbel_family = {
     .rsample = true,
     .logpdf = gumbel_logpdf,
     .support = gumbel_support,
+    .log_cdf = gumbel_log_cdf,
+    .quantile1 = gumbel_quantile1,
 };
 
 gen_dist *gen_gumbel(const gen_array *loc, const gen_array *scale) {

@@ -3,8 +3,13 @@
 #include <math.h>
 
 #include "../dist_int.h"
+#include "../../array/special.h"
 
 #define HALF_LOG_2_OVER_PI -0.22579135264472743236 /* log(2 / pi) / 2 */
+
+#define LN2 0.69314718055994530942
+#define SQRT2 1.41421356237309504880
+#define SQRT1_2 0.70710678118654752440
 
 static const char *const names[] = {"sigma"};
 
@@ -40,6 +45,27 @@ static gen_status half_normal_support(const gen_dist *d, gen_support *out) {
     return GEN_OK;
 }
 
+/* ---- CDF (cdf.c): 1 - F = 2 Phi(-z), z = x / sigma; F = erf(z / sqrt 2) below z = 1
+ * (exact near 0), log1mexp of the upper tail above ---- */
+static gen_array *half_normal_log_cdf(const gen_dist *d, const gen_array *x, bool upper) {
+    gen_array *pos = gen_gt(x, dist_const(x, 0));
+    gen_array *z = gen_div(dist_safe(pos, x, 1), d->params[0]), *r;
+    if (upper) {
+        r = gen_add(gen_log_ndtr(gen_neg(z)), dist_const(z, LN2));
+    } else {
+        gen_array *small = gen_lt(z, dist_const(z, 1));
+        gen_array *zs = dist_safe(small, z, 0.5), *zb = dist_safe(gen_logical_not(small), z, 2);
+        gen_array *near = gen_log(gen_erf(gen_mul(zs, dist_const(zs, SQRT1_2))));
+        r = gen_where(small, near, dist_log1mexp(gen_add(gen_log_ndtr(gen_neg(zb)), dist_const(zb, LN2))));
+    }
+    return gen_where(pos, r, dist_const(r, upper ? 0 : -INFINITY));
+}
+static double half_normal_quantile1(const double *p, double lp, bool upper) {
+    double pl = upper ? -expm1(lp) : exp(lp), lpu = upper ? lp : dist_log1mexp1(lp);
+    if (pl <= 0.5) return p[0] * SQRT2 * sf_erfinv(pl);
+    return -p[0] * dist_ndtri_exp(lpu - LN2);
+}
+
 static const dist_family half_normal_family = {
     .name = "half_normal",
     .param_names = names,
@@ -48,6 +74,8 @@ static const dist_family half_normal_family = {
     .logpdf = half_normal_logpdf,
     .support = half_normal_support,
     .logpdf1_grad = half_normal_logpdf1_grad,
+    .log_cdf = half_normal_log_cdf,
+    .quantile1 = half_normal_quantile1,
 };
 
 gen_dist *gen_half_normal(const gen_array *sigma) {

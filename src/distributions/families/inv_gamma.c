@@ -46,6 +46,21 @@ static gen_status inv_gamma_support(const gen_dist *d, gen_support *out) {
     return GEN_OK;
 }
 
+/* ---- CDF (cdf.c): F(x) = Q(shape, scale / x) in C; 0 up to x = 0 ---- */
+static double inv_gamma_log_cdf1(const double *s, double z, bool upper) {
+    double lo, up;
+    if (isnan(z)) return NAN;
+    if (z <= 0) return upper ? 0 : -INFINITY;
+    dist_log_gammainc(s[0], 1 / z, &lo, &up);
+    return upper ? lo : up;
+}
+static gen_array *inv_gamma_log_cdf(const gen_dist *d, const gen_array *x, bool upper) {
+    gen_array *scale = d->params[1];
+    gen_array *lpdf_z = gen_add(inv_gamma_logpdf(d, x), gen_log(scale));
+    const gen_array *s[1] = {d->params[0]};
+    return dist_log_cdf_c(d, gen_div(x, scale), lpdf_z, 1, s, inv_gamma_log_cdf1, upper);
+}
+
 static const dist_family inv_gamma_family = {
     .name = "inv_gamma",
     .param_names = names,
@@ -53,6 +68,7 @@ static const dist_family inv_gamma_family = {
     .logpdf = inv_gamma_logpdf,
     .support = inv_gamma_support,
     .logpdf1_grad = inv_gamma_logpdf1_grad,
+    .log_cdf = inv_gamma_log_cdf,
 };
 
 gen_dist *gen_inv_gamma(const gen_array *shape, const gen_array *scale) {

@@ -6,6 +6,8 @@
 
 #define LOG_2 0.69314718055994530942
 
+#define LN2 0.69314718055994530942
+
 static const char *const names[] = {"loc", "scale"};
 
 /* Inverse CDF, one branch per half so neither log sees 0 (u is in (0, 1)):
@@ -48,6 +50,26 @@ static gen_status laplace_support(const gen_dist *d, gen_support *out) {
     return GEN_OK;
 }
 
+/* ---- CDF (cdf.c): log F(z) = z - log 2 below 0, log1p(-e^-z / 2) above; the upper
+ * tail is the same at -z ---- */
+static gen_array *laplace_std_log_cdf(const gen_array *z) {
+    gen_array *neg = gen_lt(z, dist_const(z, 0));
+    gen_array *zn = dist_safe(neg, z, -1), *zp = dist_safe(gen_logical_not(neg), z, 1);
+    gen_array *above = gen_log1p(gen_mul(dist_const(zp, -0.5), gen_exp(gen_neg(zp))));
+    return gen_where(neg, gen_sub(zn, dist_const(zn, LN2)), above);
+}
+static gen_array *laplace_log_cdf(const gen_dist *d, const gen_array *x, bool upper) {
+    gen_array *z = gen_div(gen_sub(x, d->params[0]), d->params[1]);
+    return laplace_std_log_cdf(upper ? gen_neg(z) : z);
+}
+static double laplace_std_quantile(double lp) {
+    return lp < -LN2 ? lp + LN2 : -(LN2 + dist_log1mexp1(lp));
+}
+static double laplace_quantile1(const double *p, double lp, bool upper) {
+    double z = laplace_std_quantile(lp);
+    return p[0] + p[1] * (upper ? -z : z);
+}
+
 static const dist_family laplace_family = {
     .name = "laplace",
     .param_names = names,
@@ -56,6 +78,8 @@ static const dist_family laplace_family = {
     .logpdf = laplace_logpdf,
     .support = laplace_support,
     .logpdf1_grad = laplace_logpdf1_grad,
+    .log_cdf = laplace_log_cdf,
+    .quantile1 = laplace_quantile1,
 };
 
 gen_dist *gen_laplace(const gen_array *loc, const gen_array *scale) {

@@ -43,6 +43,17 @@ static gen_status logistic_support(const gen_dist *d, gen_support *out) {
     return GEN_OK;
 }
 
+/* ---- CDF (cdf.c): log_sigmoid(z), log_sigmoid(-z); the quantile is the logit
+ * log F - log(1 - F), both logs exact ---- */
+static gen_array *logistic_log_cdf(const gen_dist *d, const gen_array *x, bool upper) {
+    gen_array *z = gen_div(gen_sub(x, d->params[0]), d->params[1]);
+    return gen_log_sigmoid(upper ? gen_neg(z) : z);
+}
+static double logistic_quantile1(const double *p, double lp, bool upper) {
+    double lo = upper ? dist_log1mexp1(lp) : lp, up = upper ? lp : dist_log1mexp1(lp);
+    return p[0] + p[1] * (lo - up);
+}
+
 static const dist_family logistic_family = {
     .name = "logistic",
     .param_names = names,
@@ -51,6 +62,8 @@ static const dist_family logistic_family = {
     .logpdf = logistic_logpdf,
     .support = logistic_support,
     .logpdf1_grad = logistic_logpdf1_grad,
+    .log_cdf = logistic_log_cdf,
+    .quantile1 = logistic_quantile1,
 };
 
 gen_dist *gen_logistic(const gen_array *loc, const gen_array *scale) {

@@ -43,6 +43,18 @@ static gen_status lognormal_support(const gen_dist *d, gen_support *out) {
     return GEN_OK;
 }
 
+/* ---- CDF (cdf.c): the normal's of (log x - mu) / sigma; 0 up to x = 0 ---- */
+static gen_array *lognormal_log_cdf(const gen_dist *d, const gen_array *x, bool upper) {
+    gen_array *pos = gen_gt(x, dist_const(x, 0));
+    gen_array *z = gen_div(gen_sub(gen_log(dist_safe(pos, x, 1)), d->params[0]), d->params[1]);
+    gen_array *r = gen_log_ndtr(upper ? gen_neg(z) : z);
+    return gen_where(pos, r, dist_const(r, upper ? 0 : -INFINITY));
+}
+static double lognormal_quantile1(const double *p, double lp, bool upper) {
+    double z = dist_ndtri_exp(lp);
+    return exp(p[0] + p[1] * (upper ? -z : z));
+}
+
 static const dist_family lognormal_family = {
     .name = "lognormal",
     .param_names = names,
@@ -51,6 +63,8 @@ static const dist_family lognormal_family = {
     .logpdf = lognormal_logpdf,
     .support = lognormal_support,
     .logpdf1_grad = lognormal_logpdf1_grad,
+    .log_cdf = lognormal_log_cdf,
+    .quantile1 = lognormal_quantile1,
 };
 
 gen_dist *gen_lognormal(const gen_array *mu, const gen_array *sigma) {

@@ -66,6 +66,16 @@ static gen_status normal_support(const gen_dist *d, gen_support *out) {
     return GEN_OK;
 }
 
+/* ---- CDF (cdf.c): log Phi(z), or log Phi(-z) for the upper tail ---- */
+static gen_array *normal_log_cdf(const gen_dist *d, const gen_array *x, bool upper) {
+    gen_array *z = gen_div(gen_sub(x, d->params[0]), d->params[1]);
+    return gen_log_ndtr(upper ? gen_neg(z) : z);
+}
+static double normal_quantile1(const double *p, double lp, bool upper) {
+    double z = dist_ndtri_exp(lp);
+    return p[0] + p[1] * (upper ? -z : z);
+}
+
 static const dist_family normal_family = {
     .name = "normal",
     .param_names = names,
@@ -75,6 +85,8 @@ static const dist_family normal_family = {
     .support = normal_support,
     .logpdf1 = normal_logpdf1,
     .sample1 = normal_sample1,
+    .log_cdf = normal_log_cdf,
+    .quantile1 = normal_quantile1,
 };
 
 /* A single f64 value (the scalar case of the checks below, done inline). */

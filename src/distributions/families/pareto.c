@@ -26,6 +26,18 @@ static gen_status pareto_support(const gen_dist *d, gen_support *out) {
     return GEN_OK;
 }
 
+/* ---- CDF (cdf.c): log(1 - F) = alpha log(x_m / x) above x_m, log F = log1mexp of it ---- */
+static gen_array *pareto_log_cdf(const gen_dist *d, const gen_array *x, bool upper) {
+    gen_array *in = gen_gt(x, d->params[0]);
+    gen_array *xs = gen_where(in, x, gen_mul(d->params[0], dist_const(x, 2)));
+    gen_array *t = gen_mul(d->params[1], gen_log(gen_div(d->params[0], xs)));
+    gen_array *r = upper ? t : dist_log1mexp(t);
+    return gen_where(in, r, dist_const(r, upper ? 0 : -INFINITY));
+}
+static double pareto_quantile1(const double *p, double lp, bool upper) {
+    return p[0] * exp(-(upper ? lp : dist_log1mexp1(lp)) / p[1]);
+}
+
 static const dist_family pareto_family = {
     .name = "pareto",
     .param_names = names,
@@ -33,6 +45,8 @@ static const dist_family pareto_family = {
     .rsample = true,
     .logpdf = pareto_logpdf,
     .support = pareto_support,
+    .log_cdf = pareto_log_cdf,
+    .quantile1 = pareto_quantile1,
 };
 
 gen_dist *gen_pareto(const gen_array *scale, const gen_array *alpha) {

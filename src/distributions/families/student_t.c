@@ -12,6 +12,8 @@
 #define HALF_LOG_2PI 0.91893853320467274178
 #define SERIES_FROM 25.0 /* h = df/2 beyond which the series is exact to ~1e-18 */
 
+#define LN2 0.69314718055994530942
+
 static const char *const names[] = {"df", "loc", "scale"};
 
 static gen_array *student_t_sample(const gen_dist *d, gen_key key, int ndim, const int64_t *shape) {
@@ -96,6 +98,25 @@ static gen_status student_t_support(const gen_dist *d, gen_support *out) {
     return GEN_OK;
 }
 
+/* ---- CDF (cdf.c): the tail P(T > |z|) = I_x(df/2, 1/2) / 2 with x = df / (df + z^2)
+ * (and 1 - x = z^2 / (df + z^2) given exactly), in C; no closed-form quantile ---- */
+static double student_t_log_cdf1(const double *s, double z, bool upper) {
+    double df = s[0], t2 = z * z, li, lj;
+    if (isnan(z)) return NAN;
+    if (z == 0) return -LN2;
+    double x = df / (df + t2), y = isfinite(t2) ? t2 / (df + t2) : 1;
+    dist_log_betainc(0.5 * df, 0.5, x, y, &li, &lj);
+    double tail = li - LN2;
+    return (z < 0) != upper ? tail : dist_log1mexp1(tail);
+}
+static gen_array *student_t_log_cdf(const gen_dist *d, const gen_array *x, bool upper) {
+    gen_array *scale = d->params[2];
+    gen_array *z = gen_div(gen_sub(x, d->params[1]), scale);
+    gen_array *lpdf_z = gen_add(student_t_logpdf(d, x), gen_log(scale));
+    const gen_array *s[1] = {d->params[0]};
+    return dist_log_cdf_c(d, z, lpdf_z, 1, s, student_t_log_cdf1, upper);
+}
+
 static const dist_family student_t_family = {
     .name = "student_t",
     .param_names = names,
@@ -103,6 +124,7 @@ static const dist_family student_t_family = {
     .logpdf = student_t_logpdf,
     .support = student_t_support,
     .logpdf1_grad = student_t_logpdf1_grad,
+    .log_cdf = student_t_log_cdf,
 };
 
 gen_dist *gen_student_t(const gen_array *df, const gen_array *loc, const gen_array *scale) {

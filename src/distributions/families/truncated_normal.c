@@ -121,6 +121,10 @@ static double ndtri_exp(double y) {
     return x;
 }
 
+double dist_ndtri_exp(double lp) {
+    return ndtri_exp(lp);
+}
+
 /* The standard normal truncated to [a, b] at CDF level u (SciPy's scheme): for a < 0
  * solve log Phi(z) = logaddexp(log Phi(a), log u + log Z), else by symmetry
  * log Phi(-z) = logaddexp(log Phi(-b), log(1-u) + log Z). Clipped as a last resort. */

@@ -45,6 +45,20 @@ static gen_status uniform_support(const gen_dist *d, gen_support *out) {
     return GEN_OK;
 }
 
+/* ---- CDF (cdf.c): log((x - lo) / (hi - lo)), log((hi - x) / (hi - lo)) inside ---- */
+static gen_array *uniform_log_cdf(const gen_dist *d, const gen_array *x, bool upper) {
+    const gen_array *lo = d->params[0], *hi = d->params[1];
+    gen_array *in = gen_logical_and(gen_gt(x, lo), gen_lt(x, hi));
+    gen_array *mid = gen_mul(gen_add(lo, hi), dist_const(x, 0.5)), *xs = gen_where(in, x, mid);
+    gen_array *r = gen_log(gen_div(upper ? gen_sub(hi, xs) : gen_sub(xs, lo), gen_sub(hi, lo)));
+    gen_array *below = gen_le(x, lo);
+    gen_array *out = gen_where(below, dist_const(r, upper ? 0 : -INFINITY), dist_const(r, upper ? -INFINITY : 0));
+    return gen_where(in, r, out);
+}
+static double uniform_quantile1(const double *p, double lp, bool upper) {
+    return upper ? p[1] - exp(lp) * (p[1] - p[0]) : p[0] + exp(lp) * (p[1] - p[0]);
+}
+
 static const dist_family uniform_family = {
     .name = "uniform",
     .param_names = names,
@@ -53,6 +67,8 @@ static const dist_family uniform_family = {
     .logpdf = uniform_logpdf,
     .support = uniform_support,
     .logpdf1_grad = uniform_logpdf1_grad,
+    .log_cdf = uniform_log_cdf,
+    .quantile1 = uniform_quantile1,
 };
 
 gen_dist *gen_uniform(const gen_array *lo, const gen_array *hi) {

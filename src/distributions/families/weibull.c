@@ -35,6 +35,17 @@ static gen_status weibull_support(const gen_dist *d, gen_support *out) {
     return GEN_OK;
 }
 
+/* ---- CDF (cdf.c): log(1 - F) = -(x / scale)^shape, log F = log1mexp of it ---- */
+static gen_array *weibull_log_cdf(const gen_dist *d, const gen_array *x, bool upper) {
+    gen_array *pos = gen_gt(x, dist_const(x, 0));
+    gen_array *t = gen_neg(gen_pow(gen_div(dist_safe(pos, x, 1), d->params[1]), d->params[0]));
+    gen_array *r = upper ? t : dist_log1mexp(t);
+    return gen_where(pos, r, dist_const(r, upper ? 0 : -INFINITY));
+}
+static double weibull_quantile1(const double *p, double lp, bool upper) {
+    return p[1] * pow(-(upper ? lp : dist_log1mexp1(lp)), 1 / p[0]);
+}
+
 static const dist_family weibull_family = {
     .name = "weibull",
     .param_names = names,
@@ -42,6 +53,8 @@ static const dist_family weibull_family = {
     .rsample = true,
     .logpdf = weibull_logpdf,
     .support = weibull_support,
+    .log_cdf = weibull_log_cdf,
+    .quantile1 = weibull_quantile1,
 };
 
 gen_dist *gen_weibull(const gen_array *shape, const gen_array *scale) {
