@@ -166,13 +166,18 @@ static gen_status check_shape(gen_support_kind kind, int ndim, const int64_t *sh
     return GEN_OK;
 }
 
-/* A bound given or missing against the kind's rule, then its shape (it broadcasts to the
- * event shape) and values (not NaN; finite for a one-sided bound). */
-static gen_status check_bound(gen_support_kind kind, const char *what, const gen_array *b, bool wanted, int ndim,
-                              const int64_t *shape) {
+/* A bound given or missing against the kind's rule (GEN_ERR_MISUSE). */
+static gen_status check_given(gen_support_kind kind, const char *what, const gen_array *b, bool wanted) {
     const char *name = gen_support_name(kind);
     if (!b && wanted) return GEN_FAIL(GEN_ERR_MISUSE, "flat_on: a %s support needs the bound %s (it is NULL)", name, what);
     if (b && !wanted) return GEN_FAIL(GEN_ERR_MISUSE, "flat_on: a %s support takes no bound %s (pass NULL)", name, what);
+    return GEN_OK;
+}
+
+/* A given bound's values (not NaN; finite for a one-sided bound), then its shape (it
+ * broadcasts to the event shape). */
+static gen_status check_bound(gen_support_kind kind, const char *what, const gen_array *b, int ndim,
+                              const int64_t *shape) {
     if (!b) return GEN_OK;
     gen_status st = kind == GEN_SUPPORT_INTERVAL ? dist_check_not_nan("flat_on", what, b)
                                                  : dist_check_finite("flat_on", what, b);
@@ -181,13 +186,11 @@ static gen_status check_bound(gen_support_kind kind, const char *what, const gen
     int64_t out[GEN_MAX_DIMS];
     bool fits = arr_broadcast_shapes("flat_on", b->ndim, b->shape, ndim, shape, &nd, out) == GEN_OK && nd == ndim &&
                 !memcmp(out, shape, (size_t)ndim * sizeof *shape);
-    if (!fits) {
-        gen_error_clear();
-        char s1[ARR_SHAPE_STR_MAX], s2[ARR_SHAPE_STR_MAX];
-        return GEN_FAIL(GEN_ERR_SHAPE, "flat_on: the bound %s of shape %s does not broadcast to the event shape %s", what,
-                        arr_shape_str(b->ndim, b->shape, s1, sizeof s1), arr_shape_str(ndim, shape, s2, sizeof s2));
-    }
-    return GEN_OK;
+    if (fits) return GEN_OK;
+    gen_error_clear();
+    char s1[ARR_SHAPE_STR_MAX], s2[ARR_SHAPE_STR_MAX];
+    return GEN_FAIL(GEN_ERR_SHAPE, "flat_on: the bound %s of shape %s does not broadcast to the event shape %s", what,
+                    arr_shape_str(b->ndim, b->shape, s1, sizeof s1), arr_shape_str(ndim, shape, s2, sizeof s2));
 }
 
 gen_dist *gen_flat_on(gen_support_kind kind, const gen_array *lo, const gen_array *hi, int ndim,
@@ -207,8 +210,8 @@ gen_dist *gen_flat_on(gen_support_kind kind, const gen_array *lo, const gen_arra
     if (arr_check_shape("flat_on", ndim, event_shape) != GEN_OK || check_shape(kind, ndim, event_shape) != GEN_OK)
         return NULL;
     int bounds = rules[kind].bounds;
-    if (check_bound(kind, "lo", lo, bounds & 1, ndim, event_shape) != GEN_OK ||
-        check_bound(kind, "hi", hi, bounds & 2, ndim, event_shape) != GEN_OK)
+    if (check_given(kind, "lo", lo, bounds & 1) != GEN_OK || check_given(kind, "hi", hi, bounds & 2) != GEN_OK ||
+        check_bound(kind, "lo", lo, ndim, event_shape) != GEN_OK || check_bound(kind, "hi", hi, ndim, event_shape) != GEN_OK)
         return NULL;
     if (bounds == 3 && dist_check_less("flat_on", "lo", lo, "hi", hi) != GEN_OK) return NULL;
     gen_array *params[2] = {(gen_array *)(lo ? lo : hi), (gen_array *)hi};
