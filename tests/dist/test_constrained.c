@@ -324,6 +324,26 @@ static void test_ordered_density(void) {
     CHECK_ERROR(GEN_ERR_UNSUPPORTED, "cannot be simulated");
 }
 
+/* logpdf of ordered(normal(mu, 2), 3) at x: differentiable in x and mu. */
+static gen_status ordered_lp(void *p, int n_in, gen_array *const *in, int n_out, gen_array **out) {
+    (void)p, (void)n_in, (void)n_out;
+    out[0] = gen_dist_logpdf(gen_ordered(gen_normal(in[1], gen_scalar(2)), 3), in[0]);
+    return out[0] ? GEN_OK : gen_error_status();
+}
+
+static void test_ordered_grad(void) {
+    gen_array *in[2] = {gen_array_from_f64(GEN_DIMS(2, 3), (double[]){-1, 0.5, 2, 0, 0.1, 0.3}), gen_scalar(0.7)};
+    FD_CHECK("ordered logpdf", ((gen_closure){ordered_lp, NULL}), 2, in, 1, 1e-6, 1e-8);
+    /* d/dx_k = -(x_k - mu) / 4, d/dmu = sum_k (x_k - mu) / 4 */
+    gen_array *g[2] = {NULL, NULL};
+    gen_array *one[2] = {gen_reshape(gen_slice(in[0], 0, 0, 1, 1), GEN_DIMS(3)), in[1]};
+    CHECK_OK(gen_grad((gen_closure){ordered_lp, NULL}, 2, one, g));
+    if (g[0] && g[1]) {
+        CHECK_ARRAY(g[0], ((double[]){1.7 / 4, -(0.5 - 0.7) / 4, -1.3 / 4}), 3, 1e-14, 1e-15);
+        CHECK_CLOSE(check_item(g[1]), (-1.7 - 0.2 + 1.3) / 4, 1e-14);
+    }
+}
+
 /* x [N, K] sorted along rows; column k's mean within 5 MCSE of mean[k]. */
 static void check_order_draws(const char *what, const gen_array *x, int64_t k, const double *mean) {
     int64_t n = gen_array_size(x) / k;
@@ -485,6 +505,7 @@ int main(int argc, char **argv) {
     RUN_ONLY(test_cholesky_cov);
     RUN_ONLY(test_per_element_bounds);
     RUN_ONLY(test_ordered_density);
+    RUN_ONLY(test_ordered_grad);
     RUN_ONLY(test_ordered_draws);
     RUN_ONLY(test_unit_vector_dist);
     RUN_ONLY(test_flat_on);
