@@ -467,11 +467,11 @@ static void test_flat_on(void) {
     CHECK(bg && strcmp(gen_bijection_name(bg), "lower_bound") == 0);
     /* errors */
     CHECK(gen_flat_on(GEN_SUPPORT_REAL, lo, NULL, GEN_DIMS(2)) == NULL);
-    CHECK_ERROR(GEN_ERR_MISUSE, "flat_on: a real support takes no bound lo (pass NULL)");
+    CHECK_ERROR(GEN_ERR_MISUSE, "flat_on: the real support takes no bound lo (pass NULL)");
     CHECK(gen_flat_on(GEN_SUPPORT_ORDERED, NULL, hi, GEN_DIMS(2)) == NULL);
-    CHECK_ERROR(GEN_ERR_MISUSE, "flat_on: a ordered support takes no bound hi");
+    CHECK_ERROR(GEN_ERR_MISUSE, "flat_on: the ordered support takes no bound hi");
     CHECK(gen_flat_on(GEN_SUPPORT_INTERVAL, lo, NULL, GEN_DIMS(2)) == NULL);
-    CHECK_ERROR(GEN_ERR_MISUSE, "flat_on: a interval support needs the bound hi (it is NULL)");
+    CHECK_ERROR(GEN_ERR_MISUSE, "flat_on: the interval support needs the bound hi (it is NULL)");
     CHECK(gen_flat_on(GEN_SUPPORT_INTERVAL, hi, lo, GEN_DIMS(2)) == NULL);
     CHECK_ERROR(GEN_ERR_VALUE, "flat_on: lo must be < hi, got 1 and 0");
     CHECK(gen_flat_on(GEN_SUPPORT_GREATER_THAN, lo, NULL, GEN_DIMS(3)) == NULL);
@@ -479,15 +479,15 @@ static void test_flat_on(void) {
     CHECK(gen_flat_on(GEN_SUPPORT_GREATER_THAN, gen_scalar(INFINITY), NULL, GEN_DIMS(3)) == NULL);
     CHECK_ERROR(GEN_ERR_VALUE, "flat_on: lo must be finite");
     CHECK(gen_flat_on(GEN_SUPPORT_ORDERED, NULL, NULL, GEN_DIMS(2, 2)) == NULL);
-    CHECK_ERROR(GEN_ERR_SHAPE, "flat_on: a ordered support needs a vector ([K]) event shape, got 2 dimensions");
+    CHECK_ERROR(GEN_ERR_SHAPE, "flat_on: the ordered support needs a vector ([K]) event shape, got 2 dimensions");
     CHECK(gen_flat_on(GEN_SUPPORT_CHOLESKY_COV, NULL, NULL, GEN_DIMS(4)) == NULL);
-    CHECK_ERROR(GEN_ERR_SHAPE, "flat_on: a cholesky_cov support needs a matrix event shape, got 1 dimensions");
+    CHECK_ERROR(GEN_ERR_SHAPE, "flat_on: the cholesky_cov support needs a matrix event shape, got 1 dimensions");
     CHECK(gen_flat_on(GEN_SUPPORT_CHOLESKY_COV, NULL, NULL, GEN_DIMS(2, 3)) == NULL);
     CHECK_ERROR(GEN_ERR_SHAPE, "needs M >= N in its event shape [M, N], got [2, 3]");
     CHECK(gen_flat_on(GEN_SUPPORT_CORR_CHOLESKY, NULL, NULL, GEN_DIMS(3, 2)) == NULL);
     CHECK_ERROR(GEN_ERR_SHAPE, "needs a square event shape [n, n], got [3, 2]");
     CHECK(gen_flat_on(GEN_SUPPORT_UNIT_VECTOR, NULL, NULL, GEN_DIMS(1)) == NULL);
-    CHECK_ERROR(GEN_ERR_SHAPE, "flat_on: a unit_vector support needs K >= 2, got 1");
+    CHECK_ERROR(GEN_ERR_SHAPE, "flat_on: the unit_vector support needs K >= 2, got 1");
     CHECK(gen_flat_on(GEN_SUPPORT_BOOLEAN, NULL, NULL, 0, NULL) == NULL);
     CHECK_ERROR(GEN_ERR_UNSUPPORTED, "flat_on: no flat density over a boolean support");
     CHECK(gen_flat_on(GEN_SUPPORT_CUSTOM, NULL, NULL, 0, NULL) == NULL);

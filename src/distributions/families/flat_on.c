@@ -1,7 +1,8 @@
 /* flat_on.c — gen_flat_on: the improper flat density over a support (Stan's parameter
  * declaration with no prior): log density 0 on the support, -inf off it. One family
- * table per kind (the kind is the table's index, the bounds its parameters, named
- * after the kind), no sampler; gradient-based inference takes the support's bijection. */
+ * table per kind (the kind is the table's index; the bounds are the parameters, lo then
+ * hi, as the kind takes them), no sampler; gradient-based inference takes the support's
+ * bijection. */
 #include <math.h>
 #include <string.h>
 
@@ -151,17 +152,17 @@ static gen_status check_shape(gen_support_kind kind, int ndim, const int64_t *sh
     int rank = rules[kind].rank;
     if (rank < 0) return GEN_OK;
     if (ndim != rank)
-        return GEN_FAIL(GEN_ERR_SHAPE, "flat_on: a %s support needs a %s event shape, got %d dimensions", name,
+        return GEN_FAIL(GEN_ERR_SHAPE, "flat_on: the %s support needs a %s event shape, got %d dimensions", name,
                         rank == 1 ? "vector ([K])" : "matrix", ndim);
     int64_t last = shape[ndim - 1];
     if (last < rules[kind].min_last)
-        return GEN_FAIL(GEN_ERR_SHAPE, "flat_on: a %s support needs K >= %lld, got %lld", name,
+        return GEN_FAIL(GEN_ERR_SHAPE, "flat_on: the %s support needs K >= %lld, got %lld", name,
                         (long long)rules[kind].min_last, (long long)last);
     if (rank == 2 && kind != GEN_SUPPORT_CHOLESKY_COV && shape[0] != shape[1])
-        return GEN_FAIL(GEN_ERR_SHAPE, "flat_on: a %s support needs a square event shape [n, n], got [%lld, %lld]",
+        return GEN_FAIL(GEN_ERR_SHAPE, "flat_on: the %s support needs a square event shape [n, n], got [%lld, %lld]",
                         name, (long long)shape[0], (long long)shape[1]);
     if (kind == GEN_SUPPORT_CHOLESKY_COV && shape[0] < shape[1])
-        return GEN_FAIL(GEN_ERR_SHAPE, "flat_on: a cholesky_cov support needs M >= N in its event shape [M, N], got [%lld, %lld]",
+        return GEN_FAIL(GEN_ERR_SHAPE, "flat_on: the cholesky_cov support needs M >= N in its event shape [M, N], got [%lld, %lld]",
                         (long long)shape[0], (long long)shape[1]);
     return GEN_OK;
 }
@@ -169,8 +170,8 @@ static gen_status check_shape(gen_support_kind kind, int ndim, const int64_t *sh
 /* A bound given or missing against the kind's rule (GEN_ERR_MISUSE). */
 static gen_status check_given(gen_support_kind kind, const char *what, const gen_array *b, bool wanted) {
     const char *name = gen_support_name(kind);
-    if (!b && wanted) return GEN_FAIL(GEN_ERR_MISUSE, "flat_on: a %s support needs the bound %s (it is NULL)", name, what);
-    if (b && !wanted) return GEN_FAIL(GEN_ERR_MISUSE, "flat_on: a %s support takes no bound %s (pass NULL)", name, what);
+    if (!b && wanted) return GEN_FAIL(GEN_ERR_MISUSE, "flat_on: the %s support needs the bound %s (it is NULL)", name, what);
+    if (b && !wanted) return GEN_FAIL(GEN_ERR_MISUSE, "flat_on: the %s support takes no bound %s (pass NULL)", name, what);
     return GEN_OK;
 }
 
