@@ -52,12 +52,13 @@ if [ "$mode" = valgrind ]; then
   # So is the installation test, a shell script (the shell leaks under valgrind; it
   # builds and runs programs, not GenC code of its own), and the gallery's tests, which
   # run below in their quick form.
-  heavy='infer/test_(nuts|hmc|gibbs|involutive|enumerate|sbc|split_merge|exact_posteriors|pf|pf_batched|pmcmc|smcp3|rejections)$|learn/test_(adev|train)$|^docs/|^cuda/|compile/test_emit_cuda$|^install/|^gallery/'
+  heavy='infer/test_(nuts|constrained_nuts|hmc|gibbs|involutive|enumerate|sbc|split_merge|exact_posteriors|pf|pf_batched|pmcmc|smcp3|rejections)$|learn/test_(adev|train)$|^docs/|^cuda/|compile/test_emit_cuda$|^install/|^gallery/'
   export GENC_PDB_CHAINS=2 GENC_PDB_WARMUP=40 GENC_PDB_DRAWS=20
   ctest --test-dir "$dir" --output-on-failure -j "$(nproc)" -T memcheck -E "$heavy" \
     --overwrite MemoryCheckCommandOptions="--leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=3"
   vg="valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=3"
   for t in windows dual_averaging kernel errors; do $vg "$dir/tests/infer_test_nuts" "$t" >/dev/null; done
+  $vg "$dir/tests/infer_test_constrained_nuts" test_cholesky_cov >/dev/null
   for t in moves errors out_of_memory; do $vg "$dir/tests/infer_test_split_merge" "$t" >/dev/null; done
   for t in structure errors; do $vg "$dir/tests/infer_test_pf" "$t" >/dev/null; done
   for t in structure errors; do $vg "$dir/tests/infer_test_pmcmc" "$t" >/dev/null; done

@@ -47,10 +47,13 @@ typedef enum gen_support_kind {
     GEN_SUPPORT_CORR_CHOLESKY,  /* lower Cholesky factors of correlation matrices */
     GEN_SUPPORT_POINT,          /* a single value (delta) */
     GEN_SUPPORT_INTEGER_VECTOR, /* vectors of counts summing to n (multinomial) */
-    /* (-inf, hi) or (-inf, hi] (truncation from above, gen_truncated); bijection
-     * gen_bijection_upper_bound. Added with gen_truncated; it may be reconciled with the
-     * same kind added elsewhere. */
-    GEN_SUPPORT_LESS_THAN,
+    /* Stan's constrained types (the block "Stan's constrained types" below) */
+    GEN_SUPPORT_LESS_THAN,        /* (-inf, hi) or (-inf, hi] */
+    GEN_SUPPORT_ORDERED,          /* strictly increasing vectors */
+    GEN_SUPPORT_POSITIVE_ORDERED, /* strictly increasing vectors of positive entries */
+    GEN_SUPPORT_UNIT_VECTOR,      /* vectors of Euclidean norm 1 */
+    GEN_SUPPORT_CHOLESKY_COV,     /* M x N (M >= N) lower-trapezoidal matrices with a
+                                     positive diagonal: Cholesky factors of covariances */
     GEN_SUPPORT_CUSTOM          /* declared by a user distribution; no bijection */
 } gen_support_kind;
 
@@ -303,7 +306,6 @@ gen_bijection *gen_bijection_identity(void);
 gen_bijection *gen_bijection_exp(void);                            /* R -> (0, inf) */
 gen_bijection *gen_bijection_affine(const gen_array *loc, const gen_array *scale); /* loc + scale u */
 gen_bijection *gen_bijection_lower_bound(const gen_array *lo);     /* lo + exp(u) */
-gen_bijection *gen_bijection_upper_bound(const gen_array *hi);     /* hi - exp(u) (less_than) */
 gen_bijection *gen_bijection_interval(const gen_array *lo, const gen_array *hi); /* lo + (hi-lo) sigmoid(u) */
 gen_bijection *gen_bijection_stick_breaking(void);                 /* R^(K-1) -> K-simplex */
 gen_bijection *gen_bijection_corr_cholesky(void);                  /* R^(n(n-1)/2) -> corr. Cholesky */
@@ -323,6 +325,68 @@ typedef struct gen_bijection_callbacks {
     void (*free_payload)(void *payload);
 } gen_bijection_callbacks;
 gen_bijection *gen_bijection_custom(const gen_bijection_callbacks *cb, void *payload);
+
+/* ---- Stan's constrained types ---------------------------------------------------------
+ * Stan's parameter declarations as supports, bijections (Stan Reference Manual,
+ * "Constraint transforms") and distributions:
+ *   real<upper=U>            GEN_SUPPORT_LESS_THAN         gen_bijection_upper_bound
+ *   vector<lower=L, upper=U> GEN_SUPPORT_INTERVAL          gen_bijection_interval (L, U
+ *                                                          may be per-element arrays)
+ *   ordered[K]               GEN_SUPPORT_ORDERED           gen_bijection_ordered
+ *   positive_ordered[K]      GEN_SUPPORT_POSITIVE_ORDERED  gen_bijection_positive_ordered
+ *   unit_vector[K]           GEN_SUPPORT_UNIT_VECTOR       gen_bijection_unit_vector
+ *   cholesky_factor_cov[M,N] GEN_SUPPORT_CHOLESKY_COV      gen_bijection_cholesky_cov
+ * A declaration with no prior is gen_flat_on; `ordered[K] c; c ~ normal(0, 5);` is
+ * gen_ordered(gen_normal(0, 5), K). */
+
+/* hi - exp(u): R -> (-inf, hi), elementwise; log |det J| = u. hi may hold one bound per
+ * element (it broadcasts against u). */
+gen_bijection *gen_bijection_upper_bound(const gen_array *hi);
+/* R^K -> strictly increasing vectors: x_1 = u_1, x_k = x_(k-1) + exp(u_k); log |det J| =
+ * sum_(k>=2) u_k. Acts on the last axis (K >= 1). */
+gen_bijection *gen_bijection_ordered(void);
+/* R^K -> increasing positive vectors: x_1 = exp(u_1), x_k = x_(k-1) + exp(u_k); log |det
+ * J| = sum_k u_k. */
+gen_bijection *gen_bijection_positive_ordered(void);
+/* R^K -> the unit sphere of R^K (K >= 2): x = u / |u|, inverse(x) = x, and "log |det J|"
+ * = -|u|^2 / 2. Not a bijection in the strict sense (it is many-to-one, and the sphere
+ * has dimension K - 1): this is Stan's choice, which gives the radius |u| a chi
+ * distribution with K degrees of freedom, independent of the direction, so that it
+ * marginalizes out and the direction keeps the density the model gives x. */
+gen_bijection *gen_bijection_unit_vector(void);
+/* R^(N(N+1)/2 + (M-N)N) -> M x N Cholesky factors of covariances (M >= N >= 1; Stan's
+ * cholesky_factor_cov): u fills the lower trapezoid row by row (Stan's order: row i holds
+ * min(i+1, N) entries), with exp applied to the diagonal entries; log |det J| = the sum
+ * of the diagonal's u. The matrix shape is the bijection's: GEN_ERR_VALUE unless
+ * m >= n >= 1; values of another shape are GEN_ERR_SHAPE. */
+gen_bijection *gen_bijection_cholesky_cov(int64_t m, int64_t n);
+
+/* The order statistics of K iid draws of d (a continuous distribution with scalar
+ * events, batch shape B): batch B, event [K]; a value is the K draws sorted ascending;
+ * logpdf(x) = log K! + sum_k log p(x_k) for strictly increasing x, -inf otherwise.
+ * The support is ORDERED when d's is the real line and POSITIVE_ORDERED when it is
+ * (0, inf); other supports are GEN_ERR_UNSUPPORTED ("ordered: the support of gamma'...").
+ * Stan's density for `ordered[K] c; c ~ normal(0, 5);` is this one less log K!.
+ * K >= 1; d is retained. Not reparameterized (the sort). */
+gen_dist *gen_ordered(const gen_dist *d, int64_t K);
+/* The uniform distribution on the unit sphere of R^K (K >= 2): event [K], density
+ * Gamma(K/2) / (2 pi^(K/2)) (w.r.t. the sphere's surface measure) at |x| = 1 (within
+ * 1e-8), -inf elsewhere. Draws are normalized standard normals. */
+gen_dist *gen_unit_vector(int64_t K);
+/* The improper flat density over a support (log density 0 on it, -inf off it) with the
+ * given event shape: Stan's parameter declaration with no prior. Kinds and bounds:
+ * REAL, POSITIVE (no bounds); GREATER_THAN (lo), LESS_THAN (hi) (finite bounds);
+ * INTERVAL (lo < hi, either may be infinite); ORDERED, POSITIVE_ORDERED, SIMPLEX (event
+ * [K], K >= 1); UNIT_VECTOR (event [K], K >= 2); CORR_CHOLESKY, POSITIVE_DEFINITE (event
+ * [n, n]); CHOLESKY_COV (event [M, N], M >= N >= 1). Bounds broadcast to the event shape
+ * (per-element bounds: vector<lower=L, upper=U>[N] is INTERVAL with L and U of shape
+ * [N]); NULL where the kind has none. Errors: a missing bound or one given to a kind
+ * without one (GEN_ERR_MISUSE), bounds that do not broadcast to the event shape or a
+ * shape the kind cannot have (GEN_ERR_SHAPE), invalid bounds (GEN_ERR_VALUE), other
+ * kinds (GEN_ERR_UNSUPPORTED). It cannot be simulated (GEN_ERR_UNSUPPORTED, like
+ * gen_flat); its bijection is the support's. Bounds are retained. */
+gen_dist *gen_flat_on(gen_support_kind kind, const gen_array *lo, const gen_array *hi, int ndim,
+                      const int64_t *event_shape);
 
 #ifdef __cplusplus
 }

@@ -316,7 +316,7 @@ gen_bijection *gen_dist_bijection(const gen_dist *d) {
     if (d->family->bijection) return d->family->bijection(d);
     gen_support s = {0};
     if (d->family->support(d, &s) != GEN_OK) return NULL;
-    return bij_for_support(d->family->name, &s);
+    return bij_for_support(d->family->name, &s, d->event_ndim, d->event_shape);
 }
 
 bool dist_bijection_is_identity(const gen_dist *d) {
@@ -339,6 +339,10 @@ const char *gen_support_name(gen_support_kind kind) {
     case GEN_SUPPORT_POINT: return "point";
     case GEN_SUPPORT_INTEGER_VECTOR: return "integer_vector";
     case GEN_SUPPORT_LESS_THAN: return "less_than";
+    case GEN_SUPPORT_ORDERED: return "ordered";
+    case GEN_SUPPORT_POSITIVE_ORDERED: return "positive_ordered";
+    case GEN_SUPPORT_UNIT_VECTOR: return "unit_vector";
+    case GEN_SUPPORT_CHOLESKY_COV: return "cholesky_cov";
     case GEN_SUPPORT_CUSTOM: return "custom";
     }
     return "?";

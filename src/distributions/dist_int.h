@@ -280,8 +280,10 @@ struct gen_bijection {
 
 /* A new bijection of kind k with up to two parameters (retained). Published. */
 gen_bijection *bij_new(const bij_kind *k, const gen_array *p0, const gen_array *p1, void *extra);
-/* The default bijection onto a support (NULL + GEN_ERR_UNSUPPORTED if none). */
-gen_bijection *bij_for_support(const char *family, const gen_support *s);
+/* The default bijection onto a support of values with event shape (ndim, shape) (NULL +
+ * GEN_ERR_UNSUPPORTED if none). CHOLESKY_COV reads its matrix shape [M, N] from the last
+ * two event axes (the length of u does not tell M and N apart). */
+gen_bijection *bij_for_support(const char *family, const gen_support *s, int ndim, const int64_t *shape);
 /* Under one reverse-mode transform (ad_single_reverse), a 0-d f64 u through b when b is
  * exp, a lower bound or an interval with finite 0-d f64 bounds: *x = forward(u) and
  * *ld = log |det J| as one tape node (bijection_scalar.c; *st: GEN_OK or the failure).

@@ -909,11 +909,20 @@ static void test_dist(void) {
     PTR(gen_bijection_compose(NULL, BIJ));
     PTR(gen_bijection_compose(BIJ, NULL));
     PTR(gen_bijection_custom(NULL, NULL));
+    PTR(gen_bijection_upper_bound(NULL));
+    PTR(gen_ordered(NULL, 2));
+    PTR(gen_flat_on(GEN_SUPPORT_REAL, NULL, NULL, 1, NULL));
+    PTR(gen_flat_on(GEN_SUPPORT_GREATER_THAN, NULL, NULL, 1, SHAPE1));
+    PTR(gen_flat_on(GEN_SUPPORT_LESS_THAN, NULL, NULL, 1, SHAPE1));
+    PTR(gen_flat_on(GEN_SUPPORT_INTERVAL, NULL, X, 1, SHAPE1));
+    PTR(gen_flat_on(GEN_SUPPORT_INTERVAL, X, NULL, 1, SHAPE1));
     /* No pointer argument: gen_support_name, gen_bijection_identity, gen_bijection_exp,
      * gen_bijection_stick_breaking, gen_bijection_corr_cholesky,
-     * gen_bijection_positive_definite. */
+     * gen_bijection_positive_definite, gen_bijection_ordered,
+     * gen_bijection_positive_ordered, gen_bijection_unit_vector,
+     * gen_bijection_cholesky_cov, gen_unit_vector. */
     /* Optional (documented "may be NULL", no row): gen_dist_custom payload,
-     * gen_bijection_custom payload. */
+     * gen_bijection_custom payload, gen_flat_on lo and hi where the kind has none. */
 }
 
 /* ---- genc/gf_impl.h ---- */

@@ -67,6 +67,9 @@ static int make_all(gen_dist **d) {
     d[n++] = gen_iid(normal, GEN_DIMS(3));
     d[n++] = gen_independent(gen_normal(v2(0, 1), one), 1);
     d[n++] = gen_product(2, comps);
+    d[n++] = gen_ordered(gen_normal(v2(0, 1), one), 3);
+    d[n++] = gen_ordered(gen_exponential(two), 2);
+    d[n++] = gen_unit_vector(3);
     return n;
 }
 
@@ -141,15 +144,22 @@ static gen_status workload(void) {
  * read the dtype of a failed conversion; found by fuzz/fuzz_array_ops): a workload of
  * its own, so that the conversions' allocations are not served from the block caches. */
 static gen_status bijection_workload(void) {
-    gen_bijection *b[3] = {gen_bijection_corr_cholesky(), gen_bijection_positive_definite(),
-                           gen_bijection_stick_breaking()};
+    gen_bijection *b[7] = {gen_bijection_corr_cholesky(), gen_bijection_positive_definite(),
+                           gen_bijection_stick_breaking(), gen_bijection_ordered(), gen_bijection_positive_ordered(),
+                           gen_bijection_unit_vector(), gen_bijection_cholesky_cov(2, 2)};
     gen_array *u = gen_array_from(GEN_I64, GEN_DIMS(3), (int64_t[]){1, 0, 2});
     gen_array *x = gen_cast(gen_eye(3, GEN_F64), GEN_I64);
-    if (!b[0] || !b[1] || !b[2] || !u || !x) return gen_error_status();
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < 7; i++)
+        if (!b[i]) return gen_error_status();
+    if (!u || !x) return gen_error_status();
+    for (int i = 0; i < 7; i++)
         if (!gen_bijection_forward(b[i], u) || !gen_bijection_log_det_jacobian(b[i], u)) return gen_error_status();
     if (!gen_bijection_inverse(b[0], x) || !gen_bijection_inverse(b[2], gen_array_from(GEN_I64, GEN_DIMS(2), (int64_t[]){0, 1})))
         return gen_error_status();
+    gen_array *inc = gen_array_from(GEN_I64, GEN_DIMS(3), (int64_t[]){1, 2, 4});
+    for (int i = 3; i < 6; i++)
+        if (!gen_bijection_inverse(b[i], inc)) return gen_error_status();
+    if (!gen_bijection_inverse(b[6], gen_cast(gen_eye(2, GEN_F64), GEN_I64))) return gen_error_status();
     return GEN_OK;
 }
 

@@ -1,7 +1,9 @@
 /* bijection.c — bijection values and the elementwise built-ins: identity, exp, affine,
  * lower bound, interval (either end may be infinite), composition and user callbacks.
- * Vector and matrix bijections (stick-breaking, correlation Cholesky, positive definite)
- * are in bijection_matrix.c; the default bijection of each support in
+ * Upper bound (Stan's real<upper=hi>) sits beside lower bound. Vector and matrix
+ * bijections (stick-breaking, correlation Cholesky, positive definite, Cholesky factors
+ * of covariances) are in bijection_matrix.c, Stan's ordered and unit vectors in
+ * bijection_vector.c; the default bijection of each support in
  * bijection_support.c. */
 #include <math.h>
 #include <stdio.h>
@@ -207,7 +209,7 @@ gen_bijection *gen_bijection_lower_bound(const gen_array *lo) {
     return bij_new(&lower_kind, lo, NULL, NULL);
 }
 
-/* ---- upper bound: hi - exp(u) (the less_than support of gen_truncated) ---- */
+/* ---- upper bound: hi - exp(u) (Stan's real<upper=hi>) ---- */
 
 static gen_array *upper_fwd(const gen_bijection *b, const gen_array *u) {
     return gen_sub(b->params[0], gen_exp(u));
@@ -216,7 +218,7 @@ static gen_array *upper_inv(const gen_bijection *b, const gen_array *x) {
     return gen_log(gen_sub(b->params[0], x));
 }
 static const bij_kind upper_kind = {"upper_bound", 0, GEN_SUPPORT_LESS_THAN, upper_fwd, upper_inv,
-                                    lower_logdet, NULL, NULL}; /* |d(-exp u)/du| = exp(u) too */
+                                    lower_logdet, NULL, NULL}; /* |d/du| = exp(u) as for lo + exp(u) */
 gen_bijection *gen_bijection_upper_bound(const gen_array *hi) {
     if (!hi) {
         if (!core_error_pending()) GEN_FAIL(GEN_ERR_MISUSE, "gen_bijection_upper_bound: hi is NULL");

@@ -1,6 +1,7 @@
 /* bijection_matrix.c — the vector and matrix bijections: stick-breaking onto the simplex,
  * tanh + signed stick-breaking onto Cholesky factors of correlation matrices, and a
- * lower-triangular fill (exp on the diagonal) then L L^T onto positive-definite matrices.
+ * lower-triangular fill (exp on the diagonal) then L L^T onto positive-definite matrices,
+ * and a lower-trapezoidal fill (exp on the diagonal) onto Cholesky factors of covariances.
  * They follow numpyro's StickBreakingTransform and CorrCholeskyTransform, computed in
  * log space (log_sigmoid, softplus, cumulative sums) so they stay exact in the tails.
  * Triangles are packed row by row: (0,0), (1,0), (1,1), ... (strict: (1,0), (2,0), ...). */
@@ -253,3 +254,95 @@ static gen_status pd_shape(const gen_bijection *b, int ndim, const int64_t *shap
 
 static const bij_kind pd_kind = {"positive_definite", 2, GEN_SUPPORT_POSITIVE_DEFINITE, pd_fwd, pd_inv, pd_logdet, pd_shape, NULL};
 gen_bijection *gen_bijection_positive_definite(void) { return bij_new(&pd_kind, NULL, NULL, NULL); }
+
+/* ---- cholesky_cov: R^(n(n+1)/2 + (m-n)n) -> m x n lower-trapezoidal matrices with a
+ * positive diagonal (Stan's cholesky_factor_cov): u fills the trapezoid row by row, exp
+ * on the diagonal. The length of u does not tell m and n apart (3 is 2 x 2 or 3 x 1):
+ * the bijection holds them. ---- */
+
+typedef struct cov_dims {
+    int64_t m, n, len;
+} cov_dims;
+
+static gen_array *is_diag(const cov_dims *c, gen_dtype t) {
+    gen_array *dm = mv_trap_diag(c->m, c->n, t);
+    return dm ? gen_ne(dm, dist_const(dm, 0)) : NULL;
+}
+
+static bool cov_check_u(const cov_dims *c, const gen_array *u) {
+    if (u->shape[u->ndim - 1] == c->len) return true;
+    GEN_FAIL(GEN_ERR_SHAPE, "cholesky_cov: a %lld x %lld factor needs u with last axis %lld, got %lld",
+             (long long)c->m, (long long)c->n, (long long)c->len, (long long)u->shape[u->ndim - 1]);
+    return false;
+}
+
+static gen_array *cov_fwd(const gen_bijection *b, const gen_array *u) {
+    const cov_dims *c = b->extra;
+    if (!cov_check_u(c, u)) return NULL;
+    gen_array *uf = as_float(u);
+    if (!uf) return NULL;
+    gen_array *d = is_diag(c, (gen_dtype)uf->dtype);
+    /* exp only where it is kept: off-diagonal entries never reach exp (no inf * 0) */
+    gen_array *v = gen_where(d, gen_exp(gen_where(d, uf, dist_const(uf, 0))), uf);
+    if (!v) return NULL;
+    int nd;
+    int64_t shape[GEN_MAX_DIMS + 1];
+    replace_tail(v, 1, 1, (const int64_t[]){1}, &nd, shape);
+    gen_array *parts[2] = {v, gen_zeros((gen_dtype)v->dtype, nd, shape)};
+    gen_array *flat = gen_take(gen_concatenate(2, parts, -1), mv_trap_scatter(c->m, c->n), v->ndim - 1);
+    replace_tail(v, 1, 2, (const int64_t[]){c->m, c->n}, &nd, shape);
+    return gen_reshape(flat, nd, shape);
+}
+
+/* The Jacobian onto the trapezoid's entries is diagonal: exp(u) on the diagonal, 1 off it. */
+static gen_array *cov_logdet(const gen_bijection *b, const gen_array *u) {
+    const cov_dims *c = b->extra;
+    if (!cov_check_u(c, u)) return NULL;
+    gen_array *uf = as_float(u);
+    return uf ? dist_sum_last(gen_mul(uf, mv_trap_diag(c->m, c->n, (gen_dtype)uf->dtype)), 1) : NULL;
+}
+
+static gen_array *cov_inv(const gen_bijection *b, const gen_array *x) {
+    const cov_dims *c = b->extra;
+    if (x->shape[x->ndim - 2] != c->m || x->shape[x->ndim - 1] != c->n) {
+        GEN_FAIL(GEN_ERR_SHAPE, "cholesky_cov: inverse needs %lld x %lld matrices, got last axes %lld and %lld",
+                 (long long)c->m, (long long)c->n, (long long)x->shape[x->ndim - 2],
+                 (long long)x->shape[x->ndim - 1]);
+        return NULL;
+    }
+    gen_array *xf = as_float(x);
+    if (!xf) return NULL;
+    int nd;
+    int64_t shape[GEN_MAX_DIMS];
+    replace_tail(xf, 2, 1, (const int64_t[]){c->m * c->n}, &nd, shape);
+    gen_array *p = gen_take(gen_reshape(xf, nd, shape), mv_trap_indices(c->m, c->n), nd - 1);
+    gen_array *d = is_diag(c, (gen_dtype)xf->dtype);
+    return gen_where(d, gen_log(gen_where(d, p, dist_const(xf, 1))), p);
+}
+
+static gen_status cov_shape(const gen_bijection *b, int ndim, const int64_t *shape, int *on, int64_t *os) {
+    const cov_dims *c = b->extra;
+    if (ndim < 2 || shape[ndim - 2] != c->m || shape[ndim - 1] != c->n)
+        return GEN_FAIL(GEN_ERR_SHAPE, "cholesky_cov: needs the event shape [%lld, %lld], got %d dimensions%s",
+                        (long long)c->m, (long long)c->n, ndim, ndim >= 2 ? " of another shape" : "");
+    *on = ndim - 1;
+    for (int i = 0; i < ndim - 2; i++) os[i] = shape[i];
+    os[ndim - 2] = c->len;
+    return GEN_OK;
+}
+
+static void cov_free(gen_bijection *b) { core_free(b->extra, sizeof(cov_dims)); }
+
+static const bij_kind cov_kind = {"cholesky_cov", 2, GEN_SUPPORT_CHOLESKY_COV, cov_fwd, cov_inv, cov_logdet,
+                                  cov_shape, cov_free};
+gen_bijection *gen_bijection_cholesky_cov(int64_t m, int64_t n) {
+    if (!(n >= 1 && m >= n) || m > (INT64_C(1) << 31) / n) {
+        GEN_FAIL(GEN_ERR_VALUE, "gen_bijection_cholesky_cov: needs m >= n >= 1 (and m n < 2^31), got m = %lld, n = %lld",
+                    (long long)m, (long long)n);
+        return NULL;
+    }
+    cov_dims *c = core_alloc(sizeof *c);
+    if (!c) return NULL;
+    *c = (cov_dims){m, n, n * (n + 1) / 2 + (m - n) * n};
+    return bij_new(&cov_kind, NULL, NULL, c); /* on failure bij_new frees c through cov_free */
+}

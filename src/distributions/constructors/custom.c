@@ -87,12 +87,12 @@ static gen_status custom_support(const gen_dist *d, gen_support *out) {
 static gen_bijection *custom_bijection(const gen_dist *d) {
     const custom_extra *ex = d->extra;
     gen_support s = {ex->cb.support, NULL, NULL};
-    if (s.kind == GEN_SUPPORT_GREATER_THAN || s.kind == GEN_SUPPORT_INTERVAL) {
+    if (s.kind == GEN_SUPPORT_GREATER_THAN || s.kind == GEN_SUPPORT_LESS_THAN || s.kind == GEN_SUPPORT_INTERVAL) {
         GEN_FAIL(GEN_ERR_UNSUPPORTED, "%s: no bijection onto a %s support without bounds", d->family->name,
                  gen_support_name(s.kind));
         return NULL;
     }
-    return bij_for_support(d->family->name, &s);
+    return bij_for_support(d->family->name, &s, d->event_ndim, d->event_shape);
 }
 
 static gen_status check_callbacks(const gen_dist_callbacks *cb, const char *name, int n_params,

@@ -82,7 +82,7 @@ static gen_bijection *iid_bijection(const gen_dist *d) {
     if (ex->c->family->bijection) return gen_dist_bijection(ex->c);
     gen_support s;
     iid_support(d, &s);
-    return bij_for_support(d->family->name, &s);
+    return bij_for_support(d->family->name, &s, d->event_ndim, d->event_shape);
 }
 
 /* All prod(shape) positions range over c's enumeration. */

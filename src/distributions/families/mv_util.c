@@ -173,6 +173,39 @@ gen_array *mv_cholesky(const char *family, const char *name, const gen_array *a)
     return l;
 }
 
+static int64_t trap_len(int64_t m, int64_t n) { return n * (n + 1) / 2 + (m - n) * n; }
+
+gen_array *mv_trap_indices(int64_t m, int64_t n) {
+    int64_t len = trap_len(m, n), k = 0;
+    gen_array *idx = arr_alloc("trap_indices", GEN_I64, 1, &len);
+    if (!idx) return NULL;
+    int64_t *d = idx->data;
+    for (int64_t i = 0; i < m; i++)
+        for (int64_t j = 0; j <= i && j < n; j++) d[k++] = i * n + j;
+    return arr_publish(arr_to_creation_device("trap_indices", idx));
+}
+
+gen_array *mv_trap_scatter(int64_t m, int64_t n) {
+    int64_t mn = m * n, len = trap_len(m, n), k = 0;
+    gen_array *idx = arr_alloc("trap_scatter", GEN_I64, 1, &mn);
+    if (!idx) return NULL;
+    int64_t *d = idx->data;
+    for (int64_t i = 0; i < m; i++)
+        for (int64_t j = 0; j < n; j++) d[i * n + j] = j <= i ? k++ : len;
+    return arr_publish(arr_to_creation_device("trap_scatter", idx));
+}
+
+gen_array *mv_trap_diag(int64_t m, int64_t n, gen_dtype t) {
+    int64_t len = trap_len(m, n), k = 0;
+    gen_array *r = arr_alloc("trap_diag", GEN_F64, 1, &len);
+    if (!r) return NULL;
+    double *d = r->data;
+    for (int64_t i = 0; i < m; i++)
+        for (int64_t j = 0; j <= i && j < n; j++) d[k++] = i == j;
+    r = arr_publish(arr_to_creation_device("trap_diag", r));
+    return t == GEN_F64 ? r : gen_cast(r, t);
+}
+
 gen_status mv_batch(const char *family, const gen_array *a, int adims, const gen_array *b, int bdims,
                     int *nd, int64_t *shape) {
     return arr_broadcast_shapes(family, a->ndim - adims, a->shape, b->ndim - bdims, b->shape, nd, shape);

@@ -43,5 +43,11 @@ gen_array *mv_tril_indices(int64_t n, bool strict);
 /* i64 [n * n]: for each flat position of an n x n matrix, its index in the row-major
  * lower-triangle vector (mv_tril_indices), or m (one past the end) elsewhere. */
 gen_array *mv_tril_scatter(int64_t n, bool strict);
+/* The same for the lower trapezoid (j <= i) of an m x n matrix, m >= n (cholesky_cov):
+ * i64 [n(n+1)/2 + (m-n)n] flat indices i * n + j, and i64 [m * n] positions in it (its
+ * length elsewhere); diag: f64 [n(n+1)/2 + (m-n)n], 1 at the diagonal's entries. */
+gen_array *mv_trap_indices(int64_t m, int64_t n);
+gen_array *mv_trap_scatter(int64_t m, int64_t n);
+gen_array *mv_trap_diag(int64_t m, int64_t n, gen_dtype t);
 
 #endif
