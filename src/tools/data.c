@@ -1,19 +1,89 @@
-/* data.c — data files in Stan's / posteriordb's JSON format (genc/data.h): the parsed
- * JSON object is kept, checked once at load (numbers, the special strings, arrays of
- * them), and each variable is turned into an array when asked for. */
+/* data.c — data files in Stan's / posteriordb's JSON format (genc/data.h). Reading: cJSON
+ * parses and checks the text, and each variable is converted once, at load, into its
+ * numbers with its dtype and shape; the number tokens are also read from the text itself,
+ * since cJSON keeps only a double for each (it loses whether 28 was written as 28 or
+ * 28.0, and integers beyond 2^53). Writing prints the stored numbers back in that form. */
 #include <cJSON.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../core/core.h"
 #include "genc/data.h"
 
+#define MAX_DIMS 16
+
+/* One variable: size numbers of dtype (GEN_I64 or GEN_F64) in row-major order. */
+typedef struct var {
+    char *name; /* core_alloc'd, strlen + 1 bytes */
+    gen_dtype dtype;
+    int ndim;
+    int64_t shape[MAX_DIMS];
+    int64_t size;
+    void *v; /* size elements (NULL when size is 0) */
+} var;
+
 struct gen_data {
-    cJSON *root; /* the object of variables */
+    var *vars; /* in the file's order, then in the order first set */
+    int n, cap;
 };
 
-#define MAX_DIMS 16
+static void var_clear(var *x) {
+    if (x->name) core_free(x->name, strlen(x->name) + 1);
+    if (x->v) core_free(x->v, (size_t)x->size * 8); /* i64 and f64 alike */
+    x->name = NULL;
+    x->v = NULL;
+}
+
+/* ---- reading ---- */
+
+/* A number token of the text: written as an integer (no '.' or exponent, within the i64
+ * range: its exact value in i) or not. */
+typedef struct token {
+    bool is_int;
+    int64_t i;
+} token;
+
+/* The number tokens of valid JSON text in order (strings skipped), into *out (core_alloc'd
+ * n elements, NULL when there are none). The order is the order of cJSON's number items
+ * walked depth-first. */
+static gen_status scan_tokens(const char *json, token **out, int64_t *n) {
+    *out = NULL;
+    *n = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        int64_t k = 0;
+        for (const char *p = json; *p;) {
+            if (*p == '"') {
+                for (p++; *p && *p != '"'; p++)
+                    if (*p == '\\' && p[1]) p++;
+                if (*p) p++;
+            } else if (*p == '-' || (*p >= '0' && *p <= '9')) {
+                const char *e = p;
+                bool is_int = true;
+                for (; *e && strchr("+-.0123456789eE", *e); e++)
+                    if (*e == '.' || *e == 'e' || *e == 'E') is_int = false;
+                if (pass) {
+                    errno = 0;
+                    char *end = NULL;
+                    long long i = is_int ? strtoll(p, &end, 10) : 0;
+                    (*out)[k] = (token){is_int && errno != ERANGE, (int64_t)i};
+                }
+                k++;
+                p = e;
+            } else {
+                p++;
+            }
+        }
+        if (!pass) {
+            if (!k) return GEN_OK;
+            *n = k;
+            if (!(*out = core_alloc((size_t)k * sizeof **out))) return GEN_ERR_OOM;
+        }
+    }
+    return GEN_OK;
+}
 
 /* The special values Stan writes as strings. */
 static bool special(const cJSON *j, double *v) {
@@ -26,16 +96,7 @@ static bool special(const cJSON *j, double *v) {
     return true;
 }
 
-static bool number(const cJSON *j, double *v) {
-    if (cJSON_IsNumber(j)) {
-        *v = j->valuedouble;
-        return true;
-    }
-    return special(j, v);
-}
-
-/* The shape of a variable (rows of equal lengths all the way down), or an error naming
- * the variable and where ("fn: variable X: row 2 has 3 elements, row 0 has 2"). */
+/* The shape of a variable as its first elements give it (walk checks the rest). */
 static gen_status shape_of(const char *fn, const char *name, const cJSON *j, int *ndim, int64_t *shape) {
     *ndim = 0;
     const cJSON *e = j;
@@ -48,35 +109,88 @@ static gen_status shape_of(const char *fn, const char *name, const cJSON *j, int
     return GEN_OK;
 }
 
-/* Checks j against the shape from depth k on and writes its numbers at v[*at...];
- * *integral stays true while every number is an integer in range. v may be NULL (a check
- * only). */
+/* What walk fills: the numbers as doubles and, while every one is an integer token
+ * (integral), as integers; both NULL for a check only. tok is the next number token (end
+ * past the last: the text's tokens and cJSON's numbers agree, but a mismatch must not
+ * read out of bounds). */
+typedef struct fill {
+    double *dv;
+    int64_t *iv;
+    int64_t at;
+    bool integral;
+    const token *tok, *end;
+} fill;
+
+/* Checks j against the shape from depth k on and writes its numbers at the fill's place,
+ * or an error naming the variable and where. */
 static gen_status walk(const char *fn, const char *name, const cJSON *j, int k, int ndim, const int64_t *shape,
-                       double *v, int64_t *at, bool *integral) {
+                       fill *f) {
     if (k == ndim) {
         double x = 0;
-        if (!number(j, &x)) {
+        if (cJSON_IsNumber(j)) {
+            x = j->valuedouble;
+            if (f->tok < f->end && f->tok->is_int) {
+                if (f->iv) f->iv[f->at] = f->tok->i;
+            } else {
+                f->integral = false;
+            }
+            if (f->tok < f->end) f->tok++;
+        } else if (special(j, &x)) {
+            f->integral = false;
+        } else {
             const char *kind = cJSON_IsString(j) ? "a string" : cJSON_IsArray(j) ? "an array (deeper than its first element)"
                                : cJSON_IsObject(j) ? "an object" : cJSON_IsBool(j) ? "a boolean" : "null";
-            return GEN_FAIL(GEN_ERR_VALUE, "%s: variable %s: element %lld is %s, not a number", fn, name, (long long)*at,
+            return GEN_FAIL(GEN_ERR_VALUE, "%s: variable %s: element %lld is %s, not a number", fn, name, (long long)f->at,
                             kind);
         }
-        if (!(isfinite(x) && x == floor(x) && fabs(x) < 9.2e18)) *integral = false;
-        if (v) v[*at] = x;
-        (*at)++;
+        if (f->dv) f->dv[f->at] = x;
+        f->at++;
         return GEN_OK;
     }
     if (!cJSON_IsArray(j))
         return GEN_FAIL(GEN_ERR_VALUE, "%s: variable %s: a number where an array of %lld was expected (element %lld)",
-                        fn, name, (long long)shape[k], (long long)*at);
+                        fn, name, (long long)shape[k], (long long)f->at);
     int64_t len = cJSON_GetArraySize(j);
     if (len != shape[k])
         return GEN_FAIL(GEN_ERR_VALUE, "%s: variable %s: a row at depth %d has %lld elements, the first has %lld", fn,
                         name, k, (long long)len, (long long)shape[k]);
     for (const cJSON *e = j->child; e; e = e->next) {
-        gen_status s = walk(fn, name, e, k + 1, ndim, shape, v, at, integral);
+        gen_status s = walk(fn, name, e, k + 1, ndim, shape, f);
         if (s != GEN_OK) return s;
     }
+    return GEN_OK;
+}
+
+static char *copy_name(const char *name) {
+    size_t n = strlen(name) + 1;
+    char *c = core_alloc(n);
+    if (c) memcpy(c, name, n);
+    return c;
+}
+
+/* Converts the JSON item j into *x (its tokens from *tok on, which it moves past): checked
+ * whole first, so that a ragged array is an error before anything is allocated. */
+static gen_status convert(const char *fn, const cJSON *j, const token **tok, const token *end, var *x) {
+    const char *name = j->string;
+    gen_status s = shape_of(fn, name, j, &x->ndim, x->shape);
+    if (s != GEN_OK) return s;
+    fill f = {.integral = true, .tok = *tok, .end = end};
+    if ((s = walk(fn, name, j, 0, x->ndim, x->shape, &f)) != GEN_OK) return s;
+    x->size = f.at;
+    x->dtype = f.integral && x->size ? GEN_I64 : GEN_F64;
+    if (!(x->name = copy_name(name))) return GEN_ERR_OOM;
+    if (!x->size) return GEN_OK;
+    double *dv = core_alloc((size_t)x->size * sizeof *dv);
+    int64_t *iv = dv && x->dtype == GEN_I64 ? core_alloc((size_t)x->size * sizeof *iv) : NULL;
+    if (!dv || (x->dtype == GEN_I64 && !iv)) {
+        if (dv) core_free(dv, (size_t)x->size * sizeof *dv);
+        return GEN_ERR_OOM;
+    }
+    f = (fill){dv, iv, 0, true, *tok, end};
+    walk(fn, name, j, 0, x->ndim, x->shape, &f); /* checked above */
+    *tok = f.tok;
+    if (iv) core_free(dv, (size_t)x->size * sizeof *dv);
+    x->v = iv ? (void *)iv : (void *)dv;
     return GEN_OK;
 }
 
@@ -94,21 +208,27 @@ static gen_status from_json(const char *fn, const char *json, gen_data **out) {
         return GEN_FAIL(GEN_ERR_VALUE, "%s: not valid JSON near line %d: %.30s", fn, line, at);
     }
     gen_status s = GEN_OK;
-    if (!cJSON_IsObject(root))
-        s = GEN_FAIL(GEN_ERR_VALUE, "%s: the data must be one JSON object of variables", fn);
+    token *toks = NULL;
+    int64_t ntok = 0;
+    gen_data *d = NULL;
+    if (!cJSON_IsObject(root)) s = GEN_FAIL(GEN_ERR_VALUE, "%s: the data must be one JSON object of variables", fn);
+    if (s == GEN_OK) s = scan_tokens(json, &toks, &ntok);
+    if (s == GEN_OK && !(d = gen_data_new())) s = GEN_ERR_OOM;
+    int n = cJSON_GetArraySize(root);
+    if (s == GEN_OK && n && !(d->vars = core_alloc((size_t)n * sizeof *d->vars))) s = GEN_ERR_OOM;
+    if (s == GEN_OK) d->cap = n;
+    const token *tok = toks;
     for (const cJSON *v = root->child; s == GEN_OK && v; v = v->next) {
-        int ndim = 0;
-        int64_t shape[MAX_DIMS], at = 0;
-        bool integral = true;
-        s = shape_of(fn, v->string, v, &ndim, shape);
-        if (s == GEN_OK) s = walk(fn, v->string, v, 0, ndim, shape, NULL, &at, &integral);
+        d->vars[d->n] = (var){0};
+        s = convert(fn, v, &tok, toks ? toks + ntok : NULL, &d->vars[d->n]);
+        d->n++; /* a failed one is cleared by gen_data_free */
     }
-    gen_data *d = s == GEN_OK ? core_alloc(sizeof *d) : NULL;
-    if (!d) {
-        cJSON_Delete(root);
-        return s == GEN_OK ? GEN_ERR_OOM : s;
+    if (toks) core_free(toks, (size_t)ntok * sizeof *toks);
+    cJSON_Delete(root);
+    if (s != GEN_OK) {
+        gen_data_free(d);
+        return s;
     }
-    d->root = root;
     *out = d;
     return GEN_OK;
 }
@@ -130,78 +250,67 @@ gen_status gen_data_load(const char *path, gen_data **out) {
     return s;
 }
 
+gen_data *gen_data_new(void) {
+    gen_data *d = core_alloc(sizeof *d);
+    if (d) *d = (gen_data){0};
+    return d;
+}
+
 void gen_data_free(gen_data *d) {
     if (!d) return;
-    cJSON_Delete(d->root);
+    for (int i = 0; i < d->n; i++) var_clear(&d->vars[i]);
+    if (d->vars) core_free(d->vars, (size_t)d->cap * sizeof *d->vars);
     core_free(d, sizeof *d);
 }
 
-int gen_data_count(const gen_data *d) { return d ? cJSON_GetArraySize(d->root) : -1; }
+int gen_data_count(const gen_data *d) { return d ? d->n : -1; }
 
-const char *gen_data_name(const gen_data *d, int i) {
-    const cJSON *v = d && i >= 0 ? cJSON_GetArrayItem(d->root, i) : NULL;
-    return v ? v->string : NULL;
+const char *gen_data_name(const gen_data *d, int i) { return d && i >= 0 && i < d->n ? d->vars[i].name : NULL; }
+
+static int find(const gen_data *d, const char *name) {
+    for (int i = 0; i < d->n; i++)
+        if (!strcmp(d->vars[i].name, name)) return i; /* exact: Stan's names are case-sensitive */
+    return -1;
 }
 
-static const cJSON *find(const gen_data *d, const char *name) {
-    for (const cJSON *v = d->root->child; v; v = v->next)
-        if (!strcmp(v->string, name)) return v; /* exact: Stan's names are case-sensitive */
-    return NULL;
-}
-
-bool gen_data_has(const gen_data *d, const char *name) { return d && name && find(d, name); }
+bool gen_data_has(const gen_data *d, const char *name) { return d && name && find(d, name) >= 0; }
 
 /* "no variable 'y' (the data has N, J, sigma)" */
 static gen_status missing(const char *fn, const gen_data *d, const char *name) {
     char list[256] = "";
     size_t n = 0;
-    for (const cJSON *v = d->root->child; v && n + 8 < sizeof list; v = v->next)
-        n += (size_t)snprintf(list + n, sizeof list - n, "%s%s", n ? ", " : "", v->string);
+    for (int i = 0; i < d->n && n + 8 < sizeof list; i++)
+        n += (size_t)snprintf(list + n, sizeof list - n, "%s%s", n ? ", " : "", d->vars[i].name);
     if (n >= sizeof list) snprintf(list + sizeof list - 5, 5, "...");
     return GEN_FAIL(GEN_ERR_VALUE, "%s: no variable '%s' (the data has %s)", fn, name, n ? list : "no variables");
 }
 
-/* The variable's numbers [size] with its shape; *integral as walk's. */
-static gen_status read_var(const char *fn, const gen_data *d, const char *name, int *ndim, int64_t *shape, double **v,
-                           int64_t *size, bool *integral) {
-    *v = NULL;
+/* The variable name of d (borrowed), or an error. */
+static gen_status lookup(const char *fn, const gen_data *d, const char *name, const var **x) {
+    *x = NULL;
     if (!d || !name) return GEN_FAIL(GEN_ERR_MISUSE, "%s: the %s is NULL", fn, d ? "name" : "data");
-    const cJSON *j = find(d, name);
-    if (!j) return missing(fn, d, name);
-    gen_status s = shape_of(fn, name, j, ndim, shape);
-    if (s != GEN_OK) return s;
-    *size = 1;
-    for (int k = 0; k < *ndim; k++) *size *= shape[k];
-    *v = core_alloc((size_t)(*size ? *size : 1) * sizeof **v);
-    if (!*v) return GEN_ERR_OOM;
-    int64_t at = 0;
-    *integral = true;
-    s = walk(fn, name, j, 0, *ndim, shape, *v, &at, integral);
-    if (s != GEN_OK) {
-        core_free(*v, (size_t)(*size ? *size : 1) * sizeof **v);
-        *v = NULL;
-    }
-    return s;
+    int i = find(d, name);
+    if (i < 0) return missing(fn, d, name);
+    *x = &d->vars[i];
+    return GEN_OK;
 }
 
 static gen_status as_array(const char *fn, const gen_data *d, const char *name, bool f64, gen_array **out) {
     if (!out) return GEN_FAIL(GEN_ERR_MISUSE, "%s: out is NULL", fn);
     *out = NULL;
-    int ndim = 0;
-    int64_t shape[MAX_DIMS], size = 0;
-    double *v = NULL;
-    bool integral = false;
-    gen_status s = read_var(fn, d, name, &ndim, shape, &v, &size, &integral);
+    const var *x = NULL;
+    gen_status s = lookup(fn, d, name, &x);
     if (s != GEN_OK) return s;
-    if (f64 || !integral || size == 0) {
-        *out = gen_array_from(GEN_F64, ndim, shape, v);
+    if (!x->size) {
+        *out = gen_zeros(GEN_F64, x->ndim, x->shape);
+    } else if (f64 && x->dtype == GEN_I64) {
+        double *dv = core_alloc((size_t)x->size * sizeof *dv);
+        for (int64_t i = 0; dv && i < x->size; i++) dv[i] = (double)((const int64_t *)x->v)[i];
+        *out = dv ? gen_array_from(GEN_F64, x->ndim, x->shape, dv) : NULL;
+        if (dv) core_free(dv, (size_t)x->size * sizeof *dv);
     } else {
-        int64_t *iv = core_alloc((size_t)size * sizeof *iv);
-        for (int64_t i = 0; iv && i < size; i++) iv[i] = (int64_t)v[i];
-        *out = iv ? gen_array_from(GEN_I64, ndim, shape, iv) : NULL;
-        if (iv) core_free(iv, (size_t)size * sizeof *iv);
+        *out = gen_array_from(x->dtype, x->ndim, x->shape, x->v);
     }
-    core_free(v, (size_t)(size ? size : 1) * sizeof *v);
     return *out ? GEN_OK : (core_error_pending() ? core_error_pending() : GEN_ERR_OOM);
 }
 
@@ -213,15 +322,19 @@ gen_status gen_data_f64(const gen_data *d, const char *name, gen_array **out) {
     return as_array("gen_data_f64", d, name, true, out);
 }
 
+/* A scalar variable's value, and whether it is an integer in value. */
 static gen_status scalar(const char *fn, const gen_data *d, const char *name, double *x, bool *integral) {
-    int ndim = 0;
-    int64_t shape[MAX_DIMS], size = 0;
-    double *v = NULL;
-    gen_status s = read_var(fn, d, name, &ndim, shape, &v, &size, integral);
+    const var *v = NULL;
+    gen_status s = lookup(fn, d, name, &v);
     if (s != GEN_OK) return s;
-    *x = v[0];
-    core_free(v, (size_t)(size ? size : 1) * sizeof *v);
-    if (ndim != 0) return GEN_FAIL(GEN_ERR_VALUE, "%s: variable %s is an array, not a scalar", fn, name);
+    if (v->ndim != 0) return GEN_FAIL(GEN_ERR_VALUE, "%s: variable %s is an array, not a scalar", fn, name);
+    if (v->dtype == GEN_I64) {
+        *x = (double)*(const int64_t *)v->v;
+        *integral = true;
+    } else {
+        *x = *(const double *)v->v;
+        *integral = isfinite(*x) && *x == floor(*x) && fabs(*x) < 9.2e18;
+    }
     return GEN_OK;
 }
 
@@ -232,7 +345,8 @@ gen_status gen_data_int(const gen_data *d, const char *name, int64_t *out) {
     gen_status s = scalar("gen_data_int", d, name, &x, &integral);
     if (s != GEN_OK) return s;
     if (!integral) return GEN_FAIL(GEN_ERR_VALUE, "gen_data_int: variable %s is %g, not an integer", name, x);
-    *out = (int64_t)x;
+    const var *v = &d->vars[find(d, name)];
+    *out = v->dtype == GEN_I64 ? *(const int64_t *)v->v : (int64_t)x; /* exact beyond 2^53 */
     return GEN_OK;
 }
 
@@ -240,4 +354,210 @@ gen_status gen_data_real(const gen_data *d, const char *name, double *out) {
     if (!out) return GEN_FAIL(GEN_ERR_MISUSE, "gen_data_real: out is NULL");
     bool integral = false;
     return scalar("gen_data_real", d, name, out, &integral);
+}
+
+/* ---- building ---- */
+
+/* The shortest of %.15g..%.17g that reads back as exactly x (or, for an f32 value, as the
+ * same float), into buf[40]. */
+static void shortest(double x, bool single, char *buf) {
+    for (int prec = single ? 6 : 15; prec <= 17; prec++) {
+        snprintf(buf, 40, "%.*g", prec, x);
+        double back = strtod(buf, NULL);
+        if (single ? (float)back == (float)x : back == x) break;
+    }
+}
+
+/* Stan's identifiers: a letter, then letters, digits and underscores, not ending in "__"
+ * (reserved for Stan's own names). */
+static bool stan_identifier(const char *s) {
+    size_t n = strlen(s);
+    if (!n || !((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z'))) return false;
+    for (const char *p = s; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_'))
+            return false;
+    return !(n >= 2 && s[n - 1] == '_' && s[n - 2] == '_');
+}
+
+/* value as a variable (its numbers copied from the host, converted as data.h says). */
+static gen_status from_array(const char *fn, const char *name, const gen_array *value, var *x) {
+    if (gen_array_is_tuple(value)) return GEN_FAIL(GEN_ERR_VALUE, "%s: variable %s: the value is a tuple", fn, name);
+    if (gen_array_is_batched(value))
+        return GEN_FAIL(GEN_ERR_VALUE, "%s: variable %s: the value is a batched array (one value per particle); "
+                                       "write one particle's value", fn, name);
+    gen_dtype t = gen_array_dtype(value);
+    *x = (var){.dtype = t == GEN_I64 || t == GEN_BOOL ? GEN_I64 : GEN_F64, .ndim = gen_array_ndim(value),
+               .size = gen_array_size(value)};
+    memcpy(x->shape, gen_array_shape(value), (size_t)x->ndim * sizeof *x->shape);
+    if (!(x->name = copy_name(name))) return GEN_ERR_OOM;
+    if (!x->size) return GEN_OK;
+    if (!(x->v = core_alloc((size_t)x->size * 8))) return GEN_ERR_OOM;
+    gen_status s = gen_array_copy_to(value, t == GEN_F32 ? GEN_F64 : x->dtype, x->v, (size_t)x->size * 8);
+    if (s == GEN_OK && t == GEN_F32) {
+        /* an f32 value is kept as the double its shortest form reads as (0.1f as 0.1), so
+         * that what is kept is what the written file reads back as */
+        double *dv = x->v;
+        char buf[40];
+        for (int64_t i = 0; i < x->size; i++)
+            if (isfinite(dv[i])) shortest(dv[i], true, buf), dv[i] = strtod(buf, NULL);
+    }
+    return s;
+}
+
+gen_status gen_data_set(gen_data *d, const char *name, const gen_array *value) {
+    const char *fn = "gen_data_set";
+    if (!d || !name || !value)
+        return GEN_FAIL(GEN_ERR_MISUSE, "%s: the %s is NULL", fn, !d ? "data" : !name ? "name" : "value");
+    if (!stan_identifier(name))
+        return GEN_FAIL(GEN_ERR_VALUE, "%s: '%s' is not a Stan variable name (a letter, then letters, digits and _, "
+                                       "not ending in __)", fn, name);
+    int i = find(d, name);
+    if (i < 0 && d->n == d->cap) {
+        int cap = d->cap ? 2 * d->cap : 8;
+        var *vs = core_realloc(d->vars, (size_t)d->cap * sizeof *vs, (size_t)cap * sizeof *vs);
+        if (!vs) return GEN_ERR_OOM;
+        d->vars = vs;
+        d->cap = cap;
+    }
+    var x = {0};
+    gen_status s = from_array(fn, name, value, &x);
+    if (s != GEN_OK) {
+        var_clear(&x);
+        return s;
+    }
+    if (i >= 0) var_clear(&d->vars[i]); /* replacing keeps the place */
+    else i = d->n++;
+    d->vars[i] = x;
+    return GEN_OK;
+}
+
+gen_status gen_data_remove(gen_data *d, const char *name) {
+    const var *x = NULL;
+    gen_status s = lookup("gen_data_remove", d, name, &x);
+    if (s != GEN_OK) return s;
+    int i = (int)(x - d->vars);
+    var_clear(&d->vars[i]);
+    memmove(d->vars + i, d->vars + i + 1, (size_t)(d->n - i - 1) * sizeof *d->vars);
+    d->n--;
+    return GEN_OK;
+}
+
+/* ---- writing ---- */
+
+/* A growing text (core_alloc'd); ok false once an allocation failed. */
+typedef struct text {
+    char *p;
+    size_t len, cap;
+    bool ok;
+} text;
+
+static void put(text *t, const char *s, size_t n) {
+    if (!t->ok) return;
+    if (t->len + n + 1 > t->cap) {
+        size_t cap = t->cap ? t->cap : 256;
+        while (t->len + n + 1 > cap) cap *= 2;
+        char *p = core_realloc(t->p, t->cap, cap);
+        if (!p) {
+            t->ok = false;
+            return;
+        }
+        t->p = p;
+        t->cap = cap;
+    }
+    memcpy(t->p + t->len, s, n);
+    t->len += n;
+    t->p[t->len] = '\0';
+}
+
+static void puts_(text *t, const char *s) { put(t, s, strlen(s)); }
+
+/* A name as a JSON string (names read from a file may hold any character). */
+static void put_name(text *t, const char *s) {
+    puts_(t, "\"");
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        char buf[8];
+        if (*p == '"' || *p == '\\') snprintf(buf, sizeof buf, "\\%c", *p);
+        else if (*p < 0x20) snprintf(buf, sizeof buf, "\\u%04x", *p);
+        else buf[0] = (char)*p, buf[1] = '\0';
+        puts_(t, buf);
+    }
+    puts_(t, "\"");
+}
+
+/* A real so that it reads back as the same bits and as a real: Stan's strings for the
+ * special values, and a ".0" for an integral value (28.0, -0.0; 1e+20 has its exponent). */
+static void put_real(text *t, double x) {
+    char buf[48];
+    if (isnan(x)) snprintf(buf, sizeof buf, "\"NaN\"");
+    else if (isinf(x)) snprintf(buf, sizeof buf, x > 0 ? "\"Inf\"" : "\"-Inf\"");
+    else {
+        shortest(x, false, buf);
+        if (!strpbrk(buf, ".e")) strcat(buf, ".0");
+    }
+    puts_(t, buf);
+}
+
+/* The elements of x from *at on, nested from depth k. */
+static void put_rows(text *t, const var *x, int k, int64_t *at) {
+    if (k == x->ndim) {
+        char buf[32];
+        if (x->dtype == GEN_I64) {
+            snprintf(buf, sizeof buf, "%lld", (long long)((const int64_t *)x->v)[*at]);
+            puts_(t, buf);
+        } else {
+            put_real(t, ((const double *)x->v)[*at]);
+        }
+        (*at)++;
+        return;
+    }
+    puts_(t, "[");
+    for (int64_t i = 0; i < x->shape[k]; i++) {
+        if (i) puts_(t, ", ");
+        put_rows(t, x, k + 1, at);
+    }
+    puts_(t, "]");
+}
+
+char *gen_data_to_json(const gen_data *d) {
+    if (!d) {
+        GEN_FAIL(GEN_ERR_MISUSE, "gen_data_to_json: the data is NULL");
+        return NULL;
+    }
+    text t = {.ok = true};
+    puts_(&t, d->n ? "{\n" : "{");
+    for (int i = 0; i < d->n; i++) {
+        int64_t at = 0;
+        puts_(&t, "  ");
+        put_name(&t, d->vars[i].name);
+        puts_(&t, ": ");
+        put_rows(&t, &d->vars[i], 0, &at);
+        puts_(&t, i + 1 < d->n ? ",\n" : "\n");
+    }
+    puts_(&t, "}\n");
+    char *s = t.ok ? core_realloc(t.p, t.cap, t.len + 1) : NULL; /* exact, for gen_data_json_free */
+    if (!s && t.p) core_free(t.p, t.cap); /* the failed allocation recorded GEN_ERR_OOM */
+    return s;
+}
+
+void gen_data_json_free(char *json) {
+    if (json) core_free(json, strlen(json) + 1);
+}
+
+gen_status gen_data_write(const gen_data *d, const char *path) {
+    if (!d || !path) return GEN_FAIL(GEN_ERR_MISUSE, "gen_data_write: the %s is NULL", d ? "path" : "data");
+    char *json = gen_data_to_json(d);
+    if (!json) return core_error_pending() ? core_error_pending() : GEN_ERR_OOM;
+    gen_status s = GEN_OK;
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        s = GEN_FAIL(GEN_ERR_VALUE, "gen_data_write: cannot write %s: %s", path, strerror(errno));
+    } else {
+        size_t n = strlen(json);
+        bool bad = fwrite(json, 1, n, f) != n;
+        int err = errno;
+        if (fclose(f) != 0) bad = true, err = errno;
+        if (bad) s = GEN_FAIL(GEN_ERR_VALUE, "gen_data_write: cannot write %s: %s", path, strerror(err ? err : EIO));
+    }
+    gen_data_json_free(json);
+    return s;
 }
