@@ -1695,6 +1695,15 @@ static void test_data_model(void) {
     ST(gen_data_real(NULL, "n", &x));
     ST(gen_data_real(d, NULL, &x));
     ST(gen_data_real(d, "n", NULL));
+    ST(gen_data_set(NULL, "n", S));
+    ST(gen_data_set(d, NULL, S));
+    ST(gen_data_set(d, "n", NULL));
+    ST(gen_data_remove(NULL, "n"));
+    ST(gen_data_remove(d, NULL));
+    PTR(gen_data_to_json(NULL));
+    NOOP(gen_data_json_free(NULL));
+    ST(gen_data_write(NULL, "d.json"));
+    ST(gen_data_write(d, NULL));
     gen_data_free(d);
     /* genc/draws.h */
     gen_array *dr = gen_zeros(GEN_F64, GEN_DIMS(1, 1, 1)), *out = NULL;
@@ -1738,7 +1747,7 @@ static void test_data_model(void) {
      * gen_data_free, gen_data_count, gen_data_name, gen_data_has, gen_model_free,
      * gen_model_gf, gen_model_args, gen_model_observations, gen_model_latents,
      * gen_model_algorithm, gen_model_kernel, gen_model_smc, gen_model_summary,
-     * gen_model_reference. No pointer argument: gen_model_new. */
+     * gen_model_reference. No pointer argument: gen_model_new, gen_data_new. */
 }
 
 int main(void) {
