@@ -396,6 +396,7 @@ gen_status gen_pathfinder_inits(gen_key key, const gen_trace *tr, const gen_sele
     if (inv_metric) *inv_metric = NULL;
     if (!out) return GEN_FAIL(GEN_ERR_MISUSE, "%s: out is NULL", fn);
     for (int c = 0; c < n; c++) out[c] = NULL;
+    if (!tr || !sel) return infer_null(fn, tr ? "the selection" : "the trace");
     if (n < 1) return GEN_FAIL(GEN_ERR_VALUE, "%s: need n >= 1 traces, got %d", fn, n);
     bool caller_owned = gen_scope_depth() == 0; /* no scope: the caller owns what we return */
     gen_status s = gen_scope_begin();

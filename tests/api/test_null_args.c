@@ -83,7 +83,7 @@ static gen_support o_support;
 static gen_nuts_stats o_nuts_stats;
 static gen_nuts_result o_nuts_result;
 static gen_pathfinder_result o_pf_result;
-static gen_trace *o_trs[1];
+static gen_trace *o_trs_pf[1];
 
 /* a ~ N(0, 1), returning a */
 static gen_status BODY(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
@@ -1163,8 +1163,8 @@ static void test_infer(void) {
     ST(gen_pathfinder_trace(TR, NULL, &o_pf_result, 0, &o_tr));
     ST(gen_pathfinder_trace(TR, SEL, NULL, 0, &o_tr));
     ST(gen_pathfinder_trace(TR, SEL, &o_pf_result, 0, NULL));
-    ST(gen_pathfinder_inits(KEY, NULL, SEL, NULL, 1, o_trs, NULL));
-    ST(gen_pathfinder_inits(KEY, TR, NULL, NULL, 1, o_trs, NULL));
+    ST(gen_pathfinder_inits(KEY, NULL, SEL, NULL, 1, o_trs_pf, NULL));
+    ST(gen_pathfinder_inits(KEY, TR, NULL, NULL, 1, o_trs_pf, NULL));
     ST(gen_pathfinder_inits(KEY, TR, SEL, NULL, 1, NULL, NULL));
     /* No pointer argument: gen_nuts_config_default. */
     /* Optional (documented "may be NULL", no row): gen_importance_sampling args,
