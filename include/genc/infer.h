@@ -820,6 +820,89 @@ gen_status gen_nuts_sample(gen_key key, int n_chains, gen_trace *const *init,
                            const gen_selection *sel, const gen_nuts_config *cfg, int n_threads,
                            gen_nuts_result *out);
 
+/* ---- Pathfinder: variational approximation and starts for NUTS -------------------------
+ * Pathfinder (Zhang, Carpenter, Gelman and Vehtari 2022; Stan's `pathfinder` method):
+ * from a start in unconstrained space (gen_target: the log density with the Jacobians),
+ * L-BFGS climbs the log density; at each iterate the normal approximation N(mu, H) is
+ * formed whose covariance H is the L-BFGS inverse-Hessian estimate (a diagonal, updated
+ * from each (s, y) pair, plus a low-rank term from the last `history` pairs, Byrd,
+ * Nocedal and Schnabel's compact form) and whose mean is the iterate plus H times the
+ * gradient (one Newton step); its ELBO, E_q[log p - log q], is estimated with elbo_draws
+ * draws; the iterate with the best ELBO is kept and `draws` draws are taken from it (the
+ * ELBO's draws among them). Several paths (multi-path Pathfinder): each path from its own
+ * random start, then multi_draws draws resampled with replacement from the pooled draws
+ * by Pareto-smoothed importance weights (PSIS, Vehtari et al. 2024) exp(log p - log q).
+ * Defaults in brackets are Stan's; a zero field takes its default. */
+typedef struct gen_pathfinder_config {
+    int history;            /* [5] (s, y) pairs of the L-BFGS history and the low rank */
+    int max_iters;          /* [1000] L-BFGS iterations */
+    int elbo_draws;         /* [25] draws estimating each iterate's ELBO */
+    int64_t draws;          /* [1000] draws of each path */
+    int paths;              /* [4] paths; 1 runs single-path Pathfinder (no resampling) */
+    int64_t multi_draws;    /* [1000] draws resampled from the paths' (paths > 1) */
+    double init_radius;     /* [2] each path starts uniform in (-r, r)^d, drawn again
+                               until the log density and gradient are finite */
+    bool init_at_trace;     /* every path starts at the trace's own point instead */
+    double init_alpha;      /* [1e-3] the first line search's step */
+    double tol_obj;         /* [1e-12] convergence: absolute change of -log p */
+    double tol_rel_obj;     /* [1e4] relative change of -log p, in units of DBL_EPSILON */
+    double tol_grad;        /* [1e-8] gradient norm */
+    double tol_rel_grad;    /* [1e7] g^T H g / max(|log p|, 1), in units of DBL_EPSILON */
+    double tol_param;       /* [1e-8] norm of the last step */
+    bool covariance;        /* also return each path's dense covariance (d^2 doubles) */
+} gen_pathfinder_config;
+
+/* What gen_pathfinder returns (arrays in the current scope; n: multi_draws when paths >
+ * 1, else draws; P: paths). */
+typedef struct gen_pathfinder_result {
+    gen_array *draws;         /* [n, dims]: the selected choices, flattened
+                                 (gen_choicemap_flatten), constrained values */
+    gen_array *unconstrained; /* [n, d]: the draws in unconstrained space */
+    gen_array *logp;          /* [n]: log density (with Jacobians) of each draw */
+    gen_array *logq;          /* [n]: log density of each draw under its path's normal */
+    gen_array *elbo;          /* [P]: each path's best ELBO estimate */
+    gen_array *best_iter;     /* [P] i64: the L-BFGS iteration (1, 2, ...) of that ELBO */
+    gen_array *iters;         /* [P] i64: the L-BFGS iterations each path ran */
+    gen_array *mean;          /* [P, d]: each path's approximation's mean */
+    gen_array *cov;           /* [P, d, d]: its covariance (with config.covariance;
+                                 else NULL) */
+    gen_array *inv_metric;    /* [d]: the variance of the unconstrained draws, an inverse
+                                 metric for gen_nuts_config.inv_metric */
+    double pareto_k;          /* PSIS's Pareto k of the pooled weights (NaN for one path,
+                                 or too few draws to fit); above 0.7 the approximation
+                                 is poor */
+    int64_t n_evals;          /* log density (and gradient) evaluations, all paths */
+} gen_pathfinder_result;
+
+/* Pathfinder on tr's choices in sel (gen_target's selection rules) with cfg (NULL: the
+ * defaults). Keys: path p uses fold_in(key, p) split in 3: the start (attempt a:
+ * fold_in(k0, a)), the ELBO draws of iteration i (fold_in(k1, i)), the final draws (k2);
+ * the resampling uses fold_in(key, paths). A path whose start the model rejects in 100
+ * tries, or that finds no approximation with a finite ELBO, is dropped (a message names
+ * it when every path is: GEN_ERR_VALUE "gen_pathfinder: path 0: no initial point with a
+ * finite log density and gradient in 100 tries"); other model errors are returned,
+ * prefixed by the path. A bad config field is GEN_ERR_VALUE naming it ("gen_pathfinder:
+ * history must be >= 0 (0: 5), got -1"). On error the fields of out are NULL. Paths run
+ * one after another on the calling thread. */
+gen_status gen_pathfinder(gen_key key, const gen_trace *tr, const gen_selection *sel,
+                          const gen_pathfinder_config *cfg, gen_pathfinder_result *out);
+
+/* The trace at draw i of r (a new reference in the current scope): tr updated with the
+ * selected choices at the draw's unconstrained point; tr and sel as given to
+ * gen_pathfinder. GEN_ERR_VALUE for i outside the draws or a selection of another
+ * dimension. */
+gen_status gen_pathfinder_trace(const gen_trace *tr, const gen_selection *sel,
+                                const gen_pathfinder_result *r, int64_t i, gen_trace **out);
+
+/* n starting traces for NUTS or HMC chains (with gen_nuts_config.init_at_trace): runs
+ * gen_pathfinder (key, cfg) and returns the traces at its first n draws in out[0..n)
+ * (new references in the current scope). n must be at most the number of draws
+ * (GEN_ERR_VALUE); errors are gen_pathfinder's. inv_metric (may be NULL) receives the
+ * draws' variance ([d], in the current scope), a fixed inverse metric for the chains. */
+gen_status gen_pathfinder_inits(gen_key key, const gen_trace *tr, const gen_selection *sel,
+                                 const gen_pathfinder_config *cfg, int n, gen_trace **out,
+                                 gen_array **inv_metric);
+
 #ifdef __cplusplus
 }
 #endif

@@ -82,6 +82,8 @@ static gen_involutive_info o_info;
 static gen_support o_support;
 static gen_nuts_stats o_nuts_stats;
 static gen_nuts_result o_nuts_result;
+static gen_pathfinder_result o_pf_result;
+static gen_trace *o_trs_pf[1];
 
 /* a ~ N(0, 1), returning a */
 static gen_status BODY(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
@@ -1154,6 +1156,16 @@ static void test_infer(void) {
     ST(gen_nuts_sample(KEY, 1, TRS, NULL, &NUTS_CFG, 1, &o_nuts_result));
     ST(gen_nuts_sample(KEY, 1, TRS, SEL, NULL, 1, &o_nuts_result));
     ST(gen_nuts_sample(KEY, 1, TRS, SEL, &NUTS_CFG, 1, NULL));
+    ST(gen_pathfinder(KEY, NULL, SEL, NULL, &o_pf_result));
+    ST(gen_pathfinder(KEY, TR, NULL, NULL, &o_pf_result));
+    ST(gen_pathfinder(KEY, TR, SEL, NULL, NULL));
+    ST(gen_pathfinder_trace(NULL, SEL, &o_pf_result, 0, &o_tr));
+    ST(gen_pathfinder_trace(TR, NULL, &o_pf_result, 0, &o_tr));
+    ST(gen_pathfinder_trace(TR, SEL, NULL, 0, &o_tr));
+    ST(gen_pathfinder_trace(TR, SEL, &o_pf_result, 0, NULL));
+    ST(gen_pathfinder_inits(KEY, NULL, SEL, NULL, 1, o_trs_pf, NULL));
+    ST(gen_pathfinder_inits(KEY, TR, NULL, NULL, 1, o_trs_pf, NULL));
+    ST(gen_pathfinder_inits(KEY, TR, SEL, NULL, 1, NULL, NULL));
     /* No pointer argument: gen_nuts_config_default. */
     /* Optional (documented "may be NULL", no row): gen_importance_sampling args,
      * gen_importance_sampling proposal, gen_importance_sampling proposal_args,
@@ -1183,7 +1195,8 @@ static void test_infer(void) {
      * gen_split_merge_propose info, gen_gibbs cand, gen_enumerate args, gen_enumerate obs,
      * gen_enumerate log_probs, gen_enumerate log_ml, gen_enumerate_with args,
      * gen_enumerate_with obs, gen_enumerate_with progress, gen_enumerate_with log_probs,
-     * gen_enumerate_with log_ml, gen_nuts inv_metric, gen_nuts stats. */
+     * gen_enumerate_with log_ml, gen_nuts inv_metric, gen_nuts stats, gen_pathfinder cfg,
+     * gen_pathfinder_inits cfg, gen_pathfinder_inits inv_metric. */
 }
 
 /* ---- genc/filter.h ---- */
