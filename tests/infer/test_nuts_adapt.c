@@ -255,7 +255,7 @@ static void test_resume(void) {
         /* a resumed run keeps the schedule */
         cfg.adapt = m == 1 ? GEN_ADAPT_LOW_RANK : GEN_ADAPT_GRADIENT;
         CHECK_ERROR(gen_nuts_sample(gen_key_new(11), 2, NULL, gen_select_all(), &cfg, 2, &b),
-                    "keeps the settings of the run it resumes: adapt");
+                    "keeps the settings of the run it resumes: metric");
     }
 }
 
