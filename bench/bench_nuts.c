@@ -4,10 +4,13 @@
  * posterior (bench/run_nuts.sh sets them against Stan's). Also issue 6's HMC benchmark:
  * HMC on the polynomial regression, step 0.01, 20 leapfrog steps, 50 warm-up steps then
  * 100 / 500 / 1000 iterations, one chain: ms per run.
- *   bench_nuts pdb DIR CHAINS WARMUP DRAWS [INDEX...]
+ * The optional ADAPT chooses the metric's warm-up (gen_nuts_config.adapt): stan (the
+ * default), grad (nutpie's diagonal) or lowrank (nutpie's low-rank); the JSON says which.
+ *   bench_nuts pdb DIR CHAINS WARMUP DRAWS [stan|grad|lowrank] [INDEX...]
  *   bench_nuts hmc [REPS] */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "common.h"
 #include "genc.h"
@@ -33,7 +36,9 @@ static double grads_per_second(const gen_trace *tr, const gen_selection *sel) {
     return (double)n / el;
 }
 
-static int run_pdb(const char *dir, int chains, int64_t warmup, int64_t draws, int which) {
+static const char *ADAPT_NAMES[3] = {"stan", "grad", "lowrank"};
+
+static int run_pdb(const char *dir, int chains, int64_t warmup, int64_t draws, int which, gen_metric_adapt adapt) {
     gen_scope_begin();
     pdb_posterior p;
     gen_gf *gf = NULL;
@@ -47,7 +52,8 @@ static int run_pdb(const char *dir, int chains, int64_t warmup, int64_t draws, i
     gen_selection *sel = pdb_selection(&p);
     pdb_cols cols;
     pdb_cols_init(&cols, &p, tr, sel);
-    gen_nuts_config cfg = {.warmup = warmup, .draws = draws, .metric = GEN_METRIC_DIAG, .init_radius = 2};
+    gen_nuts_config cfg = {.warmup = warmup, .draws = draws, .metric = GEN_METRIC_DIAG, .init_radius = 2,
+                           .adapt = adapt};
     gen_trace *init[16];
     for (int c = 0; c < chains && c < 16; c++) init[c] = tr;
     gen_nuts_result r;
@@ -90,10 +96,10 @@ static int run_pdb(const char *dir, int chains, int64_t warmup, int64_t draws, i
         }
     }
     double gps = grads_per_second(tr, sel);
-    printf("{\"peer\": \"genc\", \"posterior\": \"%s\", \"min_ess_bulk\": %.6g, \"warmup_s\": %.6g, "
-           "\"sampling_s\": %.6g, \"leapfrog_sampling\": %.0f, \"leapfrog_total\": %.0f, \"divergent\": %.0f, "
-           "\"grad_per_s\": %.6g}\n",
-           p.name, min_ess, warm_s, samp_s, leap, leap_all, div, gps);
+    printf("{\"peer\": \"genc\", \"adapt\": \"%s\", \"posterior\": \"%s\", \"min_ess_bulk\": %.6g, "
+           "\"warmup_s\": %.6g, \"sampling_s\": %.6g, \"leapfrog_sampling\": %.0f, \"leapfrog_total\": %.0f, "
+           "\"leapfrog_per_draw\": %.4g, \"divergent\": %.0f, \"grad_per_s\": %.6g}\n",
+           ADAPT_NAMES[adapt], p.name, min_ess, warm_s, samp_s, leap, leap_all, leap / (double)n, div, gps);
     fflush(stdout);
     free(derived);
     gen_scope_end();
@@ -162,15 +168,22 @@ static int run_hmc(int reps) {
 int main(int argc, char **argv) {
     if (argc >= 2 && !strcmp(argv[1], "hmc")) return run_hmc(argc > 2 ? atoi(argv[2]) : 5);
     if (argc < 6 || strcmp(argv[1], "pdb")) {
-        fprintf(stderr, "usage: bench_nuts pdb DIR CHAINS WARMUP DRAWS [INDEX...] | bench_nuts hmc [REPS]\n");
+        fprintf(stderr, "usage: bench_nuts pdb DIR CHAINS WARMUP DRAWS [stan|grad|lowrank] [INDEX...] | "
+                "bench_nuts hmc [REPS]\n");
         return 2;
     }
-    int chains = atoi(argv[3]), rc = 0;
+    int chains = atoi(argv[3]), rc = 0, first = 6;
     if (chains < 1 || chains > 16) chains = 4;
+    gen_metric_adapt adapt = GEN_ADAPT_STAN;
+    for (int a = 0; argc > 6 && a < 3; a++)
+        if (!strcmp(argv[6], ADAPT_NAMES[a])) {
+            adapt = (gen_metric_adapt)a;
+            first = 7;
+        }
     for (int w = 0; w < 8; w++) {
-        bool want = argc == 6;
-        for (int i = 6; i < argc; i++) want |= atoi(argv[i]) == w;
-        if (want) rc |= run_pdb(argv[2], chains, atoll(argv[4]), atoll(argv[5]), w);
+        bool want = argc == first;
+        for (int i = first; i < argc; i++) want |= atoi(argv[i]) == w;
+        if (want) rc |= run_pdb(argv[2], chains, atoll(argv[4]), atoll(argv[5]), w, adapt);
     }
     return rc;
 }

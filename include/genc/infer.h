@@ -694,6 +694,16 @@ typedef enum gen_metric_kind {
     GEN_METRIC_DENSE = 2  /* dense, adapted in warm-up */
 } gen_metric_kind;
 
+/* How warm-up adapts the metric (gen_nuts_config.adapt; the schedules below it). */
+typedef enum gen_metric_adapt {
+    GEN_ADAPT_STAN = 0,     /* Stan's windowed (co)variance of the draws (metric diagonal
+                               or dense) */
+    GEN_ADAPT_GRADIENT = 1, /* nutpie's: a diagonal from the variances of draws and of
+                               gradients, in overlapping windows (metric diagonal) */
+    GEN_ADAPT_LOW_RANK = 2  /* nutpie's low-rank modified metric: that diagonal and the
+                               top eigen-directions of draws and gradients (metric diagonal) */
+} gen_metric_adapt;
+
 /* The transition gen_nuts_sample runs (Stan's `algorithm=hmc engine=...`). */
 typedef enum gen_hmc_engine {
     GEN_ENGINE_NUTS = 0,      /* the No-U-Turn sampler (Stan's default) */
@@ -723,6 +733,37 @@ typedef struct gen_nuts_result gen_nuts_result; /* below */
  *   draws, (n / (n + 5)) var + 1e-3 (5 / (n + 5)) (times I when dense), and the
  *   step-size search and dual averaging restart;
  *   static HMC: int_time [2 pi].
+ * adapt [GEN_ADAPT_STAN] chooses the metric's schedule; the two others are nutpie's
+ * (nuts-rs's adapt strategy), for the diagonal metric only (metric GEN_METRIC_DIAG, no
+ * inv_metric; else GEN_ERR_VALUE). With W warm-up iterations, draw i = 0..W-1:
+ *   start: the inverse metric is 1 / |grad| at the initial point (each entry clamped to
+ *   [1e-20, 1e20], 1 where not finite); that point is the estimators' first draw; then
+ *   the step size search and dual averaging (mu = log(10 step)) as above;
+ *   windows: every draw before the step-size-only window (i < W - floor(0.15 W)) whose
+ *   transition moved and did not diverge enters two estimators, the foreground and the
+ *   background. The background becomes the foreground (and a new, empty background
+ *   starts) when it holds adapt_early_window [10] draws while i < floor(0.3 W), or the
+ *   current window's size after, which starts at max(adapt_window [80], the background's
+ *   count at i = floor(0.3 W)) and grows after each switch to max(size + 1,
+ *   round(1.5 size)); no switch whose next window would end past the step-size window;
+ *   metric: at each switch and every adapt_update [1; 20 for low rank] draws, from the
+ *   foreground when it holds >= 3 draws:
+ *     GRADIENT: inverse metric diag_j = sqrt(var(draws_j) / var(grads_j)), clamped to
+ *     [1e-20, 1e20] (a non-finite or zero value keeps the entry);
+ *     LOW_RANK: s_j = that diag_j; in the space scaled by s (draws (x - mean) / sqrt(s),
+ *     gradients (g - mean) sqrt(s)) the SPD geometric mean S of C_x = X X^T / 1e-5 + I and
+ *     C_g^-1 (C_g = G G^T / 1e-5 + I: Fisher divergence's minimizer); of S's eigenpairs
+ *     (lambda, u) those with lambda > 2 or lambda < 1/2, at most max_rank [10] of the
+ *     largest |log lambda|, give M^-1 = diag(sqrt s) (I + U (Lambda - I) U^T) diag(sqrt s)
+ *     (an update that fails or is not finite keeps the metric);
+ *   step size: dual averaging throughout warm-up (also in the last floor(0.15 W) draws,
+ *   when the metric is fixed); the search runs again only at the first metric update;
+ *   the final step is exp of the averaged log step.
+ * Differences from nuts-rs: Stan's step size search and dual averaging (no step jitter, no
+ * cap at pi, the Metropolis acceptance statistic also late in warm-up); a diverging draw
+ * never enters the estimators (nuts-rs keeps one that ended > 4 steps from the start);
+ * the low-rank eigen-problem is solved in all d dimensions (nuts-rs projects onto the span
+ * of draws and gradients: the same matrix).
  * warmup and draws have no zero default (warmup 0 is no warm-up; draws must be >= 1):
  * gen_nuts_config_default() sets Stan's 1000 and 1000. */
 typedef struct gen_nuts_config {
@@ -738,6 +779,11 @@ typedef struct gen_nuts_config {
     bool init_at_trace;          /* start at each initial trace's own point, not a random one */
     gen_hmc_engine engine;       /* [NUTS] */
     double int_time;             /* static HMC's integration time [2 pi] */
+    gen_metric_adapt adapt;      /* how warm-up adapts the metric [GEN_ADAPT_STAN] */
+    int64_t adapt_window;        /* nutpie's first main window [80] */
+    int64_t adapt_early_window;  /* nutpie's early window [10] */
+    int64_t adapt_update;        /* nutpie's metric update every [1, low rank 20] draws */
+    int max_rank;                /* low rank's most eigen-directions [10] (at most d) */
     const gen_selection *record; /* the choices to record; NULL: sel */
     gen_progress progress;       /* phases "warmup" and "sampling", one unit per iteration;
                                     zero: none */
@@ -782,7 +828,8 @@ typedef struct gen_nuts_result {
     gen_array *stats;         /* [chains, warmup + draws, GEN_NUTS_NSTATS] */
     gen_array *step_size;     /* [chains]: the adapted step sizes (during warm-up: the
                                  current ones) */
-    gen_array *inv_metric;    /* [chains, d] (unit, diagonal) or [chains, d, d] (dense) */
+    gen_array *inv_metric;    /* [chains, d] (unit, diagonal) or [chains, d, d] (dense,
+                                 and low rank: the dense matrix it equals) */
     gen_array *seconds;       /* [chains, 2]: wall time of warm-up and of sampling */
     gen_array *draws_done;    /* [chains] i64: draws recorded (draws when complete) */
     gen_array *iterations_done; /* [chains] i64: iterations done, warm-up and sampling */

@@ -37,13 +37,84 @@ gen_status hmc_normals(gen_key key, int64_t d, double *z) {
 }
 
 void hmc_metric_free(hmc_metric *m) {
-    size_t n = (size_t)(m->kind == 2 ? m->d * m->d : m->d);
+    size_t n = (size_t)(m->kind == 2 ? m->d * m->d : m->kind == 3 ? hmc_lowrank_size(m->d, m->kmax) : m->d);
     if (m->minv) core_free(m->minv, n * sizeof(double));
     if (m->chol) core_free(m->chol, n * sizeof(double));
+    if (m->work) core_free(m->work, ((size_t)m->kmax + 1) * sizeof(double));
     *m = (hmc_metric){0};
 }
 
+int64_t hmc_lowrank_size(int64_t d, int64_t kmax) { return d + 1 + kmax + kmax * d; }
+
+gen_status hmc_metric_set_lowrank(hmc_metric *m, int64_t d, int64_t kmax, const double *packed) {
+    int64_t n = hmc_lowrank_size(d, kmax);
+    if (!(m->kind == 3 && m->d == d && m->kmax == kmax)) { /* warm-up updates it often: keep the buffers */
+        hmc_metric_free(m);
+        *m = (hmc_metric){3, d, kmax, core_calloc((size_t)n, sizeof(double)), NULL,
+                          core_calloc((size_t)kmax + 1, sizeof(double))};
+        if (!m->minv || !m->work) {
+            hmc_metric_free(m);
+            return GEN_ERR_OOM;
+        }
+    }
+    if (packed) {
+        memcpy(m->minv, packed, (size_t)n * sizeof(double));
+    } else {
+        memset(m->minv, 0, (size_t)n * sizeof(double));
+        for (int64_t i = 0; i < d; i++) m->minv[i] = 1;
+    }
+    for (int64_t i = 0; i < d; i++)
+        if (!(m->minv[i] > 0) || !isfinite(m->minv[i]))
+            return GEN_FAIL(GEN_ERR_VALUE, "the inverse metric must be positive, got %g at %lld", m->minv[i], (long long)i);
+    double k = m->minv[d];
+    if (!(k >= 0 && k <= (double)kmax && k == floor(k)))
+        return GEN_FAIL(GEN_ERR_VALUE, "the low-rank metric's rank %g is not in 0..%lld", k, (long long)kmax);
+    for (int64_t j = 0; j < (int64_t)k; j++)
+        if (!(m->minv[d + 1 + j] > 0) || !isfinite(m->minv[d + 1 + j]))
+            return GEN_FAIL(GEN_ERR_VALUE, "the low-rank metric's eigenvalue %lld is %g", (long long)j, m->minv[d + 1 + j]);
+    return GEN_OK;
+}
+
+/* The parts of a packed low-rank inverse metric. */
+static void lowrank_parts(int64_t d, int64_t kmax, const double *packed, int64_t *k, const double **lam,
+                          const double **u) {
+    *k = (int64_t)packed[d];
+    *lam = packed + d + 1;
+    *u = packed + d + 1 + kmax;
+}
+
+void hmc_lowrank_dense(int64_t d, int64_t kmax, const double *packed, double *out) {
+    int64_t k;
+    const double *lam, *u;
+    lowrank_parts(d, kmax, packed, &k, &lam, &u);
+    for (int64_t i = 0; i < d; i++)
+        for (int64_t l = 0; l < d; l++) {
+            double acc = i == l ? 1 : 0;
+            for (int64_t j = 0; j < k; j++) acc += (lam[j] - 1) * u[j * d + i] * u[j * d + l];
+            out[i * d + l] = sqrt(packed[i]) * acc * sqrt(packed[l]);
+        }
+}
+
+/* v = (I + U (diag(f) - I) U^T) v in place, f_j = lam_j^pw, with c (k doubles) scratch. */
+static void lowrank_inner(int64_t d, int64_t k, const double *lam, const double *u, double pw, double *v,
+                          double *c) {
+    for (int64_t j = 0; j < k; j++) {
+        double acc = 0;
+        for (int64_t i = 0; i < d; i++) acc += u[j * d + i] * v[i];
+        c[j] = (pow(lam[j], pw) - 1) * acc;
+    }
+    for (int64_t j = 0; j < k; j++)
+        for (int64_t i = 0; i < d; i++) v[i] += c[j] * u[j * d + i];
+}
+
 gen_status hmc_metric_set(hmc_metric *m, int kind, int64_t d, const double *minv) {
+    if (kind == 1 && m->kind == 1 && m->d == d && m->minv) { /* warm-up updates it often: keep the buffer */
+        for (int64_t i = 0; i < d; i++) m->minv[i] = minv ? minv[i] : 1.0;
+        for (int64_t i = 0; i < d; i++)
+            if (!(m->minv[i] > 0) || !isfinite(m->minv[i]))
+                return GEN_FAIL(GEN_ERR_VALUE, "the inverse metric must be positive, got %g at %lld", m->minv[i], (long long)i);
+        return GEN_OK;
+    }
     hmc_metric_free(m);
     m->kind = kind;
     m->d = d;
@@ -69,7 +140,7 @@ gen_status hmc_metric_set(hmc_metric *m, int kind, int64_t d, const double *minv
 }
 
 gen_status hmc_metric_init(hmc_metric *m, const gen_array *inv_metric, int64_t d) {
-    *m = (hmc_metric){0, d, NULL, NULL};
+    *m = (hmc_metric){.kind = 0, .d = d};
     if (!inv_metric) return GEN_OK;
     int nd = gen_array_ndim(inv_metric);
     const int64_t *sh = gen_array_shape(inv_metric);
@@ -85,12 +156,19 @@ void hmc_apply_minv(const hmc_metric *m, const double *p, double *v) {
         memcpy(v, p, (size_t)d * sizeof *v);
     } else if (m->kind == 1) {
         for (int64_t i = 0; i < d; i++) v[i] = m->minv[i] * p[i];
-    } else {
+    } else if (m->kind == 2) {
         for (int64_t i = 0; i < d; i++) {
             double acc = 0;
             for (int64_t j = 0; j < d; j++) acc += m->minv[i * d + j] * p[j];
             v[i] = acc;
         }
+    } else {
+        int64_t k;
+        const double *lam, *u;
+        lowrank_parts(d, m->kmax, m->minv, &k, &lam, &u);
+        for (int64_t i = 0; i < d; i++) v[i] = sqrt(m->minv[i]) * p[i];
+        lowrank_inner(d, k, lam, u, 1.0, v, m->work);
+        for (int64_t i = 0; i < d; i++) v[i] *= sqrt(m->minv[i]);
     }
 }
 
@@ -107,6 +185,14 @@ void hmc_draw_momentum(const hmc_metric *m, const double *z, double *p) {
         memcpy(p, z, (size_t)d * sizeof *p);
     } else if (m->kind == 1) {
         for (int64_t i = 0; i < d; i++) p[i] = z[i] / sqrt(m->minv[i]);
+    } else if (m->kind == 3) { /* M = diag(1/sqrt s) (I + U (Lambda^-1 - I) U^T) diag(1/sqrt s), whose square
+                                  root's inner factor is I + U (Lambda^-1/2 - I) U^T (U orthonormal) */
+        int64_t k;
+        const double *lam, *u;
+        lowrank_parts(d, m->kmax, m->minv, &k, &lam, &u);
+        memcpy(p, z, (size_t)d * sizeof *p);
+        lowrank_inner(d, k, lam, u, -0.5, p, m->work);
+        for (int64_t i = 0; i < d; i++) p[i] /= sqrt(m->minv[i]);
     } else { /* L L^T = M^-1, so p = L^-T z has covariance (L L^T)^-1 = M */
         for (int64_t i = d - 1; i >= 0; i--) {
             double acc = z[i];

@@ -21,12 +21,23 @@ gen_status hmc_eval_proposed(const gen_target *t, int64_t d, const double *theta
 gen_status hmc_normals(gen_key key, int64_t d, double *z);
 
 /* The metric by its inverse M^-1: kind 0 identity, 1 diagonal ([d]), 2 dense ([d, d],
- * row-major, with chol its lower Cholesky factor: momenta are L^-T z). minv is owned. */
+ * row-major, with chol its lower Cholesky factor: momenta are L^-T z), 3 low rank
+ * (nutpie's): M^-1 = diag(sqrt s) (I + U (Lambda - I) U^T) diag(sqrt s) with k <= kmax
+ * orthonormal columns u_j, packed in minv (hmc_lowrank_size doubles) as [s (d), k,
+ * lambda (kmax), u_0 .. u_{kmax-1} (d each)]; work is kmax doubles of scratch. minv is
+ * owned. */
 typedef struct hmc_metric {
     int kind;
-    int64_t d;
-    double *minv, *chol;
+    int64_t d, kmax;
+    double *minv, *chol, *work;
 } hmc_metric;
+
+/* The doubles of a packed low-rank inverse metric. */
+int64_t hmc_lowrank_size(int64_t d, int64_t kmax);
+/* The low-rank metric from its packed doubles (copied; NULL: the identity, k = 0). */
+gen_status hmc_metric_set_lowrank(hmc_metric *m, int64_t d, int64_t kmax, const double *packed);
+/* The dense [d, d] matrix a packed low-rank inverse metric equals. */
+void hmc_lowrank_dense(int64_t d, int64_t kmax, const double *packed, double *out);
 
 /* From an f64 [d] or [d, d] array (NULL: identity); checks shape and positivity. */
 gen_status hmc_metric_init(hmc_metric *m, const gen_array *inv_metric, int64_t d);

@@ -15,7 +15,7 @@
 gen_status nuts_init(nuts *n, const gen_target *t, int max_depth) {
     int64_t d = gen_target_dim(t);
     *n = (nuts){.t = t, .d = d, .eps = 1, .max_depth = max_depth};
-    n->m = (hmc_metric){0, d, NULL, NULL};
+    n->m = (hmc_metric){.kind = 0, .d = d};
     n->ws_n = (size_t)(d * (4 + TOP_VECS + LEVEL_VECS * (max_depth + 1)));
     if (!(n->ws = core_calloc(n->ws_n ? n->ws_n : 1, sizeof(double)))) return GEN_ERR_OOM;
     n->z = (hmc_point){n->ws, n->ws + d, n->ws + 2 * d, 0};

@@ -80,6 +80,43 @@ void nuts_var_free(nuts_var *v);
  * estimate into minv (d or d * d doubles) and returns true. */
 bool nuts_var_learn(nuts_var *v, nuts_windows *w, const double *theta, double *minv);
 
+/* ---- warm-up (nutpie's): the metric from draws and gradients (nuts_adapt_grad.c; the
+ * schedule is documented at gen_nuts_config) */
+
+typedef struct nuts_gadapt {
+    int kind;            /* 1 diagonal (GEN_ADAPT_GRADIENT), 3 low rank */
+    int64_t d, kmax;     /* low rank: the most eigen-directions */
+    int64_t early_end;   /* draws before it switch every early_window */
+    int64_t step_start;  /* from this draw on only the step size adapts */
+    int64_t window, early_window, update_every;
+    int64_t last_update; /* the draw of the last metric update (0 before the first) */
+    bool initial;        /* the metric is still the one from the initial gradient */
+    /* diagonal: Welford sums of draws and gradients, fg then bg, each [mean_x, m2_x,
+     * mean_g, m2_g] (4 d); low rank: the rows of draws then gradients since the
+     * foreground began, [lo, hi) of cap rows each, the background from split */
+    int64_t n_fg, n_bg;
+    int64_t lo, split, hi, cap;
+    double *buf;
+    size_t nbuf;
+} nuts_gadapt;
+
+/* The estimators of a warm-up of W iterations (set: the windows; kind 1 or 3); the
+ * initial point (theta, grad) is their first draw and the metric from its gradient is
+ * written to minv (d, or hmc_lowrank_size(d, kmax) doubles). */
+gen_status nuts_gadapt_init(nuts_gadapt *a, int kind, int64_t d, int64_t kmax, int64_t W, int64_t window,
+                            int64_t early_window, int64_t update_every, const double *theta, const double *grad,
+                            double *minv);
+void nuts_gadapt_free(nuts_gadapt *a);
+gen_status nuts_gadapt_copy(nuts_gadapt *dst, const nuts_gadapt *src);
+/* Warm-up draw i at (theta, grad); good: it enters the estimators (the transition moved
+ * and did not diverge). Returns true when minv changed; *first: the first change. */
+bool nuts_gadapt_learn(nuts_gadapt *a, int64_t i, const double *theta, const double *grad, bool good, double *minv,
+                       bool *first);
+/* The low-rank estimate from n rows of draws xs and gradients gs ([n, d] each) into
+ * minv (packed, hmc_int.h); false (minv untouched) when it fails or is not finite
+ * (nuts_lowrank.c). */
+bool nuts_lowrank_estimate(int64_t d, int64_t kmax, int64_t n, const double *xs, const double *gs, double *minv);
+
 /* ---- a chain between two iterations: what a resumed run goes on from (nuts_state.c) */
 
 /* The settings of a run with the defaults filled in (what a resumed run must keep). */
@@ -95,6 +132,8 @@ typedef struct nuts_settings {
     double init_radius; /* 0: start at the trace's point */
     int engine;         /* gen_hmc_engine */
     double int_time;    /* static HMC's (0 for NUTS) */
+    int adapt;          /* gen_metric_adapt */
+    int64_t adapt_window, adapt_early_window, adapt_update, max_rank; /* nutpie's (0 for Stan's) */
 } nuts_settings;
 
 void nuts_settings_of(const gen_nuts_config *cfg, nuts_settings *out);
@@ -110,6 +149,7 @@ typedef struct nuts_chain {
     nuts_stepsize ss;
     nuts_windows win;
     nuts_var var;    /* the running (co)variance of the window (buffers NULL: none) */
+    nuts_gadapt ga;  /* nutpie's estimators (buf NULL: none) */
     uint64_t searches;    /* step size searches after windows so far */
     double seconds[2];    /* warm-up and sampling wall time so far */
     gen_trace *trace;     /* at theta (the initial trace before the start); a reference */

@@ -27,7 +27,7 @@ typedef struct nuts_job {
     infer_run *run;
     int c;
     gen_key key;
-    int64_t d, dims, nmetric, W, N;
+    int64_t d, dims, nmetric, W, N, kmax;
     int kind, engine;
     double int_time;
     double *draws, *uc, *stats; /* [N, dims], [N, d], [W + N, GEN_NUTS_NSTATS] */
@@ -100,6 +100,12 @@ static void fill_nan(double *x, int64_t n) {
     for (int64_t i = 0; i < n; i++) x[i] = NAN;
 }
 
+/* n's metric of the job's kind from minv (NULL: the identity). */
+static gen_status set_metric(nuts *n, const nuts_job *job, const double *minv) {
+    if (job->kind == 3) return hmc_metric_set_lowrank(&n->m, job->d, job->kmax, minv);
+    return hmc_metric_set(&n->m, job->kind, job->d, job->kind ? minv : NULL);
+}
+
 /* The start of a new chain: the initial point, the warm-up's state and the first step
  * size search. */
 static gen_status chain_start(nuts_job *job, nuts *n, hmc_point *x, const gen_key *keys, bool adapt_step,
@@ -113,7 +119,15 @@ static gen_status chain_start(nuts_job *job, nuts *n, hmc_point *x, const gen_ke
     cs->ss = (nuts_stepsize){0, 0, 0, set.target_accept, 0.05, 10, 0.75, 0};
     nuts_windows_init(&cs->win, job->W, set.init_buffer, set.term_buffer, set.base_window);
     nuts_var_free(&cs->var);
-    if (adapt_metric && (s = nuts_var_init(&cs->var, n->m.kind, job->d)) != GEN_OK) return s;
+    nuts_gadapt_free(&cs->ga);
+    if (adapt_metric && set.adapt != GEN_ADAPT_STAN) { /* nutpie's: the metric from the gradient here */
+        s = nuts_gadapt_init(&cs->ga, job->kind, job->d, job->kmax, job->W, set.adapt_window, set.adapt_early_window,
+                             set.adapt_update, x->theta, x->grad, cs->minv);
+        if (s == GEN_OK) s = set_metric(n, job, cs->minv);
+        if (s != GEN_OK) return s;
+    } else if (adapt_metric && (s = nuts_var_init(&cs->var, n->m.kind, job->d)) != GEN_OK) {
+        return s;
+    }
     if (adapt_step) {
         s = nuts_init_stepsize(n, x, keys[1]);
         cs->ss.mu = log(10 * n->eps);
@@ -131,6 +145,7 @@ static gen_status run_chain(nuts_job *job, gen_target *t, nuts *n, hmc_point *x,
     nuts_chain *cs = &job->cs;
     int64_t d = job->d, W = job->W, total = W + job->N;
     bool adapt_step = !cfg->fixed_step && W > 0, adapt_metric = !cfg->inv_metric && cfg->metric != GEN_METRIC_UNIT && W > 0;
+    bool nutpie = cfg->adapt != GEN_ADAPT_STAN;
     gen_key keys[4];
     gen_status s = gen_key_split(job->key, 4, keys); /* init, step search, transitions, re-searches */
     if (s != GEN_OK) return s;
@@ -159,6 +174,7 @@ static gen_status run_chain(nuts_job *job, gen_target *t, nuts *n, hmc_point *x,
         }
         gen_nuts_stats st;
         copy_point(d, y, x); /* x stays the last completed iteration's state until this one is */
+        bool moved = false;
         gen_key kit = gen_key_fold_in(keys[2], (uint64_t)it);
         s = job->engine == GEN_ENGINE_HMC_STATIC ? hmc_static_transition(n, y, kit, job->int_time, &st)
                                                  : nuts_transition(n, y, kit, &st);
@@ -174,6 +190,7 @@ static gen_status run_chain(nuts_job *job, gen_target *t, nuts *n, hmc_point *x,
             break;
         }
         put_stats(job->stats + it * GEN_NUTS_NSTATS, &st);
+        moved = memcmp(x->theta, y->theta, (size_t)d * sizeof(double)) != 0;
         hmc_point tmp = *x; /* commit */
         *x = *y;
         *y = tmp;
@@ -185,7 +202,23 @@ static gen_status run_chain(nuts_job *job, gen_target *t, nuts *n, hmc_point *x,
         *stale = tr == NULL;
         if (it < W) {
             if (adapt_step) nuts_stepsize_learn(&cs->ss, &n->eps, st.accept_stat);
-            if (adapt_metric && nuts_var_learn(&cs->var, &cs->win, x->theta, cs->minv)) {
+            bool first = false;
+            if (adapt_metric && nutpie &&
+                nuts_gadapt_learn(&cs->ga, it, x->theta, x->grad, moved && !st.divergent, cs->minv, &first)) {
+                /* nutpie's: the metric changes often; the step size is searched again only at
+                   the first change, dual averaging goes on */
+                s = set_metric(n, job, cs->minv);
+                if (s == GEN_OK && first && adapt_step) {
+                    s = nuts_init_stepsize(n, x, gen_key_fold_in(keys[3], cs->searches++));
+                    cs->ss.mu = log(10 * n->eps);
+                    nuts_stepsize_restart(&cs->ss);
+                }
+                if (s != GEN_OK) {
+                    cs->broken = true;
+                    core_error_prefix("iteration %lld (the metric's update)", (long long)it);
+                    break;
+                }
+            } else if (adapt_metric && !nutpie && nuts_var_learn(&cs->var, &cs->win, x->theta, cs->minv)) {
                 /* a new metric: search the step size again and restart dual averaging */
                 s = hmc_metric_set(&n->m, n->m.kind, d, cs->minv);
                 if (s == GEN_OK && adapt_step) s = nuts_init_stepsize(n, x, gen_key_fold_in(keys[3], cs->searches++));
@@ -231,7 +264,7 @@ static void job_run(nuts_job *job) {
         s = hmc_metric_init(&n.m, cfg->inv_metric, d);
         if (s == GEN_OK) memcpy(cs->minv, n.m.minv, (size_t)job->nmetric * sizeof(double));
     } else if (s == GEN_OK) {
-        s = hmc_metric_set(&n.m, job->kind, d, job->kind ? cs->minv : NULL);
+        s = set_metric(&n, job, cs->minv);
     }
     n.eps = cs->started ? cs->eps : cfg->step > 0 ? cfg->step : 1;
     double *buf = s == GEN_OK ? core_alloc((size_t)(6 * d + 1) * sizeof(double)) : NULL;
@@ -319,6 +352,15 @@ static gen_status check_config(const char *fn, int n_chains, gen_trace *const *i
     if (cfg->init_buffer < 0 || cfg->term_buffer < 0 || cfg->base_window < 0 || cfg->init_radius < 0 ||
         !isfinite(cfg->init_radius))
         return GEN_FAIL(GEN_ERR_VALUE, "%s: need non-negative buffers, window and a finite init_radius >= 0", fn);
+    if (cfg->adapt != GEN_ADAPT_STAN && cfg->adapt != GEN_ADAPT_GRADIENT && cfg->adapt != GEN_ADAPT_LOW_RANK)
+        return GEN_FAIL(GEN_ERR_VALUE, "%s: unknown metric adaptation %d", fn, (int)cfg->adapt);
+    if (cfg->adapt != GEN_ADAPT_STAN && (cfg->metric != GEN_METRIC_DIAG || cfg->inv_metric))
+        return GEN_FAIL(GEN_ERR_VALUE, "%s: adapt GEN_ADAPT_%s adapts the diagonal metric: needs metric GEN_METRIC_DIAG "
+                        "and no inv_metric", fn, cfg->adapt == GEN_ADAPT_GRADIENT ? "GRADIENT" : "LOW_RANK");
+    if (cfg->adapt_window < 0 || cfg->adapt_early_window < 0 || cfg->adapt_update < 0 || cfg->max_rank < 0)
+        return GEN_FAIL(GEN_ERR_VALUE, "%s: adapt_window, adapt_early_window, adapt_update and max_rank must be >= 0 "
+                        "(0: the default), got %lld, %lld, %lld, %d", fn, (long long)cfg->adapt_window,
+                        (long long)cfg->adapt_early_window, (long long)cfg->adapt_update, cfg->max_rank);
     return GEN_OK;
 }
 
@@ -368,8 +410,8 @@ static gen_status job_setup(nuts_job *j, const gen_nuts_result *prev, gen_trace 
     }
     gen_status s = nuts_chain_alloc(&j->cs, j->d, j->nmetric);
     if (s != GEN_OK) return s;
-    for (int64_t i = 0; i < j->nmetric; i++) /* ones, the identity when dense */
-        j->cs.minv[i] = j->kind != 2 || i % (j->d + 1) == 0 ? 1.0 : 0.0;
+    for (int64_t i = 0; i < j->nmetric; i++) /* ones, the identity when dense (low rank: ones, rank 0) */
+        j->cs.minv[i] = j->kind == 3 ? (i < j->d ? 1.0 : 0.0) : j->kind != 2 || i % (j->d + 1) == 0 ? 1.0 : 0.0;
     j->cs.trace = gen_trace_retain(init);
     return GEN_OK;
 }
@@ -393,7 +435,7 @@ static gen_array *gather(nuts_job *jobs, int n, size_t off, int64_t per, int ndi
 
 /* The per-chain numbers: step size, metric, seconds, draws and iterations done. */
 static gen_array *per_chain(nuts_job *jobs, int n, int what) {
-    int64_t m = what == 1 ? jobs[0].nmetric : what == 2 ? 2 : 1;
+    int64_t m = what == 1 ? (jobs[0].kind == 3 ? jobs[0].d * jobs[0].d : jobs[0].nmetric) : what == 2 ? 2 : 1;
     size_t bytes = (size_t)(n * m + 1) * sizeof(double);
     double *v = core_alloc(bytes);
     int64_t *k = core_alloc((size_t)(n + 1) * sizeof(int64_t));
@@ -403,13 +445,14 @@ static gen_array *per_chain(nuts_job *jobs, int n, int what) {
             const nuts_chain *cs = &jobs[c].cs;
             int64_t W = jobs[c].W;
             if (what == 0) v[c] = cs->eps;
-            if (what == 1) memcpy(v + c * m, cs->minv, (size_t)m * sizeof(double));
+            if (what == 1 && jobs[c].kind == 3) hmc_lowrank_dense(jobs[c].d, jobs[c].kmax, cs->minv, v + c * m);
+            else if (what == 1) memcpy(v + c * m, cs->minv, (size_t)m * sizeof(double));
             if (what == 2) memcpy(v + 2 * c, cs->seconds, 2 * sizeof(double));
             k[c] = what == 3 ? (cs->it > W ? cs->it - W : 0) : cs->it;
         }
         int64_t d = jobs[0].d;
         if (what == 0) a = gen_array_from(GEN_F64, 1, (int64_t[]){n}, v);
-        if (what == 1) a = gen_array_from(GEN_F64, jobs[0].kind == 2 ? 3 : 2, (int64_t[]){n, d, d}, v);
+        if (what == 1) a = gen_array_from(GEN_F64, jobs[0].kind >= 2 ? 3 : 2, (int64_t[]){n, d, d}, v);
         if (what == 2) a = gen_array_from(GEN_F64, 2, (int64_t[]){n, 2}, v);
         if (what >= 3) a = gen_array_from(GEN_I64, 1, (int64_t[]){n}, k);
     }
@@ -518,7 +561,8 @@ gen_status gen_nuts_sample(gen_key key, int n_chains, gen_trace *const *init,
                         n_chains, (long long)(W + N), (long long)(dims > d ? dims : d));
     nuts_settings set;
     nuts_settings_of(cfg, &set);
-    int64_t nmetric = set.metric == 2 ? d * d : d;
+    int64_t kmax = set.max_rank < d ? set.max_rank : d;
+    int64_t nmetric = set.metric == 2 ? d * d : set.metric == 3 ? hmc_lowrank_size(d, kmax) : d;
     nuts_job *jobs = core_calloc((size_t)n_chains, sizeof *jobs);
     if (!jobs) return GEN_ERR_OOM;
     infer_run run;
@@ -526,7 +570,7 @@ gen_status gen_nuts_sample(gen_key key, int n_chains, gen_trace *const *init,
     for (int c = 0; c < n_chains && s == GEN_OK; c++) {
         nuts_job *j = &jobs[c];
         *j = (nuts_job){.sel = sel, .cfg = cfg, .run = &run, .c = c, .key = gen_key_fold_in(key, (uint64_t)c),
-                        .d = d, .dims = dims, .nmetric = nmetric, .W = W, .N = N, .kind = set.metric,
+                        .d = d, .dims = dims, .nmetric = nmetric, .W = W, .N = N, .kmax = kmax, .kind = set.metric,
                         .engine = set.engine, .int_time = set.int_time};
         s = job_setup(j, prev, prev ? NULL : init[c]);
     }

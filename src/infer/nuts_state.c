@@ -26,13 +26,20 @@ gen_nuts_config gen_nuts_config_default(void) {
         .init_radius = 2,
         .engine = GEN_ENGINE_NUTS,
         .int_time = GEN_TWO_PI,
+        .adapt = GEN_ADAPT_STAN,
+        .adapt_window = 80,
+        .adapt_early_window = 10,
+        .adapt_update = 0, /* the mode's: 1 diagonal, 20 low rank */
+        .max_rank = 10,
     };
 }
 
 void nuts_settings_of(const gen_nuts_config *cfg, nuts_settings *out) {
+    bool nutpie = cfg->adapt == GEN_ADAPT_GRADIENT || cfg->adapt == GEN_ADAPT_LOW_RANK;
     *out = (nuts_settings){
         .warmup = cfg->warmup,
-        .metric = cfg->inv_metric ? gen_array_ndim(cfg->inv_metric) : metric_kind(cfg->metric),
+        .metric = cfg->inv_metric ? gen_array_ndim(cfg->inv_metric)
+                  : cfg->adapt == GEN_ADAPT_LOW_RANK ? 3 : metric_kind(cfg->metric),
         .fixed_metric = cfg->inv_metric != NULL,
         .step = cfg->step > 0 ? cfg->step : 1,
         .fixed_step = cfg->fixed_step,
@@ -44,6 +51,11 @@ void nuts_settings_of(const gen_nuts_config *cfg, nuts_settings *out) {
         .init_radius = cfg->init_at_trace ? 0 : cfg->init_radius > 0 ? cfg->init_radius : 2,
         .engine = (int)cfg->engine,
         .int_time = cfg->engine != GEN_ENGINE_HMC_STATIC ? 0 : cfg->int_time > 0 ? cfg->int_time : GEN_TWO_PI,
+        .adapt = (int)cfg->adapt,
+        .adapt_window = !nutpie ? 0 : cfg->adapt_window > 0 ? cfg->adapt_window : 80,
+        .adapt_early_window = !nutpie ? 0 : cfg->adapt_early_window > 0 ? cfg->adapt_early_window : 10,
+        .adapt_update = !nutpie ? 0 : cfg->adapt_update > 0 ? cfg->adapt_update : cfg->adapt == GEN_ADAPT_LOW_RANK ? 20 : 1,
+        .max_rank = cfg->adapt != GEN_ADAPT_LOW_RANK ? 0 : cfg->max_rank > 0 ? cfg->max_rank : 10,
     };
 }
 
@@ -69,6 +81,7 @@ gen_status nuts_chain_copy(nuts_chain *dst, const nuts_chain *src, int64_t d, in
     dst->grad = grad;
     dst->minv = minv;
     dst->var = (nuts_var){0};
+    dst->ga = (nuts_gadapt){0};
     dst->trace = NULL;
     memcpy(theta, src->theta, chain_doubles(d, nmetric) * sizeof(double)); /* theta, grad and minv */
     if (src->var.mean && (s = nuts_var_init(&dst->var, src->var.kind, d)) == GEN_OK) {
@@ -76,6 +89,7 @@ gen_status nuts_chain_copy(nuts_chain *dst, const nuts_chain *src, int64_t d, in
         memcpy(dst->var.mean, src->var.mean, (size_t)d * sizeof(double));
         memcpy(dst->var.m2, src->var.m2, (size_t)(src->var.kind == 2 ? d * d : d) * sizeof(double));
     }
+    if (s == GEN_OK) s = nuts_gadapt_copy(&dst->ga, &src->ga);
     if (s != GEN_OK) {
         nuts_chain_free(dst, d, nmetric);
         return s;
@@ -87,6 +101,7 @@ gen_status nuts_chain_copy(nuts_chain *dst, const nuts_chain *src, int64_t d, in
 void nuts_chain_free(nuts_chain *c, int64_t d, int64_t nmetric) {
     if (c->theta) core_free(c->theta, chain_doubles(d, nmetric) * sizeof(double));
     nuts_var_free(&c->var);
+    nuts_gadapt_free(&c->ga);
     gen_trace_release(c->trace);
     c->theta = c->grad = c->minv = NULL;
     c->trace = NULL;
@@ -144,6 +159,11 @@ static bool settings_differ(const nuts_settings *a, const nuts_settings *b, char
     DIFF_D(init_radius)
     DIFF_I(engine)
     DIFF_D(int_time)
+    DIFF_I(adapt)
+    DIFF_I(adapt_window)
+    DIFF_I(adapt_early_window)
+    DIFF_I(adapt_update)
+    DIFF_I(max_rank)
 #undef DIFF_I
 #undef DIFF_D
     return false;
