@@ -852,7 +852,8 @@ gen_status gen_nuts_sample(gen_key key, int n_chains, gen_trace *const *init,
  *   the iteration, regularized as Stan's, (n / (n + 5)) var + 1e-3 (5 / (n + 5)) (not
  *   adapted with fewer than 2 chains);
  *   eps0: cfg->step [1], doubled or halved until the chains' mean acceptance probability
- *   of one leapfrog step crosses 0.8 (Stan's heuristic, all chains at once), T0 = eps0.
+ *   of one leapfrog step crosses 0.8 (Stan's heuristic, all chains at once); T0 = cfg->step
+ *   (as BlackJAX: the step given, before the heuristic).
  * After warm-up, eps and T are exp of the moving averages of log eps and log T (weight
  * k^-1/2), so that L_i = ceil(u_i exp(mean log T - mean log eps)). */
 typedef enum gen_chees_jitter {
@@ -870,7 +871,7 @@ typedef struct gen_chees_config {
     const gen_array *inv_metric; /* a fixed f64 [d] inverse metric (not adapted); NULL */
     double step;                 /* initial step size [1] */
     bool fixed_step;             /* keep step as given (no heuristic, no dual averaging) */
-    double traj_length;          /* initial trajectory length T [the initial step size] */
+    double traj_length;          /* initial trajectory length T [step, before the heuristic] */
     bool fixed_traj_length;      /* keep traj_length as given (no Adam) */
     double target_accept;        /* [0.651], in (0, 1) */
     double learning_rate;        /* Adam's, on log T [0.025] */

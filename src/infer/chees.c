@@ -378,7 +378,7 @@ gen_status gen_chees_sample(const gen_trace *tr, gen_key key, const gen_selectio
     if (s == GEN_OK) s = batch_chains_eval(&r.c, r.c.theta0, r.c.lp0, r.c.grad0, true);
     r.a.eps = r.cfg.step;
     if (s == GEN_OK && !r.cfg.fixed_step && r.cfg.warmup > 0) s = find_step(&r, k[0], &r.a.eps);
-    r.a.T = r.cfg.traj_length > 0 ? r.cfg.traj_length : r.a.eps;
+    r.a.T = r.cfg.traj_length > 0 ? r.cfg.traj_length : r.cfg.step; /* BlackJAX: T0 the initial step given */
     r.a.log_eps_ma = log(r.a.eps), r.a.log_T_ma = log(r.a.T);
     r.a.da = (nuts_stepsize){.mu = log(10 * r.a.eps), .delta = r.cfg.target_accept, .gamma = 0.05, .t0 = 10,
                              .kappa = 0.75};
