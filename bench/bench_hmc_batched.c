@@ -13,7 +13,16 @@
  * mean of (a, b, c) beside the exact posterior mean, as a check.
  *   bench_hmc_batched [--device cuda] [--chains N] [--base M] [--steps K] [--reps R]
  * (defaults: cpu, N = 10000, M = 100, K = 5, R = 5). --device cuda puts x, the observed y
- * and the chains' values on gen_device_cuda(0). */
+ * and the chains' values on gen_device_cuda(0).
+ *   bench_hmc_batched chees [--device cuda] [--chains N] [--warmup W] [--draws D] [--reps R]
+ * (defaults: cpu, N = 1000, W = 200, D = 200, R = 3): issue 19's many-chains run, N chains
+ * of gen_chees_sample (ChEES-HMC with its defaults) from the prior, W warm-up iterations
+ * and D draws each; the total bulk ESS over the chains of each of a, b, c (gen_ess_bulk
+ * of the [N, D] draws) per second of the whole call (warm-up included), the smallest of
+ * the three reported, with the adapted step size, trajectory length, leapfrog steps per
+ * draw and the chains' mean of (a, b, c) beside the exact posterior mean. The median
+ * over R runs (keys 1..R). bench/peers/chees_blackjax.py runs BlackJAX's ChEES on the same
+ * model and data (`bench_hmc_batched data FILE` writes them). */
 #include <cblas.h>
 #include <math.h>
 #include <stdio.h>
@@ -93,12 +102,119 @@ static void run_scalar(void *arg) {
     s->accept_scalar = accepted / (double)(s->base * s->steps);
 }
 
+/* The chees mode (above). */
+static int run_chees(int argc, char **argv) {
+    int64_t chains = 1000, warmup = 200, draws = 200;
+    int reps = 3;
+    const char *device = "cpu";
+    for (int i = 2; i < argc; i++) {
+        if (i + 1 >= argc) return 2;
+        if (!strcmp(argv[i], "--device")) device = argv[++i];
+        else if (!strcmp(argv[i], "--chains")) chains = atoll(argv[++i]);
+        else if (!strcmp(argv[i], "--warmup")) warmup = atoll(argv[++i]);
+        else if (!strcmp(argv[i], "--draws")) draws = atoll(argv[++i]);
+        else if (!strcmp(argv[i], "--reps")) reps = atoi(argv[++i]);
+        else return 2;
+    }
+    if (chains < 2 || warmup < 0 || draws < 4 || reps < 1 || reps > 64) return 2;
+    gen_device dev = GEN_DEVICE_CPU;
+    if (!strcmp(device, "cuda") && (dev = gen_device_cuda(0)) == GEN_DEVICE_NONE) {
+        fprintf(stderr, "bench_hmc_batched: %s\n", gen_error_message());
+        return 1;
+    } else if (strcmp(device, "cuda") && strcmp(device, "cpu")) {
+        return 2;
+    }
+    gen_scope_begin();
+    double xs[POLY_POINTS], ys[POLY_POINTS], exact[3], log_ml;
+    poly_data(xs, ys);
+    poly_posterior(xs, ys, exact, &log_ml);
+    gen_device old = gen_device_set_default(dev);
+    gen_array *x = gen_array_to_device(gen_linspace(0, 1, POLY_POINTS), dev);
+    gen_args args = {1, &x, NULL};
+    gen_addr ya = {1, {gen_part_name("y")}};
+    gen_choicemap *obs = poly_observations(ys);
+    obs = gen_choicemap_set(obs, &ya, gen_array_to_device(gen_choicemap_find(obs, &ya), dev));
+    gen_selection *sel = gen_select(3, params());
+    gen_gf *f = gen_dynamic("polynomial", poly_model);
+    double secs[64], ess_min[64], eps = 0, T = 0, lf = 0, mean[3] = {0};
+    int rc = 0;
+    double *col = malloc((size_t)(chains * draws) * sizeof *col), *un = NULL;
+    const double **rows = malloc((size_t)chains * sizeof *rows);
+    int64_t *nd = malloc((size_t)chains * sizeof *nd);
+    for (int rep = 0; rep < reps && !rc; rep++) {
+        gen_scope_begin();
+        gen_trace *tr = NULL;
+        gen_chees_config cfg = {.warmup = warmup, .draws = draws};
+        gen_chees_result r;
+        rc = gen_generate_batched(f, gen_key_new(100 + (uint64_t)rep), chains, &args, obs, &tr, NULL) != GEN_OK;
+        double t0 = bench_now();
+        if (!rc) rc = gen_chees_sample(tr, gen_key_new(1 + (uint64_t)rep), sel, &cfg, &r) != GEN_OK;
+        if (!rc) rc = gen_device_synchronize(dev) != GEN_OK;
+        secs[rep] = bench_now() - t0;
+        if (!rc) {
+            int64_t n = chains * draws * 3;
+            un = realloc(un, (size_t)n * sizeof *un);
+            rc = gen_array_copy_to(r.draws, GEN_F64, un, (size_t)n * sizeof *un) != GEN_OK;
+            double *st = malloc((size_t)(chains * (warmup + draws) * GEN_NUTS_NSTATS) * sizeof *st);
+            if (!rc) rc = gen_array_copy_to(r.stats, GEN_F64, st, (size_t)(chains * (warmup + draws) * GEN_NUTS_NSTATS) * sizeof *st) != GEN_OK;
+            lf = 0;
+            for (int64_t c = 0; !rc && c < chains; c++)
+                for (int64_t j = warmup; j < warmup + draws; j++)
+                    lf += st[(c * (warmup + draws) + j) * GEN_NUTS_NSTATS + GEN_NUTS_N_LEAPFROG] / (double)(chains * draws);
+            free(st);
+            ess_min[rep] = INFINITY;
+            for (int k = 0; !rc && k < 3; k++) {
+                mean[k] = 0;
+                for (int64_t c = 0; c < chains; c++) {
+                    for (int64_t j = 0; j < draws; j++) col[c * draws + j] = un[(c * draws + j) * 3 + k];
+                    rows[c] = col + c * draws, nd[c] = draws;
+                    for (int64_t j = 0; j < draws; j++) mean[k] += col[c * draws + j] / (double)(chains * draws);
+                }
+                double e = 0;
+                rc = gen_ess_bulk(rows, chains, nd, &e) != GEN_OK;
+                if (e < ess_min[rep]) ess_min[rep] = e;
+            }
+            eps = r.step_size, T = r.traj_length;
+        }
+        gen_scope_end();
+    }
+    gen_device_set_default(old);
+    free(col), free(un), free(rows), free(nd);
+    if (rc) {
+        fprintf(stderr, "bench_hmc_batched: %s\n", gen_error_message());
+        gen_scope_end();
+        return 1;
+    }
+    double rate[64];
+    for (int i = 0; i < reps; i++) rate[i] = ess_min[i] / secs[i];
+    double t = bench_median(secs, reps), er = bench_median(rate, reps), ess = bench_median(ess_min, reps);
+    printf("chees (gen_chees_sample), %lld chains (%s): warmup %lld, draws %lld: median %.4g s, min bulk ESS %.4g, "
+           "%.4g ESS/s; step %.4g, T %.4g, %.2f leapfrogs/draw; mean (a, b, c) = (%.4f, %.4f, %.4f), exact (%.4f, "
+           "%.4f, %.4f)\n",
+           (long long)chains, device, (long long)warmup, (long long)draws, t, ess, er, eps, T, lf, mean[0], mean[1],
+           mean[2], exact[0], exact[1], exact[2]);
+    printf("{\"bench\": \"chees\", \"impl\": \"genc\", \"device\": \"%s\", \"chains\": %lld, \"warmup\": %lld, "
+           "\"draws\": %lld, \"reps\": %d, \"median_s\": %.6g, \"min_ess_bulk\": %.6g, \"ess_per_s\": %.6g, "
+           "\"step_size\": %.6g, \"traj_length\": %.6g, \"leapfrogs_per_draw\": %.4f}\n",
+           device, (long long)chains, (long long)warmup, (long long)draws, reps, t, ess, er, eps, T, lf);
+    gen_scope_end();
+    return 0;
+}
+
 static int usage(void) {
-    fprintf(stderr, "usage: bench_hmc_batched [--device cpu|cuda] [--chains N] [--base M] [--steps K] [--reps R]\n");
+    fprintf(stderr, "usage: bench_hmc_batched [--device cpu|cuda] [--chains N] [--base M] [--steps K] [--reps R]\n"
+                    "       bench_hmc_batched chees [--device cpu|cuda] [--chains N] [--warmup W] [--draws D] [--reps R]\n"
+                    "       bench_hmc_batched data FILE\n");
     return 2;
 }
 
 int main(int argc, char **argv) {
+    if (argc == 3 && !strcmp(argv[1], "data")) return poly_write_data(argv[2]) != 0;
+    if (argc >= 2 && !strcmp(argv[1], "chees")) {
+        openblas_set_num_threads(1);
+        int rc = run_chees(argc, argv);
+        return rc == 2 ? usage() : rc;
+    }
     setup s = {.chains = 10000, .base = 100, .steps = 5, .dev = GEN_DEVICE_CPU};
     int reps = 5;
     const char *device = "cpu";

@@ -949,6 +949,94 @@ gen_status gen_pathfinder_trace(const gen_trace *tr, const gen_selection *sel,
 gen_status gen_pathfinder_inits(gen_key key, const gen_trace *tr, const gen_selection *sel,
                                  const gen_pathfinder_config *cfg, int n, gen_trace **out,
                                  gen_array **inv_metric);
+/* ---- many chains at once: ChEES-HMC on a batched trace -----------------------------------
+ * ChEES-HMC (Hoffman, Radul and Sountsov 2021, "An Adaptive-MCMC Scheme for Setting
+ * Trajectory Lengths in Hamiltonian Monte Carlo"): the n particles of a batched trace are
+ * n HMC chains that share one step size eps, one trajectory length T and one diagonal
+ * metric, all three adapted in warm-up from statistics across the chains. The chains take
+ * their leapfrog steps in lockstep, every chain evaluated at once per step
+ * (gen_target_logpdf_grad_chains: with a compiled target and the trace's values on a GPU,
+ * one kernel), and each accepts on its own. The batched trace is as for gen_hmc (the
+ * particles may differ in the selected choices only; positions in unconstrained space,
+ * gen_target); each chain starts at its particle's point.
+ * Iteration i (counted over warm-up and sampling): every chain draws momenta p ~ N(0, M)
+ * and takes L_i = ceil(u_i T / eps) leapfrog steps (at most max_leapfrog), u_i in (0, 1]
+ * the jitter: the van der Corput (base 2 Halton) point of i + 1 [halton], a uniform, or 1;
+ * each chain accepts with probability min(1, exp(H0 - H)). A trajectory that reaches a
+ * point the model rejects (gen_divergence), or whose energy error H - H0 exceeds 1000, is
+ * divergent and rejected.
+ * Warm-up, after each iteration (as BlackJAX's chees_adaptation, with the metric added):
+ *   eps: dual averaging (gamma 0.05, t0 10, kappa 0.75, mu = log(10 eps0)) of
+ *   target_accept [0.651] minus the harmonic mean of the acceptance probabilities of the
+ *   chains that did not diverge (0 if all did);
+ *   T: Adam (learning_rate [0.025], betas 0.9 and 0.999, epsilon 1e-8) ascending the ChEES
+ *   criterion E[(|x' - E x'|^2 - |x - E x|^2)^2] / 4 in log T, each step clipped to
+ *   +-0.35, with the gradient estimate the acceptance-weighted mean over the chains that
+ *   did not diverge of u_i T (|x' - m'|^2 - |x - m|^2) (x' - m') . p', where x is a
+ *   chain's start, x' and p' its proposal, m the chains' mean start and m' their
+ *   acceptance-weighted mean proposal, with norms in the metric's whitened coordinates
+ *   (|v|^2 = sum_k v_k^2 / Minv_k); the T used is exp of the moving average of log T
+ *   (weight k^-1/2 at warm-up iteration k), within [eps, max_leapfrog eps];
+ *   the metric [diagonal]: Minv the chains' cross-chain variance of their positions after
+ *   the iteration, regularized as Stan's, (n / (n + 5)) var + 1e-3 (5 / (n + 5)) (not
+ *   adapted with fewer than 2 chains);
+ *   eps0: cfg->step [1], doubled or halved until the chains' mean acceptance probability
+ *   of one leapfrog step crosses 0.8 (Stan's heuristic, all chains at once); T0 = cfg->step
+ *   (as BlackJAX: the step given, before the heuristic).
+ * After warm-up, eps and T are exp of the moving averages of log eps and log T (weight
+ * k^-1/2), so that L_i = ceil(u_i exp(mean log T - mean log eps)). */
+typedef enum gen_chees_jitter {
+    GEN_JITTER_HALTON = 0,  /* u_i the van der Corput point of i + 1 (default) */
+    GEN_JITTER_UNIFORM = 1, /* u_i uniform in (0, 1] */
+    GEN_JITTER_NONE = 2     /* u_i = 1: T / eps steps every iteration */
+} gen_chees_jitter;
+
+/* Defaults in brackets; a zero field takes its default (gen_chees_config_default()
+ * returns them all, with 1000 warm-up iterations and 1000 draws). */
+typedef struct gen_chees_config {
+    int64_t warmup, draws;       /* iterations of each phase (warmup >= 0, draws >= 1) */
+    gen_metric_kind metric;      /* [GEN_METRIC_DIAG] cross-chain; GEN_METRIC_UNIT: identity;
+                                    GEN_METRIC_DENSE is GEN_ERR_UNSUPPORTED */
+    const gen_array *inv_metric; /* a fixed f64 [d] inverse metric (not adapted); NULL */
+    double step;                 /* initial step size [1] */
+    bool fixed_step;             /* keep step as given (no heuristic, no dual averaging) */
+    double traj_length;          /* initial trajectory length T [step, before the heuristic] */
+    bool fixed_traj_length;      /* keep traj_length as given (no Adam) */
+    double target_accept;        /* [0.651], in (0, 1) */
+    double learning_rate;        /* Adam's, on log T [0.025] */
+    int max_leapfrog;            /* [1000], at most GEN_MAX_LEAPFROG */
+    gen_chees_jitter jitter;     /* [GEN_JITTER_HALTON] */
+} gen_chees_config;
+
+gen_chees_config gen_chees_config_default(void);
+
+/* What gen_chees_sample returns (arrays in the current scope, or the caller's with none
+ * open). */
+typedef struct gen_chees_result {
+    gen_array *draws;         /* [chains, draws, dims]: the selected choices, flattened in
+                                 deep order, constrained values */
+    gen_array *unconstrained; /* [chains, draws, d]: the positions */
+    gen_array *stats;         /* [chains, warmup + draws, GEN_NUTS_NSTATS]: gen_nuts_sample's
+                                 columns; accept_stat min(1, exp(H0 - H)) (0 when divergent),
+                                 tree_depth 0, n_leapfrog L_i, energy H at the new state */
+    gen_array *inv_metric;    /* [d]: the (shared) inverse metric of the draws */
+    double step_size;         /* eps of the draws */
+    double traj_length;       /* T of the draws (mean leapfrog steps T / eps / 2 with halton) */
+    gen_trace *trace;         /* the batched trace at the chains' final positions */
+} gen_chees_result;
+
+/* n chains of ChEES-HMC (above) on the batched trace tr of n particles, moving its
+ * choices in sel. Keys: split in 3: the step size search (attempt a: fold_in(k0, a)), the
+ * iterations (iteration i: fold_in(k1, i), split in 3: the n d standard normals of the
+ * momenta, chain c's at [c d, (c + 1) d), the n uniforms of the acceptances, the jitter's
+ * uniform), k2 unused. Errors: GEN_ERR_MISUSE for a NULL tr, sel, cfg or out; GEN_ERR_VALUE
+ * for a scalar tr ("gen_chees_sample: the trace is not batched ..."), a bad setting
+ * naming it ("gen_chees_sample: target_accept must be in (0, 1), got 1.5"), an inverse
+ * metric not f64 [d] or not positive; GEN_ERR_UNSUPPORTED as gen_hmc's on batched traces;
+ * a chain whose starting point the model rejects names its particle; other errors of the
+ * model are returned. On error every field of out is NULL (0 for the doubles). */
+gen_status gen_chees_sample(const gen_trace *tr, gen_key key, const gen_selection *sel,
+                            const gen_chees_config *cfg, gen_chees_result *out);
 
 #ifdef __cplusplus
 }

@@ -9,35 +9,32 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "hmc_int.h"
+#include "hmc_batched_int.h"
 #include "kernels_int.h"
-
-/* The state of n chains of dimension d (host doubles, row c for chain c). */
-typedef struct chains {
-    int64_t n, d, dims; /* dims: the selected choices' elements per particle (constrained) */
-    gen_target *t;
-    gen_device dev;     /* where theta goes for the evaluation: the trace's values' device */
-    double *block;      /* every buffer below, in one allocation */
-    double *theta0, *theta, *p, *grad, *grad0, *tmp, *lp, *lp0, *alpha;
-    bool *dead, *acc;
-} chains;
 
 static size_t block_doubles(int64_t n, int64_t d) { return (size_t)(5 * n * d + d + 3 * n + n); }
 
-static gen_status chains_alloc(chains *c) {
+/* The block's bytes: the doubles, then why (n), then dead and acc (2 n bools). */
+static size_t block_bytes(int64_t n, int64_t d) {
+    return block_doubles(n, d) * sizeof(double) + (size_t)n * sizeof(gen_divergence) + (size_t)(2 * n) * sizeof(bool);
+}
+
+static gen_status chains_alloc(batch_chains *c) {
     int64_t n = c->n, d = c->d;
     size_t nd = block_doubles(n, d);
-    if (!(c->block = core_alloc(nd * sizeof(double) + (size_t)(2 * n) * sizeof(bool)))) return GEN_ERR_OOM;
+    if (!(c->block = core_alloc(block_bytes(n, d)))) return GEN_ERR_OOM;
     double *b = c->block;
     c->theta0 = b, c->theta = b + n * d, c->p = b + 2 * n * d, c->grad = b + 3 * n * d, c->grad0 = b + 4 * n * d;
     c->tmp = b + 5 * n * d, c->lp = c->tmp + d, c->lp0 = c->lp + n, c->alpha = c->lp0 + n;
-    c->dead = (bool *)(b + nd), c->acc = c->dead + n;
+    c->why = (gen_divergence *)(b + nd);
+    c->dead = (bool *)(c->why + n), c->acc = c->dead + n;
+    memset(c->why, 0, (size_t)n * sizeof *c->why);
     memset(c->dead, 0, (size_t)(2 * n) * sizeof(bool));
     return GEN_OK;
 }
 
-static void chains_free(chains *c) {
-    if (c->block) core_free(c->block, block_doubles(c->n, c->d) * sizeof(double) + (size_t)(2 * c->n) * sizeof(bool));
+void batch_chains_free(batch_chains *c) {
+    if (c->block) core_free(c->block, block_bytes(c->n, c->d));
     gen_target_free(c->t);
 }
 
@@ -120,7 +117,7 @@ static gen_status particle_rows(const gen_array *v, int64_t n, double **h, int64
 
 /* Every particle's selected values, flattened in deep order, into rows of pts (n rows of
  * c->dims doubles): the points themselves when the target maps them by the identity. */
-static gen_status values_as_points(const chains *c, const gen_trace *tr, const gen_selection *sel, double *pts) {
+static gen_status values_as_points(const batch_chains *c, const gen_trace *tr, const gen_selection *sel, double *pts) {
     int64_t n = c->n, off = 0;
     gen_status s = GEN_OK;
     gen_choicemap_iter it;
@@ -140,7 +137,7 @@ static gen_status values_as_points(const chains *c, const gen_trace *tr, const g
 
 /* The target (from particle 0) and every particle's point into c->theta0: kept from the
  * last batched step on this very trace (target_reuse.c), else found. */
-static gen_status chains_init(chains *c, const gen_trace *tr, const gen_selection *sel) {
+gen_status batch_chains_init(batch_chains *c, const gen_trace *tr, const gen_selection *sel) {
     c->n = gen_trace_batch_size(tr);
     double *kept = NULL;
     gen_status s = GEN_OK;
@@ -206,7 +203,7 @@ static bool rejected_point(double lp, const double *g, int64_t d) {
  * the model rejects the batch as a whole, chain by chain, so that only the chains whose
  * points it rejects die. Dead chains are evaluated at their starting points (theta0),
  * which the model accepts. */
-static gen_status eval_all(chains *c, double *theta, double *lp, double *grad, bool start) {
+gen_status batch_chains_eval(batch_chains *c, double *theta, double *lp, double *grad, bool start) {
     int64_t n = c->n, d = c->d;
     for (int64_t i = 0; i < n; i++)
         if (c->dead[i]) memcpy(theta + i * d, c->theta0 + i * d, (size_t)d * sizeof *theta);
@@ -228,7 +225,7 @@ static gen_status eval_all(chains *c, double *theta, double *lp, double *grad, b
         if (s == GEN_OK && start && rejected_point(lp[i], grad + i * d, d)) /* cannot be: the chains call judged it */
             s = GEN_FAIL(GEN_ERR_VALUE, "the log density at the trace is %g", lp[i]);
         if (s != GEN_OK) core_error_prefix("particle %lld", (long long)i);
-        if (why != GEN_DIVERGENCE_NONE) c->dead[i] = true, lp[i] = -INFINITY;
+        if (why != GEN_DIVERGENCE_NONE) c->dead[i] = true, c->why[i] = why, lp[i] = -INFINITY;
     }
     return s;
 }
@@ -236,7 +233,7 @@ static gen_status eval_all(chains *c, double *theta, double *lp, double *grad, b
 /* Writes the accepted chains' points (c->theta) into tr: one batched update whose
  * constraints hold, at each selected choice, the accepted particles' new values and the
  * others' old ones (so a rejected particle keeps its values and score exactly). */
-static gen_status write_back(chains *c, const gen_trace *tr, const gen_selection *sel, gen_trace **out) {
+gen_status batch_chains_write_back(batch_chains *c, const gen_trace *tr, const gen_selection *sel, gen_trace **out) {
     int64_t n = c->n, dims = c->dims;
     double *x = core_alloc((size_t)(n * dims) * sizeof *x);
     if (!x) return GEN_ERR_OOM;
@@ -289,13 +286,13 @@ static gen_status write_back(chains *c, const gen_trace *tr, const gen_selection
 
 /* Accepts each chain on c->alpha (key: the uniforms), publishes the new trace (tr itself
  * when none accepted) and keeps the target for the next step on it. */
-static gen_status finish(chains *c, const gen_trace *tr, const gen_selection *sel, gen_key key, gen_trace **out,
+static gen_status finish(batch_chains *c, const gen_trace *tr, const gen_selection *sel, gen_key key, gen_trace **out,
                          bool *any, gen_array **acc) {
     bool some = false;
     gen_status s = infer_batch_decide(key, c->n, c->alpha, c->acc, &some);
     if (s != GEN_OK || (s = gen_scope_begin()) != GEN_OK) return s;
     gen_trace *nt = (gen_trace *)tr;
-    if (some) s = write_back(c, tr, sel, &nt);
+    if (some) s = batch_chains_write_back(c, tr, sel, &nt);
     if (s == GEN_OK && !(*out = gen_trace_scope_return(nt))) s = infer_pending();
     gen_scope_end();
     if (s == GEN_OK) s = infer_batch_publish(c->n, c->acc, any, acc);
@@ -309,18 +306,18 @@ static gen_status finish(chains *c, const gen_trace *tr, const gen_selection *se
 
 gen_status infer_hmc_batched(const gen_trace *tr, gen_key key, const gen_selection *sel, double step, int n_leapfrog,
                              const gen_array *inv_metric, gen_trace **out, bool *any, gen_array **acc) {
-    chains c = {0};
+    batch_chains c = {0};
     hmc_metric m = {0};
     gen_key k[2];
     if (!(step > 0)) return GEN_FAIL(GEN_ERR_VALUE, "gen_hmc: need step > 0 (got %g)", step);
     if (n_leapfrog < 1 || n_leapfrog > GEN_MAX_LEAPFROG)
         return GEN_FAIL(GEN_ERR_VALUE, "gen_hmc: n_leapfrog must be in 1..%d, got %d", GEN_MAX_LEAPFROG, n_leapfrog);
     if (!sel) return infer_null("gen_hmc", "the selection");
-    gen_status s = chains_init(&c, tr, sel);
+    gen_status s = batch_chains_init(&c, tr, sel);
     int64_t n = c.n, d = c.d;
     if (s == GEN_OK) s = hmc_metric_init(&m, inv_metric, d);
     if (s == GEN_OK) s = gen_key_split(key, 2, k);
-    if (s == GEN_OK) s = eval_all(&c, c.theta0, c.lp0, c.grad0, true);
+    if (s == GEN_OK) s = batch_chains_eval(&c, c.theta0, c.lp0, c.grad0, true);
     if (s == GEN_OK) s = hmc_normals(k[0], n * d, c.p); /* z, made momenta in place below */
     if (s == GEN_OK) {
         memcpy(c.theta, c.theta0, (size_t)(n * d) * sizeof *c.theta);
@@ -341,7 +338,7 @@ gen_status infer_hmc_batched(const gen_trace *tr, gen_key key, const gen_selecti
             hmc_apply_minv(&m, p, c.tmp);
             for (int64_t k2 = 0; k2 < d; k2++) th[k2] += step * c.tmp[k2];
         }
-        s = eval_all(&c, c.theta, c.lp, c.grad, false);
+        s = batch_chains_eval(&c, c.theta, c.lp, c.grad, false);
         for (int64_t i = 0; s == GEN_OK && i < n; i++) {
             if (c.dead[i]) continue;
             double *p = c.p + i * d, *g = c.grad + i * d;
@@ -353,25 +350,25 @@ gen_status infer_hmc_batched(const gen_trace *tr, gen_key key, const gen_selecti
                                                       : c.alpha[i] - (-c.lp[i] + hmc_kinetic(&m, c.p + i * d, c.tmp));
     if (s == GEN_OK) s = finish(&c, tr, sel, k[1], out, any, acc);
     hmc_metric_free(&m);
-    chains_free(&c);
+    batch_chains_free(&c);
     if (s != GEN_OK) core_error_prefix("gen_hmc");
     return s;
 }
 
 gen_status infer_mala_batched(const gen_trace *tr, gen_key key, const gen_selection *sel, double step,
                               gen_trace **out, bool *any, gen_array **acc) {
-    chains c = {0};
+    batch_chains c = {0};
     gen_key k[2];
     if (!(step > 0)) return GEN_FAIL(GEN_ERR_VALUE, "gen_mala: need step > 0 (got %g)", step);
     if (!sel) return infer_null("gen_mala", "the selection");
-    gen_status s = chains_init(&c, tr, sel);
+    gen_status s = batch_chains_init(&c, tr, sel);
     int64_t n = c.n, d = c.d;
     if (s == GEN_OK) s = gen_key_split(key, 2, k);
-    if (s == GEN_OK) s = eval_all(&c, c.theta0, c.lp0, c.grad0, true);
+    if (s == GEN_OK) s = batch_chains_eval(&c, c.theta0, c.lp0, c.grad0, true);
     if (s == GEN_OK) s = hmc_normals(k[0], n * d, c.p); /* z */
     if (s == GEN_OK) {
         for (int64_t j = 0; j < n * d; j++) c.theta[j] = c.theta0[j] + 0.5 * step * step * c.grad0[j] + step * c.p[j];
-        s = eval_all(&c, c.theta, c.lp, c.grad, false);
+        s = batch_chains_eval(&c, c.theta, c.lp, c.grad, false);
     }
     for (int64_t i = 0; s == GEN_OK && i < n; i++) {
         const double *th = c.theta0 + i * d, *th2 = c.theta + i * d;
@@ -381,7 +378,7 @@ gen_status infer_mala_batched(const gen_trace *tr, gen_key key, const gen_select
                                hmc_mala_logq(d, step, th2, th, c.grad0 + i * d);
     }
     if (s == GEN_OK) s = finish(&c, tr, sel, k[1], out, any, acc);
-    chains_free(&c);
+    batch_chains_free(&c);
     if (s != GEN_OK) core_error_prefix("gen_mala");
     return s;
 }

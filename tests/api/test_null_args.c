@@ -54,6 +54,7 @@ static gen_gf_vtable VTABLE = {.kind = "vt"};
 static gen_candidates CANDIDATES;
 static gen_grid_axis GRID[1];
 static gen_nuts_config NUTS_CFG = {.draws = 1};
+static gen_chees_config CHEES_CFG = {.draws = 1};
 static gen_summary SUMM[1];
 static FILE *FOUT;
 static gen_key KEY;
@@ -84,6 +85,7 @@ static gen_nuts_stats o_nuts_stats;
 static gen_nuts_result o_nuts_result;
 static gen_pathfinder_result o_pf_result;
 static gen_trace *o_trs_pf[1];
+static gen_chees_result o_chees_result;
 
 /* a ~ N(0, 1), returning a */
 static gen_status BODY(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
@@ -1166,7 +1168,11 @@ static void test_infer(void) {
     ST(gen_pathfinder_inits(KEY, NULL, SEL, NULL, 1, o_trs_pf, NULL));
     ST(gen_pathfinder_inits(KEY, TR, NULL, NULL, 1, o_trs_pf, NULL));
     ST(gen_pathfinder_inits(KEY, TR, SEL, NULL, 1, NULL, NULL));
-    /* No pointer argument: gen_nuts_config_default. */
+    ST(gen_chees_sample(NULL, KEY, SEL, &CHEES_CFG, &o_chees_result));
+    ST(gen_chees_sample(TR, KEY, NULL, &CHEES_CFG, &o_chees_result));
+    ST(gen_chees_sample(TR, KEY, SEL, NULL, &o_chees_result));
+    ST(gen_chees_sample(TR, KEY, SEL, &CHEES_CFG, NULL));
+    /* No pointer argument: gen_nuts_config_default, gen_chees_config_default. */
     /* Optional (documented "may be NULL", no row): gen_importance_sampling args,
      * gen_importance_sampling proposal, gen_importance_sampling proposal_args,
      * gen_importance_sampling traces, gen_importance_sampling log_weights,

@@ -1,0 +1,35 @@
+/* hmc_batched_int.h — n chains of a batched trace as host doubles (hmc_batched.c), shared
+ * by the batched HMC and MALA kernels and the ChEES sampler (chees.c): the target from
+ * particle 0, every particle's point, all chains' log densities and gradients in one
+ * evaluation, and one batched update that writes chosen chains' points back. */
+#ifndef GENC_SRC_INFER_HMC_BATCHED_INT_H
+#define GENC_SRC_INFER_HMC_BATCHED_INT_H
+
+#include "hmc_int.h"
+
+/* The state of n chains of dimension d (host doubles, row c for chain c). */
+typedef struct batch_chains {
+    int64_t n, d, dims; /* dims: the selected choices' elements per particle (constrained) */
+    gen_target *t;
+    gen_device dev;     /* where theta goes for the evaluation: the trace's values' device */
+    double *block;      /* every buffer below, in one allocation */
+    double *theta0, *theta, *p, *grad, *grad0, *tmp, *lp, *lp0, *alpha;
+    gen_divergence *why; /* why a dead chain died */
+    bool *dead, *acc;
+} batch_chains;
+
+/* The target (from particle 0: the particles must share every unselected choice, else
+ * GEN_ERR_UNSUPPORTED naming it) and every particle's point into c->theta0 (the buffers
+ * allocated, c->dead and c->acc false). On error the caller still calls batch_chains_free. */
+gen_status batch_chains_init(batch_chains *c, const gen_trace *tr, const gen_selection *sel);
+void batch_chains_free(batch_chains *c);
+/* Log density and gradient of every chain at theta ([n, d]) into lp and grad, all chains
+ * in one evaluation. start: theta are the chains' own points, where a rejected one is an
+ * error naming the particle; else a rejected point kills its chain (c->dead, c->why its reason, lp -inf).
+ * Dead chains are evaluated at their rows of c->theta0 (and theta's rows set to them). */
+gen_status batch_chains_eval(batch_chains *c, double *theta, double *lp, double *grad, bool start);
+/* *out: tr with the chains whose c->acc is set at their points c->theta (one batched
+ * update; the others keep their values and scores exactly), in the current scope. */
+gen_status batch_chains_write_back(batch_chains *c, const gen_trace *tr, const gen_selection *sel, gen_trace **out);
+
+#endif
