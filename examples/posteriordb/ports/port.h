@@ -179,6 +179,24 @@ static inline gen_status port_setup(const port_def *def, const char *dir, port_m
     return *sel ? GEN_OK : gen_error_set(GEN_ERR_VALUE, "port: %s: cannot select the parameters", def->name);
 }
 
+/* The first column of each of m's params in a flattened draw, and *dims the columns: the
+ * flattening follows the choice map's order, not the selection's, so every element is
+ * marked with its column. These are also the params' coordinates in a gen_target of tr
+ * when every param is a scalar or a vector whose bijection keeps its size. */
+static inline gen_status port_offsets(const port_def *def, const port_model *m, const gen_trace *tr,
+                                      const gen_selection *sel, int64_t *dims, int64_t *offset) {
+    const gen_choicemap *cm = gen_trace_choices(tr);
+    *dims = gen_choicemap_flat_size(cm, sel);
+    gen_choicemap *marks = gen_choicemap_unflatten(cm, sel, gen_arange(0, (double)*dims, 1, GEN_F64));
+    for (int i = 0; i < m->n_params; i++) {
+        gen_addr a = port_addr(m->params[i]);
+        const gen_array *v = marks ? gen_choicemap_find(marks, &a) : NULL;
+        if (!v) return gen_error_set(GEN_ERR_VALUE, "port: %s: no choice %s", def->name, m->params[i]);
+        offset[i] = (int64_t)((const double *)gen_array_data(gen_cast(v, GEN_F64)))[0];
+    }
+    return GEN_OK;
+}
+
 /* Runs NUTS (cfg) with `chains` chains on n_threads threads (<= 0: one per chain) and
  * compares every reference parameter with the reference. Arrays in the current scope. */
 static inline gen_status port_run(const port_def *def, const char *dir, gen_key key, int chains,
@@ -195,17 +213,9 @@ static inline gen_status port_run(const port_def *def, const char *dir, gen_key 
     gen_selection *sel = NULL;
     st = port_setup(def, dir, &m, &gf, &args, &tr, &sel);
     if (st != GEN_OK) return st;
-    /* the first column of each parameter in a flattened draw (gen_choicemap_flatten's
-     * order is the map's, not the selection's: mark every element with its column) */
-    const gen_choicemap *cm = gen_trace_choices(tr);
-    int64_t dims = gen_choicemap_flat_size(cm, sel), offset[PORT_MAX_PARAMS];
-    gen_choicemap *marks = gen_choicemap_unflatten(cm, sel, gen_arange(0, (double)dims, 1, GEN_F64));
-    for (int i = 0; i < m.n_params; i++) {
-        gen_addr a = port_addr(m.params[i]);
-        const gen_array *v = marks ? gen_choicemap_find(marks, &a) : NULL;
-        if (!v) return gen_error_set(GEN_ERR_VALUE, "port_run: %s: no choice %s", def->name, m.params[i]);
-        offset[i] = (int64_t)((const double *)gen_array_data(gen_cast(v, GEN_F64)))[0];
-    }
+    int64_t dims = 0, offset[PORT_MAX_PARAMS];
+    st = port_offsets(def, &m, tr, sel, &dims, offset);
+    if (st != GEN_OK) return st;
     gen_trace *init[PORT_MAX_CHAINS];
     for (int c = 0; c < chains; c++) init[c] = tr;
     gen_nuts_result r;
