@@ -282,18 +282,32 @@ static inline void port_print(FILE *f, const char *name, const port_report *r) {
     fprintf(f, "%s: %d of %d parameters match the reference\n", name, r->n_ok, r->ref.n);
 }
 
-/* A port's main: NUTS with the documented defaults (4 chains), the summary, the
- * comparison. argv[1]: the folder of the stored posteriors (default: the source tree's
- * tests/data/posteriordb). Exit status 0 when every parameter matches. */
+/* A port's main: NUTS with the documented defaults (4 chains, on a thread each), the
+ * summary, the comparison. Arguments: [DATA_DIR] (default: the source tree's
+ * tests/data/posteriordb) [--bench] (the chains one after another on one thread, as
+ * rstan with cores = 1, and a JSON line for bench/run_pdb_ports.sh after the table).
+ * Exit status 0 when every parameter matches. */
 static inline int port_main(const port_def *def, const char *src_file, int argc, char **argv) {
     char buf[1100];
-    const char *dir = argc > 1 ? argv[1] : port_data_dir(src_file, 3, buf, sizeof buf);
+    const char *dir = NULL;
+    bool bench = false;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--bench")) bench = true;
+        else dir = argv[i];
+    }
+    if (!dir) dir = port_data_dir(src_file, 3, buf, sizeof buf);
     gen_nuts_config cfg = {.warmup = 1000, .draws = 1000, .metric = GEN_METRIC_DIAG, .init_radius = 2};
     gen_scope_begin();
     port_report r;
-    gen_status st = port_run(def, dir, gen_key_new(1), 4, &cfg, 0, &r);
+    gen_status st = port_run(def, dir, gen_key_new(1), 4, &cfg, bench ? 1 : 0, &r);
     if (st == GEN_OK) port_print(stdout, def->name, &r);
     else fprintf(stderr, "%s: %s\n", def->name, gen_error_message());
+    if (st == GEN_OK && bench)
+        printf("{\"peer\": \"genc\", \"posterior\": \"%s\", \"min_ess_bulk\": %.6g, \"warmup_s\": %.6g, "
+               "\"sampling_s\": %.6g, \"leapfrog_per_draw\": %.4g, \"divergent\": %lld, \"match\": %d, "
+               "\"params\": %d}\n",
+               def->name, r.min_ess_bulk, r.warmup_s, r.sampling_s, r.leapfrog_per_draw, (long long)r.divergent,
+               r.n_ok, r.ref.n);
     gen_scope_end();
     return st == GEN_OK && r.n_ok == r.ref.n ? 0 : 1;
 }
