@@ -689,26 +689,42 @@ typedef struct gen_nuts_kernel {
 gen_kernel gen_kernel_nuts(gen_nuts_kernel *k);
 
 typedef enum gen_metric_kind {
-    GEN_METRIC_UNIT = 0,  /* identity */
-    GEN_METRIC_DIAG = 1,  /* diagonal (Stan's default) */
-    GEN_METRIC_DENSE = 2
+    GEN_METRIC_DIAG = 0,  /* diagonal, adapted in warm-up (Stan's default) */
+    GEN_METRIC_UNIT = 1,  /* identity, not adapted */
+    GEN_METRIC_DENSE = 2  /* dense, adapted in warm-up */
 } gen_metric_kind;
+
+/* The transition gen_nuts_sample runs (Stan's `algorithm=hmc engine=...`). */
+typedef enum gen_hmc_engine {
+    GEN_ENGINE_NUTS = 0,      /* the No-U-Turn sampler (Stan's default) */
+    GEN_ENGINE_HMC_STATIC = 1 /* HMC with a fixed integration time int_time: each
+                                 transition takes L = max(1, floor(int_time / step))
+                                 leapfrog steps and accepts with probability
+                                 min(1, exp(H0 - H)); L follows the adapted step */
+} gen_hmc_engine;
 
 typedef struct gen_nuts_result gen_nuts_result; /* below */
 
-/* The sampler with Stan's warm-up (defaults in brackets are Stan's):
+/* The sampler with Stan's warm-up. Defaults, in brackets, are Stan's (CmdStan's
+ * `sample` method), and a zero field takes its default, so that {.warmup = 1000,
+ * .draws = 1000} runs Stan's sampler; gen_nuts_config_default() returns them all:
+ *   engine NUTS, max_depth [10];
+ *   start: a point uniform in (-init_radius, init_radius) [2] in unconstrained space,
+ *   drawn again until the log density and gradient are finite (init_at_trace: the
+ *   initial trace's own point instead);
  *   step size: the initial step [1] is first doubled or halved until one leapfrog step's
  *   acceptance probability crosses 0.8, then adapted by dual averaging towards
  *   target_accept [0.8] (gamma 0.05, t0 10, kappa 0.75, mu = log(10 step)); the final
  *   step is exp of the averaged log step;
- *   metric: windows after init_buffer [75] iterations, of base_window [25] doubling,
- *   ending term_buffer [50] before the warm-up ends (shrunk to 15% / 75% / 10% of a
- *   warm-up shorter than their sum; none below 20 warm-up iterations); at the end of each
- *   window the inverse metric becomes the regularized sample (co)variance of its draws,
- *   (n / (n + 5)) var + 1e-3 (5 / (n + 5)) (times I when dense), and the step-size
- *   search and dual averaging restart.
- * Zero fields take the defaults, except metric: zero is GEN_METRIC_UNIT (no metric
- * adaptation); Stan's default is GEN_METRIC_DIAG. */
+ *   metric [diagonal]: windows after init_buffer [75] iterations, of base_window [25]
+ *   doubling, ending term_buffer [50] before the warm-up ends (shrunk to 15% / 75% / 10%
+ *   of a warm-up shorter than their sum; none below 20 warm-up iterations); at the end of
+ *   each window the inverse metric becomes the regularized sample (co)variance of its
+ *   draws, (n / (n + 5)) var + 1e-3 (5 / (n + 5)) (times I when dense), and the
+ *   step-size search and dual averaging restart;
+ *   static HMC: int_time [2 pi].
+ * warmup and draws have no zero default (warmup 0 is no warm-up; draws must be >= 1):
+ * gen_nuts_config_default() sets Stan's 1000 and 1000. */
 typedef struct gen_nuts_config {
     int64_t warmup, draws;       /* iterations of each phase (warmup >= 0, draws >= 1) */
     gen_metric_kind metric;      /* what warm-up adapts; ignored if inv_metric is given */
@@ -718,15 +734,21 @@ typedef struct gen_nuts_config {
     int max_depth;               /* [10], at most GEN_NUTS_MAX_DEPTH */
     double target_accept;        /* [0.8] */
     int64_t init_buffer, term_buffer, base_window; /* [75, 50, 25] */
-    double init_radius; /* > 0: start at a uniform(-r, r) point in unconstrained space,
-                           retried until the density and gradient are finite (Stan: 2);
-                           0: at the trace's own point */
+    double init_radius;          /* [2] the random start's radius (above) */
+    bool init_at_trace;          /* start at each initial trace's own point, not a random one */
+    gen_hmc_engine engine;       /* [NUTS] */
+    double int_time;             /* static HMC's integration time [2 pi] */
     const gen_selection *record; /* the choices to record; NULL: sel */
     gen_progress progress;       /* phases "warmup" and "sampling", one unit per iteration;
                                     zero: none */
     const gen_nuts_result *resume; /* continue the chains of this earlier result (below);
                                       NULL: a new run */
 } gen_nuts_config;
+
+/* Stan's defaults, every field set (the values in brackets above), 1000 warm-up
+ * iterations and 1000 draws: start from this rather than from zeros, and change what
+ * differs. */
+gen_nuts_config gen_nuts_config_default(void);
 
 /* The columns of gen_nuts_result.stats, in the order of Stan's output. */
 enum {

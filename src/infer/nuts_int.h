@@ -39,6 +39,10 @@ void nuts_free(nuts *n);
 /* One transition from x (theta, grad, logp; p is overwritten) to the next state, with
  * its statistics in st. */
 gen_status nuts_transition(nuts *n, hmc_point *x, gen_key key, gen_nuts_stats *st);
+/* One transition of static HMC (GEN_ENGINE_HMC_STATIC) from x: L = max(1, floor(int_time
+ * / eps)) leapfrog steps (at most 2^GEN_NUTS_MAX_DEPTH) and a Metropolis accept, using n's
+ * metric, step and workspace (hmc_static.c). */
+gen_status hmc_static_transition(nuts *n, hmc_point *x, gen_key key, double int_time, gen_nuts_stats *st);
 /* Stan's initial step size heuristic at x: doubles or halves eps until the acceptance
  * probability of one leapfrog step crosses 0.8. */
 gen_status nuts_init_stepsize(nuts *n, const hmc_point *x, gen_key key);
@@ -88,7 +92,9 @@ typedef struct nuts_settings {
     int max_depth;
     double target_accept;
     int64_t init_buffer, term_buffer, base_window;
-    double init_radius;
+    double init_radius; /* 0: start at the trace's point */
+    int engine;         /* gen_hmc_engine */
+    double int_time;    /* static HMC's (0 for NUTS) */
 } nuts_settings;
 
 void nuts_settings_of(const gen_nuts_config *cfg, nuts_settings *out);

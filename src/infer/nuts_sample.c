@@ -28,7 +28,8 @@ typedef struct nuts_job {
     int c;
     gen_key key;
     int64_t d, dims, nmetric, W, N;
-    int kind;
+    int kind, engine;
+    double int_time;
     double *draws, *uc, *stats; /* [N, dims], [N, d], [W + N, GEN_NUTS_NSTATS] */
     nuts_chain cs;
     bool stopped; /* by a cancel, before its last iteration */
@@ -60,16 +61,16 @@ static gen_status record(gen_target *t, const gen_selection *rec, int64_t d, con
 }
 
 /* The starting point: the trace's, or uniform in (-r, r)^d until finite (100 tries). */
-static gen_status initial_point(nuts *n, const gen_nuts_config *cfg, gen_key key, hmc_point *x) {
+static gen_status initial_point(nuts *n, const nuts_settings *set, gen_key key, hmc_point *x) {
     int64_t d = n->d;
     gen_status s = gen_array_copy_to(gen_target_position(n->t), GEN_F64, x->theta, (size_t)d * sizeof(double));
-    if (s == GEN_OK && !(cfg->init_radius > 0)) return hmc_eval_start(n->t, d, x->theta, &x->logp, x->grad);
+    if (s == GEN_OK && !(set->init_radius > 0)) return hmc_eval_start(n->t, d, x->theta, &x->logp, x->grad);
     for (int attempt = 0; s == GEN_OK && attempt < 100; attempt++) {
         if ((s = gen_scope_begin()) != GEN_OK) break;
         gen_array *u = gen_random_uniform(gen_key_fold_in(key, (uint64_t)attempt), GEN_F64, 1, &d);
         if (!u) s = infer_pending();
         for (int64_t i = 0; s == GEN_OK && i < d; i++)
-            x->theta[i] = cfg->init_radius * (2 * ((const double *)gen_array_data(u))[i] - 1);
+            x->theta[i] = set->init_radius * (2 * ((const double *)gen_array_data(u))[i] - 1);
         gen_scope_end();
         gen_divergence why = GEN_DIVERGENCE_NONE; /* a point the model rejects: try another */
         if (s == GEN_OK) s = hmc_eval_proposed(n->t, d, x->theta, &x->logp, x->grad, &why);
@@ -107,7 +108,7 @@ static gen_status chain_start(nuts_job *job, nuts *n, hmc_point *x, const gen_ke
     nuts_chain *cs = &job->cs;
     nuts_settings set;
     nuts_settings_of(cfg, &set);
-    gen_status s = initial_point(n, cfg, keys[0], x);
+    gen_status s = initial_point(n, &set, keys[0], x);
     if (s != GEN_OK) return s;
     cs->ss = (nuts_stepsize){0, 0, 0, set.target_accept, 0.05, 10, 0.75, 0};
     nuts_windows_init(&cs->win, job->W, set.init_buffer, set.term_buffer, set.base_window);
@@ -158,7 +159,9 @@ static gen_status run_chain(nuts_job *job, gen_target *t, nuts *n, hmc_point *x,
         }
         gen_nuts_stats st;
         copy_point(d, y, x); /* x stays the last completed iteration's state until this one is */
-        s = nuts_transition(n, y, gen_key_fold_in(keys[2], (uint64_t)it), &st);
+        gen_key kit = gen_key_fold_in(keys[2], (uint64_t)it);
+        s = job->engine == GEN_ENGINE_HMC_STATIC ? hmc_static_transition(n, y, kit, job->int_time, &st)
+                                                 : nuts_transition(n, y, kit, &st);
         gen_trace *tr = NULL;
         if (s == GEN_OK && it >= W) {
             double *row = job->draws + (it - W) * job->dims;
@@ -300,8 +303,12 @@ static gen_status check_config(const char *fn, int n_chains, gen_trace *const *i
     if (cfg->warmup < 0 || cfg->draws < 1 || cfg->warmup > INT64_MAX - cfg->draws)
         return GEN_FAIL(GEN_ERR_VALUE, "%s: need warmup >= 0 and draws >= 1 (got %lld, %lld)", fn,
                         (long long)cfg->warmup, (long long)cfg->draws);
-    if (cfg->metric < GEN_METRIC_UNIT || cfg->metric > GEN_METRIC_DENSE)
+    if (cfg->metric != GEN_METRIC_DIAG && cfg->metric != GEN_METRIC_UNIT && cfg->metric != GEN_METRIC_DENSE)
         return GEN_FAIL(GEN_ERR_VALUE, "%s: unknown metric kind %d", fn, (int)cfg->metric);
+    if (cfg->engine != GEN_ENGINE_NUTS && cfg->engine != GEN_ENGINE_HMC_STATIC)
+        return GEN_FAIL(GEN_ERR_VALUE, "%s: unknown engine %d", fn, (int)cfg->engine);
+    if (cfg->int_time < 0 || !isfinite(cfg->int_time))
+        return GEN_FAIL(GEN_ERR_VALUE, "%s: int_time must be finite and >= 0 (0: 2 pi), got %g", fn, cfg->int_time);
     if (cfg->step < 0 || !isfinite(cfg->step) || (cfg->fixed_step && !(cfg->step > 0)))
         return GEN_FAIL(GEN_ERR_VALUE, "%s: the step size must be finite and > 0 (got %g)", fn, cfg->step);
     if (cfg->target_accept < 0 || cfg->target_accept >= 1)
@@ -309,8 +316,9 @@ static gen_status check_config(const char *fn, int n_chains, gen_trace *const *i
     if (cfg->max_depth < 0 || cfg->max_depth > GEN_NUTS_MAX_DEPTH)
         return GEN_FAIL(GEN_ERR_VALUE, "%s: max_depth must be in 1..%d (0: 10), got %d", fn, GEN_NUTS_MAX_DEPTH,
                         cfg->max_depth);
-    if (cfg->init_buffer < 0 || cfg->term_buffer < 0 || cfg->base_window < 0 || cfg->init_radius < 0)
-        return GEN_FAIL(GEN_ERR_VALUE, "%s: need non-negative buffers, window and init_radius", fn);
+    if (cfg->init_buffer < 0 || cfg->term_buffer < 0 || cfg->base_window < 0 || cfg->init_radius < 0 ||
+        !isfinite(cfg->init_radius))
+        return GEN_FAIL(GEN_ERR_VALUE, "%s: need non-negative buffers, window and a finite init_radius >= 0", fn);
     return GEN_OK;
 }
 
@@ -518,7 +526,8 @@ gen_status gen_nuts_sample(gen_key key, int n_chains, gen_trace *const *init,
     for (int c = 0; c < n_chains && s == GEN_OK; c++) {
         nuts_job *j = &jobs[c];
         *j = (nuts_job){.sel = sel, .cfg = cfg, .run = &run, .c = c, .key = gen_key_fold_in(key, (uint64_t)c),
-                        .d = d, .dims = dims, .nmetric = nmetric, .W = W, .N = N, .kind = set.metric};
+                        .d = d, .dims = dims, .nmetric = nmetric, .W = W, .N = N, .kind = set.metric,
+                        .engine = set.engine, .int_time = set.int_time};
         s = job_setup(j, prev, prev ? NULL : init[c]);
     }
     if (s == GEN_OK) {

@@ -7,10 +7,32 @@
 
 #include "nuts_int.h"
 
+#define GEN_TWO_PI 6.283185307179586 /* Stan's static HMC integration time */
+
+/* The internal metric kinds are the inverse metric's ndim: 0 unit, 1 diagonal, 2 dense. */
+static int metric_kind(gen_metric_kind m) { return m == GEN_METRIC_UNIT ? 0 : m == GEN_METRIC_DENSE ? 2 : 1; }
+
+gen_nuts_config gen_nuts_config_default(void) {
+    return (gen_nuts_config){
+        .warmup = 1000,
+        .draws = 1000,
+        .metric = GEN_METRIC_DIAG,
+        .step = 1,
+        .max_depth = 10,
+        .target_accept = 0.8,
+        .init_buffer = 75,
+        .term_buffer = 50,
+        .base_window = 25,
+        .init_radius = 2,
+        .engine = GEN_ENGINE_NUTS,
+        .int_time = GEN_TWO_PI,
+    };
+}
+
 void nuts_settings_of(const gen_nuts_config *cfg, nuts_settings *out) {
     *out = (nuts_settings){
         .warmup = cfg->warmup,
-        .metric = cfg->inv_metric ? gen_array_ndim(cfg->inv_metric) : (int)cfg->metric,
+        .metric = cfg->inv_metric ? gen_array_ndim(cfg->inv_metric) : metric_kind(cfg->metric),
         .fixed_metric = cfg->inv_metric != NULL,
         .step = cfg->step > 0 ? cfg->step : 1,
         .fixed_step = cfg->fixed_step,
@@ -19,7 +41,9 @@ void nuts_settings_of(const gen_nuts_config *cfg, nuts_settings *out) {
         .init_buffer = cfg->init_buffer > 0 ? cfg->init_buffer : 75,
         .term_buffer = cfg->term_buffer > 0 ? cfg->term_buffer : 50,
         .base_window = cfg->base_window > 0 ? cfg->base_window : 25,
-        .init_radius = cfg->init_radius,
+        .init_radius = cfg->init_at_trace ? 0 : cfg->init_radius > 0 ? cfg->init_radius : 2,
+        .engine = (int)cfg->engine,
+        .int_time = cfg->engine != GEN_ENGINE_HMC_STATIC ? 0 : cfg->int_time > 0 ? cfg->int_time : GEN_TWO_PI,
     };
 }
 
@@ -118,6 +142,8 @@ static bool settings_differ(const nuts_settings *a, const nuts_settings *b, char
     DIFF_I(term_buffer)
     DIFF_I(base_window)
     DIFF_D(init_radius)
+    DIFF_I(engine)
+    DIFF_D(int_time)
 #undef DIFF_I
 #undef DIFF_D
     return false;

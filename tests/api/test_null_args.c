@@ -1121,6 +1121,7 @@ static void test_infer(void) {
     ST(gen_nuts_sample(KEY, 1, TRS, NULL, &NUTS_CFG, 1, &o_nuts_result));
     ST(gen_nuts_sample(KEY, 1, TRS, SEL, NULL, 1, &o_nuts_result));
     ST(gen_nuts_sample(KEY, 1, TRS, SEL, &NUTS_CFG, 1, NULL));
+    /* No pointer argument: gen_nuts_config_default. */
     /* Optional (documented "may be NULL", no row): gen_importance_sampling args,
      * gen_importance_sampling proposal, gen_importance_sampling proposal_args,
      * gen_importance_sampling traces, gen_importance_sampling log_weights,

@@ -317,7 +317,7 @@ static void test_bad_start(void) {
     CHECK_ERROR(gen_hmc(tr, gen_key_new(1), sel, 0.5, 5, NULL, &out, NULL), want);
     CHECK_ERROR(gen_mala(tr, gen_key_new(1), sel, 0.5, &out, NULL), want);
     CHECK_ERROR(gen_posterior_mode(tr, sel, 100, 1e-8, &out, NULL), want);
-    gen_nuts_config cfg = {.warmup = 50, .draws = 50};
+    gen_nuts_config cfg = {.warmup = 50, .draws = 50, .init_at_trace = true};
     gen_nuts_result r;
     CHECK(gen_nuts_sample(gen_key_new(1), 1, &tr, sel, &cfg, 1, &r) == GEN_ERR_VALUE);
     CHECK_ERROR(GEN_ERR_VALUE, want);
@@ -333,7 +333,7 @@ static void test_bad_start(void) {
     CHECK(g && gen_array_dtype(g) == GEN_F32);
     gen_target_free(t);
     /* a random start retries until the gradient is finite: fine */
-    cfg.init_radius = 2;
+    cfg.init_at_trace = false;
     CHECK_OK(gen_nuts_sample(gen_key_new(1), 1, &tr, sel, &cfg, 1, &r));
     /* a start of density -inf: an error */
     gen_trace *far = case_trace(&CASES[2], 1.0); /* log(1 - 1) = -inf */

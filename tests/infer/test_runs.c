@@ -319,7 +319,7 @@ static void test_nuts_resume(void) {
     gen_trace *tr = corr_trace();
     gen_trace *init[2] = {tr, tr};
     for (int m = 1; m <= 2; m++) {
-        gen_nuts_config cfg = {.warmup = 200, .draws = 600, .metric = (gen_metric_kind)m, .init_radius = 2};
+        gen_nuts_config cfg = {.warmup = 200, .draws = 600, .metric = m == 1 ? GEN_METRIC_DIAG : GEN_METRIC_DENSE, .init_radius = 2};
         gen_nuts_result full, a, b, c, d, e, f;
         CHECK_OK(gen_nuts_sample(gen_key_new(11), 2, init, ab(), &cfg, 2, &full));
         cfg.draws = 300;

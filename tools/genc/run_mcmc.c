@@ -59,8 +59,11 @@ static bool run_nuts(const tool_model *tm, const tool_opts *o, gen_key key, gen_
         return false;
     }
     if (!tool_result_alloc(r, o->chains, o->draws)) return false;
-    gen_nuts_config cfg = {.warmup = o->warmup, .draws = o->draws, .metric = GEN_METRIC_DIAG, .init_radius = 2,
-                           .record = rec, .progress = {tool_progress_fn, NULL}};
+    gen_nuts_config cfg = gen_nuts_config_default(); /* Stan's sampler */
+    cfg.warmup = o->warmup;
+    cfg.draws = o->draws;
+    cfg.record = rec;
+    cfg.progress = (gen_progress){tool_progress_fn, NULL};
     gen_nuts_result res = {0};
     tool_progress_start("nuts", o->chains, o->warmup + o->draws);
     gen_status st = gen_nuts_sample(key, o->chains, init, lat, &cfg, o->threads, &res);
