@@ -30,10 +30,12 @@ static void check_run(const port_def *def, uint64_t seed) {
     gen_scope_begin();
 #ifdef NDEBUG
     int chains = 2;
-    gen_nuts_config cfg = {.warmup = 300, .draws = 300, .metric = GEN_METRIC_DIAG, .init_radius = 2};
+    gen_nuts_config cfg = gen_nuts_config_default();
+    cfg.warmup = 300, cfg.draws = 300;
 #else /* Debug and sanitizer builds: that it runs */
     int chains = 1;
-    gen_nuts_config cfg = {.warmup = 20, .draws = 20, .metric = GEN_METRIC_DIAG, .init_radius = 2};
+    gen_nuts_config cfg = gen_nuts_config_default();
+    cfg.warmup = 20, cfg.draws = 20;
 #endif
     port_report r;
     CHECK_OK(port_run(def, dir, gen_key_new(seed), chains, &cfg, 0, &r));
