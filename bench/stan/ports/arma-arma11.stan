@@ -1,8 +1,9 @@
+// posteriordb's program in rstan 2.21's syntax (array declarations, cov_exp_quad)
 // ARMA(1, 1)
 
 data {
   int<lower=1> T; // number of observations
-  array[T] real y; // observed outputs
+  real y[T]; // observed outputs
 }
 parameters {
   real mu; // mean coefficient

@@ -1,6 +1,7 @@
+// posteriordb's program in rstan 2.21's syntax (array declarations, cov_exp_quad)
 data {
   int<lower=1> N;
-  array[N] real x;
+  real x[N];
   vector[N] y;
 }
 parameters {
@@ -9,7 +10,7 @@ parameters {
   real<lower=0> sigma;
 }
 model {
-  matrix[N, N] cov = gp_exp_quad_cov(x, alpha, rho)
+  matrix[N, N] cov = cov_exp_quad(x, alpha, rho)
                      + diag_matrix(rep_vector(sigma, N));
   matrix[N, N] L_cov = cholesky_decompose(cov);
   

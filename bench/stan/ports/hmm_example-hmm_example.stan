@@ -1,8 +1,9 @@
+// posteriordb's program in rstan 2.21's syntax (array declarations, cov_exp_quad)
 // simple hmm example (1 output; 2 states)
 data {
   int<lower=0> N;
   int<lower=0> K;
-  array[N] real y;
+  real y[N];
 }
 parameters {
   simplex[K] theta1;
@@ -11,7 +12,7 @@ parameters {
   positive_ordered[K] mu;
 }
 transformed parameters {
-  array[K] simplex[K] theta;
+  simplex[K] theta[K];
   theta[1] = theta1;
   theta[2] = theta2;
 }
@@ -21,8 +22,8 @@ model {
   target += normal_lpdf(mu[2] | 10, 1);
   // forward algorithm
   {
-    array[K] real acc;
-    array[N, K] real gamma;
+    real acc[K];
+    real gamma[N, K];
     for (k in 1 : K) {
       gamma[1, k] = normal_lpdf(y[1] | mu[k], 1);
     }
@@ -39,11 +40,11 @@ model {
   }
 }
 generated quantities {
-  array[N] int<lower=1, upper=K> z_star;
+  int<lower=1, upper=K> z_star[N];
   real log_p_z_star;
   {
-    array[N, K] int back_ptr;
-    array[N, K] real best_logp;
+    int back_ptr[N, K];
+    real best_logp[N, K];
     for (k in 1 : K) {
       best_logp[1, k] = normal_lpdf(y[1] | mu[k], 1);
     }

@@ -1,3 +1,4 @@
+// posteriordb's program in rstan 2.21's syntax (array declarations, cov_exp_quad)
 data {
   int<lower=0> N;
   vector[N] partyid7;
@@ -6,7 +7,7 @@ data {
   vector[N] educ1;
   vector[N] gender;
   vector[N] income;
-  array[N] int age_discrete;
+  int age_discrete[N];
 }
 transformed data {
   vector[N] age30_44; // age as factor
