@@ -1,7 +1,7 @@
 /* posteriordb.h — eight posteriors of posteriordb (stan-dev/posteriordb) written in GenC,
- * each faithful to its Stan program, with a loader of their data.json (cJSON) and of the
- * reference posterior summaries (reference.json). Header-only: include it in one file
- * (the posteriordb test and the NUTS benchmark do).
+ * each faithful to its Stan program, with a loader of their data.json (gen_data,
+ * genc/data.h) and of the reference posterior summaries (reference.json, cJSON).
+ * Header-only: include it in one file (the posteriordb test and the NUTS benchmark do).
  *
  * Porting rules: a Stan parameter is a choice whose distribution has the same support;
  * Stan's `x ~ d` on a parameter is the choice's distribution (normalizing constants
@@ -72,31 +72,28 @@ static inline cJSON *pdb_read_json(const char *dir, const char *post, const char
     return j;
 }
 
-/* A numeric array (or number) of the data as doubles; *n its length. */
-static inline double *pdb_numbers(const cJSON *j, const char *key, int64_t *n) {
-    const cJSON *a = cJSON_GetObjectItemCaseSensitive(j, key);
-    if (cJSON_IsNumber(a)) {
-        double *v = malloc(sizeof *v);
-        *v = a->valuedouble;
-        *n = 1;
-        return v;
-    }
-    if (!cJSON_IsArray(a)) return NULL;
-    int64_t m = cJSON_GetArraySize(a), k = 0;
-    const cJSON *first = cJSON_GetArrayItem(a, 0);
-    int64_t inner = cJSON_IsArray(first) ? cJSON_GetArraySize(first) : 1;
-    double *v = malloc((size_t)(m * inner + 1) * sizeof *v);
-    const cJSON *e;
-    cJSON_ArrayForEach(e, a) {
-        if (cJSON_IsArray(e)) {
-            const cJSON *x;
-            cJSON_ArrayForEach(x, e) v[k++] = x->valuedouble;
-        } else {
-            v[k++] = e->valuedouble;
+/* A numeric variable of the data (any shape, row-major) as doubles (malloc'ed); *n its
+ * length. NULL if the data has no such numeric variable. */
+static inline double *pdb_numbers(const gen_data *d, const char *key, int64_t *n) {
+    gen_scope_begin();
+    gen_array *a = NULL;
+    double *v = NULL;
+    if (gen_data_f64(d, key, &a) == GEN_OK) {
+        *n = gen_array_size(a);
+        v = malloc((size_t)(*n + 1) * sizeof *v);
+        if (v && gen_array_copy_to(a, GEN_F64, v, (size_t)*n * sizeof *v) != GEN_OK) {
+            free(v);
+            v = NULL;
         }
     }
-    *n = k;
+    gen_scope_end();
     return v;
+}
+
+/* A scalar variable of the data (0 if missing). */
+static inline double pdb_real(const gen_data *d, const char *key) {
+    double v = 0;
+    return gen_data_real(d, key, &v) == GEN_OK ? v : 0;
 }
 
 static inline gen_array *pdb_vec(const double *v, int64_t n) { return gen_array_from(GEN_F64, 1, &n, v); }
@@ -335,9 +332,11 @@ static inline bool pdb_load_reference(pdb_posterior *p, const char *dir) {
 static inline bool pdb_load(int which, const char *dir, pdb_posterior *p) {
     memset(p, 0, sizeof *p);
     p->name = pdb_names[which];
-    cJSON *j = pdb_read_json(dir, p->name, "data.json");
-    if (!j || !pdb_load_reference(p, dir)) {
-        cJSON_Delete(j);
+    char path[2200];
+    snprintf(path, sizeof path, "%s/%s/data.json", dir, p->name);
+    gen_data *j = NULL;
+    if (gen_data_load(path, &j) != GEN_OK || !pdb_load_reference(p, dir)) {
+        gen_data_free(j);
         return false;
     }
     int64_t n = 0, m = 0;
@@ -352,7 +351,7 @@ static inline bool pdb_load(int which, const char *dir, pdb_posterior *p) {
     switch (which) {
     case 0: { /* arK */
         y = pdb_numbers(j, "y", &n);
-        int64_t K = (int64_t)cJSON_GetObjectItemCaseSensitive(j, "K")->valuedouble, T = n;
+        int64_t K = (int64_t)pdb_real(j, "K"), T = n;
         double *X = malloc((size_t)((T - K) * K) * sizeof *X);
         for (int64_t t = K; t < T; t++)
             for (int64_t k = 0; k < K; k++) X[(t - K) * K + k] = y[t - k - 1];
@@ -397,7 +396,7 @@ static inline bool pdb_load(int which, const char *dir, pdb_posterior *p) {
     }
     case 3: { /* garch */
         y = pdb_numbers(j, "y", &n);
-        double s1 = cJSON_GetObjectItemCaseSensitive(j, "sigma1")->valuedouble;
+        double s1 = pdb_real(j, "sigma1");
         p->data[0] = pdb_vec(y, n - 1);
         p->data[1] = gen_arange(0, (double)n, 1, GEN_F64);
         p->data[2] = pdb_vec((double[]){s1 * s1}, 1);
@@ -443,7 +442,7 @@ static inline bool pdb_load(int which, const char *dir, pdb_posterior *p) {
     case 7: { /* blr */
         y = pdb_numbers(j, "y", &n);
         x = pdb_numbers(j, "X", &m);
-        int64_t D = (int64_t)cJSON_GetObjectItemCaseSensitive(j, "D")->valuedouble;
+        int64_t D = (int64_t)pdb_real(j, "D");
         p->data[0] = gen_array_from(GEN_F64, 2, (int64_t[]){n, D}, x);
         p->n_data = 1;
         obs = pdb_set(obs, "y", pdb_vec(y, n));
@@ -458,7 +457,7 @@ static inline bool pdb_load(int which, const char *dir, pdb_posterior *p) {
     }
     free(y);
     free(x);
-    cJSON_Delete(j);
+    gen_data_free(j);
     p->obs = obs;
     p->init = gen_choicemap_merge(init, obs);
     return p->body != NULL && p->init != NULL;
