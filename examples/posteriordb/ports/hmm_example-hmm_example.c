@@ -10,9 +10,8 @@
  *
  * A simplex with no prior is uniform on the simplex: Dirichlet(1, ..., 1) (GenC's
  * Dirichlet samples through stick-breaking, as Stan's simplex does). positive_ordered[2]
- * with no prior is flat on 0 < mu[1] < mu[2]: choices mu1 ~ half-flat and mu_gap ~
- * half-flat with mu[2] = mu1 + mu_gap (a map of unit Jacobian, so the prior stays flat;
- * their exp bijections are Stan's positive_ordered transform). The forward recursion runs
+ * with no prior is gen_flat_on(GEN_SUPPORT_POSITIVE_ORDERED): flat on 0 < mu[1] < mu[2],
+ * sampled through Stan's positive_ordered transform. The forward recursion runs
  * over whole rows of gamma: one log-sum-exp over j per step. Run:
  * genc-pdb-hmm_example-hmm_example [DATA_DIR]. */
 #include "port.h"
@@ -24,31 +23,22 @@ static gen_status hmm_model(gen_ctx *ctx, const gen_args *args, gen_array **retv
     gen_array *ones = gen_ones(GEN_F64, 1, (int64_t[]){2});
     gen_array *theta1 = gen_choose(ctx, "theta1", gen_dirichlet(ones));
     gen_array *theta2 = gen_choose(ctx, "theta2", gen_dirichlet(ones));
-    gen_array *mu1 = gen_choose(ctx, "mu1", gen_half_flat(0, NULL));
-    gen_array *gap = gen_choose(ctx, "mu_gap", gen_half_flat(0, NULL));
-    gen_array *mu2 = gen_add(mu1, gap);
+    gen_array *mu = gen_choose(ctx, "mu", gen_flat_on(GEN_SUPPORT_POSITIVE_ORDERED, NULL, NULL, 1, (int64_t[]){2}));
+    gen_array *mu1 = gen_at(mu, 0), *mu2 = gen_at(mu, 1);
     gen_factor(ctx, gen_add(gen_dist_logpdf(gen_normal(gen_scalar(3), gen_scalar(1)), mu1),
                             gen_dist_logpdf(gen_normal(gen_scalar(10), gen_scalar(1)), mu2)));
     /* log_theta[j, k] = log(theta[j, k]); ll[t, k] = normal_lpdf(y[t] | mu[k], 1) */
     gen_array *log_theta = gen_log(gen_stack(2, (gen_array *const[]){theta1, theta2}, 0));
-    gen_array *mu = gen_stack(2, (gen_array *const[]){mu1, mu2}, 0);
     gen_array *ll = gen_dist_logpdf(gen_normal(gen_add(gen_mul(y, gen_scalar(0)), mu), gen_scalar(1)),
                                     gen_add(y, gen_zeros(GEN_F64, 1, (int64_t[]){2}))); /* [N, K], elementwise */
-    gen_array *gamma = gen_take(ll, gen_scalar_i64(0), 0);
+    gen_array *gamma = gen_at(ll, 0);
     for (int64_t t = 1; t < N; t++) {
         gen_array *acc = gen_add(gen_expand_dims(gamma, 1), log_theta); /* [j, k] */
-        gamma = gen_add(gen_logsumexp(acc, 1, (int[]){0}, false), gen_take(ll, gen_scalar_i64(t), 0));
+        gamma = gen_add(gen_logsumexp(acc, 1, (int[]){0}, false), gen_at(ll, t));
     }
     gen_factor(ctx, gen_logsumexp(gamma, 0, NULL, false));
     *retval = mu;
     return gen_ctx_status(ctx);
-}
-
-/* mu[1] and mu[2] from mu1 and mu_gap; theta1[k], theta2[k] are the choices'. */
-static double hmm_stan_value(const port_draw *d, const char *name) {
-    if (!strcmp(name, "mu[1]")) return port_get(d, "mu1", 0);
-    if (!strcmp(name, "mu[2]")) return port_get(d, "mu1", 0) + port_get(d, "mu_gap", 0);
-    return port_plain_value(d, name);
 }
 
 static gen_status hmm_setup(const gen_data *d, port_model *m) {
@@ -61,10 +51,9 @@ static gen_status hmm_setup(const gen_data *d, port_model *m) {
     m->body = hmm_model;
     m->args[0] = gen_expand_dims(y, 1);
     m->n_args = 1;
-    m->constraints = port_set(port_set(m->constraints, "mu1", gen_scalar(1)), "mu_gap", gen_scalar(1));
-    m->params[0] = "theta1", m->params[1] = "theta2", m->params[2] = "mu1", m->params[3] = "mu_gap";
-    m->n_params = 4;
-    m->stan_value = hmm_stan_value;
+    m->constraints = port_set(m->constraints, "mu", gen_array_from(GEN_F64, 1, (int64_t[]){2}, (double[]){1, 2}));
+    m->params[0] = "theta1", m->params[1] = "theta2", m->params[2] = "mu";
+    m->n_params = 3;
     return m->args[0] && m->constraints ? GEN_OK : gen_error_status();
 }
 

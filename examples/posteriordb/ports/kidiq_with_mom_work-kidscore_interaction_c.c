@@ -12,16 +12,14 @@
  * genc-pdb-kidiq_with_mom_work-kidscore_interaction_c [DATA_DIR]. */
 #include "port.h"
 
-/* beta[i] (1-based, as in Stan). */
-static gen_array *kidiq_at(gen_array *beta, int64_t i) { return gen_take(beta, gen_scalar_i64(i - 1), 0); }
-
 /* Args: c_mom_hs, c_mom_iq, inter. Observed: kid_score. */
 static gen_status kidiq_model(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
     gen_array *hs = args->v[0], *iq = args->v[1], *inter = args->v[2];
     gen_array *beta = gen_choose(ctx, "beta", gen_flat(1, (int64_t[]){4}));
     gen_array *sigma = gen_choose(ctx, "sigma", gen_half_flat(0, NULL));
-    gen_array *mu = gen_add(gen_add(kidiq_at(beta, 1), gen_mul(kidiq_at(beta, 2), hs)),
-                            gen_add(gen_mul(kidiq_at(beta, 3), iq), gen_mul(kidiq_at(beta, 4), inter)));
+    /* mu = beta[1] + beta[2] * c_mom_hs + beta[3] * c_mom_iq + beta[4] * inter (gen_at is 0-based) */
+    gen_array *mu = gen_add(gen_add(gen_at(beta, 0), gen_mul(gen_at(beta, 1), hs)),
+                            gen_add(gen_mul(gen_at(beta, 2), iq), gen_mul(gen_at(beta, 3), inter)));
     *retval = gen_choose(ctx, "kid_score", gen_broadcasted_normal(mu, sigma));
     return gen_ctx_status(ctx);
 }
