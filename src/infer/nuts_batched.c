@@ -165,8 +165,12 @@ static gen_status run_alloc(run *r) {
     int64_t n = r->c.n, d = r->c.d;
     r->n_iter = r->cfg.warmup + r->cfg.draws;
     r->vecs = TOP_VECS + REC_VECS * (r->cfg.max_depth + 1);
-    if (n > INT64_MAX / 8 / (r->vecs * (d + 1) + UCACHE * UBLOCK + r->n_iter * GEN_NUTS_NSTATS))
-        return GEN_FAIL(GEN_ERR_OOM, "%lld chains of %lld coordinates are too many", (long long)n, (long long)d);
+    /* the buffers' doubles, counted in double so that no count overflows */
+    double need = (double)n * ((double)(r->vecs + 4) * (double)(d + 1) + UCACHE * UBLOCK +
+                               (double)r->n_iter * GEN_NUTS_NSTATS + (double)r->cfg.draws * (double)(r->c.dims + d));
+    if (!(need < 1e17))
+        return GEN_FAIL(GEN_ERR_OOM, "%lld chains of %lld coordinates, %lld iterations: %g doubles are too many",
+                        (long long)n, (long long)d, (long long)r->n_iter, need);
     r->tr = alloc_n(n, sizeof *r->tr);
     r->w = alloc_n(n * r->vecs * d, sizeof(double));
     r->eps = alloc_n(2 * n + 4 * n * d + d, sizeof(double));
