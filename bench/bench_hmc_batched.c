@@ -22,7 +22,10 @@
  * the three reported, with the adapted step size, trajectory length, leapfrog steps per
  * draw and the chains' mean of (a, b, c) beside the exact posterior mean. The median
  * over R runs (keys 1..R). bench/peers/chees_blackjax.py runs BlackJAX's ChEES on the same
- * model and data (`bench_hmc_batched data FILE` writes them). */
+ * model and data (`bench_hmc_batched data FILE` writes them).
+ *   bench_hmc_batched nuts [--device cuda] [--chains N] [--warmup W] [--draws D] [--reps R]
+ * the same run and report with gen_nuts_sample_batched (NUTS over the batched trace, its
+ * defaults: per-chain step sizes, reported as their median; no T). */
 #include <cblas.h>
 #include <math.h>
 #include <stdio.h>
@@ -102,8 +105,8 @@ static void run_scalar(void *arg) {
     s->accept_scalar = accepted / (double)(s->base * s->steps);
 }
 
-/* The chees mode (above). */
-static int run_chees(int argc, char **argv) {
+/* The chees and nuts modes (above); nuts: gen_nuts_sample_batched. */
+static int run_chees(int argc, char **argv, bool nuts) {
     int64_t chains = 1000, warmup = 200, draws = 200;
     int reps = 3;
     const char *device = "cpu";
@@ -145,10 +148,17 @@ static int run_chees(int argc, char **argv) {
         gen_scope_begin();
         gen_trace *tr = NULL;
         gen_chees_config cfg = {.warmup = warmup, .draws = draws};
-        gen_chees_result r;
+        gen_chees_result r = {0};
+        gen_nuts_batched_config ncfg = {.warmup = warmup, .draws = draws};
+        gen_nuts_batched_result nr = {0};
         rc = gen_generate_batched(f, gen_key_new(100 + (uint64_t)rep), chains, &args, obs, &tr, NULL) != GEN_OK;
         double t0 = bench_now();
-        if (!rc) rc = gen_chees_sample(tr, gen_key_new(1 + (uint64_t)rep), sel, &cfg, &r) != GEN_OK;
+        if (!rc && nuts) {
+            rc = gen_nuts_sample_batched(tr, gen_key_new(1 + (uint64_t)rep), sel, &ncfg, &nr) != GEN_OK;
+            r.draws = nr.draws, r.stats = nr.stats;
+        } else if (!rc) {
+            rc = gen_chees_sample(tr, gen_key_new(1 + (uint64_t)rep), sel, &cfg, &r) != GEN_OK;
+        }
         if (!rc) rc = gen_device_synchronize(dev) != GEN_OK;
         secs[rep] = bench_now() - t0;
         if (!rc) {
@@ -175,6 +185,12 @@ static int run_chees(int argc, char **argv) {
                 if (e < ess_min[rep]) ess_min[rep] = e;
             }
             eps = r.step_size, T = r.traj_length;
+            if (!rc && nuts) { /* the chains' median step size */
+                double *e = malloc((size_t)chains * sizeof *e);
+                rc = gen_array_copy_to(nr.step_size, GEN_F64, e, (size_t)chains * sizeof *e) != GEN_OK;
+                eps = rc ? 0 : bench_median(e, (int)chains), T = 0;
+                free(e);
+            }
         }
         gen_scope_end();
     }
@@ -188,31 +204,31 @@ static int run_chees(int argc, char **argv) {
     double rate[64];
     for (int i = 0; i < reps; i++) rate[i] = ess_min[i] / secs[i];
     double t = bench_median(secs, reps), er = bench_median(rate, reps), ess = bench_median(ess_min, reps);
-    printf("chees (gen_chees_sample), %lld chains (%s): warmup %lld, draws %lld: median %.4g s, min bulk ESS %.4g, "
+    printf("%s, %lld chains (%s): warmup %lld, draws %lld: median %.4g s, min bulk ESS %.4g, "
            "%.4g ESS/s; step %.4g, T %.4g, %.2f leapfrogs/draw; mean (a, b, c) = (%.4f, %.4f, %.4f), exact (%.4f, "
            "%.4f, %.4f)\n",
-           (long long)chains, device, (long long)warmup, (long long)draws, t, ess, er, eps, T, lf, mean[0], mean[1],
+           nuts ? "nuts (gen_nuts_sample_batched)" : "chees (gen_chees_sample)", (long long)chains, device, (long long)warmup, (long long)draws, t, ess, er, eps, T, lf, mean[0], mean[1],
            mean[2], exact[0], exact[1], exact[2]);
-    printf("{\"bench\": \"chees\", \"impl\": \"genc\", \"device\": \"%s\", \"chains\": %lld, \"warmup\": %lld, "
+    printf("{\"bench\": \"%s\", \"impl\": \"genc\", \"device\": \"%s\", \"chains\": %lld, \"warmup\": %lld, "
            "\"draws\": %lld, \"reps\": %d, \"median_s\": %.6g, \"min_ess_bulk\": %.6g, \"ess_per_s\": %.6g, "
            "\"step_size\": %.6g, \"traj_length\": %.6g, \"leapfrogs_per_draw\": %.4f}\n",
-           device, (long long)chains, (long long)warmup, (long long)draws, reps, t, ess, er, eps, T, lf);
+           nuts ? "nuts_batched" : "chees", device, (long long)chains, (long long)warmup, (long long)draws, reps, t, ess, er, eps, T, lf);
     gen_scope_end();
     return 0;
 }
 
 static int usage(void) {
     fprintf(stderr, "usage: bench_hmc_batched [--device cpu|cuda] [--chains N] [--base M] [--steps K] [--reps R]\n"
-                    "       bench_hmc_batched chees [--device cpu|cuda] [--chains N] [--warmup W] [--draws D] [--reps R]\n"
+                    "       bench_hmc_batched chees|nuts [--device cpu|cuda] [--chains N] [--warmup W] [--draws D] [--reps R]\n"
                     "       bench_hmc_batched data FILE\n");
     return 2;
 }
 
 int main(int argc, char **argv) {
     if (argc == 3 && !strcmp(argv[1], "data")) return poly_write_data(argv[2]) != 0;
-    if (argc >= 2 && !strcmp(argv[1], "chees")) {
+    if (argc >= 2 && (!strcmp(argv[1], "chees") || !strcmp(argv[1], "nuts"))) {
         openblas_set_num_threads(1);
-        int rc = run_chees(argc, argv);
+        int rc = run_chees(argc, argv, !strcmp(argv[1], "nuts"));
         return rc == 2 ? usage() : rc;
     }
     setup s = {.chains = 10000, .base = 100, .steps = 5, .dev = GEN_DEVICE_CPU};

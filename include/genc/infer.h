@@ -1038,6 +1038,77 @@ typedef struct gen_chees_result {
 gen_status gen_chees_sample(const gen_trace *tr, gen_key key, const gen_selection *sel,
                             const gen_chees_config *cfg, gen_chees_result *out);
 
+/* ---- many chains at once: NUTS on a batched trace -----------------------------------------
+ * The n particles of a batched trace as n NUTS chains (the batched trace as for gen_hmc:
+ * the particles may differ in the selected choices only; positions in unconstrained
+ * space, gen_target; each chain starts at its particle's point). Each chain builds its
+ * own tree by gen_nuts's rules (Stan's multinomial NUTS: doubling in a random direction,
+ * uniform progressive sampling within subtrees and biased between the old tree and a new
+ * subtree, the generalized no-U-turn criterion with the checks across merged subtrees,
+ * divergence at an energy error above 1000 or a point the model rejects, at most
+ * 2^max_depth - 1 leapfrog steps), the trees built in lockstep: each leapfrog step
+ * evaluates the points of all chains whose tree still grows at once
+ * (gen_target_logpdf_grad_chains: with a compiled target and the trace's values on a
+ * GPU, one kernel); a chain whose tree has ended waits for the iteration's last one.
+ * Chain 0 makes exactly gen_nuts's transitions (with the same step, metric, max_depth and
+ * key: iteration i's key below), as the draws of every chain are the rows of draws whose
+ * first row is a scalar draw's.
+ * Warm-up (Stan's, gen_nuts_config's defaults and schedule):
+ *   step size: per chain: cfg->step [1] doubled or halved until one leapfrog step's
+ *   acceptance probability crosses 0.8 (the chains' searches in lockstep), then dual
+ *   averaging (gamma 0.05, t0 10, kappa 0.75, mu = log(10 eps)) of target_accept [0.8]
+ *   minus the chain's accept statistic; each chain's final step is exp of its averaged
+ *   log step;
+ *   metric [diagonal], pooled: one inverse metric for every chain, Stan's windows
+ *   (init_buffer [75], base_window [25] doubling, term_buffer [50]; shrunk as Stan's for
+ *   a short warm-up, none below 20 iterations), at each window's end the regularized
+ *   variance of the N = n x (window length) positions of every chain in the window (about
+ *   their common mean), (N / (N + 5)) var + 1e-3 (5 / (N + 5)); then every chain's step
+ *   size search and dual averaging restart. */
+typedef struct gen_nuts_batched_config {
+    int64_t warmup, draws;       /* iterations of each phase (warmup >= 0, draws >= 1) */
+    gen_metric_kind metric;      /* [GEN_METRIC_DIAG] pooled; GEN_METRIC_UNIT: identity;
+                                    GEN_METRIC_DENSE is GEN_ERR_UNSUPPORTED */
+    const gen_array *inv_metric; /* a fixed f64 [d] inverse metric (not adapted); NULL */
+    double step;                 /* initial step size [1] */
+    bool fixed_step;             /* keep step as given (no search, no dual averaging) */
+    int max_depth;               /* [10], at most GEN_NUTS_MAX_DEPTH */
+    double target_accept;        /* [0.8], in (0, 1) */
+    int64_t init_buffer, term_buffer, base_window; /* [75, 50, 25] */
+} gen_nuts_batched_config;
+
+/* The defaults (a zero field takes its own), 1000 warm-up iterations and 1000 draws. */
+gen_nuts_batched_config gen_nuts_batched_config_default(void);
+
+/* What gen_nuts_sample_batched returns (arrays in the current scope, or the caller's with
+ * none open). */
+typedef struct gen_nuts_batched_result {
+    gen_array *draws;         /* [chains, draws, dims]: the selected choices, flattened in
+                                 deep order, constrained values */
+    gen_array *unconstrained; /* [chains, draws, d]: the positions */
+    gen_array *stats;         /* [chains, warmup + draws, GEN_NUTS_NSTATS]: gen_nuts_sample's
+                                 columns (the divergence's reason too) */
+    gen_array *step_size;     /* [chains]: each chain's step size of the draws */
+    gen_array *inv_metric;    /* [d]: the (shared) inverse metric of the draws */
+    gen_trace *trace;         /* the batched trace at the chains' final positions */
+} gen_nuts_batched_result;
+
+/* n chains of NUTS (above) on the batched trace tr of n particles, moving its choices in
+ * sel. Keys: split in 3: the first step size search (attempt a: fold_in(k0, a): the n d
+ * standard normals of the momenta, chain c's at [c d, (c + 1) d)), the iterations
+ * (iteration i: ki = fold_in(k1, i): the momenta from fold_in(ki, 0) as above, the
+ * uniforms in blocks of 64 per chain, block b from fold_in(fold_in(ki, 1), b), chain c's
+ * at [64 c, 64 (c + 1))), the searches after the metric windows (the j-th: fold_in(k2, j),
+ * as k0). Errors: GEN_ERR_MISUSE for a NULL tr, sel, cfg or out; GEN_ERR_VALUE for a
+ * scalar tr ("gen_nuts_sample_batched: the trace is not batched ..."), a bad setting
+ * naming it ("gen_nuts_sample_batched: max_depth must be in 1..20 (0: 10), got 40"), an
+ * inverse metric not f64 [d] or not positive, a step size search that fails (naming the
+ * chain); GEN_ERR_UNSUPPORTED as gen_hmc's on batched traces; a chain whose starting point
+ * the model rejects names its particle; other errors of the model are returned. On error
+ * every field of out is NULL. */
+gen_status gen_nuts_sample_batched(const gen_trace *tr, gen_key key, const gen_selection *sel,
+                                   const gen_nuts_batched_config *cfg, gen_nuts_batched_result *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -230,6 +230,29 @@ gen_status batch_chains_eval(batch_chains *c, double *theta, double *lp, double 
     return s;
 }
 
+gen_status batch_chains_eval_rows(batch_chains *c, int64_t m, const double *theta, double *lp, double *grad,
+                                  gen_divergence *why) {
+    int64_t d = c->d;
+    memset(why, 0, (size_t)m * sizeof *why);
+    if (m == 0) return GEN_OK;
+    gen_status s = gen_scope_begin();
+    if (s != GEN_OK) return s;
+    int64_t shape[2] = {m, d};
+    gen_array *th = gen_array_to_device(gen_array_from(GEN_F64, 2, shape, theta), c->dev), *l = NULL, *g = NULL;
+    s = th ? gen_target_logpdf_grad_chains(c->t, th, &l, &g) : infer_pending();
+    if (s == GEN_OK) s = gen_array_copy_to(l, GEN_F64, lp, (size_t)m * sizeof *lp);
+    if (s == GEN_OK) s = gen_array_copy_to(g, GEN_F64, grad, (size_t)(m * d) * sizeof *grad);
+    /* the model rejects one of them: each alone, so that only the rejected ones are */
+    bool one_by_one = s != GEN_OK && infer_rejection(s, NULL, 0) != GEN_DIVERGENCE_NONE;
+    if (one_by_one) s = GEN_OK;
+    gen_scope_end();
+    for (int64_t j = 0; s == GEN_OK && j < m; j++) {
+        if (!one_by_one && !rejected_point(lp[j], grad + j * d, d)) continue;
+        s = hmc_eval_proposed(c->t, d, theta + j * d, lp + j, grad + j * d, why + j);
+    }
+    return s;
+}
+
 /* Writes the accepted chains' points (c->theta) into tr: one batched update whose
  * constraints hold, at each selected choice, the accepted particles' new values and the
  * others' old ones (so a rejected particle keeps its values and score exactly). */

@@ -1,5 +1,6 @@
 /* hmc_batched_int.h — n chains of a batched trace as host doubles (hmc_batched.c), shared
- * by the batched HMC and MALA kernels and the ChEES sampler (chees.c): the target from
+ * by the batched HMC and MALA kernels, the ChEES sampler (chees.c) and batched NUTS
+ * (nuts_batched.c): the target from
  * particle 0, every particle's point, all chains' log densities and gradients in one
  * evaluation, and one batched update that writes chosen chains' points back. */
 #ifndef GENC_SRC_INFER_HMC_BATCHED_INT_H
@@ -28,6 +29,12 @@ void batch_chains_free(batch_chains *c);
  * error naming the particle; else a rejected point kills its chain (c->dead, c->why its reason, lp -inf).
  * Dead chains are evaluated at their rows of c->theta0 (and theta's rows set to them). */
 gen_status batch_chains_eval(batch_chains *c, double *theta, double *lp, double *grad, bool start);
+/* Log density and gradient at m points (theta [m, d], any chains' proposals: the rows of
+ * the chains still moving) into lp and grad, in one evaluation of those m alone (m may be
+ * 0); why[j] the reason the model rejects point j (lp -inf), GEN_DIVERGENCE_NONE where it
+ * does not, as hmc_eval_proposed judges. c->dead is neither read nor set. */
+gen_status batch_chains_eval_rows(batch_chains *c, int64_t m, const double *theta, double *lp, double *grad,
+                                  gen_divergence *why);
 /* *out: tr with the chains whose c->acc is set at their points c->theta (one batched
  * update; the others keep their values and scores exactly), in the current scope. */
 gen_status batch_chains_write_back(batch_chains *c, const gen_trace *tr, const gen_selection *sel, gen_trace **out);

@@ -79,6 +79,9 @@ void nuts_var_free(nuts_var *v);
 /* Adds theta when inside an adaptation window; at a window's end writes the regularized
  * estimate into minv (d or d * d doubles) and returns true. */
 bool nuts_var_learn(nuts_var *v, nuts_windows *w, const double *theta, double *minv);
+/* The same for one iteration of several chains: the rows of theta ([rows, d]) all enter
+ * the window's estimate, which pools them (nuts_batched.c). */
+bool nuts_var_learn_rows(nuts_var *v, nuts_windows *w, int64_t rows, const double *theta, double *minv);
 
 /* ---- warm-up (nutpie's): the metric from draws and gradients (nuts_adapt_grad.c; the
  * schedule is documented at gen_nuts_config) */

@@ -119,7 +119,11 @@ static void var_finish(nuts_var *v, double *minv) {
 }
 
 bool nuts_var_learn(nuts_var *v, nuts_windows *w, const double *theta, double *minv) {
-    if (in_window(w)) var_add(v, theta);
+    return nuts_var_learn_rows(v, w, 1, theta, minv);
+}
+
+bool nuts_var_learn_rows(nuts_var *v, nuts_windows *w, int64_t rows, const double *theta, double *minv) {
+    for (int64_t r = 0; r < rows && in_window(w); r++) var_add(v, theta + r * v->d);
     if (window_ends(w)) {
         next_window(w);
         var_finish(v, minv);

@@ -55,6 +55,7 @@ static gen_candidates CANDIDATES;
 static gen_grid_axis GRID[1];
 static gen_nuts_config NUTS_CFG = {.draws = 1};
 static gen_chees_config CHEES_CFG = {.draws = 1};
+static gen_nuts_batched_config NUTSB_CFG = {.draws = 1};
 static gen_summary SUMM[1];
 static FILE *FOUT;
 static gen_key KEY;
@@ -86,6 +87,7 @@ static gen_nuts_result o_nuts_result;
 static gen_pathfinder_result o_pf_result;
 static gen_trace *o_trs_pf[1];
 static gen_chees_result o_chees_result;
+static gen_nuts_batched_result o_nutsb_result;
 
 /* a ~ N(0, 1), returning a */
 static gen_status BODY(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
@@ -1172,7 +1174,12 @@ static void test_infer(void) {
     ST(gen_chees_sample(TR, KEY, NULL, &CHEES_CFG, &o_chees_result));
     ST(gen_chees_sample(TR, KEY, SEL, NULL, &o_chees_result));
     ST(gen_chees_sample(TR, KEY, SEL, &CHEES_CFG, NULL));
-    /* No pointer argument: gen_nuts_config_default, gen_chees_config_default. */
+    ST(gen_nuts_sample_batched(NULL, KEY, SEL, &NUTSB_CFG, &o_nutsb_result));
+    ST(gen_nuts_sample_batched(TR, KEY, NULL, &NUTSB_CFG, &o_nutsb_result));
+    ST(gen_nuts_sample_batched(TR, KEY, SEL, NULL, &o_nutsb_result));
+    ST(gen_nuts_sample_batched(TR, KEY, SEL, &NUTSB_CFG, NULL));
+    /* No pointer argument: gen_nuts_config_default, gen_chees_config_default,
+     * gen_nuts_batched_config_default. */
     /* Optional (documented "may be NULL", no row): gen_importance_sampling args,
      * gen_importance_sampling proposal, gen_importance_sampling proposal_args,
      * gen_importance_sampling traces, gen_importance_sampling log_weights,
