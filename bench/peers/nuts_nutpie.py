@@ -37,6 +37,10 @@ import sys
 import time
 import warnings
 
+# one core, as rstan's cores = 1: OpenBLAS's threads (the Cholesky factor of gp_pois_regr)
+# otherwise spin against the sampler's thread and slow the gradient by up to 100x here
+for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_v, "1")
 warnings.filterwarnings("ignore")
 import arviz as az  # noqa: E402
 import numpy as np  # noqa: E402
