@@ -770,6 +770,9 @@ typedef struct gen_nuts_config {
     int64_t warmup, draws;       /* iterations of each phase (warmup >= 0, draws >= 1) */
     gen_metric_kind metric;      /* what warm-up adapts; ignored if inv_metric is given */
     const gen_array *inv_metric; /* a fixed inverse metric (no metric adaptation); NULL */
+    const gen_array *init_inv_metric; /* the inverse metric warm-up starts from and adapts
+                                         (below); NULL: the identity (Stan's), 1 / |grad|
+                                         (nutpie's) */
     double step;                 /* initial step size [1] */
     bool fixed_step;             /* keep step as given (no heuristic, no dual averaging) */
     int max_depth;               /* [10], at most GEN_NUTS_MAX_DEPTH */
