@@ -9,8 +9,9 @@
  * Environment: GENC_BENCH_SEED=K runs with key K (default 1); GENC_BENCH_PATHFINDER=1
  * starts the chains at gen_pathfinder_inits's draws with its variances as
  * gen_nuts_config.init_inv_metric (Pathfinder's time counted as warm-up);
- * GENC_BENCH_CHAINS=1 prints per chain (stderr) the divergences, leapfrogs per draw,
- * step size and inverse metric diagonal.
+ * GENC_BENCH_TARGET_ACCEPT=A sets gen_nuts_config.target_accept; GENC_BENCH_CHAINS=1
+ * prints per chain (stderr) the divergences, leapfrogs per draw, step size and inverse
+ * metric diagonal.
  *   bench_nuts pdb DIR CHAINS WARMUP DRAWS [stan|grad|lowrank] [INDEX...]
  *   bench_nuts hmc [REPS] */
 #include <stdio.h>
@@ -89,6 +90,8 @@ static int run_pdb(const char *dir, int chains, int64_t warmup, int64_t draws, i
     pdb_cols_init(&cols, &p, tr, sel);
     gen_nuts_config cfg = {.warmup = warmup, .draws = draws, .metric = GEN_METRIC_DIAG, .init_radius = 2,
                            .adapt = adapt};
+    const char *ta = getenv("GENC_BENCH_TARGET_ACCEPT"); /* another target acceptance (default 0.8) */
+    if (ta) cfg.target_accept = atof(ta);
     gen_trace *init[16];
     for (int c = 0; c < chains && c < 16; c++) init[c] = tr;
     double pf_s = 0; /* Pathfinder's starts and variances (GENC_BENCH_PATHFINDER): counted as warm-up */
@@ -151,11 +154,13 @@ static int run_pdb(const char *dir, int chains, int64_t warmup, int64_t draws, i
     }
     if (getenv("GENC_BENCH_CHAINS")) chain_report(&r, warmup, draws);
     double gps = grads_per_second(tr, sel);
-    printf("{\"peer\": \"genc\", \"adapt\": \"%s\", \"seed\": %s, \"warmup\": %lld, \"pathfinder\": %s, "
+    printf("{\"peer\": \"genc\", \"adapt\": \"%s\", \"seed\": %s, \"target_accept\": %g, \"warmup\": %lld, "
+           "\"pathfinder\": %s, "
            "\"posterior\": \"%s\", \"min_ess_bulk\": %.6g, "
            "\"warmup_s\": %.6g, \"sampling_s\": %.6g, \"leapfrog_sampling\": %.0f, \"leapfrog_total\": %.0f, "
            "\"leapfrog_per_draw\": %.4g, \"divergent\": %.0f, \"grad_per_s\": %.6g, \"max_err_sd\": %.3g}\n",
-           ADAPT_NAMES[adapt], seed ? seed : "1", (long long)warmup, pf ? "true" : "false", p.name, min_ess, warm_s, samp_s, leap, leap_all, leap / (double)n, div, gps, err);
+           ADAPT_NAMES[adapt], seed ? seed : "1", cfg.target_accept > 0 ? cfg.target_accept : 0.8, (long long)warmup,
+           pf ? "true" : "false", p.name, min_ess, warm_s, samp_s, leap, leap_all, leap / (double)n, div, gps, err);
     fflush(stdout);
     free(derived);
     gen_scope_end();
