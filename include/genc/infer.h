@@ -763,7 +763,9 @@ typedef struct gen_nuts_result gen_nuts_result; /* below */
  * cap at pi, the Metropolis acceptance statistic also late in warm-up); a diverging draw
  * never enters the estimators (nuts-rs keeps one that ended > 4 steps from the start);
  * the low-rank eigen-problem is solved in all d dimensions (nuts-rs projects onto the span
- * of draws and gradients: the same matrix).
+ * of draws and gradients: the same matrix). The first three, tried, do not change the
+ * divergences on posteriordb's gp_pois_regr (docs/inference.md: there nutpie diverges
+ * as often; target_accept 0.9 is the remedy).
  * init_inv_metric seeds the metric's warm-up (any of the three schedules): each chain
  * starts with it instead of the identity (Stan's) or 1 / |grad| (nutpie's), and warm-up
  * adapts from there as above (Stan's first window's estimate replaces it, nutpie's first
