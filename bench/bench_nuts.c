@@ -6,6 +6,12 @@
  * 100 / 500 / 1000 iterations, one chain: ms per run.
  * The optional ADAPT chooses the metric's warm-up (gen_nuts_config.adapt): stan (the
  * default), grad (nutpie's diagonal) or lowrank (nutpie's low-rank); the JSON says which.
+ * Environment: GENC_BENCH_SEED=K runs with key K (default 1); GENC_BENCH_PATHFINDER=1
+ * starts the chains at gen_pathfinder_inits's draws with its variances as
+ * gen_nuts_config.init_inv_metric (Pathfinder's time counted as warm-up);
+ * GENC_BENCH_TARGET_ACCEPT=A sets gen_nuts_config.target_accept; GENC_BENCH_CHAINS=1
+ * prints per chain (stderr) the divergences, leapfrogs per draw, step size and inverse
+ * metric diagonal.
  *   bench_nuts pdb DIR CHAINS WARMUP DRAWS [stan|grad|lowrank] [INDEX...]
  *   bench_nuts hmc [REPS] */
 #include <stdio.h>
@@ -36,6 +42,36 @@ static double grads_per_second(const gen_trace *tr, const gen_selection *sel) {
     return (double)n / el;
 }
 
+/* Per chain, on stderr: divergences in warm-up (by quarter) and sampling, leapfrogs per
+ * draw, the final step size, and the inverse metric's smallest and largest entries. */
+static void chain_report(const gen_nuts_result *r, int64_t warmup, int64_t draws) {
+    const int64_t *sh = gen_array_shape(r->stats);
+    int chains = (int)sh[0];
+    int64_t iters = warmup + draws, d = gen_array_shape(r->inv_metric)[1];
+    bool dense = gen_array_ndim(r->inv_metric) == 3;
+    const double *st = gen_array_data(r->stats), *eps = gen_array_data(r->step_size), *m = gen_array_data(r->inv_metric);
+    for (int c = 0; c < chains; c++) {
+        double dq[4] = {0}, ds = 0, lf = 0, mn = INFINITY, mx = 0;
+        for (int64_t i = 0; i < iters; i++) {
+            const double *row = st + (c * iters + i) * GEN_NUTS_NSTATS;
+            if (i < warmup) dq[4 * i / warmup] += row[GEN_NUTS_DIVERGENT];
+            else {
+                ds += row[GEN_NUTS_DIVERGENT];
+                lf += row[GEN_NUTS_N_LEAPFROG];
+            }
+        }
+        fprintf(stderr, "chain %d: warm-up divergences by quarter %.0f %.0f %.0f %.0f, sampling %.0f, leapfrogs/draw %.1f, "
+                "step %.4g, inv_metric diag", c, dq[0], dq[1], dq[2], dq[3], ds, lf / (double)draws, eps[c]);
+        for (int64_t j = 0; j < d; j++) {
+            double v = dense ? m[(c * d + j) * d + j] : m[c * d + j];
+            fprintf(stderr, " %.3g", v);
+            mn = v < mn ? v : mn;
+            mx = v > mx ? v : mx;
+        }
+        fprintf(stderr, " (range %.3g)\n", mx / mn);
+    }
+}
+
 static const char *ADAPT_NAMES[3] = {"stan", "grad", "lowrank"};
 
 static int run_pdb(const char *dir, int chains, int64_t warmup, int64_t draws, int which, gen_metric_adapt adapt) {
@@ -54,11 +90,28 @@ static int run_pdb(const char *dir, int chains, int64_t warmup, int64_t draws, i
     pdb_cols_init(&cols, &p, tr, sel);
     gen_nuts_config cfg = {.warmup = warmup, .draws = draws, .metric = GEN_METRIC_DIAG, .init_radius = 2,
                            .adapt = adapt};
+    const char *ta = getenv("GENC_BENCH_TARGET_ACCEPT"); /* another target acceptance (default 0.8) */
+    if (ta) cfg.target_accept = atof(ta);
     gen_trace *init[16];
     for (int c = 0; c < chains && c < 16; c++) init[c] = tr;
+    double pf_s = 0; /* Pathfinder's starts and variances (GENC_BENCH_PATHFINDER): counted as warm-up */
+    bool pf = getenv("GENC_BENCH_PATHFINDER") != NULL;
+    if (pf) {
+        double t0 = bench_now();
+        gen_array *var = NULL;
+        if (gen_pathfinder_inits(gen_key_new(7), tr, sel, NULL, chains < 16 ? chains : 16, init, &var) != GEN_OK) {
+            fprintf(stderr, "bench_nuts: %s: pathfinder: %s\n", p.name, gen_error_message());
+            gen_scope_end();
+            return 1;
+        }
+        pf_s = bench_now() - t0;
+        cfg.init_at_trace = true;
+        cfg.init_inv_metric = var;
+    }
     gen_nuts_result r;
     /* chains one after another on one thread, as rstan with cores = 1 */
-    if (gen_nuts_sample(gen_key_new(1), chains, init, sel, &cfg, 1, &r) != GEN_OK) {
+    const char *seed = getenv("GENC_BENCH_SEED"); /* another key: the spread over seeds */
+    if (gen_nuts_sample(gen_key_new(seed ? strtoull(seed, NULL, 10) : 1), chains, init, sel, &cfg, 1, &r) != GEN_OK) {
         fprintf(stderr, "bench_nuts: %s: %s\n", p.name, gen_error_message());
         gen_scope_end();
         return 1;
@@ -71,6 +124,7 @@ static int run_pdb(const char *dir, int chains, int64_t warmup, int64_t draws, i
         p.derive(&p, &d, out);
         for (int k = 0; k < p.n_ref; k++) derived[k * n + i] = out[k];
     }
+    double err = 0; /* the largest |mean - reference mean| / reference sd */
     double min_ess = INFINITY, warm_s = 0, samp_s = 0, leap = 0, leap_all = 0, div = 0;
     for (int k = 0; k < p.n_ref; k++) {
         const double *ch[16];
@@ -79,10 +133,13 @@ static int run_pdb(const char *dir, int chains, int64_t warmup, int64_t draws, i
             ch[c] = derived + k * n + c * draws;
             nd[c] = draws;
         }
-        double e = NAN;
+        double e = NAN, mean = 0;
         gen_ess_bulk(ch, chains, nd, &e);
         if (e < min_ess) min_ess = e;
+        for (int64_t i = 0; i < n; i++) mean += derived[k * n + i] / (double)n;
+        err = fmax(err, fabs(mean - p.ref_mean[k]) / p.ref_sd[k]);
     }
+    warm_s = pf_s;
     for (int c = 0; c < chains; c++) {
         warm_s += sec[2 * c];
         samp_s += sec[2 * c + 1];
@@ -95,11 +152,15 @@ static int run_pdb(const char *dir, int chains, int64_t warmup, int64_t draws, i
             }
         }
     }
+    if (getenv("GENC_BENCH_CHAINS")) chain_report(&r, warmup, draws);
     double gps = grads_per_second(tr, sel);
-    printf("{\"peer\": \"genc\", \"adapt\": \"%s\", \"posterior\": \"%s\", \"min_ess_bulk\": %.6g, "
+    printf("{\"peer\": \"genc\", \"adapt\": \"%s\", \"seed\": %s, \"target_accept\": %g, \"warmup\": %lld, "
+           "\"pathfinder\": %s, "
+           "\"posterior\": \"%s\", \"min_ess_bulk\": %.6g, "
            "\"warmup_s\": %.6g, \"sampling_s\": %.6g, \"leapfrog_sampling\": %.0f, \"leapfrog_total\": %.0f, "
-           "\"leapfrog_per_draw\": %.4g, \"divergent\": %.0f, \"grad_per_s\": %.6g}\n",
-           ADAPT_NAMES[adapt], p.name, min_ess, warm_s, samp_s, leap, leap_all, leap / (double)n, div, gps);
+           "\"leapfrog_per_draw\": %.4g, \"divergent\": %.0f, \"grad_per_s\": %.6g, \"max_err_sd\": %.3g}\n",
+           ADAPT_NAMES[adapt], seed ? seed : "1", cfg.target_accept > 0 ? cfg.target_accept : 0.8, (long long)warmup,
+           pf ? "true" : "false", p.name, min_ess, warm_s, samp_s, leap, leap_all, leap / (double)n, div, gps, err);
     fflush(stdout);
     free(derived);
     gen_scope_end();

@@ -763,13 +763,27 @@ typedef struct gen_nuts_result gen_nuts_result; /* below */
  * cap at pi, the Metropolis acceptance statistic also late in warm-up); a diverging draw
  * never enters the estimators (nuts-rs keeps one that ended > 4 steps from the start);
  * the low-rank eigen-problem is solved in all d dimensions (nuts-rs projects onto the span
- * of draws and gradients: the same matrix).
+ * of draws and gradients: the same matrix). The first three, tried, do not change the
+ * divergences on posteriordb's gp_pois_regr (docs/inference.md: there nutpie diverges
+ * as often; target_accept 0.9 is the remedy).
+ * init_inv_metric seeds the metric's warm-up (any of the three schedules): each chain
+ * starts with it instead of the identity (Stan's) or 1 / |grad| (nutpie's), and warm-up
+ * adapts from there as above (Stan's first window's estimate replaces it, nutpie's first
+ * estimate from 3 draws does); e.g. gen_pathfinder_inits's inv_metric with its traces and
+ * init_at_trace. f64 [d] for the diagonal metric (also nutpie's two schedules), [d, d]
+ * for the dense (else GEN_ERR_SHAPE); positive, a dense one symmetric positive definite
+ * (else GEN_ERR_VALUE); not with inv_metric or GEN_METRIC_UNIT (GEN_ERR_VALUE). A run
+ * resumed from a seeded one must give init_inv_metric too (its values are not read
+ * again: the chains' states hold the metric).
  * warmup and draws have no zero default (warmup 0 is no warm-up; draws must be >= 1):
  * gen_nuts_config_default() sets Stan's 1000 and 1000. */
 typedef struct gen_nuts_config {
     int64_t warmup, draws;       /* iterations of each phase (warmup >= 0, draws >= 1) */
     gen_metric_kind metric;      /* what warm-up adapts; ignored if inv_metric is given */
     const gen_array *inv_metric; /* a fixed inverse metric (no metric adaptation); NULL */
+    const gen_array *init_inv_metric; /* the inverse metric warm-up starts from and adapts
+                                         (below); NULL: the identity (Stan's), 1 / |grad|
+                                         (nutpie's) */
     double step;                 /* initial step size [1] */
     bool fixed_step;             /* keep step as given (no heuristic, no dual averaging) */
     int max_depth;               /* [10], at most GEN_NUTS_MAX_DEPTH */
@@ -914,7 +928,8 @@ typedef struct gen_pathfinder_result {
     gen_array *cov;           /* [P, d, d]: its covariance (with config.covariance;
                                  else NULL) */
     gen_array *inv_metric;    /* [d]: the variance of the unconstrained draws, an inverse
-                                 metric for gen_nuts_config.inv_metric */
+                                 metric for gen_nuts_config.inv_metric or
+                                 init_inv_metric */
     double pareto_k;          /* PSIS's Pareto k of the pooled weights (NaN for one path,
                                  or too few draws to fit); above 0.7 the approximation
                                  is poor */
@@ -945,7 +960,8 @@ gen_status gen_pathfinder_trace(const gen_trace *tr, const gen_selection *sel,
  * gen_pathfinder (key, cfg) and returns the traces at its first n draws in out[0..n)
  * (new references in the current scope). n must be at most the number of draws
  * (GEN_ERR_VALUE); errors are gen_pathfinder's. inv_metric (may be NULL) receives the
- * draws' variance ([d], in the current scope), a fixed inverse metric for the chains. */
+ * draws' variance ([d], in the current scope): a fixed inverse metric for the chains
+ * (gen_nuts_config.inv_metric) or the one their warm-up starts from (init_inv_metric). */
 gen_status gen_pathfinder_inits(gen_key key, const gen_trace *tr, const gen_selection *sel,
                                  const gen_pathfinder_config *cfg, int n, gen_trace **out,
                                  gen_array **inv_metric);

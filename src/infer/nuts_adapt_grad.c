@@ -86,7 +86,7 @@ static bool estimate(nuts_gadapt *a, double *minv) {
 
 gen_status nuts_gadapt_init(nuts_gadapt *a, int kind, int64_t d, int64_t kmax, int64_t W, int64_t window,
                             int64_t early_window, int64_t update_every, const double *theta, const double *grad,
-                            double *minv) {
+                            bool seeded, double *minv) {
     *a = (nuts_gadapt){.kind = kind, .d = d, .kmax = kmax, .early_end = (int64_t)(0.3 * (double)W),
                        .step_start = W - (int64_t)(0.15 * (double)W), .window = window,
                        .early_window = early_window, .update_every = update_every, .last_update = 0,
@@ -95,10 +95,9 @@ gen_status nuts_gadapt_init(nuts_gadapt *a, int kind, int64_t d, int64_t kmax, i
     if (!(a->buf = core_calloc(a->nbuf + 1, sizeof(double)))) return GEN_ERR_OOM;
     a->nbuf++;
     add_draw(a, theta, grad);
-    if (kind == 3) { /* no directions yet */
-        memset(minv, 0, (size_t)hmc_lowrank_size(d, kmax) * sizeof(double));
-    }
-    for (int64_t i = 0; i < d; i++) {
+    if (kind == 3) /* no directions yet */
+        memset(minv + d, 0, (size_t)(hmc_lowrank_size(d, kmax) - d) * sizeof(double));
+    for (int64_t i = 0; i < d && !seeded; i++) {
         double v = 1 / clamp(fabs(grad[i]));
         minv[i] = isfinite(v) ? v : 1;
     }

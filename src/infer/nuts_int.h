@@ -104,11 +104,12 @@ typedef struct nuts_gadapt {
 } nuts_gadapt;
 
 /* The estimators of a warm-up of W iterations (set: the windows; kind 1 or 3); the
- * initial point (theta, grad) is their first draw and the metric from its gradient is
- * written to minv (d, or hmc_lowrank_size(d, kmax) doubles). */
+ * initial point (theta, grad) is their first draw; the metric from its gradient is
+ * written to minv (d, or hmc_lowrank_size(d, kmax) doubles), or, seeded, minv's diagonal
+ * (the first d) is kept (low rank: with no directions). */
 gen_status nuts_gadapt_init(nuts_gadapt *a, int kind, int64_t d, int64_t kmax, int64_t W, int64_t window,
                             int64_t early_window, int64_t update_every, const double *theta, const double *grad,
-                            double *minv);
+                            bool seeded, double *minv);
 void nuts_gadapt_free(nuts_gadapt *a);
 gen_status nuts_gadapt_copy(nuts_gadapt *dst, const nuts_gadapt *src);
 /* Warm-up draw i at (theta, grad); good: it enters the estimators (the transition moved
@@ -127,6 +128,7 @@ typedef struct nuts_settings {
     int64_t warmup;
     int metric;        /* the metric kind: cfg->metric, or the inv_metric's */
     bool fixed_metric; /* inv_metric given */
+    bool seeded;       /* init_inv_metric given */
     double step;
     bool fixed_step;
     int max_depth;

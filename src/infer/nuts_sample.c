@@ -122,7 +122,7 @@ static gen_status chain_start(nuts_job *job, nuts *n, hmc_point *x, const gen_ke
     nuts_gadapt_free(&cs->ga);
     if (adapt_metric && set.adapt != GEN_ADAPT_STAN) { /* nutpie's: the metric from the gradient here */
         s = nuts_gadapt_init(&cs->ga, job->kind, job->d, job->kmax, job->W, set.adapt_window, set.adapt_early_window,
-                             set.adapt_update, x->theta, x->grad, cs->minv);
+                             set.adapt_update, x->theta, x->grad, set.seeded, cs->minv);
         if (s == GEN_OK) s = set_metric(n, job, cs->minv);
         if (s != GEN_OK) return s;
     } else if (adapt_metric && (s = nuts_var_init(&cs->var, n->m.kind, job->d)) != GEN_OK) {
@@ -354,6 +354,9 @@ static gen_status check_config(const char *fn, int n_chains, gen_trace *const *i
         return GEN_FAIL(GEN_ERR_VALUE, "%s: need non-negative buffers, window and a finite init_radius >= 0", fn);
     if (cfg->adapt != GEN_ADAPT_STAN && cfg->adapt != GEN_ADAPT_GRADIENT && cfg->adapt != GEN_ADAPT_LOW_RANK)
         return GEN_FAIL(GEN_ERR_VALUE, "%s: unknown metric adaptation %d", fn, (int)cfg->adapt);
+    if (cfg->init_inv_metric && (cfg->inv_metric || cfg->metric == GEN_METRIC_UNIT))
+        return GEN_FAIL(GEN_ERR_VALUE, "%s: init_inv_metric seeds the metric's adaptation: needs metric "
+                        "GEN_METRIC_DIAG or GEN_METRIC_DENSE and no (fixed) inv_metric", fn);
     if (cfg->adapt != GEN_ADAPT_STAN && (cfg->metric != GEN_METRIC_DIAG || cfg->inv_metric))
         return GEN_FAIL(GEN_ERR_VALUE, "%s: adapt GEN_ADAPT_%s adapts the diagonal metric: needs metric GEN_METRIC_DIAG "
                         "and no inv_metric", fn, cfg->adapt == GEN_ADAPT_GRADIENT ? "GRADIENT" : "LOW_RANK");
@@ -362,6 +365,24 @@ static gen_status check_config(const char *fn, int n_chains, gen_trace *const *i
                         "(0: the default), got %lld, %lld, %lld, %d", fn, (long long)cfg->adapt_window,
                         (long long)cfg->adapt_early_window, (long long)cfg->adapt_update, cfg->max_rank);
     return GEN_OK;
+}
+
+/* cfg->init_inv_metric, if given, is an inverse metric of the kind warm-up adapts (1
+ * diagonal, 2 dense) in d dimensions. */
+static gen_status check_seed(const char *fn, const gen_array *seed, int kind, int64_t d) {
+    if (!seed) return GEN_OK;
+    int nd = gen_array_ndim(seed);
+    const int64_t *sh = gen_array_shape(seed);
+    if (gen_array_dtype(seed) != GEN_F64 || nd != kind || sh[0] != d || (nd == 2 && sh[1] != d))
+        return kind == 2 ? GEN_FAIL(GEN_ERR_SHAPE, "%s: init_inv_metric must be f64 [%lld, %lld] (the dense metric)", fn,
+                                    (long long)d, (long long)d)
+                         : GEN_FAIL(GEN_ERR_SHAPE, "%s: init_inv_metric must be f64 [%lld] (the diagonal metric)", fn,
+                                    (long long)d);
+    hmc_metric m = {0};
+    gen_status s = hmc_metric_set(&m, kind, d, gen_array_data(seed)); /* positive (definite), symmetric */
+    hmc_metric_free(&m);
+    if (s != GEN_OK) core_error_prefix("%s: init_inv_metric", fn);
+    return s;
 }
 
 /* rows * cols doubles fit in memory (per chain, and for n chains). */
@@ -412,6 +433,8 @@ static gen_status job_setup(nuts_job *j, const gen_nuts_result *prev, gen_trace 
     if (s != GEN_OK) return s;
     for (int64_t i = 0; i < j->nmetric; i++) /* ones, the identity when dense (low rank: ones, rank 0) */
         j->cs.minv[i] = j->kind == 3 ? (i < j->d ? 1.0 : 0.0) : j->kind != 2 || i % (j->d + 1) == 0 ? 1.0 : 0.0;
+    const gen_array *seed = j->cfg->init_inv_metric; /* checked: [d] (also low rank's diagonal) or [d, d] */
+    if (seed) memcpy(j->cs.minv, gen_array_data(seed), (size_t)gen_array_size(seed) * sizeof(double));
     j->cs.trace = gen_trace_retain(init);
     return GEN_OK;
 }
@@ -561,6 +584,7 @@ gen_status gen_nuts_sample(gen_key key, int n_chains, gen_trace *const *init,
                         n_chains, (long long)(W + N), (long long)(dims > d ? dims : d));
     nuts_settings set;
     nuts_settings_of(cfg, &set);
+    if (!prev && (s = check_seed(fn, cfg->init_inv_metric, set.metric == 2 ? 2 : 1, d)) != GEN_OK) return s;
     int64_t kmax = set.max_rank < d ? set.max_rank : d;
     int64_t nmetric = set.metric == 2 ? d * d : set.metric == 3 ? hmc_lowrank_size(d, kmax) : d;
     nuts_job *jobs = core_calloc((size_t)n_chains, sizeof *jobs);

@@ -41,6 +41,7 @@ void nuts_settings_of(const gen_nuts_config *cfg, nuts_settings *out) {
         .metric = cfg->inv_metric ? gen_array_ndim(cfg->inv_metric)
                   : cfg->adapt == GEN_ADAPT_LOW_RANK ? 3 : metric_kind(cfg->metric),
         .fixed_metric = cfg->inv_metric != NULL,
+        .seeded = cfg->init_inv_metric != NULL,
         .step = cfg->step > 0 ? cfg->step : 1,
         .fixed_step = cfg->fixed_step,
         .max_depth = cfg->max_depth > 0 ? cfg->max_depth : 10,
@@ -149,6 +150,7 @@ static bool settings_differ(const nuts_settings *a, const nuts_settings *b, char
     DIFF_I(warmup)
     DIFF_I(metric)
     DIFF_I(fixed_metric)
+    DIFF_I(seeded)
     DIFF_D(step)
     DIFF_I(fixed_step)
     DIFF_I(max_depth)
