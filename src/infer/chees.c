@@ -57,19 +57,9 @@ static gen_status check_config(const gen_trace *tr, const gen_selection *sel, co
     if (!tr) return infer_null(FN, "the trace");
     if (!sel) return infer_null(FN, "the selection");
     if (!cfg) return GEN_FAIL(GEN_ERR_MISUSE, FN ": the configuration is NULL");
-    if (gen_trace_batch_size(tr) < 1)
-        return GEN_FAIL(GEN_ERR_VALUE, FN ": the trace is not batched (its particles are the chains: make it with "
-                                          "gen_simulate_batched or gen_generate_batched)");
-    if (cfg->warmup < 0 || cfg->draws < 1 || cfg->warmup > INT64_MAX / 4 - cfg->draws)
-        return GEN_FAIL(GEN_ERR_VALUE, FN ": need warmup >= 0 and draws >= 1 (got %lld, %lld)",
-                        (long long)cfg->warmup, (long long)cfg->draws);
-    if (cfg->metric != GEN_METRIC_DIAG && cfg->metric != GEN_METRIC_UNIT)
-        return GEN_FAIL(cfg->metric == GEN_METRIC_DENSE ? GEN_ERR_UNSUPPORTED : GEN_ERR_VALUE,
-                        FN ": metric must be GEN_METRIC_DIAG or GEN_METRIC_UNIT (got %d)", (int)cfg->metric);
-    if (cfg->inv_metric && gen_array_ndim(cfg->inv_metric) != 1)
-        return GEN_FAIL(GEN_ERR_SHAPE, FN ": the inverse metric must be f64 [d] (a diagonal)");
-    if (cfg->step < 0 || !isfinite(cfg->step) || (cfg->fixed_step && !(cfg->step > 0)))
-        return GEN_FAIL(GEN_ERR_VALUE, FN ": step must be finite and > 0 (0: 1), got %g", cfg->step);
+    gen_status s = batch_sampler_check(FN, tr, cfg->warmup, cfg->draws, cfg->metric, cfg->inv_metric, cfg->step,
+                                       cfg->fixed_step);
+    if (s != GEN_OK) return s;
     if (cfg->traj_length < 0 || !isfinite(cfg->traj_length) || (cfg->fixed_traj_length && !(cfg->traj_length > 0)))
         return GEN_FAIL(GEN_ERR_VALUE, FN ": traj_length must be finite and > 0 (0: the step), got %g",
                         cfg->traj_length);

@@ -405,3 +405,21 @@ gen_status infer_mala_batched(const gen_trace *tr, gen_key key, const gen_select
     if (s != GEN_OK) core_error_prefix("gen_mala");
     return s;
 }
+
+gen_status batch_sampler_check(const char *fn, const gen_trace *tr, int64_t warmup, int64_t draws,
+                               gen_metric_kind metric, const gen_array *inv_metric, double step, bool fixed_step) {
+    if (gen_trace_batch_size(tr) < 1)
+        return GEN_FAIL(GEN_ERR_VALUE, "%s: the trace is not batched (its particles are the chains: make it with "
+                        "gen_simulate_batched or gen_generate_batched)", fn);
+    if (warmup < 0 || draws < 1 || warmup > INT64_MAX / 4 - draws)
+        return GEN_FAIL(GEN_ERR_VALUE, "%s: need warmup >= 0 and draws >= 1 (got %lld, %lld)", fn, (long long)warmup,
+                        (long long)draws);
+    if (metric != GEN_METRIC_DIAG && metric != GEN_METRIC_UNIT)
+        return GEN_FAIL(metric == GEN_METRIC_DENSE ? GEN_ERR_UNSUPPORTED : GEN_ERR_VALUE,
+                        "%s: metric must be GEN_METRIC_DIAG or GEN_METRIC_UNIT (got %d)", fn, (int)metric);
+    if (inv_metric && gen_array_ndim(inv_metric) != 1)
+        return GEN_FAIL(GEN_ERR_SHAPE, "%s: the inverse metric must be f64 [d] (a diagonal)", fn);
+    if (step < 0 || !isfinite(step) || (fixed_step && !(step > 0)))
+        return GEN_FAIL(GEN_ERR_VALUE, "%s: step must be finite and > 0 (0: 1), got %g", fn, step);
+    return GEN_OK;
+}

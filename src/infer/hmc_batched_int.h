@@ -39,4 +39,10 @@ gen_status batch_chains_eval_rows(batch_chains *c, int64_t m, const double *thet
  * update; the others keep their values and scores exactly), in the current scope. */
 gen_status batch_chains_write_back(batch_chains *c, const gen_trace *tr, const gen_selection *sel, gen_trace **out);
 
+/* The checks of their settings the many-chain samplers (chees.c, nuts_batched.c) share,
+ * errors prefixed with fn: the trace (not NULL) batched (its particles are the chains), warmup >= 0 and draws >= 1, a diagonal or unit metric (dense: unsupported), a
+ * fixed inverse metric 1-d, a finite step (> 0 when fixed). */
+gen_status batch_sampler_check(const char *fn, const gen_trace *tr, int64_t warmup, int64_t draws,
+                               gen_metric_kind metric, const gen_array *inv_metric, double step, bool fixed_step);
+
 #endif

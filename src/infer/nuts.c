@@ -62,22 +62,6 @@ static void vzero(int64_t d, double *x) { memset(x, 0, (size_t)d * sizeof(double
 static void vsum(int64_t d, double *dst, const double *a, const double *b) {
     for (int64_t i = 0; i < d; i++) dst[i] = a[i] + b[i];
 }
-static double dot(int64_t d, const double *a, const double *b) {
-    double s = 0;
-    for (int64_t i = 0; i < d; i++) s += a[i] * b[i];
-    return s;
-}
-
-/* The generalized no-U-turn criterion on a trajectory with summed momentum rho. */
-static bool criterion(int64_t d, const double *p_sharp_minus, const double *p_sharp_plus, const double *rho) {
-    return dot(d, p_sharp_plus, rho) > 0 && dot(d, p_sharp_minus, rho) > 0;
-}
-
-static double log_add(double a, double b) {
-    if (a == -INFINITY) return b;
-    if (b == -INFINITY) return a;
-    return a > b ? a + log1p(exp(b - a)) : b + log1p(exp(a - b));
-}
 
 static double hamiltonian(nuts *n, const hmc_point *x) {
     double h = -x->logp + hmc_kinetic(&n->m, x->p, n->v);
@@ -102,7 +86,7 @@ static gen_status build_tree(nuts *n, int depth, hmc_point *z_propose, double *p
             n->divergent = true;
             n->why = why != GEN_DIVERGENCE_NONE ? why : GEN_DIVERGENCE_ENERGY;
         }
-        *lsw = log_add(*lsw, n->H0 - h);
+        *lsw = nuts_log_add(*lsw, n->H0 - h);
         n->sum_metro += n->H0 - h > 0 ? 1 : exp(n->H0 - h);
         point_copy(d, z_propose, &n->z);
         hmc_apply_minv(&n->m, n->z.p, p_sharp_beg);
@@ -128,18 +112,18 @@ static gen_status build_tree(nuts *n, int depth, hmc_point *z_propose, double *p
                    sign, &lsw_final, valid);
     if (s != GEN_OK || !*valid) return s;
     /* uniform progressive sampling between the two halves */
-    double lsw_sub = log_add(lsw_init, lsw_final);
-    *lsw = log_add(*lsw, lsw_sub);
+    double lsw_sub = nuts_log_add(lsw_init, lsw_final);
+    *lsw = nuts_log_add(*lsw, lsw_sub);
     if (lsw_final > lsw_sub || uniform(n) < exp(lsw_final - lsw_sub)) point_copy(d, z_propose, &z_final);
     /* across the two halves: each half extended by the first point of the other */
     vsum(d, rho_ext, rho_init, p_final_beg);
-    bool persist = criterion(d, p_sharp_beg, p_sharp_final_beg, rho_ext);
+    bool persist = nuts_criterion(d, p_sharp_beg, p_sharp_final_beg, rho_ext);
     vsum(d, rho_ext, rho_final, p_init_end);
-    persist = criterion(d, p_sharp_init_end, p_sharp_end, rho_ext) && persist;
+    persist = nuts_criterion(d, p_sharp_init_end, p_sharp_end, rho_ext) && persist;
     double *rho_sub = rho_init; /* rho_init + rho_final, in place */
     for (int64_t i = 0; i < d; i++) rho_sub[i] += rho_final[i];
     for (int64_t i = 0; i < d; i++) rho[i] += rho_sub[i];
-    persist = criterion(d, p_sharp_beg, p_sharp_end, rho_sub) && persist;
+    persist = nuts_criterion(d, p_sharp_beg, p_sharp_end, rho_sub) && persist;
     *valid = persist;
     return GEN_OK;
 }
@@ -206,13 +190,13 @@ gen_status nuts_transition(nuts *n, hmc_point *x, gen_key key, gen_nuts_stats *s
         depth++;
         /* biased progressive sampling: favour the new subtree */
         if (lsw_sub > lsw || uniform(n) < exp(lsw_sub - lsw)) point_copy(d, &z_sample, &z_propose);
-        lsw = log_add(lsw, lsw_sub);
+        lsw = nuts_log_add(lsw, lsw_sub);
         vsum(d, rho, rho_bck, rho_fwd);
-        bool persist = criterion(d, ps_bck_bck, ps_fwd_fwd, rho);
+        bool persist = nuts_criterion(d, ps_bck_bck, ps_fwd_fwd, rho);
         vsum(d, rho_ext, rho_bck, p_fwd_bck);
-        persist = persist && criterion(d, ps_bck_bck, ps_fwd_bck, rho_ext);
+        persist = persist && nuts_criterion(d, ps_bck_bck, ps_fwd_bck, rho_ext);
         vsum(d, rho_ext, rho_fwd, p_bck_fwd);
-        persist = persist && criterion(d, ps_bck_fwd, ps_fwd_fwd, rho_ext);
+        persist = persist && nuts_criterion(d, ps_bck_fwd, ps_fwd_fwd, rho_ext);
         if (!persist) break;
     }
     if (n->failed) return n->failed;

@@ -79,16 +79,17 @@ typedef struct run {
 } run;
 
 gen_nuts_batched_config gen_nuts_batched_config_default(void) {
+    gen_nuts_config s = gen_nuts_config_default(); /* Stan's, as for one chain per trace */
     return (gen_nuts_batched_config){
-        .warmup = 1000,
-        .draws = 1000,
-        .metric = GEN_METRIC_DIAG,
-        .step = 1,
-        .max_depth = 10,
-        .target_accept = 0.8,
-        .init_buffer = 75,
-        .term_buffer = 50,
-        .base_window = 25,
+        .warmup = s.warmup,
+        .draws = s.draws,
+        .metric = s.metric,
+        .step = s.step,
+        .max_depth = s.max_depth,
+        .target_accept = s.target_accept,
+        .init_buffer = s.init_buffer,
+        .term_buffer = s.term_buffer,
+        .base_window = s.base_window,
     };
 }
 
@@ -99,19 +100,9 @@ static gen_status check_config(const gen_trace *tr, const gen_selection *sel, co
     if (!tr) return infer_null(FN, "the trace");
     if (!sel) return infer_null(FN, "the selection");
     if (!cfg) return GEN_FAIL(GEN_ERR_MISUSE, FN ": the configuration is NULL");
-    if (gen_trace_batch_size(tr) < 1)
-        return GEN_FAIL(GEN_ERR_VALUE, FN ": the trace is not batched (its particles are the chains: make it with "
-                                          "gen_simulate_batched or gen_generate_batched)");
-    if (cfg->warmup < 0 || cfg->draws < 1 || cfg->warmup > INT64_MAX / 4 - cfg->draws)
-        return GEN_FAIL(GEN_ERR_VALUE, FN ": need warmup >= 0 and draws >= 1 (got %lld, %lld)",
-                        (long long)cfg->warmup, (long long)cfg->draws);
-    if (cfg->metric != GEN_METRIC_DIAG && cfg->metric != GEN_METRIC_UNIT)
-        return GEN_FAIL(cfg->metric == GEN_METRIC_DENSE ? GEN_ERR_UNSUPPORTED : GEN_ERR_VALUE,
-                        FN ": metric must be GEN_METRIC_DIAG or GEN_METRIC_UNIT (got %d)", (int)cfg->metric);
-    if (cfg->inv_metric && gen_array_ndim(cfg->inv_metric) != 1)
-        return GEN_FAIL(GEN_ERR_SHAPE, FN ": the inverse metric must be f64 [d] (a diagonal)");
-    if (cfg->step < 0 || !isfinite(cfg->step) || (cfg->fixed_step && !(cfg->step > 0)))
-        return GEN_FAIL(GEN_ERR_VALUE, FN ": step must be finite and > 0 (0: 1), got %g", cfg->step);
+    gen_status s = batch_sampler_check(FN, tr, cfg->warmup, cfg->draws, cfg->metric, cfg->inv_metric, cfg->step,
+                                       cfg->fixed_step);
+    if (s != GEN_OK) return s;
     if (cfg->max_depth < 0 || cfg->max_depth > GEN_NUTS_MAX_DEPTH)
         return GEN_FAIL(GEN_ERR_VALUE, FN ": max_depth must be in 1..%d (0: 10), got %d", GEN_NUTS_MAX_DEPTH,
                         cfg->max_depth);
@@ -198,24 +189,8 @@ static void vcopy(int64_t d, double *dst, const double *src) { memcpy(dst, src, 
 static void vsum(int64_t d, double *dst, const double *a, const double *b) {
     for (int64_t k = 0; k < d; k++) dst[k] = a[k] + b[k];
 }
-static double dot(int64_t d, const double *a, const double *b) {
-    double s = 0;
-    for (int64_t k = 0; k < d; k++) s += a[k] * b[k];
-    return s;
-}
 /* A point's three vectors (theta, p, grad), starting at dst and src. */
 static void pcopy(int64_t d, double *dst, const double *src) { memcpy(dst, src, (size_t)(3 * d) * sizeof(double)); }
-
-/* The generalized no-U-turn criterion on a trajectory with summed momentum rho. */
-static bool criterion(int64_t d, const double *p_sharp_minus, const double *p_sharp_plus, const double *rho) {
-    return dot(d, p_sharp_plus, rho) > 0 && dot(d, p_sharp_minus, rho) > 0;
-}
-
-static double log_add(double a, double b) {
-    if (a == -INFINITY) return b;
-    if (b == -INFINITY) return a;
-    return a > b ? a + log1p(exp(b - a)) : b + log1p(exp(a - b));
-}
 
 /* H at the point (theta, p) with log density lp; NaN is +inf (nuts.c's). */
 static double hamiltonian(run *r, int64_t i, double lp, const double *p) {
@@ -404,7 +379,7 @@ static bool merge(run *r, int64_t i) {
     tree *t = r->tr + i;
     int64_t d = r->c.d;
     int a = t->sp - 2, b = t->sp - 1;
-    double lsw_sub = log_add(t->rec_lsw[a], t->rec_lsw[b]);
+    double lsw_sub = nuts_log_add(t->rec_lsw[a], t->rec_lsw[b]);
     if (t->rec_lsw[b] > lsw_sub || uniform(r, i) < exp(t->rec_lsw[b] - lsw_sub)) {
         pcopy(d, rec(r, i, a, R_PT), rec(r, i, b, R_PT));
         t->lp[LP_REC + a] = t->lp[LP_REC + b];
@@ -412,12 +387,12 @@ static bool merge(run *r, int64_t i) {
     t->rec_lsw[a] = lsw_sub;
     double *x = vec(r, i, RHO_X);
     vsum(d, x, rec(r, i, a, R_RHO), rec(r, i, b, R_PB));
-    bool persist = criterion(d, rec(r, i, a, R_PSB), rec(r, i, b, R_PSB), x);
+    bool persist = nuts_criterion(d, rec(r, i, a, R_PSB), rec(r, i, b, R_PSB), x);
     vsum(d, x, rec(r, i, b, R_RHO), rec(r, i, a, R_PE));
-    persist = criterion(d, rec(r, i, a, R_PSE), rec(r, i, b, R_PSE), x) && persist;
+    persist = nuts_criterion(d, rec(r, i, a, R_PSE), rec(r, i, b, R_PSE), x) && persist;
     double *rho = rec(r, i, a, R_RHO);
     for (int64_t k = 0; k < d; k++) rho[k] += rec(r, i, b, R_RHO)[k];
-    persist = criterion(d, rec(r, i, a, R_PSB), rec(r, i, b, R_PSE), rho) && persist;
+    persist = nuts_criterion(d, rec(r, i, a, R_PSB), rec(r, i, b, R_PSE), rho) && persist;
     vcopy(d, rec(r, i, a, R_PSE), rec(r, i, b, R_PSE));
     vcopy(d, rec(r, i, a, R_PE), rec(r, i, b, R_PE));
     t->level[a]++;
@@ -445,14 +420,14 @@ static void subtree_end(run *r, int64_t i) {
         pcopy(d, vec(r, i, SMP), rec(r, i, 0, R_PT));
         t->lp[LP_SMP] = t->lp[LP_REC];
     }
-    t->lsw = log_add(t->lsw, lsw_sub);
+    t->lsw = nuts_log_add(t->lsw, lsw_sub);
     double *rho = vec(r, i, RHO), *x = vec(r, i, RHO_X);
     vsum(d, rho, vec(r, i, RHO_B), vec(r, i, RHO_F));
-    bool persist = criterion(d, vec(r, i, PS_BB), vec(r, i, PS_FF), rho);
+    bool persist = nuts_criterion(d, vec(r, i, PS_BB), vec(r, i, PS_FF), rho);
     vsum(d, x, vec(r, i, RHO_B), vec(r, i, P_FB));
-    persist = persist && criterion(d, vec(r, i, PS_BB), vec(r, i, PS_FB), x);
+    persist = persist && nuts_criterion(d, vec(r, i, PS_BB), vec(r, i, PS_FB), x);
     vsum(d, x, vec(r, i, RHO_F), vec(r, i, P_BF));
-    persist = persist && criterion(d, vec(r, i, PS_BF), vec(r, i, PS_FF), x);
+    persist = persist && nuts_criterion(d, vec(r, i, PS_BF), vec(r, i, PS_FF), x);
     if (!persist || t->depth >= r->cfg.max_depth) t->growing = false;
     else subtree_begin(r, i);
 }
@@ -476,7 +451,7 @@ static void leaf(run *r, int64_t i) {
         return;
     }
     int s = t->sp++;
-    t->rec_lsw[s] = log_add(-INFINITY, t->H0 - h);
+    t->rec_lsw[s] = nuts_log_add(-INFINITY, t->H0 - h);
     t->level[s] = 0;
     pcopy(d, rec(r, i, s, R_PT), z);
     t->lp[LP_REC + s] = t->lp[LP_Z];

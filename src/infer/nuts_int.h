@@ -4,6 +4,10 @@
 #ifndef GENC_SRC_INFER_NUTS_INT_H
 #define GENC_SRC_INFER_NUTS_INT_H
 
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "hmc_int.h"
 
 #define NUTS_UBUF 64
@@ -33,6 +37,24 @@ typedef struct nuts {
     hmc_point z;
     double *v, *top, *levels;
 } nuts;
+
+/* The generalized no-U-turn criterion on a trajectory with summed momentum rho, between
+ * the sharp momenta (M^-1 p) at its two ends; shared by nuts.c and nuts_batched.c. */
+static inline bool nuts_criterion(int64_t d, const double *p_sharp_minus, const double *p_sharp_plus,
+                                  const double *rho) {
+    double plus = 0, minus = 0;
+    for (int64_t i = 0; i < d; i++) plus += p_sharp_plus[i] * rho[i];
+    if (!(plus > 0)) return false;
+    for (int64_t i = 0; i < d; i++) minus += p_sharp_minus[i] * rho[i];
+    return minus > 0;
+}
+
+/* log(exp(a) + exp(b)), exact at -inf. */
+static inline double nuts_log_add(double a, double b) {
+    if (a == -INFINITY) return b;
+    if (b == -INFINITY) return a;
+    return a > b ? a + log1p(exp(b - a)) : b + log1p(exp(a - b));
+}
 
 gen_status nuts_init(nuts *n, const gen_target *t, int max_depth);
 void nuts_free(nuts *n);

@@ -12,6 +12,7 @@
 
 #include "../core/core.h"
 #include "genc/data.h"
+#include "text_buf.h"
 
 #define MAX_DIMS 16
 
@@ -444,49 +445,22 @@ gen_status gen_data_remove(gen_data *d, const char *name) {
 
 /* ---- writing ---- */
 
-/* A growing text (core_alloc'd); ok false once an allocation failed. */
-typedef struct text {
-    char *p;
-    size_t len, cap;
-    bool ok;
-} text;
-
-static void put(text *t, const char *s, size_t n) {
-    if (!t->ok) return;
-    if (t->len + n + 1 > t->cap) {
-        size_t cap = t->cap ? t->cap : 256;
-        while (t->len + n + 1 > cap) cap *= 2;
-        char *p = core_realloc(t->p, t->cap, cap);
-        if (!p) {
-            t->ok = false;
-            return;
-        }
-        t->p = p;
-        t->cap = cap;
-    }
-    memcpy(t->p + t->len, s, n);
-    t->len += n;
-    t->p[t->len] = '\0';
-}
-
-static void puts_(text *t, const char *s) { put(t, s, strlen(s)); }
-
 /* A name as a JSON string (names read from a file may hold any character). */
-static void put_name(text *t, const char *s) {
-    puts_(t, "\"");
+static void put_name(rep_buf *t, const char *s) {
+    rep_puts(t, "\"");
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         char buf[8];
         if (*p == '"' || *p == '\\') snprintf(buf, sizeof buf, "\\%c", *p);
         else if (*p < 0x20) snprintf(buf, sizeof buf, "\\u%04x", *p);
         else buf[0] = (char)*p, buf[1] = '\0';
-        puts_(t, buf);
+        rep_puts(t, buf);
     }
-    puts_(t, "\"");
+    rep_puts(t, "\"");
 }
 
 /* A real so that it reads back as the same bits and as a real: Stan's strings for the
  * special values, and a ".0" for an integral value (28.0, -0.0; 1e+20 has its exponent). */
-static void put_real(text *t, double x) {
+static void put_real(rep_buf *t, double x) {
     char buf[48];
     if (isnan(x)) snprintf(buf, sizeof buf, "\"NaN\"");
     else if (isinf(x)) snprintf(buf, sizeof buf, x > 0 ? "\"Inf\"" : "\"-Inf\"");
@@ -494,28 +468,28 @@ static void put_real(text *t, double x) {
         shortest(x, false, buf);
         if (!strpbrk(buf, ".e")) strcat(buf, ".0");
     }
-    puts_(t, buf);
+    rep_puts(t, buf);
 }
 
 /* The elements of x from *at on, nested from depth k. */
-static void put_rows(text *t, const var *x, int k, int64_t *at) {
+static void put_rows(rep_buf *t, const var *x, int k, int64_t *at) {
     if (k == x->ndim) {
         char buf[32];
         if (x->dtype == GEN_I64) {
             snprintf(buf, sizeof buf, "%lld", (long long)((const int64_t *)x->v)[*at]);
-            puts_(t, buf);
+            rep_puts(t, buf);
         } else {
             put_real(t, ((const double *)x->v)[*at]);
         }
         (*at)++;
         return;
     }
-    puts_(t, "[");
+    rep_puts(t, "[");
     for (int64_t i = 0; i < x->shape[k]; i++) {
-        if (i) puts_(t, ", ");
+        if (i) rep_puts(t, ", ");
         put_rows(t, x, k + 1, at);
     }
-    puts_(t, "]");
+    rep_puts(t, "]");
 }
 
 char *gen_data_to_json(const gen_data *d) {
@@ -523,19 +497,19 @@ char *gen_data_to_json(const gen_data *d) {
         GEN_FAIL(GEN_ERR_MISUSE, "gen_data_to_json: the data is NULL");
         return NULL;
     }
-    text t = {.ok = true};
-    puts_(&t, d->n ? "{\n" : "{");
+    rep_buf t = {0};
+    rep_puts(&t, d->n ? "{\n" : "{");
     for (int i = 0; i < d->n; i++) {
         int64_t at = 0;
-        puts_(&t, "  ");
+        rep_puts(&t, "  ");
         put_name(&t, d->vars[i].name);
-        puts_(&t, ": ");
+        rep_puts(&t, ": ");
         put_rows(&t, &d->vars[i], 0, &at);
-        puts_(&t, i + 1 < d->n ? ",\n" : "\n");
+        rep_puts(&t, i + 1 < d->n ? ",\n" : "\n");
     }
-    puts_(&t, "}\n");
-    char *s = t.ok ? core_realloc(t.p, t.cap, t.len + 1) : NULL; /* exact, for gen_data_json_free */
-    if (!s && t.p) core_free(t.p, t.cap); /* the failed allocation recorded GEN_ERR_OOM */
+    rep_puts(&t, "}\n");
+    char *s = !t.failed ? core_realloc(t.s, t.cap, t.len + 1) : NULL; /* exact, for gen_data_json_free */
+    if (!s) rep_buf_free(&t); /* the failed allocation recorded GEN_ERR_OOM */
     return s;
 }
 

@@ -1,5 +1,5 @@
-/* report_buf.c — the report's growable text buffer: appending, printf, and escaping text
- * for HTML and SVG. */
+/* report_buf.c — the tools' growable text buffer (text_buf.h), which the report and the
+ * data writer build their text in: appending, printf, and escaping text for HTML and SVG. */
 #include <stdio.h>
 #include <string.h>
 

@@ -12,6 +12,7 @@
 
 #include "../core/core.h"
 #include "genc/report.h"
+#include "text_buf.h"
 
 /* ---- the report (report.c) ---------------------------------------------------------- */
 
@@ -68,21 +69,6 @@ void rep_column(const rep_draws *d, int64_t j, double *out);
 /* A core_alloc'd copy of s (NULL for NULL s, or with GEN_ERR_OOM); rep_strfree frees it. */
 char *rep_strdup(const char *s);
 void rep_strfree(char *s);
-
-/* ---- text buffer (report_buf.c) ----------------------------------------------------- */
-
-/* Text grown as it is written; after a failed allocation it records GEN_ERR_OOM once,
- * keeps failed set and ignores further writes. */
-typedef struct rep_buf {
-    char *s; /* NUL-terminated (when not empty) */
-    size_t len, cap;
-    bool failed;
-} rep_buf;
-void rep_buf_free(rep_buf *b);
-void rep_puts(rep_buf *b, const char *s);
-void rep_printf(rep_buf *b, const char *fmt, ...) CORE_PRINTF(2, 3);
-/* s with &, <, >, " and ' as character references (text and attribute values). */
-void rep_escape(rep_buf *b, const char *s);
 
 /* ---- SVG primitives (report_svg.c) -------------------------------------------------- */
 
