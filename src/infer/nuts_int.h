@@ -142,6 +142,11 @@ bool nuts_gadapt_learn(nuts_gadapt *a, int64_t i, const double *theta, const dou
  * minv (packed, hmc_int.h); false (minv untouched) when it fails or is not finite
  * (nuts_lowrank.c). */
 bool nuts_lowrank_estimate(int64_t d, int64_t kmax, int64_t n, const double *xs, const double *gs, double *minv);
+/* The same, with the eigen-problems solved in the span of the window (project: O(d n^2
+ * + n^3)) or in all d dimensions (O(d^3)); the answer is the same (the estimate above
+ * projects where 2n < d). */
+bool nuts_lowrank_estimate_in(int64_t d, int64_t kmax, int64_t n, const double *xs, const double *gs, bool project,
+                              double *minv);
 
 /* ---- a chain between two iterations: what a resumed run goes on from (nuts_state.c) */
 
