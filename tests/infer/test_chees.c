@@ -10,68 +10,8 @@
  *    trajectory length are sane (T near the scale of the widest direction), the accept
  *    statistic near the target; the statistics' columns consistent with the draws;
  *  - errors. */
-#include <gsl/gsl_cdf.h>
-#include <math.h>
-#include <stdlib.h>
-
-#include "../testutil/check.h"
-#include "../testutil/stats.h"
 #include "conjugate_models.h"
-
-#define RHO 0.9
-static const double SD[4] = {0.1, 10, 1, 5}, MEAN[4] = {1, -2, 0, 0};
-
-/* a ~ N(1, 0.1), b ~ N(-2, 10), x ~ N(0, 1), y ~ N(4.5 x, 5 sqrt(1 - 0.81)): a badly
- * scaled Gaussian with a correlated pair (corr(x, y) = 0.9). */
-static gen_status gauss(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
-    (void)args;
-    gen_choose(ctx, "a", gen_normal(gen_scalar(1), gen_scalar(0.1)));
-    gen_choose(ctx, "b", gen_normal(gen_scalar(-2), gen_scalar(10)));
-    gen_array *x = gen_choose(ctx, "x", gen_normal(gen_scalar(0), gen_scalar(1)));
-    gen_choose(ctx, "y", gen_normal(gen_mul(gen_scalar(5 * RHO), x), gen_scalar(5 * sqrt(1 - RHO * RHO))));
-    *retval = x;
-    return gen_ctx_status(ctx);
-}
-
-static double *host(const gen_array *a) {
-    int64_t n = gen_array_size(a);
-    double *h = malloc((size_t)n * sizeof *h);
-    CHECK_OK(gen_array_copy_to(a, GEN_F64, h, (size_t)n * sizeof *h));
-    return h;
-}
-
-/* Coordinate k of draws [n, m, dims]: its mean and its variance about mean within 5
- * MCSE, the MCSE from the n chains' own estimates. */
-static void check_moments(const char *what, const double *x, int64_t n, int64_t m, int64_t dims, int64_t k,
-                          double mean, double sd) {
-    double s1 = 0, s2 = 0, v1 = 0, v2 = 0;
-    for (int64_t c = 0; c < n; c++) {
-        double cm = 0, cv = 0;
-        for (int64_t j = 0; j < m; j++) {
-            double e = x[(c * m + j) * dims + k];
-            cm += e / (double)m, cv += (e - mean) * (e - mean) / (double)m;
-        }
-        s1 += cm, s2 += cm * cm, v1 += cv, v2 += cv * cv;
-    }
-    double nn = (double)n, gm = s1 / nn, gv = v1 / nn;
-    double se_m = sqrt((s2 / nn - gm * gm) / (nn - 1)), se_v = sqrt((v2 / nn - gv * gv) / (nn - 1));
-    if (!(fabs(gm - mean) < 5 * se_m)) check_fail(__FILE__, __LINE__, "%s: mean %g, want %g (MCSE %g)", what, gm, mean, se_m);
-    if (!(fabs(gv - sd * sd) < 5 * se_v))
-        check_fail(__FILE__, __LINE__, "%s: variance %g, want %g (MCSE %g)", what, gv, sd * sd, se_v);
-    check_count += 2;
-}
-
-static double normal_cdf(double x, const double *p) { return gsl_cdf_gaussian_P(x - p[0], p[1]); }
-static double gamma_cdf(double x, const double *p) { return gsl_cdf_gamma_P(x, p[0], 1 / p[1]); }
-
-/* The chains' last draws of coordinate k as an [n] array. */
-static gen_array *last_draws(const double *x, int64_t n, int64_t m, int64_t dims, int64_t k) {
-    double *v = malloc((size_t)n * sizeof *v);
-    for (int64_t c = 0; c < n; c++) v[c] = x[(c * m + m - 1) * dims + k];
-    gen_array *a = gen_array_from(GEN_F64, 1, &n, v);
-    free(v);
-    return a;
-}
+#include "many_chains.h"
 
 static void test_gaussian(void) {
     int64_t n = 128;
@@ -170,6 +110,24 @@ static void test_fixed(void) {
     free(st);
 }
 
+/* Stationarity over chains: 2000 chains at exact draws of gauss (its prior is the
+ * target), ChEES's transitions with the step, trajectory length and metric fixed (no
+ * warm-up): still exact draws. */
+static void test_stationary(void) {
+    int64_t n = 2000, m = 6, four = 4;
+    gen_trace *tr = NULL;
+    CHECK_OK(gen_simulate_batched(gen_dynamic("gauss", gauss), gen_key_new(41), n, NULL, &tr));
+    double var[4];
+    for (int k = 0; k < 4; k++) var[k] = SD[k] * SD[k];
+    gen_chees_config cfg = {.warmup = 0, .draws = m, .inv_metric = gen_array_from(GEN_F64, 1, &four, var),
+                            .step = 0.5, .fixed_step = true, .traj_length = 2.5, .fixed_traj_length = true};
+    gen_chees_result r;
+    gen_status s = gen_chees_sample(tr, gen_key_new(42), gen_select_all(), &cfg, &r);
+    CHECK_OK(s);
+    if (s != GEN_OK) return;
+    check_stationary("chees", r.draws, n, m);
+}
+
 static void test_errors(void) {
     gen_trace *tr = NULL, *scalar = NULL;
     gen_addr mu = {1, {gen_part_name("mu")}};
@@ -206,6 +164,7 @@ int main(void) {
     RUN(test_gaussian);
     RUN(test_conjugate);
     RUN(test_fixed);
+    RUN(test_stationary);
     RUN(test_errors);
     return check_finish();
 }

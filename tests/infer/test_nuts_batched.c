@@ -18,79 +18,10 @@
  *    2^depth - 1 when neither a U-turn inside a subtree nor a divergence stopped it,
  *    depth at most max_depth);
  *  - errors. */
-#include <gsl/gsl_cdf.h>
-#include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "../testutil/check.h"
-#include "../testutil/stats.h"
 #include "conjugate_models.h"
-
-#define RHO 0.9
-static const double SD[4] = {0.1, 10, 1, 5}, MEAN[4] = {1, -2, 0, 0};
-
-/* a ~ N(1, 0.1), b ~ N(-2, 10), x ~ N(0, 1), y ~ N(4.5 x, 5 sqrt(1 - 0.81)): a badly
- * scaled Gaussian with a correlated pair (corr(x, y) = 0.9). */
-static gen_status gauss(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
-    (void)args;
-    gen_choose(ctx, "a", gen_normal(gen_scalar(1), gen_scalar(0.1)));
-    gen_choose(ctx, "b", gen_normal(gen_scalar(-2), gen_scalar(10)));
-    gen_array *x = gen_choose(ctx, "x", gen_normal(gen_scalar(0), gen_scalar(1)));
-    gen_choose(ctx, "y", gen_normal(gen_mul(gen_scalar(5 * RHO), x), gen_scalar(5 * sqrt(1 - RHO * RHO))));
-    *retval = x;
-    return gen_ctx_status(ctx);
-}
-
-static double *host(const gen_array *a) {
-    int64_t n = gen_array_size(a);
-    double *h = malloc((size_t)(n + 1) * sizeof *h);
-    CHECK_OK(gen_array_copy_to(a, GEN_F64, h, (size_t)n * sizeof *h));
-    return h;
-}
-
-/* The chains' estimates of coordinate k of draws [n, m, dims] about mean: the grand mean
- * and mean square deviation, with their standard errors from the n chains' own ones. */
-typedef struct est {
-    double mean, var, se_mean, se_var;
-} est;
-
-static est estimate(const double *x, int64_t n, int64_t m, int64_t dims, int64_t k, double mean) {
-    double s1 = 0, s2 = 0, v1 = 0, v2 = 0;
-    for (int64_t c = 0; c < n; c++) {
-        double cm = 0, cv = 0;
-        for (int64_t j = 0; j < m; j++) {
-            double e = x[(c * m + j) * dims + k];
-            cm += e / (double)m, cv += (e - mean) * (e - mean) / (double)m;
-        }
-        s1 += cm, s2 += cm * cm, v1 += cv, v2 += cv * cv;
-    }
-    double nn = (double)n, gm = s1 / nn, gv = v1 / nn;
-    return (est){gm, gv, sqrt((s2 / nn - gm * gm) / (nn - 1)), sqrt((v2 / nn - gv * gv) / (nn - 1))};
-}
-
-/* Coordinate k's mean and variance within 5 MCSE of the exact ones. */
-static void check_moments(const char *what, const double *x, int64_t n, int64_t m, int64_t dims, int64_t k,
-                          double mean, double sd) {
-    est e = estimate(x, n, m, dims, k, mean);
-    if (!(fabs(e.mean - mean) < 5 * e.se_mean))
-        check_fail(__FILE__, __LINE__, "%s: mean %g, want %g (MCSE %g)", what, e.mean, mean, e.se_mean);
-    if (!(fabs(e.var - sd * sd) < 5 * e.se_var))
-        check_fail(__FILE__, __LINE__, "%s: variance %g, want %g (MCSE %g)", what, e.var, sd * sd, e.se_var);
-    check_count += 2;
-}
-
-static double normal_cdf(double x, const double *p) { return gsl_cdf_gaussian_P(x - p[0], p[1]); }
-static double gamma_cdf(double x, const double *p) { return gsl_cdf_gamma_P(x, p[0], 1 / p[1]); }
-
-/* The chains' last draws of coordinate k as an [n] array. */
-static gen_array *last_draws(const double *x, int64_t n, int64_t m, int64_t dims, int64_t k) {
-    double *v = malloc((size_t)n * sizeof *v);
-    for (int64_t c = 0; c < n; c++) v[c] = x[(c * m + m - 1) * dims + k];
-    gen_array *a = gen_array_from(GEN_F64, 1, &n, v);
-    free(v);
-    return a;
-}
+#include "many_chains.h"
 
 /* Stan's tree rules on the statistics rows [rows] with max_depth D; *deep counts the
  * rows of depth >= 2 and *stopped those whose tree a U-turn inside a subtree stopped
@@ -314,6 +245,23 @@ static void test_fixed(void) {
     free(st), free(eps);
 }
 
+/* Stationarity over chains: 2000 chains at exact draws of gauss (its prior is the
+ * target), NUTS with the step and metric fixed (no warm-up): still exact draws. */
+static void test_stationary(void) {
+    int64_t n = 2000, m = 6, four = 4;
+    gen_trace *tr = NULL;
+    CHECK_OK(gen_simulate_batched(gen_dynamic("gauss", gauss), gen_key_new(43), n, NULL, &tr));
+    double var[4];
+    for (int k = 0; k < 4; k++) var[k] = SD[k] * SD[k];
+    gen_nuts_batched_config cfg = {.warmup = 0, .draws = m, .inv_metric = gen_array_from(GEN_F64, 1, &four, var),
+                                   .step = 0.5, .fixed_step = true};
+    gen_nuts_batched_result r;
+    gen_status s = gen_nuts_sample_batched(tr, gen_key_new(44), gen_select_all(), &cfg, &r);
+    CHECK_OK(s);
+    if (s != GEN_OK) return;
+    check_stationary("nuts batched", r.draws, n, m);
+}
+
 static void test_errors(void) {
     gen_trace *tr = NULL, *scalar = NULL;
     gen_addr mu = {1, {gen_part_name("mu")}};
@@ -369,6 +317,7 @@ int main(int argc, char **argv) {
     RUN_ONLY(test_vs_gen_nuts_sample);
     RUN_ONLY(test_conjugate);
     RUN_ONLY(test_fixed);
+    RUN_ONLY(test_stationary);
     RUN_ONLY(test_errors);
     return check_finish();
 }
