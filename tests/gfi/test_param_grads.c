@@ -2,7 +2,9 @@
  * gen_accumulate_param_gradients on small models against hand-derived gradients and
  * central finite differences of gen_assess; retgrad and scale honoured; batched traces
  * (the sum of the particles' scalar results); parameters inside a Map kernel and a
- * callee; argument-gradient annotations; a custom-gradient generative function inside
+ * callee, an Unfold kernel (also after an update that reruns only the last step) and a
+ * Switch branch (also after an update that changes the branch); choices of positive
+ * support (gradients in constrained space, no Jacobian); argument-gradient annotations; a custom-gradient generative function inside
  * a model (scalar and batched); parameters in every GFI operation (values read when the
  * operation runs, also after a change of the store, also on the compiled path); and the
  * errors. */
@@ -269,6 +271,189 @@ static void test_map_kernel(void) {
     gen_params_free(s2);
 }
 
+/* ---- an Unfold kernel and a Switch branch with parameters ---- */
+
+static int STEP_RUNS; /* kernel body executions */
+
+/* kernel (t, state): x ~ N(w state, exp(log_s)), y ~ N(c x, 1) with w, log_s, c
+ * parameters of S; returns x, the next state */
+static gen_status ss_step(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+    STEP_RUNS++;
+    gen_array *w = gen_param(ctx, "w"), *ls = gen_param(ctx, "log_s"), *c = gen_param(ctx, "c");
+    gen_array *x = gen_choose(ctx, "x", gen_normal(gen_mul(w, args->v[1]), gen_exp(ls)));
+    gen_choose(ctx, "y", gen_normal(gen_mul(c, x), gen_scalar(1)));
+    *retval = x;
+    return gen_ctx_status(ctx);
+}
+
+static gen_addr step_addr(int64_t t, const char *name) { return (gen_addr){2, {gen_part_int(t), gen_part_name(name)}}; }
+
+/* log p of tr's choices on tr's arguments with S's parameter name at value v (the store
+ * restored after) */
+static double assess_with(const gen_trace *tr, const char *name, double v) {
+    gen_scope_begin();
+    gen_array *keep = gen_array_retain((gen_array *)gen_params_value(S, name)), *w = NULL;
+    CHECK_OK(gen_params_set_value(S, name, gen_scalar(v)));
+    CHECK_OK(gen_assess(gen_trace_gf(tr), gen_trace_args(tr), gen_trace_choices(tr), &w, NULL));
+    double lp = check_item(w);
+    CHECK_OK(gen_params_set_value(S, name, keep));
+    gen_array_release(keep);
+    gen_scope_end();
+    return lp;
+}
+
+static double fd_param(const gen_trace *tr, const char *name) {
+    double v = check_item(gen_params_value(S, name)), h = 1e-6 * fmax(1, fabs(v));
+    return (assess_with(tr, name, v + h) - assess_with(tr, name, v - h)) / (2 * h);
+}
+
+/* the hand-derived gradients of the chain's log density in (w, log_s, c) and init_state,
+ * from the trace's values */
+static void chain_grads(const gen_trace *tr, int n, double s0, double w, double ls, double c, double *g) {
+    double s2 = exp(2 * ls), prev = s0;
+    g[0] = g[1] = g[2] = 0;
+    for (int t = 0; t < n; t++) {
+        gen_addr xa = step_addr(t, "x"), ya = step_addr(t, "y");
+        double x = check_item(gen_trace_value(tr, &xa)), y = check_item(gen_trace_value(tr, &ya)), r = x - w * prev;
+        g[0] += r * prev / s2;
+        g[1] += -1 + r * r / s2;
+        g[2] += (y - c * x) * x;
+        if (t == 0) g[3] = r * w / s2;
+        prev = x;
+    }
+}
+
+static void check_chain_grads(const gen_trace *tr, int n, double s0, double w, double ls, double c) {
+    const char *names[3] = {"w", "log_s", "c"};
+    double g[4];
+    chain_grads(tr, n, s0, w, ls, c, g);
+    gen_array *ag[2] = {NULL, NULL};
+    CHECK_OK(gen_accumulate_param_gradients(tr, S, NULL, 1, ag));
+    for (int i = 0; i < 3; i++) {
+        double got = check_item(gen_params_grad(S, names[i]));
+        CHECK_CLOSE(got, g[i], 1e-12);
+        CHECK_CLOSE(got, fd_param(tr, names[i]), 1e-7);
+    }
+    CHECK(ag[0] == NULL); /* n is an integer */
+    CHECK_CLOSE(check_item(ag[1]), g[3], 1e-12);
+    CHECK_OK(gen_params_zero_grads(S));
+}
+
+/* Unfold's update reruns only the steps it must and keeps the others' subtraces: the
+ * parameters' gradient of the new trace still counts every step, with the new value at
+ * the changed one. */
+static void test_unfold_kernel(void) {
+    enum { N = 4 };
+    double w = 0.7, ls = -0.4, c = 1.3, s0 = 0.5, ys[N] = {0.4, -0.3, 1.1, 0.8};
+    gen_params_init(S, "w", gen_scalar(w));
+    gen_params_init(S, "log_s", gen_scalar(ls));
+    gen_params_init(S, "c", gen_scalar(c));
+    gen_gf *f = gen_unfold(gen_dynamic_params("ss_step", ss_step, S));
+    gen_choicemap *obs = gen_choicemap_empty();
+    for (int t = 0; t < N; t++) {
+        gen_addr ya = step_addr(t, "y");
+        obs = gen_choicemap_set(obs, &ya, gen_scalar(ys[t]));
+    }
+    gen_array *a[2] = {gen_scalar_i64(N), gen_scalar(s0)};
+    gen_args args = {2, a, NULL};
+    gen_trace *tr = NULL, *t2 = NULL;
+    CHECK_OK(gen_generate(f, (gen_key){{4, 2}}, &args, obs, &tr, NULL));
+    if (!tr) return;
+    check_chain_grads(tr, N, s0, w, ls, c);
+    /* only the last step's observation changes: one kernel run */
+    gen_addr ylast = step_addr(N - 1, "y");
+    gen_diff same[2] = {gen_diff_no_change(), gen_diff_no_change()};
+    STEP_RUNS = 0;
+    CHECK_OK(gen_update(tr, (gen_key){{4, 3}}, &args, same, gen_choicemap_set(gen_choicemap_empty(), &ylast, gen_scalar(-1.6)),
+                        &t2, NULL, NULL, NULL));
+    CHECK(STEP_RUNS == 1);
+    if (!t2) return;
+    CHECK(check_item(gen_trace_value(t2, &ylast)) == -1.6);
+    double g_old[4], g_new[4];
+    chain_grads(tr, N, s0, w, ls, c, g_old);
+    chain_grads(t2, N, s0, w, ls, c, g_new);
+    CHECK(fabs(g_new[2] - g_old[2]) > 0.1); /* the change shows in dJ/dc */
+    check_chain_grads(t2, N, s0, w, ls, c);
+}
+
+/* branch 0: x ~ N(w, 1); branch 1: x ~ N(2 w, exp(log_s)) */
+static gen_status br0(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+    (void)args;
+    *retval = gen_choose(ctx, "x", gen_normal(gen_param(ctx, "w"), gen_scalar(1)));
+    return gen_ctx_status(ctx);
+}
+
+static gen_status br1(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+    (void)args;
+    gen_array *mu = gen_mul(gen_scalar(2), gen_param(ctx, "w"));
+    *retval = gen_choose(ctx, "x", gen_normal(mu, gen_exp(gen_param(ctx, "log_s"))));
+    return gen_ctx_status(ctx);
+}
+
+/* the parameters of the branch taken, also after an update that changes the branch */
+static void test_switch_branch(void) {
+    double w = 0.3, ls = 0.2, x = 1.4, s2 = exp(2 * ls);
+    gen_params_init(S, "w", gen_scalar(w));
+    gen_params_init(S, "log_s", gen_scalar(ls));
+    gen_gf *f = gen_switch(2, (const gen_gf *[]){gen_dynamic_params("br0", br0, S), gen_dynamic_params("br1", br1, S)});
+    gen_choicemap *cx = gen_choicemap_set(gen_choicemap_empty(), &XA, gen_scalar(x));
+    gen_array *a0[1] = {gen_scalar_i64(0)}, *a1[1] = {gen_scalar_i64(1)};
+    gen_trace *tr = NULL, *t2 = NULL;
+    CHECK_OK(gen_generate(f, (gen_key){{6, 1}}, &(gen_args){1, a0, NULL}, cx, &tr, NULL));
+    if (!tr) return;
+    CHECK_OK(gen_accumulate_param_gradients(tr, S, NULL, 1, NULL));
+    CHECK_CLOSE(check_item(gen_params_grad(S, "w")), x - w, 1e-12);
+    CHECK_CLOSE(check_item(gen_params_grad(S, "w")), fd_param(tr, "w"), 1e-7);
+    CHECK(check_item(gen_params_grad(S, "log_s")) == 0); /* not read by branch 0 */
+    CHECK_OK(gen_params_zero_grads(S));
+    CHECK_OK(gen_update(tr, (gen_key){{6, 2}}, &(gen_args){1, a1, NULL}, NULL, cx, &t2, NULL, NULL, NULL));
+    if (!t2) return;
+    double r = x - 2 * w;
+    CHECK_OK(gen_accumulate_param_gradients(t2, S, NULL, 1, NULL));
+    CHECK_CLOSE(check_item(gen_params_grad(S, "w")), 2 * r / s2, 1e-12);
+    CHECK_CLOSE(check_item(gen_params_grad(S, "log_s")), -1 + r * r / s2, 1e-12);
+    CHECK_CLOSE(check_item(gen_params_grad(S, "w")), fd_param(t2, "w"), 1e-7);
+    CHECK_CLOSE(check_item(gen_params_grad(S, "log_s")), fd_param(t2, "log_s"), 1e-7);
+    CHECK_OK(gen_params_zero_grads(S));
+}
+
+/* ---- positive-support choices: gradients in constrained space ----
+ * x ~ gamma(k, theta), y ~ exponential(rate x): d log p / dx at x itself, no Jacobian of a
+ * log transform: (k - 1) / x - 1 / theta + 1 / x - y; d/dy = -x */
+static gen_status pos_model(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+    (void)args, (void)retval;
+    gen_array *x = gen_choose(ctx, "x", gen_gamma(gen_scalar(2.5), gen_scalar(0.8)));
+    gen_choose(ctx, "y", gen_exponential(x));
+    return gen_ctx_status(ctx);
+}
+
+static void test_positive_support(void) {
+    gen_gf *f = gen_dynamic("pos_model", pos_model);
+    double x = 1.7, y = 0.35, h = 1e-6;
+    gen_choicemap *cm = gen_choicemap_set(gen_choicemap_set(gen_choicemap_empty(), &XA, gen_scalar(x)), &YA, gen_scalar(y));
+    gen_trace *tr = NULL;
+    CHECK_OK(gen_generate(f, (gen_key){{8, 1}}, NULL, cm, &tr, NULL));
+    gen_choicemap *g = NULL;
+    CHECK_OK(gen_choice_gradients(tr, gen_select_all(), NULL, NULL, NULL, &g));
+    double gx = check_item(gen_choicemap_get_value(g, &XA)), gy = check_item(gen_choicemap_get_value(g, &YA));
+    double want_x = 1.5 / x - 1 / 0.8 + 1 / x - y;
+    CHECK_CLOSE(gx, want_x, 1e-12);
+    CHECK_CLOSE(gy, -x, 1e-12);
+    /* the unconstrained-space gradient (u = log x) would be x * want_x + 1: far from it */
+    CHECK(fabs(gx - (x * want_x + 1)) > 0.5);
+    /* central differences of gen_assess in x and y */
+    double lp[4];
+    for (int k = 0; k < 4; k++) {
+        gen_array *w = NULL;
+        double d = k % 2 ? -h : h;
+        gen_choicemap *c = k < 2 ? gen_choicemap_set(cm, &XA, gen_scalar(x + d)) : gen_choicemap_set(cm, &YA, gen_scalar(y + d));
+        CHECK_OK(gen_assess(f, NULL, c, &w, NULL));
+        lp[k] = check_item(w);
+    }
+    CHECK_CLOSE(gx, (lp[0] - lp[1]) / (2 * h), 1e-7);
+    CHECK_CLOSE(gy, (lp[2] - lp[3]) / (2 * h), 1e-7);
+}
+
 /* ---- argument-gradient annotations ---- */
 
 /* callee(u, v): x ~ N(u + 2 v, 1); returns x */
@@ -471,6 +656,9 @@ int main(void) {
     RUN(test_errors);
     RUN(test_batched);
     RUN(test_map_kernel);
+    RUN(test_unfold_kernel);
+    RUN(test_switch_branch);
+    RUN(test_positive_support);
     RUN(test_annotations);
     RUN(test_custom_gradient);
     RUN(test_every_operation);

@@ -3,7 +3,9 @@
  * noise variance of the irreducible sigma^2, which is far beyond its Monte Carlo error);
  * the per-epoch objective improves and approaches its known optimum; batched mode
  * gives the scalar mode's gradient for the same minibatch; a linear model's gradient
- * step matches the hand-derived one; the epoch callback stops a run; errors. */
+ * step matches the hand-derived one; the epoch callback stops a run; errors. And
+ * amortized inference: an MLP proposal trained by the sleep phase (gen_lecture_batched)
+ * beats the prior's importance-sampling ESS on fresh observations. */
 #include <math.h>
 #include <string.h>
 
@@ -303,6 +305,93 @@ static void test_errors_and_cancel(void) {
     gen_params_free(s);
 }
 
+/* ---- amortized inference: an MLP proposal trained by the sleep phase ----
+ * The normal-normal model z ~ N(0, 1), y_k ~ N(z, AM_SD), k < AM_K, whose posterior
+ * N(sum y / (AM_SD^2 + AM_K), AM_SD^2 / (AM_SD^2 + AM_K)) is far narrower than the prior.
+ * The proposal q(z; y) = N(mu(y), exp(log_sd(y))) with [mu, log_sd] an AM_K -> 16 -> 2
+ * tanh MLP, trained by gen_lecture_batched with Adam (bench_amortized's setup, smaller).
+ * On fresh observation sets, importance sampling with q has a far higher ESS than with
+ * the prior: the mean over the sets of the paired differences of ESS / N exceeds 5 of
+ * its standard errors and 0.5. Measured: prior 0.237, trained 0.898 (difference 0.66, se
+ * 0.03); untrained (AM_STEPS 0) 0.240, a difference of 0.004 (se 0.033) that fails. */
+
+#define AM_K 4
+#define AM_SD 0.5
+#define AM_STEPS 200
+
+static gen_gf *AM_NET;
+
+static gen_status am_model(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+    (void)args;
+    gen_array *z = gen_choose(ctx, "z", gen_broadcasted_normal(gen_zeros(GEN_F64, GEN_DIMS(1)), gen_ones(GEN_F64, GEN_DIMS(1))));
+    *retval = gen_choose(ctx, "y", gen_broadcasted_normal(gen_add(z, gen_zeros(GEN_F64, GEN_DIMS(AM_K))), gen_scalar(AM_SD)));
+    return gen_ctx_status(ctx);
+}
+
+static gen_status am_proposal(gen_ctx *ctx, const gen_args *args, gen_array **retval) {
+    gen_array *out = gen_call(ctx, "net", AM_NET, args);
+    if (!out) return gen_ctx_status(ctx);
+    gen_array *mu = gen_slice(out, -1, 0, 1, 1), *log_sd = gen_slice(out, -1, 1, 2, 1);
+    *retval = gen_choose(ctx, "z", gen_broadcasted_normal(mu, gen_exp(log_sd)));
+    return gen_ctx_status(ctx);
+}
+
+static gen_status am_q_args(void *payload, const gen_trace *tr, gen_array **args, int *n) {
+    (void)payload;
+    args[0] = (gen_array *)gen_trace_value(tr, &YA);
+    *n = 1;
+    return args[0] ? GEN_OK : gen_error_status();
+}
+
+/* ESS / n of importance sampling of m given y, from the prior (q NULL) or q(.; y) */
+static double am_ess(gen_gf *m, gen_gf *q, gen_array *y, int64_t n) {
+    gen_scope_begin();
+    gen_choicemap *obs = gen_choicemap_set(gen_choicemap_empty(), &YA, y);
+    gen_trace *tr = NULL;
+    gen_array *lw = NULL;
+    double ess = 0;
+    CHECK_OK(gen_importance_sampling_batched(m, gen_key_new(4242), NULL, obs, q, q ? &(gen_args){1, &y, NULL} : NULL, n,
+                                            &tr, &lw, NULL));
+    CHECK_OK(gen_ess_of_log_weights(lw, &ess));
+    gen_scope_end();
+    return ess / (double)n;
+}
+
+static void test_amortized(void) {
+    enum { R = 12, N = 200 };
+    gen_params *s = gen_params_new();
+    int64_t sizes[3] = {AM_K, 16, 2};
+    gen_activation acts[2] = {GEN_ACT_TANH, GEN_ACT_IDENTITY};
+    AM_NET = gen_mlp(s, gen_key_new(1), "q", 2, sizes, acts);
+    gen_gf *m = gen_dynamic("am_model", am_model), *q = gen_dynamic("am_proposal", am_proposal);
+    gen_lecture_spec spec = {m, NULL, q, s, gen_select_paths(1, (const char *[]){"z"}), am_q_args, NULL};
+    gen_optimizer *o = gen_optimizer_new(&(gen_opt_config){.kind = GEN_OPT_ADAM, .step = 0.01});
+    double score = 0, first = NAN;
+    for (int it = 0; it < AM_STEPS; it++) {
+        gen_scope_begin();
+        CHECK_OK(gen_lecture_batched(&spec, gen_key_fold_in(gen_key_new(2), (uint64_t)it), 64, 1.0, &score));
+        CHECK_OK(gen_params_apply(s, o));
+        if (it == 0) first = score;
+        gen_scope_end();
+    }
+    double ep = 0, eq = 0, d1 = 0, d2 = 0;
+    for (int r = 0; r < R; r++) {
+        gen_scope_begin();
+        gen_trace *tr = NULL;
+        CHECK_OK(gen_simulate(m, gen_key_fold_in(gen_key_new(777), (uint64_t)r), NULL, &tr));
+        gen_array *y = (gen_array *)gen_trace_value(tr, &YA);
+        double p = am_ess(m, NULL, y, N), qq = am_ess(m, q, y, N);
+        ep += p / R, eq += qq / R, d1 += (qq - p) / R, d2 += (qq - p) * (qq - p) / R;
+        gen_scope_end();
+    }
+    double se = sqrt(fmax(d2 - d1 * d1, 0) / (R - 1));
+    printf("  amortized: %d sleep steps, mean log q %.3f -> %.3f; ESS / N over %d sets: prior %.3f, trained %.3f "
+           "(difference %.3f, se %.3f)\n", AM_STEPS, first, score, R, ep, eq, d1, se);
+    CHECK(d1 > 5 * se && d1 > 0.5);
+    gen_optimizer_free(o);
+    gen_params_free(s);
+}
+
 int main(int argc, char **argv) {
     check_only = argc > 1 ? argv[1] : NULL;
     gen_addr_parse(&YA, "y");
@@ -311,5 +400,6 @@ int main(int argc, char **argv) {
     RUN_ONLY(test_errors_and_cancel);
     RUN_ONLY(test_picks);
     RUN_ONLY(test_mlp_regression);
+    RUN_ONLY(test_amortized);
     return check_finish();
 }
