@@ -12,6 +12,8 @@
  *   - errors: an unknown option, an unknown algorithm, a bad data file (named), a model
  *     file with a syntax error (the compiler's message shown, status 1), a file without
  *     GEN_MODEL, an unknown model (the gallery listed), a missing model file;
+ *   - a cycle of kernels: each part's own acceptance (changepoint's Gibbs 1, its HMC part
+ *     the rate counted from the draws; mh's part per choice);
  *   - Ctrl-C: SIGINT during a long MH run stops it with status 130 and keeps the draws
  *     made (0 < rows < requested, "cancelled": true);
  *   - the report (report.html): for NUTS one trace plot per column, the statistics table,
@@ -176,6 +178,12 @@ static int json_columns(const char *folder) {
     for (const char *s = a; a && e && s < e; s++) n += *s == '"';
     free(js);
     return (n - 2) / 2;
+}
+
+/* folder's draws.json's path into p. */
+static const char *json_path(char *p, size_t n, const char *folder) {
+    snprintf(p, n, "%s/draws.json", folder);
+    return p;
 }
 
 /* folder's report.html (malloc'd, "" when missing). */
@@ -438,6 +446,102 @@ static void test_errors(void) {
     CHECK(run((const char *const[]){"list", "--help", NULL}) == 0);
 }
 
+/* The draws of folder's draws.csv ([chains, draws, cols], read by the library's reader)
+ * and the index of column name in them (-1 if none). NULL when unreadable. */
+static gen_array *read_draws(const char *folder, const char *name, int *col) {
+    char csv[600];
+    snprintf(csv, sizeof csv, "%s/draws.csv", folder);
+    gen_array *d = NULL;
+    char **names = NULL;
+    int64_t n = 0;
+    CHECK_OK(gen_draws_read_csv(csv, &d, &names, &n));
+    *col = -1;
+    for (int64_t j = 0; j < n; j++)
+        if (!strcmp(names[j], name)) *col = (int)j;
+    gen_names_free(names, n);
+    CHECK(*col >= 0);
+    return d;
+}
+
+/* The draws after which column col changed: sum over chains of #{i >= 1: x[c][i] != x[c][i-1]}. */
+static int64_t changes(const gen_array *d, int col) {
+    const int64_t *sh = gen_array_shape(d);
+    const double *x = gen_array_data(d);
+    int64_t k = 0;
+    for (int64_t c = 0; c < sh[0]; c++)
+        for (int64_t i = 1; i < sh[1]; i++)
+            k += x[(c * sh[1] + i) * sh[2] + col] != x[(c * sh[1] + i - 1) * sh[2] + col];
+    return k;
+}
+
+/* Part `part`'s accepted steps in draws.json's "acceptance_parts" (-1 if absent), its steps
+ * into *steps. */
+static int64_t part_accepted(const char *js, const char *part, int64_t *steps) {
+    char key[160];
+    snprintf(key, sizeof key, "{\"part\": \"%s\"", part);
+    double a = json_number(js, key, "\"accepted\": ");
+    *steps = (int64_t)json_number(js, key, "\"steps\": ");
+    return isnan(a) ? -1 : (int64_t)a;
+}
+
+/* A cycle of kernels reports each part's own acceptance, not "some part accepted" (which
+ * a Gibbs part makes always true). changepoint's kernel is Gibbs on tau, then HMC on the
+ * rates early and late: Gibbs accepts every step; with no warm-up, draw i > 1 differs
+ * from draw i-1 in early exactly when HMC accepted at step i (Gibbs leaves the rates;
+ * an accepted HMC move changes a continuous value), so the HMC part's accepted steps are
+ * those changes plus at most one per chain (the first step, whose start is not in the
+ * file). The same for mh (single-site) on the normal model: part "mu" and mu's changes;
+ * part "b", unobserved, resimulated from its prior, which is its posterior: always. */
+static void test_part_acceptance(void) {
+    char outdir[512], json[600], model[512];
+    path_of(outdir, sizeof outdir, "changepoint");
+    int rc = run((const char *const[]){"run", "changepoint", "--chains", "2", "--warmup", "0", "--draws", "300",
+                                       "--seed", "4", "--out", outdir, NULL});
+    CHECK(rc == 0);
+    char *out = out_text(), *rep = report_text(outdir);
+    snprintf(json, sizeof json, "%s/draws.json", outdir);
+    char *js = read_text(json);
+    int64_t gsteps = 0, hsteps = 0;
+    int64_t gacc = part_accepted(js, "gibbs on tau", &gsteps), hacc = part_accepted(js, "hmc on early, late", &hsteps);
+    CHECK(gsteps == 600 && hsteps == 600);
+    CHECK(gacc == 600);
+    CHECK(hacc > 0 && hacc < 600);
+    int col = -1;
+    gen_array *d = read_draws(outdir, "early", &col);
+    if (d && col >= 0) {
+        int64_t k = changes(d, col);
+        CHECK(k <= hacc && hacc <= k + 2);
+        if (!(k <= hacc && hacc <= k + 2)) fprintf(stderr, "hmc accepted %lld, early changed %lld times\n",
+                                                   (long long)hacc, (long long)k);
+    }
+    /* the summary and the report show one line per part, no overall rate */
+    char line[128];
+    snprintf(line, sizeof line, "acceptance rate (hmc on early, late): %.3f\n", (double)hacc / 600);
+    CHECK(strstr(out, "acceptance rate (gibbs on tau): 1.000\n") && strstr(out, line));
+    CHECK(strstr(out, "\nacceptance rate:") == NULL && strstr(js, "\"acceptance\":") == NULL);
+    CHECK(strstr(rep, "<td>acceptance rate (gibbs on tau)</td>") && strstr(rep, "<td>acceptance rate (hmc on early, late)</td>"));
+    free(out);
+    free(rep);
+    free(js);
+
+    path_of(model, sizeof model, "nn.c");
+    path_of(outdir, sizeof outdir, "mh");
+    rc = run((const char *const[]){"run", model, "--algorithm", "mh", "--chains", "2", "--warmup", "0", "--draws",
+                                   "400", "--seed", "6", "--out", outdir, "--no-report", NULL});
+    CHECK(rc == 0);
+    js = read_text(json_path(json, sizeof json, outdir));
+    int64_t msteps = 0, bsteps = 0, macc = part_accepted(js, "mu", &msteps), bacc = part_accepted(js, "b", &bsteps);
+    CHECK(msteps == 800 && bsteps == 800);
+    CHECK(macc > 0 && macc < 800);
+    CHECK(bacc == 800); /* b's posterior is its prior: every resimulation from it is accepted */
+    gen_array *dm = read_draws(outdir, "mu", &col);
+    if (dm && col >= 0) {
+        int64_t k = changes(dm, col);
+        CHECK(k <= macc && macc <= k + 2);
+    }
+    free(js);
+}
+
 static void test_sigint(void) {
     char model[512], outdir[512], csv[600], json[600];
     path_of(model, sizeof model, "nn.c");
@@ -477,6 +581,7 @@ int main(int argc, char **argv) {
     RUN_ONLY(test_report_smc_advi);
     RUN_ONLY(test_errors);
     RUN_ONLY(test_sigint);
+    RUN_ONLY(test_part_acceptance);
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
