@@ -14,6 +14,8 @@
  *     GEN_MODEL, an unknown model (the gallery listed), a missing model file;
  *   - a cycle of kernels: each part's own acceptance (changepoint's Gibbs 1, its HMC part
  *     the rate counted from the draws; mh's part per choice);
+ *   - the gallery: `genc list` lists the nine models, each runs (short settings) to a
+ *     non-empty draws.csv and report.html, hmm and tracking print their reference;
  *   - Ctrl-C: SIGINT during a long MH run stops it with status 130 and keeps the draws
  *     made (0 < rows < requested, "cancelled": true);
  *   - the report (report.html): for NUTS one trace plot per column, the statistics table,
@@ -542,6 +544,60 @@ static void test_part_acceptance(void) {
     free(js);
 }
 
+/* Every gallery model through genc with short settings (every part runs: the statistics
+ * are the gallery's tests'): `genc list` lists the nine; each run exits 0 and writes a
+ * non-empty draws.csv and report.html; hmm and tracking print their reference (the
+ * forward algorithm's, the Kalman filter's log marginal likelihood), the value draws.json
+ * holds. */
+static void test_gallery(void) {
+    static const char *const names[9] = {"changepoint", "eight_schools", "hmm", "logistic_regression", "mixture",
+                                         "outliers", "polynomial_regression", "robot", "tracking"};
+    CHECK(run((const char *const[]){"list", NULL}) == 0);
+    char *out = out_text();
+    int listed = 0;
+    for (const char *l = strchr(out, '\n'); l && l[1]; l = strchr(l + 1, '\n')) listed += l[1] == ' ';
+    CHECK(listed == 9);
+    for (int i = 0; i < 9; i++) {
+        char line[64];
+        snprintf(line, sizeof line, "\n  %s ", names[i]);
+        if (!strstr(out, line)) check_fail(__FILE__, __LINE__, "genc list lacks %s:\n%s", names[i], out);
+    }
+    free(out);
+    for (int i = 0; i < 9; i++) {
+        char outdir[512], p[600], sub[64];
+        snprintf(sub, sizeof sub, "gallery-%s", names[i]);
+        path_of(outdir, sizeof outdir, sub);
+        int rc = run((const char *const[]){"run", names[i], "--chains", "2", "--warmup", "5", "--draws", "10",
+                                           "--particles", "50", "--out", outdir, NULL});
+        if (rc != 0) {
+            char *err = err_text();
+            check_fail(__FILE__, __LINE__, "genc run %s: status %d:\n%s", names[i], rc, err);
+            free(err);
+            continue;
+        }
+        const char *files[2] = {"draws.csv", "report.html"};
+        for (int f = 0; f < 2; f++) {
+            struct stat st;
+            snprintf(p, sizeof p, "%s/%s", outdir, files[f]);
+            if (stat(p, &st) != 0 || st.st_size == 0)
+                check_fail(__FILE__, __LINE__, "genc run %s: %s missing or empty", names[i], files[f]);
+        }
+        const char *what = !strcmp(names[i], "hmm") ? "forward algorithm" : !strcmp(names[i], "tracking") ? "Kalman filter" : NULL;
+        if (!what) continue;
+        char label[128];
+        snprintf(label, sizeof label, "log marginal likelihood (%s) (reference): ", what);
+        out = out_text();
+        const char *ref = strstr(out, label);
+        double printed = ref ? strtod(ref + strlen(label), NULL) : NAN;
+        char *js = read_text(json_path(p, sizeof p, outdir));
+        double saved = json_number(js, "\"reference\": {", "\"value\": ");
+        CHECK(isfinite(printed) && printed < 0);
+        CHECK_NEAR(printed, saved, 1e-5 * fabs(saved)); /* printed with 6 digits */
+        free(js);
+        free(out);
+    }
+}
+
 static void test_sigint(void) {
     char model[512], outdir[512], csv[600], json[600];
     path_of(model, sizeof model, "nn.c");
@@ -582,6 +638,7 @@ int main(int argc, char **argv) {
     RUN_ONLY(test_errors);
     RUN_ONLY(test_sigint);
     RUN_ONLY(test_part_acceptance);
+    RUN_ONLY(test_gallery);
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
