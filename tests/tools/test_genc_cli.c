@@ -17,7 +17,8 @@
  *   - the gallery: `genc list` lists the nine models, each runs (short settings) to a
  *     non-empty draws.csv and report.html, hmm and tracking print their reference;
  *   - Ctrl-C: SIGINT during a long MH run stops it with status 130 and keeps the draws
- *     made (0 < rows < requested, "cancelled": true);
+ *     made (0 < rows < requested, "cancelled": true); the same during NUTS, which stops
+ *     through the library's progress callback, draws.csv read back;
  *   - the report (report.html): for NUTS one trace plot per column, the statistics table,
  *     a pair plot of the 3 columns, the divergence count equal to the JSON's (0 for the
  *     normal model; > 0 for Neal's funnel, whose divergent draws are marked); for SMC
@@ -620,6 +621,131 @@ static void test_sigint(void) {
     free(out);
 }
 
+/* A model whose NUTS iterations take a while: mu ~ N(0, 1) and 200 observations
+ * y/i ~ N(mu, 1), each a choice of its own (200 calls per gradient). */
+static const char *SLOW =
+    "#include \"genc.h\"\n"
+    "static gen_status body(gen_ctx *ctx, const gen_args *args, gen_array **retval) {\n"
+    "    gen_array *mu = gen_choose(ctx, \"mu\", gen_normal(gen_scalar(0), gen_scalar(1)));\n"
+    "    for (int i = 0; i < 200; i++) {\n"
+    "        gen_addr a = {2, {gen_part_name(\"y\"), gen_part_int(i)}};\n"
+    "        gen_choose_at(ctx, &a, gen_normal(mu, gen_scalar(1)));\n"
+    "    }\n"
+    "    *retval = mu;\n"
+    "    return gen_ctx_status(ctx);\n"
+    "}\n"
+    "static gen_status setup(gen_model *m, const gen_data *data) {\n"
+    "    gen_choicemap *obs = gen_choicemap_empty();\n"
+    "    for (int i = 0; i < 200; i++) {\n"
+    "        gen_addr a = {2, {gen_part_name(\"y\"), gen_part_int(i)}};\n"
+    "        obs = gen_choicemap_set(obs, &a, gen_scalar(0.01 * i));\n"
+    "    }\n"
+    "    gen_status s = gen_model_set_gf(m, gen_dynamic(\"slow\", body), NULL);\n"
+    "    return s == GEN_OK ? gen_model_set_observations(m, obs) : s;\n"
+    "}\n"
+    "GEN_MODEL(\"slow\", \"200 observations, one choice each\", setup);\n";
+
+/* Starts genc as start() does but with stderr on a pseudo-terminal, so that it draws its
+ * progress bar there; *master the terminal's side to read (non-blocking), -1 on failure. */
+static pid_t start_tty(const char *const *args, int *master) {
+    *master = posix_openpt(O_RDWR | O_NOCTTY);
+    const char *slave = *master >= 0 && grantpt(*master) == 0 && unlockpt(*master) == 0 ? ptsname(*master) : NULL;
+    if (!slave) {
+        check_fail(__FILE__, __LINE__, "no pseudo-terminal: %s", strerror(errno));
+        return -1;
+    }
+    fcntl(*master, F_SETFL, fcntl(*master, F_GETFL) | O_NONBLOCK);
+    const char *argv[40];
+    int k = 0;
+    argv[k++] = GENC_TOOL_EXE;
+    for (int i = 0; args[i] && k < 39; i++) argv[k++] = args[i];
+    argv[k] = NULL;
+    char out[512];
+    path_of(out, sizeof out, "out.txt");
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addopen(&fa, 2, slave, O_RDWR | O_NOCTTY, 0);
+    pid_t pid = -1;
+    int rc = posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0) check_fail(__FILE__, __LINE__, "cannot start %s: %s", argv[0], strerror(rc));
+    return rc == 0 ? pid : -1;
+}
+
+/* Reads what the terminal has into tty (the last part of it, NUL-terminated). */
+static void drain(int master, char *tty, size_t n) {
+    char buf[4096];
+    for (ssize_t r; (r = read(master, buf, sizeof buf)) > 0;) {
+        size_t len = strlen(tty), add = (size_t)r;
+        if (len + add >= n) { /* keep the newer half */
+            memmove(tty, tty + len / 2, len - len / 2 + 1);
+            len = strlen(tty);
+        }
+        if (add >= n - len) add = n - len - 1;
+        memcpy(tty + len, buf, add);
+        tty[len + add] = 0;
+    }
+}
+
+/* Ctrl-C during NUTS, which stops through the library's progress callback (gen_nuts_sample
+ * returns GEN_CANCELLED with the draws so far): status 130, draws.json says cancelled,
+ * the rows made are kept and draws.csv reads back with them. No timing: the signal goes
+ * once the progress bar (genc's stderr on a pseudo-terminal) shows the sampling phase,
+ * so the one chain has drawn; the run asked for is far longer. */
+static void test_sigint_nuts(void) {
+    char model[512], outdir[512], csv[600], json[600];
+    write_text("slow.c", SLOW);
+    path_of(model, sizeof model, "slow.c");
+    path_of(outdir, sizeof outdir, "sigint-nuts");
+    int master = -1, rc = -1, status = 0;
+    static char tty[1 << 16];
+    tty[0] = 0;
+    pid_t pid = start_tty((const char *const[]){"run", model, "--chains", "1", "--warmup", "20", "--draws", "100000",
+                                                "--out", outdir, NULL},
+                          &master);
+    bool sent = false;
+    for (int i = 0; pid > 0 && i < 12000; i++) { /* at most 120 s */
+        drain(master, tty, sizeof tty);
+        if (!sent && strstr(tty, "sampling")) sent = kill(pid, SIGINT) == 0;
+        pid_t w = waitpid(pid, &status, WNOHANG);
+        if (w == pid) {
+            rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+            break;
+        }
+        nanosleep(&(struct timespec){0, 10000000}, NULL);
+    }
+    if (pid > 0 && rc < 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+        check_fail(__FILE__, __LINE__, "genc did not finish in 120 s; its terminal:\n%s", tty);
+    }
+    if (master >= 0) close(master);
+    CHECK(sent);
+    CHECK(rc == 130);
+    CHECK(strstr(tty, "genc: stopping") != NULL);
+    snprintf(json, sizeof json, "%s/draws.json", outdir);
+    char *js = read_text(json), *out = out_text();
+    CHECK(strstr(js, "\"algorithm\": \"nuts\"") && strstr(js, "\"cancelled\": true"));
+    CHECK(strstr(out, "stopped by Ctrl-C") != NULL);
+    snprintf(csv, sizeof csv, "%s/draws.csv", outdir);
+    gen_array *d = NULL;
+    char **names = NULL;
+    int64_t nn = 0;
+    CHECK_OK(gen_draws_read_csv(csv, &d, &names, &nn));
+    if (d) { /* [1 chain, rows, mu] */
+        CHECK(gen_array_ndim(d) == 3 && gen_array_shape(d)[0] == 1 && gen_array_shape(d)[2] == 1);
+        CHECK(gen_array_shape(d)[1] > 0 && gen_array_shape(d)[1] < 100000);
+        CHECK(nn == 1 && !strcmp(names[0], "mu"));
+        char rows[64];
+        snprintf(rows, sizeof rows, "1 chain x %lld draws (stopped", (long long)gen_array_shape(d)[1]);
+        CHECK(strstr(out, rows) != NULL);
+    }
+    gen_names_free(names, nn);
+    free(js);
+    free(out);
+}
+
 int main(int argc, char **argv) {
     check_only = argc > 1 ? argv[1] : NULL;
     snprintf(dir, sizeof dir, "/tmp/genc-cli-XXXXXX");
@@ -639,6 +765,7 @@ int main(int argc, char **argv) {
     RUN_ONLY(test_sigint);
     RUN_ONLY(test_part_acceptance);
     RUN_ONLY(test_gallery);
+    RUN_ONLY(test_sigint_nuts);
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
