@@ -16,6 +16,11 @@
  *     the rate counted from the draws; mh's part per choice);
  *   - the gallery: `genc list` lists the nine models, each runs (short settings) to a
  *     non-empty draws.csv and report.html, hmm and tracking print their reference;
+ *   - --data: eight_schools on a posteriordb-format file of three schools (its columns,
+ *     its effects from the draws near the data's); a file with disagreeing shapes: the
+ *     model's error; --algorithm hmc (one rate) and gibbs (changepoint's tau; none on the
+ *     normal model: an error); an edited model file compiled again (the cache keyed by
+ *     content: a new object, the new model's mean), the same content not;
  *   - Ctrl-C: SIGINT during a long MH run stops it with status 130 and keeps the draws
  *     made (0 < rows < requested, "cancelled": true); the same during NUTS, which stops
  *     through the library's progress callback, draws.csv read back;
@@ -621,6 +626,115 @@ static void test_sigint(void) {
     free(out);
 }
 
+/* --data with a posteriordb-format file: eight_schools on three schools whose effects are
+ * all 100 (sigma 1) has three theta_trans columns, and its effects theta_j = mu + tau
+ * theta_trans[j], computed from the draws, near 100 (the built-in data's are below 30).
+ * A file that parses but whose shapes disagree: the model's error, status 1. */
+static void test_data(void) {
+    char data[512], outdir[512], json[600];
+    write_text("schools3.json", "{\"J\": 3, \"y\": [100, 100, 100], \"sigma\": [1, 1, 1]}");
+    path_of(data, sizeof data, "schools3.json");
+    path_of(outdir, sizeof outdir, "schools3");
+    int rc = run((const char *const[]){"run", "eight_schools", "--data", data, "--chains", "1", "--warmup", "200",
+                                       "--draws", "200", "--seed", "2", "--out", outdir, "--no-report", NULL});
+    CHECK(rc == 0);
+    char *js = read_text(json_path(json, sizeof json, outdir));
+    CHECK(strstr(js, "\"columns\": [\"mu\", \"tau\", \"theta_trans[1]\", \"theta_trans[2]\", \"theta_trans[3]\"]") != NULL);
+    free(js);
+    int mu = -1, tau = -1, tt = -1;
+    gen_array *d = read_draws(outdir, "mu", &mu);
+    gen_array_release(read_draws(outdir, "tau", &tau));
+    gen_array_release(read_draws(outdir, "theta_trans[3]", &tt));
+    if (d && mu >= 0 && tau >= 0 && tt >= 0) {
+        const int64_t *sh = gen_array_shape(d);
+        const double *x = gen_array_data(d);
+        double mean = 0;
+        for (int64_t i = 0; i < sh[1]; i++) mean += x[i * sh[2] + mu] + x[i * sh[2] + tau] * x[i * sh[2] + tt];
+        mean /= (double)sh[1];
+        CHECK(sh[1] == 200);
+        if (!(fabs(mean - 100) < 5)) check_fail(__FILE__, __LINE__, "theta[3]'s mean %g, want about 100", mean);
+    }
+    write_text("schools_bad.json", "{\"J\": 3, \"y\": [1, 2, 3], \"sigma\": [1, 2]}");
+    path_of(data, sizeof data, "schools_bad.json");
+    expect_error((const char *const[]){"run", "eight_schools", "--data", data, "--out", outdir, NULL}, 1,
+                 "schools_bad.json", "y and sigma must be vectors of one length J");
+}
+
+/* --algorithm hmc and gibbs: HMC on the normal model runs, one acceptance rate in (0, 1];
+ * Gibbs on changepoint moves tau (its one discrete latent: always accepted); on the
+ * normal model, which has none, a clear error. */
+static void test_hmc_gibbs(void) {
+    char model[512], outdir[512], json[600];
+    path_of(model, sizeof model, "nn.c");
+    path_of(outdir, sizeof outdir, "hmc");
+    int rc = run((const char *const[]){"run", model, "--algorithm", "hmc", "--step", "0.3", "--leapfrog", "5", "--chains",
+                                       "2", "--warmup", "10", "--draws", "200", "--out", outdir, "--no-report", NULL});
+    CHECK(rc == 0);
+    char *js = read_text(json_path(json, sizeof json, outdir));
+    double acc = json_number(js, "\"stats\"", "\"acceptance\": ");
+    CHECK(acc > 0 && acc <= 1);
+    CHECK(strstr(js, "\"algorithm\": \"hmc\"") && strstr(js, "acceptance_parts") == NULL);
+    free(js);
+    path_of(outdir, sizeof outdir, "gibbs");
+    rc = run((const char *const[]){"run", "changepoint", "--algorithm", "gibbs", "--chains", "1", "--warmup", "0",
+                                   "--draws", "20", "--out", outdir, "--no-report", NULL});
+    CHECK(rc == 0);
+    char *out = out_text();
+    CHECK(strstr(out, "acceptance rate: 1.000\n") != NULL);
+    free(out);
+    int col = -1;
+    gen_array *d = read_draws(outdir, "early", &col);
+    if (d && col >= 0) CHECK(changes(d, col) == 0); /* Gibbs on tau leaves the rates */
+    gen_array_release(d);
+    expect_error((const char *const[]){"run", model, "--algorithm", "gibbs", "--out", outdir, NULL}, 1,
+                 "has no discrete latent choices for gibbs", NULL);
+}
+
+/* The cache is keyed by the file's content: a model file edited (at once, its mtime maybe
+ * the same second) is compiled again, to a new object, and the new model runs: its prior
+ * mean moves from 3 to -3. */
+static void test_recompile(void) {
+    static const char *EDIT =
+        "#include \"genc.h\"\n"
+        "static gen_status body(gen_ctx *ctx, const gen_args *args, gen_array **retval) {\n"
+        "    *retval = gen_choose(ctx, \"x\", gen_normal(gen_scalar(%s), gen_scalar(0.1)));\n"
+        "    return gen_ctx_status(ctx);\n"
+        "}\n"
+        "static gen_status setup(gen_model *m, const gen_data *data) {\n"
+        "    return gen_model_set_gf(m, gen_dynamic(\"edit\", body), NULL);\n"
+        "}\n"
+        "GEN_MODEL(\"edit_%s\", \"x ~ N(%s, 0.1)\", setup);\n";
+    const char *means[2] = {"3", "-3"}, *names[2] = {"a", "b"};
+    char model[512], outdir[512], obj[2][512], text[1024];
+    path_of(model, sizeof model, "edit.c");
+    path_of(outdir, sizeof outdir, "edit");
+    int before = cached_object(obj[0], sizeof obj[0]);
+    for (int v = 0; v < 2; v++) {
+        snprintf(text, sizeof text, EDIT, means[v], names[v], means[v]);
+        write_text("edit.c", text);
+        int rc = run((const char *const[]){"run", model, "--algorithm", "is", "--particles", "200", "--draws", "100",
+                                           "--out", outdir, "--no-report", NULL});
+        CHECK(rc == 0);
+        char *out = out_text(), *err = err_text(), head[64];
+        snprintf(head, sizeof head, "model edit_%s, is:", names[v]);
+        CHECK(strstr(out, head) != NULL);
+        CHECK(strstr(err, "compiled earlier") == NULL);
+        const char *row = strstr(out, "\nx ");
+        double mean = row ? strtod(row + 3, NULL) : NAN;
+        CHECK(fabs(mean - atof(means[v])) < 0.1);
+        free(out);
+        free(err);
+        CHECK(cached_object(obj[v], sizeof obj[v]) == before + 1 + v); /* one object more each time */
+    }
+    /* the same content again: no compilation, no new object */
+    CHECK(run((const char *const[]){"run", model, "--algorithm", "is", "--particles", "200", "--draws", "100", "--out",
+                                    outdir, "--no-report", NULL}) == 0);
+    char *err = err_text();
+    CHECK(strstr(err, "compiled earlier") != NULL);
+    free(err);
+    CHECK(cached_object(obj[0], sizeof obj[0]) == before + 2);
+}
+
 /* A model whose NUTS iterations take a while: mu ~ N(0, 1) and 200 observations
  * y/i ~ N(mu, 1), each a choice of its own (200 calls per gradient). */
 static const char *SLOW =
@@ -766,6 +880,9 @@ int main(int argc, char **argv) {
     RUN_ONLY(test_part_acceptance);
     RUN_ONLY(test_gallery);
     RUN_ONLY(test_sigint_nuts);
+    RUN_ONLY(test_data);
+    RUN_ONLY(test_hmc_gibbs);
+    RUN_ONLY(test_recompile);
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
