@@ -10,7 +10,7 @@
  *   - importance sampling: the log marginal likelihood estimate within 5 standard errors
  *     of the exact log N(y; 0, I + 1 1^T);
  *   - errors: an unknown option, an unknown algorithm, a bad data file (named), a model
- *     file with a syntax error (the compiler's message shown, status 1), a file without
+ *     file with a syntax error (the compiler's message shown once, status 1), a file without
  *     GEN_MODEL, an unknown model (the gallery listed), a missing model file;
  *   - a cycle of kernels: each part's own acceptance (changepoint's Gibbs 1, its HMC part
  *     the rate counted from the draws; mh's part per choice);
@@ -437,6 +437,11 @@ static void test_errors(void) {
                         "GEN_MODEL(\"bad\", \"does not compile\", NULL);\n");
     path_of(bad_c, sizeof bad_c, "bad.c");
     expect_error((const char *const[]){"run", bad_c, NULL}, 1, "bad.c:2", "could not be built");
+    /* the compiler's messages once (not again at the end of genc's) */
+    char *err = err_text();
+    CHECK(count(err, "error: expected expression") == 1);
+    CHECK(strstr(err, "(exit status 1; its messages are above)\n") != NULL);
+    free(err);
     write_text("noreg.c", "#include \"genc.h\"\nint not_a_model(void) { return 3; }\n");
     path_of(no_reg, sizeof no_reg, "noreg.c");
     expect_error((const char *const[]){"run", no_reg, NULL}, 1, "registers no model", "GEN_MODEL");
