@@ -347,6 +347,11 @@ typedef struct gen_kernel_repeat {
     int times;
 } gen_kernel_repeat;
 gen_kernel gen_kernel_repeated(gen_kernel_repeat *r);
+/* The parts of a cycle (a kernel gen_kernel_cycle made): its list, or NULL when k is no
+ * cycle. A cycle's *accepted says only whether some part accepted (a Gibbs part always
+ * does); a program that wants each part's acceptance applies the parts itself, part i
+ * with key fold_in(key, i), which is the cycle's step exactly. */
+const gen_kernel_list *gen_kernel_cycle_parts(gen_kernel k);
 
 /* Applies k once: *out and *accepted as the kernel gives them (on a batched trace:
  * whether some particle accepted). */

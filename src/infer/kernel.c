@@ -188,6 +188,8 @@ static gen_status cycle_nfn(void *p, gen_key key, const gen_trace *tr, gen_trace
 
 gen_kernel gen_kernel_cycle(gen_kernel_list *parts) { return (gen_kernel){cycle_fn, parts, cycle_nfn}; }
 
+const gen_kernel_list *gen_kernel_cycle_parts(gen_kernel k) { return k.fn == cycle_fn ? k.payload : NULL; }
+
 /* The part of the mixture l that key picks (checking l) into *pick, and the key for the
  * part's step. */
 static gen_status mixture_pick(const gen_kernel_list *l, gen_key key, int *pick, gen_key *part_key) {

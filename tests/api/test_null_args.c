@@ -1111,6 +1111,8 @@ static void test_infer(void) {
     KERNEL(gen_kernel_cycle(NULL));
     KERNEL(gen_kernel_mixture(NULL));
     KERNEL(gen_kernel_repeated(NULL));
+    DOC(gen_kernel_cycle_parts((gen_kernel){0}), NULL); /* no function: no cycle */
+    DOC(gen_kernel_cycle_parts(gen_kernel_cycle(NULL)), NULL); /* a cycle of no list */
     ST(gen_kernel_apply(KERNEL, KEY, NULL, &o_tr, &o_bool));
     ST(gen_kernel_apply(KERNEL, KEY, TR, NULL, &o_bool));
     ST(gen_kernel_apply_batched(KERNEL, KEY, NULL, &o_tr, &o_arr));

@@ -1,7 +1,8 @@
 /* test_mh.c — Metropolis–Hastings with a selection and with a custom proposal, kernel
- * composition and chains (burn-in, thinning, parallel chains on threads) on the
- * normal–normal model, against the exact posterior within Monte Carlo error (batch
- * means); reproducibility from the key; the errors. */
+ * composition (and a cycle's parts applied one by one: gen_kernel_cycle_parts) and
+ * chains (burn-in, thinning, parallel chains on threads) on the normal–normal model,
+ * against the exact posterior within Monte Carlo error (batch means); reproducibility
+ * from the key; the errors. */
 #include <math.h>
 #include <string.h>
 
@@ -123,6 +124,45 @@ static void test_composition(void) {
     CHECK(acc);
 }
 
+/* gen_kernel_cycle_parts: a cycle's list (NULL for other kernels); its parts applied one
+ * by one, part i with fold_in(key, i), give the cycle's step exactly, and the cycle
+ * accepts when some part did. */
+static void test_cycle_parts(void) {
+    gen_mh_select_kernel ks = {mu_sel()};
+    gen_mh_proposal_kernel kp = {gen_dynamic("random_walk", random_walk), NULL};
+    gen_kernel parts[2] = {gen_kernel_mh_select(&ks), gen_kernel_mh_proposal(&kp)};
+    gen_kernel_list cyc = {2, parts, NULL}, mix = {2, parts, (double[]){0.3, 0.7}};
+    gen_kernel_repeat rep = {gen_kernel_cycle(&cyc), 3};
+    CHECK(gen_kernel_cycle_parts(gen_kernel_cycle(&cyc)) == &cyc);
+    CHECK(gen_kernel_cycle_parts(gen_kernel_mixture(&mix)) == NULL);
+    CHECK(gen_kernel_cycle_parts(gen_kernel_repeated(&rep)) == NULL);
+    CHECK(gen_kernel_cycle_parts(parts[0]) == NULL);
+    gen_addr mu = {1, {gen_part_name("mu")}};
+    gen_trace *tr = initial(21);
+    int n_acc[2] = {0, 0};
+    for (uint64_t s = 0; s < 40; s++) {
+        gen_key key = gen_key_new(100 + s);
+        gen_trace *whole = NULL, *cur = tr;
+        bool acc = false, any = false;
+        CHECK_OK(gen_kernel_apply(gen_kernel_cycle(&cyc), key, tr, &whole, &acc));
+        for (int i = 0; i < 2; i++) {
+            gen_trace *next = NULL;
+            bool a = false;
+            CHECK_OK(gen_kernel_apply(cyc.kernels[i], gen_key_fold_in(key, (uint64_t)i), cur, &next, &a));
+            n_acc[i] += a;
+            any |= a;
+            cur = next;
+        }
+        if (!whole || !cur) return;
+        CHECK(acc == any);
+        CHECK(*(const double *)gen_array_data(gen_trace_value(whole, &mu)) ==
+              *(const double *)gen_array_data(gen_trace_value(cur, &mu)));
+        tr = whole;
+    }
+    /* both parts moved sometimes and were refused sometimes */
+    CHECK(n_acc[0] > 0 && n_acc[0] < 40 && n_acc[1] > 0 && n_acc[1] < 40);
+}
+
 static void test_parallel_chains(void) {
     gen_mh_select_kernel k = {mu_sel()};
     gen_trace *init[4] = {initial(11), initial(12), initial(13), initial(14)};
@@ -191,6 +231,7 @@ int main(int argc, char **argv) {
     RUN_ONLY(test_mh_select);
     RUN_ONLY(test_mh_proposal);
     RUN_ONLY(test_composition);
+    RUN_ONLY(test_cycle_parts);
     RUN_ONLY(test_parallel_chains);
     RUN_ONLY(test_errors);
     return check_finish();

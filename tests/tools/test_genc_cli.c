@@ -10,10 +10,20 @@
  *   - importance sampling: the log marginal likelihood estimate within 5 standard errors
  *     of the exact log N(y; 0, I + 1 1^T);
  *   - errors: an unknown option, an unknown algorithm, a bad data file (named), a model
- *     file with a syntax error (the compiler's message shown, status 1), a file without
+ *     file with a syntax error (the compiler's message shown once, status 1), a file without
  *     GEN_MODEL, an unknown model (the gallery listed), a missing model file;
+ *   - a cycle of kernels: each part's own acceptance (changepoint's Gibbs 1, its HMC part
+ *     the rate counted from the draws; mh's part per choice);
+ *   - the gallery: `genc list` lists the nine models, each runs (short settings) to a
+ *     non-empty draws.csv and report.html, hmm and tracking print their reference;
+ *   - --data: eight_schools on a posteriordb-format file of three schools (its columns,
+ *     its effects from the draws near the data's); a file with disagreeing shapes: the
+ *     model's error; --algorithm hmc (one rate) and gibbs (changepoint's tau; none on the
+ *     normal model: an error); an edited model file compiled again (the cache keyed by
+ *     content: a new object, the new model's mean), the same content not;
  *   - Ctrl-C: SIGINT during a long MH run stops it with status 130 and keeps the draws
- *     made (0 < rows < requested, "cancelled": true);
+ *     made (0 < rows < requested, "cancelled": true); the same during NUTS, which stops
+ *     through the library's progress callback, draws.csv read back;
  *   - the report (report.html): for NUTS one trace plot per column, the statistics table,
  *     a pair plot of the 3 columns, the divergence count equal to the JSON's (0 for the
  *     normal model; > 0 for Neal's funnel, whose divergent draws are marked); for SMC
@@ -176,6 +186,12 @@ static int json_columns(const char *folder) {
     for (const char *s = a; a && e && s < e; s++) n += *s == '"';
     free(js);
     return (n - 2) / 2;
+}
+
+/* folder's draws.json's path into p. */
+static const char *json_path(char *p, size_t n, const char *folder) {
+    snprintf(p, n, "%s/draws.json", folder);
+    return p;
 }
 
 /* folder's report.html (malloc'd, "" when missing). */
@@ -421,6 +437,11 @@ static void test_errors(void) {
                         "GEN_MODEL(\"bad\", \"does not compile\", NULL);\n");
     path_of(bad_c, sizeof bad_c, "bad.c");
     expect_error((const char *const[]){"run", bad_c, NULL}, 1, "bad.c:2", "could not be built");
+    /* the compiler's messages once (not again at the end of genc's) */
+    char *err = err_text();
+    CHECK(count(err, "error: expected expression") == 1);
+    CHECK(strstr(err, "(exit status 1; its messages are above)\n") != NULL);
+    free(err);
     write_text("noreg.c", "#include \"genc.h\"\nint not_a_model(void) { return 3; }\n");
     path_of(no_reg, sizeof no_reg, "noreg.c");
     expect_error((const char *const[]){"run", no_reg, NULL}, 1, "registers no model", "GEN_MODEL");
@@ -436,6 +457,156 @@ static void test_errors(void) {
     CHECK(strstr(out, "--algorithm") != NULL);
     free(out);
     CHECK(run((const char *const[]){"list", "--help", NULL}) == 0);
+}
+
+/* The draws of folder's draws.csv ([chains, draws, cols], read by the library's reader)
+ * and the index of column name in them (-1 if none). NULL when unreadable. */
+static gen_array *read_draws(const char *folder, const char *name, int *col) {
+    char csv[600];
+    snprintf(csv, sizeof csv, "%s/draws.csv", folder);
+    gen_array *d = NULL;
+    char **names = NULL;
+    int64_t n = 0;
+    CHECK_OK(gen_draws_read_csv(csv, &d, &names, &n));
+    *col = -1;
+    for (int64_t j = 0; j < n; j++)
+        if (!strcmp(names[j], name)) *col = (int)j;
+    gen_names_free(names, n);
+    CHECK(*col >= 0);
+    return d;
+}
+
+/* The draws after which column col changed: sum over chains of #{i >= 1: x[c][i] != x[c][i-1]}. */
+static int64_t changes(const gen_array *d, int col) {
+    const int64_t *sh = gen_array_shape(d);
+    const double *x = gen_array_data(d);
+    int64_t k = 0;
+    for (int64_t c = 0; c < sh[0]; c++)
+        for (int64_t i = 1; i < sh[1]; i++)
+            k += x[(c * sh[1] + i) * sh[2] + col] != x[(c * sh[1] + i - 1) * sh[2] + col];
+    return k;
+}
+
+/* Part `part`'s accepted steps in draws.json's "acceptance_parts" (-1 if absent), its steps
+ * into *steps. */
+static int64_t part_accepted(const char *js, const char *part, int64_t *steps) {
+    char key[160];
+    snprintf(key, sizeof key, "{\"part\": \"%s\"", part);
+    double a = json_number(js, key, "\"accepted\": ");
+    *steps = (int64_t)json_number(js, key, "\"steps\": ");
+    return isnan(a) ? -1 : (int64_t)a;
+}
+
+/* A cycle of kernels reports each part's own acceptance, not "some part accepted" (which
+ * a Gibbs part makes always true). changepoint's kernel is Gibbs on tau, then HMC on the
+ * rates early and late: Gibbs accepts every step; with no warm-up, draw i > 1 differs
+ * from draw i-1 in early exactly when HMC accepted at step i (Gibbs leaves the rates;
+ * an accepted HMC move changes a continuous value), so the HMC part's accepted steps are
+ * those changes plus at most one per chain (the first step, whose start is not in the
+ * file). The same for mh (single-site) on the normal model: part "mu" and mu's changes;
+ * part "b", unobserved, resimulated from its prior, which is its posterior: always. */
+static void test_part_acceptance(void) {
+    char outdir[512], json[600], model[512];
+    path_of(outdir, sizeof outdir, "changepoint");
+    int rc = run((const char *const[]){"run", "changepoint", "--chains", "2", "--warmup", "0", "--draws", "150",
+                                       "--seed", "4", "--out", outdir, NULL});
+    CHECK(rc == 0);
+    char *out = out_text(), *rep = report_text(outdir);
+    snprintf(json, sizeof json, "%s/draws.json", outdir);
+    char *js = read_text(json);
+    int64_t gsteps = 0, hsteps = 0;
+    int64_t gacc = part_accepted(js, "gibbs on tau", &gsteps), hacc = part_accepted(js, "hmc on early, late", &hsteps);
+    CHECK(gsteps == 300 && hsteps == 300);
+    CHECK(gacc == 300);
+    CHECK(hacc > 0 && hacc < 300);
+    int col = -1;
+    gen_array *d = read_draws(outdir, "early", &col);
+    if (d && col >= 0) {
+        int64_t k = changes(d, col);
+        CHECK(k <= hacc && hacc <= k + 2);
+        if (!(k <= hacc && hacc <= k + 2)) fprintf(stderr, "hmc accepted %lld, early changed %lld times\n",
+                                                   (long long)hacc, (long long)k);
+    }
+    /* the summary and the report show one line per part, no overall rate */
+    char line[128];
+    snprintf(line, sizeof line, "acceptance rate (hmc on early, late): %.3f\n", (double)hacc / 300);
+    CHECK(strstr(out, "acceptance rate (gibbs on tau): 1.000\n") && strstr(out, line));
+    CHECK(strstr(out, "\nacceptance rate:") == NULL && strstr(js, "\"acceptance\":") == NULL);
+    CHECK(strstr(rep, "<td>acceptance rate (gibbs on tau)</td>") && strstr(rep, "<td>acceptance rate (hmc on early, late)</td>"));
+    free(out);
+    free(rep);
+    free(js);
+
+    path_of(model, sizeof model, "nn.c");
+    path_of(outdir, sizeof outdir, "mh");
+    rc = run((const char *const[]){"run", model, "--algorithm", "mh", "--chains", "2", "--warmup", "0", "--draws",
+                                   "400", "--seed", "6", "--out", outdir, "--no-report", NULL});
+    CHECK(rc == 0);
+    js = read_text(json_path(json, sizeof json, outdir));
+    int64_t msteps = 0, bsteps = 0, macc = part_accepted(js, "mu", &msteps), bacc = part_accepted(js, "b", &bsteps);
+    CHECK(msteps == 800 && bsteps == 800);
+    CHECK(macc > 0 && macc < 800);
+    CHECK(bacc == 800); /* b's posterior is its prior: every resimulation from it is accepted */
+    gen_array *dm = read_draws(outdir, "mu", &col);
+    if (dm && col >= 0) {
+        int64_t k = changes(dm, col);
+        CHECK(k <= macc && macc <= k + 2);
+    }
+    free(js);
+}
+
+/* Every gallery model through genc with short settings (every part runs: the statistics
+ * are the gallery's tests'): `genc list` lists the nine; each run exits 0 and writes a
+ * non-empty draws.csv and report.html; hmm and tracking print their reference (the
+ * forward algorithm's, the Kalman filter's log marginal likelihood), the value draws.json
+ * holds. */
+static void test_gallery(void) {
+    static const char *const names[9] = {"changepoint", "eight_schools", "hmm", "logistic_regression", "mixture",
+                                         "outliers", "polynomial_regression", "robot", "tracking"};
+    CHECK(run((const char *const[]){"list", NULL}) == 0);
+    char *out = out_text();
+    int listed = 0;
+    for (const char *l = strchr(out, '\n'); l && l[1]; l = strchr(l + 1, '\n')) listed += l[1] == ' ';
+    CHECK(listed == 9);
+    for (int i = 0; i < 9; i++) {
+        char line[64];
+        snprintf(line, sizeof line, "\n  %s ", names[i]);
+        if (!strstr(out, line)) check_fail(__FILE__, __LINE__, "genc list lacks %s:\n%s", names[i], out);
+    }
+    free(out);
+    for (int i = 0; i < 9; i++) {
+        char outdir[512], p[600], sub[64];
+        snprintf(sub, sizeof sub, "gallery-%s", names[i]);
+        path_of(outdir, sizeof outdir, sub);
+        int rc = run((const char *const[]){"run", names[i], "--chains", "2", "--warmup", "5", "--draws", "10",
+                                           "--particles", "50", "--out", outdir, NULL});
+        if (rc != 0) {
+            char *err = err_text();
+            check_fail(__FILE__, __LINE__, "genc run %s: status %d:\n%s", names[i], rc, err);
+            free(err);
+            continue;
+        }
+        const char *files[2] = {"draws.csv", "report.html"};
+        for (int f = 0; f < 2; f++) {
+            struct stat st;
+            snprintf(p, sizeof p, "%s/%s", outdir, files[f]);
+            if (stat(p, &st) != 0 || st.st_size == 0)
+                check_fail(__FILE__, __LINE__, "genc run %s: %s missing or empty", names[i], files[f]);
+        }
+        const char *what = !strcmp(names[i], "hmm") ? "forward algorithm" : !strcmp(names[i], "tracking") ? "Kalman filter" : NULL;
+        if (!what) continue;
+        char label[128];
+        snprintf(label, sizeof label, "log marginal likelihood (%s) (reference): ", what);
+        out = out_text();
+        const char *ref = strstr(out, label);
+        double printed = ref ? strtod(ref + strlen(label), NULL) : NAN;
+        char *js = read_text(json_path(p, sizeof p, outdir));
+        double saved = json_number(js, "\"reference\": {", "\"value\": ");
+        CHECK(isfinite(printed) && printed < 0);
+        CHECK_NEAR(printed, saved, 1e-5 * fabs(saved)); /* printed with 6 digits */
+        free(js);
+        free(out);
+    }
 }
 
 static void test_sigint(void) {
@@ -460,6 +631,239 @@ static void test_sigint(void) {
     free(out);
 }
 
+/* --data with a posteriordb-format file: eight_schools on three schools whose effects are
+ * all 100 (sigma 1) has three theta_trans columns, and its effects theta_j = mu + tau
+ * theta_trans[j], computed from the draws, near 100 (the built-in data's are below 30).
+ * A file that parses but whose shapes disagree: the model's error, status 1. */
+static void test_data(void) {
+    char data[512], outdir[512], json[600];
+    write_text("schools3.json", "{\"J\": 3, \"y\": [100, 100, 100], \"sigma\": [1, 1, 1]}");
+    path_of(data, sizeof data, "schools3.json");
+    path_of(outdir, sizeof outdir, "schools3");
+    int rc = run((const char *const[]){"run", "eight_schools", "--data", data, "--chains", "1", "--warmup", "200",
+                                       "--draws", "200", "--seed", "2", "--out", outdir, "--no-report", NULL});
+    CHECK(rc == 0);
+    char *js = read_text(json_path(json, sizeof json, outdir));
+    CHECK(strstr(js, "\"columns\": [\"mu\", \"tau\", \"theta_trans[1]\", \"theta_trans[2]\", \"theta_trans[3]\"]") != NULL);
+    free(js);
+    int mu = -1, tau = -1, tt = -1;
+    gen_array *d = read_draws(outdir, "mu", &mu);
+    read_draws(outdir, "tau", &tau); /* the same draws (the scope's): tau's column */
+    read_draws(outdir, "theta_trans[3]", &tt);
+    if (d && mu >= 0 && tau >= 0 && tt >= 0) {
+        const int64_t *sh = gen_array_shape(d);
+        const double *x = gen_array_data(d);
+        double mean = 0;
+        for (int64_t i = 0; i < sh[1]; i++) mean += x[i * sh[2] + mu] + x[i * sh[2] + tau] * x[i * sh[2] + tt];
+        mean /= (double)sh[1];
+        CHECK(sh[1] == 200);
+        if (!(fabs(mean - 100) < 5)) check_fail(__FILE__, __LINE__, "theta[3]'s mean %g, want about 100", mean);
+    }
+    write_text("schools_bad.json", "{\"J\": 3, \"y\": [1, 2, 3], \"sigma\": [1, 2]}");
+    path_of(data, sizeof data, "schools_bad.json");
+    expect_error((const char *const[]){"run", "eight_schools", "--data", data, "--out", outdir, NULL}, 1,
+                 "schools_bad.json", "y and sigma must be vectors of one length J");
+}
+
+/* --algorithm hmc and gibbs: HMC on the normal model runs, one acceptance rate in (0, 1];
+ * Gibbs on changepoint moves tau (its one discrete latent: always accepted); on the
+ * normal model, which has none, a clear error. */
+static void test_hmc_gibbs(void) {
+    char model[512], outdir[512], json[600];
+    path_of(model, sizeof model, "nn.c");
+    path_of(outdir, sizeof outdir, "hmc");
+    int rc = run((const char *const[]){"run", model, "--algorithm", "hmc", "--step", "0.3", "--leapfrog", "5", "--chains",
+                                       "2", "--warmup", "10", "--draws", "200", "--out", outdir, "--no-report", NULL});
+    CHECK(rc == 0);
+    char *js = read_text(json_path(json, sizeof json, outdir));
+    double acc = json_number(js, "\"stats\"", "\"acceptance\": ");
+    CHECK(acc > 0 && acc <= 1);
+    CHECK(strstr(js, "\"algorithm\": \"hmc\"") && strstr(js, "acceptance_parts") == NULL);
+    free(js);
+    path_of(outdir, sizeof outdir, "gibbs");
+    rc = run((const char *const[]){"run", "changepoint", "--algorithm", "gibbs", "--chains", "1", "--warmup", "0",
+                                   "--draws", "20", "--out", outdir, "--no-report", NULL});
+    CHECK(rc == 0);
+    char *out = out_text();
+    CHECK(strstr(out, "acceptance rate: 1.000\n") != NULL);
+    free(out);
+    int col = -1;
+    gen_array *d = read_draws(outdir, "early", &col);
+    if (d && col >= 0) CHECK(changes(d, col) == 0); /* Gibbs on tau leaves the rates */
+    expect_error((const char *const[]){"run", model, "--algorithm", "gibbs", "--out", outdir, NULL}, 1,
+                 "has no discrete latent choices for gibbs", NULL);
+}
+
+/* The cache is keyed by the file's content: a model file edited (at once, its mtime maybe
+ * the same second) is compiled again, to a new object, and the new model runs: its prior
+ * mean moves from 3 to -3. */
+static void test_recompile(void) {
+    static const char *EDIT =
+        "#include \"genc.h\"\n"
+        "static gen_status body(gen_ctx *ctx, const gen_args *args, gen_array **retval) {\n"
+        "    *retval = gen_choose(ctx, \"x\", gen_normal(gen_scalar(%s), gen_scalar(0.1)));\n"
+        "    return gen_ctx_status(ctx);\n"
+        "}\n"
+        "static gen_status setup(gen_model *m, const gen_data *data) {\n"
+        "    return gen_model_set_gf(m, gen_dynamic(\"edit\", body), NULL);\n"
+        "}\n"
+        "GEN_MODEL(\"edit_%s\", \"x ~ N(%s, 0.1)\", setup);\n";
+    const char *means[2] = {"3", "-3"}, *names[2] = {"a", "b"};
+    char model[512], outdir[512], obj[2][512], text[1024];
+    path_of(model, sizeof model, "edit.c");
+    path_of(outdir, sizeof outdir, "edit");
+    int before = cached_object(obj[0], sizeof obj[0]);
+    for (int v = 0; v < 2; v++) {
+        snprintf(text, sizeof text, EDIT, means[v], names[v], means[v]);
+        write_text("edit.c", text);
+        int rc = run((const char *const[]){"run", model, "--algorithm", "is", "--particles", "200", "--draws", "100",
+                                           "--out", outdir, "--no-report", NULL});
+        CHECK(rc == 0);
+        char *out = out_text(), *err = err_text(), head[64];
+        snprintf(head, sizeof head, "model edit_%s, is:", names[v]);
+        CHECK(strstr(out, head) != NULL);
+        CHECK(strstr(err, "compiled earlier") == NULL);
+        const char *row = strstr(out, "\nx ");
+        double mean = row ? strtod(row + 3, NULL) : NAN;
+        CHECK(fabs(mean - atof(means[v])) < 0.1);
+        free(out);
+        free(err);
+        CHECK(cached_object(obj[v], sizeof obj[v]) == before + 1 + v); /* one object more each time */
+    }
+    /* the same content again: no compilation, no new object */
+    CHECK(run((const char *const[]){"run", model, "--algorithm", "is", "--particles", "200", "--draws", "100", "--out",
+                                    outdir, "--no-report", NULL}) == 0);
+    char *err = err_text();
+    CHECK(strstr(err, "compiled earlier") != NULL);
+    free(err);
+    CHECK(cached_object(obj[0], sizeof obj[0]) == before + 2);
+}
+
+/* A model whose NUTS iterations take a while: mu ~ N(0, 1) and 200 observations
+ * y/i ~ N(mu, 1), each a choice of its own (200 calls per gradient). */
+static const char *SLOW =
+    "#include \"genc.h\"\n"
+    "static gen_status body(gen_ctx *ctx, const gen_args *args, gen_array **retval) {\n"
+    "    gen_array *mu = gen_choose(ctx, \"mu\", gen_normal(gen_scalar(0), gen_scalar(1)));\n"
+    "    for (int i = 0; i < 200; i++) {\n"
+    "        gen_addr a = {2, {gen_part_name(\"y\"), gen_part_int(i)}};\n"
+    "        gen_choose_at(ctx, &a, gen_normal(mu, gen_scalar(1)));\n"
+    "    }\n"
+    "    *retval = mu;\n"
+    "    return gen_ctx_status(ctx);\n"
+    "}\n"
+    "static gen_status setup(gen_model *m, const gen_data *data) {\n"
+    "    gen_choicemap *obs = gen_choicemap_empty();\n"
+    "    for (int i = 0; i < 200; i++) {\n"
+    "        gen_addr a = {2, {gen_part_name(\"y\"), gen_part_int(i)}};\n"
+    "        obs = gen_choicemap_set(obs, &a, gen_scalar(0.01 * i));\n"
+    "    }\n"
+    "    gen_status s = gen_model_set_gf(m, gen_dynamic(\"slow\", body), NULL);\n"
+    "    return s == GEN_OK ? gen_model_set_observations(m, obs) : s;\n"
+    "}\n"
+    "GEN_MODEL(\"slow\", \"200 observations, one choice each\", setup);\n";
+
+/* Starts genc as start() does but with stderr on a pseudo-terminal, so that it draws its
+ * progress bar there; *master the terminal's side to read (non-blocking), -1 on failure. */
+static pid_t start_tty(const char *const *args, int *master) {
+    *master = posix_openpt(O_RDWR | O_NOCTTY);
+    const char *slave = *master >= 0 && grantpt(*master) == 0 && unlockpt(*master) == 0 ? ptsname(*master) : NULL;
+    if (!slave) {
+        check_fail(__FILE__, __LINE__, "no pseudo-terminal: %s", strerror(errno));
+        return -1;
+    }
+    fcntl(*master, F_SETFL, fcntl(*master, F_GETFL) | O_NONBLOCK);
+    const char *argv[40];
+    int k = 0;
+    argv[k++] = GENC_TOOL_EXE;
+    for (int i = 0; args[i] && k < 39; i++) argv[k++] = args[i];
+    argv[k] = NULL;
+    char out[512];
+    path_of(out, sizeof out, "out.txt");
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addopen(&fa, 2, slave, O_RDWR | O_NOCTTY, 0);
+    pid_t pid = -1;
+    int rc = posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0) check_fail(__FILE__, __LINE__, "cannot start %s: %s", argv[0], strerror(rc));
+    return rc == 0 ? pid : -1;
+}
+
+/* Reads what the terminal has into tty (the last part of it, NUL-terminated). */
+static void drain(int master, char *tty, size_t n) {
+    char buf[4096];
+    for (ssize_t r; (r = read(master, buf, sizeof buf)) > 0;) {
+        size_t len = strlen(tty), add = (size_t)r;
+        if (len + add >= n) { /* keep the newer half */
+            memmove(tty, tty + len / 2, len - len / 2 + 1);
+            len = strlen(tty);
+        }
+        if (add >= n - len) add = n - len - 1;
+        memcpy(tty + len, buf, add);
+        tty[len + add] = 0;
+    }
+}
+
+/* Ctrl-C during NUTS, which stops through the library's progress callback (gen_nuts_sample
+ * returns GEN_CANCELLED with the draws so far): status 130, draws.json says cancelled,
+ * the rows made are kept and draws.csv reads back with them. No timing: the signal goes
+ * once the progress bar (genc's stderr on a pseudo-terminal) shows the sampling phase,
+ * so the one chain has drawn; the run asked for is far longer. */
+static void test_sigint_nuts(void) {
+    char model[512], outdir[512], csv[600], json[600];
+    write_text("slow.c", SLOW);
+    path_of(model, sizeof model, "slow.c");
+    path_of(outdir, sizeof outdir, "sigint-nuts");
+    int master = -1, rc = -1, status = 0;
+    static char tty[1 << 16];
+    tty[0] = 0;
+    pid_t pid = start_tty((const char *const[]){"run", model, "--chains", "1", "--warmup", "20", "--draws", "100000",
+                                                "--out", outdir, NULL},
+                          &master);
+    bool sent = false;
+    for (int i = 0; pid > 0 && i < 12000; i++) { /* at most 120 s */
+        drain(master, tty, sizeof tty);
+        if (!sent && strstr(tty, "sampling")) sent = kill(pid, SIGINT) == 0;
+        pid_t w = waitpid(pid, &status, WNOHANG);
+        if (w == pid) {
+            rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+            break;
+        }
+        nanosleep(&(struct timespec){0, 10000000}, NULL);
+    }
+    if (pid > 0 && rc < 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+        check_fail(__FILE__, __LINE__, "genc did not finish in 120 s; its terminal:\n%s", tty);
+    }
+    if (master >= 0) close(master);
+    CHECK(sent);
+    CHECK(rc == 130);
+    CHECK(strstr(tty, "genc: stopping") != NULL);
+    snprintf(json, sizeof json, "%s/draws.json", outdir);
+    char *js = read_text(json), *out = out_text();
+    CHECK(strstr(js, "\"algorithm\": \"nuts\"") && strstr(js, "\"cancelled\": true"));
+    CHECK(strstr(out, "stopped by Ctrl-C") != NULL);
+    snprintf(csv, sizeof csv, "%s/draws.csv", outdir);
+    gen_array *d = NULL;
+    char **names = NULL;
+    int64_t nn = 0;
+    CHECK_OK(gen_draws_read_csv(csv, &d, &names, &nn));
+    if (d) { /* [1 chain, rows, mu] */
+        CHECK(gen_array_ndim(d) == 3 && gen_array_shape(d)[0] == 1 && gen_array_shape(d)[2] == 1);
+        CHECK(gen_array_shape(d)[1] > 0 && gen_array_shape(d)[1] < 100000);
+        CHECK(nn == 1 && !strcmp(names[0], "mu"));
+        char rows[64];
+        snprintf(rows, sizeof rows, "1 chain x %lld draws (stopped", (long long)gen_array_shape(d)[1]);
+        CHECK(strstr(out, rows) != NULL);
+    }
+    gen_names_free(names, nn);
+    free(js);
+    free(out);
+}
+
 int main(int argc, char **argv) {
     check_only = argc > 1 ? argv[1] : NULL;
     snprintf(dir, sizeof dir, "/tmp/genc-cli-XXXXXX");
@@ -477,6 +881,12 @@ int main(int argc, char **argv) {
     RUN_ONLY(test_report_smc_advi);
     RUN_ONLY(test_errors);
     RUN_ONLY(test_sigint);
+    RUN_ONLY(test_part_acceptance);
+    RUN_ONLY(test_gallery);
+    RUN_ONLY(test_sigint_nuts);
+    RUN_ONLY(test_data);
+    RUN_ONLY(test_hmc_gibbs);
+    RUN_ONLY(test_recompile);
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);

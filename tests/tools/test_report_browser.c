@@ -3,11 +3,15 @@
  * error, no failed load; the DOM holds every plot's <svg> and the page's last line) and
  * renders it to PNG; the PNG, decoded here with zlib, is not blank and its plots are
  * drawn: coloured pixels spread over many tiles of the page, in each chain's colour and
- * in the divergences' red.
+ * in the divergences' red. The same for a report the genc program writes (`genc run hmm`:
+ * SMC, one chain, the ESS and log marginal likelihood series with the reference dashed):
+ * no console error, the DOM holds every <svg> of the file, a trace per column, both
+ * series and the dashed line; its screenshot is not blank, drawn in the chain's colour.
  * Skips (exit 77, with a message) where chromium is not installed (Debian: apt-get
  * install chromium; scripts/install-deps.sh installs it). GENC_CHROMIUM names another
  * browser binary; GENC_REPORT_KEEP=1 keeps the files and prints where. */
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -165,7 +169,8 @@ static int palette_of(const unsigned char *p) {
     return best;
 }
 
-static void check_png(const char *path) {
+/* demo: report_demo's page (4 chains, divergences); else genc's SMC page (one chain). */
+static void check_png(const char *path, bool demo) {
     image img = {0};
     char why[256];
     check_count++;
@@ -193,9 +198,14 @@ static void check_png(const char *path) {
     printf("browser: %ld non-white pixels, %d of %d tiles coloured; chains %ld %ld %ld %ld px, red %ld px\n", nonwhite,
            coloured_tiles, tw * th, per[0], per[1], per[2], per[3], per[4]);
     CHECK(nonwhite > (long)img.w * img.h / 50);
-    CHECK(coloured_tiles >= 60); /* 10 trace plots (6 x 2 tiles each), densities, pairs, series */
-    for (int k = 0; k < 4; k++) CHECK(per[k] > 2000);
-    CHECK(per[4] > 300);
+    if (demo) {
+        CHECK(coloured_tiles >= 60); /* 10 trace plots (6 x 2 tiles each), densities, pairs, series */
+        for (int k = 0; k < 4; k++) CHECK(per[k] > 2000);
+        CHECK(per[4] > 300);
+    } else {
+        CHECK(coloured_tiles >= 30); /* the first of its 40 trace plots and densities */
+        CHECK(per[0] > 2000);
+    }
     free(tile);
     free(img.rgb);
 }
@@ -207,37 +217,23 @@ static int run(const char *cmd) {
     return rc;
 }
 
-int main(void) {
-    const char *chromium = find_chromium();
-    if (!chromium) {
-        printf("skipped: chromium not found (Debian: apt-get install chromium; or set GENC_CHROMIUM)\n");
-        return 77;
-    }
-#ifndef GENC_HAVE_ZLIB
-    printf("skipped: built without zlib (zlib1g-dev) to read the screenshot\n");
-    return 77;
-#else
-    snprintf(DIR_, sizeof DIR_, "/tmp/genc_test_browser_XXXXXX");
-    if (!mkdtemp(DIR_)) {
-        perror("mkdtemp");
-        return 1;
-    }
-    char cmd[4096], html[128], shot[128], log1[128], log2[128], dom[128];
-    snprintf(html, sizeof html, "%s/report.html", DIR_);
-    snprintf(shot, sizeof shot, "%s/report.png", DIR_);
-    snprintf(log1, sizeof log1, "%s/screenshot.log", DIR_);
-    snprintf(log2, sizeof log2, "%s/dom.log", DIR_);
-    snprintf(dom, sizeof dom, "%s/dom.html", DIR_);
-    snprintf(cmd, sizeof cmd, "'%s' '%s' > /dev/null", GENC_REPORT_DEMO, html);
-    if (run(cmd) != 0) goto done;
+#ifdef GENC_HAVE_ZLIB
+/* Loads html in headless Chromium twice (tag names the files): a screenshot into shot and
+ * the DOM into dom (*rc_shot, *rc_dom: the runs' statuses); fails on any console message
+ * or failed load in either run's log. */
+static void browse(const char *chromium, const char *html, const char *tag, const char *shot, const char *dom,
+                   int *rc_shot, int *rc_dom) {
+    char cmd[4096], log1[128], log2[128];
+    snprintf(log1, sizeof log1, "%s/%s-screenshot.log", DIR_, tag);
+    snprintf(log2, sizeof log2, "%s/%s-dom.log", DIR_, tag);
     const char *flags = "--headless --disable-gpu --no-sandbox --hide-scrollbars --no-first-run "
                         "--disable-extensions --enable-logging=stderr --v=0";
-    snprintf(cmd, sizeof cmd, "timeout 60 '%s' %s --user-data-dir='%s/profile1' --window-size=1200,4200 "
-             "--screenshot='%s' 'file://%s' > /dev/null 2> '%s'", chromium, flags, DIR_, shot, html, log1);
-    int rc1 = run(cmd);
-    snprintf(cmd, sizeof cmd, "timeout 60 '%s' %s --user-data-dir='%s/profile2' --dump-dom 'file://%s' > '%s' 2> '%s'",
-             chromium, flags, DIR_, html, dom, log2);
-    int rc2 = run(cmd);
+    snprintf(cmd, sizeof cmd, "timeout 60 '%s' %s --user-data-dir='%s/%s-profile1' --window-size=1200,4200 "
+             "--screenshot='%s' 'file://%s' > /dev/null 2> '%s'", chromium, flags, DIR_, tag, shot, html, log1);
+    *rc_shot = run(cmd);
+    snprintf(cmd, sizeof cmd, "timeout 60 '%s' %s --user-data-dir='%s/%s-profile2' --dump-dom 'file://%s' > '%s' 2> '%s'",
+             chromium, flags, DIR_, tag, html, dom, log2);
+    *rc_dom = run(cmd);
     /* no console message and no failed load in either run */
     const char *logs[2] = {log1, log2};
     for (int k = 0; k < 2; k++) {
@@ -251,11 +247,23 @@ int main(void) {
             check_count++;
             if (strstr(l, "CONSOLE") || strstr(l, "Uncaught") || strstr(l, "net::ERR_") ||
                 strstr(l, "Not allowed to load"))
-                check_fail(__FILE__, __LINE__, "chromium: %s", l);
+                check_fail(__FILE__, __LINE__, "chromium (%s): %s", tag, l);
             line = e ? e + 1 : NULL;
         }
         free(log);
     }
+}
+
+/* report_demo's report. */
+static void test_demo(const char *chromium) {
+    char cmd[4096], html[128], shot[128], dom[128];
+    snprintf(html, sizeof html, "%s/report.html", DIR_);
+    snprintf(shot, sizeof shot, "%s/report.png", DIR_);
+    snprintf(dom, sizeof dom, "%s/dom.html", DIR_);
+    snprintf(cmd, sizeof cmd, "'%s' '%s' > /dev/null", GENC_REPORT_DEMO, html);
+    if (run(cmd) != 0) return;
+    int rc1 = 0, rc2 = 0;
+    browse(chromium, html, "demo", shot, dom, &rc1, &rc2);
     if (rc2 == 0) {
         char *d = slurp(dom, NULL);
         CHECK(d != NULL);
@@ -272,11 +280,69 @@ int main(void) {
             free(d);
         }
     }
-    if (rc1 == 0) check_png(shot);
-done:
+    if (rc1 == 0) check_png(shot, true);
+}
+
+/* A report genc writes: SMC on the gallery's hmm. */
+static void test_genc(const char *chromium) {
+    char cmd[4096], outdir[128], html[160], shot[128], dom[128], json[160];
+    snprintf(outdir, sizeof outdir, "%s/hmm", DIR_);
+    snprintf(html, sizeof html, "%s/report.html", outdir);
+    snprintf(json, sizeof json, "%s/draws.json", outdir);
+    snprintf(shot, sizeof shot, "%s/genc.png", DIR_);
+    snprintf(dom, sizeof dom, "%s/genc-dom.html", DIR_);
+    snprintf(cmd, sizeof cmd, "GENC_CACHE_DIR='%s/cache' '%s' run hmm --algorithm smc --particles 200 --draws 100 "
+             "--out '%s' -q", DIR_, GENC_TOOL_EXE, outdir);
+    if (run(cmd) != 0) return;
+    int rc1 = 0, rc2 = 0;
+    browse(chromium, html, "genc", shot, dom, &rc1, &rc2);
+    char *file = slurp(html, NULL), *js = slurp(json, NULL), *d = rc2 == 0 ? slurp(dom, NULL) : NULL;
+    CHECK(file && js && d);
+    if (file && js && d) {
+        /* the columns draws.json names: "columns": ["0/z", ...] */
+        const char *a = strstr(js, "\"columns\": ["), *e = a ? strchr(a, ']') : NULL;
+        int quotes = 0;
+        for (const char *p = a; a && e && p < e; p++) quotes += *p == '"';
+        int cols = (quotes - 2) / 2;
+        CHECK(cols > 0);
+        /* every plot of the file is in the DOM: a trace per column, both series (the
+         * reference dashed), a line per trace and per series */
+        CHECK(count(file, "<svg ") > 2 * cols && count(d, "<svg ") == count(file, "<svg "));
+        CHECK(count(d, "class=\"trace\"") == cols);
+        CHECK(count(d, "<polyline") == count(file, "<polyline") && count(d, "<polyline") >= cols + 2);
+        CHECK(count(d, "<section class=\"series\">") == 2);
+        CHECK(strstr(d, "ESS per step") && strstr(d, "log marginal likelihood estimate after each step"));
+        CHECK(strstr(d, "stroke-dasharray") != NULL);
+        CHECK(strstr(d, "<script") == NULL && strstr(d, "Made by GenC") != NULL);
+    }
+    free(file);
+    free(js);
+    free(d);
+    if (rc1 == 0) check_png(shot, false);
+}
+#endif
+
+int main(void) {
+    const char *chromium = find_chromium();
+    if (!chromium) {
+        printf("skipped: chromium not found (Debian: apt-get install chromium; or set GENC_CHROMIUM)\n");
+        return 77;
+    }
+#ifndef GENC_HAVE_ZLIB
+    printf("skipped: built without zlib (zlib1g-dev) to read the screenshot\n");
+    return 77;
+#else
+    snprintf(DIR_, sizeof DIR_, "/tmp/genc_test_browser_XXXXXX");
+    if (!mkdtemp(DIR_)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    test_demo(chromium);
+    test_genc(chromium);
     if (getenv("GENC_REPORT_KEEP")) {
         printf("browser: kept %s\n", DIR_);
     } else {
+        char cmd[128];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", DIR_);
         if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", DIR_);
     }

@@ -47,17 +47,28 @@ static gen_status add_run_text(gen_report *rep, const tool_model *tm, const tool
 
 /* The algorithm's statistics: one row per statistic that applies. */
 static gen_status add_stats_table(gen_report *rep, const tool_model *tm, const tool_result *r) {
-    char val[6][64];
-    const char *cells[12];
+    int cap = 6 + r->n_parts;
+    char(*val)[64] = calloc((size_t)cap, sizeof *val), (*label)[160] = calloc((size_t)cap, sizeof *label);
+    const char **cells = calloc((size_t)(2 * cap), sizeof *cells);
+    if (!val || !label || !cells) {
+        free(val);
+        free(label);
+        free(cells);
+        return gen_error_set(GEN_ERR_OOM, "genc: out of memory for the statistics table");
+    }
     int n = 0;
-#define ROW(label, ...)                                     \
+#define ROW(lab, ...)                                       \
     do {                                                    \
         snprintf(val[n], sizeof val[n], __VA_ARGS__);       \
-        cells[2 * n] = (label);                             \
+        cells[2 * n] = (lab);                               \
         cells[2 * n + 1] = val[n];                          \
         n++;                                                \
     } while (0)
     if (r->has_accept) ROW(r->nuts_stats ? "acceptance rate (mean accept_stat)" : "acceptance rate", "%.3f", r->accept);
+    for (int i = 0; i < r->n_parts; i++) { /* each part of a cycle */
+        snprintf(label[n], sizeof label[n], "acceptance rate (%s)", r->part_name[i]);
+        ROW(label[n], "%.3f", r->part_steps ? (double)r->part_accepted[i] / (double)r->part_steps : 0.0);
+    }
     if (r->has_div) ROW("divergent transitions", "%lld", (long long)r->divergences);
     if (r->has_ess) ROW("ESS of the final weights", "%.1f", r->ess);
     if (r->has_log_ml) ROW("log marginal likelihood (estimate)", "%.6g", r->log_ml);
@@ -69,10 +80,13 @@ static gen_status add_stats_table(gen_report *rep, const tool_model *tm, const t
         ROW(ref_label, "%.6g", ref);
     }
 #undef ROW
-    if (n == 0) return GEN_OK;
     char title[96];
     snprintf(title, sizeof title, "Statistics (%s)", r->algorithm);
-    return gen_report_add_table(rep, title, n, 2, (const char *[]){"statistic", "value"}, cells);
+    gen_status st = n ? gen_report_add_table(rep, title, n, 2, (const char *[]){"statistic", "value"}, cells) : GEN_OK;
+    free(val);
+    free(label);
+    free(cells);
+    return st;
 }
 
 /* NUTS per chain: mean accept_stat, divergences, the step size and mean tree depth of the

@@ -15,7 +15,15 @@ bool tool_model_load(const tool_paths *p, const char *path, const char *data, to
     const char *libs[] = {libdir, rpath, "-lgenc", "-lm", "-Wl,--no-undefined"};
     gen_cc_options cc = {NULL, flags, 4, libs, 5, stderr};
     if (gen_cc_module_load(path, &cc, &tm->mod) != GEN_OK) {
-        fprintf(stderr, "genc: the model file %s could not be built: %s\n", path, gen_error_message());
+        /* A failed compiler's message ends with the end of its output ("... failed on m.c
+         * (exit status 1): <tail>", genc/compile.h), which went to stderr in full just
+         * above: printed once, without the tail. */
+        const char *msg = gen_error_message(), *st = strstr(msg, " (exit status "), *end = st ? strchr(st, ')') : NULL;
+        if (end)
+            fprintf(stderr, "genc: the model file %s could not be built: %.*s; its messages are above)\n", path,
+                    (int)(end - msg), msg);
+        else
+            fprintf(stderr, "genc: the model file %s could not be built: %s\n", path, msg);
         return false;
     }
     tm->cached = gen_cc_module_cached(tm->mod);

@@ -74,6 +74,9 @@ bool tool_print_summary(FILE *f, const tool_model *tm, const tool_result *r) {
     else fprintf(f, "(no choices to summarize)\n");
     free(s);
     if (r->has_accept) fprintf(f, "acceptance rate: %.3f%s\n", r->accept, r->nuts_stats ? " (mean accept_stat)" : "");
+    for (int i = 0; i < r->n_parts; i++)
+        fprintf(f, "acceptance rate (%s): %.3f\n", r->part_name[i],
+                r->part_steps ? (double)r->part_accepted[i] / (double)r->part_steps : 0.0);
     if (r->has_div) fprintf(f, "divergences: %lld\n", (long long)r->divergences);
     if (r->has_ess) fprintf(f, "ESS of the final weights: %.1f\n", r->ess);
     if (r->has_log_ml) fprintf(f, "log marginal likelihood (estimate): %.6g\n", r->log_ml);
@@ -196,6 +199,19 @@ static bool write_json(const char *path, const tool_model *tm, const tool_opts *
         first = false;                                     \
     }
     STAT(r->has_accept, "acceptance", r->accept);
+    if (r->n_parts) { /* each part of a cycle: its name, accepted steps of all, the rate */
+        fprintf(f, "%s\"acceptance_parts\": [", first ? "" : ", ");
+        for (int i = 0; i < r->n_parts; i++) {
+            fputs(i ? ", {\"part\": " : "{\"part\": ", f);
+            json_str(f, r->part_name[i]);
+            fprintf(f, ", \"accepted\": %lld, \"steps\": %lld, \"rate\": ", (long long)r->part_accepted[i],
+                    (long long)r->part_steps);
+            json_num(f, r->part_steps ? (double)r->part_accepted[i] / (double)r->part_steps : 0.0);
+            fputc('}', f);
+        }
+        fputc(']', f);
+        first = false;
+    }
     STAT(r->has_div, "divergences", (double)r->divergences);
     STAT(r->has_ess, "ess", r->ess);
     STAT(r->has_log_ml, "log_ml", r->log_ml);

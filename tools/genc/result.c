@@ -50,6 +50,8 @@ void tool_result_free(tool_result *r) {
     free(r->done);
     free(r->v);
     free(r->nuts_stats);
+    free(r->part_name);
+    free(r->part_accepted);
     for (int i = 0; i < r->n_series; i++) {
         free(r->series[i].x);
         free(r->series[i].y);

@@ -4,8 +4,12 @@
  * from the prior), gibbs (gen_kernel_gibbs on the discrete latents) and kernel (the
  * model's own), each run as chains by the tool's loop below: one thread per chain (at
  * most --threads), --warmup steps of burn-in, then --draws recorded steps, the draws read
- * at the summarized choices (discrete ones too), stopping at a Ctrl-C. */
+ * at the summarized choices (discrete ones too), stopping at a Ctrl-C. A cycle of kernels
+ * (mh's, or the model's own when gen_kernel_cycle made it) is stepped part by part as the
+ * cycle steps it (gen_kernel_cycle_parts), so that each part's acceptance is counted: the
+ * cycle itself accepts when some part did, and a Gibbs part always does. */
 #include <pthread.h>
+#include <stddef.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,7 +130,9 @@ typedef struct chain_run {
     tool_result *r;
     gen_device device;
     atomic_int next;
+    const gen_kernel_list *parts; /* the cycle's parts, or NULL: k stepped whole */
     int64_t *accepted, *steps;
+    int64_t *part_acc; /* [chains][parts->n] */
     gen_status *st;
     char (*err)[1024];
 } chain_run;
@@ -141,7 +147,22 @@ static void run_chain(chain_run *cr, int c) {
         gen_scope_begin();
         gen_trace *out = NULL;
         bool acc = false;
-        gen_status st = gen_kernel_apply(cr->k, gen_key_fold_in(kc, (uint64_t)s), tr, &out, &acc);
+        gen_key ks = gen_key_fold_in(kc, (uint64_t)s);
+        gen_status st = GEN_OK;
+        if (cr->parts) { /* the cycle's step: part i with fold_in(ks, i), in this step's scope */
+            const gen_trace *cur = tr;
+            for (int i = 0; i < cr->parts->n && st == GEN_OK; i++) {
+                gen_trace *next = NULL;
+                bool a = false;
+                st = gen_kernel_apply(cr->parts->kernels[i], gen_key_fold_in(ks, (uint64_t)i), cur, &next, &a);
+                cr->part_acc[(size_t)c * (size_t)cr->parts->n + (size_t)i] += a;
+                acc |= a;
+                cur = next;
+            }
+            out = (gen_trace *)cur;
+        } else {
+            st = gen_kernel_apply(cr->k, ks, tr, &out, &acc);
+        }
         if (st != GEN_OK) {
             cr->st[c] = st;
             snprintf(cr->err[c], sizeof cr->err[c], "chain %d: step %lld: %s", c, (long long)s, gen_error_message());
@@ -170,19 +191,73 @@ static void *chain_worker(void *p) {
     return NULL;
 }
 
+/* Appends the addresses a selection names to buf, joined by ", " (visited by
+ * gen_selection_foreach_named); count says how many. */
+typedef struct name_list {
+    char *buf;
+    size_t n, len;
+    int count;
+} name_list;
+
+static gen_status add_name(void *ud, const gen_addr *addr) {
+    name_list *l = ud;
+    char a[256];
+    gen_addr_format(addr, a, sizeof a);
+    if (l->len < l->n) l->len += (size_t)snprintf(l->buf + l->len, l->n - l->len, "%s%s", l->count ? ", " : "", a);
+    l->count++;
+    return GEN_OK;
+}
+
+/* What part i of the model's cycle is and moves, for the ready-made kernels (their payload
+ * structs are public: the selection they move): "gibbs on tau", "hmc on early, late",
+ * "split/merge"; one of the model's own: "part <i+1>". */
+static void part_name(gen_kernel k, int i, char *buf, size_t n) {
+    const struct {
+        gen_kernel_fn fn;
+        const char *kind;
+        size_t sel_offset; /* of the payload's selection, or (size_t)-1: none */
+    } kinds[] = {
+        {gen_kernel_mh_select(NULL).fn, "mh", offsetof(gen_mh_select_kernel, sel)},
+        {gen_kernel_hmc(NULL).fn, "hmc", offsetof(gen_hmc_kernel, sel)},
+        {gen_kernel_mala(NULL).fn, "mala", offsetof(gen_mala_kernel, sel)},
+        {gen_kernel_gibbs(NULL).fn, "gibbs", offsetof(gen_gibbs_kernel, sel)},
+        {gen_kernel_nuts(NULL).fn, "nuts", offsetof(gen_nuts_kernel, sel)},
+        {gen_kernel_mh_proposal(NULL).fn, "mh with a proposal", (size_t)-1},
+        {gen_kernel_split_merge(NULL).fn, "split/merge", (size_t)-1},
+        {gen_kernel_birth_death(NULL).fn, "birth/death", (size_t)-1},
+        {gen_kernel_involutive(NULL).fn, "involutive mh", (size_t)-1},
+        {gen_kernel_elliptical_slice(NULL).fn, "elliptical slice", (size_t)-1},
+    };
+    snprintf(buf, n, "part %d", i + 1);
+    for (size_t j = 0; j < sizeof kinds / sizeof *kinds; j++) {
+        if (kinds[j].fn != k.fn) continue;
+        name_list l = {buf, n, (size_t)snprintf(buf, n, "%s on ", kinds[j].kind), 0};
+        const gen_selection *sel = NULL;
+        if (k.payload && kinds[j].sel_offset != (size_t)-1)
+            memcpy(&sel, (const char *)k.payload + kinds[j].sel_offset, sizeof sel);
+        if (!sel || gen_selection_foreach_named(sel, add_name, &l) != GEN_OK || l.count == 0)
+            snprintf(buf, n, "%s", kinds[j].kind); /* no selection, or one that names none */
+        return;
+    }
+}
+
 static bool run_kernel_chains(const tool_model *tm, const tool_opts *o, gen_kernel k, gen_key key, gen_trace **init,
-                              const char *label, tool_result *r) {
+                              const char *label, char (*names)[128], tool_result *r) {
     if (!tool_cols_of(init[0], summary_sel(tm), gen_model_observations(tm->m), false, &r->cols) ||
         !tool_result_alloc(r, o->chains, o->draws)) {
         fprintf(stderr, "genc: %s\n", gen_error_message());
         return false;
     }
     int n = o->chains, nt = o->threads > 0 && o->threads < n ? o->threads : n;
-    chain_run cr = {tm, o, k, key, init, r, gen_device_default(), 0, calloc((size_t)n, sizeof(int64_t)),
-                    calloc((size_t)n, sizeof(int64_t)), calloc((size_t)n, sizeof(gen_status)),
-                    calloc((size_t)n, sizeof *cr.err)};
+    const gen_kernel_list *parts = gen_kernel_cycle_parts(k);
+    int np = parts && parts->n > 0 && parts->kernels ? parts->n : 0;
+    chain_run cr = {tm, o, k, key, init, r, gen_device_default(), 0, np ? parts : NULL, calloc((size_t)n, sizeof(int64_t)),
+                    calloc((size_t)n, sizeof(int64_t)), calloc((size_t)n * (size_t)(np ? np : 1), sizeof(int64_t)),
+                    calloc((size_t)n, sizeof(gen_status)), calloc((size_t)n, sizeof *cr.err)};
     pthread_t *th = calloc((size_t)nt, sizeof *th);
-    bool ok = cr.accepted && cr.steps && cr.st && cr.err && th;
+    r->part_name = np ? calloc((size_t)np, sizeof *r->part_name) : NULL;
+    r->part_accepted = np ? calloc((size_t)np, sizeof *r->part_accepted) : NULL;
+    bool ok = cr.accepted && cr.steps && cr.part_acc && cr.st && cr.err && th && (!np || (r->part_name && r->part_accepted));
     tool_progress_start(label, n, o->warmup + o->draws);
     int started = 0;
     for (int t = 0; ok && t < nt; t++)
@@ -201,9 +276,19 @@ static bool run_kernel_chains(const tool_model *tm, const tool_opts *o, gen_kern
         }
     }
     r->cancelled = tool_stop_requested();
-    r->has_accept = true;
     r->accept = steps ? (double)acc / (double)steps : 0;
+    r->has_accept = np == 0;
+    if (ok && np) {
+        r->n_parts = np;
+        r->part_steps = steps;
+        for (int i = 0; i < np; i++) {
+            if (names) snprintf(r->part_name[i], sizeof r->part_name[i], "%s", names[i]);
+            else part_name(parts->kernels[i], i, r->part_name[i], sizeof r->part_name[i]);
+            for (int c = 0; c < n; c++) r->part_accepted[i] += cr.part_acc[(size_t)c * (size_t)np + (size_t)i];
+        }
+    }
     free(cr.accepted);
+    free(cr.part_acc);
     free(cr.steps);
     free(cr.st);
     free(cr.err);
@@ -246,7 +331,7 @@ bool tool_run_mcmc(const tool_model *tm, const tool_opts *o, const char *alg, to
     }
     if (!strcmp(alg, "hmc")) {
         gen_hmc_kernel hk = {lat, o->step, o->leapfrog, NULL};
-        ok = run_kernel_chains(tm, o, gen_kernel_hmc(&hk), keys[1], init, "hmc", r);
+        ok = run_kernel_chains(tm, o, gen_kernel_hmc(&hk), keys[1], init, "hmc", NULL, r);
     } else if (!strcmp(alg, "kernel")) {
         gen_kernel k;
         if (!gen_model_kernel(tm->m, &k)) {
@@ -254,7 +339,7 @@ bool tool_run_mcmc(const tool_model *tm, const tool_opts *o, const char *alg, to
                     tm->info->name);
             goto done;
         }
-        ok = run_kernel_chains(tm, o, k, keys[1], init, "kernel", r);
+        ok = run_kernel_chains(tm, o, k, keys[1], init, "kernel", NULL, r);
     } else if (!strcmp(alg, "gibbs") || !strcmp(alg, "mh")) {
         bool gibbs = !strcmp(alg, "gibbs");
         int64_t n = 0;
@@ -267,21 +352,24 @@ bool tool_run_mcmc(const tool_model *tm, const tool_opts *o, const char *alg, to
         }
         if (gibbs) {
             gen_gibbs_kernel gk = {gen_select(n, addrs), NULL};
-            ok = gk.sel && run_kernel_chains(tm, o, gen_kernel_gibbs(&gk), keys[1], init, "gibbs", r);
+            ok = gk.sel && run_kernel_chains(tm, o, gen_kernel_gibbs(&gk), keys[1], init, "gibbs", NULL, r);
         } else {
             /* single-site MH: one prior-resimulation move per latent choice, in turn */
             gen_mh_select_kernel *mk = calloc((size_t)n, sizeof *mk);
             gen_kernel *parts = calloc((size_t)n, sizeof *parts);
-            ok = mk && parts;
+            char(*names)[128] = calloc((size_t)n, sizeof *names); /* each part by its choice */
+            ok = mk && parts && names;
             for (int64_t i = 0; ok && i < n; i++) {
                 mk[i].sel = gen_select(1, &addrs[i]);
                 parts[i] = gen_kernel_mh_select(&mk[i]);
+                gen_addr_format(&addrs[i], names[i], sizeof names[i]);
                 ok = mk[i].sel != NULL;
             }
             gen_kernel_list list = {(int)n, parts, NULL};
-            ok = ok && run_kernel_chains(tm, o, gen_kernel_cycle(&list), keys[1], init, "mh", r);
+            ok = ok && run_kernel_chains(tm, o, gen_kernel_cycle(&list), keys[1], init, "mh", names, r);
             free(mk);
             free(parts);
+            free(names);
         }
         free(addrs);
     }

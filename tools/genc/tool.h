@@ -113,6 +113,12 @@ typedef struct tool_result {
     /* per-algorithm statistics (has_*: shown) */
     bool has_accept, has_div, has_log_ml, has_ess;
     double accept;             /* mean acceptance rate (NUTS: mean accept_stat) */
+    /* a cycle of kernels (mh, and kernel where the model's is a cycle): each part's own
+     * acceptance over every step of every chain, in place of accept (a cycle accepts when
+     * some part did, and a Gibbs part always does) */
+    int n_parts;
+    char (*part_name)[128];    /* what the part is and moves: "gibbs on tau", "mu" */
+    int64_t *part_accepted, part_steps;
     int64_t divergences;
     double log_ml, ess;
     double *nuts_stats;        /* NUTS: [chains][draws][GEN_NUTS_NSTATS] of the draws, or NULL */
