@@ -4,12 +4,14 @@
  * posterior (bench/run_nuts.sh sets them against Stan's). Also issue 6's HMC benchmark:
  * HMC on the polynomial regression, step 0.01, 20 leapfrog steps, 50 warm-up steps then
  * 100 / 500 / 1000 iterations, one chain: ms per run.
- * The optional ADAPT chooses the metric's warm-up (gen_nuts_config.adapt): stan (the
- * default), grad (nutpie's diagonal) or lowrank (nutpie's low-rank); the JSON says which.
+ * The optional ADAPT chooses the metric's warm-up (gen_nuts_config.adapt): stan (Stan's
+ * windows, the bench's choice when none is given), grad (nutpie's diagonal) or lowrank
+ * (nutpie's low-rank, the library's default); the JSON says which.
  * Environment: GENC_BENCH_SEED=K runs with key K (default 1); GENC_BENCH_PATHFINDER=1
  * starts the chains at gen_pathfinder_inits's draws with its variances as
  * gen_nuts_config.init_inv_metric (Pathfinder's time counted as warm-up);
- * GENC_BENCH_TARGET_ACCEPT=A sets gen_nuts_config.target_accept; GENC_BENCH_CHAINS=1
+ * GENC_BENCH_TARGET_ACCEPT=A sets gen_nuts_config.target_accept (else the library's
+ * default: 0.8 with stan, 0.9 with grad and lowrank); GENC_BENCH_CHAINS=1
  * prints per chain (stderr) the divergences, leapfrogs per draw, step size and inverse
  * metric diagonal.
  *   bench_nuts pdb DIR CHAINS WARMUP DRAWS [stan|grad|lowrank] [INDEX...]
@@ -72,7 +74,7 @@ static void chain_report(const gen_nuts_result *r, int64_t warmup, int64_t draws
     }
 }
 
-static const char *ADAPT_NAMES[3] = {"stan", "grad", "lowrank"};
+static const char *ADAPT_NAMES[4] = {"default", "stan", "grad", "lowrank"}; /* by gen_metric_adapt */
 
 static int run_pdb(const char *dir, int chains, int64_t warmup, int64_t draws, int which, gen_metric_adapt adapt) {
     gen_scope_begin();
@@ -90,8 +92,8 @@ static int run_pdb(const char *dir, int chains, int64_t warmup, int64_t draws, i
     pdb_cols_init(&cols, &p, tr, sel);
     gen_nuts_config cfg = {.warmup = warmup, .draws = draws, .metric = GEN_METRIC_DIAG, .init_radius = 2,
                            .adapt = adapt};
-    const char *ta = getenv("GENC_BENCH_TARGET_ACCEPT"); /* another target acceptance (default 0.8) */
-    if (ta) cfg.target_accept = atof(ta);
+    const char *ta = getenv("GENC_BENCH_TARGET_ACCEPT"); /* another target acceptance than the library's */
+    cfg.target_accept = ta ? atof(ta) : adapt == GEN_ADAPT_STAN ? 0.8 : 0.9; /* (its default, stated) */
     gen_trace *init[16];
     for (int c = 0; c < chains && c < 16; c++) init[c] = tr;
     double pf_s = 0; /* Pathfinder's starts and variances (GENC_BENCH_PATHFINDER): counted as warm-up */
@@ -159,7 +161,7 @@ static int run_pdb(const char *dir, int chains, int64_t warmup, int64_t draws, i
            "\"posterior\": \"%s\", \"min_ess_bulk\": %.6g, "
            "\"warmup_s\": %.6g, \"sampling_s\": %.6g, \"leapfrog_sampling\": %.0f, \"leapfrog_total\": %.0f, "
            "\"leapfrog_per_draw\": %.4g, \"divergent\": %.0f, \"grad_per_s\": %.6g, \"max_err_sd\": %.3g}\n",
-           ADAPT_NAMES[adapt], seed ? seed : "1", cfg.target_accept > 0 ? cfg.target_accept : 0.8, (long long)warmup,
+           ADAPT_NAMES[adapt], seed ? seed : "1", cfg.target_accept, (long long)warmup,
            pf ? "true" : "false", p.name, min_ess, warm_s, samp_s, leap, leap_all, leap / (double)n, div, gps, err);
     fflush(stdout);
     free(derived);
@@ -236,7 +238,7 @@ int main(int argc, char **argv) {
     int chains = atoi(argv[3]), rc = 0, first = 6;
     if (chains < 1 || chains > 16) chains = 4;
     gen_metric_adapt adapt = GEN_ADAPT_STAN;
-    for (int a = 0; argc > 6 && a < 3; a++)
+    for (int a = GEN_ADAPT_STAN; argc > 6 && a <= GEN_ADAPT_LOW_RANK; a++)
         if (!strcmp(argv[6], ADAPT_NAMES[a])) {
             adapt = (gen_metric_adapt)a;
             first = 7;

@@ -701,11 +701,13 @@ typedef enum gen_metric_kind {
 
 /* How warm-up adapts the metric (gen_nuts_config.adapt; the schedules below it). */
 typedef enum gen_metric_adapt {
-    GEN_ADAPT_STAN = 0,     /* Stan's windowed (co)variance of the draws (metric diagonal
+    GEN_ADAPT_DEFAULT = 0,  /* GEN_ADAPT_LOW_RANK where warm-up adapts a diagonal metric
+                               (metric GEN_METRIC_DIAG, no inv_metric), else GEN_ADAPT_STAN */
+    GEN_ADAPT_STAN = 1,     /* Stan's windowed (co)variance of the draws (metric diagonal
                                or dense) */
-    GEN_ADAPT_GRADIENT = 1, /* nutpie's: a diagonal from the variances of draws and of
+    GEN_ADAPT_GRADIENT = 2, /* nutpie's: a diagonal from the variances of draws and of
                                gradients, in overlapping windows (metric diagonal) */
-    GEN_ADAPT_LOW_RANK = 2  /* nutpie's low-rank modified metric: that diagonal and the
+    GEN_ADAPT_LOW_RANK = 3  /* nutpie's low-rank modified metric: that diagonal and the
                                top eigen-directions of draws and gradients (metric diagonal) */
 } gen_metric_adapt;
 
@@ -720,27 +722,32 @@ typedef enum gen_hmc_engine {
 
 typedef struct gen_nuts_result gen_nuts_result; /* below */
 
-/* The sampler with Stan's warm-up. Defaults, in brackets, are Stan's (CmdStan's
- * `sample` method), and a zero field takes its default, so that {.warmup = 1000,
- * .draws = 1000} runs Stan's sampler; gen_nuts_config_default() returns them all:
+/* NUTS (or static HMC) with warm-up. Defaults are in brackets, and a zero field takes
+ * its default. The metric's warm-up is nutpie's low-rank schedule (GEN_ADAPT_LOW_RANK,
+ * below) with target_accept 0.9: on the eight posteriordb posteriors of the benchmark
+ * (docs/inference.md) it has the most ESS per second on 7 of 8 and needs the fewest
+ * gradients; adapt = GEN_ADAPT_STAN runs Stan's windows, whose defaults are Stan's
+ * (CmdStan's `sample` method; gen_nuts_config_stan() returns them all, and
+ * gen_nuts_config_default() the library's):
  *   engine NUTS, max_depth [10];
  *   start: a point uniform in (-init_radius, init_radius) [2] in unconstrained space,
  *   drawn again until the log density and gradient are finite (init_at_trace: the
  *   initial trace's own point instead);
  *   step size: the initial step [1] is first doubled or halved until one leapfrog step's
  *   acceptance probability crosses 0.8, then adapted by dual averaging towards
- *   target_accept [0.8] (gamma 0.05, t0 10, kappa 0.75, mu = log(10 step)); the final
- *   step is exp of the averaged log step;
- *   metric [diagonal]: windows after init_buffer [75] iterations, of base_window [25]
- *   doubling, ending term_buffer [50] before the warm-up ends (shrunk to 15% / 75% / 10%
- *   of a warm-up shorter than their sum; none below 20 warm-up iterations); at the end of
- *   each window the inverse metric becomes the regularized sample (co)variance of its
- *   draws, (n / (n + 5)) var + 1e-3 (5 / (n + 5)) (times I when dense), and the
- *   step-size search and dual averaging restart;
+ *   target_accept [0.9 with nutpie's schedules, 0.8 with Stan's] (gamma 0.05, t0 10,
+ *   kappa 0.75, mu = log(10 step)); the final step is exp of the averaged log step;
+ *   metric [diagonal]; Stan's schedule: windows after init_buffer [75] iterations, of
+ *   base_window [25] doubling, ending term_buffer [50] before the warm-up ends (shrunk to
+ *   15% / 75% / 10% of a warm-up shorter than their sum; none below 20 warm-up
+ *   iterations); at the end of each window the inverse metric becomes the regularized
+ *   sample (co)variance of its draws, (n / (n + 5)) var + 1e-3 (5 / (n + 5)) (times I
+ *   when dense), and the step-size search and dual averaging restart;
  *   static HMC: int_time [2 pi].
- * adapt [GEN_ADAPT_STAN] chooses the metric's schedule; the two others are nutpie's
- * (nuts-rs's adapt strategy), for the diagonal metric only (metric GEN_METRIC_DIAG, no
- * inv_metric; else GEN_ERR_VALUE). With W warm-up iterations, draw i = 0..W-1:
+ * adapt [GEN_ADAPT_DEFAULT: LOW_RANK for an adapted diagonal metric, else STAN] chooses
+ * the metric's schedule; GRADIENT and LOW_RANK are nutpie's (nuts-rs's adapt strategy),
+ * for the diagonal metric only (metric GEN_METRIC_DIAG, no inv_metric; else
+ * GEN_ERR_VALUE). With W warm-up iterations, draw i = 0..W-1:
  *   start: the inverse metric is 1 / |grad| at the initial point (each entry clamped to
  *   [1e-20, 1e20], 1 where not finite); that point is the estimators' first draw; then
  *   the step size search and dual averaging (mu = log(10 step)) as above;
@@ -764,13 +771,15 @@ typedef struct gen_nuts_result gen_nuts_result; /* below */
  *   step size: dual averaging throughout warm-up (also in the last floor(0.15 W) draws,
  *   when the metric is fixed); the search runs again only at the first metric update;
  *   the final step is exp of the averaged log step.
+ * The low-rank eigen-problem is solved in the span of the window's draws and gradients
+ * where that is smaller than d, as nuts-rs does (outside it both covariances are the
+ * identity: the same metric, in O(d n^2 + n^3) for a window of n draws).
  * Differences from nuts-rs: Stan's step size search and dual averaging (no step jitter, no
  * cap at pi, the Metropolis acceptance statistic also late in warm-up); a diverging draw
- * never enters the estimators (nuts-rs keeps one that ended > 4 steps from the start);
- * the low-rank eigen-problem is solved in all d dimensions (nuts-rs projects onto the span
- * of draws and gradients: the same matrix). The first three, tried, do not change the
- * divergences on posteriordb's gp_pois_regr (docs/inference.md: there nutpie diverges
- * as often; target_accept 0.9 is the remedy).
+ * never enters the estimators (nuts-rs keeps one that ended > 4 steps from the start).
+ * These, tried, do not change the divergences on posteriordb's gp_pois_regr
+ * (docs/inference.md: there nutpie diverges as often at 0.8; target_accept 0.9, the
+ * default with nutpie's schedules, is the remedy).
  * init_inv_metric seeds the metric's warm-up (any of the three schedules): each chain
  * starts with it instead of the identity (Stan's) or 1 / |grad| (nutpie's), and warm-up
  * adapts from there as above (Stan's first window's estimate replaces it, nutpie's first
@@ -781,7 +790,7 @@ typedef struct gen_nuts_result gen_nuts_result; /* below */
  * resumed from a seeded one must give init_inv_metric too (its values are not read
  * again: the chains' states hold the metric).
  * warmup and draws have no zero default (warmup 0 is no warm-up; draws must be >= 1):
- * gen_nuts_config_default() sets Stan's 1000 and 1000. */
+ * both initializers set Stan's 1000 and 1000. */
 typedef struct gen_nuts_config {
     int64_t warmup, draws;       /* iterations of each phase (warmup >= 0, draws >= 1) */
     gen_metric_kind metric;      /* what warm-up adapts; ignored if inv_metric is given */
@@ -792,13 +801,13 @@ typedef struct gen_nuts_config {
     double step;                 /* initial step size [1] */
     bool fixed_step;             /* keep step as given (no heuristic, no dual averaging) */
     int max_depth;               /* [10], at most GEN_NUTS_MAX_DEPTH */
-    double target_accept;        /* [0.8] */
+    double target_accept;        /* [0.9 nutpie's schedules, 0.8 Stan's] */
     int64_t init_buffer, term_buffer, base_window; /* [75, 50, 25] */
     double init_radius;          /* [2] the random start's radius (above) */
     bool init_at_trace;          /* start at each initial trace's own point, not a random one */
     gen_hmc_engine engine;       /* [NUTS] */
     double int_time;             /* static HMC's integration time [2 pi] */
-    gen_metric_adapt adapt;      /* how warm-up adapts the metric [GEN_ADAPT_STAN] */
+    gen_metric_adapt adapt;      /* how warm-up adapts the metric [GEN_ADAPT_DEFAULT] */
     int64_t adapt_window;        /* nutpie's first main window [80] */
     int64_t adapt_early_window;  /* nutpie's early window [10] */
     int64_t adapt_update;        /* nutpie's metric update every [1, low rank 20] draws */
@@ -810,10 +819,13 @@ typedef struct gen_nuts_config {
                                       NULL: a new run */
 } gen_nuts_config;
 
-/* Stan's defaults, every field set (the values in brackets above), 1000 warm-up
- * iterations and 1000 draws: start from this rather than from zeros, and change what
- * differs. */
+/* The library's defaults, every field set (the values in brackets above: the low-rank
+ * schedule, target_accept 0.9), 1000 warm-up iterations and 1000 draws: start from this
+ * rather than from zeros, and change what differs. */
 gen_nuts_config gen_nuts_config_default(void);
+/* Stan's sampler as CmdStan's `sample` runs it by default, every field set: the
+ * defaults with adapt GEN_ADAPT_STAN and target_accept 0.8. */
+gen_nuts_config gen_nuts_config_stan(void);
 
 /* The columns of gen_nuts_result.stats, in the order of Stan's output. */
 enum {

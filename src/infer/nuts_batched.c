@@ -79,7 +79,7 @@ typedef struct run {
 } run;
 
 gen_nuts_batched_config gen_nuts_batched_config_default(void) {
-    gen_nuts_config s = gen_nuts_config_default(); /* Stan's, as for one chain per trace */
+    gen_nuts_config s = gen_nuts_config_stan(); /* Stan's windows, pooled over the chains */
     return (gen_nuts_batched_config){
         .warmup = s.warmup,
         .draws = s.draws,

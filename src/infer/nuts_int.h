@@ -168,6 +168,11 @@ typedef struct nuts_settings {
     int64_t adapt_window, adapt_early_window, adapt_update, max_rank; /* nutpie's (0 for Stan's) */
 } nuts_settings;
 
+/* cfg with its defaults that depend on other fields made explicit: adapt (the low-rank
+ * schedule where a diagonal metric is adapted, else Stan's) and target_accept (0.9 with
+ * nutpie's schedules, 0.8 with Stan's). gen_nuts_sample runs on this. */
+gen_nuts_config nuts_config_resolved(const gen_nuts_config *cfg);
+/* The settings of a resolved cfg, with the defaults filled in. */
 void nuts_settings_of(const gen_nuts_config *cfg, nuts_settings *out);
 
 typedef struct nuts_chain {

@@ -352,12 +352,14 @@ static gen_status check_config(const char *fn, int n_chains, gen_trace *const *i
     if (cfg->init_buffer < 0 || cfg->term_buffer < 0 || cfg->base_window < 0 || cfg->init_radius < 0 ||
         !isfinite(cfg->init_radius))
         return GEN_FAIL(GEN_ERR_VALUE, "%s: need non-negative buffers, window and a finite init_radius >= 0", fn);
-    if (cfg->adapt != GEN_ADAPT_STAN && cfg->adapt != GEN_ADAPT_GRADIENT && cfg->adapt != GEN_ADAPT_LOW_RANK)
+    if (cfg->adapt != GEN_ADAPT_DEFAULT && cfg->adapt != GEN_ADAPT_STAN && cfg->adapt != GEN_ADAPT_GRADIENT &&
+        cfg->adapt != GEN_ADAPT_LOW_RANK)
         return GEN_FAIL(GEN_ERR_VALUE, "%s: unknown metric adaptation %d", fn, (int)cfg->adapt);
     if (cfg->init_inv_metric && (cfg->inv_metric || cfg->metric == GEN_METRIC_UNIT))
         return GEN_FAIL(GEN_ERR_VALUE, "%s: init_inv_metric seeds the metric's adaptation: needs metric "
                         "GEN_METRIC_DIAG or GEN_METRIC_DENSE and no (fixed) inv_metric", fn);
-    if (cfg->adapt != GEN_ADAPT_STAN && (cfg->metric != GEN_METRIC_DIAG || cfg->inv_metric))
+    if ((cfg->adapt == GEN_ADAPT_GRADIENT || cfg->adapt == GEN_ADAPT_LOW_RANK) &&
+        (cfg->metric != GEN_METRIC_DIAG || cfg->inv_metric))
         return GEN_FAIL(GEN_ERR_VALUE, "%s: adapt GEN_ADAPT_%s adapts the diagonal metric: needs metric GEN_METRIC_DIAG "
                         "and no inv_metric", fn, cfg->adapt == GEN_ADAPT_GRADIENT ? "GRADIENT" : "LOW_RANK");
     if (cfg->adapt_window < 0 || cfg->adapt_early_window < 0 || cfg->adapt_update < 0 || cfg->max_rank < 0)
@@ -563,6 +565,8 @@ gen_status gen_nuts_sample(gen_key key, int n_chains, gen_trace *const *init,
     if (out) *out = (gen_nuts_result){0};
     gen_status s = check_config(fn, n_chains, init, sel, cfg, out);
     if (s != GEN_OK) return s;
+    gen_nuts_config resolved = nuts_config_resolved(cfg); /* the run's, every default explicit */
+    cfg = &resolved;
     const gen_nuts_result *prev = cfg->resume;
     if (prev && !prev->state)
         return GEN_FAIL(GEN_ERR_VALUE, "%s: the result to resume has no state (a failed call's?)", fn);

@@ -19,19 +19,34 @@ gen_nuts_config gen_nuts_config_default(void) {
         .metric = GEN_METRIC_DIAG,
         .step = 1,
         .max_depth = 10,
-        .target_accept = 0.8,
+        .target_accept = 0.9,
         .init_buffer = 75,
         .term_buffer = 50,
         .base_window = 25,
         .init_radius = 2,
         .engine = GEN_ENGINE_NUTS,
         .int_time = GEN_TWO_PI,
-        .adapt = GEN_ADAPT_STAN,
+        .adapt = GEN_ADAPT_LOW_RANK,
         .adapt_window = 80,
         .adapt_early_window = 10,
         .adapt_update = 0, /* the mode's: 1 diagonal, 20 low rank */
         .max_rank = 10,
     };
+}
+
+gen_nuts_config gen_nuts_config_stan(void) {
+    gen_nuts_config c = gen_nuts_config_default();
+    c.adapt = GEN_ADAPT_STAN;
+    c.target_accept = 0.8;
+    return c;
+}
+
+gen_nuts_config nuts_config_resolved(const gen_nuts_config *cfg) {
+    gen_nuts_config c = *cfg;
+    if (c.adapt == GEN_ADAPT_DEFAULT)
+        c.adapt = c.metric == GEN_METRIC_DIAG && !c.inv_metric ? GEN_ADAPT_LOW_RANK : GEN_ADAPT_STAN;
+    if (c.target_accept == 0) c.target_accept = c.adapt == GEN_ADAPT_STAN ? 0.8 : 0.9;
+    return c;
 }
 
 void nuts_settings_of(const gen_nuts_config *cfg, nuts_settings *out) {

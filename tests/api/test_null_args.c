@@ -1180,7 +1180,7 @@ static void test_infer(void) {
     ST(gen_nuts_sample_batched(TR, KEY, NULL, &NUTSB_CFG, &o_nutsb_result));
     ST(gen_nuts_sample_batched(TR, KEY, SEL, NULL, &o_nutsb_result));
     ST(gen_nuts_sample_batched(TR, KEY, SEL, &NUTSB_CFG, NULL));
-    /* No pointer argument: gen_nuts_config_default, gen_chees_config_default,
+    /* No pointer argument: gen_nuts_config_default, gen_nuts_config_stan, gen_chees_config_default,
      * gen_nuts_batched_config_default. */
     /* Optional (documented "may be NULL", no row): gen_importance_sampling args,
      * gen_importance_sampling proposal, gen_importance_sampling proposal_args,

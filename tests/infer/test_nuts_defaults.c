@@ -1,9 +1,10 @@
-/* test_nuts_defaults.c — gen_nuts_sample's defaults are Stan's: the initializer's fields,
- * a zero configuration running the same sampler (the same draws), random starts in
- * (-2, 2) of unconstrained space (or the trace's point on request), the diagonal metric
- * adapted by default (read back against a badly scaled Gaussian's variances), and static
- * HMC (GEN_ENGINE_HMC_STATIC): its trajectory length, its answers on known Gaussians and
- * its errors. */
+/* test_nuts_defaults.c — gen_nuts_sample's defaults: the two initializers' fields (the
+ * library's: nutpie's low-rank schedule at target_accept 0.9; Stan's: CmdStan's
+ * `sample`), a zero configuration running the library's sampler (the same draws), random
+ * starts in (-2, 2) of unconstrained space (or the trace's point on request), the metric
+ * adapted by default (read back against a badly scaled Gaussian's variances: low rank,
+ * and Stan's diagonal), and static HMC (GEN_ENGINE_HMC_STATIC): its trajectory length,
+ * its answers on known Gaussians and its errors. */
 #include <math.h>
 #include <string.h>
 
@@ -39,32 +40,49 @@ static gen_trace *trace_of(gen_status (*body)(gen_ctx *, const gen_args *, gen_a
 static const double *f64(const gen_array *a) { return gen_array_data(a); }
 
 static void test_initializer(void) {
-    gen_nuts_config c = gen_nuts_config_default();
-    CHECK(c.warmup == 1000 && c.draws == 1000);
-    CHECK(c.metric == GEN_METRIC_DIAG && !c.inv_metric && c.engine == GEN_ENGINE_NUTS);
-    CHECK(c.step == 1 && !c.fixed_step && c.max_depth == 10 && c.target_accept == 0.8);
-    CHECK(c.init_buffer == 75 && c.term_buffer == 50 && c.base_window == 25);
-    CHECK(c.init_radius == 2 && !c.init_at_trace);
-    CHECK(fabs(c.int_time - 2 * 3.14159265358979323846) < 1e-15);
-    CHECK(!c.record && !c.resume && !c.progress.fn);
-    CHECK(GEN_METRIC_DIAG == 0 && GEN_ENGINE_NUTS == 0); /* so zero fields are Stan's too */
+    for (int k = 0; k < 2; k++) {
+        gen_nuts_config c = k ? gen_nuts_config_stan() : gen_nuts_config_default();
+        CHECK(c.warmup == 1000 && c.draws == 1000);
+        CHECK(c.metric == GEN_METRIC_DIAG && !c.inv_metric && !c.init_inv_metric && c.engine == GEN_ENGINE_NUTS);
+        CHECK(c.step == 1 && !c.fixed_step && c.max_depth == 10);
+        CHECK(c.init_buffer == 75 && c.term_buffer == 50 && c.base_window == 25);
+        CHECK(c.init_radius == 2 && !c.init_at_trace);
+        CHECK(fabs(c.int_time - 2 * 3.14159265358979323846) < 1e-15);
+        CHECK(c.adapt_window == 80 && c.adapt_early_window == 10 && c.max_rank == 10);
+        CHECK(!c.record && !c.resume && !c.progress.fn);
+    }
+    gen_nuts_config lib = gen_nuts_config_default(), stan = gen_nuts_config_stan();
+    CHECK(lib.adapt == GEN_ADAPT_LOW_RANK && lib.target_accept == 0.9);
+    CHECK(stan.adapt == GEN_ADAPT_STAN && stan.target_accept == 0.8);
+    CHECK(GEN_METRIC_DIAG == 0 && GEN_ENGINE_NUTS == 0 && GEN_ADAPT_DEFAULT == 0); /* zero fields: the defaults */
 }
 
-/* A zero configuration is the initializer's sampler: the same draws, statistics and
- * adaptation with the same key. */
-static void test_zero_is_default(void) {
+/* The same draws, statistics and adaptation with the same key. */
+static void check_same_run(gen_nuts_config *x, gen_nuts_config *y) {
     gen_trace *tr = trace_of(scaled, "scaled"), *init[2] = {tr, tr};
-    gen_nuts_config zero = {.warmup = 200, .draws = 100}, def = gen_nuts_config_default();
-    def.warmup = 200;
-    def.draws = 100;
     gen_nuts_result a, b;
-    CHECK_OK(gen_nuts_sample(gen_key_new(3), 2, init, gen_select_all(), &zero, 1, &a));
-    CHECK_OK(gen_nuts_sample(gen_key_new(3), 2, init, gen_select_all(), &def, 1, &b));
+    CHECK_OK(gen_nuts_sample(gen_key_new(3), 2, init, gen_select_all(), x, 1, &a));
+    CHECK_OK(gen_nuts_sample(gen_key_new(3), 2, init, gen_select_all(), y, 1, &b));
     if (!a.draws || !b.draws) return;
     CHECK_ARRAY(a.draws, f64(b.draws), gen_array_size(b.draws), 0, 0);
     CHECK_ARRAY(a.stats, f64(b.stats), gen_array_size(b.stats), 0, 0);
     CHECK_ARRAY(a.inv_metric, f64(b.inv_metric), gen_array_size(b.inv_metric), 0, 0);
-    CHECK_SHAPE(a.inv_metric, 2, 3); /* diagonal */
+}
+
+/* A zero configuration is the initializer's sampler; {.adapt = GEN_ADAPT_STAN} is
+ * Stan's initializer's. A zero adapt is Stan's where no diagonal metric is adapted. */
+static void test_zero_is_default(void) {
+    gen_nuts_config zero = {.warmup = 200, .draws = 100}, def = gen_nuts_config_default();
+    def.warmup = 200;
+    def.draws = 100;
+    check_same_run(&zero, &def);
+    gen_nuts_config zstan = {.warmup = 200, .draws = 100, .adapt = GEN_ADAPT_STAN}, stan = gen_nuts_config_stan();
+    stan.warmup = 200;
+    stan.draws = 100;
+    check_same_run(&zstan, &stan);
+    gen_nuts_config zdense = {.warmup = 200, .draws = 100, .metric = GEN_METRIC_DENSE};
+    stan.metric = GEN_METRIC_DENSE;
+    check_same_run(&zdense, &stan);
 }
 
 /* Starts: uniform in (-r, r) of unconstrained space, different per chain; the trace's
@@ -93,21 +111,34 @@ static void test_starts(void) {
     }
 }
 
-/* By default warm-up adapts a diagonal metric: read back, it is the posterior variances
- * (100, 1, 0.01) within sampling error (the last window's ~500 correlated draws: 35%). */
+/* By default warm-up adapts the metric: read back, it is the posterior covariance
+ * diag(100, 1, 0.01) within sampling error (the last windows' few hundred correlated
+ * draws: 35%): the low-rank metric as [d, d] (no direction it adds may correlate the
+ * coordinates by more than 0.2), Stan's diagonal as [d]. */
 static void test_adapted_metric(void) {
     gen_trace *tr = trace_of(scaled, "scaled"), *init[2] = {tr, tr};
     gen_nuts_config c = {.warmup = 1000, .draws = 200};
     gen_nuts_result r;
-    CHECK_OK(gen_nuts_sample(gen_key_new(7), 2, init, gen_select_all(), &c, 1, &r));
-    if (!r.inv_metric) return;
-    CHECK_SHAPE(r.inv_metric, 2, 3);
-    for (int k = 0; k < 2; k++)
-        for (int i = 0; i < 3; i++) {
-            double m = f64(r.inv_metric)[k * 3 + i], v = SD[i] * SD[i];
-            if (!(fabs(m / v - 1) < 0.35))
-                check_fail(__FILE__, __LINE__, "chain %d: adapted inverse metric %d is %g, the variance %g", k, i, m, v);
-        }
+    for (int stan = 0; stan < 2; stan++) {
+        c.adapt = stan ? GEN_ADAPT_STAN : GEN_ADAPT_DEFAULT;
+        CHECK_OK(gen_nuts_sample(gen_key_new(7), 2, init, gen_select_all(), &c, 1, &r));
+        if (!r.inv_metric) return;
+        if (stan) CHECK_SHAPE(r.inv_metric, 2, 3);
+        else CHECK_SHAPE(r.inv_metric, 2, 3, 3);
+        const double *m = f64(r.inv_metric);
+        for (int k = 0; k < 2; k++)
+            for (int i = 0; i < 3; i++) {
+                double mi = stan ? m[k * 3 + i] : m[k * 9 + i * 4], v = SD[i] * SD[i];
+                if (!(fabs(mi / v - 1) < 0.35))
+                    check_fail(__FILE__, __LINE__, "%s, chain %d: adapted inverse metric %d is %g, the variance %g",
+                               stan ? "stan" : "low rank", k, i, mi, v);
+                for (int j = 0; !stan && j < i; j++) {
+                    double corr = m[k * 9 + i * 3 + j] / sqrt(m[k * 9 + i * 4] * m[k * 9 + j * 4]);
+                    if (!(fabs(corr) < 0.2))
+                        check_fail(__FILE__, __LINE__, "low rank, chain %d: correlation %d, %d is %g", k, i, j, corr);
+                }
+            }
+    }
     /* with the unit metric the same run keeps the identity */
     c.metric = GEN_METRIC_UNIT;
     CHECK_OK(gen_nuts_sample(gen_key_new(7), 2, init, gen_select_all(), &c, 1, &r));

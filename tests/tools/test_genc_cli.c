@@ -302,14 +302,15 @@ static void test_nuts(void) {
     free(err);
 }
 
-/* NUTS on Neal's funnel diverges: the report counts the JSON's divergences and marks them. */
+/* NUTS with Stan's warm-up on Neal's funnel diverges: the report counts the JSON's
+ * divergences and marks them. */
 static void test_report_divergences(void) {
     char model[512], outdir[512], json[600];
     write_text("funnel.c", FUNNEL);
     path_of(model, sizeof model, "funnel.c");
     path_of(outdir, sizeof outdir, "funnel");
     int rc = run((const char *const[]){"run", model, "--chains", "2", "--warmup", "200", "--draws", "300", "--seed",
-                                       "5", "--out", outdir, "--pairs", "x[1],v", NULL});
+                                       "5", "--adapt", "stan", "--out", outdir, "--pairs", "x[1],v", NULL});
     CHECK(rc == 0);
     snprintf(json, sizeof json, "%s/draws.json", outdir);
     char *js = read_text(json), *rep = report_text(outdir), div[128];
@@ -428,6 +429,10 @@ static void test_errors(void) {
     path_of(model, sizeof model, "nn.c");
     expect_error((const char *const[]){"run", model, "--bogus", "3", NULL}, 2, "unknown option '--bogus'", NULL);
     expect_error((const char *const[]){"run", model, "--algorithm", "magic", NULL}, 2, "unknown algorithm 'magic'", NULL);
+    expect_error((const char *const[]){"run", model, "--adapt", "nutpie", NULL}, 2,
+                 "--adapt wants lowrank, grad or stan, got 'nutpie'", NULL);
+    expect_error((const char *const[]){"run", model, "--target-accept", "1.5", NULL}, 2,
+                 "--target-accept wants a number in (0, 1), got '1.5'", NULL);
     expect_error((const char *const[]){"run", model, "--chains", "zero", NULL}, 2, "--chains", "'zero'");
     expect_error((const char *const[]){"frobnicate", NULL}, 2, "unknown command 'frobnicate'", NULL);
     write_text("bad.json", "{\"N\": 3, \"y\": [1, 2,");

@@ -24,6 +24,9 @@ void tool_usage_run(FILE *f) {
           "  --out DIR         where draws.csv, draws.json and report.html go [genc-out/<model>]\n"
           "  --step X          HMC's step size [0.1]\n"
           "  --leapfrog N      HMC's leapfrog steps [10]\n"
+          "  --adapt NAME      NUTS's metric warm-up: lowrank (nutpie's low-rank metric), grad\n"
+          "                    (nutpie's diagonal) or stan (Stan's windows) [lowrank]\n"
+          "  --target-accept X NUTS's target acceptance in (0, 1) [0.9; 0.8 with stan]\n"
           "  --threads N       threads for the chains [one per chain]\n"
           "  --no-report       do not write report.html\n"
           "  --pairs A,B,...   the report's pair plot: 2 to 8 columns, or none [the first up to 4]\n"
@@ -113,7 +116,7 @@ bool tool_parse_run(int argc, char **argv, tool_opts *o, bool *help) {
         name[len] = 0;
         static const char *const valued[] = {"--algorithm", "--chains", "--warmup", "--draws", "--particles",
                                              "--seed", "--data", "--device", "--out", "--step", "--leapfrog",
-                                             "--threads", "--pairs"};
+                                             "--threads", "--pairs", "--adapt", "--target-accept"};
         bool known = false;
         for (size_t k = 0; k < sizeof valued / sizeof *valued; k++) known = known || !strcmp(name, valued[k]);
         if (!known) {
@@ -169,6 +172,21 @@ bool tool_parse_run(int argc, char **argv, tool_opts *o, bool *help) {
                 return false;
             }
             o->leapfrog = (int)v;
+        } else if (!strcmp(name, "--adapt")) {
+            static const char *const names[] = {"stan", "grad", "lowrank"};
+            o->adapt = GEN_ADAPT_DEFAULT;
+            for (int k = 0; k < 3; k++)
+                if (!strcmp(val, names[k])) o->adapt = (gen_metric_adapt)(GEN_ADAPT_STAN + k);
+            if (o->adapt == GEN_ADAPT_DEFAULT) {
+                fprintf(stderr, "genc run: --adapt wants lowrank, grad or stan, got '%s'\n", val);
+                return false;
+            }
+        } else if (!strcmp(name, "--target-accept")) {
+            if (!parse_double(name, val, &o->target_accept)) return false;
+            if (!(o->target_accept < 1)) {
+                fprintf(stderr, "genc run: --target-accept wants a number in (0, 1), got '%s'\n", val);
+                return false;
+            }
         } else if (!strcmp(name, "--pairs")) {
             if (!parse_pairs(val)) return false;
             o->pairs = val;

@@ -63,7 +63,11 @@ static bool run_nuts(const tool_model *tm, const tool_opts *o, gen_key key, gen_
         return false;
     }
     if (!tool_result_alloc(r, o->chains, o->draws)) return false;
-    gen_nuts_config cfg = gen_nuts_config_default(); /* Stan's sampler */
+    gen_nuts_config cfg = gen_nuts_config_default(); /* the library's: nutpie's low-rank warm-up */
+    if (o->adapt != GEN_ADAPT_DEFAULT || o->target_accept > 0) {
+        cfg.adapt = o->adapt;
+        cfg.target_accept = o->target_accept; /* 0: the schedule's own */
+    }
     cfg.warmup = o->warmup;
     cfg.draws = o->draws;
     cfg.record = rec;

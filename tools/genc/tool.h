@@ -35,6 +35,8 @@ typedef struct tool_opts {
     bool quiet;
     double step;           /* HMC's step size [0.1] */
     int leapfrog;          /* HMC's leapfrog steps [10] */
+    gen_metric_adapt adapt; /* NUTS's metric warm-up [GEN_ADAPT_DEFAULT: the library's] */
+    double target_accept;  /* NUTS's target acceptance [0: the schedule's] */
     int threads;           /* chains run on this many threads [0: one per chain] */
     bool no_report;
     const char *pairs;     /* the report's pair plot: 2 to 8 column names joined by ',', or

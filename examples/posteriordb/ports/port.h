@@ -282,8 +282,8 @@ static inline void port_print(FILE *f, const char *name, const port_report *r) {
     fprintf(f, "%s: %d of %d parameters match the reference\n", name, r->n_ok, r->ref.n);
 }
 
-/* A port's main: NUTS with the documented defaults (gen_nuts_config_default(), as Stan's;
- * 4 chains, on a thread each), the
+/* A port's main: NUTS with the documented defaults (gen_nuts_config_default(): nutpie's
+ * low-rank warm-up, target_accept 0.9; 4 chains, on a thread each), the
  * summary, the comparison. Arguments: [DATA_DIR] (default: the source tree's
  * tests/data/posteriordb) [--bench] (the chains one after another on one thread, as
  * rstan with cores = 1, and a JSON line for bench/run_pdb_ports.sh after the table).
@@ -297,7 +297,7 @@ static inline int port_main(const port_def *def, const char *src_file, int argc,
         else dir = argv[i];
     }
     if (!dir) dir = port_data_dir(src_file, 3, buf, sizeof buf);
-    gen_nuts_config cfg = gen_nuts_config_default(); /* Stan's: 1000 + 1000, diagonal metric, ... */
+    gen_nuts_config cfg = gen_nuts_config_default(); /* 1000 + 1000, low-rank metric, ... */
     gen_scope_begin();
     port_report r;
     gen_status st = port_run(def, dir, gen_key_new(1), 4, &cfg, bench ? 1 : 0, &r);
