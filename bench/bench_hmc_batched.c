@@ -139,6 +139,15 @@ static int run_chees(int argc, char **argv, bool nuts) {
     obs = gen_choicemap_set(obs, &ya, gen_array_to_device(gen_choicemap_find(obs, &ya), dev));
     gen_selection *sel = gen_select(3, params());
     gen_gf *f = gen_dynamic("polynomial", poly_model);
+    { /* whether one chain's target compiles on this device (else the chains are evaluated
+       * one by one through the model, which on a GPU is a few launches and reads each) */
+        gen_trace *one = NULL;
+        gen_target *t = gen_generate(f, gen_key_new(99), &args, obs, &one, NULL) == GEN_OK ? gen_target_new(one, sel) : NULL;
+        fprintf(stderr, "bench_hmc_batched: one chain's target on %s: %s\n", device,
+                t ? gen_target_compile_note(t) : gen_error_message());
+        gen_target_free(t);
+        gen_error_clear();
+    }
     double secs[64], ess_min[64], eps = 0, T = 0, lf = 0, mean[3] = {0};
     int rc = 0;
     double *col = malloc((size_t)(chains * draws) * sizeof *col), *un = NULL;
