@@ -743,7 +743,9 @@ typedef struct gen_nuts_result gen_nuts_result; /* below */
  *   iterations); at the end of each window the inverse metric becomes the regularized
  *   sample (co)variance of its draws, (n / (n + 5)) var + 1e-3 (5 / (n + 5)) (times I
  *   when dense), and the step-size search and dual averaging restart;
- *   static HMC: int_time [2 pi].
+ *   static HMC: int_time [2 pi] (Stan's; it is the period of a whitened Gaussian, so with
+ *   a well-adapted metric and small steps a chain can come back near its start: give
+ *   another int_time where the posterior is close to Gaussian).
  * adapt [GEN_ADAPT_DEFAULT: LOW_RANK for an adapted diagonal metric, else STAN] chooses
  * the metric's schedule; GRADIENT and LOW_RANK are nutpie's (nuts-rs's adapt strategy),
  * for the diagonal metric only (metric GEN_METRIC_DIAG, no inv_metric; else
