@@ -92,8 +92,11 @@ static bool verify_at(accel_fn *a, gen_closure f, gen_array *const *like, const 
     double *want = buf, *got = buf + dim + 1;
     gen_array *small[16], **in = n_in <= 16 ? small : core_calloc((size_t)n_in, sizeof *in);
     bool ok = in != NULL;
-    for (int i = 0; ok && i < n_in; i++)
-        ok = (in[i] = gen_array_from(GEN_F64, gen_array_ndim(like[i]), gen_array_shape(like[i]), theta + off[i])) != NULL;
+    for (int i = 0; ok && i < n_in; i++) { /* where like[i] is: the eager run must not mix devices */
+        in[i] = gen_array_from(GEN_F64, gen_array_ndim(like[i]), gen_array_shape(like[i]), theta + off[i]);
+        if (in[i] && gen_array_device(like[i]) != GEN_DEVICE_CPU) in[i] = gen_array_to_device(in[i], gen_array_device(like[i]));
+        ok = in[i] != NULL;
+    }
     if (ok && eager_values(f, n_in, in, dim, want)) {
         gen_status s = accel_value_and_grad(a, theta, off, got, got + 1);
         gen_error_clear();

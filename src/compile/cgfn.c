@@ -41,6 +41,10 @@ void cg_fn_free(cg_fn *fn) {
     if (!fn) return;
     cg_module_free(fn->mod);
     if (fn->g) core_free(fn->K, (size_t)(fn->g->n_consts + 1) * sizeof *fn->K);
+    if (fn->g && fn->host_k) {
+        for (int32_t c = 0; c < fn->g->n_consts; c++) gen_array_release(fn->host_k[c]);
+        core_free(fn->host_k, (size_t)(fn->g->n_consts + 1) * sizeof *fn->host_k);
+    }
     core_free(fn->work, (size_t)fn->work_bytes + 16);
     cg_graph_free(fn->g);
     core_free(fn, sizeof *fn);
@@ -65,13 +69,18 @@ cg_fn *cg_fn_from_graph(const char *name, cg_graph *g, char *why, size_t why_n) 
     if (ok) {
         fn->main = cg_module_main(fn->mod);
         fn->K = core_calloc((size_t)fn->g->n_consts + 1, sizeof *fn->K);
+        fn->host_k = core_calloc((size_t)fn->g->n_consts + 1, sizeof *fn->host_k);
         fn->work = core_alloc((size_t)fn->work_bytes + 16);
-        ok = fn->K && fn->work;
+        ok = fn->K && fn->host_k && fn->work;
         for (int32_t c = 0; ok && c < fn->g->n_consts; c++) {
             const gen_array *k = fn->g->consts[c];
-            if (gen_array_device(k) != GEN_DEVICE_CPU) {
-                ok = false;
-                snprintf(why, why_n, "%s: a constant is on a device", name);
+            if (gen_array_device(k) != GEN_DEVICE_CPU) { /* the code runs on the host: a copy there */
+                ok = gen_scope_begin() == GEN_OK;
+                fn->host_k[c] = ok ? gen_array_retain(gen_array_to_host(k)) : NULL; /* ours past the scope */
+                if (ok) gen_scope_end();
+                ok = fn->host_k[c] != NULL;
+                if (!ok) snprintf(why, why_n, "%s: a constant on a device could not be copied to the host", name);
+                else fn->K[c] = gen_array_data(fn->host_k[c]);
             } else {
                 fn->K[c] = gen_array_data(k);
             }

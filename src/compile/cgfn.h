@@ -11,7 +11,9 @@ typedef struct cg_fn {
     cg_graph *g;
     cg_module *mod;
     cg_main_fn main;
-    const void **K; /* the constants' elements */
+    const void **K; /* the constants' elements (on the host) */
+    gen_array **host_k; /* host copies of the constants that live on a device (one
+                           reference each; NULL for the others) */
     int64_t work_bytes;
     unsigned char *work; /* one call's work block; a concurrent call allocates its own */
     _Atomic int busy;
