@@ -163,7 +163,7 @@ accel_fn *accel_value_and_grad_new(const char *name, gen_closure f, int n_in, ge
     if (!why) why = local, why_n = sizeof local;
     accel_fn *a = accel_alloc(n_in, why, why_n);
     if (!a) return NULL;
-    a->fn = cg_fn_new(name, f, n_in, like, n_in + 1, namer, namer_payload, why, why_n);
+    a->fn = cg_fn_new(name, f, n_in, like, n_in + 1, namer, namer_payload, true, why, why_n); /* host in, host out */
     a->in_size = core_calloc((size_t)n_in + 1, sizeof *a->in_size);
     bool ok = a->fn && a->in_size && fits(a->fn->g, n_in, like, why, why_n);
     for (int i = 0; ok && i < n_in; i++) a->in_size[i] = gen_array_size(like[i]);
@@ -245,7 +245,7 @@ accel_fn *accel_map_new(const char *name, gen_closure f, int n_in, gen_array *co
     if (!why) why = local, why_n = sizeof local;
     accel_fn *a = accel_alloc(n_in, why, why_n);
     if (!a) return NULL;
-    a->fn = cg_fn_new(name, f, n_in, like, 1, namer, namer_payload, why, why_n);
+    a->fn = cg_fn_new(name, f, n_in, like, 1, namer, namer_payload, true, why, why_n); /* host in, host out */
     bool ok = a->fn != NULL;
     if (ok) {
         const cg_value *o = &a->fn->g->values[a->fn->g->outputs[0]];

@@ -50,7 +50,9 @@ void cg_fn_free(cg_fn *fn) {
     core_free(fn, sizeof *fn);
 }
 
-cg_fn *cg_fn_from_graph(const char *name, cg_graph *g, char *why, size_t why_n) {
+/* The compiled function of g; host_copies: constants on a device are read from host
+ * copies (else such a graph does not compile). */
+static cg_fn *fn_from_graph(const char *name, cg_graph *g, bool host_copies, char *why, size_t why_n) {
     why[0] = 0;
     core_error_saved saved;
     core_error_save(&saved);
@@ -74,7 +76,10 @@ cg_fn *cg_fn_from_graph(const char *name, cg_graph *g, char *why, size_t why_n) 
         ok = fn->K && fn->host_k && fn->work;
         for (int32_t c = 0; ok && c < fn->g->n_consts; c++) {
             const gen_array *k = fn->g->consts[c];
-            if (gen_array_device(k) != GEN_DEVICE_CPU) { /* the code runs on the host: a copy there */
+            if (gen_array_device(k) != GEN_DEVICE_CPU && !host_copies) {
+                ok = false;
+                snprintf(why, why_n, "%s: a constant is on a device", name);
+            } else if (gen_array_device(k) != GEN_DEVICE_CPU) { /* the code runs on the host: a copy there */
                 ok = gen_scope_begin() == GEN_OK;
                 fn->host_k[c] = ok ? gen_array_retain(gen_array_to_host(k)) : NULL; /* ours past the scope */
                 if (ok) gen_scope_end();
@@ -96,8 +101,12 @@ cg_fn *cg_fn_from_graph(const char *name, cg_graph *g, char *why, size_t why_n) 
     return fn;
 }
 
+cg_fn *cg_fn_from_graph(const char *name, cg_graph *g, char *why, size_t why_n) {
+    return fn_from_graph(name, g, false, why, why_n);
+}
+
 cg_fn *cg_fn_new(const char *name, gen_closure f, int n_in, gen_array *const *like, int n_out,
-                 cg_input_namer namer, void *namer_payload, char *why, size_t why_n) {
+                 cg_input_namer namer, void *namer_payload, bool host_copies, char *why, size_t why_n) {
     why[0] = 0;
     if (!gen_compile_enabled()) {
         snprintf(why, why_n, "compilation is off (gen_set_compile / GENC_COMPILE=0)");
@@ -114,7 +123,7 @@ cg_fn *cg_fn_new(const char *name, gen_closure f, int n_in, gen_array *const *li
         return NULL;
     }
     core_error_restore(&saved);
-    return cg_fn_from_graph(name, g, why, why_n);
+    return fn_from_graph(name, g, host_copies, why, why_n);
 }
 
 /* ---- running ---- */

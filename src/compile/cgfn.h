@@ -21,10 +21,14 @@ typedef struct cg_fn {
 
 /* Captures f (n_out outputs) on like[0..n_in), generates, compiles and loads its code.
  * NULL with why filled (prefixed by name) when it does not compile; no error is left
- * pending (the caller decides whether that is an error). */
+ * pending (the caller decides whether that is an error). The code runs on the host: a
+ * constant on a device (data the model holds there) is read from a host copy where
+ * host_copies (for callers whose inputs and outputs are host memory), else the graph does
+ * not compile ("a constant is on a device"). */
 cg_fn *cg_fn_new(const char *name, gen_closure f, int n_in, gen_array *const *like, int n_out,
-                 cg_input_namer namer, void *namer_payload, char *why, size_t why_n);
-/* The compiled function of a graph already captured (taken: freed on failure too). */
+                 cg_input_namer namer, void *namer_payload, bool host_copies, char *why, size_t why_n);
+/* The compiled function of a graph already captured (taken: freed on failure too); a
+ * constant on a device: it does not compile. */
 cg_fn *cg_fn_from_graph(const char *name, cg_graph *g, char *why, size_t why_n);
 /* Runs the code on raw element pointers (each input and output in its value's dtype
  * and shape; no output overlaps an input: the code computes into outputs as it goes). A

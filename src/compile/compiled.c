@@ -83,7 +83,7 @@ gen_compiled *gen_compile(gen_closure f, int n_in, gen_array *const *like, int n
     c->n_in = n_in;
     c->n_out = n_out;
     char why[600];
-    c->fn = cg_fn_new("gen_compile", f, n_in, like, n_out, NULL, NULL, why, sizeof why);
+    c->fn = cg_fn_new("gen_compile", f, n_in, like, n_out, NULL, NULL, false, why, sizeof why); /* outputs on the default device */
     if (!c->fn) {
         gen_compiled_free(c);
         GEN_FAIL(GEN_ERR_UNSUPPORTED, "%s", why);
