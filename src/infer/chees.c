@@ -255,8 +255,7 @@ static gen_status metric_update(run *r) {
  * chains' draw. */
 static gen_status record(run *r, int64_t it, double eps, int64_t L) {
     batch_chains *c = &r->c;
-    int64_t n = c->n, d = c->d, dims = c->dims, draws = r->cfg.draws, warm = r->cfg.warmup;
-    gen_status s = GEN_OK;
+    int64_t n = c->n, warm = r->cfg.warmup;
     for (int64_t i = 0; i < n; i++) {
         double *st = r->stats + (i * r->n_iter + it) * GEN_NUTS_NSTATS;
         st[GEN_NUTS_LP] = c->lp0[i];
@@ -268,16 +267,7 @@ static gen_status record(run *r, int64_t it, double eps, int64_t L) {
         st[GEN_NUTS_ENERGY] = c->acc[i] ? r->h0[i] - c->alpha[i] : r->h0[i];
         st[GEN_NUTS_DIVERGENCE] = (double)c->why[i];
     }
-    if (it < warm) return GEN_OK;
-    int64_t j = it - warm;
-    for (int64_t i = 0; s == GEN_OK && i < n; i++) {
-        const double *th = c->theta0 + i * d;
-        memcpy(r->unc + (i * draws + j) * d, th, (size_t)d * sizeof *th);
-        double *x = r->draws + (i * draws + j) * dims;
-        if (target_identity(c->t) && dims == d) memcpy(x, th, (size_t)d * sizeof *th);
-        else s = target_values_at(c->t, th, dims, x);
-    }
-    return s;
+    return it < warm ? GEN_OK : batch_chains_record(c, it - warm, r->cfg.draws, r->unc, r->draws);
 }
 
 /* One iteration: trajectories, each chain's decision, the adaptation in warm-up. */
@@ -341,13 +331,7 @@ static gen_status publish(run *r, const gen_trace *tr, const gen_selection *sel,
     if (!out->draws || !out->unconstrained || !out->stats || !out->inv_metric) return infer_pending();
     out->step_size = r->a.eps;
     out->traj_length = r->a.T;
-    memcpy(c->theta, c->theta0, (size_t)(n * d) * sizeof *c->theta);
-    memset(c->acc, 1, (size_t)n * sizeof *c->acc);
-    gen_status s = batch_chains_write_back(c, tr, sel, &out->trace);
-    if (s != GEN_OK) return s;
-    target_reuse_put_rows(c->t, out->trace, n, c->theta);
-    c->t = NULL;
-    return GEN_OK;
+    return batch_chains_finish(c, tr, sel, &out->trace);
 }
 
 gen_status gen_chees_sample(const gen_trace *tr, gen_key key, const gen_selection *sel, const gen_chees_config *cfg,

@@ -307,6 +307,29 @@ gen_status batch_chains_write_back(batch_chains *c, const gen_trace *tr, const g
     return s;
 }
 
+gen_status batch_chains_record(const batch_chains *c, int64_t j, int64_t draws, double *unc, double *values) {
+    int64_t n = c->n, d = c->d, dims = c->dims;
+    gen_status s = GEN_OK;
+    for (int64_t i = 0; s == GEN_OK && i < n; i++) {
+        const double *th = c->theta0 + i * d;
+        memcpy(unc + (i * draws + j) * d, th, (size_t)d * sizeof *th);
+        double *x = values + (i * draws + j) * dims;
+        if (target_identity(c->t) && dims == d) memcpy(x, th, (size_t)d * sizeof *th);
+        else s = target_values_at(c->t, th, dims, x);
+    }
+    return s;
+}
+
+gen_status batch_chains_finish(batch_chains *c, const gen_trace *tr, const gen_selection *sel, gen_trace **out) {
+    memcpy(c->theta, c->theta0, (size_t)(c->n * c->d) * sizeof *c->theta);
+    memset(c->acc, 1, (size_t)c->n * sizeof *c->acc);
+    gen_status s = batch_chains_write_back(c, tr, sel, out);
+    if (s != GEN_OK) return s;
+    target_reuse_put_rows(c->t, *out, c->n, c->theta);
+    c->t = NULL;
+    return GEN_OK;
+}
+
 /* Accepts each chain on c->alpha (key: the uniforms), publishes the new trace (tr itself
  * when none accepted) and keeps the target for the next step on it. */
 static gen_status finish(batch_chains *c, const gen_trace *tr, const gen_selection *sel, gen_key key, gen_trace **out,

@@ -38,6 +38,13 @@ gen_status batch_chains_eval_rows(batch_chains *c, int64_t m, const double *thet
 /* *out: tr with the chains whose c->acc is set at their points c->theta (one batched
  * update; the others keep their values and scores exactly), in the current scope. */
 gen_status batch_chains_write_back(batch_chains *c, const gen_trace *tr, const gen_selection *sel, gen_trace **out);
+/* Draw j of every chain at c->theta0: the positions into unc ([n, draws, d]) and the
+ * selected values into draws ([n, draws, c->dims]). */
+gen_status batch_chains_record(const batch_chains *c, int64_t j, int64_t draws, double *unc, double *values);
+/* The end of a many-chain run: *out the trace at the chains' final points c->theta0
+ * (every chain written back), whose target (taken from c) the next batched step on it
+ * takes up (target_reuse.c). */
+gen_status batch_chains_finish(batch_chains *c, const gen_trace *tr, const gen_selection *sel, gen_trace **out);
 
 /* The checks of their settings the many-chain samplers (chees.c, nuts_batched.c) share,
  * errors prefixed with fn: the trace (not NULL) batched (its particles are the chains), warmup >= 0 and draws >= 1, a diagonal or unit metric (dense: unsupported), a

@@ -543,17 +543,7 @@ static gen_status adapt(run *r, int64_t it, gen_key ksearch) {
 
 /* The draw of iteration it (after warm-up): every chain's position and values. */
 static gen_status record(run *r, int64_t it) {
-    batch_chains *c = &r->c;
-    int64_t n = c->n, d = c->d, dims = c->dims, draws = r->cfg.draws, j = it - r->cfg.warmup;
-    gen_status s = GEN_OK;
-    for (int64_t i = 0; s == GEN_OK && i < n; i++) {
-        const double *th = c->theta0 + i * d;
-        memcpy(r->unc + (i * draws + j) * d, th, (size_t)d * sizeof *th);
-        double *x = r->draws + (i * draws + j) * dims;
-        if (target_identity(c->t) && dims == d) memcpy(x, th, (size_t)d * sizeof *th);
-        else s = target_values_at(c->t, th, dims, x);
-    }
-    return s;
+    return batch_chains_record(&r->c, it - r->cfg.warmup, r->cfg.draws, r->unc, r->draws);
 }
 
 /* The results into out (arrays in the current scope) and the trace at the chains' final
@@ -570,13 +560,7 @@ static gen_status publish(run *r, const gen_trace *tr, const gen_selection *sel,
     out->inv_metric = gen_array_from(GEN_F64, 1, &d, c->tmp);
     if (!out->draws || !out->unconstrained || !out->stats || !out->step_size || !out->inv_metric)
         return infer_pending();
-    memcpy(c->theta, c->theta0, (size_t)(n * d) * sizeof *c->theta);
-    memset(c->acc, 1, (size_t)n * sizeof *c->acc);
-    gen_status s = batch_chains_write_back(c, tr, sel, &out->trace);
-    if (s != GEN_OK) return s;
-    target_reuse_put_rows(c->t, out->trace, n, c->theta);
-    c->t = NULL;
-    return GEN_OK;
+    return batch_chains_finish(c, tr, sel, &out->trace);
 }
 
 gen_status gen_nuts_sample_batched(const gen_trace *tr, gen_key key, const gen_selection *sel,

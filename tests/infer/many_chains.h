@@ -85,6 +85,17 @@ static gen_array *last_draws(const double *x, int64_t n, int64_t m, int64_t dims
     return draw_of_chains(x, n, m, dims, m - 1, k);
 }
 
+/* n chains at exact draws of gauss (its prior is the target), and gauss's variances as
+ * a fixed inverse metric ([4]): the start of a stationarity check. */
+static gen_trace *exact_chains(int64_t n, uint64_t seed, gen_array **inv_metric) {
+    gen_trace *tr = NULL;
+    CHECK_OK(gen_simulate_batched(gen_dynamic("gauss", gauss), gen_key_new(seed), n, NULL, &tr));
+    double var[4];
+    for (int k = 0; k < 4; k++) var[k] = SD[k] * SD[k];
+    *inv_metric = gen_array_from(GEN_F64, 1, (int64_t[]){4}, var);
+    return tr;
+}
+
 /* Stationarity over chains on gauss: draws [n, m, 4] of n chains started at exact draws
  * (gen_simulate_batched) and moved with fixed settings. Draws 0 and m - 1 of the chains
  * are each n independent exact draws: every coordinate's marginal and the correlated
