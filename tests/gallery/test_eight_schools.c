@@ -65,7 +65,7 @@ static void test_posteriordb_reference(void) {
         for (int64_t i = 0; i < n; i++) col[i] = x[i * D + ctau];
         check_param(ref, "tau", col, chains, draws);
         for (int j = 0; j < 8; j++) {
-            char name[16];
+            char name[32];
             snprintf(name, sizeof name, "theta[%d]", j + 1);
             for (int64_t i = 0; i < n; i++) col[i] = x[i * D + cmu] + x[i * D + ctau] * x[i * D + ctt[j]];
             check_param(ref, name, col, chains, draws);

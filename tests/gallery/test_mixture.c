@@ -87,7 +87,7 @@ static void test_posterior_of_k(void) {
             double f = 0;
             for (int i = 0; i < n; i++) f += (ind[i] = kv[i] == k) / n;
             printf("chain p(k = %d) %.4f\n", k, f);
-            char what[16];
+            char what[32];
             snprintf(what, sizeof what, "p(k = %d)", k);
             GALLERY_CHECK_BATCH_MEAN(what, ind, n, post[k - 1], 0.05);
         }

@@ -139,7 +139,7 @@ static void test_changed_args(void) {
      * x/3, x/4 sampled (nothing) */
     double want = 0;
     for (int i = 0; i < 3; i++) {
-        char p[8];
+        char p[32];
         snprintf(p, sizeof p, "x/%d", i);
         double xo = check_item(at(tr, p)), xn = check_item(at(t2, p));
         want += -0.5 * (xn - 0.5) * (xn - 0.5) + 0.5 * xo * xo;
@@ -160,7 +160,7 @@ static void test_changed_args(void) {
      * nothing), so their log densities under N(0.5, 1) come off */
     double lp_new = 0;
     for (int i = 3; i < 5; i++) {
-        char p[8];
+        char p[32];
         snprintf(p, sizeof p, "x/%d", i);
         double xn = check_item(at(t2, p));
         lp_new += -0.5 * (xn - 0.5) * (xn - 0.5) - 0.91893853320467274178;

@@ -195,7 +195,7 @@ static void cv_joint(joint *j) {
 /* log N(y_1..k; my, syy) over the first k observations (k * M entries). */
 static double joint_logpdf(const joint *j, int k) {
     int d = k * M;
-    double s[NY * NY], l[NY * NY], z[NY];
+    double s[NY * NY] = {0}, l[NY * NY], z[NY];
     for (int a = 0; a < d; a++)
         for (int b = 0; b < d; b++) s[a * d + b] = j->syy[a * NY + b];
     chol(s, d, l);

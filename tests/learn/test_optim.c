@@ -147,7 +147,7 @@ static void test_state_per_name(void) {
     /* b's first step is a first step whatever a did: 0.1 * sign */
     CHECK_CLOSE(step1(o, "b", &b, -2), -0.1 * 2 / (2 + 1e-8), 1e-14);
     /* many names: the table grows and keeps every state */
-    char buf[40][8];
+    char buf[40][16];
     gen_array *many[40];
     const gen_array *gm[40];
     const char *nm[40];

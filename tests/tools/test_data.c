@@ -317,7 +317,7 @@ static void test_replace_remove(void) {
     gen_data *d = gen_data_new();
     CHECK(d && gen_data_count(d) == 0);
     for (int i = 0; i < 10; i++) { /* past the first capacity */
-        char name[8];
+        char name[16];
         snprintf(name, sizeof name, "v%d", i);
         CHECK_OK(gen_data_set(d, name, gen_scalar_i64(i)));
     }

@@ -1,6 +1,6 @@
 /* cuda_reduce.cu — kernels of the reduce ops (cuda_reduce.c): reductions over any axes
- * (one thread per output for short ones, else CUB's segmented or device-wide reduce
- * reading through a gathering iterator), running sums along an axis (one thread per row
+ * (one thread per output for short ones, else a block per output, or the whole grid
+ * for one output), running sums along an axis (one thread per row
  * for short rows or many rows, else CUB's scan by key), argsort (CUB's stable radix
  * sorts of order-preserving keys, then of rows), and the gather / scatter along an axis
  * behind sort (the scatter sorts its targets, so each output element adds its
@@ -8,9 +8,7 @@
 #include <cub/block/block_reduce.cuh>
 #include <cub/device/device_radix_sort.cuh>
 #include <cub/thread/thread_load.cuh>
-#include <cub/device/device_reduce.cuh>
 #include <cub/device/device_scan.cuh>
-#include <cub/device/device_segmented_reduce.cuh>
 #include <cuda/std/functional>
 #include <thrust/iterator/counting_iterator.h>
 #include <thrust/iterator/transform_iterator.h>
@@ -22,8 +20,8 @@
 namespace {
 
 /* Reductions in order (cu_reduce_in_order, cuda_layout.h) take one thread per output;
- * longer ones CUB's segmented reduce (one block per output) or, for one output, its
- * device-wide reduce. Scans likewise: one thread per row for rows of at most SHORT_LEN
+ * longer ones a block per output (segment_kernel) or, for one output, the whole grid
+ * (one_kernel). Scans likewise: one thread per row for rows of at most SHORT_LEN
  * or when there are MANY rows, else CUB's scan by key. */
 constexpr int64_t SHORT_LEN = CU_SHORT_LEN, MANY = CU_MANY;
 
@@ -34,10 +32,6 @@ template <class F> struct flat_load { /* p = o * len + r -> f(o, r) */
     int64_t len;
     bool one; /* one output: p = r (no division) */
     __host__ __device__ auto operator()(int64_t p) const { return one ? f(0, p) : f(p / len, p % len); }
-};
-struct times {
-    int64_t k;
-    __host__ __device__ int64_t operator()(int64_t i) const { return i * k; }
 };
 struct divide {
     int64_t k;
@@ -54,38 +48,6 @@ __global__ void reduce_short_kernel(int64_t nout, int64_t len, Load load, Op op,
         for (int64_t r = 0; r < len; r++) a = op(a, load(o, r));
         fin(o, a);
     }
-}
-template <class Acc, class Fin> struct finish {
-    const Acc *acc;
-    Fin fin;
-    __device__ void operator()(int64_t o) const { fin(o, acc[o]); }
-};
-
-/* fin(o, op-fold of load(o, r) over r in [0, len) from init) for every output o. op is
- * commutative and associative (floating-point sums up to rounding). */
-template <class Acc, class Load, class Op, class Fin>
-cudaError_t reduce_run(cudaStream_t s, int64_t nout, int64_t len, Load load, Op op, Acc init, Fin fin) {
-    if (nout <= 0) return cudaSuccess;
-    if (cu_reduce_in_order(nout, len)) {
-        reduce_short_kernel<<<cu_grid(nout), CU_BLOCK, 0, s>>>(nout, len, load, op, init, fin);
-        return cudaGetLastError();
-    }
-    auto in = thrust::make_transform_iterator(count_from<int64_t>(0), flat_load<Load>{load, len, nout == 1});
-    auto begins = thrust::make_transform_iterator(count_from<int64_t>(0), times{len});
-    size_t bytes = 0;
-    cudaError_t e = nout == 1 ? cub::DeviceReduce::Reduce(nullptr, bytes, in, (Acc *)nullptr, len, op, init, s)
-                              : cub::DeviceSegmentedReduce::Reduce(nullptr, bytes, in, (Acc *)nullptr, nout, begins,
-                                                                   begins + 1, op, init, s);
-    if (e != cudaSuccess) return e;
-    cu::scratch mem(s);
-    size_t acc_at = mem.reserve((size_t)nout * sizeof(Acc)), tmp_at = mem.reserve(bytes);
-    if ((e = mem.alloc()) != cudaSuccess) return e;
-    Acc *acc = mem.at<Acc>(acc_at);
-    e = nout == 1 ? cub::DeviceReduce::Reduce(mem.at<void>(tmp_at), bytes, in, acc, len, op, init, s)
-                  : cub::DeviceSegmentedReduce::Reduce(mem.at<void>(tmp_at), bytes, in, acc, nout, begins, begins + 1,
-                                                       op, init, s);
-    if (e != cudaSuccess) return e;
-    return cu::for_each(s, nout, finish<Acc, Fin>{acc, fin});
 }
 
 /* Loads (o, r) -> the accumulator's type. */
@@ -233,6 +195,40 @@ cudaError_t reduce_one(cudaStream_t s, int64_t n, Load load, Op op, Acc init, Fi
     if (e == cudaSuccess) e = cudaMemsetAsync(mem.at<unsigned>(count_at), 0, sizeof(unsigned), s);
     if (e != cudaSuccess) return e;
     one_kernel<<<blocks, ONE_BLOCK, 0, s>>>(n, load, op, init, mem.at<Acc>(parts_at), mem.at<unsigned>(count_at), fin);
+    return cudaGetLastError();
+}
+
+/* One block per output (a grid-stride loop over outputs): its threads fold elements
+ * r = thread, thread + block, ..., then the block joins them, as CUB's segmented reduce
+ * does. Written here rather than taken from CUB: CUB's device-wide and segmented
+ * reduces instantiated some 750k lines of PTX over this file's functors, and ptxas spent
+ * four minutes on them, the longest step of the build. */
+template <class Acc, class Load, class Op, class Fin>
+__global__ void __launch_bounds__(ONE_BLOCK) segment_kernel(int64_t nout, int64_t len, Load load, Op op, Acc init,
+                                                            Fin fin) {
+    using block_reduce = cub::BlockReduce<Acc, ONE_BLOCK>;
+    __shared__ typename block_reduce::TempStorage tmp;
+    for (int64_t o = blockIdx.x; o < nout; o += gridDim.x) {
+        Acc a = init;
+        for (int64_t r = threadIdx.x; r < len; r += blockDim.x) a = op(a, load(o, r));
+        a = block_reduce(tmp).Reduce(a, op);
+        if (threadIdx.x == 0) fin(o, a);
+        __syncthreads(); /* tmp is reused by the next output */
+    }
+}
+
+/* fin(o, op-fold of load(o, r) over r in [0, len) from init) for every output o. op is
+ * commutative and associative (floating-point sums up to rounding). */
+template <class Acc, class Load, class Op, class Fin>
+cudaError_t reduce_run(cudaStream_t s, int64_t nout, int64_t len, Load load, Op op, Acc init, Fin fin) {
+    if (nout <= 0) return cudaSuccess;
+    if (cu_reduce_in_order(nout, len)) {
+        reduce_short_kernel<<<cu_grid(nout), CU_BLOCK, 0, s>>>(nout, len, load, op, init, fin);
+        return cudaGetLastError();
+    }
+    if (nout == 1) return reduce_one(s, len, flat_load<Load>{load, len, true}, op, init, fin);
+    unsigned blocks = (unsigned)(nout < (1 << 20) ? nout : (1 << 20));
+    segment_kernel<<<blocks, ONE_BLOCK, 0, s>>>(nout, len, load, op, init, fin);
     return cudaGetLastError();
 }
 
