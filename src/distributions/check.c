@@ -79,10 +79,14 @@ bool dist_device_all(gen_array *(*ok)(const gen_array *a, const gen_array *b), c
     int64_t batch = arr_batch_suspend();
     bool all = false, read = false;
     if (gen_scope_begin() == GEN_OK) {
+        /* Read through a host copy, not gen_item: under a capture a captured value's
+         * check is already a node of the graph (capture_check), so its outcome here
+         * decides only this run and must not refuse the capture. */
         gen_array *r = gen_all(ok(a, b), 0, NULL, false);
-        double v = 0;
-        read = r && gen_item(r, &v) == GEN_OK;
-        all = read && v != 0;
+        gen_array *h = r ? arr_host_ref(r) : NULL;
+        read = h != NULL;
+        all = read && arr_get_f64(h, 0) != 0;
+        gen_array_release(h);
         gen_scope_end();
     }
     arr_batch_resume(batch);

@@ -373,4 +373,41 @@ static void test_chains(void) {
     gen_scope_end();
 }
 
+/* A trace whose data live on the device (the batched samplers' "one chain's target" with
+ * --device cuda): its target compiles (the device constants read through host copies;
+ * the distributions' checks of captured values are nodes, not host reads) and gives the
+ * host trace's target's log density and gradient. */
+static void test_device_trace_target(void) {
+    gen_scope_begin();
+    gen_array *x = gen_linspace(-1, 2, NX);
+    gen_array *dx = gen_array_to_device(x, lane_dev);
+    gen_addr a = addr1("a"), b = addr1("b"), sa = addr1("s"), y = addr1("y");
+    gen_choicemap *all = gen_choicemap_set(gen_choicemap_set(gen_choicemap_set(line_obs(), &a, gen_scalar(0.2)), &b,
+                                                             gen_scalar(0.5)),
+                                           &sa, gen_scalar(1.5));
+    gen_choicemap *dall = gen_choicemap_set(all, &y, gen_array_to_device(gen_choicemap_find(all, &y), lane_dev));
+    gen_gf *reg = gen_dynamic("reg", reg_model);
+    gen_args args = {1, &x, NULL}, dargs = {1, &dx, NULL};
+    gen_target *th = target_of(reg, &args, all, "y");
+    gen_device old = gen_device_set_default(lane_dev);
+    gen_target *td = target_of(reg, &dargs, dall, "y");
+    gen_device_set_default(old);
+    CHECK(th && gen_target_compiled(th));
+    if (td && !gen_target_compiled(td))
+        check_fail(__FILE__, __LINE__, "the device trace's target: %s", gen_target_compile_note(td));
+    if (th && td) {
+        gen_array *theta = gen_array_from_f64(GEN_DIMS(2, 3), (const double[]){0.1, -0.4, 0.7, 1.2, 0.3, 2.1});
+        gen_array *lph = NULL, *gh = NULL, *lpd = NULL, *gd = NULL;
+        CHECK_OK(gen_target_logpdf_grad_chains(th, theta, &lph, &gh));
+        CHECK_OK(gen_target_logpdf_grad_chains(td, gen_array_to_device(theta, lane_dev), &lpd, &gd));
+        if (lpd && gd) {
+            same_values(lph, lpd, 1e-12, "log densities, host and device traces");
+            same_values(gh, gd, 1e-12, "gradients, host and device traces");
+        }
+    }
+    gen_target_free(th);
+    gen_target_free(td);
+    gen_scope_end();
+}
+
 #endif

@@ -316,6 +316,7 @@ int main(void) {
     RUN(test_model_errors);
     RUN(test_importance);
     RUN(test_chains);
+    RUN(test_device_trace_target);
     test_model_programs_compile(models_dir);
     tmpdir_remove(dir);
     tmpdir_remove(models_dir);

@@ -45,6 +45,7 @@ int main(void) {
     RUN(test_model_errors);
     RUN(test_importance);
     RUN(test_chains);
+    RUN(test_device_trace_target);
     RUN(test_million);
     return check_finish();
 }
