@@ -80,11 +80,13 @@ gen_array *jvp_mod(const op_call *c, gen_array *const *t) {
 /* logaddexp: the partial derivatives are the softmax weights exp(a - z) and
  * exp(b - z), computed as sigmoid(a - b) = exp(min(d, 0)) / (1 + exp(-|d|)) so that
  * nothing overflows and infinite arguments give 0 or 1; 1/2 each where a == b (also
- * for equal infinities, where a - b is nan). */
+ * for equal infinities, where a - b is nan). exp(min(d, 0)) is 1 or exp(-|d|), the
+ * denominator's exp, so one exp serves both (the same bits as two). */
 static gen_array *softmax_weight(gen_array *x, gen_array *y, gen_array *z) {
     gen_array *d = gen_sub(x, y);
-    gen_array *num = gen_exp(gen_minimum(d, like(z, 0.0)));
-    gen_array *den = gen_add(like(z, 1.0), gen_exp(gen_minimum(d, gen_neg(d))));
+    gen_array *e = gen_exp(gen_minimum(d, gen_neg(d)));
+    gen_array *num = gen_where(gen_lt(d, like(z, 0.0)), e, like(z, 1.0));
+    gen_array *den = gen_add(like(z, 1.0), e);
     return gen_where(gen_eq(x, y), like(z, 0.5), gen_div(num, den));
 }
 gen_array *gen_logaddexp(const gen_array *a, const gen_array *b) {
