@@ -73,7 +73,7 @@ if [ "$mode" = valgrind ]; then
     for x in test_errors test_flip_enum_exact test_elbo_exact_posterior test_bbvi_store; do echo "$t/learn_test_adev $x"; done
     for x in test_linear_step test_batched_equals_scalar test_errors_and_cancel test_picks; do echo "$t/learn_test_train $x"; done
     for x in test_resume test_errors; do echo "$t/infer_test_nuts_adapt $x"; done
-    for x in test_same_as_gen_nuts test_fixed test_errors; do echo "$t/infer_test_nuts_batched $x"; done
+    for x in test_same_as_gen_nuts test_fixed test_progress test_errors; do echo "$t/infer_test_nuts_batched $x"; done
     for x in test_start_is_seed test_errors; do echo "$t/infer_test_nuts_seed $x"; done
     for x in test_errors test_out_of_memory; do echo "$t/infer_test_elliptical $x"; done
     for x in test_mh_proposal test_errors; do echo "$t/infer_test_mh $x"; done

@@ -1041,6 +1041,10 @@ typedef struct gen_chees_config {
     double learning_rate;        /* Adam's, on log T [0.025] */
     int max_leapfrog;            /* [1000], at most GEN_MAX_LEAPFROG */
     gen_chees_jitter jitter;     /* [GEN_JITTER_HALTON] */
+    gen_progress progress;       /* [none]: called as the run starts and after each
+                                    iteration, as one chain (chain 0 of 1: the chains
+                                    advance together); a cancel before the last
+                                    iteration returns GEN_CANCELLED and nothing */
 } gen_chees_config;
 
 gen_chees_config gen_chees_config_default(void);
@@ -1110,6 +1114,8 @@ typedef struct gen_nuts_batched_config {
     int max_depth;               /* [10], at most GEN_NUTS_MAX_DEPTH */
     double target_accept;        /* [0.8], in (0, 1) */
     int64_t init_buffer, term_buffer, base_window; /* [75, 50, 25] */
+    gen_progress progress;       /* [none]: as gen_chees_config's (one chain: the chains
+                                    advance together; a cancel returns nothing) */
 } gen_nuts_batched_config;
 
 /* The defaults (a zero field takes its own), 1000 warm-up iterations and 1000 draws. */

@@ -356,17 +356,23 @@ gen_status gen_chees_sample(const gen_trace *tr, gen_key key, const gen_selectio
     r.a.log_eps_ma = log(r.a.eps), r.a.log_T_ma = log(r.a.T);
     r.a.da = (nuts_stepsize){.mu = log(10 * r.a.eps), .delta = r.cfg.target_accept, .gamma = 0.05, .t0 = 10,
                              .kappa = 0.75};
-    for (int64_t it = 0; s == GEN_OK && it < r.n_iter; it++) {
+    infer_run prog;
+    infer_run_init(&prog, FN, "iterations", &cfg->progress, 1);
+    bool stopped = s == GEN_OK && !batch_chains_report(&prog, 0, r.cfg.warmup, r.n_iter);
+    for (int64_t it = 0; s == GEN_OK && !stopped && it < r.n_iter; it++) {
         if ((s = gen_scope_begin()) != GEN_OK) break;
         s = iterate(&r, gen_key_fold_in(k[1], (uint64_t)it), it);
         gen_scope_end();
         if (s != GEN_OK) core_error_prefix("iteration %lld", (long long)it);
+        else stopped = !batch_chains_report(&prog, it + 1, r.cfg.warmup, r.n_iter);
     }
+    if (s == GEN_OK && stopped) s = infer_run_cancelled(&prog);
+    infer_run_free(&prog);
     if (s == GEN_OK) s = publish(&r, tr, sel, out);
     run_free(&r);
     if (s != GEN_OK) {
         *out = (gen_chees_result){0};
-        core_error_prefix(FN);
+        if (s != GEN_CANCELLED) core_error_prefix(FN); /* the cancel's message names FN */
     }
     return s;
 }

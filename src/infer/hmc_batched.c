@@ -330,6 +330,11 @@ gen_status batch_chains_finish(batch_chains *c, const gen_trace *tr, const gen_s
     return GEN_OK;
 }
 
+bool batch_chains_report(infer_run *run, int64_t done, int64_t warmup, int64_t total) {
+    bool warm = done < warmup || (done == warmup && done > 0); /* the phase of the iteration just done */
+    return infer_run_report(run, 0, warm ? "warmup" : "sampling", done, total) || done >= total;
+}
+
 /* Accepts each chain on c->alpha (key: the uniforms), publishes the new trace (tr itself
  * when none accepted) and keeps the target for the next step on it. */
 static gen_status finish(batch_chains *c, const gen_trace *tr, const gen_selection *sel, gen_key key, gen_trace **out,

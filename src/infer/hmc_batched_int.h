@@ -45,6 +45,10 @@ gen_status batch_chains_record(const batch_chains *c, int64_t j, int64_t draws, 
  * (every chain written back), whose target (taken from c) the next batched step on it
  * takes up (target_reuse.c). */
 gen_status batch_chains_finish(batch_chains *c, const gen_trace *tr, const gen_selection *sel, gen_trace **out);
+/* A many-chain run's progress after `done` of its `total` iterations (the first `warmup`
+ * of them warm-up), reported as chain 0 of 1 (the chains advance together): false when
+ * the callback cancels before the last iteration (a false after it changes nothing). */
+bool batch_chains_report(infer_run *run, int64_t done, int64_t warmup, int64_t total);
 
 /* The checks of their settings the many-chain samplers (chees.c, nuts_batched.c) share,
  * errors prefixed with fn: the trace (not NULL) batched (its particles are the chains), warmup >= 0 and draws >= 1, a diagonal or unit metric (dense: unsupported), a

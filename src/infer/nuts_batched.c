@@ -593,19 +593,25 @@ gen_status gen_nuts_sample_batched(const gen_trace *tr, gen_key key, const gen_s
         s = find_steps(&r, k[0]);
         for (int64_t i = 0; i < n; i++) r.ss[i].mu = log(10 * r.eps[i]);
     }
-    for (int64_t it = 0; s == GEN_OK && it < r.n_iter; it++) {
+    infer_run prog;
+    infer_run_init(&prog, FN, "iterations", &cfg->progress, 1);
+    bool stopped = s == GEN_OK && !batch_chains_report(&prog, 0, W, r.n_iter);
+    for (int64_t it = 0; s == GEN_OK && !stopped && it < r.n_iter; it++) {
         if ((s = gen_scope_begin()) != GEN_OK) break;
         s = transition(&r, gen_key_fold_in(k[1], (uint64_t)it), it);
         if (s == GEN_OK && it < W) s = adapt(&r, it, k[2]);
         if (s == GEN_OK && it >= W) s = record(&r, it);
         gen_scope_end();
         if (s != GEN_OK) core_error_prefix("iteration %lld", (long long)it);
+        else stopped = !batch_chains_report(&prog, it + 1, W, r.n_iter);
     }
+    if (s == GEN_OK && stopped) s = infer_run_cancelled(&prog);
+    infer_run_free(&prog);
     if (s == GEN_OK) s = publish(&r, tr, sel, out);
     run_free(&r);
     if (s != GEN_OK) {
         *out = (gen_nuts_batched_result){0};
-        core_error_prefix(FN);
+        if (s != GEN_CANCELLED) core_error_prefix(FN); /* the cancel's message names FN */
     }
     return s;
 }

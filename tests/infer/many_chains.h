@@ -10,6 +10,7 @@
 #include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "../testutil/check.h"
 #include "../testutil/stats.h"
@@ -122,6 +123,26 @@ static void check_stationary(const char *what, const gen_array *draws, int64_t n
     if (!(moved > n / 2)) check_fail(__FILE__, __LINE__, "%s: %lld of %lld chains moved", what, (long long)moved, (long long)n);
     check_count++;
     free(x);
+}
+
+/* A progress callback's record: the calls, checked to come in order (done 0, 1, ..., as
+ * chain 0 of 1 of call `call`, warm-up for the first `warmup` iterations); cancels
+ * (returns false) once done reaches cancel_at (never when negative). */
+typedef struct progress_log {
+    const char *call;
+    int64_t warmup, total, cancel_at;
+    int64_t calls;
+} progress_log;
+
+static bool log_progress(void *ud, const gen_progress_info *i) {
+    progress_log *p = ud;
+    const char *phase = i->done < p->warmup || (i->done == p->warmup && i->done > 0) ? "warmup" : "sampling";
+    if (strcmp(i->call, p->call) || strcmp(i->phase, phase) || i->chain != 0 || i->n_chains != 1 ||
+        i->done != p->calls || i->total != p->total)
+        check_fail(__FILE__, __LINE__, "progress call %lld: %s %s chain %d of %d, %lld of %lld", (long long)p->calls,
+                   i->call, i->phase, i->chain, i->n_chains, (long long)i->done, (long long)i->total);
+    p->calls++;
+    return p->cancel_at < 0 || i->done < p->cancel_at;
 }
 
 #endif
