@@ -24,8 +24,10 @@
  * over R runs (keys 1..R). bench/peers/chees_blackjax.py runs BlackJAX's ChEES on the same
  * model and data (`bench_hmc_batched data FILE` writes them).
  *   bench_hmc_batched nuts [--device cuda] [--chains N] [--warmup W] [--draws D] [--reps R]
+ *                          [--adapt stan|grad]
  * the same run and report with gen_nuts_sample_batched (NUTS over the batched trace, its
- * defaults: per-chain step sizes, reported as their median; no T). */
+ * defaults: per-chain step sizes, reported as their median; no T; --adapt grad: the
+ * pooled metric from draws and gradients, GEN_ADAPT_GRADIENT). */
 #include <cblas.h>
 #include <math.h>
 #include <stdio.h>
@@ -110,6 +112,7 @@ static int run_chees(int argc, char **argv, bool nuts) {
     int64_t chains = 1000, warmup = 200, draws = 200;
     int reps = 3;
     const char *device = "cpu";
+    gen_metric_adapt adapt = GEN_ADAPT_STAN;
     for (int i = 2; i < argc; i++) {
         if (i + 1 >= argc) return 2;
         if (!strcmp(argv[i], "--device")) device = argv[++i];
@@ -117,7 +120,11 @@ static int run_chees(int argc, char **argv, bool nuts) {
         else if (!strcmp(argv[i], "--warmup")) warmup = atoll(argv[++i]);
         else if (!strcmp(argv[i], "--draws")) draws = atoll(argv[++i]);
         else if (!strcmp(argv[i], "--reps")) reps = atoi(argv[++i]);
-        else return 2;
+        else if (nuts && !strcmp(argv[i], "--adapt")) {
+            i++;
+            if (!strcmp(argv[i], "grad")) adapt = GEN_ADAPT_GRADIENT;
+            else if (strcmp(argv[i], "stan")) return 2;
+        } else return 2;
     }
     if (chains < 2 || warmup < 0 || draws < 4 || reps < 1 || reps > 64) return 2;
     gen_device dev = GEN_DEVICE_CPU;
@@ -158,7 +165,7 @@ static int run_chees(int argc, char **argv, bool nuts) {
         gen_trace *tr = NULL;
         gen_chees_config cfg = {.warmup = warmup, .draws = draws};
         gen_chees_result r = {0};
-        gen_nuts_batched_config ncfg = {.warmup = warmup, .draws = draws};
+        gen_nuts_batched_config ncfg = {.warmup = warmup, .draws = draws, .adapt = adapt};
         gen_nuts_batched_result nr = {0};
         rc = gen_generate_batched(f, gen_key_new(100 + (uint64_t)rep), chains, &args, obs, &tr, NULL) != GEN_OK;
         double t0 = bench_now();
@@ -229,6 +236,7 @@ static int run_chees(int argc, char **argv, bool nuts) {
 static int usage(void) {
     fprintf(stderr, "usage: bench_hmc_batched [--device cpu|cuda] [--chains N] [--base M] [--steps K] [--reps R]\n"
                     "       bench_hmc_batched chees|nuts [--device cpu|cuda] [--chains N] [--warmup W] [--draws D] [--reps R]\n"
+                    "                                      (nuts: [--adapt stan|grad])\n"
                     "       bench_hmc_batched data FILE\n");
     return 2;
 }

@@ -1102,8 +1102,11 @@ gen_status gen_chees_sample(const gen_trace *tr, gen_key key, const gen_selectio
  *   (init_buffer [75], base_window [25] doubling, term_buffer [50]; shrunk as Stan's for
  *   a short warm-up, none below 20 iterations), at each window's end the regularized
  *   variance of the N = n x (window length) positions of every chain in the window (about
- *   their common mean), (N / (N + 5)) var + 1e-3 (5 / (N + 5)); then every chain's step
- *   size search and dual averaging restart. */
+ *   their common mean), (N / (N + 5)) var + 1e-3 (5 / (N + 5)), or with adapt
+ *   GEN_ADAPT_GRADIENT sqrt(var(positions) / var(gradients)) over the same N points (on a
+ *   Gaussian sqrt(Sigma_kk / P_kk), P the precision: the diagonal metric that best fits
+ *   the target's gradients, as nutpie's); then every chain's step size search and dual
+ *   averaging restart. */
 typedef struct gen_nuts_batched_config {
     int64_t warmup, draws;       /* iterations of each phase (warmup >= 0, draws >= 1) */
     gen_metric_kind metric;      /* [GEN_METRIC_DIAG] pooled; GEN_METRIC_UNIT: identity;
@@ -1114,6 +1117,9 @@ typedef struct gen_nuts_batched_config {
     int max_depth;               /* [10], at most GEN_NUTS_MAX_DEPTH */
     double target_accept;        /* [0.8], in (0, 1) */
     int64_t init_buffer, term_buffer, base_window; /* [75, 50, 25] */
+    gen_metric_adapt adapt;      /* the windows' estimate: [GEN_ADAPT_STAN] the positions'
+                                    variance; GEN_ADAPT_GRADIENT nutpie's sqrt(var(positions)
+                                    / var(gradients)), unregularized; LOW_RANK unsupported */
     gen_progress progress;       /* [none]: as gen_chees_config's (one chain: the chains
                                     advance together; a cancel returns nothing) */
 } gen_nuts_batched_config;

@@ -66,7 +66,7 @@ typedef struct run {
     gen_divergence *ewhy;        /* [n] */
     nuts_stepsize *ss;           /* [n] */
     nuts_windows win;
-    nuts_var var;
+    nuts_var var, gvar;          /* the window's positions; its gradients (GEN_ADAPT_GRADIENT) */
     uint64_t searches;
     /* the uniforms of the iteration: block b of all chains from fold_in(ukey, b) */
     gen_key ukey;
@@ -90,6 +90,7 @@ gen_nuts_batched_config gen_nuts_batched_config_default(void) {
         .init_buffer = s.init_buffer,
         .term_buffer = s.term_buffer,
         .base_window = s.base_window,
+        .adapt = GEN_ADAPT_STAN,
     };
 }
 
@@ -108,6 +109,10 @@ static gen_status check_config(const gen_trace *tr, const gen_selection *sel, co
                         cfg->max_depth);
     if (!(cfg->target_accept >= 0 && cfg->target_accept < 1))
         return GEN_FAIL(GEN_ERR_VALUE, FN ": target_accept must be in (0, 1) (0: 0.8), got %g", cfg->target_accept);
+    if (cfg->adapt != GEN_ADAPT_DEFAULT && cfg->adapt != GEN_ADAPT_STAN && cfg->adapt != GEN_ADAPT_GRADIENT)
+        return GEN_FAIL(cfg->adapt == GEN_ADAPT_LOW_RANK ? GEN_ERR_UNSUPPORTED : GEN_ERR_VALUE,
+                        FN ": adapt must be GEN_ADAPT_STAN or GEN_ADAPT_GRADIENT (0: STAN) for many chains, got %d",
+                        (int)cfg->adapt);
     if (cfg->init_buffer < 0 || cfg->term_buffer < 0 || cfg->base_window < 0)
         return GEN_FAIL(GEN_ERR_VALUE, FN ": init_buffer, term_buffer and base_window must be >= 0 (0: 75, 50, 25), "
                         "got %lld, %lld, %lld", (long long)cfg->init_buffer, (long long)cfg->term_buffer,
@@ -124,6 +129,7 @@ static gen_nuts_batched_config with_defaults(const gen_nuts_batched_config *cfg)
     if (r.init_buffer == 0) r.init_buffer = def.init_buffer;
     if (r.term_buffer == 0) r.term_buffer = def.term_buffer;
     if (r.base_window == 0) r.base_window = def.base_window;
+    if (r.adapt == GEN_ADAPT_DEFAULT) r.adapt = def.adapt;
     return r;
 }
 
@@ -147,6 +153,7 @@ static void run_free(run *r) {
     free_n(r->unc, n * r->cfg.draws * d, sizeof(double));
     free_n(r->stats, n * r->n_iter * GEN_NUTS_NSTATS, sizeof(double));
     nuts_var_free(&r->var);
+    nuts_var_free(&r->gvar);
     hmc_metric_free(&r->m);
     batch_chains_free(&r->c);
 }
@@ -527,7 +534,11 @@ static gen_status adapt(run *r, int64_t it, gen_key ksearch) {
         for (int64_t i = 0; i < n; i++)
             nuts_stepsize_learn(r->ss + i, r->eps + i,
                                 r->stats[(i * r->n_iter + it) * GEN_NUTS_NSTATS + GEN_NUTS_ACCEPT_STAT]);
-    if (r->adapt_metric && nuts_var_learn_rows(&r->var, &r->win, n, r->c.theta0, r->minv)) {
+    bool ends = r->adapt_metric && (r->cfg.adapt == GEN_ADAPT_GRADIENT
+                                        ? nuts_var_learn_rows_grad(&r->var, &r->gvar, &r->win, n, r->c.theta0,
+                                                                   r->c.grad0, r->minv)
+                                        : nuts_var_learn_rows(&r->var, &r->win, n, r->c.theta0, r->minv));
+    if (ends) {
         s = hmc_metric_set(&r->m, 1, d, r->minv);
         if (s == GEN_OK && r->adapt_step) s = find_steps(r, gen_key_fold_in(ksearch, r->searches++));
         for (int64_t i = 0; i < n; i++) {
@@ -582,6 +593,8 @@ gen_status gen_nuts_sample_batched(const gen_trace *tr, gen_key key, const gen_s
     if (s == GEN_OK && r.adapt_metric) {
         nuts_windows_init(&r.win, W, r.cfg.init_buffer, r.cfg.term_buffer, r.cfg.base_window);
         s = nuts_var_init(&r.var, 1, d);
+        if (s == GEN_OK && r.cfg.adapt == GEN_ADAPT_GRADIENT) s = nuts_var_init(&r.gvar, 1, d);
+        for (int64_t j = 0; j < d; j++) r.minv[j] = 1; /* the gradient estimate keeps an element it cannot form */
     }
     if (s == GEN_OK) s = gen_key_split(key, 3, k);
     if (s == GEN_OK) s = batch_chains_eval(&r.c, r.c.theta0, r.c.lp0, r.c.grad0, true);

@@ -104,6 +104,12 @@ bool nuts_var_learn(nuts_var *v, nuts_windows *w, const double *theta, double *m
 /* The same for one iteration of several chains: the rows of theta ([rows, d]) all enter
  * the window's estimate, which pools them (nuts_batched.c). */
 bool nuts_var_learn_rows(nuts_var *v, nuts_windows *w, int64_t rows, const double *theta, double *minv);
+/* The same with the rows' gradients g ([rows, d]) beside, in vg (diagonal, both): at a
+ * window's end minv = sqrt(var(theta) / var(g)) element by element (nutpie's diagonal:
+ * on a Gaussian, sqrt(Sigma_kk / P_kk) with P the precision; Sigma_kk where independent),
+ * where finite and positive (else the element keeps its value), within [1e-20, 1e20]. */
+bool nuts_var_learn_rows_grad(nuts_var *v, nuts_var *vg, nuts_windows *w, int64_t rows, const double *theta,
+                              const double *g, double *minv);
 
 /* ---- warm-up (nutpie's): the metric from draws and gradients (nuts_adapt_grad.c; the
  * schedule is documented at gen_nuts_config) */

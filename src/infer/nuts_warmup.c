@@ -98,6 +98,12 @@ static void var_add(nuts_var *v, const double *x) {
     }
 }
 
+static void var_restart(nuts_var *v) {
+    v->n = 0;
+    memset(v->mean, 0, (size_t)v->d * sizeof(double));
+    memset(v->m2, 0, (size_t)(v->kind == 2 ? v->d * v->d : v->d) * sizeof(double));
+}
+
 /* minv = (n / (n + 5)) S + 1e-3 (5 / (n + 5)) I with S the sample (co)variance (divisor
  * n - 1); then the estimator restarts. */
 static void var_finish(nuts_var *v, double *minv) {
@@ -113,9 +119,7 @@ static void var_finish(nuts_var *v, double *minv) {
                 minv[i * d + j] = a * c + (i == j ? b : 0);
             }
     }
-    v->n = 0;
-    memset(v->mean, 0, (size_t)d * sizeof(double));
-    memset(v->m2, 0, (size_t)(v->kind == 2 ? d * d : d) * sizeof(double));
+    var_restart(v);
 }
 
 bool nuts_var_learn(nuts_var *v, nuts_windows *w, const double *theta, double *minv) {
@@ -132,4 +136,24 @@ bool nuts_var_learn_rows(nuts_var *v, nuts_windows *w, int64_t rows, const doubl
     }
     w->counter++;
     return false;
+}
+
+bool nuts_var_learn_rows_grad(nuts_var *v, nuts_var *vg, nuts_windows *w, int64_t rows, const double *theta,
+                              const double *g, double *minv) {
+    for (int64_t r = 0; r < rows && in_window(w); r++) {
+        var_add(v, theta + r * v->d);
+        var_add(vg, g + r * v->d);
+    }
+    bool ends = window_ends(w);
+    if (ends) {
+        next_window(w);
+        for (int64_t i = 0; i < v->d; i++) { /* the (n - 1) divisors cancel */
+            double q = sqrt(v->m2[i] / vg->m2[i]);
+            if (isfinite(q) && q > 0) minv[i] = fmin(fmax(q, 1e-20), 1e20);
+        }
+        var_restart(v);
+        var_restart(vg);
+    }
+    w->counter++;
+    return ends;
 }

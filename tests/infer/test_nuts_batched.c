@@ -154,6 +154,32 @@ static void test_gaussian(void) {
     free(x), free(st), free(minv), free(eps);
 }
 
+/* GEN_ADAPT_GRADIENT: the pooled estimate sqrt(var(positions) / var(gradients)) of the
+ * last window is sqrt(Sigma_kk / P_kk) on gauss (0.01 and 100 for the independent a and
+ * b; sqrt(1 - rho^2) and 25 sqrt(1 - rho^2) for the correlated pair, where Stan's
+ * estimate gives 1 and 25), and the chains sample gauss: moments within their errors. */
+static void test_gradient_metric(void) {
+    int64_t n = 200, W = 150, N = 60;
+    gen_array *unused = NULL;
+    gen_trace *tr = exact_chains(n, 21, &unused);
+    gen_nuts_batched_config cfg = {.warmup = W, .draws = N, .adapt = GEN_ADAPT_GRADIENT, .init_buffer = 20,
+                                   .term_buffer = 20, .base_window = 20};
+    gen_nuts_batched_result r;
+    CHECK_OK(gen_nuts_sample_batched(tr, gen_key_new(22), gen_select_all(), &cfg, &r));
+    if (check_failures) return;
+    double *x = host(r.draws), *minv = host(r.inv_metric);
+    double shrink = sqrt(1 - RHO * RHO), want[4] = {0.01, 100, shrink, 25 * shrink};
+    const char *names[4] = {"a", "b", "x", "y"};
+    for (int k = 0; k < 4; k++) {
+        /* the last window: n x 70 correlated draws and gradients; sampling error a few % */
+        if (!(fabs(minv[k] / want[k] - 1) < 0.1))
+            check_fail(__FILE__, __LINE__, "%s: inverse metric %g, want %g", names[k], minv[k], want[k]);
+        check_count++;
+        check_moments(names[k], x, n, N, 4, k, MEAN[k], SD[k]);
+    }
+    free(x), free(minv);
+}
+
 /* The batched chains and gen_nuts_sample's chains (64 each, the same warm-up and draws)
  * agree in distribution: each coordinate's mean and variance, the difference within 5 of
  * its standard errors. */
@@ -308,6 +334,12 @@ static void test_errors(void) {
     CHECK(!r.draws && !r.trace && !r.step_size);
     CHECK_ERROR(gen_nuts_sample_batched(tr, gen_key_new(1), sel, &(gen_nuts_batched_config){.warmup = 2}, &r),
                 "draws >= 1");
+    gen_status lr = gen_nuts_sample_batched(tr, gen_key_new(1), sel,
+                                            &(gen_nuts_batched_config){.draws = 2, .adapt = GEN_ADAPT_LOW_RANK}, &r);
+    CHECK(lr == GEN_ERR_UNSUPPORTED);
+    CHECK_ERROR(lr, "(0: STAN) for many chains, got 3");
+    CHECK_ERROR(gen_nuts_sample_batched(tr, gen_key_new(1), sel, &(gen_nuts_batched_config){.draws = 2, .adapt = 9}, &r),
+                "adapt must be GEN_ADAPT_STAN or GEN_ADAPT_GRADIENT");
     CHECK_ERROR(gen_nuts_sample_batched(tr, gen_key_new(1), sel, &(gen_nuts_batched_config){.draws = 2, .max_depth = 40},
                                         &r),
                 "max_depth must be in 1..20 (0: 10), got 40");
@@ -347,6 +379,7 @@ int main(int argc, char **argv) {
     check_only = argc > 1 ? argv[1] : NULL; /* one test by name (valgrind runs a few) */
     RUN_ONLY(test_same_as_gen_nuts);
     RUN_ONLY(test_gaussian);
+    RUN_ONLY(test_gradient_metric);
     RUN_ONLY(test_vs_gen_nuts_sample);
     RUN_ONLY(test_conjugate);
     RUN_ONLY(test_fixed);
