@@ -145,4 +145,42 @@ static bool log_progress(void *ud, const gen_progress_info *i) {
     return p->cancel_at < 0 || i->done < p->cancel_at;
 }
 
+/* One run of a many-chain sampler for check_progress: 3 warm-up iterations and 4 draws
+ * of tr's chains moving sel, key 6, with progress p (NULL: none); *draws its draws; *none
+ * whether every field of its result is NULL. */
+typedef gen_status (*progress_run)(const gen_trace *tr, const gen_selection *sel, const gen_progress *p,
+                                   gen_array **draws, bool *none);
+
+/* Progress of a many-chain sampler `call`: a call as the run starts and after each
+ * iteration, the same draws as without a callback; a cancel before the last iteration
+ * returns GEN_CANCELLED and nothing, naming where; a cancel at the last changes nothing. */
+static void check_progress(const char *call, progress_run run, const gen_trace *tr, const gen_selection *sel) {
+    gen_array *plain = NULL, *draws = NULL;
+    bool none = false;
+    CHECK_OK(run(tr, sel, NULL, &plain, &none));
+    progress_log log = {call, 3, 7, -1, 0};
+    gen_progress p = {log_progress, &log};
+    CHECK_OK(run(tr, sel, &p, &draws, &none));
+    CHECK(log.calls == 8);
+    double *want = plain ? host(plain) : NULL;
+    if (want && draws) CHECK_ARRAY(draws, want, gen_array_size(plain), 0, 0);
+    free(want);
+    int64_t at[3] = {0, 2, 7};
+    for (int k = 0; k < 3; k++) {
+        log = (progress_log){call, 3, 7, at[k], 0};
+        gen_status s = run(tr, sel, &p, &draws, &none);
+        CHECK(log.calls == at[k] + 1);
+        if (at[k] == 7) {
+            CHECK(s == GEN_OK && draws);
+            continue;
+        }
+        CHECK(s == GEN_CANCELLED && none);
+        char msg[160];
+        snprintf(msg, sizeof msg, "%s: cancelled by the progress callback (chain 0, after %lld of 7 iterations)", call,
+                 (long long)at[k]);
+        if (strcmp(gen_error_message(), msg)) check_fail(__FILE__, __LINE__, "\"%s\"", gen_error_message());
+        gen_error_clear();
+    }
+}
+
 #endif

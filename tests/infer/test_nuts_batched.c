@@ -284,41 +284,23 @@ static void test_stationary(void) {
     if (s == GEN_OK) check_stationary("nuts batched", r.draws, n, m);
 }
 
-/* Progress: as test_chees.c's (a call as the run starts and after each iteration, the
- * same draws as without; a cancel before the last iteration: GEN_CANCELLED, nothing). */
+static gen_status progress_run_of(const gen_trace *tr, const gen_selection *sel, const gen_progress *p,
+                                  gen_array **draws, bool *none) {
+    gen_nuts_batched_config cfg = {.warmup = 3, .draws = 4, .progress = p ? *p : (gen_progress){0}};
+    gen_nuts_batched_result r;
+    gen_status s = gen_nuts_sample_batched(tr, gen_key_new(6), sel, &cfg, &r);
+    *draws = r.draws;
+    *none = !r.draws && !r.unconstrained && !r.stats && !r.step_size && !r.inv_metric && !r.trace;
+    return s;
+}
+
+/* Progress and cancel (many_chains.h's check_progress). */
 static void test_progress(void) {
     gen_trace *tr = NULL;
     gen_addr mu = {1, {gen_part_name("mu")}};
     CHECK_OK(gen_generate_batched(gen_dynamic("model", normal_model), gen_key_new(5), 6, NULL,
                                   observations("y", 5, Y, 'f'), &tr, NULL));
-    const gen_selection *sel = gen_select(1, &mu);
-    gen_nuts_batched_config cfg = {.warmup = 3, .draws = 4};
-    gen_nuts_batched_result plain, r;
-    CHECK_OK(gen_nuts_sample_batched(tr, gen_key_new(6), sel, &cfg, &plain));
-    progress_log log = {"gen_nuts_sample_batched", 3, 7, -1, 0};
-    cfg.progress = (gen_progress){log_progress, &log};
-    CHECK_OK(gen_nuts_sample_batched(tr, gen_key_new(6), sel, &cfg, &r));
-    CHECK(log.calls == 8);
-    double *want = plain.draws ? host(plain.draws) : NULL;
-    if (want && r.draws) CHECK_ARRAY(r.draws, want, 6 * 4, 0, 0);
-    free(want);
-    int64_t at[3] = {0, 5, 7};
-    for (int k = 0; k < 3; k++) {
-        log = (progress_log){"gen_nuts_sample_batched", 3, 7, at[k], 0};
-        gen_status s = gen_nuts_sample_batched(tr, gen_key_new(6), sel, &cfg, &r);
-        CHECK(log.calls == at[k] + 1);
-        if (at[k] < 7) {
-            CHECK(s == GEN_CANCELLED && !r.draws && !r.stats && !r.step_size && !r.trace);
-            char want_msg[140];
-            snprintf(want_msg, sizeof want_msg,
-                     "gen_nuts_sample_batched: cancelled by the progress callback (chain 0, after %lld of 7 iterations)",
-                     (long long)at[k]);
-            if (strcmp(gen_error_message(), want_msg)) check_fail(__FILE__, __LINE__, "\"%s\"", gen_error_message());
-            gen_error_clear();
-        } else {
-            CHECK(s == GEN_OK && r.draws);
-        }
-    }
+    check_progress("gen_nuts_sample_batched", progress_run_of, tr, gen_select(1, &mu));
 }
 
 static void test_errors(void) {
