@@ -71,16 +71,20 @@ static void switch_windows(nuts_gadapt *a) {
 
 /* The metric from the foreground into minv; false when it has fewer than 3 draws or
  * (low rank) the estimate fails. */
+void nuts_gadapt_diag(int64_t d, const double *m2x, const double *m2g, double *minv) {
+    for (int64_t i = 0; i < d; i++) { /* the (n - 1) divisors cancel */
+        double v = sqrt(m2x[i] / m2g[i]);
+        if (isfinite(v) && v != 0) minv[i] = clamp(v);
+    }
+}
+
 static bool estimate(nuts_gadapt *a, double *minv) {
     int64_t d = a->d;
     if (fg_count(a) < 3) return false;
     if (a->kind == 3)
         return nuts_lowrank_estimate(d, a->kmax, a->hi - a->lo, a->buf + a->lo * d, a->buf + (a->cap + a->lo) * d,
                                      minv);
-    for (int64_t i = 0; i < d; i++) { /* the (n - 1) divisors cancel */
-        double v = sqrt(a->buf[d + i] / a->buf[3 * d + i]);
-        if (isfinite(v) && v != 0) minv[i] = clamp(v);
-    }
+    nuts_gadapt_diag(d, a->buf + d, a->buf + 3 * d, minv);
     return true;
 }
 

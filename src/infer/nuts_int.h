@@ -138,6 +138,10 @@ typedef struct nuts_gadapt {
 gen_status nuts_gadapt_init(nuts_gadapt *a, int kind, int64_t d, int64_t kmax, int64_t W, int64_t window,
                             int64_t early_window, int64_t update_every, const double *theta, const double *grad,
                             bool seeded, double *minv);
+/* nutpie's diagonal from the sums of squared deviations of draws (m2x) and gradients
+ * (m2g): minv[i] = sqrt(m2x[i] / m2g[i]) within [1e-20, 1e20] where finite and nonzero
+ * (else minv[i] is kept). */
+void nuts_gadapt_diag(int64_t d, const double *m2x, const double *m2g, double *minv);
 void nuts_gadapt_free(nuts_gadapt *a);
 gen_status nuts_gadapt_copy(nuts_gadapt *dst, const nuts_gadapt *src);
 /* Warm-up draw i at (theta, grad); good: it enters the estimators (the transition moved

@@ -126,34 +126,34 @@ bool nuts_var_learn(nuts_var *v, nuts_windows *w, const double *theta, double *m
     return nuts_var_learn_rows(v, w, 1, theta, minv);
 }
 
-bool nuts_var_learn_rows(nuts_var *v, nuts_windows *w, int64_t rows, const double *theta, double *minv) {
-    for (int64_t r = 0; r < rows && in_window(w); r++) var_add(v, theta + r * v->d);
-    if (window_ends(w)) {
-        next_window(w);
-        var_finish(v, minv);
-        w->counter++;
-        return true;
-    }
-    w->counter++;
-    return false;
-}
-
-bool nuts_var_learn_rows_grad(nuts_var *v, nuts_var *vg, nuts_windows *w, int64_t rows, const double *theta,
-                              const double *g, double *minv) {
+/* Rows of theta (and, with vg, their gradients g) into the window's estimators; at its
+ * end the estimate into minv: the regularized variance, or with vg nutpie's diagonal. */
+static bool learn_rows(nuts_var *v, nuts_var *vg, nuts_windows *w, int64_t rows, const double *theta,
+                       const double *g, double *minv) {
     for (int64_t r = 0; r < rows && in_window(w); r++) {
         var_add(v, theta + r * v->d);
-        var_add(vg, g + r * v->d);
+        if (vg) var_add(vg, g + r * v->d);
     }
     bool ends = window_ends(w);
     if (ends) {
         next_window(w);
-        for (int64_t i = 0; i < v->d; i++) { /* the (n - 1) divisors cancel */
-            double q = sqrt(v->m2[i] / vg->m2[i]);
-            if (isfinite(q) && q > 0) minv[i] = fmin(fmax(q, 1e-20), 1e20);
+        if (vg) {
+            nuts_gadapt_diag(v->d, v->m2, vg->m2, minv);
+            var_restart(v);
+            var_restart(vg);
+        } else {
+            var_finish(v, minv);
         }
-        var_restart(v);
-        var_restart(vg);
     }
     w->counter++;
     return ends;
+}
+
+bool nuts_var_learn_rows(nuts_var *v, nuts_windows *w, int64_t rows, const double *theta, double *minv) {
+    return learn_rows(v, NULL, w, rows, theta, NULL, minv);
+}
+
+bool nuts_var_learn_rows_grad(nuts_var *v, nuts_var *vg, nuts_windows *w, int64_t rows, const double *theta,
+                              const double *g, double *minv) {
+    return learn_rows(v, vg, w, rows, theta, g, minv);
 }
